@@ -1,0 +1,747 @@
+package aggregator
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator/topic/query"
+	"go.yaml.in/yaml/v3"
+)
+
+// Defaults for keys absent from config.yaml.
+const (
+	DefaultListen       = "127.0.0.1:8080"
+	DefaultStoragePath  = "data/tributary.db"
+	DefaultRetention    = 720 * time.Hour
+	DefaultInterval     = 30 * time.Minute
+	DefaultMinInterval  = time.Minute
+	DefaultMaxBackoff   = 24 * time.Hour
+	DefaultTimeout      = 30 * time.Second
+	DefaultMaxBytes     = 10 << 20
+	DefaultMaxItems     = 500
+	DefaultMaxRedirects = 5
+	DefaultConcurrency  = 8
+	DefaultPerHost      = 2
+	DefaultUserAgent    = "Tributary/1.0 (+https://github.com/tributary-feeds/tributary)"
+	DefaultDedupWindow  = 72 * time.Hour
+	DefaultLogLevel     = "info"
+	DefaultLogFormat    = "text"
+	DefaultTopicLimit   = 50
+)
+
+// ConfigError is one problem in a configuration file. Load and LoadFile
+// return every problem they find, each a ConfigError, joined with
+// errors.Join; a caller may print them one per line.
+type ConfigError struct {
+	File string // the name the file was loaded as
+	Line int    // 1-based; 0 when the problem has no single place in the file
+	Key  string // the key's path, for example "sources[3].url"; "" for syntax errors
+	Msg  string
+}
+
+// Error returns the problem as "file:line: key: message", leaving out the
+// parts that are unknown.
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d", e.Line)
+		}
+		b.WriteString(": ")
+	}
+	if e.Key != "" {
+		b.WriteString(e.Key)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// DefaultConfig returns the configuration used for every key config.yaml
+// leaves out. Derived defaults (server.base_url, a source's interval) are
+// filled in by Load, once the keys they derive from are known.
+func DefaultConfig() *Config {
+	return &Config{
+		Server:  ServerConfig{Listen: DefaultListen},
+		Storage: StorageConfig{Path: DefaultStoragePath, Retention: DefaultRetention},
+		Poll: PollConfig{
+			Interval:     DefaultInterval,
+			MinInterval:  DefaultMinInterval,
+			MaxBackoff:   DefaultMaxBackoff,
+			Timeout:      DefaultTimeout,
+			MaxBytes:     DefaultMaxBytes,
+			MaxItems:     DefaultMaxItems,
+			MaxRedirects: DefaultMaxRedirects,
+			Concurrency:  DefaultConcurrency,
+			PerHost:      DefaultPerHost,
+			UserAgent:    DefaultUserAgent,
+		},
+		Dedup: DedupConfig{Window: DefaultDedupWindow},
+		Log:   LogConfig{Level: DefaultLogLevel, Format: DefaultLogFormat},
+	}
+}
+
+// LoadFile reads and validates the configuration file at path; see Load.
+// Config.Path is set to path.
+func LoadFile(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	defer f.Close()
+	return Load(f, path)
+}
+
+// Load reads a YAML configuration from r, fills in defaults and validates
+// it. name names the source in errors and becomes Config.Path.
+//
+// Every problem is reported, not only the first: the error is an
+// errors.Join of *ConfigError values, each naming the file, the line and
+// the key, for example
+//
+//	config.yaml:14: poll.timeout: invalid duration "30 seconds"
+//	config.yaml:22: sources[3].nmae: unknown key
+//
+// List indexes in keys count from 0. Unknown and duplicate keys are errors.
+func Load(r io.Reader, name string) (*Config, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading config %s: %w", name, err)
+	}
+	cfg := DefaultConfig()
+	cfg.Path = name
+	d := &decoder{file: name, lines: make(map[string]int), failed: make(map[string]bool)}
+
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, d.syntaxError(err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, errors.Join(&ConfigError{File: name, Line: extra.Line, Msg: "more than one YAML document"})
+	} else if !errors.Is(err, io.EOF) {
+		return nil, d.syntaxError(err)
+	}
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		d.decode(doc.Content[0], reflect.ValueOf(cfg).Elem(), "")
+	}
+
+	if len(cfg.OPML) > 0 {
+		if err := cfg.addOPMLSources(filepath.Dir(name)); err != nil {
+			d.errs = append(d.errs, &ConfigError{File: name, Line: d.lines["opml"], Key: "opml", Msg: err.Error()})
+		}
+	}
+	v := &validator{cfg: cfg, d: d}
+	v.validate()
+	fillDerived(cfg)
+
+	errs := append(d.errs, v.errs...)
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool {
+			li, lj := errs[i].Line, errs[j].Line
+			if li == 0 || lj == 0 {
+				return li != 0 && lj == 0
+			}
+			return li < lj
+		})
+		joined := make([]error, len(errs))
+		for i, e := range errs {
+			joined[i] = e
+		}
+		return nil, errors.Join(joined...)
+	}
+	return cfg, nil
+}
+
+// Validate checks a configuration built in code, as Load checks a file:
+// every problem, joined, each a *ConfigError without a line.
+func (c *Config) Validate() error {
+	d := &decoder{file: c.Path, lines: make(map[string]int), failed: make(map[string]bool)}
+	v := &validator{cfg: c, d: d}
+	v.validate()
+	if len(v.errs) == 0 {
+		return nil
+	}
+	joined := make([]error, len(v.errs))
+	for i, e := range v.errs {
+		joined[i] = e
+	}
+	return errors.Join(joined...)
+}
+
+// fillDerived sets the defaults that depend on other keys.
+func fillDerived(c *Config) {
+	if c.Server.BaseURL == "" {
+		host, port, err := net.SplitHostPort(c.Server.Listen)
+		if err == nil {
+			if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+				host = "localhost"
+			}
+			c.Server.BaseURL = "http://" + net.JoinHostPort(host, port)
+		}
+	}
+	c.Server.BaseURL = strings.TrimRight(c.Server.BaseURL, "/")
+	for i := range c.Sources {
+		if c.Sources[i].Interval == 0 {
+			c.Sources[i].Interval = c.Poll.Interval
+		}
+	}
+	for i := range c.Topics {
+		if c.Topics[i].Limit == 0 {
+			c.Topics[i].Limit = DefaultTopicLimit
+		}
+	}
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxError turns a YAML parse error into a ConfigError with its line.
+func (d *decoder) syntaxError(err error) error {
+	msg := err.Error()
+	line := 0
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	return errors.Join(&ConfigError{File: d.file, Line: line, Msg: "invalid YAML: " + msg})
+}
+
+// decoder fills a Config from a YAML node tree, strictly: it knows every
+// key's line, reports unknown and duplicate keys, and goes on after an error
+// so that one run reports every problem.
+type decoder struct {
+	file   string
+	errs   []*ConfigError
+	lines  map[string]int  // key path -> line of the key (or list entry)
+	failed map[string]bool // key paths whose value could not be decoded
+	visits int
+	fields map[reflect.Type]map[string]int // yamlFields, by struct type
+}
+
+func (d *decoder) errorf(line int, key, format string, args ...any) {
+	d.errs = append(d.errs, &ConfigError{File: d.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) fail(n *yaml.Node, key, format string, args ...any) {
+	d.failed[key] = true
+	d.errorf(n.Line, key, format, args...)
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	default:
+		return fmt.Sprintf("%q", n.Value)
+	}
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+// maxVisits bounds the nodes one load decodes, so that aliases and merge
+// keys that refer to each other many times over cannot make a small file
+// expand without end.
+const maxVisits = 100_000
+
+// decode stores n into v, which is addressable; path is v's key path.
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	d.visits++
+	if d.visits > maxVisits {
+		if d.visits == maxVisits+1 {
+			d.fail(n, path, "aliases and merge keys expand to more than %d values", maxVisits)
+		}
+		return
+	}
+	for n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if isNull(n) {
+		return // an empty value keeps the default
+	}
+	if v.Type() == durationType {
+		if n.Kind != yaml.ScalarNode {
+			d.fail(n, path, "expected a duration such as 90s, 15m or 72h, got %s", kindName(n))
+			return
+		}
+		dur, err := time.ParseDuration(n.Value)
+		if err != nil {
+			if _, nerr := strconv.ParseFloat(n.Value, 64); nerr == nil {
+				d.fail(n, path, "invalid duration %q: give a unit, for example %ss", n.Value, n.Value)
+				return
+			}
+			d.fail(n, path, "invalid duration %q", n.Value)
+			return
+		}
+		v.SetInt(int64(dur))
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		d.decodeStruct(n, v, path)
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			d.fail(n, path, "expected a list, got %s", kindName(n))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, item := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			d.lines[p] = item.Line
+			d.decode(item, s.Index(i), p)
+		}
+		v.Set(s)
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		d.decode(n, p.Elem(), path)
+		if !d.failed[path] {
+			v.Set(p)
+		}
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			d.fail(n, path, "expected a string, got %s", kindName(n))
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Bool, reflect.Int, reflect.Int64, reflect.Float64:
+		want := map[reflect.Kind]string{reflect.Bool: "true or false", reflect.Int: "an integer", reflect.Int64: "an integer", reflect.Float64: "a number"}[v.Kind()]
+		if n.Kind != yaml.ScalarNode {
+			d.fail(n, path, "expected %s, got %s", want, kindName(n))
+			return
+		}
+		if err := n.Decode(v.Addr().Interface()); err != nil {
+			d.fail(n, path, "expected %s, got %q", want, n.Value)
+		}
+	default:
+		panic(fmt.Sprintf("config: no decoder for %s at %s", v.Type(), path)) // a Config field of a new kind
+	}
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		what := "settings"
+		if path == "" {
+			what = "the configuration"
+		}
+		d.fail(n, path, "expected a mapping of %s, got %s", what, kindName(n))
+		return
+	}
+	fields, ok := d.fields[v.Type()]
+	if !ok {
+		fields = yamlFields(v.Type())
+		if d.fields == nil {
+			d.fields = make(map[reflect.Type]map[string]int)
+		}
+		d.fields[v.Type()] = fields
+	}
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	// Merge keys (<<: *base) first, so that the mapping's own keys override them.
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Tag == "!!merge" {
+			val := n.Content[i+1]
+			for val.Kind == yaml.AliasNode {
+				val = val.Alias
+			}
+			if val.Kind == yaml.SequenceNode {
+				for _, m := range val.Content {
+					d.decode(m, v, path)
+				}
+			} else {
+				d.decode(val, v, path)
+			}
+		}
+	}
+	seen := make(map[string]int)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Tag == "!!merge" {
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k.Line, path, "expected a key, got %s", kindName(k))
+			continue
+		}
+		key := join(k.Value)
+		if first, dup := seen[k.Value]; dup {
+			d.errorf(k.Line, key, "duplicate key (first at line %d)", first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		idx, ok := fields[k.Value]
+		if !ok {
+			msg := "unknown key"
+			if s := suggest(k.Value, fields); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			d.errorf(k.Line, key, "%s", msg)
+			continue
+		}
+		d.lines[key] = k.Line
+		d.decode(val, v.Field(idx), key)
+	}
+}
+
+// yamlFields maps each yaml key of struct type t to its field index.
+func yamlFields(t reflect.Type) map[string]int {
+	m := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		m[name] = i
+	}
+	return m
+}
+
+// suggest returns the known key closest to a mistyped one, if one is close.
+func suggest(key string, fields map[string]int) string {
+	best, bestDist := "", 3
+	for k := range fields {
+		if dist := editDistance(key, k); dist < bestDist || dist == bestDist && k < best {
+			best, bestDist = k, dist
+		}
+	}
+	if bestDist > 2 {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// validator checks values and the relations between keys.
+type validator struct {
+	cfg  *Config
+	d    *decoder
+	errs []*ConfigError
+}
+
+// line returns the line of key, or of its nearest ancestor in the file.
+func (v *validator) line(key string) int {
+	for key != "" {
+		if l, ok := v.d.lines[key]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(key, ".[")
+		if i < 0 {
+			break
+		}
+		key = key[:i]
+	}
+	return 0
+}
+
+func (v *validator) errorf(key, format string, args ...any) {
+	if v.d.failed[key] {
+		return // already reported as undecodable
+	}
+	v.errs = append(v.errs, &ConfigError{File: v.d.file, Line: v.line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+// broken reports whether a key under prefix could not be decoded, so that
+// checks relying on it would only repeat that error.
+func (v *validator) broken(prefix string) bool {
+	for k := range v.d.failed {
+		if k == prefix || strings.HasPrefix(k, prefix+".") || strings.HasPrefix(k, prefix+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	topicIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	logLevels      = []string{"debug", "info", "warn", "error"}
+	logFormats     = []string{"text", "json"}
+)
+
+func (v *validator) validate() {
+	c := v.cfg
+	v.server()
+	if c.Storage.Path == "" {
+		v.errorf("storage.path", "must not be empty")
+	}
+	if c.Storage.Retention < 0 {
+		v.errorf("storage.retention", "must not be negative")
+	}
+	v.poll()
+	if c.Dedup.Window <= 0 {
+		v.errorf("dedup.window", "must be positive")
+	}
+	if c.Dedup.Threshold < 0 || c.Dedup.Threshold > 1 {
+		v.errorf("dedup.threshold", "must be between 0 and 1, got %g", c.Dedup.Threshold)
+	}
+	for i, hub := range c.Publish.Hubs {
+		if err := checkHTTPURL(hub); err != nil {
+			v.errorf(fmt.Sprintf("publish.hubs[%d]", i), "%v", err)
+		}
+	}
+	if !slices.Contains(logLevels, c.Log.Level) {
+		v.errorf("log.level", "must be one of %s, got %q", strings.Join(logLevels, ", "), c.Log.Level)
+	}
+	if !slices.Contains(logFormats, c.Log.Format) {
+		v.errorf("log.format", "must be one of %s, got %q", strings.Join(logFormats, ", "), c.Log.Format)
+	}
+	refs := v.sources()
+	v.topics(refs)
+}
+
+func (v *validator) server() {
+	s := v.cfg.Server
+	if _, port, err := net.SplitHostPort(s.Listen); err != nil {
+		v.errorf("server.listen", "invalid address %q: want host:port", s.Listen)
+	} else if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		v.errorf("server.listen", "invalid port %q", port)
+	}
+	if s.BaseURL != "" {
+		if err := checkHTTPURL(s.BaseURL); err != nil {
+			v.errorf("server.base_url", "%v", err)
+		}
+	}
+	for i, cidr := range s.MetricsAllow {
+		if _, err := netip.ParsePrefix(cidr); err != nil {
+			v.errorf(fmt.Sprintf("server.metrics_allow[%d]", i), "invalid CIDR %q", cidr)
+		}
+	}
+}
+
+func (v *validator) poll() {
+	p := v.cfg.Poll
+	if p.Interval <= 0 {
+		v.errorf("poll.interval", "must be positive")
+	} else if p.Interval < p.MinInterval {
+		v.errorf("poll.interval", "%s is below poll.min_interval (%s)", p.Interval, p.MinInterval)
+	}
+	if p.MinInterval < 0 {
+		v.errorf("poll.min_interval", "must not be negative")
+	}
+	if p.MaxBackoff <= 0 {
+		v.errorf("poll.max_backoff", "must be positive")
+	}
+	if p.Timeout <= 0 {
+		v.errorf("poll.timeout", "must be positive")
+	} else if p.Interval > 0 && p.Timeout >= p.Interval {
+		v.errorf("poll.timeout", "%s must be shorter than poll.interval (%s)", p.Timeout, p.Interval)
+	}
+	if p.MaxBytes <= 0 {
+		v.errorf("poll.max_bytes", "must be positive")
+	}
+	if p.MaxItems < 1 {
+		v.errorf("poll.max_items", "must be at least 1")
+	}
+	if p.MaxRedirects < 0 {
+		v.errorf("poll.max_redirects", "must not be negative")
+	}
+	if p.Concurrency < 1 {
+		v.errorf("poll.concurrency", "must be at least 1")
+	}
+	if p.PerHost < 1 {
+		v.errorf("poll.per_host", "must be at least 1")
+	}
+	if strings.TrimSpace(p.UserAgent) == "" {
+		v.errorf("poll.user_agent", "must not be empty")
+	}
+	for i, cidr := range p.AllowNetworks {
+		if _, err := netip.ParsePrefix(cidr); err != nil {
+			v.errorf(fmt.Sprintf("poll.allow_networks[%d]", i), "invalid CIDR %q", cidr)
+		}
+	}
+}
+
+// sources checks every source and returns the names and URLs a topic may
+// name, or nil when the sources could not be read.
+func (v *validator) sources() map[string]bool {
+	c := v.cfg
+	refs := make(map[string]bool)
+	urls := make(map[string]int)
+	names := make(map[string]int)
+	for i, s := range c.Sources {
+		key := fmt.Sprintf("sources[%d]", i)
+		if s.URL == "" {
+			v.errorf(key+".url", "required")
+		} else if err := checkHTTPURL(s.URL); err != nil {
+			v.errorf(key+".url", "%v", err)
+		} else if first, dup := urls[sameURL(s.URL)]; dup {
+			v.errorf(key+".url", "duplicate URL %q (also sources[%d])", s.URL, first)
+		} else {
+			urls[sameURL(s.URL)] = i
+		}
+		refs[s.URL] = true
+		if s.Name != "" {
+			if strings.TrimSpace(s.Name) != s.Name {
+				v.errorf(key+".name", "leading or trailing space in %q", s.Name)
+			}
+			if first, dup := names[s.Name]; dup {
+				v.errorf(key+".name", "duplicate name %q (also sources[%d])", s.Name, first)
+			} else {
+				names[s.Name] = i
+			}
+			refs[s.Name] = true
+		}
+		if s.Interval < 0 {
+			v.errorf(key+".interval", "must not be negative")
+		} else if s.Interval > 0 {
+			if s.Interval < c.Poll.MinInterval {
+				v.errorf(key+".interval", "%s is below poll.min_interval (%s)", s.Interval, c.Poll.MinInterval)
+			}
+			if c.Poll.Timeout > 0 && c.Poll.Timeout >= s.Interval {
+				v.errorf(key+".interval", "%s must be longer than poll.timeout (%s)", s.Interval, c.Poll.Timeout)
+			}
+		}
+		for j, tag := range s.Tags {
+			if strings.TrimSpace(tag) == "" {
+				v.errorf(fmt.Sprintf("%s.tags[%d]", key, j), "empty tag")
+			}
+		}
+	}
+	if v.broken("sources") {
+		return nil
+	}
+	return refs
+}
+
+func (v *validator) topics(refs map[string]bool) {
+	ids := make(map[string]int)
+	for i, t := range v.cfg.Topics {
+		key := fmt.Sprintf("topics[%d]", i)
+		switch {
+		case t.ID == "":
+			v.errorf(key+".id", "required")
+		case !topicIDPattern.MatchString(t.ID):
+			v.errorf(key+".id", "invalid id %q: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit", t.ID)
+		case strings.HasSuffix(t.ID, "."):
+			v.errorf(key+".id", "invalid id %q: must not end with '.'", t.ID)
+		case hasFeedSuffix(t.ID):
+			v.errorf(key+".id", "invalid id %q: must not end with a feed extension (.rss, .atom, .json, .xml)", t.ID)
+		default:
+			if first, dup := ids[t.ID]; dup {
+				v.errorf(key+".id", "duplicate id %q (also topics[%d])", t.ID, first)
+			} else {
+				ids[t.ID] = i
+			}
+		}
+		if strings.TrimSpace(t.Title) == "" {
+			v.errorf(key+".title", "required")
+		}
+		if t.Limit < 0 {
+			v.errorf(key+".limit", "must not be negative")
+		}
+		if t.MaxPerSource < 0 {
+			v.errorf(key+".max_per_source", "must not be negative")
+		}
+		for j, ref := range t.Sources {
+			if refs != nil && !refs[ref] {
+				v.errorf(fmt.Sprintf("%s.sources[%d]", key, j), "unknown source %q: name a configured source by its name or URL", ref)
+			}
+		}
+		m := t.Match
+		for _, list := range []struct {
+			key     string
+			phrases []string
+		}{{"any", m.Any}, {"all", m.All}, {"none", m.None}} {
+			for j, p := range list.phrases {
+				if len(query.Words(p)) == 0 {
+					v.errorf(fmt.Sprintf("%s.match.%s[%d]", key, list.key, j), "phrase %q has no letters or digits", p)
+				}
+			}
+		}
+		for j, cat := range m.Categories {
+			if strings.TrimSpace(cat) == "" {
+				v.errorf(fmt.Sprintf("%s.match.categories[%d]", key, j), "empty category")
+			}
+		}
+		hasQuery := strings.TrimSpace(m.Query) != ""
+		if hasQuery {
+			if _, err := query.Parse(m.Query); err != nil {
+				v.errorf(key+".match.query", "%v", err)
+			}
+		} else if m.Query != "" {
+			v.errorf(key+".match.query", "empty query")
+		}
+		rules := len(t.Sources) + len(m.Any) + len(m.All) + len(m.None) + len(m.Categories)
+		if rules == 0 && m.Query == "" && t.ID != AllTopic && !v.broken(key) {
+			v.errorf(key, "no rules: give sources or match (only the topic %q may take every story)", AllTopic)
+		}
+	}
+}
+
+func hasFeedSuffix(id string) bool {
+	for _, ext := range []string{".rss", ".atom", ".json", ".xml"} {
+		if strings.HasSuffix(id, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkHTTPURL returns an error unless s is an absolute http or https URL
+// with a host.
+func checkHTTPURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("not an absolute http(s) URL: %q", s)
+	}
+	return nil
+}
+
+// sameURL is the form two source URLs are compared in for duplicates: the
+// scheme and host are case-insensitive and a fragment is never sent.
+func sameURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return s
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Host = strings.ToLower(u.Host)
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}

@@ -1,0 +1,394 @@
+package aggregator_test
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/topic"
+)
+
+// configErrors returns the messages of the problems joined in err, checking
+// that each is a *ConfigError.
+func configErrors(t *testing.T, err error) []string {
+	t.Helper()
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	out := make([]string, len(errs))
+	for i, e := range errs {
+		var ce *aggregator.ConfigError
+		if !errors.As(e, &ce) {
+			t.Errorf("problem %q is a %T, want *aggregator.ConfigError", e, e)
+		}
+		out[i] = e.Error()
+	}
+	return out
+}
+
+func loadAs(t *testing.T, path, name string) (*aggregator.Config, error) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return aggregator.Load(f, name)
+}
+
+func TestLoadGood(t *testing.T) {
+	files, err := filepath.Glob("testdata/config/*.good.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no good configs in testdata/config: %v", err)
+	}
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			cfg, err := aggregator.LoadFile(path)
+			if err != nil {
+				t.Fatalf("LoadFile(%q) error:\n%v", path, err)
+			}
+			if cfg.Path != path {
+				t.Errorf("LoadFile(%q).Path = %q; want %q", path, cfg.Path, path)
+			}
+			if err := cfg.Validate(); err != nil {
+				t.Errorf("LoadFile(%q).Validate() = %v; want nil", path, err)
+			}
+			// What loads must compile into topics.
+			if _, err := topic.Compile(cfg.Topics, cfg.Sources); err != nil {
+				t.Errorf("topic.Compile(topics of %q) = %v; want nil", path, err)
+			}
+		})
+	}
+}
+
+// badConfigs maps each testdata/config/*.bad.yaml, loaded as "config.yaml",
+// to every problem Load must report, in order.
+var badConfigs = map[string][]string{
+	"syntax.bad.yaml": {
+		"config.yaml:2: invalid YAML: did not find expected key",
+	},
+	"tabs.bad.yaml": {
+		"config.yaml:2: invalid YAML: found character that cannot start any token",
+	},
+	"multidoc.bad.yaml": {
+		"config.yaml:3: more than one YAML document",
+	},
+	"unknown-key.bad.yaml": {
+		`config.yaml:1: sever: unknown key (did you mean "server"?)`,
+		"config.yaml:5: poll.retries: unknown key",
+		`config.yaml:11: sources[3].nmae: unknown key (did you mean "name"?)`,
+		`config.yaml:17: topics[0].match.anny: unknown key (did you mean "any"?)`,
+	},
+	"duplicate-key.bad.yaml": {
+		"config.yaml:4: poll.interval: duplicate key (first at line 2)",
+	},
+	"duration.bad.yaml": {
+		"config.yaml:2: storage.retention: must not be negative",
+		`config.yaml:4: poll.interval: invalid duration "30": give a unit, for example 30s`,
+		`config.yaml:5: poll.timeout: invalid duration "30 seconds"`,
+		"config.yaml:6: poll.max_backoff: expected a duration such as 90s, 15m or 72h, got a list",
+		"config.yaml:8: dedup.window: must be positive",
+		"config.yaml:11: sources[0].interval: 30s is below poll.min_interval (1m0s)",
+		"config.yaml:11: sources[0].interval: 30s must be longer than poll.timeout (30s)",
+	},
+	"types.bad.yaml": {
+		"config.yaml:2: server.listen: expected a string, got a list",
+		`config.yaml:4: poll.concurrency: expected an integer, got "many"`,
+		`config.yaml:5: poll.allow_private: expected true or false, got "maybe"`,
+		`config.yaml:6: poll.max_bytes: expected an integer, got "10MiB"`,
+		`config.yaml:8: dedup.near: expected true or false, got "sometimes"`,
+		`config.yaml:9: dedup.threshold: expected a number, got "high"`,
+		// No "unknown source" for topics[0]: the sources could not be read.
+		`config.yaml:10: sources: expected a list, got "https://example.org/feed.xml"`,
+	},
+	"sources.bad.yaml": {
+		`config.yaml:2: sources[0].url: not an absolute http(s) URL: "/feed.xml"`,
+		`config.yaml:3: sources[1].url: not an absolute http(s) URL: "ftp://example.org/feed.xml"`,
+		"config.yaml:4: sources[2].url: required",
+		`config.yaml:7: sources[4].url: duplicate URL "https://EXAMPLE.org/feed.xml#top" (also sources[3])`,
+		`config.yaml:8: sources[4].name: duplicate name "Example" (also sources[3])`,
+		`config.yaml:10: sources[5].name: leading or trailing space in " Padded"`,
+		"config.yaml:11: sources[5].tags[1]: empty tag",
+	},
+	"topics.bad.yaml": {
+		`config.yaml:5: topics[0].id: invalid id "World": use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit`,
+		`config.yaml:8: topics[1].id: invalid id "world.": must not end with '.'`,
+		`config.yaml:11: topics[2].id: invalid id "world.rss": must not end with a feed extension (.rss, .atom, .json, .xml)`,
+		`config.yaml:17: topics[4].id: duplicate id "ok" (also topics[3])`,
+		`config.yaml:19: topics[4].sources[0]: unknown source "Exmaple": name a configured source by its name or URL`,
+		"config.yaml:20: topics[5].id: required",
+		"config.yaml:22: topics[6].title: required",
+		`config.yaml:25: topics[7]: no rules: give sources or match (only the topic "all" may take every story)`,
+		"config.yaml:29: topics[8].limit: must not be negative",
+		"config.yaml:30: topics[8].max_per_source: must not be negative",
+		`config.yaml:32: topics[8].match.any[1]: phrase "--" has no letters or digits`,
+		"config.yaml:33: topics[8].match.categories[0]: empty category",
+	},
+	"query.bad.yaml": {
+		`config.yaml:13: topics[1].match.query: column 26: expected ")" to close "(" at column 1`,
+		"config.yaml:17: topics[2].match.query: column 11: expected a term after AND, got end of query",
+		"config.yaml:21: topics[3].match.query: column 8: unterminated quote",
+		"config.yaml:25: topics[4].match.query: empty query",
+	},
+	"limits.bad.yaml": {
+		"config.yaml:2: poll.interval: 30s is below poll.min_interval (1m0s)",
+		"config.yaml:4: poll.timeout: 45s must be shorter than poll.interval (30s)",
+		"config.yaml:5: poll.max_bytes: must be positive",
+		"config.yaml:6: poll.max_items: must be at least 1",
+		"config.yaml:7: poll.max_redirects: must not be negative",
+		"config.yaml:8: poll.concurrency: must be at least 1",
+		"config.yaml:9: poll.per_host: must be at least 1",
+		"config.yaml:10: poll.max_backoff: must be positive",
+		"config.yaml:11: poll.user_agent: must not be empty",
+		"config.yaml:13: dedup.threshold: must be between 0 and 1, got 1.5",
+	},
+	"bomb.bad.yaml": {
+		"config.yaml:5: sources[5].url: aliases and merge keys expand to more than 100000 values",
+		// Decoding stops there, so the last sources lose their merged URL.
+		"config.yaml:21: sources[6].url: required",
+		"config.yaml:24: sources[7].url: required",
+	},
+	"values.bad.yaml": {
+		`config.yaml:2: server.listen: invalid address "localhost": want host:port`,
+		`config.yaml:3: server.base_url: not an absolute http(s) URL: "/feeds"`,
+		`config.yaml:4: server.metrics_allow[0]: invalid CIDR "10.0.0.0/33"`,
+		`config.yaml:4: server.metrics_allow[1]: invalid CIDR "not-a-cidr"`,
+		"config.yaml:6: storage.path: must not be empty",
+		`config.yaml:8: poll.allow_networks[0]: invalid CIDR "192.168.1.1"`,
+		`config.yaml:10: publish.hubs[0]: not an absolute http(s) URL: "pubsub.example.com"`,
+		`config.yaml:12: log.level: must be one of debug, info, warn, error, got "verbose"`,
+		`config.yaml:13: log.format: must be one of text, json, got "xml"`,
+	},
+}
+
+func TestLoadBad(t *testing.T) {
+	files, err := filepath.Glob("testdata/config/*.bad.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range files {
+		if _, ok := badConfigs[filepath.Base(path)]; !ok {
+			t.Errorf("%s has no expected errors in badConfigs", path)
+		}
+	}
+	for name, want := range badConfigs {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := loadAs(t, filepath.Join("testdata/config", name), "config.yaml")
+			if err == nil {
+				t.Fatalf("Load(%s) = %+v, nil; want errors:\n%s", name, cfg, strings.Join(want, "\n"))
+			}
+			got := configErrors(t, err)
+			if !slices.Equal(got, want) {
+				t.Errorf("Load(%s) errors:\n%s\nwant:\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			// The joined error prints one problem per line.
+			if err.Error() != strings.Join(want, "\n") {
+				t.Errorf("Load(%s).Error() = %q; want the problems one per line", name, err.Error())
+			}
+		})
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	cfg, err := aggregator.Load(strings.NewReader(""), "empty.yaml")
+	if err != nil {
+		t.Fatalf("Load(empty) error: %v", err)
+	}
+	tests := []struct {
+		key       string
+		got, want any
+	}{
+		{"Path", cfg.Path, "empty.yaml"},
+		{"server.listen", cfg.Server.Listen, "127.0.0.1:8080"},
+		{"server.base_url", cfg.Server.BaseURL, "http://127.0.0.1:8080"},
+		{"storage.path", cfg.Storage.Path, "data/tributary.db"},
+		{"storage.retention", cfg.Storage.Retention, 720 * time.Hour},
+		{"poll.interval", cfg.Poll.Interval, 30 * time.Minute},
+		{"poll.min_interval", cfg.Poll.MinInterval, time.Minute},
+		{"poll.max_backoff", cfg.Poll.MaxBackoff, 24 * time.Hour},
+		{"poll.timeout", cfg.Poll.Timeout, 30 * time.Second},
+		{"poll.max_bytes", cfg.Poll.MaxBytes, int64(10485760)},
+		{"poll.max_items", cfg.Poll.MaxItems, 500},
+		{"poll.max_redirects", cfg.Poll.MaxRedirects, 5},
+		{"poll.concurrency", cfg.Poll.Concurrency, 8},
+		{"poll.per_host", cfg.Poll.PerHost, 2},
+		{"poll.user_agent", cfg.Poll.UserAgent, "Tributary/1.0 (+https://github.com/tributary-feeds/tributary)"},
+		{"poll.allow_private", cfg.Poll.AllowPrivate, false},
+		{"dedup.window", cfg.Dedup.Window, 72 * time.Hour},
+		{"dedup.near", cfg.Dedup.NearEnabled(), true},
+		{"log.level", cfg.Log.Level, "info"},
+		{"log.format", cfg.Log.Format, "text"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("Load(empty): %s = %v; want %v", tt.key, tt.got, tt.want)
+		}
+	}
+}
+
+func TestLoadFull(t *testing.T) {
+	cfg, err := aggregator.LoadFile("testdata/config/full.good.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		key       string
+		got, want any
+	}{
+		{"server.base_url", cfg.Server.BaseURL, "https://news.example.net/tributary"}, // trailing slash trimmed
+		{"storage.retention", cfg.Storage.Retention, time.Duration(0)},
+		{"poll.interval", cfg.Poll.Interval, 15 * time.Minute},
+		{"poll.allow_private", cfg.Poll.AllowPrivate, true},
+		{"dedup.near", cfg.Dedup.NearEnabled(), false},
+		{"dedup.threshold", cfg.Dedup.Threshold, 0.85},
+		{"log.format", cfg.Log.Format, "json"},
+		{"sources[0].interval", cfg.Sources[0].Interval, 5 * time.Minute},
+		{"sources[1].interval (from poll.interval)", cfg.Sources[1].Interval, 15 * time.Minute},
+		{"sources[0].priority", cfg.Sources[0].Priority, 10},
+		{"sources[0].tags", strings.Join(cfg.Sources[0].Tags, ","), "world,news"},
+		{"topics[0].limit", cfg.Topics[0].Limit, 100},
+		{"topics[2].limit (default)", cfg.Topics[2].Limit, 50},
+		{"topics[1].max_per_source", cfg.Topics[1].MaxPerSource, 5},
+		{"topics[2].match.query", strings.TrimSpace(cfg.Topics[2].Match.Query), `("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport`},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("LoadFile(full.good.yaml): %s = %v; want %v", tt.key, tt.got, tt.want)
+		}
+	}
+}
+
+func TestLoadAnchors(t *testing.T) {
+	cfg, err := aggregator.LoadFile("testdata/config/anchors.good.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asia := cfg.Sources[1]
+	if asia.URL != "https://wire.example.org/asia/rss" || asia.Name != "Wire Asia" || asia.Interval != 10*time.Minute || len(asia.Tags) != 2 {
+		t.Errorf("merged source = %+v; want the anchor's interval and tags with its own URL and name", asia)
+	}
+	if got := cfg.Sources[2].Tags; !slices.Equal(got, []string{"wire", "world"}) {
+		t.Errorf("aliased tags = %q; want [wire world]", got)
+	}
+}
+
+func TestLoadBaseURLDerived(t *testing.T) {
+	tests := []struct{ listen, want string }{
+		{"127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{":9000", "http://localhost:9000"},
+		{"0.0.0.0:80", "http://localhost:80"},
+		{"[::]:8080", "http://localhost:8080"},
+		{"[::1]:8080", "http://[::1]:8080"},
+		{"feeds.internal:8080", "http://feeds.internal:8080"},
+	}
+	for _, tt := range tests {
+		cfg, err := aggregator.Load(strings.NewReader("server:\n  listen: \""+tt.listen+"\"\n"), "config.yaml")
+		if err != nil {
+			t.Errorf("Load(listen %q) error: %v", tt.listen, err)
+			continue
+		}
+		if cfg.Server.BaseURL != tt.want {
+			t.Errorf("Load(listen %q): base_url = %q; want %q", tt.listen, cfg.Server.BaseURL, tt.want)
+		}
+	}
+}
+
+func TestLoadFileMissing(t *testing.T) {
+	_, err := aggregator.LoadFile(filepath.Join(t.TempDir(), "nope.yaml"))
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("LoadFile(missing) = %v; want an error wrapping fs.ErrNotExist", err)
+	}
+}
+
+func TestConfigErrorString(t *testing.T) {
+	tests := []struct {
+		in   aggregator.ConfigError
+		want string
+	}{
+		{aggregator.ConfigError{File: "config.yaml", Line: 14, Key: "poll.timeout", Msg: `invalid duration "30 seconds"`}, `config.yaml:14: poll.timeout: invalid duration "30 seconds"`},
+		{aggregator.ConfigError{File: "config.yaml", Line: 3, Msg: "invalid YAML: x"}, "config.yaml:3: invalid YAML: x"},
+		{aggregator.ConfigError{File: "config.yaml", Key: "poll.timeout", Msg: "must be positive"}, "config.yaml: poll.timeout: must be positive"},
+		{aggregator.ConfigError{Key: "poll.timeout", Msg: "must be positive"}, "poll.timeout: must be positive"},
+	}
+	for _, tt := range tests {
+		if got := tt.in.Error(); got != tt.want {
+			t.Errorf("(%+v).Error() = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestValidateInCode(t *testing.T) {
+	cfg := aggregator.DefaultConfig()
+	cfg.Path = "built"
+	cfg.Sources = []aggregator.SourceConfig{{URL: "https://example.org/feed.xml", Name: "Example"}}
+	cfg.Topics = []aggregator.TopicConfig{{ID: "x", Title: "X", Sources: []string{"Example"}}}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("Validate(valid) = %v; want nil", err)
+	}
+	cfg.Poll.Timeout = time.Hour
+	cfg.Topics[0].Sources = []string{"Missing"}
+	got := configErrors(t, cfg.Validate())
+	want := []string{
+		"built: poll.timeout: 1h0m0s must be shorter than poll.interval (30m0s)",
+		`built: topics[0].sources[0]: unknown source "Missing": name a configured source by its name or URL`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Validate() errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestShippedConfig checks the repository's config.yaml, when there is one.
+func TestShippedConfig(t *testing.T) {
+	const path = "../config.yaml"
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		t.Skip("no config.yaml at the repository root")
+	}
+	cfg, err := aggregator.LoadFile(path)
+	if err != nil {
+		t.Fatalf("LoadFile(%s):\n%v", path, err)
+	}
+	if _, err := topic.Compile(cfg.Topics, cfg.Sources); err != nil {
+		t.Errorf("topic.Compile(topics of %s) = %v", path, err)
+	}
+}
+
+// FuzzLoad checks that no input panics, that every problem is a
+// *ConfigError, and that what loads also validates and compiles.
+func FuzzLoad(f *testing.F) {
+	files, _ := filepath.Glob("testdata/config/*.yaml")
+	for _, path := range files {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cfg, err := aggregator.Load(strings.NewReader(string(b)), "fuzz.yaml")
+		if err != nil {
+			var ce *aggregator.ConfigError
+			if !errors.As(err, &ce) {
+				if strings.HasPrefix(err.Error(), "reading config") {
+					return
+				}
+				t.Fatalf("Load error %q holds no *ConfigError", err)
+			}
+			return
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("Load succeeded but Validate() = %v", err)
+		}
+		if _, err := topic.Compile(cfg.Topics, cfg.Sources); err != nil {
+			t.Fatalf("Load succeeded but topic.Compile = %v", err)
+		}
+	})
+}

@@ -1,0 +1,115 @@
+package aggregator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
+
+// Item is one entry of one source feed, normalised: links are absolute, HTML
+// is sanitised, times are UTC.
+type Item struct {
+	ID            string      `json:"id"`             // stable: ItemID(SourceID, GUID)
+	SourceID      string      `json:"source"`         // SourceID of the feed it came from
+	GUID          string      `json:"guid"`           // the feed's own id, or one derived from link and title
+	Link          string      `json:"link,omitempty"` // absolute
+	CanonicalLink string      `json:"canonical,omitempty"`
+	OriginLinks   []string    `json:"origin,omitempty"`  // canonical links of the original a re-post names
+	Title         string      `json:"title"`             // plain text
+	Summary       string      `json:"summary,omitempty"` // sanitised HTML
+	Content       string      `json:"content,omitempty"` // sanitised HTML
+	Authors       []string    `json:"authors,omitempty"`
+	Categories    []string    `json:"categories,omitempty"`
+	Enclosures    []Enclosure `json:"enclosures,omitempty"`
+	Published     time.Time   `json:"published"` // published, else updated, else first seen
+	Updated       time.Time   `json:"updated,omitzero"`
+	FirstSeen     time.Time   `json:"first_seen"`
+	Dated         bool        `json:"dated,omitempty"` // Published came from the feed, not from FirstSeen
+	Hash          string      `json:"hash"`            // digest of the fields above; a change means an edit
+	StoryID       string      `json:"story"`
+}
+
+// Enclosure is a media file attached to an item.
+type Enclosure struct {
+	URL    string `json:"url"`
+	Type   string `json:"type,omitempty"`
+	Length int64  `json:"length,omitempty"`
+}
+
+// Story is one real-world report: every item, from any source, that carries
+// it. Every item belongs to exactly one story.
+type Story struct {
+	ID      string    `json:"id"`      // stable for the story's lifetime: the id of its first item
+	Time    time.Time `json:"time"`    // the earliest item's Published; orders feeds
+	Updated time.Time `json:"updated"` // last time an item joined or changed
+	Face    string    `json:"face"`    // id of the item shown for the story
+	Members []Member  `json:"members"` // one per item, in the order they joined
+	Topics  []string  `json:"topics,omitempty"`
+	Tags    []string  `json:"tags,omitempty"`
+}
+
+// Member records one item of a story and why it joined.
+type Member struct {
+	Item   string    `json:"item"`
+	Source string    `json:"source"`
+	Time   time.Time `json:"time"`
+	Match  Match     `json:"match"`
+}
+
+// Match explains why an item joined a story.
+type Match struct {
+	Reason string  `json:"reason"`          // one of the Reason constants
+	Key    string  `json:"key,omitempty"`   // the dedup key that matched
+	Score  float64 `json:"score,omitempty"` // similarity, for ReasonNear
+	With   string  `json:"with,omitempty"`  // id of the item it was compared with
+}
+
+// Reasons an item joined a story.
+const (
+	ReasonNew    = "new"    // first item of a new story
+	ReasonGUID   = "guid"   // same GUID as a stored item
+	ReasonLink   = "link"   // same canonical link as a stored item
+	ReasonOrigin = "origin" // names a stored item as its original, or is named by one
+	ReasonText   = "text"   // identical normalised text
+	ReasonNear   = "near"   // near-duplicate text
+)
+
+// SourceState is what Tributary knows about one source between fetches.
+type SourceState struct {
+	ID           string        `json:"id"`         // SourceID of the configured URL; never changes
+	ConfigURL    string        `json:"config_url"` // the URL in config.yaml
+	URL          string        `json:"url"`        // where to fetch: ConfigURL, or where it moved permanently
+	Name         string        `json:"name"`       // configured name, else the feed's title
+	Title        string        `json:"title,omitempty"`
+	SiteURL      string        `json:"site_url,omitempty"`
+	ETag         string        `json:"etag,omitempty"`
+	LastModified string        `json:"last_modified,omitempty"`
+	BodyHash     string        `json:"body_hash,omitempty"` // digest of the last body parsed
+	LastFetch    time.Time     `json:"last_fetch,omitzero"`
+	LastSuccess  time.Time     `json:"last_success,omitzero"`
+	LastStatus   int           `json:"last_status,omitempty"`
+	LastResult   string        `json:"last_result,omitempty"` // ok, not_modified, unchanged, error
+	LastError    string        `json:"last_error,omitempty"`
+	FailingSince time.Time     `json:"failing_since,omitzero"`
+	Failures     int           `json:"failures,omitempty"` // consecutive
+	NextDue      time.Time     `json:"next_due,omitzero"`
+	Disabled     bool          `json:"disabled,omitempty"` // 410 Gone
+	Fetches      int64         `json:"fetches,omitempty"`
+	NotModified  int64         `json:"not_modified,omitempty"`
+	Items        int64         `json:"items,omitempty"`    // items stored from this source
+	FeedTTL      time.Duration `json:"feed_ttl,omitempty"` // interval the feed asks for (ttl, sy:updatePeriod, max-age)
+	SkipHours    []int         `json:"skip_hours,omitempty"`
+	SkipDays     []string      `json:"skip_days,omitempty"`
+	Hub          string        `json:"hub,omitempty"`
+}
+
+// SourceID is the stable id of the source configured with url.
+func SourceID(url string) string { return digest(url)[:16] }
+
+// ItemID is the stable id of the item with guid in the source sourceID.
+func ItemID(sourceID, guid string) string { return digest(sourceID + "\x00" + guid)[:24] }
+
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

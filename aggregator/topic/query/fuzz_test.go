@@ -1,0 +1,75 @@
+package query
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzParseQuery checks that no query panics the parser, that every error
+// is an *Error with a column inside the query (or just past its end), and
+// that a query that parses prints in a form that parses back to the same
+// structure and prints the same again.
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{
+		`("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport`,
+		`(A OR B) AND (C OR "d e") NOT sport`,
+		"a b OR NOT (c d)",
+		"“curly quotes” OR x",
+		"U.S. AND 中国",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := Parse(s)
+		if err != nil {
+			var qe *Error
+			if !errors.As(err, &qe) {
+				t.Fatalf("Parse(%q) error %v is a %T, want *Error", s, err, err)
+			}
+			if qe.Column < 1 || qe.Column > utf8.RuneCountInString(s)+1 {
+				t.Fatalf("Parse(%q) error at column %d, outside 1..%d", s, qe.Column, utf8.RuneCountInString(s)+1)
+			}
+			return
+		}
+		printed := q.String()
+		q2, err := Parse(printed)
+		if err != nil {
+			t.Fatalf("Parse(%q).String() = %q, which does not parse: %v", s, printed, err)
+		}
+		if a, b := q.dump(), q2.dump(); a != b {
+			t.Fatalf("Parse(%q) = %s, but its String %q parses to %s", s, a, printed, b)
+		}
+		if again := q2.String(); again != printed {
+			t.Fatalf("String of Parse(%q) = %q; want %q", printed, again, printed)
+		}
+		// A query's own terms are found in the text made of them.
+		var text []string
+		for _, words := range q.Terms() {
+			text = append(text, strings.Join(words, " "))
+		}
+		found := make([]bool, q.index.Len())
+		q.index.Find(found, text)
+		for i, id := range q.ids {
+			if !found[id] {
+				t.Fatalf("Parse(%q): term %q not found in its own words %q", s, q.Terms()[i], text)
+			}
+		}
+	})
+}
+
+// FuzzWords checks that splitting is stable: the words of a text, joined
+// by spaces, split into the same words.
+func FuzzWords(f *testing.F) {
+	for _, s := range []string{"Xi Jinping's visit to the U.S.", "Cafe\u0301 ΛΌΓΟΣ", "中国外交部 서울", "O'Brien don't 'quoted'"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		w := Words(s)
+		if w2 := Words(strings.Join(w, " ")); !slices.Equal(w, w2) {
+			t.Fatalf("Words(%+q) = %+q, but Words of them joined = %+q", s, w, w2)
+		}
+	})
+}

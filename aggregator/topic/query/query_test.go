@@ -1,0 +1,231 @@
+package query
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"Hello, World!", []string{"hello", "world"}},
+		{"China-US talks", []string{"china", "us", "talks"}},
+		{"U.S. says", []string{"u", "s", "says"}},
+		{"Xi Jinping's visit", []string{"xi", "jinping", "visit"}},
+		{"Xi Jinping’s visit", []string{"xi", "jinping", "visit"}},          // typographic apostrophe
+		{"O'Brien don't", []string{"o'brien", "don't"}},                     // apostrophe inside a word
+		{"the countries' leaders", []string{"the", "countries", "leaders"}}, // plural possessive
+		{"'quoted'", []string{"quoted"}},
+		{"COVID-19 in 2024", []string{"covid", "19", "in", "2024"}},
+		{"ZÜRICH Zürich", []string{"zürich", "zürich"}},
+		{"Cafe\u0301 CAFÉ", []string{"café", "café"}},      // decomposed and composed forms agree
+		{"ΛΌΓΟΣ λόγος", []string{"λόγοσ", "λόγοσ"}},        // final sigma folds with sigma
+		{"中国外交部", []string{"中", "国", "外", "交", "部"}},       // Han: one word per character
+		{"東京タワーへ", []string{"東", "京", "タ", "ワ", "ー", "へ"}}, // Katakana, Hiragana
+		{"Seoul 서울특별시", []string{"seoul", "서울특별시"}},        // Hangul has spaces: runs stay words
+		{"#AI @user ai_model", []string{"ai", "user", "ai", "model"}},
+		{"don's's", []string{"don"}},
+	}
+	for _, tt := range tests {
+		if got := Words(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("Words(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestIndexFind(t *testing.T) {
+	x := NewIndex()
+	phrases := []string{"AI", "US", "Xi Jinping", "national security", "中国", "Zürich", "said"}
+	ids := make(map[string]int)
+	for _, p := range phrases {
+		ids[p] = x.Add(Words(p))
+	}
+	if again := x.Add(Words("xi  JINPING")); again != ids["Xi Jinping"] {
+		t.Errorf("Add(same phrase) = %d; want %d", again, ids["Xi Jinping"])
+	}
+	if got := x.Add(nil); got != -1 {
+		t.Errorf("Add(nil) = %d; want -1", got)
+	}
+	tests := []struct {
+		fields []string
+		want   []string
+	}{
+		{[]string{"He said the bus was late"}, []string{"said"}},            // not AI, not US
+		{[]string{"The US and AI"}, []string{"AI", "US"}},                   // whole words
+		{[]string{"Xi Jinping's speech"}, []string{"Xi Jinping"}},           // possessive
+		{[]string{"Talks with Xi", "Jinping later"}, nil},                   // never across fields
+		{[]string{"national\nsecurity law"}, []string{"national security"}}, // any spacing inside a field
+		{[]string{"中国外交部发言人"}, []string{"中国"}},                              // inside a run of Han
+		{[]string{"ZURICH"}, nil},                                           // accents matter
+		{[]string{"ZÜRICH"}, []string{"Zürich"}},
+		{[]string{"xi"}, nil}, // a prefix of a phrase is not the phrase
+	}
+	for _, tt := range tests {
+		found := make([]bool, x.Len())
+		x.Find(found, tt.fields)
+		var got []string
+		for _, p := range phrases {
+			if found[ids[p]] {
+				got = append(got, p)
+			}
+		}
+		slices.Sort(got)
+		want := slices.Clone(tt.want)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("Find(%q) found %q; want %q", tt.fields, got, want)
+		}
+	}
+}
+
+// TestMatch has one case per rule of the query language.
+func TestMatch(t *testing.T) {
+	tests := []struct {
+		rule   string
+		query  string
+		fields []string
+		want   bool
+	}{
+		{"bare word", "Taiwan", []string{"Taiwan votes"}, true},
+		{"bare word is a whole word", "Taiwan", []string{"Taiwanese votes"}, false},
+		{"case-insensitive", "TAIWAN", []string{"taiwan"}, true},
+		{"quoted phrase", `"national security"`, []string{"a national security law"}, true},
+		{"quoted phrase in order", `"national security"`, []string{"security is national"}, false},
+		{"phrase within one field", `"Xi Jinping"`, []string{"Xi", "Jinping"}, false},
+		{"curly quotes", "“national security”", []string{"National Security"}, true},
+		{"bare word with punctuation is a phrase", "U.S.", []string{"the U.S. said"}, true},
+		{"implicit AND holds", "Taiwan Beijing", []string{"Beijing and Taiwan"}, true},
+		{"implicit AND fails", "Taiwan Beijing", []string{"Taiwan only"}, false},
+		{"AND holds", "Taiwan AND Beijing", []string{"Taiwan", "Beijing"}, true},
+		{"AND fails", "Taiwan AND Beijing", []string{"Beijing only"}, false},
+		{"OR left", "Taiwan OR Beijing", []string{"Taiwan"}, true},
+		{"OR right", "Taiwan OR Beijing", []string{"Beijing"}, true},
+		{"OR neither", "Taiwan OR Beijing", []string{"Tokyo"}, false},
+		{"unary NOT", "NOT sport", []string{"politics"}, true},
+		{"unary NOT fails", "NOT sport", []string{"sport news"}, false},
+		{"binary NOT is AND NOT", "Taiwan NOT sport", []string{"Taiwan politics"}, true},
+		{"binary NOT excludes", "Taiwan NOT sport", []string{"Taiwan sport"}, false},
+		{"AND binds tighter than OR", "a OR b AND c", []string{"a"}, true},            // a OR (b AND c)
+		{"AND binds tighter than OR, right", "a OR b AND c", []string{"b"}, false},    // not (a OR b) AND c
+		{"NOT binds tighter than AND", "NOT a AND b", []string{"b"}, true},            // (NOT a) AND b
+		{"NOT binds tighter than AND, both", "NOT a AND b", []string{"a b"}, false},   // not NOT (a AND b)
+		{"NOT binds tighter than OR", "NOT a OR b", []string{"a b"}, true},            // (NOT a) OR b
+		{"parentheses group", "(a OR b) AND c", []string{"b"}, false},                 // needs c
+		{"parentheses group holds", "(a OR b) AND c", []string{"b c"}, true},          //
+		{"NOT of a group", "NOT (a OR b)", []string{"c"}, true},                       //
+		{"NOT of a group fails", "NOT (a OR b)", []string{"b"}, false},                //
+		{"double NOT", "NOT NOT a", []string{"a"}, true},                              //
+		{"lower-case and is a word", "cats and dogs", []string{"cats, dogs"}, false},  // needs the word "and"
+		{"lower-case or is a word", "tea or coffee", []string{"tea or coffee"}, true}, //
+		{"lower-case not is a word", "not", []string{"not now"}, true},                //
+		{"quoted operator is a word", `"AND"`, []string{"this and that"}, true},       //
+		{"repeated term", "a AND (a OR b)", []string{"a"}, true},                      //
+		{"issue example", `("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport`, []string{"Beijing passes national security law"}, true},
+		{"issue example, sport", `("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport`, []string{"Beijing Taiwan", "sport"}, false},
+		{"brief example", `(A OR B) AND (C OR "d e") NOT sport`, []string{"b: d e"}, true},
+	}
+	for _, tt := range tests {
+		q, err := Parse(tt.query)
+		if err != nil {
+			t.Errorf("%s: Parse(%q) error: %v", tt.rule, tt.query, err)
+			continue
+		}
+		if got := q.Match(tt.fields...); got != tt.want {
+			t.Errorf("%s: Parse(%q).Match(%q) = %v; want %v", tt.rule, tt.query, tt.fields, got, tt.want)
+		}
+	}
+}
+
+func TestString(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"a", "a"},
+		{"a b c", "a AND b AND c"},
+		{"a b AND c", "a AND b AND c"},
+		{"a OR b c", "a OR (b AND c)"},
+		{"(a OR b) c", "(a OR b) AND c"},
+		{"(a b) c", "(a AND b) AND c"},
+		{"a NOT b", "a AND NOT b"},
+		{"NOT (a b)", "NOT (a AND b)"},
+		{"NOT NOT a", "NOT NOT a"},
+		{`"Xi Jinping"   OR  Beijing`, `"Xi Jinping" OR Beijing`},
+		{`“say "hi"”`, `“say "hi"”`},
+		{`(((a)))`, "a"},
+	}
+	for _, tt := range tests {
+		q, err := Parse(tt.in)
+		if err != nil {
+			t.Errorf("Parse(%q) error: %v", tt.in, err)
+			continue
+		}
+		if got := q.String(); got != tt.want {
+			t.Errorf("Parse(%q).String() = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		in   string
+		col  int
+		msg  string
+		rule string
+	}{
+		{"", 1, "empty query", "empty"},
+		{"   ", 1, "empty query", "blank"},
+		{"(a OR b", 8, `expected ")" to close "(" at column 1`, "unclosed parenthesis"},
+		{"(a (b)", 7, `expected ")" to close "(" at column 1`, "unclosed outer parenthesis"},
+		{"a OR b)", 7, `unexpected ")"`, "stray closing parenthesis"},
+		{")", 1, `unexpected ")"`, "only a closing parenthesis"},
+		{"()", 1, "empty parentheses", "empty parentheses"},
+		{"a AND", 6, "expected a term after AND, got end of query", "dangling AND"},
+		{"a OR", 5, "expected a term after OR, got end of query", "dangling OR"},
+		{"a NOT", 6, "expected a term after NOT, got end of query", "dangling NOT"},
+		{"AND a", 1, "expected a term before AND", "leading AND"},
+		{"OR a", 1, "expected a term before OR", "leading OR"},
+		{"a AND OR b", 7, "expected a term after AND, got OR", "two operators"},
+		{"(AND a)", 2, "expected a term before AND", "operator after parenthesis"},
+		{"a OR )", 6, `expected a term after OR, got ")"`, "operator before closing parenthesis"},
+		{`a "b c`, 3, "unterminated quote", "unterminated quote"},
+		{"a “b c", 3, "unterminated quote", "unterminated curly quote"},
+		{"a ” b", 3, "closing quote without an opening one", "stray curly quote"},
+		{`a ""`, 3, "empty phrase", "empty phrase"},
+		{`a "--"`, 3, `"--" has no letters or digits`, "phrase without words"},
+		{"a & b", 3, `"&" has no letters or digits`, "word without letters"},
+		{"Ünïcødé (ü", 11, `expected ")" to close "(" at column 9`, "columns count characters"},
+		{strings.Repeat("(", 200) + "a" + strings.Repeat(")", 200), 102, "query nested too deeply", "too deep"},
+		{strings.Repeat("NOT ", 200) + "a", 405, "query nested too deeply", "too many NOTs"},
+	}
+	for _, tt := range tests {
+		q, err := Parse(tt.in)
+		var qe *Error
+		if !errors.As(err, &qe) {
+			t.Errorf("%s: Parse(%q) = %v, %v; want *Error at column %d", tt.rule, tt.in, q, err, tt.col)
+			continue
+		}
+		if qe.Column != tt.col || qe.Msg != tt.msg {
+			t.Errorf("%s: Parse(%q) error = column %d %q; want column %d %q", tt.rule, tt.in, qe.Column, qe.Msg, tt.col, tt.msg)
+		}
+	}
+}
+
+func TestTermsAndEval(t *testing.T) {
+	q, err := Parse(`"Xi Jinping" OR (Taiwan NOT "xi  jinping")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms := q.Terms()
+	if len(terms) != 2 || !slices.Equal(terms[0], []string{"xi", "jinping"}) || !slices.Equal(terms[1], []string{"taiwan"}) {
+		t.Fatalf("Terms() = %q; want [[xi jinping] [taiwan]] (one entry per distinct phrase)", terms)
+	}
+	for _, tt := range []struct{ xi, taiwan, want bool }{{false, false, false}, {true, false, true}, {false, true, true}, {true, true, true}} {
+		got := q.Eval(func(i int) bool { return []bool{tt.xi, tt.taiwan}[i] })
+		if got != tt.want {
+			t.Errorf("Eval(xi=%v, taiwan=%v) = %v; want %v", tt.xi, tt.taiwan, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,242 @@
+package query
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Words splits s into the words phrase matching compares, in order.
+//
+// A word is a run of letters, digits and combining marks, lower-cased
+// (case-folded so that, for example, "Σ" and "ς" compare equal) after Unicode
+// NFC normalisation, so a precomposed "é" equals "e" followed by U+0301.
+// Everything else separates words: spaces, punctuation, hyphens ("China-US"
+// is "china", "us") and dots ("U.S." is "u", "s"). An apostrophe between two
+// letters stays in the word ("o'brien", "don't"), and a possessive "'s" is
+// dropped, so "Jinping's" is the word "jinping". Han, Hiragana and Katakana,
+// written without spaces, make one word of each character, so a phrase of
+// such characters matches anywhere inside a run of them.
+func Words(s string) []string {
+	sc := getScratch()
+	defer putScratch(sc)
+	sc.tokenise(s)
+	out := make([]string, sc.len())
+	for i := range out {
+		out[i] = string(sc.word(i))
+	}
+	return out
+}
+
+// scratch holds one tokenised text: every word's bytes, concatenated, and
+// where each word ends.
+type scratch struct {
+	buf  []byte
+	ends []int
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+
+func putScratch(sc *scratch) {
+	if cap(sc.buf) > 1<<20 { // do not keep one huge story's buffer forever
+		return
+	}
+	scratchPool.Put(sc)
+}
+
+func (sc *scratch) len() int { return len(sc.ends) }
+
+func (sc *scratch) word(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = sc.ends[i-1]
+	}
+	return sc.buf[start:sc.ends[i]]
+}
+
+// tokenise replaces the scratch's words with those of s.
+func (sc *scratch) tokenise(s string) {
+	sc.buf, sc.ends = sc.buf[:0], sc.ends[:0]
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, " ") // norm would pass the bytes after an invalid one through unnormalised
+	}
+	s = norm.NFC.String(s) // returns s itself, without copying, when already NFC
+	inWord := false
+	endWord := func() {
+		if !inWord {
+			return
+		}
+		inWord = false
+		start := 0
+		if n := len(sc.ends); n > 0 {
+			start = sc.ends[n-1]
+		}
+		// A possessive "'s" belongs to the word before it.
+		for len(sc.buf)-start > 2 && sc.buf[len(sc.buf)-1] == 's' && sc.buf[len(sc.buf)-2] == '\'' {
+			sc.buf = sc.buf[:len(sc.buf)-2]
+		}
+		sc.ends = append(sc.ends, len(sc.buf))
+	}
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf && c != '\'' { // the common case, ASCII, first
+			i++
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				sc.buf = append(sc.buf, c)
+				inWord = true
+			case 'A' <= c && c <= 'Z':
+				sc.buf = append(sc.buf, c+'a'-'A')
+				inWord = true
+			default:
+				endWord()
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case isSolo(r):
+			endWord()
+			sc.buf = utf8.AppendRune(sc.buf, fold(r))
+			// Marks that follow (for example a voiced sound mark) stay with it.
+			for i < len(s) {
+				m, msize := utf8.DecodeRuneInString(s[i:])
+				if !unicode.IsMark(m) {
+					break
+				}
+				sc.buf = utf8.AppendRune(sc.buf, m)
+				i += msize
+			}
+			inWord = true
+			endWord()
+		case isWordRune(r):
+			sc.buf = utf8.AppendRune(sc.buf, fold(r))
+			inWord = true
+		case inWord && isApostrophe(r):
+			// Inside a word only when a letter or digit follows.
+			if i < len(s) {
+				next, _ := utf8.DecodeRuneInString(s[i:])
+				if isWordRune(next) && !isSolo(next) {
+					sc.buf = append(sc.buf, '\'')
+					continue
+				}
+			}
+			endWord()
+		default:
+			endWord()
+		}
+	}
+	endWord()
+}
+
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
+}
+
+// isSolo reports whether r is from a script written without spaces between
+// words, where each character is taken as a word of its own.
+func isSolo(r rune) bool {
+	return r >= 0x2E80 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
+}
+
+func isApostrophe(r rune) bool {
+	return r == '\'' || r == '\u2019' || r == '\u02BC' || r == '\uFF07'
+}
+
+// fold maps r to the one form its upper and lower cases share.
+func fold(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	return unicode.ToLower(unicode.ToUpper(r))
+}
+
+// Index finds many phrases in a text in one pass: each text is split into
+// words once, and a phrase is looked up by its first word. An Index is built
+// with Add and then only read, so one Index may be used by many goroutines.
+type Index struct {
+	phrases [][]string
+	ids     map[string]int     // phrase words joined by a space -> id
+	first   map[string][]int32 // first word -> ids of the phrases that start with it
+}
+
+// NewIndex returns an empty Index.
+func NewIndex() *Index {
+	return &Index{ids: make(map[string]int), first: make(map[string][]int32)}
+}
+
+// Add adds the phrase made of words (as returned by Words) and returns its
+// id, the same id for the same words. It returns -1 for an empty phrase,
+// which never matches.
+func (x *Index) Add(words []string) int {
+	if len(words) == 0 {
+		return -1
+	}
+	key := strings.Join(words, " ")
+	if id, ok := x.ids[key]; ok {
+		return id
+	}
+	id := len(x.phrases)
+	x.phrases = append(x.phrases, words)
+	x.ids[key] = id
+	x.first[words[0]] = append(x.first[words[0]], int32(id))
+	return id
+}
+
+// Len returns the number of distinct phrases added.
+func (x *Index) Len() int { return len(x.phrases) }
+
+// Find sets found[id] for every phrase that appears in one of fields. A
+// phrase matches whole words, in order, within one field: it never spans two
+// fields. found must have at least Len elements; entries already true stay so.
+func (x *Index) Find(found []bool, fields []string) {
+	if len(x.phrases) == 0 {
+		return
+	}
+	sc := getScratch()
+	defer putScratch(sc)
+	for _, f := range fields {
+		sc.tokenise(f)
+		x.findIn(sc, found)
+	}
+}
+
+func (x *Index) findIn(sc *scratch, found []bool) {
+	n := sc.len()
+	start := 0
+	for i := 0; i < n; i++ {
+		end := sc.ends[i]
+		ids := x.first[string(sc.buf[start:end])] // no allocation for the lookup
+		start = end
+		for _, id := range ids {
+			if found[id] {
+				continue
+			}
+			p := x.phrases[id]
+			if i+len(p) > n {
+				continue
+			}
+			ok := true
+			for j := 1; j < len(p); j++ {
+				if string(sc.word(i+j)) != p[j] {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				found[id] = true
+			}
+		}
+	}
+}

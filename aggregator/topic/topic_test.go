@@ -1,0 +1,375 @@
+package topic_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/topic"
+)
+
+var testSources = []aggregator.SourceConfig{
+	{URL: "https://bbc.example/world.rss", Name: "BBC World"},
+	{URL: "https://wire.example/feed.xml", Name: "Wire"},
+	{URL: "https://blog.example/atom.xml"}, // no name: named by URL
+}
+
+func srcID(i int) string { return aggregator.SourceID(testSources[i].URL) }
+
+func mustCompile(t testing.TB, topics ...aggregator.TopicConfig) *topic.Set {
+	t.Helper()
+	s, err := topic.Compile(topics, testSources)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	return s
+}
+
+func text(fields ...string) aggregator.StoryText {
+	return aggregator.StoryText{Fields: fields, Sources: []string{srcID(2)}}
+}
+
+// TestRules has cases for each kind of rule, alone, with a topic "t" and
+// the built-in "all".
+func TestRules(t *testing.T) {
+	tests := []struct {
+		name  string
+		topic aggregator.TopicConfig
+		story aggregator.StoryText
+		want  bool
+	}{
+		{"sources by name", aggregator.TopicConfig{Sources: []string{"BBC World"}},
+			aggregator.StoryText{Fields: []string{"x"}, Sources: []string{srcID(1), srcID(0)}}, true},
+		{"sources by URL", aggregator.TopicConfig{Sources: []string{"https://blog.example/atom.xml"}},
+			aggregator.StoryText{Sources: []string{srcID(2)}}, true},
+		{"sources, other source", aggregator.TopicConfig{Sources: []string{"BBC World"}},
+			aggregator.StoryText{Fields: []string{"BBC World"}, Sources: []string{srcID(1)}}, false},
+		{"any, one appears", matchAny("Xi Jinping", "Blinken"), text("Blinken lands in Beijing"), true},
+		{"any, none appears", matchAny("Xi Jinping", "Blinken"), text("Tokyo markets"), false},
+		{"all, every one", aggregator.TopicConfig{Match: aggregator.MatchConfig{All: []string{"China", "Taiwan"}}}, text("China", "and Taiwan"), true},
+		{"all, one missing", aggregator.TopicConfig{Match: aggregator.MatchConfig{All: []string{"China", "Taiwan"}}}, text("China only"), false},
+		{"none alone, absent", aggregator.TopicConfig{Match: aggregator.MatchConfig{None: []string{"football"}}}, text("politics"), true},
+		{"none alone, present", aggregator.TopicConfig{Match: aggregator.MatchConfig{None: []string{"football"}}}, text("Football results"), false},
+		{"any and none", aggregator.TopicConfig{Match: aggregator.MatchConfig{Any: []string{"China"}, None: []string{"football"}}}, text("China football team"), false},
+		{"query", aggregator.TopicConfig{Match: aggregator.MatchConfig{Query: "Taiwan OR Beijing NOT sport"}}, text("Beijing summit"), true},
+		{"query false", aggregator.TopicConfig{Match: aggregator.MatchConfig{Query: "Taiwan OR Beijing NOT sport"}}, text("Beijing sport"), false},
+		{"categories, case-insensitive", matchCategories("Technology"),
+			aggregator.StoryText{Categories: []string{"world", "TECHNOLOGY"}}, true},
+		{"categories, exact", matchCategories("Technology"),
+			aggregator.StoryText{Categories: []string{"Technology news"}}, false},
+		{"categories and any", aggregator.TopicConfig{Match: aggregator.MatchConfig{Any: []string{"chip"}, Categories: []string{"Technology"}}},
+			aggregator.StoryText{Fields: []string{"New chip"}, Categories: []string{"Science"}}, false},
+		{"categories count as text", matchAny("Elections"),
+			aggregator.StoryText{Fields: []string{"Polls close"}, Categories: []string{"US Elections 2024"}}, true},
+		{"sources or match: source", aggregator.TopicConfig{Sources: []string{"Wire"}, Match: aggregator.MatchConfig{Any: []string{"Taiwan"}}},
+			aggregator.StoryText{Fields: []string{"markets"}, Sources: []string{srcID(1)}}, true},
+		{"sources or match: match", aggregator.TopicConfig{Sources: []string{"Wire"}, Match: aggregator.MatchConfig{Any: []string{"Taiwan"}}},
+			text("Taiwan votes"), true},
+		{"sources or match: neither", aggregator.TopicConfig{Sources: []string{"Wire"}, Match: aggregator.MatchConfig{Any: []string{"Taiwan"}}},
+			text("markets"), false},
+	}
+	for _, tt := range tests {
+		tt.topic.ID, tt.topic.Title = "t", "T"
+		s := mustCompile(t, tt.topic)
+		got := s.Tag(tt.story)
+		want := []string{"all"}
+		if tt.want {
+			want = append(want, "t")
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: Tag(%+v) = %q; want %q", tt.name, tt.story, got, want)
+		}
+	}
+}
+
+func matchAny(phrases ...string) aggregator.TopicConfig {
+	return aggregator.TopicConfig{Match: aggregator.MatchConfig{Any: phrases}}
+}
+
+func matchCategories(cats ...string) aggregator.TopicConfig {
+	return aggregator.TopicConfig{Match: aggregator.MatchConfig{Categories: cats}}
+}
+
+func TestWordBoundaries(t *testing.T) {
+	tests := []struct {
+		phrase string
+		field  string
+		want   bool
+	}{
+		{"AI", "He said so", false},
+		{"AI", "New AI rules", true},
+		{"AI", "AI-powered search", true},
+		{"AI", "#AI", true},
+		{"AI", "AIs and robots", false},
+		{"US", "the bus stopped", false},
+		{"US", "US troops", true},
+		{"US", "China-US talks", true},
+		{"US", "us and them", true}, // case-insensitive, unavoidably
+		{"Xi Jinping", "xi jinping's visit", true},
+		{"Xi Jinping", "XI JINPING’S VISIT", true},
+		{"Xi Jinping", "Xi  Jinping", true},
+		{"Xi Jinping", "Xi, Jinping", true}, // punctuation between words is not a word
+		{"Xi Jinping", "Xi Jin ping", false},
+		{"U.S.", "U.S. officials", true},
+		{"U.S.", "US officials", false},
+		{"COVID-19", "covid 19 cases", true},
+		{"Zürich", "ZÜRICH", true},
+		{"Zürich", "Zurich", false}, // accents are letters
+		{"café", "Cafe\u0301 society", true},
+		{"São Paulo", "SÃO PAULO", true},
+		{"中国", "中国外交部发言人", true},
+		{"外交部", "中国外交部发言人", true},
+		{"東京", "東京タワー", true},
+		{"Москва", "В МОСКВЕ", false},
+		{"Москва", "МОСКВА сегодня", true},
+	}
+	for _, tt := range tests {
+		s := mustCompile(t, aggregator.TopicConfig{ID: "t", Title: "T", Match: aggregator.MatchConfig{Any: []string{tt.phrase}}})
+		got := slices.Contains(s.Tag(text(tt.field)), "t")
+		if got != tt.want {
+			t.Errorf("match.any %q on %q = %v; want %v", tt.phrase, tt.field, got, tt.want)
+		}
+	}
+}
+
+func TestPhraseNeverSpansFields(t *testing.T) {
+	s := mustCompile(t, aggregator.TopicConfig{ID: "t", Title: "T", Match: aggregator.MatchConfig{Any: []string{"Xi Jinping"}}})
+	st := aggregator.StoryText{Fields: []string{"Talks with Xi", "Jinping is a city"}, Categories: []string{"Xi"}}
+	if got := s.Tag(st); slices.Contains(got, "t") {
+		t.Errorf("Tag(%+v) = %q; a phrase must not span two fields", st, got)
+	}
+}
+
+func TestUnicodeDoesNotCrash(t *testing.T) {
+	s := mustCompile(t,
+		aggregator.TopicConfig{ID: "t", Title: "T", Match: aggregator.MatchConfig{Any: []string{"中国", "한국"}, Query: `中国 OR "Ελλάδα"`}})
+	for _, field := range []string{"", "\xff\xfe invalid", "中国外交部发言人表示", "대한민국 한국", "🙂🙂 emoji", "\u0301\u0301", strings.Repeat("字", 10000)} {
+		s.Tag(text(field))
+		s.Explain(text(field))
+	}
+}
+
+func TestBuiltinAll(t *testing.T) {
+	s := mustCompile(t, matchCategoriesID("tech", "Technology"))
+	topics := s.Topics()
+	if len(topics) != 2 || topics[0].ID != aggregator.AllTopic || topics[1].ID != "tech" {
+		t.Fatalf("Topics() = %+v; want the built-in all, then tech", topics)
+	}
+	if topics[0].Title == "" || topics[0].Limit != 50 {
+		t.Errorf("built-in all = %+v; want a title and limit 50", topics[0])
+	}
+	if got := s.Tag(aggregator.StoryText{}); !slices.Equal(got, []string{"all"}) {
+		t.Errorf("Tag(empty story) = %q; want [all]", got)
+	}
+}
+
+func TestConfiguredAll(t *testing.T) {
+	// A configured "all" replaces the built-in one and keeps its place.
+	s := mustCompile(t,
+		matchCategoriesID("tech", "Technology"),
+		aggregator.TopicConfig{ID: "all", Title: "Everything but sport", Match: aggregator.MatchConfig{None: []string{"sport"}}},
+	)
+	if ids := topicIDs(s.Topics()); !slices.Equal(ids, []string{"tech", "all"}) {
+		t.Errorf("Topics() = %q; want [tech all]", ids)
+	}
+	if got := s.Tag(text("sport results")); len(got) != 0 {
+		t.Errorf("Tag(sport) = %q; want none: the configured all follows its rules", got)
+	}
+	if got := s.Tag(aggregator.StoryText{Fields: []string{"x"}, Categories: []string{"technology"}}); !slices.Equal(got, []string{"tech", "all"}) {
+		t.Errorf("Tag(technology) = %q; want [tech all] in configuration order", got)
+	}
+	// An "all" without rules takes every story.
+	s = mustCompile(t, aggregator.TopicConfig{ID: "all", Title: "Everything", Limit: 100})
+	if got := s.Tag(text("anything")); !slices.Equal(got, []string{"all"}) {
+		t.Errorf("Tag with a rule-less configured all = %q; want [all]", got)
+	}
+}
+
+func matchCategoriesID(id string, cats ...string) aggregator.TopicConfig {
+	return aggregator.TopicConfig{ID: id, Title: id, Match: aggregator.MatchConfig{Categories: cats}}
+}
+
+func topicIDs(ts []aggregator.TopicConfig) []string {
+	var ids []string
+	for _, t := range ts {
+		ids = append(ids, t.ID)
+	}
+	return ids
+}
+
+func TestExplain(t *testing.T) {
+	s := mustCompile(t,
+		aggregator.TopicConfig{ID: "china-us", Title: "China–US", Sources: []string{"BBC World"},
+			Match: aggregator.MatchConfig{Any: []string{"Xi Jinping", "Blinken"}, None: []string{"football"}}},
+		aggregator.TopicConfig{ID: "taiwan", Title: "Taiwan", Match: aggregator.MatchConfig{Query: `("Xi Jinping" OR Beijing) AND Taiwan NOT sport`}},
+		aggregator.TopicConfig{ID: "both", Title: "Both", Match: aggregator.MatchConfig{All: []string{"Taiwan", "Beijing"}}},
+		aggregator.TopicConfig{ID: "tech", Title: "Tech", Match: aggregator.MatchConfig{Categories: []string{"Technology", "Science"}}},
+		aggregator.TopicConfig{ID: "quiet", Title: "Quiet", Match: aggregator.MatchConfig{None: []string{"football", "Taiwan"}}},
+	)
+	tests := []struct {
+		story aggregator.StoryText
+		want  []topic.Verdict
+	}{
+		{
+			aggregator.StoryText{Fields: []string{"Xi Jinping meets Taiwan envoy in Beijing"}, Categories: []string{"science"}, Sources: []string{srcID(1)}},
+			[]topic.Verdict{
+				{"all", true, "every story"},
+				{"china-us", true, `match.any "Xi Jinping"`},
+				{"taiwan", true, `query ("Xi Jinping" OR Beijing) AND Taiwan AND NOT sport`},
+				{"both", true, `match.all "Taiwan", "Beijing"`},
+				{"tech", true, `match.categories "Science"`},
+				{"quiet", false, `match.none "Taiwan"`},
+			},
+		},
+		{
+			aggregator.StoryText{Fields: []string{"Blinken at the football final in Beijing"}, Sources: []string{srcID(0)}},
+			[]topic.Verdict{
+				{"all", true, "every story"},
+				{"china-us", true, `source "BBC World"`},
+				{"taiwan", false, `query false: ("Xi Jinping" OR Beijing) AND Taiwan AND NOT sport`},
+				{"both", false, `match.all: no "Taiwan"`},
+				{"tech", false, `match.categories: none of "Technology", "Science"`},
+				{"quiet", false, `match.none "football"`},
+			},
+		},
+		{
+			aggregator.StoryText{Fields: []string{"Markets calm"}, Sources: []string{srcID(1)}},
+			[]topic.Verdict{
+				{"all", true, "every story"},
+				{"china-us", false, `no item from "BBC World"; match.any: none of "Xi Jinping", "Blinken"`},
+				{"taiwan", false, `query false: ("Xi Jinping" OR Beijing) AND Taiwan AND NOT sport`},
+				{"both", false, `match.all: no "Taiwan"`},
+				{"tech", false, `match.categories: none of "Technology", "Science"`},
+				{"quiet", true, `match.none: none of "football", "Taiwan"`},
+			},
+		},
+	}
+	for _, tt := range tests {
+		got := s.Explain(tt.story)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Explain(%q):\n%s\nwant:\n%s", tt.story.Fields, verdicts(got), verdicts(tt.want))
+		}
+		// Explain and Tag agree.
+		var taken []string
+		for _, v := range got {
+			if v.Taken {
+				taken = append(taken, v.Topic)
+			}
+		}
+		if tag := s.Tag(tt.story); !slices.Equal(tag, taken) {
+			t.Errorf("Tag(%q) = %q, but Explain takes %q", tt.story.Fields, tag, taken)
+		}
+	}
+}
+
+func verdicts(vs []topic.Verdict) string {
+	var b strings.Builder
+	for _, v := range vs {
+		fmt.Fprintf(&b, "  %s %v %s\n", v.Topic, v.Taken, v.Why)
+	}
+	return b.String()
+}
+
+func TestCompileErrors(t *testing.T) {
+	_, err := topic.Compile([]aggregator.TopicConfig{
+		{ID: "a", Title: "A", Sources: []string{"Nope"}},
+		{ID: "b", Title: "B", Match: aggregator.MatchConfig{Query: "(x OR y"}},
+		{ID: "b", Title: "B again", Match: aggregator.MatchConfig{Any: []string{"x"}}},
+		{ID: "c", Title: "C"},
+		{ID: "d", Title: "D", Match: aggregator.MatchConfig{Any: []string{"..."}}},
+	}, testSources)
+	want := []string{
+		`topic "a": sources: unknown source "Nope"`,
+		`topic "b": match.query: column 8: expected ")" to close "(" at column 1`,
+		`topic "b": duplicate id`,
+		`topic "c": no rules: give sources or match`,
+		`topic "d": match: phrase "..." has no letters or digits`,
+	}
+	if err == nil {
+		t.Fatalf("Compile(bad topics) = nil; want:\n%s", strings.Join(want, "\n"))
+	}
+	if got := err.Error(); got != strings.Join(want, "\n") {
+		t.Errorf("Compile(bad topics) =\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	var qe *topic.QueryError
+	if !errors.As(err, &qe) || qe.Column != 8 {
+		t.Errorf("Compile(bad query): errors.As(*QueryError) = %v, %+v; want column 8", qe != nil, qe)
+	}
+}
+
+func TestParseQueryReexport(t *testing.T) {
+	q, err := topic.ParseQuery(`Taiwan NOT sport`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !q.Match("Taiwan election") || q.Match("Taiwan", "sport") {
+		t.Errorf("ParseQuery(%q).Match: wrong answers", "Taiwan NOT sport")
+	}
+	if _, err := topic.ParseQuery("a AND"); err == nil {
+		t.Error(`ParseQuery("a AND") = nil error; want one`)
+	}
+}
+
+func TestConcurrentTag(t *testing.T) {
+	s := mustCompile(t, benchTopics()...)
+	st := benchStory()
+	want := s.Tag(st)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 50 {
+				if got := s.Tag(st); !slices.Equal(got, want) {
+					t.Errorf("concurrent Tag = %q; want %q", got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func benchTopics() []aggregator.TopicConfig {
+	return []aggregator.TopicConfig{
+		{ID: "china-us", Title: "China–US", Match: aggregator.MatchConfig{Any: []string{"Xi Jinping", "Blinken", "Beijing", "Washington"}, None: []string{"football"}}},
+		{ID: "taiwan", Title: "Taiwan", Match: aggregator.MatchConfig{Query: `("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport`}},
+		{ID: "ai", Title: "AI", Match: aggregator.MatchConfig{Any: []string{"AI", "artificial intelligence", "machine learning", "OpenAI", "large language model"}}},
+		{ID: "climate", Title: "Climate", Match: aggregator.MatchConfig{Any: []string{"climate change", "emissions", "heatwave", "COP29"}, None: []string{"opinion"}}},
+		{ID: "markets", Title: "Markets", Match: aggregator.MatchConfig{Query: `(stocks OR shares OR "bond yields") AND NOT crypto`}},
+		{ID: "ukraine", Title: "Ukraine", Match: aggregator.MatchConfig{All: []string{"Ukraine"}, Any: []string{"Kyiv", "Zelensky", "front line"}}},
+		{ID: "elections", Title: "Elections", Match: aggregator.MatchConfig{Any: []string{"election", "polls", "ballot", "vote"}, Categories: []string{"Politics"}}},
+		{ID: "health", Title: "Health", Match: aggregator.MatchConfig{Any: []string{"WHO", "vaccine", "outbreak", "hospital"}}},
+		{ID: "space", Title: "Space", Match: aggregator.MatchConfig{Query: `NASA OR SpaceX OR "space station" OR (rocket AND launch)`}},
+		{ID: "wire", Title: "Wire", Sources: []string{"Wire"}},
+	}
+}
+
+// benchStory is about 3 KB of text in three fields.
+func benchStory() aggregator.StoryText {
+	para := "Officials in Washington said on Tuesday that talks with Beijing on trade and Taiwan would resume next week, " +
+		"after a call between the two presidents. Markets rose as bond yields eased, and analysts expect shares of chip makers " +
+		"to gain. The announcement came as a heatwave hit southern Europe and the hospital system warned of pressure. "
+	content := strings.Repeat(para, 9)
+	return aggregator.StoryText{
+		Fields:     []string{"Washington and Beijing to resume trade talks", para, content},
+		Categories: []string{"World", "Politics", "Asia"},
+		Sources:    []string{srcID(0), srcID(2)},
+	}
+}
+
+func BenchmarkTag(b *testing.B) {
+	s := mustCompile(b, benchTopics()...)
+	st := benchStory()
+	n := 0
+	for _, f := range st.Fields {
+		n += len(f)
+	}
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Tag(st)
+	}
+}
