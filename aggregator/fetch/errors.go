@@ -1,0 +1,133 @@
+package fetch
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// ErrTooLarge is returned, wrapped, when a body is larger than
+// Options.MaxBytes after decompression.
+var ErrTooLarge = errors.New("body too large")
+
+// ErrTooManyRedirects is returned, wrapped, when a fetch would follow more
+// than Options.MaxRedirects redirects.
+var ErrTooManyRedirects = errors.New("too many redirects")
+
+// ErrRedirectLoop is returned, wrapped, when a redirect leads back to a URL
+// already visited in the same fetch.
+var ErrRedirectLoop = errors.New("redirect loop")
+
+// ErrForbiddenAddress is returned, wrapped, when a host resolves to an
+// address the Fetcher must not connect to (loopback, private, link-local
+// and the like) and neither Options.AllowPrivate nor Options.AllowNetworks
+// allows it.
+var ErrForbiddenAddress = errors.New("forbidden address")
+
+// ErrTimeout is returned, wrapped, when a fetch runs out of time: the whole
+// request, the connect, the TLS handshake or the wait for response headers.
+var ErrTimeout = errors.New("timeout")
+
+// ErrUnsupportedURL is returned, wrapped, for a URL or redirect target that is
+// not absolute http or https.
+var ErrUnsupportedURL = errors.New("unsupported url")
+
+// fetchError is an error with an operator-readable message that wraps one of
+// the sentinel errors above.
+type fetchError struct {
+	msg  string
+	kind error
+}
+
+func (e *fetchError) Error() string { return e.msg }
+func (e *fetchError) Unwrap() error { return e.kind }
+
+func newError(kind error, format string, args ...any) error {
+	return &fetchError{msg: fmt.Sprintf(format, args...), kind: kind}
+}
+
+// timeoutError reports which deadline expired and during which phase.
+type timeoutError struct {
+	after time.Duration
+	phase string
+}
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("timeout after %s %s", e.after, e.phase)
+}
+
+// Timeout reports true, as net.Error does for timeouts.
+func (e *timeoutError) Timeout() bool { return true }
+
+func (e *timeoutError) Unwrap() error { return ErrTimeout }
+
+// StatusError is returned when the origin answers with a status other than
+// 2xx or 304 (after redirects). A 410 Gone is a StatusError with Code 410.
+type StatusError struct {
+	URL  string // the URL that gave the answer
+	Code int    // the HTTP status code
+	// RetryAfter is the delay the origin asked for in a Retry-After header
+	// (seconds or HTTP-date), or 0 when it sent none.
+	RetryAfter time.Duration
+}
+
+// Error returns a message such as
+// "http 429 too many requests from https://example.org/feed; retry after 2m0s".
+func (e *StatusError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "http %d", e.Code)
+	if text := http.StatusText(e.Code); text != "" {
+		b.WriteString(" " + strings.ToLower(text))
+	}
+	b.WriteString(" from " + e.URL)
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, "; retry after %s", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// maxRetryAfter bounds a Retry-After delay so that an absurd value cannot
+// overflow a time.Duration.
+const maxRetryAfter = 365 * 24 * time.Hour
+
+// ParseRetryAfter parses a Retry-After header value: delta-seconds ("120") or
+// an HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT", and the obsolete RFC 850 and
+// asctime forms). A date is turned into a delay from now; a date in the past
+// gives 0. The delay is capped at one year. ok is false when v is empty or
+// malformed.
+func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if isDigits(v) {
+		var secs int64
+		for _, c := range v {
+			secs = secs*10 + int64(c-'0')
+			if secs > int64(maxRetryAfter/time.Second) {
+				return maxRetryAfter, true
+			}
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	d = t.Sub(now)
+	if d < 0 {
+		d = 0
+	}
+	return min(d, maxRetryAfter), true
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

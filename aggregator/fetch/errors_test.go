@@ -1,0 +1,74 @@
+package fetch
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in     string
+		want   time.Duration
+		wantOK bool
+	}{
+		{"120", 2 * time.Minute, true},
+		{"0", 0, true},
+		{" 30 ", 30 * time.Second, true},
+		{"Sat, 01 Mar 2025 12:01:30 GMT", 90 * time.Second, true},    // IMF-fixdate
+		{"Saturday, 01-Mar-25 12:00:10 GMT", 10 * time.Second, true}, // RFC 850
+		{"Sat Mar  1 12:05:00 2025", 5 * time.Minute, true},          // asctime
+		{"Sat, 01 Mar 2025 11:00:00 GMT", 0, true},                   // in the past
+		{"99999999999999999999999", 365 * 24 * time.Hour, true},      // capped, no overflow
+		{"", 0, false},
+		{"-5", 0, false},
+		{"1.5", 0, false},
+		{"soon", 0, false},
+		{"2025-03-01T12:01:00Z", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := ParseRetryAfter(tt.in, now)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestStatusErrorMessage(t *testing.T) {
+	tests := []struct {
+		err  StatusError
+		want string
+	}{
+		{StatusError{URL: "https://example.org/feed", Code: 429, RetryAfter: 2 * time.Minute},
+			"http 429 too many requests from https://example.org/feed; retry after 2m0s"},
+		{StatusError{URL: "https://example.org/feed", Code: 410}, "http 410 gone from https://example.org/feed"},
+		{StatusError{URL: "https://example.org/feed", Code: 503, RetryAfter: 90 * time.Second},
+			"http 503 service unavailable from https://example.org/feed; retry after 1m30s"},
+		{StatusError{URL: "https://example.org/feed", Code: 599}, "http 599 from https://example.org/feed"},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("%+v.Error() = %q; want %q", tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestMaxAge(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want time.Duration
+	}{
+		{nil, 0},
+		{[]string{"max-age=600"}, 10 * time.Minute},
+		{[]string{"public, max-age=3600, must-revalidate"}, time.Hour},
+		{[]string{"no-cache", "Max-Age = \"60\""}, time.Minute},
+		{[]string{"max-age=abc"}, 0},
+		{[]string{"max-age=-1"}, 0},
+		{[]string{"s-maxage=60"}, 0},
+	}
+	for _, tt := range tests {
+		if got := maxAge(tt.in); got != tt.want {
+			t.Errorf("maxAge(%q) = %v; want %v", tt.in, got, tt.want)
+		}
+	}
+}

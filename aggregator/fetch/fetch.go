@@ -1,0 +1,414 @@
+// Package fetch performs one polite, hardened HTTP GET of a feed.
+//
+// A Fetcher sends conditional requests (If-None-Match, If-Modified-Since),
+// decodes gzip itself so that the body cap counts decompressed bytes, bounds
+// every phase of a request in time, follows a limited number of redirects and
+// detects loops, limits the requests in flight per host, and refuses to
+// connect to loopback, private and link-local addresses unless allowed. The
+// address check runs on the resolved address at dial time, so it covers DNS
+// rebinding and every redirect hop.
+//
+// Every error it returns has a message fit to show an operator next to the
+// source, and wraps a sentinel (ErrTimeout, ErrTooLarge, ErrRedirectLoop,
+// ErrTooManyRedirects, ErrForbiddenAddress, ErrUnsupportedURL) or is a
+// *StatusError.
+package fetch
+
+import (
+	"bufio"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Accept is the Accept header sent with every request: feed types first,
+// generic XML and JSON next, HTML last (an HTML page may name its feed in a
+// <link rel="alternate">).
+const Accept = "application/rss+xml, application/atom+xml, application/feed+json, " +
+	"application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, application/json;q=0.7, " +
+	"text/html;q=0.3, */*;q=0.1"
+
+// maxHeaderBytes bounds the response headers a hostile origin can send.
+const maxHeaderBytes = 64 << 10
+
+// Request names what to fetch and the validators from the last fetch.
+type Request struct {
+	URL          string
+	ETag         string // sent as If-None-Match when set
+	LastModified string // sent as If-Modified-Since when set
+}
+
+// Result describes one fetch.
+type Result struct {
+	Status      int  // status code of the final response
+	NotModified bool // the origin answered 304; Body is empty
+	Body        []byte
+	ContentType string
+	// ETag and LastModified are the validators to send next time: the
+	// response's, or on a 304 without them the request's.
+	ETag         string
+	LastModified string
+	FinalURL     string // the URL of the final response, after redirects
+	// MovedTo is set when the requested URL was redirected only by
+	// permanent redirects (301, 308) to a URL that answered 2xx or 304:
+	// the URL to store for the next fetches. Empty otherwise.
+	MovedTo string
+	// MaxAge is the Cache-Control max-age of the response, 0 when absent.
+	MaxAge time.Duration
+	// Expires is the response's Expires time, zero when absent or invalid.
+	Expires   time.Time
+	WireBytes int64         // body bytes read from the connection, before decompression
+	Duration  time.Duration // from the start of the request to the end of the body
+}
+
+// Fetcher fetches feeds. It is safe for concurrent use; share one per
+// process so that the per-host limit holds across fetches.
+type Fetcher struct {
+	opts      Options
+	guard     guard
+	transport *http.Transport
+	hosts     hostLimiter
+}
+
+// New returns a Fetcher using opts, with zero fields set to the defaults.
+func New(opts Options) *Fetcher {
+	opts = opts.withDefaults()
+	f := &Fetcher{
+		opts:  opts,
+		guard: guard{allowAll: opts.AllowPrivate, allow: opts.AllowNetworks},
+		hosts: hostLimiter{n: opts.PerHost},
+	}
+	dialer := &net.Dialer{
+		Timeout:   opts.ConnectTimeout,
+		KeepAlive: 30 * time.Second,
+		Control:   f.guard.control,
+	}
+	f.transport = &http.Transport{
+		// No proxy: a proxy would make the dialled address the proxy's and
+		// defeat the address guard.
+		Proxy: nil,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dialer.DialContext(ctx, network, addr)
+			if ae := (*addressError)(nil); errors.As(err, &ae) {
+				host, _, _ := net.SplitHostPort(addr)
+				return nil, &addressError{host: host, addr: ae.addr, class: ae.class}
+			}
+			return conn, err
+		},
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    opts.TLSTimeout,
+		ResponseHeaderTimeout:  opts.HeaderTimeout,
+		ExpectContinueTimeout:  time.Second,
+		MaxIdleConns:           100,
+		MaxIdleConnsPerHost:    max(opts.PerHost, 2),
+		IdleConnTimeout:        90 * time.Second,
+		MaxResponseHeaderBytes: maxHeaderBytes,
+		// We ask for gzip ourselves and decode it in readBody, so that the
+		// body cap counts decompressed bytes.
+		DisableCompression: true,
+	}
+	return f
+}
+
+// Options returns the options in effect, defaults filled in.
+func (f *Fetcher) Options() Options { return f.opts }
+
+// CloseIdleConnections closes connections kept alive for reuse.
+func (f *Fetcher) CloseIdleConnections() { f.transport.CloseIdleConnections() }
+
+// Fetch performs one conditional GET of req.URL. It first waits, as long as
+// ctx allows, for a free slot for the URL's host (Options.PerHost); the
+// Options.Timeout clock starts after that wait.
+//
+// A 2xx answer gives a Result with the body; a 304 gives NotModified and no
+// body. Any other status gives a *StatusError, with RetryAfter parsed from
+// the Retry-After header. Failures wrap ErrTimeout, ErrTooLarge,
+// ErrTooManyRedirects, ErrRedirectLoop, ErrForbiddenAddress or
+// ErrUnsupportedURL when they are one of those. On error the Result still
+// carries what is known (Status, FinalURL, Duration).
+func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error) {
+	u, err := checkURL(req.URL)
+	if err != nil {
+		return res, err
+	}
+	host := strings.ToLower(u.Hostname())
+	release, err := f.hosts.acquire(ctx, host)
+	if err != nil {
+		return res, fmt.Errorf("waiting for a free connection slot for %s: %w", host, err)
+	}
+	defer release()
+
+	start := time.Now()
+	defer func() { res.Duration = time.Since(start) }()
+	rctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
+	defer cancel()
+
+	hreq, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return res, newError(ErrUnsupportedURL, "invalid url %q: %v", req.URL, err)
+	}
+	hreq.Header.Set("User-Agent", f.opts.UserAgent)
+	hreq.Header.Set("Accept", Accept)
+	hreq.Header.Set("Accept-Encoding", "gzip")
+	if req.ETag != "" {
+		hreq.Header.Set("If-None-Match", req.ETag)
+	}
+	if req.LastModified != "" {
+		hreq.Header.Set("If-Modified-Since", req.LastModified)
+	}
+
+	chain := &redirectChain{max: f.opts.MaxRedirects}
+	client := &http.Client{Transport: f.transport, CheckRedirect: chain.check}
+	resp, err := client.Do(hreq)
+	if err != nil {
+		return res, f.requestError(ctx, rctx, err, "waiting for a response")
+	}
+	defer resp.Body.Close()
+
+	res.Status = resp.StatusCode
+	res.FinalURL = resp.Request.URL.String()
+	res.ContentType = resp.Header.Get("Content-Type")
+	res.ETag = resp.Header.Get("ETag")
+	res.LastModified = resp.Header.Get("Last-Modified")
+	res.MaxAge = maxAge(resp.Header.Values("Cache-Control"))
+	if t, err := http.ParseTime(resp.Header.Get("Expires")); err == nil {
+		res.Expires = t
+	}
+
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		res.NotModified = true
+		if res.ETag == "" {
+			res.ETag = req.ETag
+		}
+		if res.LastModified == "" {
+			res.LastModified = req.LastModified
+		}
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		se := &StatusError{URL: res.FinalURL, Code: resp.StatusCode}
+		if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			se.RetryAfter = d
+		}
+		// Drain a little so the connection can be reused; never much.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		return res, se
+	}
+	if chain.hops > 0 && chain.permanent {
+		res.MovedTo = res.FinalURL
+	}
+	if res.NotModified {
+		return res, nil
+	}
+
+	body, wire, err := readBody(resp, f.opts.MaxBytes)
+	res.WireBytes = wire
+	if err != nil {
+		return res, f.bodyError(ctx, rctx, err, res.FinalURL)
+	}
+	res.Body = body
+	return res, nil
+}
+
+// checkURL parses raw and accepts only absolute http and https URLs with a
+// host.
+func checkURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, newError(ErrUnsupportedURL, "invalid url %q: %v", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, newError(ErrUnsupportedURL, "unsupported url %q: only http and https are fetched", raw)
+	}
+	if u.Hostname() == "" {
+		return nil, newError(ErrUnsupportedURL, "unsupported url %q: no host", raw)
+	}
+	return u, nil
+}
+
+// redirectChain follows one fetch's redirects.
+type redirectChain struct {
+	max       int
+	hops      int
+	permanent bool // every hop so far was 301 or 308
+}
+
+// check is an http.Client CheckRedirect function.
+func (c *redirectChain) check(req *http.Request, via []*http.Request) error {
+	next := req.URL.String()
+	if _, err := checkURL(next); err != nil {
+		return newError(ErrUnsupportedURL, "redirect from %s to unsupported url %q", via[len(via)-1].URL, next)
+	}
+	for _, v := range via {
+		if v.URL.String() == next {
+			return newError(ErrRedirectLoop, "redirect loop at %s", next)
+		}
+	}
+	if len(via) > c.max {
+		return newError(ErrTooManyRedirects, "stopped after %d redirects at %s", max(c.max, 0), via[len(via)-1].URL)
+	}
+	code := 0
+	if req.Response != nil {
+		code = req.Response.StatusCode
+	}
+	permanent := code == http.StatusMovedPermanently || code == http.StatusPermanentRedirect
+	c.permanent = permanent && (c.hops == 0 || c.permanent)
+	c.hops++
+	return nil
+}
+
+// requestError turns an error from http.Client.Do into one fit for an
+// operator. parent is the caller's context, rctx the one bounded by
+// Options.Timeout.
+func (f *Fetcher) requestError(parent, rctx context.Context, err error, phase string) error {
+	if perr := parent.Err(); perr != nil {
+		return fmt.Errorf("fetch stopped %s: %w", phase, perr)
+	}
+	var fe *fetchError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	var ae *addressError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	if errors.Is(rctx.Err(), context.DeadlineExceeded) {
+		return &timeoutError{after: f.opts.Timeout, phase: phase}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		var oe *net.OpError
+		msg := err.Error()
+		switch {
+		case errors.As(err, &oe) && oe.Op == "dial":
+			addr := ""
+			if oe.Addr != nil {
+				addr = " " + oe.Addr.String()
+			} else if ue != nil {
+				addr = " " + urlHost(ue.URL)
+			}
+			return &timeoutError{after: f.opts.ConnectTimeout, phase: "connecting to" + addr}
+		case strings.Contains(msg, "TLS handshake"):
+			return &timeoutError{after: f.opts.TLSTimeout, phase: "in the TLS handshake"}
+		case strings.Contains(msg, "awaiting response headers"):
+			return &timeoutError{after: f.opts.HeaderTimeout, phase: "waiting for response headers"}
+		}
+	}
+	if ue != nil {
+		return fmt.Errorf("requesting %s: %w", ue.URL, err)
+	}
+	return err
+}
+
+// bodyError turns an error from reading the body into one fit for an
+// operator.
+func (f *Fetcher) bodyError(parent, rctx context.Context, err error, from string) error {
+	if perr := parent.Err(); perr != nil {
+		return fmt.Errorf("fetch stopped reading body: %w", perr)
+	}
+	if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrUnsupportedURL) {
+		return err
+	}
+	if errors.Is(rctx.Err(), context.DeadlineExceeded) {
+		return &timeoutError{after: f.opts.Timeout, phase: "reading body"}
+	}
+	return fmt.Errorf("reading body from %s: %w", from, err)
+}
+
+func urlHost(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return raw
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// readBody reads resp's body, decoding gzip or deflate content coding, and
+// fails with ErrTooLarge once more than limit decoded bytes arrive. It
+// returns the decoded body and the bytes read from the wire.
+func readBody(resp *http.Response, limit int64) (body []byte, wire int64, err error) {
+	cr := &countingReader{r: resp.Body}
+	var r io.Reader = cr
+	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+		if resp.ContentLength > limit {
+			return nil, 0, newError(ErrTooLarge, "body larger than %d bytes (content-length %d)", limit, resp.ContentLength)
+		}
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(cr)
+		if err != nil {
+			return nil, cr.n, fmt.Errorf("reading gzip body: %w", err)
+		}
+		defer zr.Close()
+		r = zr
+	case "deflate":
+		// RFC 9110 deflate is zlib-wrapped, but many servers send raw
+		// deflate; a zlib stream starts with a CMF byte whose low nibble is 8.
+		br := bufio.NewReader(cr)
+		first, err := br.Peek(1)
+		if err == nil && first[0]&0x0f == 8 {
+			zr, err := zlib.NewReader(br)
+			if err != nil {
+				return nil, cr.n, fmt.Errorf("reading deflate body: %w", err)
+			}
+			defer zr.Close()
+			r = zr
+		} else {
+			fr := flate.NewReader(br)
+			defer fr.Close()
+			r = fr
+		}
+	default:
+		return nil, 0, fmt.Errorf("unsupported content-encoding %q", enc)
+	}
+	body, err = io.ReadAll(io.LimitReader(r, limit+1))
+	if int64(len(body)) > limit {
+		return nil, cr.n, newError(ErrTooLarge, "body larger than %d bytes", limit)
+	}
+	if err != nil {
+		return nil, cr.n, err
+	}
+	return body, cr.n, nil
+}
+
+// maxAge returns the max-age directive of Cache-Control header values, or 0.
+func maxAge(values []string) time.Duration {
+	for _, v := range values {
+		for part := range strings.SplitSeq(v, ",") {
+			name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+			if !ok || !strings.EqualFold(strings.TrimSpace(name), "max-age") {
+				continue
+			}
+			secs, err := strconv.ParseInt(strings.Trim(strings.TrimSpace(val), `"`), 10, 64)
+			if err != nil || secs <= 0 {
+				continue
+			}
+			return min(time.Duration(secs)*time.Second, maxRetryAfter)
+		}
+	}
+	return 0
+}

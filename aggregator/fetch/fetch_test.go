@@ -1,0 +1,507 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+)
+
+const rssBody = `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Test</title><link>http://example.org/</link><description>d</description>
+<item><title>One</title><link>http://example.org/1</link><guid>1</guid></item>
+</channel></rss>
+`
+
+// loopback lets a Fetcher reach the feedtest origin and nothing else
+// non-public.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+
+// newFetcher returns a Fetcher allowed to reach loopback, with opts' other
+// fields as given.
+func newFetcher(t *testing.T, opts Options) *Fetcher {
+	t.Helper()
+	if !opts.AllowPrivate && opts.AllowNetworks == nil {
+		opts.AllowNetworks = loopback
+	}
+	f := New(opts)
+	t.Cleanup(f.CloseIdleConnections)
+	return f
+}
+
+func TestConditionalGet(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/feed.xml", "application/rss+xml; charset=utf-8", []byte(rssBody))
+	f := newFetcher(t, Options{UserAgent: "TributaryTest/1.0"})
+
+	res, err := f.Fetch(t.Context(), Request{URL: o.URL("/feed.xml")})
+	if err != nil {
+		t.Fatalf("Fetch(/feed.xml): %v", err)
+	}
+	if res.Status != 200 || res.NotModified || string(res.Body) != rssBody {
+		t.Fatalf("Fetch(/feed.xml) = status %d, not modified %v, body %q; want 200 with the feed", res.Status, res.NotModified, res.Body)
+	}
+	if res.ETag == "" || res.LastModified == "" || res.ContentType != "application/rss+xml; charset=utf-8" {
+		t.Errorf("Fetch(/feed.xml): ETag %q, Last-Modified %q, Content-Type %q; want validators and the content type",
+			res.ETag, res.LastModified, res.ContentType)
+	}
+	if res.FinalURL != o.URL("/feed.xml") || res.MovedTo != "" || res.WireBytes != int64(len(rssBody)) || res.Duration <= 0 {
+		t.Errorf("Fetch(/feed.xml): FinalURL %q, MovedTo %q, WireBytes %d, Duration %v; want %q, none, %d, > 0",
+			res.FinalURL, res.MovedTo, res.WireBytes, res.Duration, o.URL("/feed.xml"), len(rssBody))
+	}
+
+	again, err := f.Fetch(t.Context(), Request{URL: o.URL("/feed.xml"), ETag: res.ETag, LastModified: res.LastModified})
+	if err != nil {
+		t.Fatalf("conditional Fetch(/feed.xml): %v", err)
+	}
+	if again.Status != 304 || !again.NotModified || len(again.Body) != 0 || again.WireBytes != 0 {
+		t.Errorf("conditional Fetch(/feed.xml) = status %d, not modified %v, %d body bytes, %d wire bytes; want 304, true, 0, 0",
+			again.Status, again.NotModified, len(again.Body), again.WireBytes)
+	}
+	if again.ETag != res.ETag || again.LastModified != res.LastModified {
+		t.Errorf("conditional Fetch(/feed.xml): validators %q %q; want the same %q %q", again.ETag, again.LastModified, res.ETag, res.LastModified)
+	}
+
+	reqs := o.RequestsTo("/feed.xml")
+	if len(reqs) != 2 {
+		t.Fatalf("origin saw %d requests; want 2", len(reqs))
+	}
+	first, second := reqs[0].Header, reqs[1].Header
+	headerTests := []struct {
+		name      string
+		got, want string
+	}{
+		{"first User-Agent", first.Get("User-Agent"), "TributaryTest/1.0"},
+		{"first Accept", first.Get("Accept"), Accept},
+		{"first Accept-Encoding", first.Get("Accept-Encoding"), "gzip"},
+		{"first If-None-Match", first.Get("If-None-Match"), ""},
+		{"first If-Modified-Since", first.Get("If-Modified-Since"), ""},
+		{"second If-None-Match", second.Get("If-None-Match"), res.ETag},
+		{"second If-Modified-Since", second.Get("If-Modified-Since"), res.LastModified},
+		{"second User-Agent", second.Get("User-Agent"), "TributaryTest/1.0"},
+	}
+	for _, h := range headerTests {
+		if h.got != h.want {
+			t.Errorf("origin saw %s = %q; want %q", h.name, h.got, h.want)
+		}
+	}
+
+	// A body changed on the origin comes back in full despite old validators.
+	o.SetFeed("/feed.xml", []byte(rssBody+"<!-- v2 -->"))
+	changed, err := f.Fetch(t.Context(), Request{URL: o.URL("/feed.xml"), ETag: res.ETag, LastModified: res.LastModified})
+	if err != nil || changed.NotModified || !strings.HasSuffix(string(changed.Body), "<!-- v2 -->") || changed.ETag == res.ETag {
+		t.Errorf("Fetch after SetFeed = not modified %v, body %q, ETag %q, %v; want the new body and ETag", changed.NotModified, changed.Body, changed.ETag, err)
+	}
+}
+
+func TestDefaultUserAgent(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/f", "application/rss+xml", []byte(rssBody))
+	if _, err := newFetcher(t, Options{}).Fetch(t.Context(), Request{URL: o.URL("/f")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := o.RequestsTo("/f")[0].Header.Get("User-Agent"); got != DefaultUserAgent {
+		t.Errorf("User-Agent = %q; want %q", got, DefaultUserAgent)
+	}
+}
+
+func TestGzipDecoded(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	body := []byte(strings.Repeat(rssBody, 50))
+	o.GzipFeed("/g.xml", "application/rss+xml", body)
+	res, err := newFetcher(t, Options{}).Fetch(t.Context(), Request{URL: o.URL("/g.xml")})
+	if err != nil {
+		t.Fatalf("Fetch(/g.xml): %v", err)
+	}
+	if string(res.Body) != string(body) {
+		t.Errorf("Fetch(/g.xml): body of %d bytes; want the %d decoded bytes", len(res.Body), len(body))
+	}
+	if res.WireBytes <= 0 || res.WireBytes >= int64(len(body))/4 {
+		t.Errorf("Fetch(/g.xml): WireBytes %d; want the compressed size, well under %d", res.WireBytes, len(body))
+	}
+}
+
+func TestBodyCap(t *testing.T) {
+	const limit = 256 << 10
+	o := feedtest.NewOrigin(t)
+	o.GzipBomb("/bomb", 1<<30)
+	o.Huge("/huge", 32<<20)
+	o.Feed("/long", "application/rss+xml", []byte(strings.Repeat("x", limit+1)))
+	o.Feed("/exact", "application/rss+xml", []byte(strings.Repeat("x", limit)))
+	f := newFetcher(t, Options{MaxBytes: limit})
+
+	tests := []struct {
+		path    string
+		maxWire int64 // bytes the fetch may read from the connection
+	}{
+		{"/bomb", 64 << 10},  // 1 GiB inflated, ~1 MiB compressed: reading stops at the cap
+		{"/huge", 2 * limit}, // read up to the cap plus buffering, not 32 MiB
+		{"/long", 0},         // refused on Content-Length before reading
+	}
+	for _, tt := range tests {
+		res, err := f.Fetch(t.Context(), Request{URL: o.URL(tt.path)})
+		if !errors.Is(err, ErrTooLarge) {
+			t.Errorf("Fetch(%s) error = %v; want ErrTooLarge", tt.path, err)
+			continue
+		}
+		if !strings.HasPrefix(err.Error(), fmt.Sprintf("body larger than %d bytes", limit)) {
+			t.Errorf("Fetch(%s) error = %q; want it to start %q", tt.path, err, fmt.Sprintf("body larger than %d bytes", limit))
+		}
+		if res.WireBytes > tt.maxWire || len(res.Body) != 0 {
+			t.Errorf("Fetch(%s): WireBytes %d, body %d; want at most %d wire bytes and no body", tt.path, res.WireBytes, len(res.Body), tt.maxWire)
+		}
+	}
+
+	res, err := f.Fetch(t.Context(), Request{URL: o.URL("/exact")})
+	if err != nil || len(res.Body) != limit {
+		t.Errorf("Fetch(/exact) = %d bytes, %v; want exactly %d bytes, no error", len(res.Body), err, limit)
+	}
+}
+
+func TestTrickleCutAtTimeout(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Slow("/slow", 20*time.Millisecond)
+	f := newFetcher(t, Options{Timeout: 300 * time.Millisecond})
+
+	start := time.Now()
+	res, err := f.Fetch(t.Context(), Request{URL: o.URL("/slow")})
+	elapsed := time.Since(start)
+	if !errors.Is(err, ErrTimeout) {
+		t.Fatalf("Fetch(/slow) error = %v; want ErrTimeout", err)
+	}
+	if want := "timeout after 300ms reading body"; err.Error() != want {
+		t.Errorf("Fetch(/slow) error = %q; want %q", err, want)
+	}
+	if elapsed < 300*time.Millisecond || elapsed > 3*time.Second {
+		t.Errorf("Fetch(/slow) took %v; want about 300ms", elapsed)
+	}
+	if res.Status != 200 || res.WireBytes == 0 {
+		t.Errorf("Fetch(/slow): status %d, %d wire bytes; want 200 and some bytes before the cut", res.Status, res.WireBytes)
+	}
+}
+
+func TestHeaderTimeout(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Stall("/stall")
+	tests := []struct {
+		opts Options
+		want string
+	}{
+		{Options{Timeout: 5 * time.Second, HeaderTimeout: 200 * time.Millisecond}, "timeout after 200ms waiting for response headers"},
+		{Options{Timeout: 200 * time.Millisecond, HeaderTimeout: 5 * time.Second}, "timeout after 200ms"},
+	}
+	for _, tt := range tests {
+		f := newFetcher(t, tt.opts)
+		start := time.Now()
+		_, err := f.Fetch(t.Context(), Request{URL: o.URL("/stall")})
+		if !errors.Is(err, ErrTimeout) || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("Fetch(/stall) with %+v error = %v; want ErrTimeout starting %q", tt.opts, err, tt.want)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("Fetch(/stall) with %+v took %v; want about 200ms", tt.opts, d)
+		}
+	}
+}
+
+func TestRedirects(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/feed", "application/rss+xml", []byte(rssBody))
+	o.Redirect("/p1", "/p2", http.StatusMovedPermanently)
+	o.Redirect("/p2", "/feed", http.StatusPermanentRedirect)
+	o.Redirect("/mixed", "/t1", http.StatusMovedPermanently)
+	o.Redirect("/t1", "/feed", http.StatusFound)
+	o.Redirect("/temp", "/feed", http.StatusTemporaryRedirect)
+	o.Redirect("/see", "/feed", http.StatusSeeOther)
+	o.Redirect("/tofeed-abs", o.URL("/feed"), http.StatusMovedPermanently)
+	o.Redirect("/dead", "/missing", http.StatusMovedPermanently)
+	f := newFetcher(t, Options{})
+
+	tests := []struct {
+		path    string
+		movedTo string
+	}{
+		{"/p1", o.URL("/feed")},
+		{"/tofeed-abs", o.URL("/feed")},
+		{"/mixed", ""},
+		{"/temp", ""},
+		{"/see", ""},
+		{"/feed", ""},
+	}
+	for _, tt := range tests {
+		res, err := f.Fetch(t.Context(), Request{URL: o.URL(tt.path)})
+		if err != nil {
+			t.Errorf("Fetch(%s): %v", tt.path, err)
+			continue
+		}
+		if res.FinalURL != o.URL("/feed") || res.MovedTo != tt.movedTo || string(res.Body) != rssBody {
+			t.Errorf("Fetch(%s) = FinalURL %q, MovedTo %q; want %q, %q, with the feed", tt.path, res.FinalURL, res.MovedTo, o.URL("/feed"), tt.movedTo)
+		}
+	}
+
+	res, err := f.Fetch(t.Context(), Request{URL: o.URL("/dead")})
+	var se *StatusError
+	if !errors.As(err, &se) || se.Code != 404 || se.URL != o.URL("/missing") || res.MovedTo != "" {
+		t.Errorf("Fetch(/dead) = MovedTo %q, %v; want a 404 StatusError from /missing and no MovedTo", res.MovedTo, err)
+	}
+}
+
+func TestRedirectLimits(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/feed", "application/rss+xml", []byte(rssBody))
+	o.RedirectLoop("/loop")
+	// /r3 -> /r2 -> /r1 -> /r0 -> /feed: four redirects.
+	for i := 3; i >= 0; i-- {
+		to := fmt.Sprintf("/r%d", i-1)
+		if i == 0 {
+			to = "/feed"
+		}
+		o.Redirect(fmt.Sprintf("/r%d", i), to, http.StatusFound)
+	}
+	o.Redirect("/ftp", "ftp://example.org/feed", http.StatusFound)
+
+	tests := []struct {
+		maxRedirects int
+		path         string
+		want         error
+		msg          string
+	}{
+		{0, "/loop", ErrRedirectLoop, "redirect loop at " + o.URL("/loop")},
+		{0, "/r3", nil, ""}, // default 5 allows 4
+		{4, "/r3", nil, ""}, // exactly the cap
+		{3, "/r3", ErrTooManyRedirects, "stopped after 3 redirects at " + o.URL("/r0")},
+		{-1, "/r0", ErrTooManyRedirects, "stopped after 0 redirects at " + o.URL("/r0")},
+		{0, "/ftp", ErrUnsupportedURL, "redirect from " + o.URL("/ftp") + ` to unsupported url "ftp://example.org/feed"`},
+	}
+	for _, tt := range tests {
+		f := newFetcher(t, Options{MaxRedirects: tt.maxRedirects})
+		res, err := f.Fetch(t.Context(), Request{URL: o.URL(tt.path)})
+		if tt.want == nil {
+			if err != nil || string(res.Body) != rssBody {
+				t.Errorf("Fetch(%s) with MaxRedirects %d = %v; want the feed", tt.path, tt.maxRedirects, err)
+			}
+			continue
+		}
+		if !errors.Is(err, tt.want) || err.Error() != tt.msg {
+			t.Errorf("Fetch(%s) with MaxRedirects %d error = %v; want %q wrapping %v", tt.path, tt.maxRedirects, err, tt.msg, tt.want)
+		}
+	}
+	// /loop and /loop?loop=1, then the hop back to /loop is caught before
+	// it is requested.
+	if n := o.Count("/loop"); n != 2 {
+		t.Errorf("origin saw /loop %d times; want 2 (the loop is caught when it closes)", n)
+	}
+}
+
+func TestStatusErrors(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	date := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
+	o.Status("/busy", http.StatusTooManyRequests, "120")
+	o.Status("/down", http.StatusServiceUnavailable, date)
+	o.Status("/gone", http.StatusGone, "")
+	o.Status("/broken", http.StatusInternalServerError, "soon")
+	f := newFetcher(t, Options{})
+
+	tests := []struct {
+		path       string
+		code       int
+		minRetry   time.Duration
+		maxRetry   time.Duration
+		msgPrefix  string
+		msgContain string
+	}{
+		{"/busy", 429, 120 * time.Second, 120 * time.Second, "http 429 too many requests from " + o.URL("/busy"), "; retry after 2m0s"},
+		{"/down", 503, 85 * time.Second, 90 * time.Second, "http 503 service unavailable from " + o.URL("/down"), "; retry after 1m"},
+		{"/gone", 410, 0, 0, "http 410 gone from " + o.URL("/gone"), ""},
+		{"/broken", 500, 0, 0, "http 500 internal server error from " + o.URL("/broken"), ""},
+	}
+	for _, tt := range tests {
+		res, err := f.Fetch(t.Context(), Request{URL: o.URL(tt.path)})
+		var se *StatusError
+		if !errors.As(err, &se) {
+			t.Errorf("Fetch(%s) error = %v; want a *StatusError", tt.path, err)
+			continue
+		}
+		if se.Code != tt.code || se.RetryAfter < tt.minRetry || se.RetryAfter > tt.maxRetry || res.Status != tt.code {
+			t.Errorf("Fetch(%s) = StatusError{Code %d, RetryAfter %v}, Result.Status %d; want %d, retry in [%v, %v]",
+				tt.path, se.Code, se.RetryAfter, res.Status, tt.code, tt.minRetry, tt.maxRetry)
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, tt.msgPrefix) || !strings.Contains(msg, tt.msgContain) {
+			t.Errorf("Fetch(%s) error = %q; want it to start %q and contain %q", tt.path, msg, tt.msgPrefix, tt.msgContain)
+		}
+	}
+}
+
+func TestForbiddenAddress(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/feed", "application/rss+xml", []byte(rssBody))
+	port := o.Host()[strings.LastIndex(o.Host(), ":")+1:]
+	// With only 127.0.0.1 allowed, a redirect to another loopback address
+	// is refused on the hop.
+	o.Redirect("/hop", "http://127.0.0.2:"+port+"/feed", http.StatusFound)
+	one := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+
+	tests := []struct {
+		name string
+		opts Options
+		url  string
+		msg  string // "" when the fetch must succeed
+	}{
+		{"default", Options{}, o.URL("/feed"),
+			"refusing to fetch loopback address 127.0.0.1 (set poll.allow_private or poll.allow_networks)"},
+		{"by name", Options{}, "http://localhost:" + port + "/feed", "address"},
+		{"other network allowed", Options{AllowNetworks: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}, o.URL("/feed"),
+			"refusing to fetch loopback address 127.0.0.1"},
+		{"redirect hop", Options{AllowNetworks: one}, o.URL("/hop"), "refusing to fetch loopback address 127.0.0.2"},
+		{"metadata", Options{}, "http://169.254.169.254/latest/meta-data/", "refusing to fetch link-local address 169.254.169.254"},
+		{"allow private", Options{AllowPrivate: true}, o.URL("/feed"), ""},
+		{"allow network", Options{AllowNetworks: loopback}, o.URL("/feed"), ""},
+	}
+	for _, tt := range tests {
+		f := New(tt.opts) // not newFetcher: these options must stay as given
+		res, err := f.Fetch(t.Context(), Request{URL: tt.url})
+		f.CloseIdleConnections()
+		if tt.msg == "" {
+			if err != nil || string(res.Body) != rssBody {
+				t.Errorf("%s: Fetch(%s) = %v; want the feed", tt.name, tt.url, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrForbiddenAddress) || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("%s: Fetch(%s) error = %v; want ErrForbiddenAddress saying %q", tt.name, tt.url, err, tt.msg)
+		}
+	}
+	if n := o.Count("/feed"); n != 2 {
+		t.Errorf("origin served /feed %d times; want 2 (only the allowed fetches connect)", n)
+	}
+	if n := o.Count("/hop"); n != 1 {
+		t.Errorf("origin served /hop %d times; want 1", n)
+	}
+}
+
+func TestPerHostLimit(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Handle("/work", func(w http.ResponseWriter, r *http.Request) {
+		// Hold each request a moment so that concurrent fetches overlap
+		// on the origin if the limit lets them.
+		time.Sleep(40 * time.Millisecond)
+		io.WriteString(w, rssBody)
+	})
+	f := newFetcher(t, Options{PerHost: 2})
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			if _, err := f.Fetch(t.Context(), Request{URL: o.URL("/work")}); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("Fetch(/work): %v", err)
+	}
+	if got := o.MaxInFlight(); got != 2 {
+		t.Errorf("origin saw at most %d requests at once; want exactly 2 (PerHost)", got)
+	}
+	if n := f.hosts.size(); n != 0 {
+		t.Errorf("after all fetches, the limiter tracks %d hosts; want 0", n)
+	}
+}
+
+func TestPerHostWaitCancelled(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Stall("/stall")
+	o.Feed("/feed", "application/rss+xml", []byte(rssBody))
+	f := newFetcher(t, Options{PerHost: 1, Timeout: 5 * time.Second})
+
+	stallCtx, stopStall := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.Fetch(stallCtx, Request{URL: o.URL("/stall")})
+		done <- err
+	}()
+	// Wait until the stalled fetch holds the only slot.
+	for o.Count("/stall") == 0 {
+		select {
+		case err := <-done:
+			t.Fatalf("stalled fetch returned early: %v", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	_, err := f.Fetch(ctx, Request{URL: o.URL("/feed")})
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "waiting for a free connection slot for 127.0.0.1") {
+		t.Errorf("Fetch(/feed) while the slot is taken = %v; want a deadline error naming the wait", err)
+	}
+	if n := o.Count("/feed"); n != 0 {
+		t.Errorf("origin saw /feed %d times; want 0", n)
+	}
+
+	stopStall()
+	if err := <-done; !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "fetch stopped") {
+		t.Errorf("cancelled Fetch(/stall) = %v; want context.Canceled, \"fetch stopped …\"", err)
+	}
+	if _, err := f.Fetch(t.Context(), Request{URL: o.URL("/feed")}); err != nil {
+		t.Errorf("Fetch(/feed) after the slot is free: %v", err)
+	}
+}
+
+func TestCacheHeaders(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	expires := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	o.Handle("/cached", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=1800")
+		w.Header().Set("Expires", expires.Format(http.TimeFormat))
+		io.WriteString(w, rssBody)
+	})
+	res, err := newFetcher(t, Options{}).Fetch(t.Context(), Request{URL: o.URL("/cached")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MaxAge != 30*time.Minute || !res.Expires.Equal(expires) {
+		t.Errorf("Fetch(/cached): MaxAge %v, Expires %v; want 30m, %v", res.MaxAge, res.Expires, expires)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Handle("/br", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "br")
+		io.WriteString(w, "not really brotli")
+	})
+	o.Handle("/badgzip", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		io.WriteString(w, "not gzip at all")
+	})
+	f := newFetcher(t, Options{})
+	tests := []struct {
+		url  string
+		want string
+		is   error
+	}{
+		{"ftp://example.org/feed", `unsupported url "ftp://example.org/feed": only http and https are fetched`, ErrUnsupportedURL},
+		{"/relative", `unsupported url "/relative": only http and https are fetched`, ErrUnsupportedURL},
+		{"http:///nohost", `unsupported url "http:///nohost": no host`, ErrUnsupportedURL},
+		{o.URL("/br"), `unsupported content-encoding "br"`, nil},
+		{o.URL("/badgzip"), "reading body from " + o.URL("/badgzip") + ": reading gzip body: gzip: invalid header", nil},
+		{"http://127.0.0.1:1/feed", "requesting http://127.0.0.1:1/feed: dial tcp 127.0.0.1:1: connect: connection refused", nil},
+	}
+	for _, tt := range tests {
+		_, err := f.Fetch(t.Context(), Request{URL: tt.url})
+		if err == nil || !strings.Contains(err.Error(), tt.want) || (tt.is != nil && !errors.Is(err, tt.is)) {
+			t.Errorf("Fetch(%q) error = %v; want %q (wrapping %v)", tt.url, err, tt.want, tt.is)
+		}
+	}
+}
