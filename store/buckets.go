@@ -1,0 +1,98 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// schemaVersion is the layout of the buckets below. Open refuses a file whose
+// stored version is newer, because an older build would misread it.
+const schemaVersion = 1
+
+// Every top-level bucket. Keys and values:
+//
+//	meta      "schema" → uint32 big-endian schemaVersion
+//	sources   source id → JSON aggregator.SourceState
+//	items     item id → codec byte + item JSON, usually flate-compressed (codec.go)
+//	stories   story id → JSON aggregator.Story
+//	time      timeKey(Story.Time) + story id → empty; every story, oldest first
+//	topics    nested bucket per topic id: timeKey(Story.Time) + story id → empty
+//	keys      dedup key → encoded []aggregator.KeyRef (refs.go)
+//	bands     near-duplicate band → encoded []aggregator.KeyRef
+//	features  item id → near-duplicate features
+//	counts    nested bucket per namespace: key → uint32 big-endian counter
+//	links     link + 0x00 + item id → empty; Item.Link and Item.CanonicalLink,
+//	          found again from the item record when it changes or goes
+//	owned     item id → the keys and bands the item owns, which Prune deletes with it (tx.go)
+//
+// The built-in topic aggregator.AllTopic has no bucket under topics: it is
+// served from the time index.
+var (
+	bucketMeta     = []byte("meta")
+	bucketSources  = []byte("sources")
+	bucketItems    = []byte("items")
+	bucketStories  = []byte("stories")
+	bucketTime     = []byte("time")
+	bucketTopics   = []byte("topics")
+	bucketKeys     = []byte("keys")
+	bucketBands    = []byte("bands")
+	bucketFeatures = []byte("features")
+	bucketCounts   = []byte("counts")
+	bucketLinks    = []byte("links")
+	bucketOwned    = []byte("owned")
+)
+
+// allBuckets lists every top-level bucket; Open creates each of them.
+var allBuckets = [][]byte{
+	bucketMeta, bucketSources, bucketItems, bucketStories, bucketTime,
+	bucketTopics, bucketKeys, bucketBands, bucketFeatures, bucketCounts,
+	bucketLinks, bucketOwned,
+}
+
+// keySchema is the key of the schema version in the meta bucket.
+var keySchema = []byte("schema")
+
+// Kinds of entries in the owned bucket.
+const (
+	ownedKey  = 'k' // an entry of the keys bucket
+	ownedBand = 'b' // an entry of the bands bucket
+)
+
+// initBuckets creates every bucket and the schema version in a new file, and
+// checks the version of an existing one.
+func initBuckets(btx *bolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("creating bucket %s: %w", name, err)
+		}
+	}
+	meta := btx.Bucket(bucketMeta)
+	if meta.Get(keySchema) == nil {
+		return meta.Put(keySchema, binary.BigEndian.AppendUint32(nil, schemaVersion))
+	}
+	return checkSchema(btx)
+}
+
+// checkSchema returns an error when the file was not made by this package or
+// was made by a newer version of it.
+func checkSchema(btx *bolt.Tx) error {
+	meta := btx.Bucket(bucketMeta)
+	if meta == nil {
+		return fmt.Errorf("not a tributary store: no %s bucket", bucketMeta)
+	}
+	v := meta.Get(keySchema)
+	if len(v) != 4 {
+		return fmt.Errorf("not a tributary store: bad schema version %x", v)
+	}
+	if got := binary.BigEndian.Uint32(v); got > schemaVersion {
+		return fmt.Errorf("schema version %d is newer than this build supports (%d); use a newer tributary", got, schemaVersion)
+	}
+	for _, name := range allBuckets {
+		if btx.Bucket(name) == nil {
+			return fmt.Errorf("damaged store: bucket %s missing", name)
+		}
+	}
+	return nil
+}

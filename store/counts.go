@@ -1,0 +1,60 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Counts returns the counter of each key in namespace ns, 0 for a key (or a
+// namespace) never counted.
+func (t *tx) Counts(ns string, keys []string) ([]uint32, error) {
+	out := make([]uint32, len(keys))
+	if ns == "" {
+		return out, nil
+	}
+	b := t.counts.Bucket([]byte(ns))
+	if b == nil {
+		return out, nil
+	}
+	for i, k := range keys {
+		if k == "" {
+			continue
+		}
+		if v := b.Get(storedKey([]byte(k))); len(v) == 4 {
+			out[i] = binary.BigEndian.Uint32(v)
+		}
+	}
+	return out, nil
+}
+
+// AddCounts adds one to the counter of each key in namespace ns (a key
+// listed twice gains two). Counters stop at the largest uint32. Prune leaves
+// counters alone: they are statistics over everything seen.
+func (t *tx) AddCounts(ns string, keys []string) error {
+	if ns == "" {
+		return errors.New("add counts: empty namespace")
+	}
+	b, err := t.counts.CreateBucketIfNotExists([]byte(ns))
+	if err != nil {
+		return fmt.Errorf("counts %s: %w", ns, err)
+	}
+	for _, k := range keys {
+		if k == "" {
+			return fmt.Errorf("counts %s: empty key", ns)
+		}
+		bk := storedKey([]byte(k))
+		var n uint32
+		if v := b.Get(bk); len(v) == 4 {
+			n = binary.BigEndian.Uint32(v)
+		}
+		if n < math.MaxUint32 {
+			n++
+		}
+		if err := b.Put(bk, u32(n)); err != nil {
+			return fmt.Errorf("counts %s: key %q: %w", ns, k, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// exportBatch is how many items Export reads per read transaction; fn runs
+// between transactions, so a slow reader of the export does not hold one.
+const exportBatch = 256
+
+// Export calls fn with every stored item, in item id order, and the story it
+// belongs to, until fn returns an error, which Export returns. An item whose
+// story record is missing comes with a Story holding only its ID. Items are
+// read in batches, each a consistent snapshot; an item written during the
+// export may or may not be included.
+func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Story) error) error {
+	type pair struct {
+		it aggregator.Item
+		st aggregator.Story
+	}
+	var after []byte // the last item id exported
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var batch []pair
+		done := false
+		err := d.db.View(func(btx *bolt.Tx) error {
+			t := newTx(btx)
+			stories := map[string]aggregator.Story{}
+			c := t.items.Cursor()
+			k, v := c.First()
+			if after != nil {
+				if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
+					k, v = c.Next()
+				}
+			}
+			for ; k != nil && len(batch) < exportBatch; k, v = c.Next() {
+				after = append(after[:0], k...)
+				it, err := decodeItem(v)
+				if err != nil {
+					return fmt.Errorf("item %s: %w", k, err)
+				}
+				st, ok := stories[it.StoryID]
+				if !ok {
+					var err error
+					st, err = t.Story(it.StoryID)
+					if errors.Is(err, aggregator.ErrNotFound) {
+						st = aggregator.Story{ID: it.StoryID}
+					} else if err != nil {
+						return err
+					}
+					stories[it.StoryID] = st
+				}
+				batch = append(batch, pair{it, st})
+			}
+			done = k == nil
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		for _, p := range batch {
+			if err := fn(p.it, p.st); err != nil {
+				return err
+			}
+		}
+		if done {
+			return nil
+		}
+	}
+}

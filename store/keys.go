@@ -1,0 +1,106 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// Keys returns the refs stored under the exact dedup key, oldest first; none
+// (and no error) for an unknown key.
+func (t *tx) Keys(key string) ([]aggregator.KeyRef, error) {
+	refs, err := getRefs(t.keys, storedKey([]byte(key)))
+	if err != nil {
+		return nil, fmt.Errorf("key %q: %w", key, err)
+	}
+	return refs, nil
+}
+
+// AddKey appends ref under key and records that ref.Item owns the entry, so
+// Prune removes it with the item. A key holds one ref per item: adding a
+// ref for an item already there replaces the old one and moves it last. At
+// most maxRefs refs are kept, the newest.
+func (t *tx) AddKey(key string, ref aggregator.KeyRef) error {
+	if key == "" {
+		return errors.New("add key: empty key")
+	}
+	if err := t.addRef(t.keys, ownedKey, storedKey([]byte(key)), ref); err != nil {
+		return fmt.Errorf("key %q: %w", key, err)
+	}
+	return nil
+}
+
+// Band returns the refs stored under a near-duplicate band, oldest first;
+// none (and no error) for an unknown band.
+func (t *tx) Band(band []byte) ([]aggregator.KeyRef, error) {
+	refs, err := getRefs(t.bands, storedKey(band))
+	if err != nil {
+		return nil, fmt.Errorf("band %x: %w", band, err)
+	}
+	return refs, nil
+}
+
+// AddBand appends ref under band, like AddKey.
+func (t *tx) AddBand(band []byte, ref aggregator.KeyRef) error {
+	if len(band) == 0 {
+		return errors.New("add band: empty band")
+	}
+	if err := t.addRef(t.bands, ownedBand, storedKey(band), ref); err != nil {
+		return fmt.Errorf("band %x: %w", band, err)
+	}
+	return nil
+}
+
+func getRefs(b *bolt.Bucket, k []byte) ([]aggregator.KeyRef, error) {
+	return decodeRefs(b.Get(k))
+}
+
+func (t *tx) addRef(b *bolt.Bucket, kind byte, k []byte, ref aggregator.KeyRef) error {
+	if ref.Item == "" {
+		return errors.New("ref without item")
+	}
+	v, err := addRef(b.Get(k), ref, maxRefs)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(k, v); err != nil {
+		return err
+	}
+	return t.own(ref.Item, kind, k)
+}
+
+// deleteRefs removes the refs for which del is true, keeping the order.
+func deleteRefs(refs []aggregator.KeyRef, del func(aggregator.KeyRef) bool) []aggregator.KeyRef {
+	out := refs[:0]
+	for _, r := range refs {
+		if !del(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Features returns a copy of the near-duplicate features of the item, or an
+// error wrapping aggregator.ErrNotFound.
+func (t *tx) Features(itemID string) ([]byte, error) {
+	v := t.features.Get([]byte(itemID))
+	if v == nil {
+		return nil, fmt.Errorf("features of %s: %w", itemID, aggregator.ErrNotFound)
+	}
+	return append([]byte{}, v...), nil
+}
+
+// PutFeatures stores the near-duplicate features of the item, replacing any.
+// Prune deletes them with the item.
+func (t *tx) PutFeatures(itemID string, b []byte) error {
+	if itemID == "" {
+		return errors.New("put features: empty item id")
+	}
+	if err := t.features.Put([]byte(itemID), append([]byte{}, b...)); err != nil {
+		return fmt.Errorf("features of %s: %w", itemID, err)
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// pruneBatch bounds the stories Prune deletes per write transaction, so a
+// large prune neither holds the writer lock for long nor builds one huge
+// set of dirty pages in memory.
+const pruneBatch = 256
+
+// Prune deletes every story whose Time is before cutoff, with its items and
+// everything they own (dedup keys, bands, features, link index entries) and
+// its time and topic index entries, and returns how many stories it
+// deleted. It commits every 256 stories, so a large prune never holds one
+// huge transaction; when ctx ends or a batch fails, the batches before stay
+// deleted and the count says how many. Counters (Counts) are kept.
+func (d *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
+	limit := timeKey(cutoff, "")
+	total := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		n, done := 0, false
+		err := d.db.Update(func(btx *bolt.Tx) error {
+			t := newTx(btx)
+			var ids []string
+			c := t.time.Cursor()
+			for k, _ := c.First(); k != nil && len(ids) < pruneBatch; k, _ = c.Next() {
+				if bytes.Compare(k, limit) >= 0 {
+					break
+				}
+				ids = append(ids, string(k))
+			}
+			deleted := 0
+			for _, k := range ids {
+				ok, err := t.pruneStory([]byte(k))
+				if err != nil {
+					return err
+				}
+				if ok {
+					deleted++
+				}
+			}
+			n, done = deleted, len(ids) < pruneBatch
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("prune before %s: %w", cutoff.Format(time.RFC3339), err)
+		}
+		total += n
+		if done {
+			return total, nil
+		}
+	}
+}
+
+// pruneStory deletes the story of the time index entry k and all it owns,
+// and reports whether there was such a story. A stale entry (its story gone,
+// or indexed under another time) only loses the entry.
+func (t *tx) pruneStory(k []byte) (bool, error) {
+	if err := t.time.Delete(k); err != nil {
+		return false, err
+	}
+	if len(k) < timeKeyLen {
+		return false, nil
+	}
+	st, err := t.Story(timeKeyStory(k))
+	if errors.Is(err, aggregator.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !bytes.Equal(timeKey(st.Time, st.ID), k) {
+		return false, nil
+	}
+	if err := t.deleteStoryIndex(st); err != nil {
+		return false, fmt.Errorf("story %s: %w", st.ID, err)
+	}
+	for _, m := range st.Members {
+		it, err := t.Item(m.Item)
+		if err == nil && it.StoryID != "" && it.StoryID != st.ID {
+			continue // it moved to another story, which keeps it
+		}
+		if err != nil && !errors.Is(err, aggregator.ErrNotFound) {
+			return false, err
+		}
+		if err := t.deleteItem(m.Item, st.ID); err != nil {
+			return false, fmt.Errorf("story %s: item %s: %w", st.ID, m.Item, err)
+		}
+	}
+	return true, t.stories.Delete([]byte(st.ID))
+}
+
+// deleteItem deletes the item and every entry it owns. Refs that name the
+// item, or the story being deleted, leave the keys and bands it owns.
+func (t *tx) deleteItem(itemID, storyID string) error {
+	owned := append([]byte(nil), t.owned.Get([]byte(itemID))...)
+	err := walkOwned(owned, func(kind byte, entry []byte) error {
+		switch kind {
+		case ownedKey:
+			return dropRefs(t.keys, entry, itemID, storyID)
+		case ownedBand:
+			return dropRefs(t.bands, entry, itemID, storyID)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := t.owned.Delete([]byte(itemID)); err != nil {
+		return err
+	}
+	if v := t.items.Get([]byte(itemID)); v != nil {
+		it, err := decodeItem(v)
+		if err != nil {
+			return err
+		}
+		if err := t.indexLinks(itemID, itemLinks(it), nil); err != nil {
+			return err
+		}
+	}
+	if err := t.features.Delete([]byte(itemID)); err != nil {
+		return err
+	}
+	return t.items.Delete([]byte(itemID))
+}
+
+// dropRefs removes from the ref list under k the refs of the item or the
+// story, and the list itself when it ends up empty.
+func dropRefs(b *bolt.Bucket, k []byte, itemID, storyID string) error {
+	v := b.Get(k)
+	if v == nil {
+		return nil
+	}
+	refs, err := decodeRefs(v)
+	if err != nil {
+		return fmt.Errorf("refs %x: %w", k, err)
+	}
+	n := len(refs)
+	refs = deleteRefs(refs, func(r aggregator.KeyRef) bool { return r.Item == itemID || r.Story == storyID })
+	switch {
+	case len(refs) == 0:
+		return b.Delete(k)
+	case len(refs) < n:
+		return b.Put(k, encodeRefs(refs))
+	}
+	return nil
+}

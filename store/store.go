@@ -1,0 +1,247 @@
+// Package store keeps Tributary's sources, items, stories and indexes in one
+// bbolt file. *DB implements aggregator.Store; DB.Update hands the ingest
+// code an aggregator.Tx so everything it reads and writes for one fetched
+// feed commits atomically.
+//
+// Every commit is synced to disk before Update returns: a crash or kill
+// loses no committed transaction and leaves a file that opens.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// ErrLocked is returned, wrapped, by Open when another process holds the
+// file (bbolt allows one writing process per file). The command line then
+// asks the running daemon instead.
+var ErrLocked = errors.New("store file is locked by another process")
+
+// DefaultTimeout is how long Open waits for the file lock when
+// Options.Timeout is zero.
+const DefaultTimeout = time.Second
+
+// Options configures Open.
+type Options struct {
+	// ReadOnly opens the file with a shared lock, for reading only. The file
+	// must exist and must have been created by a writable Open. Read-only
+	// handles share the file with each other, not with a writer: either
+	// side's Open fails with ErrLocked while the other holds it.
+	ReadOnly bool
+	// Timeout is how long to wait for the file lock before failing with
+	// ErrLocked; zero or negative means DefaultTimeout.
+	Timeout time.Duration
+}
+
+// DB is an open store. Its methods are safe for concurrent use: reads run
+// in parallel, writes one at a time.
+type DB struct {
+	db   *bolt.DB
+	path string
+}
+
+var _ aggregator.Store = (*DB)(nil)
+
+// Open opens the store at path, creating the file and its folder if missing
+// (unless opts.ReadOnly), and every bucket. It fails with an error wrapping
+// ErrLocked when another process holds the file, and refuses a file written
+// by a newer schema version or not made by this package.
+func Open(path string, opts Options) (*DB, error) {
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	created := false
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("store %s: creating folder: %w", path, err)
+		}
+		_, err := os.Stat(path)
+		created = errors.Is(err, os.ErrNotExist)
+	}
+	// NoSync, NoGrowSync and NoFreelistSync stay false: every commit is
+	// durable when Update returns.
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, fmt.Errorf("store %s: %w (waited %v: %w)", path, ErrLocked, timeout, err)
+		}
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	if opts.ReadOnly {
+		err = bdb.View(checkSchema)
+	} else {
+		err = bdb.Update(initBuckets)
+	}
+	if err == nil && created {
+		err = syncDir(filepath.Dir(path))
+	}
+	if err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	return &DB{db: bdb, path: path}, nil
+}
+
+// syncDir makes a new file's directory entry durable: bbolt syncs the
+// file's contents, but after a power loss a file created just before could
+// otherwise be missing from its folder.
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("syncing folder %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Close releases the file. Transactions in progress finish first.
+func (d *DB) Close() error {
+	if err := d.db.Close(); err != nil {
+		return fmt.Errorf("closing store %s: %w", d.path, err)
+	}
+	return nil
+}
+
+// Path returns the file's path as given to Open.
+func (d *DB) Path() string { return d.path }
+
+// Size returns the file's size in bytes.
+func (d *DB) Size() (int64, error) {
+	fi, err := os.Stat(d.path)
+	if err != nil {
+		return 0, fmt.Errorf("store size: %w", err)
+	}
+	return fi.Size(), nil
+}
+
+// Update runs fn in one write transaction, committed (and synced) when fn
+// returns nil and rolled back when it returns an error, which Update
+// returns. The Tx must not be used after fn returns.
+func (d *DB) Update(ctx context.Context, fn func(aggregator.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return d.db.Update(func(btx *bolt.Tx) error { return fn(newTx(btx)) })
+}
+
+// View runs fn in one read transaction: a consistent snapshot. The Tx's
+// write methods fail. The Tx must not be used after fn returns.
+func (d *DB) View(ctx context.Context, fn func(aggregator.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return d.db.View(func(btx *bolt.Tx) error { return fn(newTx(btx)) })
+}
+
+// Backup writes a consistent copy of the whole file to w, as of the moment
+// it starts, while writers carry on, and returns the bytes written. The
+// copy opens with Open.
+func (d *DB) Backup(ctx context.Context, w io.Writer) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := d.db.View(func(btx *bolt.Tx) error {
+		var err error
+		n, err = btx.WriteTo(&ctxWriter{ctx: ctx, w: w})
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("backup of %s: %w", d.path, err)
+	}
+	return n, nil
+}
+
+// ctxWriter stops a long copy when its context ends.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c *ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
+}
+
+// compactTxSize is how many bytes Compact copies per transaction.
+const compactTxSize = 64 << 20
+
+// Compact writes the store's records into a new file at dstPath, without the
+// free pages a long-lived file accumulates. dstPath must not exist; on
+// failure the partial file is removed. The store stays open and usable;
+// writes that commit while Compact runs may be missing from the copy.
+func (d *DB) Compact(ctx context.Context, dstPath string) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := os.Stat(dstPath); err == nil {
+		return fmt.Errorf("compact to %s: file exists", dstPath)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("compact to %s: %w", dstPath, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dstPath), 0o750); err != nil {
+		return fmt.Errorf("compact to %s: %w", dstPath, err)
+	}
+	dst, err := bolt.Open(dstPath, 0o600, &bolt.Options{Timeout: DefaultTimeout})
+	if err != nil {
+		return fmt.Errorf("compact to %s: %w", dstPath, err)
+	}
+	defer func() {
+		if cerr := dst.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("compact to %s: %w", dstPath, cerr)
+		}
+		if err != nil {
+			os.Remove(dstPath)
+		}
+	}()
+	if err := bolt.Compact(dst, d.db, compactTxSize); err != nil {
+		return fmt.Errorf("compact to %s: %w", dstPath, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(dstPath))
+}
+
+// Stats counts records, for metrics and status.
+type Stats struct {
+	Sources int
+	Stories int
+	Items   int
+	Keys    int // distinct dedup keys
+	Bands   int // distinct near-duplicate bands
+}
+
+// Stats counts the records in the store. It walks the buckets' pages, so it
+// takes time in proportion to the file's size.
+func (d *DB) Stats(ctx context.Context) (Stats, error) {
+	if err := ctx.Err(); err != nil {
+		return Stats{}, err
+	}
+	var s Stats
+	err := d.db.View(func(btx *bolt.Tx) error {
+		s.Sources = btx.Bucket(bucketSources).Stats().KeyN
+		s.Stories = btx.Bucket(bucketStories).Stats().KeyN
+		s.Items = btx.Bucket(bucketItems).Stats().KeyN
+		s.Keys = btx.Bucket(bucketKeys).Stats().KeyN
+		s.Bands = btx.Bucket(bucketBands).Stats().KeyN
+		return nil
+	})
+	return s, err
+}

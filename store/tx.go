@@ -1,0 +1,116 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// tx implements aggregator.Tx over one bbolt transaction. Its methods live
+// next to the records they handle: sources.go, items.go, stories.go,
+// keys.go, counts.go. Everything it returns is copied out of bbolt's memory,
+// so it stays valid after the transaction ends.
+type tx struct {
+	sources  *bolt.Bucket
+	items    *bolt.Bucket
+	stories  *bolt.Bucket
+	time     *bolt.Bucket
+	topics   *bolt.Bucket
+	keys     *bolt.Bucket
+	bands    *bolt.Bucket
+	features *bolt.Bucket
+	counts   *bolt.Bucket
+	links    *bolt.Bucket
+	owned    *bolt.Bucket
+}
+
+var _ aggregator.Tx = (*tx)(nil)
+
+func newTx(btx *bolt.Tx) *tx {
+	return &tx{
+		sources:  btx.Bucket(bucketSources),
+		items:    btx.Bucket(bucketItems),
+		stories:  btx.Bucket(bucketStories),
+		time:     btx.Bucket(bucketTime),
+		topics:   btx.Bucket(bucketTopics),
+		keys:     btx.Bucket(bucketKeys),
+		bands:    btx.Bucket(bucketBands),
+		features: btx.Bucket(bucketFeatures),
+		counts:   btx.Bucket(bucketCounts),
+		links:    btx.Bucket(bucketLinks),
+		owned:    btx.Bucket(bucketOwned),
+	}
+}
+
+// scanPrefix returns copies of the keys of b that start with prefix, in
+// order. Callers that delete what they found collect first: deleting under
+// a moving cursor can skip keys.
+func scanPrefix(b *bolt.Bucket, prefix []byte) [][]byte {
+	var out [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		out = append(out, append([]byte(nil), k...))
+	}
+	return out
+}
+
+// The owned bucket maps an item id to the entries the item owns, so Prune
+// finds them: a version byte, then per entry its kind, a uvarint length and
+// the stored key. One value per item keeps the item id from repeating per
+// entry (an item may own dozens of bands).
+const ownedV1 = 1
+
+// own records that the item owns the entry of kind, once.
+func (t *tx) own(itemID string, kind byte, entry []byte) error {
+	v := t.owned.Get([]byte(itemID))
+	found := false
+	err := walkOwned(v, func(k byte, e []byte) error {
+		if k == kind && bytes.Equal(e, entry) {
+			found = true
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("owned by %s: %w", itemID, err)
+	}
+	if found {
+		return nil
+	}
+	nv := make([]byte, 0, max(len(v), 1)+2+binary.MaxVarintLen64+len(entry))
+	if len(v) == 0 {
+		nv = append(nv, ownedV1)
+	}
+	nv = append(nv, v...)
+	nv = append(nv, kind)
+	nv = binary.AppendUvarint(nv, uint64(len(entry)))
+	nv = append(nv, entry...)
+	return t.owned.Put([]byte(itemID), nv)
+}
+
+// walkOwned calls fn with each entry of an owned list.
+func walkOwned(v []byte, fn func(kind byte, entry []byte) error) error {
+	if len(v) == 0 {
+		return nil
+	}
+	if v[0] != ownedV1 {
+		return fmt.Errorf("owned list version %d", v[0])
+	}
+	for v = v[1:]; len(v) > 0; {
+		kind := v[0]
+		n, w := binary.Uvarint(v[1:])
+		if w <= 0 || uint64(len(v)-1-w) < n {
+			return errors.New("malformed owned list")
+		}
+		entry := v[1+w : 1+w+int(n)]
+		v = v[1+w+int(n):]
+		if err := fn(kind, entry); err != nil {
+			return err
+		}
+	}
+	return nil
+}
