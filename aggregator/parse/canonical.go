@@ -1,0 +1,119 @@
+package parse
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// trackingParams are query parameters that identify a campaign, a click or a
+// referrer rather than the resource itself. Keys are compared lower-cased.
+var trackingParams = map[string]bool{
+	"fbclid": true, "gclid": true, "dclid": true, "gbraid": true, "wbraid": true,
+	"msclkid": true, "mc_cid": true, "mc_eid": true, "igshid": true, "yclid": true,
+	"twclid": true, "ttclid": true, "li_fat_id": true, "srsltid": true,
+	"_ga": true, "_gl": true, "_hsenc": true, "_hsmi": true, "__hstc": true,
+	"__hssc": true, "__hsfp": true, "hsctatracking": true, "mkt_tok": true,
+	"ref_src": true, "ref_url": true, "oly_anon_id": true, "oly_enc_id": true,
+	"vero_id": true, "vero_conv": true, "wickedid": true, "rb_clickid": true,
+	"s_cid": true, "ncid": true, "ocid": true, "cmpid": true, "cmp": true,
+	"xtor": true, "ito": true, "smid": true, "sr_share": true, "spm": true,
+	"guccounter": true, "guce_referrer": true, "guce_referrer_sig": true,
+	"mbid": true,
+}
+
+// trackingPrefixes are prefixes of tracking parameter families: Urchin
+// (utm_), AT Internet (at_), Piwik/Matomo (pk_, mtm_), HubSpot (hsa_).
+var trackingPrefixes = []string{"utm_", "at_", "pk_", "mtm_", "hsa_"}
+
+func isTrackingParam(key string) bool {
+	if k, err := url.QueryUnescape(key); err == nil {
+		key = k
+	}
+	key = strings.ToLower(strings.TrimSpace(key))
+	if trackingParams[key] {
+		return true
+	}
+	for _, p := range trackingPrefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanonicalURL returns the form of an absolute http(s) URL used to decide
+// whether two links name the same page: the scheme and host lower-cased, the
+// default port, user information and fragment dropped, an empty path written
+// "/", tracking parameters (utm_*, fbclid, gclid and similar) removed and the
+// remaining query parameters sorted. It is idempotent. It returns "" for
+// anything that is not an absolute http or https URL.
+func CanonicalURL(raw string) string {
+	c := canonicalURL(raw)
+	// Odd inputs can normalise in more than one step; only a fixed point
+	// is a canonical form, so that equal pages always compare equal.
+	if c == "" || canonicalURL(c) != c {
+		return ""
+	}
+	return c
+}
+
+func canonicalURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	host = strings.TrimRight(host, ".")
+	if host == "" || strings.ContainsAny(host, " %") {
+		return ""
+	}
+	port := u.Port()
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") { // IPv6 literal
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	out := url.URL{Scheme: scheme, Host: host, Path: u.Path, RawPath: u.RawPath}
+	if out.Path == "" {
+		out.Path = "/"
+		out.RawPath = ""
+	}
+	if u.RawQuery != "" {
+		out.RawQuery = canonicalQuery(u.RawQuery)
+	}
+	return out.String()
+}
+
+// canonicalQuery drops tracking and empty parameters from a raw query and
+// sorts what is left, keeping each pair's original encoding.
+func canonicalQuery(raw string) string {
+	// A raw space would be trimmed away by the next call: encode it.
+	parts := strings.Split(strings.ReplaceAll(raw, " ", "%20"), "&")
+	kept := parts[:0]
+	for _, p := range parts {
+		if p == "" || p == "=" {
+			continue
+		}
+		key, _, _ := strings.Cut(p, "=")
+		if isTrackingParam(key) {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	slices.Sort(kept)
+	kept = slices.Compact(kept)
+	return strings.Join(kept, "&")
+}

@@ -1,0 +1,269 @@
+package parse
+
+import (
+	"bytes"
+	"mime"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
+)
+
+// xmlDecl matches an XML declaration at the start of a document, and
+// xmlEncoding its encoding pseudo-attribute.
+var (
+	xmlDecl     = regexp.MustCompile(`^\s*<\?xml\s[^>]*\?>`)
+	xmlEncoding = regexp.MustCompile(`encoding\s*=\s*["']([^"']*)["']`)
+)
+
+// declaredEncoding returns the location of the encoding label in the XML
+// declaration that starts b, or nil.
+func declaredEncoding(b []byte) []int {
+	decl := xmlDecl.Find(head(b, 512))
+	if decl == nil {
+		return nil
+	}
+	m := xmlEncoding.FindSubmatchIndex(decl)
+	if m == nil {
+		return nil
+	}
+	return m[2:4]
+}
+
+// toUTF8 returns body as valid UTF-8 XML or JSON: decoded from the encoding
+// named by its byte-order mark, else the HTTP charset, else the XML
+// declaration, with guesses for the common mislabellings; with the XML
+// declaration rewritten to say UTF-8; and with characters XML forbids
+// (control characters, invalid sequences, U+FFFE/U+FFFF) removed.
+func toUTF8(body []byte, contentType string) []byte {
+	b, enc := decodeUnicode(body)
+	if enc == nil {
+		label := httpCharset(contentType)
+		declared := ""
+		if loc := declaredEncoding(b); loc != nil {
+			declared = string(b[loc[0]:loc[1]])
+		}
+		if label == "" {
+			label = declared
+		}
+		b = decodeLabelled(b, label)
+	}
+	b = rewriteDecl(b)
+	return cleanXMLChars(b)
+}
+
+func head(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// decodeUnicode recognises UTF-8, UTF-16 and UTF-32 by a byte-order mark or,
+// without one, by the zero bytes around the first '<' or '{'. It returns the
+// UTF-8 bytes and the encoding found, or body and nil when none was found
+// (the document is then in UTF-8 or an ASCII-compatible encoding).
+func decodeUnicode(body []byte) ([]byte, encoding.Encoding) {
+	var enc encoding.Encoding
+	switch {
+	case bytes.HasPrefix(body, []byte{0xEF, 0xBB, 0xBF}):
+		return body[3:], unicode.UTF8
+	case bytes.HasPrefix(body, []byte{0x00, 0x00, 0xFE, 0xFF}):
+		enc = utf32.UTF32(utf32.BigEndian, utf32.ExpectBOM)
+	case bytes.HasPrefix(body, []byte{0xFF, 0xFE, 0x00, 0x00}):
+		enc = utf32.UTF32(utf32.LittleEndian, utf32.ExpectBOM)
+	case bytes.HasPrefix(body, []byte{0xFE, 0xFF}):
+		enc = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
+	case bytes.HasPrefix(body, []byte{0xFF, 0xFE}):
+		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
+	case len(body) >= 4 && body[0] == 0 && body[1] == 0 && body[2] == 0 && body[3] != 0:
+		enc = utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM)
+	case len(body) >= 4 && body[0] != 0 && body[1] == 0 && body[2] == 0 && body[3] == 0:
+		enc = utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM)
+	case len(body) >= 2 && body[0] == 0 && body[1] != 0:
+		enc = unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
+	case len(body) >= 2 && body[0] != 0 && body[1] == 0:
+		enc = unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	default:
+		return body, nil
+	}
+	out, err := enc.NewDecoder().Bytes(body)
+	if err != nil {
+		return body, nil
+	}
+	return out, enc
+}
+
+// httpCharset returns the charset parameter of a Content-Type header.
+func httpCharset(contentType string) string {
+	if contentType == "" {
+		return ""
+	}
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		// Tolerate sloppy headers such as "text/xml;charset = us-ascii".
+		i := strings.Index(strings.ToLower(contentType), "charset")
+		if i < 0 {
+			return ""
+		}
+		v := strings.TrimLeft(contentType[i+len("charset"):], " \t=")
+		v, _, _ = strings.Cut(v, ";")
+		return strings.Trim(strings.TrimSpace(v), `"'`)
+	}
+	return params["charset"]
+}
+
+// decodeLabelled decodes an ASCII-compatible document whose encoding is
+// declared as label (possibly empty or wrong).
+func decodeLabelled(b []byte, label string) []byte {
+	enc, name := charset.Lookup(strings.TrimSpace(label))
+	if enc == nil || name == "utf-8" || strings.HasPrefix(name, "utf-16") {
+		// Unknown, UTF-8, or a UTF-16 label on bytes that are plainly not
+		// UTF-16 (decodeUnicode found no zero bytes): read as UTF-8.
+		if utf8.Valid(b) {
+			return b
+		}
+		return decodeSingleByte(b, guessSingleByte(b, charmap.Windows1252))
+	}
+	if hasNonASCII(b) && utf8.Valid(b) {
+		// Bytes of a legacy encoding almost never form valid multi-byte
+		// UTF-8 sequences by chance: a document that does is UTF-8
+		// whatever it says.
+		return b
+	}
+	if isLatin(name) {
+		enc = guessSingleByte(b, enc)
+	}
+	out, err := enc.NewDecoder().Bytes(b)
+	if err != nil {
+		return b
+	}
+	return out
+}
+
+func decodeSingleByte(b []byte, enc encoding.Encoding) []byte {
+	out, err := enc.NewDecoder().Bytes(b)
+	if err != nil {
+		return b
+	}
+	return out
+}
+
+func hasNonASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+func isLatin(name string) bool {
+	switch name {
+	case "windows-1252", "iso-8859-15", "iso-8859-2", "windows-1250":
+		return true
+	}
+	return false
+}
+
+// guessSingleByte tells Cyrillic text mislabelled as a Latin encoding from
+// real Latin text. Latin languages rarely put three letters outside ASCII
+// in a row, while Cyrillic words are made of nothing else; among Cyrillic
+// encodings, Windows-1251 has its lower-case letters in 0xE0–0xFF and KOI8-R
+// its upper-case ones.
+func guessSingleByte(b []byte, fallback encoding.Encoding) encoding.Encoding {
+	var high, inRuns, upperHalf int
+	run := 0
+	flush := func() {
+		if run >= 3 {
+			inRuns += run
+		}
+		run = 0
+	}
+	for _, c := range b {
+		if c >= 0xC0 {
+			high++
+			run++
+			if c >= 0xE0 {
+				upperHalf++
+			}
+			continue
+		}
+		if c >= 0x80 {
+			high++
+		}
+		flush()
+	}
+	flush()
+	if high < 8 || inRuns*2 < high {
+		return fallback
+	}
+	if upperHalf*2 >= high {
+		return charmap.Windows1251
+	}
+	return charmap.KOI8R
+}
+
+// rewriteDecl makes the XML declaration of a document now in UTF-8 say so, so
+// that the XML decoder does not convert it a second time.
+func rewriteDecl(b []byte) []byte {
+	loc := declaredEncoding(b)
+	if loc == nil || strings.EqualFold(string(b[loc[0]:loc[1]]), "utf-8") {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	out = append(out, b[:loc[0]]...)
+	out = append(out, "utf-8"...)
+	out = append(out, b[loc[1]:]...)
+	return out
+}
+
+// cleanXMLChars removes what XML 1.0 forbids from UTF-8 text: invalid byte
+// sequences, C0 controls other than tab, newline and carriage return, and
+// U+FFFE/U+FFFF. It returns b itself when there is nothing to remove.
+func cleanXMLChars(b []byte) []byte {
+	i := 0
+	for i < len(b) {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+				break
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 || r == 0xFFFE || r == 0xFFFF {
+			break
+		}
+		i += n
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, i, len(b))
+	copy(out, b[:i])
+	for i < len(b) {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 || c == '\t' || c == '\n' || c == '\r' {
+				out = append(out, c)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			out = append(out, "\uFFFD"...)
+		} else if r != 0xFFFE && r != 0xFFFF {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
+}

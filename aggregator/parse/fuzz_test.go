@@ -1,0 +1,67 @@
+package parse
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzParse feeds raw bytes to Parse: it must not panic, every string it
+// returns must be valid UTF-8 and safe, and parsing the same bytes twice
+// must give the same ids and hashes.
+func FuzzParse(f *testing.F) {
+	fixtures, _ := filepath.Glob("testdata/*.*")
+	for _, p := range fixtures {
+		if b, err := os.ReadFile(p); err == nil && len(b) < 8<<10 {
+			f.Add(b, "")
+		}
+	}
+	f.Add([]byte(`<rss version="2.0"><channel><item><title>t</title><guid>g</guid></item></channel></rss>`), "text/xml; charset=windows-1251")
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		a, errA := Parse(body, contentType, testFeedURL, "fuzz", testNow, Options{MaxItems: 50})
+		b, errB := Parse(body, contentType, testFeedURL, "fuzz", testNow, Options{MaxItems: 50})
+		if (errA == nil) != (errB == nil) {
+			t.Fatalf("two parses disagree: %v / %v", errA, errB)
+		}
+		if errA != nil {
+			if !utf8.ValidString(errA.Error()) {
+				t.Errorf("error message is not valid UTF-8: %q", errA.Error())
+			}
+			return
+		}
+		checkFeed(t, "fuzz", a)
+		if len(a.Items) != len(b.Items) {
+			t.Fatalf("two parses: %d then %d items", len(a.Items), len(b.Items))
+		}
+		for i := range a.Items {
+			x, y := a.Items[i], b.Items[i]
+			if x.ID != y.ID || x.Hash != y.Hash || x.GUID != y.GUID {
+				t.Errorf("item %d: id/hash %s/%s then %s/%s", i, x.ID, x.Hash, y.ID, y.Hash)
+			}
+			if !slices.Equal(x.OriginLinks, y.OriginLinks) {
+				t.Errorf("item %d: origins %q then %q", i, x.OriginLinks, y.OriginLinks)
+			}
+		}
+	})
+}
+
+// FuzzSanitize checks that no input survives Sanitize as unsafe HTML and
+// that PlainText always returns collapsed, valid text.
+func FuzzSanitize(f *testing.F) {
+	for _, p := range xssPayloads {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Sanitize(s, "https://site.example/a/b.html")
+		if why := unsafeHTML(got); why != "" {
+			t.Errorf("Sanitize(%q) = %q: unsafe: %s", s, got, why)
+		}
+		p := PlainText(s)
+		if !utf8.ValidString(p) || p != strings.TrimSpace(p) || strings.ContainsAny(p, "\t\n\r\x00") || strings.Contains(p, "  ") {
+			t.Errorf("PlainText(%q) = %q: not collapsed, valid text", s, p)
+		}
+	})
+}

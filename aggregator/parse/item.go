@@ -1,0 +1,330 @@
+package parse
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"html"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
+	jsonfeed "github.com/mmcdole/gofeed/json"
+	"github.com/mmcdole/gofeed/rss"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+const (
+	maxTitle      = 300 // runes in a title
+	derivedWords  = 12  // words of text that stand in for a missing title
+	maxCategories = 50
+)
+
+// Dates outside [minDate, now+maxFuture] are taken to be wrong.
+var minDate = time.Date(1995, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const maxFuture = 48 * time.Hour
+
+// source is one item as gofeed translated it, with the format's own item
+// for the fields the translation drops.
+type source struct {
+	gi    *gofeed.Item
+	rss   *rss.Item
+	atom  *atom.Entry
+	json  *jsonfeed.Item
+	about string // rdf:about of an RSS 1.0 item
+}
+
+func (n *normaliser) item(s source) aggregator.Item {
+	gi := s.gi
+	it := aggregator.Item{SourceID: n.sourceID, FirstSeen: n.now}
+
+	// Link: the item's link, else an RSS permalink GUID, else an Atom
+	// link of any relation, else rdf:about.
+	link := n.absURL(gi.Link)
+	if link == "" && s.rss != nil && s.rss.GUID != nil && !strings.EqualFold(strings.TrimSpace(s.rss.GUID.IsPermalink), "false") {
+		link = n.absURL(httpOnly(s.rss.GUID.Value))
+	}
+	if link == "" {
+		for _, l := range gi.Links {
+			if link = n.absURL(l); link != "" {
+				break
+			}
+		}
+	}
+	if link == "" && s.about != "" {
+		link = n.absURL(httpOnly(s.about))
+	}
+	it.Link = link
+	it.CanonicalLink = CanonicalURL(link)
+
+	// Relative URLs in the HTML are resolved against the item's own page,
+	// where the HTML came from: feeds are often served from another host
+	// (a feed service, a CDN) than the site. gofeed has already applied
+	// any xml:base. Without a link, the site, then the feed URL, serve.
+	base := parseBase(link)
+	if base == nil {
+		base = n.siteBase
+	}
+	if base == nil {
+		base = n.feedBase
+	}
+	rawSummary, rawContent := gi.Description, gi.Content
+	switch {
+	case s.json != nil:
+		rawSummary = textToHTML(s.json.Summary)
+		rawContent = s.json.ContentHTML
+		if rawContent == "" {
+			rawContent = textToHTML(s.json.ContentText)
+		}
+	case s.atom != nil && s.atom.Content != nil:
+		if t := strings.ToLower(s.atom.Content.Type); t == "text" || t == "text/plain" {
+			rawContent = textToHTML(s.atom.Content.Value)
+		}
+	}
+	var anchors []anchor
+	it.Summary = sanitize(rawSummary, base, &anchors)
+	it.Content = sanitize(rawContent, base, &anchors)
+	if it.Summary == it.Content {
+		it.Summary = ""
+	}
+
+	it.Title = truncateRunes(PlainText(gi.Title), maxTitle)
+	if it.Title == "" {
+		text := it.Content
+		if text == "" {
+			text = it.Summary
+		}
+		it.Title = firstWords(PlainText(text), derivedWords)
+	}
+
+	it.Authors = personNames(gi.Authors)
+	if len(it.Authors) == 0 && gi.Author != nil {
+		it.Authors = personNames([]*gofeed.Person{gi.Author})
+	}
+	if len(it.Authors) == 0 {
+		it.Authors = n.authors
+	}
+	it.Categories = categories(gi.Categories)
+	it.Enclosures = n.enclosures(gi.Enclosures)
+
+	// Origin: credit lines in the HTML, a <link rel="canonical"> in it,
+	// Atom's <source>, RSS's <source url>, JSON Feed's external_url.
+	var extra []string
+	extra = append(extra, canonicalInHTML(rawContent, base)...)
+	extra = append(extra, canonicalInHTML(rawSummary, base)...)
+	switch {
+	case s.atom != nil && s.atom.Source != nil:
+		if l := firstAtomLink(s.atom.Source.Links); l != "" {
+			extra = append(extra, n.absURL(l))
+		}
+	case s.rss != nil && s.rss.Source != nil:
+		extra = append(extra, n.absURL(s.rss.Source.URL))
+	case s.json != nil && s.json.ExternalURL != "":
+		extra = append(extra, n.absURL(s.json.ExternalURL))
+	}
+	it.OriginLinks = originLinks(it.CanonicalLink, anchors, extra)
+
+	// Times.
+	if t, ok := n.sane(gi.PublishedParsed); ok {
+		it.Published, it.Dated = t, true
+	} else if t, ok := n.sane(gi.UpdatedParsed); ok {
+		it.Published, it.Dated = t, true
+	} else {
+		it.Published = n.now
+	}
+	if t, ok := n.sane(gi.UpdatedParsed); ok {
+		it.Updated = t
+	}
+
+	// GUID: the feed's, else RSS 1.0's rdf:about, else the canonical
+	// link, else a digest of the text.
+	it.GUID = strings.TrimSpace(cleanText(gi.GUID))
+	if it.GUID == "" {
+		it.GUID = strings.TrimSpace(cleanText(s.about))
+	}
+	if it.GUID == "" {
+		it.GUID = it.CanonicalLink
+	}
+	if it.GUID == "" {
+		it.GUID = "sha256:" + digest(it.Title + "\x00" + it.Summary + "\x00" + it.Content)[:32]
+	}
+	it.ID = aggregator.ItemID(n.sourceID, it.GUID)
+	it.Hash = itemHash(&it)
+	return it
+}
+
+// sane returns t in UTC when it is a plausible publication time.
+func (n *normaliser) sane(t *time.Time) (time.Time, bool) {
+	if t == nil || t.IsZero() {
+		return time.Time{}, false
+	}
+	u := t.UTC()
+	if u.Before(minDate) || u.After(n.now.Add(maxFuture)) {
+		return time.Time{}, false
+	}
+	return u, true
+}
+
+func (n *normaliser) enclosures(in []*gofeed.Enclosure) []aggregator.Enclosure {
+	var out []aggregator.Enclosure
+	for _, e := range in {
+		if e == nil {
+			continue
+		}
+		u := n.absURL(e.URL)
+		if u == "" {
+			continue
+		}
+		dup := false
+		for _, o := range out {
+			dup = dup || o.URL == u
+		}
+		if dup {
+			continue
+		}
+		length, _ := strconv.ParseInt(strings.TrimSpace(e.Length), 10, 64)
+		out = append(out, aggregator.Enclosure{
+			URL:    u,
+			Type:   strings.ToLower(PlainText(e.Type)),
+			Length: max(length, 0),
+		})
+	}
+	return out
+}
+
+// httpOnly returns s when it looks like an absolute http(s) URL, or "".
+func httpOnly(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 8 && (strings.EqualFold(s[:7], "http://") || strings.EqualFold(s[:8], "https://")) {
+		return s
+	}
+	return ""
+}
+
+// textToHTML turns plain text into HTML: escaped, paragraphs at blank
+// lines, line breaks at single newlines.
+func textToHTML(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	s = html.EscapeString(strings.ReplaceAll(s, "\r\n", "\n"))
+	paras := strings.Split(s, "\n\n")
+	var b strings.Builder
+	for _, p := range paras {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		b.WriteString("<p>")
+		b.WriteString(strings.ReplaceAll(p, "\n", "<br>"))
+		b.WriteString("</p>")
+	}
+	return b.String()
+}
+
+func personNames(ps []*gofeed.Person) []string {
+	var out []string
+	for _, p := range ps {
+		if p == nil {
+			continue
+		}
+		name := PlainText(p.Name)
+		if name == "" {
+			name = PlainText(p.Email)
+		}
+		name = truncateRunes(name, 200)
+		if name != "" && !containsFoldString(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func categories(in []string) []string {
+	var out []string
+	for _, c := range in {
+		c = truncateRunes(PlainText(c), 200)
+		if c == "" || containsFoldString(out, c) {
+			continue
+		}
+		out = append(out, c)
+		if len(out) == maxCategories {
+			break
+		}
+	}
+	return out
+}
+
+func containsFoldString(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// truncateRunes cuts s to at most n runes, ending with "…" when cut.
+func truncateRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i, count := 0, 0
+	for i < len(s) && count < n-1 {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		count++
+	}
+	if i >= len(s) {
+		return s
+	}
+	return strings.TrimSpace(s[:i]) + "…"
+}
+
+// firstWords returns the first n words of text, with "…" when there were
+// more.
+func firstWords(text string, n int) string {
+	words := strings.Fields(text)
+	if len(words) <= n {
+		return truncateRunes(text, maxTitle)
+	}
+	return truncateRunes(strings.Join(words[:n], " "), maxTitle-1) + "…"
+}
+
+// itemHash digests the normalised fields whose change makes an edit. An
+// undated item's Published is the time it was first seen, which differs
+// between fetches, so it is left out.
+func itemHash(it *aggregator.Item) string {
+	h := sha256.New()
+	field := func(h hash.Hash, s string) {
+		h.Write([]byte(strconv.Itoa(len(s))))
+		h.Write([]byte{':'})
+		h.Write([]byte(s))
+	}
+	field(h, it.Title)
+	field(h, it.Link)
+	field(h, it.Summary)
+	field(h, it.Content)
+	if it.Dated {
+		field(h, it.Published.Format(time.RFC3339Nano))
+	} else {
+		field(h, "")
+	}
+	field(h, strings.Join(it.Authors, "\x00"))
+	field(h, strings.Join(it.Categories, "\x00"))
+	for _, e := range it.Enclosures {
+		field(h, e.URL+"\x00"+e.Type+"\x00"+strconv.FormatInt(e.Length, 10))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,196 @@
+package parse
+
+import (
+	"bytes"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Credit lines by which a re-post names its original. Each is matched
+// case-insensitively against the link's own text, the text just before it,
+// or the text just after it, in the common languages of news sites.
+var (
+	// creditText is link text that says the link is the original.
+	creditText = regexp.MustCompile(`(?i)^\W*(?:` +
+		`(?:(?:view|see|read|visit|go to)\s+(?:the\s+)?)?(?:source|original|origin)(?:\s+(?:link|article|post|story|source|url|page|report|version|here))?\W*$` +
+		`|(?:read|view|see|continue reading)\s+(?:the\s+)?(?:full|original|complete|entire)\s+(?:article|post|story|report|text|piece)\b` +
+		`|(?:originally\s+(?:published|posted|appeared)|first\s+(?:published|appeared))\b` +
+		`|(?:quelle|fuente|fonte|bron|źródło|источник|kaynak|originalartikel|artículo original|article original)\W*$)`)
+	// creditBefore is text ending just before a link that credits it.
+	creditBefore = regexp.MustCompile(`(?i)(?:\b(?:source|sources|quelle|fuente|fonte|bron|źródło|источник|kaynak|via|h/t|hat tip)\s*[:：]` +
+		`|\b(?:originally|first)\s+(?:published|posted|appeared|ran|reported)(?:\s+(?:at|on|in|by|here))?` +
+		`|\b(?:read|view|see|continue reading)\s+(?:the\s+)?(?:full|original|complete|entire|rest of the)?\s*(?:article|post|story|report)?\s*(?:at|on)` +
+		`|\b(?:the\s+)?original\s+(?:article|post|story|report|source|version)(?:\s+(?:is|was))?\s*(?:at|on|here|in)?` +
+		`|\bpublished\s+(?:originally\s+)?with\s+permission\s+(?:from|of)` +
+		`|\b(?:republished|reprinted|reposted|syndicated)\s+(?:with\s+permission\s+)?(?:from|by)` +
+		`|\bthis\s+(?:article|post|story)\s+(?:was\s+)?(?:originally|first)\s+(?:published|appeared)\s+(?:at|on|in|by))[\s:\-–—]*$`)
+	// creditAfter is text starting just after a link that credits it, as in
+	// "The post <a>Title</a> appeared first on <a>Site</a>".
+	creditAfter = regexp.MustCompile(`(?i)^[\s"'”’»]*(?:appeared\s+first|first\s+appeared|was\s+(?:first|originally)\s+(?:published|posted)|originally\s+(?:appeared|published))\b`)
+)
+
+// isCredit reports whether a link's text or surroundings name it as the
+// original of a re-post.
+func isCredit(a anchor) bool {
+	text := a.text
+	if text != "" && len(text) <= 80 && creditText.MatchString(text) {
+		return true
+	}
+	// creditBefore ends in $, which Go's regexp can only find by trying
+	// every start: run it on a short tail, and only when a word it needs
+	// is there.
+	if a.before != "" && hasCreditStem(a.before) {
+		if before := tail(collapseSpace(stripTags(a.before)), 72); creditBefore.MatchString(before) {
+			return true
+		}
+	}
+	if a.after == "" {
+		return false
+	}
+	after := stripTags(a.after)
+	return creditAfter.MatchString(after[:min(len(after), 120)])
+}
+
+// creditStems are lower-case fragments one of which every creditBefore
+// match holds.
+var creditStems = []string{"sourc", "quelle", "fuente", "fonte", "bron", "via", "h/t", "hat tip", "origin",
+	"first", "read", "view", "see", "publish", "reprint", "repost", "syndicat", "kaynak", "źródło",
+	"источник"}
+
+func hasCreditStem(s string) bool {
+	s = tail(s, 160)
+	var buf [160]byte
+	lower := buf[:len(s)]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	for _, st := range creditStems {
+		if bytes.Contains(lower, []byte(st)) {
+			return true
+		}
+	}
+	// Upper-case letters outside ASCII ("Źródło", "Источник") need a
+	// full case fold.
+	if !isASCII(s) {
+		ls := strings.ToLower(s)
+		for _, st := range creditStems {
+			if strings.Contains(ls, st) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// tail returns the last n bytes of s, or fewer so as to start on a rune.
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[len(s)-n:]
+	for len(s) > 0 && !utf8.RuneStart(s[0]) {
+		s = s[1:]
+	}
+	return s
+}
+
+// originLinks returns the canonical links a re-post names as its original,
+// without duplicates and without the item's own canonical link or a site's
+// front page (which credits a site, not a story).
+func originLinks(own string, anchors []anchor, extra []string) []string {
+	var out []string
+	add := func(raw string) {
+		c := CanonicalURL(raw)
+		if c == "" || c == own || isFrontPage(c) {
+			return
+		}
+		for _, o := range out {
+			if o == c {
+				return
+			}
+		}
+		out = append(out, c)
+	}
+	for _, a := range anchors {
+		if isCredit(a) {
+			add(a.href)
+		}
+	}
+	for _, e := range extra {
+		add(e)
+	}
+	return out
+}
+
+func isFrontPage(canonical string) bool {
+	u, err := url.Parse(canonical)
+	return err != nil || ((u.Path == "" || u.Path == "/") && u.RawQuery == "")
+}
+
+// canonicalInHTML returns the href of each <link rel="canonical"> in an HTML
+// fragment, resolved against base. The sanitiser drops <link> elements, so
+// this reads the raw fragment, and only when it mentions "canonical".
+func canonicalInHTML(s string, base *url.URL) []string {
+	if !strings.Contains(s, "canonical") && !strings.Contains(s, "Canonical") && !strings.Contains(s, "CANONICAL") {
+		return nil
+	}
+	var out []string
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return out
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		name, hasAttr := z.TagName()
+		if !hasAttr || atom.Lookup(name) != atom.Link {
+			continue
+		}
+		var rel, href string
+		for {
+			k, v, more := z.TagAttr()
+			switch string(k) {
+			case "rel":
+				rel = string(v)
+			case "href":
+				href = string(v)
+			}
+			if !more {
+				break
+			}
+		}
+		if href != "" && hasToken(rel, "canonical") {
+			out = append(out, resolve(base, href))
+		}
+	}
+}
+
+// hasToken reports whether the space-separated list has tok, ignoring case.
+func hasToken(list, tok string) bool {
+	for _, f := range strings.Fields(list) {
+		if strings.EqualFold(f, tok) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,362 @@
+// Package parse turns the bytes of one fetched feed document into
+// normalised, sanitised aggregator.Item values: it reads every format
+// gofeed reads (RSS 0.9x, 1.0 and 2.0, Atom 0.3 and 1.0, JSON Feed 1.0 and
+// 1.1) in any common character encoding, gives each item a stable id,
+// absolute and canonical links, UTC times, plain-text titles and HTML that
+// is safe to republish, and reads the feed's own polling hints.
+package parse
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
+	ext "github.com/mmcdole/gofeed/extensions"
+	jsonfeed "github.com/mmcdole/gofeed/json"
+	"github.com/mmcdole/gofeed/rss"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// DefaultMaxItems is the number of items Parse keeps when Options.MaxItems
+// is zero.
+const DefaultMaxItems = 500
+
+// Options tunes Parse.
+type Options struct {
+	MaxItems int // most items taken from one document, in document order; 0 means DefaultMaxItems
+}
+
+// Feed is a parsed feed document: its metadata, its polling hints and its
+// normalised items.
+type Feed struct {
+	Title     string        // plain text
+	SiteURL   string        // absolute http(s) URL of the site, or ""
+	Hub       string        // WebSub hub, or ""
+	Self      string        // the feed's own URL as it states it, or ""
+	TTL       time.Duration // interval the feed asks for: RSS <ttl>, sy:updatePeriod/updateFrequency; 0 if none
+	SkipHours []int         // RSS skipHours, 0–23, sorted
+	SkipDays  []string      // RSS skipDays, "Monday"…"Sunday"
+	Items     []aggregator.Item
+}
+
+// maxTTL bounds the interval a feed may ask for, so that a typo such as
+// <ttl>9999999</ttl> does not stop a source from being polled.
+const maxTTL = 7 * 24 * time.Hour
+
+// feedParser is shared by every Parse call; gofeed's Parser is safe for
+// concurrent use from v1.4.0. The RSS translator's scan of every item's
+// HTML for an image is turned off: Tributary does not use Item.Image, and
+// the scan is a full HTML parse per item. The Atom and JSON translators do
+// no such scan. The original feed is kept for the fields the translators
+// drop (rdf:about, <source>, skipHours, ttl, external_url).
+var feedParser = func() *gofeed.Parser {
+	p := gofeed.NewParser()
+	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
+	p.KeepOriginalFeed = true
+	return p
+}()
+
+// Parse reads one fetched document. contentType is the HTTP Content-Type
+// (its charset is honoured), feedURL the URL it was fetched from (relative
+// links resolve against it), sourceID the aggregator.SourceID of the
+// source, and now the time of the fetch (every item's FirstSeen).
+//
+// Items come back in document order, at most opts.MaxItems of them. A
+// document that breaks off or goes wrong part-way keeps the items before
+// the damage. Parse returns an *HTMLPageError (wrapping ErrHTMLPage) for an
+// HTML page, an error wrapping ErrNotFeed for anything else it cannot
+// recognise, and gofeed's error for a feed it cannot read at all.
+func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, opts Options) (*Feed, error) {
+	if opts.MaxItems <= 0 {
+		opts.MaxItems = DefaultMaxItems
+	}
+	now = now.UTC()
+	b := toUTF8(body, contentType)
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, fmt.Errorf("parsing %s: empty document: %w", feedURL, ErrNotFeed)
+	}
+	gf, err := feedParser.Parse(bytes.NewReader(b))
+	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
+		if looksLikeHTML(b, contentType) {
+			return nil, htmlPageError(b, feedURL)
+		}
+		return nil, fmt.Errorf("parsing %s: %w", feedURL, ErrNotFeed)
+	}
+	if err != nil {
+		if cut := truncateToLastEntry(b, err); cut != nil {
+			if gf2, err2 := feedParser.Parse(bytes.NewReader(cut)); err2 == nil {
+				gf, b, err = gf2, cut, nil
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("parsing %s: %w", feedURL, err)
+		}
+	}
+	n := &normaliser{
+		sourceID: sourceID,
+		now:      now,
+		feedBase: parseBase(feedURL),
+	}
+	return n.feed(gf, b, opts.MaxItems), nil
+}
+
+// normaliser holds what every item of one document shares.
+type normaliser struct {
+	sourceID string
+	now      time.Time
+	feedBase *url.URL // the feed's URL, for relative links
+	siteBase *url.URL // the site's URL, for HTML of items without a link
+	authors  []string // feed-level authors, inherited by items without any
+}
+
+func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
+	f := &Feed{
+		Title:   truncateRunes(PlainText(gf.Title), maxTitle),
+		SiteURL: n.absURL(gf.Link),
+		Self:    n.absURL(gf.FeedLink),
+	}
+	n.authors = personNames(gf.Authors)
+
+	var (
+		rf     *rss.Feed
+		af     *atom.Feed
+		jf     *jsonfeed.Feed
+		abouts []string
+	)
+	switch o := gf.OriginalFeed().(type) {
+	case *rss.Feed:
+		rf = o
+		f.TTL = max(rssTTL(o.TTL), syndicationTTL(o.Extensions))
+		f.SkipHours = skipHours(o.SkipHours)
+		f.SkipDays = skipDays(o.SkipDays)
+		f.Hub = n.absURL(atomLinkExt(o.Extensions, "hub"))
+		if strings.HasPrefix(o.Version, "1.0") || strings.HasPrefix(o.Version, "0.9") {
+			abouts = rdfAbouts(b)
+			if len(abouts) != len(o.Items) {
+				abouts = nil
+			}
+		}
+	case *atom.Feed:
+		af = o
+		f.TTL = syndicationTTL(o.Extensions)
+		for _, l := range o.Links {
+			if hasToken(l.Rel, "hub") && f.Hub == "" {
+				f.Hub = n.absURL(l.Href)
+			}
+		}
+		if f.SiteURL == "" {
+			if l := firstAtomLink(o.Links); l != "" {
+				f.SiteURL = n.absURL(l)
+			}
+		}
+	case *jsonfeed.Feed:
+		jf = o
+		f.Hub = n.absURL(jsonHub(b))
+	}
+	f.TTL = min(f.TTL, maxTTL)
+	n.siteBase = parseBase(f.SiteURL)
+
+	items := make([]aggregator.Item, 0, min(len(gf.Items), maxItems))
+	seen := make(map[string][]int, len(gf.Items)) // GUID as given → indexes in items
+	taken := make(map[string]bool, len(gf.Items)) // final GUIDs
+	for i, gi := range gf.Items {
+		if len(items) >= maxItems {
+			break
+		}
+		src := source{gi: gi}
+		switch {
+		case rf != nil && i < len(rf.Items):
+			src.rss = rf.Items[i]
+			if abouts != nil {
+				src.about = abouts[i]
+			}
+		case af != nil && i < len(af.Entries):
+			src.atom = af.Entries[i]
+		case jf != nil && i < len(jf.Items):
+			src.json = jf.Items[i]
+		}
+		it := n.item(src)
+		// Duplicate GUIDs: an identical repeat collapses into the first;
+		// a different entry gets a GUID of its own, derived from what
+		// tells it apart, so that the same document always yields the
+		// same ids.
+		dup := false
+		for _, j := range seen[it.GUID] {
+			if items[j].Hash == it.Hash {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		given := it.GUID
+		if taken[it.GUID] {
+			it.GUID = given + "#" + digest(it.CanonicalLink + "\x00" + it.Title)[:12]
+			if taken[it.GUID] {
+				it.GUID = given + "#" + it.Hash[:12]
+			}
+			if taken[it.GUID] {
+				continue // same link, title and hash as an earlier entry: identical after all
+			}
+			it.ID = aggregator.ItemID(n.sourceID, it.GUID)
+		}
+		taken[it.GUID] = true
+		seen[given] = append(seen[given], len(items))
+		items = append(items, it)
+	}
+	f.Items = items
+	return f
+}
+
+// absURL returns ref resolved against the feed URL when it is absolute
+// http(s) there, or "".
+func (n *normaliser) absURL(ref string) string {
+	ref = strings.TrimSpace(cleanText(ref))
+	if ref == "" {
+		return ""
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	if !u.IsAbs() && n.feedBase != nil {
+		u = n.feedBase.ResolveReference(u)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return u.String()
+}
+
+func firstAtomLink(links []*atom.Link) string {
+	for _, l := range links {
+		if l.Rel == "" || l.Rel == "alternate" {
+			return l.Href
+		}
+	}
+	return ""
+}
+
+// rssTTL reads RSS <ttl>, a number of minutes.
+func rssTTL(s string) time.Duration {
+	m, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || m <= 0 {
+		return 0
+	}
+	return min(time.Duration(m)*time.Minute, maxTTL)
+}
+
+// syndicationTTL reads sy:updatePeriod and sy:updateFrequency (updates per
+// period, default 1).
+func syndicationTTL(exts ext.Extensions) time.Duration {
+	sy := exts["sy"]
+	if sy == nil {
+		return 0
+	}
+	var period time.Duration
+	switch strings.ToLower(strings.TrimSpace(firstExt(sy, "updatePeriod"))) {
+	case "hourly":
+		period = time.Hour
+	case "daily":
+		period = 24 * time.Hour
+	case "weekly":
+		period = 7 * 24 * time.Hour
+	case "monthly":
+		period = 30 * 24 * time.Hour
+	case "yearly":
+		period = 365 * 24 * time.Hour
+	default:
+		return 0
+	}
+	freq, err := strconv.Atoi(strings.TrimSpace(firstExt(sy, "updateFrequency")))
+	if err != nil || freq <= 0 {
+		freq = 1
+	}
+	return min(period/time.Duration(freq), maxTTL)
+}
+
+func firstExt(m map[string][]ext.Extension, name string) string {
+	if es := m[name]; len(es) > 0 {
+		return es[0].Value
+	}
+	return ""
+}
+
+// atomLinkExt returns the href of the first atom:link with the given rel in
+// an RSS channel.
+func atomLinkExt(exts ext.Extensions, rel string) string {
+	for _, prefix := range []string{"atom", "atom10", "atom03"} {
+		for _, l := range exts[prefix]["link"] {
+			if hasToken(l.Attrs["rel"], rel) && l.Attrs["href"] != "" {
+				return l.Attrs["href"]
+			}
+		}
+	}
+	return ""
+}
+
+func skipHours(in []string) []int {
+	var out []int
+	for _, s := range in {
+		h, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || h < 0 || h > 24 {
+			continue
+		}
+		h %= 24 // some feeds write 24 for midnight
+		if !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+var weekdays = []string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+
+func skipDays(in []string) []string {
+	var out []string
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		for _, d := range weekdays {
+			if strings.EqualFold(s, d) || (len(s) == 3 && strings.EqualFold(s, d[:3])) {
+				if !slices.Contains(out, d) {
+					out = append(out, d)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// jsonHub reads the first WebSub hub of a JSON Feed, which gofeed does not
+// map.
+func jsonHub(b []byte) string {
+	if !bytes.Contains(b, []byte(`"hubs"`)) {
+		return ""
+	}
+	var doc struct {
+		Hubs []struct {
+			Type string `json:"type"`
+			URL  string `json:"url"`
+		} `json:"hubs"`
+	}
+	if json.Unmarshal(b, &doc) != nil {
+		return ""
+	}
+	for _, h := range doc.Hubs {
+		if h.URL != "" && (h.Type == "" || strings.EqualFold(h.Type, "WebSub")) {
+			return h.URL
+		}
+	}
+	return ""
+}

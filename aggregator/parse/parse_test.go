@@ -1,0 +1,425 @@
+package parse
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+var testNow = time.Date(2024, 3, 2, 12, 0, 0, 0, time.UTC)
+
+const testFeedURL = "https://feeds.example/dir/feed.xml"
+
+func mustParseFile(t *testing.T, name, contentType string) *Feed {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse(b, contentType, testFeedURL, "src1", testNow, Options{})
+	if err != nil {
+		t.Fatalf("Parse(%s) error: %v", name, err)
+	}
+	checkFeed(t, name, f)
+	return f
+}
+
+// checkFeed asserts the invariants every parsed feed keeps, whatever its
+// input: valid UTF-8 everywhere, safe HTML, absolute http(s) links, ids
+// derived from the GUID, UTC times, no duplicate ids.
+func checkFeed(t *testing.T, name string, f *Feed) {
+	t.Helper()
+	for _, s := range []string{f.Title, f.SiteURL, f.Hub, f.Self} {
+		if !utf8.ValidString(s) {
+			t.Errorf("%s: feed field %q is not valid UTF-8", name, s)
+		}
+	}
+	ids := map[string]bool{}
+	for i, it := range f.Items {
+		where := name + " item " + it.GUID
+		for _, s := range append([]string{it.ID, it.SourceID, it.GUID, it.Link, it.CanonicalLink, it.Title, it.Summary, it.Content, it.Hash},
+			slices.Concat(it.Authors, it.Categories, it.OriginLinks)...) {
+			if !utf8.ValidString(s) {
+				t.Errorf("%s: field %q is not valid UTF-8", where, s)
+			}
+			for _, r := range s {
+				if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7F || r == 0xFFFE || r == 0xFFFF {
+					t.Errorf("%s: field %q holds control character %U", where, s, r)
+					break
+				}
+			}
+		}
+		for _, h := range []string{it.Summary, it.Content} {
+			if why := unsafeHTML(h); why != "" {
+				t.Errorf("%s: unsafe HTML %q: %s", where, h, why)
+			}
+		}
+		if strings.ContainsAny(it.Title, "\n\t") || it.Title != strings.TrimSpace(it.Title) {
+			t.Errorf("%s: title %q is not collapsed plain text", where, it.Title)
+		}
+		if it.Link != "" && !strings.HasPrefix(it.Link, "http://") && !strings.HasPrefix(it.Link, "https://") {
+			t.Errorf("%s: link %q is not absolute http(s)", where, it.Link)
+		}
+		if it.CanonicalLink != CanonicalURL(it.Link) {
+			t.Errorf("%s: canonical %q; want CanonicalURL(%q) = %q", where, it.CanonicalLink, it.Link, CanonicalURL(it.Link))
+		}
+		for _, e := range it.Enclosures {
+			if !strings.HasPrefix(e.URL, "http://") && !strings.HasPrefix(e.URL, "https://") {
+				t.Errorf("%s: enclosure %q is not absolute http(s)", where, e.URL)
+			}
+		}
+		if it.GUID == "" || it.ID != aggregator.ItemID(it.SourceID, it.GUID) {
+			t.Errorf("%s: id %q does not derive from guid %q", where, it.ID, it.GUID)
+		}
+		if ids[it.ID] {
+			t.Errorf("%s: duplicate id %s (item %d)", where, it.ID, i)
+		}
+		ids[it.ID] = true
+		if it.Published.Location() != time.UTC || it.FirstSeen.Location() != time.UTC {
+			t.Errorf("%s: times not in UTC", where)
+		}
+		if it.Published.IsZero() || it.Hash == "" || it.StoryID != "" {
+			t.Errorf("%s: published %v, hash %q, story %q", where, it.Published, it.Hash, it.StoryID)
+		}
+		if !it.Dated && !it.Published.Equal(it.FirstSeen) {
+			t.Errorf("%s: undated item published %v, not first seen %v", where, it.Published, it.FirstSeen)
+		}
+	}
+}
+
+func TestParseFormats(t *testing.T) {
+	tests := []struct {
+		file, contentType string
+		title             string
+		guids             []string
+		links             []string
+		titles            []string
+	}{
+		{"rss091.xml", "application/rss+xml", "Harbour Gazette",
+			[]string{"https://gazette.example/news/ferry-timetable", "https://gazette.example/news/harbour-wall"},
+			[]string{"https://gazette.example/news/ferry-timetable?utm_source=rss&utm_medium=feed", "https://gazette.example/news/harbour-wall"},
+			[]string{"Ferry timetable changes & new routes", "Harbour wall repaired"}},
+		{"rss092.xml", "", "Valley Radio",
+			nil, []string{"", ""}, []string{"Morning show, 3 March", "Evening show, 3 March"}},
+		{"rss10.rdf", "application/rdf+xml", "Science Notes",
+			[]string{"https://science.example/notes/1", "urn:science-example:note:2"},
+			[]string{"https://science.example/notes/1?ref_src=rss", "https://science.example/notes/2"},
+			[]string{"Comet visible tonight", "Rain gauge results"}},
+		{"rss20.xml", "application/rss+xml; charset=utf-8", "World & Tech Desk",
+			[]string{"desk-1001", "https://desk.example/2024/03/01/chips"},
+			[]string{"https://desk.example/2024/03/01/talks?utm_campaign=x&id=7#top", "https://desk.example/2024/03/01/chips"},
+			[]string{"Talks resume in Geneva", "Chip maker posts results"}},
+		{"atom03.xml", "application/atom+xml", "Old Weblog",
+			[]string{"tag:old.example,2004:1"}, []string{"https://old.example/2004/06/hello"}, []string{"Hello from 2004"}},
+		{"atom10.xml", "application/atom+xml", "Field Notes",
+			[]string{"tag:blog.example,2024:1", "tag:blog.example,2024:2"},
+			[]string{"https://blog.example/posts/relative-links", "https://mirror.example/archive/entry-2"},
+			nil},
+		{"jsonfeed10.json", "application/feed+json", "Micro Log",
+			[]string{"2", "1"}, []string{"https://micro.example/2", "https://feeds.example/1"},
+			[]string{"No title here, just <a short> note with two paragraphs.", "Linked: an article elsewhere"}},
+		{"jsonfeed11.json", "application/feed+json", "Micro Log 1.1",
+			[]string{"https://micro.example/posts/11"}, []string{"https://micro.example/posts/11"}, []string{"Version 1.1 item"}},
+		{"utf16le-bom.xml", "application/xml", "Utf-16 Übertragung", []string{"u16-1"}, nil, []string{"Größe – 日本語 – ✓"}},
+		{"utf16be-nobom.xml", "", "Utf-16 Übertragung", []string{"u16-1"}, nil, []string{"Größe – 日本語 – ✓"}},
+		{"iso-8859-1.xml", "text/xml", "Café crème", []string{"l1"}, nil, []string{"Déjà vu à la façade – “quoted”"}},
+		{"iso-8859-1.xml", "text/xml; charset=iso-8859-1", "Café crème", []string{"l1"}, nil, []string{"Déjà vu à la façade – “quoted”"}},
+		{"windows-1251-mislabelled.xml", "", "Новости дня", []string{"ru-1"}, nil, []string{"Правительство обсудило бюджет на следующий год"}},
+		{"windows-1251-mislabelled.xml", "text/xml; charset=windows-1252", "Новости дня", []string{"ru-1"}, nil, []string{"Правительство обсудило бюджет на следующий год"}},
+	}
+	for _, tt := range tests {
+		f := mustParseFile(t, tt.file, tt.contentType)
+		if f.Title != tt.title {
+			t.Errorf("Parse(%s).Title = %q; want %q", tt.file, f.Title, tt.title)
+		}
+		n := max(len(tt.guids), len(tt.links), len(tt.titles))
+		if len(f.Items) != n {
+			t.Errorf("Parse(%s): %d items; want %d", tt.file, len(f.Items), n)
+			continue
+		}
+		for i, it := range f.Items {
+			if tt.guids != nil && it.GUID != tt.guids[i] {
+				t.Errorf("Parse(%s) item %d GUID = %q; want %q", tt.file, i, it.GUID, tt.guids[i])
+			}
+			if tt.links != nil && it.Link != tt.links[i] {
+				t.Errorf("Parse(%s) item %d Link = %q; want %q", tt.file, i, it.Link, tt.links[i])
+			}
+			if tt.titles != nil && it.Title != tt.titles[i] {
+				t.Errorf("Parse(%s) item %d Title = %q; want %q", tt.file, i, it.Title, tt.titles[i])
+			}
+		}
+	}
+}
+
+func TestParseRSS20Details(t *testing.T) {
+	f := mustParseFile(t, "rss20.xml", "")
+	if f.TTL != 90*time.Minute || f.Hub != "https://hub.example/" || f.Self != "https://desk.example/feed.xml" || f.SiteURL != "https://desk.example/" {
+		t.Errorf("feed hints: TTL %v, hub %q, self %q, site %q", f.TTL, f.Hub, f.Self, f.SiteURL)
+	}
+	if !slices.Equal(f.SkipHours, []int{0, 1}) || !slices.Equal(f.SkipDays, []string{"Saturday", "Sunday"}) {
+		t.Errorf("skip hours %v, days %v; want [0 1], [Saturday Sunday]", f.SkipHours, f.SkipDays)
+	}
+	a, b := f.Items[0], f.Items[1]
+	if a.CanonicalLink != "https://desk.example/2024/03/01/talks?id=7" {
+		t.Errorf("canonical %q", a.CanonicalLink)
+	}
+	if a.Summary != "Short summary of the talks." {
+		t.Errorf("summary %q", a.Summary)
+	}
+	wantContent := `<p>Delegations met <b>again</b> on Friday.</p><p><img src="https://desk.example/img/geneva.jpg" alt="Geneva"></p>`
+	if a.Content != wantContent {
+		t.Errorf("content %q; want %q", a.Content, wantContent)
+	}
+	if !slices.Equal(a.Categories, []string{"World", "Diplomacy"}) || !slices.Equal(a.Authors, []string{"Jane Doe"}) {
+		t.Errorf("categories %q, authors %q", a.Categories, a.Authors)
+	}
+	if !a.Dated || !a.Published.Equal(time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC)) {
+		t.Errorf("published %v dated %v", a.Published, a.Dated)
+	}
+	if b.Summary != "" || b.Content != "<p>Revenue rose 12%.</p>" {
+		t.Errorf("duplicate summary kept: summary %q content %q", b.Summary, b.Content)
+	}
+	if len(b.Enclosures) != 1 || b.Enclosures[0] != (aggregator.Enclosure{URL: "https://desk.example/media/chips.jpg", Type: "image/jpeg", Length: 12345}) {
+		t.Errorf("enclosures %+v", b.Enclosures)
+	}
+}
+
+func TestParseRelativeAndXMLBase(t *testing.T) {
+	f := mustParseFile(t, "atom10.xml", "")
+	if f.SiteURL != "https://blog.example/" || f.Hub != "https://hub.example/websub" {
+		t.Errorf("site %q hub %q", f.SiteURL, f.Hub)
+	}
+	want := `<p>See <a href="https://blog.example/posts/other" rel="nofollow noopener noreferrer">the other post</a> and <img src="https://blog.example/i/pic.png"/>.</p>`
+	if got := f.Items[0].Content; got != want {
+		t.Errorf("content %q; want %q", got, want)
+	}
+	if got := f.Items[1].OriginLinks; !slices.Equal(got, []string{"https://origin.example/2024/03/original-entry"}) {
+		t.Errorf("atom source origin %q", got)
+	}
+	g := mustParseFile(t, "rss092.xml", "")
+	if got := g.Items[0].Summary; !strings.Contains(got, `href="https://radio.example/people/mayor"`) {
+		t.Errorf("relative link in item without a link not resolved against the site: %q", got)
+	}
+	if got := g.Items[0].Enclosures; len(got) != 1 || got[0].URL != "https://feeds.example/audio/morning-0303.mp3" {
+		t.Errorf("relative enclosure %+v", got)
+	}
+	if got := g.Items[1].Enclosures; len(got) != 0 {
+		t.Errorf("javascript: enclosure kept: %+v", got)
+	}
+}
+
+func TestParseIDs(t *testing.T) {
+	f := mustParseFile(t, "noguid.xml", "")
+	if got := f.Items[0].GUID; got != "https://noguid.example/a?a=1&b=2" {
+		t.Errorf("GUID from link = %q", got)
+	}
+	if got := f.Items[1].GUID; !strings.HasPrefix(got, "sha256:") {
+		t.Errorf("GUID from text = %q", got)
+	}
+	if got := f.Items[2].Title; got != "An item whose title is missing entirely, so the first words of…" {
+		t.Errorf("derived title %q", got)
+	}
+	// The same bytes give the same ids, whenever they are parsed.
+	b, _ := os.ReadFile("testdata/noguid.xml")
+	g, err := Parse(b, "", testFeedURL, "src1", testNow.Add(time.Hour), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range f.Items {
+		if f.Items[i].ID != g.Items[i].ID || f.Items[i].Hash != g.Items[i].Hash {
+			t.Errorf("item %d: id/hash %s/%s then %s/%s", i, f.Items[i].ID, f.Items[i].Hash, g.Items[i].ID, g.Items[i].Hash)
+		}
+	}
+
+	d := mustParseFile(t, "dupguid.xml", "")
+	var titles, guids []string
+	for _, it := range d.Items {
+		titles = append(titles, it.Title)
+		guids = append(guids, it.GUID)
+	}
+	if !slices.Equal(titles, []string{"First story", "Second story", "Third story"}) {
+		t.Errorf("duplicate GUIDs: titles %q; want the identical repeat collapsed", titles)
+	}
+	if guids[0] != "same" || !strings.HasPrefix(guids[1], "same#") || guids[2] != "other" {
+		t.Errorf("duplicate GUIDs: guids %q", guids)
+	}
+}
+
+func TestParseDates(t *testing.T) {
+	f := mustParseFile(t, "dates.xml", "")
+	want := []struct {
+		dated bool
+		at    time.Time
+	}{
+		{false, testNow},
+		{false, testNow},
+		{true, time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC)},
+		{false, testNow},
+		{true, time.Date(2024, 3, 3, 12, 0, 0, 0, time.UTC)},
+	}
+	for i, it := range f.Items {
+		if it.Dated != want[i].dated || !it.Published.Equal(want[i].at) {
+			t.Errorf("%s: published %v dated %v; want %v dated %v", it.Title, it.Published, it.Dated, want[i].at, want[i].dated)
+		}
+	}
+}
+
+func TestParseOrigins(t *testing.T) {
+	f := mustParseFile(t, "reposts.xml", "")
+	want := map[string][]string{
+		"One":   {"https://origin.example/2024/one"},
+		"Two":   {"https://origin.example/2024/two"},
+		"Three": {"https://origin.example/2024/three"},
+		"Four":  {"https://origin.example/2024/four", "https://origin.example/2024/four-canonical"},
+		"Five":  {"https://origin.example/2024/five"},
+		"Six":   nil,
+	}
+	for _, it := range f.Items {
+		if !slices.Equal(it.OriginLinks, want[it.Title]) {
+			t.Errorf("item %s: OriginLinks %q; want %q", it.Title, it.OriginLinks, want[it.Title])
+		}
+	}
+	j := mustParseFile(t, "jsonfeed10.json", "")
+	if got := j.Items[1].OriginLinks; !slices.Equal(got, []string{"https://news.example/story/42"}) {
+		t.Errorf("json external_url origin %q", got)
+	}
+	r := mustParseFile(t, "rss092.xml", "")
+	if got := r.Items[0].OriginLinks; !slices.Equal(got, []string{"https://wire.example/feed.xml"}) {
+		t.Errorf("rss source origin %q", got)
+	}
+}
+
+func TestIsCredit(t *testing.T) {
+	tests := []struct {
+		a    anchor
+		want bool
+	}{
+		{anchor{text: "Source link"}, true},
+		{anchor{text: "source"}, true},
+		{anchor{text: "[Original Article]"}, true},
+		{anchor{text: "Read the full story"}, true},
+		{anchor{text: "Quelle"}, true},
+		{anchor{text: "Reuters", before: "Some text. Source: "}, true},
+		{anchor{text: "Medium", before: "Originally published at "}, true},
+		{anchor{text: "the Verge", before: "This article first appeared on "}, true},
+		{anchor{text: "ProPublica", before: "Republished with permission from "}, true},
+		{anchor{text: "Headline", before: "The post ", after: " appeared first on Site."}, true},
+		{anchor{text: "here", before: "a new data source "}, false},
+		{anchor{text: "open source software"}, false},
+		{anchor{text: "click here", before: "For details "}, false},
+		{anchor{text: "Site", before: "The post Headline appeared first on "}, false},
+	}
+	for _, tt := range tests {
+		if got := isCredit(tt.a); got != tt.want {
+			t.Errorf("isCredit(%+v) = %v; want %v", tt.a, got, tt.want)
+		}
+	}
+}
+
+func TestParseHTMLPage(t *testing.T) {
+	b, _ := os.ReadFile("testdata/page.html")
+	_, err := Parse(b, "text/html; charset=utf-8", "https://desk.example/en/index.html", "s", testNow, Options{})
+	var pe *HTMLPageError
+	if !errors.As(err, &pe) || !errors.Is(err, ErrHTMLPage) {
+		t.Fatalf("Parse(page.html) error %v; want an *HTMLPageError", err)
+	}
+	if pe.Alternate != "https://desk.example/feeds/all.rss" {
+		t.Errorf("Alternate = %q; want https://desk.example/feeds/all.rss", pe.Alternate)
+	}
+	b, _ = os.ReadFile("testdata/page-nofeed.html")
+	_, err = Parse(b, "", "https://desk.example/", "s", testNow, Options{})
+	if !errors.As(err, &pe) || pe.Alternate != "" || !strings.Contains(err.Error(), "no feed") {
+		t.Errorf("Parse(page-nofeed.html) error %v; want an *HTMLPageError without alternate", err)
+	}
+	_, err = Parse([]byte("just some text"), "text/plain", "https://x.example/", "s", testNow, Options{})
+	if !errors.Is(err, ErrNotFeed) {
+		t.Errorf("Parse(text) error %v; want ErrNotFeed", err)
+	}
+	_, err = Parse(nil, "", "https://x.example/", "s", testNow, Options{})
+	if !errors.Is(err, ErrNotFeed) {
+		t.Errorf("Parse(nil) error %v; want ErrNotFeed", err)
+	}
+}
+
+func TestParseHostile(t *testing.T) {
+	start := time.Now()
+	f := mustParseFile(t, "billion-laughs.xml", "")
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("billion laughs took %v", d)
+	}
+	if len(f.Items) != 1 || len(f.Items[0].Summary) > 1000 || len(f.Title) > 100 {
+		t.Errorf("billion laughs expanded: %d items, title %d bytes", len(f.Items), len(f.Title))
+	}
+
+	m := mustParseFile(t, "malformed.xml", "")
+	if len(m.Items) != 2 || m.Items[1].GUID != "b2" {
+		t.Errorf("malformed: %d items; want the 2 before the damage", len(m.Items))
+	}
+	cut, err := Parse([]byte(`<rss version="2.0"><channel><title>Cut</title><item><title>x</ti`), "", testFeedURL, "s", testNow, Options{})
+	if err != nil || cut.Title != "Cut" || len(cut.Items) != 0 {
+		t.Errorf("Parse(cut inside the first item) = %+v, %v; want the channel and no partial item", cut, err)
+	}
+	if _, err := Parse([]byte(`<rss version="2.0"`), "", testFeedURL, "s", testNow, Options{}); err == nil {
+		t.Errorf("Parse(unreadable) = nil error; want an error")
+	}
+	if _, err := Parse([]byte(`{"version":"https://jsonfeed.org/version/1","items":[{"id":`), "", testFeedURL, "s", testNow, Options{}); err == nil {
+		t.Errorf("Parse(broken JSON) = nil error; want an error")
+	}
+}
+
+func TestParseMaxItems(t *testing.T) {
+	b := syntheticFeed(1, 40, 500)
+	f, err := Parse(b, "", testFeedURL, "s", testNow, Options{MaxItems: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Items) != 7 {
+		t.Errorf("MaxItems 7: %d items", len(f.Items))
+	}
+	f, _ = Parse(b, "", testFeedURL, "s", testNow, Options{})
+	if len(f.Items) != 40 {
+		t.Errorf("default MaxItems: %d items; want 40", len(f.Items))
+	}
+}
+
+func TestParseHashDetectsEdits(t *testing.T) {
+	orig := []byte(`<rss version="2.0"><channel><title>t</title><item><guid>g</guid><title>A</title><description>one</description></item></channel></rss>`)
+	edit := []byte(`<rss version="2.0"><channel><title>t</title><item><guid>g</guid><title>A</title><description>two</description></item></channel></rss>`)
+	a, _ := Parse(orig, "", testFeedURL, "s", testNow, Options{})
+	a2, _ := Parse(orig, "", testFeedURL, "s", testNow.Add(time.Hour), Options{})
+	b, _ := Parse(edit, "", testFeedURL, "s", testNow, Options{})
+	if a.Items[0].Hash != a2.Items[0].Hash {
+		t.Errorf("unchanged undated item: hash changed between fetches")
+	}
+	if a.Items[0].Hash == b.Items[0].Hash || a.Items[0].ID != b.Items[0].ID {
+		t.Errorf("edited item: hash %s → %s, id %s → %s; want new hash, same id", a.Items[0].Hash, b.Items[0].Hash, a.Items[0].ID, b.Items[0].ID)
+	}
+}
+
+func TestToUTF8(t *testing.T) {
+	tests := []struct {
+		name, in, contentType, want string
+	}{
+		{"utf-8 bom", "\xef\xbb\xbf<a>é</a>", "", "<a>é</a>"},
+		{"latin-1 decl", "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>\xe9</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>é</a>"},
+		{"http overrides decl", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>\xe9</a>", "text/xml; charset=iso-8859-1", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>é</a>"},
+		{"declared latin, really utf-8", "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>é</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>é</a>"},
+		{"undeclared cp1252", "<a>don\x92t</a>", "", "<a>don’t</a>"},
+		{"bogus label", "<?xml version=\"1.0\" encoding=\"bogus\"?><a>é</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>é</a>"},
+		{"control characters", "<a>x\x01y\x00z</a>", "", "<a>xyz</a>"},
+		{"sloppy header", "<a>\xe9</a>", "text/xml;charset = iso-8859-1", "<a>é</a>"},
+		{"koi8-r", "<?xml version=\"1.0\" encoding=\"koi8-r\"?><a>\xf0\xd2\xc9\xd7\xc5\xd4</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>Привет</a>"},
+	}
+	for _, tt := range tests {
+		if got := string(toUTF8([]byte(tt.in), tt.contentType)); got != tt.want {
+			t.Errorf("%s: toUTF8(%q, %q) = %q; want %q", tt.name, tt.in, tt.contentType, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,185 @@
+package parse
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// unsafeHTML returns a description of the first construct in s that could
+// run script, load active content or restyle the page, or "" when there is
+// none. It checks what a browser would see, by tokenising s.
+func unsafeHTML(s string) string {
+	if !utf8.ValidString(s) {
+		return "invalid UTF-8"
+	}
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return ""
+		case html.StartTagToken, html.SelfClosingTagToken:
+			tok := z.Token()
+			switch tok.Data {
+			case "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
+				"input", "button", "textarea", "select", "svg", "math", "meta", "link", "base", "template",
+				"noscript", "xml", "video", "audio", "source", "marquee":
+				return "element <" + tok.Data + ">"
+			}
+			for _, a := range tok.Attr {
+				k := strings.ToLower(a.Key)
+				if strings.HasPrefix(k, "on") || k == "style" || k == "srcdoc" || k == "formaction" || k == "xmlns" {
+					return "attribute " + k + " on <" + tok.Data + ">"
+				}
+				if urlAttrs[k] || k == "background" || k == "action" || k == "data" || k == "srcset" {
+					v := strings.ToLower(strings.Join(strings.Fields(a.Val), ""))
+					if !(strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "mailto:")) &&
+						strings.Contains(v, ":") && !strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "#") && !strings.HasPrefix(v, "?") {
+						return "url " + a.Val + " in " + k
+					}
+				}
+				if tok.Data == "a" && k == "rel" && a.Val != linkRel {
+					return "rel " + a.Val
+				}
+			}
+		}
+	}
+}
+
+// xssPayloads are classic attack strings: script tags, event handlers,
+// javascript:/vbscript:/data: URLs in links and images in several encodings,
+// SVG, iframes, styles, meta refresh, forms and objects.
+var xssPayloads = []string{
+	`<script>alert(1)</script>`,
+	`<SCRIPT SRC=https://evil.example/x.js></SCRIPT>`,
+	`<scr<script>ipt>alert(1)</scr</script>ipt>`,
+	`<img src=x onerror=alert(1)>`,
+	`<img src="x" OnError="alert(1)">`,
+	`<img src=javascript:alert(1)>`,
+	`<img src="jav&#x09;ascript:alert(1)">`,
+	`<img src="jav&#x0A;ascript:alert(1)">`,
+	`<img src="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">`,
+	`<img src="&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A;alert(1)">`,
+	`<img src="  javascript:alert(1)">`,
+	`<img src=data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+>`,
+	`<img src="data:text/html,<script>alert(1)</script>">`,
+	`<a href="javascript:alert(1)">x</a>`,
+	`<a href="JaVaScRiPt:alert(1)">x</a>`,
+	`<a href="java&#0000115;cript:alert(1)">x</a>`,
+	`<a href="javascript&colon;alert(1)">x</a>`,
+	`<a href=" &#14;  javascript:alert(1)">x</a>`,
+	`<a href="vbscript:msgbox(1)">x</a>`,
+	`<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>`,
+	`<a href="https://ok.example/" onclick="alert(1)" onmouseover=alert(1)>x</a>`,
+	`<a href="https://ok.example/" target="_blank" rel="opener">x</a>`,
+	`<svg onload=alert(1)><circle r=10 /></svg>`,
+	`<svg><script>alert(1)</script></svg>`,
+	`<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>`,
+	`<iframe src="https://evil.example/"></iframe>`,
+	`<iframe srcdoc="<script>alert(1)</script>"></iframe>`,
+	`<style>body{background:url(javascript:alert(1))}</style>`,
+	`<p style="background:url(javascript:alert(1))">x</p>`,
+	`<div style="position:fixed;top:0;left:0;width:100%;height:100%">x</div>`,
+	`<meta http-equiv="refresh" content="0;url=javascript:alert(1)">`,
+	`<link rel="stylesheet" href="https://evil.example/x.css">`,
+	`<base href="https://evil.example/">`,
+	`<form action="https://evil.example/"><input name="q"><button formaction="javascript:alert(1)">go</button></form>`,
+	`<object data="https://evil.example/x.swf"></object>`,
+	`<embed src="https://evil.example/x.swf">`,
+	`<body onload=alert(1)>`,
+	`<video><source onerror="alert(1)"></video>`,
+	`<details open ontoggle=alert(1)>`,
+	`<table background="javascript:alert(1)"><tr><td>x</td></tr></table>`,
+	`<blockquote cite="javascript:alert(1)">x</blockquote>`,
+	`<<script>script>alert(1)<</script>/script>`,
+	`"><script>alert(1)</script>`,
+	`<img """><script>alert(1)</script>">`,
+	`<!--<img src="--><img src=x onerror=alert(1)//">`,
+	`<noscript><p title="</noscript><img src=x onerror=alert(1)>">`,
+	`<a href="&#1;javascript:alert(1)">x</a>`,
+	`<img src=x:alert(alt) onerror=eval(src) alt=0>`,
+	"<a href=\"java\x00script:alert(1)\">x</a>",
+	"<img src=\"java\tscript:alert(1)\">",
+}
+
+func TestSanitizeXSS(t *testing.T) {
+	for _, p := range xssPayloads {
+		for _, wrap := range []string{"%s", "<p>before %s after</p>", "<div><a href=\"/ok\">ok</a>%s</div>"} {
+			in := strings.Replace(wrap, "%s", p, 1)
+			got := Sanitize(in, "https://site.example/dir/page.html")
+			if why := unsafeHTML(got); why != "" {
+				t.Errorf("Sanitize(%q) = %q: unsafe: %s", in, got, why)
+			}
+			if strings.Contains(strings.ToLower(got), "alert(1)") && strings.Contains(got, "<") && strings.Contains(strings.ToLower(got), "script") {
+				t.Errorf("Sanitize(%q) = %q: script text survives as markup", in, got)
+			}
+		}
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	const base = "https://site.example/news/story.html"
+	tests := []struct {
+		name, in, want string
+	}{
+		{"plain text", "Just text.", "Just text."},
+		{"empty", "   ", ""},
+		{"keeps formatting", "<p>A <b>bold</b> <em>claim</em>.</p>", "<p>A <b>bold</b> <em>claim</em>.</p>"},
+		{"relative link", `<a href="../other.html">x</a>`, `<a href="https://site.example/other.html" rel="nofollow noopener noreferrer">x</a>`},
+		{"root-relative image", `<img src="/i/a.png" alt="a">`, `<img src="https://site.example/i/a.png" alt="a">`},
+		{"protocol-relative", `<img src="//cdn.example/a.png">`, `<img src="https://cdn.example/a.png">`},
+		{"absolute link", `<a href="https://x.example/a">x</a>`, `<a href="https://x.example/a" rel="nofollow noopener noreferrer">x</a>`},
+		{"rel replaced", `<a href="https://x.example/" rel="opener author">x</a>`, `<a href="https://x.example/" rel="nofollow noopener noreferrer">x</a>`},
+		{"script removed", `<p>a</p><script>alert(1)</script><p>b</p>`, `<p>a</p><p>b</p>`},
+		{"handler removed", `<b onclick="x()">b</b>`, `<b>b</b>`},
+		{"javascript link dropped", `<a href="javascript:alert(1)">x</a>`, `x`},
+		{"data image dropped", `<img src="data:image/png;base64,AAAA">`, ``},
+		{"iframe dropped", `<iframe src="https://v.example/"></iframe>ok`, `ok`},
+		{"control chars", "a\x00b\x01c\x7fd\u0081", "abcd"},
+		{"c1 as windows-1252", "don\u0092t", "don’t"},
+		{"invalid utf-8", "caf\xe9 <b>ok</b>", "caf <b>ok</b>"},
+		{"entity kept", "AT&amp;T", "AT&amp;T"},
+		{"fragment link", `<a href="#note">n</a>`, `<a href="https://site.example/news/story.html#note" rel="nofollow noopener noreferrer">n</a>`},
+	}
+	for _, tt := range tests {
+		got := Sanitize(tt.in, base)
+		if got != tt.want {
+			t.Errorf("%s: Sanitize(%q, %q) = %q; want %q", tt.name, tt.in, base, got, tt.want)
+		}
+	}
+}
+
+func TestSanitizeNoBase(t *testing.T) {
+	in := `<a href="/rel">x</a>`
+	got := Sanitize(in, "")
+	want := `<a href="/rel" rel="nofollow noopener noreferrer">x</a>`
+	if got != want {
+		t.Errorf("Sanitize(%q, \"\") = %q; want %q", in, got, want)
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Plain title", "Plain title"},
+		{"  spaced \n\t out  ", "spaced out"},
+		{"AT&amp;T &#8211; &quot;Q&quot;", `AT&T – "Q"`},
+		{"<b>Bold</b> and <i>italic</i>", "Bold and italic"},
+		{"<script>alert(1)</script>Title", "Title"},
+		{"<style>p{}</style>Styled", "Styled"},
+		{"a<br>b", "a b"},
+		{"x < y and y > z", "x < y and y > z"},
+		{"caf\xe9", "caf"},
+		{"tab\x00null\x1besc", "tabnullesc"},
+		{"non\u00a0breaking", "non breaking"},
+		{"", ""},
+		{"&lt;b&gt;escaped&lt;/b&gt;", "<b>escaped</b>"},
+	}
+	for _, tt := range tests {
+		if got := PlainText(tt.in); got != tt.want {
+			t.Errorf("PlainText(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
