@@ -1,0 +1,184 @@
+package publish_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/publish"
+)
+
+// benchFixture is a publisher whose "all" topic holds 60 stories of about
+// 2 KB of HTML each, most carried by two or three sources.
+func benchFixture(b *testing.B) (*publish.Publisher, http.Handler) {
+	b.Helper()
+	db := mustOpen(b)
+	srcs := make([]aggregator.SourceState, 8)
+	for i := range srcs {
+		srcs[i] = source(fmt.Sprintf("https://src%d.example/feed", i), fmt.Sprintf("Source %d", i))
+		if err := db.PutSource(b.Context(), srcs[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	para := "<p>" + strings.Repeat("The minister said talks would resume after a week of tension over trade. ", 6) + "</p>"
+	var specs []storySpec
+	for i := range 60 {
+		sp := storySpec{at: t0.Add(time.Duration(i) * time.Minute), upd: time.Minute, topics: []string{"all"}, tags: []string{"world", "trade"}}
+		for j := range 1 + i%3 {
+			src := srcs[(i+j)%len(srcs)]
+			sp.items = append(sp.items, itemSpec{
+				src: src, guid: fmt.Sprintf("g-%d-%d", i, j), title: fmt.Sprintf("Story %d as told by %s", i, src.Name),
+				link: fmt.Sprintf("https://src%d.example/story/%d", (i+j)%len(srcs), i), content: strings.Repeat(para, 4), authors: []string{"A. Reporter"},
+			})
+		}
+		specs = append(specs, sp)
+	}
+	putStories(b, db, specs...)
+	cfg := &aggregator.Config{Server: aggregator.ServerConfig{BaseURL: testBase}}
+	p := publish.New(cfg, db, []aggregator.TopicConfig{{ID: "all", Title: "Everything", Limit: 50}}, nil, nil)
+	return p, p.Handler(nil)
+}
+
+// discard is a ResponseWriter that keeps nothing, so a benchmark measures
+// the handler and not a recorder.
+type discard struct {
+	h    http.Header
+	code int
+	n    int
+}
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) WriteHeader(code int)        { d.code = code }
+func (d *discard) Write(p []byte) (int, error) { d.n += len(p); return len(p), nil }
+
+func (d *discard) reset() {
+	clear(d.h)
+	d.code, d.n = 0, 0
+}
+
+// BenchmarkRender rebuilds the 50-entry Atom feed of a topic: the store
+// read, the page and the document, as after every Changed.
+func BenchmarkRender(b *testing.B) {
+	p, h := benchFixture(b)
+	req := httptest.NewRequest("GET", "/topics/all.atom", nil)
+	w := &discard{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Changed("all")
+		w.reset()
+		h.ServeHTTP(w, req)
+		if w.code != 200 {
+			b.Fatalf("GET = %d", w.code)
+		}
+	}
+	b.ReportMetric(float64(w.n), "bytes/feed")
+}
+
+// BenchmarkServeCached serves the cached Atom bytes through the handler,
+// beside a handler that writes the same bytes from memory.
+func BenchmarkServeCached(b *testing.B) {
+	_, h := benchFixture(b)
+	for _, bc := range []struct {
+		name   string
+		header string
+		want   int
+	}{
+		{"plain", "", 200},
+		{"gzip", "gzip", 200},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := httptest.NewRequest("GET", "/topics/all.atom", nil)
+			if bc.header != "" {
+				req.Header.Set("Accept-Encoding", bc.header)
+			}
+			w := &discard{h: http.Header{}}
+			h.ServeHTTP(w, req) // fill the cache
+			b.ReportAllocs()
+			for b.Loop() {
+				w.reset()
+				h.ServeHTTP(w, req)
+				if w.code != bc.want {
+					b.Fatalf("GET = %d", w.code)
+				}
+			}
+		})
+	}
+	b.Run("not-modified", func(b *testing.B) {
+		w := &discard{h: http.Header{}}
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/topics/all.atom", nil))
+		req := httptest.NewRequest("GET", "/topics/all.atom", nil)
+		req.Header.Set("If-None-Match", w.h.Get("ETag"))
+		b.ReportAllocs()
+		for b.Loop() {
+			w.reset()
+			h.ServeHTTP(w, req)
+			if w.code != 304 {
+				b.Fatalf("GET = %d", w.code)
+			}
+		}
+	})
+	b.Run("baseline", func(b *testing.B) {
+		w := &discard{h: http.Header{}}
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/topics/all.atom", nil))
+		body := make([]byte, w.n)
+		plain := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+			w.WriteHeader(200)
+			w.Write(body)
+		})
+		req := httptest.NewRequest("GET", "/topics/all.atom", nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			w.reset()
+			plain.ServeHTTP(w, req)
+		}
+	})
+}
+
+// BenchmarkServeHTTP serves the cached Atom feed over loopback HTTP from
+// parallel clients, beside a handler that writes the same bytes from
+// memory: the ratio of the two is the cost of the feed handler.
+func BenchmarkServeHTTP(b *testing.B) {
+	_, h := benchFixture(b)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/topics/all.atom", nil))
+	body := rec.Body.Bytes()
+	plain := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+		w.Write(body)
+	})
+	for _, bc := range []struct {
+		name string
+		h    http.Handler
+	}{{"publisher", h}, {"baseline", plain}} {
+		b.Run(bc.name, func(b *testing.B) {
+			srv := httptest.NewServer(bc.h)
+			defer srv.Close()
+			tr := &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 64}
+			defer tr.CloseIdleConnections()
+			c := &http.Client{Transport: tr}
+			b.SetParallelism(8)
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					resp, err := c.Get(srv.URL + "/topics/all.atom")
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					n, _ := io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 || int(n) != len(body) {
+						b.Errorf("GET = %d with %d bytes", resp.StatusCode, n)
+						return
+					}
+				}
+			})
+		})
+	}
+}

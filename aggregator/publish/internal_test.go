@@ -1,0 +1,220 @@
+package publish
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+func TestXMLText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"tab\tnl\ncr\r", "tab\tnl\ncr\r"},
+		{"nul\x00bell\x07esc\x1b", "nulbellesc"},
+		{"bad \xff byte", "bad \ufffd byte"},
+		{"surrogate \xed\xa0\x80", "surrogate \ufffd\ufffd\ufffd"},
+		{"nonchar \ufffe\uffff", "nonchar "},
+		{"ok \u00e9 \U0001F600", "ok \u00e9 \U0001F600"},
+		{"]]>", "]]>"},
+	}
+	for _, tt := range tests {
+		if got := xmlText(tt.in); got != tt.want {
+			t.Errorf("xmlText(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"  a  b\n\tc ", "a b c"},
+		{"x\x00y", "xy"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := oneLine(tt.in); got != tt.want {
+			t.Errorf("oneLine(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestETagListMatches(t *testing.T) {
+	etags := []string{`"abc"`, `"abc-gz"`}
+	tests := []struct {
+		list string
+		want bool
+	}{
+		{`"abc"`, true},
+		{`W/"abc"`, true},
+		{`"x", "abc-gz"`, true},
+		{`"x",W/"abc"`, true},
+		{`*`, true},
+		{`"abcd"`, false},
+		{`abc`, false},
+		{`"abc`, false},
+		{``, false},
+		{`"x", junk, "abc"`, false},
+	}
+	for _, tt := range tests {
+		if got := etagListMatches(tt.list, etags); got != tt.want {
+			t.Errorf("etagListMatches(%q) = %v; want %v", tt.list, got, tt.want)
+		}
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want bool
+	}{
+		{nil, false},
+		{[]string{"gzip"}, true},
+		{[]string{"deflate, gzip;q=0.5"}, true},
+		{[]string{"GZIP"}, true},
+		{[]string{"x-gzip"}, true},
+		{[]string{"gzip;q=0"}, false},
+		{[]string{"gzip; q=0.000"}, false},
+		{[]string{"br", "gzip"}, true},
+		{[]string{"*"}, true},
+		{[]string{"*;q=0"}, false},
+		{[]string{"*, gzip;q=0"}, false},
+		{[]string{"identity"}, false},
+	}
+	for _, tt := range tests {
+		if got := acceptsGzip(tt.in); got != tt.want {
+			t.Errorf("acceptsGzip(%q) = %v; want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCursor(t *testing.T) {
+	c := cursor{t: time.Date(2024, 3, 1, 9, 0, 0, 123, time.UTC), id: "abc.def"}
+	got, err := parseCursor(c.String())
+	if err != nil || !got.t.Equal(c.t) || got.id != c.id {
+		t.Errorf("parseCursor(%q) = %v, %v; want %v", c.String(), got, err, c)
+	}
+	for _, bad := range []string{"", "1", "1.2", "1.2.", "x.0.id", "1.x.id", "1.1000000000.id", "1.-1.id"} {
+		if _, err := parseCursor(bad); !errors.Is(err, errBadCursor) {
+			t.Errorf("parseCursor(%q) error = %v; want errBadCursor", bad, err)
+		}
+	}
+}
+
+// hostilePage is a one-story page whose every field comes from the caller.
+func hostilePage(title, content, author, source, tag, link string) (*state, *page) {
+	s := &state{base: "http://feeds.test", hubs: []string{"https://hub.example/"}}
+	now := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	items := []aggregator.Item{
+		{ID: "face", SourceID: "s1", Title: title, Content: content, Authors: []string{author}, Link: link},
+		{ID: "other", SourceID: "s2", Title: title, Link: link},
+	}
+	st := aggregator.Story{ID: "story-1", Time: now, Updated: now, Face: "face", Tags: []string{tag, "fixed"}}
+	v := makeView(st, items, map[string]string{"s1": source, "s2": source + " 2"})
+	return s, &page{topic: aggregator.TopicConfig{ID: "t", Title: title, Description: content}, stories: []storyView{v}, updated: now, next: "1.0." + tag}
+}
+
+// wellFormed reports why body is not well-formed XML, or nil.
+func wellFormed(body []byte) error {
+	if !utf8.Valid(body) {
+		return errors.New("invalid UTF-8")
+	}
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	for {
+		_, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// FuzzRender renders a story whose every string is arbitrary and checks
+// that each format stays well-formed, keeps the story's id and carries no
+// script.
+func FuzzRender(f *testing.F) {
+	f.Add("Title", "<p>Body</p>", "Author", "Source", "tag", "https://example.org/a")
+	f.Add("a\x00b\x1bc", "]]><![CDATA[x]]>\x07", "\xff\xfe", "<script>alert(1)</script>", "]]>", "javascript:alert(1)")
+	f.Add("\ufffe\uffff", `<img src=x onerror=alert(1)><a href="javascript:x">y</a>`, "", "", "", "https://e.org/?a=1&b=<2>")
+	p := &Publisher{m: newMetrics(nil, nil)}
+	f.Fuzz(func(t *testing.T, title, content, author, source, tag, link string) {
+		s, pg := hostilePage(title, content, author, source, tag, link)
+		for _, fm := range []format{formatAtom, formatRSS, formatJSON} {
+			r, err := p.render(s, pg, fm)
+			if err != nil {
+				t.Fatalf("render %s: %v", fm, err)
+			}
+			if fm == formatJSON {
+				var doc struct {
+					Items []struct {
+						ID          string `json:"id"`
+						ContentHTML string `json:"content_html"`
+					} `json:"items"`
+				}
+				if !utf8.Valid(r.plain.body) || json.Unmarshal(r.plain.body, &doc) != nil {
+					t.Fatalf("json: not valid UTF-8 JSON:\n%s", r.plain.body)
+				}
+				if len(doc.Items) != 1 || doc.Items[0].ID != "urn:tributary:story:story-1" || doc.Items[0].ContentHTML == "" {
+					t.Fatalf("json items = %+v", doc.Items)
+				}
+				if c := strings.ToLower(doc.Items[0].ContentHTML); strings.Contains(c, "<script") || strings.Contains(c, "javascript:") {
+					t.Fatalf("json content carries script: %q", doc.Items[0].ContentHTML)
+				}
+				continue
+			}
+			if err := wellFormed(r.plain.body); err != nil {
+				t.Fatalf("%s: %v\n%s", fm, err, r.plain.body)
+			}
+			if !bytes.Contains(r.plain.body, []byte("urn:tributary:story:story-1")) {
+				t.Fatalf("%s: lacks the story id", fm)
+			}
+		}
+	})
+}
+
+// FuzzCursor checks that any before parameter parses or fails cleanly, and
+// that a parsed cursor survives a round trip.
+func FuzzCursor(f *testing.F) {
+	f.Add("1709283600.0.abc")
+	f.Add("-1.999999999.x.y")
+	f.Add("..")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := parseCursor(s)
+		if err != nil {
+			return
+		}
+		again, err := parseCursor(c.String())
+		if err != nil || !again.t.Equal(c.t) || again.id != c.id {
+			t.Fatalf("parseCursor(%q) = %v; its String %q parses to %v, %v", s, c, c.String(), again, err)
+		}
+	})
+}
+
+func TestFormatRate(t *testing.T) {
+	tests := []struct {
+		in   float64
+		want string
+	}{
+		{0, "0"},
+		{-1, "0"},
+		{0.01, "< 0.1"},
+		{0.05, "0.1"},
+		{3.0 / 7, "0.4"},
+		{9.94, "9.9"},
+		{10, "10"},
+		{123.6, "124"},
+	}
+	for _, tt := range tests {
+		if got := formatRate(tt.in); got != tt.want {
+			t.Errorf("formatRate(%v) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

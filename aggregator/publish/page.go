@@ -1,0 +1,308 @@
+package publish
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// page is one page of a topic: its stories newest first, and what the
+// documents built from it need to link to.
+type page struct {
+	topic   aggregator.TopicConfig
+	stories []storyView
+	updated time.Time // the newest Updated of its stories; zero when empty
+	before  string    // the cursor this page starts at; "" for the first page
+	next    string    // the cursor of the next older page; "" when none
+}
+
+// storyView is a story with its face item and its sources resolved.
+type storyView struct {
+	ID       string
+	Time     time.Time
+	Updated  time.Time
+	Title    string // the face item's, plain text
+	Link     string // the face item's
+	Face     aggregator.Item
+	Source   string     // the face item's source name
+	Others   []otherRef // one per other source, in member order
+	Items    []itemRef  // every item, face first, then member order
+	Tags     []string
+	NSources int // distinct sources
+}
+
+// otherRef names another source of a story and its item's link.
+type otherRef struct {
+	Source string
+	Link   string
+	Title  string
+}
+
+// itemRef is one item of a story, for the HTML topic page.
+type itemRef struct {
+	Source    string
+	Title     string
+	Link      string
+	Published time.Time
+	Face      bool
+}
+
+// cursor is a position in a topic's order: the entries strictly after it
+// (older, or as old with a greater id) form the next page.
+type cursor struct {
+	t  time.Time
+	id string
+}
+
+// errBadCursor is returned for a before parameter that is not a cursor.
+var errBadCursor = errors.New("bad paging cursor")
+
+// String encodes c as <unix seconds>.<nanoseconds>.<story id>.
+func (c cursor) String() string {
+	return strconv.FormatInt(c.t.Unix(), 10) + "." + strconv.Itoa(c.t.Nanosecond()) + "." + c.id
+}
+
+// parseCursor decodes a cursor written by cursor.String.
+func parseCursor(s string) (cursor, error) {
+	parts := strings.SplitN(s, ".", 3)
+	if len(parts) != 3 || parts[2] == "" || len(s) > 256 {
+		return cursor{}, fmt.Errorf("%q: %w", s, errBadCursor)
+	}
+	sec, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil {
+		return cursor{}, fmt.Errorf("%q: %w", s, errBadCursor)
+	}
+	nsec, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || nsec < 0 || nsec > 999_999_999 {
+		return cursor{}, fmt.Errorf("%q: %w", s, errBadCursor)
+	}
+	return cursor{t: time.Unix(sec, nsec).UTC(), id: parts[2]}, nil
+}
+
+// sourceNames maps source ids to display names: the stored name, else the
+// configured one, else the feed's title, else the id.
+func (p *Publisher) sourceNames(ctx context.Context, s *state) (map[string]string, []aggregator.SourceState, error) {
+	srcs, err := p.store.Sources(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing sources: %w", err)
+	}
+	names := make(map[string]string, len(srcs)+len(s.names))
+	for id, n := range s.names {
+		names[id] = n
+	}
+	for _, st := range srcs {
+		if n := sourceName(st); n != "" {
+			names[st.ID] = n
+		}
+	}
+	return names, srcs, nil
+}
+
+func sourceName(st aggregator.SourceState) string {
+	for _, n := range []string{st.Name, st.Title} {
+		if n = oneLine(n); n != "" {
+			return n
+		}
+	}
+	return ""
+}
+
+func nameOf(names map[string]string, id string) string {
+	if n := names[id]; n != "" {
+		return n
+	}
+	return id
+}
+
+// buildPage reads one page of the topic from the store: the topic's newest
+// limit stories (older than cur, when given), skipping a story whose face
+// source already has max_per_source entries on the page.
+func (p *Publisher) buildPage(ctx context.Context, s *state, t aggregator.TopicConfig, cur *cursor) (*page, error) {
+	names, _, err := p.sourceNames(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	pg := &page{topic: t}
+	if cur != nil {
+		pg.before = cur.String()
+	}
+	limit := t.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	views, more, err := p.collect(ctx, t, cur, limit, t.MaxPerSource, names)
+	if err != nil {
+		return nil, err
+	}
+	pg.stories = views
+	for _, v := range views {
+		if v.Updated.After(pg.updated) {
+			pg.updated = v.Updated
+		}
+	}
+	if more && len(views) > 0 {
+		last := views[len(views)-1]
+		pg.next = cursor{t: last.Time, id: last.ID}.String()
+	}
+	return pg, nil
+}
+
+type storyItems struct {
+	story aggregator.Story
+	items []aggregator.Item
+}
+
+// collect walks the topic's stories newest first and returns up to limit of
+// them in the published order (time descending, ties by ascending id), and
+// whether older stories remain. Stories of one time are gathered and sorted
+// before any is taken, so the result does not depend on the store's order of
+// ties.
+func (p *Publisher) collect(ctx context.Context, t aggregator.TopicConfig, cur *cursor, limit, maxPerSource int, names map[string]string) ([]storyView, bool, error) {
+	var (
+		out       []storyView
+		more      bool
+		full      bool
+		group     []storyItems
+		perSource = map[string]int{}
+		before    time.Time
+	)
+	if cur != nil {
+		// Ask from a whole second later than the cursor, so that a store
+		// keying by coarser times still yields the cursor's ties; those
+		// already served are filtered out below.
+		before = cur.t.Truncate(time.Second).Add(time.Second)
+	}
+	flush := func() {
+		slices.SortFunc(group, func(a, b storyItems) int { return cmp.Compare(a.story.ID, b.story.ID) })
+		for _, g := range group {
+			if full {
+				more = true
+				break
+			}
+			v := makeView(g.story, g.items, names)
+			if maxPerSource > 0 {
+				if perSource[v.Face.SourceID] >= maxPerSource {
+					continue
+				}
+				perSource[v.Face.SourceID]++
+			}
+			out = append(out, v)
+			full = len(out) >= limit
+		}
+		group = group[:0]
+	}
+	err := p.store.TopicStories(ctx, t.ID, before, func(st aggregator.Story, items []aggregator.Item) bool {
+		if cur != nil && (st.Time.After(cur.t) || (st.Time.Equal(cur.t) && st.ID <= cur.id)) {
+			return true
+		}
+		if len(group) > 0 && !st.Time.Equal(group[0].story.Time) {
+			flush()
+			if full {
+				more = true
+				return false
+			}
+		}
+		group = append(group, storyItems{story: st, items: slices.Clone(items)})
+		return true
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("reading topic %s: %w", t.ID, err)
+	}
+	flush()
+	return out, more, nil
+}
+
+// makeView resolves a story's face and sources. The face is the item named
+// by Story.Face, else the first item.
+func makeView(st aggregator.Story, items []aggregator.Item, names map[string]string) storyView {
+	v := storyView{
+		ID:      st.ID,
+		Time:    st.Time.UTC(),
+		Updated: st.Updated.UTC(),
+		Tags:    cleanList(st.Tags),
+	}
+	if v.Updated.Before(v.Time) {
+		v.Updated = v.Time
+	}
+	face := -1
+	for i := range items {
+		if items[i].ID == st.Face {
+			face = i
+			break
+		}
+	}
+	if face < 0 && len(items) > 0 {
+		face = 0
+	}
+	if face >= 0 {
+		v.Face = items[face]
+	} else {
+		// A story without readable items still gets an entry: its id and
+		// times are known, and the members name its sources.
+		for _, m := range st.Members {
+			v.Face.SourceID = m.Source
+			break
+		}
+	}
+	v.Title = oneLine(v.Face.Title)
+	if v.Title == "" {
+		v.Title = "(untitled)"
+	}
+	v.Link = safeLink(v.Face.Link)
+	v.Source = nameOf(names, v.Face.SourceID)
+
+	seen := map[string]bool{v.Face.SourceID: true}
+	if face >= 0 {
+		v.Items = append(v.Items, itemRef{Source: v.Source, Title: v.Title, Link: v.Link, Published: v.Face.Published.UTC(), Face: true})
+	}
+	for i, it := range items {
+		if i == face {
+			continue
+		}
+		ref := itemRef{Source: nameOf(names, it.SourceID), Title: oneLine(it.Title), Link: safeLink(it.Link), Published: it.Published.UTC()}
+		v.Items = append(v.Items, ref)
+		if seen[it.SourceID] {
+			continue
+		}
+		seen[it.SourceID] = true
+		v.Others = append(v.Others, otherRef{Source: ref.Source, Link: ref.Link, Title: ref.Title})
+	}
+	for _, m := range st.Members {
+		seen[m.Source] = true
+	}
+	delete(seen, "")
+	v.NSources = len(seen)
+	return v
+}
+
+// safeLink returns u when it is an absolute http or https URL, cleaned for
+// XML, and "" otherwise: nothing else is worth a link in a feed.
+func safeLink(u string) string {
+	u = strings.TrimSpace(xmlText(u))
+	if u == "" || strings.ContainsAny(u, " \t\r\n") {
+		return ""
+	}
+	pu, err := url.Parse(u)
+	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+		return ""
+	}
+	return u
+}
+
+// topicURL is the absolute URL of topic id's page, or of its feed in the
+// given extension (".atom"), starting at cursor before when it is not "".
+func (s *state) topicURL(id, ext, before string) string {
+	u := s.base + "/topics/" + url.PathEscape(id) + ext
+	if before != "" {
+		u += "?before=" + url.QueryEscape(before)
+	}
+	return u
+}

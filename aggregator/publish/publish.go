@@ -1,0 +1,285 @@
+// Package publish renders Tributary's topics as RSS 2.0, Atom 1.0 and JSON
+// Feed 1.1 documents with gorilla/feeds, caches the bytes per topic and
+// format until the topic changes, and serves them, with the web pages, the
+// OPML list and the health check, over HTTP.
+//
+// A published feed holds one entry per story, newest first, ties broken by
+// story id, so that the same stored data always gives the same bytes and the
+// same ETag. The entry's id is a URN made of the story id
+// (urn:tributary:story:<id>), which no later item of the story changes.
+//
+// gorilla/feeds v1.2.0 is used for what it does well (the document structs
+// and their mapping) and worked around where its output falls short:
+//
+//   - every item gets an Id, a Created and an Updated time and its HTML in
+//     Content, so RSS items get a <guid>, JSON Feed items an id and
+//     content_html, and Atom entries a stable id and a valid <updated>;
+//   - the feed gets an author, as RFC 4287 requires of a feed whose entries
+//     may lack one;
+//   - the library has no per-item categories and writes Atom's single
+//     category without its required term attribute, and it has no self,
+//     hub or next links: the rendered AtomFeed, RssFeed and JSONFeed values
+//     are wrapped in small structs that add repeated <category term="…"/>
+//     (Atom), <category> (RSS), "tags" (JSON Feed), dc:creator (RSS, whose
+//     <author> must be an e-mail address), atom:link (RSS) and the links;
+//   - every string is cleaned of invalid UTF-8 and of the control characters
+//     that XML 1.0 forbids before it reaches the encoder.
+//
+// Paging follows RFC 5005: /topics/{id}.atom?before=<cursor> serves the
+// entries older than the cursor, and every full page links to the next older
+// one (Atom and RSS rel="next", JSON Feed next_url). The first page is the
+// cached one; older pages are rendered per request. A topic's
+// max_per_source cap applies to each page on its own; a story it skipped is
+// not shown on a later page either. The HTML pages (/ and /topics/{id})
+// show the same cached first pages.
+//
+// Last-Modified is the newest Updated among a page's stories, or, when a
+// change moved no story's Updated (a source renamed, a story leaving the
+// topic) yet changed the bytes, the time of that change. If-None-Match is
+// preferred whenever a client sends both.
+package publish
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// DefaultLimit is the number of entries of a topic feed whose limit is not set.
+const DefaultLimit = 50
+
+// headlinesPerTopic is the number of stories the front page shows per topic.
+const headlinesPerTopic = 5
+
+// Publisher renders and serves the topic feeds. Its methods are safe for
+// concurrent use.
+type Publisher struct {
+	store  aggregator.Store
+	logger *slog.Logger
+	m      *metrics
+
+	now   atomic.Pointer[func() time.Time]
+	state atomic.Pointer[state]
+	rates rateCache // the front page's items per day
+}
+
+// state is one configuration's view: its topics and their caches. SetConfig
+// swaps it as a whole, so a reload drops every cached byte at once.
+type state struct {
+	cfg    *aggregator.Config
+	base   string // server.base_url without a trailing slash
+	hubs   []string
+	topics []*topicCache // in configuration order
+	byID   map[string]*topicCache
+	names  map[string]string // source id → configured name
+}
+
+// topicCache holds a topic's rendered first page in every format. gen counts
+// the changes announced by Changed; a cached value is fresh while it was
+// built at the current gen.
+type topicCache struct {
+	cfg     aggregator.TopicConfig
+	gen     atomic.Uint64
+	pageMu  sync.Mutex
+	page    atomic.Pointer[cachedPage]
+	formats [numFormats]formatCache
+	counts  [numFormats]requestCounters
+}
+
+// requestCounters are a topic and format's metric series, looked up once.
+type requestCounters struct {
+	ok, notModified, notModifiedTotal prometheus.Counter
+}
+
+type cachedPage struct {
+	gen  uint64
+	page *page
+}
+
+type formatCache struct {
+	mu  sync.Mutex
+	cur atomic.Pointer[rendered]
+}
+
+// rendered is one format's bytes of one page, ready to serve: the plain
+// and the gzip variant, each with its response headers built once.
+type rendered struct {
+	gen      uint64
+	plain    variant
+	gz       variant
+	modified time.Time // zero when the page is empty
+}
+
+// variant is one content coding of a rendered document. Its header values
+// are slices of length and capacity 1, shared by every response: a handler
+// that adds a value appends to a copy, never to them.
+type variant struct {
+	body     []byte
+	etag     string // strong: a digest of the uncompressed bytes, marked per coding
+	header   http.Header
+	notModOK http.Header // the headers of a 304
+}
+
+// New returns a Publisher// New returns a Publisher of the given topics (the built-in "all" among
+// them), reading stories from st. Its metrics are registered on reg unless
+// reg is nil. A nil logger discards logs.
+func New(cfg *aggregator.Config, st aggregator.Store, topics []aggregator.TopicConfig, reg prometheus.Registerer, logger *slog.Logger) *Publisher {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	p := &Publisher{
+		store:  st,
+		logger: logger.With("component", "publish"),
+	}
+	p.m = newMetrics(reg, p.logger)
+	now := time.Now
+	p.now.Store(&now)
+	p.SetConfig(cfg, topics)
+	return p
+}
+
+// SetClock sets the clock the web pages judge source states by (backing off
+// until a time still to come). The default is time.Now.
+func (p *Publisher) SetClock(now func() time.Time) { p.now.Store(&now) }
+
+func (p *Publisher) clock() time.Time { return (*p.now.Load())() }
+
+// SetConfig replaces the configuration and the topics, after a reload. Every
+// cached feed is dropped and rebuilt on its next request.
+func (p *Publisher) SetConfig(cfg *aggregator.Config, topics []aggregator.TopicConfig) {
+	if cfg == nil {
+		cfg = &aggregator.Config{}
+	}
+	s := &state{
+		cfg:   cfg,
+		base:  baseURL(cfg),
+		hubs:  cleanList(cfg.Publish.Hubs),
+		byID:  make(map[string]*topicCache, len(topics)),
+		names: make(map[string]string, len(cfg.Sources)),
+	}
+	for _, src := range cfg.Sources {
+		if src.Name != "" {
+			s.names[aggregator.SourceID(src.URL)] = src.Name
+		}
+	}
+	for _, t := range topics {
+		if _, dup := s.byID[t.ID]; dup || t.ID == "" {
+			continue
+		}
+		if t.Limit <= 0 {
+			t.Limit = DefaultLimit
+		}
+		tc := &topicCache{cfg: t}
+		for f := range numFormats {
+			tc.counts[f] = requestCounters{
+				ok:               p.m.requests.WithLabelValues(t.ID, f.String(), "200"),
+				notModified:      p.m.requests.WithLabelValues(t.ID, f.String(), "304"),
+				notModifiedTotal: p.m.notModified.WithLabelValues(t.ID, f.String()),
+			}
+		}
+		s.topics = append(s.topics, tc)
+		s.byID[t.ID] = tc
+	}
+	p.state.Store(s)
+}
+
+// Changed marks the cached feeds of the given topics stale, after an ingest
+// commit changed them; with no topics, every topic is marked. Each is
+// rebuilt once, on its next request. Unknown topics are ignored.
+func (p *Publisher) Changed(topics ...string) {
+	s := p.state.Load()
+	if len(topics) == 0 {
+		for _, tc := range s.topics {
+			tc.gen.Add(1)
+		}
+		return
+	}
+	for _, id := range topics {
+		if tc := s.byID[id]; tc != nil {
+			tc.gen.Add(1)
+		}
+	}
+}
+
+// firstPage returns the topic's first page at the current gen, building it
+// once however many requests ask at the same time.
+func (p *Publisher) firstPage(ctx context.Context, s *state, tc *topicCache) (*page, uint64, error) {
+	gen := tc.gen.Load()
+	if c := tc.page.Load(); c != nil && c.gen == gen {
+		return c.page, gen, nil
+	}
+	tc.pageMu.Lock()
+	defer tc.pageMu.Unlock()
+	gen = tc.gen.Load() // read before the store: a Changed during the read makes this page stale
+	if c := tc.page.Load(); c != nil && c.gen == gen {
+		return c.page, gen, nil
+	}
+	// The page is shared by every waiting request: one client going away
+	// must not fail the build for the others.
+	pg, err := p.buildPage(context.WithoutCancel(ctx), s, tc.cfg, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	tc.page.Store(&cachedPage{gen: gen, page: pg})
+	return pg, gen, nil
+}
+
+// cached returns the topic's first page rendered in format f, rendering it
+// at most once per change of the topic.
+func (p *Publisher) cached(ctx context.Context, s *state, tc *topicCache, f format) (*rendered, error) {
+	fc := &tc.formats[f]
+	gen := tc.gen.Load()
+	if r := fc.cur.Load(); r != nil && r.gen == gen {
+		return r, nil
+	}
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	pg, gen, err := p.firstPage(ctx, s, tc)
+	if err != nil {
+		return nil, err
+	}
+	if r := fc.cur.Load(); r != nil && r.gen == gen {
+		return r, nil
+	}
+	r, err := p.render(s, pg, f)
+	if err != nil {
+		return nil, err
+	}
+	if prev := fc.cur.Load(); prev != nil && prev.plain.etag != r.plain.etag && !r.modified.After(prev.modified) {
+		// The bytes changed but no story's Updated moved (a story left the
+		// topic, a source was renamed): a client that sends only
+		// If-Modified-Since must still get the new document.
+		r.restamp(f, p.clock().Truncate(time.Second))
+	}
+	r.gen = gen
+	fc.cur.Store(r)
+	return r, nil
+}
+
+// restamp gives r a new Last-Modified.
+func (r *rendered) restamp(f format, modified time.Time) {
+	r.modified = modified
+	r.plain = newVariant(f, r.plain.body, r.plain.etag, "", modified)
+	r.gz = newVariant(f, r.gz.body, r.gz.etag, "gzip", modified)
+}
+
+// baseURL is the absolute URL prefix of every link Tributary publishes.
+func baseURL(cfg *aggregator.Config) string {
+	b := strings.TrimRight(strings.TrimSpace(cfg.Server.BaseURL), "/")
+	if b == "" {
+		listen := cfg.Server.Listen
+		if listen == "" {
+			listen = "127.0.0.1:8080"
+		}
+		b = "http://" + listen
+	}
+	return xmlText(b)
+}

@@ -1,0 +1,401 @@
+package publish
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"html"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/feeds"
+	"github.com/microcosm-cc/bluemonday"
+)
+
+// format is one of the published document formats.
+type format int
+
+const (
+	formatRSS format = iota
+	formatAtom
+	formatJSON
+	numFormats
+)
+
+// formatInfo describes a format: its URL extension, media type and label.
+var formatInfo = [numFormats]struct {
+	ext, contentType, mediaType, label string
+}{
+	formatRSS:  {".rss", "application/rss+xml; charset=utf-8", "application/rss+xml", "RSS"},
+	formatAtom: {".atom", "application/atom+xml; charset=utf-8", "application/atom+xml", "Atom"},
+	formatJSON: {".json", "application/feed+json; charset=utf-8", "application/feed+json", "JSON Feed"},
+}
+
+func (f format) String() string { return strings.TrimPrefix(formatInfo[f].ext, ".") }
+
+// formatByExt returns the format served under extension ext (".atom").
+func formatByExt(ext string) (format, bool) {
+	for f := range numFormats {
+		if formatInfo[f].ext == ext {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// feedAuthor is the author of every published feed. Entries name their own
+// authors, but RFC 4287 wants a feed-level author whenever an entry might
+// lack one, and a merged feed has no single author of its own.
+const feedAuthor = "Tributary"
+
+// storyURN is the stable id of a story's entry in every feed: it depends on
+// the story id alone, so a better item of the story changes nothing.
+func storyURN(id string) string { return "urn:tributary:story:" + xmlText(id) }
+
+func topicURN(id string) string { return "urn:tributary:topic:" + xmlText(id) }
+
+// policy re-sanitises item HTML before it is published. Items are sanitised
+// when they are stored; doing it again here keeps the published feeds safe
+// whatever the store holds. A bluemonday policy is safe for concurrent use.
+var policy = bluemonday.UGCPolicy()
+
+// entryHTML is the HTML of a story's entry: the face item's content (else
+// its summary, else its title), then the list of the other sources that
+// carried the story, with their links. Every piece of text in the list is
+// escaped here.
+func entryHTML(v *storyView) string {
+	body := v.Face.Content
+	if strings.TrimSpace(body) == "" {
+		body = v.Face.Summary
+	}
+	body = strings.TrimSpace(xmlText(policy.Sanitize(body)))
+	var b strings.Builder
+	if body == "" {
+		b.WriteString("<p>")
+		b.WriteString(html.EscapeString(v.Title))
+		b.WriteString("</p>")
+	} else {
+		b.WriteString(body)
+	}
+	if len(v.Others) > 0 {
+		b.WriteString("\n<p>Also reported by:</p>\n<ul>\n")
+		for _, o := range v.Others {
+			b.WriteString("<li>")
+			if o.Link != "" {
+				b.WriteString(`<a href="`)
+				b.WriteString(html.EscapeString(o.Link))
+				b.WriteString(`">`)
+				b.WriteString(html.EscapeString(o.Source))
+				b.WriteString("</a>")
+			} else {
+				b.WriteString(html.EscapeString(o.Source))
+			}
+			if o.Title != "" {
+				b.WriteString(": ")
+				b.WriteString(html.EscapeString(o.Title))
+			}
+			b.WriteString("</li>\n")
+		}
+		b.WriteString("</ul>")
+	}
+	return b.String()
+}
+
+// authorsOf returns the face item's authors, else the face source's name.
+func authorsOf(v *storyView) []string {
+	if a := cleanList(v.Face.Authors); len(a) > 0 {
+		return a
+	}
+	return []string{v.Source}
+}
+
+// feedUpdated is the feed-level update time: the newest story's Updated,
+// never the time of rendering, so that unchanged data renders to unchanged
+// bytes. An empty feed says the Unix epoch, a valid and constant time.
+func (pg *page) feedUpdated() time.Time {
+	if pg.updated.IsZero() {
+		return time.Unix(0, 0).UTC()
+	}
+	return pg.updated.UTC()
+}
+
+// genericFeed builds the gorilla/feeds Feed of a page, with every trap of
+// the library avoided: ids, both times and Content set on every item, and a
+// feed author.
+func (s *state) genericFeed(pg *page) *feeds.Feed {
+	t := pg.topic
+	f := &feeds.Feed{
+		Title:       oneLine(t.Title),
+		Link:        &feeds.Link{Href: s.topicURL(t.ID, "", "")},
+		Description: oneLine(t.Description),
+		Author:      &feeds.Author{Name: feedAuthor},
+		Updated:     pg.feedUpdated(),
+		Id:          topicURN(t.ID),
+	}
+	if f.Title == "" {
+		f.Title = oneLine(t.ID)
+	}
+	for i := range pg.stories {
+		v := &pg.stories[i]
+		it := &feeds.Item{
+			Title:       v.Title,
+			Link:        &feeds.Link{Href: v.Link},
+			Author:      &feeds.Author{Name: strings.Join(authorsOf(v), ", ")},
+			Id:          storyURN(v.ID),
+			IsPermaLink: "false",
+			Created:     v.Time,
+			Updated:     v.Updated,
+			Content:     entryHTML(v),
+		}
+		for _, e := range v.Face.Enclosures {
+			u := safeLink(e.URL)
+			if u == "" {
+				continue
+			}
+			typ := oneLine(e.Type)
+			if typ == "" {
+				typ = "application/octet-stream"
+			}
+			it.Enclosure = &feeds.Enclosure{Url: u, Type: typ, Length: strconv.FormatInt(max(e.Length, 0), 10)}
+			break
+		}
+		f.Items = append(f.Items, it)
+	}
+	return f
+}
+
+// render encodes a page in format f, compresses it and computes its
+// validators.
+func (p *Publisher) render(s *state, pg *page, f format) (*rendered, error) {
+	start := time.Now()
+	var buf bytes.Buffer
+	var err error
+	switch f {
+	case formatAtom:
+		err = writeXML(&buf, s.atomDoc(pg))
+	case formatRSS:
+		err = writeXML(&buf, s.rssDoc(pg))
+	case formatJSON:
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(s.jsonDoc(pg))
+	default:
+		err = fmt.Errorf("format %d: %w", f, errUnknownFormat)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rendering topic %s as %s: %w", pg.topic.ID, f, err)
+	}
+	body := buf.Bytes()
+	var zb bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&zb, gzip.BestSpeed)
+	zw.Write(body) // writes to a bytes.Buffer cannot fail
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("compressing topic %s: %w", pg.topic.ID, err)
+	}
+	etag := etagOf(body)
+	r := &rendered{modified: pg.updated.Truncate(time.Second)}
+	r.plain = newVariant(f, body, etag, "", r.modified)
+	r.gz = newVariant(f, zb.Bytes(), strings.TrimSuffix(etag, `"`)+`-gz"`, "gzip", r.modified)
+	p.m.render.WithLabelValues(f.String()).Observe(time.Since(start).Seconds())
+	return r, nil
+}
+
+// newVariant builds the headers of one coding of a document.
+func newVariant(f format, body []byte, etag, encoding string, modified time.Time) variant {
+	one := func(v string) []string { return []string{v} }
+	v := variant{body: body, etag: etag, notModOK: http.Header{
+		"Etag":          one(etag),
+		"Cache-Control": one(feedCacheControl),
+		"Vary":          one("Accept-Encoding"),
+	}}
+	if !modified.IsZero() {
+		v.notModOK["Last-Modified"] = one(modified.UTC().Format(http.TimeFormat))
+	}
+	v.header = v.notModOK.Clone()
+	v.header["Content-Type"] = one(formatInfo[f].contentType)
+	v.header["Content-Length"] = one(strconv.Itoa(len(body)))
+	v.header["X-Content-Type-Options"] = one("nosniff")
+	if encoding != "" {
+		v.header["Content-Encoding"] = one(encoding)
+	}
+	return v
+}
+
+func writeXML(buf *bytes.Buffer, doc any) error {
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	return nil
+}
+
+// Atom 1.0.
+
+// atomFeed adds what feeds.AtomFeed lacks: any number of links (self, hub,
+// next) and entries with categories.
+type atomFeed struct {
+	*feeds.AtomFeed
+	Links   []feeds.AtomLink
+	Entries []*atomEntry `xml:"entry"`
+}
+
+// atomEntry adds repeated categories with the term attribute RFC 4287
+// requires (feeds.AtomEntry has a single category without one).
+type atomEntry struct {
+	*feeds.AtomEntry
+	Categories []atomCategory
+}
+
+type atomCategory struct {
+	XMLName xml.Name `xml:"category"`
+	Term    string   `xml:"term,attr"`
+}
+
+func (s *state) atomDoc(pg *page) *atomFeed {
+	af := (&feeds.Atom{Feed: s.genericFeed(pg)}).AtomFeed()
+	af.Id = topicURN(pg.topic.ID)
+	af.Updated = pg.feedUpdated().Format(time.RFC3339)
+	af.Link = nil
+	doc := &atomFeed{AtomFeed: af}
+	doc.Links = append(doc.Links,
+		feeds.AtomLink{Href: s.topicURL(pg.topic.ID, "", ""), Rel: "alternate", Type: "text/html"},
+		feeds.AtomLink{Href: s.topicURL(pg.topic.ID, ".atom", pg.before), Rel: "self", Type: formatInfo[formatAtom].mediaType},
+	)
+	for _, h := range s.hubs {
+		doc.Links = append(doc.Links, feeds.AtomLink{Href: h, Rel: "hub"})
+	}
+	if pg.before != "" {
+		doc.Links = append(doc.Links, feeds.AtomLink{Href: s.topicURL(pg.topic.ID, ".atom", ""), Rel: "first", Type: formatInfo[formatAtom].mediaType})
+	}
+	if pg.next != "" {
+		doc.Links = append(doc.Links, feeds.AtomLink{Href: s.topicURL(pg.topic.ID, ".atom", pg.next), Rel: "next", Type: formatInfo[formatAtom].mediaType})
+	}
+	for i, e := range af.Entries {
+		v := &pg.stories[i]
+		e.Published = v.Time.Format(time.RFC3339)
+		if v.Link == "" {
+			e.Links = e.Links[1:] // the library always writes an alternate link, empty or not
+		}
+		ae := &atomEntry{AtomEntry: e}
+		for _, t := range v.Tags {
+			ae.Categories = append(ae.Categories, atomCategory{Term: t})
+		}
+		doc.Entries = append(doc.Entries, ae)
+	}
+	af.Entries = nil
+	return doc
+}
+
+// RSS 2.0.
+
+// rssDoc is the <rss> element with the namespaces of the extensions used.
+type rssDoc struct {
+	XMLName   xml.Name    `xml:"rss"`
+	Version   string      `xml:"version,attr"`
+	AtomNS    string      `xml:"xmlns:atom,attr"`
+	DCNS      string      `xml:"xmlns:dc,attr"`
+	ContentNS string      `xml:"xmlns:content,attr"`
+	Channel   *rssChannel `xml:"channel"`
+}
+
+type rssChannel struct {
+	*feeds.RssFeed
+	AtomLinks []rssAtomLink
+	Items     []*rssItem `xml:"item"`
+}
+
+// rssAtomLink is atom:link, the RSS way to say self, hub and next.
+type rssAtomLink struct {
+	XMLName xml.Name `xml:"atom:link"`
+	Href    string   `xml:"href,attr"`
+	Rel     string   `xml:"rel,attr"`
+	Type    string   `xml:"type,attr,omitempty"`
+}
+
+// rssItem adds repeated categories and dc:creator (RSS's own <author> must
+// be an e-mail address, which a merged feed rarely has).
+type rssItem struct {
+	*feeds.RssItem
+	Creators   []string `xml:"dc:creator"`
+	Categories []string `xml:"category"`
+}
+
+func (s *state) rssDoc(pg *page) *rssDoc {
+	rf := (&feeds.Rss{Feed: s.genericFeed(pg)}).RssFeed()
+	rf.ManagingEditor = ""
+	rf.Generator = feedAuthor
+	if rf.Description == "" {
+		rf.Description = "Stories about " + rf.Title + ", merged from many sources."
+	}
+	ch := &rssChannel{RssFeed: rf}
+	ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: s.topicURL(pg.topic.ID, ".rss", pg.before), Rel: "self", Type: formatInfo[formatRSS].mediaType})
+	for _, h := range s.hubs {
+		ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: h, Rel: "hub"})
+	}
+	if pg.before != "" {
+		ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: s.topicURL(pg.topic.ID, ".rss", ""), Rel: "first", Type: formatInfo[formatRSS].mediaType})
+	}
+	if pg.next != "" {
+		ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: s.topicURL(pg.topic.ID, ".rss", pg.next), Rel: "next", Type: formatInfo[formatRSS].mediaType})
+	}
+	for i, ri := range rf.Items {
+		v := &pg.stories[i]
+		// One copy of the HTML, in description, which every reader reads.
+		ri.Description = ri.Content.Content
+		ri.Content = nil
+		ri.Author = ""
+		ch.Items = append(ch.Items, &rssItem{RssItem: ri, Creators: authorsOf(v), Categories: v.Tags})
+	}
+	rf.Items = nil
+	return &rssDoc{
+		Version:   "2.0",
+		AtomNS:    "http://www.w3.org/2005/Atom",
+		DCNS:      "http://purl.org/dc/elements/1.1/",
+		ContentNS: "http://purl.org/rss/1.0/modules/content/",
+		Channel:   ch,
+	}
+}
+
+// JSON Feed 1.1.
+
+// jsonFeed always writes items, which JSON Feed requires even when empty
+// (feeds.JSONFeed omits an empty list).
+type jsonFeed struct {
+	*feeds.JSONFeed
+	Items []*feeds.JSONItem `json:"items"`
+}
+
+func (s *state) jsonDoc(pg *page) *jsonFeed {
+	jf := (&feeds.JSON{Feed: s.genericFeed(pg)}).JSONFeed()
+	jf.HomePageUrl = s.topicURL(pg.topic.ID, "", "")
+	jf.FeedUrl = s.topicURL(pg.topic.ID, ".json", "")
+	if pg.next != "" {
+		jf.NextUrl = s.topicURL(pg.topic.ID, ".json", pg.next)
+	}
+	for _, h := range s.hubs {
+		jf.Hubs = append(jf.Hubs, &feeds.JSONHub{Type: "WebSub", Url: h})
+	}
+	for i, ji := range jf.Items {
+		v := &pg.stories[i]
+		ji.Tags = v.Tags
+		ji.Authors = ji.Authors[:0]
+		for _, a := range authorsOf(v) {
+			ji.Authors = append(ji.Authors, &feeds.JSONAuthor{Name: a})
+		}
+		ji.Author = ji.Authors[0] // JSON Feed 1.0 readers know only author
+	}
+	doc := &jsonFeed{JSONFeed: jf, Items: jf.Items}
+	if doc.Items == nil {
+		doc.Items = []*feeds.JSONItem{}
+	}
+	jf.Items = nil
+	return doc
+}

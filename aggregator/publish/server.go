@@ -1,0 +1,393 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Health reports whether the daemon is fit to serve: nil while the store is
+// open and the scheduler runs.
+type Health interface {
+	Healthy() error
+}
+
+// feedCacheControl lets readers and proxies keep a feed for a minute; the
+// validators make the next check cheap.
+const feedCacheControl = "public, max-age=60"
+
+var errUnknownFormat = errors.New("unknown feed format")
+
+// Handler returns the HTTP handler of every endpoint: / (the front page),
+// /topics/{id} (a topic's page), /topics/{id}.rss, .atom and .json (its
+// feeds), /opml, /healthz and, when the Publisher's registerer is also a
+// prometheus.Gatherer (a *prometheus.Registry), /metrics, limited to the
+// server.metrics_allow networks when they are set. GET and HEAD are served;
+// other methods get 405. h may be nil: the daemon is then always healthy.
+func (p *Publisher) Handler(h Health) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", p.serveIndex)
+	mux.HandleFunc("GET /topics/{file}", p.serveTopic)
+	mux.HandleFunc("GET /opml", p.serveOPML)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { p.serveHealth(w, r, h) })
+	if p.m.gatherer != nil {
+		metricsHandler := promhttp.HandlerFor(p.m.gatherer, promhttp.HandlerOpts{})
+		mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !p.metricsAllowed(r) {
+				http.Error(w, "forbidden", http.StatusForbidden)
+				return
+			}
+			metricsHandler.ServeHTTP(w, r)
+		}))
+	}
+	return p.recoverer(mux)
+}
+
+// recoverer turns a panic in a handler into a logged 500, so that no panic
+// reaches a client as a dropped connection.
+func (p *Publisher) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				p.logger.ErrorContext(r.Context(), "handler panic", "path", r.URL.Path, "err", fmt.Sprint(v))
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// serveTopic serves /topics/{id}.{rss,atom,json} and the page /topics/{id}.
+func (p *Publisher) serveTopic(w http.ResponseWriter, r *http.Request) {
+	s := p.state.Load()
+	file := r.PathValue("file")
+	if tc := s.byID[file]; tc != nil {
+		p.serveTopicPage(w, r, s, tc)
+		return
+	}
+	dot := strings.LastIndexByte(file, '.')
+	if dot < 0 {
+		http.NotFound(w, r)
+		return
+	}
+	id, ext := file[:dot], file[dot:]
+	f, okFormat := formatByExt(ext)
+	tc := s.byID[id]
+	if tc == nil || !okFormat {
+		label := unknownTopicLabel
+		if tc != nil {
+			label = id
+		}
+		p.m.requests.WithLabelValues(label, strings.TrimPrefix(ext, "."), "404").Inc()
+		http.NotFound(w, r)
+		return
+	}
+	switch code := p.serveFeed(w, r, s, tc, f); code {
+	case http.StatusOK:
+		tc.counts[f].ok.Inc()
+	case http.StatusNotModified:
+		tc.counts[f].notModified.Inc()
+		tc.counts[f].notModifiedTotal.Inc()
+	default:
+		p.m.requests.WithLabelValues(id, f.String(), strconv.Itoa(code)).Inc()
+	}
+}
+
+// serveFeed writes one feed document, or 304, and returns the status code.
+// The cached first page is served from prepared bytes and headers.
+func (p *Publisher) serveFeed(w http.ResponseWriter, r *http.Request, s *state, tc *topicCache, f format) int {
+	var (
+		doc *rendered
+		err error
+	)
+	if r.URL.RawQuery != "" && r.URL.Query().Get("before") != "" {
+		doc, err = p.renderOlder(r.Context(), s, tc, f, r.URL.Query().Get("before"))
+	} else {
+		doc, err = p.cached(r.Context(), s, tc, f)
+	}
+	if errors.Is(err, errBadCursor) {
+		http.Error(w, "bad before parameter", http.StatusBadRequest)
+		return http.StatusBadRequest
+	}
+	if err != nil {
+		return p.serverError(w, r, err)
+	}
+
+	v := &doc.plain
+	if ae := r.Header["Accept-Encoding"]; len(ae) > 0 && acceptsGzip(ae) {
+		v = &doc.gz
+	}
+	hdr := w.Header()
+	if notModified(r, doc.modified, doc.plain.etag, doc.gz.etag) {
+		maps.Copy(hdr, v.notModOK)
+		w.WriteHeader(http.StatusNotModified)
+		return http.StatusNotModified
+	}
+	maps.Copy(hdr, v.header)
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(v.body) //nolint:errcheck // the client went away; nothing to do
+	}
+	return http.StatusOK
+}
+
+// renderOlder renders the page of the topic that starts after the cursor.
+// Older pages are not cached: readers fetch them rarely, once each.
+func (p *Publisher) renderOlder(ctx context.Context, s *state, tc *topicCache, f format, before string) (*rendered, error) {
+	cur, err := parseCursor(before)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := p.buildPage(ctx, s, tc.cfg, &cur)
+	if err != nil {
+		return nil, err
+	}
+	return p.render(s, pg, f)
+}
+
+func (p *Publisher) serverError(w http.ResponseWriter, r *http.Request, err error) int {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return 499 // the client went away; nobody reads an answer
+	}
+	p.logger.ErrorContext(r.Context(), "serving request", "path", r.URL.Path, "err", err)
+	http.Error(w, "internal error", http.StatusInternalServerError)
+	return http.StatusInternalServerError
+}
+
+// notModified reports whether a GET or HEAD request's validators match: the
+// If-None-Match list against any of etags (weak comparison, as RFC 9110
+// prescribes for it), else If-Modified-Since against modified. If-None-Match
+// takes precedence: when present, If-Modified-Since is ignored (RFC 9110,
+// section 13.2.2).
+func notModified(r *http.Request, modified time.Time, etags ...string) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	// Direct map reads: the server stores header keys in canonical form.
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 {
+		if len(inm) == 1 {
+			return etagListMatches(inm[0], etags)
+		}
+		return etagListMatches(strings.Join(inm, ","), etags)
+	}
+	ims := r.Header["If-Modified-Since"]
+	if len(ims) == 0 || modified.IsZero() {
+		return false
+	}
+	t, err := http.ParseTime(ims[0])
+	if err != nil {
+		return false
+	}
+	return !modified.Truncate(time.Second).After(t)
+}
+
+// etagListMatches reports whether the If-None-Match value list holds "*" or
+// an entity tag weakly equal to one of etags.
+func etagListMatches(list string, etags []string) bool {
+	for {
+		list = strings.TrimLeft(list, " \t,")
+		if list == "" {
+			return false
+		}
+		if list[0] == '*' {
+			return true
+		}
+		list = strings.TrimPrefix(list, "W/")
+		if list == "" || list[0] != '"' {
+			return false // malformed: stop rather than guess
+		}
+		end := strings.IndexByte(list[1:], '"')
+		if end < 0 {
+			return false
+		}
+		tag := list[:end+2]
+		for _, e := range etags {
+			if tag == e {
+				return true
+			}
+		}
+		list = list[end+2:]
+	}
+}
+
+// acceptsGzip reports whether the Accept-Encoding values accept gzip (or
+// x-gzip, or *) with a non-zero quality.
+func acceptsGzip(values []string) bool {
+	gzip, star := -1.0, -1.0
+	for _, v := range values {
+		for part := range strings.SplitSeq(v, ",") {
+			coding, params, _ := strings.Cut(part, ";")
+			coding = strings.ToLower(strings.TrimSpace(coding))
+			q := 1.0
+			for param := range strings.SplitSeq(params, ";") {
+				k, val, ok := strings.Cut(strings.TrimSpace(param), "=")
+				if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
+						q = f
+					}
+				}
+			}
+			switch coding {
+			case "gzip", "x-gzip":
+				gzip = max(gzip, q)
+			case "*":
+				star = max(star, q)
+			}
+		}
+	}
+	if gzip >= 0 {
+		return gzip > 0
+	}
+	return star > 0
+}
+
+// serveHealth answers 200 {"status":"ok"} while h reports healthy, else 503
+// with the reason.
+func (p *Publisher) serveHealth(w http.ResponseWriter, r *http.Request, h Health) {
+	type body struct {
+		Status string `json:"status"`
+		Reason string `json:"reason,omitempty"`
+		Time   string `json:"time"`
+	}
+	b := body{Status: "ok", Time: p.clock().UTC().Format(time.RFC3339)}
+	code := http.StatusOK
+	if h != nil {
+		if err := h.Healthy(); err != nil {
+			b.Status, b.Reason, code = "unavailable", err.Error(), http.StatusServiceUnavailable
+		}
+	}
+	out, _ := json.Marshal(b) // a struct of strings always marshals
+	out = append(out, '\n')
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/json; charset=utf-8")
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("Content-Length", strconv.Itoa(len(out)))
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		w.Write(out) //nolint:errcheck // the client went away
+	}
+}
+
+// OPML 2.0.
+
+type opmlDoc struct {
+	XMLName xml.Name    `xml:"opml"`
+	Version string      `xml:"version,attr"`
+	Title   string      `xml:"head>title"`
+	Docs    string      `xml:"head>docs"`
+	Body    []opmlEntry `xml:"body>outline"`
+}
+
+type opmlEntry struct {
+	Type        string `xml:"type,attr"`
+	Text        string `xml:"text,attr"`
+	Title       string `xml:"title,attr"`
+	Description string `xml:"description,attr,omitempty"`
+	XMLURL      string `xml:"xmlUrl,attr"`
+	HTMLURL     string `xml:"htmlUrl,attr"`
+}
+
+// serveOPML lists every topic's Atom feed as an OPML 2.0 outline.
+func (p *Publisher) serveOPML(w http.ResponseWriter, r *http.Request) {
+	s := p.state.Load()
+	doc := opmlDoc{Version: "2.0", Title: "Tributary topics", Docs: "http://opml.org/spec2.opml"}
+	for _, tc := range s.topics {
+		t := tc.cfg
+		title := oneLine(t.Title)
+		if title == "" {
+			title = oneLine(t.ID)
+		}
+		doc.Body = append(doc.Body, opmlEntry{
+			Type: "rss", Text: title, Title: title, Description: oneLine(t.Description),
+			XMLURL: s.topicURL(t.ID, ".atom", ""), HTMLURL: s.topicURL(t.ID, "", ""),
+		})
+	}
+	var buf bytes.Buffer
+	if err := writeXML(&buf, doc); err != nil {
+		p.serverError(w, r, fmt.Errorf("rendering opml: %w", err))
+		return
+	}
+	serveBytes(w, r, "text/x-opml; charset=utf-8", buf.Bytes())
+}
+
+// serveBytes writes a small generated document with an ETag of its bytes.
+func serveBytes(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
+	etag := etagOf(body)
+	hdr := w.Header()
+	hdr.Set("ETag", etag)
+	hdr.Set("Cache-Control", "no-cache")
+	if notModified(r, time.Time{}, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hdr.Set("Content-Type", contentType)
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body) //nolint:errcheck // the client went away
+	}
+}
+
+// metricsAllowed reports whether the client may read /metrics: always when
+// server.metrics_allow is empty, else when its address is in one of the
+// listed networks. Forwarding headers are not trusted.
+func (p *Publisher) metricsAllowed(r *http.Request) bool {
+	allow := p.state.Load().cfg.Server.MetricsAllow
+	if len(allow) == 0 {
+		return true
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	addr = addr.Unmap()
+	for _, c := range allow {
+		pfx, err := netip.ParsePrefix(strings.TrimSpace(c))
+		if err != nil {
+			if a, aerr := netip.ParseAddr(strings.TrimSpace(c)); aerr == nil {
+				pfx = netip.PrefixFrom(a, a.BitLen())
+			} else {
+				continue
+			}
+		}
+		if pfx.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// gathererOf returns reg as a Gatherer when it is one.
+func gathererOf(reg prometheus.Registerer) prometheus.Gatherer {
+	g, _ := reg.(prometheus.Gatherer)
+	return g
+}
+
+// etagOf is a strong entity tag of body: a digest of its bytes.
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}

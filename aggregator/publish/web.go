@@ -1,0 +1,310 @@
+package publish
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages holds the web pages' templates. html/template escapes every value
+// for its context; no feed or source data is ever marked as trusted HTML.
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return when(t)
+	},
+	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+}).ParseFS(templateFS, "templates/*.html"))
+
+// pagePolicy is the Content-Security-Policy of the web pages. They load
+// nothing and run nothing but their own inline style sheet and copy-button
+// script, allowed by digest: even markup that slipped past escaping could
+// neither run a script nor load anything.
+var pagePolicy = "default-src 'none'; style-src " + inlineDigest("style", "style") +
+	"; script-src " + inlineDigest("copyscript", "script") +
+	"; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// inlineDigest renders the named template, which must be one <tag> element
+// with static content, and returns the CSP source expression of its content.
+func inlineDigest(name, tag string) string {
+	var b bytes.Buffer
+	if err := pages.ExecuteTemplate(&b, name, nil); err != nil {
+		panic(fmt.Sprintf("publish: template %s: %v", name, err))
+	}
+	s := b.String()
+	start, end := strings.Index(s, "<"+tag+">"), strings.LastIndex(s, "</"+tag+">")
+	if start < 0 || end < start {
+		panic(fmt.Sprintf("publish: template %s is not one <%s> element", name, tag))
+	}
+	sum := sha256.Sum256([]byte(s[start+len(tag)+2 : end]))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+// feedLink is one subscribe link of a topic.
+type feedLink struct {
+	Label string // RSS, Atom, JSON Feed
+	Type  string // media type, for autodiscovery
+	URL   string
+}
+
+// topicBlock is a topic as the web pages show it.
+type topicBlock struct {
+	ID          string
+	Title       string
+	Description string
+	PageURL     string
+	Feeds       []feedLink
+	Stories     []storyView
+	Err         string // the stories could not be read
+}
+
+// sourceRow is one line of the front page's sources table.
+type sourceRow struct {
+	ID          string // the source id; "" for a source not stored yet
+	Name        string
+	URL         string
+	SiteURL     string
+	State       string // ok, not modified, backing off, failing, disabled, pending
+	Class       string // the state as a CSS class
+	Detail      string // until when, since when, why
+	LastSuccess time.Time
+	Items       int64  // items stored from the source since it was added
+	PerDay      string // items published per day lately; see itemsPerDay
+	NotModified string // share of fetches answered 304, as a percentage
+}
+
+type indexData struct {
+	Base    string
+	OPML    string
+	Topics  []topicBlock
+	Sources []sourceRow
+}
+
+type topicPageData struct {
+	Base  string
+	OPML  string
+	Topic topicBlock
+	First string // URL of the first page, on older pages
+	Next  string // URL of the next older page
+}
+
+func (s *state) block(t aggregator.TopicConfig) topicBlock {
+	b := topicBlock{ID: t.ID, Title: oneLine(t.Title), Description: oneLine(t.Description), PageURL: s.topicURL(t.ID, "", "")}
+	if b.Title == "" {
+		b.Title = oneLine(t.ID)
+	}
+	for _, f := range []format{formatAtom, formatRSS, formatJSON} {
+		b.Feeds = append(b.Feeds, feedLink{Label: formatInfo[f].label, Type: formatInfo[f].mediaType, URL: s.topicURL(t.ID, formatInfo[f].ext, "")})
+	}
+	return b
+}
+
+// serveIndex renders the front page: every topic with its subscribe links
+// and latest headlines, and the state of every source.
+func (p *Publisher) serveIndex(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	s := p.state.Load()
+	srcs, err := p.store.Sources(ctx)
+	if err != nil {
+		p.serverError(w, r, fmt.Errorf("listing sources: %w", err))
+		return
+	}
+	data := indexData{Base: s.base, OPML: s.base + "/opml", Sources: p.sourceRows(s, srcs)}
+	rates, err := p.itemsPerDay(ctx, p.clock())
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		// The page is still worth showing without the rates.
+		p.logger.ErrorContext(ctx, "measuring items per day", "err", err)
+	}
+	for i := range data.Sources {
+		row := &data.Sources[i]
+		row.PerDay = "–" // not fetched yet, or not measured
+		if err == nil && row.ID != "" {
+			row.PerDay = formatRate(rates[row.ID])
+		}
+	}
+	for _, tc := range s.topics {
+		b := s.block(tc.cfg)
+		// The headlines come from the cached first page of the topic's
+		// feeds: the front page costs no store read per topic.
+		pg, _, err := p.firstPage(ctx, s, tc)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			p.logger.ErrorContext(ctx, "reading headlines", "topic", tc.cfg.ID, "err", err)
+			b.Err = "The stories of this topic cannot be read right now."
+		} else {
+			b.Stories = pg.stories[:min(len(pg.stories), headlinesPerTopic)]
+		}
+		data.Topics = append(data.Topics, b)
+	}
+	p.servePage(w, r, "index.html", data)
+}
+
+// serveTopicPage renders /topics/{id}: the topic's stories, each with all
+// its sources, paged like the feeds.
+func (p *Publisher) serveTopicPage(w http.ResponseWriter, r *http.Request, s *state, tc *topicCache) {
+	var cur *cursor
+	if before := r.URL.Query().Get("before"); before != "" {
+		c, err := parseCursor(before)
+		if err != nil {
+			http.Error(w, "bad before parameter", http.StatusBadRequest)
+			return
+		}
+		cur = &c
+	}
+	var (
+		pg  *page
+		err error
+	)
+	if cur == nil {
+		pg, _, err = p.firstPage(r.Context(), s, tc)
+	} else {
+		pg, err = p.buildPage(r.Context(), s, tc.cfg, cur)
+	}
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	data := topicPageData{Base: s.base, OPML: s.base + "/opml", Topic: s.block(tc.cfg)}
+	data.Topic.Stories = pg.stories
+	if cur != nil {
+		data.First = s.topicURL(tc.cfg.ID, "", "")
+	}
+	if pg.next != "" {
+		data.Next = s.topicURL(tc.cfg.ID, "", pg.next)
+	}
+	p.servePage(w, r, "topic.html", data)
+}
+
+func (p *Publisher) servePage(w http.ResponseWriter, r *http.Request, name string, data any) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+		p.serverError(w, r, fmt.Errorf("rendering %s: %w", name, err))
+		return
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	hdr.Set("Content-Length", strconv.Itoa(buf.Len()))
+	hdr.Set("Cache-Control", "no-cache")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Content-Security-Policy", pagePolicy)
+	hdr.Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(buf.Bytes()) //nolint:errcheck // the client went away
+	}
+}
+
+// sourceRows describes every stored source, and every configured one not
+// fetched yet, sorted by name.
+func (p *Publisher) sourceRows(s *state, srcs []aggregator.SourceState) []sourceRow {
+	now := p.clock()
+	configured := make(map[string]aggregator.SourceConfig, len(s.cfg.Sources))
+	for _, c := range s.cfg.Sources {
+		configured[aggregator.SourceID(c.URL)] = c
+	}
+	rows := make([]sourceRow, 0, len(srcs)+len(configured))
+	stored := make(map[string]bool, len(srcs))
+	for _, st := range srcs {
+		stored[st.ID] = true
+		row := sourceState(st, now)
+		if _, ok := configured[st.ID]; !ok && len(configured) > 0 {
+			row.Detail = strings.TrimSpace(row.Detail + " (no longer configured)")
+		}
+		rows = append(rows, row)
+	}
+	for id, c := range configured {
+		if stored[id] {
+			continue
+		}
+		name := oneLine(c.Name)
+		if name == "" {
+			name = oneLine(c.URL)
+		}
+		rows = append(rows, sourceRow{Name: name, URL: safeLink(c.URL), State: "pending", Class: "pending", Detail: "not fetched yet", NotModified: "–"})
+	}
+	slices.SortFunc(rows, func(a, b sourceRow) int {
+		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.URL, b.URL)
+	})
+	return rows
+}
+
+// sourceState turns a stored source state into a table row, judged at now.
+func sourceState(st aggregator.SourceState, now time.Time) sourceRow {
+	row := sourceRow{
+		ID:          st.ID,
+		Name:        sourceName(st),
+		URL:         safeLink(st.URL),
+		SiteURL:     safeLink(st.SiteURL),
+		LastSuccess: st.LastSuccess,
+		Items:       st.Items,
+		NotModified: "–",
+	}
+	if row.Name == "" {
+		row.Name = oneLine(st.URL)
+	}
+	if st.Fetches > 0 {
+		row.NotModified = strconv.FormatFloat(100*float64(st.NotModified)/float64(st.Fetches), 'f', 0, 64) + "%"
+	}
+	reason := oneLine(st.LastError)
+	failing := st.Failures > 0 || st.LastResult == "error"
+	switch {
+	case st.Disabled:
+		row.State, row.Class = "disabled", "disabled"
+		row.Detail = reason
+	case failing && st.NextDue.After(now):
+		row.State, row.Class = "backing off until "+when(st.NextDue), "backoff"
+		row.Detail = failingDetail(st, reason)
+	case failing:
+		row.State, row.Class = "failing", "failing"
+		row.Detail = failingDetail(st, reason)
+	case st.LastFetch.IsZero():
+		row.State, row.Class = "pending", "pending"
+		row.Detail = "not fetched yet"
+	case st.LastResult == "not_modified":
+		row.State, row.Class = "not modified", "ok"
+	default:
+		row.State, row.Class = "ok", "ok"
+	}
+	return row
+}
+
+func failingDetail(st aggregator.SourceState, reason string) string {
+	var b strings.Builder
+	if !st.FailingSince.IsZero() {
+		b.WriteString("failing since " + when(st.FailingSince))
+	} else {
+		b.WriteString("failing")
+	}
+	if st.Failures > 1 {
+		b.WriteString(" (" + strconv.Itoa(st.Failures) + " failures in a row)")
+	}
+	if reason != "" {
+		b.WriteString(": " + reason)
+	}
+	return b.String()
+}
+
+func when(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }

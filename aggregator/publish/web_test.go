@@ -1,0 +1,233 @@
+package publish_test
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// parsePage parses an HTML page and returns its text nodes and elements.
+type pageDoc struct {
+	texts    []string
+	elements map[string][]*html.Node
+}
+
+func parsePage(t *testing.T, body []byte) pageDoc {
+	t.Helper()
+	root, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("html.Parse: %v", err)
+	}
+	d := pageDoc{elements: map[string][]*html.Node{}}
+	for n := range root.Descendants() {
+		switch n.Type {
+		case html.TextNode:
+			if n.Parent != nil && n.Parent.Data == "script" {
+				continue
+			}
+			if s := strings.TrimSpace(n.Data); s != "" {
+				d.texts = append(d.texts, s)
+			}
+		case html.ElementNode:
+			d.elements[n.Data] = append(d.elements[n.Data], n)
+		}
+	}
+	return d
+}
+
+func (d pageDoc) hasText(s string) bool {
+	for _, t := range d.texts {
+		if strings.Contains(t, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// row returns the texts of the cells after the row header of the table row
+// whose header starts with name.
+func (d pageDoc) row(name string) []string {
+	for _, th := range d.elements["th"] {
+		if attr(th, "scope") != "row" || !strings.HasPrefix(nodeText(th), name) {
+			continue
+		}
+		var cells []string
+		for c := th.NextSibling; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode || c.Data != "td" {
+				continue
+			}
+			for n := range c.Descendants() {
+				if n.Type == html.TextNode && strings.TrimSpace(n.Data) != "" {
+					cells = append(cells, strings.TrimSpace(n.Data))
+				}
+			}
+		}
+		return cells
+	}
+	return nil
+}
+
+// nodeText is the text of n and its descendants.
+func nodeText(n *html.Node) string {
+	var b strings.Builder
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return b.String()
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func TestIndexPage(t *testing.T) {
+	f := newFixture(t)
+	now := fixedNow()
+	states := []aggregator.SourceState{
+		{ID: "s-backoff", URL: "https://backoff.example/", Name: "Backoff Daily", LastFetch: now.Add(-time.Hour), LastResult: "error", LastError: "429 Too Many Requests", Failures: 3, FailingSince: now.Add(-5 * time.Hour), NextDue: now.Add(2 * time.Hour)},
+		{ID: "s-failing", URL: "https://failing.example/", Name: "Failing Times", LastFetch: now.Add(-time.Hour), LastResult: "error", LastError: "dial tcp: connection refused", Failures: 1, FailingSince: now.Add(-time.Hour), NextDue: now.Add(-time.Minute)},
+		{ID: "s-gone", URL: "https://gone.example/", Name: "Gone Gazette", LastFetch: now.Add(-time.Hour), LastResult: "error", LastError: "410 Gone", Disabled: true},
+		{ID: "s-304", URL: "https://quiet.example/", Name: "Quiet Post", LastFetch: now.Add(-time.Hour), LastSuccess: now.Add(-time.Hour), LastResult: "not_modified", Fetches: 8, NotModified: 6, Items: 12},
+	}
+	for _, st := range states {
+		if err := f.db.PutSource(t.Context(), st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := *f.cfg
+	cfg.Sources = append(cfg.Sources, aggregator.SourceConfig{URL: "https://new.example/feed", Name: "Brand New"})
+	f.pub.SetConfig(&cfg, topicsCfg)
+
+	resp, body := f.get(t, "/")
+	if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+		t.Errorf("GET / Content-Type = %q", ct)
+	}
+	d := parsePage(t, body)
+
+	// Every topic, with its title (escaped), page link and feeds.
+	var alternates int
+	for _, l := range d.elements["link"] {
+		if attr(l, "rel") == "alternate" {
+			alternates++
+		}
+	}
+	if alternates != 3*len(topicsCfg) {
+		t.Errorf("GET / has %d autodiscovery links; want %d", alternates, 3*len(topicsCfg))
+	}
+	hrefs := map[string]bool{}
+	for _, a := range d.elements["a"] {
+		hrefs[attr(a, "href")] = true
+	}
+	for _, tc := range topicsCfg {
+		if !d.hasText(tc.Title) {
+			t.Errorf("GET / lacks topic title %q", tc.Title)
+		}
+		for _, u := range []string{"", ".atom", ".rss", ".json"} {
+			if !hrefs[testBase+"/topics/"+tc.ID+u] {
+				t.Errorf("GET / lacks a link to %s", testBase+"/topics/"+tc.ID+u)
+			}
+		}
+	}
+	// Headlines with their number of sources.
+	if !d.hasText("Talks resume in Beijing") || !d.hasText("3 sources") || !d.hasText("1 source") {
+		t.Errorf("GET / lacks the headline with its source count; texts: %q", d.texts)
+	}
+	// Source states.
+	for _, want := range []string{
+		"backing off until 2024-03-02 11:00 UTC", "failing since 2024-03-02 04:00 UTC (3 failures in a row): 429 Too Many Requests",
+		"failing", "failing since 2024-03-02 08:00 UTC: dial tcp: connection refused",
+		"disabled", "410 Gone",
+		"not modified", "75%",
+		"pending", "Brand New",
+		"Alpha News", "25%",
+	} {
+		if !d.hasText(want) {
+			t.Errorf("GET / lacks %q", want)
+		}
+	}
+	// Items per day: Alpha News published three items within the last
+	// week (0.4 a day); Quiet Post none; Brand New is not fetched yet.
+	for name, want := range map[string][]string{
+		"Alpha News": {"ok", "2024-03-01 09:00 UTC", "0.4", "3", "25%"},
+		"Quiet Post": {"not modified", "(no longer configured)", "2024-03-02 08:00 UTC", "0", "12", "75%"},
+		"Brand New":  {"pending", "not fetched yet", "never", "–", "0", "–"},
+	} {
+		if got := d.row(name); !slices.Equal(got, want) {
+			t.Errorf("GET / sources row %q = %q; want %q", name, got, want)
+		}
+	}
+	// The hostile source name is text, never markup: the copy button's
+	// script is the page's only one.
+	if !d.hasText(`<script>alert("x")</script> Gazette & Co`) {
+		t.Errorf("GET / does not show the hostile source name as text")
+	}
+	if n := len(d.elements["script"]); n != 1 {
+		t.Errorf("GET / has %d script elements; want 1 (the copy button)", n)
+	}
+	if bytes.Contains(body, []byte(`<script>alert`)) {
+		t.Errorf("GET / carries the hostile name unescaped")
+	}
+	if got := len(d.elements["button"]); got != 3*len(topicsCfg) {
+		t.Errorf("GET / has %d copy buttons; want %d", got, 3*len(topicsCfg))
+	}
+}
+
+func TestTopicPage(t *testing.T) {
+	f := newFixture(t)
+	_, body := f.get(t, "/topics/world")
+	d := parsePage(t, body)
+	if !d.hasText("World <news> & more") {
+		t.Errorf("GET /topics/world lacks the topic title")
+	}
+	if bytes.Contains(body, []byte("<news>")) || bytes.Contains(body, []byte("<script>alert")) {
+		t.Errorf("GET /topics/world carries unescaped data")
+	}
+	hrefs := map[string]bool{}
+	for _, a := range d.elements["a"] {
+		hrefs[attr(a, "href")] = true
+	}
+	// Every source of the first story, with its link.
+	for _, u := range []string{"https://alpha.example/2024/talks", "https://beta.example/news/1?id=7&ref=x", "https://gamma.example/talks", "https://beta.example/news/2"} {
+		if !hrefs[u] {
+			t.Errorf("GET /topics/world lacks a link to %s", u)
+		}
+	}
+	for _, s := range []string{"Alpha News", "Beta Wire", `<script>alert("x")</script> Gazette & Co`, "Tom & Jerry <b>bold</b> markets", "china-us"} {
+		if !d.hasText(s) {
+			t.Errorf("GET /topics/world lacks text %q", s)
+		}
+	}
+	if len(d.elements["script"]) != 1 {
+		t.Errorf("GET /topics/world has %d scripts; want 1", len(d.elements["script"]))
+	}
+
+	// Paging: the paged topic (limit 2) links to its older stories.
+	_, body = f.get(t, "/topics/paged")
+	d = parsePage(t, body)
+	var older string
+	for _, a := range d.elements["a"] {
+		if attr(a, "rel") == "next" {
+			older = attr(a, "href")
+		}
+	}
+	if !strings.HasPrefix(older, testBase+"/topics/paged?before=") {
+		t.Fatalf("GET /topics/paged older link = %q", older)
+	}
+	_, body = f.get(t, strings.TrimPrefix(older, testBase))
+	if d := parsePage(t, body); !d.hasText("Tie one") || !d.hasText("Tie two") || d.hasText("Talks resume") {
+		t.Errorf("the second page of paged has texts %q; want the two tied stories only", d.texts)
+	}
+}
