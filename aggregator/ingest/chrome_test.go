@@ -1,0 +1,59 @@
+package ingest
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/store"
+)
+
+func TestChromeLearnedPerSource(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "agg.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	in := New(&aggregator.Config{}, nil)
+	promo := "Subscribe today to get unlimited access to all of our award winning journalism."
+	t0 := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	mk := func(source, text string, i int) *pending {
+		return &pending{it: aggregator.Item{
+			ID: source + text, SourceID: source, Title: "Headline " + text, Published: t0.Add(time.Duration(i) * time.Hour),
+			Summary: "<p>" + text + "</p><p>" + promo + "</p><p>Photo: Staff / Archive</p>",
+		}}
+	}
+	prepare := func(source string, work ...*pending) {
+		t.Helper()
+		err := db.Update(t.Context(), func(tx aggregator.Tx) error { return in.prepare(tx, source, work) })
+		if err != nil {
+			t.Fatalf("prepare: %v", err)
+		}
+	}
+	first := []*pending{
+		mk("a", "Painters finished the harbour bridge after two years of work.", 0),
+		mk("a", "The education board cut the price of school lunches by a third.", 1),
+		mk("a", "The central library will now stay open until ten at night.", 2),
+	}
+	prepare("a", first...)
+	for _, p := range first {
+		if len(p.lines) != 1 || slices.Contains(p.lines, promo) {
+			t.Errorf("first fetch: lines %q; want the article line only (the promotion recurs in three items)", p.lines)
+		}
+	}
+	later := mk("a", "Four new bus routes will serve the eastern suburbs from June.", 3)
+	prepare("a", later)
+	if want := []string{"Four new bus routes will serve the eastern suburbs from June."}; !slices.Equal(later.lines, want) {
+		t.Errorf("later fetch: lines %q; want %q (the promotion learned from earlier fetches)", later.lines, want)
+	}
+	other := mk("b", "A ferry strike halted crossings on Monday.", 4)
+	prepare("b", other)
+	if !slices.Contains(other.lines, promo) {
+		t.Errorf("other source: lines %q; want the promotion kept (chrome is learned per source)", other.lines)
+	}
+	if slices.Contains(other.lines, "Photo: Staff / Archive") {
+		t.Errorf("other source: lines %q; want the credit line dropped (not prose)", other.lines)
+	}
+}

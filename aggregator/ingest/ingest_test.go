@@ -1,0 +1,367 @@
+package ingest_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/ingest"
+	"github.com/tributary-feeds/tributary/aggregator/topic"
+	"github.com/tributary-feeds/tributary/store"
+)
+
+var t0 = time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+
+func mustOpen(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "agg.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// src returns the state of a source configured at url.
+func src(url string) aggregator.SourceState {
+	return aggregator.SourceState{ID: aggregator.SourceID(url), URL: url, ConfigURL: url}
+}
+
+// item builds a normalised item of source s, as the parser would.
+func item(s aggregator.SourceState, guid, link, title, summary string, published time.Time) aggregator.Item {
+	return aggregator.Item{
+		ID: aggregator.ItemID(s.ID, guid), SourceID: s.ID, GUID: guid, Link: link, CanonicalLink: link,
+		Title: title, Summary: summary, Published: published, FirstSeen: published.Add(time.Minute),
+		Dated: true, Hash: title + "\x00" + summary,
+	}
+}
+
+func apply(t *testing.T, db *store.DB, in *ingest.Ingester, s aggregator.SourceState, items ...aggregator.Item) ingest.Result {
+	t.Helper()
+	var res ingest.Result
+	err := db.Update(t.Context(), func(tx aggregator.Tx) error {
+		var err error
+		res, err = in.Apply(tx, s, items)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	return res
+}
+
+// stored returns a stored item and its story.
+func stored(t *testing.T, db *store.DB, itemID string) (aggregator.Item, aggregator.Story) {
+	t.Helper()
+	var it aggregator.Item
+	var st aggregator.Story
+	err := db.View(t.Context(), func(tx aggregator.Tx) error {
+		var err error
+		if it, err = tx.Item(itemID); err != nil {
+			return err
+		}
+		st, err = tx.Story(it.StoryID)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("item %s: %v", itemID, err)
+	}
+	return it, st
+}
+
+var (
+	wire   = src("https://wire.test/feed.xml")
+	paper  = src("https://paper.test/rss")
+	copier = src("https://copier.test/feed")
+)
+
+func TestExactKeys(t *testing.T) {
+	off := false
+	cfg := &aggregator.Config{Dedup: aggregator.DedupConfig{Window: 72 * time.Hour, Near: &off}}
+	tests := []struct {
+		name   string
+		a, b   aggregator.Item
+		join   bool
+		reason string
+	}{
+		{"same GUID URL across sources within the window",
+			item(wire, "https://wire.test/a/1", "https://wire.test/a/1", "Dam bursts upstream", "Water rose quickly.", t0),
+			item(paper, "https://wire.test/a/1", "https://paper.test/x/9", "River floods town", "Homes were evacuated.", t0.Add(5*time.Hour)),
+			true, aggregator.ReasonGUID},
+		{"same GUID outside the window",
+			item(wire, "https://wire.test/a/2", "https://wire.test/a/2", "Dam bursts upstream", "Water rose quickly.", t0),
+			item(paper, "https://wire.test/a/2", "https://paper.test/x/8", "River floods town", "Homes were evacuated.", t0.Add(80*time.Hour)),
+			false, ""},
+		{"short numeric GUIDs of two sources do not collide",
+			item(wire, "1234", "https://wire.test/n/1234", "Budget passes senate", "Lawmakers voted late.", t0),
+			item(paper, "1234", "https://paper.test/n/1234", "Storm hits coast", "Winds reached gale force.", t0.Add(time.Hour)),
+			false, ""},
+		{"same canonical link within the window",
+			item(wire, "w-3", "https://news.test/story/3", "Bridge reopens", "Traffic resumed.", t0),
+			item(paper, "p-3", "https://news.test/story/3", "Traffic back on bridge", "Cars crossed again.", t0.Add(48*time.Hour)),
+			true, aggregator.ReasonLink},
+		{"same canonical link outside the window",
+			item(wire, "w-4", "https://news.test/story/4", "Bridge reopens", "Traffic resumed.", t0),
+			item(paper, "p-4", "https://news.test/story/4", "Traffic back on bridge", "Cars crossed again.", t0.Add(-73*time.Hour)),
+			false, ""},
+		{"a home-page link is no key",
+			item(wire, "w-5", "https://news.test/", "Bridge reopens", "Traffic resumed.", t0),
+			item(paper, "p-5", "https://news.test/", "Storm hits coast", "Winds reached gale force.", t0),
+			false, ""},
+		{"identical text",
+			item(wire, "w-6", "https://wire.test/6", "Council approves new library for the old market square", "Building starts in spring.", t0),
+			item(paper, "p-6", "https://paper.test/6", "Council approves new library for the old market square", "Building starts in spring.", t0.Add(2*time.Hour)),
+			true, aggregator.ReasonText},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := mustOpen(t)
+			in := ingest.New(cfg, nil)
+			apply(t, db, in, wire, tt.a)
+			res := apply(t, db, in, paper, tt.b)
+			_, sa := stored(t, db, tt.a.ID)
+			_, sb := stored(t, db, tt.b.ID)
+			if got := sa.ID == sb.ID; got != tt.join {
+				t.Fatalf("Apply(%s): joined = %v; want %v (stories %s, %s)", tt.name, got, tt.join, sa.ID, sb.ID)
+			}
+			if !tt.join {
+				if res.NewStories != 1 || res.Duplicates != 0 {
+					t.Errorf("Apply(%s) = %+v; want 1 new story, 0 duplicates", tt.name, res)
+				}
+				return
+			}
+			if res.Duplicates != 1 || res.NewStories != 0 {
+				t.Errorf("Apply(%s) = %+v; want 1 duplicate, 0 new stories", tt.name, res)
+			}
+			m := sb.Members[len(sb.Members)-1]
+			if m.Item != tt.b.ID || m.Match.Reason != tt.reason || m.Match.With != tt.a.ID {
+				t.Errorf("Apply(%s): member %+v; want item %s, reason %s, with %s", tt.name, m, tt.b.ID, tt.reason, tt.a.ID)
+			}
+		})
+	}
+}
+
+func TestOriginLinks(t *testing.T) {
+	orig := item(wire, "w-1", "https://wire.test/quake", "Quake shakes capital", "A magnitude 6 quake struck at dawn.", t0)
+	cp := item(copier, "c-1", "https://copier.test/p/77", "You will not believe this", "Totally different words here.", t0.Add(2*time.Hour))
+	cp.OriginLinks = []string{"https://wire.test/quake"}
+	off := false
+	cfg := &aggregator.Config{Dedup: aggregator.DedupConfig{Near: &off}}
+	for _, order := range []string{"original first", "copy first"} {
+		t.Run(order, func(t *testing.T) {
+			db := mustOpen(t)
+			in := ingest.New(cfg, nil)
+			first, second := orig, cp
+			fs, ss := wire, copier
+			if order == "copy first" {
+				first, second, fs, ss = cp, orig, copier, wire
+			}
+			apply(t, db, in, fs, first)
+			res := apply(t, db, in, ss, second)
+			_, st := stored(t, db, second.ID)
+			if st.ID != first.ID || res.Duplicates != 1 {
+				t.Fatalf("%s: story %s, result %+v; want story %s, 1 duplicate", order, st.ID, res, first.ID)
+			}
+			if m := st.Members[1]; m.Match.Reason != aggregator.ReasonOrigin || m.Match.Key != "https://wire.test/quake" {
+				t.Errorf("%s: match %+v; want reason origin, key the original's link", order, m.Match)
+			}
+			if st.Face != orig.ID {
+				t.Errorf("%s: face %s; want the original %s", order, st.Face, orig.ID)
+			}
+		})
+	}
+}
+
+// countingTx counts the writes made through it.
+type countingTx struct {
+	aggregator.Tx
+	writes int
+}
+
+func (c *countingTx) PutItem(it aggregator.Item) error { c.writes++; return c.Tx.PutItem(it) }
+func (c *countingTx) PutStory(s aggregator.Story) error {
+	c.writes++
+	return c.Tx.PutStory(s)
+}
+func (c *countingTx) AddKey(k string, r aggregator.KeyRef) error {
+	c.writes++
+	return c.Tx.AddKey(k, r)
+}
+func (c *countingTx) AddBand(b []byte, r aggregator.KeyRef) error {
+	c.writes++
+	return c.Tx.AddBand(b, r)
+}
+func (c *countingTx) PutFeatures(id string, b []byte) error {
+	c.writes++
+	return c.Tx.PutFeatures(id, b)
+}
+func (c *countingTx) AddCounts(ns string, keys []string) error {
+	c.writes++
+	return c.Tx.AddCounts(ns, keys)
+}
+
+func TestUnchangedAndEdited(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	a := item(wire, "w-1", "https://wire.test/1", "Mayor resigns after audit", "The mayor stepped down on Monday.", t0)
+	b := item(wire, "w-2", "https://wire.test/2", "Harbour tunnel opens", "The tunnel took six years to build.", t0.Add(time.Hour))
+	if res := apply(t, db, in, wire, a, b); res.New != 2 || res.NewStories != 2 {
+		t.Fatalf("first Apply = %+v; want 2 new items, 2 new stories", res)
+	}
+
+	var res ingest.Result
+	ctx := &countingTx{}
+	err := db.Update(t.Context(), func(tx aggregator.Tx) error {
+		ctx.Tx = tx
+		var err error
+		res, err = in.Apply(ctx, wire, []aggregator.Item{b, a})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Unchanged != 2 || res.New != 0 || res.Updated != 0 || len(res.Topics) != 0 || ctx.writes != 0 {
+		t.Errorf("Apply(unchanged) = %+v with %d writes; want 2 unchanged and no write", res, ctx.writes)
+	}
+
+	edited := a
+	edited.Title = "Mayor resigns after damning audit"
+	edited.Hash = "edited"
+	edited.FirstSeen = t0.Add(48 * time.Hour)
+	res = apply(t, db, in, wire, edited, b)
+	if res.Updated != 1 || res.Unchanged != 1 || res.New != 0 {
+		t.Errorf("Apply(edited) = %+v; want 1 updated, 1 unchanged", res)
+	}
+	got, st := stored(t, db, a.ID)
+	if got.Title != edited.Title || got.StoryID != a.ID || st.ID != a.ID || len(st.Members) != 1 {
+		t.Errorf("edited item %+v in story %+v; want the new title in the same one-member story %s", got, st, a.ID)
+	}
+	if !got.FirstSeen.Equal(a.FirstSeen) {
+		t.Errorf("edited item first seen %v; want the original %v", got.FirstSeen, a.FirstSeen)
+	}
+	if !slices.Equal(res.Topics, []string{aggregator.AllTopic}) {
+		t.Errorf("Apply(edited) topics %q; want [all]", res.Topics)
+	}
+}
+
+func TestFaceAndStableID(t *testing.T) {
+	cfg := &aggregator.Config{Sources: []aggregator.SourceConfig{
+		{URL: wire.URL, Priority: 10, Tags: []string{"wire"}},
+		{URL: paper.URL, Tags: []string{"local"}},
+	}}
+	db := mustOpen(t)
+	in := ingest.New(cfg, nil)
+	guid := "https://shared.test/story/42"
+	first := item(paper, guid, "https://paper.test/42", "Ferry strike halts crossings", "Crews walked out at dawn.", t0)
+	first.Categories = []string{"Transport"}
+	apply(t, db, in, paper, first)
+	_, st := stored(t, db, first.ID)
+	if st.Face != first.ID || st.ID != first.ID {
+		t.Fatalf("story %+v; want id and face %s", st, first.ID)
+	}
+	second := item(wire, guid, "https://wire.test/42", "Ferry crews strike", "Crossings are halted as crews walk out.", t0.Add(-2*time.Hour))
+	res := apply(t, db, in, wire, second)
+	_, st = stored(t, db, first.ID)
+	if st.ID != first.ID || st.Face != second.ID {
+		t.Errorf("story id %s face %s; want id %s kept and face %s (higher priority)", st.ID, st.Face, first.ID, second.ID)
+	}
+	if !st.Time.Equal(second.Published) {
+		t.Errorf("story time %v; want the earliest member's %v", st.Time, second.Published)
+	}
+	if want := []string{"Transport", "all", "local", "wire"}; !slices.Equal(st.Tags, want) {
+		t.Errorf("story tags %q; want %q", st.Tags, want)
+	}
+	if res.Duplicates != 1 {
+		t.Errorf("Apply = %+v; want 1 duplicate", res)
+	}
+}
+
+func TestFaceWithoutPriority(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	guid := "https://shared.test/story/7"
+	full := item(wire, guid, "https://wire.test/7", "Council backs tram plan", "The council voted to build the tram line after a long debate about its cost.", t0)
+	cut := item(copier, guid, "https://copier.test/7", "Council backs tram plan...", "The council voted to build the tram line […]", t0.Add(-time.Hour))
+	apply(t, db, in, copier, cut)
+	apply(t, db, in, wire, full)
+	_, st := stored(t, db, cut.ID)
+	if st.ID != cut.ID || st.Face != full.ID {
+		t.Errorf("story id %s face %s; want id %s and the full text %s as face", st.ID, st.Face, cut.ID, full.ID)
+	}
+}
+
+func TestNearDuplicates(t *testing.T) {
+	body := "The woman is being treated for critical injuries after the incident at the zoo in New South Wales, authorities say."
+	orig := item(wire, "w-1", "https://wire.test/lion", "Lion attack in Australia leaves zookeeper badly injured", body, t0)
+	cp := item(copier, "c-1", "https://copier.test/lion-attack", "BREAKING: Lion attack in Australia leaves zookeeper...", "The woman is being treated for critical injuries after the […]", t0.Add(6*time.Hour))
+	other := item(paper, "p-1", "https://paper.test/markets", "Stocks rally as tech shares climb", "Markets rose on Friday led by technology companies.", t0.Add(time.Hour))
+	for _, near := range []bool{true, false} {
+		db := mustOpen(t)
+		in := ingest.New(&aggregator.Config{Dedup: aggregator.DedupConfig{Near: &near}}, nil)
+		apply(t, db, in, wire, orig)
+		apply(t, db, in, paper, other)
+		apply(t, db, in, copier, cp)
+		_, st := stored(t, db, cp.ID)
+		if got := st.ID == orig.ID; got != near {
+			t.Fatalf("near=%v: copy joined the original = %v; want %v", near, got, near)
+		}
+		if !near {
+			continue
+		}
+		m := st.Members[1].Match
+		if m.Reason != aggregator.ReasonNear || m.With != orig.ID || m.Score < in.Threshold() || m.Key != "copy" {
+			t.Errorf("copy match %+v; want near, with %s, key copy, score at least %.2f", m, orig.ID, in.Threshold())
+		}
+		if _, so := stored(t, db, other.ID); so.ID != other.ID || len(so.Members) != 1 {
+			t.Errorf("unrelated item in story %+v; want its own", so)
+		}
+	}
+}
+
+func TestTopicsAndRetag(t *testing.T) {
+	compile := func(phrase string) *ingest.Ingester {
+		t.Helper()
+		cfg := &aggregator.Config{Topics: []aggregator.TopicConfig{
+			{ID: "transport", Title: "Transport", Match: aggregator.MatchConfig{Any: []string{phrase}}},
+		}}
+		set, err := topic.Compile(cfg.Topics, cfg.Sources)
+		if err != nil {
+			t.Fatalf("topic.Compile: %v", err)
+		}
+		return ingest.New(cfg, set)
+	}
+	db := mustOpen(t)
+	in := compile("ferry")
+	a := item(wire, "w-1", "https://wire.test/1", "Ferry strike halts crossings", "Crews walked out at dawn.", t0)
+	b := item(wire, "w-2", "https://wire.test/2", "Orchestra plays for free", "The concert drew a crowd.", t0)
+	res := apply(t, db, in, wire, a, b)
+	if want := []string{"all", "transport"}; !slices.Equal(res.Topics, want) {
+		t.Errorf("Apply topics %q; want %q", res.Topics, want)
+	}
+	if _, st := stored(t, db, a.ID); !slices.Equal(st.Topics, []string{"all", "transport"}) {
+		t.Errorf("story topics %q; want [all transport]", st.Topics)
+	}
+
+	// The topic now matches the concert instead.
+	re := compile("concert")
+	var changed []string
+	err := db.Update(t.Context(), func(tx aggregator.Tx) error {
+		var err error
+		changed, err = re.Retag(tx, a.ID, b.ID, "no-such-story")
+		return err
+	})
+	if err != nil {
+		t.Fatalf("Retag: %v", err)
+	}
+	if want := []string{"all", "transport"}; !slices.Equal(changed, want) {
+		t.Errorf("Retag changed %q; want %q", changed, want)
+	}
+	if _, st := stored(t, db, a.ID); !slices.Equal(st.Topics, []string{"all"}) {
+		t.Errorf("ferry story topics after Retag %q; want [all]", st.Topics)
+	}
+	if _, st := stored(t, db, b.ID); !slices.Equal(st.Topics, []string{"all", "transport"}) {
+		t.Errorf("concert story topics after Retag %q; want [all transport]", st.Topics)
+	}
+}

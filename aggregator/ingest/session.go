@@ -1,0 +1,458 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/near"
+)
+
+// Limits of one near-duplicate lookup, so that its cost stays flat however
+// large the store and however big a story grows.
+const (
+	bandCap       = 256 // a band holding more refs is too common to tell stories apart, and is neither read nor grown
+	maxCandidates = 8   // stories compared in full
+	maxCompared   = 24  // members of one story compared, the most recent
+)
+
+// session is one Apply: the transaction, the stories it changed, and the
+// Docs it has read.
+type session struct {
+	in      *Ingester
+	tx      aggregator.Tx
+	stories map[string]*aggregator.Story
+	before  map[string][]string // topics of each changed story before the change
+	dirty   []string            // ids of changed stories, in order of change
+	docs    map[string]*near.Doc
+	now     time.Time // latest first-seen time of the fetch's items
+}
+
+func newSession(in *Ingester, tx aggregator.Tx) *session {
+	return &session{
+		in:      in,
+		tx:      tx,
+		stories: map[string]*aggregator.Story{},
+		before:  map[string][]string{},
+		docs:    map[string]*near.Doc{},
+	}
+}
+
+// story returns the story id, from the session or the store.
+func (s *session) story(id string) (*aggregator.Story, error) {
+	if st, ok := s.stories[id]; ok {
+		return st, nil
+	}
+	st, err := s.tx.Story(id)
+	if err != nil {
+		return nil, fmt.Errorf("story %s: %w", id, err)
+	}
+	s.stories[id] = &st
+	return &st, nil
+}
+
+// touch marks a story changed.
+func (s *session) touch(st *aggregator.Story) {
+	if _, ok := s.before[st.ID]; ok {
+		return
+	}
+	s.before[st.ID] = slices.Clone(st.Topics)
+	if s.before[st.ID] == nil {
+		s.before[st.ID] = []string{}
+	}
+	s.dirty = append(s.dirty, st.ID)
+}
+
+func (s *session) seen(it aggregator.Item) {
+	if it.FirstSeen.After(s.now) {
+		s.now = it.FirstSeen
+	}
+}
+
+// add files a new item: it joins the story of an exact key, else of a
+// near-duplicate, else starts a story. It reports whether it joined one.
+func (s *session) add(p *pending) (bool, error) {
+	it := &p.it
+	s.seen(*it)
+	keys := exactKeys(*it, p.doc)
+	var st *aggregator.Story
+	var m aggregator.Match
+	for _, k := range keys.lookup {
+		ref, ok, err := s.lookupKey(k.key, *it)
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			continue
+		}
+		st, err = s.story(ref.Story)
+		if errors.Is(err, aggregator.ErrNotFound) {
+			continue // pruned since
+		}
+		if err != nil {
+			return false, err
+		}
+		m = aggregator.Match{Reason: k.reason, Key: k.shown, With: ref.Item}
+		break
+	}
+	if st == nil && s.in.near {
+		var err error
+		st, m, err = s.nearest(p)
+		if err != nil {
+			return false, err
+		}
+	}
+	joined := st != nil
+	if st == nil {
+		st = &aggregator.Story{ID: it.ID}
+		s.stories[st.ID] = st
+		m = aggregator.Match{Reason: aggregator.ReasonNew}
+	}
+	s.touch(st)
+	it.StoryID = st.ID
+	st.Members = append(st.Members, aggregator.Member{Item: it.ID, Source: it.SourceID, Time: it.Published, Match: m})
+
+	ref := aggregator.KeyRef{Story: st.ID, Item: it.ID, Time: it.Published}
+	for _, k := range keys.file {
+		if err := s.tx.AddKey(k, ref); err != nil {
+			return false, fmt.Errorf("item %s: %w", it.ID, err)
+		}
+	}
+	if err := s.file(p, ref); err != nil {
+		return false, err
+	}
+	if err := s.tx.PutItem(*it); err != nil {
+		return false, fmt.Errorf("item %s: %w", it.ID, err)
+	}
+	return joined, nil
+}
+
+// file stores an item's Doc and files it in the near-duplicate index.
+func (s *session) file(p *pending, ref aggregator.KeyRef) error {
+	s.docs[p.it.ID] = p.doc
+	if err := s.tx.PutFeatures(p.it.ID, p.doc.Encode()); err != nil {
+		return fmt.Errorf("item %s: features: %w", p.it.ID, err)
+	}
+	bands := p.doc.Bands()
+	keys := make([]string, len(bands))
+	for i, b := range bands {
+		keys[i] = bandCounterKey(b.Key)
+	}
+	n, err := s.tx.Counts(bandNamespace, keys)
+	if err != nil {
+		return fmt.Errorf("band counts: %w", err)
+	}
+	var grown []string
+	for i, b := range bands {
+		if n[i] >= bandCap {
+			continue
+		}
+		if err := s.tx.AddBand(b.Key, ref); err != nil {
+			return fmt.Errorf("item %s: %w", p.it.ID, err)
+		}
+		grown = append(grown, keys[i])
+	}
+	if len(grown) > 0 {
+		if err := s.tx.AddCounts(bandNamespace, grown); err != nil {
+			return fmt.Errorf("band counts: %w", err)
+		}
+	}
+	return nil
+}
+
+// edit replaces an edited item in place: it keeps its story, its first-seen
+// time and, when the feed gives no date, its time.
+func (s *session) edit(p *pending) error {
+	it := &p.it
+	old := p.old
+	it.StoryID = old.StoryID
+	it.FirstSeen = old.FirstSeen
+	if !it.Dated {
+		it.Published = old.Published
+		p.doc.Time = it.Published
+	}
+	st, err := s.story(old.StoryID)
+	if errors.Is(err, aggregator.ErrNotFound) {
+		// The story was pruned while the feed kept the item: file it anew.
+		p.old = nil
+		_, err := s.add(p)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	s.seen(*it)
+	s.touch(st)
+	for i := range st.Members {
+		if st.Members[i].Item == it.ID {
+			st.Members[i].Time = it.Published
+		}
+	}
+	ref := aggregator.KeyRef{Story: st.ID, Item: it.ID, Time: it.Published}
+	oldKeys := exactKeys(*old, nil).file
+	for _, k := range exactKeys(*it, p.doc).file {
+		if slices.Contains(oldKeys, k) {
+			continue
+		}
+		if err := s.tx.AddKey(k, ref); err != nil {
+			return fmt.Errorf("item %s: %w", it.ID, err)
+		}
+	}
+	s.docs[it.ID] = p.doc
+	if err := s.tx.PutFeatures(it.ID, p.doc.Encode()); err != nil {
+		return fmt.Errorf("item %s: features: %w", it.ID, err)
+	}
+	if err := s.tx.PutItem(*it); err != nil {
+		return fmt.Errorf("item %s: %w", it.ID, err)
+	}
+	return nil
+}
+
+// lookupKey returns the newest ref under key of another item whose time is
+// within the window of it's.
+func (s *session) lookupKey(key string, it aggregator.Item) (aggregator.KeyRef, bool, error) {
+	refs, err := s.tx.Keys(key)
+	if err != nil {
+		return aggregator.KeyRef{}, false, fmt.Errorf("dedup key: %w", err)
+	}
+	for i := len(refs) - 1; i >= 0; i-- {
+		r := refs[i]
+		if r.Item != it.ID && within(r.Time, it.Published, s.in.window) {
+			return r, true, nil
+		}
+	}
+	return aggregator.KeyRef{}, false, nil
+}
+
+func within(a, b time.Time, window time.Duration) bool {
+	d := a.Sub(b)
+	return d <= window && d >= -window
+}
+
+// exactKey is one dedup key of an item, as looked up.
+type exactKey struct {
+	key    string // the stored key
+	reason string // the Match reason when it matches
+	shown  string // the key as explained to an operator
+}
+
+// itemKeys are the exact keys an item is looked up under, and filed under.
+type itemKeys struct {
+	lookup []exactKey
+	file   []string
+}
+
+// Prefixes of exact keys.
+const (
+	guidPrefix   = "g:" // a GUID that names the item the world over
+	linkPrefix   = "l:" // the canonical link of an item
+	originPrefix = "o:" // the canonical link of an original that a copy names
+	textPrefix   = "t:" // the digest of the normalised text
+)
+
+// exactKeys returns the keys of it in the order they are trusted.
+func exactKeys(it aggregator.Item, doc *near.Doc) itemKeys {
+	var k itemKeys
+	if globalGUID(it.GUID) {
+		k.lookup = append(k.lookup, exactKey{guidPrefix + it.GUID, aggregator.ReasonGUID, it.GUID})
+		k.file = append(k.file, guidPrefix+it.GUID)
+	}
+	link := it.CanonicalLink
+	if link == "" {
+		link = it.Link
+	}
+	if specificLink(link) {
+		k.lookup = append(k.lookup,
+			exactKey{linkPrefix + link, aggregator.ReasonLink, link},
+			// An original arriving after a copy that named it.
+			exactKey{originPrefix + link, aggregator.ReasonOrigin, link})
+		k.file = append(k.file, linkPrefix+link)
+	}
+	for _, o := range it.OriginLinks {
+		if !specificLink(o) || o == link {
+			continue
+		}
+		k.lookup = append(k.lookup, exactKey{linkPrefix + o, aggregator.ReasonOrigin, o})
+		k.file = append(k.file, originPrefix+o)
+	}
+	if doc != nil && doc.Digest != "" {
+		k.lookup = append(k.lookup, exactKey{textPrefix + doc.Digest, aggregator.ReasonText, doc.Digest})
+		k.file = append(k.file, textPrefix+doc.Digest)
+	}
+	return k
+}
+
+// globalGUID reports whether a GUID can name an item across sources: a URL,
+// a URN or tag URI, or a long opaque string. Short or numeric GUIDs ("123")
+// are unique only within their feed, where the item id already tells items
+// apart.
+func globalGUID(g string) bool {
+	if len(g) < 16 {
+		return false
+	}
+	if strings.Contains(g, "://") || strings.HasPrefix(g, "urn:") || strings.HasPrefix(g, "tag:") {
+		return true
+	}
+	digits := 0
+	for _, r := range g {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	return len(g) >= 32 && digits < len(g)
+}
+
+// specificLink reports whether a link names one article rather than a
+// site's home page, which some feeds give every item.
+func specificLink(link string) bool {
+	u, err := url.Parse(link)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	return strings.Trim(u.Path, "/") != "" || u.RawQuery != ""
+}
+
+func bandCounterKey(band []byte) string { return fmt.Sprintf("%x", band) }
+
+// nearest finds the story, among those with items within the window, that
+// the pending item duplicates. It returns a nil story when none scores at
+// least the threshold.
+func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, error) {
+	doc := p.doc
+	bands := doc.LookupBands(s.in.window)
+	if len(bands) == 0 {
+		return nil, aggregator.Match{}, nil
+	}
+	keys := make([]string, len(bands))
+	for i, b := range bands {
+		keys[i] = bandCounterKey(b.Key)
+	}
+	sizes, err := s.tx.Counts(bandNamespace, keys)
+	if err != nil {
+		return nil, aggregator.Match{}, fmt.Errorf("band counts: %w", err)
+	}
+	type hit struct {
+		weight float64
+		terms  map[uint32]bool
+	}
+	hits := map[string]*hit{}
+	for i, b := range bands {
+		if sizes[i] == 0 || sizes[i] > bandCap {
+			continue
+		}
+		refs, err := s.tx.Band(b.Key)
+		if err != nil {
+			return nil, aggregator.Match{}, fmt.Errorf("near-duplicate index: %w", err)
+		}
+		for _, r := range refs {
+			if r.Item == p.it.ID || !within(r.Time, doc.Time, s.in.window) {
+				continue
+			}
+			h := hits[r.Story]
+			if h == nil {
+				h = &hit{terms: map[uint32]bool{}}
+				hits[r.Story] = h
+			}
+			if !h.terms[b.Term] {
+				h.terms[b.Term] = true
+				h.weight += b.Weight
+			}
+		}
+	}
+	if len(hits) == 0 {
+		return nil, aggregator.Match{}, nil
+	}
+	ids := make([]string, 0, len(hits))
+	for id := range hits {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if hits[ids[i]].weight != hits[ids[j]].weight {
+			return hits[ids[i]].weight > hits[ids[j]].weight
+		}
+		return ids[i] < ids[j]
+	})
+	if len(ids) > maxCandidates {
+		ids = ids[:maxCandidates]
+	}
+
+	var best *aggregator.Story
+	var bestMatch aggregator.Match
+	for _, id := range ids {
+		st, err := s.story(id)
+		if errors.Is(err, aggregator.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, aggregator.Match{}, err
+		}
+		m, err := s.compare(doc, p.it.SourceID, st)
+		if err != nil {
+			return nil, aggregator.Match{}, err
+		}
+		if m.Score >= s.in.threshold && (best == nil || m.Score > bestMatch.Score) {
+			best, bestMatch = st, m
+		}
+	}
+	return best, bestMatch, nil
+}
+
+// compare scores a Doc against a story's members within the window.
+func (s *session) compare(doc *near.Doc, source string, st *aggregator.Story) (aggregator.Match, error) {
+	members := st.Members
+	if len(members) > maxCompared {
+		members = members[len(members)-maxCompared:]
+	}
+	var scores []near.Score
+	var same []bool
+	var withs []string
+	for _, m := range members {
+		d, err := s.doc(m.Item)
+		if err != nil {
+			return aggregator.Match{}, err
+		}
+		if d == nil || !within(d.Time, doc.Time, s.in.window) {
+			continue
+		}
+		scores = append(scores, near.Similarity(doc, d))
+		same = append(same, m.Source == source)
+		withs = append(withs, m.Item)
+	}
+	v, i := near.StoryScore(scores, same)
+	if i < 0 {
+		return aggregator.Match{}, nil
+	}
+	return aggregator.Match{Reason: aggregator.ReasonNear, Score: round(v), With: withs[i], Key: scores[i].Kind()}, nil
+}
+
+// doc returns the Doc of a stored item, or nil when it has none.
+func (s *session) doc(id string) (*near.Doc, error) {
+	if d, ok := s.docs[id]; ok {
+		return d, nil
+	}
+	b, err := s.tx.Features(id)
+	if errors.Is(err, aggregator.ErrNotFound) {
+		s.docs[id] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("item %s: features: %w", id, err)
+	}
+	d, err := near.Decode(b)
+	if err != nil {
+		// Features of an older encoding: the item is left out of
+		// near-duplicate comparison rather than failing the fetch.
+		d = nil
+	}
+	s.docs[id] = d
+	return d, nil
+}
+
+func round(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
+
+func isNotFound(err error) bool { return errors.Is(err, aggregator.ErrNotFound) }

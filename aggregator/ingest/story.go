@@ -1,0 +1,164 @@
+package ingest
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/near"
+)
+
+// finish re-decides every changed story's time, face, topics and tags,
+// writes it, and returns the topics whose feeds changed.
+func (s *session) finish() ([]string, error) {
+	changed := map[string]bool{}
+	for _, id := range s.dirty {
+		st := s.stories[id]
+		if err := s.in.refresh(s.tx, st); err != nil {
+			return nil, err
+		}
+		if s.now.After(st.Updated) {
+			st.Updated = s.now
+		}
+		if err := s.tx.PutStory(*st); err != nil {
+			return nil, fmt.Errorf("story %s: %w", st.ID, err)
+		}
+		for _, t := range s.before[id] {
+			changed[t] = true
+		}
+		for _, t := range st.Topics {
+			changed[t] = true
+		}
+	}
+	return sortedKeys(changed), nil
+}
+
+// refresh recomputes a story's time, face, topics and tags from its member
+// items, calling the tagger once.
+func (in *Ingester) refresh(tx aggregator.Tx, st *aggregator.Story) error {
+	items := make([]aggregator.Item, 0, len(st.Members))
+	for _, m := range st.Members {
+		it, err := tx.Item(m.Item)
+		if err != nil {
+			return fmt.Errorf("story %s: %w", st.ID, err)
+		}
+		items = append(items, it)
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	st.Time = items[0].Published
+	for _, it := range items[1:] {
+		if it.Published.Before(st.Time) {
+			st.Time = it.Published
+		}
+	}
+	st.Face = in.face(items).ID
+	if in.tagger != nil {
+		st.Topics = in.tagger.Tag(StoryText(items))
+	} else {
+		st.Topics = []string{aggregator.AllTopic}
+	}
+	tags := map[string]bool{}
+	for _, it := range items {
+		for _, t := range in.tags[it.SourceID] {
+			tags[t] = true
+		}
+		for _, c := range it.Categories {
+			if c = strings.TrimSpace(c); c != "" {
+				tags[c] = true
+			}
+		}
+	}
+	for _, t := range st.Topics {
+		tags[t] = true
+	}
+	st.Tags = sortedKeys(tags)
+	return nil
+}
+
+// face picks the item shown for a story: from the outlets of highest
+// priority, an original rather than a copy that names its original, a full
+// text rather than one cut short, then the earliest, then the longest.
+func (in *Ingester) face(items []aggregator.Item) aggregator.Item {
+	type ranked struct {
+		it        aggregator.Item
+		copy, cut bool
+		words     int
+	}
+	rs := make([]ranked, len(items))
+	for i, it := range items {
+		d := near.NewDoc(it.Title, bodyLines(it), it.Published)
+		rs[i] = ranked{it: it, copy: len(it.OriginLinks) > 0, cut: d.Truncated, words: d.Words}
+	}
+	best := slices.MinFunc(rs, func(a, b ranked) int {
+		return cmp.Or(
+			cmp.Compare(in.priority[b.it.SourceID], in.priority[a.it.SourceID]),
+			cmpBool(a.copy, b.copy),
+			cmpBool(a.cut, b.cut),
+			a.it.Published.Compare(b.it.Published),
+			cmp.Compare(b.words, a.words),
+			cmp.Compare(a.it.ID, b.it.ID),
+		)
+	})
+	return best.it
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// Retag re-decides the topics and tags of the stories with the given ids,
+// for instance after the configuration's topics or source tags changed (an
+// Ingester built from the new configuration does it), and writes those that
+// changed. It returns the topics whose feeds changed, sorted. Stories that
+// no longer exist are skipped.
+func (in *Ingester) Retag(tx aggregator.Tx, storyIDs ...string) ([]string, error) {
+	changed := map[string]bool{}
+	for _, id := range storyIDs {
+		st, err := tx.Story(id)
+		if err != nil {
+			if isNotFound(err) {
+				continue
+			}
+			return nil, fmt.Errorf("story %s: %w", id, err)
+		}
+		before := st
+		before.Topics = slices.Clone(st.Topics)
+		before.Tags = slices.Clone(st.Tags)
+		if err := in.refresh(tx, &st); err != nil {
+			return nil, err
+		}
+		if slices.Equal(before.Topics, st.Topics) && slices.Equal(before.Tags, st.Tags) && before.Face == st.Face {
+			continue
+		}
+		if err := tx.PutStory(st); err != nil {
+			return nil, fmt.Errorf("story %s: %w", id, err)
+		}
+		for _, t := range before.Topics {
+			changed[t] = true
+		}
+		for _, t := range st.Topics {
+			changed[t] = true
+		}
+	}
+	return sortedKeys(changed), nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

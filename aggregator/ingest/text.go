@@ -1,0 +1,114 @@
+package ingest
+
+import (
+	"strings"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/near"
+)
+
+// bodyLines returns the plain-text lines of an item's summary and content,
+// each distinct line once, in order (content often repeats the summary).
+func bodyLines(it aggregator.Item) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, h := range []string{it.Summary, it.Content} {
+		for _, l := range near.Lines(near.Text(h)) {
+			k := near.LineKey(l)
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// chromeKeys returns the distinct per-source counter keys of an item's body
+// lines and, for a headline of several segments, of its segments.
+func chromeKeys(lines, segments []string) []string {
+	var keys []string
+	seen := map[string]bool{}
+	add := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for _, l := range lines {
+		add("b" + near.LineKey(l))
+	}
+	if len(segments) > 1 {
+		for _, s := range segments {
+			add("t" + near.LineKey(s))
+		}
+	}
+	return keys
+}
+
+// stripChrome drops the lines that recur across the source's items, and
+// lines that are not prose when the item has prose: what remains is the
+// article.
+func stripChrome(lines []string, isChrome map[string]bool) []string {
+	var kept []string
+	prose := false
+	for _, l := range lines {
+		if isChrome["b"+near.LineKey(l)] {
+			continue
+		}
+		kept = append(kept, l)
+		prose = prose || near.Prose(l)
+	}
+	if !prose {
+		return kept
+	}
+	out := kept[:0]
+	for _, l := range kept {
+		if near.Prose(l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// cleanTitle drops the headline segments that are labels ("BREAKING") or
+// that recur across the source's items (a site name, a section), unless
+// nothing would be left.
+func cleanTitle(title string, segments []string, isChrome map[string]bool) string {
+	if len(segments) < 2 {
+		return title
+	}
+	var kept []string
+	for _, s := range segments {
+		if near.Label(s) || isChrome["t"+near.LineKey(s)] {
+			continue
+		}
+		kept = append(kept, s)
+	}
+	if len(kept) == 0 || len(kept) == len(segments) {
+		return title
+	}
+	return strings.Join(kept, ": ")
+}
+
+// StoryText gathers what the tagger decides the topics of a story with the
+// given items on: their titles and the plain text of their summaries and
+// contents, their feed categories and their sources.
+func StoryText(items []aggregator.Item) aggregator.StoryText {
+	var st aggregator.StoryText
+	sources := map[string]bool{}
+	for _, it := range items {
+		for _, f := range []string{it.Title, near.Text(it.Summary), near.Text(it.Content)} {
+			if f != "" {
+				st.Fields = append(st.Fields, f)
+			}
+		}
+		st.Categories = append(st.Categories, it.Categories...)
+		if !sources[it.SourceID] {
+			sources[it.SourceID] = true
+			st.Sources = append(st.Sources, it.SourceID)
+		}
+	}
+	return st
+}

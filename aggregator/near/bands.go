@@ -1,0 +1,88 @@
+package near
+
+import (
+	"encoding/binary"
+	"slices"
+	"time"
+)
+
+// The index is an inverted index of each Doc's most telling terms,
+// partitioned by time: a band is a term within one BucketWidth of time. A
+// lookup reads only the buckets within the dedup window of the Doc's own
+// time, so its cost depends on how many items share a rare term in that
+// span, not on how many items the store holds.
+const (
+	// BucketWidth is the span of time one band covers.
+	BucketWidth = 24 * time.Hour
+	// IndexTerms is how many of a Doc's terms it is filed and looked up under.
+	IndexTerms = 16
+)
+
+// Band is one index key of a Doc: a term within one time bucket.
+type Band struct {
+	Key    []byte  // 'n', the term hash and the bucket number
+	Term   uint32  // the term's hash
+	Weight float64 // the term's weight in the Doc
+}
+
+// Bands returns the bands a Doc is filed under: its IndexTerms heaviest
+// terms in the bucket of its own time.
+func (d *Doc) Bands() []Band {
+	b := bucket(d.Time)
+	terms := d.indexTerms()
+	out := make([]Band, len(terms))
+	for i, t := range terms {
+		out[i] = Band{Key: bandKey(t.Hash, b), Term: t.Hash, Weight: t.weight()}
+	}
+	return out
+}
+
+// LookupBands returns the bands to read to find the Doc's near-duplicates
+// among items whose time is within window of its own: its IndexTerms
+// heaviest terms in every bucket that the window touches.
+func (d *Doc) LookupBands(window time.Duration) []Band {
+	lo, hi := bucket(d.Time.Add(-window)), bucket(d.Time.Add(window))
+	terms := d.indexTerms()
+	out := make([]Band, 0, len(terms)*int(hi-lo+1))
+	for _, t := range terms {
+		for b := lo; b <= hi; b++ {
+			out = append(out, Band{Key: bandKey(t.Hash, b), Term: t.Hash, Weight: t.weight()})
+		}
+	}
+	return out
+}
+
+// indexTerms returns the Doc's heaviest terms, at most IndexTerms.
+func (d *Doc) indexTerms() []Term {
+	terms := slices.Clone(d.Terms)
+	slices.SortFunc(terms, func(a, b Term) int {
+		wa, wb := a.weight(), b.weight()
+		switch {
+		case wa > wb:
+			return -1
+		case wa < wb:
+			return 1
+		}
+		return cmpU32(a.Hash, b.Hash)
+	})
+	if len(terms) > IndexTerms {
+		terms = terms[:IndexTerms]
+	}
+	return terms
+}
+
+func bucket(t time.Time) uint32 {
+	days := t.Unix() / int64(BucketWidth/time.Second)
+	if days < 0 {
+		return 0
+	}
+	return uint32(days)
+}
+
+func bandKey(term, bucket uint32) []byte {
+	k := make([]byte, 9)
+	k[0] = 'n'
+	binary.BigEndian.PutUint32(k[1:], term)
+	binary.BigEndian.PutUint32(k[5:], bucket)
+	return k
+}

@@ -1,0 +1,278 @@
+package near
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"hash/fnv"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Term is one weighted word of a Doc.
+type Term struct {
+	Hash   uint32 // TermHash of the stemmed word
+	Count  uint8  // occurrences, a title word counting twice
+	IDF    uint8  // inverse document frequency when the Doc was weighed, in sixteenths
+	Title  bool   // the word is in the title
+	Entity bool   // a name or a number: capitalised mid-sentence, an acronym, or digits
+}
+
+// Doc is what near-duplicate detection keeps of an item: its words as
+// weighted terms, its names and numbers, and hashed word shingles of its
+// text for finding copies.
+type Doc struct {
+	Time      time.Time // the item's own time: published, else first seen
+	Terms     []Term    // sorted by Hash, at most one per hash
+	Shingles  []uint32  // sorted hashes of the text's first word 3-shingles
+	TitleLen  int       // number of distinct title terms
+	Words     int       // number of words in the body text
+	Truncated bool      // the title or the text ends in an ellipsis: a cut copy
+	Digest    string    // hex digest of the normalised title and text; empty when too short to identify
+}
+
+// Limits of a Doc, so that an item's index entries and stored features stay
+// small whatever the length of its text.
+const (
+	maxShingles  = 48 // shingles kept from the start of the text
+	maxTerms     = 48 // terms kept, title terms first, then by count
+	minDigestLen = 8  // words needed for the text digest to identify an item
+)
+
+// NewDoc builds the Doc of an item from its plain-text title, its body lines
+// with chrome already removed (see Prose), and its time. The Doc is not
+// weighed: call Weigh before comparing it.
+func NewDoc(title string, lines []string, t time.Time) *Doc {
+	d := &Doc{Time: t}
+	title, tcut := cutEllipsis(strings.TrimSpace(title))
+	body := strings.Join(lines, "\n")
+	body, bcut := cutEllipsis(body)
+	d.Truncated = tcut || bcut
+
+	tw := words(unshout(title))
+	if titleCase(tw) {
+		// In a headline written in title case every word is capitalised:
+		// the capitals say nothing about names.
+		for i := range tw {
+			if !tw[i].number && !tw[i].acronym {
+				tw[i].capital = false
+			}
+		}
+	}
+	bw := words(unshout(body))
+	d.Words = len(bw)
+
+	counts := map[uint32]*Term{}
+	add := func(w word, weight uint8, title bool) {
+		if w.term == "" {
+			return
+		}
+		h := TermHash(w.term)
+		t := counts[h]
+		if t == nil {
+			t = &Term{Hash: h}
+			counts[h] = t
+		}
+		if int(t.Count)+int(weight) <= math.MaxUint8 {
+			t.Count += weight
+		}
+		t.Title = t.Title || title
+		t.Entity = t.Entity || w.capital || w.number
+	}
+	for _, w := range tw {
+		add(w, 2, true)
+	}
+	for _, w := range bw {
+		add(w, 1, false)
+	}
+	var names []string
+	if !titleCase(tw) {
+		names = initials(tw)
+	}
+	for _, n := range append(names, initials(bw)...) {
+		add(word{norm: n, term: stem(n), capital: true, acronym: true}, 1, false)
+	}
+	terms := make([]Term, 0, len(counts))
+	for _, t := range counts {
+		terms = append(terms, *t)
+		if t.Title {
+			d.TitleLen++
+		}
+	}
+	if len(terms) > maxTerms {
+		slices.SortFunc(terms, func(a, b Term) int {
+			if a.Title != b.Title {
+				if a.Title {
+					return -1
+				}
+				return 1
+			}
+			if a.Count != b.Count {
+				return int(b.Count) - int(a.Count)
+			}
+			return cmpU32(a.Hash, b.Hash)
+		})
+		terms = terms[:maxTerms]
+	}
+	slices.SortFunc(terms, func(a, b Term) int { return cmpU32(a.Hash, b.Hash) })
+	d.Terms = terms
+
+	d.Shingles = shingles(bw, maxShingles)
+	if len(tw)+len(bw) >= minDigestLen {
+		h := sha256.New()
+		for _, w := range tw {
+			h.Write([]byte(w.norm))
+			h.Write([]byte{' '})
+		}
+		h.Write([]byte{'\n'})
+		for _, w := range bw {
+			h.Write([]byte(w.norm))
+			h.Write([]byte{' '})
+		}
+		d.Digest = hex.EncodeToString(h.Sum(nil)[:16])
+	}
+	return d
+}
+
+// TermHash is the hash a term is counted and indexed under.
+func TermHash(term string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(term))
+	return h.Sum32()
+}
+
+// TermKey is the counter key of a term hash: eight hex digits.
+func TermKey(h uint32) string {
+	const digits = "0123456789abcdef"
+	var b [8]byte
+	for i := 7; i >= 0; i-- {
+		b[i] = digits[h&0xf]
+		h >>= 4
+	}
+	return string(b[:])
+}
+
+// TermKeys returns the counter keys of the Doc's terms, in Terms order.
+func (d *Doc) TermKeys() []string {
+	keys := make([]string, len(d.Terms))
+	for i, t := range d.Terms {
+		keys[i] = TermKey(t.Hash)
+	}
+	return keys
+}
+
+// Weigh sets each term's inverse document frequency from the number of
+// documents seen, docs, and the document frequency of each term, df, in
+// Terms order (as returned for TermKeys).
+func (d *Doc) Weigh(docs uint32, df []uint32) {
+	for i := range d.Terms {
+		var f uint32
+		if i < len(df) {
+			f = df[i]
+		}
+		d.Terms[i].IDF = quantIDF(IDF(docs, f))
+	}
+}
+
+// IDF is the smoothed inverse document frequency of a term found in df of
+// docs documents. It is never below one, so a term seen everywhere still
+// counts a little, and a store that has seen few documents weighs all terms
+// alike.
+func IDF(docs, df uint32) float64 {
+	if df > docs {
+		docs = df
+	}
+	return 1 + math.Log(float64(docs+1)/float64(df+1))
+}
+
+func quantIDF(f float64) uint8 {
+	q := math.Round(f * 16)
+	if q > math.MaxUint8 {
+		q = math.MaxUint8
+	}
+	return uint8(q)
+}
+
+// weight is a term's tf-idf weight, with a dampened count.
+func (t Term) weight() float64 {
+	return (1 + math.Log(float64(t.Count))) * float64(t.IDF) / 16
+}
+
+// shingles hashes the first limit word 3-shingles of ws (stop words
+// included, as word order is what a copy keeps), sorted and distinct. A text
+// shorter than three words gives one shingle of all its words.
+func shingles(ws []word, limit int) []uint32 {
+	if len(ws) == 0 {
+		return nil
+	}
+	var out []uint32
+	h := fnv.New32a()
+	n := max(1, len(ws)-2)
+	for i := 0; i < n && len(out) < limit; i++ {
+		h.Reset()
+		for j := i; j < min(i+3, len(ws)); j++ {
+			h.Write([]byte(ws[j].norm))
+			h.Write([]byte{0})
+		}
+		out = append(out, h.Sum32())
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// cutEllipsis removes a trailing ellipsis ("...", "…", "[…]", "[...]") and
+// reports whether there was one: the mark of a text cut short.
+func cutEllipsis(s string) (string, bool) {
+	t := strings.TrimRightFunc(s, unicode.IsSpace)
+	for _, mark := range []string{"[…]", "[...]", "(…)", "(...)", "…", "..."} {
+		if strings.HasSuffix(t, mark) {
+			return strings.TrimRightFunc(strings.TrimSuffix(t, mark), unicode.IsSpace), true
+		}
+	}
+	return s, false
+}
+
+// unshout lower-cases text written mostly in capitals, so that a shouted
+// headline reads like any other and its words are not taken for acronyms.
+func unshout(s string) string {
+	upper, letters := 0, 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+			}
+		}
+	}
+	if letters >= 12 && upper*10 > letters*6 {
+		return strings.ToLower(s)
+	}
+	return s
+}
+
+// titleCase reports whether most words of a headline are capitalised.
+func titleCase(ws []word) bool {
+	content, capital := 0, 0
+	for _, w := range ws {
+		if w.term == "" || w.number {
+			continue
+		}
+		content++
+		if w.capital {
+			capital++
+		}
+	}
+	return content >= 3 && capital*4 >= content*3
+}
+
+func cmpU32(a, b uint32) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,240 @@
+package near
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestText(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"", ""},
+		{"plain words", "plain words"},
+		{"line one\nline two\n\n  line three ", "line one\nline two\nline three"},
+		{"<p>First paragraph\nwrapped.</p><p>Second</p>", "First paragraph wrapped.\nSecond"},
+		{"a<br>b<br/>c", "a\nb\nc"},
+		{"<ul><li>one</li><li>two</li></ul>", "one\ntwo"},
+		{"<p>x<script>alert(1)</script>y</p>", "x y"},
+		{"<nav><a href=/>Home</a></nav><p>Story</p>", "Story"},
+		{"<b>bold</b>text", "bold text"},
+		{"fish &amp; chips &lt;3", "fish & chips <3"},
+		{"&lt;b&gt;not a tag&lt;/b&gt;", "\uFF1Cb>not a tag\uFF1C/b>"},
+		{"&amp;amp; stays", "\uFF06amp; stays"},
+		{"AT&amp;T", "AT&T"},
+		{"bad \xff utf8", "bad \uFFFD utf8"},
+		{"non\u00a0breaking\u200bspace", "non breakingspace"},
+	}
+	for _, tt := range tests {
+		if got := Text(tt.in); got != tt.want {
+			t.Errorf("Text(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestProse(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"Crowds appear to have seized a police station in the city.", true},
+		{"Brazil hits record high for new coronavirus cases", true},
+		{"Rescuers Reach Village Hours Later.", true},
+		{"Must read", false},
+		{"- Advertisement -", false},
+		{"Friday, May 29, 2020 12°C New York", false},
+		{"Photo credit: Metro Herald Top Stories / file photo", false},
+		{"Source link", false},
+		{"Warriors 18 / Dragons 0", false},
+	}
+	for _, tt := range tests {
+		if got := Prose(tt.in); got != tt.want {
+			t.Errorf("Prose(%q) = %v; want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSegmentsAndLabel(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Plain headline", []string{"Plain headline"}},
+		{"BREAKING: Trump signs order", []string{"BREAKING", "Trump signs order"}},
+		{"Lion attack injures keeper | Latest News", []string{"Lion attack injures keeper", "Latest News"}},
+		{"Keeper hurt (VIDEO)", []string{"Keeper hurt", "VIDEO"}},
+		{"Site - Section: Story [PHOTOS]", []string{"Site", "Section", "Story", "PHOTOS"}},
+	}
+	for _, tt := range tests {
+		if got := Segments(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Segments(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+	for in, want := range map[string]bool{"BREAKING": true, "VIDEO": true, "US": false, "Latest News": false, "Story": false} {
+		if got := Label(in); got != want {
+			t.Errorf("Label(%q) = %v; want %v", in, got, want)
+		}
+	}
+}
+
+func TestLineKey(t *testing.T) {
+	same := [][2]string{
+		{"Friday, May 29, 2020 12°C New York", "friday may 30 2020 19°c new york"},
+		{"- Advertisement -", "Advertisement"},
+	}
+	for _, p := range same {
+		if LineKey(p[0]) != LineKey(p[1]) {
+			t.Errorf("LineKey(%q) != LineKey(%q); want equal", p[0], p[1])
+		}
+	}
+	if LineKey("Source link") == LineKey("More articles") {
+		t.Errorf("LineKey(%q) == LineKey(%q); want different", "Source link", "More articles")
+	}
+}
+
+func TestWords(t *testing.T) {
+	ws := words("Trump says the U.S. will leave the W.H.O. and Floyd's family didn't")
+	var terms []string
+	for _, w := range ws {
+		if w.term != "" {
+			terms = append(terms, w.term)
+		}
+	}
+	want := []string{"trump", "us", "leave", "who", "floyd", "family"}
+	if !reflect.DeepEqual(terms, want) {
+		t.Errorf("terms of words(...) = %q; want %q", terms, want)
+	}
+	if got := initials(words("He left the World Health Organization today")); !reflect.DeepEqual(got, []string{"who"}) {
+		t.Errorf("initials(World Health Organization) = %q; want [who]", got)
+	}
+}
+
+// weighed builds a Doc as the ingest code does, weighing every term alike.
+func weighed(title, body string, at time.Time) *Doc {
+	d := NewDoc(title, Lines(Text(body)), at)
+	d.Weigh(1000, make([]uint32, len(d.Terms)))
+	return d
+}
+
+func TestSimilarity(t *testing.T) {
+	t0 := time.Date(2020, 5, 29, 4, 0, 0, 0, time.UTC)
+	orig := weighed("Lion attack in Australia leaves zookeeper badly injured",
+		"The woman is being treated for critical injuries after the incident in New South Wales, authorities say.", t0)
+	tests := []struct {
+		name     string
+		doc      *Doc
+		kind     string
+		min, max float64
+	}{
+		{"truncated copy", weighed("Lion attack in Australia leaves zookeeper...",
+			"The woman is being treated for critical injuries after the […]", t0.Add(10*time.Hour)), "copy", 0.99, 1},
+		{"retitled copy", weighed("BREAKING: LION ATTACK IN AUSTRALIA LEAVES ZOOKEEPER BADLY INJURED | Latest News",
+			"The woman is being treated for critical injuries after the incident in New South Wales, authorities say.", t0.Add(3*time.Hour)), "copy", 0.99, 1},
+		{"rewrite", weighed("Two lions attack female zookeeper at Australian zoo",
+			"A zookeeper is in a critical condition after two lions attacked her in New South Wales.", t0.Add(2*time.Hour)), "rewrite", 0.3, 0.9},
+		{"unrelated", weighed("Stocks rally as tech shares climb",
+			"Markets rose on Friday led by technology companies.", t0), "rewrite", 0, 0.05},
+	}
+	for _, tt := range tests {
+		s := Similarity(orig, tt.doc)
+		if s.Kind() != tt.kind || s.Value < tt.min || s.Value > tt.max {
+			t.Errorf("Similarity(orig, %s) = %+v kind %s; want kind %s, value in [%.2f, %.2f]", tt.name, s, s.Kind(), tt.kind, tt.min, tt.max)
+		}
+		if r := Similarity(tt.doc, orig); r.Value != s.Value {
+			t.Errorf("Similarity(%s, orig) = %.3f; want %.3f (symmetric)", tt.name, r.Value, s.Value)
+		}
+	}
+	later := *tt0(orig, 48*time.Hour)
+	if a, b := Similarity(orig, tests[2].doc).Value, Similarity(&later, tests[2].doc).Value; b >= a {
+		t.Errorf("rewrite two days later scores %.3f; want less than %.3f", b, a)
+	}
+}
+
+// tt0 returns a copy of d moved later by shift.
+func tt0(d *Doc, shift time.Duration) *Doc {
+	c := *d
+	c.Time = d.Time.Add(shift)
+	return &c
+}
+
+func TestStoryScore(t *testing.T) {
+	copyScore := Score{Cosine: 0.9, Title: 1, Copy: 1, Value: 1}
+	rw := func(v float64) Score { return Score{Cosine: v, Title: 0.5, Value: v} }
+	tests := []struct {
+		name   string
+		scores []Score
+		same   []bool
+		want   float64
+	}{
+		{"none", nil, nil, 0},
+		{"average of rewrites", []Score{rw(0.6), rw(0.2)}, []bool{false, false}, 0.4},
+		{"copy of one member", []Score{rw(0.1), copyScore}, []bool{false, false}, 1},
+		{"own source blocks a rewrite", []Score{rw(0.8)}, []bool{true}, 0},
+		{"own source copy joins", []Score{copyScore}, []bool{true}, 1},
+	}
+	for _, tt := range tests {
+		if got, _ := StoryScore(tt.scores, tt.same); fmt.Sprintf("%.3f", got) != fmt.Sprintf("%.3f", tt.want) {
+			t.Errorf("StoryScore(%s) = %.3f; want %.3f", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestEncodeDecode(t *testing.T) {
+	d := weighed("World's oldest man dies aged 112", "<p>Bob Weighton died peacefully in his sleep, his family said.</p>",
+		time.Date(2020, 5, 28, 17, 5, 44, 0, time.UTC))
+	d.Truncated = true
+	b := d.Encode()
+	got, err := Decode(b)
+	if err != nil {
+		t.Fatalf("Decode(Encode(d)): %v", err)
+	}
+	d.Digest = "" // not stored
+	if !reflect.DeepEqual(got, d) {
+		t.Errorf("Decode(Encode(d)) = %+v; want %+v", got, d)
+	}
+	for _, bad := range [][]byte{nil, {9}, b[:len(b)-1], append(append([]byte{}, b...), 0)} {
+		if _, err := Decode(bad); err == nil {
+			t.Errorf("Decode(%x) succeeded; want an error", bad)
+		}
+	}
+	if len(b) > 600 {
+		t.Errorf("encoded Doc is %d bytes; want at most 600", len(b))
+	}
+}
+
+func TestBands(t *testing.T) {
+	at := time.Date(2020, 5, 29, 12, 0, 0, 0, time.UTC)
+	d := weighed("Lion attack in Australia leaves zookeeper badly injured", strings.Repeat("word ", 3), at)
+	file := d.Bands()
+	if len(file) == 0 || len(file) > IndexTerms {
+		t.Fatalf("Bands() gave %d bands; want 1..%d", len(file), IndexTerms)
+	}
+	look := d.LookupBands(72 * time.Hour)
+	if want := len(file) * 7; len(look) != want {
+		t.Errorf("LookupBands(72h) gave %d bands; want %d (7 day buckets per term)", len(look), want)
+	}
+	found := 0
+	for _, f := range file {
+		for _, l := range look {
+			if string(f.Key) == string(l.Key) {
+				found++
+			}
+		}
+	}
+	if found != len(file) {
+		t.Errorf("%d of %d filed bands are looked up; want all", found, len(file))
+	}
+}
+
+func TestTextStable(t *testing.T) {
+	for _, in := range []string{"<p>a &lt;b&gt; c</p>", "x &amp;amp; y", "<div>one<div>two</div></div>three"} {
+		once := Text(in)
+		if twice := Text(once); twice != once || !utf8.ValidString(once) {
+			t.Errorf("Text(Text(%q)) = %q; want %q", in, twice, once)
+		}
+	}
+}

@@ -1,0 +1,176 @@
+package near
+
+import (
+	"math"
+	"time"
+)
+
+// Score is the similarity of two Docs and the signals it is made of, for
+// explaining a decision.
+type Score struct {
+	Cosine float64       // tf-idf cosine of all terms
+	Title  float64       // IDF-weighted share of the shorter headline's terms found in the other headline
+	Copy   float64       // share of the shorter text's shingles found in the other text
+	Entity float64       // IDF-weighted share of the names and numbers of the Doc with fewer found in the other
+	Apart  time.Duration // how far apart the two Docs' times are
+	Value  float64       // the similarity: 0 (unrelated) to 1 (the same text)
+}
+
+// Constants of the score. They are few on purpose: each is a property of
+// news text in general, not of any set of feeds.
+const (
+	// minCopyShingles is the fewest shingles a text needs before its
+	// containment in another says it was copied from it (six words).
+	minCopyShingles = 4
+	// copyMin is the containment from which one text is a copy of the
+	// other: a copy keeps most of its original's word sequences, while two
+	// reports written apart share a few phrases at most.
+	copyMin = 0.8
+	// copyTitleMin is the share of headline words a copy must keep, so
+	// that two items sharing only a stock paragraph are not copies.
+	copyTitleMin = 0.3
+	// HalfLife is the time apart at which a rewrite's similarity counts
+	// half: reports of one event cluster in time, while follow-ups,
+	// reactions and next-day updates come later.
+	HalfLife = 24 * time.Hour
+)
+
+// Similarity scores how likely two Docs carry the same report. A copy (one
+// text contained in the other, the headlines agreeing) scores its
+// containment; a rewrite scores the tf-idf cosine of the two Docs' terms,
+// discounted by how far apart in time they are.
+func Similarity(a, b *Doc) Score {
+	var s Score
+	var dot, na, nb float64
+	var titleShared, titleA, titleB float64
+	var entShared, entA, entB float64
+	idf := func(t Term) float64 { return float64(t.IDF) / 16 }
+	only := func(t Term, norm, title, ent *float64) {
+		w := t.weight()
+		*norm += w * w
+		if t.Title {
+			*title += idf(t)
+		}
+		if t.Entity {
+			*ent += idf(t)
+		}
+	}
+	i, j := 0, 0
+	for i < len(a.Terms) || j < len(b.Terms) {
+		switch {
+		case j >= len(b.Terms) || i < len(a.Terms) && a.Terms[i].Hash < b.Terms[j].Hash:
+			only(a.Terms[i], &na, &titleA, &entA)
+			i++
+		case i >= len(a.Terms) || b.Terms[j].Hash < a.Terms[i].Hash:
+			only(b.Terms[j], &nb, &titleB, &entB)
+			j++
+		default:
+			ta, tb := a.Terms[i], b.Terms[j]
+			only(ta, &na, &titleA, &entA)
+			only(tb, &nb, &titleB, &entB)
+			dot += ta.weight() * tb.weight()
+			// The two were weighed at different times: the shared term
+			// counts with the smaller of its two IDFs.
+			w := min(idf(ta), idf(tb))
+			if ta.Title && tb.Title {
+				titleShared += w
+			}
+			if ta.Entity || tb.Entity {
+				entShared += w
+			}
+			i++
+			j++
+		}
+	}
+	if na > 0 && nb > 0 {
+		s.Cosine = dot / math.Sqrt(na*nb)
+	}
+	if small := min(titleA, titleB); small > 0 {
+		s.Title = min(1, titleShared/small)
+	}
+	if small := min(entA, entB); small > 0 {
+		s.Entity = min(1, entShared/small)
+	}
+	if n := min(len(a.Shingles), len(b.Shingles)); n >= minCopyShingles {
+		s.Copy = float64(intersect(a.Shingles, b.Shingles)) / float64(n)
+	}
+	s.Apart = a.Time.Sub(b.Time).Abs()
+	s.Value = s.rewrite()
+	if s.copied() {
+		s.Value = max(s.Value, s.Copy)
+	}
+	return s
+}
+
+// rewrite is the similarity of two reports written apart.
+func (s Score) rewrite() float64 {
+	return s.Cosine / (1 + float64(s.Apart)/float64(HalfLife))
+}
+
+// copied reports whether one text is a copy of the other.
+func (s Score) copied() bool {
+	return s.Copy >= copyMin && (s.Title >= copyTitleMin || s.Title == 0 && s.Cosine >= copyMin)
+}
+
+// intersect counts the values two sorted slices share.
+func intersect(a, b []uint32) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
+}
+
+// DefaultThreshold is the similarity at or above which an item joins a
+// story when the configuration does not say.
+const DefaultThreshold = 0.35
+
+// Kind names the signal that decided the score: "copy" when one text is a
+// copy of the other, "rewrite" otherwise.
+func (s Score) Kind() string {
+	if s.copied() && s.Copy >= s.rewrite() {
+		return "copy"
+	}
+	return "rewrite"
+}
+
+// StoryScore combines the scores of an item against each member of a story
+// into the item's similarity to the story, and returns the index of the
+// member that decided it (-1 for no scores). same[i] tells whether member i
+// comes from the item's own source.
+//
+// A copy of any member belongs to the story. Otherwise the item must
+// resemble the members on average, not just one of them, so that a chain of
+// small resemblances does not merge distinct stories; and a story that
+// already has a report from the item's source takes no rewrite from it, as
+// an outlet's second report on an event is a follow-up or another angle,
+// not the same report.
+func StoryScore(scores []Score, same []bool) (float64, int) {
+	if len(scores) == 0 {
+		return 0, -1
+	}
+	best, sum, own := 0, 0.0, false
+	for i, s := range scores {
+		if s.Value > scores[best].Value {
+			best = i
+		}
+		sum += s.Value
+		own = own || i < len(same) && same[i]
+	}
+	if scores[best].Kind() == "copy" {
+		return scores[best].Value, best
+	}
+	if own {
+		return 0, best
+	}
+	return sum / float64(len(scores)), best
+}

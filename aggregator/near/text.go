@@ -1,0 +1,200 @@
+package near
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// blockTags end a line of text: the boundaries a reader sees as paragraphs,
+// list entries, headings or table rows.
+var blockTags = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true,
+	atom.Br: true, atom.Caption: true, atom.Dd: true, atom.Details: true, atom.Div: true,
+	atom.Dl: true, atom.Dt: true, atom.Fieldset: true, atom.Figcaption: true,
+	atom.Figure: true, atom.Footer: true, atom.Form: true, atom.H1: true, atom.H2: true,
+	atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true, atom.Header: true,
+	atom.Hr: true, atom.Li: true, atom.Main: true, atom.Nav: true, atom.Ol: true,
+	atom.P: true, atom.Pre: true, atom.Section: true, atom.Summary: true,
+	atom.Table: true, atom.Td: true, atom.Th: true, atom.Tr: true, atom.Ul: true,
+}
+
+// skipTags hold no article text: code, embedded documents, and the page
+// furniture (navigation, forms) that some feeds leave in their content.
+var skipTags = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
+	atom.Iframe: true, atom.Object: true, atom.Svg: true, atom.Math: true,
+	atom.Head: true, atom.Title: true, atom.Nav: true, atom.Form: true,
+	atom.Button: true, atom.Select: true, atom.Textarea: true, atom.Canvas: true,
+	atom.Audio: true, atom.Video: true,
+}
+
+// Text returns the plain text of an HTML fragment: markup, scripts, styles,
+// navigation and forms removed, character references decoded, one line per
+// block (paragraph, list entry, heading, table cell, <br>), spaces collapsed
+// and empty lines dropped. A fragment without block markup is taken as plain
+// text whose line breaks are kept, as feeds often send plain text in HTML
+// fields. The result is valid UTF-8 and Text of it returns it unchanged.
+func Text(fragment string) string {
+	if fragment == "" {
+		return ""
+	}
+	fragment = strings.ToValidUTF8(fragment, "\uFFFD")
+	plain := !hasBlockMarkup(fragment)
+	var b strings.Builder
+	b.Grow(len(fragment))
+	skip := 0
+	z := xhtml.NewTokenizer(strings.NewReader(fragment))
+	for {
+		tt := z.Next()
+		switch tt {
+		case xhtml.ErrorToken:
+			return finish(b.String())
+		case xhtml.TextToken:
+			if skip > 0 {
+				continue
+			}
+			t := string(z.Text())
+			if !plain {
+				t = strings.ReplaceAll(t, "\n", " ")
+			}
+			b.WriteString(t)
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if skipTags[a] && tt != xhtml.SelfClosingTagToken {
+				if tt == xhtml.StartTagToken {
+					skip++
+				} else if skip > 0 {
+					skip--
+				}
+				b.WriteByte(' ')
+				continue
+			}
+			if blockTags[a] || a == atom.Img {
+				b.WriteByte('\n')
+			} else {
+				// Inline elements still separate words written without spaces
+				// between tags.
+				b.WriteByte(' ')
+			}
+		}
+	}
+}
+
+// hasBlockMarkup reports whether s holds a tag that ends a line, so that raw
+// line breaks in it are mere white space.
+func hasBlockMarkup(s string) bool {
+	if !strings.Contains(s, "<") {
+		return false
+	}
+	z := xhtml.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			return false
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:
+			name, _ := z.TagName()
+			if blockTags[atom.Lookup(name)] {
+				return true
+			}
+		}
+	}
+}
+
+// finish trims and collapses every line, drops empty ones and makes the text
+// inert as HTML, so that Text of the result is the result.
+func finish(s string) string {
+	var out strings.Builder
+	out.Grow(len(s))
+	for line := range strings.SplitSeq(s, "\n") {
+		line = collapse(line)
+		if line == "" {
+			continue
+		}
+		if out.Len() > 0 {
+			out.WriteByte('\n')
+		}
+		out.WriteString(inert(line))
+	}
+	return out.String()
+}
+
+// collapse removes control characters and turns every run of white space
+// into one space, trimmed at both ends.
+func collapse(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r) || r == '\u00a0':
+			space = b.Len() > 0
+			continue
+		case unicode.IsControl(r) || r == '\ufeff' || r == '\u200b':
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// inert replaces the few characters that would read as markup if the text
+// were parsed as HTML again: a "<" that opens a tag and an "&" that starts a
+// character reference become their full-width look-alikes.
+func inert(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '<' && i+1 < len(s) && opensTag(s[i+1]):
+			b.WriteString("\uFF1C")
+		case c == '&' && isReference(s[i:]):
+			b.WriteString("\uFF06")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func opensTag(c byte) bool {
+	return c == '/' || c == '!' || c == '?' || c < utf8.RuneSelf && unicode.IsLetter(rune(c))
+}
+
+// isReference reports whether s, which starts with "&", would be decoded as
+// a character reference.
+func isReference(s string) bool {
+	end := 1
+	for end < len(s) && end < 40 {
+		c := s[end]
+		if c == ';' {
+			end++
+			break
+		}
+		if !(c == '#' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			break
+		}
+		end++
+	}
+	return end > 1 && xhtml.UnescapeString(s[:end]) != s[:end]
+}
+
+// Lines splits text returned by Text into its lines.
+func Lines(text string) []string {
+	if text == "" {
+		return nil
+	}
+	return strings.Split(text, "\n")
+}

@@ -1,0 +1,181 @@
+package near
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// word is one word of a text, in the order written.
+type word struct {
+	norm    string // lower case, possessive removed: "floyd" for "Floyd's"
+	term    string // norm stemmed; empty for a stop word
+	capital bool   // written with a capital letter (or all capitals) where a sentence does not begin
+	number  bool   // made of digits, perhaps with a unit letter: "112", "22k"
+	acronym bool   // written in capitals only: "US", "WHO"
+	initial bool   // begins with a capital letter, wherever it stands
+}
+
+// dotted matches acronyms written with full stops: "U.S.", "W.H.O.".
+var dotted = regexp.MustCompile(`\b(?:\p{Lu}\.){2,}`)
+
+// words splits s into words. Letters and digits make words; an apostrophe
+// inside a word is dropped ("didn't" is "didnt", "Floyd's" is "floyd").
+func words(s string) []word {
+	if strings.Contains(s, ".") {
+		s = dotted.ReplaceAllStringFunc(s, func(m string) string { return strings.ReplaceAll(m, ".", "") })
+	}
+	var out []word
+	sentenceStart := true
+	i := 0
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) {
+			if r == '.' || r == '!' || r == '?' || r == ':' || r == '"' || r == '“' || r == '‘' || r == '—' || r == '|' {
+				sentenceStart = true
+			}
+			i += n
+			continue
+		}
+		start := i
+		var b strings.Builder
+		upper, letters, digits := 0, 0, 0
+		first := r
+		for i < len(s) {
+			r, n = utf8.DecodeRuneInString(s[i:])
+			if isApostrophe(r) {
+				// An apostrophe followed by a letter stays inside the word.
+				if next, _ := utf8.DecodeRuneInString(s[i+n:]); i+n < len(s) && unicode.IsLetter(next) {
+					i += n
+					continue
+				}
+				break
+			}
+			if !isWordRune(r) {
+				break
+			}
+			switch {
+			case unicode.IsUpper(r):
+				upper++
+				letters++
+			case unicode.IsLetter(r):
+				letters++
+			case unicode.IsDigit(r):
+				digits++
+			}
+			b.WriteRune(unicode.ToLower(r))
+			i += n
+		}
+		norm := b.String()
+		if strings.HasSuffix(norm, "s") && len(norm) > 2 && i-start > 2 && isApostrophe(lastRuneBefore(s[start:i], 1)) {
+			norm = norm[:len(norm)-1]
+		}
+		w := word{norm: norm}
+		w.number = digits > 0 && letters <= 2
+		w.acronym = !w.number && upper >= 2 && upper == letters
+		w.initial = unicode.IsUpper(first)
+		w.capital = !w.number && (unicode.IsUpper(first) && !sentenceStart || w.acronym)
+		// "US" and "WHO" are names, not the stop words "us" and "who".
+		if !stopWords[norm] || w.acronym {
+			w.term = stem(norm)
+		}
+		out = append(out, w)
+		sentenceStart = false
+	}
+	return out
+}
+
+// lastRuneBefore returns the rune that stands k runes before the end of s.
+func lastRuneBefore(s string, k int) rune {
+	for range k {
+		_, n := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-n]
+	}
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
+
+// stemLen is where stem cuts a word. Cutting words to a fixed prefix
+// conflates inflections ("protesters", "protesting") about as well as a full
+// suffix stemmer does for matching, and does it for any word.
+const stemLen = 6
+
+// stem reduces a lower-case word to the form matched across reports: the
+// plural "s" removed, then cut to stemLen runes.
+func stem(w string) string {
+	if len(w) > 3 && strings.HasSuffix(w, "ies") {
+		w = w[:len(w)-3] + "y"
+	} else if len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is") {
+		w = w[:len(w)-1]
+	}
+	n := 0
+	for i := range w {
+		if n == stemLen {
+			return w[:i]
+		}
+		n++
+	}
+	return w
+}
+
+// stopWords are English function words: they carry no topic and are left
+// out of terms (but kept in shingles, where word order matters).
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range strings.FieldsSeq(`a about above after again against all almost along already also although
+am among an and another any anyone anything are around as at back be became because become been
+before being below between both but by can cannot could did didnt do does doesnt doing dont done down
+during each either else even ever every few for from further get gets getting got had has hasnt have
+having he her here hers herself him himself his how however i if in into is isnt it its itself just
+last least less like made make many may me might more most much must my myself near need never new
+next no nor not now of off often on once one only or other others our ours ourselves out over own per
+put rather really said same say says see seen she should since so some still such take than that the
+their theirs them themselves then there these they thing things this those though through thus to
+today too toward towards under until up upon us use used very via was wasnt we well were werent what
+whats when where whether which while who whom whose why will with within without would wont yet you
+your yours yourself yourselves s t ll ve re d m mr mrs ms`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// IsStopWord reports whether the lower-case word w is an English function
+// word.
+func IsStopWord(w string) bool { return stopWords[w] }
+
+// initials returns the acronyms that runs of capitalised words stand for:
+// "who" for "World Health Organization", so that a report writing the name
+// out matches one using its acronym. A run has at least three capitalised
+// words; function words inside it ("Department of Labor") are skipped.
+func initials(ws []word) []string {
+	var out []string
+	var run []byte
+	flush := func() {
+		if len(run) >= 3 && len(run) <= 6 {
+			out = append(out, string(run))
+		}
+		run = run[:0]
+	}
+	for i, w := range ws {
+		switch {
+		case w.initial && !w.acronym && !w.number && w.norm != "":
+			r, _ := utf8.DecodeRuneInString(w.norm)
+			if r >= utf8.RuneSelf {
+				flush()
+				continue
+			}
+			run = append(run, byte(r))
+		case len(run) > 0 && w.term == "" && i+1 < len(ws) && ws[i+1].initial:
+			// "of", "and" inside a name
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
