@@ -1,0 +1,200 @@
+// Package ops turns what the store holds into what operators read: the
+// JSON Lines export, the per-source status table, and the HTTP endpoints
+// through which the command line reads a store that a running daemon holds
+// locked. It also holds the HTTP plumbing operators rely on: access lists
+// and panic recovery.
+package ops
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// ExportLine is one line of `tributary export`: one stored item.
+type ExportLine struct {
+	Item      string    `json:"item"`
+	Source    string    `json:"source"`
+	GUID      string    `json:"guid"`
+	Link      string    `json:"link"`
+	Title     string    `json:"title"`
+	Published time.Time `json:"published"`
+	Story     string    `json:"story"`
+	Topics    []string  `json:"topics"`
+	Tags      []string  `json:"tags"`
+	Match     string    `json:"match,omitempty"` // why the item joined its story
+}
+
+// Export writes every stored item as JSON Lines.
+func Export(ctx context.Context, st aggregator.Store, w io.Writer) error {
+	names, err := sourceNames(ctx, st)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return st.Export(ctx, func(it aggregator.Item, s aggregator.Story) error {
+		line := ExportLine{
+			Item: it.ID, Source: names[it.SourceID], GUID: it.GUID, Link: it.Link, Title: it.Title,
+			Published: it.Published, Story: s.ID, Topics: nonNil(s.Topics), Tags: nonNil(s.Tags),
+		}
+		if line.Source == "" {
+			line.Source = it.SourceID
+		}
+		for _, m := range s.Members {
+			if m.Item == it.ID {
+				line.Match = m.Match.Reason
+			}
+		}
+		return enc.Encode(line)
+	})
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func sourceNames(ctx context.Context, st aggregator.Store) (map[string]string, error) {
+	srcs, err := st.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(srcs))
+	for _, s := range srcs {
+		names[s.ID] = s.Name
+	}
+	return names, nil
+}
+
+// SourceRow is one source in `tributary status`.
+type SourceRow struct {
+	aggregator.SourceState
+	Configured bool `json:"configured"` // still listed in the configuration
+}
+
+// Status returns one row per configured source, in configuration order, then
+// the stored sources no longer configured.
+func Status(ctx context.Context, cfg *aggregator.Config, st aggregator.Store) ([]SourceRow, error) {
+	states, err := st.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]aggregator.SourceState, len(states))
+	for _, s := range states {
+		byID[s.ID] = s
+	}
+	var rows []SourceRow
+	for _, src := range cfg.Sources {
+		id := aggregator.SourceID(src.URL)
+		s, ok := byID[id]
+		if !ok {
+			s = aggregator.SourceState{ID: id, ConfigURL: src.URL, URL: src.URL, Name: src.Name}
+		}
+		if s.Name == "" {
+			s.Name = src.URL
+		}
+		delete(byID, id)
+		rows = append(rows, SourceRow{SourceState: s, Configured: true})
+	}
+	var rest []SourceRow
+	for _, s := range byID {
+		rest = append(rest, SourceRow{SourceState: s})
+	}
+	slices.SortFunc(rest, func(a, b SourceRow) int { return strings.Compare(a.Name, b.Name) })
+	return append(rows, rest...), nil
+}
+
+// State describes a source's state in a few words, as the operator reads it.
+func State(s aggregator.SourceState, now time.Time) string {
+	switch {
+	case s.Disabled:
+		return "disabled: " + s.LastError
+	case s.LastFetch.IsZero():
+		return "never fetched"
+	case s.Failures > 0 && s.NextDue.After(now):
+		return fmt.Sprintf("backing off until %s (failing since %s: %s)", stamp(s.NextDue),
+			stamp(s.FailingSince), s.LastError)
+	case s.Failures > 0:
+		return fmt.Sprintf("failing since %s: %s", stamp(s.FailingSince), s.LastError)
+	case s.LastResult == "not_modified":
+		return "not modified"
+	case s.LastResult == "unchanged":
+		return "ok (unchanged)"
+	}
+	return "ok"
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05Z")
+}
+
+// WriteStatus prints rows as an aligned table.
+func WriteStatus(w io.Writer, rows []SourceRow, now time.Time) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tLAST FETCH\tLAST SUCCESS\tNEXT DUE\tITEMS\t304s\tSTATE")
+	for _, r := range rows {
+		name := r.Name
+		if !r.Configured {
+			name += " (not configured)"
+		}
+		share := "-"
+		if r.Fetches > 0 {
+			share = fmt.Sprintf("%d%%", r.NotModified*100/r.Fetches)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", oneLine(name), stamp(r.LastFetch), stamp(r.LastSuccess),
+			stamp(r.NextDue), r.Items, share, oneLine(State(r.SourceState, now)))
+	}
+	return tw.Flush()
+}
+
+// oneLine keeps a table cell on one line whatever a feed or error holds.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) > 160 {
+		s = s[:157] + "..."
+	}
+	return s
+}
+
+// Handler serves the export (GET /api/export, JSON Lines) and the status rows
+// (GET /api/status, JSON) so the command line can read a store that a running
+// daemon holds locked. It also holds the HTTP plumbing operators rely on:
+// access lists and panic recovery.
+func Handler(cfg func() *aggregator.Config, st aggregator.Store) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/export", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
+		if err := Export(r.Context(), st, w); err != nil {
+			http.Error(w, "export failed", http.StatusInternalServerError)
+		}
+	})
+	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {
+		rows, err := Status(r.Context(), cfg(), st)
+		if err != nil {
+			http.Error(w, "status failed", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		json.NewEncoder(w).Encode(rows)
+	})
+	return mux
+}

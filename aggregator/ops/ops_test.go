@@ -1,0 +1,140 @@
+package ops_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/ops"
+)
+
+// TestOPMLRoundTrip imports a file written by another reader through the
+// opml config key, exports the sources, and imports the export again: the
+// same sources, names and tags come back.
+func TestOPMLRoundTrip(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "subscriptions.opml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "subs.opml"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	yaml := "opml: [subs.opml]\nsources:\n  - url: \"https://digest.example/feed.json\"\n    name: \"Digest (tuned)\"\n    interval: 2h\n"
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := aggregator.LoadFile(path)
+	if err != nil {
+		t.Fatalf("LoadFile: %v", err)
+	}
+	type src struct {
+		URL, Name string
+		Tags      []string
+	}
+	var got []src
+	for _, s := range cfg.Sources {
+		got = append(got, src{s.URL, s.Name, s.Tags})
+	}
+	want := []src{
+		{"https://digest.example/feed.json", "Digest (tuned)", nil}, // the YAML entry wins
+		{"https://wire.example/feed.rss", "Harbour Wire", []string{"news"}},
+		{"https://ledger.example/atom.xml", "The Daily Ledger", []string{"news", "local", "politics"}},
+		{"https://kernel.example/index.json", "Kernel Notes", []string{"tech", "blogs"}},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("sources after import = %+v; want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].URL != want[i].URL || got[i].Name != want[i].Name || !slices.Equal(got[i].Tags, want[i].Tags) {
+			t.Errorf("source %d = %+v; want %+v", i, got[i], want[i])
+		}
+	}
+
+	var out bytes.Buffer
+	if err := ops.WriteSourcesOPML(&out, cfg, nil, time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	again, err := aggregator.ReadOPML(&out)
+	if err != nil {
+		t.Fatalf("ReadOPML(export): %v\n%s", err, out.String())
+	}
+	if len(again) != len(cfg.Sources) {
+		t.Fatalf("re-import found %d feeds; want %d", len(again), len(cfg.Sources))
+	}
+	for i, f := range again {
+		s := cfg.Sources[i]
+		if f.URL != s.URL || f.Name != s.Name || !slices.Equal(f.Tags, s.Tags) {
+			t.Errorf("re-imported feed %d = %+v; want url %q name %q tags %q", i, f, s.URL, s.Name, s.Tags)
+		}
+	}
+}
+
+func TestOPMLErrorNamesKey(t *testing.T) {
+	_, err := aggregator.Load(strings.NewReader("opml: [missing.opml]\n"), filepath.Join(t.TempDir(), "config.yaml"))
+	if err == nil || !strings.Contains(err.Error(), ":1: opml:") || !strings.Contains(err.Error(), "missing.opml") {
+		t.Errorf("Load with a missing OPML file: %v; want an error naming line 1, the key and the file", err)
+	}
+}
+
+func TestAllowFrom(t *testing.T) {
+	prefixes, err := ops.ParsePrefixes([]string{"10.0.0.0/8", "192.0.2.7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := ops.AllowFrom(prefixes, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	for _, tt := range []struct {
+		remote string
+		want   int
+	}{
+		{"10.1.2.3:5000", 200}, {"192.0.2.7:1", 200}, {"192.0.2.8:1", 403}, {"[::ffff:10.0.0.1]:80", 200}, {"127.0.0.1:9", 403},
+	} {
+		r := httptest.NewRequest("GET", "/metrics", nil)
+		r.RemoteAddr = tt.remote
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tt.want {
+			t.Errorf("AllowFrom from %s = %d; want %d", tt.remote, w.Code, tt.want)
+		}
+	}
+	if _, err := ops.ParsePrefixes([]string{"nonsense"}); err == nil {
+		t.Errorf("ParsePrefixes(nonsense) = nil error")
+	}
+}
+
+func TestRecover(t *testing.T) {
+	h := ops.Recover(testLogger(t), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("boom") }))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if w.Code != 500 || strings.Contains(w.Body.String(), "boom") {
+		t.Errorf("panicking handler gave %d %q; want a plain 500 without the panic text", w.Code, w.Body.String())
+	}
+}
+
+func TestStateWords(t *testing.T) {
+	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		st   aggregator.SourceState
+		want string
+	}{
+		{aggregator.SourceState{}, "never fetched"},
+		{aggregator.SourceState{LastFetch: now, LastResult: "ok"}, "ok"},
+		{aggregator.SourceState{LastFetch: now, LastResult: "not_modified"}, "not modified"},
+		{aggregator.SourceState{LastFetch: now, Disabled: true, LastError: "http 410 gone"}, "disabled: http 410 gone"},
+		{aggregator.SourceState{LastFetch: now, Failures: 2, NextDue: now.Add(time.Hour), FailingSince: now.Add(-time.Hour), LastError: "timeout"},
+			"backing off until 2026-11-03 13:00:00Z (failing since 2026-11-03 11:00:00Z: timeout)"},
+	}
+	for _, tt := range tests {
+		if got := ops.State(tt.st, now); got != tt.want {
+			t.Errorf("State(%+v) = %q; want %q", tt.st, got, tt.want)
+		}
+	}
+}

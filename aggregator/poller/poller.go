@@ -1,0 +1,572 @@
+package poller
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/fetch"
+	"github.com/tributary-feeds/tributary/aggregator/ingest"
+	"github.com/tributary-feeds/tributary/aggregator/parse"
+)
+
+// Notifier is told which topics changed after each commit, so their cached
+// feeds are rebuilt. *publish.Publisher implements it.
+type Notifier interface {
+	Changed(topics ...string)
+}
+
+// Options tune a Poller; the zero value is fine for the daemon.
+type Options struct {
+	Tick       time.Duration         // how often due sources are looked for; default 1s
+	FirstDelay time.Duration         // spread of never-fetched sources' first polls; default 5s
+	Now        func() time.Time      // clock; default time.Now
+	Registerer prometheus.Registerer // metrics; nil: none
+	Notify     Notifier              // told of changed topics; nil: nobody
+	Logger     *slog.Logger          // default slog.Default()
+}
+
+// Outcome is the result of one poll of one source.
+type Outcome struct {
+	Source     string // SourceID
+	Name       string
+	URL        string
+	Result     string // ok, not_modified, unchanged, error, gone, rate_limited, disabled
+	New        int    // new items stored
+	Updated    int    // edited items updated in place
+	Duplicates int    // new items that joined an existing story
+	NewStories int
+	Err        error
+	Duration   time.Duration
+}
+
+// pipeline is everything that changes on a config reload.
+type pipeline struct {
+	cfg     *aggregator.Config
+	fetcher *fetch.Fetcher
+	ing     *ingest.Ingester
+	popts   parse.Options
+}
+
+// Poller fetches every configured source on its schedule and ingests what it
+// reads. Its methods are safe for concurrent use.
+type Poller struct {
+	st     aggregator.Store
+	notify Notifier
+	log    *slog.Logger
+	m      *metrics
+	now    func() time.Time
+	tick   time.Duration
+	first  time.Duration
+
+	mu       sync.Mutex
+	pl       *pipeline
+	due      map[string]time.Time // next due time per source id
+	running  map[string]bool      // sources being fetched now
+	rnd      *rand.Rand
+	lastTick time.Time
+	stopped  bool
+}
+
+// New returns a Poller for cfg that stores into st and tags stories with
+// tagger.
+func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, opts Options) (*Poller, error) {
+	p := &Poller{
+		st:      st,
+		notify:  opts.Notify,
+		log:     opts.Logger,
+		m:       newMetrics(opts.Registerer),
+		now:     opts.Now,
+		tick:    opts.Tick,
+		first:   opts.FirstDelay,
+		due:     make(map[string]time.Time),
+		running: make(map[string]bool),
+		rnd:     rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x7269627574617279)),
+	}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	p.log = p.log.With("component", "poller")
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.tick <= 0 {
+		p.tick = time.Second
+	}
+	if p.first == 0 {
+		p.first = 5 * time.Second
+	}
+	if err := p.Reload(cfg, tagger); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Reload swaps in a new configuration. Sources added start on their first
+// poll, removed ones stop, changed ones take their new settings at their
+// next poll. A fetch in flight finishes with the configuration it began with.
+func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error {
+	fo, err := fetch.OptionsFrom(cfg.Poll)
+	if err != nil {
+		return fmt.Errorf("poll options: %w", err)
+	}
+	pl := &pipeline{
+		cfg:     cfg,
+		fetcher: fetch.New(fo),
+		ing:     ingest.New(cfg, tagger),
+		popts:   parse.Options{MaxItems: cfg.Poll.MaxItems},
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pl = pl
+	keep := make(map[string]bool, len(cfg.Sources))
+	for _, s := range cfg.Sources {
+		keep[aggregator.SourceID(s.URL)] = true
+	}
+	for id := range p.due {
+		if !keep[id] {
+			delete(p.due, id)
+		}
+	}
+	return nil
+}
+
+// Healthy reports whether the scheduler loop is running and keeping up.
+func (p *Poller) Healthy() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.stopped:
+		return errors.New("scheduler stopped")
+	case p.lastTick.IsZero():
+		return errors.New("scheduler not started")
+	case p.now().Sub(p.lastTick) > 10*p.tick+5*time.Second:
+		return fmt.Errorf("scheduler stalled since %s", p.lastTick.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// Run polls due sources until ctx is done, then waits for fetches in flight
+// (their store writes complete) and returns nil.
+func (p *Poller) Run(ctx context.Context) error {
+	if err := p.loadDue(ctx); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	defer func() {
+		wg.Wait()
+		p.mu.Lock()
+		p.stopped = true
+		p.mu.Unlock()
+	}()
+	t := time.NewTicker(p.tick)
+	defer t.Stop()
+	var lastPrune time.Time
+	for {
+		now := p.now()
+		p.mu.Lock()
+		p.lastTick = now
+		pl := p.pl
+		limit := pl.cfg.Poll.Concurrency
+		var starts []aggregator.SourceConfig
+		for _, src := range pl.cfg.Sources {
+			id := aggregator.SourceID(src.URL)
+			due, ok := p.due[id]
+			if !ok || p.running[id] || due.After(now) || len(p.running) >= limit {
+				continue
+			}
+			p.running[id] = true
+			p.m.lag.Observe(now.Sub(due).Seconds())
+			starts = append(starts, src)
+		}
+		p.mu.Unlock()
+		for _, src := range starts {
+			wg.Go(func() {
+				p.m.inFlight.Inc()
+				defer p.m.inFlight.Dec()
+				id := aggregator.SourceID(src.URL)
+				p.pollSource(ctx, pl, src)
+				p.mu.Lock()
+				delete(p.running, id)
+				if d, ok := p.due[id]; ok && !d.After(now) && ctx.Err() == nil {
+					// The poll ended without scheduling itself (a store
+					// error): try again later rather than on every tick.
+					p.due[id] = p.now().Add(time.Minute)
+				}
+				p.mu.Unlock()
+			})
+		}
+		if r := pl.cfg.Storage.Retention; r > 0 && now.Sub(lastPrune) >= time.Hour {
+			lastPrune = now
+			p.prune(ctx, now.Add(-r), pl)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// loadDue reads every configured source's next due time from the store.
+func (p *Poller) loadDue(ctx context.Context) error {
+	states, err := p.st.Sources(ctx)
+	if err != nil {
+		return fmt.Errorf("loading sources: %w", err)
+	}
+	byID := make(map[string]aggregator.SourceState, len(states))
+	for _, s := range states {
+		byID[s.ID] = s
+	}
+	now := p.now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, src := range p.pl.cfg.Sources {
+		id := aggregator.SourceID(src.URL)
+		if _, ok := p.due[id]; ok {
+			continue
+		}
+		s, ok := byID[id]
+		switch {
+		case ok && s.Disabled:
+			// A gone source stays off until its URL changes in the config.
+		case ok && !s.NextDue.IsZero():
+			p.due[id] = s.NextDue
+		default:
+			spread := min(p.first, interval(p.pl.cfg, src, s)/2)
+			p.due[id] = now.Add(firstOffset(id, spread))
+		}
+	}
+	return nil
+}
+
+// prune deletes stories older than cutoff and tells the publisher.
+func (p *Poller) prune(ctx context.Context, cutoff time.Time, pl *pipeline) {
+	n, err := p.st.Prune(ctx, cutoff)
+	if err != nil {
+		p.log.ErrorContext(ctx, "prune failed", "err", err)
+		return
+	}
+	if n > 0 {
+		p.log.InfoContext(ctx, "pruned stories", "stories", n, "before", cutoff.UTC().Format(time.RFC3339))
+		if p.notify != nil {
+			var ids []string
+			for _, t := range pl.cfg.Topics {
+				ids = append(ids, t.ID)
+			}
+			p.notify.Changed(append(ids, aggregator.AllTopic)...)
+		}
+	}
+}
+
+// PollAll polls every enabled source once, at most poll.concurrency at a
+// time, calling progress (if not nil) after each source, and returns the
+// outcomes in configuration order.
+func (p *Poller) PollAll(ctx context.Context, progress func(Outcome)) []Outcome {
+	p.mu.Lock()
+	pl := p.pl
+	p.mu.Unlock()
+	out := make([]Outcome, len(pl.cfg.Sources))
+	sem := make(chan struct{}, max(pl.cfg.Poll.Concurrency, 1))
+	var wg sync.WaitGroup
+	var pmu sync.Mutex
+	for i, src := range pl.cfg.Sources {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			out[i] = p.pollSource(ctx, pl, src)
+			if progress != nil {
+				pmu.Lock()
+				progress(out[i])
+				pmu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// pollSource fetches, parses and ingests one source and records the outcome
+// on the source, whatever happened.
+func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.SourceConfig) Outcome {
+	id := aggregator.SourceID(src.URL)
+	log := p.log.With("source", id)
+	start := p.now()
+	st, err := p.st.Source(ctx, id)
+	if errors.Is(err, aggregator.ErrNotFound) {
+		st = aggregator.SourceState{ID: id}
+	} else if err != nil {
+		log.ErrorContext(ctx, "reading source state", "err", err)
+		return Outcome{Source: id, URL: src.URL, Result: "error", Err: err}
+	}
+	if st.ConfigURL != src.URL {
+		st.ConfigURL, st.URL = src.URL, src.URL
+	}
+	st.Name = displayName(src, st)
+	o := Outcome{Source: id, Name: st.Name, URL: st.URL}
+	if st.Disabled {
+		o.Result = "disabled"
+		o.Err = errors.New(st.LastError)
+		return o
+	}
+	iv := interval(pl.cfg, src, st)
+	feed, res, err := p.fetchFeed(ctx, pl, &st)
+	if ctx.Err() != nil && err != nil {
+		// Shutting down: leave the source as it was, to be polled next run.
+		o.Result, o.Err = "error", ctx.Err()
+		return o
+	}
+	st.LastFetch = start
+	st.Fetches++
+	end := p.now()
+	o.Duration = end.Sub(start)
+	p.m.latency.Observe(o.Duration.Seconds())
+	if err != nil {
+		// Waits count from the answer, so Retry-After is honoured to the letter.
+		o.Result, o.Err = p.failure(&st, err, end, iv, pl.cfg.Poll.MaxBackoff)
+		p.m.fetches.WithLabelValues(o.Result).Inc()
+		log.WarnContext(ctx, "fetch failed", "feed_url", st.URL, "result", o.Result, "status", st.LastStatus,
+			"failures", st.Failures, "next_due", st.NextDue, "err", err)
+		p.save(ctx, &st, log)
+		return o
+	}
+	p.m.bytes.Observe(float64(len(res.Body)))
+	st.LastStatus = res.Status
+	st.LastSuccess = start
+	st.Failures, st.FailingSince, st.LastError = 0, time.Time{}, ""
+	if res.NotModified {
+		st.NotModified++
+		o.Result = "not_modified"
+	} else {
+		st.ETag, st.LastModified = res.ETag, res.LastModified
+		o.Result = "unchanged"
+	}
+	ttl := res.MaxAge
+	if feed != nil {
+		o.Result = "ok"
+		st.Title, st.SiteURL, st.Hub = feed.Title, feed.SiteURL, feed.Hub
+		st.SkipHours, st.SkipDays = feed.SkipHours, feed.SkipDays
+		st.Name = displayName(src, st)
+		o.Name = st.Name
+		ttl = max(ttl, feed.TTL)
+	}
+	if ttl > 0 || feed != nil {
+		st.FeedTTL = ttl
+	}
+	iv = interval(pl.cfg, src, st)
+	p.mu.Lock()
+	next := start.Add(jitter(iv, p.rnd))
+	p.mu.Unlock()
+	st.NextDue = skip(next, st.SkipHours, st.SkipDays)
+	st.LastResult = o.Result
+	p.m.fetches.WithLabelValues(o.Result).Inc()
+	p.m.lastSuccess.WithLabelValues(st.Name).Set(float64(start.Unix()))
+	if feed == nil {
+		p.save(ctx, &st, log)
+		log.DebugContext(ctx, "fetched", "feed_url", st.URL, "result", o.Result, "status", res.Status,
+			"duration", o.Duration)
+		return o
+	}
+	var r ingest.Result
+	// Once the feed is read, its items are committed even if a shutdown
+	// begins meanwhile: the transaction is short and losing them would cost
+	// a refetch that conditional GET would then answer with 304.
+	err = p.st.Update(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
+		var err error
+		r, err = pl.ing.Apply(tx, st, feed.Items)
+		if err != nil {
+			return err
+		}
+		st.Items += int64(r.New)
+		return tx.PutSource(st)
+	})
+	if err != nil {
+		log.ErrorContext(ctx, "storing feed", "feed_url", st.URL, "err", err)
+		o.Result, o.Err = "error", fmt.Errorf("storing feed: %w", err)
+		return o
+	}
+	p.setDue(id, st.NextDue)
+	o.New, o.Updated, o.Duplicates, o.NewStories = r.New, r.Updated, r.Duplicates, r.NewStories
+	p.m.items.WithLabelValues("new").Add(float64(r.New))
+	p.m.items.WithLabelValues("updated").Add(float64(r.Updated))
+	p.m.items.WithLabelValues("unchanged").Add(float64(r.Unchanged))
+	p.m.stories.Add(float64(r.NewStories))
+	p.m.duplicates.Add(float64(r.Duplicates))
+	if len(r.Topics) > 0 && p.notify != nil {
+		p.notify.Changed(r.Topics...)
+	}
+	log.DebugContext(ctx, "fetched", "feed_url", st.URL, "result", o.Result, "status", res.Status,
+		"items", len(feed.Items), "new_items", r.New, "new_stories", r.NewStories, "duplicates", r.Duplicates,
+		"duration", o.Duration)
+	return o
+}
+
+// fetchFeed fetches the source and parses the body when it changed. A nil
+// feed with a nil error means 304 or an unchanged body. An HTML page that
+// links a feed is followed once, and the source then moves to that feed.
+func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.SourceState) (*parse.Feed, fetch.Result, error) {
+	res, err := pl.fetcher.Fetch(ctx, fetch.Request{URL: st.URL, ETag: st.ETag, LastModified: st.LastModified})
+	if err != nil || res.NotModified {
+		return nil, res, err
+	}
+	if res.MovedTo != "" {
+		st.URL = res.MovedTo
+	}
+	sum := sha256.Sum256(res.Body)
+	hash := hex.EncodeToString(sum[:])
+	if hash == st.BodyHash {
+		return nil, res, nil
+	}
+	now := p.now()
+	feed, err := parse.Parse(res.Body, res.ContentType, res.FinalURL, st.ID, now, pl.popts)
+	var page *parse.HTMLPageError
+	if errors.As(err, &page) && page.Alternate != "" {
+		res, err = pl.fetcher.Fetch(ctx, fetch.Request{URL: page.Alternate})
+		if err != nil {
+			return nil, res, fmt.Errorf("feed %s linked from the HTML page at %s: %w", page.Alternate, st.URL, err)
+		}
+		feed, err = parse.Parse(res.Body, res.ContentType, res.FinalURL, st.ID, now, pl.popts)
+		if err == nil {
+			st.URL = page.Alternate
+			if res.MovedTo != "" {
+				st.URL = res.MovedTo
+			}
+			sum = sha256.Sum256(res.Body)
+			hash = hex.EncodeToString(sum[:])
+		}
+	}
+	if err != nil {
+		return nil, res, err
+	}
+	st.BodyHash = hash
+	return feed, res, nil
+}
+
+// failure records err on the source and schedules the next try: Retry-After
+// when the server gave one, else exponential backoff; 410 Gone disables the
+// source. It returns the outcome's result and error.
+func (p *Poller) failure(st *aggregator.SourceState, err error, now time.Time, iv, maxBackoff time.Duration) (string, error) {
+	st.Failures++
+	if st.FailingSince.IsZero() {
+		st.FailingSince = now
+	}
+	st.LastError = err.Error()
+	st.LastResult = "error"
+	st.LastStatus = 0
+	p.mu.Lock()
+	wait := min(jitter(backoff(iv, st.Failures, maxBackoff), p.rnd), maxBackoff)
+	p.mu.Unlock()
+	var se *fetch.StatusError
+	if errors.As(err, &se) {
+		st.LastStatus = se.Code
+		switch {
+		case se.Code == 410:
+			st.Disabled = true
+			st.LastResult = "gone"
+			st.NextDue = time.Time{}
+			p.setDue(st.ID, time.Time{})
+			return "gone", err
+		case se.RetryAfter > 0:
+			st.LastResult = "rate_limited"
+			wait = max(wait, se.RetryAfter)
+		}
+	}
+	st.NextDue = now.Add(wait)
+	p.setDue(st.ID, st.NextDue)
+	return st.LastResult, err
+}
+
+// save stores the source state alone (no items) and schedules it.
+func (p *Poller) save(ctx context.Context, st *aggregator.SourceState, log *slog.Logger) {
+	if err := p.st.PutSource(context.WithoutCancel(ctx), *st); err != nil {
+		log.ErrorContext(ctx, "saving source state", "err", err)
+	}
+	if !st.Disabled {
+		p.setDue(st.ID, st.NextDue)
+	}
+}
+
+func (p *Poller) setDue(id string, t time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t.IsZero() {
+		delete(p.due, id)
+		return
+	}
+	p.due[id] = t
+}
+
+// displayName is the configured name, else the feed's title, else the host.
+func displayName(src aggregator.SourceConfig, st aggregator.SourceState) string {
+	switch {
+	case src.Name != "":
+		return src.Name
+	case st.Title != "":
+		return st.Title
+	}
+	if u, err := url.Parse(src.URL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return src.URL
+}
+
+// Notifiers tells each of its members, in order.
+type Notifiers []Notifier
+
+// Changed implements Notifier.
+func (ns Notifiers) Changed(topics ...string) {
+	for _, n := range ns {
+		n.Changed(topics...)
+	}
+}
+
+// Retag re-decides the topics of every stored story with the current
+// configuration, after a reload changed topics or source tags, in batches of
+// a few hundred stories per transaction, and tells the notifier which topics
+// changed. It returns how many stories it looked at.
+func (p *Poller) Retag(ctx context.Context) (int, error) {
+	p.mu.Lock()
+	pl := p.pl
+	p.mu.Unlock()
+	var ids []string
+	err := p.st.TopicStories(ctx, aggregator.AllTopic, time.Time{}, func(s aggregator.Story, _ []aggregator.Item) bool {
+		ids = append(ids, s.ID)
+		return ctx.Err() == nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("listing stories: %w", err)
+	}
+	const batch = 500
+	changed := map[string]bool{}
+	for start := 0; start < len(ids); start += batch {
+		chunk := ids[start:min(start+batch, len(ids))]
+		err := p.st.Update(ctx, func(tx aggregator.Tx) error {
+			topics, err := pl.ing.Retag(tx, chunk...)
+			for _, t := range topics {
+				changed[t] = true
+			}
+			return err
+		})
+		if err != nil {
+			return start, fmt.Errorf("retagging stories: %w", err)
+		}
+	}
+	if len(changed) > 0 && p.notify != nil {
+		topics := make([]string, 0, len(changed))
+		for t := range changed {
+			topics = append(topics, t)
+		}
+		p.notify.Changed(topics...)
+	}
+	return len(ids), nil
+}

@@ -1,0 +1,412 @@
+package poller_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+	"github.com/tributary-feeds/tributary/aggregator/poller"
+	"github.com/tributary-feeds/tributary/aggregator/topic"
+	"github.com/tributary-feeds/tributary/store"
+)
+
+// quiet discards the poller's logs; the tests assert on stored state.
+var quiet = slog.New(slog.DiscardHandler)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func mustOpen(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// config returns a loaded configuration for the sources at urls.
+func config(t *testing.T, extra string, urls ...string) *aggregator.Config {
+	t.Helper()
+	// extra holds "  key: value" lines that override the poll defaults here.
+	keys := []string{"interval", "timeout", "max_bytes", "allow_private", "max_backoff"}
+	vals := map[string]string{"interval": "30m", "timeout": "500ms", "max_bytes": "1048576", "allow_private": "true", "max_backoff": "6h"}
+	for _, line := range strings.Split(extra, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok {
+			continue
+		}
+		if _, seen := vals[k]; !seen {
+			keys = append(keys, k)
+		}
+		vals[k] = strings.TrimSpace(v)
+	}
+	var b strings.Builder
+	b.WriteString("poll:\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  %s: %s\n", k, vals[k])
+	}
+	b.WriteString("sources:\n")
+	for _, u := range urls {
+		fmt.Fprintf(&b, "  - url: %q\n", u)
+	}
+	cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
+	if err != nil {
+		t.Fatalf("config:\n%s\n%v", b.String(), err)
+	}
+	return cfg
+}
+
+func newPoller(t *testing.T, cfg *aggregator.Config, db aggregator.Store, now func() time.Time) *poller.Poller {
+	t.Helper()
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := poller.New(cfg, tags, db, poller.Options{Now: now, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func state(t *testing.T, db aggregator.Store, url string) aggregator.SourceState {
+	t.Helper()
+	st, err := db.Source(t.Context(), aggregator.SourceID(url))
+	if err != nil {
+		t.Fatalf("Source(%s): %v", url, err)
+	}
+	return st
+}
+
+// TestHostileSources polls a good source beside every kind of broken one:
+// each failure is recorded on its source with a reason, and the good source
+// is read in full and on time.
+func TestHostileSources(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/good.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Slow("/slow.rss", 20*time.Millisecond)
+	o.Stall("/stall.rss")
+	o.Huge("/huge.rss", 4<<20)
+	o.GzipBomb("/bomb.rss", 64<<20)
+	o.RedirectLoop("/loop.rss")
+	o.Status("/error.rss", http.StatusInternalServerError, "")
+	o.Status("/gone.rss", http.StatusGone, "")
+	o.Handle("/broken.rss", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write([]byte("{{{ this is neither XML nor JSON <<<"))
+	})
+	o.Feed("/real.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.HTML("/page.html", "/real.rss")
+
+	want := map[string]string{ // path -> words the recorded error must contain
+		"/slow.rss":   "timeout",
+		"/stall.rss":  "timeout",
+		"/huge.rss":   "larger than",
+		"/bomb.rss":   "larger than",
+		"/loop.rss":   "redirect",
+		"/error.rss":  "500",
+		"/gone.rss":   "410",
+		"/broken.rss": "",
+	}
+	urls := []string{o.URL("/good.rss"), o.URL("/page.html")}
+	for path := range want {
+		urls = append(urls, o.URL(path))
+	}
+	cfg := config(t, "  concurrency: 16\n  per_host: 16", urls...)
+	db := mustOpen(t)
+	p := newPoller(t, cfg, db, nil)
+
+	start := time.Now()
+	outcomes := p.PollAll(t.Context(), nil)
+	elapsed := time.Since(start)
+	if elapsed > 5*time.Second {
+		t.Errorf("PollAll took %s; broken sources must not hold up the pass", elapsed)
+	}
+	byURL := map[string]poller.Outcome{}
+	for _, o := range outcomes {
+		byURL[o.URL] = o
+	}
+	good := byURL[o.URL("/good.rss")]
+	if good.Err != nil || good.Result != "ok" || good.New != 2 {
+		t.Errorf("good source: result %q, %d new, err %v; want ok with 2 new items", good.Result, good.New, good.Err)
+	}
+	if good.Duration > 400*time.Millisecond {
+		t.Errorf("good source took %s beside hostile ones; want it served promptly", good.Duration)
+	}
+	for path, words := range want {
+		st := state(t, db, o.URL(path))
+		if st.LastError == "" || !strings.Contains(strings.ToLower(st.LastError), words) {
+			t.Errorf("%s: LastError = %q; want an error mentioning %q", path, st.LastError, words)
+		}
+		if path == "/gone.rss" {
+			if !st.Disabled {
+				t.Errorf("%s: 410 Gone did not disable the source", path)
+			}
+		} else if st.Failures != 1 || st.FailingSince.IsZero() || !st.NextDue.After(start) {
+			t.Errorf("%s: failures %d, failing since %v, next due %v; want one failure recorded and a retry scheduled",
+				path, st.Failures, st.FailingSince, st.NextDue)
+		}
+	}
+	page := state(t, db, o.URL("/page.html"))
+	if page.URL != o.URL("/real.rss") || page.LastError != "" || page.Items != 2 {
+		t.Errorf("HTML page source: URL %q, error %q, items %d; want it moved to %q with 2 items",
+			page.URL, page.LastError, page.Items, o.URL("/real.rss"))
+	}
+
+	// A gone source is not fetched again.
+	before := o.Count("/gone.rss")
+	p.PollAll(t.Context(), nil)
+	if o.Count("/gone.rss") != before {
+		t.Errorf("a source disabled by 410 was fetched again")
+	}
+}
+
+// TestConditionalGet checks that the second poll is conditional and that a
+// 304, or a 200 with an identical body, costs no parsing and keeps state.
+func TestConditionalGet(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	body := fixture(t, "news.rss")
+	o.Feed("/feed.rss", "application/rss+xml", body)
+	o.Handle("/plain.rss", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(body) // no validators at all
+	})
+	cfg := config(t, "", o.URL("/feed.rss"), o.URL("/plain.rss"))
+	db := mustOpen(t)
+	p := newPoller(t, cfg, db, nil)
+
+	first := p.PollAll(t.Context(), nil)
+	for _, oc := range first {
+		if oc.Result != "ok" || oc.New != 2 {
+			t.Fatalf("first poll of %s: %q with %d new (err %v); want ok with 2", oc.URL, oc.Result, oc.New, oc.Err)
+		}
+	}
+	second := p.PollAll(t.Context(), nil)
+	if second[0].Result != "not_modified" {
+		t.Errorf("second poll of a feed with validators: %q; want not_modified", second[0].Result)
+	}
+	if second[1].Result != "unchanged" || second[1].New != 0 {
+		t.Errorf("second poll of an identical body without validators: %q, %d new; want unchanged", second[1].Result, second[1].New)
+	}
+	reqs := o.RequestsTo("/feed.rss")
+	if len(reqs) != 2 || reqs[1].Header.Get("If-None-Match") == "" || reqs[1].Header.Get("If-Modified-Since") == "" {
+		t.Errorf("second request headers: %v; want If-None-Match and If-Modified-Since", reqs[len(reqs)-1].Header)
+	}
+	if ua := reqs[0].Header.Get("User-Agent"); !strings.Contains(ua, "Tributary") {
+		t.Errorf("User-Agent = %q; want it to name Tributary", ua)
+	}
+	st := state(t, db, o.URL("/feed.rss"))
+	if st.ETag == "" || st.NotModified != 1 || st.Fetches != 2 || st.Items != 2 {
+		t.Errorf("state after a 304: etag %q, not_modified %d, fetches %d, items %d", st.ETag, st.NotModified, st.Fetches, st.Items)
+	}
+}
+
+// TestBackoffAndRetryAfter drives the schedule with a clock: failures back
+// off exponentially up to the cap, Retry-After is honoured, success resets.
+func TestBackoffAndRetryAfter(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Status("/feed.rss", http.StatusServiceUnavailable, "")
+	cfg := config(t, "", o.URL("/feed.rss"))
+	db := mustOpen(t)
+	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	p := newPoller(t, cfg, db, clk.Now)
+
+	var waits []time.Duration
+	for range 6 {
+		p.PollAll(t.Context(), nil)
+		st := state(t, db, o.URL("/feed.rss"))
+		waits = append(waits, st.NextDue.Sub(clk.Now()))
+		clk.Add(time.Minute)
+	}
+	for i := 1; i < len(waits); i++ {
+		if waits[i] < waits[i-1] && waits[i] < 5*time.Hour { // jitter may pull a capped wait below the last one
+			t.Errorf("backoff shrank: %v", waits)
+		}
+	}
+	if waits[1] < time.Duration(1.5*float64(waits[0])) {
+		t.Errorf("backoff does not grow exponentially: %v", waits)
+	}
+	if last := waits[len(waits)-1]; last > 6*time.Hour+time.Minute || last < 5*time.Hour {
+		t.Errorf("backoff after 6 failures = %v; want the 6h cap (with jitter)", last)
+	}
+
+	o.Status("/feed.rss", http.StatusTooManyRequests, "7200")
+	p.PollAll(t.Context(), nil)
+	st := state(t, db, o.URL("/feed.rss"))
+	if wait := st.NextDue.Sub(clk.Now()); wait < 2*time.Hour {
+		t.Errorf("after 429 with Retry-After: 7200, next due in %v; want at least 2h", wait)
+	}
+	if st.LastResult != "rate_limited" || !strings.Contains(st.LastError, "429") {
+		t.Errorf("after 429: result %q, error %q", st.LastResult, st.LastError)
+	}
+
+	date := clk.Now().Add(3 * time.Hour).Format(http.TimeFormat)
+	o.Status("/feed.rss", http.StatusServiceUnavailable, date)
+	p.PollAll(t.Context(), nil)
+	st = state(t, db, o.URL("/feed.rss"))
+	if wait := st.NextDue.Sub(clk.Now()); wait < 3*time.Hour-time.Second {
+		t.Errorf("after 503 with Retry-After %s, next due in %v; want at least 3h", date, wait)
+	}
+
+	o.Feed("/feed.rss", "application/rss+xml", fixture(t, "news.rss"))
+	p.PollAll(t.Context(), nil)
+	st = state(t, db, o.URL("/feed.rss"))
+	if st.Failures != 0 || st.LastError != "" || !st.FailingSince.IsZero() {
+		t.Errorf("after a success: failures %d, error %q; want the backoff reset", st.Failures, st.LastError)
+	}
+	if wait := st.NextDue.Sub(clk.Now()); wait < 27*time.Minute || wait > 33*time.Minute {
+		t.Errorf("after a success next due in %v; want the 30m interval with jitter", wait)
+	}
+}
+
+// TestFeedTTL checks that a feed's <ttl> lengthens its interval but a short
+// one never shortens it.
+func TestFeedTTL(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/short.rss", "application/rss+xml", fixture(t, "news.rss"))    // ttl 5
+	o.Feed("/long.rss", "application/rss+xml", fixture(t, "slow-ttl.rss")) // ttl 120
+	cfg := config(t, "", o.URL("/short.rss"), o.URL("/long.rss"))
+	db := mustOpen(t)
+	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	p := newPoller(t, cfg, db, clk.Now)
+	p.PollAll(t.Context(), nil)
+	short := state(t, db, o.URL("/short.rss")).NextDue.Sub(clk.Now())
+	long := state(t, db, o.URL("/long.rss")).NextDue.Sub(clk.Now())
+	if short < 27*time.Minute || short > 33*time.Minute {
+		t.Errorf("ttl 5 (minutes) with a 30m interval: next due in %v; want about 30m", short)
+	}
+	if long < 108*time.Minute || long > 132*time.Minute {
+		t.Errorf("ttl 120 (minutes) with a 30m interval: next due in %v; want about 2h", long)
+	}
+}
+
+// TestPermanentRedirect checks that a 301 moves the source and a 302 does not.
+func TestPermanentRedirect(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/new.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Redirect("/moved.rss", "/new.rss", http.StatusMovedPermanently)
+	o.Redirect("/elsewhere.rss", "/new.rss", http.StatusFound)
+	cfg := config(t, "", o.URL("/moved.rss"), o.URL("/elsewhere.rss"))
+	db := mustOpen(t)
+	p := newPoller(t, cfg, db, nil)
+	p.PollAll(t.Context(), nil)
+	if got := state(t, db, o.URL("/moved.rss")).URL; got != o.URL("/new.rss") {
+		t.Errorf("after 301 the source URL is %q; want %q", got, o.URL("/new.rss"))
+	}
+	if got := state(t, db, o.URL("/elsewhere.rss")).URL; got != o.URL("/elsewhere.rss") {
+		t.Errorf("after 302 the source URL is %q; want it unchanged", got)
+	}
+	p.PollAll(t.Context(), nil)
+	if n := o.Count("/moved.rss"); n != 1 {
+		t.Errorf("the old URL of a moved source was fetched %d times; want once", n)
+	}
+}
+
+// TestRunSchedule runs the scheduler for real: the origin's request log
+// shows no request before Retry-After expired, per-host concurrency never
+// exceeded, and every source polled.
+func TestRunSchedule(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Status("/limited.rss", http.StatusTooManyRequests, "2")
+	var urls []string
+	for i := range 6 {
+		path := fmt.Sprintf("/slow%d.rss", i)
+		body := fixture(t, "news.rss")
+		o.Handle(path, func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(150 * time.Millisecond) // long enough to overlap
+			w.Header().Set("Content-Type", "application/rss+xml")
+			w.Write(body)
+		})
+		urls = append(urls, o.URL(path))
+	}
+	urls = append(urls, o.URL("/limited.rss"))
+	cfg := config(t, "  interval: 1s\n  min_interval: 1s\n  concurrency: 8\n  per_host: 2", urls...)
+	db := mustOpen(t)
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := poller.New(cfg, tags, db, poller.Options{Tick: 20 * time.Millisecond, FirstDelay: time.Millisecond, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3500*time.Millisecond)
+	defer cancel()
+	done := make(chan error)
+	go func() { done <- p.Run(ctx) }()
+	time.Sleep(100 * time.Millisecond)
+	if err := p.Healthy(); err != nil {
+		t.Errorf("Healthy() while running = %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if err := p.Healthy(); err == nil {
+		t.Errorf("Healthy() after Run returned = nil; want an error")
+	}
+	if got := o.MaxInFlight(); got > 2 {
+		t.Errorf("peak concurrent requests to one host = %d; want at most per_host = 2", got)
+	}
+	for _, u := range urls[:6] {
+		if st := state(t, db, u); st.Items != 2 {
+			t.Errorf("%s: %d items stored; want 2", u, st.Items)
+		}
+	}
+	reqs := o.RequestsTo("/limited.rss")
+	if len(reqs) < 1 {
+		t.Fatalf("the rate-limited source was never polled")
+	}
+	for i := 1; i < len(reqs); i++ {
+		if gap := reqs[i].Time.Sub(reqs[i-1].Time); gap < 2*time.Second {
+			t.Errorf("request %d to the rate-limited source came %v after the previous one; Retry-After said 2s", i, gap)
+		}
+	}
+}
+
+func TestStoreErrorsAreReported(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/feed.rss", "application/rss+xml", fixture(t, "news.rss"))
+	cfg := config(t, "", o.URL("/feed.rss"))
+	db := mustOpen(t)
+	p := newPoller(t, cfg, db, nil)
+	db.Close()
+	out := p.PollAll(t.Context(), nil)
+	if out[0].Err == nil || out[0].Result != "error" {
+		t.Errorf("poll with a closed store: %q, %v; want an error", out[0].Result, out[0].Err)
+	}
+}

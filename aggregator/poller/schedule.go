@@ -1,0 +1,81 @@
+package poller
+
+import (
+	"hash/fnv"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// maxTTL bounds how far a feed's own TTL or Cache-Control may stretch its
+// interval, so a feed that asks for a week is still read daily.
+const maxTTL = 24 * time.Hour
+
+// interval is the effective polling interval of a source: its configured
+// interval, lengthened (never shortened) by what the feed asks for, and never
+// below the configured floor.
+func interval(cfg *aggregator.Config, src aggregator.SourceConfig, st aggregator.SourceState) time.Duration {
+	iv := src.Interval
+	if iv == 0 {
+		iv = cfg.Poll.Interval
+	}
+	if ttl := min(st.FeedTTL, maxTTL); ttl > iv {
+		iv = ttl
+	}
+	return max(iv, cfg.Poll.MinInterval)
+}
+
+// jitter spreads d by up to ±10% so sources configured alike drift apart.
+func jitter(d time.Duration, r *rand.Rand) time.Duration {
+	span := int64(d) / 5
+	if span <= 0 {
+		return d
+	}
+	return d - time.Duration(span/2) + time.Duration(r.Int64N(span))
+}
+
+// backoff is the delay after the n-th consecutive failure: the interval
+// doubled per failure, capped at maxBackoff.
+func backoff(iv time.Duration, failures int, maxBackoff time.Duration) time.Duration {
+	d := iv
+	for i := 1; i < failures && d < maxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, maxBackoff)
+}
+
+// firstOffset spreads the first poll of never-fetched sources over a few
+// seconds by a hash of their id, so a start does not fetch everything at the
+// same instant yet a first run shows value quickly.
+func firstOffset(id string, spread time.Duration) time.Duration {
+	if spread <= 0 {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return time.Duration(h.Sum64() % uint64(spread))
+}
+
+// skip moves t forward, hour by hour, out of the hours and days the feed
+// asked readers to skip (RSS skipHours and skipDays, in UTC).
+func skip(t time.Time, hours []int, days []string) time.Time {
+	if len(hours) == 0 && len(days) == 0 {
+		return t
+	}
+	if len(hours) >= 24 && len(days) >= 7 {
+		return t // a feed that skips everything is read anyway
+	}
+	u := t.UTC()
+	for range 24 * 8 {
+		if !slices.Contains(hours, u.Hour()) && !slices.Contains(days, u.Weekday().String()) {
+			if u.Equal(t.UTC()) {
+				return t
+			}
+			return u
+		}
+		u = u.Truncate(time.Hour).Add(time.Hour)
+	}
+	return t
+}
