@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/ingest"
+	"github.com/tributary-feeds/tributary/aggregator/parse"
+	"github.com/tributary-feeds/tributary/aggregator/topic"
+	"github.com/tributary-feeds/tributary/store"
+)
+
+// cmdExplain says which story the item at LINK joined and why, and which
+// topics took that story and by which rule.
+func cmdExplain(ctx context.Context, e *env, args []string) error {
+	if len(args) != 1 {
+		return usageError("explain takes one argument: an item's link")
+	}
+	cfg, tags, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(cfg.Storage.Path, store.Options{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("%w (explain reads the store directly: stop the daemon or run it on a backup)", err)
+	}
+	defer db.Close()
+	link := args[0]
+	it, story, err := db.ItemByLink(ctx, link)
+	if err != nil {
+		if c := parse.CanonicalURL(link); c != "" && c != link {
+			it, story, err = db.ItemByLink(ctx, c)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("no stored item has the link %s: %w", link, err)
+	}
+	items, err := storyItems(ctx, db, story)
+	if err != nil {
+		return err
+	}
+	names := sourceNames(ctx, db)
+	return writeExplain(e.stdout, it, story, items, names, tags)
+}
+
+// storyItems reads the story's items in member order.
+func storyItems(ctx context.Context, db *store.DB, story aggregator.Story) ([]aggregator.Item, error) {
+	var items []aggregator.Item
+	err := db.View(ctx, func(tx aggregator.Tx) error {
+		for _, m := range story.Members {
+			it, err := tx.Item(m.Item)
+			if err != nil {
+				return fmt.Errorf("item %s of story %s: %w", m.Item, story.ID, err)
+			}
+			items = append(items, it)
+		}
+		return nil
+	})
+	return items, err
+}
+
+func sourceNames(ctx context.Context, db aggregator.Store) map[string]string {
+	names := map[string]string{}
+	if srcs, err := db.Sources(ctx); err == nil {
+		for _, s := range srcs {
+			names[s.ID] = s.Name
+		}
+	}
+	return names
+}
+
+func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items []aggregator.Item,
+	names map[string]string, tags *topic.Set) error {
+	byID := make(map[string]aggregator.Item, len(items))
+	for _, x := range items {
+		byID[x.ID] = x
+	}
+	name := func(id string) string {
+		if n := names[id]; n != "" {
+			return n
+		}
+		return id
+	}
+	fmt.Fprintf(w, "item   %s\n       %q from %s, published %s\n", it.ID, it.Title, name(it.SourceID),
+		it.Published.UTC().Format(time.RFC3339))
+	fmt.Fprintf(w, "story  %s: %d item(s) from %d source(s); shown as %q\n", story.ID, len(story.Members),
+		countSources(story), byID[story.Face].Title)
+	fmt.Fprintln(w, "\nmembers, in the order they joined:")
+	for _, m := range story.Members {
+		x := byID[m.Item]
+		mark := " "
+		if m.Item == it.ID {
+			mark = "*"
+		}
+		if m.Item == story.Face {
+			mark += "F"
+		} else {
+			mark += " "
+		}
+		fmt.Fprintf(w, " %s %s  %-22s %q\n     %s\n", mark, m.Time.UTC().Format("2006-01-02 15:04"),
+			clip(name(m.Source), 22), x.Title, why(m.Match, byID))
+	}
+	fmt.Fprintln(w, "\ntopics:")
+	for _, v := range tags.Explain(ingest.StoryText(items)) {
+		verdict := "no "
+		if v.Taken {
+			verdict = "yes"
+		}
+		fmt.Fprintf(w, "  %s %-20s %s\n", verdict, v.Topic, v.Why)
+	}
+	if len(story.Tags) > 0 {
+		fmt.Fprintf(w, "\ntags: %s\n", strings.Join(story.Tags, ", "))
+	}
+	return nil
+}
+
+// why says in words why a member joined its story.
+func why(m aggregator.Match, items map[string]aggregator.Item) string {
+	other := ""
+	if m.With != "" {
+		other = fmt.Sprintf(" %q", items[m.With].Title)
+		if items[m.With].ID == "" {
+			other = " " + m.With
+		}
+	}
+	switch m.Reason {
+	case aggregator.ReasonNew:
+		return "started the story (nothing similar within the dedup window)"
+	case aggregator.ReasonGUID:
+		return fmt.Sprintf("same GUID as%s (%s)", other, m.Key)
+	case aggregator.ReasonLink:
+		return fmt.Sprintf("same canonical link as%s (%s)", other, m.Key)
+	case aggregator.ReasonOrigin:
+		return fmt.Sprintf("names the same original as%s (%s)", other, m.Key)
+	case aggregator.ReasonText:
+		return fmt.Sprintf("identical text to%s", other)
+	case aggregator.ReasonNear:
+		return fmt.Sprintf("near-duplicate of%s, similarity %.2f", other, m.Score)
+	}
+	return m.Reason
+}
+
+func countSources(s aggregator.Story) int {
+	var ids []string
+	for _, m := range s.Members {
+		if !slices.Contains(ids, m.Source) {
+			ids = append(ids, m.Source)
+		}
+	}
+	return len(ids)
+}

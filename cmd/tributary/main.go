@@ -1,0 +1,131 @@
+// Command tributary polls the sources listed in config.yaml, folds the same
+// story from many outlets into one, and serves each topic as a merged feed.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses, as DESIGN.md fixes them.
+const (
+	exitFailure = 1 // a runtime failure
+	exitUsage   = 2 // bad usage or bad configuration
+)
+
+// exitError carries an exit status through run.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageError(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	if err == nil {
+		return
+	}
+	code := exitFailure
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+	}
+	if !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "tributary:", err)
+	} else {
+		code = 0
+	}
+	os.Exit(code)
+}
+
+// command is one subcommand of tributary.
+type command struct {
+	name    string
+	args    string
+	summary string
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what every command gets: its output streams and the config path.
+type env struct {
+	stdout, stderr io.Writer
+	configPath     string
+}
+
+var commands = []command{
+	{"serve", "", "run the daemon: scheduler, poller and HTTP server (SIGHUP reloads the config)", cmdServe},
+	{"poll", "", "fetch every source once, ingest, print a summary, exit", cmdPoll},
+	{"check", "", "validate the config; exit 2 with file:line errors", cmdCheck},
+	{"status", "", "per-source state: last fetch, last error, next due, items stored", cmdStatus},
+	{"export", "", "every stored item as JSON Lines, to stdout", cmdExport},
+	{"explain", "LINK", "which story an item joined and why, and which topics took it", cmdExplain},
+	{"topics", "test ID", "evaluate a topic's rules against the stored stories", cmdTopics},
+	{"opml", "", "print every source as OPML 2.0", cmdOPML},
+	{"backup", "FILE", "write a consistent copy of the store, even while the daemon runs", cmdBackup},
+	{"compact", "", "rewrite the store to reclaim space (daemon stopped)", cmdCompact},
+	{"health", "", "ask the running daemon's /healthz; exit 0 when healthy", cmdHealth},
+	{"bench", "", "measure the pipeline on synthetic feeds served on loopback", cmdBench},
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: tributary COMMAND [-config FILE] [ARGS]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-10s %-8s %s\n", c.name, c.args, c.summary)
+	}
+	fmt.Fprintf(w, "\n-config defaults to $TRIBUTARY_CONFIG, else config.yaml.\n"+
+		"Run 'tributary COMMAND -h' for a command's flags.\n")
+}
+
+// run parses args and runs one command. It returns an *exitError for bad
+// usage and bad configuration.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		usage(stderr)
+		return usageError("no command given")
+	}
+	name := args[0]
+	if name == "-h" || name == "-help" || name == "--help" || name == "help" {
+		usage(stdout)
+		return nil
+	}
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		fs := flag.NewFlagSet("tributary "+c.name, flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		def := os.Getenv("TRIBUTARY_CONFIG")
+		if def == "" {
+			def = "config.yaml"
+		}
+		e := &env{stdout: stdout, stderr: stderr}
+		fs.StringVar(&e.configPath, "config", def, "path to the YAML configuration")
+		fs.Usage = func() {
+			fmt.Fprintf(fs.Output(), "Usage: tributary %s [-config FILE] %s\n\n%s\n\n", c.name, c.args, c.summary)
+			fs.PrintDefaults()
+		}
+		if err := fs.Parse(args[1:]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return &exitError{code: exitUsage, err: err}
+		}
+		return c.run(ctx, e, fs.Args())
+	}
+	usage(stderr)
+	return usageError("unknown command %q", name)
+}

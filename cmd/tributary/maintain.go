@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tributary-feeds/tributary/store"
+)
+
+// cmdBackup writes a consistent copy of the store. It reads through a
+// read-only handle, so it works beside a running daemon only when that
+// daemon is not holding the file; otherwise it asks the daemon.
+func cmdBackup(ctx context.Context, e *env, args []string) error {
+	if len(args) != 1 {
+		return usageError("backup takes one argument: the file to write")
+	}
+	cfg, _, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	dst := args[0]
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".tributary-backup-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	var n int64
+	err = withReadStore(ctx, cfg, func(db *store.DB) error {
+		var err error
+		n, err = db.Backup(ctx, tmp)
+		return err
+	}, func(body io.Reader) error {
+		var err error
+		n, err = io.Copy(tmp, body)
+		return err
+	}, "/api/backup")
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	// The copy must open before it replaces anything.
+	check, err := store.Open(tmp.Name(), store.Options{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("backup does not open: %w", err)
+	}
+	check.Close()
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %s (%d bytes)\n", dst, n)
+	return nil
+}
+
+func cmdCompact(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return usageError("compact takes no arguments")
+	}
+	cfg, _, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(cfg)
+	if err != nil {
+		return err
+	}
+	before, _ := db.Size()
+	tmp := cfg.Storage.Path + ".compact-" + time.Now().UTC().Format("20060102T150405")
+	err = db.Compact(ctx, tmp)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("compact: %w", err)
+	}
+	fi, err := os.Stat(tmp)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, cfg.Storage.Path); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "compacted %s: %d → %d bytes\n", cfg.Storage.Path, before, fi.Size())
+	return nil
+}

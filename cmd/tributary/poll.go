@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator/poller"
+)
+
+func cmdPoll(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return usageError("poll takes no arguments")
+	}
+	cfg, tags, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg.Log, e.stderr)
+	db, err := openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	pl, err := poller.New(cfg, tags, db, poller.Options{Logger: logger})
+	if err != nil {
+		return err
+	}
+	bar := newProgress(e.stderr, len(cfg.Sources))
+	start := time.Now()
+	outcomes := pl.PollAll(ctx, bar.add)
+	bar.done()
+	var items, stories, dups, failed int
+	for _, o := range outcomes {
+		items += o.New
+		stories += o.NewStories
+		dups += o.Duplicates
+		status := o.Result
+		if o.Err != nil {
+			failed++
+			status += ": " + o.Err.Error()
+		}
+		fmt.Fprintf(e.stdout, "%-28s %4d new  %s\n", clip(o.Name, 28), o.New, status)
+	}
+	fmt.Fprintf(e.stdout, "\n%d sources in %s: %d new items, %d new stories, %d duplicates folded, %d failed\n",
+		len(outcomes), time.Since(start).Round(time.Millisecond), items, stories, dups, failed)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return nil
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// progress draws a live bar on a terminal and nothing otherwise (the
+// per-source lines printed at the end say it all).
+type progress struct {
+	w                  io.Writer
+	tty                bool
+	total, n, new, bad int
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			tty = os.Getenv("TERM") != "dumb"
+		}
+	}
+	return &progress{w: w, tty: tty, total: total}
+}
+
+func (p *progress) add(o poller.Outcome) {
+	p.n++
+	p.new += o.New
+	if o.Err != nil {
+		p.bad++
+	}
+	if !p.tty {
+		return
+	}
+	const width = 30
+	fill := 0
+	if p.total > 0 {
+		fill = p.n * width / p.total
+	}
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d sources  %d new items  %d failed ",
+		strings.Repeat("#", fill), strings.Repeat(".", width-fill), p.n, p.total, p.new, p.bad)
+}
+
+func (p *progress) done() {
+	if p.tty && p.n > 0 {
+		fmt.Fprintln(p.w)
+	}
+}

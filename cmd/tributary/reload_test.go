@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+)
+
+// TestReload edits the config under a running daemon: SIGHUP with a broken
+// file is refused and the old config keeps serving; SIGHUP with a new topic
+// adds it, already holding the stories stored before.
+func TestReload(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	d := startDaemon(t, path)
+	waitFor(t, "stories stored", 15*time.Second, func() bool {
+		_, body := d.get(t, "/topics/all.json")
+		return bytes.Count(body, []byte(`"id": "urn:tributary:story:`))+bytes.Count(body, []byte(`"id":"urn:tributary:story:`)) >= 5
+	})
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := os.WriteFile(path, append(orig, []byte("  - id: broken\n    titel: x\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	waitFor(t, "the refused reload logged", 10*time.Second, func() bool {
+		return strings.Contains(d.out.String(), "config reload refused")
+	})
+	if resp, _ := d.get(t, "/topics/quakes.atom"); resp.StatusCode != http.StatusOK {
+		t.Errorf("after a refused reload /topics/quakes.atom = %s; want the old config still serving", resp.Status)
+	}
+
+	extra := "  - id: drought\n    title: \"Drought\"\n    match:\n      any: [\"drought\", \"rationing\"]\n"
+	if err := os.WriteFile(path, append(orig, []byte(extra)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	var titles []string
+	waitFor(t, "the new topic served with its story", 10*time.Second, func() bool {
+		resp, body := d.get(t, "/topics/drought.atom")
+		if resp.StatusCode != http.StatusOK {
+			return false
+		}
+		f, err := gofeed.NewParser().ParseString(string(body))
+		if err != nil {
+			t.Fatalf("parsing /topics/drought.atom: %v", err)
+		}
+		titles = titles[:0]
+		for _, it := range f.Items {
+			titles = append(titles, it.Title)
+		}
+		return len(titles) > 0
+	})
+	if len(titles) != 1 || titles[0] != "Drought forces rationing in three northern provinces" {
+		t.Errorf("/topics/drought.atom after reload = %q; want the one drought story", titles)
+	}
+}
+
+// TestCommands runs the read-side commands against the store a poll wrote.
+func TestCommands(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("poll: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "3 sources") || !strings.Contains(out.String(), "6 new items") {
+		t.Errorf("poll summary:\n%s\nwant 3 sources and 6 new items", out.String())
+	}
+
+	out.Reset()
+	if err := run(t.Context(), []string{"export", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	stories := map[string][]string{}
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var line struct {
+			Item, Source, Link, Title, Story string
+			Topics                           []string
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Fatalf("export line %q: %v", sc.Text(), err)
+		}
+		if line.Item == "" || line.Story == "" || line.Source == "" {
+			t.Errorf("export line misses fields: %s", sc.Text())
+		}
+		stories[line.Story] = append(stories[line.Story], line.Source)
+	}
+	if len(stories) != 5 {
+		t.Errorf("export shows %d stories; want 5", len(stories))
+	}
+
+	out.Reset()
+	if err := run(t.Context(), []string{"status", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("status: %v", err)
+	}
+	for _, name := range []string{"SOURCE", "Harbour Wire", "The Daily Ledger", "Morning Digest"} {
+		if !strings.Contains(out.String(), name) {
+			t.Errorf("status output lacks %q:\n%s", name, out.String())
+		}
+	}
+
+	out.Reset()
+	link := o.URL("/nothing") // not stored
+	if err := run(t.Context(), []string{"explain", "-config", path, link}, &out, &errOut); err == nil {
+		t.Errorf("explain of an unknown link succeeded")
+	}
+	out.Reset()
+	err := run(t.Context(), []string{"explain", "-config", path, "https://wire.example/world/portmere-quake?fbclid=zzz"}, &out, &errOut)
+	if err != nil {
+		t.Fatalf("explain: %v", err)
+	}
+	for _, want := range []string{"Harbour Wire", "Morning Digest", "canonical link", "yes quakes", "no ledger"} {
+		if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), want) {
+			t.Errorf("explain output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	out.Reset()
+	if err := run(t.Context(), []string{"topics", "-config", path, "test", "quakes"}, &out, &errOut); err != nil {
+		t.Fatalf("topics test: %v", err)
+	}
+	if !strings.Contains(out.String(), "1 stored stories match") {
+		t.Errorf("topics test output:\n%s", out.String())
+	}
+
+	out.Reset()
+	if err := run(t.Context(), []string{"opml", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("opml: %v", err)
+	}
+	if !strings.Contains(out.String(), `xmlUrl="`+o.URL("/wire.rss")+`"`) {
+		t.Errorf("opml output lacks the wire source:\n%s", out.String())
+	}
+
+	backup := t.TempDir() + "/backup.db"
+	out.Reset()
+	if err := run(t.Context(), []string{"backup", "-config", path, backup}, &out, &errOut); err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"compact", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("compact: %v", err)
+	}
+}
+
+func TestCheckExitCodes(t *testing.T) {
+	var out, errOut bytes.Buffer
+	bad := t.TempDir() + "/bad.yaml"
+	os.WriteFile(bad, []byte("poll:\n  intervall: 5m\n"), 0o644)
+	err := run(t.Context(), []string{"check", "-config", bad}, &out, &errOut)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), "bad.yaml:2: poll.intervall: unknown key") {
+		t.Errorf("check of a bad config = %v; want exit 2 naming file, line and key", err)
+	}
+	err = run(t.Context(), []string{"frobnicate"}, &out, &errOut)
+	if !errors.As(err, &ee) || ee.code != exitUsage {
+		t.Errorf("unknown command = %v; want exit 2", err)
+	}
+	if err := run(t.Context(), []string{"check", "-config", "../../config.yaml"}, &out, &errOut); err != nil {
+		t.Errorf("check of the shipped config.yaml: %v", err)
+	}
+}

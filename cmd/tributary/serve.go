@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/ops"
+	"github.com/tributary-feeds/tributary/aggregator/poller"
+	"github.com/tributary-feeds/tributary/aggregator/publish"
+	"github.com/tributary-feeds/tributary/aggregator/websub"
+	"github.com/tributary-feeds/tributary/store"
+)
+
+// listening, when set by a test, is told the server's address once it listens.
+var listening func(addr string)
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return usageError("serve takes no arguments")
+	}
+	cfg, tags, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg.Log, e.stderr)
+	db, err := openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close() // after g.Wait: poller stopped and HTTP drained first
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tributary_store_bytes", Help: "Size of the store file.",
+		}, func() float64 {
+			n, _ := db.Size()
+			return float64(n)
+		}),
+	)
+	pub := publish.New(cfg, db, tags.Topics(), reg, logger)
+	// Hubs are read at start; a change of publish.hubs takes a restart.
+	pinger := websub.New(cfg.Publish.Hubs, cfg.Server.BaseURL, nil, logger)
+	pl, err := poller.New(cfg, tags, db, poller.Options{
+		Registerer: reg, Notify: poller.Notifiers{pub, pinger}, Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	current := cfg
+	currentCfg := func() *aggregator.Config {
+		mu.Lock()
+		defer mu.Unlock()
+		return current
+	}
+	allow, err := ops.ParsePrefixes(cfg.Server.MetricsAllow)
+	if err != nil {
+		return usageError("server.metrics_allow: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", pub.Handler(healthOf{db: db, poller: pl}))
+	mux.Handle("GET /metrics", ops.AllowFrom(allow, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
+	mux.Handle("/api/", ops.AllowFrom(allow, ops.Handler(currentCfg, db)))
+	srv := &http.Server{
+		Handler:           ops.Recover(logger, mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Server.Listen, err)
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.Server.BaseURL,
+		"store", cfg.Storage.Path, "sources", len(cfg.Sources), "topics", len(tags.Topics()))
+	if listening != nil {
+		listening(ln.Addr().String())
+	}
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return pl.Run(ctx) })
+	g.Go(func() error { return pinger.Run(ctx) })
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdownCtx)
+	})
+	g.Go(func() error {
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-hup:
+			}
+			cfg, tags, err := loadConfig(e)
+			if err != nil {
+				logger.Error("config reload refused; the running config stays", "config", e.configPath, "err", err)
+				continue
+			}
+			if cfg.Storage.Path != currentCfg().Storage.Path || cfg.Server.Listen != currentCfg().Server.Listen {
+				logger.Warn("storage.path and server.listen changes take effect on restart")
+			}
+			if err := pl.Reload(cfg, tags); err != nil {
+				logger.Error("config reload refused; the running config stays", "err", err)
+				continue
+			}
+			pub.SetConfig(cfg, tags.Topics())
+			mu.Lock()
+			current = cfg
+			mu.Unlock()
+			logger.Info("config reloaded", "sources", len(cfg.Sources), "topics", len(tags.Topics()))
+			// Stories already stored follow the new topic rules too.
+			if n, err := pl.Retag(ctx); err != nil {
+				logger.Error("retagging after reload", "err", err)
+			} else {
+				logger.Info("stories retagged", "stories", n)
+			}
+		}
+	})
+	err = g.Wait()
+	logger.Info("stopped")
+	return err
+}
+
+// healthOf is healthy while the store is open and the scheduler runs.
+type healthOf struct {
+	db     *store.DB
+	poller *poller.Poller
+}
+
+func (h healthOf) Healthy() error {
+	if _, err := h.db.Size(); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return h.poller.Healthy()
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/topic"
+	"github.com/tributary-feeds/tributary/store"
+)
+
+// loadConfig loads and validates the configuration and compiles its topics.
+// Any problem is a usage error (exit 2) listing every problem, one per line.
+func loadConfig(e *env) (*aggregator.Config, *topic.Set, error) {
+	cfg, err := aggregator.LoadFile(e.configPath)
+	if err != nil {
+		return nil, nil, &exitError{code: exitUsage, err: err}
+	}
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		return nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", cfg.Path, err)}
+	}
+	return cfg, tags, nil
+}
+
+// newLogger builds the structured logger that log.level and log.format ask for.
+func newLogger(cfg aggregator.LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.Level)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(cfg.Format, "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens the store for writing.
+func openStore(cfg *aggregator.Config) (*store.DB, error) {
+	db, err := store.Open(cfg.Storage.Path, store.Options{})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("%w (is tributary serve running on it? stop it first)", err)
+	}
+	return db, err
+}

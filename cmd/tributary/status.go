@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/ops"
+	"github.com/tributary-feeds/tributary/store"
+)
+
+func cmdStatus(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return usageError("status takes no arguments")
+	}
+	cfg, _, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	var rows []ops.SourceRow
+	err = withReadStore(ctx, cfg, func(db *store.DB) error {
+		var err error
+		rows, err = ops.Status(ctx, cfg, db)
+		return err
+	}, func(body io.Reader) error {
+		return json.NewDecoder(body).Decode(&rows)
+	}, "/api/status")
+	if err != nil {
+		return err
+	}
+	return ops.WriteStatus(e.stdout, rows, time.Now())
+}
+
+func cmdExport(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return usageError("export takes no arguments")
+	}
+	cfg, _, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	return withReadStore(ctx, cfg, func(db *store.DB) error {
+		return ops.Export(ctx, db, e.stdout)
+	}, func(body io.Reader) error {
+		_, err := io.Copy(e.stdout, body)
+		return err
+	}, "/api/export")
+}
+
+// withReadStore opens the store read-only and calls local; when a running
+// daemon holds the store, it asks that daemon for path instead and hands the
+// response body to remote. Either way the daemon is neither blocked nor at risk.
+func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*store.DB) error,
+	remote func(io.Reader) error, path string) error {
+	db, err := store.Open(cfg.Storage.Path, store.Options{ReadOnly: true, Timeout: 500 * time.Millisecond})
+	if err == nil {
+		defer db.Close()
+		return local(db)
+	}
+	if !errors.Is(err, store.ErrLocked) {
+		return err
+	}
+	base := strings.TrimRight(daemonURL(cfg), "/")
+	req, rerr := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+	if rerr != nil {
+		return rerr
+	}
+	resp, rerr := http.DefaultClient.Do(req)
+	if rerr != nil {
+		return fmt.Errorf("%w; asking the running daemon at %s failed too: %w", err, base, rerr)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%w; the running daemon at %s answered %s", err, base, resp.Status)
+	}
+	return remote(resp.Body)
+}
+
+// daemonURL is where the command line reaches the daemon: its listen address
+// on loopback when it listens on every interface.
+func daemonURL(cfg *aggregator.Config) string {
+	host := cfg.Server.Listen
+	if strings.HasPrefix(host, ":") {
+		host = "127.0.0.1" + host
+	} else if strings.HasPrefix(host, "0.0.0.0:") {
+		host = "127.0.0.1" + strings.TrimPrefix(host, "0.0.0.0")
+	} else if strings.HasPrefix(host, "[::]:") {
+		host = "[::1]" + strings.TrimPrefix(host, "[::]")
+	}
+	return "http://" + host
+}
