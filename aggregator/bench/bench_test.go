@@ -1,0 +1,103 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestMain lets Run re-execute the test binary as the feed origin, as
+// tributary re-executes itself.
+func TestMain(m *testing.M) {
+	if IsOrigin() {
+		if err := ServeOrigin(context.Background(), os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestRunEndToEnd(t *testing.T) {
+	const feeds, items = 20, 10
+	dir := t.TempDir()
+	var profile, progress bytes.Buffer
+	res, err := Run(t.Context(), Options{
+		Feeds: feeds, Items: items, Concurrency: 4,
+		ServeConns: 16, ServeRequests: 400,
+		Dir:        dir,
+		OriginArgs: []string{"-test.run=^$"},
+		CPUProfile: &profile,
+		Progress:   &progress,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v\nprogress:\n%s", err, progress.String())
+	}
+
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	positive := []string{
+		"first_wall_s", "first_cpu_s", "first_items_per_s", "peak_rss_bytes", "store_bytes_per_item",
+		"notmodified_cpu_s", "unchanged_cpu_s", "changed_cpu_s", "parse_cpu_s", "pipeline_over_parse",
+		"serve_rps", "serve_baseline_rps", "serve_ratio", "serve_p99_ms", "notmodified_rps",
+	}
+	for _, k := range positive {
+		v, ok := got[k].(float64)
+		if !ok || v <= 0 {
+			t.Errorf("Run result %q = %v; want a positive number", k, got[k])
+		}
+	}
+	exact := map[string]float64{
+		"feeds":             feeds,
+		"items":             feeds * items,
+		"first_stored":      feeds * items,
+		"notmodified_304s":  feeds,
+		"unchanged_feeds":   feeds,
+		"changed_feeds":     feeds * ChangedPercent / 100,
+		"changed_new_items": feeds * ChangedPercent / 100 * ChangedItems,
+		"serve_entries":     50,
+	}
+	for k, want := range exact {
+		if got[k] != want {
+			t.Errorf("Run result %q = %v; want %v", k, got[k], want)
+		}
+	}
+	// Every re-post is a duplicate the dedup stage should fold, and little
+	// else is: unrelated generated stories must stay apart.
+	if res.Duplicates < res.Shared/2 || res.Duplicates > res.Shared+feeds*items/50 {
+		t.Errorf("Run: %d duplicates folded, %d re-posts generated; want about as many", res.Duplicates, res.Shared)
+	}
+	if res.Stories+res.Duplicates != res.FirstStored {
+		t.Errorf("Run: %d stories + %d duplicates; want the %d items stored", res.Stories, res.Duplicates, res.FirstStored)
+	}
+	if res.CorpusBytes < int64(feeds*items*MinHTML) {
+		t.Errorf("Run: corpus of %d bytes; want at least %d", res.CorpusBytes, feeds*items*MinHTML)
+	}
+	if profile.Len() == 0 {
+		t.Error("Run wrote no CPU profile")
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("Run left %d entries in %s; want the temporary folder removed", len(left), dir)
+	}
+
+	var table bytes.Buffer
+	if err := res.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"first ingest: CPU", "all-304 pass: CPU", "pipeline ÷ parse", "serve ÷ baseline", "304s: req/s"} {
+		if !strings.Contains(table.String(), want) {
+			t.Errorf("WriteTable: no line %q in\n%s", want, table.String())
+		}
+	}
+}
