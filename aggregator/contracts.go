@@ -28,6 +28,11 @@ type Tx interface {
 	// PutStory stores the story and moves it in the time index and in the
 	// index of every topic in st.Topics (and out of topics it left).
 	PutStory(st Story) error
+	// DeleteStory removes a story record and its time and topic index
+	// entries (when two stories merge into one). Its items, keys and bands
+	// stay: the caller moves the items to the surviving story first. A
+	// missing story is not an error.
+	DeleteStory(id string) error
 
 	// Keys returns the refs stored under an exact dedup key (GUID, canonical
 	// link, text digest), newest last.

@@ -89,6 +89,25 @@ func (t *tx) PutStory(st aggregator.Story) error {
 	return nil
 }
 
+// DeleteStory removes the story id and its index entries; a missing story
+// is not an error. Its items, keys and bands are the caller's to move.
+func (t *tx) DeleteStory(id string) error {
+	st, err := t.Story(id)
+	if errors.Is(err, aggregator.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := t.deleteStoryIndex(st); err != nil {
+		return fmt.Errorf("story %s: %w", id, err)
+	}
+	if err := t.stories.Delete([]byte(id)); err != nil {
+		return fmt.Errorf("story %s: %w", id, err)
+	}
+	return nil
+}
+
 // indexedTopics returns the topics that have a bucket of their own under
 // topics: each distinct non-empty topic but the built-in AllTopic, which the
 // time index serves.

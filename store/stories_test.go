@@ -227,3 +227,37 @@ func TestTimeKeyOrder(t *testing.T) {
 		t.Errorf("timeKeyStory(timeKey(t0, abc)) = %q; want abc", got)
 	}
 }
+
+func TestDeleteStory(t *testing.T) {
+	d := mustOpen(t)
+	a := mkItem("del.example", "a", t0, "")
+	b := mkItem("del2.example", "b", t0.Add(time.Hour), "")
+	var keep, gone aggregator.Story
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		keep = putStory(t, tx, []string{"all", "x"}, a)
+		gone = putStory(t, tx, []string{"all", "x", "y"}, b)
+		return nil
+	})
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		if err := tx.DeleteStory(gone.ID); err != nil {
+			return err
+		}
+		return tx.DeleteStory("never-stored")
+	})
+	for _, topic := range []string{"all", "x", "y"} {
+		got := topicIDs(t, d, topic, time.Time{}, 0)
+		want := []string{}
+		if topic != "y" {
+			want = []string{keep.ID}
+		}
+		if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Errorf("after DeleteStory, topic %s lists %v; want %v", topic, got, want)
+		}
+	}
+	d.View(t.Context(), func(tx aggregator.Tx) error {
+		if _, err := tx.Story(gone.ID); !errors.Is(err, aggregator.ErrNotFound) {
+			t.Errorf("Story(%s) after DeleteStory = %v; want ErrNotFound", gone.ID, err)
+		}
+		return nil
+	})
+}
