@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -121,8 +122,8 @@ func TestHostileSources(t *testing.T) {
 	o.Feed("/good.rss", "application/rss+xml", fixture(t, "news.rss"))
 	o.Slow("/slow.rss", 20*time.Millisecond)
 	o.Stall("/stall.rss")
-	o.Huge("/huge.rss", 4<<20)
-	o.GzipBomb("/bomb.rss", 64<<20)
+	o.Huge("/huge.rss", 1<<30)
+	o.GzipBomb("/bomb.rss", 1<<30)
 	o.RedirectLoop("/loop.rss")
 	o.Status("/error.rss", http.StatusInternalServerError, "")
 	o.Status("/gone.rss", http.StatusGone, "")
@@ -151,9 +152,17 @@ func TestHostileSources(t *testing.T) {
 	db := mustOpen(t)
 	p := newPoller(t, cfg, db, nil)
 
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	start := time.Now()
 	outcomes := p.PollAll(t.Context(), nil)
 	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	// A gigabyte streamed and a gigabyte gzip bomb must stop at max_bytes
+	// (1 MiB here): the whole pass allocates a small multiple of that.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 128<<20 {
+		t.Errorf("polling the hostile sources allocated %d MiB; the body cap should bound it", alloc>>20)
+	}
 	if elapsed > 5*time.Second {
 		t.Errorf("PollAll took %s; broken sources must not hold up the pass", elapsed)
 	}
@@ -189,9 +198,9 @@ func TestHostileSources(t *testing.T) {
 	}
 
 	// A gone source is not fetched again.
-	before := o.Count("/gone.rss")
+	gone := o.Count("/gone.rss")
 	p.PollAll(t.Context(), nil)
-	if o.Count("/gone.rss") != before {
+	if o.Count("/gone.rss") != gone {
 		t.Errorf("a source disabled by 410 was fetched again")
 	}
 }
