@@ -29,6 +29,9 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		return when(t)
 	},
 	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	// short is a headline's time on the front page, where the year goes
+	// without saying; the datetime attribute keeps the whole time.
+	"short": func(t time.Time) string { return t.UTC().Format("2 Jan 15:04 UTC") },
 }).ParseFS(templateFS, "templates/*.html"))
 
 // pagePolicy is the Content-Security-Policy of the web pages. They load

@@ -115,6 +115,12 @@ func TestIndexPage(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
 		t.Errorf("GET / Content-Type = %q", ct)
 	}
+	// Only the page's own inline style sheet and script may run, by digest
+	// (TestBrowser checks in Chromium that the digests match).
+	if csp := resp.Header.Get("Content-Security-Policy"); strings.Contains(csp, "unsafe-inline") ||
+		!strings.Contains(csp, "style-src 'sha256-") || !strings.Contains(csp, "script-src 'sha256-") {
+		t.Errorf("GET / Content-Security-Policy = %q; want style-src and script-src by sha256 digest only", csp)
+	}
 	d := parsePage(t, body)
 
 	// Every topic, with its title (escaped), page link and feeds.
