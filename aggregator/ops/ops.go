@@ -175,14 +175,30 @@ func oneLine(s string) string {
 	return s
 }
 
-// Handler serves the export (GET /api/export, JSON Lines) and the status rows
-// (GET /api/status, JSON) so the command line can read a store that a running
-// daemon holds locked. It also holds the HTTP plumbing operators rely on:
-// access lists and panic recovery.
+// Backuper writes a consistent copy of a store. *store.DB implements it.
+type Backuper interface {
+	Backup(ctx context.Context, w io.Writer) (int64, error)
+}
+
+// Handler serves the export (GET /api/export, JSON Lines), the status rows
+// (GET /api/status, JSON) and, when st is a Backuper, a consistent copy of
+// the store (GET /api/backup), so the command line can read a store that a
+// running daemon holds locked.
 func Handler(cfg func() *aggregator.Config, st aggregator.Store) http.Handler {
 	mux := http.NewServeMux()
+	if b, ok := st.(Backuper); ok {
+		mux.HandleFunc("GET /api/backup", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			// A large store takes longer than the server's write timeout.
+			http.NewResponseController(w).SetWriteDeadline(time.Time{})
+			// A failure midway cuts the body short; the client checks that
+			// the copy opens before it keeps it.
+			b.Backup(r.Context(), w)
+		})
+	}
 	mux.HandleFunc("GET /api/export", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
+		http.NewResponseController(w).SetWriteDeadline(time.Time{})
 		if err := Export(r.Context(), st, w); err != nil {
 			http.Error(w, "export failed", http.StatusInternalServerError)
 		}

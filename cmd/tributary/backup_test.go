@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/store"
+)
+
+// TestBackupWhileServing takes a backup while the daemon holds the store
+// (through its /api/backup), and reads status and export the same way: the
+// copy opens and holds every story the daemon had stored.
+func TestBackupWhileServing(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	d := startDaemon(t, path)
+	waitFor(t, "stories stored", 15*time.Second, func() bool {
+		_, body := d.get(t, "/topics/all.json")
+		return bytes.Count(body, []byte("urn:tributary:story:")) >= 5
+	})
+
+	// The command line finds the daemon at server.listen: give it the port
+	// the daemon took.
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path = filepath.Join(t.TempDir(), "cli.yaml")
+	cli := strings.Replace(string(raw), `listen: "127.0.0.1:0"`, `listen: "`+d.addr+`"`, 1)
+	if err := os.WriteFile(path, []byte(cli), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var out, errOut bytes.Buffer
+	backup := filepath.Join(t.TempDir(), "copy.db")
+	if err := run(t.Context(), []string{"backup", "-config", path, backup}, &out, &errOut); err != nil {
+		t.Fatalf("backup while serving: %v\n%s", err, errOut.String())
+	}
+	db, err := store.Open(backup, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("the backup does not open: %v", err)
+	}
+	defer db.Close()
+	stories := map[string]bool{}
+	err = db.Export(t.Context(), func(it aggregator.Item, s aggregator.Story) error {
+		stories[s.ID] = true
+		return nil
+	})
+	if err != nil || len(stories) != 5 {
+		t.Errorf("the backup holds %d stories (err %v); want the 5 stored", len(stories), err)
+	}
+
+	out.Reset()
+	if err := run(t.Context(), []string{"status", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("status while serving: %v", err)
+	}
+	if !strings.Contains(out.String(), "Harbour Wire") {
+		t.Errorf("status while serving:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"export", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("export while serving: %v", err)
+	}
+	if n := strings.Count(out.String(), "\n"); n != 6 {
+		t.Errorf("export while serving printed %d lines; want 6 items", n)
+	}
+}
