@@ -26,7 +26,7 @@ const DefaultWindow = 72 * time.Hour
 type Ingester struct {
 	window    time.Duration
 	near      bool
-	threshold float64
+	threshold float64             // for an item to join a story, and for two stories to merge
 	priority  map[string]int      // SourceID → configured priority
 	tags      map[string][]string // SourceID → configured tags
 	tagger    aggregator.Tagger

@@ -1,11 +1,11 @@
 package ingest
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -16,7 +16,8 @@ import (
 // Limits of one near-duplicate lookup, so that its cost stays flat however
 // large the store and however big a story grows.
 const (
-	bandCap       = 256 // a band holding more refs is too common to tell stories apart, and is neither read nor grown
+	bandCap       = 256 // a band holding more refs is too common to tell stories apart, and is not grown
+	bandRead      = 64  // a band holding more refs than this is not read: a term that many items of one day share names a topic, not a story
 	maxCandidates = 8   // stories compared in full
 	maxCompared   = 24  // members of one story compared, the most recent
 )
@@ -31,6 +32,11 @@ type session struct {
 	dirty   []string            // ids of changed stories, in order of change
 	docs    map[string]*near.Doc
 	now     time.Time // latest first-seen time of the fetch's items
+
+	profiles   map[string]*near.Profile // story id → profile of its recent members; dropped when they change
+	candidates []*aggregator.Story      // the stories the last nearest compared
+	merged     map[string]string        // id of a story merged away → id of the story that took its members
+	removed    [][]string               // topics of the stories merged away
 }
 
 func newSession(in *Ingester, tx aggregator.Tx) *session {
@@ -40,20 +46,56 @@ func newSession(in *Ingester, tx aggregator.Tx) *session {
 		stories: map[string]*aggregator.Story{},
 		before:  map[string][]string{},
 		docs:    map[string]*near.Doc{},
+
+		profiles: map[string]*near.Profile{},
+		merged:   map[string]string{},
 	}
 }
 
-// story returns the story id, from the session or the store.
+// story returns the story id, from the session or the store. For a story
+// that was merged into another it returns the one that took its members.
 func (s *session) story(id string) (*aggregator.Story, error) {
-	if st, ok := s.stories[id]; ok {
-		return st, nil
+	for hops := 0; ; hops++ {
+		if to, ok := s.merged[id]; ok {
+			id = to
+			continue
+		}
+		if st, ok := s.stories[id]; ok {
+			return st, nil
+		}
+		st, err := s.tx.Story(id)
+		if errors.Is(err, aggregator.ErrNotFound) && hops < maxHops {
+			to, ok, rerr := s.redirect(id)
+			if rerr != nil {
+				return nil, rerr
+			}
+			if ok {
+				s.merged[id] = to
+				continue
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("story %s: %w", id, err)
+		}
+		s.stories[id] = &st
+		return &st, nil
 	}
-	st, err := s.tx.Story(id)
+}
+
+// maxHops bounds the chain of merges followed from a story id.
+const maxHops = 8
+
+// redirect returns the story that a story merged away was merged into, as
+// recorded under its merge key.
+func (s *session) redirect(id string) (string, bool, error) {
+	refs, err := s.tx.Keys(mergedPrefix + id)
 	if err != nil {
-		return nil, fmt.Errorf("story %s: %w", id, err)
+		return "", false, fmt.Errorf("story %s: merge key: %w", id, err)
 	}
-	s.stories[id] = &st
-	return &st, nil
+	if len(refs) == 0 {
+		return "", false, nil
+	}
+	return refs[len(refs)-1].Story, true, nil
 }
 
 // touch marks a story changed.
@@ -82,6 +124,7 @@ func (s *session) add(p *pending) (bool, error) {
 	keys := exactKeys(*it, p.doc)
 	var st *aggregator.Story
 	var m aggregator.Match
+	s.candidates = s.candidates[:0]
 	for _, k := range keys.lookup {
 		ref, ok, err := s.lookupKey(k.key, *it)
 		if err != nil {
@@ -128,6 +171,10 @@ func (s *session) add(p *pending) (bool, error) {
 	}
 	if err := s.tx.PutItem(*it); err != nil {
 		return false, fmt.Errorf("item %s: %w", it.ID, err)
+	}
+	delete(s.profiles, st.ID)
+	if err := s.mergeStories(st); err != nil {
+		return false, err
 	}
 	return joined, nil
 }
@@ -177,6 +224,9 @@ func (s *session) edit(p *pending) error {
 		p.doc.Time = it.Published
 	}
 	st, err := s.story(old.StoryID)
+	if err == nil {
+		it.StoryID = st.ID // the story it was in may have merged into another
+	}
 	if errors.Is(err, aggregator.ErrNotFound) {
 		// The story was pruned while the feed kept the item: file it anew.
 		p.old = nil
@@ -204,6 +254,7 @@ func (s *session) edit(p *pending) error {
 		}
 	}
 	s.docs[it.ID] = p.doc
+	delete(s.profiles, st.ID)
 	if err := s.tx.PutFeatures(it.ID, p.doc.Encode()); err != nil {
 		return fmt.Errorf("item %s: features: %w", it.ID, err)
 	}
@@ -253,6 +304,7 @@ const (
 	linkPrefix   = "l:" // the canonical link of an item
 	originPrefix = "o:" // the canonical link of an original that a copy names
 	textPrefix   = "t:" // the digest of the normalised text
+	mergedPrefix = "m:" // the id of a story merged into another; its ref names the other
 )
 
 // exactKeys returns the keys of it in the order they are trusted.
@@ -317,12 +369,14 @@ func specificLink(link string) bool {
 	return strings.Trim(u.Path, "/") != "" || u.RawQuery != ""
 }
 
-func bandCounterKey(band []byte) string { return fmt.Sprintf("%x", band) }
+func bandCounterKey(band []byte) string { return hex.EncodeToString(band) }
 
 // nearest finds the story, among those with items within the window, that
 // the pending item duplicates. It returns a nil story when none scores at
-// least the threshold.
+// least the threshold. The stories it compared stay in s.candidates, for
+// merging once the item is filed.
 func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, error) {
+	s.candidates = s.candidates[:0]
 	doc := p.doc
 	bands := doc.LookupBands(s.in.window)
 	if len(bands) == 0 {
@@ -336,13 +390,22 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 	if err != nil {
 		return nil, aggregator.Match{}, fmt.Errorf("band counts: %w", err)
 	}
+	// Each story found scores the weights of the distinct index terms it
+	// shares with the Doc; a term is a bit of mask, as a band lists each
+	// term once per bucket of the window.
 	type hit struct {
 		weight float64
-		terms  map[uint32]bool
+		mask   uint64
 	}
+	var terms []uint32
 	hits := map[string]*hit{}
 	for i, b := range bands {
-		if sizes[i] == 0 || sizes[i] > bandCap {
+		t := slices.Index(terms, b.Term)
+		if t < 0 {
+			t = len(terms)
+			terms = append(terms, b.Term)
+		}
+		if sizes[i] == 0 || sizes[i] > bandRead || t >= 64 {
 			continue
 		}
 		refs, err := s.tx.Band(b.Key)
@@ -353,13 +416,17 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 			if r.Item == p.it.ID || !within(r.Time, doc.Time, s.in.window) {
 				continue
 			}
-			h := hits[r.Story]
-			if h == nil {
-				h = &hit{terms: map[uint32]bool{}}
-				hits[r.Story] = h
+			id := r.Story
+			if to, ok := s.merged[id]; ok {
+				id = to
 			}
-			if !h.terms[b.Term] {
-				h.terms[b.Term] = true
+			h := hits[id]
+			if h == nil {
+				h = &hit{}
+				hits[id] = h
+			}
+			if h.mask&(1<<t) == 0 {
+				h.mask |= 1 << t
 				h.weight += b.Weight
 			}
 		}
@@ -367,18 +434,29 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 	if len(hits) == 0 {
 		return nil, aggregator.Match{}, nil
 	}
-	ids := make([]string, 0, len(hits))
-	for id := range hits {
-		ids = append(ids, id)
+	// The heaviest maxCandidates, by selection: hits can number thousands.
+	type ranked struct {
+		id     string
+		weight float64
 	}
-	sort.Slice(ids, func(i, j int) bool {
-		if hits[ids[i]].weight != hits[ids[j]].weight {
-			return hits[ids[i]].weight > hits[ids[j]].weight
+	top := make([]ranked, 0, maxCandidates+1)
+	for id, h := range hits {
+		r := ranked{id, h.weight}
+		i := len(top)
+		for i > 0 && (top[i-1].weight < r.weight || top[i-1].weight == r.weight && top[i-1].id > r.id) {
+			i--
 		}
-		return ids[i] < ids[j]
-	})
-	if len(ids) > maxCandidates {
-		ids = ids[:maxCandidates]
+		if i >= maxCandidates {
+			continue
+		}
+		top = slices.Insert(top, i, r)
+		if len(top) > maxCandidates {
+			top = top[:maxCandidates]
+		}
+	}
+	ids := make([]string, len(top))
+	for i, r := range top {
+		ids[i] = r.id
 	}
 
 	var best *aggregator.Story
@@ -391,6 +469,10 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 		if err != nil {
 			return nil, aggregator.Match{}, err
 		}
+		if slices.ContainsFunc(s.candidates, func(c *aggregator.Story) bool { return c.ID == st.ID }) {
+			continue // reached twice: through refs filed before and after a merge
+		}
+		s.candidates = append(s.candidates, st)
 		m, err := s.compare(doc, p.it.SourceID, st)
 		if err != nil {
 			return nil, aggregator.Match{}, err
@@ -402,7 +484,8 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 	return best, bestMatch, nil
 }
 
-// compare scores a Doc against a story's members within the window.
+// compare scores a Doc against a story: against each of its recent members
+// within the window, and against their profile.
 func (s *session) compare(doc *near.Doc, source string, st *aggregator.Story) (aggregator.Match, error) {
 	members := st.Members
 	if len(members) > maxCompared {
@@ -423,11 +506,40 @@ func (s *session) compare(doc *near.Doc, source string, st *aggregator.Story) (a
 		same = append(same, m.Source == source)
 		withs = append(withs, m.Item)
 	}
-	v, i := near.StoryScore(scores, same)
+	prof, err := s.profile(st)
+	if err != nil {
+		return aggregator.Match{}, err
+	}
+	centroid := near.Discount(prof.Centroid(doc), prof.Apart(doc.Time))
+	v, i := near.StoryScore(scores, same, centroid)
 	if i < 0 {
 		return aggregator.Match{}, nil
 	}
 	return aggregator.Match{Reason: aggregator.ReasonNear, Score: round(v), With: withs[i], Key: scores[i].Kind()}, nil
+}
+
+// profile returns the term profile of a story's recent members, from the
+// session's cache or built from their stored features.
+func (s *session) profile(st *aggregator.Story) (*near.Profile, error) {
+	if p, ok := s.profiles[st.ID]; ok {
+		return p, nil
+	}
+	members := st.Members
+	if len(members) > maxCompared {
+		members = members[len(members)-maxCompared:]
+	}
+	p := &near.Profile{}
+	for _, m := range members {
+		d, err := s.doc(m.Item)
+		if err != nil {
+			return nil, err
+		}
+		if d != nil {
+			p.Add(d)
+		}
+	}
+	s.profiles[st.ID] = p
+	return p, nil
 }
 
 // doc returns the Doc of a stored item, or nil when it has none.

@@ -14,9 +14,14 @@ import (
 // writes it, and returns the topics whose feeds changed.
 func (s *session) finish() ([]string, error) {
 	changed := map[string]bool{}
+	for _, topics := range s.removed {
+		for _, t := range topics {
+			changed[t] = true
+		}
+	}
 	for _, id := range s.dirty {
 		st := s.stories[id]
-		if err := s.in.refresh(s.tx, st); err != nil {
+		if err := s.in.refresh(s.tx, st, s.doc); err != nil {
 			return nil, err
 		}
 		if s.now.After(st.Updated) {
@@ -35,9 +40,30 @@ func (s *session) finish() ([]string, error) {
 	return sortedKeys(changed), nil
 }
 
+// docFunc returns the stored Doc of an item, or nil when it has none.
+type docFunc func(itemID string) (*near.Doc, error)
+
+// storedDoc returns a docFunc that reads and decodes features from tx.
+func storedDoc(tx aggregator.Tx) docFunc {
+	return func(id string) (*near.Doc, error) {
+		b, err := tx.Features(id)
+		if isNotFound(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("item %s: features: %w", id, err)
+		}
+		d, err := near.Decode(b)
+		if err != nil {
+			return nil, nil // an older encoding: the face is decided on the text
+		}
+		return d, nil
+	}
+}
+
 // refresh recomputes a story's time, face, topics and tags from its member
-// items, calling the tagger once.
-func (in *Ingester) refresh(tx aggregator.Tx, st *aggregator.Story) error {
+// items, calling the tagger once. docs gives the members' stored Docs.
+func (in *Ingester) refresh(tx aggregator.Tx, st *aggregator.Story, docs docFunc) error {
 	items := make([]aggregator.Item, 0, len(st.Members))
 	for _, m := range st.Members {
 		it, err := tx.Item(m.Item)
@@ -55,7 +81,11 @@ func (in *Ingester) refresh(tx aggregator.Tx, st *aggregator.Story) error {
 			st.Time = it.Published
 		}
 	}
-	st.Face = in.face(items).ID
+	f, err := in.face(items, docs)
+	if err != nil {
+		return fmt.Errorf("story %s: %w", st.ID, err)
+	}
+	st.Face = f.ID
 	if in.tagger != nil {
 		st.Topics = in.tagger.Tag(StoryText(items))
 	} else {
@@ -81,8 +111,10 @@ func (in *Ingester) refresh(tx aggregator.Tx, st *aggregator.Story) error {
 
 // face picks the item shown for a story: from the outlets of highest
 // priority, an original rather than a copy that names its original, a full
-// text rather than one cut short, then the earliest, then the longest.
-func (in *Ingester) face(items []aggregator.Item) aggregator.Item {
+// text rather than one cut short, then the earliest, then the longest. It
+// reads how long and whether cut each text is from the members' stored
+// Docs, and extracts the text only of a member that has none.
+func (in *Ingester) face(items []aggregator.Item, docs docFunc) (aggregator.Item, error) {
 	type ranked struct {
 		it        aggregator.Item
 		copy, cut bool
@@ -90,7 +122,13 @@ func (in *Ingester) face(items []aggregator.Item) aggregator.Item {
 	}
 	rs := make([]ranked, len(items))
 	for i, it := range items {
-		d := near.NewDoc(it.Title, bodyLines(it), it.Published)
+		d, err := docs(it.ID)
+		if err != nil {
+			return aggregator.Item{}, err
+		}
+		if d == nil {
+			d = near.NewDoc(it.Title, bodyLines(it), it.Published)
+		}
 		rs[i] = ranked{it: it, copy: len(it.OriginLinks) > 0, cut: d.Truncated, words: d.Words}
 	}
 	best := slices.MinFunc(rs, func(a, b ranked) int {
@@ -103,7 +141,7 @@ func (in *Ingester) face(items []aggregator.Item) aggregator.Item {
 			cmp.Compare(a.it.ID, b.it.ID),
 		)
 	})
-	return best.it
+	return best.it, nil
 }
 
 // cmpBool orders false before true.
@@ -135,7 +173,7 @@ func (in *Ingester) Retag(tx aggregator.Tx, storyIDs ...string) ([]string, error
 		before := st
 		before.Topics = slices.Clone(st.Topics)
 		before.Tags = slices.Clone(st.Tags)
-		if err := in.refresh(tx, &st); err != nil {
+		if err := in.refresh(tx, &st, storedDoc(tx)); err != nil {
 			return nil, err
 		}
 		if slices.Equal(before.Topics, st.Topics) && slices.Equal(before.Tags, st.Tags) && before.Face == st.Face {

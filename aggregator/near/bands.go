@@ -14,8 +14,14 @@ import (
 const (
 	// BucketWidth is the span of time one band covers.
 	BucketWidth = 24 * time.Hour
-	// IndexTerms is how many of a Doc's terms it is filed and looked up under.
+	// IndexTerms is how many of a Doc's terms it is filed under.
 	IndexTerms = 16
+	// LookupTerms is how many of a Doc's terms it is looked up under: its
+	// heaviest. Two reports of one story share their heaviest terms, so one
+	// of a Doc's few heaviest is nearly always among the terms the other
+	// was filed under, and each term looked up costs a band read per
+	// bucket of the window.
+	LookupTerms = 8
 )
 
 // Band is one index key of a Doc: a term within one time bucket.
@@ -38,11 +44,14 @@ func (d *Doc) Bands() []Band {
 }
 
 // LookupBands returns the bands to read to find the Doc's near-duplicates
-// among items whose time is within window of its own: its IndexTerms
+// among items whose time is within window of its own: its LookupTerms
 // heaviest terms in every bucket that the window touches.
 func (d *Doc) LookupBands(window time.Duration) []Band {
 	lo, hi := bucket(d.Time.Add(-window)), bucket(d.Time.Add(window))
 	terms := d.indexTerms()
+	if len(terms) > LookupTerms {
+		terms = terms[:LookupTerms]
+	}
 	out := make([]Band, 0, len(terms)*int(hi-lo+1))
 	for _, t := range terms {
 		for b := lo; b <= hi; b++ {
@@ -54,19 +63,27 @@ func (d *Doc) LookupBands(window time.Duration) []Band {
 
 // indexTerms returns the Doc's heaviest terms, at most IndexTerms.
 func (d *Doc) indexTerms() []Term {
-	terms := slices.Clone(d.Terms)
-	slices.SortFunc(terms, func(a, b Term) int {
-		wa, wb := a.weight(), b.weight()
+	type weighed struct {
+		t Term
+		w float64
+	}
+	ws := make([]weighed, len(d.Terms))
+	for i, t := range d.Terms {
+		ws[i] = weighed{t, t.weight()}
+	}
+	slices.SortFunc(ws, func(a, b weighed) int {
 		switch {
-		case wa > wb:
+		case a.w > b.w:
 			return -1
-		case wa < wb:
+		case a.w < b.w:
 			return 1
 		}
-		return cmpU32(a.Hash, b.Hash)
+		return cmpU32(a.t.Hash, b.t.Hash)
 	})
-	if len(terms) > IndexTerms {
-		terms = terms[:IndexTerms]
+	n := min(len(ws), IndexTerms)
+	terms := make([]Term, n)
+	for i := range terms {
+		terms[i] = ws[i].t
 	}
 	return terms
 }

@@ -2,6 +2,7 @@ package near
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -165,21 +166,95 @@ func TestStoryScore(t *testing.T) {
 	copyScore := Score{Cosine: 0.9, Title: 1, Copy: 1, Value: 1}
 	rw := func(v float64) Score { return Score{Cosine: v, Title: 0.5, Value: v} }
 	tests := []struct {
-		name   string
-		scores []Score
-		same   []bool
-		want   float64
+		name     string
+		scores   []Score
+		same     []bool
+		centroid float64
+		want     float64
+		wantWith int
 	}{
-		{"none", nil, nil, 0},
-		{"average of rewrites", []Score{rw(0.6), rw(0.2)}, []bool{false, false}, 0.4},
-		{"copy of one member", []Score{rw(0.1), copyScore}, []bool{false, false}, 1},
-		{"own source blocks a rewrite", []Score{rw(0.8)}, []bool{true}, 0},
-		{"own source copy joins", []Score{copyScore}, []bool{true}, 1},
+		{"none", nil, nil, 0.5, 0, -1},
+		{"rewrites score the centroid", []Score{rw(0.6), rw(0.2)}, []bool{false, false}, 0.45, 0.45, 0},
+		{"centroid above every member", []Score{rw(0.3), rw(0.3), rw(0.2)}, []bool{false, false, false}, 0.4, 0.4, 0},
+		{"copy of one member", []Score{rw(0.1), copyScore}, []bool{false, false}, 0.3, 1, 1},
+		{"own source blocks a rewrite", []Score{rw(0.8)}, []bool{true}, 0.8, 0, 0},
+		{"own source copy joins", []Score{copyScore}, []bool{true}, 0.9, 1, 0},
 	}
 	for _, tt := range tests {
-		if got, _ := StoryScore(tt.scores, tt.same); fmt.Sprintf("%.3f", got) != fmt.Sprintf("%.3f", tt.want) {
-			t.Errorf("StoryScore(%s) = %.3f; want %.3f", tt.name, got, tt.want)
+		got, with := StoryScore(tt.scores, tt.same, tt.centroid)
+		if fmt.Sprintf("%.3f", got) != fmt.Sprintf("%.3f", tt.want) || with != tt.wantWith {
+			t.Errorf("StoryScore(%s, centroid %.2f) = %.3f, %d; want %.3f, %d", tt.name, tt.centroid, got, with, tt.want, tt.wantWith)
 		}
+	}
+}
+
+func TestProfile(t *testing.T) {
+	t0 := time.Date(2020, 5, 29, 4, 0, 0, 0, time.UTC)
+	bbc := weighed("Trump terminates US relationship with WHO",
+		"President Trump says the US will end its relationship with the World Health Organization over the pandemic.", t0)
+	cnn := weighed("US quitting World Health Organization, Trump says",
+		"President Donald Trump said the United States is terminating its relationship with the World Health Organization.", t0.Add(2*time.Hour))
+	tele := weighed("US terminating relationship with WHO",
+		"The US president has announced the country is cutting ties with the World Health Organization.", t0.Add(20*time.Hour))
+	zoo := weighed("Lion attack in Australia leaves zookeeper badly injured",
+		"The woman is being treated for critical injuries after the incident in New South Wales, authorities say.", t0.Add(time.Hour))
+
+	var who Profile
+	who.Add(bbc)
+	who.Add(cnn)
+	if who.Len() != 2 {
+		t.Fatalf("Profile.Len() = %d after two Adds; want 2", who.Len())
+	}
+	// A Profile of one Doc is that Doc: its centroid cosine is the cosine.
+	var one Profile
+	one.Add(bbc)
+	if got, want := one.Centroid(cnn), Similarity(bbc, cnn).Cosine; math.Abs(got-want) > 1e-9 {
+		t.Errorf("Profile{bbc}.Centroid(cnn) = %.4f; want the cosine %.4f", got, want)
+	}
+	// The centroid of two reports matches a third at least as well as
+	// their average does: the terms the two agree on add up.
+	avg := (Similarity(bbc, tele).Cosine + Similarity(cnn, tele).Cosine) / 2
+	if got := who.Centroid(tele); got < avg {
+		t.Errorf("Profile{bbc, cnn}.Centroid(tele) = %.3f; want at least the average cosine %.3f", got, avg)
+	}
+	if got := who.Centroid(zoo); got > 0.05 {
+		t.Errorf("Profile{bbc, cnn}.Centroid(zoo) = %.3f; want about 0", got)
+	}
+
+	// Linkage is the average cosine over pairs of members.
+	var other Profile
+	other.Add(tele)
+	if got, want := Linkage(&who, &other), avg; math.Abs(got-want) > 1e-9 {
+		t.Errorf("Linkage({bbc, cnn}, {tele}) = %.4f; want the average cosine %.4f", got, want)
+	}
+	merged := who.Clone()
+	merged.Merge(&other)
+	if merged.Len() != 3 || who.Len() != 2 {
+		t.Errorf("after Clone and Merge: Len %d and %d; want 3 and 2 (the original untouched)", merged.Len(), who.Len())
+	}
+
+	// Time: the span of the members, and the gap between two spans.
+	tests := []struct {
+		at   time.Time
+		want time.Duration
+	}{
+		{t0.Add(-3 * time.Hour), 3 * time.Hour},
+		{t0.Add(time.Hour), 0},
+		{t0.Add(5 * time.Hour), 3 * time.Hour},
+	}
+	for _, tt := range tests {
+		if got := who.Apart(tt.at); got != tt.want {
+			t.Errorf("Profile{t0, t0+2h}.Apart(%v) = %v; want %v", tt.at.Sub(t0), got, tt.want)
+		}
+	}
+	if got, want := Gap(&who, &other), 18*time.Hour; got != want {
+		t.Errorf("Gap({t0, t0+2h}, {t0+20h}) = %v; want %v", got, want)
+	}
+	if got := Gap(&who, merged); got != 0 {
+		t.Errorf("Gap of overlapping profiles = %v; want 0", got)
+	}
+	if got, want := Discount(0.6, HalfLife), 0.3; math.Abs(got-want) > 1e-9 {
+		t.Errorf("Discount(0.6, HalfLife) = %.3f; want %.3f", got, want)
 	}
 }
 
@@ -214,8 +289,8 @@ func TestBands(t *testing.T) {
 		t.Fatalf("Bands() gave %d bands; want 1..%d", len(file), IndexTerms)
 	}
 	look := d.LookupBands(72 * time.Hour)
-	if want := len(file) * 7; len(look) != want {
-		t.Errorf("LookupBands(72h) gave %d bands; want %d (7 day buckets per term)", len(look), want)
+	if want := min(len(file), LookupTerms) * 7; len(look) != want {
+		t.Errorf("LookupBands(72h) gave %d bands; want %d (7 day buckets per looked-up term)", len(look), want)
 	}
 	found := 0
 	for _, f := range file {

@@ -32,7 +32,7 @@ const (
 	// HalfLife is the time apart at which a rewrite's similarity counts
 	// half: reports of one event cluster in time, while follow-ups,
 	// reactions and next-day updates come later.
-	HalfLife = 24 * time.Hour
+	HalfLife = 12 * time.Hour
 )
 
 // Similarity scores how likely two Docs carry the same report. A copy (one
@@ -132,7 +132,7 @@ func intersect(a, b []uint32) int {
 
 // DefaultThreshold is the similarity at or above which an item joins a
 // story when the configuration does not say.
-const DefaultThreshold = 0.35
+const DefaultThreshold = 0.33
 
 // Kind names the signal that decided the score: "copy" when one text is a
 // copy of the other, "rewrite" otherwise.
@@ -143,27 +143,29 @@ func (s Score) Kind() string {
 	return "rewrite"
 }
 
-// StoryScore combines the scores of an item against each member of a story
+// StoryScore combines the scores of an item against each member of a story,
+// and its cosine with the story's Profile (already discounted for time),
 // into the item's similarity to the story, and returns the index of the
 // member that decided it (-1 for no scores). same[i] tells whether member i
 // comes from the item's own source.
 //
-// A copy of any member belongs to the story. Otherwise the item must
-// resemble the members on average, not just one of them, so that a chain of
-// small resemblances does not merge distinct stories; and a story that
-// already has a report from the item's source takes no rewrite from it, as
-// an outlet's second report on an event is a follow-up or another angle,
-// not the same report.
-func StoryScore(scores []Score, same []bool) (float64, int) {
+// A copy of any member belongs to the story. Otherwise the item is compared
+// with the story as a whole, its centroid: terms that several outlets
+// agree on add up there while each outlet's own wording is diluted, so a
+// report that shares the story's core joins it even when it resembles no
+// single member closely, and a chain of small resemblances (one member
+// each) does not. A story that already has a report from the item's
+// source takes no rewrite from it, as an outlet's second report on an event
+// is a follow-up or another angle, not the same report.
+func StoryScore(scores []Score, same []bool, centroid float64) (float64, int) {
 	if len(scores) == 0 {
 		return 0, -1
 	}
-	best, sum, own := 0, 0.0, false
+	best, own := 0, false
 	for i, s := range scores {
 		if s.Value > scores[best].Value {
 			best = i
 		}
-		sum += s.Value
 		own = own || i < len(same) && same[i]
 	}
 	if scores[best].Kind() == "copy" {
@@ -172,5 +174,5 @@ func StoryScore(scores []Score, same []bool) (float64, int) {
 	if own {
 		return 0, best
 	}
-	return sum / float64(len(scores)), best
+	return centroid, best
 }

@@ -126,24 +126,42 @@ func finish(s string) string {
 // collapse removes control characters and turns every run of white space
 // into one space, trimmed at both ends.
 func collapse(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+	b := make([]byte, 0, len(s))
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+				space = len(b) > 0
+				continue
+			case c < 0x20 || c == 0x7f:
+				continue
+			}
+			if space {
+				b = append(b, ' ')
+				space = false
+			}
+			b = append(b, c)
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
 		switch {
-		case unicode.IsSpace(r) || r == '\u00a0':
-			space = b.Len() > 0
+		case unicode.IsSpace(r):
+			space = len(b) > 0
 			continue
 		case unicode.IsControl(r) || r == '\ufeff' || r == '\u200b':
 			continue
 		}
 		if space {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 			space = false
 		}
-		b.WriteRune(r)
+		b = utf8.AppendRune(b, r)
 	}
-	return b.String()
+	return string(b)
 }
 
 // inert replaces the few characters that would read as markup if the text

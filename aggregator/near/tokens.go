@@ -1,7 +1,6 @@
 package near
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,20 +16,17 @@ type word struct {
 	initial bool   // begins with a capital letter, wherever it stands
 }
 
-// dotted matches acronyms written with full stops: "U.S.", "W.H.O.".
-var dotted = regexp.MustCompile(`\b(?:\p{Lu}\.){2,}`)
-
 // words splits s into words. Letters and digits make words; an apostrophe
 // inside a word is dropped ("didn't" is "didnt", "Floyd's" is "floyd").
 func words(s string) []word {
-	if strings.Contains(s, ".") {
-		s = dotted.ReplaceAllStringFunc(s, func(m string) string { return strings.ReplaceAll(m, ".", "") })
-	}
-	var out []word
+	out := make([]word, 0, len(s)/6)
 	sentenceStart := true
 	i := 0
 	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
 		if !isWordRune(r) {
 			if r == '.' || r == '!' || r == '?' || r == ':' || r == '"' || r == '“' || r == '‘' || r == '—' || r == '|' {
 				sentenceStart = true
@@ -39,14 +35,19 @@ func words(s string) []word {
 			continue
 		}
 		start := i
-		var b strings.Builder
 		upper, letters, digits := 0, 0, 0
+		ascii, apostrophe := true, false
 		first := r
 		for i < len(s) {
-			r, n = utf8.DecodeRuneInString(s[i:])
+			r, n = rune(s[i]), 1
+			if r >= utf8.RuneSelf {
+				r, n = utf8.DecodeRuneInString(s[i:])
+				ascii = false
+			}
 			if isApostrophe(r) {
 				// An apostrophe followed by a letter stays inside the word.
 				if next, _ := utf8.DecodeRuneInString(s[i+n:]); i+n < len(s) && unicode.IsLetter(next) {
+					apostrophe = true
 					i += n
 					continue
 				}
@@ -64,18 +65,42 @@ func words(s string) []word {
 			case unicode.IsDigit(r):
 				digits++
 			}
-			b.WriteRune(unicode.ToLower(r))
 			i += n
 		}
-		norm := b.String()
-		if strings.HasSuffix(norm, "s") && len(norm) > 2 && i-start > 2 && isApostrophe(lastRuneBefore(s[start:i], 1)) {
-			norm = norm[:len(norm)-1]
+		raw := s[start:i]
+		// An acronym written with full stops, "U.S." or "W.H.O.", is one word.
+		if letters == 1 && upper == 1 && i+2 < len(s) && s[i] == '.' && isASCIIUpper(s[i+1]) && s[i+2] == '.' {
+			b := []byte(raw)
+			for i+2 < len(s) && s[i] == '.' && isASCIIUpper(s[i+1]) && s[i+2] == '.' {
+				b = append(b, s[i+1])
+				upper++
+				letters++
+				i += 2
+			}
+			i++ // the last full stop
+			raw = string(b)
+		}
+		norm := raw
+		if apostrophe {
+			possessive := strings.HasSuffix(raw, "s") && len(raw) > 2 && isApostrophe(lastRuneBefore(raw, 1))
+			norm = strings.Map(func(r rune) rune {
+				if isApostrophe(r) {
+					return -1
+				}
+				return r
+			}, raw)
+			if possessive {
+				norm = norm[:len(norm)-1]
+			}
+		}
+		if upper > 0 || !ascii {
+			norm = strings.ToLower(norm)
 		}
 		w := word{norm: norm}
 		w.number = digits > 0 && letters <= 2
 		w.acronym = !w.number && upper >= 2 && upper == letters
 		w.initial = unicode.IsUpper(first)
-		w.capital = !w.number && (unicode.IsUpper(first) && !sentenceStart || w.acronym)
+		w.capital = !w.number && (w.initial && !sentenceStart || w.acronym)
 		// "US" and "WHO" are names, not the stop words "us" and "who".
 		if !stopWords[norm] || w.acronym {
 			w.term = stem(norm)
@@ -85,6 +110,8 @@ func words(s string) []word {
 	}
 	return out
 }
+
+func isASCIIUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 
 // lastRuneBefore returns the rune that stands k runes before the end of s.
 func lastRuneBefore(s string, k int) rune {

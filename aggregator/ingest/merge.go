@@ -1,0 +1,185 @@
+package ingest
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/near"
+)
+
+// Story merging. Items arrive in any order: the second outlet's report of
+// an event may resemble neither the first closely enough to join it, and a
+// third may then resemble both. Once an item has joined (or started) a
+// story, that story is compared as a whole with the other stories the
+// item's lookup found; two stories whose members resemble each other on
+// average (average linkage) become one.
+
+// KeyStory is the Match.Key of the first member of a story merged into
+// another: it joined by the resemblance of the two stories as wholes.
+const KeyStory = "story"
+
+// mergeStories merges into st, or st into, each story among the last
+// lookup's candidates whose members resemble st's on average at least the
+// threshold, best first.
+func (s *session) mergeStories(st *aggregator.Story) error {
+	if !s.in.near || len(s.candidates) == 0 {
+		return nil
+	}
+	for {
+		prof, err := s.profile(st)
+		if err != nil {
+			return err
+		}
+		var other *aggregator.Story
+		var score float64
+		for _, c := range s.candidates {
+			if c.ID == st.ID {
+				continue
+			}
+			if _, gone := s.merged[c.ID]; gone || shareReporter(st, c) {
+				continue
+			}
+			cp, err := s.profile(c)
+			if err != nil {
+				return err
+			}
+			v := near.Discount(near.Linkage(prof, cp), near.Gap(prof, cp))
+			if v >= s.in.threshold && v > score {
+				other, score = c, v
+			}
+		}
+		if other == nil {
+			return nil
+		}
+		keep, gone := st, other
+		if first(other).Before(first(st)) || first(other).Equal(first(st)) && other.ID < st.ID {
+			keep, gone = other, st
+		}
+		if err := s.merge(keep, gone, score); err != nil {
+			return err
+		}
+		st = keep
+	}
+}
+
+// merge moves every member of gone into keep, deletes gone, and leaves a
+// merge key that leads lookups from gone's id to keep.
+func (s *session) merge(keep, gone *aggregator.Story, score float64) error {
+	s.touch(keep)
+	moved := slices.Clone(gone.Members)
+	if len(moved) > 0 && moved[0].Match.Reason == aggregator.ReasonNew {
+		with, err := s.closest(moved[0].Item, keep)
+		if err != nil {
+			return err
+		}
+		moved[0].Match = aggregator.Match{Reason: aggregator.ReasonNear, Key: KeyStory, Score: round(score), With: with}
+	}
+	for _, m := range moved {
+		it, err := s.tx.Item(m.Item)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("story %s: merging into %s: %w", gone.ID, keep.ID, err)
+		}
+		it.StoryID = keep.ID
+		if err := s.tx.PutItem(it); err != nil {
+			return fmt.Errorf("story %s: merging into %s: %w", gone.ID, keep.ID, err)
+		}
+		keep.Members = append(keep.Members, m)
+	}
+	if before, ok := s.before[gone.ID]; ok {
+		s.removed = append(s.removed, before)
+		delete(s.before, gone.ID)
+		s.dirty = slices.DeleteFunc(s.dirty, func(id string) bool { return id == gone.ID })
+	} else {
+		s.removed = append(s.removed, gone.Topics)
+	}
+	delete(s.stories, gone.ID)
+	delete(s.profiles, gone.ID)
+	delete(s.profiles, keep.ID)
+	s.merged[gone.ID] = keep.ID
+	for id, to := range s.merged {
+		if to == gone.ID {
+			s.merged[id] = keep.ID
+		}
+	}
+	if err := s.tx.DeleteStory(gone.ID); err != nil {
+		return fmt.Errorf("story %s: merging into %s: %w", gone.ID, keep.ID, err)
+	}
+	ref := aggregator.KeyRef{Story: keep.ID, Item: gone.ID, Time: first(gone)}
+	if err := s.tx.AddKey(mergedPrefix+gone.ID, ref); err != nil {
+		return fmt.Errorf("story %s: merging into %s: %w", gone.ID, keep.ID, err)
+	}
+	return nil
+}
+
+// closest returns the member of st most similar to the item, for
+// explaining a merge.
+func (s *session) closest(itemID string, st *aggregator.Story) (string, error) {
+	d, err := s.doc(itemID)
+	if err != nil || d == nil {
+		return st.ID, err
+	}
+	with, best := st.ID, -1.0
+	members := st.Members
+	if len(members) > maxCompared {
+		members = members[len(members)-maxCompared:]
+	}
+	for _, m := range members {
+		md, err := s.doc(m.Item)
+		if err != nil {
+			return "", err
+		}
+		if md == nil {
+			continue
+		}
+		if v := near.Similarity(d, md).Value; v > best {
+			with, best = m.Item, v
+		}
+	}
+	return with, nil
+}
+
+// shareReporter reports whether two stories each hold an outlet's own
+// report from the same source: an outlet's second report on an event is a
+// follow-up or another angle, so such stories stay apart. Members that
+// joined as copies (an exact key, or a copied text) do not count.
+func shareReporter(a, b *aggregator.Story) bool {
+	own := map[string]bool{}
+	for _, m := range a.Members {
+		if reported(m) {
+			own[m.Source] = true
+		}
+	}
+	for _, m := range b.Members {
+		if reported(m) && own[m.Source] {
+			return true
+		}
+	}
+	return false
+}
+
+// reported tells whether a member is its outlet's own report rather than a
+// copy of another member.
+func reported(m aggregator.Member) bool {
+	switch m.Match.Reason {
+	case aggregator.ReasonNew:
+		return true
+	case aggregator.ReasonNear:
+		return m.Match.Key != "copy"
+	}
+	return false
+}
+
+// first returns the earliest time of a story's members.
+func first(st *aggregator.Story) (t time.Time) {
+	for i, m := range st.Members {
+		if i == 0 || m.Time.Before(t) {
+			t = m.Time
+		}
+	}
+	return t
+}

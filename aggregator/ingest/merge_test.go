@@ -1,0 +1,121 @@
+package ingest_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/ingest"
+)
+
+// TestStoryMerge files two reports of one event that resemble each other
+// too little to join, then a third that resembles both: it joins one
+// story, and the two stories then merge into the older one.
+func TestStoryMerge(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	third := src("https://third.test/feed")
+	a := item(wire, "https://wire.test/volcano", "https://wire.test/volcano",
+		"Volcano erupts near Grindavik, lava flows toward town",
+		"Residents of Grindavik were evacuated as lava flowed from a fissure north of the town.", t0)
+	b := item(paper, "https://paper.test/ash", "https://paper.test/ash",
+		"Iceland grounds flights as Grindavik volcano spreads ash",
+		"Ash from the volcano near Grindavik closed Keflavik airport and grounded flights across Iceland.", t0.Add(time.Hour))
+	c := item(third, "https://third.test/eruption", "https://third.test/eruption",
+		"Volcano erupts near Grindavik, lava flows toward the town",
+		"Ash from the Grindavik volcano has closed Keflavik airport, grounding flights across Iceland.", t0.Add(2*time.Hour))
+
+	apply(t, db, in, wire, a)
+	apply(t, db, in, paper, b)
+	if _, sa := stored(t, db, a.ID); len(sa.Members) != 1 {
+		t.Fatalf("Apply(b): story of a has %d members; want b kept apart (1)", len(sa.Members))
+	}
+	res := apply(t, db, in, third, c)
+	if res.Duplicates != 1 {
+		t.Errorf("Apply(c) = %+v; want 1 duplicate", res)
+	}
+	if len(res.Topics) == 0 {
+		t.Errorf("Apply(c) changed topics %v; want the topics of both stories", res.Topics)
+	}
+
+	_, st := stored(t, db, a.ID)
+	if st.ID != a.ID {
+		t.Errorf("merged story id = %s; want the older story's id %s", st.ID, a.ID)
+	}
+	got := map[string]aggregator.Match{}
+	for _, m := range st.Members {
+		got[m.Item] = m.Match
+	}
+	for _, it := range []aggregator.Item{a, b, c} {
+		if _, ok := got[it.ID]; !ok {
+			t.Errorf("merged story members %v; want item %q in it", st.Members, it.Title)
+		}
+		if s, _ := stored(t, db, it.ID); s.StoryID != st.ID {
+			t.Errorf("item %q has story %s; want %s", it.Title, s.StoryID, st.ID)
+		}
+	}
+	// The first member of the absorbed story says why it moved.
+	absorbed := b.ID // a's story is the older, so b's (which c joined) is absorbed
+	if m := got[absorbed]; m.Reason != aggregator.ReasonNear || m.Key != ingest.KeyStory || m.Score < in.Threshold() || m.With == "" {
+		t.Errorf("match of the absorbed story's first item = %+v; want reason %s, key %s, score at least %.2f, with an item", m, aggregator.ReasonNear, ingest.KeyStory, in.Threshold())
+	}
+	// The absorbed story is gone: no record, no feed entry.
+	err := db.View(t.Context(), func(tx aggregator.Tx) error {
+		_, err := tx.Story(b.ID)
+		return err
+	})
+	if !errors.Is(err, aggregator.ErrNotFound) {
+		t.Errorf("Story(%s) after the merge: err = %v; want ErrNotFound", b.ID, err)
+	}
+	entries := 0
+	err = db.TopicStories(t.Context(), aggregator.AllTopic, time.Time{}, func(s aggregator.Story, _ []aggregator.Item) bool {
+		entries++
+		return true
+	})
+	if err != nil || entries != 1 {
+		t.Errorf("TopicStories(all) = %d entries, err %v; want 1 entry", entries, err)
+	}
+
+	// Keys filed under the absorbed story lead to the one that took it: a
+	// re-post with b's GUID from a fourth source joins the merged story.
+	fourth := src("https://fourth.test/rss")
+	d := item(fourth, b.GUID, "https://fourth.test/p/1", "Something else entirely", "Unrelated words.", t0.Add(3*time.Hour))
+	apply(t, db, in, fourth, d)
+	if _, sd := stored(t, db, d.ID); sd.ID != st.ID {
+		t.Errorf("re-post of b joined story %s; want the merged story %s", sd.ID, st.ID)
+	}
+	// An edit of an item of the absorbed story keeps it in the merged story.
+	b2 := b
+	b2.Summary += " Flights resumed in the evening."
+	b2.Hash += "edited"
+	if res := apply(t, db, in, paper, b2); res.Updated != 1 {
+		t.Errorf("Apply(edited b) = %+v; want 1 updated", res)
+	}
+	if s, sb := stored(t, db, b.ID); s.StoryID != st.ID || sb.ID != st.ID {
+		t.Errorf("edited b is in story %s; want %s", s.StoryID, st.ID)
+	}
+}
+
+// TestStoryMergeOwnSource keeps apart two stories that each hold their own
+// report from one outlet: an outlet's second report is a follow-up.
+func TestStoryMergeOwnSource(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	a := item(wire, "https://wire.test/volcano", "https://wire.test/volcano",
+		"Volcano erupts near Grindavik, lava flows toward town",
+		"Residents of Grindavik were evacuated as lava flowed from a fissure north of the town.", t0)
+	b := item(wire, "https://wire.test/ash", "https://wire.test/ash",
+		"Iceland grounds flights as Grindavik volcano spreads ash",
+		"Ash from the volcano near Grindavik closed Keflavik airport and grounded flights across Iceland.", t0.Add(time.Hour))
+	c := item(paper, "https://paper.test/eruption", "https://paper.test/eruption",
+		"Volcano erupts near Grindavik, lava flows toward the town",
+		"Ash from the Grindavik volcano has closed Keflavik airport, grounding flights across Iceland.", t0.Add(2*time.Hour))
+	apply(t, db, in, wire, a, b)
+	apply(t, db, in, paper, c)
+	_, sa := stored(t, db, a.ID)
+	_, sb := stored(t, db, b.ID)
+	if sa.ID == sb.ID {
+		t.Errorf("two reports of one outlet ended in one story %s; want them apart", sa.ID)
+	}
+}
