@@ -58,6 +58,8 @@ type command struct {
 	args    string
 	summary string
 	run     func(ctx context.Context, env *env, args []string) error
+	// ownFlags commands parse every flag themselves and take no -config.
+	ownFlags bool
 }
 
 // env is what every command gets: its output streams and the config path.
@@ -67,18 +69,18 @@ type env struct {
 }
 
 var commands = []command{
-	{"serve", "", "run the daemon: scheduler, poller and HTTP server (SIGHUP reloads the config)", cmdServe},
-	{"poll", "", "fetch every source once, ingest, print a summary, exit", cmdPoll},
-	{"check", "", "validate the config; exit 2 with file:line errors", cmdCheck},
-	{"status", "", "per-source state: last fetch, last error, next due, items stored", cmdStatus},
-	{"export", "", "every stored item as JSON Lines, to stdout", cmdExport},
-	{"explain", "LINK", "which story an item joined and why, and which topics took it", cmdExplain},
-	{"topics", "test ID", "evaluate a topic's rules against the stored stories", cmdTopics},
-	{"opml", "", "print every source as OPML 2.0", cmdOPML},
-	{"backup", "FILE", "write a consistent copy of the store, even while the daemon runs", cmdBackup},
-	{"compact", "", "rewrite the store to reclaim space (daemon stopped)", cmdCompact},
-	{"health", "", "ask the running daemon's /healthz; exit 0 when healthy", cmdHealth},
-	{"bench", "", "measure the pipeline on synthetic feeds served on loopback", cmdBench},
+	{"serve", "", "run the daemon: scheduler, poller and HTTP server (SIGHUP reloads the config)", cmdServe, false},
+	{"poll", "", "fetch every source once, ingest, print a summary, exit", cmdPoll, false},
+	{"check", "", "validate the config; exit 2 with file:line errors", cmdCheck, false},
+	{"status", "", "per-source state: last fetch, last error, next due, items stored", cmdStatus, false},
+	{"export", "", "every stored item as JSON Lines, to stdout", cmdExport, false},
+	{"explain", "LINK", "which story an item joined and why, and which topics took it", cmdExplain, false},
+	{"topics", "test ID", "evaluate a topic's rules against the stored stories", cmdTopics, false},
+	{"opml", "", "print every source as OPML 2.0", cmdOPML, false},
+	{"backup", "FILE", "write a consistent copy of the store, even while the daemon runs", cmdBackup, false},
+	{"compact", "", "rewrite the store to reclaim space (daemon stopped)", cmdCompact, false},
+	{"health", "", "ask the running daemon's /healthz; exit 0 when healthy", cmdHealth, false},
+	{"bench", "[FLAGS]", "measure the pipeline on synthetic feeds served on loopback", cmdBench, true},
 }
 
 func usage(w io.Writer) {
@@ -105,6 +107,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, c := range commands {
 		if c.name != name {
 			continue
+		}
+		if c.ownFlags {
+			rest := args[1:]
+			if len(rest) > 0 && rest[0] == "--" {
+				rest = rest[1:] // "bench -- -feeds 100" worked before bench took its own flags
+			}
+			return c.run(ctx, &env{stdout: stdout, stderr: stderr}, rest)
 		}
 		fs := flag.NewFlagSet("tributary "+c.name, flag.ContinueOnError)
 		fs.SetOutput(stderr)
