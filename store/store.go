@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -46,8 +47,9 @@ type Options struct {
 // DB is an open store. Its methods are safe for concurrent use: reads run
 // in parallel, writes one at a time.
 type DB struct {
-	db   *bolt.DB
-	path string
+	db        *bolt.DB
+	path      string
+	batchOnce sync.Once // sizes bbolt's group commit before the first Batch
 }
 
 var _ aggregator.Store = (*DB)(nil)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -69,6 +70,13 @@ type Poller struct {
 	tick   time.Duration
 	first  time.Duration
 
+	// pending holds source states that carry no items (304s, unchanged
+	// bodies, failures) until the next flush writes them in one
+	// transaction: a pass of thousands of 304s costs a few commits, not
+	// one each. A crash loses at most a repeated conditional request.
+	pendMu  sync.Mutex
+	pending map[string]aggregator.SourceState
+
 	mu       sync.Mutex
 	pl       *pipeline
 	due      map[string]time.Time // next due time per source id
@@ -90,6 +98,7 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 		tick:    opts.Tick,
 		first:   opts.FirstDelay,
 		due:     make(map[string]time.Time),
+		pending: make(map[string]aggregator.SourceState),
 		running: make(map[string]bool),
 		rnd:     rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x7269627574617279)),
 	}
@@ -108,6 +117,9 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 	}
 	if err := p.Reload(cfg, tagger); err != nil {
 		return nil, err
+	}
+	if b, ok := st.(batcher); ok {
+		b.SetMaxBatch(max(cfg.Poll.Concurrency, 1))
 	}
 	return p, nil
 }
@@ -165,6 +177,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer func() {
 		wg.Wait()
+		p.flush(ctx)
 		p.mu.Lock()
 		p.stopped = true
 		p.mu.Unlock()
@@ -206,6 +219,7 @@ func (p *Poller) Run(ctx context.Context) error {
 				p.mu.Unlock()
 			})
 		}
+		p.flush(ctx)
 		if r := pl.cfg.Storage.Retention; r > 0 && now.Sub(lastPrune) >= time.Hour {
 			lastPrune = now
 			p.prune(ctx, now.Add(-r), pl)
@@ -293,6 +307,7 @@ func (p *Poller) PollAll(ctx context.Context, progress func(Outcome)) []Outcome 
 		})
 	}
 	wg.Wait()
+	p.flush(ctx)
 	return out
 }
 
@@ -302,7 +317,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	id := aggregator.SourceID(src.URL)
 	log := p.log.With("source", id)
 	start := p.now()
-	st, err := p.st.Source(ctx, id)
+	st, err := p.state(ctx, id)
 	if errors.Is(err, aggregator.ErrNotFound) {
 		st = aggregator.SourceState{ID: id}
 	} else if err != nil {
@@ -378,12 +393,18 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		return o
 	}
 	var r ingest.Result
+	p.pendMu.Lock()
+	delete(p.pending, id) // the transaction below writes the newer state
+	p.pendMu.Unlock()
 	// Once the feed is read, its items are committed even if a shutdown
 	// begins meanwhile: the transaction is short and losing them would cost
 	// a refetch that conditional GET would then answer with 304.
-	err = p.st.Update(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
+	before := st
+	err = p.write(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
+		// This may run twice (see write): start from the same values.
+		st = before
 		var err error
-		r, err = pl.ing.Apply(tx, st, feed.Items)
+		r, err = pl.ing.Apply(tx, st, slices.Clone(feed.Items))
 		if err != nil {
 			return err
 		}
@@ -486,14 +507,73 @@ func (p *Poller) failure(st *aggregator.SourceState, err error, now time.Time, i
 	return st.LastResult, err
 }
 
-// save stores the source state alone (no items) and schedules it.
+// batcher is a store that can share one transaction among concurrent
+// writers (group commit). *store.DB implements it.
+type batcher interface {
+	Batch(ctx context.Context, fn func(aggregator.Tx) error) error
+	SetMaxBatch(n int)
+}
+
+// write commits one fetched feed. Where the store can, concurrent fetches
+// share a transaction, so one fsync serves several feeds; fn may then run
+// more than once and must start from the same values each time.
+func (p *Poller) write(ctx context.Context, fn func(aggregator.Tx) error) error {
+	if b, ok := p.st.(batcher); ok {
+		return b.Batch(ctx, fn)
+	}
+	return p.st.Update(ctx, fn)
+}
+
+// flushAt is how many buffered source states make save flush at once.
+const flushAt = 256
+
+// save buffers the source state alone (no items) for the next flush and
+// schedules the source.
 func (p *Poller) save(ctx context.Context, st *aggregator.SourceState, log *slog.Logger) {
-	if err := p.st.PutSource(context.WithoutCancel(ctx), *st); err != nil {
-		log.ErrorContext(ctx, "saving source state", "err", err)
+	p.pendMu.Lock()
+	p.pending[st.ID] = *st
+	full := len(p.pending) >= flushAt
+	p.pendMu.Unlock()
+	if full {
+		p.flush(ctx)
 	}
 	if !st.Disabled {
 		p.setDue(st.ID, st.NextDue)
 	}
+}
+
+// flush writes every buffered source state in one transaction.
+func (p *Poller) flush(ctx context.Context) {
+	p.pendMu.Lock()
+	if len(p.pending) == 0 {
+		p.pendMu.Unlock()
+		return
+	}
+	batch := p.pending
+	p.pending = make(map[string]aggregator.SourceState, len(batch))
+	p.pendMu.Unlock()
+	err := p.st.Update(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
+		for _, st := range batch {
+			if err := tx.PutSource(st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		p.log.ErrorContext(ctx, "saving source states", "sources", len(batch), "err", err)
+	}
+}
+
+// state returns the source's latest state: buffered, else stored.
+func (p *Poller) state(ctx context.Context, id string) (aggregator.SourceState, error) {
+	p.pendMu.Lock()
+	st, ok := p.pending[id]
+	p.pendMu.Unlock()
+	if ok {
+		return st, nil
+	}
+	return p.st.Source(ctx, id)
 }
 
 func (p *Poller) setDue(id string, t time.Time) {
