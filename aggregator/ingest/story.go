@@ -91,21 +91,33 @@ func (in *Ingester) refresh(tx aggregator.Tx, st *aggregator.Story, docs docFunc
 	} else {
 		st.Topics = []string{aggregator.AllTopic}
 	}
-	tags := map[string]bool{}
-	for _, it := range items {
-		for _, t := range in.tags[it.SourceID] {
-			tags[t] = true
+	// Tags differing only in case are one tag ("World", "world"); the first
+	// spelling met, in member order, is kept.
+	tags := map[string]string{}
+	add := func(t string) {
+		if t = strings.TrimSpace(t); t == "" {
+			return
 		}
-		for _, c := range it.Categories {
-			if c = strings.TrimSpace(c); c != "" {
-				tags[c] = true
-			}
+		if k := strings.ToLower(t); tags[k] == "" {
+			tags[k] = t
 		}
 	}
 	for _, t := range st.Topics {
-		tags[t] = true
+		add(t)
 	}
-	st.Tags = sortedKeys(tags)
+	for _, it := range items {
+		for _, t := range in.tags[it.SourceID] {
+			add(t)
+		}
+		for _, c := range it.Categories {
+			add(c)
+		}
+	}
+	st.Tags = st.Tags[:0:0]
+	for _, t := range tags {
+		st.Tags = append(st.Tags, t)
+	}
+	slices.Sort(st.Tags)
 	return nil
 }
 

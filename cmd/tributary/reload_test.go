@@ -129,6 +129,18 @@ func TestCommands(t *testing.T) {
 		}
 	}
 
+	for _, line := range strings.Split(out.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, "tags: "); ok {
+			seen := map[string]bool{}
+			for _, tag := range strings.Split(rest, ", ") {
+				if seen[strings.ToLower(tag)] {
+					t.Errorf("story tags %q repeat %q in another case", rest, tag)
+				}
+				seen[strings.ToLower(tag)] = true
+			}
+		}
+	}
+
 	out.Reset()
 	if err := run(t.Context(), []string{"topics", "-config", path, "test", "quakes"}, &out, &errOut); err != nil {
 		t.Fatalf("topics test: %v", err)
