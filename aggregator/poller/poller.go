@@ -399,12 +399,19 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	// Once the feed is read, its items are committed even if a shutdown
 	// begins meanwhile: the transaction is short and losing them would cost
 	// a refetch that conditional GET would then answer with 304.
+	items := feed.Items
+	if r := pl.cfg.Storage.Retention; r > 0 {
+		// Items older than the retention would be pruned within the hour
+		// and stored again at the next poll: leave them out.
+		cutoff := start.Add(-r)
+		items = slices.DeleteFunc(slices.Clone(items), func(it aggregator.Item) bool { return it.Published.Before(cutoff) })
+	}
 	before := st
 	err = p.write(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
 		// This may run twice (see write): start from the same values.
 		st = before
 		var err error
-		r, err = pl.ing.Apply(tx, st, slices.Clone(feed.Items))
+		r, err = pl.ing.Apply(tx, st, slices.Clone(items))
 		if err != nil {
 			return err
 		}

@@ -419,3 +419,28 @@ func TestStoreErrorsAreReported(t *testing.T) {
 		t.Errorf("poll with a closed store: %q, %v; want an error", out[0].Result, out[0].Err)
 	}
 }
+
+// TestRetentionSkipsOldItems checks that items older than the retention
+// are not stored (pruning would remove them within the hour, and the next
+// poll store them again), while newer ones are.
+func TestRetentionSkipsOldItems(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/feed.rss", "application/rss+xml", fixture(t, "news.rss")) // items of 2026-11-03 09:00 and 10:00
+	for _, tt := range []struct {
+		retention string
+		want      int64
+	}{{"0", 2}, {"720h", 2}, {"26h30m", 1}, {"24h", 0}} {
+		cfg, err := aggregator.Load(strings.NewReader(fmt.Sprintf(
+			"storage:\n  retention: %s\npoll:\n  allow_private: true\nsources:\n  - url: %q\n", tt.retention, o.URL("/feed.rss"))), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := mustOpen(t)
+		clk := &clock{t: time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)}
+		p := newPoller(t, cfg, db, clk.Now)
+		p.PollAll(t.Context(), nil)
+		if got := state(t, db, o.URL("/feed.rss")).Items; got != tt.want {
+			t.Errorf("retention %s: %d items stored; want %d", tt.retention, got, tt.want)
+		}
+	}
+}
