@@ -81,7 +81,8 @@ func config(t *testing.T, extra string, urls ...string) *aggregator.Config {
 	for _, k := range keys {
 		fmt.Fprintf(&b, "  %s: %s\n", k, vals[k])
 	}
-	b.WriteString("sources:\n")
+	// Keep everything: the fixtures' dates must never age out of the store.
+	b.WriteString("storage:\n  retention: 0\nsources:\n")
 	for _, u := range urls {
 		fmt.Fprintf(&b, "  - url: %q\n", u)
 	}

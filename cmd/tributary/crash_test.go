@@ -65,7 +65,7 @@ func TestCrashDuringIngest(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "data", "tributary.db")
 	var cfg strings.Builder
-	fmt.Fprintf(&cfg, "server:\n  listen: \"127.0.0.1:0\"\nstorage:\n  path: %q\npoll:\n  allow_private: true\n  concurrency: 4\n  per_host: 4\nlog:\n  level: debug\nsources:\n", dbPath)
+	fmt.Fprintf(&cfg, "server:\n  listen: \"127.0.0.1:0\"\nstorage:\n  path: %q\n  retention: 0\npoll:\n  allow_private: true\n  concurrency: 4\n  per_host: 4\nlog:\n  level: debug\nsources:\n", dbPath)
 	for f := range feeds {
 		path := fmt.Sprintf("/crash%d.rss", f)
 		o.Feed(path, "application/rss+xml", crashFeed(f, items))

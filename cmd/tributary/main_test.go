@@ -135,6 +135,7 @@ func writeConfig(t *testing.T, o *feedtest.Origin, extra string) string {
   base_url: "http://feeds.test"
 storage:
   path: %q
+  retention: 0 # the fixtures' dates must never age out of the store
 poll:
   interval: 2s
   min_interval: 1s

@@ -24,7 +24,7 @@ func TestXSSThroughThePipeline(t *testing.T) {
 	o := feedtest.NewOrigin(t)
 	o.Feed("/evil.rss", "application/rss+xml", readFixture(t, "xss.rss"))
 	dir := t.TempDir()
-	cfg := fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\n  base_url: \"http://feeds.test\"\nstorage:\n  path: %q\npoll:\n  allow_private: true\n  interval: 2s\n  min_interval: 1s\n  timeout: 1s\nsources:\n  - url: %q\n",
+	cfg := fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\n  base_url: \"http://feeds.test\"\nstorage:\n  path: %q\n  retention: 0\npoll:\n  allow_private: true\n  interval: 2s\n  min_interval: 1s\n  timeout: 1s\nsources:\n  - url: %q\n",
 		filepath.Join(dir, "t.db"), o.URL("/evil.rss"))
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
