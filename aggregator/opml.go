@@ -1,6 +1,7 @@
 package aggregator
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -9,17 +10,41 @@ import (
 	"strings"
 )
 
-// opmlDoc is the part of an OPML document that lists feeds.
-type opmlDoc struct {
-	Body []opmlOutline `xml:"body>outline"`
+// OPML is an OPML 2.0 document: Tributary reads other readers'
+// subscriptions from it and writes its sources and topics as it.
+type OPML struct {
+	XMLName xml.Name      `xml:"opml"`
+	Version string        `xml:"version,attr"`
+	Title   string        `xml:"head>title"`
+	Created string        `xml:"head>dateCreated,omitempty"`
+	Docs    string        `xml:"head>docs,omitempty"`
+	Body    []OPMLOutline `xml:"body>outline"`
 }
 
-type opmlOutline struct {
-	Text     string        `xml:"text,attr"`
-	Title    string        `xml:"title,attr"`
-	XMLURL   string        `xml:"xmlUrl,attr"`
-	Category string        `xml:"category,attr"`
-	Outlines []opmlOutline `xml:"outline"`
+// OPMLOutline is one outline: a feed (with an xmlUrl), or a folder of
+// outlines.
+type OPMLOutline struct {
+	Text        string        `xml:"text,attr"`
+	Title       string        `xml:"title,attr,omitempty"`
+	Type        string        `xml:"type,attr,omitempty"`
+	Description string        `xml:"description,attr,omitempty"`
+	XMLURL      string        `xml:"xmlUrl,attr,omitempty"`
+	HTMLURL     string        `xml:"htmlUrl,attr,omitempty"`
+	Category    string        `xml:"category,attr,omitempty"`
+	Outlines    []OPMLOutline `xml:"outline"`
+}
+
+// WriteTo writes the document as indented XML with its declaration.
+func (d *OPML) WriteTo(w io.Writer) (int64, error) {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(d); err != nil {
+		return 0, fmt.Errorf("writing opml: %w", err)
+	}
+	buf.WriteByte('\n')
+	return buf.WriteTo(w)
 }
 
 // OPMLFeed is one feed read from an OPML file.
@@ -33,15 +58,15 @@ type OPMLFeed struct {
 // their subscriptions), folders and categories becoming tags. Outlines
 // without an xmlUrl are folders, not feeds.
 func ReadOPML(r io.Reader) ([]OPMLFeed, error) {
-	var doc opmlDoc
+	var doc OPML
 	dec := xml.NewDecoder(io.LimitReader(r, 16<<20))
 	dec.Strict = false
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("reading opml: %w", err)
 	}
 	var out []OPMLFeed
-	var walk func(os []opmlOutline, folders []string)
-	walk = func(os []opmlOutline, folders []string) {
+	var walk func(os []OPMLOutline, folders []string)
+	walk = func(os []OPMLOutline, folders []string) {
 		for _, o := range os {
 			name := strings.TrimSpace(o.Title)
 			if name == "" {

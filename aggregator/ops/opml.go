@@ -1,34 +1,12 @@
 package ops
 
 import (
-	"encoding/xml"
-	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
-
-// OPML is an OPML 2.0 document.
-type OPML struct {
-	XMLName xml.Name  `xml:"opml"`
-	Version string    `xml:"version,attr"`
-	Title   string    `xml:"head>title"`
-	Created string    `xml:"head>dateCreated,omitempty"`
-	Body    []Outline `xml:"body>outline"`
-}
-
-// Outline is one OPML outline: a feed, or a folder of outlines.
-type Outline struct {
-	Text     string    `xml:"text,attr"`
-	Title    string    `xml:"title,attr,omitempty"`
-	Type     string    `xml:"type,attr,omitempty"`
-	XMLURL   string    `xml:"xmlUrl,attr,omitempty"`
-	HTMLURL  string    `xml:"htmlUrl,attr,omitempty"`
-	Category string    `xml:"category,attr,omitempty"`
-	Outlines []Outline `xml:"outline"`
-}
 
 // WriteSourcesOPML writes every configured source as an OPML 2.0 document,
 // with its tags as OPML categories, so another reader can import them.
@@ -37,7 +15,7 @@ func WriteSourcesOPML(w io.Writer, cfg *aggregator.Config, states []aggregator.S
 	for _, s := range states {
 		byID[s.ID] = s
 	}
-	doc := OPML{Version: "2.0", Title: "Tributary sources", Created: now.UTC().Format(time.RFC1123Z)}
+	doc := aggregator.OPML{Version: "2.0", Title: "Tributary sources", Created: now.UTC().Format(time.RFC1123Z)}
 	for _, src := range cfg.Sources {
 		st := byID[aggregator.SourceID(src.URL)]
 		name := src.Name
@@ -51,19 +29,11 @@ func WriteSourcesOPML(w io.Writer, cfg *aggregator.Config, states []aggregator.S
 		if st.URL != "" && st.ConfigURL == src.URL {
 			feedURL = st.URL // where it moved permanently
 		}
-		doc.Body = append(doc.Body, Outline{
+		doc.Body = append(doc.Body, aggregator.OPMLOutline{
 			Text: name, Title: name, Type: "rss", XMLURL: feedURL, HTMLURL: st.SiteURL,
 			Category: strings.Join(src.Tags, ","),
 		})
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("writing opml: %w", err)
-	}
-	_, err := io.WriteString(w, "\n")
+	_, err := doc.WriteTo(w)
 	return err
 }

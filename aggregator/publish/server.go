@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"maps"
@@ -19,6 +18,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tributary-feeds/tributary/aggregator"
 )
 
 // Health reports whether the daemon is fit to serve: nil while the store is
@@ -286,43 +287,24 @@ func (p *Publisher) serveHealth(w http.ResponseWriter, r *http.Request, h Health
 	}
 }
 
-// OPML 2.0.
-
-type opmlDoc struct {
-	XMLName xml.Name    `xml:"opml"`
-	Version string      `xml:"version,attr"`
-	Title   string      `xml:"head>title"`
-	Docs    string      `xml:"head>docs"`
-	Body    []opmlEntry `xml:"body>outline"`
-}
-
-type opmlEntry struct {
-	Type        string `xml:"type,attr"`
-	Text        string `xml:"text,attr"`
-	Title       string `xml:"title,attr"`
-	Description string `xml:"description,attr,omitempty"`
-	XMLURL      string `xml:"xmlUrl,attr"`
-	HTMLURL     string `xml:"htmlUrl,attr"`
-}
-
 // serveOPML lists every topic's Atom feed as an OPML 2.0 outline.
 func (p *Publisher) serveOPML(w http.ResponseWriter, r *http.Request) {
 	s := p.state.Load()
-	doc := opmlDoc{Version: "2.0", Title: "Tributary topics", Docs: "http://opml.org/spec2.opml"}
+	doc := aggregator.OPML{Version: "2.0", Title: "Tributary topics", Docs: "http://opml.org/spec2.opml"}
 	for _, tc := range s.topics {
 		t := tc.cfg
 		title := oneLine(t.Title)
 		if title == "" {
 			title = oneLine(t.ID)
 		}
-		doc.Body = append(doc.Body, opmlEntry{
+		doc.Body = append(doc.Body, aggregator.OPMLOutline{
 			Type: "rss", Text: title, Title: title, Description: oneLine(t.Description),
 			XMLURL: s.topicURL(t.ID, ".atom", ""), HTMLURL: s.topicURL(t.ID, "", ""),
 		})
 	}
 	var buf bytes.Buffer
-	if err := writeXML(&buf, doc); err != nil {
-		p.serverError(w, r, fmt.Errorf("rendering opml: %w", err))
+	if _, err := doc.WriteTo(&buf); err != nil {
+		p.serverError(w, r, err)
 		return
 	}
 	serveBytes(w, r, "text/x-opml; charset=utf-8", buf.Bytes())
