@@ -9,28 +9,40 @@ import (
 	"runtime/debug"
 )
 
-// AllowFrom serves h only to clients whose address is in one of the
-// prefixes; others get 403. An empty list allows everyone.
-func AllowFrom(prefixes []netip.Prefix, h http.Handler) http.Handler {
+// Allowed reports whether the client of r has an address in one of the
+// prefixes; an empty list allows everyone. Forwarding headers are not
+// trusted.
+func Allowed(prefixes []netip.Prefix, r *http.Request) bool {
 	if len(prefixes) == 0 {
-		return h
+		return true
 	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	addr = addr.Unmap()
+	for _, p := range prefixes {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// AllowFrom serves h only to the clients that Allowed lets through, with
+// the prefixes allow returns at each request (so a config reload takes
+// effect); others get 403.
+func AllowFrom(allow func() []netip.Prefix, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
+		if !Allowed(allow(), r) {
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
 		}
-		addr, err := netip.ParseAddr(host)
-		if err == nil {
-			addr = addr.Unmap()
-			for _, p := range prefixes {
-				if p.Contains(addr) {
-					h.ServeHTTP(w, r)
-					return
-				}
-			}
-		}
-		http.Error(w, "forbidden", http.StatusForbidden)
+		h.ServeHTTP(w, r)
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,7 +91,7 @@ func TestAllowFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := ops.AllowFrom(prefixes, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	h := ops.AllowFrom(func() []netip.Prefix { return prefixes }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	for _, tt := range []struct {
 		remote string
 		want   int

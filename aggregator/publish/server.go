@@ -7,11 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
-	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/ops"
 )
 
 // Health reports whether the daemon is fit to serve: nil while the store is
@@ -56,24 +54,7 @@ func (p *Publisher) Handler(h Health) http.Handler {
 			metricsHandler.ServeHTTP(w, r)
 		}))
 	}
-	return p.recoverer(mux)
-}
-
-// recoverer turns a panic in a handler into a logged 500, so that no panic
-// reaches a client as a dropped connection.
-func (p *Publisher) recoverer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				p.logger.ErrorContext(r.Context(), "handler panic", "path", r.URL.Path, "err", fmt.Sprint(v))
-				http.Error(w, "internal error", http.StatusInternalServerError)
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
+	return ops.Recover(p.logger, mux)
 }
 
 // serveTopic serves /topics/{id}.{rss,atom,json} and the page /topics/{id}.
@@ -331,35 +312,10 @@ func serveBytes(w http.ResponseWriter, r *http.Request, contentType string, body
 
 // metricsAllowed reports whether the client may read /metrics: always when
 // server.metrics_allow is empty, else when its address is in one of the
-// listed networks. Forwarding headers are not trusted.
+// listed networks (read at each request, so a reload takes effect).
 func (p *Publisher) metricsAllowed(r *http.Request) bool {
-	allow := p.state.Load().cfg.Server.MetricsAllow
-	if len(allow) == 0 {
-		return true
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return false
-	}
-	addr = addr.Unmap()
-	for _, c := range allow {
-		pfx, err := netip.ParsePrefix(strings.TrimSpace(c))
-		if err != nil {
-			if a, aerr := netip.ParseAddr(strings.TrimSpace(c)); aerr == nil {
-				pfx = netip.PrefixFrom(a, a.BitLen())
-			} else {
-				continue
-			}
-		}
-		if pfx.Contains(addr) {
-			return true
-		}
-	}
-	return false
+	allow, err := ops.ParsePrefixes(p.state.Load().cfg.Server.MetricsAllow)
+	return err == nil && ops.Allowed(allow, r)
 }
 
 // gathererOf returns reg as a Gatherer when it is one.

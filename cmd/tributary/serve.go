@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"sync"
@@ -15,7 +16,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -71,13 +71,14 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		defer mu.Unlock()
 		return current
 	}
-	allow, err := ops.ParsePrefixes(cfg.Server.MetricsAllow)
-	if err != nil {
-		return usageError("server.metrics_allow: %w", err)
+	// The publisher serves /metrics from reg, limited to server.metrics_allow;
+	// the same list guards the command line's /api/ endpoints.
+	allow := func() []netip.Prefix {
+		p, _ := ops.ParsePrefixes(currentCfg().Server.MetricsAllow) // validated on load
+		return p
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", pub.Handler(healthOf{db: db, poller: pl}))
-	mux.Handle("GET /metrics", ops.AllowFrom(allow, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
 	mux.Handle("/api/", ops.AllowFrom(allow, ops.Handler(currentCfg, db)))
 	srv := &http.Server{
 		Handler:           ops.Recover(logger, mux),
