@@ -16,7 +16,7 @@ const schemaVersion = 1
 //	meta      "schema" → uint32 big-endian schemaVersion
 //	sources   source id → JSON aggregator.SourceState
 //	items     item id → codec byte + item JSON, usually flate-compressed (codec.go)
-//	stories   story id → JSON aggregator.Story
+//	stories   story id → aggregator.Story, binary (storycodec.go); JSON in older files
 //	time      timeKey(Story.Time) + story id → empty; every story, oldest first
 //	topics    nested bucket per topic id: timeKey(Story.Time) + story id → empty
 //	keys      dedup key → encoded []aggregator.KeyRef (refs.go)

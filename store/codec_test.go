@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -62,6 +63,9 @@ func TestAddRefMatchesModel(t *testing.T) {
 			ref := aggregator.KeyRef{Story: ids[r.IntN(len(ids))], Item: ids[1+r.IntN(len(ids)-1)]}
 			if r.IntN(3) > 0 {
 				ref.Time = t0.Add(time.Duration(r.Int64N(1e15)))
+				if r.IntN(2) == 0 {
+					ref.Time = ref.Time.Truncate(time.Second) // stored as seconds
+				}
 			}
 			var err error
 			if v, err = addRef(v, ref, limit); err != nil {
@@ -79,13 +83,55 @@ func TestAddRefMatchesModel(t *testing.T) {
 	}
 }
 
+// TestDecodeRefsEarlierLayout reads refs written before lists said their
+// length, a story id equal to the item id was left out and whole seconds
+// were stored as such: the story id always present, the time always 8 bytes
+// of nanoseconds.
+func TestDecodeRefsEarlierLayout(t *testing.T) {
+	at := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	v := []byte{refsV1, refStoryHex | refItemHex | refTime, 2, 0xaa, 0x11, 2, 0xaa, 0x11}
+	v = binary.BigEndian.AppendUint64(v, uint64(at.UnixNano()))
+	v = append(v, refItemHex, 3, 'N', '-', 'H', 1, 0xcc)
+	want := []aggregator.KeyRef{{Story: "aa11", Item: "aa11", Time: at}, {Story: "N-H", Item: "cc"}}
+	got, err := decodeRefs(v)
+	if err != nil || !refsEqual(got, want) {
+		t.Fatalf("decodeRefs(%x) = %+v, %v; want %+v", v, got, err, want)
+	}
+	if n, err := countRefs(v); n != 2 || err != nil {
+		t.Errorf("countRefs(%x) = %d, %v; want 2", v, n, err)
+	}
+	// Adding to such a list rewrites it in the current layout.
+	third := aggregator.KeyRef{Story: "aa11", Item: "dd", Time: at}
+	nv, err := addRef(v, third, maxRefs)
+	if err != nil || nv[0] != refsV2 {
+		t.Fatalf("addRef(%x) = %x, %v; want a list of version %d", v, nv, err, refsV2)
+	}
+	if got, err := decodeRefs(nv); err != nil || !refsEqual(got, append(want, third)) {
+		t.Errorf("decodeRefs(addRef(earlier list)) = %+v, %v; want %+v", got, err, append(want, third))
+	}
+	if n, err := countRefs(nv); n != 3 || err != nil {
+		t.Errorf("countRefs(%x) = %d, %v; want 3", nv, n, err)
+	}
+	// A ref of the current layout takes 15 bytes where it took 27.
+	// A ref of a story's first item (ids of 16 hex digits) takes 15
+	// bytes where it took 27.
+	first := aggregator.KeyRef{Story: "0123456789abcdef", Item: "0123456789abcdef", Time: at}
+	if n := len(encodeRefs([]aggregator.KeyRef{first})) - 2; n != 15 {
+		t.Errorf("stored ref %+v takes %d bytes; want 15", first, n)
+	}
+}
+
 func FuzzDecodeRefs(f *testing.F) {
 	f.Add(encodeRefs([]aggregator.KeyRef{{Story: "aa", Item: "bb", Time: t0}, {Story: "x", Item: "Y"}}))
 	f.Add([]byte{refsV1, 0xff, 0xff})
+	f.Add([]byte{refsV2, 3, refItemHex, 1, 0xaa})
 	f.Fuzz(func(t *testing.T, v []byte) {
 		refs, err := decodeRefs(v)
 		if err != nil {
 			return
+		}
+		if n, err := countRefs(v); err != nil || n != len(refs) {
+			t.Fatalf("countRefs(%x) = %d, %v; want %d, as decoded", v, n, err, len(refs))
 		}
 		// What decodes re-encodes to a list that decodes the same.
 		again, err := decodeRefs(encodeRefs(refs))

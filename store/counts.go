@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Counts returns the counter of each key in namespace ns, 0 for a key (or a
@@ -40,20 +41,29 @@ func (t *tx) AddCounts(ns string, keys []string) error {
 	if err != nil {
 		return fmt.Errorf("counts %s: %w", ns, err)
 	}
+	// Each key is read and written once, in key order: a fetch adds to
+	// the same counters many times, and bbolt writes sorted keys faster.
+	adds := make(map[string]uint32, len(keys)) // stored key → count to add
 	for _, k := range keys {
 		if k == "" {
 			return fmt.Errorf("counts %s: empty key", ns)
 		}
-		bk := storedKey([]byte(k))
-		var n uint32
+		adds[string(storedKey([]byte(k)))]++
+	}
+	sorted := make([]string, 0, len(adds))
+	for k := range adds {
+		sorted = append(sorted, k)
+	}
+	slices.Sort(sorted)
+	for _, k := range sorted {
+		bk := []byte(k)
+		var n uint64
 		if v := b.Get(bk); len(v) == 4 {
-			n = binary.BigEndian.Uint32(v)
+			n = uint64(binary.BigEndian.Uint32(v))
 		}
-		if n < math.MaxUint32 {
-			n++
-		}
-		if err := b.Put(bk, u32(n)); err != nil {
-			return fmt.Errorf("counts %s: key %q: %w", ns, k, err)
+		n = min(n+uint64(adds[k]), math.MaxUint32)
+		if err := b.Put(bk, u32(uint32(n))); err != nil {
+			return fmt.Errorf("counts %s: key %x: %w", ns, bk, err)
 		}
 	}
 	return nil

@@ -135,6 +135,7 @@ func storeStory(t aggregator.Tx, topics []string, items ...aggregator.Item) (agg
 			t.AddKey("guid:"+it.GUID, ref),
 			t.AddKey("link:"+it.CanonicalLink, ref),
 			t.AddBand([]byte("band-"+it.GUID[:1]), ref),
+			addBands(t, ref, []byte("bands-"+it.GUID[:1]), []byte("bands-"+it.GUID)),
 			t.PutFeatures(it.ID, []byte("features of "+it.ID)),
 		} {
 			if err != nil {
@@ -146,6 +147,11 @@ func storeStory(t aggregator.Tx, topics []string, items ...aggregator.Item) (agg
 		return st, fmt.Errorf("PutStory(%s): %w", st.ID, err)
 	}
 	return st, nil
+}
+
+func addBands(t aggregator.Tx, ref aggregator.KeyRef, bands ...[]byte) error {
+	_, err := t.(*tx).AddBands(bands, ref, 0)
+	return err
 }
 
 // checkConsistent walks every bucket and reports each record that points at

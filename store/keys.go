@@ -43,6 +43,17 @@ func (t *tx) Band(band []byte) ([]aggregator.KeyRef, error) {
 	return refs, nil
 }
 
+// BandLen returns how many refs are stored under a near-duplicate band,
+// without decoding them: a lookup skips bands too common to tell stories
+// apart before paying for their refs. An unknown band has none.
+func (t *tx) BandLen(band []byte) (int, error) {
+	n, err := countRefs(t.bands.Get(storedKey(band)))
+	if err != nil {
+		return 0, fmt.Errorf("band %x: %w", band, err)
+	}
+	return n, nil
+}
+
 // AddBand appends ref under band, like AddKey.
 func (t *tx) AddBand(band []byte, ref aggregator.KeyRef) error {
 	if len(band) == 0 {
@@ -52,6 +63,48 @@ func (t *tx) AddBand(band []byte, ref aggregator.KeyRef) error {
 		return fmt.Errorf("band %x: %w", band, err)
 	}
 	return nil
+}
+
+// AddBands appends ref under each of bands that holds fewer than limit
+// refs (every band when limit is 0 or less), like AddBand, and returns how
+// many took it. It records what the item owns in one write, where a call of
+// AddBand per band rewrites the item's owned list each time.
+func (t *tx) AddBands(bands [][]byte, ref aggregator.KeyRef, limit int) (int, error) {
+	if ref.Item == "" {
+		return 0, errors.New("add bands: ref without item")
+	}
+	owned := make([][]byte, 0, len(bands))
+	for _, band := range bands {
+		if len(band) == 0 {
+			return 0, errors.New("add band: empty band")
+		}
+		k := storedKey(band)
+		v := t.bands.Get(k)
+		if limit > 0 {
+			n, err := countRefs(v)
+			if err != nil {
+				return 0, fmt.Errorf("band %x: %w", band, err)
+			}
+			if n >= limit {
+				continue
+			}
+		}
+		nv, err := addRef(v, ref, maxRefs)
+		if err != nil {
+			return 0, fmt.Errorf("band %x: %w", band, err)
+		}
+		// bbolt keeps the key slice until commit: k must not be the
+		// caller's buffer.
+		k = append([]byte(nil), k...)
+		if err := t.bands.Put(k, nv); err != nil {
+			return 0, fmt.Errorf("band %x: %w", band, err)
+		}
+		owned = append(owned, k)
+	}
+	if err := t.ownAll(ref.Item, ownedBand, owned); err != nil {
+		return 0, err
+	}
+	return len(owned), nil
 }
 
 func getRefs(b *bolt.Bucket, k []byte) ([]aggregator.KeyRef, error) {

@@ -17,48 +17,95 @@ import (
 // ingest slower with age; past the bound the oldest refs are dropped.
 const maxRefs = 4096
 
-// A list of refs is stored as a version byte followed by the refs in order.
-// Each ref is a flags byte, the story id and item id (each a uvarint length
-// and bytes; lowercase hex ids are stored as the bytes they spell, half the
-// size), then, unless the time is zero, 8 bytes of big-endian unix nanoseconds.
-const refsV1 = 1
+// A list of refs is stored as a version byte, the number of refs as a
+// uvarint (refsV2; lists of refsV1 lack it), and the refs in order, so that
+// a list's length is known without walking it.
+// Each ref is a flags byte, the story id unless it equals the item id, and
+// the item id (each a uvarint length and bytes; lowercase hex ids are stored
+// as the bytes they spell, half the size), then the time unless it is zero:
+// a varint of unix seconds when it falls on a whole second, as feed times
+// do, else 8 bytes of big-endian unix nanoseconds. Most refs name the item
+// that started its story, and most times are whole seconds, so a ref
+// usually takes 15 bytes.
+const (
+	refsV1 = 1
+	refsV2 = 2
+)
 
 const (
-	refStoryHex = 1 << iota // the story id is packed hex
-	refItemHex              // the item id is packed hex
-	refTime                 // a time follows
+	refStoryHex  = 1 << iota // the story id is packed hex
+	refItemHex               // the item id is packed hex
+	refTime                  // a time follows
+	refStorySame             // no story id follows: it is the item id
+	refTimeSec               // the time is a varint of unix seconds
 )
 
 // encodeRefs returns the stored form of refs.
 func encodeRefs(refs []aggregator.KeyRef) []byte {
-	b := make([]byte, 1, 1+len(refs)*36)
-	b[0] = refsV1
+	b := make([]byte, 0, 1+binary.MaxVarintLen32+len(refs)*27)
+	b = appendRefsHeader(b, len(refs))
 	for _, r := range refs {
 		b = appendRef(b, r)
 	}
 	return b
 }
 
+func appendRefsHeader(b []byte, n int) []byte {
+	return binary.AppendUvarint(append(b, refsV2), uint64(n))
+}
+
+// refsBody returns the refs of a stored list without its header, and their
+// number, or -1 when the list (of refsV1) does not say.
+func refsBody(v []byte) ([]byte, int, error) {
+	switch {
+	case len(v) == 0:
+		return nil, 0, nil
+	case v[0] == refsV1:
+		return v[1:], -1, nil
+	case v[0] == refsV2:
+		n, w := binary.Uvarint(v[1:])
+		if w <= 0 || n > uint64(len(v)) {
+			return nil, 0, fmt.Errorf("bad ref count: %w", errBadRefs)
+		}
+		return v[1+w:], int(n), nil
+	}
+	return nil, 0, fmt.Errorf("ref list version %d: %w", v[0], errBadRefs)
+}
+
 // appendRef appends the stored form of one ref to b.
 func appendRef(b []byte, r aggregator.KeyRef) []byte {
 	var flags byte
-	story, sh := packID(r.Story)
 	item, ih := packID(r.Item)
-	if sh {
-		flags |= refStoryHex
-	}
 	if ih {
 		flags |= refItemHex
 	}
+	var story []byte
+	if r.Story == r.Item {
+		flags |= refStorySame
+	} else {
+		var sh bool
+		story, sh = packID(r.Story)
+		if sh {
+			flags |= refStoryHex
+		}
+	}
 	if !r.Time.IsZero() {
 		flags |= refTime
+		if r.Time.Nanosecond() == 0 {
+			flags |= refTimeSec
+		}
 	}
 	b = append(b, flags)
-	b = binary.AppendUvarint(b, uint64(len(story)))
-	b = append(b, story...)
+	if flags&refStorySame == 0 {
+		b = binary.AppendUvarint(b, uint64(len(story)))
+		b = append(b, story...)
+	}
 	b = binary.AppendUvarint(b, uint64(len(item)))
 	b = append(b, item...)
-	if !r.Time.IsZero() {
+	switch {
+	case flags&refTimeSec != 0:
+		b = binary.AppendVarint(b, r.Time.Unix())
+	case flags&refTime != 0:
 		b = binary.BigEndian.AppendUint64(b, uint64(clampNanos(r.Time)))
 	}
 	return b
@@ -68,17 +115,15 @@ func appendRef(b []byte, r aggregator.KeyRef) []byte {
 // of the same item, and without the oldest refs past max. It works on the
 // stored bytes, so adding to a long list costs one scan and no decoding.
 func addRef(v []byte, ref aggregator.KeyRef, limit int) ([]byte, error) {
-	if len(v) == 0 {
-		return appendRef([]byte{refsV1}, ref), nil
-	}
-	if v[0] != refsV1 {
-		return nil, fmt.Errorf("ref list version %d: %w", v[0], errBadRefs)
+	body, _, err := refsBody(v)
+	if err != nil {
+		return nil, err
 	}
 	item, itemHex := packID(ref.Item)
-	var starts []int // offsets of the refs kept
+	var starts []int // offsets in body of the refs kept
 	dupStart, dupEnd := -1, -1
-	for off := 1; off < len(v); {
-		end, ri, rHex, err := refSpan(v, off)
+	for off := 0; off < len(body); {
+		end, ri, rHex, err := refSpan(body, off)
 		if err != nil {
 			return nil, err
 		}
@@ -89,19 +134,19 @@ func addRef(v []byte, ref aggregator.KeyRef, limit int) ([]byte, error) {
 		}
 		off = end
 	}
-	out := make([]byte, 0, len(v)+len(item)+len(ref.Story)+16)
-	out = append(out, refsV1)
-	from := 1 // where the kept refs start
+	from, kept := 0, len(starts) // where the kept refs start, and how many
 	if drop := len(starts) + 1 - limit; drop >= len(starts) {
-		from = len(v)
+		from, kept = len(body), 0
 	} else if drop > 0 {
-		from = starts[drop]
+		from, kept = starts[drop], len(starts)-drop
 	}
+	out := make([]byte, 0, 1+binary.MaxVarintLen32+len(body)+len(item)+len(ref.Story)+16)
+	out = appendRefsHeader(out, kept+1)
 	if dupStart >= from {
-		out = append(out, v[from:dupStart]...)
-		out = append(out, v[dupEnd:]...)
+		out = append(out, body[from:dupStart]...)
+		out = append(out, body[dupEnd:]...)
 	} else {
-		out = append(out, v[from:]...) // a duplicate before from is dropped with the oldest
+		out = append(out, body[from:]...) // a duplicate before from is dropped with the oldest
 	}
 	return appendRef(out, ref), nil
 }
@@ -111,8 +156,10 @@ func addRef(v []byte, ref aggregator.KeyRef, limit int) ([]byte, error) {
 func refSpan(v []byte, off int) (end int, item []byte, itemHex bool, err error) {
 	flags := v[off]
 	rest := v[off+1:]
-	if _, rest, err = skipID(rest); err != nil {
-		return 0, nil, false, err
+	if flags&refStorySame == 0 {
+		if _, rest, err = skipID(rest); err != nil {
+			return 0, nil, false, err
+		}
 	}
 	n, w := binary.Uvarint(rest)
 	if w <= 0 || uint64(len(rest)-w) < n {
@@ -120,13 +167,29 @@ func refSpan(v []byte, off int) (end int, item []byte, itemHex bool, err error) 
 	}
 	item = rest[w : w+int(n)]
 	rest = rest[w+int(n):]
-	if flags&refTime != 0 {
-		if len(rest) < 8 {
-			return 0, nil, false, fmt.Errorf("short time: %w", errBadRefs)
-		}
-		rest = rest[8:]
+	if rest, _, err = refTimeSpan(rest, flags); err != nil {
+		return 0, nil, false, err
 	}
 	return len(v) - len(rest), item, flags&refItemHex != 0, nil
+}
+
+// refTimeSpan parses the time of a ref with flags at the start of v and
+// returns the bytes after it.
+func refTimeSpan(v []byte, flags byte) ([]byte, time.Time, error) {
+	switch {
+	case flags&refTimeSec != 0:
+		sec, w := binary.Varint(v)
+		if w <= 0 {
+			return nil, time.Time{}, fmt.Errorf("bad time: %w", errBadRefs)
+		}
+		return v[w:], time.Unix(sec, 0).UTC(), nil
+	case flags&refTime != 0:
+		if len(v) < 8 {
+			return nil, time.Time{}, fmt.Errorf("short time: %w", errBadRefs)
+		}
+		return v[8:], time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC(), nil
+	}
+	return v, time.Time{}, nil
 }
 
 func skipID(v []byte) ([]byte, []byte, error) {
@@ -139,35 +202,57 @@ func skipID(v []byte) ([]byte, []byte, error) {
 
 var errBadRefs = errors.New("malformed ref list")
 
+// countRefs returns the number of refs in a stored list, walking their
+// lengths without decoding them.
+func countRefs(v []byte) (int, error) {
+	body, n, err := refsBody(v)
+	if err != nil || n >= 0 {
+		return n, err
+	}
+	count := 0
+	for off := 0; off < len(body); count++ {
+		end, _, _, err := refSpan(body, off)
+		if err != nil {
+			return 0, err
+		}
+		off = end
+	}
+	return count, nil
+}
+
 // decodeRefs parses a stored list of refs. It copies everything out of v.
 func decodeRefs(v []byte) ([]aggregator.KeyRef, error) {
-	if len(v) == 0 {
+	v, n, err := refsBody(v)
+	if err != nil {
+		return nil, err
+	}
+	if len(v) == 0 && n <= 0 {
 		return nil, nil
 	}
-	if v[0] != refsV1 {
-		return nil, fmt.Errorf("ref list version %d: %w", v[0], errBadRefs)
-	}
-	v = v[1:]
-	var refs []aggregator.KeyRef
+	refs := make([]aggregator.KeyRef, 0, max(n, 0))
 	for len(v) > 0 {
 		flags := v[0]
 		v = v[1:]
 		var r aggregator.KeyRef
 		var err error
-		if r.Story, v, err = unpackID(v, flags&refStoryHex != 0); err != nil {
-			return nil, err
+		if flags&refStorySame == 0 {
+			if r.Story, v, err = unpackID(v, flags&refStoryHex != 0); err != nil {
+				return nil, err
+			}
 		}
 		if r.Item, v, err = unpackID(v, flags&refItemHex != 0); err != nil {
 			return nil, err
 		}
-		if flags&refTime != 0 {
-			if len(v) < 8 {
-				return nil, fmt.Errorf("short time: %w", errBadRefs)
-			}
-			r.Time = time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC()
-			v = v[8:]
+		if flags&refStorySame != 0 {
+			r.Story = r.Item
+		}
+		if v, r.Time, err = refTimeSpan(v, flags); err != nil {
+			return nil, err
 		}
 		refs = append(refs, r)
+	}
+	if n >= 0 && len(refs) != n {
+		return nil, fmt.Errorf("%d refs where the list says %d: %w", len(refs), n, errBadRefs)
 	}
 	return refs, nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -401,11 +402,76 @@ func TestKeysAndBands(t *testing.T) {
 				t.Errorf("%s = %+v, %v; want %+v", tt.call, got, err, tt.want)
 			}
 		}
+		for _, tt := range []struct {
+			band string
+			want int
+		}{{"k", 3}, {long, 1}, {"reused", 1}, {"missing", 0}} {
+			if got, err := tx.(interface{ BandLen([]byte) (int, error) }).BandLen([]byte(tt.band)); err != nil || got != tt.want {
+				t.Errorf("BandLen(%.10q) = %d, %v; want %d", tt.band, got, err, tt.want)
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestAddBands(t *testing.T) {
+	d := mustOpen(t)
+	ref := func(item string) aggregator.KeyRef { return aggregator.KeyRef{Story: item, Item: item, Time: t0} }
+	mustUpdate(t, d, func(atx aggregator.Tx) error {
+		tx := atx.(*tx)
+		tests := []struct {
+			bands []string
+			ref   aggregator.KeyRef
+			limit int
+			want  int
+		}{
+			{[]string{"a", "b", "c"}, ref("i1"), 2, 3},
+			{[]string{"a", "b"}, ref("i2"), 2, 2},
+			{[]string{"a", "c", "d"}, ref("i3"), 2, 2}, // a is full
+			{[]string{"a", "d"}, ref("i3"), 0, 2},      // no limit; i3 again in d replaces itself
+		}
+		for _, tt := range tests {
+			var bands [][]byte
+			for _, b := range tt.bands {
+				bands = append(bands, []byte(b))
+			}
+			got, err := tx.AddBands(bands, tt.ref, tt.limit)
+			if err != nil || got != tt.want {
+				t.Errorf("AddBands(%q, %s, %d) = %d, %v; want %d", tt.bands, tt.ref.Item, tt.limit, got, err, tt.want)
+			}
+		}
+		for band, want := range map[string][]string{"a": {"i1", "i2", "i3"}, "b": {"i1", "i2"}, "c": {"i1", "i3"}, "d": {"i3"}} {
+			refs, err := tx.Band([]byte(band))
+			var got []string
+			for _, r := range refs {
+				got = append(got, r.Item)
+			}
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("Band(%q) = %q, %v; want %q", band, got, err, want)
+			}
+			for _, item := range want {
+				if !owns(tx, item, ownedBand, []byte(band)) {
+					t.Errorf("after AddBands, item %s does not own band %q", item, band)
+				}
+			}
+		}
+		// Each entry is owned once, however often it was added.
+		var entries []string
+		err := walkOwned(tx.owned.Get([]byte("i3")), func(kind byte, e []byte) error {
+			entries = append(entries, string(kind)+string(e))
+			return nil
+		})
+		if want := []string{"bc", "bd", "ba"}; err != nil || !slices.Equal(entries, want) {
+			t.Errorf("owned by i3 = %q, %v; want %q", entries, err, want)
+		}
+		if _, err := tx.AddBands([][]byte{{}}, ref("i4"), 0); err == nil {
+			t.Error("AddBands(empty band) = nil error; want one")
+		}
+		return nil
+	})
 }
 
 func refsEqual(a, b []aggregator.KeyRef) bool {

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,12 +15,12 @@ import (
 
 // Story returns the story id, or an error wrapping aggregator.ErrNotFound.
 func (t *tx) Story(id string) (aggregator.Story, error) {
-	var st aggregator.Story
 	v := t.stories.Get([]byte(id))
 	if v == nil {
-		return st, fmt.Errorf("story %s: %w", id, aggregator.ErrNotFound)
+		return aggregator.Story{}, fmt.Errorf("story %s: %w", id, aggregator.ErrNotFound)
 	}
-	if err := json.Unmarshal(v, &st); err != nil {
+	st, err := decodeStory(v)
+	if err != nil {
 		return st, fmt.Errorf("story %s: decoding: %w", id, err)
 	}
 	return st, nil
@@ -35,10 +34,7 @@ func (t *tx) PutStory(st aggregator.Story) error {
 	if st.ID == "" {
 		return errors.New("put story: empty id")
 	}
-	v, err := json.Marshal(st)
-	if err != nil {
-		return fmt.Errorf("story %s: encoding: %w", st.ID, err)
-	}
+	v := encodeStory(st)
 	newKey := timeKey(st.Time, st.ID)
 	newTopics := indexedTopics(st.Topics)
 	indexed := false // already under newKey in the time index

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -89,6 +90,45 @@ func (t *tx) own(itemID string, kind byte, entry []byte) error {
 	nv = append(nv, kind)
 	nv = binary.AppendUvarint(nv, uint64(len(entry)))
 	nv = append(nv, entry...)
+	return t.owned.Put([]byte(itemID), nv)
+}
+
+// ownAll records that the item owns each of the entries of kind, once,
+// in one write of its owned list.
+func (t *tx) ownAll(itemID string, kind byte, entries [][]byte) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	v := t.owned.Get([]byte(itemID))
+	var have [][]byte
+	err := walkOwned(v, func(k byte, e []byte) error {
+		if k == kind {
+			have = append(have, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("owned by %s: %w", itemID, err)
+	}
+	nv := make([]byte, 0, len(v)+1+len(entries)*(2+binary.MaxVarintLen64+maxRawKey))
+	if len(v) == 0 {
+		nv = append(nv, ownedV1)
+	}
+	nv = append(nv, v...)
+	added := false
+	for _, e := range entries {
+		if slices.ContainsFunc(have, func(h []byte) bool { return bytes.Equal(h, e) }) {
+			continue
+		}
+		have = append(have, e)
+		nv = append(nv, kind)
+		nv = binary.AppendUvarint(nv, uint64(len(e)))
+		nv = append(nv, e...)
+		added = true
+	}
+	if !added {
+		return nil
+	}
 	return t.owned.Put([]byte(itemID), nv)
 }
 
