@@ -28,6 +28,7 @@ func newMemTx() *memTx {
 }
 
 func (m *memTx) Band(b []byte) ([]aggregator.KeyRef, error) { return m.bands[string(b)], nil }
+func (m *memTx) BandLen(b []byte) (int, error)              { return len(m.bands[string(b)]), nil }
 func (m *memTx) AddBand(b []byte, r aggregator.KeyRef) error {
 	m.bands[string(b)] = append(m.bands[string(b)], r)
 	return nil

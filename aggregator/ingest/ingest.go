@@ -182,14 +182,19 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 	for i, k := range keys {
 		isChrome[k] = int(stored[i])+inFetch[k] >= near.ChromeMin
 	}
+	// Each counter is written once per fetch: AddCounts takes a key once
+	// for every item that has it.
+	var chromeAdds []string
 	for i, p := range work {
 		p.lines = stripChrome(raw[i], isChrome)
 		p.title = cleanTitle(p.it.Title, segs[i], isChrome)
 		p.doc = near.NewDoc(p.title, p.lines, p.it.Published)
-		if p.old != nil {
-			continue
+		if p.old == nil {
+			chromeAdds = append(chromeAdds, p.chrome...)
 		}
-		if err := tx.AddCounts(ns, p.chrome); err != nil {
+	}
+	if len(chromeAdds) > 0 {
+		if err := tx.AddCounts(ns, chromeAdds); err != nil {
 			return fmt.Errorf("chrome counts: %w", err)
 		}
 	}
@@ -197,7 +202,7 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 	// Document frequencies: the fetch's new items count before any of them
 	// is weighed, so that even the first fetch into an empty store has
 	// statistics to go by.
-	var termKeys []string
+	var termKeys, dfAdds []string
 	index := map[string]int{}
 	for _, p := range work {
 		tk := p.doc.TermKeys()
@@ -208,9 +213,12 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 			}
 		}
 		if p.old == nil {
-			if err := tx.AddCounts(dfNamespace, append(tk, docsKey)); err != nil {
-				return fmt.Errorf("document frequencies: %w", err)
-			}
+			dfAdds = append(append(dfAdds, tk...), docsKey)
+		}
+	}
+	if len(dfAdds) > 0 {
+		if err := tx.AddCounts(dfNamespace, dfAdds); err != nil {
+			return fmt.Errorf("document frequencies: %w", err)
 		}
 	}
 	df, err := tx.Counts(dfNamespace, append(termKeys, docsKey))
@@ -230,9 +238,8 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 
 // Counter namespaces and keys.
 const (
-	dfNamespace   = "df"     // term key → items that have the term; docsKey → items
-	docsKey       = "#items" // not a term key: those are hex digits
-	bandNamespace = "bands"  // band key (hex) → refs filed under it
+	dfNamespace = "df"     // term key → items that have the term; docsKey → items
+	docsKey     = "#items" // not a term key: those are hex digits
 )
 
 func chromeNamespace(sourceID string) string { return "chrome/" + sourceID }

@@ -77,7 +77,7 @@ func (s *session) merge(keep, gone *aggregator.Story, score float64) error {
 		moved[0].Match = aggregator.Match{Reason: aggregator.ReasonNear, Key: KeyStory, Score: round(score), With: with}
 	}
 	for _, m := range moved {
-		it, err := s.tx.Item(m.Item)
+		it, err := s.item(m.Item)
 		if isNotFound(err) {
 			continue
 		}
@@ -85,7 +85,7 @@ func (s *session) merge(keep, gone *aggregator.Story, score float64) error {
 			return fmt.Errorf("story %s: merging into %s: %w", gone.ID, keep.ID, err)
 		}
 		it.StoryID = keep.ID
-		if err := s.tx.PutItem(it); err != nil {
+		if err := s.putItem(it); err != nil {
 			return fmt.Errorf("story %s: merging into %s: %w", gone.ID, keep.ID, err)
 		}
 		keep.Members = append(keep.Members, m)

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -31,7 +30,8 @@ type session struct {
 	before  map[string][]string // topics of each changed story before the change
 	dirty   []string            // ids of changed stories, in order of change
 	docs    map[string]*near.Doc
-	now     time.Time // latest first-seen time of the fetch's items
+	items   map[string]aggregator.Item // items read or written in this session, as stored
+	now     time.Time                  // latest first-seen time of the fetch's items
 
 	profiles   map[string]*near.Profile // story id → profile of its recent members; dropped when they change
 	candidates []*aggregator.Story      // the stories the last nearest compared
@@ -46,6 +46,7 @@ func newSession(in *Ingester, tx aggregator.Tx) *session {
 		stories: map[string]*aggregator.Story{},
 		before:  map[string][]string{},
 		docs:    map[string]*near.Doc{},
+		items:   map[string]aggregator.Item{},
 
 		profiles: map[string]*near.Profile{},
 		merged:   map[string]string{},
@@ -169,8 +170,8 @@ func (s *session) add(p *pending) (bool, error) {
 	if err := s.file(p, ref); err != nil {
 		return false, err
 	}
-	if err := s.tx.PutItem(*it); err != nil {
-		return false, fmt.Errorf("item %s: %w", it.ID, err)
+	if err := s.putItem(*it); err != nil {
+		return false, err
 	}
 	delete(s.profiles, st.ID)
 	if err := s.mergeStories(st); err != nil {
@@ -186,27 +187,26 @@ func (s *session) file(p *pending, ref aggregator.KeyRef) error {
 		return fmt.Errorf("item %s: features: %w", p.it.ID, err)
 	}
 	bands := p.doc.Bands()
-	keys := make([]string, len(bands))
-	for i, b := range bands {
-		keys[i] = bandCounterKey(b.Key)
+	if bf, ok := s.tx.(bandFiler); ok {
+		keys := make([][]byte, len(bands))
+		for i, b := range bands {
+			keys[i] = b.Key
+		}
+		if _, err := bf.AddBands(keys, ref, bandCap); err != nil {
+			return fmt.Errorf("item %s: %w", p.it.ID, err)
+		}
+		return nil
 	}
-	n, err := s.tx.Counts(bandNamespace, keys)
-	if err != nil {
-		return fmt.Errorf("band counts: %w", err)
-	}
-	var grown []string
-	for i, b := range bands {
-		if n[i] >= bandCap {
+	for _, b := range bands {
+		n, err := s.bandLen(b.Key)
+		if err != nil {
+			return fmt.Errorf("item %s: %w", p.it.ID, err)
+		}
+		if n >= bandCap {
 			continue
 		}
 		if err := s.tx.AddBand(b.Key, ref); err != nil {
 			return fmt.Errorf("item %s: %w", p.it.ID, err)
-		}
-		grown = append(grown, keys[i])
-	}
-	if len(grown) > 0 {
-		if err := s.tx.AddCounts(bandNamespace, grown); err != nil {
-			return fmt.Errorf("band counts: %w", err)
 		}
 	}
 	return nil
@@ -258,10 +258,29 @@ func (s *session) edit(p *pending) error {
 	if err := s.tx.PutFeatures(it.ID, p.doc.Encode()); err != nil {
 		return fmt.Errorf("item %s: features: %w", it.ID, err)
 	}
-	if err := s.tx.PutItem(*it); err != nil {
+	return s.putItem(*it)
+}
+
+// putItem stores an item and keeps it for the session's later reads.
+func (s *session) putItem(it aggregator.Item) error {
+	if err := s.tx.PutItem(it); err != nil {
 		return fmt.Errorf("item %s: %w", it.ID, err)
 	}
+	s.items[it.ID] = it
 	return nil
+}
+
+// item returns a stored item, from the session when it read or wrote it.
+func (s *session) item(id string) (aggregator.Item, error) {
+	if it, ok := s.items[id]; ok {
+		return it, nil
+	}
+	it, err := s.tx.Item(id)
+	if err != nil {
+		return it, err
+	}
+	s.items[id] = it
+	return it, nil
 }
 
 // lookupKey returns the newest ref under key of another item whose time is
@@ -369,7 +388,43 @@ func specificLink(link string) bool {
 	return strings.Trim(u.Path, "/") != "" || u.RawQuery != ""
 }
 
-func bandCounterKey(band []byte) string { return hex.EncodeToString(band) }
+// bandSizer is implemented by a Tx that can tell a band's number of refs
+// without decoding them (*store's Tx does).
+type bandSizer interface {
+	BandLen(band []byte) (int, error)
+}
+
+// bandFiler is implemented by a Tx that files a ref under many bands at
+// once, skipping the full ones (*store's Tx does).
+type bandFiler interface {
+	AddBands(bands [][]byte, ref aggregator.KeyRef, limit int) (int, error)
+}
+
+// bandLen returns the number of refs filed under band.
+func (s *session) bandLen(band []byte) (int, error) {
+	if bs, ok := s.tx.(bandSizer); ok {
+		return bs.BandLen(band)
+	}
+	refs, err := s.tx.Band(band)
+	return len(refs), err
+}
+
+// band returns the refs filed under band, or none when there are more than
+// bandRead of them: a term that common names a topic, not a story, and its
+// refs would cost more to read than they tell.
+func (s *session) band(band []byte) ([]aggregator.KeyRef, error) {
+	if bs, ok := s.tx.(bandSizer); ok {
+		n, err := bs.BandLen(band)
+		if err != nil || n == 0 || n > bandRead {
+			return nil, err
+		}
+	}
+	refs, err := s.tx.Band(band)
+	if err != nil || len(refs) > bandRead {
+		return nil, err
+	}
+	return refs, nil
+}
 
 // nearest finds the story, among those with items within the window, that
 // the pending item duplicates. It returns a nil story when none scores at
@@ -382,14 +437,6 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 	if len(bands) == 0 {
 		return nil, aggregator.Match{}, nil
 	}
-	keys := make([]string, len(bands))
-	for i, b := range bands {
-		keys[i] = bandCounterKey(b.Key)
-	}
-	sizes, err := s.tx.Counts(bandNamespace, keys)
-	if err != nil {
-		return nil, aggregator.Match{}, fmt.Errorf("band counts: %w", err)
-	}
 	// Each story found scores the weights of the distinct index terms it
 	// shares with the Doc; a term is a bit of mask, as a band lists each
 	// term once per bucket of the window.
@@ -399,16 +446,16 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 	}
 	var terms []uint32
 	hits := map[string]*hit{}
-	for i, b := range bands {
+	for _, b := range bands {
 		t := slices.Index(terms, b.Term)
 		if t < 0 {
 			t = len(terms)
 			terms = append(terms, b.Term)
 		}
-		if sizes[i] == 0 || sizes[i] > bandRead || t >= 64 {
+		if t >= 64 {
 			continue
 		}
-		refs, err := s.tx.Band(b.Key)
+		refs, err := s.band(b.Key)
 		if err != nil {
 			return nil, aggregator.Match{}, fmt.Errorf("near-duplicate index: %w", err)
 		}

@@ -21,7 +21,7 @@ func (s *session) finish() ([]string, error) {
 	}
 	for _, id := range s.dirty {
 		st := s.stories[id]
-		if err := s.in.refresh(s.tx, st, s.doc); err != nil {
+		if err := s.in.refresh(s.item, st, s.doc); err != nil {
 			return nil, err
 		}
 		if s.now.After(st.Updated) {
@@ -61,12 +61,16 @@ func storedDoc(tx aggregator.Tx) docFunc {
 	}
 }
 
+// itemFunc returns a stored item.
+type itemFunc func(itemID string) (aggregator.Item, error)
+
 // refresh recomputes a story's time, face, topics and tags from its member
-// items, calling the tagger once. docs gives the members' stored Docs.
-func (in *Ingester) refresh(tx aggregator.Tx, st *aggregator.Story, docs docFunc) error {
+// items, calling the tagger once. items gives the members, docs their
+// stored Docs.
+func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc) error {
 	items := make([]aggregator.Item, 0, len(st.Members))
 	for _, m := range st.Members {
-		it, err := tx.Item(m.Item)
+		it, err := item(m.Item)
 		if err != nil {
 			return fmt.Errorf("story %s: %w", st.ID, err)
 		}
@@ -185,7 +189,7 @@ func (in *Ingester) Retag(tx aggregator.Tx, storyIDs ...string) ([]string, error
 		before := st
 		before.Topics = slices.Clone(st.Topics)
 		before.Tags = slices.Clone(st.Tags)
-		if err := in.refresh(tx, &st, storedDoc(tx)); err != nil {
+		if err := in.refresh(tx.Item, &st, storedDoc(tx)); err != nil {
 			return nil, err
 		}
 		if slices.Equal(before.Topics, st.Topics) && slices.Equal(before.Tags, st.Tags) && before.Face == st.Face {

@@ -51,21 +51,24 @@ func chromeKeys(lines, segments []string) []string {
 // lines that are not prose when the item has prose: what remains is the
 // article.
 func stripChrome(lines []string, isChrome map[string]bool) []string {
-	var kept []string
-	prose := false
+	kept := make([]string, 0, len(lines))
+	prose := make([]bool, 0, len(lines)) // near.Prose of each kept line, computed once
+	anyProse := false
 	for _, l := range lines {
 		if isChrome["b"+near.LineKey(l)] {
 			continue
 		}
+		p := near.Prose(l)
 		kept = append(kept, l)
-		prose = prose || near.Prose(l)
+		prose = append(prose, p)
+		anyProse = anyProse || p
 	}
-	if !prose {
+	if !anyProse {
 		return kept
 	}
 	out := kept[:0]
-	for _, l := range kept {
-		if near.Prose(l) {
+	for i, l := range kept {
+		if prose[i] {
 			out = append(out, l)
 		}
 	}
