@@ -66,6 +66,12 @@ func (sc *scratch) tokenise(s string) {
 		s = strings.ToValidUTF8(s, " ") // norm would pass the bytes after an invalid one through unnormalised
 	}
 	s = norm.NFC.String(s) // returns s itself, without copying, when already NFC
+	if !isASCII(s) {
+		// Folding can leave a sequence that composes ("J" + U+030C folds to
+		// "j" + U+030C, which is "ǰ"): normalise again after it, so that the
+		// words of a text and of its own words are the same.
+		s = norm.NFC.String(strings.Map(fold, s))
+	}
 	inWord := false
 	endWord := func() {
 		if !inWord {
@@ -239,4 +245,14 @@ func (x *Index) findIn(sc *scratch, found []bool) {
 			}
 		}
 	}
+}
+
+// isASCII reports whether s holds only ASCII bytes.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
