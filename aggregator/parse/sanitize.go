@@ -254,7 +254,17 @@ func resolve(base *url.URL, ref string) string {
 		return ref
 	}
 	if u.Scheme != "" {
-		return ref
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Host != "" {
+			return ref
+		}
+		// "http:" or "https:page" without a host: browsers read it as a
+		// relative reference, and it must not stay a URL without one.
+		rel := *u
+		rel.Scheme = ""
+		if rel.Opaque != "" {
+			rel.Path, rel.Opaque = rel.Opaque, ""
+		}
+		u = &rel
 	}
 	return base.ResolveReference(u).String()
 }

@@ -143,6 +143,8 @@ func TestSanitize(t *testing.T) {
 		{"invalid utf-8", "caf\xe9 <b>ok</b>", "caf <b>ok</b>"},
 		{"entity kept", "AT&amp;T", "AT&amp;T"},
 		{"fragment link", `<a href="#note">n</a>`, `<a href="https://site.example/news/story.html#note" rel="nofollow noopener noreferrer">n</a>`},
+		{"scheme without host", `<a href=http:>x</a>`, `<a href="https://site.example/news/story.html" rel="nofollow noopener noreferrer">x</a>`},
+		{"scheme and path without host", `<a href="https:other.html">x</a>`, `<a href="https://site.example/news/other.html" rel="nofollow noopener noreferrer">x</a>`},
 	}
 	for _, tt := range tests {
 		got := Sanitize(tt.in, base)
