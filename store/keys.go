@@ -54,6 +54,26 @@ func (t *tx) BandLen(band []byte) (int, error) {
 	return n, nil
 }
 
+// BandUpTo returns the refs stored under a near-duplicate band when there
+// are at most limit of them, and how many there are: none beyond the count
+// when there are more. It reads the band once where BandLen and Band read it
+// twice.
+func (t *tx) BandUpTo(band []byte, limit int) ([]aggregator.KeyRef, int, error) {
+	v := t.bands.Get(storedKey(band))
+	n, err := countRefs(v)
+	if err != nil {
+		return nil, 0, fmt.Errorf("band %x: %w", band, err)
+	}
+	if n == 0 || n > limit {
+		return nil, n, nil
+	}
+	refs, err := decodeRefs(v)
+	if err != nil {
+		return nil, 0, fmt.Errorf("band %x: %w", band, err)
+	}
+	return refs, n, nil
+}
+
 // AddBand appends ref under band, like AddKey.
 func (t *tx) AddBand(band []byte, ref aggregator.KeyRef) error {
 	if len(band) == 0 {

@@ -581,3 +581,44 @@ func TestCounts(t *testing.T) {
 		return nil
 	})
 }
+
+func TestBandUpTo(t *testing.T) {
+	d := mustOpen(t)
+	ref := func(item string) aggregator.KeyRef { return aggregator.KeyRef{Story: item, Item: item, Time: t0} }
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		for _, item := range []string{"aa01", "aa02", "aa03"} {
+			if err := tx.AddBand([]byte("three"), ref(item)); err != nil {
+				return err
+			}
+		}
+		return tx.AddBand([]byte("one"), ref("bb01"))
+	})
+	tests := []struct {
+		band      string
+		limit     int
+		wantRefs  []string
+		wantCount int
+	}{
+		{"three", 3, []string{"aa01", "aa02", "aa03"}, 3},
+		{"three", 2, nil, 3},
+		{"one", 1, []string{"bb01"}, 1},
+		{"unknown", 5, nil, 0},
+	}
+	err := d.View(t.Context(), func(atx aggregator.Tx) error {
+		tx := atx.(*tx)
+		for _, tt := range tests {
+			refs, n, err := tx.BandUpTo([]byte(tt.band), tt.limit)
+			var got []string
+			for _, r := range refs {
+				got = append(got, r.Item)
+			}
+			if err != nil || n != tt.wantCount || !slices.Equal(got, tt.wantRefs) {
+				t.Errorf("BandUpTo(%q, %d) = %v, %d, %v; want %v, %d, nil", tt.band, tt.limit, got, n, err, tt.wantRefs, tt.wantCount)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -37,6 +37,19 @@ type session struct {
 	candidates []*aggregator.Story      // the stories the last nearest compared
 	merged     map[string]string        // id of a story merged away → id of the story that took its members
 	removed    [][]string               // topics of the stories merged away
+
+	// Scratch of nearest, kept between its calls: story id → index in hitList.
+	hitIndex map[string]int
+	hitList  []hit
+}
+
+// hit is what nearest gathers of a story found through the bands: the
+// weights of the distinct index terms it shares with the Doc, and those
+// terms, a term being a bit of mask.
+type hit struct {
+	id     string
+	weight float64
+	mask   uint64
 }
 
 func newSession(in *Ingester, tx aggregator.Tx) *session {
@@ -50,6 +63,7 @@ func newSession(in *Ingester, tx aggregator.Tx) *session {
 
 		profiles: map[string]*near.Profile{},
 		merged:   map[string]string{},
+		hitIndex: map[string]int{},
 	}
 }
 
@@ -394,6 +408,12 @@ type bandSizer interface {
 	BandLen(band []byte) (int, error)
 }
 
+// bandReader is implemented by a Tx that reads a band's refs only when
+// there are at most limit of them, with one lookup (*store's Tx does).
+type bandReader interface {
+	BandUpTo(band []byte, limit int) ([]aggregator.KeyRef, int, error)
+}
+
 // bandFiler is implemented by a Tx that files a ref under many bands at
 // once, skipping the full ones (*store's Tx does).
 type bandFiler interface {
@@ -413,6 +433,10 @@ func (s *session) bandLen(band []byte) (int, error) {
 // bandRead of them: a term that common names a topic, not a story, and its
 // refs would cost more to read than they tell.
 func (s *session) band(band []byte) ([]aggregator.KeyRef, error) {
+	if br, ok := s.tx.(bandReader); ok {
+		refs, _, err := br.BandUpTo(band, bandRead)
+		return refs, err
+	}
 	if bs, ok := s.tx.(bandSizer); ok {
 		n, err := bs.BandLen(band)
 		if err != nil || n == 0 || n > bandRead {
@@ -440,12 +464,9 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 	// Each story found scores the weights of the distinct index terms it
 	// shares with the Doc; a term is a bit of mask, as a band lists each
 	// term once per bucket of the window.
-	type hit struct {
-		weight float64
-		mask   uint64
-	}
 	var terms []uint32
-	hits := map[string]*hit{}
+	clear(s.hitIndex)
+	hits := s.hitList[:0]
 	for _, b := range bands {
 		t := slices.Index(terms, b.Term)
 		if t < 0 {
@@ -467,17 +488,20 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 			if to, ok := s.merged[id]; ok {
 				id = to
 			}
-			h := hits[id]
-			if h == nil {
-				h = &hit{}
-				hits[id] = h
+			i, ok := s.hitIndex[id]
+			if !ok {
+				i = len(hits)
+				s.hitIndex[id] = i
+				hits = append(hits, hit{id: id})
 			}
+			h := &hits[i]
 			if h.mask&(1<<t) == 0 {
 				h.mask |= 1 << t
 				h.weight += b.Weight
 			}
 		}
 	}
+	s.hitList = hits
 	if len(hits) == 0 {
 		return nil, aggregator.Match{}, nil
 	}
@@ -487,8 +511,8 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 		weight float64
 	}
 	top := make([]ranked, 0, maxCandidates+1)
-	for id, h := range hits {
-		r := ranked{id, h.weight}
+	for _, h := range hits {
+		r := ranked{h.id, h.weight}
 		i := len(top)
 		for i > 0 && (top[i-1].weight < r.weight || top[i-1].weight == r.weight && top[i-1].id > r.id) {
 			i--

@@ -1,8 +1,7 @@
 package near
 
 import (
-	"encoding/hex"
-	"hash/fnv"
+	"encoding/binary"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -15,31 +14,56 @@ const ChromeMin = 3
 // LineKey is the key under which a line of text, or a segment of a title,
 // is counted per source to find chrome. Lines differing only in case, white
 // space, punctuation or digits share a key, so "May 29, 2020 12°C" and
-// "May 30, 2020 19°C" are one line.
+// "May 30, 2020 19°C" are one line. The key is the eight bytes of a 64-bit
+// FNV-1a hash of that normal form: short enough that the store keeps it as
+// it is, where it digests longer keys.
 func LineKey(line string) string {
-	h := fnv.New64a()
+	const (
+		offset64 = 14695981039346656037
+		prime64  = 1099511628211
+	)
+	h := uint64(offset64)
 	space, started := false, false
 	for _, r := range line {
+		var lower rune
 		switch {
+		case r < utf8.RuneSelf:
+			switch {
+			case 'a' <= r && r <= 'z':
+				lower = r
+			case 'A' <= r && r <= 'Z':
+				lower = r + 'a' - 'A'
+			case '0' <= r && r <= '9':
+				lower = '0'
+			default:
+				space = true
+				continue
+			}
 		case unicode.IsLetter(r):
-			if space && started {
-				h.Write([]byte{' '})
-			}
-			space, started = false, true
-			var b [utf8.UTFMax]byte
-			n := utf8.EncodeRune(b[:], unicode.ToLower(r))
-			h.Write(b[:n])
+			lower = unicode.ToLower(r)
 		case unicode.IsDigit(r):
-			if space && started {
-				h.Write([]byte{' '})
-			}
-			space, started = false, true
-			h.Write([]byte{'0'})
+			lower = '0'
 		default:
 			space = true
+			continue
+		}
+		if space && started {
+			h = (h ^ ' ') * prime64
+		}
+		space, started = false, true
+		if lower < utf8.RuneSelf {
+			h = (h ^ uint64(lower)) * prime64
+			continue
+		}
+		var b [utf8.UTFMax]byte
+		n := utf8.EncodeRune(b[:], lower)
+		for _, c := range b[:n] {
+			h = (h ^ uint64(c)) * prime64
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], h)
+	return string(k[:])
 }
 
 // Prose reports whether a line reads as running text rather than page
@@ -48,20 +72,18 @@ func LineKey(line string) string {
 // they are in running text ("New York" and "May 29" are names). Calls to action ("Read more"), credits, datelines, weather lines
 // and labels are short runs of names and numbers; a sentence is not.
 func Prose(line string) bool {
-	ws := words(line)
 	letters, stop := 0, 0
-	for _, w := range ws {
-		if w.number {
-			continue
-		}
-		if utf8.RuneCountInString(w.norm) < 2 {
-			continue
+	eachWord(line, func(w word) bool {
+		if w.number || utf8.RuneCountInString(w.norm) < 2 {
+			return true
 		}
 		letters++
 		if w.term == "" && !w.initial {
 			stop++
 		}
-	}
+		// Four words and a function word: prose whatever follows.
+		return letters < 4 || stop == 0
+	})
 	if letters < 4 {
 		return false
 	}

@@ -20,6 +20,16 @@ type word struct {
 // inside a word is dropped ("didn't" is "didnt", "Floyd's" is "floyd").
 func words(s string) []word {
 	out := make([]word, 0, len(s)/6)
+	eachWord(s, func(w word) bool {
+		out = append(out, w)
+		return true
+	})
+	return out
+}
+
+// eachWord calls yield with each word of s, as words returns them, until
+// yield returns false.
+func eachWord(s string, yield func(word) bool) {
 	sentenceStart := true
 	i := 0
 	for i < len(s) {
@@ -105,10 +115,11 @@ func words(s string) []word {
 		if !stopWords[norm] || w.acronym {
 			w.term = stem(norm)
 		}
-		out = append(out, w)
+		if !yield(w) {
+			return
+		}
 		sentenceStart = false
 	}
-	return out
 }
 
 func isASCIIUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
