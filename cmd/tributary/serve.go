@@ -38,6 +38,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	logger := newLogger(cfg.Log, e.stderr)
+	// Catch SIGHUP from the start: its default action would end the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	db, err := openStore(cfg)
 	if err != nil {
 		return err
@@ -99,9 +103,6 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		listening(ln.Addr().String())
 	}
 
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return pl.Run(ctx) })
