@@ -103,7 +103,6 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		listening(ln.Addr().String())
 	}
 
-
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return pl.Run(ctx) })
 	g.Go(func() error { return pinger.Run(ctx) })
