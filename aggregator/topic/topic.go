@@ -105,7 +105,7 @@ func Compile(topics []aggregator.TopicConfig, sources []aggregator.SourceConfig)
 	}
 	if !hasAll {
 		s.topics = append(s.topics, &compiled{
-			cfg:     aggregator.TopicConfig{ID: aggregator.AllTopic, Title: "All stories", Limit: 50},
+			cfg:     aggregator.TopicConfig{ID: aggregator.AllTopic, Title: "All stories", Description: "Every story from every source, once.", Limit: 50},
 			builtin: true,
 			every:   true,
 		})
