@@ -127,7 +127,7 @@ func TestMatch(t *testing.T) {
 		{"repeated term", "a AND (a OR b)", []string{"a"}, true},                      //
 		{"issue example", `("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport`, []string{"Beijing passes national security law"}, true},
 		{"issue example, sport", `("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport`, []string{"Beijing Taiwan", "sport"}, false},
-		{"brief example", `(A OR B) AND (C OR "d e") NOT sport`, []string{"b: d e"}, true},
+		{"documented example", `(A OR B) AND (C OR "d e") NOT sport`, []string{"b: d e"}, true},
 	}
 	for _, tt := range tests {
 		q, err := Parse(tt.query)
