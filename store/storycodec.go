@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
+
+	"github.com/tributary-feeds/tributary/internal/wire"
 )
 
 // A story record is binary: storyV1, then the fields of aggregator.Story in
@@ -84,37 +86,37 @@ func decodeStory(v []byte) (aggregator.Story, error) {
 	if len(v) == 0 || v[0] != storyV1 {
 		return st, errBadStory
 	}
-	r := storyReader{b: v[1:]}
-	st.ID = r.string()
-	st.Time = r.time()
-	st.Updated = r.time()
-	st.Face = r.string()
-	if n := r.count(); n > 0 {
+	r := wire.NewReader(v[1:], errBadStory)
+	st.ID = readString(r)
+	st.Time = readTime(r)
+	st.Updated = readTime(r)
+	st.Face = readString(r)
+	if n := r.Count(1, maxStoryList); n > 0 {
 		st.Members = make([]aggregator.Member, n)
 	}
 	for i := range st.Members {
 		m := &st.Members[i]
-		flags := r.byte()
-		m.Item = r.string()
-		m.Source = r.string()
-		m.Time = r.time()
-		m.Match.Reason = r.string()
+		flags := r.Byte()
+		m.Item = readString(r)
+		m.Source = readString(r)
+		m.Time = readTime(r)
+		m.Match.Reason = readString(r)
 		if flags&memberKey != 0 {
-			m.Match.Key = r.string()
+			m.Match.Key = readString(r)
 		}
 		if flags&memberScore != 0 {
-			m.Match.Score = math.Float64frombits(r.uint64())
+			m.Match.Score = math.Float64frombits(r.Uint64())
 		}
 		if flags&memberWith != 0 {
-			m.Match.With = r.string()
+			m.Match.With = readString(r)
 		}
 	}
-	st.Topics = r.strings()
-	st.Tags = r.strings()
-	if r.err == nil && len(r.b) != 0 {
-		r.err = errBadStory
+	st.Topics = readStrings(r)
+	st.Tags = readStrings(r)
+	if r.Err() == nil && r.Len() != 0 {
+		r.Fail()
 	}
-	return st, r.err
+	return st, r.Err()
 }
 
 var errBadStory = errors.New("malformed story record")
@@ -141,102 +143,35 @@ func appendTime(b []byte, t time.Time) []byte {
 	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
 }
 
-// storyReader decodes a story record, remembering the first error.
-type storyReader struct {
-	b   []byte
-	err error
-}
-
-func (r *storyReader) fail() {
-	if r.err == nil {
-		r.err = errBadStory
-	}
-	r.b = nil
-}
-
-func (r *storyReader) byte() byte {
-	if len(r.b) < 1 {
-		r.fail()
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-func (r *storyReader) uint64() uint64 {
-	if len(r.b) < 8 {
-		r.fail()
-		return 0
-	}
-	v := binary.LittleEndian.Uint64(r.b)
-	r.b = r.b[8:]
-	return v
-}
-
-func (r *storyReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *storyReader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-// count reads the length of a list, refusing one that the bytes left
-// cannot hold (every element takes at least one byte).
-func (r *storyReader) count() int {
-	n := r.uvarint()
-	if n > uint64(len(r.b)) || n > maxStoryList {
-		r.fail()
-		return 0
-	}
-	return int(n)
-}
-
-func (r *storyReader) string() string {
-	h := r.uvarint()
-	n := h >> 1
-	if n > uint64(len(r.b)) {
-		r.fail()
-		return ""
-	}
-	s := r.b[:n]
-	r.b = r.b[n:]
+// readString reads a string written by appendString.
+func readString(r *wire.Reader) string {
+	h := r.Uvarint()
+	b := r.Bytes(h >> 1)
 	if h&1 != 0 {
-		return hex.EncodeToString(s)
+		return hex.EncodeToString(b)
 	}
-	return string(s)
+	return string(b)
 }
 
-func (r *storyReader) strings() []string {
-	n := r.count()
+// readStrings reads a list written by appendStrings.
+func readStrings(r *wire.Reader) []string {
+	n := r.Count(1, maxStoryList)
 	if n == 0 {
 		return nil
 	}
 	out := make([]string, n)
 	for i := range out {
-		out[i] = r.string()
+		out[i] = readString(r)
 	}
 	return out
 }
 
-func (r *storyReader) time() time.Time {
-	sec := r.varint()
-	ns := r.uvarint()
+// readTime reads a time written by appendTime.
+func readTime(r *wire.Reader) time.Time {
+	sec := r.Varint()
+	ns := r.Uvarint()
 	if ns >= 1e9 {
-		r.fail()
+		r.Fail()
 		return time.Time{}
 	}
 	return time.Unix(sec, int64(ns)).UTC()

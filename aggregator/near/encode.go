@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tributary-feeds/tributary/internal/wire"
 )
 
 const encodingVersion = 1
@@ -48,105 +50,41 @@ func (d *Doc) Encode() []byte {
 // Decode reads a Doc written by Encode. It returns an error wrapping
 // ErrBadFeatures for anything else.
 func Decode(b []byte) (*Doc, error) {
-	r := reader{b: b}
-	if v := r.byte(); v != encodingVersion {
+	r := wire.NewReader(b, fmt.Errorf("truncated: %w", ErrBadFeatures))
+	if v := r.Byte(); v != encodingVersion {
 		return nil, fmt.Errorf("version %d: %w", v, ErrBadFeatures)
 	}
 	d := &Doc{}
-	d.Time = time.Unix(r.varint(), 0).UTC()
-	flags := r.uvarint()
+	d.Time = time.Unix(r.Varint(), 0).UTC()
+	flags := r.Uvarint()
 	d.Truncated = flags&1 != 0
-	d.TitleLen = int(r.uvarint())
-	d.Words = int(r.uvarint())
-	n := r.count(7)
+	d.TitleLen = int(r.Uvarint())
+	d.Words = int(r.Uvarint())
+	n := r.Count(7, 0)
 	if n > 0 {
 		d.Terms = make([]Term, n)
 	}
 	for i := range d.Terms {
 		t := &d.Terms[i]
-		t.Hash = r.uint32()
-		t.Count = r.byte()
-		t.IDF = r.byte()
-		f := r.byte()
+		t.Hash = r.Uint32()
+		t.Count = r.Byte()
+		t.IDF = r.Byte()
+		f := r.Byte()
 		t.Title = f&1 != 0
 		t.Entity = f&2 != 0
 	}
-	n = r.count(4)
+	n = r.Count(4, 0)
 	if n > 0 {
 		d.Shingles = make([]uint32, n)
 	}
 	for i := range d.Shingles {
-		d.Shingles[i] = r.uint32()
+		d.Shingles[i] = r.Uint32()
 	}
-	if r.err != nil {
-		return nil, r.err
+	if err := r.Err(); err != nil {
+		return nil, err
 	}
-	if len(r.b) != 0 {
-		return nil, fmt.Errorf("%d trailing bytes: %w", len(r.b), ErrBadFeatures)
+	if r.Len() != 0 {
+		return nil, fmt.Errorf("%d trailing bytes: %w", r.Len(), ErrBadFeatures)
 	}
 	return d, nil
-}
-
-// reader decodes Encode's format, remembering the first error.
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (r *reader) fail() {
-	if r.err == nil {
-		r.err = fmt.Errorf("truncated: %w", ErrBadFeatures)
-	}
-	r.b = nil
-}
-
-func (r *reader) byte() byte {
-	if len(r.b) < 1 {
-		r.fail()
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-func (r *reader) uint32() uint32 {
-	if len(r.b) < 4 {
-		r.fail()
-		return 0
-	}
-	v := binary.LittleEndian.Uint32(r.b)
-	r.b = r.b[4:]
-	return v
-}
-
-func (r *reader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-// count reads a length of elements of size bytes each, refusing one longer
-// than the bytes left.
-func (r *reader) count(size int) int {
-	n := r.uvarint()
-	if n > uint64(len(r.b)/size) {
-		r.fail()
-		return 0
-	}
-	return int(n)
 }
