@@ -10,10 +10,10 @@ import (
 // about 2 KB of HTML: text extraction, the Doc, weighing, index bands and
 // the encoded form that is stored.
 func BenchmarkFingerprint(b *testing.B) {
-	para := "<p>Protesters set a police precinct on fire after clashing with officers outside, as demonstrations " +
-		"escalated for a third night in Minneapolis and rallies were held in other cities across the country.</p>"
+	para := "<p>Engineers closed the old harbour bridge after inspectors found cracks in two of its supports, " +
+		"as ferry crews added sailings for a third day in Portmere and commuters queued across the river.</p>"
 	html := strings.Repeat(para, 9)
-	title := "Minneapolis police station set on fire as protests spread across the US"
+	title := "Portmere harbour bridge closed as inspectors find cracked supports"
 	at := time.Date(2020, 5, 29, 4, 0, 0, 0, time.UTC)
 	b.SetBytes(int64(len(html)))
 	b.ReportAllocs()
