@@ -293,9 +293,9 @@ func TestFaceWithoutPriority(t *testing.T) {
 }
 
 func TestNearDuplicates(t *testing.T) {
-	body := "The woman is being treated for critical injuries after the incident at the zoo in New South Wales, authorities say."
-	orig := item(wire, "w-1", "https://wire.test/lion", "Lion attack in Australia leaves zookeeper badly injured", body, t0)
-	cp := item(copier, "c-1", "https://copier.test/lion-attack", "BREAKING: Lion attack in Australia leaves zookeeper...", "The woman is being treated for critical injuries after the […]", t0.Add(6*time.Hour))
+	body := "The man is being treated for critical injuries after the incident at the park in the Varland hills, police say."
+	orig := item(wire, "w-1", "https://wire.test/bear", "Bear escape in Portmere leaves keeper badly injured", body, t0)
+	cp := item(copier, "c-1", "https://copier.test/bear-escape", "BREAKING: Bear escape in Portmere leaves keeper...", "The man is being treated for critical injuries after the […]", t0.Add(6*time.Hour))
 	other := item(paper, "p-1", "https://paper.test/markets", "Stocks rally as tech shares climb", "Markets rose on Friday led by technology companies.", t0.Add(time.Hour))
 	for _, near := range []bool{true, false} {
 		db := mustOpen(t)

@@ -42,8 +42,8 @@ func TestProse(t *testing.T) {
 		in   string
 		want bool
 	}{
-		{"Crowds appear to have seized a police station in the city.", true},
-		{"Brazil hits record high for new coronavirus cases", true},
+		{"Crowds appear to have gathered at the town hall in the city.", true},
+		{"Varland hits record high for new influenza cases", true},
 		{"Rescuers Reach Village Hours Later.", true},
 		{"Must read", false},
 		{"- Advertisement -", false},
@@ -65,8 +65,8 @@ func TestSegmentsAndLabel(t *testing.T) {
 		want []string
 	}{
 		{"Plain headline", []string{"Plain headline"}},
-		{"BREAKING: Trump signs order", []string{"BREAKING", "Trump signs order"}},
-		{"Lion attack injures keeper | Latest News", []string{"Lion attack injures keeper", "Latest News"}},
+		{"BREAKING: Mayor signs order", []string{"BREAKING", "Mayor signs order"}},
+		{"Bear attack injures keeper | Latest News", []string{"Bear attack injures keeper", "Latest News"}},
 		{"Keeper hurt (VIDEO)", []string{"Keeper hurt", "VIDEO"}},
 		{"Site - Section: Story [PHOTOS]", []string{"Site", "Section", "Story", "PHOTOS"}},
 	}
@@ -98,14 +98,14 @@ func TestLineKey(t *testing.T) {
 }
 
 func TestWords(t *testing.T) {
-	ws := words("Trump says the U.S. will leave the W.H.O. and Floyd's family didn't")
+	ws := words("Mayor says the U.S. will leave the W.H.O. and Olsen's family didn't")
 	var terms []string
 	for _, w := range ws {
 		if w.term != "" {
 			terms = append(terms, w.term)
 		}
 	}
-	want := []string{"trump", "us", "leave", "who", "floyd", "family"}
+	want := []string{"mayor", "us", "leave", "who", "olsen", "family"}
 	if !reflect.DeepEqual(terms, want) {
 		t.Errorf("terms of words(...) = %q; want %q", terms, want)
 	}
@@ -123,20 +123,20 @@ func weighed(title, body string, at time.Time) *Doc {
 
 func TestSimilarity(t *testing.T) {
 	t0 := time.Date(2020, 5, 29, 4, 0, 0, 0, time.UTC)
-	orig := weighed("Lion attack in Australia leaves zookeeper badly injured",
-		"The woman is being treated for critical injuries after the incident in New South Wales, authorities say.", t0)
+	orig := weighed("Bear escape in Portmere leaves keeper badly injured",
+		"The man is being treated for critical injuries after the incident in the Varland hills, police say.", t0)
 	tests := []struct {
 		name     string
 		doc      *Doc
 		kind     string
 		min, max float64
 	}{
-		{"truncated copy", weighed("Lion attack in Australia leaves zookeeper...",
-			"The woman is being treated for critical injuries after the […]", t0.Add(10*time.Hour)), "copy", 0.99, 1},
-		{"retitled copy", weighed("BREAKING: LION ATTACK IN AUSTRALIA LEAVES ZOOKEEPER BADLY INJURED | Latest News",
-			"The woman is being treated for critical injuries after the incident in New South Wales, authorities say.", t0.Add(3*time.Hour)), "copy", 0.99, 1},
-		{"rewrite", weighed("Two lions attack female zookeeper at Australian zoo",
-			"A zookeeper is in a critical condition after two lions attacked her in New South Wales.", t0.Add(2*time.Hour)), "rewrite", 0.3, 0.9},
+		{"truncated copy", weighed("Bear escape in Portmere leaves keeper...",
+			"The man is being treated for critical injuries after the […]", t0.Add(10*time.Hour)), "copy", 0.99, 1},
+		{"retitled copy", weighed("BREAKING: BEAR ESCAPE IN PORTMERE LEAVES KEEPER BADLY INJURED | Latest News",
+			"The man is being treated for critical injuries after the incident in the Varland hills, police say.", t0.Add(3*time.Hour)), "copy", 0.99, 1},
+		{"rewrite", weighed("Two bears attack male keeper at Portmere park",
+			"A keeper is in a critical condition after two bears attacked him in the Varland hills.", t0.Add(2*time.Hour)), "rewrite", 0.3, 0.9},
 		{"unrelated", weighed("Stocks rally as tech shares climb",
 			"Markets rose on Friday led by technology companies.", t0), "rewrite", 0, 0.05},
 	}
@@ -190,14 +190,14 @@ func TestStoryScore(t *testing.T) {
 
 func TestProfile(t *testing.T) {
 	t0 := time.Date(2020, 5, 29, 4, 0, 0, 0, time.UTC)
-	bbc := weighed("Trump terminates US relationship with WHO",
-		"President Trump says the US will end its relationship with the World Health Organization over the pandemic.", t0)
-	cnn := weighed("US quitting World Health Organization, Trump says",
-		"President Donald Trump said the United States is terminating its relationship with the World Health Organization.", t0.Add(2*time.Hour))
-	tele := weighed("US terminating relationship with WHO",
-		"The US president has announced the country is cutting ties with the World Health Organization.", t0.Add(20*time.Hour))
-	zoo := weighed("Lion attack in Australia leaves zookeeper badly injured",
-		"The woman is being treated for critical injuries after the incident in New South Wales, authorities say.", t0.Add(time.Hour))
+	bbc := weighed("Varland terminates membership of Northern Fisheries Council",
+		"Premier Halvorsen says Varland will end its membership of the Northern Fisheries Council over the quota dispute.", t0)
+	cnn := weighed("Varland quitting Northern Fisheries Council, Halvorsen says",
+		"Premier Erik Halvorsen said Varland is terminating its membership of the Northern Fisheries Council.", t0.Add(2*time.Hour))
+	tele := weighed("Varland terminating membership of fisheries council",
+		"The Varland premier has announced the country is cutting ties with the Northern Fisheries Council.", t0.Add(20*time.Hour))
+	zoo := weighed("Bear escape at Portmere wildlife park leaves keeper badly injured",
+		"The man is being treated for critical injuries after the incident at the park's east gate, police say.", t0.Add(time.Hour))
 
 	var who Profile
 	who.Add(bbc)
@@ -283,7 +283,7 @@ func TestEncodeDecode(t *testing.T) {
 
 func TestBands(t *testing.T) {
 	at := time.Date(2020, 5, 29, 12, 0, 0, 0, time.UTC)
-	d := weighed("Lion attack in Australia leaves zookeeper badly injured", strings.Repeat("word ", 3), at)
+	d := weighed("Bear escape in Portmere leaves keeper badly injured", strings.Repeat("word ", 3), at)
 	file := d.Bands()
 	if len(file) == 0 || len(file) > IndexTerms {
 		t.Fatalf("Bands() gave %d bands; want 1..%d", len(file), IndexTerms)
