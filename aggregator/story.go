@@ -113,3 +113,38 @@ func digest(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+// Condition is the state a source is in, as operators are shown it.
+type Condition int
+
+// Conditions of a source, from Condition.
+const (
+	ConditionOK          Condition = iota // the last fetch brought a feed
+	ConditionUnchanged                    // the last fetch brought the same body as before
+	ConditionNotModified                  // the last fetch was answered 304
+	ConditionPending                      // never fetched
+	ConditionFailing                      // the last fetch failed; due again
+	ConditionBackingOff                   // the last fetch failed; not due before NextDue
+	ConditionDisabled                     // the source answered 410 Gone
+)
+
+// Condition classifies the source as judged at now. It is the one place
+// that decides what the status table and the web page say of a source.
+func (s SourceState) Condition(now time.Time) Condition {
+	failing := s.Failures > 0 || s.LastResult == "error"
+	switch {
+	case s.Disabled:
+		return ConditionDisabled
+	case failing && s.NextDue.After(now):
+		return ConditionBackingOff
+	case failing:
+		return ConditionFailing
+	case s.LastFetch.IsZero():
+		return ConditionPending
+	case s.LastResult == "not_modified":
+		return ConditionNotModified
+	case s.LastResult == "unchanged":
+		return ConditionUnchanged
+	}
+	return ConditionOK
+}

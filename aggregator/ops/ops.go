@@ -15,6 +15,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -117,19 +118,19 @@ func Status(ctx context.Context, cfg *aggregator.Config, st aggregator.Store) ([
 
 // State describes a source's state in a few words, as the operator reads it.
 func State(s aggregator.SourceState, now time.Time) string {
-	switch {
-	case s.Disabled:
+	switch s.Condition(now) {
+	case aggregator.ConditionDisabled:
 		return "disabled: " + s.LastError
-	case s.LastFetch.IsZero():
-		return "never fetched"
-	case s.Failures > 0 && s.NextDue.After(now):
+	case aggregator.ConditionBackingOff:
 		return fmt.Sprintf("backing off until %s (failing since %s: %s)", stamp(s.NextDue),
 			stamp(s.FailingSince), s.LastError)
-	case s.Failures > 0:
+	case aggregator.ConditionFailing:
 		return fmt.Sprintf("failing since %s: %s", stamp(s.FailingSince), s.LastError)
-	case s.LastResult == "not_modified":
+	case aggregator.ConditionPending:
+		return "never fetched"
+	case aggregator.ConditionNotModified:
 		return "not modified"
-	case s.LastResult == "unchanged":
+	case aggregator.ConditionUnchanged:
 		return "ok (unchanged)"
 	}
 	return "ok"
@@ -163,16 +164,22 @@ func WriteStatus(w io.Writer, rows []SourceRow, now time.Time) error {
 
 // oneLine keeps a table cell on one line whatever a feed or error holds.
 func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
+	return Clip(strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '
 		}
 		return r
-	}, s)
-	if len(s) > 160 {
-		s = s[:157] + "..."
+	}, s), 160)
+}
+
+// Clip shortens s to at most n runes, marking a cut with "…", and never
+// splits a character.
+func Clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
 	}
-	return s
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }
 
 // Backuper writes a consistent copy of a store. *store.DB implements it.

@@ -139,3 +139,21 @@ func TestStateWords(t *testing.T) {
 		}
 	}
 }
+
+func TestClip(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly ten", 11, "exactly ten"},
+		{"a longer name", 8, "a longe…"},
+		{"新闻主页新闻主页", 5, "新闻主页…"}, // never a split character
+	}
+	for _, tt := range tests {
+		if got := ops.Clip(tt.in, tt.n); got != tt.want {
+			t.Errorf("Clip(%q, %d) = %q; want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}

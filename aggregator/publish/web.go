@@ -272,21 +272,20 @@ func sourceState(st aggregator.SourceState, now time.Time) sourceRow {
 		row.NotModified = strconv.FormatFloat(100*float64(st.NotModified)/float64(st.Fetches), 'f', 0, 64) + "%"
 	}
 	reason := oneLine(st.LastError)
-	failing := st.Failures > 0 || st.LastResult == "error"
-	switch {
-	case st.Disabled:
+	switch st.Condition(now) {
+	case aggregator.ConditionDisabled:
 		row.State, row.Class = "disabled", "disabled"
 		row.Detail = reason
-	case failing && st.NextDue.After(now):
+	case aggregator.ConditionBackingOff:
 		row.State, row.Class = "backing off until "+when(st.NextDue), "backoff"
 		row.Detail = failingDetail(st, reason)
-	case failing:
+	case aggregator.ConditionFailing:
 		row.State, row.Class = "failing", "failing"
 		row.Detail = failingDetail(st, reason)
-	case st.LastFetch.IsZero():
+	case aggregator.ConditionPending:
 		row.State, row.Class = "pending", "pending"
 		row.Detail = "not fetched yet"
-	case st.LastResult == "not_modified":
+	case aggregator.ConditionNotModified:
 		row.State, row.Class = "not modified", "ok"
 	default:
 		row.State, row.Class = "ok", "ok"

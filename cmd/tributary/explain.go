@@ -10,6 +10,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/ingest"
+	"github.com/tributary-feeds/tributary/aggregator/ops"
 	"github.com/tributary-feeds/tributary/aggregator/parse"
 	"github.com/tributary-feeds/tributary/aggregator/topic"
 	"github.com/tributary-feeds/tributary/store"
@@ -103,7 +104,7 @@ func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items
 			mark += " "
 		}
 		fmt.Fprintf(w, " %s %s  %-22s %q\n     %s\n", mark, m.Time.UTC().Format("2006-01-02 15:04"),
-			clip(name(m.Source), 22), x.Title, why(m.Match, byID))
+			ops.Clip(name(m.Source), 22), x.Title, why(m.Match, byID))
 	}
 	fmt.Fprintln(w, "\ntopics:")
 	for _, v := range tags.Explain(ingest.StoryText(items)) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tributary-feeds/tributary/aggregator/ops"
 	"github.com/tributary-feeds/tributary/aggregator/poller"
 )
 
@@ -43,7 +44,7 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 			failed++
 			status += ": " + o.Err.Error()
 		}
-		fmt.Fprintf(e.stdout, "%-28s %4d new  %s\n", clip(o.Name, 28), o.New, status)
+		fmt.Fprintf(e.stdout, "%-28s %4d new  %s\n", ops.Clip(o.Name, 28), o.New, status)
 	}
 	fmt.Fprintf(e.stdout, "\n%d sources in %s: %d new items, %d new stories, %d duplicates folded, %d failed\n",
 		len(outcomes), time.Since(start).Round(time.Millisecond), items, stories, dups, failed)
@@ -51,14 +52,6 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 		return ctx.Err()
 	}
 	return nil
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // progress draws a live bar on a terminal and nothing otherwise (the

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/ingest"
+	"github.com/tributary-feeds/tributary/aggregator/ops"
 	"github.com/tributary-feeds/tributary/store"
 )
 
@@ -50,10 +51,10 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 		switch {
 		case now && !was:
 			enter++
-			fmt.Fprintf(e.stdout, "+ %s  %-20s %s\n", s.Time.UTC().Format("2006-01-02 15:04"), clip(src, 20), title)
+			fmt.Fprintf(e.stdout, "+ %s  %-20s %s\n", s.Time.UTC().Format("2006-01-02 15:04"), ops.Clip(src, 20), title)
 		case !now && was:
 			leave++
-			fmt.Fprintf(e.stdout, "- %s  %-20s %s\n", s.Time.UTC().Format("2006-01-02 15:04"), clip(src, 20), title)
+			fmt.Fprintf(e.stdout, "- %s  %-20s %s\n", s.Time.UTC().Format("2006-01-02 15:04"), ops.Clip(src, 20), title)
 		}
 		if now {
 			in++
