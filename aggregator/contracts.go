@@ -73,6 +73,9 @@ type Store interface {
 	// strictly before the given time (zero: from the newest), with the
 	// story's items in member order, until fn returns false.
 	TopicStories(ctx context.Context, topic string, before time.Time, fn func(Story, []Item) bool) error
+	// StoryIDs returns the id of every stored story, reading no story or
+	// item record.
+	StoryIDs(ctx context.Context) ([]string, error)
 	// Export calls fn with every stored item and its story.
 	Export(ctx context.Context, fn func(Item, Story) error) error
 	// Prune deletes stories whose Time is before cutoff, with their items,

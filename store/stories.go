@@ -164,6 +164,22 @@ type storyWithItems struct {
 	items []aggregator.Item
 }
 
+// StoryIDs returns the id of every stored story, from the keys of the
+// stories bucket alone.
+func (d *DB) StoryIDs(ctx context.Context) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var ids []string
+	err := d.db.View(func(btx *bolt.Tx) error {
+		return newTx(btx).stories.ForEach(func(k, _ []byte) error {
+			ids = append(ids, string(k))
+			return nil
+		})
+	})
+	return ids, err
+}
+
 // TopicStories calls fn with the stories of topic newest first, starting
 // strictly before the given time (zero: from the newest), each with its
 // stored items in member order, until fn returns false or the stories run

@@ -261,3 +261,20 @@ func TestDeleteStory(t *testing.T) {
 		return nil
 	})
 }
+
+func TestStoryIDs(t *testing.T) {
+	d := mustOpen(t)
+	a := mkItem("ids.example", "a", t0, "")
+	b := mkItem("ids2.example", "b", t0.Add(time.Hour), "")
+	var want []string
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		want = append(want, putStory(t, tx, []string{"all"}, a).ID, putStory(t, tx, []string{"x"}, b).ID)
+		return nil
+	})
+	got, err := d.StoryIDs(t.Context())
+	slices.Sort(got)
+	slices.Sort(want)
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("StoryIDs() = %v, %v; want %v (every story, whatever its topics)", got, err, want)
+	}
+}

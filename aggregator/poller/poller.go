@@ -625,11 +625,7 @@ func (p *Poller) Retag(ctx context.Context) (int, error) {
 	p.mu.Lock()
 	pl := p.pl
 	p.mu.Unlock()
-	var ids []string
-	err := p.st.TopicStories(ctx, aggregator.AllTopic, time.Time{}, func(s aggregator.Story, _ []aggregator.Item) bool {
-		ids = append(ids, s.ID)
-		return ctx.Err() == nil
-	})
+	ids, err := p.st.StoryIDs(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("listing stories: %w", err)
 	}
