@@ -56,6 +56,11 @@ func TestBackupWhileServing(t *testing.T) {
 	}
 
 	out.Reset()
+	if err := run(t.Context(), []string{"health", "-config", path}, &out, &errOut); err != nil || !strings.HasPrefix(out.String(), "200 ") {
+		t.Errorf("health while serving = %v, %q; want exit 0 and 200", err, out.String())
+	}
+
+	out.Reset()
 	if err := run(t.Context(), []string{"status", "-config", path}, &out, &errOut); err != nil {
 		t.Fatalf("status while serving: %v", err)
 	}
