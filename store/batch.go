@@ -22,7 +22,11 @@ func (d *DB) Batch(ctx context.Context, fn func(aggregator.Tx) error) error {
 		return err
 	}
 	d.batchOnce.Do(func() { d.db.MaxBatchSize = DefaultMaxBatch })
-	return d.db.Batch(func(btx *bolt.Tx) error { return fn(newTx(btx)) })
+	err := d.db.Batch(func(btx *bolt.Tx) error { return fn(newTx(btx, d.codec)) })
+	if err == nil {
+		d.maybeTrain()
+	}
+	return err
 }
 
 // SetMaxBatch sets how many concurrent Batch calls one transaction may

@@ -169,7 +169,7 @@ func BenchmarkEncodeItem(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		v, err := encodeItem(base[i%len(base)])
+		v, err := noDict.encode(base[i%len(base)])
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -187,12 +187,12 @@ func BenchmarkDecodeItem(b *testing.B) {
 	base := benchItems(b)
 	stored := make([][]byte, len(base))
 	for i, it := range base {
-		stored[i], _ = encodeItem(it)
+		stored[i], _ = noDict.encode(it)
 	}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if _, err := decodeItem(stored[i%len(stored)]); err != nil {
+		if _, err := noDict.decode(stored[i%len(stored)]); err != nil {
 			b.Fatal(err)
 		}
 		i++

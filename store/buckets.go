@@ -9,11 +9,14 @@ import (
 
 // schemaVersion is the layout of the buckets below. Open refuses a file whose
 // stored version is newer, because an older build would misread it.
-const schemaVersion = 1
+// Version 2 added item records compressed with a dictionary kept in meta
+// (codecZstd); a writable Open of a version 1 file marks it version 2.
+const schemaVersion = 2
 
 // Every top-level bucket. Keys and values:
 //
-//	meta      "schema" → uint32 big-endian schemaVersion
+//	meta      "schema" → uint32 big-endian schemaVersion;
+//	          "zdict/" + uint32 big-endian ID → a Zstandard dictionary of item records (dict.go)
 //	sources   source id → JSON aggregator.SourceState
 //	items     item id → codec byte + item JSON, usually flate-compressed (codec.go)
 //	stories   story id → aggregator.Story, binary (storycodec.go); JSON in older files
@@ -72,7 +75,13 @@ func initBuckets(btx *bolt.Tx) error {
 	if meta.Get(keySchema) == nil {
 		return meta.Put(keySchema, binary.BigEndian.AppendUint32(nil, schemaVersion))
 	}
-	return checkSchema(btx)
+	if err := checkSchema(btx); err != nil {
+		return err
+	}
+	if binary.BigEndian.Uint32(meta.Get(keySchema)) < schemaVersion {
+		return meta.Put(keySchema, binary.BigEndian.AppendUint32(nil, schemaVersion))
+	}
+	return nil
 }
 
 // checkSchema returns an error when the file was not made by this package or

@@ -23,6 +23,7 @@ import (
 const (
 	codecJSON      = 0 // plain JSON
 	codecFlateDict = 1 // uvarint length of the JSON, then the JSON deflated with itemDict as preset dictionary
+	codecZstd      = 2 // a Zstandard frame of the JSON, made with one of the file's dictionaries (dict.go)
 )
 
 // itemDict primes the compressor with what every item record repeats: the
@@ -60,14 +61,21 @@ var (
 	}}
 )
 
-// encodeItem returns the stored form of it: JSON, deflated when that is
-// smaller.
-func encodeItem(it aggregator.Item) ([]byte, error) {
+// encode returns the stored form of it: JSON, compressed with the file's
+// dictionary when it has one, else deflated, when that is smaller. A nil
+// codec deflates.
+func (c *itemCodec) encode(it aggregator.Item) ([]byte, error) {
 	jb := jsonEncoders.Get().(*jsonEncoder)
 	defer jsonEncoders.Put(jb)
 	js, err := jb.marshal(it)
 	if err != nil {
 		return nil, fmt.Errorf("encoding item %s: %w", it.ID, err)
+	}
+	if out, ok := c.compress(append(make([]byte, 0, len(js)/3+16), codecZstd), js); ok {
+		if len(out) >= len(js)+1 {
+			return append([]byte{codecJSON}, js...), nil
+		}
+		return out, nil
 	}
 	out := make([]byte, 0, len(js)/2+16)
 	out = append(out, codecFlateDict)
@@ -122,9 +130,9 @@ func marshalItem(it aggregator.Item) ([]byte, error) {
 	return bytes.Clone(js), err
 }
 
-// decodeItem parses a stored item. It never keeps a reference to v, which
-// may be memory owned by bbolt.
-func decodeItem(v []byte) (aggregator.Item, error) {
+// decode parses a stored item. It never keeps a reference to v, which may
+// be memory owned by bbolt. A nil codec reads every record but codecZstd.
+func (c *itemCodec) decode(v []byte) (aggregator.Item, error) {
 	var it aggregator.Item
 	if len(v) == 0 {
 		return it, fmt.Errorf("empty item record")
@@ -154,6 +162,17 @@ func decodeItem(v []byte) (aggregator.Item, error) {
 			return it, fmt.Errorf("decompressing item: %w", err)
 		}
 		// json.Unmarshal copies what it keeps, so the buffer is reused.
+		if err := json.Unmarshal(js, &it); err != nil {
+			return it, fmt.Errorf("decoding item: %w", err)
+		}
+	case codecZstd:
+		bp := jsonBufs.Get().(*[]byte)
+		defer jsonBufs.Put(bp)
+		js, err := c.decompress((*bp)[:0], v[1:])
+		if err != nil {
+			return it, fmt.Errorf("decompressing item: %w", err)
+		}
+		*bp = js
 		if err := json.Unmarshal(js, &it); err != nil {
 			return it, fmt.Errorf("decoding item: %w", err)
 		}

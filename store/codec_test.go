@@ -26,18 +26,18 @@ func TestItemCodec(t *testing.T) {
 		{ID: "unicode", Title: "中美关系 – “quoted” <b>", Content: strings.Repeat("é😀", 500)},
 	}
 	for _, in := range tests {
-		v, err := encodeItem(in)
+		v, err := noDict.encode(in)
 		if err != nil {
-			t.Fatalf("encodeItem(%s) = %v", in.ID, err)
+			t.Fatalf("noDict.encode(%s) = %v", in.ID, err)
 		}
-		got, err := decodeItem(v)
+		got, err := noDict.decode(v)
 		if err != nil || !reflect.DeepEqual(got, in) {
-			t.Errorf("decodeItem(encodeItem(%s)) = %+v, %v; want %+v", in.ID, got, err, in)
+			t.Errorf("noDict.decode(noDict.encode(%s)) = %+v, %v; want %+v", in.ID, got, err, in)
 		}
 	}
 	for _, v := range [][]byte{nil, {9, 1, 2}, {codecFlateDict, 1, 2, 3}, {codecJSON, '{'}} {
-		if _, err := decodeItem(v); err == nil {
-			t.Errorf("decodeItem(%x) = nil error; want one", v)
+		if _, err := noDict.decode(v); err == nil {
+			t.Errorf("noDict.decode(%x) = nil error; want one", v)
 		}
 	}
 }
@@ -234,7 +234,7 @@ func TestItemRecordSize(t *testing.T) {
 	items := corpusItems(t)
 	var htmlBytes, jsonBytes, stored int
 	for _, it := range items {
-		v, err := encodeItem(it)
+		v, err := noDict.encode(it)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,7 +33,7 @@ func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Sto
 		var batch []pair
 		done := false
 		err := d.db.View(func(btx *bolt.Tx) error {
-			t := newTx(btx)
+			t := newTx(btx, d.codec)
 			stories := map[string]aggregator.Story{}
 			c := t.items.Cursor()
 			k, v := c.First()
@@ -44,7 +44,7 @@ func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Sto
 			}
 			for ; k != nil && len(batch) < exportBatch; k, v = c.Next() {
 				after = append(after[:0], k...)
-				it, err := decodeItem(v)
+				it, err := t.codec.decode(v)
 				if err != nil {
 					return fmt.Errorf("item %s: %w", k, err)
 				}

@@ -171,7 +171,7 @@ func inconsistencies(d *DB) []string {
 		for err := range btx.Check() {
 			report("bbolt check: %v", err)
 		}
-		t := newTx(btx)
+		t := newTx(btx, d.codec)
 		stories := map[string]aggregator.Story{}
 		t.stories.ForEach(func(k, v []byte) error {
 			st, err := t.Story(string(k))
@@ -217,7 +217,7 @@ func inconsistencies(d *DB) []string {
 		})
 		items := map[string]aggregator.Item{}
 		t.items.ForEach(func(k, v []byte) error {
-			it, err := decodeItem(v)
+			it, err := t.codec.decode(v)
 			if err != nil {
 				report("item %s: %v", k, err)
 				return nil
@@ -341,3 +341,6 @@ func hasKey(b *bolt.Bucket, k []byte) bool {
 	got, _ := b.Cursor().Seek(k)
 	return got != nil && bytes.Equal(got, k)
 }
+
+// noDict is the codec of a file without a dictionary.
+var noDict *itemCodec

@@ -16,7 +16,7 @@ func (t *tx) Item(id string) (aggregator.Item, error) {
 	if v == nil {
 		return aggregator.Item{}, fmt.Errorf("item %s: %w", id, aggregator.ErrNotFound)
 	}
-	it, err := decodeItem(v)
+	it, err := t.codec.decode(v)
 	if err != nil {
 		return it, fmt.Errorf("item %s: %w", id, err)
 	}
@@ -30,7 +30,7 @@ func (t *tx) PutItem(it aggregator.Item) error {
 	if it.ID == "" {
 		return errors.New("put item: empty id")
 	}
-	v, err := encodeItem(it)
+	v, err := t.codec.encode(it)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (t *tx) PutItem(it aggregator.Item) error {
 		if bytes.Equal(old, v) {
 			return nil
 		}
-		o, err := decodeItem(old)
+		o, err := t.codec.decode(old)
 		if err != nil {
 			return fmt.Errorf("item %s: stored version: %w", it.ID, err)
 		}
@@ -47,6 +47,9 @@ func (t *tx) PutItem(it aggregator.Item) error {
 	}
 	if err := t.items.Put([]byte(it.ID), v); err != nil {
 		return fmt.Errorf("item %s: %w", it.ID, err)
+	}
+	if oldLinks == nil {
+		t.codec.wrote(1)
 	}
 	if err := t.indexLinks(it.ID, oldLinks, itemLinks(it)); err != nil {
 		return fmt.Errorf("item %s: links: %w", it.ID, err)

@@ -32,7 +32,7 @@ func (d *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 		}
 		n, done := 0, false
 		err := d.db.Update(func(btx *bolt.Tx) error {
-			t := newTx(btx)
+			t := newTx(btx, d.codec)
 			var ids []string
 			c := t.time.Cursor()
 			for k, _ := c.First(); k != nil && len(ids) < pruneBatch; k, _ = c.Next() {
@@ -122,7 +122,7 @@ func (t *tx) deleteItem(itemID, storyID string) error {
 		return err
 	}
 	if v := t.items.Get([]byte(itemID)); v != nil {
-		it, err := decodeItem(v)
+		it, err := t.codec.decode(v)
 		if err != nil {
 			return err
 		}

@@ -49,6 +49,7 @@ type Options struct {
 type DB struct {
 	db        *bolt.DB
 	path      string
+	codec     *itemCodec
 	batchOnce sync.Once // sizes bbolt's group commit before the first Batch
 }
 
@@ -86,6 +87,13 @@ func Open(path string, opts Options) (*DB, error) {
 	} else {
 		err = bdb.Update(initBuckets)
 	}
+	var codec *itemCodec
+	if err == nil {
+		err = bdb.View(func(btx *bolt.Tx) (err error) {
+			codec, err = loadCodec(btx)
+			return err
+		})
+	}
 	if err == nil && created {
 		err = syncDir(filepath.Dir(path))
 	}
@@ -93,7 +101,7 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	return &DB{db: bdb, path: path}, nil
+	return &DB{db: bdb, path: path, codec: codec}, nil
 }
 
 // growStep is how much bbolt grows the file past what it needs once the
@@ -119,6 +127,7 @@ func syncDir(dir string) error {
 
 // Close releases the file. Transactions in progress finish first.
 func (d *DB) Close() error {
+	d.codec.close()
 	if err := d.db.Close(); err != nil {
 		return fmt.Errorf("closing store %s: %w", d.path, err)
 	}
@@ -144,7 +153,11 @@ func (d *DB) Update(ctx context.Context, fn func(aggregator.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return d.db.Update(func(btx *bolt.Tx) error { return fn(newTx(btx)) })
+	err := d.db.Update(func(btx *bolt.Tx) error { return fn(newTx(btx, d.codec)) })
+	if err == nil {
+		d.maybeTrain()
+	}
+	return err
 }
 
 // View runs fn in one read transaction: a consistent snapshot. The Tx's
@@ -153,7 +166,7 @@ func (d *DB) View(ctx context.Context, fn func(aggregator.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return d.db.View(func(btx *bolt.Tx) error { return fn(newTx(btx)) })
+	return d.db.View(func(btx *bolt.Tx) error { return fn(newTx(btx, d.codec)) })
 }
 
 // Backup writes a consistent copy of the whole file to w, as of the moment

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -87,8 +88,8 @@ func TestOpenRefuses(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{newer, Options{}, "schema version 2 is newer"},
-		{newer, Options{ReadOnly: true}, "schema version 2 is newer"},
+		{newer, Options{}, fmt.Sprintf("schema version %d is newer", schemaVersion+1)},
+		{newer, Options{ReadOnly: true}, fmt.Sprintf("schema version %d is newer", schemaVersion+1)},
 		{foreign, Options{ReadOnly: true}, "not a tributary store"},
 		{garbage, Options{}, "invalid"},
 		{filepath.Join(dir, "missing.db"), Options{ReadOnly: true}, "no such file"},

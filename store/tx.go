@@ -28,12 +28,14 @@ type tx struct {
 	counts   *bolt.Bucket
 	links    *bolt.Bucket
 	owned    *bolt.Bucket
+	codec    *itemCodec
 }
 
 var _ aggregator.Tx = (*tx)(nil)
 
-func newTx(btx *bolt.Tx) *tx {
+func newTx(btx *bolt.Tx, codec *itemCodec) *tx {
 	return &tx{
+		codec:    codec,
 		sources:  btx.Bucket(bucketSources),
 		items:    btx.Bucket(bucketItems),
 		stories:  btx.Bucket(bucketStories),

@@ -1,0 +1,230 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/klauspost/compress/dict"
+	"github.com/klauspost/compress/zstd"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Item records are small (1–3 KB of JSON) and alike: the same field names,
+// the same markup, each source's own bylines and footers, the words of the
+// day's news. A compressor that starts every record from nothing finds few
+// matches in so little input; one primed with a dictionary of what records
+// share finds most of them. So once a store holds trainAfter items, it
+// builds a Zstandard dictionary from a sample of them, keeps it in the meta
+// bucket, and compresses every later record with it (codecZstd). Records
+// written before stay as they are; every dictionary a file ever had stays in
+// it, so every record stays readable.
+const (
+	trainAfter    = 1000     // items written before the first dictionary is built
+	trainSamples  = 1000     // records the dictionary is built from, at most
+	minSamples    = 50       // fewer records than this are too few to learn from
+	dictSize      = 32 << 10 // bytes of a dictionary
+	firstDictID   = 1 << 15  // IDs below are reserved by the Zstandard format
+	dictKeyPrefix = "zdict/" // meta key prefix; the dictionary ID follows, uint32 big-endian
+)
+
+// itemCodec encodes item records with the newest dictionary of the file and
+// decodes them with any of its dictionaries.
+type itemCodec struct {
+	enc     atomic.Pointer[zstd.Encoder] // nil until the file has a dictionary
+	dec     atomic.Pointer[zstd.Decoder]
+	written atomic.Int64 // new item records since the last training attempt
+	after   int64        // records written before a training starts: trainAfter
+	busy    atomic.Bool  // a training runs
+	nextID  uint32       // ID of the next dictionary; guarded by busy
+	wg      sync.WaitGroup
+	log     *slog.Logger
+}
+
+// loadCodec reads the file's dictionaries into a codec.
+func loadCodec(btx *bolt.Tx) (*itemCodec, error) {
+	c := &itemCodec{nextID: firstDictID, after: trainAfter, log: slog.Default()}
+	var dicts [][]byte
+	cur := btx.Bucket(bucketMeta).Cursor()
+	prefix := []byte(dictKeyPrefix)
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+		if len(k) != len(prefix)+4 {
+			return nil, fmt.Errorf("damaged store: dictionary key %q", k)
+		}
+		dicts = append(dicts, bytes.Clone(v))
+		c.nextID = binary.BigEndian.Uint32(k[len(prefix):]) + 1
+	}
+	if len(dicts) == 0 {
+		return c, nil
+	}
+	if err := c.install(dicts); err != nil {
+		return nil, fmt.Errorf("damaged store: %w", err)
+	}
+	return c, nil
+}
+
+// install makes the codec decode with every dictionary of dicts and encode
+// with the last.
+func (c *itemCodec) install(dicts [][]byte) error {
+	procs := runtime.GOMAXPROCS(0)
+	dec, err := zstd.NewReader(nil,
+		zstd.WithDecoderDicts(dicts...),
+		zstd.WithDecoderConcurrency(procs),
+		zstd.WithDecoderLowmem(true),
+		zstd.WithDecoderMaxMemory(maxItemJSON))
+	if err != nil {
+		return fmt.Errorf("item dictionaries: %w", err)
+	}
+	enc, err := zstd.NewWriter(nil,
+		zstd.WithEncoderDict(dicts[len(dicts)-1]),
+		zstd.WithEncoderLevel(zstd.SpeedFastest),
+		zstd.WithEncoderConcurrency(procs),
+		zstd.WithEncoderCRC(false),
+		zstd.WithLowerEncoderMem(true))
+	if err != nil {
+		dec.Close()
+		return fmt.Errorf("item dictionary: %w", err)
+	}
+	c.dec.Store(dec)
+	c.enc.Store(enc)
+	return nil
+}
+
+// compress appends the zstd frame of js to dst, or returns false when the
+// file has no dictionary yet.
+func (c *itemCodec) compress(dst, js []byte) ([]byte, bool) {
+	if c == nil {
+		return dst, false
+	}
+	enc := c.enc.Load()
+	if enc == nil {
+		return dst, false
+	}
+	return enc.EncodeAll(js, dst), true
+}
+
+// decompress appends what the zstd frame src holds to dst.
+func (c *itemCodec) decompress(dst, src []byte) ([]byte, error) {
+	var dec *zstd.Decoder
+	if c != nil {
+		dec = c.dec.Load()
+	}
+	if dec == nil {
+		return dst, errors.New("record needs a dictionary the file does not have")
+	}
+	return dec.DecodeAll(src, dst)
+}
+
+// wrote counts new item records.
+func (c *itemCodec) wrote(n int) {
+	if c != nil && n > 0 {
+		c.written.Add(int64(n))
+	}
+}
+
+// maybeTrain starts building the file's first dictionary in the background
+// once enough items were written. Writers carry on meanwhile; records use
+// the dictionary from the commit that stores it.
+func (d *DB) maybeTrain() {
+	c := d.codec
+	if c.enc.Load() != nil || c.written.Load() < c.after || !c.busy.CompareAndSwap(false, true) {
+		return
+	}
+	c.wg.Go(func() {
+		defer c.busy.Store(false)
+		if err := d.train(); err != nil {
+			c.log.Warn("building the item dictionary failed; records stay compressed without it", "err", err)
+		}
+		c.written.Store(0)
+	})
+}
+
+// train builds a dictionary from a sample of stored records, stores it and
+// switches the codec to it. Too few records is not an error: the next
+// trainAfter writes try again.
+func (d *DB) train() error {
+	var samples [][]byte
+	err := d.db.View(func(btx *bolt.Tx) error {
+		t := newTx(btx, d.codec)
+		c := t.items.Cursor()
+		for k, v := c.First(); k != nil && len(samples) < trainSamples; k, v = c.Next() {
+			it, err := t.codec.decode(v)
+			if err != nil {
+				continue // a damaged record teaches nothing; reading it reports it elsewhere
+			}
+			js, err := marshalItem(it)
+			if err != nil {
+				return err
+			}
+			samples = append(samples, js)
+		}
+		return nil
+	})
+	if err != nil || len(samples) < minSamples {
+		return err
+	}
+	c := d.codec
+	id := c.nextID
+	zd, err := buildDict(samples, id)
+	if err != nil {
+		return err
+	}
+	var dicts [][]byte
+	err = d.db.Update(func(btx *bolt.Tx) error {
+		meta := btx.Bucket(bucketMeta)
+		if err := meta.Put(dictKey(id), zd); err != nil {
+			return err
+		}
+		prefix := []byte(dictKeyPrefix)
+		cur := meta.Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			dicts = append(dicts, bytes.Clone(v))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("storing the item dictionary: %w", err)
+	}
+	c.nextID++
+	return c.install(dicts)
+}
+
+// buildDict builds a dictionary from samples. The builder can panic on
+// degenerate input, which must not take the daemon down.
+func buildDict(samples [][]byte, id uint32) (zd []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			zd, err = nil, fmt.Errorf("building the item dictionary: %v", r)
+		}
+	}()
+	zd, err = dict.BuildZstdDict(samples, dict.Options{
+		MaxDictSize: dictSize,
+		HashBytes:   6,
+		ZstdDictID:  id,
+		ZstdLevel:   zstd.SpeedFastest,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("building the item dictionary: %w", err)
+	}
+	return zd, nil
+}
+
+func dictKey(id uint32) []byte {
+	return binary.BigEndian.AppendUint32([]byte(dictKeyPrefix), id)
+}
+
+// close waits for a training in progress and releases the codec.
+func (c *itemCodec) close() {
+	c.wg.Wait()
+	if dec := c.dec.Load(); dec != nil {
+		dec.Close()
+	}
+	if enc := c.enc.Load(); enc != nil {
+		enc.Close()
+	}
+}

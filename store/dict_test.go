@@ -1,0 +1,130 @@
+package store
+
+import (
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// TestDictionary writes real news items into a store until it builds its
+// dictionary, then checks that later records use it, are smaller than
+// before, and read back the same from this handle, after a reopen, from a
+// read-only handle and from a compacted copy.
+func TestDictionary(t *testing.T) {
+	items := corpusItems(t)
+	if len(items) < 2*minSamples {
+		t.Fatalf("%d corpus items; the test needs %d", len(items), 2*minSamples)
+	}
+	path := filepath.Join(t.TempDir(), "agg.db")
+	d := mustOpenPath(t, path)
+	d.codec.after = int64(len(items) / 2)
+	// Items come feed by feed; the store learns from every source's items
+	// and compresses their later ones, as a daemon does.
+	var first, later []aggregator.Item
+	for i, it := range items {
+		if i%2 == 0 {
+			first = append(first, it)
+		} else {
+			later = append(later, it)
+		}
+	}
+	put := func(its []aggregator.Item) {
+		for chunk := range slices.Chunk(its, 50) {
+			mustUpdate(t, d, func(tx aggregator.Tx) error {
+				for _, it := range chunk {
+					if err := tx.PutItem(it); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+	}
+	put(first)
+	d.codec.wg.Wait()
+	if d.codec.enc.Load() == nil {
+		t.Fatalf("no dictionary after %d items (training starts after %d)", len(first), d.codec.after)
+	}
+	put(later)
+
+	var flate, zstd, nFlate, nZstd int
+	d.db.View(func(btx *bolt.Tx) error {
+		if v := btx.Bucket(bucketMeta).Get(dictKey(firstDictID)); len(v) == 0 || len(v) > dictSize+1024 {
+			t.Errorf("stored dictionary: %d bytes; want 1..%d", len(v), dictSize+1024)
+		}
+		b := btx.Bucket(bucketItems)
+		for _, it := range later {
+			v := b.Get([]byte(it.ID))
+			if len(v) == 0 || v[0] != codecZstd {
+				t.Fatalf("item %s written after the dictionary: codec %v; want %d", it.ID, v[:min(len(v), 1)], codecZstd)
+			}
+			old, _ := noDict.encode(it)
+			flate += len(old)
+			zstd += len(v)
+		}
+		nFlate, nZstd = flate/len(later), zstd/len(later)
+		return nil
+	})
+	t.Logf("%d real news items: %d B a record deflated, %d B with the store's dictionary", len(later), nFlate, nZstd)
+	if nZstd >= nFlate {
+		t.Errorf("records with the dictionary average %d B, deflated %d B; want smaller", nZstd, nFlate)
+	}
+
+	check := func(name string, d *DB) {
+		t.Helper()
+		err := d.View(t.Context(), func(tx aggregator.Tx) error {
+			for _, want := range items {
+				got, err := tx.Item(want.ID)
+				if err != nil {
+					return err
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: Item(%s) = %+v; want %+v", name, want.ID, got, want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	check("open store", d)
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("read-only reopen", ro)
+	compacted := filepath.Join(t.TempDir(), "compact.db")
+	if err := ro.Compact(t.Context(), compacted); err != nil {
+		t.Fatal(err)
+	}
+	ro.Close()
+	check("compacted copy", mustOpenPath(t, compacted))
+	check("writable reopen", mustOpenPath(t, path))
+}
+
+// TestZstdRecordWithoutDictionary checks that a record that needs a
+// dictionary the file lacks (a damaged file) is an error, not a panic.
+func TestZstdRecordWithoutDictionary(t *testing.T) {
+	d := mustOpen(t)
+	it := mkItem("example.org", "g1", t0, "")
+	mustUpdate(t, d, func(atx aggregator.Tx) error {
+		return atx.(*tx).items.Put([]byte(it.ID), []byte{codecZstd, 0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x00, 0x01, 0x00, 0x00})
+	})
+	err := d.View(t.Context(), func(tx aggregator.Tx) error {
+		_, err := tx.Item(it.ID)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "dictionary") {
+		t.Errorf("Item of a zstd record in a file without a dictionary: %v; want an error naming the dictionary", err)
+	}
+}
