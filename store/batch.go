@@ -22,7 +22,7 @@ func (d *DB) Batch(ctx context.Context, fn func(aggregator.Tx) error) error {
 		return err
 	}
 	d.batchOnce.Do(func() { d.db.MaxBatchSize = DefaultMaxBatch })
-	err := d.db.Batch(func(btx *bolt.Tx) error { return fn(newTx(btx, d.codec)) })
+	err := d.db.Batch(func(btx *bolt.Tx) error { return d.run(btx, fn) })
 	if err == nil {
 		d.maybeTrain()
 	}

@@ -18,17 +18,20 @@ const schemaVersion = 2
 //	meta      "schema" → uint32 big-endian schemaVersion;
 //	          "zdict/" + uint32 big-endian ID → a Zstandard dictionary of item records (dict.go)
 //	sources   source id → JSON aggregator.SourceState
-//	items     item id → codec byte + item JSON, usually flate-compressed (codec.go)
+//	items     item id → codec byte + item JSON, compressed (codec.go, dict.go), behind the
+//	          item's near-duplicate features and owned list when it has them (record.go)
 //	stories   story id → aggregator.Story, binary (storycodec.go); JSON in older files
 //	time      timeKey(Story.Time) + story id → empty; every story, oldest first
 //	topics    nested bucket per topic id: timeKey(Story.Time) + story id → empty
 //	keys      dedup key → encoded []aggregator.KeyRef (refs.go)
 //	bands     near-duplicate band → encoded []aggregator.KeyRef
-//	features  item id → near-duplicate features
+//	features  item id → near-duplicate features, for an item not stored in that transaction;
+//	          files written before version 2 keep every item's here
 //	counts    nested bucket per namespace: key → uint32 big-endian counter
 //	links     link + 0x00 + item id → empty; Item.Link and Item.CanonicalLink,
 //	          found again from the item record when it changes or goes
-//	owned     item id → the keys and bands the item owns, which Prune deletes with it (tx.go)
+//	owned     item id → the keys and bands the item owns, which Prune deletes with it (tx.go),
+//	          like features only when the item's record cannot hold it
 //
 // The built-in topic aggregator.AllTopic has no bucket under topics: it is
 // served from the time index.

@@ -138,6 +138,12 @@ func (c *itemCodec) decode(v []byte) (aggregator.Item, error) {
 		return it, fmt.Errorf("empty item record")
 	}
 	switch v[0] {
+	case codecSections:
+		r, err := splitRecord(v)
+		if err != nil {
+			return it, err
+		}
+		return c.decode(r.body)
 	case codecJSON:
 		if err := json.Unmarshal(v[1:], &it); err != nil {
 			return it, fmt.Errorf("decoding item: %w", err)

@@ -79,6 +79,14 @@ func TestAddRefMatchesModel(t *testing.T) {
 			if !bytes.Equal(v, encodeRefs(model)) {
 				t.Fatalf("round %d step %d: addRef bytes differ from encodeRefs", round, step)
 			}
+			// A ref of an item the list lacks: appendNewRef must write what
+			// addRef writes.
+			fresh := aggregator.KeyRef{Story: ref.Story, Item: fmt.Sprintf("new%d-%d", round, step), Time: ref.Time}
+			want, err1 := addRef(v, fresh, limit)
+			got2, err2 := appendNewRef(v, fresh, limit)
+			if err1 != nil || err2 != nil || !bytes.Equal(got2, want) {
+				t.Fatalf("round %d step %d: appendNewRef = %x, %v; addRef = %x, %v", round, step, got2, err2, want, err1)
+			}
 		}
 	}
 }

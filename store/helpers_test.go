@@ -290,10 +290,7 @@ func inconsistencies(d *DB) []string {
 			}
 			return nil
 		})
-		t.owned.ForEach(func(k, v []byte) error {
-			if _, ok := items[string(k)]; !ok {
-				report("owned %q: item missing", k)
-			}
+		checkOwned := func(k, v []byte) {
 			err := walkOwned(v, func(kind byte, entry []byte) error {
 				var found bool
 				switch kind {
@@ -310,6 +307,20 @@ func inconsistencies(d *DB) []string {
 			if err != nil {
 				report("owned by %s: %v", k, err)
 			}
+		}
+		t.owned.ForEach(func(k, v []byte) error {
+			if _, ok := items[string(k)]; !ok {
+				report("owned %q: item missing", k)
+			}
+			checkOwned(k, v)
+			return nil
+		})
+		t.items.ForEach(func(k, v []byte) error {
+			r, err := splitRecord(v)
+			if err != nil {
+				report("item %s: %v", k, err)
+			}
+			checkOwned(k, r.owned)
 			return nil
 		})
 		for id, it := range items {
@@ -330,7 +341,8 @@ func inconsistencies(d *DB) []string {
 // owns reports whether the item's owned list holds the entry.
 func owns(t *tx, itemID string, kind byte, entry []byte) bool {
 	found := false
-	walkOwned(t.owned.Get([]byte(itemID)), func(k byte, e []byte) error {
+	v, _ := t.ownedList(itemID)
+	walkOwned(v, func(k byte, e []byte) error {
 		found = found || k == kind && bytes.Equal(e, entry)
 		return nil
 	})

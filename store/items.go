@@ -35,20 +35,25 @@ func (t *tx) PutItem(it aggregator.Item) error {
 		return err
 	}
 	var oldLinks [][]byte
-	if old := t.items.Get([]byte(it.ID)); old != nil {
-		if bytes.Equal(old, v) {
+	old := t.items.Get([]byte(it.ID))
+	if old != nil {
+		r, err := splitRecord(old)
+		if err != nil {
+			return fmt.Errorf("item %s: stored version: %w", it.ID, err)
+		}
+		if bytes.Equal(r.body, v) && t.pend[it.ID] == nil {
 			return nil
 		}
-		o, err := t.codec.decode(old)
+		o, err := t.codec.decode(r.body)
 		if err != nil {
 			return fmt.Errorf("item %s: stored version: %w", it.ID, err)
 		}
 		oldLinks = itemLinks(o)
 	}
-	if err := t.items.Put([]byte(it.ID), v); err != nil {
-		return fmt.Errorf("item %s: %w", it.ID, err)
+	if err := t.putRecord(it.ID, v); err != nil {
+		return err
 	}
-	if oldLinks == nil {
+	if old == nil {
 		t.codec.wrote(1)
 	}
 	if err := t.indexLinks(it.ID, oldLinks, itemLinks(it)); err != nil {

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -93,6 +95,13 @@ func (t *tx) AddBands(bands [][]byte, ref aggregator.KeyRef, limit int) (int, er
 	if ref.Item == "" {
 		return 0, errors.New("add bands: ref without item")
 	}
+	// Every ref's item owns the entry (own, ownAll): a band the item does
+	// not own holds no ref of it, and takes the new ref at its end without
+	// a scan for one to replace.
+	have, err := t.ownedList(ref.Item)
+	if err != nil {
+		return 0, err
+	}
 	owned := make([][]byte, 0, len(bands))
 	for _, band := range bands {
 		if len(band) == 0 {
@@ -109,7 +118,11 @@ func (t *tx) AddBands(bands [][]byte, ref aggregator.KeyRef, limit int) (int, er
 				continue
 			}
 		}
-		nv, err := addRef(v, ref, maxRefs)
+		add := addRef
+		if !ownsEntry(have, ownedBand, k) && !slices.ContainsFunc(owned, func(o []byte) bool { return bytes.Equal(o, k) }) {
+			add = appendNewRef
+		}
+		nv, err := add(v, ref, maxRefs)
 		if err != nil {
 			return 0, fmt.Errorf("band %x: %w", band, err)
 		}
@@ -154,26 +167,4 @@ func deleteRefs(refs []aggregator.KeyRef, del func(aggregator.KeyRef) bool) []ag
 		}
 	}
 	return out
-}
-
-// Features returns a copy of the near-duplicate features of the item, or an
-// error wrapping aggregator.ErrNotFound.
-func (t *tx) Features(itemID string) ([]byte, error) {
-	v := t.features.Get([]byte(itemID))
-	if v == nil {
-		return nil, fmt.Errorf("features of %s: %w", itemID, aggregator.ErrNotFound)
-	}
-	return append([]byte{}, v...), nil
-}
-
-// PutFeatures stores the near-duplicate features of the item, replacing any.
-// Prune deletes them with the item.
-func (t *tx) PutFeatures(itemID string, b []byte) error {
-	if itemID == "" {
-		return errors.New("put features: empty item id")
-	}
-	if err := t.features.Put([]byte(itemID), append([]byte{}, b...)); err != nil {
-		return fmt.Errorf("features of %s: %w", itemID, err)
-	}
-	return nil
 }

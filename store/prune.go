@@ -52,7 +52,7 @@ func (d *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 				}
 			}
 			n, done = deleted, len(ids) < pruneBatch
-			return nil
+			return t.flush()
 		})
 		if err != nil {
 			return total, fmt.Errorf("prune before %s: %w", cutoff.Format(time.RFC3339), err)
@@ -105,8 +105,12 @@ func (t *tx) pruneStory(k []byte) (bool, error) {
 // deleteItem deletes the item and every entry it owns. Refs that name the
 // item, or the story being deleted, leave the keys and bands it owns.
 func (t *tx) deleteItem(itemID, storyID string) error {
-	owned := append([]byte(nil), t.owned.Get([]byte(itemID))...)
-	err := walkOwned(owned, func(kind byte, entry []byte) error {
+	owned, err := t.ownedList(itemID)
+	if err != nil {
+		return err
+	}
+	owned = bytes.Clone(owned)
+	err = walkOwned(owned, func(kind byte, entry []byte) error {
 		switch kind {
 		case ownedKey:
 			return dropRefs(t.keys, entry, itemID, storyID)
@@ -133,6 +137,7 @@ func (t *tx) deleteItem(itemID, storyID string) error {
 	if err := t.features.Delete([]byte(itemID)); err != nil {
 		return err
 	}
+	delete(t.pend, itemID)
 	return t.items.Delete([]byte(itemID))
 }
 

@@ -151,6 +151,23 @@ func addRef(v []byte, ref aggregator.KeyRef, limit int) ([]byte, error) {
 	return appendRef(out, ref), nil
 }
 
+// appendNewRef appends ref to a stored list of fewer than limit refs (no
+// limit when limit is 0 or less) that holds no ref of ref.Item: a copy with
+// one more, where addRef scans the list for a ref to replace.
+func appendNewRef(v []byte, ref aggregator.KeyRef, limit int) ([]byte, error) {
+	body, n, err := refsBody(v)
+	if err != nil {
+		return nil, err
+	}
+	if n < 0 || limit > 0 && n+1 > limit {
+		return addRef(v, ref, limit)
+	}
+	out := make([]byte, 0, 1+binary.MaxVarintLen32+len(body)+len(ref.Item)+len(ref.Story)+16)
+	out = appendRefsHeader(out, n+1)
+	out = append(out, body...)
+	return appendRef(out, ref), nil
+}
+
 // refSpan parses the ref at off in v and returns where it ends and its
 // stored item id.
 func refSpan(v []byte, off int) (end int, item []byte, itemHex bool, err error) {

@@ -153,7 +153,7 @@ func (d *DB) Update(ctx context.Context, fn func(aggregator.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := d.db.Update(func(btx *bolt.Tx) error { return fn(newTx(btx, d.codec)) })
+	err := d.db.Update(func(btx *bolt.Tx) error { return d.run(btx, fn) })
 	if err == nil {
 		d.maybeTrain()
 	}
@@ -166,7 +166,20 @@ func (d *DB) View(ctx context.Context, fn func(aggregator.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return d.db.View(func(btx *bolt.Tx) error { return fn(newTx(btx, d.codec)) })
+	return d.db.View(func(btx *bolt.Tx) error { return d.run(btx, fn) })
+}
+
+// run calls fn with a Tx over btx and, in a write transaction, then writes
+// what the Tx holds back until the end (tx.flush).
+func (d *DB) run(btx *bolt.Tx, fn func(aggregator.Tx) error) error {
+	t := newTx(btx, d.codec)
+	if err := fn(t); err != nil {
+		return err
+	}
+	if btx.Writable() {
+		return t.flush()
+	}
+	return nil
 }
 
 // Backup writes a consistent copy of the whole file to w, as of the moment

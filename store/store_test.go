@@ -461,7 +461,11 @@ func TestAddBands(t *testing.T) {
 		}
 		// Each entry is owned once, however often it was added.
 		var entries []string
-		err := walkOwned(tx.owned.Get([]byte("i3")), func(kind byte, e []byte) error {
+		owned, err := tx.ownedList("i3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = walkOwned(owned, func(kind byte, e []byte) error {
 			entries = append(entries, string(kind)+string(e))
 			return nil
 		})

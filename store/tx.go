@@ -29,6 +29,7 @@ type tx struct {
 	links    *bolt.Bucket
 	owned    *bolt.Bucket
 	codec    *itemCodec
+	pend     map[string]*extras // features and owned lists changed, by item id (record.go)
 }
 
 var _ aggregator.Tx = (*tx)(nil)
@@ -62,17 +63,20 @@ func scanPrefix(b *bolt.Bucket, prefix []byte) [][]byte {
 	return out
 }
 
-// The owned bucket maps an item id to the entries the item owns, so Prune
-// finds them: a version byte, then per entry its kind, a uvarint length and
+// An item's owned list names the entries the item owns, so Prune finds
+// them; it lives in the item's record (record.go): a version byte, then per entry its kind, a uvarint length and
 // the stored key. One value per item keeps the item id from repeating per
 // entry (an item may own dozens of bands).
 const ownedV1 = 1
 
 // own records that the item owns the entry of kind, once.
 func (t *tx) own(itemID string, kind byte, entry []byte) error {
-	v := t.owned.Get([]byte(itemID))
+	v, err := t.ownedList(itemID)
+	if err != nil {
+		return err
+	}
 	found := false
-	err := walkOwned(v, func(k byte, e []byte) error {
+	err = walkOwned(v, func(k byte, e []byte) error {
 		if k == kind && bytes.Equal(e, entry) {
 			found = true
 		}
@@ -92,7 +96,8 @@ func (t *tx) own(itemID string, kind byte, entry []byte) error {
 	nv = append(nv, kind)
 	nv = binary.AppendUvarint(nv, uint64(len(entry)))
 	nv = append(nv, entry...)
-	return t.owned.Put([]byte(itemID), nv)
+	t.setOwned(itemID, nv)
+	return nil
 }
 
 // ownAll records that the item owns each of the entries of kind, once,
@@ -101,9 +106,12 @@ func (t *tx) ownAll(itemID string, kind byte, entries [][]byte) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	v := t.owned.Get([]byte(itemID))
+	v, err := t.ownedList(itemID)
+	if err != nil {
+		return err
+	}
 	var have [][]byte
-	err := walkOwned(v, func(k byte, e []byte) error {
+	err = walkOwned(v, func(k byte, e []byte) error {
 		if k == kind {
 			have = append(have, e)
 		}
@@ -128,10 +136,21 @@ func (t *tx) ownAll(itemID string, kind byte, entries [][]byte) error {
 		nv = append(nv, e...)
 		added = true
 	}
-	if !added {
-		return nil
+	if added {
+		t.setOwned(itemID, nv)
 	}
-	return t.owned.Put([]byte(itemID), nv)
+	return nil
+}
+
+// ownsEntry reports whether the owned list v names the entry of kind. A
+// damaged list says no; walking it elsewhere reports the damage.
+func ownsEntry(v []byte, kind byte, entry []byte) bool {
+	found := false
+	walkOwned(v, func(k byte, e []byte) error {
+		found = found || k == kind && bytes.Equal(e, entry)
+		return nil
+	})
+	return found
 }
 
 // walkOwned calls fn with each entry of an owned list.
