@@ -122,11 +122,13 @@ func (in *Ingester) Apply(tx aggregator.Tx, src aggregator.SourceState, items []
 	if sourceID == "" {
 		sourceID = work[0].it.SourceID
 	}
-	if err := in.prepare(tx, sourceID, work); err != nil {
+	docs, err := in.prepare(tx, sourceID, work)
+	if err != nil {
 		return res, err
 	}
 
 	s := newSession(in, tx)
+	s.docCount = docs
 	for _, p := range work {
 		if p.old != nil {
 			if err := s.edit(p); err != nil {
@@ -156,8 +158,9 @@ func (in *Ingester) Apply(tx aggregator.Tx, src aggregator.SourceState, items []
 
 // prepare extracts each pending item's text, removes the source's chrome
 // from it, builds and weighs its Doc, and counts its lines, headline
-// segments and terms.
-func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) error {
+// segments and terms. It returns the number of documents the statistics
+// count, the fetch's new items included.
+func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) (uint32, error) {
 	ns := chromeNamespace(sourceID)
 	inFetch := map[string]int{}
 	raw := make([][]string, len(work))
@@ -176,7 +179,7 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 	}
 	stored, err := tx.Counts(ns, keys)
 	if err != nil {
-		return fmt.Errorf("chrome counts: %w", err)
+		return 0, fmt.Errorf("chrome counts: %w", err)
 	}
 	isChrome := map[string]bool{}
 	for i, k := range keys {
@@ -195,7 +198,7 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 	}
 	if len(chromeAdds) > 0 {
 		if err := tx.AddCounts(ns, chromeAdds); err != nil {
-			return fmt.Errorf("chrome counts: %w", err)
+			return 0, fmt.Errorf("chrome counts: %w", err)
 		}
 	}
 
@@ -218,12 +221,12 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 	}
 	if len(dfAdds) > 0 {
 		if err := tx.AddCounts(dfNamespace, dfAdds); err != nil {
-			return fmt.Errorf("document frequencies: %w", err)
+			return 0, fmt.Errorf("document frequencies: %w", err)
 		}
 	}
 	df, err := tx.Counts(dfNamespace, append(termKeys, docsKey))
 	if err != nil {
-		return fmt.Errorf("document frequencies: %w", err)
+		return 0, fmt.Errorf("document frequencies: %w", err)
 	}
 	docs := df[len(df)-1]
 	for _, p := range work {
@@ -233,7 +236,7 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 		}
 		p.doc.Weigh(docs, f)
 	}
-	return nil
+	return docs, nil
 }
 
 // Counter namespaces and keys.
