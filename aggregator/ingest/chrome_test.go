@@ -27,10 +27,7 @@ func TestChromeLearnedPerSource(t *testing.T) {
 	}
 	prepare := func(source string, work ...*pending) {
 		t.Helper()
-		err := db.Update(t.Context(), func(tx aggregator.Tx) error {
-			_, err := in.prepare(tx, source, work)
-			return err
-		})
+		err := db.Update(t.Context(), func(tx aggregator.Tx) error { return in.prepare(tx, source, work) })
 		if err != nil {
 			t.Fatalf("prepare: %v", err)
 		}

@@ -122,13 +122,11 @@ func (in *Ingester) Apply(tx aggregator.Tx, src aggregator.SourceState, items []
 	if sourceID == "" {
 		sourceID = work[0].it.SourceID
 	}
-	docs, err := in.prepare(tx, sourceID, work)
-	if err != nil {
+	if err := in.prepare(tx, sourceID, work); err != nil {
 		return res, err
 	}
 
 	s := newSession(in, tx)
-	s.docCount = docs
 	for _, p := range work {
 		if p.old != nil {
 			if err := s.edit(p); err != nil {
@@ -158,9 +156,8 @@ func (in *Ingester) Apply(tx aggregator.Tx, src aggregator.SourceState, items []
 
 // prepare extracts each pending item's text, removes the source's chrome
 // from it, builds and weighs its Doc, and counts its lines, headline
-// segments and terms. It returns the number of documents the statistics
-// count, the fetch's new items included.
-func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) (uint32, error) {
+// segments and terms.
+func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) error {
 	ns := chromeNamespace(sourceID)
 	inFetch := map[string]int{}
 	raw := make([][]string, len(work))
@@ -179,7 +176,7 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 	}
 	stored, err := tx.Counts(ns, keys)
 	if err != nil {
-		return 0, fmt.Errorf("chrome counts: %w", err)
+		return fmt.Errorf("chrome counts: %w", err)
 	}
 	isChrome := map[string]bool{}
 	for i, k := range keys {
@@ -198,7 +195,7 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 	}
 	if len(chromeAdds) > 0 {
 		if err := tx.AddCounts(ns, chromeAdds); err != nil {
-			return 0, fmt.Errorf("chrome counts: %w", err)
+			return fmt.Errorf("chrome counts: %w", err)
 		}
 	}
 
@@ -221,12 +218,12 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 	}
 	if len(dfAdds) > 0 {
 		if err := tx.AddCounts(dfNamespace, dfAdds); err != nil {
-			return 0, fmt.Errorf("document frequencies: %w", err)
+			return fmt.Errorf("document frequencies: %w", err)
 		}
 	}
 	df, err := tx.Counts(dfNamespace, append(termKeys, docsKey))
 	if err != nil {
-		return 0, fmt.Errorf("document frequencies: %w", err)
+		return fmt.Errorf("document frequencies: %w", err)
 	}
 	docs := df[len(df)-1]
 	for _, p := range work {
@@ -236,7 +233,7 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 		}
 		p.doc.Weigh(docs, f)
 	}
-	return docs, nil
+	return nil
 }
 
 // Counter namespaces and keys.

@@ -33,8 +33,6 @@ type session struct {
 	items   map[string]aggregator.Item // items read or written in this session, as stored
 	now     time.Time                  // latest first-seen time of the fetch's items
 
-	docCount uint32 // documents the term statistics count, for re-weighing stale Docs
-
 	profiles   map[string]*near.Profile // story id → profile of its recent members; dropped when they change
 	candidates []*aggregator.Story      // the stories the last nearest compared
 	merged     map[string]string        // id of a story merged away → id of the story that took its members
@@ -634,26 +632,8 @@ func (s *session) doc(id string) (*near.Doc, error) {
 		// near-duplicate comparison rather than failing the fetch.
 		d = nil
 	}
-	if d != nil && d.Stale(s.docCount) {
-		if err := s.reweigh(d); err != nil {
-			return nil, fmt.Errorf("item %s: %w", id, err)
-		}
-	}
 	s.docs[id] = d
 	return d, nil
-}
-
-// reweigh weighs a stored Doc again by the current term statistics, so that
-// it is compared on the same footing as the fetch's items. The stored
-// features are left as they are: a young store's statistics change with
-// every fetch, and a grown store's Docs are rarely stale.
-func (s *session) reweigh(d *near.Doc) error {
-	df, err := s.tx.Counts(dfNamespace, append(d.TermKeys(), docsKey))
-	if err != nil {
-		return fmt.Errorf("document frequencies: %w", err)
-	}
-	d.Weigh(df[len(df)-1], df[:len(df)-1])
-	return nil
 }
 
 func round(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }

@@ -4,15 +4,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/tributary-feeds/tributary/internal/wire"
 )
 
-// encodingVersion is the version Encode writes. Version 1 lacks Weighed;
-// Decode reads both.
-const encodingVersion = 2
+const encodingVersion = 1
 
 // ErrBadFeatures is returned, wrapped, by Decode for bytes that Encode did
 // not write.
@@ -21,7 +18,7 @@ var ErrBadFeatures = errors.New("bad near-duplicate features")
 // Encode returns the Doc in a compact binary form for storage: about six
 // bytes a term and four a shingle.
 func (d *Doc) Encode() []byte {
-	b := make([]byte, 0, 20+len(d.Terms)*7+len(d.Shingles)*4)
+	b := make([]byte, 0, 16+len(d.Terms)*7+len(d.Shingles)*4)
 	b = append(b, encodingVersion)
 	b = binary.AppendVarint(b, d.Time.Unix())
 	var flags uint64
@@ -31,7 +28,6 @@ func (d *Doc) Encode() []byte {
 	b = binary.AppendUvarint(b, flags)
 	b = binary.AppendUvarint(b, uint64(d.TitleLen))
 	b = binary.AppendUvarint(b, uint64(d.Words))
-	b = binary.AppendUvarint(b, uint64(d.Weighed))
 	b = binary.AppendUvarint(b, uint64(len(d.Terms)))
 	for _, t := range d.Terms {
 		b = binary.LittleEndian.AppendUint32(b, t.Hash)
@@ -51,13 +47,11 @@ func (d *Doc) Encode() []byte {
 	return b
 }
 
-// Decode reads a Doc written by Encode, or by the version before, whose
-// Docs do not record Weighed (it is 0). It returns an error wrapping
+// Decode reads a Doc written by Encode. It returns an error wrapping
 // ErrBadFeatures for anything else.
 func Decode(b []byte) (*Doc, error) {
 	r := wire.NewReader(b, fmt.Errorf("truncated: %w", ErrBadFeatures))
-	v := r.Byte()
-	if v != 1 && v != encodingVersion {
+	if v := r.Byte(); v != encodingVersion {
 		return nil, fmt.Errorf("version %d: %w", v, ErrBadFeatures)
 	}
 	d := &Doc{}
@@ -66,13 +60,6 @@ func Decode(b []byte) (*Doc, error) {
 	d.Truncated = flags&1 != 0
 	d.TitleLen = int(r.Uvarint())
 	d.Words = int(r.Uvarint())
-	if v >= 2 {
-		w := r.Uvarint()
-		if w > math.MaxUint32 {
-			return nil, fmt.Errorf("weighed by %d documents: %w", w, ErrBadFeatures)
-		}
-		d.Weighed = uint32(w)
-	}
 	n := r.Count(7, 0)
 	if n > 0 {
 		d.Terms = make([]Term, n)

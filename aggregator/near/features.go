@@ -30,7 +30,6 @@ type Doc struct {
 	TitleLen  int       // number of distinct title terms
 	Words     int       // number of words in the body text
 	Truncated bool      // the title or the text ends in an ellipsis: a cut copy
-	Weighed   uint32    // documents the statistics counted when the Doc was weighed; 0 when not known
 	Digest    string    // hex digest of the normalised title and text; empty when too short to identify
 }
 
@@ -175,23 +174,6 @@ func (d *Doc) Weigh(docs uint32, df []uint32) {
 		}
 		d.Terms[i].IDF = quantIDF(IDF(docs, f))
 	}
-	d.Weighed = docs
-}
-
-// restale is how many times more documents the statistics must count than
-// when a Doc was weighed before its weights are out of date.
-const restale = 2
-
-// Stale reports whether the Doc's weights are out of date now that the
-// statistics count docs documents: it was weighed when they counted less
-// than half as many, or when that is not known. A store's first items are
-// weighed by the few items seen before them, which tell a common word from
-// a rare one poorly (the first source's every topic looks rare); compared
-// as they were weighed with items weighed later, the same word would count
-// differently on either side. Once a store holds a few days of items, the
-// Docs within a dedup window are rarely stale.
-func (d *Doc) Stale(docs uint32) bool {
-	return uint64(docs) > restale*uint64(d.Weighed)
 }
 
 // IDF is the smoothed inverse document frequency of a term found in df of

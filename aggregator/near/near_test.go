@@ -1,7 +1,6 @@
 package near
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"reflect"
@@ -279,50 +278,6 @@ func TestEncodeDecode(t *testing.T) {
 	}
 	if len(b) > 600 {
 		t.Errorf("encoded Doc is %d bytes; want at most 600", len(b))
-	}
-}
-
-func TestDecodeVersion1(t *testing.T) {
-	d := weighed("World's oldest man dies aged 112", "<p>Bob Weighton died peacefully in his sleep, his family said.</p>",
-		time.Date(2020, 5, 28, 17, 5, 44, 0, time.UTC))
-	d.Digest = ""
-	b := d.Encode()
-	// Version 1 is version 2 without Weighed, the varint after Words.
-	head := binary.AppendVarint([]byte{1}, d.Time.Unix())
-	head = binary.AppendUvarint(head, 0)
-	head = binary.AppendUvarint(head, uint64(d.TitleLen))
-	head = binary.AppendUvarint(head, uint64(d.Words))
-	v1 := append(head, b[len(head)+len(binary.AppendUvarint(nil, uint64(d.Weighed))):]...)
-	got, err := Decode(v1)
-	if err != nil {
-		t.Fatalf("Decode(version 1): %v", err)
-	}
-	d.Weighed = 0
-	if !reflect.DeepEqual(got, d) {
-		t.Errorf("Decode(version 1) = %+v; want %+v", got, d)
-	}
-}
-
-func TestStale(t *testing.T) {
-	tests := []struct {
-		weighed, docs uint32
-		want          bool
-	}{
-		{0, 0, false},
-		{0, 1, true}, // weighed by an older version: not known
-		{40, 80, false},
-		{40, 81, true},
-		{100_000, 150_000, false},
-	}
-	for _, tt := range tests {
-		d := &Doc{Weighed: tt.weighed}
-		if got := d.Stale(tt.docs); got != tt.want {
-			t.Errorf("Doc{Weighed: %d}.Stale(%d) = %v; want %v", tt.weighed, tt.docs, got, tt.want)
-		}
-	}
-	d := weighed("Harbour bridge closed", "", time.Time{})
-	if d.Weighed != 1000 {
-		t.Errorf("Weighed after Weigh(1000, ...) = %d; want 1000", d.Weighed)
 	}
 }
 

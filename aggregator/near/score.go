@@ -131,10 +131,8 @@ func intersect(a, b []uint32) int {
 }
 
 // DefaultThreshold is the similarity at or above which an item joins a
-// story when the configuration does not say. It is set for Docs compared
-// under the same statistics (see Doc.Stale): a stored Doc weighed by a
-// young store's few items over-weighs common words, and scores higher.
-const DefaultThreshold = 0.30
+// story when the configuration does not say.
+const DefaultThreshold = 0.33
 
 // Kind names the signal that decided the score: "copy" when one text is a
 // copy of the other, "rewrite" otherwise.
