@@ -12,10 +12,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -109,12 +111,17 @@ type Result struct {
 	CorpusBytes int64  `json:"corpus_bytes"` // uncompressed feed bodies of the first ingest
 	Shared      int    `json:"shared_items"` // items the generator made as re-posts of another feed's story
 
-	FirstWall          float64 `json:"first_wall_s"`
-	FirstCPU           float64 `json:"first_cpu_s"`
-	FirstItemsPerSec   float64 `json:"first_items_per_s"`
-	FirstStored        int     `json:"first_stored"` // items the pipeline stored
-	Stories            int     `json:"stories"`      // new stories of the first ingest
-	Duplicates         int     `json:"duplicates"`   // items folded into another item's story
+	FirstWall        float64 `json:"first_wall_s"`
+	FirstCPU         float64 `json:"first_cpu_s"`
+	FirstItemsPerSec float64 `json:"first_items_per_s"`
+	FirstStored      int     `json:"first_stored"` // items the pipeline stored
+	Stories          int     `json:"stories"`      // new stories of the first ingest
+	Duplicates       int     `json:"duplicates"`   // items folded into another item's story
+	// The first ingest's stories scored against the generator's own record
+	// of which items carry one report: pairs of items put in one story that
+	// carry one report (precision), and of those, pairs found (recall).
+	StoryPairPrecision float64 `json:"story_pair_precision"`
+	StoryPairRecall    float64 `json:"story_pair_recall"`
 	PeakRSS            int64   `json:"peak_rss_bytes"`
 	StoreBytes         int64   `json:"store_bytes"` // the bbolt file after the first ingest
 	StoreBytesPerItem  float64 `json:"store_bytes_per_item"`
@@ -401,6 +408,9 @@ func (r *runner) ingestPasses(ctx context.Context, dir string) error {
 	if first.wall > 0 {
 		res.FirstItemsPerSec = float64(first.stored) / first.wall.Seconds()
 	}
+	if res.StoryPairPrecision, res.StoryPairRecall, err = r.scoreStories(ctx); err != nil {
+		return err
+	}
 	if res.StoreBytes, err = r.db.Size(); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
@@ -640,4 +650,52 @@ func parallel(n, workers int, fn func(int) error) error {
 		return errs[0]
 	}
 	return nil
+}
+
+// itemOf finds the feed and index of a generated item in its link.
+var itemOf = regexp.MustCompile(`outlet-(\d+)\.example/.*-(\d+)(?:\?|$)`)
+
+// scoreStories compares the stored stories with the reports the generator
+// made: pairwise precision and recall over items in one story.
+func (r *runner) scoreStories(ctx context.Context) (precision, recall float64, err error) {
+	predicted := map[string][]string{} // story id → the report each member carries
+	truth := map[string]int{}          // report → items that carry it
+	err = r.db.Export(ctx, func(it aggregator.Item, st aggregator.Story) error {
+		m := itemOf.FindStringSubmatch(it.Link)
+		if m == nil {
+			return fmt.Errorf("stored item %s: link %q is not a generated one", it.ID, it.Link)
+		}
+		f, _ := strconv.Atoi(m[1])
+		j, _ := strconv.Atoi(m[2])
+		of, oj := r.gen.origin(f, j)
+		report := fmt.Sprintf("%d/%d", of, oj)
+		predicted[st.ID] = append(predicted[st.ID], report)
+		truth[report]++
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("bench: scoring stories: %w", err)
+	}
+	var right, made, gold int
+	for _, reports := range predicted {
+		made += len(reports) * (len(reports) - 1) / 2
+		same := map[string]int{}
+		for _, rep := range reports {
+			same[rep]++
+		}
+		for _, n := range same {
+			right += n * (n - 1) / 2
+		}
+	}
+	for _, n := range truth {
+		gold += n * (n - 1) / 2
+	}
+	precision, recall = 1, 1
+	if made > 0 {
+		precision = float64(right) / float64(made)
+	}
+	if gold > 0 {
+		recall = float64(right) / float64(gold)
+	}
+	return precision, recall, nil
 }

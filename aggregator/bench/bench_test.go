@@ -78,6 +78,10 @@ func TestRunEndToEnd(t *testing.T) {
 	if res.Duplicates < res.Shared/2 || res.Duplicates > res.Shared+feeds*items/50 {
 		t.Errorf("Run: %d duplicates folded, %d re-posts generated; want about as many", res.Duplicates, res.Shared)
 	}
+	if res.StoryPairPrecision < 0.5 || res.StoryPairRecall < 0.5 || res.StoryPairPrecision > 1 || res.StoryPairRecall > 1 {
+		t.Errorf("Run: stories against the generator: pair precision %.3f, recall %.3f; want both in [0.5, 1]", res.StoryPairPrecision, res.StoryPairRecall)
+	}
+	t.Logf("stories against the generator: pair precision %.3f, recall %.3f", res.StoryPairPrecision, res.StoryPairRecall)
 	if res.Stories+res.Duplicates != res.FirstStored {
 		t.Errorf("Run: %d stories + %d duplicates; want the %d items stored", res.Stories, res.Duplicates, res.FirstStored)
 	}

@@ -42,6 +42,7 @@ func (res *Result) WriteTable(w io.Writer) error {
 		{"first ingest: CPU", secs(res.FirstCPU), "≤ " + secs(TargetFirstCPU*itemScale), le(res.FirstCPU, TargetFirstCPU*itemScale)},
 		{name: "first ingest: items/s", value: fmt.Sprintf("%.0f", res.FirstItemsPerSec)},
 		{name: "first ingest: stories (duplicates folded)", value: fmt.Sprintf("%d (%d; %d re-posts made)", res.Stories, res.Duplicates, res.Shared)},
+		{name: "  against the generator: pair precision / recall", value: fmt.Sprintf("%.3f / %.3f", res.StoryPairPrecision, res.StoryPairRecall)},
 		{"peak RSS", mb(float64(res.PeakRSS)), "≤ " + mb(TargetPeakRSS*max(itemScale, 1)), le(float64(res.PeakRSS), TargetPeakRSS*max(itemScale, 1))},
 		{"store per item (file)", fmt.Sprintf("%.0f B", res.StoreBytesPerItem), fmt.Sprintf("≤ %.0f B", TargetStorePerItem), le(res.StoreBytesPerItem, TargetStorePerItem)},
 		{name: "store per item (compacted)", value: fmt.Sprintf("%.0f B", res.CompactBytesPerItm)},
