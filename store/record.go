@@ -107,8 +107,12 @@ func (t *tx) stored(itemID string) (features, owned []byte, err error) {
 // extrasOf returns the item's features and owned list as this transaction
 // sees them.
 func (t *tx) extrasOf(itemID string) (features, owned []byte, err error) {
+	e := t.pend[itemID]
+	if e != nil && e.setFeatures && e.setOwned {
+		return e.features, e.owned, nil
+	}
 	features, owned, err = t.stored(itemID)
-	if e := t.pend[itemID]; e != nil {
+	if e != nil {
 		if e.setFeatures {
 			features = e.features
 		}
@@ -121,6 +125,9 @@ func (t *tx) extrasOf(itemID string) (features, owned []byte, err error) {
 
 // ownedList returns the item's owned list as this transaction sees it.
 func (t *tx) ownedList(itemID string) ([]byte, error) {
+	if e := t.pend[itemID]; e != nil && e.setOwned {
+		return e.owned, nil
+	}
 	_, owned, err := t.extrasOf(itemID)
 	return owned, err
 }
