@@ -340,13 +340,8 @@ func inconsistencies(d *DB) []string {
 
 // owns reports whether the item's owned list holds the entry.
 func owns(t *tx, itemID string, kind byte, entry []byte) bool {
-	found := false
 	v, _ := t.ownedList(itemID)
-	walkOwned(v, func(k byte, e []byte) error {
-		found = found || k == kind && bytes.Equal(e, entry)
-		return nil
-	})
-	return found
+	return ownsEntry(v, kind, entry)
 }
 
 func hasKey(b *bolt.Bucket, k []byte) bool {
