@@ -258,6 +258,42 @@ func TestProfile(t *testing.T) {
 	}
 }
 
+// TestProfileOfStrays checks that a story whose members agree on nothing
+// does not lift a report that shares a little with each of them: the
+// centroid's cosine stays within 1.5 times the average.
+func TestProfileOfStrays(t *testing.T) {
+	t0 := time.Date(2020, 5, 29, 4, 0, 0, 0, time.UTC)
+	word := func(i int) string { // a distinct made-up word per i
+		b := []byte("qu")
+		for n := i + 26; n > 0; n /= 26 {
+			b = append(b, byte('a'+n%26))
+		}
+		return string(b)
+	}
+	var strays Profile
+	var sum float64
+	probe := weighed("Harbour council meets on ferry timetable", "The harbour council discussed the ferry timetable.", t0)
+	const n = 30
+	shared := []string{"harbour", "council", "ferry", "timetable", "meets", "discussed"}
+	for i := range n {
+		w := shared[i%len(shared)]
+		d := weighed(word(3*i)+" "+word(3*i+1)+" "+w, word(3*i+2)+" "+word(3*i)+" "+word(3*i+1)+".", t0)
+		strays.Add(d)
+		sum += Similarity(probe, d).Cosine
+	}
+	avg := sum / n
+	if avg <= 0 {
+		t.Fatalf("average cosine %.3f; the probe should share a word with each stray", avg)
+	}
+	unbounded := dotSorted(strays.terms, unit(probe)) / norm(strays.terms)
+	if unbounded < 1.8*avg {
+		t.Fatalf("unbounded centroid cosine %.3f, average %.3f: the strays should agree on too little for this test", unbounded, avg)
+	}
+	if got := strays.Centroid(probe); got > 1.5*avg+1e-9 {
+		t.Errorf("Centroid over %d strays = %.3f; want at most 1.5 × the average cosine %.3f", n, got, avg)
+	}
+}
+
 func TestEncodeDecode(t *testing.T) {
 	d := weighed("World's oldest man dies aged 112", "<p>Bob Weighton died peacefully in his sleep, his family said.</p>",
 		time.Date(2020, 5, 28, 17, 5, 44, 0, time.UTC))

@@ -81,16 +81,28 @@ func (p *Profile) Apart(t time.Time) time.Duration {
 	return 0
 }
 
-// Centroid returns the cosine of a Doc with the profile's centroid.
+// Centroid returns the cosine of a Doc with the profile's centroid, at
+// most maxBoost times its average cosine with the members.
+//
+// The cosine with the centroid is the average cosine times n/|P| for n
+// members summing to P: the members' agreement lifts a report that shares
+// what they share. But n/|P| grows as √n when the members agree on
+// nothing, so without the bound a story that took one stray report would
+// take the next more easily, and grow without end on faint likenesses.
 func (p *Profile) Centroid(d *Doc) float64 {
 	u := unit(d)
 	dot := dotSorted(p.terms, u)
 	n := norm(p.terms)
-	if n == 0 {
+	if n == 0 || p.n == 0 {
 		return 0
 	}
-	return dot / n
+	return min(dot/n, maxBoost*dot/float64(p.n))
 }
+
+// maxBoost bounds how far a story's members' agreement lifts a report's
+// similarity above its average with them (see Centroid): n/|P| is about
+// 1.25 for two reports sharing a third of their weight, 1.6 for nine.
+const maxBoost = 1.5
 
 // Linkage returns the average cosine of a member of p with a member of q.
 func Linkage(p, q *Profile) float64 {
