@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -35,5 +36,90 @@ func TestBatch(t *testing.T) {
 	srcs, err := d.Sources(t.Context())
 	if err != nil || len(srcs) != 7 {
 		t.Errorf("after 8 Batch calls, one refused: %d sources stored (err %v); want 7", len(srcs), err)
+	}
+}
+
+// TestBatchGroupsWaitingCalls checks the group commit: calls that arrive
+// while a transaction runs share the next one, up to the batch size, and
+// a panicking call fails alone.
+func TestBatchGroupsWaitingCalls(t *testing.T) {
+	d := mustOpen(t)
+	d.SetMaxBatch(4)
+	txOf := func(t aggregator.Tx) int { return t.(*tx).sources.Tx().ID() }
+
+	hold := make(chan struct{})
+	started := make(chan struct{})
+	var wg sync.WaitGroup
+	var first int
+	wg.Go(func() {
+		if err := d.Batch(t.Context(), func(tx aggregator.Tx) error {
+			first = txOf(tx)
+			close(started)
+			<-hold
+			return nil
+		}); err != nil {
+			t.Errorf("first Batch: %v", err)
+		}
+	})
+	<-started
+	const waiting = 6
+	var mu sync.Mutex
+	ids := make([]int, waiting)
+	for i := range waiting {
+		wg.Go(func() {
+			defer func() {
+				// The panicking call panics again in its caller, alone.
+				if p := recover(); (p != nil) != (i == 4) {
+					t.Errorf("Batch %d panicked with %v", i, p)
+				}
+			}()
+			err := d.Batch(t.Context(), func(tx aggregator.Tx) error {
+				switch i {
+				case 2:
+					return errors.New("refused")
+				case 4:
+					panic("refused")
+				}
+				mu.Lock()
+				ids[i] = txOf(tx)
+				mu.Unlock()
+				return tx.PutSource(aggregator.SourceState{ID: fmt.Sprintf("s%d", i)})
+			})
+			if (err != nil) != (i == 2) {
+				t.Errorf("Batch %d = %v", i, err)
+			}
+		})
+	}
+	// Let every call queue behind the held transaction.
+	for {
+		d.group.mu.Lock()
+		n := len(d.group.queue)
+		d.group.mu.Unlock()
+		if n == waiting {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(hold)
+	wg.Wait()
+
+	perTx := map[int]int{}
+	for i, id := range ids {
+		if i == 2 || i == 4 {
+			continue
+		}
+		if id == first {
+			t.Errorf("call %d ran in the held transaction", i)
+		}
+		perTx[id]++
+	}
+	// Six calls, four per transaction, one failing and one panicking: the
+	// other four share at most two transactions.
+	if len(perTx) == 0 || len(perTx) > 2 {
+		t.Errorf("four waiting calls ran in %d transactions (%v); want 1 or 2", len(perTx), perTx)
+	}
+	srcs, err := d.Sources(t.Context())
+	if err != nil || len(srcs) != waiting-2 {
+		t.Errorf("%d sources stored (err %v); want %d", len(srcs), err, waiting-2)
 	}
 }

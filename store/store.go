@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -47,10 +46,10 @@ type Options struct {
 // DB is an open store. Its methods are safe for concurrent use: reads run
 // in parallel, writes one at a time.
 type DB struct {
-	db        *bolt.DB
-	path      string
-	codec     *itemCodec
-	batchOnce sync.Once // sizes bbolt's group commit before the first Batch
+	db    *bolt.DB
+	path  string
+	codec *itemCodec
+	group group // Batch's group commit
 }
 
 var _ aggregator.Store = (*DB)(nil)

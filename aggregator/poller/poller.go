@@ -53,11 +53,22 @@ type Outcome struct {
 
 // pipeline is everything that changes on a config reload.
 type pipeline struct {
-	cfg     *aggregator.Config
-	fetcher *fetch.Fetcher
-	ing     *ingest.Ingester
-	popts   parse.Options
+	cfg      *aggregator.Config
+	fetcher  *fetch.Fetcher
+	ing      *ingest.Ingester
+	popts    parse.Options
+	fetching chan struct{} // one token per fetch in flight: poll.concurrency
 }
+
+// queuePerFetch is how many sources may be in progress per fetch slot:
+// one fetching, the others read and waiting for the store. A source frees
+// its fetch slot once its feed is parsed, so the next fetches run while
+// the store commits, and feeds that wait meanwhile share one transaction.
+const queuePerFetch = 2
+
+// inProgress is how many sources a pipeline polls at once, fetching or
+// waiting to be stored.
+func (pl *pipeline) inProgress() int { return cap(pl.fetching) * queuePerFetch }
 
 // Poller fetches every configured source on its schedule and ingests what it
 // reads. Its methods are safe for concurrent use.
@@ -118,9 +129,6 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 	if err := p.Reload(cfg, tagger); err != nil {
 		return nil, err
 	}
-	if b, ok := st.(batcher); ok {
-		b.SetMaxBatch(max(cfg.Poll.Concurrency, 1))
-	}
 	return p, nil
 }
 
@@ -133,10 +141,14 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 		return fmt.Errorf("poll options: %w", err)
 	}
 	pl := &pipeline{
-		cfg:     cfg,
-		fetcher: fetch.New(fo),
-		ing:     ingest.New(cfg, tagger),
-		popts:   parse.Options{MaxItems: cfg.Poll.MaxItems},
+		cfg:      cfg,
+		fetcher:  fetch.New(fo),
+		ing:      ingest.New(cfg, tagger),
+		popts:    parse.Options{MaxItems: cfg.Poll.MaxItems},
+		fetching: make(chan struct{}, max(cfg.Poll.Concurrency, 1)),
+	}
+	if b, ok := p.st.(batcher); ok {
+		b.SetMaxBatch(pl.inProgress())
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -190,7 +202,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		p.mu.Lock()
 		p.lastTick = now
 		pl := p.pl
-		limit := pl.cfg.Poll.Concurrency
+		limit := pl.inProgress()
 		var starts []aggregator.SourceConfig
 		for _, src := range pl.cfg.Sources {
 			id := aggregator.SourceID(src.URL)
@@ -205,8 +217,6 @@ func (p *Poller) Run(ctx context.Context) error {
 		p.mu.Unlock()
 		for _, src := range starts {
 			wg.Go(func() {
-				p.m.inFlight.Inc()
-				defer p.m.inFlight.Dec()
 				id := aggregator.SourceID(src.URL)
 				p.pollSource(ctx, pl, src)
 				p.mu.Lock()
@@ -283,15 +293,15 @@ func (p *Poller) prune(ctx context.Context, cutoff time.Time, pl *pipeline) {
 	}
 }
 
-// PollAll polls every enabled source once, at most poll.concurrency at a
-// time, calling progress (if not nil) after each source, and returns the
-// outcomes in configuration order.
+// PollAll polls every enabled source once, at most poll.concurrency
+// fetching at a time, calling progress (if not nil) after each source, and
+// returns the outcomes in configuration order.
 func (p *Poller) PollAll(ctx context.Context, progress func(Outcome)) []Outcome {
 	p.mu.Lock()
 	pl := p.pl
 	p.mu.Unlock()
 	out := make([]Outcome, len(pl.cfg.Sources))
-	sem := make(chan struct{}, max(pl.cfg.Poll.Concurrency, 1))
+	sem := make(chan struct{}, pl.inProgress())
 	var wg sync.WaitGroup
 	var pmu sync.Mutex
 	for i, src := range pl.cfg.Sources {
@@ -335,7 +345,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		return o
 	}
 	iv := interval(pl.cfg, src, st)
-	feed, res, err := p.fetchFeed(ctx, pl, &st)
+	feed, res, err := p.fetchSlot(ctx, pl, &st)
 	if ctx.Err() != nil && err != nil {
 		// Shutting down: leave the source as it was, to be polled next run.
 		o.Result, o.Err = "error", ctx.Err()
@@ -437,6 +447,21 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		"items", len(feed.Items), "new_items", r.New, "new_stories", r.NewStories, "duplicates", r.Duplicates,
 		"duration", o.Duration)
 	return o
+}
+
+// fetchSlot runs fetchFeed in one of the pipeline's fetch slots.
+func (p *Poller) fetchSlot(ctx context.Context, pl *pipeline, st *aggregator.SourceState) (*parse.Feed, fetch.Result, error) {
+	select {
+	case pl.fetching <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fetch.Result{}, ctx.Err()
+	}
+	p.m.inFlight.Inc()
+	defer func() {
+		p.m.inFlight.Dec()
+		<-pl.fetching
+	}()
+	return p.fetchFeed(ctx, pl, st)
 }
 
 // fetchFeed fetches the source and parses the body when it changed. A nil

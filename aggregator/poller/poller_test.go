@@ -447,3 +447,53 @@ func TestRetentionSkipsOldItems(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchesRunWhileTheStoreCommits holds the store's write transaction
+// and polls three sources with one fetch slot: each source frees the slot
+// once its feed is read, so every fetch is made while the store is busy,
+// and the feeds waiting then share a transaction.
+func TestFetchesRunWhileTheStoreCommits(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	body := fixture(t, "news.rss")
+	var urls []string
+	for _, p := range []string{"/a.rss", "/b.rss", "/c.rss"} {
+		o.Feed(p, "application/rss+xml", body)
+		urls = append(urls, o.URL(p))
+	}
+	cfg := config(t, "  concurrency: 1", urls...)
+	db := mustOpen(t)
+	p := newPoller(t, cfg, db, nil)
+
+	hold, held := make(chan struct{}), make(chan struct{})
+	release := sync.OnceFunc(func() { close(hold) })
+	t.Cleanup(release) // before the store closes, should the test fail
+	go db.Batch(t.Context(), func(aggregator.Tx) error {
+		close(held)
+		<-hold
+		return nil
+	})
+	<-held
+	done := make(chan []poller.Outcome)
+	go func() { done <- p.PollAll(t.Context(), nil) }()
+
+	// Two sources per fetch slot may wait for the store: the first two
+	// are fetched while it is held, one after the other.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(o.RequestsTo("/a.rss"))+len(o.RequestsTo("/b.rss")) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("with the store busy, the second source was not fetched: the first kept the fetch slot")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	release()
+	for _, oc := range <-done {
+		if oc.Result != "ok" || oc.New != 2 {
+			t.Errorf("%s: %q with %d new (err %v); want ok with 2", oc.URL, oc.Result, oc.New, oc.Err)
+		}
+	}
+	for _, u := range urls {
+		if st := state(t, db, u); st.Items != 2 {
+			t.Errorf("%s: %d items stored; want 2", u, st.Items)
+		}
+	}
+}
