@@ -55,6 +55,14 @@ type Tx interface {
 	Counts(ns string, keys []string) ([]uint32, error)
 	// AddCounts adds one to each key's counter in namespace ns.
 	AddCounts(ns string, keys []string) error
+	// DropCounts deletes every counter of namespace ns.
+	DropCounts(ns string) error
+
+	// Blob returns the bytes the pipeline keeps under name (per-source
+	// statistics), nil when there are none.
+	Blob(name string) ([]byte, error)
+	// PutBlob stores b under name, replacing what was there.
+	PutBlob(name string, b []byte) error
 }
 
 // Store is what the pipeline, the server and the command line need from

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -32,6 +33,7 @@ const schemaVersion = 2
 //	          found again from the item record when it changes or goes
 //	owned     item id → the keys and bands the item owns, which Prune deletes with it (tx.go),
 //	          like features only when the item's record cannot hold it
+//	blobs     name → bytes the pipeline keeps for itself (each source's table of recurring lines)
 //
 // The built-in topic aggregator.AllTopic has no bucket under topics: it is
 // served from the time index.
@@ -48,13 +50,14 @@ var (
 	bucketCounts   = []byte("counts")
 	bucketLinks    = []byte("links")
 	bucketOwned    = []byte("owned")
+	bucketBlobs    = []byte("blobs")
 )
 
 // allBuckets lists every top-level bucket; Open creates each of them.
 var allBuckets = [][]byte{
 	bucketMeta, bucketSources, bucketItems, bucketStories, bucketTime,
 	bucketTopics, bucketKeys, bucketBands, bucketFeatures, bucketCounts,
-	bucketLinks, bucketOwned,
+	bucketLinks, bucketOwned, bucketBlobs,
 }
 
 // keySchema is the key of the schema version in the meta bucket.
@@ -102,7 +105,9 @@ func checkSchema(btx *bolt.Tx) error {
 		return fmt.Errorf("schema version %d is newer than this build supports (%d); use a newer tributary", got, schemaVersion)
 	}
 	for _, name := range allBuckets {
-		if btx.Bucket(name) == nil {
+		// A file not yet opened for writing by a build that added blobs
+		// lacks it; a writable Open creates it.
+		if btx.Bucket(name) == nil && !bytes.Equal(name, bucketBlobs) {
 			return fmt.Errorf("damaged store: bucket %s missing", name)
 		}
 	}

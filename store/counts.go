@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -65,6 +66,40 @@ func (t *tx) AddCounts(ns string, keys []string) error {
 		if err := b.Put(bk, u32(uint32(n))); err != nil {
 			return fmt.Errorf("counts %s: key %x: %w", ns, bk, err)
 		}
+	}
+	return nil
+}
+
+// DropCounts deletes every counter of namespace ns; a namespace never
+// counted is not an error.
+func (t *tx) DropCounts(ns string) error {
+	if ns == "" || t.counts.Bucket([]byte(ns)) == nil {
+		return nil
+	}
+	if err := t.counts.DeleteBucket([]byte(ns)); err != nil {
+		return fmt.Errorf("counts %s: %w", ns, err)
+	}
+	return nil
+}
+
+// Blob returns a copy of the bytes stored under name, nil when none.
+func (t *tx) Blob(name string) ([]byte, error) {
+	if t.blobs == nil {
+		return nil, nil
+	}
+	return bytes.Clone(t.blobs.Get([]byte(name))), nil
+}
+
+// PutBlob stores b under name.
+func (t *tx) PutBlob(name string, b []byte) error {
+	if name == "" {
+		return errors.New("put blob: empty name")
+	}
+	if t.blobs == nil {
+		return errors.New("put blob: the file has no blobs bucket")
+	}
+	if err := t.blobs.Put([]byte(name), b); err != nil {
+		return fmt.Errorf("blob %s: %w", name, err)
 	}
 	return nil
 }

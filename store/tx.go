@@ -28,6 +28,7 @@ type tx struct {
 	counts   *bolt.Bucket
 	links    *bolt.Bucket
 	owned    *bolt.Bucket
+	blobs    *bolt.Bucket // nil in a file opened read-only that predates it
 	codec    *itemCodec
 	pend     map[string]*extras // features and owned lists changed, by item id (record.go)
 }
@@ -48,6 +49,7 @@ func newTx(btx *bolt.Tx, codec *itemCodec) *tx {
 		counts:   btx.Bucket(bucketCounts),
 		links:    btx.Bucket(bucketLinks),
 		owned:    btx.Bucket(bucketOwned),
+		blobs:    btx.Bucket(bucketBlobs),
 	}
 }
 

@@ -1,12 +1,14 @@
 package ingest
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/near"
 	"github.com/tributary-feeds/tributary/store"
 )
 
@@ -55,5 +57,59 @@ func TestChromeLearnedPerSource(t *testing.T) {
 	}
 	if slices.Contains(other.lines, "Photo: Staff / Archive") {
 		t.Errorf("other source: lines %q; want the credit line dropped (not prose)", other.lines)
+	}
+}
+
+// TestChromeCountersOfEarlierBuilds checks the move from counting every
+// line of a source for ever to its bounded table: the first fetch drops
+// the source's old counters and keeps a table instead, which bounds what
+// is stored whatever the number of items.
+func TestChromeCountersOfEarlierBuilds(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "agg.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	in := New(&aggregator.Config{}, nil)
+	ns := chromeNamespace("a")
+	if err := db.Update(t.Context(), func(tx aggregator.Tx) error {
+		return tx.AddCounts(ns, []string{"old line", "old line"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	var work []*pending
+	for i := range 3 * near.MaxLineCounts {
+		// Digits do not tell lines apart (LineKey): letters do.
+		name := []byte("x")
+		for n := i + 1; n > 0; n /= 26 {
+			name = append(name, byte('a'+n%26))
+		}
+		text := fmt.Sprintf("The story of %s tells of a place and a time.", name)
+		work = append(work, &pending{it: aggregator.Item{
+			ID: fmt.Sprint("a", i), SourceID: "a", Title: fmt.Sprint("Headline ", i), Published: t0,
+			Summary: "<p>" + text + "</p>",
+		}})
+	}
+	err = db.Update(t.Context(), func(tx aggregator.Tx) error {
+		if err := in.prepare(tx, "a", work); err != nil {
+			return err
+		}
+		if n, err := tx.Counts(ns, []string{"old line"}); err != nil || n[0] != 0 {
+			t.Errorf("old counter after the first fetch: %v, %v; want it dropped", n, err)
+		}
+		b, err := tx.Blob(linesBlob("a"))
+		if err != nil {
+			return err
+		}
+		lines, err := near.DecodeLineCounts(b)
+		if err != nil || lines.Len() != near.MaxLineCounts {
+			t.Errorf("table after %d items of distinct lines: %d keys (%d bytes, err %v); want %d",
+				len(work), lines.Len(), len(b), err, near.MaxLineCounts)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -158,7 +158,10 @@ func (in *Ingester) Apply(tx aggregator.Tx, src aggregator.SourceState, items []
 // from it, builds and weighs its Doc, and counts its lines, headline
 // segments and terms.
 func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) error {
-	ns := chromeNamespace(sourceID)
+	lines, err := lineCounts(tx, sourceID)
+	if err != nil {
+		return err
+	}
 	inFetch := map[string]int{}
 	raw := make([][]string, len(work))
 	segs := make([][]string, len(work))
@@ -174,16 +177,10 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 			inFetch[k]++
 		}
 	}
-	stored, err := tx.Counts(ns, keys)
-	if err != nil {
-		return fmt.Errorf("chrome counts: %w", err)
-	}
 	isChrome := map[string]bool{}
-	for i, k := range keys {
-		isChrome[k] = int(stored[i])+inFetch[k] >= near.ChromeMin
+	for _, k := range keys {
+		isChrome[k] = int(lines.Count(k))+inFetch[k] >= near.ChromeMin
 	}
-	// Each counter is written once per fetch: AddCounts takes a key once
-	// for every item that has it.
 	var chromeAdds []string
 	for i, p := range work {
 		p.lines = stripChrome(raw[i], isChrome)
@@ -194,8 +191,9 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 		}
 	}
 	if len(chromeAdds) > 0 {
-		if err := tx.AddCounts(ns, chromeAdds); err != nil {
-			return fmt.Errorf("chrome counts: %w", err)
+		lines.Add(chromeAdds)
+		if err := tx.PutBlob(linesBlob(sourceID), lines.Encode()); err != nil {
+			return fmt.Errorf("recurring lines: %w", err)
 		}
 	}
 
@@ -242,4 +240,30 @@ const (
 	docsKey     = "#items" // not a term key: those are hex digits
 )
 
+// linesBlob names the blob of a source's table of recurring lines.
+func linesBlob(sourceID string) string { return "lines/" + sourceID }
+
+// chromeNamespace is the counter namespace where earlier builds counted
+// every line a source's items carried, without bound.
 func chromeNamespace(sourceID string) string { return "chrome/" + sourceID }
+
+// lineCounts reads a source's table of recurring lines. A source that has
+// none yet may have the counters of an earlier build: they are dropped, and
+// the table learns the source's chrome again from its next items. A
+// damaged table is started afresh rather than failing the fetch.
+func lineCounts(tx aggregator.Tx, sourceID string) (*near.LineCounts, error) {
+	b, err := tx.Blob(linesBlob(sourceID))
+	if err != nil {
+		return nil, fmt.Errorf("recurring lines: %w", err)
+	}
+	if b == nil {
+		if err := tx.DropCounts(chromeNamespace(sourceID)); err != nil {
+			return nil, fmt.Errorf("recurring lines: %w", err)
+		}
+	}
+	c, err := near.DecodeLineCounts(b)
+	if err != nil {
+		c, _ = near.DecodeLineCounts(nil)
+	}
+	return c, nil
+}
