@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/tributary-feeds/tributary/aggregator"
 )
 
@@ -202,5 +204,47 @@ func TestCompact(t *testing.T) {
 	t.Logf("compacted %d bytes into %d", srcSize, dstSize)
 	if dstSize > srcSize {
 		t.Errorf("compacted size %d > original %d", dstSize, srcSize)
+	}
+}
+
+// TestCompactTrimsTheCopy checks that the compacted file ends where its
+// pages do, without the room bbolt grows a file by in advance, and opens
+// with everything in it.
+func TestCompactTrimsTheCopy(t *testing.T) {
+	d := mustOpen(t)
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		for i := range 50 {
+			putStory(t, tx, []string{"all"}, mkItem("trim.example", fmt.Sprint("a", i), t0.Add(time.Duration(i)*time.Minute), ""))
+		}
+		return nil
+	})
+	dst := filepath.Join(t.TempDir(), "compact.db")
+	if err := d.Compact(t.Context(), dst); err != nil {
+		t.Fatal(err)
+	}
+	// Grow the copy as bbolt does, then trim it again.
+	fi, err := os.Stat(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(dst, fi.Size()+16<<20); err != nil {
+		t.Fatal(err)
+	}
+	if err := trimFile(dst, fi.Size()); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(dst, Options{})
+	if err != nil {
+		t.Fatalf("Open(trimmed copy) = %v", err)
+	}
+	defer c.Close()
+	var used int64
+	c.db.View(func(btx *bolt.Tx) error { used = btx.Size(); return nil })
+	if after, _ := os.Stat(dst); after.Size() != used {
+		t.Errorf("compacted file: %d bytes for %d bytes of pages; want them equal", after.Size(), used)
+	}
+	checkConsistent(t, c)
+	if got := exported(t, c); len(got) != 50 {
+		t.Errorf("trimmed copy exports %d items; want 50", len(got))
 	}
 }

@@ -236,9 +236,16 @@ func (d *DB) Compact(ctx context.Context, dstPath string) (err error) {
 	if err != nil {
 		return fmt.Errorf("compact to %s: %w", dstPath, err)
 	}
+	var used int64 // the copy's pages in use: bbolt grows a file in steps of up to 16 MiB
 	defer func() {
 		if cerr := dst.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("compact to %s: %w", dstPath, cerr)
+		}
+		if err == nil && used > 0 {
+			err = trimFile(dstPath, used)
+		}
+		if err == nil {
+			err = syncDir(filepath.Dir(dstPath))
 		}
 		if err != nil {
 			os.Remove(dstPath)
@@ -250,7 +257,34 @@ func (d *DB) Compact(ctx context.Context, dstPath string) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(dstPath))
+	return dst.View(func(btx *bolt.Tx) error {
+		used = btx.Size()
+		return nil
+	})
+}
+
+// trimFile cuts a closed bbolt file to the size its pages use, dropping
+// the room bbolt grew it by in advance, and syncs it.
+func trimFile(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("compact to %s: %w", path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("compact to %s: %w", path, err)
+	}
+	if fi.Size() <= size {
+		return nil
+	}
+	if err := f.Truncate(size); err != nil {
+		return fmt.Errorf("compact to %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("compact to %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // Stats counts records, for metrics and status.
