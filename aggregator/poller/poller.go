@@ -148,7 +148,9 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 		fetching: make(chan struct{}, max(cfg.Poll.Concurrency, 1)),
 	}
 	if b, ok := p.st.(batcher); ok {
-		b.SetMaxBatch(pl.inProgress())
+		// A transaction of more feeds saves little more CPU, while the
+		// pages it dirties at once grow the file and the heap.
+		b.SetMaxBatch(cap(pl.fetching))
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -450,8 +450,8 @@ func TestRetentionSkipsOldItems(t *testing.T) {
 
 // TestFetchesRunWhileTheStoreCommits holds the store's write transaction
 // and polls three sources with one fetch slot: each source frees the slot
-// once its feed is read, so every fetch is made while the store is busy,
-// and the feeds waiting then share a transaction.
+// once its feed is read, so the next fetch is made while the store is
+// busy.
 func TestFetchesRunWhileTheStoreCommits(t *testing.T) {
 	o := feedtest.NewOrigin(t)
 	body := fixture(t, "news.rss")
