@@ -123,6 +123,10 @@ type Result struct {
 	StoryPairPrecision float64 `json:"story_pair_precision"`
 	StoryPairRecall    float64 `json:"story_pair_recall"`
 	PeakRSS            int64   `json:"peak_rss_bytes"`
+	// What the process held once the first ingest ended (Linux): anonymous
+	// memory (heap, stacks) and pages of the store's memory-mapped file.
+	RSSAnon            int64   `json:"rss_anon_bytes,omitempty"`
+	RSSFile            int64   `json:"rss_file_bytes,omitempty"`
 	StoreBytes         int64   `json:"store_bytes"` // the bbolt file after the first ingest
 	StoreBytesPerItem  float64 `json:"store_bytes_per_item"`
 	CompactBytesPerItm float64 `json:"store_compact_bytes_per_item"` // the same file compacted
@@ -400,6 +404,7 @@ func (r *runner) ingestPasses(ctx context.Context, dir string) error {
 		return err
 	}
 	_, res.PeakRSS = usage()
+	res.RSSAnon, res.RSSFile = resident()
 	res.FirstWall, res.FirstCPU = first.wall.Seconds(), first.cpu.Seconds()
 	res.FirstStored, res.Stories, res.Duplicates = first.stored, first.stories, first.duplicates
 	if res.ParseCPU > 0 {

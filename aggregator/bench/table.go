@@ -37,6 +37,10 @@ func (res *Result) WriteTable(w io.Writer) error {
 	le := func(v, t float64) *bool { ok := v <= t; return &ok }
 	ge := func(v, t float64) *bool { ok := v >= t; return &ok }
 	mb := func(b float64) string { return fmt.Sprintf("%.1f MB", b/(1<<20)) }
+	resident := "not measured on this system"
+	if res.RSSAnon > 0 || res.RSSFile > 0 {
+		resident = mb(float64(res.RSSAnon)) + " / " + mb(float64(res.RSSFile))
+	}
 	rows := []row{
 		{name: "first ingest: wall", value: secs(res.FirstWall)},
 		{"first ingest: CPU", secs(res.FirstCPU), "≤ " + secs(TargetFirstCPU*itemScale), le(res.FirstCPU, TargetFirstCPU*itemScale)},
@@ -44,6 +48,7 @@ func (res *Result) WriteTable(w io.Writer) error {
 		{name: "first ingest: stories (duplicates folded)", value: fmt.Sprintf("%d (%d; %d re-posts made)", res.Stories, res.Duplicates, res.Shared)},
 		{name: "  against the generator: pair precision / recall", value: fmt.Sprintf("%.3f / %.3f", res.StoryPairPrecision, res.StoryPairRecall)},
 		{"peak RSS", mb(float64(res.PeakRSS)), "≤ " + mb(TargetPeakRSS*max(itemScale, 1)), le(float64(res.PeakRSS), TargetPeakRSS*max(itemScale, 1))},
+		{name: "  resident then: anonymous / store file mapped", value: resident},
 		{"store per item (file)", fmt.Sprintf("%.0f B", res.StoreBytesPerItem), fmt.Sprintf("≤ %.0f B", TargetStorePerItem), le(res.StoreBytesPerItem, TargetStorePerItem)},
 		{name: "store per item (compacted)", value: fmt.Sprintf("%.0f B", res.CompactBytesPerItm)},
 		{name: "all-304 pass: wall", value: secs(res.NotModifiedWall)},
