@@ -37,8 +37,11 @@ var (
 // isCredit reports whether a link's text or surroundings name it as the
 // original of a re-post.
 func isCredit(a anchor) bool {
+	// Each regexp needs one of a few words: a plain search for them spares
+	// the regexp on most links (ASCII only, as (?i) folds a few letters
+	// beyond it).
 	text := a.text
-	if text != "" && len(text) <= 80 && creditText.MatchString(text) {
+	if text != "" && len(text) <= 80 && (!isASCII(text) || hasCreditStem(text)) && creditText.MatchString(text) {
 		return true
 	}
 	// creditBefore ends in $, which Go's regexp can only find by trying
@@ -53,7 +56,11 @@ func isCredit(a anchor) bool {
 		return false
 	}
 	after := stripTags(a.after)
-	return creditAfter.MatchString(after[:min(len(after), 120)])
+	after = after[:min(len(after), 120)]
+	if isASCII(after) && !containsASCIIFold(after, "first") && !containsASCIIFold(after, "origin") {
+		return false
+	}
+	return creditAfter.MatchString(after)
 }
 
 // creditStems are lower-case fragments one of which every creditBefore
@@ -189,6 +196,27 @@ func canonicalInHTML(s string, base *url.URL) []string {
 func hasToken(list, tok string) bool {
 	for _, f := range strings.Fields(list) {
 		if strings.EqualFold(f, tok) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsASCIIFold reports whether s holds sub, a lower-case ASCII word,
+// in any case.
+func containsASCIIFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for ; j < len(sub); j++ {
+			c := s[i+j]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == len(sub) {
 			return true
 		}
 	}
