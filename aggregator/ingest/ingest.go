@@ -82,7 +82,8 @@ type pending struct {
 	lines  []string         // body text lines, chrome removed
 	title  string           // headline, labels and chrome segments removed
 	doc    *near.Doc
-	chrome []string // counter keys of its lines and headline segments
+	chrome []string  // counter keys of its lines and headline segments
+	plain  plainText // its summary and content as plain text
 }
 
 // Apply files the items of one fetch of src in tx. Items whose stored Hash
@@ -128,6 +129,9 @@ func (in *Ingester) Apply(tx aggregator.Tx, src aggregator.SourceState, items []
 
 	s := newSession(in, tx)
 	for _, p := range work {
+		s.plain[p.it.ID] = p.plain
+	}
+	for _, p := range work {
 		if p.old != nil {
 			if err := s.edit(p); err != nil {
 				return res, err
@@ -167,7 +171,8 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 	segs := make([][]string, len(work))
 	var keys []string
 	for i, p := range work {
-		raw[i] = bodyLines(p.it)
+		p.plain = plainOf(p.it)
+		raw[i] = p.plain.lines()
 		segs[i] = near.Segments(p.it.Title)
 		p.chrome = chromeKeys(raw[i], segs[i])
 		for _, k := range p.chrome {

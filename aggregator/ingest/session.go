@@ -31,6 +31,7 @@ type session struct {
 	dirty   []string            // ids of changed stories, in order of change
 	docs    map[string]*near.Doc
 	items   map[string]aggregator.Item // items read or written in this session, as stored
+	plain   map[string]plainText       // plain text of the fetch's new and edited items
 	now     time.Time                  // latest first-seen time of the fetch's items
 
 	profiles   map[string]*near.Profile // story id → profile of its recent members; dropped when they change
@@ -60,6 +61,7 @@ func newSession(in *Ingester, tx aggregator.Tx) *session {
 		before:  map[string][]string{},
 		docs:    map[string]*near.Doc{},
 		items:   map[string]aggregator.Item{},
+		plain:   map[string]plainText{},
 
 		profiles: map[string]*near.Profile{},
 		merged:   map[string]string{},

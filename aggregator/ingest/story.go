@@ -21,7 +21,7 @@ func (s *session) finish() ([]string, error) {
 	}
 	for _, id := range s.dirty {
 		st := s.stories[id]
-		if err := s.in.refresh(s.item, st, s.doc); err != nil {
+		if err := s.in.refresh(s.item, st, s.doc, s.plain); err != nil {
 			return nil, err
 		}
 		if s.now.After(st.Updated) {
@@ -66,8 +66,8 @@ type itemFunc func(itemID string) (aggregator.Item, error)
 
 // refresh recomputes a story's time, face, topics and tags from its member
 // items, calling the tagger once. items gives the members, docs their
-// stored Docs.
-func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc) error {
+// stored Docs, known the plain text of those already worked out (or nil).
+func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc, known map[string]plainText) error {
 	items := make([]aggregator.Item, 0, len(st.Members))
 	for _, m := range st.Members {
 		it, err := item(m.Item)
@@ -91,7 +91,7 @@ func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc) e
 	}
 	st.Face = f.ID
 	if in.tagger != nil {
-		st.Topics = in.tagger.Tag(StoryText(items))
+		st.Topics = in.tagger.Tag(storyText(items, known))
 	} else {
 		st.Topics = []string{aggregator.AllTopic}
 	}
@@ -189,7 +189,7 @@ func (in *Ingester) Retag(tx aggregator.Tx, storyIDs ...string) ([]string, error
 		before := st
 		before.Topics = slices.Clone(st.Topics)
 		before.Tags = slices.Clone(st.Tags)
-		if err := in.refresh(tx.Item, &st, storedDoc(tx)); err != nil {
+		if err := in.refresh(tx.Item, &st, storedDoc(tx), nil); err != nil {
 			return nil, err
 		}
 		if slices.Equal(before.Topics, st.Topics) && slices.Equal(before.Tags, st.Tags) && before.Face == st.Face {

@@ -7,13 +7,23 @@ import (
 	"github.com/tributary-feeds/tributary/aggregator/near"
 )
 
+// plainText is an item's summary and content as plain text (near.Text),
+// worked out once per fetch for the item's Doc and its story's topics.
+type plainText struct{ summary, content string }
+
+func plainOf(it aggregator.Item) plainText {
+	return plainText{near.Text(it.Summary), near.Text(it.Content)}
+}
+
 // bodyLines returns the plain-text lines of an item's summary and content,
 // each distinct line once, in order (content often repeats the summary).
-func bodyLines(it aggregator.Item) []string {
+func bodyLines(it aggregator.Item) []string { return plainOf(it).lines() }
+
+func (p plainText) lines() []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, h := range []string{it.Summary, it.Content} {
-		for _, l := range near.Lines(near.Text(h)) {
+	for _, t := range []string{p.summary, p.content} {
+		for _, l := range near.Lines(t) {
 			k := near.LineKey(l)
 			if seen[k] {
 				continue
@@ -98,11 +108,19 @@ func cleanTitle(title string, segments []string, isChrome map[string]bool) strin
 // StoryText gathers what the tagger decides the topics of a story with the
 // given items on: their titles and the plain text of their summaries and
 // contents, their feed categories and their sources.
-func StoryText(items []aggregator.Item) aggregator.StoryText {
+func StoryText(items []aggregator.Item) aggregator.StoryText { return storyText(items, nil) }
+
+// storyText is StoryText taking the plain text of the items in known
+// from there.
+func storyText(items []aggregator.Item, known map[string]plainText) aggregator.StoryText {
 	var st aggregator.StoryText
 	sources := map[string]bool{}
 	for _, it := range items {
-		for _, f := range []string{it.Title, near.Text(it.Summary), near.Text(it.Content)} {
+		p, ok := known[it.ID]
+		if !ok {
+			p = plainOf(it)
+		}
+		for _, f := range []string{it.Title, p.summary, p.content} {
 			if f != "" {
 				st.Fields = append(st.Fields, f)
 			}
