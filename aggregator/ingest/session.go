@@ -15,10 +15,10 @@ import (
 // Limits of one near-duplicate lookup, so that its cost stays flat however
 // large the store and however big a story grows.
 const (
-	bandCap       = 256 // a band holding more refs is too common to tell stories apart, and is not grown
-	bandRead      = 64  // a band holding more refs than this is not read: a term that many items of one day share names a topic, not a story
-	maxCandidates = 8   // stories compared in full
-	maxCompared   = 24  // members of one story compared, the most recent
+	bandRead      = 64           // a band holding more refs than this is not read: a term that many items of one day share names a topic, not a story
+	bandCap       = bandRead + 1 // a band is not grown past one ref more than bandRead: the refs after it would never be read
+	maxCandidates = 8            // stories compared in full
+	maxCompared   = 24           // members of one story compared, the most recent
 )
 
 // session is one Apply: the transaction, the stories it changed, and the
