@@ -68,6 +68,9 @@ func loadCodec(btx *bolt.Tx) (*itemCodec, error) {
 	return c, nil
 }
 
+// encoderWindow is the zstd window of item records.
+const encoderWindow = 256 << 10
+
 // install makes the codec decode with every dictionary of dicts and encode
 // with the last.
 func (c *itemCodec) install(dicts [][]byte) error {
@@ -85,7 +88,10 @@ func (c *itemCodec) install(dicts [][]byte) error {
 		zstd.WithEncoderLevel(zstd.SpeedFastest),
 		zstd.WithEncoderConcurrency(procs),
 		zstd.WithEncoderCRC(false),
-		zstd.WithLowerEncoderMem(true))
+		zstd.WithLowerEncoderMem(true),
+		// An item record is a few kilobytes: a window of 256 KB holds it
+		// whole, where the default 8 MB window costs each encoder 8 MB.
+		zstd.WithWindowSize(encoderWindow))
 	if err != nil {
 		dec.Close()
 		return fmt.Errorf("item dictionary: %w", err)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -52,6 +53,16 @@ func TestDictionary(t *testing.T) {
 		t.Fatalf("no dictionary after %d items (training starts after %d)", len(first), d.codec.after)
 	}
 	put(later)
+	// An item larger than the encoder's window reads back whole.
+	big := later[0]
+	big.ID = "big-item"
+	var content strings.Builder
+	for i := 0; content.Len() < 3*encoderWindow; i++ {
+		fmt.Fprintf(&content, "<p>Paragraph %d of a long report, with figures %d and %d.</p>", i, i*7919%10007, i*104729%99991)
+	}
+	big.Content = content.String()
+	put([]aggregator.Item{big})
+	items = append(items, big)
 
 	var flate, zstd, nFlate, nZstd int
 	d.db.View(func(btx *bolt.Tx) error {
