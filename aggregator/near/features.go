@@ -14,7 +14,7 @@ import (
 // Term is one weighted word of a Doc.
 type Term struct {
 	Hash   uint32 // TermHash of the stemmed word
-	Count  uint8  // occurrences, a title word counting twice
+	Count  uint8  // occurrences, a title word counting twice, at most MaxCount
 	IDF    uint8  // inverse document frequency when the Doc was weighed, in sixteenths
 	Title  bool   // the word is in the title
 	Entity bool   // a name or a number: capitalised mid-sentence, an acronym, or digits
@@ -26,7 +26,7 @@ type Term struct {
 type Doc struct {
 	Time      time.Time // the item's own time: published, else first seen
 	Terms     []Term    // sorted by Hash, at most one per hash
-	Shingles  []uint32  // sorted hashes of the text's first word 3-shingles
+	Shingles  []uint32  // sorted 16-bit hashes of the text's first word 3-shingles
 	TitleLen  int       // number of distinct title terms
 	Words     int       // number of words in the body text
 	Truncated bool      // the title or the text ends in an ellipsis: a cut copy
@@ -36,6 +36,9 @@ type Doc struct {
 // Limits of a Doc, so that an item's index entries and stored features stay
 // small whatever the length of its text.
 const (
+	// MaxCount is where a term's count stops: past it, a term weighs
+	// about the same (1 + ln count), and the count fits in six bits.
+	MaxCount     = 63
 	maxShingles  = 48 // shingles kept from the start of the text
 	maxTerms     = 48 // terms kept, title terms first, then by count
 	minDigestLen = 8  // words needed for the text digest to identify an item
@@ -75,7 +78,7 @@ func NewDoc(title string, lines []string, t time.Time) *Doc {
 			t = &Term{Hash: h}
 			counts[h] = t
 		}
-		if int(t.Count)+int(weight) <= math.MaxUint8 {
+		if int(t.Count)+int(weight) <= MaxCount {
 			t.Count += weight
 		}
 		t.Title = t.Title || title
@@ -216,11 +219,16 @@ func shingles(ws []word, limit int) []uint32 {
 			h.Write([]byte(ws[j].norm))
 			h.Write([]byte{0})
 		}
-		out = append(out, h.Sum32())
+		out = append(out, shingleHash(h.Sum32()))
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// shingleHash folds a shingle's 32-bit hash to the 16 bits kept: copy
+// detection compares at most 48 shingles with 48, which 16 bits tell apart
+// but for one chance pair in thirty, and a copy shares most of them.
+func shingleHash(h uint32) uint32 { return h >> 16 }
 
 // cutEllipsis removes a trailing ellipsis ("...", "…", "[…]", "[...]") and
 // reports whether there was one: the mark of a text cut short.

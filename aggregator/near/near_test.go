@@ -1,6 +1,7 @@
 package near
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"reflect"
@@ -314,6 +315,55 @@ func TestEncodeDecode(t *testing.T) {
 	}
 	if len(b) > 600 {
 		t.Errorf("encoded Doc is %d bytes; want at most 600", len(b))
+	}
+
+	// Features stored in the first encoding read back as the same Doc,
+	// their 32-bit shingles folded to 16 bits (two of them meeting).
+	v1 := []byte{encodingV1}
+	v1 = binary.AppendVarint(v1, d.Time.Unix())
+	v1 = binary.AppendUvarint(v1, 1) // truncated
+	v1 = binary.AppendUvarint(v1, uint64(d.TitleLen))
+	v1 = binary.AppendUvarint(v1, uint64(d.Words))
+	v1 = binary.AppendUvarint(v1, uint64(len(d.Terms)))
+	for _, t := range d.Terms {
+		var f byte
+		if t.Title {
+			f |= 1
+		}
+		if t.Entity {
+			f |= 2
+		}
+		v1 = append(binary.LittleEndian.AppendUint32(v1, t.Hash), t.Count, t.IDF, f)
+	}
+	v1 = binary.AppendUvarint(v1, uint64(len(d.Shingles)+1))
+	for i, sh := range d.Shingles {
+		v1 = binary.LittleEndian.AppendUint32(v1, sh<<16|uint32(i))
+		if i == 0 {
+			v1 = binary.LittleEndian.AppendUint32(v1, sh<<16|0xffff)
+		}
+	}
+	old, err := Decode(v1)
+	if err != nil {
+		t.Fatalf("Decode(version 1): %v", err)
+	}
+	if !reflect.DeepEqual(old, d) {
+		t.Errorf("Decode(version 1) = %+v; want %+v", old, d)
+	}
+}
+
+// TestCountsStopAtMaxCount checks that a term's count stops where its
+// encoding does.
+func TestCountsStopAtMaxCount(t *testing.T) {
+	d := weighed("Rain", strings.Repeat("<p>Rain rain rain.</p>", 40), time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC))
+	for _, term := range d.Terms {
+		if term.Count > MaxCount {
+			t.Errorf("term count %d; want at most %d", term.Count, MaxCount)
+		}
+	}
+	got, err := Decode(d.Encode())
+	d.Digest = ""
+	if err != nil || !reflect.DeepEqual(got, d) {
+		t.Errorf("Decode(Encode(d)) = %+v, %v; want %+v", got, err, d)
 	}
 }
 

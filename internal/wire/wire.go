@@ -42,6 +42,17 @@ func (r *Reader) Byte() byte {
 	return c
 }
 
+// Uint16 reads a little-endian uint16.
+func (r *Reader) Uint16() uint16 {
+	if len(r.b) < 2 {
+		r.Fail()
+		return 0
+	}
+	v := binary.LittleEndian.Uint16(r.b)
+	r.b = r.b[2:]
+	return v
+}
+
 // Uint32 reads a little-endian uint32.
 func (r *Reader) Uint32() uint32 {
 	if len(r.b) < 4 {
