@@ -18,11 +18,11 @@ import (
 // lines of a feed are article text seen once, and counting each of them
 // for ever would make the statistics grow with every item. The table
 // keeps at most MaxLineCounts keys, giving up the least counted and, among
-// those, the longest unseen; and every lineAging fetches it halves every
-// count, so a line a source stopped printing fades out while a line it
+// those, the longest unseen; and every lineAging fetches that bring new
+// items (Add) it halves every count, so a line a source stopped printing fades out while a line it
 // prints in every item stays far above ChromeMin.
 type LineCounts struct {
-	fetches uint32 // fetches added
+	fetches uint32 // fetches added (calls of Add)
 	lines   map[string]lineCount
 }
 
@@ -36,7 +36,8 @@ const (
 	// MaxLineCounts is how many line keys a table keeps: far more than a
 	// site's chrome, and room for a few fetches' worth of lines seen once.
 	MaxLineCounts = 256
-	// lineAging is how many fetches pass between two halvings of the counts.
+	// lineAging is how many fetches with new items pass between two
+	// halvings of the counts.
 	lineAging = 64
 )
 
