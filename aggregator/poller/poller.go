@@ -66,6 +66,13 @@ type pipeline struct {
 // the store commits, and feeds that wait meanwhile share one transaction.
 const queuePerFetch = 2
 
+// feedsPerCommit is how many fetched feeds one transaction stores at most.
+// Fewer commits cost less CPU, but a transaction's dirty pages are held in
+// the heap until written and leave as many free pages in the file: at
+// 1,000 feeds, 8 feeds a commit took about 7% less CPU than 4 and 45 MB
+// more peak memory, and grew the store by 7%.
+const feedsPerCommit = 4
+
 // inProgress is how many sources a pipeline polls at once, fetching or
 // waiting to be stored.
 func (pl *pipeline) inProgress() int { return cap(pl.fetching) * queuePerFetch }
@@ -148,9 +155,7 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 		fetching: make(chan struct{}, max(cfg.Poll.Concurrency, 1)),
 	}
 	if b, ok := p.st.(batcher); ok {
-		// A transaction of more feeds saves little more CPU, while the
-		// pages it dirties at once grow the file and the heap.
-		b.SetMaxBatch(cap(pl.fetching))
+		b.SetMaxBatch(feedsPerCommit)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
