@@ -136,6 +136,9 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 	if err := p.Reload(cfg, tagger); err != nil {
 		return nil, err
 	}
+	if b, ok := st.(batcher); ok {
+		b.SetMaxBatch(feedsPerCommit)
+	}
 	return p, nil
 }
 
@@ -153,9 +156,6 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 		ing:      ingest.New(cfg, tagger),
 		popts:    parse.Options{MaxItems: cfg.Poll.MaxItems},
 		fetching: make(chan struct{}, max(cfg.Poll.Concurrency, 1)),
-	}
-	if b, ok := p.st.(batcher); ok {
-		b.SetMaxBatch(feedsPerCommit)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
