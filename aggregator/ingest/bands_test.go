@@ -2,24 +2,18 @@ package ingest
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/near"
-	"github.com/tributary-feeds/tributary/store"
 )
 
 // TestBandsStopGrowing files more reports of one story than a band is read
 // for: a band stops one ref past bandRead, where lookups stop reading it,
 // rather than growing with refs that no lookup would read.
 func TestBandsStopGrowing(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "agg.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t)
 	in := New(&aggregator.Config{}, nil)
 	t0 := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
 	var last string
@@ -40,7 +34,7 @@ func TestBandsStopGrowing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err = db.View(t.Context(), func(tx aggregator.Tx) error {
+	err := db.View(t.Context(), func(tx aggregator.Tx) error {
 		b, err := tx.Features(last)
 		if err != nil {
 			return err

@@ -12,12 +12,19 @@ import (
 	"github.com/tributary-feeds/tributary/store"
 )
 
-func TestChromeLearnedPerSource(t *testing.T) {
+// openStore opens a store in a new file, closed when the test ends.
+func openStore(t *testing.T) *store.DB {
+	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "agg.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestChromeLearnedPerSource(t *testing.T) {
+	db := openStore(t)
 	in := New(&aggregator.Config{}, nil)
 	promo := "Subscribe today to get unlimited access to all of our award winning journalism."
 	t0 := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -65,11 +72,7 @@ func TestChromeLearnedPerSource(t *testing.T) {
 // the source's old counters and keeps a table instead, which bounds what
 // is stored whatever the number of items.
 func TestChromeCountersOfEarlierBuilds(t *testing.T) {
-	db, err := store.Open(filepath.Join(t.TempDir(), "agg.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t)
 	in := New(&aggregator.Config{}, nil)
 	ns := chromeNamespace("a")
 	if err := db.Update(t.Context(), func(tx aggregator.Tx) error {
@@ -91,7 +94,7 @@ func TestChromeCountersOfEarlierBuilds(t *testing.T) {
 			Summary: "<p>" + text + "</p>",
 		}})
 	}
-	err = db.Update(t.Context(), func(tx aggregator.Tx) error {
+	err := db.Update(t.Context(), func(tx aggregator.Tx) error {
 		if err := in.prepare(tx, "a", work); err != nil {
 			return err
 		}
