@@ -31,49 +31,25 @@ func (r *Reader) Fail() {
 	r.b = nil
 }
 
-// Byte reads one byte.
-func (r *Reader) Byte() byte {
-	if len(r.b) < 1 {
-		r.Fail()
-		return 0
+// fixed reads n bytes, or returns n zero bytes once a read has failed.
+func (r *Reader) fixed(n int) []byte {
+	if b := r.Bytes(uint64(n)); b != nil {
+		return b
 	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
+	return make([]byte, n)
 }
+
+// Byte reads one byte.
+func (r *Reader) Byte() byte { return r.fixed(1)[0] }
 
 // Uint16 reads a little-endian uint16.
-func (r *Reader) Uint16() uint16 {
-	if len(r.b) < 2 {
-		r.Fail()
-		return 0
-	}
-	v := binary.LittleEndian.Uint16(r.b)
-	r.b = r.b[2:]
-	return v
-}
+func (r *Reader) Uint16() uint16 { return binary.LittleEndian.Uint16(r.fixed(2)) }
 
 // Uint32 reads a little-endian uint32.
-func (r *Reader) Uint32() uint32 {
-	if len(r.b) < 4 {
-		r.Fail()
-		return 0
-	}
-	v := binary.LittleEndian.Uint32(r.b)
-	r.b = r.b[4:]
-	return v
-}
+func (r *Reader) Uint32() uint32 { return binary.LittleEndian.Uint32(r.fixed(4)) }
 
 // Uint64 reads a little-endian uint64.
-func (r *Reader) Uint64() uint64 {
-	if len(r.b) < 8 {
-		r.Fail()
-		return 0
-	}
-	v := binary.LittleEndian.Uint64(r.b)
-	r.b = r.b[8:]
-	return v
-}
+func (r *Reader) Uint64() uint64 { return binary.LittleEndian.Uint64(r.fixed(8)) }
 
 // Varint reads a signed varint.
 func (r *Reader) Varint() int64 {

@@ -11,6 +11,7 @@ var errBad = errors.New("bad record")
 func TestReader(t *testing.T) {
 	var b []byte
 	b = append(b, 7)
+	b = binary.LittleEndian.AppendUint16(b, 0xbeef)
 	b = binary.LittleEndian.AppendUint32(b, 0xdeadbeef)
 	b = binary.LittleEndian.AppendUint64(b, 1<<40)
 	b = binary.AppendVarint(b, -5)
@@ -19,6 +20,9 @@ func TestReader(t *testing.T) {
 	r := NewReader(b, errBad)
 	if got := r.Byte(); got != 7 {
 		t.Errorf("Byte() = %d; want 7", got)
+	}
+	if got := r.Uint16(); got != 0xbeef {
+		t.Errorf("Uint16() = %x; want beef", got)
 	}
 	if got := r.Uint32(); got != 0xdeadbeef {
 		t.Errorf("Uint32() = %x; want deadbeef", got)
@@ -37,6 +41,11 @@ func TestReader(t *testing.T) {
 	}
 	if r.Byte() != 0 || !errors.Is(r.Err(), errBad) {
 		t.Errorf("reading past the end: Err %v; want %v", r.Err(), errBad)
+	}
+	// A fixed-size read longer than what is left fails and reads zero.
+	short := NewReader([]byte{1, 2, 3}, errBad)
+	if got := short.Uint32(); got != 0 || !errors.Is(short.Err(), errBad) || short.Len() != 0 {
+		t.Errorf("Uint32 of 3 bytes = %d, Err %v, Len %d; want 0, %v, 0", got, short.Err(), short.Len(), errBad)
 	}
 }
 
