@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -60,6 +61,12 @@ var allBuckets = [][]byte{
 	bucketLinks, bucketOwned, bucketBlobs,
 }
 
+// laterBuckets are buckets added after files were already in use: a file
+// not yet opened for writing by a build that has them lacks them (a
+// writable Open creates them), so a read-only Open accepts their absence
+// and their readers take a missing bucket as an empty one.
+var laterBuckets = [][]byte{bucketBlobs}
+
 // keySchema is the key of the schema version in the meta bucket.
 var keySchema = []byte("schema")
 
@@ -105,9 +112,8 @@ func checkSchema(btx *bolt.Tx) error {
 		return fmt.Errorf("schema version %d is newer than this build supports (%d); use a newer tributary", got, schemaVersion)
 	}
 	for _, name := range allBuckets {
-		// A file not yet opened for writing by a build that added blobs
-		// lacks it; a writable Open creates it.
-		if btx.Bucket(name) == nil && !bytes.Equal(name, bucketBlobs) {
+		later := slices.ContainsFunc(laterBuckets, func(b []byte) bool { return bytes.Equal(b, name) })
+		if btx.Bucket(name) == nil && !later {
 			return fmt.Errorf("damaged store: bucket %s missing", name)
 		}
 	}
