@@ -24,7 +24,7 @@ func (t *tx) Counts(ns string, keys []string) ([]uint32, error) {
 		if k == "" {
 			continue
 		}
-		if v := b.Get(storedKey([]byte(k))); len(v) == 4 {
+		if v := t.get(b, storedKey([]byte(k))); len(v) == 4 {
 			out[i] = binary.BigEndian.Uint32(v)
 		}
 	}
@@ -59,7 +59,7 @@ func (t *tx) AddCounts(ns string, keys []string) error {
 	for _, k := range sorted {
 		bk := []byte(k)
 		var n uint64
-		if v := b.Get(bk); len(v) == 4 {
+		if v := t.get(b, bk); len(v) == 4 {
 			n = uint64(binary.BigEndian.Uint32(v))
 		}
 		n = min(n+uint64(adds[k]), math.MaxUint32)
@@ -87,7 +87,7 @@ func (t *tx) Blob(name string) ([]byte, error) {
 	if t.blobs == nil {
 		return nil, nil
 	}
-	return bytes.Clone(t.blobs.Get([]byte(name))), nil
+	return bytes.Clone(t.get(t.blobs, []byte(name))), nil
 }
 
 // PutBlob stores b under name.

@@ -12,7 +12,7 @@ import (
 
 // Item returns the item id, or an error wrapping aggregator.ErrNotFound.
 func (t *tx) Item(id string) (aggregator.Item, error) {
-	v := t.items.Get([]byte(id))
+	v := t.get(t.items, []byte(id))
 	if v == nil {
 		return aggregator.Item{}, fmt.Errorf("item %s: %w", id, aggregator.ErrNotFound)
 	}
@@ -35,7 +35,7 @@ func (t *tx) PutItem(it aggregator.Item) error {
 		return err
 	}
 	var oldLinks [][]byte
-	old := t.items.Get([]byte(it.ID))
+	old := t.get(t.items, []byte(it.ID))
 	if old != nil {
 		r, err := splitRecord(old)
 		if err != nil {

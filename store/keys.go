@@ -49,7 +49,7 @@ func (t *tx) Band(band []byte) ([]aggregator.KeyRef, error) {
 // without decoding them: a lookup skips bands too common to tell stories
 // apart before paying for their refs. An unknown band has none.
 func (t *tx) BandLen(band []byte) (int, error) {
-	n, err := countRefs(t.bands.Get(storedKey(band)))
+	n, err := countRefs(t.get(t.bands, storedKey(band)))
 	if err != nil {
 		return 0, fmt.Errorf("band %x: %w", band, err)
 	}
@@ -61,7 +61,7 @@ func (t *tx) BandLen(band []byte) (int, error) {
 // when there are more. It reads the band once where BandLen and Band read it
 // twice.
 func (t *tx) BandUpTo(band []byte, limit int) ([]aggregator.KeyRef, int, error) {
-	v := t.bands.Get(storedKey(band))
+	v := t.get(t.bands, storedKey(band))
 	n, err := countRefs(v)
 	if err != nil {
 		return nil, 0, fmt.Errorf("band %x: %w", band, err)
@@ -69,7 +69,10 @@ func (t *tx) BandUpTo(band []byte, limit int) ([]aggregator.KeyRef, int, error) 
 	if n == 0 || n > limit {
 		return nil, n, nil
 	}
-	refs, err := decodeRefs(v)
+	if t.names == nil {
+		t.names = idNames{}
+	}
+	refs, err := decodeRefsNamed(v, t.names)
 	if err != nil {
 		return nil, 0, fmt.Errorf("band %x: %w", band, err)
 	}
@@ -108,7 +111,7 @@ func (t *tx) AddBands(bands [][]byte, ref aggregator.KeyRef, limit int) (int, er
 			return 0, errors.New("add band: empty band")
 		}
 		k := storedKey(band)
-		v := t.bands.Get(k)
+		v := t.get(t.bands, k)
 		if limit > 0 {
 			n, err := countRefs(v)
 			if err != nil {
@@ -148,7 +151,7 @@ func (t *tx) addRef(b *bolt.Bucket, kind byte, k []byte, ref aggregator.KeyRef) 
 	if ref.Item == "" {
 		return errors.New("ref without item")
 	}
-	v, err := addRef(b.Get(k), ref, maxRefs)
+	v, err := addRef(t.get(b, k), ref, maxRefs)
 	if err != nil {
 		return err
 	}

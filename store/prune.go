@@ -125,7 +125,7 @@ func (t *tx) deleteItem(itemID, storyID string) error {
 	if err := t.owned.Delete([]byte(itemID)); err != nil {
 		return err
 	}
-	if v := t.items.Get([]byte(itemID)); v != nil {
+	if v := t.get(t.items, []byte(itemID)); v != nil {
 		it, err := t.codec.decode(v)
 		if err != nil {
 			return err

@@ -90,16 +90,16 @@ func (t *tx) pending(itemID string) *extras {
 // record, else in the buckets of earlier files.
 func (t *tx) stored(itemID string) (features, owned []byte, err error) {
 	k := []byte(itemID)
-	r, err := splitRecord(t.items.Get(k))
+	r, err := splitRecord(t.get(t.items, k))
 	if err != nil {
 		return nil, nil, fmt.Errorf("item %s: %w", itemID, err)
 	}
 	features, owned = r.features, r.owned
 	if features == nil {
-		features = t.features.Get(k)
+		features = t.get(t.features, k)
 	}
 	if owned == nil {
-		owned = t.owned.Get(k)
+		owned = t.get(t.owned, k)
 	}
 	return features, owned, nil
 }
@@ -175,7 +175,7 @@ func (t *tx) putRecord(itemID string, body []byte) error {
 		return err
 	}
 	if body == nil {
-		r, err := splitRecord(t.items.Get(k))
+		r, err := splitRecord(t.get(t.items, k))
 		if err != nil {
 			return fmt.Errorf("item %s: %w", itemID, err)
 		}
@@ -184,7 +184,7 @@ func (t *tx) putRecord(itemID string, body []byte) error {
 	v := record{features: features, owned: owned, body: body}.bytes()
 	delete(t.pend, itemID)
 	for _, b := range []*bolt.Bucket{t.features, t.owned} {
-		if b.Get(k) != nil {
+		if t.get(b, k) != nil {
 			if err := b.Delete(k); err != nil {
 				return fmt.Errorf("item %s: %w", itemID, err)
 			}
@@ -208,7 +208,7 @@ func (t *tx) flush() error {
 	slices.Sort(ids)
 	for _, id := range ids {
 		k := []byte(id)
-		if t.items.Get(k) != nil {
+		if t.get(t.items, k) != nil {
 			if err := t.putRecord(id, nil); err != nil {
 				return err
 			}

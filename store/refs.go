@@ -238,7 +238,12 @@ func countRefs(v []byte) (int, error) {
 }
 
 // decodeRefs parses a stored list of refs. It copies everything out of v.
-func decodeRefs(v []byte) ([]aggregator.KeyRef, error) {
+func decodeRefs(v []byte) ([]aggregator.KeyRef, error) { return decodeRefsNamed(v, nil) }
+
+// decodeRefsNamed is decodeRefs taking the spelling of packed ids from
+// names, which remembers each one it spells: the same few stories fill
+// the bands one lookup reads. names may be nil.
+func decodeRefsNamed(v []byte, names idNames) ([]aggregator.KeyRef, error) {
 	v, n, err := refsBody(v)
 	if err != nil {
 		return nil, err
@@ -253,11 +258,11 @@ func decodeRefs(v []byte) ([]aggregator.KeyRef, error) {
 		var r aggregator.KeyRef
 		var err error
 		if flags&refStorySame == 0 {
-			if r.Story, v, err = unpackID(v, flags&refStoryHex != 0); err != nil {
+			if r.Story, v, err = names.unpack(v, flags&refStoryHex != 0); err != nil {
 				return nil, err
 			}
 		}
-		if r.Item, v, err = unpackID(v, flags&refItemHex != 0); err != nil {
+		if r.Item, v, err = names.unpack(v, flags&refItemHex != 0); err != nil {
 			return nil, err
 		}
 		if flags&refStorySame != 0 {
@@ -289,15 +294,26 @@ func packID(id string) ([]byte, bool) {
 	return b, true
 }
 
-func unpackID(v []byte, packed bool) (string, []byte, error) {
+// idNames maps the stored bytes of packed ids to their hex spelling.
+type idNames map[string]string
+
+// unpack reads one id from the front of v and returns it and the rest of v.
+func (names idNames) unpack(v []byte, packed bool) (string, []byte, error) {
 	n, w := binary.Uvarint(v)
 	if w <= 0 || uint64(len(v)-w) < n {
 		return "", nil, fmt.Errorf("bad id length: %w", errBadRefs)
 	}
 	b := v[w : w+int(n)]
 	v = v[w+int(n):]
-	if packed {
-		return hex.EncodeToString(b), v, nil
+	if !packed {
+		return string(b), v, nil
 	}
-	return string(b), v, nil
+	if id, ok := names[string(b)]; ok {
+		return id, v, nil
+	}
+	id := hex.EncodeToString(b)
+	if names != nil {
+		names[string(b)] = id
+	}
+	return id, v, nil
 }

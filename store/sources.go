@@ -15,7 +15,7 @@ import (
 // aggregator.ErrNotFound.
 func (t *tx) Source(id string) (aggregator.SourceState, error) {
 	var st aggregator.SourceState
-	v := t.sources.Get([]byte(id))
+	v := t.get(t.sources, []byte(id))
 	if v == nil {
 		return st, fmt.Errorf("source %s: %w", id, aggregator.ErrNotFound)
 	}

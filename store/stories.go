@@ -15,7 +15,7 @@ import (
 
 // Story returns the story id, or an error wrapping aggregator.ErrNotFound.
 func (t *tx) Story(id string) (aggregator.Story, error) {
-	v := t.stories.Get([]byte(id))
+	v := t.get(t.stories, []byte(id))
 	if v == nil {
 		return aggregator.Story{}, fmt.Errorf("story %s: %w", id, aggregator.ErrNotFound)
 	}

@@ -31,6 +31,8 @@ type tx struct {
 	blobs    *bolt.Bucket // nil in a file opened read-only that predates it
 	codec    *itemCodec
 	pend     map[string]*extras // features and owned lists changed, by item id (record.go)
+	names    idNames            // ids spelt by band reads, each kept once for the transaction
+	cursors  []bucketCursor     // get's cursors
 }
 
 var _ aggregator.Tx = (*tx)(nil)
@@ -51,6 +53,42 @@ func newTx(btx *bolt.Tx, codec *itemCodec) *tx {
 		owned:    btx.Bucket(bucketOwned),
 		blobs:    btx.Bucket(bucketBlobs),
 	}
+}
+
+// bucketCursor is a cursor kept for reads of one bucket.
+type bucketCursor struct {
+	b *bolt.Bucket
+	c *bolt.Cursor
+}
+
+// maxCursors bounds the cursors get keeps: a read-only transaction hands
+// out a new *bolt.Bucket for each lookup of a nested bucket.
+const maxCursors = 16
+
+// get is b.Get through one cursor kept for b for the transaction. bbolt's
+// Get makes a cursor and grows its path through the tree on every call;
+// a kept cursor's Seek reuses both, and starts at the root each time, so
+// writes in between do not disturb it.
+func (t *tx) get(b *bolt.Bucket, k []byte) []byte {
+	var c *bolt.Cursor
+	for _, bc := range t.cursors {
+		if bc.b == b {
+			c = bc.c
+			break
+		}
+	}
+	if c == nil {
+		if len(t.cursors) == maxCursors {
+			return b.Get(k)
+		}
+		c = b.Cursor()
+		t.cursors = append(t.cursors, bucketCursor{b, c})
+	}
+	found, v := c.Seek(k)
+	if !bytes.Equal(found, k) {
+		return nil
+	}
+	return v
 }
 
 // scanPrefix returns copies of the keys of b that start with prefix, in

@@ -61,10 +61,13 @@ func (d *Doc) Encode() []byte {
 	return b
 }
 
+// errTruncated is Decode's error for features that end early.
+var errTruncated = fmt.Errorf("truncated: %w", ErrBadFeatures)
+
 // Decode reads a Doc written by Encode. It returns an error wrapping
 // ErrBadFeatures for anything else.
 func Decode(b []byte) (*Doc, error) {
-	r := wire.NewReader(b, fmt.Errorf("truncated: %w", ErrBadFeatures))
+	r := wire.NewReader(b, errTruncated)
 	d := &Doc{}
 	v := r.Byte()
 	if v != encodingV1 && v != encodingVersion {

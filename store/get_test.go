@@ -1,0 +1,87 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	bolt "go.etcd.io/bbolt"
+)
+
+// get reads through a kept cursor: it must see what the transaction wrote,
+// deleted or split since the cursor was made, and answer like Bucket.Get.
+func TestGetThroughKeptCursor(t *testing.T) {
+	d := mustOpen(t)
+	err := d.db.Update(func(btx *bolt.Tx) error {
+		tx := newTx(btx, d.codec)
+		b := tx.blobs
+		if got := tx.get(b, []byte("k050")); got != nil {
+			t.Errorf("get in an empty bucket = %q", got)
+		}
+		// Enough keys to split the bucket's pages after the cursor exists.
+		for i := 0; i < 2000; i += 2 {
+			if err := b.Put(fmt.Appendf(nil, "k%04d", i), bytes.Repeat([]byte{byte(i)}, 40)); err != nil {
+				return err
+			}
+		}
+		if err := b.Delete([]byte("k0100")); err != nil {
+			return err
+		}
+		if _, err := b.CreateBucket([]byte("k0200x")); err != nil {
+			return err
+		}
+		for _, k := range []string{"k0000", "k0001", "k0100", "k0102", "k1998", "k1999", "k9", "", "k0200x"} {
+			want, got := b.Get([]byte(k)), tx.get(b, []byte(k))
+			if !bytes.Equal(got, want) || (got == nil) != (want == nil) {
+				t.Errorf("get(%q) = %x, Bucket.Get %x", k, got, want)
+			}
+		}
+		if len(tx.cursors) != 1 {
+			t.Errorf("%d cursors kept for one bucket", len(tx.cursors))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A band read spells each packed id once per transaction and gives the same
+// refs as decodeRefs.
+func TestBandReadsShareIDs(t *testing.T) {
+	d := mustOpen(t)
+	story := "0123456789abcdef0123456789abcdef"
+	refs := []aggregator.KeyRef{
+		{Story: story, Item: story},
+		{Story: story, Item: "fedcba9876543210fedcba9876543210"},
+		{Story: "not-hex", Item: "item-2"},
+	}
+	mustUpdate(t, d, func(at aggregator.Tx) error {
+		for _, r := range refs {
+			if err := addBands(at, r, []byte("band-a"), []byte("band-b")); err != nil {
+				return err
+			}
+		}
+		tx := at.(*tx)
+		a, _, err := tx.BandUpTo([]byte("band-a"), 10)
+		if err != nil {
+			return err
+		}
+		b, _, err := tx.BandUpTo([]byte("band-b"), 10)
+		if err != nil {
+			return err
+		}
+		want, err := decodeRefs(tx.get(tx.bands, storedKey([]byte("band-a"))))
+		if err != nil {
+			return err
+		}
+		if !refsEqual(a, want) || !refsEqual(b, want) {
+			t.Errorf("BandUpTo = %+v and %+v, decodeRefs %+v", a, b, want)
+		}
+		if len(tx.names) != 2 {
+			t.Errorf("%d packed ids spelt, want 2", len(tx.names))
+		}
+		return nil
+	})
+}
