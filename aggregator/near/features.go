@@ -3,7 +3,6 @@ package near
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"hash/fnv"
 	"math"
 	"slices"
 	"strings"
@@ -67,17 +66,20 @@ func NewDoc(title string, lines []string, t time.Time) *Doc {
 	bw := words(unshout(body))
 	d.Words = len(bw)
 
-	counts := map[uint32]*Term{}
+	terms := make([]Term, 0, min(len(tw)+len(bw), 4*maxTerms))
+	index := make(map[uint32]int, 2*maxTerms) // hash → its term's place in terms
 	add := func(w word, weight uint8, title bool) {
 		if w.term == "" {
 			return
 		}
 		h := TermHash(w.term)
-		t := counts[h]
-		if t == nil {
-			t = &Term{Hash: h}
-			counts[h] = t
+		i, ok := index[h]
+		if !ok {
+			i = len(terms)
+			index[h] = i
+			terms = append(terms, Term{Hash: h})
 		}
+		t := &terms[i]
 		if int(t.Count)+int(weight) <= MaxCount {
 			t.Count += weight
 		}
@@ -97,9 +99,7 @@ func NewDoc(title string, lines []string, t time.Time) *Doc {
 	for _, n := range append(names, initials(bw)...) {
 		add(word{norm: n, term: stem(n), capital: true, acronym: true}, 1, false)
 	}
-	terms := make([]Term, 0, len(counts))
-	for _, t := range counts {
-		terms = append(terms, *t)
+	for _, t := range terms {
 		if t.Title {
 			d.TitleLen++
 		}
@@ -124,26 +124,29 @@ func NewDoc(title string, lines []string, t time.Time) *Doc {
 
 	d.Shingles = shingles(bw, maxShingles)
 	if len(tw)+len(bw) >= minDigestLen {
-		h := sha256.New()
+		text := make([]byte, 0, len(title)+len(body)+2)
 		for _, w := range tw {
-			h.Write([]byte(w.norm))
-			h.Write([]byte{' '})
+			text = append(append(text, w.norm...), ' ')
 		}
-		h.Write([]byte{'\n'})
+		text = append(text, '\n')
 		for _, w := range bw {
-			h.Write([]byte(w.norm))
-			h.Write([]byte{' '})
+			text = append(append(text, w.norm...), ' ')
 		}
-		d.Digest = hex.EncodeToString(h.Sum(nil)[:16])
+		sum := sha256.Sum256(text)
+		d.Digest = hex.EncodeToString(sum[:16])
 	}
 	return d
 }
 
 // TermHash is the hash a term is counted and indexed under.
 func TermHash(term string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(term))
-	return h.Sum32()
+	// FNV-1a, 32 bits.
+	h := uint32(2166136261)
+	for i := 0; i < len(term); i++ {
+		h ^= uint32(term[i])
+		h *= 16777619
+	}
+	return h
 }
 
 // TermKey is the counter key of a term hash: eight hex digits.
@@ -200,8 +203,17 @@ func quantIDF(f float64) uint8 {
 
 // weight is a term's tf-idf weight, with a dampened count.
 func (t Term) weight() float64 {
-	return (1 + math.Log(float64(t.Count))) * float64(t.IDF) / 16
+	return countWeight[min(t.Count, MaxCount)] * float64(t.IDF) / 16
 }
+
+// countWeight[c] is 1 + ln c, the weight of a term counted c times
+// (c ≤ MaxCount); 0 for c = 0.
+var countWeight = func() (w [MaxCount + 1]float64) {
+	for c := 1; c <= MaxCount; c++ {
+		w[c] = 1 + math.Log(float64(c))
+	}
+	return w
+}()
 
 // shingles hashes the first limit word 3-shingles of ws (stop words
 // included, as word order is what a copy keeps), sorted and distinct. A text
@@ -210,16 +222,20 @@ func shingles(ws []word, limit int) []uint32 {
 	if len(ws) == 0 {
 		return nil
 	}
-	var out []uint32
-	h := fnv.New32a()
 	n := max(1, len(ws)-2)
+	out := make([]uint32, 0, min(n, limit))
 	for i := 0; i < n && len(out) < limit; i++ {
-		h.Reset()
+		// FNV-1a, 32 bits, of the words each followed by a zero byte.
+		h := uint32(2166136261)
 		for j := i; j < min(i+3, len(ws)); j++ {
-			h.Write([]byte(ws[j].norm))
-			h.Write([]byte{0})
+			w := ws[j].norm
+			for k := 0; k < len(w); k++ {
+				h ^= uint32(w[k])
+				h *= 16777619
+			}
+			h *= 16777619 // ^= 0
 		}
-		out = append(out, shingleHash(h.Sum32()))
+		out = append(out, shingleHash(h))
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
