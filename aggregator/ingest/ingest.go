@@ -7,6 +7,7 @@
 package ingest
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -92,38 +93,62 @@ type pending struct {
 // one. Items are taken oldest first, so the outcome does not depend on the
 // order of the feed. Apply neither writes src nor commits tx.
 func (in *Ingester) Apply(tx aggregator.Tx, src aggregator.SourceState, items []aggregator.Item) (Result, error) {
-	var res Result
-	items = slices.Clone(items)
-	slices.SortStableFunc(items, func(a, b aggregator.Item) int {
-		return cmp.Or(a.Published.Compare(b.Published), cmp.Compare(a.ID, b.ID))
+	return in.ApplyPrepared(tx, &Prepared{src: src, items: order(items)})
+}
+
+// Prepared is a fetch's items with the work Apply does on their text done
+// ahead, outside the write transaction: extracting each item's text,
+// removing the source's chrome and building its near-duplicate Doc cost
+// more than everything else Apply does, and need only reads.
+type Prepared struct {
+	src   aggregator.SourceState
+	items []aggregator.Item // in Apply's order, without repeated or empty ids
+	// What the text work went by: the source's table of recurring lines
+	// and the items that were new or edited, as stored then.
+	blob  []byte
+	ready bool
+	work  []*pending
+}
+
+// Prepare does ahead the work Apply would do on the text of the items of
+// one fetch of src. read runs a function in a read-only transaction; the
+// text work itself runs after it, with no transaction open. ApplyPrepared
+// files the items, and redoes the work only when the source's stored
+// state changed in between.
+func (in *Ingester) Prepare(read func(func(aggregator.Tx) error) error, src aggregator.SourceState, items []aggregator.Item) (*Prepared, error) {
+	p := &Prepared{src: src, items: order(items)}
+	err := read(func(tx aggregator.Tx) error {
+		var res Result
+		var err error
+		if p.work, err = classify(tx, p.items, &res); err != nil {
+			return err
+		}
+		if len(p.work) > 0 {
+			p.blob, err = tx.Blob(linesBlob(p.sourceID()))
+		}
+		return err
 	})
-	seen := map[string]bool{}
-	var work []*pending
-	for _, it := range items {
-		if it.ID == "" || seen[it.ID] {
-			continue
-		}
-		seen[it.ID] = true
-		old, err := tx.Item(it.ID)
-		switch {
-		case errors.Is(err, aggregator.ErrNotFound):
-			work = append(work, &pending{it: it})
-		case err != nil:
-			return res, fmt.Errorf("item %s: %w", it.ID, err)
-		case old.Hash == it.Hash:
-			res.Unchanged++
-		default:
-			work = append(work, &pending{it: it, old: &old})
-		}
+	if err != nil {
+		return nil, err
 	}
-	if len(work) == 0 {
-		return res, nil
+	lines, err := near.DecodeLineCounts(p.blob)
+	if err != nil {
+		lines, _ = near.DecodeLineCounts(nil)
 	}
-	sourceID := src.ID
-	if sourceID == "" {
-		sourceID = work[0].it.SourceID
+	in.texts(lines, p.work)
+	p.ready = true
+	return p, nil
+}
+
+// ApplyPrepared is Apply for items that Prepare has worked on. It may run
+// more than once on the same Prepared (as in a retried transaction).
+func (in *Ingester) ApplyPrepared(tx aggregator.Tx, prep *Prepared) (Result, error) {
+	var res Result
+	work, err := classify(tx, prep.items, &res)
+	if err != nil || len(work) == 0 {
+		return res, err
 	}
-	if err := in.prepare(tx, sourceID, work); err != nil {
+	if err := in.prepare(tx, prep.sourceID(), work, prep); err != nil {
 		return res, err
 	}
 
@@ -158,14 +183,91 @@ func (in *Ingester) Apply(tx aggregator.Tx, src aggregator.SourceState, items []
 	return res, nil
 }
 
-// prepare extracts each pending item's text, removes the source's chrome
-// from it, builds and weighs its Doc, and counts its lines, headline
-// segments and terms.
-func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) error {
-	lines, err := lineCounts(tx, sourceID)
+// prepare readies the pending items of a fetch of the source in tx: their
+// text, worked out now unless prep (which may be nil) has it, and their
+// counts.
+func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending, prep *Prepared) error {
+	lines, blob, err := lineCounts(tx, sourceID)
 	if err != nil {
 		return err
 	}
+	if prep == nil || !prep.reuse(work, blob) {
+		in.texts(lines, work)
+	}
+	return in.count(tx, sourceID, lines, work)
+}
+
+// sourceID names the source whose recurring lines the items are read by.
+func (p *Prepared) sourceID() string {
+	if p.src.ID == "" && len(p.items) > 0 {
+		return p.items[0].SourceID
+	}
+	return p.src.ID
+}
+
+// reuse gives work the text worked out by Prepare, when Prepare went by
+// the same table of recurring lines and the same new and edited items:
+// then the work is what it would be now. It reports whether it did.
+func (p *Prepared) reuse(work []*pending, blob []byte) bool {
+	if !p.ready || len(work) != len(p.work) || !bytes.Equal(blob, p.blob) {
+		return false
+	}
+	for i, w := range work {
+		pw := p.work[i]
+		if w.it.ID != pw.it.ID || w.it.Hash != pw.it.Hash || (w.old == nil) != (pw.old == nil) ||
+			w.old != nil && w.old.Hash != pw.old.Hash {
+			return false
+		}
+	}
+	for i, w := range work {
+		pw := p.work[i]
+		w.lines, w.title, w.chrome, w.plain = pw.lines, pw.title, pw.chrome, pw.plain
+		w.doc = pw.doc.Clone() // count weighs it: a second run must start afresh
+	}
+	return true
+}
+
+// order returns items oldest first (then by id), without empty or
+// repeated ids.
+func order(items []aggregator.Item) []aggregator.Item {
+	items = slices.Clone(items)
+	slices.SortStableFunc(items, func(a, b aggregator.Item) int {
+		return cmp.Or(a.Published.Compare(b.Published), cmp.Compare(a.ID, b.ID))
+	})
+	seen := make(map[string]bool, len(items))
+	return slices.DeleteFunc(items, func(it aggregator.Item) bool {
+		if it.ID == "" || seen[it.ID] {
+			return true
+		}
+		seen[it.ID] = true
+		return false
+	})
+}
+
+// classify returns the items that are new or edited against what tx holds,
+// and counts the unchanged ones in res.
+func classify(tx aggregator.Tx, items []aggregator.Item, res *Result) ([]*pending, error) {
+	var work []*pending
+	for _, it := range items {
+		old, err := tx.Item(it.ID)
+		switch {
+		case errors.Is(err, aggregator.ErrNotFound):
+			work = append(work, &pending{it: it})
+		case err != nil:
+			return nil, fmt.Errorf("item %s: %w", it.ID, err)
+		case old.Hash == it.Hash:
+			res.Unchanged++
+		default:
+			work = append(work, &pending{it: it, old: &old})
+		}
+	}
+	return work, nil
+}
+
+// texts extracts each pending item's text, removes the source's chrome
+// (by lines, the source's table of recurring lines, and the fetch's own
+// items) from it and builds its Doc, not yet weighed.
+func (in *Ingester) texts(lines *near.LineCounts, work []*pending) {
 	inFetch := map[string]int{}
 	raw := make([][]string, len(work))
 	segs := make([][]string, len(work))
@@ -186,11 +288,19 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending) 
 	for _, k := range keys {
 		isChrome[k] = int(lines.Count(k))+inFetch[k] >= near.ChromeMin
 	}
-	var chromeAdds []string
 	for i, p := range work {
 		p.lines = stripChrome(raw[i], isChrome)
 		p.title = cleanTitle(p.it.Title, segs[i], isChrome)
 		p.doc = near.NewDoc(p.title, p.lines, p.it.Published)
+	}
+}
+
+// count records the new items' lines and headline segments in the
+// source's table of recurring lines and their terms in the document
+// frequencies, and weighs each pending item's Doc by those.
+func (in *Ingester) count(tx aggregator.Tx, sourceID string, lines *near.LineCounts, work []*pending) error {
+	var chromeAdds []string
+	for _, p := range work {
 		if p.old == nil {
 			chromeAdds = append(chromeAdds, p.chrome...)
 		}
@@ -252,23 +362,24 @@ func linesBlob(sourceID string) string { return "lines/" + sourceID }
 // every line a source's items carried, without bound.
 func chromeNamespace(sourceID string) string { return "chrome/" + sourceID }
 
-// lineCounts reads a source's table of recurring lines. A source that has
-// none yet may have the counters of an earlier build: they are dropped, and
-// the table learns the source's chrome again from its next items. A
-// damaged table is started afresh rather than failing the fetch.
-func lineCounts(tx aggregator.Tx, sourceID string) (*near.LineCounts, error) {
+// lineCounts reads a source's table of recurring lines, and returns it
+// and its stored bytes. A source that has none yet may have the counters
+// of an earlier build: they are dropped, and the table learns the source's
+// chrome again from its next items. A damaged table is started afresh
+// rather than failing the fetch.
+func lineCounts(tx aggregator.Tx, sourceID string) (*near.LineCounts, []byte, error) {
 	b, err := tx.Blob(linesBlob(sourceID))
 	if err != nil {
-		return nil, fmt.Errorf("recurring lines: %w", err)
+		return nil, nil, fmt.Errorf("recurring lines: %w", err)
 	}
 	if b == nil {
 		if err := tx.DropCounts(chromeNamespace(sourceID)); err != nil {
-			return nil, fmt.Errorf("recurring lines: %w", err)
+			return nil, nil, fmt.Errorf("recurring lines: %w", err)
 		}
 	}
 	c, err := near.DecodeLineCounts(b)
 	if err != nil {
 		c, _ = near.DecodeLineCounts(nil)
 	}
-	return c, nil
+	return c, b, nil
 }

@@ -32,6 +32,13 @@ type Doc struct {
 	Digest    string    // hex digest of the normalised title and text; empty when too short to identify
 }
 
+// Clone returns a copy of d that Weigh may change without changing d.
+func (d *Doc) Clone() *Doc {
+	c := *d
+	c.Terms = slices.Clone(d.Terms)
+	return &c
+}
+
 // Limits of a Doc, so that an item's index entries and stored features stay
 // small whatever the length of its text.
 const (

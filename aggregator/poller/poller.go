@@ -423,12 +423,25 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		cutoff := start.Add(-r)
 		items = slices.DeleteFunc(slices.Clone(items), func(it aggregator.Item) bool { return it.Published.Before(cutoff) })
 	}
+	// The items' text is worked on before the write transaction, so that
+	// other sources' fetches use the second core while the store commits.
+	read := func(fn func(aggregator.Tx) error) error { return p.st.View(context.WithoutCancel(ctx), fn) }
+	prep, err := pl.ing.Prepare(read, st, items)
+	if err != nil {
+		// The write below reads the store again and does the work itself.
+		log.DebugContext(ctx, "preparing items", "feed_url", st.URL, "err", err)
+		prep = nil
+	}
 	before := st
 	err = p.write(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
 		// This may run twice (see write): start from the same values.
 		st = before
 		var err error
-		r, err = pl.ing.Apply(tx, st, slices.Clone(items))
+		if prep != nil {
+			r, err = pl.ing.ApplyPrepared(tx, prep)
+		} else {
+			r, err = pl.ing.Apply(tx, st, items)
+		}
 		if err != nil {
 			return err
 		}
