@@ -64,11 +64,11 @@ func TestBandReadsShareIDs(t *testing.T) {
 			}
 		}
 		tx := at.(*tx)
-		a, _, err := tx.BandUpTo([]byte("band-a"), 10)
+		a, _, err := tx.AppendBandUpTo(nil, []byte("band-a"), 10)
 		if err != nil {
 			return err
 		}
-		b, _, err := tx.BandUpTo([]byte("band-b"), 10)
+		b, _, err := tx.AppendBandUpTo(nil, []byte("band-b"), 10)
 		if err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func TestBandReadsShareIDs(t *testing.T) {
 			return err
 		}
 		if !refsEqual(a, want) || !refsEqual(b, want) {
-			t.Errorf("BandUpTo = %+v and %+v, decodeRefs %+v", a, b, want)
+			t.Errorf("AppendBandUpTo = %+v and %+v, decodeRefs %+v", a, b, want)
 		}
 		if len(tx.names) != 2 {
 			t.Errorf("%d packed ids spelt, want 2", len(tx.names))

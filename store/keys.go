@@ -56,27 +56,28 @@ func (t *tx) BandLen(band []byte) (int, error) {
 	return n, nil
 }
 
-// BandUpTo returns the refs stored under a near-duplicate band when there
-// are at most limit of them, and how many there are: none beyond the count
-// when there are more. It reads the band once where BandLen and Band read it
-// twice.
-func (t *tx) BandUpTo(band []byte, limit int) ([]aggregator.KeyRef, int, error) {
+// AppendBandUpTo appends to dst the refs stored under a near-duplicate
+// band when there are at most limit of them, and returns it and how many
+// there are: it appends none when there are more. It reads the band once
+// where BandLen and Band read it twice, and a caller that reads many bands
+// in turn may pass the same dst each time.
+func (t *tx) AppendBandUpTo(dst []aggregator.KeyRef, band []byte, limit int) ([]aggregator.KeyRef, int, error) {
 	v := t.get(t.bands, storedKey(band))
 	n, err := countRefs(v)
 	if err != nil {
-		return nil, 0, fmt.Errorf("band %x: %w", band, err)
+		return dst, 0, fmt.Errorf("band %x: %w", band, err)
 	}
 	if n == 0 || n > limit {
-		return nil, n, nil
+		return dst, n, nil
 	}
 	if t.names == nil {
 		t.names = idNames{}
 	}
-	refs, err := decodeRefsNamed(v, t.names)
+	dst, err = appendRefs(dst, v, t.names)
 	if err != nil {
-		return nil, 0, fmt.Errorf("band %x: %w", band, err)
+		return dst, 0, fmt.Errorf("band %x: %w", band, err)
 	}
-	return refs, n, nil
+	return dst, n, nil
 }
 
 // AddBand appends ref under band, like AddKey.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -238,20 +239,21 @@ func countRefs(v []byte) (int, error) {
 }
 
 // decodeRefs parses a stored list of refs. It copies everything out of v.
-func decodeRefs(v []byte) ([]aggregator.KeyRef, error) { return decodeRefsNamed(v, nil) }
+func decodeRefs(v []byte) ([]aggregator.KeyRef, error) { return appendRefs(nil, v, nil) }
 
-// decodeRefsNamed is decodeRefs taking the spelling of packed ids from
-// names, which remembers each one it spells: the same few stories fill
-// the bands one lookup reads. names may be nil.
-func decodeRefsNamed(v []byte, names idNames) ([]aggregator.KeyRef, error) {
+// appendRefs is decodeRefs appending to refs, and taking the spelling of
+// packed ids from names, which remembers each one it spells: the same few
+// stories fill the bands one lookup reads. names may be nil.
+func appendRefs(refs []aggregator.KeyRef, v []byte, names idNames) ([]aggregator.KeyRef, error) {
 	v, n, err := refsBody(v)
 	if err != nil {
-		return nil, err
+		return refs, err
 	}
 	if len(v) == 0 && n <= 0 {
-		return nil, nil
+		return refs, nil
 	}
-	refs := make([]aggregator.KeyRef, 0, max(n, 0))
+	start := len(refs)
+	refs = slices.Grow(refs, max(n, 0))
 	for len(v) > 0 {
 		flags := v[0]
 		v = v[1:]
@@ -259,22 +261,22 @@ func decodeRefsNamed(v []byte, names idNames) ([]aggregator.KeyRef, error) {
 		var err error
 		if flags&refStorySame == 0 {
 			if r.Story, v, err = names.unpack(v, flags&refStoryHex != 0); err != nil {
-				return nil, err
+				return refs[:start], err
 			}
 		}
 		if r.Item, v, err = names.unpack(v, flags&refItemHex != 0); err != nil {
-			return nil, err
+			return refs[:start], err
 		}
 		if flags&refStorySame != 0 {
 			r.Story = r.Item
 		}
 		if v, r.Time, err = refTimeSpan(v, flags); err != nil {
-			return nil, err
+			return refs[:start], err
 		}
 		refs = append(refs, r)
 	}
-	if n >= 0 && len(refs) != n {
-		return nil, fmt.Errorf("%d refs where the list says %d: %w", len(refs), n, errBadRefs)
+	if n >= 0 && len(refs)-start != n {
+		return refs[:start], fmt.Errorf("%d refs where the list says %d: %w", len(refs)-start, n, errBadRefs)
 	}
 	return refs, nil
 }

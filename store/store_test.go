@@ -587,7 +587,7 @@ func TestCounts(t *testing.T) {
 	})
 }
 
-func TestBandUpTo(t *testing.T) {
+func TestAppendBandUpTo(t *testing.T) {
 	d := mustOpen(t)
 	ref := func(item string) aggregator.KeyRef { return aggregator.KeyRef{Story: item, Item: item, Time: t0} }
 	mustUpdate(t, d, func(tx aggregator.Tx) error {
@@ -612,13 +612,14 @@ func TestBandUpTo(t *testing.T) {
 	err := d.View(t.Context(), func(atx aggregator.Tx) error {
 		tx := atx.(*tx)
 		for _, tt := range tests {
-			refs, n, err := tx.BandUpTo([]byte(tt.band), tt.limit)
+			earlier := []aggregator.KeyRef{{Story: "earlier", Item: "earlier"}}
+			refs, n, err := tx.AppendBandUpTo(earlier, []byte(tt.band), tt.limit)
 			var got []string
 			for _, r := range refs {
 				got = append(got, r.Item)
 			}
-			if err != nil || n != tt.wantCount || !slices.Equal(got, tt.wantRefs) {
-				t.Errorf("BandUpTo(%q, %d) = %v, %d, %v; want %v, %d, nil", tt.band, tt.limit, got, n, err, tt.wantRefs, tt.wantCount)
+			if want := append([]string{"earlier"}, tt.wantRefs...); err != nil || n != tt.wantCount || !slices.Equal(got, want) {
+				t.Errorf("AppendBandUpTo(earlier, %q, %d) = %v, %d, %v; want %v, %d, nil", tt.band, tt.limit, got, n, err, want, tt.wantCount)
 			}
 		}
 		return nil

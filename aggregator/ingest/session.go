@@ -42,6 +42,7 @@ type session struct {
 	// Scratch of nearest, kept between its calls: story id → index in hitList.
 	hitIndex map[string]int
 	hitList  []hit
+	refs     []aggregator.KeyRef // the refs of the band read last
 }
 
 // hit is what nearest gathers of a story found through the bands: the
@@ -413,7 +414,7 @@ type bandSizer interface {
 // bandReader is implemented by a Tx that reads a band's refs only when
 // there are at most limit of them, with one lookup (*store's Tx does).
 type bandReader interface {
-	BandUpTo(band []byte, limit int) ([]aggregator.KeyRef, int, error)
+	AppendBandUpTo(dst []aggregator.KeyRef, band []byte, limit int) ([]aggregator.KeyRef, int, error)
 }
 
 // bandFiler is implemented by a Tx that files a ref under many bands at
@@ -433,10 +434,12 @@ func (s *session) bandLen(band []byte) (int, error) {
 
 // band returns the refs filed under band, or none when there are more than
 // bandRead of them: a term that common names a topic, not a story, and its
-// refs would cost more to read than they tell.
+// refs would cost more to read than they tell. The refs are good until the
+// next call.
 func (s *session) band(band []byte) ([]aggregator.KeyRef, error) {
 	if br, ok := s.tx.(bandReader); ok {
-		refs, _, err := br.BandUpTo(band, bandRead)
+		refs, _, err := br.AppendBandUpTo(s.refs[:0], band, bandRead)
+		s.refs = refs
 		return refs, err
 	}
 	if bs, ok := s.tx.(bandSizer); ok {
