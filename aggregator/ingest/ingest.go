@@ -270,13 +270,14 @@ func classify(tx aggregator.Tx, items []aggregator.Item, res *Result) ([]*pendin
 func (in *Ingester) texts(lines *near.LineCounts, work []*pending) {
 	inFetch := map[string]int{}
 	raw := make([][]string, len(work))
+	rawKeys := make([][]string, len(work))
 	segs := make([][]string, len(work))
 	var keys []string
 	for i, p := range work {
 		p.plain = plainOf(p.it)
-		raw[i] = p.plain.lines()
+		raw[i], rawKeys[i] = p.plain.lines()
 		segs[i] = near.Segments(p.it.Title)
-		p.chrome = chromeKeys(raw[i], segs[i])
+		p.chrome = chromeKeys(rawKeys[i], segs[i])
 		for _, k := range p.chrome {
 			if inFetch[k] == 0 {
 				keys = append(keys, k)
@@ -289,7 +290,7 @@ func (in *Ingester) texts(lines *near.LineCounts, work []*pending) {
 		isChrome[k] = int(lines.Count(k))+inFetch[k] >= near.ChromeMin
 	}
 	for i, p := range work {
-		p.lines = stripChrome(raw[i], isChrome)
+		p.lines = stripChrome(raw[i], rawKeys[i], isChrome)
 		p.title = cleanTitle(p.it.Title, segs[i], isChrome)
 		p.doc = near.NewDoc(p.title, p.lines, p.it.Published)
 	}

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -17,41 +18,40 @@ func plainOf(it aggregator.Item) plainText {
 
 // bodyLines returns the plain-text lines of an item's summary and content,
 // each distinct line once, in order (content often repeats the summary).
-func bodyLines(it aggregator.Item) []string { return plainOf(it).lines() }
+func bodyLines(it aggregator.Item) []string {
+	lines, _ := plainOf(it).lines()
+	return lines
+}
 
-func (p plainText) lines() []string {
-	var out []string
+// lines returns the distinct lines of the summary and the content, in
+// order, and the chrome counter key of each ("b" and its near.LineKey).
+func (p plainText) lines() (lines, keys []string) {
 	seen := map[string]bool{}
 	for _, t := range []string{p.summary, p.content} {
 		for _, l := range near.Lines(t) {
-			k := near.LineKey(l)
+			k := "b" + near.LineKey(l)
 			if seen[k] {
 				continue
 			}
 			seen[k] = true
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// chromeKeys returns the distinct per-source counter keys of an item's body
-// lines and, for a headline of several segments, of its segments.
-func chromeKeys(lines, segments []string) []string {
-	var keys []string
-	seen := map[string]bool{}
-	add := func(k string) {
-		if !seen[k] {
-			seen[k] = true
+			lines = append(lines, l)
 			keys = append(keys, k)
 		}
 	}
-	for _, l := range lines {
-		add("b" + near.LineKey(l))
+	return lines, keys
+}
+
+// chromeKeys returns the distinct per-source counter keys of an item's body
+// lines (lineKeys, as plainText.lines returns them) and, for a headline of
+// several segments, of its segments.
+func chromeKeys(lineKeys, segments []string) []string {
+	keys := slices.Clip(lineKeys) // distinct already
+	if len(segments) < 2 {
+		return keys
 	}
-	if len(segments) > 1 {
-		for _, s := range segments {
-			add("t" + near.LineKey(s))
+	for _, s := range segments {
+		if k := "t" + near.LineKey(s); !slices.Contains(keys[len(lineKeys):], k) {
+			keys = append(keys, k)
 		}
 	}
 	return keys
@@ -59,13 +59,13 @@ func chromeKeys(lines, segments []string) []string {
 
 // stripChrome drops the lines that recur across the source's items, and
 // lines that are not prose when the item has prose: what remains is the
-// article.
-func stripChrome(lines []string, isChrome map[string]bool) []string {
+// article. keys are the lines' chrome counter keys.
+func stripChrome(lines, keys []string, isChrome map[string]bool) []string {
 	kept := make([]string, 0, len(lines))
 	prose := make([]bool, 0, len(lines)) // near.Prose of each kept line, computed once
 	anyProse := false
-	for _, l := range lines {
-		if isChrome["b"+near.LineKey(l)] {
+	for i, l := range lines {
+		if isChrome[keys[i]] {
 			continue
 		}
 		p := near.Prose(l)
