@@ -63,13 +63,20 @@ func FuzzParseQuery(f *testing.F) {
 // FuzzWords checks that splitting is stable: the words of a text, joined
 // by spaces, split into the same words.
 func FuzzWords(f *testing.F) {
-	for _, s := range []string{"Xi Jinping's visit to the U.S.", "Cafe\u0301 ΛΌΓΟΣ", "中国外交部 서울", "O'Brien don't 'quoted'"} {
+	for _, s := range []string{"Xi Jinping's visit to the U.S.", "Cafe\u0301 ΛΌΓΟΣ", "中国外交部 서울", "O'Brien don't 'quoted'",
+		"“Quoted” — O’Brien’s \u037e\u2000end"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		w := Words(s)
 		if w2 := Words(strings.Join(w, " ")); !slices.Equal(w, w2) {
 			t.Fatalf("Words(%+q) = %+q, but Words of them joined = %+q", s, w, w2)
+		}
+		// Text whose only runes beyond ASCII are not parts of words is
+		// not folded: a word rune appended after a separator must not
+		// change the words before it.
+		if w3 := Words(s + " é"); !slices.Equal(w3[:len(w3)-1], w) {
+			t.Fatalf("Words(%+q) = %+q, but with a word beyond ASCII after it %+q", s, w, w3)
 		}
 	})
 }

@@ -66,7 +66,7 @@ func (sc *scratch) tokenise(s string) {
 		s = strings.ToValidUTF8(s, " ") // norm would pass the bytes after an invalid one through unnormalised
 	}
 	s = norm.NFC.String(s) // returns s itself, without copying, when already NFC
-	if !isASCII(s) {
+	if hasWordBeyondASCII(s) {
 		// Folding can leave a sequence that composes ("J" + U+030C folds to
 		// "j" + U+030C, which is "ǰ"): normalise again after it, so that the
 		// words of a text and of its own words are the same.
@@ -248,11 +248,20 @@ func (x *Index) findIn(sc *scratch, found []bool) {
 }
 
 // isASCII reports whether s holds only ASCII bytes.
-func isASCII(s string) bool {
+// hasWordBeyondASCII reports whether s has a letter, digit or mark beyond
+// ASCII: only those fold to another form, and only a mark composes with
+// what comes before it. Curly quotes and dashes, which most English text
+// has, change nothing.
+func hasWordBeyondASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
+		if s[i] < utf8.RuneSelf {
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if isWordRune(r) {
+			return true
+		}
+		i += size - 1
 	}
-	return true
+	return false
 }
