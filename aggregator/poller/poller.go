@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -53,11 +54,11 @@ type Outcome struct {
 
 // pipeline is everything that changes on a config reload.
 type pipeline struct {
-	cfg      *aggregator.Config
-	fetcher  *fetch.Fetcher
-	ing      *ingest.Ingester
-	popts    parse.Options
-	fetching chan struct{} // one token per fetch in flight: poll.concurrency
+	cfg     *aggregator.Config
+	fopts   fetch.Options // as read from cfg, fetcher's options before defaults
+	fetcher *fetch.Fetcher
+	ing     *ingest.Ingester
+	popts   parse.Options
 }
 
 // queuePerFetch is how many sources may be in progress per fetch slot:
@@ -75,7 +76,7 @@ const feedsPerCommit = 4
 
 // inProgress is how many sources a pipeline polls at once, fetching or
 // waiting to be stored.
-func (pl *pipeline) inProgress() int { return cap(pl.fetching) * queuePerFetch }
+func (pl *pipeline) inProgress() int { return max(pl.cfg.Poll.Concurrency, 1) * queuePerFetch }
 
 // Poller fetches every configured source on its schedule and ingests what it
 // reads. Its methods are safe for concurrent use.
@@ -94,6 +95,8 @@ type Poller struct {
 	// one each. A crash loses at most a repeated conditional request.
 	pendMu  sync.Mutex
 	pending map[string]aggregator.SourceState
+
+	fetching *slots // fetches in flight, across reloads: poll.concurrency
 
 	mu       sync.Mutex
 	pl       *pipeline
@@ -119,6 +122,8 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 		pending: make(map[string]aggregator.SourceState),
 		running: make(map[string]bool),
 		rnd:     rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x7269627574617279)),
+
+		fetching: newSlots(cfg.Poll.Concurrency),
 	}
 	if p.log == nil {
 		p.log = slog.Default()
@@ -151,14 +156,23 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 		return fmt.Errorf("poll options: %w", err)
 	}
 	pl := &pipeline{
-		cfg:      cfg,
-		fetcher:  fetch.New(fo),
-		ing:      ingest.New(cfg, tagger),
-		popts:    parse.Options{MaxItems: cfg.Poll.MaxItems},
-		fetching: make(chan struct{}, max(cfg.Poll.Concurrency, 1)),
+		cfg:   cfg,
+		fopts: fo,
+		ing:   ingest.New(cfg, tagger),
+		popts: parse.Options{MaxItems: cfg.Poll.MaxItems},
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// The same fetch options keep the same Fetcher: its per-host bound
+	// (poll.per_host) and its open connections carry over. New options
+	// take a new Fetcher, and while fetches begun before the reload end,
+	// a host may have up to both bounds' fetches in flight.
+	if old := p.pl; old != nil && reflect.DeepEqual(old.fopts, fo) {
+		pl.fetcher = old.fetcher
+	} else {
+		pl.fetcher = fetch.New(fo)
+	}
+	p.fetching.setLimit(cfg.Poll.Concurrency)
 	p.pl = pl
 	keep := make(map[string]bool, len(cfg.Sources))
 	for _, s := range cfg.Sources {
@@ -469,17 +483,15 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	return o
 }
 
-// fetchSlot runs fetchFeed in one of the pipeline's fetch slots.
+// fetchSlot runs fetchFeed in one of the Poller's fetch slots.
 func (p *Poller) fetchSlot(ctx context.Context, pl *pipeline, st *aggregator.SourceState) (*parse.Feed, fetch.Result, error) {
-	select {
-	case pl.fetching <- struct{}{}:
-	case <-ctx.Done():
-		return nil, fetch.Result{}, ctx.Err()
+	if err := p.fetching.acquire(ctx); err != nil {
+		return nil, fetch.Result{}, err
 	}
 	p.m.inFlight.Inc()
 	defer func() {
 		p.m.inFlight.Dec()
-		<-pl.fetching
+		p.fetching.release()
 	}()
 	return p.fetchFeed(ctx, pl, st)
 }

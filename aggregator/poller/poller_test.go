@@ -497,3 +497,50 @@ func TestFetchesRunWhileTheStoreCommits(t *testing.T) {
 		}
 	}
 }
+
+// A configuration reload changes the bound on fetches in flight; it does
+// not start a second bound beside the first while fetches begun before it
+// are still running.
+func TestReloadKeepsTheFetchBound(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	body := fixture(t, "news.rss")
+	var before, after []string
+	for i := range 6 {
+		path := fmt.Sprintf("/slow%d.rss", i)
+		// The answer ends before the client's fetch does, so the origin
+		// never counts a fetch that the poller has finished.
+		o.Handle(path, func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(200 * time.Millisecond)
+			w.Header().Set("Content-Type", "application/rss+xml")
+			w.Write(body)
+		})
+		if i < 3 {
+			before = append(before, o.URL(path))
+		} else {
+			after = append(after, o.URL(path))
+		}
+	}
+	const extra = "  concurrency: 2\n  per_host: 8"
+	db := mustOpen(t)
+	p := newPoller(t, config(t, extra, before...), db, nil)
+	var wg sync.WaitGroup
+	wg.Go(func() { p.PollAll(t.Context(), nil) })
+	deadline := time.Now().Add(5 * time.Second)
+	for len(o.Requests()) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the first two fetches did not start")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := p.Reload(config(t, extra, after...), nil); err != nil {
+		t.Fatal(err)
+	}
+	wg.Go(func() { p.PollAll(t.Context(), nil) })
+	wg.Wait()
+	if n := len(o.Requests()); n != 6 {
+		t.Fatalf("%d requests; want one to each of the 6 sources", n)
+	}
+	if n := o.MaxInFlight(); n > 2 {
+		t.Errorf("%d fetches in flight at once across the reload; poll.concurrency is 2", n)
+	}
+}
