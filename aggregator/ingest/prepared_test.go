@@ -69,6 +69,21 @@ func snapshot(t *testing.T, db *store.DB, fetches [][]aggregator.Item) string {
 	return b.String()
 }
 
+// preparedSetup returns the fetches, an Ingester, and two empty stores:
+// one for Apply, one for Prepare and ApplyPrepared.
+func preparedSetup(t *testing.T) ([][]aggregator.Item, *Ingester, *store.DB, *store.DB) {
+	return preparedFetches(), New(&aggregator.Config{}, nil), openStore(t), openStore(t)
+}
+
+// sameFiling fails the test unless the prepared store holds what Apply
+// filed in the direct one.
+func sameFiling(t *testing.T, direct, prepared *store.DB, fetches [][]aggregator.Item, how string) {
+	t.Helper()
+	if a, b := snapshot(t, direct, fetches), snapshot(t, prepared, fetches); a != b {
+		t.Errorf("Apply filed\n%s\n%s filed\n%s", a, how, b)
+	}
+}
+
 func prepareIn(t *testing.T, db *store.DB, in *Ingester, items []aggregator.Item) *Prepared {
 	t.Helper()
 	read := func(fn func(aggregator.Tx) error) error { return db.View(t.Context(), fn) }
@@ -102,9 +117,7 @@ func applyItems(t *testing.T, db *store.DB, in *Ingester, items []aggregator.Ite
 // Items prepared outside the write transaction are filed exactly as Apply
 // files them, and the text work is not done twice.
 func TestPreparedMatchesApply(t *testing.T) {
-	fetches := preparedFetches()
-	in := New(&aggregator.Config{}, nil)
-	direct, prepared := openStore(t), openStore(t)
+	fetches, in, direct, prepared := preparedSetup(t)
 	for i, f := range fetches {
 		applyItems(t, direct, in, f)
 		p := prepareIn(t, prepared, in, f)
@@ -127,17 +140,13 @@ func TestPreparedMatchesApply(t *testing.T) {
 		}
 		applyPrepared(t, prepared, in, p)
 	}
-	if a, b := snapshot(t, direct, fetches), snapshot(t, prepared, fetches); a != b {
-		t.Errorf("Apply filed\n%s\nPrepare and ApplyPrepared filed\n%s", a, b)
-	}
+	sameFiling(t, direct, prepared, fetches, "Prepare and ApplyPrepared")
 }
 
 // When the source's items or recurring lines change between Prepare and
 // ApplyPrepared, the work is done again on what the store holds then.
 func TestPreparedRedoneAfterChange(t *testing.T) {
-	fetches := preparedFetches()
-	in := New(&aggregator.Config{}, nil)
-	direct, prepared := openStore(t), openStore(t)
+	fetches, in, direct, prepared := preparedSetup(t)
 	applyItems(t, direct, in, fetches[1])
 	applyItems(t, prepared, in, fetches[1])
 	// The third fetch is prepared before the first is stored: its items
@@ -148,17 +157,13 @@ func TestPreparedRedoneAfterChange(t *testing.T) {
 	}
 	applyItems(t, direct, in, fetches[2])
 	applyPrepared(t, prepared, in, early)
-	if a, b := snapshot(t, direct, fetches), snapshot(t, prepared, fetches); a != b {
-		t.Errorf("Apply filed\n%s\nan outdated Prepared filed\n%s", a, b)
-	}
+	sameFiling(t, direct, prepared, fetches, "an outdated Prepared")
 }
 
 // A transaction that fails after ApplyPrepared and is run again files the
 // same as one run.
 func TestPreparedRunTwice(t *testing.T) {
-	fetches := preparedFetches()
-	in := New(&aggregator.Config{}, nil)
-	direct, prepared := openStore(t), openStore(t)
+	fetches, in, direct, prepared := preparedSetup(t)
 	errRetry := errors.New("retry")
 	for _, f := range fetches {
 		applyItems(t, direct, in, f)
@@ -174,7 +179,5 @@ func TestPreparedRunTwice(t *testing.T) {
 		}
 		applyPrepared(t, prepared, in, p)
 	}
-	if a, b := snapshot(t, direct, fetches), snapshot(t, prepared, fetches); a != b {
-		t.Errorf("Apply filed\n%s\nApplyPrepared run twice filed\n%s", a, b)
-	}
+	sameFiling(t, direct, prepared, fetches, "ApplyPrepared run twice")
 }
