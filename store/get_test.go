@@ -85,3 +85,46 @@ func TestBandReadsShareIDs(t *testing.T) {
 		return nil
 	})
 }
+
+// An item's stamp stays while the item is stored as it was, and changes
+// when it is stored anew, whatever else of its record changes.
+func TestItemStamp(t *testing.T) {
+	d := mustOpen(t)
+	it := mkItem("wire.test", "g1", t0, "")
+	stamp := func() (uint64, bool) {
+		t.Helper()
+		var s uint64
+		var ok bool
+		err := d.View(t.Context(), func(atx aggregator.Tx) error {
+			var err error
+			s, ok, err = atx.(*tx).ItemStamp(it.ID)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, ok
+	}
+	if _, ok := stamp(); ok {
+		t.Fatal("ItemStamp of an item never stored reports it stored")
+	}
+	mustUpdate(t, d, func(tx aggregator.Tx) error { return tx.PutItem(it) })
+	first, ok := stamp()
+	if !ok {
+		t.Fatal("ItemStamp of a stored item reports it absent")
+	}
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		if err := tx.PutItem(it); err != nil { // the same item again
+			return err
+		}
+		return tx.PutFeatures(it.ID, []byte("features, not the item"))
+	})
+	if s, _ := stamp(); s != first {
+		t.Errorf("stamp moved when the item was stored unchanged and its features changed")
+	}
+	it.Title += " (updated)"
+	mustUpdate(t, d, func(tx aggregator.Tx) error { return tx.PutItem(it) })
+	if s, _ := stamp(); s == first {
+		t.Errorf("stamp unchanged after the item was stored anew")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -141,4 +142,23 @@ func (d *DB) ItemByLink(ctx context.Context, link string) (aggregator.Item, aggr
 		return err
 	})
 	return it, st, err
+}
+
+// stampSeed makes ItemStamp's digests; they are compared within one
+// process only.
+var stampSeed = maphash.MakeSeed()
+
+// ItemStamp returns a digest of the stored encoding of item id, which
+// changes whenever the item is stored anew, and whether the item is
+// stored at all. It costs a lookup and a hash where Item decodes.
+func (t *tx) ItemStamp(id string) (uint64, bool, error) {
+	v := t.get(t.items, []byte(id))
+	if v == nil {
+		return 0, false, nil
+	}
+	r, err := splitRecord(v)
+	if err != nil {
+		return 0, false, fmt.Errorf("item %s: %w", id, err)
+	}
+	return maphash.Bytes(stampSeed, r.body), true, nil
 }

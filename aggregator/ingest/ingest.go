@@ -108,6 +108,24 @@ type Prepared struct {
 	blob  []byte
 	ready bool
 	work  []*pending
+	// How each of items was stored then, in items order, when the store
+	// can tell (itemStamper): ApplyPrepared decodes only the items whose
+	// stored version changed since.
+	seen []storedItem
+}
+
+// storedItem is what classify found of one item.
+type storedItem struct {
+	stamp  uint64           // itemStamper's stamp of the stored version
+	stored bool             // an item with the id was stored
+	old    *aggregator.Item // the stored version, when it differs from the fetched one
+}
+
+// itemStamper is implemented by a Tx that can tell whether an item's
+// stored version changed without decoding it (*store's Tx does): the
+// stamp of a stored item changes whenever the item is stored anew.
+type itemStamper interface {
+	ItemStamp(id string) (stamp uint64, stored bool, err error)
 }
 
 // Prepare does ahead the work Apply would do on the text of the items of
@@ -120,7 +138,7 @@ func (in *Ingester) Prepare(read func(func(aggregator.Tx) error) error, src aggr
 	err := read(func(tx aggregator.Tx) error {
 		var res Result
 		var err error
-		if p.work, err = classify(tx, p.items, &res); err != nil {
+		if p.work, p.seen, err = classify(tx, p.items, &res, nil); err != nil {
 			return err
 		}
 		if len(p.work) > 0 {
@@ -144,7 +162,11 @@ func (in *Ingester) Prepare(read func(func(aggregator.Tx) error) error, src aggr
 // more than once on the same Prepared (as in a retried transaction).
 func (in *Ingester) ApplyPrepared(tx aggregator.Tx, prep *Prepared) (Result, error) {
 	var res Result
-	work, err := classify(tx, prep.items, &res)
+	var known []storedItem
+	if prep.ready {
+		known = prep.seen
+	}
+	work, _, err := classify(tx, prep.items, &res, known)
 	if err != nil || len(work) == 0 {
 		return res, err
 	}
@@ -245,23 +267,72 @@ func order(items []aggregator.Item) []aggregator.Item {
 }
 
 // classify returns the items that are new or edited against what tx holds,
-// and counts the unchanged ones in res.
-func classify(tx aggregator.Tx, items []aggregator.Item, res *Result) ([]*pending, error) {
+// and counts the unchanged ones in res. Where tx is an itemStamper it also
+// returns what it found of each item, and takes from known (what an
+// earlier classify of the same items returned, or nil) the items whose
+// stamp has not changed instead of decoding them again.
+func classify(tx aggregator.Tx, items []aggregator.Item, res *Result, known []storedItem) ([]*pending, []storedItem, error) {
+	stamper, _ := tx.(itemStamper)
+	var seen []storedItem
+	if stamper != nil {
+		seen = make([]storedItem, len(items))
+	}
 	var work []*pending
-	for _, it := range items {
-		old, err := tx.Item(it.ID)
+	for i, it := range items {
+		var k *storedItem
+		if len(known) == len(items) {
+			k = &known[i]
+		}
+		si, err := storedVersion(tx, stamper, it, k)
+		if err != nil {
+			return nil, nil, fmt.Errorf("item %s: %w", it.ID, err)
+		}
+		if seen != nil {
+			seen[i] = si
+		}
 		switch {
-		case errors.Is(err, aggregator.ErrNotFound):
+		case !si.stored:
 			work = append(work, &pending{it: it})
-		case err != nil:
-			return nil, fmt.Errorf("item %s: %w", it.ID, err)
-		case old.Hash == it.Hash:
+		case si.old == nil:
 			res.Unchanged++
 		default:
+			old := *si.old // the pending item's own copy
 			work = append(work, &pending{it: it, old: &old})
 		}
 	}
-	return work, nil
+	return work, seen, nil
+}
+
+// storedVersion returns what tx holds of the fetched item it: known (which
+// may be nil) when stamper finds it stored as it was then, else what
+// decoding the stored version tells.
+func storedVersion(tx aggregator.Tx, stamper itemStamper, it aggregator.Item, known *storedItem) (storedItem, error) {
+	var si storedItem
+	if stamper != nil {
+		var err error
+		if si.stamp, si.stored, err = stamper.ItemStamp(it.ID); err != nil {
+			return si, err
+		}
+		if known != nil && known.stored == si.stored && known.stamp == si.stamp {
+			return *known, nil
+		}
+		if !si.stored {
+			return si, nil
+		}
+	}
+	old, err := tx.Item(it.ID)
+	switch {
+	case errors.Is(err, aggregator.ErrNotFound):
+		si.stored = false
+		return si, nil
+	case err != nil:
+		return si, err
+	}
+	si.stored = true
+	if old.Hash != it.Hash {
+		si.old = &old
+	}
+	return si, nil
 }
 
 // texts extracts each pending item's text, removes the source's chrome

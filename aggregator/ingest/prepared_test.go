@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -123,7 +124,7 @@ func TestPreparedMatchesApply(t *testing.T) {
 		p := prepareIn(t, prepared, in, f)
 		if err := prepared.View(t.Context(), func(tx aggregator.Tx) error {
 			var res Result
-			work, err := classify(tx, p.items, &res)
+			work, _, err := classify(tx, p.items, &res, p.seen)
 			if err != nil {
 				return err
 			}
@@ -180,4 +181,57 @@ func TestPreparedRunTwice(t *testing.T) {
 		applyPrepared(t, prepared, in, p)
 	}
 	sameFiling(t, direct, prepared, fetches, "ApplyPrepared run twice")
+}
+
+// itemCounter counts the stored items a classification decodes.
+type itemCounter struct {
+	aggregator.Tx
+	decoded int
+}
+
+func (c *itemCounter) Item(id string) (aggregator.Item, error) {
+	c.decoded++
+	return c.Tx.Item(id)
+}
+
+func (c *itemCounter) ItemStamp(id string) (uint64, bool, error) {
+	return c.Tx.(itemStamper).ItemStamp(id)
+}
+
+// Inside the write transaction, only the items stored anew since Prepare
+// are decoded again.
+func TestPreparedDecodesOnlyChangedItems(t *testing.T) {
+	fetches, in, db, _ := preparedSetup(t)
+	fetch := fetches[0]
+	applyItems(t, db, in, fetch)
+	p := prepareIn(t, db, in, fetch) // every item stored as fetched
+	classifyNow := func() ([]*pending, Result, int) {
+		t.Helper()
+		var res Result
+		var work []*pending
+		c := &itemCounter{}
+		err := db.View(t.Context(), func(tx aggregator.Tx) error {
+			c.Tx = tx
+			var err error
+			work, _, err = classify(c, p.items, &res, p.seen)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return work, res, c.decoded
+	}
+	if work, res, decoded := classifyNow(); decoded != 0 || len(work) != 0 || res.Unchanged != len(fetch) {
+		t.Errorf("nothing changed: %d decoded, %d to file, %d unchanged; want 0, 0, %d", decoded, len(work), res.Unchanged, len(fetch))
+	}
+
+	edited := slices.Clone(fetch)
+	edited[1].Title += " (updated)"
+	edited[1].Hash += "!"
+	applyItems(t, db, in, edited)
+	work, res, decoded := classifyNow()
+	if decoded != 1 || len(work) != 1 || work[0].it.ID != fetch[1].ID || work[0].old == nil || res.Unchanged != len(fetch)-1 {
+		t.Errorf("one item stored anew: %d decoded, %d to file, %d unchanged; want 1 (%s, as edited), 1, %d",
+			decoded, len(work), res.Unchanged, fetch[1].ID, len(fetch)-1)
+	}
 }
