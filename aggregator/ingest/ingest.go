@@ -389,8 +389,10 @@ func (in *Ingester) count(tx aggregator.Tx, sourceID string, lines *near.LineCou
 	// statistics to go by.
 	var termKeys, dfAdds []string
 	index := map[string]int{}
-	for _, p := range work {
+	keysOf := make([][]string, len(work)) // each Doc's term keys, in Terms order
+	for i, p := range work {
 		tk := p.doc.TermKeys()
+		keysOf[i] = tk
 		for _, k := range tk {
 			if _, ok := index[k]; !ok {
 				index[k] = len(termKeys)
@@ -411,10 +413,10 @@ func (in *Ingester) count(tx aggregator.Tx, sourceID string, lines *near.LineCou
 		return fmt.Errorf("document frequencies: %w", err)
 	}
 	docs := df[len(df)-1]
-	for _, p := range work {
+	for i, p := range work {
 		f := make([]uint32, len(p.doc.Terms))
-		for i, k := range p.doc.TermKeys() {
-			f[i] = df[index[k]]
+		for j, k := range keysOf[i] {
+			f[j] = df[index[k]]
 		}
 		p.doc.Weigh(docs, f)
 	}
