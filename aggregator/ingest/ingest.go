@@ -162,11 +162,7 @@ func (in *Ingester) Prepare(read func(func(aggregator.Tx) error) error, src aggr
 // more than once on the same Prepared (as in a retried transaction).
 func (in *Ingester) ApplyPrepared(tx aggregator.Tx, prep *Prepared) (Result, error) {
 	var res Result
-	var known []storedItem
-	if prep.ready {
-		known = prep.seen
-	}
-	work, _, err := classify(tx, prep.items, &res, known)
+	work, _, err := classify(tx, prep.items, &res, prep.seen)
 	if err != nil || len(work) == 0 {
 		return res, err
 	}
