@@ -104,10 +104,10 @@ type Prepared struct {
 	src   aggregator.SourceState
 	items []aggregator.Item // in Apply's order, without repeated or empty ids
 	// What the text work went by: the source's table of recurring lines
-	// and the items that were new or edited, as stored then.
-	blob  []byte
-	ready bool
-	work  []*pending
+	// and the items that were new or edited, as stored then (none when
+	// Apply made the Prepared, so nothing is reused).
+	blob []byte
+	work []*pending
 	// How each of items was stored then, in items order, when the store
 	// can tell (itemStamper): ApplyPrepared decodes only the items whose
 	// stored version changed since.
@@ -154,7 +154,6 @@ func (in *Ingester) Prepare(read func(func(aggregator.Tx) error) error, src aggr
 		lines, _ = near.DecodeLineCounts(nil)
 	}
 	in.texts(lines, p.work)
-	p.ready = true
 	return p, nil
 }
 
@@ -227,7 +226,7 @@ func (p *Prepared) sourceID() string {
 // the same table of recurring lines and the same new and edited items:
 // then the work is what it would be now. It reports whether it did.
 func (p *Prepared) reuse(work []*pending, blob []byte) bool {
-	if !p.ready || len(work) != len(p.work) || !bytes.Equal(blob, p.blob) {
+	if len(work) != len(p.work) || !bytes.Equal(blob, p.blob) {
 		return false
 	}
 	for i, w := range work {
