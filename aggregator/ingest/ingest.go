@@ -149,11 +149,7 @@ func (in *Ingester) Prepare(read func(func(aggregator.Tx) error) error, src aggr
 	if err != nil {
 		return nil, err
 	}
-	lines, err := near.DecodeLineCounts(p.blob)
-	if err != nil {
-		lines, _ = near.DecodeLineCounts(nil)
-	}
-	in.texts(lines, p.work)
+	in.texts(decodeLines(p.blob), p.work)
 	return p, nil
 }
 
@@ -435,7 +431,7 @@ func chromeNamespace(sourceID string) string { return "chrome/" + sourceID }
 // and its stored bytes. A source that has none yet may have the counters
 // of an earlier build: they are dropped, and the table learns the source's
 // chrome again from its next items. A damaged table is started afresh
-// rather than failing the fetch.
+// rather than failing the fetch (decodeLines).
 func lineCounts(tx aggregator.Tx, sourceID string) (*near.LineCounts, []byte, error) {
 	b, err := tx.Blob(linesBlob(sourceID))
 	if err != nil {
@@ -446,9 +442,15 @@ func lineCounts(tx aggregator.Tx, sourceID string) (*near.LineCounts, []byte, er
 			return nil, nil, fmt.Errorf("recurring lines: %w", err)
 		}
 	}
+	return decodeLines(b), b, nil
+}
+
+// decodeLines decodes a stored table of recurring lines; a damaged one is
+// started afresh.
+func decodeLines(b []byte) *near.LineCounts {
 	c, err := near.DecodeLineCounts(b)
 	if err != nil {
 		c, _ = near.DecodeLineCounts(nil)
 	}
-	return c, b, nil
+	return c
 }
