@@ -146,12 +146,19 @@ func NewDoc(title string, lines []string, t time.Time) *Doc {
 }
 
 // TermHash is the hash a term is counted and indexed under.
-func TermHash(term string) uint32 {
-	// FNV-1a, 32 bits.
-	h := uint32(2166136261)
-	for i := 0; i < len(term); i++ {
-		h ^= uint32(term[i])
-		h *= 16777619
+func TermHash(term string) uint32 { return fnv1a(fnvOffset, term) }
+
+// FNV-1a, 32 bits, without hash.Hash's allocations.
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
+
+// fnv1a continues the FNV-1a hash h over s.
+func fnv1a(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= fnvPrime
 	}
 	return h
 }
@@ -232,15 +239,10 @@ func shingles(ws []word, limit int) []uint32 {
 	n := max(1, len(ws)-2)
 	out := make([]uint32, 0, min(n, limit))
 	for i := 0; i < n && len(out) < limit; i++ {
-		// FNV-1a, 32 bits, of the words each followed by a zero byte.
-		h := uint32(2166136261)
+		// FNV-1a of the words, each followed by a zero byte.
+		h := uint32(fnvOffset)
 		for j := i; j < min(i+3, len(ws)); j++ {
-			w := ws[j].norm
-			for k := 0; k < len(w); k++ {
-				h ^= uint32(w[k])
-				h *= 16777619
-			}
-			h *= 16777619 // ^= 0
+			h = fnv1a(h, ws[j].norm) * fnvPrime // the zero byte: h ^= 0, h *= prime
 		}
 		out = append(out, shingleHash(h))
 	}
