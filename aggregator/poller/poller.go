@@ -123,7 +123,7 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 		running: make(map[string]bool),
 		rnd:     rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x7269627574617279)),
 
-		fetching: newSlots(cfg.Poll.Concurrency),
+		fetching: newSlots(1), // Reload sets the bound from cfg
 	}
 	if p.log == nil {
 		p.log = slog.Default()
