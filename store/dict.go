@@ -156,7 +156,7 @@ func (d *DB) maybeTrain() {
 func (d *DB) train() error {
 	var samples [][]byte
 	err := d.db.View(func(btx *bolt.Tx) error {
-		t := newTx(btx, d.codec)
+		t := d.newTx(btx)
 		c := t.items.Cursor()
 		for k, v := c.First(); k != nil && len(samples) < trainSamples; k, v = c.Next() {
 			it, err := t.codec.decode(v)

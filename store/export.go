@@ -33,7 +33,7 @@ func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Sto
 		var batch []pair
 		done := false
 		err := d.db.View(func(btx *bolt.Tx) error {
-			t := newTx(btx, d.codec)
+			t := d.newTx(btx)
 			stories := map[string]aggregator.Story{}
 			c := t.items.Cursor()
 			k, v := c.First()

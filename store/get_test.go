@@ -14,7 +14,7 @@ import (
 func TestGetThroughKeptCursor(t *testing.T) {
 	d := mustOpen(t)
 	err := d.db.Update(func(btx *bolt.Tx) error {
-		tx := newTx(btx, d.codec)
+		tx := d.newTx(btx)
 		b := tx.blobs
 		if got := tx.get(b, []byte("k050")); got != nil {
 			t.Errorf("get in an empty bucket = %q", got)

@@ -171,7 +171,7 @@ func inconsistencies(d *DB) []string {
 		for err := range btx.Check() {
 			report("bbolt check: %v", err)
 		}
-		t := newTx(btx, d.codec)
+		t := d.newTx(btx)
 		stories := map[string]aggregator.Story{}
 		t.stories.ForEach(func(k, v []byte) error {
 			st, err := t.Story(string(k))

@@ -14,7 +14,7 @@ import (
 // Keys returns the refs stored under the exact dedup key, oldest first; none
 // (and no error) for an unknown key.
 func (t *tx) Keys(key string) ([]aggregator.KeyRef, error) {
-	refs, err := getRefs(t.keys, storedKey([]byte(key)))
+	refs, err := decodeRefs(t.lookup(t.keys, storedKey([]byte(key))))
 	if err != nil {
 		return nil, fmt.Errorf("key %q: %w", key, err)
 	}
@@ -38,7 +38,7 @@ func (t *tx) AddKey(key string, ref aggregator.KeyRef) error {
 // Band returns the refs stored under a near-duplicate band, oldest first;
 // none (and no error) for an unknown band.
 func (t *tx) Band(band []byte) ([]aggregator.KeyRef, error) {
-	refs, err := getRefs(t.bands, storedKey(band))
+	refs, err := decodeRefs(t.lookup(t.bands, storedKey(band)))
 	if err != nil {
 		return nil, fmt.Errorf("band %x: %w", band, err)
 	}
@@ -49,7 +49,7 @@ func (t *tx) Band(band []byte) ([]aggregator.KeyRef, error) {
 // without decoding them: a lookup skips bands too common to tell stories
 // apart before paying for their refs. An unknown band has none.
 func (t *tx) BandLen(band []byte) (int, error) {
-	n, err := countRefs(t.get(t.bands, storedKey(band)))
+	n, err := countRefs(t.lookup(t.bands, storedKey(band)))
 	if err != nil {
 		return 0, fmt.Errorf("band %x: %w", band, err)
 	}
@@ -62,7 +62,7 @@ func (t *tx) BandLen(band []byte) (int, error) {
 // where BandLen and Band read it twice, and a caller that reads many bands
 // in turn may pass the same dst each time.
 func (t *tx) AppendBandUpTo(dst []aggregator.KeyRef, band []byte, limit int) ([]aggregator.KeyRef, int, error) {
-	v := t.get(t.bands, storedKey(band))
+	v := t.lookup(t.bands, storedKey(band))
 	n, err := countRefs(v)
 	if err != nil {
 		return dst, 0, fmt.Errorf("band %x: %w", band, err)
@@ -107,12 +107,13 @@ func (t *tx) AddBands(bands [][]byte, ref aggregator.KeyRef, limit int) (int, er
 		return 0, err
 	}
 	owned := make([][]byte, 0, len(bands))
+	filter := t.filter(t.bands)
 	for _, band := range bands {
 		if len(band) == 0 {
 			return 0, errors.New("add band: empty band")
 		}
 		k := storedKey(band)
-		v := t.get(t.bands, k)
+		v := t.lookup(t.bands, k)
 		if limit > 0 {
 			n, err := countRefs(v)
 			if err != nil {
@@ -136,6 +137,9 @@ func (t *tx) AddBands(bands [][]byte, ref aggregator.KeyRef, limit int) (int, er
 		if err := t.bands.Put(k, nv); err != nil {
 			return 0, fmt.Errorf("band %x: %w", band, err)
 		}
+		if filter != nil {
+			filter.add(k)
+		}
 		owned = append(owned, k)
 	}
 	if err := t.ownAll(ref.Item, ownedBand, owned); err != nil {
@@ -144,20 +148,19 @@ func (t *tx) AddBands(bands [][]byte, ref aggregator.KeyRef, limit int) (int, er
 	return len(owned), nil
 }
 
-func getRefs(b *bolt.Bucket, k []byte) ([]aggregator.KeyRef, error) {
-	return decodeRefs(b.Get(k))
-}
-
 func (t *tx) addRef(b *bolt.Bucket, kind byte, k []byte, ref aggregator.KeyRef) error {
 	if ref.Item == "" {
 		return errors.New("ref without item")
 	}
-	v, err := addRef(t.get(b, k), ref, maxRefs)
+	v, err := addRef(t.lookup(b, k), ref, maxRefs)
 	if err != nil {
 		return err
 	}
 	if err := b.Put(k, v); err != nil {
 		return err
+	}
+	if f := t.filter(b); f != nil {
+		f.add(k)
 	}
 	return t.own(ref.Item, kind, k)
 }

@@ -32,7 +32,7 @@ func (d *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 		}
 		n, done := 0, false
 		err := d.db.Update(func(btx *bolt.Tx) error {
-			t := newTx(btx, d.codec)
+			t := d.newTx(btx)
 			var ids []string
 			c := t.time.Cursor()
 			for k, _ := c.First(); k != nil && len(ids) < pruneBatch; k, _ = c.Next() {
@@ -113,9 +113,9 @@ func (t *tx) deleteItem(itemID, storyID string) error {
 	err = walkOwned(owned, func(kind byte, entry []byte) error {
 		switch kind {
 		case ownedKey:
-			return dropRefs(t.keys, entry, itemID, storyID)
+			return t.dropRefs(t.keys, entry, itemID, storyID)
 		case ownedBand:
-			return dropRefs(t.bands, entry, itemID, storyID)
+			return t.dropRefs(t.bands, entry, itemID, storyID)
 		}
 		return nil
 	})
@@ -143,7 +143,7 @@ func (t *tx) deleteItem(itemID, storyID string) error {
 
 // dropRefs removes from the ref list under k the refs of the item or the
 // story, and the list itself when it ends up empty.
-func dropRefs(b *bolt.Bucket, k []byte, itemID, storyID string) error {
+func (t *tx) dropRefs(b *bolt.Bucket, k []byte, itemID, storyID string) error {
 	v := b.Get(k)
 	if v == nil {
 		return nil
@@ -156,6 +156,9 @@ func dropRefs(b *bolt.Bucket, k []byte, itemID, storyID string) error {
 	refs = deleteRefs(refs, func(r aggregator.KeyRef) bool { return r.Item == itemID || r.Story == storyID })
 	switch {
 	case len(refs) == 0:
+		if f := t.filter(b); f != nil {
+			f.drop()
+		}
 		return b.Delete(k)
 	case len(refs) < n:
 		return b.Put(k, encodeRefs(refs))

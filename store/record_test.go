@@ -45,7 +45,7 @@ func TestRecordSections(t *testing.T) {
 		return tx.PutStory(mkStory([]string{"all"}, b))
 	})
 	d.db.View(func(btx *bolt.Tx) error {
-		t2 := newTx(btx, d.codec)
+		t2 := d.newTx(btx)
 		if n := t2.features.Stats().KeyN + t2.owned.Stats().KeyN; n != 0 {
 			t.Errorf("features and owned buckets hold %d entries; want none, the records hold them", n)
 		}
@@ -103,7 +103,7 @@ func TestRecordSectionsOfEarlierFiles(t *testing.T) {
 	it := mkItem("example.org", "old", t0, "")
 	owned := append([]byte{ownedV1, ownedKey, 3}, "k:1"...)
 	d.db.Update(func(btx *bolt.Tx) error {
-		t2 := newTx(btx, d.codec)
+		t2 := d.newTx(btx)
 		v, _ := noDict.encode(it)
 		t2.items.Put([]byte(it.ID), v)
 		t2.features.Put([]byte(it.ID), []byte("old features"))
@@ -125,7 +125,7 @@ func TestRecordSectionsOfEarlierFiles(t *testing.T) {
 		return tx.PutStory(mkStory(nil, it))
 	})
 	d.db.View(func(btx *bolt.Tx) error {
-		t2 := newTx(btx, d.codec)
+		t2 := d.newTx(btx)
 		if t2.features.Get([]byte(it.ID)) != nil || t2.owned.Get([]byte(it.ID)) != nil {
 			t.Error("features and owned list stay in their buckets after the item was written again")
 		}

@@ -50,6 +50,9 @@ type DB struct {
 	path  string
 	codec *itemCodec
 	group group // Batch's group commit
+	// filters are the write transactions' filters of the keys and bands
+	// buckets (filter.go); bbolt's writer lock guards them.
+	filters bucketFilters
 }
 
 var _ aggregator.Store = (*DB)(nil)
@@ -171,7 +174,7 @@ func (d *DB) View(ctx context.Context, fn func(aggregator.Tx) error) error {
 // run calls fn with a Tx over btx and, in a write transaction, then writes
 // what the Tx holds back until the end (tx.flush).
 func (d *DB) run(btx *bolt.Tx, fn func(aggregator.Tx) error) error {
-	t := newTx(btx, d.codec)
+	t := d.newTx(btx)
 	if err := fn(t); err != nil {
 		return err
 	}

@@ -172,7 +172,7 @@ func (d *DB) StoryIDs(ctx context.Context) ([]string, error) {
 	}
 	var ids []string
 	err := d.db.View(func(btx *bolt.Tx) error {
-		return newTx(btx, d.codec).stories.ForEach(func(k, _ []byte) error {
+		return d.newTx(btx).stories.ForEach(func(k, _ []byte) error {
 			ids = append(ids, string(k))
 			return nil
 		})
@@ -207,7 +207,7 @@ func (d *DB) TopicStories(ctx context.Context, topic string, before time.Time, f
 			done  bool
 		)
 		err := d.db.View(func(btx *bolt.Tx) error {
-			t := newTx(btx, d.codec)
+			t := d.newTx(btx)
 			b := t.time
 			if topic != aggregator.AllTopic {
 				b = t.topics.Bucket([]byte(topic))

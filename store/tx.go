@@ -33,13 +33,19 @@ type tx struct {
 	pend     map[string]*extras // features and owned lists changed, by item id (record.go)
 	names    idNames            // ids spelt by band reads, each kept once for the transaction
 	cursors  []bucketCursor     // get's cursors
+	filters  *bucketFilters     // the file's key filters (filter.go); nil in a read-only transaction
 }
 
 var _ aggregator.Tx = (*tx)(nil)
 
-func newTx(btx *bolt.Tx, codec *itemCodec) *tx {
+func (d *DB) newTx(btx *bolt.Tx) *tx {
+	var filters *bucketFilters
+	if btx.Writable() {
+		filters = &d.filters
+	}
 	return &tx{
-		codec:    codec,
+		codec:    d.codec,
+		filters:  filters,
 		sources:  btx.Bucket(bucketSources),
 		items:    btx.Bucket(bucketItems),
 		stories:  btx.Bucket(bucketStories),
@@ -64,6 +70,29 @@ type bucketCursor struct {
 // maxCursors bounds the cursors get keeps: a read-only transaction hands
 // out a new *bolt.Bucket for each lookup of a nested bucket.
 const maxCursors = 16
+
+// filter returns b's key filter, ready for use, or nil when b has none or
+// the transaction is read-only.
+func (t *tx) filter(b *bolt.Bucket) *keyFilter {
+	if t.filters == nil {
+		return nil
+	}
+	switch b {
+	case t.keys:
+		return t.filters.keys.ready(b)
+	case t.bands:
+		return t.filters.bands.ready(b)
+	}
+	return nil
+}
+
+// lookup is get that skips the search when b's filter says b lacks k.
+func (t *tx) lookup(b *bolt.Bucket, k []byte) []byte {
+	if f := t.filter(b); f != nil && !f.mayHold(k) {
+		return nil
+	}
+	return t.get(b, k)
+}
 
 // get is b.Get through one cursor kept for b for the transaction. bbolt's
 // Get makes a cursor and grows its path through the tree on every call;

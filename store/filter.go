@@ -1,0 +1,114 @@
+package store
+
+import (
+	"hash/maphash"
+	"math/bits"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Most lookups in the keys and bands buckets are for keys the file does not
+// hold: a new item's link and guid, the rare terms of a new report. Each
+// such lookup still walks the B+tree from the root. A keyFilter answers
+// "may the bucket hold this key?" from memory first: a Bloom filter of every
+// key the bucket held when the filter was built and of every key added
+// since. It may say yes for a key the bucket lacks (about one key in a
+// hundred, or a key deleted since), never no for a key it holds.
+//
+// Filters live in memory only, are built from the bucket by the first write
+// transaction that needs them, and are used and changed only by write
+// transactions, which bbolt runs one at a time. A write transaction that
+// rolls back leaves the keys it added in the filter: a filter holds a
+// superset of the bucket's keys, which is all a lookup needs.
+type keyFilter struct {
+	seed    maphash.Seed
+	bits    []uint64 // nil until built
+	mask    uint64   // number of bits - 1; a power of two
+	keys    int      // keys added since the build, and those the build found
+	dropped int      // keys deleted from the bucket since the build
+	limit   int      // keys the filter was sized for
+}
+
+const (
+	filterBitsPerKey = 10      // at the limit: about 1% of absent keys pass
+	filterProbes     = 7       // bits set per key: the best count for 10 bits a key
+	filterMinKeys    = 1 << 12 // smallest limit a filter is sized for
+)
+
+// bucketFilters are the write transactions' filters of one file.
+type bucketFilters struct {
+	keys  keyFilter
+	bands keyFilter
+}
+
+// due reports whether the filter must be (re)built before use: it was never
+// built, it took more keys than it was sized for (so it would pass more
+// absent keys), or half of what it was built from was deleted since.
+func (f *keyFilter) due() bool {
+	return f.bits == nil || f.keys > f.limit || f.dropped > f.limit/2
+}
+
+// build fills the filter with every key of b, sized for twice as many.
+func (f *keyFilter) build(b *bolt.Bucket) {
+	if f.bits == nil {
+		f.seed = maphash.MakeSeed()
+	}
+	var hashes []uint64
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		hashes = append(hashes, maphash.Bytes(f.seed, k))
+	}
+	f.limit = max(2*len(hashes), filterMinKeys)
+	n := uint64(1) << bits.Len64(uint64(f.limit*filterBitsPerKey)-1)
+	f.bits = make([]uint64, n/64)
+	f.mask = n - 1
+	f.keys = 0
+	f.dropped = 0
+	for _, h := range hashes {
+		f.set(h)
+	}
+}
+
+// ready makes the filter usable for b, building it when due.
+func (f *keyFilter) ready(b *bolt.Bucket) *keyFilter {
+	if f.due() {
+		f.build(b)
+	}
+	return f
+}
+
+// probes returns the two hashes of double hashing: probe i is h1 + i·h2.
+func probes(h uint64) (h1, h2 uint64) {
+	return h, h>>32 | h<<32 | 1
+}
+
+func (f *keyFilter) set(h uint64) {
+	h1, h2 := probes(h)
+	for i := uint64(0); i < filterProbes; i++ {
+		p := (h1 + i*h2) & f.mask
+		f.bits[p/64] |= 1 << (p % 64)
+	}
+	f.keys++
+}
+
+// add records that the bucket now holds k.
+func (f *keyFilter) add(k []byte) {
+	f.set(maphash.Bytes(f.seed, k))
+}
+
+// drop records that a key was deleted from the bucket. The key's bits stay
+// set (other keys may share them); enough deletions make the filter due for
+// a rebuild.
+func (f *keyFilter) drop() { f.dropped++ }
+
+// mayHold reports whether the bucket may hold k: false means it does not.
+func (f *keyFilter) mayHold(k []byte) bool {
+	h1, h2 := probes(maphash.Bytes(f.seed, k))
+	for i := uint64(0); i < filterProbes; i++ {
+		p := (h1 + i*h2) & f.mask
+		if f.bits[p/64]&(1<<(p%64)) == 0 {
+			return false
+		}
+	}
+	return true
+}
