@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -191,6 +192,10 @@ func checkCrashed(t *testing.T, path string, committed map[int]bool) {
 				}
 				if _, err := tx.Story(got.StoryID); err != nil {
 					t.Errorf("batch %d: story of %s: %v", b, it.ID, err)
+				}
+				band := []byte{byte(b % 3), byte(j)}
+				if refs, err := tx.Band(band); err != nil || !slices.ContainsFunc(refs, func(r aggregator.KeyRef) bool { return r.Item == it.ID }) {
+					t.Errorf("batch %d: Band(%x) = %d refs, %v; want one to %s", b, band, len(refs), err, it.ID)
 				}
 			}
 		}
