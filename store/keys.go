@@ -137,7 +137,7 @@ func (t *tx) AddBands(bands [][]byte, ref aggregator.KeyRef, limit int) (int, er
 		if err := t.bands.Put(k, nv); err != nil {
 			return 0, fmt.Errorf("band %x: %w", band, err)
 		}
-		if filter != nil {
+		if filter != nil && v == nil {
 			filter.add(k)
 		}
 		owned = append(owned, k)
@@ -152,15 +152,16 @@ func (t *tx) addRef(b *bolt.Bucket, kind byte, k []byte, ref aggregator.KeyRef) 
 	if ref.Item == "" {
 		return errors.New("ref without item")
 	}
-	v, err := addRef(t.lookup(b, k), ref, maxRefs)
+	old := t.lookup(b, k)
+	v, err := addRef(old, ref, maxRefs)
 	if err != nil {
 		return err
 	}
 	if err := b.Put(k, v); err != nil {
 		return err
 	}
-	if f := t.filter(b); f != nil {
-		f.add(k)
+	if f := t.filter(b); f != nil && old == nil {
+		f.add(k) // a new key
 	}
 	return t.own(ref.Item, kind, k)
 }
