@@ -53,19 +53,21 @@ func (f *keyFilter) build(b *bolt.Bucket) {
 	if f.bits == nil {
 		f.seed = maphash.MakeSeed()
 	}
-	var hashes []uint64
+	// Two walks of the keys, one to count them and one to set their bits:
+	// a large bucket's hashes held in between would outweigh the filter.
+	count := 0
 	c := b.Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		hashes = append(hashes, maphash.Bytes(f.seed, k))
+		count++
 	}
-	f.limit = max(2*len(hashes), filterMinKeys)
+	f.limit = max(2*count, filterMinKeys)
 	n := uint64(1) << bits.Len64(uint64(f.limit*filterBitsPerKey)-1)
 	f.bits = make([]uint64, n/64)
 	f.mask = n - 1
 	f.keys = 0
 	f.dropped = 0
-	for _, h := range hashes {
-		f.set(h)
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		f.add(k)
 	}
 }
 
