@@ -12,8 +12,8 @@ import (
 // such lookup still walks the B+tree from the root. A keyFilter answers
 // "may the bucket hold this key?" from memory first: a Bloom filter of every
 // key the bucket held when the filter was built and of every key added
-// since. It may say yes for a key the bucket lacks (about one key in a
-// hundred, or a key deleted since), never no for a key it holds.
+// since. It may say yes for a key the bucket lacks (at most about one key in
+// a hundred, or a key deleted since), never no for a key it holds.
 //
 // Filters live in memory only, are built from the bucket by the first write
 // transaction that needs them, and are used and changed only by write
@@ -24,13 +24,15 @@ type keyFilter struct {
 	seed    maphash.Seed
 	bits    []uint64 // nil until built
 	mask    uint64   // number of bits - 1; a power of two
-	keys    int      // keys added since the build, and those the build found
+	keys    int      // keys the build found, and new keys added since
 	dropped int      // keys deleted from the bucket since the build
 	limit   int      // keys the filter was sized for
 }
 
 const (
-	filterBitsPerKey = 10      // at the limit: about 1% of absent keys pass
+	// filterBitsPerKey is the fewest bits a key has, at the limit (the bits
+	// are rounded up to a power of two): at most about 1% of absent keys pass.
+	filterBitsPerKey = 10
 	filterProbes     = 7       // bits set per key: the best count for 10 bits a key
 	filterMinKeys    = 1 << 12 // smallest limit a filter is sized for
 )
@@ -84,18 +86,14 @@ func probes(h uint64) (h1, h2 uint64) {
 	return h, h>>32 | h<<32 | 1
 }
 
-func (f *keyFilter) set(h uint64) {
-	h1, h2 := probes(h)
+// add records that the bucket now holds k, a key new to it.
+func (f *keyFilter) add(k []byte) {
+	h1, h2 := probes(maphash.Bytes(f.seed, k))
 	for i := uint64(0); i < filterProbes; i++ {
 		p := (h1 + i*h2) & f.mask
 		f.bits[p/64] |= 1 << (p % 64)
 	}
 	f.keys++
-}
-
-// add records that the bucket now holds k.
-func (f *keyFilter) add(k []byte) {
-	f.set(maphash.Bytes(f.seed, k))
 }
 
 // drop records that a key was deleted from the bucket. The key's bits stay
