@@ -18,7 +18,8 @@
 // first ingest, an all-304 pass, an unchanged-without-validators pass and a
 // pass where 10% of the feeds gained 5 items; measures serving a topic's
 // Atom feed through the real publish handler beside a plain handler writing
-// the same bytes from memory; and times the parse step alone over the same
-// bytes. The Result marshals to the JSON "tributary bench -json" prints,
+// the same bytes from memory, with a minimal keep-alive HTTP/1.1 client
+// (Load) so that the machine's CPU goes to the servers measured; and times
+// the parse step alone over the same bytes. The Result marshals to the JSON "tributary bench -json" prints,
 // and WriteTable prints it beside the targets.
 package bench

@@ -3,8 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"slices"
 	"sync"
@@ -33,11 +31,13 @@ type LoadResult struct {
 	Bytes    int64         `json:"bytes"` // body bytes read
 }
 
-// Load runs a bounded closed-loop load against one URL: Conns workers, each
-// with its own keep-alive connection (the transport allows no more than
-// Conns), send a request as soon as the previous answer is read, until
-// Requests were sent or Duration passed. Every answer must have the Want
-// status; the first one that does not ends the run with an error.
+// Load runs a bounded closed-loop load against one http URL: Conns workers,
+// each with its own keep-alive HTTP/1.1 connection (client.go), send a GET
+// as soon as the previous answer is read, until Requests were sent or
+// Duration passed. No compression is asked for: the answer's bytes are read
+// as they come, as a feed reader that did not ask for gzip reads them, for
+// every handler alike. Every answer must have the Want status; the first
+// one that does not ends the run with an error.
 func Load(ctx context.Context, opts LoadOptions) (LoadResult, error) {
 	if opts.Conns <= 0 {
 		opts.Conns = 64
@@ -51,36 +51,32 @@ func Load(ctx context.Context, opts LoadOptions) (LoadResult, error) {
 	if opts.Want == 0 {
 		opts.Want = http.StatusOK
 	}
-	tr := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-		MaxConnsPerHost:     opts.Conns,
-		MaxIdleConnsPerHost: opts.Conns,
-		MaxIdleConns:        opts.Conns,
-		// The answer's bytes are read as they come, as a feed reader that
-		// did not ask for gzip reads them; both handlers are measured alike.
-		DisableCompression: true,
-	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, opts.URL, nil)
-	if err != nil {
-		return LoadResult{}, fmt.Errorf("load %s: %w", opts.URL, err)
-	}
-	for k, vs := range opts.Header {
-		req.Header[k] = vs
-	}
-	one := func() (int64, error) {
-		resp, err := client.Do(req)
+	conns := make([]*conn, opts.Conns)
+	for i := range conns {
+		c, err := newConn(opts.URL, opts.Header)
 		if err != nil {
-			return 0, err
+			return LoadResult{}, fmt.Errorf("load %s: %w", opts.URL, err)
 		}
-		n, err := io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		conns[i] = c
+	}
+	defer func() {
+		for _, c := range conns {
+			c.close()
+		}
+	}()
+	// A cancelled context ends the round trips in progress.
+	defer context.AfterFunc(ctx, func() {
+		for _, c := range conns {
+			c.stop()
+		}
+	})()
+	one := func(c *conn) (int64, error) {
+		status, n, err := c.roundTrip()
 		if err != nil {
 			return n, err
 		}
-		if resp.StatusCode != opts.Want {
-			return n, fmt.Errorf("status %d, want %d", resp.StatusCode, opts.Want)
+		if status != opts.Want {
+			return n, fmt.Errorf("status %d, want %d", status, opts.Want)
 		}
 		return n, nil
 	}
@@ -105,7 +101,7 @@ func Load(ctx context.Context, opts LoadOptions) (LoadResult, error) {
 					if total <= 0 && !t0.Before(until) {
 						return
 					}
-					n, err := one()
+					n, err := one(conns[w])
 					if err != nil {
 						errOnce.Do(func() { first = err })
 						stop.Store(true)
@@ -119,8 +115,8 @@ func Load(ctx context.Context, opts LoadOptions) (LoadResult, error) {
 			})
 		}
 		wg.Wait()
-		if first == nil {
-			first = ctx.Err()
+		if err := ctx.Err(); err != nil {
+			first = err // what a stopped round trip said is the cancellation's doing
 		}
 		return lat, bytes.Load(), first
 	}
