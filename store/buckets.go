@@ -12,16 +12,23 @@ import (
 // schemaVersion is the layout of the buckets below. Open refuses a file whose
 // stored version is newer, because an older build would misread it.
 // Version 2 added item records compressed with a dictionary kept in meta
-// (codecZstd); a writable Open of a version 1 file marks it version 2.
-const schemaVersion = 2
+// (codecZstd); version 3 keeps new item records under sequence numbers
+// (records and ids), where an older build would not find them. A writable
+// Open marks an older file version 3; its records stay readable where they
+// are until they are rewritten or pruned.
+const schemaVersion = 3
 
 // Every top-level bucket. Keys and values:
 //
 //	meta      "schema" → uint32 big-endian schemaVersion;
 //	          "zdict/" + uint32 big-endian ID → a Zstandard dictionary of item records (dict.go)
 //	sources   source id → JSON aggregator.SourceState
-//	items     item id → codec byte + item JSON, compressed (codec.go, dict.go), behind the
-//	          item's near-duplicate features and owned list when it has them (record.go)
+//	records   8-byte big-endian sequence number, in the order items were first stored →
+//	          the item record: codec byte + item JSON, compressed (codec.go, dict.go), behind
+//	          the item's near-duplicate features and owned list when it has them (record.go)
+//	ids       item id → the key of its record in records
+//	items     item id → item record, in files written before version 3; a record moves
+//	          to records when it is rewritten
 //	stories   story id → aggregator.Story, binary (storycodec.go); JSON in older files
 //	time      timeKey(Story.Time) + story id → empty; every story, oldest first
 //	topics    nested bucket per topic id: timeKey(Story.Time) + story id → empty
@@ -52,20 +59,22 @@ var (
 	bucketLinks    = []byte("links")
 	bucketOwned    = []byte("owned")
 	bucketBlobs    = []byte("blobs")
+	bucketRecords  = []byte("records")
+	bucketIDs      = []byte("ids")
 )
 
 // allBuckets lists every top-level bucket; Open creates each of them.
 var allBuckets = [][]byte{
 	bucketMeta, bucketSources, bucketItems, bucketStories, bucketTime,
 	bucketTopics, bucketKeys, bucketBands, bucketFeatures, bucketCounts,
-	bucketLinks, bucketOwned, bucketBlobs,
+	bucketLinks, bucketOwned, bucketBlobs, bucketRecords, bucketIDs,
 }
 
 // laterBuckets are buckets added after files were already in use: a file
 // not yet opened for writing by a build that has them lacks them (a
 // writable Open creates them), so a read-only Open accepts their absence
 // and their readers take a missing bucket as an empty one.
-var laterBuckets = [][]byte{bucketBlobs}
+var laterBuckets = [][]byte{bucketBlobs, bucketRecords, bucketIDs}
 
 // keySchema is the key of the schema version in the meta bucket.
 var keySchema = []byte("schema")

@@ -157,17 +157,19 @@ func (d *DB) train() error {
 	var samples [][]byte
 	err := d.db.View(func(btx *bolt.Tx) error {
 		t := d.newTx(btx)
-		c := t.items.Cursor()
-		for k, v := c.First(); k != nil && len(samples) < trainSamples; k, v = c.Next() {
-			it, err := t.codec.decode(v)
-			if err != nil {
-				continue // a damaged record teaches nothing; reading it reports it elsewhere
+		for _, b := range t.recordBuckets() {
+			c := b.Cursor()
+			for k, v := c.First(); k != nil && len(samples) < trainSamples; k, v = c.Next() {
+				it, err := t.codec.decode(v)
+				if err != nil {
+					continue // a damaged record teaches nothing; reading it reports it elsewhere
+				}
+				js, err := marshalItem(it)
+				if err != nil {
+					return err
+				}
+				samples = append(samples, js)
 			}
-			js, err := marshalItem(it)
-			if err != nil {
-				return err
-			}
-			samples = append(samples, js)
 		}
 		return nil
 	})

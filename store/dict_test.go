@@ -69,9 +69,9 @@ func TestDictionary(t *testing.T) {
 		if v := btx.Bucket(bucketMeta).Get(dictKey(firstDictID)); len(v) == 0 || len(v) > dictSize+1024 {
 			t.Errorf("stored dictionary: %d bytes; want 1..%d", len(v), dictSize+1024)
 		}
-		b := btx.Bucket(bucketItems)
+		t2 := d.newTx(btx)
 		for _, it := range later {
-			v := b.Get([]byte(it.ID))
+			v := t2.recordOf(it.ID)
 			if len(v) == 0 || v[0] != codecZstd {
 				t.Fatalf("item %s written after the dictionary: codec %v; want %d", it.ID, v[:min(len(v), 1)], codecZstd)
 			}
@@ -129,7 +129,7 @@ func TestZstdRecordWithoutDictionary(t *testing.T) {
 	d := mustOpen(t)
 	it := mkItem("example.org", "g1", t0, "")
 	mustUpdate(t, d, func(atx aggregator.Tx) error {
-		return atx.(*tx).items.Put([]byte(it.ID), []byte{codecZstd, 0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x00, 0x01, 0x00, 0x00})
+		return atx.(*tx).storeRecord(it.ID, []byte{codecZstd, 0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x00, 0x01, 0x00, 0x00})
 	})
 	err := d.View(t.Context(), func(tx aggregator.Tx) error {
 		_, err := tx.Item(it.ID)

@@ -15,17 +15,19 @@ import (
 // between transactions, so a slow reader of the export does not hold one.
 const exportBatch = 256
 
-// Export calls fn with every stored item, in item id order, and the story it
-// belongs to, until fn returns an error, which Export returns. An item whose
-// story record is missing comes with a Story holding only its ID. Items are
-// read in batches, each a consistent snapshot; an item written during the
-// export may or may not be included.
+// Export calls fn with every stored item, in the order items were first
+// stored (those a file written before version 3 still holds come first, by
+// item id), and the story it belongs to, until fn returns an error, which
+// Export returns. An item whose story record is missing comes with a Story
+// holding only its ID. Items are read in batches, each a consistent
+// snapshot; an item written during the export may or may not be included.
 func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Story) error) error {
 	type pair struct {
 		it aggregator.Item
 		st aggregator.Story
 	}
-	var after []byte // the last item id exported
+	phase := 0       // the record bucket being walked (tx.recordBuckets)
+	var after []byte // the last key exported from it
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -35,33 +37,39 @@ func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Sto
 		err := d.db.View(func(btx *bolt.Tx) error {
 			t := d.newTx(btx)
 			stories := map[string]aggregator.Story{}
-			c := t.items.Cursor()
-			k, v := c.First()
-			if after != nil {
-				if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-					k, v = c.Next()
-				}
-			}
-			for ; k != nil && len(batch) < exportBatch; k, v = c.Next() {
-				after = append(after[:0], k...)
-				it, err := t.codec.decode(v)
-				if err != nil {
-					return fmt.Errorf("item %s: %w", k, err)
-				}
-				st, ok := stories[it.StoryID]
-				if !ok {
-					var err error
-					st, err = t.Story(it.StoryID)
-					if errors.Is(err, aggregator.ErrNotFound) {
-						st = aggregator.Story{ID: it.StoryID}
-					} else if err != nil {
-						return err
+			buckets := t.recordBuckets()
+			for ; phase < len(buckets) && len(batch) < exportBatch; phase, after = phase+1, nil {
+				c := buckets[phase].Cursor()
+				k, v := c.First()
+				if after != nil {
+					if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
+						k, v = c.Next()
 					}
-					stories[it.StoryID] = st
 				}
-				batch = append(batch, pair{it, st})
+				for ; k != nil && len(batch) < exportBatch; k, v = c.Next() {
+					after = append(after[:0], k...)
+					it, err := t.codec.decode(v)
+					if err != nil {
+						return fmt.Errorf("item record %q: %w", k, err)
+					}
+					st, ok := stories[it.StoryID]
+					if !ok {
+						var err error
+						st, err = t.Story(it.StoryID)
+						if errors.Is(err, aggregator.ErrNotFound) {
+							st = aggregator.Story{ID: it.StoryID}
+						} else if err != nil {
+							return err
+						}
+						stories[it.StoryID] = st
+					}
+					batch = append(batch, pair{it, st})
+				}
+				if k != nil {
+					return nil // the batch is full; the walk goes on from after
+				}
 			}
-			done = k == nil
+			done = phase == len(buckets)
 			return nil
 		})
 		if err != nil {

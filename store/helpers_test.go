@@ -216,18 +216,29 @@ func inconsistencies(d *DB) []string {
 			return nil
 		})
 		items := map[string]aggregator.Item{}
-		t.items.ForEach(func(k, v []byte) error {
+		eachRecord(t, func(k, v []byte) {
 			it, err := t.codec.decode(v)
 			if err != nil {
-				report("item %s: %v", k, err)
-				return nil
+				report("item record %q: %v", k, err)
+				return
+			}
+			if _, ok := items[it.ID]; ok {
+				report("item %s: two records", it.ID)
 			}
 			items[it.ID] = it
+			if k := t.recordKey(it.ID); k != nil && !bytes.Equal(t.records.Get(k), v) {
+				report("item %s: ids names another record", it.ID)
+			}
 			st, ok := stories[it.StoryID]
 			if !ok {
 				report("item %s: story %s missing", it.ID, it.StoryID)
 			} else if !slices.ContainsFunc(st.Members, func(m aggregator.Member) bool { return m.Item == it.ID }) {
 				report("item %s: not a member of story %s", it.ID, it.StoryID)
+			}
+		})
+		t.ids.ForEach(func(k, v []byte) error {
+			if t.records.Get(v) == nil {
+				report("ids: %s names a missing record %x", k, v)
 			}
 			return nil
 		})
@@ -315,14 +326,13 @@ func inconsistencies(d *DB) []string {
 			checkOwned(k, v)
 			return nil
 		})
-		t.items.ForEach(func(k, v []byte) error {
-			r, err := splitRecord(v)
+		for id := range items {
+			r, err := splitRecord(t.recordOf(id))
 			if err != nil {
-				report("item %s: %v", k, err)
+				report("item %s: %v", id, err)
 			}
-			checkOwned(k, r.owned)
-			return nil
-		})
+			checkOwned([]byte(id), r.owned)
+		}
 		for id, it := range items {
 			for _, l := range itemLinks(it) {
 				if !hasKey(t.links, linkKey(l, id)) {
@@ -351,3 +361,14 @@ func hasKey(b *bolt.Bucket, k []byte) bool {
 
 // noDict is the codec of a file without a dictionary.
 var noDict *itemCodec
+
+// eachRecord calls fn with the key and value of every item record, in the
+// items bucket of older files and in records.
+func eachRecord(t *tx, fn func(k, v []byte)) {
+	for _, b := range t.recordBuckets() {
+		b.ForEach(func(k, v []byte) error { //nolint:errcheck // fn returns nothing
+			fn(k, v)
+			return nil
+		})
+	}
+}

@@ -13,7 +13,7 @@ import (
 
 // Item returns the item id, or an error wrapping aggregator.ErrNotFound.
 func (t *tx) Item(id string) (aggregator.Item, error) {
-	v := t.get(t.items, []byte(id))
+	v := t.recordOf(id)
 	if v == nil {
 		return aggregator.Item{}, fmt.Errorf("item %s: %w", id, aggregator.ErrNotFound)
 	}
@@ -36,7 +36,7 @@ func (t *tx) PutItem(it aggregator.Item) error {
 		return err
 	}
 	var oldLinks [][]byte
-	old := t.get(t.items, []byte(it.ID))
+	old := t.recordOf(it.ID)
 	if old != nil {
 		r, err := splitRecord(old)
 		if err != nil {
@@ -152,7 +152,7 @@ var stampSeed = maphash.MakeSeed()
 // changes whenever the item is stored anew, and whether the item is
 // stored at all. It costs a lookup and a hash where Item decodes.
 func (t *tx) ItemStamp(id string) (uint64, bool, error) {
-	v := t.get(t.items, []byte(id))
+	v := t.recordOf(id)
 	if v == nil {
 		return 0, false, nil
 	}

@@ -125,7 +125,7 @@ func (t *tx) deleteItem(itemID, storyID string) error {
 	if err := t.owned.Delete([]byte(itemID)); err != nil {
 		return err
 	}
-	if v := t.get(t.items, []byte(itemID)); v != nil {
+	if v := t.recordOf(itemID); v != nil {
 		it, err := t.codec.decode(v)
 		if err != nil {
 			return err
@@ -138,7 +138,7 @@ func (t *tx) deleteItem(itemID, storyID string) error {
 		return err
 	}
 	delete(t.pend, itemID)
-	return t.items.Delete([]byte(itemID))
+	return t.deleteRecord(itemID)
 }
 
 // dropRefs removes from the ref list under k the refs of the item or the

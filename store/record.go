@@ -86,11 +86,77 @@ func (t *tx) pending(itemID string) *extras {
 	return e
 }
 
+// recordKey returns the key in records of the item's record, or nil when
+// it has none there.
+func (t *tx) recordKey(itemID string) []byte {
+	if t.ids == nil {
+		return nil
+	}
+	return t.get(t.ids, []byte(itemID))
+}
+
+// recordOf returns the item's stored record, or nil: from records, else
+// from the items bucket of a file written before version 3.
+func (t *tx) recordOf(itemID string) []byte {
+	if k := t.recordKey(itemID); k != nil {
+		return t.get(t.records, k)
+	}
+	return t.get(t.items, []byte(itemID))
+}
+
+// storeRecord writes v as the item's record: in place when records holds
+// it, else under the next sequence number, out of the items bucket of an
+// older file. Keys only grow, so a commit's new records share the last
+// pages of records.
+func (t *tx) storeRecord(itemID string, v []byte) error {
+	if k := t.recordKey(itemID); k != nil {
+		return t.records.Put(bytes.Clone(k), v)
+	}
+	seq, err := t.records.NextSequence()
+	if err != nil {
+		return err
+	}
+	k := binary.BigEndian.AppendUint64(make([]byte, 0, 8), seq)
+	if t.get(t.records, k) != nil {
+		return fmt.Errorf("records: sequence number %d is taken", seq)
+	}
+	if err := t.ids.Put([]byte(itemID), k); err != nil {
+		return err
+	}
+	if t.get(t.items, []byte(itemID)) != nil {
+		if err := t.items.Delete([]byte(itemID)); err != nil {
+			return err
+		}
+	}
+	return t.records.Put(k, v)
+}
+
+// deleteRecord deletes the item's record, wherever it is.
+func (t *tx) deleteRecord(itemID string) error {
+	if k := t.recordKey(itemID); k != nil {
+		if err := t.records.Delete(bytes.Clone(k)); err != nil {
+			return err
+		}
+		return t.ids.Delete([]byte(itemID))
+	}
+	return t.items.Delete([]byte(itemID))
+}
+
+// recordBuckets returns the buckets that hold item records, in the order a
+// walk of every item visits them: the items bucket of an older file, by
+// item id, then records, in the order items were first stored.
+func (t *tx) recordBuckets() []*bolt.Bucket {
+	if t.records == nil {
+		return []*bolt.Bucket{t.items}
+	}
+	return []*bolt.Bucket{t.items, t.records}
+}
+
 // stored returns the features and owned list of the item as stored: in its
 // record, else in the buckets of earlier files.
 func (t *tx) stored(itemID string) (features, owned []byte, err error) {
 	k := []byte(itemID)
-	r, err := splitRecord(t.get(t.items, k))
+	r, err := splitRecord(t.recordOf(itemID))
 	if err != nil {
 		return nil, nil, fmt.Errorf("item %s: %w", itemID, err)
 	}
@@ -175,7 +241,7 @@ func (t *tx) putRecord(itemID string, body []byte) error {
 		return err
 	}
 	if body == nil {
-		r, err := splitRecord(t.get(t.items, k))
+		r, err := splitRecord(t.recordOf(itemID))
 		if err != nil {
 			return fmt.Errorf("item %s: %w", itemID, err)
 		}
@@ -190,7 +256,7 @@ func (t *tx) putRecord(itemID string, body []byte) error {
 			}
 		}
 	}
-	if err := t.items.Put(k, v); err != nil {
+	if err := t.storeRecord(itemID, v); err != nil {
 		return fmt.Errorf("item %s: %w", itemID, err)
 	}
 	return nil
@@ -208,7 +274,7 @@ func (t *tx) flush() error {
 	slices.Sort(ids)
 	for _, id := range ids {
 		k := []byte(id)
-		if t.get(t.items, k) != nil {
+		if t.recordOf(id) != nil {
 			if err := t.putRecord(id, nil); err != nil {
 				return err
 			}

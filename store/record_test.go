@@ -3,7 +3,12 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -50,7 +55,7 @@ func TestRecordSections(t *testing.T) {
 			t.Errorf("features and owned buckets hold %d entries; want none, the records hold them", n)
 		}
 		for _, it := range []aggregator.Item{a, b} {
-			v := t2.items.Get([]byte(it.ID))
+			v := t2.recordOf(it.ID)
 			r, err := splitRecord(v)
 			if err != nil || v[0] != codecSections || len(r.features) == 0 || len(r.owned) == 0 {
 				t.Errorf("record of %s: codec %d, %d B features, %d B owned, %v; want both in the record", it.ID, v[0], len(r.features), len(r.owned), err)
@@ -129,7 +134,10 @@ func TestRecordSectionsOfEarlierFiles(t *testing.T) {
 		if t2.features.Get([]byte(it.ID)) != nil || t2.owned.Get([]byte(it.ID)) != nil {
 			t.Error("features and owned list stay in their buckets after the item was written again")
 		}
-		r, err := splitRecord(t2.items.Get([]byte(it.ID)))
+		if t2.items.Get([]byte(it.ID)) != nil || t2.recordKey(it.ID) == nil {
+			t.Error("the rewritten item's record stays in the items bucket; want it moved to records")
+		}
+		r, err := splitRecord(t2.recordOf(it.ID))
 		if err != nil || string(r.features) != "old features" || !bytes.Equal(r.owned, owned) {
 			t.Errorf("record after the rewrite: features %q, owned %q, %v; want them moved in", r.features, r.owned, err)
 		}
@@ -153,5 +161,127 @@ func TestSplitRecordRejectsDamage(t *testing.T) {
 		if _, err := noDict.decode(v); err == nil {
 			t.Errorf("decode(%x) = nil error; want one", v)
 		}
+	}
+}
+
+// asVersion2 rewrites the store at path as the build before version 3
+// wrote it: every item record in the items bucket under its item id, no
+// records or ids buckets, schema version 2.
+func asVersion2(t *testing.T, path string) {
+	t.Helper()
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	err = bdb.Update(func(btx *bolt.Tx) error {
+		items, records := btx.Bucket(bucketItems), btx.Bucket(bucketRecords)
+		err := btx.Bucket(bucketIDs).ForEach(func(id, k []byte) error {
+			return items.Put(bytes.Clone(id), bytes.Clone(records.Get(k)))
+		})
+		if err != nil {
+			return err
+		}
+		for _, name := range [][]byte{bucketRecords, bucketIDs} {
+			if err := btx.DeleteBucket(name); err != nil {
+				return err
+			}
+		}
+		return btx.Bucket(bucketMeta).Put(keySchema, []byte{0, 0, 0, 2})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestVersion2File checks a file whose records are all in the items bucket:
+// read-only it reads as it is; a writable Open marks it version 3, and each
+// record moves to records when its item is written again, or goes when it
+// is pruned.
+func TestVersion2File(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "agg.db")
+	d := mustOpenPath(t, path)
+	var items []aggregator.Item
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		for i := range 4 {
+			it := mkItem("v2.example", fmt.Sprint("g", i), t0.Add(time.Duration(i)*time.Hour), "")
+			putStory(t, tx, []string{"all"}, it)
+			items = append(items, it)
+		}
+		return nil
+	})
+	want := exported(t, d)
+	d.Close()
+	asVersion2(t, path)
+
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only Open of a version 2 file: %v", err)
+	}
+	if got := exported(t, ro); !reflect.DeepEqual(got, want) {
+		t.Errorf("Export of a version 2 file = %v; want %v", got, want)
+	}
+	if s, err := ro.Stats(t.Context()); err != nil || s.Items != len(items) {
+		t.Errorf("Stats of a version 2 file: %d items, %v; want %d", s.Items, err, len(items))
+	}
+	ro.Close()
+
+	d = mustOpenPath(t, path)
+	d.db.View(func(btx *bolt.Tx) error {
+		if v := btx.Bucket(bucketMeta).Get(keySchema); !bytes.Equal(v, []byte{0, 0, 0, schemaVersion}) {
+			t.Errorf("schema version after a writable Open = %x; want %d", v, schemaVersion)
+		}
+		return nil
+	})
+	checkConsistent(t, d)
+	// The first item is edited and a new one comes.
+	edited := items[0]
+	edited.Title = "Edited"
+	added := mkItem("v2.example", "new", t0.Add(9*time.Hour), "")
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		putStory(t, tx, []string{"all"}, edited)
+		putStory(t, tx, []string{"all"}, added)
+		return nil
+	})
+	// Pruned: the second item, from the items bucket, and the edited one,
+	// from records, which then comes back.
+	if n, err := d.Prune(t.Context(), t0.Add(90*time.Minute)); err != nil || n != 2 {
+		t.Fatalf("Prune = %d, %v; want 2 stories", n, err)
+	}
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		putStory(t, tx, []string{"all"}, edited)
+		return nil
+	})
+	checkConsistent(t, d)
+	d.db.View(func(btx *bolt.Tx) error {
+		t2 := d.newTx(btx)
+		for _, c := range []struct {
+			it      aggregator.Item
+			old, in bool // in the items bucket; in records
+		}{
+			{edited, false, true},
+			{items[1], false, false},
+			{items[2], true, false},
+			{items[3], true, false},
+			{added, false, true},
+		} {
+			old, in := t2.items.Get([]byte(c.it.ID)) != nil, t2.recordKey(c.it.ID) != nil
+			if old != c.old || in != c.in {
+				t.Errorf("item %s: in items %v, in records %v; want %v, %v", c.it.GUID, old, in, c.old, c.in)
+			}
+		}
+		return nil
+	})
+	var order []string
+	d.Export(t.Context(), func(it aggregator.Item, _ aggregator.Story) error { //nolint:errcheck // fn returns nil
+		order = append(order, it.GUID)
+		return nil
+	})
+	wantOrder := []string{"g2", "g3", "new", "g0"}
+	if items[3].ID < items[2].ID {
+		wantOrder[0], wantOrder[1] = "g3", "g2"
+	}
+	if !slices.Equal(order, wantOrder) {
+		t.Errorf("Export order = %v; want the items bucket's first (by id), then records in the order stored: %v", order, wantOrder)
 	}
 }

@@ -309,7 +309,9 @@ func (d *DB) Stats(ctx context.Context) (Stats, error) {
 	err := d.db.View(func(btx *bolt.Tx) error {
 		s.Sources = btx.Bucket(bucketSources).Stats().KeyN
 		s.Stories = btx.Bucket(bucketStories).Stats().KeyN
-		s.Items = btx.Bucket(bucketItems).Stats().KeyN
+		for _, b := range d.newTx(btx).recordBuckets() {
+			s.Items += b.Stats().KeyN
+		}
 		s.Keys = btx.Bucket(bucketKeys).Stats().KeyN
 		s.Bands = btx.Bucket(bucketBands).Stats().KeyN
 		return nil

@@ -29,6 +29,8 @@ type tx struct {
 	links    *bolt.Bucket
 	owned    *bolt.Bucket
 	blobs    *bolt.Bucket // nil in a file opened read-only that predates it
+	records  *bolt.Bucket // nil, like ids, in a file opened read-only that predates it
+	ids      *bolt.Bucket
 	codec    *itemCodec
 	pend     map[string]*extras // features and owned lists changed, by item id (record.go)
 	names    idNames            // ids spelt by band reads, each kept once for the transaction
@@ -43,7 +45,7 @@ func (d *DB) newTx(btx *bolt.Tx) *tx {
 	if btx.Writable() {
 		filters = &d.filters
 	}
-	return &tx{
+	t := &tx{
 		codec:    d.codec,
 		filters:  filters,
 		sources:  btx.Bucket(bucketSources),
@@ -58,7 +60,16 @@ func (d *DB) newTx(btx *bolt.Tx) *tx {
 		links:    btx.Bucket(bucketLinks),
 		owned:    btx.Bucket(bucketOwned),
 		blobs:    btx.Bucket(bucketBlobs),
+		records:  btx.Bucket(bucketRecords),
+		ids:      btx.Bucket(bucketIDs),
 	}
+	if btx.Writable() {
+		// New records go at the end of records: its pages are filled
+		// before the next is begun, where random keys leave them a third
+		// empty on average.
+		t.records.FillPercent = 1
+	}
+	return t
 }
 
 // bucketCursor is a cursor kept for reads of one bucket.
