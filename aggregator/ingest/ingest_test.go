@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -363,5 +364,59 @@ func TestTopicsAndRetag(t *testing.T) {
 	}
 	if _, st := stored(t, db, b.ID); !slices.Equal(st.Topics, []string{"all", "transport"}) {
 		t.Errorf("concert story topics after Retag %q; want [all transport]", st.Topics)
+	}
+}
+
+// TestTopicsOfALargeStory checks that the text and categories of a story's
+// face and first members decide its topics once it has more than
+// ingest.StoryText takes, while every member's source counts.
+func TestTopicsOfALargeStory(t *testing.T) {
+	const n = 24 // members, past the bound of 16
+	outlets := make([]aggregator.SourceState, n)
+	cfg := &aggregator.Config{Topics: []aggregator.TopicConfig{
+		{ID: "transport", Title: "Transport", Match: aggregator.MatchConfig{Any: []string{"ferry"}}},
+		{ID: "sport", Title: "Sport", Match: aggregator.MatchConfig{Categories: []string{"Sport"}}},
+		{ID: "late", Title: "Late outlet", Sources: []string{"https://outlet-23.test/feed"}},
+	}}
+	for i := range outlets {
+		outlets[i] = src(fmt.Sprintf("https://outlet-%d.test/feed", i))
+		cfg.Sources = append(cfg.Sources, aggregator.SourceConfig{URL: outlets[i].URL})
+	}
+	set, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := mustOpen(t)
+	in := ingest.New(cfg, set)
+	const link = "https://wire.test/bridge"
+	var ids []string
+	for i, s := range outlets {
+		it := item(s, fmt.Sprintf("b-%d", i), link, "Harbour bridge reopens", "Traffic flows again.", t0.Add(time.Duration(i)*time.Minute))
+		if i >= 16 {
+			// What the late members say does not decide the topics.
+			it.Summary = "Traffic flows again; the ferry stops."
+			it.Categories = []string{"Sport"}
+		}
+		apply(t, db, in, s, it)
+		ids = append(ids, it.ID)
+	}
+	_, st := stored(t, db, ids[0])
+	if len(st.Members) != n {
+		t.Fatalf("story has %d members; want %d", len(st.Members), n)
+	}
+	if want := []string{"all", "late"}; !slices.Equal(st.Topics, want) {
+		t.Errorf("topics %q; want %q: the late members' text and categories do not count, their sources do", st.Topics, want)
+	}
+	var items []aggregator.Item
+	for _, id := range ids {
+		it, _ := stored(t, db, id)
+		items = append(items, it)
+	}
+	if got := set.Tag(ingest.StoryText(st.Face, items)); !slices.Equal(got, st.Topics) {
+		t.Errorf("StoryText of the stored story tags %q; the story has %q", got, st.Topics)
+	}
+	// A late member as the face counts, with the first others.
+	if got := set.Tag(ingest.StoryText(ids[20], items)); !slices.Equal(got, []string{"all", "transport", "sport", "late"}) {
+		t.Errorf("with a late face, StoryText tags %q; want the face's topics too", got)
 	}
 }

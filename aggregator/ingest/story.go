@@ -91,7 +91,7 @@ func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc, k
 	}
 	st.Face = f.ID
 	if in.tagger != nil {
-		st.Topics = in.tagger.Tag(storyText(items, known))
+		st.Topics = in.tagger.Tag(storyText(st.Face, items, known))
 	} else {
 		st.Topics = []string{aggregator.AllTopic}
 	}

@@ -105,17 +105,35 @@ func cleanTitle(title string, segments []string, isChrome map[string]bool) strin
 	return strings.Join(kept, ": ")
 }
 
+// maxTopicMembers bounds the members whose text and categories decide a
+// story's topics: its face and the first others to join. A story that
+// hundreds of outlets carry is tagged at the cost of a few of them, on the
+// text of its first reports rather than on every re-post, while each
+// refresh of it still reads what its new member brought to the face and
+// tags.
+const maxTopicMembers = 16
+
 // StoryText gathers what the tagger decides the topics of a story with the
-// given items on: their titles and the plain text of their summaries and
-// contents, their feed categories and their sources.
-func StoryText(items []aggregator.Item) aggregator.StoryText { return storyText(items, nil) }
+// given items (in member order) and face on: the titles and the plain text
+// of the summaries and contents of the face and the first other items, up
+// to maxTopicMembers in all, their feed categories, and the sources of
+// every item.
+func StoryText(face string, items []aggregator.Item) aggregator.StoryText {
+	return storyText(face, items, nil)
+}
 
 // storyText is StoryText taking the plain text of the items in known
 // from there.
-func storyText(items []aggregator.Item, known map[string]plainText) aggregator.StoryText {
+func storyText(face string, items []aggregator.Item, known map[string]plainText) aggregator.StoryText {
 	var st aggregator.StoryText
 	sources := map[string]bool{}
 	for _, it := range items {
+		if !sources[it.SourceID] {
+			sources[it.SourceID] = true
+			st.Sources = append(st.Sources, it.SourceID)
+		}
+	}
+	for _, it := range topicItems(face, items) {
 		p, ok := known[it.ID]
 		if !ok {
 			p = plainOf(it)
@@ -126,10 +144,27 @@ func storyText(items []aggregator.Item, known map[string]plainText) aggregator.S
 			}
 		}
 		st.Categories = append(st.Categories, it.Categories...)
-		if !sources[it.SourceID] {
-			sources[it.SourceID] = true
-			st.Sources = append(st.Sources, it.SourceID)
-		}
 	}
 	return st
+}
+
+// topicItems returns the items whose text decides a story's topics: all of
+// them up to maxTopicMembers, else the face and the first others.
+func topicItems(face string, items []aggregator.Item) []aggregator.Item {
+	if len(items) <= maxTopicMembers {
+		return items
+	}
+	out := make([]aggregator.Item, 0, maxTopicMembers)
+	if i := slices.IndexFunc(items, func(it aggregator.Item) bool { return it.ID == face }); i >= 0 {
+		out = append(out, items[i])
+	}
+	for _, it := range items {
+		if len(out) == maxTopicMembers {
+			break
+		}
+		if it.ID != face {
+			out = append(out, it)
+		}
+	}
+	return out
 }

@@ -107,7 +107,7 @@ func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items
 			ops.Clip(name(m.Source), 22), x.Title, why(m.Match, byID))
 	}
 	fmt.Fprintln(w, "\ntopics:")
-	for _, v := range tags.Explain(ingest.StoryText(items)) {
+	for _, v := range tags.Explain(ingest.StoryText(story.Face, items)) {
 		verdict := "no "
 		if v.Taken {
 			verdict = "yes"
