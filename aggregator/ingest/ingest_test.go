@@ -91,6 +91,18 @@ func TestExactKeys(t *testing.T) {
 			item(wire, "https://wire.test/a/1", "https://wire.test/a/1", "Dam bursts upstream", "Water rose quickly.", t0),
 			item(paper, "https://wire.test/a/1", "https://paper.test/x/9", "River floods town", "Homes were evacuated.", t0.Add(5*time.Hour)),
 			true, aggregator.ReasonGUID},
+		{"a GUID that is another item's link",
+			item(wire, "w-7", "https://wire.test/a/7", "Dam bursts upstream", "Water rose quickly.", t0),
+			item(paper, "https://wire.test/a/7", "https://paper.test/x/7", "River floods town", "Homes were evacuated.", t0.Add(time.Hour)),
+			true, aggregator.ReasonGUID},
+		{"the link of an item whose GUID is that link",
+			item(wire, "https://wire.test/a/8", "https://wire.test/a/8", "Dam bursts upstream", "Water rose quickly.", t0),
+			item(paper, "p-8", "https://wire.test/a/8", "River floods town", "Homes were evacuated.", t0.Add(time.Hour)),
+			true, aggregator.ReasonLink},
+		{"same tag URI GUID across sources",
+			item(wire, "tag:wire.test,2020:dam-9", "https://wire.test/a/9", "Dam bursts upstream", "Water rose quickly.", t0),
+			item(paper, "tag:wire.test,2020:dam-9", "https://paper.test/x/9", "River floods town", "Homes were evacuated.", t0.Add(time.Hour)),
+			true, aggregator.ReasonGUID},
 		{"same GUID outside the window",
 			item(wire, "https://wire.test/a/2", "https://wire.test/a/2", "Dam bursts upstream", "Water rose quickly.", t0),
 			item(paper, "https://wire.test/a/2", "https://paper.test/x/8", "River floods town", "Homes were evacuated.", t0.Add(80*time.Hour)),
@@ -418,5 +430,32 @@ func TestTopicsOfALargeStory(t *testing.T) {
 	// A late member as the face counts, with the first others.
 	if got := set.Tag(ingest.StoryText(ids[20], items)); !slices.Equal(got, []string{"all", "transport", "sport", "late"}) {
 		t.Errorf("with a late face, StoryText tags %q; want the face's topics too", got)
+	}
+}
+
+// TestGUIDThatIsTheLink checks that an item whose GUID is its own link is
+// filed under it once, as a link (TestExactKeys checks that it is found by
+// both).
+func TestGUIDThatIsTheLink(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	const link = "https://wire.test/a/1"
+	a := item(wire, link, link, "Dam bursts upstream", "Water rose quickly.", t0)
+	apply(t, db, in, wire, a)
+	var ownGUID, ownLink int
+	err := db.View(t.Context(), func(tx aggregator.Tx) error {
+		g, err := tx.Keys("g:" + link)
+		if err != nil {
+			return err
+		}
+		l, err := tx.Keys("l:" + link)
+		ownGUID, ownLink = len(g), len(l)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ownGUID != 0 || ownLink != 1 {
+		t.Errorf("refs under the GUID key %d, under the link key %d; want 0 and 1", ownGUID, ownLink)
 	}
 }

@@ -346,19 +346,29 @@ const (
 // exactKeys returns the keys of it in the order they are trusted.
 func exactKeys(it aggregator.Item, doc *near.Doc) itemKeys {
 	var k itemKeys
-	if globalGUID(it.GUID) {
-		k.lookup = append(k.lookup, exactKey{guidPrefix + it.GUID, aggregator.ReasonGUID, it.GUID})
-		k.file = append(k.file, guidPrefix+it.GUID)
-	}
 	link := it.CanonicalLink
 	if link == "" {
 		link = it.Link
 	}
-	if specificLink(link) {
-		k.lookup = append(k.lookup,
-			exactKey{linkPrefix + link, aggregator.ReasonLink, link},
-			// An original arriving after a copy that named it.
-			exactKey{originPrefix + link, aggregator.ReasonOrigin, link})
+	linked := specificLink(link)
+	if globalGUID(it.GUID) {
+		k.lookup = append(k.lookup, exactKey{guidPrefix + it.GUID, aggregator.ReasonGUID, it.GUID})
+		// A GUID that is an article's link names what that link names.
+		// An item whose GUID is its own link, as most are, is filed
+		// under it once, as its link: one entry less in the index.
+		if specificLink(it.GUID) {
+			k.lookup = append(k.lookup, exactKey{linkPrefix + it.GUID, aggregator.ReasonGUID, it.GUID})
+		}
+		if it.GUID != link || !linked {
+			k.file = append(k.file, guidPrefix+it.GUID)
+		}
+	}
+	if linked {
+		if link != it.GUID || !globalGUID(it.GUID) {
+			k.lookup = append(k.lookup, exactKey{linkPrefix + link, aggregator.ReasonLink, link})
+		}
+		// An original arriving after a copy that named it.
+		k.lookup = append(k.lookup, exactKey{originPrefix + link, aggregator.ReasonOrigin, link})
 		k.file = append(k.file, linkPrefix+link)
 	}
 	for _, o := range it.OriginLinks {
