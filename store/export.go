@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -20,14 +21,21 @@ const exportBatch = 256
 // item id), and the story it belongs to, until fn returns an error, which
 // Export returns. An item whose story record is missing comes with a Story
 // holding only its ID. Items are read in batches, each a consistent
-// snapshot; an item written during the export may or may not be included.
+// snapshot; an item written during the export may or may not be included,
+// and none comes twice (a record an older file holds moves when its item
+// is rewritten).
 func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Story) error) error {
 	type pair struct {
 		it aggregator.Item
 		st aggregator.Story
 	}
-	phase := 0       // the record bucket being walked (tx.recordBuckets)
-	var after []byte // the last key exported from it
+	var (
+		phase    int    // the record bucket being walked (tx.recordBuckets)
+		after    []byte // the last key exported from it
+		lastOld  []byte // the last item id exported from the items bucket of an older file
+		startSeq uint64 // records' sequence when the export began
+		started  bool
+	)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -38,6 +46,10 @@ func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Sto
 			t := d.newTx(btx)
 			stories := map[string]aggregator.Story{}
 			buckets := t.recordBuckets()
+			if !started && t.records != nil {
+				startSeq = t.records.Sequence()
+			}
+			started = true
 			for ; phase < len(buckets) && len(batch) < exportBatch; phase, after = phase+1, nil {
 				c := buckets[phase].Cursor()
 				k, v := c.First()
@@ -48,9 +60,15 @@ func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Sto
 				}
 				for ; k != nil && len(batch) < exportBatch; k, v = c.Next() {
 					after = append(after[:0], k...)
+					if phase == 0 {
+						lastOld = append(lastOld[:0], k...)
+					}
 					it, err := t.codec.decode(v)
 					if err != nil {
 						return fmt.Errorf("item record %q: %w", k, err)
+					}
+					if phase > 0 && movedDuring(k, startSeq, it.ID, lastOld) {
+						continue
 					}
 					st, ok := stories[it.StoryID]
 					if !ok {
@@ -84,4 +102,12 @@ func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Sto
 			return nil
 		}
 	}
+}
+
+// movedDuring reports whether the record under key k of records, of the
+// item id, may have been exported already from the items bucket of an
+// older file: it was stored after the export began (its sequence number is
+// past startSeq), under an id the walk of that bucket had reached.
+func movedDuring(k []byte, startSeq uint64, id string, lastOld []byte) bool {
+	return len(k) == 8 && binary.BigEndian.Uint64(k) > startSeq && lastOld != nil && id <= string(lastOld)
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -283,5 +284,57 @@ func TestVersion2File(t *testing.T) {
 	}
 	if !slices.Equal(order, wantOrder) {
 		t.Errorf("Export order = %v; want the items bucket's first (by id), then records in the order stored: %v", order, wantOrder)
+	}
+}
+
+// TestExportWhileRecordsMove checks that an export of a version 2 file
+// yields no item twice when items it already yielded are rewritten (and
+// their records move) before it ends, and every item left alone once.
+func TestExportWhileRecordsMove(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "agg.db")
+	d := mustOpenPath(t, path)
+	var items []aggregator.Item
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		for i := range exportBatch + 40 { // two batches
+			it := mkItem("move.example", fmt.Sprint("g", i), t0.Add(time.Duration(i)*time.Minute), "")
+			putStory(t, tx, []string{"all"}, it)
+			items = append(items, it)
+		}
+		return nil
+	})
+	d.Close()
+	asVersion2(t, path)
+	d = mustOpenPath(t, path)
+
+	slices.SortFunc(items, func(a, b aggregator.Item) int { return strings.Compare(a.ID, b.ID) })
+	first, last := items[0], items[len(items)-1] // exported first and last from the items bucket
+	seen := map[string]int{}
+	err := d.Export(t.Context(), func(it aggregator.Item, _ aggregator.Story) error {
+		seen[it.ID]++
+		if len(seen) > 1 {
+			return nil
+		}
+		// Both move to records: one exported already, one not yet.
+		return d.Update(t.Context(), func(tx aggregator.Tx) error {
+			for _, it := range []aggregator.Item{first, last} {
+				it.Title += " (edited)"
+				if err := tx.PutItem(it); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		n := seen[it.ID]
+		switch {
+		case n > 1:
+			t.Errorf("item %s exported %d times", it.GUID, n)
+		case n == 0 && it.ID != last.ID:
+			t.Errorf("item %s, left alone, not exported", it.GUID)
+		}
 	}
 }
