@@ -114,6 +114,11 @@ func (c *conn) try() (int, int64, error) {
 			return 0, 0, err
 		}
 		c.mu.Lock()
+		if c.stopped { // stop ran while dialling
+			c.mu.Unlock()
+			nc.Close()
+			return 0, 0, errStopped
+		}
 		c.nc = nc
 		c.mu.Unlock()
 		if c.br == nil {
@@ -122,7 +127,15 @@ func (c *conn) try() (int, int64, error) {
 			c.br.Reset(nc)
 		}
 	}
-	if err := nc.SetDeadline(time.Now().Add(ioTimeout)); err != nil {
+	// Under the lock, so that a stop after this point cuts the round trip.
+	c.mu.Lock()
+	stopped = c.stopped
+	err := nc.SetDeadline(time.Now().Add(ioTimeout))
+	c.mu.Unlock()
+	if stopped {
+		return 0, 0, errStopped
+	}
+	if err != nil {
 		c.close()
 		return 0, 0, err
 	}
