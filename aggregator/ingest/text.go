@@ -105,18 +105,18 @@ func cleanTitle(title string, segments []string, isChrome map[string]bool) strin
 	return strings.Join(kept, ": ")
 }
 
-// maxTopicMembers bounds the members whose text and categories decide a
+// MaxTopicMembers bounds the members whose text and categories decide a
 // story's topics: its face and the first others to join. A story that
 // hundreds of outlets carry is tagged at the cost of a few of them, on the
 // text of its first reports rather than on every re-post, while each
 // refresh of it still reads what its new member brought to the face and
 // tags.
-const maxTopicMembers = 16
+const MaxTopicMembers = 16
 
 // StoryText gathers what the tagger decides the topics of a story with the
 // given items (in member order) and face on: the titles and the plain text
 // of the summaries and contents of the face and the first other items, up
-// to maxTopicMembers in all, their feed categories, and the sources of
+// to MaxTopicMembers in all, their feed categories, and the sources of
 // every item.
 func StoryText(face string, items []aggregator.Item) aggregator.StoryText {
 	return storyText(face, items, nil)
@@ -149,17 +149,17 @@ func storyText(face string, items []aggregator.Item, known map[string]plainText)
 }
 
 // topicItems returns the items whose text decides a story's topics: all of
-// them up to maxTopicMembers, else the face and the first others.
+// them up to MaxTopicMembers, else the face and the first others.
 func topicItems(face string, items []aggregator.Item) []aggregator.Item {
-	if len(items) <= maxTopicMembers {
+	if len(items) <= MaxTopicMembers {
 		return items
 	}
-	out := make([]aggregator.Item, 0, maxTopicMembers)
+	out := make([]aggregator.Item, 0, MaxTopicMembers)
 	if i := slices.IndexFunc(items, func(it aggregator.Item) bool { return it.ID == face }); i >= 0 {
 		out = append(out, items[i])
 	}
 	for _, it := range items {
-		if len(out) == maxTopicMembers {
+		if len(out) == MaxTopicMembers {
 			break
 		}
 		if it.ID != face {

@@ -106,7 +106,12 @@ func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items
 		fmt.Fprintf(w, " %s %s  %-22s %q\n     %s\n", mark, m.Time.UTC().Format("2006-01-02 15:04"),
 			ops.Clip(name(m.Source), 22), x.Title, why(m.Match, byID))
 	}
-	fmt.Fprintln(w, "\ntopics:")
+	if len(items) > ingest.MaxTopicMembers {
+		fmt.Fprintf(w, "\ntopics, on the text and categories of the face and the first %d others to join, and every member's source:\n",
+			ingest.MaxTopicMembers-1)
+	} else {
+		fmt.Fprintln(w, "\ntopics:")
+	}
 	for _, v := range tags.Explain(ingest.StoryText(story.Face, items)) {
 		verdict := "no "
 		if v.Taken {
