@@ -351,20 +351,22 @@ func exactKeys(it aggregator.Item, doc *near.Doc) itemKeys {
 		link = it.Link
 	}
 	linked := specificLink(link)
-	if globalGUID(it.GUID) {
+	global := globalGUID(it.GUID)
+	// An item whose GUID is its own link, as most are, is filed under it
+	// once, as its link: one entry less in the index.
+	guidIsLink := global && linked && it.GUID == link
+	if global {
 		k.lookup = append(k.lookup, exactKey{guidPrefix + it.GUID, aggregator.ReasonGUID, it.GUID})
 		// A GUID that is an article's link names what that link names.
-		// An item whose GUID is its own link, as most are, is filed
-		// under it once, as its link: one entry less in the index.
 		if specificLink(it.GUID) {
 			k.lookup = append(k.lookup, exactKey{linkPrefix + it.GUID, aggregator.ReasonGUID, it.GUID})
 		}
-		if it.GUID != link || !linked {
+		if !guidIsLink {
 			k.file = append(k.file, guidPrefix+it.GUID)
 		}
 	}
 	if linked {
-		if link != it.GUID || !globalGUID(it.GUID) {
+		if !guidIsLink { // else looked up above, as the GUID
 			k.lookup = append(k.lookup, exactKey{linkPrefix + link, aggregator.ReasonLink, link})
 		}
 		// An original arriving after a copy that named it.

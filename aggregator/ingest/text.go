@@ -108,9 +108,8 @@ func cleanTitle(title string, segments []string, isChrome map[string]bool) strin
 // MaxTopicMembers bounds the members whose text and categories decide a
 // story's topics: its face and the first others to join. A story that
 // hundreds of outlets carry is tagged at the cost of a few of them, on the
-// text of its first reports rather than on every re-post, while each
-// refresh of it still reads what its new member brought to the face and
-// tags.
+// text of its first reports rather than on every re-post. Its face, tags
+// and sources still come from every member.
 const MaxTopicMembers = 16
 
 // StoryText gathers what the tagger decides the topics of a story with the
