@@ -1,6 +1,7 @@
 package near
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -42,7 +43,9 @@ func Text(fragment string) string {
 	if fragment == "" {
 		return ""
 	}
-	fragment = strings.ToValidUTF8(fragment, "\uFFFD")
+	if !utf8.ValidString(fragment) {
+		fragment = strings.ToValidUTF8(fragment, "\uFFFD")
+	}
 	plain := !hasBlockMarkup(fragment)
 	var b strings.Builder
 	b.Grow(len(fragment))
@@ -57,11 +60,21 @@ func Text(fragment string) string {
 			if skip > 0 {
 				continue
 			}
-			t := string(z.Text())
-			if !plain {
-				t = strings.ReplaceAll(t, "\n", " ")
+			t := z.Text()
+			if plain {
+				b.Write(t)
+				continue
 			}
-			b.WriteString(t)
+			for len(t) > 0 { // line breaks in text between block markup are spaces
+				i := bytes.IndexByte(t, '\n')
+				if i < 0 {
+					b.Write(t)
+					break
+				}
+				b.Write(t[:i])
+				b.WriteByte(' ')
+				t = t[i+1:]
+			}
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
@@ -108,33 +121,41 @@ func hasBlockMarkup(s string) bool {
 // finish trims and collapses every line, drops empty ones and makes the text
 // inert as HTML, so that Text of the result is the result.
 func finish(s string) string {
-	var out strings.Builder
-	out.Grow(len(s))
+	out := make([]byte, 0, len(s))
 	for line := range strings.SplitSeq(s, "\n") {
-		line = collapse(line)
-		if line == "" {
+		sep := len(out)
+		if sep > 0 {
+			out = append(out, '\n')
+		}
+		at := len(out)
+		if out = appendCollapsed(out, line); len(out) == at {
+			out = out[:sep] // an empty line is dropped
 			continue
 		}
-		if out.Len() > 0 {
-			out.WriteByte('\n')
+		if l := out[at:]; bytes.ContainsAny(l, "<&") {
+			out = append(out[:at], inert(string(l))...)
 		}
-		out.WriteString(inert(line))
 	}
-	return out.String()
+	return string(out)
 }
 
 // collapse removes control characters and turns every run of white space
 // into one space, trimmed at both ends.
 func collapse(s string) string {
-	b := make([]byte, 0, len(s))
-	space := false
+	return string(appendCollapsed(make([]byte, 0, len(s)), s))
+}
+
+// appendCollapsed appends collapse(s) to b.
+func appendCollapsed(b []byte, s string) []byte {
+	start := len(b)
+	space := false // white space seen since the last character kept
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			i++
 			switch {
 			case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-				space = len(b) > 0
+				space = len(b) > start
 				continue
 			case c < 0x20 || c == 0x7f:
 				continue
@@ -150,7 +171,7 @@ func collapse(s string) string {
 		i += n
 		switch {
 		case unicode.IsSpace(r):
-			space = len(b) > 0
+			space = len(b) > start
 			continue
 		case unicode.IsControl(r) || r == '\ufeff' || r == '\u200b':
 			continue
@@ -161,7 +182,7 @@ func collapse(s string) string {
 		}
 		b = utf8.AppendRune(b, r)
 	}
-	return string(b)
+	return b
 }
 
 // inert replaces the few characters that would read as markup if the text
