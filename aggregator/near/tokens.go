@@ -67,6 +67,15 @@ func eachWord(s string, yield func(word) bool) {
 				break
 			}
 			switch {
+			case r < utf8.RuneSelf: // a word rune: a letter or a digit
+				if r <= '9' {
+					digits++
+				} else {
+					letters++
+					if r <= 'Z' {
+						upper++
+					}
+				}
 			case unicode.IsUpper(r):
 				upper++
 				letters++
@@ -134,7 +143,12 @@ func lastRuneBefore(s string, k int) rune {
 	return r
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
 
