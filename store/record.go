@@ -86,20 +86,57 @@ func (t *tx) pending(itemID string) *extras {
 	return e
 }
 
+// recordSeq returns the sequence number under which records holds the
+// item's record, or 0 when it holds none. The transaction keeps what it
+// learnt: an item is looked up several times while it is filed.
+func (t *tx) recordSeq(itemID string) uint64 {
+	if seq, ok := t.seqs[itemID]; ok {
+		return seq
+	}
+	var seq uint64
+	if t.ids != nil {
+		if v := t.get(t.ids, []byte(itemID)); len(v) == 8 {
+			seq = binary.BigEndian.Uint64(v)
+		}
+	}
+	if t.seqs == nil {
+		t.seqs = map[string]uint64{}
+	}
+	t.seqs[itemID] = seq
+	return seq
+}
+
 // recordKey returns the key in records of the item's record, or nil when
 // it has none there.
 func (t *tx) recordKey(itemID string) []byte {
-	if t.ids == nil {
-		return nil
+	if seq := t.recordSeq(itemID); seq != 0 {
+		return seqKey(seq)
 	}
-	return t.get(t.ids, []byte(itemID))
+	return nil
+}
+
+func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(make([]byte, 0, 8), seq) }
+
+// hasOldItems reports whether the file still holds records in the items
+// bucket of a file written before version 3; once it holds none, lookups
+// of items records lacks go no further.
+func (t *tx) hasOldItems() bool {
+	if !t.oldKnown {
+		k, _ := t.items.Cursor().First()
+		t.oldItems, t.oldKnown = k != nil, true
+	}
+	return t.oldItems
 }
 
 // recordOf returns the item's stored record, or nil: from records, else
 // from the items bucket of a file written before version 3.
 func (t *tx) recordOf(itemID string) []byte {
-	if k := t.recordKey(itemID); k != nil {
-		return t.get(t.records, k)
+	if seq := t.recordSeq(itemID); seq != 0 {
+		binary.BigEndian.PutUint64(t.seqBuf[:], seq)
+		return t.get(t.records, t.seqBuf[:])
+	}
+	if !t.hasOldItems() {
+		return nil
 	}
 	return t.get(t.items, []byte(itemID))
 }
@@ -110,20 +147,21 @@ func (t *tx) recordOf(itemID string) []byte {
 // pages of records.
 func (t *tx) storeRecord(itemID string, v []byte) error {
 	if k := t.recordKey(itemID); k != nil {
-		return t.records.Put(bytes.Clone(k), v)
+		return t.records.Put(k, v)
 	}
 	seq, err := t.records.NextSequence()
 	if err != nil {
 		return err
 	}
-	k := binary.BigEndian.AppendUint64(make([]byte, 0, 8), seq)
+	k := seqKey(seq)
 	if t.get(t.records, k) != nil {
 		return fmt.Errorf("records: sequence number %d is taken", seq)
 	}
 	if err := t.ids.Put([]byte(itemID), k); err != nil {
 		return err
 	}
-	if t.get(t.items, []byte(itemID)) != nil {
+	t.seqs[itemID] = seq // recordKey above made the map
+	if t.hasOldItems() && t.get(t.items, []byte(itemID)) != nil {
 		if err := t.items.Delete([]byte(itemID)); err != nil {
 			return err
 		}
@@ -134,9 +172,10 @@ func (t *tx) storeRecord(itemID string, v []byte) error {
 // deleteRecord deletes the item's record, wherever it is.
 func (t *tx) deleteRecord(itemID string) error {
 	if k := t.recordKey(itemID); k != nil {
-		if err := t.records.Delete(bytes.Clone(k)); err != nil {
+		if err := t.records.Delete(k); err != nil {
 			return err
 		}
+		t.seqs[itemID] = 0
 		return t.ids.Delete([]byte(itemID))
 	}
 	return t.items.Delete([]byte(itemID))

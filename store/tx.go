@@ -31,6 +31,10 @@ type tx struct {
 	blobs    *bolt.Bucket // nil in a file opened read-only that predates it
 	records  *bolt.Bucket // nil, like ids, in a file opened read-only that predates it
 	ids      *bolt.Bucket
+	seqs     map[string]uint64 // item id → sequence number in records, 0 for none, as looked up (record.go)
+	oldItems bool              // the items bucket of an older file holds records; known when oldKnown
+	oldKnown bool
+	seqBuf   [8]byte // recordOf's key
 	codec    *itemCodec
 	pend     map[string]*extras // features and owned lists changed, by item id (record.go)
 	names    idNames            // ids spelt by band reads, each kept once for the transaction
