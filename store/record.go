@@ -117,9 +117,9 @@ func (t *tx) recordKey(itemID string) []byte {
 
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(make([]byte, 0, 8), seq) }
 
-// hasOldItems reports whether the file still holds records in the items
-// bucket of a file written before version 3; once it holds none, lookups
-// of items records lacks go no further.
+// hasOldItems reports whether the items bucket of a file written before
+// version 3 still holds records; once it holds none, the lookup of an item
+// that records lacks goes no further.
 func (t *tx) hasOldItems() bool {
 	if !t.oldKnown {
 		k, _ := t.items.Cursor().First()
