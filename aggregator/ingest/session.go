@@ -29,6 +29,7 @@ type session struct {
 	stories map[string]*aggregator.Story
 	before  map[string][]string // topics of each changed story before the change
 	dirty   []string            // ids of changed stories, in order of change
+	kept    map[string]int      // of each changed story, its members before the change; 0 once one of them changed (grow)
 	docs    map[string]*near.Doc
 	items   map[string]aggregator.Item // items read or written in this session, as stored
 	plain   map[string]plainText       // plain text of the fetch's new and edited items
@@ -60,6 +61,7 @@ func newSession(in *Ingester, tx aggregator.Tx) *session {
 		tx:      tx,
 		stories: map[string]*aggregator.Story{},
 		before:  map[string][]string{},
+		kept:    map[string]int{},
 		docs:    map[string]*near.Doc{},
 		items:   map[string]aggregator.Item{},
 		plain:   map[string]plainText{},
@@ -125,6 +127,7 @@ func (s *session) touch(st *aggregator.Story) {
 	if s.before[st.ID] == nil {
 		s.before[st.ID] = []string{}
 	}
+	s.kept[st.ID] = len(st.Members)
 	s.dirty = append(s.dirty, st.ID)
 }
 
@@ -255,6 +258,7 @@ func (s *session) edit(p *pending) error {
 	}
 	s.seen(*it)
 	s.touch(st)
+	s.kept[st.ID] = 0 // a member changed: the story is refreshed from every member
 	for i := range st.Members {
 		if st.Members[i].Item == it.ID {
 			st.Members[i].Time = it.Published

@@ -21,7 +21,13 @@ func (s *session) finish() ([]string, error) {
 	}
 	for _, id := range s.dirty {
 		st := s.stories[id]
-		if err := s.in.refresh(s.item, st, s.doc, s.plain); err != nil {
+		var err error
+		if n := s.kept[id]; n > growAfter {
+			err = s.in.grow(s.item, st, n, s.doc, s.plain)
+		} else {
+			err = s.in.refresh(s.item, st, s.doc, s.plain)
+		}
+		if err != nil {
 			return nil, err
 		}
 		if s.now.After(st.Updated) {
@@ -95,19 +101,28 @@ func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc, k
 	} else {
 		st.Topics = []string{aggregator.AllTopic}
 	}
-	// Tags differing only in case are one tag ("World", "world"); the first
-	// spelling met, in member order, is kept.
-	tags := map[string]string{}
+	st.Tags = in.addTags(nil, st.Topics, items)
+	return nil
+}
+
+// addTags returns tags with the story's topics and the tags of the items'
+// sources and their categories added, sorted. Tags differing only in case
+// are one tag ("World", "world"): the spelling met first — in tags, then
+// the topics, then the items in member order — is kept.
+func (in *Ingester) addTags(tags, topics []string, items []aggregator.Item) []string {
+	seen := make(map[string]string, len(tags))
 	add := func(t string) {
 		if t = strings.TrimSpace(t); t == "" {
 			return
 		}
-		if k := strings.ToLower(t); tags[k] == "" {
-			tags[k] = t
+		if k := strings.ToLower(t); seen[k] == "" {
+			seen[k] = t
 		}
 	}
-	for _, t := range st.Topics {
-		add(t)
+	for _, group := range [][]string{tags, topics} {
+		for _, t := range group {
+			add(t)
+		}
 	}
 	for _, it := range items {
 		for _, t := range in.tags[it.SourceID] {
@@ -117,11 +132,71 @@ func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc, k
 			add(c)
 		}
 	}
-	st.Tags = st.Tags[:0:0]
-	for _, t := range tags {
-		st.Tags = append(st.Tags, t)
+	out := make([]string, 0, len(seen))
+	for _, t := range seen {
+		out = append(out, t)
 	}
-	slices.Sort(st.Tags)
+	slices.Sort(out)
+	return out
+}
+
+// growAfter is the size past which a story that only gained members is
+// refreshed from its face and the members it gained (grow) rather than
+// from every member.
+var growAfter = 2 * MaxTopicMembers
+
+// grow is refresh for a story whose members up to n are as they were when
+// it was last refreshed and which only gained the members after them. It
+// reads the face, the members gained and the first members, whose text
+// decides the topics, not every member: a member left alone cannot have
+// become a better face, an earlier time or a new tag. When the topics
+// change it refreshes the story from every member, so that its tags follow.
+// (A reload of the configuration refreshes every story, Retag, so faces
+// follow changed priorities.)
+func (in *Ingester) grow(item itemFunc, st *aggregator.Story, n int, docs docFunc, known map[string]plainText) error {
+	face, err := item(st.Face)
+	if err != nil {
+		return in.refresh(item, st, docs, known)
+	}
+	gained := make([]aggregator.Item, 0, len(st.Members)-n)
+	for _, m := range st.Members[n:] {
+		it, err := item(m.Item)
+		if err != nil {
+			return fmt.Errorf("story %s: %w", st.ID, err)
+		}
+		gained = append(gained, it)
+		if it.Published.Before(st.Time) {
+			st.Time = it.Published
+		}
+	}
+	f, err := in.face(append([]aggregator.Item{face}, gained...), docs)
+	if err != nil {
+		return fmt.Errorf("story %s: %w", st.ID, err)
+	}
+	st.Face = f.ID
+	if in.tagger != nil {
+		var text []aggregator.Item
+		for i, m := range st.Members {
+			if i > MaxTopicMembers && m.Item != st.Face {
+				continue
+			}
+			it, err := item(m.Item)
+			if err != nil {
+				return fmt.Errorf("story %s: %w", st.ID, err)
+			}
+			text = append(text, it)
+		}
+		sources := make([]string, 0, len(st.Members))
+		for _, m := range st.Members {
+			if !slices.Contains(sources, m.Source) {
+				sources = append(sources, m.Source)
+			}
+		}
+		if topics := in.tagger.Tag(topicText(topicItems(st.Face, text), sources, known)); !slices.Equal(topics, st.Topics) {
+			return in.refresh(item, st, docs, known)
+		}
+	}
+	st.Tags = in.addTags(st.Tags, nil, gained)
 	return nil
 }
 

@@ -124,15 +124,20 @@ func StoryText(face string, items []aggregator.Item) aggregator.StoryText {
 // storyText is StoryText taking the plain text of the items in known
 // from there.
 func storyText(face string, items []aggregator.Item, known map[string]plainText) aggregator.StoryText {
-	var st aggregator.StoryText
-	sources := map[string]bool{}
+	sources := make([]string, 0, len(items))
 	for _, it := range items {
-		if !sources[it.SourceID] {
-			sources[it.SourceID] = true
-			st.Sources = append(st.Sources, it.SourceID)
+		if !slices.Contains(sources, it.SourceID) {
+			sources = append(sources, it.SourceID)
 		}
 	}
-	for _, it := range topicItems(face, items) {
+	return topicText(topicItems(face, items), sources, known)
+}
+
+// topicText gathers the titles, plain text and categories of items and the
+// story's sources into what the tagger decides the topics on.
+func topicText(items []aggregator.Item, sources []string, known map[string]plainText) aggregator.StoryText {
+	st := aggregator.StoryText{Sources: sources}
+	for _, it := range items {
 		p, ok := known[it.ID]
 		if !ok {
 			p = plainOf(it)
