@@ -544,3 +544,52 @@ func TestReloadKeepsTheFetchBound(t *testing.T) {
 		t.Errorf("%d fetches in flight at once across the reload; poll.concurrency is 2", n)
 	}
 }
+
+// TestRetagIfChanged checks that stored stories are re-decided when, and
+// only when, the settings that decide their topics changed since the store
+// last recorded them: as after an edit of the config while the daemon was
+// stopped.
+func TestRetagIfChanged(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/feed.rss", "application/rss+xml", fixture(t, "news.rss"))
+	db := mustOpen(t)
+	clk := &clock{t: time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)}
+	plain := config(t, "", o.URL("/feed.rss"))
+	p := newPoller(t, plain, db, clk.Now)
+	p.PollAll(t.Context(), nil)
+
+	retag := func(cfg *aggregator.Config) int {
+		t.Helper()
+		n, err := newPoller(t, cfg, db, clk.Now).RetagIfChanged(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := retag(plain); n != 2 {
+		t.Errorf("first check: %d stories retagged; want both (the store recorded no rules)", n)
+	}
+	if n := retag(plain); n != 0 {
+		t.Errorf("same config again: %d stories retagged; want none", n)
+	}
+	withTopic := config(t, "", o.URL("/feed.rss"))
+	withTopic.Topics = append(withTopic.Topics, aggregator.TopicConfig{
+		ID: "roads", Title: "Roads", Match: aggregator.MatchConfig{Any: []string{"bridge"}},
+	})
+	if n := retag(withTopic); n != 2 {
+		t.Errorf("a new topic: %d stories retagged; want 2", n)
+	}
+	var inTopic int
+	err := db.TopicStories(t.Context(), "roads", time.Time{}, func(aggregator.Story, []aggregator.Item) bool {
+		inTopic++
+		return true
+	})
+	if err != nil || inTopic != 1 {
+		t.Errorf("topic roads after the check: %d stories, %v; want the bridge story", inTopic, err)
+	}
+	slower := config(t, "  interval: 2h", o.URL("/feed.rss"))
+	slower.Topics = withTopic.Topics
+	if n := retag(slower); n != 0 {
+		t.Errorf("only the poll interval changed: %d stories retagged; want none", n)
+	}
+}

@@ -185,3 +185,31 @@ func TestCheckExitCodes(t *testing.T) {
 		t.Errorf("check of the shipped config.yaml: %v", err)
 	}
 }
+
+// TestRestartRetags edits the config while the daemon is stopped: started
+// again, it serves a new topic already holding the stories stored before,
+// though no source brings anything new.
+func TestRestartRetags(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("poll: %v\n%s", err, errOut.String())
+	}
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := "  - id: drought\n    title: \"Drought\"\n    match:\n      any: [\"drought\", \"rationing\"]\n"
+	if err := os.WriteFile(path, append(orig, []byte(extra)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, path)
+	waitFor(t, "the new topic served with its story", 10*time.Second, func() bool {
+		resp, body := d.get(t, "/topics/drought.json")
+		return resp.StatusCode == http.StatusOK && bytes.Contains(body, []byte("Drought forces rationing in three northern provinces"))
+	})
+	if !strings.Contains(d.out.String(), "stories retagged") {
+		t.Errorf("daemon log lacks the retagging:\n%s", d.out.String())
+	}
+}

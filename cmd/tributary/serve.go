@@ -105,6 +105,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return pl.Run(ctx) })
+	g.Go(func() error {
+		// Stories stored under other topics, priorities or source tags
+		// (the config was edited while the daemon was stopped) follow the
+		// current ones, while the daemon serves.
+		retag(ctx, logger, pl)
+		return nil
+	})
 	g.Go(func() error { return pinger.Run(ctx) })
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -143,11 +150,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			mu.Unlock()
 			logger.Info("config reloaded", "sources", len(cfg.Sources), "topics", len(tags.Topics()))
 			// Stories already stored follow the new topic rules too.
-			if n, err := pl.Retag(ctx); err != nil {
-				logger.Error("retagging after reload", "err", err)
-			} else {
-				logger.Info("stories retagged", "stories", n)
-			}
+			retag(ctx, logger, pl)
 		}
 	})
 	err = g.Wait()
@@ -166,4 +169,16 @@ func (h healthOf) Healthy() error {
 		return fmt.Errorf("store: %w", err)
 	}
 	return h.poller.Healthy()
+}
+
+// retag re-decides the stored stories when the settings that decide their
+// faces, topics and tags changed, and logs what it did.
+func retag(ctx context.Context, logger *slog.Logger, pl *poller.Poller) {
+	n, err := pl.RetagIfChanged(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		logger.Error("retagging stories", "err", err)
+	case err == nil && n > 0:
+		logger.Info("stories retagged", "stories", n)
+	}
 }

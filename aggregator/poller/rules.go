@@ -1,0 +1,71 @@
+package poller
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// storyRulesBlob is the store's record of the settings its stories' faces,
+// topics and tags were last decided under (storyRules).
+const storyRulesBlob = "story-rules"
+
+// storyRules returns a digest of the settings that decide a story's face,
+// topics and tags: the topics, and each source's URL, name, priority and
+// tags.
+func storyRules(cfg *aggregator.Config) []byte {
+	type source struct {
+		URL, Name string
+		Priority  int
+		Tags      []string
+	}
+	rules := struct {
+		Topics  []aggregator.TopicConfig
+		Sources []source
+	}{Topics: cfg.Topics}
+	for _, s := range cfg.Sources {
+		rules.Sources = append(rules.Sources, source{s.URL, s.Name, s.Priority, s.Tags})
+	}
+	b, err := json.Marshal(rules)
+	if err != nil { // plain strings and numbers: not expected
+		panic(fmt.Sprintf("story rules: %v", err))
+	}
+	sum := sha256.Sum256(b)
+	return sum[:]
+}
+
+// RetagIfChanged re-decides every stored story (Retag) when the settings
+// that decide a story's face, topics and tags differ from those the store
+// recorded when it last did — the configuration was edited while the daemon
+// was stopped, or a reload changed them — and then records the current
+// ones. It returns how many stories it looked at: none when nothing
+// changed.
+func (p *Poller) RetagIfChanged(ctx context.Context) (int, error) {
+	p.mu.Lock()
+	want := storyRules(p.pl.cfg)
+	p.mu.Unlock()
+	var have []byte
+	err := p.st.View(ctx, func(tx aggregator.Tx) (err error) {
+		have, err = tx.Blob(storyRulesBlob)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("reading the story rules: %w", err)
+	}
+	if bytes.Equal(have, want) {
+		return 0, nil
+	}
+	n, err := p.Retag(ctx)
+	if err != nil {
+		return n, err
+	}
+	err = p.st.Update(ctx, func(tx aggregator.Tx) error { return tx.PutBlob(storyRulesBlob, want) })
+	if err != nil {
+		return n, fmt.Errorf("recording the story rules: %w", err)
+	}
+	return n, nil
+}
