@@ -30,6 +30,9 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Stories stored under other topics, priorities or source tags follow
+	// the current ones before new items join them, as under serve.
+	retag(ctx, logger, pl)
 	bar := newProgress(e.stderr, len(cfg.Sources))
 	start := time.Now()
 	outcomes := pl.PollAll(ctx, bar.add)

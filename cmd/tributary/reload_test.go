@@ -186,6 +186,20 @@ func TestCheckExitCodes(t *testing.T) {
 	}
 }
 
+// addDroughtTopic appends a topic that one stored story matches to the
+// config at path.
+func addDroughtTopic(t *testing.T, path string) {
+	t.Helper()
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := "  - id: drought\n    title: \"Drought\"\n    match:\n      any: [\"drought\", \"rationing\"]\n"
+	if err := os.WriteFile(path, append(orig, []byte(extra)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestRestartRetags edits the config while the daemon is stopped: started
 // again, it serves a new topic already holding the stories stored before,
 // though no source brings anything new.
@@ -196,14 +210,7 @@ func TestRestartRetags(t *testing.T) {
 	if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
 		t.Fatalf("poll: %v\n%s", err, errOut.String())
 	}
-	orig, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	extra := "  - id: drought\n    title: \"Drought\"\n    match:\n      any: [\"drought\", \"rationing\"]\n"
-	if err := os.WriteFile(path, append(orig, []byte(extra)...), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	addDroughtTopic(t, path)
 	d := startDaemon(t, path)
 	waitFor(t, "the new topic served with its story", 10*time.Second, func() bool {
 		resp, body := d.get(t, "/topics/drought.json")
@@ -211,5 +218,29 @@ func TestRestartRetags(t *testing.T) {
 	})
 	if !strings.Contains(d.out.String(), "stories retagged") {
 		t.Errorf("daemon log lacks the retagging:\n%s", d.out.String())
+	}
+}
+
+// TestPollRetags edits the config between two runs of poll: the second
+// files the stored drought story under the new topic, though no source
+// brings anything new.
+func TestPollRetags(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	for i := range 2 {
+		if i == 1 {
+			addDroughtTopic(t, path)
+		}
+		var out, errOut bytes.Buffer
+		if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
+			t.Fatalf("poll %d: %v\n%s", i+1, err, errOut.String())
+		}
+	}
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"topics", "-config", path, "test", "drought"}, &out, &errOut); err != nil {
+		t.Fatalf("topics test: %v", err)
+	}
+	if !strings.Contains(out.String(), "1 stored stories match") || strings.Contains(out.String(), "+ ") {
+		t.Errorf("topics test drought after the second poll:\n%s\nwant the story already in the topic", out.String())
 	}
 }
