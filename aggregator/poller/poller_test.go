@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -588,8 +589,10 @@ func TestRetagIfChanged(t *testing.T) {
 		t.Errorf("topic roads after the check: %d stories, %v; want the bridge story", inTopic, err)
 	}
 	slower := config(t, "  interval: 2h", o.URL("/feed.rss"))
-	slower.Topics = withTopic.Topics
+	slower.Topics = slices.Clone(withTopic.Topics)
+	last := &slower.Topics[len(slower.Topics)-1]
+	last.Title, last.Limit = "Roads and bridges", 20
 	if n := retag(slower); n != 0 {
-		t.Errorf("only the poll interval changed: %d stories retagged; want none", n)
+		t.Errorf("only the poll interval and a topic's title and length changed: %d stories retagged; want none", n)
 	}
 }

@@ -15,18 +15,27 @@ import (
 const storyRulesBlob = "story-rules"
 
 // storyRules returns a digest of the settings that decide a story's face,
-// topics and tags: the topics, and each source's URL, name, priority and
-// tags.
+// topics and tags: each topic's id, sources and match rules, and each
+// source's URL, name, priority and tags. A topic's title or feed length
+// are not among them.
 func storyRules(cfg *aggregator.Config) []byte {
+	type topic struct {
+		ID      string
+		Sources []string
+		Match   aggregator.MatchConfig
+	}
 	type source struct {
 		URL, Name string
 		Priority  int
 		Tags      []string
 	}
-	rules := struct {
-		Topics  []aggregator.TopicConfig
+	var rules struct {
+		Topics  []topic
 		Sources []source
-	}{Topics: cfg.Topics}
+	}
+	for _, t := range cfg.Topics {
+		rules.Topics = append(rules.Topics, topic{t.ID, t.Sources, t.Match})
+	}
 	for _, s := range cfg.Sources {
 		rules.Sources = append(rules.Sources, source{s.URL, s.Name, s.Priority, s.Tags})
 	}
