@@ -93,12 +93,13 @@ type Store interface {
 	ItemByLink(ctx context.Context, link string) (Item, Story, error)
 }
 
-// StoryText is what a story's topics are decided on: the plain text of all
-// its items, their feed categories and their sources.
+// StoryText is what a story's topics are decided on: the plain text and feed
+// categories of its items (of a large story, its face and first members:
+// ingest.MaxTopicMembers) and the sources of all of them.
 type StoryText struct {
 	Fields     []string // plain-text titles, summaries and contents; a phrase never spans two fields
-	Categories []string // feed categories of the items
-	Sources    []string // SourceIDs of the items
+	Categories []string // feed categories of those items
+	Sources    []string // SourceIDs of every item
 }
 
 // Tagger decides which topics take a story. topic.Set implements it.

@@ -424,11 +424,13 @@ func TestTopicsOfALargeStory(t *testing.T) {
 		it, _ := stored(t, db, id)
 		items = append(items, it)
 	}
-	if got := set.Tag(ingest.StoryText(st.Face, items)); !slices.Equal(got, st.Topics) {
+	if got := set.Tag(ingest.StoryText(st, items)); !slices.Equal(got, st.Topics) {
 		t.Errorf("StoryText of the stored story tags %q; the story has %q", got, st.Topics)
 	}
 	// A late member as the face counts, with the first others.
-	if got := set.Tag(ingest.StoryText(ids[20], items)); !slices.Equal(got, []string{"all", "transport", "sport", "late"}) {
+	lateFace := st
+	lateFace.Face = ids[20]
+	if got := set.Tag(ingest.StoryText(lateFace, items)); !slices.Equal(got, []string{"all", "transport", "sport", "late"}) {
 		t.Errorf("with a late face, StoryText tags %q; want the face's topics too", got)
 	}
 }

@@ -97,7 +97,7 @@ func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc, k
 	}
 	st.Face = f.ID
 	if in.tagger != nil {
-		st.Topics = in.tagger.Tag(storyText(st.Face, items, known))
+		st.Topics = in.tagger.Tag(storyText(st, items, known))
 	} else {
 		st.Topics = []string{aggregator.AllTopic}
 	}
@@ -186,13 +186,7 @@ func (in *Ingester) grow(item itemFunc, st *aggregator.Story, n int, docs docFun
 			}
 			text = append(text, it)
 		}
-		sources := make([]string, 0, len(st.Members))
-		for _, m := range st.Members {
-			if !slices.Contains(sources, m.Source) {
-				sources = append(sources, m.Source)
-			}
-		}
-		if topics := in.tagger.Tag(topicText(topicItems(st.Face, text), sources, known)); !slices.Equal(topics, st.Topics) {
+		if topics := in.tagger.Tag(storyText(st, text, known)); !slices.Equal(topics, st.Topics) {
 			return in.refresh(item, st, docs, known)
 		}
 	}

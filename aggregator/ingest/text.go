@@ -112,44 +112,39 @@ func cleanTitle(title string, segments []string, isChrome map[string]bool) strin
 // and sources still come from every member.
 const MaxTopicMembers = 16
 
-// StoryText gathers what the tagger decides the topics of a story with the
-// given items (in member order) and face on: the titles and the plain text
-// of the summaries and contents of the face and the first other items, up
-// to MaxTopicMembers in all, their feed categories, and the sources of
-// every item.
-func StoryText(face string, items []aggregator.Item) aggregator.StoryText {
-	return storyText(face, items, nil)
+// StoryText gathers what the tagger decides the topics of st on, given its
+// items in member order: the titles and the plain text of the summaries
+// and contents of its face and first other items, up to MaxTopicMembers in
+// all, their feed categories, and the sources of every member.
+func StoryText(st aggregator.Story, items []aggregator.Item) aggregator.StoryText {
+	return storyText(&st, items, nil)
 }
 
-// storyText is StoryText taking the plain text of the items in known
-// from there.
-func storyText(face string, items []aggregator.Item, known map[string]plainText) aggregator.StoryText {
-	sources := make([]string, 0, len(items))
-	for _, it := range items {
-		if !slices.Contains(sources, it.SourceID) {
-			sources = append(sources, it.SourceID)
+// storyText is StoryText taking the plain text of the items in known from
+// there. items may hold only the face and the first MaxTopicMembers+1
+// members, which are all topicItems takes of a larger story.
+func storyText(st *aggregator.Story, items []aggregator.Item, known map[string]plainText) aggregator.StoryText {
+	var out aggregator.StoryText
+	seen := make(map[string]bool, len(st.Members))
+	for _, m := range st.Members {
+		if !seen[m.Source] {
+			seen[m.Source] = true
+			out.Sources = append(out.Sources, m.Source)
 		}
 	}
-	return topicText(topicItems(face, items), sources, known)
-}
-
-// topicText gathers the titles, plain text and categories of items and the
-// story's sources into what the tagger decides the topics on.
-func topicText(items []aggregator.Item, sources []string, known map[string]plainText) aggregator.StoryText {
-	st := aggregator.StoryText{Sources: sources}
-	for _, it := range items {
+	for _, it := range topicItems(st.Face, items) {
 		p, ok := known[it.ID]
 		if !ok {
 			p = plainOf(it)
 		}
 		for _, f := range []string{it.Title, p.summary, p.content} {
 			if f != "" {
-				st.Fields = append(st.Fields, f)
+				out.Fields = append(out.Fields, f)
 			}
 		}
-		st.Categories = append(st.Categories, it.Categories...)
+		out.Categories = append(out.Categories, it.Categories...)
 	}
-	return st
+	return out
 }
 
 // topicItems returns the items whose text decides a story's topics: all of

@@ -112,7 +112,7 @@ func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items
 	} else {
 		fmt.Fprintln(w, "\ntopics:")
 	}
-	for _, v := range tags.Explain(ingest.StoryText(story.Face, items)) {
+	for _, v := range tags.Explain(ingest.StoryText(story, items)) {
 		verdict := "no "
 		if v.Taken {
 			verdict = "yes"

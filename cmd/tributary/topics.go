@@ -39,7 +39,7 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 	names := sourceNames(ctx, db)
 	var in, enter, leave int
 	err = db.TopicStories(ctx, aggregator.AllTopic, time.Time{}, func(s aggregator.Story, items []aggregator.Item) bool {
-		now := slices.Contains(tags.Tag(ingest.StoryText(s.Face, items)), id)
+		now := slices.Contains(tags.Tag(ingest.StoryText(s, items)), id)
 		was := slices.Contains(s.Topics, id)
 		title := ""
 		src := ""
