@@ -34,8 +34,16 @@ func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Sto
 		after    []byte // the last key exported from it
 		lastOld  []byte // the last item id exported from the items bucket of an older file
 		startSeq uint64 // records' sequence when the export began
-		started  bool
 	)
+	err := d.db.View(func(btx *bolt.Tx) error {
+		if b := btx.Bucket(bucketRecords); b != nil {
+			startSeq = b.Sequence()
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -46,10 +54,6 @@ func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Sto
 			t := d.newTx(btx)
 			stories := map[string]aggregator.Story{}
 			buckets := t.recordBuckets()
-			if !started && t.records != nil {
-				startSeq = t.records.Sequence()
-			}
-			started = true
 			for ; phase < len(buckets) && len(batch) < exportBatch; phase, after = phase+1, nil {
 				c := buckets[phase].Cursor()
 				k, v := c.First()

@@ -18,7 +18,7 @@ const storyRulesBlob = "story-rules"
 // topics and tags: each topic's id, sources and match rules, and each
 // source's URL, name, priority and tags. A topic's title or feed length
 // are not among them.
-func storyRules(cfg *aggregator.Config) []byte {
+func storyRules(cfg *aggregator.Config) ([]byte, error) {
 	type topic struct {
 		ID      string
 		Sources []string
@@ -40,11 +40,11 @@ func storyRules(cfg *aggregator.Config) []byte {
 		rules.Sources = append(rules.Sources, source{s.URL, s.Name, s.Priority, s.Tags})
 	}
 	b, err := json.Marshal(rules)
-	if err != nil { // plain strings and numbers: not expected
-		panic(fmt.Sprintf("story rules: %v", err))
+	if err != nil {
+		return nil, fmt.Errorf("story rules: %w", err)
 	}
 	sum := sha256.Sum256(b)
-	return sum[:]
+	return sum[:], nil
 }
 
 // RetagIfChanged re-decides every stored story (Retag) when the settings
@@ -55,10 +55,13 @@ func storyRules(cfg *aggregator.Config) []byte {
 // changed.
 func (p *Poller) RetagIfChanged(ctx context.Context) (int, error) {
 	p.mu.Lock()
-	want := storyRules(p.pl.cfg)
+	want, err := storyRules(p.pl.cfg)
 	p.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
 	var have []byte
-	err := p.st.View(ctx, func(tx aggregator.Tx) (err error) {
+	err = p.st.View(ctx, func(tx aggregator.Tx) (err error) {
 		have, err = tx.Blob(storyRulesBlob)
 		return err
 	})
