@@ -35,7 +35,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 		items: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tributary_items_ingested_total",
-			Help: "Items ingested by outcome (new, updated, unchanged).",
+			Help: "Items read by outcome (new, updated, unchanged, expired: older than storage.retention and left out).",
 		}, []string{"outcome"}),
 		stories: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "tributary_stories_created_total",

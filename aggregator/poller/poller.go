@@ -48,6 +48,7 @@ type Outcome struct {
 	Updated    int    // edited items updated in place
 	Duplicates int    // new items that joined an existing story
 	NewStories int
+	Expired    int // items older than storage.retention, left out
 	Err        error
 	Duration   time.Duration
 }
@@ -436,6 +437,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		// and stored again at the next poll: leave them out.
 		cutoff := start.Add(-r)
 		items = slices.DeleteFunc(slices.Clone(items), func(it aggregator.Item) bool { return it.Published.Before(cutoff) })
+		o.Expired = len(feed.Items) - len(items)
 	}
 	// The items' text is worked on before the write transaction, so that
 	// other sources' fetches use the second core while the store commits.
@@ -472,13 +474,14 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	p.m.items.WithLabelValues("new").Add(float64(r.New))
 	p.m.items.WithLabelValues("updated").Add(float64(r.Updated))
 	p.m.items.WithLabelValues("unchanged").Add(float64(r.Unchanged))
+	p.m.items.WithLabelValues("expired").Add(float64(o.Expired))
 	p.m.stories.Add(float64(r.NewStories))
 	p.m.duplicates.Add(float64(r.Duplicates))
 	if len(r.Topics) > 0 && p.notify != nil {
 		p.notify.Changed(r.Topics...)
 	}
 	log.DebugContext(ctx, "fetched", "feed_url", st.URL, "result", o.Result, "status", res.Status,
-		"items", len(feed.Items), "new_items", r.New, "new_stories", r.NewStories, "duplicates", r.Duplicates,
+		"items", len(feed.Items), "expired", o.Expired, "new_items", r.New, "new_stories", r.NewStories, "duplicates", r.Duplicates,
 		"duration", o.Duration)
 	return o
 }

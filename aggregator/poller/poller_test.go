@@ -442,9 +442,13 @@ func TestRetentionSkipsOldItems(t *testing.T) {
 		db := mustOpen(t)
 		clk := &clock{t: time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)}
 		p := newPoller(t, cfg, db, clk.Now)
-		p.PollAll(t.Context(), nil)
+		out := p.PollAll(t.Context(), nil)
 		if got := state(t, db, o.URL("/feed.rss")).Items; got != tt.want {
 			t.Errorf("retention %s: %d items stored; want %d", tt.retention, got, tt.want)
+		}
+		// The operator is told how many the feed carried that were too old.
+		if got, want := out[0].Expired, 2-int(tt.want); got != want {
+			t.Errorf("retention %s: outcome says %d expired; want %d", tt.retention, got, want)
 		}
 	}
 }

@@ -43,6 +43,9 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 		stories += o.NewStories
 		dups += o.Duplicates
 		status := o.Result
+		if o.Expired > 0 {
+			status += fmt.Sprintf(" (%d older than storage.retention, left out)", o.Expired)
+		}
 		if o.Err != nil {
 			failed++
 			status += ": " + o.Err.Error()
