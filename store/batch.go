@@ -100,7 +100,7 @@ func (d *DB) runBatch(calls []*call) {
 	for len(calls) > 0 {
 		failed := -1
 		var ferr error
-		err := d.db.Update(func(btx *bolt.Tx) error {
+		err := d.update(func(btx *bolt.Tx) error {
 			for i, c := range calls {
 				if ferr = safely(func() error { return d.run(btx, c.fn) }); ferr != nil {
 					failed = i

@@ -123,3 +123,53 @@ func TestBatchGroupsWaitingCalls(t *testing.T) {
 		t.Errorf("%d sources stored (err %v); want %d", len(srcs), err, waiting-2)
 	}
 }
+
+// TestWritten checks the store's count of what its commits wrote: each
+// commit, a Batch of several calls once, a rolled-back transaction never,
+// and at least a page for each commit that changed something.
+func TestWritten(t *testing.T) {
+	d := mustOpen(t)
+	w0 := d.Written()
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		return tx.PutSource(aggregator.SourceState{ID: "a"})
+	})
+	if err := d.Update(t.Context(), func(aggregator.Tx) error { return errors.New("refused") }); err == nil {
+		t.Fatal("a refused Update returned nil")
+	}
+	hold := make(chan struct{})
+	started := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		d.Batch(t.Context(), func(tx aggregator.Tx) error {
+			close(started)
+			<-hold
+			return tx.PutSource(aggregator.SourceState{ID: "b"})
+		})
+	})
+	<-started
+	for _, id := range []string{"c", "d"} {
+		wg.Go(func() {
+			d.Batch(t.Context(), func(tx aggregator.Tx) error { return tx.PutSource(aggregator.SourceState{ID: id}) })
+		})
+	}
+	// Wait until both calls are queued behind the held transaction.
+	for {
+		d.group.mu.Lock()
+		n := len(d.group.queue)
+		d.group.mu.Unlock()
+		if n == 2 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(hold)
+	wg.Wait()
+
+	w := d.Written()
+	if got := w.Commits - w0.Commits; got != 3 {
+		t.Errorf("%d commits counted; want 3 (one Update, two Batch transactions, none for the rollback)", got)
+	}
+	if w.Pages-w0.Pages < 3 || w.Bytes-w0.Bytes != (w.Pages-w0.Pages)*int64(d.db.Info().PageSize) {
+		t.Errorf("written %+v after %+v; want at least a page a commit, each of the page size", w, w0)
+	}
+}

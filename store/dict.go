@@ -183,7 +183,7 @@ func (d *DB) train() error {
 		return err
 	}
 	var dicts [][]byte
-	err = d.db.Update(func(btx *bolt.Tx) error {
+	err = d.update(func(btx *bolt.Tx) error {
 		meta := btx.Bucket(bucketMeta)
 		if err := meta.Put(dictKey(id), zd); err != nil {
 			return err

@@ -31,7 +31,7 @@ func (d *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 			return total, err
 		}
 		n, done := 0, false
-		err := d.db.Update(func(btx *bolt.Tx) error {
+		err := d.update(func(btx *bolt.Tx) error {
 			t := d.newTx(btx)
 			var ids []string
 			c := t.time.Cursor()

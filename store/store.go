@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -53,6 +54,7 @@ type DB struct {
 	// filters are the write transactions' filters of the keys and bands
 	// buckets (filter.go); bbolt's writer lock guards them.
 	filters bucketFilters
+	commits atomic.Int64 // write transactions committed since Open
 }
 
 var _ aggregator.Store = (*DB)(nil)
@@ -155,11 +157,36 @@ func (d *DB) Update(ctx context.Context, fn func(aggregator.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := d.db.Update(func(btx *bolt.Tx) error { return d.run(btx, fn) })
+	err := d.update(func(btx *bolt.Tx) error { return d.run(btx, fn) })
 	if err == nil {
 		d.maybeTrain()
 	}
 	return err
+}
+
+// update runs fn in a bbolt write transaction and counts the commit.
+func (d *DB) update(fn func(*bolt.Tx) error) error {
+	err := d.db.Update(fn)
+	if err == nil {
+		d.commits.Add(1)
+	}
+	return err
+}
+
+// Written is what the store's write transactions have written since it was
+// opened: every commit writes each page it changed anew (bbolt copies on
+// write), so a commit's cost is in the pages its writes fall on, not in the
+// bytes of the records it adds.
+type Written struct {
+	Commits int64 // write transactions committed
+	Pages   int64 // pages written, the freelist's among them (a record spilling over several pages counts each)
+	Bytes   int64 // bytes of those pages
+}
+
+// Written returns what the store has written since it was opened.
+func (d *DB) Written() Written {
+	ts := d.db.Stats().TxStats
+	return Written{Commits: d.commits.Load(), Pages: ts.GetPageCount(), Bytes: ts.GetPageAlloc()}
 }
 
 // View runs fn in one read transaction: a consistent snapshot. The Tx's

@@ -115,8 +115,13 @@ type Result struct {
 	FirstCPU         float64 `json:"first_cpu_s"`
 	FirstItemsPerSec float64 `json:"first_items_per_s"`
 	FirstStored      int     `json:"first_stored"` // items the pipeline stored
-	Stories          int     `json:"stories"`      // new stories of the first ingest
-	Duplicates       int     `json:"duplicates"`   // items folded into another item's story
+	// What the first ingest's commits wrote: bbolt writes every page a
+	// commit changed anew, so this is the store's write amplification.
+	FirstCommits        int64   `json:"first_commits"`
+	FirstPagesPerItem   float64 `json:"first_pages_written_per_item"`
+	FirstWrittenPerItem float64 `json:"first_bytes_written_per_item"`
+	Stories             int     `json:"stories"`    // new stories of the first ingest
+	Duplicates          int     `json:"duplicates"` // items folded into another item's story
 	// The first ingest's stories scored against the generator's own record
 	// of which items carry one report: pairs of items put in one story that
 	// carry one report (precision), and of those, pairs found (recall).
@@ -396,7 +401,9 @@ func (r *runner) ingestPasses(ctx context.Context, dir string) error {
 			return fmt.Errorf("bench: cpu profile: %w", err)
 		}
 	}
+	w0 := r.db.Written()
 	first, err := r.poll(ctx, "first ingest", "ok")
+	w1 := r.db.Written()
 	if r.opts.CPUProfile != nil {
 		pprof.StopCPUProfile()
 	}
@@ -412,6 +419,11 @@ func (r *runner) ingestPasses(ctx context.Context, dir string) error {
 	}
 	if first.wall > 0 {
 		res.FirstItemsPerSec = float64(first.stored) / first.wall.Seconds()
+	}
+	res.FirstCommits = w1.Commits - w0.Commits
+	if first.stored > 0 {
+		res.FirstPagesPerItem = float64(w1.Pages-w0.Pages) / float64(first.stored)
+		res.FirstWrittenPerItem = float64(w1.Bytes-w0.Bytes) / float64(first.stored)
 	}
 	if res.StoryPairPrecision, res.StoryPairRecall, err = r.scoreStories(ctx); err != nil {
 		return err

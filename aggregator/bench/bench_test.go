@@ -52,6 +52,7 @@ func TestRunEndToEnd(t *testing.T) {
 		"first_wall_s", "first_cpu_s", "first_items_per_s", "peak_rss_bytes", "store_bytes_per_item",
 		"notmodified_cpu_s", "unchanged_cpu_s", "changed_cpu_s", "parse_cpu_s", "pipeline_over_parse",
 		"serve_rps", "serve_baseline_rps", "serve_ratio", "serve_p99_ms", "notmodified_rps",
+		"first_commits", "first_pages_written_per_item", "first_bytes_written_per_item",
 	}
 	if runtime.GOOS == "linux" {
 		positive = append(positive, "rss_anon_bytes", "rss_file_bytes")
@@ -88,6 +89,11 @@ func TestRunEndToEnd(t *testing.T) {
 	t.Logf("stories against the generator: pair precision %.3f, recall %.3f", res.StoryPairPrecision, res.StoryPairRecall)
 	if res.Stories+res.Duplicates != res.FirstStored {
 		t.Errorf("Run: %d stories + %d duplicates; want the %d items stored", res.Stories, res.Duplicates, res.FirstStored)
+	}
+	// Every feed is committed, a commit holding at most a few feeds, and
+	// each item dirties at least the page its record lands on.
+	if res.FirstCommits < feeds/8 || res.FirstCommits > feeds+2 || res.FirstPagesPerItem < 0.5 {
+		t.Errorf("Run: %d commits for %d feeds, %.2f pages written per item", res.FirstCommits, feeds, res.FirstPagesPerItem)
 	}
 	if res.CorpusBytes < int64(feeds*items*MinHTML) {
 		t.Errorf("Run: corpus of %d bytes; want at least %d", res.CorpusBytes, feeds*items*MinHTML)

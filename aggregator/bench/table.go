@@ -47,6 +47,7 @@ func (res *Result) WriteTable(w io.Writer) error {
 		{name: "first ingest: items/s", value: fmt.Sprintf("%.0f", res.FirstItemsPerSec)},
 		{name: "first ingest: stories (duplicates folded)", value: fmt.Sprintf("%d (%d; %d re-posts made)", res.Stories, res.Duplicates, res.Shared)},
 		{name: "  against the generator: pair precision / recall", value: fmt.Sprintf("%.3f / %.3f", res.StoryPairPrecision, res.StoryPairRecall)},
+		{name: "  commits; pages written per item", value: fmt.Sprintf("%d; %.1f (%.1f KB)", res.FirstCommits, res.FirstPagesPerItem, res.FirstWrittenPerItem/1024)},
 		{"peak RSS", mb(float64(res.PeakRSS)), "≤ " + mb(TargetPeakRSS*max(itemScale, 1)), le(float64(res.PeakRSS), TargetPeakRSS*max(itemScale, 1))},
 		{name: "  resident then: anonymous / store file mapped", value: resident},
 		{"store per item (file)", fmt.Sprintf("%.0f B", res.StoreBytesPerItem), fmt.Sprintf("≤ %.0f B", TargetStorePerItem), le(res.StoreBytesPerItem, TargetStorePerItem)},

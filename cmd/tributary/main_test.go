@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -270,6 +272,17 @@ func TestEndToEnd(t *testing.T) {
 	for _, path := range []string{"/", "/opml", "/healthz", "/metrics"} {
 		if resp, _ := d.get(t, path); resp.StatusCode != http.StatusOK {
 			t.Errorf("GET %s = %s; want 200", path, resp.Status)
+		}
+	}
+	// The store's metrics count the commits that stored the three feeds.
+	_, metrics := d.get(t, "/metrics")
+	for _, name := range []string{"tributary_store_commits_total", "tributary_store_written_bytes_total"} {
+		var v float64
+		if m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(metrics); m != nil {
+			v, _ = strconv.ParseFloat(string(m[1]), 64)
+		}
+		if v <= 0 {
+			t.Errorf("/metrics: %s = %v; want a positive count", name, v)
 		}
 	}
 }

@@ -58,6 +58,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			n, _ := db.Size()
 			return float64(n)
 		}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "tributary_store_commits_total", Help: "Write transactions the store committed since start.",
+		}, func() float64 { return float64(db.Written().Commits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "tributary_store_written_bytes_total",
+			Help: "Bytes of pages the store's commits wrote since start (each commit writes every page it changed anew).",
+		}, func() float64 { return float64(db.Written().Bytes) }),
 	)
 	pub := publish.New(cfg, db, tags.Topics(), reg, logger)
 	// Hubs are read at start; a change of publish.hubs takes a restart.
