@@ -220,9 +220,10 @@ func TestRestartRetags(t *testing.T) {
 	addDroughtTopic(t, path)
 	d := startDaemon(t, path)
 	waitForDroughtStory(t, d, "after a restart")
-	if !strings.Contains(d.out.String(), "stories retagged") {
-		t.Errorf("daemon log lacks the retagging:\n%s", d.out.String())
-	}
+	// The line follows the commit that the story was served from.
+	waitFor(t, "the retagging in the daemon log", 10*time.Second, func() bool {
+		return strings.Contains(d.out.String(), "stories retagged")
+	})
 }
 
 // TestPollRetags edits the config between two runs of poll: the second
