@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -53,8 +54,11 @@ type DB struct {
 	group group // Batch's group commit
 	// filters are the write transactions' filters of the keys and bands
 	// buckets (filter.go); bbolt's writer lock guards them.
-	filters bucketFilters
-	commits atomic.Int64 // write transactions committed since Open
+	filters  bucketFilters
+	writeMu  sync.Mutex   // held through each write transaction (updateCounts)
+	commits  atomic.Int64 // write transactions committed since Open
+	counters countCache   // counter increments not yet in the file (counts.go)
+	readOnly bool
 }
 
 var _ aggregator.Store = (*DB)(nil)
@@ -105,7 +109,7 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	return &DB{db: bdb, path: path, codec: codec}, nil
+	return &DB{db: bdb, path: path, codec: codec, readOnly: opts.ReadOnly}, nil
 }
 
 // growStep is how much bbolt grows the file past what it needs once the
@@ -131,9 +135,13 @@ func syncDir(dir string) error {
 
 // Close releases the file. Transactions in progress finish first.
 func (d *DB) Close() error {
+	werr := d.writeCounts()
 	d.codec.close()
 	if err := d.db.Close(); err != nil {
 		return fmt.Errorf("closing store %s: %w", d.path, err)
+	}
+	if werr != nil {
+		return fmt.Errorf("closing store %s: counters: %w", d.path, werr)
 	}
 	return nil
 }
@@ -164,13 +172,46 @@ func (d *DB) Update(ctx context.Context, fn func(aggregator.Tx) error) error {
 	return err
 }
 
-// update runs fn in a bbolt write transaction and counts the commit.
+// update runs fn in a bbolt write transaction and counts the commit. The
+// counter increments waiting in memory go into the file with it when they
+// are due (counts.go).
 func (d *DB) update(fn func(*bolt.Tx) error) error {
-	err := d.db.Update(fn)
+	return d.updateCounts(fn, false)
+}
+
+// updateCounts is update that, with force, puts the waiting counter
+// increments into the file whether or not they are due.
+func (d *DB) updateCounts(fn func(*bolt.Tx) error, force bool) error {
+	// bbolt releases its writer lock before a commit returns: writeMu keeps
+	// the next write transaction from starting until this one's counter
+	// increments have joined the pending ones.
+	d.writeMu.Lock()
+	defer d.writeMu.Unlock()
+	c := &d.counters
+	c.cur = &staging{}
+	defer func() { c.cur = nil }()
+	err := d.db.Update(func(btx *bolt.Tx) error {
+		if err := fn(btx); err != nil {
+			return err
+		}
+		if force || c.due() {
+			return c.write(btx.Bucket(bucketCounts))
+		}
+		return nil
+	})
 	if err == nil {
+		c.committed()
 		d.commits.Add(1)
 	}
 	return err
+}
+
+// writeCounts puts every counter increment committed so far into the file.
+func (d *DB) writeCounts() error {
+	if d.readOnly || !d.counters.hasPending() {
+		return nil
+	}
+	return d.updateCounts(func(*bolt.Tx) error { return nil }, true)
 }
 
 // Written is what the store's write transactions have written since it was
@@ -218,6 +259,10 @@ func (d *DB) Backup(ctx context.Context, w io.Writer) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	// The copy holds every counter increment committed before it began.
+	if err := d.writeCounts(); err != nil {
+		return 0, fmt.Errorf("backup of %s: counters: %w", d.path, err)
+	}
 	var n int64
 	err := d.db.View(func(btx *bolt.Tx) error {
 		var err error
@@ -261,6 +306,10 @@ func (d *DB) Compact(ctx context.Context, dstPath string) (err error) {
 	}
 	if err := os.MkdirAll(filepath.Dir(dstPath), 0o750); err != nil {
 		return fmt.Errorf("compact to %s: %w", dstPath, err)
+	}
+	// The copy holds every counter increment committed before it began.
+	if err := d.writeCounts(); err != nil {
+		return fmt.Errorf("compact to %s: counters: %w", dstPath, err)
 	}
 	dst, err := bolt.Open(dstPath, 0o600, &bolt.Options{Timeout: DefaultTimeout})
 	if err != nil {

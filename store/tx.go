@@ -40,6 +40,8 @@ type tx struct {
 	names    idNames            // ids spelt by band reads, each kept once for the transaction
 	cursors  []bucketCursor     // get's cursors
 	filters  *bucketFilters     // the file's key filters (filter.go); nil in a read-only transaction
+	cache    *countCache        // counter increments not yet in the file (counts.go)
+	writable bool
 }
 
 var _ aggregator.Tx = (*tx)(nil)
@@ -52,6 +54,8 @@ func (d *DB) newTx(btx *bolt.Tx) *tx {
 	t := &tx{
 		codec:    d.codec,
 		filters:  filters,
+		cache:    &d.counters,
+		writable: btx.Writable(),
 		sources:  btx.Bucket(bucketSources),
 		items:    btx.Bucket(bucketItems),
 		stories:  btx.Bucket(bucketStories),
