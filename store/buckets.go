@@ -13,10 +13,13 @@ import (
 // stored version is newer, because an older build would misread it.
 // Version 2 added item records compressed with a dictionary kept in meta
 // (codecZstd); version 3 keeps new item records under sequence numbers
-// (records and ids), where an older build would not find them. A writable
-// Open marks an older file version 3; its records stay readable where they
-// are until they are rewritten or pruned.
-const schemaVersion = 3
+// (records and ids), where an older build would not find them; version 4
+// dropped the links index (link → item), which an older build would look in
+// and not find items stored since: ItemByLink walks the records instead. A
+// writable Open marks an older file version 4 and deletes its links index;
+// its records stay readable where they are until they are rewritten or
+// pruned.
+const schemaVersion = 4
 
 // Every top-level bucket. Keys and values:
 //
@@ -37,8 +40,6 @@ const schemaVersion = 3
 //	features  item id → near-duplicate features, for an item not stored in that transaction;
 //	          files written before version 2 keep every item's here
 //	counts    nested bucket per namespace: key → uint32 big-endian counter
-//	links     link + 0x00 + item id → empty; Item.Link and Item.CanonicalLink,
-//	          found again from the item record when it changes or goes
 //	owned     item id → the keys and bands the item owns, which Prune deletes with it (tx.go),
 //	          like features only when the item's record cannot hold it
 //	blobs     name → bytes the pipeline keeps for itself (each source's table of recurring lines)
@@ -56,7 +57,6 @@ var (
 	bucketBands    = []byte("bands")
 	bucketFeatures = []byte("features")
 	bucketCounts   = []byte("counts")
-	bucketLinks    = []byte("links")
 	bucketOwned    = []byte("owned")
 	bucketBlobs    = []byte("blobs")
 	bucketRecords  = []byte("records")
@@ -67,8 +67,13 @@ var (
 var allBuckets = [][]byte{
 	bucketMeta, bucketSources, bucketItems, bucketStories, bucketTime,
 	bucketTopics, bucketKeys, bucketBands, bucketFeatures, bucketCounts,
-	bucketLinks, bucketOwned, bucketBlobs, bucketRecords, bucketIDs,
+	bucketOwned, bucketBlobs, bucketRecords, bucketIDs,
 }
+
+// droppedBuckets are buckets of older files that a writable Open deletes:
+// links (link + 0x00 + item id → empty), an index that every stored item
+// added a page write to every commit for, and that served only ItemByLink.
+var droppedBuckets = [][]byte{[]byte("links")}
 
 // laterBuckets are buckets added after files were already in use: a file
 // not yet opened for writing by a build that has them lacks them (a
@@ -101,6 +106,14 @@ func initBuckets(btx *bolt.Tx) error {
 		return err
 	}
 	if binary.BigEndian.Uint32(meta.Get(keySchema)) < schemaVersion {
+		for _, name := range droppedBuckets {
+			if btx.Bucket(name) == nil {
+				continue
+			}
+			if err := btx.DeleteBucket(name); err != nil {
+				return fmt.Errorf("deleting bucket %s: %w", name, err)
+			}
+		}
 		return meta.Put(keySchema, binary.BigEndian.AppendUint32(nil, schemaVersion))
 	}
 	return nil

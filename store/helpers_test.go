@@ -287,20 +287,6 @@ func inconsistencies(d *DB) []string {
 		}
 		checkRefs("key", t.keys, ownedKey)
 		checkRefs("band", t.bands, ownedBand)
-		t.links.ForEach(func(k, _ []byte) error {
-			i := bytes.LastIndexByte(k, 0)
-			if i < 0 {
-				report("link %q: no item id", k)
-				return nil
-			}
-			it, ok := items[string(k[i+1:])]
-			if !ok {
-				report("link %q: item missing", k)
-			} else if l := k[:i]; !slices.ContainsFunc(itemLinks(it), func(w []byte) bool { return bytes.Equal(w, l) }) {
-				report("link %q: item %s has other links", k, it.ID)
-			}
-			return nil
-		})
 		checkOwned := func(k, v []byte) {
 			err := walkOwned(v, func(kind byte, entry []byte) error {
 				var found bool
@@ -332,13 +318,6 @@ func inconsistencies(d *DB) []string {
 				report("item %s: %v", id, err)
 			}
 			checkOwned([]byte(id), r.owned)
-		}
-		for id, it := range items {
-			for _, l := range itemLinks(it) {
-				if !hasKey(t.links, linkKey(l, id)) {
-					report("item %s: link %q not indexed", id, l)
-				}
-			}
 		}
 		return nil
 	})

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"slices"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -24,9 +23,7 @@ func (t *tx) Item(id string) (aggregator.Item, error) {
 	return it, nil
 }
 
-// PutItem stores it, replacing any item with the same ID, and points the
-// links index at it from it.Link and it.CanonicalLink (and no longer from
-// links the stored version had and it has not).
+// PutItem stores it, replacing any item with the same ID.
 func (t *tx) PutItem(it aggregator.Item) error {
 	if it.ID == "" {
 		return errors.New("put item: empty id")
@@ -35,7 +32,6 @@ func (t *tx) PutItem(it aggregator.Item) error {
 	if err != nil {
 		return err
 	}
-	var oldLinks [][]byte
 	old := t.recordOf(it.ID)
 	if old != nil {
 		r, err := splitRecord(old)
@@ -45,11 +41,6 @@ func (t *tx) PutItem(it aggregator.Item) error {
 		if bytes.Equal(r.body, v) && t.pend[it.ID] == nil {
 			return nil
 		}
-		o, err := t.codec.decode(r.body)
-		if err != nil {
-			return fmt.Errorf("item %s: stored version: %w", it.ID, err)
-		}
-		oldLinks = itemLinks(o)
 	}
 	if err := t.putRecord(it.ID, v); err != nil {
 		return err
@@ -57,91 +48,41 @@ func (t *tx) PutItem(it aggregator.Item) error {
 	if old == nil {
 		t.codec.wrote(1)
 	}
-	if err := t.indexLinks(it.ID, oldLinks, itemLinks(it)); err != nil {
-		return fmt.Errorf("item %s: links: %w", it.ID, err)
-	}
 	return nil
 }
 
-// linkKey is the key of a links entry: the stored form of the link (storedKey), a zero byte and
-// the item id, so many items may share a link.
-func linkKey(link []byte, itemID string) []byte {
-	k := make([]byte, 0, len(link)+1+len(itemID))
-	k = append(k, link...)
-	k = append(k, 0)
-	return append(k, itemID...)
-}
+// errFound stops ItemByLink's walk.
+var errFound = errors.New("found")
 
-// itemLinks returns the stored forms of the links of it that go into the
-// links index.
-func itemLinks(it aggregator.Item) [][]byte {
-	var out [][]byte
-	for _, l := range []string{it.Link, it.CanonicalLink} {
-		if l == "" || bytes.IndexByte([]byte(l), 0) >= 0 {
-			continue
-		}
-		b := storedKey([]byte(l))
-		if len(out) == 1 && bytes.Equal(out[0], b) {
-			continue
-		}
-		out = append(out, b)
-	}
-	return out
-}
-
-// indexLinks replaces the links index entries of the item for links old by
-// those for links new.
-func (t *tx) indexLinks(itemID string, old, new [][]byte) error {
-	for _, l := range old {
-		if slices.ContainsFunc(new, func(n []byte) bool { return bytes.Equal(n, l) }) {
-			continue
-		}
-		if err := t.links.Delete(linkKey(l, itemID)); err != nil {
-			return err
-		}
-	}
-	for _, l := range new {
-		if err := t.links.Put(linkKey(l, itemID), nil); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// itemByLink returns a stored item whose Link or CanonicalLink is link, and
-// its story.
-func (t *tx) itemByLink(link string) (aggregator.Item, aggregator.Story, error) {
-	prefix := append(storedKey([]byte(link)), 0)
-	if link != "" {
-		for _, k := range scanPrefix(t.links, prefix) {
-			it, err := t.Item(string(k[len(prefix):]))
-			if errors.Is(err, aggregator.ErrNotFound) {
-				continue // not expected: PutItem and Prune keep the index exact
-			}
-			if err != nil {
-				return it, aggregator.Story{}, err
-			}
-			st, err := t.Story(it.StoryID)
-			return it, st, err
-		}
-	}
-	return aggregator.Item{}, aggregator.Story{}, fmt.Errorf("item with link %q: %w", link, aggregator.ErrNotFound)
-}
-
-// ItemByLink returns a stored item whose Link or CanonicalLink equals link,
-// with its story, or an error wrapping aggregator.ErrNotFound. When several
-// items carry the link, it returns the one with the smallest id.
+// ItemByLink returns a stored item whose Link or CanonicalLink equals link
+// (of several, the first stored), and its story, or an error wrapping
+// aggregator.ErrNotFound. It walks the
+// stored items (Export), as no index is kept by link: an index every item
+// adds to costs every commit a page write for each item, for a lookup that
+// only `explain` makes; the pipeline's dedup keys find most items by link
+// first (ingest.ItemByLink).
 func (d *DB) ItemByLink(ctx context.Context, link string) (aggregator.Item, aggregator.Story, error) {
 	var (
 		it aggregator.Item
 		st aggregator.Story
 	)
-	err := d.View(ctx, func(atx aggregator.Tx) error {
-		var err error
-		it, st, err = atx.(*tx).itemByLink(link)
-		return err
+	if link == "" {
+		return it, st, fmt.Errorf("no link: %w", aggregator.ErrNotFound)
+	}
+	err := d.Export(ctx, func(i aggregator.Item, s aggregator.Story) error {
+		if i.Link == link || i.CanonicalLink == link {
+			it, st = i, s
+			return errFound
+		}
+		return nil
 	})
-	return it, st, err
+	switch {
+	case errors.Is(err, errFound):
+		return it, st, nil
+	case err != nil:
+		return it, st, err
+	}
+	return it, st, fmt.Errorf("item with link %s: %w", link, aggregator.ErrNotFound)
 }
 
 // stampSeed makes ItemStamp's digests; they are compared within one

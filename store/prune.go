@@ -125,15 +125,6 @@ func (t *tx) deleteItem(itemID, storyID string) error {
 	if err := t.owned.Delete([]byte(itemID)); err != nil {
 		return err
 	}
-	if v := t.recordOf(itemID); v != nil {
-		it, err := t.codec.decode(v)
-		if err != nil {
-			return err
-		}
-		if err := t.indexLinks(itemID, itemLinks(it), nil); err != nil {
-			return err
-		}
-	}
 	if err := t.features.Delete([]byte(itemID)); err != nil {
 		return err
 	}

@@ -117,7 +117,7 @@ func TestPrune(t *testing.T) {
 	}
 	checkConsistent(t, d)
 	d.db.View(func(btx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketItems, bucketRecords, bucketIDs, bucketStories, bucketTime, bucketKeys, bucketBands, bucketFeatures, bucketLinks, bucketOwned} {
+		for _, name := range [][]byte{bucketItems, bucketRecords, bucketIDs, bucketStories, bucketTime, bucketKeys, bucketBands, bucketFeatures, bucketOwned} {
 			if k, _ := btx.Bucket(name).Cursor().First(); k != nil {
 				t.Errorf("bucket %s after pruning everything still holds %q", name, k)
 			}

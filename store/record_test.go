@@ -338,3 +338,59 @@ func TestExportWhileRecordsMove(t *testing.T) {
 		}
 	}
 }
+
+// TestVersion3File opens a file of schema version 3, which kept a links
+// index (link + 0x00 + item id): read-only, its items are found by link; a
+// writable Open deletes the index and marks the file version 4.
+func TestVersion3File(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "agg.db")
+	d := mustOpenPath(t, path)
+	it := mkItem("v3.example", "g", t0, "")
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		putStory(t, tx, []string{"all"}, it)
+		return nil
+	})
+	d.Close()
+	links := []byte("links")
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bdb.Update(func(btx *bolt.Tx) error {
+		b, err := btx.CreateBucket(links)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(append(storedKey([]byte(it.Link)), append([]byte{0}, it.ID...)...), nil); err != nil {
+			return err
+		}
+		return btx.Bucket(bucketMeta).Put(keySchema, []byte{0, 0, 0, 3})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	bdb.Close()
+
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only Open of a version 3 file: %v", err)
+	}
+	if got, _, err := ro.ItemByLink(t.Context(), it.Link); err != nil || got.ID != it.ID {
+		t.Errorf("ItemByLink in a version 3 file = %s, %v; want %s", got.ID, err, it.ID)
+	}
+	ro.Close()
+
+	d = mustOpenPath(t, path)
+	d.db.View(func(btx *bolt.Tx) error {
+		if btx.Bucket(links) != nil {
+			t.Error("the links index is still there after a writable Open")
+		}
+		if v := btx.Bucket(bucketMeta).Get(keySchema); !bytes.Equal(v, []byte{0, 0, 0, schemaVersion}) {
+			t.Errorf("schema version after a writable Open = %x; want %d", v, schemaVersion)
+		}
+		return nil
+	})
+	if got, _, err := d.ItemByLink(t.Context(), it.Link); err != nil || got.ID != it.ID {
+		t.Errorf("ItemByLink after the upgrade = %s, %v; want %s", got.ID, err, it.ID)
+	}
+	checkConsistent(t, d)
+}

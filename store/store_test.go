@@ -298,7 +298,7 @@ func TestItemByLink(t *testing.T) {
 	}{
 		{a.Link, a.ID},
 		{b.Link, b.ID},
-		{a.CanonicalLink, min(a.ID, b.ID)},
+		{a.CanonicalLink, a.ID}, // the first stored of the two
 		{long.Link, long.ID},
 	}
 	for _, tt := range tests {
@@ -313,7 +313,8 @@ func TestItemByLink(t *testing.T) {
 		}
 	}
 
-	// A changed link moves the index entry; the shared canonical link keeps b.
+	// A changed link is found where the old one is not; the shared canonical
+	// link still finds b.
 	a2 := a
 	a2.Link = "https://one.example/moved"
 	a2.CanonicalLink = ""

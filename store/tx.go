@@ -26,7 +26,6 @@ type tx struct {
 	bands    *bolt.Bucket
 	features *bolt.Bucket
 	counts   *bolt.Bucket
-	links    *bolt.Bucket
 	owned    *bolt.Bucket
 	blobs    *bolt.Bucket // nil in a file opened read-only that predates it
 	records  *bolt.Bucket // nil, like ids, in a file opened read-only that predates it
@@ -65,7 +64,6 @@ func (d *DB) newTx(btx *bolt.Tx) *tx {
 		bands:    btx.Bucket(bucketBands),
 		features: btx.Bucket(bucketFeatures),
 		counts:   btx.Bucket(bucketCounts),
-		links:    btx.Bucket(bucketLinks),
 		owned:    btx.Bucket(bucketOwned),
 		blobs:    btx.Bucket(bucketBlobs),
 		records:  btx.Bucket(bucketRecords),

@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -459,5 +460,48 @@ func TestGUIDThatIsTheLink(t *testing.T) {
 	}
 	if ownGUID != 0 || ownLink != 1 {
 		t.Errorf("refs under the GUID key %d, under the link key %d; want 0 and 1", ownGUID, ownLink)
+	}
+}
+
+// TestItemByLink checks that the dedup keys find an item by its canonical
+// link and by its link when that is its GUID, the first stored of several,
+// and that a link items are not filed under (a site's front page) is left
+// to a walk of the store.
+func TestItemByLink(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	a := item(wire, "https://wire.test/guid/7", "https://wire.test/a/7", "Dam bursts upstream", "Water rose quickly.", t0)
+	b := item(paper, "p-7", "https://wire.test/a/7", "River floods town", "Homes were evacuated.", t0.Add(time.Hour))
+	// Its link is its GUID; its canonical link is another.
+	c := item(wire, "https://wire.test/raw/9", "https://wire.test/raw/9", "Ferry stops", "The crossing closed.", t0)
+	c.CanonicalLink = "https://wire.test/a/9"
+	front := item(paper, "p-8", "https://paper.test/", "Morning briefing", "What to know today.", t0)
+	apply(t, db, in, wire, a, c)
+	apply(t, db, in, paper, b, front)
+	for _, tt := range []struct{ link, want string }{
+		{"https://wire.test/a/7", a.ID}, // both carry it: the first stored
+		{"https://wire.test/raw/9", c.ID},
+		{"https://wire.test/a/9", c.ID},
+		{"https://wire.test/guid/7", ""}, // a GUID, not a link
+		{"https://paper.test/", ""},
+		{"https://wire.test/none", ""},
+		{"", ""},
+	} {
+		var got aggregator.Item
+		err := db.View(t.Context(), func(tx aggregator.Tx) error {
+			var err error
+			got, err = ingest.ItemByLink(tx, tt.link)
+			return err
+		})
+		switch {
+		case tt.want == "" && !errors.Is(err, aggregator.ErrNotFound):
+			t.Errorf("ItemByLink(%q) = %s, %v; want ErrNotFound", tt.link, got.ID, err)
+		case tt.want != "" && (err != nil || got.ID != tt.want):
+			t.Errorf("ItemByLink(%q) = %s, %v; want %s", tt.link, got.ID, err, tt.want)
+		}
+	}
+	// The store's walk finds what the keys do not.
+	if got, _, err := db.ItemByLink(t.Context(), "https://paper.test/"); err != nil || got.ID != front.ID {
+		t.Errorf("store ItemByLink(front page) = %s, %v; want %s", got.ID, err, front.ID)
 	}
 }

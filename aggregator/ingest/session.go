@@ -320,6 +320,36 @@ func (s *session) lookupKey(key string, it aggregator.Item) (aggregator.KeyRef, 
 	return aggregator.KeyRef{}, false, nil
 }
 
+// ItemByLink finds a stored item whose link or canonical link is link
+// through the dedup keys items are filed under (an item's canonical link,
+// its GUID), the first stored of several, or returns an error wrapping
+// aggregator.ErrNotFound. An item filed under neither — its link names a
+// site's front page, say — is found only by walking the store
+// (store.DB.ItemByLink).
+func ItemByLink(tx aggregator.Tx, link string) (aggregator.Item, error) {
+	if link != "" {
+		for _, key := range []string{linkPrefix + link, guidPrefix + link} {
+			refs, err := tx.Keys(key)
+			if err != nil {
+				return aggregator.Item{}, fmt.Errorf("dedup key: %w", err)
+			}
+			for _, r := range refs {
+				it, err := tx.Item(r.Item)
+				if errors.Is(err, aggregator.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return it, err
+				}
+				if it.Link == link || it.CanonicalLink == link {
+					return it, nil
+				}
+			}
+		}
+	}
+	return aggregator.Item{}, fmt.Errorf("item with link %s: %w", link, aggregator.ErrNotFound)
+}
+
 func within(a, b time.Time, window time.Duration) bool {
 	d := a.Sub(b)
 	return d <= window && d >= -window

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -32,12 +33,7 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	link := args[0]
-	it, story, err := db.ItemByLink(ctx, link)
-	if err != nil {
-		if c := parse.CanonicalURL(link); c != "" && c != link {
-			it, story, err = db.ItemByLink(ctx, c)
-		}
-	}
+	it, story, err := itemByLink(ctx, db, link)
 	if err != nil {
 		return fmt.Errorf("no stored item has the link %s: %w", link, err)
 	}
@@ -47,6 +43,47 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 	}
 	names := sourceNames(ctx, db)
 	return writeExplain(e.stdout, it, story, items, names, tags)
+}
+
+// itemByLink finds the stored item whose link or canonical link is link or
+// its canonical form, and its story: through the dedup keys, which file most
+// items under their link, else by walking every stored item.
+func itemByLink(ctx context.Context, db *store.DB, link string) (aggregator.Item, aggregator.Story, error) {
+	links := []string{link}
+	if c := parse.CanonicalURL(link); c != "" && c != link {
+		links = append(links, c)
+	}
+	var (
+		it    aggregator.Item
+		story aggregator.Story
+		found bool
+	)
+	err := db.View(ctx, func(tx aggregator.Tx) error {
+		for _, l := range links {
+			var err error
+			it, err = ingest.ItemByLink(tx, l)
+			if errors.Is(err, aggregator.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			story, err = tx.Story(it.StoryID)
+			found = err == nil
+			return err
+		}
+		return nil
+	})
+	if err != nil || found {
+		return it, story, err
+	}
+	for _, l := range links {
+		it, story, err = db.ItemByLink(ctx, l)
+		if !errors.Is(err, aggregator.ErrNotFound) {
+			break
+		}
+	}
+	return it, story, err
 }
 
 // storyItems reads the story's items in member order.
