@@ -90,12 +90,28 @@ func (p *Profile) Apart(t time.Time) time.Duration {
 // nothing, so without the bound a story that took one stray report would
 // take the next more easily, and grow without end on faint likenesses.
 func (p *Profile) Centroid(d *Doc) float64 {
-	u := unit(d)
-	dot := dotSorted(p.terms, u)
+	// The dot product with d's unit vector, as unit(d) would give it,
+	// without building that vector: one is made for every candidate story.
+	var dot, dd float64
+	i := 0
+	for _, t := range d.Terms {
+		w := t.weight()
+		if w <= 0 {
+			continue
+		}
+		dd += w * w
+		for i < len(p.terms) && p.terms[i].hash < t.Hash {
+			i++
+		}
+		if i < len(p.terms) && p.terms[i].hash == t.Hash {
+			dot += p.terms[i].w * w
+		}
+	}
 	n := norm(p.terms)
-	if n == 0 || p.n == 0 {
+	if n == 0 || p.n == 0 || dd == 0 {
 		return 0
 	}
+	dot /= math.Sqrt(dd)
 	return min(dot/n, maxBoost*dot/float64(p.n))
 }
 
