@@ -89,8 +89,9 @@ type Store interface {
 	// Prune deletes stories whose Time is before cutoff, with their items,
 	// keys, bands and features, and returns how many stories it deleted.
 	Prune(ctx context.Context, cutoff time.Time) (int, error)
-	// ItemByLink finds a stored item by its link or canonical link.
-	ItemByLink(ctx context.Context, link string) (Item, Story, error)
+	// ItemByLink finds a stored item whose link or canonical link is one of
+	// links.
+	ItemByLink(ctx context.Context, links ...string) (Item, Story, error)
 }
 
 // StoryText is what a story's topics are decided on: the plain text and feed

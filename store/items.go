@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"slices"
+	"strings"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -54,23 +56,24 @@ func (t *tx) PutItem(it aggregator.Item) error {
 // errFound stops ItemByLink's walk.
 var errFound = errors.New("found")
 
-// ItemByLink returns a stored item whose Link or CanonicalLink equals link
-// (of several, the first stored), and its story, or an error wrapping
+// ItemByLink returns a stored item whose Link or CanonicalLink is one of
+// links (of several, the first stored), and its story, or an error wrapping
 // aggregator.ErrNotFound. It walks the
 // stored items (Export), as no index is kept by link: an index every item
 // adds to costs every commit a page write for each item, for a lookup that
 // only `explain` makes; the pipeline's dedup keys find most items by link
 // first (ingest.ItemByLink).
-func (d *DB) ItemByLink(ctx context.Context, link string) (aggregator.Item, aggregator.Story, error) {
+func (d *DB) ItemByLink(ctx context.Context, links ...string) (aggregator.Item, aggregator.Story, error) {
 	var (
 		it aggregator.Item
 		st aggregator.Story
 	)
-	if link == "" {
+	links = slices.DeleteFunc(slices.Clone(links), func(l string) bool { return l == "" })
+	if len(links) == 0 {
 		return it, st, fmt.Errorf("no link: %w", aggregator.ErrNotFound)
 	}
 	err := d.Export(ctx, func(i aggregator.Item, s aggregator.Story) error {
-		if i.Link == link || i.CanonicalLink == link {
+		if slices.Contains(links, i.Link) || slices.Contains(links, i.CanonicalLink) {
 			it, st = i, s
 			return errFound
 		}
@@ -82,7 +85,7 @@ func (d *DB) ItemByLink(ctx context.Context, link string) (aggregator.Item, aggr
 	case err != nil:
 		return it, st, err
 	}
-	return it, st, fmt.Errorf("item with link %s: %w", link, aggregator.ErrNotFound)
+	return it, st, fmt.Errorf("item with link %s: %w", strings.Join(links, " or "), aggregator.ErrNotFound)
 }
 
 // stampSeed makes ItemStamp's digests; they are compared within one

@@ -312,6 +312,10 @@ func TestItemByLink(t *testing.T) {
 			t.Errorf("ItemByLink(%q) = %v; want ErrNotFound", link, err)
 		}
 	}
+	// Of several links, any finds the item, in one walk.
+	if it, _, err := d.ItemByLink(ctx, "https://one.example/none", long.Link); err != nil || it.ID != long.ID {
+		t.Errorf("ItemByLink(none, long) = %s, %v; want %s", it.ID, err, long.ID)
+	}
 
 	// A changed link is found where the old one is not; the shared canonical
 	// link still finds b.

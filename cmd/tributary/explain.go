@@ -77,13 +77,7 @@ func itemByLink(ctx context.Context, db *store.DB, link string) (aggregator.Item
 	if err != nil || found {
 		return it, story, err
 	}
-	for _, l := range links {
-		it, story, err = db.ItemByLink(ctx, l)
-		if !errors.Is(err, aggregator.ErrNotFound) {
-			break
-		}
-	}
-	return it, story, err
+	return db.ItemByLink(ctx, links...)
 }
 
 // storyItems reads the story's items in member order.
