@@ -63,14 +63,7 @@ func (c *countCache) committed() {
 		c.commits++
 	}
 	for ns, adds := range st.adds {
-		if c.pending == nil {
-			c.pending = map[string]map[string]uint32{}
-		}
-		p := c.pending[ns]
-		if p == nil {
-			p = make(map[string]uint32, len(adds))
-			c.pending[ns] = p
-		}
+		p := counters(&c.pending, ns, len(adds))
 		for k, n := range adds {
 			if _, ok := p[k]; !ok {
 				c.keys++
@@ -109,11 +102,7 @@ func (c *countCache) write(counts *bolt.Bucket) error {
 	}
 	c.mu.Unlock()
 	for ns, adds := range st.adds {
-		a := all[ns]
-		if a == nil {
-			a = make(map[string]uint32, len(adds))
-			all[ns] = a
-		}
+		a := counters(&all, ns, len(adds))
 		for k, n := range adds {
 			a[k] = satAdd(a[k], n)
 		}
@@ -159,6 +148,20 @@ func (c *countCache) unwritten(ns, k string, writer bool) uint32 {
 	return n
 }
 
+// counters returns namespace ns's map in m, made (with room for n keys)
+// when missing.
+func counters(m *map[string]map[string]uint32, ns string, n int) map[string]uint32 {
+	if *m == nil {
+		*m = map[string]map[string]uint32{}
+	}
+	c := (*m)[ns]
+	if c == nil {
+		c = make(map[string]uint32, n)
+		(*m)[ns] = c
+	}
+	return c
+}
+
 func satAdd(a, b uint32) uint32 { return uint32(min(uint64(a)+uint64(b), math.MaxUint32)) }
 
 // Counts returns the counter of each key in namespace ns, 0 for a key (or a
@@ -196,19 +199,11 @@ func (t *tx) AddCounts(ns string, keys []string) error {
 	if !t.writable {
 		return errors.New("add counts: read-only transaction")
 	}
-	st := t.cache.cur
-	if st.adds == nil {
-		st.adds = map[string]map[string]uint32{}
+	if slices.Contains(keys, "") {
+		return fmt.Errorf("counts %s: empty key", ns)
 	}
-	adds := st.adds[ns]
-	if adds == nil {
-		adds = make(map[string]uint32, len(keys))
-		st.adds[ns] = adds
-	}
+	adds := counters(&t.cache.cur.adds, ns, len(keys))
 	for _, k := range keys {
-		if k == "" {
-			return fmt.Errorf("counts %s: empty key", ns)
-		}
 		sk := string(storedKey([]byte(k)))
 		adds[sk] = satAdd(adds[sk], 1)
 	}
