@@ -58,7 +58,6 @@ type DB struct {
 	writeMu  sync.Mutex   // held through each write transaction (updateCounts)
 	commits  atomic.Int64 // write transactions committed since Open
 	counters countCache   // counter increments not yet in the file (counts.go)
-	readOnly bool
 }
 
 var _ aggregator.Store = (*DB)(nil)
@@ -109,7 +108,7 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	return &DB{db: bdb, path: path, codec: codec, readOnly: opts.ReadOnly}, nil
+	return &DB{db: bdb, path: path, codec: codec}, nil
 }
 
 // growStep is how much bbolt grows the file past what it needs once the
@@ -208,7 +207,7 @@ func (d *DB) updateCounts(fn func(*bolt.Tx) error, force bool) error {
 
 // writeCounts puts every counter increment committed so far into the file.
 func (d *DB) writeCounts() error {
-	if d.readOnly || !d.counters.hasPending() {
+	if d.db.IsReadOnly() || !d.counters.hasPending() {
 		return nil
 	}
 	return d.updateCounts(func(*bolt.Tx) error { return nil }, true)
