@@ -90,16 +90,7 @@ func TestBatchGroupsWaitingCalls(t *testing.T) {
 			}
 		})
 	}
-	// Let every call queue behind the held transaction.
-	for {
-		d.group.mu.Lock()
-		n := len(d.group.queue)
-		d.group.mu.Unlock()
-		if n == waiting {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitQueued(d, waiting) // every call behind the held transaction
 	close(hold)
 	wg.Wait()
 
@@ -121,6 +112,20 @@ func TestBatchGroupsWaitingCalls(t *testing.T) {
 	srcs, err := d.Sources(t.Context())
 	if err != nil || len(srcs) != waiting-2 {
 		t.Errorf("%d sources stored (err %v); want %d", len(srcs), err, waiting-2)
+	}
+}
+
+// waitQueued returns once n Batch calls wait for the group's next
+// transaction.
+func waitQueued(d *DB, n int) {
+	for {
+		d.group.mu.Lock()
+		queued := len(d.group.queue)
+		d.group.mu.Unlock()
+		if queued == n {
+			return
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
@@ -152,16 +157,7 @@ func TestWritten(t *testing.T) {
 			d.Batch(t.Context(), func(tx aggregator.Tx) error { return tx.PutSource(aggregator.SourceState{ID: id}) })
 		})
 	}
-	// Wait until both calls are queued behind the held transaction.
-	for {
-		d.group.mu.Lock()
-		n := len(d.group.queue)
-		d.group.mu.Unlock()
-		if n == 2 {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitQueued(d, 2) // both behind the held transaction
 	close(hold)
 	wg.Wait()
 
