@@ -35,7 +35,7 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 	link := args[0]
 	it, story, err := itemByLink(ctx, db, link)
 	if err != nil {
-		return fmt.Errorf("no stored item has the link %s: %w", link, err)
+		return err
 	}
 	items, err := storyItems(ctx, db, story)
 	if err != nil {
@@ -74,10 +74,16 @@ func itemByLink(ctx context.Context, db *store.DB, link string) (aggregator.Item
 		}
 		return nil
 	})
-	if err != nil || found {
-		return it, story, err
+	if err == nil && !found {
+		it, story, err = db.ItemByLink(ctx, links...)
 	}
-	return db.ItemByLink(ctx, links...)
+	switch {
+	case errors.Is(err, aggregator.ErrNotFound):
+		return it, story, fmt.Errorf("no stored item has the link %s: %w", strings.Join(links, " or "), aggregator.ErrNotFound)
+	case err != nil:
+		return it, story, fmt.Errorf("finding the item of %s: %w", link, err)
+	}
+	return it, story, nil
 }
 
 // storyItems reads the story's items in member order.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+
+	"github.com/tributary-feeds/tributary/aggregator"
 )
 
 // TestReload edits the config under a running daemon: SIGHUP with a broken
@@ -122,8 +124,8 @@ func TestCommands(t *testing.T) {
 
 	out.Reset()
 	link := o.URL("/nothing") // not stored
-	if err := run(t.Context(), []string{"explain", "-config", path, link}, &out, &errOut); err == nil {
-		t.Errorf("explain of an unknown link succeeded")
+	if err := run(t.Context(), []string{"explain", "-config", path, link}, &out, &errOut); !errors.Is(err, aggregator.ErrNotFound) || strings.Count(err.Error(), link) != 1 {
+		t.Errorf("explain of an unknown link = %v; want not found, naming the link once", err)
 	}
 	out.Reset()
 	err := run(t.Context(), []string{"explain", "-config", path, "https://wire.example/world/portmere-quake?fbclid=zzz"}, &out, &errOut)
