@@ -689,8 +689,8 @@ func (v *validator) topics(refs map[string]bool) {
 			phrases []string
 		}{{"any", m.Any}, {"all", m.All}, {"none", m.None}} {
 			for j, p := range list.phrases {
-				if len(query.Words(p)) == 0 {
-					v.errorf(fmt.Sprintf("%s.match.%s[%d]", key, list.key, j), "phrase %q has no letters or digits", p)
+				if _, err := query.Phrase(p); err != nil {
+					v.errorf(fmt.Sprintf("%s.match.%s[%d]", key, list.key, j), "phrase %q: %v", p, err)
 				}
 			}
 		}

@@ -130,8 +130,10 @@ var badConfigs = map[string][]string{
 		`config.yaml:25: topics[7]: no rules: give sources or match (only the topic "all" may take every story)`,
 		"config.yaml:29: topics[8].limit: must not be negative",
 		"config.yaml:30: topics[8].max_per_source: must not be negative",
-		`config.yaml:32: topics[8].match.any[1]: phrase "--" has no letters or digits`,
+		`config.yaml:32: topics[8].match.any[1]: phrase "--": no letters or digits`,
 		"config.yaml:33: topics[8].match.categories[0]: empty category",
+		`config.yaml:34: topics[8].match.none[0]: phrase "ec*": the prefix ec* is shorter than 3 characters`,
+		`config.yaml:34: topics[8].match.none[1]: phrase "econ*omy": a * must end a word, as in econom*`,
 	},
 	"query.bad.yaml": {
 		`config.yaml:13: topics[1].match.query: column 26: expected ")" to close "(" at column 1`,

@@ -139,13 +139,12 @@ func Compile(topics []aggregator.TopicConfig, sources []aggregator.SourceConfig)
 			}
 		}
 		m := t.Match
-		c.any = s.phrases(m.Any)
-		c.all = s.phrases(m.All)
-		c.none = s.phrases(m.None)
-		for _, p := range append(append(append([]phrase(nil), c.any...), c.all...), c.none...) {
-			if p.id < 0 {
-				errs = append(errs, fmt.Errorf("%s: match: phrase %q has no letters or digits", name, p.text))
-			}
+		var bad []error
+		c.any, bad = s.phrases(m.Any, bad)
+		c.all, bad = s.phrases(m.All, bad)
+		c.none, bad = s.phrases(m.None, bad)
+		for _, err := range bad {
+			errs = append(errs, fmt.Errorf("%s: match: phrase %w", name, err))
 		}
 		if strings.TrimSpace(m.Query) != "" {
 			q, err := query.Parse(m.Query)
@@ -182,12 +181,18 @@ func Compile(topics []aggregator.TopicConfig, sources []aggregator.SourceConfig)
 	return s, nil
 }
 
-func (s *Set) phrases(texts []string) []phrase {
+// phrases adds texts to the index and returns them; a text that is not a
+// phrase (see query.Phrase) never matches, and its error joins errs.
+func (s *Set) phrases(texts []string, errs []error) ([]phrase, []error) {
 	out := make([]phrase, len(texts))
 	for i, text := range texts {
-		out[i] = phrase{text: text, id: s.index.Add(query.Words(text))}
+		words, err := query.Phrase(text)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%q: %w", text, err))
+		}
+		out[i] = phrase{text: text, id: s.index.Add(words)}
 	}
-	return out
+	return out, errs
 }
 
 // foldCategory is the form categories are compared in: NFC, trimmed,

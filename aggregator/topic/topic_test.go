@@ -55,6 +55,10 @@ func TestRules(t *testing.T) {
 		{"none alone, absent", aggregator.TopicConfig{Match: aggregator.MatchConfig{None: []string{"football"}}}, text("politics"), true},
 		{"none alone, present", aggregator.TopicConfig{Match: aggregator.MatchConfig{None: []string{"football"}}}, text("Football results"), false},
 		{"any and none", aggregator.TopicConfig{Match: aggregator.MatchConfig{Any: []string{"China"}, None: []string{"football"}}}, text("China football team"), false},
+		{"any, a prefix", matchAny("econom*", "inflation"), text("Economists expect a slowdown"), true},
+		{"any, a prefix starts the word", matchAny("econom*"), text("Macroeconomics class"), false},
+		{"none, a prefix", aggregator.TopicConfig{Match: aggregator.MatchConfig{Any: []string{"China"}, None: []string{"footb*"}}}, text("China's footballers"), false},
+		{"query, a prefix in a phrase", aggregator.TopicConfig{Match: aggregator.MatchConfig{Query: `"prime minist*" AND Japan`}}, text("Japan's Prime Ministership"), true},
 		{"query", aggregator.TopicConfig{Match: aggregator.MatchConfig{Query: "Taiwan OR Beijing NOT sport"}}, text("Beijing summit"), true},
 		{"query false", aggregator.TopicConfig{Match: aggregator.MatchConfig{Query: "Taiwan OR Beijing NOT sport"}}, text("Beijing sport"), false},
 		{"categories, case-insensitive", matchCategories("Technology"),
@@ -280,14 +284,15 @@ func TestCompileErrors(t *testing.T) {
 		{ID: "b", Title: "B", Match: aggregator.MatchConfig{Query: "(x OR y"}},
 		{ID: "b", Title: "B again", Match: aggregator.MatchConfig{Any: []string{"x"}}},
 		{ID: "c", Title: "C"},
-		{ID: "d", Title: "D", Match: aggregator.MatchConfig{Any: []string{"..."}}},
+		{ID: "d", Title: "D", Match: aggregator.MatchConfig{Any: []string{"..."}, All: []string{"ok", "x*"}}},
 	}, testSources)
 	want := []string{
 		`topic "a": sources: unknown source "Nope"`,
 		`topic "b": match.query: column 8: expected ")" to close "(" at column 1`,
 		`topic "b": duplicate id`,
 		`topic "c": no rules: give sources or match`,
-		`topic "d": match: phrase "..." has no letters or digits`,
+		`topic "d": match: phrase "...": no letters or digits`,
+		`topic "d": match: phrase "x*": the prefix x* is shorter than 3 characters`,
 	}
 	if err == nil {
 		t.Fatalf("Compile(bad topics) = nil; want:\n%s", strings.Join(want, "\n"))

@@ -19,6 +19,7 @@ func FuzzParseQuery(f *testing.F) {
 		"a b OR NOT (c d)",
 		"“curly quotes” OR x",
 		"U.S. AND 中国",
+		`econom* OR "prime minist*" NOT ec*`,
 	} {
 		f.Add(s)
 	}

@@ -7,6 +7,8 @@
 //
 // A term is a bare word or a quoted phrase ("…" or “…”); a bare word that
 // holds punctuation is a phrase of its words ("U.S." is the phrase "u s").
+// A word that ends in "*" is a prefix: econom* matches "economy" and
+// "economic", and "prime minist*" matches "prime minister" (see Phrase).
 // Adjacent terms are joined by an implicit AND, and "a NOT b" means
 // "a AND NOT b". NOT binds tighter than AND, and AND tighter than OR.
 // Operators are upper-case only: "and", "or" and "not" are ordinary words.
@@ -433,12 +435,15 @@ func (p *parser) parseUnary(depth int, after token) (*node, error) {
 }
 
 func (p *parser) term(t token) (*node, error) {
-	words := Words(t.text)
-	if len(words) == 0 {
-		if t.kind == tokPhrase && strings.TrimSpace(t.text) == "" {
+	words, err := Phrase(t.text)
+	if err != nil {
+		switch {
+		case t.kind == tokPhrase && strings.TrimSpace(t.text) == "":
 			return nil, &Error{Column: t.col, Msg: "empty phrase"}
+		case len(Words(t.text)) == 0:
+			return nil, &Error{Column: t.col, Msg: fmt.Sprintf("%s has no letters or digits", t.describe())}
 		}
-		return nil, &Error{Column: t.col, Msg: fmt.Sprintf("%s has no letters or digits", t.describe())}
+		return nil, &Error{Column: t.col, Msg: fmt.Sprintf("%s: %v", t.describe(), err)}
 	}
 	key := strings.Join(words, " ")
 	for i, old := range p.q.terms {

@@ -83,6 +83,84 @@ func TestIndexFind(t *testing.T) {
 	}
 }
 
+func TestPhrase(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    []string
+		wantErr string
+	}{
+		{"Prime Minister", []string{"prime", "minister"}, ""},
+		{"econom*", []string{"econom*"}, ""},
+		{"Prime MINIST*", []string{"prime", "minist*"}, ""},
+		{"minist* of health", []string{"minist*", "of", "health"}, ""},
+		{"Jinping's*", []string{"jinping*"}, ""}, // the possessive goes before the prefix is taken
+		{"ZÜR*", []string{"zür*"}, ""},
+		{"ec*", nil, "the prefix ec* is shorter than 3 characters"},
+		{"U.S*", nil, "the prefix s* is shorter than 3 characters"},
+		{"econ*omy", nil, "a * must end a word, as in econom*"},
+		{"*econ", nil, "a * must end a word, as in econom*"},
+		{"econ *", nil, "a * must end a word, as in econom*"},
+		{"--", nil, "no letters or digits"},
+		{"*", nil, "a * must end a word, as in econom*"},
+	}
+	for _, tt := range tests {
+		got, err := Phrase(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("Phrase(%q) = %q, %v; want error %q", tt.in, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("Phrase(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestIndexFindPrefix(t *testing.T) {
+	x := NewIndex()
+	phrases := []string{"econom*", "prime minist*", "minist* of health", "economy", "zür*"}
+	ids := make(map[string]int)
+	for _, p := range phrases {
+		words, err := Phrase(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[p] = x.Add(words)
+	}
+	tests := []struct {
+		fields []string
+		want   []string
+	}{
+		{[]string{"The economy grows"}, []string{"econom*", "economy"}},
+		{[]string{"Economic news"}, []string{"econom*"}},
+		{[]string{"econom"}, []string{"econom*"}}, // the prefix alone is a word it matches
+		{[]string{"Econ news"}, nil},              // shorter than the prefix
+		{[]string{"macroeconomics"}, nil},         // a prefix starts the word
+		{[]string{"the Prime Ministers met"}, []string{"prime minist*"}},
+		{[]string{"prime time"}, nil},
+		{[]string{"Ministry of Health"}, []string{"minist* of health"}},
+		{[]string{"ministers of state health"}, nil},
+		{[]string{"ZÜRICH"}, []string{"zür*"}},
+	}
+	for _, tt := range tests {
+		found := make([]bool, x.Len())
+		x.Find(found, tt.fields)
+		var got []string
+		for _, p := range phrases {
+			if found[ids[p]] {
+				got = append(got, p)
+			}
+		}
+		slices.Sort(got)
+		want := slices.Clone(tt.want)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("Find(%q) found %q; want %q", tt.fields, got, want)
+		}
+	}
+}
+
 // TestMatch has one case per rule of the query language.
 func TestMatch(t *testing.T) {
 	tests := []struct {
@@ -98,6 +176,9 @@ func TestMatch(t *testing.T) {
 		{"quoted phrase in order", `"national security"`, []string{"security is national"}, false},
 		{"phrase within one field", `"Xi Jinping"`, []string{"Xi", "Jinping"}, false},
 		{"curly quotes", "“national security”", []string{"National Security"}, true},
+		{"prefix", "econom*", []string{"Economists warn"}, true},
+		{"prefix starts the word", "nomic*", []string{"economics"}, false},
+		{"prefix in a phrase", `"prime minist*"`, []string{"Prime Ministers meet"}, true},
 		{"bare word with punctuation is a phrase", "U.S.", []string{"the U.S. said"}, true},
 		{"implicit AND holds", "Taiwan Beijing", []string{"Beijing and Taiwan"}, true},
 		{"implicit AND fails", "Taiwan Beijing", []string{"Taiwan only"}, false},
@@ -196,6 +277,8 @@ func TestParseErrors(t *testing.T) {
 		{`a ""`, 3, "empty phrase", "empty phrase"},
 		{`a "--"`, 3, `"--" has no letters or digits`, "phrase without words"},
 		{"a & b", 3, `"&" has no letters or digits`, "word without letters"},
+		{"a econ*omy", 3, `"econ*omy": a * must end a word, as in econom*`, "star inside a word"},
+		{`a "ec* rates"`, 3, `"ec* rates": the prefix ec* is shorter than 3 characters`, "short prefix"},
 		{"Ünïcødé (ü", 11, `expected ")" to close "(" at column 9`, "columns count characters"},
 		{strings.Repeat("(", 200) + "a" + strings.Repeat(")", 200), 102, "query nested too deeply", "too deep"},
 		{strings.Repeat("NOT ", 200) + "a", 405, "query nested too deeply", "too many NOTs"},

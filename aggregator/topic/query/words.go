@@ -1,6 +1,9 @@
 package query
 
 import (
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -29,6 +32,65 @@ func Words(s string) []string {
 		out[i] = string(sc.word(i))
 	}
 	return out
+}
+
+// Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
+// word "econom" + Prefix, and matches "economy", "economic" and "econom".
+const Prefix = "*"
+
+// minPrefix is the fewest characters a prefix may have: a shorter one
+// matches too many words to mean anything.
+const minPrefix = 3
+
+// Phrase returns the words of a phrase rule: the words of s as Words splits
+// them, where a word written with a "*" at its end ("econom*", "prime
+// minist*") is a prefix and comes back with Prefix appended. A "*" that does
+// not end a word, a prefix of fewer than three characters and a phrase
+// without letters or digits are errors.
+func Phrase(s string) ([]string, error) {
+	if !strings.Contains(s, Prefix) {
+		words := Words(s)
+		if len(words) == 0 {
+			return nil, errors.New("no letters or digits")
+		}
+		return words, nil
+	}
+	prefix := map[int]bool{} // word index -> the word is a prefix
+	for i := 0; i < len(s); i++ {
+		if s[i] != '*' {
+			continue
+		}
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[i+1:])
+		if i == 0 || !isWordRune(before) || i+1 < len(s) && isWordRune(after) {
+			return nil, errors.New("a * must end a word, as in econom*")
+		}
+		prefix[len(Words(s[:i]))-1] = true
+	}
+	words := Words(s)
+	for i, w := range words {
+		if !prefix[i] {
+			continue
+		}
+		if utf8.RuneCountInString(w) < minPrefix {
+			return nil, fmt.Errorf("the prefix %s* is shorter than %d characters", w, minPrefix)
+		}
+		words[i] = w + Prefix
+	}
+	return words, nil
+}
+
+// word is one word of a phrase as Index compares it.
+type word struct {
+	text   string // without Prefix
+	prefix bool   // matches any word that starts with text
+}
+
+func (w word) matches(b []byte) bool {
+	if w.prefix {
+		return len(b) >= len(w.text) && string(b[:len(w.text)]) == w.text
+	}
+	return string(b) == w.text
 }
 
 // scratch holds one tokenised text: every word's bytes, concatenated, and
@@ -172,19 +234,24 @@ func fold(r rune) rune {
 // words once, and a phrase is looked up by its first word. An Index is built
 // with Add and then only read, so one Index may be used by many goroutines.
 type Index struct {
-	phrases [][]string
+	phrases [][]word
 	ids     map[string]int     // phrase words joined by a space -> id
 	first   map[string][]int32 // first word -> ids of the phrases that start with it
+	// Phrases that start with a prefix, by that prefix, and the lengths in
+	// bytes of those prefixes, shortest first: a text's word is looked up
+	// once for each length.
+	firstPrefix map[string][]int32
+	prefixLens  []int
 }
 
 // NewIndex returns an empty Index.
 func NewIndex() *Index {
-	return &Index{ids: make(map[string]int), first: make(map[string][]int32)}
+	return &Index{ids: make(map[string]int), first: make(map[string][]int32), firstPrefix: make(map[string][]int32)}
 }
 
-// Add adds the phrase made of words (as returned by Words) and returns its
-// id, the same id for the same words. It returns -1 for an empty phrase,
-// which never matches.
+// Add adds the phrase made of words (as returned by Words or Phrase) and
+// returns its id, the same id for the same words. It returns -1 for an
+// empty phrase, which never matches.
 func (x *Index) Add(words []string) int {
 	if len(words) == 0 {
 		return -1
@@ -194,9 +261,22 @@ func (x *Index) Add(words []string) int {
 		return id
 	}
 	id := len(x.phrases)
-	x.phrases = append(x.phrases, words)
+	p := make([]word, len(words))
+	for i, w := range words {
+		text, prefix := strings.CutSuffix(w, Prefix)
+		p[i] = word{text: text, prefix: prefix}
+	}
+	x.phrases = append(x.phrases, p)
 	x.ids[key] = id
-	x.first[words[0]] = append(x.first[words[0]], int32(id))
+	if p[0].prefix {
+		x.firstPrefix[p[0].text] = append(x.firstPrefix[p[0].text], int32(id))
+		if n := len(p[0].text); !slices.Contains(x.prefixLens, n) {
+			x.prefixLens = append(x.prefixLens, n)
+			slices.Sort(x.prefixLens)
+		}
+	} else {
+		x.first[p[0].text] = append(x.first[p[0].text], int32(id))
+	}
 	return id
 }
 
@@ -223,31 +303,42 @@ func (x *Index) findIn(sc *scratch, found []bool) {
 	start := 0
 	for i := 0; i < n; i++ {
 		end := sc.ends[i]
-		ids := x.first[string(sc.buf[start:end])] // no allocation for the lookup
+		w := sc.buf[start:end]
 		start = end
-		for _, id := range ids {
-			if found[id] {
-				continue
+		x.findAt(sc, i, x.first[string(w)], found) // no allocation for the lookup
+		for _, l := range x.prefixLens {
+			if l > len(w) {
+				break
 			}
-			p := x.phrases[id]
-			if i+len(p) > n {
-				continue
-			}
-			ok := true
-			for j := 1; j < len(p); j++ {
-				if string(sc.word(i+j)) != p[j] {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				found[id] = true
-			}
+			x.findAt(sc, i, x.firstPrefix[string(w[:l])], found)
 		}
 	}
 }
 
-// isASCII reports whether s holds only ASCII bytes.
+// findAt sets found for each of the phrases ids whose first word matched
+// word i of sc and whose other words follow it there.
+func (x *Index) findAt(sc *scratch, i int, ids []int32, found []bool) {
+	for _, id := range ids {
+		if found[id] {
+			continue
+		}
+		p := x.phrases[id]
+		if i+len(p) > sc.len() {
+			continue
+		}
+		ok := true
+		for j := 1; j < len(p); j++ {
+			if !p[j].matches(sc.word(i + j)) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			found[id] = true
+		}
+	}
+}
+
 // hasWordBeyondASCII reports whether s has a letter, digit or mark beyond
 // ASCII: only those fold to another form, and only a mark composes with
 // what comes before it. Curly quotes and dashes, which most English text
