@@ -89,7 +89,8 @@ type TopicConfig struct {
 
 // MatchConfig holds a topic's text rules. All given rules must hold.
 type MatchConfig struct {
-	Any        []string `yaml:"any"`        // at least one phrase appears
+	Any        []string `yaml:"any"`        // at least one phrase appears (AtLeast of them, when set)
+	AtLeast    int      `yaml:"at_least"`   // how many different phrases of Any must appear; one in a title counts twice
 	All        []string `yaml:"all"`        // every phrase appears
 	None       []string `yaml:"none"`       // no phrase appears
 	Query      string   `yaml:"query"`      // boolean expression: AND, OR, NOT, (), "phrases"

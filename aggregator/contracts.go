@@ -98,7 +98,8 @@ type Store interface {
 // categories of its items (of a large story, its face and first members:
 // ingest.MaxTopicMembers) and the sources of all of them.
 type StoryText struct {
-	Fields     []string // plain-text titles, summaries and contents; a phrase never spans two fields
+	Titles     []string // plain-text titles of those items
+	Fields     []string // plain-text summaries and contents; a phrase never spans two fields or titles
 	Categories []string // feed categories of those items
 	Sources    []string // SourceIDs of every item
 }

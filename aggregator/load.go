@@ -694,6 +694,12 @@ func (v *validator) topics(refs map[string]bool) {
 				}
 			}
 		}
+		switch {
+		case m.AtLeast < 0:
+			v.errorf(key+".match.at_least", "must not be negative")
+		case m.AtLeast > 0 && len(m.Any) == 0:
+			v.errorf(key+".match.at_least", "counts the phrases of match.any, which has none")
+		}
 		for j, cat := range m.Categories {
 			if strings.TrimSpace(cat) == "" {
 				v.errorf(fmt.Sprintf("%s.match.categories[%d]", key, j), "empty category")

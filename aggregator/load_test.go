@@ -134,6 +134,8 @@ var badConfigs = map[string][]string{
 		"config.yaml:33: topics[8].match.categories[0]: empty category",
 		`config.yaml:34: topics[8].match.none[0]: phrase "ec*": the prefix ec* is shorter than 3 characters`,
 		`config.yaml:34: topics[8].match.none[1]: phrase "econ*omy": a * must end a word, as in econom*`,
+		"config.yaml:35: topics[8].match.at_least: must not be negative",
+		"config.yaml:40: topics[9].match.at_least: counts the phrases of match.any, which has none",
 	},
 	"query.bad.yaml": {
 		`config.yaml:13: topics[1].match.query: column 26: expected ")" to close "(" at column 1`,

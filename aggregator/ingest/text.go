@@ -137,7 +137,10 @@ func storyText(st *aggregator.Story, items []aggregator.Item, known map[string]p
 		if !ok {
 			p = plainOf(it)
 		}
-		for _, f := range []string{it.Title, p.summary, p.content} {
+		if it.Title != "" {
+			out.Titles = append(out.Titles, it.Title)
+		}
+		for _, f := range []string{p.summary, p.content} {
 			if f != "" {
 				out.Fields = append(out.Fields, f)
 			}

@@ -26,6 +26,7 @@ package topic
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -39,6 +40,7 @@ import (
 type Set struct {
 	topics []*compiled
 	index  *query.Index // every phrase of every topic, each once
+	titles bool         // some topic counts phrases, and those in titles twice
 	pool   sync.Pool    // *scan
 }
 
@@ -65,6 +67,7 @@ type compiled struct {
 
 	hasMatch bool
 	any      []phrase
+	atLeast  int // how many of any must appear, a phrase in a title counting twice
 	all      []phrase
 	none     []phrase
 	query    *query.Query
@@ -75,8 +78,9 @@ type compiled struct {
 
 // scan is what Tag learns about one story before it asks the topics.
 type scan struct {
-	found []bool   // by phrase id
-	cats  []string // the story's categories, folded
+	found   []bool   // by phrase id
+	inTitle []bool   // by phrase id, when some topic counts phrases
+	cats    []string // the story's categories, folded
 }
 
 // Compile compiles topics, resolving each topic's sources (configured names
@@ -145,6 +149,15 @@ func Compile(topics []aggregator.TopicConfig, sources []aggregator.SourceConfig)
 		c.none, bad = s.phrases(m.None, bad)
 		for _, err := range bad {
 			errs = append(errs, fmt.Errorf("%s: match: phrase %w", name, err))
+		}
+		switch {
+		case m.AtLeast < 0:
+			errs = append(errs, fmt.Errorf("%s: match.at_least: must not be negative", name))
+		case m.AtLeast > 0 && len(m.Any) == 0:
+			errs = append(errs, fmt.Errorf("%s: match.at_least: counts the phrases of match.any, which has none", name))
+		case m.AtLeast > 1:
+			c.atLeast = m.AtLeast
+			s.titles = true
 		}
 		if strings.TrimSpace(m.Query) != "" {
 			q, err := query.Parse(m.Query)
@@ -244,6 +257,18 @@ func (s *Set) scan(st aggregator.StoryText) *scan {
 	}
 	sc.found = sc.found[:n]
 	clear(sc.found)
+	sc.inTitle = sc.inTitle[:0]
+	if s.titles {
+		if cap(sc.inTitle) < n {
+			sc.inTitle = make([]bool, n)
+		}
+		sc.inTitle = sc.inTitle[:n]
+		clear(sc.inTitle)
+		s.index.Find(sc.inTitle, st.Titles)
+		copy(sc.found, sc.inTitle)
+	} else {
+		s.index.Find(sc.found, st.Titles)
+	}
 	s.index.Find(sc.found, st.Fields)
 	s.index.Find(sc.found, st.Categories) // categories count as text too
 	sc.cats = sc.cats[:0]
@@ -284,14 +309,13 @@ func (c *compiled) check(sc *scan, explain bool) string {
 		return why()
 	}
 	if len(c.any) > 0 {
-		ok := false
-		for _, p := range c.any {
-			if sc.has(p) {
-				ok = true
-				break
+		if c.atLeast > 1 {
+			if n := c.countAny(sc); n < c.atLeast {
+				return fail(func() string {
+					return fmt.Sprintf("match.any: %d of at_least %d from %s", n, c.atLeast, quoteList(c.any))
+				})
 			}
-		}
-		if !ok {
+		} else if !slices.ContainsFunc(c.any, sc.has) {
 			return fail(func() string { return "match.any: none of " + quoteList(c.any) })
 		}
 	}
@@ -314,6 +338,21 @@ func (c *compiled) check(sc *scan, explain bool) string {
 	return ""
 }
 
+// countAny counts the phrases of any in the story, those in a title twice.
+func (c *compiled) countAny(sc *scan) int {
+	n := 0
+	for _, p := range c.any {
+		switch {
+		case !sc.has(p):
+		case p.id < len(sc.inTitle) && sc.inTitle[p.id]:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
 func (c *compiled) evalQuery(sc *scan) bool {
 	return c.query.Eval(func(i int) bool { id := c.qids[i]; return id >= 0 && sc.found[id] })
 }
@@ -331,10 +370,20 @@ func (c *compiled) category(sc *scan) string {
 // matchHolds describes the match rules that took the story.
 func (c *compiled) matchHolds(sc *scan) string {
 	var why []string
-	for _, p := range c.any {
-		if sc.has(p) {
-			why = append(why, fmt.Sprintf("match.any %q", p.text))
-			break
+	if c.atLeast > 1 {
+		var found []phrase
+		for _, p := range c.any {
+			if sc.has(p) {
+				found = append(found, p)
+			}
+		}
+		why = append(why, fmt.Sprintf("match.any %s (%d of at_least %d)", quoteList(found), c.countAny(sc), c.atLeast))
+	} else {
+		for _, p := range c.any {
+			if sc.has(p) {
+				why = append(why, fmt.Sprintf("match.any %q", p.text))
+				break
+			}
 		}
 	}
 	if len(c.all) > 0 {

@@ -205,6 +205,50 @@ func topicIDs(ts []aggregator.TopicConfig) []string {
 	return ids
 }
 
+// TestAtLeast checks match.at_least: how many different phrases of
+// match.any a story must have, a phrase in a title counting twice.
+func TestAtLeast(t *testing.T) {
+	s := mustCompile(t,
+		aggregator.TopicConfig{ID: "econ", Title: "Economy", Match: aggregator.MatchConfig{
+			Any: []string{"econom*", "inflation", "interest rates", "jobs"}, AtLeast: 2}},
+		aggregator.TopicConfig{ID: "three", Title: "Three", Match: aggregator.MatchConfig{
+			Any: []string{"econom*", "inflation", "interest rates", "jobs"}, AtLeast: 3, None: []string{"football"}}},
+	)
+	tests := []struct {
+		name  string
+		story aggregator.StoryText
+		want  []string
+	}{
+		{"one phrase in the text", aggregator.StoryText{Titles: []string{"Budget day"}, Fields: []string{"The economy slows"}}, nil},
+		{"one phrase, twice", aggregator.StoryText{Fields: []string{"The economy slows; economists worry"}}, nil},
+		{"two phrases in the text", aggregator.StoryText{Fields: []string{"The economy slows", "inflation rises"}}, []string{"econ"}},
+		{"one phrase in a title", aggregator.StoryText{Titles: []string{"Inflation at 5%"}, Fields: []string{"Prices rose"}}, []string{"econ"}},
+		{"a title and the text", aggregator.StoryText{Titles: []string{"Inflation at 5%"}, Fields: []string{"Jobs are scarce"}}, []string{"econ", "three"}},
+		{"the same phrase in a title and the text", aggregator.StoryText{Titles: []string{"Inflation at 5%"}, Fields: []string{"inflation"}}, []string{"econ"}},
+		{"a category counts as text", aggregator.StoryText{Fields: []string{"Jobs report"}, Categories: []string{"Economy"}}, []string{"econ"}},
+		{"none still holds", aggregator.StoryText{Titles: []string{"Inflation hits football"}, Fields: []string{"jobs"}}, []string{"econ"}},
+	}
+	for _, tt := range tests {
+		got := s.Tag(tt.story)
+		if want := append([]string{"all"}, tt.want...); !slices.Equal(got, want) {
+			t.Errorf("%s: Tag = %q; want %q", tt.name, got, want)
+		}
+	}
+	v := s.Explain(aggregator.StoryText{Titles: []string{"Inflation at 5%"}, Fields: []string{"The economy"}})
+	want := []topic.Verdict{
+		{"all", true, "every story"},
+		{"econ", true, `match.any "econom*", "inflation" (3 of at_least 2)`},
+		{"three", true, `match.any "econom*", "inflation" (3 of at_least 3)`},
+	}
+	if !slices.Equal(v, want) {
+		t.Errorf("Explain:\n%s\nwant:\n%s", verdicts(v), verdicts(want))
+	}
+	v = s.Explain(aggregator.StoryText{Fields: []string{"The economy"}})
+	if v[1].Taken || v[1].Why != `match.any: 1 of at_least 2 from "econom*", "inflation", "interest rates", "jobs"` {
+		t.Errorf("Explain(one phrase) = %+v", v[1])
+	}
+}
+
 func TestExplain(t *testing.T) {
 	s := mustCompile(t,
 		aggregator.TopicConfig{ID: "china-us", Title: "China–US", Sources: []string{"BBC World"},
@@ -285,6 +329,8 @@ func TestCompileErrors(t *testing.T) {
 		{ID: "b", Title: "B again", Match: aggregator.MatchConfig{Any: []string{"x"}}},
 		{ID: "c", Title: "C"},
 		{ID: "d", Title: "D", Match: aggregator.MatchConfig{Any: []string{"..."}, All: []string{"ok", "x*"}}},
+		{ID: "e", Title: "E", Match: aggregator.MatchConfig{Any: []string{"x"}, AtLeast: -1}},
+		{ID: "f", Title: "F", Match: aggregator.MatchConfig{All: []string{"x"}, AtLeast: 2}},
 	}, testSources)
 	want := []string{
 		`topic "a": sources: unknown source "Nope"`,
@@ -293,6 +339,8 @@ func TestCompileErrors(t *testing.T) {
 		`topic "c": no rules: give sources or match`,
 		`topic "d": match: phrase "...": no letters or digits`,
 		`topic "d": match: phrase "x*": the prefix x* is shorter than 3 characters`,
+		`topic "e": match.at_least: must not be negative`,
+		`topic "f": match.at_least: counts the phrases of match.any, which has none`,
 	}
 	if err == nil {
 		t.Fatalf("Compile(bad topics) = nil; want:\n%s", strings.Join(want, "\n"))
