@@ -127,9 +127,70 @@ func runCorpus(t testing.TB, files []corpusFile, cfg *aggregator.Config) (map[st
 	return stories, items
 }
 
+// runCorpusTagged is runCorpus with tagger deciding the stories' topics; it
+// returns each stored item with its story, by item link.
+func runCorpusTagged(t testing.TB, files []corpusFile, cfg *aggregator.Config, tagger aggregator.Tagger) map[string]storedItem {
+	t.Helper()
+	out := map[string]storedItem{}
+	withStore(t, files, cfg, tagger, func(db *store.DB) {
+		err := db.Export(context.Background(), func(it aggregator.Item, st aggregator.Story) error {
+			out[it.Link] = storedItem{it, st}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	return out
+}
+
+type storedItem struct {
+	item  aggregator.Item
+	story aggregator.Story
+}
+
 // runCorpusDocs is runCorpus that can also return each item's stored
 // near-duplicate features, by link.
 func runCorpusDocs(t testing.TB, files []corpusFile, cfg *aggregator.Config, withDocs bool) (map[string]string, map[string]aggregator.Item, map[string]*near.Doc) {
+	t.Helper()
+	stories := map[string]string{}
+	items := map[string]aggregator.Item{}
+	docs := map[string]*near.Doc{}
+	withStore(t, files, cfg, nil, func(db *store.DB) {
+		ctx := context.Background()
+		err := db.Export(ctx, func(it aggregator.Item, st aggregator.Story) error {
+			stories[it.Link] = st.ID
+			items[it.Link] = it
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !withDocs {
+			return
+		}
+		err = db.View(ctx, func(tx aggregator.Tx) error {
+			for link, it := range items {
+				b, err := tx.Features(it.ID)
+				if err != nil {
+					return err
+				}
+				if docs[link], err = near.Decode(b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	return stories, items, docs
+}
+
+// withStore feeds every file through parse.Parse and Ingester.Apply into a
+// fresh store, one transaction per file, and calls read with the store.
+func withStore(t testing.TB, files []corpusFile, cfg *aggregator.Config, tagger aggregator.Tagger, read func(*store.DB)) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(filepath.Join(t.TempDir(), "agg.db"), store.Options{})
@@ -137,7 +198,7 @@ func runCorpusDocs(t testing.TB, files []corpusFile, cfg *aggregator.Config, wit
 		t.Fatal(err)
 	}
 	defer db.Close()
-	in := ingest.New(cfg, nil)
+	in := ingest.New(cfg, tagger)
 	for _, f := range files {
 		body, err := os.ReadFile(f.path)
 		if err != nil {
@@ -160,35 +221,7 @@ func runCorpusDocs(t testing.TB, files []corpusFile, cfg *aggregator.Config, wit
 			t.Fatalf("apply %s: %v", f.path, err)
 		}
 	}
-	stories := map[string]string{}
-	items := map[string]aggregator.Item{}
-	err = db.Export(ctx, func(it aggregator.Item, st aggregator.Story) error {
-		stories[it.Link] = st.ID
-		items[it.Link] = it
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs := map[string]*near.Doc{}
-	if withDocs {
-		err = db.View(ctx, func(tx aggregator.Tx) error {
-			for link, it := range items {
-				b, err := tx.Features(it.ID)
-				if err != nil {
-					return err
-				}
-				if docs[link], err = near.Decode(b); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return stories, items, docs
+	read(db)
 }
 
 // scores are clustering figures against the labels.
