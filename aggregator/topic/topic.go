@@ -6,7 +6,8 @@
 //   - sources: the story has an item from one of the named sources (by
 //     configured name or URL);
 //   - match: every given kind of rule holds — any (at least one phrase
-//     appears), all (every phrase appears), none (no phrase appears), query
+//     appears; with at_least N, N different phrases, one in a title
+//     counting twice), all (every phrase appears), none (no phrase appears), query
 //     (the boolean expression is true) and categories (some item's feed
 //     category equals one of these, case-insensitively).
 //
@@ -20,7 +21,8 @@
 // separately (a phrase never spans a title and a summary) and in each feed
 // category as text. Words are split as query.Words says: "AI" does not
 // match "said", "US" does not match "bus", and a possessive "'s" is dropped,
-// so "Xi Jinping" matches "Xi Jinping's".
+// so "Xi Jinping" matches "Xi Jinping's". A word written with a "*" at its
+// end is a prefix (query.Phrase): "econom*" matches "economy".
 package topic
 
 import (
@@ -338,12 +340,13 @@ func (c *compiled) check(sc *scan, explain bool) string {
 	return ""
 }
 
-// countAny counts the phrases of any in the story, those in a title twice.
+// countAny counts the different phrases of any in the story, those in a
+// title twice.
 func (c *compiled) countAny(sc *scan) int {
 	n := 0
-	for _, p := range c.any {
+	for i, p := range c.any {
 		switch {
-		case !sc.has(p):
+		case !sc.has(p) || slices.ContainsFunc(c.any[:i], func(q phrase) bool { return q.id == p.id }):
 		case p.id < len(sc.inTitle) && sc.inTitle[p.id]:
 			n += 2
 		default:

@@ -210,7 +210,7 @@ func topicIDs(ts []aggregator.TopicConfig) []string {
 func TestAtLeast(t *testing.T) {
 	s := mustCompile(t,
 		aggregator.TopicConfig{ID: "econ", Title: "Economy", Match: aggregator.MatchConfig{
-			Any: []string{"econom*", "inflation", "interest rates", "jobs"}, AtLeast: 2}},
+			Any: []string{"econom*", "inflation", "interest rates", "jobs", "JOBS"}, AtLeast: 2}},
 		aggregator.TopicConfig{ID: "three", Title: "Three", Match: aggregator.MatchConfig{
 			Any: []string{"econom*", "inflation", "interest rates", "jobs"}, AtLeast: 3, None: []string{"football"}}},
 	)
@@ -221,6 +221,7 @@ func TestAtLeast(t *testing.T) {
 	}{
 		{"one phrase in the text", aggregator.StoryText{Titles: []string{"Budget day"}, Fields: []string{"The economy slows"}}, nil},
 		{"one phrase, twice", aggregator.StoryText{Fields: []string{"The economy slows; economists worry"}}, nil},
+		{"one phrase listed twice", aggregator.StoryText{Fields: []string{"Jobs report"}}, nil},
 		{"two phrases in the text", aggregator.StoryText{Fields: []string{"The economy slows", "inflation rises"}}, []string{"econ"}},
 		{"one phrase in a title", aggregator.StoryText{Titles: []string{"Inflation at 5%"}, Fields: []string{"Prices rose"}}, []string{"econ"}},
 		{"a title and the text", aggregator.StoryText{Titles: []string{"Inflation at 5%"}, Fields: []string{"Jobs are scarce"}}, []string{"econ", "three"}},
@@ -244,7 +245,7 @@ func TestAtLeast(t *testing.T) {
 		t.Errorf("Explain:\n%s\nwant:\n%s", verdicts(v), verdicts(want))
 	}
 	v = s.Explain(aggregator.StoryText{Fields: []string{"The economy"}})
-	if v[1].Taken || v[1].Why != `match.any: 1 of at_least 2 from "econom*", "inflation", "interest rates", "jobs"` {
+	if v[1].Taken || v[1].Why != `match.any: 1 of at_least 2 from "econom*", "inflation", "interest rates", "jobs", "JOBS"` {
 		t.Errorf("Explain(one phrase) = %+v", v[1])
 	}
 }
