@@ -70,7 +70,15 @@ func NewDoc(title string, lines []string, t time.Time) *Doc {
 			}
 		}
 	}
-	bw := words(unshout(body))
+	buf := wordBuffers.Get().(*[]word)
+	bw := appendWords((*buf)[:0], unshout(body))
+	defer func() {
+		if cap(bw) <= 1<<14 { // do not keep one huge text's buffer
+			clear(bw) // the words' strings may be large; do not hold them
+			*buf = bw[:0]
+			wordBuffers.Put(buf)
+		}
+	}()
 	d.Words = len(bw)
 
 	terms := make([]Term, 0, min(len(tw)+len(bw), 4*maxTerms))

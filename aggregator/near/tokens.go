@@ -2,6 +2,7 @@ package near
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -18,14 +19,20 @@ type word struct {
 
 // words splits s into words. Letters and digits make words; an apostrophe
 // inside a word is dropped ("didn't" is "didnt", "Floyd's" is "floyd").
-func words(s string) []word {
-	out := make([]word, 0, len(s)/6)
+func words(s string) []word { return appendWords(make([]word, 0, len(s)/5+1), s) }
+
+// appendWords appends the words of s to out, as words returns them.
+func appendWords(out []word, s string) []word {
 	eachWord(s, func(w word) bool {
 		out = append(out, w)
 		return true
 	})
 	return out
 }
+
+// wordBuffers hold NewDoc's body words between calls: a text of a few
+// kilobytes has hundreds of words, which NewDoc needs only while it runs.
+var wordBuffers = sync.Pool{New: func() any { return new([]word) }}
 
 // eachWord calls yield with each word of s, as words returns them, until
 // yield returns false.
