@@ -34,3 +34,34 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTextMatchesTwoPass checks that Text, which reads a fragment once,
+// returns what the two-pass textTwoPass returns.
+func FuzzTextMatchesTwoPass(f *testing.F) {
+	for _, s := range textSamples {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if got, want := Text(in), textTwoPass(in); got != want {
+			t.Fatalf("Text(%q) = %q; the two-pass reading gives %q", in, got, want)
+		}
+	})
+}
+
+// textSamples are fragments whose line breaks depend on the markup around
+// them.
+var textSamples = []string{
+	"",
+	"line one\nline two",
+	"line one\nline two<b>bold</b>",
+	"line one\nline two<br>three",
+	"<p>a\nb</p>\nc",
+	"a\n<script>\n<p>x</p>\n</script>\nb",
+	"a\n<!-- <p> -->\nb",
+	"<nav>menu\nitems</nav>\ntail",
+	"<a title=\"<p>\">x\ny</a>",
+	"a\n</p>b",
+	"<img src=x>a\nb",
+	"&lt;p&gt;a\nb",
+	"\xff\n<div>\xfe</div>",
+}

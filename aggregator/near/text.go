@@ -46,73 +46,55 @@ func Text(fragment string) string {
 	if !utf8.ValidString(fragment) {
 		fragment = strings.ToValidUTF8(fragment, "\uFFFD")
 	}
-	plain := !hasBlockMarkup(fragment)
-	var b strings.Builder
-	b.Grow(len(fragment))
+	// One pass: line breaks inside text are written as they are and
+	// remembered, and become spaces at the end if a block tag turned up.
+	buf := make([]byte, 0, len(fragment))
+	var breaks []int // where text put a line break in buf
+	block := false   // the fragment has a tag that ends a line
 	skip := 0
 	z := xhtml.NewTokenizer(strings.NewReader(fragment))
 	for {
 		tt := z.Next()
 		switch tt {
 		case xhtml.ErrorToken:
-			return finish(b.String())
+			if block {
+				for _, i := range breaks {
+					buf[i] = ' '
+				}
+			}
+			return finish(string(buf))
 		case xhtml.TextToken:
 			if skip > 0 {
 				continue
 			}
 			t := z.Text()
-			if plain {
-				b.Write(t)
-				continue
-			}
-			for len(t) > 0 { // line breaks in text between block markup are spaces
-				i := bytes.IndexByte(t, '\n')
-				if i < 0 {
-					b.Write(t)
-					break
+			for i, c := range t {
+				if c == '\n' {
+					breaks = append(breaks, len(buf)+i)
 				}
-				b.Write(t[:i])
-				b.WriteByte(' ')
-				t = t[i+1:]
 			}
+			buf = append(buf, t...)
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
+			if blockTags[a] {
+				block = true
+			}
 			if skipTags[a] && tt != xhtml.SelfClosingTagToken {
 				if tt == xhtml.StartTagToken {
 					skip++
 				} else if skip > 0 {
 					skip--
 				}
-				b.WriteByte(' ')
+				buf = append(buf, ' ')
 				continue
 			}
 			if blockTags[a] || a == atom.Img {
-				b.WriteByte('\n')
+				buf = append(buf, '\n')
 			} else {
 				// Inline elements still separate words written without spaces
 				// between tags.
-				b.WriteByte(' ')
-			}
-		}
-	}
-}
-
-// hasBlockMarkup reports whether s holds a tag that ends a line, so that raw
-// line breaks in it are mere white space.
-func hasBlockMarkup(s string) bool {
-	if !strings.Contains(s, "<") {
-		return false
-	}
-	z := xhtml.NewTokenizer(strings.NewReader(s))
-	for {
-		switch z.Next() {
-		case xhtml.ErrorToken:
-			return false
-		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:
-			name, _ := z.TagName()
-			if blockTags[atom.Lookup(name)] {
-				return true
+				buf = append(buf, ' ')
 			}
 		}
 	}
