@@ -32,8 +32,10 @@ func (p *Profile) Len() int { return p.n }
 
 // Add adds a weighed Doc to the profile.
 func (p *Profile) Add(d *Doc) {
-	u := unit(d)
-	if len(u) > 0 {
+	switch u := unit(d); {
+	case len(p.terms) == 0:
+		p.terms = u // unit returns a vector of its own
+	case len(u) > 0:
 		p.terms = mergeSum(p.terms, u)
 	}
 	if p.n == 0 || d.Time.Before(p.first) {
