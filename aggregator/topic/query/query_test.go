@@ -66,20 +66,7 @@ func TestIndexFind(t *testing.T) {
 		{[]string{"xi"}, nil}, // a prefix of a phrase is not the phrase
 	}
 	for _, tt := range tests {
-		found := make([]bool, x.Len())
-		x.Find(found, tt.fields)
-		var got []string
-		for _, p := range phrases {
-			if found[ids[p]] {
-				got = append(got, p)
-			}
-		}
-		slices.Sort(got)
-		want := slices.Clone(tt.want)
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("Find(%q) found %q; want %q", tt.fields, got, want)
-		}
+		checkFind(t, x, ids, tt.fields, tt.want)
 	}
 }
 
@@ -117,6 +104,26 @@ func TestPhrase(t *testing.T) {
 	}
 }
 
+// checkFind checks that x finds in fields exactly the phrases want, of the
+// phrases in ids (phrase -> its id in x).
+func checkFind(t *testing.T, x *Index, ids map[string]int, fields, want []string) {
+	t.Helper()
+	found := make([]bool, x.Len())
+	x.Find(found, fields)
+	var got []string
+	for p, id := range ids {
+		if found[id] {
+			got = append(got, p)
+		}
+	}
+	slices.Sort(got)
+	want = slices.Clone(want)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("Find(%q) found %q; want %q", fields, got, want)
+	}
+}
+
 func TestIndexFindPrefix(t *testing.T) {
 	x := NewIndex()
 	phrases := []string{"econom*", "prime minist*", "minist* of health", "economy", "zür*"}
@@ -144,20 +151,7 @@ func TestIndexFindPrefix(t *testing.T) {
 		{[]string{"ZÜRICH"}, []string{"zür*"}},
 	}
 	for _, tt := range tests {
-		found := make([]bool, x.Len())
-		x.Find(found, tt.fields)
-		var got []string
-		for _, p := range phrases {
-			if found[ids[p]] {
-				got = append(got, p)
-			}
-		}
-		slices.Sort(got)
-		want := slices.Clone(tt.want)
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("Find(%q) found %q; want %q", tt.fields, got, want)
-		}
+		checkFind(t, x, ids, tt.fields, tt.want)
 	}
 }
 
