@@ -46,6 +46,11 @@ func Text(fragment string) string {
 	if !utf8.ValidString(fragment) {
 		fragment = strings.ToValidUTF8(fragment, "\uFFFD")
 	}
+	if !strings.ContainsAny(fragment, "<&\r") {
+		// Plain text, which many feeds send as a summary: the tokenizer
+		// would return it as it is.
+		return finish(fragment)
+	}
 	// One pass: line breaks inside text are written as they are and
 	// remembered, and become spaces at the end if a block tag turned up.
 	buf := make([]byte, 0, len(fragment))
