@@ -176,7 +176,9 @@ func TestStoryScore(t *testing.T) {
 	}{
 		{"none", nil, nil, 0.5, 0, -1},
 		{"rewrites score the centroid", []Score{rw(0.6), rw(0.2)}, []bool{false, false}, 0.45, 0.45, 0},
-		{"centroid above every member", []Score{rw(0.3), rw(0.3), rw(0.2)}, []bool{false, false, false}, 0.4, 0.4, 0},
+		{"centroid above every member", []Score{rw(0.3), rw(0.3), rw(0.2)}, []bool{false, false, false}, 0.35, 0.35, 0},
+		{"centroid far above every member", []Score{rw(0.3), rw(0.3), rw(0.2)}, []bool{false, false, false}, 0.45, 0.36, 0},
+		{"centroid of texts it hardly resembles", []Score{rw(0.2), rw(0.15)}, []bool{false, false}, 0.45, 0.24, 0},
 		{"copy of one member", []Score{rw(0.1), copyScore}, []bool{false, false}, 0.3, 1, 1},
 		{"own source blocks a rewrite", []Score{rw(0.8)}, []bool{true}, 0.8, 0, 0},
 		{"own source copy joins", []Score{copyScore}, []bool{true}, 0.9, 1, 0},

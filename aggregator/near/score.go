@@ -152,11 +152,14 @@ func (s Score) Kind() string {
 // A copy of any member belongs to the story. Otherwise the item is compared
 // with the story as a whole, its centroid: terms that several outlets
 // agree on add up there while each outlet's own wording is diluted, so a
-// report that shares the story's core joins it even when it resembles no
-// single member closely, and a chain of small resemblances (one member
-// each) does not. A story that already has a report from the item's
-// source takes no rewrite from it, as an outlet's second report on an event
-// is a follow-up or another angle, not the same report.
+// report that shares the story's core joins it even when it resembles each
+// member a little less, and a chain of small resemblances (one member
+// each) does not. The centroid counts for at most maxCentroidGain times the
+// best member's score: the centroid of many unrelated texts is what texts
+// of their field have in common, and would take more of them in. A story
+// that already has a report from the item's source takes no rewrite from
+// it, as an outlet's second report on an event is a follow-up or another
+// angle, not the same report.
 func StoryScore(scores []Score, same []bool, centroid float64) (float64, int) {
 	if len(scores) == 0 {
 		return 0, -1
@@ -174,5 +177,13 @@ func StoryScore(scores []Score, same []bool, centroid float64) (float64, int) {
 	if own {
 		return 0, best
 	}
-	return centroid, best
+	return min(centroid, maxCentroidGain*scores[best].Value), best
 }
+
+// maxCentroidGain bounds what a story's centroid adds to an item's best
+// score against one of its members. Every join of the labelled corpus
+// stays within it; without it, on the bench's generated feeds, whose texts
+// share one small vocabulary, a story grew by taking unrelated items into
+// its centroid (at 2,000 feeds the largest held 27 items and the pair
+// precision against the generator was 0.44; with it 17 items and 0.58).
+const maxCentroidGain = 1.2
