@@ -83,14 +83,9 @@ func (p *Profile) Apart(t time.Time) time.Duration {
 	return 0
 }
 
-// Centroid returns the cosine of a Doc with the profile's centroid, at
-// most maxBoost times its average cosine with the members.
-//
-// The cosine with the centroid is the average cosine times n/|P| for n
-// members summing to P: the members' agreement lifts a report that shares
-// what they share. But n/|P| grows as √n when the members agree on
-// nothing, so without the bound a story that took one stray report would
-// take the next more easily, and grow without end on faint likenesses.
+// Centroid returns the cosine of a Doc with the profile's centroid, the sum
+// of its members' unit vectors. StoryScore bounds what it may add to a
+// story's closest member.
 func (p *Profile) Centroid(d *Doc) float64 {
 	// The dot product with d's unit vector, as unit(d) would give it,
 	// without building that vector: one is made for every candidate story.
@@ -113,14 +108,8 @@ func (p *Profile) Centroid(d *Doc) float64 {
 	if n == 0 || p.n == 0 || dd == 0 {
 		return 0
 	}
-	dot /= math.Sqrt(dd)
-	return min(dot/n, maxBoost*dot/float64(p.n))
+	return dot / math.Sqrt(dd) / n
 }
-
-// maxBoost bounds how far a story's members' agreement lifts a report's
-// similarity above its average with them (see Centroid): n/|P| is about
-// 1.25 for two reports sharing a third of their weight, 1.6 for nine.
-const maxBoost = 1.5
 
 // Linkage returns the average cosine of a member of p with a member of q.
 func Linkage(p, q *Profile) float64 {
