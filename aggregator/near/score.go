@@ -159,10 +159,10 @@ func (s Score) Kind() string {
 // with the members times n/|P| for n members summing to P, and n/|P| grows
 // as √n when the members agree on nothing: unbounded, a story that took one
 // stray report would take the next more easily, and grow without end on
-// what the texts of one field have in common. A story
-// that already has a report from the item's source takes no rewrite from
-// it, as an outlet's second report on an event is a follow-up or another
-// angle, not the same report.
+// what the texts of one field have in common. A story that already has a
+// report from the item's source takes no rewrite from it, as an outlet's
+// second report on an event is a follow-up or another angle, not the same
+// report.
 func StoryScore(scores []Score, same []bool, centroid float64) (float64, int) {
 	if len(scores) == 0 {
 		return 0, -1
