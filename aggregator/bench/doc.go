@@ -3,8 +3,11 @@
 //
 // A Generator makes N feeds of M items, deterministically from a seed:
 // mostly RSS 2.0, some Atom 1.0 and JSON Feed 1.1, 1–3 KB of HTML per item
-// (paragraphs, links, an image, entities), titles and texts drawn from a
-// vocabulary, categories, dates spread over the last two days, and about 5%
+// (paragraphs, links, an image, entities), titles and texts about a cast of
+// people, places, organisations and things drawn from pools of thousands by
+// a Zipf-like law (so that, as in real news, unrelated reports share common
+// words and seldom a rare one), categories, dates spread over the last two
+// days, and about 5%
 // of items re-posting another feed's story under another link with a
 // lightly edited title and text. An Origin serves them with strong
 // validators, gzip-compressed, and can be switched between answering 304,

@@ -59,11 +59,12 @@ type GenOptions struct {
 }
 
 // Generator makes synthetic but realistic news feeds: titles and texts
-// drawn from a vocabulary, 1–3 KB of HTML per item (paragraphs, links, an
-// image, entities), categories, authors, dates spread over the last two
-// days, and about 5% of items re-posting another feed's story. Everything is
-// computed from the options, item by item, so a feed costs no memory until
-// it is rendered. Its methods are safe for concurrent use.
+// about each report's own cast of names and things (see pool.go), 1–3 KB of
+// HTML per item (paragraphs, links, an image, entities), categories,
+// authors, dates spread over the last two days, and about 5% of items
+// re-posting another feed's story. Everything is computed from the options,
+// item by item, so a feed costs no memory until it is rendered. Its methods
+// are safe for concurrent use.
 type Generator struct {
 	opts GenOptions
 
@@ -165,7 +166,8 @@ type story struct {
 func (g *Generator) story(f, j int, published time.Time) story {
 	r := g.rng(kindStory, f, j)
 	s := story{published: published}
-	s.title = html.UnescapeString(fill(r, headlines[r.IntN(len(headlines))], f, false))
+	c := newCast(r)
+	s.title = html.UnescapeString(fill(r, headlines[r.IntN(len(headlines))], f, false, c))
 	s.title = strings.ToUpper(s.title[:1]) + s.title[1:]
 	img := fmt.Sprintf("https://cdn.outlet-%05d.example/images/%016x.jpg", f, r.Uint64())
 	s.figure = fmt.Sprintf(`<figure><img src="%s" alt="%s" width="1200" height="675"/>`+
@@ -181,7 +183,7 @@ func (g *Generator) story(f, j int, published time.Time) story {
 			if k > 0 {
 				p.WriteByte(' ')
 			}
-			sent := sentence(r, f)
+			sent := sentence(r, f, c)
 			if s.summary == "" {
 				s.summary = html.UnescapeString(stripTags(sent))
 			}
@@ -245,7 +247,7 @@ func (g *Generator) Item(f, j int) Item {
 			fallthrough
 		default:
 			paras = append(paras, fmt.Sprintf("<p>This report was first published by Outlet %05d. "+
-				"Additional reporting by %s.</p>", of, people[rr.IntN(len(people))]))
+				"Additional reporting by %s.</p>", of, personPool.draw(rr)))
 		}
 	}
 	it.Categories = s.categories
@@ -375,9 +377,45 @@ func (g *Generator) Feed(f int) Doc {
 
 var mastheads = []string{"Courier", "Herald", "Observer", "Tribune", "Gazette", "Chronicle", "Post", "Dispatch"}
 
-// fill replaces the {slots} of tmpl with random words; in HTML, some nouns
-// become links to the outlet's topic pages.
-func fill(r *rand.Rand, tmpl string, feed int, links bool) string {
+// cast is what one report is about: the people, places, organisations and
+// things its sentences keep coming back to, as a real report's do.
+type cast struct {
+	people, places, orgs, nouns []string
+}
+
+func newCast(r *rand.Rand) *cast {
+	return &cast{
+		people: drawDistinct(r, personPool, 2+r.IntN(2)),
+		places: drawDistinct(r, placePool, 1+r.IntN(2)),
+		orgs:   drawDistinct(r, orgPool, 1+r.IntN(2)),
+		nouns:  drawDistinct(r, nounPool, 3+r.IntN(3)),
+	}
+}
+
+// drawDistinct draws n different words from p (fewer if p has fewer).
+func drawDistinct(r *rand.Rand, p *pool, n int) []string {
+	n = min(n, len(p.words))
+	out := make([]string, 0, n)
+	for len(out) < n {
+		if w := p.draw(r); !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// pick returns one of own percent of the time, else a word of p: a report
+// mostly names its own cast, and now and then someone or something else.
+func pick(r *rand.Rand, own []string, percent int, p *pool) string {
+	if len(own) > 0 && coin(r, percent) {
+		return own[r.IntN(len(own))]
+	}
+	return p.draw(r)
+}
+
+// fill replaces the {slots} of tmpl with words, most of them the story's
+// cast c; in HTML, some nouns become links to the outlet's topic pages.
+func fill(r *rand.Rand, tmpl string, feed int, links bool, c *cast) string {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(tmpl, '{')
@@ -391,28 +429,28 @@ func fill(r *rand.Rand, tmpl string, feed int, links bool) string {
 		tmpl = tmpl[i+j+1:]
 		switch slot {
 		case "person":
-			b.WriteString(people[r.IntN(len(people))])
+			b.WriteString(pick(r, c.people, 85, personPool))
 		case "role":
 			b.WriteString(roles[r.IntN(len(roles))])
 		case "org":
-			b.WriteString(orgs[r.IntN(len(orgs))])
+			b.WriteString(pick(r, c.orgs, 75, orgPool))
 		case "place":
-			b.WriteString(places[r.IntN(len(places))])
+			b.WriteString(pick(r, c.places, 80, placePool))
 		case "noun":
-			n := nouns[r.IntN(len(nouns))]
+			n := pick(r, c.nouns, 65, nounPool)
 			if links && r.IntN(6) == 0 {
 				fmt.Fprintf(&b, `<a href="https://www.outlet-%05d.example/topics/%s">%s</a>`, feed, url.PathEscape(n), n)
 			} else {
 				b.WriteString(n)
 			}
 		case "nouns":
-			b.WriteString(plurals[r.IntN(len(plurals))])
+			b.WriteString(pluralPool.draw(r))
 		case "verb":
-			b.WriteString(verbs[r.IntN(len(verbs))])
+			b.WriteString(verbPool.draw(r))
 		case "past":
-			b.WriteString(pastVerbs[r.IntN(len(pastVerbs))])
+			b.WriteString(pastPool.draw(r))
 		case "adj":
-			b.WriteString(adjectives[r.IntN(len(adjectives))])
+			b.WriteString(adjectivePool.draw(r))
 		case "day":
 			b.WriteString(days[r.IntN(len(days))])
 		case "month":
@@ -431,17 +469,17 @@ func fill(r *rand.Rand, tmpl string, feed int, links bool) string {
 
 // sentence makes one sentence of body text: a template, sometimes opened
 // by a lead-in and closed by a tail clause.
-func sentence(r *rand.Rand, feed int) string {
+func sentence(r *rand.Rand, feed int, c *cast) string {
 	tmpl := sentences[r.IntN(len(sentences))]
 	if r.IntN(3) == 0 {
 		if end := len(tmpl) - 1; tmpl[end] == '.' {
 			tmpl = tmpl[:end] + tails[r.IntN(len(tails))] + "."
 		}
 	}
-	s := fill(r, tmpl, feed, true)
+	s := fill(r, tmpl, feed, true, c)
 	if r.IntN(3) == 0 {
-		lead := fill(r, leadIns[r.IntN(len(leadIns))], feed, false)
-		if strings.HasPrefix(s, "The ") || strings.HasPrefix(s, "A ") {
+		lead := fill(r, leadIns[r.IntN(len(leadIns))], feed, false, c)
+		if tmpl[0] != '{' { // a template's own first word is a common one
 			s = strings.ToLower(s[:1]) + s[1:]
 		}
 		s = lead + s

@@ -7,11 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/near"
 	"github.com/tributary-feeds/tributary/aggregator/parse"
 )
 
@@ -229,5 +231,64 @@ func TestOrigin(t *testing.T) {
 	st := o.Stats(true)
 	if st.Requests != int64(len(tests)) || st.NotModified != 2 || st.Gzip != 1 {
 		t.Errorf("Stats() = %+v; want %d requests, 2 not modified, 1 gzip", st, len(tests))
+	}
+}
+
+// TestUnrelatedStoriesDiffer holds the generator to what real news looks
+// like to the dedup stage: unrelated reports share common words only, so
+// that hardly any has a neighbour as close as the threshold at which
+// Tributary folds two items into one story, and a typical pair shares
+// next to nothing.
+func TestUnrelatedStoriesDiffer(t *testing.T) {
+	g := NewGenerator(GenOptions{Feeds: 40, Items: 20, Seed: 5, Now: testNow})
+	var docs []*near.Doc
+	df := make(map[string]uint32)
+	for f := range 40 {
+		for j := range 20 {
+			it := g.Item(f, j)
+			if it.Repost {
+				continue
+			}
+			d := near.NewDoc(it.Title, near.Lines(near.Text(it.HTML)), testNow)
+			for _, k := range d.TermKeys() {
+				df[k]++
+			}
+			docs = append(docs, d)
+		}
+	}
+	for _, d := range docs {
+		keys := d.TermKeys()
+		counts := make([]uint32, len(keys))
+		for i, k := range keys {
+			counts[i] = df[k]
+		}
+		d.Weigh(uint32(len(docs)), counts)
+	}
+	var close int
+	var pairs []float64
+	for i, a := range docs {
+		var nearest float64
+		for j, b := range docs {
+			if i == j {
+				continue
+			}
+			c := near.Similarity(a, b).Cosine
+			nearest = max(nearest, c)
+			if j > i {
+				pairs = append(pairs, c)
+			}
+		}
+		if nearest >= near.DefaultThreshold {
+			close++
+		}
+	}
+	slices.Sort(pairs)
+	median := pairs[len(pairs)/2]
+	t.Logf("%d unrelated reports: %d with a neighbour at cosine ≥ %.2f; median pair cosine %.3f", len(docs), close, near.DefaultThreshold, median)
+	if close > len(docs)/50 {
+		t.Errorf("%d of %d unrelated reports have a neighbour at cosine ≥ %.2f; want at most 2%%", close, len(docs), near.DefaultThreshold)
+	}
+	if median > 0.06 {
+		t.Errorf("median cosine of two unrelated reports %.3f; want at most 0.06", median)
 	}
 }
