@@ -478,27 +478,27 @@ func (s *session) bandLen(band []byte) (int, error) {
 	return len(refs), err
 }
 
-// band returns the refs filed under band, or none when there are more than
-// bandRead of them: a term that common names a topic, not a story, and its
-// refs would cost more to read than they tell. The refs are good until the
-// next call.
-func (s *session) band(band []byte) ([]aggregator.KeyRef, error) {
+// band returns the refs filed under band, or none and full when there are
+// more than bandRead of them: a term that common names a topic, not a
+// story, and its refs would cost more to read than they tell. The refs are
+// good until the next call.
+func (s *session) band(band []byte) (refs []aggregator.KeyRef, full bool, err error) {
 	if br, ok := s.tx.(bandReader); ok {
-		refs, _, err := br.AppendBandUpTo(s.refs[:0], band, bandRead)
+		refs, n, err := br.AppendBandUpTo(s.refs[:0], band, bandRead)
 		s.refs = refs
-		return refs, err
+		return refs, n > bandRead, err
 	}
 	if bs, ok := s.tx.(bandSizer); ok {
 		n, err := bs.BandLen(band)
 		if err != nil || n == 0 || n > bandRead {
-			return nil, err
+			return nil, n > bandRead, err
 		}
 	}
-	refs, err := s.tx.Band(band)
+	refs, err = s.tx.Band(band)
 	if err != nil || len(refs) > bandRead {
-		return nil, err
+		return nil, len(refs) > bandRead, err
 	}
-	return refs, nil
+	return refs, false, nil
 }
 
 // nearest finds the story, among those with items within the window, that
@@ -508,28 +508,36 @@ func (s *session) band(band []byte) ([]aggregator.KeyRef, error) {
 func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, error) {
 	s.candidates = s.candidates[:0]
 	doc := p.doc
-	bands := doc.LookupBands(s.in.window)
+	bands, per := doc.LookupBands(s.in.window)
 	if len(bands) == 0 {
 		return nil, aggregator.Match{}, nil
 	}
 	// Each story found scores the weights of the distinct index terms it
 	// shares with the Doc; a term is a bit of mask, as a band lists each
-	// term once per bucket of the window.
-	var terms []uint32
+	// term once per bucket of the window. The terms come heaviest first;
+	// one whose band is full in some bucket is a topic of the day, and the
+	// next term is read in its place, until near.LookupTerms were read.
 	clear(s.hitIndex)
 	hits := s.hitList[:0]
-	for _, b := range bands {
-		t := slices.Index(terms, b.Term)
-		if t < 0 {
-			t = len(terms)
-			terms = append(terms, b.Term)
-		}
+	read, topic := 0, false
+	for k, b := range bands {
+		t := k / per
 		if t >= 64 {
-			continue
+			break
 		}
-		refs, err := s.band(b.Key)
+		if k%per == 0 {
+			if read == near.LookupTerms {
+				break
+			}
+			topic = false
+		}
+		refs, full, err := s.band(b.Key)
 		if err != nil {
 			return nil, aggregator.Match{}, fmt.Errorf("near-duplicate index: %w", err)
+		}
+		topic = topic || full
+		if k%per == per-1 && !topic {
+			read++
 		}
 		for _, r := range refs {
 			if r.Item == p.it.ID || !within(r.Time, doc.Time, s.in.window) {

@@ -16,11 +16,12 @@ const (
 	BucketWidth = 24 * time.Hour
 	// IndexTerms is how many of a Doc's terms it is filed under.
 	IndexTerms = 16
-	// LookupTerms is how many of a Doc's terms it is looked up under: its
-	// heaviest. Two reports of one story share their heaviest terms, so one
-	// of a Doc's few heaviest is nearly always among the terms the other
-	// was filed under, and each term looked up costs a band read per
-	// bucket of the window.
+	// LookupTerms is how many of a Doc's terms a lookup reads: its
+	// heaviest that are not the day's topic words (see LookupBands). Two
+	// reports of one story share their heaviest terms, so one of a Doc's
+	// few heaviest is nearly always among the terms the other was filed
+	// under, and each term looked up costs a band read per bucket of the
+	// window.
 	LookupTerms = 8
 )
 
@@ -44,21 +45,28 @@ func (d *Doc) Bands() []Band {
 }
 
 // LookupBands returns the bands to read to find the Doc's near-duplicates
-// among items whose time is within window of its own: its LookupTerms
-// heaviest terms in every bucket that the window touches.
-func (d *Doc) LookupBands(window time.Duration) []Band {
+// among items whose time is within window of its own: for each of the terms
+// it is filed under, heaviest first, the term's band in every bucket that
+// the window touches, perTerm bands a term. A reader takes the terms in
+// order until LookupTerms of them have been read. A term whose band is too
+// full to read is a topic of the day (a name in every report of an
+// unfolding event, a word of the season) rather than a word of one story:
+// it does not count, and the next term is read in its place, so that a
+// lookup finds a story's own words however many items share its topic.
+func (d *Doc) LookupBands(window time.Duration) (bands []Band, perTerm int) {
 	lo, hi := bucket(d.Time.Add(-window)), bucket(d.Time.Add(window))
 	terms := d.indexTerms()
-	if len(terms) > LookupTerms {
-		terms = terms[:LookupTerms]
-	}
-	out := make([]Band, 0, len(terms)*int(hi-lo+1))
+	n := len(terms) * int(hi-lo+1)
+	out := make([]Band, 0, n)
+	keys := make([]byte, 0, n*bandKeyLen) // one allocation for every key
 	for _, t := range terms {
 		for b := lo; b <= hi; b++ {
-			out = append(out, Band{Key: bandKey(t.Hash, b), Term: t.Hash, Weight: t.weight()})
+			keys = appendBandKey(keys, t.Hash, b)
+			key := keys[len(keys)-bandKeyLen : len(keys) : len(keys)]
+			out = append(out, Band{Key: key, Term: t.Hash, Weight: t.weight()})
 		}
 	}
-	return out
+	return out, int(hi - lo + 1)
 }
 
 // indexTerms returns the Doc's heaviest terms, at most IndexTerms.
@@ -96,10 +104,16 @@ func bucket(t time.Time) uint32 {
 	return uint32(days)
 }
 
+// bandKeyLen is the length of a band's key: 'n', the term hash and the
+// bucket number.
+const bandKeyLen = 9
+
 func bandKey(term, bucket uint32) []byte {
-	k := make([]byte, 9)
-	k[0] = 'n'
-	binary.BigEndian.PutUint32(k[1:], term)
-	binary.BigEndian.PutUint32(k[5:], bucket)
-	return k
+	return appendBandKey(make([]byte, 0, bandKeyLen), term, bucket)
+}
+
+func appendBandKey(b []byte, term, bucket uint32) []byte {
+	b = append(b, 'n')
+	b = binary.BigEndian.AppendUint32(b, term)
+	return binary.BigEndian.AppendUint32(b, bucket)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -383,9 +384,15 @@ func TestBands(t *testing.T) {
 	if len(file) == 0 || len(file) > IndexTerms {
 		t.Fatalf("Bands() gave %d bands; want 1..%d", len(file), IndexTerms)
 	}
-	look := d.LookupBands(72 * time.Hour)
-	if want := min(len(file), LookupTerms) * 7; len(look) != want {
-		t.Errorf("LookupBands(72h) gave %d bands; want %d (7 day buckets per looked-up term)", len(look), want)
+	look, per := d.LookupBands(72 * time.Hour)
+	if per != 7 || len(look) != len(file)*7 {
+		t.Fatalf("LookupBands(72h) gave %d bands, %d a term; want %d, 7 (7 day buckets per filed term)", len(look), per, len(file)*7)
+	}
+	for i, f := range file {
+		// Terms in the order they are filed under, heaviest first.
+		if g := look[i*per : (i+1)*per]; g[0].Term != f.Term || g[per-1].Term != f.Term || !slices.ContainsFunc(g, func(l Band) bool { return string(l.Key) == string(f.Key) }) {
+			t.Errorf("LookupBands(72h) term %d: %x…; want the buckets of filed term %x", i, g[0].Term, f.Term)
+		}
 	}
 	found := 0
 	for _, f := range file {
