@@ -247,7 +247,7 @@ func (g *Generator) Item(f, j int) Item {
 			fallthrough
 		default:
 			paras = append(paras, fmt.Sprintf("<p>This report was first published by Outlet %05d. "+
-				"Additional reporting by %s.</p>", of, personPool.draw(rr)))
+				"Additional reporting by %s.</p>", of, vocabulary().person.draw(rr)))
 		}
 	}
 	it.Categories = s.categories
@@ -384,11 +384,12 @@ type cast struct {
 }
 
 func newCast(r *rand.Rand) *cast {
+	v := vocabulary()
 	return &cast{
-		people: drawDistinct(r, personPool, 2+r.IntN(2)),
-		places: drawDistinct(r, placePool, 1+r.IntN(2)),
-		orgs:   drawDistinct(r, orgPool, 1+r.IntN(2)),
-		nouns:  drawDistinct(r, nounPool, 3+r.IntN(3)),
+		people: drawDistinct(r, v.person, 2+r.IntN(2)),
+		places: drawDistinct(r, v.place, 1+r.IntN(2)),
+		orgs:   drawDistinct(r, v.org, 1+r.IntN(2)),
+		nouns:  drawDistinct(r, v.noun, 3+r.IntN(3)),
 	}
 }
 
@@ -416,6 +417,7 @@ func pick(r *rand.Rand, own []string, percent int, p *pool) string {
 // fill replaces the {slots} of tmpl with words, most of them the story's
 // cast c; in HTML, some nouns become links to the outlet's topic pages.
 func fill(r *rand.Rand, tmpl string, feed int, links bool, c *cast) string {
+	v := vocabulary()
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(tmpl, '{')
@@ -429,28 +431,28 @@ func fill(r *rand.Rand, tmpl string, feed int, links bool, c *cast) string {
 		tmpl = tmpl[i+j+1:]
 		switch slot {
 		case "person":
-			b.WriteString(pick(r, c.people, 85, personPool))
+			b.WriteString(pick(r, c.people, 85, v.person))
 		case "role":
 			b.WriteString(roles[r.IntN(len(roles))])
 		case "org":
-			b.WriteString(pick(r, c.orgs, 75, orgPool))
+			b.WriteString(pick(r, c.orgs, 75, v.org))
 		case "place":
-			b.WriteString(pick(r, c.places, 80, placePool))
+			b.WriteString(pick(r, c.places, 80, v.place))
 		case "noun":
-			n := pick(r, c.nouns, 65, nounPool)
+			n := pick(r, c.nouns, 65, v.noun)
 			if links && r.IntN(6) == 0 {
 				fmt.Fprintf(&b, `<a href="https://www.outlet-%05d.example/topics/%s">%s</a>`, feed, url.PathEscape(n), n)
 			} else {
 				b.WriteString(n)
 			}
 		case "nouns":
-			b.WriteString(pluralPool.draw(r))
+			b.WriteString(v.plural.draw(r))
 		case "verb":
-			b.WriteString(verbPool.draw(r))
+			b.WriteString(v.verb.draw(r))
 		case "past":
-			b.WriteString(pastPool.draw(r))
+			b.WriteString(v.past.draw(r))
 		case "adj":
-			b.WriteString(adjectivePool.draw(r))
+			b.WriteString(v.adjective.draw(r))
 		case "day":
 			b.WriteString(days[r.IntN(len(days))])
 		case "month":

@@ -3,6 +3,7 @@ package bench
 import (
 	"math/rand/v2"
 	"slices"
+	"sync"
 )
 
 // pool is a list of words drawn by a Zipf–Mandelbrot law, as news draws
@@ -58,23 +59,30 @@ func compose(heads, mids, tails []string, format func(head, mid, tail string) st
 	return out
 }
 
-// The pools the generator draws names and nouns from. Each starts with the
-// hand-written list of its kind (the names topic rules are written with)
-// and goes on with names composed from syllables, to the thousands of
+// pools are the pools the generator draws names and nouns from. Each starts
+// with the hand-written list of its kind (the names topic rules are written
+// with) and goes on with names composed from syllables, to the thousands of
 // people, places and organisations a news service writes about.
-var (
-	personPool = newPool(append(slices.Clone(people), compose(givenNames, surnameHeads, surnameTails,
-		func(g, h, t string) string { return g + " " + h + t })...))
-	placePool = newPool(append(slices.Clone(places), compose(placeHeads, placeMids, placeTails,
-		func(h, m, t string) string { return placeName(h, m, t) })...))
-	orgPool = newPool(append(slices.Clone(orgs), compose(surnameHeads, orgMids, orgKinds,
-		func(h, m, k string) string { return h + m + " " + k })...))
-	nounPool      = newPool(nouns)
-	pluralPool    = newPool(plurals)
-	verbPool      = newPool(verbs)
-	pastPool      = newPool(pastVerbs)
-	adjectivePool = newPool(adjectives)
-)
+type pools struct {
+	person, place, org, noun, plural, verb, past, adjective *pool
+}
+
+// vocabulary returns the pools, made on first use: only the bench needs
+// them, and they take some milliseconds and megabytes to make.
+var vocabulary = sync.OnceValue(func() *pools {
+	return &pools{
+		person: newPool(append(slices.Clone(people), compose(givenNames, surnameHeads, surnameTails,
+			func(g, h, t string) string { return g + " " + h + t })...)),
+		place: newPool(append(slices.Clone(places), compose(placeHeads, placeMids, placeTails, placeName)...)),
+		org: newPool(append(slices.Clone(orgs), compose(surnameHeads, orgMids, orgKinds,
+			func(h, m, k string) string { return h + m + " " + k })...)),
+		noun:      newPool(nouns),
+		plural:    newPool(plurals),
+		verb:      newPool(verbs),
+		past:      newPool(pastVerbs),
+		adjective: newPool(adjectives),
+	}
+})
 
 func placeName(head, mid, tail string) string {
 	switch tail {
