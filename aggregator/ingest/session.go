@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"net/url"
 	"slices"
 	"strings"
@@ -520,6 +521,8 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 	clear(s.hitIndex)
 	hits := s.hitList[:0]
 	read, topic := 0, false
+	var topics uint64          // the terms found to be topic words
+	var termWeight [64]float64 // each term's weight
 	for k, b := range bands {
 		t := k / per
 		if t >= 64 {
@@ -536,6 +539,10 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 			return nil, aggregator.Match{}, fmt.Errorf("near-duplicate index: %w", err)
 		}
 		topic = topic || full
+		termWeight[t] = b.Weight
+		if topic {
+			topics |= 1 << t
+		}
 		if k%per == per-1 && !topic {
 			read++
 		}
@@ -564,30 +571,7 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 	if len(hits) == 0 {
 		return nil, aggregator.Match{}, nil
 	}
-	// The heaviest maxCandidates, by selection: hits can number thousands.
-	type ranked struct {
-		id     string
-		weight float64
-	}
-	top := make([]ranked, 0, maxCandidates+1)
-	for _, h := range hits {
-		r := ranked{h.id, h.weight}
-		i := len(top)
-		for i > 0 && (top[i-1].weight < r.weight || top[i-1].weight == r.weight && top[i-1].id > r.id) {
-			i--
-		}
-		if i >= maxCandidates {
-			continue
-		}
-		top = slices.Insert(top, i, r)
-		if len(top) > maxCandidates {
-			top = top[:maxCandidates]
-		}
-	}
-	ids := make([]string, len(top))
-	for i, r := range top {
-		ids[i] = r.id
-	}
+	ids := topStories(hits, topics, termWeight[:], maxCandidates)
 
 	var best *aggregator.Story
 	var bestMatch aggregator.Match
@@ -612,6 +596,52 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 		}
 	}
 	return best, bestMatch, nil
+}
+
+// topStories returns the ids of the n stories a lookup ranks first, by
+// selection (hits can number thousands). A story ranks by the weights of
+// the Doc's own words it shares, the terms that are not topic words
+// (weights[t] is term t's weight, topics their mask), then by the weights
+// of all the terms it shares, then by id: a story that shares a report's
+// own words comes before stories that share only its topics, which many
+// do.
+func topStories(hits []hit, topics uint64, weights []float64, n int) []string {
+	type ranked struct {
+		id          string
+		own, weight float64
+	}
+	before := func(a, b ranked) bool {
+		if a.own != b.own {
+			return a.own > b.own
+		}
+		if a.weight != b.weight {
+			return a.weight > b.weight
+		}
+		return a.id < b.id
+	}
+	top := make([]ranked, 0, n+1)
+	for _, h := range hits {
+		r := ranked{id: h.id, weight: h.weight}
+		for m := h.mask &^ topics; m != 0; m &= m - 1 {
+			r.own += weights[bits.TrailingZeros64(m)]
+		}
+		i := len(top)
+		for i > 0 && before(r, top[i-1]) {
+			i--
+		}
+		if i >= n {
+			continue
+		}
+		top = slices.Insert(top, i, r)
+		if len(top) > n {
+			top = top[:n]
+		}
+	}
+	ids := make([]string, len(top))
+	for i, r := range top {
+		ids[i] = r.id
+	}
+	return ids
 }
 
 // compare scores a Doc against a story: against each of its recent members

@@ -1,0 +1,35 @@
+package ingest
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// TestTopStories ranks the stories a lookup found: those sharing the
+// report's own words come before those sharing only its topic words,
+// however many of those there are and however heavy the topics.
+func TestTopStories(t *testing.T) {
+	weights := []float64{20, 18, 9, 8} // terms 0 and 1 are topic words, 2 and 3 the report's own
+	const topics = 1<<0 | 1<<1
+	var hits []hit
+	for i := range 12 { // stories of the day's topics
+		hits = append(hits, hit{id: fmt.Sprintf("topic-%02d", i), weight: 38, mask: 1<<0 | 1<<1})
+	}
+	hits = append(hits,
+		hit{id: "one-own", weight: 8, mask: 1 << 3},
+		hit{id: "own-and-topic", weight: 28, mask: 1<<0 | 1<<3},
+		hit{id: "both-own", weight: 17, mask: 1<<2 | 1<<3},
+	)
+	got := topStories(hits, topics, weights, 5)
+	want := []string{"both-own", "own-and-topic", "one-own", "topic-00", "topic-01"}
+	if !slices.Equal(got, want) {
+		t.Errorf("topStories() = %q; want %q", got, want)
+	}
+	// With no topic words, the weights of the shared terms rank alone.
+	got = topStories(hits, 0, weights, 3)
+	want = []string{"topic-00", "topic-01", "topic-02"}
+	if !slices.Equal(got, want) {
+		t.Errorf("topStories(no topics) = %q; want %q", got, want)
+	}
+}
