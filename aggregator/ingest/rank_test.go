@@ -14,12 +14,12 @@ func TestTopStories(t *testing.T) {
 	const topics = 1<<0 | 1<<1
 	var hits []hit
 	for i := range 12 { // stories of the day's topics
-		hits = append(hits, hit{id: fmt.Sprintf("topic-%02d", i), weight: 38, mask: 1<<0 | 1<<1})
+		hits = append(hits, hit{id: fmt.Sprintf("topic-%02d", i), mask: 1<<0 | 1<<1})
 	}
 	hits = append(hits,
-		hit{id: "one-own", weight: 8, mask: 1 << 3},
-		hit{id: "own-and-topic", weight: 28, mask: 1<<0 | 1<<3},
-		hit{id: "both-own", weight: 17, mask: 1<<2 | 1<<3},
+		hit{id: "one-own", mask: 1 << 3},
+		hit{id: "own-and-topic", mask: 1<<0 | 1<<3},
+		hit{id: "both-own", mask: 1<<2 | 1<<3},
 	)
 	got := topStories(hits, topics, weights, 5)
 	want := []string{"both-own", "own-and-topic", "one-own", "topic-00", "topic-01"}

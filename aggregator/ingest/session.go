@@ -48,12 +48,10 @@ type session struct {
 }
 
 // hit is what nearest gathers of a story found through the bands: the
-// weights of the distinct index terms it shares with the Doc, and those
-// terms, a term being a bit of mask.
+// distinct index terms it shares with the Doc, a term being a bit of mask.
 type hit struct {
-	id     string
-	weight float64
-	mask   uint64
+	id   string
+	mask uint64
 }
 
 func newSession(in *Ingester, tx aggregator.Tx) *session {
@@ -483,7 +481,7 @@ func (s *session) bandLen(band []byte) (int, error) {
 // more than bandRead of them: a term that common names a topic, not a
 // story, and its refs would cost more to read than they tell. The refs are
 // good until the next call.
-func (s *session) band(band []byte) (refs []aggregator.KeyRef, full bool, err error) {
+func (s *session) band(band []byte) ([]aggregator.KeyRef, bool, error) {
 	if br, ok := s.tx.(bandReader); ok {
 		refs, n, err := br.AppendBandUpTo(s.refs[:0], band, bandRead)
 		s.refs = refs
@@ -495,7 +493,7 @@ func (s *session) band(band []byte) (refs []aggregator.KeyRef, full bool, err er
 			return nil, n > bandRead, err
 		}
 	}
-	refs, err = s.tx.Band(band)
+	refs, err := s.tx.Band(band)
 	if err != nil || len(refs) > bandRead {
 		return nil, len(refs) > bandRead, err
 	}
@@ -513,65 +511,53 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 	if len(bands) == 0 {
 		return nil, aggregator.Match{}, nil
 	}
-	// Each story found scores the weights of the distinct index terms it
-	// shares with the Doc; a term is a bit of mask, as a band lists each
-	// term once per bucket of the window. The terms come heaviest first;
-	// one whose band is full in some bucket is a topic of the day, and the
-	// next term is read in its place, until near.LookupTerms were read.
+	// The bands come a term at a time, heaviest term first, per bands a
+	// term (one for each bucket of the window). A term whose band is full
+	// in some bucket is a topic of the day, and the next term is read in
+	// its place, until near.LookupTerms were read.
 	clear(s.hitIndex)
 	hits := s.hitList[:0]
-	read, topic := 0, false
-	var topics uint64          // the terms found to be topic words
-	var termWeight [64]float64 // each term's weight
-	for k, b := range bands {
-		t := k / per
-		if t >= 64 {
-			break
-		}
-		if k%per == 0 {
-			if read == near.LookupTerms {
-				break
+	var topics uint64       // the terms found to be topic words, a bit each
+	var weights [64]float64 // each term's weight
+	read := 0
+	for t := 0; t < len(weights) && (t+1)*per <= len(bands) && read < near.LookupTerms; t++ {
+		term := bands[t*per : (t+1)*per]
+		weights[t] = term[0].Weight
+		topic := false
+		for _, b := range term {
+			refs, full, err := s.band(b.Key)
+			if err != nil {
+				return nil, aggregator.Match{}, fmt.Errorf("near-duplicate index: %w", err)
 			}
-			topic = false
+			topic = topic || full
+			for _, r := range refs {
+				if r.Item == p.it.ID || !within(r.Time, doc.Time, s.in.window) {
+					continue
+				}
+				id := r.Story
+				if to, ok := s.merged[id]; ok {
+					id = to
+				}
+				i, ok := s.hitIndex[id]
+				if !ok {
+					i = len(hits)
+					s.hitIndex[id] = i
+					hits = append(hits, hit{id: id})
+				}
+				hits[i].mask |= 1 << t
+			}
 		}
-		refs, full, err := s.band(b.Key)
-		if err != nil {
-			return nil, aggregator.Match{}, fmt.Errorf("near-duplicate index: %w", err)
-		}
-		topic = topic || full
-		termWeight[t] = b.Weight
 		if topic {
 			topics |= 1 << t
-		}
-		if k%per == per-1 && !topic {
+		} else {
 			read++
-		}
-		for _, r := range refs {
-			if r.Item == p.it.ID || !within(r.Time, doc.Time, s.in.window) {
-				continue
-			}
-			id := r.Story
-			if to, ok := s.merged[id]; ok {
-				id = to
-			}
-			i, ok := s.hitIndex[id]
-			if !ok {
-				i = len(hits)
-				s.hitIndex[id] = i
-				hits = append(hits, hit{id: id})
-			}
-			h := &hits[i]
-			if h.mask&(1<<t) == 0 {
-				h.mask |= 1 << t
-				h.weight += b.Weight
-			}
 		}
 	}
 	s.hitList = hits
 	if len(hits) == 0 {
 		return nil, aggregator.Match{}, nil
 	}
-	ids := topStories(hits, topics, termWeight[:], maxCandidates)
+	ids := topStories(hits, topics, weights[:], maxCandidates)
 
 	var best *aggregator.Story
 	var bestMatch aggregator.Match
@@ -621,9 +607,13 @@ func topStories(hits []hit, topics uint64, weights []float64, n int) []string {
 	}
 	top := make([]ranked, 0, n+1)
 	for _, h := range hits {
-		r := ranked{id: h.id, weight: h.weight}
-		for m := h.mask &^ topics; m != 0; m &= m - 1 {
-			r.own += weights[bits.TrailingZeros64(m)]
+		r := ranked{id: h.id}
+		for m := h.mask; m != 0; m &= m - 1 {
+			t := bits.TrailingZeros64(m)
+			r.weight += weights[t]
+			if topics&(1<<t) == 0 {
+				r.own += weights[t]
+			}
 		}
 		i := len(top)
 		for i > 0 && before(r, top[i-1]) {

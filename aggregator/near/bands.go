@@ -28,7 +28,6 @@ const (
 // Band is one index key of a Doc: a term within one time bucket.
 type Band struct {
 	Key    []byte  // 'n', the term hash and the bucket number
-	Term   uint32  // the term's hash
 	Weight float64 // the term's weight in the Doc
 }
 
@@ -39,7 +38,7 @@ func (d *Doc) Bands() []Band {
 	terms := d.indexTerms()
 	out := make([]Band, len(terms))
 	for i, t := range terms {
-		out[i] = Band{Key: bandKey(t.Hash, b), Term: t.Hash, Weight: t.weight()}
+		out[i] = Band{Key: bandKey(t.Hash, b), Weight: t.weight()}
 	}
 	return out
 }
@@ -63,7 +62,7 @@ func (d *Doc) LookupBands(window time.Duration) (bands []Band, perTerm int) {
 		for b := lo; b <= hi; b++ {
 			keys = appendBandKey(keys, t.Hash, b)
 			key := keys[len(keys)-bandKeyLen : len(keys) : len(keys)]
-			out = append(out, Band{Key: key, Term: t.Hash, Weight: t.weight()})
+			out = append(out, Band{Key: key, Weight: t.weight()})
 		}
 	}
 	return out, int(hi - lo + 1)
