@@ -135,8 +135,24 @@ func FuzzDecodeRefs(f *testing.F) {
 	f.Add([]byte{refsV2, 3, refItemHex, 1, 0xaa})
 	f.Fuzz(func(t *testing.T, v []byte) {
 		refs, err := decodeRefs(v)
+		var visited []aggregator.KeyRef
+		verr := visitRefs(v, "", nil, func(key []byte, at time.Time) {
+			visited = append(visited, aggregator.KeyRef{Story: refID(string(key)), Time: at})
+		})
+		if (err == nil) != (verr == nil) {
+			t.Fatalf("decodeRefs(%x) = %v but visitRefs = %v", v, err, verr)
+		}
 		if err != nil {
 			return
+		}
+		// A visit gives each ref's story and time, as decoded.
+		if len(visited) != len(refs) {
+			t.Fatalf("visitRefs(%x) gave %d refs; decodeRefs %d", v, len(visited), len(refs))
+		}
+		for i, r := range refs {
+			if visited[i].Story != r.Story || !visited[i].Time.Equal(r.Time) {
+				t.Fatalf("visitRefs(%x) ref %d = %+v; decodeRefs %+v", v, i, visited[i], r)
+			}
 		}
 		if n, err := countRefs(v); err != nil || n != len(refs) {
 			t.Fatalf("countRefs(%x) = %d, %v; want %d, as decoded", v, n, err, len(refs))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	bolt "go.etcd.io/bbolt"
@@ -47,40 +48,65 @@ func TestGetThroughKeptCursor(t *testing.T) {
 	}
 }
 
-// A band read spells each packed id once per transaction and gives the same
-// refs as decodeRefs.
-func TestBandReadsShareIDs(t *testing.T) {
+// A band visit gives each ref's story and time as decodeRefs reads them,
+// without the skipped item's refs, and keys that tell a packed hex id from
+// a raw id with the same bytes.
+func TestVisitBandRefs(t *testing.T) {
 	d := mustOpen(t)
 	story := "0123456789abcdef0123456789abcdef"
+	raw := string([]byte{0x01, 0x23, 0x45, 0x67}) // the bytes "01234567" packs to
 	refs := []aggregator.KeyRef{
-		{Story: story, Item: story},
-		{Story: story, Item: "fedcba9876543210fedcba9876543210"},
+		{Story: story, Item: story, Time: t0},
+		{Story: story, Item: "fedcba9876543210fedcba9876543210", Time: t0.Add(time.Second / 3)},
 		{Story: "not-hex", Item: "item-2"},
+		{Story: "01234567", Item: "01234567", Time: t0},
+		{Story: raw, Item: "item-4", Time: t0},
 	}
 	mustUpdate(t, d, func(at aggregator.Tx) error {
 		for _, r := range refs {
-			if err := addBands(at, r, []byte("band-a"), []byte("band-b")); err != nil {
+			if err := addBands(at, r, []byte("band")); err != nil {
 				return err
 			}
 		}
 		tx := at.(*tx)
-		a, _, err := tx.AppendBandUpTo(nil, []byte("band-a"), 10)
+		want, err := decodeRefs(tx.get(tx.bands, storedKey([]byte("band"))))
 		if err != nil {
 			return err
 		}
-		b, _, err := tx.AppendBandUpTo(nil, []byte("band-b"), 10)
+		if !refsEqual(want, refs) {
+			t.Fatalf("decodeRefs = %+v, want %+v", want, refs)
+		}
+		for _, skip := range []string{"", story, "item-2", "01234567"} {
+			var got []aggregator.KeyRef
+			keys := map[string]string{}
+			n, err := tx.VisitBandUpTo([]byte("band"), 10, skip, func(key []byte, at time.Time) {
+				id := tx.RefID(string(key))
+				if other, ok := keys[string(key)]; ok && other != id {
+					t.Errorf("key %x spelt %q and %q", key, other, id)
+				}
+				keys[string(key)] = id
+				got = append(got, aggregator.KeyRef{Story: id, Time: at})
+			})
+			if err != nil || n != len(refs) {
+				t.Errorf("VisitBandUpTo(skip %q) = %d, %v; want %d, nil", skip, n, err, len(refs))
+			}
+			var exp []aggregator.KeyRef
+			for _, r := range want {
+				if r.Item != skip {
+					exp = append(exp, aggregator.KeyRef{Story: r.Story, Time: r.Time})
+				}
+			}
+			if !refsEqual(got, exp) {
+				t.Errorf("VisitBandUpTo(skip %q) gave %+v, want %+v", skip, got, exp)
+			}
+		}
+		distinct := map[string]bool{}
+		_, err = tx.VisitBandUpTo([]byte("band"), 10, "", func(key []byte, _ time.Time) { distinct[string(key)] = true })
 		if err != nil {
 			return err
 		}
-		want, err := decodeRefs(tx.get(tx.bands, storedKey([]byte("band-a"))))
-		if err != nil {
-			return err
-		}
-		if !refsEqual(a, want) || !refsEqual(b, want) {
-			t.Errorf("AppendBandUpTo = %+v and %+v, decodeRefs %+v", a, b, want)
-		}
-		if len(tx.names) != 2 {
-			t.Errorf("%d packed ids spelt, want 2", len(tx.names))
+		if len(distinct) != 4 { // story, "not-hex", "01234567" and raw
+			t.Errorf("%d distinct keys for 4 stories", len(distinct))
 		}
 		return nil
 	})

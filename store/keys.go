@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -56,29 +57,30 @@ func (t *tx) BandLen(band []byte) (int, error) {
 	return n, nil
 }
 
-// AppendBandUpTo appends to dst the refs stored under a near-duplicate
-// band when there are at most limit of them, and returns it and how many
-// there are: it appends none when there are more. It reads the band once
-// where BandLen and Band read it twice, and a caller that reads many bands
-// in turn may pass the same dst each time.
-func (t *tx) AppendBandUpTo(dst []aggregator.KeyRef, band []byte, limit int) ([]aggregator.KeyRef, int, error) {
+// VisitBandUpTo calls fn for each ref stored under a near-duplicate band,
+// oldest first, but for the refs of the item skip, when there are at most
+// limit refs; it returns how many there are, and calls fn for none when
+// there are more. It spells no ids: a lookup reads thousands of refs an
+// item and counts them by story, so fn gets the story as a key, the same
+// bytes for the same id, which RefID spells. The key is good until fn
+// returns.
+func (t *tx) VisitBandUpTo(band []byte, limit int, skip string, fn func(story []byte, at time.Time)) (int, error) {
 	v := t.lookup(t.bands, storedKey(band))
 	n, err := countRefs(v)
 	if err != nil {
-		return dst, 0, fmt.Errorf("band %x: %w", band, err)
+		return 0, fmt.Errorf("band %x: %w", band, err)
 	}
 	if n == 0 || n > limit {
-		return dst, n, nil
+		return n, nil
 	}
-	if t.names == nil {
-		t.names = idNames{}
+	if err := visitRefs(v, skip, t.refKey[:0], fn); err != nil {
+		return 0, fmt.Errorf("band %x: %w", band, err)
 	}
-	dst, err = appendRefs(dst, v, t.names)
-	if err != nil {
-		return dst, 0, fmt.Errorf("band %x: %w", band, err)
-	}
-	return dst, n, nil
+	return n, nil
 }
+
+// RefID returns the id that VisitBandUpTo passed as key.
+func (t *tx) RefID(key string) string { return refID(key) }
 
 // AddBand appends ref under band, like AddKey.
 func (t *tx) AddBand(band []byte, ref aggregator.KeyRef) error {

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -239,83 +238,148 @@ func countRefs(v []byte) (int, error) {
 }
 
 // decodeRefs parses a stored list of refs. It copies everything out of v.
-func decodeRefs(v []byte) ([]aggregator.KeyRef, error) { return appendRefs(nil, v, nil) }
-
-// appendRefs is decodeRefs appending to refs, and taking the spelling of
-// packed ids from names, which remembers each one it spells: the same few
-// stories fill the bands one lookup reads. names may be nil.
-func appendRefs(refs []aggregator.KeyRef, v []byte, names idNames) ([]aggregator.KeyRef, error) {
+func decodeRefs(v []byte) ([]aggregator.KeyRef, error) {
 	v, n, err := refsBody(v)
-	if err != nil {
-		return refs, err
+	if err != nil || len(v) == 0 && n <= 0 {
+		return nil, err
 	}
-	if len(v) == 0 && n <= 0 {
-		return refs, nil
-	}
-	start := len(refs)
-	refs = slices.Grow(refs, max(n, 0))
+	refs := make([]aggregator.KeyRef, 0, max(n, 0))
 	for len(v) > 0 {
 		flags := v[0]
 		v = v[1:]
 		var r aggregator.KeyRef
 		var err error
 		if flags&refStorySame == 0 {
-			if r.Story, v, err = names.unpack(v, flags&refStoryHex != 0); err != nil {
-				return refs[:start], err
+			if r.Story, v, err = unpackID(v, flags&refStoryHex != 0); err != nil {
+				return nil, err
 			}
 		}
-		if r.Item, v, err = names.unpack(v, flags&refItemHex != 0); err != nil {
-			return refs[:start], err
+		if r.Item, v, err = unpackID(v, flags&refItemHex != 0); err != nil {
+			return nil, err
 		}
 		if flags&refStorySame != 0 {
 			r.Story = r.Item
 		}
 		if v, r.Time, err = refTimeSpan(v, flags); err != nil {
-			return refs[:start], err
+			return nil, err
 		}
 		refs = append(refs, r)
 	}
-	if n >= 0 && len(refs)-start != n {
-		return refs[:start], fmt.Errorf("%d refs where the list says %d: %w", len(refs)-start, n, errBadRefs)
+	if n >= 0 && len(refs) != n {
+		return nil, fmt.Errorf("%d refs where the list says %d: %w", len(refs), n, errBadRefs)
 	}
 	return refs, nil
 }
 
+// visitRefs calls fn with the story key and the time of each ref of a
+// stored list but skip's (none when skip is empty), like decodeRefs without spelling an id: the key
+// (built in key's storage) is a byte that says whether the id is packed
+// hex, then the id's stored bytes, which refID spells.
+func visitRefs(v []byte, skip string, key []byte, fn func(story []byte, at time.Time)) error {
+	v, n, err := refsBody(v)
+	if err != nil {
+		return err
+	}
+	var buf [32]byte
+	skipped, skippedHex := appendPackedID(buf[:0], skip)
+	count := 0
+	for ; len(v) > 0; count++ {
+		flags := v[0]
+		v = v[1:]
+		var story, item []byte
+		if flags&refStorySame == 0 {
+			if story, v, err = skipID(v); err != nil {
+				return err
+			}
+		}
+		if item, v, err = skipID(v); err != nil {
+			return err
+		}
+		var at time.Time
+		if v, at, err = refTimeSpan(v, flags); err != nil {
+			return err
+		}
+		itemHex := flags&refItemHex != 0
+		if skip != "" && itemHex == skippedHex && string(item) == string(skipped) {
+			continue
+		}
+		key = key[:0]
+		if flags&refStorySame != 0 {
+			key = append(append(key, b2u(itemHex)), item...)
+		} else {
+			key = append(append(key, b2u(flags&refStoryHex != 0)), story...)
+		}
+		fn(key, at)
+	}
+	if n >= 0 && count != n {
+		return fmt.Errorf("%d refs where the list says %d: %w", count, n, errBadRefs)
+	}
+	return nil
+}
+
+func b2u(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// refID spells a story key of visitRefs as its id.
+func refID(key string) string {
+	if len(key) == 0 {
+		return ""
+	}
+	if key[0] == 1 {
+		return hex.EncodeToString([]byte(key[1:]))
+	}
+	return key[1:]
+}
+
 // packID returns the bytes to store for id and whether they are packed hex.
 func packID(id string) ([]byte, bool) {
+	b, packed := appendPackedID(nil, id)
+	if b == nil {
+		b = []byte{}
+	}
+	return b, packed
+}
+
+// appendPackedID appends to dst the bytes to store for id, and reports
+// whether they are packed hex: the bytes a lowercase hex id of even length
+// spells, else the id as it is.
+func appendPackedID(dst []byte, id string) ([]byte, bool) {
 	if len(id) == 0 || len(id)%2 != 0 {
-		return []byte(id), false
+		return append(dst, id...), false
 	}
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return []byte(id), false
+			return append(dst, id...), false
 		}
 	}
-	b, _ := hex.DecodeString(id) // cannot fail: checked above
-	return b, true
+	for i := 0; i < len(id); i += 2 {
+		dst = append(dst, nibble(id[i])<<4|nibble(id[i+1]))
+	}
+	return dst, true
 }
 
-// idNames maps the stored bytes of packed ids to their hex spelling.
-type idNames map[string]string
+// nibble is the value of a lowercase hex digit.
+func nibble(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
+}
 
-// unpack reads one id from the front of v and returns it and the rest of v.
-func (names idNames) unpack(v []byte, packed bool) (string, []byte, error) {
-	n, w := binary.Uvarint(v)
-	if w <= 0 || uint64(len(v)-w) < n {
-		return "", nil, fmt.Errorf("bad id length: %w", errBadRefs)
+// unpackID reads one id from the front of v and returns it and the rest
+// of v.
+func unpackID(v []byte, packed bool) (string, []byte, error) {
+	b, v, err := skipID(v)
+	if err != nil {
+		return "", nil, err
 	}
-	b := v[w : w+int(n)]
-	v = v[w+int(n):]
-	if !packed {
-		return string(b), v, nil
+	if packed {
+		return hex.EncodeToString(b), v, nil
 	}
-	if id, ok := names[string(b)]; ok {
-		return id, v, nil
-	}
-	id := hex.EncodeToString(b)
-	if names != nil {
-		names[string(b)] = id
-	}
-	return id, v, nil
+	return string(b), v, nil
 }

@@ -592,7 +592,7 @@ func TestCounts(t *testing.T) {
 	})
 }
 
-func TestAppendBandUpTo(t *testing.T) {
+func TestVisitBandUpTo(t *testing.T) {
 	d := mustOpen(t)
 	ref := func(item string) aggregator.KeyRef { return aggregator.KeyRef{Story: item, Item: item, Time: t0} }
 	mustUpdate(t, d, func(tx aggregator.Tx) error {
@@ -617,14 +617,15 @@ func TestAppendBandUpTo(t *testing.T) {
 	err := d.View(t.Context(), func(atx aggregator.Tx) error {
 		tx := atx.(*tx)
 		for _, tt := range tests {
-			earlier := []aggregator.KeyRef{{Story: "earlier", Item: "earlier"}}
-			refs, n, err := tx.AppendBandUpTo(earlier, []byte(tt.band), tt.limit)
 			var got []string
-			for _, r := range refs {
-				got = append(got, r.Item)
-			}
-			if want := append([]string{"earlier"}, tt.wantRefs...); err != nil || n != tt.wantCount || !slices.Equal(got, want) {
-				t.Errorf("AppendBandUpTo(earlier, %q, %d) = %v, %d, %v; want %v, %d, nil", tt.band, tt.limit, got, n, err, want, tt.wantCount)
+			n, err := tx.VisitBandUpTo([]byte(tt.band), tt.limit, "", func(key []byte, at time.Time) {
+				if !at.Equal(t0) {
+					t.Errorf("%s: time %v, want %v", tt.band, at, t0)
+				}
+				got = append(got, tx.RefID(string(key)))
+			})
+			if err != nil || n != tt.wantCount || !slices.Equal(got, tt.wantRefs) {
+				t.Errorf("VisitBandUpTo(%q, %d) = %v, %d, %v; want %v, %d, nil", tt.band, tt.limit, got, n, err, tt.wantRefs, tt.wantCount)
 			}
 		}
 		return nil

@@ -36,7 +36,7 @@ type tx struct {
 	seqBuf   [8]byte // recordOf's key
 	codec    *itemCodec
 	pend     map[string]*extras // features and owned lists changed, by item id (record.go)
-	names    idNames            // ids spelt by band reads, each kept once for the transaction
+	refKey   []byte             // VisitBandUpTo's key of a ref's story
 	cursors  []bucketCursor     // get's cursors
 	filters  *bucketFilters     // the file's key filters (filter.go); nil in a read-only transaction
 	cache    *countCache        // counter increments not yet in the file (counts.go)

@@ -14,20 +14,27 @@ func TestTopStories(t *testing.T) {
 	const topics = 1<<0 | 1<<1
 	var hits []hit
 	for i := range 12 { // stories of the day's topics
-		hits = append(hits, hit{id: fmt.Sprintf("topic-%02d", i), mask: 1<<0 | 1<<1})
+		hits = append(hits, hit{key: fmt.Sprintf("topic-%02d", i), mask: 1<<0 | 1<<1})
 	}
 	hits = append(hits,
-		hit{id: "one-own", mask: 1 << 3},
-		hit{id: "own-and-topic", mask: 1<<0 | 1<<3},
-		hit{id: "both-own", mask: 1<<2 | 1<<3},
+		hit{key: "one-own", mask: 1 << 3},
+		hit{key: "own-and-topic", mask: 1<<0 | 1<<3},
+		hit{key: "both-own", mask: 1<<2 | 1<<3},
 	)
-	got := topStories(hits, topics, weights, 5)
+	keys := func(hits []hit) []string {
+		var out []string
+		for _, h := range hits {
+			out = append(out, h.key)
+		}
+		return out
+	}
+	got := keys(topStories(hits, topics, weights, 5))
 	want := []string{"both-own", "own-and-topic", "one-own", "topic-00", "topic-01"}
 	if !slices.Equal(got, want) {
 		t.Errorf("topStories() = %q; want %q", got, want)
 	}
 	// With no topic words, the weights of the shared terms rank alone.
-	got = topStories(hits, 0, weights, 3)
+	got = keys(topStories(hits, 0, weights, 3))
 	want = []string{"topic-00", "topic-01", "topic-02"}
 	if !slices.Equal(got, want) {
 		t.Errorf("topStories(no topics) = %q; want %q", got, want)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/near"
@@ -41,15 +42,19 @@ type session struct {
 	merged     map[string]string        // id of a story merged away → id of the story that took its members
 	removed    [][]string               // topics of the stories merged away
 
-	// Scratch of nearest, kept between its calls: story id → index in hitList.
+	// Scratch of nearest, kept between its calls: story key → index in hitList.
 	hitIndex map[string]int
 	hitList  []hit
-	refs     []aggregator.KeyRef // the refs of the band read last
+	key      []byte // eachRef's story key, for a Tx that is not a bandVisitor
+	keyBytes int    // the most bytes of keys a lookup held
 }
 
 // hit is what nearest gathers of a story found through the bands: the
 // distinct index terms it shares with the Doc, a term being a bit of mask.
+// key is the story as the bands hold it (eachRef), and id its id once
+// spelt.
 type hit struct {
+	key  string
 	id   string
 	mask uint64
 }
@@ -456,10 +461,13 @@ type bandSizer interface {
 	BandLen(band []byte) (int, error)
 }
 
-// bandReader is implemented by a Tx that reads a band's refs only when
-// there are at most limit of them, with one lookup (*store's Tx does).
-type bandReader interface {
-	AppendBandUpTo(dst []aggregator.KeyRef, band []byte, limit int) ([]aggregator.KeyRef, int, error)
+// bandVisitor is implemented by a Tx that hands over a band's refs without
+// spelling their ids, when there are at most limit of them, with one lookup
+// (*store's Tx does): a lookup reads thousands of refs an item and needs
+// the ids of the few stories it compares. RefID spells a story's key.
+type bandVisitor interface {
+	VisitBandUpTo(band []byte, limit int, skip string, fn func(story []byte, at time.Time)) (int, error)
+	RefID(key string) string
 }
 
 // bandFiler is implemented by a Tx that files a ref under many bands at
@@ -477,27 +485,41 @@ func (s *session) bandLen(band []byte) (int, error) {
 	return len(refs), err
 }
 
-// band returns the refs filed under band, or none and full when there are
-// more than bandRead of them: a term that common names a topic, not a
-// story, and its refs would cost more to read than they tell. The refs are
-// good until the next call.
-func (s *session) band(band []byte) ([]aggregator.KeyRef, bool, error) {
-	if br, ok := s.tx.(bandReader); ok {
-		refs, n, err := br.AppendBandUpTo(s.refs[:0], band, bandRead)
-		s.refs = refs
-		return refs, n > bandRead, err
+// eachRef calls fn with the story and time of each ref filed under band
+// but item's, and reports the band full, calling fn for none, when it holds
+// more than bandRead refs: a term that common names a topic, not a story,
+// and its refs would cost more to read than they tell. fn gets the story as
+// a key, good until it returns, that refID spells.
+func (s *session) eachRef(band []byte, item string, fn func(story []byte, at time.Time)) (bool, error) {
+	if bv, ok := s.tx.(bandVisitor); ok {
+		n, err := bv.VisitBandUpTo(band, bandRead, item, fn)
+		return n > bandRead, err
 	}
 	if bs, ok := s.tx.(bandSizer); ok {
 		n, err := bs.BandLen(band)
 		if err != nil || n == 0 || n > bandRead {
-			return nil, n > bandRead, err
+			return n > bandRead, err
 		}
 	}
 	refs, err := s.tx.Band(band)
 	if err != nil || len(refs) > bandRead {
-		return nil, len(refs) > bandRead, err
+		return len(refs) > bandRead, err
 	}
-	return refs, false, nil
+	for _, r := range refs {
+		if r.Item != item {
+			s.key = append(s.key[:0], r.Story...)
+			fn(s.key, r.Time)
+		}
+	}
+	return false, nil
+}
+
+// refID returns the id of the story that eachRef passed as key.
+func (s *session) refID(key string) string {
+	if bv, ok := s.tx.(bandVisitor); ok {
+		return bv.RefID(key)
+	}
+	return key
 }
 
 // nearest finds the story, among those with items within the window, that
@@ -517,51 +539,67 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 	// its place, until near.LookupTerms were read.
 	clear(s.hitIndex)
 	hits := s.hitList[:0]
+	var bit uint64 // the term being read
+	// The hits' keys, end to end, in one allocation: a lookup finds
+	// hundreds of stories. Bytes once appended are never written again,
+	// so a string made of them stays as it is.
+	keys := make([]byte, 0, s.keyBytes)
+	count := func(key []byte, at time.Time) {
+		if !within(at, doc.Time, s.in.window) {
+			return
+		}
+		i, ok := s.hitIndex[string(key)]
+		if !ok {
+			i = len(hits)
+			var k string
+			if len(key) > 0 {
+				start := len(keys)
+				keys = append(keys, key...)
+				k = unsafe.String(&keys[start], len(key))
+			}
+			s.hitIndex[k] = i
+			hits = append(hits, hit{key: k})
+		}
+		hits[i].mask |= bit
+	}
 	var topics uint64       // the terms found to be topic words, a bit each
 	var weights [64]float64 // each term's weight
 	read := 0
 	for t := 0; t < len(weights) && (t+1)*per <= len(bands) && read < near.LookupTerms; t++ {
 		term := bands[t*per : (t+1)*per]
 		weights[t] = term[0].Weight
+		bit = 1 << t
 		topic := false
 		for _, b := range term {
-			refs, full, err := s.band(b.Key)
+			full, err := s.eachRef(b.Key, p.it.ID, count)
 			if err != nil {
 				return nil, aggregator.Match{}, fmt.Errorf("near-duplicate index: %w", err)
 			}
 			topic = topic || full
-			for _, r := range refs {
-				if r.Item == p.it.ID || !within(r.Time, doc.Time, s.in.window) {
-					continue
-				}
-				id := r.Story
-				if to, ok := s.merged[id]; ok {
-					id = to
-				}
-				i, ok := s.hitIndex[id]
-				if !ok {
-					i = len(hits)
-					s.hitIndex[id] = i
-					hits = append(hits, hit{id: id})
-				}
-				hits[i].mask |= 1 << t
-			}
 		}
 		if topic {
-			topics |= 1 << t
+			topics |= bit
 		} else {
 			read++
 		}
+	}
+	s.keyBytes = max(s.keyBytes, cap(keys))
+	if len(s.merged) > 0 {
+		hits = s.redirectHits(hits)
 	}
 	s.hitList = hits
 	if len(hits) == 0 {
 		return nil, aggregator.Match{}, nil
 	}
-	ids := topStories(hits, topics, weights[:], maxCandidates)
+	top := topStories(hits, topics, weights[:], maxCandidates)
 
 	var best *aggregator.Story
 	var bestMatch aggregator.Match
-	for _, id := range ids {
+	for _, h := range top {
+		id := h.id
+		if id == "" {
+			id = s.refID(h.key)
+		}
 		st, err := s.story(id)
 		if errors.Is(err, aggregator.ErrNotFound) {
 			continue
@@ -584,16 +622,36 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 	return best, bestMatch, nil
 }
 
-// topStories returns the ids of the n stories a lookup ranks first, by
-// selection (hits can number thousands). A story ranks by the weights of
-// the Doc's own words it shares, the terms that are not topic words
-// (weights[t] is term t's weight, topics their mask), then by the weights
-// of all the terms it shares, then by id: a story that shares a report's
-// own words comes before stories that share only its topics, which many
-// do.
-func topStories(hits []hit, topics uint64, weights []float64, n int) []string {
+// redirectHits spells the id of each hit and puts the hits of a story
+// merged away in this session under the story that took its members, as
+// one hit that shares the terms of both.
+func (s *session) redirectHits(hits []hit) []hit {
+	byID := make(map[string]int, len(hits))
+	out := hits[:0]
+	for _, h := range hits {
+		h.id = s.refID(h.key)
+		if to, ok := s.merged[h.id]; ok {
+			h.id = to
+		}
+		if i, ok := byID[h.id]; ok {
+			out[i].mask |= h.mask
+			continue
+		}
+		byID[h.id] = len(out)
+		out = append(out, h)
+	}
+	return out
+}
+
+// topStories returns the n hits a lookup ranks first, by selection (hits
+// can number thousands). A story ranks by the weights of the Doc's own
+// words it shares, the terms that are not topic words (weights[t] is term
+// t's weight, topics their mask), then by the weights of all the terms it
+// shares, then by key: a story that shares a report's own words comes
+// before stories that share only its topics, which many do.
+func topStories(hits []hit, topics uint64, weights []float64, n int) []hit {
 	type ranked struct {
-		id          string
+		hit
 		own, weight float64
 	}
 	before := func(a, b ranked) bool {
@@ -603,11 +661,11 @@ func topStories(hits []hit, topics uint64, weights []float64, n int) []string {
 		if a.weight != b.weight {
 			return a.weight > b.weight
 		}
-		return a.id < b.id
+		return a.key < b.key
 	}
 	top := make([]ranked, 0, n+1)
 	for _, h := range hits {
-		r := ranked{id: h.id}
+		r := ranked{hit: h}
 		for m := h.mask; m != 0; m &= m - 1 {
 			t := bits.TrailingZeros64(m)
 			r.weight += weights[t]
@@ -627,11 +685,11 @@ func topStories(hits []hit, topics uint64, weights []float64, n int) []string {
 			top = top[:n]
 		}
 	}
-	ids := make([]string, len(top))
+	out := make([]hit, len(top))
 	for i, r := range top {
-		ids[i] = r.id
+		out[i] = r.hit
 	}
-	return ids
+	return out
 }
 
 // compare scores a Doc against a story: against each of its recent members
