@@ -58,6 +58,7 @@ type DB struct {
 	writeMu  sync.Mutex   // held through each write transaction (updateCounts)
 	commits  atomic.Int64 // write transactions committed since Open
 	counters countCache   // counter increments not yet in the file (counts.go)
+	features featureCache // features write transactions read, as committed (featcache.go); writeMu guards it
 }
 
 var _ aggregator.Store = (*DB)(nil)
@@ -189,6 +190,9 @@ func (d *DB) updateCounts(fn func(*bolt.Tx) error, force bool) error {
 	c := &d.counters
 	c.cur = &staging{}
 	defer func() { c.cur = nil }()
+	committed := false
+	d.features.begin()
+	defer func() { d.features.end(committed) }()
 	err := d.db.Update(func(btx *bolt.Tx) error {
 		if err := fn(btx); err != nil {
 			return err
@@ -201,6 +205,7 @@ func (d *DB) updateCounts(fn func(*bolt.Tx) error, force bool) error {
 	if err == nil {
 		c.committed()
 		d.commits.Add(1)
+		committed = true
 	}
 	return err
 }
