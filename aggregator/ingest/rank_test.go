@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/tributary-feeds/tributary/aggregator"
 )
 
 // TestTopStories ranks the stories a lookup found: those sharing the
@@ -38,5 +40,25 @@ func TestTopStories(t *testing.T) {
 	want = []string{"topic-00", "topic-01", "topic-02"}
 	if !slices.Equal(got, want) {
 		t.Errorf("topStories(no topics) = %q; want %q", got, want)
+	}
+}
+
+// A story merged away earlier in the session is found under the story that
+// took its members, as one hit sharing the terms of both.
+func TestRedirectHits(t *testing.T) {
+	s := newSession(New(&aggregator.Config{}, nil), newMemTx())
+	s.merged["gone"] = "kept"
+	hits := []hit{
+		{key: "gone", mask: 1 << 0},
+		{key: "other", mask: 1 << 1},
+		{key: "kept", mask: 1 << 2},
+	}
+	got := s.redirectHits(hits)
+	want := []hit{
+		{key: "gone", id: "kept", mask: 1<<0 | 1<<2},
+		{key: "other", id: "other", mask: 1 << 1},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("redirectHits() = %+v; want %+v", got, want)
 	}
 }
