@@ -65,3 +65,54 @@ func FuzzSanitize(f *testing.F) {
 		}
 	})
 }
+
+// endsLikeCredit spares the credit regexp only text it cannot match.
+func FuzzCreditEnds(f *testing.F) {
+	for _, s := range []string{
+		"Source:", "h/t：", "Source: —", "via :", "originally published at", "first ran",
+		"read the full story on — ", "the original article is here", "original articleat",
+		"published with permission from", "republished by", "This article first appeared in",
+		"ſource:", "SOURCE :", "originally published \u212aat", "the original ſtory",
+		"said the minister on Tuesday", "according to", "see the photos of", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if creditBefore.MatchString(s) && !endsLikeCredit(s) {
+			t.Fatalf("endsLikeCredit(%q) = false, but creditBefore matches it", s)
+		}
+	})
+}
+
+func TestEndsLikeCredit(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"Source:", true},
+		{"Originally published at —", true},
+		{"the original ſtory", true}, // ſ folds to s under (?i)
+		{"read more at", true},
+		{"said the minister", false},
+		{"according to", false},
+		{"photos: Reuters /", false},
+	} {
+		if got := endsLikeCredit(tt.s); got != tt.want {
+			t.Errorf("endsLikeCredit(%q) = %v; want %v", tt.s, got, tt.want)
+		}
+		if creditBefore.MatchString(tt.s) && !tt.want {
+			t.Errorf("creditBefore matches %q, which the test says cannot end a credit", tt.s)
+		}
+	}
+}
+
+// foldsTo agrees with strings.EqualFold, which folds as regexp's (?i) does.
+func TestFoldsTo(t *testing.T) {
+	for r := rune(0); r < 0x3000; r++ {
+		for c := byte('a'); c <= 'z'; c++ {
+			if got, want := foldsTo(r, c), strings.EqualFold(string(r), string(rune(c))); got != want {
+				t.Errorf("foldsTo(%q, %q) = %v; want %v", r, c, got, want)
+			}
+		}
+	}
+}

@@ -48,7 +48,7 @@ func isCredit(a anchor) bool {
 	// every start: run it on a short tail, and only when a word it needs
 	// is there.
 	if a.before != "" && hasCreditStem(a.before) {
-		if before := tail(collapseSpace(stripTags(a.before)), 72); creditBefore.MatchString(before) {
+		if before := tail(collapseSpace(stripTags(a.before)), 72); endsLikeCredit(before) && creditBefore.MatchString(before) {
 			return true
 		}
 	}
@@ -61,6 +61,70 @@ func isCredit(a anchor) bool {
 		return false
 	}
 	return creditAfter.MatchString(after)
+}
+
+// creditEnds are the words one of which every creditBefore match ends in,
+// but for the colon that ends the first of its alternatives.
+var creditEnds = []string{"published", "posted", "appeared", "ran", "reported", "at", "on", "in", "by",
+	"here", "article", "post", "story", "report", "source", "version", "is", "was", "from", "of"}
+
+// endsLikeCredit reports whether s could match creditBefore, judged by its
+// end alone: a colon, or one of creditEnds, before the spaces, colons and
+// dashes the regexp allows after it. The regexp ends in $, which Go's
+// regexp can only find by trying every start; most text before a link ends
+// otherwise, and is spared it. It compares as (?i) does, by Unicode simple
+// case folding (ſ is s, K is k).
+func endsLikeCredit(s string) bool {
+	for s != "" {
+		r, n := utf8.DecodeLastRuneInString(s)
+		if r == ':' || r == '：' {
+			return true
+		}
+		if !strings.ContainsRune("\t\n\f\r -–—", r) {
+			break
+		}
+		s = s[:len(s)-n]
+	}
+	for _, w := range creditEnds {
+		if hasSuffixFold(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasSuffixFold reports whether s ends in suffix, a lower-case ASCII
+// word, under Unicode simple case folding.
+func hasSuffixFold(s, suffix string) bool {
+	for i := len(suffix) - 1; i >= 0; i-- {
+		if s == "" {
+			return false
+		}
+		r, n := rune(s[len(s)-1]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeLastRuneInString(s)
+		}
+		if !foldsTo(r, suffix[i]) {
+			return false
+		}
+		s = s[:len(s)-n]
+	}
+	return true
+}
+
+// foldsTo reports whether r equals the lower-case ASCII letter c under
+// Unicode simple case folding, as regexp's (?i) compares: its upper case,
+// and for s and k the long s and the Kelvin sign.
+func foldsTo(r rune, c byte) bool {
+	switch {
+	case r == rune(c) || r == rune(c)-('a'-'A'):
+		return true
+	case c == 's':
+		return r == 'ſ'
+	case c == 'k':
+		return r == '\u212a'
+	}
+	return false
 }
 
 // creditStems are lower-case fragments one of which every creditBefore
