@@ -136,7 +136,7 @@ func FuzzDecodeRefs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v []byte) {
 		refs, err := decodeRefs(v)
 		var visited []aggregator.KeyRef
-		verr := visitRefs(v, "", nil, func(key []byte, at time.Time) {
+		_, verr := visitRefs(v, "", nil, func(key []byte, at time.Time) {
 			visited = append(visited, aggregator.KeyRef{Story: refID(string(key)), Time: at})
 		})
 		if (err == nil) != (verr == nil) {

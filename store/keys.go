@@ -73,7 +73,7 @@ func (t *tx) VisitBandUpTo(band []byte, limit int, skip string, fn func(story []
 	if n == 0 || n > limit {
 		return n, nil
 	}
-	if err := visitRefs(v, skip, t.refKey[:0], fn); err != nil {
+	if t.refKey, err = visitRefs(v, skip, t.refKey[:0], fn); err != nil {
 		return 0, fmt.Errorf("band %x: %w", band, err)
 	}
 	return n, nil

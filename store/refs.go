@@ -272,13 +272,14 @@ func decodeRefs(v []byte) ([]aggregator.KeyRef, error) {
 }
 
 // visitRefs calls fn with the story key and the time of each ref of a
-// stored list but skip's (none when skip is empty), like decodeRefs without spelling an id: the key
-// (built in key's storage) is a byte that says whether the id is packed
-// hex, then the id's stored bytes, which refID spells.
-func visitRefs(v []byte, skip string, key []byte, fn func(story []byte, at time.Time)) error {
+// stored list but skip's (none when skip is empty), like decodeRefs
+// without spelling an id. The key is a byte that says whether the id is
+// packed hex, then the id's stored bytes, which refID spells; it is built
+// in key's storage, which visitRefs returns for the next call.
+func visitRefs(v []byte, skip string, key []byte, fn func(story []byte, at time.Time)) ([]byte, error) {
 	v, n, err := refsBody(v)
 	if err != nil {
-		return err
+		return key, err
 	}
 	var buf [32]byte
 	skipped, skippedHex := appendPackedID(buf[:0], skip)
@@ -289,15 +290,15 @@ func visitRefs(v []byte, skip string, key []byte, fn func(story []byte, at time.
 		var story, item []byte
 		if flags&refStorySame == 0 {
 			if story, v, err = skipID(v); err != nil {
-				return err
+				return key, err
 			}
 		}
 		if item, v, err = skipID(v); err != nil {
-			return err
+			return key, err
 		}
 		var at time.Time
 		if v, at, err = refTimeSpan(v, flags); err != nil {
-			return err
+			return key, err
 		}
 		itemHex := flags&refItemHex != 0
 		if skip != "" && itemHex == skippedHex && string(item) == string(skipped) {
@@ -312,9 +313,9 @@ func visitRefs(v []byte, skip string, key []byte, fn func(story []byte, at time.
 		fn(key, at)
 	}
 	if n >= 0 && count != n {
-		return fmt.Errorf("%d refs where the list says %d: %w", count, n, errBadRefs)
+		return key, fmt.Errorf("%d refs where the list says %d: %w", count, n, errBadRefs)
 	}
-	return nil
+	return key, nil
 }
 
 func b2u(b bool) byte {
