@@ -168,26 +168,51 @@ func appendNewRef(v []byte, ref aggregator.KeyRef, limit int) ([]byte, error) {
 	return appendRef(out, ref), nil
 }
 
+// rawRef is one ref as a stored list holds it: its flags, the stored
+// bytes of its ids (story only when refStorySame is not set) and its time.
+type rawRef struct {
+	flags       byte
+	story, item []byte
+	at          time.Time
+}
+
+func (r rawRef) itemHex() bool { return r.flags&refItemHex != 0 }
+
+// storyKey appends to key the story's key of visitRefs: a byte that says
+// whether the id is packed hex, then its stored bytes.
+func (r rawRef) storyKey(key []byte) []byte {
+	if r.flags&refStorySame != 0 {
+		return append(append(key, b2u(r.itemHex())), r.item...)
+	}
+	return append(append(key, b2u(r.flags&refStoryHex != 0)), r.story...)
+}
+
+// nextRef parses the ref at the front of v, which is not empty, and returns
+// it and the bytes after it.
+func nextRef(v []byte) (r rawRef, rest []byte, err error) {
+	r.flags, rest = v[0], v[1:]
+	if r.flags&refStorySame == 0 {
+		if r.story, rest, err = skipID(rest); err != nil {
+			return rawRef{}, nil, err
+		}
+	}
+	if r.item, rest, err = skipID(rest); err != nil {
+		return rawRef{}, nil, err
+	}
+	if rest, r.at, err = refTimeSpan(rest, r.flags); err != nil {
+		return rawRef{}, nil, err
+	}
+	return r, rest, nil
+}
+
 // refSpan parses the ref at off in v and returns where it ends and its
 // stored item id.
 func refSpan(v []byte, off int) (end int, item []byte, itemHex bool, err error) {
-	flags := v[off]
-	rest := v[off+1:]
-	if flags&refStorySame == 0 {
-		if _, rest, err = skipID(rest); err != nil {
-			return 0, nil, false, err
-		}
-	}
-	n, w := binary.Uvarint(rest)
-	if w <= 0 || uint64(len(rest)-w) < n {
-		return 0, nil, false, fmt.Errorf("bad id length: %w", errBadRefs)
-	}
-	item = rest[w : w+int(n)]
-	rest = rest[w+int(n):]
-	if rest, _, err = refTimeSpan(rest, flags); err != nil {
+	r, rest, err := nextRef(v[off:])
+	if err != nil {
 		return 0, nil, false, err
 	}
-	return len(v) - len(rest), item, flags&refItemHex != 0, nil
+	return len(v) - len(rest), r.item, r.itemHex(), nil
 }
 
 // refTimeSpan parses the time of a ref with flags at the start of v and
@@ -245,23 +270,15 @@ func decodeRefs(v []byte) ([]aggregator.KeyRef, error) {
 	}
 	refs := make([]aggregator.KeyRef, 0, max(n, 0))
 	for len(v) > 0 {
-		flags := v[0]
-		v = v[1:]
-		var r aggregator.KeyRef
-		var err error
-		if flags&refStorySame == 0 {
-			if r.Story, v, err = unpackID(v, flags&refStoryHex != 0); err != nil {
-				return nil, err
-			}
-		}
-		if r.Item, v, err = unpackID(v, flags&refItemHex != 0); err != nil {
+		raw, rest, err := nextRef(v)
+		if err != nil {
 			return nil, err
 		}
-		if flags&refStorySame != 0 {
-			r.Story = r.Item
-		}
-		if v, r.Time, err = refTimeSpan(v, flags); err != nil {
-			return nil, err
+		v = rest
+		r := aggregator.KeyRef{Item: spellID(raw.item, raw.itemHex()), Time: raw.at}
+		r.Story = r.Item
+		if raw.flags&refStorySame == 0 {
+			r.Story = spellID(raw.story, raw.flags&refStoryHex != 0)
 		}
 		refs = append(refs, r)
 	}
@@ -285,32 +302,16 @@ func visitRefs(v []byte, skip string, key []byte, fn func(story []byte, at time.
 	skipped, skippedHex := appendPackedID(buf[:0], skip)
 	count := 0
 	for ; len(v) > 0; count++ {
-		flags := v[0]
-		v = v[1:]
-		var story, item []byte
-		if flags&refStorySame == 0 {
-			if story, v, err = skipID(v); err != nil {
-				return key, err
-			}
-		}
-		if item, v, err = skipID(v); err != nil {
+		r, rest, err := nextRef(v)
+		if err != nil {
 			return key, err
 		}
-		var at time.Time
-		if v, at, err = refTimeSpan(v, flags); err != nil {
-			return key, err
-		}
-		itemHex := flags&refItemHex != 0
-		if skip != "" && itemHex == skippedHex && string(item) == string(skipped) {
+		v = rest
+		if skip != "" && r.itemHex() == skippedHex && string(r.item) == string(skipped) {
 			continue
 		}
-		key = key[:0]
-		if flags&refStorySame != 0 {
-			key = append(append(key, b2u(itemHex)), item...)
-		} else {
-			key = append(append(key, b2u(flags&refStoryHex != 0)), story...)
-		}
-		fn(key, at)
+		key = r.storyKey(key[:0])
+		fn(key, r.at)
 	}
 	if n >= 0 && count != n {
 		return key, fmt.Errorf("%d refs where the list says %d: %w", count, n, errBadRefs)
@@ -337,13 +338,7 @@ func refID(key string) string {
 }
 
 // packID returns the bytes to store for id and whether they are packed hex.
-func packID(id string) ([]byte, bool) {
-	b, packed := appendPackedID(nil, id)
-	if b == nil {
-		b = []byte{}
-	}
-	return b, packed
-}
+func packID(id string) ([]byte, bool) { return appendPackedID(nil, id) }
 
 // appendPackedID appends to dst the bytes to store for id, and reports
 // whether they are packed hex: the bytes a lowercase hex id of even length
@@ -358,29 +353,14 @@ func appendPackedID(dst []byte, id string) ([]byte, bool) {
 			return append(dst, id...), false
 		}
 	}
-	for i := 0; i < len(id); i += 2 {
-		dst = append(dst, nibble(id[i])<<4|nibble(id[i+1]))
-	}
+	dst, _ = hex.AppendDecode(dst, []byte(id)) // cannot fail: checked above
 	return dst, true
 }
 
-// nibble is the value of a lowercase hex digit.
-func nibble(c byte) byte {
-	if c <= '9' {
-		return c - '0'
-	}
-	return c - 'a' + 10
-}
-
-// unpackID reads one id from the front of v and returns it and the rest
-// of v.
-func unpackID(v []byte, packed bool) (string, []byte, error) {
-	b, v, err := skipID(v)
-	if err != nil {
-		return "", nil, err
-	}
+// spellID returns the id whose stored bytes are b.
+func spellID(b []byte, packed bool) string {
 	if packed {
-		return hex.EncodeToString(b), v, nil
+		return hex.EncodeToString(b)
 	}
-	return string(b), v, nil
+	return string(b)
 }
