@@ -33,12 +33,13 @@ const featureGeneration = 4096
 
 // featureStage is one write transaction's reads and writes of features.
 type featureStage struct {
+	cache   *featureCache
 	read    map[string][]byte // features read from the file, of items not written
 	written map[string]bool   // items whose features or record the transaction wrote
 }
 
 // begin starts the staging of a write transaction.
-func (c *featureCache) begin() { c.stage = &featureStage{} }
+func (c *featureCache) begin() { c.stage = &featureStage{cache: c} }
 
 // end ends the write transaction's staging, taking it into the cache when
 // the transaction committed.
@@ -88,11 +89,11 @@ func (c *featureCache) put(id string, f []byte) {
 
 // cached returns the committed features of an item that the running write
 // transaction has not written, from the cache.
-func (st *featureStage) cached(c *featureCache, id string) ([]byte, bool) {
+func (st *featureStage) cached(id string) ([]byte, bool) {
 	if st == nil || st.written[id] {
 		return nil, false
 	}
-	return c.get(id)
+	return st.cache.get(id)
 }
 
 // readFile records features the transaction read from the file, for the

@@ -75,7 +75,7 @@ type extras struct {
 }
 
 func (t *tx) pending(itemID string) *extras {
-	t.stage().wrote(itemID)
+	t.feats.wrote(itemID)
 	if t.pend == nil {
 		t.pend = map[string]*extras{}
 	}
@@ -147,7 +147,7 @@ func (t *tx) recordOf(itemID string) []byte {
 // older file. Keys only grow, so a commit's new records share the last
 // pages of records.
 func (t *tx) storeRecord(itemID string, v []byte) error {
-	t.stage().wrote(itemID)
+	t.feats.wrote(itemID)
 	if k := t.recordKey(itemID); k != nil {
 		return t.records.Put(k, v)
 	}
@@ -173,7 +173,7 @@ func (t *tx) storeRecord(itemID string, v []byte) error {
 
 // deleteRecord deletes the item's record, wherever it is.
 func (t *tx) deleteRecord(itemID string) error {
-	t.stage().wrote(itemID)
+	t.feats.wrote(itemID)
 	if k := t.recordKey(itemID); k != nil {
 		if err := t.records.Delete(k); err != nil {
 			return err
@@ -248,8 +248,7 @@ func (t *tx) setOwned(itemID string, v []byte) {
 // Features returns a copy of the near-duplicate features of the item, or an
 // error wrapping aggregator.ErrNotFound.
 func (t *tx) Features(itemID string) ([]byte, error) {
-	st := t.stage()
-	if f, ok := st.cached(t.feats, itemID); ok {
+	if f, ok := t.feats.cached(itemID); ok {
 		return bytes.Clone(f), nil
 	}
 	f, _, err := t.extrasOf(itemID)
@@ -259,17 +258,8 @@ func (t *tx) Features(itemID string) ([]byte, error) {
 	if f == nil {
 		return nil, fmt.Errorf("features of %s: %w", itemID, aggregator.ErrNotFound)
 	}
-	st.readFile(itemID, bytes.Clone(f))
+	t.feats.readFile(itemID, bytes.Clone(f))
 	return bytes.Clone(f), nil
-}
-
-// stage returns the write transaction's staging of the feature cache, nil
-// in a read-only transaction.
-func (t *tx) stage() *featureStage {
-	if t.feats == nil {
-		return nil
-	}
-	return t.feats.stage
 }
 
 // PutFeatures stores the near-duplicate features of the item, replacing any.

@@ -40,7 +40,7 @@ type tx struct {
 	cursors  []bucketCursor     // get's cursors
 	filters  *bucketFilters     // the file's key filters (filter.go); nil in a read-only transaction
 	cache    *countCache        // counter increments not yet in the file (counts.go)
-	feats    *featureCache      // features read by earlier write transactions (featcache.go); nil in a read-only one
+	feats    *featureStage      // the write transaction's staging of the feature cache (featcache.go); nil in a read-only one
 	writable bool
 }
 
@@ -71,7 +71,7 @@ func (d *DB) newTx(btx *bolt.Tx) *tx {
 		ids:      btx.Bucket(bucketIDs),
 	}
 	if btx.Writable() {
-		t.feats = &d.features
+		t.feats = d.features.stage
 		// New records go at the end of records: its pages are filled
 		// before the next is begun, where random keys leave them a third
 		// empty on average.
