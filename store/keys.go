@@ -60,7 +60,7 @@ func (t *tx) BandLen(band []byte) (int, error) {
 // VisitBandUpTo calls fn for each ref stored under a near-duplicate band,
 // oldest first, but for the refs of the item skip, when there are at most
 // limit refs; it returns how many there are, and calls fn for none when
-// there are more. It spells no ids: a lookup reads thousands of refs an
+// there are more. It spells no ids: a lookup reads hundreds of refs an
 // item and counts them by story, so fn gets the story as a key, the same
 // bytes for the same id, which RefID spells. The key is good until fn
 // returns.

@@ -463,7 +463,7 @@ type bandSizer interface {
 
 // bandVisitor is implemented by a Tx that hands over a band's refs without
 // spelling their ids, when there are at most limit of them, with one lookup
-// (*store's Tx does): a lookup reads thousands of refs an item and needs
+// (*store's Tx does): a lookup reads hundreds of refs an item and needs
 // the ids of the few stories it compares. RefID spells a story's key.
 type bandVisitor interface {
 	VisitBandUpTo(band []byte, limit int, skip string, fn func(story []byte, at time.Time)) (int, error)
