@@ -66,6 +66,7 @@ type Options struct {
 	OriginArgs []string
 
 	CPUProfile io.Writer    // when set, receives a pprof CPU profile of the first ingest
+	MemProfile io.Writer    // when set, receives a pprof heap profile taken after the first ingest
 	Progress   io.Writer    // when set, receives one line as each phase starts
 	Logger     *slog.Logger // the pipeline's logs; default: discarded
 	Stderr     io.Writer    // the origin's standard error; default os.Stderr
@@ -412,6 +413,13 @@ func (r *runner) ingestPasses(ctx context.Context, dir string) error {
 	}
 	_, res.PeakRSS = usage()
 	res.RSSAnon, res.RSSFile = resident()
+	if r.opts.MemProfile != nil {
+		// The heap profile's in-use figures are as of the last collection.
+		runtime.GC()
+		if err := pprof.Lookup("heap").WriteTo(r.opts.MemProfile, 0); err != nil {
+			return fmt.Errorf("bench: heap profile: %w", err)
+		}
+	}
 	res.FirstWall, res.FirstCPU = first.wall.Seconds(), first.cpu.Seconds()
 	res.FirstStored, res.Stories, res.Duplicates = first.stored, first.stories, first.duplicates
 	if res.ParseCPU > 0 {

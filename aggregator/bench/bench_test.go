@@ -27,13 +27,14 @@ func TestMain(m *testing.M) {
 func TestRunEndToEnd(t *testing.T) {
 	const feeds, items = 20, 10
 	dir := t.TempDir()
-	var profile, progress bytes.Buffer
+	var profile, heap, progress bytes.Buffer
 	res, err := Run(t.Context(), Options{
 		Feeds: feeds, Items: items, Concurrency: 4,
 		ServeConns: 16, ServeRequests: 400,
 		Dir:        dir,
 		OriginArgs: []string{"-test.run=^$"},
 		CPUProfile: &profile,
+		MemProfile: &heap,
 		Progress:   &progress,
 	})
 	if err != nil {
@@ -100,6 +101,10 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 	if profile.Len() == 0 {
 		t.Error("Run wrote no CPU profile")
+	}
+	// A pprof profile is gzipped protocol buffers.
+	if h := heap.Bytes(); len(h) < 2 || h[0] != 0x1f || h[1] != 0x8b {
+		t.Errorf("Run wrote %d bytes of heap profile; want a gzipped pprof profile", len(h))
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("Run left %d entries in %s; want the temporary folder removed", len(left), dir)

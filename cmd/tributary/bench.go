@@ -27,6 +27,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		asJSON  bool
 		quiet   bool
 		profile string
+		heap    string
 	)
 	fs.IntVar(&opts.Feeds, "feeds", bench.DefaultFeeds, "number of synthetic feeds")
 	fs.IntVar(&opts.Items, "items", bench.DefaultItems, "items per feed")
@@ -39,6 +40,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object instead of the table")
 	fs.BoolVar(&quiet, "q", false, "do not report progress on standard error")
 	fs.StringVar(&profile, "cpuprofile", "", "write a pprof CPU profile of the first ingest to this file")
+	fs.StringVar(&heap, "memprofile", "", "write a pprof heap profile, taken after the first ingest, to this file")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: tributary bench [FLAGS]\n\n"+
 			"Serves synthetic news feeds from a second process on loopback, runs the real pipeline\n"+
@@ -71,6 +73,14 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		}
 		defer f.Close()
 		opts.CPUProfile = f
+	}
+	if heap != "" {
+		f, err := os.Create(heap)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer f.Close()
+		opts.MemProfile = f
 	}
 	start := time.Now()
 	res, err := bench.Run(ctx, opts)
