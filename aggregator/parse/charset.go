@@ -107,7 +107,7 @@ func httpCharset(contentType string) string {
 	_, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		// Tolerate sloppy headers such as "text/xml;charset = us-ascii".
-		i := strings.Index(strings.ToLower(contentType), "charset")
+		i := indexASCIIFold(contentType, "charset")
 		if i < 0 {
 			return ""
 		}
@@ -116,6 +116,23 @@ func httpCharset(contentType string) string {
 		return strings.Trim(strings.TrimSpace(v), `"'`)
 	}
 	return params["charset"]
+}
+
+// indexASCIIFold returns the index in s of the first instance of lower, a
+// word of lower-case ASCII letters, in any case, or -1. It compares bytes:
+// lower-casing s first would move the index wherever s holds bytes that are
+// not UTF-8, which a hostile header can.
+func indexASCIIFold(s, lower string) int {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		j := 0
+		for j < len(lower) && s[i+j]|0x20 == lower[j] {
+			j++
+		}
+		if j == len(lower) {
+			return i
+		}
+	}
+	return -1
 }
 
 // decodeLabelled decodes an ASCII-compatible document whose encoding is

@@ -415,6 +415,11 @@ func TestToUTF8(t *testing.T) {
 		{"bogus label", "<?xml version=\"1.0\" encoding=\"bogus\"?><a>é</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>é</a>"},
 		{"control characters", "<a>x\x01y\x00z</a>", "", "<a>xyz</a>"},
 		{"sloppy header", "<a>\xe9</a>", "text/xml;charset = iso-8859-1", "<a>é</a>"},
+		{"sloppy header, upper case", "<a>\xe9</a>", "text/xml;CharSet = iso-8859-1", "<a>é</a>"},
+		// Bytes that are not UTF-8 before the parameter: lower-casing the
+		// header would move where "charset" is found.
+		{"sloppy header, not utf-8", "<a>\xe9</a>", "\xbc\xbc;charset = iso-8859-1", "<a>é</a>"},
+		{"sloppy header, nothing after", "<a>é</a>", "\xbcChArset", "<a>é</a>"},
 		{"koi8-r", "<?xml version=\"1.0\" encoding=\"koi8-r\"?><a>\xf0\xd2\xc9\xd7\xc5\xd4</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>Привет</a>"},
 	}
 	for _, tt := range tests {

@@ -384,6 +384,11 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		p.m.fetches.WithLabelValues(o.Result).Inc()
 		log.WarnContext(ctx, "fetch failed", "feed_url", st.URL, "result", o.Result, "status", st.LastStatus,
 			"failures", st.Failures, "next_due", st.NextDue, "err", err)
+		var pe *PanicError
+		if errors.As(err, &pe) {
+			log.ErrorContext(ctx, "a step on the source's feed panicked; the source is marked failed",
+				"feed_url", st.URL, "step", pe.Step, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+		}
 		p.save(ctx, &st, log)
 		return o
 	}
@@ -442,10 +447,15 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	// The items' text is worked on before the write transaction, so that
 	// other sources' fetches use the second core while the store commits.
 	read := func(fn func(aggregator.Tx) error) error { return p.st.View(context.WithoutCancel(ctx), fn) }
-	prep, err := pl.ing.Prepare(read, st, items)
+	prep, err := guarded("preparing items", func() (*ingest.Prepared, error) { return pl.ing.Prepare(read, st, items) })
 	if err != nil {
 		// The write below reads the store again and does the work itself.
-		log.DebugContext(ctx, "preparing items", "feed_url", st.URL, "err", err)
+		if pe := (*PanicError)(nil); errors.As(err, &pe) {
+			log.ErrorContext(ctx, "preparing items panicked; the write does the work again", "feed_url", st.URL,
+				"panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+		} else {
+			log.DebugContext(ctx, "preparing items", "feed_url", st.URL, "err", err)
+		}
 		prep = nil
 	}
 	before := st
@@ -516,14 +526,19 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 		return nil, res, nil
 	}
 	now := p.now()
-	feed, err := parse.Parse(res.Body, res.ContentType, res.FinalURL, st.ID, now, pl.popts)
+	parseBody := func(res fetch.Result) (*parse.Feed, error) {
+		return guarded("parsing feed", func() (*parse.Feed, error) {
+			return parse.Parse(res.Body, res.ContentType, res.FinalURL, st.ID, now, pl.popts)
+		})
+	}
+	feed, err := parseBody(res)
 	var page *parse.HTMLPageError
 	if errors.As(err, &page) && page.Alternate != "" {
 		res, err = pl.fetcher.Fetch(ctx, fetch.Request{URL: page.Alternate})
 		if err != nil {
 			return nil, res, fmt.Errorf("feed %s linked from the HTML page at %s: %w", page.Alternate, st.URL, err)
 		}
-		feed, err = parse.Parse(res.Body, res.ContentType, res.FinalURL, st.ID, now, pl.popts)
+		feed, err = parseBody(res)
 		if err == nil {
 			st.URL = page.Alternate
 			if res.MovedTo != "" {

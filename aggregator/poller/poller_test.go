@@ -135,6 +135,9 @@ func TestHostileSources(t *testing.T) {
 	})
 	o.Feed("/real.rss", "application/rss+xml", fixture(t, "news.rss"))
 	o.HTML("/page.html", "/real.rss")
+	// A Content-Type with bytes that are not UTF-8 before a sloppy charset
+	// parameter once sent the charset sniffer out of bounds.
+	o.Feed("/header.rss", "\xbcChArset", fixture(t, "news.rss"))
 
 	want := map[string]string{ // path -> words the recorded error must contain
 		"/slow.rss":   "timeout",
@@ -146,7 +149,7 @@ func TestHostileSources(t *testing.T) {
 		"/gone.rss":   "410",
 		"/broken.rss": "",
 	}
-	urls := []string{o.URL("/good.rss"), o.URL("/page.html")}
+	urls := []string{o.URL("/good.rss"), o.URL("/page.html"), o.URL("/header.rss")}
 	for path := range want {
 		urls = append(urls, o.URL(path))
 	}
@@ -194,6 +197,9 @@ func TestHostileSources(t *testing.T) {
 			t.Errorf("%s: failures %d, failing since %v, next due %v; want one failure recorded and a retry scheduled",
 				path, st.Failures, st.FailingSince, st.NextDue)
 		}
+	}
+	if h := state(t, db, o.URL("/header.rss")); h.LastError != "" || h.Items != 2 {
+		t.Errorf("source with a hostile Content-Type: error %q, items %d; want its 2 items read", h.LastError, h.Items)
 	}
 	page := state(t, db, o.URL("/page.html"))
 	if page.URL != o.URL("/real.rss") || page.LastError != "" || page.Items != 2 {

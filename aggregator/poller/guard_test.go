@@ -1,0 +1,33 @@
+package poller
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestGuarded(t *testing.T) {
+	v, err := guarded("parsing feed", func() (int, error) { return 7, nil })
+	if v != 7 || err != nil {
+		t.Errorf("guarded(no panic) = %d, %v; want 7, nil", v, err)
+	}
+	boom := errors.New("boom")
+	if _, err := guarded("parsing feed", func() (int, error) { return 0, boom }); err != boom {
+		t.Errorf("guarded(error) = %v; want the error itself", err)
+	}
+
+	v, err = guarded("parsing feed", func() (int, error) {
+		var s []int
+		return s[3], nil // index out of range
+	})
+	var pe *PanicError
+	if !errors.As(err, &pe) {
+		t.Fatalf("guarded(panic) = %d, %v; want a *PanicError", v, err)
+	}
+	if v != 0 || pe.Step != "parsing feed" || len(pe.Stack) == 0 {
+		t.Errorf("guarded(panic) = %d, step %q, %d bytes of stack; want 0, the step and a stack", v, pe.Step, len(pe.Stack))
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, "parsing feed: internal error: ") || !strings.Contains(msg, "index out of range") {
+		t.Errorf("error = %q; want the step and the panic's value", msg)
+	}
+}
