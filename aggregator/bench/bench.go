@@ -52,6 +52,7 @@ type Options struct {
 	Feeds         int           // feeds served by the origin
 	Items         int           // items per feed
 	Concurrency   int           // poll.concurrency: fetches in flight
+	NoNear        bool          // dedup.near: false: exact keys only, no near-duplicate lookup
 	Seed          uint64        // of the generator; the same seed gives the same feeds
 	ServeConns    int           // concurrent connections of the serving measurement
 	ServeTime     time.Duration // length of each serving measurement
@@ -107,6 +108,7 @@ type Result struct {
 	Feeds       int    `json:"feeds"`
 	Items       int    `json:"items"` // feeds × items per feed
 	Concurrency int    `json:"concurrency"`
+	Near        bool   `json:"dedup_near"` // dedup.near: whether the near-duplicate lookup ran
 	GOMAXPROCS  int    `json:"gomaxprocs"`
 	GoVersion   string `json:"go_version"`
 	CorpusBytes int64  `json:"corpus_bytes"` // uncompressed feed bodies of the first ingest
@@ -218,7 +220,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		opts: opts,
 		gen:  NewGenerator(GenOptions{Feeds: opts.Feeds, Items: opts.Items, Seed: opts.Seed, Now: started}),
 		res: &Result{
-			Feeds: opts.Feeds, Items: opts.Feeds * opts.Items, Concurrency: opts.Concurrency,
+			Feeds: opts.Feeds, Items: opts.Feeds * opts.Items, Concurrency: opts.Concurrency, Near: !opts.NoNear,
 			GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version(), ServeConnections: opts.ServeConns,
 		},
 	}
@@ -330,6 +332,12 @@ func (r *runner) setup(dbPath, listen string) error {
 	cfg, err := Config(r.gen, r.origin.base, dbPath, listen, r.opts.Concurrency)
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
+	}
+	if r.opts.NoNear {
+		// Items are still fingerprinted and filed, as the daemon does, so
+		// that switching the lookup on later finds them.
+		near := false
+		cfg.Dedup.Near = &near
 	}
 	r.cfg = cfg
 	tags, err := topic.Compile(cfg.Topics, cfg.Sources)

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMain lets Run re-execute the test binary as the feed origin, as
@@ -118,5 +119,35 @@ func TestRunEndToEnd(t *testing.T) {
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("WriteTable: no line %q in\n%s", want, table.String())
 		}
+	}
+}
+
+// With the near-duplicate lookup off, the generator's re-posts (re-titled,
+// their paragraphs changed) stay stories of their own: only exact keys fold.
+func TestRunWithoutNear(t *testing.T) {
+	res, err := Run(t.Context(), Options{
+		Feeds: 40, Items: 10, Concurrency: 4,
+		ServeConns: 4, ServeRequests: 100,
+		Dir:        t.TempDir(),
+		OriginArgs: []string{"-test.run=^$"},
+		NoNear:     true,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if res.Near {
+		t.Error("Run with NoNear: result says the near-duplicate lookup ran")
+	}
+	if res.Shared == 0 {
+		t.Fatal("the generator made no re-posts; the test needs some")
+	}
+	if res.Duplicates*2 > res.Shared {
+		t.Errorf("Run with NoNear: %d duplicates folded of %d re-posts; want the re-posts left apart", res.Duplicates, res.Shared)
+	}
+	if res.Stories+res.Duplicates != res.FirstStored {
+		t.Errorf("Run: %d stories + %d duplicates; want the %d items stored", res.Stories, res.Duplicates, res.FirstStored)
+	}
+	if d := Describe(res, time.Second); !strings.Contains(d, "dedup.near: false") {
+		t.Errorf("Describe does not say the lookup was off:\n%s", d)
 	}
 }

@@ -87,11 +87,15 @@ func (res *Result) WriteTable(w io.Writer) error {
 
 // Describe says in a few lines what was run and how it was measured.
 func Describe(res *Result, total time.Duration) string {
-	return fmt.Sprintf("%d feeds × %d items (%.0f MB of feeds), concurrency %d, %d connections, GOMAXPROCS %d, %s, %s in all.\n"+
+	near := ""
+	if !res.Near {
+		near = ", dedup.near: false"
+	}
+	return fmt.Sprintf("%d feeds × %d items (%.0f MB of feeds), concurrency %d%s, %d connections, GOMAXPROCS %d, %s, %s in all.\n"+
 		"CPU is this process's own (getrusage RUSAGE_SELF, user+system, every thread); the feed origin runs in a\n"+
 		"second process and is not counted. Peak RSS is ru_maxrss after the first ingest. Targets are issue 6's for\n"+
 		"1,000 × 50, scaled linearly with the number of items (CPU, memory) or feeds (304 pass).",
-		res.Feeds, res.Items/max(res.Feeds, 1), float64(res.CorpusBytes)/(1<<20), res.Concurrency, res.ServeConnections,
+		res.Feeds, res.Items/max(res.Feeds, 1), float64(res.CorpusBytes)/(1<<20), res.Concurrency, near, res.ServeConnections,
 		res.GOMAXPROCS, res.GoVersion, total.Round(time.Second))
 }
 

@@ -33,6 +33,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&opts.Items, "items", bench.DefaultItems, "items per feed")
 	fs.IntVar(&opts.Concurrency, "concurrency", bench.DefaultConcurrency, "fetches in flight (poll.concurrency)")
 	fs.Uint64Var(&opts.Seed, "seed", 1, "generator seed: the same seed gives the same feeds")
+	near := fs.Bool("near", true, "near-duplicate lookup (dedup.near); -near=false measures exact keys only")
 	fs.IntVar(&opts.ServeConns, "conns", bench.DefaultServeConns, "concurrent connections of the serving measurement")
 	fs.DurationVar(&opts.ServeTime, "serve-time", bench.DefaultServeTime, "length of each serving measurement")
 	fs.IntVar(&opts.ServeRequests, "serve-requests", 0, "requests per serving measurement (instead of -serve-time)")
@@ -60,6 +61,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if opts.Feeds < 1 || opts.Items < 1 || opts.Concurrency < 1 {
 		return usageError("bench: -feeds, -items and -concurrency must be at least 1")
 	}
+	opts.NoNear = !*near
 	opts.OriginArgs = []string{"bench"}
 	opts.Stderr = e.stderr
 	opts.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
