@@ -65,6 +65,10 @@ func TestMaxAge(t *testing.T) {
 		{[]string{"max-age=abc"}, 0},
 		{[]string{"max-age=-1"}, 0},
 		{[]string{"s-maxage=60"}, 0},
+		{[]string{"max-age=31536000"}, maxRetryAfter},
+		// Seconds whose nanoseconds overflow a time.Duration.
+		{[]string{"max-age=10000000000"}, maxRetryAfter},
+		{[]string{"max-age=9223372036854775807"}, maxRetryAfter},
 	}
 	for _, tt := range tests {
 		if got := maxAge(tt.in); got != tt.want {

@@ -407,7 +407,10 @@ func maxAge(values []string) time.Duration {
 			if err != nil || secs <= 0 {
 				continue
 			}
-			return min(time.Duration(secs)*time.Second, maxRetryAfter)
+			if secs > int64(maxRetryAfter/time.Second) {
+				return maxRetryAfter // before multiplying, which could overflow
+			}
+			return time.Duration(secs) * time.Second
 		}
 	}
 	return 0

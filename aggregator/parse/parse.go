@@ -253,7 +253,10 @@ func rssTTL(s string) time.Duration {
 	if err != nil || m <= 0 {
 		return 0
 	}
-	return min(time.Duration(m)*time.Minute, maxTTL)
+	if m > int(maxTTL/time.Minute) {
+		return maxTTL // before multiplying, which could overflow
+	}
+	return time.Duration(m) * time.Minute
 }
 
 // syndicationTTL reads sy:updatePeriod and sy:updateFrequency (updates per

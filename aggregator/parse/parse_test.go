@@ -428,3 +428,28 @@ func TestToUTF8(t *testing.T) {
 		}
 	}
 }
+
+func TestRSSTTL(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0},
+		{"60", time.Hour},
+		{" 15 ", 15 * time.Minute},
+		{"0", 0},
+		{"-5", 0},
+		{"soon", 0},
+		{"20160", maxTTL},
+		{"99999", maxTTL},
+		// Minutes whose nanoseconds overflow a time.Duration: a feed asking
+		// for ever waits the longest, never less.
+		{"999999999", maxTTL},
+		{"9223372036854775807", maxTTL},
+	}
+	for _, tt := range tests {
+		if got := rssTTL(tt.in); got != tt.want {
+			t.Errorf("rssTTL(%q) = %v; want %v", tt.in, got, tt.want)
+		}
+	}
+}
