@@ -19,6 +19,11 @@ type metrics struct {
 // client cannot grow the label set without bound.
 const unknownTopicLabel = "_unknown"
 
+// unknownFormatLabel stands for every file extension that is not a feed
+// format, for the same reason, and because a label value must be UTF-8,
+// which a requested path need not be.
+const unknownFormatLabel = "_unknown"
+
 func newMetrics(reg prometheus.Registerer, logger *slog.Logger) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{

@@ -74,11 +74,14 @@ func (p *Publisher) serveTopic(w http.ResponseWriter, r *http.Request) {
 	f, okFormat := formatByExt(ext)
 	tc := s.byID[id]
 	if tc == nil || !okFormat {
-		label := unknownTopicLabel
+		topicLabel, formatLabel := unknownTopicLabel, unknownFormatLabel
 		if tc != nil {
-			label = id
+			topicLabel = id
 		}
-		p.m.requests.WithLabelValues(label, strings.TrimPrefix(ext, "."), "404").Inc()
+		if okFormat {
+			formatLabel = f.String()
+		}
+		p.m.requests.WithLabelValues(topicLabel, formatLabel, "404").Inc()
 		http.NotFound(w, r)
 		return
 	}

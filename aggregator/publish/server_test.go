@@ -439,10 +439,19 @@ func TestMetricsEndpoint(t *testing.T) {
 	f := newFixture(t)
 	f.get(t, "/topics/world.atom")
 	f.do(t, "GET", "/topics/nope.atom")
+	// Extensions that are no format share one label, whatever their bytes:
+	// a label value must be UTF-8, and clients must not grow the label set.
+	for _, path := range []string{"/topics/world.atom2", "/topics/world.%A8", "/topics/nope.x1"} {
+		if resp, body := f.do(t, "GET", path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s = %d %s; want 404", path, resp.StatusCode, body)
+		}
+	}
 	_, body := f.get(t, "/metrics")
 	for _, want := range []string{
 		`tributary_feed_requests_total{code="200",format="atom",topic="world"} 1`,
 		`tributary_feed_requests_total{code="404",format="atom",topic="_unknown"} 1`,
+		`tributary_feed_requests_total{code="404",format="_unknown",topic="world"} 2`,
+		`tributary_feed_requests_total{code="404",format="_unknown",topic="_unknown"} 1`,
 		`tributary_feed_render_seconds_count{format="atom"} 1`,
 	} {
 		if !bytes.Contains(body, []byte(want)) {
