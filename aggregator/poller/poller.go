@@ -408,7 +408,15 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		o.Result = "ok"
 		st.Title, st.SiteURL, st.Hub = feed.Title, feed.SiteURL, feed.Hub
 		st.SkipHours, st.SkipDays = feed.SkipHours, feed.SkipDays
-		st.Name = displayName(src, st)
+		if name := displayName(src, st); name != st.Name {
+			// A source named by its feed's title changes name with it: the
+			// old name's series goes, or a feed retitling itself at every
+			// poll would grow the metrics without end.
+			if st.Name != "" {
+				p.m.lastSuccess.DeleteLabelValues(st.Name)
+			}
+			st.Name = name
+		}
 		o.Name = st.Name
 		ttl = max(ttl, feed.TTL)
 	}

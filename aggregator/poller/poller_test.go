@@ -11,8 +11,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
@@ -604,5 +607,50 @@ func TestRetagIfChanged(t *testing.T) {
 	last.Title, last.Limit = "Roads and bridges", 20
 	if n := retag(slower); n != 0 {
 		t.Errorf("only the poll interval and a topic's title and length changed: %d stories retagged; want none", n)
+	}
+}
+
+// TestRetitledSourceMetrics checks that a source named by its feed's title
+// keeps one last-success series when the feed retitles itself.
+func TestRetitledSourceMetrics(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	var n atomic.Int64
+	o.Handle("/retitled.rss", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Desk %d</title><link>http://desk.example/</link>
+<item><title>Story %d</title><link>http://desk.example/%d</link></item></channel></rss>`, n.Load(), n.Load(), n.Load())
+	})
+	cfg := config(t, "", o.URL("/retitled.rss"))
+	db := mustOpen(t)
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	p, err := poller.New(cfg, tags, db, poller.Options{Logger: quiet, Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		n.Store(int64(i))
+		p.PollAll(t.Context(), nil)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, mf := range mfs {
+		if mf.GetName() != "tributary_source_last_success_timestamp_seconds" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				names = append(names, l.GetValue())
+			}
+		}
+	}
+	if len(names) != 1 || names[0] != "Desk 2" {
+		t.Errorf("last-success series after three titles: %q; want only the current title", names)
 	}
 }
