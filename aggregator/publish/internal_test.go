@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -252,4 +253,55 @@ func TestFormatRate(t *testing.T) {
 			t.Errorf("formatRate(%v) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+func TestSafeLink(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://news.example/a/b?c=1&d=2#e", "https://news.example/a/b?c=1&d=2#e"},
+		{"  http://news.example/  ", "http://news.example/"},
+		{"https://news.example/a?b=1&c=<2>", "https://news.example/a?b=1&c=%3C2%3E"},
+		{`https://news.example/"q"{x}|y\z^` + "`", "https://news.example/%22q%22%7Bx%7D%7Cy%5Cz%5E%60"},
+		{"https://news.example/caf\u00e9?q=\u00fc", "https://news.example/caf%C3%A9?q=%C3%BC"},
+		{"https://news.example/already%20escaped", "https://news.example/already%20escaped"},
+		{"https://b\u00fccher.example:8443/x", "https://xn--bcher-kva.example:8443/x"},
+		{"https://news.example", "https://news.example"},
+		{"https://news.example?q=<", "https://news.example?q=%3C"},
+		{"javascript:alert(1)", ""},
+		{"data:text/html,x", ""},
+		{"/relative/path", ""},
+		{"https:///no-host", ""},
+		{"https://news.example/a b", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := safeLink(tt.in); got != tt.want {
+			t.Errorf("safeLink(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// FuzzSafeLink holds safeLink's output to a URI: empty, or ASCII bytes a
+// URI may hold, an http or https URL with a host, and unchanged by a second
+// pass.
+func FuzzSafeLink(f *testing.F) {
+	for _, s := range []string{"https://news.example/a?b=<1>", "http://b\u00fccher.example/caf\u00e9", "javascript:x", "https://[::1]:80/%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := safeLink(in)
+		if out == "" {
+			return
+		}
+		for i := range len(out) {
+			if c := out[i]; c >= 0x80 || !uriByte[c] {
+				t.Fatalf("safeLink(%q) = %q: byte %q at %d is not for a URI", in, out, c, i)
+			}
+		}
+		if u, err := url.Parse(out); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			t.Fatalf("safeLink(%q) = %q, which is not an http(s) URL with a host (%v)", in, out, err)
+		}
+		if again := safeLink(out); again != out {
+			t.Fatalf("safeLink(%q) = %q, and again %q", in, out, again)
+		}
+	})
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/idna"
+
 	"github.com/tributary-feeds/tributary/aggregator"
 )
 
@@ -284,7 +286,11 @@ func makeView(st aggregator.Story, items []aggregator.Item, names map[string]str
 }
 
 // safeLink returns u when it is an absolute http or https URL, cleaned for
-// XML, and "" otherwise: nothing else is worth a link in a feed.
+// XML, and "" otherwise: nothing else is worth a link in a feed. Bytes that
+// a URI cannot hold (", <, >, \, ^, `, {, |, } and non-ASCII) are
+// percent-encoded after the host, so that readers and validators that want
+// a URI, as RSS does, get one; a host that is not ASCII is given in its
+// ASCII form, and one with such bytes left gives "".
 func safeLink(u string) string {
 	u = strings.TrimSpace(xmlText(u))
 	if u == "" || strings.ContainsAny(u, " \t\r\n") {
@@ -294,7 +300,60 @@ func safeLink(u string) string {
 	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 		return ""
 	}
-	return u
+	// The authority runs from "//" to the first "/", "?" or "#".
+	start := strings.Index(u, "//") + 2
+	end := len(u)
+	if i := strings.IndexAny(u[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	authority := u[start:end]
+	if !isASCII(authority) {
+		host, err := idna.Lookup.ToASCII(pu.Hostname())
+		if err != nil || pu.User != nil {
+			return ""
+		}
+		authority = host
+		if port := pu.Port(); port != "" {
+			authority += ":" + port
+		}
+	}
+	for i := range len(authority) {
+		if !uriByte[authority[i]] {
+			return "" // no real host has it
+		}
+	}
+	var b strings.Builder
+	b.WriteString(u[:start])
+	b.WriteString(authority)
+	const hex = "0123456789ABCDEF"
+	for i := end; i < len(u); i++ {
+		if c := u[i]; c < 0x80 && uriByte[c] {
+			b.WriteByte(c)
+		} else {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
+}
+
+// uriByte marks the ASCII bytes a URI may hold as they are (RFC 3986's
+// unreserved and reserved characters, and % of an escape).
+var uriByte = func() (t [128]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%" {
+		t[c] = true
+	}
+	return t
+}()
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // topicURL is the absolute URL of topic id's page, or of its feed in the
