@@ -394,21 +394,7 @@ func TestHubs(t *testing.T) {
 // and carries none of it as markup.
 func TestHostileInput(t *testing.T) {
 	f := newFixture(t)
-	evil := aggregator.SourceState{ID: aggregator.SourceID("https://evil.example/"), URL: "https://evil.example/", Name: "Evil\x00\x01 <img src=x onerror=alert(1)> \xff\xfe Source"}
-	if err := f.db.PutSource(t.Context(), evil); err != nil {
-		t.Fatal(err)
-	}
-	ids := putStories(t, f.db, storySpec{
-		at: t0.Add(10 * time.Hour), topics: []string{"all", "world"}, tags: []string{"bad\x0btag", "]]>", "<tag>"},
-		items: []itemSpec{
-			{src: evil, guid: "evil-1", title: "Bad\x00 title \x1b]]> <script>alert(1)</script> \xc3\x28 end\ufffe",
-				link:    "https://evil.example/a?b=1&c=<2>",
-				content: "<p>text ]]> more\x07 \xed\xa0\x80 <![CDATA[ x ]]> <img src=\"javascript:alert(1)\" onerror=\"alert(2)\"></p>",
-				authors: []string{"Mal\x08lory <mal@evil.example>"}},
-			{src: srcAlpha, guid: "evil-2", title: "Other \x02 side", link: "javascript:alert(1)"},
-		},
-	})
-	f.pub.Changed("all", "world")
+	ids := putHostileStory(t, f)
 	for _, topic := range []string{"all", "world"} {
 		_, atom := f.get(t, "/topics/"+topic+".atom")
 		checkXMLRoundTrip(t, topic+".atom", atom)
@@ -457,4 +443,27 @@ func checkXMLRoundTrip(t *testing.T, name string, body []byte) {
 	if err := enc.Flush(); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
+}
+
+// putHostileStory stores a story whose every field is hostile — control
+// characters, invalid UTF-8, CDATA ends, script, a javascript: link — in the
+// topics all and world, newest of all, and returns its id.
+func putHostileStory(t *testing.T, f *fixture) []string {
+	t.Helper()
+	evil := aggregator.SourceState{ID: aggregator.SourceID("https://evil.example/"), URL: "https://evil.example/", Name: "Evil\x00\x01 <img src=x onerror=alert(1)> \xff\xfe Source"}
+	if err := f.db.PutSource(t.Context(), evil); err != nil {
+		t.Fatal(err)
+	}
+	ids := putStories(t, f.db, storySpec{
+		at: t0.Add(10 * time.Hour), topics: []string{"all", "world"}, tags: []string{"bad\x0btag", "]]>", "<tag>"},
+		items: []itemSpec{
+			{src: evil, guid: "evil-1", title: "Bad\x00 title \x1b]]> <script>alert(1)</script> \xc3\x28 end\ufffe",
+				link:    "https://evil.example/a?b=1&c=<2>",
+				content: "<p>text ]]> more\x07 \xed\xa0\x80 <![CDATA[ x ]]> <img src=\"javascript:alert(1)\" onerror=\"alert(2)\"></p>",
+				authors: []string{"Mal\x08lory <mal@evil.example>"}},
+			{src: srcAlpha, guid: "evil-2", title: "Other \x02 side", link: "javascript:alert(1)"},
+		},
+	})
+	f.pub.Changed("all", "world")
+	return ids
 }
