@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"time"
@@ -68,21 +69,19 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if !quiet {
 		opts.Progress = e.stderr
 	}
-	if profile != "" {
-		f, err := os.Create(profile)
+	for _, p := range []struct {
+		path string
+		to   *io.Writer
+	}{{profile, &opts.CPUProfile}, {heap, &opts.MemProfile}} {
+		if p.path == "" {
+			continue
+		}
+		f, err := os.Create(p.path)
 		if err != nil {
 			return fmt.Errorf("bench: %w", err)
 		}
 		defer f.Close()
-		opts.CPUProfile = f
-	}
-	if heap != "" {
-		f, err := os.Create(heap)
-		if err != nil {
-			return fmt.Errorf("bench: %w", err)
-		}
-		defer f.Close()
-		opts.MemProfile = f
+		*p.to = f
 	}
 	start := time.Now()
 	res, err := bench.Run(ctx, opts)
