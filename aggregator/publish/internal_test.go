@@ -263,6 +263,8 @@ func TestSafeLink(t *testing.T) {
 		{`https://news.example/"q"{x}|y\z^` + "`", "https://news.example/%22q%22%7Bx%7D%7Cy%5Cz%5E%60"},
 		{"https://news.example/caf\u00e9?q=\u00fc", "https://news.example/caf%C3%A9?q=%C3%BC"},
 		{"https://news.example/already%20escaped", "https://news.example/already%20escaped"},
+		{"https://news.example/a?q=%zz&r=%4&s=%41", "https://news.example/a?q=%25zz&r=%254&s=%41"},
+		{"https://news.example/100%", ""}, // not a URL: its path holds a bad escape
 		{"https://b\u00fccher.example:8443/x", "https://xn--bcher-kva.example:8443/x"},
 		{"https://news.example", "https://news.example"},
 		{"https://news.example?q=<", "https://news.example?q=%3C"},
@@ -295,6 +297,11 @@ func FuzzSafeLink(f *testing.F) {
 		for i := range len(out) {
 			if c := out[i]; c >= 0x80 || !uriByte[c] {
 				t.Fatalf("safeLink(%q) = %q: byte %q at %d is not for a URI", in, out, c, i)
+			}
+		}
+		for i := range len(out) {
+			if out[i] == '%' && (i+2 >= len(out) || !isHex(out[i+1]) || !isHex(out[i+2])) {
+				t.Fatalf("safeLink(%q) = %q: a %% at %d that starts no escape", in, out, i)
 			}
 		}
 		if u, err := url.Parse(out); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -287,8 +287,8 @@ func makeView(st aggregator.Story, items []aggregator.Item, names map[string]str
 
 // safeLink returns u when it is an absolute http or https URL, cleaned for
 // XML, and "" otherwise: nothing else is worth a link in a feed. Bytes that
-// a URI cannot hold (", <, >, \, ^, `, {, |, } and non-ASCII) are
-// percent-encoded after the host, so that readers and validators that want
+// a URI cannot hold (", <, >, \, ^, `, {, |, }, non-ASCII, and a % that
+// starts no escape) are percent-encoded after the host, so that readers and validators that want
 // a URI, as RSS does, get one; a host that is not ASCII is given in its
 // ASCII form, and one with such bytes left gives "".
 func safeLink(u string) string {
@@ -327,7 +327,10 @@ func safeLink(u string) string {
 	b.WriteString(authority)
 	const hex = "0123456789ABCDEF"
 	for i := end; i < len(u); i++ {
-		if c := u[i]; c < 0x80 && uriByte[c] {
+		c := u[i]
+		if c == '%' && !(i+2 < len(u) && isHex(u[i+1]) && isHex(u[i+2])) {
+			b.WriteString("%25") // a lone %, not an escape
+		} else if c < 0x80 && uriByte[c] {
 			b.WriteByte(c)
 		} else {
 			b.WriteByte('%')
@@ -346,6 +349,10 @@ var uriByte = func() (t [128]bool) {
 	}
 	return t
 }()
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
 
 func isASCII(s string) bool {
 	for i := range len(s) {
