@@ -1,7 +1,9 @@
 package poller
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -29,5 +31,23 @@ func TestGuarded(t *testing.T) {
 	}
 	if msg := err.Error(); !strings.HasPrefix(msg, "parsing feed: internal error: ") || !strings.Contains(msg, "index out of range") {
 		t.Errorf("error = %q; want the step and the panic's value", msg)
+	}
+}
+
+func TestLogPanic(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	if logPanic(t.Context(), log, errors.New("plain"), "then", "https://feed.example/") || buf.Len() != 0 {
+		t.Errorf("logPanic of a plain error logged %q or said it did", buf.String())
+	}
+	_, err := guarded("parsing feed", func() (int, error) { panic("boom") })
+	if !logPanic(t.Context(), log, err, "the source is marked failed", "https://feed.example/") {
+		t.Fatal("logPanic of a PanicError said it logged nothing")
+	}
+	for _, want := range []string{"level=ERROR", `msg="parsing feed panicked; the source is marked failed"`,
+		"feed_url=https://feed.example/", "panic=boom", "stack=", "guard_test.go"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("log %q lacks %q", buf.String(), want)
+		}
 	}
 }

@@ -384,11 +384,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		p.m.fetches.WithLabelValues(o.Result).Inc()
 		log.WarnContext(ctx, "fetch failed", "feed_url", st.URL, "result", o.Result, "status", st.LastStatus,
 			"failures", st.Failures, "next_due", st.NextDue, "err", err)
-		var pe *PanicError
-		if errors.As(err, &pe) {
-			log.ErrorContext(ctx, "a step on the source's feed panicked; the source is marked failed",
-				"feed_url", st.URL, "step", pe.Step, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
-		}
+		logPanic(ctx, log, err, "the source is marked failed", st.URL)
 		p.save(ctx, &st, log)
 		return o
 	}
@@ -458,10 +454,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	prep, err := guarded("preparing items", func() (*ingest.Prepared, error) { return pl.ing.Prepare(read, st, items) })
 	if err != nil {
 		// The write below reads the store again and does the work itself.
-		if pe := (*PanicError)(nil); errors.As(err, &pe) {
-			log.ErrorContext(ctx, "preparing items panicked; the write does the work again", "feed_url", st.URL,
-				"panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
-		} else {
+		if !logPanic(ctx, log, err, "the write does the work again", st.URL) {
 			log.DebugContext(ctx, "preparing items", "feed_url", st.URL, "err", err)
 		}
 		prep = nil
