@@ -36,7 +36,10 @@ func TestChromeLearnedPerSource(t *testing.T) {
 	}
 	prepare := func(source string, work ...*pending) {
 		t.Helper()
-		err := db.Update(t.Context(), func(tx aggregator.Tx) error { return in.prepare(tx, source, work, nil) })
+		err := db.Update(t.Context(), func(tx aggregator.Tx) error {
+			_, _, err := in.prepare(tx, source, work, nil)
+			return err
+		})
 		if err != nil {
 			t.Fatalf("prepare: %v", err)
 		}
@@ -95,7 +98,7 @@ func TestChromeCountersOfEarlierBuilds(t *testing.T) {
 		}})
 	}
 	err := db.Update(t.Context(), func(tx aggregator.Tx) error {
-		if err := in.prepare(tx, "a", work, nil); err != nil {
+		if _, _, err := in.prepare(tx, "a", work, nil); err != nil {
 			return err
 		}
 		if n, err := tx.Counts(ns, []string{"old line"}); err != nil || n[0] != 0 {

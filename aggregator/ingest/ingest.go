@@ -161,9 +161,11 @@ func (in *Ingester) ApplyPrepared(tx aggregator.Tx, prep *Prepared) (Result, err
 	if err != nil || len(work) == 0 {
 		return res, err
 	}
-	if err := in.prepare(tx, prep.sourceID(), work, prep); err != nil {
+	work, again, err := in.prepare(tx, prep.sourceID(), work, prep)
+	if err != nil {
 		return res, err
 	}
+	res.Unchanged += again
 
 	s := newSession(in, tx)
 	for _, p := range work {
@@ -198,16 +200,84 @@ func (in *Ingester) ApplyPrepared(tx aggregator.Tx, prep *Prepared) (Result, err
 
 // prepare readies the pending items of a fetch of the source in tx: their
 // text, worked out now unless prep (which may be nil) has it, and their
-// counts.
-func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending, prep *Prepared) error {
+// counts. It leaves out the new items the source gave before under another
+// GUID (storedAgain) and returns the rest, and how many it left out.
+func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending, prep *Prepared) ([]*pending, int, error) {
 	lines, blob, err := lineCounts(tx, sourceID)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	if prep == nil || !prep.reuse(work, blob) {
 		in.texts(lines, work)
 	}
-	return in.count(tx, sourceID, lines, work)
+	kept, err := in.storedAgain(tx, work)
+	if err != nil {
+		return nil, 0, err
+	}
+	return kept, len(work) - len(kept), in.count(tx, sourceID, lines, kept)
+}
+
+// storedAgain returns work without the new items that are items their
+// source gave before under another GUID: the same link (or none), title,
+// summary and content, stored within the dedup window or earlier in work.
+// Some feeds give an item a new GUID at every fetch; storing it each time
+// would grow the store and its story by an item a poll, and its lines
+// would count as the source's chrome.
+func (in *Ingester) storedAgain(tx aggregator.Tx, work []*pending) ([]*pending, error) {
+	type item struct{ link, title, summary, content string }
+	var fetched map[item]bool // the new items of this fetch kept so far
+	kept := work[:0:0]
+	for _, p := range work {
+		if p.old != nil {
+			kept = append(kept, p)
+			continue
+		}
+		it := p.it
+		key := item{linkOf(it), it.Title, it.Summary, it.Content}
+		again := fetched[key]
+		if !again {
+			// The stored items under the same link, else of the same text.
+			var dedupKey string
+			switch {
+			case specificLink(key.link):
+				dedupKey = linkPrefix + key.link
+			case p.doc != nil && p.doc.Digest != "":
+				dedupKey = textPrefix + p.doc.Digest
+			}
+			var refs []aggregator.KeyRef
+			if dedupKey != "" {
+				var err error
+				if refs, err = tx.Keys(dedupKey); err != nil {
+					return nil, fmt.Errorf("dedup key: %w", err)
+				}
+			}
+			for _, r := range refs {
+				if !within(r.Time, it.Published, in.window) {
+					continue
+				}
+				old, err := tx.Item(r.Item)
+				if errors.Is(err, aggregator.ErrNotFound) {
+					continue // pruned since
+				}
+				if err != nil {
+					return nil, fmt.Errorf("item %s: %w", r.Item, err)
+				}
+				if old.SourceID == it.SourceID && key == (item{linkOf(old), old.Title, old.Summary, old.Content}) {
+					again = true
+					break
+				}
+			}
+		}
+		if again {
+			continue
+		}
+		if fetched == nil {
+			fetched = map[item]bool{}
+		}
+		fetched[key] = true
+		kept = append(kept, p)
+	}
+	return kept, nil
 }
 
 // sourceID names the source whose recurring lines the items are read by.

@@ -505,3 +505,45 @@ func TestItemByLink(t *testing.T) {
 		t.Errorf("store ItemByLink(front page) = %s, %v; want %s", got.ID, err, front.ID)
 	}
 }
+
+// TestNewGUIDEveryFetch checks that an item its source gives a new GUID at
+// every fetch, with the same link and text, is stored once, within the
+// dedup window; while an edit under a new GUID, the same text at another
+// link or from another source, and the same item long after, are stored.
+func TestNewGUIDEveryFetch(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	const link = "https://wire.test/a/2"
+	text := "Rail strike halts trains in the north"
+	body := "Unions called the strike after talks failed on Sunday."
+	first := item(wire, "fetch-1", link, text, body, t0)
+	apply(t, db, in, wire, first)
+
+	type want struct{ new, unchanged, duplicates int }
+	check := func(name string, got ingest.Result, w want) {
+		t.Helper()
+		if got.New != w.new || got.Unchanged != w.unchanged || got.Duplicates != w.duplicates {
+			t.Errorf("%s: %d new, %d unchanged, %d duplicates; want %d, %d, %d",
+				name, got.New, got.Unchanged, got.Duplicates, w.new, w.unchanged, w.duplicates)
+		}
+	}
+	// The feed's next fetches: the same item under new GUIDs (and newer
+	// dates, as such feeds often give), twice within one of them.
+	check("new GUID", apply(t, db, in, wire, item(wire, "fetch-2", link, text, body, t0.Add(time.Hour))), want{0, 1, 0})
+	check("two new GUIDs in one fetch", apply(t, db, in, wire,
+		item(wire, "fetch-3a", link, text, body, t0.Add(2*time.Hour)),
+		item(wire, "fetch-3b", link, text, body, t0.Add(2*time.Hour))), want{0, 2, 0})
+	_, st := stored(t, db, first.ID)
+	if len(st.Members) != 1 {
+		t.Errorf("story of the item given new GUIDs has %d members; want 1", len(st.Members))
+	}
+
+	// Not the same item: stored, and each joins the story as before.
+	check("edited under a new GUID", apply(t, db, in, wire, item(wire, "fetch-4", link, text, body+" Services resume on Monday.", t0.Add(3*time.Hour))), want{1, 0, 1})
+	if r := apply(t, db, in, wire, item(wire, "fetch-5", link+"-b", text, body, t0.Add(4*time.Hour))); r.New != 1 {
+		t.Errorf("same text at another link: %d new; want it stored", r.New)
+	}
+	check("same text from another source", apply(t, db, in, paper, item(paper, "paper-1", link, text, body, t0.Add(5*time.Hour))), want{1, 0, 1})
+	// Long after, beyond the dedup window, the same text is a new item.
+	check("a month later", apply(t, db, in, wire, item(wire, "fetch-6", link, text, body, t0.Add(30*24*time.Hour))), want{1, 0, 0})
+}

@@ -384,10 +384,7 @@ const (
 // exactKeys returns the keys of it in the order they are trusted.
 func exactKeys(it aggregator.Item, doc *near.Doc) itemKeys {
 	var k itemKeys
-	link := it.CanonicalLink
-	if link == "" {
-		link = it.Link
-	}
+	link := linkOf(it)
 	linked := specificLink(link)
 	global := globalGUID(it.GUID)
 	// An item whose GUID is its own link, as most are, is filed under it
@@ -423,6 +420,14 @@ func exactKeys(it aggregator.Item, doc *near.Doc) itemKeys {
 		k.file = append(k.file, textPrefix+doc.Digest)
 	}
 	return k
+}
+
+// linkOf is the link an item is known by: its canonical link, else its link.
+func linkOf(it aggregator.Item) string {
+	if it.CanonicalLink != "" {
+		return it.CanonicalLink
+	}
+	return it.Link
 }
 
 // globalGUID reports whether a GUID can name an item across sources: a URL,

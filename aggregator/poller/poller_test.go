@@ -654,3 +654,35 @@ func TestRetitledSourceMetrics(t *testing.T) {
 		t.Errorf("last-success series after three titles: %q; want only the current title", names)
 	}
 }
+
+// TestNewGUIDEveryFetch polls a feed that gives its one item a new GUID
+// and date at every fetch, as some do: the item is stored once.
+func TestNewGUIDEveryFetch(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	var n atomic.Int64
+	o.Handle("/churn.rss", func(w http.ResponseWriter, r *http.Request) {
+		i := n.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Churn</title><link>http://churn.example/</link>
+<item><title>Harbour reopens after storm</title><link>http://churn.example/news/harbour</link>
+<guid isPermaLink="false">%d-%d</guid><pubDate>Mon, 02 Nov 2026 0%d:00:00 GMT</pubDate>
+<description>The harbour reopened on Monday after the storm.</description></item></channel></rss>`, time.Now().UnixNano(), i, i)
+	})
+	cfg := config(t, "", o.URL("/churn.rss"))
+	db := mustOpen(t)
+	clk := &clock{t: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	p := newPoller(t, cfg, db, clk.Now)
+	for range 3 {
+		p.PollAll(t.Context(), nil)
+		clk.Add(time.Hour)
+	}
+	st := state(t, db, o.URL("/churn.rss"))
+	stats, err := db.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Count("/churn.rss") != 3 || st.Items != 1 || stats.Items != 1 || stats.Stories != 1 {
+		t.Errorf("after %d fetches: source counts %d items, store holds %d items in %d stories; want 1 of each",
+			o.Count("/churn.rss"), st.Items, stats.Items, stats.Stories)
+	}
+}
