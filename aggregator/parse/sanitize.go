@@ -335,9 +335,29 @@ func badRune(r rune, n int) bool {
 
 // PlainText returns the text of an HTML fragment, for titles, names and
 // categories: tags (and the contents of script and style) removed, entities
-// decoded, runs of white space collapsed to one space, control characters
-// and invalid UTF-8 dropped.
+// decoded, runs of white space collapsed to one space, control characters,
+// bidirectional overrides and invalid UTF-8 dropped.
 func PlainText(s string) string {
+	s = plainText(s)
+	if strings.ContainsAny(s, bidiOverrides) {
+		// U+202D and U+202E make what follows read backwards ("Bank
+		// \u202Egpj.exe" shows as "Bank exe.jpg"): no headline needs them,
+		// and a reader shows a title among others.
+		s = collapseSpace(strings.Map(func(r rune) rune {
+			if strings.ContainsRune(bidiOverrides, r) {
+				return -1
+			}
+			return r
+		}, s))
+	}
+	return s
+}
+
+// bidiOverrides are the two characters that force a direction on the text
+// after them, left-to-right and right-to-left.
+const bidiOverrides = "\u202d\u202e"
+
+func plainText(s string) string {
 	s = cleanText(s)
 	if !strings.ContainsAny(s, "<&") {
 		return collapseSpace(s)

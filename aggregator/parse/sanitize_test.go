@@ -178,6 +178,11 @@ func TestPlainText(t *testing.T) {
 		{"non\u00a0breaking", "non breaking"},
 		{"", ""},
 		{"&lt;b&gt;escaped&lt;/b&gt;", "<b>escaped</b>"},
+		// Overrides that would show "exe.jpg" go; marks of right-to-left
+		// text stay.
+		{"Bank \u202egpj.exe", "Bank gpj.exe"},
+		{"\u202d \u202e forced &#x202E;both", "forced both"},
+		{"\u05e9\u05dc\u05d5\u05dd\u200f world", "\u05e9\u05dc\u05d5\u05dd\u200f world"},
 	}
 	for _, tt := range tests {
 		if got := PlainText(tt.in); got != tt.want {

@@ -186,6 +186,15 @@ func TestIndexPage(t *testing.T) {
 	if bytes.Contains(body, []byte(`<script>alert`)) {
 		t.Errorf("GET / carries the hostile name unescaped")
 	}
+	isolated := map[string]bool{}
+	for _, b := range d.elements["bdi"] {
+		isolated[nodeText(b)] = true
+	}
+	for _, s := range []string{"Alpha News", `<script>alert("x")</script> Gazette & Co`, "Talks resume in Beijing"} {
+		if !isolated[s] {
+			t.Errorf("GET / does not isolate %q in a <bdi>", s)
+		}
+	}
 	if got := len(d.elements["button"]); got != 3*len(topicsCfg) {
 		t.Errorf("GET / has %d copy buttons; want %d", got, 3*len(topicsCfg))
 	}
@@ -218,6 +227,18 @@ func TestTopicPage(t *testing.T) {
 	}
 	if len(d.elements["script"]) != 1 {
 		t.Errorf("GET /topics/world has %d scripts; want 1", len(d.elements["script"]))
+	}
+	// Titles and source names come from the sources, in any script and
+	// direction: each is isolated, so that a right-to-left one cannot
+	// reorder the text around it.
+	isolated := map[string]bool{}
+	for _, b := range d.elements["bdi"] {
+		isolated[nodeText(b)] = true
+	}
+	for _, s := range []string{"Talks resume in Beijing", "Beta Wire", "Beijing talks resume", `<script>alert("x")</script> Gazette & Co`} {
+		if !isolated[s] {
+			t.Errorf("GET /topics/world does not isolate %q in a <bdi>", s)
+		}
 	}
 
 	// Paging: the paged topic (limit 2) links to its older stories.
