@@ -118,17 +118,13 @@ func httpCharset(contentType string) string {
 	return params["charset"]
 }
 
-// indexASCIIFold returns the index in s of the first instance of lower, a
-// word of lower-case ASCII letters, in any case, or -1. It compares bytes:
-// lower-casing s first would move the index wherever s holds bytes that are
-// not UTF-8, which a hostile header can.
-func indexASCIIFold(s, lower string) int {
-	for i := 0; i+len(lower) <= len(s); i++ {
-		j := 0
-		for j < len(lower) && s[i+j]|0x20 == lower[j] {
-			j++
-		}
-		if j == len(lower) {
+// indexASCIIFold returns the index in s of the first instance of the ASCII
+// word w, in any case, or -1. It compares windows of s's bytes: lower-casing
+// s first would move the index wherever s holds bytes that are not UTF-8,
+// which a hostile header can.
+func indexASCIIFold(s, w string) int {
+	for i := 0; i+len(w) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(w)], w) {
 			return i
 		}
 	}
