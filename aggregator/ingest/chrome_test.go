@@ -37,7 +37,7 @@ func TestChromeLearnedPerSource(t *testing.T) {
 	prepare := func(source string, work ...*pending) {
 		t.Helper()
 		err := db.Update(t.Context(), func(tx aggregator.Tx) error {
-			_, _, err := in.prepare(tx, source, work, nil)
+			_, _, err := newSession(in, tx).prepare(source, work, nil)
 			return err
 		})
 		if err != nil {
@@ -98,7 +98,7 @@ func TestChromeCountersOfEarlierBuilds(t *testing.T) {
 		}})
 	}
 	err := db.Update(t.Context(), func(tx aggregator.Tx) error {
-		if _, _, err := in.prepare(tx, "a", work, nil); err != nil {
+		if _, _, err := newSession(in, tx).prepare("a", work, nil); err != nil {
 			return err
 		}
 		if n, err := tx.Counts(ns, []string{"old line"}); err != nil || n[0] != 0 {

@@ -161,13 +161,13 @@ func (in *Ingester) ApplyPrepared(tx aggregator.Tx, prep *Prepared) (Result, err
 	if err != nil || len(work) == 0 {
 		return res, err
 	}
-	work, again, err := in.prepare(tx, prep.sourceID(), work, prep)
+	s := newSession(in, tx)
+	work, again, err := s.prepare(prep.sourceID(), work, prep)
 	if err != nil {
 		return res, err
 	}
 	res.Unchanged += again
 
-	s := newSession(in, tx)
 	for _, p := range work {
 		s.plain[p.it.ID] = p.plain
 	}
@@ -198,23 +198,23 @@ func (in *Ingester) ApplyPrepared(tx aggregator.Tx, prep *Prepared) (Result, err
 	return res, nil
 }
 
-// prepare readies the pending items of a fetch of the source in tx: their
-// text, worked out now unless prep (which may be nil) has it, and their
-// counts. It leaves out the new items the source gave before under another
-// GUID (storedAgain) and returns the rest, and how many it left out.
-func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending, prep *Prepared) ([]*pending, int, error) {
-	lines, blob, err := lineCounts(tx, sourceID)
+// prepare readies the pending items of a fetch of the source: their text,
+// worked out now unless prep (which may be nil) has it, and their counts.
+// It leaves out the new items the source gave before under another GUID
+// (storedAgain) and returns the rest, and how many it left out.
+func (s *session) prepare(sourceID string, work []*pending, prep *Prepared) ([]*pending, int, error) {
+	lines, blob, err := lineCounts(s.tx, sourceID)
 	if err != nil {
 		return nil, 0, err
 	}
 	if prep == nil || !prep.reuse(work, blob) {
-		in.texts(lines, work)
+		s.in.texts(lines, work)
 	}
-	kept, err := in.storedAgain(tx, work)
+	kept, err := s.storedAgain(work)
 	if err != nil {
 		return nil, 0, err
 	}
-	return kept, len(work) - len(kept), in.count(tx, sourceID, lines, kept)
+	return kept, len(work) - len(kept), s.in.count(s.tx, sourceID, lines, kept)
 }
 
 // storedAgain returns work without the new items that are items their
@@ -223,7 +223,7 @@ func (in *Ingester) prepare(tx aggregator.Tx, sourceID string, work []*pending, 
 // Some feeds give an item a new GUID at every fetch; storing it each time
 // would grow the store and its story by an item a poll, and its lines
 // would count as the source's chrome.
-func (in *Ingester) storedAgain(tx aggregator.Tx, work []*pending) ([]*pending, error) {
+func (s *session) storedAgain(work []*pending) ([]*pending, error) {
 	type item struct{ link, title, summary, content string }
 	var fetched map[item]bool // the new items of this fetch kept so far
 	kept := work[:0:0]
@@ -247,15 +247,28 @@ func (in *Ingester) storedAgain(tx aggregator.Tx, work []*pending) ([]*pending, 
 			var refs []aggregator.KeyRef
 			if dedupKey != "" {
 				var err error
-				if refs, err = tx.Keys(dedupKey); err != nil {
+				if refs, err = s.tx.Keys(dedupKey); err != nil {
 					return nil, fmt.Errorf("dedup key: %w", err)
 				}
 			}
 			for _, r := range refs {
-				if !within(r.Time, it.Published, in.window) {
+				if !within(r.Time, it.Published, s.in.window) {
 					continue
 				}
-				old, err := tx.Item(r.Item)
+				// A link many sources carry holds thousands of refs: the
+				// ref's story (which the session reads once, and reads
+				// anyway to file the item) tells which are items of this
+				// source before any item is decoded.
+				st, err := s.story(r.Story)
+				if err != nil && !errors.Is(err, aggregator.ErrNotFound) {
+					return nil, err
+				}
+				if st != nil && !slices.ContainsFunc(st.Members, func(m aggregator.Member) bool {
+					return m.Item == r.Item && m.Source == it.SourceID
+				}) {
+					continue
+				}
+				old, err := s.tx.Item(r.Item)
 				if errors.Is(err, aggregator.ErrNotFound) {
 					continue // pruned since
 				}
