@@ -70,6 +70,69 @@ func TestChromeLearnedPerSource(t *testing.T) {
 	}
 }
 
+// TestLeadLabelsLearnedPerSource checks that lines pointing to other
+// reports under a label the source's items share ("READ ALSO: another
+// headline") are dropped once the label recurs, so that another report's
+// headline does not count as the item's text, while a sentence under the
+// same label stays.
+func TestLeadLabelsLearnedPerSource(t *testing.T) {
+	db := openStore(t)
+	in := New(&aggregator.Config{}, nil)
+	t0 := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	texts := []string{
+		"Painters finished the harbour bridge after two years of work.",
+		"The education board cut the price of school lunches by a third.",
+		"The central library will now stay open until ten at night.",
+		"Four new bus routes will serve the eastern suburbs from June.",
+	}
+	related := []string{
+		"Ferry workers walk out over pay and rosters",
+		"Storm cuts power to thousands across the valley",
+		"Hospital opens a new children's ward in the north",
+		"Police name the driver in the motorway crash",
+	}
+	var work []*pending
+	for i, text := range texts {
+		work = append(work, &pending{it: aggregator.Item{
+			ID: fmt.Sprint("a", i), SourceID: "a", Title: fmt.Sprint("Headline ", i), Published: t0.Add(time.Duration(i) * time.Hour),
+			Summary: "<p>" + text + "</p><p>READ ALSO: " + related[i] + "</p>",
+		}})
+	}
+	sentence := "Read also: the council said on Monday that the bridge would reopen."
+	work[3].it.Summary += "<p>" + sentence + "</p>"
+	err := db.Update(t.Context(), func(tx aggregator.Tx) error {
+		_, _, err := newSession(in, tx).prepare("a", work, nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range work[:3] {
+		if !slices.Equal(p.lines, []string{texts[i]}) {
+			t.Errorf("item %d: lines %q; want the article line only (the READ ALSO label recurs)", i, p.lines)
+		}
+	}
+	if want := []string{texts[3], sentence}; !slices.Equal(work[3].lines, want) {
+		t.Errorf("item 3: lines %q; want %q (a sentence under the label is the item's text)", work[3].lines, want)
+	}
+
+	// Under a label that does not recur, such a line is text.
+	one := &pending{it: aggregator.Item{
+		ID: "b0", SourceID: "b", Title: "Headline", Published: t0,
+		Summary: "<p>" + texts[0] + "</p><p>Related: " + related[0] + "</p>",
+	}}
+	err = db.Update(t.Context(), func(tx aggregator.Tx) error {
+		_, _, err := newSession(in, tx).prepare("b", []*pending{one}, nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{texts[0], "Related: " + related[0]}; !slices.Equal(one.lines, want) {
+		t.Errorf("other source: lines %q; want %q", one.lines, want)
+	}
+}
+
 // TestChromeCountersOfEarlierBuilds checks the move from counting every
 // line of a source for ever to its bounded table: the first fetch drops
 // the source's old counters and keeps a table instead, which bounds what

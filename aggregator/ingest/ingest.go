@@ -416,13 +416,15 @@ func (in *Ingester) texts(lines *near.LineCounts, work []*pending) {
 	inFetch := map[string]int{}
 	raw := make([][]string, len(work))
 	rawKeys := make([][]string, len(work))
+	leads := make([][]string, len(work))
 	segs := make([][]string, len(work))
 	var keys []string
 	for i, p := range work {
 		p.plain = plainOf(p.it)
 		raw[i], rawKeys[i] = p.plain.lines()
+		leads[i] = leadKeys(raw[i])
 		segs[i] = near.Segments(p.it.Title)
-		p.chrome = chromeKeys(rawKeys[i], segs[i])
+		p.chrome = chromeKeys(rawKeys[i], leads[i], segs[i])
 		for _, k := range p.chrome {
 			if inFetch[k] == 0 {
 				keys = append(keys, k)
@@ -435,7 +437,7 @@ func (in *Ingester) texts(lines *near.LineCounts, work []*pending) {
 		isChrome[k] = int(lines.Count(k))+inFetch[k] >= near.ChromeMin
 	}
 	for i, p := range work {
-		p.lines = stripChrome(raw[i], rawKeys[i], isChrome)
+		p.lines = stripChrome(raw[i], rawKeys[i], leads[i], isChrome)
 		p.title = cleanTitle(p.it.Title, segs[i], isChrome)
 		p.doc = near.NewDoc(p.title, p.lines, p.it.Published)
 	}

@@ -41,31 +41,63 @@ func (p plainText) lines() (lines, keys []string) {
 	return lines, keys
 }
 
-// chromeKeys returns the distinct per-source counter keys of an item's body
-// lines (lineKeys, as plainText.lines returns them) and, for a headline of
-// several segments, of its segments.
-func chromeKeys(lineKeys, segments []string) []string {
-	keys := slices.Clip(lineKeys) // distinct already
-	if len(segments) < 2 {
-		return keys
-	}
-	for _, s := range segments {
-		if k := "t" + near.LineKey(s); !slices.Contains(keys[len(lineKeys):], k) {
-			keys = append(keys, k)
+// leadKeys returns the chrome counter key ("l" and its near.LineKey) of
+// each line's lead label (near.LeadLabel), or "" for a line without one.
+// It returns nil when no line has one.
+func leadKeys(lines []string) []string {
+	var keys []string
+	for i, l := range lines {
+		label, ok := near.LeadLabel(l)
+		if !ok {
+			continue
 		}
+		if keys == nil {
+			keys = make([]string, len(lines))
+		}
+		keys[i] = "l" + near.LineKey(label)
 	}
 	return keys
 }
 
-// stripChrome drops the lines that recur across the source's items, and
-// lines that are not prose when the item has prose: what remains is the
-// article. keys are the lines' chrome counter keys.
-func stripChrome(lines, keys []string, isChrome map[string]bool) []string {
+// chromeKeys returns the distinct per-source counter keys of an item's body
+// lines (lineKeys, as plainText.lines returns them), of their lead labels
+// (leads, as leadKeys returns them) and, for a headline of several
+// segments, of its segments.
+func chromeKeys(lineKeys, leads, segments []string) []string {
+	keys := slices.Clip(lineKeys) // distinct already
+	add := func(k string) {
+		if !slices.Contains(keys[len(lineKeys):], k) {
+			keys = append(keys, k)
+		}
+	}
+	for _, k := range leads {
+		if k != "" {
+			add(k)
+		}
+	}
+	if len(segments) < 2 {
+		return keys
+	}
+	for _, s := range segments {
+		add("t" + near.LineKey(s))
+	}
+	return keys
+}
+
+// stripChrome drops the lines that recur across the source's items, the
+// lines that point elsewhere under a lead label the source's items share
+// ("READ ALSO: another headline", not a sentence), and lines that are not
+// prose when the item has prose: what remains is the article. keys are the
+// lines' chrome counter keys and leads their lead labels' (or nil).
+func stripChrome(lines, keys, leads []string, isChrome map[string]bool) []string {
 	kept := make([]string, 0, len(lines))
 	prose := make([]bool, 0, len(lines)) // near.Prose of each kept line, computed once
 	anyProse := false
 	for i, l := range lines {
 		if isChrome[keys[i]] {
+			continue
+		}
+		if leads != nil && leads[i] != "" && isChrome[leads[i]] && !near.Sentence(l) {
 			continue
 		}
 		p := near.Prose(l)

@@ -90,7 +90,49 @@ func Prose(line string) bool {
 	if stop > 0 {
 		return true
 	}
-	t := strings.TrimRightFunc(line, func(r rune) bool { return r == '"' || r == '”' || r == '\'' || r == '’' || r == ')' })
+	return Sentence(line)
+}
+
+// maxLeadLabel bounds where a line's lead label may end, in bytes, and
+// maxLeadWords its words: "READ ALSO", "Related", "More from the section".
+const (
+	maxLeadLabel = 40
+	maxLeadWords = 4
+)
+
+// LeadLabel returns the label a line begins with, before a colon, as in
+// "READ ALSO: Another report's headline" or "Related: …": one to four
+// words and something after them. Counted per source like a line, a lead
+// label that recurs across the source's items marks its lines as pointers
+// to other pages rather than text of the item.
+func LeadLabel(line string) (string, bool) {
+	i := strings.Index(line, ": ")
+	if i <= 0 || i > maxLeadLabel || strings.TrimSpace(line[i+2:]) == "" {
+		return "", false
+	}
+	label := line[:i]
+	n := 0
+	ok := true
+	eachWord(label, func(w word) bool {
+		n++
+		if w.number || n > maxLeadWords {
+			ok = false
+		}
+		return ok
+	})
+	if !ok || n == 0 {
+		return "", false
+	}
+	return label, true
+}
+
+// Sentence reports whether s ends as a sentence does, in a full stop, a
+// question mark or an exclamation mark, perhaps inside closing quotes or
+// brackets.
+func Sentence(s string) bool {
+	t := strings.TrimRightFunc(s, func(r rune) bool {
+		return r == '"' || r == '”' || r == '\'' || r == '’' || r == ')' || unicode.IsSpace(r)
+	})
 	return strings.HasSuffix(t, ".") || strings.HasSuffix(t, "!") || strings.HasSuffix(t, "?")
 }
 

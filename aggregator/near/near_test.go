@@ -84,6 +84,37 @@ func TestSegmentsAndLabel(t *testing.T) {
 	}
 }
 
+func TestLeadLabel(t *testing.T) {
+	tests := []struct {
+		line, want string
+		ok         bool
+	}{
+		{"READ ALSO: Council votes to close the old pool", "READ ALSO", true},
+		{"Related: Storm cuts power to thousands", "Related", true},
+		{"More from the section: Prices rise again", "More from the section", true},
+		{"Mayor: we will rebuild the bridge", "Mayor", true},
+		{"The five people who were hurt said the same: nobody warned them", "", false}, // too many words
+		{"Q2 2024: revenue fell", "", false},                                           // a number
+		{"Update:", "", false},                                                         // nothing after
+		{"No label here", "", false},
+		{": nothing before", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := LeadLabel(tt.line)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("LeadLabel(%q) = %q, %v; want %q, %v", tt.line, got, ok, tt.want, tt.ok)
+		}
+	}
+	for s, want := range map[string]bool{
+		"It rained.": true, `He said "no."`: true, "Why? ": true, "(Really!)": true,
+		"Council votes to close the old pool": false, "Read more…": false,
+	} {
+		if got := Sentence(s); got != want {
+			t.Errorf("Sentence(%q) = %v; want %v", s, got, want)
+		}
+	}
+}
+
 func TestLineKey(t *testing.T) {
 	same := [][2]string{
 		{"Friday, May 29, 2020 12°C New York", "friday may 30 2020 19°c new york"},
