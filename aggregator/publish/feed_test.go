@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -197,6 +198,11 @@ func checkAtom(t *testing.T, name string, body []byte) atomDoc {
 	if _, err := time.Parse(time.RFC3339, doc.Updated); err != nil {
 		t.Errorf("%s: feed updated %q: %v", name, doc.Updated, err)
 	}
+	for _, l := range doc.Links {
+		if !isAbsURL(l.Href) {
+			t.Errorf("%s: feed link rel=%q href %q is not an absolute URL", name, l.Rel, l.Href)
+		}
+	}
 	feedAuthor := len(doc.Authors) > 0 && doc.Authors[0].Name != ""
 	ids := map[string]bool{}
 	for i, e := range doc.Entries {
@@ -212,6 +218,11 @@ func checkAtom(t *testing.T, name string, body []byte) atomDoc {
 		}
 		if !feedAuthor && (len(e.Authors) == 0 || e.Authors[0].Name == "") {
 			t.Errorf("%s: entry %d has no author and the feed has none", name, i)
+		}
+		for _, l := range e.Links {
+			if !isAbsURL(l.Href) {
+				t.Errorf("%s: entry %d link rel=%q href %q is not an absolute URL", name, i, l.Rel, l.Href)
+			}
 		}
 		if e.Content.Type != "html" || e.Content.Body == "" {
 			t.Errorf("%s: entry %d content type %q, %d bytes; want html, not empty", name, i, e.Content.Type, len(e.Content.Body))
@@ -237,7 +248,8 @@ type rssDoc struct {
 }
 
 type rssItemDoc struct {
-	GUID struct {
+	Links []string `xml:"link"`
+	GUID  struct {
 		ID          string `xml:",chardata"`
 		IsPermaLink string `xml:"isPermaLink,attr"`
 	} `xml:"guid"`
@@ -255,10 +267,14 @@ func checkRSS(t *testing.T, name string, body []byte) rssDoc {
 		t.Fatalf("%s: not well-formed RSS: %v", name, err)
 	}
 	ch := doc.Channel
-	if ch.Title == "" || ch.Link == "" || ch.Description == "" {
-		t.Errorf("%s: channel title %q, link %q, description %q; want all three", name, ch.Title, ch.Link, ch.Description)
+	if ch.Title == "" || !isAbsURL(ch.Link) || ch.Description == "" {
+		t.Errorf("%s: channel title %q, link %q, description %q; want all three, the link absolute", name, ch.Title, ch.Link, ch.Description)
 	}
 	for i, it := range ch.Items {
+		// An item's link is optional, but one that is there is a URL.
+		if len(it.Links) > 1 || len(it.Links) == 1 && !isAbsURL(it.Links[0]) {
+			t.Errorf("%s: item %d links %q; want none, or one absolute URL", name, i, it.Links)
+		}
 		if it.GUID.ID == "" || it.GUID.IsPermaLink != "false" {
 			t.Errorf("%s: item %d guid %q isPermaLink %q; want an id, false", name, i, it.GUID.ID, it.GUID.IsPermaLink)
 		}
@@ -322,6 +338,12 @@ func checkJSON(t *testing.T, name string, body []byte) jsonDoc {
 		}
 	}
 	return doc
+}
+
+// isAbsURL reports whether s is an absolute http(s) URL with a host.
+func isAbsURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // TestStructure validates every topic in every format against the rules of

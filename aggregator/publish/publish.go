@@ -22,6 +22,8 @@
 //     are wrapped in small structs that add repeated <category term="…"/>
 //     (Atom), <category> (RSS), "tags" (JSON Feed), dc:creator (RSS, whose
 //     <author> must be an e-mail address), atom:link (RSS) and the links;
+//   - an RSS item without a link gets no <link>, where the library writes an
+//     empty one;
 //   - every string is cleaned of invalid UTF-8 and of the control characters
 //     that XML 1.0 forbids before it reaches the encoder.
 //

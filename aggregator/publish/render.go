@@ -321,8 +321,14 @@ type rssAtomLink struct {
 }
 
 // rssItem adds repeated categories and dc:creator (RSS's own <author> must
-// be an e-mail address, which a merged feed rarely has).
+// be an e-mail address, which a merged feed rarely has). Its own title, link
+// and description, written in the library's order, hide the library's: an
+// item without a link has no <link> at all, where the library would write
+// an empty one, which is no URL.
 type rssItem struct {
+	Title       string `xml:"title"`
+	Link        string `xml:"link,omitempty"`
+	Description string `xml:"description"`
 	*feeds.RssItem
 	Creators   []string `xml:"dc:creator"`
 	Categories []string `xml:"category"`
@@ -349,10 +355,10 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 	for i, ri := range rf.Items {
 		v := &pg.stories[i]
 		// One copy of the HTML, in description, which every reader reads.
-		ri.Description = ri.Content.Content
+		desc := ri.Content.Content
 		ri.Content = nil
 		ri.Author = ""
-		ch.Items = append(ch.Items, &rssItem{RssItem: ri, Creators: authorsOf(v), Categories: v.Tags})
+		ch.Items = append(ch.Items, &rssItem{Title: ri.Title, Link: ri.Link, Description: desc, RssItem: ri, Creators: authorsOf(v), Categories: v.Tags})
 	}
 	rf.Items = nil
 	return &rssDoc{
