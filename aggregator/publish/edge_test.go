@@ -1,19 +1,35 @@
 package publish_test
 
 import (
+	"cmp"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
 )
 
 // putEdgeStories stores, in the topics all and world and newer than the
 // fixture's, stories that ordinary sources send but the fixture lacks: one
-// whose item has no link. It returns their ids.
+// whose item has no link, and a podcast episode with enclosures, one of
+// them of no known type. It returns their ids, newest first.
 func putEdgeStories(t *testing.T, f *fixture) []string {
 	t.Helper()
 	ids := putStories(t, f.db, storySpec{
 		at: t0.Add(5 * time.Hour), topics: []string{"all", "world"},
 		items: []itemSpec{
 			{src: srcBeta, guid: "b-nolink", title: "A note without a page", content: "<p>Only in the feed.</p>"},
+		},
+	}, storySpec{
+		at: t0.Add(4 * time.Hour), topics: []string{"all", "world"},
+		items: []itemSpec{
+			{src: srcAlpha, guid: "a-episode", title: "Episode 12", link: "https://alpha.example/episodes/12", content: "<p>This week.</p>",
+				encs: []aggregator.Enclosure{
+					{URL: "https://cdn.alpha.example/ep12.mp3", Type: "audio/mpeg", Length: 4096},
+					{URL: "https://cdn.alpha.example/ep12.ogg", Type: "audio ogg <x>"},
+					{URL: "javascript:alert(1)", Type: "audio/mpeg"},
+				}},
 		},
 	})
 	f.pub.Changed("all", "world")
@@ -42,6 +58,37 @@ func TestEdgeStories(t *testing.T) {
 		}
 		if it := (*jdoc.Items)[0]; it.ID != "urn:tributary:story:"+ids[0] || it.URL != "" {
 			t.Errorf("%s.json item 0 = %s with url %q; want the story without a link, with none", topic, it.ID, it.URL)
+		}
+
+		// The episode: both its media files in Atom and JSON Feed, the
+		// first in RSS, which has room for one.
+		wantMedia := []string{"https://cdn.alpha.example/ep12.mp3 audio/mpeg 4096", "https://cdn.alpha.example/ep12.ogg application/octet-stream 0"}
+		var got []string
+		for _, l := range adoc.Entries[1].Links {
+			if l.Rel == "enclosure" {
+				got = append(got, fmt.Sprintf("%s %s %s", l.Href, l.Type, cmp.Or(l.Length, "0")))
+			}
+		}
+		if !slices.Equal(got, wantMedia) {
+			t.Errorf("%s.atom entry 1 enclosures %q; want %q", topic, got, wantMedia)
+		}
+		got = nil
+		for _, a := range (*jdoc.Items)[1].Attachments {
+			size := int64(0)
+			if a.Size != nil {
+				size = *a.Size
+			}
+			got = append(got, fmt.Sprintf("%s %s %d", a.URL, a.MIMEType, size))
+		}
+		if !slices.Equal(got, wantMedia) {
+			t.Errorf("%s.json item 1 attachments %q; want %q", topic, got, wantMedia)
+		}
+		got = nil
+		for _, e := range rdoc.Channel.Items[1].Enclosures {
+			got = append(got, fmt.Sprintf("%s %s %s", e.URL, e.Type, e.Length))
+		}
+		if !slices.Equal(got, wantMedia[:1]) {
+			t.Errorf("%s.rss item 1 enclosures %q; want %q", topic, got, wantMedia[:1])
 		}
 	}
 }

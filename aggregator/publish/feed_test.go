@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"mime"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -166,8 +168,10 @@ type atomName struct {
 }
 
 type atomLink struct {
-	Rel  string `xml:"rel,attr"`
-	Href string `xml:"href,attr"`
+	Rel    string `xml:"rel,attr"`
+	Href   string `xml:"href,attr"`
+	Type   string `xml:"type,attr"`
+	Length string `xml:"length,attr"`
 }
 
 type atomEntry struct {
@@ -223,6 +227,12 @@ func checkAtom(t *testing.T, name string, body []byte) atomDoc {
 			if !isAbsURL(l.Href) {
 				t.Errorf("%s: entry %d link rel=%q href %q is not an absolute URL", name, i, l.Rel, l.Href)
 			}
+			if l.Type != "" && !isMediaType(l.Type) {
+				t.Errorf("%s: entry %d link type %q is not a media type", name, i, l.Type)
+			}
+			if n, err := strconv.ParseInt(l.Length, 10, 64); l.Length != "" && (err != nil || n <= 0) {
+				t.Errorf("%s: entry %d link length %q is not a size", name, i, l.Length)
+			}
 		}
 		if e.Content.Type != "html" || e.Content.Body == "" {
 			t.Errorf("%s: entry %d content type %q, %d bytes; want html, not empty", name, i, e.Content.Type, len(e.Content.Body))
@@ -253,7 +263,12 @@ type rssItemDoc struct {
 		ID          string `xml:",chardata"`
 		IsPermaLink string `xml:"isPermaLink,attr"`
 	} `xml:"guid"`
-	PubDate     string   `xml:"pubDate"`
+	PubDate    string `xml:"pubDate"`
+	Enclosures []struct {
+		URL    string `xml:"url,attr"`
+		Length string `xml:"length,attr"`
+		Type   string `xml:"type,attr"`
+	} `xml:"enclosure"`
 	Title       string   `xml:"title"`
 	Description string   `xml:"description"`
 	Categories  []string `xml:"category"`
@@ -287,6 +302,15 @@ func checkRSS(t *testing.T, name string, body []byte) rssDoc {
 		if len(it.Creators) == 0 {
 			t.Errorf("%s: item %d has no dc:creator", name, i)
 		}
+		// RSS 2.0: one enclosure, with its three attributes required.
+		for _, e := range it.Enclosures {
+			if n, err := strconv.ParseInt(e.Length, 10, 64); err != nil || n < 0 || !isAbsURL(e.URL) || !isMediaType(e.Type) {
+				t.Errorf("%s: item %d enclosure %+v; want an absolute url, a length in bytes and a media type", name, i, e)
+			}
+		}
+		if len(it.Enclosures) > 1 {
+			t.Errorf("%s: item %d has %d enclosures; readers take one", name, i, len(it.Enclosures))
+		}
 	}
 	return doc
 }
@@ -311,6 +335,11 @@ type jsonDoc struct {
 		Published   string   `json:"date_published"`
 		Modified    string   `json:"date_modified"`
 		Tags        []string `json:"tags"`
+		Attachments []struct {
+			URL      string `json:"url"`
+			MIMEType string `json:"mime_type"`
+			Size     *int64 `json:"size_in_bytes"`
+		} `json:"attachments"`
 	} `json:"items"`
 }
 
@@ -336,6 +365,11 @@ func checkJSON(t *testing.T, name string, body []byte) jsonDoc {
 		if _, err := time.Parse(time.RFC3339, it.Published); err != nil {
 			t.Errorf("%s: item %d date_published %q: %v", name, i, it.Published, err)
 		}
+		for _, a := range it.Attachments {
+			if !isAbsURL(a.URL) || !isMediaType(a.MIMEType) || a.Size != nil && *a.Size <= 0 {
+				t.Errorf("%s: item %d attachment %q %q; want an absolute url, a mime_type and no size or a positive one", name, i, a.URL, a.MIMEType)
+			}
+		}
 	}
 	return doc
 }
@@ -344,6 +378,13 @@ func checkJSON(t *testing.T, name string, body []byte) jsonDoc {
 func isAbsURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// isMediaType reports whether s is a media type: type/subtype and
+// parameters.
+func isMediaType(s string) bool {
+	mt, _, err := mime.ParseMediaType(s)
+	return err == nil && strings.Count(mt, "/") == 1 && !strings.HasPrefix(mt, "/") && !strings.HasSuffix(mt, "/")
 }
 
 // TestStructure validates every topic in every format against the rules of

@@ -52,6 +52,7 @@ type itemSpec struct {
 	link    string
 	content string
 	authors []string
+	encs    []aggregator.Enclosure
 }
 
 // storySpec describes a fixture story; its first item is the face unless
@@ -81,6 +82,7 @@ func putStories(tb testing.TB, db *store.DB, specs ...storySpec) []string {
 					Title:      is.title,
 					Content:    is.content,
 					Authors:    is.authors,
+					Enclosures: is.encs,
 					Published:  sp.at.Add(time.Duration(i) * time.Minute),
 					FirstSeen:  sp.at,
 					Dated:      true,

@@ -24,6 +24,10 @@
 //     <author> must be an e-mail address), atom:link (RSS) and the links;
 //   - an RSS item without a link gets no <link>, where the library writes an
 //     empty one;
+//   - the library gives an item one enclosure, and none to JSON Feed: every
+//     enclosure of the face item becomes an Atom rel="enclosure" link and a
+//     JSON Feed attachment (with mime_type and size_in_bytes), the first
+//     one RSS's <enclosure>;
 //   - every string is cleaned of invalid UTF-8 and of the control characters
 //     that XML 1.0 forbids before it reaches the encoder.
 //

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"html"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -151,21 +152,41 @@ func (s *state) genericFeed(pg *page) *feeds.Feed {
 			Updated:     v.Updated,
 			Content:     entryHTML(v),
 		}
-		for _, e := range v.Face.Enclosures {
-			u := safeLink(e.URL)
-			if u == "" {
-				continue
-			}
-			typ := oneLine(e.Type)
-			if typ == "" {
-				typ = "application/octet-stream"
-			}
-			it.Enclosure = &feeds.Enclosure{Url: u, Type: typ, Length: strconv.FormatInt(max(e.Length, 0), 10)}
-			break
+		if encs := enclosuresOf(v); len(encs) > 0 {
+			// RSS carries one enclosure an item; Atom and JSON Feed get
+			// them all from atomDoc and jsonDoc.
+			e := encs[0]
+			it.Enclosure = &feeds.Enclosure{Url: e.url, Type: e.typ, Length: strconv.FormatInt(e.length, 10)}
 		}
 		f.Items = append(f.Items, it)
 	}
 	return f
+}
+
+// enclosure is a media file of a story's face item, ready to publish.
+type enclosure struct {
+	url    string // an absolute http(s) URL
+	typ    string // a media type
+	length int64  // in bytes; 0 when unknown
+}
+
+// enclosuresOf returns the face item's enclosures that have a URL worth a
+// link, each with a valid media type (application/octet-stream when the
+// source gave none or one that is not a media type).
+func enclosuresOf(v *storyView) []enclosure {
+	var out []enclosure
+	for _, e := range v.Face.Enclosures {
+		u := safeLink(e.URL)
+		if u == "" {
+			continue
+		}
+		typ := oneLine(e.Type)
+		if _, _, err := mime.ParseMediaType(typ); err != nil || !strings.Contains(typ, "/") {
+			typ = "application/octet-stream"
+		}
+		out = append(out, enclosure{url: u, typ: typ, length: max(e.Length, 0)})
+	}
+	return out
 }
 
 // render encodes a page in format f, compresses it and computes its
@@ -281,8 +302,18 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 	for i, e := range af.Entries {
 		v := &pg.stories[i]
 		e.Published = v.Time.Format(time.RFC3339)
-		if v.Link == "" {
-			e.Links = e.Links[1:] // the library always writes an alternate link, empty or not
+		// The library always writes an alternate link, empty or not, and
+		// one enclosure at most: the links are written anew.
+		e.Links = e.Links[:0]
+		if v.Link != "" {
+			e.Links = append(e.Links, feeds.AtomLink{Href: v.Link, Rel: "alternate"})
+		}
+		for _, enc := range enclosuresOf(v) {
+			l := feeds.AtomLink{Href: enc.url, Rel: "enclosure", Type: enc.typ}
+			if enc.length > 0 {
+				l.Length = strconv.FormatInt(enc.length, 10)
+			}
+			e.Links = append(e.Links, l)
 		}
 		ae := &atomEntry{AtomEntry: e}
 		for _, t := range v.Tags {
@@ -376,7 +407,22 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 // (feeds.JSONFeed omits an empty list).
 type jsonFeed struct {
 	*feeds.JSONFeed
-	Items []*feeds.JSONItem `json:"items"`
+	Items []*jsonItem `json:"items"`
+}
+
+// jsonItem adds the item's enclosures as attachments, which the library
+// leaves out (and whose size it names "size", where JSON Feed says
+// size_in_bytes).
+type jsonItem struct {
+	*feeds.JSONItem
+	Attachments []jsonAttachment `json:"attachments,omitempty"`
+}
+
+// jsonAttachment is a JSON Feed attachment: url and mime_type are required.
+type jsonAttachment struct {
+	URL         string `json:"url"`
+	MIMEType    string `json:"mime_type"`
+	SizeInBytes int64  `json:"size_in_bytes,omitempty"`
 }
 
 func (s *state) jsonDoc(pg *page) *jsonFeed {
@@ -389,6 +435,7 @@ func (s *state) jsonDoc(pg *page) *jsonFeed {
 	for _, h := range s.hubs {
 		jf.Hubs = append(jf.Hubs, &feeds.JSONHub{Type: "WebSub", Url: h})
 	}
+	doc := &jsonFeed{JSONFeed: jf, Items: make([]*jsonItem, 0, len(jf.Items))}
 	for i, ji := range jf.Items {
 		v := &pg.stories[i]
 		ji.Tags = v.Tags
@@ -397,10 +444,11 @@ func (s *state) jsonDoc(pg *page) *jsonFeed {
 			ji.Authors = append(ji.Authors, &feeds.JSONAuthor{Name: a})
 		}
 		ji.Author = ji.Authors[0] // JSON Feed 1.0 readers know only author
-	}
-	doc := &jsonFeed{JSONFeed: jf, Items: jf.Items}
-	if doc.Items == nil {
-		doc.Items = []*feeds.JSONItem{}
+		item := &jsonItem{JSONItem: ji}
+		for _, e := range enclosuresOf(v) {
+			item.Attachments = append(item.Attachments, jsonAttachment{URL: e.url, MIMEType: e.typ, SizeInBytes: e.length})
+		}
+		doc.Items = append(doc.Items, item)
 	}
 	jf.Items = nil
 	return doc
