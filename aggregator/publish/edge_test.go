@@ -12,14 +12,14 @@ import (
 
 // putEdgeStories stores, in the topics all and world and newer than the
 // fixture's, stories that ordinary sources send but the fixture lacks: one
-// whose item has no link, and a podcast episode with enclosures, one of
+// whose item has no link and two authors, and a podcast episode with enclosures, one of
 // them of no known type. It returns their ids, newest first.
 func putEdgeStories(t *testing.T, f *fixture) []string {
 	t.Helper()
 	ids := putStories(t, f.db, storySpec{
 		at: t0.Add(5 * time.Hour), topics: []string{"all", "world"},
 		items: []itemSpec{
-			{src: srcBeta, guid: "b-nolink", title: "A note without a page", content: "<p>Only in the feed.</p>"},
+			{src: srcBeta, guid: "b-nolink", title: "A note without a page", content: "<p>Only in the feed.</p>", authors: []string{"Ann Writer", "Bo Reporter"}},
 		},
 	}, storySpec{
 		at: t0.Add(4 * time.Hour), topics: []string{"all", "world"},
@@ -60,10 +60,30 @@ func TestEdgeStories(t *testing.T) {
 			t.Errorf("%s.json item 0 = %s with url %q; want the story without a link, with none", topic, it.ID, it.URL)
 		}
 
+		// Each author of the first story, in every format.
+		wantAuthors := []string{"Ann Writer", "Bo Reporter"}
+		var got []string
+		for _, a := range adoc.Entries[0].Authors {
+			got = append(got, a.Name)
+		}
+		if !slices.Equal(got, wantAuthors) {
+			t.Errorf("%s.atom entry 0 authors %q; want %q", topic, got, wantAuthors)
+		}
+		if got := rdoc.Channel.Items[0].Creators; !slices.Equal(got, wantAuthors) {
+			t.Errorf("%s.rss item 0 dc:creator %q; want %q", topic, got, wantAuthors)
+		}
+		got = nil
+		for _, a := range (*jdoc.Items)[0].Authors {
+			got = append(got, a.Name)
+		}
+		if !slices.Equal(got, wantAuthors) {
+			t.Errorf("%s.json item 0 authors %q; want %q", topic, got, wantAuthors)
+		}
+
 		// The episode: both its media files in Atom and JSON Feed, the
 		// first in RSS, which has room for one.
 		wantMedia := []string{"https://cdn.alpha.example/ep12.mp3 audio/mpeg 4096", "https://cdn.alpha.example/ep12.ogg application/octet-stream 0"}
-		var got []string
+		got = nil
 		for _, l := range adoc.Entries[1].Links {
 			if l.Rel == "enclosure" {
 				got = append(got, fmt.Sprintf("%s %s %s", l.Href, l.Type, cmp.Or(l.Length, "0")))

@@ -220,8 +220,13 @@ func checkAtom(t *testing.T, name string, body []byte) atomDoc {
 		if _, err := time.Parse(time.RFC3339, e.Updated); err != nil {
 			t.Errorf("%s: entry %d updated %q: %v", name, i, e.Updated, err)
 		}
-		if !feedAuthor && (len(e.Authors) == 0 || e.Authors[0].Name == "") {
+		if !feedAuthor && len(e.Authors) == 0 {
 			t.Errorf("%s: entry %d has no author and the feed has none", name, i)
+		}
+		for _, a := range e.Authors {
+			if a.Name == "" {
+				t.Errorf("%s: entry %d has an author without a name", name, i)
+			}
 		}
 		for _, l := range e.Links {
 			if !isAbsURL(l.Href) {
@@ -335,6 +340,9 @@ type jsonDoc struct {
 		Published   string   `json:"date_published"`
 		Modified    string   `json:"date_modified"`
 		Tags        []string `json:"tags"`
+		Authors     []struct {
+			Name string `json:"name"`
+		} `json:"authors"`
 		Attachments []struct {
 			URL      string `json:"url"`
 			MIMEType string `json:"mime_type"`

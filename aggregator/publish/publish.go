@@ -20,8 +20,9 @@
 //     category without its required term attribute, and it has no self,
 //     hub or next links: the rendered AtomFeed, RssFeed and JSONFeed values
 //     are wrapped in small structs that add repeated <category term="…"/>
-//     (Atom), <category> (RSS), "tags" (JSON Feed), dc:creator (RSS, whose
-//     <author> must be an e-mail address), atom:link (RSS) and the links;
+//     (Atom), <category> (RSS), "tags" (JSON Feed), one author per person
+//     (Atom's <author>, RSS's dc:creator, as RSS's <author> must be an
+//     e-mail address, JSON Feed's authors), atom:link (RSS) and the links;
 //   - an RSS item without a link gets no <link>, where the library writes an
 //     empty one;
 //   - the library gives an item one enclosure, and none to JSON Feed: every

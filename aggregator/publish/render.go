@@ -145,7 +145,6 @@ func (s *state) genericFeed(pg *page) *feeds.Feed {
 		it := &feeds.Item{
 			Title:       v.Title,
 			Link:        &feeds.Link{Href: v.Link},
-			Author:      &feeds.Author{Name: strings.Join(authorsOf(v), ", ")},
 			Id:          storyURN(v.ID),
 			IsPermaLink: "false",
 			Created:     v.Time,
@@ -269,9 +268,11 @@ type atomFeed struct {
 }
 
 // atomEntry adds repeated categories with the term attribute RFC 4287
-// requires (feeds.AtomEntry has a single category without one).
+// requires (feeds.AtomEntry has a single category without one) and one
+// author element per author (the library has room for one).
 type atomEntry struct {
 	*feeds.AtomEntry
+	Authors    []*feeds.AtomAuthor
 	Categories []atomCategory
 }
 
@@ -316,6 +317,9 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 			e.Links = append(e.Links, l)
 		}
 		ae := &atomEntry{AtomEntry: e}
+		for _, a := range authorsOf(v) {
+			ae.Authors = append(ae.Authors, &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: a}})
+		}
 		for _, t := range v.Tags {
 			ae.Categories = append(ae.Categories, atomCategory{Term: t})
 		}
@@ -388,7 +392,6 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 		// One copy of the HTML, in description, which every reader reads.
 		desc := ri.Content.Content
 		ri.Content = nil
-		ri.Author = ""
 		ch.Items = append(ch.Items, &rssItem{Title: ri.Title, Link: ri.Link, Description: desc, RssItem: ri, Creators: authorsOf(v), Categories: v.Tags})
 	}
 	rf.Items = nil
@@ -439,7 +442,6 @@ func (s *state) jsonDoc(pg *page) *jsonFeed {
 	for i, ji := range jf.Items {
 		v := &pg.stories[i]
 		ji.Tags = v.Tags
-		ji.Authors = ji.Authors[:0]
 		for _, a := range authorsOf(v) {
 			ji.Authors = append(ji.Authors, &feeds.JSONAuthor{Name: a})
 		}
