@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"mime"
 	"net/url"
 	"os"
@@ -199,9 +200,7 @@ func checkAtom(t *testing.T, name string, body []byte) atomDoc {
 	if doc.ID == "" || doc.Title == "" {
 		t.Errorf("%s: feed id %q, title %q; want both", name, doc.ID, doc.Title)
 	}
-	if _, err := time.Parse(time.RFC3339, doc.Updated); err != nil {
-		t.Errorf("%s: feed updated %q: %v", name, doc.Updated, err)
-	}
+	checkDate(t, name, "feed updated", time.RFC3339, doc.Updated)
 	for _, l := range doc.Links {
 		if !isAbsURL(l.Href) {
 			t.Errorf("%s: feed link rel=%q href %q is not an absolute URL", name, l.Rel, l.Href)
@@ -217,8 +216,9 @@ func checkAtom(t *testing.T, name string, body []byte) atomDoc {
 		if e.Title == "" {
 			t.Errorf("%s: entry %d has no title", name, i)
 		}
-		if _, err := time.Parse(time.RFC3339, e.Updated); err != nil {
-			t.Errorf("%s: entry %d updated %q: %v", name, i, e.Updated, err)
+		checkDate(t, name, fmt.Sprintf("entry %d updated", i), time.RFC3339, e.Updated)
+		if e.Published != "" {
+			checkDate(t, name, fmt.Sprintf("entry %d published", i), time.RFC3339, e.Published)
 		}
 		if !feedAuthor && len(e.Authors) == 0 {
 			t.Errorf("%s: entry %d has no author and the feed has none", name, i)
@@ -298,9 +298,7 @@ func checkRSS(t *testing.T, name string, body []byte) rssDoc {
 		if it.GUID.ID == "" || it.GUID.IsPermaLink != "false" {
 			t.Errorf("%s: item %d guid %q isPermaLink %q; want an id, false", name, i, it.GUID.ID, it.GUID.IsPermaLink)
 		}
-		if _, err := time.Parse(time.RFC1123Z, it.PubDate); err != nil {
-			t.Errorf("%s: item %d pubDate %q: %v", name, i, it.PubDate, err)
-		}
+		checkDate(t, name, fmt.Sprintf("item %d pubDate", i), time.RFC1123Z, it.PubDate)
 		if it.Title == "" || it.Description == "" {
 			t.Errorf("%s: item %d title %q, description of %d bytes; want both", name, i, it.Title, len(it.Description))
 		}
@@ -370,8 +368,9 @@ func checkJSON(t *testing.T, name string, body []byte) jsonDoc {
 		if it.ID == "" || it.ContentHTML == "" {
 			t.Errorf("%s: item %d id %q, content_html of %d bytes; want both", name, i, it.ID, len(it.ContentHTML))
 		}
-		if _, err := time.Parse(time.RFC3339, it.Published); err != nil {
-			t.Errorf("%s: item %d date_published %q: %v", name, i, it.Published, err)
+		checkDate(t, name, fmt.Sprintf("item %d date_published", i), time.RFC3339, it.Published)
+		if it.Modified != "" {
+			checkDate(t, name, fmt.Sprintf("item %d date_modified", i), time.RFC3339, it.Modified)
 		}
 		for _, a := range it.Attachments {
 			if !isAbsURL(a.URL) || !isMediaType(a.MIMEType) || a.Size != nil && *a.Size <= 0 {
@@ -380,6 +379,21 @@ func checkJSON(t *testing.T, name string, body []byte) jsonDoc {
 		}
 	}
 	return doc
+}
+
+// checkDate checks that a date of a feed is in the layout its format wants
+// and plausible to a validator: not before 1970, and not later than a day
+// after the fixture's clock.
+func checkDate(t *testing.T, name, what, layout, value string) {
+	t.Helper()
+	d, err := time.Parse(layout, value)
+	if err != nil {
+		t.Errorf("%s: %s %q: %v", name, what, value, err)
+		return
+	}
+	if d.Year() < 1970 || d.After(fixedNow().Add(24*time.Hour)) {
+		t.Errorf("%s: %s %s is not a plausible date by the clock of %s", name, what, value, fixedNow().Format(time.RFC3339))
+	}
 }
 
 // isAbsURL reports whether s is an absolute http(s) URL with a host.

@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,5 +47,84 @@ func TestLastModifiedMovesWhenAStoryLeaves(t *testing.T) {
 	}
 	if got := resp.Header.Get("Last-Modified"); got == lm {
 		t.Errorf("Last-Modified stayed %s although the feed changed", got)
+	}
+}
+
+// TestStoryDatedAhead stores a story whose source dated it 30 hours after
+// it arrived (a wrong time zone, a post scheduled for later). No format may
+// announce that time to come, and Last-Modified must stay in the past, so
+// that a client sending it back as If-Modified-Since still sees the
+// stories that come in before then.
+func TestStoryDatedAhead(t *testing.T) {
+	f := newFixture(t)
+	arrived := fixedNow().Add(-time.Hour)
+	ids := putStories(t, f.db, storySpec{
+		at: fixedNow().Add(30 * time.Hour), upd: -31 * time.Hour, topics: []string{"all", "world", "paged"},
+		items: []itemSpec{{src: srcBeta, guid: "b-ahead", title: "Dated ahead", link: "https://beta.example/ahead"}},
+	})
+	f.pub.Changed("all", "world", "paged")
+
+	resp, atom := f.get(t, "/topics/world.atom")
+	e := checkAtom(t, "world.atom", atom).Entries[0]
+	if e.ID != "urn:tributary:story:"+ids[0] || e.Published != arrived.Format(time.RFC3339) || e.Updated != e.Published {
+		t.Errorf("world.atom entry 0 = %s published %s, updated %s; want the story dated ahead, published and updated as it arrived, %s",
+			e.ID, e.Published, e.Updated, arrived.Format(time.RFC3339))
+	}
+	_, rss := f.get(t, "/topics/world.rss")
+	if got := checkRSS(t, "world.rss", rss).Channel.Items[0].PubDate; got != arrived.Format(time.RFC1123Z) {
+		t.Errorf("world.rss item 0 pubDate %s; want %s", got, arrived.Format(time.RFC1123Z))
+	}
+	_, js := f.get(t, "/topics/world.json")
+	if got := (*checkJSON(t, "world.json", js).Items)[0].Published; got != arrived.Format(time.RFC3339) {
+		t.Errorf("world.json item 0 date_published %s; want %s", got, arrived.Format(time.RFC3339))
+	}
+	// Pages still follow the story's own time: it heads the first page,
+	// and the pages hold every story once.
+	seen := map[string]bool{}
+	for path, pages := "/topics/paged.atom", 0; path != "" && pages < 10; pages++ {
+		_, body := f.get(t, path)
+		doc := checkAtom(t, path, body)
+		for _, e := range doc.Entries {
+			if seen[e.ID] {
+				t.Errorf("%s repeats %s", path, e.ID)
+			}
+			seen[e.ID] = true
+		}
+		path = ""
+		for _, l := range doc.Links {
+			if l.Rel == "next" {
+				path = strings.TrimPrefix(l.Href, testBase)
+			}
+		}
+	}
+	if len(seen) != 6 || !seen["urn:tributary:story:"+ids[0]] {
+		t.Errorf("the pages of paged hold %d stories; want the 5 of the fixture and the one dated ahead", len(seen))
+	}
+
+	lm := resp.Header.Get("Last-Modified")
+	if want := arrived.Format(http.TimeFormat); lm != want {
+		t.Fatalf("Last-Modified = %s; want %s, when the newest story came in", lm, want)
+	}
+
+	// A story comes in: a client that sends only If-Modified-Since gets it.
+	putStories(t, f.db, storySpec{
+		at: fixedNow().Add(-30 * time.Minute), topics: []string{"all", "world"},
+		items: []itemSpec{{src: srcAlpha, guid: "a-next", title: "Next story", link: "https://alpha.example/next"}},
+	})
+	f.pub.Changed("all", "world")
+	if resp, _ := f.do(t, http.MethodGet, "/topics/world.atom", "If-Modified-Since: "+lm); resp.StatusCode != http.StatusOK {
+		t.Errorf("after a new story, If-Modified-Since %s got %d; want 200 with it", lm, resp.StatusCode)
+	}
+
+	// Stored times ahead of the clock (the clock was set back) give a
+	// Last-Modified of now, never later.
+	putStories(t, f.db, storySpec{
+		at: fixedNow().Add(2 * time.Hour), topics: []string{"all", "world"},
+		items: []itemSpec{{src: srcAlpha, guid: "a-skew", title: "Stored ahead", link: "https://alpha.example/skew"}},
+	})
+	f.pub.Changed("all", "world")
+	resp, _ = f.get(t, "/topics/world.json")
+	if got, want := resp.Header.Get("Last-Modified"), fixedNow().Format(http.TimeFormat); got != want {
+		t.Errorf("with a story stored as updated 2h ahead, Last-Modified = %s; want the clock's %s", got, want)
 	}
 }

@@ -29,7 +29,7 @@ type page struct {
 // storyView is a story with its face item and its sources resolved.
 type storyView struct {
 	ID       string
-	Time     time.Time
+	Time     time.Time // when the story was published, never after Updated
 	Updated  time.Time
 	Title    string // the face item's, plain text
 	Link     string // the face item's
@@ -39,6 +39,8 @@ type storyView struct {
 	Items    []itemRef  // every item, face first, then member order
 	Tags     []string
 	NSources int // distinct sources
+
+	key time.Time // the story's own Time: its place in the topic and the paging cursor
 }
 
 // otherRef names another source of a story and its item's link.
@@ -152,7 +154,7 @@ func (p *Publisher) buildPage(ctx context.Context, s *state, t aggregator.TopicC
 	}
 	if more && len(views) > 0 {
 		last := views[len(views)-1]
-		pg.next = cursor{t: last.Time, id: last.ID}.String()
+		pg.next = cursor{t: last.key, id: last.ID}.String()
 	}
 	return pg, nil
 }
@@ -230,6 +232,14 @@ func makeView(st aggregator.Story, items []aggregator.Item, names map[string]str
 		Time:    st.Time.UTC(),
 		Updated: st.Updated.UTC(),
 		Tags:    cleanList(st.Tags),
+		key:     st.Time,
+	}
+	// Updated is when an item of the story last came in. A story dated
+	// later than that was dated ahead by its source (a wrong time zone, a
+	// post scheduled for later): it is published as of its arrival, so that
+	// no feed announces a time still to come.
+	if !v.Updated.IsZero() && v.Time.After(v.Updated) {
+		v.Time = v.Updated
 	}
 	if v.Updated.Before(v.Time) {
 		v.Updated = v.Time

@@ -40,10 +40,15 @@
 // not shown on a later page either. The HTML pages (/ and /topics/{id})
 // show the same cached first pages.
 //
+// An entry is published at its story's Time, the earliest of its items'
+// dates, unless a source dated the story later than it came in: it is then
+// published at its arrival, so that no feed announces a time still to come.
+//
 // Last-Modified is the newest Updated among a page's stories, or, when a
 // change moved no story's Updated (a source renamed, a story leaving the
-// topic) yet changed the bytes, the time of that change. If-None-Match is
-// preferred whenever a client sends both.
+// topic) yet changed the bytes, the time of that change; never a time later
+// than the response's. If-None-Match is preferred whenever a client sends
+// both.
 package publish
 
 import (
@@ -157,7 +162,12 @@ func New(cfg *aggregator.Config, st aggregator.Store, topics []aggregator.TopicC
 // until a time still to come). The default is time.Now.
 func (p *Publisher) SetClock(now func() time.Time) { p.now.Store(&now) }
 
-func (p *Publisher) clock() time.Time { return (*p.now.Load())() }
+func (p *Publisher) clock() time.Time {
+	if now := p.now.Load(); now != nil {
+		return (*now)()
+	}
+	return time.Now()
+}
 
 // SetConfig replaces the configuration and the topics, after a reload. Every
 // cached feed is dropped and rebuilt on its next request.

@@ -218,7 +218,13 @@ func (p *Publisher) render(s *state, pg *page, f format) (*rendered, error) {
 		return nil, fmt.Errorf("compressing topic %s: %w", pg.topic.ID, err)
 	}
 	etag := etagOf(body)
+	// A Last-Modified later than the response's Date is never sent (RFC
+	// 9110, section 8.8.2.1): a client would send it back, and miss every
+	// change made before that time came.
 	r := &rendered{modified: pg.updated.Truncate(time.Second)}
+	if now := p.clock().Truncate(time.Second); r.modified.After(now) {
+		r.modified = now
+	}
 	r.plain = newVariant(f, body, etag, "", r.modified)
 	r.gz = newVariant(f, zb.Bytes(), strings.TrimSuffix(etag, `"`)+`-gz"`, "gzip", r.modified)
 	p.m.render.WithLabelValues(f.String()).Observe(time.Since(start).Seconds())
