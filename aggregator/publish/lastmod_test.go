@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,44 @@ func TestStoryDatedAhead(t *testing.T) {
 	resp, _ = f.get(t, "/topics/world.json")
 	if got, want := resp.Header.Get("Last-Modified"), fixedNow().Format(http.TimeFormat); got != want {
 		t.Errorf("with a story stored as updated 2h ahead, Last-Modified = %s; want the clock's %s", got, want)
+	}
+}
+
+// TestLastModifiedAcrossReload checks that a reload that changes a feed's
+// bytes without moving any story's Updated (here a topic's new title) gives
+// the feed a new Last-Modified, and that one that changes nothing keeps it.
+func TestLastModifiedAcrossReload(t *testing.T) {
+	f := newFixture(t)
+	resp, _ := f.get(t, "/topics/world.rss")
+	lm := resp.Header.Get("Last-Modified")
+
+	// The same configuration again: the same bytes, the same date.
+	f.pub.SetClock(func() time.Time { return fixedNow().Add(time.Hour) })
+	f.pub.SetConfig(f.cfg, topicsCfg)
+	resp, _ = f.do(t, http.MethodGet, "/topics/world.rss", "If-Modified-Since: "+lm)
+	if resp.StatusCode != http.StatusNotModified || resp.Header.Get("Last-Modified") != lm {
+		t.Errorf("after reloading the same configuration, If-Modified-Since %s got %d with Last-Modified %q; want 304, unchanged",
+			lm, resp.StatusCode, resp.Header.Get("Last-Modified"))
+	}
+
+	// A new title: the feed changed, and a client that sends only
+	// If-Modified-Since must get it.
+	topics := slices.Clone(topicsCfg)
+	topics[1].Title = "World news, renamed"
+	f.pub.SetClock(func() time.Time { return fixedNow().Add(2 * time.Hour) })
+	f.pub.SetConfig(f.cfg, topics)
+	resp, body := f.do(t, http.MethodGet, "/topics/world.rss", "If-Modified-Since: "+lm)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "World news, renamed") {
+		t.Fatalf("after a reload renamed the topic, If-Modified-Since %s got %d; want 200 with the new title", lm, resp.StatusCode)
+	}
+	lm2 := resp.Header.Get("Last-Modified")
+	if want := fixedNow().Add(2 * time.Hour).Format(http.TimeFormat); lm2 != want {
+		t.Errorf("after a reload renamed the topic, Last-Modified = %s; want the time of the change, %s", lm2, want)
+	}
+
+	// Rebuilt with nothing new, the feed keeps the date it was served with.
+	f.pub.Changed("world")
+	if resp, _ := f.get(t, "/topics/world.rss"); resp.Header.Get("Last-Modified") != lm2 {
+		t.Errorf("rebuilt unchanged, Last-Modified = %s; want %s, as served", resp.Header.Get("Last-Modified"), lm2)
 	}
 }

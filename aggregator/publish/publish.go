@@ -46,9 +46,10 @@
 //
 // Last-Modified is the newest Updated among a page's stories, or, when a
 // change moved no story's Updated (a source renamed, a story leaving the
-// topic) yet changed the bytes, the time of that change; never a time later
-// than the response's. If-None-Match is preferred whenever a client sends
-// both.
+// topic, a reload that changed a title) yet changed the bytes, the time of
+// that change; never a time later than the response's, and never an
+// earlier one than the same bytes were served with. If-None-Match is
+// preferred whenever a client sends both.
 package publish
 
 import (
@@ -187,6 +188,7 @@ func (p *Publisher) SetConfig(cfg *aggregator.Config, topics []aggregator.TopicC
 			s.names[aggregator.SourceID(src.URL)] = src.Name
 		}
 	}
+	old := p.state.Load()
 	for _, t := range topics {
 		if _, dup := s.byID[t.ID]; dup || t.ID == "" {
 			continue
@@ -202,10 +204,28 @@ func (p *Publisher) SetConfig(cfg *aggregator.Config, topics []aggregator.TopicC
 				notModifiedTotal: p.m.notModified.WithLabelValues(t.ID, f.String()),
 			}
 		}
+		if prev := old.topicCache(t.ID); prev != nil {
+			// The documents served so far stay, stale, for the first render
+			// to compare with: one the new configuration changes (a title,
+			// a source's name, base_url) gets a new Last-Modified, though no
+			// story's Updated moved.
+			tc.gen.Store(prev.gen.Load() + 1)
+			for f := range numFormats {
+				tc.formats[f].cur.Store(prev.formats[f].cur.Load())
+			}
+		}
 		s.topics = append(s.topics, tc)
 		s.byID[t.ID] = tc
 	}
 	p.state.Store(s)
+}
+
+// topicCache returns the cache of topic id, or nil; s may be nil.
+func (s *state) topicCache(id string) *topicCache {
+	if s == nil {
+		return nil
+	}
+	return s.byID[id]
 }
 
 // Changed marks the cached feeds of the given topics stale, after an ingest
@@ -270,11 +290,19 @@ func (p *Publisher) cached(ctx context.Context, s *state, tc *topicCache, f form
 	if err != nil {
 		return nil, err
 	}
-	if prev := fc.cur.Load(); prev != nil && prev.plain.etag != r.plain.etag && !r.modified.After(prev.modified) {
-		// The bytes changed but no story's Updated moved (a story left the
-		// topic, a source was renamed): a client that sends only
-		// If-Modified-Since must still get the new document.
-		r.restamp(f, p.clock().Truncate(time.Second))
+	if prev := fc.cur.Load(); prev != nil {
+		switch {
+		case prev.plain.etag != r.plain.etag && !r.modified.After(prev.modified):
+			// The bytes changed but no story's Updated moved (a story left
+			// the topic, a source was renamed): a client that sends only
+			// If-Modified-Since must still get the new document.
+			r.restamp(f, p.clock().Truncate(time.Second))
+		case prev.plain.etag == r.plain.etag && prev.modified.After(r.modified):
+			// The same bytes keep the Last-Modified they were served with:
+			// moving it back would let a later change fall before a date
+			// a client already holds.
+			r.restamp(f, prev.modified)
+		}
 	}
 	r.gen = gen
 	fc.cur.Store(r)
