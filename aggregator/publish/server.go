@@ -123,6 +123,20 @@ func (p *Publisher) serveFeed(w http.ResponseWriter, r *http.Request, s *state, 
 	hdr := w.Header()
 	if notModified(r, doc.modified, doc.plain.etag, doc.gz.etag) {
 		maps.Copy(hdr, v.notModOK)
+		if inm := r.Header["If-None-Match"]; len(inm) > 0 {
+			// A client that holds the other coding (it asked for gzip
+			// before and not now, or the other way) is told that the tag
+			// it holds is current: a cache updates only the stored
+			// response whose tag the 304 names (RFC 9111, section 4.3.4).
+			other := doc.gz.etag
+			if v == &doc.gz {
+				other = doc.plain.etag
+			}
+			list := strings.Join(inm, ",")
+			if !etagListMatches(list, []string{v.etag}) && etagListMatches(list, []string{other}) {
+				hdr["Etag"] = []string{other}
+			}
+		}
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
 	}

@@ -185,6 +185,20 @@ func TestGzip(t *testing.T) {
 	if after := f.renders(t, "atom"); after != before {
 		t.Errorf("gzip requests rendered %d times; want the cached compressed bytes", after-before)
 	}
+	// A client that holds one coding and now asks for the other is told
+	// that the tag it holds is current: a cache updates only the stored
+	// response whose tag a 304 names.
+	plainResp, _ := f.get(t, "/topics/world.atom")
+	gzResp, _ := f.get(t, "/topics/world.atom", "Accept-Encoding: gzip")
+	for _, tt := range []struct{ held, ae string }{
+		{plainResp.Header.Get("ETag"), "gzip"},
+		{gzResp.Header.Get("ETag"), "identity"},
+	} {
+		r, _ := f.do(t, "GET", "/topics/world.atom", "Accept-Encoding: "+tt.ae, "If-None-Match: "+tt.held)
+		if r.StatusCode != 304 || r.Header.Get("ETag") != tt.held {
+			t.Errorf("If-None-Match %s with Accept-Encoding %s = %d with ETag %s; want 304 naming %s", tt.held, tt.ae, r.StatusCode, r.Header.Get("ETag"), tt.held)
+		}
+	}
 	if resp, _ := f.get(t, "/topics/world.atom", "Accept-Encoding: gzip;q=0"); resp.Header.Get("Content-Encoding") != "" {
 		t.Errorf("gzip;q=0 got Content-Encoding %q", resp.Header.Get("Content-Encoding"))
 	}
