@@ -24,6 +24,7 @@ for e in d.entries:
         "id": e.get("id", ""), "title": e.get("title", ""), "link": e.get("link", ""),
         "published": time.strftime("%Y-%m-%dT%H:%M:%SZ", e.published_parsed) if e.get("published_parsed") else "",
         "author": e.get("author", ""),
+        "authors": [a.get("name", "") for a in e.get("authors", [])],
         "tags": [t.get("term", "") for t in e.get("tags", [])],
         "html": (e.get("content") or [{}])[0].get("value", "") or e.get("summary", ""),
     })
@@ -37,7 +38,7 @@ type fpFeed struct {
 	Title   string
 	Entries []struct {
 		ID, Title, Link, Published, Author, HTML string
-		Tags                                     []string
+		Tags, Authors                            []string
 	}
 }
 
@@ -160,6 +161,31 @@ func TestFeedparserHostile(t *testing.T) {
 		}
 		if e := got.Entries[0]; e.Link != "https://evil.example/a?b=1&c=%3C2%3E" {
 			t.Errorf("%s: entry link %q; want the item's link, escaped", name, e.Link)
+		}
+	}
+}
+
+// TestFeedparserEdge reads feeds that carry the edge stories (no link,
+// several authors, enclosures): feedparser must find them well-formed, with
+// the stories first and the story without a link left without one.
+func TestFeedparserEdge(t *testing.T) {
+	parse := feedparser(t)
+	f := newFixture(t)
+	ids := putEdgeStories(t, f)
+	for _, name := range []string{"all.rss", "all.atom", "world.rss", "world.atom"} {
+		resp, body := f.get(t, "/topics/"+name)
+		got := parse(resp.Header.Get("Content-Type"), body)
+		if got.Bozo {
+			t.Errorf("%s: feedparser found it ill-formed: %s", name, got.Error)
+		}
+		if len(got.Entries) < 2 || got.Entries[0].ID != "urn:tributary:story:"+ids[0] || got.Entries[1].ID != "urn:tributary:story:"+ids[1] {
+			t.Errorf("%s: feedparser read %d entries; want the edge stories first", name, len(got.Entries))
+			continue
+		}
+		// feedparser takes an Atom entry's id for its link when it has
+		// none.
+		if e := got.Entries[0]; (e.Link != "" && e.Link != e.ID) || !slices.Equal(e.Authors, []string{"Ann Writer", "Bo Reporter"}) {
+			t.Errorf("%s: entry 0 link %q, authors %q; want no link, Ann Writer and Bo Reporter", name, e.Link, e.Authors)
 		}
 	}
 }
