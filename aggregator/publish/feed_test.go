@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -280,11 +281,21 @@ type rssItemDoc struct {
 	Creators    []string `xml:"http://purl.org/dc/elements/1.1/ creator"`
 }
 
+// rssPlainText finds the RSS elements that hold plain text.
+var rssPlainText = regexp.MustCompile(`<(title|dc:creator|category)>([^<]*)</`)
+
 func checkRSS(t *testing.T, name string, body []byte) rssDoc {
 	t.Helper()
 	var doc rssDoc
 	if err := xml.Unmarshal(body, &doc); err != nil {
 		t.Fatalf("%s: not well-formed RSS: %v", name, err)
+	}
+	// Plain text (titles, names, categories) writes &, < and > as the
+	// hexadecimal references that the most readers decode the same.
+	for _, m := range rssPlainText.FindAllSubmatch(body, -1) {
+		if bytes.Contains(m[2], []byte("&amp;")) || bytes.Contains(m[2], []byte("&lt;")) || bytes.Contains(m[2], []byte("&gt;")) {
+			t.Errorf("%s: <%s>%s</%s>: want &, < and > as &#x26;, &#x3C; and &#x3E; in plain text", name, m[1], m[2], m[1])
+		}
 	}
 	ch := doc.Channel
 	if ch.Title == "" || !isAbsURL(ch.Link) || ch.Description == "" {

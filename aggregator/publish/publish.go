@@ -29,6 +29,8 @@
 //     enclosure of the face item becomes an Atom rel="enclosure" link and a
 //     JSON Feed attachment (with mime_type and size_in_bytes), the first
 //     one RSS's <enclosure>;
+//   - RSS titles, dc:creator and categories, plain text, write &, < and >
+//     as &#x26;, &#x3C; and &#x3E;, which the most readers decode the same;
 //   - every string is cleaned of invalid UTF-8 and of the control characters
 //     that XML 1.0 forbids before it reaches the encoder.
 //

@@ -347,10 +347,29 @@ type rssDoc struct {
 	Channel   *rssChannel `xml:"channel"`
 }
 
+// rssChannel writes its own title, ahead of the library's fields, to
+// encode it as plain text.
 type rssChannel struct {
+	Title rssText `xml:"title"`
 	*feeds.RssFeed
 	AtomLinks []rssAtomLink
 	Items     []*rssItem `xml:"item"`
+}
+
+// rssText is the plain text of an RSS element. RSS never said whether
+// titles and the like may hold HTML, and readers decode them differently:
+// "&", "<" and ">" are written as the character references &#x26;, &#x3C;
+// and &#x3E;, which the RSS Advisory Board's profile recommends as read
+// the same by the most readers (validators warn about &amp; and &lt;).
+// The text is written as it is, so it is cleaned for XML (xmlText) here.
+type rssText string
+
+var rssTextEscaper = strings.NewReplacer("&", "&#x26;", "<", "&#x3C;", ">", "&#x3E;")
+
+func (t rssText) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return e.EncodeElement(struct {
+		S string `xml:",innerxml"`
+	}{rssTextEscaper.Replace(xmlText(string(t)))}, start)
 }
 
 // rssAtomLink is atom:link, the RSS way to say self, hub and next.
@@ -367,12 +386,12 @@ type rssAtomLink struct {
 // item without a link has no <link> at all, where the library would write
 // an empty one, which is no URL.
 type rssItem struct {
-	Title       string `xml:"title"`
-	Link        string `xml:"link,omitempty"`
-	Description string `xml:"description"`
+	Title       rssText `xml:"title"`
+	Link        string  `xml:"link,omitempty"`
+	Description string  `xml:"description"`
 	*feeds.RssItem
-	Creators   []string `xml:"dc:creator"`
-	Categories []string `xml:"category"`
+	Creators   []rssText `xml:"dc:creator"`
+	Categories []rssText `xml:"category"`
 }
 
 func (s *state) rssDoc(pg *page) *rssDoc {
@@ -382,7 +401,7 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 	if rf.Description == "" {
 		rf.Description = "Stories about " + rf.Title + ", merged from many sources."
 	}
-	ch := &rssChannel{RssFeed: rf}
+	ch := &rssChannel{Title: rssText(rf.Title), RssFeed: rf}
 	ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: s.topicURL(pg.topic.ID, ".rss", pg.before), Rel: "self", Type: formatInfo[formatRSS].mediaType})
 	for _, h := range s.hubs {
 		ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: h, Rel: "hub"})
@@ -398,7 +417,8 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 		// One copy of the HTML, in description, which every reader reads.
 		desc := ri.Content.Content
 		ri.Content = nil
-		ch.Items = append(ch.Items, &rssItem{Title: ri.Title, Link: ri.Link, Description: desc, RssItem: ri, Creators: authorsOf(v), Categories: v.Tags})
+		ch.Items = append(ch.Items, &rssItem{Title: rssText(ri.Title), Link: ri.Link, Description: desc, RssItem: ri,
+			Creators: rssTexts(authorsOf(v)), Categories: rssTexts(v.Tags)})
 	}
 	rf.Items = nil
 	return &rssDoc{
@@ -408,6 +428,14 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 		ContentNS: "http://purl.org/rss/1.0/modules/content/",
 		Channel:   ch,
 	}
+}
+
+func rssTexts(in []string) []rssText {
+	out := make([]rssText, len(in))
+	for i, s := range in {
+		out[i] = rssText(s)
+	}
+	return out
 }
 
 // JSON Feed 1.1.
