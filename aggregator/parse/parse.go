@@ -84,7 +84,11 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, fmt.Errorf("parsing %s: empty document: %w", feedURL, ErrNotFeed)
 	}
-	gf, err := feedParser.Parse(bytes.NewReader(b))
+	doc, err := fitXML(b, opts.MaxItems, defaultLimits)
+	if err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", feedURL, err)
+	}
+	gf, err := feedParser.Parse(bytes.NewReader(doc))
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		if looksLikeHTML(b, contentType) {
 			return nil, htmlPageError(b, feedURL)
@@ -92,9 +96,11 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 		return nil, fmt.Errorf("parsing %s: %w", feedURL, ErrNotFeed)
 	}
 	if err != nil {
-		if cut := truncateToLastEntry(b, err); cut != nil {
-			if gf2, err2 := feedParser.Parse(bytes.NewReader(cut)); err2 == nil {
-				gf, b, err = gf2, cut, nil
+		if cut := truncateToLastEntry(doc, err); cut != nil {
+			if _, err2 := fitXML(cut, opts.MaxItems, defaultLimits); err2 == nil {
+				if gf2, err2 := feedParser.Parse(bytes.NewReader(cut)); err2 == nil {
+					gf, doc, err = gf2, cut, nil
+				}
 			}
 		}
 		if err != nil {
@@ -106,7 +112,7 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 		now:      now,
 		feedBase: parseBase(feedURL),
 	}
-	return n.feed(gf, b, opts.MaxItems), nil
+	return n.feed(gf, doc, opts.MaxItems), nil
 }
 
 // normaliser holds what every item of one document shares.

@@ -40,9 +40,16 @@ func truncateToLastEntry(b []byte, perr error) []byte {
 			return nil
 		}
 	}
-	out := make([]byte, 0, end+64)
-	out = append(out, b[:end]...)
-	for _, name := range openElements(b[:end]) {
+	return closeElements(b[:end])
+}
+
+// closeElements returns a copy of the start of a document, b, with an end
+// tag for each element left open at its end.
+func closeElements(b []byte) []byte {
+	open := openElements(b)
+	out := make([]byte, 0, len(b)+64)
+	out = append(out, b...)
+	for _, name := range open {
 		out = append(out, "</"...)
 		out = append(out, name...)
 		out = append(out, '>')

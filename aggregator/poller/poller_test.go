@@ -141,6 +141,11 @@ func TestHostileSources(t *testing.T) {
 	// A Content-Type with bytes that are not UTF-8 before a sloppy charset
 	// parameter once sent the charset sniffer out of bounds.
 	o.Feed("/header.rss", "\xbcChArset", fixture(t, "news.rss"))
+	// Half a megabyte of nested elements, a few kilobytes on the wire: a
+	// few megabytes, nested millions deep, overflow the XML reader's stack,
+	// which stops the process.
+	o.GzipFeed("/deep.rss", "application/rss+xml", []byte(`<rss version="2.0" xmlns:x="urn:x"><channel><title>Deep</title><item>`+
+		strings.Repeat("<x:a>", 100_000)+`</item></channel></rss>`))
 
 	want := map[string]string{ // path -> words the recorded error must contain
 		"/slow.rss":   "timeout",
@@ -151,6 +156,7 @@ func TestHostileSources(t *testing.T) {
 		"/error.rss":  "500",
 		"/gone.rss":   "410",
 		"/broken.rss": "",
+		"/deep.rss":   "too complex",
 	}
 	urls := []string{o.URL("/good.rss"), o.URL("/page.html"), o.URL("/header.rss")}
 	for path := range want {

@@ -1,0 +1,303 @@
+package parse
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+
+	"golang.org/x/net/html/charset"
+)
+
+// The XML reader under gofeed does work that the size of a document does not
+// bound. It reads extension elements by recursion, a stack frame per level,
+// so that a document of a few megabytes nested a million deep overflows the
+// goroutine stack: a fatal error, which no recover catches and which stops
+// the daemon. And at every element it copies each namespace binding in
+// scope, so that thousands of declarations over millions of empty elements
+// take hours. Parse measures both before it hands the document over and
+// refuses one past these limits, which no real feed comes near.
+const (
+	maxDepth    = 512     // elements open at once
+	maxBindings = 4 << 20 // namespace bindings in scope, summed over the elements
+)
+
+// ErrTooComplex is returned, wrapped, for an XML feed nested too deeply or
+// declaring too many namespaces to be read in bounded time and memory.
+var ErrTooComplex = errors.New("document too complex")
+
+// xmlLimits are the limits fitXML holds a document to.
+type xmlLimits struct {
+	depth    int // elements open at once
+	bindings int // namespace bindings in scope, summed over the elements
+}
+
+var defaultLimits = xmlLimits{depth: maxDepth, bindings: maxBindings}
+
+// fitXML returns the part of an XML feed that the feed parser is to read:
+// b itself, or, when b holds more than maxItems items or entries, b cut
+// before the first one past them with the elements still open there closed,
+// so that a feed of a hundred thousand tiny items costs no more than one of
+// maxItems. It fails with an error wrapping ErrTooComplex when that part
+// goes past lim. A document that is not an XML feed (JSON, an HTML page,
+// anything else) comes back as it is.
+func fitXML(b []byte, maxItems int, lim xmlLimits) ([]byte, error) {
+	s := scanXML(b, maxItems, lim)
+	if !s.feed {
+		return b, nil
+	}
+	doc := b
+	if s.cut >= 0 {
+		doc = closeElements(b[:s.cut])
+	}
+	if s.over {
+		if err := checkXML(doc, lim); err != nil {
+			return nil, err
+		}
+	}
+	return doc, nil
+}
+
+// xmlShape is what scanXML learns of a document.
+type xmlShape struct {
+	feed bool // it is XML whose root is rss, rdf or feed, as gofeed detects feeds
+	cut  int  // offset of the start tag of the first item past maxItems, or -1
+	// over is set when the document, before cut, may go past the limits.
+	over bool
+}
+
+// scanXML reads the markup of b without decoding it. Its counts are never
+// below those of the XML decoder gofeed uses: it sees every start tag the
+// decoder sees, skipping comments, CDATA sections, processing instructions
+// and declarations as the decoder does, and closes one element per end tag
+// where the decoder, which is not strict, closes every element left open
+// inside the one that ends. It may so find too much in a sloppy document,
+// never too little; checkXML then counts exactly.
+func scanXML(b []byte, maxItems int, lim xmlLimits) xmlShape {
+	s := xmlShape{cut: -1}
+	if !startsLikeXML(b) {
+		return s
+	}
+	var open []int // namespace declarations on each open element
+	inScope, bindings, items := 0, 0, 0
+	root := true
+	for i := 0; i < len(b); {
+		j := bytes.IndexByte(b[i:], '<')
+		if j < 0 {
+			break
+		}
+		i += j
+		switch {
+		case hasPrefixAt(b, i, "<!--"):
+			i = after(b, i+4, "-->")
+		case hasPrefixAt(b, i, "<![CDATA["):
+			i = after(b, i+9, "]]>")
+		case hasPrefixAt(b, i, "<!"):
+			i = afterDeclaration(b, i+2)
+		case hasPrefixAt(b, i, "<?"):
+			i = after(b, i+2, "?>")
+		case hasPrefixAt(b, i, "</"):
+			if n := len(open); n > 0 {
+				inScope -= open[n-1]
+				open = open[:n-1]
+			}
+			i = after(b, i+2, ">")
+		default:
+			name := tagName(b[i+1:])
+			if root {
+				root = false
+				if !isLocal(name, "rss") && !isLocal(name, "rdf") && !isLocal(name, "feed") {
+					return s
+				}
+				s.feed = true
+			}
+			if isLocal(name, "item") || isLocal(name, "entry") {
+				if items++; items > maxItems {
+					s.cut = i
+					return s
+				}
+			}
+			end, decls, empty := startTag(b, i+1+len(name))
+			i = end
+			if s.over {
+				continue
+			}
+			inScope += decls
+			bindings += inScope
+			if len(open)+1 > lim.depth || bindings > lim.bindings {
+				s.over, open = true, nil
+				continue
+			}
+			if empty {
+				inScope -= decls
+			} else {
+				open = append(open, decls)
+			}
+		}
+	}
+	return s
+}
+
+// startsLikeXML reports whether gofeed would read b as XML: whether its
+// first byte that is not white space or part of a byte-order mark is '<'.
+func startsLikeXML(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\r', '\n', '\t', 0xFE, 0xFF, 0x00, 0xEF, 0xBB, 0xBF:
+			continue
+		}
+		return c == '<'
+	}
+	return false
+}
+
+func hasPrefixAt(b []byte, i int, prefix string) bool {
+	return i <= len(b) && bytes.HasPrefix(b[i:], []byte(prefix))
+}
+
+// after returns the offset just past the first s in b from offset from, or
+// len(b).
+func after(b []byte, from int, s string) int {
+	if from > len(b) {
+		return len(b)
+	}
+	if k := bytes.Index(b[from:], []byte(s)); k >= 0 {
+		return from + k + len(s)
+	}
+	return len(b)
+}
+
+// afterDeclaration returns the offset just past a declaration such as
+// <!DOCTYPE …> whose first byte after "<!" is at k, ending it where the XML
+// decoder does: at a '>' outside quotes that closes the first '<', with
+// nested angle brackets counted and comments skipped.
+func afterDeclaration(b []byte, k int) int {
+	var quote byte
+	depth := 0
+	// The decoder takes the first byte as it is.
+	for k++; k < len(b); k++ {
+		c := b[k]
+		if quote == 0 && c == '>' && depth == 0 {
+			return k + 1
+		}
+		switch {
+		case c == quote:
+			quote = 0
+		case quote != 0:
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '>':
+			depth--
+		case c == '<':
+			if hasPrefixAt(b, k+1, "!--") {
+				k = after(b, k+4, "-->") - 1
+			} else {
+				depth++
+			}
+		}
+	}
+	return len(b)
+}
+
+// tagName returns the name at the start of b, up to white space, '/' or '>'.
+func tagName(b []byte) []byte {
+	for i, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n', '/', '>':
+			return b[:i]
+		}
+	}
+	return b
+}
+
+// isLocal reports whether the local part of a qualified name (after any
+// prefix) is local, in any case.
+func isLocal(name []byte, local string) bool {
+	if i := bytes.LastIndexByte(name, ':'); i >= 0 {
+		name = name[i+1:]
+	}
+	return bytes.EqualFold(name, []byte(local))
+}
+
+// startTag reads the attributes of a start tag from b[k] to its '>': it
+// returns the offset past the tag, how many attributes may declare a
+// namespace (xmlns, xmlns:p), and whether the tag closes itself (<a/>).
+// Quoted values are skipped whole, as the decoder reads them; a quote
+// anywhere else is an error at which the decoder stops.
+func startTag(b []byte, k int) (end, decls int, empty bool) {
+	for k < len(b) {
+		switch b[k] {
+		case '>':
+			return k + 1, decls, b[k-1] == '/'
+		case '=':
+			for k++; k < len(b) && isXMLSpace(b[k]); k++ {
+			}
+			if k < len(b) && (b[k] == '"' || b[k] == '\'') {
+				q := bytes.IndexByte(b[k+1:], b[k])
+				if q < 0 {
+					return len(b), decls, false
+				}
+				k += q + 2
+			}
+			continue
+		case 'x':
+			// An attribute name follows white space or, without any, a
+			// quoted value.
+			if prev := b[k-1]; (isXMLSpace(prev) || prev == '"' || prev == '\'') && hasPrefixAt(b, k, "xmlns") &&
+				(k+5 == len(b) || !isNameByte(b[k+5]) || b[k+5] == ':') {
+				decls++
+			}
+		}
+		k++
+	}
+	return len(b), decls, false
+}
+
+func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// isNameByte reports whether c continues an XML name: an ASCII letter,
+// digit, '_', '-', '.' or ':', or any byte of a character beyond ASCII.
+func isNameByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '_' || c == '-' || c == '.' || c == ':' || c >= 0x80
+}
+
+// checkXML reads doc with the decoder gofeed uses and fails, with an error
+// wrapping ErrTooComplex, as soon as doc goes past lim. Damage that stops
+// the decoder is left for the feed parser to find and report.
+func checkXML(doc []byte, lim xmlLimits) error {
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	d.Strict = false
+	d.CharsetReader = charset.NewReaderLabel
+	var open []int // namespace declarations on each open element
+	inScope, bindings := 0, 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return nil
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			n := 0
+			for _, a := range t.Attr {
+				if a.Name.Space == "xmlns" || a.Name.Space == "" && a.Name.Local == "xmlns" {
+					n++
+				}
+			}
+			open = append(open, n)
+			inScope += n
+			bindings += inScope
+			if len(open) > lim.depth {
+				return fmt.Errorf("%w: elements nested more than %d deep", ErrTooComplex, lim.depth)
+			}
+			if bindings > lim.bindings {
+				return fmt.Errorf("%w: more than %d namespace bindings in scope, summed over its elements", ErrTooComplex, lim.bindings)
+			}
+		case xml.EndElement:
+			if n := len(open); n > 0 {
+				inScope -= open[n-1]
+				open = open[:n-1]
+			}
+		}
+	}
+}

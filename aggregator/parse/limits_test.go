@@ -1,0 +1,157 @@
+package parse
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/mmcdole/gofeed"
+)
+
+// nestedFeed is an RSS feed with one item holding an extension element
+// nested depth deep, then the item's title.
+func nestedFeed(depth int) []byte {
+	var b strings.Builder
+	b.WriteString(`<rss version="2.0" xmlns:x="urn:x"><channel><title>Deep</title><item><guid>d</guid>`)
+	b.WriteString(strings.Repeat("<x:a>", depth))
+	b.WriteString(strings.Repeat("</x:a>", depth))
+	b.WriteString(`<title>Nested</title></item></channel></rss>`)
+	return []byte(b.String())
+}
+
+// namespacedFeed is an RSS feed whose channel declares decls namespaces and
+// whose one item holds elems empty elements.
+func namespacedFeed(decls, elems int) []byte {
+	var b strings.Builder
+	b.WriteString(`<rss version="2.0"><channel`)
+	for i := range decls {
+		fmt.Fprintf(&b, ` xmlns:p%d="urn:p%d"`, i, i)
+	}
+	b.WriteString(`><title>Spaces</title><item><guid>n</guid><title>Many</title>`)
+	b.WriteString(strings.Repeat("<p0:e/>", elems))
+	b.WriteString(`</item></channel></rss>`)
+	return []byte(b.String())
+}
+
+// TestParseTooComplex checks that a feed the XML reader could not read in
+// bounded time and memory fails with a reason, before it is read: nested a
+// hundred thousand deep (a few million deep overflows the stack and stops
+// the process, a hundred thousand cost 130 MB), or with thousands of
+// namespaces over thousands of elements.
+func TestParseTooComplex(t *testing.T) {
+	tests := []struct {
+		name string
+		body []byte
+		msg  string
+	}{
+		{"nested", nestedFeed(100_000), "document too complex: elements nested more than 512 deep"},
+		{"nested in a comment's shadow", // the DOCTYPE's quoted "<!--" opens no comment
+			append([]byte(`<!DOCTYPE rss [<!ENTITY c "<!--">]>`), nestedFeed(5_000)...), "nested more than 512 deep"},
+		{"namespaces", namespacedFeed(2_000, 2_200), "document too complex: more than 4194304 namespace bindings in scope"},
+	}
+	for _, tt := range tests {
+		_, err := Parse(tt.body, "application/rss+xml", testFeedURL, "s", testNow, Options{})
+		if !errors.Is(err, ErrTooComplex) || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("%s: Parse error = %v; want ErrTooComplex saying %q", tt.name, err, tt.msg)
+		}
+	}
+
+	// Below the limits, and with a sloppy document whose unclosed tags
+	// the quick scan cannot pair up, the feed is read.
+	var sloppy strings.Builder
+	sloppy.WriteString(`<rss version="2.0"><channel><title>Sloppy</title>`)
+	for i := range 600 {
+		fmt.Fprintf(&sloppy, `<item><guid>s%d</guid><title>Item %d</title><description>one<br>two<p>three</description></item>`, i, i)
+	}
+	sloppy.WriteString(`</channel></rss>`)
+	for _, tt := range []struct {
+		name  string
+		body  []byte
+		items int
+	}{
+		{"nested 400 deep", nestedFeed(400), 1},
+		{"40 namespaces", namespacedFeed(40, 50_000), 1},
+		{"sloppy", []byte(sloppy.String()), 600},
+	} {
+		f, err := Parse(tt.body, "", testFeedURL, "s", testNow, Options{MaxItems: 1000})
+		if err != nil || len(f.Items) != tt.items {
+			t.Errorf("%s: Parse = %v; want %d items", tt.name, err, tt.items)
+			continue
+		}
+		checkFeed(t, tt.name, f)
+	}
+}
+
+// TestParseManyItemsCut checks that max_items bounds the work on a feed of
+// tens of thousands of tiny items: the document is cut after them, before
+// the feed parser builds the rest.
+func TestParseManyItemsCut(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Crowd</title><link>https://crowd.example/</link>`)
+	for i := range 50_000 {
+		fmt.Fprintf(&b, "<item><guid>%d</guid><title>T%d</title></item>\n", i, i)
+	}
+	b.WriteString(`</channel></rss>`)
+	body := b.Bytes()
+
+	var f *Feed
+	var err error
+	allocs := testing.AllocsPerRun(1, func() {
+		f, err = Parse(body, "", testFeedURL, "s", testNow, Options{MaxItems: 20})
+	})
+	if err != nil || f.Title != "Crowd" || f.SiteURL != "https://crowd.example/" || len(f.Items) != 20 ||
+		f.Items[0].GUID != "0" || f.Items[19].GUID != "19" {
+		t.Fatalf("Parse = %+v, %v; want the channel and its first 20 items", f, err)
+	}
+	// Reading all 50,000 items takes about two million allocations.
+	if allocs > 20_000 {
+		t.Errorf("Parse of 50,000 items with MaxItems 20 made %.0f allocations; the rest should be cut unread", allocs)
+	}
+
+	// An Atom feed is cut the same way, after its entries.
+	b.Reset()
+	b.WriteString(`<feed xmlns="http://www.w3.org/2005/Atom"><title>Atoms</title>`)
+	for i := range 100 {
+		fmt.Fprintf(&b, "<entry><id>e%d</id><title>E%d</title></entry>", i, i)
+	}
+	b.WriteString(`</feed>`)
+	f, err = Parse(b.Bytes(), "", testFeedURL, "s", testNow, Options{MaxItems: 3})
+	if err != nil || f.Title != "Atoms" || len(f.Items) != 3 || f.Items[2].GUID != "e2" {
+		t.Errorf("Parse(Atom, MaxItems 3) = %+v, %v; want the first 3 entries", f, err)
+	}
+}
+
+// FuzzScanXML holds the quick scan to what the limits rely on: it never
+// counts less than the decoder, so a document it lets through is within
+// the limits, and it takes for a feed every document gofeed takes for one.
+func FuzzScanXML(f *testing.F) {
+	for _, s := range []string{
+		`<rss><channel><item><x:a xmlns:x="u"><x:a/></x:a></item></channel></rss>`,
+		`<!DOCTYPE rss [<!ENTITY c "<!--">]><rss><a><b><c/></b></a></rss>`,
+		`<!DOCTYPE feed [<!ELEMENT feed ANY> <!-- > -->]><feed><entry/></feed>`,
+		`<?xml version="1.0"?><!-- <rss> --><rdf:RDF xmlns:rdf="r"><item/></rdf:RDF>`,
+		`<rss a="x"xmlns:p="u" b='>'><c xmlns='v'/></rss>`,
+		`<rss><![CDATA[<a><b><c>]]><d><e></d></e></rss>`,
+		`<feed><p>one<br>two</feed>`,
+		`<html><body><rss></rss></body></html>`,
+		`{"items":[{"content_html":"<rss><a><b>"}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	lim := xmlLimits{depth: 3, bindings: 4}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := scanXML(b, 1<<30, lim)
+		if s.feed && !s.over {
+			if err := checkXML(b, lim); err != nil {
+				t.Fatalf("scanXML found the document within %+v, but the decoder finds %v", lim, err)
+			}
+		}
+		if !s.feed {
+			if ft := gofeed.DetectFeedType(bytes.NewReader(b)); ft == gofeed.FeedTypeRSS || ft == gofeed.FeedTypeAtom {
+				t.Fatalf("scanXML takes the document for no feed, gofeed for %v", ft)
+			}
+		}
+	})
+}
