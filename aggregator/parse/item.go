@@ -22,6 +22,13 @@ const (
 	maxTitle      = 300 // runes in a title
 	derivedWords  = 12  // words of text that stand in for a missing title
 	maxCategories = 50
+	// An item or feed may name any number of authors and enclosures, and
+	// every item without authors of its own takes the feed's: each list is
+	// cut, so that one feed of many megabytes cannot store a copy of its
+	// list with each of its items, nor spend the CPU its de-duplication
+	// takes, which grows with the square of the list.
+	maxAuthors    = 20
+	maxEnclosures = 20
 )
 
 // Dates outside [minDate, now+maxFuture] are taken to be wrong.
@@ -173,6 +180,9 @@ func (n *normaliser) sane(t *time.Time) (time.Time, bool) {
 func (n *normaliser) enclosures(in []*gofeed.Enclosure) []aggregator.Enclosure {
 	var out []aggregator.Enclosure
 	for _, e := range in {
+		if len(out) == maxEnclosures {
+			break
+		}
 		if e == nil {
 			continue
 		}
@@ -241,6 +251,9 @@ func personNames(ps []*gofeed.Person) []string {
 		name = truncateRunes(name, 200)
 		if name != "" && !containsFoldString(out, name) {
 			out = append(out, name)
+			if len(out) == maxAuthors {
+				break
+			}
 		}
 	}
 	return out

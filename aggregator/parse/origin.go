@@ -183,9 +183,16 @@ func tail(s string, n int) string {
 	return s
 }
 
+// maxOrigins is the most origin links an item keeps from the credit lines of
+// its text, and again from the rest (<link rel="canonical">, <source>,
+// external_url). Each is a key in the store's index; a re-post names one
+// original, rarely a few.
+const maxOrigins = 8
+
 // originLinks returns the canonical links a re-post names as its original,
 // without duplicates and without the item's own canonical link or a site's
-// front page (which credits a site, not a story).
+// front page (which credits a site, not a story): those of its credit lines,
+// then those of extra, at most maxOrigins of each.
 func originLinks(own string, anchors []anchor, extra []string) []string {
 	var out []string
 	add := func(raw string) {
@@ -201,11 +208,18 @@ func originLinks(own string, anchors []anchor, extra []string) []string {
 		out = append(out, c)
 	}
 	for _, a := range anchors {
+		if len(out) == maxOrigins {
+			break
+		}
 		if isCredit(a) {
 			add(a.href)
 		}
 	}
+	limit := len(out) + maxOrigins
 	for _, e := range extra {
+		if len(out) == limit {
+			break
+		}
 		add(e)
 	}
 	return out

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -451,5 +452,57 @@ func TestRSSTTL(t *testing.T) {
 		if got := rssTTL(tt.in); got != tt.want {
 			t.Errorf("rssTTL(%q) = %v; want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestParseLongLists checks that an item naming thousands of authors,
+// enclosures or credited originals keeps the first few of each, in order,
+// and that an item without authors of its own does not take a copy of a
+// feed's thousands. Every list was kept whole, each de-duplicated in time
+// that grows with its square: 280,000 authors fit in 10 MB.
+func TestParseLongLists(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<feed xmlns="http://www.w3.org/2005/Atom"><title>Lists</title>`)
+	for i := range 3000 {
+		fmt.Fprintf(&b, `<author><name>Feed Author %d</name></author>`, i)
+	}
+	b.WriteString(`<entry><id>e1</id><title>Many</title><link href="https://lists.example/many"/>`)
+	for i := range 3000 {
+		fmt.Fprintf(&b, `<author><name>Author %d</name></author><link rel="enclosure" href="https://lists.example/e%d.mp3"/>`, i, i)
+	}
+	b.WriteString(`<content type="html">`)
+	for i := range 3000 {
+		fmt.Fprintf(&b, `&lt;p&gt;Source: &lt;a href="https://origin.example/story/%d"&gt;Wire&lt;/a&gt;&lt;/p&gt;`, i)
+	}
+	for i := range 3000 {
+		fmt.Fprintf(&b, `&lt;link rel="canonical" href="https://canonical.example/story/%d"&gt;`, i)
+	}
+	b.WriteString(`</content></entry><entry><id>e2</id><title>Inherits</title></entry></feed>`)
+
+	f, err := Parse([]byte(b.String()), "application/atom+xml", testFeedURL, "s", testNow, Options{})
+	if err != nil || len(f.Items) != 2 {
+		t.Fatalf("Parse = %v; want 2 items", err)
+	}
+	checkFeed(t, "long lists", f)
+	many, inherits := f.Items[0], f.Items[1]
+	if len(many.Authors) != maxAuthors || many.Authors[0] != "Author 0" || many.Authors[maxAuthors-1] != fmt.Sprint("Author ", maxAuthors-1) {
+		t.Errorf("authors: %d, %q…; want the first %d", len(many.Authors), many.Authors[:min(3, len(many.Authors))], maxAuthors)
+	}
+	if len(inherits.Authors) != maxAuthors || inherits.Authors[0] != "Feed Author 0" {
+		t.Errorf("inherited authors: %d; want the feed's first %d", len(inherits.Authors), maxAuthors)
+	}
+	if len(many.Enclosures) != maxEnclosures || many.Enclosures[0].URL != "https://lists.example/e0.mp3" {
+		t.Errorf("enclosures: %d; want the first %d", len(many.Enclosures), maxEnclosures)
+	}
+	want := []string{}
+	for i := range maxOrigins {
+		want = append(want, fmt.Sprintf("https://origin.example/story/%d", i))
+	}
+	for i := range maxOrigins {
+		want = append(want, fmt.Sprintf("https://canonical.example/story/%d", i))
+	}
+	if !slices.Equal(many.OriginLinks, want) {
+		t.Errorf("origin links: %d, %q…; want the first %d credited and the first %d canonical", len(many.OriginLinks),
+			many.OriginLinks[:min(3, len(many.OriginLinks))], maxOrigins, maxOrigins)
 	}
 }
