@@ -64,13 +64,18 @@ func (e *timeoutError) Timeout() bool { return true }
 func (e *timeoutError) Unwrap() error { return ErrTimeout }
 
 // StatusError is returned when the origin answers with a status other than
-// 2xx or 304 (after redirects). A 410 Gone is a StatusError with Code 410.
+// 2xx or 304 (after redirects), or with a 304 to a request that carried no
+// validators, so that there is nothing it can be the same as. A 410 Gone is
+// a StatusError with Code 410.
 type StatusError struct {
 	URL  string // the URL that gave the answer
 	Code int    // the HTTP status code
 	// RetryAfter is the delay the origin asked for in a Retry-After header
 	// (seconds or HTTP-date), or 0 when it sent none.
 	RetryAfter time.Duration
+	// Why says what is wrong with an answer whose status alone does not,
+	// or is empty.
+	Why string
 }
 
 // Error returns a message such as
@@ -82,6 +87,9 @@ func (e *StatusError) Error() string {
 		b.WriteString(" " + strings.ToLower(text))
 	}
 	b.WriteString(" from " + e.URL)
+	if e.Why != "" {
+		b.WriteString(" " + e.Why)
+	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, "; retry after %s", e.RetryAfter)
 	}

@@ -130,9 +130,10 @@ func (f *Fetcher) CloseIdleConnections() { f.transport.CloseIdleConnections() }
 // ctx allows, for a free slot for the URL's host (Options.PerHost); the
 // Options.Timeout clock starts after that wait.
 //
-// A 2xx answer gives a Result with the body; a 304 gives NotModified and no
-// body. Any other status gives a *StatusError, with RetryAfter parsed from
-// the Retry-After header. Failures wrap ErrTimeout, ErrTooLarge,
+// A 2xx answer gives a Result with the body; a 304 to a conditional request
+// gives NotModified and no body. Any other status, and a 304 to a request
+// without validators, gives a *StatusError, with RetryAfter parsed from the
+// Retry-After header. Failures wrap ErrTimeout, ErrTooLarge,
 // ErrTooManyRedirects, ErrRedirectLoop, ErrForbiddenAddress or
 // ErrUnsupportedURL when they are one of those. On error the Result still
 // carries what is known (Status, FinalURL, Duration).
@@ -186,6 +187,12 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 	}
 
 	switch {
+	case resp.StatusCode == http.StatusNotModified && req.ETag == "" && req.LastModified == "":
+		// Not modified since nothing: taken at its word, a new source
+		// would show no items and no error for ever.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		return res, &StatusError{URL: res.FinalURL, Code: resp.StatusCode,
+			Why: "to a request without If-None-Match or If-Modified-Since"}
 	case resp.StatusCode == http.StatusNotModified:
 		res.NotModified = true
 		if res.ETag == "" {

@@ -307,6 +307,10 @@ func TestStatusErrors(t *testing.T) {
 	o.Status("/down", http.StatusServiceUnavailable, date)
 	o.Status("/gone", http.StatusGone, "")
 	o.Status("/broken", http.StatusInternalServerError, "soon")
+	// Not modified, though the request named no version it could be the
+	// same as: taken at its word, a new source would stay empty, without
+	// an error.
+	o.Status("/unasked", http.StatusNotModified, "")
 	f := newFetcher(t, Options{})
 
 	tests := []struct {
@@ -321,6 +325,7 @@ func TestStatusErrors(t *testing.T) {
 		{"/down", 503, 85 * time.Second, 90 * time.Second, "http 503 service unavailable from " + o.URL("/down"), "; retry after 1m"},
 		{"/gone", 410, 0, 0, "http 410 gone from " + o.URL("/gone"), ""},
 		{"/broken", 500, 0, 0, "http 500 internal server error from " + o.URL("/broken"), ""},
+		{"/unasked", 304, 0, 0, "http 304 not modified from " + o.URL("/unasked") + " to a request without If-None-Match or If-Modified-Since", ""},
 	}
 	for _, tt := range tests {
 		res, err := f.Fetch(t.Context(), Request{URL: o.URL(tt.path)})

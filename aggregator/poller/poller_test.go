@@ -132,6 +132,7 @@ func TestHostileSources(t *testing.T) {
 	o.RedirectLoop("/loop.rss")
 	o.Status("/error.rss", http.StatusInternalServerError, "")
 	o.Status("/gone.rss", http.StatusGone, "")
+	o.Status("/unasked.rss", http.StatusNotModified, "") // to the first, unconditional request
 	o.Handle("/broken.rss", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		w.Write([]byte("{{{ this is neither XML nor JSON <<<"))
@@ -148,15 +149,16 @@ func TestHostileSources(t *testing.T) {
 		strings.Repeat("<x:a>", 100_000)+`</item></channel></rss>`))
 
 	want := map[string]string{ // path -> words the recorded error must contain
-		"/slow.rss":   "timeout",
-		"/stall.rss":  "timeout",
-		"/huge.rss":   "larger than",
-		"/bomb.rss":   "larger than",
-		"/loop.rss":   "redirect",
-		"/error.rss":  "500",
-		"/gone.rss":   "410",
-		"/broken.rss": "",
-		"/deep.rss":   "too complex",
+		"/slow.rss":    "timeout",
+		"/stall.rss":   "timeout",
+		"/huge.rss":    "larger than",
+		"/bomb.rss":    "larger than",
+		"/loop.rss":    "redirect",
+		"/error.rss":   "500",
+		"/gone.rss":    "410",
+		"/broken.rss":  "",
+		"/deep.rss":    "too complex",
+		"/unasked.rss": "304",
 	}
 	urls := []string{o.URL("/good.rss"), o.URL("/page.html"), o.URL("/header.rss")}
 	for path := range want {
