@@ -534,22 +534,26 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 	}
 	feed, err := parseBody(res)
 	var page *parse.HTMLPageError
-	if errors.As(err, &page) && page.Alternate != "" {
+	switch {
+	case errors.As(err, &page) && (page.Alternate == res.FinalURL || page.Alternate == st.URL):
+		return nil, res, fmt.Errorf("%w, which is the page itself", err)
+	case errors.As(err, &page) && page.Alternate != "":
+		pageURL := st.URL
 		res, err = pl.fetcher.Fetch(ctx, fetch.Request{URL: page.Alternate})
-		if err != nil {
-			return nil, res, fmt.Errorf("feed %s linked from the HTML page at %s: %w", page.Alternate, st.URL, err)
-		}
-		feed, err = parseBody(res)
 		if err == nil {
-			st.URL = page.Alternate
-			if res.MovedTo != "" {
-				st.URL = res.MovedTo
-			}
-			sum = sha256.Sum256(res.Body)
-			hash = hex.EncodeToString(sum[:])
+			feed, err = parseBody(res)
 		}
-	}
-	if err != nil {
+		if err != nil {
+			// Followed once: a page that links to another page fails here.
+			return nil, res, fmt.Errorf("feed %s linked from the HTML page at %s: %w", page.Alternate, pageURL, err)
+		}
+		st.URL = page.Alternate
+		if res.MovedTo != "" {
+			st.URL = res.MovedTo
+		}
+		sum = sha256.Sum256(res.Body)
+		hash = hex.EncodeToString(sum[:])
+	case err != nil:
 		return nil, res, err
 	}
 	st.BodyHash = hash

@@ -694,3 +694,35 @@ func TestNewGUIDEveryFetch(t *testing.T) {
 			o.Count("/churn.rss"), st.Items, stats.Items, stats.Stories)
 	}
 }
+
+// TestDiscoveryFollowedOnce checks the HTML pages whose feed link leads
+// nowhere: a page naming itself is not fetched again, and a page naming
+// another page is followed once, with both pages named in the error.
+func TestDiscoveryFollowedOnce(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.HTML("/self.html", "/self.html")
+	o.HTML("/a.html", "/b.html")
+	o.HTML("/b.html", "/c.html")
+	o.HTML("/c.html", "/a.html")
+	cfg := config(t, "", o.URL("/self.html"), o.URL("/a.html"))
+	db := mustOpen(t)
+	p := newPoller(t, cfg, db, nil)
+	p.PollAll(t.Context(), nil)
+
+	self := state(t, db, o.URL("/self.html"))
+	if want := "it links to the feed " + o.URL("/self.html") + ", which is the page itself"; !strings.HasSuffix(self.LastError, want) {
+		t.Errorf("page naming itself: LastError = %q; want it to end %q", self.LastError, want)
+	}
+	a := state(t, db, o.URL("/a.html"))
+	if want := "feed " + o.URL("/b.html") + " linked from the HTML page at " + o.URL("/a.html") + ": parsing " + o.URL("/b.html") + ": html page"; !strings.HasPrefix(a.LastError, want) {
+		t.Errorf("page naming a page: LastError = %q; want it to start %q", a.LastError, want)
+	}
+	for _, st := range []aggregator.SourceState{self, a} {
+		if st.Failures != 1 || st.URL != st.ConfigURL {
+			t.Errorf("%s: failures %d, URL %q; want one failure and the URL kept", st.ConfigURL, st.Failures, st.URL)
+		}
+	}
+	if n, c := o.Count("/self.html"), o.Count("/c.html"); n != 1 || c != 0 {
+		t.Errorf("origin served /self.html %d times and /c.html %d times; want once and never", n, c)
+	}
+}
