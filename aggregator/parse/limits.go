@@ -2,9 +2,11 @@ package parse
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"strings"
 
 	"golang.org/x/net/html/charset"
 )
@@ -140,15 +142,62 @@ func scanXML(b []byte, maxItems int, lim xmlLimits) xmlShape {
 
 // startsLikeXML reports whether gofeed would read b as XML: whether its
 // first byte that is not white space or part of a byte-order mark is '<'.
-func startsLikeXML(b []byte) bool {
+func startsLikeXML(b []byte) bool { return firstByte(b) == '<' }
+
+// firstByte returns the first byte of b that is not white space or part of
+// a byte-order mark, as gofeed finds it to tell XML from JSON, or 0.
+func firstByte(b []byte) byte {
 	for _, c := range b {
 		switch c {
 		case ' ', '\r', '\n', '\t', 0xFE, 0xFF, 0x00, 0xEF, 0xBB, 0xBF:
 			continue
 		}
-		return c == '<'
+		return c
 	}
-	return false
+	return 0
+}
+
+// fitJSON returns b, or, when b is a JSON Feed whose items array holds
+// more than maxItems items, b cut after the last of them with the array
+// and the feed closed, as fitXML cuts an XML feed. Members of the feed
+// after its items go with the rest.
+func fitJSON(b []byte, maxItems int) []byte {
+	if firstByte(b) != '{' {
+		return b
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := d.Token(); err != nil || tok != json.Delim('{') {
+		return b
+	}
+	var skip json.RawMessage
+	for d.More() {
+		key, err := d.Token()
+		if err != nil {
+			return b
+		}
+		if k, _ := key.(string); !strings.EqualFold(k, "items") { // gofeed's decoder ignores case
+			if d.Decode(&skip) != nil {
+				return b
+			}
+			continue
+		}
+		if tok, err := d.Token(); err != nil || tok != json.Delim('[') {
+			return b
+		}
+		for range maxItems {
+			if !d.More() || d.Decode(&skip) != nil {
+				return b
+			}
+		}
+		if !d.More() {
+			return b
+		}
+		end := d.InputOffset()
+		out := make([]byte, 0, end+2)
+		out = append(out, b[:end]...)
+		return append(out, "]}"...)
+	}
+	return b
 }
 
 func hasPrefixAt(b []byte, i int, prefix string) bool {

@@ -85,8 +85,8 @@ func TestParseTooComplex(t *testing.T) {
 }
 
 // TestParseManyItemsCut checks that max_items bounds the work on a feed of
-// tens of thousands of tiny items: the document is cut after them, before
-// the feed parser builds the rest.
+// tens of thousands of tiny items, XML or JSON: the document is cut after
+// them, before the feed parser builds the rest.
 func TestParseManyItemsCut(t *testing.T) {
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Crowd</title><link>https://crowd.example/</link>`)
@@ -120,6 +120,27 @@ func TestParseManyItemsCut(t *testing.T) {
 	f, err = Parse(b.Bytes(), "", testFeedURL, "s", testNow, Options{MaxItems: 3})
 	if err != nil || f.Title != "Atoms" || len(f.Items) != 3 || f.Items[2].GUID != "e2" {
 		t.Errorf("Parse(Atom, MaxItems 3) = %+v, %v; want the first 3 entries", f, err)
+	}
+
+	// And a JSON Feed, after the items of its array.
+	b.Reset()
+	b.WriteString(`{"version":"https://jsonfeed.org/version/1.1","title":"Jason","hubs":[{"type":"WebSub","url":"https://hub.example/"}],"items":[`)
+	for i := range 50_000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"j%d","content_text":"Item %d"}`, i, i)
+	}
+	b.WriteString(`]}`)
+	body = bytes.Clone(b.Bytes())
+	allocs = testing.AllocsPerRun(1, func() {
+		f, err = Parse(body, "", testFeedURL, "s", testNow, Options{MaxItems: 20})
+	})
+	if err != nil || f.Title != "Jason" || f.Hub != "https://hub.example/" || len(f.Items) != 20 || f.Items[19].GUID != "j19" {
+		t.Fatalf("Parse(JSON Feed, MaxItems 20) = %+v, %v; want the feed and its first 20 items", f, err)
+	}
+	if allocs > 20_000 {
+		t.Errorf("Parse of a JSON Feed of 50,000 items with MaxItems 20 made %.0f allocations; the rest should be cut unread", allocs)
 	}
 }
 

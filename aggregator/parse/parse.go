@@ -88,6 +88,7 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 	if err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", feedURL, err)
 	}
+	doc = fitJSON(doc, opts.MaxItems)
 	gf, err := feedParser.Parse(bytes.NewReader(doc))
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		if looksLikeHTML(b, contentType) {
