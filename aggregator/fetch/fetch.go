@@ -366,12 +366,14 @@ func readBody(resp *http.Response, limit int64) (body []byte, wire int64, err er
 			return nil, 0, newError(ErrTooLarge, "body larger than %d bytes (content-length %d)", limit, resp.ContentLength)
 		}
 	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(cr)
+		br := bufio.NewReader(cr)
+		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, cr.n, fmt.Errorf("reading gzip body: %w", err)
 		}
 		defer zr.Close()
-		r = zr
+		zr.Multistream(false)
+		r = &gzipMembers{zr: zr, br: br}
 	case "deflate":
 		// RFC 9110 deflate is zlib-wrapped, but many servers send raw
 		// deflate; a zlib stream starts with a CMF byte whose low nibble is 8.
@@ -400,6 +402,34 @@ func readBody(resp *http.Response, limit int64) (body []byte, wire int64, err er
 		return nil, cr.n, err
 	}
 	return body, cr.n, nil
+}
+
+// gzipMembers reads the members of a gzip stream one after another, as
+// gzip.Reader does, but ends at bytes after a member that do not start
+// another, as browsers do: a server that appends a newline or some stray
+// output to its compressed feed still serves the feed.
+type gzipMembers struct {
+	zr *gzip.Reader // reading one member at a time
+	br *bufio.Reader
+}
+
+func (g *gzipMembers) Read(p []byte) (int, error) {
+	for {
+		n, err := g.zr.Read(p)
+		if err != io.EOF {
+			return n, err
+		}
+		if n > 0 {
+			return n, nil // the member's end comes again with the next Read
+		}
+		if magic, _ := g.br.Peek(2); len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
+			return 0, io.EOF
+		}
+		if err := g.zr.Reset(g.br); err != nil {
+			return 0, err
+		}
+		g.zr.Multistream(false)
+	}
 }
 
 // maxAge returns the max-age directive of Cache-Control header values, or 0.

@@ -1,6 +1,8 @@
 package fetch
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -126,6 +128,39 @@ func TestGzipDecoded(t *testing.T) {
 	}
 	if res.WireBytes <= 0 || res.WireBytes >= int64(len(body))/4 {
 		t.Errorf("Fetch(/g.xml): WireBytes %d; want the compressed size, well under %d", res.WireBytes, len(body))
+	}
+}
+
+// TestGzipTrailingBytes checks that bytes after the last gzip member, as
+// servers that print a stray newline after compressing their output send,
+// are ignored as browsers ignore them, while a second member that is
+// broken still fails the fetch.
+func TestGzipTrailingBytes(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(rssBody))
+	zw.Close()
+	o := feedtest.NewOrigin(t)
+	serve := func(path string, body []byte) {
+		o.Handle(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/rss+xml")
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Write(body)
+		})
+	}
+	serve("/newline", append(bytes.Clone(gz.Bytes()), '\n'))
+	serve("/stray", append(bytes.Clone(gz.Bytes()), "<br />\n<b>Notice</b>: output after the feed"...))
+	serve("/two", append(bytes.Clone(gz.Bytes()), gz.Bytes()...))
+	serve("/broken-member", append(bytes.Clone(gz.Bytes()), "\x1f\x8bnot a member"...))
+	f := newFetcher(t, Options{})
+	for path, want := range map[string]string{"/newline": rssBody, "/stray": rssBody, "/two": rssBody + rssBody} {
+		res, err := f.Fetch(t.Context(), Request{URL: o.URL(path)})
+		if err != nil || string(res.Body) != want {
+			t.Errorf("Fetch(%s) = %d bytes, %v; want the %d bytes of the members", path, len(res.Body), err, len(want))
+		}
+	}
+	if _, err := f.Fetch(t.Context(), Request{URL: o.URL("/broken-member")}); err == nil || !strings.Contains(err.Error(), "gzip: invalid header") {
+		t.Errorf("Fetch(/broken-member) error = %v; want gzip: invalid header", err)
 	}
 }
 
