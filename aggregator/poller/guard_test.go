@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestGuarded(t *testing.T) {
@@ -49,5 +50,18 @@ func TestLogPanic(t *testing.T) {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("log %q lacks %q", buf.String(), want)
 		}
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	short := errors.New("http 500 internal server error from https://feeds.example/")
+	if got := errorText(short); got != short.Error() {
+		t.Errorf("errorText(short) = %q; want it whole", got)
+	}
+	// Cut inside a three-byte character: the cut backs off to its start.
+	long := errors.New(strings.Repeat("a", maxErrorText-7) + strings.Repeat("€", 100))
+	got := errorText(long)
+	if len(got) > maxErrorText || !utf8.ValidString(got) || !strings.HasSuffix(got, "€…") {
+		t.Errorf("errorText(long) = %d bytes ending %q; want at most %d bytes of valid text ending in …", len(got), got[len(got)-8:], maxErrorText)
 	}
 }

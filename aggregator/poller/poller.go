@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -568,7 +569,7 @@ func (p *Poller) failure(st *aggregator.SourceState, err error, now time.Time, i
 	if st.FailingSince.IsZero() {
 		st.FailingSince = now
 	}
-	st.LastError = err.Error()
+	st.LastError = errorText(err)
 	st.LastResult = "error"
 	st.LastStatus = 0
 	p.mu.Lock()
@@ -592,6 +593,26 @@ func (p *Poller) failure(st *aggregator.SourceState, err error, now time.Time, i
 	st.NextDue = now.Add(wait)
 	p.setDue(st.ID, st.NextDue)
 	return st.LastResult, err
+}
+
+// maxErrorText is the most bytes of an error a source records. An error
+// can quote what the origin sent, such as a redirect's Location of tens of
+// kilobytes, and is shown on a line of its own in status and on the web
+// page.
+const maxErrorText = 1000
+
+// errorText returns err's message cut to maxErrorText bytes, ending in "…"
+// when cut.
+func errorText(err error) string {
+	msg := err.Error()
+	if len(msg) <= maxErrorText {
+		return msg
+	}
+	cut := maxErrorText - len("…")
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "…"
 }
 
 // batcher is a store that can share one transaction among concurrent

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -133,6 +134,8 @@ func TestHostileSources(t *testing.T) {
 	o.Status("/error.rss", http.StatusInternalServerError, "")
 	o.Status("/gone.rss", http.StatusGone, "")
 	o.Status("/unasked.rss", http.StatusNotModified, "") // to the first, unconditional request
+	// A redirect to 60 KB of URL, which the error quotes.
+	o.Redirect("/far.rss", "ftp://far.example/"+strings.Repeat("a", 60_000), http.StatusFound)
 	o.Handle("/broken.rss", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		w.Write([]byte("{{{ this is neither XML nor JSON <<<"))
@@ -159,6 +162,7 @@ func TestHostileSources(t *testing.T) {
 		"/broken.rss":  "",
 		"/deep.rss":    "too complex",
 		"/unasked.rss": "304",
+		"/far.rss":     "unsupported url",
 	}
 	urls := []string{o.URL("/good.rss"), o.URL("/page.html"), o.URL("/header.rss")}
 	for path := range want {
@@ -199,6 +203,9 @@ func TestHostileSources(t *testing.T) {
 		st := state(t, db, o.URL(path))
 		if st.LastError == "" || !strings.Contains(strings.ToLower(st.LastError), words) {
 			t.Errorf("%s: LastError = %q; want an error mentioning %q", path, st.LastError, words)
+		}
+		if len(st.LastError) > 1000 || !utf8.ValidString(st.LastError) {
+			t.Errorf("%s: LastError of %d bytes; want at most 1000 bytes of text for the status line", path, len(st.LastError))
 		}
 		if path == "/gone.rss" {
 			if !st.Disabled {
