@@ -90,6 +90,14 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 	}
 	doc = fitJSON(doc, opts.MaxItems)
 	gf, err := feedParser.Parse(bytes.NewReader(doc))
+	for range maxJSONRepairs {
+		fixed := repairJSON(doc, err)
+		if fixed == nil {
+			break
+		}
+		doc = fixed
+		gf, err = feedParser.Parse(bytes.NewReader(doc))
+	}
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		if looksLikeHTML(b, contentType) {
 			return nil, htmlPageError(b, feedURL)

@@ -506,3 +506,55 @@ func TestParseLongLists(t *testing.T) {
 			many.OriginLinks[:min(3, len(many.OriginLinks))], maxOrigins, maxOrigins)
 	}
 }
+
+// TestParseJSONWrongTypes checks that a JSON Feed with a member of the wrong
+// type is read around it, as the XML formats are, rather than refused.
+func TestParseJSONWrongTypes(t *testing.T) {
+	const head = `{"version":"https://jsonfeed.org/version/1","title":"T",`
+	item := func(extra string) string {
+		return `{"id":"1","url":"https://a.example/1","title":"One","content_text":"Text of one."` + extra + `}`
+	}
+	tests := []struct {
+		name       string
+		doc        string
+		authors    []string
+		categories []string
+	}{
+		{"feed author as a string", head + `"author":"Bob Writer","items":[` + item("") + `]}`, []string{"Bob Writer"}, nil},
+		{"item author as a string", head + `"items":[` + item(`,"author":"Ann Writer"`) + `]}`, []string{"Ann Writer"}, nil},
+		{"authors as a string", head + `"items":[` + item(`,"authors":"Ann Writer"`) + `]}`, []string{"Ann Writer"}, nil},
+		{"tags as a string", head + `"items":[` + item(`,"tags":"news"`) + `]}`, nil, []string{"news"}},
+		{"several mistakes", head + `"author":"Bob","items":[` + item(`,"tags":"news","attachments":"none","title":7`) + `]}`, []string{"Bob"}, []string{"news"}},
+		{"attachment size too large", head + `"items":[` + item(`,"attachments":[{"url":"https://a.example/a.mp3","mime_type":"audio/mpeg","size_in_bytes":1e400}]`) + `]}`, nil, nil},
+		{"author as an empty string", head + `"items":[` + item(`,"author":" "`) + `]}`, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Parse([]byte(tt.doc), "application/feed+json", testFeedURL, "s", testNow, Options{})
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if len(f.Items) != 1 || f.Items[0].Link != "https://a.example/1" {
+				t.Fatalf("items %+v; want the one item", f.Items)
+			}
+			it := f.Items[0]
+			if !slices.Equal(it.Authors, tt.authors) {
+				t.Errorf("authors %q; want %q", it.Authors, tt.authors)
+			}
+			if !slices.Equal(it.Categories, tt.categories) {
+				t.Errorf("categories %q; want %q", it.Categories, tt.categories)
+			}
+		})
+	}
+	// The repairs are bounded: a document wrong in more members than
+	// that is refused, with the decoder's error.
+	var bad strings.Builder
+	bad.WriteString(head + `"items":[` + item("") + `]`)
+	for _, k := range []string{"home_page_url", "feed_url", "description", "user_comment", "next_url", "icon", "favicon", "language", "author"} {
+		fmt.Fprintf(&bad, `,%q:5`, k)
+	}
+	bad.WriteString("}")
+	if _, err := Parse([]byte(bad.String()), "", testFeedURL, "s", testNow, Options{}); err == nil || !strings.Contains(err.Error(), "cannot unmarshal") {
+		t.Errorf("nine members of the wrong type: err %v; want the decoder's error", err)
+	}
+}
