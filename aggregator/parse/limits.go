@@ -22,12 +22,13 @@ import (
 //
 // It also keeps in memory every element of a namespace other than the
 // feed's own (an extension, such as media:content), a few hundred bytes
-// each: a 10 MB feed of nothing but empty extension elements held 540 MB.
-// Real feeds carry a few dozen an item.
+// each: a 10 MB feed of nothing but empty extension elements held 540 MB,
+// and one of elements each declaring a default namespace 425 MB. Real feeds
+// carry a few dozen an item.
 const (
-	maxDepth    = 512     // elements open at once
-	maxBindings = 4 << 20 // namespace bindings in scope, summed over the elements
-	maxPrefixed = 200_000 // elements with a namespace prefix (p:name)
+	maxDepth      = 512     // elements open at once
+	maxBindings   = 4 << 20 // namespace bindings in scope, summed over the elements
+	maxExtensions = 200_000 // elements of namespaces other than the root's
 )
 
 // ErrTooComplex is returned, wrapped, for an XML feed nested too deeply or
@@ -36,12 +37,12 @@ var ErrTooComplex = errors.New("document too complex")
 
 // xmlLimits are the limits fitXML holds a document to.
 type xmlLimits struct {
-	depth    int // elements open at once
-	bindings int // namespace bindings in scope, summed over the elements
-	prefixed int // elements with a namespace prefix
+	depth      int // elements open at once
+	bindings   int // namespace bindings in scope, summed over the elements
+	extensions int // elements of namespaces other than the root's
 }
 
-var defaultLimits = xmlLimits{depth: maxDepth, bindings: maxBindings, prefixed: maxPrefixed}
+var defaultLimits = xmlLimits{depth: maxDepth, bindings: maxBindings, extensions: maxExtensions}
 
 // fitXML returns the part of an XML feed that the feed parser is to read:
 // b itself, or, when b holds more than maxItems items or entries, b cut
@@ -55,8 +56,8 @@ func fitXML(b []byte, maxItems int, lim xmlLimits) ([]byte, error) {
 	if !s.feed {
 		return b, nil
 	}
-	if s.prefixed > lim.prefixed {
-		return nil, fmt.Errorf("%w: more than %d elements with a namespace prefix", ErrTooComplex, lim.prefixed)
+	if s.extensions > lim.extensions {
+		return nil, fmt.Errorf("%w: %s", ErrTooComplex, tooManyExtensions(lim))
 	}
 	doc := b
 	if s.cut >= 0 {
@@ -76,9 +77,11 @@ type xmlShape struct {
 	cut  int  // offset of the start tag of the first item past maxItems, or -1
 	// over is set when the document, before cut, may go past the limits.
 	over bool
-	// prefixed counts the start tags before cut whose name has a prefix:
-	// the decoder's elements of other namespaces are among them.
-	prefixed int
+	// extensions counts the start tags before cut that have a prefix or
+	// that a default namespace declared below the root applies to: the
+	// decoder's elements of other namespaces than the root's are among
+	// them (once the scan is over the limits, only those with a prefix).
+	extensions int
 }
 
 // scanXML reads the markup of b without decoding it. Its counts are never
@@ -93,7 +96,8 @@ func scanXML(b []byte, maxItems int, lim xmlLimits) xmlShape {
 	if !startsLikeXML(b) {
 		return s
 	}
-	var open []int // namespace declarations on each open element
+	var open []int     // namespace declarations on each open element
+	var foreign []bool // whether a default namespace declared below the root applies to each
 	inScope, bindings, items := 0, 0, 0
 	root := true
 	for i := 0; i < len(b); {
@@ -114,11 +118,12 @@ func scanXML(b []byte, maxItems int, lim xmlLimits) xmlShape {
 		case hasPrefixAt(b, i, "</"):
 			if n := len(open); n > 0 {
 				inScope -= open[n-1]
-				open = open[:n-1]
+				open, foreign = open[:n-1], foreign[:n-1]
 			}
 			i = after(b, i+2, ">")
 		default:
 			name := tagName(b[i+1:])
+			isRoot := root
 			if root {
 				root = false
 				if !isLocal(name, "rss") && !isLocal(name, "rdf") && !isLocal(name, "feed") {
@@ -132,24 +137,26 @@ func scanXML(b []byte, maxItems int, lim xmlLimits) xmlShape {
 					return s
 				}
 			}
-			if bytes.IndexByte(name, ':') > 0 {
-				s.prefixed++
-			}
-			end, decls, empty := startTag(b, i+1+len(name))
+			end, decls, dflt, empty := startTag(b, i+1+len(name))
 			i = end
+			inForeign := dflt && !isRoot || len(foreign) > 0 && foreign[len(foreign)-1]
+			if inForeign || bytes.IndexByte(name, ':') > 0 {
+				s.extensions++
+			}
 			if s.over {
 				continue
 			}
 			inScope += decls
 			bindings += inScope
 			if len(open)+1 > lim.depth || bindings > lim.bindings {
-				s.over, open = true, nil
+				s.over, open, foreign = true, nil, nil
 				continue
 			}
 			if empty {
 				inScope -= decls
 			} else {
 				open = append(open, decls)
+				foreign = append(foreign, inForeign)
 			}
 		}
 	}
@@ -286,21 +293,22 @@ func isLocal(name []byte, local string) bool {
 
 // startTag reads the attributes of a start tag from b[k] to its '>': it
 // returns the offset past the tag, how many attributes may declare a
-// namespace (xmlns, xmlns:p), and whether the tag closes itself (<a/>).
+// namespace (xmlns, xmlns:p), whether one may declare the default
+// namespace (xmlns), and whether the tag closes itself (<a/>).
 // Quoted values are skipped whole, as the decoder reads them; a quote
 // anywhere else is an error at which the decoder stops.
-func startTag(b []byte, k int) (end, decls int, empty bool) {
+func startTag(b []byte, k int) (end, decls int, dflt, empty bool) {
 	for k < len(b) {
 		switch b[k] {
 		case '>':
-			return k + 1, decls, b[k-1] == '/'
+			return k + 1, decls, dflt, b[k-1] == '/'
 		case '=':
 			for k++; k < len(b) && isXMLSpace(b[k]); k++ {
 			}
 			if k < len(b) && (b[k] == '"' || b[k] == '\'') {
 				q := bytes.IndexByte(b[k+1:], b[k])
 				if q < 0 {
-					return len(b), decls, false
+					return len(b), decls, dflt, false
 				}
 				k += q + 2
 			}
@@ -311,11 +319,12 @@ func startTag(b []byte, k int) (end, decls int, empty bool) {
 			if prev := b[k-1]; (isXMLSpace(prev) || prev == '"' || prev == '\'') && hasPrefixAt(b, k, "xmlns") &&
 				(k+5 == len(b) || !isNameByte(b[k+5]) || b[k+5] == ':') {
 				decls++
+				dflt = dflt || k+5 == len(b) || b[k+5] != ':'
 			}
 		}
 		k++
 	}
-	return len(b), decls, false
+	return len(b), decls, dflt, false
 }
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
@@ -335,7 +344,11 @@ func checkXML(doc []byte, lim xmlLimits) error {
 	d.Strict = false
 	d.CharsetReader = charset.NewReaderLabel
 	var open []int // namespace declarations on each open element
-	inScope, bindings := 0, 0
+	inScope, bindings, extensions := 0, 0, 0
+	// Elements of the root's namespace and of the default one it declares
+	// are the feed's own (RSS 1.0's are in both); others are extensions.
+	seenRoot := false
+	var rootSpace, rootDefault string
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -352,6 +365,18 @@ func checkXML(doc []byte, lim xmlLimits) error {
 			open = append(open, n)
 			inScope += n
 			bindings += inScope
+			if !seenRoot {
+				seenRoot, rootSpace = true, t.Name.Space
+				for _, a := range t.Attr {
+					if a.Name.Space == "" && a.Name.Local == "xmlns" {
+						rootDefault = a.Value
+					}
+				}
+			} else if sp := t.Name.Space; sp != "" && sp != rootSpace && sp != rootDefault {
+				if extensions++; extensions > lim.extensions {
+					return fmt.Errorf("%w: %s", ErrTooComplex, tooManyExtensions(lim))
+				}
+			}
 			if len(open) > lim.depth {
 				return fmt.Errorf("%w: elements nested more than %d deep", ErrTooComplex, lim.depth)
 			}
@@ -365,4 +390,9 @@ func checkXML(doc []byte, lim xmlLimits) error {
 			}
 		}
 	}
+}
+
+// tooManyExtensions says how a document goes past lim.extensions.
+func tooManyExtensions(lim xmlLimits) string {
+	return fmt.Sprintf("more than %d elements of other namespaces than the feed's", lim.extensions)
 }
