@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -256,4 +257,59 @@ func TestCompactTrimsTheCopy(t *testing.T) {
 	if got := exported(t, c); len(got) != 50 {
 		t.Errorf("trimmed copy exports %d items; want 50", len(got))
 	}
+}
+
+// TestOpenRefusesCutShortFile opens copies of a store cut short, as a
+// backup interrupted midway or a copy onto a full disk leaves them: Open
+// refuses each, naming the damage, where reading it would end the process
+// with SIGBUS.
+func TestOpenRefusesCutShortFile(t *testing.T) {
+	d := mustOpen(t)
+	for i := range 300 {
+		it := mkItem("cut.example", fmt.Sprint("g", i), t0.Add(time.Duration(i)*time.Minute), "")
+		it.Content = html(uint64(i), 2000)
+		mustUpdate(t, d, func(tx aggregator.Tx) error {
+			_, err := storeStory(tx, []string{"all"}, it)
+			return err
+		})
+	}
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.db")
+	f, err := os.Create(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := d.Backup(t.Context(), f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatalf("Backup = %v", err)
+	}
+	data, err := os.ReadFile(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int64{n / 2, n - 4096} {
+		for _, opts := range []Options{{ReadOnly: true}, {}} {
+			path := filepath.Join(dir, fmt.Sprintf("cut-%d-%v.db", size, opts.ReadOnly))
+			if err := os.WriteFile(path, data[:size], 0o600); err != nil {
+				t.Fatal(err)
+			}
+			c, err := Open(path, opts)
+			if err == nil {
+				c.Close()
+				t.Errorf("Open(%+v) of the copy cut to %d of %d bytes = nil error; want it refused", opts, size, n)
+				continue
+			}
+			if !strings.Contains(err.Error(), "cut short") {
+				t.Errorf("Open(%+v) of the copy cut to %d of %d bytes = %v; want the damage named", opts, size, n, err)
+			}
+		}
+	}
+	c, err := Open(whole, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("Open of the whole copy = %v", err)
+	}
+	c.Close()
 }

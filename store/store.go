@@ -66,7 +66,7 @@ var _ aggregator.Store = (*DB)(nil)
 // Open opens the store at path, creating the file and its folder if missing
 // (unless opts.ReadOnly), and every bucket. It fails with an error wrapping
 // ErrLocked when another process holds the file, and refuses a file written
-// by a newer schema version or not made by this package.
+// by a newer schema version, not made by this package or cut short.
 func Open(path string, opts Options) (*DB, error) {
 	timeout := opts.Timeout
 	if timeout <= 0 {
@@ -77,21 +77,32 @@ func Open(path string, opts Options) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("store %s: creating folder: %w", path, err)
 		}
-		_, err := os.Stat(path)
+		fi, err := os.Stat(path)
 		created = errors.Is(err, os.ErrNotExist)
-	}
-	// NoSync, NoGrowSync and NoFreelistSync stay false: every commit is
-	// durable when Update returns.
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
-	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("store %s: %w (waited %v: %w)", path, ErrLocked, timeout, err)
+		if err == nil && fi.Size() > 0 {
+			// A writable open reads the free list at once, wherever the
+			// file says it is: check the file's length before.
+			ro, err := openBolt(path, timeout, true)
+			if err != nil {
+				return nil, err
+			}
+			err = checkLength(ro)
+			ro.Close()
+			if err != nil {
+				return nil, fmt.Errorf("store %s: %w", path, err)
+			}
 		}
-		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	bdb, err := openBolt(path, timeout, opts.ReadOnly)
+	if err != nil {
+		return nil, err
 	}
 	bdb.AllocSize = growStep
 	if opts.ReadOnly {
-		err = bdb.View(checkSchema)
+		err = checkLength(bdb)
+		if err == nil {
+			err = bdb.View(checkSchema)
+		}
 	} else {
 		err = bdb.Update(initBuckets)
 	}
@@ -110,6 +121,36 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	return &DB{db: bdb, path: path, codec: codec}, nil
+}
+
+// openBolt opens the bbolt file, waiting up to timeout for its lock.
+func openBolt(path string, timeout time.Duration, readOnly bool) (*bolt.DB, error) {
+	// NoSync, NoGrowSync and NoFreelistSync stay false: every commit is
+	// durable when Update returns.
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: readOnly})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, fmt.Errorf("store %s: %w (waited %v: %w)", path, ErrLocked, timeout, err)
+		}
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	return bdb, nil
+}
+
+// checkLength refuses a file shorter than the pages its meta page counts,
+// as a copy cut short is: bbolt opens such a file, and the first read of a
+// page past its end would kill the process with SIGBUS.
+func checkLength(bdb *bolt.DB) error {
+	fi, err := os.Stat(bdb.Path())
+	if err != nil {
+		return err
+	}
+	return bdb.View(func(btx *bolt.Tx) error {
+		if need := btx.Size(); fi.Size() < need {
+			return fmt.Errorf("damaged store: the file is cut short: %d bytes, where its pages take %d", fi.Size(), need)
+		}
+		return nil
+	})
 }
 
 // growStep is how much bbolt grows the file past what it needs once the
