@@ -20,7 +20,7 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg.Log, e.stderr)
+	logger, _ := newLogger(cfg.Log, e.stderr)
 	db, err := openStore(cfg)
 	if err != nil {
 		return err

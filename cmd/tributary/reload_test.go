@@ -251,3 +251,35 @@ func TestPollRetags(t *testing.T) {
 		t.Errorf("topics test drought after the second poll:\n%s\nwant the story already in the topic", out.String())
 	}
 }
+
+// TestReloadLogLevel turns on debug logging with a reload: the fetches
+// after it are logged one line each, as log.level says.
+func TestReloadLogLevel(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := strings.Replace(string(orig), "level: debug", "level: info", 1)
+	if err := os.WriteFile(path, []byte(info), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, path)
+	waitFor(t, "a first fetch", 10*time.Second, func() bool { return len(o.RequestsTo("/wire.rss")) > 0 })
+	if strings.Contains(d.out.String(), "msg=fetched") {
+		t.Fatalf("a fetch logged at level info:\n%s", d.out.String())
+	}
+
+	if err := os.WriteFile(path, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	waitFor(t, "the reload logged", 5*time.Second, func() bool {
+		return strings.Contains(d.out.String(), "config reloaded")
+	})
+	// Sources are polled every 2s.
+	waitFor(t, "a fetch logged after log.level became debug", 6*time.Second, func() bool {
+		return strings.Contains(d.out.String(), "msg=fetched")
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -37,7 +38,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg.Log, e.stderr)
+	logger, level := newLogger(cfg.Log, e.stderr)
 	// Catch SIGHUP from the start: its default action would end the process.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -147,11 +148,15 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			if cfg.Storage.Path != currentCfg().Storage.Path || cfg.Server.Listen != currentCfg().Server.Listen {
 				logger.Warn("storage.path and server.listen changes take effect on restart")
 			}
+			if !strings.EqualFold(cfg.Log.Format, currentCfg().Log.Format) {
+				logger.Warn("log.format changes take effect on restart")
+			}
 			if err := pl.Reload(cfg, tags); err != nil {
 				logger.Error("config reload refused; the running config stays", "err", err)
 				continue
 			}
 			pub.SetConfig(cfg, tags.Topics())
+			setLevel(level, cfg.Log)
 			mu.Lock()
 			current = cfg
 			mu.Unlock()

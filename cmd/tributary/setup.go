@@ -26,17 +26,25 @@ func loadConfig(e *env) (*aggregator.Config, *topic.Set, error) {
 	return cfg, tags, nil
 }
 
-// newLogger builds the structured logger that log.level and log.format ask for.
-func newLogger(cfg aggregator.LogConfig, w io.Writer) *slog.Logger {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(cfg.Level)); err != nil {
-		level = slog.LevelInfo
-	}
+// newLogger builds the structured logger that log.level and log.format ask
+// for. Its level is the returned LevelVar, which a reload sets (setLevel).
+func newLogger(cfg aggregator.LogConfig, w io.Writer) (*slog.Logger, *slog.LevelVar) {
+	level := new(slog.LevelVar)
+	setLevel(level, cfg)
 	opts := &slog.HandlerOptions{Level: level}
 	if strings.EqualFold(cfg.Format, "json") {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(slog.NewJSONHandler(w, opts)), level
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(slog.NewTextHandler(w, opts)), level
+}
+
+// setLevel sets level to log.level (validated on load; info otherwise).
+func setLevel(level *slog.LevelVar, cfg aggregator.LogConfig) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(cfg.Level)); err != nil {
+		l = slog.LevelInfo
+	}
+	level.Set(l)
 }
 
 // openStore opens the store for writing.
