@@ -30,6 +30,10 @@ import (
 // listening, when set by a test, is told the server's address once it listens.
 var listening func(addr string)
 
+// shutdownGrace is how long a stopping daemon lets requests in progress
+// finish before it closes their connections.
+var shutdownGrace = 10 * time.Second
+
 func cmdServe(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError("serve takes no arguments")
@@ -129,9 +133,16 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	})
 	g.Go(func() error {
 		<-ctx.Done()
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
-		return srv.Shutdown(shutdownCtx)
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			// A client that stopped reading keeps its request running,
+			// and an /api/backup its read transaction, which the store's
+			// Close would wait for: cut them off.
+			logger.Warn("closing HTTP connections still busy at shutdown", "after", shutdownGrace, "err", err)
+			srv.Close()
+		}
+		return nil
 	})
 	g.Go(func() error {
 		for {
