@@ -156,20 +156,23 @@ func WriteStatus(w io.Writer, rows []SourceRow, now time.Time) error {
 		if r.Fetches > 0 {
 			share = fmt.Sprintf("%d%%", r.NotModified*100/r.Fetches)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", oneLine(name), stamp(r.LastFetch), stamp(r.LastSuccess),
-			stamp(r.NextDue), r.Items, share, oneLine(State(r.SourceState, now)))
+		// The state is the last column: it may be long without moving the
+		// others, and the end of an error is often its point.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", oneLine(name, 160), stamp(r.LastFetch), stamp(r.LastSuccess),
+			stamp(r.NextDue), r.Items, share, oneLine(State(r.SourceState, now), 480))
 	}
 	return tw.Flush()
 }
 
-// oneLine keeps a table cell on one line whatever a feed or error holds.
-func oneLine(s string) string {
+// oneLine keeps a table cell on one line, of at most n runes, whatever a
+// feed or error holds.
+func oneLine(s string, n int) string {
 	return Clip(strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '
 		}
 		return r
-	}, s), 160)
+	}, s), n)
 }
 
 // Clip shortens s to at most n runes, marking a cut with "…", and never

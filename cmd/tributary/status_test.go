@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestStatusShowsWholeError polls a source whose server refuses the
+// connection, at a long URL: status shows the error to its end, where the
+// refusal is named.
+func TestStatusShowsWholeError(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	dir := t.TempDir()
+	url := fmt.Sprintf("http://%s/news/world/europe/a-long-path-as-many-sites-give-their-feeds/feed.xml", addr)
+	cfg := fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\nstorage:\n  path: %q\npoll:\n  allow_private: true\nsources:\n  - url: %q\n    name: \"Refusing\"\n",
+		filepath.Join(dir, "data", "tributary.db"), url)
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("poll: %v\n%s", err, errOut.String())
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"status", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("status: %v", err)
+	}
+	line := ""
+	for l := range strings.Lines(out.String()) {
+		if strings.HasPrefix(l, "Refusing") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, url) || !strings.Contains(line, "connection refused") {
+		t.Errorf("status line of the failing source:\n%s\nwant its whole error, with the URL and \"connection refused\"", line)
+	}
+}
