@@ -53,9 +53,10 @@ func crashFeed(feed, n int) []byte {
 
 var fetchedLine = regexp.MustCompile(`msg=fetched .*source=([0-9a-f]+) .*new_items=([0-9]+)`)
 
-// TestCrashDuringIngest kills a daemon with SIGKILL at random moments while
-// it ingests many feeds. After each kill the store opens, every item whose
-// commit the daemon had logged is there, and later polls add no duplicate.
+// TestCrashDuringIngest kills `tributary poll` and `tributary serve`, in
+// turn, with SIGKILL at random moments while they ingest many feeds. After
+// each kill the store opens, every item whose commit was logged is there,
+// and later polls add no duplicate.
 func TestCrashDuringIngest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test skipped in -short mode")
@@ -79,8 +80,14 @@ func TestCrashDuringIngest(t *testing.T) {
 	committed := map[string]bool{} // sources whose items the daemon logged as stored
 	deadline := time.Now().Add(40 * time.Second)
 	for round := 0; round < 6 && time.Now().Before(deadline); round++ {
+		// The daemon spreads its first fetches over 5 s; poll starts them
+		// all at once.
+		command, after := "poll", 150+rand.IntN(600)
+		if round%2 == 1 {
+			command, after = "serve", 1000+rand.IntN(3000)
+		}
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "TRIBUTARY_TEST_RUN=poll\x1f-config\x1f"+cfgPath)
+		cmd.Env = append(os.Environ(), "TRIBUTARY_TEST_RUN="+command+"\x1f-config\x1f"+cfgPath)
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -96,7 +103,7 @@ func TestCrashDuringIngest(t *testing.T) {
 			}
 			close(lines)
 		}()
-		kill := time.After(time.Duration(150+rand.IntN(600)) * time.Millisecond)
+		kill := time.After(time.Duration(after) * time.Millisecond)
 	read:
 		for {
 			select {
@@ -113,8 +120,11 @@ func TestCrashDuringIngest(t *testing.T) {
 			}
 		}
 		werr := cmd.Wait()
+		if command == "serve" && (cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != -1) {
+			t.Errorf("round %d: serve ended by itself (%v) on the store the kill before left; want it running until killed", round, werr)
+		}
 		n := checkStore(t, dbPath, committed, items)
-		t.Logf("round %d: child ended with %v; %d sources logged as committed, %d items stored", round, werr, len(committed), n)
+		t.Logf("round %d (%s): child ended with %v; %d sources logged as committed, %d items stored", round, command, werr, len(committed), n)
 	}
 	if len(committed) == 0 {
 		t.Fatalf("no fetch committed in any round; the kills came too early to test anything")
