@@ -13,7 +13,7 @@ import (
 	"syscall"
 )
 
-// Exit statuses, as DESIGN.md fixes them.
+// Exit statuses, as the README's "Command line" gives them.
 const (
 	exitFailure = 1 // a runtime failure
 	exitUsage   = 2 // bad usage or bad configuration
