@@ -185,6 +185,30 @@ func Clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// failStream ends a streamed answer that failed after written bytes of its
+// body: with a 500 when nothing was sent yet, else by breaking the
+// connection, so that the client reads an unexpected end of the body
+// rather than a whole answer with an error message inside it.
+func failStream(w http.ResponseWriter, written int64, msg string) {
+	if written == 0 {
+		http.Error(w, msg, http.StatusInternalServerError)
+		return
+	}
+	panic(http.ErrAbortHandler)
+}
+
 // Backuper writes a consistent copy of a store. *store.DB implements it.
 type Backuper interface {
 	Backup(ctx context.Context, w io.Writer) (int64, error)
@@ -201,16 +225,18 @@ func Handler(cfg func() *aggregator.Config, st aggregator.Store) http.Handler {
 			w.Header().Set("Content-Type", "application/octet-stream")
 			// A large store takes longer than the server's write timeout.
 			http.NewResponseController(w).SetWriteDeadline(time.Time{})
-			// A failure midway cuts the body short; the client checks that
-			// the copy opens before it keeps it.
-			b.Backup(r.Context(), w)
+			cw := &countingWriter{w: w}
+			if _, err := b.Backup(r.Context(), cw); err != nil {
+				failStream(w, cw.n, "backup failed")
+			}
 		})
 	}
 	mux.HandleFunc("GET /api/export", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
 		http.NewResponseController(w).SetWriteDeadline(time.Time{})
-		if err := Export(r.Context(), st, w); err != nil {
-			http.Error(w, "export failed", http.StatusInternalServerError)
+		cw := &countingWriter{w: w}
+		if err := Export(r.Context(), st, cw); err != nil {
+			failStream(w, cw.n, "export failed")
 		}
 	})
 	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {

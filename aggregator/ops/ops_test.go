@@ -2,6 +2,10 @@ package ops_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -13,7 +17,9 @@ import (
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/ingest"
 	"github.com/tributary-feeds/tributary/aggregator/ops"
+	"github.com/tributary-feeds/tributary/store"
 )
 
 // TestOPMLRoundTrip imports a file written by another reader through the
@@ -155,5 +161,74 @@ func TestClip(t *testing.T) {
 		if got := ops.Clip(tt.in, tt.n); got != tt.want {
 			t.Errorf("Clip(%q, %d) = %q; want %q", tt.in, tt.n, got, tt.want)
 		}
+	}
+}
+
+// failingStore is a real store whose export fails after its first 30
+// items, as a read error midway through a large store would.
+type failingStore struct{ *store.DB }
+
+func (f failingStore) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Story) error) error {
+	n := 0
+	err := f.DB.Export(ctx, func(it aggregator.Item, st aggregator.Story) error {
+		if n++; n > 30 {
+			return errors.New("reading item: damaged record")
+		}
+		return fn(it, st)
+	})
+	return err
+}
+
+// TestExportFailsLoudly checks that an export that fails midway is not
+// answered as a whole one: the client reads a broken body, not JSON Lines
+// followed by an error message and a clean end.
+func TestExportFailsLoudly(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "t.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	src := aggregator.SourceState{ID: aggregator.SourceID("https://a.example/feed"), URL: "https://a.example/feed", Name: "A"}
+	var items []aggregator.Item
+	for i := range 40 {
+		items = append(items, aggregator.Item{
+			ID: aggregator.ItemID(src.ID, fmt.Sprint("g", i)), SourceID: src.ID, GUID: fmt.Sprint("g", i),
+			Link: fmt.Sprintf("https://a.example/%d", i), Title: fmt.Sprintf("Report number %d on the harbour", i),
+			Published: time.Date(2024, 3, 1, 0, i, 0, 0, time.UTC), Hash: fmt.Sprint("h", i),
+		})
+	}
+	err = db.Update(t.Context(), func(tx aggregator.Tx) error {
+		_, err := ingest.New(&aggregator.Config{}, nil).Apply(tx, src, items)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := func() *aggregator.Config { return &aggregator.Config{} }
+	srv := httptest.NewServer(ops.Handler(cfg, db))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/export")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || bytes.Count(body, []byte("\n")) != 40 {
+		t.Fatalf("whole export: %d lines, err %v; want 40 lines and a clean end", bytes.Count(body, []byte("\n")), err)
+	}
+
+	failing := httptest.NewServer(ops.Handler(cfg, failingStore{db}))
+	defer failing.Close()
+	resp, err = http.Get(failing.URL + "/api/export")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil {
+		t.Errorf("export failing after 30 items: status %d, %d bytes read to a clean end; want the body broken off", resp.StatusCode, len(body))
+	}
+	if bytes.Contains(body, []byte("export failed")) {
+		t.Errorf("export failing after 30 items: the body carries the error message among the lines")
 	}
 }
