@@ -699,6 +699,9 @@ func (v *validator) topics(refs map[string]bool) {
 			v.errorf(key+".match.at_least", "must not be negative")
 		case m.AtLeast > 0 && len(m.Any) == 0:
 			v.errorf(key+".match.at_least", "counts the phrases of match.any, which has none")
+		case m.AtLeast > 2*len(m.Any):
+			v.errorf(key+".match.at_least", "%d can never be met: match.any has %d phrases, each counting at most twice (in a title)",
+				m.AtLeast, len(m.Any))
 		}
 		for j, cat := range m.Categories {
 			if strings.TrimSpace(cat) == "" {

@@ -136,6 +136,7 @@ var badConfigs = map[string][]string{
 		`config.yaml:34: topics[8].match.none[1]: phrase "econ*omy": a * must end a word, as in econom*`,
 		"config.yaml:35: topics[8].match.at_least: must not be negative",
 		"config.yaml:40: topics[9].match.at_least: counts the phrases of match.any, which has none",
+		"config.yaml:45: topics[10].match.at_least: 5 can never be met: match.any has 2 phrases, each counting at most twice (in a title)",
 	},
 	"query.bad.yaml": {
 		`config.yaml:13: topics[1].match.query: column 26: expected ")" to close "(" at column 1`,

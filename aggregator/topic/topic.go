@@ -157,6 +157,9 @@ func Compile(topics []aggregator.TopicConfig, sources []aggregator.SourceConfig)
 			errs = append(errs, fmt.Errorf("%s: match.at_least: must not be negative", name))
 		case m.AtLeast > 0 && len(m.Any) == 0:
 			errs = append(errs, fmt.Errorf("%s: match.at_least: counts the phrases of match.any, which has none", name))
+		case m.AtLeast > 2*len(m.Any):
+			errs = append(errs, fmt.Errorf("%s: match.at_least: %d can never be met: match.any has %d phrases, each counting at most twice (in a title)",
+				name, m.AtLeast, len(m.Any)))
 		case m.AtLeast > 1:
 			c.atLeast = m.AtLeast
 			s.titles = true

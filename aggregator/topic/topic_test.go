@@ -332,6 +332,7 @@ func TestCompileErrors(t *testing.T) {
 		{ID: "d", Title: "D", Match: aggregator.MatchConfig{Any: []string{"..."}, All: []string{"ok", "x*"}}},
 		{ID: "e", Title: "E", Match: aggregator.MatchConfig{Any: []string{"x"}, AtLeast: -1}},
 		{ID: "f", Title: "F", Match: aggregator.MatchConfig{All: []string{"x"}, AtLeast: 2}},
+		{ID: "g", Title: "G", Match: aggregator.MatchConfig{Any: []string{"x", "y"}, AtLeast: 5}},
 	}, testSources)
 	want := []string{
 		`topic "a": sources: unknown source "Nope"`,
@@ -342,6 +343,7 @@ func TestCompileErrors(t *testing.T) {
 		`topic "d": match: phrase "x*": the prefix x* is shorter than 3 characters`,
 		`topic "e": match.at_least: must not be negative`,
 		`topic "f": match.at_least: counts the phrases of match.any, which has none`,
+		`topic "g": match.at_least: 5 can never be met: match.any has 2 phrases, each counting at most twice (in a title)`,
 	}
 	if err == nil {
 		t.Fatalf("Compile(bad topics) = nil; want:\n%s", strings.Join(want, "\n"))
