@@ -33,9 +33,19 @@ func newLogger(cfg aggregator.LogConfig, w io.Writer) (*slog.Logger, *slog.Level
 	setLevel(level, cfg)
 	opts := &slog.HandlerOptions{Level: level}
 	if strings.EqualFold(cfg.Format, "json") {
+		opts.ReplaceAttr = durationText
 		return slog.New(slog.NewJSONHandler(w, opts)), level
 	}
 	return slog.New(slog.NewTextHandler(w, opts)), level
+}
+
+// durationText writes a duration as the text format does ("13.9ms"), where
+// JSON would write a count of nanoseconds that no reader takes for a time.
+func durationText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
 }
 
 // setLevel sets level to log.level (validated on load; info otherwise).

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// TestLogDurations checks that both log formats write a duration as text
+// ("1.5s"), as the README's log lines show it, rather than JSON's count of
+// nanoseconds.
+func TestLogDurations(t *testing.T) {
+	var text, js bytes.Buffer
+	lt, _ := newLogger(aggregator.LogConfig{Level: "info", Format: "text"}, &text)
+	lj, _ := newLogger(aggregator.LogConfig{Level: "info", Format: "json"}, &js)
+	lt.Info("fetched", "duration", 1500*time.Millisecond)
+	lj.Info("fetched", "duration", 1500*time.Millisecond, "items", 3)
+	if !bytes.Contains(text.Bytes(), []byte("duration=1.5s")) {
+		t.Errorf("text log %q; want duration=1.5s", text.String())
+	}
+	var line map[string]any
+	if err := json.Unmarshal(js.Bytes(), &line); err != nil {
+		t.Fatalf("JSON log %q: %v", js.String(), err)
+	}
+	if line["duration"] != "1.5s" || line["items"] != float64(3) {
+		t.Errorf("JSON log %q; want duration \"1.5s\" and items 3", js.String())
+	}
+}
