@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -61,6 +62,8 @@ type pipeline struct {
 	fetcher *fetch.Fetcher
 	ing     *ingest.Ingester
 	popts   parse.Options
+	ids     []string // SourceID of each of cfg.Sources
+	hosts   []string // host name of each of cfg.Sources' URLs
 }
 
 // queuePerFetch is how many sources may be in progress per fetch slot:
@@ -103,7 +106,10 @@ type Poller struct {
 	mu       sync.Mutex
 	pl       *pipeline
 	due      map[string]time.Time // next due time per source id
-	running  map[string]bool      // sources being fetched now
+	running  map[string]bool      // sources being polled now
+	moved    map[string]string    // host a source is fetched from, by id, when it moved from its configured URL
+	fetches  map[string]int       // sources per host started and not yet fetched
+	changed  chan struct{}        // closed, and replaced, when a poll ends, a fetch ends or the configuration changes
 	rnd      *rand.Rand
 	lastTick time.Time
 	stopped  bool
@@ -123,6 +129,9 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 		due:     make(map[string]time.Time),
 		pending: make(map[string]aggregator.SourceState),
 		running: make(map[string]bool),
+		moved:   make(map[string]string),
+		fetches: make(map[string]int),
+		changed: make(chan struct{}),
 		rnd:     rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x7269627574617279)),
 
 		fetching: newSlots(1), // Reload sets the bound from cfg
@@ -163,6 +172,10 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 		ing:   ingest.New(cfg, tagger),
 		popts: parse.Options{MaxItems: cfg.Poll.MaxItems},
 	}
+	for _, src := range cfg.Sources {
+		pl.ids = append(pl.ids, aggregator.SourceID(src.URL))
+		pl.hosts = append(pl.hosts, hostName(src.URL))
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	// The same fetch options keep the same Fetcher: its per-host bound
@@ -177,15 +190,69 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 	p.fetching.setLimit(cfg.Poll.Concurrency)
 	p.pl = pl
 	keep := make(map[string]bool, len(cfg.Sources))
-	for _, s := range cfg.Sources {
-		keep[aggregator.SourceID(s.URL)] = true
+	for _, id := range pl.ids {
+		keep[id] = true
 	}
 	for id := range p.due {
 		if !keep[id] {
 			delete(p.due, id)
 		}
 	}
+	for id := range p.moved {
+		if !keep[id] {
+			delete(p.moved, id)
+		}
+	}
+	p.signal()
 	return nil
+}
+
+// signal wakes whoever waits for a place to start a source; p.mu is held.
+func (p *Poller) signal() {
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// hostOf returns the host that the i-th source of pl is fetched from now:
+// its configured URL's, or where it moved permanently; p.mu is held.
+func (p *Poller) hostOf(pl *pipeline, i int) string {
+	if h, ok := p.moved[pl.ids[i]]; ok {
+		return h
+	}
+	return pl.hosts[i]
+}
+
+// hostName returns the lower-cased host name of raw, as the fetcher's
+// per-host bound counts it.
+func hostName(raw string) string {
+	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil {
+		return strings.ToLower(u.Hostname())
+	}
+	return ""
+}
+
+// hostFree reports whether another source of host may start its fetch:
+// fewer than poll.per_host of its sources are fetching or waiting to. A
+// source waiting for its host would hold a place, and a fetch slot, that
+// another host's source could use; p.mu is held.
+func (p *Poller) hostFree(pl *pipeline, host string) bool {
+	n := pl.fetcher.Options().PerHost
+	return n < 0 || p.fetches[host] < n
+}
+
+// begin counts a source as started against host until the returned func,
+// which must be called at least once, tells that its fetch ended; p.mu is
+// held.
+func (p *Poller) begin(host string) (fetched func()) {
+	p.fetches[host]++
+	return sync.OnceFunc(func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.fetches[host]--; p.fetches[host] <= 0 {
+			delete(p.fetches, host)
+		}
+		p.signal()
+	})
 }
 
 // Healthy reports whether the scheduler loop is running and keeping up.
@@ -220,28 +287,20 @@ func (p *Poller) Run(ctx context.Context) error {
 	t := time.NewTicker(p.tick)
 	defer t.Stop()
 	var lastPrune time.Time
+	ticked := true
 	for {
 		now := p.now()
 		p.mu.Lock()
 		p.lastTick = now
 		pl := p.pl
-		limit := pl.inProgress()
-		var starts []aggregator.SourceConfig
-		for _, src := range pl.cfg.Sources {
-			id := aggregator.SourceID(src.URL)
-			due, ok := p.due[id]
-			if !ok || p.running[id] || due.After(now) || len(p.running) >= limit {
-				continue
-			}
-			p.running[id] = true
-			p.m.lag.Observe(now.Sub(due).Seconds())
-			starts = append(starts, src)
-		}
+		starts := p.dueNow(pl, now)
+		wake := p.changed
 		p.mu.Unlock()
-		for _, src := range starts {
+		for _, s := range starts {
 			wg.Go(func() {
-				id := aggregator.SourceID(src.URL)
-				p.pollSource(ctx, pl, src)
+				defer s.fetched()
+				id := aggregator.SourceID(s.src.URL)
+				p.pollSource(ctx, pl, s.src, s.fetched)
 				p.mu.Lock()
 				delete(p.running, id)
 				if d, ok := p.due[id]; ok && !d.After(now) && ctx.Err() == nil {
@@ -249,20 +308,72 @@ func (p *Poller) Run(ctx context.Context) error {
 					// error): try again later rather than on every tick.
 					p.due[id] = p.now().Add(time.Minute)
 				}
+				p.signal()
 				p.mu.Unlock()
 			})
 		}
-		p.flush(ctx)
-		if r := pl.cfg.Storage.Retention; r > 0 && now.Sub(lastPrune) >= time.Hour {
-			lastPrune = now
-			p.prune(ctx, now.Add(-r), pl)
+		if ticked {
+			// Buffered states are written once a tick, not once a poll.
+			p.flush(ctx)
+			if r := pl.cfg.Storage.Retention; r > 0 && now.Sub(lastPrune) >= time.Hour {
+				lastPrune = now
+				p.prune(ctx, now.Add(-r), pl)
+			}
 		}
+		// A poll or a fetch that ends frees a place: the next due source
+		// starts then, not at the next tick, so that a first run of
+		// thousands of sources takes as long as their fetches do.
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+			ticked = true
+		case <-wake:
+			ticked = false
 		}
 	}
+}
+
+// start is a source the scheduler starts, with its func that frees its
+// host's place (begin).
+type start struct {
+	src     aggregator.SourceConfig
+	fetched func()
+}
+
+// dueNow picks the sources to start at now, most overdue first: each due,
+// not running, with a free place among the sources in progress and among
+// its host's fetches. It marks them running; p.mu is held.
+func (p *Poller) dueNow(pl *pipeline, now time.Time) []start {
+	limit := pl.inProgress()
+	if len(p.running) >= limit {
+		return nil
+	}
+	type candidate struct {
+		i   int
+		due time.Time
+	}
+	var due []candidate
+	for i, id := range pl.ids {
+		if d, ok := p.due[id]; ok && !p.running[id] && !d.After(now) {
+			due = append(due, candidate{i, d})
+		}
+	}
+	slices.SortStableFunc(due, func(a, b candidate) int { return a.due.Compare(b.due) })
+	var starts []start
+	for _, c := range due {
+		if len(p.running) >= limit {
+			break
+		}
+		host := p.hostOf(pl, c.i)
+		if !p.hostFree(pl, host) {
+			continue
+		}
+		p.running[pl.ids[c.i]] = true
+		p.m.lag.Observe(now.Sub(c.due).Seconds())
+		starts = append(starts, start{src: pl.cfg.Sources[c.i], fetched: p.begin(host)})
+	}
+	return starts
 }
 
 // loadDue reads every configured source's next due time from the store.
@@ -284,6 +395,9 @@ func (p *Poller) loadDue(ctx context.Context) error {
 			continue
 		}
 		s, ok := byID[id]
+		if ok && s.URL != "" && s.URL != src.URL {
+			p.moved[id] = hostName(s.URL)
+		}
 		switch {
 		case ok && s.Disabled:
 			// A gone source stays off until its URL changes in the config.
@@ -323,21 +437,57 @@ func (p *Poller) PollAll(ctx context.Context, progress func(Outcome)) []Outcome 
 	p.mu.Lock()
 	pl := p.pl
 	p.mu.Unlock()
-	out := make([]Outcome, len(pl.cfg.Sources))
-	sem := make(chan struct{}, pl.inProgress())
+	srcs := pl.cfg.Sources
+	out := make([]Outcome, len(srcs))
+	started := make([]bool, len(srcs))
+	limit := pl.inProgress()
 	var wg sync.WaitGroup
 	var pmu sync.Mutex
-	for i, src := range pl.cfg.Sources {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			out[i] = p.pollSource(ctx, pl, src)
-			if progress != nil {
-				pmu.Lock()
-				progress(out[i])
-				pmu.Unlock()
+	active, first := 0, 0 // sources in progress; every source before first has started
+	for first < len(srcs) {
+		// In the configuration's order, but a source whose host has
+		// poll.per_host fetches going waits and lets the next ones pass.
+		var starts []int
+		var fetched []func()
+		p.mu.Lock()
+		for i := first; i < len(srcs) && active < limit; i++ {
+			if started[i] {
+				continue
 			}
-		})
+			host := p.hostOf(pl, i)
+			if !p.hostFree(pl, host) {
+				continue
+			}
+			started[i] = true
+			active++
+			starts = append(starts, i)
+			fetched = append(fetched, p.begin(host))
+		}
+		for first < len(srcs) && started[first] {
+			first++
+		}
+		wake := p.changed
+		p.mu.Unlock()
+		for k, i := range starts {
+			wg.Go(func() {
+				defer func() {
+					fetched[k]()
+					p.mu.Lock()
+					active--
+					p.signal()
+					p.mu.Unlock()
+				}()
+				out[i] = p.pollSource(ctx, pl, srcs[i], fetched[k])
+				if progress != nil {
+					pmu.Lock()
+					progress(out[i])
+					pmu.Unlock()
+				}
+			})
+		}
+		if first < len(srcs) {
+			<-wake
+		}
 	}
 	wg.Wait()
 	p.flush(ctx)
@@ -345,8 +495,9 @@ func (p *Poller) PollAll(ctx context.Context, progress func(Outcome)) []Outcome 
 }
 
 // pollSource fetches, parses and ingests one source and records the outcome
-// on the source, whatever happened.
-func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.SourceConfig) Outcome {
+// on the source, whatever happened. It calls fetched once the fetch is over
+// (and may leave that to its caller when it returns before fetching).
+func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.SourceConfig, fetched func()) Outcome {
 	id := aggregator.SourceID(src.URL)
 	log := p.log.With("source", id)
 	start := p.now()
@@ -368,7 +519,15 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		return o
 	}
 	iv := interval(pl.cfg, src, st)
-	feed, res, err := p.fetchSlot(ctx, pl, &st)
+	feed, res, err := p.fetchSlot(ctx, pl, &st, fetched)
+	fetched()
+	p.mu.Lock()
+	if st.URL != src.URL {
+		p.moved[id] = hostName(st.URL)
+	} else {
+		delete(p.moved, id)
+	}
+	p.mu.Unlock()
 	if ctx.Err() != nil && err != nil {
 		// Shutting down: leave the source as it was, to be polled next run.
 		o.Result, o.Err = "error", ctx.Err()
@@ -499,7 +658,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 }
 
 // fetchSlot runs fetchFeed in one of the Poller's fetch slots.
-func (p *Poller) fetchSlot(ctx context.Context, pl *pipeline, st *aggregator.SourceState) (*parse.Feed, fetch.Result, error) {
+func (p *Poller) fetchSlot(ctx context.Context, pl *pipeline, st *aggregator.SourceState, fetched func()) (*parse.Feed, fetch.Result, error) {
 	if err := p.fetching.acquire(ctx); err != nil {
 		return nil, fetch.Result{}, err
 	}
@@ -508,14 +667,16 @@ func (p *Poller) fetchSlot(ctx context.Context, pl *pipeline, st *aggregator.Sou
 		p.m.inFlight.Dec()
 		p.fetching.release()
 	}()
-	return p.fetchFeed(ctx, pl, st)
+	return p.fetchFeed(ctx, pl, st, fetched)
 }
 
 // fetchFeed fetches the source and parses the body when it changed. A nil
 // feed with a nil error means 304 or an unchanged body. An HTML page that
 // links a feed is followed once, and the source then moves to that feed.
-func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.SourceState) (*parse.Feed, fetch.Result, error) {
+// It calls fetched once the source's host has answered.
+func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.SourceState, fetched func()) (*parse.Feed, fetch.Result, error) {
 	res, err := pl.fetcher.Fetch(ctx, fetch.Request{URL: st.URL, ETag: st.ETag, LastModified: st.LastModified})
+	fetched()
 	if err != nil || res.NotModified {
 		return nil, res, err
 	}

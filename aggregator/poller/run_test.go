@@ -1,0 +1,157 @@
+package poller_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+	"github.com/tributary-feeds/tributary/aggregator/poller"
+	"github.com/tributary-feeds/tributary/aggregator/topic"
+)
+
+// run starts p.Run until the test ends, and returns a func that stops it
+// and waits for it.
+func run(t *testing.T, p *poller.Poller) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// newRunPoller is newPoller with scheduler options.
+func newRunPoller(t *testing.T, cfg *aggregator.Config, db aggregator.Store, opts poller.Options) *poller.Poller {
+	t.Helper()
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Logger = quiet
+	p, err := poller.New(cfg, tags, db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// smallFeed returns an RSS feed of two items of its own.
+func smallFeed(n int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<?xml version="1.0"?><rss version="2.0"><channel><title>Outlet %d</title><link>https://outlet%d.example/</link><description>d</description>`, n, n)
+	for j := range 2 {
+		fmt.Fprintf(&b, `<item><title>Outlet %d report %d</title><link>https://outlet%d.example/%d</link><guid>https://outlet%d.example/%d</guid><description>Report %d of outlet %d, on matter m%d.</description></item>`,
+			n, j, n, j, n, j, j, n, n*2+j)
+	}
+	b.WriteString("</channel></rss>")
+	return []byte(b.String())
+}
+
+// waitUntil polls cond every few milliseconds until it holds or limit
+// passes, and reports whether it held.
+func waitUntil(limit time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
+}
+
+// TestFirstRunStartsAsPlacesFree runs the scheduler at its one-second tick
+// over more sources than it may have in progress: a source starts as soon
+// as another ends, not at the next tick, so a first run of many sources
+// takes about as long as their fetches, as `tributary poll` does.
+func TestFirstRunStartsAsPlacesFree(t *testing.T) {
+	const n = 100
+	o := feedtest.NewOrigin(t)
+	var urls []string
+	for i := range n {
+		path := fmt.Sprintf("/f%d.rss", i)
+		o.Feed(path, "application/rss+xml", smallFeed(i))
+		urls = append(urls, o.URL(path))
+	}
+	// At most 4 sources in progress: 25 ticks, were each tick to start 4.
+	cfg := config(t, "  concurrency: 2\n  per_host: 2", urls...)
+	p := newRunPoller(t, cfg, mustOpen(t), poller.Options{Tick: time.Second, FirstDelay: time.Millisecond})
+	start := time.Now()
+	run(t, p)
+	if !waitUntil(10*time.Second, func() bool { return len(o.Requests()) >= n }) {
+		t.Fatalf("%d of %d sources fetched after %v", len(o.Requests()), n, time.Since(start))
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the first run of %d sources took %v; want each to start when a place frees", n, took)
+	}
+}
+
+// TestSlowHostLeavesTheOthers polls many sources on a slow host beside a
+// few on a quick one: the slow host gets its poll.per_host fetches and no
+// more of the fetch slots, and the quick host's sources are fetched at once
+// rather than after the slow ones.
+func TestSlowHostLeavesTheOthers(t *testing.T) {
+	slow := feedtest.NewOrigin(t) // 127.0.0.1
+	quick := feedtest.NewOrigin(t)
+	var urls, quickURLs []string
+	for i := range 8 {
+		path := fmt.Sprintf("/slow%d.rss", i)
+		body := smallFeed(i)
+		slow.Handle(path, func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(400 * time.Millisecond)
+			w.Header().Set("Content-Type", "application/rss+xml")
+			w.Write(body)
+		})
+		urls = append(urls, slow.URL(path))
+	}
+	for i := range 3 {
+		path := fmt.Sprintf("/quick%d.rss", i)
+		quick.Feed(path, "application/rss+xml", smallFeed(100+i))
+		// Another host name for the same loopback address.
+		u := strings.Replace(quick.URL(path), "127.0.0.1", "localhost", 1)
+		urls = append(urls, u)
+		quickURLs = append(quickURLs, u)
+	}
+	cfg := config(t, "  concurrency: 2\n  per_host: 1", urls...)
+
+	t.Run("serve", func(t *testing.T) {
+		p := newRunPoller(t, cfg, mustOpen(t), poller.Options{Tick: 10 * time.Millisecond, FirstDelay: time.Millisecond})
+		start := time.Now()
+		run(t, p)
+		if !waitUntil(5*time.Second, func() bool { return quick.Count("/quick2.rss") > 0 }) {
+			t.Fatal("the quick host's sources were not fetched")
+		}
+		if took := time.Since(start); took > 350*time.Millisecond {
+			t.Errorf("the quick host's three sources were fetched after %v; want them fetched beside the slow host's first", took)
+		}
+	})
+	t.Run("poll", func(t *testing.T) {
+		p := newPoller(t, cfg, mustOpen(t), nil)
+		start := time.Now()
+		var quickDone time.Duration
+		p.PollAll(t.Context(), func(o poller.Outcome) {
+			if o.URL == quickURLs[len(quickURLs)-1] {
+				quickDone = time.Since(start)
+			}
+		})
+		if quickDone > 350*time.Millisecond {
+			t.Errorf("the quick host's last source was polled after %v; want it polled beside the slow host's first", quickDone)
+		}
+	})
+}
