@@ -110,6 +110,7 @@ type Poller struct {
 	moved    map[string]string    // host a source is fetched from, by id, when it moved from its configured URL
 	fetches  map[string]int       // sources per host started and not yet fetched
 	changed  chan struct{}        // closed, and replaced, when a poll ends, a fetch ends or the configuration changes
+	reloaded bool                 // the configuration changed since due was loaded
 	rnd      *rand.Rand
 	lastTick time.Time
 	stopped  bool
@@ -203,6 +204,9 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 			delete(p.moved, id)
 		}
 	}
+	// Sources added are scheduled by the next pass of Run, which reads
+	// their stored state first.
+	p.reloaded = true
 	p.signal()
 	return nil
 }
@@ -289,6 +293,18 @@ func (p *Poller) Run(ctx context.Context) error {
 	var lastPrune time.Time
 	ticked := true
 	for {
+		p.mu.Lock()
+		reloaded := p.reloaded
+		p.mu.Unlock()
+		if reloaded {
+			// Sources added by a reload start on their first poll.
+			if err := p.loadDue(ctx); err != nil && ctx.Err() == nil {
+				p.log.ErrorContext(ctx, "scheduling the sources of the new configuration", "err", err)
+				p.mu.Lock()
+				p.reloaded = true // try again at the next pass
+				p.mu.Unlock()
+			}
+		}
 		now := p.now()
 		p.mu.Lock()
 		p.lastTick = now
@@ -378,6 +394,9 @@ func (p *Poller) dueNow(pl *pipeline, now time.Time) []start {
 
 // loadDue reads every configured source's next due time from the store.
 func (p *Poller) loadDue(ctx context.Context) error {
+	p.mu.Lock()
+	p.reloaded = false // a reload from now on asks for another pass
+	p.mu.Unlock()
 	states, err := p.st.Sources(ctx)
 	if err != nil {
 		return fmt.Errorf("loading sources: %w", err)

@@ -155,3 +155,54 @@ func TestSlowHostLeavesTheOthers(t *testing.T) {
 		}
 	})
 }
+
+// TestReloadAddsSources adds a source by a reload under a running
+// scheduler: it is polled without a restart. A source removed is no longer
+// polled, and one configured again takes up its stored schedule.
+func TestReloadAddsSources(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/a.rss", "application/rss+xml", smallFeed(1))
+	o.Feed("/b.rss", "application/rss+xml", smallFeed(2))
+	db := mustOpen(t)
+	const extra = "  interval: 1s\n  min_interval: 1s"
+	p := newRunPoller(t, config(t, extra, o.URL("/a.rss")), db, poller.Options{Tick: 10 * time.Millisecond, FirstDelay: time.Millisecond})
+	run(t, p)
+	if !waitUntil(5*time.Second, func() bool { return o.Count("/a.rss") > 0 }) {
+		t.Fatal("the first source was not fetched")
+	}
+	reload := func(urls ...string) {
+		t.Helper()
+		cfg := config(t, extra, urls...)
+		tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Reload(cfg, tags); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reload(o.URL("/a.rss"), o.URL("/b.rss"))
+	if !waitUntil(5*time.Second, func() bool { return o.Count("/b.rss") > 0 }) {
+		t.Fatal("a source added by a reload was not fetched")
+	}
+
+	reload(o.URL("/b.rss"))
+	time.Sleep(100 * time.Millisecond) // a fetch of a begun before the reload ends
+	removed := o.Count("/a.rss")
+	time.Sleep(2500 * time.Millisecond) // two intervals and more
+	if n := o.Count("/a.rss"); n != removed {
+		t.Errorf("a removed source was fetched %d times after its removal", n-removed)
+	}
+	if n := o.Count("/b.rss"); n < 2 {
+		t.Errorf("the source kept was fetched %d times in 2.5s; its interval is 1s", n)
+	}
+
+	reload(o.URL("/a.rss"), o.URL("/b.rss"))
+	if !waitUntil(5*time.Second, func() bool { return o.Count("/a.rss") > removed }) {
+		t.Fatal("a source configured again was not fetched")
+	}
+	reqs := o.RequestsTo("/a.rss")
+	if last := reqs[len(reqs)-1]; last.Header.Get("If-None-Match") == "" {
+		t.Errorf("a source configured again was fetched without its validators: %v", last.Header)
+	}
+}
