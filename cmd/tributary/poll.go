@@ -57,6 +57,11 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	if failed > 0 && failed == len(outcomes) {
+		// A cron job is told when nothing could be fetched; some sources
+		// failing is the daily lot of an aggregator and exits 0.
+		return &exitError{code: exitFailure, err: fmt.Errorf("no source could be fetched (%d failed)", failed)}
+	}
 	return nil
 }
 

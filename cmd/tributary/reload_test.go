@@ -283,3 +283,28 @@ func TestReloadLogLevel(t *testing.T) {
 		return strings.Contains(d.out.String(), "msg=fetched")
 	})
 }
+
+// TestPollExitStatus runs poll with every source failing, then with one
+// failing: only the first exits non-zero, so that a cron job can tell.
+func TestPollExitStatus(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	for _, p := range []string{"/wire.rss", "/daily.atom", "/digest.json"} {
+		o.Status(p, http.StatusInternalServerError, "")
+	}
+	var out, errOut bytes.Buffer
+	err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitFailure || !strings.Contains(err.Error(), "no source could be fetched") {
+		t.Errorf("poll with every source failing = %v; want exit 1, no source could be fetched", err)
+	}
+	if !strings.Contains(out.String(), "3 failed") {
+		t.Errorf("poll summary:\n%s\nwant 3 failed", out.String())
+	}
+
+	o.Feed("/wire.rss", "application/rss+xml; charset=utf-8", readFixture(t, "wire.rss"))
+	out.Reset()
+	if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
+		t.Errorf("poll with one source of three fetched = %v; want exit 0\n%s", err, out.String())
+	}
+}
