@@ -206,3 +206,27 @@ func TestReloadAddsSources(t *testing.T) {
 		t.Errorf("a source configured again was fetched without its validators: %v", last.Header)
 	}
 }
+
+// TestIntervalIsAFloor polls sources again and again: the jitter that
+// spreads sources apart never brings a poll before the interval, the feed's
+// <ttl> or poll.min_interval allow.
+func TestIntervalIsAFloor(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/ttl.rss", "application/rss+xml", fixture(t, "slow-ttl.rss")) // ttl 120
+	o.Feed("/floor.rss", "application/rss+xml", fixture(t, "news.rss"))   // ttl 5
+	cfg := config(t, "  interval: 10m\n  min_interval: 10m", o.URL("/ttl.rss"), o.URL("/floor.rss"))
+	db := mustOpen(t)
+	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	p := newPoller(t, cfg, db, clk.Now)
+	floors := map[string]time.Duration{o.URL("/ttl.rss"): 2 * time.Hour, o.URL("/floor.rss"): 10 * time.Minute}
+	for range 40 {
+		p.PollAll(t.Context(), nil)
+		for u, floor := range floors {
+			wait := state(t, db, u).NextDue.Sub(clk.Now())
+			if wait < floor || wait > floor+floor/5 {
+				t.Fatalf("%s: next due in %v; want from %v to 20%% more", u, wait, floor)
+			}
+		}
+		clk.Add(3 * time.Hour)
+	}
+}

@@ -27,13 +27,15 @@ func interval(cfg *aggregator.Config, src aggregator.SourceConfig, st aggregator
 	return max(iv, cfg.Poll.MinInterval)
 }
 
-// jitter spreads d by up to ±10% so sources configured alike drift apart.
+// jitter lengthens d by up to 10% so sources configured alike drift apart.
+// It never shortens d: an interval, a feed's <ttl> and poll.min_interval
+// are floors.
 func jitter(d time.Duration, r *rand.Rand) time.Duration {
-	span := int64(d) / 5
+	span := int64(d) / 10
 	if span <= 0 {
 		return d
 	}
-	return d - time.Duration(span/2) + time.Duration(r.Int64N(span))
+	return d + time.Duration(r.Int64N(span))
 }
 
 // backoff is the delay after the n-th consecutive failure: the interval
