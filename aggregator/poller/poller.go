@@ -593,10 +593,12 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 			st.Name = name
 		}
 		o.Name = st.Name
-		ttl = max(ttl, feed.TTL)
-	}
-	if ttl > 0 || feed != nil {
-		st.FeedTTL = ttl
+		st.FeedTTL = max(ttl, feed.TTL)
+	} else {
+		// A 304 or the same body: the feed's own <ttl> or sy:updatePeriod,
+		// read when it was parsed, still holds, and a max-age on this
+		// answer may only lengthen it.
+		st.FeedTTL = max(st.FeedTTL, ttl)
 	}
 	iv = interval(pl.cfg, src, st)
 	p.mu.Lock()

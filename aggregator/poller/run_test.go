@@ -230,3 +230,35 @@ func TestIntervalIsAFloor(t *testing.T) {
 		clk.Add(3 * time.Hour)
 	}
 }
+
+// TestFeedTTLSurvivesNotModified serves a feed that asks for two hours
+// (<ttl>120</ttl>) with a short Cache-Control max-age: the 304s that
+// follow do not bring its interval back to the configured 30m.
+func TestFeedTTLSurvivesNotModified(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	body := fixture(t, "slow-ttl.rss")
+	o.Handle("/feed.rss", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=60")
+		w.Header().Set("ETag", `"v1"`)
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(body)
+	})
+	cfg := config(t, "", o.URL("/feed.rss"))
+	db := mustOpen(t)
+	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	p := newPoller(t, cfg, db, clk.Now)
+	for i := range 3 {
+		oc := p.PollAll(t.Context(), nil)[0]
+		if want := map[bool]string{true: "ok", false: "not_modified"}[i == 0]; oc.Result != want {
+			t.Fatalf("poll %d: %q (err %v); want %s", i+1, oc.Result, oc.Err, want)
+		}
+		if wait := state(t, db, o.URL("/feed.rss")).NextDue.Sub(clk.Now()); wait < 2*time.Hour {
+			t.Errorf("poll %d (%s): next due in %v; want the feed's 2h", i+1, oc.Result, wait)
+		}
+		clk.Add(3 * time.Hour)
+	}
+}
