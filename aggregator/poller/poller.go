@@ -100,6 +100,11 @@ type Poller struct {
 	// one each. A crash loses at most a repeated conditional request.
 	pendMu  sync.Mutex
 	pending map[string]aggregator.SourceState
+	// writing holds the states a flush is writing, still read by state
+	// until they are committed: a poll that began meanwhile would
+	// otherwise read the state before them and undo them.
+	writing map[string]aggregator.SourceState
+	flushMu sync.Mutex // one flush at a time
 
 	fetching *slots // fetches in flight, across reloads: poll.concurrency
 
@@ -834,6 +839,8 @@ func (p *Poller) save(ctx context.Context, st *aggregator.SourceState, log *slog
 
 // flush writes every buffered source state in one transaction.
 func (p *Poller) flush(ctx context.Context) {
+	p.flushMu.Lock()
+	defer p.flushMu.Unlock()
 	p.pendMu.Lock()
 	if len(p.pending) == 0 {
 		p.pendMu.Unlock()
@@ -841,7 +848,13 @@ func (p *Poller) flush(ctx context.Context) {
 	}
 	batch := p.pending
 	p.pending = make(map[string]aggregator.SourceState, len(batch))
+	p.writing = batch
 	p.pendMu.Unlock()
+	defer func() {
+		p.pendMu.Lock()
+		p.writing = nil
+		p.pendMu.Unlock()
+	}()
 	err := p.st.Update(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
 		for _, st := range batch {
 			if err := tx.PutSource(st); err != nil {
@@ -859,6 +872,9 @@ func (p *Poller) flush(ctx context.Context) {
 func (p *Poller) state(ctx context.Context, id string) (aggregator.SourceState, error) {
 	p.pendMu.Lock()
 	st, ok := p.pending[id]
+	if !ok {
+		st, ok = p.writing[id]
+	}
 	p.pendMu.Unlock()
 	if ok {
 		return st, nil

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -260,5 +263,75 @@ func TestFeedTTLSurvivesNotModified(t *testing.T) {
 			t.Errorf("poll %d (%s): next due in %v; want the feed's 2h", i+1, oc.Result, wait)
 		}
 		clk.Add(3 * time.Hour)
+	}
+}
+
+// TestScheduleOverADay runs the scheduler through a simulated day, the
+// clock moved on five minutes at a time: a steady source is read every
+// interval and no more often, one that fails every other time backs off
+// and comes back, and the goroutines do not grow with the fetches.
+func TestScheduleOverADay(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)}
+	o := feedtest.NewOrigin(t)
+	var mu sync.Mutex
+	var inFlight atomic.Int32
+	seen := map[string][]time.Time{}
+	flaps := 0
+	body := smallFeed(1)
+	for _, path := range []string{"/steady.rss", "/flapping.rss"} {
+		o.Handle(path, func(w http.ResponseWriter, r *http.Request) {
+			inFlight.Add(1)
+			defer inFlight.Add(-1)
+			mu.Lock()
+			seen[path] = append(seen[path], clk.Now())
+			fail := path == "/flapping.rss" && flaps%2 == 1
+			if path == "/flapping.rss" {
+				flaps++
+			}
+			mu.Unlock()
+			if fail {
+				http.Error(w, "busy", http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Type", "application/rss+xml")
+			w.Write(body)
+		})
+	}
+	cfg := config(t, "  interval: 30m\n  max_backoff: 2h", o.URL("/steady.rss"), o.URL("/flapping.rss"))
+	p := newRunPoller(t, cfg, mustOpen(t), poller.Options{Tick: time.Millisecond, FirstDelay: time.Minute, Now: clk.Now})
+	stop := run(t, p)
+	goroutines := 0
+	for step := range 24 * 12 {
+		time.Sleep(3 * time.Millisecond) // some ticks: the due polls start and end
+		waitUntil(time.Second, func() bool { return inFlight.Load() == 0 })
+		time.Sleep(2 * time.Millisecond)
+		if step == 12 {
+			goroutines = runtime.NumGoroutine()
+		}
+		clk.Add(5 * time.Minute)
+	}
+	stop()
+	if n := runtime.NumGoroutine(); n > goroutines+4 {
+		t.Errorf("%d goroutines after a day, %d after an hour", n, goroutines)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	steady := seen["/steady.rss"]
+	if len(steady) < 40 || len(steady) > 49 {
+		t.Errorf("the steady source was fetched %d times in a day; its interval is 30m", len(steady))
+	}
+	for i := 1; i < len(steady); i++ {
+		if gap := steady[i].Sub(steady[i-1]); gap < 30*time.Minute {
+			t.Errorf("the steady source was fetched %v after the fetch before; its interval is 30m", gap)
+		}
+	}
+	flapping := seen["/flapping.rss"]
+	if len(flapping) < 30 {
+		t.Errorf("the flapping source was fetched %d times in a day; want it back after each failure", len(flapping))
+	}
+	for i := 1; i < len(flapping); i++ {
+		if gap := flapping[i].Sub(flapping[i-1]); gap < 30*time.Minute || gap > 45*time.Minute {
+			t.Errorf("fetch %d of the flapping source came %v after the one before; want its interval, or its first backoff", i, gap)
+		}
 	}
 }
