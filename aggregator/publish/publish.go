@@ -50,8 +50,10 @@
 // change moved no story's Updated (a source renamed, a story leaving the
 // topic, a reload that changed a title) yet changed the bytes, the time of
 // that change; never a time later than the response's, and never an
-// earlier one than the same bytes were served with. If-None-Match is
-// preferred whenever a client sends both.
+// earlier one than the same bytes were served with. A feed that changed
+// twice within a second keeps the date its first version was served with,
+// which then earns no 304, until a request in a later second dates it
+// anew. If-None-Match is preferred whenever a client sends both.
 package publish
 
 import (
@@ -131,6 +133,12 @@ type rendered struct {
 	plain    variant
 	gz       variant
 	modified time.Time // zero when the page is empty
+
+	// shared is set when other bytes were served with the same
+	// Last-Modified, the feed having changed twice within one second: a
+	// date a client sends back cannot tell which it holds, so it earns no
+	// 304 until the document is given a later date of its own (settle).
+	shared bool
 }
 
 // variant is one content coding of a rendered document. Its header values
@@ -276,7 +284,7 @@ func (p *Publisher) firstPage(ctx context.Context, s *state, tc *topicCache) (*p
 func (p *Publisher) cached(ctx context.Context, s *state, tc *topicCache, f format) (*rendered, error) {
 	fc := &tc.formats[f]
 	gen := tc.gen.Load()
-	if r := fc.cur.Load(); r != nil && r.gen == gen {
+	if r := fc.cur.Load(); r != nil && r.gen == gen && !r.shared {
 		return r, nil
 	}
 	fc.mu.Lock()
@@ -286,7 +294,7 @@ func (p *Publisher) cached(ctx context.Context, s *state, tc *topicCache, f form
 		return nil, err
 	}
 	if r := fc.cur.Load(); r != nil && r.gen == gen {
-		return r, nil
+		return p.settle(fc, f, r), nil
 	}
 	r, err := p.render(s, pg, f)
 	if err != nil {
@@ -294,21 +302,46 @@ func (p *Publisher) cached(ctx context.Context, s *state, tc *topicCache, f form
 	}
 	if prev := fc.cur.Load(); prev != nil {
 		switch {
-		case prev.plain.etag != r.plain.etag && !r.modified.After(prev.modified):
-			// The bytes changed but no story's Updated moved (a story left
-			// the topic, a source was renamed): a client that sends only
-			// If-Modified-Since must still get the new document.
-			r.restamp(f, p.clock().Truncate(time.Second))
-		case prev.plain.etag == r.plain.etag && prev.modified.After(r.modified):
+		case prev.plain.etag == r.plain.etag:
 			// The same bytes keep the Last-Modified they were served with:
 			// moving it back would let a later change fall before a date
 			// a client already holds.
 			r.restamp(f, prev.modified)
+			r.shared = prev.shared
+		case !r.modified.After(prev.modified):
+			// The bytes changed but no story's Updated moved past the date
+			// served last (a story left the topic, a source was renamed,
+			// or the feed changed twice within a second): a client that
+			// sends only If-Modified-Since must still get the new document.
+			now := p.clock().Truncate(time.Second)
+			r.shared = !now.After(prev.modified)
+			if r.shared {
+				now = prev.modified
+			}
+			r.restamp(f, now)
 		}
 	}
 	r.gen = gen
 	fc.cur.Store(r)
-	return r, nil
+	return p.settle(fc, f, r), nil
+}
+
+// settle gives r, the current document of fc, a Last-Modified of its own
+// once the clock has passed the one it shares with other bytes served
+// before, and returns the document to serve. fc.mu is held.
+func (p *Publisher) settle(fc *formatCache, f format, r *rendered) *rendered {
+	if !r.shared {
+		return r
+	}
+	now := p.clock().Truncate(time.Second)
+	if !now.After(r.modified) {
+		return r
+	}
+	settled := *r
+	settled.restamp(f, now)
+	settled.shared = false
+	fc.cur.Store(&settled)
+	return &settled
 }
 
 // restamp gives r a new Last-Modified.

@@ -121,7 +121,11 @@ func (p *Publisher) serveFeed(w http.ResponseWriter, r *http.Request, s *state, 
 		v = &doc.gz
 	}
 	hdr := w.Header()
-	if notModified(r, doc.modified, doc.plain.etag, doc.gz.etag) {
+	modified := doc.modified
+	if doc.shared {
+		modified = time.Time{} // the date alone names no one document
+	}
+	if notModified(r, modified, doc.plain.etag, doc.gz.etag) {
 		maps.Copy(hdr, v.notModOK)
 		if inm := r.Header["If-None-Match"]; len(inm) > 0 {
 			// A client that holds the other coding (it asked for gzip
