@@ -46,14 +46,15 @@
 // dates, unless a source dated the story later than it came in: it is then
 // published at its arrival, so that no feed announces a time still to come.
 //
-// Last-Modified is the newest Updated among a page's stories, or, when a
-// change moved no story's Updated (a source renamed, a story leaving the
-// topic, a reload that changed a title) yet changed the bytes, the time of
-// that change; never a time later than the response's, and never an
-// earlier one than the same bytes were served with. A feed that changed
-// twice within a second keeps the date its first version was served with,
-// which then earns no 304, until a request in a later second dates it
-// anew. If-None-Match is preferred whenever a client sends both.
+// A first page's Last-Modified (older pages have an ETag alone) is the
+// newest Updated among its stories, or, when a change moved no story's
+// Updated (a source renamed, a story leaving the topic, a reload that
+// changed a title) yet changed the bytes, the time of that change; never a
+// time later than the response's, and never an earlier one than the same
+// bytes were served with. A feed that changed twice within a second keeps
+// the date its first version was served with, which then earns no 304,
+// until a request in a later second dates it anew. If-None-Match is
+// preferred whenever a client sends both.
 package publish
 
 import (

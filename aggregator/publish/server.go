@@ -154,6 +154,11 @@ func (p *Publisher) serveFeed(w http.ResponseWriter, r *http.Request, s *state, 
 
 // renderOlder renders the page of the topic that starts after the cursor.
 // Older pages are not cached: readers fetch them rarely, once each.
+//
+// An older page has an ETag but no Last-Modified: with no earlier version
+// kept to compare with, the date of a change that moved no story's Updated
+// (a prune, a story leaving the topic) is not known, and the newest
+// Updated would answer 304 to a client holding the page as it was.
 func (p *Publisher) renderOlder(ctx context.Context, s *state, tc *topicCache, f format, before string) (*rendered, error) {
 	cur, err := parseCursor(before)
 	if err != nil {
@@ -163,7 +168,12 @@ func (p *Publisher) renderOlder(ctx context.Context, s *state, tc *topicCache, f
 	if err != nil {
 		return nil, err
 	}
-	return p.render(s, pg, f)
+	r, err := p.render(s, pg, f)
+	if err != nil {
+		return nil, err
+	}
+	r.restamp(f, time.Time{})
+	return r, nil
 }
 
 func (p *Publisher) serverError(w http.ResponseWriter, r *http.Request, err error) int {
