@@ -3,6 +3,7 @@ package publish_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"io"
 	"net/http"
@@ -33,6 +34,7 @@ type live struct {
 	pub    *publish.Publisher
 	reg    *prometheus.Registry
 	srv    *httptest.Server
+	hooked *hookStore
 
 	mu  sync.Mutex
 	now time.Time
@@ -61,7 +63,8 @@ func newLive(tb testing.TB, topics []aggregator.TopicConfig) *live {
 		Sources: []aggregator.SourceConfig{{URL: liveWire.URL, Name: liveWire.Name}, {URL: livePaper.URL, Name: livePaper.Name}, {URL: liveThird.URL, Name: liveThird.Name}},
 	}
 	l.reload(tb, topics)
-	l.pub = publish.New(l.cfg, l.db, l.topics, l.reg, nil)
+	l.hooked = &hookStore{Store: l.db}
+	l.pub = publish.New(l.cfg, l.hooked, l.topics, l.reg, nil)
 	l.pub.SetClock(l.clock)
 	l.srv = httptest.NewServer(l.pub.Handler(nil))
 	tb.Cleanup(l.srv.Close)
@@ -80,6 +83,26 @@ func (l *live) reload(tb testing.TB, topics []aggregator.TopicConfig) {
 	}
 	l.topics = set.Topics()
 	l.in = ingest.New(l.cfg, set)
+}
+
+// hookStore is the store as the publisher sees it; onStory, when set,
+// runs before each story a topic read yields, as if other work committed
+// while the publisher reads.
+type hookStore struct {
+	aggregator.Store
+	onStory func(n int, st aggregator.Story)
+}
+
+func (h *hookStore) TopicStories(ctx context.Context, topic string, before time.Time, fn func(aggregator.Story, []aggregator.Item) bool) error {
+	hook := h.onStory
+	n := 0
+	return h.Store.TopicStories(ctx, topic, before, func(st aggregator.Story, items []aggregator.Item) bool {
+		if hook != nil {
+			hook(n, st)
+		}
+		n++
+		return fn(st, items)
+	})
 }
 
 func (l *live) clock() time.Time {

@@ -168,7 +168,9 @@ type storyItems struct {
 // them in the published order (time descending, ties by ascending id), and
 // whether older stories remain. Stories of one time are gathered and sorted
 // before any is taken, so the result does not depend on the store's order of
-// ties.
+// ties. The store reads a long topic in several transactions: a story that
+// moved down the topic between two of them (an earlier report joined it)
+// is met twice, and kept where it was met first.
 func (p *Publisher) collect(ctx context.Context, t aggregator.TopicConfig, cur *cursor, limit, maxPerSource int, names map[string]string) ([]storyView, bool, error) {
 	var (
 		out       []storyView
@@ -176,6 +178,7 @@ func (p *Publisher) collect(ctx context.Context, t aggregator.TopicConfig, cur *
 		full      bool
 		group     []storyItems
 		perSource = map[string]int{}
+		met       = map[string]bool{}
 		before    time.Time
 	)
 	if cur != nil {
@@ -207,6 +210,10 @@ func (p *Publisher) collect(ctx context.Context, t aggregator.TopicConfig, cur *
 		if cur != nil && (st.Time.After(cur.t) || (st.Time.Equal(cur.t) && st.ID <= cur.id)) {
 			return true
 		}
+		if met[st.ID] {
+			return true
+		}
+		met[st.ID] = true
 		if len(group) > 0 && !st.Time.Equal(group[0].story.Time) {
 			flush()
 			if full {

@@ -77,3 +77,40 @@ func TestOlderPageByDate(t *testing.T) {
 		}
 	}
 }
+
+// TestPageWhileAStoryMoves reads a topic of more stories than the store
+// yields at once while a story already read gains an earlier report and
+// moves down the topic: the feed holds it once.
+func TestPageWhileAStoryMoves(t *testing.T) {
+	l := newLive(t, liveTopics(100))
+	l.advance(48 * time.Hour)
+	var ids []string
+	for i := range 60 {
+		ids = append(ids, l.story(t, liveWire, i, t0.Add(time.Duration(i)*time.Minute)))
+	}
+	moved := ids[len(ids)-5] // the fifth newest
+	l.hooked.onStory = func(n int, st aggregator.Story) {
+		if n != 10 {
+			return
+		}
+		l.hooked.onStory = nil
+		it := newsItem(livePaper, "earlier", "An earlier report", "Reported an hour before anyone else.", t0.Add(-time.Hour))
+		it.GUID = "https://wire.test/s55"
+		l.fetched(t, livePaper, it)
+	}
+	_, body := l.fetch(t, "/topics/all.atom", nil)
+	got := entryIDs(body)
+	seen := map[string]int{}
+	for _, id := range got {
+		seen[id]++
+	}
+	for _, id := range ids {
+		if seen[id] != 1 {
+			t.Errorf("all.atom holds story %s %d times; want once (%d entries)", id, seen[id], len(got))
+		}
+	}
+	_, body = l.fetch(t, "/topics/all.atom", nil)
+	if got := entryIDs(body); got[len(got)-1] != moved {
+		t.Errorf("rebuilt after the change, the oldest entry is %s; want the story that moved, %s", got[len(got)-1], moved)
+	}
+}
