@@ -186,6 +186,12 @@ func (p *Publisher) collect(ctx context.Context, t aggregator.TopicConfig, cur *
 		// keying by coarser times still yields the cursor's ties; those
 		// already served are filtered out below.
 		before = cur.t.Truncate(time.Second).Add(time.Second)
+		if before.IsZero() {
+			// The cursor is in the second before the zero time, which
+			// TopicStories would read as "from the newest", walking the
+			// whole topic for a page that holds nothing older.
+			return nil, false, nil
+		}
 	}
 	flush := func() {
 		slices.SortFunc(group, func(a, b storyItems) int { return cmp.Compare(a.story.ID, b.story.ID) })

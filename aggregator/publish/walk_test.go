@@ -30,13 +30,27 @@ func nextPath(tb testing.TB, body []byte) string {
 	return u.RequestURI()
 }
 
-// story files one unrelated story of src dated at.
+// story files one story of src dated at, in words of its own: no two
+// stories of different n resemble each other.
 func (l *live) story(tb testing.TB, src aggregator.SourceState, n int, at time.Time) string {
 	tb.Helper()
-	words := []string{"harbour", "orchard", "glacier", "tramway", "lantern", "quarry", "meadow", "citadel", "foundry", "estuary", "vineyard", "observatory"}
-	w := words[n%len(words)]
-	it := newsItem(src, fmt.Sprintf("s%d", n), fmt.Sprintf("The %s %d opens its gates to %s visitors", w, n, words[(n+5)%len(words)]),
-		fmt.Sprintf("Story number %d tells of the %s and nothing else at all, %d.", n, w, n*7919), at)
+	word := func(k int) string {
+		v := uint32(n*7919+k*104729) * 2654435761
+		var b []byte
+		for range 7 {
+			b = append(b, byte('a'+v%26))
+			v /= 26
+		}
+		return string(b)
+	}
+	var title, text []string
+	for k := range 6 {
+		title = append(title, word(k))
+	}
+	for k := 6; k < 30; k++ {
+		text = append(text, word(k))
+	}
+	it := newsItem(src, fmt.Sprintf("s%d", n), strings.Join(title, " "), strings.Join(text, " ")+".", at)
 	l.fetched(tb, src, it)
 	return it.ID
 }
@@ -112,5 +126,119 @@ func TestPageWhileAStoryMoves(t *testing.T) {
 	_, body = l.fetch(t, "/topics/all.atom", nil)
 	if got := entryIDs(body); got[len(got)-1] != moved {
 		t.Errorf("rebuilt after the change, the oldest entry is %s; want the story that moved, %s", got[len(got)-1], moved)
+	}
+}
+
+var storyIDPattern = regexp.MustCompile(`<li class="story" id="story-([^"]+)"`)
+
+// walk follows the next links from path, calling between after each page
+// but the last, and returns the entries met, in order.
+func walk(tb testing.TB, l *live, path string, between func(page int)) []string {
+	tb.Helper()
+	var got []string
+	for page := 1; path != ""; page++ {
+		if page > 50 {
+			tb.Fatalf("more than 50 pages")
+		}
+		resp, body := l.fetch(tb, path, nil)
+		if resp.StatusCode != http.StatusOK {
+			tb.Fatalf("%s = %d; want 200", path, resp.StatusCode)
+		}
+		if strings.HasSuffix(strings.SplitN(path, "?", 2)[0], "/all") {
+			for _, m := range storyIDPattern.FindAllSubmatch(body, -1) {
+				got = append(got, string(m[1]))
+			}
+		} else {
+			got = append(got, entryIDs(body)...)
+		}
+		path = nextPath(tb, body)
+		if path != "" && between != nil {
+			between(page)
+		}
+	}
+	return got
+}
+
+// TestWalkWhileChanging follows the next links of every format and of the
+// topic page while stories arrive, merge and are pruned between the
+// requests: every story there from the first page to the last is met
+// exactly once, and so is one that arrived dated older than the pages
+// already read.
+func TestWalkWhileChanging(t *testing.T) {
+	for _, path := range []string{"/topics/all.atom", "/topics/all.rss", "/topics/all.json", "/topics/all"} {
+		t.Run(path, func(t *testing.T) {
+			l := newLive(t, liveTopics(3))
+			l.advance(72 * time.Hour)
+			oldest := l.story(t, livePaper, 100, t0.Add(-2*time.Hour))
+			l.fetched(t, liveWire, volcanoA)
+			l.fetched(t, livePaper, volcanoB)
+			var stay []string
+			for i := 2; i < 14; i++ {
+				stay = append(stay, l.story(t, liveWire, i, t0.Add(time.Duration(i)*time.Hour)))
+			}
+			stay = append(stay, volcanoA.ID)
+			var late string
+			got := walk(t, l, path, func(page int) {
+				l.advance(time.Second)
+				switch page {
+				case 1:
+					l.story(t, livePaper, 200, t0.Add(20*time.Hour)) // newer than any page left
+					late = l.story(t, livePaper, 201, t0.Add(90*time.Minute))
+				case 2:
+					l.fetched(t, liveThird, volcanoC) // b's story merges into a's
+				case 3:
+					if n := l.prune(t, t0.Add(-time.Hour)); n != 1 {
+						t.Fatalf("Prune = %d; want 1", n)
+					}
+				}
+			})
+			count := map[string]int{}
+			for _, id := range got {
+				count[id]++
+			}
+			for _, id := range append(stay, late) {
+				if count[id] != 1 {
+					t.Errorf("story %s met %d times; want once\nmet: %v", id, count[id], got)
+				}
+			}
+			for _, id := range []string{volcanoB.ID, oldest} {
+				if count[id] > 1 {
+					t.Errorf("story %s met %d times; want at most once", id, count[id])
+				}
+			}
+		})
+	}
+}
+
+// TestHostileCursors sends cursors no page ever linked: each is refused
+// with 400 or answered with a page, never 500, and none reads the whole
+// topic.
+func TestHostileCursors(t *testing.T) {
+	l := newLive(t, liveTopics(3))
+	l.advance(48 * time.Hour)
+	for i := range 12 {
+		l.story(t, liveWire, i, t0.Add(time.Duration(i)*time.Hour))
+	}
+	var yielded int
+	l.hooked.onStory = func(n int, _ aggregator.Story) { yielded++ }
+	cursors := []string{
+		"garbage", "1.2", "1.2.", "..", "a.b.c", "1.-1.x", "1.1000000000.x", "+1.+2.x", "0x10.0.x",
+		"9223372036854775807.999999999.x", "-9223372036854775808.0.x", "-62135596801.0.x", "-62135596800.0.x",
+		"253402300800.0.x", "1709294400.0.%00", "1709294400.0.%FF%FE", "1709294400.0." + strings.Repeat("z", 250),
+		"1709294400.0.a%0D%0ALocation:%20x", "1709294400.0.<script>", "1709294400.0.x&before=1.2.y",
+		"1709294400.00000000000000000000000000000001.x", "１７.0.x",
+	}
+	for _, c := range cursors {
+		for _, path := range []string{"/topics/all.atom", "/topics/all.rss", "/topics/all.json", "/topics/all"} {
+			yielded = 0
+			req := path + "?before=" + strings.ReplaceAll(c, " ", "%20")
+			resp, body := l.fetch(t, req, nil)
+			if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("%s = %d %s; want 200 or 400", req, resp.StatusCode, body)
+			}
+			if yielded > 8 {
+				t.Errorf("%s read %d stories for a page of 3", req, yielded)
+			}
+		}
 	}
 }
