@@ -445,3 +445,35 @@ func TestLastModifiedTwoChangesInASecond(t *testing.T) {
 		t.Errorf("unchanged, Last-Modified = %s; want %s", got, lm2)
 	}
 }
+
+// TestTopicRemovedByReload checks that a topic a reload removes answers 404
+// at once, in every format and as a page, and leaves the front page and
+// the OPML list, while one it adds is served at once.
+func TestTopicRemovedByReload(t *testing.T) {
+	l := newLive(t, liveTopics(0))
+	l.advance(3 * time.Hour)
+	l.fetched(t, liveWire, volcanoA)
+	paths := []string{"/topics/volcano", "/topics/volcano.atom", "/topics/volcano.rss", "/topics/volcano.json", "/topics/volcano.atom?before=1.0.x"}
+	for _, p := range paths[:4] {
+		if resp, _ := l.fetch(t, p, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d; want 200", p, resp.StatusCode)
+		}
+	}
+	topics := liveTopics(0)
+	topics[1] = aggregator.TopicConfig{ID: "lava", Title: "Lava", Match: aggregator.MatchConfig{Any: []string{"lava"}}}
+	l.reload(t, topics)
+	l.pub.SetConfig(l.cfg, l.topics)
+	for _, p := range paths {
+		if resp, _ := l.fetch(t, p, nil); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("after the reload, GET %s = %d; want 404", p, resp.StatusCode)
+		}
+	}
+	for _, p := range []string{"/", "/opml"} {
+		if _, body := l.fetch(t, p, nil); bytes.Contains(body, []byte("/topics/volcano")) {
+			t.Errorf("after the reload, %s still links the removed topic", p)
+		}
+	}
+	if resp, _ := l.fetch(t, "/topics/lava.atom", nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("after the reload, GET /topics/lava.atom = %d; want 200", resp.StatusCode)
+	}
+}

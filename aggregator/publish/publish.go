@@ -219,10 +219,17 @@ func (p *Publisher) SetConfig(cfg *aggregator.Config, topics []aggregator.TopicC
 			// The documents served so far stay, stale, for the first render
 			// to compare with: one the new configuration changes (a title,
 			// a source's name, base_url) gets a new Last-Modified, though no
-			// story's Updated moved.
+			// story's Updated moved. Each copy has generation 0, which the
+			// new cache never has: a request still on the old topics may
+			// render one at the generation read here, after a Changed, and
+			// it must not pass for a document of the new configuration.
 			tc.gen.Store(prev.gen.Load() + 1)
 			for f := range numFormats {
-				tc.formats[f].cur.Store(prev.formats[f].cur.Load())
+				if r := prev.formats[f].cur.Load(); r != nil {
+					stale := *r
+					stale.gen = 0
+					tc.formats[f].cur.Store(&stale)
+				}
 			}
 		}
 		s.topics = append(s.topics, tc)
