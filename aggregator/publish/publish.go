@@ -152,7 +152,7 @@ type variant struct {
 	notModOK http.Header // the headers of a 304
 }
 
-// New returns a Publisher// New returns a Publisher of the given topics (the built-in "all" among
+// New returns a Publisher of the given topics (the built-in "all" among
 // them), reading stories from st. Its metrics are registered on reg unless
 // reg is nil. A nil logger discards logs.
 func New(cfg *aggregator.Config, st aggregator.Store, topics []aggregator.TopicConfig, reg prometheus.Registerer, logger *slog.Logger) *Publisher {
