@@ -543,6 +543,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		return o
 	}
 	iv := interval(pl.cfg, src, st)
+	renamed := false // the source took its feed's new title as its name
 	feed, res, err := p.fetchSlot(ctx, pl, &st, fetched)
 	fetched()
 	p.mu.Lock()
@@ -594,6 +595,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 			// poll would grow the metrics without end.
 			if st.Name != "" {
 				p.m.lastSuccess.DeleteLabelValues(st.Name)
+				renamed = true
 			}
 			st.Name = name
 		}
@@ -674,7 +676,13 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	p.m.items.WithLabelValues("expired").Add(float64(o.Expired))
 	p.m.stories.Add(float64(r.NewStories))
 	p.m.duplicates.Add(float64(r.Duplicates))
-	if len(r.Topics) > 0 && p.notify != nil {
+	switch {
+	case p.notify == nil:
+	case renamed:
+		// The published feeds name every story's sources: every topic
+		// that holds one of this source's stories changes.
+		p.notify.Changed()
+	case len(r.Topics) > 0:
 		p.notify.Changed(r.Topics...)
 	}
 	log.DebugContext(ctx, "fetched", "feed_url", st.URL, "result", o.Result, "status", res.Status,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -21,6 +22,7 @@ import (
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 	"github.com/tributary-feeds/tributary/aggregator/poller"
+	"github.com/tributary-feeds/tributary/aggregator/publish"
 	"github.com/tributary-feeds/tributary/aggregator/topic"
 	"github.com/tributary-feeds/tributary/store"
 )
@@ -731,5 +733,51 @@ func TestDiscoveryFollowedOnce(t *testing.T) {
 	}
 	if n, c := o.Count("/self.html"), o.Count("/c.html"); n != 1 || c != 0 {
 		t.Errorf("origin served /self.html %d times and /c.html %d times; want once and never", n, c)
+	}
+}
+
+// TestRetitledSourceRepublished checks that a source named by its feed's
+// title, when the feed retitles itself with the same items, is named anew
+// in the published feeds: nothing else changed, yet their bytes must.
+func TestRetitledSourceRepublished(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	var title atomic.Value
+	title.Store("Harbour Desk")
+	o.Handle("/desk.rss", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>%s</title><link>http://desk.example/</link>
+<item><title>Ferry timetable changes from Monday</title><link>http://desk.example/1</link><guid>d1</guid></item></channel></rss>`, title.Load())
+	})
+	cfg := config(t, "", o.URL("/desk.rss"))
+	db := mustOpen(t)
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := publish.New(cfg, db, tags.Topics(), nil, quiet)
+	p, err := poller.New(cfg, tags, db, poller.Options{Logger: quiet, Notify: pub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() string {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		pub.Handler(nil).ServeHTTP(rec, httptest.NewRequest("GET", "/topics/all.atom", nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET /topics/all.atom: %d", rec.Code)
+		}
+		return rec.Body.String()
+	}
+	p.PollAll(t.Context(), nil)
+	if body := get(); !strings.Contains(body, "Harbour Desk") {
+		t.Fatalf("first feed does not name the source Harbour Desk:\n%s", body)
+	}
+	title.Store("Harbour and Coast Desk")
+	p.PollAll(t.Context(), nil)
+	if st := state(t, db, o.URL("/desk.rss")); st.Name != "Harbour and Coast Desk" {
+		t.Fatalf("source name %q after the retitle; want Harbour and Coast Desk", st.Name)
+	}
+	if body := get(); !strings.Contains(body, "Harbour and Coast Desk") {
+		t.Errorf("feed after the retitle still names the old title:\n%s", body)
 	}
 }
