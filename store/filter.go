@@ -19,7 +19,10 @@ import (
 // transaction that needs them, and are used and changed only by write
 // transactions, which bbolt runs one at a time. A write transaction that
 // rolls back leaves the keys it added in the filter: a filter holds a
-// superset of the bucket's keys, which is all a lookup needs.
+// superset of the bucket's keys, which is all a lookup needs. A filter
+// rebuilt within a transaction that rolls back is dropped, though: it was
+// built without the keys the transaction deleted, which the file holds
+// again.
 type keyFilter struct {
 	seed    maphash.Seed
 	bits    []uint64 // nil until built
@@ -27,6 +30,7 @@ type keyFilter struct {
 	keys    int      // keys the build found, and new keys added since
 	dropped int      // keys deleted from the bucket since the build
 	limit   int      // keys the filter was sized for
+	rebuilt bool     // built in the running write transaction
 }
 
 const (
@@ -41,6 +45,22 @@ const (
 type bucketFilters struct {
 	keys  keyFilter
 	bands keyFilter
+}
+
+// begin starts a write transaction's use of the filters.
+func (fs *bucketFilters) begin() {
+	fs.keys.rebuilt, fs.bands.rebuilt = false, false
+}
+
+// end ends a write transaction's use of the filters: when it rolled back,
+// a filter it rebuilt is dropped, to be built again from the file.
+func (fs *bucketFilters) end(committed bool) {
+	for _, f := range []*keyFilter{&fs.keys, &fs.bands} {
+		if f.rebuilt && !committed {
+			*f = keyFilter{}
+		}
+		f.rebuilt = false
+	}
 }
 
 // due reports whether the filter must be (re)built before use: it was never
@@ -68,6 +88,7 @@ func (f *keyFilter) build(b *bolt.Bucket) {
 	f.mask = n - 1
 	f.keys = 0
 	f.dropped = 0
+	f.rebuilt = true
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		f.add(k)
 	}

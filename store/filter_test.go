@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -210,4 +211,50 @@ func TestReadOnlyTxHasNoFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A prune whose deletions make the filters due for a rebuild rebuilds them
+// within its transaction, from buckets without the entries it deleted. When
+// that transaction then fails, the entries are in the file again, and the
+// filters must find them: a lookup that missed one would take the key for
+// new and replace its refs.
+func TestFiltersAfterFailedPrune(t *testing.T) {
+	d := mustOpen(t)
+	const n = 1500
+	var items []aggregator.Item
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		for i := range n {
+			it := mkItem("filter.example", fmt.Sprint("p", i), t0.Add(time.Duration(i)*time.Minute), "")
+			it.Content = ""
+			putStory(t, tx, []string{"all"}, it)
+			items = append(items, it)
+		}
+		return nil
+	})
+	// A damaged story in the batch during which the keys filter is
+	// rebuilt (each pruned story empties two keys: the rebuild comes past
+	// filterMinKeys/2 of them).
+	bad := items[1200]
+	err := d.db.Update(func(btx *bolt.Tx) error {
+		return btx.Bucket(bucketStories).Put([]byte(bad.StoryID), []byte{storyV1})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pruned, err := d.Prune(t.Context(), items[1300].Published)
+	if err == nil || pruned != 4*pruneBatch {
+		t.Fatalf("Prune over a damaged story = %d, %v; want the %d of the batches before it and an error", pruned, err, 4*pruneBatch)
+	}
+	mustUpdate(t, d, func(at aggregator.Tx) error {
+		for _, it := range items[4*pruneBatch : 1200] {
+			refs, err := at.Keys("guid:" + it.GUID)
+			if err != nil {
+				return err
+			}
+			if len(refs) != 1 || refs[0].Item != it.ID {
+				t.Fatalf("after the failed prune, a write transaction finds %v under the key of item %s, which the file holds", refs, it.GUID)
+			}
+		}
+		return nil
+	})
 }

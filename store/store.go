@@ -234,6 +234,8 @@ func (d *DB) updateCounts(fn func(*bolt.Tx) error, force bool) error {
 	committed := false
 	d.features.begin()
 	defer func() { d.features.end(committed) }()
+	d.filters.begin()
+	defer func() { d.filters.end(committed) }()
 	err := d.db.Update(func(btx *bolt.Tx) error {
 		if err := fn(btx); err != nil {
 			return err
