@@ -141,7 +141,7 @@ func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items
 			mark += " "
 		}
 		fmt.Fprintf(w, " %s %s  %-22s %q\n     %s\n", mark, m.Time.UTC().Format("2006-01-02 15:04"),
-			ops.Clip(name(m.Source), 22), x.Title, why(m.Match, byID))
+			ops.Clip(name(m.Source), 22), x.Title, why(x, m.Match, byID))
 	}
 	if len(items) > ingest.MaxTopicMembers {
 		fmt.Fprintf(w, "\ntopics, on the text and categories of the face and the first %d others to join, and every member's source:\n",
@@ -162,8 +162,8 @@ func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items
 	return nil
 }
 
-// why says in words why a member joined its story.
-func why(m aggregator.Match, items map[string]aggregator.Item) string {
+// why says in words why the member x joined its story.
+func why(x aggregator.Item, m aggregator.Match, items map[string]aggregator.Item) string {
 	other := ""
 	if m.With != "" {
 		other = fmt.Sprintf(" %q", items[m.With].Title)
@@ -179,10 +179,23 @@ func why(m aggregator.Match, items map[string]aggregator.Item) string {
 	case aggregator.ReasonLink:
 		return fmt.Sprintf("same canonical link as%s (%s)", other, m.Key)
 	case aggregator.ReasonOrigin:
-		return fmt.Sprintf("names the same original as%s (%s)", other, m.Key)
+		// The key is the original's link: x's own when a stored copy
+		// named x, else the link of the stored item x names.
+		if m.Key == x.CanonicalLink || m.Key == x.Link {
+			return fmt.Sprintf("is the original that%s names (%s)", other, m.Key)
+		}
+		return fmt.Sprintf("names%s as its original (%s)", other, m.Key)
 	case aggregator.ReasonText:
 		return fmt.Sprintf("identical text to%s", other)
 	case aggregator.ReasonNear:
+		switch m.Key {
+		case ingest.KeyStory:
+			return fmt.Sprintf("came with its story, merged into this one: the two stories' reports resemble each other %.2f on average (closest:%s)", m.Score, other)
+		case "copy":
+			return fmt.Sprintf("a copy of%s, similarity %.2f", other, m.Score)
+		case "rewrite":
+			return fmt.Sprintf("a rewrite of the story, similarity %.2f to it as a whole (closest:%s)", m.Score, other)
+		}
 		return fmt.Sprintf("near-duplicate of%s, similarity %.2f", other, m.Score)
 	}
 	return m.Reason

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +13,7 @@ import (
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/ingest"
 	"github.com/tributary-feeds/tributary/aggregator/topic"
+	"github.com/tributary-feeds/tributary/store"
 )
 
 // TestExplainLargeStory checks that explain says which members' text
@@ -46,5 +50,170 @@ func TestExplainLargeStory(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("explain output lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// explainStore is a config file naming sources and a store they were
+// ingested into, for running explain and topics test on.
+type explainStore struct {
+	path    string // of the config file
+	cfg     *aggregator.Config
+	sources map[string]aggregator.SourceState // by name
+}
+
+// newExplainStore writes a config with the named sources (each at
+// https://NAME.test/feed) and topicsYAML under topics:, and stores the
+// sources' states so that commands name them.
+func newExplainStore(t *testing.T, topicsYAML string, names ...string) *explainStore {
+	t.Helper()
+	dir := t.TempDir()
+	var b strings.Builder
+	fmt.Fprintf(&b, "storage:\n  path: %q\n  retention: 0\nsources:\n", filepath.Join(dir, "tributary.db"))
+	for _, n := range names {
+		fmt.Fprintf(&b, "  - url: \"https://%s.test/feed\"\n    name: %q\n", strings.ToLower(n), n)
+	}
+	b.WriteString("topics:\n" + topicsYAML)
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := aggregator.LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := &explainStore{path: path, cfg: cfg, sources: map[string]aggregator.SourceState{}}
+	db := es.open(t)
+	defer db.Close()
+	for _, s := range cfg.Sources {
+		st := aggregator.SourceState{ID: aggregator.SourceID(s.URL), URL: s.URL, ConfigURL: s.URL, Name: s.Name}
+		es.sources[s.Name] = st
+		if err := db.PutSource(t.Context(), st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return es
+}
+
+func (es *explainStore) open(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(es.cfg.Storage.Path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// item builds an item of the named source as the parser would.
+func (es *explainStore) item(name, guid, link, title, summary string, published time.Time) aggregator.Item {
+	s := es.sources[name]
+	return aggregator.Item{
+		ID: aggregator.ItemID(s.ID, guid), SourceID: s.ID, GUID: guid, Link: link, CanonicalLink: link,
+		Title: title, Summary: summary, Published: published, FirstSeen: published.Add(time.Minute),
+		Dated: true, Hash: title + "\x00" + summary,
+	}
+}
+
+// ingest files each item, one fetch each, through the ingester of the
+// config's rules.
+func (es *explainStore) ingest(t *testing.T, items ...aggregator.Item) {
+	t.Helper()
+	set, err := topic.Compile(es.cfg.Topics, es.cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := ingest.New(es.cfg, set)
+	db := es.open(t)
+	defer db.Close()
+	for _, it := range items {
+		err := db.Update(t.Context(), func(tx aggregator.Tx) error {
+			src, err := tx.Source(it.SourceID)
+			if err != nil {
+				return err
+			}
+			_, err = in.Apply(tx, src, []aggregator.Item{it})
+			return err
+		})
+		if err != nil {
+			t.Fatalf("ingesting %q: %v", it.Title, err)
+		}
+	}
+}
+
+// explain runs `tributary explain LINK` and returns its output with each
+// run of spaces made one.
+func (es *explainStore) explain(t *testing.T, link string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"explain", "-config", es.path, link}, &out, &errOut); err != nil {
+		t.Fatalf("explain %s: %v\n%s", link, err, errOut.String())
+	}
+	return out.String()
+}
+
+var memberRE = regexp.MustCompile(`^ [ *][ F] \d{4}-\d\d-\d\d \d\d:\d\d `)
+
+// memberLine returns what explain says about why the member titled title
+// joined its story.
+func memberLine(t *testing.T, out, title string) string {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if memberRE.MatchString(l) && strings.HasSuffix(l, fmt.Sprintf("%q", title)) && i+1 < len(lines) {
+			return strings.TrimSpace(lines[i+1])
+		}
+	}
+	t.Fatalf("explain lists no member %q:\n%s", title, out)
+	return ""
+}
+
+// TestExplainJoins checks what explain says of each way an item joins a
+// story: it names the item a copy names as its original and the copy that
+// names an original, and it tells a copy, a rewrite compared with the story
+// as a whole and a story merged into another apart, each with its score.
+func TestExplainJoins(t *testing.T) {
+	es := newExplainStore(t, "  - id: volcano\n    title: Volcano\n    match:\n      any: [volcano]\n",
+		"Wire", "Paper", "Third", "Copier", "Reposter")
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	a := es.item("Wire", "https://wire.test/volcano", "https://wire.test/volcano",
+		"Volcano erupts near Grindavik, lava flows toward town",
+		"Residents of Grindavik were evacuated as lava flowed from a fissure north of the town.", t0)
+	b := es.item("Paper", "https://paper.test/ash", "https://paper.test/ash",
+		"Iceland grounds flights as Grindavik volcano spreads ash",
+		"Ash from the volcano near Grindavik closed Keflavik airport and grounded flights across Iceland.", t0.Add(time.Hour))
+	c := es.item("Third", "https://third.test/eruption", "https://third.test/eruption",
+		"Volcano erupts near Grindavik, lava flows toward the town",
+		"Ash from the Grindavik volcano has closed Keflavik airport, grounding flights across Iceland.", t0.Add(2*time.Hour))
+	// A copy that names a as its original.
+	cp := es.item("Copier", "c-1", "https://copier.test/p/1", "You will not believe this", "Totally different words here.", t0.Add(3*time.Hour))
+	cp.OriginLinks = []string{a.Link}
+	// A copy that names an original not yet stored, and the original after it.
+	early := es.item("Reposter", "r-1", "https://reposter.test/p/1", "Harbour crane collapses", "A crane fell onto the quay at night.", t0.Add(4*time.Hour))
+	early.OriginLinks = []string{"https://wire.test/crane"}
+	orig := es.item("Wire", "https://wire.test/crane", "https://wire.test/crane", "Crane collapse closes the harbour", "Port workers were unhurt, the harbour master said.", t0.Add(5*time.Hour))
+	// A copy of a text, cut short.
+	body := "The man is being treated for critical injuries after the incident at the park in the Varland hills, police say."
+	bear := es.item("Wire", "https://wire.test/bear", "https://wire.test/bear", "Bear escape in Portmere leaves keeper badly injured", body, t0.Add(6*time.Hour))
+	bearCopy := es.item("Copier", "c-2", "https://copier.test/bear-escape", "BREAKING: Bear escape in Portmere leaves keeper...",
+		"The man is being treated for critical injuries after the […]", t0.Add(8*time.Hour))
+	es.ingest(t, a, b, c, cp, early, orig, bear, bearCopy)
+
+	out := es.explain(t, a.Link)
+	for _, tt := range []struct{ title, want string }{
+		{a.Title, "started the story (nothing similar within the dedup window)"},
+		{cp.Title, fmt.Sprintf("names %q as its original (%s)", a.Title, a.Link)},
+		{c.Title, fmt.Sprintf("a rewrite of the story, similarity 0.65 to it as a whole (closest: %q)", a.Title)},
+		{b.Title, fmt.Sprintf("came with its story, merged into this one: the two stories' reports resemble each other 0.43 on average (closest: %q)", c.Title)},
+	} {
+		if got := memberLine(t, out, tt.title); got != tt.want {
+			t.Errorf("explain says of %q:\n  %s\nwant\n  %s", tt.title, got, tt.want)
+		}
+	}
+	out = es.explain(t, orig.Link)
+	if got, want := memberLine(t, out, orig.Title), fmt.Sprintf("is the original that %q names (%s)", early.Title, orig.Link); got != want {
+		t.Errorf("explain says of the original:\n  %s\nwant\n  %s", got, want)
+	}
+	out = es.explain(t, bearCopy.Link)
+	if got, want := memberLine(t, out, bearCopy.Title), fmt.Sprintf("a copy of %q, similarity", bear.Title); !strings.HasPrefix(got, want) {
+		t.Errorf("explain says of the copy:\n  %s\nwant it to start\n  %s", got, want)
 	}
 }
