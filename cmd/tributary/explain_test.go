@@ -217,3 +217,19 @@ func TestExplainJoins(t *testing.T) {
 		t.Errorf("explain says of the copy:\n  %s\nwant it to start\n  %s", got, want)
 	}
 }
+
+func (es *explainStore) text(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(es.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func (es *explainStore) rewrite(t *testing.T, text string) {
+	t.Helper()
+	if err := os.WriteFile(es.path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTopicsTestEveryStory checks that `topics test` tries a topic on
+// every stored story, also when the configuration's own topic "all" does
+// not take every story.
+func TestTopicsTestEveryStory(t *testing.T) {
+	es := newExplainStore(t, `  - id: all
+    title: Wire only
+    sources: [Wire]
+  - id: volcano
+    title: Volcano
+    match:
+      any: [volcano]
+`, "Wire", "Paper")
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	es.ingest(t,
+		es.item("Wire", "w-1", "https://wire.test/1", "Volcano erupts near Grindavik", "Lava flowed north of the town.", t0),
+		es.item("Paper", "p-1", "https://paper.test/1", "Volcano ash grounds flights", "Keflavik airport closed.", t0.Add(time.Hour)),
+		es.item("Paper", "p-2", "https://paper.test/2", "Orchestra plays for free", "The concert drew a crowd.", t0.Add(2*time.Hour)),
+	)
+	for _, tt := range []struct{ topic, want string }{
+		{"volcano", "topic volcano: 2 stored stories match; 0 would enter (+), 0 would leave (-)"},
+		{"all", "topic all: 1 stored stories match; 0 would enter (+), 0 would leave (-)"},
+	} {
+		var out, errOut bytes.Buffer
+		if err := run(t.Context(), []string{"topics", "-config", es.path, "test", tt.topic}, &out, &errOut); err != nil {
+			t.Fatalf("topics test %s: %v\n%s", tt.topic, err, errOut.String())
+		}
+		if !strings.Contains(out.String(), tt.want) {
+			t.Errorf("topics test %s:\n%s\nwant %q", tt.topic, out.String(), tt.want)
+		}
+	}
+
+	// The topic "all" taking the paper too would take its two stories.
+	es.rewrite(t, strings.Replace(es.text(t), "sources: [Wire]", "sources: [Wire, Paper]", 1))
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"topics", "-config", es.path, "test", "all"}, &out, &errOut); err != nil {
+		t.Fatalf("topics test all: %v\n%s", err, errOut.String())
+	}
+	text := out.String()
+	if !strings.Contains(text, "topic all: 3 stored stories match; 2 would enter (+), 0 would leave (-)") ||
+		!strings.Contains(text, "+ 2026-03-01 11:00  Paper                Orchestra plays for free") {
+		t.Errorf("topics test all, with the paper added:\n%s\nwant its two stories to enter", text)
+	}
+}
