@@ -31,6 +31,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/topic/query"
@@ -213,10 +214,12 @@ func (s *Set) phrases(texts []string, errs []error) ([]phrase, []error) {
 	return out, errs
 }
 
-// foldCategory is the form categories are compared in: NFC, trimmed,
-// case-folded.
+// foldCategory is the form categories are compared in: NFC, trimmed, each
+// run of spaces one space, and case-folded as phrases are (query.Words), so
+// that "Σ" and "ς" compare equal as well as "A" and "a".
 func foldCategory(s string) string {
-	return strings.ToLower(norm.NFC.String(strings.TrimSpace(s)))
+	s = strings.Join(strings.Fields(norm.NFC.String(s)), " ")
+	return norm.NFC.String(strings.Map(func(r rune) rune { return unicode.ToLower(unicode.ToUpper(r)) }, s))
 }
 
 // Topics returns the compiled topics in configuration order, the built-in

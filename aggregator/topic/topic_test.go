@@ -63,6 +63,10 @@ func TestRules(t *testing.T) {
 		{"query false", aggregator.TopicConfig{Match: aggregator.MatchConfig{Query: "Taiwan OR Beijing NOT sport"}}, text("Beijing sport"), false},
 		{"categories, case-insensitive", matchCategories("Technology"),
 			aggregator.StoryText{Categories: []string{"world", "TECHNOLOGY"}}, true},
+		{"categories, case-insensitive beyond ASCII", matchCategories("ΑΘΛΗΤΙΣΜΟΣ"), // final sigma
+			aggregator.StoryText{Categories: []string{"Αθλητισμος"}}, true},
+		{"categories, spaces inside", matchCategories("World  News"),
+			aggregator.StoryText{Categories: []string{"World News"}}, true},
 		{"categories, exact", matchCategories("Technology"),
 			aggregator.StoryText{Categories: []string{"Technology news"}}, false},
 		{"categories and any", aggregator.TopicConfig{Match: aggregator.MatchConfig{Any: []string{"chip"}, Categories: []string{"Technology"}}},
