@@ -12,6 +12,8 @@
 // Adjacent terms are joined by an implicit AND, and "a NOT b" means
 // "a AND NOT b". NOT binds tighter than AND, and AND tighter than OR.
 // Operators are upper-case only: "and", "or" and "not" are ordinary words.
+// A bare word that starts with "-" ("-sport") is an error rather than the
+// word: NOT leaves a word out.
 //
 // The package depends on nothing else in Tributary, so that configuration
 // loading can check queries without importing the topic package.
@@ -435,6 +437,13 @@ func (p *parser) parseUnary(depth int, after token) (*node, error) {
 }
 
 func (p *parser) term(t token) (*node, error) {
+	if rest, ok := strings.CutPrefix(t.text, "-"); ok && t.kind == tokWord {
+		// A search engine's "-word" leaves the word out; here the "-" would
+		// be dropped as punctuation and the word required instead.
+		if r, _ := utf8.DecodeRuneInString(rest); isWordRune(r) {
+			return nil, &Error{Column: t.col, Msg: fmt.Sprintf("%s: write NOT %s to leave it out, or quote it", t.describe(), rest)}
+		}
+	}
 	words, err := Phrase(t.text)
 	if err != nil {
 		switch {
