@@ -547,3 +547,22 @@ func TestNewGUIDEveryFetch(t *testing.T) {
 	// Long after, beyond the dedup window, the same text is a new item.
 	check("a month later", apply(t, db, in, wire, item(wire, "fetch-6", link, text, body, t0.Add(30*24*time.Hour))), want{1, 0, 0})
 }
+
+// TestTagsOneCase checks that tags differing only in case are one tag also
+// beyond ASCII, where a word's lower case may end in another letter (the
+// Greek final sigma).
+func TestTagsOneCase(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	guid := "https://shared.test/story/43"
+	a := item(paper, guid, "https://paper.test/43", "Derby ends level", "Both sides scored late.", t0)
+	a.Categories = []string{"ΑΘΛΗΤΙΣΜΟΣ"}
+	b := item(wire, guid, "https://wire.test/43", "Derby draw", "A late goal each.", t0.Add(time.Hour))
+	b.Categories = []string{"Αθλητισμος"}
+	apply(t, db, in, paper, a)
+	apply(t, db, in, wire, b)
+	_, st := stored(t, db, a.ID)
+	if want := []string{"all", "ΑΘΛΗΤΙΣΜΟΣ"}; !slices.Equal(st.Tags, want) {
+		t.Errorf("story tags %q; want %q", st.Tags, want)
+	}
+}

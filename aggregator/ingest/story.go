@@ -115,7 +115,8 @@ func (in *Ingester) addTags(tags, topics []string, items []aggregator.Item) []st
 		if t = strings.TrimSpace(t); t == "" {
 			return
 		}
-		if k := strings.ToLower(t); seen[k] == "" {
+		// Upper case first, then lower: "Σ" and "ς" are one letter.
+		if k := strings.ToLower(strings.ToUpper(t)); seen[k] == "" {
 			seen[k] = t
 		}
 	}
