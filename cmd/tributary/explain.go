@@ -149,12 +149,21 @@ func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items
 	} else {
 		fmt.Fprintln(w, "\ntopics:")
 	}
+	var taken []string
 	for _, v := range tags.Explain(ingest.StoryText(story, items)) {
 		verdict := "no "
 		if v.Taken {
 			verdict = "yes"
+			taken = append(taken, v.Topic)
 		}
 		fmt.Fprintf(w, "  %s %-20s %s\n", verdict, v.Topic, v.Why)
+	}
+	// The verdicts follow the config file as it is now; the feeds follow
+	// the rules the store last decided the story's topics under.
+	stored := slices.Sorted(slices.Values(story.Topics))
+	if slices.Sort(taken); !slices.Equal(taken, stored) {
+		fmt.Fprintf(w, "\nstored under other rules, the story is in the feeds of: %s\n"+
+			"(serve decides them anew under this config when it starts or reloads, and so does poll)\n", strings.Join(stored, ", "))
 	}
 	if len(story.Tags) > 0 {
 		fmt.Fprintf(w, "\ntags: %s\n", strings.Join(story.Tags, ", "))

@@ -233,3 +233,23 @@ func (es *explainStore) rewrite(t *testing.T, text string) {
 		t.Fatal(err)
 	}
 }
+
+// TestExplainRulesChanged checks that explain, whose verdicts follow the
+// config file as it is now, says so when the stored story's topics were
+// decided under other rules, as after an edit the daemon has not yet read.
+func TestExplainRulesChanged(t *testing.T) {
+	es := newExplainStore(t, "  - id: volcano\n    title: Volcano\n    match:\n      any: [volcano]\n", "Wire")
+	it := es.item("Wire", "w-1", "https://wire.test/1", "Volcano erupts near Grindavik", "Ash closed the airport.",
+		time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	es.ingest(t, it)
+	if out := es.explain(t, it.Link); strings.Contains(out, "stored") {
+		t.Errorf("explain under the rules the story was tagged with mentions other rules:\n%s", out)
+	}
+	es.rewrite(t, strings.Replace(es.text(t), "any: [volcano]", "any: [lava]", 1))
+	out := strings.Join(strings.Fields(es.explain(t, it.Link)), " ")
+	for _, want := range []string{`no volcano match.any: none of "lava"`, "stored under other rules, the story is in the feeds of: all, volcano"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain after the rules changed lacks %q:\n%s", want, out)
+		}
+	}
+}
