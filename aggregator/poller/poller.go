@@ -62,8 +62,9 @@ type pipeline struct {
 	fetcher *fetch.Fetcher
 	ing     *ingest.Ingester
 	popts   parse.Options
-	ids     []string // SourceID of each of cfg.Sources
-	hosts   []string // host name of each of cfg.Sources' URLs
+	ids     []string        // SourceID of each of cfg.Sources
+	has     map[string]bool // the ids of ids
+	hosts   []string        // host name of each of cfg.Sources' URLs
 }
 
 // queuePerFetch is how many sources may be in progress per fetch slot:
@@ -114,6 +115,8 @@ type Poller struct {
 	running  map[string]bool      // sources being polled now
 	moved    map[string]string    // host a source is fetched from, by id, when it moved from its configured URL
 	fetches  map[string]int       // sources per host started and not yet fetched
+	series   map[string]string    // name of each configured source's last-success series, by id
+	named    map[string]int       // sources in series by name: feeds with one title share a series
 	changed  chan struct{}        // closed, and replaced, when a poll ends, a fetch ends or the configuration changes
 	reloaded bool                 // the configuration changed since due was loaded
 	rnd      *rand.Rand
@@ -137,6 +140,8 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 		running: make(map[string]bool),
 		moved:   make(map[string]string),
 		fetches: make(map[string]int),
+		series:  make(map[string]string),
+		named:   make(map[string]int),
 		changed: make(chan struct{}),
 		rnd:     rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x7269627574617279)),
 
@@ -177,10 +182,13 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 		fopts: fo,
 		ing:   ingest.New(cfg, tagger),
 		popts: parse.Options{MaxItems: cfg.Poll.MaxItems},
+		has:   make(map[string]bool, len(cfg.Sources)),
 	}
 	for _, src := range cfg.Sources {
-		pl.ids = append(pl.ids, aggregator.SourceID(src.URL))
+		id := aggregator.SourceID(src.URL)
+		pl.ids = append(pl.ids, id)
 		pl.hosts = append(pl.hosts, hostName(src.URL))
+		pl.has[id] = true
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -195,18 +203,21 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 	}
 	p.fetching.setLimit(cfg.Poll.Concurrency)
 	p.pl = pl
-	keep := make(map[string]bool, len(cfg.Sources))
-	for _, id := range pl.ids {
-		keep[id] = true
-	}
 	for id := range p.due {
-		if !keep[id] {
+		if !pl.has[id] {
 			delete(p.due, id)
 		}
 	}
 	for id := range p.moved {
-		if !keep[id] {
+		if !pl.has[id] {
 			delete(p.moved, id)
+		}
+	}
+	// A source removed takes its metric series with it, or every source
+	// ever configured would keep one for as long as the daemon runs.
+	for id := range p.series {
+		if !pl.has[id] {
+			p.dropSeries(id)
 		}
 	}
 	// Sources added are scheduled by the next pass of Run, which reads
@@ -590,13 +601,9 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		st.Title, st.SiteURL, st.Hub = feed.Title, feed.SiteURL, feed.Hub
 		st.SkipHours, st.SkipDays = feed.SkipHours, feed.SkipDays
 		if name := displayName(src, st); name != st.Name {
-			// A source named by its feed's title changes name with it: the
-			// old name's series goes, or a feed retitling itself at every
-			// poll would grow the metrics without end.
-			if st.Name != "" {
-				p.m.lastSuccess.DeleteLabelValues(st.Name)
-				renamed = true
-			}
+			// A source named by its feed's title changes name with it
+			// (and its last-success series, in setLastSuccess).
+			renamed = st.Name != ""
 			st.Name = name
 		}
 		o.Name = st.Name
@@ -614,7 +621,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	st.NextDue = skip(next, st.SkipHours, st.SkipDays)
 	st.LastResult = o.Result
 	p.m.fetches.WithLabelValues(o.Result).Inc()
-	p.m.lastSuccess.WithLabelValues(st.Name).Set(float64(start.Unix()))
+	p.setLastSuccess(id, st.Name, start)
 	if feed == nil {
 		p.save(ctx, &st, log)
 		log.DebugContext(ctx, "fetched", "feed_url", st.URL, "result", o.Result, "status", res.Status,
@@ -888,6 +895,42 @@ func (p *Poller) state(ctx context.Context, id string) (aggregator.SourceState, 
 		return st, nil
 	}
 	return p.st.Source(ctx, id)
+}
+
+// setLastSuccess sets the source's last-success series, under its current
+// name: the series of a name it had before goes, or a feed retitling
+// itself at every poll, or an operator renaming sources, would grow the
+// metrics without end. A source that a reload removed during its poll
+// gets none.
+func (p *Poller) setLastSuccess(id, name string, t time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.pl.has[id] {
+		return
+	}
+	if old, ok := p.series[id]; !ok || old != name {
+		if ok {
+			p.dropSeries(id)
+		}
+		p.series[id] = name
+		p.named[name]++
+	}
+	p.m.lastSuccess.WithLabelValues(name).Set(float64(t.Unix()))
+}
+
+// dropSeries forgets the source's last-success series, and deletes it
+// unless another source carries the same name; p.mu is held.
+func (p *Poller) dropSeries(id string) {
+	name, ok := p.series[id]
+	if !ok {
+		return
+	}
+	delete(p.series, id)
+	if p.named[name]--; p.named[name] > 0 {
+		return
+	}
+	delete(p.named, name)
+	p.m.lastSuccess.DeleteLabelValues(name)
 }
 
 func (p *Poller) setDue(id string, t time.Time) {

@@ -652,6 +652,15 @@ func TestRetitledSourceMetrics(t *testing.T) {
 		n.Store(int64(i))
 		p.PollAll(t.Context(), nil)
 	}
+	if names := lastSuccessSeries(t, reg); len(names) != 1 || names[0] != "Desk 2" {
+		t.Errorf("last-success series after three titles: %q; want only the current title", names)
+	}
+}
+
+// lastSuccessSeries returns the source names of reg's last-success series,
+// sorted.
+func lastSuccessSeries(t *testing.T, reg *prometheus.Registry) []string {
+	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -667,8 +676,82 @@ func TestRetitledSourceMetrics(t *testing.T) {
 			}
 		}
 	}
-	if len(names) != 1 || names[0] != "Desk 2" {
-		t.Errorf("last-success series after three titles: %q; want only the current title", names)
+	slices.Sort(names)
+	return names
+}
+
+// TestReloadDropsSourceMetrics reloads configurations that remove sources
+// and rename them, as an operator does over months: the last-success series
+// are those of the sources configured now, under their current names, and
+// do not pile up with every source ever configured.
+func TestReloadDropsSourceMetrics(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	for i := range 40 {
+		o.Feed(fmt.Sprintf("/s%d.rss", i), "application/rss+xml", smallFeed(i))
+	}
+	configure := func(names ...string) *aggregator.Config {
+		var b strings.Builder
+		b.WriteString("poll:\n  allow_private: true\n  timeout: 2s\nstorage:\n  retention: 0\nsources:\n")
+		for _, n := range names {
+			path, name, _ := strings.Cut(n, "=")
+			fmt.Fprintf(&b, "  - url: %q\n", o.URL(path))
+			if name != "" {
+				fmt.Fprintf(&b, "    name: %q\n", name)
+			}
+		}
+		cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	cfg := configure("/s0.rss=Harbour", "/s1.rss=Coast", "/s2.rss")
+	db := mustOpen(t)
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	p, err := poller.New(cfg, tags, db, poller.Options{Logger: quiet, Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reload := func(cfg *aggregator.Config) {
+		t.Helper()
+		tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Reload(cfg, tags); err != nil {
+			t.Fatal(err)
+		}
+		p.PollAll(t.Context(), nil)
+	}
+	p.PollAll(t.Context(), nil)
+	if got, want := lastSuccessSeries(t, reg), []string{"Coast", "Harbour", "Outlet 2"}; !slices.Equal(got, want) {
+		t.Fatalf("last-success series: %q; want %q", got, want)
+	}
+	// Harbour goes, Coast is renamed, the third source takes a name.
+	reload(configure("/s1.rss=Coast and Islands", "/s2.rss=Ferries"))
+	if got, want := lastSuccessSeries(t, reg), []string{"Coast and Islands", "Ferries"}; !slices.Equal(got, want) {
+		t.Errorf("after a reload: %q; want %q", got, want)
+	}
+	// Month after month, sources come and go: two at a time are configured.
+	for i := 3; i < 40; i++ {
+		reload(configure(fmt.Sprintf("/s%d.rss", i-1), fmt.Sprintf("/s%d.rss", i)))
+	}
+	if got, want := lastSuccessSeries(t, reg), []string{"Outlet 38", "Outlet 39"}; !slices.Equal(got, want) {
+		t.Errorf("after 37 more reloads: %d series %q; want %q", len(got), got, want)
+	}
+	// Two feeds with one title share its series: one leaving keeps it.
+	for _, path := range []string{"/w0.rss", "/w1.rss"} {
+		o.Feed(path, "application/rss+xml", []byte(`<rss version="2.0"><channel><title>Wire</title><link>http://wire.example/</link>
+<item><title>Wire report</title><link>http://wire.example`+path+`</link></item></channel></rss>`))
+	}
+	reload(configure("/w0.rss", "/w1.rss"))
+	reload(configure("/w1.rss"))
+	if got, want := lastSuccessSeries(t, reg), []string{"Wire"}; !slices.Equal(got, want) {
+		t.Errorf("one of two sources named Wire removed: %q; want %q", got, want)
 	}
 }
 
