@@ -236,6 +236,26 @@ func (p *Publisher) SetConfig(cfg *aggregator.Config, topics []aggregator.TopicC
 		s.byID[t.ID] = tc
 	}
 	p.state.Store(s)
+	// A topic the reload removed takes its request series with it, or every
+	// topic ever configured would keep its series while the daemon runs.
+	if old != nil {
+		for _, tc := range old.topics {
+			if s.byID[tc.cfg.ID] == nil {
+				p.m.requests.DeletePartialMatch(prometheus.Labels{"topic": tc.cfg.ID})
+				p.m.notModified.DeletePartialMatch(prometheus.Labels{"topic": tc.cfg.ID})
+			}
+		}
+	}
+}
+
+// topicLabel is the metric label of topic id: itself while it is
+// configured, else unknownTopicLabel, so that a request still served under
+// a configuration a reload replaced adds no series of a topic removed.
+func (p *Publisher) topicLabel(id string) string {
+	if p.state.Load().byID[id] == nil {
+		return unknownTopicLabel
+	}
+	return id
 }
 
 // topicCache returns the cache of topic id, or nil; s may be nil.

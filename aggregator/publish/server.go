@@ -76,7 +76,7 @@ func (p *Publisher) serveTopic(w http.ResponseWriter, r *http.Request) {
 	if tc == nil || !okFormat {
 		topicLabel, formatLabel := unknownTopicLabel, unknownFormatLabel
 		if tc != nil {
-			topicLabel = id
+			topicLabel = p.topicLabel(id)
 		}
 		if okFormat {
 			formatLabel = f.String()
@@ -92,7 +92,7 @@ func (p *Publisher) serveTopic(w http.ResponseWriter, r *http.Request) {
 		tc.counts[f].notModified.Inc()
 		tc.counts[f].notModifiedTotal.Inc()
 	default:
-		p.m.requests.WithLabelValues(id, f.String(), strconv.Itoa(code)).Inc()
+		p.m.requests.WithLabelValues(p.topicLabel(id), f.String(), strconv.Itoa(code)).Inc()
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -545,5 +546,46 @@ func TestStableEntryID(t *testing.T) {
 	}
 	if after.Title != "Beijing talks resume" || !strings.Contains(after.Content.Body, "Alpha News") {
 		t.Errorf("after the face change, entry title %q, content %q; want Beta Wire's item and Alpha News among the others", after.Title, after.Content.Body)
+	}
+}
+
+// TestReloadDropsTopicMetrics reloads configurations that replace a topic,
+// as an operator does over months: the request counters keep series for
+// the topics configured now (and _unknown), not for every topic ever
+// configured.
+func TestReloadDropsTopicMetrics(t *testing.T) {
+	f := newFixture(t)
+	for i := range 30 {
+		topics := append(slices.Clone(topicsCfg[:2]), aggregator.TopicConfig{ID: fmt.Sprintf("desk-%d", i), Title: "Desk"})
+		f.pub.SetConfig(f.cfg, topics)
+		f.get(t, fmt.Sprintf("/topics/desk-%d.atom", i))
+		f.do(t, http.MethodGet, fmt.Sprintf("/topics/desk-%d.atom", i-1))
+	}
+	mfs, err := f.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if !strings.HasPrefix(mf.GetName(), "tributary_feed_") {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "topic" {
+					seen[l.GetValue()] = true
+				}
+			}
+		}
+		if len(seen) == 0 {
+			continue
+		}
+		for topic := range seen {
+			switch topic {
+			case aggregator.AllTopic, "world", "desk-29", "_unknown":
+			default:
+				t.Errorf("%s has a series of topic %q, which no longer exists (%d topics in all)", mf.GetName(), topic, len(seen))
+			}
+		}
 	}
 }
