@@ -195,11 +195,17 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 	// The same fetch options keep the same Fetcher: its per-host bound
 	// (poll.per_host) and its open connections carry over. New options
 	// take a new Fetcher, and while fetches begun before the reload end,
-	// a host may have up to both bounds' fetches in flight.
+	// a host may have up to both bounds' fetches in flight. The old one's
+	// idle connections are closed now, and those of its fetches in flight
+	// when they end (fetchFeed), rather than each staying open until it
+	// times out.
 	if old := p.pl; old != nil && reflect.DeepEqual(old.fopts, fo) {
 		pl.fetcher = old.fetcher
 	} else {
 		pl.fetcher = fetch.New(fo)
+		if old != nil {
+			old.fetcher.CloseIdleConnections()
+		}
 	}
 	p.fetching.setLimit(cfg.Poll.Concurrency)
 	p.pl = pl
@@ -711,6 +717,18 @@ func (p *Poller) fetchSlot(ctx context.Context, pl *pipeline, st *aggregator.Sou
 	return p.fetchFeed(ctx, pl, st, fetched)
 }
 
+// closeRetired closes the idle connections of pl's Fetcher when a reload
+// replaced it: a fetch that began before the reload has just returned its
+// connection to it, and nothing will use that connection again.
+func (p *Poller) closeRetired(pl *pipeline) {
+	p.mu.Lock()
+	retired := p.pl.fetcher != pl.fetcher
+	p.mu.Unlock()
+	if retired {
+		pl.fetcher.CloseIdleConnections()
+	}
+}
+
 // fetchFeed fetches the source and parses the body when it changed. A nil
 // feed with a nil error means 304 or an unchanged body. An HTML page that
 // links a feed is followed once, and the source then moves to that feed.
@@ -718,6 +736,7 @@ func (p *Poller) fetchSlot(ctx context.Context, pl *pipeline, st *aggregator.Sou
 func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.SourceState, fetched func()) (*parse.Feed, fetch.Result, error) {
 	res, err := pl.fetcher.Fetch(ctx, fetch.Request{URL: st.URL, ETag: st.ETag, LastModified: st.LastModified})
 	fetched()
+	p.closeRetired(pl)
 	if err != nil || res.NotModified {
 		return nil, res, err
 	}
@@ -743,6 +762,7 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 	case errors.As(err, &page) && page.Alternate != "":
 		pageURL := st.URL
 		res, err = pl.fetcher.Fetch(ctx, fetch.Request{URL: page.Alternate})
+		p.closeRetired(pl)
 		if err == nil {
 			feed, err = parseBody(res)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -862,5 +863,52 @@ func TestRetitledSourceRepublished(t *testing.T) {
 	}
 	if body := get(); !strings.Contains(body, "Harbour and Coast Desk") {
 		t.Errorf("feed after the retitle still names the old title:\n%s", body)
+	}
+}
+
+// TestReloadClosesOldConnections reloads new fetch settings again and
+// again: the connections the Fetcher they replace kept open for reuse are
+// closed, rather than staying open on both sides until they time out.
+func TestReloadClosesOldConnections(t *testing.T) {
+	var open atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n int
+		fmt.Sscanf(r.URL.Path, "/s%d.rss", &n)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(smallFeed(n))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	var urls []string
+	for i := range 6 {
+		urls = append(urls, fmt.Sprintf("%s/s%d.rss", srv.URL, i))
+	}
+	db := mustOpen(t)
+	p := newPoller(t, config(t, "", urls...), db, nil)
+	const reloads = 10
+	for i := range reloads {
+		p.PollAll(t.Context(), nil)
+		cfg := config(t, fmt.Sprintf("  timeout: %dms", 1000+i), urls...)
+		tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Reload(cfg, tags); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.PollAll(t.Context(), nil)
+	// The Fetcher in use keeps at most poll.per_host idle connections.
+	if !waitUntil(5*time.Second, func() bool { return open.Load() <= 2 }) {
+		t.Errorf("%d connections open to the origin after %d reloads that changed the fetch settings; want at most 2",
+			open.Load(), reloads)
 	}
 }
