@@ -21,7 +21,7 @@ type Config struct {
 type ServerConfig struct {
 	Listen       string   `yaml:"listen"`        // default 127.0.0.1:8080
 	BaseURL      string   `yaml:"base_url"`      // default http://<listen>
-	MetricsAllow []string `yaml:"metrics_allow"` // CIDRs that may read /metrics; empty: everyone
+	MetricsAllow []string `yaml:"metrics_allow"` // CIDRs that may read /metrics and /api/*; empty: this machine only
 }
 
 // StorageConfig configures the bbolt store.

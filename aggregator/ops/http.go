@@ -10,12 +10,12 @@ import (
 )
 
 // Allowed reports whether the client of r has an address in one of the
-// prefixes; an empty list allows everyone. Forwarding headers are not
-// trusted.
+// prefixes. An empty list allows only clients on the server's own machine:
+// a loopback address, or the very address the connection came in on (the
+// command line reaching a daemon that listens on one interface). What these
+// endpoints hand out — the whole store among it — is for the operator, not
+// for everyone who can reach the port. Forwarding headers are not trusted.
 func Allowed(prefixes []netip.Prefix, r *http.Request) bool {
-	if len(prefixes) == 0 {
-		return true
-	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -25,12 +25,29 @@ func Allowed(prefixes []netip.Prefix, r *http.Request) bool {
 		return false
 	}
 	addr = addr.Unmap()
+	if len(prefixes) == 0 {
+		return addr.IsLoopback() || addr.WithZone("") == localAddr(r)
+	}
 	for _, p := range prefixes {
 		if p.Contains(addr) {
 			return true
 		}
 	}
 	return false
+}
+
+// localAddr is the server's address of r's connection, or the zero Addr
+// when unknown.
+func localAddr(r *http.Request) netip.Addr {
+	a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return netip.Addr{}
+	}
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap().WithZone("")
 }
 
 // AllowFrom serves h only to the clients that Allowed lets through, with

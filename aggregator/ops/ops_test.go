@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -114,6 +115,48 @@ func TestAllowFrom(t *testing.T) {
 	}
 	if _, err := ops.ParsePrefixes([]string{"nonsense"}); err == nil {
 		t.Errorf("ParsePrefixes(nonsense) = nil error")
+	}
+}
+
+// TestAllowFromNobodyListed: with server.metrics_allow empty, /metrics and
+// /api/* (the whole store, through /api/backup) answer only clients on the
+// server's own machine, whatever forwarding headers claim.
+func TestAllowFromNobodyListed(t *testing.T) {
+	h := ops.AllowFrom(func() []netip.Prefix { return nil }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	for _, tt := range []struct {
+		remote, local string // local "" leaves the server's address unknown
+		want          int
+	}{
+		{"127.0.0.1:5000", "127.0.0.1:8080", 200},
+		{"127.3.4.5:5000", "", 200},
+		{"[::1]:5000", "[::1]:8080", 200},
+		{"[::ffff:127.0.0.1]:5000", "", 200},
+		// The command line on the host of a daemon that listens on one of
+		// its interfaces connects from that interface's address.
+		{"192.0.2.10:5000", "192.0.2.10:8080", 200},
+		{"[2001:db8::10]:5000", "[2001:db8::10]:8080", 200},
+		// Any other machine, a container's gateway among them.
+		{"192.0.2.99:5000", "192.0.2.10:8080", 403},
+		{"172.17.0.1:40000", "172.17.0.2:8080", 403},
+		{"10.1.2.3:5000", "", 403},
+		{"[2001:db8::99]:5000", "[2001:db8::10]:8080", 403},
+		{"[fe80::1%eth0]:5000", "[fe80::2%eth0]:8080", 403},
+		{"garbage", "", 403},
+	} {
+		r := httptest.NewRequest("GET", "/api/backup", nil)
+		r.RemoteAddr = tt.remote
+		r.Header.Set("X-Forwarded-For", "127.0.0.1")
+		r.Header.Set("X-Real-IP", "127.0.0.1")
+		r.Header.Set("Forwarded", "for=127.0.0.1")
+		if tt.local != "" {
+			ap := netip.MustParseAddrPort(tt.local)
+			r = r.WithContext(context.WithValue(r.Context(), http.LocalAddrContextKey, net.TCPAddrFromAddrPort(ap)))
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tt.want {
+			t.Errorf("AllowFrom(empty list) from %s to %s = %d; want %d", tt.remote, tt.local, w.Code, tt.want)
+		}
 	}
 }
 

@@ -36,7 +36,8 @@ var errUnknownFormat = errors.New("unknown feed format")
 // /topics/{id} (a topic's page), /topics/{id}.rss, .atom and .json (its
 // feeds), /opml, /healthz and, when the Publisher's registerer is also a
 // prometheus.Gatherer (a *prometheus.Registry), /metrics, limited to the
-// server.metrics_allow networks when they are set. GET and HEAD are served;
+// server.metrics_allow networks, or to the server's own machine when none
+// are set. GET and HEAD are served;
 // other methods get 405. h may be nil: the daemon is then always healthy.
 func (p *Publisher) Handler(h Health) http.Handler {
 	mux := http.NewServeMux()
@@ -341,9 +342,10 @@ func serveBytes(w http.ResponseWriter, r *http.Request, contentType string, body
 	}
 }
 
-// metricsAllowed reports whether the client may read /metrics: always when
-// server.metrics_allow is empty, else when its address is in one of the
-// listed networks (read at each request, so a reload takes effect).
+// metricsAllowed reports whether the client may read /metrics: when its
+// address is in one of the server.metrics_allow networks, or, the list
+// empty, when it is on the server's own machine (see ops.Allowed). The list
+// is read at each request, so a reload takes effect.
 func (p *Publisher) metricsAllowed(r *http.Request) bool {
 	allow, err := ops.ParsePrefixes(p.state.Load().cfg.Server.MetricsAllow)
 	return err == nil && ops.Allowed(allow, r)
