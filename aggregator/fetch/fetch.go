@@ -253,15 +253,15 @@ type redirectChain struct {
 func (c *redirectChain) check(req *http.Request, via []*http.Request) error {
 	next := req.URL.String()
 	if _, err := checkURL(next); err != nil {
-		return newError(ErrUnsupportedURL, "redirect from %s to unsupported url %q", via[len(via)-1].URL, next)
+		return newError(ErrUnsupportedURL, "redirect from %s to unsupported url %q", via[len(via)-1].URL.Redacted(), redactURL(next))
 	}
 	for _, v := range via {
 		if v.URL.String() == next {
-			return newError(ErrRedirectLoop, "redirect loop at %s", next)
+			return newError(ErrRedirectLoop, "redirect loop at %s", req.URL.Redacted())
 		}
 	}
 	if len(via) > c.max {
-		return newError(ErrTooManyRedirects, "stopped after %d redirects at %s", max(c.max, 0), via[len(via)-1].URL)
+		return newError(ErrTooManyRedirects, "stopped after %d redirects at %s", max(c.max, 0), via[len(via)-1].URL.Redacted())
 	}
 	code := 0
 	if req.Response != nil {
@@ -332,7 +332,18 @@ func (f *Fetcher) bodyError(parent, rctx context.Context, err error, from string
 	if errors.Is(rctx.Err(), context.DeadlineExceeded) {
 		return &timeoutError{after: f.opts.Timeout, phase: "reading body"}
 	}
-	return fmt.Errorf("reading body from %s: %w", from, err)
+	return fmt.Errorf("reading body from %s: %w", redactURL(from), err)
+}
+
+// redactURL returns raw with the password it may carry replaced by
+// "xxxxx", as errors must give it: they reach logs and the sources table
+// of the web pages.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
 }
 
 func urlHost(raw string) string {

@@ -313,7 +313,10 @@ func makeView(st aggregator.Story, items []aggregator.Item, names map[string]str
 // a URI cannot hold (", <, >, \, ^, `, {, |, }, non-ASCII, and a % that
 // starts no escape) are percent-encoded after the host, so that readers and validators that want
 // a URI, as RSS does, get one; a host that is not ASCII is given in its
-// ASCII form, and one with such bytes left gives "".
+// ASCII form, and one with such bytes left gives "". A user name and
+// password before the host are left out: a source's URL may carry the
+// credentials of a private feed, and in a link to anything else they only
+// serve to disguise its host.
 func safeLink(u string) string {
 	u = strings.TrimSpace(xmlText(u))
 	if u == "" || strings.ContainsAny(u, " \t\r\n") {
@@ -330,9 +333,12 @@ func safeLink(u string) string {
 		end = start + i
 	}
 	authority := u[start:end]
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		authority = authority[at+1:] // where url.Parse ends the user info too
+	}
 	if !isASCII(authority) {
 		host, err := idna.Lookup.ToASCII(pu.Hostname())
-		if err != nil || pu.User != nil {
+		if err != nil {
 			return ""
 		}
 		authority = host

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -241,7 +242,7 @@ func (p *Publisher) sourceRows(s *state, srcs []aggregator.SourceState) []source
 		}
 		name := oneLine(c.Name)
 		if name == "" {
-			name = oneLine(c.URL)
+			name = urlName(c.URL)
 		}
 		rows = append(rows, sourceRow{Name: name, URL: safeLink(c.URL), State: "pending", Class: "pending", Detail: "not fetched yet", NotModified: "–"})
 	}
@@ -266,7 +267,7 @@ func sourceState(st aggregator.SourceState, now time.Time) sourceRow {
 		NotModified: "–",
 	}
 	if row.Name == "" {
-		row.Name = oneLine(st.URL)
+		row.Name = urlName(st.URL)
 	}
 	if st.Fetches > 0 {
 		row.NotModified = strconv.FormatFloat(100*float64(st.NotModified)/float64(st.Fetches), 'f', 0, 64) + "%"
@@ -307,6 +308,16 @@ func failingDetail(st aggregator.SourceState, reason string) string {
 		b.WriteString(": " + reason)
 	}
 	return b.String()
+}
+
+// urlName is a source's URL as its name, when it has no other: without
+// the user name and password a private feed's URL may carry.
+func urlName(raw string) string {
+	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.User != nil {
+		u.User = nil
+		raw = u.String()
+	}
+	return oneLine(raw)
 }
 
 func when(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
