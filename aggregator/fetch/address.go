@@ -13,8 +13,8 @@ type specialRange struct {
 
 // specialRanges lists the IANA special-purpose blocks (RFC 6890 and its
 // updates) that a feed fetcher has no business reaching by default. Blocks
-// that embed an IPv4 address (IPv4-mapped, NAT64, 6to4) are handled in
-// ClassifyAddr by checking the embedded address.
+// that embed an IPv4 address (IPv4-mapped, IPv4-translated, NAT64, 6to4,
+// Teredo) are handled in ClassifyAddr by checking the embedded address.
 var specialRanges = func() []specialRange {
 	var rs []specialRange
 	add := func(class string, prefixes ...string) {
@@ -39,15 +39,23 @@ var specialRanges = func() []specialRange {
 var (
 	nat64Prefix = netip.MustParsePrefix("64:ff9b::/96")
 	sixToFour   = netip.MustParsePrefix("2002::/16")
+	// translated is the IPv4-translated block of SIIT (RFC 2765): a
+	// translator on the way hands ::ffff:0:10.0.0.5 to 10.0.0.5.
+	translated = netip.MustParsePrefix("::ffff:0:0:0/96")
+	// teredo addresses (RFC 4380) hold the Teredo server's IPv4 address in
+	// bits 32 to 63 and the client's, inverted, in the last 32 bits.
+	teredo = netip.MustParsePrefix("2001::/32")
 )
 
 // ClassifyAddr returns the kind of a non-public address — "loopback",
 // "private", "link-local", "unspecified", "multicast", "shared (carrier-grade
 // NAT)", "documentation", "benchmarking", "reserved" and a few more — or ""
 // for an ordinary public unicast address. An invalid address is "invalid".
-// IPv6 forms that embed an IPv4 address (IPv4-mapped, NAT64 64:ff9b::/96,
-// 6to4 2002::/16) take the class of the embedded address, so ::ffff:127.0.0.1
-// is "loopback".
+// IPv6 forms that embed an IPv4 address (IPv4-mapped, IPv4-translated
+// ::ffff:0:0:0/96, NAT64 64:ff9b::/96, 6to4 2002::/16) take the class of the
+// embedded address, so ::ffff:127.0.0.1 is "loopback"; a Teredo address
+// (2001::/32) takes the class of its server's or its client's address,
+// whichever is not public.
 func ClassifyAddr(ip netip.Addr) string {
 	if !ip.IsValid() {
 		return "invalid"
@@ -56,10 +64,15 @@ func ClassifyAddr(ip netip.Addr) string {
 	if ip.Is6() {
 		b := ip.As16()
 		switch {
-		case nat64Prefix.Contains(ip):
+		case nat64Prefix.Contains(ip), translated.Contains(ip):
 			return ClassifyAddr(netip.AddrFrom4([4]byte(b[12:16])))
 		case sixToFour.Contains(ip):
 			return ClassifyAddr(netip.AddrFrom4([4]byte(b[2:6])))
+		case teredo.Contains(ip):
+			if class := ClassifyAddr(netip.AddrFrom4([4]byte(b[4:8]))); class != "" {
+				return class
+			}
+			return ClassifyAddr(netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]}))
 		}
 	}
 	if ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {

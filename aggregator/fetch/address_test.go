@@ -59,6 +59,15 @@ func TestClassifyAddr(t *testing.T) {
 		{"2002:c0a8:0101::1", "private"},     // 6to4 of 192.168.1.1
 		{"2002:0808:0808::1", ""},            // 6to4 of 8.8.8.8
 		{"64:ff9b:1::1", "local NAT64"},
+		{"::ffff:0:7f00:1", "loopback"},                        // IPv4-translated 127.0.0.1
+		{"::ffff:0:a00:5", "private"},                          // IPv4-translated 10.0.0.5
+		{"::ffff:0:808:808", ""},                               // IPv4-translated 8.8.8.8
+		{"2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback"},   // Teredo, client 127.0.0.1
+		{"2001:0:4136:e378:8000:63bf:f5ff:fffa", "private"},    // Teredo, client 10.0.0.5
+		{"2001:0:4136:e378:8000:63bf:5601:1656", "link-local"}, // Teredo, client 169.254.233.169
+		{"2001:0:c0a8:101:8000:63bf:f7f7:f7f7", "private"},     // Teredo, server 192.168.1.1
+		{"2001:0:4136:e378:8000:63bf:f7f7:f7f7", ""},           // Teredo, client 8.8.8.8
+		{"2001:4860::1", ""},                                   // beyond Teredo
 		{"fec0::1", "reserved"},
 	}
 	for _, tt := range tests {

@@ -401,6 +401,12 @@ func TestForbiddenAddress(t *testing.T) {
 			"refusing to fetch loopback address 127.0.0.1"},
 		{"redirect hop", Options{AllowNetworks: one}, o.URL("/hop"), "refusing to fetch loopback address 127.0.0.2"},
 		{"metadata", Options{}, "http://169.254.169.254/latest/meta-data/", "refusing to fetch link-local address 169.254.169.254"},
+		// Forms of the loopback address; none may reach the origin.
+		{"IPv4-mapped", Options{}, "http://[::ffff:127.0.0.1]:" + port + "/feed", "refusing to fetch loopback address 127.0.0.1"},
+		{"IPv4-translated", Options{}, "http://[::ffff:0:7f00:1]:" + port + "/feed", "refusing to fetch loopback address ::ffff:0:7f00:1"},
+		{"Teredo", Options{}, "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]:" + port + "/feed", "refusing to fetch loopback address 2001:0:4136:e378:8000:63bf:80ff:fffe"},
+		{"unspecified v4", Options{}, "http://0.0.0.0:" + port + "/feed", "refusing to fetch unspecified address 0.0.0.0"},
+		{"unspecified v6", Options{}, "http://[::]:" + port + "/feed", "refusing to fetch unspecified address ::"},
 		{"allow private", Options{AllowPrivate: true}, o.URL("/feed"), ""},
 		{"allow network", Options{AllowNetworks: loopback}, o.URL("/feed"), ""},
 	}
