@@ -791,7 +791,7 @@ func (p *Poller) failure(st *aggregator.SourceState, err error, now time.Time, i
 	if st.FailingSince.IsZero() {
 		st.FailingSince = now
 	}
-	st.LastError = errorText(err)
+	st.LastError = errorText(hidePasswords(err, st.URL, st.ConfigURL))
 	st.LastResult = "error"
 	st.LastStatus = 0
 	p.mu.Lock()
@@ -822,6 +822,30 @@ func (p *Poller) failure(st *aggregator.SourceState, err error, now time.Time, i
 // kilobytes, and is shown on a line of its own in status and on the web
 // page.
 const maxErrorText = 1000
+
+// hidePasswords returns err, or, when one of the source's URLs carries a
+// password that err's message quotes (a page discovered on the source, a
+// redirect from it), an error whose message gives it as "xxxxx": the
+// recorded error is shown on the web pages.
+func hidePasswords(err error, urls ...string) error {
+	msg := err.Error()
+	for _, raw := range urls {
+		u, perr := url.Parse(raw)
+		if perr != nil || u.User == nil {
+			continue
+		}
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			user := u.User.Username()
+			for _, s := range []string{u.User.String(), url.UserPassword(user, pw).String(), user + ":" + pw} {
+				msg = strings.ReplaceAll(msg, s+"@", user+":xxxxx@")
+			}
+		}
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return errors.New(msg)
+}
 
 // errorText returns err's message cut to maxErrorText bytes, ending in "…"
 // when cut.
