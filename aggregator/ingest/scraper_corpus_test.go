@@ -128,6 +128,16 @@ var scraperSites = []scraperSite{
 		},
 	},
 	{
+		name: "spun: common words swapped for synonyms, in the headline and the text",
+		site: "spun.scraper.example",
+		title: func(o original) string {
+			return spin(o.item.Title)
+		},
+		body: func(o original, self string) string {
+			return para(spin(strings.Join(o.words, " ")))
+		},
+	},
+	{
 		name: "rewritten: a line of its own and a credit link to the original",
 		site: "credited.scraper.example",
 		title: func(o original) string {
@@ -142,6 +152,38 @@ var scraperSites = []scraperSite{
 				`<p>Source: <a href="` + html.EscapeString(o.item.Link) + `">` + html.EscapeString(o.outlet) + `</a></p>`
 		},
 	},
+}
+
+// synonyms are what an article spinner swaps common news words for.
+var synonyms = map[string]string{
+	"said": "stated", "says": "states", "people": "individuals", "government": "administration",
+	"police": "authorities", "killed": "slain", "new": "fresh", "after": "following",
+	"more": "additional", "help": "assist", "start": "begin", "big": "large", "buy": "purchase",
+	"show": "display", "use": "utilise", "need": "require", "try": "attempt", "end": "finish",
+	"get": "obtain", "told": "informed", "make": "create", "city": "town", "country": "nation",
+	"children": "kids", "home": "house", "week": "seven days", "attack": "assault",
+	"workers": "staff", "money": "funds", "report": "account", "first": "initial",
+	"latest": "newest", "cases": "instances", "deaths": "fatalities", "rules": "regulations",
+	"protest": "demonstration", "protesters": "demonstrators", "officials": "authorities",
+	"warns": "cautions", "calls": "urges", "plan": "scheme", "news": "information",
+}
+
+// spin swaps the words of s found in synonyms, keeping a capital letter.
+func spin(s string) string {
+	w := strings.Fields(s)
+	for i, x := range w {
+		core := strings.TrimRight(x, ".,;:!?'\"")
+		rest := x[len(core):]
+		syn, ok := synonyms[strings.ToLower(core)]
+		if !ok {
+			continue
+		}
+		if core != strings.ToLower(core) {
+			syn = strings.ToUpper(syn[:1]) + syn[1:]
+		}
+		w[i] = syn + rest
+	}
+	return strings.Join(w, " ")
 }
 
 func para(s string) string {
@@ -213,7 +255,7 @@ const (
 )
 
 // TestScraperCopies runs the real pipeline over the story corpus's real
-// outlets, and after each day's feeds over six scraper sites that re-post
+// outlets, and after each day's feeds over seven scraper sites that re-post
 // every item of that day in their own ways (scraperSites). Each copy should
 // join its original's story; none may join another report's, and the
 // originals' stories must stay as precise as without the copies.

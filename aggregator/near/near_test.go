@@ -207,7 +207,9 @@ func TestStoryScore(t *testing.T) {
 		wantWith int
 	}{
 		{"none", nil, nil, 0.5, 0, -1},
-		{"rewrites score the centroid", []Score{rw(0.6), rw(0.2)}, []bool{false, false}, 0.45, 0.45, 0},
+		{"rewrites score the centroid", []Score{rw(0.55), rw(0.2)}, []bool{false, false}, 0.45, 0.45, 0},
+		{"a near-identical rewrite joins whatever the centroid", []Score{rw(0.2), rw(0.7)}, []bool{false, false}, 0.25, 0.7, 1},
+		{"a near-identical rewrite joins beside its source's report", []Score{rw(0.3), rw(0.7)}, []bool{true, false}, 0.5, 0.7, 1},
 		{"centroid above every member", []Score{rw(0.3), rw(0.3), rw(0.2)}, []bool{false, false, false}, 0.35, 0.35, 0},
 		{"centroid far above every member", []Score{rw(0.3), rw(0.3), rw(0.2)}, []bool{false, false, false}, 0.45, 0.36, 0},
 		{"centroid of texts it hardly resembles", []Score{rw(0.2), rw(0.15)}, []bool{false, false}, 0.45, 0.24, 0},

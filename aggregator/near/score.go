@@ -165,7 +165,10 @@ func (s Score) Kind() string {
 // what the texts of one field have in common. A story that already has a
 // report from the item's source takes no rewrite from it, as an outlet's
 // second report on an event is a follow-up or another angle, not the same
-// report.
+// report. Neither rule holds back a rewrite that scores strongRewrite
+// against a member of another source: that close, it is the same report
+// reworded (an article spinner's synonyms, say), and a site that re-posts
+// several of one story's reports is not an outlet following up its own.
 func StoryScore(scores []Score, same []bool, centroid float64) (float64, int) {
 	if len(scores) == 0 {
 		return 0, -1
@@ -180,11 +183,19 @@ func StoryScore(scores []Score, same []bool, centroid float64) (float64, int) {
 	if scores[best].Kind() == "copy" {
 		return scores[best].Value, best
 	}
+	if v := scores[best].Value; v >= strongRewrite && !same[best] {
+		return v, best
+	}
 	if own {
 		return 0, best
 	}
 	return min(centroid, maxCentroidGain*scores[best].Value), best
 }
+
+// strongRewrite is the score against one member of another source at which
+// a rewrite joins its story whatever the story's centroid, and whatever
+// other reports of the item's own source it holds, say.
+const strongRewrite = 0.6
 
 // maxCentroidGain bounds what a story's centroid adds to an item's best
 // score against one of its members. Every join of the labelled corpus
