@@ -640,15 +640,8 @@ func TestRetitledSourceMetrics(t *testing.T) {
 	})
 	cfg := config(t, "", o.URL("/retitled.rss"))
 	db := mustOpen(t)
-	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
-	if err != nil {
-		t.Fatal(err)
-	}
 	reg := prometheus.NewRegistry()
-	p, err := poller.New(cfg, tags, db, poller.Options{Logger: quiet, Registerer: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newPollerWith(t, cfg, db, poller.Options{Registerer: reg})
 	for i := range 3 {
 		n.Store(int64(i))
 		p.PollAll(t.Context(), nil)
@@ -708,15 +701,8 @@ func TestReloadDropsSourceMetrics(t *testing.T) {
 	}
 	cfg := configure("/s0.rss=Harbour", "/s1.rss=Coast", "/s2.rss")
 	db := mustOpen(t)
-	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
-	if err != nil {
-		t.Fatal(err)
-	}
 	reg := prometheus.NewRegistry()
-	p, err := poller.New(cfg, tags, db, poller.Options{Logger: quiet, Registerer: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newPollerWith(t, cfg, db, poller.Options{Registerer: reg})
 	reload := func(cfg *aggregator.Config) {
 		t.Helper()
 		tags, err := topic.Compile(cfg.Topics, cfg.Sources)

@@ -39,8 +39,8 @@ func run(t *testing.T, p *poller.Poller) (stop func()) {
 	return stop
 }
 
-// newRunPoller is newPoller with scheduler options.
-func newRunPoller(t *testing.T, cfg *aggregator.Config, db aggregator.Store, opts poller.Options) *poller.Poller {
+// newPollerWith is newPoller with options of its own (a quiet logger).
+func newPollerWith(t *testing.T, cfg *aggregator.Config, db aggregator.Store, opts poller.Options) *poller.Poller {
 	t.Helper()
 	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
 	if err != nil {
@@ -95,7 +95,7 @@ func TestFirstRunStartsAsPlacesFree(t *testing.T) {
 	}
 	// At most 4 sources in progress.
 	cfg := config(t, "  concurrency: 2\n  per_host: 2", urls...)
-	p := newRunPoller(t, cfg, mustOpen(t), poller.Options{Tick: 2 * time.Second, FirstDelay: time.Millisecond})
+	p := newPollerWith(t, cfg, mustOpen(t), poller.Options{Tick: 2 * time.Second, FirstDelay: time.Millisecond})
 	start := time.Now()
 	run(t, p)
 	if !waitUntil(20*time.Second, func() bool { return len(o.Requests()) >= n }) {
@@ -148,7 +148,7 @@ func TestSlowHostLeavesTheOthers(t *testing.T) {
 			}
 			cfg := config(t, "  concurrency: 2\n  per_host: 1", urls...)
 			if mode == "serve" {
-				p := newRunPoller(t, cfg, mustOpen(t), poller.Options{Tick: 10 * time.Millisecond, FirstDelay: time.Millisecond})
+				p := newPollerWith(t, cfg, mustOpen(t), poller.Options{Tick: 10 * time.Millisecond, FirstDelay: time.Millisecond})
 				run(t, p)
 				if !waitUntil(10*time.Second, func() bool { return quick.Count("/quick2.rss") > 0 }) {
 					t.Fatal("the quick host's sources were not fetched")
@@ -172,7 +172,7 @@ func TestReloadAddsSources(t *testing.T) {
 	o.Feed("/b.rss", "application/rss+xml", smallFeed(2))
 	db := mustOpen(t)
 	const extra = "  interval: 1s\n  min_interval: 1s"
-	p := newRunPoller(t, config(t, extra, o.URL("/a.rss")), db, poller.Options{Tick: 10 * time.Millisecond, FirstDelay: time.Millisecond})
+	p := newPollerWith(t, config(t, extra, o.URL("/a.rss")), db, poller.Options{Tick: 10 * time.Millisecond, FirstDelay: time.Millisecond})
 	run(t, p)
 	if !waitUntil(5*time.Second, func() bool { return o.Count("/a.rss") > 0 }) {
 		t.Fatal("the first source was not fetched")
@@ -303,7 +303,7 @@ func TestScheduleOverADay(t *testing.T) {
 	}
 	cfg := config(t, "  interval: 30m\n  max_backoff: 2h", o.URL("/steady.rss"), o.URL("/flapping.rss"))
 	db := mustOpen(t)
-	p := newRunPoller(t, cfg, db, poller.Options{Tick: time.Millisecond, FirstDelay: time.Minute, Now: clk.Now})
+	p := newPollerWith(t, cfg, db, poller.Options{Tick: time.Millisecond, FirstDelay: time.Minute, Now: clk.Now})
 	stop := run(t, p)
 	// settled reports whether the last fetch the origin saw of each source
 	// has been recorded in the store: the poll ended and its state was
