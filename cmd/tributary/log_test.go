@@ -29,3 +29,16 @@ func TestLogDurations(t *testing.T) {
 		t.Errorf("JSON log %q; want duration \"1.5s\" and items 3", js.String())
 	}
 }
+
+// TestLogRedactsPasswords checks that a source URL's password never reaches
+// the log, in either format.
+func TestLogRedactsPasswords(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		var b bytes.Buffer
+		l, _ := newLogger(aggregator.LogConfig{Level: "info", Format: format}, &b)
+		l.Warn("fetch failed", "feed_url", "https://reader:hunter2@feeds.example/private.rss", "source", "s1")
+		if bytes.Contains(b.Bytes(), []byte("hunter2")) || !bytes.Contains(b.Bytes(), []byte("reader:xxxxx@feeds.example")) {
+			t.Errorf("%s log %q; want the password written as xxxxx", format, b.String())
+		}
+	}
+}

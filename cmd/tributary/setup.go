@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -31,12 +32,27 @@ func loadConfig(e *env) (*aggregator.Config, *topic.Set, error) {
 func newLogger(cfg aggregator.LogConfig, w io.Writer) (*slog.Logger, *slog.LevelVar) {
 	level := new(slog.LevelVar)
 	setLevel(level, cfg)
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: redactURLs}
 	if strings.EqualFold(cfg.Format, "json") {
-		opts.ReplaceAttr = durationText
+		opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
+			return durationText(groups, redactURLs(groups, a))
+		}
 		return slog.New(slog.NewJSONHandler(w, opts)), level
 	}
 	return slog.New(slog.NewTextHandler(w, opts)), level
+}
+
+// redactURLs writes the password of a URL logged under a key ending in
+// "url" (feed_url, url) as "xxxxx", as the recorded errors do: a private
+// feed's credentials stay out of the logs.
+func redactURLs(_ []string, a slog.Attr) slog.Attr {
+	if !strings.HasSuffix(a.Key, "url") || a.Value.Kind() != slog.KindString {
+		return a
+	}
+	if u, err := url.Parse(a.Value.String()); err == nil && u.User != nil {
+		a.Value = slog.StringValue(u.Redacted())
+	}
+	return a
 }
 
 // durationText writes a duration as the text format does ("13.9ms"), where
