@@ -11,6 +11,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/ingest"
+	"github.com/tributary-feeds/tributary/aggregator/near"
 	"github.com/tributary-feeds/tributary/aggregator/ops"
 	"github.com/tributary-feeds/tributary/aggregator/parse"
 	"github.com/tributary-feeds/tributary/aggregator/topic"
@@ -18,10 +19,11 @@ import (
 )
 
 // cmdExplain says which story the item at LINK joined and why, and which
-// topics took that story and by which rule.
+// topics took that story and by which rule; given a second link, it also
+// compares the two items and says why they are one story or two.
 func cmdExplain(ctx context.Context, e *env, args []string) error {
-	if len(args) != 1 {
-		return usageError("explain takes one argument: an item's link")
+	if len(args) != 1 && len(args) != 2 {
+		return usageError("explain takes an item's link, and optionally another item's link to compare it with")
 	}
 	cfg, tags, err := loadConfig(e)
 	if err != nil {
@@ -42,7 +44,104 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	names := sourceNames(ctx, db)
-	return writeExplain(e.stdout, it, story, items, names, tags)
+	if err := writeExplain(e.stdout, it, story, items, names, tags); err != nil || len(args) == 1 {
+		return err
+	}
+	other, otherStory, err := itemByLink(ctx, db, args[1])
+	if err != nil {
+		return err
+	}
+	var a, b *near.Doc
+	err = db.View(ctx, func(tx aggregator.Tx) error {
+		var err error
+		if a, err = storedDoc(tx, it.ID); err != nil {
+			return err
+		}
+		b, err = storedDoc(tx, other.ID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeCompare(e.stdout, cfg, it, other, story, otherStory, a, b, names)
+	return nil
+}
+
+// short writes d to the minute, without trailing zero units: "2h", "1h30m".
+func short(d time.Duration) string {
+	d = d.Round(time.Minute)
+	if d == 0 {
+		return "0m"
+	}
+	s := strings.TrimSuffix(d.String(), "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// storedDoc returns the near-duplicate features stored for an item, or nil
+// when it has none.
+func storedDoc(tx aggregator.Tx, id string) (*near.Doc, error) {
+	f, err := tx.Features(id)
+	if errors.Is(err, aggregator.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	d, err := near.Decode(f)
+	if err != nil {
+		return nil, nil // features of an older encoding, compared with nothing
+	}
+	return d, nil
+}
+
+// writeCompare says how alike two items are and why they are one story or
+// two: the similarity of their stored features, signal by signal, and the
+// rule that kept them apart.
+func writeCompare(w io.Writer, cfg *aggregator.Config, x, y aggregator.Item, sx, sy aggregator.Story,
+	dx, dy *near.Doc, names map[string]string) {
+	name := func(id string) string {
+		if n := names[id]; n != "" {
+			return n
+		}
+		return id
+	}
+	fmt.Fprintf(w, "\ncompared with %s\n       %q from %s, published %s\n", y.ID, y.Title, name(y.SourceID),
+		y.Published.UTC().Format(time.RFC3339))
+	in := ingest.New(cfg, nil)
+	window := cfg.Dedup.Window
+	if window <= 0 {
+		window = ingest.DefaultWindow
+	}
+	var sc near.Score
+	if dx != nil && dy != nil {
+		sc = near.Similarity(dx, dy)
+		fmt.Fprintf(w, "similarity %.3f (%s): cosine %.3f, headline %.3f, text copied %.3f, %s apart (a rewrite %s apart counts half); dedup.threshold %.2f\n",
+			sc.Value, sc.Kind(), sc.Cosine, sc.Title, sc.Copy, short(sc.Apart), short(near.HalfLife), in.Threshold())
+	} else {
+		fmt.Fprintln(w, "similarity: one of the two has no stored features to compare")
+	}
+	apart := x.Published.Sub(y.Published).Abs()
+	switch {
+	case sx.ID == sy.ID:
+		fmt.Fprintf(w, "one story: %s (the members above say why each joined)\n", sx.ID)
+	case !cfg.Dedup.NearEnabled():
+		fmt.Fprintln(w, "two stories: dedup.near is off, so only the same GUID, link, original or text joins items")
+	case apart > window:
+		fmt.Fprintf(w, "two stories: published %s apart, beyond dedup.window (%s)\n", short(apart), short(window))
+	case dx == nil || dy == nil:
+		fmt.Fprintln(w, "two stories: without features, only the same GUID, link, original or text joins items")
+	case sc.Value < in.Threshold():
+		fmt.Fprintf(w, "two stories: their similarity %.3f is below dedup.threshold %.2f\n", sc.Value, in.Threshold())
+	case x.SourceID == y.SourceID && sc.Kind() != "copy":
+		fmt.Fprintf(w, "two stories: both from %s, whose second report on an event is a follow-up, not the same report\n", name(x.SourceID))
+	default:
+		fmt.Fprintf(w, "two stories (%s, %s): their similarity reaches the threshold, but the later one was scored\n"+
+			"against the other's story as a whole (its centroid, at most 1.2 times its closest member), or the\n"+
+			"other's story was not among those its lookup compared in full\n", sx.ID, sy.ID)
+	}
 }
 
 // itemByLink finds the stored item whose link or canonical link is link or

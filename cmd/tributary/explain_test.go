@@ -253,3 +253,45 @@ func TestExplainRulesChanged(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainTwoLinks checks that explain, given two links, compares the
+// items and names what kept them apart, or that they are one story.
+func TestExplainTwoLinks(t *testing.T) {
+	es := newExplainStore(t, "", "Wire", "Paper", "Third")
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	a := es.item("Wire", "https://wire.test/volcano", "https://wire.test/volcano",
+		"Volcano erupts near Grindavik, lava flows toward town",
+		"Residents of Grindavik were evacuated as lava flowed from a fissure north of the town.", t0)
+	c := es.item("Third", "https://third.test/eruption", "https://third.test/eruption",
+		"Volcano erupts near Grindavik, lava flows toward the town",
+		"Residents of Grindavik were evacuated as lava flowed from a fissure north of the town, police said.", t0.Add(2*time.Hour))
+	ferry := es.item("Paper", "https://paper.test/ferry", "https://paper.test/ferry",
+		"Ferry strike halts crossings to the islands",
+		"Crews walked out over pay on Monday, stranding travellers at the harbour.", t0.Add(3*time.Hour))
+	later := es.item("Paper", "https://paper.test/volcano-week", "https://paper.test/volcano-week",
+		"Volcano erupts near Grindavik, lava flows toward town",
+		"Residents of Grindavik were evacuated as lava flowed from a fissure north of the town.", t0.Add(5*24*time.Hour))
+	es.ingest(t, a, c, ferry, later)
+
+	for _, tt := range []struct {
+		other string
+		want  string
+	}{
+		{c.Link, "one story: "},
+		{ferry.Link, "two stories: their similarity"},
+		{later.Link, "two stories: published 120h apart, beyond dedup.window (72h)"},
+	} {
+		var out, errOut bytes.Buffer
+		if err := run(t.Context(), []string{"explain", "-config", es.path, a.Link, tt.other}, &out, &errOut); err != nil {
+			t.Fatalf("explain %s %s: %v\n%s", a.Link, tt.other, err, errOut.String())
+		}
+		if !strings.Contains(out.String(), "compared with ") || !strings.Contains(out.String(), "similarity ") ||
+			!strings.Contains(out.String(), tt.want) {
+			t.Errorf("explain %s %s says:\n%s\nwant it to say %q", a.Link, tt.other, out.String(), tt.want)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"explain", "-config", es.path, a.Link, "https://nowhere.test/x"}, &out, &errOut); err == nil {
+		t.Error("explain with an unknown second link succeeded; want an error")
+	}
+}
