@@ -74,7 +74,7 @@ var commands = []command{
 	{"check", "", "validate the config; exit 2 with file:line errors", cmdCheck, false},
 	{"status", "", "per-source state: last fetch, last error, next due, items stored", cmdStatus, false},
 	{"export", "", "every stored item as JSON Lines, to stdout", cmdExport, false},
-	{"explain", "LINK", "which story an item joined and why, and which topics took it", cmdExplain, false},
+	{"explain", "LINK [OTHER]", "which story an item joined and why, which topics took it; with OTHER, why the two are one story or two", cmdExplain, false},
 	{"topics", "test ID", "evaluate a topic's rules against the stored stories", cmdTopics, false},
 	{"opml", "", "print every source as OPML 2.0", cmdOPML, false},
 	{"backup", "FILE", "write a consistent copy of the store, even while the daemon runs", cmdBackup, false},
