@@ -86,7 +86,7 @@ func (e *StatusError) Error() string {
 	if text := http.StatusText(e.Code); text != "" {
 		b.WriteString(" " + strings.ToLower(text))
 	}
-	b.WriteString(" from " + redactURL(e.URL))
+	b.WriteString(" from " + RedactURL(e.URL))
 	if e.Why != "" {
 		b.WriteString(" " + e.Why)
 	}

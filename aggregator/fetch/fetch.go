@@ -253,7 +253,7 @@ type redirectChain struct {
 func (c *redirectChain) check(req *http.Request, via []*http.Request) error {
 	next := req.URL.String()
 	if _, err := checkURL(next); err != nil {
-		return newError(ErrUnsupportedURL, "redirect from %s to unsupported url %q", via[len(via)-1].URL.Redacted(), redactURL(next))
+		return newError(ErrUnsupportedURL, "redirect from %s to unsupported url %q", via[len(via)-1].URL.Redacted(), RedactURL(next))
 	}
 	for _, v := range via {
 		if v.URL.String() == next {
@@ -332,13 +332,13 @@ func (f *Fetcher) bodyError(parent, rctx context.Context, err error, from string
 	if errors.Is(rctx.Err(), context.DeadlineExceeded) {
 		return &timeoutError{after: f.opts.Timeout, phase: "reading body"}
 	}
-	return fmt.Errorf("reading body from %s: %w", redactURL(from), err)
+	return fmt.Errorf("reading body from %s: %w", RedactURL(from), err)
 }
 
-// redactURL returns raw with the password it may carry replaced by
-// "xxxxx", as errors must give it: they reach logs and the sources table
-// of the web pages.
-func redactURL(raw string) string {
+// RedactURL returns raw with the password it may carry replaced by
+// "xxxxx", as errors and logs must give it: they reach log files and the
+// sources table of the web pages.
+func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw

@@ -102,13 +102,7 @@ func storedDoc(tx aggregator.Tx, id string) (*near.Doc, error) {
 // rule that kept them apart.
 func writeCompare(w io.Writer, cfg *aggregator.Config, x, y aggregator.Item, sx, sy aggregator.Story,
 	dx, dy *near.Doc, names map[string]string) {
-	name := func(id string) string {
-		if n := names[id]; n != "" {
-			return n
-		}
-		return id
-	}
-	fmt.Fprintf(w, "\ncompared with %s\n       %q from %s, published %s\n", y.ID, y.Title, name(y.SourceID),
+	fmt.Fprintf(w, "\ncompared with %s\n       %q from %s, published %s\n", y.ID, y.Title, sourceName(names, y.SourceID),
 		y.Published.UTC().Format(time.RFC3339))
 	in := ingest.New(cfg, nil)
 	window := cfg.Dedup.Window
@@ -136,7 +130,7 @@ func writeCompare(w io.Writer, cfg *aggregator.Config, x, y aggregator.Item, sx,
 	case sc.Value < in.Threshold():
 		fmt.Fprintf(w, "two stories: their similarity %.3f is below dedup.threshold %.2f\n", sc.Value, in.Threshold())
 	case x.SourceID == y.SourceID && sc.Kind() != "copy":
-		fmt.Fprintf(w, "two stories: both from %s, whose second report on an event is a follow-up, not the same report\n", name(x.SourceID))
+		fmt.Fprintf(w, "two stories: both from %s, whose second report on an event is a follow-up, not the same report\n", sourceName(names, x.SourceID))
 	default:
 		fmt.Fprintf(w, "two stories (%s, %s): their similarity reaches the threshold, but the later one was scored\n"+
 			"against the other's story as a whole (its centroid, at most 1.2 times its closest member), or the\n"+
@@ -201,6 +195,14 @@ func storyItems(ctx context.Context, db *store.DB, story aggregator.Story) ([]ag
 	return items, err
 }
 
+// sourceName returns the name of source id, or the id when it has none.
+func sourceName(names map[string]string, id string) string {
+	if n := names[id]; n != "" {
+		return n
+	}
+	return id
+}
+
 func sourceNames(ctx context.Context, db aggregator.Store) map[string]string {
 	names := map[string]string{}
 	if srcs, err := db.Sources(ctx); err == nil {
@@ -217,13 +219,7 @@ func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items
 	for _, x := range items {
 		byID[x.ID] = x
 	}
-	name := func(id string) string {
-		if n := names[id]; n != "" {
-			return n
-		}
-		return id
-	}
-	fmt.Fprintf(w, "item   %s\n       %q from %s, published %s\n", it.ID, it.Title, name(it.SourceID),
+	fmt.Fprintf(w, "item   %s\n       %q from %s, published %s\n", it.ID, it.Title, sourceName(names, it.SourceID),
 		it.Published.UTC().Format(time.RFC3339))
 	fmt.Fprintf(w, "story  %s: %d item(s) from %d source(s); shown as %q\n", story.ID, len(story.Members),
 		countSources(story), byID[story.Face].Title)
@@ -240,7 +236,7 @@ func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items
 			mark += " "
 		}
 		fmt.Fprintf(w, " %s %s  %-22s %q\n     %s\n", mark, m.Time.UTC().Format("2006-01-02 15:04"),
-			ops.Clip(name(m.Source), 22), x.Title, why(x, m.Match, byID))
+			ops.Clip(sourceName(names, m.Source), 22), x.Title, why(x, m.Match, byID))
 	}
 	if len(items) > ingest.MaxTopicMembers {
 		fmt.Fprintf(w, "\ntopics, on the text and categories of the face and the first %d others to join, and every member's source:\n",

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"strings"
 
 	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/fetch"
 	"github.com/tributary-feeds/tributary/aggregator/topic"
 	"github.com/tributary-feeds/tributary/store"
 )
@@ -49,9 +49,7 @@ func redactURLs(_ []string, a slog.Attr) slog.Attr {
 	if !strings.HasSuffix(a.Key, "url") || a.Value.Kind() != slog.KindString {
 		return a
 	}
-	if u, err := url.Parse(a.Value.String()); err == nil && u.User != nil {
-		a.Value = slog.StringValue(u.Redacted())
-	}
+	a.Value = slog.StringValue(fetch.RedactURL(a.Value.String()))
 	return a
 }
 

@@ -88,7 +88,7 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 				title, src := "", ""
 				for _, it := range items {
 					if it.ID == s.Face {
-						title, src = it.Title, names[it.SourceID]
+						title, src = it.Title, sourceName(names, it.SourceID)
 					}
 				}
 				changes = append(changes, change{enter: now, time: s.Time, story: s.ID,
