@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"container/heap"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -118,6 +119,7 @@ type Poller struct {
 	series   map[string]string    // name of each configured source's last-success series, by id
 	named    map[string]int       // sources in series by name: feeds with one title share a series
 	changed  chan struct{}        // closed, and replaced, when a poll ends, a fetch ends or the configuration changes
+	dueBuf   []dueSource          // dueNow's buffer, kept between calls
 	reloaded bool                 // the configuration changed since due was loaded
 	rnd      *rand.Rand
 	lastTick time.Time
@@ -379,30 +381,27 @@ type start struct {
 	fetched func()
 }
 
-// dueNow picks the sources to start at now, most overdue first: each due,
-// not running, with a free place among the sources in progress and among
-// its host's fetches. It marks them running; p.mu is held.
+// dueNow picks the sources to start at now, most overdue first (in
+// configuration order among equals): each due, not running, with a free
+// place among the sources in progress and among its host's fetches. It
+// marks them running; p.mu is held. It runs whenever a poll or a fetch
+// ends, so with thousands of sources due it takes the few it can start
+// from a heap rather than sorting them all, in a buffer it keeps.
 func (p *Poller) dueNow(pl *pipeline, now time.Time) []start {
 	limit := pl.inProgress()
 	if len(p.running) >= limit {
 		return nil
 	}
-	type candidate struct {
-		i   int
-		due time.Time
-	}
-	var due []candidate
+	h := dueHeap(p.dueBuf[:0])
 	for i, id := range pl.ids {
 		if d, ok := p.due[id]; ok && !p.running[id] && !d.After(now) {
-			due = append(due, candidate{i, d})
+			h = append(h, dueSource{i, d})
 		}
 	}
-	slices.SortStableFunc(due, func(a, b candidate) int { return a.due.Compare(b.due) })
+	heap.Init(&h)
 	var starts []start
-	for _, c := range due {
-		if len(p.running) >= limit {
-			break
-		}
+	for len(h) > 0 && len(p.running) < limit {
+		c := heap.Pop(&h).(dueSource)
 		host := p.hostOf(pl, c.i)
 		if !p.hostFree(pl, host) {
 			continue
@@ -411,7 +410,34 @@ func (p *Poller) dueNow(pl *pipeline, now time.Time) []start {
 		p.m.lag.Observe(now.Sub(c.due).Seconds())
 		starts = append(starts, start{src: pl.cfg.Sources[c.i], fetched: p.begin(host)})
 	}
+	p.dueBuf = h[:0]
 	return starts
+}
+
+// dueSource is a due source, by its index in the configuration.
+type dueSource struct {
+	i   int
+	due time.Time
+}
+
+// dueHeap orders due sources most overdue first, then in configuration
+// order.
+type dueHeap []dueSource
+
+func (h dueHeap) Len() int { return len(h) }
+func (h dueHeap) Less(a, b int) bool {
+	if c := h[a].due.Compare(h[b].due); c != 0 {
+		return c < 0
+	}
+	return h[a].i < h[b].i
+}
+func (h dueHeap) Swap(a, b int) { h[a], h[b] = h[b], h[a] }
+func (h *dueHeap) Push(x any)   { *h = append(*h, x.(dueSource)) }
+func (h *dueHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // loadDue reads every configured source's next due time from the store.
