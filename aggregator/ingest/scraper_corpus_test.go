@@ -333,10 +333,11 @@ func TestScraperCopies(t *testing.T) {
 		for i := range fresh {
 			// Another report of the same day, far enough along the list
 			// to be of another outlet.
-			fresh[i].related = fresh[(i+len(fresh)/2)%len(fresh)].item.Title
-			if cluster[fresh[(i+len(fresh)/2)%len(fresh)].item.Link] == cluster[fresh[i].item.Link] {
-				fresh[i].related = fresh[(i+1)%len(fresh)].item.Title
+			other := fresh[(i+len(fresh)/2)%len(fresh)]
+			if cluster[other.item.Link] == cluster[fresh[i].item.Link] {
+				other = fresh[(i+1)%len(fresh)]
 			}
+			fresh[i].related = other.item.Title
 		}
 		for si, c := range scraperSites {
 			for _, it := range apply("https://"+c.site+"/feed", c.site, scraperFeed(c, fresh), now) {
