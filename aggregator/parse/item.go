@@ -94,8 +94,8 @@ func (n *normaliser) item(s source) aggregator.Item {
 		}
 	}
 	var anchors []anchor
-	it.Summary = sanitize(rawSummary, base, &anchors)
-	it.Content = sanitize(rawContent, base, &anchors)
+	it.Summary = cutHTML(sanitize(rawSummary, base, &anchors), maxHTML)
+	it.Content = cutHTML(sanitize(rawContent, base, &anchors), maxHTML)
 	if it.Summary == it.Content {
 		it.Summary = ""
 	}

@@ -1,0 +1,104 @@
+package parse
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// maxHTML is the most bytes of sanitised HTML an item keeps in its summary
+// and in its content. The longest articles real feeds carry are some tens of
+// kilobytes; a source that sends megabytes an item would otherwise store them
+// with every item and republish them in every topic feed that takes its
+// stories, fifty entries a document.
+const maxHTML = 256 << 10
+
+// ellipsis ends HTML that was cut.
+const ellipsis = "…"
+
+// cutHTML returns s, sanitised HTML, cut to about max bytes: it ends at a
+// tag or between words, with an ellipsis, and every element open there is
+// closed, so that the result is still well-formed HTML. The elements' end
+// tags and the ellipsis may take it a little past max. s is returned as it
+// is when it is short enough.
+func cutHTML(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	var (
+		b    strings.Builder
+		open []string // elements open at the cut, outermost first
+	)
+	b.Grow(max + 64)
+	z := html.NewTokenizer(strings.NewReader(s))
+	z.SetMaxBuf(0)
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		raw := z.Raw()
+		if b.Len()+len(raw) > max {
+			if tt == html.TextToken {
+				b.WriteString(cutText(raw, max-b.Len()))
+			}
+			b.WriteString(ellipsis)
+			break
+		}
+		b.Write(raw)
+		switch tt {
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			if !voidElements[string(name)] {
+				open = append(open, string(name))
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			for i := len(open) - 1; i >= 0; i-- {
+				if open[i] == string(name) {
+					open = open[:i]
+					break
+				}
+			}
+		}
+	}
+	for i := len(open) - 1; i >= 0; i-- {
+		b.WriteString("</")
+		b.WriteString(open[i])
+		b.WriteString(">")
+	}
+	return b.String()
+}
+
+// cutText returns the words of raw, escaped HTML text, that fit in n bytes:
+// it never ends inside a character reference or a rune.
+func cutText(raw []byte, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if n > len(raw) {
+		n = len(raw)
+	}
+	t := raw[:n]
+	if i := strings.LastIndexAny(string(t), " \t\n\r"); i > 0 {
+		t = t[:i+1]
+	}
+	if amp := strings.LastIndexByte(string(t), '&'); amp >= 0 && !strings.Contains(string(t[amp:]), ";") {
+		t = t[:amp]
+	}
+	for len(t) > 0 {
+		if r, size := utf8.DecodeLastRune(t); r != utf8.RuneError || size > 1 {
+			break
+		}
+		t = t[:len(t)-1]
+	}
+	return string(t)
+}
+
+// voidElements are the HTML elements that have no end tag.
+var voidElements = map[string]bool{
+	"area": true, "base": true, "br": true, "col": true, "embed": true,
+	"hr": true, "img": true, "input": true, "link": true, "meta": true,
+	"source": true, "track": true, "wbr": true,
+}
