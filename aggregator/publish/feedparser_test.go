@@ -65,17 +65,24 @@ func feedparser(t *testing.T) func(contentType string, body []byte) fpFeed {
 		t.Helper()
 		cmd := exec.CommandContext(t.Context(), python, "-c", feedparserScript, contentType)
 		cmd.Stdin = bytes.NewReader(body)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("feedparser: %v\n%s", err, stderr.String())
-		}
 		var f fpFeed
-		if err := json.Unmarshal(out, &f); err != nil {
-			t.Fatalf("feedparser output %q: %v", out, err)
-		}
+		runJSON(t, "feedparser", cmd, &f)
 		return f
+	}
+}
+
+// runJSON runs cmd, a reader named name, and decodes what it prints into v;
+// it fails the test with the reader's standard error if it fails.
+func runJSON(t *testing.T, name string, cmd *exec.Cmd, v any) {
+	t.Helper()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", name, err, stderr.String())
+	}
+	if err := json.Unmarshal(out, v); err != nil {
+		t.Fatalf("%s output %q: %v", name, out, err)
 	}
 }
 

@@ -1,7 +1,6 @@
 package publish_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -55,16 +54,8 @@ func jsReader(t *testing.T) func(format string, body []byte) map[string]jsRead {
 			t.Fatal(err)
 		}
 		cmd := exec.CommandContext(t.Context(), node, filepath.Join(jsReaders, "read.js"), file, format)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("read.js: %v\n%s", err, stderr.String())
-		}
 		var got map[string]jsRead
-		if err := json.Unmarshal(out, &got); err != nil {
-			t.Fatalf("read.js output %q: %v", out, err)
-		}
+		runJSON(t, "read.js", cmd, &got)
 		return got
 	}
 }
