@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
 )
 
 // ErrTooLarge is returned, wrapped, when a body is larger than
@@ -68,7 +70,7 @@ func (e *timeoutError) Unwrap() error { return ErrTimeout }
 // validators, so that there is nothing it can be the same as. A 410 Gone is
 // a StatusError with Code 410.
 type StatusError struct {
-	URL  string // the URL that gave the answer; Error hides its password
+	URL  string // the URL that gave the answer; Error hides its credentials
 	Code int    // the HTTP status code
 	// RetryAfter is the delay the origin asked for in a Retry-After header
 	// (seconds or HTTP-date), or 0 when it sent none.
@@ -86,7 +88,7 @@ func (e *StatusError) Error() string {
 	if text := http.StatusText(e.Code); text != "" {
 		b.WriteString(" " + strings.ToLower(text))
 	}
-	b.WriteString(" from " + RedactURL(e.URL))
+	b.WriteString(" from " + aggregator.RedactURL(e.URL))
 	if e.Why != "" {
 		b.WriteString(" " + e.Why)
 	}

@@ -29,6 +29,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
 )
 
 // Accept is the Accept header sent with every request: feed types first,
@@ -156,7 +158,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 
 	hreq, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return res, newError(ErrUnsupportedURL, "invalid url %q: %v", req.URL, err)
+		return res, newError(ErrUnsupportedURL, "invalid url %q: %v", aggregator.RedactURL(req.URL), aggregator.RedactURLs(err.Error()))
 	}
 	hreq.Header.Set("User-Agent", f.opts.UserAgent)
 	hreq.Header.Set("Accept", Accept)
@@ -231,13 +233,13 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 func checkURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return nil, newError(ErrUnsupportedURL, "invalid url %q: %v", raw, err)
+		return nil, newError(ErrUnsupportedURL, "invalid url %q: %v", aggregator.RedactURL(raw), aggregator.RedactURLs(err.Error()))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, newError(ErrUnsupportedURL, "unsupported url %q: only http and https are fetched", raw)
+		return nil, newError(ErrUnsupportedURL, "unsupported url %q: only http and https are fetched", aggregator.RedactURL(raw))
 	}
 	if u.Hostname() == "" {
-		return nil, newError(ErrUnsupportedURL, "unsupported url %q: no host", raw)
+		return nil, newError(ErrUnsupportedURL, "unsupported url %q: no host", aggregator.RedactURL(raw))
 	}
 	return u, nil
 }
@@ -253,15 +255,15 @@ type redirectChain struct {
 func (c *redirectChain) check(req *http.Request, via []*http.Request) error {
 	next := req.URL.String()
 	if _, err := checkURL(next); err != nil {
-		return newError(ErrUnsupportedURL, "redirect from %s to unsupported url %q", via[len(via)-1].URL.Redacted(), RedactURL(next))
+		return newError(ErrUnsupportedURL, "redirect from %s to unsupported url %q", redacted(via[len(via)-1].URL), aggregator.RedactURL(next))
 	}
 	for _, v := range via {
 		if v.URL.String() == next {
-			return newError(ErrRedirectLoop, "redirect loop at %s", req.URL.Redacted())
+			return newError(ErrRedirectLoop, "redirect loop at %s", redacted(req.URL))
 		}
 	}
 	if len(via) > c.max {
-		return newError(ErrTooManyRedirects, "stopped after %d redirects at %s", max(c.max, 0), via[len(via)-1].URL.Redacted())
+		return newError(ErrTooManyRedirects, "stopped after %d redirects at %s", max(c.max, 0), redacted(via[len(via)-1].URL))
 	}
 	code := 0
 	if req.Response != nil {
@@ -315,7 +317,7 @@ func (f *Fetcher) requestError(parent, rctx context.Context, err error, phase st
 		}
 	}
 	if ue != nil {
-		return fmt.Errorf("requesting %s: %w", ue.URL, err)
+		return fmt.Errorf("requesting %s: %w", aggregator.RedactURL(ue.URL), err)
 	}
 	return err
 }
@@ -332,19 +334,13 @@ func (f *Fetcher) bodyError(parent, rctx context.Context, err error, from string
 	if errors.Is(rctx.Err(), context.DeadlineExceeded) {
 		return &timeoutError{after: f.opts.Timeout, phase: "reading body"}
 	}
-	return fmt.Errorf("reading body from %s: %w", RedactURL(from), err)
+	return fmt.Errorf("reading body from %s: %w", aggregator.RedactURL(from), err)
 }
 
-// RedactURL returns raw with the password it may carry replaced by
-// "xxxxx", as errors and logs must give it: they reach log files and the
-// sources table of the web pages.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	return u.Redacted()
-}
+// redacted returns u as errors must give it, with its credentials as
+// "xxxxx" (see aggregator.RedactURL): they reach log files and the sources
+// table of the web pages.
+func redacted(u *url.URL) string { return aggregator.RedactURL(u.String()) }
 
 func urlHost(raw string) string {
 	if u, err := url.Parse(raw); err == nil {

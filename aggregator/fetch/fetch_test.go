@@ -551,3 +551,38 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsHideCredentials fetches URLs whose query carries a credential,
+// as a private feed's URL may (?token=, ?apikey=), and redirects to others:
+// no error message quotes the credential.
+func TestErrorsHideCredentials(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Status("/missing", http.StatusNotFound, "")
+	o.Redirect("/to-ftp", "ftp://files.example/feed?sig=S3CR3T-SIG", http.StatusFound)
+	o.Redirect("/to-missing", o.URL("/missing")+"?session=S3CR3T-SESSION&page=2", http.StatusFound)
+	o.Redirect("/la", "/lb?sid=S3CR3T", http.StatusFound)
+	o.Redirect("/lb", "/la?sid=S3CR3T", http.StatusFound)
+	o.Handle("/badgzip", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		io.WriteString(w, "not gzip at all")
+	})
+	f := newFetcher(t, Options{})
+	tests := []struct {
+		url  string
+		want string
+	}{
+		{o.URL("/missing") + "?token=S3CR3T&format=rss", "from " + o.URL("/missing") + "?token=xxxxx&format=rss"},
+		{o.URL("/to-ftp") + "?apikey=S3CR3T", `redirect from ` + o.URL("/to-ftp") + `?apikey=xxxxx to unsupported url "ftp://files.example/feed?sig=xxxxx"`},
+		{o.URL("/to-missing") + "?key=S3CR3T", "from " + o.URL("/missing") + "?session=xxxxx&page=2"},
+		{o.URL("/la") + "?sid=S3CR3T", "redirect loop at " + o.URL("/la") + "?sid=xxxxx"},
+		{o.URL("/badgzip") + "?auth=S3CR3T", "reading body from " + o.URL("/badgzip") + "?auth=xxxxx: "},
+		{"http://127.0.0.1:1/feed?password=S3CR3T", "requesting http://127.0.0.1:1/feed?password=xxxxx: "},
+		{"ftp://example.org/feed?secret=S3CR3T", `unsupported url "ftp://example.org/feed?secret=xxxxx"`},
+	}
+	for _, tt := range tests {
+		_, err := f.Fetch(t.Context(), Request{URL: tt.url})
+		if err == nil || strings.Contains(err.Error(), "S3CR3T") || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Fetch(%q) error = %v; want it to say %q and never the credential", tt.url, err, tt.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -39,6 +40,24 @@ func TestLogRedactsPasswords(t *testing.T) {
 		l.Warn("fetch failed", "feed_url", "https://reader:hunter2@feeds.example/private.rss", "source", "s1")
 		if bytes.Contains(b.Bytes(), []byte("hunter2")) || !bytes.Contains(b.Bytes(), []byte("reader:xxxxx@feeds.example")) {
 			t.Errorf("%s log %q; want the password written as xxxxx", format, b.String())
+		}
+	}
+}
+
+// TestLogRedactsQueryCredentials checks that the credential a source URL's
+// query carries (?token=, ?apikey=) never reaches the log, whether logged as
+// a URL or quoted by an error, and that the other parameters stay.
+func TestLogRedactsQueryCredentials(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		var b bytes.Buffer
+		l, _ := newLogger(aggregator.LogConfig{Level: "info", Format: format}, &b)
+		l.Warn("fetch failed", "feed_url", "https://feeds.example/private.rss?token=S3CR3T&format=rss", "source", "s1",
+			"err", errors.New("parsing https://feeds.example/private.rss?apikey=S3CR3T: not a feed"))
+		l.Error("storing feed", "err", "requesting https://feeds.example/?access_token=S3CR3T: refused")
+		for _, want := range []string{"private.rss?token=xxxxx&format=rss", "private.rss?apikey=xxxxx: not a feed", "?access_token=xxxxx: refused"} {
+			if bytes.Contains(b.Bytes(), []byte("S3CR3T")) || !bytes.Contains(b.Bytes(), []byte(want)) {
+				t.Errorf("%s log %q; want %q and no credential", format, b.String(), want)
+			}
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/tributary-feeds/tributary/aggregator"
-	"github.com/tributary-feeds/tributary/aggregator/fetch"
 	"github.com/tributary-feeds/tributary/aggregator/topic"
 	"github.com/tributary-feeds/tributary/store"
 )
@@ -42,14 +41,21 @@ func newLogger(cfg aggregator.LogConfig, w io.Writer) (*slog.Logger, *slog.Level
 	return slog.New(slog.NewTextHandler(w, opts)), level
 }
 
-// redactURLs writes the password of a URL logged under a key ending in
-// "url" (feed_url, url) as "xxxxx", as the recorded errors do: a private
-// feed's credentials stay out of the logs.
+// redactURLs writes the credentials of a URL logged under a key ending in
+// "url" (feed_url, url), and of every URL an error's message quotes, as
+// "xxxxx" (see aggregator.RedactURL), as the recorded errors do: a private
+// feed's password or token stays out of the logs.
 func redactURLs(_ []string, a slog.Attr) slog.Attr {
-	if !strings.HasSuffix(a.Key, "url") || a.Value.Kind() != slog.KindString {
-		return a
+	switch v := a.Value.Resolve(); {
+	case strings.HasSuffix(a.Key, "url") && v.Kind() == slog.KindString:
+		a.Value = slog.StringValue(aggregator.RedactURL(v.String()))
+	case v.Kind() == slog.KindAny:
+		if err, ok := v.Any().(error); ok && err != nil {
+			a.Value = slog.StringValue(aggregator.RedactURLs(err.Error()))
+		}
+	case a.Key == "err" && v.Kind() == slog.KindString:
+		a.Value = slog.StringValue(aggregator.RedactURLs(v.String()))
 	}
-	a.Value = slog.StringValue(fetch.RedactURL(a.Value.String()))
 	return a
 }
 
