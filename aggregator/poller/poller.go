@@ -611,7 +611,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		o.Result, o.Err = p.failure(&st, err, end, iv, pl.cfg.Poll.MaxBackoff)
 		p.m.fetches.WithLabelValues(o.Result).Inc()
 		log.WarnContext(ctx, "fetch failed", "feed_url", st.URL, "result", o.Result, "status", st.LastStatus,
-			"failures", st.Failures, "next_due", st.NextDue, "err", err)
+			"failures", st.Failures, "next_due", st.NextDue, "err", o.Err)
 		logPanic(ctx, log, err, "the source is marked failed", st.URL)
 		p.save(ctx, &st, log)
 		return o
@@ -811,13 +811,15 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 
 // failure records err on the source and schedules the next try: Retry-After
 // when the server gave one, else exponential backoff; 410 Gone disables the
-// source. It returns the outcome's result and error.
+// source. It returns the outcome's result and error, err with the source's
+// credentials hidden (see hideSecrets).
 func (p *Poller) failure(st *aggregator.SourceState, err error, now time.Time, iv, maxBackoff time.Duration) (string, error) {
 	st.Failures++
 	if st.FailingSince.IsZero() {
 		st.FailingSince = now
 	}
-	st.LastError = errorText(hidePasswords(err, st.URL, st.ConfigURL))
+	err = hideSecrets(err, st.URL, st.ConfigURL)
+	st.LastError = errorText(err)
 	st.LastResult = "error"
 	st.LastStatus = 0
 	p.mu.Lock()
@@ -849,11 +851,13 @@ func (p *Poller) failure(st *aggregator.SourceState, err error, now time.Time, i
 // page.
 const maxErrorText = 1000
 
-// hidePasswords returns err, or, when one of the source's URLs carries a
-// password that err's message quotes (a page discovered on the source, a
-// redirect from it), an error whose message gives it as "xxxxx": the
-// recorded error is shown on the web pages.
-func hidePasswords(err error, urls ...string) error {
+// hideSecrets returns err, or, when its message quotes a credential, an
+// error that wraps err and whose message gives it as "xxxxx": the password
+// of one of the source's URLs (a page discovered on the source, a redirect
+// from it), and the password or credential query values of every URL it
+// quotes (see aggregator.RedactURL). The recorded error is shown on the web
+// pages, logged and printed by tributary poll.
+func hideSecrets(err error, urls ...string) error {
 	msg := err.Error()
 	for _, raw := range urls {
 		u, perr := url.Parse(raw)
@@ -863,15 +867,26 @@ func hidePasswords(err error, urls ...string) error {
 		if pw, ok := u.User.Password(); ok && pw != "" {
 			user := u.User.Username()
 			for _, s := range []string{u.User.String(), url.UserPassword(user, pw).String(), user + ":" + pw} {
-				msg = strings.ReplaceAll(msg, s+"@", user+":xxxxx@")
+				msg = strings.ReplaceAll(msg, s+"@", user+":"+aggregator.Redacted+"@")
 			}
 		}
 	}
+	msg = aggregator.RedactURLs(msg)
 	if msg == err.Error() {
 		return err
 	}
-	return errors.New(msg)
+	return &hiddenError{msg: msg, err: err}
 }
+
+// hiddenError is an error whose message hides the credentials that the
+// message of the error it wraps quotes.
+type hiddenError struct {
+	msg string
+	err error
+}
+
+func (e *hiddenError) Error() string { return e.msg }
+func (e *hiddenError) Unwrap() error { return e.err }
 
 // errorText returns err's message cut to maxErrorText bytes, ending in "…"
 // when cut.

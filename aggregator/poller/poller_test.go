@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -896,5 +898,74 @@ func TestReloadClosesOldConnections(t *testing.T) {
 	if !waitUntil(5*time.Second, func() bool { return open.Load() <= 2 }) {
 		t.Errorf("%d connections open to the origin after %d reloads that changed the fetch settings; want at most 2",
 			open.Load(), reloads)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that goroutines may write to at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestRecordedErrorsHideQueryCredentials polls sources whose URLs carry a
+// credential in their query (?token=, ?apikey=, ?key=) and fail in ways
+// whose errors quote the URL: the recorded error, the outcome and the log
+// give the credential as xxxxx, while the fetches send it.
+func TestRecordedErrorsHideQueryCredentials(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	var sent sync.Map // query strings the origin received
+	o.Handle("/broken.rss", func(w http.ResponseWriter, r *http.Request) {
+		sent.Store(r.URL.RawQuery, true)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write([]byte("{{{ this is neither XML nor JSON <<<"))
+	})
+	o.Status("/missing.rss", http.StatusNotFound, "")
+	o.HTML("/page.html", "/missing.rss")
+	urls := map[string]string{
+		"parse error":       o.URL("/broken.rss") + "?apikey=S3CR3T&format=rss",
+		"status error":      o.URL("/missing.rss") + "?token=S3CR3T",
+		"page's feed fails": o.URL("/page.html") + "?key=S3CR3T",
+	}
+	cfg := config(t, "", slices.Sorted(maps.Values(urls))...)
+	db := mustOpen(t)
+	var logs lockedBuffer
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := poller.New(cfg, tags, db, poller.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outcomes := p.PollAll(t.Context(), nil)
+	for _, oc := range outcomes {
+		if oc.Err == nil || strings.Contains(oc.Err.Error(), "S3CR3T") || !strings.Contains(oc.Err.Error(), "xxxxx") {
+			t.Errorf("%s: outcome error %v; want one giving the credential as xxxxx", oc.URL, oc.Err)
+		}
+	}
+	for name, u := range urls {
+		st := state(t, db, u)
+		if st.LastError == "" || strings.Contains(st.LastError, "S3CR3T") || !strings.Contains(st.LastError, "xxxxx") {
+			t.Errorf("%s: LastError = %q; want the error with the credential as xxxxx", name, st.LastError)
+		}
+	}
+	if _, ok := sent.Load("apikey=S3CR3T&format=rss"); !ok {
+		t.Error("the fetch did not send the source's own query")
+	}
+	// The log handler of the daemon redacts the feed_url key itself.
+	if l := logs.String(); regexp.MustCompile(`err="[^"]*S3CR3T`).MatchString(l) || strings.Count(l, "fetch failed") != len(urls) {
+		t.Errorf("log:\n%s\nwants the failures, their errors without the credential", l)
 	}
 }
