@@ -85,7 +85,8 @@ type SourceRow struct {
 }
 
 // Status returns one row per configured source, in configuration order, then
-// the stored sources no longer configured.
+// the stored sources no longer configured. A source without a name is named
+// by its URL, with its credentials as "xxxxx".
 func Status(ctx context.Context, cfg *aggregator.Config, st aggregator.Store) ([]SourceRow, error) {
 	states, err := st.Sources(ctx)
 	if err != nil {
@@ -103,7 +104,7 @@ func Status(ctx context.Context, cfg *aggregator.Config, st aggregator.Store) ([
 			s = aggregator.SourceState{ID: id, ConfigURL: src.URL, URL: src.URL, Name: src.Name}
 		}
 		if s.Name == "" {
-			s.Name = src.URL
+			s.Name = aggregator.RedactURL(src.URL)
 		}
 		delete(byID, id)
 		rows = append(rows, SourceRow{SourceState: s, Configured: true})
@@ -117,15 +118,18 @@ func Status(ctx context.Context, cfg *aggregator.Config, st aggregator.Store) ([
 }
 
 // State describes a source's state in a few words, as the operator reads it.
+// The error quotes URLs with their credentials as "xxxxx", whatever version
+// recorded it.
 func State(s aggregator.SourceState, now time.Time) string {
+	reason := aggregator.RedactURLs(s.LastError)
 	switch s.Condition(now) {
 	case aggregator.ConditionDisabled:
-		return "disabled: " + s.LastError
+		return "disabled: " + reason
 	case aggregator.ConditionBackingOff:
 		return fmt.Sprintf("backing off until %s (failing since %s: %s)", stamp(s.NextDue),
-			stamp(s.FailingSince), s.LastError)
+			stamp(s.FailingSince), reason)
 	case aggregator.ConditionFailing:
-		return fmt.Sprintf("failing since %s: %s", stamp(s.FailingSince), s.LastError)
+		return fmt.Sprintf("failing since %s: %s", stamp(s.FailingSince), reason)
 	case aggregator.ConditionPending:
 		return "never fetched"
 	case aggregator.ConditionNotModified:

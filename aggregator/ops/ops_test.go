@@ -275,3 +275,37 @@ func TestExportFailsLoudly(t *testing.T) {
 		t.Errorf("export failing after 30 items: the body carries the error message among the lines")
 	}
 }
+
+// TestStatusHidesQueryCredentials lists a source never fetched, named by
+// its URL, and one whose error an earlier version recorded with its URL
+// whole: status gives the credential of either URL's query as xxxxx.
+func TestStatusHidesQueryCredentials(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	pending := "https://private.example/feed?token=S3CR3T&format=rss"
+	failing := "https://other.example/rss?apikey=S3CR3T"
+	if err := db.PutSource(t.Context(), aggregator.SourceState{ID: aggregator.SourceID(failing), ConfigURL: failing, URL: failing,
+		Name: "other.example", LastFetch: now, Failures: 1, FailingSince: now, NextDue: now.Add(-time.Minute),
+		LastError: "parsing " + failing + ": unexpected EOF"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &aggregator.Config{Sources: []aggregator.SourceConfig{{URL: pending}, {URL: failing}}}
+	rows, err := ops.Status(t.Context(), cfg, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := ops.WriteStatus(&b, rows, now); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"https://private.example/feed?token=xxxxx&format=rss", "parsing https://other.example/rss?apikey=xxxxx: unexpected EOF"} {
+		if strings.Contains(out, "S3CR3T") || !strings.Contains(out, want) {
+			t.Errorf("status:\n%s\nwant %q and no credential", out, want)
+		}
+	}
+}
