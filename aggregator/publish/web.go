@@ -244,7 +244,7 @@ func (p *Publisher) sourceRows(s *state, srcs []aggregator.SourceState) []source
 		if name == "" {
 			name = urlName(c.URL)
 		}
-		rows = append(rows, sourceRow{Name: name, URL: safeLink(c.URL), State: "pending", Class: "pending", Detail: "not fetched yet", NotModified: "–"})
+		rows = append(rows, sourceRow{Name: name, URL: sourceLink(c.URL), State: "pending", Class: "pending", Detail: "not fetched yet", NotModified: "–"})
 	}
 	slices.SortFunc(rows, func(a, b sourceRow) int {
 		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
@@ -260,8 +260,8 @@ func sourceState(st aggregator.SourceState, now time.Time) sourceRow {
 	row := sourceRow{
 		ID:          st.ID,
 		Name:        sourceName(st),
-		URL:         safeLink(st.URL),
-		SiteURL:     safeLink(st.SiteURL),
+		URL:         sourceLink(st.URL),
+		SiteURL:     sourceLink(st.SiteURL),
 		LastSuccess: st.LastSuccess,
 		Items:       st.Items,
 		NotModified: "–",
@@ -272,7 +272,8 @@ func sourceState(st aggregator.SourceState, now time.Time) sourceRow {
 	if st.Fetches > 0 {
 		row.NotModified = strconv.FormatFloat(100*float64(st.NotModified)/float64(st.Fetches), 'f', 0, 64) + "%"
 	}
-	reason := oneLine(st.LastError)
+	// Errors recorded by earlier versions may still quote a credential.
+	reason := aggregator.RedactURLs(oneLine(st.LastError))
 	switch st.Condition(now) {
 	case aggregator.ConditionDisabled:
 		row.State, row.Class = "disabled", "disabled"
@@ -311,13 +312,21 @@ func failingDetail(st aggregator.SourceState, reason string) string {
 }
 
 // urlName is a source's URL as its name, when it has no other: without
-// the user name and password a private feed's URL may carry.
+// the user name and password a private feed's URL may carry, and with the
+// credentials of its query as "xxxxx".
 func urlName(raw string) string {
 	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.User != nil {
 		u.User = nil
 		raw = u.String()
 	}
-	return oneLine(raw)
+	return oneLine(aggregator.RedactURL(raw))
 }
+
+// sourceLink is safeLink for a source's URL, or the site URL its feed
+// gives, which may carry the credentials of a private feed: the value of a
+// query parameter that holds one reads "xxxxx" (see aggregator.RedactURL),
+// as the user name and password are left out. Links to items, which are
+// other sites' pages, keep their queries.
+func sourceLink(u string) string { return aggregator.RedactURL(safeLink(u)) }
 
 func when(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }

@@ -258,3 +258,58 @@ func TestTopicPage(t *testing.T) {
 		t.Errorf("the second page of paged has texts %q; want the two tied stories only", d.texts)
 	}
 }
+
+// TestIndexHidesQueryCredentials shows sources whose URLs carry a private
+// feed's credential in their query on the front page: the feed links, the
+// names made from the URLs, the site links and the recorded errors give the
+// credential as xxxxx and keep the other parameters, while a story's link,
+// another site's page, keeps its query whole.
+func TestIndexHidesQueryCredentials(t *testing.T) {
+	f := newFixture(t)
+	now := fixedNow()
+	private := "https://private.example/feed?token=S3CR3T-1&format=rss"
+	st := aggregator.SourceState{
+		ID: aggregator.SourceID(private), ConfigURL: private, URL: private,
+		SiteURL:   "https://private.example/dashboard?feed_token=S3CR3T-2",
+		LastFetch: now.Add(-time.Hour), LastResult: "error", Failures: 2, FailingSince: now.Add(-2 * time.Hour), NextDue: now.Add(-time.Minute),
+		LastError: "parsing https://private.example/feed?token=S3CR3T-1&format=rss: unexpected EOF",
+	}
+	if err := f.db.PutSource(t.Context(), st); err != nil {
+		t.Fatal(err)
+	}
+	putStories(t, f.db, storySpec{at: now.Add(-time.Minute), topics: []string{aggregator.AllTopic}, items: []itemSpec{
+		{src: st, guid: "p1", title: "Private story", link: "https://news.example/story?id=5&token=share-link"},
+	}})
+	cfg := *f.cfg
+	cfg.Sources = append(cfg.Sources, aggregator.SourceConfig{URL: private},
+		aggregator.SourceConfig{URL: "https://pending.example/rss?apikey=S3CR3T-3&cat=5"})
+	f.pub.SetConfig(&cfg, topicsCfg)
+
+	_, body := f.get(t, "/")
+	for line := range bytes.Lines(body) {
+		if bytes.Contains(line, []byte("S3CR3T")) {
+			t.Errorf("GET / shows a credential: %s", line)
+		}
+	}
+	d := parsePage(t, body)
+	hrefs := map[string]bool{}
+	for _, a := range d.elements["a"] {
+		hrefs[attr(a, "href")] = true
+	}
+	for _, want := range []string{
+		"https://private.example/feed?token=xxxxx&format=rss",
+		"https://private.example/dashboard?feed_token=xxxxx",
+		"https://pending.example/rss?apikey=xxxxx&cat=5",
+		"https://news.example/story?id=5&token=share-link",
+	} {
+		if !hrefs[want] {
+			t.Errorf("GET / lacks a link to %s", want)
+		}
+	}
+	for _, want := range []string{"https://private.example/feed?token=xxxxx&format=rss", "https://pending.example/rss?apikey=xxxxx&cat=5",
+		"parsing https://private.example/feed?token=xxxxx&format=rss: unexpected EOF"} {
+		if !d.hasText(want) {
+			t.Errorf("GET / lacks %q", want)
+		}
+	}
+}

@@ -12,10 +12,10 @@ import (
 )
 
 // TestSourceCredentialsStayPrivate configures sources whose URLs carry a
-// user name and password (a private feed behind basic authentication): the
-// fetches send them, and no published page, feed or list shows the
-// password, whether the source works, fails, has no name of its own or is
-// a page whose feed fails.
+// user name and password (a private feed behind basic authentication), or a
+// token in their query: the fetches send them, and no published page, feed
+// or list shows the password or the token, whether the source works,
+// fails, has no name of its own or is a page whose feed fails.
 func TestSourceCredentialsStayPrivate(t *testing.T) {
 	o := newOrigin(t)
 	o.Feed("/untitled.rss", "application/rss+xml", []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title></title><link>http://reader:hunter2@site.test/</link>
@@ -26,8 +26,9 @@ func TestSourceCredentialsStayPrivate(t *testing.T) {
 		return strings.Replace(o.URL(path), "http://", "http://reader:hunter2@", 1)
 	}
 	dir := t.TempDir()
-	cfg := fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\n  base_url: \"http://feeds.test\"\nstorage:\n  path: %q\n  retention: 0\npoll:\n  allow_private: true\n  interval: 2s\n  min_interval: 1s\n  timeout: 1s\nsources:\n  - url: %q\n  - url: %q\n  - url: %q\n    name: Pending\n    interval: 1h\n  - url: %q\n    name: Page\n",
-		filepath.Join(dir, "t.db"), withCreds("/untitled.rss"), withCreds("/gone"), withCreds("/never.rss"), withCreds("/page"))
+	cfg := fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\n  base_url: \"http://feeds.test\"\nstorage:\n  path: %q\n  retention: 0\npoll:\n  allow_private: true\n  interval: 2s\n  min_interval: 1s\n  timeout: 1s\nsources:\n  - url: %q\n  - url: %q\n  - url: %q\n    name: Pending\n    interval: 1h\n  - url: %q\n    name: Page\n  - url: %q\n",
+		filepath.Join(dir, "t.db"), withCreds("/untitled.rss"), withCreds("/gone"), withCreds("/never.rss"), withCreds("/page"),
+		o.URL("/gone")+"?token=hunter2&format=rss")
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -35,7 +36,7 @@ func TestSourceCredentialsStayPrivate(t *testing.T) {
 	d := startDaemon(t, path)
 	waitFor(t, "the sources fetched", 30*time.Second, func() bool {
 		_, body := d.get(t, "/")
-		return bytes.Count(body, []byte("http 404 not found from")) >= 2 && bytes.Contains(body, []byte("Harbour reopened"))
+		return bytes.Count(body, []byte("http 404 not found from")) >= 3 && bytes.Contains(body, []byte("Harbour reopened"))
 	})
 	if got := o.RequestsTo("/untitled.rss"); len(got) == 0 || got[0].Header.Get("Authorization") == "" {
 		t.Errorf("the fetch sent no credentials: %v", got)
