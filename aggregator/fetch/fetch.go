@@ -174,7 +174,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 	client := &http.Client{Transport: f.transport, CheckRedirect: chain.check}
 	resp, err := client.Do(hreq)
 	if err != nil {
-		return res, f.requestError(ctx, rctx, err, "waiting for a response")
+		return res, f.requestError(ctx, rctx, err, "waiting for a response", chain.last)
 	}
 	defer resp.Body.Close()
 
@@ -248,7 +248,8 @@ func checkURL(raw string) (*url.URL, error) {
 type redirectChain struct {
 	max       int
 	hops      int
-	permanent bool // every hop so far was 301 or 308
+	permanent bool   // every hop so far was 301 or 308
+	last      string // the URL of the last hop followed, redacted; "" before any
 }
 
 // check is an http.Client CheckRedirect function.
@@ -272,20 +273,35 @@ func (c *redirectChain) check(req *http.Request, via []*http.Request) error {
 	permanent := code == http.StatusMovedPermanently || code == http.StatusPermanentRedirect
 	c.permanent = permanent && (c.hops == 0 || c.permanent)
 	c.hops++
+	c.last = redacted(req.URL)
 	return nil
 }
 
 // requestError turns an error from http.Client.Do into one fit for an
 // operator. parent is the caller's context, rctx the one bounded by
-// Options.Timeout.
-func (f *Fetcher) requestError(parent, rctx context.Context, err error, phase string) error {
+// Options.Timeout. hop is the URL of the redirect the request failed on, or
+// "" when it failed on the URL asked for. An error on a redirect begins
+// "redirect to URL: ", so that the operator knows the origin sent the fetch
+// elsewhere, and whoever shows the error can tell the host it names from
+// the source's own.
+func (f *Fetcher) requestError(parent, rctx context.Context, err error, phase, hop string) error {
 	if perr := parent.Err(); perr != nil {
 		return fmt.Errorf("fetch stopped %s: %w", phase, perr)
 	}
 	var fe *fetchError
 	if errors.As(err, &fe) {
-		return fe
+		return fe // a redirect refused, which its message names
 	}
+	if hop != "" {
+		return fmt.Errorf("redirect to %s: %w", hop, f.describe(rctx, err, phase, false))
+	}
+	return f.describe(rctx, err, phase, true)
+}
+
+// describe is requestError for the request of one URL; nameURL says
+// whether the message names the URL requested, when nothing else in it
+// does.
+func (f *Fetcher) describe(rctx context.Context, err error, phase string, nameURL bool) error {
 	var ae *addressError
 	if errors.As(err, &ae) {
 		return ae
@@ -316,7 +332,7 @@ func (f *Fetcher) requestError(parent, rctx context.Context, err error, phase st
 			return &timeoutError{after: f.opts.HeaderTimeout, phase: "waiting for response headers"}
 		}
 	}
-	if ue != nil {
+	if ue != nil && nameURL {
 		return fmt.Errorf("requesting %s: %w", aggregator.RedactURL(ue.URL), err)
 	}
 	return err

@@ -384,7 +384,7 @@ func TestForbiddenAddress(t *testing.T) {
 	o.Feed("/feed", "application/rss+xml", []byte(rssBody))
 	port := o.Host()[strings.LastIndex(o.Host(), ":")+1:]
 	// With only 127.0.0.1 allowed, a redirect to another loopback address
-	// is refused on the hop.
+	// is refused on the hop, which the error names.
 	o.Redirect("/hop", "http://127.0.0.2:"+port+"/feed", http.StatusFound)
 	one := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 
@@ -399,7 +399,8 @@ func TestForbiddenAddress(t *testing.T) {
 		{"by name", Options{}, "http://localhost:" + port + "/feed", "address"},
 		{"other network allowed", Options{AllowNetworks: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}, o.URL("/feed"),
 			"refusing to fetch loopback address 127.0.0.1"},
-		{"redirect hop", Options{AllowNetworks: one}, o.URL("/hop"), "refusing to fetch loopback address 127.0.0.2"},
+		{"redirect hop", Options{AllowNetworks: one}, o.URL("/hop"),
+			"redirect to http://127.0.0.2:" + port + "/feed: refusing to fetch loopback address 127.0.0.2 (set poll.allow_private or poll.allow_networks)"},
 		{"metadata", Options{}, "http://169.254.169.254/latest/meta-data/", "refusing to fetch link-local address 169.254.169.254"},
 		// Forms of the loopback address; none may reach the origin.
 		{"IPv4-mapped", Options{}, "http://[::ffff:127.0.0.1]:" + port + "/feed", "refusing to fetch loopback address 127.0.0.1"},
@@ -531,6 +532,7 @@ func TestBadInput(t *testing.T) {
 		w.Header().Set("Content-Encoding", "gzip")
 		io.WriteString(w, "not gzip at all")
 	})
+	o.Redirect("/to-closed", "http://127.0.0.1:1/x", http.StatusFound)
 	f := newFetcher(t, Options{})
 	tests := []struct {
 		url  string
@@ -543,6 +545,7 @@ func TestBadInput(t *testing.T) {
 		{o.URL("/br"), `unsupported content-encoding "br"`, nil},
 		{o.URL("/badgzip"), "reading body from " + o.URL("/badgzip") + ": reading gzip body: gzip: invalid header", nil},
 		{"http://127.0.0.1:1/feed", "requesting http://127.0.0.1:1/feed: dial tcp 127.0.0.1:1: connect: connection refused", nil},
+		{o.URL("/to-closed"), "redirect to http://127.0.0.1:1/x: dial tcp 127.0.0.1:1: connect: connection refused", nil},
 	}
 	for _, tt := range tests {
 		_, err := f.Fetch(t.Context(), Request{URL: tt.url})
