@@ -272,8 +272,7 @@ func sourceState(st aggregator.SourceState, now time.Time) sourceRow {
 	if st.Fetches > 0 {
 		row.NotModified = strconv.FormatFloat(100*float64(st.NotModified)/float64(st.Fetches), 'f', 0, 64) + "%"
 	}
-	// Errors recorded by earlier versions may still quote a credential.
-	reason := aggregator.RedactURLs(oneLine(st.LastError))
+	reason := publicReason(oneLine(st.LastError), st.URL, st.ConfigURL)
 	switch st.Condition(now) {
 	case aggregator.ConditionDisabled:
 		row.State, row.Class = "disabled", "disabled"

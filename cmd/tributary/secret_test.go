@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -45,6 +46,61 @@ func TestSourceCredentialsStayPrivate(t *testing.T) {
 		_, body := d.get(t, p)
 		if bytes.Contains(body, []byte("hunter2")) {
 			t.Errorf("GET %s shows the password:\n%s", p, body)
+		}
+	}
+}
+
+// TestFrontPageHidesInternalAddresses configures, with private addresses
+// refused, a source whose origin redirects to a private address and one on
+// a port where nothing listens: the public front page gives each source's
+// state and reason without the addresses, and status, for the operator,
+// gives the whole error.
+func TestFrontPageHidesInternalAddresses(t *testing.T) {
+	o := newOrigin(t)
+	o.Redirect("/to-private", "http://10.1.2.3/admin", http.StatusFound)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\nstorage:\n  path: %q\n  retention: 0\npoll:\n  allow_networks: [\"127.0.0.1/32\"]\n  timeout: 2s\nsources:\n  - url: %q\n    name: Redirected\n  - url: %q\n    name: Refused\n",
+		filepath.Join(dir, "t.db"), o.URL("/to-private"), "http://"+closed+"/feed.xml")
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, path)
+	var page []byte
+	waitFor(t, "both sources failed", 30*time.Second, func() bool {
+		_, page = d.get(t, "/")
+		return bytes.Contains(page, []byte("refusing to fetch private address")) && bytes.Contains(page, []byte("connection refused"))
+	})
+	// The sources' own URLs are on the page, as their feed links; the
+	// addresses their errors name are not.
+	for _, secret := range []string{"10.1.2.3", "dial tcp 127.0.0.1"} {
+		if bytes.Contains(page, []byte(secret)) {
+			t.Errorf("GET / shows %s:\n%s", secret, page)
+		}
+	}
+	for _, want := range []string{"redirect to http://(hidden)/admin: refusing to fetch private address (hidden)", "dial tcp (hidden):"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("GET / lacks %q:\n%s", want, page)
+		}
+	}
+	// status asks the daemon, at the port it took.
+	cli := filepath.Join(dir, "cli.yaml")
+	if err := os.WriteFile(cli, []byte(strings.Replace(cfg, `listen: "127.0.0.1:0"`, `listen: "`+d.addr+`"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"status", "-config", cli}, &out, &errOut); err != nil {
+		t.Fatalf("status: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{"redirect to http://10.1.2.3/admin: refusing to fetch private address 10.1.2.3", "dial tcp " + closed} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("status:\n%s\nwant the whole error, %q", out.String(), want)
 		}
 	}
 }
