@@ -26,7 +26,7 @@ func cmdHealth(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := daemonClient.Do(req)
 	if err != nil {
 		return err
 	}

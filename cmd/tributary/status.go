@@ -71,7 +71,7 @@ func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*stor
 	if rerr != nil {
 		return rerr
 	}
-	resp, rerr := http.DefaultClient.Do(req)
+	resp, rerr := daemonClient.Do(req)
 	if rerr != nil {
 		return fmt.Errorf("%w; asking the running daemon at %s failed too: %w", err, base, rerr)
 	}
@@ -81,6 +81,19 @@ func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*stor
 	}
 	return remote(resp.Body)
 }
+
+// daemonClient is how the command line talks to the daemon: never through
+// a proxy. The daemon is on this machine or the operator's network, at an
+// address a proxy may not reach; one that does would see the operator's
+// requests and the whole store a backup hands out, and the daemon would
+// take the requests for the proxy's, which server.metrics_allow may refuse.
+// Go skips a proxy only for loopback addresses and localhost, not for the
+// address of a daemon that listens on one of the machine's interfaces.
+var daemonClient = &http.Client{Transport: func() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil
+	return t
+}()}
 
 // daemonURL is where the command line reaches the daemon: its listen address
 // on loopback when it listens on every interface.
