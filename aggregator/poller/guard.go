@@ -33,14 +33,14 @@ func guarded[T any](step string, fn func() (T, error)) (v T, err error) {
 }
 
 // logPanic logs the panic err carries, if it carries one, at error level
-// with its stack, saying what then becomes of the feed; it reports whether
-// it did.
-func logPanic(ctx context.Context, log *slog.Logger, err error, then, feedURL string) bool {
+// with attrs and its stack, saying what then becomes of the feed; it
+// reports whether it did.
+func logPanic(ctx context.Context, log *slog.Logger, err error, then string, attrs ...any) bool {
 	var pe *PanicError
 	if !errors.As(err, &pe) {
 		return false
 	}
-	log.ErrorContext(ctx, pe.Step+" panicked; "+then, "feed_url", feedURL,
-		"panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+	log.ErrorContext(ctx, pe.Step+" panicked; "+then,
+		append(attrs, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))...)
 	return true
 }

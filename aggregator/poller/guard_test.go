@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tributary-feeds/tributary/aggregator"
 )
 
 func TestGuarded(t *testing.T) {
@@ -38,11 +40,11 @@ func TestGuarded(t *testing.T) {
 func TestLogPanic(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
-	if logPanic(t.Context(), log, errors.New("plain"), "then", "https://feed.example/") || buf.Len() != 0 {
+	if logPanic(t.Context(), log, errors.New("plain"), "then", "feed_url", "https://feed.example/") || buf.Len() != 0 {
 		t.Errorf("logPanic of a plain error logged %q or said it did", buf.String())
 	}
 	_, err := guarded("parsing feed", func() (int, error) { panic("boom") })
-	if !logPanic(t.Context(), log, err, "the source is marked failed", "https://feed.example/") {
+	if !logPanic(t.Context(), log, err, "the source is marked failed", "feed_url", "https://feed.example/") {
 		t.Fatal("logPanic of a PanicError said it logged nothing")
 	}
 	for _, want := range []string{"level=ERROR", `msg="parsing feed panicked; the source is marked failed"`,
@@ -63,5 +65,36 @@ func TestErrorText(t *testing.T) {
 	got := errorText(long)
 	if len(got) > maxErrorText || !utf8.ValidString(got) || !strings.HasSuffix(got, "€…") {
 		t.Errorf("errorText(long) = %d bytes ending %q; want at most %d bytes of valid text ending in …", len(got), got[len(got)-8:], maxErrorText)
+	}
+}
+
+// TestLogFailureOnce logs a failed poll as the poller does, with the error
+// the source records: a panic caught while parsing is one line, at error,
+// with the stack and the failure's attributes; another failure is one line
+// at warn.
+func TestLogFailureOnce(t *testing.T) {
+	st := aggregator.SourceState{URL: "https://feed.example/rss", Failures: 2, LastStatus: 200}
+	_, caught := guarded("parsing feed", func() (int, error) { panic("boom") })
+	tests := []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"panic", hideSecrets(caught, st.URL), []string{"level=ERROR", `msg="parsing feed panicked; the source is marked failed"`,
+			"feed_url=https://feed.example/rss", "result=error", "failures=2", `err="parsing feed: internal error: boom"`, "panic=boom", "stack=", "guard_test.go"}},
+		{"error", errors.New("http 500 internal server error from https://feed.example/rss"), []string{"level=WARN", `msg="fetch failed"`,
+			"feed_url=https://feed.example/rss", "result=error", "failures=2", `err="http 500 internal server error from https://feed.example/rss"`}},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		logFailure(t.Context(), slog.New(slog.NewTextHandler(&buf, nil)), st, "error", tt.err)
+		if n := strings.Count(buf.String(), "\n"); n != 1 {
+			t.Errorf("%s: logFailure wrote %d lines; want one:\n%s", tt.name, n, buf.String())
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(buf.String(), want) {
+				t.Errorf("%s: log %q lacks %q", tt.name, buf.String(), want)
+			}
+		}
 	}
 }

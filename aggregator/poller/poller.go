@@ -610,9 +610,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		// Waits count from the answer, so Retry-After is honoured to the letter.
 		o.Result, o.Err = p.failure(&st, err, end, iv, pl.cfg.Poll.MaxBackoff)
 		p.m.fetches.WithLabelValues(o.Result).Inc()
-		log.WarnContext(ctx, "fetch failed", "feed_url", st.URL, "result", o.Result, "status", st.LastStatus,
-			"failures", st.Failures, "next_due", st.NextDue, "err", o.Err)
-		logPanic(ctx, log, err, "the source is marked failed", st.URL)
+		logFailure(ctx, log, st, o.Result, o.Err)
 		p.save(ctx, &st, log)
 		return o
 	}
@@ -681,7 +679,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	prep, err := guarded("preparing items", func() (*ingest.Prepared, error) { return pl.ing.Prepare(read, st, items) })
 	if err != nil {
 		// The write below reads the store again and does the work itself.
-		if !logPanic(ctx, log, err, "the write does the work again", st.URL) {
+		if !logPanic(ctx, log, err, "the write does the work again", "feed_url", st.URL) {
 			log.DebugContext(ctx, "preparing items", "feed_url", st.URL, "err", err)
 		}
 		prep = nil
@@ -843,6 +841,17 @@ func (p *Poller) failure(st *aggregator.SourceState, err error, now time.Time, i
 	st.NextDue = now.Add(wait)
 	p.setDue(st.ID, st.NextDue)
 	return st.LastResult, err
+}
+
+// logFailure logs a failed poll of the source st once, with err as the
+// source records it: at warn, or, when err is a panic caught on the way, at
+// error with the panic's stack.
+func logFailure(ctx context.Context, log *slog.Logger, st aggregator.SourceState, result string, err error) {
+	attrs := []any{"feed_url", st.URL, "result", result, "status", st.LastStatus,
+		"failures", st.Failures, "next_due", st.NextDue, "err", err}
+	if !logPanic(ctx, log, err, "the source is marked failed", attrs...) {
+		log.WarnContext(ctx, "fetch failed", attrs...)
+	}
 }
 
 // maxErrorText is the most bytes of an error a source records. An error
