@@ -429,10 +429,17 @@ func BenchmarkTag(b *testing.B) {
 	for i, f := range typeset.Fields {
 		typeset.Fields[i] = f + " “We’re ready,” the minister said — again."
 	}
+	// A word beyond ASCII anywhere in a field sends all of it through
+	// normalisation and case folding.
+	accented := plain
+	accented.Fields = slices.Clone(plain.Fields)
+	for i, f := range accented.Fields {
+		accented.Fields[i] = f + " À Zürich et à São Paulo, « nous sommes prêts », a déclaré le ministre."
+	}
 	for _, bc := range []struct {
 		name  string
 		story aggregator.StoryText
-	}{{"ascii", plain}, {"typeset", typeset}} {
+	}{{"ascii", plain}, {"typeset", typeset}, {"accented", accented}} {
 		b.Run(bc.name, func(b *testing.B) {
 			n := 0
 			for _, f := range bc.story.Fields {
