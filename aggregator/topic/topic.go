@@ -19,10 +19,12 @@
 //
 // Phrases match whole words, case-insensitively, in each text field
 // separately (a phrase never spans a title and a summary) and in each feed
-// category as text. Words are split as query.Words says: "AI" does not
-// match "said", "US" does not match "bus", and a possessive "'s" is dropped,
-// so "Xi Jinping" matches "Xi Jinping's". A word written with a "*" at its
-// end is a prefix (query.Phrase): "econom*" matches "economy".
+// category as text. Words are split and folded as query.Words says: "AI"
+// does not match "said", "US" does not match "bus", a possessive "'s" is
+// dropped, so "Xi Jinping" matches "Xi Jinping's", and compatibility forms
+// are their plain letters, so "Taiwan" matches "ＴＡＩＷＡＮ". A word
+// written with a "*" at its end is a prefix (query.Phrase): "econom*"
+// matches "economy".
 package topic
 
 import (

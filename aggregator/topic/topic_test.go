@@ -128,6 +128,14 @@ func TestWordBoundaries(t *testing.T) {
 		{"Zürich", "ZÜRICH", true},
 		{"Zürich", "Zurich", false}, // accents are letters
 		{"café", "Cafe\u0301 society", true},
+		{"cafe\u0301", "CAFÉ SOCIETY", true},
+		{"Taiwan", "ＴＡＩＷＡＮ", true},            // fullwidth letters
+		{"ＴＡＩＷＡＮ", "Taiwan", true},            //
+		{"finance", "ﬁnance ministers", true}, // a ligature
+		{"STRASSE", "Straße", true},           // full case folding
+		{"Straße", "STRASSE", true},           //
+		{"Apple", "Apple™ Watch", true},       // a symbol is not a letter
+		{"タワー", "ﾀﾜｰ", true},                  // halfwidth Katakana
 		{"São Paulo", "SÃO PAULO", true},
 		{"中国", "中国外交部发言人", true},
 		{"外交部", "中国外交部发言人", true},

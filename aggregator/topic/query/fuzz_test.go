@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // FuzzParseQuery checks that no query panics the parser, that every error
@@ -62,10 +64,11 @@ func FuzzParseQuery(f *testing.F) {
 }
 
 // FuzzWords checks that splitting is stable: the words of a text, joined
-// by spaces, split into the same words.
+// by spaces, split into the same words; and that a text split with its
+// letters decomposed or in capitals has the same words.
 func FuzzWords(f *testing.F) {
 	for _, s := range []string{"Xi Jinping's visit to the U.S.", "Cafe\u0301 ΛΌΓΟΣ", "中国外交部 서울", "O'Brien don't 'quoted'",
-		"“Quoted” — O’Brien’s \u037e\u2000end"} {
+		"“Quoted” — O’Brien’s \u037e\u2000end", "ＴＡＩＷＡＮ ﬁnance Straße ᾼ x² Apple™ ﾀﾜｰ"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -78,6 +81,20 @@ func FuzzWords(f *testing.F) {
 		// change the words before it.
 		if w3 := Words(s + " é"); !slices.Equal(w3[:len(w3)-1], w) {
 			t.Fatalf("Words(%+q) = %+q, but with a word beyond ASCII after it %+q", s, w, w3)
+		}
+		// Words leaves the folding of most text to the splitting, rune by
+		// rune: only where that gives what Fold gives.
+		if n := norm.NFKC.String(spaceSymbols(norm.NFC.String(strings.ToValidUTF8(s, " ")))); foldsByRune(n) && strings.Map(fold, n) != foldNormal(n) {
+			t.Fatalf("foldsByRune(%+q) = true, but folded rune by rune it is %+q, not %+q", n, strings.Map(fold, n), foldNormal(n))
+		}
+		if nfd := norm.NFD.String(s); !slices.Equal(Words(nfd), w) {
+			t.Fatalf("Words(%+q) = %+q, but Words of its NFD %+q = %+q", s, w, nfd, Words(nfd))
+		}
+		// In canonical order, so that a mark with a capital (U+0345 is
+		// "Ι") stays where it was; a dot above (U+0307) after "I" makes it
+		// the Turkish capital "İ", which folds to "i", but not after "i".
+		if upper := strings.ToUpper(norm.NFC.String(s)); !strings.ContainsRune(s, 0x307) && !slices.Equal(Words(upper), w) {
+			t.Fatalf("Words(%+q) = %+q, but Words(%+q) = %+q", s, w, upper, Words(upper))
 		}
 	})
 }

@@ -5,6 +5,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestWords(t *testing.T) {
@@ -30,6 +34,15 @@ func TestWords(t *testing.T) {
 		{"Seoul 서울특별시", []string{"seoul", "서울특별시"}},        // Hangul has spaces: runs stay words
 		{"#AI @user ai_model", []string{"ai", "user", "ai", "model"}},
 		{"don's's", []string{"don"}},
+		{"ＴＡＩＷＡＮ ｔａｉｗａｎ", []string{"taiwan", "taiwan"}},                      // fullwidth letters
+		{"２０２４年", []string{"2024", "年"}},                                     // fullwidth digits
+		{"ﬁnance ﬂow", []string{"finance", "flow"}},                          // ligatures
+		{"x² H₂O", []string{"x2", "h2o"}},                                    // superscripts, subscripts
+		{"ﾀﾜｰ", []string{"タ", "ワ", "ー"}},                                     // halfwidth Katakana
+		{"Straße STRASSE straße", []string{"strasse", "strasse", "strasse"}}, // full case folding
+		{"ᾼ ᾳ ΑΙ", []string{"αι", "αι", "αι"}},                               // iota subscript
+		{"İstanbul ISTANBUL", []string{"istanbul", "istanbul"}},              // Turkish dotted capital I
+		{"Apple™ 20℃", []string{"apple", "20"}},                              // symbols separate words
 	}
 	for _, tt := range tests {
 		if got := Words(tt.in); !slices.Equal(got, tt.want) {
@@ -63,7 +76,9 @@ func TestIndexFind(t *testing.T) {
 		{[]string{"中国外交部发言人"}, []string{"中国"}},                              // inside a run of Han
 		{[]string{"ZURICH"}, nil},                                           // accents matter
 		{[]string{"ZÜRICH"}, []string{"Zürich"}},
-		{[]string{"xi"}, nil}, // a prefix of a phrase is not the phrase
+		{[]string{"ZU\u0308RICH"}, []string{"Zürich"}}, // decomposed
+		{[]string{"ＵＳ ＡＩ"}, []string{"AI", "US"}},      // fullwidth
+		{[]string{"xi"}, nil},                          // a prefix of a phrase is not the phrase
 	}
 	for _, tt := range tests {
 		checkFind(t, x, ids, tt.fields, tt.want)
@@ -166,6 +181,9 @@ func TestMatch(t *testing.T) {
 		{"bare word", "Taiwan", []string{"Taiwan votes"}, true},
 		{"bare word is a whole word", "Taiwan", []string{"Taiwanese votes"}, false},
 		{"case-insensitive", "TAIWAN", []string{"taiwan"}, true},
+		{"compatibility forms", "Taiwan", []string{"ＴＡＩＷＡＮ"}, true},
+		{"compatibility forms in the query", `"ＮＡＴＩＯＮＡＬ ＳＥＣＵＲＩＴＹ"`, []string{"national security"}, true},
+		{"full case folding", "STRASSE", []string{"Straße"}, true},
 		{"quoted phrase", `"national security"`, []string{"a national security law"}, true},
 		{"quoted phrase in order", `"national security"`, []string{"security is national"}, false},
 		{"phrase within one field", `"Xi Jinping"`, []string{"Xi", "Jinping"}, false},
@@ -307,6 +325,56 @@ func TestTermsAndEval(t *testing.T) {
 		got := q.Eval(func(i int) bool { return []bool{tt.xi, tt.taiwan}[i] })
 		if got != tt.want {
 			t.Errorf("Eval(xi=%v, taiwan=%v) = %v; want %v", tt.xi, tt.taiwan, got, tt.want)
+		}
+	}
+}
+
+func TestFold(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"plain words", "plain words"},
+		{"World News", "world news"},
+		{"ＷＯＲＬＤ　ＮＥＷＳ", "world news"}, // fullwidth, and an ideographic space
+		{"Cafe\u0301", "café"},
+		{"Straße", "strasse"},
+		{"ΑΘΛΗΤΙΣΜΟΣ", "αθλητισμοσ"},
+		{"Apple™", "appletm"}, // Fold alone keeps no word boundaries
+		{"J\u030c", "ǰ"},      // composes once folded
+		{"\xffA", "\ufffda"},
+	}
+	for _, tt := range tests {
+		if got := Fold(tt.in); got != tt.want {
+			t.Errorf("Fold(%+q) = %+q; want %+q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestFoldIsFullCaseFolding checks Fold on every letter, digit and mark
+// against NFKC and the full case folding of x/text, allowing for the
+// simple folding that Words and Fold apply last (Cherokee folds to its
+// lower case, x/text's to its upper) and for the dotted and dotless "i",
+// which fold to "i".
+func TestFoldIsFullCaseFolding(t *testing.T) {
+	c := cases.Fold()
+	for r := rune(0x80); r <= unicode.MaxRune; r++ {
+		if !isWordRune(r) || unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) {
+			continue // nothing to fold in the largest scripts: faster under -race
+		}
+		s := string(r)
+		got := Fold(s)
+		want := strings.Map(fold, norm.NFKC.String(c.String(norm.NFKC.String(s))))
+		switch r {
+		case 'İ', 'ı':
+			want = "i"
+		}
+		if got != want {
+			t.Errorf("Fold(%+q) = %+q; want %+q", s, got, want)
+		}
+		if again := Fold(got); again != got {
+			t.Errorf("Fold(Fold(%+q)) = %+q; want %+q", s, again, got)
+		}
+		if n := norm.NFKC.String(s); foldsByRune(n) && strings.Map(fold, n) != got {
+			t.Errorf("foldsByRune(%+q) = true, but folded rune by rune it is %+q, not %+q", n, strings.Map(fold, n), got)
 		}
 	}
 }

@@ -9,20 +9,24 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
 // Words splits s into the words phrase matching compares, in order.
 //
-// A word is a run of letters, digits and combining marks, lower-cased
-// (case-folded so that, for example, "Σ" and "ς" compare equal) after Unicode
-// NFC normalisation, so a precomposed "é" equals "e" followed by U+0301.
-// Everything else separates words: spaces, punctuation, hyphens ("China-US"
-// is "china", "us") and dots ("U.S." is "u", "s"). An apostrophe between two
-// letters stays in the word ("o'brien", "don't"), and a possessive "'s" is
-// dropped, so "Jinping's" is the word "jinping". Han, Hiragana and Katakana,
-// written without spaces, make one word of each character, so a phrase of
-// such characters matches anywhere inside a run of them.
+// A word is a run of letters, digits and combining marks, in the form Fold
+// gives it: compatibility forms are their plain letters ("ＴＡＩＷＡＮ" and
+// "ﬁnance" are "taiwan" and "finance"), a precomposed "é" equals "e"
+// followed by U+0301, and case is folded fully ("Σ" and "ς" compare equal,
+// "Straße" is "strasse"). Accents stay: "Zürich" is not "Zurich".
+// Everything else separates words: spaces, punctuation, symbols ("Apple™"
+// is "apple"), hyphens ("China-US" is "china", "us") and dots ("U.S." is
+// "u", "s"). An apostrophe between two letters stays in the word
+// ("o'brien", "don't"), and a possessive "'s" is dropped, so "Jinping's" is
+// the word "jinping". Han, Hiragana and Katakana, written without spaces,
+// make one word of each character, so a phrase of such characters matches
+// anywhere inside a run of them.
 func Words(s string) []string {
 	sc := getScratch()
 	defer putScratch(sc)
@@ -129,10 +133,7 @@ func (sc *scratch) tokenise(s string) {
 	}
 	s = norm.NFC.String(s) // returns s itself, without copying, when already NFC
 	if hasWordBeyondASCII(s) {
-		// Folding can leave a sequence that composes ("J" + U+030C folds to
-		// "j" + U+030C, which is "ǰ"): normalise again after it, so that the
-		// words of a text and of its own words are the same.
-		s = norm.NFC.String(strings.Map(fold, s))
+		s = foldWords(s)
 	}
 	inWord := false
 	endWord := func() {
@@ -218,6 +219,158 @@ func isSolo(r rune) bool {
 func isApostrophe(r rune) bool {
 	return r == '\'' || r == '\u2019' || r == '\u02BC' || r == '\uFF07'
 }
+
+// Fold returns s in the form Words compares words in and categories are
+// compared in: Unicode NFKC normalisation, so that fullwidth letters,
+// ligatures, superscripts and other compatibility forms are their plain
+// letters and digits and decomposed accents are composed, and full case
+// folding, so that "ß" is "ss" and "Σ", "σ" and "ς" are one letter. The
+// dotted and dotless "i" of Turkish both fold to "i", as "I" does. Fold
+// returns s itself, without copying, when it is ASCII without capitals.
+func Fold(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if norm.NFKC.QuickSpanString(s) < len(s) {
+		s = norm.NFKC.String(s)
+	}
+	return foldNormal(s)
+}
+
+// foldWords is Fold for text in NFC to be split into words, except that
+// it leaves to the splitting the case folding that goes rune by rune (see
+// foldsByRune). A symbol or other separator whose compatibility form has
+// letters ("™" is "TM", "℃" is "°C") becomes a space first, so that it
+// separates words as it does in text that is not folded: "Apple™" is the
+// word "apple", not "appletm". NFC before, so that a mark after a symbol
+// has composed with it (U+00A8 + U+0301 is the symbol U+0385) rather than
+// being left a word of its own.
+func foldWords(s string) string {
+	if norm.NFKC.QuickSpanString(s) < len(s) {
+		s = norm.NFKC.String(spaceSymbols(s))
+	}
+	if foldsByRune(s) {
+		return s
+	}
+	return foldNormal(s)
+}
+
+// foldsByRune reports whether folding s, which is NFKC, rune by rune with
+// fold gives what Fold gives: whether s has neither a mark, with which a
+// folded letter before it could compose, nor a letter that folds to more
+// than one (see expand). Most text beyond ASCII has neither.
+func foldsByRune(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < utf8.RuneSelf {
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == 'ß' || r == 'ẞ' || greekExtended <= r && r <= greekExtendedEnd || unicode.IsMark(r) {
+			return false
+		}
+		i += size - 1
+	}
+	return true
+}
+
+// foldNormal folds the case of s, which is NFKC, and normalises again:
+// folding can leave a sequence that composes ("J" + U+030C folds to
+// "j" + U+030C, which is "ǰ"), and the folded form of a folded text must
+// be itself.
+func foldNormal(s string) string {
+	var b strings.Builder
+	done := 0 // s[:done] is in b, once b is in use
+	flush := func(i int) {
+		if b.Cap() == 0 {
+			b.Grow(len(s) + utf8.UTFMax)
+		}
+		b.WriteString(s[done:i])
+	}
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				flush(i)
+				b.WriteByte(c + 'a' - 'A')
+				done = i + 1
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		f := fold(r)
+		if full, ok := expand(f); ok {
+			flush(i)
+			b.WriteString(full)
+			done = i + size
+		} else if f != r {
+			flush(i)
+			b.WriteRune(f)
+			done = i + size
+		}
+		i += size
+	}
+	if b.Cap() == 0 {
+		return s // nothing to fold
+	}
+	b.WriteString(s[done:])
+	return norm.NFKC.String(b.String())
+}
+
+// spaceSymbols replaces each rune of s beyond ASCII that is neither part of
+// a word nor an apostrophe, and that NFKC decomposes, with a space.
+func spaceSymbols(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		sym := r >= utf8.RuneSelf && !isWordRune(r) && !isSolo(r) && !isApostrophe(r) &&
+			norm.NFKC.PropertiesString(s[i:]).Decomposition() != nil
+		switch {
+		case sym && b.Cap() == 0:
+			b.Grow(len(s))
+			b.WriteString(s[:i])
+			b.WriteByte(' ')
+		case sym:
+			b.WriteByte(' ')
+		case b.Cap() > 0:
+			b.WriteRune(r)
+		}
+	}
+	if b.Cap() == 0 {
+		return s
+	}
+	return b.String()
+}
+
+// expand returns the full case folding of f, a rune in its simple folded
+// form (see fold), when that is more than one letter: "ß" is "ss", and a
+// Greek vowel with a ypogegrammeni (iota subscript) is the vowel and "ι".
+// The other letters that full case folding expands (ligatures such as "ﬁ",
+// "ŉ") are compatibility forms, which NFKC has expanded before.
+func expand(f rune) (string, bool) {
+	if f != 'ß' && (f < greekExtended || f > greekExtendedEnd) {
+		return "", false
+	}
+	full, ok := fullFold[f]
+	return full, ok
+}
+
+const greekExtended, greekExtendedEnd = 0x1F00, 0x1FFF
+
+// fullFold is expand's table, made with the full case folding of x/text.
+var fullFold = func() map[rune]string {
+	m := make(map[rune]string)
+	c := cases.Fold()
+	add := func(r rune) {
+		f := fold(r)
+		if full := norm.NFKC.String(c.String(string(f))); utf8.RuneCountInString(full) > 1 {
+			m[f] = strings.Map(fold, full)
+		}
+	}
+	add('ß')
+	for r := rune(greekExtended); r <= greekExtendedEnd; r++ {
+		add(r)
+	}
+	return m
+}()
 
 // fold maps r to the one form its upper and lower cases share.
 func fold(r rune) rune {
@@ -340,16 +493,16 @@ func (x *Index) findAt(sc *scratch, i int, ids []int32, found []bool) {
 }
 
 // hasWordBeyondASCII reports whether s has a letter, digit or mark beyond
-// ASCII: only those fold to another form, and only a mark composes with
-// what comes before it. Curly quotes and dashes, which most English text
-// has, change nothing.
+// ASCII, or a character that makes a word of its own (isSolo): only those
+// fold to another form, and only a mark composes with what comes before
+// it. Curly quotes and dashes, which most English text has, change nothing.
 func hasWordBeyondASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < utf8.RuneSelf {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if isWordRune(r) {
+		if isWordRune(r) || isSolo(r) {
 			return true
 		}
 		i += size - 1
