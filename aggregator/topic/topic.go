@@ -9,7 +9,7 @@
 //     appears; with at_least N, N different phrases, one in a title
 //     counting twice), all (every phrase appears), none (no phrase appears), query
 //     (the boolean expression is true) and categories (some item's feed
-//     category equals one of these, case-insensitively).
+//     category equals one of these, folded as phrases are: query.Fold).
 //
 // A topic with both sources and match rules takes a story that satisfies
 // either: the sources are taken whole, and other stories are taken on their
@@ -37,7 +37,6 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/topic/query"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Set is a compiled set of topics. It implements aggregator.Tagger and is
@@ -216,12 +215,22 @@ func (s *Set) phrases(texts []string, errs []error) ([]phrase, []error) {
 	return out, errs
 }
 
-// foldCategory is the form categories are compared in: NFC, trimmed, each
-// run of spaces one space, and case-folded as phrases are (query.Words), so
-// that "Σ" and "ς" compare equal as well as "A" and "a".
+// foldCategory is the form categories are compared in: folded as phrases
+// are (query.Fold), so that "ＴＥＣＨ" equals "Tech" and "Σ" equals "ς",
+// trimmed, and each run of spaces one space.
 func foldCategory(s string) string {
-	s = strings.Join(strings.Fields(norm.NFC.String(s)), " ")
-	return norm.NFC.String(strings.Map(func(r rune) rune { return unicode.ToLower(unicode.ToUpper(r)) }, s))
+	s = query.Fold(s)
+	if !oneSpaced(s) {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	return s
+}
+
+// oneSpaced reports whether s has no space at its ends, none after another
+// and none but U+0020: whether its fields joined by spaces are s itself.
+func oneSpaced(s string) bool {
+	return !strings.HasPrefix(s, " ") && !strings.HasSuffix(s, " ") && !strings.Contains(s, "  ") &&
+		!strings.ContainsFunc(s, func(r rune) bool { return r != ' ' && unicode.IsSpace(r) })
 }
 
 // Topics returns the compiled topics in configuration order, the built-in
