@@ -20,6 +20,7 @@ func FuzzParseQuery(f *testing.F) {
 		`(A OR B) AND (C OR "d e") NOT sport`,
 		"a b OR NOT (c d)",
 		"“curly quotes” OR x",
+		"„Anführungszeichen“ OR „cudzysłów” NOT „x",
 		"U.S. AND 中国",
 		`econom* OR "prime minist*" NOT ec*`,
 	} {

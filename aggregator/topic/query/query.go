@@ -5,8 +5,9 @@
 //
 //	("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport
 //
-// A term is a bare word or a quoted phrase ("…" or “…”); a bare word that
-// holds punctuation is a phrase of its words ("U.S." is the phrase "u s").
+// A term is a bare word or a quoted phrase ("…", “…”, or „…“ and „…” as
+// German and Polish print them); a bare word that holds punctuation is a
+// phrase of its words ("U.S." is the phrase "u s").
 // A word that ends in "*" is a prefix: econom* matches "economy" and
 // "economic", and "prime minist*" matches "prime minister" (see Phrase).
 // Adjacent terms are joined by an implicit AND, and "a NOT b" means
@@ -161,7 +162,7 @@ func (q *Query) write(b *strings.Builder, n *node, group bool) {
 		switch {
 		case !t.quoted:
 			b.WriteString(t.text)
-		case strings.Contains(t.text, `"`): // then it was written inside “…”, which it cannot contain
+		case strings.Contains(t.text, `"`): // then it was written inside “…” or „…“, which it cannot contain
 			b.WriteString("“" + t.text + "”")
 		default:
 			b.WriteString(`"` + t.text + `"`)
@@ -262,7 +263,7 @@ type parser struct {
 }
 
 func isSpecial(r rune) bool {
-	return r == '(' || r == ')' || r == '"' || r == '“' || r == '”' || unicode.IsSpace(r)
+	return r == '(' || r == ')' || r == '"' || r == '“' || r == '”' || r == '„' || unicode.IsSpace(r)
 }
 
 // lex splits the source into tokens, columns counted in characters.
@@ -283,18 +284,22 @@ func (p *parser) lex() error {
 			p.toks = append(p.toks, token{kind: k, text: string(r), col: col})
 			i += size
 			col++
-		case r == '"' || r == '“':
-			closer := "\""
-			if r == '“' {
-				closer = "”"
+		case r == '"' || r == '“' || r == '„':
+			closers := `"`
+			switch r {
+			case '“':
+				closers = "”"
+			case '„':
+				closers = "“”" // German „…“, Polish „…”
 			}
-			end := strings.Index(s[i+size:], closer)
+			end := strings.IndexAny(s[i+size:], closers)
 			if end < 0 {
 				return &Error{Column: col, Msg: "unterminated quote"}
 			}
 			text := s[i+size : i+size+end]
+			_, closeSize := utf8.DecodeRuneInString(s[i+size+end:])
 			p.toks = append(p.toks, token{kind: tokPhrase, text: text, col: col})
-			i += size + end + len(closer)
+			i += size + end + closeSize
 			col += 2 + utf8.RuneCountInString(text)
 		case r == '”':
 			return &Error{Column: col, Msg: "closing quote without an opening one"}
