@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/url"
 	"reflect"
@@ -104,7 +105,9 @@ type Poller struct {
 	pending map[string]aggregator.SourceState
 	// writing holds the states a flush is writing, still read by state
 	// until they are committed: a poll that began meanwhile would
-	// otherwise read the state before them and undo them.
+	// otherwise read the state before them and undo them. A fetched feed
+	// whose transaction writes its source's newer state takes the older
+	// one out (supersede), and the flush then leaves it unwritten.
 	writing map[string]aggregator.SourceState
 	flushMu sync.Mutex // one flush at a time
 
@@ -659,9 +662,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		return o
 	}
 	var r ingest.Result
-	p.pendMu.Lock()
-	delete(p.pending, id) // the transaction below writes the newer state
-	p.pendMu.Unlock()
+	p.supersede(id) // the transaction below writes the newer state
 	// Once the feed is read, its items are committed even if a shutdown
 	// begins meanwhile: the transaction is short and losing them would cost
 	// a refetch that conditional GET would then answer with 304.
@@ -955,9 +956,9 @@ func (p *Poller) flush(ctx context.Context) {
 		p.pendMu.Unlock()
 		return
 	}
-	batch := p.pending
-	p.pending = make(map[string]aggregator.SourceState, len(batch))
-	p.writing = batch
+	n := len(p.pending)
+	p.writing = p.pending
+	p.pending = make(map[string]aggregator.SourceState, n)
 	p.pendMu.Unlock()
 	defer func() {
 		p.pendMu.Lock()
@@ -965,7 +966,15 @@ func (p *Poller) flush(ctx context.Context) {
 		p.pendMu.Unlock()
 	}()
 	err := p.st.Update(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
-		for _, st := range batch {
+		// The states to write are read only now, while this transaction
+		// holds the store's one writer: a fetched feed that took its
+		// source's older state out (supersede) before this point is left
+		// out, and one that takes it out later commits its newer state
+		// after this commits. An older state never lands on a newer one.
+		p.pendMu.Lock()
+		states := slices.Collect(maps.Values(p.writing))
+		p.pendMu.Unlock()
+		for _, st := range states {
 			if err := tx.PutSource(st); err != nil {
 				return err
 			}
@@ -973,8 +982,18 @@ func (p *Poller) flush(ctx context.Context) {
 		return nil
 	})
 	if err != nil {
-		p.log.ErrorContext(ctx, "saving source states", "sources", len(batch), "err", err)
+		p.log.ErrorContext(ctx, "saving source states", "sources", n, "err", err)
 	}
+}
+
+// supersede drops the source's buffered state, waiting or being flushed,
+// before a transaction writes a newer one: a flush that has taken the
+// older state but not yet written it leaves it out.
+func (p *Poller) supersede(id string) {
+	p.pendMu.Lock()
+	defer p.pendMu.Unlock()
+	delete(p.pending, id)
+	delete(p.writing, id)
 }
 
 // state returns the source's latest state: buffered, else stored.
