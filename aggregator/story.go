@@ -91,7 +91,8 @@ type SourceState struct {
 	LastResult   string        `json:"last_result,omitempty"` // ok, not_modified, unchanged, error
 	LastError    string        `json:"last_error,omitempty"`
 	FailingSince time.Time     `json:"failing_since,omitzero"`
-	Failures     int           `json:"failures,omitempty"` // consecutive
+	Failures     int           `json:"failures,omitempty"`    // consecutive
+	RetryAfter   time.Duration `json:"retry_after,omitempty"` // the wait the last failure's Retry-After asked for, from LastFetch
 	NextDue      time.Time     `json:"next_due,omitzero"`
 	Disabled     bool          `json:"disabled,omitempty"` // 410 Gone
 	Fetches      int64         `json:"fetches,omitempty"`

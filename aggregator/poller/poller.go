@@ -64,9 +64,9 @@ type pipeline struct {
 	fetcher *fetch.Fetcher
 	ing     *ingest.Ingester
 	popts   parse.Options
-	ids     []string        // SourceID of each of cfg.Sources
-	has     map[string]bool // the ids of ids
-	hosts   []string        // host name of each of cfg.Sources' URLs
+	ids     []string       // SourceID of each of cfg.Sources
+	index   map[string]int // position of each of ids
+	hosts   []string       // host name of each of cfg.Sources' URLs
 }
 
 // queuePerFetch is how many sources may be in progress per fetch slot:
@@ -81,6 +81,21 @@ const queuePerFetch = 2
 // 1,000 feeds, 8 feeds a commit took about 7% less CPU than 4 and 45 MB
 // more peak memory, and grew the store by 7%.
 const feedsPerCommit = 4
+
+// has reports whether the source id is configured in pl.
+func (pl *pipeline) has(id string) bool {
+	_, ok := pl.index[id]
+	return ok
+}
+
+// source returns the configuration of the source id, if pl has it.
+func (pl *pipeline) source(id string) (aggregator.SourceConfig, bool) {
+	i, ok := pl.index[id]
+	if !ok {
+		return aggregator.SourceConfig{}, false
+	}
+	return pl.cfg.Sources[i], true
+}
 
 // inProgress is how many sources a pipeline polls at once, fetching or
 // waiting to be stored.
@@ -116,6 +131,7 @@ type Poller struct {
 	mu       sync.Mutex
 	pl       *pipeline
 	due      map[string]time.Time // next due time per source id
+	resched  map[string]bool      // sources whose interval a reload changed, to schedule anew from their last fetch
 	running  map[string]bool      // sources being polled now
 	moved    map[string]string    // host a source is fetched from, by id, when it moved from its configured URL
 	fetches  map[string]int       // sources per host started and not yet fetched
@@ -141,6 +157,7 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 		tick:    opts.Tick,
 		first:   opts.FirstDelay,
 		due:     make(map[string]time.Time),
+		resched: make(map[string]bool),
 		pending: make(map[string]aggregator.SourceState),
 		running: make(map[string]bool),
 		moved:   make(map[string]string),
@@ -176,7 +193,9 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 
 // Reload swaps in a new configuration. Sources added start on their first
 // poll, removed ones stop, changed ones take their new settings at their
-// next poll. A fetch in flight finishes with the configuration it began with.
+// next poll, except their interval: a source whose interval changed is due
+// anew from its last fetch (Run's next pass reschedules it). A fetch in
+// flight finishes with the configuration it began with.
 func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error {
 	fo, err := fetch.OptionsFrom(cfg.Poll)
 	if err != nil {
@@ -187,13 +206,13 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 		fopts: fo,
 		ing:   ingest.New(cfg, tagger),
 		popts: parse.Options{MaxItems: cfg.Poll.MaxItems},
-		has:   make(map[string]bool, len(cfg.Sources)),
+		index: make(map[string]int, len(cfg.Sources)),
 	}
-	for _, src := range cfg.Sources {
+	for i, src := range cfg.Sources {
 		id := aggregator.SourceID(src.URL)
 		pl.ids = append(pl.ids, id)
 		pl.hosts = append(pl.hosts, hostName(src.URL))
-		pl.has[id] = true
+		pl.index[id] = i
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -213,21 +232,30 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 		}
 	}
 	p.fetching.setLimit(cfg.Poll.Concurrency)
+	if old := p.pl; old != nil {
+		// Its due time was reckoned with the old interval: cut from a day
+		// to minutes, it would otherwise hold the source for up to a day.
+		for i, id := range pl.ids {
+			if src, ok := old.source(id); ok && configured(old.cfg, src) != configured(cfg, cfg.Sources[i]) {
+				p.resched[id] = true
+			}
+		}
+	}
 	p.pl = pl
 	for id := range p.due {
-		if !pl.has[id] {
+		if !pl.has(id) {
 			delete(p.due, id)
 		}
 	}
 	for id := range p.moved {
-		if !pl.has[id] {
+		if !pl.has(id) {
 			delete(p.moved, id)
 		}
 	}
 	// A source removed takes its metric series with it, or every source
 	// ever configured would keep one for as long as the daemon runs.
 	for id := range p.series {
-		if !pl.has[id] {
+		if !pl.has(id) {
 			p.dropSeries(id)
 		}
 	}
@@ -324,7 +352,8 @@ func (p *Poller) Run(ctx context.Context) error {
 		reloaded := p.reloaded
 		p.mu.Unlock()
 		if reloaded {
-			// Sources added by a reload start on their first poll.
+			// Sources added by a reload start on their first poll, and
+			// those whose interval it changed are scheduled anew.
 			if err := p.loadDue(ctx); err != nil && ctx.Err() == nil {
 				p.log.ErrorContext(ctx, "scheduling the sources of the new configuration", "err", err)
 				p.mu.Lock()
@@ -346,6 +375,11 @@ func (p *Poller) Run(ctx context.Context) error {
 				p.pollSource(ctx, pl, s.src, s.fetched)
 				p.mu.Lock()
 				delete(p.running, id)
+				if p.resched[id] {
+					// A reload changed its interval during the poll, which
+					// reckoned its due time with the old one.
+					p.reloaded = true
+				}
 				if d, ok := p.due[id]; ok && !d.After(now) && ctx.Err() == nil {
 					// The poll ended without scheduling itself (a store
 					// error): try again later rather than on every tick.
@@ -458,7 +492,6 @@ func (p *Poller) loadDue(ctx context.Context) error {
 	}
 	now := p.now()
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	for _, src := range p.pl.cfg.Sources {
 		id := aggregator.SourceID(src.URL)
 		if _, ok := p.due[id]; ok {
@@ -478,7 +511,54 @@ func (p *Poller) loadDue(ctx context.Context) error {
 			p.due[id] = now.Add(firstOffset(id, spread))
 		}
 	}
+	var resched []string
+	for id := range p.resched {
+		switch {
+		case !p.pl.has(id):
+			delete(p.resched, id)
+		case p.running[id]:
+			// Its poll, which ends under the old interval, asks for
+			// another pass.
+		default:
+			delete(p.resched, id)
+			resched = append(resched, id)
+		}
+	}
+	p.mu.Unlock()
+	for _, id := range resched {
+		p.reschedule(ctx, id)
+	}
 	return nil
+}
+
+// reschedule sets the next due time of a source whose interval a reload
+// changed anew, from its latest state under the current configuration
+// (rescheduled), and records it with the state at the next flush. Only
+// Run's loop starts polls, and it calls this between them: the source is
+// not being polled.
+func (p *Poller) reschedule(ctx context.Context, id string) {
+	st, err := p.state(ctx, id)
+	switch {
+	case errors.Is(err, aggregator.ErrNotFound):
+		return // never fetched: its first poll is scheduled already
+	case err != nil:
+		p.log.ErrorContext(ctx, "rescheduling a source", "source", id, "err", err)
+		return
+	case st.Disabled || st.LastFetch.IsZero():
+		return
+	}
+	now := p.now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	src, ok := p.pl.source(id)
+	if !ok || p.running[id] {
+		return
+	}
+	st.NextDue = rescheduled(p.pl.cfg, src, st, now, p.rnd)
+	p.due[id] = st.NextDue
+	p.pendMu.Lock()
+	p.pending[id] = st
+	p.pendMu.Unlock()
 }
 
 // prune deletes stories older than cutoff and tells the publisher.
@@ -620,7 +700,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	p.m.bytes.Observe(float64(len(res.Body)))
 	st.LastStatus = res.Status
 	st.LastSuccess = start
-	st.Failures, st.FailingSince, st.LastError = 0, time.Time{}, ""
+	st.Failures, st.FailingSince, st.LastError, st.RetryAfter = 0, time.Time{}, "", 0
 	if res.NotModified {
 		st.NotModified++
 		o.Result = "not_modified"
@@ -821,6 +901,7 @@ func (p *Poller) failure(st *aggregator.SourceState, err error, now time.Time, i
 	st.LastError = errorText(err)
 	st.LastResult = "error"
 	st.LastStatus = 0
+	st.RetryAfter = 0
 	p.mu.Lock()
 	wait := min(jitter(backoff(iv, st.Failures, maxBackoff), p.rnd), maxBackoff)
 	p.mu.Unlock()
@@ -837,6 +918,9 @@ func (p *Poller) failure(st *aggregator.SourceState, err error, now time.Time, i
 		case se.RetryAfter > 0:
 			st.LastResult = "rate_limited"
 			wait = max(wait, se.RetryAfter)
+			// Kept apart from the backoff, for a reload that reckons
+			// the due time anew (rescheduled).
+			st.RetryAfter = now.Add(se.RetryAfter).Sub(st.LastFetch)
 		}
 	}
 	st.NextDue = now.Add(wait)
@@ -1018,7 +1102,7 @@ func (p *Poller) state(ctx context.Context, id string) (aggregator.SourceState, 
 func (p *Poller) setLastSuccess(id, name string, t time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.pl.has[id] {
+	if !p.pl.has(id) {
 		return
 	}
 	if old, ok := p.series[id]; !ok || old != name {

@@ -27,6 +27,38 @@ func interval(cfg *aggregator.Config, src aggregator.SourceConfig, st aggregator
 	return max(iv, cfg.Poll.MinInterval)
 }
 
+// configured is the interval a source is configured with: its own, else
+// poll.interval, never below poll.min_interval. A reload that changes it
+// reschedules the source.
+func configured(cfg *aggregator.Config, src aggregator.SourceConfig) time.Duration {
+	return interval(cfg, src, aggregator.SourceState{})
+}
+
+// rescheduled returns when a source is next due under cfg, reckoned from
+// its last fetch as that fetch's poll would have reckoned it: after a
+// success, the interval (lengthened by the feed's own TTL or max-age) with
+// jitter, out of the feed's skipHours and skipDays; after a failure, the
+// backoff, and no sooner than a Retry-After. It is never before now.
+func rescheduled(cfg *aggregator.Config, src aggregator.SourceConfig, st aggregator.SourceState, now time.Time, r *rand.Rand) time.Time {
+	iv := interval(cfg, src, st)
+	var due time.Time
+	if st.Failures > 0 {
+		wait := min(jitter(backoff(iv, st.Failures, cfg.Poll.MaxBackoff), r), cfg.Poll.MaxBackoff)
+		due = st.LastFetch.Add(max(wait, st.RetryAfter))
+		if st.LastResult == "rate_limited" && st.RetryAfter == 0 && st.NextDue.After(due) {
+			// Stored by an earlier version, which kept the Retry-After
+			// only in the due time it set.
+			due = st.NextDue
+		}
+	} else {
+		due = skip(st.LastFetch.Add(jitter(iv, r)), st.SkipHours, st.SkipDays)
+	}
+	if due.Before(now) {
+		return now
+	}
+	return due
+}
+
 // jitter lengthens d by up to 10% so sources configured alike drift apart.
 // It never shortens d: an interval, a feed's <ttl> and poll.min_interval
 // are floors.

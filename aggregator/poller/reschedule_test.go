@@ -1,0 +1,166 @@
+package poller_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+	"github.com/tributary-feeds/tributary/aggregator/poller"
+	"github.com/tributary-feeds/tributary/aggregator/topic"
+)
+
+// sourceSpec is a source of configOf: its URL and its own interval, if any.
+type sourceSpec struct{ url, interval string }
+
+// configOf returns a loaded configuration of the sources with poll.interval
+// pollInterval.
+func configOf(t *testing.T, pollInterval string, srcs ...sourceSpec) *aggregator.Config {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "poll:\n  interval: %s\n  timeout: 5s\n  max_backoff: 6h\n  allow_private: true\nstorage:\n  retention: 0\nsources:\n", pollInterval)
+	for _, s := range srcs {
+		fmt.Fprintf(&b, "  - url: %q\n", s.url)
+		if s.interval != "" {
+			fmt.Fprintf(&b, "    interval: %s\n", s.interval)
+		}
+	}
+	cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
+	if err != nil {
+		t.Fatalf("config:\n%s\n%v", b.String(), err)
+	}
+	return cfg
+}
+
+// reload hands p the configuration cfg, as a SIGHUP does.
+func reload(t *testing.T, p *poller.Poller, cfg *aggregator.Config) {
+	t.Helper()
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Reload(cfg, tags); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReloadReschedulesChangedIntervals reloads the configuration an hour
+// after every source was polled, with intervals cut and lengthened: each
+// source whose interval changed is next due at its last fetch plus its new
+// interval (with up to 10% of jitter), never before now, and never before
+// the feed's own <ttl>, the origin's Retry-After or the backoff of a
+// failing source allow; a source whose interval did not change keeps its
+// due time.
+func TestReloadReschedulesChangedIntervals(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	for i, path := range []string{"/cut.rss", "/default.rss", "/kept.rss", "/longer.rss"} {
+		o.Feed(path, "application/rss+xml", smallFeed(i))
+	}
+	o.Feed("/ttl.rss", "application/rss+xml", fixture(t, "slow-ttl.rss")) // ttl 120
+	o.Status("/limited.rss", http.StatusTooManyRequests, "10800")         // 3h
+	o.Status("/failing.rss", http.StatusServiceUnavailable, "")
+	u := o.URL
+	before := configOf(t, "24h",
+		sourceSpec{u("/cut.rss"), "24h"}, sourceSpec{u("/default.rss"), ""}, sourceSpec{u("/kept.rss"), "24h"},
+		sourceSpec{u("/longer.rss"), "2h"}, sourceSpec{u("/ttl.rss"), "24h"}, sourceSpec{u("/limited.rss"), "24h"},
+		sourceSpec{u("/failing.rss"), "24h"})
+	after := configOf(t, "15m",
+		sourceSpec{u("/cut.rss"), "15m"}, sourceSpec{u("/default.rss"), ""}, sourceSpec{u("/kept.rss"), "24h"},
+		sourceSpec{u("/longer.rss"), "4h"}, sourceSpec{u("/ttl.rss"), "15m"}, sourceSpec{u("/limited.rss"), "15m"},
+		sourceSpec{u("/failing.rss"), "2h"})
+
+	t0 := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	clk := &clock{t: t0}
+	db := mustOpen(t)
+	p := newPollerWith(t, before, db, poller.Options{Tick: time.Millisecond, Now: clk.Now})
+	p.PollAll(t.Context(), nil)
+	kept := state(t, db, u("/kept.rss"))
+	longer := state(t, db, u("/longer.rss"))
+	run(t, p)
+	clk.Add(time.Hour)
+	reload(t, p, after)
+
+	// Cut to 15m an hour after their last fetch, two sources are due at
+	// once; the others are rescheduled beside them.
+	polledAgain := func(path string) bool {
+		st, err := db.Source(t.Context(), aggregator.SourceID(u(path)))
+		return err == nil && st.Fetches == 2
+	}
+	if !waitUntil(10*time.Second, func() bool {
+		return polledAgain("/cut.rss") && polledAgain("/default.rss") &&
+			!state(t, db, u("/longer.rss")).NextDue.Equal(longer.NextDue)
+	}) {
+		t.Fatalf("after the reload: cut source fetched %d times, source of poll.interval %d times, next due of the lengthened one %s (was %s); want 2, 2 and another",
+			state(t, db, u("/cut.rss")).Fetches, state(t, db, u("/default.rss")).Fetches,
+			state(t, db, u("/longer.rss")).NextDue, longer.NextDue)
+	}
+	now := t0.Add(time.Hour)
+	for _, tt := range []struct {
+		path     string
+		from, to time.Time // the next due time stored, within [from, to]
+	}{
+		{"/cut.rss", now.Add(15 * time.Minute), now.Add(16*time.Minute + 30*time.Second)},
+		{"/default.rss", now.Add(15 * time.Minute), now.Add(16*time.Minute + 30*time.Second)},
+		{"/kept.rss", kept.NextDue, kept.NextDue},
+		{"/longer.rss", t0.Add(4 * time.Hour), t0.Add(4*time.Hour + 24*time.Minute)},
+		{"/ttl.rss", t0.Add(2 * time.Hour), t0.Add(2*time.Hour + 12*time.Minute)},
+		{"/limited.rss", t0.Add(3 * time.Hour), t0.Add(3 * time.Hour)},
+		{"/failing.rss", t0.Add(2 * time.Hour), t0.Add(2*time.Hour + 12*time.Minute)},
+	} {
+		due := state(t, db, u(tt.path)).NextDue
+		if due.Before(tt.from) || due.After(tt.to) {
+			t.Errorf("%s: next due %s after the reload; want from %s to %s", tt.path, due.Format(time.Stamp),
+				tt.from.Format(time.Stamp), tt.to.Format(time.Stamp))
+		}
+	}
+}
+
+// TestReloadDuringAPoll reloads the configuration, with the source's
+// interval cut from a day to 15 minutes, while the source is being
+// fetched: the poll ends with its due time reckoned under the old
+// interval, and the source is then scheduled anew under the new one.
+func TestReloadDuringAPoll(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	arrived, answer := make(chan struct{}), make(chan struct{})
+	once := sync.OnceFunc(func() { close(arrived) })
+	o.Handle("/feed.rss", func(w http.ResponseWriter, r *http.Request) {
+		once()
+		<-answer
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(smallFeed(1))
+	})
+	let := sync.OnceFunc(func() { close(answer) })
+	t.Cleanup(let) // before the origin closes
+	url := o.URL("/feed.rss")
+
+	t0 := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	clk := &clock{t: t0}
+	db := mustOpen(t)
+	p := newPollerWith(t, configOf(t, "24h", sourceSpec{url, ""}), db, poller.Options{Tick: time.Millisecond, Now: clk.Now})
+	run(t, p)
+	if !waitUntil(5*time.Second, func() bool { return p.Healthy() == nil }) {
+		t.Fatal("the scheduler did not start")
+	}
+	clk.Add(time.Minute) // the first poll is due
+	within(t, arrived, "the first fetch")
+	reload(t, p, configOf(t, "15m", sourceSpec{url, ""}))
+	let()
+
+	from, to := t0.Add(16*time.Minute), t0.Add(17*time.Minute+30*time.Second)
+	var st aggregator.SourceState
+	if !waitUntil(10*time.Second, func() bool {
+		var err error
+		st, err = db.Source(t.Context(), aggregator.SourceID(url))
+		return err == nil && st.NextDue.Before(t0.Add(time.Hour))
+	}) {
+		t.Fatalf("next due %s, last fetch %s; want from %s to %s: the interval of the reload during the poll",
+			st.NextDue.Format(time.Stamp), st.LastFetch.Format(time.Stamp), from.Format(time.Stamp), to.Format(time.Stamp))
+	}
+	if st.NextDue.Before(from) || st.NextDue.After(to) {
+		t.Errorf("next due %s; want from %s to %s", st.NextDue.Format(time.Stamp), from.Format(time.Stamp), to.Format(time.Stamp))
+	}
+}
