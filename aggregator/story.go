@@ -94,6 +94,7 @@ type SourceState struct {
 	Failures     int           `json:"failures,omitempty"`    // consecutive
 	RetryAfter   time.Duration `json:"retry_after,omitempty"` // the wait the last failure's Retry-After asked for, from LastFetch
 	NextDue      time.Time     `json:"next_due,omitzero"`
+	Interval     time.Duration `json:"interval,omitempty"` // the configured interval NextDue was reckoned with
 	Disabled     bool          `json:"disabled,omitempty"` // 410 Gone
 	Fetches      int64         `json:"fetches,omitempty"`
 	NotModified  int64         `json:"not_modified,omitempty"`

@@ -131,7 +131,7 @@ type Poller struct {
 	mu       sync.Mutex
 	pl       *pipeline
 	due      map[string]time.Time // next due time per source id
-	resched  map[string]bool      // sources whose interval a reload changed, to schedule anew from their last fetch
+	resched  map[string]bool      // sources whose interval changed, to schedule anew from their last fetch
 	running  map[string]bool      // sources being polled now
 	moved    map[string]string    // host a source is fetched from, by id, when it moved from its configured URL
 	fetches  map[string]int       // sources per host started and not yet fetched
@@ -506,6 +506,11 @@ func (p *Poller) loadDue(ctx context.Context) error {
 			// A gone source stays off until its URL changes in the config.
 		case ok && !s.NextDue.IsZero():
 			p.due[id] = s.NextDue
+			if s.Interval != 0 && s.Interval != configured(p.pl.cfg, src) {
+				// Its interval changed while it was not scheduled: the
+				// daemon was stopped, or the source not configured.
+				p.resched[id] = true
+			}
 		default:
 			spread := min(p.first, interval(p.pl.cfg, src, s)/2)
 			p.due[id] = now.Add(firstOffset(id, spread))
@@ -531,8 +536,8 @@ func (p *Poller) loadDue(ctx context.Context) error {
 	return nil
 }
 
-// reschedule sets the next due time of a source whose interval a reload
-// changed anew, from its latest state under the current configuration
+// reschedule sets the next due time of a source whose interval changed
+// anew, from its latest state under the current configuration
 // (rescheduled), and records it with the state at the next flush. Only
 // Run's loop starts polls, and it calls this between them: the source is
 // not being polled.
@@ -555,6 +560,7 @@ func (p *Poller) reschedule(ctx context.Context, id string) {
 		return
 	}
 	st.NextDue = rescheduled(p.pl.cfg, src, st, now, p.rnd)
+	st.Interval = configured(p.pl.cfg, src)
 	p.due[id] = st.NextDue
 	p.pendMu.Lock()
 	p.pending[id] = st
@@ -686,6 +692,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	}
 	st.LastFetch = start
 	st.Fetches++
+	st.Interval = configured(pl.cfg, src)
 	end := p.now()
 	o.Duration = end.Sub(start)
 	p.m.latency.Observe(o.Duration.Seconds())

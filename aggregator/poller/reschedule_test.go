@@ -164,3 +164,38 @@ func TestReloadDuringAPoll(t *testing.T) {
 		t.Errorf("next due %s; want from %s to %s", st.NextDue.Format(time.Stamp), from.Format(time.Stamp), to.Format(time.Stamp))
 	}
 }
+
+// TestRestartReschedulesChangedIntervals polls two sources, then starts
+// the scheduler anew on the same store, as a restart does, with one
+// source's interval cut from a day to 15 minutes in the configuration
+// meanwhile: that source is next due at its last fetch plus 15 minutes,
+// and the other keeps the due time it had.
+func TestRestartReschedulesChangedIntervals(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/cut.rss", "application/rss+xml", smallFeed(1))
+	o.Feed("/kept.rss", "application/rss+xml", smallFeed(2))
+	cut, kept := o.URL("/cut.rss"), o.URL("/kept.rss")
+	t0 := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	clk := &clock{t: t0}
+	db := mustOpen(t)
+	newPollerWith(t, configOf(t, "24h", sourceSpec{cut, ""}, sourceSpec{kept, ""}), db, poller.Options{Now: clk.Now}).PollAll(t.Context(), nil)
+	keptDue := state(t, db, kept).NextDue
+
+	clk.Add(5 * time.Minute)
+	p := newPollerWith(t, configOf(t, "24h", sourceSpec{cut, "15m"}, sourceSpec{kept, ""}), db, poller.Options{Tick: time.Millisecond, Now: clk.Now})
+	run(t, p)
+	from, to := t0.Add(15*time.Minute), t0.Add(16*time.Minute+30*time.Second)
+	var due time.Time
+	if !waitUntil(10*time.Second, func() bool {
+		due = state(t, db, cut).NextDue
+		return due.Before(t0.Add(time.Hour))
+	}) {
+		t.Fatalf("after the restart the source cut to 15m is next due %s; want from %s to %s", due.Format(time.Stamp), from.Format(time.Stamp), to.Format(time.Stamp))
+	}
+	if due.Before(from) || due.After(to) {
+		t.Errorf("after the restart the source cut to 15m is next due %s; want from %s to %s", due.Format(time.Stamp), from.Format(time.Stamp), to.Format(time.Stamp))
+	}
+	if got := state(t, db, kept).NextDue; !got.Equal(keptDue) {
+		t.Errorf("after the restart the source of an unchanged interval is next due %s; want %s as before", got.Format(time.Stamp), keptDue.Format(time.Stamp))
+	}
+}
