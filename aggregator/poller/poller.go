@@ -506,7 +506,13 @@ func (p *Poller) loadDue(ctx context.Context) error {
 			// A gone source stays off until its URL changes in the config.
 		case ok && !s.NextDue.IsZero():
 			p.due[id] = s.NextDue
-			if s.Interval != 0 && s.Interval != configured(p.pl.cfg, src) {
+			switch {
+			case s.LastFetch.After(now):
+				// Fetched after now: the clock has been set back since,
+				// and the due time it set would hold the source until the
+				// clock caught up.
+				p.resched[id] = true
+			case s.Interval != 0 && s.Interval != configured(p.pl.cfg, src):
 				// Its interval changed while it was not scheduled: the
 				// daemon was stopped, or the source not configured.
 				p.resched[id] = true

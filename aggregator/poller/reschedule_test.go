@@ -199,3 +199,40 @@ func TestRestartReschedulesChangedIntervals(t *testing.T) {
 		t.Errorf("after the restart the source of an unchanged interval is next due %s; want %s as before", got.Format(time.Stamp), keptDue.Format(time.Stamp))
 	}
 }
+
+// TestClockSetBack polls a source while the clock is a year ahead, then
+// starts the scheduler anew on the same store with the clock set right:
+// the source is next due within its interval of the corrected clock, not
+// a year on.
+func TestClockSetBack(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/feed.rss", "application/rss+xml", smallFeed(1))
+	url := o.URL("/feed.rss")
+	t0 := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	const year = 365 * 24 * time.Hour
+	clk := &clock{t: t0.Add(year)}
+	db := mustOpen(t)
+	cfg := configOf(t, "30m", sourceSpec{url, ""})
+	newPollerWith(t, cfg, db, poller.Options{Now: clk.Now}).PollAll(t.Context(), nil)
+
+	clk.Add(-year)
+	p := newPollerWith(t, cfg, db, poller.Options{Tick: time.Millisecond, Now: clk.Now})
+	run(t, p)
+	from, to := t0.Add(30*time.Minute), t0.Add(33*time.Minute)
+	var due time.Time
+	if !waitUntil(10*time.Second, func() bool {
+		due = state(t, db, url).NextDue
+		return due.Before(t0.Add(time.Hour))
+	}) {
+		t.Fatalf("after the clock was set back a year, the source is next due %s; want from %s to %s",
+			due.Format(time.DateTime), from.Format(time.DateTime), to.Format(time.DateTime))
+	}
+	if due.Before(from) || due.After(to) {
+		t.Errorf("after the clock was set back a year, the source is next due %s; want from %s to %s",
+			due.Format(time.DateTime), from.Format(time.DateTime), to.Format(time.DateTime))
+	}
+	clk.Add(34 * time.Minute)
+	if !waitUntil(10*time.Second, func() bool { return state(t, db, url).Fetches == 2 }) {
+		t.Errorf("the source was not polled again 34 minutes after the clock was set back")
+	}
+}

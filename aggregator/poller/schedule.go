@@ -38,20 +38,26 @@ func configured(cfg *aggregator.Config, src aggregator.SourceConfig) time.Durati
 // its last fetch as that fetch's poll would have reckoned it: after a
 // success, the interval (lengthened by the feed's own TTL or max-age) with
 // jitter, out of the feed's skipHours and skipDays; after a failure, the
-// backoff, and no sooner than a Retry-After. It is never before now.
+// backoff, and no sooner than a Retry-After. It is never before now. A
+// last fetch after now, made before the clock was set back, counts as made
+// now.
 func rescheduled(cfg *aggregator.Config, src aggregator.SourceConfig, st aggregator.SourceState, now time.Time, r *rand.Rand) time.Time {
 	iv := interval(cfg, src, st)
+	last := st.LastFetch
+	if last.After(now) {
+		last = now
+	}
 	var due time.Time
 	if st.Failures > 0 {
 		wait := min(jitter(backoff(iv, st.Failures, cfg.Poll.MaxBackoff), r), cfg.Poll.MaxBackoff)
-		due = st.LastFetch.Add(max(wait, st.RetryAfter))
-		if st.LastResult == "rate_limited" && st.RetryAfter == 0 && st.NextDue.After(due) {
+		due = last.Add(max(wait, st.RetryAfter))
+		if st.LastResult == "rate_limited" && st.RetryAfter == 0 && st.NextDue.After(due) && !st.LastFetch.After(now) {
 			// Stored by an earlier version, which kept the Retry-After
 			// only in the due time it set.
 			due = st.NextDue
 		}
 	} else {
-		due = skip(st.LastFetch.Add(jitter(iv, r)), st.SkipHours, st.SkipDays)
+		due = skip(last.Add(jitter(iv, r)), st.SkipHours, st.SkipDays)
 	}
 	if due.Before(now) {
 		return now

@@ -72,6 +72,7 @@ func TestRescheduled(t *testing.T) {
 		{"failing long", aggregator.SourceState{Failures: 10}, soon, 6 * time.Hour, 6 * time.Hour},
 		{"retry after", aggregator.SourceState{Failures: 1, LastResult: "rate_limited", RetryAfter: 3 * time.Hour}, soon, 3 * time.Hour, 3 * time.Hour},
 		{"retry after, stored before kept apart", aggregator.SourceState{Failures: 1, LastResult: "rate_limited", NextDue: last.Add(5 * time.Hour)}, soon, 5 * time.Hour, 5 * time.Hour},
+		{"clock set back", aggregator.SourceState{}, last.Add(-24 * time.Hour), -24*time.Hour + 15*time.Minute, -24*time.Hour + 16*time.Minute + 30*time.Second},
 		{"retry after passed", aggregator.SourceState{Failures: 1, LastResult: "rate_limited", RetryAfter: time.Minute}, soon, 15 * time.Minute, 16*time.Minute + 30*time.Second},
 	}
 	r := rand.New(rand.NewPCG(1, 2))
