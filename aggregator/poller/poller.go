@@ -131,7 +131,7 @@ type Poller struct {
 	mu       sync.Mutex
 	pl       *pipeline
 	due      map[string]time.Time // next due time per source id
-	resched  map[string]bool      // sources whose interval changed, to schedule anew from their last fetch
+	stale    map[string]bool      // sources whose state is to follow the configuration anew (refresh); true: due anew whatever the state says
 	running  map[string]bool      // sources being polled now
 	moved    map[string]string    // host a source is fetched from, by id, when it moved from its configured URL
 	fetches  map[string]int       // sources per host started and not yet fetched
@@ -157,7 +157,7 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 		tick:    opts.Tick,
 		first:   opts.FirstDelay,
 		due:     make(map[string]time.Time),
-		resched: make(map[string]bool),
+		stale:   make(map[string]bool),
 		pending: make(map[string]aggregator.SourceState),
 		running: make(map[string]bool),
 		moved:   make(map[string]string),
@@ -193,9 +193,10 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 
 // Reload swaps in a new configuration. Sources added start on their first
 // poll, removed ones stop, changed ones take their new settings at their
-// next poll, except their interval: a source whose interval changed is due
-// anew from its last fetch (Run's next pass reschedules it). A fetch in
-// flight finishes with the configuration it began with.
+// next poll, except their name, which their stored state takes at once,
+// and their interval: a source whose interval changed is due anew from its
+// last fetch (Run's next pass does both, refresh). A fetch in flight
+// finishes with the configuration it began with.
 func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error {
 	fo, err := fetch.OptionsFrom(cfg.Poll)
 	if err != nil {
@@ -237,7 +238,7 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 		// to minutes, it would otherwise hold the source for up to a day.
 		for i, id := range pl.ids {
 			if src, ok := old.source(id); ok && configured(old.cfg, src) != configured(cfg, cfg.Sources[i]) {
-				p.resched[id] = true
+				p.stale[id] = true
 			}
 		}
 	}
@@ -375,9 +376,9 @@ func (p *Poller) Run(ctx context.Context) error {
 				p.pollSource(ctx, pl, s.src, s.fetched)
 				p.mu.Lock()
 				delete(p.running, id)
-				if p.resched[id] {
-					// A reload changed its interval during the poll, which
-					// reckoned its due time with the old one.
+				if _, ok := p.stale[id]; ok {
+					// A reload changed its configuration during the poll,
+					// which ended under the old one.
 					p.reloaded = true
 				}
 				if d, ok := p.due[id]; ok && !d.After(now) && ctx.Err() == nil {
@@ -477,7 +478,9 @@ func (h *dueHeap) Pop() any {
 	return x
 }
 
-// loadDue reads every configured source's next due time from the store.
+// loadDue reads every configured source's next due time from the store,
+// for the sources it has none for yet, and brings the stored state of the
+// sources whose configuration changed in line with it (refresh).
 func (p *Poller) loadDue(ctx context.Context) error {
 	p.mu.Lock()
 	p.reloaded = false // a reload from now on asks for another pass
@@ -494,10 +497,19 @@ func (p *Poller) loadDue(ctx context.Context) error {
 	p.mu.Lock()
 	for _, src := range p.pl.cfg.Sources {
 		id := aggregator.SourceID(src.URL)
+		s, ok := byID[id]
+		if ok && (s.Name != displayName(src, s) || s.Interval != 0 && s.Interval != configured(p.pl.cfg, src)) {
+			// Renamed, or its interval changed while it was not
+			// scheduled: the daemon was stopped, or the source not
+			// configured. The state read here may be older than one
+			// waiting to be flushed: refresh reads the latest.
+			if _, ok := p.stale[id]; !ok {
+				p.stale[id] = false
+			}
+		}
 		if _, ok := p.due[id]; ok {
 			continue
 		}
-		s, ok := byID[id]
 		if ok && s.URL != "" && s.URL != src.URL {
 			p.moved[id] = hostName(s.URL)
 		}
@@ -506,71 +518,99 @@ func (p *Poller) loadDue(ctx context.Context) error {
 			// A gone source stays off until its URL changes in the config.
 		case ok && !s.NextDue.IsZero():
 			p.due[id] = s.NextDue
-			switch {
-			case s.LastFetch.After(now):
+			if s.LastFetch.After(now) {
 				// Fetched after now: the clock has been set back since,
 				// and the due time it set would hold the source until the
 				// clock caught up.
-				p.resched[id] = true
-			case s.Interval != 0 && s.Interval != configured(p.pl.cfg, src):
-				// Its interval changed while it was not scheduled: the
-				// daemon was stopped, or the source not configured.
-				p.resched[id] = true
+				p.stale[id] = true
 			}
 		default:
 			spread := min(p.first, interval(p.pl.cfg, src, s)/2)
 			p.due[id] = now.Add(firstOffset(id, spread))
 		}
 	}
-	var resched []string
-	for id := range p.resched {
+	stale := make(map[string]bool)
+	for id, resched := range p.stale {
 		switch {
 		case !p.pl.has(id):
-			delete(p.resched, id)
+			delete(p.stale, id)
 		case p.running[id]:
-			// Its poll, which ends under the old interval, asks for
-			// another pass.
+			// Its poll, which ends under the configuration it began
+			// with, asks for another pass.
 		default:
-			delete(p.resched, id)
-			resched = append(resched, id)
+			delete(p.stale, id)
+			stale[id] = resched
 		}
 	}
 	p.mu.Unlock()
-	for _, id := range resched {
-		p.reschedule(ctx, id)
-	}
+	p.refresh(ctx, stale)
 	return nil
 }
 
-// reschedule sets the next due time of a source whose interval changed
-// anew, from its latest state under the current configuration
-// (rescheduled), and records it with the state at the next flush. Only
-// Run's loop starts polls, and it calls this between them: the source is
-// not being polled.
-func (p *Poller) reschedule(ctx context.Context, id string) {
-	st, err := p.state(ctx, id)
-	switch {
-	case errors.Is(err, aggregator.ErrNotFound):
-		return // never fetched: its first poll is scheduled already
-	case err != nil:
-		p.log.ErrorContext(ctx, "rescheduling a source", "source", id, "err", err)
-		return
-	case st.Disabled || st.LastFetch.IsZero():
+// refresh brings the state of the sources in stale in line with the
+// configuration: a source renamed takes its new name, and one whose
+// configured interval differs from the one its due time was reckoned with,
+// or whose value in stale is true, is due anew from its last fetch
+// (rescheduled). The states are flushed at once; a rename then marks every
+// topic's feeds stale, since they name their stories' sources. Only Run's
+// loop starts polls, and it calls this between them: none of the sources
+// is being polled.
+func (p *Poller) refresh(ctx context.Context, stale map[string]bool) {
+	if len(stale) == 0 {
 		return
 	}
-	now := p.now()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	src, ok := p.pl.source(id)
-	if !ok || p.running[id] {
+	type named struct {
+		id, name string
+		success  time.Time
+	}
+	var renamed []named
+	for id, resched := range stale {
+		st, err := p.state(ctx, id)
+		if errors.Is(err, aggregator.ErrNotFound) {
+			continue // never fetched: its first poll is scheduled already
+		} else if err != nil {
+			p.log.ErrorContext(ctx, "reading source state", "source", id, "err", err)
+			continue
+		}
+		now := p.now()
+		p.mu.Lock()
+		src, ok := p.pl.source(id)
+		if !ok || p.running[id] {
+			p.mu.Unlock()
+			continue
+		}
+		changed := false
+		if name := displayName(src, st); name != st.Name {
+			st.Name = name
+			renamed = append(renamed, named{id, name, st.LastSuccess})
+			changed = true
+		}
+		iv := configured(p.pl.cfg, src)
+		if (resched || st.Interval != 0 && st.Interval != iv) && !st.Disabled && !st.LastFetch.IsZero() {
+			st.NextDue = rescheduled(p.pl.cfg, src, st, now, p.rnd)
+			st.Interval = iv
+			p.due[id] = st.NextDue
+			changed = true
+		}
+		if changed {
+			p.pendMu.Lock()
+			p.pending[id] = st
+			p.pendMu.Unlock()
+		}
+		p.mu.Unlock()
+	}
+	if len(renamed) == 0 {
 		return
 	}
-	st.NextDue = rescheduled(p.pl.cfg, src, st, now, p.rnd)
-	st.Interval = configured(p.pl.cfg, src)
-	p.due[id] = st.NextDue
-	p.pendMu.Lock()
-	p.pending[id] = st
-	p.pendMu.Unlock()
+	p.flush(ctx)
+	for _, r := range renamed {
+		if !r.success.IsZero() {
+			p.setLastSuccess(r.id, r.name, r.success)
+		}
+	}
+	if p.notify != nil {
+		p.notify.Changed()
+	}
 }
 
 // prune deletes stories older than cutoff and tells the publisher.
