@@ -569,7 +569,9 @@ func (p *Poller) refresh(ctx context.Context, stale map[string]bool) {
 		if errors.Is(err, aggregator.ErrNotFound) {
 			continue // never fetched: its first poll is scheduled already
 		} else if err != nil {
-			p.log.ErrorContext(ctx, "reading source state", "source", id, "err", err)
+			if ctx.Err() == nil {
+				p.log.ErrorContext(ctx, "reading source state", "source", id, "err", err)
+			}
 			continue
 		}
 		now := p.now()
@@ -707,7 +709,10 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	if errors.Is(err, aggregator.ErrNotFound) {
 		st = aggregator.SourceState{ID: id}
 	} else if err != nil {
-		log.ErrorContext(ctx, "reading source state", "err", err)
+		// A shutdown is no error: the source waits for the next run.
+		if ctx.Err() == nil {
+			log.ErrorContext(ctx, "reading source state", "err", err)
+		}
 		return Outcome{Source: id, URL: src.URL, Result: "error", Err: err}
 	}
 	if st.ConfigURL != src.URL {

@@ -2,6 +2,7 @@ package poller_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -967,5 +968,38 @@ func TestRecordedErrorsHideQueryCredentials(t *testing.T) {
 	// The log handler of the daemon redacts the feed_url key itself.
 	if l := logs.String(); regexp.MustCompile(`err="[^"]*S3CR3T`).MatchString(l) || strings.Count(l, "fetch failed") != len(urls) {
 		t.Errorf("log:\n%s\nwants the failures, their errors without the credential", l)
+	}
+}
+
+// TestInterruptedPollLogsNoErrors polls sources under a context already
+// cancelled, as `tributary poll` is once interrupted: each source is left
+// for the next run, and none logs an error for it.
+func TestInterruptedPollLogsNoErrors(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	var urls []string
+	for i := range 20 {
+		path := fmt.Sprintf("/f%d.rss", i)
+		o.Feed(path, "application/rss+xml", smallFeed(i))
+		urls = append(urls, o.URL(path))
+	}
+	cfg := config(t, "", urls...)
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedBuffer
+	p, err := poller.New(cfg, tags, mustOpen(t), poller.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	for _, oc := range p.PollAll(ctx, nil) {
+		if !errors.Is(oc.Err, context.Canceled) {
+			t.Errorf("%s: %q, %v; want the cancellation", oc.URL, oc.Result, oc.Err)
+		}
+	}
+	if s := logs.String(); strings.Contains(s, "level=ERROR") {
+		t.Errorf("an interrupted poll logged errors:\n%s", s)
 	}
 }
