@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -55,9 +56,11 @@ func cutHTML(s string, max int) string {
 			}
 		case html.EndTagToken:
 			name, _ := z.TagName()
+			// Only the element it closes: one left open inside it
+			// (<p><b>…</p>) is still closed at the cut.
 			for i := len(open) - 1; i >= 0; i-- {
 				if open[i] == string(name) {
-					open = open[:i]
+					open = slices.Delete(open, i, i+1)
 					break
 				}
 			}
@@ -81,7 +84,7 @@ func cutText(raw []byte, n int) string {
 		n = len(raw)
 	}
 	t := raw[:n]
-	if i := strings.LastIndexAny(string(t), " \t\n\r"); i > 0 {
+	if i := strings.LastIndexAny(string(t), " \t\n\r"); i >= 0 {
 		t = t[:i+1]
 	}
 	if amp := strings.LastIndexByte(string(t), '&'); amp >= 0 && !strings.Contains(string(t[amp:]), ";") {

@@ -26,6 +26,8 @@ func TestCutHTML(t *testing.T) {
 		{"no rune cut", "<p>ééééé</p>", 8, "<p>éé…</p>"},
 		{"stray end tag", "<p>a</b> b c d e</p>", 12, "<p>a</b> b …</p>"},
 		{"text alone", "one two three", 8, "one two …"},
+		{"no word cut", "<p>one</p> three four", 14, "<p>one</p> …"},
+		{"misnested", "<p>a<b>bb</p> cc dd ee", 16, "<p>a<b>bb</p> …</b>"},
 	}
 	for _, tt := range tests {
 		if got := cutHTML(tt.in, tt.max); got != tt.want {
