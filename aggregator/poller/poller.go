@@ -719,6 +719,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		st.ConfigURL, st.URL = src.URL, src.URL
 	}
 	st.Name = displayName(src, st)
+	orig := st // as stored: what a failed write leaves the source
 	o := Outcome{Source: id, Name: st.Name, URL: st.URL}
 	if st.Disabled {
 		o.Result = "disabled"
@@ -824,21 +825,36 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		prep = nil
 	}
 	before := st
-	err = p.write(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
-		// This may run twice (see write): start from the same values.
-		st = before
-		var err error
-		if prep != nil {
-			r, err = pl.ing.ApplyPrepared(tx, prep)
-		} else {
-			r, err = pl.ing.Apply(tx, st, items)
-		}
-		if err != nil {
-			return err
-		}
-		st.Items += int64(r.New)
-		return tx.PutSource(st)
+	_, err = guarded("storing feed", func() (struct{}, error) {
+		return struct{}{}, p.write(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
+			// This may run twice (see write): start from the same values.
+			st = before
+			var err error
+			if prep != nil {
+				r, err = pl.ing.ApplyPrepared(tx, prep)
+			} else {
+				r, err = pl.ing.Apply(tx, st, items)
+			}
+			if err != nil {
+				return err
+			}
+			st.Items += int64(r.New)
+			return tx.PutSource(st)
+		})
 	})
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		// Items that trip a bug in the ingest fail their own source, as a
+		// parser's panic does. The transaction was rolled back; the source
+		// keeps its old validators, so that its next poll, after the
+		// backoff, reads the feed again.
+		failed := orig
+		failed.URL, failed.LastFetch, failed.Fetches, failed.Interval = st.URL, start, orig.Fetches+1, st.Interval
+		o.Result, o.Err = p.failure(&failed, err, p.now(), iv, pl.cfg.Poll.MaxBackoff)
+		logFailure(ctx, log, failed, o.Result, o.Err)
+		p.save(ctx, &failed, log)
+		return o
+	}
 	if err != nil {
 		log.ErrorContext(ctx, "storing feed", "feed_url", st.URL, "err", err)
 		o.Result, o.Err = "error", fmt.Errorf("storing feed: %w", err)
