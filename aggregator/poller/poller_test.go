@@ -202,8 +202,11 @@ func TestHostileSources(t *testing.T) {
 	if good.Err != nil || good.Result != "ok" || good.New != 2 {
 		t.Errorf("good source: result %q, %d new, err %v; want ok with 2 new items", good.Result, good.New, good.Err)
 	}
-	if good.Duration > 1500*time.Millisecond {
-		t.Errorf("good source took %s beside hostile ones; want it served promptly", good.Duration)
+	// Against a stalled source's hold in the same pass, not a fixed time:
+	// a loaded machine slows both.
+	if stall := byURL[o.URL("/stall.rss")]; good.Duration >= stall.Duration/2 {
+		t.Errorf("good source took %s beside hostile ones, a stalled one %s; want it served without waiting for them",
+			good.Duration, stall.Duration)
 	}
 	for path, words := range want {
 		st := state(t, db, o.URL(path))
