@@ -143,6 +143,11 @@ type Poller struct {
 	rnd      *rand.Rand
 	lastTick time.Time
 	stopped  bool
+	// storeErr is the error of the last write to the store, nil once one
+	// succeeds, and storeFailing when the writes began to fail: a full
+	// disk or a broken file makes the daemon unhealthy (Healthy).
+	storeErr     error
+	storeFailing time.Time
 }
 
 // New returns a Poller for cfg that stores into st and tags stories with
@@ -315,13 +320,30 @@ func (p *Poller) begin(host string) (fetched func()) {
 	})
 }
 
-// Healthy reports whether the scheduler loop is running and keeping up.
+// wrote records the outcome of a write to the store, for Healthy.
+func (p *Poller) wrote(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err == nil {
+		p.storeErr, p.storeFailing = nil, time.Time{}
+		return
+	}
+	if p.storeErr == nil {
+		p.storeFailing = p.now()
+	}
+	p.storeErr = err
+}
+
+// Healthy reports whether the scheduler loop is running and keeping up,
+// and the store takes its writes.
 func (p *Poller) Healthy() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
 	case p.stopped:
 		return errors.New("scheduler stopped")
+	case p.storeErr != nil:
+		return fmt.Errorf("store writes failing since %s: %w", p.storeFailing.UTC().Format(time.RFC3339), p.storeErr)
 	case p.lastTick.IsZero():
 		return errors.New("scheduler not started")
 	case p.now().Sub(p.lastTick) > 10*p.tick+5*time.Second:
@@ -855,6 +877,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		p.save(ctx, &failed, log)
 		return o
 	}
+	p.wrote(err)
 	if err != nil {
 		log.ErrorContext(ctx, "storing feed", "feed_url", st.URL, "err", err)
 		o.Result, o.Err = "error", fmt.Errorf("storing feed: %w", err)
@@ -1139,8 +1162,18 @@ func (p *Poller) flush(ctx context.Context) {
 		}
 		return nil
 	})
+	p.wrote(err)
 	if err != nil {
 		p.log.ErrorContext(ctx, "saving source states", "sources", n, "err", err)
+		// The states wait for the next flush, unless a newer one of the
+		// same source came meanwhile.
+		p.pendMu.Lock()
+		for id, st := range p.writing {
+			if _, newer := p.pending[id]; !newer {
+				p.pending[id] = st
+			}
+		}
+		p.pendMu.Unlock()
 	}
 }
 
