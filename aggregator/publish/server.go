@@ -21,7 +21,7 @@ import (
 )
 
 // Health reports whether the daemon is fit to serve: nil while the store is
-// open and the scheduler runs.
+// open and takes writes and the scheduler runs.
 type Health interface {
 	Healthy() error
 }

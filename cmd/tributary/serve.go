@@ -181,7 +181,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	return err
 }
 
-// healthOf is healthy while the store is open and the scheduler runs.
+// healthOf is healthy while the store is open and takes writes and the
+// scheduler runs.
 type healthOf struct {
 	db     *store.DB
 	poller *poller.Poller
