@@ -8,33 +8,9 @@ import (
 	"unicode/utf8"
 
 	nethtml "golang.org/x/net/html"
-)
 
-func TestCutHTML(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		max  int
-		want string
-	}{
-		{"short enough", "<p>Hello world</p>", 18, "<p>Hello world</p>"},
-		{"between words", "<p>one two three four</p>", 15, "<p>one two …</p>"},
-		{"at a tag", "<p>one</p><p>two</p>", 12, "<p>one</p>…"},
-		{"nested", "<div><p><b>bold</b> text and more text</p></div>", 27, "<div><p><b>bold</b> text …</p></div>"},
-		{"void elements stay unclosed", "<p>a<br>b<img src=\"x\"> c d e f g</p>", 26, "<p>a<br>b<img src=\"x\"> c …</p>"},
-		{"no character reference cut", "<p>one &amp; two</p>", 11, "<p>one …</p>"},
-		{"no rune cut", "<p>ééééé</p>", 8, "<p>éé…</p>"},
-		{"stray end tag", "<p>a</b> b c d e</p>", 12, "<p>a</b> b …</p>"},
-		{"text alone", "one two three", 8, "one two …"},
-		{"no word cut", "<p>one</p> three four", 14, "<p>one</p> …"},
-		{"misnested", "<p>a<b>bb</p> cc dd ee", 16, "<p>a<b>bb</p> …</b>"},
-	}
-	for _, tt := range tests {
-		if got := cutHTML(tt.in, tt.max); got != tt.want {
-			t.Errorf("%s: cutHTML(%q, %d) = %q; want %q", tt.name, tt.in, tt.max, got, tt.want)
-		}
-	}
-}
+	"github.com/tributary-feeds/tributary/internal/htmlcut"
+)
 
 // TestHugeItem: an item of megabytes keeps its first maxHTML bytes, cut
 // where HTML allows, and the items beside it keep all of theirs.
@@ -63,7 +39,7 @@ func TestHugeItem(t *testing.T) {
 	if len(got) > maxHTML+64 || len(got) < maxHTML-256 {
 		t.Errorf("huge item keeps %d bytes; want about %d", len(got), maxHTML)
 	}
-	if !strings.HasPrefix(got, "<p>Paragraph 0 of a <b>very</b> long &amp; hostile article.</p>") || !strings.Contains(got[len(got)-16:], ellipsis) {
+	if !strings.HasPrefix(got, "<p>Paragraph 0 of a <b>very</b> long &amp; hostile article.</p>") || !strings.Contains(got[len(got)-16:], htmlcut.Ellipsis) {
 		t.Errorf("huge item = %.80q … %q; want its start, and an ellipsis where it was cut", got, got[max(0, len(got)-40):])
 	}
 	if open := unclosed(got); len(open) != 0 {
@@ -82,7 +58,7 @@ func unclosed(s string) []string {
 	for tt := z.Next(); tt != nethtml.ErrorToken; tt = z.Next() {
 		name, _ := z.TagName()
 		switch {
-		case tt == nethtml.StartTagToken && !voidElements[string(name)]:
+		case tt == nethtml.StartTagToken && !htmlcut.VoidElements[string(name)]:
 			opened[string(name)]++
 		case tt == nethtml.EndTagToken:
 			opened[string(name)]--
@@ -97,7 +73,7 @@ func unclosed(s string) []string {
 	return out
 }
 
-// FuzzCutHTML holds cutHTML to its promises on any sanitised HTML: within
+// FuzzCutHTML holds htmlcut.Cut to its promises on any sanitised HTML: within
 // max plus the end tags it adds, valid UTF-8, every element closed, nothing
 // unsafe, and the input itself when it fits.
 func FuzzCutHTML(f *testing.F) {
@@ -112,25 +88,25 @@ func FuzzCutHTML(f *testing.F) {
 			return
 		}
 		s := Sanitize(in, "https://site.example/")
-		got := cutHTML(s, max)
+		got := htmlcut.Cut(s, max)
 		if len(s) <= max {
 			if got != s {
-				t.Fatalf("cutHTML(%q, %d) = %q; want it unchanged", s, max, got)
+				t.Fatalf("htmlcut.Cut(%q, %d) = %q; want it unchanged", s, max, got)
 			}
 			return
 		}
 		if !utf8.ValidString(got) {
-			t.Fatalf("cutHTML(%q, %d) = %q: invalid UTF-8", s, max, got)
+			t.Fatalf("htmlcut.Cut(%q, %d) = %q: invalid UTF-8", s, max, got)
 		}
 		if open := unclosed(got); len(open) != 0 {
-			t.Fatalf("cutHTML(%q, %d) = %q leaves %v open", s, max, got, open)
+			t.Fatalf("htmlcut.Cut(%q, %d) = %q leaves %v open", s, max, got, open)
 		}
 		if why := unsafeHTML(got); why != "" {
-			t.Fatalf("cutHTML(%q, %d) = %q: unsafe: %s", s, max, got, why)
+			t.Fatalf("htmlcut.Cut(%q, %d) = %q: unsafe: %s", s, max, got, why)
 		}
-		body := strings.TrimSuffix(strings.TrimRight(got, "</>abcdefghijklmnopqrstuvwxyz0123456789"), ellipsis)
+		body := strings.TrimSuffix(strings.TrimRight(got, "</>abcdefghijklmnopqrstuvwxyz0123456789"), htmlcut.Ellipsis)
 		if len(body) > max {
-			t.Fatalf("cutHTML(%q, %d) = %q: %d bytes before its end tags", s, max, got, len(body))
+			t.Fatalf("htmlcut.Cut(%q, %d) = %q: %d bytes before its end tags", s, max, got, len(body))
 		}
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/mmcdole/gofeed/rss"
 
 	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/internal/htmlcut"
 )
 
 const (
@@ -30,6 +31,13 @@ const (
 	maxAuthors    = 20
 	maxEnclosures = 20
 )
+
+// maxHTML is the most bytes of sanitised HTML an item keeps in its summary
+// and in its content. The longest articles real feeds carry are some tens of
+// kilobytes; a source that sends megabytes an item would otherwise store them
+// with every item and republish them in every topic feed that takes its
+// stories, fifty entries a document.
+const maxHTML = 256 << 10
 
 // Dates outside [minDate, now+maxFuture] are taken to be wrong.
 var minDate = time.Date(1995, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -94,8 +102,8 @@ func (n *normaliser) item(s source) aggregator.Item {
 		}
 	}
 	var anchors []anchor
-	it.Summary = cutHTML(sanitize(rawSummary, base, &anchors), maxHTML)
-	it.Content = cutHTML(sanitize(rawContent, base, &anchors), maxHTML)
+	it.Summary = htmlcut.Cut(sanitize(rawSummary, base, &anchors), maxHTML)
+	it.Content = htmlcut.Cut(sanitize(rawContent, base, &anchors), maxHTML)
 	if it.Summary == it.Content {
 		it.Summary = ""
 	}

@@ -1,4 +1,7 @@
-package parse
+// Package htmlcut cuts sanitised HTML to a size and keeps it well-formed:
+// at a tag or between words, with an ellipsis, every element left open
+// closed.
+package htmlcut
 
 import (
 	"slices"
@@ -8,22 +11,15 @@ import (
 	"golang.org/x/net/html"
 )
 
-// maxHTML is the most bytes of sanitised HTML an item keeps in its summary
-// and in its content. The longest articles real feeds carry are some tens of
-// kilobytes; a source that sends megabytes an item would otherwise store them
-// with every item and republish them in every topic feed that takes its
-// stories, fifty entries a document.
-const maxHTML = 256 << 10
+// Ellipsis ends HTML that was cut.
+const Ellipsis = "…"
 
-// ellipsis ends HTML that was cut.
-const ellipsis = "…"
-
-// cutHTML returns s, sanitised HTML, cut to about max bytes: it ends at a
+// Cut returns s, sanitised HTML, cut to about max bytes: it ends at a
 // tag or between words, with an ellipsis, and every element open there is
 // closed, so that the result is still well-formed HTML. The elements' end
 // tags and the ellipsis may take it a little past max. s is returned as it
 // is when it is short enough.
-func cutHTML(s string, max int) string {
+func Cut(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
@@ -44,14 +40,14 @@ func cutHTML(s string, max int) string {
 			if tt == html.TextToken {
 				b.WriteString(cutText(raw, max-b.Len()))
 			}
-			b.WriteString(ellipsis)
+			b.WriteString(Ellipsis)
 			break
 		}
 		b.Write(raw)
 		switch tt {
 		case html.StartTagToken:
 			name, _ := z.TagName()
-			if !voidElements[string(name)] {
+			if !VoidElements[string(name)] {
 				open = append(open, string(name))
 			}
 		case html.EndTagToken:
@@ -99,8 +95,8 @@ func cutText(raw []byte, n int) string {
 	return string(t)
 }
 
-// voidElements are the HTML elements that have no end tag.
-var voidElements = map[string]bool{
+// VoidElements are the HTML elements that have no end tag.
+var VoidElements = map[string]bool{
 	"area": true, "base": true, "br": true, "col": true, "embed": true,
 	"hr": true, "img": true, "input": true, "link": true, "meta": true,
 	"source": true, "track": true, "wbr": true,
