@@ -15,6 +15,8 @@ import (
 
 	"github.com/gorilla/feeds"
 	"github.com/microcosm-cc/bluemonday"
+
+	"github.com/tributary-feeds/tributary/internal/htmlcut"
 )
 
 // format is one of the published document formats.
@@ -64,16 +66,27 @@ func topicURN(id string) string { return "urn:tributary:topic:" + xmlText(id) }
 // whatever the store holds. A bluemonday policy is safe for concurrent use.
 var policy = bluemonday.UGCPolicy()
 
+// A feed document's entries share feedHTML bytes of their items' HTML:
+// each takes at most what the entries before it left, and no less than
+// entryExcerpt. The items of real feeds, tens of kilobytes at most, never
+// reach it; sources of items of hundreds of kilobytes (an item keeps 256
+// KiB) would otherwise make documents of tens of megabytes, more than
+// readers fetch, and hold them in the cache in every format.
+const (
+	feedHTML     = 4 << 20
+	entryExcerpt = 4 << 10
+)
+
 // entryHTML is the HTML of a story's entry: the face item's content (else
-// its summary, else its title), then the list of the other sources that
-// carried the story, with their links. Every piece of text in the list is
-// escaped here.
-func entryHTML(v *storyView) string {
+// its summary, else its title), cut to about limit bytes, then the list of
+// the other sources that carried the story, with their links. Every piece
+// of text in the list is escaped here.
+func entryHTML(v *storyView, limit int) string {
 	body := v.Face.Content
 	if strings.TrimSpace(body) == "" {
 		body = v.Face.Summary
 	}
-	body = strings.TrimSpace(xmlText(policy.Sanitize(body)))
+	body = htmlcut.Cut(strings.TrimSpace(xmlText(policy.Sanitize(body))), limit)
 	var b strings.Builder
 	if body == "" {
 		b.WriteString("<p>")
@@ -140,8 +153,11 @@ func (s *state) genericFeed(pg *page) *feeds.Feed {
 	if f.Title == "" {
 		f.Title = oneLine(t.ID)
 	}
+	budget := feedHTML
 	for i := range pg.stories {
 		v := &pg.stories[i]
+		content := entryHTML(v, max(budget, entryExcerpt))
+		budget -= len(content)
 		it := &feeds.Item{
 			Title:       v.Title,
 			Link:        &feeds.Link{Href: v.Link},
@@ -149,7 +165,7 @@ func (s *state) genericFeed(pg *page) *feeds.Feed {
 			IsPermaLink: "false",
 			Created:     v.Time,
 			Updated:     v.Updated,
-			Content:     entryHTML(v),
+			Content:     content,
 		}
 		if encs := enclosuresOf(v); len(encs) > 0 {
 			// RSS carries one enclosure an item; Atom and JSON Feed get
