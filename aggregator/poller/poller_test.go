@@ -117,6 +117,17 @@ func newPoller(t *testing.T, cfg *aggregator.Config, db aggregator.Store, now fu
 	return p
 }
 
+// allAtom returns the topic all's Atom feed as pub serves it.
+func allAtom(t *testing.T, pub *publish.Publisher) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	pub.Handler(nil).ServeHTTP(rec, httptest.NewRequest("GET", "/topics/all.atom", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /topics/all.atom: %d", rec.Code)
+	}
+	return rec.Body.String()
+}
+
 func state(t *testing.T, db aggregator.Store, url string) aggregator.SourceState {
 	t.Helper()
 	st, err := db.Source(t.Context(), aggregator.SourceID(url))
@@ -709,15 +720,9 @@ func TestReloadDropsSourceMetrics(t *testing.T) {
 	db := mustOpen(t)
 	reg := prometheus.NewRegistry()
 	p := newPollerWith(t, cfg, db, poller.Options{Registerer: reg})
-	reload := func(cfg *aggregator.Config) {
+	reloadAndPoll := func(cfg *aggregator.Config) {
 		t.Helper()
-		tags, err := topic.Compile(cfg.Topics, cfg.Sources)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := p.Reload(cfg, tags); err != nil {
-			t.Fatal(err)
-		}
+		reload(t, p, cfg)
 		p.PollAll(t.Context(), nil)
 	}
 	p.PollAll(t.Context(), nil)
@@ -725,13 +730,13 @@ func TestReloadDropsSourceMetrics(t *testing.T) {
 		t.Fatalf("last-success series: %q; want %q", got, want)
 	}
 	// Harbour goes, Coast is renamed, the third source takes a name.
-	reload(configure("/s1.rss=Coast and Islands", "/s2.rss=Ferries"))
+	reloadAndPoll(configure("/s1.rss=Coast and Islands", "/s2.rss=Ferries"))
 	if got, want := lastSuccessSeries(t, reg), []string{"Coast and Islands", "Ferries"}; !slices.Equal(got, want) {
 		t.Errorf("after a reload: %q; want %q", got, want)
 	}
 	// Month after month, sources come and go: two at a time are configured.
 	for i := 3; i < 40; i++ {
-		reload(configure(fmt.Sprintf("/s%d.rss", i-1), fmt.Sprintf("/s%d.rss", i)))
+		reloadAndPoll(configure(fmt.Sprintf("/s%d.rss", i-1), fmt.Sprintf("/s%d.rss", i)))
 	}
 	if got, want := lastSuccessSeries(t, reg), []string{"Outlet 38", "Outlet 39"}; !slices.Equal(got, want) {
 		t.Errorf("after 37 more reloads: %d series %q; want %q", len(got), got, want)
@@ -741,8 +746,8 @@ func TestReloadDropsSourceMetrics(t *testing.T) {
 		o.Feed(path, "application/rss+xml", []byte(`<rss version="2.0"><channel><title>Wire</title><link>http://wire.example/</link>
 <item><title>Wire report</title><link>http://wire.example`+path+`</link></item></channel></rss>`))
 	}
-	reload(configure("/w0.rss", "/w1.rss"))
-	reload(configure("/w1.rss"))
+	reloadAndPoll(configure("/w0.rss", "/w1.rss"))
+	reloadAndPoll(configure("/w1.rss"))
 	if got, want := lastSuccessSeries(t, reg), []string{"Wire"}; !slices.Equal(got, want) {
 		t.Errorf("one of two sources named Wire removed: %q; want %q", got, want)
 	}
@@ -835,15 +840,7 @@ func TestRetitledSourceRepublished(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	get := func() string {
-		t.Helper()
-		rec := httptest.NewRecorder()
-		pub.Handler(nil).ServeHTTP(rec, httptest.NewRequest("GET", "/topics/all.atom", nil))
-		if rec.Code != http.StatusOK {
-			t.Fatalf("GET /topics/all.atom: %d", rec.Code)
-		}
-		return rec.Body.String()
-	}
+	get := func() string { return allAtom(t, pub) }
 	p.PollAll(t.Context(), nil)
 	if body := get(); !strings.Contains(body, "Harbour Desk") {
 		t.Fatalf("first feed does not name the source Harbour Desk:\n%s", body)

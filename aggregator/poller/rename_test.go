@@ -1,8 +1,6 @@
 package poller_test
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -42,15 +40,7 @@ func TestReloadRenamesSources(t *testing.T) {
 	pub := publish.New(cfg, db, tags.Topics(), nil, quiet)
 	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
 	p := newPollerWith(t, cfg, db, poller.Options{Tick: time.Millisecond, Now: clk.Now, Notify: pub, Registerer: reg})
-	feed := func() string {
-		t.Helper()
-		rec := httptest.NewRecorder()
-		pub.Handler(nil).ServeHTTP(rec, httptest.NewRequest("GET", "/topics/all.atom", nil))
-		if rec.Code != http.StatusOK {
-			t.Fatalf("GET /topics/all.atom: %d", rec.Code)
-		}
-		return rec.Body.String()
-	}
+	feed := func() string { return allAtom(t, pub) }
 	p.PollAll(t.Context(), nil)
 	if body := feed(); !strings.Contains(body, "Ferry Desk") {
 		t.Fatalf("the feed does not name the source Ferry Desk:\n%s", body)
