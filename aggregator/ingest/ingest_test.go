@@ -550,19 +550,20 @@ func TestNewGUIDEveryFetch(t *testing.T) {
 
 // TestTagsOneCase checks that tags differing only in case are one tag also
 // beyond ASCII, where a word's lower case may end in another letter (the
-// Greek final sigma).
+// Greek final sigma), and so are tags differing in compatibility forms
+// (fullwidth letters) or in spacing.
 func TestTagsOneCase(t *testing.T) {
 	db := mustOpen(t)
 	in := ingest.New(&aggregator.Config{}, nil)
 	guid := "https://shared.test/story/43"
 	a := item(paper, guid, "https://paper.test/43", "Derby ends level", "Both sides scored late.", t0)
-	a.Categories = []string{"ΑΘΛΗΤΙΣΜΟΣ"}
+	a.Categories = []string{"ΑΘΛΗΤΙΣΜΟΣ", "World", "New York"}
 	b := item(wire, guid, "https://wire.test/43", "Derby draw", "A late goal each.", t0.Add(time.Hour))
-	b.Categories = []string{"Αθλητισμος"}
+	b.Categories = []string{"Αθλητισμος", "ＷＯＲＬＤ", "new  york"}
 	apply(t, db, in, paper, a)
 	apply(t, db, in, wire, b)
 	_, st := stored(t, db, a.ID)
-	if want := []string{"all", "ΑΘΛΗΤΙΣΜΟΣ"}; !slices.Equal(st.Tags, want) {
+	if want := []string{"New York", "World", "all", "ΑΘΛΗΤΙΣΜΟΣ"}; !slices.Equal(st.Tags, want) {
 		t.Errorf("story tags %q; want %q", st.Tags, want)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/near"
+	"github.com/tributary-feeds/tributary/aggregator/topic/query"
 )
 
 // finish re-decides every changed story's time, face, topics and tags,
@@ -106,17 +107,22 @@ func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc, k
 }
 
 // addTags returns tags with the story's topics and the tags of the items'
-// sources and their categories added, sorted. Tags differing only in case
-// are one tag ("World", "world"): the spelling met first — in tags, then
-// the topics, then the items in member order — is kept.
+// sources and their categories added, sorted. Tags that differ only in
+// case, in compatibility forms or in spacing are one tag ("World",
+// "world", "ＷＯＲＬＤ"; "New  York", "New York"), compared as topic rules
+// compare words (query.Fold): the spelling met first — in tags, then the
+// topics, then the items in member order — is kept.
 func (in *Ingester) addTags(tags, topics []string, items []aggregator.Item) []string {
 	seen := make(map[string]string, len(tags))
 	add := func(t string) {
 		if t = strings.TrimSpace(t); t == "" {
 			return
 		}
-		// Upper case first, then lower: "Σ" and "ς" are one letter.
-		if k := strings.ToLower(strings.ToUpper(t)); seen[k] == "" {
+		k := t
+		if strings.Contains(k, "  ") || strings.ContainsAny(k, "\t\n\r") {
+			k = strings.Join(strings.Fields(k), " ")
+		}
+		if k = query.Fold(k); seen[k] == "" {
 			seen[k] = t
 		}
 	}
