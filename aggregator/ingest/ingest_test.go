@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -546,6 +547,48 @@ func TestNewGUIDEveryFetch(t *testing.T) {
 	check("same text from another source", apply(t, db, in, paper, item(paper, "paper-1", link, text, body, t0.Add(5*time.Hour))), want{1, 0, 1})
 	// Long after, beyond the dedup window, the same text is a new item.
 	check("a month later", apply(t, db, in, wire, item(wire, "fetch-6", link, text, body, t0.Add(30*24*time.Hour))), want{1, 0, 0})
+}
+
+// TestStoryTagsBounded: a story that many outlets carry, each with
+// categories of its own, takes no more than maxCategoryTags of them, while
+// every source's configured tags and its topics stay.
+func TestStoryTagsBounded(t *testing.T) {
+	db := mustOpen(t)
+	cfg := &aggregator.Config{}
+	for i := range 40 {
+		cfg.Sources = append(cfg.Sources, aggregator.SourceConfig{URL: fmt.Sprintf("https://outlet%d.test/feed", i), Tags: []string{fmt.Sprintf("desk-%d", i)}})
+	}
+	in := ingest.New(cfg, nil)
+	guid := "https://shared.test/story/44"
+	var first aggregator.Item
+	for i := range 40 {
+		s := src(cfg.Sources[i].URL)
+		it := item(s, guid, fmt.Sprintf("https://outlet%d.test/44", i), "Harbour bridge reopens", "Traffic crossed again at dawn.", t0.Add(time.Duration(i)*time.Minute))
+		for j := range 5 {
+			it.Categories = append(it.Categories, fmt.Sprintf("topic %d of outlet %d", j, i))
+		}
+		if i == 0 {
+			first = it
+		}
+		apply(t, db, in, s, it)
+	}
+	_, st := stored(t, db, first.ID)
+	if len(st.Members) != 40 {
+		t.Fatalf("story has %d members; want all 40 reports", len(st.Members))
+	}
+	categories, desks := 0, 0
+	for _, tag := range st.Tags {
+		switch {
+		case strings.HasPrefix(tag, "topic "):
+			categories++
+		case strings.HasPrefix(tag, "desk-"):
+			desks++
+		}
+	}
+	if categories == 0 || len(st.Tags)-desks > 50 || desks != 40 || !slices.Contains(st.Tags, aggregator.AllTopic) {
+		t.Errorf("story tags: %d in all, %d categories, %d sources' tags, all %v; want at most 50 besides the 40 sources' tags, the topic all among them",
+			len(st.Tags), categories, desks, slices.Contains(st.Tags, aggregator.AllTopic))
+	}
 }
 
 // TestTagsOneCase checks that tags differing only in case are one tag also

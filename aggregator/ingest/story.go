@@ -106,12 +106,19 @@ func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc, k
 	return nil
 }
 
+// maxCategoryTags bounds the tags a story takes from its items'
+// categories: a story that hundreds of outlets carry would otherwise gather
+// every category each of them gives, and each of its entries list them
+// all. Its topics and its sources' configured tags are always kept.
+const maxCategoryTags = 50
+
 // addTags returns tags with the story's topics and the tags of the items'
 // sources and their categories added, sorted. Tags that differ only in
 // case, in compatibility forms or in spacing are one tag ("World",
 // "world", "ＷＯＲＬＤ"; "New  York", "New York"), compared as topic rules
 // compare words (query.Fold): the spelling met first — in tags, then the
-// topics, then the items in member order — is kept.
+// topics, then the items in member order — is kept. An item's categories
+// are taken only while the story has fewer than maxCategoryTags tags.
 func (in *Ingester) addTags(tags, topics []string, items []aggregator.Item) []string {
 	seen := make(map[string]string, len(tags))
 	add := func(t string) {
@@ -136,6 +143,9 @@ func (in *Ingester) addTags(tags, topics []string, items []aggregator.Item) []st
 			add(t)
 		}
 		for _, c := range it.Categories {
+			if len(seen) >= maxCategoryTags {
+				break
+			}
 			add(c)
 		}
 	}
