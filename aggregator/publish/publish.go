@@ -49,9 +49,11 @@
 // A first page's Last-Modified (older pages have an ETag alone) is the
 // newest Updated among its stories, or, when a change moved no story's
 // Updated (a source renamed, a story leaving the topic, a reload that
-// changed a title) yet changed the bytes, the time of that change; never a
-// time later than the response's, and never an earlier one than the same
-// bytes were served with. A feed that changed twice within a second keeps
+// changed a title) yet changed the bytes, the time of that change; never
+// earlier than the settings it was rendered with took effect, as the store
+// recorded it (SettingsSince), so that a restart with an edited config
+// dates its new bytes too; never a time later than the response's, and
+// never an earlier one than the same bytes were served with. A feed that changed twice within a second keeps
 // the date its first version was served with, which then earns no 304,
 // until a request in a later second dates it anew. If-None-Match is
 // preferred whenever a client sends both.
@@ -87,6 +89,10 @@ type Publisher struct {
 	now   atomic.Pointer[func() time.Time]
 	state atomic.Pointer[state]
 	rates rateCache // the front page's items per day
+
+	// since is when the settings the feeds are rendered with last changed,
+	// as recorded in the store (SettingsSince); the zero time until then.
+	since atomic.Pointer[settingsTime]
 }
 
 // state is one configuration's view: its topics and their caches. SetConfig

@@ -238,6 +238,13 @@ func (p *Publisher) render(s *state, pg *page, f format) (*rendered, error) {
 	// 9110, section 8.8.2.1): a client would send it back, and miss every
 	// change made before that time came.
 	r := &rendered{modified: pg.updated.Truncate(time.Second)}
+	if since := p.settingsSince(); !r.modified.IsZero() && (r.modified.Before(since.at) || since.now && r.modified.Equal(since.at)) {
+		// Rendered under settings that changed after the newest story:
+		// the bytes may differ from what a client got before, though no
+		// story moved; when they changed at this start, the second may
+		// have dated other bytes just before it.
+		r.modified, r.shared = since.at, since.now
+	}
 	if now := p.clock().Truncate(time.Second); r.modified.After(now) {
 		r.modified = now
 	}

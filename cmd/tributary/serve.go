@@ -72,6 +72,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}, func() float64 { return float64(db.Written().Bytes) }),
 	)
 	pub := publish.New(cfg, db, tags.Topics(), reg, logger)
+	if err := pub.SettingsSince(ctx, cfg); err != nil {
+		logger.Warn("feeds keep their stories' dates as Last-Modified", "err", err)
+	}
 	// Hubs are read at start; a change of publish.hubs takes a restart.
 	pinger := websub.New(cfg.Publish.Hubs, cfg.Server.BaseURL, nil, logger)
 	pl, err := poller.New(cfg, tags, db, poller.Options{
@@ -167,6 +170,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 				continue
 			}
 			pub.SetConfig(cfg, tags.Topics())
+			if err := pub.SettingsSince(ctx, cfg); err != nil {
+				logger.Warn("feeds keep their stories' dates as Last-Modified", "err", err)
+			}
 			setLevel(level, cfg.Log)
 			mu.Lock()
 			current = cfg
