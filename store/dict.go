@@ -26,7 +26,9 @@ import (
 // it, so every record stays readable.
 const (
 	trainAfter    = 1000     // items written before the first dictionary is built
+	maxTrainAfter = 1 << 16  // items written between two attempts, at most, once attempts failed
 	trainSamples  = 1000     // records the dictionary is built from, at most
+	maxSample     = 16 << 10 // bytes of a record the dictionary learns from, at most
 	minSamples    = 50       // fewer records than this are too few to learn from
 	dictSize      = 32 << 10 // bytes of a dictionary
 	firstDictID   = 1 << 15  // IDs below are reserved by the Zstandard format
@@ -39,7 +41,7 @@ type itemCodec struct {
 	enc     atomic.Pointer[zstd.Encoder] // nil until the file has a dictionary
 	dec     atomic.Pointer[zstd.Decoder]
 	written atomic.Int64 // new item records since the last training attempt
-	after   int64        // records written before a training starts: trainAfter
+	after   atomic.Int64 // records written before a training starts: trainAfter, doubled by each failure
 	busy    atomic.Bool  // a training runs
 	nextID  uint32       // ID of the next dictionary; guarded by busy
 	wg      sync.WaitGroup
@@ -48,7 +50,8 @@ type itemCodec struct {
 
 // loadCodec reads the file's dictionaries into a codec.
 func loadCodec(btx *bolt.Tx) (*itemCodec, error) {
-	c := &itemCodec{nextID: firstDictID, after: trainAfter, log: slog.Default()}
+	c := &itemCodec{nextID: firstDictID, log: slog.Default()}
+	c.after.Store(trainAfter)
 	var dicts [][]byte
 	cur := btx.Bucket(bucketMeta).Cursor()
 	prefix := []byte(dictKeyPrefix)
@@ -138,16 +141,27 @@ func (c *itemCodec) wrote(n int) {
 // the dictionary from the commit that stores it.
 func (d *DB) maybeTrain() {
 	c := d.codec
-	if c.enc.Load() != nil || c.written.Load() < c.after || !c.busy.CompareAndSwap(false, true) {
+	if c.enc.Load() != nil || c.written.Load() < c.after.Load() || !c.busy.CompareAndSwap(false, true) {
 		return
 	}
 	c.wg.Go(func() {
 		defer c.busy.Store(false)
-		if err := d.train(); err != nil {
-			c.log.Warn("building the item dictionary failed; records stay compressed without it", "err", err)
-		}
+		c.trained(d.train())
 		c.written.Store(0)
 	})
+}
+
+// trained records the outcome of a training: a failure waits twice as many
+// records as the attempt before it for the next, up to maxTrainAfter, so
+// that records the builder cannot learn from cost little and log little.
+func (c *itemCodec) trained(err error) {
+	if err == nil {
+		return
+	}
+	next := min(2*c.after.Load(), maxTrainAfter)
+	c.after.Store(next)
+	c.log.Warn("building the item dictionary failed; records stay compressed without it",
+		"err", err, "next_attempt_after_records", next)
 }
 
 // train builds a dictionary from a sample of stored records, stores it and
@@ -168,7 +182,11 @@ func (d *DB) train() error {
 				if err != nil {
 					return err
 				}
-				samples = append(samples, js)
+				// A record's start holds what records share (the keys,
+				// the links' hosts, the markup); one of hundreds of
+				// kilobytes teaches no more, and one that repeats itself
+				// makes the dictionary builder panic.
+				samples = append(samples, js[:min(len(js), maxSample)])
 			}
 		}
 		return nil
@@ -180,6 +198,9 @@ func (d *DB) train() error {
 	id := c.nextID
 	zd, err := buildDict(samples, id)
 	if err != nil {
+		return err
+	}
+	if err := checkDict(zd, samples); err != nil {
 		return err
 	}
 	var dicts [][]byte
@@ -220,6 +241,28 @@ func buildDict(samples [][]byte, id uint32) (zd []byte, err error) {
 		return nil, fmt.Errorf("building the item dictionary: %w", err)
 	}
 	return zd, nil
+}
+
+// checkDict makes sure that records compressed with zd read back before
+// the file keeps it: the builder can return a dictionary the codec refuses
+// (an offset table it cannot use), and a file holding one would not open.
+func checkDict(zd []byte, samples [][]byte) error {
+	var c itemCodec
+	if err := c.install([][]byte{zd}); err != nil {
+		return fmt.Errorf("the built dictionary: %w", err)
+	}
+	defer c.close()
+	for _, s := range samples[:min(len(samples), 8)] {
+		z, _ := c.compress(nil, s)
+		back, err := c.decompress(nil, z)
+		if err != nil {
+			return fmt.Errorf("the built dictionary: %w", err)
+		}
+		if !bytes.Equal(back, s) {
+			return errors.New("the built dictionary: a record does not read back")
+		}
+	}
+	return nil
 }
 
 func dictKey(id uint32) []byte {

@@ -1,12 +1,15 @@
 package store
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -24,7 +27,7 @@ func TestDictionary(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "agg.db")
 	d := mustOpenPath(t, path)
-	d.codec.after = int64(len(items) / 2)
+	d.codec.after.Store(int64(len(items) / 2))
 	// Items come feed by feed; the store learns from every source's items
 	// and compresses their later ones, as a daemon does.
 	var first, later []aggregator.Item
@@ -50,7 +53,7 @@ func TestDictionary(t *testing.T) {
 	put(first)
 	d.codec.wg.Wait()
 	if d.codec.enc.Load() == nil {
-		t.Fatalf("no dictionary after %d items (training starts after %d)", len(first), d.codec.after)
+		t.Fatalf("no dictionary after %d items (training starts after %d)", len(first), d.codec.after.Load())
 	}
 	put(later)
 	// An item larger than the encoder's window reads back whole.
@@ -137,5 +140,96 @@ func TestZstdRecordWithoutDictionary(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "dictionary") {
 		t.Errorf("Item of a zstd record in a file without a dictionary: %v; want an error naming the dictionary", err)
+	}
+}
+
+// TestDictionaryDespiteAHugeRecord: among the records a store learns its
+// dictionary from is one of hundreds of kilobytes that repeats itself (a
+// source's item of one word over and over), which makes the dictionary
+// builder panic when given whole; the store still builds its dictionary,
+// and every record reads back.
+func TestDictionaryDespiteAHugeRecord(t *testing.T) {
+	d := mustOpenPath(t, filepath.Join(t.TempDir(), "agg.db"))
+	d.codec.after.Store(400)
+	var items []aggregator.Item
+	for i := range 400 {
+		it := mkItem(fmt.Sprintf("src%d", i%20), fmt.Sprintf("guid-%d", i), time.Date(2026, 11, 2, 0, i%60, 0, 0, time.UTC), "")
+		it.Title = fmt.Sprintf("Report %d on the harbour council's budget", i)
+		it.Summary = fmt.Sprintf("<p>The council met on day %d and voted %d to %d on the ferry budget.</p>", i, i%9, 9-i%9)
+		if i == 100 {
+			it.Content = "<p>" + strings.Repeat("word ", 50_000) + "</p>"
+		}
+		items = append(items, it)
+	}
+	for chunk := range slices.Chunk(items, 50) {
+		mustUpdate(t, d, func(tx aggregator.Tx) error {
+			for _, it := range chunk {
+				if err := tx.PutItem(it); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	d.codec.wg.Wait()
+	if d.codec.enc.Load() == nil {
+		t.Fatalf("no dictionary after %d items, one of them %d KB of one word", len(items), len(items[100].Content)>>10)
+	}
+	err := d.View(t.Context(), func(tx aggregator.Tx) error {
+		for _, want := range items {
+			got, err := tx.Item(want.ID)
+			if err != nil {
+				return err
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Item(%s) does not read back", want.ID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckDict: a dictionary the codec cannot use is refused before the
+// file keeps it.
+func TestCheckDict(t *testing.T) {
+	var samples [][]byte
+	for i := range 200 {
+		samples = append(samples, fmt.Appendf(nil, `{"id":"%d","title":"Report %d on the harbour","summary":"<p>The council voted %d to %d.</p>"}`, i, i, i%9, 9-i%9))
+	}
+	zd, err := buildDict(samples, firstDictID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkDict(zd, samples); err != nil {
+		t.Errorf("checkDict(a built dictionary) = %v; want nil", err)
+	}
+	if err := checkDict(zd[:16], samples); err == nil {
+		t.Error("checkDict(a dictionary cut inside its tables) = nil; want an error")
+	}
+}
+
+// TestTrainingBackoff: each failed training doubles the records written
+// before the next, up to maxTrainAfter; a success or a store with too few
+// records to learn from changes nothing.
+func TestTrainingBackoff(t *testing.T) {
+	c := &itemCodec{log: slog.New(slog.DiscardHandler)}
+	c.after.Store(trainAfter)
+	c.trained(nil)
+	if got := c.after.Load(); got != trainAfter {
+		t.Errorf("after a success: %d; want %d", got, trainAfter)
+	}
+	want := int64(trainAfter)
+	for range 10 {
+		c.trained(errors.New("building the item dictionary: runtime error"))
+		want = min(2*want, maxTrainAfter)
+		if got := c.after.Load(); got != want {
+			t.Fatalf("after a failure: %d; want %d", got, want)
+		}
+	}
+	if want != maxTrainAfter {
+		t.Errorf("ten failures end at %d; want the cap %d", want, maxTrainAfter)
 	}
 }
