@@ -38,18 +38,7 @@ func TestDictionary(t *testing.T) {
 			later = append(later, it)
 		}
 	}
-	put := func(its []aggregator.Item) {
-		for chunk := range slices.Chunk(its, 50) {
-			mustUpdate(t, d, func(tx aggregator.Tx) error {
-				for _, it := range chunk {
-					if err := tx.PutItem(it); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-		}
-	}
+	put := func(its []aggregator.Item) { putItems(t, d, its) }
 	put(first)
 	d.codec.wg.Wait()
 	if d.codec.enc.Load() == nil {
@@ -143,6 +132,21 @@ func TestZstdRecordWithoutDictionary(t *testing.T) {
 	}
 }
 
+// putItems stores items, fifty a transaction, as feeds arrive.
+func putItems(t *testing.T, d *DB, items []aggregator.Item) {
+	t.Helper()
+	for chunk := range slices.Chunk(items, 50) {
+		mustUpdate(t, d, func(tx aggregator.Tx) error {
+			for _, it := range chunk {
+				if err := tx.PutItem(it); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+}
+
 // TestDictionaryDespiteAHugeRecord: among the records a store learns its
 // dictionary from is one of hundreds of kilobytes that repeats itself (a
 // source's item of one word over and over), which makes the dictionary
@@ -161,16 +165,7 @@ func TestDictionaryDespiteAHugeRecord(t *testing.T) {
 		}
 		items = append(items, it)
 	}
-	for chunk := range slices.Chunk(items, 50) {
-		mustUpdate(t, d, func(tx aggregator.Tx) error {
-			for _, it := range chunk {
-				if err := tx.PutItem(it); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
+	putItems(t, d, items)
 	d.codec.wg.Wait()
 	if d.codec.enc.Load() == nil {
 		t.Fatalf("no dictionary after %d items, one of them %d KB of one word", len(items), len(items[100].Content)>>10)
