@@ -72,10 +72,7 @@ func TestCrashDuringIngest(t *testing.T) {
 		o.Feed(path, "application/rss+xml", crashFeed(f, items))
 		fmt.Fprintf(&cfg, "  - url: %q\n", o.URL(path))
 	}
-	cfgPath := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfgPath := saveConfig(t, dir, cfg.String())
 
 	committed := map[string]bool{} // sources whose items the daemon logged as stored
 	deadline := time.Now().Add(40 * time.Second)

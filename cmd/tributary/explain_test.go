@@ -73,10 +73,7 @@ func newExplainStore(t *testing.T, topicsYAML string, names ...string) *explainS
 		fmt.Fprintf(&b, "  - url: \"https://%s.test/feed\"\n    name: %q\n", strings.ToLower(n), n)
 	}
 	b.WriteString("topics:\n" + topicsYAML)
-	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := saveConfig(t, dir, b.String())
 	cfg, err := aggregator.LoadFile(path)
 	if err != nil {
 		t.Fatal(err)

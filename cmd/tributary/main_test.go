@@ -161,8 +161,15 @@ topics:
     title: "From the Ledger"
     sources: ["The Daily Ledger"]
 %s`, filepath.Join(dir, "data", "tributary.db"), o.URL("/wire.rss"), o.URL("/daily.atom"), o.URL("/digest.json"), extra)
+	path := saveConfig(t, dir, cfg)
+	return path
+}
+
+// saveConfig writes text as dir's config.yaml and returns its path.
+func saveConfig(t *testing.T, dir, text string) string {
+	t.Helper()
 	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -64,10 +64,7 @@ func TestCommandLineIgnoresProxy(t *testing.T) {
 	dir := t.TempDir()
 	cfg := fmt.Sprintf("server:\n  listen: %q\nstorage:\n  path: %q\nsources:\n  - url: \"http://127.0.0.1:1/never.rss\"\n",
 		net.JoinHostPort(host, "0"), filepath.Join(dir, "t.db"))
-	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := saveConfig(t, dir, cfg)
 	d := startDaemon(t, path)
 	// The command line finds the daemon at server.listen: give it the port
 	// the daemon took.

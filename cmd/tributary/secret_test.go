@@ -30,10 +30,7 @@ func TestSourceCredentialsStayPrivate(t *testing.T) {
 	cfg := fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\n  base_url: \"http://feeds.test\"\nstorage:\n  path: %q\n  retention: 0\npoll:\n  allow_private: true\n  interval: 2s\n  min_interval: 1s\n  timeout: 1s\nsources:\n  - url: %q\n  - url: %q\n  - url: %q\n    name: Pending\n    interval: 1h\n  - url: %q\n    name: Page\n  - url: %q\n",
 		filepath.Join(dir, "t.db"), withCreds("/untitled.rss"), withCreds("/gone"), withCreds("/never.rss"), withCreds("/page"),
 		o.URL("/gone")+"?token=hunter2&format=rss")
-	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := saveConfig(t, dir, cfg)
 	d := startDaemon(t, path)
 	waitFor(t, "the sources fetched", 30*time.Second, func() bool {
 		_, body := d.get(t, "/")
@@ -67,10 +64,7 @@ func TestFrontPageHidesInternalAddresses(t *testing.T) {
 	dir := t.TempDir()
 	cfg := fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\nstorage:\n  path: %q\n  retention: 0\npoll:\n  allow_networks: [\"127.0.0.1/32\"]\n  timeout: 2s\nsources:\n  - url: %q\n    name: Redirected\n  - url: %q\n    name: Refused\n",
 		filepath.Join(dir, "t.db"), o.URL("/to-private"), "http://"+closed+"/feed.xml")
-	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := saveConfig(t, dir, cfg)
 	d := startDaemon(t, path)
 	var page []byte
 	waitFor(t, "both sources failed", 30*time.Second, func() bool {

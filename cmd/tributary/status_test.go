@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,10 +23,7 @@ func TestStatusShowsWholeError(t *testing.T) {
 	url := fmt.Sprintf("http://%s/news/world/europe/a-long-path-as-many-sites-give-their-feeds/feed.xml", addr)
 	cfg := fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\nstorage:\n  path: %q\npoll:\n  allow_private: true\nsources:\n  - url: %q\n    name: \"Refusing\"\n",
 		filepath.Join(dir, "data", "tributary.db"), url)
-	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := saveConfig(t, dir, cfg)
 	var out, errOut bytes.Buffer
 	// Its one source failing, poll exits 1 (see TestPollExitStatus).
 	if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "no source could be fetched") {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,10 +25,7 @@ func TestXSSThroughThePipeline(t *testing.T) {
 	dir := t.TempDir()
 	cfg := fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\n  base_url: \"http://feeds.test\"\nstorage:\n  path: %q\n  retention: 0\npoll:\n  allow_private: true\n  interval: 2s\n  min_interval: 1s\n  timeout: 1s\nsources:\n  - url: %q\n",
 		filepath.Join(dir, "t.db"), o.URL("/evil.rss"))
-	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := saveConfig(t, dir, cfg)
 	d := startDaemon(t, path)
 	waitFor(t, "the hostile item published", 15*time.Second, func() bool {
 		_, body := d.get(t, "/topics/all.json")
