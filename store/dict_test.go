@@ -79,24 +79,7 @@ func TestDictionary(t *testing.T) {
 		t.Errorf("records with the dictionary average %d B, deflated %d B; want smaller", nZstd, nFlate)
 	}
 
-	check := func(name string, d *DB) {
-		t.Helper()
-		err := d.View(t.Context(), func(tx aggregator.Tx) error {
-			for _, want := range items {
-				got, err := tx.Item(want.ID)
-				if err != nil {
-					return err
-				}
-				if !reflect.DeepEqual(got, want) {
-					t.Errorf("%s: Item(%s) = %+v; want %+v", name, want.ID, got, want)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
+	check := func(name string, d *DB) { t.Helper(); readBack(t, name, d, items) }
 	check("open store", d)
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
@@ -129,6 +112,26 @@ func TestZstdRecordWithoutDictionary(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "dictionary") {
 		t.Errorf("Item of a zstd record in a file without a dictionary: %v; want an error naming the dictionary", err)
+	}
+}
+
+// readBack checks that every item of items reads back from d as stored.
+func readBack(t *testing.T, name string, d *DB, items []aggregator.Item) {
+	t.Helper()
+	err := d.View(t.Context(), func(tx aggregator.Tx) error {
+		for _, want := range items {
+			got, err := tx.Item(want.ID)
+			if err != nil {
+				return err
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: Item(%s) = %+v; want %+v", name, want.ID, got, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Errorf("%s: %v", name, err)
 	}
 }
 
@@ -170,21 +173,7 @@ func TestDictionaryDespiteAHugeRecord(t *testing.T) {
 	if d.codec.enc.Load() == nil {
 		t.Fatalf("no dictionary after %d items, one of them %d KB of one word", len(items), len(items[100].Content)>>10)
 	}
-	err := d.View(t.Context(), func(tx aggregator.Tx) error {
-		for _, want := range items {
-			got, err := tx.Item(want.ID)
-			if err != nil {
-				return err
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("Item(%s) does not read back", want.ID)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	readBack(t, "store", d, items)
 }
 
 // TestCheckDict: a dictionary the codec cannot use is refused before the
