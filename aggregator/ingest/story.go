@@ -115,21 +115,18 @@ const maxCategoryTags = 50
 // addTags returns tags with the story's topics and the tags of the items'
 // sources and their categories added, sorted. Tags that differ only in
 // case, in compatibility forms or in spacing are one tag ("World",
-// "world", "ＷＯＲＬＤ"; "New  York", "New York"), compared as topic rules
-// compare words (query.Fold): the spelling met first — in tags, then the
-// topics, then the items in member order — is kept. An item's categories
-// are taken only while the story has fewer than maxCategoryTags tags.
+// "world", "ＷＯＲＬＤ"; "New  York", "New York"), compared as topics
+// compare categories (query.FoldLabel): the spelling met first — in tags,
+// then the topics, then the items in member order — is kept. An item's
+// categories are taken only while the story has fewer than
+// maxCategoryTags tags.
 func (in *Ingester) addTags(tags, topics []string, items []aggregator.Item) []string {
 	seen := make(map[string]string, len(tags))
 	add := func(t string) {
 		if t = strings.TrimSpace(t); t == "" {
 			return
 		}
-		k := t
-		if strings.Contains(k, "  ") || strings.ContainsAny(k, "\t\n\r") {
-			k = strings.Join(strings.Fields(k), " ")
-		}
-		if k = query.Fold(k); seen[k] == "" {
+		if k := query.FoldLabel(t); seen[k] == "" {
 			seen[k] = t
 		}
 	}

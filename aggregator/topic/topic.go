@@ -9,7 +9,7 @@
 //     appears; with at_least N, N different phrases, one in a title
 //     counting twice), all (every phrase appears), none (no phrase appears), query
 //     (the boolean expression is true) and categories (some item's feed
-//     category equals one of these, folded as phrases are: query.Fold).
+//     category equals one of these, folded as phrases are: query.FoldLabel).
 //
 // A topic with both sources and match rules takes a story that satisfies
 // either: the sources are taken whole, and other stories are taken on their
@@ -33,7 +33,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/topic/query"
@@ -180,8 +179,8 @@ func Compile(topics []aggregator.TopicConfig, sources []aggregator.SourceConfig)
 		if len(m.Categories) > 0 {
 			c.cats = make(map[string]string, len(m.Categories))
 			for _, cat := range m.Categories {
-				if _, dup := c.cats[foldCategory(cat)]; !dup {
-					c.cats[foldCategory(cat)] = cat
+				if _, dup := c.cats[query.FoldLabel(cat)]; !dup {
+					c.cats[query.FoldLabel(cat)] = cat
 					c.catList = append(c.catList, cat)
 				}
 			}
@@ -213,24 +212,6 @@ func (s *Set) phrases(texts []string, errs []error) ([]phrase, []error) {
 		out[i] = phrase{text: text, id: s.index.Add(words)}
 	}
 	return out, errs
-}
-
-// foldCategory is the form categories are compared in: folded as phrases
-// are (query.Fold), so that "ＴＥＣＨ" equals "Tech" and "Σ" equals "ς",
-// trimmed, and each run of spaces one space.
-func foldCategory(s string) string {
-	s = query.Fold(s)
-	if !oneSpaced(s) {
-		s = strings.Join(strings.Fields(s), " ")
-	}
-	return s
-}
-
-// oneSpaced reports whether s has no space at its ends, none after another
-// and none but U+0020: whether its fields joined by spaces are s itself.
-func oneSpaced(s string) bool {
-	return !strings.HasPrefix(s, " ") && !strings.HasSuffix(s, " ") && !strings.Contains(s, "  ") &&
-		!strings.ContainsFunc(s, func(r rune) bool { return r != ' ' && unicode.IsSpace(r) })
 }
 
 // Topics returns the compiled topics in configuration order, the built-in
@@ -292,7 +273,7 @@ func (s *Set) scan(st aggregator.StoryText) *scan {
 	s.index.Find(sc.found, st.Categories) // categories count as text too
 	sc.cats = sc.cats[:0]
 	for _, cat := range st.Categories {
-		sc.cats = append(sc.cats, foldCategory(cat))
+		sc.cats = append(sc.cats, query.FoldLabel(cat))
 	}
 	return sc
 }

@@ -389,3 +389,19 @@ func TestFoldIsFullCaseFolding(t *testing.T) {
 		}
 	}
 }
+
+func TestFoldLabel(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Tech", "tech"},
+		{"  New  York ", "new york"},
+		{"New\u00a0York", "new york"}, // a no-break space
+		{"ＮＥＷ\u3000ＹＯＲＫ", "new york"}, // fullwidth, with an ideographic space
+		{"Αθλητισμος", "αθλητισμοσ"},
+		{"ΑΘΛΗΤΙΣΜΟΣ", "αθλητισμοσ"},
+		{"Straße\tnews", "strasse news"},
+	} {
+		if got := FoldLabel(tt.in); got != tt.want {
+			t.Errorf("FoldLabel(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -237,6 +237,24 @@ func Fold(s string) string {
 	return foldNormal(s)
 }
 
+// FoldLabel is the form labels are compared in, feed categories and story
+// tags: folded as words are (Fold), so that "ＴＥＣＨ" equals "Tech" and "Σ"
+// equals "ς", trimmed, and each run of white space one space.
+func FoldLabel(s string) string {
+	s = Fold(s)
+	if !oneSpaced(s) {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	return s
+}
+
+// oneSpaced reports whether s has no space at its ends, none after another
+// and none but U+0020: whether its fields joined by spaces are s itself.
+func oneSpaced(s string) bool {
+	return !strings.HasPrefix(s, " ") && !strings.HasSuffix(s, " ") && !strings.Contains(s, "  ") &&
+		!strings.ContainsFunc(s, func(r rune) bool { return r != ' ' && unicode.IsSpace(r) })
+}
+
 // foldWords is Fold for text in NFC to be split into words, except that
 // it leaves to the splitting the case folding that goes rune by rune (see
 // foldsByRune). A symbol or other separator whose compatibility form has
