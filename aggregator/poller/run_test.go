@@ -47,7 +47,9 @@ func newPollerWith(t *testing.T, cfg *aggregator.Config, db aggregator.Store, op
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts.Logger = quiet
+	if opts.Logger == nil {
+		opts.Logger = quiet
+	}
 	p, err := poller.New(cfg, tags, db, opts)
 	if err != nil {
 		t.Fatal(err)

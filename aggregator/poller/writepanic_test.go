@@ -2,12 +2,14 @@ package poller_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+	"github.com/tributary-feeds/tributary/aggregator/poller"
 	"github.com/tributary-feeds/tributary/store"
 )
 
@@ -48,7 +50,8 @@ func TestWritePanic(t *testing.T) {
 	poison, good := o.URL("/poison.rss"), o.URL("/good.rss")
 	db := &panickingStore{DB: mustOpen(t)}
 	db.armed.Store(true)
-	p := newPoller(t, config(t, "", poison, good), db, nil)
+	var logs lockedBuffer
+	p := newPollerWith(t, config(t, "", poison, good), db, poller.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 
 	for _, oc := range p.PollAll(t.Context(), nil) {
 		switch oc.URL {
@@ -61,6 +64,9 @@ func TestWritePanic(t *testing.T) {
 				t.Errorf("good source: %q, %d new, %v; want its 2 items", oc.Result, oc.New, oc.Err)
 			}
 		}
+	}
+	if l := logs.String(); strings.Count(l, "level=ERROR") != 1 || !strings.Contains(l, `msg="storing feed panicked; the source is marked failed"`) || !strings.Contains(l, "stack=") {
+		t.Errorf("log:\n%s\nwants one error line for the panic, with its stack", l)
 	}
 	st := state(t, db, poison)
 	if !strings.Contains(st.LastError, "internal error: a bug in the ingest") || st.Failures != 1 || st.ETag != "" || st.LastModified != "" || st.Items != 0 {
