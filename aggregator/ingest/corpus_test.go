@@ -37,6 +37,8 @@ const (
 	minPairPrecision = 0.9
 	minPairF1        = 0.6
 	minDayPairF1     = 0.65
+	// Every scraper copy joins its original.
+	minCopyRecall = 1.0
 )
 
 // corpusDir returns the story corpus folder, skipping the test when it is
@@ -60,6 +62,7 @@ type label struct {
 	Outlet  string `json:"outlet"`
 	Cluster string `json:"cluster"`
 	Title   string `json:"title"`
+	CopyOf  string `json:"copy_of"` // a scraper copy's original, by id
 }
 
 func readLabels(t testing.TB, dir string) []label {
@@ -315,6 +318,13 @@ func TestStoriesCorpus(t *testing.T) {
 	t.Logf("| pairwise precision | pairwise recall | pairwise F1 | B-cubed precision | B-cubed recall | B-cubed F1 |")
 	t.Logf("| %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |", s.pairP, s.pairR, s.pairF1, s.bcP, s.bcR, s.bcF1)
 	t.Logf("%s", s)
+	kinds := scoreKinds(labels, stories)
+	for _, k := range kinds {
+		t.Logf("%-48s %3d of %3d labelled pairs joined", k.name, k.joined, k.gold)
+	}
+	if c := kinds[0]; float64(c.joined) < minCopyRecall*float64(c.gold) {
+		t.Errorf("%s: %d of %d joined; want at least %.0f%%", c.name, c.joined, c.gold, 100*minCopyRecall)
+	}
 	for _, day := range corpusDays(files) {
 		ds := scoreDay(t, labels, files, day, cfg)
 		t.Logf("%s alone: %s", day.Format("2006-01-02"), ds)
@@ -348,6 +358,59 @@ func TestStoriesCorpus(t *testing.T) {
 	if s.pairF1 < minPairF1 {
 		t.Errorf("pairwise F1 %.3f; want at least %.2f (the figure reached, less a margin)", s.pairF1, minPairF1)
 	}
+}
+
+// pairKind is one kind of labelled pair, and how many of them the
+// stories joined.
+type pairKind struct {
+	name         string
+	gold, joined int
+}
+
+// scoreKinds counts the labelled pairs of three kinds, and those of each
+// that the stories joined: a scraper copy and its original (or two copies
+// of one original), two reports of one outlet, and different outlets'
+// reports of one event (a copy counting as its original's outlet).
+func scoreKinds(labels []label, stories map[string]string) []pairKind {
+	outlet := map[string]string{}
+	for _, l := range labels {
+		if l.CopyOf == "" {
+			outlet[l.ID] = l.Outlet
+		}
+	}
+	// origin is the item a label stands for, a copy's original, and its outlet.
+	origin := func(l label) (string, string) {
+		if l.CopyOf != "" {
+			return l.CopyOf, outlet[l.CopyOf]
+		}
+		return l.ID, l.Outlet
+	}
+	kinds := []pairKind{
+		{name: "a copy and its original (or two copies of one)"},
+		{name: "two reports of one outlet"},
+		{name: "different outlets' reports of one event"},
+	}
+	for i, a := range labels {
+		for _, b := range labels[i+1:] {
+			if a.Cluster != b.Cluster {
+				continue
+			}
+			oa, outA := origin(a)
+			ob, outB := origin(b)
+			k := &kinds[2]
+			switch {
+			case oa == ob:
+				k = &kinds[0]
+			case outA == outB:
+				k = &kinds[1]
+			}
+			k.gold++
+			if stories[a.Link] != "" && stories[a.Link] == stories[b.Link] {
+				k.joined++
+			}
+		}
+	}
+	return kinds
 }
 
 // corpusDays returns the days the corpus files cover, in order.
