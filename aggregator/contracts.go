@@ -92,6 +92,9 @@ type Store interface {
 	// ItemByLink finds a stored item whose link or canonical link is one of
 	// links.
 	ItemByLink(ctx context.Context, links ...string) (Item, Story, error)
+	// Generation changes whenever a write transaction commits, so that a
+	// cache of what the store holds can tell when it may be stale.
+	Generation() uint64
 }
 
 // StoryText is what a story's topics are decided on: the plain text and feed

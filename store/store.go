@@ -159,6 +159,17 @@ func checkLength(bdb *bolt.DB) error {
 // step costs only a truncate and an fsync.
 const growStep = 4 << 20
 
+// Generation changes whenever a write transaction commits: it is the id
+// bbolt gave the last one, kept in the file, so it only grows.
+func (d *DB) Generation() uint64 {
+	var id int
+	d.db.View(func(btx *bolt.Tx) error { //nolint:errcheck // a closed store is generation 0
+		id = btx.ID()
+		return nil
+	})
+	return uint64(id)
+}
+
 // syncDir makes a new file's directory entry durable: bbolt syncs the
 // file's contents, but after a power loss a file created just before could
 // otherwise be missing from its folder.

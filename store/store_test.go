@@ -209,6 +209,36 @@ func TestUpdateRollsBack(t *testing.T) {
 	checkConsistent(t, d)
 }
 
+// TestGeneration checks that the store's generation moves with every
+// commit, and only then: not with a read, nor with a rolled-back write; and
+// that a reopened store goes on from where it was.
+func TestGeneration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gen.db")
+	d := mustOpenPath(t, path)
+	g0 := d.Generation()
+	if err := d.View(t.Context(), func(aggregator.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	d.Update(t.Context(), func(aggregator.Tx) error { return errors.New("rolled back") }) //nolint:errcheck // on purpose
+	if g := d.Generation(); g != g0 {
+		t.Errorf("Generation after a read and a rollback = %d; want %d", g, g0)
+	}
+	if err := d.PutSource(t.Context(), aggregator.SourceState{ID: "a", Name: "A"}); err != nil {
+		t.Fatal(err)
+	}
+	g1 := d.Generation()
+	if g1 <= g0 {
+		t.Errorf("Generation after a commit = %d; want more than %d", g1, g0)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d = mustOpenPath(t, path)
+	if g := d.Generation(); g < g1 {
+		t.Errorf("Generation after reopening = %d; want at least %d", g, g1)
+	}
+}
+
 func TestSources(t *testing.T) {
 	d := mustOpen(t)
 	ctx := t.Context()

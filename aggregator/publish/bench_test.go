@@ -14,17 +14,26 @@ import (
 )
 
 // benchFixture is a publisher whose "all" topic holds 60 stories of about
-// 2 KB of HTML each, most carried by two or three sources.
+// 2 KB of HTML each, most carried by two or three of its 8 sources.
 func benchFixture(b *testing.B) (*publish.Publisher, http.Handler) {
+	return benchFixtureSources(b, 8)
+}
+
+// benchFixtureSources is benchFixture with n sources, each fetched, the
+// stories' among them.
+func benchFixtureSources(b *testing.B, n int) (*publish.Publisher, http.Handler) {
 	b.Helper()
 	db := mustOpen(b)
-	srcs := make([]aggregator.SourceState, 8)
+	srcs := make([]aggregator.SourceState, n)
 	for i := range srcs {
 		srcs[i] = source(fmt.Sprintf("https://src%d.example/feed", i), fmt.Sprintf("Source %d", i))
-		if err := db.PutSource(b.Context(), srcs[i]); err != nil {
+		st := srcs[i]
+		st.LastFetch, st.LastSuccess, st.LastResult, st.Fetches, st.NotModified, st.Items = t0, t0, "ok", 4, 1, 3
+		if err := db.PutSource(b.Context(), st); err != nil {
 			b.Fatal(err)
 		}
 	}
+	srcs = srcs[:min(n, 8)]
 	para := "<p>" + strings.Repeat("The minister said talks would resume after a week of tension over trade. ", 6) + "</p>"
 	var specs []storySpec
 	for i := range 60 {
@@ -180,5 +189,45 @@ func BenchmarkServeHTTP(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// BenchmarkPages serves the HTML pages of a publisher with 1,000 sources:
+// the front page (every topic's headlines and every source's state) and a
+// topic's page. "kept" asks again with nothing changed, as a reader
+// reloading the page or many at once; "render" changes what the page
+// shows before each request: the clock's second for the front page, the
+// topic for its page (which reads its stories from the store again).
+func BenchmarkPages(b *testing.B) {
+	p, h := benchFixtureSources(b, 1000)
+	for _, pg := range []struct {
+		name, path string
+		change     func(i int)
+	}{
+		{"front", "/", func(i int) {
+			at := t0.Add(time.Duration(i) * time.Second)
+			p.SetClock(func() time.Time { return at })
+		}},
+		{"topic", "/topics/all", func(int) { p.Changed("all") }},
+	} {
+		for _, mode := range []string{"kept", "render"} {
+			b.Run(pg.name+"/"+mode, func(b *testing.B) {
+				req := httptest.NewRequest("GET", pg.path, nil)
+				w := &discard{h: http.Header{}}
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					if i++; mode == "render" {
+						pg.change(i)
+					}
+					w.reset()
+					h.ServeHTTP(w, req)
+					if w.code != 200 {
+						b.Fatalf("GET %s = %d", pg.path, w.code)
+					}
+				}
+				b.ReportMetric(float64(w.n), "bytes/page")
+			})
+		}
 	}
 }

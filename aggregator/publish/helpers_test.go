@@ -1,6 +1,8 @@
 package publish_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"flag"
 	"io"
@@ -258,17 +260,30 @@ func (f *fixture) get(tb testing.TB, path string, header ...string) (*http.Respo
 // the render-duration histogram.
 func (f *fixture) renders(tb testing.TB, format string) uint64 {
 	tb.Helper()
+	return f.histogramCount(tb, "tributary_feed_render_seconds", "format", format)
+}
+
+// pageRenders counts the renders of a web page ("front" or "topic").
+func (f *fixture) pageRenders(tb testing.TB, page string) uint64 {
+	tb.Helper()
+	return f.histogramCount(tb, "tributary_page_render_seconds", "page", page)
+}
+
+// histogramCount is the sample count of the histogram name's series whose
+// label has value, 0 if there is none.
+func (f *fixture) histogramCount(tb testing.TB, name, label, value string) uint64 {
+	tb.Helper()
 	mfs, err := f.reg.Gather()
 	if err != nil {
 		tb.Fatalf("Gather: %v", err)
 	}
 	for _, mf := range mfs {
-		if mf.GetName() != "tributary_feed_render_seconds" {
+		if mf.GetName() != name {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
 			for _, l := range m.GetLabel() {
-				if l.GetName() == "format" && l.GetValue() == format {
+				if l.GetName() == label && l.GetValue() == value {
 					return m.GetHistogram().GetSampleCount()
 				}
 			}
@@ -299,4 +314,18 @@ func (f *fixture) counter(tb testing.TB, name string, labels map[string]string) 
 		}
 	}
 	return 0
+}
+
+// gunzip decodes a gzipped body.
+func gunzip(tb testing.TB, body []byte) []byte {
+	tb.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		tb.Fatalf("gzip.NewReader: %v", err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil {
+		tb.Fatalf("reading gzip body: %v", err)
+	}
+	return got
 }

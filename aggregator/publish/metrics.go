@@ -12,6 +12,7 @@ type metrics struct {
 	requests    *prometheus.CounterVec   // topic, format, code
 	notModified *prometheus.CounterVec   // topic, format
 	render      *prometheus.HistogramVec // format
+	pageRender  *prometheus.HistogramVec // page: front, topic
 	gatherer    prometheus.Gatherer      // reg, when it can also gather: served at /metrics
 }
 
@@ -39,6 +40,11 @@ func newMetrics(reg prometheus.Registerer, logger *slog.Logger) *metrics {
 			Help:    "Time to render a topic feed document, by format.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}, []string{"format"}),
+		pageRender: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "tributary_page_render_seconds",
+			Help:    "Time to render a web page (the front page, or a topic's first page) once what it shows changed.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}, []string{"page"}),
 	}
 	if reg == nil {
 		return m
@@ -47,6 +53,7 @@ func newMetrics(reg prometheus.Registerer, logger *slog.Logger) *metrics {
 	m.requests = register(reg, m.requests, logger)
 	m.notModified = register(reg, m.notModified, logger)
 	m.render = register(reg, m.render, logger)
+	m.pageRender = register(reg, m.pageRender, logger)
 	return m
 }
 

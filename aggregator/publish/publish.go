@@ -89,6 +89,7 @@ type Publisher struct {
 	now   atomic.Pointer[func() time.Time]
 	state atomic.Pointer[state]
 	rates rateCache // the front page's items per day
+	front pageCache // the front page
 
 	// since is when the settings the feeds are rendered with last changed,
 	// as recorded in the store (SettingsSince); the zero time until then.
@@ -116,6 +117,7 @@ type topicCache struct {
 	page    atomic.Pointer[cachedPage]
 	formats [numFormats]formatCache
 	counts  [numFormats]requestCounters
+	html    pageCache // the first page of /topics/{id}
 }
 
 // requestCounters are a topic and format's metric series, looked up once.

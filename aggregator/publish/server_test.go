@@ -2,13 +2,11 @@ package publish_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -167,16 +165,8 @@ func TestGzip(t *testing.T) {
 		if resp.Header.Get("Content-Encoding") != "gzip" {
 			t.Fatalf("Content-Encoding = %q; want gzip", resp.Header.Get("Content-Encoding"))
 		}
-		zr, err := gzip.NewReader(bytes.NewReader(body))
-		if err != nil {
-			t.Fatalf("gzip.NewReader: %v", err)
-		}
-		got, err := io.ReadAll(zr)
-		if err != nil {
-			t.Fatalf("reading gzip body: %v", err)
-		}
-		if !bytes.Equal(got, plain) {
-			t.Errorf("gzip body decodes to %d bytes that differ from the plain %d", len(got), len(plain))
+		if got := gunzip(t, body); !bytes.Equal(got, plain) {
+			t.Errorf("gzip body decodes to bytes that differ from the plain %d", len(plain))
 		}
 		etag := resp.Header.Get("ETag")
 		if r, _ := f.do(t, "GET", "/topics/world.atom", "Accept-Encoding: gzip", "If-None-Match: "+etag); r.StatusCode != 304 {

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -118,24 +119,45 @@ func (s *state) block(t aggregator.TopicConfig) topicBlock {
 	return b
 }
 
-// serveIndex renders the front page: every topic with its subscribe links
+// serveIndex serves the front page: every topic with its subscribe links
 // and latest headlines, and the state of every source.
 func (p *Publisher) serveIndex(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	s := p.state.Load()
-	srcs, err := p.store.Sources(ctx)
+	// The generations are read before what they stand for, so a page is
+	// never kept under a key newer than what it shows.
+	var topics uint64
+	for _, tc := range s.topics {
+		topics += tc.gen.Load()
+	}
+	key := p.keyAt(s, p.store.Generation(), topics)
+	// One render serves every request waiting for it: a client going
+	// away must not fail it for the others.
+	ctx := context.WithoutCancel(r.Context())
+	pg, err := p.front.get(key, func() ([]byte, bool, error) {
+		defer p.observePage("front", time.Now())
+		return p.renderIndex(ctx, s)
+	})
 	if err != nil {
-		p.serverError(w, r, fmt.Errorf("listing sources: %w", err))
+		p.serverError(w, r, err)
 		return
 	}
+	p.servePage(w, r, pg)
+}
+
+// renderIndex renders the front page, and reports whether it may be kept:
+// not when a part of it could not be read.
+func (p *Publisher) renderIndex(ctx context.Context, s *state) ([]byte, bool, error) {
+	srcs, err := p.store.Sources(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("listing sources: %w", err)
+	}
+	keep := true
 	data := indexData{Base: s.base, OPML: s.base + "/opml", Sources: p.sourceRows(s, srcs)}
 	rates, err := p.itemsPerDay(ctx, p.clock())
 	if err != nil {
-		if ctx.Err() != nil {
-			return
-		}
 		// The page is still worth showing without the rates.
 		p.logger.ErrorContext(ctx, "measuring items per day", "err", err)
+		keep = false
 	}
 	for i := range data.Sources {
 		row := &data.Sources[i]
@@ -150,21 +172,24 @@ func (p *Publisher) serveIndex(w http.ResponseWriter, r *http.Request) {
 		// feeds: the front page costs no store read per topic.
 		pg, _, err := p.firstPage(ctx, s, tc)
 		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
 			p.logger.ErrorContext(ctx, "reading headlines", "topic", tc.cfg.ID, "err", err)
 			b.Err = "The stories of this topic cannot be read right now."
+			keep = false
 		} else {
 			b.Stories = pg.stories[:min(len(pg.stories), headlinesPerTopic)]
 		}
 		data.Topics = append(data.Topics, b)
 	}
-	p.servePage(w, r, "index.html", data)
+	body, err := renderPage("index.html", data)
+	if err != nil {
+		return nil, false, fmt.Errorf("rendering index.html: %w", err)
+	}
+	return body, keep, nil
 }
 
-// serveTopicPage renders /topics/{id}: the topic's stories, each with all
-// its sources, paged like the feeds.
+// serveTopicPage serves /topics/{id}: the topic's stories, each with all
+// its sources, paged like the feeds. The first page is kept until the
+// topic changes.
 func (p *Publisher) serveTopicPage(w http.ResponseWriter, r *http.Request, s *state, tc *topicCache) {
 	var cur *cursor
 	if before := r.URL.Query().Get("before"); before != "" {
@@ -175,18 +200,48 @@ func (p *Publisher) serveTopicPage(w http.ResponseWriter, r *http.Request, s *st
 		}
 		cur = &c
 	}
+	if cur != nil {
+		body, err := p.renderTopicPage(r.Context(), s, tc, cur)
+		if err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		p.servePage(w, r, newHTMLPage(pageKey{}, body))
+		return
+	}
+	key := pageKey{s: s, gen: tc.gen.Load()}
+	ctx := context.WithoutCancel(r.Context())
+	pg, err := tc.html.get(key, func() ([]byte, bool, error) {
+		defer p.observePage("topic", time.Now())
+		body, err := p.renderTopicPage(ctx, s, tc, nil)
+		return body, true, err
+	})
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	p.servePage(w, r, pg)
+}
+
+// observePage records the time a page took to render since start.
+func (p *Publisher) observePage(page string, start time.Time) {
+	p.m.pageRender.WithLabelValues(page).Observe(time.Since(start).Seconds())
+}
+
+// renderTopicPage renders a page of a topic's stories: the first, or the
+// one before cur.
+func (p *Publisher) renderTopicPage(ctx context.Context, s *state, tc *topicCache, cur *cursor) ([]byte, error) {
 	var (
 		pg  *page
 		err error
 	)
 	if cur == nil {
-		pg, _, err = p.firstPage(r.Context(), s, tc)
+		pg, _, err = p.firstPage(ctx, s, tc)
 	} else {
-		pg, err = p.buildPage(r.Context(), s, tc.cfg, cur)
+		pg, err = p.buildPage(ctx, s, tc.cfg, cur)
 	}
 	if err != nil {
-		p.serverError(w, r, err)
-		return
+		return nil, err
 	}
 	data := topicPageData{Base: s.base, OPML: s.base + "/opml", Topic: s.block(tc.cfg)}
 	data.Topic.Stories = pg.stories
@@ -196,26 +251,11 @@ func (p *Publisher) serveTopicPage(w http.ResponseWriter, r *http.Request, s *st
 	if pg.next != "" {
 		data.Next = s.topicURL(tc.cfg.ID, "", pg.next)
 	}
-	p.servePage(w, r, "topic.html", data)
-}
-
-func (p *Publisher) servePage(w http.ResponseWriter, r *http.Request, name string, data any) {
-	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
-		p.serverError(w, r, fmt.Errorf("rendering %s: %w", name, err))
-		return
+	body, err := renderPage("topic.html", data)
+	if err != nil {
+		return nil, fmt.Errorf("rendering topic.html: %w", err)
 	}
-	hdr := w.Header()
-	hdr.Set("Content-Type", "text/html; charset=utf-8")
-	hdr.Set("Content-Length", strconv.Itoa(buf.Len()))
-	hdr.Set("Cache-Control", "no-cache")
-	hdr.Set("X-Content-Type-Options", "nosniff")
-	hdr.Set("Content-Security-Policy", pagePolicy)
-	hdr.Set("Referrer-Policy", "no-referrer")
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(buf.Bytes()) //nolint:errcheck // the client went away
-	}
+	return body, nil
 }
 
 // sourceRows describes every stored source, and every configured one not

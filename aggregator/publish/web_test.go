@@ -2,8 +2,10 @@ package publish_test
 
 import (
 	"bytes"
+	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -311,5 +313,102 @@ func TestIndexHidesQueryCredentials(t *testing.T) {
 		if !d.hasText(want) {
 			t.Errorf("GET / lacks %q", want)
 		}
+	}
+}
+
+// TestPagesKept checks that a web page is rendered once for as long as
+// what it shows is unchanged, however many ask for it, and no longer: the
+// front page until the store, a topic, the configuration or the clock's
+// second moves; a topic's page until the topic changes. Both come gzipped
+// to a client that takes it, with an ETag that earns a 304.
+func TestPagesKept(t *testing.T) {
+	f := newFixture(t)
+	now := fixedNow()
+	backoff := aggregator.SourceState{ID: "s-backoff", URL: "https://backoff.example/", Name: "Backoff Daily", LastFetch: now.Add(-time.Hour),
+		LastResult: "error", LastError: "429 Too Many Requests", Failures: 3, FailingSince: now.Add(-5 * time.Hour), NextDue: now.Add(30 * time.Minute)}
+	if err := f.db.PutSource(t.Context(), backoff); err != nil {
+		t.Fatal(err)
+	}
+	renders := func() uint64 { return f.pageRenders(t, "front") }
+
+	first, body := f.get(t, "/")
+	start := renders()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			resp, got := f.do(t, http.MethodGet, "/")
+			if resp.StatusCode != http.StatusOK || !bytes.Equal(got, body) || resp.Header.Get("ETag") != first.Header.Get("ETag") {
+				t.Errorf("GET / again = %d, ETag %q; want 200 and the same bytes, ETag %q", resp.StatusCode, resp.Header.Get("ETag"), first.Header.Get("ETag"))
+			}
+		})
+	}
+	wg.Wait()
+	if got := renders() - start; got != 0 {
+		t.Errorf("8 more GETs of an unchanged front page rendered it %d times; want 0", got)
+	}
+	if !bytes.Contains(body, []byte("backing off until")) {
+		t.Fatalf("GET / does not show the source backing off")
+	}
+
+	// Revalidation and gzip.
+	etag := first.Header.Get("ETag")
+	if resp, _ := f.do(t, http.MethodGet, "/", "If-None-Match: "+etag); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("GET / with If-None-Match %s = %d; want 304", etag, resp.StatusCode)
+	}
+	zresp, zbody := f.get(t, "/", "Accept-Encoding: gzip")
+	if zresp.Header.Get("Content-Encoding") != "gzip" || zresp.Header.Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("GET / taking gzip: Content-Encoding %q, Vary %q", zresp.Header.Get("Content-Encoding"), zresp.Header.Get("Vary"))
+	}
+	if got := gunzip(t, zbody); !bytes.Equal(got, body) {
+		t.Errorf("GET / gzipped is not the page")
+	}
+	if resp, _ := f.do(t, http.MethodGet, "/", "If-None-Match: "+zresp.Header.Get("ETag")); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("GET / with the gzipped page's ETag = %d; want 304", resp.StatusCode)
+	}
+
+	// A write to the store: the page shows it.
+	added := source("https://added.example/feed", "Added Afterwards")
+	if err := f.db.PutSource(t.Context(), added); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := f.get(t, "/")
+	if !bytes.Contains(body, []byte("Added Afterwards")) || resp.Header.Get("ETag") == etag {
+		t.Errorf("GET / after a source was stored does not show it, or kept the ETag")
+	}
+	// The clock: a backoff ends with no write.
+	f.pub.SetClock(func() time.Time { return now.Add(31 * time.Minute) })
+	if _, body := f.get(t, "/"); bytes.Contains(body, []byte("backing off until")) {
+		t.Errorf("GET / after the backoff ended still shows it")
+	}
+	// A topic's change, and a reload.
+	n := renders()
+	f.pub.Changed("world")
+	f.get(t, "/")
+	cfg := *f.cfg
+	cfg.Sources = append(cfg.Sources, aggregator.SourceConfig{URL: "https://configured.example/feed", Name: "Configured Later"})
+	f.pub.SetConfig(&cfg, topicsCfg)
+	if _, body := f.get(t, "/"); !bytes.Contains(body, []byte("Configured Later")) {
+		t.Errorf("GET / after a reload does not show the source it added")
+	}
+	if got := renders() - n; got != 2 {
+		t.Errorf("a topic's change and a reload rendered the front page %d times; want 2", got)
+	}
+
+	// A topic's page: kept until the topic changes, then the new story.
+	tfirst, tbody := f.get(t, "/topics/world")
+	n = f.pageRenders(t, "topic")
+	putStories(t, f.db, storySpec{at: t0.Add(5 * time.Hour), topics: []string{"all", "world"}, items: []itemSpec{{src: srcBeta, guid: "b-new", title: "Harbour reopens", link: "https://beta.example/new"}}})
+	if resp, got := f.get(t, "/topics/world"); !bytes.Equal(got, tbody) || resp.Header.Get("ETag") != tfirst.Header.Get("ETag") {
+		t.Errorf("GET /topics/world changed before the topic did")
+	}
+	if resp, _ := f.do(t, http.MethodGet, "/topics/world", "If-None-Match: "+tfirst.Header.Get("ETag")); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("GET /topics/world with If-None-Match = %d; want 304", resp.StatusCode)
+	}
+	if got := f.pageRenders(t, "topic") - n; got != 0 {
+		t.Errorf("GETs of an unchanged topic page rendered it %d times; want 0", got)
+	}
+	f.pub.Changed("world")
+	if _, got := f.get(t, "/topics/world"); !bytes.Contains(got, []byte("Harbour reopens")) {
+		t.Errorf("GET /topics/world after the topic changed lacks its new story")
 	}
 }
