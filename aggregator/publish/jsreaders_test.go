@@ -71,20 +71,7 @@ func TestJSReaders(t *testing.T) {
 	putHostileStory(t, f)
 	putEdgeStories(t, f)
 	for _, topic := range []string{"all", "world"} {
-		_, doc := f.get(t, "/topics/"+topic+".json")
-		var want struct {
-			Title string
-			Items []struct {
-				ID, Title, URL string
-				Published      time.Time `json:"date_published"`
-			}
-		}
-		if err := json.Unmarshal(doc, &want); err != nil {
-			t.Fatalf("%s.json: %v", topic, err)
-		}
-		if len(want.Items) < 3 {
-			t.Fatalf("%s.json has %d items; want the fixture's stories", topic, len(want.Items))
-		}
+		want := jsonFeedOf(t, f, topic)
 		for _, format := range []string{"rss", "atom", "json"} {
 			name := topic + "." + format
 			_, body := f.get(t, "/topics/"+name)
@@ -116,4 +103,29 @@ func TestJSReaders(t *testing.T) {
 			}
 		}
 	}
+}
+
+// jsonFeed is a topic's JSON Feed as the reader tests compare with it.
+type jsonFeed struct {
+	Title string
+	Items []struct {
+		ID, Title, URL string
+		Published      time.Time `json:"date_published"`
+		Authors        []struct{ Name string }
+	}
+}
+
+// jsonFeedOf reads a topic's JSON Feed, which must carry at least the
+// fixture's three stories.
+func jsonFeedOf(t *testing.T, f *fixture, topic string) jsonFeed {
+	t.Helper()
+	_, doc := f.get(t, "/topics/"+topic+".json")
+	var want jsonFeed
+	if err := json.Unmarshal(doc, &want); err != nil {
+		t.Fatalf("%s.json: %v", topic, err)
+	}
+	if len(want.Items) < 3 {
+		t.Fatalf("%s.json has %d items; want the fixture's stories", topic, len(want.Items))
+	}
+	return want
 }

@@ -1,7 +1,6 @@
 package publish_test
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,21 +82,7 @@ func TestNewsboat(t *testing.T) {
 	putHostileStory(t, f)
 	putEdgeStories(t, f)
 	for _, topic := range []string{"all", "world"} {
-		_, doc := f.get(t, "/topics/"+topic+".json")
-		var want struct {
-			Title string
-			Items []struct {
-				ID, Title, URL string
-				Published      time.Time `json:"date_published"`
-				Authors        []struct{ Name string }
-			}
-		}
-		if err := json.Unmarshal(doc, &want); err != nil {
-			t.Fatalf("%s.json: %v", topic, err)
-		}
-		if len(want.Items) < 3 {
-			t.Fatalf("%s.json has %d items; want the fixture's stories", topic, len(want.Items))
-		}
+		want := jsonFeedOf(t, f, topic)
 		for _, format := range []string{"rss", "atom"} {
 			name := topic + "." + format
 			got, logged := fetch(f.srv.URL + "/topics/" + name)
