@@ -188,6 +188,38 @@ func TestSimilarity(t *testing.T) {
 	}
 }
 
+// TestUnspacedScripts checks copies of a report in a script written
+// without spaces between words (Chinese here): each clause is one word, so
+// a copy under a new headline and wrapped in a site's lines, or cut short,
+// shares the original's clauses and joins it, while another report of the
+// same city, in clauses of its own, does not.
+func TestUnspacedScripts(t *testing.T) {
+	t0 := time.Date(2026, 11, 4, 2, 0, 0, 0, time.UTC)
+	body := "<p>周三上午，港口城市的渔民协会宣布，由于连日暴雨，所有渔船将暂停出海三天。</p>" +
+		"<p>协会负责人在记者会上表示，气象部门预计本周末风浪仍将持续，渔民的安全是首要考虑。</p>" +
+		"<p>据了解，此次停航将影响约两千名渔民的收入，地方政府正在研究临时补贴方案。</p>" +
+		"<p>市场方面，海鲜批发价格在消息公布后上涨了百分之十五，部分餐馆已开始调整菜单。</p>"
+	orig := weighed("暴雨持续 港口渔船停航三天", body, t0)
+	tests := []struct {
+		name     string
+		doc      *Doc
+		min, max float64
+	}{
+		{"retitled copy with a site's lines", weighed("突发：渔民协会宣布停航",
+			"<p>点击关注我们，获取更多本地新闻</p>"+body+"<p>原文链接</p><p>更多文章</p>", t0.Add(time.Hour)), 0.5, 1},
+		{"cut short", weighed("暴雨持续 港口渔船停航三天", body[:strings.Index(body, "<p>据了解")]+"<p>……</p>", t0.Add(2*time.Hour)), 0.5, 1},
+		{"another report of the city", weighed("燃油涨价 出租车起步价上调",
+			"<p>周三下午，港口城市的出租车司机协会宣布，由于燃油价格上涨，出租车起步价将上调两元。</p>"+
+				"<p>司机们表示，过去一年收入明显下降，调价是不得已的选择。</p>"+
+				"<p>市民对此反应不一，部分上班族表示将改乘地铁和公交车。</p>", t0.Add(time.Hour)), 0, DefaultThreshold / 2},
+	}
+	for _, tt := range tests {
+		if s := Similarity(orig, tt.doc); s.Value < tt.min || s.Value > tt.max {
+			t.Errorf("Similarity(orig, %s) = %.3f; want it in [%.2f, %.2f]", tt.name, s.Value, tt.min, tt.max)
+		}
+	}
+}
+
 // tt0 returns a copy of d moved later by shift.
 func tt0(d *Doc, shift time.Duration) *Doc {
 	c := *d
