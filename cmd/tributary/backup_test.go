@@ -24,17 +24,7 @@ func TestBackupWhileServing(t *testing.T) {
 		return bytes.Count(body, []byte("urn:tributary:story:")) >= 5
 	})
 
-	// The command line finds the daemon at server.listen: give it the port
-	// the daemon took.
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path = filepath.Join(t.TempDir(), "cli.yaml")
-	cli := strings.Replace(string(raw), `listen: "127.0.0.1:0"`, `listen: "`+d.addr+`"`, 1)
-	if err := os.WriteFile(path, []byte(cli), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path = cliConfig(t, path, d.addr)
 
 	var out, errOut bytes.Buffer
 	backup := filepath.Join(t.TempDir(), "copy.db")
@@ -73,5 +63,44 @@ func TestBackupWhileServing(t *testing.T) {
 	}
 	if n := strings.Count(out.String(), "\n"); n != 6 {
 		t.Errorf("export while serving printed %d lines; want 6 items", n)
+	}
+}
+
+// cliConfig writes a copy of the config at path for the command line, with
+// the port the daemon took as server.listen, where the command line finds
+// the daemon, and returns the copy's path.
+func cliConfig(t *testing.T, path, addr string) string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := filepath.Join(t.TempDir(), "cli.yaml")
+	text := strings.Replace(string(raw), `listen: "127.0.0.1:0"`, `listen: "`+addr+`"`, 1)
+	if err := os.WriteFile(cli, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cli
+}
+
+// TestMetricsAllowWithoutThisMachine runs a daemon whose
+// server.metrics_allow lists another network only: the command line on
+// this machine is refused, and says which key to change.
+func TestMetricsAllowWithoutThisMachine(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(raw), "server:\n", "server:\n  metrics_allow: [\"10.20.0.0/16\"]\n", 1)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, path)
+	var out, errOut bytes.Buffer
+	err = run(t.Context(), []string{"status", "-config", cliConfig(t, path, d.addr)}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "403") || !strings.Contains(err.Error(), "server.metrics_allow") || !strings.Contains(err.Error(), "127.0.0.1/32") {
+		t.Errorf("status against a daemon that refuses this machine: %v; want the 403 and how to list this machine in server.metrics_allow", err)
 	}
 }

@@ -76,6 +76,10 @@ func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*stor
 		return fmt.Errorf("%w; asking the running daemon at %s failed too: %w", err, base, rerr)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusForbidden {
+		return fmt.Errorf("%w; the running daemon at %s answered %s: its server.metrics_allow lists networks without "+
+			"this machine's address (a list replaces the default of this machine only: add this machine's addresses to it, such as 127.0.0.1/32 and ::1/128)", err, base, resp.Status)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%w; the running daemon at %s answered %s", err, base, resp.Status)
 	}
