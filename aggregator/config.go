@@ -38,7 +38,7 @@ type PollConfig struct {
 	Timeout       time.Duration `yaml:"timeout"`        // whole request; default 30s
 	MaxBytes      int64         `yaml:"max_bytes"`      // body cap after decompression; default 10 MiB
 	MaxItems      int           `yaml:"max_items"`      // items taken from one fetch; default 500
-	MaxRedirects  int           `yaml:"max_redirects"`  // default 5
+	MaxRedirects  int           `yaml:"max_redirects"`  // redirects followed per fetch, 0 none; default 5
 	Concurrency   int           `yaml:"concurrency"`    // fetches in flight; default 8
 	PerHost       int           `yaml:"per_host"`       // fetches in flight per host; default 2
 	UserAgent     string        `yaml:"user_agent"`     // default "Tributary/1.0 (+https://github.com/tributary-feeds/tributary)"

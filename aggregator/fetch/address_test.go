@@ -148,7 +148,7 @@ func TestOptionsFrom(t *testing.T) {
 		{"TLSTimeout", opts.TLSTimeout, 5 * time.Second},
 		{"HeaderTimeout", opts.HeaderTimeout, 5 * time.Second},
 		{"MaxBytes", opts.MaxBytes, int64(1000)},
-		{"MaxRedirects", opts.MaxRedirects, DefaultMaxRedirects},
+		{"MaxRedirects", opts.MaxRedirects, -1}, // max_redirects: 0 follows none
 		{"PerHost", opts.PerHost, DefaultPerHost},
 		{"UserAgent", opts.UserAgent, DefaultUserAgent},
 		{"AllowPrivate", opts.AllowPrivate, false},
@@ -157,6 +157,10 @@ func TestOptionsFrom(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("OptionsFrom: %s = %v; want %v", c.name, c.got, c.want)
 		}
+	}
+
+	if opts, _ := OptionsFrom(aggregator.DefaultConfig().Poll); opts.MaxRedirects != DefaultMaxRedirects {
+		t.Errorf("OptionsFrom(the default poll section): MaxRedirects = %d; want %d", opts.MaxRedirects, DefaultMaxRedirects)
 	}
 
 	for _, bad := range []string{"10.0.0.0/33", "example.org", "10.0.0/8", ""} {

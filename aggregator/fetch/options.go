@@ -54,7 +54,9 @@ type Options struct {
 
 // OptionsFrom builds Options from the poll section of the configuration. It
 // returns an error naming the key when an allow_networks entry is neither a
-// CIDR prefix nor a single address.
+// CIDR prefix nor a single address. The section's max_redirects of 0
+// follows none: the configuration's default is filled in when it is loaded
+// (aggregator.DefaultConfig).
 func OptionsFrom(cfg aggregator.PollConfig) (Options, error) {
 	opts := Options{
 		Timeout:      cfg.Timeout,
@@ -63,6 +65,9 @@ func OptionsFrom(cfg aggregator.PollConfig) (Options, error) {
 		UserAgent:    cfg.UserAgent,
 		AllowPrivate: cfg.AllowPrivate,
 		PerHost:      cfg.PerHost,
+	}
+	if opts.MaxRedirects == 0 {
+		opts.MaxRedirects = -1 // none; Options' zero stands for the default
 	}
 	for i, s := range cfg.AllowNetworks {
 		p, err := ParseNetwork(s)

@@ -394,6 +394,23 @@ func TestPermanentRedirect(t *testing.T) {
 	}
 }
 
+// TestNoRedirects polls a moved source under poll.max_redirects: 0: the
+// redirect is not followed, and the source fails saying so.
+func TestNoRedirects(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/new.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Redirect("/moved.rss", "/new.rss", http.StatusMovedPermanently)
+	cfg := config(t, "  max_redirects: 0", o.URL("/moved.rss"))
+	db := mustOpen(t)
+	newPoller(t, cfg, db, nil).PollAll(t.Context(), nil)
+	if st := state(t, db, o.URL("/moved.rss")); st.LastResult != "error" || !strings.Contains(st.LastError, "stopped after 0 redirects") {
+		t.Errorf("source moved, max_redirects 0: %s %q; want an error, stopped after 0 redirects", st.LastResult, st.LastError)
+	}
+	if n := o.Count("/new.rss"); n != 0 {
+		t.Errorf("the redirect was followed %d times; want none", n)
+	}
+}
+
 // TestRunSchedule runs the scheduler for real: the origin's request log
 // shows no request before Retry-After expired, per-host concurrency never
 // exceeded, and every source polled.
