@@ -529,6 +529,12 @@ func (p *Poller) loadDue(ctx context.Context) error {
 				p.stale[id] = false
 			}
 		}
+		if _, has := p.series[id]; ok && !has && !s.LastSuccess.IsZero() {
+			// Fetched before this daemon started, or before a reload
+			// added it back: its series tells its last success from the
+			// start, not from its next fetch.
+			p.setSeries(id, displayName(src, s), s.LastSuccess)
+		}
 		if _, ok := p.due[id]; ok {
 			continue
 		}
@@ -1212,6 +1218,11 @@ func (p *Poller) setLastSuccess(id, name string, t time.Time) {
 	if !p.pl.has(id) {
 		return
 	}
+	p.setSeries(id, name, t)
+}
+
+// setSeries sets the source's last-success series; p.mu is held.
+func (p *Poller) setSeries(id, name string, t time.Time) {
 	if old, ok := p.series[id]; !ok || old != name {
 		if ok {
 			p.dropSeries(id)

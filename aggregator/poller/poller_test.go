@@ -689,23 +689,68 @@ func TestRetitledSourceMetrics(t *testing.T) {
 // sorted.
 func lastSuccessSeries(t *testing.T, reg *prometheus.Registry) []string {
 	t.Helper()
+	var names []string
+	for name := range lastSuccessValues(t, reg) {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// lastSuccessValues returns reg's last-success series: each source name's
+// time, in Unix seconds.
+func lastSuccessValues(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
+	values := map[string]float64{}
 	for _, mf := range mfs {
 		if mf.GetName() != "tributary_source_last_success_timestamp_seconds" {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
 			for _, l := range m.GetLabel() {
-				names = append(names, l.GetValue())
+				values[l.GetValue()] = m.GetGauge().GetValue()
 			}
 		}
 	}
-	slices.Sort(names)
-	return names
+	return values
+}
+
+// TestLastSuccessSeriesAtStart starts a poller on a store whose sources
+// were fetched before: the last-success series of the source that
+// succeeded is there from the start, at its stored time, though its next
+// fetch is a day away; the source that never succeeded has none.
+func TestLastSuccessSeriesAtStart(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/ok.rss", "application/rss+xml", smallFeed(0))
+	o.Status("/down.rss", http.StatusServiceUnavailable, "")
+	cfg := configOf(t, "24h", sourceSpec{o.URL("/ok.rss"), ""}, sourceSpec{o.URL("/down.rss"), ""})
+	db := mustOpen(t)
+	newPollerWith(t, cfg, db, poller.Options{}).PollAll(t.Context(), nil)
+	ok := state(t, db, o.URL("/ok.rss"))
+	if ok.LastSuccess.IsZero() || ok.Name == "" {
+		t.Fatalf("the first poll stored %+v; want a success and a name", ok)
+	}
+	fetches := o.Count("/ok.rss")
+
+	reg := prometheus.NewRegistry()
+	stop := run(t, newPollerWith(t, cfg, db, poller.Options{Registerer: reg, Tick: time.Millisecond}))
+	var got map[string]float64
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if got = lastSuccessValues(t, reg); len(got) > 0 {
+			break
+		}
+	}
+	stop()
+	if len(got) != 1 || got[ok.Name] != float64(ok.LastSuccess.Unix()) {
+		t.Errorf("last-success series at start: %v; want only %q at %d", got, ok.Name, ok.LastSuccess.Unix())
+	}
+	if n := o.Count("/ok.rss"); n != fetches {
+		t.Errorf("the source was fetched again (%d times, %d before); want its series from the store", n, fetches)
+	}
 }
 
 // TestReloadDropsSourceMetrics reloads configurations that remove sources
