@@ -98,6 +98,37 @@ type indexData struct {
 	OPML    string
 	Topics  []topicBlock
 	Sources []sourceRow
+	Tally   []stateCount // the sources by state, in stateOrder, those with none left out
+}
+
+// stateCount is how many sources are in one state, for the line above the
+// sources table: with hundreds of sources, the failing ones are otherwise
+// found by scrolling.
+type stateCount struct {
+	Label string
+	Class string
+	N     int
+}
+
+// stateOrder is the order of the states in the tally, and their labels,
+// by the class of sourceRow.
+var stateOrder = []struct{ class, label string }{
+	{"ok", "ok"}, {"failing", "failing"}, {"backoff", "backing off"}, {"disabled", "disabled"}, {"pending", "pending"},
+}
+
+// tally counts the rows by state.
+func tally(rows []sourceRow) []stateCount {
+	n := map[string]int{}
+	for _, r := range rows {
+		n[r.Class]++
+	}
+	var out []stateCount
+	for _, s := range stateOrder {
+		if n[s.class] > 0 {
+			out = append(out, stateCount{Label: s.label, Class: s.class, N: n[s.class]})
+		}
+	}
+	return out
 }
 
 type topicPageData struct {
@@ -153,6 +184,7 @@ func (p *Publisher) renderIndex(ctx context.Context, s *state) ([]byte, bool, er
 	}
 	keep := true
 	data := indexData{Base: s.base, OPML: s.base + "/opml", Sources: p.sourceRows(s, srcs)}
+	data.Tally = tally(data.Sources)
 	rates, err := p.itemsPerDay(ctx, p.clock())
 	if err != nil {
 		// The page is still worth showing without the rates.

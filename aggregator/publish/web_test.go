@@ -166,6 +166,13 @@ func TestIndexPage(t *testing.T) {
 			t.Errorf("GET / lacks %q", want)
 		}
 	}
+	// The tally above the table: the fixture's three sources and Quiet
+	// Post are fine, the others one of each state.
+	for _, want := range []string{"8 sources:", "4 ok", "1 failing", "1 backing off", "1 disabled", "1 pending"} {
+		if !d.hasText(want) {
+			t.Errorf("GET / lacks %q in the sources' tally", want)
+		}
+	}
 	// Items per day: Alpha News published three items within the last
 	// week (0.4 a day); Quiet Post none; Brand New is not fetched yet.
 	for name, want := range map[string][]string{
