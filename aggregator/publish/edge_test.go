@@ -2,8 +2,10 @@ package publish_test
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,5 +112,44 @@ func TestEdgeStories(t *testing.T) {
 		if !slices.Equal(got, wantMedia[:1]) {
 			t.Errorf("%s.rss item 1 enclosures %q; want %q", topic, got, wantMedia[:1])
 		}
+	}
+}
+
+// TestSameArticleUnderTwoSources stores a story whose article came in
+// under two sources, as when an operator changes a source's URL (to https,
+// or to where it moved) and it starts anew: the feeds and pages list it
+// once, and count it as one source beside the other outlet's report.
+func TestSameArticleUnderTwoSources(t *testing.T) {
+	f := newFixture(t)
+	moved := source("https://alpha.example/feed-new.xml", "Alpha News")
+	ids := putStories(t, f.db, storySpec{
+		at: t0.Add(6 * time.Hour), topics: []string{"all", "world"},
+		items: []itemSpec{
+			{src: srcAlpha, guid: "a-moved", title: "Harbour reopens", link: "https://alpha.example/harbour", content: "<p>Ships are back.</p>"},
+			{src: moved, guid: "a-moved", title: "Harbour reopens", link: "https://alpha.example/harbour", content: "<p>Ships are back.</p>"},
+			{src: srcBeta, guid: "b-harbour", title: "Port open again", link: "https://beta.example/port"},
+		},
+	})
+	f.pub.Changed("all", "world")
+	var doc jsonDoc
+	_, body := f.get(t, "/topics/world.json")
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Items == nil || len(*doc.Items) == 0 || (*doc.Items)[0].ID != "urn:tributary:story:"+ids[0] {
+		t.Fatalf("world.json does not start with the story")
+	}
+	html := (*doc.Items)[0].ContentHTML
+	if n := strings.Count(html, "<li>"); n != 1 || !strings.Contains(html, "Beta Wire") {
+		t.Errorf("the story's other sources: %q; want Beta Wire alone", html)
+	}
+	_, page := f.get(t, "/topics/world")
+	d := parsePage(t, page)
+	if !d.hasText("2 sources") {
+		t.Errorf("the topic page does not count the story's sources as 2")
+	}
+	// Once from the headline, once among the story's carriers.
+	if n := strings.Count(string(page), `href="https://alpha.example/harbour"`); n != 2 {
+		t.Errorf("the topic page links the article %d times; want twice", n)
 	}
 }

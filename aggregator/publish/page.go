@@ -285,15 +285,31 @@ func makeView(st aggregator.Story, items []aggregator.Item, names map[string]str
 	v.Source = nameOf(names, v.Face.SourceID)
 
 	seen := map[string]bool{v.Face.SourceID: true}
+	// An item at a link listed already is the same article, come in again
+	// under another source: the source whose URL the operator changed (to
+	// https, or to where it moved) starts anew, and its items join their
+	// old copies' stories. It is not another outlet's report: neither
+	// listed again nor counted, unless it has an article of its own here.
+	links := map[string]bool{}
+	again := map[string]bool{} // sources with only such items so far
 	if face >= 0 {
 		v.Items = append(v.Items, itemRef{Source: v.Source, Title: v.Title, Link: v.Link, Published: v.Face.Published.UTC(), Face: true})
+		links[v.Link] = v.Link != ""
 	}
 	for i, it := range items {
 		if i == face {
 			continue
 		}
 		ref := itemRef{Source: nameOf(names, it.SourceID), Title: oneLine(it.Title), Link: safeLink(it.Link), Published: it.Published.UTC()}
+		if links[ref.Link] {
+			if !seen[it.SourceID] {
+				again[it.SourceID] = true
+			}
+			continue
+		}
+		links[ref.Link] = ref.Link != ""
 		v.Items = append(v.Items, ref)
+		delete(again, it.SourceID)
 		if seen[it.SourceID] {
 			continue
 		}
@@ -301,7 +317,9 @@ func makeView(st aggregator.Story, items []aggregator.Item, names map[string]str
 		v.Others = append(v.Others, otherRef{Source: ref.Source, Link: ref.Link, Title: ref.Title})
 	}
 	for _, m := range st.Members {
-		seen[m.Source] = true
+		if !again[m.Source] {
+			seen[m.Source] = true
+		}
 	}
 	delete(seen, "")
 	v.NSources = len(seen)
