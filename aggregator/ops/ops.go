@@ -85,8 +85,10 @@ type SourceRow struct {
 }
 
 // Status returns one row per configured source, in configuration order, then
-// the stored sources no longer configured. A source without a name is named
-// by its URL, with its credentials as "xxxxx".
+// the stored sources no longer configured. Its URLs and errors read the
+// credentials they carry (a password, a token in the query) as "xxxxx",
+// as /api/status hands them out, and a source without a name is named by
+// its URL so.
 func Status(ctx context.Context, cfg *aggregator.Config, st aggregator.Store) ([]SourceRow, error) {
 	states, err := st.Sources(ctx)
 	if err != nil {
@@ -114,7 +116,13 @@ func Status(ctx context.Context, cfg *aggregator.Config, st aggregator.Store) ([
 		rest = append(rest, SourceRow{SourceState: s})
 	}
 	slices.SortFunc(rest, func(a, b SourceRow) int { return strings.Compare(a.Name, b.Name) })
-	return append(rows, rest...), nil
+	rows = append(rows, rest...)
+	for i := range rows {
+		s := &rows[i].SourceState
+		s.ConfigURL, s.URL, s.SiteURL = aggregator.RedactURL(s.ConfigURL), aggregator.RedactURL(s.URL), aggregator.RedactURL(s.SiteURL)
+		s.LastError = aggregator.RedactURLs(s.LastError)
+	}
+	return rows, nil
 }
 
 // State describes a source's state in a few words, as the operator reads it.

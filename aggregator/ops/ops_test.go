@@ -308,4 +308,24 @@ func TestStatusHidesQueryCredentials(t *testing.T) {
 			t.Errorf("status:\n%s\nwant %q and no credential", out, want)
 		}
 	}
+
+	// /api/status, which a Prometheus network listed in
+	// server.metrics_allow may read, hands out no credential either: not
+	// in a URL, a password before the host included, nor in an error.
+	withPassword := "https://alice:S3CR3T@private.example/members.rss"
+	cfg.Sources = append(cfg.Sources, aggregator.SourceConfig{URL: withPassword, Name: "Members"})
+	srv := httptest.NewServer(ops.Handler(func() *aggregator.Config { return cfg }, db))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || bytes.Contains(body, []byte("S3CR3T")) || !bytes.Contains(body, []byte("private.example/members.rss")) {
+		t.Errorf("/api/status = %d\n%s\nwant the sources, and no credential", resp.StatusCode, body)
+	}
 }
