@@ -84,10 +84,11 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, fmt.Errorf("parsing %s: empty document: %w", feedURL, ErrNotFeed)
 	}
-	doc, err := fitXML(b, opts.MaxItems, defaultLimits)
+	doc, extensions, err := fitXML(b, opts.MaxItems, defaultLimits)
 	if err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", feedURL, err)
 	}
+	defer reserve(extensions)()
 	doc = fitJSON(doc, opts.MaxItems)
 	gf, err := feedParser.Parse(bytes.NewReader(doc))
 	for range maxJSONRepairs {
@@ -106,7 +107,7 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 	}
 	if err != nil {
 		if cut := truncateToLastEntry(doc, err); cut != nil {
-			if _, err2 := fitXML(cut, opts.MaxItems, defaultLimits); err2 == nil {
+			if _, _, err2 := fitXML(cut, opts.MaxItems, defaultLimits); err2 == nil {
 				if gf2, err2 := feedParser.Parse(bytes.NewReader(cut)); err2 == nil {
 					gf, doc, err = gf2, cut, nil
 				}
