@@ -4,14 +4,33 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"io"
+	"strings"
+
+	"golang.org/x/net/html/charset"
 )
 
-// truncateToLastEntry cuts an XML feed that failed to parse after the last
-// complete item or entry that ends before the error (else after the last
-// complete tag), and closes the elements still open there, so that what
-// comes before the damage can still be read. It returns nil when nothing
-// can be kept.
+// truncateToLastEntry cuts an XML feed that failed to parse before the
+// damage and closes the elements still open there, so that what comes
+// before it can still be read. The cut falls before the start tag of the
+// item or entry that holds the damage, so that none of it is kept, else
+// just before the markup or text the XML reader could not read. It
+// returns nil when nothing can be kept.
+//
+// Where the reader finds no damage (the feed parser refused the document
+// for what it holds, not for its syntax), the cut falls after the last
+// complete item or entry that ends before the line perr names (else after
+// the last complete tag).
 func truncateToLastEntry(b []byte, perr error) []byte {
+	if !startsLikeXML(b) {
+		return nil
+	}
+	if at, ok := damageAt(b); ok {
+		if len(bytes.TrimSpace(b[:at])) == 0 {
+			return nil
+		}
+		return closeElements(b[:at])
+	}
 	limit := len(b)
 	var se *xml.SyntaxError
 	if errors.As(perr, &se) && se.Line > 0 {
@@ -41,6 +60,50 @@ func truncateToLastEntry(b []byte, perr error) []byte {
 		}
 	}
 	return closeElements(b[:end])
+}
+
+// damageAt reads b with the XML decoder the feed parser uses and returns
+// the offset to cut b at, before the damage that stops the decoder: the
+// start of the outermost item or entry open there, else the start of the
+// token the decoder failed to read. The syntax error the decoder reports
+// names a line only, and a generated feed is often a single line; and the
+// decoder may notice damage only well after it begins (an unterminated
+// CDATA section at the end of the document), so the cut is made where the
+// token that fails begins. It reports false when the decoder reads b to
+// its end.
+func damageAt(b []byte) (int, bool) {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	d.Strict = false
+	d.CharsetReader = charset.NewReaderLabel
+	var open []int // offset of the start tag of each open element, outermost first
+	item := -1     // index in open of the outermost item or entry, or -1
+	for {
+		at := int(d.InputOffset())
+		tok, err := d.Token()
+		if err == io.EOF {
+			return 0, false
+		}
+		if err != nil {
+			if item >= 0 {
+				return open[item], true
+			}
+			return at, true
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if item < 0 && (strings.EqualFold(t.Name.Local, "item") || strings.EqualFold(t.Name.Local, "entry")) {
+				item = len(open)
+			}
+			open = append(open, at)
+		case xml.EndElement:
+			if n := len(open); n > 0 {
+				open = open[:n-1]
+			}
+			if item >= len(open) {
+				item = -1
+			}
+		}
+	}
 }
 
 // closeElements returns a copy of the start of a document, b, with an end
