@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"mime"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -39,7 +40,8 @@ func declaredEncoding(b []byte) []int {
 // named by its byte-order mark, else the HTTP charset, else the XML
 // declaration, with guesses for the common mislabellings; with the XML
 // declaration rewritten to say UTF-8; and with characters XML forbids
-// (control characters, invalid sequences, U+FFFE/U+FFFF) removed.
+// (control characters, invalid sequences, U+FFFE/U+FFFF) removed, in XML
+// also when written as character references.
 func toUTF8(body []byte, contentType string) []byte {
 	b, enc := decodeUnicode(body)
 	if enc == nil {
@@ -54,7 +56,11 @@ func toUTF8(body []byte, contentType string) []byte {
 		b = decodeLabelled(b, label)
 	}
 	b = rewriteDecl(b)
-	return cleanXMLChars(b)
+	b = cleanXMLChars(b)
+	if startsLikeXML(b) {
+		b = dropForbiddenCharRefs(b)
+	}
+	return b
 }
 
 func head(b []byte, n int) []byte {
@@ -279,4 +285,95 @@ func cleanXMLChars(b []byte) []byte {
 		i += n
 	}
 	return out
+}
+
+// dropForbiddenCharRefs removes from an XML document the numeric character
+// references to characters XML forbids (&#x1b;, &#11;, &#xFFFE;), which
+// the XML decoder refuses, failing the whole document for one of them, as
+// cleanXMLChars removes the characters themselves. References inside CDATA
+// sections and comments, which the decoder does not read as references,
+// stay, as do all others. It returns b itself when there is nothing to
+// remove: most documents hold no "&#", and the rest are checked first
+// without regard to CDATA sections, whose contents rarely hold such a
+// reference.
+func dropForbiddenCharRefs(b []byte) []byte {
+	found := false
+	for i := 0; ; {
+		j := bytes.Index(b[i:], []byte("&#"))
+		if j < 0 {
+			break
+		}
+		i += j
+		n, forbidden := charRef(b[i:])
+		if forbidden {
+			found = true
+			break
+		}
+		i += max(n, 2)
+	}
+	if !found {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	last := 0 // b[last:i] is still to be copied
+	for i := 0; i < len(b); {
+		j := bytes.IndexAny(b[i:], "<&")
+		if j < 0 {
+			break
+		}
+		i += j
+		switch {
+		case hasPrefixAt(b, i, "<![CDATA["):
+			i = after(b, i+9, "]]>")
+		case hasPrefixAt(b, i, "<!--"):
+			i = after(b, i+4, "-->")
+		case b[i] == '&':
+			n, forbidden := charRef(b[i:])
+			if forbidden {
+				out = append(out, b[last:i]...)
+				last = i + n
+			}
+			i += max(n, 1)
+		default:
+			i++
+		}
+	}
+	return append(out, b[last:]...)
+}
+
+// charRef reads the numeric character reference that b may start with as
+// the XML decoder does ("&#" and decimal digits, or "&#x" and hexadecimal
+// ones, then ";"). It returns its length, or 0 when b starts with none, and
+// whether it stands for a character XML forbids, which the decoder
+// refuses. A number past the last code point is no reference to the
+// decoder, and one of a surrogate reads as U+FFFD.
+func charRef(b []byte) (n int, forbidden bool) {
+	if !bytes.HasPrefix(b, []byte("&#")) {
+		return 0, false
+	}
+	i, base := 2, 10
+	if i < len(b) && b[i] == 'x' {
+		i, base = 3, 16
+	}
+	start := i
+	for i < len(b) && ('0' <= b[i] && b[i] <= '9' || base == 16 && ('a' <= b[i] && b[i] <= 'f' || 'A' <= b[i] && b[i] <= 'F')) {
+		i++
+	}
+	if i == len(b) || b[i] != ';' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(b[start:i]), base, 64)
+	if err != nil || v > utf8.MaxRune {
+		return 0, false
+	}
+	r := rune(v)
+	if !utf8.ValidRune(r) {
+		r = utf8.RuneError
+	}
+	return i + 1, !isXMLChar(r)
+}
+
+// isXMLChar reports whether XML 1.0 allows r in a document.
+func isXMLChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' || 0x20 <= r && r <= 0xD7FF || 0xE000 <= r && r <= 0xFFFD || 0x10000 <= r && r <= utf8.MaxRune
 }

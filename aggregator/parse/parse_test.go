@@ -422,6 +422,15 @@ func TestToUTF8(t *testing.T) {
 		{"sloppy header, not utf-8", "<a>\xe9</a>", "\xbc\xbc;charset = iso-8859-1", "<a>é</a>"},
 		{"sloppy header, nothing after", "<a>é</a>", "\xbcChArset", "<a>é</a>"},
 		{"koi8-r", "<?xml version=\"1.0\" encoding=\"koi8-r\"?><a>\xf0\xd2\xc9\xd7\xc5\xd4</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>Привет</a>"},
+		// References to characters XML forbids go as the characters do;
+		// others stay, as does everything in CDATA sections and comments,
+		// and in JSON.
+		{"forbidden references", "<a t=\"&#1;x\">a&#x1b;b&#11;c&#xFFFE;d&#0;e&#xD800;f&#x10FFFF;g&#1114112;h&#X1b;i&#x1b</a>", "",
+			"<a t=\"x\">abcde&#xD800;f&#x10FFFF;g&#1114112;h&#X1b;i&#x1b</a>"},
+		{"forbidden references, leading zeros", "<a>&#00000000000000000000027;&#x0000009;</a>", "", "<a>&#x0000009;</a>"},
+		{"forbidden references in CDATA", "<a><![CDATA[&#x1b;]]>&#x1b;<!-- &#1; --><![CDATA[&#2;</a>", "", "<a><![CDATA[&#x1b;]]><!-- &#1; --><![CDATA[&#2;</a>"},
+		{"valid references", "<a>&#xe9;&#233;&#10;&amp;#1;</a>", "", "<a>&#xe9;&#233;&#10;&amp;#1;</a>"},
+		{"references in JSON", `{"title":"a&#1;b"}`, "", `{"title":"a&#1;b"}`},
 	}
 	for _, tt := range tests {
 		if got := string(toUTF8([]byte(tt.in), tt.contentType)); got != tt.want {
@@ -556,5 +565,42 @@ func TestParseJSONWrongTypes(t *testing.T) {
 	bad.WriteString("}")
 	if _, err := Parse([]byte(bad.String()), "", testFeedURL, "s", testNow, Options{}); err == nil || !strings.Contains(err.Error(), "cannot unmarshal") {
 		t.Errorf("nine members of the wrong type: err %v; want the decoder's error", err)
+	}
+}
+
+// TestParseForbiddenCharRefs checks that a reference to a character XML
+// forbids costs only itself, as the raw character does, in text, in an
+// attribute or in any item, while a CDATA section keeps its text as it is.
+func TestParseForbiddenCharRefs(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Terminal&#x1b; Desk</title><link>https://refs.example/</link><description>d</description>` +
+		`<item><title>Escape&#x1b;[31m red</title><link>https://refs.example/1</link><guid>r1</guid></item>` +
+		`<item><title>Tab&#9;and vertical&#11; tab</title><link>https://refs.example/2?a=1&#1;</link><guid>r2</guid></item>` +
+		`<item><title>Not a character&#xFFFE;&#xffff;</title><link>https://refs.example/3</link><guid>r3</guid>` +
+		`<description><![CDATA[<p>Kept as written: &amp;#1;</p>]]></description></item>` +
+		`<item><title>Fine &#233;t&#xE9; &#x1F600;</title><link>https://refs.example/4</link><guid>r4</guid></item>` +
+		`</channel></rss>`
+	f, err := Parse([]byte(doc), "", testFeedURL, "s", testNow, Options{})
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	checkFeed(t, "forbidden references", f)
+	if f.Title != "Terminal Desk" {
+		t.Errorf("feed title %q; want %q", f.Title, "Terminal Desk")
+	}
+	var titles []string
+	for _, it := range f.Items {
+		titles = append(titles, it.Title)
+	}
+	want := []string{"Escape[31m red", "Tab and vertical tab", "Not a character", "Fine été 😀"}
+	if !slices.Equal(titles, want) {
+		t.Errorf("titles %q; want %q", titles, want)
+	}
+	if len(f.Items) == 4 {
+		if got := f.Items[1].Link; got != "https://refs.example/2?a=1" {
+			t.Errorf("link %q; want the reference left out", got)
+		}
+		if got := f.Items[2].Summary + f.Items[2].Content; !strings.Contains(got, "&amp;#1;") {
+			t.Errorf("CDATA text %q; want it as written", got)
+		}
 	}
 }
