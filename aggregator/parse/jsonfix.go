@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
+
+	"github.com/mmcdole/gofeed"
+	jsonfeed "github.com/mmcdole/gofeed/json"
 )
 
 // maxJSONRepairs bounds how many wrongly typed members repairJSON mends in
@@ -121,4 +125,22 @@ func jsonKind(v any) string {
 		return "object"
 	}
 	return ""
+}
+
+// jsonTranslator is gofeed's JSON Feed translator, which fails (on a nil
+// pointer) on an item or an author given as null: it leaves them out of
+// the decoded feed first. The decoded feed it changes is the one Parse
+// reads alongside gofeed's, so that the two keep their items in step.
+type jsonTranslator struct{ gofeed.DefaultJSONTranslator }
+
+func (t *jsonTranslator) Translate(feed any) (*gofeed.Feed, error) {
+	if jf, ok := feed.(*jsonfeed.Feed); ok && jf != nil {
+		isNilAuthor := func(a *jsonfeed.Author) bool { return a == nil }
+		jf.Items = slices.DeleteFunc(jf.Items, func(it *jsonfeed.Item) bool { return it == nil })
+		jf.Authors = slices.DeleteFunc(jf.Authors, isNilAuthor)
+		for _, it := range jf.Items {
+			it.Authors = slices.DeleteFunc(it.Authors, isNilAuthor)
+		}
+	}
+	return t.DefaultJSONTranslator.Translate(feed)
 }

@@ -56,11 +56,13 @@ const maxTTL = 7 * 24 * time.Hour
 // concurrent use from v1.4.0. The RSS translator's scan of every item's
 // HTML for an image is turned off: Tributary does not use Item.Image, and
 // the scan is a full HTML parse per item. The Atom and JSON translators do
-// no such scan. The original feed is kept for the fields the translators
-// drop (rdf:about, <source>, skipHours, ttl, external_url).
+// no such scan; the JSON one is wrapped to leave out null items and
+// authors, on which it fails. The original feed is kept for the fields the
+// translators drop (rdf:about, <source>, skipHours, ttl, external_url).
 var feedParser = func() *gofeed.Parser {
 	p := gofeed.NewParser()
 	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
+	p.JSONTranslator = &jsonTranslator{}
 	p.KeepOriginalFeed = true
 	return p
 }()

@@ -604,3 +604,28 @@ func TestParseForbiddenCharRefs(t *testing.T) {
 		}
 	}
 }
+
+// TestParseJSONNullElements checks that null items and authors in a JSON
+// Feed, which the decoder takes for no items and no authors, are left out
+// and cost nothing else.
+func TestParseJSONNullElements(t *testing.T) {
+	const head = `{"version":"https://jsonfeed.org/version/1.1","title":"Nulls",`
+	item := func(n int, extra string) string {
+		return fmt.Sprintf(`{"id":"%d","url":"https://nulls.example/%[1]d","title":"Story %[1]d","content_text":"Text of %[1]d."%s}`, n, extra)
+	}
+	doc := head + `"authors":[null,{"name":"Ed"}],"items":[null,` + item(1, `,"authors":[null]`) + `,null,` + item(2, `,"authors":[{"name":"Al"},null,{"name":"Bo"}]`) + `,null]}`
+	f, err := Parse([]byte(doc), "", testFeedURL, "s", testNow, Options{})
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	checkFeed(t, "nulls", f)
+	if len(f.Items) != 2 || f.Items[0].Title != "Story 1" || f.Items[1].Title != "Story 2" {
+		t.Fatalf("items %+v; want the two that are objects", f.Items)
+	}
+	if got := f.Items[0].Authors; !slices.Equal(got, []string{"Ed"}) {
+		t.Errorf("item without authors of its own: authors %q; want the feed's", got)
+	}
+	if got := f.Items[1].Authors; !slices.Equal(got, []string{"Al", "Bo"}) {
+		t.Errorf("item authors %q; want the two given", got)
+	}
+}
