@@ -93,13 +93,8 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 	defer reserve(extensions)()
 	doc = fitJSON(doc, opts.MaxItems)
 	gf, err := feedParser.Parse(bytes.NewReader(doc))
-	for range maxJSONRepairs {
-		fixed := repairJSON(doc, err)
-		if fixed == nil {
-			break
-		}
-		doc = fixed
-		gf, err = feedParser.Parse(bytes.NewReader(doc))
+	if err != nil && firstByte(doc) == '{' {
+		gf, doc, err = reparseJSON(doc, err)
 	}
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		if looksLikeHTML(b, contentType) {

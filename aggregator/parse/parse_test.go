@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	jsonfeed "github.com/mmcdole/gofeed/json"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -555,16 +558,17 @@ func TestParseJSONWrongTypes(t *testing.T) {
 			}
 		})
 	}
-	// The repairs are bounded: a document wrong in more members than
-	// that is refused, with the decoder's error.
+	// However many members are wrong, the feed is read: a URL that is a
+	// number is left out, not resolved as a relative link.
 	var bad strings.Builder
 	bad.WriteString(head + `"items":[` + item("") + `]`)
-	for _, k := range []string{"home_page_url", "feed_url", "description", "user_comment", "next_url", "icon", "favicon", "language", "author"} {
+	for _, k := range []string{"home_page_url", "feed_url", "description", "user_comment", "next_url", "icon", "favicon", "language", "author", "authors", "expired"} {
 		fmt.Fprintf(&bad, `,%q:5`, k)
 	}
 	bad.WriteString("}")
-	if _, err := Parse([]byte(bad.String()), "", testFeedURL, "s", testNow, Options{}); err == nil || !strings.Contains(err.Error(), "cannot unmarshal") {
-		t.Errorf("nine members of the wrong type: err %v; want the decoder's error", err)
+	f, err := Parse([]byte(bad.String()), "", testFeedURL, "s", testNow, Options{})
+	if err != nil || f.Title != "T" || f.SiteURL != "" || f.Self != "" || len(f.Items) != 1 {
+		t.Errorf("eleven members of the wrong type: %+v, %v; want the feed, without them", f, err)
 	}
 }
 
@@ -605,6 +609,72 @@ func TestParseForbiddenCharRefs(t *testing.T) {
 	}
 }
 
+// TestParseJSONWrongElements checks that a JSON Feed whose lists hold
+// elements of the wrong type, null among them, keeps the rest of the item
+// and of the feed: a number or true/false in a list of tags reads as its
+// text, an item that is no object is left out.
+func TestParseJSONWrongElements(t *testing.T) {
+	const head = `{"version":"https://jsonfeed.org/version/1.1","title":"Mixed",`
+	item := func(n int, extra string) string {
+		return fmt.Sprintf(`{"id":"%d","url":"https://mixed.example/%[1]d","title":"Story %[1]d","content_text":"Text of %[1]d."%s}`, n, extra)
+	}
+	tests := []struct {
+		name   string
+		doc    string
+		titles []string
+		tags   [][]string
+	}{
+		{"tags with a number", head + `"items":[` + item(1, `,"tags":["a",3]`) + `,` + item(2, "") + `]}`,
+			[]string{"Story 1", "Story 2"}, [][]string{{"a", "3"}, nil}},
+		{"tags of every type", head + `"items":[` + item(1, `,"tags":["news",2024,true,null,{"a":1},["b"],"sport"]`) + `]}`,
+			[]string{"Story 1"}, [][]string{{"news", "2024", "true", "sport"}}},
+		{"a tag that is a number", head + `"items":[` + item(1, `,"tags":7`) + `]}`,
+			[]string{"Story 1"}, [][]string{{"7"}}},
+		{"an item that is a string", head + `"items":[` + item(1, "") + `,"just a string",` + item(2, "") + `]}`,
+			[]string{"Story 1", "Story 2"}, nil},
+		{"an item that is a number", head + `"items":[` + item(1, "") + `,42]}`, []string{"Story 1"}, nil},
+		{"items of every type", head + `"items":[true,` + item(1, "") + `,[],null,"x",3.5,` + item(2, `,"tags":["b",1]`) + `]}`,
+			[]string{"Story 1", "Story 2"}, [][]string{nil, {"b", "1"}}},
+		{"a title that is a number", head + `"items":[` + item(1, `,"title":1984`) + `]}`, []string{"1984"}, nil},
+		{"an author list that is one author", head + `"items":[` + item(1, `,"authors":{"name":"Al"},"attachments":{"url":"https://mixed.example/a.mp3","mime_type":"audio/mpeg"},"url":7`) + `]}`,
+			[]string{"Story 1"}, nil},
+		{"keys in another case", head + `"Items":[` + item(1, `,"Tags":["x",5]`) + `,"no"]}`, []string{"Story 1"}, [][]string{{"x", "5"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Parse([]byte(tt.doc), "application/feed+json", testFeedURL, "s", testNow, Options{})
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			checkFeed(t, tt.name, f)
+			if f.Title != "Mixed" {
+				t.Errorf("feed title %q; want it kept", f.Title)
+			}
+			var titles []string
+			for _, it := range f.Items {
+				titles = append(titles, it.Title)
+			}
+			if !slices.Equal(titles, tt.titles) {
+				t.Fatalf("items %q; want %q", titles, tt.titles)
+			}
+			for i, want := range tt.tags {
+				if got := f.Items[i].Categories; !slices.Equal(got, want) {
+					t.Errorf("item %d tags %q; want %q", i, got, want)
+				}
+			}
+		})
+	}
+
+	f, err := Parse([]byte(head+`"items":[`+item(1, `,"authors":{"name":"Al"},"attachments":{"url":"https://mixed.example/a.mp3","mime_type":"audio/mpeg"},"url":7`)+`]}`),
+		"", testFeedURL, "s", testNow, Options{})
+	if err != nil || len(f.Items) != 1 {
+		t.Fatalf("Parse = %v; want the item", err)
+	}
+	if it := f.Items[0]; !slices.Equal(it.Authors, []string{"Al"}) || len(it.Enclosures) != 1 || it.Enclosures[0].URL != "https://mixed.example/a.mp3" || it.Link != "" {
+		t.Errorf("item: authors %q, enclosures %+v, link %q; want the one author, the one attachment, and no link", it.Authors, it.Enclosures, it.Link)
+	}
+}
+
 // TestParseJSONNullElements checks that null items and authors in a JSON
 // Feed, which the decoder takes for no items and no authors, are left out
 // and cost nothing else.
@@ -627,5 +697,40 @@ func TestParseJSONNullElements(t *testing.T) {
 	}
 	if got := f.Items[1].Authors; !slices.Equal(got, []string{"Al", "Bo"}) {
 		t.Errorf("item authors %q; want the two given", got)
+	}
+}
+
+// TestParseJSONUnreadable checks that a JSON Feed that cannot be read says
+// why in the terms of the feed, not of the program's types.
+func TestParseJSONUnreadable(t *testing.T) {
+	const head = `{"version":"https://jsonfeed.org/version/1","title":"T",`
+	deep := head + `"items":[{"id":"1","title":"Deep","x":` + strings.Repeat("[", 20_000) + strings.Repeat("]", 20_000) + `}]}`
+	tests := []struct {
+		name, doc string
+		is        error
+		msg       string
+	}{
+		{"items as an object", head + `"items":{"id":"1","title":"One"}}`, ErrNotFeed, `JSON Feed: "items" is not a list`},
+		{"items as a string", head + `"items":"none"}`, ErrNotFeed, `JSON Feed: "items" is not a list`},
+		{"nested too deep", deep, ErrTooComplex, "document too complex: JSON nested more than 10000 deep"},
+		{"nested too deep, and wrong", strings.Replace(deep, `"title":"Deep"`, `"title":{}`, 1), ErrTooComplex, "document too complex: JSON nested more than 10000 deep"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.doc), "application/feed+json", testFeedURL, "s", testNow, Options{})
+		if !errors.Is(err, tt.is) || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("%s: Parse error %v; want %v saying %q", tt.name, err, tt.is, tt.msg)
+		}
+	}
+	// Nested deep, but not too deep for the decoder, the feed is read.
+	ok := head + `"items":[{"id":"1","title":"Deep","x":` + strings.Repeat("[", 9_000) + strings.Repeat("]", 9_000) + `,"tags":[1]}]}`
+	if f, err := Parse([]byte(ok), "", testFeedURL, "s", testNow, Options{}); err != nil || len(f.Items) != 1 {
+		t.Errorf("nested 9,000 deep: Parse = %v; want the item", err)
+	}
+	// Should the feed parser still refuse a member, its error names the
+	// member as the feed does.
+	var jf jsonfeed.Feed
+	err := json.Unmarshal([]byte(`{"items":[{"tags":["a",3]}]}`), &jf)
+	if got, want := fmt.Sprint(jsonFeedError(err)), `JSON Feed: "items.tags" is a number where a string is expected`; got != want {
+		t.Errorf("jsonFeedError(%v) = %q; want %q", err, got, want)
 	}
 }
