@@ -48,8 +48,9 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzSanitize checks that no input survives Sanitize as unsafe HTML and
-// that PlainText always returns collapsed, valid text.
+// FuzzSanitize checks that no input survives Sanitize as unsafe HTML or
+// with control characters, and that PlainText always returns collapsed,
+// valid text.
 func FuzzSanitize(f *testing.F) {
 	for _, p := range xssPayloads {
 		f.Add(p)
@@ -58,6 +59,9 @@ func FuzzSanitize(f *testing.F) {
 		got := Sanitize(s, "https://site.example/a/b.html")
 		if why := unsafeHTML(got); why != "" {
 			t.Errorf("Sanitize(%q) = %q: unsafe: %s", s, got, why)
+		}
+		if cleanText(got) != got {
+			t.Errorf("Sanitize(%q) = %q: holds control characters or invalid UTF-8", s, got)
 		}
 		p := PlainText(s)
 		if !utf8.ValidString(p) || p != strings.TrimSpace(p) || strings.ContainsAny(p, "\t\n\r\x00") || strings.Contains(p, "  ") {

@@ -35,7 +35,7 @@ var policy = func() *bluemonday.Policy {
 // them); relative links and image sources are then made absolute against
 // base (an absolute http(s) URL, or "" to keep them relative), and every link
 // gets rel="nofollow noopener noreferrer". Invalid UTF-8 and control
-// characters are removed first.
+// characters are removed, written as they are or as character references.
 func Sanitize(html, base string) string {
 	return sanitize(html, parseBase(base), nil)
 }
@@ -71,6 +71,11 @@ func sanitize(s string, base *url.URL, anchors *[]anchor) string {
 		return strings.TrimSpace(s)
 	}
 	clean := policy.Sanitize(s)
+	if strings.Contains(s, "&#") {
+		// The policy writes the characters references stand for as they
+		// are, control characters among them.
+		clean = cleanText(clean)
+	}
 	if !strings.Contains(clean, "<") {
 		return strings.TrimSpace(clean)
 	}

@@ -140,6 +140,7 @@ func TestSanitize(t *testing.T) {
 		{"iframe dropped", `<iframe src="https://v.example/"></iframe>ok`, `ok`},
 		{"control chars", "a\x00b\x01c\x7fd\u0081", "abcd"},
 		{"c1 as windows-1252", "don\u0092t", "don’t"},
+		{"control chars as references", "<p>a&#1;b&#x7f;c&#x1B;d&#128;e</p>", "<p>abcd€e</p>"},
 		{"invalid utf-8", "caf\xe9 <b>ok</b>", "caf <b>ok</b>"},
 		{"entity kept", "AT&amp;T", "AT&amp;T"},
 		{"fragment link", `<a href="#note">n</a>`, `<a href="https://site.example/news/story.html#note" rel="nofollow noopener noreferrer">n</a>`},
