@@ -291,8 +291,8 @@ func cleanXMLChars(b []byte) []byte {
 // references to characters XML forbids (&#x1b;, &#11;, &#xFFFE;), which
 // the XML decoder refuses, failing the whole document for one of them, as
 // cleanXMLChars removes the characters themselves. References inside CDATA
-// sections and comments, which the decoder does not read as references,
-// stay, as do all others. It returns b itself when there is nothing to
+// sections, comments and declarations, which the decoder does not read as
+// references, stay, as do all others. It returns b itself when there is nothing to
 // remove: most documents hold no "&#", and the rest are checked first
 // without regard to CDATA sections, whose contents rarely hold such a
 // reference.
@@ -327,6 +327,10 @@ func dropForbiddenCharRefs(b []byte) []byte {
 			i = after(b, i+9, "]]>")
 		case hasPrefixAt(b, i, "<!--"):
 			i = after(b, i+4, "-->")
+		case hasPrefixAt(b, i, "<!"):
+			// A declaration, such as a DOCTYPE, whose quoted values
+			// may hold "<!--" that opens no comment.
+			i = afterDeclaration(b, i+2)
 		case b[i] == '&':
 			n, forbidden := charRef(b[i:])
 			if forbidden {

@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"bytes"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,6 +46,39 @@ func FuzzParse(f *testing.F) {
 			if !slices.Equal(x.OriginLinks, y.OriginLinks) {
 				t.Errorf("item %d: origins %q then %q", i, x.OriginLinks, y.OriginLinks)
 			}
+		}
+	})
+}
+
+// FuzzForbiddenCharRefs holds toUTF8 to what the feed parser relies on: the
+// XML decoder never refuses an XML document it returns for a character XML
+// forbids, written as a reference or not.
+func FuzzForbiddenCharRefs(f *testing.F) {
+	for _, s := range []string{
+		`<a t="&#1;">x&#x1b;y&#11;z&#xFFFE;&#0;&#xD800;&#1114112;&#X1b;&#x1b</a>`,
+		`<a><![CDATA[&#x1b;]]>&#x1b;<!-- &#1; --><![CDATA[&#2;</a>`,
+		`<!DOCTYPE a [<!ENTITY c "<!--">]><a>&#1;</a>`,
+		`<?xml version="1.0"?><rss><channel><title>a&#00000000027;b</title></channel></rss>`,
+		`<a>&#x10FFFF;&#xe9;&amp;#1;&#65;</a>`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		doc := toUTF8(b, "")
+		if !startsLikeXML(doc) {
+			return // read as JSON, or not at all
+		}
+		d := xml.NewDecoder(bytes.NewReader(doc))
+		d.Strict = false
+		for {
+			_, err := d.Token()
+			if err == nil {
+				continue
+			}
+			if strings.Contains(err.Error(), "illegal character code") {
+				t.Fatalf("toUTF8(%q) = %q: the decoder refuses it: %v", b, doc, err)
+			}
+			return
 		}
 	})
 }

@@ -432,6 +432,7 @@ func TestToUTF8(t *testing.T) {
 			"<a t=\"x\">abcde&#xD800;f&#x10FFFF;g&#1114112;h&#X1b;i&#x1b</a>"},
 		{"forbidden references, leading zeros", "<a>&#00000000000000000000027;&#x0000009;</a>", "", "<a>&#x0000009;</a>"},
 		{"forbidden references in CDATA", "<a><![CDATA[&#x1b;]]>&#x1b;<!-- &#1; --><![CDATA[&#2;</a>", "", "<a><![CDATA[&#x1b;]]><!-- &#1; --><![CDATA[&#2;</a>"},
+		{"forbidden references after a DOCTYPE", `<!DOCTYPE a [<!ENTITY c "<!--">]><a>&#1;</a>`, "", `<!DOCTYPE a [<!ENTITY c "<!--">]><a></a>`},
 		{"valid references", "<a>&#xe9;&#233;&#10;&amp;#1;</a>", "", "<a>&#xe9;&#233;&#10;&amp;#1;</a>"},
 		{"references in JSON", `{"title":"a&#1;b"}`, "", `{"title":"a&#1;b"}`},
 	}
