@@ -32,6 +32,9 @@ func FuzzParse(f *testing.F) {
 			if !utf8.ValidString(errA.Error()) {
 				t.Errorf("error message is not valid UTF-8: %q", errA.Error())
 			}
+			if msg := errA.Error(); strings.Contains(msg, "Go struct") || strings.Contains(msg, "Go value") {
+				t.Errorf("error message names the program's types, not the feed's: %q", msg)
+			}
 			return
 		}
 		checkFeed(t, "fuzz", a)
