@@ -940,20 +940,24 @@ func (p *Poller) closeRetired(pl *pipeline) {
 // fetchFeed fetches the source and parses the body when it changed. A nil
 // feed with a nil error means 304 or an unchanged body. An HTML page that
 // links a feed is followed once, and the source then moves to that feed.
-// It calls fetched once the source's host has answered.
+// A permanent redirect moves the source only when a feed was read where it
+// led (parsed, the same body as last time, or a 304): one to a page that
+// names no feed, or to a body that is no feed, leaves the source where it
+// was, to be asked again at its next poll. It calls fetched once the
+// source's host has answered.
 func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.SourceState, fetched func()) (*parse.Feed, fetch.Result, error) {
 	res, err := pl.fetcher.Fetch(ctx, fetch.Request{URL: st.URL, ETag: st.ETag, LastModified: st.LastModified})
 	fetched()
 	p.closeRetired(pl)
-	if err != nil || res.NotModified {
+	if err != nil {
 		return nil, res, err
-	}
-	if res.MovedTo != "" {
-		st.URL = res.MovedTo
 	}
 	sum := sha256.Sum256(res.Body)
 	hash := hex.EncodeToString(sum[:])
-	if hash == st.BodyHash {
+	if res.NotModified || hash == st.BodyHash {
+		if res.MovedTo != "" {
+			st.URL = res.MovedTo
+		}
 		return nil, res, nil
 	}
 	now := p.now()
@@ -969,6 +973,9 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 		return nil, res, fmt.Errorf("%w, which is the page itself", err)
 	case errors.As(err, &page) && page.Alternate != "":
 		pageURL := st.URL
+		if res.MovedTo != "" {
+			pageURL = res.MovedTo
+		}
 		res, err = pl.fetcher.Fetch(ctx, fetch.Request{URL: page.Alternate})
 		p.closeRetired(pl)
 		if err == nil {
@@ -986,6 +993,8 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 		hash = hex.EncodeToString(sum[:])
 	case err != nil:
 		return nil, res, err
+	case res.MovedTo != "":
+		st.URL = res.MovedTo
 	}
 	st.BodyHash = hash
 	return feed, res, nil

@@ -394,6 +394,61 @@ func TestPermanentRedirect(t *testing.T) {
 	}
 }
 
+// TestPermanentRedirectToNoFeed checks that a 301 or 308 to something
+// that is not a feed (an HTML page that names none, an empty or garbage
+// body) leaves the source at its URL, so that the next poll asks it again,
+// and that a 304 at the new URL moves it, as a feed read there does.
+func TestPermanentRedirectToNoFeed(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Handle("/html-noalt", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte("<!DOCTYPE html><html><head><title>Parked</title></head><body><p>This domain is for sale.</p></body></html>"))
+	})
+	o.Handle("/empty", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+	})
+	o.Handle("/garbage", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write([]byte("\x00\x01{{{ not a feed <<<"))
+	})
+	o.Redirect("/perm301-to-html", "/html-noalt", http.StatusMovedPermanently)
+	o.Redirect("/perm308-to-html", "/html-noalt", http.StatusPermanentRedirect)
+	o.Redirect("/perm301-to-empty", "/empty", http.StatusMovedPermanently)
+	o.Redirect("/perm301-to-garbage", "/garbage", http.StatusMovedPermanently)
+	o.Feed("/feed.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Feed("/same.rss", "application/rss+xml", fixture(t, "news.rss"))
+	paths := []string{"/perm301-to-html", "/perm308-to-html", "/perm301-to-empty", "/perm301-to-garbage"}
+	var urls []string
+	for _, path := range paths {
+		urls = append(urls, o.URL(path))
+	}
+	cfg := config(t, "", append(urls, o.URL("/feed.rss"))...)
+	db := mustOpen(t)
+	p := newPoller(t, cfg, db, nil)
+
+	for pass := 1; pass <= 2; pass++ {
+		p.PollAll(t.Context(), nil)
+		for _, path := range paths {
+			st := state(t, db, o.URL(path))
+			if st.URL != o.URL(path) || st.LastResult != "error" {
+				t.Errorf("poll %d of %s: URL %q, result %q (%s); want the URL kept and an error", pass, path, st.URL, st.LastResult, st.LastError)
+			}
+			if n := o.Count(path); n != pass {
+				t.Errorf("after poll %d, %s was asked %d times; want %d", pass, path, n, pass)
+			}
+		}
+	}
+
+	// The feed moves, with its validators, to a URL that answers 304.
+	o.Redirect("/feed.rss", "/same.rss", http.StatusMovedPermanently)
+	if oc := p.PollAll(t.Context(), nil)[len(paths)]; oc.Result != "not_modified" {
+		t.Fatalf("poll of a feed moved to its copy: %q (%v); want not_modified", oc.Result, oc.Err)
+	}
+	if got := state(t, db, o.URL("/feed.rss")).URL; got != o.URL("/same.rss") {
+		t.Errorf("after a 301 to a URL that answered 304 the source URL is %q; want %q", got, o.URL("/same.rss"))
+	}
+}
+
 // TestNoRedirects polls a moved source under poll.max_redirects: 0: the
 // redirect is not followed, and the source fails saying so.
 func TestNoRedirects(t *testing.T) {
