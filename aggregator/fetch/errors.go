@@ -73,7 +73,7 @@ type StatusError struct {
 	URL  string // the URL that gave the answer; Error hides its credentials
 	Code int    // the HTTP status code
 	// RetryAfter is the delay the origin asked for in a Retry-After header
-	// (seconds or HTTP-date), or 0 when it sent none.
+	// (seconds or HTTP-date) of a 429 or a 503, or 0 when it sent none.
 	RetryAfter time.Duration
 	// Why says what is wrong with an answer whose status alone does not,
 	// or is empty.
@@ -96,6 +96,14 @@ func (e *StatusError) Error() string {
 		fmt.Fprintf(&b, "; retry after %s", e.RetryAfter)
 	}
 	return b.String()
+}
+
+// rateLimited reports whether a Retry-After on a response with status code
+// asks the client to wait: on 429 Too Many Requests (RFC 6585) and 503
+// Service Unavailable (RFC 9110, section 10.2.3). On other statuses it is
+// ignored, so that a broken server cannot hold a source with one.
+func rateLimited(code int) bool {
+	return code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable
 }
 
 // maxRetryAfter bounds a Retry-After delay so that an absurd value cannot

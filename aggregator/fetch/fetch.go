@@ -135,7 +135,8 @@ func (f *Fetcher) CloseIdleConnections() { f.transport.CloseIdleConnections() }
 // A 2xx answer gives a Result with the body; a 304 to a conditional request
 // gives NotModified and no body. Any other status, and a 304 to a request
 // without validators, gives a *StatusError, with RetryAfter parsed from the
-// Retry-After header. Failures wrap ErrTimeout, ErrTooLarge,
+// Retry-After header of a 429 or a 503 (the header is ignored on other
+// statuses). Failures wrap ErrTimeout, ErrTooLarge,
 // ErrTooManyRedirects, ErrRedirectLoop, ErrForbiddenAddress or
 // ErrUnsupportedURL when they are one of those. On error the Result still
 // carries what is known (Status, FinalURL, Duration).
@@ -205,8 +206,10 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 		}
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		se := &StatusError{URL: res.FinalURL, Code: resp.StatusCode}
-		if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			se.RetryAfter = d
+		if rateLimited(resp.StatusCode) {
+			if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+				se.RetryAfter = d
+			}
 		}
 		// Drain a little so the connection can be reused; never much.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))

@@ -342,6 +342,9 @@ func TestStatusErrors(t *testing.T) {
 	o.Status("/down", http.StatusServiceUnavailable, date)
 	o.Status("/gone", http.StatusGone, "")
 	o.Status("/broken", http.StatusInternalServerError, "soon")
+	// Retry-After means something on 429 and 503 only (RFC 9110, RFC 6585).
+	o.Status("/error", http.StatusInternalServerError, "86400")
+	o.Status("/forbidden", http.StatusForbidden, date)
 	// Not modified, though the request named no version it could be the
 	// same as: taken at its word, a new source would stay empty, without
 	// an error.
@@ -355,12 +358,15 @@ func TestStatusErrors(t *testing.T) {
 		maxRetry   time.Duration
 		msgPrefix  string
 		msgContain string
+		msgLacks   string
 	}{
-		{"/busy", 429, 120 * time.Second, 120 * time.Second, "http 429 too many requests from " + o.URL("/busy"), "; retry after 2m0s"},
-		{"/down", 503, 85 * time.Second, 90 * time.Second, "http 503 service unavailable from " + o.URL("/down"), "; retry after 1m"},
-		{"/gone", 410, 0, 0, "http 410 gone from " + o.URL("/gone"), ""},
-		{"/broken", 500, 0, 0, "http 500 internal server error from " + o.URL("/broken"), ""},
-		{"/unasked", 304, 0, 0, "http 304 not modified from " + o.URL("/unasked") + " to a request without If-None-Match or If-Modified-Since", ""},
+		{"/busy", 429, 120 * time.Second, 120 * time.Second, "http 429 too many requests from " + o.URL("/busy"), "; retry after 2m0s", ""},
+		{"/down", 503, 85 * time.Second, 90 * time.Second, "http 503 service unavailable from " + o.URL("/down"), "; retry after 1m", ""},
+		{"/gone", 410, 0, 0, "http 410 gone from " + o.URL("/gone"), "", ""},
+		{"/broken", 500, 0, 0, "http 500 internal server error from " + o.URL("/broken"), "", ""},
+		{"/error", 500, 0, 0, "http 500 internal server error from " + o.URL("/error"), "", "retry after"},
+		{"/forbidden", 403, 0, 0, "http 403 forbidden from " + o.URL("/forbidden"), "", "retry after"},
+		{"/unasked", 304, 0, 0, "http 304 not modified from " + o.URL("/unasked") + " to a request without If-None-Match or If-Modified-Since", "", ""},
 	}
 	for _, tt := range tests {
 		res, err := f.Fetch(t.Context(), Request{URL: o.URL(tt.path)})
@@ -375,6 +381,8 @@ func TestStatusErrors(t *testing.T) {
 		}
 		if msg := err.Error(); !strings.HasPrefix(msg, tt.msgPrefix) || !strings.Contains(msg, tt.msgContain) {
 			t.Errorf("Fetch(%s) error = %q; want it to start %q and contain %q", tt.path, msg, tt.msgPrefix, tt.msgContain)
+		} else if tt.msgLacks != "" && strings.Contains(msg, tt.msgLacks) {
+			t.Errorf("Fetch(%s) error = %q; want no %q in it", tt.path, msg, tt.msgLacks)
 		}
 	}
 }

@@ -351,6 +351,29 @@ func TestBackoffAndRetryAfter(t *testing.T) {
 	}
 }
 
+// TestRetryAfterOnlyWhenRateLimited checks that a Retry-After on a status
+// other than 429 and 503 is not honoured: the source takes the ordinary
+// backoff and is not called rate limited.
+func TestRetryAfterOnlyWhenRateLimited(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Status("/error.rss", http.StatusInternalServerError, "86400")
+	o.Status("/forbidden.rss", http.StatusForbidden, "86400")
+	cfg := config(t, "  max_backoff: 48h", o.URL("/error.rss"), o.URL("/forbidden.rss"))
+	db := mustOpen(t)
+	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	p := newPoller(t, cfg, db, clk.Now)
+	p.PollAll(t.Context(), nil)
+	for _, path := range []string{"/error.rss", "/forbidden.rss"} {
+		st := state(t, db, o.URL(path))
+		if st.LastResult != "error" || st.RetryAfter != 0 || strings.Contains(st.LastError, "retry after") {
+			t.Errorf("%s with Retry-After: 86400: result %q, retry after %v, error %q; want an error without a wait asked for", path, st.LastResult, st.RetryAfter, st.LastError)
+		}
+		if wait := st.NextDue.Sub(clk.Now()); wait < 30*time.Minute || wait > 33*time.Minute {
+			t.Errorf("%s with Retry-After: 86400: next due in %v; want the first backoff, the 30m interval with jitter", path, wait)
+		}
+	}
+}
+
 // TestFeedTTL checks that a feed's <ttl> lengthens its interval but a short
 // one never shortens it.
 func TestFeedTTL(t *testing.T) {
