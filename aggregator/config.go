@@ -34,7 +34,7 @@ type StorageConfig struct {
 type PollConfig struct {
 	Interval      time.Duration `yaml:"interval"`       // default 30m
 	MinInterval   time.Duration `yaml:"min_interval"`   // floor for any source's interval; default 1m
-	MaxBackoff    time.Duration `yaml:"max_backoff"`    // cap of the failure backoff; default 24h
+	MaxBackoff    time.Duration `yaml:"max_backoff"`    // cap of the failure backoff and of a Retry-After; default 24h
 	Timeout       time.Duration `yaml:"timeout"`        // whole request; default 30s
 	MaxBytes      int64         `yaml:"max_bytes"`      // body cap after decompression; default 10 MiB
 	MaxItems      int           `yaml:"max_items"`      // items taken from one fetch; default 500

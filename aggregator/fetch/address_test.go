@@ -122,6 +122,7 @@ func TestOptionsFrom(t *testing.T) {
 		Timeout:       5 * time.Second,
 		MaxBytes:      1000,
 		AllowNetworks: []string{"10.1.2.3/8", "192.168.5.5", " fd00::/8 "},
+		MaxBackoff:    6 * time.Hour,
 	})
 	if err != nil {
 		t.Fatalf("OptionsFrom: %v", err)
@@ -152,6 +153,7 @@ func TestOptionsFrom(t *testing.T) {
 		{"PerHost", opts.PerHost, DefaultPerHost},
 		{"UserAgent", opts.UserAgent, DefaultUserAgent},
 		{"AllowPrivate", opts.AllowPrivate, false},
+		{"MaxRetryAfter", opts.MaxRetryAfter, 6 * time.Hour}, // poll.max_backoff
 	}
 	for _, c := range checks {
 		if c.got != c.want {

@@ -73,7 +73,8 @@ type StatusError struct {
 	URL  string // the URL that gave the answer; Error hides its credentials
 	Code int    // the HTTP status code
 	// RetryAfter is the delay the origin asked for in a Retry-After header
-	// (seconds or HTTP-date) of a 429 or a 503, or 0 when it sent none.
+	// (seconds or HTTP-date) of a 429 or a 503, at most the Fetcher's
+	// Options.MaxRetryAfter, or 0 when it sent none.
 	RetryAfter time.Duration
 	// Why says what is wrong with an answer whose status alone does not,
 	// or is empty.

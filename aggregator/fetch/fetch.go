@@ -136,7 +136,7 @@ func (f *Fetcher) CloseIdleConnections() { f.transport.CloseIdleConnections() }
 // gives NotModified and no body. Any other status, and a 304 to a request
 // without validators, gives a *StatusError, with RetryAfter parsed from the
 // Retry-After header of a 429 or a 503 (the header is ignored on other
-// statuses). Failures wrap ErrTimeout, ErrTooLarge,
+// statuses) and capped at Options.MaxRetryAfter. Failures wrap ErrTimeout, ErrTooLarge,
 // ErrTooManyRedirects, ErrRedirectLoop, ErrForbiddenAddress or
 // ErrUnsupportedURL when they are one of those. On error the Result still
 // carries what is known (Status, FinalURL, Duration).
@@ -208,7 +208,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 		se := &StatusError{URL: res.FinalURL, Code: resp.StatusCode}
 		if rateLimited(resp.StatusCode) {
 			if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-				se.RetryAfter = d
+				se.RetryAfter = min(d, f.opts.MaxRetryAfter)
 			}
 		}
 		// Drain a little so the connection can be reused; never much.

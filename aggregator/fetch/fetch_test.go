@@ -387,6 +387,35 @@ func TestStatusErrors(t *testing.T) {
 	}
 }
 
+// TestRetryAfterCapped checks that the wait a Retry-After asks for, in
+// seconds or as a date, is cut to Options.MaxRetryAfter, and to a year
+// without it.
+func TestRetryAfterCapped(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Status("/seconds", http.StatusServiceUnavailable, "999999999999999999999")
+	o.Status("/date", http.StatusServiceUnavailable, "Fri, 01 Jan 2100 00:00:00 GMT")
+	o.Status("/busy", http.StatusTooManyRequests, "259200")
+	for _, tt := range []struct {
+		max, want time.Duration
+	}{
+		{6 * time.Hour, 6 * time.Hour},
+		{0, 365 * 24 * time.Hour},
+	} {
+		f := newFetcher(t, Options{MaxRetryAfter: tt.max})
+		for _, path := range []string{"/seconds", "/date", "/busy"} {
+			want := tt.want
+			if path == "/busy" {
+				want = min(want, 72*time.Hour)
+			}
+			_, err := f.Fetch(t.Context(), Request{URL: o.URL(path)})
+			var se *StatusError
+			if !errors.As(err, &se) || se.RetryAfter != want {
+				t.Errorf("MaxRetryAfter %v: Fetch(%s) = %v; want a StatusError with RetryAfter %v", tt.max, path, err, want)
+			}
+		}
+	}
+}
+
 func TestForbiddenAddress(t *testing.T) {
 	o := feedtest.NewOrigin(t)
 	o.Feed("/feed", "application/rss+xml", []byte(rssBody))

@@ -50,6 +50,11 @@ type Options struct {
 	// PerHost caps the requests in flight to one host name; a negative
 	// value sets no cap.
 	PerHost int
+	// MaxRetryAfter caps the wait a Retry-After asks for (StatusError's
+	// RetryAfter), so that one header from a broken or hostile server
+	// cannot silence a source for long; zero, or more than a year, caps it
+	// at a year.
+	MaxRetryAfter time.Duration
 }
 
 // OptionsFrom builds Options from the poll section of the configuration. It
@@ -65,6 +70,8 @@ func OptionsFrom(cfg aggregator.PollConfig) (Options, error) {
 		UserAgent:    cfg.UserAgent,
 		AllowPrivate: cfg.AllowPrivate,
 		PerHost:      cfg.PerHost,
+		// A server-requested wait is capped as the failure backoff is.
+		MaxRetryAfter: cfg.MaxBackoff,
 	}
 	if opts.MaxRedirects == 0 {
 		opts.MaxRedirects = -1 // none; Options' zero stands for the default
@@ -128,6 +135,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PerHost == 0 {
 		o.PerHost = DefaultPerHost
+	}
+	if o.MaxRetryAfter <= 0 || o.MaxRetryAfter > maxRetryAfter {
+		o.MaxRetryAfter = maxRetryAfter
 	}
 	o.AllowNetworks = append([]netip.Prefix(nil), o.AllowNetworks...)
 	return o

@@ -374,6 +374,35 @@ func TestRetryAfterOnlyWhenRateLimited(t *testing.T) {
 	}
 }
 
+// TestRetryAfterCapped checks that a server asking to wait longer than
+// poll.max_backoff, in seconds or with a date far ahead, is asked again
+// once that cap has passed, as a failing source is.
+func TestRetryAfterCapped(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Status("/seconds.rss", http.StatusServiceUnavailable, "999999999999999999999")
+	o.Status("/date.rss", http.StatusServiceUnavailable, "Fri, 01 Jan 2100 00:00:00 GMT")
+	o.Status("/busy.rss", http.StatusTooManyRequests, "259200")
+	paths := []string{"/seconds.rss", "/date.rss", "/busy.rss"}
+	var urls []string
+	for _, path := range paths {
+		urls = append(urls, o.URL(path))
+	}
+	cfg := config(t, "", urls...) // max_backoff: 6h
+	db := mustOpen(t)
+	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	p := newPoller(t, cfg, db, clk.Now)
+	p.PollAll(t.Context(), nil)
+	for _, path := range paths {
+		st := state(t, db, o.URL(path))
+		if wait := st.NextDue.Sub(clk.Now()); wait != 6*time.Hour || st.RetryAfter != 6*time.Hour {
+			t.Errorf("%s: next due in %v, retry after %v; want both the 6h of poll.max_backoff", path, wait, st.RetryAfter)
+		}
+		if st.LastResult != "rate_limited" || !strings.HasSuffix(st.LastError, "; retry after 6h0m0s") {
+			t.Errorf("%s: result %q, error %q; want rate_limited, retry after 6h0m0s", path, st.LastResult, st.LastError)
+		}
+	}
+}
+
 // TestFeedTTL checks that a feed's <ttl> lengthens its interval but a short
 // one never shortens it.
 func TestFeedTTL(t *testing.T) {
