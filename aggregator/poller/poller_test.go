@@ -358,7 +358,7 @@ func TestRetryAfterOnlyWhenRateLimited(t *testing.T) {
 	o := feedtest.NewOrigin(t)
 	o.Status("/error.rss", http.StatusInternalServerError, "86400")
 	o.Status("/forbidden.rss", http.StatusForbidden, "86400")
-	cfg := config(t, "  max_backoff: 48h", o.URL("/error.rss"), o.URL("/forbidden.rss"))
+	cfg := config(t, "  max_backoff: 48h\n  timeout: 10s", o.URL("/error.rss"), o.URL("/forbidden.rss"))
 	db := mustOpen(t)
 	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
 	p := newPoller(t, cfg, db, clk.Now)
@@ -387,7 +387,7 @@ func TestRetryAfterCapped(t *testing.T) {
 	for _, path := range paths {
 		urls = append(urls, o.URL(path))
 	}
-	cfg := config(t, "", urls...) // max_backoff: 6h
+	cfg := config(t, "  timeout: 10s", urls...) // max_backoff: 6h
 	db := mustOpen(t)
 	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
 	p := newPoller(t, cfg, db, clk.Now)
@@ -474,7 +474,7 @@ func TestPermanentRedirectToNoFeed(t *testing.T) {
 	for _, path := range paths {
 		urls = append(urls, o.URL(path))
 	}
-	cfg := config(t, "", append(urls, o.URL("/feed.rss"))...)
+	cfg := config(t, "  timeout: 10s", append(urls, o.URL("/feed.rss"))...)
 	db := mustOpen(t)
 	p := newPoller(t, cfg, db, nil)
 
