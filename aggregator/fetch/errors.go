@@ -113,9 +113,9 @@ const maxRetryAfter = 365 * 24 * time.Hour
 
 // ParseRetryAfter parses a Retry-After header value: delta-seconds ("120") or
 // an HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT", and the obsolete RFC 850 and
-// asctime forms). A date is turned into a delay from now; a date in the past
-// gives 0. The delay is capped at one year. ok is false when v is empty or
-// malformed.
+// asctime forms). A date is turned into a delay from now, rounded up to whole
+// seconds, as a date gives it; a date in the past gives 0. The delay is capped
+// at one year. ok is false when v is empty or malformed.
 func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -135,11 +135,11 @@ func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	if err != nil {
 		return 0, false
 	}
-	d = t.Sub(now)
-	if d < 0 {
-		d = 0
+	d = min(max(t.Sub(now), 0), maxRetryAfter)
+	if frac := d % time.Second; frac > 0 {
+		d += time.Second - frac
 	}
-	return min(d, maxRetryAfter), true
+	return d, true
 }
 
 func isDigits(s string) bool {

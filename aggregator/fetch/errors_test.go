@@ -32,6 +32,19 @@ func TestParseRetryAfter(t *testing.T) {
 			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.wantOK)
 		}
 	}
+	// A date is read against a clock with nanoseconds: the wait is in
+	// whole seconds, and never ends before the date.
+	later := now.Add(245342471 * time.Nanosecond)
+	for in, want := range map[string]time.Duration{
+		"Sat, 01 Mar 2025 15:00:00 GMT": 3 * time.Hour,
+		"Sat, 01 Mar 2025 12:00:01 GMT": time.Second,
+		"Sat, 01 Mar 2025 12:00:00 GMT": 0,
+		"Fri, 31 Dec 9999 23:59:59 GMT": 365 * 24 * time.Hour,
+	} {
+		if got, ok := ParseRetryAfter(in, later); got != want || !ok {
+			t.Errorf("ParseRetryAfter(%q) at %s = %v, %v; want %v, true", in, later.Format(time.RFC3339Nano), got, ok, want)
+		}
+	}
 }
 
 func TestStatusErrorMessage(t *testing.T) {

@@ -403,6 +403,27 @@ func TestRetryAfterCapped(t *testing.T) {
 	}
 }
 
+// TestRetryAfterDateInWholeSeconds checks that a Retry-After given as a
+// date is recorded, and shown, as a wait of whole seconds.
+func TestRetryAfterDateInWholeSeconds(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	// The fetcher reads the date against the time of day.
+	o.Status("/feed.rss", http.StatusServiceUnavailable, time.Now().Add(3*time.Hour).UTC().Format(http.TimeFormat))
+	cfg := config(t, "  timeout: 10s", o.URL("/feed.rss"))
+	db := mustOpen(t)
+	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	p := newPoller(t, cfg, db, clk.Now)
+	oc := p.PollAll(t.Context(), nil)[0]
+	st := state(t, db, o.URL("/feed.rss"))
+	whole := regexp.MustCompile(`; retry after (\d+h)?(\d+m)?\d+s$`)
+	if !whole.MatchString(st.LastError) || oc.Err == nil || !whole.MatchString(oc.Err.Error()) {
+		t.Errorf("503 with a Retry-After date: recorded %q, outcome %v; want a wait in whole seconds", st.LastError, oc.Err)
+	}
+	if st.RetryAfter%time.Second != 0 || st.RetryAfter < 2*time.Hour {
+		t.Errorf("503 with a Retry-After date 3h ahead: retry after %v; want about 3h, in whole seconds", st.RetryAfter)
+	}
+}
+
 // TestFeedTTL checks that a feed's <ttl> lengthens its interval but a short
 // one never shortens it.
 func TestFeedTTL(t *testing.T) {
