@@ -47,7 +47,7 @@ type Outcome struct {
 	Source     string // SourceID
 	Name       string
 	URL        string
-	Result     string // ok, not_modified, unchanged, error, gone, rate_limited, disabled
+	Result     string // ok, not_modified, unchanged, error, gone, rate_limited, disabled, skipped
 	New        int    // new items stored
 	Updated    int    // edited items updated in place
 	Duplicates int    // new items that joined an existing story
@@ -55,6 +55,12 @@ type Outcome struct {
 	Expired    int // items older than storage.retention, left out
 	Err        error
 	Duration   time.Duration
+	// Until is, for a source skipped (PollPolitely), when the wait its
+	// last failure set ends: a Retry-After its server sent, or the backoff.
+	Until time.Time
+	// Reason is, for a source skipped, the last result and error recorded
+	// on it ("rate_limited: http 429 too many requests from …").
+	Reason string
 }
 
 // pipeline is everything that changes on a config reload.
@@ -664,8 +670,25 @@ func (p *Poller) prune(ctx context.Context, cutoff time.Time, pl *pipeline) {
 
 // PollAll polls every enabled source once, at most poll.concurrency
 // fetching at a time, calling progress (if not nil) after each source, and
-// returns the outcomes in configuration order.
+// returns the outcomes in configuration order. It fetches a source still
+// waiting out a Retry-After or the backoff after its failures too (see
+// PollPolitely).
 func (p *Poller) PollAll(ctx context.Context, progress func(Outcome)) []Outcome {
+	return p.pollAll(ctx, progress, false)
+}
+
+// PollPolitely is PollAll for a pass run now and again, from cron say: a
+// source whose stored state says to wait — its server asked for it with a
+// Retry-After, or it backs off after failures — until a time still to come
+// is not fetched. Its outcome is "skipped", with no error, Until that time
+// and the Reason recorded. A source merely not due yet by its interval is
+// fetched all the same: a conditional GET makes that cheap.
+func (p *Poller) PollPolitely(ctx context.Context, progress func(Outcome)) []Outcome {
+	return p.pollAll(ctx, progress, true)
+}
+
+// pollAll is PollAll, and PollPolitely when polite.
+func (p *Poller) pollAll(ctx context.Context, progress func(Outcome), polite bool) []Outcome {
 	p.mu.Lock()
 	pl := p.pl
 	p.mu.Unlock()
@@ -709,7 +732,13 @@ func (p *Poller) PollAll(ctx context.Context, progress func(Outcome)) []Outcome 
 					p.signal()
 					p.mu.Unlock()
 				}()
-				out[i] = p.pollSource(ctx, pl, srcs[i], fetched[k])
+				skipped := false
+				if polite {
+					out[i], skipped = p.waiting(ctx, pl, srcs[i])
+				}
+				if !skipped {
+					out[i] = p.pollSource(ctx, pl, srcs[i], fetched[k])
+				}
 				if progress != nil {
 					pmu.Lock()
 					progress(out[i])
@@ -724,6 +753,27 @@ func (p *Poller) PollAll(ctx context.Context, progress func(Outcome)) []Outcome 
 	wg.Wait()
 	p.flush(ctx)
 	return out
+}
+
+// waiting returns the outcome "skipped" for the source src, and true, when
+// its latest state says to wait until a time after now (waitEnd). A source
+// never fetched, or whose state cannot be read, is not waiting: its poll
+// tells.
+func (p *Poller) waiting(ctx context.Context, pl *pipeline, src aggregator.SourceConfig) (Outcome, bool) {
+	id := aggregator.SourceID(src.URL)
+	st, err := p.state(ctx, id)
+	if err != nil {
+		return Outcome{}, false
+	}
+	now := p.now()
+	p.mu.Lock()
+	until, ok := waitEnd(pl.cfg, src, st, now, p.rnd)
+	p.mu.Unlock()
+	if !ok {
+		return Outcome{}, false
+	}
+	return Outcome{Source: id, Name: displayName(src, st), URL: st.URL, Result: "skipped",
+		Until: until, Reason: st.LastResult + ": " + st.LastError}, true
 }
 
 // pollSource fetches, parses and ingests one source and records the outcome

@@ -65,6 +65,24 @@ func rescheduled(cfg *aggregator.Config, src aggregator.SourceConfig, st aggrega
 	return due
 }
 
+// waitEnd returns when the wait that a failing source's state asks for
+// ends — a Retry-After its server sent, or the backoff after its failures —
+// and whether that is after now: the due time its last failure set, or, when
+// its last fetch seems later than now (the clock has been set back since),
+// the due time reckoned anew from now (rescheduled). A source that is not
+// failing, or is disabled, has no wait: one merely not due yet by its
+// interval is not waiting.
+func waitEnd(cfg *aggregator.Config, src aggregator.SourceConfig, st aggregator.SourceState, now time.Time, r *rand.Rand) (time.Time, bool) {
+	if st.Condition(now) != aggregator.ConditionBackingOff {
+		return time.Time{}, false
+	}
+	until := st.NextDue
+	if st.LastFetch.After(now) {
+		until = rescheduled(cfg, src, st, now, r)
+	}
+	return until, until.After(now)
+}
+
 // jitter lengthens d by up to 10% so sources configured alike drift apart.
 // It never shortens d: an interval, a feed's <ttl> and poll.min_interval
 // are floors.
