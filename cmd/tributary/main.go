@@ -58,7 +58,8 @@ type command struct {
 	args    string
 	summary string
 	run     func(ctx context.Context, env *env, args []string) error
-	// ownFlags commands parse every flag themselves and take no -config.
+	// ownFlags commands parse every flag themselves, -config among them
+	// when they take it (configFlag).
 	ownFlags bool
 }
 
@@ -70,7 +71,7 @@ type env struct {
 
 var commands = []command{
 	{"serve", "", "run the daemon: scheduler, poller and HTTP server (SIGHUP reloads the config)", cmdServe, false},
-	{"poll", "", "fetch every source once, ingest, print a summary, exit", cmdPoll, false},
+	{"poll", "[-force]", "fetch every source once, ingest, print a summary, exit", cmdPoll, true},
 	{"check", "", "validate the config; exit 2 with file:line errors", cmdCheck, false},
 	{"status", "", "per-source state: last fetch, last error, next due, items stored", cmdStatus, false},
 	{"export", "", "every stored item as JSON Lines, to stdout", cmdExport, false},
@@ -117,24 +118,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fs := flag.NewFlagSet("tributary "+c.name, flag.ContinueOnError)
 		fs.SetOutput(stderr)
-		def := os.Getenv("TRIBUTARY_CONFIG")
-		if def == "" {
-			def = "config.yaml"
-		}
 		e := &env{stdout: stdout, stderr: stderr}
-		fs.StringVar(&e.configPath, "config", def, "path to the YAML configuration")
+		configFlag(fs, e)
 		fs.Usage = func() {
 			fmt.Fprintf(fs.Output(), "Usage: tributary %s [-config FILE] %s\n\n%s\n\n", c.name, c.args, c.summary)
 			fs.PrintDefaults()
 		}
-		if err := fs.Parse(args[1:]); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return err
-			}
-			return &exitError{code: exitUsage, err: err}
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
 		}
 		return c.run(ctx, e, fs.Args())
 	}
 	usage(stderr)
 	return usageError("unknown command %q", name)
+}
+
+// configFlag defines -config on fs, into e.configPath: $TRIBUTARY_CONFIG,
+// else config.yaml, when not given.
+func configFlag(fs *flag.FlagSet, e *env) {
+	def := os.Getenv("TRIBUTARY_CONFIG")
+	if def == "" {
+		def = "config.yaml"
+	}
+	fs.StringVar(&e.configPath, "config", def, "path to the YAML configuration")
+}
+
+// parseFlags parses a command's args with fs: -h gives flag.ErrHelp, a bad
+// flag an *exitError for bad usage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &exitError{code: exitUsage, err: err}
+	}
+	return nil
 }

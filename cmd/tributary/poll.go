@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +15,32 @@ import (
 )
 
 func cmdPoll(ctx context.Context, e *env, args []string) error {
-	if len(args) > 0 {
+	fs := flag.NewFlagSet("tributary poll", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	configFlag(fs, e)
+	force := fs.Bool("force", false, "fetch every source, those still waiting out a Retry-After or a backoff too")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: tributary poll [-config FILE] [-force]
+
+Fetch every source once, ingest what it brings, print a line per source and a
+summary, and exit: for cron, and for a first run.
+
+A source whose last failure set a wait that has not ended yet is skipped, its
+line saying until when: its server asked to wait with a Retry-After on a 429 or
+a 503 (at most poll.max_backoff), or it backs off after failing. A skipped
+source does not count as failed. A source only not due yet by its interval is
+fetched all the same (a conditional GET, cheap when nothing changed). -force
+fetches the waiting sources too.
+
+Exit status 1 when no source could be fetched: every source tried failed.
+
+`)
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
 		return usageError("poll takes no arguments")
 	}
 	cfg, tags, err := loadConfig(e)
@@ -35,14 +62,22 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 	retag(ctx, logger, pl)
 	bar := newProgress(e.stderr, len(cfg.Sources))
 	start := time.Now()
-	outcomes := pl.PollAll(ctx, bar.add)
+	poll := pl.PollPolitely
+	if *force {
+		poll = pl.PollAll
+	}
+	outcomes := poll(ctx, bar.add)
 	bar.done()
-	var items, stories, dups, failed int
+	var items, stories, dups, failed, skipped int
 	for _, o := range outcomes {
 		items += o.New
 		stories += o.NewStories
 		dups += o.Duplicates
 		status := o.Result
+		if o.Result == "skipped" {
+			skipped++
+			status += " until " + o.Until.UTC().Format("2006-01-02 15:04:05Z") + " (" + o.Reason + ")"
+		}
 		if o.Expired > 0 {
 			status += fmt.Sprintf(" (%d older than storage.retention, left out)", o.Expired)
 		}
@@ -52,15 +87,20 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "%-28s %4d new  %s\n", ops.Clip(o.Name, 28), o.New, status)
 	}
-	fmt.Fprintf(e.stdout, "\n%d sources in %s: %d new items, %d new stories, %d duplicates folded, %d failed\n",
-		len(outcomes), time.Since(start).Round(time.Millisecond), items, stories, dups, failed)
+	fmt.Fprintf(e.stdout, "\n%d sources in %s: %d new items, %d new stories, %d duplicates folded, %d failed, %d skipped\n",
+		len(outcomes), time.Since(start).Round(time.Millisecond), items, stories, dups, failed, skipped)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if failed > 0 && failed == len(outcomes) {
+	if failed > 0 && failed == len(outcomes)-skipped {
 		// A cron job is told when nothing could be fetched; some sources
-		// failing is the daily lot of an aggregator and exits 0.
-		return &exitError{code: exitFailure, err: fmt.Errorf("no source could be fetched (%d failed)", failed)}
+		// failing is the daily lot of an aggregator and exits 0. A source
+		// skipped, waiting out a Retry-After or a backoff, was not tried.
+		msg := fmt.Sprintf("no source could be fetched (%d failed)", failed)
+		if skipped > 0 {
+			msg = fmt.Sprintf("no source could be fetched (%d failed, %d skipped)", failed, skipped)
+		}
+		return &exitError{code: exitFailure, err: errors.New(msg)}
 	}
 	return nil
 }

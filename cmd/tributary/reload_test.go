@@ -302,9 +302,10 @@ func TestPollExitStatus(t *testing.T) {
 		t.Errorf("poll summary:\n%s\nwant 3 failed", out.String())
 	}
 
+	// -force: the sources that failed are still backing off.
 	o.Feed("/wire.rss", "application/rss+xml; charset=utf-8", readFixture(t, "wire.rss"))
 	out.Reset()
-	if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
+	if err := run(t.Context(), []string{"poll", "-config", path, "-force"}, &out, &errOut); err != nil {
 		t.Errorf("poll with one source of three fetched = %v; want exit 0\n%s", err, out.String())
 	}
 }

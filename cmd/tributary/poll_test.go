@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+)
+
+// TestPollSkipsWaitingSources runs poll twice in a row, as cron may: the
+// second run leaves alone the sources whose server asked to wait, or that
+// back off after failing, says until when, and exits 0; it still asks the
+// source that is merely not due. poll -force asks every source.
+func TestPollSkipsWaitingSources(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/wire.rss", "application/rss+xml; charset=utf-8", readFixture(t, "wire.rss"))
+	o.Status("/limited", http.StatusTooManyRequests, "7200")
+	o.Status("/down", http.StatusServiceUnavailable, time.Now().Add(3*time.Hour).UTC().Format(http.TimeFormat))
+	o.Status("/error", http.StatusInternalServerError, "")
+	dir := t.TempDir()
+	path := saveConfig(t, dir, fmt.Sprintf(`server:
+  listen: "127.0.0.1:0"
+storage:
+  path: %q
+  retention: 0
+poll:
+  interval: 1h
+  timeout: 10s
+  allow_private: true
+sources:
+  - url: %q
+    name: "Harbour Wire"
+  - url: %q
+    name: "Limited"
+  - url: %q
+    name: "Down"
+  - url: %q
+    name: "Broken"
+`, filepath.Join(dir, "data", "tributary.db"), o.URL("/wire.rss"), o.URL("/limited"), o.URL("/down"), o.URL("/error")))
+	poll := func(args ...string) (string, error) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), append([]string{"poll", "-config", path}, args...), &out, &errOut)
+		return out.String(), err
+	}
+	lineOf := func(out, name string) string {
+		for l := range strings.Lines(out) {
+			if strings.HasPrefix(l, name+" ") {
+				return l
+			}
+		}
+		return ""
+	}
+
+	out, err := poll()
+	if err != nil {
+		t.Fatalf("first poll: %v\n%s", err, out)
+	}
+	if l := lineOf(out, "Limited"); !strings.Contains(l, "rate_limited: http 429") || !strings.Contains(l, "retry after 2h0m0s") {
+		t.Errorf("first poll, the 429's line:\n%s\nwant rate_limited, retry after 2h0m0s", l)
+	}
+
+	out, err = poll()
+	if err != nil {
+		t.Errorf("second poll = %v; want exit 0, the waiting sources skipped\n%s", err, out)
+	}
+	for name, why := range map[string]string{"Limited": "rate_limited: http 429", "Down": "rate_limited: http 503", "Broken": "error: http 500"} {
+		if l := lineOf(out, name); !strings.Contains(l, "skipped until 20") || !strings.Contains(l, why) {
+			t.Errorf("second poll, %s's line:\n%s\nwant skipped until a time, for %q", name, l, why)
+		}
+	}
+	if !strings.Contains(out, "0 failed, 3 skipped") {
+		t.Errorf("second poll's summary:\n%s\nwant 0 failed, 3 skipped", out)
+	}
+	for p, want := range map[string]int{"/wire.rss": 2, "/limited": 1, "/down": 1, "/error": 1} {
+		if n := o.Count(p); n != want {
+			t.Errorf("after two polls, %s was asked %d times; want %d", p, n, want)
+		}
+	}
+
+	// Every source tried failed: no source could be fetched, though some
+	// were only skipped.
+	o.Status("/wire.rss", http.StatusInternalServerError, "")
+	out, err = poll()
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitFailure || !strings.Contains(err.Error(), "no source could be fetched (1 failed, 3 skipped)") {
+		t.Errorf("poll with the one source tried failing = %v; want exit 1, no source could be fetched\n%s", err, out)
+	}
+
+	out, err = poll("-force")
+	if !errors.As(err, &ee) || ee.code != exitFailure {
+		t.Errorf("poll -force with every source failing = %v; want exit 1\n%s", err, out)
+	}
+	if strings.Contains(out, "skipped until") || !strings.Contains(out, "4 failed, 0 skipped") {
+		t.Errorf("poll -force:\n%s\nwant no source skipped, 4 failed", out)
+	}
+	for p, want := range map[string]int{"/wire.rss": 4, "/limited": 2, "/down": 2, "/error": 2} {
+		if n := o.Count(p); n != want {
+			t.Errorf("after poll -force, %s was asked %d times; want %d", p, n, want)
+		}
+	}
+}
+
+// TestPollHelp checks that poll -h names -force and says which sources
+// are skipped.
+func TestPollHelp(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"poll", "-h"}, &out, &errOut); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("poll -h = %v; want flag.ErrHelp", err)
+	}
+	for _, want := range []string{"Usage: tributary poll [-config FILE] [-force]", "-force", "-config", "Retry-After", "skipped"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("poll -h:\n%s\nwant %q in it", errOut.String(), want)
+		}
+	}
+	if err := run(t.Context(), []string{"poll", "extra"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "poll takes no arguments") {
+		t.Errorf("poll extra = %v; want poll takes no arguments", err)
+	}
+}
