@@ -552,10 +552,11 @@ func (p *Poller) loadDue(ctx context.Context) error {
 			// A gone source stays off until its URL changes in the config.
 		case ok && !s.NextDue.IsZero():
 			p.due[id] = s.NextDue
-			if s.LastFetch.After(now) {
+			if s.LastFetch.After(now) || overlong(p.pl.cfg, s) {
 				// Fetched after now: the clock has been set back since,
 				// and the due time it set would hold the source until the
-				// clock caught up.
+				// clock caught up. Or waiting longer than poll.max_backoff
+				// allows, as an earlier version left it.
 				p.stale[id] = true
 			}
 		default:

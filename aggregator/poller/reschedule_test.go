@@ -236,3 +236,63 @@ func TestClockSetBack(t *testing.T) {
 		t.Errorf("the source was not polled again 34 minutes after the clock was set back")
 	}
 }
+
+// parkedState is the state an earlier version recorded for the source at
+// url after a 503 whose Retry-After it took at its word: a wait of a year
+// from t0.
+func parkedState(url string, t0 time.Time) aggregator.SourceState {
+	const year = 365 * 24 * time.Hour
+	return aggregator.SourceState{ID: aggregator.SourceID(url), ConfigURL: url, URL: url, Name: "Parked",
+		LastFetch: t0, Fetches: 1, LastStatus: 503, LastResult: "rate_limited", Failures: 1, FailingSince: t0,
+		LastError:  "http 503 service unavailable from " + url + "; retry after 8760h0m0s",
+		RetryAfter: year, NextDue: t0.Add(year), Interval: 30 * time.Minute}
+}
+
+// TestParkedSourceReleased starts on a store where an earlier version
+// parked a source for a year on one Retry-After: the scheduler, and a poll
+// run from cron, ask it again once poll.max_backoff has passed since its
+// last fetch, as for a wait asked for now.
+func TestParkedSourceReleased(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/polled.rss", "application/rss+xml", smallFeed(1))
+	o.Feed("/scheduled.rss", "application/rss+xml", smallFeed(2))
+	polled, scheduled := o.URL("/polled.rss"), o.URL("/scheduled.rss")
+	t0 := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	db := mustOpen(t)
+	err := db.Update(t.Context(), func(tx aggregator.Tx) error {
+		for _, url := range []string{polled, scheduled} {
+			if err := tx.PutSource(parkedState(url, t0)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	clk := &clock{t: t0.Add(time.Hour)}
+	p := newPollerWith(t, configOf(t, "30m", sourceSpec{polled, ""}), db, poller.Options{Now: clk.Now})
+	if oc := p.PollPolitely(t.Context(), nil)[0]; oc.Result != "skipped" || !oc.Until.Equal(t0.Add(6*time.Hour)) {
+		t.Errorf("an hour after the fetch, the parked source: %q until %v; want skipped until %v, when poll.max_backoff (6h) has passed", oc.Result, oc.Until, t0.Add(6*time.Hour))
+	}
+	clk.Add(5*time.Hour + time.Second)
+	if oc := p.PollPolitely(t.Context(), nil)[0]; oc.Result != "ok" {
+		t.Errorf("6h after the fetch, the parked source: %q (%v); want it fetched", oc.Result, oc.Err)
+	}
+
+	clk = &clock{t: t0.Add(time.Hour)}
+	p = newPollerWith(t, configOf(t, "30m", sourceSpec{scheduled, ""}), db, poller.Options{Tick: time.Millisecond, Now: clk.Now})
+	run(t, p)
+	var due time.Time
+	if !waitUntil(10*time.Second, func() bool {
+		due = state(t, db, scheduled).NextDue
+		return !due.After(t0.Add(6 * time.Hour))
+	}) {
+		t.Fatalf("the scheduler keeps the parked source due at %s; want it due by %s, when poll.max_backoff (6h) has passed", due.Format(time.DateTime), t0.Add(6*time.Hour).Format(time.DateTime))
+	}
+	clk.Add(5*time.Hour + time.Second)
+	if !waitUntil(10*time.Second, func() bool { return o.Count("/scheduled.rss") == 1 }) {
+		t.Errorf("the scheduler did not ask the parked source again 6h after its fetch")
+	}
+}

@@ -38,9 +38,9 @@ func configured(cfg *aggregator.Config, src aggregator.SourceConfig) time.Durati
 // its last fetch as that fetch's poll would have reckoned it: after a
 // success, the interval (lengthened by the feed's own TTL or max-age) with
 // jitter, out of the feed's skipHours and skipDays; after a failure, the
-// backoff, and no sooner than a Retry-After. It is never before now. A
-// last fetch after now, made before the clock was set back, counts as made
-// now.
+// backoff, and no sooner than a Retry-After, which waits poll.max_backoff
+// at most. It is never before now. A last fetch after now, made before the
+// clock was set back, counts as made now.
 func rescheduled(cfg *aggregator.Config, src aggregator.SourceConfig, st aggregator.SourceState, now time.Time, r *rand.Rand) time.Time {
 	iv := interval(cfg, src, st)
 	last := st.LastFetch
@@ -50,11 +50,14 @@ func rescheduled(cfg *aggregator.Config, src aggregator.SourceConfig, st aggrega
 	var due time.Time
 	if st.Failures > 0 {
 		wait := min(jitter(backoff(iv, st.Failures, cfg.Poll.MaxBackoff), r), cfg.Poll.MaxBackoff)
-		due = last.Add(max(wait, st.RetryAfter))
+		due = last.Add(max(wait, min(st.RetryAfter, cfg.Poll.MaxBackoff)))
 		if st.LastResult == "rate_limited" && st.RetryAfter == 0 && st.NextDue.After(due) && !st.LastFetch.After(now) {
 			// Stored by an earlier version, which kept the Retry-After
 			// only in the due time it set.
 			due = st.NextDue
+			if longest := last.Add(cfg.Poll.MaxBackoff); due.After(longest) {
+				due = longest
+			}
 		}
 	} else {
 		due = skip(last.Add(jitter(iv, r)), st.SkipHours, st.SkipDays)
@@ -77,10 +80,19 @@ func waitEnd(cfg *aggregator.Config, src aggregator.SourceConfig, st aggregator.
 		return time.Time{}, false
 	}
 	until := st.NextDue
-	if st.LastFetch.After(now) {
+	if st.LastFetch.After(now) || overlong(cfg, st) {
 		until = rescheduled(cfg, src, st, now, r)
 	}
 	return until, until.After(now)
+}
+
+// overlong reports whether a failing source waits longer after its last
+// fetch than poll.max_backoff allows: a Retry-After that an earlier
+// version took at its word, parking the source for up to a year, or a wait
+// set under a longer poll.max_backoff. A wait counts from the answer, which
+// comes up to poll.timeout after the fetch began.
+func overlong(cfg *aggregator.Config, st aggregator.SourceState) bool {
+	return st.Failures > 0 && st.NextDue.Sub(st.LastFetch) > cfg.Poll.MaxBackoff+cfg.Poll.Timeout
 }
 
 // jitter lengthens d by up to 10% so sources configured alike drift apart.

@@ -74,6 +74,8 @@ func TestRescheduled(t *testing.T) {
 		{"retry after, stored before kept apart", aggregator.SourceState{Failures: 1, LastResult: "rate_limited", NextDue: last.Add(5 * time.Hour)}, soon, 5 * time.Hour, 5 * time.Hour},
 		{"clock set back", aggregator.SourceState{}, last.Add(-24 * time.Hour), -24*time.Hour + 15*time.Minute, -24*time.Hour + 16*time.Minute + 30*time.Second},
 		{"retry after passed", aggregator.SourceState{Failures: 1, LastResult: "rate_limited", RetryAfter: time.Minute}, soon, 15 * time.Minute, 16*time.Minute + 30*time.Second},
+		{"retry after beyond max_backoff", aggregator.SourceState{Failures: 1, LastResult: "rate_limited", RetryAfter: 365 * 24 * time.Hour}, soon, 6 * time.Hour, 6 * time.Hour},
+		{"retry after beyond max_backoff, stored before kept apart", aggregator.SourceState{Failures: 1, LastResult: "rate_limited", NextDue: last.Add(365 * 24 * time.Hour)}, soon, 6 * time.Hour, 6 * time.Hour},
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, tt := range tests {
