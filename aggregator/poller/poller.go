@@ -1053,8 +1053,9 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 
 // failure records err on the source and schedules the next try: Retry-After
 // when the server gave one with a 429 or a 503 (rate_limited), else
-// exponential backoff; 410 Gone disables the source. It returns the outcome's result and error, err with the source's
-// credentials hidden (see hideSecrets).
+// exponential backoff; 410 Gone disables the source. It returns the
+// outcome's result and error, err with the source's credentials hidden (see
+// hideSecrets).
 func (p *Poller) failure(st *aggregator.SourceState, err error, now time.Time, iv, maxBackoff time.Duration) (string, error) {
 	st.Failures++
 	if st.FailingSince.IsZero() {
