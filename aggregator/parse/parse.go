@@ -105,7 +105,9 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 	if err != nil {
 		if cut := truncateToLastEntry(doc, err); cut != nil {
 			if _, _, err2 := fitXML(cut, opts.MaxItems, defaultLimits); err2 == nil {
-				if gf2, err2 := feedParser.Parse(bytes.NewReader(cut)); err2 == nil {
+				// With no item before the damage, the feed is recorded as
+				// failed, not read as one with nothing new.
+				if gf2, err2 := feedParser.Parse(bytes.NewReader(cut)); err2 == nil && len(gf2.Items) > 0 {
 					gf, doc, err = gf2, cut, nil
 				}
 			}
