@@ -291,11 +291,11 @@ func cleanXMLChars(b []byte) []byte {
 // references to characters XML forbids (&#x1b;, &#11;, &#xFFFE;), which
 // the XML decoder refuses, failing the whole document for one of them, as
 // cleanXMLChars removes the characters themselves. References inside CDATA
-// sections, comments and declarations, which the decoder does not read as
-// references, stay, as do all others. It returns b itself when there is nothing to
-// remove: most documents hold no "&#", and the rest are checked first
-// without regard to CDATA sections, whose contents rarely hold such a
-// reference.
+// sections, comments, declarations and processing instructions, which the
+// decoder does not read as references, stay, as do all others. It returns
+// b itself when there is nothing to remove: most documents hold no "&#",
+// and the rest are checked first without regard to CDATA sections, whose
+// contents rarely hold such a reference.
 func dropForbiddenCharRefs(b []byte) []byte {
 	found := false
 	for i := 0; ; {
@@ -322,25 +322,20 @@ func dropForbiddenCharRefs(b []byte) []byte {
 			break
 		}
 		i += j
-		switch {
-		case hasPrefixAt(b, i, "<![CDATA["):
-			i = after(b, i+9, "]]>")
-		case hasPrefixAt(b, i, "<!--"):
-			i = after(b, i+4, "-->")
-		case hasPrefixAt(b, i, "<!"):
-			// A declaration, such as a DOCTYPE, whose quoted values
-			// may hold "<!--" that opens no comment.
-			i = afterDeclaration(b, i+2)
-		case b[i] == '&':
-			n, forbidden := charRef(b[i:])
-			if forbidden {
-				out = append(out, b[last:i]...)
-				last = i + n
-			}
-			i += max(n, 1)
-		default:
-			i++
+		if end, ok := skipUnread(b, i); ok {
+			i = end
+			continue
 		}
+		if b[i] != '&' {
+			i++
+			continue
+		}
+		n, forbidden := charRef(b[i:])
+		if forbidden {
+			out = append(out, b[last:i]...)
+			last = i + n
+		}
+		i += max(n, 1)
 	}
 	return append(out, b[last:]...)
 }

@@ -135,15 +135,11 @@ func scanXML(b []byte, maxItems int, lim xmlLimits) xmlShape {
 			break
 		}
 		i += j
+		if end, ok := skipUnread(b, i); ok {
+			i = end
+			continue
+		}
 		switch {
-		case hasPrefixAt(b, i, "<!--"):
-			i = after(b, i+4, "-->")
-		case hasPrefixAt(b, i, "<![CDATA["):
-			i = after(b, i+9, "]]>")
-		case hasPrefixAt(b, i, "<!"):
-			i = afterDeclaration(b, i+2)
-		case hasPrefixAt(b, i, "<?"):
-			i = after(b, i+2, "?>")
 		case hasPrefixAt(b, i, "</"):
 			if n := len(open); n > 0 {
 				inScope -= open[n-1]
@@ -190,6 +186,25 @@ func scanXML(b []byte, maxItems int, lim xmlLimits) xmlShape {
 		}
 	}
 	return s
+}
+
+// skipUnread returns the offset past the comment, CDATA section,
+// declaration or processing instruction that starts at b[i], and true; or
+// false when none does. The decoder reads no markup and no reference in
+// them; a declaration's quoted values (a DOCTYPE's) may hold "<!--" that
+// opens no comment.
+func skipUnread(b []byte, i int) (int, bool) {
+	switch {
+	case hasPrefixAt(b, i, "<!--"):
+		return after(b, i+4, "-->"), true
+	case hasPrefixAt(b, i, "<![CDATA["):
+		return after(b, i+9, "]]>"), true
+	case hasPrefixAt(b, i, "<!"):
+		return afterDeclaration(b, i+2), true
+	case hasPrefixAt(b, i, "<?"):
+		return after(b, i+2, "?>"), true
+	}
+	return i, false
 }
 
 // startsLikeXML reports whether gofeed would read b as XML: whether its
