@@ -247,8 +247,11 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 	if old := p.pl; old != nil {
 		// Its due time was reckoned with the old interval: cut from a day
 		// to minutes, it would otherwise hold the source for up to a day.
+		// A shorter poll.max_backoff cuts the waits already set (a
+		// Retry-After, a backoff) to it alike.
+		shorter := cfg.Poll.MaxBackoff < old.cfg.Poll.MaxBackoff
 		for i, id := range pl.ids {
-			if src, ok := old.source(id); ok && configured(old.cfg, src) != configured(cfg, cfg.Sources[i]) {
+			if src, ok := old.source(id); ok && (shorter || configured(old.cfg, src) != configured(cfg, cfg.Sources[i])) {
 				p.stale[id] = true
 			}
 		}

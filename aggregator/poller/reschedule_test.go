@@ -119,6 +119,33 @@ func TestReloadReschedulesChangedIntervals(t *testing.T) {
 	}
 }
 
+// TestReloadShortensWaits reloads the configuration with poll.max_backoff
+// cut from 6 hours to one, while a source waits out a Retry-After of five
+// and a half (and its backoff of six): it is due an hour after its last
+// fetch.
+func TestReloadShortensWaits(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Status("/limited.rss", http.StatusServiceUnavailable, "19800") // 5h30m
+	u := o.URL("/limited.rss")
+	before := configOf(t, "24h", sourceSpec{u, ""})
+	after := configOf(t, "24h", sourceSpec{u, ""})
+	after.Poll.MaxBackoff = time.Hour
+
+	t0 := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	clk := &clock{t: t0}
+	db := mustOpen(t)
+	p := newPollerWith(t, before, db, poller.Options{Tick: time.Millisecond, Now: clk.Now})
+	p.PollAll(t.Context(), nil)
+	if due := state(t, db, u).NextDue; due.Before(t0.Add(5*time.Hour + 30*time.Minute)) {
+		t.Fatalf("next due after the Retry-After: %s; want no earlier than %s", due, t0.Add(5*time.Hour+30*time.Minute))
+	}
+	run(t, p)
+	reload(t, p, after)
+	if !waitUntil(10*time.Second, func() bool { return state(t, db, u).NextDue.Equal(t0.Add(time.Hour)) }) {
+		t.Errorf("next due after max_backoff was cut to 1h: %s; want %s", state(t, db, u).NextDue, t0.Add(time.Hour))
+	}
+}
+
 // TestReloadDuringAPoll reloads the configuration, with the source's
 // interval cut from a day to 15 minutes, while the source is being
 // fetched: the poll ends with its due time reckoned under the old
