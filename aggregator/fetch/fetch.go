@@ -136,8 +136,8 @@ func (f *Fetcher) CloseIdleConnections() { f.transport.CloseIdleConnections() }
 // gives NotModified and no body. Any other status, and a 304 to a request
 // without validators, gives a *StatusError, with RetryAfter parsed from the
 // Retry-After header of a 429 or a 503 (the header is ignored on other
-// statuses) and capped at Options.MaxRetryAfter. Failures wrap ErrTimeout, ErrTooLarge,
-// ErrTooManyRedirects, ErrRedirectLoop, ErrForbiddenAddress or
+// statuses) and capped at Options.MaxRetryAfter. Failures wrap ErrTimeout,
+// ErrTooLarge, ErrTooManyRedirects, ErrRedirectLoop, ErrForbiddenAddress or
 // ErrUnsupportedURL when they are one of those. On error the Result still
 // carries what is known (Status, FinalURL, Duration).
 func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error) {
