@@ -12,6 +12,7 @@ import (
 
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/atom"
+	ext "github.com/mmcdole/gofeed/extensions"
 	jsonfeed "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
 
@@ -100,6 +101,9 @@ func (n *normaliser) item(s source) aggregator.Item {
 		if t := strings.ToLower(s.atom.Content.Type); t == "text" || t == "text/plain" {
 			rawContent = textToHTML(s.atom.Content.Value)
 		}
+	}
+	if strings.TrimSpace(rawSummary) == "" && strings.TrimSpace(rawContent) == "" {
+		rawSummary = mediaDescription(gi.Extensions)
 	}
 	var anchors []anchor
 	it.Summary = htmlcut.Cut(sanitize(rawSummary, base, &anchors), maxHTML)
@@ -226,6 +230,39 @@ func httpOnly(s string) string {
 
 // textToHTML turns plain text into HTML: escaped, paragraphs at blank
 // lines, line breaks at single newlines.
+// mediaDescription returns, as HTML, an item's Media RSS description
+// (media:description, on its own or in a media:group or a media:content):
+// feeds of videos, YouTube's among them, carry their text there and
+// nowhere else. It is plain text unless its type says html.
+func mediaDescription(exts ext.Extensions) string {
+	m := exts["media"]
+	if m == nil {
+		return ""
+	}
+	var holders [][]ext.Extension // the elements that may hold one, most direct first
+	holders = append(holders, m["description"])
+	for _, parent := range [][]ext.Extension{m["group"], m["content"]} {
+		for _, p := range parent {
+			holders = append(holders, p.Children["description"])
+			for _, c := range p.Children["content"] {
+				holders = append(holders, c.Children["description"])
+			}
+		}
+	}
+	for _, h := range holders {
+		for _, d := range h {
+			if strings.TrimSpace(d.Value) == "" {
+				continue
+			}
+			if strings.EqualFold(strings.TrimSpace(d.Attrs["type"]), "html") {
+				return d.Value
+			}
+			return textToHTML(d.Value)
+		}
+	}
+	return ""
+}
+
 func textToHTML(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {

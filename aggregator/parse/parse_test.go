@@ -736,3 +736,50 @@ func TestParseJSONUnreadable(t *testing.T) {
 		t.Errorf("jsonFeedError(%v) = %q; want %q", err, got, want)
 	}
 }
+
+// TestMediaDescription reads a video channel's feed, whose entries carry
+// their text only in media:description (in a media:group, as YouTube's
+// do), and an RSS feed with one of type html: the description is the
+// item's summary, plain text escaped with its line breaks kept, HTML
+// sanitised; an item with a description of its own keeps that.
+func TestMediaDescription(t *testing.T) {
+	atomFeed := `<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+ <title>Harbour Channel</title>
+ <entry>
+  <id>yt:video:abc123</id>
+  <title>Ferry crews rescue stranded kayakers</title>
+  <link rel="alternate" href="https://video.example/watch?v=abc123"/>
+  <published>2026-11-02T08:00:00+00:00</published>
+  <media:group>
+   <media:title>Ferry crews rescue stranded kayakers</media:title>
+   <media:description>Two kayakers were stranded off the point on Sunday.
+Crews said conditions were &lt;rough&gt; but improving.</media:description>
+  </media:group>
+ </entry>
+</feed>`
+	f, err := Parse([]byte(atomFeed), "application/atom+xml", testFeedURL, "s", testNow, Options{})
+	if err != nil || len(f.Items) != 1 {
+		t.Fatalf("Parse(video channel) = %v, %d items", err, len(f.Items))
+	}
+	if got, want := f.Items[0].Summary, "<p>Two kayakers were stranded off the point on Sunday.<br>Crews said conditions were &lt;rough&gt; but improving.</p>"; got != want {
+		t.Errorf("video entry summary = %q; want the media description %q", got, want)
+	}
+
+	rssFeed := `<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Clips</title>
+<item><title>Bridge opens</title><link>https://clips.example/1</link>
+ <media:content url="https://clips.example/1.mp4" type="video/mp4"><media:description type="html">&lt;p&gt;The &lt;b&gt;new&lt;/b&gt; bridge&lt;script&gt;x()&lt;/script&gt; opened.&lt;/p&gt;</media:description></media:content></item>
+<item><title>Own words</title><link>https://clips.example/2</link><description>Its own text.</description>
+ <media:description>Not this.</media:description></item>
+</channel></rss>`
+	f, err = Parse([]byte(rssFeed), "application/rss+xml", testFeedURL, "s", testNow, Options{})
+	if err != nil || len(f.Items) != 2 {
+		t.Fatalf("Parse(clips) = %v, %d items", err, len(f.Items))
+	}
+	if got := f.Items[0].Summary; got != "<p>The <b>new</b> bridge opened.</p>" {
+		t.Errorf("clip summary = %q; want the html description, sanitised", got)
+	}
+	if got := f.Items[1].Summary + f.Items[1].Content; got != "Its own text." {
+		t.Errorf("item with its own description: %q; want it kept", got)
+	}
+}
