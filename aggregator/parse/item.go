@@ -53,6 +53,9 @@ type source struct {
 	atom  *atom.Entry
 	json  *jsonfeed.Item
 	about string // rdf:about of an RSS 1.0 item
+	// literalTitle is set for an Atom entry whose title is of type text:
+	// its "<" and "&" are characters, not markup.
+	literalTitle bool
 }
 
 func (n *normaliser) item(s source) aggregator.Item {
@@ -112,7 +115,11 @@ func (n *normaliser) item(s source) aggregator.Item {
 		it.Summary = ""
 	}
 
-	it.Title = truncateRunes(PlainText(gi.Title), maxTitle)
+	if s.literalTitle {
+		it.Title = truncateRunes(LiteralText(gi.Title), maxTitle)
+	} else {
+		it.Title = truncateRunes(PlainText(gi.Title), maxTitle)
+	}
 	if it.Title == "" {
 		text := it.Content
 		if text == "" {

@@ -9,12 +9,14 @@ package parse
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mmcdole/gofeed"
@@ -22,6 +24,7 @@ import (
 	ext "github.com/mmcdole/gofeed/extensions"
 	jsonfeed "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
+	"golang.org/x/net/html/charset"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -180,6 +183,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
 	f.TTL = min(f.TTL, maxTTL)
 	n.siteBase = parseBase(f.SiteURL)
 
+	titleTypes := sync.OnceValue(func() []bool { return atomTextTitles(b) })
 	items := make([]aggregator.Item, 0, min(len(gf.Items), maxItems))
 	seen := make(map[string][]int, len(gf.Items)) // GUID as given → indexes in items
 	taken := make(map[string]bool, len(gf.Items)) // final GUIDs
@@ -196,6 +200,13 @@ func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
 			}
 		case af != nil && i < len(af.Entries):
 			src.atom = af.Entries[i]
+			// A title that reads the same as text and as HTML needs no
+			// look at its type, which gofeed does not keep.
+			if strings.ContainsAny(gi.Title, "<&") {
+				if types := titleTypes(); i < len(types) {
+					src.literalTitle = types[i]
+				}
+			}
 		case jf != nil && i < len(jf.Items):
 			src.json = jf.Items[i]
 		}
@@ -377,4 +388,49 @@ func jsonHub(b []byte) string {
 		}
 	}
 	return ""
+}
+
+// atomTextTitles reads an Atom document's entries in order and reports,
+// for each, whether its title is text (the type Atom takes when none is
+// given, "text", or a text/ media type, not base64), whose "<" and "&"
+// gofeed has decoded into characters that are no markup.
+func atomTextTitles(doc []byte) []bool {
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	d.Strict = false
+	d.CharsetReader = charset.NewReaderLabel
+	var out []bool
+	depth, entry := 0, -1 // entry: the depth of the entry open, or -1
+	titled := false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return out
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			switch {
+			case entry < 0 && t.Name.Local == "entry":
+				entry, titled = depth, false
+				out = append(out, false)
+			case entry >= 0 && depth == entry+1 && t.Name.Local == "title" && !titled:
+				titled = true
+				var typ, mode string
+				for _, a := range t.Attr {
+					switch a.Name.Local {
+					case "type":
+						typ = strings.ToLower(strings.TrimSpace(a.Value))
+					case "mode":
+						mode = strings.ToLower(strings.TrimSpace(a.Value))
+					}
+				}
+				out[len(out)-1] = mode != "base64" && (typ == "" || typ == "text" || strings.HasPrefix(typ, "text/") && typ != "text/html")
+			}
+		case xml.EndElement:
+			if depth == entry {
+				entry = -1
+			}
+			depth--
+		}
+	}
 }

@@ -783,3 +783,32 @@ Crews said conditions were &lt;rough&gt; but improving.</media:description>
 		t.Errorf("item with its own description: %q; want it kept", got)
 	}
 }
+
+// TestAtomTextTitles reads Atom titles of each type: a title of type text,
+// given or by default, is text whose "<" and "&" are characters, kept as
+// the feed wrote them; one of type html or xhtml is markup, shown as its
+// text. A source's title inside an entry does not decide its type.
+func TestAtomTextTitles(t *testing.T) {
+	doc := `<feed xmlns="http://www.w3.org/2005/Atom"><title>Titles</title>
+<entry><id>urn:t:1</id><title type="text">History of the &lt;blink&gt; tag</title></entry>
+<entry><id>urn:t:2</id><title>Why &lt;b&gt; is bold: AT&amp;amp;T and 3 &lt; 4</title></entry>
+<entry><id>urn:t:3</id><title type="html">Tom &amp;amp; Jerry &lt;i&gt;again&lt;/i&gt;</title></entry>
+<entry><id>urn:t:4</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Rates <b>rise</b></div></title></entry>
+<entry><id>urn:t:5</id><source><title type="html">Wire &amp;amp; co</title></source><title type="text">Fish &amp; chips &lt;3</title></entry>
+</feed>`
+	f, err := Parse([]byte(doc), "application/atom+xml", testFeedURL, "s", testNow, Options{})
+	if err != nil || len(f.Items) != 5 {
+		t.Fatalf("Parse = %v, %d items", err, len(f.Items))
+	}
+	for i, want := range []string{
+		"History of the <blink> tag",
+		"Why <b> is bold: AT&amp;T and 3 < 4",
+		"Tom & Jerry again",
+		"Rates rise",
+		"Fish & chips <3",
+	} {
+		if got := f.Items[i].Title; got != want {
+			t.Errorf("entry %d title = %q; want %q", i+1, got, want)
+		}
+	}
+}

@@ -343,7 +343,17 @@ func badRune(r rune, n int) bool {
 // decoded, runs of white space collapsed to one space, control characters,
 // bidirectional overrides and invalid UTF-8 dropped.
 func PlainText(s string) string {
-	s = plainText(s)
+	return withoutOverrides(plainText(s))
+}
+
+// LiteralText is PlainText for text that is plain already, as an Atom
+// title of type text is: its "<" and "&" are characters, not markup.
+func LiteralText(s string) string {
+	return withoutOverrides(collapseSpace(cleanText(s)))
+}
+
+// withoutOverrides removes the characters that force a direction.
+func withoutOverrides(s string) string {
 	if strings.ContainsAny(s, bidiOverrides) {
 		// U+202D and U+202E make what follows read backwards ("Bank
 		// \u202Egpj.exe" shows as "Bank exe.jpg"): no headline needs them,
