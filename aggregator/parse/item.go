@@ -155,15 +155,23 @@ func (n *normaliser) item(s source) aggregator.Item {
 	}
 	it.OriginLinks = originLinks(it.CanonicalLink, anchors, extra)
 
-	// Times.
-	if t, ok := n.sane(gi.PublishedParsed); ok {
+	// Times. Dublin Core's terms (dcterms:issued, dcterms:modified), which
+	// gofeed leaves among the extensions, stand in for missing ones.
+	published, updated := gi.PublishedParsed, gi.UpdatedParsed
+	if published == nil {
+		published = termsDate(gi.Extensions, "issued", "created", "date")
+	}
+	if updated == nil {
+		updated = termsDate(gi.Extensions, "modified")
+	}
+	if t, ok := n.sane(published); ok {
 		it.Published, it.Dated = t, true
-	} else if t, ok := n.sane(gi.UpdatedParsed); ok {
+	} else if t, ok := n.sane(updated); ok {
 		it.Published, it.Dated = t, true
 	} else {
 		it.Published = n.now
 	}
-	if t, ok := n.sane(gi.UpdatedParsed); ok {
+	if t, ok := n.sane(updated); ok {
 		it.Updated = t
 	}
 
@@ -237,6 +245,24 @@ func httpOnly(s string) string {
 
 // textToHTML turns plain text into HTML: escaped, paragraphs at blank
 // lines, line breaks at single newlines.
+// termsDate returns the first of the named Dublin Core terms (dcterms:
+// elements) that holds a W3C date and time, as the terms write them
+// ("2003-12-31T10:14:55Z", "2003-12-31T10:14+01:00", "2003-12-31"), or nil.
+func termsDate(exts ext.Extensions, names ...string) *time.Time {
+	terms := exts["dcterms"]
+	for _, name := range names {
+		for _, e := range terms[name] {
+			v := strings.TrimSpace(e.Value)
+			for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02"} {
+				if t, err := time.Parse(layout, v); err == nil {
+					return &t
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // mediaDescription returns, as HTML, an item's Media RSS description
 // (media:description, on its own or in a media:group or a media:content):
 // feeds of videos, YouTube's among them, carry their text there and

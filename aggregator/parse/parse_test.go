@@ -812,3 +812,28 @@ func TestAtomTextTitles(t *testing.T) {
 		}
 	}
 }
+
+// TestTermsDates reads items dated only by Dublin Core's terms: issued (or
+// created) is the item's date, modified its update; a date of the feed's
+// own element still wins.
+func TestTermsDates(t *testing.T) {
+	doc := `<rss version="2.0" xmlns:dcterms="http://purl.org/dc/terms/"><channel><title>Terms</title>
+<item><title>Issued</title><guid>t1</guid><dcterms:issued>2024-02-28T10:14:55Z</dcterms:issued><dcterms:modified>2024-02-29T08:00+01:00</dcterms:modified></item>
+<item><title>Created</title><guid>t2</guid><dcterms:created>2024-02-27</dcterms:created></item>
+<item><title>Both</title><guid>t3</guid><pubDate>Wed, 28 Feb 2024 09:00:00 GMT</pubDate><dcterms:issued>2024-02-01T00:00:00Z</dcterms:issued></item>
+</channel></rss>`
+	f, err := Parse([]byte(doc), "application/rss+xml", testFeedURL, "s", testNow, Options{})
+	if err != nil || len(f.Items) != 3 {
+		t.Fatalf("Parse = %v, %d items", err, len(f.Items))
+	}
+	for i, want := range []struct{ published, updated time.Time }{
+		{time.Date(2024, 2, 28, 10, 14, 55, 0, time.UTC), time.Date(2024, 2, 29, 7, 0, 0, 0, time.UTC)},
+		{time.Date(2024, 2, 27, 0, 0, 0, 0, time.UTC), time.Time{}},
+		{time.Date(2024, 2, 28, 9, 0, 0, 0, time.UTC), time.Time{}},
+	} {
+		it := f.Items[i]
+		if !it.Dated || !it.Published.Equal(want.published) || !it.Updated.Equal(want.updated) {
+			t.Errorf("item %q: published %v (dated %v), updated %v; want %v, %v", it.Title, it.Published, it.Dated, it.Updated, want.published, want.updated)
+		}
+	}
+}
