@@ -3,8 +3,6 @@ package poller
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -24,27 +22,15 @@ func storyRules(cfg *aggregator.Config) ([]byte, error) {
 		Sources []string
 		Match   aggregator.MatchConfig
 	}
-	type source struct {
-		URL, Name string
-		Priority  int
-		Tags      []string
-	}
 	var rules struct {
 		Topics  []topic
-		Sources []source
+		Sources []aggregator.SourceLook
 	}
 	for _, t := range cfg.Topics {
 		rules.Topics = append(rules.Topics, topic{t.ID, t.Sources, t.Match})
 	}
-	for _, s := range cfg.Sources {
-		rules.Sources = append(rules.Sources, source{s.URL, s.Name, s.Priority, s.Tags})
-	}
-	b, err := json.Marshal(rules)
-	if err != nil {
-		return nil, fmt.Errorf("story rules: %w", err)
-	}
-	sum := sha256.Sum256(b)
-	return sum[:], nil
+	rules.Sources = cfg.SourceLooks()
+	return aggregator.SettingsDigest("story rules", rules)
 }
 
 // RetagIfChanged re-decides every stored story (Retag) when the settings

@@ -3,9 +3,7 @@ package publish
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -21,27 +19,14 @@ const settingsBlob = "publish-settings"
 // bytes besides the stories: the base URL, the hubs, each topic, and each
 // source's URL, name, priority and tags.
 func renderSettings(cfg *aggregator.Config) ([]byte, error) {
-	type source struct {
-		URL, Name string
-		Priority  int
-		Tags      []string
-	}
 	var set struct {
 		BaseURL string
 		Publish aggregator.PublishConfig
 		Topics  []aggregator.TopicConfig
-		Sources []source
+		Sources []aggregator.SourceLook
 	}
-	set.BaseURL, set.Publish, set.Topics = cfg.Server.BaseURL, cfg.Publish, cfg.Topics
-	for _, s := range cfg.Sources {
-		set.Sources = append(set.Sources, source{s.URL, s.Name, s.Priority, s.Tags})
-	}
-	b, err := json.Marshal(set)
-	if err != nil {
-		return nil, fmt.Errorf("render settings: %w", err)
-	}
-	sum := sha256.Sum256(b)
-	return sum[:], nil
+	set.BaseURL, set.Publish, set.Topics, set.Sources = cfg.Server.BaseURL, cfg.Publish, cfg.Topics, cfg.SourceLooks()
+	return aggregator.SettingsDigest("render settings", set)
 }
 
 // SettingsSince records in the store when the settings of cfg, those that
