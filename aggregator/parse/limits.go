@@ -387,13 +387,21 @@ func isNameByte(c byte) bool {
 		c == '_' || c == '-' || c == '.' || c == ':' || c >= 0x80
 }
 
+// feedDecoder returns an XML decoder of b that reads it as gofeed's does:
+// not strict (unclosed elements, unquoted attributes, HTML entities pass),
+// and in whatever charset its declaration names.
+func feedDecoder(b []byte) *xml.Decoder {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	d.Strict = false
+	d.CharsetReader = charset.NewReaderLabel
+	return d
+}
+
 // checkXML reads doc with the decoder gofeed uses and fails, with an error
 // wrapping ErrTooComplex, as soon as doc goes past lim. Damage that stops
 // the decoder is left for the feed parser to find and report.
 func checkXML(doc []byte, lim xmlLimits) error {
-	d := xml.NewDecoder(bytes.NewReader(doc))
-	d.Strict = false
-	d.CharsetReader = charset.NewReaderLabel
+	d := feedDecoder(doc)
 	var open []int // namespace declarations on each open element
 	inScope, bindings, extensions := 0, 0, 0
 	// Elements of the root's namespace and of the default one it declares

@@ -24,7 +24,6 @@ import (
 	ext "github.com/mmcdole/gofeed/extensions"
 	jsonfeed "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
-	"golang.org/x/net/html/charset"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -395,9 +394,7 @@ func jsonHub(b []byte) string {
 // given, "text", or a text/ media type, not base64), whose "<" and "&"
 // gofeed has decoded into characters that are no markup.
 func atomTextTitles(doc []byte) []bool {
-	d := xml.NewDecoder(bytes.NewReader(doc))
-	d.Strict = false
-	d.CharsetReader = charset.NewReaderLabel
+	d := feedDecoder(doc)
 	var out []bool
 	depth, entry := 0, -1 // entry: the depth of the entry open, or -1
 	titled := false

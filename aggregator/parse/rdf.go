@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"bytes"
 	"encoding/xml"
 )
 
@@ -9,8 +8,7 @@ import (
 // the root of an RSS 1.0 document, in document order ("" for an item without
 // one). gofeed does not map rdf:about, yet it is RSS 1.0's item identifier.
 func rdfAbouts(b []byte) []string {
-	d := xml.NewDecoder(bytes.NewReader(b))
-	d.Strict = false
+	d := feedDecoder(b)
 	var out []string
 	depth := 0
 	for {

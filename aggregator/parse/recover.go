@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"strings"
-
-	"golang.org/x/net/html/charset"
 )
 
 // truncateToLastEntry cuts an XML feed that failed to parse before the
@@ -72,9 +70,7 @@ func truncateToLastEntry(b []byte, perr error) []byte {
 // token that fails begins. It reports false when the decoder reads b to
 // its end.
 func damageAt(b []byte) (int, bool) {
-	d := xml.NewDecoder(bytes.NewReader(b))
-	d.Strict = false
-	d.CharsetReader = charset.NewReaderLabel
+	d := feedDecoder(b)
 	var open []int // offset of the start tag of each open element, outermost first
 	item := -1     // index in open of the outermost item or entry, or -1
 	for {
@@ -137,8 +133,7 @@ func lineOffset(b []byte, n int) int {
 // openElements returns the qualified names of the elements left open at the
 // end of b, innermost first.
 func openElements(b []byte) []string {
-	d := xml.NewDecoder(bytes.NewReader(b))
-	d.Strict = false
+	d := feedDecoder(b)
 	var stack []string
 	for {
 		tok, err := d.RawToken()
