@@ -139,18 +139,6 @@ func (t *tx) get(b *bolt.Bucket, k []byte) []byte {
 	return v
 }
 
-// scanPrefix returns copies of the keys of b that start with prefix, in
-// order. Callers that delete what they found collect first: deleting under
-// a moving cursor can skip keys.
-func scanPrefix(b *bolt.Bucket, prefix []byte) [][]byte {
-	var out [][]byte
-	c := b.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		out = append(out, append([]byte(nil), k...))
-	}
-	return out
-}
-
 // An item's owned list names the entries the item owns, so Prune finds
 // them; it lives in the item's record (record.go): a version byte, then per entry its kind, a uvarint length and
 // the stored key. One value per item keeps the item id from repeating per

@@ -126,13 +126,8 @@ func finish(s string) string {
 	return string(out)
 }
 
-// collapse removes control characters and turns every run of white space
-// into one space, trimmed at both ends.
-func collapse(s string) string {
-	return string(appendCollapsed(make([]byte, 0, len(s)), s))
-}
-
-// appendCollapsed appends collapse(s) to b.
+// appendCollapsed appends s to b with its control characters removed and
+// every run of white space turned into one space, trimmed at both ends.
 func appendCollapsed(b []byte, s string) []byte {
 	start := len(b)
 	space := false // white space seen since the last character kept

@@ -203,10 +203,6 @@ your yours yourself yourselves s t ll ve re d m mr mrs ms`) {
 	return m
 }()
 
-// IsStopWord reports whether the lower-case word w is an English function
-// word.
-func IsStopWord(w string) bool { return stopWords[w] }
-
 // initials returns the acronyms that runs of capitalised words stand for:
 // "who" for "World Health Organization", so that a report writing the name
 // out matches one using its acronym. A run has at least three capitalised

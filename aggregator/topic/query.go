@@ -16,8 +16,3 @@ type QueryError = query.Error
 // ParseQuery parses a topic query. A syntax error is a *QueryError, for
 // example `column 17: expected ")" to close "(" at column 1`.
 func ParseQuery(s string) (*Query, error) { return query.Parse(s) }
-
-// Words splits s into the lower-cased words that phrase rules compare; see
-// query.Words for the rules on word boundaries, apostrophes and scripts
-// written without spaces.
-func Words(s string) []string { return query.Words(s) }
