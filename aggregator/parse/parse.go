@@ -199,9 +199,10 @@ func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
 			}
 		case af != nil && i < len(af.Entries):
 			src.atom = af.Entries[i]
-			// A title that reads the same as text and as HTML needs no
-			// look at its type, which gofeed does not keep.
-			if strings.ContainsAny(gi.Title, "<&") {
+			// A title that reads the same as text and as HTML ("AT&T",
+			// as most do) needs no look at its type, which gofeed does not
+			// keep: the look reads the whole document again.
+			if strings.ContainsAny(gi.Title, "<&") && PlainText(gi.Title) != LiteralText(gi.Title) {
 				if types := titleTypes(); i < len(types) {
 					src.literalTitle = types[i]
 				}
