@@ -31,10 +31,18 @@ const maxJSONDepth = 10000
 // pointer) on an item or an author given as null: it leaves them out of
 // the decoded feed first. The decoded feed it changes is the one Parse
 // reads alongside gofeed's, so that the two keep their items in step.
+//
+// It refuses a document without an "items" list (or whose "items" is
+// null), which gofeed reads as a feed with no items: any JSON object is
+// taken for a JSON Feed, and a server's error answer given with status 200
+// ({"error":"rate limited"}) is no feed. "items": [] is a feed with none.
 type jsonTranslator struct{ gofeed.DefaultJSONTranslator }
 
 func (t *jsonTranslator) Translate(feed any) (*gofeed.Feed, error) {
 	if jf, ok := feed.(*jsonfeed.Feed); ok && jf != nil {
+		if jf.Items == nil {
+			return nil, fmt.Errorf(`JSON Feed: no "items" list: %w`, ErrNotFeed)
+		}
 		isNilAuthor := func(a *jsonfeed.Author) bool { return a == nil }
 		jf.Items = slices.DeleteFunc(jf.Items, func(it *jsonfeed.Item) bool { return it == nil })
 		jf.Authors = slices.DeleteFunc(jf.Authors, isNilAuthor)

@@ -837,3 +837,28 @@ func TestTermsDates(t *testing.T) {
 		}
 	}
 }
+
+// TestParseJSONWithoutItems checks that a JSON document without an "items"
+// list (a server's error answered with status 200, a feed cut short) fails
+// as no feed, while a JSON Feed whose "items" is empty is read as a feed
+// with no items.
+func TestParseJSONWithoutItems(t *testing.T) {
+	for _, name := range []string{"json-error.json", "jsonfeed-noitems.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := Parse(b, "application/json", testFeedURL, "s", testNow, Options{})
+		if !errors.Is(err, ErrNotFeed) || !strings.Contains(fmt.Sprint(err), `no "items" list`) {
+			t.Errorf("Parse(%s) = %v, %v; want an error wrapping ErrNotFeed saying there is no \"items\" list", name, f, err)
+		}
+	}
+	null := `{"version":"https://jsonfeed.org/version/1.1","title":"T","items":null}`
+	if _, err := Parse([]byte(null), "application/feed+json", testFeedURL, "s", testNow, Options{}); !errors.Is(err, ErrNotFeed) {
+		t.Errorf(`Parse("items": null) error %v; want one wrapping ErrNotFeed`, err)
+	}
+	f := mustParseFile(t, "jsonfeed-empty.json", "application/feed+json")
+	if f.Title != "Quiet Log" || len(f.Items) != 0 {
+		t.Errorf("Parse(jsonfeed-empty.json) = title %q, %d items; want \"Quiet Log\" with none", f.Title, len(f.Items))
+	}
+}
