@@ -403,10 +403,25 @@ func storedVersion(tx aggregator.Tx, stamper itemStamper, it aggregator.Item, kn
 		return si, err
 	}
 	si.stored = true
-	if old.Hash != it.Hash {
+	if old.Hash != it.Hash && !redated(old, it) {
 		si.old = &old
 	}
 	return si, nil
+}
+
+// redated reports whether the fetched item it is the stored item old as it
+// was, but for a later date or none, or tracking parameters in its link:
+// some feeds date every item by the time of the fetch, or move its date
+// whenever they are regenerated, and some add a query that changes at
+// every fetch. Such an item is unchanged: an item keeps the date it was
+// first stored under (edit), so there is nothing to write, and its story
+// must not be announced as changed at every poll. A date moved earlier is
+// a correction, and an edit.
+func redated(old, it aggregator.Item) bool {
+	return !it.Published.Before(old.Published) && linkOf(it) == linkOf(old) &&
+		it.Title == old.Title && it.Summary == old.Summary && it.Content == old.Content &&
+		slices.Equal(it.Authors, old.Authors) && slices.Equal(it.Categories, old.Categories) &&
+		slices.Equal(it.Enclosures, old.Enclosures)
 }
 
 // texts extracts each pending item's text, removes the source's chrome

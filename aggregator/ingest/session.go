@@ -237,14 +237,19 @@ func (s *session) file(p *pending, ref aggregator.KeyRef) error {
 }
 
 // edit replaces an edited item in place: it keeps its story, its first-seen
-// time and, when the feed gives no date, its time.
+// time and its time, unless the feed now dates it earlier. An edit moves
+// the story's Updated to the fetch, so that its entries say it changed.
 func (s *session) edit(p *pending) error {
 	it := &p.it
 	old := p.old
+	s.seen(*it) // before FirstSeen is the stored one: the story changed at this fetch
 	it.StoryID = old.StoryID
 	it.FirstSeen = old.FirstSeen
-	if !it.Dated {
-		it.Published = old.Published
+	// A feed that dates an item by the fetch, or moves its date when it
+	// edits it, would otherwise move its story to the top of every topic
+	// at each change; a date moved earlier corrects a wrong one.
+	if !it.Dated || !it.Published.Before(old.Published) {
+		it.Published, it.Dated = old.Published, old.Dated
 		p.doc.Time = it.Published
 	}
 	st, err := s.story(old.StoryID)
@@ -260,7 +265,6 @@ func (s *session) edit(p *pending) error {
 	if err != nil {
 		return err
 	}
-	s.seen(*it)
 	s.touch(st)
 	s.kept[st.ID] = 0 // a member changed: the story is refreshed from every member
 	for i := range st.Members {

@@ -1,0 +1,165 @@
+package poller_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+	"github.com/tributary-feeds/tributary/aggregator/poller"
+	"github.com/tributary-feeds/tributary/aggregator/publish"
+	"github.com/tributary-feeds/tributary/aggregator/topic"
+	"github.com/tributary-feeds/tributary/store"
+)
+
+// jsonEntry is what a reader of the JSON Feed sees of one entry.
+type jsonEntry struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Date     string `json:"date_published"`
+	Modified string `json:"date_modified"`
+}
+
+// topicFeed is the topic all's JSON Feed as a subscriber reads it, and its
+// ETag.
+func topicFeed(t *testing.T, pub *publish.Publisher) ([]jsonEntry, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	pub.Handler(nil).ServeHTTP(rec, httptest.NewRequest("GET", "/topics/all.json", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /topics/all.json: %d", rec.Code)
+	}
+	var doc struct {
+		Items []jsonEntry `json:"items"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatalf("GET /topics/all.json: %v", err)
+	}
+	return doc.Items, rec.Header().Get("ETag")
+}
+
+// churnSetup polls the sources at urls with a poller that notifies a
+// publisher, on the test clock clk.
+func churnSetup(t *testing.T, clk *clock, urls ...string) (*poller.Poller, *publish.Publisher, *store.DB) {
+	t.Helper()
+	cfg := config(t, "", urls...)
+	db := mustOpen(t)
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := publish.New(cfg, db, tags.Topics(), nil, quiet)
+	pub.SetClock(clk.Now)
+	p, err := poller.New(cfg, tags, db, poller.Options{Now: clk.Now, Logger: quiet, Notify: pub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, pub, db
+}
+
+func rssItem(title, guid, link, date, text string) string {
+	s := "<item><title>" + title + "</title>"
+	if guid != "" {
+		s += "<guid>" + guid + "</guid>"
+	}
+	if link != "" {
+		s += "<link>" + link + "</link>"
+	}
+	if date != "" {
+		s += "<pubDate>" + date + "</pubDate>"
+	}
+	return s + "<description>" + text + "</description></item>"
+}
+
+func rssDoc(items ...string) string {
+	s := `<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title><link>http://desk.example/</link>`
+	for _, it := range items {
+		s += it
+	}
+	return s + "</channel></rss>"
+}
+
+// TestRedatedItemsStayPut polls feeds that date their items by the fetch
+// or add a tracking query that changes at every fetch: a subscriber to the
+// topic feed sees each story once, in the place and with the date of its
+// first fetch, and the feed does not change between polls.
+func TestRedatedItemsStayPut(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	o := feedtest.NewOrigin(t)
+	var n atomic.Int64
+	o.Handle("/now.rss", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, rssDoc(rssItem("Council approves cycle lanes on Brenner road", "now-1",
+			"https://now.example/cycle", clk.Now().Format(time.RFC1123Z),
+			"The council approved cycle lanes along the whole of Brenner road.")))
+	})
+	o.Handle("/utm.rss", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, rssDoc(rssItem("Crane collapses in Velmar port during storm", "",
+			fmt.Sprintf("https://utm.example/crane?utm_source=feed&utm_content=%d", n.Add(1)),
+			"Mon, 02 Nov 2026 11:30:00 GMT", "A crane at Velmar port fell into the harbour overnight.")))
+	})
+	// A story first dated after the first one, which stays put.
+	o.Feed("/late.rss", "application/rss+xml", []byte(rssDoc(rssItem("Ferry to Kelso island runs again", "late-1",
+		"https://late.example/ferry", "Mon, 02 Nov 2026 12:30:00 GMT", "The ferry to Kelso island runs again after repairs."))))
+	p, pub, db := churnSetup(t, clk, o.URL("/now.rss"), o.URL("/utm.rss"), o.URL("/late.rss"))
+
+	clk.Add(time.Hour) // 13:00: the late story is older than this fetch
+	p.PollAll(t.Context(), nil)
+	first, etag := topicFeed(t, pub)
+	if len(first) != 3 {
+		t.Fatalf("first poll: %d entries; want 3: %+v", len(first), first)
+	}
+	for i := range 3 {
+		clk.Add(time.Hour)
+		p.PollAll(t.Context(), nil)
+		got, gotTag := topicFeed(t, pub)
+		if fmt.Sprint(got) != fmt.Sprint(first) || gotTag != etag {
+			t.Errorf("poll %d: topic feed (ETag %s)\n%+v\nwant it as after the first poll (ETag %s)\n%+v", i+2, gotTag, got, etag, first)
+		}
+	}
+	stats, err := db.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Items != 3 || stats.Stories != 3 {
+		t.Errorf("store holds %d items in %d stories; want 3 and 3", stats.Items, stats.Stories)
+	}
+	if first[0].Title != "Council approves cycle lanes on Brenner road" || first[0].Date != "2026-11-02T13:00:00Z" {
+		t.Errorf("newest entry %+v; want the cycle lanes, dated by its first fetch", first[0])
+	}
+}
+
+// TestEditedItemUpdatesItsEntry polls a feed whose item is edited after it
+// was first published, its date moved to the time of the edit: the entry
+// keeps its id, its date and its place, takes the new title, and its
+// updated date is the fetch that brought the edit.
+func TestEditedItemUpdatesItsEntry(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	o := feedtest.NewOrigin(t)
+	o.Feed("/edit.rss", "application/rss+xml", []byte(rssDoc(rssItem("Storm closes schools in Hadley", "edit-1",
+		"https://edit.example/schools", "Mon, 02 Nov 2026 09:00:00 GMT", "Schools in Hadley county are closed today."))))
+	o.Feed("/other.rss", "application/rss+xml", []byte(rssDoc(rssItem("Orchards report a record harvest", "other-1",
+		"https://other.example/apples", "Mon, 02 Nov 2026 10:00:00 GMT", "Growers picked more apples than ever."))))
+	p, pub, _ := churnSetup(t, clk, o.URL("/edit.rss"), o.URL("/other.rss"))
+	p.PollAll(t.Context(), nil)
+	before, _ := topicFeed(t, pub)
+
+	clk.Add(3 * time.Hour)
+	o.SetFeed("/edit.rss", []byte(rssDoc(rssItem("Storm closes schools in Hadley for a second day", "edit-1",
+		"https://edit.example/schools", "Mon, 02 Nov 2026 14:30:00 GMT", "Schools in Hadley county are closed today and tomorrow."))))
+	p.PollAll(t.Context(), nil)
+	after, _ := topicFeed(t, pub)
+	if len(before) != 2 || len(after) != 2 {
+		t.Fatalf("entries before and after the edit: %+v, %+v; want two each", before, after)
+	}
+	want := jsonEntry{ID: before[1].ID, Title: "Storm closes schools in Hadley for a second day",
+		Date: "2026-11-02T09:00:00Z", Modified: "2026-11-02T15:00:00Z"}
+	if after[0] != before[0] || after[1] != want {
+		t.Errorf("after the edit: %+v; want %+v unchanged, then %+v", after, before[0], want)
+	}
+}
