@@ -40,10 +40,11 @@ const (
 // stories, fifty entries a document.
 const maxHTML = 256 << 10
 
-// Dates outside [minDate, now+maxFuture] are taken to be wrong.
+// Dates before minDate, or later than the fetch that read them, are taken
+// to be wrong. A date still to come is a wrong time zone, a post scheduled
+// ahead or a typo (2099): kept, it would place the item's story above every
+// story that comes in until that date, at the top of its topics.
 var minDate = time.Date(1995, 1, 1, 0, 0, 0, 0, time.UTC)
-
-const maxFuture = 48 * time.Hour
 
 // source is one item as gofeed translated it, with the format's own item
 // for the fields the translation drops.
@@ -198,7 +199,7 @@ func (n *normaliser) sane(t *time.Time) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	u := t.UTC()
-	if u.Before(minDate) || u.After(n.now.Add(maxFuture)) {
+	if u.Before(minDate) || u.After(n.now) {
 		return time.Time{}, false
 	}
 	return u, true
