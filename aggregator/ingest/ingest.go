@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -233,23 +234,27 @@ func (s *session) storedAgain(work []*pending) ([]*pending, error) {
 			continue
 		}
 		it := p.it
-		key := item{linkOf(it), it.Title, it.Summary, it.Content}
+		link := linkOf(it)
+		key := item{schemeless(link), it.Title, it.Summary, it.Content}
 		again := fetched[key]
 		if !again {
-			// The stored items under the same link, else of the same text.
-			var dedupKey string
+			// The stored items under the same link, in either scheme (a
+			// site that moved to https rewrites its feed's links), else
+			// of the same text.
+			var dedupKeys []string
 			switch {
-			case specificLink(key.link):
-				dedupKey = linkPrefix + key.link
+			case specificLink(link):
+				dedupKeys = []string{linkPrefix + "https://" + key.link, linkPrefix + "http://" + key.link}
 			case p.doc != nil && p.doc.Digest != "":
-				dedupKey = textPrefix + p.doc.Digest
+				dedupKeys = []string{textPrefix + p.doc.Digest}
 			}
 			var refs []aggregator.KeyRef
-			if dedupKey != "" {
-				var err error
-				if refs, err = s.tx.Keys(dedupKey); err != nil {
+			for _, k := range dedupKeys {
+				r, err := s.tx.Keys(k)
+				if err != nil {
 					return nil, fmt.Errorf("dedup key: %w", err)
 				}
+				refs = append(refs, r...)
 			}
 			for _, r := range refs {
 				if !within(r.Time, it.Published, s.in.window) {
@@ -275,7 +280,7 @@ func (s *session) storedAgain(work []*pending) ([]*pending, error) {
 				if err != nil {
 					return nil, fmt.Errorf("item %s: %w", r.Item, err)
 				}
-				if old.SourceID == it.SourceID && key == (item{linkOf(old), old.Title, old.Summary, old.Content}) {
+				if old.SourceID == it.SourceID && key == (item{schemeless(linkOf(old)), old.Title, old.Summary, old.Content}) {
 					again = true
 					break
 				}
@@ -291,6 +296,17 @@ func (s *session) storedAgain(work []*pending) ([]*pending, error) {
 		kept = append(kept, p)
 	}
 	return kept, nil
+}
+
+// schemeless returns link without its scheme, http or https: a source's
+// item under either is the same item.
+func schemeless(link string) string {
+	for _, p := range []string{"https://", "http://"} {
+		if rest, ok := strings.CutPrefix(link, p); ok {
+			return rest
+		}
+	}
+	return link
 }
 
 // sourceID names the source whose recurring lines the items are read by.

@@ -163,3 +163,37 @@ func TestEditedItemUpdatesItsEntry(t *testing.T) {
 		t.Errorf("after the edit: %+v; want %+v unchanged, then %+v", after, before[0], want)
 	}
 }
+
+// TestLinkSchemeFlips polls a feed whose items have no GUID and whose
+// links move from http to https and back, as a site's do while it moves to
+// https: each item is stored once, and the topic feed does not change.
+func TestLinkSchemeFlips(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	o := feedtest.NewOrigin(t)
+	var n atomic.Int64
+	o.Handle("/moving.rss", func(w http.ResponseWriter, r *http.Request) {
+		scheme := "http"
+		if n.Add(1)%2 == 0 {
+			scheme = "https"
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, rssDoc(rssItem("New footbridge opens over the river Arlow", "", scheme+"://moving.example/news/bridge",
+			"Mon, 02 Nov 2026 10:00:00 GMT", "Walkers can now cross the river Arlow on a new timber footbridge.")))
+	})
+	p, pub, db := churnSetup(t, clk, o.URL("/moving.rss"))
+	p.PollAll(t.Context(), nil)
+	first, etag := topicFeed(t, pub)
+	for range 3 {
+		clk.Add(time.Hour)
+		p.PollAll(t.Context(), nil)
+	}
+	got, gotTag := topicFeed(t, pub)
+	stats, err := db.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Items != 1 || fmt.Sprint(got) != fmt.Sprint(first) || gotTag != etag {
+		t.Errorf("after 4 polls: %d items stored, topic feed %+v (ETag %s); want 1 item and the feed as after the first poll, %+v (ETag %s)",
+			stats.Items, got, gotTag, first, etag)
+	}
+}
