@@ -31,6 +31,12 @@ func TestText(t *testing.T) {
 		{"AT&amp;T", "AT&T"},
 		{"bad \xff utf8", "bad \uFFFD utf8"},
 		{"non\u00a0breaking\u200bspace", "non breakingspace"},
+		// Blocks that are all a link point at other pages.
+		{`<p>Story text, with <a href="/x">a link</a> inside.</p><p>Must read</p><p><a href="/y">Another report's headline</a></p>` +
+			`<ul><li><a href="/z">A third headline</a></li></ul><p><a href="/">Source link</a></p>`,
+			"Story text, with a link inside.\nMust read"},
+		{`<p><a href="/self">A summary that is all one link</a></p>`, "A summary that is all one link"},
+		{`<li><a href="/a">Headline</a> Publisher</li>`, "Headline Publisher"},
 	}
 	for _, tt := range tests {
 		if got := Text(tt.in); got != tt.want {

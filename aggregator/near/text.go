@@ -36,9 +36,12 @@ var skipTags = map[atom.Atom]bool{
 // Text returns the plain text of an HTML fragment: markup, scripts, styles,
 // navigation and forms removed, character references decoded, one line per
 // block (paragraph, list entry, heading, table cell, <br>), spaces collapsed
-// and empty lines dropped. A fragment without block markup is taken as plain
-// text whose line breaks are kept, as feeds often send plain text in HTML
-// fields. The result is valid UTF-8 and Text of it returns it unchanged.
+// and empty lines dropped. A block whose text is all inside links (a list of
+// other reports' headlines under "More articles", a "Source link") points
+// elsewhere and is dropped too, unless nothing else has text. A fragment
+// without block markup is taken as plain text whose line breaks are kept,
+// as feeds often send plain text in HTML fields. The result is valid UTF-8
+// and Text of it returns it unchanged.
 func Text(fragment string) string {
 	if fragment == "" {
 		return ""
@@ -57,6 +60,18 @@ func Text(fragment string) string {
 	var breaks []int // where text put a line break in buf
 	block := false   // the fragment has a tag that ends a line
 	skip := 0
+	// Blocks whose text is all link text: where the current block began
+	// in buf, whether it has text inside links and outside them, and the
+	// spans of the blocks with text inside links only.
+	link, lineStart := 0, 0
+	linked, own, anyOwn := false, false, false
+	var linkOnly [][2]int
+	endLine := func() {
+		if linked && !own {
+			linkOnly = append(linkOnly, [2]int{lineStart, len(buf)})
+		}
+		lineStart, linked, own = len(buf), false, false
+	}
 	z := xhtml.NewTokenizer(strings.NewReader(fragment))
 	for {
 		tt := z.Next()
@@ -65,6 +80,16 @@ func Text(fragment string) string {
 			if block {
 				for _, i := range breaks {
 					buf[i] = ' '
+				}
+				endLine()
+				if anyOwn {
+					for _, span := range linkOnly {
+						for i := span[0]; i < span[1]; i++ {
+							if buf[i] != '\n' {
+								buf[i] = ' '
+							}
+						}
+					}
 				}
 			}
 			return finish(string(buf))
@@ -78,12 +103,27 @@ func Text(fragment string) string {
 					breaks = append(breaks, len(buf)+i)
 				}
 			}
+			if len(bytes.TrimSpace(t)) > 0 {
+				if link > 0 {
+					linked = true
+				} else {
+					own, anyOwn = true, true
+				}
+			}
 			buf = append(buf, t...)
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
+			if a == atom.A && tt != xhtml.SelfClosingTagToken {
+				if tt == xhtml.StartTagToken {
+					link++
+				} else if link > 0 {
+					link--
+				}
+			}
 			if blockTags[a] {
 				block = true
+				endLine()
 			}
 			if skipTags[a] && tt != xhtml.SelfClosingTagToken {
 				if tt == xhtml.StartTagToken {

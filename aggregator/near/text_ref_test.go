@@ -25,17 +25,48 @@ func textTwoPass(fragment string) string {
 	var b strings.Builder
 	b.Grow(len(fragment))
 	skip := 0
+	// Blocks whose text is all link text, dropped when other text has some.
+	link, lineStart := 0, 0
+	linked, own, anyOwn := false, false, false
+	var linkOnly [][2]int
+	endLine := func() {
+		if linked && !own {
+			linkOnly = append(linkOnly, [2]int{lineStart, b.Len()})
+		}
+		lineStart, linked, own = b.Len(), false, false
+	}
 	z := xhtml.NewTokenizer(strings.NewReader(fragment))
 	for {
 		tt := z.Next()
 		switch tt {
 		case xhtml.ErrorToken:
-			return finish(b.String())
+			if plain {
+				return finish(b.String())
+			}
+			endLine()
+			out := []byte(b.String())
+			if anyOwn {
+				for _, span := range linkOnly {
+					for i := span[0]; i < span[1]; i++ {
+						if out[i] != '\n' {
+							out[i] = ' '
+						}
+					}
+				}
+			}
+			return finish(string(out))
 		case xhtml.TextToken:
 			if skip > 0 {
 				continue
 			}
 			t := z.Text()
+			if len(bytes.TrimSpace(t)) > 0 {
+				if link > 0 {
+					linked = true
+				} else {
+					own, anyOwn = true, true
+				}
+			}
 			if plain {
 				b.Write(t)
 				continue
@@ -53,6 +84,16 @@ func textTwoPass(fragment string) string {
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
+			if a == atom.A && tt != xhtml.SelfClosingTagToken {
+				if tt == xhtml.StartTagToken {
+					link++
+				} else if link > 0 {
+					link--
+				}
+			}
+			if blockTags[a] {
+				endLine()
+			}
 			if skipTags[a] && tt != xhtml.SelfClosingTagToken {
 				if tt == xhtml.StartTagToken {
 					skip++
