@@ -194,6 +194,25 @@ func TestSimilarity(t *testing.T) {
 	}
 }
 
+// TestSimilarityNamesDisagree checks that two reports of one kind of event
+// that name different teams score nothing, however alike their other words,
+// while a rewrite naming the same ones scores.
+func TestSimilarityNamesDisagree(t *testing.T) {
+	t0 := time.Date(2025, 4, 7, 21, 0, 0, 0, time.UTC)
+	a := weighed("Redmoor beat Ashcombe 2-1",
+		"Tomas Vell scored twice as Redmoor beat Ashcombe 2-1 at Millfield Park on Monday night.", t0)
+	other := weighed("Linton beat Marsh Town 2-1",
+		"Linton beat Marsh Town 2-1 at Ferry Lane on Monday night, with a late goal from Sam Okoro.", t0)
+	same := weighed("Redmoor edge Ashcombe",
+		"Two goals from Tomas Vell gave Redmoor a 2-1 win over Ashcombe at Millfield Park on Monday.", t0)
+	if s := Similarity(a, other); s.Value != 0 || !s.Named || s.Entity >= namesMin {
+		t.Errorf("Similarity(Redmoor, Linton) = %+v; want value 0 (names %.2f of namesMin %.2f)", s, s.Entity, namesMin)
+	}
+	if s := Similarity(a, same); s.Value < 0.3 {
+		t.Errorf("Similarity(Redmoor, Redmoor rewritten) = %+v; want at least 0.3", s)
+	}
+}
+
 // TestUnspacedScripts checks copies of a report in a script written
 // without spaces between words (Chinese here): each clause is one word, so
 // a copy under a new headline and wrapped in a site's lines, or cut short,

@@ -14,6 +14,7 @@ type Score struct {
 	Entity float64       // IDF-weighted share of the names and numbers of the Doc with fewer found in the other
 	Apart  time.Duration // how far apart the two Docs' times are
 	Value  float64       // the similarity: 0 (unrelated) to 1 (the same text)
+	Named  bool          // both Docs have names or numbers, so that Entity tells whether they agree
 }
 
 // Constants of the score. They are few on purpose: each is a property of
@@ -29,6 +30,12 @@ const (
 	// copyTitleMin is the share of headline words a copy must keep, so
 	// that two items sharing only a stock paragraph are not copies.
 	copyTitleMin = 0.3
+	// namesMin is the share of names and numbers (Entity) that two
+	// reports written apart must have in common when both have some: two
+	// reports of one event name the same people, places and figures, while
+	// reports of two events of one kind ("X beat Y 2-1 on Monday night",
+	// two companies' quarterly results) share the words of their kind.
+	namesMin = 0.5
 	// HalfLife is the time apart at which a rewrite's similarity counts
 	// half: reports of one event cluster in time, while follow-ups,
 	// reactions and next-day updates come later. Outlets in other time
@@ -93,6 +100,7 @@ func Similarity(a, b *Doc) Score {
 	}
 	if small := min(entA, entB); small > 0 {
 		s.Entity = min(1, entShared/small)
+		s.Named = true
 	}
 	if n := min(len(a.Shingles), len(b.Shingles)); n >= minCopyShingles {
 		s.Copy = float64(intersect(a.Shingles, b.Shingles)) / float64(n)
@@ -105,8 +113,13 @@ func Similarity(a, b *Doc) Score {
 	return s
 }
 
-// rewrite is the similarity of two reports written apart.
+// rewrite is the similarity of two reports written apart: none when
+// both name people, places or figures and fewer than namesMin of them
+// agree.
 func (s Score) rewrite() float64 {
+	if s.Named && s.Entity < namesMin {
+		return 0
+	}
 	return s.Cosine / (1 + float64(s.Apart)/float64(HalfLife))
 }
 
