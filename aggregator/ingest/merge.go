@@ -46,9 +46,17 @@ func (s *session) mergeStories(st *aggregator.Story) error {
 				return err
 			}
 			v := near.Discount(near.Linkage(prof, cp), near.Gap(prof, cp))
-			if v >= s.in.threshold && v > score {
-				other, score = c, v
+			if v < s.in.threshold || v <= score {
+				continue
 			}
+			if ok, err := s.namesAgree(st, c); err != nil || !ok {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			other, score = c, v
+
 		}
 		if other == nil {
 			return nil
@@ -141,6 +149,39 @@ func (s *session) closest(itemID string, st *aggregator.Story) (string, error) {
 		}
 	}
 	return with, nil
+}
+
+// namesAgree reports whether some member of a and some member of b could
+// be one report by their words alone (near.Similarity above zero): two
+// stories of one kind of event (two matches' results, two companies'
+// quarters) resemble each other on average while no report of one names
+// what a report of the other names.
+func (s *session) namesAgree(a, b *aggregator.Story) (bool, error) {
+	recent := func(st *aggregator.Story) []aggregator.Member {
+		if len(st.Members) > maxCompared {
+			return st.Members[len(st.Members)-maxCompared:]
+		}
+		return st.Members
+	}
+	for _, ma := range recent(a) {
+		da, err := s.doc(ma.Item)
+		if err != nil {
+			return false, err
+		}
+		if da == nil {
+			continue
+		}
+		for _, mb := range recent(b) {
+			db, err := s.doc(mb.Item)
+			if err != nil {
+				return false, err
+			}
+			if db != nil && near.Similarity(da, db).Value > 0 {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // shareReporter reports whether two stories each hold an outlet's own
