@@ -1,0 +1,168 @@
+package ingest_test
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/ingest"
+	"github.com/tributary-feeds/tributary/aggregator/parse"
+	"github.com/tributary-feeds/tributary/store"
+)
+
+// unseenDir holds feeds written for TestUnseenStories and their labels.
+const unseenDir = "testdata/unseen"
+
+// unseenLabels is testdata/unseen/labels.txt: each labelled item's story
+// label by link, in the file's order, and the pairs of labels that may be
+// one story or two.
+type unseenLabels struct {
+	links []string
+	story map[string]string // link → label
+	free  map[[2]string]bool
+}
+
+func readUnseenLabels(t *testing.T) unseenLabels {
+	t.Helper()
+	f, err := os.Open(filepath.Join(unseenDir, "labels.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	l := unseenLabels{story: map[string]string{}, free: map[[2]string]bool{}}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		fields := strings.Fields(sc.Text())
+		switch {
+		case len(fields) == 0 || strings.HasPrefix(fields[0], "#"):
+		case len(fields) == 3 && fields[0] == "free":
+			l.free[[2]string{fields[1], fields[2]}] = true
+			l.free[[2]string{fields[2], fields[1]}] = true
+		case len(fields) == 2:
+			if _, dup := l.story[fields[1]]; dup {
+				t.Fatalf("labels.txt:%d: %s labelled twice", n, fields[1])
+			}
+			l.links = append(l.links, fields[1])
+			l.story[fields[1]] = fields[0]
+		default:
+			t.Fatalf("labels.txt:%d: want LABEL LINK or free LABEL LABEL", n)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// unseenFeeds returns the feed files of testdata/unseen in fetch order.
+func unseenFeeds(t *testing.T) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(unseenDir, "*.xml"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no feeds in %s: %v", unseenDir, err)
+	}
+	slices.Sort(paths)
+	return paths
+}
+
+// TestUnseenStories files feeds written for it (testdata/unseen: news
+// that no other test or evaluation holds) through the real pipeline,
+// parse.Parse and Ingester.Apply into a bbolt store, and checks the
+// stories against their labels: re-posts, re-titled and trimmed copies,
+// summaries, scraper copies wrapped in ads and links, and copies in
+// German, Spanish and French join their original; another report on the
+// same company, city, storm or teams, a next-day follow-up, results of
+// other matches, short items sharing names, items that are mostly their
+// site's chrome, and empty items stay apart. It runs the fetches in
+// order and reversed, as copies may arrive before their originals.
+func TestUnseenStories(t *testing.T) {
+	labels := readUnseenLabels(t)
+	feeds := unseenFeeds(t)
+	for _, order := range []string{"in order", "reversed"} {
+		t.Run(order, func(t *testing.T) {
+			paths := slices.Clone(feeds)
+			if order == "reversed" {
+				slices.Reverse(paths)
+			}
+			stories, members := runUnseen(t, paths)
+			for _, link := range labels.links {
+				if _, ok := stories[link]; !ok {
+					t.Errorf("%s: not stored", link)
+				}
+			}
+			why := func(link string) string {
+				m := members[link]
+				return m.Reason + " " + m.Key
+			}
+			for i, a := range labels.links {
+				for _, b := range labels.links[i+1:] {
+					la, lb := labels.story[a], labels.story[b]
+					same := stories[a] == stories[b]
+					switch {
+					case la == lb && !same:
+						t.Errorf("%s: %s and %s are two stories; want one", la, a, b)
+					case la != lb && same && !labels.free[[2]string{la, lb}]:
+						t.Errorf("%s and %s are one story (%s: %s; %s: %s); want two", la, lb, a, why(a), b, why(b))
+					}
+				}
+			}
+		})
+	}
+}
+
+// runUnseen fetches each feed file into a fresh store, one transaction a
+// file, the source named by the file, and returns each item's story and
+// how it joined it, by link.
+func runUnseen(t *testing.T, paths []string) (map[string]string, map[string]aggregator.Match) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(t.TempDir(), "agg.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	in := ingest.New(&aggregator.Config{}, nil)
+	now := time.Date(2025, 4, 9, 0, 0, 0, 0, time.UTC)
+	for _, p := range paths {
+		body, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimSuffix(filepath.Base(p), ".xml")
+		_, name, _ = strings.Cut(name, "-") // the number orders the fetches
+		feedURL := "https://" + name + ".feeds.test/feed.xml"
+		src := aggregator.SourceState{ID: aggregator.SourceID(feedURL), URL: feedURL, Name: name}
+		feed, err := parse.Parse(body, "application/rss+xml", feedURL, src.ID, now, parse.Options{})
+		if err != nil {
+			t.Fatalf("parse %s: %v", p, err)
+		}
+		err = db.Update(ctx, func(tx aggregator.Tx) error {
+			_, err := in.Apply(tx, src, feed.Items)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("apply %s: %v", p, err)
+		}
+	}
+	stories := map[string]string{}
+	members := map[string]aggregator.Match{}
+	err = db.Export(ctx, func(it aggregator.Item, st aggregator.Story) error {
+		stories[it.Link] = st.ID
+		for _, m := range st.Members {
+			if m.Item == it.ID {
+				members[it.Link] = m.Match
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stories, members
+}
