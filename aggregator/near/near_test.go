@@ -205,8 +205,8 @@ func TestSimilarityNamesDisagree(t *testing.T) {
 		"Linton beat Marsh Town 2-1 at Ferry Lane on Monday night, with a late goal from Sam Okoro.", t0)
 	same := weighed("Redmoor edge Ashcombe",
 		"Two goals from Tomas Vell gave Redmoor a 2-1 win over Ashcombe at Millfield Park on Monday.", t0)
-	if s := Similarity(a, other); s.Value != 0 || !s.Named || s.Entity >= namesMin {
-		t.Errorf("Similarity(Redmoor, Linton) = %+v; want value 0 (names %.2f of namesMin %.2f)", s, s.Entity, namesMin)
+	if s := Similarity(a, other); s.Value != 0 || !s.Named || s.Entity >= NamesMin {
+		t.Errorf("Similarity(Redmoor, Linton) = %+v; want value 0 (names %.2f of NamesMin %.2f)", s, s.Entity, NamesMin)
 	}
 	if s := Similarity(a, same); s.Value < 0.3 {
 		t.Errorf("Similarity(Redmoor, Redmoor rewritten) = %+v; want at least 0.3", s)

@@ -30,12 +30,12 @@ const (
 	// copyTitleMin is the share of headline words a copy must keep, so
 	// that two items sharing only a stock paragraph are not copies.
 	copyTitleMin = 0.3
-	// namesMin is the share of names and numbers (Entity) that two
+	// NamesMin is the share of names and numbers (Entity) that two
 	// reports written apart must have in common when both have some: two
 	// reports of one event name the same people, places and figures, while
 	// reports of two events of one kind ("X beat Y 2-1 on Monday night",
 	// two companies' quarterly results) share the words of their kind.
-	namesMin = 0.5
+	NamesMin = 0.5
 	// HalfLife is the time apart at which a rewrite's similarity counts
 	// half: reports of one event cluster in time, while follow-ups,
 	// reactions and next-day updates come later. Outlets in other time
@@ -114,14 +114,26 @@ func Similarity(a, b *Doc) Score {
 }
 
 // rewrite is the similarity of two reports written apart: none when
-// both name people, places or figures and fewer than namesMin of them
+// both name people, places or figures and fewer than NamesMin of them
 // agree.
 func (s Score) rewrite() float64 {
-	if s.Named && s.Entity < namesMin {
+	if s.NamesDisagree() {
 		return 0
 	}
+	return s.Words()
+}
+
+// Words is the similarity of two reports written apart by their words
+// alone, before the names are checked: their cosine, discounted for the
+// time between them.
+func (s Score) Words() float64 {
 	return s.Cosine / (1 + float64(s.Apart)/float64(HalfLife))
 }
+
+// NamesDisagree reports whether both texts name people, places or figures
+// and fewer than NamesMin of them agree, so that the two are no rewrite of
+// one report, however many other words they share.
+func (s Score) NamesDisagree() bool { return s.Named && s.Entity < NamesMin }
 
 // copied reports whether one text is a copy of the other.
 func (s Score) copied() bool {

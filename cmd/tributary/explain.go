@@ -112,8 +112,12 @@ func writeCompare(w io.Writer, cfg *aggregator.Config, x, y aggregator.Item, sx,
 	var sc near.Score
 	if dx != nil && dy != nil {
 		sc = near.Similarity(dx, dy)
-		fmt.Fprintf(w, "similarity %.3f (%s): cosine %.3f, headline %.3f, text copied %.3f, %s apart (a rewrite %s apart counts half); dedup.threshold %.2f\n",
-			sc.Value, sc.Kind(), sc.Cosine, sc.Title, sc.Copy, short(sc.Apart), short(near.HalfLife), in.Threshold())
+		names := "no names or figures in one of the two"
+		if sc.Named {
+			names = fmt.Sprintf("names and figures shared %.3f (a rewrite needs %.2f)", sc.Entity, near.NamesMin)
+		}
+		fmt.Fprintf(w, "similarity %.3f (%s): cosine %.3f, headline %.3f, text copied %.3f, %s, %s apart (a rewrite %s apart counts half); dedup.threshold %.2f\n",
+			sc.Value, sc.Kind(), sc.Cosine, sc.Title, sc.Copy, names, short(sc.Apart), short(near.HalfLife), in.Threshold())
 	} else {
 		fmt.Fprintln(w, "similarity: one of the two has no stored features to compare")
 	}
@@ -127,6 +131,10 @@ func writeCompare(w io.Writer, cfg *aggregator.Config, x, y aggregator.Item, sx,
 		fmt.Fprintf(w, "two stories: published %s apart, beyond dedup.window (%s)\n", short(apart), short(window))
 	case dx == nil || dy == nil:
 		fmt.Fprintln(w, "two stories: without features, only the same GUID, link, original or text joins items")
+	case sc.Value < in.Threshold() && sc.NamesDisagree() && sc.Words() >= in.Threshold():
+		fmt.Fprintf(w, "two stories: their words score %.3f, but they name different people, places or figures\n"+
+			"(%.3f of the names and figures of the one with fewer are in the other; a rewrite needs %.2f)\n",
+			sc.Words(), sc.Entity, near.NamesMin)
 	case sc.Value < in.Threshold():
 		fmt.Fprintf(w, "two stories: their similarity %.3f is below dedup.threshold %.2f\n", sc.Value, in.Threshold())
 	case x.SourceID == y.SourceID && sc.Kind() != "copy":

@@ -268,7 +268,13 @@ func TestExplainTwoLinks(t *testing.T) {
 	later := es.item("Paper", "https://paper.test/volcano-week", "https://paper.test/volcano-week",
 		"Volcano erupts near Grindavik, lava flows toward town",
 		"Residents of Grindavik were evacuated as lava flowed from a fissure north of the town.", t0.Add(5*24*time.Hour))
-	es.ingest(t, a, c, ferry, later)
+	match := es.item("Wire", "https://wire.test/redmoor", "https://wire.test/redmoor",
+		"Redmoor beat Ashcombe 2-1 on Monday night",
+		"Redmoor came from behind to beat Ashcombe 2-1 on Monday night, with Tam Osei scoring twice in the second half.", t0.Add(time.Hour))
+	other := es.item("Paper", "https://paper.test/linton", "https://paper.test/linton",
+		"Linton beat Marsh Town 3-0 on Monday night",
+		"Linton came from behind to beat Marsh Town 3-0 on Monday night, with Ivo Brandt scoring twice in the second half.", t0.Add(2*time.Hour))
+	es.ingest(t, a, c, ferry, later, match, other)
 
 	for _, tt := range []struct {
 		other string
@@ -288,6 +294,15 @@ func TestExplainTwoLinks(t *testing.T) {
 		}
 	}
 	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"explain", "-config", es.path, match.Link, other.Link}, &out, &errOut); err != nil {
+		t.Fatalf("explain %s %s: %v\n%s", match.Link, other.Link, err, errOut.String())
+	}
+	if want := "but they name different people, places or figures"; !strings.Contains(out.String(), want) ||
+		!strings.Contains(out.String(), "names and figures shared ") {
+		t.Errorf("explain %s %s says:\n%s\nwant it to say %q", match.Link, other.Link, out.String(), want)
+	}
+	out.Reset()
+	errOut.Reset()
 	if err := run(t.Context(), []string{"explain", "-config", es.path, a.Link, "https://nowhere.test/x"}, &out, &errOut); err == nil {
 		t.Error("explain with an unknown second link succeeded; want an error")
 	}
