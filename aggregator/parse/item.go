@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"hash"
 	"html"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +54,8 @@ type source struct {
 	rss   *rss.Item
 	atom  *atom.Entry
 	json  *jsonfeed.Item
-	about string // rdf:about of an RSS 1.0 item
+	about string   // rdf:about of an RSS 1.0 item
+	base  *rssBase // the xml:base of an RSS item, when its document has any
 	// literalTitle is set for an Atom entry whose title is of type text:
 	// its "<" and "&" are characters, not markup.
 	literalTitle bool
@@ -79,19 +81,35 @@ func (n *normaliser) item(s source) aggregator.Item {
 	if link == "" && s.about != "" {
 		link = n.absURL(httpOnly(s.about))
 	}
+	if b := s.base; b != nil && b.link != nil && b.linkText != "" && link == n.absURL(gi.Link) {
+		// gofeed resolves the link as if every xml:base named a folder.
+		if l := httpOnly(resolve(b.link, repairURL(b.linkText))); l != "" {
+			link = n.absURL(l)
+		}
+	}
 	it.Link = link
 	it.CanonicalLink = CanonicalURL(link)
 
-	// Relative URLs in the HTML are resolved against the item's own page,
-	// where the HTML came from: feeds are often served from another host
-	// (a feed service, a CDN) than the site. gofeed has already applied
-	// any xml:base. Without a link, the site, then the feed URL, serve.
+	// Relative URLs in the HTML are resolved against the xml:base in
+	// scope where it stands, else against the item's own page, where the
+	// HTML came from: feeds are often served from another host (a feed
+	// service, a CDN) than the site. gofeed has already applied an Atom
+	// xml:base. Without a link, the site, then the feed URL, serve.
 	base := parseBase(link)
 	if base == nil {
 		base = n.siteBase
 	}
 	if base == nil {
 		base = n.feedBase
+	}
+	summaryBase, contentBase := base, base
+	if b := s.base; b != nil {
+		if b.description != nil {
+			summaryBase = b.description
+		}
+		if b.content != nil {
+			contentBase = b.content
+		}
 	}
 	rawSummary, rawContent := gi.Description, gi.Content
 	switch {
@@ -110,8 +128,8 @@ func (n *normaliser) item(s source) aggregator.Item {
 		rawSummary = mediaDescription(gi.Extensions)
 	}
 	var anchors []anchor
-	it.Summary = htmlcut.Cut(sanitize(rawSummary, base, &anchors), maxHTML)
-	it.Content = htmlcut.Cut(sanitize(rawContent, base, &anchors), maxHTML)
+	it.Summary = htmlcut.Cut(sanitize(rawSummary, summaryBase, &anchors), maxHTML)
+	it.Content = htmlcut.Cut(sanitize(rawContent, contentBase, &anchors), maxHTML)
 	if it.Summary == it.Content {
 		it.Summary = ""
 	}
@@ -137,13 +155,17 @@ func (n *normaliser) item(s source) aggregator.Item {
 		it.Authors = n.authors
 	}
 	it.Categories = categories(gi.Categories)
-	it.Enclosures = n.enclosures(gi.Enclosures)
+	var enclosureBase *url.URL
+	if s.base != nil {
+		enclosureBase = s.base.item
+	}
+	it.Enclosures = n.enclosures(gi.Enclosures, enclosureBase)
 
 	// Origin: credit lines in the HTML, a <link rel="canonical"> in it,
 	// Atom's <source>, RSS's <source url>, JSON Feed's external_url.
 	var extra []string
-	extra = append(extra, canonicalInHTML(rawContent, base)...)
-	extra = append(extra, canonicalInHTML(rawSummary, base)...)
+	extra = append(extra, canonicalInHTML(rawContent, contentBase)...)
+	extra = append(extra, canonicalInHTML(rawSummary, summaryBase)...)
 	switch {
 	case s.atom != nil && s.atom.Source != nil:
 		if l := firstAtomLink(s.atom.Source.Links); l != "" {
@@ -205,7 +227,9 @@ func (n *normaliser) sane(t *time.Time) (time.Time, bool) {
 	return u, true
 }
 
-func (n *normaliser) enclosures(in []*gofeed.Enclosure) []aggregator.Enclosure {
+// enclosures returns the distinct enclosures with a URL, resolved against
+// base, the xml:base in scope, when it is not nil.
+func (n *normaliser) enclosures(in []*gofeed.Enclosure, base *url.URL) []aggregator.Enclosure {
 	var out []aggregator.Enclosure
 	for _, e := range in {
 		if len(out) == maxEnclosures {
@@ -214,7 +238,11 @@ func (n *normaliser) enclosures(in []*gofeed.Enclosure) []aggregator.Enclosure {
 		if e == nil {
 			continue
 		}
-		u := n.absURL(e.URL)
+		ref := e.URL
+		if base != nil {
+			ref = resolve(base, repairURL(cleanText(ref)))
+		}
+		u := n.absURL(ref)
 		if u == "" {
 			continue
 		}

@@ -148,6 +148,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
 		af     *atom.Feed
 		jf     *jsonfeed.Feed
 		abouts []string
+		bases  []rssBase // nil without xml:base
 	)
 	switch o := gf.OriginalFeed().(type) {
 	case *rss.Feed:
@@ -156,6 +157,9 @@ func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
 		f.SkipHours = skipHours(o.SkipHours)
 		f.SkipDays = skipDays(o.SkipDays)
 		f.Hub = n.absURL(atomLinkExt(o.Extensions, "hub"))
+		if bases = rssBases(b, n.feedBase); len(bases) != len(o.Items) {
+			bases = nil
+		}
 		if strings.HasPrefix(o.Version, "1.0") || strings.HasPrefix(o.Version, "0.9") {
 			abouts = rdfAbouts(b)
 			if len(abouts) != len(o.Items) {
@@ -196,6 +200,9 @@ func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
 			src.rss = rf.Items[i]
 			if abouts != nil {
 				src.about = abouts[i]
+			}
+			if bases != nil {
+				src.base = &bases[i]
 			}
 		case af != nil && i < len(af.Entries):
 			src.atom = af.Entries[i]

@@ -862,3 +862,41 @@ func TestParseJSONWithoutItems(t *testing.T) {
 		t.Errorf("Parse(jsonfeed-empty.json) = title %q, %d items; want \"Quiet Log\" with none", f.Title, len(f.Items))
 	}
 }
+
+// TestParseRSSXMLBase checks that relative URLs in RSS item HTML resolve
+// against the xml:base in scope where the HTML stands, as XML Base and RFC
+// 3986 say: on the root, the channel, the item or the content element
+// itself, a relative one resolved against the one around it.
+func TestParseRSSXMLBase(t *testing.T) {
+	f := mustParseFile(t, "rss-xmlbase.xml", "")
+	if len(f.Items) != 3 {
+		t.Fatalf("%d items", len(f.Items))
+	}
+	tests := []struct {
+		item        int
+		field, want string
+	}{
+		// The item's link is on another host: the HTML still resolves
+		// against the channel's base.
+		{0, "summary", `<p>See <a href="https://www.harbour.example/news/ferry/winter.html" rel="nofollow noopener noreferrer">the winter timetable</a>.</p>`},
+		{0, "content", `<p>The <a href="https://www.harbour.example/ports/north.html" rel="nofollow noopener noreferrer">north pier</a> closes; <img src="https://www.harbour.example/news/img/ferry.jpg" alt="The ferry"> <a href="https://www.harbour.example/news/#map" rel="nofollow noopener noreferrer">map</a>.</p>`},
+		// The item's base is a document, not a folder; the content
+		// elements carry bases of their own, relative to the item's.
+		{1, "link", "https://archive.harbour.example/2024/03/fish-market.html"},
+		{1, "enclosure", "https://archive.harbour.example/2024/03/audio/fish.mp3"},
+		{1, "summary", `<p><a href="https://archive.harbour.example/summaries/fish.html" rel="nofollow noopener noreferrer">Summary</a></p>`},
+		{1, "content", `<p><img src="https://archive.harbour.example/2024/photos/stalls.jpg" alt="Stalls"> <a href="https://archive.harbour.example/2024/market.html" rel="nofollow noopener noreferrer">The market</a></p>`},
+		// An item without a link.
+		{2, "summary", `<p><a href="https://www.harbour.example/news/lighthouse.html" rel="nofollow noopener noreferrer">Restored</a></p>`},
+	}
+	for _, tt := range tests {
+		it := f.Items[tt.item]
+		got := map[string]string{"link": it.Link, "summary": it.Summary, "content": it.Content}[tt.field]
+		if tt.field == "enclosure" && len(it.Enclosures) > 0 {
+			got = it.Enclosures[0].URL
+		}
+		if got != tt.want {
+			t.Errorf("item %d %s:\n got %s\nwant %s", tt.item, tt.field, got, tt.want)
+		}
+	}
+}

@@ -274,6 +274,21 @@ func resolve(base *url.URL, ref string) string {
 	return base.ResolveReference(u).String()
 }
 
+// repairURL returns a URL as browsers read one written in an attribute:
+// without the spaces and control characters around it and the tabs and
+// line breaks inside it, and with the spaces inside percent-encoded
+// ("/news/a story.html " is "/news/a%20story.html").
+func repairURL(v string) string {
+	v = strings.TrimFunc(v, func(r rune) bool { return r <= ' ' })
+	if strings.ContainsAny(v, "\t\n\r") {
+		v = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(v)
+	}
+	if strings.Contains(v, " ") {
+		v = strings.ReplaceAll(v, " ", "%20")
+	}
+	return v
+}
+
 // cleanText removes invalid UTF-8 and control characters (C0 other than tab,
 // newline and carriage return, DEL, U+FFFE/U+FFFF) from s and maps C1
 // controls to the Windows-1252 characters they stand for. It returns s
