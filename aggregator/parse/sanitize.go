@@ -70,6 +70,9 @@ func sanitize(s string, base *url.URL, anchors *[]anchor) string {
 		// Plain text: nothing to sanitise, but it must still be HTML.
 		return strings.TrimSpace(s)
 	}
+	if needsRepair(s) {
+		s = repairHTML(s)
+	}
 	clean := policy.Sanitize(s)
 	if strings.Contains(s, "&#") {
 		// The policy writes the characters references stand for as they
@@ -272,6 +275,88 @@ func resolve(base *url.URL, ref string) string {
 		u = &rel
 	}
 	return base.ResolveReference(u).String()
+}
+
+// needsRepair reports whether s may hold what repairHTML repairs: a URL
+// attribute whose value holds white space. It looks at every "=" with a
+// URL attribute's name before it, in tags or not, so that most HTML is
+// not tokenised twice.
+func needsRepair(s string) bool {
+	for i := 0; ; {
+		eq := strings.IndexByte(s[i:], '=')
+		if eq < 0 {
+			return false
+		}
+		eq += i
+		i = eq + 1
+		end := eq
+		for end > 0 && isHTMLSpace(s[end-1]) {
+			end--
+		}
+		start := end
+		for start > 0 && end-start < 9 && (isASCIILetter(s[start-1]) || s[start-1] == '-') {
+			start--
+		}
+		if !urlAttrs[strings.ToLower(s[start:end])] {
+			continue
+		}
+		v := eq + 1
+		for v < len(s) && isHTMLSpace(s[v]) {
+			v++
+		}
+		if v == len(s) || (s[v] != '"' && s[v] != '\'') {
+			continue // unquoted: white space ends the value
+		}
+		val := s[v+1:]
+		if q := strings.IndexByte(val, s[v]); q >= 0 {
+			val = val[:q]
+		}
+		if strings.IndexByte(val, '&') >= 0 {
+			val = html.UnescapeString(val)
+		}
+		if strings.ContainsAny(val, " \t\n\r\f") {
+			return true
+		}
+	}
+}
+
+func isHTMLSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// repairHTML rewrites the tags of s whose URL attributes hold white space
+// with each such URL as a browser reads it (repairURL), and leaves the rest
+// of s as it is: the policy drops a URL with a space in it, and with it the
+// link or the image.
+func repairHTML(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 64)
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return b.String()
+		case html.StartTagToken, html.SelfClosingTagToken:
+			raw := string(z.Raw()) // Token changes what Raw returned
+			tok := z.Token()
+			changed := false
+			for i, a := range tok.Attr {
+				if urlAttrs[a.Key] && strings.ContainsAny(a.Val, " \t\n\r\f") {
+					tok.Attr[i].Val = repairURL(a.Val)
+					changed = true
+				}
+			}
+			if changed {
+				b.WriteString(tok.String())
+			} else {
+				b.WriteString(raw)
+			}
+		default:
+			b.Write(z.Raw())
+		}
+	}
 }
 
 // repairURL returns a URL as browsers read one written in an attribute:

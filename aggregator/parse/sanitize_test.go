@@ -146,6 +146,16 @@ func TestSanitize(t *testing.T) {
 		{"fragment link", `<a href="#note">n</a>`, `<a href="https://site.example/news/story.html#note" rel="nofollow noopener noreferrer">n</a>`},
 		{"scheme without host", `<a href=http:>x</a>`, `<a href="https://site.example/news/story.html" rel="nofollow noopener noreferrer">x</a>`},
 		{"scheme and path without host", `<a href="https:other.html">x</a>`, `<a href="https://site.example/news/other.html" rel="nofollow noopener noreferrer">x</a>`},
+		// Browsers trim the white space around a URL, drop tabs and line
+		// breaks inside it and percent-encode its spaces.
+		{"space in link", `<a href="/news/a story.html">x</a>`, `<a href="https://site.example/news/a%20story.html" rel="nofollow noopener noreferrer">x</a>`},
+		{"trailing space in link", `<a href="other story.html ">x</a>`, `<a href="https://site.example/news/other%20story.html" rel="nofollow noopener noreferrer">x</a>`},
+		{"spaces and line breaks around link", "<a href=\"\n  https://x.example/a b?q=c d\n\">x</a>", `<a href="https://x.example/a%20b?q=c%20d" rel="nofollow noopener noreferrer">x</a>`},
+		{"space as reference in link", `<a href="/a&#32;b.html">x</a>`, `<a href="https://site.example/a%20b.html" rel="nofollow noopener noreferrer">x</a>`},
+		{"space in image", `<IMG SRC="/i/a b.png" alt="a">`, `<img src="https://site.example/i/a%20b.png" alt="a">`},
+		{"space in javascript link", "<a href=\"java script:alert(1)\">x</a>", `x`},
+		{"tab in javascript link", "<a href=\" java\tscript:alert(1)\">x</a>", `x`},
+		{"space text is no attribute", `<p>write href="a b" here</p>`, `<p>write href=&#34;a b&#34; here</p>`},
 	}
 	for _, tt := range tests {
 		got := Sanitize(tt.in, base)
