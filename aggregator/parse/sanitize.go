@@ -11,10 +11,11 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// linkRel is the rel value every link in sanitised HTML carries: the
+// LinkRel is the rel value every link in sanitised HTML carries: the
 // republished feed vouches for none of them, passes no referrer, and gives
-// the target no handle on the reader's window.
-const linkRel = "nofollow noopener noreferrer"
+// the target no handle on the reader's window. HTML written around
+// sanitised HTML gives its links the same.
+const LinkRel = "nofollow noopener noreferrer"
 
 // policy is bluemonday's UGC policy with no relative URL left unresolved
 // (Sanitize makes them absolute afterwards), no data: URLs, and nofollow
@@ -88,7 +89,7 @@ func sanitize(s string, base *url.URL, anchors *[]anchor) string {
 // urlAttrs are the attributes the policy lets through that hold a URL.
 var urlAttrs = map[string]bool{"href": true, "src": true, "cite": true, "poster": true, "longdesc": true}
 
-// rewriteLinks finishes bluemonday's output: every link gets linkRel, URL
+// rewriteLinks finishes bluemonday's output: every link gets LinkRel, URL
 // attributes are made absolute against base, and, when anchors is not nil,
 // the links are recorded with the text around them. Bluemonday writes every
 // attribute as name="value" with '"', '<' and '>' escaped everywhere, so
@@ -96,7 +97,7 @@ var urlAttrs = map[string]bool{"href": true, "src": true, "cite": true, "poster"
 // the cost of tokenising the HTML a second time.
 func rewriteLinks(s string, base *url.URL, anchors *[]anchor) string {
 	if strings.Contains(s, `rel="nofollow noreferrer"`) {
-		s = strings.ReplaceAll(s, `rel="nofollow noreferrer"`, `rel="`+linkRel+`"`)
+		s = strings.ReplaceAll(s, `rel="nofollow noreferrer"`, `rel="`+LinkRel+`"`)
 	}
 	if base != nil {
 		s = absolutize(s, base)

@@ -41,7 +41,7 @@ func unsafeHTML(s string) string {
 						return "url " + a.Val + " in " + k
 					}
 				}
-				if tok.Data == "a" && k == "rel" && a.Val != linkRel {
+				if tok.Data == "a" && k == "rel" && a.Val != LinkRel {
 					return "rel " + a.Val
 				}
 			}

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/gorilla/feeds"
-	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/tributary-feeds/tributary/aggregator/parse"
 	"github.com/tributary-feeds/tributary/internal/htmlcut"
 )
 
@@ -61,11 +61,6 @@ func storyURN(id string) string { return "urn:tributary:story:" + xmlText(id) }
 
 func topicURN(id string) string { return "urn:tributary:topic:" + xmlText(id) }
 
-// policy re-sanitises item HTML before it is published. Items are sanitised
-// when they are stored; doing it again here keeps the published feeds safe
-// whatever the store holds. A bluemonday policy is safe for concurrent use.
-var policy = bluemonday.UGCPolicy()
-
 // A feed document's entries share feedHTML bytes of their items' HTML:
 // each takes at most what the entries before it left, and no less than
 // entryExcerpt. The items of real feeds, tens of kilobytes at most, never
@@ -86,7 +81,10 @@ func entryHTML(v *storyView, limit int) string {
 	if strings.TrimSpace(body) == "" {
 		body = v.Face.Summary
 	}
-	body = htmlcut.Cut(strings.TrimSpace(xmlText(policy.Sanitize(body))), limit)
+	// Items are sanitised when they are stored; doing it again, with the
+	// same policy, keeps the published feeds safe whatever the store holds,
+	// and leaves the HTML of a stored item as it is.
+	body = htmlcut.Cut(strings.TrimSpace(xmlText(parse.Sanitize(body, ""))), limit)
 	var b strings.Builder
 	if body == "" {
 		b.WriteString("<p>")
@@ -102,7 +100,7 @@ func entryHTML(v *storyView, limit int) string {
 			if o.Link != "" {
 				b.WriteString(`<a href="`)
 				b.WriteString(html.EscapeString(o.Link))
-				b.WriteString(`">`)
+				b.WriteString(`" rel="` + parse.LinkRel + `">`)
 				b.WriteString(html.EscapeString(o.Source))
 				b.WriteString("</a>")
 			} else {
