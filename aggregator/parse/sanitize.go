@@ -2,6 +2,7 @@ package parse
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -278,10 +279,15 @@ func resolve(base *url.URL, ref string) string {
 	return base.ResolveReference(u).String()
 }
 
+// lazySrc are the attributes in which news sites' lazy loading keeps an
+// image's real source, most common first, while src holds a placeholder
+// (a blank GIF, a data: URL) or nothing until a script swaps them.
+var lazySrc = []string{"data-src", "data-lazy-src", "data-original"}
+
 // needsRepair reports whether s may hold what repairHTML repairs: a URL
-// attribute whose value holds white space. It looks at every "=" with a
-// URL attribute's name before it, in tags or not, so that most HTML is
-// not tokenised twice.
+// attribute whose value holds white space, or a lazily loaded image. It
+// looks at every "=" with such an attribute's name before it, in tags or
+// not, so that most HTML is not tokenised twice.
 func needsRepair(s string) bool {
 	for i := 0; ; {
 		eq := strings.IndexByte(s[i:], '=')
@@ -295,10 +301,14 @@ func needsRepair(s string) bool {
 			end--
 		}
 		start := end
-		for start > 0 && end-start < 9 && (isASCIILetter(s[start-1]) || s[start-1] == '-') {
+		for start > 0 && end-start < 13 && (isASCIILetter(s[start-1]) || s[start-1] == '-') {
 			start--
 		}
-		if !urlAttrs[strings.ToLower(s[start:end])] {
+		name := strings.ToLower(s[start:end])
+		if slices.Contains(lazySrc, name) {
+			return true
+		}
+		if !urlAttrs[name] {
 			continue
 		}
 		v := eq + 1
@@ -328,9 +338,11 @@ func isHTMLSpace(c byte) bool {
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // repairHTML rewrites the tags of s whose URL attributes hold white space
-// with each such URL as a browser reads it (repairURL), and leaves the rest
-// of s as it is: the policy drops a URL with a space in it, and with it the
-// link or the image.
+// with each such URL as a browser reads it (repairURL), and gives a lazily
+// loaded image its real source as src; it leaves the rest of s as it is.
+// The policy drops a URL with a space in it, and with it the link or the
+// image, and drops the data- attributes: a reader would see a placeholder.
+// What repairHTML writes is sanitised as the rest is.
 func repairHTML(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 64)
@@ -349,6 +361,9 @@ func repairHTML(s string) string {
 					changed = true
 				}
 			}
+			if tok.DataAtom == atom.Img && lazyImage(&tok) {
+				changed = true
+			}
 			if changed {
 				b.WriteString(tok.String())
 			} else {
@@ -358,6 +373,33 @@ func repairHTML(s string) string {
 			b.Write(z.Raw())
 		}
 	}
+}
+
+// lazyImage gives img the source its first lazy-loading attribute holds,
+// when that is a relative or http(s) URL, as src, and reports whether it
+// did.
+func lazyImage(img *html.Token) bool {
+	for _, name := range lazySrc {
+		for _, a := range img.Attr {
+			if a.Key != name {
+				continue
+			}
+			v := repairURL(a.Val)
+			u, err := url.Parse(v)
+			if v == "" || err != nil || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https") {
+				continue
+			}
+			for i, a := range img.Attr {
+				if a.Key == "src" {
+					img.Attr[i].Val = v
+					return true
+				}
+			}
+			img.Attr = append(img.Attr, html.Attribute{Key: "src", Val: v})
+			return true
+		}
+	}
+	return false
 }
 
 // repairURL returns a URL as browsers read one written in an attribute:

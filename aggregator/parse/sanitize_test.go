@@ -103,6 +103,10 @@ var xssPayloads = []string{
 	`<img src=x:alert(alt) onerror=eval(src) alt=0>`,
 	"<a href=\"java\x00script:alert(1)\">x</a>",
 	"<img src=\"java\tscript:alert(1)\">",
+	`<img data-src="javascript:alert(1)">`,
+	`<img src="/p.gif" data-src=" JaVa&#x09;Script:alert(1)">`,
+	`<img data-src="data:text/html,<script>alert(1)</script>">`,
+	`<img data-original="vbscript:msgbox(1)" src=x>`,
 }
 
 func TestSanitizeXSS(t *testing.T) {
@@ -155,6 +159,13 @@ func TestSanitize(t *testing.T) {
 		{"space in image", `<IMG SRC="/i/a b.png" alt="a">`, `<img src="https://site.example/i/a%20b.png" alt="a">`},
 		{"space in javascript link", "<a href=\"java script:alert(1)\">x</a>", `x`},
 		{"tab in javascript link", "<a href=\" java\tscript:alert(1)\">x</a>", `x`},
+		// Lazy loading: the real image is in data-src and the like, src
+		// holds a placeholder or nothing.
+		{"lazy image", `<img src="/i/placeholder.gif" data-src="/photos/harbour.jpg" alt="Harbour">`, `<img src="https://site.example/photos/harbour.jpg" alt="Harbour">`},
+		{"lazy image without src", `<img data-lazy-src="harbour 2.jpg" alt="Harbour">`, `<img alt="Harbour" src="https://site.example/news/harbour%202.jpg">`},
+		{"lazy image with data placeholder", `<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-original="//cdn.example/h.jpg">`, `<img src="https://cdn.example/h.jpg">`},
+		{"lazy image with a bad source", `<img src="/i/p.png" data-src="javascript:alert(1)">`, `<img src="https://site.example/i/p.png">`},
+		{"data-src on a link", `<a href="/a" data-src="/b">x</a>`, `<a href="https://site.example/a" rel="nofollow noopener noreferrer">x</a>`},
 		{"space text is no attribute", `<p>write href="a b" here</p>`, `<p>write href=&#34;a b&#34; here</p>`},
 	}
 	for _, tt := range tests {
