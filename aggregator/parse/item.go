@@ -81,12 +81,6 @@ func (n *normaliser) item(s source) aggregator.Item {
 	if link == "" && s.about != "" {
 		link = n.absURL(httpOnly(s.about))
 	}
-	if b := s.base; b != nil && b.link != nil && b.linkText != "" && link == n.absURL(gi.Link) {
-		// gofeed resolves the link as if every xml:base named a folder.
-		if l := httpOnly(resolve(b.link, repairURL(b.linkText))); l != "" {
-			link = n.absURL(l)
-		}
-	}
 	it.Link = link
 	it.CanonicalLink = CanonicalURL(link)
 

@@ -94,6 +94,9 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 	}
 	defer reserve(extensions)()
 	doc = fitJSON(doc, opts.MaxItems)
+	if firstByte(doc) == '<' {
+		doc = folderBases(doc, parseBase(feedURL))
+	}
 	gf, err := feedParser.Parse(bytes.NewReader(doc))
 	if err != nil && firstByte(doc) == '{' {
 		gf, doc, err = reparseJSON(doc, err)

@@ -900,3 +900,29 @@ func TestParseRSSXMLBase(t *testing.T) {
 		}
 	}
 }
+
+// TestParseAtomXMLBase checks Atom's xml:base as RFC 3986 resolves it: a
+// base that names a document (WordPress writes .../wp-atom.php) resolves
+// relative paths against its folder, and a relative base against the
+// feed's URL, whatever host the entry's link is on.
+func TestParseAtomXMLBase(t *testing.T) {
+	f := mustParseFile(t, "atom-xmlbase.xml", "")
+	if len(f.Items) != 2 {
+		t.Fatalf("%d items", len(f.Items))
+	}
+	if got, want := f.Items[0].Link, "https://quay.example/2024/03/cranes"; got != want {
+		t.Errorf("item 0 link %s; want %s", got, want)
+	}
+	if got, want := f.Items[0].Content, `<p><img src="https://quay.example/uploads/cranes.jpg" alt="Cranes"/> <a href="https://quay.example/2024/02/cranes-leave" rel="nofollow noopener noreferrer">They left</a> in February.</p>`; got != want {
+		t.Errorf("item 0 content\n got %s\nwant %s", got, want)
+	}
+	if got, want := f.Items[1].Content, `<p><a href="https://quay.example/archive/2024/03/table.html" rel="nofollow noopener noreferrer">The table</a></p>`; got != want {
+		t.Errorf("item 1 content\n got %s\nwant %s", got, want)
+	}
+	// The feed's URL is https://feeds.example/dir/feed.xml; the entry's
+	// link is on another host.
+	g := mustParseFile(t, "atom-xmlbase-relative.xml", "")
+	if got, want := g.Items[0].Content, `<a href="https://feeds.example/site/pages/moved.html" rel="nofollow noopener noreferrer">Moved</a>`; got != want {
+		t.Errorf("relative base: content\n got %s\nwant %s", got, want)
+	}
+}

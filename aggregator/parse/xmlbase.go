@@ -3,20 +3,19 @@ package parse
 import (
 	"bytes"
 	"encoding/xml"
+	"html"
 	"net/url"
 	"strings"
 )
 
 // rssBase is what XML Base makes of one RSS item: the base URL in scope
-// where its HTML and its link stand. Each is an absolute http(s) URL, or
-// nil where no xml:base is in scope (the HTML then resolves as it would
+// where its HTML and its enclosures stand. Each is an absolute http(s) URL,
+// or nil where no xml:base is in scope (the HTML then resolves as it would
 // without one).
 type rssBase struct {
 	item        *url.URL // in scope in the item, for its enclosures
 	description *url.URL // in scope in <description>, the item's own where there is none
 	content     *url.URL // in scope in <content:encoded>, likewise
-	link        *url.URL // in scope in the item's last <link>, the one gofeed takes
-	linkText    string   // that <link>'s text (else its href), as written
 }
 
 // xmlNS is the namespace of the xml: prefix, which no document can bind to
@@ -40,8 +39,8 @@ var rssNative = []string{"", "rss", "rdf",
 // the channel, then those beside it (RSS 1.0). XML Base, as RFC 3986 reads
 // it, resolves an xml:base against the one around it, the outermost one
 // against docURL, the URL the document was fetched from. gofeed applies
-// xml:base to an item's link only, and as if every base named a folder. It
-// returns nil when the document has no xml:base.
+// xml:base to an RSS item's link only. It returns nil when the document
+// has no xml:base.
 func rssBases(doc []byte, docURL *url.URL) []rssBase {
 	if !bytes.Contains(doc, []byte("xml:base")) {
 		return nil
@@ -53,9 +52,6 @@ func rssBases(doc []byte, docURL *url.URL) []rssBase {
 		channel     = -1 // depth of the open <channel>, or -1
 		item        = -1 // depth of the open <item>, or -1
 		cur         rssBase
-		inLink      bool
-		link        strings.Builder
-		href        string
 		seenBase    bool
 		inChannel   []rssBase
 		besideItems []rssBase
@@ -110,31 +106,11 @@ func rssBases(doc []byte, docURL *url.URL) []rssBase {
 					cur.description = base
 				case name == "encoded" && t.Name.Space == contentNS:
 					cur.content = base
-				case name == "link" && native(t.Name.Space):
-					cur.link, inLink, href = base, true, ""
-					link.Reset()
-					for _, a := range t.Attr {
-						if a.Name.Local == "href" && a.Name.Space == "" {
-							href = a.Value
-						}
-					}
 				}
-			}
-		case xml.CharData:
-			if inLink && len(stack) == item+1 {
-				link.Write(t)
 			}
 		case xml.EndElement:
 			depth := len(stack)
 			switch depth {
-			case item + 1:
-				if inLink {
-					cur.linkText = strings.TrimSpace(link.String())
-					if cur.linkText == "" {
-						cur.linkText = href
-					}
-					inLink = false
-				}
 			case item:
 				if channel >= 0 {
 					inChannel = append(inChannel, cur)
@@ -170,4 +146,112 @@ func resolveBase(parent *url.URL, v string) *url.URL {
 		return nil
 	}
 	return ref
+}
+
+// folderBases returns doc with each xml:base written as the absolute URL
+// of the folder it names once resolved as RFC 3986 says: against the
+// xml:base around it, the outermost against docURL. gofeed resolves
+// against an xml:base as if it named a folder ("https://host/wp-atom.php"
+// and "page.html" make "https://host/wp-atom.php/page.html"), and leaves a
+// relative one relative, for the item's link to complete; against the
+// folder, a relative path resolves as RFC 3986 says. It returns doc itself
+// when it has no xml:base.
+func folderBases(doc []byte, docURL *url.URL) []byte {
+	if !bytes.Contains(doc, []byte("xml:base")) {
+		return doc
+	}
+	d := feedDecoder(doc)
+	var (
+		out   []byte // doc[:done] rewritten, when anything is
+		done  int
+		stack []*url.URL // the absolute base in scope in each open element, or nil
+	)
+	for {
+		start := int(d.InputOffset())
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			parent := docURL
+			if n := len(stack); n > 0 && stack[n-1] != nil {
+				parent = stack[n-1]
+			}
+			var base *url.URL
+			if n := len(stack); n > 0 {
+				base = stack[n-1]
+			}
+			for _, a := range t.Attr {
+				if a.Name.Local != "base" || (a.Name.Space != xmlNS && a.Name.Space != "xml") {
+					continue
+				}
+				u := resolveBase(parent, a.Value)
+				if u == nil {
+					break
+				}
+				base = u
+				end := int(d.InputOffset())
+				if end > len(doc) || start >= end {
+					break
+				}
+				vs, ve, ok := baseValue(doc[start:end])
+				if !ok || start+vs < done {
+					break
+				}
+				folder := *u
+				folder.Path = folder.Path[:strings.LastIndexByte("/"+folder.Path, '/')]
+				folder.RawPath, folder.RawQuery, folder.Fragment, folder.RawFragment, folder.ForceQuery = "", "", "", "", false
+				if folder.Path == "" {
+					folder.Path = "/"
+				} else if !strings.HasSuffix(folder.Path, "/") {
+					folder.Path += "/"
+				}
+				out = append(out, doc[done:start+vs]...)
+				out = append(out, html.EscapeString(folder.String())...)
+				done = start + ve
+				break // the first is the one the decoders read
+			}
+			stack = append(stack, base)
+		case xml.EndElement:
+			if n := len(stack); n > 0 {
+				stack = stack[:n-1]
+			}
+		}
+	}
+	if out == nil {
+		return doc
+	}
+	return append(out, doc[done:]...)
+}
+
+// baseValue returns where the value of the xml:base attribute of the start
+// tag tag begins and ends.
+func baseValue(tag []byte) (start, end int, ok bool) {
+	if len(tag) == 0 || tag[0] != '<' {
+		return 0, 0, false // the decoder read another encoding than doc's
+	}
+	i := bytes.Index(tag, []byte("xml:base"))
+	if i < 0 {
+		return 0, 0, false
+	}
+	i += len("xml:base")
+	for i < len(tag) && isXMLSpace(tag[i]) {
+		i++
+	}
+	if i == len(tag) || tag[i] != '=' {
+		return 0, 0, false
+	}
+	i++
+	for i < len(tag) && isXMLSpace(tag[i]) {
+		i++
+	}
+	if i == len(tag) || (tag[i] != '"' && tag[i] != '\'') {
+		return 0, 0, false
+	}
+	q := bytes.IndexByte(tag[i+1:], tag[i])
+	if q < 0 {
+		return 0, 0, false
+	}
+	return i + 1, i + 1 + q, true
 }
