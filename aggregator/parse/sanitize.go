@@ -285,7 +285,8 @@ func resolve(base *url.URL, ref string) string {
 var lazySrc = []string{"data-src", "data-lazy-src", "data-original"}
 
 // needsRepair reports whether s may hold what repairHTML repairs: a URL
-// attribute whose value holds white space, or a lazily loaded image. It
+// attribute whose value holds white space, a lazily loaded image or a
+// tracking pixel. It
 // looks at every "=" with such an attribute's name before it, in tags or
 // not, so that most HTML is not tokenised twice.
 func needsRepair(s string) bool {
@@ -308,12 +309,22 @@ func needsRepair(s string) bool {
 		if slices.Contains(lazySrc, name) {
 			return true
 		}
-		if !urlAttrs[name] {
-			continue
-		}
 		v := eq + 1
 		for v < len(s) && isHTMLSpace(s[v]) {
 			v++
+		}
+		if name == "width" || name == "height" {
+			val := s[v:]
+			if val != "" && (val[0] == '"' || val[0] == '\'') {
+				val = val[1:]
+			}
+			if val != "" && (val[0] == '0' || val[0] == '1') && (len(val) == 1 || !('0' <= val[1] && val[1] <= '9' || val[1] == '.')) {
+				return true // perhaps a tracking pixel
+			}
+			continue
+		}
+		if !urlAttrs[name] {
+			continue
 		}
 		if v == len(s) || (s[v] != '"' && s[v] != '\'') {
 			continue // unquoted: white space ends the value
@@ -338,8 +349,9 @@ func isHTMLSpace(c byte) bool {
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // repairHTML rewrites the tags of s whose URL attributes hold white space
-// with each such URL as a browser reads it (repairURL), and gives a lazily
-// loaded image its real source as src; it leaves the rest of s as it is.
+// with each such URL as a browser reads it (repairURL), gives a lazily
+// loaded image its real source as src and leaves tracking pixels out; it
+// leaves the rest of s as it is.
 // The policy drops a URL with a space in it, and with it the link or the
 // image, and drops the data- attributes: a reader would see a placeholder.
 // What repairHTML writes is sanitised as the rest is.
@@ -361,8 +373,13 @@ func repairHTML(s string) string {
 					changed = true
 				}
 			}
-			if tok.DataAtom == atom.Img && lazyImage(&tok) {
-				changed = true
+			if tok.DataAtom == atom.Img {
+				if trackingPixel(tok) {
+					continue
+				}
+				if lazyImage(&tok) {
+					changed = true
+				}
 			}
 			if changed {
 				b.WriteString(tok.String())
@@ -373,6 +390,25 @@ func repairHTML(s string) string {
 			b.Write(z.Raw())
 		}
 	}
+}
+
+// trackingPixel reports whether img is a pixel or less each way: an image
+// no reader sees, there to tell its sender who opened the item.
+func trackingPixel(img html.Token) bool {
+	tiny := func(v string) bool {
+		v = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(v)), "px")
+		return v == "0" || v == "1"
+	}
+	w, h := false, false
+	for _, a := range img.Attr {
+		switch a.Key {
+		case "width":
+			w = tiny(a.Val)
+		case "height":
+			h = tiny(a.Val)
+		}
+	}
+	return w && h
 }
 
 // lazyImage gives img the source its first lazy-loading attribute holds,

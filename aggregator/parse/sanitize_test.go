@@ -166,6 +166,10 @@ func TestSanitize(t *testing.T) {
 		{"lazy image with data placeholder", `<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-original="//cdn.example/h.jpg">`, `<img src="https://cdn.example/h.jpg">`},
 		{"lazy image with a bad source", `<img src="/i/p.png" data-src="javascript:alert(1)">`, `<img src="https://site.example/i/p.png">`},
 		{"data-src on a link", `<a href="/a" data-src="/b">x</a>`, `<a href="https://site.example/a" rel="nofollow noopener noreferrer">x</a>`},
+		// Tracking pixels: images a pixel or less each way.
+		{"tracking pixel", `<p>Text.<img src="https://t.example/p.gif?u=1" width="1" height="1" alt=""></p>`, `<p>Text.</p>`},
+		{"tracking pixel of no size", `<p>Text.<IMG SRC="/p.gif" HEIGHT=0 WIDTH="0px" border="0"/></p>`, `<p>Text.</p>`},
+		{"thin image kept", `<img src="/rule.png" width="1" height="300">`, `<img src="https://site.example/rule.png" width="1" height="300">`},
 		{"space text is no attribute", `<p>write href="a b" here</p>`, `<p>write href=&#34;a b&#34; here</p>`},
 	}
 	for _, tt := range tests {
