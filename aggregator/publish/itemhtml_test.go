@@ -2,10 +2,13 @@ package publish_test
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/mmcdole/gofeed"
 	"golang.org/x/net/html"
 
@@ -78,4 +81,115 @@ func TestPublishedItemHTML(t *testing.T) {
 			t.Errorf("%s: %d links in %s; want the item's and the other source's", format, links, got)
 		}
 	}
+}
+
+// hostileItemHTML is item HTML that tries every way to run a script, load
+// active content or leave the page that a reader rendering it might fall
+// for. Each script it would run sets the title or opens a dialog.
+const hostileItemHTML = `<p>Harbour news</p>
+<script>document.title="pwned"</script><SCRIPT SRC=https://evil.example/x.js></SCRIPT>
+<scr<script>ipt>alert(1)</scr</script>ipt>
+<img src=x onerror="document.title='pwned'"><img src="x" OnError="alert(1)">
+<img src="jav&#x09;ascript:alert(1)"><img src="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">
+<img data-src="javascript:alert(1)" src="/p.gif"><img src="/p.gif" data-src=" JaVa&#x09;Script:alert(1)">
+<a href="javascript:alert(1)">a</a><a href="JaVaScRiPt:alert(1)">b</a><a href="java&#0000115;cript:alert(1)">c</a>
+<a href=" &#14;  javascript:alert(1)">d</a><a href="java script:alert(1)">e</a><a href="vbscript:msgbox(1)">f</a>
+<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">g</a><a href="javascript&colon;alert(1)">h</a>
+<svg onload=alert(1)><circle r=10 /></svg><svg><script>alert(1)</script></svg>
+<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>
+<iframe srcdoc="<script>alert(1)</script>"></iframe><iframe src="javascript:alert(1)"></iframe>
+<details open ontoggle=alert(1)><summary>s</summary></details>
+<object data="data:text/html,<script>alert(1)</script>"></object><embed src="javascript:alert(1)">
+<form action="javascript:alert(1)"><button>go</button></form>
+<meta http-equiv="refresh" content="0;url=javascript:alert(1)"><base href="javascript:alert(1)//">
+<video><source onerror="alert(1)"></video><body onload=alert(1)>
+<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>
+<!--<img src="--><img src=x onerror=alert(1)//">
+<p>]]> text after a CDATA end</p>`
+
+// readerPageJS reads what a reader's page made of the entries: its title
+// (a script would change it), and every URL the browser parsed from an
+// attribute that leads somewhere, with its scheme as the browser reads it.
+const readerPageJS = `({
+	title: document.title,
+	urls: Array.from(document.querySelectorAll("[href],[src],[action],[data],[poster],[cite],[formaction]")).flatMap(e =>
+		["href", "src", "action", "data", "poster", "cite", "formaction"].filter(a => e.hasAttribute(a)).map(a => new URL(e.getAttribute(a), document.baseURI).href)),
+	elements: Array.from(document.body.querySelectorAll("script,iframe,object,embed,form,svg,math,meta,base,style,video,audio")).map(e => e.tagName),
+	handlers: Array.from(document.querySelectorAll("*")).flatMap(e => Array.from(e.attributes).filter(a => a.name.startsWith("on") || a.name === "style").map(a => a.name)),
+})`
+
+type seenReaderPage struct {
+	Title    string   `json:"title"`
+	URLs     []string `json:"urls"`
+	Elements []string `json:"elements"`
+	Handlers []string `json:"handlers"`
+}
+
+// TestPublishedHTMLInBrowser renders the entries of every published format
+// as a web reader does, in a page with no Content-Security-Policy, in
+// Chromium, and checks that nothing in a hostile item ran, made an element
+// that can run or load active content, or left a URL of another scheme
+// than http, https or mailto. The store holds the item's HTML as a source
+// sent it: what reaches readers is only what publishing let through.
+func TestPublishedHTMLInBrowser(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	putStories(t, f.db, storySpec{
+		at: t0.Add(20 * time.Hour), topics: []string{aggregator.AllTopic},
+		items: []itemSpec{
+			{src: srcAlpha, guid: "hostile-html", title: "Harbour news", link: "https://alpha.example/harbour", content: hostileItemHTML},
+			{src: srcGamma, guid: "hostile-html-2", title: "Harbour <script>alert(1)</script>", link: "https://gamma.example/harbour"},
+		},
+	})
+	f.pub.Changed(aggregator.AllTopic)
+	var page strings.Builder
+	page.WriteString("<!doctype html><html><head><meta charset=utf-8><title>reader</title></head><body>\n")
+	for format, entries := range publishedHTML(t, f, aggregator.AllTopic) {
+		page.WriteString("<article id=" + format + ">" + entries[0] + "</article>\n")
+	}
+	page.WriteString("</body></html>")
+	reader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r) // the images, which may ask
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(page.String()))
+	}))
+	t.Cleanup(reader.Close)
+
+	watch := watchPage(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(reader.URL+"/")); err != nil {
+		t.Fatalf("opening the reader's page: %v", err)
+	}
+	seen, err := chromedp.Run(ctx, chromedp.Evaluate[seenReaderPage](readerPageJS))
+	if err != nil {
+		t.Fatalf("reading the reader's page: %v", err)
+	}
+	if seen.Title != "reader" {
+		t.Errorf("the page's title is %q: a script ran", seen.Title)
+	}
+	for _, u := range seen.URLs {
+		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "mailto:") {
+			t.Errorf("the page holds the URL %q", u)
+		}
+	}
+	if len(seen.Elements) > 0 || len(seen.Handlers) > 0 {
+		t.Errorf("the page holds elements %q and attributes %q", seen.Elements, seen.Handlers)
+	}
+	if len(seen.URLs) < 6 {
+		t.Errorf("the page holds %d URLs: %q; want at least the links to the other source in each format", len(seen.URLs), seen.URLs)
+	}
+	// The images' requests to the reader fail (404); nothing else may
+	// have gone wrong.
+	watch.mu.Lock()
+	problems := watch.problems[:0]
+	for _, p := range watch.problems {
+		if !strings.Contains(p, "404") {
+			problems = append(problems, p)
+		}
+	}
+	watch.problems = problems
+	watch.mu.Unlock()
+	watch.check(t, "the reader's page")
 }
