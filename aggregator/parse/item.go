@@ -54,8 +54,8 @@ type source struct {
 	rss   *rss.Item
 	atom  *atom.Entry
 	json  *jsonfeed.Item
-	about string   // rdf:about of an RSS 1.0 item
-	base  *rssBase // the xml:base of an RSS item, when its document has any
+	about string    // rdf:about of an RSS 1.0 item
+	base  *itemBase // the xml:base in scope in an RSS item or Atom entry, when its document has any
 	// literalTitle is set for an Atom entry whose title is of type text:
 	// its "<" and "&" are characters, not markup.
 	literalTitle bool
@@ -88,7 +88,8 @@ func (n *normaliser) item(s source) aggregator.Item {
 	// scope where it stands, else against the item's own page, where the
 	// HTML came from: feeds are often served from another host (a feed
 	// service, a CDN) than the site. gofeed has already applied an Atom
-	// xml:base. Without a link, the site, then the feed URL, serve.
+	// xml:base to the URLs it knows. Without a link, the site, then the
+	// feed URL, serve.
 	base := parseBase(link)
 	if base == nil {
 		base = n.siteBase
@@ -98,8 +99,8 @@ func (n *normaliser) item(s source) aggregator.Item {
 	}
 	summaryBase, contentBase := base, base
 	if b := s.base; b != nil {
-		if b.description != nil {
-			summaryBase = b.description
+		if b.summary != nil {
+			summaryBase = b.summary
 		}
 		if b.content != nil {
 			contentBase = b.content

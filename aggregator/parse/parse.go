@@ -151,7 +151,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
 		af     *atom.Feed
 		jf     *jsonfeed.Feed
 		abouts []string
-		bases  []rssBase // nil without xml:base
+		bases  []itemBase // nil without xml:base
 	)
 	switch o := gf.OriginalFeed().(type) {
 	case *rss.Feed:
@@ -160,7 +160,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
 		f.SkipHours = skipHours(o.SkipHours)
 		f.SkipDays = skipDays(o.SkipDays)
 		f.Hub = n.absURL(atomLinkExt(o.Extensions, "hub"))
-		if bases = rssBases(b, n.feedBase); len(bases) != len(o.Items) {
+		if bases = itemBases(b, n.feedBase); len(bases) != len(o.Items) {
 			bases = nil
 		}
 		if strings.HasPrefix(o.Version, "1.0") || strings.HasPrefix(o.Version, "0.9") {
@@ -171,6 +171,9 @@ func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
 		}
 	case *atom.Feed:
 		af = o
+		if bases = itemBases(b, n.feedBase); len(bases) != len(o.Entries) {
+			bases = nil
+		}
 		f.TTL = syndicationTTL(o.Extensions)
 		for _, l := range o.Links {
 			if hasToken(l.Rel, "hub") && f.Hub == "" {
@@ -209,6 +212,9 @@ func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
 			}
 		case af != nil && i < len(af.Entries):
 			src.atom = af.Entries[i]
+			if bases != nil {
+				src.base = &bases[i]
+			}
 			// A title that reads the same as text and as HTML ("AT&T",
 			// as most do) needs no look at its type, which gofeed does not
 			// keep: the look reads the whole document again.

@@ -916,7 +916,9 @@ func TestParseAtomXMLBase(t *testing.T) {
 	if got, want := f.Items[0].Content, `<p><img src="https://quay.example/uploads/cranes.jpg" alt="Cranes"/> <a href="https://quay.example/2024/02/cranes-leave" rel="nofollow noopener noreferrer">They left</a> in February.</p>`; got != want {
 		t.Errorf("item 0 content\n got %s\nwant %s", got, want)
 	}
-	if got, want := f.Items[1].Content, `<p><a href="https://quay.example/archive/2024/03/table.html" rel="nofollow noopener noreferrer">The table</a></p>`; got != want {
+	// The lazily loaded image's source, which gofeed leaves relative,
+	// resolves against the same base as the rest.
+	if got, want := f.Items[1].Content, `<p><a href="https://quay.example/archive/2024/03/table.html" rel="nofollow noopener noreferrer">The table</a> <img src="https://quay.example/archive/2024/03/dues.jpg" alt="Dues"/></p>`; got != want {
 		t.Errorf("item 1 content\n got %s\nwant %s", got, want)
 	}
 	// The feed's URL is https://feeds.example/dir/feed.xml; the entry's

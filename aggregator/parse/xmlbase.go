@@ -5,17 +5,18 @@ import (
 	"encoding/xml"
 	"html"
 	"net/url"
+	"slices"
 	"strings"
 )
 
-// rssBase is what XML Base makes of one RSS item: the base URL in scope
-// where its HTML and its enclosures stand. Each is an absolute http(s) URL,
-// or nil where no xml:base is in scope (the HTML then resolves as it would
+// itemBase is what XML Base makes of one item: the base URL in scope where
+// its HTML and its enclosures stand. Each is an absolute http(s) URL, or
+// nil where no xml:base is in scope (the HTML then resolves as it would
 // without one).
-type rssBase struct {
-	item        *url.URL // in scope in the item, for its enclosures
-	description *url.URL // in scope in <description>, the item's own where there is none
-	content     *url.URL // in scope in <content:encoded>, likewise
+type itemBase struct {
+	item    *url.URL // in scope in the item, for its enclosures
+	summary *url.URL // in scope in RSS's <description> or Atom's <summary>, else the item's
+	content *url.URL // in scope in <content:encoded> or Atom's <content>, else the item's
 }
 
 // xmlNS is the namespace of the xml: prefix, which no document can bind to
@@ -25,23 +26,26 @@ const xmlNS = "http://www.w3.org/XML/1998/namespace"
 // contentNS is the namespace of content:encoded.
 const contentNS = "http://purl.org/rss/1.0/modules/content/"
 
-// rssNative are the namespaces, besides the root's own, of the elements
-// gofeed reads as an RSS document's items rather than as extensions.
-var rssNative = []string{"", "rss", "rdf",
+// feedNative are the namespaces, besides the root's own, of the elements
+// gofeed reads as a document's items rather than as extensions.
+var feedNative = []string{"", "rss", "rdf",
 	"http://www.w3.org/1999/02/22-rdf-syntax-ns#",
 	"http://purl.org/rss/1.0/",
 	"http://my.netscape.com/rdf/simple/0.9/",
 	"http://channel.netscape.com/rdf/simple/0.9/",
+	"http://www.w3.org/2005/Atom",
+	"http://purl.org/atom/ns#",
 }
 
-// rssBases reads an RSS document (0.9x, 1.0 or 2.0) for the xml:base in
-// scope in each of its items, in the order gofeed gives the items: those of
-// the channel, then those beside it (RSS 1.0). XML Base, as RFC 3986 reads
-// it, resolves an xml:base against the one around it, the outermost one
-// against docURL, the URL the document was fetched from. gofeed applies
-// xml:base to an RSS item's link only. It returns nil when the document
-// has no xml:base.
-func rssBases(doc []byte, docURL *url.URL) []rssBase {
+// itemBases reads an RSS (0.9x, 1.0 or 2.0) or Atom document for the
+// xml:base in scope in each of its items, in the order gofeed gives the
+// items: for RSS those of the channel, then those beside it (RSS 1.0). XML
+// Base, as RFC 3986 reads it, resolves an xml:base against the one around
+// it, the outermost one against docURL, the URL the document was fetched
+// from. gofeed applies xml:base to an RSS item's link only, and in Atom to
+// the URLs of the attributes it knows (href, src), not to a lazily loaded
+// image's. It returns nil when the document has no xml:base.
+func itemBases(doc []byte, docURL *url.URL) []itemBase {
 	if !bytes.Contains(doc, []byte("xml:base")) {
 		return nil
 	}
@@ -49,23 +53,15 @@ func rssBases(doc []byte, docURL *url.URL) []rssBase {
 	var (
 		stack       []*url.URL // the base in scope in each open element; nil for none
 		rootSpace   string
-		channel     = -1 // depth of the open <channel>, or -1
-		item        = -1 // depth of the open <item>, or -1
-		cur         rssBase
+		channel     = -1 // depth of the open RSS <channel>, or -1
+		item        = -1 // depth of the open <item> or <entry>, or -1
+		cur         itemBase
 		seenBase    bool
-		inChannel   []rssBase
-		besideItems []rssBase
+		inChannel   []itemBase
+		besideItems []itemBase
 	)
 	native := func(space string) bool {
-		if space == rootSpace {
-			return true
-		}
-		for _, s := range rssNative {
-			if space == s {
-				return true
-			}
-		}
-		return false
+		return space == rootSpace || slices.Contains(feedNative, space)
 	}
 	for {
 		tok, err := d.Token()
@@ -86,6 +82,7 @@ func rssBases(doc []byte, docURL *url.URL) []rssBase {
 					if u := resolveBase(parent, a.Value); u != nil {
 						base = u
 					}
+					break
 				}
 			}
 			stack = append(stack, base)
@@ -96,15 +93,15 @@ func rssBases(doc []byte, docURL *url.URL) []rssBase {
 			}
 			name := strings.ToLower(t.Name.Local)
 			switch {
-			case item < 0 && name == "item" && native(t.Name.Space) && (depth == 2 || depth == channel+1):
-				item, cur = depth, rssBase{item: base, description: base, content: base}
+			case item < 0 && (name == "item" || name == "entry") && native(t.Name.Space) && (depth == 2 || depth == channel+1):
+				item, cur = depth, itemBase{item: base, summary: base, content: base}
 			case item < 0 && depth == 2 && name == "channel" && native(t.Name.Space):
 				channel = depth
 			case item >= 0 && depth == item+1:
 				switch {
-				case name == "description" && native(t.Name.Space):
-					cur.description = base
-				case name == "encoded" && t.Name.Space == contentNS:
+				case (name == "description" || name == "summary") && native(t.Name.Space):
+					cur.summary = base
+				case name == "encoded" && t.Name.Space == contentNS, name == "content" && native(t.Name.Space):
 					cur.content = base
 				}
 			}
