@@ -907,7 +907,7 @@ func TestParseRSSXMLBase(t *testing.T) {
 // feed's URL, whatever host the entry's link is on.
 func TestParseAtomXMLBase(t *testing.T) {
 	f := mustParseFile(t, "atom-xmlbase.xml", "")
-	if len(f.Items) != 2 {
+	if len(f.Items) != 3 {
 		t.Fatalf("%d items", len(f.Items))
 	}
 	if got, want := f.Items[0].Link, "https://quay.example/2024/03/cranes"; got != want {
@@ -920,6 +920,14 @@ func TestParseAtomXMLBase(t *testing.T) {
 	// resolves against the same base as the rest.
 	if got, want := f.Items[1].Content, `<p><a href="https://quay.example/archive/2024/03/table.html" rel="nofollow noopener noreferrer">The table</a> <img src="https://quay.example/archive/2024/03/dues.jpg" alt="Dues"/></p>`; got != want {
 		t.Errorf("item 1 content\n got %s\nwant %s", got, want)
+	}
+	// A base that is no http(s) URL is passed over; one with a slash too
+	// many after its scheme is read as browsers read it.
+	if got, want := f.Items[2].Summary, `<a href="https://quay.example/boats/show.html" rel="nofollow noopener noreferrer">The show</a>`; got != want {
+		t.Errorf("item 2 summary\n got %s\nwant %s", got, want)
+	}
+	if got, want := f.Items[2].Content, `<a href="https://quay.example/tides/march.html" rel="nofollow noopener noreferrer">Tides</a>`; got != want {
+		t.Errorf("item 2 content\n got %s\nwant %s", got, want)
 	}
 	// The feed's URL is https://feeds.example/dir/feed.xml; the entry's
 	// link is on another host.

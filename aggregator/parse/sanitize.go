@@ -134,7 +134,7 @@ func absolutize(s string, base *url.URL) string {
 			continue
 		}
 		val := s[valStart:valEnd]
-		if val == "" || strings.HasPrefix(val, "https://") || strings.HasPrefix(val, "http://") || strings.HasPrefix(val, "mailto:") {
+		if val == "" || plainAbsolute(val) {
 			continue
 		}
 		abs := resolve(base, html.UnescapeString(val))
@@ -253,19 +253,19 @@ func stripTags(s string) string {
 // resolve returns ref made absolute against base, or ref unchanged when it
 // cannot be.
 func resolve(base *url.URL, ref string) string {
-	if base == nil || ref == "" {
+	if base == nil || ref == "" || plainAbsolute(ref) {
 		return ref
 	}
-	if strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://") || strings.HasPrefix(ref, "mailto:") {
-		return ref
-	}
-	u, err := url.Parse(strings.TrimSpace(ref))
+	u, err := url.Parse(repairURL(ref))
 	if err != nil {
 		return ref
 	}
 	if u.Scheme != "" {
-		if (u.Scheme != "http" && u.Scheme != "https") || u.Host != "" {
+		if u.Scheme != "http" && u.Scheme != "https" {
 			return ref
+		}
+		if u.Host != "" {
+			return u.String() // "http:///host/" made "http://host/"
 		}
 		// "http:" or "https:page" without a host: browsers read it as a
 		// relative reference, and it must not stay a URL without one.
@@ -440,8 +440,10 @@ func lazyImage(img *html.Token) bool {
 
 // repairURL returns a URL as browsers read one written in an attribute:
 // without the spaces and control characters around it and the tabs and
-// line breaks inside it, and with the spaces inside percent-encoded
-// ("/news/a story.html " is "/news/a%20story.html").
+// line breaks inside it, with the spaces inside percent-encoded
+// ("/news/a story.html " is "/news/a%20story.html"), and an http(s) URL
+// with its host after any number of slashes or backslashes
+// ("http:///example.org/" is "http://example.org/").
 func repairURL(v string) string {
 	v = strings.TrimFunc(v, func(r rune) bool { return r <= ' ' })
 	if strings.ContainsAny(v, "\t\n\r") {
@@ -450,7 +452,29 @@ func repairURL(v string) string {
 	if strings.Contains(v, " ") {
 		v = strings.ReplaceAll(v, " ", "%20")
 	}
+	if scheme, rest, ok := strings.Cut(v, ":"); ok && (strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https")) &&
+		len(rest) > 2 && isSlash(rest[0]) && isSlash(rest[1]) && (isSlash(rest[2]) || rest[0] == '\\' || rest[1] == '\\') {
+		v = scheme + "://" + strings.TrimLeft(rest, "/\\")
+	}
 	return v
+}
+
+func isSlash(c byte) bool { return c == '/' || c == '\\' }
+
+// plainAbsolute reports whether u is an absolute http(s) URL with its host
+// right after the two slashes, or a mailto: URL: one that needs no
+// resolving.
+func plainAbsolute(u string) bool {
+	var rest string
+	switch {
+	case strings.HasPrefix(u, "https://"):
+		rest = u[len("https://"):]
+	case strings.HasPrefix(u, "http://"):
+		rest = u[len("http://"):]
+	default:
+		return strings.HasPrefix(u, "mailto:")
+	}
+	return rest != "" && !isSlash(rest[0])
 }
 
 // cleanText removes invalid UTF-8 and control characters (C0 other than tab,

@@ -150,6 +150,9 @@ func TestSanitize(t *testing.T) {
 		{"fragment link", `<a href="#note">n</a>`, `<a href="https://site.example/news/story.html#note" rel="nofollow noopener noreferrer">n</a>`},
 		{"scheme without host", `<a href=http:>x</a>`, `<a href="https://site.example/news/story.html" rel="nofollow noopener noreferrer">x</a>`},
 		{"scheme and path without host", `<a href="https:other.html">x</a>`, `<a href="https://site.example/news/other.html" rel="nofollow noopener noreferrer">x</a>`},
+		// Slashes beyond two after the scheme, which browsers skip.
+		{"three slashes", `<a href="http:///x.example/a">x</a>`, `<a href="http://x.example/a" rel="nofollow noopener noreferrer">x</a>`},
+		{"four slashes in image", `<img src="https:////cdn.example/i.png">`, `<img src="https://cdn.example/i.png">`},
 		// Browsers trim the white space around a URL, drop tabs and line
 		// breaks inside it and percent-encode its spaces.
 		{"space in link", `<a href="/news/a story.html">x</a>`, `<a href="https://site.example/news/a%20story.html" rel="nofollow noopener noreferrer">x</a>`},

@@ -183,11 +183,19 @@ func folderBases(doc []byte, docURL *url.URL) []byte {
 				if a.Name.Local != "base" || (a.Name.Space != xmlNS && a.Name.Space != "xml") {
 					continue
 				}
-				u := resolveBase(parent, a.Value)
-				if u == nil {
-					break
+				// A base that makes no http(s) URL (javascript:, urn:) is
+				// written empty, which the decoders pass over.
+				val := ""
+				if u := resolveBase(parent, a.Value); u != nil {
+					base = u
+					folder := *u
+					folder.Path = folder.Path[:strings.LastIndexByte("/"+folder.Path, '/')] // through its last slash
+					folder.RawPath, folder.RawQuery, folder.Fragment, folder.RawFragment, folder.ForceQuery = "", "", "", "", false
+					if folder.Path == "" {
+						folder.Path = "/"
+					}
+					val = folder.String()
 				}
-				base = u
 				end := int(d.InputOffset())
 				if end > len(doc) || start >= end {
 					break
@@ -196,16 +204,8 @@ func folderBases(doc []byte, docURL *url.URL) []byte {
 				if !ok || start+vs < done {
 					break
 				}
-				folder := *u
-				folder.Path = folder.Path[:strings.LastIndexByte("/"+folder.Path, '/')]
-				folder.RawPath, folder.RawQuery, folder.Fragment, folder.RawFragment, folder.ForceQuery = "", "", "", "", false
-				if folder.Path == "" {
-					folder.Path = "/"
-				} else if !strings.HasSuffix(folder.Path, "/") {
-					folder.Path += "/"
-				}
 				out = append(out, doc[done:start+vs]...)
-				out = append(out, html.EscapeString(folder.String())...)
+				out = append(out, html.EscapeString(val)...)
 				done = start + ve
 				break // the first is the one the decoders read
 			}
