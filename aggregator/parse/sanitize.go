@@ -36,8 +36,12 @@ var policy = func() *bluemonday.Policy {
 // that is not http(s) or mailto (javascript:, vbscript: and data: among
 // them); relative links and image sources are then made absolute against
 // base (an absolute http(s) URL, or "" to keep them relative), and every link
-// gets rel="nofollow noopener noreferrer". Invalid UTF-8 and control
+// gets rel="nofollow noopener noreferrer". Before the policy, URLs are read
+// as browsers read them (repairURL), a lazily loaded image gets its real
+// source and tracking pixels are left out. Invalid UTF-8 and control
 // characters are removed, written as they are or as character references.
+// It is the one sanitising policy: item HTML is sanitised with it when it
+// is stored and again when it is published.
 func Sanitize(html, base string) string {
 	return sanitize(html, parseBase(base), nil)
 }
