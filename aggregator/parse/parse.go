@@ -260,10 +260,10 @@ func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
 	return f
 }
 
-// absURL returns ref resolved against the feed URL when it is absolute
-// http(s) there, or "".
+// absURL returns ref, read as browsers read a URL (repairURL), resolved
+// against the feed URL when it is absolute http(s) there, or "".
 func (n *normaliser) absURL(ref string) string {
-	ref = strings.TrimSpace(cleanText(ref))
+	ref = repairURL(strings.TrimSpace(cleanText(ref)))
 	if ref == "" {
 		return ""
 	}

@@ -936,3 +936,26 @@ func TestParseAtomXMLBase(t *testing.T) {
 		t.Errorf("relative base: content\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestParseWrappedLinks checks that an item's link and enclosure are read
+// as browsers read a URL: a line break, where a generator wrapped a long
+// line, or a tab is no part of it, nor a slash too many after the scheme.
+func TestParseWrappedLinks(t *testing.T) {
+	f := mustParseFile(t, "rss-wrapped-links.xml", "")
+	want := []string{
+		"https://wrapped.example/2024/03/council-budget-passes-after-a-long-night.html",
+		"https://feeds.example/2024/03/ferryfares.html",
+		"https://wrapped.example/2024/03/market-hall.html",
+	}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want))
+	}
+	for i, w := range want {
+		if got := f.Items[i].Link; got != w {
+			t.Errorf("item %d link %q; want %q", i, got, w)
+		}
+	}
+	if got := f.Items[0].Enclosures; len(got) != 1 || got[0].URL != "https://wrapped.example/audio/council-budget.mp3" {
+		t.Errorf("enclosures %+v; want the one with a wrapped URL", got)
+	}
+}
