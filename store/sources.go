@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -75,3 +76,78 @@ func (d *DB) Sources(ctx context.Context) ([]aggregator.SourceState, error) {
 func (d *DB) PutSource(ctx context.Context, st aggregator.SourceState) error {
 	return d.Update(ctx, func(t aggregator.Tx) error { return t.PutSource(st) })
 }
+
+// ForgetSources deletes the state of each source in ids that no stored
+// story has an item from, and returns the ids whose state it deleted, in the
+// order given. A source that some story still has an item from keeps its
+// state, which names it in that story, and so does one whose state changed
+// while the stories were read (it was polled again). It reads every stored
+// story, in a read transaction: writers carry on meanwhile.
+func (d *DB) ForgetSources(ctx context.Context, ids []string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	unused := make(map[string][]byte, len(ids)) // id → its state as read
+	err := d.db.View(func(btx *bolt.Tx) error {
+		t := d.newTx(btx)
+		for _, id := range ids {
+			if v := t.sources.Get([]byte(id)); v != nil {
+				unused[id] = bytes.Clone(v)
+			}
+		}
+		err := t.stories.ForEach(func(k, v []byte) error {
+			if len(unused) == 0 {
+				return errStopWalk
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			st, err := decodeStory(v)
+			if err != nil {
+				return fmt.Errorf("story %s: decoding: %w", k, err)
+			}
+			for _, m := range st.Members {
+				delete(unused, m.Source)
+			}
+			return nil
+		})
+		if errors.Is(err, errStopWalk) {
+			return nil
+		}
+		return err
+	})
+	if err != nil || len(unused) == 0 {
+		if err != nil {
+			err = fmt.Errorf("forgetting sources: %w", err)
+		}
+		return nil, err
+	}
+	// A source no longer configured brings no items: no story can have
+	// gained one of its items since the stories were read.
+	var forgotten []string
+	err = d.update(func(btx *bolt.Tx) error {
+		forgotten = forgotten[:0]
+		b := btx.Bucket(bucketSources)
+		for _, id := range ids {
+			read, ok := unused[id]
+			if !ok || !bytes.Equal(b.Get([]byte(id)), read) {
+				continue
+			}
+			if err := b.Delete([]byte(id)); err != nil {
+				return fmt.Errorf("source %s: %w", id, err)
+			}
+			forgotten = append(forgotten, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("forgetting sources: %w", err)
+	}
+	return forgotten, nil
+}
+
+// errStopWalk ends a ForEach early.
+var errStopWalk = errors.New("stop walk")

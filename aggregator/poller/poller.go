@@ -653,7 +653,21 @@ func (p *Poller) refresh(ctx context.Context, stale map[string]bool) {
 	}
 }
 
-// prune deletes stories older than cutoff and tells the publisher.
+// Prune deletes the stories older than storage.retention, as Run does
+// hourly, and the states of the sources no longer configured that the
+// retention has taken every story of (forget). It does nothing when the
+// retention is 0 (keep everything).
+func (p *Poller) Prune(ctx context.Context) {
+	p.mu.Lock()
+	pl := p.pl
+	p.mu.Unlock()
+	if r := pl.cfg.Storage.Retention; r > 0 {
+		p.prune(ctx, p.now().Add(-r), pl)
+	}
+}
+
+// prune deletes stories older than cutoff and tells the publisher, then
+// forgets the sources no longer configured whose stories are gone.
 func (p *Poller) prune(ctx context.Context, cutoff time.Time, pl *pipeline) {
 	n, err := p.st.Prune(ctx, cutoff)
 	if err != nil {
@@ -669,6 +683,57 @@ func (p *Poller) prune(ctx context.Context, cutoff time.Time, pl *pipeline) {
 			}
 			p.notify.Changed(append(ids, aggregator.AllTopic)...)
 		}
+	}
+	p.forget(ctx, cutoff)
+}
+
+// forgetter is a store that can delete the states of sources that no
+// story has an item from. *store.DB implements it.
+type forgetter interface {
+	ForgetSources(ctx context.Context, ids []string) ([]string, error)
+}
+
+// forget deletes the stored state of every source no longer configured
+// that was last fetched before cutoff (the retention) and that no stored
+// story has an item from any more: the retention has taken all it
+// brought, and the operator, who sees it in status as not configured
+// until then, expects it gone. A source that comes back before that takes
+// up its state again.
+func (p *Poller) forget(ctx context.Context, cutoff time.Time) {
+	f, ok := p.st.(forgetter)
+	if !ok {
+		return
+	}
+	states, err := p.st.Sources(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			p.log.ErrorContext(ctx, "reading source states", "err", err)
+		}
+		return
+	}
+	p.mu.Lock()
+	pl := p.pl // as now: a reload may have brought a source back
+	p.mu.Unlock()
+	var ids []string
+	names := map[string]string{}
+	for _, st := range states {
+		if !pl.has(st.ID) && st.LastFetch.Before(cutoff) {
+			ids = append(ids, st.ID)
+			names[st.ID] = st.Name
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	gone, err := f.ForgetSources(ctx, ids)
+	if err != nil {
+		if ctx.Err() == nil {
+			p.log.ErrorContext(ctx, "forgetting sources no longer configured", "err", err)
+		}
+		return
+	}
+	for _, id := range gone {
+		p.log.InfoContext(ctx, "forgot source no longer configured", "source", id, "name", names[id])
 	}
 }
 

@@ -1,0 +1,73 @@
+package poller_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+)
+
+// TestRemovedSourceForgotten removes a source from the configuration, and
+// moves its URL: each old state stays, for status to show, while a story
+// holds one of its items, and goes with the prune that takes the last of
+// them, a retention after its last fetch. The configured source keeps its
+// state throughout.
+func TestRemovedSourceForgotten(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/gazette.rss", "application/rss+xml", fixture(t, "news.rss"))     // items of 2026-11-03 09:00 and 10:00
+	o.Feed("/almanac.rss", "application/rss+xml", fixture(t, "slow-ttl.rss")) // an item of 2026-11-03 08:00
+	o.Feed("/almanac-moved.rss", "application/rss+xml", fixture(t, "slow-ttl.rss"))
+	configure := func(paths ...string) *aggregator.Config {
+		var b strings.Builder
+		b.WriteString("poll:\n  allow_private: true\nstorage:\n  retention: 720h\nsources:\n")
+		for _, p := range paths {
+			fmt.Fprintf(&b, "  - url: %q\n", o.URL(p))
+		}
+		cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	db := mustOpen(t)
+	clk := &clock{t: time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)}
+	p := newPoller(t, configure("/gazette.rss", "/almanac.rss", "/extra.rss"), db, clk.Now)
+	p.PollAll(t.Context(), nil) // /extra.rss fails: it stores a state and no item
+	exists := func(path string) bool {
+		t.Helper()
+		_, err := db.Source(t.Context(), aggregator.SourceID(o.URL(path)))
+		if err != nil && !errors.Is(err, aggregator.ErrNotFound) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	if !exists("/almanac.rss") || !exists("/extra.rss") {
+		t.Fatal("states not stored")
+	}
+
+	// The almanac moves, /extra.rss goes: within the retention, status
+	// still shows their old states.
+	reload(t, p, configure("/gazette.rss", "/almanac-moved.rss"))
+	clk.Add(time.Hour)
+	p.PollAll(t.Context(), nil)
+	p.Prune(t.Context())
+	for _, path := range []string{"/gazette.rss", "/almanac.rss", "/extra.rss", "/almanac-moved.rss"} {
+		if !exists(path) {
+			t.Errorf("within the retention: the state of %s was deleted", path)
+		}
+	}
+
+	// A retention after their last fetch, the prune takes their stories,
+	// and their states with them.
+	clk.Add(720 * time.Hour)
+	p.Prune(t.Context())
+	for path, want := range map[string]bool{"/gazette.rss": true, "/almanac-moved.rss": true, "/almanac.rss": false, "/extra.rss": false} {
+		if got := exists(path); got != want {
+			t.Errorf("a retention later: state of %s stored = %v; want %v", path, got, want)
+		}
+	}
+}
