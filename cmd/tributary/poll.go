@@ -68,6 +68,11 @@ Exit status 1 when no source could be fetched: every source tried failed.
 	}
 	outcomes := poll(ctx, bar.add)
 	bar.done()
+	if ctx.Err() == nil {
+		// Run from cron, poll is what keeps the store within
+		// storage.retention, as the daemon's hourly prune does.
+		pl.Prune(ctx)
+	}
 	var items, stories, dups, failed, skipped int
 	for _, o := range outcomes {
 		items += o.New

@@ -124,3 +124,44 @@ func TestPollHelp(t *testing.T) {
 		t.Errorf("poll extra = %v; want poll takes no arguments", err)
 	}
 }
+
+// TestPollPrunes runs poll from a store that holds stories older than
+// storage.retention, as a cron job does: poll prunes them, as the daemon
+// does every hour, so that a store kept by cron alone stays within the
+// retention too.
+func TestPollPrunes(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/archive.rss", "application/rss+xml", readFixture(t, "archive.rss")) // items of 2020
+	dir := t.TempDir()
+	configure := func(retention string) string {
+		return saveConfig(t, dir, fmt.Sprintf(`storage:
+  path: %q
+  retention: %s
+poll:
+  allow_private: true
+sources:
+  - url: %q
+`, filepath.Join(dir, "tributary.db"), retention, o.URL("/archive.rss")))
+	}
+	exported := func(path string) int {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		if err := run(t.Context(), []string{"export", "-config", path}, &out, &errOut); err != nil {
+			t.Fatalf("export: %v\n%s", err, errOut.String())
+		}
+		return strings.Count(out.String(), "\n")
+	}
+	for _, tt := range []struct {
+		retention string
+		want      int
+	}{{"0", 2}, {"720h", 0}} {
+		path := configure(tt.retention)
+		var out, errOut bytes.Buffer
+		if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
+			t.Fatalf("poll with retention %s: %v\n%s%s", tt.retention, err, out.String(), errOut.String())
+		}
+		if got := exported(path); got != tt.want {
+			t.Errorf("after poll with retention %s: %d items stored; want %d", tt.retention, got, tt.want)
+		}
+	}
+}
