@@ -155,14 +155,18 @@ func stamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05Z")
 }
 
-// WriteStatus prints rows as an aligned table.
+// WriteStatus prints rows as an aligned table. A source no longer configured
+// is named with its URL, and has no next due time.
 func WriteStatus(w io.Writer, rows []SourceRow, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tLAST FETCH\tLAST SUCCESS\tNEXT DUE\tITEMS\t304s\tSTATE")
 	for _, r := range rows {
-		name := r.Name
+		name, due := r.Name, r.NextDue
 		if !r.Configured {
-			name += " (not configured)"
+			// Its URL tells it from a configured source of the same name
+			// (one whose URL changed), and it is due no more.
+			name += " (not configured: " + r.ConfigURL + ")"
+			due = time.Time{}
 		}
 		share := "-"
 		if r.Fetches > 0 {
@@ -171,7 +175,7 @@ func WriteStatus(w io.Writer, rows []SourceRow, now time.Time) error {
 		// The state is the last column: it may be long without moving the
 		// others, and the end of an error is often its point.
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", oneLine(name, 160), stamp(r.LastFetch), stamp(r.LastSuccess),
-			stamp(r.NextDue), r.Items, share, oneLine(State(r.SourceState, now), 480))
+			stamp(due), r.Items, share, oneLine(State(r.SourceState, now), 480))
 	}
 	return tw.Flush()
 }

@@ -329,3 +329,42 @@ func TestStatusHidesQueryCredentials(t *testing.T) {
 		t.Errorf("/api/status = %d\n%s\nwant the sources, and no credential", resp.StatusCode, body)
 	}
 }
+
+// TestStatusSourceNoLongerConfigured moves a source to another URL under the
+// same name: status tells the old state from the new by its URL, and gives
+// the old one no next due time, as it is fetched no more.
+func TestStatusSourceNoLongerConfigured(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	old, moved := "https://gazette.example/rss", "https://gazette.example/feed.xml"
+	for _, u := range []string{old, moved} {
+		if err := db.PutSource(t.Context(), aggregator.SourceState{ID: aggregator.SourceID(u), ConfigURL: u, URL: u,
+			Name: "Gazette", LastFetch: now, LastSuccess: now, NextDue: now.Add(time.Hour), LastResult: "ok"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := &aggregator.Config{Sources: []aggregator.SourceConfig{{URL: moved, Name: "Gazette"}}}
+	rows, err := ops.Status(t.Context(), cfg, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := ops.WriteStatus(&b, rows, now); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("status:\n%s\nwant a header and two rows", b.String())
+	}
+	due := "2026-11-03 13:00:00Z"
+	if !strings.HasPrefix(lines[1], "Gazette ") || !strings.Contains(lines[1], due) {
+		t.Errorf("status, the configured source:\n%s\nwant Gazette, next due %s", lines[1], due)
+	}
+	if !strings.HasPrefix(lines[2], "Gazette (not configured: "+old+")") || strings.Contains(lines[2], due) {
+		t.Errorf("status, the old state:\n%s\nwant named with its URL %s, and no next due time", lines[2], old)
+	}
+}
