@@ -98,7 +98,7 @@ type SourceState struct {
 	Disabled     bool          `json:"disabled,omitempty"` // 410 Gone
 	Fetches      int64         `json:"fetches,omitempty"`
 	NotModified  int64         `json:"not_modified,omitempty"`
-	Items        int64         `json:"items,omitempty"`    // items stored from this source
+	Items        int64         `json:"items,omitempty"`    // items stored from this source, ever: the retention does not count down
 	FeedTTL      time.Duration `json:"feed_ttl,omitempty"` // interval the feed asks for (ttl, sy:updatePeriod, max-age)
 	SkipHours    []int         `json:"skip_hours,omitempty"`
 	SkipDays     []string      `json:"skip_days,omitempty"`
