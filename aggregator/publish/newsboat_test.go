@@ -1,6 +1,7 @@
 package publish_test
 
 import (
+	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,7 +112,12 @@ func TestNewsboat(t *testing.T) {
 				e := got.Items[i]
 				var authors []string
 				for _, a := range w.Authors {
-					authors = append(authors, a.Name)
+					name := a.Name
+					if addr, err := mail.ParseAddress(name); format == "atom" && err == nil && addr.Name != "" {
+						// Atom gives the address its own <email>.
+						name = addr.Name
+					}
+					authors = append(authors, name)
 				}
 				author := strings.Join(authors, ", ")
 				if format == "rss" && slices.Contains(authors, e.Author) {

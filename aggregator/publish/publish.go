@@ -142,6 +142,7 @@ type rendered struct {
 	plain    variant
 	gz       variant
 	modified time.Time // zero when the page is empty
+	links    []string  // the Link header's values, or nil
 
 	// shared is set when other bytes were served with the same
 	// Last-Modified, the feed having changed twice within one second: a
@@ -383,8 +384,8 @@ func (p *Publisher) settle(fc *formatCache, f format, r *rendered) *rendered {
 // restamp gives r a new Last-Modified.
 func (r *rendered) restamp(f format, modified time.Time) {
 	r.modified = modified
-	r.plain = newVariant(f, r.plain.body, r.plain.etag, "", modified)
-	r.gz = newVariant(f, r.gz.body, r.gz.etag, "gzip", modified)
+	r.plain = newVariant(f, r.plain.body, r.plain.etag, "", modified, r.links)
+	r.gz = newVariant(f, r.gz.body, r.gz.etag, "gzip", modified, r.links)
 }
 
 // baseURL is the absolute URL prefix of every link Tributary publishes.

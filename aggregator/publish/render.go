@@ -2,6 +2,7 @@ package publish
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"encoding/json"
 	"encoding/xml"
@@ -9,6 +10,7 @@ import (
 	"html"
 	"mime"
 	"net/http"
+	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -206,18 +208,27 @@ func enclosuresOf(v *storyView) []enclosure {
 // validators.
 func (p *Publisher) render(s *state, pg *page, f format) (*rendered, error) {
 	start := time.Now()
+	doc := pg
+	if at := p.settingsSince().at; pg.updated.IsZero() && !at.IsZero() {
+		// A page without stories was last changed when the settings that
+		// define it took effect. The Unix epoch, said otherwise, is a date
+		// validators call implausible.
+		dated := *pg
+		dated.updated = at
+		doc = &dated
+	}
 	var buf bytes.Buffer
 	var err error
 	switch f {
 	case formatAtom:
-		err = writeXML(&buf, s.atomDoc(pg))
+		err = writeXML(&buf, s.atomDoc(doc))
 	case formatRSS:
-		err = writeXML(&buf, s.rssDoc(pg))
+		err = writeXML(&buf, s.rssDoc(doc))
 	case formatJSON:
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		err = enc.Encode(s.jsonDoc(pg))
+		err = enc.Encode(s.jsonDoc(doc))
 	default:
 		err = fmt.Errorf("format %d: %w", f, errUnknownFormat)
 	}
@@ -246,14 +257,30 @@ func (p *Publisher) render(s *state, pg *page, f format) (*rendered, error) {
 	if now := p.clock().Truncate(time.Second); r.modified.After(now) {
 		r.modified = now
 	}
-	r.plain = newVariant(f, body, etag, "", r.modified)
-	r.gz = newVariant(f, zb.Bytes(), strings.TrimSuffix(etag, `"`)+`-gz"`, "gzip", r.modified)
+	r.links = s.linkHeader(pg, f)
+	r.plain = newVariant(f, body, etag, "", r.modified, r.links)
+	r.gz = newVariant(f, zb.Bytes(), strings.TrimSuffix(etag, `"`)+`-gz"`, "gzip", r.modified, r.links)
 	p.m.render.WithLabelValues(f.String()).Observe(time.Since(start).Seconds())
 	return r, nil
 }
 
+// linkHeader returns the Link header values (RFC 8288) of a page in format
+// f: when hubs are configured, each hub and the document's own URL, which
+// WebSub subscribers discover from the response's headers (WebSub, section
+// 4), whatever the format; nil otherwise.
+func (s *state) linkHeader(pg *page, f format) []string {
+	if len(s.hubs) == 0 {
+		return nil
+	}
+	links := make([]string, 0, len(s.hubs)+1)
+	for _, h := range s.hubs {
+		links = append(links, "<"+h+`>; rel="hub"`)
+	}
+	return append(links, "<"+s.topicURL(pg.topic.ID, formatInfo[f].ext, pg.before)+`>; rel="self"`)
+}
+
 // newVariant builds the headers of one coding of a document.
-func newVariant(f format, body []byte, etag, encoding string, modified time.Time) variant {
+func newVariant(f format, body []byte, etag, encoding string, modified time.Time, links []string) variant {
 	one := func(v string) []string { return []string{v} }
 	v := variant{body: body, etag: etag, notModOK: http.Header{
 		"Etag":          one(etag),
@@ -267,6 +294,9 @@ func newVariant(f format, body []byte, etag, encoding string, modified time.Time
 	v.header["Content-Type"] = one(formatInfo[f].contentType)
 	v.header["Content-Length"] = one(strconv.Itoa(len(body)))
 	v.header["X-Content-Type-Options"] = one("nosniff")
+	if len(links) > 0 {
+		v.header["Link"] = links
+	}
 	if encoding != "" {
 		v.header["Content-Encoding"] = one(encoding)
 	}
@@ -345,7 +375,7 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 		}
 		ae := &atomEntry{AtomEntry: e}
 		for _, a := range authorsOf(v) {
-			ae.Authors = append(ae.Authors, &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: a}})
+			ae.Authors = append(ae.Authors, atomAuthor(a, v.Source))
 		}
 		for _, t := range v.Tags {
 			ae.Categories = append(ae.Categories, atomCategory{Term: t})
@@ -354,6 +384,18 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 	}
 	af.Entries = nil
 	return doc
+}
+
+// atomAuthor is the Atom person of author a of an item from source. An
+// author given as an e-mail address, bare (what RSS's <author> holds) or
+// with a name, has the address in <email>, and in <name> the name, else
+// the source's: <name> is a person's name, and validators warn of an
+// address in it.
+func atomAuthor(a, source string) *feeds.AtomAuthor {
+	if addr, err := mail.ParseAddress(a); err == nil {
+		return &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: cmp.Or(oneLine(addr.Name), source), Email: addr.Address}}
+	}
+	return &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: a}}
 }
 
 // RSS 2.0.
