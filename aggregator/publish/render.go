@@ -186,8 +186,9 @@ type enclosure struct {
 }
 
 // enclosuresOf returns the face item's enclosures that have a URL worth a
-// link, each with a valid media type (application/octet-stream when the
-// source gave none or one that is not a media type).
+// link, each with a valid media type in its canonical form ("audio/mpeg;",
+// which validators reject, becomes "audio/mpeg"), application/octet-stream
+// when the source gave none or one that is not a media type.
 func enclosuresOf(v *storyView) []enclosure {
 	var out []enclosure
 	for _, e := range v.Face.Enclosures {
@@ -195,9 +196,9 @@ func enclosuresOf(v *storyView) []enclosure {
 		if u == "" {
 			continue
 		}
-		typ := oneLine(e.Type)
-		if _, _, err := mime.ParseMediaType(typ); err != nil || !strings.Contains(typ, "/") {
-			typ = "application/octet-stream"
+		typ := "application/octet-stream"
+		if mt, params, err := mime.ParseMediaType(oneLine(e.Type)); err == nil && strings.Contains(mt, "/") {
+			typ = cmp.Or(mime.FormatMediaType(mt, params), typ)
 		}
 		out = append(out, enclosure{url: u, typ: typ, length: max(e.Length, 0)})
 	}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
 )
 
 // Namespaces of the published XML documents.
@@ -43,7 +45,8 @@ func TestSpecConformance(t *testing.T) {
 	putStories(t, f.db, storySpec{
 		at: t0.Add(6 * time.Hour), topics: []string{"all", "world"}, tags: []string{"world"},
 		items: []itemSpec{{src: srcAlpha, guid: "a-mail", title: "Signed with an address", link: "https://alpha.example/mail",
-			content: "<p>By e-mail.</p>", authors: []string{"desk@alpha.example"}}},
+			content: "<p>By e-mail.</p>", authors: []string{"desk@alpha.example"},
+			encs: []aggregator.Enclosure{{URL: "https://cdn.alpha.example/mail.mp3", Type: "audio/mpeg;", Length: 1234}}}},
 	})
 	f.pub.Changed()
 	cfg := *f.cfg
@@ -275,6 +278,10 @@ func rfc822(t *testing.T, where, value string) {
 	}
 }
 
+// mimeRe is a media type as the feed validator reads one: type/subtype,
+// then parameters, each after a semicolon.
+var mimeRe = regexp.MustCompile(`^[^\s()<>,;:\\"/[\]?=]+/[^\s()<>,;:\\"/[\]?=]+(\s*;\s*[^\s()<>,;:\\"/[\]?=]+=("(\\"|[^"])*"|[^\s()<>,;:\\"/[\]?=]+))*$`)
+
 // emailRe finds an e-mail address in text.
 var emailRe = regexp.MustCompile(`[^\s<>()@]+@[^\s<>()@]+\.[^\s<>()@]+`)
 
@@ -306,8 +313,8 @@ func specAtom(t *testing.T, doc specDoc, topic string) (next string) {
 		rel, _ := l.attr("rel")
 		href, _ := l.attr("href")
 		rels[rel] = append(rels[rel], href)
-		if typ, ok := l.attr("type"); ok && !isMediaType(typ) {
-			t.Errorf("%s: link rel=%s type %q is not a media type", where, rel, typ)
+		if typ, ok := l.attr("type"); ok && !mimeRe.MatchString(typ) {
+			t.Errorf("%s: link rel=%s type %q is not a media type (InvalidMIMEType)", where, rel, typ)
 		}
 	}
 	if !slices.Equal(rels["self"], []string{doc.url}) {
@@ -353,6 +360,9 @@ func specAtom(t *testing.T, doc specDoc, topic string) (next string) {
 			}
 			if rel == "alternate" {
 				alternate++
+			}
+			if typ, ok := l.attr("type"); ok && !mimeRe.MatchString(typ) {
+				t.Errorf("%s: link rel=%s type %q is not a media type (InvalidMIMEType)", ew, rel, typ)
 			}
 			if n, ok := l.attr("length"); ok {
 				if v, err := strconv.ParseInt(n, 10, 64); err != nil || v < 0 {
@@ -448,7 +458,7 @@ func specRSS(t *testing.T, doc specDoc) (next string) {
 			u, _ := e.attr("url")
 			n, _ := e.attr("length")
 			typ, _ := e.attr("type")
-			if v, err := strconv.ParseInt(n, 10, 64); err != nil || v < 0 || !isAbsURL(u) || !isMediaType(typ) {
+			if v, err := strconv.ParseInt(n, 10, 64); err != nil || v < 0 || !isAbsURL(u) || !mimeRe.MatchString(typ) {
 				t.Errorf("%s: enclosure url %q length %q type %q", iw, u, n, typ)
 			}
 		}
@@ -500,6 +510,10 @@ func specJSON(t *testing.T, doc specDoc, topic string) (next string) {
 			DateModified  string           `json:"date_modified"`
 			Authors       []map[string]any `json:"authors"`
 			Tags          []string         `json:"tags"`
+			Attachments   []struct {
+				URL      string `json:"url"`
+				MIMEType string `json:"mime_type"`
+			} `json:"attachments"`
 		}
 		if err := json.Unmarshal(raw, &it); err != nil {
 			t.Errorf("%s: %v", iw, err)
@@ -521,6 +535,11 @@ func specJSON(t *testing.T, doc specDoc, topic string) (next string) {
 			rfc3339(t, iw+" date_modified", it.DateModified)
 		}
 		checkJSONAuthors(t, iw, it.Authors)
+		for _, a := range it.Attachments {
+			if !isAbsURL(a.URL) || !mimeRe.MatchString(a.MIMEType) {
+				t.Errorf("%s: attachment url %q mime_type %q", iw, a.URL, a.MIMEType)
+			}
+		}
 		if slices.Contains(it.Tags, "") {
 			t.Errorf("%s: an empty tag", iw)
 		}
