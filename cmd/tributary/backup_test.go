@@ -64,6 +64,16 @@ func TestBackupWhileServing(t *testing.T) {
 	if n := strings.Count(out.String(), "\n"); n != 6 {
 		t.Errorf("export while serving printed %d lines; want 6 items", n)
 	}
+
+	// The sources' OPML names where each one's site is, which only the
+	// stored states know: the daemon tells them.
+	out.Reset()
+	if err := run(t.Context(), []string{"opml", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("opml while serving: %v", err)
+	}
+	if !strings.Contains(out.String(), `htmlUrl="https://wire.example/"`) {
+		t.Errorf("opml while serving lacks the wire's site:\n%s", out.String())
+	}
 }
 
 // cliConfig writes a copy of the config at path for the command line, with

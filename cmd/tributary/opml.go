@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"time"
 
@@ -21,15 +24,31 @@ func cmdOPML(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The stored states know each source's title, site and new address;
+	// a running daemon, which holds the store, tells them.
 	var states []aggregator.SourceState
-	db, err := store.Open(cfg.Storage.Path, store.Options{ReadOnly: true, Timeout: 200 * time.Millisecond})
-	if err == nil {
+	err = withReadStore(ctx, cfg, func(db *store.DB) error {
+		var err error
 		states, err = db.Sources(ctx)
-		db.Close()
-		if err != nil {
+		return err
+	}, func(body io.Reader) error {
+		var rows []ops.SourceRow
+		if err := json.NewDecoder(body).Decode(&rows); err != nil {
 			return err
 		}
-	} else if !errors.Is(err, store.ErrLocked) && !errors.Is(err, fs.ErrNotExist) {
+		for _, r := range rows {
+			states = append(states, r.SourceState)
+		}
+		return nil
+	}, "/api/status")
+	switch {
+	case errors.Is(err, fs.ErrNotExist): // nothing fetched yet
+	case errors.Is(err, store.ErrLocked):
+		// The store is held, by a daemon this command could not ask: the
+		// configuration alone still makes a list.
+		fmt.Fprintf(e.stderr, "tributary: %v: listing the configured sources without their stored titles and sites\n", err)
+		states = nil
+	case err != nil:
 		return err
 	}
 	return ops.WriteSourcesOPML(e.stdout, cfg, states, time.Now())
