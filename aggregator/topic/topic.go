@@ -22,7 +22,10 @@
 // category as text. Words are split and folded as query.Words says: "AI"
 // does not match "said", "US" does not match "bus", a possessive "'s" is
 // dropped, so "Xi Jinping" matches "Xi Jinping's", and compatibility forms
-// are their plain letters, so "Taiwan" matches "ＴＡＩＷＡＮ". A word
+// are their plain letters, so "Taiwan" matches "ＴＡＩＷＡＮ". A phrase
+// does not span the end of a sentence, an acronym in capitals ("US") does
+// not match the word in small letters ("us"), and "C++" is not "C"
+// (query.Phrase). A word
 // written with a "*" at its end is a prefix (query.Phrase): "econom*"
 // matches "economy".
 package topic

@@ -88,6 +88,17 @@ func FuzzWords(f *testing.F) {
 		if n := norm.NFKC.String(spaceSymbols(norm.NFC.String(strings.ToValidUTF8(s, " ")))); foldsByRune(n) && strings.Map(fold, n) != foldNormal(n) {
 			t.Fatalf("foldsByRune(%+q) = true, but folded rune by rune it is %+q, not %+q", n, strings.Map(fold, n), foldNormal(n))
 		}
+		// A phrase rule matches the text it was written from: its
+		// capitals, sentence ends and tails are the text's own.
+		if words, err := Phrase(s); err == nil {
+			x := NewIndex()
+			id := x.Add(words)
+			found := make([]bool, x.Len())
+			x.Find(found, []string{s})
+			if !found[id] {
+				t.Fatalf("Phrase(%+q) = %+q, which is not found in %+q", s, words, s)
+			}
+		}
 		if nfd := norm.NFD.String(s); !slices.Equal(Words(nfd), w) {
 			t.Fatalf("Words(%+q) = %+q, but Words of its NFD %+q = %+q", s, w, nfd, Words(nfd))
 		}

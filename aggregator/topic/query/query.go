@@ -7,9 +7,11 @@
 //
 // A term is a bare word or a quoted phrase ("…", “…”, or „…“ and „…” as
 // German and Polish print them); a bare word that holds punctuation is a
-// phrase of its words ("U.S." is the phrase "u s").
+// phrase of its words ("COVID-19" is the phrase "covid 19").
 // A word that ends in "*" is a prefix: econom* matches "economy" and
 // "economic", and "prime minist*" matches "prime minister" (see Phrase).
+// A term matches as Phrase says: "US" is an acronym, which "us" is not,
+// and "C++" is not "C".
 // Adjacent terms are joined by an implicit AND, and "a NOT b" means
 // "a AND NOT b". NOT binds tighter than AND, and AND tighter than OR.
 // Operators are upper-case only: "and", "or" and "not" are ordinary words.

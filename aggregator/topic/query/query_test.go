@@ -19,7 +19,11 @@ func TestWords(t *testing.T) {
 		{"", nil},
 		{"Hello, World!", []string{"hello", "world"}},
 		{"China-US talks", []string{"china", "us", "talks"}},
-		{"U.S. says", []string{"u", "s", "says"}},
+		{"U.S. says", []string{"us", "says"}}, // letters joined by stops are one word
+		{"U.S.-China", []string{"us", "china"}},
+		{"a.m. and p.m.", []string{"am", "and", "pm"}},
+		{"Ph.D. e.coli 3.5", []string{"ph", "d", "e", "coli", "3", "5"}},
+		{"C++ and C#", []string{"c", "and", "c"}}, // a tail is a mark, not letters: see Phrase
 		{"Xi Jinping's visit", []string{"xi", "jinping", "visit"}},
 		{"Xi Jinping’s visit", []string{"xi", "jinping", "visit"}},          // typographic apostrophe
 		{"O'Brien don't", []string{"o'brien", "don't"}},                     // apostrophe inside a word
@@ -96,7 +100,15 @@ func TestPhrase(t *testing.T) {
 		{"Prime MINIST*", []string{"prime", "minist*"}, ""},
 		{"minist* of health", []string{"minist*", "of", "health"}, ""},
 		{"Jinping's*", []string{"jinping*"}, ""}, // the possessive goes before the prefix is taken
-		{"ZÜR*", []string{"zür*"}, ""},
+		{"ZÜR*", []string{"zür*"}, ""},           // a prefix is not an acronym
+		{"US", []string{"US"}, ""},               // an acronym keeps its capitals
+		{"U.S.", []string{"US"}, ""},
+		{"WHO chief", []string{"WHO", "chief"}, ""},
+		{"COVID-19", []string{"covid", "19"}, ""}, // longer than an acronym
+		{"MPs", []string{"mps"}, ""},
+		{"C++ and C#", []string{"c++", "and", "c#"}, ""},
+		{"Yahoo! Japan", []string{"yahoo", ".japan"}, ""},
+		{"C++*", nil, "a * must end a word, as in econom*"},
 		{"ec*", nil, "the prefix ec* is shorter than 3 characters"},
 		{"U.S*", nil, "the prefix s* is shorter than 3 characters"},
 		{"econ*omy", nil, "a * must end a word, as in econom*"},
@@ -222,7 +234,7 @@ func TestMatch(t *testing.T) {
 		{"lower-case and is a word", "cats and dogs", []string{"cats, dogs"}, false},  // needs the word "and"
 		{"lower-case or is a word", "tea or coffee", []string{"tea or coffee"}, true}, //
 		{"lower-case not is a word", "not", []string{"not now"}, true},                //
-		{"quoted operator is a word", `"AND"`, []string{"this and that"}, true},       //
+		{"quoted operator is a word", `"AND"`, []string{"this AND that"}, true},       //
 		{"repeated term", "a AND (a OR b)", []string{"a"}, true},                      //
 		{"issue example", `("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport`, []string{"Beijing passes national security law"}, true},
 		{"issue example, sport", `("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport`, []string{"Beijing Taiwan", "sport"}, false},

@@ -21,8 +21,9 @@ import (
 // followed by U+0301, and case is folded fully ("Σ" and "ς" compare equal,
 // "Straße" is "strasse"). Accents stay: "Zürich" is not "Zurich".
 // Everything else separates words: spaces, punctuation, symbols ("Apple™"
-// is "apple"), hyphens ("China-US" is "china", "us") and dots ("U.S." is
-// "u", "s"). An apostrophe between two letters stays in the word
+// is "apple"), hyphens ("China-US" is "china", "us") and dots ("3.5" is
+// "3", "5"), except that single letters joined by stops are one word
+// ("U.S." is "us", "a.m." is "am"). An apostrophe between two letters stays in the word
 // ("o'brien", "don't"), and a possessive "'s" is dropped, so "Jinping's" is
 // the word "jinping". Han, Hiragana and Katakana, written without spaces,
 // make one word of each character, so a phrase of such characters matches
@@ -42,67 +43,147 @@ func Words(s string) []string {
 // word "econom" + Prefix, and matches "economy", "economic" and "econom".
 const Prefix = "*"
 
+// Break marks a word of a phrase that a sentence may end before: in the
+// phrase "Yahoo! Japan" the word "japan" is Break + "japan". Elsewhere a
+// phrase does not span the end of a sentence.
+const Break = "."
+
 // minPrefix is the fewest characters a prefix may have: a shorter one
 // matches too many words to mean anything.
 const minPrefix = 3
 
 // Phrase returns the words of a phrase rule: the words of s as Words splits
-// them, where a word written with a "*" at its end ("econom*", "prime
-// minist*") is a prefix and comes back with Prefix appended. A "*" that does
-// not end a word, a prefix of fewer than three characters and a phrase
-// without letters or digits are errors.
+// them, each written as the rule means it. A word written with a "*" at its
+// end ("econom*", "prime minist*") is a prefix and comes back with Prefix
+// appended. A word of two to four letters written in capitals, an acronym
+// ("US", "WHO", "U.S."), comes back in capitals: it does not match the word
+// written in small letters ("us", "who"), though it matches it in any other
+// case ("Nato" for "NATO"). A
+// word written with "+", "++" or "#" at its end ("C++", "C#") keeps it, and
+// matches only the word that has it. A word after the end of a sentence
+// ("Yahoo! Japan") comes back with Break before it. A "*" that does not end
+// a word, a prefix of fewer than three characters and a phrase without
+// letters or digits are errors.
 func Phrase(s string) ([]string, error) {
-	if !strings.Contains(s, Prefix) {
-		words := Words(s)
-		if len(words) == 0 {
-			return nil, errors.New("no letters or digits")
-		}
-		return words, nil
-	}
 	prefix := map[int]bool{} // word index -> the word is a prefix
-	for i := 0; i < len(s); i++ {
-		if s[i] != '*' {
-			continue
+	if strings.Contains(s, Prefix) {
+		for i := 0; i < len(s); i++ {
+			if s[i] != '*' {
+				continue
+			}
+			before, _ := utf8.DecodeLastRuneInString(s[:i])
+			after, _ := utf8.DecodeRuneInString(s[i+1:])
+			if i == 0 || !isWordRune(before) || i+1 < len(s) && isWordRune(after) {
+				return nil, errors.New("a * must end a word, as in econom*")
+			}
+			prefix[len(Words(s[:i]))-1] = true
 		}
-		before, _ := utf8.DecodeLastRuneInString(s[:i])
-		after, _ := utf8.DecodeRuneInString(s[i+1:])
-		if i == 0 || !isWordRune(before) || i+1 < len(s) && isWordRune(after) {
-			return nil, errors.New("a * must end a word, as in econom*")
-		}
-		prefix[len(Words(s[:i]))-1] = true
 	}
-	words := Words(s)
-	for i, w := range words {
-		if !prefix[i] {
-			continue
-		}
-		if utf8.RuneCountInString(w) < minPrefix {
+	sc := getScratch()
+	defer putScratch(sc)
+	sc.tokenise(s)
+	if sc.len() == 0 {
+		return nil, errors.New("no letters or digits")
+	}
+	words := make([]string, sc.len())
+	for i := range words {
+		w, m := string(sc.word(i)), sc.marks[i]
+		if prefix[i] && utf8.RuneCountInString(w) < minPrefix {
 			return nil, fmt.Errorf("the prefix %s* is shorter than %d characters", w, minPrefix)
 		}
-		words[i] = w + Prefix
+		if m&markCapital != 0 && !prefix[i] {
+			w = strings.ToUpper(w)
+		}
+		if m&markBreak != 0 {
+			w = Break + w
+		}
+		w += tailText[m.tail()]
+		if prefix[i] {
+			w += Prefix
+		}
+		words[i] = w
 	}
 	return words, nil
 }
 
 // word is one word of a phrase as Index compares it.
 type word struct {
-	text   string // without Prefix
-	prefix bool   // matches any word that starts with text
+	text    string // folded, without Prefix, Break or a tail
+	prefix  bool   // matches any word that starts with text
+	capital bool   // does not match the word written without capitals
+	breaks  bool   // may follow the end of a sentence
+	tail    mark   // the word must end so; tailNone: any way
 }
 
-func (w word) matches(b []byte) bool {
-	if w.prefix {
-		return len(b) >= len(w.text) && string(b[:len(w.text)]) == w.text
+// parseWord returns the word that w, a word returned by Phrase or Words,
+// stands for.
+func parseWord(w string) word {
+	var p word
+	w, p.breaks = strings.CutPrefix(w, Break)
+	w, p.prefix = strings.CutSuffix(w, Prefix)
+	for t := tailHash; t > tailNone; t-- {
+		if rest, ok := strings.CutSuffix(w, tailText[t]); ok {
+			w, p.tail = rest, t
+			break
+		}
 	}
-	return string(b) == w.text
+	p.capital = strings.ToLower(w) != w
+	p.text = Fold(w)
+	return p
 }
 
-// scratch holds one tokenised text: every word's bytes, concatenated, and
-// where each word ends.
-type scratch struct {
-	buf  []byte
-	ends []int
+// matches reports whether the word w of a text, with its mark m, is p.
+func (p word) matches(w []byte, m mark) bool {
+	switch {
+	case p.capital && m&markLower != 0:
+		return false
+	case p.tail != tailNone && m.tail() != p.tail:
+		return false
+	case p.prefix:
+		return len(w) >= len(p.text) && string(w[:len(p.text)]) == p.text
+	}
+	return string(w) == p.text
 }
+
+// scratch holds one tokenised text: every word's bytes, concatenated, where
+// each word ends, and what the text said around each word (its marks).
+type scratch struct {
+	buf   []byte
+	ends  []int
+	marks []mark
+}
+
+// mark is what a word's letters alone do not say: whether it was written
+// in capitals, whether a sentence ended before it, and the "+" or "#" that
+// ended it ("C++", "C#").
+type mark uint8
+
+const (
+	markLower   mark = 1 << iota // written without a capital letter ("us", not "US" or "Us")
+	markCapital                  // written in capitals, two to maxAcronym, and no small letter ("US", "U.S.")
+	markBreak                    // a sentence ended between the word before and this one
+	markTail0                    // two bits: the word's tail (tailPlus, tailPlusPlus, tailHash)
+	markTail1
+)
+
+// Tails: what a word may carry at its end, without a space, that makes it
+// another word: "C++" is not "C", nor "C#".
+const (
+	tailNone mark = iota
+	tailPlus
+	tailPlusPlus
+	tailHash
+)
+
+// maxAcronym is the most capitals a word of a phrase may have to be taken
+// as an acronym that may not match the word in small letters: those that
+// are words too ("US", "WHO", "IT", "AIDS") are short, and a longer word in
+// capitals ("COVID", "TAIWAN") is meant in any case.
+const maxAcronym = 4
+
+var tailText = [...]string{tailNone: "", tailPlus: "+", tailPlusPlus: "++", tailHash: "#"}
+
+func (m mark) tail() mark { return m >> 3 & 3 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
@@ -125,42 +206,145 @@ func (sc *scratch) word(i int) []byte {
 	return sc.buf[start:sc.ends[i]]
 }
 
+// abbreviations are the words that a full stop follows without ending a
+// sentence ("Mr. Smith", "St. Louis", "Jan. 6"), as Words folds them. A
+// single letter ("J. K. Rowling") and letters joined by stops ("U.S.") are
+// abbreviations too.
+var abbreviations = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "st": true, "jr": true, "sr": true, "prof": true,
+	"gen": true, "sen": true, "rep": true, "gov": true, "lt": true, "col": true, "sgt": true, "capt": true,
+	"cmdr": true, "adm": true, "maj": true, "rev": true, "hon": true, "pres": true, "supt": true, "insp": true,
+	"no": true, "nos": true, "vs": true, "etc": true, "inc": true, "ltd": true, "co": true, "corp": true,
+	"bros": true, "mt": true, "ft": true, "ave": true, "approx": true, "dept": true, "est": true, "fig": true,
+	"jan": true, "feb": true, "mar": true, "apr": true, "jun": true, "jul": true, "aug": true, "sep": true,
+	"sept": true, "oct": true, "nov": true, "dec": true,
+}
+
+// endsSentence reports whether the punctuation that ends at s[i:] is
+// followed by the end of the text, a space or a character of a script
+// written without spaces, closing quotes and brackets between: "Taiwan.
+// Security" ends a sentence, "U.S.-China" and "3.5" do not.
+func endsSentence(s string, i int) bool {
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case unicode.IsSpace(r) || isSolo(r):
+			return true
+		case r == '"' || r == '\'' || r == ')' || r == ']' || r == '”' || r == '’' || r == '»':
+			i += size
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isFullStop reports whether r, beyond ASCII, ends a sentence wherever it
+// stands: the ideographic stop and the fullwidth forms that Chinese and
+// Japanese write without a space after them, and an ellipsis.
+func isFullStop(r rune) bool {
+	switch r {
+	case '。', '．', '！', '？', '；', '：', '…', '｡':
+		return true
+	}
+	return false
+}
+
 // tokenise replaces the scratch's words with those of s.
 func (sc *scratch) tokenise(s string) {
-	sc.buf, sc.ends = sc.buf[:0], sc.ends[:0]
+	sc.buf, sc.ends, sc.marks = sc.buf[:0], sc.ends[:0], sc.marks[:0]
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, " ") // norm would pass the bytes after an invalid one through unnormalised
 	}
 	s = norm.NFC.String(s) // returns s itself, without copying, when already NFC
+	caseKnown := true
 	if hasWordBeyondASCII(s) {
-		s = foldWords(s)
+		s, caseKnown = foldWords(s)
 	}
 	inWord := false
+	pendingBreak := false
+	// The word being read: where it starts in buf, where its last segment
+	// starts ("s" in "U.S"), its capitals and small letters, whether it is
+	// letters joined by stops, and its tail.
+	start, seg, capitals, small, dotted, tail := 0, 0, 0, 0, false, tailNone
+	beginWord := func() {
+		if inWord {
+			return
+		}
+		inWord = true
+		start = len(sc.buf)
+		seg, capitals, small, dotted, tail = start, 0, 0, false, tailNone
+	}
 	endWord := func() {
 		if !inWord {
 			return
 		}
 		inWord = false
-		start := 0
-		if n := len(sc.ends); n > 0 {
-			start = sc.ends[n-1]
-		}
 		// A possessive "'s" belongs to the word before it.
 		for len(sc.buf)-start > 2 && sc.buf[len(sc.buf)-1] == 's' && sc.buf[len(sc.buf)-2] == '\'' {
 			sc.buf = sc.buf[:len(sc.buf)-2]
+			if small > 0 {
+				small--
+			} else {
+				capitals--
+			}
 		}
+		var m mark
+		switch {
+		case !caseKnown:
+		case capitals == 0:
+			m |= markLower
+		case capitals >= 2 && capitals <= maxAcronym && small == 0:
+			m |= markCapital
+		}
+		if pendingBreak && len(sc.ends) > 0 {
+			m |= markBreak
+		}
+		pendingBreak = false
+		m |= tail << 3
 		sc.ends = append(sc.ends, len(sc.buf))
+		sc.marks = append(sc.marks, m)
+	}
+	// abbreviation reports whether the word being read, which a full stop
+	// follows, is an abbreviation rather than the end of a sentence.
+	abbreviation := func() bool {
+		return dotted || len(sc.buf)-start == 1 || abbreviations[string(sc.buf[start:])]
 	}
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf && c != '\'' { // the common case, ASCII, first
 			i++
 			switch {
 			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				beginWord()
 				sc.buf = append(sc.buf, c)
-				inWord = true
+				if c >= 'a' {
+					small++
+				}
 			case 'A' <= c && c <= 'Z':
+				beginWord()
 				sc.buf = append(sc.buf, c+'a'-'A')
-				inWord = true
+				capitals++
+			case c == '.' && inWord && len(sc.buf)-seg == 1 && isASCIILetter(sc.buf[seg]) &&
+				i+1 < len(s) && isASCIILetter(s[i]) && s[i+1] == '.':
+				// Letters joined by stops are one word: "U.S." is "us",
+				// as "US" is.
+				seg, dotted = len(sc.buf), true
+			case c == '+' && inWord || c == '#' && inWord:
+				tail = tailHash
+				if c == '+' {
+					tail = tailPlus
+					if i < len(s) && s[i] == '+' {
+						tail = tailPlusPlus
+						i++
+					}
+				}
+				endWord()
+			case c == '.' || c == '!' || c == '?' || c == ';' || c == ':':
+				if endsSentence(s, i) && (c != '.' || !inWord || !abbreviation()) {
+					endWord()
+					pendingBreak = true
+				}
+				endWord()
 			default:
 				endWord()
 			}
@@ -171,6 +355,7 @@ func (sc *scratch) tokenise(s string) {
 		switch {
 		case isSolo(r):
 			endWord()
+			beginWord()
 			sc.buf = utf8.AppendRune(sc.buf, fold(r))
 			// Marks that follow (for example a voiced sound mark) stay with it.
 			for i < len(s) {
@@ -181,11 +366,15 @@ func (sc *scratch) tokenise(s string) {
 				sc.buf = utf8.AppendRune(sc.buf, m)
 				i += msize
 			}
-			inWord = true
 			endWord()
 		case isWordRune(r):
+			beginWord()
+			if unicode.IsUpper(r) || unicode.IsTitle(r) {
+				capitals++
+			} else if unicode.IsLower(r) {
+				small++
+			}
 			sc.buf = utf8.AppendRune(sc.buf, fold(r))
-			inWord = true
 		case inWord && isApostrophe(r):
 			// Inside a word only when a letter or digit follows.
 			if i < len(s) {
@@ -196,12 +385,17 @@ func (sc *scratch) tokenise(s string) {
 				}
 			}
 			endWord()
+		case isFullStop(r):
+			endWord()
+			pendingBreak = true
 		default:
 			endWord()
 		}
 	}
 	endWord()
 }
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
@@ -263,14 +457,17 @@ func oneSpaced(s string) bool {
 // word "apple", not "appletm". NFC before, so that a mark after a symbol
 // has composed with it (U+00A8 + U+0301 is the symbol U+0385) rather than
 // being left a word of its own.
-func foldWords(s string) string {
+//
+// It reports whether the case of s is left to the splitting, and so known
+// to it.
+func foldWords(s string) (string, bool) {
 	if norm.NFKC.QuickSpanString(s) < len(s) {
 		s = norm.NFKC.String(spaceSymbols(s))
 	}
 	if foldsByRune(s) {
-		return s
+		return s, true
 	}
-	return foldNormal(s)
+	return foldNormal(s), false
 }
 
 // foldsByRune reports whether folding s, which is NFKC, rune by rune with
@@ -335,11 +532,12 @@ func foldNormal(s string) string {
 }
 
 // spaceSymbols replaces each rune of s beyond ASCII that is neither part of
-// a word nor an apostrophe, and that NFKC decomposes, with a space.
+// a word, an apostrophe nor a full stop, and that NFKC decomposes, with a
+// space.
 func spaceSymbols(s string) string {
 	var b strings.Builder
 	for i, r := range s {
-		sym := r >= utf8.RuneSelf && !isWordRune(r) && !isSolo(r) && !isApostrophe(r) &&
+		sym := r >= utf8.RuneSelf && !isWordRune(r) && !isSolo(r) && !isApostrophe(r) && !isFullStop(r) &&
 			norm.NFKC.PropertiesString(s[i:]).Decomposition() != nil
 		switch {
 		case sym && b.Cap() == 0:
@@ -434,8 +632,7 @@ func (x *Index) Add(words []string) int {
 	id := len(x.phrases)
 	p := make([]word, len(words))
 	for i, w := range words {
-		text, prefix := strings.CutSuffix(w, Prefix)
-		p[i] = word{text: text, prefix: prefix}
+		p[i] = parseWord(w)
 	}
 	x.phrases = append(x.phrases, p)
 	x.ids[key] = id
@@ -497,9 +694,12 @@ func (x *Index) findAt(sc *scratch, i int, ids []int32, found []bool) {
 		if i+len(p) > sc.len() {
 			continue
 		}
+		// The first word matched by its letters; its marks, and the words
+		// after it, are checked here.
 		ok := true
-		for j := 1; j < len(p); j++ {
-			if !p[j].matches(sc.word(i + j)) {
+		for j := range p {
+			m := sc.marks[i+j]
+			if j > 0 && m&markBreak != 0 && !p[j].breaks || !p[j].matches(sc.word(i+j), m) {
 				ok = false
 				break
 			}
