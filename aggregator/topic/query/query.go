@@ -14,9 +14,9 @@
 // and "C++" is not "C".
 // Adjacent terms are joined by an implicit AND, and "a NOT b" means
 // "a AND NOT b". NOT binds tighter than AND, and AND tighter than OR.
-// Operators are upper-case only: "and", "or" and "not" are ordinary words.
-// A bare word that starts with "-" ("-sport") is an error rather than the
-// word: NOT leaves a word out.
+// Operators are upper-case only; a bare "and", "or" or "not" in another
+// case is an error rather than the word, which a quoted "and" finds, and so
+// is a bare word that starts with "-" ("-sport"): NOT leaves a word out.
 //
 // The package depends on nothing else in Tributary, so that configuration
 // loading can check queries without importing the topic package.
@@ -449,6 +449,15 @@ func (p *parser) term(t token) (*node, error) {
 		// be dropped as punctuation and the word required instead.
 		if r, _ := utf8.DecodeRuneInString(rest); isWordRune(r) {
 			return nil, &Error{Column: t.col, Msg: fmt.Sprintf("%s: write NOT %s to leave it out, or quote it", t.describe(), rest)}
+		}
+	}
+	if t.kind == tokWord {
+		// "tea or coffee" would ask for the three words, "or" among
+		// them, which nearly every long text has: never what was meant.
+		for _, op := range []string{"AND", "OR", "NOT"} {
+			if strings.EqualFold(t.text, op) {
+				return nil, &Error{Column: t.col, Msg: fmt.Sprintf("%s: write %s for the operator, or quote %s to find the word", t.describe(), op, t.describe())}
+			}
 		}
 	}
 	words, err := Phrase(t.text)

@@ -221,21 +221,21 @@ func TestMatch(t *testing.T) {
 		{"unary NOT fails", "NOT sport", []string{"sport news"}, false},
 		{"binary NOT is AND NOT", "Taiwan NOT sport", []string{"Taiwan politics"}, true},
 		{"binary NOT excludes", "Taiwan NOT sport", []string{"Taiwan sport"}, false},
-		{"AND binds tighter than OR", "a OR b AND c", []string{"a"}, true},            // a OR (b AND c)
-		{"AND binds tighter than OR, right", "a OR b AND c", []string{"b"}, false},    // not (a OR b) AND c
-		{"NOT binds tighter than AND", "NOT a AND b", []string{"b"}, true},            // (NOT a) AND b
-		{"NOT binds tighter than AND, both", "NOT a AND b", []string{"a b"}, false},   // not NOT (a AND b)
-		{"NOT binds tighter than OR", "NOT a OR b", []string{"a b"}, true},            // (NOT a) OR b
-		{"parentheses group", "(a OR b) AND c", []string{"b"}, false},                 // needs c
-		{"parentheses group holds", "(a OR b) AND c", []string{"b c"}, true},          //
-		{"NOT of a group", "NOT (a OR b)", []string{"c"}, true},                       //
-		{"NOT of a group fails", "NOT (a OR b)", []string{"b"}, false},                //
-		{"double NOT", "NOT NOT a", []string{"a"}, true},                              //
-		{"lower-case and is a word", "cats and dogs", []string{"cats, dogs"}, false},  // needs the word "and"
-		{"lower-case or is a word", "tea or coffee", []string{"tea or coffee"}, true}, //
-		{"lower-case not is a word", "not", []string{"not now"}, true},                //
-		{"quoted operator is a word", `"AND"`, []string{"this AND that"}, true},       //
-		{"repeated term", "a AND (a OR b)", []string{"a"}, true},                      //
+		{"AND binds tighter than OR", "a OR b AND c", []string{"a"}, true},          // a OR (b AND c)
+		{"AND binds tighter than OR, right", "a OR b AND c", []string{"b"}, false},  // not (a OR b) AND c
+		{"NOT binds tighter than AND", "NOT a AND b", []string{"b"}, true},          // (NOT a) AND b
+		{"NOT binds tighter than AND, both", "NOT a AND b", []string{"a b"}, false}, // not NOT (a AND b)
+		{"NOT binds tighter than OR", "NOT a OR b", []string{"a b"}, true},          // (NOT a) OR b
+		{"parentheses group", "(a OR b) AND c", []string{"b"}, false},               // needs c
+		{"parentheses group holds", "(a OR b) AND c", []string{"b c"}, true},        //
+		{"NOT of a group", "NOT (a OR b)", []string{"c"}, true},                     //
+		{"NOT of a group fails", "NOT (a OR b)", []string{"b"}, false},              //
+		{"double NOT", "NOT NOT a", []string{"a"}, true},                            //
+		{"quoted and is a word", `cats "and" dogs`, []string{"cats, dogs"}, false},  // needs the word "and"
+		{"quoted or is a word", `tea "or" coffee`, []string{"tea or coffee"}, true},
+		{"quoted not is a word", `"not"`, []string{"not now"}, true},
+		{"quoted operator is a word", `"AND"`, []string{"this AND that"}, true}, //
+		{"repeated term", "a AND (a OR b)", []string{"a"}, true},                //
 		{"issue example", `("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport`, []string{"Beijing passes national security law"}, true},
 		{"issue example, sport", `("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport`, []string{"Beijing Taiwan", "sport"}, false},
 		{"documented example", `(A OR B) AND (C OR "d e") NOT sport`, []string{"b: d e"}, true},
@@ -314,6 +314,9 @@ func TestParseErrors(t *testing.T) {
 		{`a ""`, 3, "empty phrase", "empty phrase"},
 		{`a "--"`, 3, `"--" has no letters or digits`, "phrase without words"},
 		{"a & b", 3, `"&" has no letters or digits`, "word without letters"},
+		{"tea or coffee", 5, `"or": write OR for the operator, or quote "or" to find the word`, "lower-case or"},
+		{"cats and dogs", 6, `"and": write AND for the operator, or quote "and" to find the word`, "lower-case and"},
+		{"Taiwan Not sport", 8, `"Not": write NOT for the operator, or quote "Not" to find the word`, "capitalised not"},
 		{"Taiwan -sport", 8, `"-sport": write NOT sport to leave it out, or quote it`, "a minus is not NOT"},
 		{"a OR (-b c)", 7, `"-b": write NOT b to leave it out, or quote it`, "a minus inside parentheses"},
 		{"a econ*omy", 3, `"econ*omy": a * must end a word, as in econom*`, "star inside a word"},
