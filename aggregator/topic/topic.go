@@ -9,7 +9,9 @@
 //     appears; with at_least N, N different phrases, one in a title
 //     counting twice), all (every phrase appears), none (no phrase appears), query
 //     (the boolean expression is true) and categories (some item's feed
-//     category equals one of these, folded as phrases are: query.FoldLabel).
+//     category, or a part of a category that joins several, "World/Europe"
+//     or "UK, Crime", equals one of these, folded as phrases are:
+//     query.FoldLabel).
 //
 // A topic with both sources and match rules takes a story that satisfies
 // either: the sources are taken whole, and other stories are taken on their
@@ -276,9 +278,29 @@ func (s *Set) scan(st aggregator.StoryText) *scan {
 	s.index.Find(sc.found, st.Categories) // categories count as text too
 	sc.cats = sc.cats[:0]
 	for _, cat := range st.Categories {
-		sc.cats = append(sc.cats, query.FoldLabel(cat))
+		sc.cats = appendCategory(sc.cats, query.FoldLabel(cat))
 	}
 	return sc
+}
+
+// categorySeparators join several categories in one, as feeds send them:
+// a path ("World/Europe", "News > World", as RSS 2.0 writes a hierarchy)
+// or a list ("UK, Crime").
+const categorySeparators = "/,;|>"
+
+// appendCategory appends cat, folded, and, when it joins several, each of
+// them: a topic's category matches any of the parts as well as the whole.
+func appendCategory(cats []string, cat string) []string {
+	cats = append(cats, cat)
+	if !strings.ContainsAny(cat, categorySeparators) {
+		return cats
+	}
+	for part := range strings.FieldsFuncSeq(cat, func(r rune) bool { return strings.ContainsRune(categorySeparators, r) }) {
+		if part = strings.TrimSpace(part); part != "" && part != cat {
+			cats = append(cats, part)
+		}
+	}
+	return cats
 }
 
 func (c *compiled) takesBySource(st aggregator.StoryText) bool {
