@@ -355,7 +355,7 @@ func (c *compiled) check(sc *scan, explain bool) string {
 		}
 	}
 	if c.query != nil && !c.evalQuery(sc) {
-		return fail(func() string { return "query false: " + c.query.String() })
+		return fail(func() string { return "query false: " + c.query.String() + c.queryFound(sc) })
 	}
 	if len(c.cats) > 0 && c.category(sc) == "" {
 		return fail(func() string { return "match.categories: none of " + quoteStrings(c.catList) })
@@ -381,6 +381,20 @@ func (c *compiled) countAny(sc *scan) int {
 
 func (c *compiled) evalQuery(sc *scan) bool {
 	return c.query.Eval(func(i int) bool { id := c.qids[i]; return id >= 0 && sc.found[id] })
+}
+
+// queryFound says which of the query's terms the story has.
+func (c *compiled) queryFound(sc *scan) string {
+	var found []string
+	for i, id := range c.qids {
+		if id >= 0 && sc.found[id] {
+			found = append(found, c.query.Term(i))
+		}
+	}
+	if len(found) == 0 {
+		return " (found none of its terms)"
+	}
+	return " (found " + strings.Join(found, ", ") + ")"
 }
 
 // category returns the configured category the story has, or "".
@@ -416,7 +430,7 @@ func (c *compiled) matchHolds(sc *scan) string {
 		why = append(why, "match.all "+quoteList(c.all))
 	}
 	if c.query != nil {
-		why = append(why, "query "+c.query.String())
+		why = append(why, "query "+c.query.String()+c.queryFound(sc))
 	}
 	if len(c.cats) > 0 {
 		why = append(why, fmt.Sprintf("match.categories %q", c.category(sc)))

@@ -338,7 +338,7 @@ func TestExplain(t *testing.T) {
 			[]topic.Verdict{
 				{"all", true, "every story"},
 				{"china-us", true, `match.any "Xi Jinping"`},
-				{"taiwan", true, `query ("Xi Jinping" OR Beijing) AND Taiwan AND NOT sport`},
+				{"taiwan", true, `query ("Xi Jinping" OR Beijing) AND Taiwan AND NOT sport (found "Xi Jinping", Beijing, Taiwan)`},
 				{"both", true, `match.all "Taiwan", "Beijing"`},
 				{"tech", true, `match.categories "Science"`},
 				{"quiet", false, `match.none "Taiwan"`},
@@ -349,7 +349,7 @@ func TestExplain(t *testing.T) {
 			[]topic.Verdict{
 				{"all", true, "every story"},
 				{"china-us", true, `source "BBC World"`},
-				{"taiwan", false, `query false: ("Xi Jinping" OR Beijing) AND Taiwan AND NOT sport`},
+				{"taiwan", false, `query false: ("Xi Jinping" OR Beijing) AND Taiwan AND NOT sport (found Beijing)`},
 				{"both", false, `match.all: no "Taiwan"`},
 				{"tech", false, `match.categories: none of "Technology", "Science"`},
 				{"quiet", false, `match.none "football"`},
@@ -360,7 +360,7 @@ func TestExplain(t *testing.T) {
 			[]topic.Verdict{
 				{"all", true, "every story"},
 				{"china-us", false, `no item from "BBC World"; match.any: none of "Xi Jinping", "Blinken"`},
-				{"taiwan", false, `query false: ("Xi Jinping" OR Beijing) AND Taiwan AND NOT sport`},
+				{"taiwan", false, `query false: ("Xi Jinping" OR Beijing) AND Taiwan AND NOT sport (found none of its terms)`},
 				{"both", false, `match.all: no "Taiwan"`},
 				{"tech", false, `match.categories: none of "Technology", "Science"`},
 				{"quiet", true, `match.none: none of "football", "Taiwan"`},

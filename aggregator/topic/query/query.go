@@ -114,6 +114,20 @@ func (q *Query) Terms() [][]string {
 	return out
 }
 
+// Term returns the term at position i of Terms as the query writes it: a
+// bare word as it is, a phrase in quotes.
+func (q *Query) Term(i int) string {
+	t := q.terms[i]
+	switch {
+	case !t.quoted:
+		return t.text
+	case strings.Contains(t.text, `"`): // then it was written inside “…” or „…“, which it cannot contain
+		return "“" + t.text + "”"
+	default:
+		return `"` + t.text + `"`
+	}
+}
+
 // Eval evaluates the query given has, which reports whether the term at
 // position i of Terms appears in the text.
 func (q *Query) Eval(has func(i int) bool) bool { return q.root.eval(has) }
@@ -160,15 +174,7 @@ func (q *Query) String() string {
 func (q *Query) write(b *strings.Builder, n *node, group bool) {
 	switch n.op {
 	case opTerm:
-		t := q.terms[n.term]
-		switch {
-		case !t.quoted:
-			b.WriteString(t.text)
-		case strings.Contains(t.text, `"`): // then it was written inside “…” or „…“, which it cannot contain
-			b.WriteString("“" + t.text + "”")
-		default:
-			b.WriteString(`"` + t.text + `"`)
-		}
+		b.WriteString(q.Term(n.term))
 	case opNot:
 		b.WriteString("NOT ")
 		q.write(b, n.kids[0], true)
