@@ -76,7 +76,7 @@ var commands = []command{
 	{"status", "", "per-source state: last fetch, last error, next due, items stored", cmdStatus, false},
 	{"export", "", "every stored item as JSON Lines, to stdout", cmdExport, false},
 	{"explain", "LINK [OTHER]", "which story an item joined and why, which topics took it; with OTHER, why the two are one story or two", cmdExplain, false},
-	{"topics", "test ID", "evaluate a topic's rules against the stored stories", cmdTopics, false},
+	{"topics", "test [-all] ID", "evaluate a topic's rules against the stored stories, and say why", cmdTopics, false},
 	{"opml", "", "print every source as OPML 2.0", cmdOPML, false},
 	{"backup", "FILE", "write a consistent copy of the store, even while the daemon runs", cmdBackup, false},
 	{"compact", "", "rewrite the store to reclaim space (daemon stopped)", cmdCompact, false},

@@ -11,20 +11,55 @@ import (
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/ingest"
 	"github.com/tributary-feeds/tributary/aggregator/ops"
+	"github.com/tributary-feeds/tributary/aggregator/topic"
 	"github.com/tributary-feeds/tributary/store"
 )
 
 // topicsBatch is how many stories `topics test` reads per read transaction.
 const topicsBatch = 256
 
-// cmdTopics runs `topics test ID`: the topic's rules, as the config file
-// says them now, against every stored story, printing which stories would
-// enter or leave its feed, so rules can be tuned before a reload.
-func cmdTopics(ctx context.Context, e *env, args []string) error {
-	if len(args) != 2 || args[0] != "test" {
-		return usageError("usage: tributary topics test ID")
+// verdict returns the verdict on the topic id among vs.
+func verdict(vs []topic.Verdict, id string) topic.Verdict {
+	for _, v := range vs {
+		if v.Topic == id {
+			return v
+		}
 	}
-	id := args[1]
+	return topic.Verdict{Topic: id}
+}
+
+// deciding names the first of a story's items that the topic takes on its
+// own, for a story of several items that the topic takes: which report
+// brought it in. A story taken on words spread over its items says so.
+func deciding(tags *topic.Set, s aggregator.Story, items []aggregator.Item, id string, names map[string]string) string {
+	for _, it := range items {
+		one := ingest.StoryText(s, []aggregator.Item{it})
+		one.Sources = []string{it.SourceID}
+		if verdict(tags.Explain(one), id).Taken {
+			return fmt.Sprintf("\n      in %q from %s", it.Title, sourceName(names, it.SourceID))
+		}
+	}
+	return "\n      on the words of several of its items together"
+}
+
+// cmdTopics runs `topics test [-all] ID`: the topic's rules, as the config
+// file says them now, against every stored story, printing which stories
+// would enter or leave its feed (with -all, those that stay too), each with
+// the rule that decided, so rules can be tuned before a reload.
+func cmdTopics(ctx context.Context, e *env, args []string) error {
+	var all bool
+	var rest []string
+	for i, a := range args {
+		if i > 0 && (a == "-all" || a == "--all") {
+			all = true
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	if len(rest) != 2 || rest[0] != "test" {
+		return usageError("usage: tributary topics test [-all] ID")
+	}
+	id := rest[1]
 	cfg, tags, err := loadConfig(e)
 	if err != nil {
 		return err
@@ -49,7 +84,7 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	type change struct {
-		enter bool
+		mark  string // + enters, - leaves, = stays
 		time  time.Time
 		story string
 		line  string
@@ -77,12 +112,13 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 					}
 					items = append(items, it)
 				}
-				now := slices.Contains(tags.Tag(ingest.StoryText(s, items)), id)
+				v := verdict(tags.Explain(ingest.StoryText(s, items)), id)
+				now := v.Taken
 				was := slices.Contains(s.Topics, id)
 				if now {
 					in++
 				}
-				if now == was {
+				if now == was && !(all && now) {
 					continue
 				}
 				title, src := "", ""
@@ -91,8 +127,18 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 						title, src = it.Title, sourceName(names, it.SourceID)
 					}
 				}
-				changes = append(changes, change{enter: now, time: s.Time, story: s.ID,
-					line: fmt.Sprintf("%s  %-20s %s", s.Time.UTC().Format("2006-01-02 15:04"), ops.Clip(src, 20), title)})
+				line := fmt.Sprintf("%s  %-20s %s\n      %s", s.Time.UTC().Format("2006-01-02 15:04"), ops.Clip(src, 20), title, v.Why)
+				if now && len(items) > 1 {
+					line += deciding(tags, s, items, id, names)
+				}
+				mark := "="
+				switch {
+				case now && !was:
+					mark = "+"
+				case !now:
+					mark = "-"
+				}
+				changes = append(changes, change{mark: mark, time: s.Time, story: s.ID, line: line})
 			}
 			return nil
 		})
@@ -104,14 +150,13 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 		return cmp.Or(b.time.Compare(a.time), cmp.Compare(b.story, a.story))
 	})
 	for _, c := range changes {
-		mark := "-"
-		if c.enter {
-			mark = "+"
+		switch c.mark {
+		case "+":
 			enter++
-		} else {
+		case "-":
 			leave++
 		}
-		fmt.Fprintf(e.stdout, "%s %s\n", mark, c.line)
+		fmt.Fprintf(e.stdout, "%s %s\n", c.mark, c.line)
 	}
 	fmt.Fprintf(e.stdout, "\ntopic %s: %d stored stories match; %d would enter (+), %d would leave (-)\n", id, in, enter, leave)
 	return nil

@@ -50,3 +50,44 @@ func TestTopicsTestEveryStory(t *testing.T) {
 		t.Errorf("topics test all, with the paper added:\n%s\nwant its two stories to enter", text)
 	}
 }
+
+// TestTopicsTestSaysWhy checks that each story that would enter, leave or
+// (with -all) stay in a topic comes with the rule that decided, the query's
+// terms it has, and for a story of several items the item that brought it
+// in.
+func TestTopicsTestSaysWhy(t *testing.T) {
+	es := newExplainStore(t, `  - id: volcano
+    title: Volcano
+    match:
+      any: [volcano]
+`, "Wire", "Paper")
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	es.ingest(t,
+		es.item("Wire", "w-1", "https://wire.test/1", "Volcano erupts near Grindavik", "Lava flowed north of the town.", t0),
+		// The same link: the paper's item joins the wire's story.
+		es.item("Paper", "p-1", "https://wire.test/1", "Eruption in Iceland", "Ash grounds flights at Keflavik.", t0.Add(time.Hour)),
+		es.item("Paper", "p-2", "https://paper.test/2", "Orchestra plays for free", "The concert drew a crowd.", t0.Add(2*time.Hour)),
+	)
+	es.rewrite(t, strings.Replace(es.text(t), "any: [volcano]", `query: 'ash AND flights'`, 1))
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"topics", "-config", es.path, "test", "-all", "volcano"}, &out, &errOut); err != nil {
+		t.Fatalf("topics test volcano: %v\n%s", err, errOut.String())
+	}
+	want := "= 2026-03-01 09:00  Wire                 Volcano erupts near Grindavik\n" +
+		"      query ash AND flights (found ash, flights)\n" +
+		"      in \"Eruption in Iceland\" from Paper\n"
+	if text := out.String(); strings.Contains(text, "Orchestra") || !strings.Contains(text, want) {
+		t.Errorf("topics test volcano:\n%s\nwant the wire's story to stay, taken by the paper's item:\n%s", text, want)
+	}
+
+	es.rewrite(t, strings.Replace(es.text(t), `query: 'ash AND flights'`, `query: 'lava AND crowd'`, 1))
+	out.Reset()
+	if err := run(t.Context(), []string{"topics", "-config", es.path, "test", "volcano"}, &out, &errOut); err != nil {
+		t.Fatalf("topics test volcano: %v\n%s", err, errOut.String())
+	}
+	want = "- 2026-03-01 09:00  Wire                 Volcano erupts near Grindavik\n" +
+		"      query false: lava AND crowd (found lava)\n"
+	if text := out.String(); !strings.Contains(text, want) {
+		t.Errorf("topics test volcano:\n%s\nwant:\n%s", text, want)
+	}
+}
