@@ -790,6 +790,47 @@ func TestRetagIfChanged(t *testing.T) {
 	}
 }
 
+// TestRetagAfterNewMatching checks that stories stored by a version whose
+// phrase matching differed are decided again, though the config is the
+// same: an upgrade's matching reaches them.
+func TestRetagAfterNewMatching(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/feed.rss", "application/rss+xml", fixture(t, "news.rss"))
+	db := mustOpen(t)
+	clk := &clock{t: time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)}
+	cfg := config(t, "", o.URL("/feed.rss"))
+	cfg.Topics = append(cfg.Topics, aggregator.TopicConfig{
+		ID: "roads", Title: "Roads", Match: aggregator.MatchConfig{Any: []string{"bridge"}},
+	})
+	newPoller(t, cfg, db, clk.Now).PollAll(t.Context(), nil)
+	// The digest the store recorded before matching had versions: the
+	// same rules, without one.
+	type topic struct {
+		ID      string
+		Sources []string
+		Match   aggregator.MatchConfig
+	}
+	var old struct {
+		Topics  []topic
+		Sources []aggregator.SourceLook
+	}
+	for _, tc := range cfg.Topics {
+		old.Topics = append(old.Topics, topic{tc.ID, tc.Sources, tc.Match})
+	}
+	old.Sources = cfg.SourceLooks()
+	digest, err := aggregator.SettingsDigest("story rules", old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(t.Context(), func(tx aggregator.Tx) error { return tx.PutBlob("story-rules", digest) }); err != nil {
+		t.Fatal(err)
+	}
+	n, err := newPoller(t, cfg, db, clk.Now).RetagIfChanged(t.Context())
+	if err != nil || n != 2 {
+		t.Errorf("RetagIfChanged after an upgrade of matching = %d, %v; want both stories", n, err)
+	}
+}
+
 // TestRetitledSourceMetrics checks that a source named by its feed's title
 // keeps one last-success series when the feed retitles itself.
 func TestRetitledSourceMetrics(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/topic/query"
 )
 
 // storyRulesBlob is the store's record of the settings its stories' faces,
@@ -13,9 +14,10 @@ import (
 const storyRulesBlob = "story-rules"
 
 // storyRules returns a digest of the settings that decide a story's face,
-// topics and tags: each topic's id, sources and match rules, and each
-// source's URL, name, priority and tags. A topic's title or feed length
-// are not among them.
+// topics and tags: each topic's id, sources and match rules, each source's
+// URL, name, priority and tags, and the version of phrase matching, so that
+// a new version's matching reaches the stories stored before it. A topic's
+// title or feed length are not among them.
 func storyRules(cfg *aggregator.Config) ([]byte, error) {
 	type topic struct {
 		ID      string
@@ -23,9 +25,11 @@ func storyRules(cfg *aggregator.Config) ([]byte, error) {
 		Match   aggregator.MatchConfig
 	}
 	var rules struct {
-		Topics  []topic
-		Sources []aggregator.SourceLook
+		Topics   []topic
+		Sources  []aggregator.SourceLook
+		Matching int `json:",omitempty"` // omitted before there were versions
 	}
+	rules.Matching = query.Version
 	for _, t := range cfg.Topics {
 		rules.Topics = append(rules.Topics, topic{t.ID, t.Sources, t.Match})
 	}

@@ -39,6 +39,14 @@ func Words(s string) []string {
 	return out
 }
 
+// Version numbers the way phrases match text. It changes when the same
+// rules come to match other text, so that a store can tell that its
+// stories' topics, decided under an earlier version, must be decided
+// again. Version 2: a phrase does not span the end of a sentence, "U.S."
+// is the word "us", an acronym in capitals is not the word in small
+// letters, and "C++" and "C#" are not "C".
+const Version = 2
+
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
 // word "econom" + Prefix, and matches "economy", "economic" and "econom".
 const Prefix = "*"
