@@ -710,8 +710,12 @@ func (v *validator) topics(refs map[string]bool) {
 		}
 		hasQuery := strings.TrimSpace(m.Query) != ""
 		if hasQuery {
-			if _, err := query.Parse(m.Query); err != nil {
+			if q, err := query.Parse(m.Query); err != nil {
 				v.errorf(key+".match.query", "%v", err)
+			} else if value, ok := q.Constant(); ok && !value {
+				v.errorf(key+".match.query", "can never hold, whatever a story says: %s", q)
+			} else if ok {
+				v.errorf(key+".match.query", "holds for every story, whatever it says: %s", q)
 			}
 		} else if m.Query != "" {
 			v.errorf(key+".match.query", "empty query")

@@ -143,6 +143,8 @@ var badConfigs = map[string][]string{
 		"config.yaml:17: topics[2].match.query: column 11: expected a term after AND, got end of query",
 		"config.yaml:21: topics[3].match.query: column 8: unterminated quote",
 		"config.yaml:25: topics[4].match.query: empty query",
+		"config.yaml:29: topics[5].match.query: can never hold, whatever a story says: Taiwan AND (sport AND NOT sport)",
+		"config.yaml:33: topics[6].match.query: holds for every story, whatever it says: Taiwan OR NOT Taiwan",
 	},
 	"limits.bad.yaml": {
 		"config.yaml:2: poll.interval: 30s is below poll.min_interval (1m0s)",

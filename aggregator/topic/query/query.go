@@ -128,6 +128,29 @@ func (q *Query) Term(i int) string {
 	}
 }
 
+// maxConstantTerms bounds the distinct terms Constant tries every
+// combination of.
+const maxConstantTerms = 16
+
+// Constant reports whether the query has the same value whatever the text,
+// and which: "a NOT a" never holds, "a OR NOT a" always does. It tries
+// every combination of its terms being found or not, as if each could be
+// found without the others; when none makes a difference, no text can. It
+// reports false for a query of more than 16 distinct terms.
+func (q *Query) Constant() (value, ok bool) {
+	n := len(q.terms)
+	if n > maxConstantTerms {
+		return false, false
+	}
+	first := q.Eval(func(int) bool { return false })
+	for set := uint32(1); set < 1<<n; set++ {
+		if q.Eval(func(i int) bool { return set&(1<<i) != 0 }) != first {
+			return false, false
+		}
+	}
+	return first, true
+}
+
 // Eval evaluates the query given has, which reports whether the term at
 // position i of Terms appears in the text.
 func (q *Query) Eval(has func(i int) bool) bool { return q.root.eval(has) }

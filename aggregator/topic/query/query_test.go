@@ -252,6 +252,33 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+func TestConstant(t *testing.T) {
+	tests := []struct {
+		in        string
+		value, ok bool
+	}{
+		{"a", false, false},
+		{"NOT a", false, false},
+		{"a NOT a", false, true},
+		{`Taiwan NOT "taiwan"`, false, true}, // one term, written twice
+		{"(a OR b) NOT (b OR a)", false, true},
+		{"a OR NOT a", true, true},
+		{"NOT (a NOT a)", true, true},
+		{"(a NOT b) OR (b NOT a)", false, false},
+		{strings.Repeat("a OR ", 20) + "NOT a", true, true},
+		{"a b c d e f g h i j k l m n o p q NOT a", false, false}, // too many terms to try
+	}
+	for _, tt := range tests {
+		q, err := Parse(tt.in)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.in, err)
+		}
+		if value, ok := q.Constant(); value != tt.value || ok != tt.ok {
+			t.Errorf("Parse(%q).Constant() = %v, %v; want %v, %v", tt.in, value, ok, tt.value, tt.ok)
+		}
+	}
+}
+
 func TestString(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"a", "a"},
