@@ -49,6 +49,17 @@ func FuzzParseQuery(f *testing.F) {
 		if again := q2.String(); again != printed {
 			t.Fatalf("String of Parse(%q) = %q; want %q", printed, again, printed)
 		}
+		// A query that Constant says is the same whatever the text is so
+		// on a text of every term and on an empty one.
+		if value, ok := q.Constant(); ok {
+			var all []string
+			for _, words := range q.Terms() {
+				all = append(all, strings.Join(words, " "))
+			}
+			if q.Match(all...) != value || q.Match() != value {
+				t.Fatalf("Parse(%q).Constant() = %v, but it matches its terms %v and nothing %v", s, value, q.Match(all...), q.Match())
+			}
+		}
 		// A query's own terms are found in the text made of them.
 		var text []string
 		for _, words := range q.Terms() {
