@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -377,7 +378,10 @@ func (p *Poller) Run(ctx context.Context) error {
 	}()
 	t := time.NewTicker(p.tick)
 	defer t.Stop()
-	var lastPrune time.Time
+	var (
+		lastPrune time.Time
+		pruning   atomic.Bool
+	)
 	ticked := true
 	for {
 		p.mu.Lock()
@@ -424,9 +428,16 @@ func (p *Poller) Run(ctx context.Context) error {
 		if ticked {
 			// Buffered states are written once a tick, not once a poll.
 			p.flush(ctx)
-			if r := pl.cfg.Storage.Retention; r > 0 && now.Sub(lastPrune) >= time.Hour {
+			if r := pl.cfg.Storage.Retention; r > 0 && now.Sub(lastPrune) >= time.Hour && !pruning.Load() {
+				// Beside the loop: a prune after a long stop, or after the
+				// retention was cut, deletes many stories, batch after
+				// batch, and sources still come due meanwhile.
 				lastPrune = now
-				p.prune(ctx, now.Add(-r), pl)
+				pruning.Store(true)
+				wg.Go(func() {
+					defer pruning.Store(false)
+					p.prune(ctx, now.Add(-r), pl)
+				})
 			}
 		}
 		// A poll or a fetch that ends frees a place: the next due source

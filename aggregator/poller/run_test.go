@@ -369,3 +369,60 @@ func TestScheduleOverADay(t *testing.T) {
 		}
 	}
 }
+
+// TestPruneBesideTheLoop holds the store's writer while the scheduler
+// prunes: the prune waits for it, and the scheduler goes on starting the
+// sources that come due, here one that a reload adds.
+func TestPruneBesideTheLoop(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/a.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Feed("/b.rss", "application/rss+xml", fixture(t, "news.rss"))
+	configure := func(paths ...string) *aggregator.Config {
+		var b strings.Builder
+		b.WriteString("poll:\n  allow_private: true\nstorage:\n  retention: 720h\nsources:\n")
+		for _, p := range paths {
+			fmt.Fprintf(&b, "  - url: %q\n", o.URL(p))
+		}
+		cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	db := mustOpen(t)
+	held, release := make(chan struct{}), make(chan struct{})
+	holding := make(chan error, 1)
+	go func() {
+		holding <- db.Update(context.Background(), func(aggregator.Tx) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	released := false
+	free := func() {
+		if !released {
+			released = true
+			close(release)
+			if err := <-holding; err != nil {
+				t.Errorf("holding the writer: %v", err)
+			}
+		}
+	}
+	defer free()
+
+	p := newPollerWith(t, configure("/a.rss"), db, poller.Options{Tick: 10 * time.Millisecond, FirstDelay: time.Millisecond})
+	stop := run(t, p)
+	// The first pass starts /a.rss and the prune, which waits for the
+	// writer.
+	if !waitUntil(10*time.Second, func() bool { return o.Count("/a.rss") > 0 }) {
+		t.Fatal("the scheduler polled nothing while the prune waited for the store")
+	}
+	reload(t, p, configure("/a.rss", "/b.rss"))
+	if !waitUntil(10*time.Second, func() bool { return o.Count("/b.rss") > 0 }) {
+		t.Error("the source a reload added was not polled while the prune waited for the store")
+	}
+	free()
+	stop()
+}
