@@ -18,13 +18,13 @@ import (
 // at most once per delay per topic, so a burst of ingests costs one ping.
 // Its methods are safe for concurrent use.
 type Pinger struct {
-	hubs   []string
-	base   string // server.base_url
 	client *http.Client
 	log    *slog.Logger
 	delay  time.Duration
 
 	mu      sync.Mutex
+	hubs    []string
+	base    string // server.base_url
 	pending map[string]bool
 	kick    chan struct{}
 }
@@ -48,12 +48,28 @@ func New(hubs []string, baseURL string, client *http.Client, logger *slog.Logger
 	}
 }
 
+// SetConfig makes hubs the hubs to ping and baseURL the prefix of the feed
+// URLs announced, from the next ping on: the feeds name the hubs of a
+// reloaded configuration at once, and those hubs must hear of changes.
+func (p *Pinger) SetConfig(hubs []string, baseURL string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.hubs, p.base = slices.Clone(hubs), strings.TrimRight(baseURL, "/")
+	if len(p.hubs) == 0 {
+		clear(p.pending)
+	}
+}
+
 // Changed marks topics as changed; Run pings the hubs soon after.
 func (p *Pinger) Changed(topics ...string) {
-	if len(p.hubs) == 0 || len(topics) == 0 {
+	if len(topics) == 0 {
 		return
 	}
 	p.mu.Lock()
+	if len(p.hubs) == 0 {
+		p.mu.Unlock()
+		return
+	}
 	for _, t := range topics {
 		p.pending[t] = true
 	}
@@ -97,14 +113,17 @@ func (p *Pinger) Ping(ctx context.Context, topics ...string) {
 	if len(topics) == 0 {
 		return
 	}
+	p.mu.Lock()
+	hubs, base := p.hubs, p.base
+	p.mu.Unlock()
 	form := url.Values{"hub.mode": {"publish"}}
 	for _, t := range topics {
 		for _, f := range Formats {
-			form.Add("hub.url", FeedURL(p.base, t, f))
+			form.Add("hub.url", FeedURL(base, t, f))
 		}
 	}
 	body := form.Encode()
-	for _, hub := range p.hubs {
+	for _, hub := range hubs {
 		if err := p.post(ctx, hub, body); err != nil {
 			p.log.WarnContext(ctx, "hub ping failed", "hub", hub, "topics", topics, "err", err)
 			continue

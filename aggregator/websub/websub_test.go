@@ -1,6 +1,7 @@
 package websub_test
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -75,4 +76,44 @@ func TestRunPingsOncePerBurst(t *testing.T) {
 func TestNoHubsNoWork(t *testing.T) {
 	p := websub.New(nil, "http://x", nil, nil)
 	p.Changed("a") // must not block or queue anything
+}
+
+// TestSetConfig reloads a Pinger's hubs and base URL: the next ping goes
+// to the new hubs only, announcing the feeds under the new base URL.
+func TestSetConfig(t *testing.T) {
+	old, added := &hub{}, &hub{}
+	oldSrv, addedSrv := httptest.NewServer(old), httptest.NewServer(added)
+	defer oldSrv.Close()
+	defer addedSrv.Close()
+
+	p := websub.New([]string{oldSrv.URL}, "http://old.example", nil, slog.New(slog.DiscardHandler))
+	p.SetConfig([]string{addedSrv.URL}, "https://feeds.example/")
+	p.Ping(t.Context(), "world")
+	if n := len(old.got()); n != 0 {
+		t.Errorf("the hub the reload removed got %d pings; want none", n)
+	}
+	pings := added.got()
+	if len(pings) != 1 {
+		t.Fatalf("the hub the reload added got %d pings; want 1", len(pings))
+	}
+	if got := pings[0]["hub.url"]; len(got) == 0 || got[0] != "https://feeds.example/topics/world.atom" {
+		t.Errorf("hub.url = %q; want the feeds under the new base URL", got)
+	}
+
+	// A Pinger started without hubs takes changes once a reload gives it some.
+	none := websub.New(nil, "https://feeds.example", nil, slog.New(slog.DiscardHandler))
+	none.SetConfig([]string{addedSrv.URL}, "https://feeds.example")
+	done := make(chan error, 1)
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { done <- none.Run(ctx) }()
+	none.Changed("tech")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(added.got()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if n := len(added.got()); n != 2 {
+		t.Errorf("after a reload gave hubs, the hub got %d pings in all; want 2", n)
+	}
 }

@@ -75,7 +75,6 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err := pub.SettingsSince(ctx, cfg); err != nil {
 		logger.Warn("feeds keep their stories' dates as Last-Modified", "err", err)
 	}
-	// Hubs are read at start; a change of publish.hubs takes a restart.
 	pinger := websub.New(cfg.Publish.Hubs, cfg.Server.BaseURL, nil, logger)
 	pl, err := poller.New(cfg, tags, db, poller.Options{
 		Registerer: reg, Notify: poller.Notifiers{pub, pinger}, Logger: logger,
@@ -170,6 +169,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 				continue
 			}
 			pub.SetConfig(cfg, tags.Topics())
+			pinger.SetConfig(cfg.Publish.Hubs, cfg.Server.BaseURL)
 			if err := pub.SettingsSince(ctx, cfg); err != nil {
 				logger.Warn("feeds keep their stories' dates as Last-Modified", "err", err)
 			}
