@@ -73,7 +73,7 @@ var commands = []command{
 	{"serve", "", "run the daemon: scheduler, poller and HTTP server (SIGHUP reloads the config)", cmdServe, false},
 	{"poll", "[-force]", "fetch every source once, ingest, print a summary, exit", cmdPoll, true},
 	{"check", "", "validate the config; exit 2 with file:line errors", cmdCheck, false},
-	{"status", "", "per-source state: last fetch, last error, next due, items stored", cmdStatus, false},
+	{"status", "", "per-source state: last fetch, last error, next due, items brought in", cmdStatus, false},
 	{"export", "", "every stored item as JSON Lines, to stdout", cmdExport, false},
 	{"explain", "LINK [OTHER]", "which story an item joined and why, which topics took it; with OTHER, why the two are one story or two", cmdExplain, false},
 	{"topics", "test [-all] ID", "evaluate a topic's rules against the stored stories, and say why", cmdTopics, false},
