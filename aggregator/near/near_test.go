@@ -213,6 +213,26 @@ func TestSimilarityNamesDisagree(t *testing.T) {
 	}
 }
 
+// TestSimilarityFewWordsShared checks that two items sharing only the
+// two words of a stock headline score nothing, however alike their cosine
+// (one of them has no text but its headline), while two short reports of
+// one event that share three words or more still score.
+func TestSimilarityFewWordsShared(t *testing.T) {
+	t0 := time.Date(2025, 4, 7, 12, 0, 0, 0, time.UTC)
+	bare := weighed("Pictures of the day", "", t0)
+	gallery := weighed("Pictures of the day",
+		"<figure><figcaption>Waves break over the harbour wall at Kellby</figcaption></figure>", t0)
+	if s := Similarity(bare, gallery); s.Value != 0 || s.Shared >= minShared {
+		t.Errorf("Similarity(bare gallery, gallery) = %+v; want value 0 (%d terms shared, fewer than %d)", s, s.Shared, minShared)
+	}
+	flash := weighed("Explosion reported at Dunmore refinery", "", t0)
+	report := weighed("Dunmore refinery blast: two workers missing",
+		"Two workers are missing after an explosion at the Dunmore refinery, the operator said.", t0)
+	if s := Similarity(flash, report); s.Value < 0.3 || s.Kind() != "rewrite" {
+		t.Errorf("Similarity(headline alone, report) = %+v kind %s; want a rewrite of at least 0.3", s, s.Kind())
+	}
+}
+
 // TestUnspacedScripts checks copies of a report in a script written
 // without spaces between words (Chinese here): each clause is one word, so
 // a copy under a new headline and wrapped in a site's lines, or cut short,

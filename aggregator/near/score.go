@@ -15,6 +15,7 @@ type Score struct {
 	Apart  time.Duration // how far apart the two Docs' times are
 	Value  float64       // the similarity: 0 (unrelated) to 1 (the same text)
 	Named  bool          // both Docs have names or numbers, so that Entity tells whether they agree
+	Shared int           // number of terms the two Docs have in common
 }
 
 // Constants of the score. They are few on purpose: each is a property of
@@ -30,6 +31,13 @@ const (
 	// copyTitleMin is the share of headline words a copy must keep, so
 	// that two items sharing only a stock paragraph are not copies.
 	copyTitleMin = 0.3
+	// minShared is the fewest terms two reports written apart must have
+	// in common: two texts that share one or two words (the words of a
+	// stock headline such as "Pictures of the day" or "Morning briefing",
+	// a name and one other word) share a subject at most, however close
+	// their cosine, which in texts of a headline and a line or no text at
+	// all those few words make.
+	minShared = 3
 	// NamesMin is the share of names and numbers (Entity) that two
 	// reports written apart must have in common when both have some: two
 	// reports of one event name the same people, places and figures, while
@@ -79,6 +87,7 @@ func Similarity(a, b *Doc) Score {
 			only(ta, &na, &titleA, &entA)
 			only(tb, &nb, &titleB, &entB)
 			dot += ta.weight() * tb.weight()
+			s.Shared++
 			// The two were weighed at different times: the shared term
 			// counts with the smaller of its two IDFs.
 			w := min(idf(ta), idf(tb))
@@ -113,11 +122,11 @@ func Similarity(a, b *Doc) Score {
 	return s
 }
 
-// rewrite is the similarity of two reports written apart: none when
-// both name people, places or figures and fewer than NamesMin of them
-// agree.
+// rewrite is the similarity of two reports written apart: none when they
+// share fewer than minShared terms, or when both name people, places or
+// figures and fewer than NamesMin of them agree.
 func (s Score) rewrite() float64 {
-	if s.NamesDisagree() {
+	if s.Shared < minShared || s.NamesDisagree() {
 		return 0
 	}
 	return s.Words()
