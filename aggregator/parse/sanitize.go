@@ -294,6 +294,10 @@ var lazySrc = []string{"data-src", "data-lazy-src", "data-original"}
 // looks at every "=" with such an attribute's name before it, in tags or
 // not, so that most HTML is not tokenised twice.
 func needsRepair(s string) bool {
+	// Where the unquoted value last found ends, and the next "&" at or
+	// after the value being read: kept from one "=" to the next, so that
+	// "href=href=href=…" is read once, not once an "=".
+	unquotedEnd, amp := -1, -1
 	for i := 0; ; {
 		eq := strings.IndexByte(s[i:], '=')
 		if eq < 0 {
@@ -313,25 +317,34 @@ func needsRepair(s string) bool {
 		if slices.Contains(lazySrc, name) {
 			return true
 		}
+		dimension := name == "width" || name == "height"
+		if !dimension && !urlAttrs[name] {
+			continue
+		}
 		v := eq + 1
 		for v < len(s) && isHTMLSpace(s[v]) {
 			v++
 		}
-		if name == "width" || name == "height" {
-			val := s[v:]
-			if val != "" && (val[0] == '"' || val[0] == '\'') {
-				val = val[1:]
-			}
-			if val != "" && (val[0] == '0' || val[0] == '1') && (len(val) == 1 || !('0' <= val[1] && val[1] <= '9' || val[1] == '.')) {
-				return true // perhaps a tracking pixel
-			}
-			continue
-		}
-		if !urlAttrs[name] {
-			continue
-		}
 		if v == len(s) || (s[v] != '"' && s[v] != '\'') {
-			continue // unquoted: white space ends the value
+			// Unquoted: white space or ">" ends the value, which holds
+			// white space, or is a pixel, only through a character
+			// reference, or when it is as short as "1px".
+			if unquotedEnd < v {
+				unquotedEnd = len(s)
+				if e := strings.IndexAny(s[v:], " \t\n\r\f>"); e >= 0 {
+					unquotedEnd = v + e
+				}
+			}
+			if amp < v {
+				amp = len(s)
+				if a := strings.IndexByte(s[v:], '&'); a >= 0 {
+					amp = v + a
+				}
+			}
+			if amp < unquotedEnd || dimension && unquotedEnd-v <= len("1px") && tinyDimension(s[v:unquotedEnd]) {
+				return true
+			}
+			continue
 		}
 		val := s[v+1:]
 		if q := strings.IndexByte(val, s[v]); q >= 0 {
@@ -340,8 +353,8 @@ func needsRepair(s string) bool {
 		if strings.IndexByte(val, '&') >= 0 {
 			val = html.UnescapeString(val)
 		}
-		if strings.ContainsAny(val, " \t\n\r\f") {
-			return true
+		if dimension && tinyDimension(val) || !dimension && strings.ContainsAny(val, " \t\n\r\f") {
+			return true // white space in a URL, or perhaps a tracking pixel
 		}
 	}
 }
@@ -399,20 +412,23 @@ func repairHTML(s string) string {
 // trackingPixel reports whether img is a pixel or less each way: an image
 // no reader sees, there to tell its sender who opened the item.
 func trackingPixel(img html.Token) bool {
-	tiny := func(v string) bool {
-		v = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(v)), "px")
-		return v == "0" || v == "1"
-	}
 	w, h := false, false
 	for _, a := range img.Attr {
 		switch a.Key {
 		case "width":
-			w = tiny(a.Val)
+			w = tinyDimension(a.Val)
 		case "height":
-			h = tiny(a.Val)
+			h = tinyDimension(a.Val)
 		}
 	}
 	return w && h
+}
+
+// tinyDimension reports whether v, a width or height, is a pixel or none:
+// "0", "1", "1px", with HTML's white space around it.
+func tinyDimension(v string) bool {
+	v = strings.TrimSuffix(strings.ToLower(strings.Trim(v, " \t\n\r\f")), "px")
+	return v == "0" || v == "1"
 }
 
 // lazyImage gives img the source its first lazy-loading attribute holds,

@@ -172,6 +172,9 @@ func TestSanitize(t *testing.T) {
 		// Tracking pixels: images a pixel or less each way.
 		{"tracking pixel", `<p>Text.<img src="https://t.example/p.gif?u=1" width="1" height="1" alt=""></p>`, `<p>Text.</p>`},
 		{"tracking pixel of no size", `<p>Text.<IMG SRC="/p.gif" HEIGHT=0 WIDTH="0px" border="0"/></p>`, `<p>Text.</p>`},
+		{"tracking pixel with spaced sizes", `<p>Text.<img src="https://t.example/p.gif" width=" 1" height=" 0px"></p>`, `<p>Text.</p>`},
+		{"tracking pixel of referenced sizes", `<p>Text.<img src="https://t.example/p.gif" width=&#49; height=&#48;></p>`, `<p>Text.</p>`},
+		{"unquoted link with a referenced space", `<a href=/a&#32;b.html>x</a>`, `<a href="https://site.example/a%20b.html" rel="nofollow noopener noreferrer">x</a>`},
 		{"thin image kept", `<img src="/rule.png" width="1" height="300">`, `<img src="https://site.example/rule.png" width="1" height="300">`},
 		{"space text is no attribute", `<p>write href="a b" here</p>`, `<p>write href=&#34;a b&#34; here</p>`},
 	}
