@@ -959,3 +959,27 @@ func TestParseWrappedLinks(t *testing.T) {
 		t.Errorf("enclosures %+v; want the one with a wrapped URL", got)
 	}
 }
+
+// TestParseXMLBaseBesideAnAttributeThatNamesIt checks that an attribute
+// whose value reads like an xml:base does not take the place of the
+// xml:base that follows it.
+func TestParseXMLBaseBesideAnAttributeThatNamesIt(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:ed="urn:example:editor">
+<title>Quay</title><id>urn:quay</id><updated>2024-03-02T10:00:00Z</updated>
+<entry ed:note="xml:base='/drafts/' was the old one" xml:base="https://quay.example/2024/03/index.php">
+<title>Cranes</title><id>urn:quay:1</id><updated>2024-03-02T10:00:00Z</updated>
+<link href="cranes.html"/>
+</entry>
+</feed>`
+	f, err := Parse([]byte(doc), "application/atom+xml", testFeedURL, "quay", testNow, Options{MaxItems: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Items) != 1 {
+		t.Fatalf("%d items", len(f.Items))
+	}
+	if got, want := f.Items[0].Link, "https://quay.example/2024/03/cranes.html"; got != want {
+		t.Errorf("link %s; want %s", got, want)
+	}
+}

@@ -222,33 +222,67 @@ func folderBases(doc []byte, docURL *url.URL) []byte {
 	return append(out, doc[done:]...)
 }
 
-// baseValue returns where the value of the xml:base attribute of the start
-// tag tag begins and ends.
+// baseValue returns where the quoted value of the xml:base attribute of the
+// start tag tag begins and ends. It reads the tag attribute by attribute,
+// as the decoder does, so that "xml:base" written inside another
+// attribute's value is not taken for it.
 func baseValue(tag []byte) (start, end int, ok bool) {
 	if len(tag) == 0 || tag[0] != '<' {
 		return 0, 0, false // the decoder read another encoding than doc's
 	}
-	i := bytes.Index(tag, []byte("xml:base"))
-	if i < 0 {
-		return 0, 0, false
+	i := 1
+	for i < len(tag) && !isXMLSpace(tag[i]) && tag[i] != '/' && tag[i] != '>' {
+		i++ // the element's name
 	}
-	i += len("xml:base")
-	for i < len(tag) && isXMLSpace(tag[i]) {
+	for {
+		for i < len(tag) && isXMLSpace(tag[i]) {
+			i++
+		}
+		if i == len(tag) || tag[i] == '/' || tag[i] == '>' {
+			return 0, 0, false
+		}
+		nameStart := i
+		for i < len(tag) && !isXMLSpace(tag[i]) && tag[i] != '=' && tag[i] != '/' && tag[i] != '>' {
+			i++
+		}
+		name := string(tag[nameStart:i])
+		if i == nameStart {
+			i++ // a stray character the decoder would have refused
+			continue
+		}
+		for i < len(tag) && isXMLSpace(tag[i]) {
+			i++
+		}
+		if i == len(tag) || tag[i] != '=' {
+			if name == "xml:base" {
+				return 0, 0, false // the decoder takes its name for its value
+			}
+			continue // an attribute without a value, which the decoder lets be
+		}
 		i++
+		for i < len(tag) && isXMLSpace(tag[i]) {
+			i++
+		}
+		if i == len(tag) {
+			return 0, 0, false
+		}
+		if q := tag[i]; q == '"' || q == '\'' {
+			e := bytes.IndexByte(tag[i+1:], q)
+			if e < 0 {
+				return 0, 0, false
+			}
+			if name == "xml:base" {
+				return i + 1, i + 1 + e, true
+			}
+			i += 1 + e + 1
+			continue
+		}
+		// Unquoted, as the decoder reads a value when not strict.
+		for i < len(tag) && (isASCIILetter(tag[i]) || '0' <= tag[i] && tag[i] <= '9' || tag[i] == '_' || tag[i] == ':' || tag[i] == '-') {
+			i++
+		}
+		if name == "xml:base" {
+			return 0, 0, false
+		}
 	}
-	if i == len(tag) || tag[i] != '=' {
-		return 0, 0, false
-	}
-	i++
-	for i < len(tag) && isXMLSpace(tag[i]) {
-		i++
-	}
-	if i == len(tag) || (tag[i] != '"' && tag[i] != '\'') {
-		return 0, 0, false
-	}
-	q := bytes.IndexByte(tag[i+1:], tag[i])
-	if q < 0 {
-		return 0, 0, false
-	}
-	return i + 1, i + 1 + q, true
 }
