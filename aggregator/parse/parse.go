@@ -94,6 +94,10 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 	}
 	defer reserve(extensions)()
 	doc = fitJSON(doc, opts.MaxItems)
+	// based is the document with its xml:base as written, which itemBases
+	// reads: a folder that folderBases wrote for gofeed is no base for a
+	// reference that is a fragment or a query ("#note", "?page=2").
+	based := doc
 	if firstByte(doc) == '<' {
 		doc = folderBases(doc, parseBase(feedURL))
 	}
@@ -113,6 +117,7 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 				// With no item before the damage, the feed is recorded as
 				// failed, not read as one with nothing new.
 				if gf2, err2 := feedParser.Parse(bytes.NewReader(cut)); err2 == nil && len(gf2.Items) > 0 {
+					based = truncateToLastEntry(based, err)
 					gf, doc, err = gf2, cut, nil
 				}
 			}
@@ -126,7 +131,7 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 		now:      now,
 		feedBase: parseBase(feedURL),
 	}
-	return n.feed(gf, doc, opts.MaxItems), nil
+	return n.feed(gf, doc, based, opts.MaxItems), nil
 }
 
 // normaliser holds what every item of one document shares.
@@ -138,7 +143,7 @@ type normaliser struct {
 	authors  []string // feed-level authors, inherited by items without any
 }
 
-func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
+func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed {
 	f := &Feed{
 		Title:   truncateRunes(PlainText(gf.Title), maxTitle),
 		SiteURL: n.absURL(gf.Link),
@@ -160,7 +165,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
 		f.SkipHours = skipHours(o.SkipHours)
 		f.SkipDays = skipDays(o.SkipDays)
 		f.Hub = n.absURL(atomLinkExt(o.Extensions, "hub"))
-		if bases = itemBases(b, n.feedBase); len(bases) != len(o.Items) {
+		if bases = itemBases(based, n.feedBase); len(bases) != len(o.Items) {
 			bases = nil
 		}
 		if strings.HasPrefix(o.Version, "1.0") || strings.HasPrefix(o.Version, "0.9") {
@@ -171,7 +176,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b []byte, maxItems int) *Feed {
 		}
 	case *atom.Feed:
 		af = o
-		if bases = itemBases(b, n.feedBase); len(bases) != len(o.Entries) {
+		if bases = itemBases(based, n.feedBase); len(bases) != len(o.Entries) {
 			bases = nil
 		}
 		f.TTL = syndicationTTL(o.Extensions)

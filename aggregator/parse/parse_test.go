@@ -983,3 +983,28 @@ func TestParseXMLBaseBesideAnAttributeThatNamesIt(t *testing.T) {
 		t.Errorf("link %s; want %s", got, want)
 	}
 }
+
+// TestParseXMLBaseFragmentAndQuery checks that a reference that is a
+// fragment or a query resolves against the xml:base as written, a
+// document, and not against its folder.
+func TestParseXMLBaseFragmentAndQuery(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xml:base="https://quay.example/2024/03/cranes.html">
+<channel><title>Quay</title><link>https://quay.example/</link><description>d</description>
+<item><title>Cranes</title><link>https://quay.example/2024/03/cranes.html</link>
+<description>&lt;p&gt;See &lt;a href="#note"&gt;the note&lt;/a&gt;, &lt;a href="?page=2"&gt;page 2&lt;/a&gt; and &lt;a href="tides.html"&gt;the tides&lt;/a&gt;.&lt;/p&gt;</description>
+</item></channel></rss>`
+	f, err := Parse([]byte(doc), "application/rss+xml", testFeedURL, "quay", testNow, Options{MaxItems: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Items) != 1 {
+		t.Fatalf("%d items", len(f.Items))
+	}
+	want := `<p>See <a href="https://quay.example/2024/03/cranes.html#note" rel="nofollow noopener noreferrer">the note</a>, ` +
+		`<a href="https://quay.example/2024/03/cranes.html?page=2" rel="nofollow noopener noreferrer">page 2</a> and ` +
+		`<a href="https://quay.example/2024/03/tides.html" rel="nofollow noopener noreferrer">the tides</a>.</p>`
+	if got := f.Items[0].Summary + f.Items[0].Content; got != want {
+		t.Errorf("text\n got %s\nwant %s", got, want)
+	}
+}
