@@ -21,18 +21,7 @@ func TestRemovedSourceForgotten(t *testing.T) {
 	o.Feed("/gazette.rss", "application/rss+xml", fixture(t, "news.rss"))     // items of 2026-11-03 09:00 and 10:00
 	o.Feed("/almanac.rss", "application/rss+xml", fixture(t, "slow-ttl.rss")) // an item of 2026-11-03 08:00
 	o.Feed("/almanac-moved.rss", "application/rss+xml", fixture(t, "slow-ttl.rss"))
-	configure := func(paths ...string) *aggregator.Config {
-		var b strings.Builder
-		b.WriteString("poll:\n  allow_private: true\nstorage:\n  retention: 720h\nsources:\n")
-		for _, p := range paths {
-			fmt.Fprintf(&b, "  - url: %q\n", o.URL(p))
-		}
-		cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return cfg
-	}
+	configure := func(paths ...string) *aggregator.Config { return retainingConfig(t, o, paths...) }
 	db := mustOpen(t)
 	clk := &clock{t: time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)}
 	p := newPoller(t, configure("/gazette.rss", "/almanac.rss", "/extra.rss"), db, clk.Now)
@@ -70,4 +59,20 @@ func TestRemovedSourceForgotten(t *testing.T) {
 			t.Errorf("a retention later: state of %s stored = %v; want %v", path, got, want)
 		}
 	}
+}
+
+// retainingConfig returns the configuration of the sources at paths on o,
+// with a retention of 720h.
+func retainingConfig(t *testing.T, o *feedtest.Origin, paths ...string) *aggregator.Config {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("poll:\n  allow_private: true\nstorage:\n  retention: 720h\nsources:\n")
+	for _, p := range paths {
+		fmt.Fprintf(&b, "  - url: %q\n", o.URL(p))
+	}
+	cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

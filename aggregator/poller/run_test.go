@@ -377,18 +377,7 @@ func TestPruneBesideTheLoop(t *testing.T) {
 	o := feedtest.NewOrigin(t)
 	o.Feed("/a.rss", "application/rss+xml", fixture(t, "news.rss"))
 	o.Feed("/b.rss", "application/rss+xml", fixture(t, "news.rss"))
-	configure := func(paths ...string) *aggregator.Config {
-		var b strings.Builder
-		b.WriteString("poll:\n  allow_private: true\nstorage:\n  retention: 720h\nsources:\n")
-		for _, p := range paths {
-			fmt.Fprintf(&b, "  - url: %q\n", o.URL(p))
-		}
-		cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return cfg
-	}
+	configure := func(paths ...string) *aggregator.Config { return retainingConfig(t, o, paths...) }
 	db := mustOpen(t)
 	held, release := make(chan struct{}), make(chan struct{})
 	holding := make(chan error, 1)
