@@ -70,19 +70,11 @@ func itemBases(doc []byte, docURL *url.URL) []itemBase {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			parent := docURL
-			var inherited *url.URL
-			if n := len(stack); n > 0 && stack[n-1] != nil {
-				parent, inherited = stack[n-1], stack[n-1]
-			}
-			base := inherited
-			for _, a := range t.Attr {
-				if a.Name.Local == "base" && (a.Name.Space == xmlNS || a.Name.Space == "xml") {
-					seenBase = true
-					if u := resolveBase(parent, a.Value); u != nil {
-						base = u
-					}
-					break
+			base, parent := inScope(stack, docURL)
+			if v, ok := xmlBase(t); ok {
+				seenBase = true
+				if u := resolveBase(parent, v); u != nil {
+					base = u
 				}
 			}
 			stack = append(stack, base)
@@ -129,6 +121,28 @@ func itemBases(doc []byte, docURL *url.URL) []itemBase {
 	return append(inChannel, besideItems...)
 }
 
+// xmlBase returns the value of el's xml:base attribute: the first, which
+// the decoders read, when it has several.
+func xmlBase(el xml.StartElement) (string, bool) {
+	for _, a := range el.Attr {
+		if a.Name.Local == "base" && (a.Name.Space == xmlNS || a.Name.Space == "xml") {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// inScope returns, for an element opened below the elements of stack (the
+// absolute base in scope in each, nil for none), the base it inherits (nil
+// for none) and what an xml:base of its own resolves against: that base,
+// else docURL.
+func inScope(stack []*url.URL, docURL *url.URL) (inherited, parent *url.URL) {
+	if n := len(stack); n > 0 && stack[n-1] != nil {
+		return stack[n-1], stack[n-1]
+	}
+	return nil, docURL
+}
+
 // resolveBase returns the xml:base value v resolved against parent (nil
 // when there is none), or nil when that makes no absolute http(s) URL.
 func resolveBase(parent *url.URL, v string) *url.URL {
@@ -171,22 +185,12 @@ func folderBases(doc []byte, docURL *url.URL) []byte {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			parent := docURL
-			if n := len(stack); n > 0 && stack[n-1] != nil {
-				parent = stack[n-1]
-			}
-			var base *url.URL
-			if n := len(stack); n > 0 {
-				base = stack[n-1]
-			}
-			for _, a := range t.Attr {
-				if a.Name.Local != "base" || (a.Name.Space != xmlNS && a.Name.Space != "xml") {
-					continue
-				}
+			base, parent := inScope(stack, docURL)
+			if v, ok := xmlBase(t); ok {
 				// A base that makes no http(s) URL (javascript:, urn:) is
 				// written empty, which the decoders pass over.
 				val := ""
-				if u := resolveBase(parent, a.Value); u != nil {
+				if u := resolveBase(parent, v); u != nil {
 					base = u
 					folder := *u
 					folder.Path = folder.Path[:strings.LastIndexByte("/"+folder.Path, '/')] // through its last slash
@@ -196,18 +200,13 @@ func folderBases(doc []byte, docURL *url.URL) []byte {
 					}
 					val = folder.String()
 				}
-				end := int(d.InputOffset())
-				if end > len(doc) || start >= end {
-					break
+				if end := int(d.InputOffset()); end <= len(doc) && start < end {
+					if vs, ve, ok := baseValue(doc[start:end]); ok && start+vs >= done {
+						out = append(out, doc[done:start+vs]...)
+						out = append(out, html.EscapeString(val)...)
+						done = start + ve
+					}
 				}
-				vs, ve, ok := baseValue(doc[start:end])
-				if !ok || start+vs < done {
-					break
-				}
-				out = append(out, doc[done:start+vs]...)
-				out = append(out, html.EscapeString(val)...)
-				done = start + ve
-				break // the first is the one the decoders read
 			}
 			stack = append(stack, base)
 		case xml.EndElement:
