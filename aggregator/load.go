@@ -130,13 +130,13 @@ func Load(r io.Reader, name string) (*Config, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, d.syntaxError(err)
+		return nil, d.syntaxError(err, data)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, errors.Join(&ConfigError{File: name, Line: extra.Line, Msg: "more than one YAML document"})
 	} else if !errors.Is(err, io.EOF) {
-		return nil, d.syntaxError(err)
+		return nil, d.syntaxError(err, data)
 	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		d.decode(doc.Content[0], reflect.ValueOf(cfg).Elem(), "")
@@ -211,8 +211,10 @@ func fillDerived(c *Config) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// syntaxError turns a YAML parse error into a ConfigError with its line.
-func (d *decoder) syntaxError(err error) error {
+// syntaxError turns a YAML parse error in data into a ConfigError with its
+// line. A line indented with a tab, which YAML forbids and editors hide,
+// is named as the cause.
+func (d *decoder) syntaxError(err error, data []byte) error {
 	msg := err.Error()
 	line := 0
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
@@ -220,6 +222,14 @@ func (d *decoder) syntaxError(err error) error {
 		msg = m[2]
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	if line > 0 {
+		if lines := bytes.Split(data, []byte("\n")); line <= len(lines) {
+			indent := lines[line-1][:len(lines[line-1])-len(bytes.TrimLeft(lines[line-1], " \t"))]
+			if bytes.IndexByte(indent, '\t') >= 0 {
+				msg += " (the line is indented with a tab: YAML indents with spaces only)"
+			}
+		}
 	}
 	return errors.Join(&ConfigError{File: d.file, Line: line, Msg: "invalid YAML: " + msg})
 }

@@ -77,7 +77,7 @@ var badConfigs = map[string][]string{
 		"config.yaml:2: invalid YAML: did not find expected key",
 	},
 	"tabs.bad.yaml": {
-		"config.yaml:2: invalid YAML: found character that cannot start any token",
+		"config.yaml:2: invalid YAML: found character that cannot start any token (the line is indented with a tab: YAML indents with spaces only)",
 	},
 	"multidoc.bad.yaml": {
 		"config.yaml:3: more than one YAML document",
