@@ -195,7 +195,6 @@ func runCorpusDocs(t testing.TB, files []corpusFile, cfg *aggregator.Config, wit
 // fresh store, one transaction per file, and calls read with the store.
 func withStore(t testing.TB, files []corpusFile, cfg *aggregator.Config, tagger aggregator.Tagger, read func(*store.DB)) {
 	t.Helper()
-	ctx := context.Background()
 	db, err := store.Open(filepath.Join(t.TempDir(), "agg.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -207,24 +206,31 @@ func withStore(t testing.TB, files []corpusFile, cfg *aggregator.Config, tagger 
 		if err != nil {
 			t.Fatal(err)
 		}
-		feedURL := "https://" + f.outlet + ".corpus.test/feed.xml"
-		src := aggregator.SourceState{ID: aggregator.SourceID(feedURL), URL: feedURL, Name: f.outlet}
 		// The snapshot was taken some time on its day: the end of the day
 		// is when undated items are first seen.
-		now := f.day.Add(24 * time.Hour)
-		feed, err := parse.Parse(body, "application/xml", feedURL, src.ID, now, parse.Options{})
-		if err != nil {
-			t.Fatalf("parse %s: %v", f.path, err)
-		}
-		err = db.Update(ctx, func(tx aggregator.Tx) error {
-			_, err := in.Apply(tx, src, feed.Items)
-			return err
-		})
-		if err != nil {
-			t.Fatalf("apply %s: %v", f.path, err)
-		}
+		ingestFeed(t, db, in, "https://"+f.outlet+".corpus.test/feed.xml", f.outlet, body, f.day.Add(24*time.Hour))
 	}
 	read(db)
+}
+
+// ingestFeed parses body, fetched at now from feedURL, the source name,
+// and applies its items to db in one transaction, as a poll does; it
+// returns the items parsed.
+func ingestFeed(t testing.TB, db *store.DB, in *ingest.Ingester, feedURL, name string, body []byte, now time.Time) []aggregator.Item {
+	t.Helper()
+	src := aggregator.SourceState{ID: aggregator.SourceID(feedURL), URL: feedURL, Name: name}
+	feed, err := parse.Parse(body, "application/xml", feedURL, src.ID, now, parse.Options{})
+	if err != nil {
+		t.Fatalf("parse %s: %v", feedURL, err)
+	}
+	err = db.Update(context.Background(), func(tx aggregator.Tx) error {
+		_, err := in.Apply(tx, src, feed.Items)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("apply %s: %v", feedURL, err)
+	}
+	return feed.Items
 }
 
 // scores are clustering figures against the labels.

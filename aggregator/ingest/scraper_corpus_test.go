@@ -13,7 +13,6 @@ import (
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/ingest"
 	"github.com/tributary-feeds/tributary/aggregator/near"
-	"github.com/tributary-feeds/tributary/aggregator/parse"
 	"github.com/tributary-feeds/tributary/store"
 )
 
@@ -286,19 +285,7 @@ func TestScraperCopies(t *testing.T) {
 	in := ingest.New(&aggregator.Config{}, nil)
 	apply := func(feedURL, name string, body []byte, now time.Time) []aggregator.Item {
 		t.Helper()
-		src := aggregator.SourceState{ID: aggregator.SourceID(feedURL), URL: feedURL, Name: name}
-		feed, err := parse.Parse(body, "application/xml", feedURL, src.ID, now, parse.Options{})
-		if err != nil {
-			t.Fatalf("parse %s: %v", feedURL, err)
-		}
-		err = db.Update(ctx, func(tx aggregator.Tx) error {
-			_, err := in.Apply(tx, src, feed.Items)
-			return err
-		})
-		if err != nil {
-			t.Fatalf("apply %s: %v", feedURL, err)
-		}
-		return feed.Items
+		return ingestFeed(t, db, in, feedURL, name, body, now)
 	}
 
 	seen := map[string]bool{}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/ingest"
-	"github.com/tributary-feeds/tributary/aggregator/parse"
 	"github.com/tributary-feeds/tributary/store"
 )
 
@@ -136,19 +135,7 @@ func runUnseen(t *testing.T, paths []string) (map[string]string, map[string]aggr
 		}
 		name := strings.TrimSuffix(filepath.Base(p), ".xml")
 		_, name, _ = strings.Cut(name, "-") // the number orders the fetches
-		feedURL := "https://" + name + ".feeds.test/feed.xml"
-		src := aggregator.SourceState{ID: aggregator.SourceID(feedURL), URL: feedURL, Name: name}
-		feed, err := parse.Parse(body, "application/rss+xml", feedURL, src.ID, now, parse.Options{})
-		if err != nil {
-			t.Fatalf("parse %s: %v", p, err)
-		}
-		err = db.Update(ctx, func(tx aggregator.Tx) error {
-			_, err := in.Apply(tx, src, feed.Items)
-			return err
-		})
-		if err != nil {
-			t.Fatalf("apply %s: %v", p, err)
-		}
+		ingestFeed(t, db, in, "https://"+name+".feeds.test/feed.xml", name, body, now)
 	}
 	stories := map[string]string{}
 	members := map[string]aggregator.Match{}
