@@ -76,6 +76,9 @@ type Store interface {
 	Source(ctx context.Context, id string) (SourceState, error)
 	Sources(ctx context.Context) ([]SourceState, error)
 	PutSource(ctx context.Context, st SourceState) error
+	// ForgetSources deletes the state of each source in ids that no stored
+	// story has an item from, and returns the ids whose state it deleted.
+	ForgetSources(ctx context.Context, ids []string) ([]string, error)
 
 	// TopicStories calls fn with the topic's stories newest first, starting
 	// strictly before the given time (zero: from the newest), with the

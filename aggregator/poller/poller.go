@@ -698,12 +698,6 @@ func (p *Poller) prune(ctx context.Context, cutoff time.Time, pl *pipeline) {
 	p.forget(ctx, cutoff)
 }
 
-// forgetter is a store that can delete the states of sources that no
-// story has an item from. *store.DB implements it.
-type forgetter interface {
-	ForgetSources(ctx context.Context, ids []string) ([]string, error)
-}
-
 // forget deletes the stored state of every source no longer configured
 // that was last fetched before cutoff (the retention) and that no stored
 // story has an item from any more: the retention has taken all it
@@ -711,10 +705,6 @@ type forgetter interface {
 // until then, expects it gone. A source that comes back before that takes
 // up its state again.
 func (p *Poller) forget(ctx context.Context, cutoff time.Time) {
-	f, ok := p.st.(forgetter)
-	if !ok {
-		return
-	}
 	states, err := p.st.Sources(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -736,7 +726,7 @@ func (p *Poller) forget(ctx context.Context, cutoff time.Time) {
 	if len(ids) == 0 {
 		return
 	}
-	gone, err := f.ForgetSources(ctx, ids)
+	gone, err := p.st.ForgetSources(ctx, ids)
 	if err != nil {
 		if ctx.Err() == nil {
 			p.log.ErrorContext(ctx, "forgetting sources no longer configured", "err", err)
