@@ -3,6 +3,8 @@ package aggregator
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -25,8 +27,36 @@ type Item struct {
 	Updated       time.Time   `json:"updated,omitzero"`
 	FirstSeen     time.Time   `json:"first_seen"`
 	Dated         bool        `json:"dated,omitempty"` // Published came from the feed, not from FirstSeen
-	Hash          string      `json:"hash"`            // digest of the fields above; a change means an edit
+	Hash          string      `json:"hash"`            // EditHash when it was read: a change means an edit
 	StoryID       string      `json:"story"`
+}
+
+// EditHash digests the normalised fields whose change makes an edit: the
+// title, link, text, date, authors, categories and enclosures. An undated
+// item's Published is the time it was first seen, which differs between
+// fetches, so it is left out.
+func (it *Item) EditHash() string {
+	h := sha256.New()
+	field := func(s string) {
+		h.Write([]byte(strconv.Itoa(len(s))))
+		h.Write([]byte{':'})
+		h.Write([]byte(s))
+	}
+	field(it.Title)
+	field(it.Link)
+	field(it.Summary)
+	field(it.Content)
+	if it.Dated {
+		field(it.Published.Format(time.RFC3339Nano))
+	} else {
+		field("")
+	}
+	field(strings.Join(it.Authors, "\x00"))
+	field(strings.Join(it.Categories, "\x00"))
+	for _, e := range it.Enclosures {
+		field(e.URL + "\x00" + e.Type + "\x00" + strconv.FormatInt(e.Length, 10))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Enclosure is a media file attached to an item.

@@ -434,10 +434,11 @@ func storedVersion(tx aggregator.Tx, stamper itemStamper, it aggregator.Item, kn
 // must not be announced as changed at every poll. A date moved earlier is
 // a correction, and an edit.
 func redated(old, it aggregator.Item) bool {
-	return !it.Published.Before(old.Published) && linkOf(it) == linkOf(old) &&
-		it.Title == old.Title && it.Summary == old.Summary && it.Content == old.Content &&
-		slices.Equal(it.Authors, old.Authors) && slices.Equal(it.Categories, old.Categories) &&
-		slices.Equal(it.Enclosures, old.Enclosures)
+	if it.Published.Before(old.Published) || linkOf(it) != linkOf(old) {
+		return false
+	}
+	it.Link, it.Published, it.Dated = old.Link, old.Published, old.Dated
+	return it.EditHash() == old.Hash
 }
 
 // texts extracts each pending item's text, removes the source's chrome

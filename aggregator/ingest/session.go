@@ -250,6 +250,7 @@ func (s *session) edit(p *pending) error {
 	// at each change; a date moved earlier corrects a wrong one.
 	if !it.Dated || !it.Published.Before(old.Published) {
 		it.Published, it.Dated = old.Published, old.Dated
+		it.Hash = it.EditHash() // of what is stored, for redated to compare with
 		p.doc.Time = it.Published
 	}
 	st, err := s.story(old.StoryID)

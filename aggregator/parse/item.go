@@ -3,7 +3,6 @@ package parse
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"hash"
 	"html"
 	"net/url"
 	"strconv"
@@ -206,7 +205,7 @@ func (n *normaliser) item(s source) aggregator.Item {
 		it.GUID = "sha256:" + digest(it.Title + "\x00" + it.Summary + "\x00" + it.Content)[:32]
 	}
 	it.ID = aggregator.ItemID(n.sourceID, it.GUID)
-	it.Hash = itemHash(&it)
+	it.Hash = it.EditHash()
 	return it
 }
 
@@ -410,33 +409,6 @@ func firstWords(text string, n int) string {
 		return truncateRunes(text, maxTitle)
 	}
 	return truncateRunes(strings.Join(words[:n], " "), maxTitle-1) + "…"
-}
-
-// itemHash digests the normalised fields whose change makes an edit. An
-// undated item's Published is the time it was first seen, which differs
-// between fetches, so it is left out.
-func itemHash(it *aggregator.Item) string {
-	h := sha256.New()
-	field := func(h hash.Hash, s string) {
-		h.Write([]byte(strconv.Itoa(len(s))))
-		h.Write([]byte{':'})
-		h.Write([]byte(s))
-	}
-	field(h, it.Title)
-	field(h, it.Link)
-	field(h, it.Summary)
-	field(h, it.Content)
-	if it.Dated {
-		field(h, it.Published.Format(time.RFC3339Nano))
-	} else {
-		field(h, "")
-	}
-	field(h, strings.Join(it.Authors, "\x00"))
-	field(h, strings.Join(it.Categories, "\x00"))
-	for _, e := range it.Enclosures {
-		field(h, e.URL+"\x00"+e.Type+"\x00"+strconv.FormatInt(e.Length, 10))
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 func digest(s string) string {

@@ -162,6 +162,16 @@ func TestEditedItemUpdatesItsEntry(t *testing.T) {
 	if after[0] != before[0] || after[1] != want {
 		t.Errorf("after the edit: %+v; want %+v unchanged, then %+v", after, before[0], want)
 	}
+
+	// The edited text, dated later again at the next fetch, is no edit:
+	// the entry stays as the edit left it.
+	clk.Add(3 * time.Hour)
+	o.SetFeed("/edit.rss", []byte(rssDoc(rssItem("Storm closes schools in Hadley for a second day", "edit-1",
+		"https://edit.example/schools", "Mon, 02 Nov 2026 17:45:00 GMT", "Schools in Hadley county are closed today and tomorrow."))))
+	p.PollAll(t.Context(), nil)
+	if again, _ := topicFeed(t, pub); len(again) != 2 || again[1] != want {
+		t.Errorf("after the edited item came back dated later: %+v; want %+v as the edit left it", again, want)
+	}
 }
 
 // TestLinkSchemeFlips polls a feed whose items have no GUID and whose
