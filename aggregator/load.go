@@ -50,7 +50,11 @@ type ConfigError struct {
 	File string // the name the file was loaded as
 	Line int    // 1-based; 0 when the problem has no single place in the file
 	Key  string // the key's path, for example "sources[3].url"; "" for syntax errors
-	Msg  string
+	// Of names the topic or source the key belongs to, when the file gives
+	// it one, for example `topic "china-us"`: a list index alone is hard
+	// to find in a long file.
+	Of  string
+	Msg string
 }
 
 // Error returns the problem as "file:line: key: message", leaving out the
@@ -66,6 +70,9 @@ func (e *ConfigError) Error() string {
 	}
 	if e.Key != "" {
 		b.WriteString(e.Key)
+		if e.Of != "" {
+			fmt.Fprintf(&b, " (%s)", e.Of)
+		}
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Msg)
@@ -153,6 +160,9 @@ func Load(r io.Reader, name string) (*Config, error) {
 
 	errs := append(d.errs, v.errs...)
 	if len(errs) > 0 {
+		for _, e := range errs {
+			e.Of = cfg.owner(e.Key)
+		}
 		sort.SliceStable(errs, func(i, j int) bool {
 			li, lj := errs[i].Line, errs[j].Line
 			if li == 0 || lj == 0 {
@@ -169,6 +179,51 @@ func Load(r io.Reader, name string) (*Config, error) {
 	return cfg, nil
 }
 
+// owner names the topic or source that key, a path such as
+// "topics[2].match.query", belongs to: `topic "china-us"`, or `source
+// "BBC"` (a source without a name by its URL). It is "" for other keys,
+// for a list entry that has neither, and for the key that holds the name
+// itself, whose error quotes it already.
+func (c *Config) owner(key string) string {
+	var i int
+	var rest string
+	switch {
+	case scanIndex(key, "topics[", &i, &rest) && i < len(c.Topics):
+		if id := c.Topics[i].ID; id != "" && rest != ".id" {
+			return fmt.Sprintf("topic %q", id)
+		}
+	case scanIndex(key, "sources[", &i, &rest) && i < len(c.Sources):
+		s := c.Sources[i]
+		switch {
+		case rest == ".name" || rest == ".url":
+		case s.Name != "":
+			return fmt.Sprintf("source %q", s.Name)
+		case s.URL != "":
+			return "source " + s.URL
+		}
+	}
+	return ""
+}
+
+// scanIndex reads key as prefix, a list index and "]": it sets *i to the
+// index and *rest to what follows the "]".
+func scanIndex(key, prefix string, i *int, rest *string) bool {
+	tail, ok := strings.CutPrefix(key, prefix)
+	if !ok {
+		return false
+	}
+	num, after, ok := strings.Cut(tail, "]")
+	if !ok {
+		return false
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 0 {
+		return false
+	}
+	*i, *rest = n, after
+	return true
+}
+
 // Validate checks a configuration built in code, as Load checks a file:
 // every problem, joined, each a *ConfigError without a line.
 func (c *Config) Validate() error {
@@ -180,6 +235,7 @@ func (c *Config) Validate() error {
 	}
 	joined := make([]error, len(v.errs))
 	for i, e := range v.errs {
+		e.Of = c.owner(e.Key)
 		joined[i] = e
 	}
 	return errors.Join(joined...)

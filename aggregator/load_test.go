@@ -85,8 +85,8 @@ var badConfigs = map[string][]string{
 	"unknown-key.bad.yaml": {
 		`config.yaml:1: sever: unknown key (did you mean "server"?)`,
 		"config.yaml:5: poll.retries: unknown key",
-		`config.yaml:11: sources[3].nmae: unknown key (did you mean "name"?)`,
-		`config.yaml:17: topics[0].match.anny: unknown key (did you mean "any"?)`,
+		`config.yaml:11: sources[3].nmae (source https://d.example.org/feed.xml): unknown key (did you mean "name"?)`,
+		`config.yaml:17: topics[0].match.anny (topic "d"): unknown key (did you mean "any"?)`,
 	},
 	"duplicate-key.bad.yaml": {
 		"config.yaml:4: poll.interval: duplicate key (first at line 2)",
@@ -97,8 +97,8 @@ var badConfigs = map[string][]string{
 		`config.yaml:5: poll.timeout: invalid duration "30 seconds"`,
 		"config.yaml:6: poll.max_backoff: expected a duration such as 90s, 15m or 72h, got a list",
 		"config.yaml:8: dedup.window: must be positive",
-		"config.yaml:11: sources[0].interval: 30s is below poll.min_interval (1m0s)",
-		"config.yaml:11: sources[0].interval: 30s must be longer than poll.timeout (30s)",
+		`config.yaml:11: sources[0].interval (source https://example.org/feed.xml): 30s is below poll.min_interval (1m0s)`,
+		`config.yaml:11: sources[0].interval (source https://example.org/feed.xml): 30s must be longer than poll.timeout (30s)`,
 	},
 	"types.bad.yaml": {
 		"config.yaml:2: server.listen: expected a string, got a list",
@@ -117,34 +117,34 @@ var badConfigs = map[string][]string{
 		`config.yaml:7: sources[4].url: duplicate URL "https://EXAMPLE.org/feed.xml#top" (also sources[3])`,
 		`config.yaml:8: sources[4].name: duplicate name "Example" (also sources[3])`,
 		`config.yaml:10: sources[5].name: leading or trailing space in " Padded"`,
-		"config.yaml:11: sources[5].tags[1]: empty tag",
+		`config.yaml:11: sources[5].tags[1] (source " Padded"): empty tag`,
 	},
 	"topics.bad.yaml": {
 		`config.yaml:5: topics[0].id: invalid id "World": use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit`,
 		`config.yaml:8: topics[1].id: invalid id "world.": must not end with '.'`,
 		`config.yaml:11: topics[2].id: invalid id "world.rss": must not end with a feed extension (.rss, .atom, .json, .xml)`,
 		`config.yaml:17: topics[4].id: duplicate id "ok" (also topics[3])`,
-		`config.yaml:19: topics[4].sources[0]: unknown source "Exmaple": name a configured source by its name or URL`,
+		`config.yaml:19: topics[4].sources[0] (topic "ok"): unknown source "Exmaple": name a configured source by its name or URL`,
 		"config.yaml:20: topics[5].id: required",
-		"config.yaml:22: topics[6].title: required",
-		`config.yaml:25: topics[7]: no rules: give sources or match (only the topic "all" may take every story)`,
-		"config.yaml:29: topics[8].limit: must not be negative",
-		"config.yaml:30: topics[8].max_per_source: must not be negative",
-		`config.yaml:32: topics[8].match.any[1]: phrase "--": no letters or digits`,
-		"config.yaml:33: topics[8].match.categories[0]: empty category",
-		`config.yaml:34: topics[8].match.none[0]: phrase "ec*": the prefix ec* is shorter than 3 characters`,
-		`config.yaml:34: topics[8].match.none[1]: phrase "econ*omy": a * must end a word, as in econom*`,
-		"config.yaml:35: topics[8].match.at_least: must not be negative",
-		"config.yaml:40: topics[9].match.at_least: counts the phrases of match.any, which has none",
-		"config.yaml:45: topics[10].match.at_least: 5 can never be met: match.any has 2 phrases, each counting at most twice (in a title)",
+		`config.yaml:22: topics[6].title (topic "untitled"): required`,
+		`config.yaml:25: topics[7] (topic "empty"): no rules: give sources or match (only the topic "all" may take every story)`,
+		`config.yaml:29: topics[8].limit (topic "limits"): must not be negative`,
+		`config.yaml:30: topics[8].max_per_source (topic "limits"): must not be negative`,
+		`config.yaml:32: topics[8].match.any[1] (topic "limits"): phrase "--": no letters or digits`,
+		`config.yaml:33: topics[8].match.categories[0] (topic "limits"): empty category`,
+		`config.yaml:34: topics[8].match.none[0] (topic "limits"): phrase "ec*": the prefix ec* is shorter than 3 characters`,
+		`config.yaml:34: topics[8].match.none[1] (topic "limits"): phrase "econ*omy": a * must end a word, as in econom*`,
+		`config.yaml:35: topics[8].match.at_least (topic "limits"): must not be negative`,
+		`config.yaml:40: topics[9].match.at_least (topic "count"): counts the phrases of match.any, which has none`,
+		`config.yaml:45: topics[10].match.at_least (topic "never"): 5 can never be met: match.any has 2 phrases, each counting at most twice (in a title)`,
 	},
 	"query.bad.yaml": {
-		`config.yaml:13: topics[1].match.query: column 26: expected ")" to close "(" at column 1`,
-		"config.yaml:17: topics[2].match.query: column 11: expected a term after AND, got end of query",
-		"config.yaml:21: topics[3].match.query: column 8: unterminated quote",
-		"config.yaml:25: topics[4].match.query: empty query",
-		"config.yaml:29: topics[5].match.query: can never hold, whatever a story says: Taiwan AND (sport AND NOT sport)",
-		"config.yaml:33: topics[6].match.query: holds for every story, whatever it says: Taiwan OR NOT Taiwan",
+		`config.yaml:13: topics[1].match.query (topic "unbalanced"): column 26: expected ")" to close "(" at column 1`,
+		`config.yaml:17: topics[2].match.query (topic "dangling"): column 11: expected a term after AND, got end of query`,
+		`config.yaml:21: topics[3].match.query (topic "unterminated"): column 8: unterminated quote`,
+		`config.yaml:25: topics[4].match.query (topic "blank"): empty query`,
+		`config.yaml:29: topics[5].match.query (topic "never"): can never hold, whatever a story says: Taiwan AND (sport AND NOT sport)`,
+		`config.yaml:33: topics[6].match.query (topic "always"): holds for every story, whatever it says: Taiwan OR NOT Taiwan`,
 	},
 	"limits.bad.yaml": {
 		"config.yaml:2: poll.interval: 30s is below poll.min_interval (1m0s)",
@@ -325,6 +325,7 @@ func TestConfigErrorString(t *testing.T) {
 		{aggregator.ConfigError{File: "config.yaml", Line: 3, Msg: "invalid YAML: x"}, "config.yaml:3: invalid YAML: x"},
 		{aggregator.ConfigError{File: "config.yaml", Key: "poll.timeout", Msg: "must be positive"}, "config.yaml: poll.timeout: must be positive"},
 		{aggregator.ConfigError{Key: "poll.timeout", Msg: "must be positive"}, "poll.timeout: must be positive"},
+		{aggregator.ConfigError{File: "config.yaml", Line: 9, Key: "topics[0].limit", Of: `topic "asia"`, Msg: "must not be negative"}, `config.yaml:9: topics[0].limit (topic "asia"): must not be negative`},
 	}
 	for _, tt := range tests {
 		if got := tt.in.Error(); got != tt.want {
@@ -346,7 +347,7 @@ func TestValidateInCode(t *testing.T) {
 	got := configErrors(t, cfg.Validate())
 	want := []string{
 		"built: poll.timeout: 1h0m0s must be shorter than poll.interval (30m0s)",
-		`built: topics[0].sources[0]: unknown source "Missing": name a configured source by its name or URL`,
+		`built: topics[0].sources[0] (topic "x"): unknown source "Missing": name a configured source by its name or URL`,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("Validate() errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
