@@ -171,6 +171,8 @@ func TestWordBoundaries(t *testing.T) {
 		{"St Louis", "St. Louis", true},
 		{"Jan 6", "Jan. 6 hearing", true},
 		{"J K Rowling", "J. K. Rowling", true},
+		{"É Macron", "É. Macron", true},        // an initial with an accent
+		{"B́ Smith", "B́. Smith", true},        // or with a mark of its own
 		{"Yahoo! Japan", "Yahoo! Japan", true}, // the rule spans it too
 		{"台湾 安全", "台湾。安全", false},
 		{"台湾安全", "台湾安全", true},
@@ -184,7 +186,19 @@ func TestWordBoundaries(t *testing.T) {
 		{"U.S.A.", "USA", true},
 		{"COVID-19", "covid 19 cases", true},
 		{"Zürich", "ZÜRICH", true},
-		{"Zürich", "Zurich", false}, // accents are letters
+		{"Zürich", "Zurich", false}, // accents written in a rule count
+		{"Zurich", "Zürich", true},  // a rule without them matches the word with them
+		{"Zurich", "ZÜRICH", true},
+		{"Zurich", "Zürich", true}, // decomposed
+		{"Sao Paulo", "São Paulo", true},
+		{"Sao Paulo", "Sao Paulo", true},
+		{"año", "ano", false},
+		{"Bogota", "in Bogotá.", true},
+		{"Malmo*", "Malmö's", true},
+		{"Lodz", "Łódź", false}, // Ł is a letter of its own, not L with an accent
+		{"Łodz", "Łódź", true},  // the accents on its other letters go
+		{"краи", "край", false}, // marks outside the Latin script are letters
+		{"Muller", "Müller", true},
 		{"café", "Cafe\u0301 society", true},
 		{"cafe\u0301", "CAFÉ SOCIETY", true},
 		{"Taiwan", "ＴＡＩＷＡＮ", true},            // fullwidth letters

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -80,7 +81,7 @@ func FuzzParseQuery(f *testing.F) {
 // letters decomposed or in capitals has the same words.
 func FuzzWords(f *testing.F) {
 	for _, s := range []string{"Xi Jinping's visit to the U.S.", "Cafe\u0301 ΛΌΓΟΣ", "中国外交部 서울", "O'Brien don't 'quoted'",
-		"“Quoted” — O’Brien’s \u037e\u2000end", "ＴＡＩＷＡＮ ﬁnance Straße ᾼ x² Apple™ ﾀﾜｰ"} {
+		"“Quoted” — O’Brien’s \u037e\u2000end", "ＴＡＩＷＡＮ ﬁnance Straße ᾼ x² Apple™ ﾀﾜｰ", "São Paulo ZÜRICH Łódź Việt Nam q̃ край"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -108,6 +109,30 @@ func FuzzWords(f *testing.F) {
 			x.Find(found, []string{s})
 			if !found[id] {
 				t.Fatalf("Phrase(%+q) = %+q, which is not found in %+q", s, words, s)
+			}
+		}
+		// Written in small letters without the accents of its Latin
+		// letters, a phrase still finds the text.
+		var bare strings.Builder
+		latin := false
+		for _, r := range foldNormal(norm.NFKC.String(spaceSymbols(norm.NFC.String(strings.ToValidUTF8(s, " "))))) {
+			switch b := latinBases()[r]; {
+			case b != 0:
+				bare.WriteRune(b)
+				latin = true
+			case unicode.Is(unicode.Mn, r) && latin:
+			default:
+				bare.WriteRune(r)
+				latin = unicode.Is(unicode.Latin, r)
+			}
+		}
+		if words, err := Phrase(bare.String()); err == nil {
+			x := NewIndex()
+			id := x.Add(words)
+			found := make([]bool, x.Len())
+			x.Find(found, []string{s})
+			if !found[id] {
+				t.Fatalf("Phrase(%+q) = %+q, which is not found in %+q", bare.String(), words, s)
 			}
 		}
 		if nfd := norm.NFD.String(s); !slices.Equal(Words(nfd), w) {

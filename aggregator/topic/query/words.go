@@ -19,7 +19,9 @@ import (
 // gives it: compatibility forms are their plain letters ("ＴＡＩＷＡＮ" and
 // "ﬁnance" are "taiwan" and "finance"), a precomposed "é" equals "e"
 // followed by U+0301, and case is folded fully ("Σ" and "ς" compare equal,
-// "Straße" is "strasse"). Accents stay: "Zürich" is not "Zurich".
+// "Straße" is "strasse"). Accents stay: "Zürich" is not "Zurich" (though a
+// phrase that writes a Latin word without them matches it with them; see
+// Index).
 // Everything else separates words: spaces, punctuation, symbols ("Apple™"
 // is "apple"), hyphens ("China-US" is "china", "us") and dots ("3.5" is
 // "3", "5"), except that single letters joined by stops are one word
@@ -44,8 +46,9 @@ func Words(s string) []string {
 // stories' topics, decided under an earlier version, must be decided
 // again. Version 2: a phrase does not span the end of a sentence, "U.S."
 // is the word "us", an acronym in capitals is not the word in small
-// letters, and "C++" and "C#" are not "C".
-const Version = 2
+// letters, and "C++" and "C#" are not "C". Version 3: a Latin word written
+// without accents matches the word with them.
+const Version = 3
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
 // word "econom" + Prefix, and matches "economy", "economic" and "econom".
@@ -121,6 +124,7 @@ type word struct {
 	capital bool   // does not match the word written without capitals
 	breaks  bool   // may follow the end of a sentence
 	tail    mark   // the word must end so; tailNone: any way
+	bare    bool   // written without accents: matches a Latin word with them too
 }
 
 // parseWord returns the word that w, a word returned by Phrase or Words,
@@ -137,21 +141,80 @@ func parseWord(w string) word {
 	}
 	p.capital = strings.ToLower(w) != w
 	p.text = Fold(w)
+	_, accented := appendBareLatin(nil, []byte(p.text))
+	p.bare = !accented
 	return p
 }
 
-// matches reports whether the word w of a text, with its mark m, is p.
-func (p word) matches(w []byte, m mark) bool {
+// matches reports whether the word w of a text, with its mark m and its
+// form without accents bare (nil when it has none to take off), is p.
+func (p word) matches(w, bare []byte, m mark) bool {
 	switch {
 	case p.capital && m&markLower != 0:
 		return false
 	case p.tail != tailNone && m.tail() != p.tail:
 		return false
 	case p.prefix:
-		return len(w) >= len(p.text) && string(w[:len(p.text)]) == p.text
+		return len(w) >= len(p.text) && string(w[:len(p.text)]) == p.text ||
+			p.bare && len(bare) >= len(p.text) && string(bare[:len(p.text)]) == p.text
 	}
-	return string(w) == p.text
+	return string(w) == p.text || p.bare && bare != nil && string(bare) == p.text
 }
+
+// appendBareLatin appends w, a folded word in NFC, to dst without the
+// accents of its Latin letters ("zürich" is "zurich", "são" is "sao"), and
+// reports whether it had any. Only accents on Latin letters go: a letter of
+// its own, such as "ø" or "ł", stays, and so does every mark in other
+// scripts, where a mark may be a vowel that tells two words apart.
+func appendBareLatin(dst, w []byte) ([]byte, bool) {
+	changed, latin := false, false
+	bases := latinBases()
+	for i := 0; i < len(w); {
+		c := w[i]
+		if c < utf8.RuneSelf {
+			dst = append(dst, c)
+			latin = isASCIILetter(c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(w[i:])
+		i += size
+		switch {
+		case bases[r] != 0:
+			dst = utf8.AppendRune(dst, bases[r])
+			latin, changed = true, true
+		case unicode.Is(unicode.Mn, r) && latin:
+			changed = true // a mark with no precomposed letter, after a Latin one
+		default:
+			dst = utf8.AppendRune(dst, r)
+			latin = unicode.Is(unicode.Latin, r)
+		}
+	}
+	return dst, changed
+}
+
+// latinBases maps each precomposed Latin letter with accents to its letter
+// without them, as Unicode decomposes it: "ü" to "u", "ǖ" to "u", "ệ" to
+// "e". Letters of their own ("ø", "ł", "ß") are not in it.
+var latinBases = sync.OnceValue(func() map[rune]rune {
+	bases := make(map[rune]rune)
+	for _, block := range [][2]rune{{0x00C0, 0x024F}, {0x1E00, 0x1EFF}} {
+		for r := block[0]; r <= block[1]; r++ {
+			d := []rune(norm.NFD.String(string(r)))
+			if len(d) < 2 || !unicode.Is(unicode.Latin, d[0]) {
+				continue
+			}
+			marks := true
+			for _, m := range d[1:] {
+				marks = marks && unicode.Is(unicode.Mn, m)
+			}
+			if marks {
+				bases[r] = d[0]
+			}
+		}
+	}
+	return bases
+})
 
 // scratch holds one tokenised text: every word's bytes, concatenated, where
 // each word ends, and what the text said around each word (its marks).
@@ -159,6 +222,10 @@ type scratch struct {
 	buf   []byte
 	ends  []int
 	marks []mark
+	// Each word without the accents of its Latin letters, end to end, and
+	// where each ends (Index.findIn): a word without any has none.
+	bareBuf  []byte
+	bareEnds []int
 }
 
 // mark is what a word's letters alone do not say: whether it was written
@@ -205,6 +272,19 @@ func putScratch(sc *scratch) {
 }
 
 func (sc *scratch) len() int { return len(sc.ends) }
+
+// bareWord returns word i without the accents of its Latin letters, or nil
+// when it has none.
+func (sc *scratch) bareWord(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = sc.bareEnds[i-1]
+	}
+	if start == sc.bareEnds[i] {
+		return nil
+	}
+	return sc.bareBuf[start:sc.bareEnds[i]]
+}
 
 func (sc *scratch) word(i int) []byte {
 	start := 0
@@ -316,7 +396,7 @@ func (sc *scratch) tokenise(s string) {
 	// abbreviation reports whether the word being read, which a full stop
 	// follows, is an abbreviation rather than the end of a sentence.
 	abbreviation := func() bool {
-		return dotted || len(sc.buf)-start == 1 || abbreviations[string(sc.buf[start:])]
+		return dotted || oneLetter(sc.buf[start:]) || abbreviations[string(sc.buf[start:])]
 	}
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf && c != '\'' { // the common case, ASCII, first
@@ -401,6 +481,29 @@ func (sc *scratch) tokenise(s string) {
 		}
 	}
 	endWord()
+}
+
+// oneLetter reports whether w is one letter, with or without marks on it
+// ("J", "É", "B" + U+0301).
+func oneLetter(w []byte) bool {
+	n := 0
+	for i := 0; i < len(w); {
+		r, size := utf8.DecodeRune(w[i:])
+		i += size
+		if !unicode.IsMark(r) {
+			n++
+		}
+	}
+	return n == 1
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
@@ -610,6 +713,11 @@ func fold(r rune) rune {
 // Index finds many phrases in a text in one pass: each text is split into
 // words once, and a phrase is looked up by its first word. An Index is built
 // with Add and then only read, so one Index may be used by many goroutines.
+//
+// A word of a phrase written without accents matches a Latin word of the
+// text with or without them, as a search box does: "Zurich" and "Sao Paulo"
+// find "Zürich" and "São Paulo". A word written with them matches only
+// them: "Zürich" does not find "Zurich", nor "año" "ano".
 type Index struct {
 	phrases [][]word
 	ids     map[string]int     // phrase words joined by a space -> id
@@ -676,7 +784,23 @@ func (x *Index) Find(found []bool, fields []string) {
 
 func (x *Index) findIn(sc *scratch, found []bool) {
 	n := sc.len()
+	// Each word without accents, found before the phrases are read, since
+	// a phrase reads the words after its first.
+	sc.bareBuf, sc.bareEnds = sc.bareBuf[:0], sc.bareEnds[:0]
 	start := 0
+	for i := 0; i < n; i++ {
+		end := sc.ends[i]
+		if w := sc.buf[start:end]; !isASCII(w) {
+			at := len(sc.bareBuf)
+			var changed bool
+			if sc.bareBuf, changed = appendBareLatin(sc.bareBuf, w); !changed {
+				sc.bareBuf = sc.bareBuf[:at]
+			}
+		}
+		sc.bareEnds = append(sc.bareEnds, len(sc.bareBuf))
+		start = end
+	}
+	start = 0
 	for i := 0; i < n; i++ {
 		end := sc.ends[i]
 		w := sc.buf[start:end]
@@ -687,6 +811,15 @@ func (x *Index) findIn(sc *scratch, found []bool) {
 				break
 			}
 			x.findAt(sc, i, x.firstPrefix[string(w[:l])], found)
+		}
+		if bare := sc.bareWord(i); bare != nil {
+			x.findAt(sc, i, x.first[string(bare)], found)
+			for _, l := range x.prefixLens {
+				if l > len(bare) {
+					break
+				}
+				x.findAt(sc, i, x.firstPrefix[string(bare[:l])], found)
+			}
 		}
 	}
 }
@@ -707,7 +840,7 @@ func (x *Index) findAt(sc *scratch, i int, ids []int32, found []bool) {
 		ok := true
 		for j := range p {
 			m := sc.marks[i+j]
-			if j > 0 && m&markBreak != 0 && !p[j].breaks || !p[j].matches(sc.word(i+j), m) {
+			if j > 0 && m&markBreak != 0 && !p[j].breaks || !p[j].matches(sc.word(i+j), sc.bareWord(i+j), m) {
 				ok = false
 				break
 			}
