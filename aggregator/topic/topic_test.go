@@ -140,8 +140,13 @@ func TestWordBoundaries(t *testing.T) {
 		{"US", "the bus stopped", false},
 		{"US", "US troops", true},
 		{"US", "China-US talks", true},
-		{"US", "us and them", false}, // an acronym in capitals is not the word in small letters
-		{"US", "Us and them", true},  // but in any other case it is
+		{"US", "us and them", false},  // an acronym in capitals is not the word in small letters
+		{"US", "Us and them", false},  // nor, being a common word too, with a capital
+		{"NATO", "Nato allies", true}, // one that is not matches in any case
+		{"IT", "It is raining", false},
+		{"IT", "IT budgets", true},
+		{"WHO", "Who said so?", false},
+		{"WHO", "W.H.O. officials", true},
 		{"WHO", "who said so", false},
 		{"WHO", "WHO says", true},
 		{"NATO", "Nato allies", true},

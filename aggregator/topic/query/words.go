@@ -47,7 +47,8 @@ func Words(s string) []string {
 // again. Version 2: a phrase does not span the end of a sentence, "U.S."
 // is the word "us", an acronym in capitals is not the word in small
 // letters, and "C++" and "C#" are not "C". Version 3: a Latin word written
-// without accents matches the word with them.
+// without accents matches the word with them, and an acronym that is a
+// common word too matches only capitals.
 const Version = 3
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
@@ -69,8 +70,8 @@ const minPrefix = 3
 // appended. A word of two to four letters written in capitals, an acronym
 // ("US", "WHO", "U.S."), comes back in capitals: it does not match the word
 // written in small letters ("us", "who"), though it matches it in any other
-// case ("Nato" for "NATO"). A
-// word written with "+", "++" or "#" at its end ("C++", "C#") keeps it, and
+// case ("Nato" for "NATO") unless it is a common word too ("Us" is not
+// "US", nor "It" "IT"). A word written with "+", "++" or "#" at its end ("C++", "C#") keeps it, and
 // matches only the word that has it. A word after the end of a sentence
 // ("Yahoo! Japan") comes back with Break before it. A "*" that does not end
 // a word, a prefix of fewer than three characters and a phrase without
@@ -122,6 +123,7 @@ type word struct {
 	text    string // folded, without Prefix, Break or a tail
 	prefix  bool   // matches any word that starts with text
 	capital bool   // does not match the word written without capitals
+	common  bool   // an acronym that is a common word too ("IT", "WHO"): matches only capitals
 	breaks  bool   // may follow the end of a sentence
 	tail    mark   // the word must end so; tailNone: any way
 	bare    bool   // written without accents: matches a Latin word with them too
@@ -141,6 +143,7 @@ func parseWord(w string) word {
 	}
 	p.capital = strings.ToLower(w) != w
 	p.text = Fold(w)
+	p.common = p.capital && commonWords[p.text]
 	_, accented := appendBareLatin(nil, []byte(p.text))
 	p.bare = !accented
 	return p
@@ -150,7 +153,7 @@ func parseWord(w string) word {
 // form without accents bare (nil when it has none to take off), is p.
 func (p word) matches(w, bare []byte, m mark) bool {
 	switch {
-	case p.capital && m&markLower != 0:
+	case p.capital && m&markLower != 0, p.common && m&markCapital == 0:
 		return false
 	case p.tail != tailNone && m.tail() != p.tail:
 		return false
@@ -249,6 +252,25 @@ const (
 	tailPlusPlus
 	tailHash
 )
+
+// commonWords are English words of two to four letters that an acronym in
+// capitals spells too: a rule's "IT", "WHO" or "US" matches them only
+// written in capitals, not "It is…" or "Who said…" at the start of a
+// sentence, while "NATO" matches "Nato".
+var commonWords = map[string]bool{
+	"am": true, "an": true, "as": true, "at": true, "be": true, "by": true, "do": true, "go": true,
+	"he": true, "if": true, "in": true, "is": true, "it": true, "me": true, "my": true, "no": true,
+	"of": true, "oh": true, "on": true, "or": true, "so": true, "to": true, "up": true, "us": true,
+	"we": true, "all": true, "and": true, "any": true, "are": true, "but": true, "can": true,
+	"did": true, "for": true, "had": true, "has": true, "her": true, "him": true, "his": true,
+	"how": true, "its": true, "may": true, "nor": true, "not": true, "now": true, "off": true,
+	"our": true, "out": true, "she": true, "the": true, "too": true, "was": true, "who": true,
+	"why": true, "yes": true, "you": true, "also": true, "been": true, "does": true, "from": true,
+	"have": true, "here": true, "into": true, "just": true, "more": true, "most": true, "much": true,
+	"must": true, "only": true, "over": true, "said": true, "same": true, "some": true, "such": true,
+	"than": true, "that": true, "them": true, "then": true, "they": true, "this": true, "very": true,
+	"were": true, "what": true, "when": true, "whom": true, "will": true, "with": true, "your": true,
+}
 
 // maxAcronym is the most capitals a word of a phrase may have to be taken
 // as an acronym that may not match the word in small letters: those that
