@@ -204,6 +204,19 @@ func TestWordBoundaries(t *testing.T) {
 		{"Łodz", "Łódź", true},  // the accents on its other letters go
 		{"краи", "край", false}, // marks outside the Latin script are letters
 		{"Muller", "Müller", true},
+		{"email", "an e-mail to staff", true}, // words joined by a hyphen make one word
+		{"e-mail", "an email to staff", true},
+		{"e-mail", "an e mail to staff", true},
+		{"e-mail", "an e-mail to staff", true},
+		{"cooperation", "Co‑operation", true}, // a non-breaking hyphen
+		{"email", "e- mail", false},           // a hyphen that ends a line or a word
+		{"email", "e – mail", false},          // a dash separates
+		{"anti-trust case", "the antitrust case", true},
+		{"antitrust case", "the anti-trust case", true},
+		{"antitrust case", "the anti-trust. Case", false}, // a phrase does not span a sentence's end
+		{"ecommerc*", "E-commerce sales", true},
+		{"COVID-19", "covid19 cases", true},
+		{"mail", "an e-mail", true}, // each of the joined words is a word too
 		{"café", "Cafe\u0301 society", true},
 		{"cafe\u0301", "CAFÉ SOCIETY", true},
 		{"Taiwan", "ＴＡＩＷＡＮ", true},            // fullwidth letters

@@ -126,7 +126,9 @@ func FuzzWords(f *testing.F) {
 				latin = unicode.Is(unicode.Latin, r)
 			}
 		}
-		if words, err := Phrase(bare.String()); err == nil {
+		// (Letters joined by stops are read as one word in ASCII only, so
+		// taking accents off can join words: "A.ó." is two, "A.o." one.)
+		if words, err := Phrase(bare.String()); err == nil && len(words) == len(w) {
 			x := NewIndex()
 			id := x.Add(words)
 			found := make([]bool, x.Len())

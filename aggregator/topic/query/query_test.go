@@ -104,7 +104,7 @@ func TestPhrase(t *testing.T) {
 		{"US", []string{"US"}, ""},               // an acronym keeps its capitals
 		{"U.S.", []string{"US"}, ""},
 		{"WHO chief", []string{"WHO", "chief"}, ""},
-		{"COVID-19", []string{"covid", "19"}, ""}, // longer than an acronym
+		{"COVID-19", []string{"covid", "-19"}, ""}, // longer than an acronym
 		{"MPs", []string{"mps"}, ""},
 		{"C++ and C#", []string{"c++", "and", "c#"}, ""},
 		{"Yahoo! Japan", []string{"yahoo", ".japan"}, ""},

@@ -47,8 +47,9 @@ func Words(s string) []string {
 // again. Version 2: a phrase does not span the end of a sentence, "U.S."
 // is the word "us", an acronym in capitals is not the word in small
 // letters, and "C++" and "C#" are not "C". Version 3: a Latin word written
-// without accents matches the word with them, and an acronym that is a
-// common word too matches only capitals.
+// without accents matches the word with them, an acronym that is a common
+// word too matches only capitals, and words joined by a hyphen match the
+// word they make ("e-mail" and "email").
 const Version = 3
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
@@ -59,6 +60,11 @@ const Prefix = "*"
 // phrase "Yahoo! Japan" the word "japan" is Break + "japan". Elsewhere a
 // phrase does not span the end of a sentence.
 const Break = "."
+
+// Join marks a word of a phrase joined to the word before it by a hyphen:
+// in the phrase "e-mail" the word "mail" is Join + "mail". Such a pair
+// matches the two words, and the one word they make ("email").
+const Join = "-"
 
 // minPrefix is the fewest characters a prefix may have: a shorter one
 // matches too many words to mean anything.
@@ -73,7 +79,8 @@ const minPrefix = 3
 // case ("Nato" for "NATO") unless it is a common word too ("Us" is not
 // "US", nor "It" "IT"). A word written with "+", "++" or "#" at its end ("C++", "C#") keeps it, and
 // matches only the word that has it. A word after the end of a sentence
-// ("Yahoo! Japan") comes back with Break before it. A "*" that does not end
+// ("Yahoo! Japan") comes back with Break before it, and a word joined to
+// the one before it by a hyphen ("e-mail") with Join. A "*" that does not end
 // a word, a prefix of fewer than three characters and a phrase without
 // letters or digits are errors.
 func Phrase(s string) ([]string, error) {
@@ -109,6 +116,9 @@ func Phrase(s string) ([]string, error) {
 		if m&markBreak != 0 {
 			w = Break + w
 		}
+		if m&markJoined != 0 {
+			w = Join + w
+		}
 		w += tailText[m.tail()]
 		if prefix[i] {
 			w += Prefix
@@ -125,6 +135,7 @@ type word struct {
 	capital bool   // does not match the word written without capitals
 	common  bool   // an acronym that is a common word too ("IT", "WHO"): matches only capitals
 	breaks  bool   // may follow the end of a sentence
+	joined  bool   // joined to the word before it by a hyphen
 	tail    mark   // the word must end so; tailNone: any way
 	bare    bool   // written without accents: matches a Latin word with them too
 }
@@ -133,6 +144,7 @@ type word struct {
 // stands for.
 func parseWord(w string) word {
 	var p word
+	w, p.joined = strings.CutPrefix(w, Join)
 	w, p.breaks = strings.CutPrefix(w, Break)
 	w, p.prefix = strings.CutSuffix(w, Prefix)
 	for t := tailHash; t > tailNone; t-- {
@@ -229,6 +241,7 @@ type scratch struct {
 	// where each ends (Index.findIn): a word without any has none.
 	bareBuf  []byte
 	bareEnds []int
+	joined   []byte // two words joined by a hyphen, as one (Index.findIn)
 }
 
 // mark is what a word's letters alone do not say: whether it was written
@@ -242,6 +255,7 @@ const (
 	markBreak                    // a sentence ended between the word before and this one
 	markTail0                    // two bits: the word's tail (tailPlus, tailPlusPlus, tailHash)
 	markTail1
+	markJoined // joined to the word before it by a hyphen, without a space ("e-mail")
 )
 
 // Tails: what a word may carry at its end, without a space, that makes it
@@ -373,6 +387,7 @@ func (sc *scratch) tokenise(s string) {
 	}
 	inWord := false
 	pendingBreak := false
+	pendingJoin := false // a hyphen ended the word before, and the next begins at once
 	// The word being read: where it starts in buf, where its last segment
 	// starts ("s" in "U.S"), its capitals and small letters, whether it is
 	// letters joined by stops, and its tail.
@@ -410,7 +425,10 @@ func (sc *scratch) tokenise(s string) {
 		if pendingBreak && len(sc.ends) > 0 {
 			m |= markBreak
 		}
-		pendingBreak = false
+		if pendingJoin {
+			m |= markJoined
+		}
+		pendingBreak, pendingJoin = false, false
 		m |= tail << 3
 		sc.ends = append(sc.ends, len(sc.buf))
 		sc.marks = append(sc.marks, m)
@@ -423,6 +441,9 @@ func (sc *scratch) tokenise(s string) {
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf && c != '\'' { // the common case, ASCII, first
 			i++
+			if pendingJoin && !inWord && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+				pendingJoin = false // a hyphen and then no word at once: "well- known"
+			}
 			switch {
 			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
 				beginWord()
@@ -449,6 +470,9 @@ func (sc *scratch) tokenise(s string) {
 					}
 				}
 				endWord()
+			case c == '-' && inWord:
+				endWord()
+				pendingJoin = true
 			case c == '.' || c == '!' || c == '?' || c == ';' || c == ':':
 				if endsSentence(s, i) && (c != '.' || !inWord || !abbreviation()) {
 					endWord()
@@ -462,7 +486,13 @@ func (sc *scratch) tokenise(s string) {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
+		if pendingJoin && !inWord && (!isWordRune(r) || isSolo(r)) {
+			pendingJoin = false
+		}
 		switch {
+		case (r == '\u2010' || r == '\u2011') && inWord: // the hyphen and the non-breaking hyphen
+			endWord()
+			pendingJoin = true
 		case isSolo(r):
 			endWord()
 			beginWord()
@@ -740,11 +770,19 @@ func fold(r rune) rune {
 // text with or without them, as a search box does: "Zurich" and "Sao Paulo"
 // find "Zürich" and "São Paulo". A word written with them matches only
 // them: "Zürich" does not find "Zurich", nor "año" "ano".
+//
+// Words joined by a hyphen match the one word they make, both ways: the
+// phrase "e-mail" finds "email", and "email" finds "e-mail" (as well as
+// "e-mail" finding "e mail", since a hyphen separates words).
 type Index struct {
-	phrases [][]word
-	ids     map[string]int     // phrase words joined by a space -> id
-	first   map[string][]int32 // first word -> ids of the phrases that start with it
-	// Phrases that start with a prefix, by that prefix, and the lengths in
+	// Each phrase's ways of being written, and the id of the phrase each
+	// way stands for: "e-mail" is written "e mail" and "email".
+	ways  [][]word
+	wayID []int32
+	n     int                // distinct phrases
+	ids   map[string]int     // phrase words joined by a space -> id
+	first map[string][]int32 // first word -> ways that start with it
+	// Ways that start with a prefix, by that prefix, and the lengths in
 	// bytes of those prefixes, shortest first: a text's word is looked up
 	// once for each length.
 	firstPrefix map[string][]int32
@@ -767,33 +805,55 @@ func (x *Index) Add(words []string) int {
 	if id, ok := x.ids[key]; ok {
 		return id
 	}
-	id := len(x.phrases)
+	id := x.n
+	x.n++
+	x.ids[key] = id
 	p := make([]word, len(words))
 	for i, w := range words {
 		p[i] = parseWord(w)
 	}
-	x.phrases = append(x.phrases, p)
-	x.ids[key] = id
+	x.addWay(p, id)
+	// Each pair of words joined by a hyphen is written as one word too,
+	// one pair at a time: "e-mail" as "email".
+	for i := 1; i < len(p); i++ {
+		if !p[i].joined {
+			continue
+		}
+		one := p[i]
+		one.text = p[i-1].text + p[i].text
+		one.breaks, one.joined = p[i-1].breaks, p[i-1].joined
+		one.capital = p[i-1].capital && p[i].capital
+		one.common = false
+		one.bare = p[i-1].bare && p[i].bare
+		x.addWay(slices.Concat(p[:i-1], []word{one}, p[i+1:]), id)
+	}
+	return id
+}
+
+// addWay adds p as a way of writing the phrase id.
+func (x *Index) addWay(p []word, id int) {
+	way := int32(len(x.ways))
+	x.ways = append(x.ways, p)
+	x.wayID = append(x.wayID, int32(id))
 	if p[0].prefix {
-		x.firstPrefix[p[0].text] = append(x.firstPrefix[p[0].text], int32(id))
+		x.firstPrefix[p[0].text] = append(x.firstPrefix[p[0].text], way)
 		if n := len(p[0].text); !slices.Contains(x.prefixLens, n) {
 			x.prefixLens = append(x.prefixLens, n)
 			slices.Sort(x.prefixLens)
 		}
 	} else {
-		x.first[p[0].text] = append(x.first[p[0].text], int32(id))
+		x.first[p[0].text] = append(x.first[p[0].text], way)
 	}
-	return id
 }
 
 // Len returns the number of distinct phrases added.
-func (x *Index) Len() int { return len(x.phrases) }
+func (x *Index) Len() int { return x.n }
 
 // Find sets found[id] for every phrase that appears in one of fields. A
 // phrase matches whole words, in order, within one field: it never spans two
 // fields. found must have at least Len elements; entries already true stay so.
 func (x *Index) Find(found []bool, fields []string) {
-	if len(x.phrases) == 0 {
+	if x.n == 0 {
 		return
 	}
 	sc := getScratch()
@@ -827,45 +887,55 @@ func (x *Index) findIn(sc *scratch, found []bool) {
 		end := sc.ends[i]
 		w := sc.buf[start:end]
 		start = end
-		x.findAt(sc, i, x.first[string(w)], found) // no allocation for the lookup
-		for _, l := range x.prefixLens {
-			if l > len(w) {
-				break
-			}
-			x.findAt(sc, i, x.firstPrefix[string(w[:l])], found)
-		}
-		if bare := sc.bareWord(i); bare != nil {
-			x.findAt(sc, i, x.first[string(bare)], found)
-			for _, l := range x.prefixLens {
-				if l > len(bare) {
-					break
-				}
-				x.findAt(sc, i, x.firstPrefix[string(bare[:l])], found)
-			}
+		x.findFrom(sc, i, 0, w, sc.bareWord(i), sc.marks[i], found)
+		if i+1 < n && sc.marks[i+1]&markJoined != 0 {
+			// Two words joined by a hyphen, as the one word they make.
+			sc.joined = append(append(sc.joined[:0], w...), sc.word(i+1)...)
+			next := sc.marks[i+1]
+			m := sc.marks[i]&next&(markLower|markCapital) | next&(markTail0|markTail1)
+			x.findFrom(sc, i, 1, sc.joined, nil, m, found)
 		}
 	}
 }
 
-// findAt sets found for each of the phrases ids whose first word matched
-// word i of sc and whose other words follow it there.
-func (x *Index) findAt(sc *scratch, i int, ids []int32, found []bool) {
-	for _, id := range ids {
+// findFrom looks up the ways of writing a phrase that start with w, the
+// word at i of sc (or, when skip is 1, the words at i and i+1 joined into
+// one), with bare its form without accents (nil when it has none) and m
+// its marks, and sets found for each phrase the words after it complete.
+func (x *Index) findFrom(sc *scratch, i, skip int, w, bare []byte, m mark, found []bool) {
+	for _, form := range [2][]byte{w, bare} {
+		if form == nil {
+			continue
+		}
+		x.findAt(sc, i, skip, w, bare, m, x.first[string(form)], found) // no allocation for the lookup
+		for _, l := range x.prefixLens {
+			if l > len(form) {
+				break
+			}
+			x.findAt(sc, i, skip, w, bare, m, x.firstPrefix[string(form[:l])], found)
+		}
+	}
+}
+
+// findAt sets found for the phrase of each of ways whose first word is w
+// (see findFrom) and whose other words follow it in sc, from i+1+skip.
+func (x *Index) findAt(sc *scratch, i, skip int, w, bare []byte, m mark, ways []int32, found []bool) {
+	for _, way := range ways {
+		id := x.wayID[way]
 		if found[id] {
 			continue
 		}
-		p := x.phrases[id]
-		if i+len(p) > sc.len() {
+		p := x.ways[way]
+		if i+skip+len(p) > sc.len() {
 			continue
 		}
 		// The first word matched by its letters; its marks, and the words
 		// after it, are checked here.
-		ok := true
-		for j := range p {
-			m := sc.marks[i+j]
-			if j > 0 && m&markBreak != 0 && !p[j].breaks || !p[j].matches(sc.word(i+j), sc.bareWord(i+j), m) {
-				ok = false
-				break
-			}
+		ok := p[0].matches(w, bare, m)
+		for j := 1; ok && j < len(p); j++ {
+			k := i + skip + j
+			mk := sc.marks[k]
+			ok = (mk&markBreak == 0 || p[j].breaks) && p[j].matches(sc.word(k), sc.bareWord(k), mk)
 		}
 		if ok {
 			found[id] = true
