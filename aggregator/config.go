@@ -58,7 +58,8 @@ func (d DedupConfig) NearEnabled() bool { return d.Near == nil || *d.Near }
 
 // PublishConfig configures the published feeds.
 type PublishConfig struct {
-	Hubs []string `yaml:"hubs"` // WebSub hubs announced and notified
+	Hubs     []string `yaml:"hubs"`     // WebSub hubs announced and notified
+	Language string   `yaml:"language"` // BCP 47 tag of every topic's stories ("en", "pt-BR"), unless a topic says otherwise
 }
 
 // LogConfig configures logging.
@@ -81,6 +82,7 @@ type TopicConfig struct {
 	ID           string      `yaml:"id"`    // required, unique, URL-safe
 	Title        string      `yaml:"title"` // required
 	Description  string      `yaml:"description"`
+	Language     string      `yaml:"language"`       // BCP 47 tag of its stories; default publish.language
 	Limit        int         `yaml:"limit"`          // entries per published feed; default 50
 	MaxPerSource int         `yaml:"max_per_source"` // 0: no cap
 	Sources      []string    `yaml:"sources"`        // names (or URLs) whose every story belongs

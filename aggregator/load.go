@@ -20,6 +20,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator/topic/query"
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
 )
 
 // Defaults for keys absent from config.yaml.
@@ -177,6 +178,18 @@ func Load(r io.Reader, name string) (*Config, error) {
 		return nil, errors.Join(joined...)
 	}
 	return cfg, nil
+}
+
+// checkLanguage accepts "" and a well-formed BCP 47 language tag, the
+// form RSS, Atom and JSON Feed give a feed's language in.
+func checkLanguage(tag string) error {
+	if tag == "" {
+		return nil
+	}
+	if _, err := language.Parse(tag); err != nil || strings.TrimSpace(tag) != tag || strings.Contains(tag, "_") {
+		return fmt.Errorf("invalid language %q: give a BCP 47 tag, such as en, de or pt-BR", tag)
+	}
+	return nil
 }
 
 // owner names the topic or source that key, a path such as
@@ -591,6 +604,9 @@ func (v *validator) validate() {
 			v.errorf(fmt.Sprintf("publish.hubs[%d]", i), "%v", err)
 		}
 	}
+	if err := checkLanguage(c.Publish.Language); err != nil {
+		v.errorf("publish.language", "%v", err)
+	}
 	if !slices.Contains(logLevels, c.Log.Level) {
 		v.errorf("log.level", "must be one of %s, got %q", strings.Join(logLevels, ", "), c.Log.Level)
 	}
@@ -737,6 +753,9 @@ func (v *validator) topics(refs map[string]bool) {
 		}
 		if strings.TrimSpace(t.Title) == "" {
 			v.errorf(key+".title", "required")
+		}
+		if err := checkLanguage(t.Language); err != nil {
+			v.errorf(key+".language", "%v", err)
 		}
 		if t.Limit < 0 {
 			v.errorf(key+".limit", "must not be negative")

@@ -137,6 +137,7 @@ var badConfigs = map[string][]string{
 		`config.yaml:35: topics[8].match.at_least (topic "limits"): must not be negative`,
 		`config.yaml:40: topics[9].match.at_least (topic "count"): counts the phrases of match.any, which has none`,
 		`config.yaml:45: topics[10].match.at_least (topic "never"): 5 can never be met: match.any has 2 phrases, each counting at most twice (in a title)`,
+		`config.yaml:48: topics[11].language (topic "lang"): invalid language "en_GB": give a BCP 47 tag, such as en, de or pt-BR`,
 	},
 	"query.bad.yaml": {
 		`config.yaml:13: topics[1].match.query (topic "unbalanced"): column 26: expected ")" to close "(" at column 1`,
@@ -172,8 +173,9 @@ var badConfigs = map[string][]string{
 		"config.yaml:6: storage.path: must not be empty",
 		`config.yaml:8: poll.allow_networks[0]: invalid CIDR "192.168.1.1"`,
 		`config.yaml:10: publish.hubs[0]: not an absolute http(s) URL: "pubsub.example.com"`,
-		`config.yaml:12: log.level: must be one of debug, info, warn, error, got "verbose"`,
-		`config.yaml:13: log.format: must be one of text, json, got "xml"`,
+		`config.yaml:11: publish.language: invalid language "english": give a BCP 47 tag, such as en, de or pt-BR`,
+		`config.yaml:13: log.level: must be one of debug, info, warn, error, got "verbose"`,
+		`config.yaml:14: log.format: must be one of text, json, got "xml"`,
 	},
 }
 

@@ -485,6 +485,54 @@ func TestHubs(t *testing.T) {
 	}
 }
 
+// TestLanguage checks that publish.language and a topic's language are
+// declared in every format, in canonical form, and that a feed declares
+// none when neither is set.
+func TestLanguage(t *testing.T) {
+	f := newFixture(t)
+	declared := func(topic string) (rss, atom, js string) {
+		t.Helper()
+		_, b := f.get(t, "/topics/"+topic+".rss")
+		var r struct {
+			Language string `xml:"channel>language"`
+		}
+		if err := xml.Unmarshal(b, &r); err != nil {
+			t.Fatalf("%s.rss: %v", topic, err)
+		}
+		_, b = f.get(t, "/topics/"+topic+".atom")
+		var a struct {
+			Lang string `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+		}
+		if err := xml.Unmarshal(b, &a); err != nil {
+			t.Fatalf("%s.atom: %v", topic, err)
+		}
+		_, b = f.get(t, "/topics/"+topic+".json")
+		var j struct {
+			Language *string `json:"language"`
+		}
+		if err := json.Unmarshal(b, &j); err != nil {
+			t.Fatalf("%s.json: %v", topic, err)
+		}
+		if j.Language != nil {
+			js = *j.Language
+		}
+		return r.Language, a.Lang, js
+	}
+	if rss, atom, js := declared("world"); rss != "" || atom != "" || js != "" {
+		t.Errorf("world without a language declares %q, %q, %q; want none", rss, atom, js)
+	}
+	cfg := *f.cfg
+	cfg.Publish.Language = "en-gb"
+	topics := slices.Clone(topicsCfg)
+	topics[1].Language = "de"
+	f.pub.SetConfig(&cfg, topics)
+	for topic, want := range map[string]string{"world": "de", "all": "en-GB", "paged": "en-GB"} {
+		if rss, atom, js := declared(topic); rss != want || atom != want || js != want {
+			t.Errorf("%s declares %q (RSS), %q (Atom), %q (JSON Feed); want %q", topic, rss, atom, js, want)
+		}
+	}
+}
+
 // TestHostileInput stores items full of control characters, invalid UTF-8,
 // CDATA terminators and markup, and checks every format stays well-formed
 // and carries none of it as markup.

@@ -102,6 +102,7 @@ type state struct {
 	cfg    *aggregator.Config
 	base   string // server.base_url without a trailing slash
 	hubs   []string
+	lang   string        // publish.language: the language of a topic that gives none
 	topics []*topicCache // in configuration order
 	byID   map[string]*topicCache
 	names  map[string]string // source id → configured name
@@ -200,6 +201,7 @@ func (p *Publisher) SetConfig(cfg *aggregator.Config, topics []aggregator.TopicC
 		cfg:   cfg,
 		base:  baseURL(cfg),
 		hubs:  cleanList(cfg.Publish.Hubs),
+		lang:  cfg.Publish.Language,
 		byID:  make(map[string]*topicCache, len(topics)),
 		names: make(map[string]string, len(cfg.Sources)),
 	}

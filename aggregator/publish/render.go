@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/gorilla/feeds"
+	"golang.org/x/text/language"
 
+	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/parse"
 	"github.com/tributary-feeds/tributary/internal/htmlcut"
 )
@@ -320,6 +322,7 @@ func writeXML(buf *bytes.Buffer, doc any) error {
 // atomFeed adds what feeds.AtomFeed lacks: any number of links (self, hub,
 // next) and entries with categories.
 type atomFeed struct {
+	Lang string `xml:"xml:lang,attr,omitempty"`
 	*feeds.AtomFeed
 	Links   []feeds.AtomLink
 	Entries []*atomEntry `xml:"entry"`
@@ -344,7 +347,7 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 	af.Id = topicURN(pg.topic.ID)
 	af.Updated = pg.feedUpdated().Format(time.RFC3339)
 	af.Link = nil
-	doc := &atomFeed{AtomFeed: af}
+	doc := &atomFeed{AtomFeed: af, Lang: s.language(pg.topic)}
 	doc.Links = append(doc.Links,
 		feeds.AtomLink{Href: s.topicURL(pg.topic.ID, "", ""), Rel: "alternate", Type: "text/html"},
 		feeds.AtomLink{Href: s.topicURL(pg.topic.ID, ".atom", pg.before), Rel: "self", Type: formatInfo[formatAtom].mediaType},
@@ -397,6 +400,20 @@ func atomAuthor(a, source string) *feeds.AtomAuthor {
 		return &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: cmp.Or(oneLine(addr.Name), source), Email: addr.Address}}
 	}
 	return &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: a}}
+}
+
+// language is the language a topic's feeds declare: its own, else
+// publish.language, in canonical form ("en-us" is "en-US"); "" for none.
+func (s *state) language(t aggregator.TopicConfig) string {
+	tag := cmp.Or(t.Language, s.lang)
+	if tag == "" {
+		return ""
+	}
+	parsed, err := language.Parse(tag)
+	if err != nil {
+		return "" // not from a configuration that passed Validate
+	}
+	return parsed.String()
 }
 
 // RSS 2.0.
@@ -462,6 +479,7 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 	rf := (&feeds.Rss{Feed: s.genericFeed(pg)}).RssFeed()
 	rf.ManagingEditor = ""
 	rf.Generator = feedAuthor
+	rf.Language = s.language(pg.topic)
 	if rf.Description == "" {
 		rf.Description = "Stories about " + rf.Title + ", merged from many sources."
 	}
@@ -529,6 +547,7 @@ type jsonAttachment struct {
 func (s *state) jsonDoc(pg *page) *jsonFeed {
 	jf := (&feeds.JSON{Feed: s.genericFeed(pg)}).JSONFeed()
 	jf.HomePageUrl = s.topicURL(pg.topic.ID, "", "")
+	jf.Language = s.language(pg.topic)
 	jf.FeedUrl = s.topicURL(pg.topic.ID, ".json", "")
 	if pg.next != "" {
 		jf.NextUrl = s.topicURL(pg.topic.ID, ".json", pg.next)
