@@ -194,6 +194,28 @@ func TestSimilarity(t *testing.T) {
 	}
 }
 
+// TestSimilarityStandingLinesNoCopy checks that two issues of a newsletter
+// whose text, their links aside, is the same greeting and sign-off, under
+// headlines that differ in their dates, are no copy of each other: they
+// share no name or figure. A copy re-titled with a name of its own still
+// shares those of the text it copies.
+func TestSimilarityStandingLinesNoCopy(t *testing.T) {
+	t0 := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC)
+	lines := "<p>Good morning. Here is what you need to know today.</p><p>Forwarded this email? Subscribe here for free.</p>"
+	wed := weighed("The Morning Mail: Wednesday 12 March", lines, t0)
+	thu := weighed("The Morning Mail: Thursday 13 March", lines, t0.Add(24*time.Hour))
+	if s := Similarity(wed, thu); s.Kind() == "copy" || s.Value >= DefaultThreshold {
+		t.Errorf("Similarity(two issues) = %+v kind %s; want no copy, below %.2f", s, s.Kind(), DefaultThreshold)
+	}
+	report := weighed("Harbour board picks Lena Voss as chair",
+		"<p>The Kellby harbour board on Monday picked Lena Voss, a former ferry captain, as its chair for the next four years.</p>", t0)
+	retitled := weighed("Lena Voss to chair Kellby harbour board",
+		"<p>The Kellby harbour board on Monday picked Lena Voss, a former ferry captain, as its chair for the next four years.</p>", t0.Add(time.Hour))
+	if s := Similarity(report, retitled); s.Kind() != "copy" {
+		t.Errorf("Similarity(report, re-titled copy) = %+v kind %s; want a copy", s, s.Kind())
+	}
+}
+
 // TestSimilarityNamesDisagree checks that two reports of one kind of event
 // that name different teams score nothing, however alike their other words,
 // while a rewrite naming the same ones scores.

@@ -144,8 +144,15 @@ func (s Score) Words() float64 {
 // one report, however many other words they share.
 func (s Score) NamesDisagree() bool { return s.Named && s.Entity < NamesMin }
 
-// copied reports whether one text is a copy of the other.
+// copied reports whether one text is a copy of the other. A copy keeps
+// some of the names and figures of what it copies: two texts that both
+// have some and share none share a template or a source's standing lines
+// (a newsletter's greeting and sign-off around its links, a notice's
+// standard advice), not a report, however much of their wording agrees.
 func (s Score) copied() bool {
+	if s.Named && s.Entity == 0 {
+		return false
+	}
 	return s.Copy >= copyMin && (s.Title >= copyTitleMin || s.Title == 0 && s.Cosine >= copyMin)
 }
 
