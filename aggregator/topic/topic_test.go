@@ -182,6 +182,12 @@ func TestWordBoundaries(t *testing.T) {
 		{"台湾 安全", "台湾。安全", false},
 		{"台湾安全", "台湾安全", true},
 		{"Xi Jinping", "xi jinping's visit", true},
+		{"Europe", "l'Europe et l’Asie", true}, // an elided article is a word of its own
+		{"Aria X7", "Veltro dévoile l'Aria X7", true},
+		{"OTAN", "les alliés de l'OTAN", true},
+		{"Israël", "le gouvernement d'Israël", true},
+		{"Unione europea", "i ministri dell'Unione europea", true},
+		{"Brien", "Conan O'Brien", false}, // an apostrophe after other letters stays in the word
 		{"Xi Jinping", "XI JINPING’S VISIT", true},
 		{"Xi Jinping", "Xi  Jinping", true},
 		{"Xi Jinping", "Xi, Jinping", true}, // punctuation between words is not a word

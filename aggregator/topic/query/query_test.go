@@ -25,8 +25,10 @@ func TestWords(t *testing.T) {
 		{"Ph.D. e.coli 3.5", []string{"ph", "d", "e", "coli", "3", "5"}},
 		{"C++ and C#", []string{"c", "and", "c"}}, // a tail is a mark, not letters: see Phrase
 		{"Xi Jinping's visit", []string{"xi", "jinping", "visit"}},
-		{"Xi Jinping’s visit", []string{"xi", "jinping", "visit"}},          // typographic apostrophe
-		{"O'Brien don't", []string{"o'brien", "don't"}},                     // apostrophe inside a word
+		{"Xi Jinping’s visit", []string{"xi", "jinping", "visit"}},                      // typographic apostrophe
+		{"O'Brien don't", []string{"o'brien", "don't"}},                                 // apostrophe inside a word
+		{"l'Europe d’Israël qu'il", []string{"l", "europe", "d", "israël", "qu", "il"}}, // elided article, preposition
+		{"dell'Unione rock'n'roll", []string{"dell", "unione", "rock'n'roll"}},
 		{"the countries' leaders", []string{"the", "countries", "leaders"}}, // plural possessive
 		{"'quoted'", []string{"quoted"}},
 		{"COVID-19 in 2024", []string{"covid", "19", "in", "2024"}},

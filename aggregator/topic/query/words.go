@@ -26,8 +26,9 @@ import (
 // is "apple"), hyphens ("China-US" is "china", "us") and dots ("3.5" is
 // "3", "5"), except that single letters joined by stops are one word
 // ("U.S." is "us", "a.m." is "am"). An apostrophe between two letters stays in the word
-// ("o'brien", "don't"), and a possessive "'s" is dropped, so "Jinping's" is
-// the word "jinping". Han, Hiragana and Katakana, written without spaces,
+// ("o'brien", "don't"), except after an elided French or Italian article or
+// preposition, which is a word of its own ("l'Europe" is "l", "europe"),
+// and a possessive "'s" is dropped, so "Jinping's" is the word "jinping". Han, Hiragana and Katakana, written without spaces,
 // make one word of each character, so a phrase of such characters matches
 // anywhere inside a run of them.
 func Words(s string) []string {
@@ -49,8 +50,9 @@ func Words(s string) []string {
 // letters, and "C++" and "C#" are not "C". Version 3: a Latin word written
 // without accents matches the word with them, an acronym that is a common
 // word too matches only capitals, and words joined by a hyphen match the
-// word they make ("e-mail" and "email").
-const Version = 3
+// word they make ("e-mail" and "email"). Version 4: an elided French or
+// Italian article or preposition is a word of its own ("l'Europe").
+const Version = 4
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
 // word "econom" + Prefix, and matches "economy", "economic" and "econom".
@@ -520,6 +522,10 @@ func (sc *scratch) tokenise(s string) {
 			if i < len(s) {
 				next, _ := utf8.DecodeRuneInString(s[i:])
 				if isWordRune(next) && !isSolo(next) {
+					if elided[string(sc.buf[start:])] {
+						endWord() // "l'Europe": the article is a word of its own
+						continue
+					}
 					sc.buf = append(sc.buf, '\'')
 					continue
 				}
@@ -571,6 +577,19 @@ func isWordRune(r rune) bool {
 // words, where each character is taken as a word of its own.
 func isSolo(r rune) bool {
 	return r >= 0x2E80 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
+}
+
+// elided holds the French and Italian articles, pronouns and prepositions
+// written with an apostrophe before the word they join, folded: "l'Europe",
+// "d'Israël", "qu'il", "dell'Unione". Each is a word of its own, so that
+// "Europe" matches "l'Europe" as it matches "the Europe" — names in these
+// languages follow one more often than not. An apostrophe after any other
+// letters stays in the word ("O'Brien", "don't").
+var elided = map[string]bool{
+	"c": true, "d": true, "j": true, "l": true, "m": true, "n": true, "s": true, "t": true,
+	"qu": true, "jusqu": true, "lorsqu": true, "puisqu": true, "quoiqu": true, "presqu": true,
+	"all": true, "dall": true, "dell": true, "nell": true, "sull": true, "coll": true,
+	"un": true, "quell": true, "quest": true, "sant": true,
 }
 
 func isApostrophe(r rune) bool {
