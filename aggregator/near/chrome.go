@@ -70,8 +70,15 @@ func LineKey(line string) string {
 // furniture: at least four words and either a function word or the end of a
 // sentence, function words counting only when written in lower case as
 // they are in running text ("New York" and "May 29" are names). Calls to action ("Read more"), credits, datelines, weather lines
-// and labels are short runs of names and numbers; a sentence is not.
+// and labels are short runs of names and numbers; a sentence is not. A line
+// wholly in brackets is not prose either, however many words it has: it
+// is a note about the item rather than its report, as a wire's "(Corrects
+// revenue fall to 4% from 3% in second paragraph)" or "(Reporting by …;
+// Editing by …)", which one version of a story has and another not.
 func Prose(line string) bool {
+	if bracketed(line) {
+		return false
+	}
 	letters, stop := 0, 0
 	eachWord(line, func(w word) bool {
 		if w.number || utf8.RuneCountInString(w.norm) < 2 {
@@ -91,6 +98,32 @@ func Prose(line string) bool {
 		return true
 	}
 	return Sentence(line)
+}
+
+// bracketed reports whether s, trimmed, is wholly within one pair of round
+// or square brackets: "(Adds comments)", not "(a) one thing (b) another".
+func bracketed(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 2 {
+		return false
+	}
+	open, closing := s[0], s[len(s)-1]
+	if !(open == '(' && closing == ')' || open == '[' && closing == ']') {
+		return false
+	}
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case open:
+			depth++
+		case closing:
+			depth--
+			if depth == 0 && i < len(s)-1 {
+				return false // closed before the end
+			}
+		}
+	}
+	return depth == 0
 }
 
 // maxLeadLabel bounds where a line's lead label may end, in bytes, and

@@ -59,6 +59,11 @@ func TestProse(t *testing.T) {
 		{"Photo credit: Metro Herald Top Stories / file photo", false},
 		{"Source link", false},
 		{"Warriors 18 / Dragons 0", false},
+		{"(Corrects revenue fall to 4% from 3% in second paragraph)", false}, // notes about the item
+		{"(Reporting by Nadia Ferreira; Editing by Clare Addo and Mark Ferris)", false},
+		{"[This story has been updated with comments from the mayor.]", false},
+		{"(a) the levy is unlawful and (b) the council must repay it", true},
+		{"The council (which set the levy) must now repay it.", true},
 	}
 	for _, tt := range tests {
 		if got := Prose(tt.in); got != tt.want {
