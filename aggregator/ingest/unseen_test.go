@@ -15,21 +15,25 @@ import (
 	"github.com/tributary-feeds/tributary/store"
 )
 
-// unseenDir holds feeds written for TestUnseenStories and their labels.
-const unseenDir = "testdata/unseen"
+// The folders of feeds written for TestUnseenStories and
+// TestUnseenStoriesSecondSet, each with its labels.
+const (
+	unseenDir  = "testdata/unseen"
+	unseen2Dir = "testdata/unseen2"
+)
 
-// unseenLabels is testdata/unseen/labels.txt: each labelled item's story
-// label by link, in the file's order, and the pairs of labels that may be
-// one story or two.
+// unseenLabels is a folder's labels.txt: each labelled item's story label
+// by link, in the file's order, and the pairs of labels that may be one
+// story or two.
 type unseenLabels struct {
 	links []string
 	story map[string]string // link → label
 	free  map[[2]string]bool
 }
 
-func readUnseenLabels(t *testing.T) unseenLabels {
+func readUnseenLabels(t *testing.T, dir string) unseenLabels {
 	t.Helper()
-	f, err := os.Open(filepath.Join(unseenDir, "labels.txt"))
+	f, err := os.Open(filepath.Join(dir, "labels.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,14 +63,21 @@ func readUnseenLabels(t *testing.T) unseenLabels {
 	return l
 }
 
-// unseenFeeds returns the feed files of testdata/unseen in fetch order.
-func unseenFeeds(t *testing.T) []string {
+// unseenFeeds returns the feed files of dir, XML and JSON, in fetch order.
+func unseenFeeds(t *testing.T, dir string) []string {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(unseenDir, "*.xml"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no feeds in %s: %v", unseenDir, err)
+	var paths []string
+	for _, pattern := range []string{"*.xml", "*.json"} {
+		found, err := filepath.Glob(filepath.Join(dir, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, found...)
 	}
-	slices.Sort(paths)
+	if len(paths) == 0 {
+		t.Fatalf("no feeds in %s", dir)
+	}
+	slices.SortFunc(paths, func(a, b string) int { return strings.Compare(filepath.Base(a), filepath.Base(b)) })
 	return paths
 }
 
@@ -80,9 +91,29 @@ func unseenFeeds(t *testing.T) []string {
 // other matches, short items sharing names, items that are mostly their
 // site's chrome, and empty items stay apart. It runs the fetches in
 // order and reversed, as copies may arrive before their originals.
-func TestUnseenStories(t *testing.T) {
-	labels := readUnseenLabels(t)
-	feeds := unseenFeeds(t)
+func TestUnseenStories(t *testing.T) { checkUnseen(t, unseenDir) }
+
+// TestUnseenStoriesSecondSet does the same with a second set written apart
+// from the first (testdata/unseen2), in RSS, Atom and JSON Feed: a press
+// release copied word for word by five trade sites with their own chrome
+// (one under a paragraph of its own) beside the same company's other
+// release with the same closing section, a wire story and its "UPDATE 2"
+// with lines added before and between its paragraphs, a correction under
+// a new link, a live page edited over three fetches, translations,
+// obituaries, two companies' results, weather warnings and by-election
+// results each written to one template, rulings of one judge in two
+// cases, a preview and the report of one match (a copy of a report with
+// the league table after it), newsletters that are lists of headlines,
+// podcast episodes under one standing paragraph, headline-only flashes,
+// and one site's stubs that say only that a story is developing.
+func TestUnseenStoriesSecondSet(t *testing.T) { checkUnseen(t, unseen2Dir) }
+
+// checkUnseen runs the feeds of dir through the pipeline, in order and
+// reversed, and checks every pair of labelled items: one story when their
+// labels are the same, two when they differ and are not free.
+func checkUnseen(t *testing.T, dir string) {
+	labels := readUnseenLabels(t, dir)
+	feeds := unseenFeeds(t, dir)
 	for _, order := range []string{"in order", "reversed"} {
 		t.Run(order, func(t *testing.T) {
 			paths := slices.Clone(feeds)
@@ -99,18 +130,28 @@ func TestUnseenStories(t *testing.T) {
 				m := members[link]
 				return m.Reason + " " + m.Key
 			}
+			var joined, labelled, wrong, free int
 			for i, a := range labels.links {
 				for _, b := range labels.links[i+1:] {
 					la, lb := labels.story[a], labels.story[b]
 					same := stories[a] == stories[b]
+					if la == lb {
+						labelled++
+					}
 					switch {
-					case la == lb && !same:
+					case la == lb && same:
+						joined++
+					case la == lb:
 						t.Errorf("%s: %s and %s are two stories; want one", la, a, b)
-					case la != lb && same && !labels.free[[2]string{la, lb}]:
+					case same && labels.free[[2]string{la, lb}]:
+						free++
+					case same:
+						wrong++
 						t.Errorf("%s and %s are one story (%s: %s; %s: %s); want two", la, lb, a, why(a), b, why(b))
 					}
 				}
 			}
+			t.Logf("%s: %d of %d labelled pairs joined; %d pairs joined that may be apart, %d that must be", dir, joined, labelled, free, wrong)
 		})
 	}
 }
@@ -133,7 +174,7 @@ func runUnseen(t *testing.T, paths []string) (map[string]string, map[string]aggr
 		if err != nil {
 			t.Fatal(err)
 		}
-		name := strings.TrimSuffix(filepath.Base(p), ".xml")
+		name := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
 		_, name, _ = strings.Cut(name, "-") // the number orders the fetches
 		ingestFeed(t, db, in, "https://"+name+".feeds.test/feed.xml", name, body, now)
 	}
