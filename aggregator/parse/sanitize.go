@@ -161,7 +161,10 @@ func absolutize(s string, base *url.URL) string {
 }
 
 // collectAnchors appends each link in s with its text and the text around
-// it.
+// it. A link's text ends at its </a>, or where the next link begins, as a
+// browser ends it: the sanitiser does not close links, and read to the end
+// of s, the texts of thousands of unclosed links in one item cost time and
+// memory that grow with the square of its length.
 func collectAnchors(s string, anchors *[]anchor) {
 	for pos := 0; ; {
 		i := strings.Index(s[pos:], "<a ")
@@ -175,9 +178,13 @@ func collectAnchors(s string, anchors *[]anchor) {
 		}
 		tagEnd := i + gt + 1
 		tag := s[i:tagEnd]
-		textEnd := len(s)
+		next := len(s)
+		if n := strings.Index(s[tagEnd:], "<a "); n >= 0 {
+			next = tagEnd + n
+		}
+		textEnd := next
 		closeEnd := len(s)
-		if c := strings.Index(s[tagEnd:], "</a>"); c >= 0 {
+		if c := strings.Index(s[tagEnd:next], "</a>"); c >= 0 {
 			textEnd = tagEnd + c
 			closeEnd = textEnd + len("</a>")
 		}
