@@ -43,6 +43,12 @@ const Accept = "application/rss+xml, application/atom+xml, application/feed+json
 // maxHeaderBytes bounds the response headers a hostile origin can send.
 const maxHeaderBytes = 64 << 10
 
+// maxValidator is the longest ETag or Last-Modified a Result keeps. Real
+// ones are tens of bytes. One of kilobytes would be stored with the source
+// and sent back with every request, where servers refuse request headers
+// of a few kilobytes (431): the source would fail at every poll.
+const maxValidator = 1024
+
 // Request names what to fetch and the validators from the last fetch.
 type Request struct {
 	URL          string
@@ -57,7 +63,8 @@ type Result struct {
 	Body        []byte
 	ContentType string
 	// ETag and LastModified are the validators to send next time: the
-	// response's, or on a 304 without them the request's.
+	// response's, or on a 304 without them the request's. One longer than
+	// 1 KiB is not kept.
 	ETag         string
 	LastModified string
 	FinalURL     string // the URL of the final response, after redirects
@@ -182,8 +189,8 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 	res.Status = resp.StatusCode
 	res.FinalURL = resp.Request.URL.String()
 	res.ContentType = resp.Header.Get("Content-Type")
-	res.ETag = resp.Header.Get("ETag")
-	res.LastModified = resp.Header.Get("Last-Modified")
+	res.ETag = validator(resp.Header.Get("ETag"))
+	res.LastModified = validator(resp.Header.Get("Last-Modified"))
 	res.MaxAge = maxAge(resp.Header.Values("Cache-Control"))
 	if t, err := http.ParseTime(resp.Header.Get("Expires")); err == nil {
 		res.Expires = t
@@ -229,6 +236,14 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 	}
 	res.Body = body
 	return res, nil
+}
+
+// validator returns v, or "" when it is longer than maxValidator.
+func validator(v string) string {
+	if len(v) > maxValidator {
+		return ""
+	}
+	return v
 }
 
 // checkURL parses raw and accepts only absolute http and https URLs with a

@@ -542,6 +542,42 @@ func TestPerHostWaitCancelled(t *testing.T) {
 	}
 }
 
+// TestLongValidators checks that an ETag or Last-Modified of kilobytes is
+// not kept: sent back, it would make a server that limits request headers
+// refuse every later request.
+func TestLongValidators(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	long := `"` + strings.Repeat("e", 8<<10) + `"`
+	o.Handle("/long", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", long)
+		w.Header().Set("Last-Modified", "Mon, 02 Jan 2006 15:04:05 GMT; "+strings.Repeat("x", 2<<10))
+		io.WriteString(w, rssBody)
+	})
+	o.Handle("/short", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"`+strings.Repeat("s", maxValidator-2)+`"`)
+		io.WriteString(w, rssBody)
+	})
+	f := newFetcher(t, Options{})
+	res, err := f.Fetch(t.Context(), Request{URL: o.URL("/long")})
+	if err != nil || res.ETag != "" || res.LastModified != "" {
+		t.Errorf("Fetch(/long) = ETag of %d bytes, Last-Modified of %d bytes, %v; want neither kept",
+			len(res.ETag), len(res.LastModified), err)
+	}
+	// A 304 with a long ETag keeps the validators the request sent.
+	o.Handle("/long304", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", long)
+		w.WriteHeader(http.StatusNotModified)
+	})
+	res, err = f.Fetch(t.Context(), Request{URL: o.URL("/long304"), ETag: `"v1"`})
+	if err != nil || !res.NotModified || res.ETag != `"v1"` {
+		t.Errorf("Fetch(/long304) = not modified %v, ETag of %d bytes, %v; want a 304 keeping \"v1\"", res.NotModified, len(res.ETag), err)
+	}
+	res, err = f.Fetch(t.Context(), Request{URL: o.URL("/short")})
+	if err != nil || len(res.ETag) != maxValidator {
+		t.Errorf("Fetch(/short) = ETag of %d bytes, %v; want the %d-byte ETag kept", len(res.ETag), err, maxValidator)
+	}
+}
+
 func TestCacheHeaders(t *testing.T) {
 	o := feedtest.NewOrigin(t)
 	expires := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)

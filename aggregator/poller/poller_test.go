@@ -293,6 +293,35 @@ func TestConditionalGet(t *testing.T) {
 	}
 }
 
+// TestLongETag polls an origin that sends an ETag of kilobytes but refuses
+// request headers that long, as servers do: the ETag is not kept, so the
+// source goes on being read instead of failing at every poll.
+func TestLongETag(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	body := fixture(t, "news.rss")
+	o.Handle("/feed.rss", func(w http.ResponseWriter, r *http.Request) {
+		if len(r.Header.Get("If-None-Match")) > 4<<10 {
+			w.WriteHeader(http.StatusRequestHeaderFieldsTooLarge)
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Header().Set("ETag", `"`+strings.Repeat("e", 8<<10)+`"`)
+		w.Write(body)
+	})
+	cfg := config(t, "", o.URL("/feed.rss"))
+	db := mustOpen(t)
+	p := newPoller(t, cfg, db, nil)
+	for i, want := range []string{"ok", "unchanged"} {
+		oc := p.PollAll(t.Context(), nil)[0]
+		if oc.Result != want || oc.Err != nil {
+			t.Errorf("poll %d: %q, %v; want %s", i+1, oc.Result, oc.Err, want)
+		}
+	}
+	if st := state(t, db, o.URL("/feed.rss")); st.ETag != "" || st.LastError != "" {
+		t.Errorf("state: ETag of %d bytes, error %q; want no ETag kept and no error", len(st.ETag), st.LastError)
+	}
+}
+
 // TestBackoffAndRetryAfter drives the schedule with a clock: failures back
 // off exponentially up to the cap, Retry-After is honoured, success resets.
 func TestBackoffAndRetryAfter(t *testing.T) {
