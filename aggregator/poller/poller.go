@@ -878,6 +878,11 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	renamed := false // the source took its feed's new title as its name
 	feed, res, err := p.fetchSlot(ctx, pl, &st, fetched)
 	fetched()
+	// The body is read: what is left waits for the store, where twice
+	// poll.concurrency sources may wait at once, each body up to
+	// poll.max_bytes.
+	bodyBytes := len(res.Body)
+	res.Body = nil
 	p.mu.Lock()
 	if st.URL != src.URL {
 		p.moved[id] = hostName(st.URL)
@@ -904,7 +909,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		p.save(ctx, &st, log)
 		return o
 	}
-	p.m.bytes.Observe(float64(len(res.Body)))
+	p.m.bytes.Observe(float64(bodyBytes))
 	st.LastStatus = res.Status
 	st.LastSuccess = start
 	st.Failures, st.FailingSince, st.LastError, st.RetryAfter = 0, time.Time{}, "", 0

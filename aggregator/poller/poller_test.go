@@ -1,6 +1,7 @@
 package poller_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -718,6 +719,62 @@ func TestFetchesRunWhileTheStoreCommits(t *testing.T) {
 		if st := state(t, db, u); st.Items != 2 {
 			t.Errorf("%s: %d items stored; want 2", u, st.Items)
 		}
+	}
+}
+
+// heldStore is a store whose write transactions wait until release is
+// closed, telling entered when the first one arrives.
+type heldStore struct {
+	*store.DB
+	entered chan struct{}
+	once    sync.Once
+	release chan struct{}
+}
+
+func (h *heldStore) Batch(ctx context.Context, fn func(aggregator.Tx) error) error {
+	h.once.Do(func() { close(h.entered) })
+	<-h.release
+	return h.DB.Batch(ctx, fn)
+}
+
+// TestBodyFreedBeforeTheStore checks that a source waiting for the store
+// holds its items, not the body they were read from: twice poll.concurrency
+// sources may wait at once, and a body may be poll.max_bytes.
+func TestBodyFreedBeforeTheStore(t *testing.T) {
+	const padding = 32 << 20
+	o := feedtest.NewOrigin(t)
+	body := fixture(t, "news.rss")
+	end := bytes.LastIndex(body, []byte("</channel>"))
+	o.Handle("/padded.rss", func(w http.ResponseWriter, r *http.Request) {
+		// Written as it goes, so that the origin holds no copy.
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(body[:end])
+		w.Write([]byte("<!--"))
+		line := bytes.Repeat([]byte("padding "), 1024)
+		for n := 0; n < padding; n += len(line) {
+			w.Write(line)
+		}
+		w.Write([]byte("-->"))
+		w.Write(body[end:])
+	})
+	cfg := config(t, "  max_bytes: 67108864\n  timeout: 20s", o.URL("/padded.rss"))
+	held := &heldStore{DB: mustOpen(t), entered: make(chan struct{}), release: make(chan struct{})}
+	release := sync.OnceFunc(func() { close(held.release) })
+	t.Cleanup(release) // before the store closes, should the test fail
+	p := newPoller(t, cfg, held, nil)
+	done := make(chan []poller.Outcome)
+	go func() { done <- p.PollAll(t.Context(), nil) }()
+
+	<-held.entered
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	release()
+	if oc := (<-done)[0]; oc.Result != "ok" || oc.New != 2 {
+		t.Fatalf("padded source: %q with %d new (err %v); want ok with 2", oc.Result, oc.New, oc.Err)
+	}
+	if ms.HeapAlloc > padding/2 {
+		t.Errorf("while its items waited for the store, the heap held %d MiB; want the %d MiB body let go", ms.HeapAlloc>>20, padding>>20)
 	}
 }
 
