@@ -1008,3 +1008,24 @@ func TestParseXMLBaseFragmentAndQuery(t *testing.T) {
 		t.Errorf("text\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestParseImageAltText checks that an image keeps its text alternative
+// whatever punctuation it holds (a number sign, a colon, curly quotes,
+// quotation marks, an ampersand, angle brackets), escaped as HTML: a reader
+// shows it in the image's place when the image does not load, and reads it
+// out to those who cannot see it.
+func TestParseImageAltText(t *testing.T) {
+	f := mustParseFile(t, "rss-alt-text.xml", "")
+	want := []string{
+		`<p><img src="https://harbour.example/photos/crane.jpg" alt="Crane #4 lifts a container: the first of the day’s 300 moves."/></p><p>The crane lifted its first container on Friday.</p>`,
+		`<img src="https://harbour.example/photos/ferry.jpg" alt="The &#34;Island Queen&#34; at 7:15 &amp; 8:40 &lt;weekdays&gt; (50% full?)"><p>The summer timetable starts on Monday.</p>`,
+	}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want))
+	}
+	for i, w := range want {
+		if got := f.Items[i].Summary + f.Items[i].Content; got != w {
+			t.Errorf("item %d HTML\n got %s\nwant %s", i, got, w)
+		}
+	}
+}
