@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"html"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -126,6 +127,18 @@ func (n *normaliser) item(s source) aggregator.Item {
 	it.Content = htmlcut.Cut(sanitize(rawContent, contentBase, &anchors), maxHTML)
 	if it.Summary == it.Content {
 		it.Summary = ""
+	}
+	// A picture that the feed gives beside the text (Media RSS), and not in
+	// it, leads the HTML a reader shows, the content or else the summary:
+	// readers show the source's item with it.
+	if lead := leadImage(gi.Extensions, contentBase); lead != "" {
+		shown := &it.Content
+		if it.Content == "" && it.Summary != "" {
+			shown = &it.Summary
+		}
+		if !strings.Contains(*shown, "<img") {
+			*shown = lead + *shown
+		}
 	}
 
 	if s.literalTitle {
@@ -317,6 +330,72 @@ func mediaDescription(exts ext.Extensions) string {
 		}
 	}
 	return ""
+}
+
+// maxImageURL is the longest URL leadImage takes: a picture's address
+// runs to a few hundred bytes.
+const maxImageURL = 2048
+
+// leadImage returns, as sanitised HTML (<img src="…">), the picture Media
+// RSS gives an item beside its text, or "": the first media:content that
+// is an image (medium="image", an image/ type, or with neither, a URL that
+// names a picture's file), else the first media:thumbnail, on its own, in
+// a media:group or in a media:content (a video's still). A relative URL
+// resolves against base.
+func leadImage(exts ext.Extensions, base *url.URL) string {
+	m := exts["media"]
+	if m == nil {
+		return ""
+	}
+	contents := m["content"]
+	for _, g := range m["group"] {
+		contents = append(contents, g.Children["content"]...)
+	}
+	var candidates []string
+	for _, c := range contents {
+		medium := strings.ToLower(strings.TrimSpace(c.Attrs["medium"]))
+		typ := strings.ToLower(strings.TrimSpace(c.Attrs["type"]))
+		if medium == "image" || (medium == "" && (strings.HasPrefix(typ, "image/") || typ == "" && imagePath(c.Attrs["url"]))) {
+			candidates = append(candidates, c.Attrs["url"])
+		}
+	}
+	thumbs := m["thumbnail"]
+	for _, g := range m["group"] {
+		thumbs = append(thumbs, g.Children["thumbnail"]...)
+	}
+	for _, c := range contents {
+		thumbs = append(thumbs, c.Children["thumbnail"]...)
+	}
+	for _, t := range thumbs {
+		candidates = append(candidates, t.Attrs["url"])
+	}
+	for _, u := range candidates {
+		u = strings.TrimSpace(u)
+		if u == "" || len(u) > maxImageURL {
+			continue
+		}
+		// The sanitiser makes the URL absolute and drops one that is no
+		// http(s) URL, as it does in the item's own HTML.
+		if img := sanitize(`<img src="`+html.EscapeString(u)+`">`, base, nil); strings.Contains(img, " src=") {
+			return img
+		}
+	}
+	return ""
+}
+
+// imagePath reports whether URL u names a file of a picture by its
+// extension, as feeds that give a media:content no medium or type do
+// (".../master/3000.jpg?width=140").
+func imagePath(u string) bool {
+	pu, err := url.Parse(strings.TrimSpace(u))
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(path.Ext(pu.Path)) {
+	case ".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif":
+		return true
+	}
+	return false
 }
 
 func textToHTML(s string) string {

@@ -1029,3 +1029,29 @@ func TestParseImageAltText(t *testing.T) {
 		}
 	}
 }
+
+// TestParseMediaImages checks that the picture a feed gives beside an
+// item's text (Media RSS: an image media:content, else a media:thumbnail,
+// on its own, in a media:group or in a media:content) leads the HTML a
+// reader shows, with its URL made absolute, and that an item whose HTML
+// already shows a picture, or whose media are no picture, is left as it is.
+func TestParseMediaImages(t *testing.T) {
+	f := mustParseFile(t, "rss-media-images.xml", "")
+	want := []struct{ summary, content string }{
+		{"New gates for the old lock.", `<img src="https://quayside.example/photos/lock-1152x648.jpg"><p>The lock&#39;s gates, a century old, were lifted out on Friday.</p>`},
+		{`<img src="https://img.quayside.example/fish-240.jpg"><p>The market opens on the east quay on Monday.</p>`, ""},
+		{`<img src="https://img.quayside.example/media/sea-wall/master/3000.jpg?width=140&amp;quality=85">Surveyors found the wall sound.`, ""},
+		{`<img src="https://video.quayside.example/tug-race.jpg"><p>Six tugs raced the length of the harbour.</p>`, ""},
+		{`<p><img src="https://quayside.example/photos/crane.jpg" alt="The crane">The crane at dusk.</p>`, ""},
+		{"Listen to the harbour master.", ""},
+	}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want))
+	}
+	for i, w := range want {
+		it := f.Items[i]
+		if it.Summary != w.summary || it.Content != w.content {
+			t.Errorf("item %d (%s):\n got summary %q content %q\nwant summary %q content %q", i, it.Title, it.Summary, it.Content, w.summary, w.content)
+		}
+	}
+}
