@@ -1055,3 +1055,27 @@ func TestParseMediaImages(t *testing.T) {
 		}
 	}
 }
+
+// TestParsePlayers checks that an embedded player, which the sanitiser
+// drops (an iframe, a video, an audio), leaves a link to what it played
+// where it stood, showing a video's poster, else the player's title, else
+// the URL, so that a reader shows the way to the video where the source
+// showed the video.
+func TestParsePlayers(t *testing.T) {
+	f := mustParseFile(t, "rss-players.xml", "")
+	const rel = `rel="nofollow noopener noreferrer"`
+	want := []string{
+		`<p>Six tugs raced on Sunday.</p><a href="https://www.youtube-nocookie.example/embed/tUgRaCe?si=x&amp;start=5" ` + rel + `>Tug race: the finish</a>  <p>The <i>Marlin</i> won.</p>`,
+		`<p>The gates closed for the last time.</p><a href="https://player.video.example/video/4711" ` + rel + `>https://player.video.example/video/4711</a>   ` +
+			`<a href="https://harbourtv.example/clips/gates.webm" ` + rel + `><img src="https://harbourtv.example/stills/gates.jpg"></a>  Your browser cannot play this video.`,
+		`<p>An interview.</p><a href="https://harbourtv.example/audio/harbour-master.mp3" ` + rel + `>https://harbourtv.example/audio/harbour-master.mp3</a>`,
+	}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want))
+	}
+	for i, w := range want {
+		if got := f.Items[i].Content; got != w {
+			t.Errorf("item %d content\n got %s\nwant %s", i, got, w)
+		}
+	}
+}

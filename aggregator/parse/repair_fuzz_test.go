@@ -30,7 +30,7 @@ func FuzzRepairHTML(f *testing.F) {
 	}
 	base, _ := url.Parse("https://site.example/a/b.html")
 	f.Fuzz(func(t *testing.T, s string) {
-		r := repairHTML(s)
+		r := repairHTML(s, nil)
 		// An unfinished tag at the end, which repairHTML drops, is
 		// dropped by the policy too.
 		if !needsRepair(s) && policy.Sanitize(r) != policy.Sanitize(s) {

@@ -82,7 +82,7 @@ func sanitize(s string, base *url.URL, anchors *[]anchor) string {
 		return strings.TrimSpace(s)
 	}
 	if needsRepair(s) {
-		s = repairHTML(s)
+		s = repairHTML(s, base)
 	}
 	clean := policy.Sanitize(s)
 	if strings.Contains(s, "&#") {
@@ -306,6 +306,9 @@ var lazySrc = []string{"data-src", "data-lazy-src", "data-original"}
 // looks at every "=" with such an attribute's name before it, in tags or
 // not, so that most HTML is not tokenised twice.
 func needsRepair(s string) bool {
+	if hasEmbed(s) {
+		return true
+	}
 	// Where the unquoted value last found ends, and the next "&" at or
 	// after the value being read: kept from one "=" to the next, so that
 	// "href=href=href=…" is read once, not once an "=".
@@ -379,17 +382,23 @@ func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <
 
 // repairHTML rewrites the tags of s whose URL attributes hold white space
 // with each such URL as a browser reads it (repairURL), gives a lazily
-// loaded image its real source as src and leaves tracking pixels out; it
-// leaves the rest of s as it is.
+// loaded image its real source as src, leaves tracking pixels out and
+// writes a link to what an embedded player (an iframe, a video, an audio)
+// plays before it; it leaves the rest of s as it is.
 // The policy drops a URL with a space in it, and with it the link or the
-// image, and drops the data- attributes: a reader would see a placeholder.
-// What repairHTML writes is sanitised as the rest is.
-func repairHTML(s string) string {
+// image, drops the data- attributes, and drops players: a reader would see
+// a placeholder, or nothing where the source showed a video.
+// What repairHTML writes is sanitised as the rest is; a player's URL shown
+// as the link's text is resolved against base, when it is not nil.
+func repairHTML(s string, base *url.URL) string {
 	var b strings.Builder
 	b.Grow(len(s) + 64)
 	z := html.NewTokenizer(strings.NewReader(s))
+	// A video or audio element without a src plays its first <source>.
+	var player html.Token
+	inPlayer, linked := false, false
 	for {
-		switch z.Next() {
+		switch tt := z.Next(); tt {
 		case html.ErrorToken:
 			return b.String()
 		case html.StartTagToken, html.SelfClosingTagToken:
@@ -402,12 +411,26 @@ func repairHTML(s string) string {
 					changed = true
 				}
 			}
-			if tok.DataAtom == atom.Img {
+			switch tok.DataAtom {
+			case atom.Img:
 				if trackingPixel(tok) {
 					continue
 				}
 				if lazyImage(&tok) {
 					changed = true
+				}
+			case atom.Iframe:
+				b.WriteString(playerLink(tok, tok, base))
+			case atom.Video, atom.Audio:
+				player = tok
+				link := playerLink(tok, tok, base)
+				b.WriteString(link)
+				inPlayer, linked = tt == html.StartTagToken, link != ""
+			case atom.Source:
+				if inPlayer && !linked {
+					link := playerLink(tok, player, base)
+					b.WriteString(link)
+					linked = link != ""
 				}
 			}
 			if changed {
@@ -415,10 +438,78 @@ func repairHTML(s string) string {
 			} else {
 				b.WriteString(raw)
 			}
+		case html.EndTagToken:
+			b.Write(z.Raw())
+			if name, _ := z.TagName(); string(name) == "video" || string(name) == "audio" {
+				inPlayer = false
+			}
 		default:
 			b.Write(z.Raw())
 		}
 	}
+}
+
+// embedTags are the elements of players, which the policy drops, that
+// repairHTML writes a link for.
+var embedTags = []string{"iframe", "video", "audio"}
+
+// hasEmbed reports whether s may hold a player's element: "<" then one
+// of embedTags, in any case.
+func hasEmbed(s string) bool {
+	for i := 0; ; {
+		lt := strings.IndexByte(s[i:], '<')
+		if lt < 0 {
+			return false
+		}
+		i += lt + 1
+		for _, tag := range embedTags {
+			if len(s)-i >= len(tag) && strings.EqualFold(s[i:i+len(tag)], tag) {
+				return true
+			}
+		}
+	}
+}
+
+// playerLink returns a link to what tok, an iframe, video, audio or source
+// element of player, plays: its src when that is a relative or http(s)
+// URL, or "". The link shows the poster of a video player when it has one,
+// else the player's title, else the URL, resolved against base when it is
+// not nil.
+func playerLink(tok, player html.Token, base *url.URL) string {
+	src, ok := playerURL(tok, "src")
+	if !ok {
+		return ""
+	}
+	a := html.Token{Type: html.StartTagToken, Data: "a", Attr: []html.Attribute{{Key: "href", Val: src}}}
+	var label string
+	if poster, ok := playerURL(player, "poster"); ok && player.DataAtom == atom.Video {
+		label = html.Token{Type: html.StartTagToken, Data: "img", Attr: []html.Attribute{{Key: "src", Val: poster}}}.String()
+	} else {
+		label = html.EscapeString(resolve(base, src))
+		for _, at := range player.Attr {
+			if at.Key == "title" && strings.TrimSpace(at.Val) != "" {
+				label = html.EscapeString(collapseSpace(at.Val))
+			}
+		}
+	}
+	return a.String() + label + "</a>"
+}
+
+// playerURL returns the URL in tok's attribute key, as a browser reads it,
+// when it is a relative or http(s) URL.
+func playerURL(tok html.Token, key string) (string, bool) {
+	for _, at := range tok.Attr {
+		if at.Key != key {
+			continue
+		}
+		v := repairURL(at.Val)
+		u, err := url.Parse(v)
+		if v == "" || err != nil || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https") {
+			return "", false
+		}
+		return v, true
+	}
+	return "", false
 }
 
 // trackingPixel reports whether img is a pixel or less each way: an image
