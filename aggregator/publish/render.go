@@ -121,6 +121,20 @@ func entryHTML(v *storyView, limit int) string {
 	return b.String()
 }
 
+// entrySummary is the most of a face item's summary an entry carries
+// beside its content: a summary is a sentence or two.
+const entrySummary = 1 << 10
+
+// summaryHTML returns the face item's summary, sanitised and cut to about
+// entrySummary bytes, when the item has content too, and "" otherwise: an
+// item with a summary alone has it as its entry's content.
+func summaryHTML(v *storyView) string {
+	if strings.TrimSpace(v.Face.Content) == "" {
+		return ""
+	}
+	return htmlcut.Cut(strings.TrimSpace(xmlText(parse.Sanitize(v.Face.Summary, ""))), entrySummary)
+}
+
 // authorsOf returns the face item's authors, else the face source's name.
 func authorsOf(v *storyView) []string {
 	if a := cleanList(v.Face.Authors); len(a) > 0 {
@@ -377,6 +391,11 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 			}
 			e.Links = append(e.Links, l)
 		}
+		if sum := summaryHTML(v); sum != "" {
+			// The source's summary, beside its content: readers show it in
+			// their lists of entries, as they do the source's.
+			e.Summary = &feeds.AtomSummary{Content: sum, Type: "html"}
+		}
 		ae := &atomEntry{AtomEntry: e}
 		for _, a := range authorsOf(v) {
 			ae.Authors = append(ae.Authors, atomAuthor(a, v.Source))
@@ -563,6 +582,8 @@ func (s *state) jsonDoc(pg *page) *jsonFeed {
 			ji.Authors = append(ji.Authors, &feeds.JSONAuthor{Name: a})
 		}
 		ji.Author = ji.Authors[0] // JSON Feed 1.0 readers know only author
+		// JSON Feed's summary is plain text.
+		ji.Summary = parse.PlainText(summaryHTML(v))
 		item := &jsonItem{JSONItem: ji}
 		for _, e := range enclosuresOf(v) {
 			item.Attachments = append(item.Attachments, jsonAttachment{URL: e.url, MIMEType: e.typ, SizeInBytes: e.length})
