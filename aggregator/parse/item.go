@@ -128,10 +128,10 @@ func (n *normaliser) item(s source) aggregator.Item {
 	if it.Summary == it.Content {
 		it.Summary = ""
 	}
-	// A picture that the feed gives beside the text (Media RSS), and not in
-	// it, leads the HTML a reader shows, the content or else the summary:
-	// readers show the source's item with it.
-	if lead := leadImage(gi.Extensions, contentBase); lead != "" {
+	// A picture that the feed gives beside the text (Media RSS, JSON Feed's
+	// image), and not in it, leads the HTML a reader shows, the content or
+	// else the summary: readers show the source's item with it.
+	if lead := leadImage(s, contentBase); lead != "" {
 		shown := &it.Content
 		if it.Content == "" && it.Summary != "" {
 			shown = &it.Summary
@@ -336,22 +336,22 @@ func mediaDescription(exts ext.Extensions) string {
 // runs to a few hundred bytes.
 const maxImageURL = 2048
 
-// leadImage returns, as sanitised HTML (<img src="…">), the picture Media
-// RSS gives an item beside its text, or "": the first media:content that
-// is an image (medium="image", an image/ type, or with neither, a URL that
-// names a picture's file), else the first media:thumbnail, on its own, in
-// a media:group or in a media:content (a video's still). A relative URL
-// resolves against base.
-func leadImage(exts ext.Extensions, base *url.URL) string {
-	m := exts["media"]
-	if m == nil {
-		return ""
+// leadImage returns, as sanitised HTML (<img src="…">), the picture a feed
+// gives an item beside its text, or "": a JSON Feed item's image, else, in
+// Media RSS, the first media:content that is an image (medium="image", an
+// image/ type, or with neither, a URL that names a picture's file), else
+// the first media:thumbnail, on its own, in a media:group or in a
+// media:content (a video's still). A relative URL resolves against base.
+func leadImage(s source, base *url.URL) string {
+	var candidates []string
+	if s.json != nil {
+		candidates = append(candidates, s.json.Image)
 	}
+	m := s.gi.Extensions["media"]
 	contents := m["content"]
 	for _, g := range m["group"] {
 		contents = append(contents, g.Children["content"]...)
 	}
-	var candidates []string
 	for _, c := range contents {
 		medium := strings.ToLower(strings.TrimSpace(c.Attrs["medium"]))
 		typ := strings.ToLower(strings.TrimSpace(c.Attrs["type"]))

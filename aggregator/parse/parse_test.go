@@ -1079,3 +1079,22 @@ func TestParsePlayers(t *testing.T) {
 		}
 	}
 }
+
+// TestParseJSONFeedImage checks that a JSON Feed item's image, its main
+// picture, leads its HTML when the HTML shows none, as it does an RSS
+// item's Media RSS picture.
+func TestParseJSONFeedImage(t *testing.T) {
+	f := mustParseFile(t, "jsonfeed-image.json", "application/feed+json")
+	want := []string{
+		`<img src="https://photodesk.example/images/regatta-1200.jpg"><p>Forty boats crossed the line.</p>`,
+		`<p><img src="https://photodesk.example/images/fog-inline.jpg" alt="Fog">The fog lifted at noon.</p>`,
+	}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want))
+	}
+	for i, w := range want {
+		if got := f.Items[i].Content; got != w {
+			t.Errorf("item %d content\n got %s\nwant %s", i, got, w)
+		}
+	}
+}
