@@ -158,6 +158,9 @@ func (n *normaliser) item(s source) aggregator.Item {
 	if len(it.Authors) == 0 && gi.Author != nil {
 		it.Authors = personNames([]*gofeed.Person{gi.Author})
 	}
+	if creators := rssCreators(s.rss); len(creators) > 1 {
+		it.Authors = creators
+	}
 	if len(it.Authors) == 0 {
 		it.Authors = n.authors
 	}
@@ -416,6 +419,20 @@ func textToHTML(s string) string {
 		b.WriteString("</p>")
 	}
 	return b.String()
+}
+
+// rssCreators returns the names of an RSS item's authors when it names
+// them as Dublin Core creators, one dc:creator each, and nothing else
+// (author, dc:author) goes before them: gofeed takes the first alone.
+func rssCreators(it *rss.Item) []string {
+	if it == nil || strings.TrimSpace(it.Author) != "" || it.DublinCoreExt == nil || len(it.DublinCoreExt.Author) > 0 {
+		return nil
+	}
+	var ps []*gofeed.Person
+	for _, c := range it.DublinCoreExt.Creator {
+		ps = append(ps, &gofeed.Person{Name: c})
+	}
+	return personNames(ps)
 }
 
 func personNames(ps []*gofeed.Person) []string {

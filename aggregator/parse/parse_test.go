@@ -1098,3 +1098,23 @@ func TestParseJSONFeedImage(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRSSCreators checks that an RSS item by several people, named in
+// one dc:creator each, keeps every one of them, and that an item's author
+// still goes before its creators.
+func TestParseRSSCreators(t *testing.T) {
+	f := mustParseFile(t, "rss-creators.xml", "")
+	want := [][]string{
+		{"Ann Writer", "Bo Reporter", "Cy Editor"},
+		{"Ann Writer"},
+		{"News Desk"},
+	}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want))
+	}
+	for i, w := range want {
+		if got := f.Items[i].Authors; !slices.Equal(got, w) {
+			t.Errorf("item %d (%s) authors %q; want %q", i, f.Items[i].Title, got, w)
+		}
+	}
+}
