@@ -1118,3 +1118,17 @@ func TestParseRSSCreators(t *testing.T) {
 		}
 	}
 }
+
+// TestParseLazySrcset checks that an image whose lazy loading keeps its
+// sources in data-srcset, and only a placeholder in src, shows its widest
+// source.
+func TestParseLazySrcset(t *testing.T) {
+	f := mustParseFile(t, "rss-lazy-srcset.xml", "")
+	want := `<p><img src="https://essays.example/wp-content/nets-1024.jpg" alt="Nets drying on the quay"></p><p>The nets dry for a day before they are mended.</p>`
+	if len(f.Items) != 1 {
+		t.Fatalf("%d items; want 1", len(f.Items))
+	}
+	if got := f.Items[0].Content; got != want {
+		t.Errorf("content\n got %s\nwant %s", got, want)
+	}
+}

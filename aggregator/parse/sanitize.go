@@ -3,6 +3,7 @@ package parse
 import (
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -300,6 +301,11 @@ func resolve(base *url.URL, ref string) string {
 // (a blank GIF, a data: URL) or nothing until a script swaps them.
 var lazySrc = []string{"data-src", "data-lazy-src", "data-original"}
 
+// lazySrcset is the attribute in which lazy loading keeps an image's
+// sources of several sizes ("a-300.jpg 300w, a-600.jpg 600w") when it
+// keeps none in lazySrc.
+const lazySrcset = "data-srcset"
+
 // needsRepair reports whether s may hold what repairHTML repairs: a URL
 // attribute whose value holds white space, a lazily loaded image or a
 // tracking pixel. It
@@ -329,7 +335,7 @@ func needsRepair(s string) bool {
 			start--
 		}
 		name := strings.ToLower(s[start:end])
-		if slices.Contains(lazySrc, name) {
+		if slices.Contains(lazySrc, name) || name == lazySrcset {
 			return true
 		}
 		dimension := name == "width" || name == "height"
@@ -536,14 +542,18 @@ func tinyDimension(v string) bool {
 
 // lazyImage gives img the source its first lazy-loading attribute holds,
 // when that is a relative or http(s) URL, as src, and reports whether it
-// did.
+// did. Of the sources in data-srcset, the widest is taken.
 func lazyImage(img *html.Token) bool {
-	for _, name := range lazySrc {
+	for _, name := range append(lazySrc, lazySrcset) {
 		for _, a := range img.Attr {
 			if a.Key != name {
 				continue
 			}
-			v := repairURL(a.Val)
+			v := a.Val
+			if name == lazySrcset {
+				v = widestSource(v)
+			}
+			v = repairURL(v)
 			u, err := url.Parse(v)
 			if v == "" || err != nil || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https") {
 				continue
@@ -559,6 +569,37 @@ func lazyImage(img *html.Token) bool {
 		}
 	}
 	return false
+}
+
+// widestSource returns the URL of the widest image a srcset names
+// ("a-300.jpg 300w, a-600.jpg 2x"), by its width, else its density, else
+// the first; "" when it names none. A URL in a srcset holds no white
+// space, and a comma ends it only when white space follows.
+func widestSource(srcset string) string {
+	best, bestSize := "", -1.0
+	for _, c := range strings.Split(srcset, ", ") {
+		f := strings.Fields(c)
+		if len(f) == 0 {
+			continue
+		}
+		u := strings.TrimSuffix(f[0], ",")
+		size := 0.0
+		if len(f) > 1 {
+			d := f[1]
+			if n, err := strconv.ParseFloat(d[:len(d)-1], 64); err == nil && len(d) > 1 {
+				switch d[len(d)-1] {
+				case 'w':
+					size = n * 1000 // a width outranks any density
+				case 'x':
+					size = n
+				}
+			}
+		}
+		if size > bestSize {
+			best, bestSize = u, size
+		}
+	}
+	return best
 }
 
 // repairURL returns a URL as browsers read one written in an attribute:

@@ -170,6 +170,10 @@ func TestSanitize(t *testing.T) {
 		{"lazy image without src", `<img data-lazy-src="harbour 2.jpg" alt="Harbour">`, `<img alt="Harbour" src="https://site.example/news/harbour%202.jpg">`},
 		{"lazy image with data placeholder", `<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-original="//cdn.example/h.jpg">`, `<img src="https://cdn.example/h.jpg">`},
 		{"lazy image with a bad source", `<img src="/i/p.png" data-src="javascript:alert(1)">`, `<img src="https://site.example/i/p.png">`},
+		{"lazy image of several sizes", `<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-srcset="/i/h-300.jpg 300w, /i/h-1200.jpg 1200w, /i/h-600.jpg 600w" alt="Harbour">`, `<img src="https://site.example/i/h-1200.jpg" alt="Harbour">`},
+		{"lazy image of several densities", `<img data-srcset="//cdn.example/h.jpg, //cdn.example/h@2x.jpg 2x">`, `<img src="https://cdn.example/h@2x.jpg">`},
+		{"lazy image of several sizes with commas in its URLs", `<img data-srcset="/c/w_300,h_200/h.jpg 300w, /c/w_900,h_600/h.jpg 900w">`, `<img src="https://site.example/c/w_900,h_600/h.jpg">`},
+		{"data-src before data-srcset", `<img data-src="/i/h.jpg" data-srcset="/i/h-1200.jpg 1200w">`, `<img src="https://site.example/i/h.jpg">`},
 		{"data-src on a link", `<a href="/a" data-src="/b">x</a>`, `<a href="https://site.example/a" rel="nofollow noopener noreferrer">x</a>`},
 		// Tracking pixels: images a pixel or less each way.
 		{"tracking pixel", `<p>Text.<img src="https://t.example/p.gif?u=1" width="1" height="1" alt=""></p>`, `<p>Text.</p>`},
