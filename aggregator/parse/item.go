@@ -190,7 +190,7 @@ func (n *normaliser) item(s source) aggregator.Item {
 
 	// Times. Dublin Core's terms (dcterms:issued, dcterms:modified), which
 	// gofeed leaves among the extensions, stand in for missing ones.
-	published, updated := gi.PublishedParsed, gi.UpdatedParsed
+	published, updated := zoned(gi.Published, gi.PublishedParsed), zoned(gi.Updated, gi.UpdatedParsed)
 	if published == nil {
 		published = termsDate(gi.Extensions, "issued", "created", "date")
 	}
@@ -223,6 +223,43 @@ func (n *normaliser) item(s source) aggregator.Item {
 	it.ID = aggregator.ItemID(n.sourceID, it.GUID)
 	it.Hash = it.EditHash()
 	return it
+}
+
+// zoneOffsets are the offsets of the time zone abbreviations that feeds
+// write in dates and gofeed does not know, reading their times as UTC:
+// each stands for one zone (not IST, which is India's, Ireland's or
+// Israel's).
+var zoneOffsets = map[string]time.Duration{
+	"AKST": -9 * time.Hour, "AKDT": -8 * time.Hour, "HST": -10 * time.Hour,
+	"BRT": -3 * time.Hour, "ART": -3 * time.Hour,
+	"SAST": 2 * time.Hour, "MSK": 3 * time.Hour,
+	"ICT": 7 * time.Hour, "WIB": 7 * time.Hour,
+	"HKT": 8 * time.Hour, "SGT": 8 * time.Hour, "PHT": 8 * time.Hour, "AWST": 8 * time.Hour,
+	"JST": 9 * time.Hour, "KST": 9 * time.Hour,
+	"ACST": 9*time.Hour + 30*time.Minute, "ACDT": 10*time.Hour + 30*time.Minute,
+	"AEST": 10 * time.Hour, "AEDT": 11 * time.Hour,
+	"NZST": 12 * time.Hour, "NZDT": 13 * time.Hour,
+}
+
+// zoned returns t, gofeed's reading of the date raw, moved by the offset
+// of the zone abbreviation raw ends in when gofeed read it as UTC: a time
+// of 08:00 JST is 23:00 UTC the day before, not 08:00 UTC.
+func zoned(raw string, t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	raw = strings.TrimSpace(raw)
+	i := strings.LastIndexAny(raw, " \t")
+	if i < 0 {
+		return t
+	}
+	off, ok := zoneOffsets[raw[i+1:]]
+	// gofeed read the clock as UTC when the time it gives shows it.
+	if !ok || !strings.Contains(raw[:i], t.UTC().Format("15:04")) {
+		return t
+	}
+	u := t.Add(-off)
+	return &u
 }
 
 // sane returns t in UTC when it is a plausible publication time.

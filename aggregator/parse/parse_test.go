@@ -1132,3 +1132,28 @@ func TestParseLazySrcset(t *testing.T) {
 		t.Errorf("content\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestParseDateZones checks that a date in a time zone that a feed names by
+// its abbreviation (JST, AEDT, HST) is read in that zone, where gofeed reads
+// the abbreviations it does not know as UTC, and that one it knows, or one
+// with a numeric offset, is read as before.
+func TestParseDateZones(t *testing.T) {
+	f := mustParseFile(t, "dates-zones.xml", "")
+	want := map[string]time.Time{
+		"Tokyo":             time.Date(2024, 3, 1, 23, 0, 0, 0, time.UTC),
+		"Sydney":            time.Date(2024, 3, 1, 22, 15, 0, 0, time.UTC),
+		"Adelaide":          time.Date(2024, 3, 1, 21, 30, 0, 0, time.UTC),
+		"Honolulu":          time.Date(2024, 3, 2, 6, 0, 0, 0, time.UTC),
+		"New York":          time.Date(2024, 3, 2, 1, 0, 0, 0, time.UTC),
+		"Numeric and named": time.Date(2024, 3, 1, 23, 0, 0, 0, time.UTC),
+		"Updated in Seoul":  time.Date(2024, 3, 1, 23, 30, 0, 0, time.UTC),
+	}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want))
+	}
+	for _, it := range f.Items {
+		if w := want[it.Title]; !it.Dated || !it.Published.Equal(w) {
+			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
+		}
+	}
+}
