@@ -1,11 +1,13 @@
 package parse
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"html"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -381,7 +383,8 @@ const maxImageURL = 2048
 // Media RSS, the first media:content that is an image (medium="image", an
 // image/ type, or with neither, a URL that names a picture's file), else
 // the first media:thumbnail, on its own, in a media:group or in a
-// media:content (a video's still). A relative URL resolves against base.
+// media:content (a video's still), the widest of each first. A relative
+// URL resolves against base.
 func leadImage(s source, base *url.URL) string {
 	var candidates []string
 	if s.json != nil {
@@ -392,22 +395,28 @@ func leadImage(s source, base *url.URL) string {
 	for _, g := range m["group"] {
 		contents = append(contents, g.Children["content"]...)
 	}
+	var images []ext.Extension
 	for _, c := range contents {
 		medium := strings.ToLower(strings.TrimSpace(c.Attrs["medium"]))
 		typ := strings.ToLower(strings.TrimSpace(c.Attrs["type"]))
 		if medium == "image" || (medium == "" && (strings.HasPrefix(typ, "image/") || typ == "" && imagePath(c.Attrs["url"]))) {
-			candidates = append(candidates, c.Attrs["url"])
+			images = append(images, c)
 		}
 	}
-	thumbs := m["thumbnail"]
+	thumbs := slices.Clone(m["thumbnail"])
 	for _, g := range m["group"] {
 		thumbs = append(thumbs, g.Children["thumbnail"]...)
 	}
 	for _, c := range contents {
 		thumbs = append(thumbs, c.Children["thumbnail"]...)
 	}
-	for _, t := range thumbs {
-		candidates = append(candidates, t.Attrs["url"])
+	// A feed may give one picture in several sizes (a 140 and a 460 pixel
+	// wide one): the widest goes first, then the order of the feed.
+	for _, list := range [][]ext.Extension{images, thumbs} {
+		slices.SortStableFunc(list, func(a, b ext.Extension) int { return cmp.Compare(mediaWidth(b), mediaWidth(a)) })
+		for _, e := range list {
+			candidates = append(candidates, e.Attrs["url"])
+		}
 	}
 	for _, u := range candidates {
 		u = strings.TrimSpace(u)
@@ -421,6 +430,16 @@ func leadImage(s source, base *url.URL) string {
 		}
 	}
 	return ""
+}
+
+// mediaWidth is the width a Media RSS element gives its picture, in
+// pixels, or 0.
+func mediaWidth(e ext.Extension) int {
+	w, err := strconv.Atoi(strings.TrimSpace(e.Attrs["width"]))
+	if err != nil || w < 0 {
+		return 0
+	}
+	return w
 }
 
 // imagePath reports whether URL u names a file of a picture by its

@@ -1032,8 +1032,9 @@ func TestParseImageAltText(t *testing.T) {
 
 // TestParseMediaImages checks that the picture a feed gives beside an
 // item's text (Media RSS: an image media:content, else a media:thumbnail,
-// on its own, in a media:group or in a media:content) leads the HTML a
-// reader shows, with its URL made absolute, and that an item whose HTML
+// on its own, in a media:group or in a media:content; of one picture in
+// several sizes, the widest) leads the HTML a reader shows, with its URL
+// made absolute, and that an item whose HTML
 // already shows a picture, or whose media are no picture, is left as it is.
 func TestParseMediaImages(t *testing.T) {
 	f := mustParseFile(t, "rss-media-images.xml", "")
@@ -1044,6 +1045,7 @@ func TestParseMediaImages(t *testing.T) {
 		{`<img src="https://video.quayside.example/tug-race.jpg"><p>Six tugs raced the length of the harbour.</p>`, ""},
 		{`<p><img src="https://quayside.example/photos/crane.jpg" alt="The crane">The crane at dusk.</p>`, ""},
 		{"Listen to the harbour master.", ""},
+		{`<img src="https://img.quayside.example/regatta/master/2000.jpg?width=460&amp;s=b2">The harbour club won again.`, ""},
 	}
 	if len(f.Items) != len(want) {
 		t.Fatalf("%d items; want %d", len(f.Items), len(want))
