@@ -214,7 +214,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		se := &StatusError{URL: res.FinalURL, Code: resp.StatusCode}
 		if rateLimited(resp.StatusCode) {
-			if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), originNow(resp.Header)); ok {
 				se.RetryAfter = min(d, f.opts.MaxRetryAfter)
 			}
 		}
@@ -471,6 +471,18 @@ func (g *gzipMembers) Read(p []byte) (int, error) {
 		}
 		g.zr.Multistream(false)
 	}
+}
+
+// originNow returns the time by the origin's clock when it answered: its
+// Date header, else our own clock. A Retry-After date is by the origin's
+// clock too, so the wait it asks for is the one between the two, whatever
+// the skew between that clock and ours: as a cache reckons an Expires
+// against the Date beside it (RFC 9111, section 4.2.1).
+func originNow(h http.Header) time.Time {
+	if t, err := http.ParseTime(h.Get("Date")); err == nil {
+		return t
+	}
+	return time.Now()
 }
 
 // maxAge returns the max-age directive of Cache-Control header values, or 0.

@@ -387,6 +387,27 @@ func TestStatusErrors(t *testing.T) {
 	}
 }
 
+// TestRetryAfterSkewedClock checks that a Retry-After date is read against
+// the answer's own Date: a server whose clock is an hour fast or slow asks
+// for the two minutes it means, not an hour and two minutes or nothing.
+func TestRetryAfterSkewedClock(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	for _, skew := range []time.Duration{time.Hour, -time.Hour} {
+		path := fmt.Sprintf("/skewed%d", skew/time.Minute)
+		o.Handle(path, func(w http.ResponseWriter, r *http.Request) {
+			clock := time.Now().Add(skew).UTC()
+			w.Header().Set("Date", clock.Format(http.TimeFormat))
+			w.Header().Set("Retry-After", clock.Add(2*time.Minute).Format(http.TimeFormat))
+			http.Error(w, "slow down", http.StatusTooManyRequests)
+		})
+		_, err := newFetcher(t, Options{}).Fetch(t.Context(), Request{URL: o.URL(path)})
+		var se *StatusError
+		if !errors.As(err, &se) || se.RetryAfter != 2*time.Minute {
+			t.Errorf("Fetch(%s), the origin's clock %v off = %v; want a StatusError with RetryAfter 2m0s", path, skew, err)
+		}
+	}
+}
+
 // TestRetryAfterCapped checks that the wait a Retry-After asks for, in
 // seconds or as a date, is cut to Options.MaxRetryAfter, and to a year
 // without it.
