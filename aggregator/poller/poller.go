@@ -155,6 +155,10 @@ type Poller struct {
 	// disk or a broken file makes the daemon unhealthy (Healthy).
 	storeErr     error
 	storeFailing time.Time
+	// retagging is set while RetagIfChanged re-decides the stored
+	// stories, and retagAgain when a reload asked for it meanwhile: the
+	// call in progress then looks again, under the new configuration.
+	retagging, retagAgain bool
 }
 
 // New returns a Poller for cfg that stores into st and tags stories with
@@ -1417,14 +1421,11 @@ func (ns Notifiers) Changed(topics ...string) {
 	}
 }
 
-// Retag re-decides the topics of every stored story with the current
-// configuration, after a reload changed topics or source tags, in batches of
-// a few hundred stories per transaction, and tells the notifier which topics
+// retag re-decides the topics of every stored story with the configuration
+// of pl, after a reload changed topics or source tags, in batches of a few
+// hundred stories per transaction, and tells the notifier which topics
 // changed. It returns how many stories it looked at.
-func (p *Poller) Retag(ctx context.Context) (int, error) {
-	p.mu.Lock()
-	pl := p.pl
-	p.mu.Unlock()
+func (p *Poller) retag(ctx context.Context, pl *pipeline) (int, error) {
 	ids, err := p.st.StoryIDs(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("listing stories: %w", err)

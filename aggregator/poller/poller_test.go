@@ -917,6 +917,67 @@ func TestRetagAfterNewMatching(t *testing.T) {
 	}
 }
 
+// TestRetagDuringRetag reloads the configuration back to the rules the
+// store recorded while the retagging a start began under other rules is in
+// progress, as when a config edited while the daemon was stopped is undone
+// at once: the stories end decided under the rules in force, and the store
+// records those.
+func TestRetagDuringRetag(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/feed.rss", "application/rss+xml", fixture(t, "news.rss"))
+	db := newGatedStore(t)
+	clk := &clock{t: time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)}
+	withTopic := func(phrase string) *aggregator.Config {
+		cfg := config(t, "", o.URL("/feed.rss"))
+		cfg.Topics = append(cfg.Topics, aggregator.TopicConfig{
+			ID: "roads", Title: "Roads", Match: aggregator.MatchConfig{Any: []string{phrase}},
+		})
+		return cfg
+	}
+	recorded := withTopic("bridge")
+	first := newPoller(t, recorded, db, clk.Now)
+	first.PollAll(t.Context(), nil)
+	if _, err := first.RetagIfChanged(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+
+	edited := withTopic("tunnel")
+	p := newPoller(t, edited, db, clk.Now)
+	db.armed.Store(true)
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.RetagIfChanged(t.Context())
+		done <- err
+	}()
+	<-db.held // the start's retagging, under "tunnel", is writing
+	tags, err := topic.Compile(recorded.Topics, recorded.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Reload(recorded, tags); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.RetagIfChanged(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	close(db.open)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	var ids []string
+	err = db.TopicStories(t.Context(), "roads", time.Time{}, func(s aggregator.Story, _ []aggregator.Item) bool {
+		ids = append(ids, s.ID)
+		return true
+	})
+	if err != nil || len(ids) != 1 {
+		t.Errorf("topic roads after the reload = %q, %v; want the bridge story, as match.any \"bridge\" decides", ids, err)
+	}
+	if n, err := newPoller(t, recorded, db, clk.Now).RetagIfChanged(t.Context()); n != 0 || err != nil {
+		t.Errorf("RetagIfChanged under the config in force = %d, %v; want none: the store records its rules", n, err)
+	}
+}
+
 // TestRetitledSourceMetrics checks that a source named by its feed's title
 // keeps one last-success series when the feed retitles itself.
 func TestRetitledSourceMetrics(t *testing.T) {

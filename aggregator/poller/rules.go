@@ -37,16 +37,52 @@ func storyRules(cfg *aggregator.Config) ([]byte, error) {
 	return aggregator.SettingsDigest("story rules", rules)
 }
 
-// RetagIfChanged re-decides every stored story (Retag) when the settings
+// RetagIfChanged re-decides every stored story when the settings
 // that decide a story's face, topics and tags differ from those the store
 // recorded when it last did — the configuration was edited while the daemon
 // was stopped, or a reload changed them — and then records the current
 // ones. It returns how many stories it looked at: none when nothing
 // changed.
+//
+// A call made while another is in progress (a reload during the retagging
+// that a start began) returns at once with none, and the call in progress
+// looks again under the configuration of then once it is done: two passes
+// at once would leave each story as the one that came to it last decided,
+// and the store recording the rules of the one that finished last.
 func (p *Poller) RetagIfChanged(ctx context.Context) (int, error) {
 	p.mu.Lock()
-	want, err := storyRules(p.pl.cfg)
+	if p.retagging {
+		p.retagAgain = true
+		p.mu.Unlock()
+		return 0, nil
+	}
+	p.retagging = true
 	p.mu.Unlock()
+	total := 0
+	for {
+		p.mu.Lock()
+		pl := p.pl
+		p.retagAgain = false
+		p.mu.Unlock()
+		n, err := p.retagIfChanged(ctx, pl)
+		total += n
+		p.mu.Lock()
+		again := p.retagAgain && err == nil
+		if !again {
+			p.retagging, p.retagAgain = false, false
+		}
+		p.mu.Unlock()
+		if !again {
+			return total, err
+		}
+	}
+}
+
+// retagIfChanged re-decides every stored story under the configuration of
+// pl when its settings differ from those the store recorded, then records
+// them.
+func (p *Poller) retagIfChanged(ctx context.Context, pl *pipeline) (int, error) {
+	want, err := storyRules(pl.cfg)
 	if err != nil {
 		return 0, err
 	}
@@ -61,7 +97,7 @@ func (p *Poller) RetagIfChanged(ctx context.Context) (int, error) {
 	if bytes.Equal(have, want) {
 		return 0, nil
 	}
-	n, err := p.Retag(ctx)
+	n, err := p.retag(ctx, pl)
 	if err != nil {
 		return n, err
 	}
