@@ -284,6 +284,32 @@ func TestReloadLogLevel(t *testing.T) {
 	})
 }
 
+// TestReloadRestartSettings moves storage.path with a reload, then moves it
+// back: the first is warned of as taking effect on restart, the second,
+// which leaves the daemon as it started, is not.
+func TestReloadRestartSettings(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	d := startDaemon(t, path)
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const warning = "storage.path and server.listen changes take effect on restart"
+	for i, text := range []string{strings.Replace(string(orig), "tributary.db", "moved.db", 1), string(orig)} {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		syscall.Kill(os.Getpid(), syscall.SIGHUP)
+		waitFor(t, "the reload logged", 5*time.Second, func() bool {
+			return strings.Count(d.out.String(), "config reloaded") == i+1
+		})
+	}
+	if n := strings.Count(d.out.String(), warning); n != 1 {
+		t.Errorf("%q logged %d times; want once, for the reload that moved storage.path and not for the one that moved it back:\n%s", warning, n, d.out.String())
+	}
+}
+
 // TestPollExitStatus runs poll with every source failing, then with one
 // failing: only the first exits non-zero, so that a cron job can tell.
 func TestPollExitStatus(t *testing.T) {

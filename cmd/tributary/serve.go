@@ -146,6 +146,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	})
+	// What takes effect on restart only is compared with what this daemon
+	// started with, not with the config last reloaded: a reload that
+	// changes server.listen, then one that undoes it, changed nothing.
+	started := cfg
 	g.Go(func() error {
 		for {
 			select {
@@ -158,10 +162,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 				logger.Error("config reload refused; the running config stays", "config", e.configPath, "err", err)
 				continue
 			}
-			if cfg.Storage.Path != currentCfg().Storage.Path || cfg.Server.Listen != currentCfg().Server.Listen {
+			if cfg.Storage.Path != started.Storage.Path || cfg.Server.Listen != started.Server.Listen {
 				logger.Warn("storage.path and server.listen changes take effect on restart")
 			}
-			if !strings.EqualFold(cfg.Log.Format, currentCfg().Log.Format) {
+			if !strings.EqualFold(cfg.Log.Format, started.Log.Format) {
 				logger.Warn("log.format changes take effect on restart")
 			}
 			if err := pl.Reload(cfg, tags); err != nil {
