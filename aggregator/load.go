@@ -254,16 +254,24 @@ func (c *Config) Validate() error {
 	return errors.Join(joined...)
 }
 
+// DefaultBaseURL returns the server.base_url of a config that gives none
+// and listens on listen: http://listen, with localhost for an address that
+// names every interface; "" when listen is no host:port.
+func DefaultBaseURL(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
 // fillDerived sets the defaults that depend on other keys.
 func fillDerived(c *Config) {
 	if c.Server.BaseURL == "" {
-		host, port, err := net.SplitHostPort(c.Server.Listen)
-		if err == nil {
-			if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-				host = "localhost"
-			}
-			c.Server.BaseURL = "http://" + net.JoinHostPort(host, port)
-		}
+		c.Server.BaseURL = DefaultBaseURL(c.Server.Listen)
 	}
 	c.Server.BaseURL = strings.TrimRight(c.Server.BaseURL, "/")
 	for i := range c.Sources {

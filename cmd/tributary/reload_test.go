@@ -310,6 +310,38 @@ func TestReloadRestartSettings(t *testing.T) {
 	}
 }
 
+// TestReloadListenKeepsBaseURL moves server.listen with a reload, under a
+// config that gives no base_url: until a restart the daemon answers where
+// it did, and its feeds keep linking there rather than to the new address.
+func TestReloadListenKeepsBaseURL(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	derived := strings.Replace(string(orig), "  base_url: \"http://feeds.test\"\n", "", 1)
+	if err := os.WriteFile(path, []byte(derived), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, path)
+	const self = `href="http://127.0.0.1:0/topics/all.atom" rel="self"`
+	if _, body := d.get(t, "/topics/all.atom"); !strings.Contains(string(body), self) {
+		t.Fatalf("/topics/all.atom before the reload names no %s:\n%s", self, body)
+	}
+	moved := strings.Replace(derived, "127.0.0.1:0", "127.0.0.1:1", 1)
+	if err := os.WriteFile(path, []byte(moved), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	waitFor(t, "the reload logged", 5*time.Second, func() bool {
+		return strings.Contains(d.out.String(), "config reloaded")
+	})
+	if _, body := d.get(t, "/topics/all.atom"); !strings.Contains(string(body), self) {
+		t.Errorf("/topics/all.atom after a reload that moved server.listen names no %s, where the daemon still answers:\n%s", self, body)
+	}
+}
+
 // TestPollExitStatus runs poll with every source failing, then with one
 // failing: only the first exits non-zero, so that a cron job can tell.
 func TestPollExitStatus(t *testing.T) {

@@ -165,6 +165,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			if cfg.Storage.Path != started.Storage.Path || cfg.Server.Listen != started.Server.Listen {
 				logger.Warn("storage.path and server.listen changes take effect on restart")
 			}
+			if cfg.Server.Listen != started.Server.Listen && cfg.Server.BaseURL == aggregator.DefaultBaseURL(cfg.Server.Listen) {
+				// A base_url made from server.listen follows the address
+				// the daemon answers on, which a reload does not move:
+				// the feeds' links would name one nothing listens on.
+				cfg.Server.BaseURL = aggregator.DefaultBaseURL(started.Server.Listen)
+			}
 			if !strings.EqualFold(cfg.Log.Format, started.Log.Format) {
 				logger.Warn("log.format changes take effect on restart")
 			}
