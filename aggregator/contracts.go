@@ -89,8 +89,10 @@ type Store interface {
 	StoryIDs(ctx context.Context) ([]string, error)
 	// Export calls fn with every stored item and its story.
 	Export(ctx context.Context, fn func(Item, Story) error) error
-	// Prune deletes stories whose Time is before cutoff, with their items,
-	// keys, bands and features, and returns how many stories it deleted.
+	// Prune deletes stories whose items were all published before cutoff
+	// (a story whose Time is before cutoff stays while a later item of its
+	// own is not), with their items, keys, bands and features, and returns
+	// how many stories it deleted.
 	Prune(ctx context.Context, cutoff time.Time) (int, error)
 	// ItemByLink finds a stored item whose link or canonical link is one of
 	// links.

@@ -106,7 +106,7 @@ func mkStory(topics []string, items ...aggregator.Item) aggregator.Story {
 		if i > 0 {
 			reason = aggregator.ReasonText
 		}
-		st.Members = append(st.Members, aggregator.Member{Item: it.ID, Source: it.SourceID, Time: it.FirstSeen, Match: aggregator.Match{Reason: reason}})
+		st.Members = append(st.Members, aggregator.Member{Item: it.ID, Source: it.SourceID, Time: it.Published, Match: aggregator.Match{Reason: reason}})
 		if it.Published.Before(st.Time) {
 			st.Time = it.Published
 		}

@@ -17,15 +17,19 @@ import (
 // set of dirty pages in memory.
 const pruneBatch = 256
 
-// Prune deletes every story whose Time is before cutoff, with its items and
-// everything they own (dedup keys, bands, features, link index entries) and
-// its time and topic index entries, and returns how many stories it
-// deleted. It commits every 256 stories, so a large prune never holds one
-// huge transaction; when ctx ends or a batch fails, the batches before stay
+// Prune deletes every story whose items were all published before cutoff,
+// with its items and everything they own (dedup keys, bands, features, link
+// index entries) and its time and topic index entries, and returns how many
+// stories it deleted. A story whose first item is older than cutoff stays
+// while a later one of its items is not: a feed that still carries that item
+// would otherwise bring it back as a story of its own, under a new id. It
+// commits every 256 stories, so a large prune never holds one huge
+// transaction; when ctx ends or a batch fails, the batches before stay
 // deleted and the count says how many. Counters (Counts) are kept.
 func (d *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 	limit := timeKey(cutoff, "")
 	total := 0
+	var from []byte // past the last time index entry looked at: the stories kept stay ahead of the rest
 	for {
 		if err := ctx.Err(); err != nil {
 			return total, err
@@ -35,7 +39,11 @@ func (d *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 			t := d.newTx(btx)
 			var ids []string
 			c := t.time.Cursor()
-			for k, _ := c.First(); k != nil && len(ids) < pruneBatch; k, _ = c.Next() {
+			k, _ := c.First()
+			if from != nil {
+				k, _ = c.Seek(from)
+			}
+			for ; k != nil && len(ids) < pruneBatch; k, _ = c.Next() {
 				if bytes.Compare(k, limit) >= 0 {
 					break
 				}
@@ -43,13 +51,16 @@ func (d *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 			}
 			deleted := 0
 			for _, k := range ids {
-				ok, err := t.pruneStory([]byte(k))
+				ok, err := t.pruneStory([]byte(k), cutoff)
 				if err != nil {
 					return err
 				}
 				if ok {
 					deleted++
 				}
+			}
+			if len(ids) > 0 {
+				from = append([]byte(ids[len(ids)-1]), 0)
 			}
 			n, done = deleted, len(ids) < pruneBatch
 			return t.flush()
@@ -65,26 +76,40 @@ func (d *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 }
 
 // pruneStory deletes the story of the time index entry k and all it owns,
-// and reports whether there was such a story. A stale entry (its story gone,
-// or indexed under another time) only loses the entry.
-func (t *tx) pruneStory(k []byte) (bool, error) {
-	if err := t.time.Delete(k); err != nil {
-		return false, err
-	}
+// unless one of its own items (not one that moved to another story) was
+// published at or after cutoff, and reports whether it deleted the story. A
+// stale entry (its story gone, or indexed under another time) only loses
+// the entry.
+func (t *tx) pruneStory(k []byte, cutoff time.Time) (bool, error) {
 	if len(k) < timeKeyLen {
-		return false, nil
+		return false, t.time.Delete(k)
 	}
 	st, err := t.Story(timeKeyStory(k))
 	if errors.Is(err, aggregator.ErrNotFound) {
-		return false, nil
+		return false, t.time.Delete(k)
 	}
 	if err != nil {
 		return false, err
 	}
 	if !bytes.Equal(timeKey(st.Time, st.ID), k) {
-		return false, nil
+		return false, t.time.Delete(k)
 	}
-	if err := t.deleteStoryIndex(st); err != nil {
+	for _, m := range st.Members {
+		if m.Time.Before(cutoff) {
+			continue
+		}
+		it, err := t.Item(m.Item)
+		if errors.Is(err, aggregator.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		if it.StoryID == "" || it.StoryID == st.ID {
+			return false, nil
+		}
+	}
+	if err := t.deleteStoryIndex(st); err != nil { // k among them
 		return false, fmt.Errorf("story %s: %w", st.ID, err)
 	}
 	for _, m := range st.Members {

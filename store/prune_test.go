@@ -13,10 +13,13 @@ import (
 	"github.com/tributary-feeds/tributary/aggregator"
 )
 
+// TestPrune prunes stories of two items an hour apart: a story goes when
+// its later item is older than the cutoff, and one whose first item is
+// older but whose later item is not stays.
 func TestPrune(t *testing.T) {
 	d := mustOpen(t)
-	const n = pruneBatch + 60
-	cutoff := t0.Add((pruneBatch + 20) * time.Minute) // prunes two batches' worth
+	const n = pruneBatch + 120
+	cutoff := t0.Add((pruneBatch + 80) * time.Minute) // prunes two batches' worth
 	var keep, gone []aggregator.Story
 	var goneItems []aggregator.Item
 	mustUpdate(t, d, func(tx aggregator.Tx) error {
@@ -37,7 +40,7 @@ func TestPrune(t *testing.T) {
 			if err := tx.AddCounts("df", []string{"word"}); err != nil {
 				return err
 			}
-			if pub.Before(cutoff) {
+			if b.Published.Before(cutoff) {
 				gone = append(gone, st)
 				goneItems = append(goneItems, a, b)
 			} else {
@@ -129,6 +132,31 @@ func TestPrune(t *testing.T) {
 			return nil
 		})
 	})
+}
+
+// TestPruneBehindKeptStories prunes a story that the time index holds
+// behind more than a batch of stories older than the cutoff that a later
+// item keeps: the prune goes past them to it.
+func TestPruneBehindKeptStories(t *testing.T) {
+	d := mustOpen(t)
+	cutoff := t0.Add(400 * time.Minute)
+	old := mkItem("behind.example", "old", t0.Add(300*time.Minute), "")
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		for i := range pruneBatch + 1 {
+			a := mkItem("kept.example", fmt.Sprint("a", i), t0.Add(time.Duration(i)*time.Second), "")
+			b := mkItem("kept2.example", fmt.Sprint("b", i), cutoff.Add(time.Hour), a.ID)
+			putStory(t, tx, []string{"all"}, a, b)
+		}
+		putStory(t, tx, []string{"all"}, old)
+		return nil
+	})
+	if got, err := d.Prune(t.Context(), cutoff); err != nil || got != 1 {
+		t.Fatalf("Prune(%v) = %d, %v; want 1, the story behind the kept ones", cutoff, got, err)
+	}
+	checkConsistent(t, d)
+	if s, err := d.Stats(t.Context()); err != nil || s.Stories != pruneBatch+1 {
+		t.Errorf("Stats() after Prune = %+v, %v; want the %d kept stories", s, err, pruneBatch+1)
+	}
 }
 
 func TestPruneKeepsMovedItem(t *testing.T) {

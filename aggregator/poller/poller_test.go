@@ -672,6 +672,62 @@ func TestRetentionSkipsOldItems(t *testing.T) {
 	}
 }
 
+// TestRetentionKeepsStoryOfCarriedItem prunes a story whose first report is
+// older than the retention and whose later one, from another source, is not:
+// the story stays, so that when the later report's feed next changes, the
+// report is known, not stored again as a story of its own under a new id.
+func TestRetentionKeepsStoryOfCarriedItem(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	first := time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)
+	feed := func(title string, items ...string) []byte {
+		return []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>` + title +
+			`</title><link>https://news.example/</link><description>d</description>` + strings.Join(items, "") + `</channel></rss>`)
+	}
+	item := func(guid, title string, published time.Time) string {
+		return fmt.Sprintf(`<item><guid isPermaLink="false">%s</guid><link>https://news.example/%s</link><title>%s</title><description>%s, as told by the newsroom.</description><pubDate>%s</pubDate></item>`,
+			guid, guid, title, title, published.Format(time.RFC1123Z))
+	}
+	fire := item("harbour-fire", "Fire at the harbour warehouse", first)
+	o.Feed("/wire.rss", "application/rss+xml", feed("Wire", fire))
+	o.Feed("/paper.rss", "application/rss+xml", feed("Paper", item("harbour-fire", "Harbour warehouse fire: what we know", first.Add(48*time.Hour))))
+	db := mustOpen(t)
+	clk := &clock{t: first.Add(49 * time.Hour)}
+	p := newPoller(t, retainingConfig(t, o, "/wire.rss", "/paper.rss"), db, clk.Now)
+	p.PollAll(t.Context(), nil)
+	wire := aggregator.ItemID(aggregator.SourceID(o.URL("/wire.rss")), "harbour-fire")
+	report := aggregator.ItemID(aggregator.SourceID(o.URL("/paper.rss")), "harbour-fire")
+	storyOf := func(id string) string {
+		t.Helper()
+		var it aggregator.Item
+		err := db.View(t.Context(), func(tx aggregator.Tx) (err error) {
+			it, err = tx.Item(id)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("Item(%s): %v", id, err)
+		}
+		return it.StoryID
+	}
+	story := storyOf(wire)
+	if got := storyOf(report); got != story {
+		t.Fatalf("the paper's report is in story %s; want the wire's, %s (the same link)", got, story)
+	}
+
+	// 720h after the paper's report, 744h after the wire's.
+	clk.Add(695 * time.Hour)
+	p.Prune(t.Context())
+	o.Feed("/paper.rss", "application/rss+xml", feed("Paper",
+		item("tram", "Council approves the tram line", clk.Now().Add(-time.Hour)),
+		item("harbour-fire", "Harbour warehouse fire: what we know", first.Add(48*time.Hour))))
+	out := p.PollAll(t.Context(), nil)
+	if got := storyOf(report); got != story {
+		t.Errorf("after the prune the paper's report is in story %s; want it kept in %s", got, story)
+	}
+	if got := out[1].New; got != 1 {
+		t.Errorf("the paper's changed feed brought %d new items; want 1, the tram line", got)
+	}
+}
+
 // TestFetchesRunWhileTheStoreCommits holds the store's write transaction
 // and polls three sources with one fetch slot: each source frees the slot
 // once its feed is read, so the next fetch is made while the store is
