@@ -67,6 +67,7 @@ type command struct {
 type env struct {
 	stdout, stderr io.Writer
 	configPath     string
+	all            bool // topics test -all
 }
 
 var commands = []command{
@@ -124,10 +125,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(fs.Output(), "Usage: tributary %s [-config FILE] %s\n\n%s\n\n", c.name, c.args, c.summary)
 			fs.PrintDefaults()
 		}
-		if err := parseFlags(fs, args[1:]); err != nil {
+		if c.name == "topics" {
+			fs.BoolVar(&e.all, "all", false, "list the stories that stay in the topic's feed too")
+		}
+		rest, err := parseInterleaved(fs, args[1:])
+		if err != nil {
 			return err
 		}
-		return c.run(ctx, e, fs.Args())
+		return c.run(ctx, e, rest)
 	}
 	usage(stderr)
 	return usageError("unknown command %q", name)
@@ -141,6 +146,28 @@ func configFlag(fs *flag.FlagSet, e *env) {
 		def = "config.yaml"
 	}
 	fs.StringVar(&e.configPath, "config", def, "path to the YAML configuration")
+}
+
+// parseInterleaved parses args with fs as parseFlags does, but reads flags
+// after the command's other arguments too, as people write them
+// ("explain LINK -config F", "topics test -all ID"), and returns those
+// others in order. After "--" every argument is taken as it is.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var others []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return others, nil
+		}
+		if read := len(args) - len(rest); read > 0 && args[read-1] == "--" {
+			return append(others, rest...), nil
+		}
+		others = append(others, rest[0])
+		args = rest[1:]
+	}
 }
 
 // parseFlags parses a command's args with fs: -h gives flag.ErrHelp, a bad

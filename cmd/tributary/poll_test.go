@@ -165,3 +165,31 @@ sources:
 		}
 	}
 }
+
+// TestFlagsAfterArguments checks that a command reads its flags wherever
+// they stand among its other arguments, and takes what follows "--" as it
+// is.
+func TestFlagsAfterArguments(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "elsewhere.yaml")
+	for _, args := range [][]string{
+		{"explain", "https://news.test/1", "-config", missing},
+		{"explain", "-config", missing, "https://news.test/1"},
+		{"topics", "test", "world", "-config", missing},
+	} {
+		var out, errOut bytes.Buffer
+		if err := run(t.Context(), args, &out, &errOut); err == nil || !strings.Contains(err.Error(), missing) {
+			t.Errorf("%q = %v; want the config it names read", args, err)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"topics", "test", "-h"}, &out, &errOut); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("topics test -h = %v; want flag.ErrHelp", err)
+	}
+	if !strings.Contains(errOut.String(), "-all") {
+		t.Errorf("topics test -h:\n%s\nwant -all in it", errOut.String())
+	}
+	t.Setenv("TRIBUTARY_CONFIG", missing)
+	if err := run(t.Context(), []string{"explain", "--", "-config"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf(`explain -- -config = %v; want "-config" taken as the link, the config from $TRIBUTARY_CONFIG read`, err)
+	}
+}

@@ -47,19 +47,11 @@ func deciding(tags *topic.Set, s aggregator.Story, items []aggregator.Item, id s
 // would enter or leave its feed (with -all, those that stay too), each with
 // the rule that decided, so rules can be tuned before a reload.
 func cmdTopics(ctx context.Context, e *env, args []string) error {
-	var all bool
-	var rest []string
-	for i, a := range args {
-		if i > 0 && (a == "-all" || a == "--all") {
-			all = true
-		} else {
-			rest = append(rest, a)
-		}
-	}
-	if len(rest) != 2 || rest[0] != "test" {
+	all := e.all
+	if len(args) != 2 || args[0] != "test" {
 		return usageError("usage: tributary topics test [-all] ID")
 	}
-	id := rest[1]
+	id := args[1]
 	cfg, tags, err := loadConfig(e)
 	if err != nil {
 		return err

@@ -69,15 +69,23 @@ func TestTopicsTestSaysWhy(t *testing.T) {
 		es.item("Paper", "p-2", "https://paper.test/2", "Orchestra plays for free", "The concert drew a crowd.", t0.Add(2*time.Hour)),
 	)
 	es.rewrite(t, strings.Replace(es.text(t), "any: [volcano]", `query: 'ash AND flights'`, 1))
-	var out, errOut bytes.Buffer
-	if err := run(t.Context(), []string{"topics", "-config", es.path, "test", "-all", "volcano"}, &out, &errOut); err != nil {
-		t.Fatalf("topics test volcano: %v\n%s", err, errOut.String())
-	}
 	want := "= 2026-03-01 09:00  Wire                 Volcano erupts near Grindavik\n" +
 		"      query ash AND flights (found ash, flights)\n" +
 		"      in \"Eruption in Iceland\" from Paper\n"
-	if text := out.String(); strings.Contains(text, "Orchestra") || !strings.Contains(text, want) {
-		t.Errorf("topics test volcano:\n%s\nwant the wire's story to stay, taken by the paper's item:\n%s", text, want)
+	var out, errOut bytes.Buffer
+	// Flags may come before the command's words, among them or after them.
+	for _, args := range [][]string{
+		{"topics", "-config", es.path, "test", "-all", "volcano"},
+		{"topics", "test", "-config", es.path, "-all", "volcano"},
+		{"topics", "test", "volcano", "-all", "-config", es.path},
+	} {
+		out.Reset()
+		if err := run(t.Context(), args, &out, &errOut); err != nil {
+			t.Fatalf("%q: %v\n%s", args, err, errOut.String())
+		}
+		if text := out.String(); strings.Contains(text, "Orchestra") || !strings.Contains(text, want) {
+			t.Errorf("%q:\n%s\nwant the wire's story to stay, taken by the paper's item:\n%s", args, text, want)
+		}
 	}
 
 	es.rewrite(t, strings.Replace(es.text(t), `query: 'ash AND flights'`, `query: 'lava AND crowd'`, 1))
