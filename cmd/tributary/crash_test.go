@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -20,11 +19,12 @@ import (
 	"github.com/tributary-feeds/tributary/store"
 )
 
-// TestMain lets a test re-run this binary as `tributary ARGS...`: the
-// crash test kills such a child mid-ingest.
+// TestMain lets a test re-run this binary as `tributary ARGS...`, with the
+// signal handling of main: the crash test kills such a child mid-ingest,
+// and the stop test signals one.
 func TestMain(m *testing.M) {
 	if args := os.Getenv("TRIBUTARY_TEST_RUN"); args != "" {
-		ctx, stop := context.WithCancel(context.Background())
+		ctx, stop := notifyStop()
 		defer stop()
 		if err := run(ctx, strings.Split(args, "\x1f"), os.Stdout, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, err)

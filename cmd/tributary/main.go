@@ -33,7 +33,7 @@ func usageError(format string, args ...any) error {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyStop()
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	if err == nil {
@@ -50,6 +50,28 @@ func main() {
 		code = 0
 	}
 	os.Exit(code)
+}
+
+// notifyStop returns a context that the first SIGINT or SIGTERM cancels.
+// From then on the two signals take their default action again, so that a
+// second one ends the process at once, where a graceful stop waits for
+// requests and commits in progress: a commit cut short is rolled back, as
+// after a crash.
+func notifyStop() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sig:
+		case <-ctx.Done():
+		}
+		// Before the context ends, so that whoever sees it end may tell
+		// the operator that a second signal stops at once.
+		signal.Stop(sig)
+		cancel()
+	}()
+	return ctx, cancel
 }
 
 // command is one subcommand of tributary.

@@ -135,6 +135,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	})
 	g.Go(func() error {
 		<-ctx.Done()
+		logger.Info("stopping: finishing requests and commits in progress; a second SIGINT or SIGTERM stops at once")
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
 		if err := srv.Shutdown(shutdownCtx); err != nil {

@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"net"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,8 +29,28 @@ func TestStopWithStalledClient(t *testing.T) {
 
 	o := newOrigin(t)
 	path := writeConfig(t, o, "")
-	// A store of several megabytes, more than the sockets between the
-	// two ends hold.
+	fillStore(t, path)
+	d := startDaemon(t, path)
+	stallBackup(t, d.addr)
+
+	start := time.Now()
+	d.stop()
+	select {
+	case err := <-d.done:
+		if err != nil {
+			t.Errorf("serve stopped with %v; want no error", err)
+		}
+		d.done <- nil // for startDaemon's cleanup
+	case <-time.After(shutdownGrace + 5*time.Second):
+		t.Fatalf("serve did not stop within %v of the signal while a client stalled", shutdownGrace+5*time.Second)
+	}
+	t.Logf("stopped in %v", time.Since(start).Round(time.Millisecond))
+}
+
+// fillStore writes a store of several megabytes, more than the sockets
+// between a client and the daemon hold, where the config at path keeps it.
+func fillStore(t *testing.T, path string) {
+	t.Helper()
 	db, err := store.Open(filepath.Join(filepath.Dir(path), "data", "tributary.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -41,30 +67,91 @@ func TestStopWithStalledClient(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
 
-	d := startDaemon(t, path)
-	c, err := net.Dial("tcp", d.addr)
+// stallBackup asks the daemon at addr for a backup of its store and reads
+// no more than its start, so that the request stays in progress until the
+// daemon cuts it off.
+func stallBackup(t *testing.T, addr string) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
 	c.(*net.TCPConn).SetReadBuffer(4096)
 	fmt.Fprintf(c, "GET /api/backup HTTP/1.1\r\nHost: tributary\r\n\r\n")
 	if _, err := c.Read(make([]byte, 512)); err != nil {
 		t.Fatalf("reading the start of the backup: %v", err)
 	}
 	time.Sleep(200 * time.Millisecond) // the buffers fill up
+}
 
-	start := time.Now()
-	d.stop()
-	select {
-	case err := <-d.done:
-		if err != nil {
-			t.Errorf("serve stopped with %v; want no error", err)
-		}
-		d.done <- nil // for startDaemon's cleanup
-	case <-time.After(shutdownGrace + 5*time.Second):
-		t.Fatalf("serve did not stop within %v of the signal while a client stalled", shutdownGrace+5*time.Second)
+// TestSecondSignalStopsAtOnce signals a daemon, run as its own process,
+// twice while a client holds a backup half sent: the first signal starts a
+// graceful stop, which would wait out its grace period for that request,
+// and the second ends the process at once.
+func TestSecondSignalStopsAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the daemon as a process of its own; skipped in -short mode")
 	}
-	t.Logf("stopped in %v", time.Since(start).Round(time.Millisecond))
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	fillStore(t, path)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "TRIBUTARY_TEST_RUN=serve\x1f-config\x1f"+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	lines := make(chan string, 1024)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	// await returns the first line that holds want.
+	await := func(want string) string {
+		t.Helper()
+		timeout := time.After(20 * time.Second)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("the daemon's log ended before a line with %q", want)
+				}
+				if strings.Contains(l, want) {
+					return l
+				}
+			case <-timeout:
+				t.Fatalf("no line with %q in the daemon's log", want)
+			}
+		}
+	}
+	m := regexp.MustCompile(`addr=(\S+)`).FindStringSubmatch(await("msg=serving"))
+	if m == nil {
+		t.Fatal("the serving line names no address")
+	}
+	stallBackup(t, m[1])
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	await("second SIGINT or SIGTERM stops at once")
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for range lines { // the log until the process ends
+		}
+	}()
+	cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("the daemon ended with %v; want the second SIGTERM to end it, before the stalled request's grace period", cmd.ProcessState)
+	}
 }
