@@ -82,15 +82,17 @@ func (p *Publisher) servePage(w http.ResponseWriter, r *http.Request, pg *htmlPa
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Content-Security-Policy", pagePolicy)
 	hdr.Set("Referrer-Policy", "no-referrer")
-	body, etag := pg.body, pg.etag
+	body, etag, other := pg.body, pg.etag, pg.gzETag
 	if ae := r.Header["Accept-Encoding"]; len(ae) > 0 && acceptsGzip(ae) {
-		body, etag = pg.gz, pg.gzETag
+		body, etag, other = pg.gz, pg.gzETag, pg.etag
 		hdr.Set("Content-Encoding", "gzip")
 	}
 	hdr.Set("ETag", etag)
-	// A client holding the other coding holds the same page.
+	// A client holding the other coding holds the same page, and the 304
+	// names the tag it holds.
 	if notModified(r, time.Time{}, pg.etag, pg.gzETag) {
 		hdr.Del("Content-Encoding")
+		hdr.Set("ETag", heldTag(r, etag, other))
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

@@ -128,19 +128,12 @@ func (p *Publisher) serveFeed(w http.ResponseWriter, r *http.Request, s *state, 
 	}
 	if notModified(r, modified, doc.plain.etag, doc.gz.etag) {
 		maps.Copy(hdr, v.notModOK)
-		if inm := r.Header["If-None-Match"]; len(inm) > 0 {
-			// A client that holds the other coding (it asked for gzip
-			// before and not now, or the other way) is told that the tag
-			// it holds is current: a cache updates only the stored
-			// response whose tag the 304 names (RFC 9111, section 4.3.4).
-			other := doc.gz.etag
-			if v == &doc.gz {
-				other = doc.plain.etag
-			}
-			list := strings.Join(inm, ",")
-			if !etagListMatches(list, []string{v.etag}) && etagListMatches(list, []string{other}) {
-				hdr["Etag"] = []string{other}
-			}
+		other := doc.gz.etag
+		if v == &doc.gz {
+			other = doc.plain.etag
+		}
+		if held := heldTag(r, v.etag, other); held != v.etag {
+			hdr["Etag"] = []string{held}
 		}
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
@@ -211,6 +204,24 @@ func notModified(r *http.Request, modified time.Time, etags ...string) bool {
 		return false
 	}
 	return !modified.Truncate(time.Second).After(t)
+}
+
+// heldTag returns the entity tag a 304 names: etag, the tag of the coding
+// the request gets, unless If-None-Match holds only other, the tag of the
+// other coding. A client that holds the other coding (it asked for gzip
+// before and not now, or the other way) is told that the tag it holds is
+// current: a cache updates only the stored response whose tag the 304
+// names (RFC 9111, section 4.3.4).
+func heldTag(r *http.Request, etag, other string) string {
+	inm := r.Header["If-None-Match"]
+	if len(inm) == 0 {
+		return etag
+	}
+	list := strings.Join(inm, ",")
+	if !etagListMatches(list, []string{etag}) && etagListMatches(list, []string{other}) {
+		return other
+	}
+	return etag
 }
 
 // etagListMatches reports whether the If-None-Match value list holds "*" or

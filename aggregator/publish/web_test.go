@@ -419,3 +419,27 @@ func TestPagesKept(t *testing.T) {
 		t.Errorf("GET /topics/world after the topic changed lacks its new story")
 	}
 }
+
+// TestPageNotModifiedNamesHeldTag revalidates the web pages holding one
+// coding and asking for the other: the 304 names the tag the client holds,
+// as a feed's does, since a cache updates only the stored response whose
+// tag a 304 names.
+func TestPageNotModifiedNamesHeldTag(t *testing.T) {
+	f := newFixture(t)
+	for _, path := range []string{"/", "/topics/world"} {
+		plain, _ := f.get(t, path)
+		zipped, _ := f.get(t, path, "Accept-Encoding: gzip")
+		for _, tt := range []struct{ held, ae string }{
+			{plain.Header.Get("ETag"), "gzip"},
+			{zipped.Header.Get("ETag"), "identity"},
+			{plain.Header.Get("ETag"), "identity"},
+			{zipped.Header.Get("ETag"), "gzip"},
+		} {
+			resp, _ := f.do(t, http.MethodGet, path, "Accept-Encoding: "+tt.ae, "If-None-Match: "+tt.held)
+			if resp.StatusCode != http.StatusNotModified || resp.Header.Get("ETag") != tt.held {
+				t.Errorf("GET %s with If-None-Match %s, Accept-Encoding %s = %d with ETag %s; want 304 naming %s",
+					path, tt.held, tt.ae, resp.StatusCode, resp.Header.Get("ETag"), tt.held)
+			}
+		}
+	}
+}
