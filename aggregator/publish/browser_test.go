@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -569,4 +570,46 @@ func TestScreenshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s (%d bytes)", out, len(png))
+}
+
+// TestBrowserReadsFeedsAcrossOrigins opens a page of another origin, as a
+// web-based feed reader is, and reads the feeds and the OPML list from it
+// with fetch: the browser lets the page read them and their ETag, and
+// keeps the front page from it.
+func TestBrowserReadsFeedsAcrossOrigins(t *testing.T) {
+	ctx := newBrowser(t)
+	srv := demoServer(t, false)
+	reader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte("<!doctype html><title>reader</title>")) //nolint:errcheck // the browser went away
+	}))
+	t.Cleanup(reader.Close)
+	if err := chromedp.Do(ctx, chromedp.Navigate(reader.URL+"/")); err != nil {
+		t.Fatalf("opening %s/: %v", reader.URL, err)
+	}
+	type fetched struct {
+		Status int
+		ETag   string
+		Length int
+		Error  string
+	}
+	for _, path := range []string{"/topics/all.json", "/topics/climate.atom", "/topics/city.rss", "/opml"} {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[fetched](`fetch(`+strconv.Quote(srv.URL+path)+`)
+			.then(r => r.text().then(t => ({Status: r.status, ETag: r.headers.get("ETag") || "", Length: t.length})))
+			.catch(e => ({Error: String(e)}))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("fetching %s: %v", path, err)
+		}
+		if got.Error != "" || got.Status != http.StatusOK || got.ETag == "" || got.Length == 0 {
+			t.Errorf("a page of another origin fetching %s got %+v; want 200 with its ETag and bytes", path, got)
+		}
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[fetched](`fetch(`+strconv.Quote(srv.URL+"/")+`)
+		.then(r => ({Status: r.status})).catch(e => ({Error: String(e)}))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("fetching /: %v", err)
+	}
+	if got.Error == "" {
+		t.Errorf("a page of another origin read the front page: %+v; want it refused", got)
+	}
 }

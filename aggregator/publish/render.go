@@ -296,13 +296,23 @@ func (s *state) linkHeader(pg *page, f format) []string {
 	return append(links, "<"+s.topicURL(pg.topic.ID, formatInfo[f].ext, pg.before)+`>; rel="self"`)
 }
 
-// newVariant builds the headers of one coding of a document.
+// feedExposeHeaders are the response headers, besides those every browser
+// shows, that a web page reading a feed from another origin may read: the
+// tag to revalidate with, and the WebSub links.
+const feedExposeHeaders = "ETag, Link"
+
+// newVariant builds the headers of one coding of a document. A feed is
+// public and read-only: any web page may read it (CORS), as web-based
+// readers that fetch feeds in the browser do. No credentials are allowed,
+// so a browser sends none.
 func newVariant(f format, body []byte, etag, encoding string, modified time.Time, links []string) variant {
 	one := func(v string) []string { return []string{v} }
 	v := variant{body: body, etag: etag, notModOK: http.Header{
-		"Etag":          one(etag),
-		"Cache-Control": one(feedCacheControl),
-		"Vary":          one("Accept-Encoding"),
+		"Etag":                          one(etag),
+		"Cache-Control":                 one(feedCacheControl),
+		"Vary":                          one("Accept-Encoding"),
+		"Access-Control-Allow-Origin":   one("*"),
+		"Access-Control-Expose-Headers": one(feedExposeHeaders),
 	}}
 	if !modified.IsZero() {
 		v.notModOK["Last-Modified"] = one(modified.UTC().Format(http.TimeFormat))

@@ -337,11 +337,14 @@ func (p *Publisher) serveOPML(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveBytes writes a small generated document with an ETag of its bytes.
+// Like the feeds it lists, it may be read by a web page of any origin.
 func serveBytes(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
 	etag := etagOf(body)
 	hdr := w.Header()
 	hdr.Set("ETag", etag)
 	hdr.Set("Cache-Control", "no-cache")
+	hdr.Set("Access-Control-Allow-Origin", "*")
+	hdr.Set("Access-Control-Expose-Headers", "ETag")
 	if notModified(r, time.Time{}, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return

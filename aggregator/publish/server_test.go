@@ -579,3 +579,43 @@ func TestReloadDropsTopicMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossOrigin checks that every feed, in both codings and in a 304, and
+// the OPML list may be read by a web page of another origin (a web-based
+// reader fetching feeds in the browser), with their ETag exposed, and that
+// the web pages, /healthz and /metrics may not.
+func TestCrossOrigin(t *testing.T) {
+	f := newFixture(t)
+	open := []struct {
+		path   string
+		header []string
+	}{
+		{"/topics/world.rss", nil},
+		{"/topics/world.atom", []string{"Accept-Encoding: gzip"}},
+		{"/topics/world.json", nil},
+		{"/topics/empty.json", nil},
+		{"/opml", nil},
+	}
+	for _, tt := range open {
+		resp, _ := f.get(t, tt.path, append([]string{"Origin: https://reader.example"}, tt.header...)...)
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+			t.Errorf("GET %s Access-Control-Allow-Origin = %q; want *", tt.path, got)
+		}
+		if got := resp.Header.Get("Access-Control-Allow-Credentials"); got != "" {
+			t.Errorf("GET %s Access-Control-Allow-Credentials = %q; want none", tt.path, got)
+		}
+		if got := resp.Header.Get("Access-Control-Expose-Headers"); !strings.Contains(got, "ETag") {
+			t.Errorf("GET %s Access-Control-Expose-Headers = %q; want ETag among them", tt.path, got)
+		}
+		r, _ := f.do(t, http.MethodGet, tt.path, append([]string{"Origin: https://reader.example", "If-None-Match: " + resp.Header.Get("ETag")}, tt.header...)...)
+		if r.StatusCode != http.StatusNotModified || r.Header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("GET %s revalidated = %d with Access-Control-Allow-Origin %q; want 304 with *", tt.path, r.StatusCode, r.Header.Get("Access-Control-Allow-Origin"))
+		}
+	}
+	for _, path := range []string{"/", "/topics/world", "/healthz", "/metrics"} {
+		resp, _ := f.get(t, path, "Origin: https://reader.example")
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+			t.Errorf("GET %s Access-Control-Allow-Origin = %q; want none", path, got)
+		}
+	}
+}
