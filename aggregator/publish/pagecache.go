@@ -88,6 +88,10 @@ func (p *Publisher) servePage(w http.ResponseWriter, r *http.Request, pg *htmlPa
 		hdr.Set("Content-Encoding", "gzip")
 	}
 	hdr.Set("ETag", etag)
+	if preconditionFailed(r, etag, time.Time{}) {
+		preconditionFailedError(w)
+		return
+	}
 	// A client holding the other coding holds the same page, and the 304
 	// names the tag it holds.
 	if notModified(r, time.Time{}, pg.etag, pg.gzETag) {

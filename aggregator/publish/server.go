@@ -126,6 +126,10 @@ func (p *Publisher) serveFeed(w http.ResponseWriter, r *http.Request, s *state, 
 	if doc.shared {
 		modified = time.Time{} // the date alone names no one document
 	}
+	if preconditionFailed(r, v.etag, modified) {
+		preconditionFailedError(w)
+		return http.StatusPreconditionFailed
+	}
 	if notModified(r, modified, doc.plain.etag, doc.gz.etag) {
 		maps.Copy(hdr, v.notModOK)
 		other := doc.gz.etag
@@ -224,9 +228,43 @@ func heldTag(r *http.Request, etag, other string) string {
 	return etag
 }
 
+// preconditionFailed reports whether a GET or HEAD request's If-Match, or,
+// when it has none, its If-Unmodified-Since, fails for the representation
+// it gets, of entity tag etag, modified at modified (zero when it has no
+// date): the answer is then 412 (RFC 9110, section 13.2.2). If-Match
+// compares strongly, so only the tag of the coding served matches.
+func preconditionFailed(r *http.Request, etag string, modified time.Time) bool {
+	if im := r.Header["If-Match"]; len(im) > 0 {
+		return !tagListMatches(strings.Join(im, ","), false, []string{etag})
+	}
+	ius := r.Header["If-Unmodified-Since"]
+	if len(ius) != 1 || modified.IsZero() {
+		return false
+	}
+	t, err := http.ParseTime(ius[0])
+	if err != nil {
+		return false
+	}
+	return modified.Truncate(time.Second).After(t)
+}
+
+// preconditionFailedError writes the 412 of a failed If-Match or
+// If-Unmodified-Since.
+func preconditionFailedError(w http.ResponseWriter) {
+	w.Header().Del("Content-Encoding")
+	http.Error(w, "precondition failed", http.StatusPreconditionFailed)
+}
+
 // etagListMatches reports whether the If-None-Match value list holds "*" or
 // an entity tag weakly equal to one of etags.
 func etagListMatches(list string, etags []string) bool {
+	return tagListMatches(list, true, etags)
+}
+
+// tagListMatches reports whether the value list of If-None-Match or
+// If-Match holds "*" or an entity tag equal to one of etags: weakly equal
+// when weak is set, else strongly (a weak tag then matches nothing).
+func tagListMatches(list string, weak bool, etags []string) bool {
 	for {
 		list = strings.TrimLeft(list, " \t,")
 		if list == "" {
@@ -235,6 +273,7 @@ func etagListMatches(list string, etags []string) bool {
 		if list[0] == '*' {
 			return true
 		}
+		isWeak := strings.HasPrefix(list, "W/")
 		list = strings.TrimPrefix(list, "W/")
 		if list == "" || list[0] != '"' {
 			return false // malformed: stop rather than guess
@@ -245,7 +284,7 @@ func etagListMatches(list string, etags []string) bool {
 		}
 		tag := list[:end+2]
 		for _, e := range etags {
-			if tag == e {
+			if tag == e && (weak || !isWeak) {
 				return true
 			}
 		}
@@ -345,6 +384,10 @@ func serveBytes(w http.ResponseWriter, r *http.Request, contentType string, body
 	hdr.Set("Cache-Control", "no-cache")
 	hdr.Set("Access-Control-Allow-Origin", "*")
 	hdr.Set("Access-Control-Expose-Headers", "ETag")
+	if preconditionFailed(r, etag, time.Time{}) {
+		preconditionFailedError(w)
+		return
+	}
 	if notModified(r, time.Time{}, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return

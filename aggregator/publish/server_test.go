@@ -619,3 +619,55 @@ func TestCrossOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestPreconditions checks If-Match and If-Unmodified-Since on a feed, a
+// web page and the OPML list: a failed one is answered 412, not with the
+// document (RFC 9110, section 13.2.2). If-Match compares strongly: a weak
+// tag, or the tag of the coding not served, fails.
+func TestPreconditions(t *testing.T) {
+	f := newFixture(t)
+	resp, _ := f.get(t, "/topics/world.atom")
+	etag, lm := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	gzResp, _ := f.get(t, "/topics/world.atom", "Accept-Encoding: gzip")
+	gzETag := gzResp.Header.Get("ETag")
+	earlier := t0.Format(http.TimeFormat)
+	tests := []struct {
+		name   string
+		header []string
+		want   int
+	}{
+		{"If-Match of the tag", []string{"If-Match: " + etag}, 200},
+		{"If-Match in a list", []string{`If-Match: "nope", ` + etag}, 200},
+		{"If-Match star", []string{"If-Match: *"}, 200},
+		{"If-Match of another tag", []string{`If-Match: "nope"`}, 412},
+		{"If-Match of the weak tag", []string{"If-Match: W/" + etag}, 412},
+		{"If-Match of the gzip coding's tag", []string{"If-Match: " + gzETag}, 412},
+		{"If-Match of the gzip coding, taking gzip", []string{"If-Match: " + gzETag, "Accept-Encoding: gzip"}, 200},
+		{"If-Unmodified-Since the date", []string{"If-Unmodified-Since: " + lm}, 200},
+		{"If-Unmodified-Since earlier", []string{"If-Unmodified-Since: " + earlier}, 412},
+		{"If-Unmodified-Since garbage", []string{"If-Unmodified-Since: yesterday"}, 200},
+		{"If-Match wins over If-Unmodified-Since", []string{"If-Match: " + etag, "If-Unmodified-Since: " + earlier}, 200},
+		{"If-Match before If-None-Match", []string{`If-Match: "nope"`, "If-None-Match: " + etag}, 412},
+	}
+	for _, tt := range tests {
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			resp, body := f.do(t, method, "/topics/world.atom", tt.header...)
+			if resp.StatusCode != tt.want {
+				t.Errorf("%s: %s /topics/world.atom with %q = %d; want %d", tt.name, method, tt.header, resp.StatusCode, tt.want)
+			}
+			if tt.want == 412 && (resp.Header.Get("Content-Encoding") != "" || method == http.MethodGet && bytes.Contains(body, []byte("<feed"))) {
+				t.Errorf("%s: %s 412 carries the feed or a Content-Encoding %q", tt.name, method, resp.Header.Get("Content-Encoding"))
+			}
+		}
+	}
+	for _, path := range []string{"/", "/topics/world", "/opml"} {
+		resp, _ := f.get(t, path, "Accept-Encoding: gzip")
+		if r, _ := f.do(t, http.MethodGet, path, "Accept-Encoding: gzip", "If-Match: "+resp.Header.Get("ETag")); r.StatusCode != 200 {
+			t.Errorf("GET %s with If-Match of its tag = %d; want 200", path, r.StatusCode)
+		}
+		r, _ := f.do(t, http.MethodGet, path, "Accept-Encoding: gzip", `If-Match: "nope"`)
+		if r.StatusCode != 412 || r.Header.Get("Content-Encoding") != "" {
+			t.Errorf("GET %s with If-Match of another tag = %d, Content-Encoding %q; want 412 and none", path, r.StatusCode, r.Header.Get("Content-Encoding"))
+		}
+	}
+}
