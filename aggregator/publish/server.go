@@ -37,12 +37,14 @@ var errUnknownFormat = errors.New("unknown feed format")
 // feeds), /opml, /healthz and, when the Publisher's registerer is also a
 // prometheus.Gatherer (a *prometheus.Registry), /metrics, limited to the
 // server.metrics_allow networks, or to the server's own machine when none
-// are set. GET and HEAD are served;
-// other methods get 405. h may be nil: the daemon is then always healthy.
+// are set. GET and HEAD are served, and OPTIONS on /topics/ (a browser's
+// CORS preflight of a feed); other methods get 405. h may be nil: the
+// daemon is then always healthy.
 func (p *Publisher) Handler(h Health) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", p.serveIndex)
 	mux.HandleFunc("GET /topics/{file}", p.serveTopic)
+	mux.HandleFunc("OPTIONS /topics/{file}", p.serveTopicOptions)
 	mux.HandleFunc("GET /opml", p.serveOPML)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { p.serveHealth(w, r, h) })
 	if p.m.gatherer != nil {
@@ -95,6 +97,27 @@ func (p *Publisher) serveTopic(w http.ResponseWriter, r *http.Request) {
 	default:
 		p.m.requests.WithLabelValues(p.topicLabel(id), f.String(), strconv.Itoa(code)).Inc()
 	}
+}
+
+// serveTopicOptions answers OPTIONS on /topics/{file} with the methods
+// allowed, and, for a feed, the preflight a browser sends before a web
+// page's request that names its own validators (If-None-Match,
+// If-Modified-Since): without it, a web-based reader that revalidates a
+// feed itself could not fetch it at all. A topic's page allows no other
+// origin.
+func (p *Publisher) serveTopicOptions(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	hdr.Set("Allow", "GET, HEAD, OPTIONS")
+	file := r.PathValue("file")
+	if dot := strings.LastIndexByte(file, '.'); dot >= 0 {
+		if _, ok := formatByExt(file[dot:]); ok {
+			hdr.Set("Access-Control-Allow-Origin", "*")
+			hdr.Set("Access-Control-Allow-Methods", "GET, HEAD")
+			hdr.Set("Access-Control-Allow-Headers", "If-None-Match, If-Modified-Since")
+			hdr.Set("Access-Control-Max-Age", "86400")
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // serveFeed writes one feed document, or 304, and returns the status code.

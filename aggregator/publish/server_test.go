@@ -671,3 +671,32 @@ func TestPreconditions(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossOriginPreflight sends the preflight a browser sends before a
+// web page's request of a feed that names its own If-None-Match: it is
+// granted for a feed, not for a topic's page, and any OPTIONS on /topics/
+// names the methods allowed.
+func TestCrossOriginPreflight(t *testing.T) {
+	f := newFixture(t)
+	preflight := []string{"Origin: https://reader.example", "Access-Control-Request-Method: GET", "Access-Control-Request-Headers: if-none-match"}
+	for _, path := range []string{"/topics/world.atom", "/topics/world.rss", "/topics/world.json"} {
+		resp, _ := f.do(t, http.MethodOptions, path, preflight...)
+		h := resp.Header
+		if resp.StatusCode != http.StatusNoContent || h.Get("Access-Control-Allow-Origin") != "*" ||
+			!strings.Contains(h.Get("Access-Control-Allow-Methods"), "GET") ||
+			!strings.Contains(strings.ToLower(h.Get("Access-Control-Allow-Headers")), "if-none-match") {
+			t.Errorf("preflight of %s = %d, Allow-Origin %q, Allow-Methods %q, Allow-Headers %q; want 204 granting GET with If-None-Match",
+				path, resp.StatusCode, h.Get("Access-Control-Allow-Origin"), h.Get("Access-Control-Allow-Methods"), h.Get("Access-Control-Allow-Headers"))
+		}
+	}
+	resp, _ := f.do(t, http.MethodOptions, "/topics/world", preflight...)
+	if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight of /topics/world granted Access-Control-Allow-Origin %q; want none", resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+	for _, path := range []string{"/topics/world", "/topics/world.atom"} {
+		resp, _ := f.do(t, http.MethodOptions, path)
+		if resp.StatusCode != http.StatusNoContent || !strings.Contains(resp.Header.Get("Allow"), "GET") {
+			t.Errorf("OPTIONS %s = %d, Allow %q; want 204 allowing GET", path, resp.StatusCode, resp.Header.Get("Allow"))
+		}
+	}
+}
