@@ -222,8 +222,10 @@ func notModified(r *http.Request, modified time.Time, etags ...string) bool {
 		}
 		return etagListMatches(strings.Join(inm, ","), etags)
 	}
+	// Two dates are no valid field value: the field is then ignored (RFC
+	// 9110, section 13.1.3), not read as its first.
 	ims := r.Header["If-Modified-Since"]
-	if len(ims) == 0 || modified.IsZero() {
+	if len(ims) != 1 || modified.IsZero() {
 		return false
 	}
 	t, err := http.ParseTime(ims[0])

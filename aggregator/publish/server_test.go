@@ -83,6 +83,7 @@ func TestConditional(t *testing.T) {
 		{"If-Modified-Since later", []string{"If-Modified-Since: " + later}, 304},
 		{"If-Modified-Since earlier", []string{"If-Modified-Since: " + earlier}, 200},
 		{"If-Modified-Since garbage", []string{"If-Modified-Since: yesterday"}, 200},
+		{"If-Modified-Since twice", []string{"If-Modified-Since: " + later, "If-Modified-Since: " + earlier}, 200},
 		// RFC 9110: If-None-Match is evaluated and If-Modified-Since ignored.
 		{"If-None-Match wins over a matching date", []string{`If-None-Match: "nope"`, "If-Modified-Since: " + later}, 200},
 		{"If-None-Match wins over an old date", []string{"If-None-Match: " + etag, "If-Modified-Since: " + earlier}, 304},
