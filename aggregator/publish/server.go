@@ -75,6 +75,12 @@ func (p *Publisher) serveTopic(w http.ResponseWriter, r *http.Request) {
 	}
 	id, ext := file[:dot], file[dot:]
 	f, okFormat := formatByExt(ext)
+	if okFormat {
+		// A web page of another origin reads a feed's errors too: a
+		// web-based reader can then tell a topic that is gone (404) from
+		// a network failure.
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	}
 	tc := s.byID[id]
 	if tc == nil || !okFormat {
 		topicLabel, formatLabel := unknownTopicLabel, unknownFormatLabel

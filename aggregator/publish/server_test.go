@@ -581,10 +581,10 @@ func TestReloadDropsTopicMetrics(t *testing.T) {
 	}
 }
 
-// TestCrossOrigin checks that every feed, in both codings and in a 304, and
-// the OPML list may be read by a web page of another origin (a web-based
-// reader fetching feeds in the browser), with their ETag exposed, and that
-// the web pages, /healthz and /metrics may not.
+// TestCrossOrigin checks that every feed, in both codings and in a 304, a
+// feed's errors, and the OPML list may be read by a web page of another
+// origin (a web-based reader fetching feeds in the browser), with their
+// ETag exposed, and that the web pages, /healthz and /metrics may not.
 func TestCrossOrigin(t *testing.T) {
 	f := newFixture(t)
 	open := []struct {
@@ -612,6 +612,24 @@ func TestCrossOrigin(t *testing.T) {
 		if r.StatusCode != http.StatusNotModified || r.Header.Get("Access-Control-Allow-Origin") != "*" {
 			t.Errorf("GET %s revalidated = %d with Access-Control-Allow-Origin %q; want 304 with *", tt.path, r.StatusCode, r.Header.Get("Access-Control-Allow-Origin"))
 		}
+	}
+	// A feed's errors too, so that a web-based reader can tell a missing
+	// feed from a network failure.
+	for _, tt := range []struct {
+		path string
+		want int
+	}{
+		{"/topics/nope.atom", 404},
+		{"/topics/nope.json", 404},
+		{"/topics/world.atom?before=garbage", 400},
+	} {
+		resp, _ := f.do(t, http.MethodGet, tt.path, "Origin: https://reader.example")
+		if resp.StatusCode != tt.want || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("GET %s = %d with Access-Control-Allow-Origin %q; want %d with *", tt.path, resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"), tt.want)
+		}
+	}
+	if resp, _ := f.do(t, http.MethodGet, "/topics/nope", "Origin: https://reader.example"); resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("GET /topics/nope Access-Control-Allow-Origin = %q; want none", resp.Header.Get("Access-Control-Allow-Origin"))
 	}
 	for _, path := range []string{"/", "/topics/world", "/healthz", "/metrics"} {
 		resp, _ := f.get(t, path, "Origin: https://reader.example")
