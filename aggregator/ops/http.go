@@ -6,16 +6,23 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"runtime/debug"
+	"strings"
+
+	"github.com/tributary-feeds/tributary/aggregator"
 )
 
 // Allowed reports whether the client of r has an address in one of the
 // prefixes. An empty list allows only clients on the server's own machine:
 // a loopback address, or the very address the connection came in on (the
-// command line reaching a daemon that listens on one interface). What these
-// endpoints hand out — the whole store among it — is for the operator, not
-// for everyone who can reach the port. Forwarding headers are not trusted.
-func Allowed(prefixes []netip.Prefix, r *http.Request) bool {
+// command line reaching a daemon that listens on one interface), and only
+// when the request's Host names this machine (see LocalHost): a web page
+// whose own name an attacker rebound to 127.0.0.1 reaches the daemon from
+// loopback, but under its own name. What these endpoints hand out — the
+// whole store among it — is for the operator, not for everyone who can
+// reach the port. Forwarding headers are not trusted.
+func Allowed(prefixes []netip.Prefix, names []string, r *http.Request) bool {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -26,7 +33,7 @@ func Allowed(prefixes []netip.Prefix, r *http.Request) bool {
 	}
 	addr = addr.Unmap()
 	if len(prefixes) == 0 {
-		return addr.IsLoopback() || addr.WithZone("") == localAddr(r)
+		return (addr.IsLoopback() || addr.WithZone("") == localAddr(r)) && LocalHost(r.Host, names)
 	}
 	for _, p := range prefixes {
 		if p.Contains(addr) {
@@ -34,6 +41,42 @@ func Allowed(prefixes []netip.Prefix, r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// LocalHost reports whether host, a request's Host header, names this
+// machine: an IP address, "localhost" or a name under ".localhost", or one
+// of names, in any case and with any port.
+func LocalHost(host string, names []string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if _, err := netip.ParseAddr(host); err == nil {
+		return true
+	}
+	host = strings.ToLower(host)
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	for _, n := range names {
+		if n != "" && strings.EqualFold(strings.TrimSuffix(n, "."), host) {
+			return true
+		}
+	}
+	return false
+}
+
+// ServerNames returns the host names that server.listen and
+// server.base_url give the daemon, which a request's Host may name it by.
+func ServerNames(srv aggregator.ServerConfig) []string {
+	var names []string
+	if h, _, err := net.SplitHostPort(srv.Listen); err == nil && h != "" {
+		names = append(names, h)
+	}
+	if u, err := url.Parse(srv.BaseURL); err == nil && u.Hostname() != "" {
+		names = append(names, u.Hostname())
+	}
+	return names
 }
 
 // localAddr is the server's address of r's connection, or the zero Addr
@@ -51,11 +94,13 @@ func localAddr(r *http.Request) netip.Addr {
 }
 
 // AllowFrom serves h only to the clients that Allowed lets through, with
-// the prefixes allow returns at each request (so a config reload takes
-// effect); others get 403.
-func AllowFrom(allow func() []netip.Prefix, h http.Handler) http.Handler {
+// the server settings srv returns at each request (so a config reload
+// takes effect): its server.metrics_allow and its names. Others get 403.
+func AllowFrom(srv func() aggregator.ServerConfig, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !Allowed(allow(), r) {
+		s := srv()
+		allow, err := ParsePrefixes(s.MetricsAllow)
+		if err != nil || !Allowed(allow, ServerNames(s), r) {
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
 		}

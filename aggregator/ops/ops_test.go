@@ -94,11 +94,8 @@ func TestOPMLErrorNamesKey(t *testing.T) {
 }
 
 func TestAllowFrom(t *testing.T) {
-	prefixes, err := ops.ParsePrefixes([]string{"10.0.0.0/8", "192.0.2.7"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := ops.AllowFrom(func() []netip.Prefix { return prefixes }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv := aggregator.ServerConfig{MetricsAllow: []string{"10.0.0.0/8", "192.0.2.7"}}
+	h := ops.AllowFrom(func() aggregator.ServerConfig { return srv }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	for _, tt := range []struct {
 		remote string
 		want   int
@@ -122,7 +119,7 @@ func TestAllowFrom(t *testing.T) {
 // /api/* (the whole store, through /api/backup) answer only clients on the
 // server's own machine, whatever forwarding headers claim.
 func TestAllowFromNobodyListed(t *testing.T) {
-	h := ops.AllowFrom(func() []netip.Prefix { return nil }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	h := ops.AllowFrom(func() aggregator.ServerConfig { return aggregator.ServerConfig{} }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	for _, tt := range []struct {
 		remote, local string // local "" leaves the server's address unknown
 		want          int
@@ -144,6 +141,7 @@ func TestAllowFromNobodyListed(t *testing.T) {
 		{"garbage", "", 403},
 	} {
 		r := httptest.NewRequest("GET", "/api/backup", nil)
+		r.Host = "127.0.0.1:8080"
 		r.RemoteAddr = tt.remote
 		r.Header.Set("X-Forwarded-For", "127.0.0.1")
 		r.Header.Set("X-Real-IP", "127.0.0.1")
@@ -157,6 +155,50 @@ func TestAllowFromNobodyListed(t *testing.T) {
 		if w.Code != tt.want {
 			t.Errorf("AllowFrom(empty list) from %s to %s = %d; want %d", tt.remote, tt.local, w.Code, tt.want)
 		}
+	}
+}
+
+// TestAllowFromRebound: with server.metrics_allow empty, a request from
+// this machine that names another host, as a web page does whose name an
+// attacker pointed at 127.0.0.1 (DNS rebinding), is refused; one that names
+// this machine by address, by localhost or by the names of server.listen
+// and server.base_url is served. A listed network takes any name.
+func TestAllowFromRebound(t *testing.T) {
+	srv := aggregator.ServerConfig{Listen: "feedbox.lan:8080", BaseURL: "https://feeds.example.org/tributary"}
+	h := ops.AllowFrom(func() aggregator.ServerConfig { return srv }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	for _, tt := range []struct {
+		host string
+		want int
+	}{
+		{"127.0.0.1:8080", 200},
+		{"[::1]:8080", 200},
+		{"localhost:8080", 200},
+		{"LOCALHOST", 200},
+		{"localhost.:8080", 200},
+		{"app.localhost:8080", 200},
+		{"feedbox.lan:8080", 200},
+		{"Feeds.Example.Org", 200},
+		{"rebind.attacker.example:8080", 403},
+		{"localhost.attacker.example", 403},
+		{"127.0.0.1.attacker.example", 403},
+		{"", 403},
+	} {
+		r := httptest.NewRequest("GET", "/api/backup", nil)
+		r.Host = tt.host
+		r.RemoteAddr = "127.0.0.1:5000"
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tt.want {
+			t.Errorf("AllowFrom(empty list) from loopback with Host %q = %d; want %d", tt.host, w.Code, tt.want)
+		}
+	}
+	srv.MetricsAllow = []string{"10.0.0.0/8"}
+	r := httptest.NewRequest("GET", "/metrics", nil)
+	r.Host, r.RemoteAddr = "prometheus-target.internal:8080", "10.1.2.3:5000"
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != 200 {
+		t.Errorf("AllowFrom(10.0.0.0/8) from 10.1.2.3 with Host %q = %d; want 200", r.Host, w.Code)
 	}
 }
 

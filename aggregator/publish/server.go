@@ -437,8 +437,9 @@ func serveBytes(w http.ResponseWriter, r *http.Request, contentType string, body
 // empty, when it is on the server's own machine (see ops.Allowed). The list
 // is read at each request, so a reload takes effect.
 func (p *Publisher) metricsAllowed(r *http.Request) bool {
-	allow, err := ops.ParsePrefixes(p.state.Load().cfg.Server.MetricsAllow)
-	return err == nil && ops.Allowed(allow, r)
+	srv := p.state.Load().cfg.Server
+	allow, err := ops.ParsePrefixes(srv.MetricsAllow)
+	return err == nil && ops.Allowed(allow, ops.ServerNames(srv), r)
 }
 
 // gathererOf returns reg as a Gatherer when it is one.

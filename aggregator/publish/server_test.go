@@ -464,6 +464,18 @@ func TestMetricsEndpoint(t *testing.T) {
 			t.Errorf("GET /metrics lacks %q", want)
 		}
 	}
+	// From loopback, but under a name that is not this machine's, as a
+	// web page whose name was rebound to 127.0.0.1: refused.
+	req, err := http.NewRequestWithContext(t.Context(), "GET", f.srv.URL+"/metrics", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "rebind.attacker.example"
+	if resp, err := client.Do(req); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("GET /metrics with Host %s = %v, %v; want 403", req.Host, resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	// metrics_allow without the loopback network: refused.
 	cfg := *f.cfg
 	cfg.Server.MetricsAllow = []string{"10.0.0.0/8"}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -91,13 +90,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	// The publisher serves /metrics from reg, limited to server.metrics_allow;
 	// the same list guards the command line's /api/ endpoints.
-	allow := func() []netip.Prefix {
-		p, _ := ops.ParsePrefixes(currentCfg().Server.MetricsAllow) // validated on load
-		return p
-	}
 	mux := http.NewServeMux()
 	mux.Handle("/", pub.Handler(healthOf{db: db, poller: pl}))
-	mux.Handle("/api/", ops.AllowFrom(allow, ops.Handler(currentCfg, db)))
+	mux.Handle("/api/", ops.AllowFrom(func() aggregator.ServerConfig { return currentCfg().Server }, ops.Handler(currentCfg, db)))
 	srv := &http.Server{
 		Handler:           ops.Recover(logger, mux),
 		ReadHeaderTimeout: 10 * time.Second,
