@@ -79,7 +79,7 @@ func (p *Publisher) serveTopic(w http.ResponseWriter, r *http.Request) {
 		// A web page of another origin reads a feed's errors too: a
 		// web-based reader can then tell a topic that is gone (404) from
 		// a network failure.
-		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header()["Access-Control-Allow-Origin"] = anyOrigin
 	}
 	tc := s.byID[id]
 	if tc == nil || !okFormat {
@@ -104,6 +104,10 @@ func (p *Publisher) serveTopic(w http.ResponseWriter, r *http.Request) {
 		p.m.requests.WithLabelValues(p.topicLabel(id), f.String(), strconv.Itoa(code)).Inc()
 	}
 }
+
+// anyOrigin is the value of Access-Control-Allow-Origin on feeds, shared
+// by every response rather than made for each: it is never changed.
+var anyOrigin = []string{"*"}
 
 // serveTopicOptions answers OPTIONS on /topics/{file} with the methods
 // allowed, and, for a feed, the preflight a browser sends before a web
