@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"log"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -59,5 +61,27 @@ func TestLogRedactsQueryCredentials(t *testing.T) {
 				t.Errorf("%s log %q; want %q and no credential", format, b.String(), want)
 			}
 		}
+	}
+}
+
+// TestLogStandardLibrary checks that what the standard library logs of
+// its own, such as net/http's client on an answer no request asked for,
+// comes out as a JSON line when the log is JSON, not as a plain line.
+func TestLogStandardLibrary(t *testing.T) {
+	out, flags, def := log.Writer(), log.Flags(), slog.Default()
+	t.Cleanup(func() {
+		slog.SetDefault(def)
+		log.SetOutput(out)
+		log.SetFlags(flags)
+	})
+	var js bytes.Buffer
+	newLogger(aggregator.LogConfig{Level: "info", Format: "json"}, &js)
+	log.Printf("Unsolicited response received on idle HTTP channel starting with %q; err=%v", "HTTP/1.1 200 OK\r\n", nil)
+	var line map[string]any
+	if err := json.Unmarshal(js.Bytes(), &line); err != nil {
+		t.Fatalf("the standard library's log line %q: %v; want one JSON object", js.String(), err)
+	}
+	if msg, _ := line["msg"].(string); !bytes.Contains([]byte(msg), []byte("Unsolicited response")) {
+		t.Errorf("JSON log %q; want the standard library's message as msg", js.String())
 	}
 }

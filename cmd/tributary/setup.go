@@ -28,17 +28,25 @@ func loadConfig(e *env) (*aggregator.Config, *topic.Set, error) {
 
 // newLogger builds the structured logger that log.level and log.format ask
 // for. Its level is the returned LevelVar, which a reload sets (setLevel).
+// It becomes the default logger too, so that what the standard library
+// logs of its own (net/http's client, for one, on an answer no request
+// asked for) is a line of the same format: one plain line would break a
+// reader of JSON logs.
 func newLogger(cfg aggregator.LogConfig, w io.Writer) (*slog.Logger, *slog.LevelVar) {
 	level := new(slog.LevelVar)
 	setLevel(level, cfg)
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: redactURLs}
+	var logger *slog.Logger
 	if strings.EqualFold(cfg.Format, "json") {
 		opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
 			return durationText(groups, redactURLs(groups, a))
 		}
-		return slog.New(slog.NewJSONHandler(w, opts)), level
+		logger = slog.New(slog.NewJSONHandler(w, opts))
+	} else {
+		logger = slog.New(slog.NewTextHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(w, opts)), level
+	slog.SetDefault(logger)
+	return logger, level
 }
 
 // redactURLs writes the credentials of a URL logged under a key ending in
