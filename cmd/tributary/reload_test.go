@@ -367,3 +367,25 @@ func TestPollExitStatus(t *testing.T) {
 		t.Errorf("poll with one source of three fetched = %v; want exit 0\n%s", err, out.String())
 	}
 }
+
+// TestReloadEmptyFile checks that a reload of a config file left empty (an
+// editor's save caught half done) is refused, and the running sources and
+// topics stay, where an empty config would have dropped them all.
+func TestReloadEmptyFile(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	d := startDaemon(t, path)
+	if err := os.WriteFile(path, []byte("\n  \n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	waitFor(t, "the reload refused", 5*time.Second, func() bool {
+		return strings.Contains(d.out.String(), "config reload refused")
+	})
+	if strings.Contains(d.out.String(), "config reloaded") {
+		t.Errorf("an empty config file was reloaded:\n%s", d.out.String())
+	}
+	if resp, _ := d.get(t, "/topics/quakes.atom"); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /topics/quakes.atom after the refused reload = %d; want 200", resp.StatusCode)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -153,6 +154,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 				return nil
 			case <-hup:
 			}
+			if empty, err := emptyFile(e.configPath); err == nil && empty {
+				// An editor's save caught half done, or a file cut short:
+				// as a config it would drop every source and topic.
+				logger.Error("config reload refused; the running config stays", "config", e.configPath,
+					"err", "the file is empty")
+				continue
+			}
 			cfg, tags, err := loadConfig(e)
 			if err != nil {
 				logger.Error("config reload refused; the running config stays", "config", e.configPath, "err", err)
@@ -191,6 +199,15 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	err = g.Wait()
 	logger.Info("stopped")
 	return err
+}
+
+// emptyFile reports whether the file at path holds nothing but white space.
+func emptyFile(path string) (bool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false, err
+	}
+	return len(bytes.TrimSpace(b)) == 0, nil
 }
 
 // healthOf is healthy while the store is open and takes writes and the
