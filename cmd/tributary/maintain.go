@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/tributary-feeds/tributary/store"
@@ -82,6 +83,10 @@ func cmdCompact(ctx context.Context, e *env, args []string) error {
 		os.Remove(tmp)
 		return fmt.Errorf("compact: %w", err)
 	}
+	if err := keepOwnership(tmp, cfg.Storage.Path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("compact: %w", err)
+	}
 	fi, err := os.Stat(tmp)
 	if err != nil {
 		return err
@@ -90,5 +95,31 @@ func cmdCompact(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "compacted %s: %d → %d bytes\n", cfg.Storage.Path, before, fi.Size())
+	return nil
+}
+
+// keepOwnership gives the file at path the permissions, owner and group of
+// the file at like, so that a store compacted by another user (root, for a
+// daemon that runs as its own user) still opens for the daemon.
+func keepOwnership(path, like string) error {
+	want, err := os.Stat(like)
+	if err != nil {
+		return err
+	}
+	if err := os.Chmod(path, want.Mode().Perm()); err != nil {
+		return err
+	}
+	got, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	w, ok1 := want.Sys().(*syscall.Stat_t)
+	g, ok2 := got.Sys().(*syscall.Stat_t)
+	if !ok1 || !ok2 || w.Uid == g.Uid && w.Gid == g.Gid {
+		return nil
+	}
+	if err := os.Chown(path, int(w.Uid), int(w.Gid)); err != nil {
+		return fmt.Errorf("giving the compacted store the owner of %s: %w", like, err)
+	}
 	return nil
 }

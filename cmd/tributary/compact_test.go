@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/tributary-feeds/tributary/store"
+)
+
+// TestCompactKeepsOwnership compacts a store whose file has other
+// permissions, and (when the test may give files away) another owner, than
+// a new file of the user who compacts: the compacted file keeps them, so
+// that a daemon running as its own user still opens it.
+func TestCompactKeepsOwnership(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "data", "tributary.db")
+	db, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dbPath, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	const uid, gid = 65532, 65532
+	asRoot := os.Geteuid() == 0
+	if asRoot {
+		if err := os.Chown(dbPath, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := saveConfig(t, dir, "storage:\n  path: "+dbPath+"\nsources:\n  - url: \"http://127.0.0.1:9/feed.xml\"\n")
+
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"compact", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("compact: %v\n%s", err, errOut.String())
+	}
+	fi, err := os.Stat(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode().Perm(); got != 0o640 {
+		t.Errorf("compacted store's permissions = %v; want -rw-r----- as before", got)
+	}
+	if !asRoot {
+		t.Log("not root: owner not checked")
+		return
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	if st.Uid != uid || st.Gid != gid {
+		t.Errorf("compacted store owned by %d:%d; want %d:%d as before", st.Uid, st.Gid, uid, gid)
+	}
+}
