@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -109,8 +110,13 @@ var commands = []command{
 
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "Usage: tributary COMMAND [-config FILE] [ARGS]\n\nCommands:\n")
+	// Every summary starts in one column, however long a command's arguments.
+	width := 0
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-10s %-8s %s\n", c.name, c.args, c.summary)
+		width = max(width, len(c.name)+1+len(c.args))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintf(w, "\n-config defaults to $TRIBUTARY_CONFIG, else config.yaml.\n"+
 		"Run 'tributary COMMAND -h' for a command's flags.\n")
