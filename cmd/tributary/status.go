@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"strings"
 	"time"
@@ -63,7 +64,11 @@ func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*stor
 		defer db.Close()
 		return local(db)
 	}
-	if !errors.Is(err, store.ErrLocked) {
+	// A store this process may not read, or does not find (a relative
+	// storage.path run from another folder), may still be the one a
+	// daemon holds: ask it, as for a store it has locked.
+	locked := errors.Is(err, store.ErrLocked)
+	if !locked && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) {
 		return err
 	}
 	base := strings.TrimRight(daemonURL(cfg), "/")
@@ -73,6 +78,9 @@ func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*stor
 	}
 	resp, rerr := daemonClient.Do(req)
 	if rerr != nil {
+		if !locked {
+			return err
+		}
 		return fmt.Errorf("%w; asking the running daemon at %s failed too: %w", err, base, rerr)
 	}
 	defer resp.Body.Close()

@@ -43,3 +43,53 @@ func TestStatusShowsWholeError(t *testing.T) {
 		t.Errorf("status line of the failing source:\n%s\nwant its whole error, with the URL and \"connection refused\"", line)
 	}
 }
+
+// TestReadCommandsAskDaemonWhenStoreNotFound runs status, export, opml and
+// backup under a config whose storage.path names no file here, as a
+// relative path does from another folder, or a store under a folder only
+// the daemon's user may enter: they ask the daemon at server.listen, as
+// they do when it holds the store. With no daemon there, they give the
+// store's own error.
+func TestReadCommandsAskDaemonWhenStoreNotFound(t *testing.T) {
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\nstorage:\n  path: %q\nsources:\n  - url: \"http://127.0.0.1:1/never.rss\"\n    name: \"Never\"\n",
+		filepath.Join(dir, "data", "tributary.db"))
+	d := startDaemon(t, saveConfig(t, dir, cfg))
+
+	elsewhere := t.TempDir()
+	cli := strings.Replace(cfg, "127.0.0.1:0", d.addr, 1)
+	cli = strings.Replace(cli, filepath.Join(dir, "data", "tributary.db"), filepath.Join(elsewhere, "data", "tributary.db"), 1)
+	path := saveConfig(t, elsewhere, cli)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"status"}, "Never"},
+		{[]string{"export"}, ""},
+		{[]string{"opml"}, `text="Never"`},
+		{[]string{"backup", filepath.Join(elsewhere, "copy.db")}, "wrote "},
+	} {
+		var out, errOut bytes.Buffer
+		args := append([]string{tc.args[0], "-config", path}, tc.args[1:]...)
+		if err := run(t.Context(), args, &out, &errOut); err != nil {
+			t.Errorf("%s with no store at storage.path and the daemon at server.listen: %v", tc.args[0], err)
+			continue
+		}
+		if !strings.Contains(out.String(), tc.want) {
+			t.Errorf("%s output lacks %q:\n%s", tc.args[0], tc.want, out.String())
+		}
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobody := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	path = saveConfig(t, elsewhere, strings.Replace(cli, d.addr, nobody, 1))
+	var out, errOut bytes.Buffer
+	err = run(t.Context(), []string{"status", "-config", path}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "no such file") || strings.Contains(err.Error(), "daemon") {
+		t.Errorf("status with no store and no daemon = %v; want the store's own error, no such file", err)
+	}
+}
