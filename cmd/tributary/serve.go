@@ -166,8 +166,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 				logger.Error("config reload refused; the running config stays", "config", e.configPath, "err", err)
 				continue
 			}
-			if cfg.Storage.Path != started.Storage.Path || cfg.Server.Listen != started.Server.Listen {
-				logger.Warn("storage.path and server.listen changes take effect on restart")
+			if cfg.Storage.Path != started.Storage.Path {
+				logger.Warn("storage.path changes take effect on restart", "running", started.Storage.Path, "config", cfg.Storage.Path)
+			}
+			if cfg.Server.Listen != started.Server.Listen {
+				logger.Warn("server.listen changes take effect on restart", "running", started.Server.Listen, "config", cfg.Server.Listen)
 			}
 			if cfg.Server.Listen != started.Server.Listen && cfg.Server.BaseURL == aggregator.DefaultBaseURL(cfg.Server.Listen) {
 				// A base_url made from server.listen follows the address
