@@ -856,6 +856,9 @@ func (p *Poller) waiting(ctx context.Context, pl *pipeline, src aggregator.Sourc
 func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.SourceConfig, fetched func()) Outcome {
 	id := aggregator.SourceID(src.URL)
 	log := p.log.With("source", id)
+	if src.Name != "" {
+		log = log.With("name", src.Name) // the operator's, where the id is a digest
+	}
 	start := p.now()
 	st, err := p.state(ctx, id)
 	if errors.Is(err, aggregator.ErrNotFound) {

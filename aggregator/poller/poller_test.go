@@ -1437,3 +1437,26 @@ func TestInterruptedPollLogsNoErrors(t *testing.T) {
 		t.Errorf("an interrupted poll logged errors:\n%s", s)
 	}
 }
+
+// TestLogNamesTheSource checks that a source's log lines carry the name the
+// config gives it beside its id, a digest the operator cannot read.
+func TestLogNamesTheSource(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/named.rss", "application/rss+xml", fixture(t, "news.rss"))
+	cfg := config(t, "", o.URL("/named.rss"))
+	cfg.Sources[0].Name = "Harbour Wire"
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	p, err := poller.New(cfg, tags, mustOpen(t), poller.Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.PollAll(t.Context(), nil)
+	want := fmt.Sprintf("source=%s name=\"Harbour Wire\"", aggregator.SourceID(o.URL("/named.rss")))
+	if l := logs.String(); !strings.Contains(l, "msg=fetched") || !strings.Contains(l, want) {
+		t.Errorf("log:\n%s\nwant the fetched line with %s", l, want)
+	}
+}
