@@ -272,6 +272,9 @@ type redirectChain struct {
 
 // check is an http.Client CheckRedirect function.
 func (c *redirectChain) check(req *http.Request, via []*http.Request) error {
+	// http.Client names the previous hop in a Referer, query and all: the
+	// token of a private feed would go to whatever host the source sends us.
+	req.Header.Del("Referer")
 	next := req.URL.String()
 	if _, err := checkURL(next); err != nil {
 		return newError(ErrUnsupportedURL, "redirect from %s to unsupported url %q", redacted(via[len(via)-1].URL), aggregator.RedactURL(next))
