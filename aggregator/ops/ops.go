@@ -174,17 +174,21 @@ func WriteStatus(w io.Writer, rows []SourceRow, now time.Time) error {
 		}
 		// The state is the last column: it may be long without moving the
 		// others, and the end of an error is often its point.
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", oneLine(name, 160), stamp(r.LastFetch), stamp(r.LastSuccess),
-			stamp(due), r.Items, share, oneLine(State(r.SourceState, now), 480))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", OneLine(name, 160), stamp(r.LastFetch), stamp(r.LastSuccess),
+			stamp(due), r.Items, share, OneLine(State(r.SourceState, now), 480))
 	}
 	return tw.Flush()
 }
 
-// oneLine keeps a table cell on one line, of at most n runes, whatever a
-// feed or error holds.
-func oneLine(s string, n int) string {
+// OneLine keeps a line of terminal output, or a table cell, on one line of
+// at most n runes, whatever a feed or error holds: control characters
+// (C0, DEL and C1, whose U+009B a terminal may read as the start of an
+// escape sequence) and the bidirectional embeddings, overrides and isolates
+// (which make text after them read backwards) become spaces. An error can
+// quote a host name a source's redirect gave, byte for byte.
+func OneLine(s string, n int) string {
 	return Clip(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
 			return ' '
 		}
 		return r

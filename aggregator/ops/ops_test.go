@@ -410,3 +410,35 @@ func TestStatusSourceNoLongerConfigured(t *testing.T) {
 		t.Errorf("status, the old state:\n%s\nwant named with its URL %s, and no next due time", lines[2], old)
 	}
 }
+
+// TestStatusShowsNoTerminalControls records an error that quotes a host name
+// a hostile redirect gave, with a C1 escape (U+009B, which a terminal may
+// read as the start of an escape sequence) and a right-to-left override in
+// it: the status table shows neither.
+func TestStatusShowsNoTerminalControls(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	src := "https://feeds.example/rss"
+	if err := db.PutSource(t.Context(), aggregator.SourceState{ID: aggregator.SourceID(src), ConfigURL: src, URL: src,
+		Name: "Feeds\u2067 example", LastFetch: now, Failures: 1, FailingSince: now, NextDue: now.Add(-time.Minute),
+		LastError: "redirect to http://x%C2%9B2J.example/: dial tcp: lookup x\u009b2J\u202eexe.example: no such host"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &aggregator.Config{Sources: []aggregator.SourceConfig{{URL: src}}}
+	rows, err := ops.Status(t.Context(), cfg, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := ops.WriteStatus(&b, rows, now); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "\u009b\u202e\u2067") || !strings.Contains(out, "lookup x 2J exe.example: no such host") {
+		t.Errorf("status:\n%q\nwant the error without its control characters", out)
+	}
+}

@@ -6,12 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+	"github.com/tributary-feeds/tributary/store"
 )
 
 // TestPollSkipsWaitingSources runs poll twice in a row, as cron may: the
@@ -191,5 +194,53 @@ func TestFlagsAfterArguments(t *testing.T) {
 	t.Setenv("TRIBUTARY_CONFIG", missing)
 	if err := run(t.Context(), []string{"explain", "--", "-config"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), missing) {
 		t.Errorf(`explain -- -config = %v; want "-config" taken as the link, the config from $TRIBUTARY_CONFIG read`, err)
+	}
+}
+
+// TestPollPrintsNoTerminalControls runs poll on a source whose last error
+// quotes a host name a hostile redirect gave, with a C1 escape (U+009B,
+// which a terminal may read as the start of an escape sequence) and a
+// right-to-left override: poll's line for it shows neither.
+func TestPollPrintsNoTerminalControls(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "data", "tributary.db")
+	src := o.URL("/moved")
+	path := saveConfig(t, dir, fmt.Sprintf(`server:
+  listen: "127.0.0.1:0"
+storage:
+  path: %q
+poll:
+  interval: 1h
+  allow_private: true
+sources:
+  - url: %q
+    name: "Moved"
+`, dbPath, src))
+	if err := os.MkdirAll(filepath.Dir(dbPath), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	st := aggregator.SourceState{ID: aggregator.SourceID(src), ConfigURL: src, URL: src, Name: "Moved",
+		LastFetch: now, LastResult: "error", Failures: 1, FailingSince: now, NextDue: now.Add(time.Hour),
+		LastError: "redirect to http://x%C2%9B2J.example/: dial tcp: lookup x\u009b2J\u202eexe.example: no such host"}
+	if err := db.PutSource(t.Context(), st); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	var out, errOut bytes.Buffer
+	err = run(t.Context(), []string{"poll", "-config", path}, &out, &errOut)
+	if !strings.Contains(out.String(), "skipped until") {
+		t.Fatalf("poll = %v\n%s\nwant the source skipped", err, out.String())
+	}
+	if strings.ContainsAny(out.String(), "\u009b\u202e") || !strings.Contains(out.String(), "lookup x 2J exe.example") {
+		t.Errorf("poll:\n%q\nwant the error without its control characters", out.String())
 	}
 }
