@@ -39,7 +39,7 @@ func newLogger(cfg aggregator.LogConfig, w io.Writer) (*slog.Logger, *slog.Level
 	var logger *slog.Logger
 	if strings.EqualFold(cfg.Format, "json") {
 		opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
-			return durationText(groups, redactURLs(groups, a))
+			return controlText(groups, durationText(groups, redactURLs(groups, a)))
 		}
 		logger = slog.New(slog.NewJSONHandler(w, opts))
 	} else {
@@ -74,6 +74,33 @@ func durationText(_ []string, a slog.Attr) slog.Attr {
 		a.Value = slog.StringValue(a.Value.Duration().String())
 	}
 	return a
+}
+
+// controlText writes, in a string, the characters JSON leaves as they are
+// but a terminal showing the log acts on as "\u009b": the C1 controls
+// (U+009B may start an escape sequence) and the bidirectional embeddings,
+// overrides and isolates (which make the text after them read backwards).
+// An error can quote a host name a source's redirect gave byte for byte;
+// the text format quotes such characters already.
+func controlText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() != slog.KindString || !strings.ContainsFunc(a.Value.String(), jsonRawControl) {
+		return a
+	}
+	var b strings.Builder
+	for _, r := range a.Value.String() {
+		if jsonRawControl(r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	a.Value = slog.StringValue(b.String())
+	return a
+}
+
+// jsonRawControl reports whether r is a character controlText escapes.
+func jsonRawControl(r rune) bool {
+	return (r >= 0x7f && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // setLevel sets level to log.level (validated on load; info otherwise).
