@@ -28,8 +28,8 @@ var ipLiteral = regexp.MustCompile(`(?i)(?:[0-9a-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d
 // names it (a host learned from a redirect, such as intranet.corp, is named
 // again as the host resolved or dialled). Each reads "(hidden)". The
 // credentials of the URLs msg quotes read "xxxxx". own lists the source's
-// URLs. The operator's views (status, /api/status, the logs) keep the
-// whole error.
+// URLs. A URL's user name and password are left out. The operator's views
+// (status, /api/status, the logs) keep the whole error.
 func publicReason(msg string, own ...string) string {
 	msg = aggregator.RedactURLs(msg)
 	mine := map[string]bool{}
@@ -44,6 +44,12 @@ func publicReason(msg string, own ...string) string {
 		end := len(u)
 		if i := strings.IndexAny(u[start:], "/?#"); i >= 0 {
 			end = start + i
+		}
+		// The page shows a URL without its user information, as it shows
+		// the source's own: a user name alone may be a private feed's
+		// token, which RedactURLs keeps.
+		if at := strings.LastIndexByte(u[start:end], '@'); at >= 0 {
+			u, end = u[:start]+u[start+at+1:], end-at-1
 		}
 		h := hostOf(u[start:end])
 		if h == "" || mine[h] {

@@ -124,6 +124,12 @@ func TestPublicReason(t *testing.T) {
 			"parsing feed: internal error: runtime error: index out of range [3] with length 3"},
 		{"redirect to http://corp/x: lookup corp: no such host; corporate corp.example", "redirect to http://(hidden)/x: lookup (hidden): no such host; corporate corp.example"},
 		{"dial tcp 192.0.2.7:443: connect: connection refused", "dial tcp 192.0.2.7:443: connect: connection refused"},
+		// A user name alone may be the token of a private feed: the page
+		// leaves out user information, as it does in the source's link.
+		{"requesting https://S3CR3T@feeds.example.org/rss: dial tcp 93.184.215.14:443: connect: connection refused",
+			"requesting https://feeds.example.org/rss: dial tcp 93.184.215.14:443: connect: connection refused"},
+		{"http 404 not found from https://reader:S3CR3T@feeds.example.org/rss?key=S3CR3T", "http 404 not found from https://feeds.example.org/rss?key=xxxxx"},
+		{"redirect to http://S3CR3T@intranet.corp/x: lookup intranet.corp: no such host", "redirect to http://(hidden)/x: lookup (hidden): no such host"},
 	}
 	for _, tt := range tests {
 		if got := publicReason(tt.in, own); got != tt.want {
