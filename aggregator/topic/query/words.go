@@ -243,6 +243,7 @@ type scratch struct {
 	// where each ends (Index.findIn): a word without any has none.
 	bareBuf  []byte
 	bareEnds []int
+	hasBare  bool   // a word may have accents to take off: bareEnds holds each word's end
 	joined   []byte // two words joined by a hyphen, as one (Index.findIn)
 }
 
@@ -314,6 +315,9 @@ func (sc *scratch) len() int { return len(sc.ends) }
 // bareWord returns word i without the accents of its Latin letters, or nil
 // when it has none.
 func (sc *scratch) bareWord(i int) []byte {
+	if !sc.hasBare {
+		return nil
+	}
 	start := 0
 	if i > 0 {
 		start = sc.bareEnds[i-1]
@@ -384,7 +388,9 @@ func (sc *scratch) tokenise(s string) {
 	}
 	s = norm.NFC.String(s) // returns s itself, without copying, when already NFC
 	caseKnown := true
-	if hasWordBeyondASCII(s) {
+	// Only a word beyond ASCII may have accents to take off (Index.findIn).
+	sc.hasBare = hasWordBeyondASCII(s)
+	if sc.hasBare {
 		s, caseKnown = foldWords(s)
 	}
 	inWord := false
@@ -544,6 +550,12 @@ func (sc *scratch) tokenise(s string) {
 // oneLetter reports whether w is one letter, with or without marks on it
 // ("J", "É", "B" + U+0301).
 func oneLetter(w []byte) bool {
+	switch {
+	case len(w) == 1:
+		return true
+	case len(w) == 0, w[0] < utf8.RuneSelf && w[1] < utf8.RuneSelf:
+		return false // two ASCII letters or digits at least, or none
+	}
 	n := 0
 	for i := 0; i < len(w); {
 		r, size := utf8.DecodeRune(w[i:])
@@ -889,7 +901,7 @@ func (x *Index) findIn(sc *scratch, found []bool) {
 	// a phrase reads the words after its first.
 	sc.bareBuf, sc.bareEnds = sc.bareBuf[:0], sc.bareEnds[:0]
 	start := 0
-	for i := 0; i < n; i++ {
+	for i := 0; sc.hasBare && i < n; i++ {
 		end := sc.ends[i]
 		if w := sc.buf[start:end]; !isASCII(w) {
 			at := len(sc.bareBuf)
@@ -922,16 +934,30 @@ func (x *Index) findIn(sc *scratch, found []bool) {
 // one), with bare its form without accents (nil when it has none) and m
 // its marks, and sets found for each phrase the words after it complete.
 func (x *Index) findFrom(sc *scratch, i, skip int, w, bare []byte, m mark, found []bool) {
-	for _, form := range [2][]byte{w, bare} {
-		if form == nil {
-			continue
+	// Most words start no phrase: the lookups are made without a call.
+	if ways := x.first[string(w)]; len(ways) > 0 { // no allocation for the lookup
+		x.findAt(sc, i, skip, w, bare, m, ways, found)
+	}
+	for _, l := range x.prefixLens {
+		if l > len(w) {
+			break
 		}
-		x.findAt(sc, i, skip, w, bare, m, x.first[string(form)], found) // no allocation for the lookup
-		for _, l := range x.prefixLens {
-			if l > len(form) {
-				break
-			}
-			x.findAt(sc, i, skip, w, bare, m, x.firstPrefix[string(form[:l])], found)
+		if ways := x.firstPrefix[string(w[:l])]; len(ways) > 0 {
+			x.findAt(sc, i, skip, w, bare, m, ways, found)
+		}
+	}
+	if bare == nil {
+		return
+	}
+	if ways := x.first[string(bare)]; len(ways) > 0 {
+		x.findAt(sc, i, skip, w, bare, m, ways, found)
+	}
+	for _, l := range x.prefixLens {
+		if l > len(bare) {
+			break
+		}
+		if ways := x.firstPrefix[string(bare[:l])]; len(ways) > 0 {
+			x.findAt(sc, i, skip, w, bare, m, ways, found)
 		}
 	}
 }
