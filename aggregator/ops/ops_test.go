@@ -336,15 +336,7 @@ func TestStatusHidesQueryCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := &aggregator.Config{Sources: []aggregator.SourceConfig{{URL: pending}, {URL: failing}}}
-	rows, err := ops.Status(t.Context(), cfg, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := ops.WriteStatus(&b, rows, now); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
+	out := statusTable(t, cfg, db, now)
 	for _, want := range []string{"https://private.example/feed?token=xxxxx&format=rss", "parsing https://other.example/rss?apikey=xxxxx: unexpected EOF"} {
 		if strings.Contains(out, "S3CR3T") || !strings.Contains(out, want) {
 			t.Errorf("status:\n%s\nwant %q and no credential", out, want)
@@ -390,17 +382,10 @@ func TestStatusSourceNoLongerConfigured(t *testing.T) {
 		}
 	}
 	cfg := &aggregator.Config{Sources: []aggregator.SourceConfig{{URL: moved, Name: "Gazette"}}}
-	rows, err := ops.Status(t.Context(), cfg, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := ops.WriteStatus(&b, rows, now); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	out := statusTable(t, cfg, db, now)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 3 {
-		t.Fatalf("status:\n%s\nwant a header and two rows", b.String())
+		t.Fatalf("status:\n%s\nwant a header and two rows", out)
 	}
 	due := "2026-11-03 13:00:00Z"
 	if !strings.HasPrefix(lines[1], "Gazette ") || !strings.Contains(lines[1], due) {
@@ -429,6 +414,16 @@ func TestStatusShowsNoTerminalControls(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := &aggregator.Config{Sources: []aggregator.SourceConfig{{URL: src}}}
+	out := statusTable(t, cfg, db, now)
+	if strings.ContainsAny(out, "\u009b\u202e\u2067") || !strings.Contains(out, "lookup x 2J exe.example: no such host") {
+		t.Errorf("status:\n%q\nwant the error without its control characters", out)
+	}
+}
+
+// statusTable returns the status table of the sources of cfg in db, as
+// `tributary status` prints it at now.
+func statusTable(t *testing.T, cfg *aggregator.Config, db aggregator.Store, now time.Time) string {
+	t.Helper()
 	rows, err := ops.Status(t.Context(), cfg, db)
 	if err != nil {
 		t.Fatal(err)
@@ -437,8 +432,5 @@ func TestStatusShowsNoTerminalControls(t *testing.T) {
 	if err := ops.WriteStatus(&b, rows, now); err != nil {
 		t.Fatal(err)
 	}
-	out := b.String()
-	if strings.ContainsAny(out, "\u009b\u202e\u2067") || !strings.Contains(out, "lookup x 2J exe.example: no such host") {
-		t.Errorf("status:\n%q\nwant the error without its control characters", out)
-	}
+	return b.String()
 }

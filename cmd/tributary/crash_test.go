@@ -35,6 +35,30 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// startChild runs this binary as `tributary args...` (see TestMain) and
+// returns it with the lines it logs, which close when it ends.
+func startChild(t *testing.T, args ...string) (*exec.Cmd, <-chan string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "TRIBUTARY_TEST_RUN="+strings.Join(args, "\x1f"))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 1024)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return cmd, lines
+}
+
 // crashFeed is an RSS feed of n items whose texts differ enough to be
 // separate stories.
 func crashFeed(feed, n int) []byte {
@@ -83,23 +107,7 @@ func TestCrashDuringIngest(t *testing.T) {
 		if round%2 == 1 {
 			command, after = "serve", 1000+rand.IntN(3000)
 		}
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "TRIBUTARY_TEST_RUN="+command+"\x1f-config\x1f"+cfgPath)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 1024)
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
+		cmd, lines := startChild(t, command, "-config", cfgPath)
 		kill := time.After(time.Duration(after) * time.Millisecond)
 	read:
 		for {

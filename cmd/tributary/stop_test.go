@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -98,24 +95,8 @@ func TestSecondSignalStopsAtOnce(t *testing.T) {
 	o := newOrigin(t)
 	path := writeConfig(t, o, "")
 	fillStore(t, path)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "TRIBUTARY_TEST_RUN=serve\x1f-config\x1f"+path)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, lines := startChild(t, "serve", "-config", path)
 	t.Cleanup(func() { cmd.Process.Kill() })
-	lines := make(chan string, 1024)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
 	// await returns the first line that holds want.
 	await := func(want string) string {
 		t.Helper()

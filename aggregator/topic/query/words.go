@@ -934,29 +934,23 @@ func (x *Index) findIn(sc *scratch, found []bool) {
 // one), with bare its form without accents (nil when it has none) and m
 // its marks, and sets found for each phrase the words after it complete.
 func (x *Index) findFrom(sc *scratch, i, skip int, w, bare []byte, m mark, found []bool) {
-	// Most words start no phrase: the lookups are made without a call.
-	if ways := x.first[string(w)]; len(ways) > 0 { // no allocation for the lookup
+	x.findForm(sc, i, skip, w, bare, m, w, found)
+	if bare != nil {
+		x.findForm(sc, i, skip, w, bare, m, bare, found)
+	}
+}
+
+// findForm is findFrom for one form of the word, as written or without
+// accents. Most words start no phrase: they are looked up without a call.
+func (x *Index) findForm(sc *scratch, i, skip int, w, bare []byte, m mark, form []byte, found []bool) {
+	if ways := x.first[string(form)]; len(ways) > 0 { // no allocation for the lookup
 		x.findAt(sc, i, skip, w, bare, m, ways, found)
 	}
 	for _, l := range x.prefixLens {
-		if l > len(w) {
+		if l > len(form) {
 			break
 		}
-		if ways := x.firstPrefix[string(w[:l])]; len(ways) > 0 {
-			x.findAt(sc, i, skip, w, bare, m, ways, found)
-		}
-	}
-	if bare == nil {
-		return
-	}
-	if ways := x.first[string(bare)]; len(ways) > 0 {
-		x.findAt(sc, i, skip, w, bare, m, ways, found)
-	}
-	for _, l := range x.prefixLens {
-		if l > len(bare) {
-			break
-		}
-		if ways := x.firstPrefix[string(bare[:l])]; len(ways) > 0 {
+		if ways := x.firstPrefix[string(form[:l])]; len(ways) > 0 {
 			x.findAt(sc, i, skip, w, bare, m, ways, found)
 		}
 	}
