@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"runtime"
@@ -58,6 +59,12 @@ func TestParseTooComplex(t *testing.T) {
 			strings.Repeat(`<a xmlns="urn:x"/>`, 250_000) + `</item></channel></rss>`), "more than 50000 elements of other namespaces"},
 		{"elements under a namespace", []byte(`<rss version="2.0"><channel><title>D</title><item xmlns="urn:x"><title>I</title>` +
 			strings.Repeat(`<a/>`, 250_000) + `</item></channel></rss>`), "more than 50000 elements of other namespaces"},
+		// 600,000 of them in one entry (9.6 MB) held 216 MB.
+		{"elements of the feed's own", []byte(`<feed xmlns="http://www.w3.org/2005/Atom"><title>L</title><entry><id>1</id><title>E</title>` +
+			strings.Repeat(`<link href="h"/>`, 300_000) + `</entry></feed>`), "document too complex: more than 250000 elements"},
+		{"own elements over many items", []byte(`<rss version="2.0"><channel><title>D</title>` +
+			strings.Repeat(`<item><title>I</title>`+strings.Repeat(`<category>c</category>`, 600)+`</item>`, 450) + `</channel></rss>`),
+			"more than 250000 elements"},
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.body, "application/rss+xml", testFeedURL, "s", testNow, Options{})
@@ -174,12 +181,28 @@ func FuzzScanXML(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	lim := xmlLimits{depth: 3, bindings: 4, extensions: 2}
+	lim := xmlLimits{depth: 3, bindings: 4, extensions: 2, elements: maxElements}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := scanXML(b, 1<<30, lim)
 		if s.feed && !s.over && s.extensions <= lim.extensions {
 			if err := checkXML(b, lim); err != nil {
 				t.Fatalf("scanXML found the document within %+v, but the decoder finds %v", lim, err)
+			}
+		}
+		if s.feed {
+			// The scan counts no fewer elements than the decoder reads.
+			d, n := feedDecoder(b), 0
+			for {
+				tok, err := d.Token()
+				if err != nil {
+					break
+				}
+				if _, ok := tok.(xml.StartElement); ok {
+					n++
+				}
+			}
+			if s.elements < n {
+				t.Fatalf("scanXML counts %d elements, the decoder reads %d", s.elements, n)
 			}
 		}
 		if !s.feed {
