@@ -9,6 +9,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+	"github.com/tributary-feeds/tributary/aggregator/poller"
 )
 
 // TestRemovedSourceForgotten removes a source from the configuration, and
@@ -75,4 +76,61 @@ func retainingConfig(t *testing.T, o *feedtest.Origin, paths ...string) *aggrega
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// TestPruneHoldsAShortRetention runs the scheduler under a retention of
+// two hours and then of one: a story is pruned within a tenth of a short
+// retention of passing it, and a reload that cuts the retention prunes at
+// once, where both waited for the hourly prune.
+func TestPruneHoldsAShortRetention(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/gazette.rss", "application/rss+xml", fixture(t, "news.rss")) // items of 2026-11-03 09:00 and 10:00
+	configure := func(retention string) *aggregator.Config {
+		cfg, err := aggregator.Load(strings.NewReader("poll:\n  allow_private: true\nstorage:\n  retention: "+retention+
+			"\nsources:\n  - url: "+o.URL("/gazette.rss")+"\n"), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	db := mustOpen(t)
+	stories := func() int {
+		ids, err := db.StoryIDs(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ids)
+	}
+	// 10:00 is 90 minutes old, 09:00 past the retention: left out.
+	clk := &clock{t: time.Date(2026, 11, 3, 11, 30, 0, 0, time.UTC)}
+	p := newPollerWith(t, configure("2h"), db, poller.Options{Tick: time.Millisecond, FirstDelay: time.Millisecond, Now: clk.Now})
+	p.PollAll(t.Context(), nil)
+	stop := run(t, p)
+	defer stop()
+	if !waitUntil(10*time.Second, func() bool { return stories() == 1 }) {
+		t.Fatalf("%d stories stored; want the one within the retention", stories())
+	}
+	// Forty minutes on, the story is past the retention by ten.
+	clk.Add(40 * time.Minute)
+	if !waitUntil(10*time.Second, func() bool { return stories() == 0 }) {
+		t.Errorf("%d stories stored twenty minutes after one passed a retention of 2h; want it pruned", stories())
+	}
+	// A new source's story, 2h10m old under a retention of 3h, and a
+	// reload that cuts the retention to 90 minutes: pruned at once.
+	o.Feed("/gazette2.rss", "application/rss+xml", fixture(t, "news.rss"))
+	moved := func(retention string) *aggregator.Config {
+		cfg := configure(retention)
+		cfg.Sources[0].URL = o.URL("/gazette2.rss")
+		return cfg
+	}
+	reload(t, p, moved("3h"))
+	// The clock moves a second at a time until the new source's first
+	// poll, which the loop schedules at its next pass, comes due.
+	if !waitUntil(10*time.Second, func() bool { clk.Add(time.Second); return stories() == 1 }) {
+		t.Fatalf("%d stories stored after the reload; want the new source's one", stories())
+	}
+	reload(t, p, moved("90m"))
+	if !waitUntil(10*time.Second, func() bool { return stories() == 0 }) {
+		t.Errorf("%d stories stored after a reload cut the retention to 90m; want the story of 2h10m pruned", stories())
+	}
 }

@@ -384,6 +384,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	defer t.Stop()
 	var (
 		lastPrune time.Time
+		pruned    time.Duration // the retention of the last prune
 		pruning   atomic.Bool
 	)
 	ticked := true
@@ -432,11 +433,11 @@ func (p *Poller) Run(ctx context.Context) error {
 		if ticked {
 			// Buffered states are written once a tick, not once a poll.
 			p.flush(ctx)
-			if r := pl.cfg.Storage.Retention; r > 0 && now.Sub(lastPrune) >= time.Hour && !pruning.Load() {
+			if r := pl.cfg.Storage.Retention; r > 0 && (now.Sub(lastPrune) >= pruneEvery(r) || r < pruned) && !pruning.Load() {
 				// Beside the loop: a prune after a long stop, or after the
 				// retention was cut, deletes many stories, batch after
 				// batch, and sources still come due meanwhile.
-				lastPrune = now
+				lastPrune, pruned = now, r
 				pruning.Store(true)
 				wg.Go(func() {
 					defer pruning.Store(false)
@@ -666,6 +667,14 @@ func (p *Poller) refresh(ctx context.Context, stale map[string]bool) {
 	if p.notify != nil {
 		p.notify.Changed()
 	}
+}
+
+// pruneEvery is how often Run prunes under the retention r: hourly, or a
+// tenth of a retention shorter than ten hours, at least every minute, so
+// that a short retention holds. A reload that cuts the retention prunes at
+// the next tick.
+func pruneEvery(r time.Duration) time.Duration {
+	return min(time.Hour, max(r/10, time.Minute))
 }
 
 // Prune deletes the stories older than storage.retention, as Run does
