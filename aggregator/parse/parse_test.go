@@ -1072,14 +1072,7 @@ func TestParsePlayers(t *testing.T) {
 			`<a href="https://harbourtv.example/clips/gates.webm" ` + rel + `><img src="https://harbourtv.example/stills/gates.jpg"></a>  Your browser cannot play this video.`,
 		`<p>An interview.</p><a href="https://harbourtv.example/audio/harbour-master.mp3" ` + rel + `>https://harbourtv.example/audio/harbour-master.mp3</a>`,
 	}
-	if len(f.Items) != len(want) {
-		t.Fatalf("%d items; want %d", len(f.Items), len(want))
-	}
-	for i, w := range want {
-		if got := f.Items[i].Content; got != w {
-			t.Errorf("item %d content\n got %s\nwant %s", i, got, w)
-		}
-	}
+	checkContents(t, f, want)
 }
 
 // TestParseJSONFeedImage checks that a JSON Feed item's image, its main
@@ -1091,14 +1084,7 @@ func TestParseJSONFeedImage(t *testing.T) {
 		`<img src="https://photodesk.example/images/regatta-1200.jpg"><p>Forty boats crossed the line.</p>`,
 		`<p><img src="https://photodesk.example/images/fog-inline.jpg" alt="Fog">The fog lifted at noon.</p>`,
 	}
-	if len(f.Items) != len(want) {
-		t.Fatalf("%d items; want %d", len(f.Items), len(want))
-	}
-	for i, w := range want {
-		if got := f.Items[i].Content; got != w {
-			t.Errorf("item %d content\n got %s\nwant %s", i, got, w)
-		}
-	}
+	checkContents(t, f, want)
 }
 
 // TestParseRSSCreators checks that an RSS item by several people, named in
@@ -1156,6 +1142,20 @@ func TestParseDateZones(t *testing.T) {
 	for _, it := range f.Items {
 		if w := want[it.Title]; !it.Dated || !it.Published.Equal(w) {
 			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
+		}
+	}
+}
+
+// checkContents checks that f has an item for each of want, whose HTML is
+// that item's content.
+func checkContents(t *testing.T, f *Feed, want []string) {
+	t.Helper()
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want))
+	}
+	for i, w := range want {
+		if got := f.Items[i].Content; got != w {
+			t.Errorf("item %d content\n got %s\nwant %s", i, got, w)
 		}
 	}
 }

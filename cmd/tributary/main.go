@@ -90,7 +90,6 @@ type command struct {
 type env struct {
 	stdout, stderr io.Writer
 	configPath     string
-	all            bool // topics test -all
 }
 
 var commands = []command{
@@ -100,7 +99,7 @@ var commands = []command{
 	{"status", "", "per-source state: last fetch, last error, next due, items brought in", cmdStatus, false},
 	{"export", "", "every stored item as JSON Lines, to stdout", cmdExport, false},
 	{"explain", "LINK [OTHER]", "which story an item joined and why, which topics took it; with OTHER, why the two are one story or two", cmdExplain, false},
-	{"topics", "test [-all] ID", "evaluate a topic's rules against the stored stories, and say why", cmdTopics, false},
+	{"topics", "test [-all] ID", "evaluate a topic's rules against the stored stories, and say why", cmdTopics, true},
 	{"opml", "", "print every source as OPML 2.0", cmdOPML, false},
 	{"backup", "FILE", "write a consistent copy of the store, even while the daemon runs", cmdBackup, false},
 	{"compact", "", "rewrite the store to reclaim space (daemon stopped)", cmdCompact, false},
@@ -152,9 +151,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.Usage = func() {
 			fmt.Fprintf(fs.Output(), "Usage: tributary %s [-config FILE] %s\n\n%s\n\n", c.name, c.args, c.summary)
 			fs.PrintDefaults()
-		}
-		if c.name == "topics" {
-			fs.BoolVar(&e.all, "all", false, "list the stories that stay in the topic's feed too")
 		}
 		rest, err := parseInterleaved(fs, args[1:])
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"slices"
 	"time"
@@ -47,7 +48,19 @@ func deciding(tags *topic.Set, s aggregator.Story, items []aggregator.Item, id s
 // would enter or leave its feed (with -all, those that stay too), each with
 // the rule that decided, so rules can be tuned before a reload.
 func cmdTopics(ctx context.Context, e *env, args []string) error {
-	all := e.all
+	fs := flag.NewFlagSet("tributary topics", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	configFlag(fs, e)
+	all := fs.Bool("all", false, "list the stories that stay in the topic's feed too")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: tributary topics [-config FILE] test [-all] ID\n\n"+
+			"Evaluate a topic's rules, as the config file says them now, against the stored stories, and say why.\n\n")
+		fs.PrintDefaults()
+	}
+	args, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
 	if len(args) != 2 || args[0] != "test" {
 		return usageError("usage: tributary topics test [-all] ID")
 	}
@@ -110,7 +123,7 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 				if now {
 					in++
 				}
-				if now == was && !(all && now) {
+				if now == was && !(*all && now) {
 					continue
 				}
 				title, src := "", ""
