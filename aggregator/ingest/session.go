@@ -621,7 +621,7 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 			continue // reached twice: through refs filed before and after a merge
 		}
 		s.candidates = append(s.candidates, st)
-		m, err := s.compare(doc, p.it.SourceID, st)
+		m, err := s.compare(doc, p.it, st)
 		if err != nil {
 			return nil, aggregator.Match{}, err
 		}
@@ -702,9 +702,11 @@ func topStories(hits []hit, topics uint64, weights []float64, n int) []hit {
 	return out
 }
 
-// compare scores a Doc against a story: against each of its recent members
-// within the window, and against their profile.
-func (s *session) compare(doc *near.Doc, source string, st *aggregator.Story) (aggregator.Match, error) {
+// compare scores an item's Doc against a story: against each of its recent
+// members within the window, and against their profile. A member whose
+// headline disagrees with the item's on its figures is no copy of it
+// (near.FiguresDisagree).
+func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Story) (aggregator.Match, error) {
 	members := st.Members
 	if len(members) > maxCompared {
 		members = members[len(members)-maxCompared:]
@@ -720,8 +722,19 @@ func (s *session) compare(doc *near.Doc, source string, st *aggregator.Story) (a
 		if d == nil || !within(d.Time, doc.Time, s.in.window) {
 			continue
 		}
-		scores = append(scores, near.Similarity(doc, d))
-		same = append(same, m.Source == source)
+		sc := near.Similarity(doc, d)
+		if sc.Kind() == "copy" {
+			// Read only for a copy: a member's headline is not in its Doc.
+			other, err := s.item(m.Item)
+			if err != nil && !isNotFound(err) {
+				return aggregator.Match{}, err
+			}
+			if near.FiguresDisagree(it.Title, other.Title) {
+				sc = sc.NotCopy()
+			}
+		}
+		scores = append(scores, sc)
+		same = append(same, m.Source == it.SourceID)
 		withs = append(withs, m.Item)
 	}
 	prof, err := s.profile(st)

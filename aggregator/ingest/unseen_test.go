@@ -15,11 +15,12 @@ import (
 	"github.com/tributary-feeds/tributary/store"
 )
 
-// The folders of feeds written for TestUnseenStories and
-// TestUnseenStoriesSecondSet, each with its labels.
+// The folders of feeds written for TestUnseenStories,
+// TestUnseenStoriesSecondSet and TestNonNewsStories, each with its labels.
 const (
 	unseenDir  = "testdata/unseen"
 	unseen2Dir = "testdata/unseen2"
+	nonNewsDir = "testdata/nonnews"
 )
 
 // unseenLabels is a folder's labels.txt: each labelled item's story label
@@ -194,3 +195,15 @@ func runUnseen(t *testing.T, paths []string) (map[string]string, map[string]aggr
 	}
 	return stories, members
 }
+
+// TestNonNewsStories does the same with feeds that are not news
+// (testdata/nonnews): a project's releases, tags and merge commits,
+// earthquakes, podcast episodes and videos under one footer, subreddits
+// with link posts and a crosspost, a link aggregator's items of a title and
+// "Comments", short posts without titles, web comics of a picture alone,
+// job boards, a bug tracker, a forum thread, results, a wiki's recent
+// changes, a blog's author bio and price alerts. Each is one of a series
+// whose items share a template and differ in a few words or figures:
+// every one must stay its own story, while the same release in two feeds
+// and one job posted on two boards join.
+func TestNonNewsStories(t *testing.T) { checkUnseen(t, nonNewsDir) }

@@ -221,6 +221,36 @@ func TestSimilarityStandingLinesNoCopy(t *testing.T) {
 	}
 }
 
+// TestFiguresDisagree checks which headlines name other figures than each
+// other: the items of a series, not a copy and its re-titled original.
+func TestFiguresDisagree(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"v2.4.1", "v2.4.2", true},
+		{"M 4.6 - 97 km SSE of Sand Point, Alaska", "M 5.2 - 98 km SSE of Sand Point, Alaska", true},
+		{"Chapter 9, Page 13", "Chapter 9, Page 14", true},
+		{"Harbour City 2–1 Eastvale", "Eastvale 1–1 Harbour City", true},
+		{"Price drop: Acme X200 now $229.99", "Price drop: Acme X200 now $249.99", true},
+		{"Attendance 11,204 at Riverside Park", "Attendance 11,204 at the park.", false},
+		{"Harbour City 2–1 Eastvale", "Harbour City beat Eastvale 2-1", false},
+		{"UPDATE 2-Harlow Mining halts work at Keld", "Harlow Mining halts work at Keld", false},
+		{"Storm closes the port (2025)", "Storm closes the port", false},
+		{"Veltro unveils the Aria X7", "Veltro Aria X7 announced", false},
+		{"Tidewater 2.4.0 released", "v2.4.0", false},
+		{"Two die in crash", "Crash on the A1 kills two", false},
+	}
+	for _, tt := range tests {
+		if got := FiguresDisagree(tt.a, tt.b); got != tt.want {
+			t.Errorf("FiguresDisagree(%q, %q) = %v; want %v", tt.a, tt.b, got, tt.want)
+		}
+		if got := FiguresDisagree(tt.b, tt.a); got != tt.want {
+			t.Errorf("FiguresDisagree(%q, %q) = %v; want %v", tt.b, tt.a, got, tt.want)
+		}
+	}
+}
+
 // TestSimilarityNamesDisagree checks that two reports of one kind of event
 // that name different teams score nothing, however alike their other words,
 // while a rewrite naming the same ones scores.

@@ -2,7 +2,9 @@ package near
 
 import (
 	"math"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // Score is the similarity of two Docs and the signals it is made of, for
@@ -154,6 +156,73 @@ func (s Score) copied() bool {
 		return false
 	}
 	return s.Copy >= copyMin && (s.Title >= copyTitleMin || s.Title == 0 && s.Cosine >= copyMin)
+}
+
+// NotCopy returns s scored as two texts written apart: for two items that
+// are no copy of each other however much of their wording agrees
+// (FiguresDisagree).
+func (s Score) NotCopy() Score {
+	s.Copy = 0
+	s.Value = s.rewrite()
+	return s
+}
+
+// FiguresDisagree reports whether two headlines both carry figures and
+// each has one the other lacks. A copy keeps the figures of what it
+// copies, while the items of a series differ in theirs and little else:
+// releases "v2.4.1" and "v2.4.2", earthquakes "M 4.6 - 97 km SSE of …" and
+// "M 5.2 - 98 km SSE of …", "Page 13" and "Page 14", a 2–1 and a 1–1. A
+// headline that only adds figures ("UPDATE 2", a year) still agrees.
+func FiguresDisagree(a, b string) bool {
+	fa, fb := figures(a), figures(b)
+	if len(fa) == 0 || len(fb) == 0 {
+		return false
+	}
+	return lacks(fa, fb) && lacks(fb, fa)
+}
+
+// lacks reports whether a has a figure, counted with its repeats, that b
+// lacks.
+func lacks(a, b []string) bool {
+	count := make(map[string]int, len(b))
+	for _, f := range b {
+		count[f]++
+	}
+	for _, f := range a {
+		if count[f] == 0 {
+			return true
+		}
+		count[f]--
+	}
+	return false
+}
+
+// figures returns the numbers of a text as written, each a run of digits
+// that may hold a point or a comma between digits ("2.4.1", "11,204"), in
+// order.
+func figures(s string) []string {
+	var out []string
+	start := -1
+	prevDigit := false
+	for i, r := range s {
+		digit := unicode.IsDigit(r)
+		switch {
+		case digit && start < 0:
+			start = i
+		case digit:
+		case start >= 0 && (r == '.' || r == ',') && prevDigit && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
+			prevDigit = false
+			continue
+		case start >= 0:
+			out = append(out, strings.TrimRight(s[start:i], ".,"))
+			start = -1
+		}
+		prevDigit = digit
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
 }
 
 // intersect counts the values two sorted slices share.
