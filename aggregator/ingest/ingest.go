@@ -215,7 +215,11 @@ func (s *session) prepare(sourceID string, work []*pending, prep *Prepared) ([]*
 	if err != nil {
 		return nil, 0, err
 	}
-	return kept, len(work) - len(kept), s.in.count(s.tx, sourceID, lines, kept)
+	if err := s.in.count(s.tx, sourceID, lines, kept); err != nil {
+		return nil, 0, err
+	}
+	s.chrome.tables[sourceID] = lines // as counted with this fetch's items, and stored
+	return kept, len(work) - len(kept), nil
 }
 
 // storedAgain returns work without the new items that are items their

@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -426,15 +427,107 @@ func TestTopicsOfALargeStory(t *testing.T) {
 		it, _ := stored(t, db, id)
 		items = append(items, it)
 	}
-	if got := set.Tag(ingest.StoryText(st, items)); !slices.Equal(got, st.Topics) {
+	storyText := func(st aggregator.Story) (text aggregator.StoryText) {
+		t.Helper()
+		err := db.View(t.Context(), func(tx aggregator.Tx) error {
+			var err error
+			text, err = ingest.StoryText(tx, st, items)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return text
+	}
+	if got := set.Tag(storyText(st)); !slices.Equal(got, st.Topics) {
 		t.Errorf("StoryText of the stored story tags %q; the story has %q", got, st.Topics)
 	}
 	// A late member as the face counts, with the first others.
 	lateFace := st
 	lateFace.Face = ids[20]
-	if got := set.Tag(ingest.StoryText(lateFace, items)); !slices.Equal(got, []string{"all", "transport", "sport", "late"}) {
+	if got := set.Tag(storyText(lateFace)); !slices.Equal(got, []string{"all", "transport", "sport", "late"}) {
 		t.Errorf("with a late face, StoryText tags %q; want the face's topics too", got)
 	}
+}
+
+// TestTopicsLeaveOutSourceChrome checks that the lines a source prints
+// under every item (a podcast's sponsor message and credits, a channel's
+// links under every video) decide no topic, as ingested, as retagged and
+// as StoryText gives them, while what an item says of its own still does.
+func TestTopicsLeaveOutSourceChrome(t *testing.T) {
+	cfg := &aggregator.Config{Topics: []aggregator.TopicConfig{
+		{ID: "sponsored", Title: "Sponsored", Match: aggregator.MatchConfig{Any: []string{"sponsor", "affiliate links"}}},
+		{ID: "fediverse", Title: "Fediverse", Match: aggregator.MatchConfig{Any: []string{"Mastodon"}}},
+		{ID: "inverters", Title: "Inverters", Match: aggregator.MatchConfig{Any: []string{"inverters"}}},
+		{ID: "joinery", Title: "Joinery", Match: aggregator.MatchConfig{Any: []string{"dovetails"}}},
+	}}
+	set, err := topic.Compile(cfg.Topics, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := mustOpen(t)
+	in := ingest.New(cfg, set)
+	now := time.Date(2025, 4, 9, 0, 0, 0, 0, time.UTC)
+	for _, name := range []string{"06-gridcast-podcast.xml", "07-yt-benchfolk.xml"} {
+		body, err := os.ReadFile(filepath.Join(nonNewsDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ingestFeed(t, db, in, "https://"+name+".test/feed", name, body, now)
+	}
+	want := map[string][]string{
+		"https://gridcast.test/episodes/118":            {"all", "inverters"},
+		"https://gridcast.test/episodes/117":            {"all"},
+		"https://gridcast.test/episodes/bonus-2025-04":  {"all"},
+		"https://gridcast.test/episodes/bonus-2025-04b": {"all"},
+		"https://www.youtube.test/watch?v=Xk3pQ9vLw2A":  {"all", "joinery"},
+		"https://www.youtube.test/watch?v=b7TnR0eYq5M":  {"all"},
+		"https://www.youtube.test/watch?v=Q2wE9rT1yU0":  {"all"},
+		"https://www.youtube.test/watch?v=m5NcV8bX3z1":  {"all"},
+	}
+	check := func(when string) {
+		t.Helper()
+		seen := 0
+		err := db.View(t.Context(), func(tx aggregator.Tx) error {
+			return db.Export(t.Context(), func(it aggregator.Item, st aggregator.Story) error {
+				seen++
+				if !slices.Equal(st.Topics, want[it.Link]) {
+					t.Errorf("%s: %s has topics %q; want %q", when, it.Link, st.Topics, want[it.Link])
+				}
+				text, err := ingest.StoryText(tx, st, []aggregator.Item{it})
+				if err != nil {
+					return err
+				}
+				if got := set.Tag(text); !slices.Equal(got, want[it.Link]) {
+					t.Errorf("%s: StoryText of %s tags %q; want %q", when, it.Link, got, want[it.Link])
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen != len(want) {
+			t.Errorf("%s: %d items stored; want %d", when, seen, len(want))
+		}
+	}
+	check("ingested")
+	var ids []string
+	err = db.Export(t.Context(), func(it aggregator.Item, st aggregator.Story) error {
+		ids = append(ids, st.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(t.Context(), func(tx aggregator.Tx) error {
+		_, err := ingest.New(cfg, set).Retag(tx, ids...)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("retagged")
 }
 
 // TestGUIDThatIsTheLink checks that an item whose GUID is its own link is

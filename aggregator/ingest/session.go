@@ -35,6 +35,7 @@ type session struct {
 	docs    map[string]*near.Doc
 	items   map[string]aggregator.Item // items read or written in this session, as stored
 	plain   map[string]plainText       // plain text of the fetch's new and edited items
+	chrome  *chromeTables              // sources' tables of recurring lines, for the topics' text
 	now     time.Time                  // latest first-seen time of the fetch's items
 
 	profiles   map[string]*near.Profile // story id → profile of its recent members; dropped when they change
@@ -69,6 +70,7 @@ func newSession(in *Ingester, tx aggregator.Tx) *session {
 		docs:    map[string]*near.Doc{},
 		items:   map[string]aggregator.Item{},
 		plain:   map[string]plainText{},
+		chrome:  newChromeTables(tx),
 
 		profiles: map[string]*near.Profile{},
 		merged:   map[string]string{},

@@ -24,9 +24,9 @@ func (s *session) finish() ([]string, error) {
 		st := s.stories[id]
 		var err error
 		if n := s.kept[id]; n > growAfter {
-			err = s.in.grow(s.item, st, n, s.doc, s.plain)
+			err = s.in.grow(s.item, st, n, s.doc, s.plain, s.chrome)
 		} else {
-			err = s.in.refresh(s.item, st, s.doc, s.plain)
+			err = s.in.refresh(s.item, st, s.doc, s.plain, s.chrome)
 		}
 		if err != nil {
 			return nil, err
@@ -73,8 +73,9 @@ type itemFunc func(itemID string) (aggregator.Item, error)
 
 // refresh recomputes a story's time, face, topics and tags from its member
 // items, calling the tagger once. items gives the members, docs their
-// stored Docs, known the plain text of those already worked out (or nil).
-func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc, known map[string]plainText) error {
+// stored Docs, known the plain text of those already worked out (or nil),
+// chrome their sources' tables of recurring lines.
+func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc, known map[string]plainText, chrome *chromeTables) error {
 	items := make([]aggregator.Item, 0, len(st.Members))
 	for _, m := range st.Members {
 		it, err := item(m.Item)
@@ -98,7 +99,11 @@ func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc, k
 	}
 	st.Face = f.ID
 	if in.tagger != nil {
-		st.Topics = in.tagger.Tag(storyText(st, items, known))
+		tables, err := chrome.load(topicItems(st.Face, items))
+		if err != nil {
+			return fmt.Errorf("story %s: %w", st.ID, err)
+		}
+		st.Topics = in.tagger.Tag(storyText(st, items, known, tables))
 	} else {
 		st.Topics = []string{aggregator.AllTopic}
 	}
@@ -167,10 +172,10 @@ var growAfter = 2 * MaxTopicMembers
 // change it refreshes the story from every member, so that its tags follow.
 // (A reload of the configuration refreshes every story, Retag, so faces
 // follow changed priorities.)
-func (in *Ingester) grow(item itemFunc, st *aggregator.Story, n int, docs docFunc, known map[string]plainText) error {
+func (in *Ingester) grow(item itemFunc, st *aggregator.Story, n int, docs docFunc, known map[string]plainText, chrome *chromeTables) error {
 	face, err := item(st.Face)
 	if err != nil {
-		return in.refresh(item, st, docs, known)
+		return in.refresh(item, st, docs, known, chrome)
 	}
 	gained := make([]aggregator.Item, 0, len(st.Members)-n)
 	for _, m := range st.Members[n:] {
@@ -200,8 +205,12 @@ func (in *Ingester) grow(item itemFunc, st *aggregator.Story, n int, docs docFun
 			}
 			text = append(text, it)
 		}
-		if topics := in.tagger.Tag(storyText(st, text, known)); !slices.Equal(topics, st.Topics) {
-			return in.refresh(item, st, docs, known)
+		tables, err := chrome.load(text)
+		if err != nil {
+			return fmt.Errorf("story %s: %w", st.ID, err)
+		}
+		if topics := in.tagger.Tag(storyText(st, text, known, tables)); !slices.Equal(topics, st.Topics) {
+			return in.refresh(item, st, docs, known, chrome)
 		}
 	}
 	st.Tags = in.addTags(st.Tags, nil, gained)
@@ -261,6 +270,7 @@ func cmpBool(a, b bool) int {
 // no longer exist are skipped.
 func (in *Ingester) Retag(tx aggregator.Tx, storyIDs ...string) ([]string, error) {
 	changed := map[string]bool{}
+	chrome := newChromeTables(tx)
 	for _, id := range storyIDs {
 		st, err := tx.Story(id)
 		if err != nil {
@@ -272,7 +282,7 @@ func (in *Ingester) Retag(tx aggregator.Tx, storyIDs ...string) ([]string, error
 		before := st
 		before.Topics = slices.Clone(st.Topics)
 		before.Tags = slices.Clone(st.Tags)
-		if err := in.refresh(tx.Item, &st, storedDoc(tx), nil); err != nil {
+		if err := in.refresh(tx.Item, &st, storedDoc(tx), nil, chrome); err != nil {
 			return nil, err
 		}
 		if slices.Equal(before.Topics, st.Topics) && slices.Equal(before.Tags, st.Tags) && before.Face == st.Face {

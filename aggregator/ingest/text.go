@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -147,15 +148,23 @@ const MaxTopicMembers = 16
 // StoryText gathers what the tagger decides the topics of st on, given its
 // items in member order: the titles and the plain text of the summaries
 // and contents of its face and first other items, up to MaxTopicMembers in
-// all, their feed categories, and the sources of every member.
-func StoryText(st aggregator.Story, items []aggregator.Item) aggregator.StoryText {
-	return storyText(&st, items, nil)
+// all, without the lines their sources repeat in item after item (read
+// from tx, see topicText), their feed categories, and the sources of every
+// member.
+func StoryText(tx aggregator.Tx, st aggregator.Story, items []aggregator.Item) (aggregator.StoryText, error) {
+	chrome, err := newChromeTables(tx).load(topicItems(st.Face, items))
+	if err != nil {
+		return aggregator.StoryText{}, err
+	}
+	return storyText(&st, items, nil, chrome), nil
 }
 
 // storyText is StoryText taking the plain text of the items in known from
-// there. items may hold only the face and the first MaxTopicMembers+1
-// members, which are all topicItems takes of a larger story.
-func storyText(st *aggregator.Story, items []aggregator.Item, known map[string]plainText) aggregator.StoryText {
+// there, and each source's table of recurring lines from chrome (a source
+// without one keeps every line). items may hold only the face and the
+// first MaxTopicMembers+1 members, which are all topicItems takes of a
+// larger story.
+func storyText(st *aggregator.Story, items []aggregator.Item, known map[string]plainText, chrome map[string]*near.LineCounts) aggregator.StoryText {
 	var out aggregator.StoryText
 	seen := make(map[string]bool, len(st.Members))
 	for _, m := range st.Members {
@@ -172,8 +181,9 @@ func storyText(st *aggregator.Story, items []aggregator.Item, known map[string]p
 		if it.Title != "" {
 			out.Titles = append(out.Titles, it.Title)
 		}
+		lines := chrome[it.SourceID]
 		for _, f := range []string{p.summary, p.content} {
-			if f != "" {
+			if f = topicText(f, lines); f != "" {
 				out.Fields = append(out.Fields, f)
 			}
 		}
@@ -201,4 +211,54 @@ func topicItems(face string, items []aggregator.Item) []aggregator.Item {
 		}
 	}
 	return out
+}
+
+// topicText returns the plain text t without the lines that recur across
+// its source's items (lines, the source's table; nil keeps every line):
+// a topic is decided on what an item says, not on what its source prints
+// under every item (a podcast's sponsor and credits, a channel's links, a
+// site's newsletter box), which would take every item of the source into
+// a topic that names it.
+func topicText(t string, lines *near.LineCounts) string {
+	if lines == nil || lines.Len() == 0 || t == "" {
+		return t
+	}
+	all := near.Lines(t)
+	kept := make([]string, 0, len(all))
+	for _, l := range all {
+		if lines.Count("b"+near.LineKey(l)) < near.ChromeMin {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) == len(all) {
+		return t
+	}
+	return strings.Join(kept, "\n")
+}
+
+// chromeTables reads the sources' tables of recurring lines from a
+// transaction, each once, for the text topics are decided on.
+type chromeTables struct {
+	tx     aggregator.Tx
+	tables map[string]*near.LineCounts
+}
+
+func newChromeTables(tx aggregator.Tx) *chromeTables {
+	return &chromeTables{tx: tx, tables: map[string]*near.LineCounts{}}
+}
+
+// load reads the tables of the items' sources that it has not read yet,
+// and returns every table read.
+func (c *chromeTables) load(items []aggregator.Item) (map[string]*near.LineCounts, error) {
+	for _, it := range items {
+		if _, ok := c.tables[it.SourceID]; ok {
+			continue
+		}
+		b, err := c.tx.Blob(linesBlob(it.SourceID))
+		if err != nil {
+			return nil, fmt.Errorf("recurring lines of %s: %w", it.SourceID, err)
+		}
+		c.tables[it.SourceID] = decodeLines(b)
+	}
+	return c.tables, nil
 }

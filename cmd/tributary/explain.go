@@ -39,12 +39,12 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	items, err := storyItems(ctx, db, story)
+	items, text, err := storyItems(ctx, db, story)
 	if err != nil {
 		return err
 	}
 	names := sourceNames(ctx, db)
-	if err := writeExplain(e.stdout, it, story, items, names, tags); err != nil || len(args) == 1 {
+	if err := writeExplain(e.stdout, it, story, items, text, names, tags); err != nil || len(args) == 1 {
 		return err
 	}
 	other, otherStory, err := itemByLink(ctx, db, args[1])
@@ -187,9 +187,11 @@ func itemByLink(ctx context.Context, db *store.DB, link string) (aggregator.Item
 	return it, story, nil
 }
 
-// storyItems reads the story's items in member order.
-func storyItems(ctx context.Context, db *store.DB, story aggregator.Story) ([]aggregator.Item, error) {
+// storyItems reads the story's items in member order, and the text its
+// topics are decided on.
+func storyItems(ctx context.Context, db *store.DB, story aggregator.Story) ([]aggregator.Item, aggregator.StoryText, error) {
 	var items []aggregator.Item
+	var text aggregator.StoryText
 	err := db.View(ctx, func(tx aggregator.Tx) error {
 		for _, m := range story.Members {
 			it, err := tx.Item(m.Item)
@@ -198,9 +200,11 @@ func storyItems(ctx context.Context, db *store.DB, story aggregator.Story) ([]ag
 			}
 			items = append(items, it)
 		}
-		return nil
+		var err error
+		text, err = ingest.StoryText(tx, story, items)
+		return err
 	})
-	return items, err
+	return items, text, err
 }
 
 // sourceName returns the name of source id, or the id when it has none.
@@ -222,7 +226,7 @@ func sourceNames(ctx context.Context, db aggregator.Store) map[string]string {
 }
 
 func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items []aggregator.Item,
-	names map[string]string, tags *topic.Set) error {
+	text aggregator.StoryText, names map[string]string, tags *topic.Set) error {
 	byID := make(map[string]aggregator.Item, len(items))
 	for _, x := range items {
 		byID[x.ID] = x
@@ -253,7 +257,7 @@ func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items
 		fmt.Fprintln(w, "\ntopics:")
 	}
 	var taken []string
-	for _, v := range tags.Explain(ingest.StoryText(story, items)) {
+	for _, v := range tags.Explain(text) {
 		verdict := "no "
 		if v.Taken {
 			verdict = "yes"

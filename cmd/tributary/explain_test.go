@@ -41,8 +41,22 @@ func TestExplainLargeStory(t *testing.T) {
 		story.Members = append(story.Members, aggregator.Member{Item: it.ID, Source: src, Time: it.Published, Match: aggregator.Match{Reason: aggregator.ReasonLink}})
 	}
 	story.ID, story.Face = items[0].ID, items[0].ID
+	db, err := store.Open(filepath.Join(t.TempDir(), "agg.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var storyText aggregator.StoryText
+	err = db.View(t.Context(), func(tx aggregator.Tx) error {
+		var err error
+		storyText, err = ingest.StoryText(tx, story, items)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out bytes.Buffer
-	if err := writeExplain(&out, items[0], story, items, nil, tags); err != nil {
+	if err := writeExplain(&out, items[0], story, items, storyText, nil, tags); err != nil {
 		t.Fatal(err)
 	}
 	text := strings.Join(strings.Fields(out.String()), " ")

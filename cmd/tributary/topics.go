@@ -32,15 +32,18 @@ func verdict(vs []topic.Verdict, id string) topic.Verdict {
 // deciding names the first of a story's items that the topic takes on its
 // own, for a story of several items that the topic takes: which report
 // brought it in. A story taken on words spread over its items says so.
-func deciding(tags *topic.Set, s aggregator.Story, items []aggregator.Item, id string, names map[string]string) string {
+func deciding(tx aggregator.Tx, tags *topic.Set, s aggregator.Story, items []aggregator.Item, id string, names map[string]string) (string, error) {
 	for _, it := range items {
-		one := ingest.StoryText(s, []aggregator.Item{it})
+		one, err := ingest.StoryText(tx, s, []aggregator.Item{it})
+		if err != nil {
+			return "", err
+		}
 		one.Sources = []string{it.SourceID}
 		if verdict(tags.Explain(one), id).Taken {
-			return fmt.Sprintf("\n      in %q from %s", it.Title, sourceName(names, it.SourceID))
+			return fmt.Sprintf("\n      in %q from %s", it.Title, sourceName(names, it.SourceID)), nil
 		}
 	}
-	return "\n      on the words of several of its items together"
+	return "\n      on the words of several of its items together", nil
 }
 
 // cmdTopics runs `topics test [-all] ID`: the topic's rules, as the config
@@ -117,7 +120,11 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 					}
 					items = append(items, it)
 				}
-				v := verdict(tags.Explain(ingest.StoryText(s, items)), id)
+				text, err := ingest.StoryText(tx, s, items)
+				if err != nil {
+					return err
+				}
+				v := verdict(tags.Explain(text), id)
 				now := v.Taken
 				was := slices.Contains(s.Topics, id)
 				if now {
@@ -134,7 +141,11 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 				}
 				line := fmt.Sprintf("%s  %-20s %s\n      %s", s.Time.UTC().Format("2006-01-02 15:04"), ops.Clip(src, 20), title, v.Why)
 				if now && len(items) > 1 {
-					line += deciding(tags, s, items, id, names)
+					by, err := deciding(tx, tags, s, items, id, names)
+					if err != nil {
+						return err
+					}
+					line += by
 				}
 				mark := "="
 				switch {
