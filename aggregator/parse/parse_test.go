@@ -219,6 +219,25 @@ func TestParseRelativeAndXMLBase(t *testing.T) {
 	}
 }
 
+// TestTitleOfAPost checks the title given to a social post, which has
+// none of its own: its first words as they read, its hashtags, mentions
+// and shortened links not broken at the tags that mark them up.
+func TestTitleOfAPost(t *testing.T) {
+	const body = `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Ines Moreau</title><link>https://grid.social.test/@ines</link>
+<item><guid isPermaLink="true">https://grid.social.test/@ines/114299406612390075</guid>
+<link>https://grid.social.test/@ines/114299406612390075</link><pubDate>Tue, 08 Apr 2025 08:14:03 +0000</pubDate>
+<description>&lt;p&gt;New &lt;a href="https://grid.social.test/tags/podcast" class="mention hashtag" rel="tag"&gt;#&lt;span&gt;podcast&lt;/span&gt;&lt;/a&gt; with &lt;span class="h-card"&gt;&lt;a href="https://grid.social.test/@dana" class="u-url mention"&gt;@&lt;span&gt;dana&lt;/span&gt;&lt;/a&gt;&lt;/span&gt;: &lt;a href="https://gridcast.test/episodes/118"&gt;&lt;span class="invisible"&gt;https://&lt;/span&gt;&lt;span class=""&gt;gridcast.test/episodes/118&lt;/span&gt;&lt;span class="invisible"&gt;&lt;/span&gt;&lt;/a&gt;&lt;/p&gt;</description>
+</item></channel></rss>`
+	f, err := Parse([]byte(body), "application/rss+xml", testFeedURL, "src1", testNow, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.Items[0].Title, "New #podcast with @dana: https://gridcast.test/episodes/118"; got != want {
+		t.Errorf("title of a post %q; want %q", got, want)
+	}
+}
+
 func TestParseIDs(t *testing.T) {
 	f := mustParseFile(t, "noguid.xml", "")
 	if got := f.Items[0].GUID; got != "https://noguid.example/a?a=1&b=2" {

@@ -759,24 +759,43 @@ func plainText(s string) string {
 			}
 		case html.StartTagToken:
 			name, _ := z.TagName()
-			switch atom.Lookup(name) {
+			a := atom.Lookup(name)
+			switch a {
 			case atom.Script, atom.Style, atom.Template, atom.Noscript, atom.Iframe, atom.Noembed, atom.Noframes, atom.Textarea, atom.Title, atom.Xmp:
 				skip++
 			}
-			b.WriteByte(' ')
+			if !inlineText[a] {
+				b.WriteByte(' ')
+			}
 		case html.EndTagToken:
 			name, _ := z.TagName()
-			switch atom.Lookup(name) {
+			a := atom.Lookup(name)
+			switch a {
 			case atom.Script, atom.Style, atom.Template, atom.Noscript, atom.Iframe, atom.Noembed, atom.Noframes, atom.Textarea, atom.Title, atom.Xmp:
 				if skip > 0 {
 					skip--
 				}
 			}
-			b.WriteByte(' ')
+			if !inlineText[a] {
+				b.WriteByte(' ')
+			}
 		case html.SelfClosingTagToken:
 			b.WriteByte(' ')
 		}
 	}
+}
+
+// inlineText are the elements that mark up a run of text within a line
+// without breaking it: their tags part no words. Social posts wrap
+// hashtags, mentions and the parts of a shortened link in them
+// ("#<span>golang</span>", "<span class=invisible>https://</span><span>example.org/…</span>"),
+// which read "#golang" and "https://example.org/…", not "# golang".
+var inlineText = map[atom.Atom]bool{
+	atom.A: true, atom.Abbr: true, atom.B: true, atom.Bdi: true, atom.Bdo: true, atom.Cite: true,
+	atom.Code: true, atom.Data: true, atom.Del: true, atom.Dfn: true, atom.Em: true, atom.Font: true,
+	atom.I: true, atom.Ins: true, atom.Kbd: true, atom.Mark: true, atom.Q: true, atom.S: true,
+	atom.Samp: true, atom.Small: true, atom.Span: true, atom.Strike: true, atom.Strong: true,
+	atom.Sub: true, atom.Sup: true, atom.Time: true, atom.Tt: true, atom.U: true, atom.Var: true,
 }
 
 // collapseSpace trims s and replaces each run of white space with one space.

@@ -210,6 +210,13 @@ func TestPlainText(t *testing.T) {
 		{"<script>alert(1)</script>Title", "Title"},
 		{"<style>p{}</style>Styled", "Styled"},
 		{"a<br>b", "a b"},
+		{"<p>one</p><p>two</p>", "one two"},
+		{"<li>one</li><li>two<img src=x>three</li>", "one two three"},
+		// Inline elements part no words: a post's hashtags, mentions and
+		// shortened links, a word set partly in bold.
+		{`Loving <a href="https://m.test/tags/golang" class="mention hashtag" rel="tag">#<span>golang</span></a> with <span class="h-card"><a href="https://m.test/@bob" class="u-url mention">@<span>bob</span></a></span>`, "Loving #golang with @bob"},
+		{`<a href="https://gridcast.test/episodes/118"><span class="invisible">https://</span><span class="">gridcast.test/episodes/118</span><span class="invisible"></span></a>`, "https://gridcast.test/episodes/118"},
+		{"Fri<b>day</b>, H<sub>2</sub>O", "Friday, H2O"},
 		{"x < y and y > z", "x < y and y > z"},
 		{"caf\xe9", "caf"},
 		{"tab\x00null\x1besc", "tabnullesc"},
