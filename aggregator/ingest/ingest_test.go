@@ -530,6 +530,42 @@ func TestTopicsLeaveOutSourceChrome(t *testing.T) {
 	check("retagged")
 }
 
+// TestSameWordsOfTwoAuthors checks that two posts of one source in the
+// same words by different authors (two replies of one forum thread) stay
+// two stories, while the same words by the same author under another link
+// (one article at two addresses), or another source's copy under its own
+// author's name, join.
+func TestSameWordsOfTwoAuthors(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	forum, scraper := src("https://forum.test/feed"), src("https://scraper.test/feed")
+	const title, text = "Re: Sync stops after upgrading to 3.2", "<p>Same here on Linux.</p>"
+	post := func(s aggregator.SourceState, id, author string, at time.Duration) aggregator.Item {
+		it := item(s, id, strings.TrimSuffix(s.URL, "feed")+"p/"+id, title, text, t0.Add(at))
+		it.Authors = []string{author}
+		return it
+	}
+	rowan := post(forum, "88214", "rowan_k", 0)
+	kit := post(forum, "88216", "kit_w", time.Hour)
+	again := post(forum, "88214-amp", "Rowan_K", 2*time.Hour)
+	copied := post(scraper, "c1", "admin", 3*time.Hour)
+	apply(t, db, in, forum, rowan, kit, again)
+	apply(t, db, in, scraper, copied)
+	_, a := stored(t, db, rowan.ID)
+	_, k := stored(t, db, kit.ID)
+	_, g := stored(t, db, again.ID)
+	_, c := stored(t, db, copied.ID)
+	if a.ID == k.ID {
+		t.Errorf("replies of rowan_k and kit_w in the same words are one story; want two")
+	}
+	if g.ID != a.ID {
+		t.Errorf("rowan_k's reply under another link is story %s; want rowan_k's %s", g.ID, a.ID)
+	}
+	if c.ID != a.ID && c.ID != k.ID {
+		t.Errorf("another source's copy is a story of its own; want it joined to a reply")
+	}
+}
+
 // TestGUIDThatIsTheLink checks that an item whose GUID is its own link is
 // filed under it once, as a link (TestExactKeys checks that it is found by
 // both).

@@ -153,7 +153,7 @@ func (s *session) add(p *pending) (bool, error) {
 	var m aggregator.Match
 	s.candidates = s.candidates[:0]
 	for _, k := range keys.lookup {
-		ref, ok, err := s.lookupKey(k.key, *it)
+		ref, ok, err := s.lookupKey(k.key, *it, k.reason == aggregator.ReasonText)
 		if err != nil {
 			return false, err
 		}
@@ -316,19 +316,50 @@ func (s *session) item(id string) (aggregator.Item, error) {
 }
 
 // lookupKey returns the newest ref under key of another item whose time is
-// within the window of it's.
-func (s *session) lookupKey(key string, it aggregator.Item) (aggregator.KeyRef, bool, error) {
+// within the window of it's. With byText, the key is the item's text, and
+// an item of its source by other authors does not count (otherAuthors).
+func (s *session) lookupKey(key string, it aggregator.Item, byText bool) (aggregator.KeyRef, bool, error) {
 	refs, err := s.tx.Keys(key)
 	if err != nil {
 		return aggregator.KeyRef{}, false, fmt.Errorf("dedup key: %w", err)
 	}
 	for i := len(refs) - 1; i >= 0; i-- {
 		r := refs[i]
-		if r.Item != it.ID && within(r.Time, it.Published, s.in.window) {
-			return r, true, nil
+		if r.Item == it.ID || !within(r.Time, it.Published, s.in.window) {
+			continue
 		}
+		if byText && len(it.Authors) > 0 {
+			other, err := s.item(r.Item)
+			if err != nil && !isNotFound(err) {
+				return aggregator.KeyRef{}, false, err
+			}
+			if otherAuthors(it, other) {
+				continue
+			}
+		}
+		return r, true, nil
 	}
 	return aggregator.KeyRef{}, false, nil
+}
+
+// otherAuthors reports whether two items of one source are posts of
+// different people: both name their authors, and none the same. Their
+// words may be the same ("Same here on Linux." in one forum thread, "+1"),
+// and are not one item posted twice, as a site's one article under two
+// links is. Items of two sources are left to their words: a site that
+// copies another's item names its own author.
+func otherAuthors(a, b aggregator.Item) bool {
+	if a.SourceID != b.SourceID || len(a.Authors) == 0 || len(b.Authors) == 0 {
+		return false
+	}
+	for _, x := range a.Authors {
+		for _, y := range b.Authors {
+			if strings.EqualFold(strings.TrimSpace(x), strings.TrimSpace(y)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // ItemByLink finds a stored item whose link or canonical link is link
@@ -706,8 +737,9 @@ func topStories(hits []hit, topics uint64, weights []float64, n int) []hit {
 
 // compare scores an item's Doc against a story: against each of its recent
 // members within the window, and against their profile. A member whose
-// headline disagrees with the item's on its figures is no copy of it
-// (near.FiguresDisagree).
+// headline disagrees with the item's on its figures (near.FiguresDisagree),
+// or a post of its source by another author (otherAuthors), is no copy of
+// it.
 func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Story) (aggregator.Match, error) {
 	members := st.Members
 	if len(members) > maxCompared {
@@ -731,7 +763,7 @@ func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Stor
 			if err != nil && !isNotFound(err) {
 				return aggregator.Match{}, err
 			}
-			if near.FiguresDisagree(it.Title, other.Title) {
+			if near.FiguresDisagree(it.Title, other.Title) || otherAuthors(it, other) {
 				sc = sc.NotCopy()
 			}
 		}
