@@ -224,12 +224,14 @@ func (s *session) prepare(sourceID string, work []*pending, prep *Prepared) ([]*
 
 // storedAgain returns work without the new items that are items their
 // source gave before under another GUID: the same link (or none), title,
-// summary and content, stored within the dedup window or earlier in work.
-// Some feeds give an item a new GUID at every fetch; storing it each time
-// would grow the store and its story by an item a poll, and its lines
-// would count as the source's chrome.
+// summary, content and media files, stored within the dedup window or
+// earlier in work. Some feeds give an item a new GUID at every fetch;
+// storing it each time would grow the store and its story by an item a
+// poll, and its lines would count as the source's chrome. A daily show's
+// episodes under one title and description, without links, differ in
+// their files.
 func (s *session) storedAgain(work []*pending) ([]*pending, error) {
-	type item struct{ link, title, summary, content string }
+	type item struct{ link, title, summary, content, files string }
 	var fetched map[item]bool // the new items of this fetch kept so far
 	kept := work[:0:0]
 	for _, p := range work {
@@ -239,7 +241,7 @@ func (s *session) storedAgain(work []*pending) ([]*pending, error) {
 		}
 		it := p.it
 		link := linkOf(it)
-		key := item{schemeless(link), it.Title, it.Summary, it.Content}
+		key := item{schemeless(link), it.Title, it.Summary, it.Content, files(it)}
 		again := fetched[key]
 		if !again {
 			// The stored items under the same link, in either scheme (a
@@ -284,7 +286,7 @@ func (s *session) storedAgain(work []*pending) ([]*pending, error) {
 				if err != nil {
 					return nil, fmt.Errorf("item %s: %w", r.Item, err)
 				}
-				if old.SourceID == it.SourceID && key == (item{schemeless(linkOf(old)), old.Title, old.Summary, old.Content}) {
+				if old.SourceID == it.SourceID && key == (item{schemeless(linkOf(old)), old.Title, old.Summary, old.Content, files(old)}) {
 					again = true
 					break
 				}
@@ -300,6 +302,16 @@ func (s *session) storedAgain(work []*pending) ([]*pending, error) {
 		kept = append(kept, p)
 	}
 	return kept, nil
+}
+
+// files returns the URLs of an item's media files, in order, one a line.
+func files(it aggregator.Item) string {
+	var b strings.Builder
+	for _, e := range it.Enclosures {
+		b.WriteString(e.URL)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // schemeless returns link without its scheme, http or https: a source's

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/ingest"
+	"github.com/tributary-feeds/tributary/aggregator/parse"
 	"github.com/tributary-feeds/tributary/aggregator/topic"
 	"github.com/tributary-feeds/tributary/store"
 )
@@ -563,6 +564,64 @@ func TestSameWordsOfTwoAuthors(t *testing.T) {
 	}
 	if c.ID != a.ID && c.ID != k.ID {
 		t.Errorf("another source's copy is a story of its own; want it joined to a reply")
+	}
+}
+
+// TestDailyEpisodesUnderOneTitle checks that a show's daily episodes
+// under one title and description, told apart by their audio files alone,
+// are each stored and each their own story, with links or without, while
+// the same episode given twice under two GUIDs is stored once.
+func TestDailyEpisodesUnderOneTitle(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join(nonNewsDir, "22-stbrendans-audio.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const feedURL = "https://stbrendans.test/audio/feed.xml"
+	now := time.Date(2025, 4, 9, 0, 0, 0, 0, time.UTC)
+	stories := func(db *store.DB) (items int, ids map[string]bool) {
+		ids = map[string]bool{}
+		err := db.Export(t.Context(), func(it aggregator.Item, st aggregator.Story) error {
+			items++
+			ids[st.ID] = true
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return items, ids
+	}
+	for _, linked := range []bool{false, true} {
+		db := mustOpen(t)
+		in := ingest.New(&aggregator.Config{}, nil)
+		s := aggregator.SourceState{ID: aggregator.SourceID(feedURL), URL: feedURL}
+		feed, err := parse.Parse(body, "application/rss+xml", feedURL, s.ID, now, parse.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		episodes := 3
+		if linked {
+			// Two episodes: their lines are not yet the source's chrome,
+			// and their words are the same.
+			episodes = 2
+			feed.Items = feed.Items[:episodes]
+			for i := range feed.Items {
+				it := &feed.Items[i]
+				it.Link = "https://stbrendans.test/audio/" + it.GUID
+				it.CanonicalLink, it.Hash = it.Link, it.EditHash()
+			}
+		}
+		again := feed.Items[0]
+		again.GUID += "-again"
+		again.ID = aggregator.ItemID(s.ID, again.GUID)
+		if linked {
+			apply(t, db, in, s, feed.Items...)
+			apply(t, db, in, s, again)
+		} else {
+			apply(t, db, in, s, append(feed.Items, again)...)
+		}
+		if n, ids := stories(db); n != episodes || len(ids) != episodes {
+			t.Errorf("linked %v: %d items in %d stories; want %d in %d (one episode given twice under two GUIDs)", linked, n, len(ids), episodes, episodes)
+		}
 	}
 }
 

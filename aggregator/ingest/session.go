@@ -317,7 +317,7 @@ func (s *session) item(id string) (aggregator.Item, error) {
 
 // lookupKey returns the newest ref under key of another item whose time is
 // within the window of it's. With byText, the key is the item's text, and
-// an item of its source by other authors does not count (otherAuthors).
+// another post of its source does not count (distinctPosts).
 func (s *session) lookupKey(key string, it aggregator.Item, byText bool) (aggregator.KeyRef, bool, error) {
 	refs, err := s.tx.Keys(key)
 	if err != nil {
@@ -328,12 +328,12 @@ func (s *session) lookupKey(key string, it aggregator.Item, byText bool) (aggreg
 		if r.Item == it.ID || !within(r.Time, it.Published, s.in.window) {
 			continue
 		}
-		if byText && len(it.Authors) > 0 {
+		if byText && (len(it.Authors) > 0 || len(it.Enclosures) > 0) {
 			other, err := s.item(r.Item)
 			if err != nil && !isNotFound(err) {
 				return aggregator.KeyRef{}, false, err
 			}
-			if otherAuthors(it, other) {
+			if distinctPosts(it, other) {
 				continue
 			}
 		}
@@ -342,19 +342,31 @@ func (s *session) lookupKey(key string, it aggregator.Item, byText bool) (aggreg
 	return aggregator.KeyRef{}, false, nil
 }
 
-// otherAuthors reports whether two items of one source are posts of
-// different people: both name their authors, and none the same. Their
-// words may be the same ("Same here on Linux." in one forum thread, "+1"),
-// and are not one item posted twice, as a site's one article under two
-// links is. Items of two sources are left to their words: a site that
-// copies another's item names its own author.
-func otherAuthors(a, b aggregator.Item) bool {
-	if a.SourceID != b.SourceID || len(a.Authors) == 0 || len(b.Authors) == 0 {
+// distinctPosts reports whether two items of one source are two posts
+// whatever their words: both name their authors and none the same (two
+// members' replies of "Same here on Linux." in one forum thread), or both
+// carry media files and none the same (a daily show's episodes under one
+// title and description). One item posted twice, as a site's one article
+// under two links, has the same author and files. Items of two sources are
+// left to their words: a site that copies another's item names its own
+// author, and a network's feed may serve a show's file from its own host.
+func distinctPosts(a, b aggregator.Item) bool {
+	if a.SourceID != b.SourceID {
 		return false
 	}
-	for _, x := range a.Authors {
-		for _, y := range b.Authors {
-			if strings.EqualFold(strings.TrimSpace(x), strings.TrimSpace(y)) {
+	return disjoint(a.Authors, b.Authors, func(x string) string { return strings.ToLower(strings.TrimSpace(x)) }) ||
+		disjoint(a.Enclosures, b.Enclosures, func(e aggregator.Enclosure) string { return e.URL })
+}
+
+// disjoint reports whether a and b both have values and share none, as
+// key gives them.
+func disjoint[T any](a, b []T, key func(T) string) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	for _, x := range a {
+		for _, y := range b {
+			if key(x) == key(y) {
 				return false
 			}
 		}
@@ -738,8 +750,7 @@ func topStories(hits []hit, topics uint64, weights []float64, n int) []hit {
 // compare scores an item's Doc against a story: against each of its recent
 // members within the window, and against their profile. A member whose
 // headline disagrees with the item's on its figures (near.FiguresDisagree),
-// or a post of its source by another author (otherAuthors), is no copy of
-// it.
+// or another post of its source (distinctPosts), is no copy of it.
 func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Story) (aggregator.Match, error) {
 	members := st.Members
 	if len(members) > maxCompared {
@@ -763,7 +774,7 @@ func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Stor
 			if err != nil && !isNotFound(err) {
 				return aggregator.Match{}, err
 			}
-			if near.FiguresDisagree(it.Title, other.Title) || otherAuthors(it, other) {
+			if near.FiguresDisagree(it.Title, other.Title) || distinctPosts(it, other) {
 				sc = sc.NotCopy()
 			}
 		}
