@@ -221,7 +221,10 @@ func (in *Ingester) grow(item itemFunc, st *aggregator.Story, n int, docs docFun
 // priority, an original rather than a copy that names its original, a full
 // text rather than one cut short, then the earliest, then the longest. It
 // reads how long and whether cut each text is from the members' stored
-// Docs, and extracts the text only of a member that has none.
+// Docs, and extracts the text only of a member that has none. Of members
+// under one link, the same item given by two feeds (a project's release
+// notes and its tag, a site's full-text feed and its summaries), one with
+// less than half the words of another is given in part: cut short.
 func (in *Ingester) face(items []aggregator.Item, docs docFunc) (aggregator.Item, error) {
 	type ranked struct {
 		it        aggregator.Item
@@ -238,6 +241,17 @@ func (in *Ingester) face(items []aggregator.Item, docs docFunc) (aggregator.Item
 			d = near.NewDoc(it.Title, bodyLines(it), it.Published)
 		}
 		rs[i] = ranked{it: it, copy: len(it.OriginLinks) > 0, cut: d.Truncated, words: d.Words}
+	}
+	most := map[string]int{} // the most words of the members under each link
+	for _, r := range rs {
+		if l := linkOf(r.it); specificLink(l) {
+			most[l] = max(most[l], r.words)
+		}
+	}
+	for i, r := range rs {
+		if l := linkOf(r.it); specificLink(l) && 2*r.words < most[l] {
+			rs[i].cut = true
+		}
 	}
 	best := slices.MinFunc(rs, func(a, b ranked) int {
 		return cmp.Or(
