@@ -77,9 +77,16 @@ func stallBackup(t *testing.T, addr string) {
 	}
 	t.Cleanup(func() { c.Close() })
 	c.(*net.TCPConn).SetReadBuffer(4096)
-	fmt.Fprintf(c, "GET /api/backup HTTP/1.1\r\nHost: tributary\r\n\r\n")
-	if _, err := c.Read(make([]byte, 512)); err != nil {
+	// The Host names the daemon's address: /api/ answers a name it does
+	// not know for itself with 403, which would leave nothing stalled.
+	fmt.Fprintf(c, "GET /api/backup HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
+	start := make([]byte, 512)
+	n, err := c.Read(start)
+	if err != nil {
 		t.Fatalf("reading the start of the backup: %v", err)
+	}
+	if !strings.HasPrefix(string(start[:n]), "HTTP/1.1 200 ") {
+		t.Fatalf("the backup began %q; want a 200 whose body stalls", start[:min(n, 40)])
 	}
 	time.Sleep(200 * time.Millisecond) // the buffers fill up
 }
