@@ -38,22 +38,18 @@ func declaredEncoding(b []byte) []int {
 
 // toUTF8 returns body as valid UTF-8 XML or JSON: decoded from the encoding
 // named by its byte-order mark, else the HTTP charset, else the XML
-// declaration, with guesses for the common mislabellings; with the XML
-// declaration rewritten to say UTF-8; and with characters XML forbids
-// (control characters, invalid sequences, U+FFFE/U+FFFF) removed, in XML
-// also when written as character references.
+// declaration (see chooseLabel), with guesses for the common mislabellings;
+// with the XML declaration rewritten to say UTF-8; and with characters XML
+// forbids (control characters, invalid sequences, U+FFFE/U+FFFF) removed,
+// in XML also when written as character references.
 func toUTF8(body []byte, contentType string) []byte {
 	b, enc := decodeUnicode(body)
 	if enc == nil {
-		label := httpCharset(contentType)
 		declared := ""
 		if loc := declaredEncoding(b); loc != nil {
 			declared = string(b[loc[0]:loc[1]])
 		}
-		if label == "" {
-			label = declared
-		}
-		b = decodeLabelled(b, label)
+		b = decodeLabelled(b, chooseLabel(b, httpCharset(contentType), declared))
 	}
 	b = rewriteDecl(b)
 	b = cleanXMLChars(b)
@@ -135,6 +131,49 @@ func indexASCIIFold(s, w string) int {
 		}
 	}
 	return -1
+}
+
+// chooseLabel returns the label of the encoding to read an ASCII-compatible
+// document b in: the HTTP charset, as RFC 7303 says, else the XML
+// declaration's. The declaration is taken instead when the bytes are not in
+// the HTTP charset (invalid as UTF-8, or as the multi-byte encoding it
+// names) and are in the declared one, and when the HTTP charset is
+// Windows-1252 or one of its subsets (ISO-8859-1, US-ASCII), which servers
+// send by default for files they know nothing of, and the declaration names
+// another encoding the bytes are in: a Japanese feed declared Shift_JIS
+// and served as ISO-8859-1 is Shift_JIS.
+func chooseLabel(b []byte, httpLabel, declared string) string {
+	if httpLabel == "" {
+		return declared
+	}
+	if declared == "" || !hasNonASCII(b) || utf8.Valid(b) {
+		return httpLabel
+	}
+	enc, name := charset.Lookup(strings.TrimSpace(httpLabel))
+	denc, dname := charset.Lookup(strings.TrimSpace(declared))
+	if denc == nil || dname == name || dname == "utf-8" || strings.HasPrefix(dname, "utf-16") {
+		return httpLabel
+	}
+	if enc != nil && name != "windows-1252" && inEncoding(b, enc, name) {
+		return httpLabel
+	}
+	if !inEncoding(b, denc, dname) {
+		return httpLabel
+	}
+	return declared
+}
+
+// inEncoding reports whether b, which holds bytes beyond ASCII and is not
+// valid UTF-8, reads as text in the encoding enc named name: never in
+// UTF-8 or UTF-16 (b has no zero bytes, or decodeUnicode would have
+// decoded it), always in a single-byte encoding that gives every byte a
+// character, and in a multi-byte one when every sequence is valid.
+func inEncoding(b []byte, enc encoding.Encoding, name string) bool {
+	if name == "utf-8" || strings.HasPrefix(name, "utf-16") {
+		return false
+	}
+	out, err := enc.NewDecoder().Bytes(b)
+	return err == nil && !bytes.ContainsRune(out, utf8.RuneError)
 }
 
 // decodeLabelled decodes an ASCII-compatible document whose encoding is

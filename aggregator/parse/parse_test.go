@@ -137,6 +137,16 @@ func TestParseFormats(t *testing.T) {
 		{"iso-8859-1.xml", "text/xml; charset=iso-8859-1", "Café crème", []string{"l1"}, nil, []string{"Déjà vu à la façade – “quoted”"}},
 		{"windows-1251-mislabelled.xml", "", "Новости дня", []string{"ru-1"}, nil, []string{"Правительство обсудило бюджет на следующий год"}},
 		{"windows-1251-mislabelled.xml", "text/xml; charset=windows-1252", "Новости дня", []string{"ru-1"}, nil, []string{"Правительство обсудило бюджет на следующий год"}},
+		// A server's charset that the bytes cannot be in (UTF-8), or the
+		// Latin default of a server that does not know, gives way to the
+		// document's own declaration when the bytes fit it.
+		{"shift_jis.xml", "", "港町新報", []string{"sj-1"}, nil, []string{"東京湾で震度５弱、津波の心配なし"}},
+		{"shift_jis.xml", "application/rss+xml; charset=utf-8", "港町新報", []string{"sj-1"}, nil, []string{"東京湾で震度５弱、津波の心配なし"}},
+		{"shift_jis.xml", "text/xml; charset=ISO-8859-1", "港町新報", []string{"sj-1"}, nil, []string{"東京湾で震度５弱、津波の心配なし"}},
+		{"euc-kr.xml", "text/xml; charset=windows-1252", "한강일보", []string{"kr-1"}, nil, []string{"한국은행, 기준금리 연 2.75%로 동결"}},
+		{"euc-kr.xml", "text/xml; charset=euc-kr", "한강일보", []string{"kr-1"}, nil, []string{"한국은행, 기준금리 연 2.75%로 동결"}},
+		{"iso-8859-7.xml", "text/xml; charset=utf-8", "Νέα Φωνή", []string{"el-1"}, nil, []string{"Απεργία στα πλοία την Πέμπτη"}},
+		{"iso-8859-7.xml", "text/xml; charset=iso-8859-1", "Νέα Φωνή", []string{"el-1"}, nil, []string{"Απεργία στα πλοία την Πέμπτη"}},
 	}
 	for _, tt := range tests {
 		f := mustParseFile(t, tt.file, tt.contentType)
@@ -445,6 +455,14 @@ func TestToUTF8(t *testing.T) {
 		{"sloppy header, not utf-8", "<a>\xe9</a>", "\xbc\xbc;charset = iso-8859-1", "<a>é</a>"},
 		{"sloppy header, nothing after", "<a>é</a>", "\xbcChArset", "<a>é</a>"},
 		{"koi8-r", "<?xml version=\"1.0\" encoding=\"koi8-r\"?><a>\xf0\xd2\xc9\xd7\xc5\xd4</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>Привет</a>"},
+		// The HTTP charset names the encoding, unless the bytes cannot be
+		// in it, or it is the Latin default of a server and the
+		// declaration names another that the bytes are in.
+		{"http utf-8, declared koi8-r", "<?xml version=\"1.0\" encoding=\"koi8-r\"?><a>\xf0\xd2\xc9\xd7\xc5\xd4</a>", "text/xml; charset=utf-8", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>Привет</a>"},
+		{"http latin-1, declared euc-jp", "<?xml version=\"1.0\" encoding=\"EUC-JP\"?><a>\xc5\xec\xb5\xfe</a>", "text/xml; charset=iso-8859-1", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>東京</a>"},
+		{"http latin-1, declared euc-jp, not in it", "<?xml version=\"1.0\" encoding=\"EUC-JP\"?><a>caf\xe9</a>", "text/xml; charset=iso-8859-1", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>café</a>"},
+		{"http windows-1251 over declared koi8-r", "<?xml version=\"1.0\" encoding=\"koi8-r\"?><a>\xcf\xf0\xe8\xe2\xe5\xf2</a>", "text/xml; charset=windows-1251", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>Привет</a>"},
+		{"http shift_jis, bytes in declared euc-jp", "<?xml version=\"1.0\" encoding=\"EUC-JP\"?><a>\xc5\xec\xb5\xfe\xa4\xc7</a>", "text/xml; charset=shift_jis", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>東京で</a>"},
 		// References to characters XML forbids go as the characters do;
 		// others stay, as does everything in CDATA sections and comments,
 		// and in JSON.
