@@ -158,6 +158,42 @@ func TestWords(t *testing.T) {
 	}
 }
 
+// TestWordsModifierApostrophe checks text with the modifier letter
+// apostrophe U+02BC, a letter to Unicode, where no letter follows it: at
+// the end of a word ("Jamesʼ car"), before a digit ("the ʼ90s") or at the
+// end of the text. It ends the word before it, as an apostrophe does, and
+// words returns.
+func TestWordsModifierApostrophe(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Jamesʼ car", []string{"james", "car"}},
+		{"the ʼ90s", []string{"the", "90s"}},
+		{"Hawaiʼ", []string{"hawai"}},
+		{"ʼ", nil},
+		{"сімʼя", []string{"сімя"}},
+	}
+	for _, tt := range tests {
+		done := make(chan []string, 1)
+		go func() {
+			var got []string
+			for _, w := range words(tt.in) {
+				got = append(got, w.norm)
+			}
+			done <- got
+		}()
+		select {
+		case got := <-done:
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("words(%q) = %q; want %q", tt.in, got, tt.want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("words(%q) did not return", tt.in)
+		}
+	}
+}
+
 // weighed builds a Doc as the ingest code does, weighing every term alike.
 func weighed(title, body string, at time.Time) *Doc {
 	d := NewDoc(title, Lines(Text(body)), at)

@@ -44,7 +44,10 @@ func eachWord(s string, yield func(word) bool) {
 		if r >= utf8.RuneSelf {
 			r, n = utf8.DecodeRuneInString(s[i:])
 		}
-		if !isWordRune(r) {
+		// An apostrophe stays only inside a word, a letter after it: the
+		// modifier letter apostrophe "ʼ", a letter to Unicode, does not
+		// start one.
+		if !isWordRune(r) || isApostrophe(r) {
 			if r == '.' || r == '!' || r == '?' || r == ':' || r == '"' || r == '“' || r == '‘' || r == '—' || r == '|' {
 				sentenceStart = true
 			}
