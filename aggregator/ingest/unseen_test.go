@@ -109,6 +109,17 @@ func TestUnseenStories(t *testing.T) { checkUnseen(t, unseenDir) }
 // and one site's stubs that say only that a story is developing.
 func TestUnseenStoriesSecondSet(t *testing.T) { checkUnseen(t, unseen2Dir) }
 
+// TestScriptStories does the same with news in other scripts
+// (testdata/scripts): Japanese, Chinese and Thai, written without spaces,
+// Arabic, Russian, Greek, Korean, and Vietnamese, whose copy in decomposed
+// Unicode (NFD) must join its original. Scraper sites re-post reports under
+// new headlines, with their own lines around them and cut short, half a
+// day later; each outlet's other reports, which share its standing lines
+// and common characters, stay apart, and so do other outlets' reports of
+// another earthquake, of rain the day of a typhoon and of a fire where the
+// words of a flood report recur.
+func TestScriptStories(t *testing.T) { checkUnseen(t, "testdata/scripts") }
+
 // checkUnseen runs the feeds of dir through the pipeline, in order and
 // reversed, and checks every pair of labelled items: one story when their
 // labels are the same, two when they differ and are not free.

@@ -75,11 +75,17 @@ func LineKey(line string) string {
 // is a note about the item rather than its report, as a wire's "(Corrects
 // revenue fall to 4% from 3% in second paragraph)" or "(Reporting by …;
 // Editing by …)", which one version of a story has and another not.
+//
+// In scripts written without spaces, whose words are pairs of characters
+// (see words), Chinese has no function words among them, and Thai, Lao,
+// Khmer and Burmese mark the end of a sentence with a space if at all: a
+// line of at least minSpacelessProse such words, a clause or more, is
+// prose, though cut short ("……") or without its stop.
 func Prose(line string) bool {
 	if bracketed(line) {
 		return false
 	}
-	letters, stop := 0, 0
+	letters, stop, pairs := 0, 0, 0
 	eachWord(line, func(w word) bool {
 		if w.number || utf8.RuneCountInString(w.norm) < 2 {
 			return true
@@ -88,17 +94,26 @@ func Prose(line string) bool {
 		if w.term == "" && !w.initial {
 			stop++
 		}
+		if w.pair {
+			pairs++
+		}
 		// Four words and a function word: prose whatever follows.
-		return letters < 4 || stop == 0
+		return letters < 4 || stop == 0 && pairs < minSpacelessProse
 	})
 	if letters < 4 {
 		return false
 	}
-	if stop > 0 {
+	if stop > 0 || pairs >= minSpacelessProse {
 		return true
 	}
 	return Sentence(line)
 }
+
+// minSpacelessProse is the number of words, pairs of characters, from which
+// a line in a script written without spaces is prose: some twenty
+// characters, where a call to action ("点击阅读全文", "ข่าวด่วนวันนี้") or a
+// credit has fewer.
+const minSpacelessProse = 20
 
 // bracketed reports whether s, trimmed, is wholly within one pair of round
 // or square brackets: "(Adds comments)", not "(a) one thing (b) another".
@@ -160,13 +175,18 @@ func LeadLabel(line string) (string, bool) {
 }
 
 // Sentence reports whether s ends as a sentence does, in a full stop, a
-// question mark or an exclamation mark, perhaps inside closing quotes or
-// brackets.
+// question mark or an exclamation mark (or the ideographic and full-width
+// ones of Chinese and Japanese), perhaps inside closing quotes or brackets.
 func Sentence(s string) bool {
 	t := strings.TrimRightFunc(s, func(r rune) bool {
-		return r == '"' || r == '”' || r == '\'' || r == '’' || r == ')' || unicode.IsSpace(r)
+		return r == '"' || r == '”' || r == '\'' || r == '’' || r == ')' || r == '」' || r == '』' || r == '）' || unicode.IsSpace(r)
 	})
-	return strings.HasSuffix(t, ".") || strings.HasSuffix(t, "!") || strings.HasSuffix(t, "?")
+	r, _ := utf8.DecodeLastRuneInString(t)
+	switch r {
+	case '.', '!', '?', '。', '．', '！', '？', '｡':
+		return true
+	}
+	return false
 }
 
 // titleSeps separate the parts of a headline: a section label and the

@@ -239,7 +239,14 @@ var countWeight = func() (w [MaxCount + 1]float64) {
 
 // shingles hashes the first limit word 3-shingles of ws (stop words
 // included, as word order is what a copy keeps), sorted and distinct. A text
-// shorter than three words gives one shingle of all its words.
+// shorter than three words gives one shingle of all its words. A shingle
+// that starts with a pair of characters of a script written without spaces
+// is kept only when its hash is a multiple of pairSample: such a text has a
+// word for each character, several times the words of a text in English
+// that says as much, and the first limit of them would reach only into its
+// first sentence or two, which a copy's added lead line then fills. Chosen
+// by hash, the shingles kept are the same in a copy, wherever its text
+// begins.
 func shingles(ws []word, limit int) []uint32 {
 	if len(ws) == 0 {
 		return nil
@@ -252,11 +259,18 @@ func shingles(ws []word, limit int) []uint32 {
 		for j := i; j < min(i+3, len(ws)); j++ {
 			h = fnv1a(h, ws[j].norm) * fnvPrime // the zero byte: h ^= 0, h *= prime
 		}
+		if ws[i].pair && h%pairSample != 0 {
+			continue
+		}
 		out = append(out, shingleHash(h))
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// pairSample is the share (one in pairSample) of the shingles starting with
+// a pair of characters that shingles keeps.
+const pairSample = 3
 
 // shingleHash folds a shingle's 32-bit hash to the 16 bits kept: copy
 // detection compares at most 48 shingles with 48, which 16 bits tell apart

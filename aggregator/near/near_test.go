@@ -64,6 +64,15 @@ func TestProse(t *testing.T) {
 		{"[This story has been updated with comments from the mayor.]", false},
 		{"(a) the levy is unlawful and (b) the council must repay it", true},
 		{"The council (which set the levy) must now repay it.", true},
+		// Chinese ends a sentence with "。"; a line cut short, without
+		// it, is prose when it has a clause's worth of characters. Thai
+		// has no stops: a line is prose by its length.
+		{"国家统计局表示，消费市场总体保持平稳。", true},
+		{"受台风影响，花莲、台东等地宣布停工停课，多条航线取消，部分地区停电……", true},
+		{"点击阅读全文", false},
+		{"本文来源：华夏日报", false},
+		{"ผู้ว่าราชการจังหวัดได้สั่งการให้เจ้าหน้าที่เร่งอพยพผู้สูงอายุ", true},
+		{"ข่าวด่วนวันนี้", false},
 	}
 	for _, tt := range tests {
 		if got := Prose(tt.in); got != tt.want {
@@ -190,6 +199,41 @@ func TestWordsModifierApostrophe(t *testing.T) {
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatalf("words(%q) did not return", tt.in)
+		}
+	}
+}
+
+// TestWordsOfScripts checks the words of scripts other than English's: a
+// mark stays in its word, text in NFD has the words of the same text in
+// NFC, and scripts written without spaces give pairs of characters, with
+// Japanese hiragana as stop words between the kanji and katakana.
+func TestWordsOfScripts(t *testing.T) {
+	tests := []struct {
+		in           string
+		norms, terms []string
+	}{
+		{"H\u00e0 N\u1ed9i", []string{"hà", "nội"}, []string{"hà", "nội"}},
+		{"Ha\u0300 No\u0302\u0323i", []string{"hà", "nội"}, []string{"hà", "nội"}},
+		{"मुंबई में बारिश", []string{"मुंबई", "में", "बारिश"}, []string{"मुंबई", "में", "बारिश"}},
+		{"台湾海峡 台", []string{"台湾", "湾海", "海峡", "台"}, []string{"台湾", "湾海", "海峡", "台"}},
+		{"第4号台风", []string{"第", "4", "号台", "台风"}, []string{"第", "4", "号台", "台风"}},
+		{"東京湾を震源とする地震", []string{"東京", "京湾", "を", "震源", "とす", "する", "地震"}, []string{"東京", "京湾", "震源", "地震"}},
+		{"マグニチュード５．３", []string{"マグ", "グニ", "ニチ", "チュ", "ュー", "ード", "５", "３"}, []string{"マグ", "グニ", "ニチ", "チュ", "ュー", "ード", "５", "３"}},
+		{"น้ำท่วมในเชียงใหม่", []string{"น้ำ", "ำท่", "ท่ว", "วม", "ใน", "เชี", "ชีย", "ยง", "ให", "หม่"}, nil},
+	}
+	for _, tt := range tests {
+		var norms, terms []string
+		for _, w := range words(tt.in) {
+			norms = append(norms, w.norm)
+			if w.term != "" {
+				terms = append(terms, w.term)
+			}
+		}
+		if tt.terms == nil {
+			tt.terms = tt.norms
+		}
+		if !reflect.DeepEqual(norms, tt.norms) || !reflect.DeepEqual(terms, tt.terms) {
+			t.Errorf("words(%q) = %q, terms %q; want %q, terms %q", tt.in, norms, terms, tt.norms, tt.terms)
 		}
 	}
 }
@@ -327,10 +371,10 @@ func TestSimilarityFewWordsShared(t *testing.T) {
 }
 
 // TestUnspacedScripts checks copies of a report in a script written
-// without spaces between words (Chinese here): each clause is one word, so
-// a copy under a new headline and wrapped in a site's lines, or cut short,
-// shares the original's clauses and joins it, while another report of the
-// same city, in clauses of its own, does not.
+// without spaces between words (Chinese here): each pair of characters is a
+// word, so a copy under a new headline and wrapped in a site's lines, or
+// cut short, shares the original's and joins it, while another report of
+// the same city, in words of its own, does not.
 func TestUnspacedScripts(t *testing.T) {
 	t0 := time.Date(2026, 11, 4, 2, 0, 0, 0, time.UTC)
 	body := "<p>周三上午，港口城市的渔民协会宣布，由于连日暴雨，所有渔船将暂停出海三天。</p>" +

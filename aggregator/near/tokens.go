@@ -5,6 +5,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	unorm "golang.org/x/text/unicode/norm"
 )
 
 // word is one word of a text, in the order written.
@@ -15,10 +17,20 @@ type word struct {
 	number  bool   // made of digits, perhaps with a unit letter: "112", "22k"
 	acronym bool   // written in capitals only: "US", "WHO"
 	initial bool   // begins with a capital letter, wherever it stands
+	pair    bool   // two characters (or one) of a script written without spaces
 }
 
-// words splits s into words. Letters and digits make words; an apostrophe
-// inside a word is dropped ("didn't" is "didnt", "Floyd's" is "floyd").
+// words splits s into words. Letters, digits and the marks on them make
+// words; an apostrophe inside a word is dropped ("didn't" is "didnt",
+// "Floyd's" is "floyd"). Scripts written without spaces between words
+// (Chinese, Japanese, Thai, Lao, Khmer, Burmese) have no words to find
+// without a dictionary: a run of their characters gives each pair of
+// neighbouring characters as a word ("台湾海峡" is "台湾", "湾海", "海峡"),
+// or its one character, so that two texts that share a name or a phrase
+// share words. Hiragana, which write Japanese particles and endings, make
+// stop words and end a run of kanji or katakana. The text is compared in
+// NFC, so a copy whose accents are decomposed (U+0301 after the letter)
+// has the words of its original.
 func words(s string) []word { return appendWords(make([]word, 0, len(s)/5+1), s) }
 
 // appendWords appends the words of s to out, as words returns them.
@@ -37,6 +49,9 @@ var wordBuffers = sync.Pool{New: func() any { return new([]word) }}
 // eachWord calls yield with each word of s, as words returns them, until
 // yield returns false.
 func eachWord(s string, yield func(word) bool) {
+	if !isNFC(s) {
+		s = unorm.NFC.String(s)
+	}
 	sentenceStart := true
 	i := 0
 	for i < len(s) {
@@ -48,10 +63,18 @@ func eachWord(s string, yield func(word) bool) {
 		// modifier letter apostrophe "ʼ", a letter to Unicode, does not
 		// start one.
 		if !isWordRune(r) || isApostrophe(r) {
-			if r == '.' || r == '!' || r == '?' || r == ':' || r == '"' || r == '“' || r == '‘' || r == '—' || r == '|' {
+			if r == '.' || r == '!' || r == '?' || r == ':' || r == '"' || r == '“' || r == '‘' || r == '—' || r == '|' || r == '。' || r == '！' || r == '？' {
 				sentenceStart = true
 			}
 			i += n
+			continue
+		}
+		if spaceless(r) {
+			var ok bool
+			if i, ok = eachPair(s, i, yield); !ok {
+				return
+			}
+			sentenceStart = false
 			continue
 		}
 		start := i
@@ -73,7 +96,7 @@ func eachWord(s string, yield func(word) bool) {
 				}
 				break
 			}
-			if !isWordRune(r) {
+			if !isWordRune(r) || spaceless(r) {
 				break
 			}
 			switch {
@@ -153,11 +176,131 @@ func lastRuneBefore(s string, k int) rune {
 	return r
 }
 
+// isWordRune reports whether r is part of a word: a letter, a digit, or a
+// mark, which in many scripts is a vowel or a tone inside the word (Thai
+// "น้ำ", Hindi "मुंबई").
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// isNFC reports whether s is in Unicode NFC, quickly for ASCII: the check
+// starts at the letter before the first rune beyond ASCII, with which a
+// mark there would compose.
+func isNFC(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return unorm.NFC.IsNormalString(s[max(0, i-1):])
+		}
+	}
+	return true
+}
+
+// Scripts written without spaces between words, for spacelessClass.
+const (
+	notSpaceless = iota
+	hanClass
+	hiraganaClass
+	katakanaClass
+	southeastAsianClass // Thai, Lao, Khmer, Myanmar
+)
+
+// spaceless reports whether r is a letter of a script written without
+// spaces between words: Han, Hiragana and Katakana (with the prolonged
+// sound mark "ー"), Thai, Lao, Khmer and Myanmar.
+func spaceless(r rune) bool { return spacelessClass(r) != notSpaceless }
+
+// spacelessClass returns the script class of a letter of a script written
+// without spaces, or notSpaceless.
+func spacelessClass(r rune) int {
+	switch {
+	case r < 0x0E00:
+		return notSpaceless
+	case r <= 0x0EFF, 0x1000 <= r && r <= 0x109F, 0x1780 <= r && r <= 0x17FF: // Thai, Lao; Myanmar; Khmer
+		if unicode.IsLetter(r) {
+			return southeastAsianClass
+		}
+		return notSpaceless
+	case r < 0x2E80:
+		return notSpaceless
+	case r == 'ー' || unicode.Is(unicode.Katakana, r):
+		return katakanaClass
+	case unicode.Is(unicode.Hiragana, r):
+		return hiraganaClass
+	case unicode.Is(unicode.Han, r):
+		return hanClass
+	}
+	return notSpaceless
+}
+
+// maxPairRun bounds the characters of one run that eachPair reads into
+// pairs; the rest of a longer run is skipped, as a text of such length
+// without a space or a stop is no prose.
+const maxPairRun = 1 << 12
+
+// eachPair yields the words of the run of spaceless letters of one class
+// that starts at s[i]: each pair of neighbouring characters, a character
+// being a letter with the marks that follow it, or the one character of a
+// run of one. In Japanese a change between kanji, hiragana and katakana
+// ends a run: the particles and endings written in hiragana stand between
+// the words ("東京湾を震源" is "東京湾", "を", "震源"), and they are stop
+// words. It returns where the run ends and false when yield asked to stop.
+func eachPair(s string, i int, yield func(word) bool) (int, bool) {
+	class := notSpaceless
+	prev := "" // the character before, with its marks
+	for n := 0; i < len(s); n++ {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		c := spacelessClass(r)
+		if c == notSpaceless || class != notSpaceless && (c != class || leadingVowel(r)) {
+			break
+		}
+		class = c
+		start := i
+		i += size
+		for i < len(s) {
+			m, msize := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsMark(m) {
+				break
+			}
+			i += msize
+		}
+		if n >= maxPairRun {
+			continue
+		}
+		char := s[start:i]
+		w := word{pair: true}
+		switch {
+		case prev != "":
+			w.norm = prev + char
+		case i >= len(s) || spacelessClass(nextRune(s[i:])) != class || leadingVowel(nextRune(s[i:])):
+			w.norm = char // a run of one character
+		}
+		prev = char
+		if w.norm == "" {
+			continue
+		}
+		if class != hiraganaClass {
+			w.term = w.norm
+		}
+		if !yield(w) {
+			return i, false
+		}
+	}
+	return i, true
+}
+
+// leadingVowel reports whether r is a Thai or Lao vowel written before the
+// consonant it follows in speech ("เ", "แ", "โ", "ใ", "ไ"): it begins a
+// syllable, so a run of Thai or Lao letters is split before it, and its
+// pairs are those of syllables rather than of a syllable's end and the
+// next one's start.
+func leadingVowel(r rune) bool { return 0x0E40 <= r && r <= 0x0E44 || 0x0EC0 <= r && r <= 0x0EC4 }
+
+func nextRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
 }
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
