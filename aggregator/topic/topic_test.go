@@ -238,6 +238,21 @@ func TestWordBoundaries(t *testing.T) {
 		{"東京", "東京タワー", true},
 		{"Москва", "В МОСКВЕ", false},
 		{"Москва", "МОСКВА сегодня", true},
+		{"น้ำท่วม", "น้ำท่วมหนักในเชียงใหม่", true}, // Thai, written without spaces, like Chinese
+		{"เชียงใหม่", "น้ำท่วมหนักในเชียงใหม่ ประชาชน", true},
+		{"ไฟไหม้", "น้ำท่วมหนักในเชียงใหม่", false},
+		{"서울", "서울에서 열린 회의", true}, // a Korean word with its particle
+		{"한국은행", "한국은행은 기준금리를 동결했다", true},
+		{"서울", "북서울 공원", false},
+		{"Αθήνα", "ΑΘΗΝΑ: ΣΥΓΚΕΝΤΡΩΣΗ", true}, // Greek capitals without accents
+		{"οδός", "ΟΔΟΣ ΠΑΝΕΠΙΣΤΗΜΙΟΥ", true},
+		{"Μάιος", "ΜΑΪΟΣ 2025", true},
+		{"Αθηνα", "η Αθήνα σήμερα", true},
+		{"Ёлка", "ЕЛКА", true},
+		{"елка", "новогодняя ёлка", true},
+		{"القاهرة", "في القاهرةِ اليوم", true}, // Arabic with vowel points
+		{"ירושלים", "ביקור ביְרוּשָׁלַיִם", false},
+		{"ירושלים", "העיר יְרוּשָׁלַיִם", true}, // Hebrew with vowel points
 	}
 	for _, tt := range tests {
 		s := mustCompile(t, aggregator.TopicConfig{ID: "t", Title: "T", Match: aggregator.MatchConfig{Any: []string{tt.phrase}}})

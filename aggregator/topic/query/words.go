@@ -28,9 +28,12 @@ import (
 // ("U.S." is "us", "a.m." is "am"). An apostrophe between two letters stays in the word
 // ("o'brien", "don't"), except after an elided French or Italian article or
 // preposition, which is a word of its own ("l'Europe" is "l", "europe"),
-// and a possessive "'s" is dropped, so "Jinping's" is the word "jinping". Han, Hiragana and Katakana, written without spaces,
-// make one word of each character, so a phrase of such characters matches
-// anywhere inside a run of them.
+// and a possessive "'s" is dropped, so "Jinping's" is the word "jinping". Han, Hiragana and Katakana, and
+// Thai, Lao, Khmer and Myanmar, written without spaces, make one word of
+// each character (a letter with the marks that follow it), so a phrase of
+// such characters matches anywhere inside a run of them. Greek accents,
+// the diaeresis of the Russian "ё" and Arabic and Hebrew vowel points are
+// left out (see Fold).
 func Words(s string) []string {
 	sc := getScratch()
 	defer putScratch(sc)
@@ -54,6 +57,11 @@ func Words(s string) []string {
 // Italian article or preposition is a word of its own ("l'Europe").
 // Version 5: the text a story is tested on leaves out the lines its
 // sources print under every item (ingest.StoryText).
+// Also in version 5: Thai, Lao, Khmer and Burmese letters are words of their own,
+// as Han and Kana are; a word of Hangul matches the words that start with
+// it ("서울" finds "서울에서"); Greek is compared without its accents
+// ("Αθήνα" finds "ΑΘΗΝΑ"), Russian "ё" as "е", and Arabic and Hebrew
+// without their vowel points.
 const Version = 5
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
@@ -159,6 +167,7 @@ func parseWord(w string) word {
 	}
 	p.capital = strings.ToLower(w) != w
 	p.text = Fold(w)
+	p.prefix = p.prefix || hangulWord(p.text)
 	p.common = p.capital && commonWords[p.text]
 	_, accented := appendBareLatin(nil, []byte(p.text))
 	p.bare = !accented
@@ -588,9 +597,118 @@ func isWordRune(r rune) bool {
 }
 
 // isSolo reports whether r is from a script written without spaces between
-// words, where each character is taken as a word of its own.
+// words, where each character is taken as a word of its own: Han, Hiragana
+// and Katakana, and the letters of Thai, Lao, Khmer and Myanmar (with the
+// marks that follow them).
 func isSolo(r rune) bool {
+	switch {
+	case r < 0x0E00:
+		return false
+	case r <= 0x0EFF, 0x1000 <= r && r <= 0x109F, 0x1780 <= r && r <= 0x17FF: // Thai, Lao; Myanmar; Khmer
+		return unicode.IsLetter(r)
+	}
 	return r >= 0x2E80 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
+}
+
+// hangulWord reports whether w, a folded word, is two syllables or more of
+// Korean, written in Hangul. Korean writes its particles and endings on the
+// word ("서울에서", in Seoul; "한국은행은"): a rule's word of Hangul matches
+// every text word that starts with it (see parseWord).
+func hangulWord(w string) bool {
+	n := 0
+	for _, r := range w {
+		if !unicode.Is(unicode.Hangul, r) {
+			return false
+		}
+		n++
+	}
+	return n >= 2
+}
+
+// optionalMarks maps what Fold leaves out of letters written with or
+// without them: the accents of Greek (tonos, dialytika), which its capitals
+// leave off ("Αθήνα" is written "ΑΘΗΝΑ"), mapped from each precomposed
+// letter to its letter without them (and, to -2, the combining accents
+// left after a Greek letter); the Russian "ё", which most text writes
+// "е"; and, mapped to -1, the vowel points and other marks of Arabic and
+// Hebrew, which most text leaves out, and the Arabic tatweel, which only
+// stretches a word.
+var optionalMarks = sync.OnceValue(func() map[rune]rune {
+	m := make(map[rune]rune)
+	for r := rune(0x0370); r <= 0x03FF; r++ {
+		d := []rune(norm.NFD.String(string(r)))
+		if len(d) < 2 || !unicode.Is(unicode.Greek, d[0]) {
+			continue
+		}
+		marks := true
+		for _, c := range d[1:] {
+			marks = marks && (c == 0x0301 || c == 0x0308)
+		}
+		if marks {
+			m[r] = d[0]
+		}
+	}
+	for _, r := range []rune{0x0301, 0x0308, 0x0344} { // left after a Greek letter without a precomposed form
+		m[r] = -2
+	}
+	for r := rune(0x0591); r <= 0x05C7; r++ { // Hebrew points and accents
+		if unicode.Is(unicode.Mn, r) {
+			m[r] = -1
+		}
+	}
+	for r := rune(0x0610); r <= 0x061A; r++ { // Arabic honorifics and small letters above
+		m[r] = -1
+	}
+	for r := rune(0x064B); r <= 0x065F; r++ { // Arabic harakat
+		m[r] = -1
+	}
+	m['Ё'], m['ё'] = 'Е', 'е'
+	m[0x0670] = -1 // superscript alef
+	m[0x0640] = -1 // tatweel
+	return m
+})
+
+// dropOptionalMarks returns s, in NFKC, without the marks of
+// optionalMarks: the Greek accents on letters, the diaeresis of "ё", and
+// the Arabic and Hebrew vowel points, in NFKC again (a mark left after a
+// letter that lost its accent may compose with it). It returns s itself
+// when s has none.
+func dropOptionalMarks(s string) string {
+	marks := optionalMarks()
+	var b strings.Builder
+	greek := false // the rune before was a Greek letter
+	for i, r := range s {
+		if r < 0x0300 || r > 0x06FF {
+			if b.Cap() > 0 {
+				b.WriteRune(r)
+			}
+			greek = false
+			continue
+		}
+		to, ok := marks[r]
+		if ok && to == -2 && !greek {
+			ok = false // an acute or a diaeresis on a letter of another script stays
+		}
+		switch {
+		case ok && b.Cap() == 0:
+			b.Grow(len(s))
+			b.WriteString(s[:i])
+			fallthrough
+		case ok:
+			if to >= 0 {
+				b.WriteRune(to)
+			}
+		case b.Cap() > 0:
+			b.WriteRune(r)
+		}
+		if !ok || to != -2 {
+			greek = unicode.Is(unicode.Greek, r)
+		}
+	}
+	if b.Cap() == 0 {
+		return s
+	}
+	return norm.NFKC.String(b.String())
 }
 
 // elided holds the French and Italian articles, pronouns and prepositions
@@ -615,8 +733,12 @@ func isApostrophe(r rune) bool {
 // ligatures, superscripts and other compatibility forms are their plain
 // letters and digits and decomposed accents are composed, and full case
 // folding, so that "ß" is "ss" and "Σ", "σ" and "ς" are one letter. The
-// dotted and dotless "i" of Turkish both fold to "i", as "I" does. Fold
-// returns s itself, without copying, when it is ASCII without capitals.
+// dotted and dotless "i" of Turkish both fold to "i", as "I" does. The
+// marks that writers of a script leave out or not are left out: Greek
+// accents, which capitals drop ("ΑΘΗΝΑ" is "αθηνα", as "Αθήνα" is), the
+// diaeresis of the Russian "ё", and Arabic and Hebrew vowel points and the
+// Arabic tatweel. Fold returns s itself, without copying, when it is ASCII
+// without capitals.
 func Fold(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
@@ -624,7 +746,7 @@ func Fold(s string) string {
 	if norm.NFKC.QuickSpanString(s) < len(s) {
 		s = norm.NFKC.String(s)
 	}
-	return foldNormal(s)
+	return dropOptionalMarks(foldNormal(s))
 }
 
 // FoldLabel is the form labels are compared in, feed categories and story
@@ -660,10 +782,13 @@ func foldWords(s string) (string, bool) {
 	if norm.NFKC.QuickSpanString(s) < len(s) {
 		s = norm.NFKC.String(spaceSymbols(s))
 	}
+	s = dropOptionalMarks(s)
 	if foldsByRune(s) {
 		return s, true
 	}
-	return foldNormal(s), false
+	// Folding may expand a letter into one with an accent ("ᾴ" is "ά" and
+	// "ι").
+	return dropOptionalMarks(foldNormal(s)), false
 }
 
 // foldsByRune reports whether folding s, which is NFKC, rune by rune with
