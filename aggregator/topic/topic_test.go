@@ -188,6 +188,17 @@ func TestWordBoundaries(t *testing.T) {
 		{"Israël", "le gouvernement d'Israël", true},
 		{"Unione europea", "i ministri dell'Unione europea", true},
 		{"Brien", "Conan O'Brien", false}, // an apostrophe after other letters stays in the word
+		{"Don", "don't go", false},
+		{"İstanbul", "İstanbul'da şiddetli yağış", true}, // a Turkish name's ending after an apostrophe
+		{"Istanbul", "ISTANBUL'DA", true},
+		{"Erdoğan", "Erdoğan'ın açıklaması", true},
+		{"Erdogan", "Erdoğan’ın açıklaması", true},
+		{"Türkiye", "Türkiye'nin ekonomisi", true},
+		{"NATO", "NATO'nun zirvesi", true},
+		{"AB", "AB'ye üyelik", true},
+		{"Recep Tayyip Erdoğan", "Recep Tayyip Erdoğan'ın ziyareti", true},
+		{"Erdoğan'ın", "Erdoğan'ın ziyareti", true},
+		{"Ankara", "Ankara'daki toplantı", true},
 		{"Xi Jinping", "XI JINPING’S VISIT", true},
 		{"Xi Jinping", "Xi  Jinping", true},
 		{"Xi Jinping", "Xi, Jinping", true}, // punctuation between words is not a word

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -61,8 +62,9 @@ func Words(s string) []string {
 // as Han and Kana are; a word of Hangul matches the words that start with
 // it ("서울" finds "서울에서"); Greek is compared without its accents
 // ("Αθήνα" finds "ΑΘΗΝΑ"), Russian "ё" as "е", and Arabic and Hebrew
-// without their vowel points.
-const Version = 5
+// without their vowel points. Version 6: a Turkish name with its ending
+// after an apostrophe is the name too ("İstanbul" finds "İstanbul'da").
+const Version = 6
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
 // word "econom" + Prefix, and matches "economy", "economic" and "econom".
@@ -175,8 +177,49 @@ func parseWord(w string) word {
 }
 
 // matches reports whether the word w of a text, with its mark m and its
-// form without accents bare (nil when it has none to take off), is p.
+// form without accents bare (nil when it has none to take off), is p: as
+// it stands, or without a Turkish ending after an apostrophe (cutSuffix).
 func (p word) matches(w, bare []byte, m mark) bool {
+	if p.matchesForm(w, bare, m) {
+		return true
+	}
+	stem, ok := cutSuffix(w)
+	if !ok {
+		return false
+	}
+	bareStem, _ := cutSuffix(bare)
+	return p.matchesForm(stem, bareStem, m)
+}
+
+// turkishSuffixes are the endings Turkish writes after an apostrophe on a
+// name, folded as words are ("ı" is "i"): its cases, plural, possessive
+// and copula in each of their forms ("İstanbul'da", "Erdoğan'ın",
+// "Türkiye'nin", "NATO'ya", "AB'ye", "Ankara'daki").
+var turkishSuffixes = func() map[string]bool {
+	m := make(map[string]bool)
+	for _, s := range strings.Fields(`a e ya ye ı i u ü yı yi yu yü da de ta te dan den tan ten
+		ın in un ün nın nin nun nün la le yla yle daki deki taki teki lar ler ları leri lara lere
+		larda lerde lardan lerden ların lerin larla lerle sı si su sü na ne nda nde ndan nden nı ni
+		nu nü dır dir dur dür tır tir tur tür ca ce ça çe lı li lu lü`) {
+		m[Fold(s)] = true
+	}
+	return m
+}()
+
+// cutSuffix returns w, a folded word, without the Turkish ending that
+// follows its apostrophe ("istanbul'da" is "istanbul"), and whether it had
+// one. Other words with an apostrophe are whole words: "o'brien" is not
+// "o" and "brien", nor "don't" "don".
+func cutSuffix(w []byte) ([]byte, bool) {
+	i := bytes.IndexByte(w, '\'')
+	if i <= 0 || !turkishSuffixes[string(w[i+1:])] {
+		return nil, false
+	}
+	return w[:i], true
+}
+
+// matchesForm is matches for one form of the text's word.
+func (p word) matchesForm(w, bare []byte, m mark) bool {
 	switch {
 	case p.capital && m&markLower != 0, p.common && m&markCapital == 0:
 		return false
@@ -1064,6 +1107,14 @@ func (x *Index) findFrom(sc *scratch, i, skip int, w, bare []byte, m mark, found
 	x.findForm(sc, i, skip, w, bare, m, w, found)
 	if bare != nil {
 		x.findForm(sc, i, skip, w, bare, m, bare, found)
+	}
+	// A Turkish name with its ending ("istanbul'da") starts the phrases
+	// that start with the name.
+	if stem, ok := cutSuffix(w); ok {
+		x.findForm(sc, i, skip, w, bare, m, stem, found)
+		if bareStem, ok := cutSuffix(bare); ok {
+			x.findForm(sc, i, skip, w, bare, m, bareStem, found)
+		}
 	}
 }
 
