@@ -12,10 +12,13 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -155,11 +158,12 @@ func stamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05Z")
 }
 
-// WriteStatus prints rows as an aligned table. A source no longer configured
-// is named with its URL, and has no next due time.
+// WriteStatus prints rows as an aligned table, aligned in a terminal's
+// columns (see Width), so that a source named in Chinese or Japanese does
+// not move the columns after it. A source no longer configured is named
+// with its URL, and has no next due time.
 func WriteStatus(w io.Writer, rows []SourceRow, now time.Time) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tLAST FETCH\tLAST SUCCESS\tNEXT DUE\tITEMS\t304s\tSTATE")
+	table := [][]string{{"SOURCE", "LAST FETCH", "LAST SUCCESS", "NEXT DUE", "ITEMS", "304s", "STATE"}}
 	for _, r := range rows {
 		name, due := r.Name, r.NextDue
 		if !r.Configured {
@@ -174,10 +178,88 @@ func WriteStatus(w io.Writer, rows []SourceRow, now time.Time) error {
 		}
 		// The state is the last column: it may be long without moving the
 		// others, and the end of an error is often its point.
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", OneLine(name, 160), stamp(r.LastFetch), stamp(r.LastSuccess),
-			stamp(due), r.Items, share, OneLine(State(r.SourceState, now), 480))
+		table = append(table, []string{OneLine(name, 160), stamp(r.LastFetch), stamp(r.LastSuccess),
+			stamp(due), strconv.FormatInt(r.Items, 10), share, OneLine(State(r.SourceState, now), 480)})
 	}
-	return tw.Flush()
+	widths := make([]int, len(table[0]))
+	for _, row := range table {
+		for i, cell := range row {
+			widths[i] = max(widths[i], Width(cell))
+		}
+	}
+	var b strings.Builder
+	for _, row := range table {
+		for i, cell := range row {
+			if i == len(row)-1 {
+				b.WriteString(cell) // the last column is not padded
+				break
+			}
+			b.WriteString(cell)
+			b.WriteString(strings.Repeat(" ", widths[i]-Width(cell)+2))
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Width returns the columns s takes in a terminal: two for each wide or
+// fullwidth character (Chinese, Japanese, Korean, most emoji), none for a
+// mark, a joiner, a variation selector or another format character (a
+// combining accent, Thai vowel signs, U+200D) nor for a character a joiner
+// joins to the one before it (an emoji sequence shows as one), one for
+// the rest.
+func Width(s string) int {
+	n := 0
+	joined := false
+	for _, r := range s {
+		if !joined {
+			n += runeWidth(r)
+		}
+		joined = r == '\u200d'
+	}
+	return n
+}
+
+func runeWidth(r rune) int {
+	switch {
+	case r < utf8.RuneSelf:
+		return 1
+	case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf) || 0xFE00 <= r && r <= 0xFE0F || 0x1160 <= r && r <= 0x11FF:
+		return 0 // marks, format characters, variation selectors, Hangul medial and final jamo
+	}
+	switch width.LookupRune(r).Kind() {
+	case width.EastAsianWide, width.EastAsianFullwidth:
+		return 2
+	}
+	return 1
+}
+
+// Pad returns s cut to at most n columns of a terminal (see Width),
+// marking a cut with "…", and padded with spaces to n columns: a cell of
+// an aligned line.
+func Pad(s string, n int) string {
+	w := Width(s)
+	if w > n {
+		var b strings.Builder
+		w = 0
+		joined := false
+		for _, r := range s {
+			rw := runeWidth(r)
+			if joined {
+				rw = 0
+			}
+			if w+rw > n-1 {
+				break
+			}
+			b.WriteRune(r)
+			w += rw
+			joined = r == '\u200d'
+		}
+		b.WriteString("…")
+		s, w = b.String(), w+1
+	}
+	return s + strings.Repeat(" ", n-w)
 }
 
 // OneLine keeps a line of terminal output, or a table cell, on one line of

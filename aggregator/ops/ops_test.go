@@ -249,6 +249,68 @@ func TestClip(t *testing.T) {
 	}
 }
 
+func TestPad(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"Wire", 8, "Wire    "},
+		{"a longer name", 8, "a longe…"},
+		{"华夏日报", 10, "华夏日报  "},                                  // each character two columns
+		{"华夏日报新闻中心", 10, "华夏日报… "},                              // cut between characters, never inside one
+		{"สยามเดลี่", 8, "สยามเดลี่ "},                          // vowel signs above and below take no column
+		{"Hà Nội", 8, "Hà Nội  "},                         // nor do combining accents
+		{"👨\u200d👩\u200d👧 News", 10, "👨\u200d👩\u200d👧 News   "}, // one emoji of three joined
+	}
+	for _, tt := range tests {
+		got := ops.Pad(tt.in, tt.n)
+		if got != tt.want {
+			t.Errorf("Pad(%q, %d) = %q; want %q", tt.in, tt.n, got, tt.want)
+		}
+		if w := ops.Width(got); w != tt.n {
+			t.Errorf("Width(Pad(%q, %d)) = %d; want %d", tt.in, tt.n, w, tt.n)
+		}
+	}
+}
+
+// TestStatusAlignsWideNames checks the status table in a terminal's
+// columns: sources named in Chinese, in Thai and with decomposed accents
+// have their last fetch in the same column as one named in English.
+func TestStatusAlignsWideNames(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	cfg := &aggregator.Config{}
+	for i, name := range []string{"Harbour Wire", "华夏日报", "สยามเดลี่", "Bản Tin"} {
+		src := fmt.Sprintf("https://feeds%d.example/rss", i)
+		cfg.Sources = append(cfg.Sources, aggregator.SourceConfig{URL: src, Name: name})
+		if err := db.PutSource(t.Context(), aggregator.SourceState{ID: aggregator.SourceID(src), ConfigURL: src, URL: src,
+			Name: name, LastFetch: now.Add(-time.Duration(i) * time.Minute), NextDue: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := statusTable(t, cfg, db, now)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	want := -1
+	for _, l := range lines[1:] {
+		i := strings.Index(l, "2026-11-03")
+		if i < 0 {
+			t.Fatalf("status line %q has no last fetch", l)
+		}
+		col := ops.Width(l[:i])
+		if want < 0 {
+			want = col
+		}
+		if col != want {
+			t.Errorf("status:\n%s\nthe last fetch of %q starts in column %d; want %d", out, l, col, want)
+		}
+	}
+}
+
 // failingStore is a real store whose export fails after its first 30
 // items, as a read error midway through a large store would.
 type failingStore struct{ *store.DB }

@@ -247,8 +247,8 @@ func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items
 		} else {
 			mark += " "
 		}
-		fmt.Fprintf(w, " %s %s  %-22s %q\n     %s\n", mark, m.Time.UTC().Format("2006-01-02 15:04"),
-			ops.Clip(sourceName(names, m.Source), 22), x.Title, why(x, m.Match, byID))
+		fmt.Fprintf(w, " %s %s  %s %q\n     %s\n", mark, m.Time.UTC().Format("2006-01-02 15:04"),
+			ops.Pad(sourceName(names, m.Source), 22), x.Title, why(x, m.Match, byID))
 	}
 	if len(items) > ingest.MaxTopicMembers {
 		fmt.Fprintf(w, "\ntopics, on the text and categories of the face and the first %d others to join, and every member's source:\n",

@@ -90,7 +90,7 @@ Exit status 1 when no source could be fetched: every source tried failed.
 			failed++
 			status += ": " + o.Err.Error()
 		}
-		fmt.Fprintf(e.stdout, "%-28s %4d new  %s\n", ops.OneLine(o.Name, 28), o.New, ops.OneLine(status, 480))
+		fmt.Fprintf(e.stdout, "%s %4d new  %s\n", ops.Pad(ops.OneLine(o.Name, 28), 28), o.New, ops.OneLine(status, 480))
 	}
 	fmt.Fprintf(e.stdout, "\n%d sources in %s: %d new items, %d new stories, %d duplicates folded, %d failed, %d skipped\n",
 		len(outcomes), time.Since(start).Round(time.Millisecond), items, stories, dups, failed, skipped)

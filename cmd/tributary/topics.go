@@ -139,7 +139,7 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 						title, src = it.Title, sourceName(names, it.SourceID)
 					}
 				}
-				line := fmt.Sprintf("%s  %-20s %s\n      %s", s.Time.UTC().Format("2006-01-02 15:04"), ops.Clip(src, 20), title, v.Why)
+				line := fmt.Sprintf("%s  %s %s\n      %s", s.Time.UTC().Format("2006-01-02 15:04"), ops.Pad(src, 20), title, v.Why)
 				if now && len(items) > 1 {
 					by, err := deciding(tx, tags, s, items, id, names)
 					if err != nil {
