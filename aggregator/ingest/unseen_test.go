@@ -114,7 +114,8 @@ func TestUnseenStoriesSecondSet(t *testing.T) { checkUnseen(t, unseen2Dir) }
 // Arabic, Russian, Greek, Korean, and Vietnamese, whose copy in decomposed
 // Unicode (NFD) must join its original. Scraper sites re-post reports under
 // new headlines, with their own lines around them and cut short, half a
-// day later; each outlet's other reports, which share its standing lines
+// day later (a Greek one a day later, under a headline in capitals, which
+// Greek writes without accents); each outlet's other reports, which share its standing lines
 // and common characters, stay apart, and so do other outlets' reports of
 // another earthquake, of rain the day of a typhoon and of a fire where the
 // words of a flood report recur.

@@ -30,7 +30,8 @@ type word struct {
 // share words. Hiragana, which write Japanese particles and endings, make
 // stop words and end a run of kanji or katakana. The text is compared in
 // NFC, so a copy whose accents are decomposed (U+0301 after the letter)
-// has the words of its original.
+// has the words of its original, and Greek without its accents (which
+// Greek capitals leave off) and the Russian "ё" as "е" (see plainLetters).
 func words(s string) []word { return appendWords(make([]word, 0, len(s)/5+1), s) }
 
 // appendWords appends the words of s to out, as words returns them.
@@ -148,6 +149,9 @@ func eachWord(s string, yield func(word) bool) {
 		if upper > 0 || !ascii {
 			norm = strings.ToLower(norm)
 		}
+		if !ascii {
+			norm = plainLetters(norm)
+		}
 		w := word{norm: norm}
 		w.number = digits > 0 && letters <= 2
 		w.acronym = !w.number && upper >= 2 && upper == letters
@@ -165,6 +169,42 @@ func eachWord(s string, yield func(word) bool) {
 }
 
 func isASCIIUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// plainLetters returns w, a word in small letters, with the letters that
+// writers of its script write one way or the other in one form: Greek
+// vowels without their accents, which Greek capitals leave off ("ΠΛΟΙΑ"
+// is "πλοια", as "πλοία" is), the final sigma as sigma ("ΟΔΟΣ" and "οδός"
+// are "οδοσ"), and the Russian "ё" as "е".
+func plainLetters(w string) string {
+	if !strings.ContainsFunc(w, func(r rune) bool { return plainLetter(r) != r }) {
+		return w
+	}
+	return strings.Map(plainLetter, w)
+}
+
+func plainLetter(r rune) rune {
+	switch r {
+	case 'ά':
+		return 'α'
+	case 'έ':
+		return 'ε'
+	case 'ή':
+		return 'η'
+	case 'ί', 'ϊ', 'ΐ':
+		return 'ι'
+	case 'ό':
+		return 'ο'
+	case 'ύ', 'ϋ', 'ΰ':
+		return 'υ'
+	case 'ώ':
+		return 'ω'
+	case 'ς':
+		return 'σ'
+	case 'ё':
+		return 'е'
+	}
+	return r
+}
 
 // lastRuneBefore returns the rune that stands k runes before the end of s.
 func lastRuneBefore(s string, k int) rune {
