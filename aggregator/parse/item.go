@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
@@ -554,13 +555,61 @@ func truncateRunes(s string, n int) string {
 }
 
 // firstWords returns the first n words of text, with "…" when there were
-// more.
+// more. In scripts written without spaces between words a run of
+// characters is not one word: two Chinese or Japanese characters count as
+// a word, and four letters of Thai, Lao, Khmer or Burmese (their marks
+// not counted), about what a word of those takes, so that a Chinese post
+// without a title is not titled with its whole first paragraph.
 func firstWords(text string, n int) string {
 	words := strings.Fields(text)
-	if len(words) <= n {
-		return truncateRunes(text, maxTitle)
+	budget := 4 * n // in quarters of a word
+	for i, w := range words {
+		cost, cut := 0, -1
+		for j, r := range w {
+			switch {
+			case unicode.IsMark(r):
+				continue
+			case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana):
+				cost += 2
+			case unspacedLetter(r):
+				cost++
+			default:
+				if cost == 0 || !strings.ContainsFunc(w, unspaced) {
+					cost = 4 // a word of a script written with spaces
+				} else {
+					cost += 2 // a digit or a sign among characters
+				}
+			}
+			if cost > budget && cut < 0 {
+				cut = j
+			}
+		}
+		if cost > budget {
+			out := strings.Join(words[:i], " ")
+			if cut > 0 && strings.ContainsFunc(w, unspaced) {
+				out = strings.TrimSpace(out + " " + w[:cut])
+			}
+			if out == "" {
+				out = w
+			}
+			return truncateRunes(out, maxTitle-1) + "…"
+		}
+		budget -= cost
 	}
-	return truncateRunes(strings.Join(words[:n], " "), maxTitle-1) + "…"
+	return truncateRunes(text, maxTitle)
+}
+
+// unspaced reports whether r is a character of a script written without
+// spaces between words: Han, Hiragana, Katakana, and the letters of Thai,
+// Lao, Khmer and Myanmar.
+func unspaced(r rune) bool {
+	return unspacedLetter(r) || r >= 0x2E80 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
+}
+
+// unspacedLetter reports whether r is a letter of Thai, Lao, Khmer or
+// Myanmar.
+func unspacedLetter(r rune) bool {
+	return (0x0E00 <= r && r <= 0x0EFF || 0x1000 <= r && r <= 0x109F || 0x1780 <= r && r <= 0x17FF) && unicode.IsLetter(r)
 }
 
 func digest(s string) string {

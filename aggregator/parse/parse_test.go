@@ -248,6 +248,33 @@ func TestTitleOfAPost(t *testing.T) {
 	}
 }
 
+// TestDerivedTitleUnspaced checks the title an item without one takes from
+// its text in scripts written without spaces between words: as many
+// characters as twelve words of English take, not the whole paragraph.
+func TestDerivedTitleUnspaced(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"８日午前９時１５分ごろ、東京湾を震源とする地震があり、東京都千代田区と神奈川県川崎市で震度５弱を観測した。気象庁によると、震源の深さは約４０キロ。",
+			"８日午前９時１５分ごろ、東京湾を震源とする地震…"},
+		{"据台湾气象部门消息，今年第4号台风“海葵”于8日下午在台东县沿海登陆，登陆时中心附近最大风力达14级。",
+			"据台湾气象部门消息，今年第4号台风“海葵”于8日…"},
+		{"ฝนตกหนักต่อเนื่องตั้งแต่คืนวันที่ 7 เมษายน ทำให้เกิดน้ำท่วมฉับพลันในหลายอำเภอของจังหวัดเชียงใหม่",
+			"ฝนตกหนักต่อเนื่องตั้งแต่คืนวันที่ 7 เมษายน ทำให้เกิดน้ำท่วมฉับพลั…"},
+		{"短い投稿です。", "短い投稿です。"},
+		{"An item whose title is missing entirely, so the first words of its text stand in.",
+			"An item whose title is missing entirely, so the first words of…"},
+	}
+	for _, tt := range tests {
+		body := `{"version":"https://jsonfeed.org/version/1.1","title":"T","items":[{"id":"1","url":"https://x.example/1","content_text":"` + tt.text + `"}]}`
+		f, err := Parse([]byte(body), "application/feed+json", testFeedURL, "s", testNow, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Items[0].Title; got != tt.want {
+			t.Errorf("title of an item without one, text %q = %q; want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
 func TestParseIDs(t *testing.T) {
 	f := mustParseFile(t, "noguid.xml", "")
 	if got := f.Items[0].GUID; got != "https://noguid.example/a?a=1&b=2" {
