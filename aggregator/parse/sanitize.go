@@ -2,6 +2,7 @@ package parse
 
 import (
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +32,10 @@ var policy = func() *bluemonday.Policy {
 	// or "’", and the image with it its description. An attribute's value
 	// is written escaped, so no text in it can end the tag.
 	p.AllowAttrs("alt").OnElements("img")
+	// The UGC policy keeps dir="rtl" and dir="ltr"; dir="auto" lets a
+	// paragraph take the direction of its own text, which a feed of
+	// Arabic or Hebrew posts that quote English sets on each of them.
+	p.AllowAttrs("dir").Matching(regexp.MustCompile(`(?i)^auto$`)).Globally()
 	p.RequireNoFollowOnLinks(true)
 	p.RequireNoReferrerOnLinks(true)
 	p.AddSpaceWhenStrippingTag(true)

@@ -144,6 +144,8 @@ func TestSanitize(t *testing.T) {
 		{"iframe as a link", `<iframe src="https://v.example/"></iframe>ok`, `<a href="https://v.example/" rel="nofollow noopener noreferrer">https://v.example/</a>  ok`},
 		{"iframe without a source dropped", `<iframe srcdoc="<p>x</p>"></iframe>ok`, `ok`},
 		{"iframe of a bad source dropped", `<iframe src="javascript:alert(1)"></iframe>ok`, `ok`},
+		{"direction and language", `<div dir="rtl" lang="ar"><p dir="auto">مرحبا <span dir="LTR" lang="en">Hello</span></p><p dir="up">x</p></div>`,
+			`<div dir="rtl" lang="ar"><p dir="auto">مرحبا <span dir="LTR" lang="en">Hello</span></p><p>x</p></div>`},
 		{"control chars", "a\x00b\x01c\x7fd\u0081", "abcd"},
 		{"c1 as windows-1252", "don\u0092t", "don’t"},
 		{"control chars as references", "<p>a&#1;b&#x7f;c&#x1B;d&#128;e</p>", "<p>abcd€e</p>"},
