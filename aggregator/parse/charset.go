@@ -38,13 +38,17 @@ func declaredEncoding(b []byte) []int {
 
 // toUTF8 returns body as valid UTF-8 XML or JSON: decoded from the encoding
 // named by its byte-order mark, else the HTTP charset, else the XML
-// declaration (see chooseLabel), with guesses for the common mislabellings;
+// declaration (see chooseLabel), with guesses for the common mislabellings
+// (a document in UTF-8 but for a few bytes is UTF-8, see mostlyUTF8);
 // with the XML declaration rewritten to say UTF-8; and with characters XML
 // forbids (control characters, invalid sequences, U+FFFE/U+FFFF) removed,
 // in XML also when written as character references.
 func toUTF8(body []byte, contentType string) []byte {
 	b, enc := decodeUnicode(body)
 	if enc == nil {
+		if !utf8.Valid(b) && mostlyUTF8(b) {
+			b = repairUTF8(b)
+		}
 		declared := ""
 		if loc := declaredEncoding(b); loc != nil {
 			declared = string(b[loc[0]:loc[1]])
@@ -131,6 +135,54 @@ func indexASCIIFold(s, w string) int {
 		}
 	}
 	return -1
+}
+
+// mostlyUTF8 reports whether b, which is not valid UTF-8, is UTF-8 with a
+// few bytes in another encoding, as a feed is when one item was pasted in
+// from Windows-1252: its multi-byte UTF-8 sequences are at least twice as
+// many as the bytes that are in none. Text in a legacy encoding has few
+// such sequences by chance (a pair of Latin-1 letters, "Ã©"; a tenth of
+// the pairs of EUC-KR or GBK), and many bytes that are in none.
+func mostlyUTF8(b []byte) bool {
+	valid, invalid := 0, 0
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			invalid++
+		} else {
+			valid++
+		}
+		i += n
+	}
+	return valid >= 2*invalid
+}
+
+// repairUTF8 returns b, UTF-8 but for a few bytes (mostlyUTF8), with each
+// of those bytes read as Windows-1252, which is what a byte that is not
+// UTF-8 in a feed almost always is ("caf\xe9", "don\x92t"), rather than
+// the whole document read as Windows-1252 for their sake.
+func repairUTF8(b []byte) []byte {
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			out = append(out, b[i])
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			r = charmap.Windows1252.DecodeByte(b[i])
+			out = utf8.AppendRune(out, r)
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
 }
 
 // chooseLabel returns the label of the encoding to read an ASCII-compatible

@@ -482,6 +482,15 @@ func TestToUTF8(t *testing.T) {
 		{"sloppy header, not utf-8", "<a>\xe9</a>", "\xbc\xbc;charset = iso-8859-1", "<a>é</a>"},
 		{"sloppy header, nothing after", "<a>é</a>", "\xbcChArset", "<a>é</a>"},
 		{"koi8-r", "<?xml version=\"1.0\" encoding=\"koi8-r\"?><a>\xf0\xd2\xc9\xd7\xc5\xd4</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>Привет</a>"},
+		// A document in UTF-8 but for a few bytes (one item pasted in
+		// Windows-1252) is UTF-8, those bytes read as Windows-1252,
+		// whatever the labels say; one in Latin-1 with a pair of bytes
+		// that happens to be UTF-8 is Latin-1.
+		{"utf-8 with a latin-1 byte", "<a>東京湾で地震</a><b>caf\xe9</b>", "", "<a>東京湾で地震</a><b>café</b>"},
+		{"utf-8 with a latin-1 byte, http utf-8", "<a>東京湾で地震</a><b>caf\xe9</b>", "text/xml; charset=utf-8", "<a>東京湾で地震</a><b>café</b>"},
+		{"utf-8 with a latin-1 byte, http latin-1", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>Zürich, Genève</a><b>don\x92t</b>", "text/xml; charset=iso-8859-1",
+			"<?xml version=\"1.0\" encoding=\"utf-8\"?><a>Zürich, Genève</a><b>don’t</b>"},
+		{"latin-1 with a pair like utf-8", "<a>\xc3\xa9t\xe9 \xe0 Gen\xe8ve</a>", "", "<a>Ã©té à Genève</a>"},
 		// The HTTP charset names the encoding, unless the bytes cannot be
 		// in it, or it is the Latin default of a server and the
 		// declaration names another that the bytes are in.
