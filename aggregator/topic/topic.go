@@ -285,8 +285,9 @@ func (s *Set) scan(st aggregator.StoryText) *scan {
 
 // categorySeparators join several categories in one, as feeds send them:
 // a path ("World/Europe", "News > World", as RSS 2.0 writes a hierarchy)
-// or a list ("UK, Crime").
-const categorySeparators = "/,;|>"
+// or a list ("UK, Crime"; in Chinese and Japanese "国际、亚洲", "政治・経済").
+// Their fullwidth forms are these once folded.
+const categorySeparators = "/,;|>、・"
 
 // appendCategory appends cat, folded, and, when it joins several, each of
 // them: a topic's category matches any of the parts as well as the whole.

@@ -64,7 +64,9 @@ func Words(s string) []string {
 // ("Αθήνα" finds "ΑΘΗΝΑ"), Russian "ё" as "е", and Arabic and Hebrew
 // without their vowel points. Version 6: a Turkish name with its ending
 // after an apostrophe is the name too ("İstanbul" finds "İstanbul'da").
-const Version = 6
+// Version 7: the ideographic comma and the katakana middle dot separate
+// the parts of a feed category, as a comma does ("政治・経済").
+const Version = 7
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
 // word "econom" + Prefix, and matches "economy", "economic" and "econom".
