@@ -91,8 +91,17 @@ const (
 )
 
 // initBuckets creates every bucket and the schema version in a new file, and
-// checks the version of an existing one.
+// checks an existing one (checkSchema) before it adds the buckets a file of
+// an older version lacks.
 func initBuckets(btx *bolt.Tx) error {
+	if k, _ := btx.Cursor().First(); k != nil {
+		// A file that holds buckets is checked before anything is added to
+		// it: a bbolt file of another program, or a store missing a bucket,
+		// is refused as it is, not filled with this schema's buckets.
+		if err := checkSchema(btx); err != nil {
+			return err
+		}
+	}
 	for _, name := range allBuckets {
 		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("creating bucket %s: %w", name, err)
@@ -101,9 +110,6 @@ func initBuckets(btx *bolt.Tx) error {
 	meta := btx.Bucket(bucketMeta)
 	if meta.Get(keySchema) == nil {
 		return meta.Put(keySchema, binary.BigEndian.AppendUint32(nil, schemaVersion))
-	}
-	if err := checkSchema(btx); err != nil {
-		return err
 	}
 	if binary.BigEndian.Uint32(meta.Get(keySchema)) < schemaVersion {
 		for _, name := range droppedBuckets {

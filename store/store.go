@@ -65,12 +65,23 @@ var _ aggregator.Store = (*DB)(nil)
 
 // Open opens the store at path, creating the file and its folder if missing
 // (unless opts.ReadOnly), and every bucket. It fails with an error wrapping
-// ErrLocked when another process holds the file, and refuses a file written
-// by a newer schema version, not made by this package or cut short.
+// ErrLocked when another process holds the file, and refuses, leaving it as
+// it is, a folder, a file written by a newer schema version, not made by
+// this package, missing a bucket or cut short, and, read-only, an empty file.
 func Open(path string, opts Options) (*DB, error) {
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
+	}
+	if fi, err := os.Stat(path); err == nil {
+		// bbolt's own words for these are "invalid database" and, read-only,
+		// a failed write to the file.
+		switch {
+		case fi.IsDir():
+			return nil, fmt.Errorf("store %s: is a folder, not a store file", path)
+		case fi.Size() == 0 && opts.ReadOnly:
+			return nil, fmt.Errorf("store %s: the file is empty: no store was written to it", path)
+		}
 	}
 	created := false
 	if !opts.ReadOnly {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -106,6 +107,85 @@ func TestOpenRefuses(t *testing.T) {
 		}
 		if errors.Is(err, ErrLocked) {
 			t.Errorf("Open(%s, %+v) = %v; must not wrap ErrLocked", filepath.Base(tt.path), tt.opts, err)
+		}
+	}
+}
+
+// TestOpenLeavesOthersFiles: a writable Open of a bbolt file another program
+// made, or of a store missing one of its buckets, refuses it as a read-only
+// Open does, and leaves every byte of it as it was, rather than adding this
+// schema's buckets to it. A folder and, read-only, an empty file are named
+// for what they are.
+func TestOpenLeavesOthersFiles(t *testing.T) {
+	dir := t.TempDir()
+	foreign := filepath.Join(dir, "foreign.db")
+	bdb, err := bolt.Open(foreign, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bdb.Update(func(btx *bolt.Tx) error {
+		b, err := btx.CreateBucket([]byte("widgets"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("w1"), []byte("another program's record"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bdb.Close()
+
+	damaged := filepath.Join(dir, "damaged.db")
+	d := mustOpenPath(t, damaged)
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		putStory(t, tx, []string{aggregator.AllTopic}, mkItem("damaged.example", "g1", t0, ""))
+		return nil
+	})
+	if err := d.db.Update(func(btx *bolt.Tx) error { return btx.DeleteBucket(bucketStories) }); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	folder := filepath.Join(dir, "folder.db")
+	if err := os.Mkdir(folder, 0o750); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		path string
+		opts Options
+		want string
+	}{
+		{foreign, Options{}, "not a tributary store"},
+		{damaged, Options{}, "damaged store: bucket stories missing"},
+		{damaged, Options{ReadOnly: true}, "damaged store: bucket stories missing"},
+		{empty, Options{ReadOnly: true}, "the file is empty"},
+		{folder, Options{}, "is a folder"},
+		{folder, Options{ReadOnly: true}, "is a folder"},
+	}
+	for _, tt := range tests {
+		var before []byte
+		if !strings.HasSuffix(tt.path, "folder.db") {
+			if before, err = os.ReadFile(tt.path); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d, err := Open(tt.path, tt.opts)
+		if err == nil {
+			d.Close()
+			t.Errorf("Open(%s, %+v) = nil error; want %q", filepath.Base(tt.path), tt.opts, tt.want)
+		} else if !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.path) {
+			t.Errorf("Open(%s, %+v) = %v; want an error naming the file and containing %q", filepath.Base(tt.path), tt.opts, err, tt.want)
+		}
+		if before == nil {
+			continue
+		}
+		if after, err := os.ReadFile(tt.path); err != nil || !bytes.Equal(after, before) {
+			t.Errorf("Open(%s, %+v) changed the file (%d bytes before, %d after, %v); want it left as it was", filepath.Base(tt.path), tt.opts, len(before), len(after), err)
 		}
 	}
 }
