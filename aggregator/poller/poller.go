@@ -422,9 +422,10 @@ func (p *Poller) Run(ctx context.Context) error {
 					p.reloaded = true
 				}
 				if d, ok := p.due[id]; ok && !d.After(now) && ctx.Err() == nil {
-					// The poll ended without scheduling itself (a store
-					// error): try again later rather than on every tick.
-					p.due[id] = p.now().Add(time.Minute)
+					// The poll ended without scheduling itself (its state
+					// could not be read): try again later rather than on
+					// every tick.
+					p.due[id] = p.now().Add(storeRetry)
 				}
 				p.signal()
 				p.mu.Unlock()
@@ -1026,8 +1027,22 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	}
 	p.wrote(err)
 	if err != nil {
-		log.ErrorContext(ctx, "storing feed", "feed_url", st.URL, "err", err)
 		o.Result, o.Err = "error", fmt.Errorf("storing feed: %w", err)
+		// The source keeps its stored validators, so that its next poll
+		// reads the feed again, and carries the store's error, to be seen
+		// in status: its state waits in memory for a write that passes.
+		failed := orig
+		failed.URL, failed.LastFetch, failed.Fetches, failed.Interval = st.URL, start, orig.Fetches+1, st.Interval
+		failed.Failures++
+		if failed.FailingSince.IsZero() {
+			failed.FailingSince = end
+		}
+		failed.LastError, failed.LastResult, failed.LastStatus, failed.RetryAfter = errorText(o.Err), "error", 0, 0
+		// The feed is not at fault: it is read again as soon as the store
+		// may take it, not after a backoff.
+		failed.NextDue = p.now().Add(storeRetry)
+		log.ErrorContext(ctx, "storing feed", "feed_url", st.URL, "next_due", failed.NextDue, "err", err)
+		p.save(ctx, &failed, log)
 		return o
 	}
 	p.setDue(id, st.NextDue)
@@ -1265,6 +1280,49 @@ func (p *Poller) write(ctx context.Context, fn func(aggregator.Tx) error) error 
 		return b.Batch(ctx, fn)
 	}
 	return p.st.Update(ctx, fn)
+}
+
+// storeRetry is how soon a source is polled again after the store failed
+// to take what its poll brought.
+const storeRetry = time.Minute
+
+// Sources returns the state of every source the store holds or the poller
+// keeps in memory, the latest of each: a state waiting for the next flush,
+// or that a failed write left in memory, stands in for the stored one.
+func (p *Poller) Sources(ctx context.Context) ([]aggregator.SourceState, error) {
+	stored, err := p.st.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.pendMu.Lock()
+	defer p.pendMu.Unlock()
+	if len(p.pending) == 0 && len(p.writing) == 0 {
+		return stored, nil
+	}
+	latest := func(id string) (aggregator.SourceState, bool) {
+		if st, ok := p.pending[id]; ok {
+			return st, true
+		}
+		st, ok := p.writing[id]
+		return st, ok
+	}
+	seen := make(map[string]bool, len(stored))
+	for i, st := range stored {
+		seen[st.ID] = true
+		if mem, ok := latest(st.ID); ok {
+			stored[i] = mem
+		}
+	}
+	for _, m := range []map[string]aggregator.SourceState{p.pending, p.writing} {
+		for id := range m {
+			if !seen[id] {
+				seen[id] = true
+				st, _ := latest(id)
+				stored = append(stored, st)
+			}
+		}
+	}
+	return stored, nil
 }
 
 // flushAt is how many buffered source states make save flush at once.

@@ -6,9 +6,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+	"github.com/tributary-feeds/tributary/aggregator/ops"
+	"github.com/tributary-feeds/tributary/aggregator/poller"
 	"github.com/tributary-feeds/tributary/store"
 )
 
@@ -90,4 +93,67 @@ func TestStoreWritesFailing(t *testing.T) {
 	if storeUnhealthy() {
 		t.Errorf("Healthy() = %v once writes pass; want the store's error gone", p.Healthy())
 	}
+}
+
+// TestStoreFailureShownOnSource: a feed the store could not take leaves its
+// source failing with the store's error, with its stored validators, due
+// again soon, and Sources, which status reads through the daemon, shows
+// that state while the store still refuses to save it.
+func TestStoreFailureShownOnSource(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/a.rss", "application/rss+xml", smallFeed(1))
+	u := o.URL("/a.rss")
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	db := &failingStore{DB: mustOpen(t)}
+	p := newPoller(t, config(t, "", u), db, func() time.Time { return now })
+	p.PollAll(t.Context(), nil)
+	read := state(t, db, u)
+	if read.Items != 2 || read.ETag == "" {
+		t.Fatalf("first poll: %d items, ETag %q; want 2 and one", read.Items, read.ETag)
+	}
+
+	o.Feed("/a.rss", "application/rss+xml", smallFeed(2))
+	now = now.Add(time.Hour)
+	db.armed.Store(true)
+	p.PollAll(t.Context(), nil)
+	states, err := p.Sources(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(states) != 1 {
+		t.Fatalf("Sources() on a full disk = %d states; want the one polled", len(states))
+	}
+	st := states[0]
+	if st.LastResult != "error" || !strings.Contains(st.LastError, "no space left") || st.Failures != 1 || st.LastFetch.IsZero() {
+		t.Errorf("Sources() on a full disk: result %q, error %q, %d failures, last fetch %v; want the store's error on the source", st.LastResult, st.LastError, st.Failures, st.LastFetch)
+	}
+	if st.ETag != read.ETag || st.BodyHash != read.BodyHash || st.Items != 2 {
+		t.Errorf("Sources() on a full disk: ETag %q, %d items; want the stored %q and 2, so that the next poll reads the feed again", st.ETag, st.Items, read.ETag)
+	}
+	if want := now.Add(time.Minute); !st.NextDue.Equal(want) {
+		t.Errorf("Sources() on a full disk: next due %v; want %v, not a backoff", st.NextDue, want)
+	}
+	rows, err := ops.Status(t.Context(), config(t, "", u), sourcesOf{db, p})
+	if err != nil || len(rows) != 1 || !strings.Contains(ops.State(rows[0].SourceState, now), "no space left") {
+		t.Errorf("status on a full disk = %+v, %v; want the store's error", rows, err)
+	}
+
+	// Once the disk has room, the feed is read and stored in full.
+	db.armed.Store(false)
+	now = now.Add(time.Minute)
+	p.PollAll(t.Context(), nil)
+	if st := state(t, db, u); st.Items != 4 || st.LastError != "" || st.Failures != 0 {
+		t.Errorf("after the disk had room: %d items, error %q, %d failures; want 4, none, 0", st.Items, st.LastError, st.Failures)
+	}
+}
+
+// sourcesOf is the store with the poller's view of the sources, as the
+// daemon hands it to the command line.
+type sourcesOf struct {
+	*failingStore
+	p *poller.Poller
+}
+
+func (s sourcesOf) Sources(ctx context.Context) ([]aggregator.SourceState, error) {
+	return s.p.Sources(ctx)
 }

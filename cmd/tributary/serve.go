@@ -93,7 +93,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	// the same list guards the command line's /api/ endpoints.
 	mux := http.NewServeMux()
 	mux.Handle("/", pub.Handler(healthOf{db: db, poller: pl}))
-	mux.Handle("/api/", ops.AllowFrom(func() aggregator.ServerConfig { return currentCfg().Server }, ops.Handler(currentCfg, db)))
+	mux.Handle("/api/", ops.AllowFrom(func() aggregator.ServerConfig { return currentCfg().Server }, ops.Handler(currentCfg, latestStates{DB: db, poller: pl})))
 	srv := &http.Server{
 		Handler:           ops.Recover(logger, mux),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -215,6 +215,19 @@ func emptyFile(path string) (bool, error) {
 
 // healthOf is healthy while the store is open and takes writes and the
 // scheduler runs.
+// latestStates is the store as the command line reads it through /api/:
+// with the source states the poller keeps in memory (waiting for the next
+// flush, or left there by a write the store refused) in place of the
+// stored ones, so that status names a full disk on the sources it failed.
+type latestStates struct {
+	*store.DB
+	poller *poller.Poller
+}
+
+func (l latestStates) Sources(ctx context.Context) ([]aggregator.SourceState, error) {
+	return l.poller.Sources(ctx)
+}
+
 type healthOf struct {
 	db     *store.DB
 	poller *poller.Poller
