@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -73,8 +74,12 @@ func cmdCompact(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := removeLeftovers(cfg.Storage.Path, e.stdout); err != nil {
+		db.Close()
+		return fmt.Errorf("compact: %w", err)
+	}
 	before, _ := db.Size()
-	tmp := cfg.Storage.Path + ".compact-" + time.Now().UTC().Format("20060102T150405")
+	tmp := cfg.Storage.Path + compactSuffix + time.Now().UTC().Format("20060102T150405")
 	err = db.Compact(ctx, tmp)
 	if cerr := db.Close(); err == nil {
 		err = cerr
@@ -95,6 +100,36 @@ func cmdCompact(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "compacted %s: %d → %d bytes\n", cfg.Storage.Path, before, fi.Size())
+	return nil
+}
+
+// compactSuffix ends the name of the copy compact writes beside the store
+// before the copy takes the store's place.
+const compactSuffix = ".compact-"
+
+// removeLeftovers deletes the copies that compacts cut short (killed, or
+// the machine went down) left beside the store at path, each up to the
+// store's size, and says so on w. It runs with the store open for writing:
+// no other compact is writing one then.
+func removeLeftovers(path string, w io.Writer) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), base+compactSuffix) {
+			continue
+		}
+		left := filepath.Join(dir, e.Name())
+		if err := os.Remove(left); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "removed %s, left by a compact that was cut short\n", left)
+	}
 	return nil
 }
 
