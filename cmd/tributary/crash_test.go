@@ -39,8 +39,15 @@ func TestMain(m *testing.M) {
 // returns it with the lines it logs, which close when it ends.
 func startChild(t *testing.T, args ...string) (*exec.Cmd, <-chan string) {
 	t.Helper()
+	return startChildEnv(t, nil, args...)
+}
+
+// startChildEnv is startChild with env added to the child's environment.
+func startChildEnv(t *testing.T, env []string, args ...string) (*exec.Cmd, <-chan string) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "TRIBUTARY_TEST_RUN="+strings.Join(args, "\x1f"))
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

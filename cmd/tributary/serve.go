@@ -115,12 +115,27 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return pl.Run(ctx) })
+	retagFailed := make(chan struct{}, 1)
 	g.Go(func() error {
 		// Stories stored under other topics, priorities or source tags
 		// (the config was edited while the daemon was stopped) follow the
-		// current ones, while the daemon serves.
-		retag(ctx, logger, pl)
-		return nil
+		// current ones, while the daemon serves. A retag that failed, here
+		// or in a reload (the disk was full), is tried again until it
+		// passes.
+		for {
+			if retag(ctx, logger, pl) == nil {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-retagFailed:
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(retagRetry):
+			}
+		}
 	})
 	g.Go(func() error { return pinger.Run(ctx) })
 	g.Go(func() error {
@@ -196,7 +211,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			mu.Unlock()
 			logger.Info("config reloaded", "sources", len(cfg.Sources), "topics", len(tags.Topics()))
 			// Stories already stored follow the new topic rules too.
-			retag(ctx, logger, pl)
+			if retag(ctx, logger, pl) != nil {
+				select {
+				case retagFailed <- struct{}{}:
+				default:
+				}
+			}
 		}
 	})
 	err = g.Wait()
@@ -240,14 +260,21 @@ func (h healthOf) Healthy() error {
 	return h.poller.Healthy()
 }
 
+// retagRetry is how long the daemon waits before it tries a failed retag
+// again.
+var retagRetry = time.Minute
+
 // retag re-decides the stored stories when the settings that decide their
-// faces, topics and tags changed, and logs what it did.
-func retag(ctx context.Context, logger *slog.Logger, pl *poller.Poller) {
+// faces, topics and tags changed, logs what it did, and returns the error
+// of a retag that failed, unless ctx ended.
+func retag(ctx context.Context, logger *slog.Logger, pl *poller.Poller) error {
 	n, err := pl.RetagIfChanged(ctx)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		logger.Error("retagging stories", "err", err)
+		return err
 	case err == nil && n > 0:
 		logger.Info("stories retagged", "stories", n)
 	}
+	return nil
 }
