@@ -2,12 +2,16 @@ package publish_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/publish"
 )
 
 // TestLastModifiedMovesWhenAStoryLeaves checks that a client sending only
@@ -166,5 +170,40 @@ func TestLastModifiedAcrossReload(t *testing.T) {
 	f.pub.Changed("world")
 	if resp, _ := f.get(t, "/topics/world.rss"); resp.Header.Get("Last-Modified") != lm2 {
 		t.Errorf("rebuilt unchanged, Last-Modified = %s; want %s, as served", resp.Header.Get("Last-Modified"), lm2)
+	}
+}
+
+// TestIfModifiedSinceFromAClockAhead: a client holds a Last-Modified given
+// while the clock was days ahead. Once the daemon runs again with the clock
+// set right, a story that comes in reaches that client, which sends only If-Modified-Since, rather
+// than a 304 until the clock catches up with the date it holds.
+func TestIfModifiedSinceFromAClockAhead(t *testing.T) {
+	f := newFixture(t)
+	ahead := fixedNow().Add(72 * time.Hour)
+	f.pub.SetClock(func() time.Time { return ahead })
+	putStories(t, f.db, storySpec{
+		at: ahead, topics: []string{"all", "world"},
+		items: []itemSpec{{src: srcAlpha, guid: "a-ahead", title: "Stored while the clock was ahead", link: "https://alpha.example/ahead"}},
+	})
+	f.pub.Changed("all", "world")
+	resp, _ := f.get(t, "/topics/world.atom")
+	lm := resp.Header.Get("Last-Modified")
+	if want := ahead.Format(http.TimeFormat); lm != want {
+		t.Fatalf("Last-Modified = %s; want %s, the clock's while it was ahead", lm, want)
+	}
+
+	// The daemon starts again with the clock set right.
+	f.pub = publish.New(f.cfg, f.st, topicsCfg, prometheus.NewRegistry(), nil)
+	f.pub.SetClock(fixedNow)
+	f.srv = httptest.NewServer(f.pub.Handler(nil))
+	t.Cleanup(f.srv.Close)
+	putStories(t, f.db, storySpec{
+		at: fixedNow().Add(-time.Minute), topics: []string{"all", "world"},
+		items: []itemSpec{{src: srcBeta, guid: "b-after", title: "Came in once the clock was right", link: "https://beta.example/after"}},
+	})
+	f.pub.Changed("all", "world")
+	resp, body := f.do(t, http.MethodGet, "/topics/world.atom", "If-Modified-Since: "+lm)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Came in once the clock was right") {
+		t.Errorf("clock set right, a new story, If-Modified-Since %s (3 days ahead) got %d; want 200 with the new story", lm, resp.StatusCode)
 	}
 }

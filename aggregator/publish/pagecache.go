@@ -94,7 +94,7 @@ func (p *Publisher) servePage(w http.ResponseWriter, r *http.Request, pg *htmlPa
 	}
 	// A client holding the other coding holds the same page, and the 304
 	// names the tag it holds.
-	if notModified(r, time.Time{}, pg.etag, pg.gzETag) {
+	if notModified(r, time.Time{}, time.Time{}, pg.etag, pg.gzETag) {
 		hdr.Del("Content-Encoding")
 		hdr.Set("ETag", heldTag(r, etag, other))
 		w.WriteHeader(http.StatusNotModified)

@@ -163,7 +163,7 @@ func (p *Publisher) serveFeed(w http.ResponseWriter, r *http.Request, s *state, 
 		preconditionFailedError(w)
 		return http.StatusPreconditionFailed
 	}
-	if notModified(r, modified, doc.plain.etag, doc.gz.etag) {
+	if notModified(r, modified, p.clock(), doc.plain.etag, doc.gz.etag) {
 		maps.Copy(hdr, v.notModOK)
 		other := doc.gz.etag
 		if v == &doc.gz {
@@ -220,8 +220,11 @@ func (p *Publisher) serverError(w http.ResponseWriter, r *http.Request, err erro
 // If-None-Match list against any of etags (weak comparison, as RFC 9110
 // prescribes for it), else If-Modified-Since against modified. If-None-Match
 // takes precedence: when present, If-Modified-Since is ignored (RFC 9110,
-// section 13.2.2).
-func notModified(r *http.Request, modified time.Time, etags ...string) bool {
+// section 13.2.2). So is a date later than now: a client holds it from
+// while the clock was ahead, and it would have the client told 304 until
+// the clock caught up, whatever changed meanwhile (RFC 2616 held such a
+// date invalid).
+func notModified(r *http.Request, modified, now time.Time, etags ...string) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}
@@ -239,7 +242,7 @@ func notModified(r *http.Request, modified time.Time, etags ...string) bool {
 		return false
 	}
 	t, err := http.ParseTime(ims[0])
-	if err != nil {
+	if err != nil || t.After(now) {
 		return false
 	}
 	return !modified.Truncate(time.Second).After(t)
@@ -423,7 +426,7 @@ func serveBytes(w http.ResponseWriter, r *http.Request, contentType string, body
 		preconditionFailedError(w)
 		return
 	}
-	if notModified(r, time.Time{}, etag) {
+	if notModified(r, time.Time{}, time.Time{}, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

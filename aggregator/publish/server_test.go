@@ -67,7 +67,8 @@ func TestConditional(t *testing.T) {
 	f := newFixture(t)
 	resp, _ := f.get(t, "/topics/world.atom")
 	etag, lm := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-	later := t0.Add(48 * time.Hour).Format(http.TimeFormat)
+	later := t0.Add(20 * time.Hour).Format(http.TimeFormat) // after Last-Modified, before the clock
+	ahead := t0.Add(48 * time.Hour).Format(http.TimeFormat) // after the clock
 	earlier := t0.Format(http.TimeFormat)
 	tests := []struct {
 		name   string
@@ -81,6 +82,7 @@ func TestConditional(t *testing.T) {
 		{"other tag", []string{`If-None-Match: "nope"`}, 200},
 		{"If-Modified-Since equal", []string{"If-Modified-Since: " + lm}, 304},
 		{"If-Modified-Since later", []string{"If-Modified-Since: " + later}, 304},
+		{"If-Modified-Since ahead of the clock", []string{"If-Modified-Since: " + ahead}, 200},
 		{"If-Modified-Since earlier", []string{"If-Modified-Since: " + earlier}, 200},
 		{"If-Modified-Since garbage", []string{"If-Modified-Since: yesterday"}, 200},
 		{"If-Modified-Since twice", []string{"If-Modified-Since: " + later, "If-Modified-Since: " + earlier}, 200},
