@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -15,10 +16,10 @@ import (
 // The tests re-run their own binary as a child process for what needs a
 // second process: holding the file lock, and being killed mid-write.
 const (
-	envChild = "TRIBUTARY_STORE_CHILD" // which child to be: "hold" or "write"
+	envChild = "TRIBUTARY_STORE_CHILD" // which child to be: "hold", "write" or "churn"
 	envPath  = "TRIBUTARY_STORE_PATH"  // the store file
-	envFrom  = "TRIBUTARY_STORE_FROM"  // first batch to write
-	envTo    = "TRIBUTARY_STORE_TO"    // batch to stop before
+	envFrom  = "TRIBUTARY_STORE_FROM"  // first batch to write, or step to churn
+	envTo    = "TRIBUTARY_STORE_TO"    // batch or step to stop before
 )
 
 func TestMain(m *testing.M) {
@@ -27,6 +28,10 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	case "hold":
 		os.Exit(childHold(os.Getenv(envPath)))
+	case "churn":
+		from, _ := strconv.Atoi(os.Getenv(envFrom))
+		to, _ := strconv.Atoi(os.Getenv(envTo))
+		os.Exit(childChurn(os.Getenv(envPath), from, to))
 	case "write":
 		from, _ := strconv.Atoi(os.Getenv(envFrom))
 		to, _ := strconv.Atoi(os.Getenv(envTo))
@@ -155,3 +160,64 @@ func slicesContainsMember(ms []aggregator.Member, item string) bool {
 	}
 	return false
 }
+
+// churnChunk is how many stories one retagging transaction of childChurn
+// rewrites.
+const churnChunk = 40
+
+// childChurn runs steps from..to-1 of what a daemon does to stored stories
+// besides ingesting: at step k it moves every story to the other of the
+// topics "even" and "odd", churnChunk stories a transaction, as a retag
+// does, then prunes the stories whose items were all published before
+// churnCutoff(k). It prints "retag K" after each retagging transaction and
+// "prune K" once the step's prune has returned.
+func childChurn(path string, from, to int) int {
+	d, err := Open(path, Options{Timeout: 5 * time.Second})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer d.Close()
+	ctx := context.Background()
+	for k := from; k < to; k++ {
+		ids, err := d.StoryIDs(ctx)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		for start := 0; start < len(ids); start += churnChunk {
+			err := d.Update(ctx, func(tx aggregator.Tx) error {
+				for _, id := range ids[start:min(start+churnChunk, len(ids))] {
+					st, err := tx.Story(id)
+					if err != nil {
+						return err
+					}
+					if slices.Contains(st.Topics, "even") {
+						st.Topics = []string{aggregator.AllTopic, "odd"}
+					} else {
+						st.Topics = []string{aggregator.AllTopic, "even"}
+					}
+					if err := tx.PutStory(st); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "step %d: retag: %v\n", k, err)
+				return 1
+			}
+			fmt.Fprintf(os.Stdout, "retag %d\n", k)
+		}
+		if _, err := d.Prune(ctx, churnCutoff(k)); err != nil {
+			fmt.Fprintf(os.Stderr, "step %d: %v\n", k, err)
+			return 1
+		}
+		fmt.Fprintf(os.Stdout, "prune %d\n", k)
+	}
+	return 0
+}
+
+// churnCutoff is the prune cutoff of childChurn's step k: past the items of
+// batch k-1 (crashItem).
+func churnCutoff(k int) time.Time { return t0.Add(time.Duration(k) * time.Minute) }

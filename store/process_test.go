@@ -219,3 +219,109 @@ func crashCounts(t *testing.T, path string) Stats {
 	}
 	return s
 }
+
+// TestCrashDuringRetagAndPrune kills a child process at random moments
+// while it moves every story between topics, as a retag does, and prunes,
+// step after step. After each kill the file opens, passes bbolt's check and
+// the store's own (every index entry names a story that has the topic,
+// every item its story, every key and band an item that owns it), holds
+// every item no prune may take, and no story that a prune reported done
+// should have taken.
+func TestCrashDuringRetagAndPrune(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills child processes; skipped with -short")
+	}
+	path := filepath.Join(t.TempDir(), "agg.db")
+	const batches, steps = 100, 50
+	d := mustOpenPath(t, path)
+	for b := range batches {
+		mustUpdate(t, d, func(tx aggregator.Tx) error { return writeBatch(tx, b) })
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 2))
+	pruned := -1                                 // the last step whose prune the child reported
+	deadline := time.Now().Add(10 * time.Second) // on a loaded machine, fewer rounds
+	for round := 0; round < 10 && pruned < steps-1 && time.Now().Before(deadline); round++ {
+		killAfter := 1 + r.IntN(25)
+		cmd, _, out := child(t, "churn", path, envFrom+"="+strconv.Itoa(pruned+1), envTo+"="+strconv.Itoa(steps))
+		lines, killed := 0, false
+		for out.Scan() {
+			if k, ok := strings.CutPrefix(out.Text(), "prune "); ok {
+				pruned, _ = strconv.Atoi(k)
+			}
+			lines++
+			if lines == killAfter && !killed {
+				time.Sleep(time.Duration(r.IntN(3000)) * time.Microsecond)
+				if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+					t.Fatal(err)
+				}
+				killed = true
+			}
+		}
+		err := cmd.Wait()
+		t.Logf("round %d: child ended with %v after %d lines; pruned through step %d", round, err, lines, pruned)
+		checkChurned(t, path, batches, steps, pruned)
+	}
+	// The steps left run to their end, and the store holds what they leave.
+	cmd, _, out := child(t, "churn", path, envFrom+"="+strconv.Itoa(pruned+1), envTo+"="+strconv.Itoa(steps))
+	for out.Scan() {
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("last run: %v", err)
+	}
+	checkChurned(t, path, batches, steps, steps-1)
+}
+
+// checkChurned opens the store after childChurn and checks it: see
+// TestCrashDuringRetagAndPrune.
+func checkChurned(t *testing.T, path string, batches, steps, pruned int) {
+	t.Helper()
+	d, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("Open after kill = %v", err)
+	}
+	defer d.Close()
+	checkConsistent(t, d)
+	err = d.View(t.Context(), func(tx aggregator.Tx) error {
+		for b := steps; b < batches; b++ {
+			for j := range crashItemsPerBatch {
+				if _, err := tx.Item(crashItem(b, j).ID); err != nil {
+					t.Errorf("item %d of batch %d, published after every cutoff: %v", j, b, err)
+				}
+			}
+		}
+		if pruned < 0 {
+			return nil
+		}
+		cutoff := churnCutoff(pruned)
+		ids, err := d.StoryIDs(t.Context())
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			st, err := tx.Story(id)
+			if err != nil {
+				return err
+			}
+			// A prune judges a story by its members' times, as an ingest
+			// sets them (an item's Published; FirstSeen in writeBatch).
+			newest := time.Time{}
+			for _, m := range st.Members {
+				if m.Time.After(newest) {
+					newest = m.Time
+				}
+			}
+			if newest.Before(cutoff) {
+				t.Errorf("story %s, newest member %v, outlived the prune before %v", id, newest, cutoff)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
