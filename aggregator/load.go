@@ -594,8 +594,12 @@ var (
 func (v *validator) validate() {
 	c := v.cfg
 	v.server()
-	if c.Storage.Path == "" {
+	switch {
+	case c.Storage.Path == "":
 		v.errorf("storage.path", "must not be empty")
+	case strings.HasPrefix(c.Storage.Path, "~"):
+		// Only a shell expands ~: the store would go into a folder named ~.
+		v.errorf("storage.path", "%q: a leading ~ is not expanded, it would be a folder named ~: give the whole path", c.Storage.Path)
 	}
 	if c.Storage.Retention < 0 {
 		v.errorf("storage.retention", "must not be negative")

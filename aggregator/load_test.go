@@ -165,6 +165,9 @@ var badConfigs = map[string][]string{
 		"config.yaml:21: sources[6].url: required",
 		"config.yaml:24: sources[7].url: required",
 	},
+	"storage.bad.yaml": {
+		`config.yaml:2: storage.path: "~/tributary/tributary.db": a leading ~ is not expanded, it would be a folder named ~: give the whole path`,
+	},
 	"values.bad.yaml": {
 		`config.yaml:2: server.listen: invalid address "localhost": want host:port`,
 		`config.yaml:3: server.base_url: not an absolute http(s) URL: "/feeds"`,
