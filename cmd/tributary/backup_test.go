@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -112,5 +113,67 @@ func TestMetricsAllowWithoutThisMachine(t *testing.T) {
 	err = run(t.Context(), []string{"status", "-config", cliConfig(t, path, d.addr)}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "403") || !strings.Contains(err.Error(), "server.metrics_allow") || !strings.Contains(err.Error(), "127.0.0.1/32") {
 		t.Errorf("status against a daemon that refuses this machine: %v; want the 403 and how to list this machine in server.metrics_allow", err)
+	}
+}
+
+// TestBackupRefusesTheStore asks for a backup onto the store the daemon is
+// running on, under its own name and under another, and onto a folder: each
+// is refused before anything is copied, and the daemon's file stays the one
+// at the store's path, where a copy put in its place would have left the
+// daemon writing into a file no longer there.
+func TestBackupRefusesTheStore(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	d := startDaemon(t, path)
+	waitFor(t, "stories stored", 15*time.Second, func() bool {
+		_, body := d.get(t, "/topics/all.json")
+		return bytes.Count(body, []byte("urn:tributary:story:")) >= 5
+	})
+	cfg, err := aggregator.LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbPath := cfg.Storage.Path
+	before, err := os.Stat(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "link.db")
+	if err := os.Symlink(dbPath, other); err != nil {
+		t.Fatal(err)
+	}
+	folder := t.TempDir()
+	path = cliConfig(t, path, d.addr)
+	// Run from another folder, a relative storage.path names no store: the
+	// command asks the daemon, and only the file's lock tells it is the one
+	// the daemon writes.
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := filepath.Join(t.TempDir(), "elsewhere.yaml")
+	if err := os.WriteFile(elsewhere, bytes.Replace(raw, []byte(strconv.Quote(dbPath)), []byte(`"data/tributary.db"`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ config, dst, want string }{
+		{path, dbPath, "is the store itself"},
+		{path, other, "is the store itself"},
+		{elsewhere, dbPath, "is locked by a running process"},
+		{path, folder, "is a folder"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), []string{"backup", "-config", tt.config, tt.dst}, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("backup onto %s = %v; want an error saying it %s", tt.dst, err, tt.want)
+		}
+		if after, err := os.Stat(dbPath); err != nil || !os.SameFile(before, after) {
+			t.Fatalf("after a backup onto %s, the store's path names another file (%v); want the daemon's", tt.dst, err)
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dbPath))
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".tributary-backup-") {
+			t.Errorf("%s left beside the store", e.Name())
+		}
 	}
 }

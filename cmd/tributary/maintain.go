@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,9 +27,12 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	dst := args[0]
+	if err := checkBackupTarget(dst, cfg.Storage.Path); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(dst), ".tributary-backup-*")
 	if err != nil {
-		return err
+		return fmt.Errorf("backup: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	var n int64
@@ -60,6 +65,36 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s (%d bytes)\n", dst, n)
 	return nil
+}
+
+// checkBackupTarget refuses, before anything is copied, a backup file that
+// would take the place of a folder, of the store at storePath, or of a
+// file some process holds locked, as a daemon holds its store: the daemon
+// would go on writing into the file the copy replaced, and everything it
+// stored from then on would be lost when it stopped.
+func checkBackupTarget(dst, storePath string) error {
+	fi, err := os.Stat(dst)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("%s is a folder: name the file to write", dst)
+	}
+	if sfi, err := os.Stat(storePath); err == nil && os.SameFile(fi, sfi) {
+		return fmt.Errorf("%s is the store itself (storage.path): name another file", dst)
+	}
+	f, err := os.Open(dst)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); errors.Is(err, syscall.EWOULDBLOCK) {
+		return fmt.Errorf("%s is locked by a running process, as a daemon locks its store: name another file", dst)
+	}
+	return nil // closing f releases the lock just taken
 }
 
 func cmdCompact(ctx context.Context, e *env, args []string) error {
