@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 	"github.com/tributary-feeds/tributary/store"
@@ -161,6 +163,20 @@ func TestCrashDuringIngest(t *testing.T) {
 // returns the number of items stored.
 func checkStore(t *testing.T, path string, want map[string]bool, items int) int {
 	t.Helper()
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatalf("store does not open after SIGKILL: %v", err)
+	}
+	err = bdb.View(func(btx *bolt.Tx) error {
+		for err := range btx.Check() {
+			t.Errorf("bbolt check after SIGKILL: %v", err)
+		}
+		return nil
+	})
+	bdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	db, err := store.Open(path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatalf("store does not open after SIGKILL: %v", err)
