@@ -102,7 +102,7 @@ func (d *DB) runBatch(calls []*call) {
 		var ferr error
 		err := d.update(func(btx *bolt.Tx) error {
 			for i, c := range calls {
-				if ferr = safely(func() error { return d.run(btx, c.fn) }); ferr != nil {
+				if ferr = d.safely(func() error { return d.run(btx, c.fn) }); ferr != nil {
 					failed = i
 					return ferr
 				}
@@ -130,10 +130,15 @@ func (d *DB) runBatch(calls []*call) {
 
 // safely calls fn, turning a panic into a *panicked error, so that one
 // call's panic reaches that call's caller and not the goroutine running
-// the group.
-func safely(fn func() error) (err error) {
+// the group; a panic bbolt raised reading a damaged page becomes an error
+// wrapping ErrDamaged, as under guard.
+func (d *DB) safely(fn func() error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
+			if raisedInBolt() {
+				err = damaged(d.path, v)
+				return
+			}
 			err = &panicked{v: v}
 		}
 	}()

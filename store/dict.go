@@ -169,7 +169,7 @@ func (c *itemCodec) trained(err error) {
 // trainAfter writes try again.
 func (d *DB) train() error {
 	var samples [][]byte
-	err := d.db.View(func(btx *bolt.Tx) error {
+	err := d.view(func(btx *bolt.Tx) error {
 		t := d.newTx(btx)
 		for _, b := range t.recordBuckets() {
 			c := b.Cursor()

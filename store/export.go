@@ -35,7 +35,7 @@ func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Sto
 		lastOld  []byte // the last item id exported from the items bucket of an older file
 		startSeq uint64 // records' sequence when the export began
 	)
-	err := d.db.View(func(btx *bolt.Tx) error {
+	err := d.view(func(btx *bolt.Tx) error {
 		if b := btx.Bucket(bucketRecords); b != nil {
 			startSeq = b.Sequence()
 		}
@@ -50,7 +50,7 @@ func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Sto
 		}
 		var batch []pair
 		done := false
-		err := d.db.View(func(btx *bolt.Tx) error {
+		err := d.view(func(btx *bolt.Tx) error {
 			t := d.newTx(btx)
 			stories := map[string]aggregator.Story{}
 			buckets := t.recordBuckets()
@@ -63,6 +63,9 @@ func (d *DB) Export(ctx context.Context, fn func(aggregator.Item, aggregator.Sto
 					}
 				}
 				for ; k != nil && len(batch) < exportBatch; k, v = c.Next() {
+					if after != nil && bytes.Compare(k, after) <= 0 {
+						return d.outOfOrder("the item records")
+					}
 					after = append(after[:0], k...)
 					if phase == 0 {
 						lastOld = append(lastOld[:0], k...)

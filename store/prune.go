@@ -47,6 +47,9 @@ func (d *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 				if bytes.Compare(k, limit) >= 0 {
 					break
 				}
+				if last := len(ids) - 1; from != nil && bytes.Compare(k, from) < 0 || last >= 0 && bytes.Compare(k, []byte(ids[last])) <= 0 {
+					return d.outOfOrder("the time index")
+				}
 				ids = append(ids, string(k))
 			}
 			deleted := 0

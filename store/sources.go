@@ -59,7 +59,7 @@ func (d *DB) Sources(ctx context.Context) ([]aggregator.SourceState, error) {
 		return nil, err
 	}
 	var out []aggregator.SourceState
-	err := d.db.View(func(btx *bolt.Tx) error {
+	err := d.view(func(btx *bolt.Tx) error {
 		return btx.Bucket(bucketSources).ForEach(func(k, v []byte) error {
 			var st aggregator.SourceState
 			if err := json.Unmarshal(v, &st); err != nil {
@@ -91,7 +91,7 @@ func (d *DB) ForgetSources(ctx context.Context, ids []string) ([]string, error) 
 		return nil, nil
 	}
 	unused := make(map[string][]byte, len(ids)) // id → its state as read
-	err := d.db.View(func(btx *bolt.Tx) error {
+	err := d.view(func(btx *bolt.Tx) error {
 		t := d.newTx(btx)
 		for _, id := range ids {
 			if v := t.sources.Get([]byte(id)); v != nil {

@@ -112,16 +112,18 @@ func Open(path string, opts Options) (*DB, error) {
 	if opts.ReadOnly {
 		err = checkLength(bdb)
 		if err == nil {
-			err = bdb.View(checkSchema)
+			err = guard(path, func() error { return bdb.View(checkSchema) })
 		}
 	} else {
-		err = bdb.Update(initBuckets)
+		err = guard(path, func() error { return bdb.Update(initBuckets) })
 	}
 	var codec *itemCodec
 	if err == nil {
-		err = bdb.View(func(btx *bolt.Tx) (err error) {
-			codec, err = loadCodec(btx)
-			return err
+		err = guard(path, func() error {
+			return bdb.View(func(btx *bolt.Tx) (err error) {
+				codec, err = loadCodec(btx)
+				return err
+			})
 		})
 	}
 	if err == nil && created {
@@ -138,7 +140,14 @@ func Open(path string, opts Options) (*DB, error) {
 func openBolt(path string, timeout time.Duration, readOnly bool) (*bolt.DB, error) {
 	// NoSync, NoGrowSync and NoFreelistSync stay false: every commit is
 	// durable when Update returns.
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: readOnly})
+	var bdb *bolt.DB
+	err := guard(path, func() (err error) {
+		bdb, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: readOnly})
+		return err
+	})
+	if errors.Is(err, ErrDamaged) {
+		return nil, err
+	}
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("store %s: %w (waited %v: %w)", path, ErrLocked, timeout, err)
@@ -174,7 +183,7 @@ const growStep = 4 << 20
 // bbolt gave the last one, kept in the file, so it only grows.
 func (d *DB) Generation() uint64 {
 	var id int
-	d.db.View(func(btx *bolt.Tx) error { //nolint:errcheck // a closed store is generation 0
+	d.view(func(btx *bolt.Tx) error { //nolint:errcheck // a closed store is generation 0
 		id = btx.ID()
 		return nil
 	})
@@ -258,14 +267,16 @@ func (d *DB) updateCounts(fn func(*bolt.Tx) error, force bool) error {
 	defer func() { d.features.end(committed) }()
 	d.filters.begin()
 	defer func() { d.filters.end(committed) }()
-	err := d.db.Update(func(btx *bolt.Tx) error {
-		if err := fn(btx); err != nil {
-			return err
-		}
-		if force || c.due() {
-			return c.write(btx.Bucket(bucketCounts))
-		}
-		return nil
+	err := guard(d.path, func() error {
+		return d.db.Update(func(btx *bolt.Tx) error {
+			if err := fn(btx); err != nil {
+				return err
+			}
+			if force || c.due() {
+				return c.write(btx.Bucket(bucketCounts))
+			}
+			return nil
+		})
 	})
 	if err == nil {
 		c.committed()
@@ -305,7 +316,7 @@ func (d *DB) View(ctx context.Context, fn func(aggregator.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return d.db.View(func(btx *bolt.Tx) error { return d.run(btx, fn) })
+	return d.view(func(btx *bolt.Tx) error { return d.run(btx, fn) })
 }
 
 // run calls fn with a Tx over btx and, in a write transaction, then writes
@@ -333,7 +344,7 @@ func (d *DB) Backup(ctx context.Context, w io.Writer) (int64, error) {
 		return 0, fmt.Errorf("backup of %s: counters: %w", d.path, err)
 	}
 	var n int64
-	err := d.db.View(func(btx *bolt.Tx) error {
+	err := d.view(func(btx *bolt.Tx) error {
 		var err error
 		n, err = btx.WriteTo(&ctxWriter{ctx: ctx, w: w})
 		return err
@@ -399,7 +410,7 @@ func (d *DB) Compact(ctx context.Context, dstPath string) (err error) {
 			os.Remove(dstPath)
 		}
 	}()
-	if err := bolt.Compact(dst, d.db, compactTxSize); err != nil {
+	if err := guard(d.path, func() error { return bolt.Compact(dst, d.db, compactTxSize) }); err != nil {
 		return fmt.Errorf("compact to %s: %w", dstPath, err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -451,7 +462,7 @@ func (d *DB) Stats(ctx context.Context) (Stats, error) {
 		return Stats{}, err
 	}
 	var s Stats
-	err := d.db.View(func(btx *bolt.Tx) error {
+	err := d.view(func(btx *bolt.Tx) error {
 		s.Sources = btx.Bucket(bucketSources).Stats().KeyN
 		s.Stories = btx.Bucket(bucketStories).Stats().KeyN
 		for _, b := range d.newTx(btx).recordBuckets() {

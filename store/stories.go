@@ -171,7 +171,7 @@ func (d *DB) StoryIDs(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	var ids []string
-	err := d.db.View(func(btx *bolt.Tx) error {
+	err := d.view(func(btx *bolt.Tx) error {
 		return d.newTx(btx).stories.ForEach(func(k, _ []byte) error {
 			ids = append(ids, string(k))
 			return nil
@@ -206,7 +206,7 @@ func (d *DB) TopicStories(ctx context.Context, topic string, before time.Time, f
 			batch []storyWithItems
 			done  bool
 		)
-		err := d.db.View(func(btx *bolt.Tx) error {
+		err := d.view(func(btx *bolt.Tx) error {
 			t := d.newTx(btx)
 			b := t.time
 			if topic != aggregator.AllTopic {
@@ -226,6 +226,9 @@ func (d *DB) TopicStories(ctx context.Context, topic string, before time.Time, f
 				k, _ = c.Prev()
 			}
 			for ; k != nil && len(batch) < n; k, _ = c.Prev() {
+				if seek != nil && bytes.Compare(k, seek) >= 0 {
+					return d.outOfOrder("the time index")
+				}
 				seek = append(seek[:0], k...)
 				if len(k) < timeKeyLen {
 					continue
