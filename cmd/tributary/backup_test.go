@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -174,6 +176,59 @@ func TestBackupRefusesTheStore(t *testing.T) {
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".tributary-backup-") {
 			t.Errorf("%s left beside the store", e.Name())
+		}
+	}
+}
+
+// TestBackupRemovesLeftovers: the copy a backup that was killed left beside
+// the file it was to write, as large as the store, goes at the next backup
+// into that folder; the copy a running backup holds locked, and one begun
+// in the last minute, stay.
+func TestBackupRemovesLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "tributary.db")
+	db, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	old := time.Now().Add(-time.Hour)
+	left, running, fresh := filepath.Join(out, ".tributary-backup-111"), filepath.Join(out, ".tributary-backup-222"), filepath.Join(out, ".tributary-backup-333")
+	for _, p := range []string{left, running, fresh} {
+		if err := os.WriteFile(p, bytes.Repeat([]byte{0}, 1<<16), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if p != fresh {
+			if err := os.Chtimes(p, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	held, err := os.Open(running)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := syscall.Flock(int(held.Fd()), syscall.LOCK_SH); err != nil {
+		t.Fatal(err)
+	}
+	path := saveConfig(t, dir, "storage:\n  path: "+dbPath+"\nsources:\n  - url: \"http://127.0.0.1:9/feed.xml\"\n")
+	var stdout, stderr bytes.Buffer
+	if err := run(t.Context(), []string{"backup", "-config", path, filepath.Join(out, "copy.db")}, &stdout, &stderr); err != nil {
+		t.Fatalf("backup: %v\n%s", err, stderr.String())
+	}
+	if _, err := os.Stat(left); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after backup, the copy a killed backup left: %v; want it removed", err)
+	}
+	if !strings.Contains(stdout.String(), "removed "+left) {
+		t.Errorf("backup said %q; want it to name the leftover it removed", stdout.String())
+	}
+	for _, p := range []string{running, fresh} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("after backup, %s: %v; want it kept", filepath.Base(p), err)
 		}
 	}
 }

@@ -30,11 +30,25 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	if err := checkBackupTarget(dst, cfg.Storage.Path); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".tributary-backup-*")
+	if err := removeBackupLeftovers(filepath.Dir(dst), e.stdout); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), backupTempPrefix+"*")
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	defer os.Remove(tmp.Name())
+	// A shared lock on the copy, held until it is in place, tells another
+	// backup's removeBackupLeftovers that it is being written; the check
+	// below opens it read-only, which shares the lock.
+	marker, err := os.Open(tmp.Name())
+	if err == nil {
+		err = syscall.Flock(int(marker.Fd()), syscall.LOCK_SH)
+		defer marker.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
 	var n int64
 	err = withReadStore(ctx, cfg, func(db *store.DB) error {
 		var err error
@@ -64,6 +78,42 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "wrote %s (%d bytes)\n", dst, n)
+	return nil
+}
+
+// backupTempPrefix starts the name of the copy backup writes beside FILE
+// before the copy takes FILE's name.
+const backupTempPrefix = ".tributary-backup-"
+
+// removeBackupLeftovers deletes from dir the copies that backups cut short
+// (killed, or the machine went down) left there, each as large as the
+// store, and says so on w. A copy a running backup is writing is locked
+// (cmdBackup), and a copy begun in the last minute may not be locked yet:
+// both stay.
+func removeBackupLeftovers(dir string, w io.Writer) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), backupTempPrefix) {
+			continue
+		}
+		if fi, err := e.Info(); err != nil || time.Since(fi.ModTime()) < time.Minute {
+			continue
+		}
+		left := filepath.Join(dir, e.Name())
+		f, err := os.Open(left)
+		if err != nil {
+			continue
+		}
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			if err := os.Remove(left); err == nil {
+				fmt.Fprintf(w, "removed %s, left by a backup that was cut short\n", left)
+			}
+		}
+		f.Close()
+	}
 	return nil
 }
 
