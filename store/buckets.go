@@ -125,6 +125,30 @@ func initBuckets(btx *bolt.Tx) error {
 	return nil
 }
 
+// initialized reports whether the file holds every bucket, none that a
+// writable open drops, and this version's schema: initBuckets would change
+// nothing.
+func initialized(btx *bolt.Tx) bool {
+	meta := btx.Bucket(bucketMeta)
+	if meta == nil {
+		return false
+	}
+	if v := meta.Get(keySchema); len(v) != 4 || binary.BigEndian.Uint32(v) != schemaVersion {
+		return false
+	}
+	for _, name := range allBuckets {
+		if btx.Bucket(name) == nil {
+			return false
+		}
+	}
+	for _, name := range droppedBuckets {
+		if btx.Bucket(name) != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // checkSchema returns an error when the file was not made by this package or
 // was made by a newer version of it.
 func checkSchema(btx *bolt.Tx) error {

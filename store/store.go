@@ -115,7 +115,15 @@ func Open(path string, opts Options) (*DB, error) {
 			err = guard(path, func() error { return bdb.View(checkSchema) })
 		}
 	} else {
-		err = guard(path, func() error { return bdb.Update(initBuckets) })
+		// A file that needs nothing is not written: a commit writes a free
+		// list too, which on a damaged file could land on pages in use.
+		var ready bool
+		err = guard(path, func() error {
+			return bdb.View(func(btx *bolt.Tx) error { ready = initialized(btx); return nil })
+		})
+		if err == nil && !ready {
+			err = guard(path, func() error { return bdb.Update(initBuckets) })
+		}
 	}
 	var codec *itemCodec
 	if err == nil {

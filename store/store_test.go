@@ -744,3 +744,44 @@ func TestVisitBandUpTo(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestOpenWritesNothingNeedless: a writable Open of a store that has every
+// bucket and this version's schema commits nothing, so that opening a file
+// (to serve, poll or compact it) writes no page of it, not even a free list.
+func TestOpenWritesNothingNeedless(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "agg.db")
+	d := mustOpenPath(t, path)
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		putStory(t, tx, []string{aggregator.AllTopic}, mkItem("open.example", "g1", t0, ""))
+		return nil
+	})
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	txid := func() int {
+		bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer bdb.Close()
+		tx, err := bdb.Begin(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		return tx.ID()
+	}
+	before := txid()
+	for range 3 {
+		d, err := Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := txid(); after != before {
+		t.Errorf("three writable opens committed %d transactions; want none", after-before)
+	}
+}
