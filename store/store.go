@@ -157,6 +157,9 @@ func openBolt(path string, timeout time.Duration, readOnly bool) (*bolt.DB, erro
 		return nil, err
 	}
 	if err != nil {
+		if errors.Is(err, berrors.ErrInvalid) {
+			return nil, fmt.Errorf("store %s: not a tributary store (not a bbolt file, or its first pages are damaged): %w", path, err)
+		}
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("store %s: %w (waited %v: %w)", path, ErrLocked, timeout, err)
 		}

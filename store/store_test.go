@@ -114,8 +114,8 @@ func TestOpenRefuses(t *testing.T) {
 // TestOpenLeavesOthersFiles: a writable Open of a bbolt file another program
 // made, or of a store missing one of its buckets, refuses it as a read-only
 // Open does, and leaves every byte of it as it was, rather than adding this
-// schema's buckets to it. A folder and, read-only, an empty file are named
-// for what they are.
+// schema's buckets to it. A folder, a file of zeros and, read-only, an
+// empty file are named for what they are.
 func TestOpenLeavesOthersFiles(t *testing.T) {
 	dir := t.TempDir()
 	foreign := filepath.Join(dir, "foreign.db")
@@ -150,6 +150,10 @@ func TestOpenLeavesOthersFiles(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	zeros := filepath.Join(dir, "zeros.db")
+	if err := os.WriteFile(zeros, make([]byte, 1<<16), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	folder := filepath.Join(dir, "folder.db")
 	if err := os.Mkdir(folder, 0o750); err != nil {
 		t.Fatal(err)
@@ -164,6 +168,8 @@ func TestOpenLeavesOthersFiles(t *testing.T) {
 		{damaged, Options{}, "damaged store: bucket stories missing"},
 		{damaged, Options{ReadOnly: true}, "damaged store: bucket stories missing"},
 		{empty, Options{ReadOnly: true}, "the file is empty"},
+		{zeros, Options{}, "not a tributary store (not a bbolt file"},
+		{zeros, Options{ReadOnly: true}, "not a tributary store (not a bbolt file"},
 		{folder, Options{}, "is a folder"},
 		{folder, Options{ReadOnly: true}, "is a folder"},
 	}
