@@ -242,11 +242,49 @@ var zoneOffsets = map[string]time.Duration{
 	"ACST": 9*time.Hour + 30*time.Minute, "ACDT": 10*time.Hour + 30*time.Minute,
 	"AEST": 10 * time.Hour, "AEDT": 11 * time.Hour,
 	"NZST": 12 * time.Hour, "NZDT": 13 * time.Hour,
+	"MEZ": time.Hour, // German for CET
+}
+
+// gmtOffset returns the offset of a zone written as one from GMT or UTC
+// ("GMT+2", "UTC-03:00", "GMT+0530"), which gofeed reads as UTC itself.
+func gmtOffset(zone string) (time.Duration, bool) {
+	var rest string
+	for _, p := range []string{"GMT", "UTC", "UT"} {
+		if r, ok := strings.CutPrefix(zone, p); ok {
+			rest = r
+			break
+		}
+	}
+	if len(rest) < 2 || (rest[0] != '+' && rest[0] != '-') {
+		return 0, false
+	}
+	sign := time.Duration(1)
+	if rest[0] == '-' {
+		sign = -1
+	}
+	hh, mm, colon := rest[1:], "", false
+	if i := strings.IndexByte(hh, ':'); i >= 0 {
+		hh, mm, colon = hh[:i], hh[i+1:], true
+	} else if len(hh) > 2 {
+		hh, mm = hh[:len(hh)-2], hh[len(hh)-2:]
+	}
+	h, err := strconv.Atoi(hh)
+	if err != nil || len(hh) > 2 || h > 14 {
+		return 0, false
+	}
+	m := 0
+	if mm != "" || colon {
+		if m, err = strconv.Atoi(mm); err != nil || len(mm) != 2 || m > 59 {
+			return 0, false
+		}
+	}
+	return sign * (time.Duration(h)*time.Hour + time.Duration(m)*time.Minute), true
 }
 
 // zoned returns t, gofeed's reading of the date raw, moved by the offset
-// of the zone abbreviation raw ends in when gofeed read it as UTC: a time
-// of 08:00 JST is 23:00 UTC the day before, not 08:00 UTC.
+// of the zone abbreviation (or offset from GMT) raw ends in when gofeed
+// read it as UTC: a time of 08:00 JST is 23:00 UTC the day before, not
+// 08:00 UTC.
 func zoned(raw string, t *time.Time) *time.Time {
 	if t == nil {
 		return nil
@@ -257,6 +295,9 @@ func zoned(raw string, t *time.Time) *time.Time {
 		return t
 	}
 	off, ok := zoneOffsets[raw[i+1:]]
+	if !ok {
+		off, ok = gmtOffset(raw[i+1:])
+	}
 	// gofeed read the clock as UTC when the time it gives shows it.
 	if !ok || !strings.Contains(raw[:i], t.UTC().Format("15:04")) {
 		return t

@@ -1195,9 +1195,10 @@ func TestParseLazySrcset(t *testing.T) {
 }
 
 // TestParseDateZones checks that a date in a time zone that a feed names by
-// its abbreviation (JST, AEDT, HST) is read in that zone, where gofeed reads
-// the abbreviations it does not know as UTC, and that one it knows, or one
-// with a numeric offset, is read as before.
+// its abbreviation (JST, AEDT, HST, MEZ) or as an offset from GMT or UTC
+// (GMT+2, UTC+02:00) is read in that zone, where gofeed reads what it does
+// not know as UTC, and that one it knows, or one with a numeric offset, is
+// read as before.
 func TestParseDateZones(t *testing.T) {
 	f := mustParseFile(t, "dates-zones.xml", "")
 	want := map[string]time.Time{
@@ -1208,6 +1209,10 @@ func TestParseDateZones(t *testing.T) {
 		"New York":          time.Date(2024, 3, 2, 1, 0, 0, 0, time.UTC),
 		"Numeric and named": time.Date(2024, 3, 1, 23, 0, 0, 0, time.UTC),
 		"Updated in Seoul":  time.Date(2024, 3, 1, 23, 30, 0, 0, time.UTC),
+		"Kyiv":              time.Date(2024, 3, 1, 23, 0, 0, 0, time.UTC),
+		"Cairo":             time.Date(2024, 3, 1, 23, 0, 0, 0, time.UTC),
+		"Sao Paulo":         time.Date(2024, 3, 1, 23, 0, 0, 0, time.UTC),
+		"Berlin":            time.Date(2024, 3, 1, 23, 0, 0, 0, time.UTC),
 	}
 	if len(f.Items) != len(want) {
 		t.Fatalf("%d items; want %d", len(f.Items), len(want))
