@@ -71,7 +71,7 @@ type Enclosure struct {
 type Story struct {
 	ID      string    `json:"id"`      // stable for the story's lifetime: the id of its first item
 	Time    time.Time `json:"time"`    // the earliest item's Published; orders feeds
-	Updated time.Time `json:"updated"` // last time an item joined or changed
+	Updated time.Time `json:"updated"` // last fetch that changed what its entries show
 	Face    string    `json:"face"`    // id of the item shown for the story
 	Members []Member  `json:"members"` // one per item, in the order they joined
 	Topics  []string  `json:"topics,omitempty"`

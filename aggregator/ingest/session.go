@@ -32,6 +32,8 @@ type session struct {
 	before  map[string][]string // topics of each changed story before the change
 	dirty   []string            // ids of changed stories, in order of change
 	kept    map[string]int      // of each changed story, its members before the change; 0 once one of them changed (grow)
+	shown   map[string]shown    // of each changed story, what its entries showed before the change
+	redone  map[string]bool     // ids of edited items, true when the edit changed their title or link
 	docs    map[string]*near.Doc
 	items   map[string]aggregator.Item // items read or written in this session, as stored
 	plain   map[string]plainText       // plain text of the fetch's new and edited items
@@ -67,6 +69,8 @@ func newSession(in *Ingester, tx aggregator.Tx) *session {
 		stories: map[string]*aggregator.Story{},
 		before:  map[string][]string{},
 		kept:    map[string]int{},
+		shown:   map[string]shown{},
+		redone:  map[string]bool{},
 		docs:    map[string]*near.Doc{},
 		items:   map[string]aggregator.Item{},
 		plain:   map[string]plainText{},
@@ -134,7 +138,57 @@ func (s *session) touch(st *aggregator.Story) {
 		s.before[st.ID] = []string{}
 	}
 	s.kept[st.ID] = len(st.Members)
+	s.shown[st.ID] = shownOf(st)
 	s.dirty = append(s.dirty, st.ID)
+}
+
+// shown is what a story's entries in the published feeds show of it,
+// besides its face's fields: the face, the time, the tags, and the other
+// sources, each by its first item.
+type shown struct {
+	face   string
+	time   time.Time
+	tags   []string
+	firsts map[string]string // source → its first member's item id
+}
+
+func shownOf(st *aggregator.Story) shown {
+	sh := shown{face: st.Face, time: st.Time, tags: slices.Clone(st.Tags), firsts: map[string]string{}}
+	for _, m := range st.Members {
+		if _, ok := sh.firsts[m.Source]; !ok {
+			sh.firsts[m.Source] = m.Item
+		}
+	}
+	return sh
+}
+
+// changedShown reports whether what the story's entries show changed in
+// this session: another face, time or tags, another source, or an edit of
+// the face or of the title or link of a source's first item. A member that
+// joins from a source the entry lists already, or an edit of what the
+// entry does not show, leaves the entry as it was, and its updated date
+// with it: feed readers show an entry whose updated date moves as new
+// again (RFC 4287 keeps atom:updated for significant changes).
+func (s *session) changedShown(st *aggregator.Story) bool {
+	was, ok := s.shown[st.ID]
+	if !ok {
+		return true
+	}
+	now := shownOf(st)
+	if now.face != was.face || !now.time.Equal(was.time) || !slices.Equal(now.tags, was.tags) || len(now.firsts) != len(was.firsts) {
+		return true
+	}
+	for src, id := range now.firsts {
+		if was.firsts[src] != id {
+			return true
+		}
+	}
+	for id, titleOrLink := range s.redone {
+		if id == st.Face || titleOrLink && now.firsts[s.items[id].SourceID] == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *session) seen(it aggregator.Item) {
@@ -239,12 +293,14 @@ func (s *session) file(p *pending, ref aggregator.KeyRef) error {
 }
 
 // edit replaces an edited item in place: it keeps its story, its first-seen
-// time and its time, unless the feed now dates it earlier. An edit moves
-// the story's Updated to the fetch, so that its entries say it changed.
+// time and its time, unless the feed now dates it earlier. An edit of what
+// the story's entries show moves its Updated to the fetch, so that they
+// say it changed.
 func (s *session) edit(p *pending) error {
 	it := &p.it
 	old := p.old
 	s.seen(*it) // before FirstSeen is the stored one: the story changed at this fetch
+	s.redone[it.ID] = it.Title != old.Title || it.Link != old.Link
 	it.StoryID = old.StoryID
 	it.FirstSeen = old.FirstSeen
 	// A feed that dates an item by the fetch, or moves its date when it

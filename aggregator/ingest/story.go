@@ -31,7 +31,7 @@ func (s *session) finish() ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s.now.After(st.Updated) {
+		if s.now.After(st.Updated) && s.changedShown(st) {
 			st.Updated = s.now
 		}
 		if err := s.tx.PutStory(*st); err != nil {

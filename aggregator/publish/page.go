@@ -247,10 +247,11 @@ func makeView(st aggregator.Story, items []aggregator.Item, names map[string]str
 		Tags:    cleanList(st.Tags),
 		key:     st.Time,
 	}
-	// Updated is when an item of the story last came in. A story dated
-	// later than that was dated ahead by its source (a wrong time zone, a
-	// post scheduled for later): it is published as of its arrival, so that
-	// no feed announces a time still to come.
+	// Updated is the fetch that last changed what the story's entries
+	// show: its first item's arrival or later. A story dated later than
+	// that was dated ahead by its source (a wrong time zone, a post
+	// scheduled for later): it is published as of its arrival, so that no
+	// feed announces a time still to come.
 	if !v.Updated.IsZero() && v.Time.After(v.Updated) {
 		v.Time = v.Updated
 	}
