@@ -261,6 +261,22 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 		seen[given] = append(seen[given], len(items))
 		items = append(items, it)
 	}
+	// Undated items are dated at the fetch, newest first in the feed's
+	// order, a nanosecond apart within the fetch's second: a topic then
+	// lists them as their feed does, where at one time it would order
+	// them by their ids.
+	k := time.Duration(0)
+	floor := n.now.Truncate(time.Second)
+	for i := range items {
+		if !items[i].Dated {
+			if t := n.now.Add(-k); t.After(floor) {
+				items[i].Published = t
+			} else {
+				items[i].Published = floor
+			}
+			k++
+		}
+	}
 	f.Items = items
 	return f
 }

@@ -1256,6 +1256,52 @@ func TestParseDatesInOtherLanguages(t *testing.T) {
 	}
 }
 
+// TestParseUndatedKeepFeedOrder checks that the items of a feed that dates
+// none of them are dated at the fetch in the feed's order, newest first,
+// within the second of the fetch, so that a topic lists them as their
+// feed does rather than by their ids; a fetch at a whole second dates them
+// all at it.
+func TestParseUndatedKeepFeedOrder(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "undated.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := testNow.Add(400 * time.Millisecond)
+	for _, at := range []time.Time{now, testNow} {
+		f, err := Parse(b, "", testFeedURL, "src1", at, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var undated []aggregator.Item
+		for _, it := range f.Items {
+			if !it.FirstSeen.Equal(at) {
+				t.Errorf("at %v: %s: first seen %v; want the fetch's time", at, it.Title, it.FirstSeen)
+			}
+			if !it.Dated {
+				undated = append(undated, it)
+			}
+		}
+		if len(undated) != 4 {
+			t.Fatalf("at %v: %d undated items; want 4", at, len(undated))
+		}
+		for i, it := range undated {
+			if !it.Published.Truncate(time.Second).Equal(at.Truncate(time.Second)) || it.Published.After(at) {
+				t.Errorf("at %v: %s: published %v; want within the second of the fetch, not after it", at, it.Title, it.Published)
+			}
+			if i == 0 {
+				continue
+			}
+			before := undated[i-1]
+			if at == now && !it.Published.Before(before.Published) {
+				t.Errorf("at %v: %s published %v, not before %s above it in the feed (%v)", at, it.Title, it.Published, before.Title, before.Published)
+			}
+			if at == testNow && !it.Published.Equal(at) {
+				t.Errorf("at %v: %s published %v; want the fetch's time", at, it.Title, it.Published)
+			}
+		}
+	}
+}
+
 // checkContents checks that f has an item for each of want, whose HTML is
 // that item's content.
 func checkContents(t *testing.T, f *Feed, want []string) {
