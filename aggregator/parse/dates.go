@@ -40,15 +40,26 @@ var namedZones = map[string]time.Duration{
 	"CEST": 2 * time.Hour, "MESZ": 2 * time.Hour, "EET": 2 * time.Hour, "EEST": 3 * time.Hour,
 }
 
-// foreignDate reads a date in RFC 822's order whose day and month are
-// named in another language ("Mo, 03 Mär 2025 10:00:00 +0100", "mar., 04
-// mars 2025 10:00 CET", "3. Oktober 2025"), which gofeed cannot read, or
-// returns nil. A zone it does not know makes it nil too, rather than a
-// guess hours off.
-func foreignDate(raw string) *time.Time {
+// looseDate reads a date that gofeed cannot, or returns nil: one in RFC
+// 822's order whose day and month are named in another language ("Mo, 03
+// Mär 2025 10:00:00 +0100", "mar., 04 mars 2025 10:00 CET", "3. Oktober
+// 2025"), one that ends in a comment, as RFC 5322 allows ("… +0200
+// (CEST)"), and JavaScript's Date string ("Tue Mar 03 2026 10:00:00
+// GMT+0200 (Central European Summer Time)"). A zone it does not know
+// makes it nil too, rather than a guess hours off.
+func looseDate(raw string) *time.Time {
+	raw = strings.TrimSpace(raw)
+	if strings.HasSuffix(raw, ")") {
+		if i := strings.LastIndexByte(raw, '('); i > 0 {
+			raw = raw[:i]
+		}
+	}
 	f := strings.Fields(strings.ToLower(raw))
-	if len(f) > 0 && (f[0][0] < '0' || f[0][0] > '9') {
+	if len(f) > 0 && (f[0][0] < '0' || f[0][0] > '9') && months[strings.TrimSuffix(f[0], ".")] == "" {
 		f = f[1:] // the day's name
+	}
+	if len(f) > 1 && months[strings.TrimSuffix(f[0], ".")] != "" {
+		f[0], f[1] = f[1], f[0] // the month before the day
 	}
 	if len(f) < 3 || len(f) > 5 {
 		return nil

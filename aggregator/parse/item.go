@@ -191,15 +191,15 @@ func (n *normaliser) item(s source) aggregator.Item {
 	}
 	it.OriginLinks = originLinks(it.CanonicalLink, anchors, extra)
 
-	// Times. A date in another language, which gofeed cannot read, is
-	// read here; Dublin Core's terms (dcterms:issued, dcterms:modified),
+	// Times. A date in another language or another form that gofeed
+	// cannot read is read here (looseDate); Dublin Core's terms (dcterms:issued, dcterms:modified),
 	// which gofeed leaves among the extensions, stand in for missing ones.
 	published, updated := zoned(gi.Published, gi.PublishedParsed), zoned(gi.Updated, gi.UpdatedParsed)
 	if published == nil {
-		published = foreignDate(gi.Published)
+		published = looseDate(gi.Published)
 	}
 	if updated == nil {
-		updated = foreignDate(gi.Updated)
+		updated = looseDate(gi.Updated)
 	}
 	if published == nil {
 		published = termsDate(gi.Extensions, "issued", "created", "date")

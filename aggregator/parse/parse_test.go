@@ -1224,20 +1224,23 @@ func TestParseDateZones(t *testing.T) {
 	}
 }
 
-// TestParseDatesInOtherLanguages checks that a date whose day and month
-// are named in German, French, Spanish or Italian, or whose zone gofeed
-// cannot read (MESZ), is read, where gofeed leaves it unread and the item
-// took the time of the fetch; one in a zone not known stays undated.
-func TestParseDatesInOtherLanguages(t *testing.T) {
-	f := mustParseFile(t, "dates-languages.xml", "")
+// TestParseLooseDates checks that a date whose day and month are named in
+// German, French, Spanish or Italian, whose zone gofeed cannot read
+// (MESZ), that ends in a comment ("(CEST)") or that is JavaScript's Date
+// string is read, where gofeed leaves it unread and the item took the time
+// of the fetch; one in a zone not known stays undated.
+func TestParseLooseDates(t *testing.T) {
+	f := mustParseFile(t, "dates-loose.xml", "")
 	want := map[string]time.Time{
-		"Berlin": time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
-		"Paris":  time.Date(2024, 3, 1, 7, 0, 0, 0, time.UTC),
-		"Madrid": time.Date(2024, 2, 29, 10, 0, 0, 0, time.UTC),
-		"Vienna": time.Date(2024, 2, 29, 9, 0, 0, 0, time.UTC),
-		"Zurich": time.Date(2023, 12, 28, 0, 0, 0, 0, time.UTC),
-		"Munich": time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC),
-		"Rome":   time.Date(2024, 2, 29, 9, 0, 0, 0, time.UTC),
+		"Berlin":    time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+		"Paris":     time.Date(2024, 3, 1, 7, 0, 0, 0, time.UTC),
+		"Madrid":    time.Date(2024, 2, 29, 10, 0, 0, 0, time.UTC),
+		"Vienna":    time.Date(2024, 2, 29, 9, 0, 0, 0, time.UTC),
+		"Zurich":    time.Date(2023, 12, 28, 0, 0, 0, 0, time.UTC),
+		"Munich":    time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC),
+		"Rome":      time.Date(2024, 2, 29, 9, 0, 0, 0, time.UTC),
+		"Stockholm": time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC),
+		"Node":      time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC),
 	}
 	if len(f.Items) != len(want)+1 {
 		t.Fatalf("%d items; want %d", len(f.Items), len(want)+1)
