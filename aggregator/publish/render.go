@@ -179,9 +179,12 @@ func (s *state) genericFeed(pg *page) *feeds.Feed {
 			Link:        &feeds.Link{Href: v.Link},
 			Id:          storyURN(v.ID),
 			IsPermaLink: "false",
-			Created:     v.Time,
-			Updated:     v.Updated,
-			Content:     content,
+			// Whole seconds, as RSS and Atom write them: JSON Feed would
+			// write the second's nine digits, and one entry's dates would
+			// differ between its formats.
+			Created: v.Time.Truncate(time.Second),
+			Updated: v.Updated.Truncate(time.Second),
+			Content: content,
 		}
 		if encs := enclosuresOf(v); len(encs) > 0 {
 			// RSS carries one enclosure an item; Atom and JSON Feed get

@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"testing"
 	"time"
@@ -79,5 +80,47 @@ func TestEntryUpdatedWhenItShowsMore(t *testing.T) {
 			t.Errorf("%s: the document changed:\n%s\nwas:\n%s", st.what, body, wasBody)
 		}
 		was, wasBody = now, body
+	}
+}
+
+// TestDatesInWholeSeconds checks that a story first seen at a fraction of
+// a second (as undated items are) is dated in whole seconds in JSON Feed
+// as in Atom, where JSON Feed wrote the second's nine digits and one
+// entry's dates differed between its formats.
+func TestDatesInWholeSeconds(t *testing.T) {
+	l := newLive(t, liveTopics(0))
+	l.advance(time.Hour + 250*time.Millisecond)
+	it := newsItem(liveWire, "undated", "Ferry timetable for the winter", "The winter ferry timetable starts on Monday.", l.clock())
+	it.Dated = false
+	l.fetched(t, liveWire, it)
+
+	_, atom := l.fetch(t, "/topics/all.atom", nil)
+	var a struct {
+		Entries []struct {
+			Published string `xml:"published"`
+			Updated   string `xml:"updated"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal(atom, &a); err != nil || len(a.Entries) != 1 {
+		t.Fatalf("atom: %v, %d entries; want 1", err, len(a.Entries))
+	}
+	_, body := l.fetch(t, "/topics/all.json", nil)
+	var j struct {
+		Items []struct {
+			Published string `json:"date_published"`
+			Modified  string `json:"date_modified"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(body, &j); err != nil || len(j.Items) != 1 {
+		t.Fatalf("json: %v, %d items; want 1", err, len(j.Items))
+	}
+	want := t0.Add(time.Hour).Format(time.RFC3339)
+	for _, got := range []struct{ what, date string }{
+		{"atom published", a.Entries[0].Published}, {"atom updated", a.Entries[0].Updated},
+		{"json date_published", j.Items[0].Published}, {"json date_modified", j.Items[0].Modified},
+	} {
+		if got.date != want {
+			t.Errorf("%s = %s; want %s", got.what, got.date, want)
+		}
 	}
 }
