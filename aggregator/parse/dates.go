@@ -43,7 +43,8 @@ var namedZones = map[string]time.Duration{
 // looseDate reads a date that gofeed cannot, or returns nil: one in RFC
 // 822's order whose day and month are named in another language ("Mo, 03
 // Mär 2025 10:00:00 +0100", "mar., 04 mars 2025 10:00 CET", "3. Oktober
-// 2025"), one that ends in a comment, as RFC 5322 allows ("… +0200
+// 2025") or with no space after the day's name ("Tue,03 Mar 2026"), one
+// that ends in a comment, as RFC 5322 allows ("… +0200
 // (CEST)"), and JavaScript's Date string ("Tue Mar 03 2026 10:00:00
 // GMT+0200 (Central European Summer Time)"). A zone it does not know
 // makes it nil too, rather than a guess hours off.
@@ -56,7 +57,13 @@ func looseDate(raw string) *time.Time {
 	}
 	f := strings.Fields(strings.ToLower(raw))
 	if len(f) > 0 && (f[0][0] < '0' || f[0][0] > '9') && months[strings.TrimSuffix(f[0], ".")] == "" {
-		f = f[1:] // the day's name
+		// The day's name, and what its comma leaves without a space
+		// ("Tue,03 Mar 2026").
+		_, rest, _ := strings.Cut(f[0], ",")
+		f = f[1:]
+		if rest != "" {
+			f = append([]string{rest}, f...)
+		}
 	}
 	if len(f) > 1 && months[strings.TrimSuffix(f[0], ".")] != "" {
 		f[0], f[1] = f[1], f[0] // the month before the day

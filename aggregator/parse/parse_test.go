@@ -1226,8 +1226,8 @@ func TestParseDateZones(t *testing.T) {
 
 // TestParseLooseDates checks that a date whose day and month are named in
 // German, French, Spanish or Italian, whose zone gofeed cannot read
-// (MESZ), that ends in a comment ("(CEST)") or that is JavaScript's Date
-// string is read, where gofeed leaves it unread and the item took the time
+// (MESZ), that ends in a comment ("(CEST)"), that has no space after the
+// day's name or that is JavaScript's Date string is read, where gofeed leaves it unread and the item took the time
 // of the fetch; one in a zone not known stays undated.
 func TestParseLooseDates(t *testing.T) {
 	f := mustParseFile(t, "dates-loose.xml", "")
@@ -1241,6 +1241,7 @@ func TestParseLooseDates(t *testing.T) {
 		"Rome":      time.Date(2024, 2, 29, 9, 0, 0, 0, time.UTC),
 		"Stockholm": time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC),
 		"Node":      time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC),
+		"No space":  time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC),
 	}
 	if len(f.Items) != len(want)+1 {
 		t.Fatalf("%d items; want %d", len(f.Items), len(want)+1)
