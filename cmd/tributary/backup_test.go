@@ -187,13 +187,7 @@ func TestBackupRefusesTheStore(t *testing.T) {
 func TestBackupRemovesLeftovers(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "tributary.db")
-	db, err := store.Open(dbPath, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	emptyStore(t, dbPath)
 	out := t.TempDir()
 	old := time.Now().Add(-time.Hour)
 	left, running, fresh := filepath.Join(out, ".tributary-backup-111"), filepath.Join(out, ".tributary-backup-222"), filepath.Join(out, ".tributary-backup-333")

@@ -19,13 +19,7 @@ import (
 func TestCompactKeepsOwnership(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "data", "tributary.db")
-	db, err := store.Open(dbPath, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	emptyStore(t, dbPath)
 	if err := os.Chmod(dbPath, 0o640); err != nil {
 		t.Fatal(err)
 	}
@@ -65,13 +59,7 @@ func TestCompactKeepsOwnership(t *testing.T) {
 func TestCompactRemovesLeftovers(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "tributary.db")
-	db, err := store.Open(dbPath, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	emptyStore(t, dbPath)
 	left := dbPath + ".compact-20261101T030000"
 	other := dbPath + ".before-upgrade"
 	for _, p := range []string{left, other} {
@@ -98,5 +86,17 @@ func TestCompactRemovesLeftovers(t *testing.T) {
 		if strings.Contains(e.Name(), ".compact-") {
 			t.Errorf("after compact, %s beside the store; want no copy left", e.Name())
 		}
+	}
+}
+
+// emptyStore writes a new store with nothing in it at path.
+func emptyStore(t *testing.T, path string) {
+	t.Helper()
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
