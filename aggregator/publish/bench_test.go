@@ -1,6 +1,7 @@
 package publish_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -228,6 +229,78 @@ func BenchmarkPages(b *testing.B) {
 				}
 				b.ReportMetric(float64(w.n), "bytes/page")
 			})
+		}
+	}
+}
+
+// BenchmarkCrawlOlder walks every older page of a 500-story topic in the
+// three formats, following each page's link to the next, as a crawler
+// does: 27 requests an operation, the first pages left out. It walks the
+// same pages again at each operation, as a crawler coming back does, with
+// nothing changed between; its first visit is not counted.
+func BenchmarkCrawlOlder(b *testing.B) {
+	db := mustOpen(b)
+	srcs := make([]aggregator.SourceState, 8)
+	for i := range srcs {
+		srcs[i] = source(fmt.Sprintf("https://src%d.example/feed", i), fmt.Sprintf("Source %d", i))
+		if err := db.PutSource(b.Context(), srcs[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	para := "<p>" + strings.Repeat("The minister said talks would resume after a week of tension over trade. ", 6) + "</p>"
+	var specs []storySpec
+	for i := range 500 {
+		sp := storySpec{at: t0.Add(-time.Duration(i) * time.Minute), upd: time.Minute, topics: []string{"all"}, tags: []string{"world"}}
+		for j := range 1 + i%3 {
+			src := srcs[(i+j)%len(srcs)]
+			sp.items = append(sp.items, itemSpec{
+				src: src, guid: fmt.Sprintf("g-%d-%d", i, j), title: fmt.Sprintf("Story %d as told by %s", i, src.Name),
+				link: fmt.Sprintf("https://src%d.example/story/%d", (i+j)%len(srcs), i), content: strings.Repeat(para, 2),
+			})
+		}
+		specs = append(specs, sp)
+	}
+	putStories(b, db, specs...)
+	cfg := &aggregator.Config{Server: aggregator.ServerConfig{BaseURL: testBase}}
+	p := publish.New(cfg, db, []aggregator.TopicConfig{{ID: "all", Title: "Everything", Limit: 50}}, nil, nil)
+	h := p.Handler(nil)
+
+	// The cursors, read from the JSON Feed's next_url.
+	var paths []string
+	next := "/topics/all.json"
+	for {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", next, nil))
+		var doc struct {
+			NextURL string `json:"next_url"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil || rec.Code != 200 {
+			b.Fatalf("GET %s = %d, %v", next, rec.Code, err)
+		}
+		if doc.NextURL == "" {
+			break
+		}
+		next = strings.TrimPrefix(doc.NextURL, testBase)
+		_, q, _ := strings.Cut(next, "?")
+		for _, ext := range []string{".rss", ".atom", ".json"} {
+			paths = append(paths, "/topics/all"+ext+"?"+q)
+		}
+	}
+	if len(paths) != 27 {
+		b.Fatalf("%d older pages; want 27", len(paths))
+	}
+	w := &discard{h: http.Header{}}
+	for _, path := range paths { // the first visit
+		h.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, path := range paths {
+			w.reset()
+			h.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+			if w.code != 200 {
+				b.Fatalf("GET %s = %d", path, w.code)
+			}
 		}
 	}
 }

@@ -37,9 +37,9 @@
 // Paging follows RFC 5005: /topics/{id}.atom?before=<cursor> serves the
 // entries older than the cursor, and every full page links to the next older
 // one (Atom and RSS rel="next", JSON Feed next_url). The first page is the
-// cached one; older pages are rendered per request. A topic's
-// max_per_source cap applies to each page on its own; a story it skipped is
-// not shown on a later page either. The HTML pages (/ and /topics/{id})
+// cached one; older pages are kept too, the last asked for, within a
+// budget of bytes. A topic's max_per_source cap applies to each page on its
+// own; a story it skipped is not shown on a later page either. The HTML pages (/ and /topics/{id})
 // show the same cached first pages.
 //
 // An entry is published at its story's Time, the earliest of its items'
@@ -86,10 +86,12 @@ type Publisher struct {
 	logger *slog.Logger
 	m      *metrics
 
-	now   atomic.Pointer[func() time.Time]
-	state atomic.Pointer[state]
-	rates rateCache // the front page's items per day
-	front pageCache // the front page
+	now     atomic.Pointer[func() time.Time]
+	state   atomic.Pointer[state]
+	rates   rateCache     // the front page's items per day
+	front   pageCache     // the front page
+	older   *olderCache   // the older pages last asked for
+	serials atomic.Uint64 // the last topicCache serial given
 
 	// since is when the settings the feeds are rendered with last changed,
 	// as recorded in the store (SettingsSince); the zero time until then.
@@ -113,6 +115,7 @@ type state struct {
 // built at the current gen.
 type topicCache struct {
 	cfg     aggregator.TopicConfig
+	serial  uint64 // tells apart the caches of every configuration (olderKey)
 	gen     atomic.Uint64
 	pageMu  sync.Mutex
 	page    atomic.Pointer[cachedPage]
@@ -172,6 +175,7 @@ func New(cfg *aggregator.Config, st aggregator.Store, topics []aggregator.TopicC
 	p := &Publisher{
 		store:  st,
 		logger: logger.With("component", "publish"),
+		older:  newOlderCache(),
 	}
 	p.m = newMetrics(reg, p.logger)
 	now := time.Now
@@ -218,7 +222,7 @@ func (p *Publisher) SetConfig(cfg *aggregator.Config, topics []aggregator.TopicC
 		if t.Limit <= 0 {
 			t.Limit = DefaultLimit
 		}
-		tc := &topicCache{cfg: t}
+		tc := &topicCache{cfg: t, serial: p.serials.Add(1)}
 		for f := range numFormats {
 			tc.counts[f] = requestCounters{
 				ok:               p.m.requests.WithLabelValues(t.ID, f.String(), "200"),
@@ -247,6 +251,7 @@ func (p *Publisher) SetConfig(cfg *aggregator.Config, topics []aggregator.TopicC
 		s.byID[t.ID] = tc
 	}
 	p.state.Store(s)
+	p.older.clear()
 	// A topic the reload removed takes its request series with it, or every
 	// topic ever configured would keep its series while the daemon runs.
 	if old != nil {

@@ -183,8 +183,8 @@ func (p *Publisher) serveFeed(w http.ResponseWriter, r *http.Request, s *state, 
 	return http.StatusOK
 }
 
-// renderOlder renders the page of the topic that starts after the cursor.
-// Older pages are not cached: readers fetch them rarely, once each.
+// renderOlder returns the page of the topic that starts after the cursor,
+// kept or rendered (see olderCache).
 //
 // An older page has an ETag but no Last-Modified: with no earlier version
 // kept to compare with, the date of a change that moved no story's Updated
@@ -195,16 +195,22 @@ func (p *Publisher) renderOlder(ctx context.Context, s *state, tc *topicCache, f
 	if err != nil {
 		return nil, err
 	}
-	pg, err := p.buildPage(ctx, s, tc.cfg, &cur)
+	e, err := p.older.render(ctx, p.olderKeyOf(tc, f, cur.String()), func() (*olderEntry, error) {
+		pg, err := p.buildPage(ctx, s, tc.cfg, &cur)
+		if err != nil {
+			return nil, err
+		}
+		r, err := p.render(s, pg, f)
+		if err != nil {
+			return nil, err
+		}
+		r.restamp(f, time.Time{})
+		return &olderEntry{doc: r, size: len(r.plain.body) + len(r.gz.body)}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	r, err := p.render(s, pg, f)
-	if err != nil {
-		return nil, err
-	}
-	r.restamp(f, time.Time{})
-	return r, nil
+	return e.doc, nil
 }
 
 func (p *Publisher) serverError(w http.ResponseWriter, r *http.Request, err error) int {

@@ -233,12 +233,19 @@ func (p *Publisher) serveTopicPage(w http.ResponseWriter, r *http.Request, s *st
 		cur = &c
 	}
 	if cur != nil {
-		body, err := p.renderTopicPage(r.Context(), s, tc, cur)
+		e, err := p.older.render(r.Context(), p.olderKeyOf(tc, olderHTML, cur.String()), func() (*olderEntry, error) {
+			body, err := p.renderTopicPage(r.Context(), s, tc, cur)
+			if err != nil {
+				return nil, err
+			}
+			pg := newHTMLPage(pageKey{}, body)
+			return &olderEntry{html: pg, size: len(pg.body) + len(pg.gz)}, nil
+		})
 		if err != nil {
 			p.serverError(w, r, err)
 			return
 		}
-		p.servePage(w, r, newHTMLPage(pageKey{}, body))
+		p.servePage(w, r, e.html)
 		return
 	}
 	key := pageKey{s: s, gen: tc.gen.Load()}
