@@ -287,6 +287,30 @@ func Clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// streamIdle is how long a streamed answer (a backup, an export) waits for
+// its client to take more of it before it gives up.
+var streamIdle = 2 * time.Minute
+
+// streamWriter writes a streamed answer, which may take longer than the
+// server's write timeout, with a deadline that each write moves on by
+// streamIdle: a long answer runs while its client reads, and one whose
+// client stopped reading ends. A backup holds a read transaction of the
+// store while it runs, during which the store reuses no page it frees and
+// cannot grow its map: a client that never read would stop every write.
+type streamWriter struct {
+	w  http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func newStreamWriter(w http.ResponseWriter) *streamWriter {
+	return &streamWriter{w: w, rc: http.NewResponseController(w)}
+}
+
+func (s *streamWriter) Write(p []byte) (int, error) {
+	s.rc.SetWriteDeadline(time.Now().Add(streamIdle)) //nolint:errcheck // the server's own deadline stays
+	return s.w.Write(p)
+}
+
 // countingWriter counts the bytes written through it.
 type countingWriter struct {
 	w io.Writer
@@ -326,8 +350,7 @@ func Handler(cfg func() *aggregator.Config, st aggregator.Store) http.Handler {
 		mux.HandleFunc("GET /api/backup", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/octet-stream")
 			// A large store takes longer than the server's write timeout.
-			http.NewResponseController(w).SetWriteDeadline(time.Time{})
-			cw := &countingWriter{w: w}
+			cw := &countingWriter{w: newStreamWriter(w)}
 			if _, err := b.Backup(r.Context(), cw); err != nil {
 				failStream(w, cw.n, "backup failed")
 			}
@@ -335,8 +358,7 @@ func Handler(cfg func() *aggregator.Config, st aggregator.Store) http.Handler {
 	}
 	mux.HandleFunc("GET /api/export", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
-		http.NewResponseController(w).SetWriteDeadline(time.Time{})
-		cw := &countingWriter{w: w}
+		cw := &countingWriter{w: newStreamWriter(w)}
 		if err := Export(r.Context(), st, cw); err != nil {
 			failStream(w, cw.n, "export failed")
 		}
