@@ -304,3 +304,39 @@ func BenchmarkCrawlOlder(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOPML serves /opml of 500 topics, whole and to a client that
+// holds it (304).
+func BenchmarkOPML(b *testing.B) {
+	db := mustOpen(b)
+	topics := []aggregator.TopicConfig{{ID: "all", Title: "Everything"}}
+	for i := range 500 {
+		topics = append(topics, aggregator.TopicConfig{ID: fmt.Sprintf("topic-%d", i), Title: fmt.Sprintf("Topic number %d", i),
+			Description: "Stories about one subject or another, chosen by a rule."})
+	}
+	cfg := &aggregator.Config{Server: aggregator.ServerConfig{BaseURL: testBase}}
+	h := publish.New(cfg, db, topics, nil, nil).Handler(nil)
+	w := &discard{h: http.Header{}}
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/opml", nil))
+	etag := w.h.Get("ETag")
+	for _, bc := range []struct {
+		name, inm string
+		want      int
+	}{{"whole", "", 200}, {"not-modified", etag, 304}} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := httptest.NewRequest("GET", "/opml", nil)
+			if bc.inm != "" {
+				req.Header.Set("If-None-Match", bc.inm)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				w.reset()
+				h.ServeHTTP(w, req)
+				if w.code != bc.want {
+					b.Fatalf("GET /opml = %d", w.code)
+				}
+			}
+			b.ReportMetric(float64(w.n), "bytes/op")
+		})
+	}
+}

@@ -108,6 +108,12 @@ type state struct {
 	topics []*topicCache // in configuration order
 	byID   map[string]*topicCache
 	names  map[string]string // source id → configured name
+
+	opml struct { // the OPML list, written once (opmlDoc)
+		once sync.Once
+		doc  *generated
+		err  error
+	}
 }
 
 // topicCache holds a topic's rendered first page in every format. gen counts

@@ -396,33 +396,55 @@ func (p *Publisher) serveHealth(w http.ResponseWriter, r *http.Request, h Health
 
 // serveOPML lists every topic's Atom feed as an OPML 2.0 outline.
 func (p *Publisher) serveOPML(w http.ResponseWriter, r *http.Request) {
-	s := p.state.Load()
-	// No <docs>: OPML 2.0 allows it, but the feed validator's OPML checks
-	// know no such head element and report the list invalid.
-	doc := aggregator.OPML{Version: "2.0", Title: "Tributary topics"}
-	for _, tc := range s.topics {
-		t := tc.cfg
-		title := oneLine(t.Title)
-		if title == "" {
-			title = oneLine(t.ID)
-		}
-		doc.Body = append(doc.Body, aggregator.OPMLOutline{
-			Type: "rss", Text: title, Title: title, Description: oneLine(t.Description),
-			XMLURL: s.topicURL(t.ID, ".atom", ""), HTMLURL: s.topicURL(t.ID, "", ""),
-		})
-	}
-	var buf bytes.Buffer
-	if _, err := doc.WriteTo(&buf); err != nil {
+	doc, err := p.state.Load().opmlDoc()
+	if err != nil {
 		p.serverError(w, r, err)
 		return
 	}
-	serveBytes(w, r, "text/x-opml; charset=utf-8", buf.Bytes())
+	serveBytes(w, r, "text/x-opml; charset=utf-8", doc)
 }
 
-// serveBytes writes a small generated document with an ETag of its bytes.
-// Like the feeds it lists, it may be read by a web page of any origin.
-func serveBytes(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
-	etag := etagOf(body)
+// opmlDoc returns the OPML list of the configuration's topics, written at
+// its first request: it changes only with the configuration, and at
+// hundreds of topics costs milliseconds to write and to hash, which a
+// client asking again and again, or holding it (a 304), would make the
+// daemon spend at each request.
+func (s *state) opmlDoc() (*generated, error) {
+	s.opml.once.Do(func() {
+		// No <docs>: OPML 2.0 allows it, but the feed validator's OPML
+		// checks know no such head element and report the list invalid.
+		doc := aggregator.OPML{Version: "2.0", Title: "Tributary topics"}
+		for _, tc := range s.topics {
+			t := tc.cfg
+			title := oneLine(t.Title)
+			if title == "" {
+				title = oneLine(t.ID)
+			}
+			doc.Body = append(doc.Body, aggregator.OPMLOutline{
+				Type: "rss", Text: title, Title: title, Description: oneLine(t.Description),
+				XMLURL: s.topicURL(t.ID, ".atom", ""), HTMLURL: s.topicURL(t.ID, "", ""),
+			})
+		}
+		var buf bytes.Buffer
+		if _, err := doc.WriteTo(&buf); err != nil {
+			s.opml.err = err
+			return
+		}
+		s.opml.doc = &generated{body: buf.Bytes(), etag: etagOf(buf.Bytes())}
+	})
+	return s.opml.doc, s.opml.err
+}
+
+// generated is a small generated document and its entity tag.
+type generated struct {
+	body []byte
+	etag string
+}
+
+// serveBytes writes a small generated document with its ETag. Like the
+// feeds it lists, it may be read by a web page of any origin.
+func serveBytes(w http.ResponseWriter, r *http.Request, contentType string, doc *generated) {
+	body, etag := doc.body, doc.etag
 	hdr := w.Header()
 	hdr.Set("ETag", etag)
 	hdr.Set("Cache-Control", "no-cache")
