@@ -143,6 +143,7 @@ type Poller struct {
 	moved    map[string]string    // host a source is fetched from, by id, when it moved from its configured URL
 	fetches  map[string]int       // sources per host started and not yet fetched
 	series   map[string]string    // name of each configured source's last-success series, by id
+	held     map[string]hold      // Retry-After a host last answered one of its sources with, by host (holdHost)
 	named    map[string]int       // sources in series by name: feeds with one title share a series
 	changed  chan struct{}        // closed, and replaced, when a poll ends, a fetch ends or the configuration changes
 	dueBuf   []dueSource          // dueNow's buffer, kept between calls
@@ -179,6 +180,7 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 		moved:   make(map[string]string),
 		fetches: make(map[string]int),
 		series:  make(map[string]string),
+		held:    make(map[string]hold),
 		named:   make(map[string]int),
 		changed: make(chan struct{}),
 		rnd:     rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x7269627574617279)),
@@ -317,6 +319,66 @@ func hostName(raw string) string {
 func (p *Poller) hostFree(pl *pipeline, host string) bool {
 	n := pl.fetcher.Options().PerHost
 	return n < 0 || p.fetches[host] < n
+}
+
+// hold is the latest Retry-After that a host answered one of its sources
+// with: the wait it asked for, from the answer, and whether the host as a
+// whole is held.
+type hold struct {
+	source string // the source first asked to wait
+	at     time.Time
+	wait   time.Duration
+	host   bool // another source was asked to wait meanwhile
+}
+
+// holdHost records that the source id was answered err, when err is a 429
+// or a 503 with a Retry-After. When another source of the same host is
+// asked to wait before the first one's wait is over, the server is asking
+// its client to wait, not one feed's reader: the whole host is then held
+// until the later wait is over, where a feed proxy or a newspaper with
+// dozens of feeds on one host would otherwise be asked for each of its
+// feeds in turn, and refuse each. One feed of a host rate-limited alone
+// holds only itself.
+func (p *Poller) holdHost(id string, err error) {
+	var se *fetch.StatusError
+	if !errors.As(err, &se) || se.RetryAfter <= 0 {
+		return
+	}
+	host := hostName(se.URL)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	for h, w := range p.held {
+		if !now.Before(w.at.Add(w.wait)) {
+			delete(p.held, h) // over: no host stays in the map for long
+		}
+	}
+	w, ok := p.held[host]
+	if !ok {
+		p.held[host] = hold{source: id, at: now, wait: se.RetryAfter}
+		return
+	}
+	w.host = w.host || w.source != id
+	if end := now.Add(se.RetryAfter); end.After(w.at.Add(w.wait)) {
+		w.at, w.wait = now, se.RetryAfter
+	}
+	p.held[host] = w
+}
+
+// holding reports whether host is held at now by the Retry-Afters of two
+// of its sources (holdHost), which wait poll.max_backoff at most, as a
+// source's own does; p.mu is held. A hold from after now, set before the
+// clock was set back, is over.
+func (p *Poller) holding(pl *pipeline, host string, now time.Time) bool {
+	w, ok := p.held[host]
+	if !ok {
+		return false
+	}
+	if since := now.Sub(w.at); since >= 0 && since < min(w.wait, pl.cfg.Poll.MaxBackoff) {
+		return w.host
+	}
+	delete(p.held, host)
+	return false
 }
 
 // begin counts a source as started against host until the returned func,
@@ -489,7 +551,7 @@ func (p *Poller) dueNow(pl *pipeline, now time.Time) []start {
 	for len(h) > 0 && len(p.running) < limit {
 		c := heap.Pop(&h).(dueSource)
 		host := p.hostOf(pl, c.i)
-		if !p.hostFree(pl, host) {
+		if !p.hostFree(pl, host) || p.holding(pl, host, now) {
 			continue
 		}
 		p.running[pl.ids[c.i]] = true
@@ -1103,6 +1165,7 @@ func (p *Poller) closeRetired(pl *pipeline) {
 // source's host has answered.
 func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.SourceState, fetched func()) (*parse.Feed, fetch.Result, error) {
 	res, err := pl.fetcher.Fetch(ctx, fetch.Request{URL: st.URL, ETag: st.ETag, LastModified: st.LastModified})
+	p.holdHost(st.ID, err) // before the host's next source may start
 	fetched()
 	p.closeRetired(pl)
 	if err != nil {
@@ -1133,6 +1196,7 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 			pageURL = res.MovedTo
 		}
 		res, err = pl.fetcher.Fetch(ctx, fetch.Request{URL: page.Alternate})
+		p.holdHost(st.ID, err)
 		p.closeRetired(pl)
 		if err == nil {
 			feed, err = parseBody(res)

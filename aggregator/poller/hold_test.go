@@ -1,0 +1,101 @@
+package poller
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/topic"
+	"github.com/tributary-feeds/tributary/store"
+)
+
+// TestRetryAfterHoldsTheHost polls three sources behind one feed proxy,
+// which rate-limits the client as a whole, beside a source on another
+// host. One source answered 429 with a Retry-After holds only itself; once
+// a second one is, the scheduler starts none of the proxy's sources until
+// that wait is over, where each would have asked, and been refused, in
+// turn; the other host's source is started all the same.
+func TestRetryAfterHoldsTheHost(t *testing.T) {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	t.Cleanup(proxy.Close)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Other</title><link>https://other.example/</link><description>d</description></channel></rss>`)
+	}))
+	t.Cleanup(other.Close)
+	urls := []string{proxy.URL + "/a.rss", proxy.URL + "/b.rss", proxy.URL + "/c.rss",
+		// Another host name for the same loopback address.
+		strings.Replace(other.URL, "127.0.0.1", "localhost", 1) + "/feed.rss"}
+	var b strings.Builder
+	b.WriteString("poll:\n  interval: 30m\n  max_backoff: 6h\n  timeout: 5s\n  per_host: 2\n  allow_private: true\nstorage:\n  retention: 0\nsources:\n")
+	for _, u := range urls {
+		fmt.Fprintf(&b, "  - url: %q\n", u)
+	}
+	cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	p, err := New(cfg, tags, db, Options{Now: func() time.Time { return now }, FirstDelay: time.Nanosecond, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.loadDue(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	pl := p.pl
+	limited := func(src aggregator.SourceConfig) {
+		t.Helper()
+		if o := p.pollSource(t.Context(), pl, src, func() {}); o.Result != "rate_limited" {
+			t.Fatalf("poll of %s = %s (%v); want rate_limited", src.URL, o.Result, o.Err)
+		}
+	}
+	started := func(at time.Time) []string {
+		p.mu.Lock()
+		starts := p.dueNow(pl, at)
+		p.mu.Unlock()
+		var urls []string
+		for _, s := range starts {
+			s.fetched()
+			p.mu.Lock()
+			delete(p.running, aggregator.SourceID(s.src.URL))
+			p.mu.Unlock()
+			urls = append(urls, s.src.URL)
+		}
+		slices.Sort(urls)
+		return urls
+	}
+	limited(cfg.Sources[0])
+	if got, want := started(now.Add(time.Minute)), urls[1:]; !slices.Equal(got, want) {
+		t.Errorf("started a minute after one source's 429 = %q; want %q", got, want)
+	}
+	limited(cfg.Sources[1])
+	if got, want := started(now.Add(time.Minute)), urls[3:]; !slices.Equal(got, want) {
+		t.Errorf("started a minute after two sources' 429 = %q; want only the other host's %q", got, want)
+	}
+	if got, want := started(now.Add(59*time.Minute)), urls[3:]; !slices.Equal(got, want) {
+		t.Errorf("started 59 minutes after the 429s = %q; want only the other host's %q", got, want)
+	}
+	if got, want := started(now.Add(61*time.Minute)), []string{urls[0], urls[2], urls[3]}; !slices.Equal(got, want) {
+		t.Errorf("started once the Retry-After is over = %q; want %q (poll.per_host 2, most overdue first)", got, want)
+	}
+}
