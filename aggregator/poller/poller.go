@@ -335,7 +335,7 @@ type hold struct {
 // or a 503 with a Retry-After. When another source of the same host is
 // asked to wait before the first one's wait is over, the server is asking
 // its client to wait, not one feed's reader: the whole host is then held
-// until the later wait is over, where a feed proxy or a newspaper with
+// until the wait of the latest answer is over, where a feed proxy or a newspaper with
 // dozens of feeds on one host would otherwise be asked for each of its
 // feeds in turn, and refuse each. One feed of a host rate-limited alone
 // holds only itself.
@@ -353,16 +353,11 @@ func (p *Poller) holdHost(id string, err error) {
 			delete(p.held, h) // over: no host stays in the map for long
 		}
 	}
+	// The latest answer tells how long the server wants its client to
+	// wait now: a feed that asked for a day alone keeps its own wait, not
+	// its host's.
 	w, ok := p.held[host]
-	if !ok {
-		p.held[host] = hold{source: id, at: now, wait: se.RetryAfter}
-		return
-	}
-	w.host = w.host || w.source != id
-	if end := now.Add(se.RetryAfter); end.After(w.at.Add(w.wait)) {
-		w.at, w.wait = now, se.RetryAfter
-	}
-	p.held[host] = w
+	p.held[host] = hold{source: id, at: now, wait: se.RetryAfter, host: ok && (w.host || w.source != id)}
 }
 
 // holding reports whether host is held at now by the Retry-Afters of two
