@@ -53,7 +53,7 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func mustOpen(t *testing.T) *store.DB {
+func mustOpen(t testing.TB) *store.DB {
 	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
 	if err != nil {
@@ -73,7 +73,7 @@ func fixture(t *testing.T, name string) []byte {
 }
 
 // config returns a loaded configuration for the sources at urls.
-func config(t *testing.T, extra string, urls ...string) *aggregator.Config {
+func config(t testing.TB, extra string, urls ...string) *aggregator.Config {
 	t.Helper()
 	// extra holds "  key: value" lines that override the poll defaults here.
 	keys := []string{"interval", "timeout", "max_bytes", "allow_private", "max_backoff"}

@@ -41,7 +41,7 @@ func run(t *testing.T, p *poller.Poller) (stop func()) {
 }
 
 // newPollerWith is newPoller with options of its own (a quiet logger).
-func newPollerWith(t *testing.T, cfg *aggregator.Config, db aggregator.Store, opts poller.Options) *poller.Poller {
+func newPollerWith(t testing.TB, cfg *aggregator.Config, db aggregator.Store, opts poller.Options) *poller.Poller {
 	t.Helper()
 	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
 	if err != nil {
