@@ -1526,7 +1526,11 @@ func (p *Poller) setDue(id string, t time.Time) {
 	p.due[id] = t
 }
 
-// displayName is the configured name, else the feed's title, else the host.
+// displayName is the configured name, else the feed's title, else the
+// host and path of its URL: several feeds of one host that were never read
+// (a newspaper's sections behind a proxy that refuses them all) are told
+// apart in status and the log, and the query, which may carry a token, is
+// left out.
 func displayName(src aggregator.SourceConfig, st aggregator.SourceState) string {
 	switch {
 	case src.Name != "":
@@ -1535,7 +1539,7 @@ func displayName(src aggregator.SourceConfig, st aggregator.SourceState) string 
 		return st.Title
 	}
 	if u, err := url.Parse(src.URL); err == nil && u.Host != "" {
-		return u.Host
+		return u.Host + strings.TrimSuffix(u.EscapedPath(), "/")
 	}
 	return src.URL
 }
