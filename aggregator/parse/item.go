@@ -150,6 +150,9 @@ func (n *normaliser) item(s source) aggregator.Item {
 		it.Title = truncateRunes(PlainText(gi.Title), maxTitle)
 	}
 	if it.Title == "" {
+		it.Title = truncateRunes(mediaTitle(gi.Extensions), maxTitle)
+	}
+	if it.Title == "" {
 		text := it.Content
 		if text == "" {
 			text = it.Summary
@@ -418,6 +421,39 @@ func mediaDescription(exts ext.Extensions) string {
 				return d.Value
 			}
 			return textToHTML(d.Value)
+		}
+	}
+	return ""
+}
+
+// mediaTitle returns, as plain text, the Media RSS title of an item
+// (media:title, in the item, else in its media:group or media:content), or
+// "". A podcast or video feed may title its items there alone.
+func mediaTitle(exts ext.Extensions) string {
+	m := exts["media"]
+	if m == nil {
+		return ""
+	}
+	holders := [][]ext.Extension{m["title"]} // the elements that may hold one, most direct first
+	for _, parent := range [][]ext.Extension{m["group"], m["content"]} {
+		for _, p := range parent {
+			holders = append(holders, p.Children["title"])
+			for _, c := range p.Children["content"] {
+				holders = append(holders, c.Children["title"])
+			}
+		}
+	}
+	for _, h := range holders {
+		for _, e := range h {
+			var t string
+			if strings.EqualFold(strings.TrimSpace(e.Attrs["type"]), "html") {
+				t = PlainText(e.Value)
+			} else {
+				t = LiteralText(e.Value)
+			}
+			if t != "" {
+				return t
+			}
 		}
 	}
 	return ""

@@ -1319,3 +1319,25 @@ func checkContents(t *testing.T, f *Feed, want []string) {
 		}
 	}
 }
+
+// TestParseMediaTitle checks that an item without a title of its own takes
+// its Media RSS title (the item's, its group's or its content's) before
+// words of its text, and that an item's own title is kept.
+func TestParseMediaTitle(t *testing.T) {
+	f := mustParseFile(t, "rss-media-title.xml", "")
+	want := []string{
+		"Night pilots",
+		"Tides & currents",
+		"The lighthouse keeper",
+		"Ferry timetable",
+		"The winter timetable starts on Monday with two crossings fewer each day.",
+	}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want))
+	}
+	for i, w := range want {
+		if got := f.Items[i].Title; got != w {
+			t.Errorf("item %d: title %q; want %q", i, got, w)
+		}
+	}
+}
