@@ -97,6 +97,9 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 	// based is the document with its xml:base as written, which itemBases
 	// reads: a folder that folderBases wrote for gofeed is no base for a
 	// reference that is a fragment or a query ("#note", "?page=2").
+	if firstByte(doc) == '<' {
+		doc = decodeBase64Text(doc)
+	}
 	based := doc
 	if firstByte(doc) == '<' {
 		doc = folderBases(doc, parseBase(feedURL))

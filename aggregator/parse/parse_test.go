@@ -1341,3 +1341,39 @@ func TestParseMediaTitle(t *testing.T) {
 		}
 	}
 }
+
+// TestParseAtom03Base64 checks that the text of an Atom 0.3 title,
+// summary or content in mode="base64" is decoded and read as its type says:
+// HTML, or text whose "<" and "&" are characters.
+func TestParseAtom03Base64(t *testing.T) {
+	f := mustParseFile(t, "atom03-base64.xml", "")
+	html := `<p>The <a href="https://log.harbour.example/boats/7" rel="nofollow noopener noreferrer">seventh boat</a> came in; a ]]&gt; marks no end here.</p>`
+	want := []struct{ title, summary, content string }{
+		{"Lock & gates", "", html},
+		{"Keepers & their <lamps>, a list", html, ""},
+	}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want))
+	}
+	for i, w := range want {
+		it := f.Items[i]
+		if it.Title != w.title || it.Summary != w.summary || it.Content != w.content {
+			t.Errorf("item %d:\n got title %q summary %q content %q\nwant title %q summary %q content %q", i, it.Title, it.Summary, it.Content, w.title, w.summary, w.content)
+		}
+	}
+}
+
+// TestDecodeBase64TextLeavesCDATA checks that a base64 text construct
+// written inside a CDATA section, which is text, is left as it is, while
+// one after it is decoded.
+func TestDecodeBase64TextLeavesCDATA(t *testing.T) {
+	doc := `<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry>` +
+		`<summary type="text/html" mode="escaped"><![CDATA[<title mode="base64">UXVheQ==</title>]]></summary>` +
+		`<title type="text/plain" mode="base64">UXVheQ==</title></entry></feed>`
+	want := `<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry>` +
+		`<summary type="text/html" mode="escaped"><![CDATA[<title mode="base64">UXVheQ==</title>]]></summary>` +
+		`<title type="text/plain"><![CDATA[Quay]]></title></entry></feed>`
+	if got := string(decodeBase64Text([]byte(doc))); got != want {
+		t.Errorf("decodeBase64Text:\n got %s\nwant %s", got, want)
+	}
+}
