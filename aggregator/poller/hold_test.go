@@ -105,3 +105,75 @@ func TestRetryAfterHoldsTheHost(t *testing.T) {
 		t.Errorf("started once the Retry-After is over = %q; want %q (poll.per_host 2, most overdue first)", got, want)
 	}
 }
+
+// TestHeldHostShowsInSources holds a feed proxy's sources after two of
+// them were answered 429 with a Retry-After, and reads the sources' states
+// as status and the front page do: the proxy's third source, fetched
+// before and due again meanwhile, is due when the hold is over, not at the
+// time it is left waiting past.
+func TestHeldHostShowsInSources(t *testing.T) {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/c.rss" {
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>C</title><link>https://c.example/</link><description>d</description></channel></rss>`)
+			return
+		}
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	t.Cleanup(proxy.Close)
+	urls := []string{proxy.URL + "/a.rss", proxy.URL + "/b.rss", proxy.URL + "/c.rss"}
+	var b strings.Builder
+	b.WriteString("poll:\n  interval: 1m\n  min_interval: 1m\n  max_backoff: 6h\n  timeout: 5s\n  allow_private: true\nstorage:\n  retention: 0\nsources:\n")
+	for _, u := range urls {
+		fmt.Fprintf(&b, "  - url: %q\n", u)
+	}
+	cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	p, err := New(cfg, tags, db, Options{Now: func() time.Time { return now }, FirstDelay: time.Nanosecond, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.loadDue(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	pl := p.pl
+	if o := p.pollSource(t.Context(), pl, cfg.Sources[2], func() {}); o.Err != nil {
+		t.Fatalf("poll of %s: %v", urls[2], o.Err)
+	}
+	for _, src := range cfg.Sources[:2] {
+		if o := p.pollSource(t.Context(), pl, src, func() {}); o.Result != "rate_limited" {
+			t.Fatalf("poll of %s = %s (%v); want rate_limited", src.URL, o.Result, o.Err)
+		}
+	}
+	states, err := p.Sources(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := now.Add(time.Hour)
+	found := false
+	for _, st := range states {
+		if st.ID != aggregator.SourceID(urls[2]) {
+			continue
+		}
+		found = true
+		if !st.NextDue.Equal(want) {
+			t.Errorf("%s next due %s in the sources' states; want %s, when its host's hold is over", urls[2], st.NextDue, want)
+		}
+	}
+	if !found {
+		t.Fatalf("no state of %s among %d", urls[2], len(states))
+	}
+}

@@ -1347,8 +1347,41 @@ const storeRetry = time.Minute
 
 // Sources returns the state of every source the store holds or the poller
 // keeps in memory, the latest of each: a state waiting for the next flush,
-// or that a failed write left in memory, stands in for the stored one.
+// or that a failed write left in memory, stands in for the stored one. A
+// source whose host is held (holdHost) is due when the hold is over, as
+// the scheduler will start it, not at the time it is left waiting past.
 func (p *Poller) Sources(ctx context.Context) ([]aggregator.SourceState, error) {
+	states, err := p.latest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.held) == 0 || p.pl == nil {
+		return states, nil
+	}
+	now := p.now()
+	for i := range states {
+		st := &states[i]
+		j, ok := p.pl.index[st.ID]
+		if !ok || st.Disabled {
+			continue
+		}
+		host := p.hostOf(p.pl, j)
+		if !p.holding(p.pl, host, now) {
+			continue
+		}
+		w := p.held[host]
+		if end := w.at.Add(min(w.wait, p.pl.cfg.Poll.MaxBackoff)); st.NextDue.Before(end) {
+			st.NextDue = end
+		}
+	}
+	return states, nil
+}
+
+// latest returns the state of every source, those in memory standing in
+// for the stored ones (Sources).
+func (p *Poller) latest(ctx context.Context) ([]aggregator.SourceState, error) {
 	stored, err := p.st.Sources(ctx)
 	if err != nil {
 		return nil, err
