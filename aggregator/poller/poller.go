@@ -935,7 +935,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 		if ctx.Err() == nil {
 			log.ErrorContext(ctx, "reading source state", "err", err)
 		}
-		return Outcome{Source: id, URL: src.URL, Result: "error", Err: err}
+		return Outcome{Source: id, Name: displayName(src, aggregator.SourceState{}), URL: src.URL, Result: "error", Err: err}
 	}
 	if st.ConfigURL != src.URL {
 		st.ConfigURL, st.URL = src.URL, src.URL
