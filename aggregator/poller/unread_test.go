@@ -14,7 +14,7 @@ import (
 // TestUnreadStateNamesTheSource polls sources whose state the store cannot
 // read (here a store closed under it, as a damaged one fails): each
 // outcome, a line of `tributary poll`, still names its source, by its
-// configured name or its URL's host, where the line began with blanks.
+// configured name or its URL, where the line began with blanks.
 func TestUnreadStateNamesTheSource(t *testing.T) {
 	cfg, err := aggregator.Load(strings.NewReader("poll:\n  allow_private: true\nsources:\n  - url: \"http://127.0.0.1:9/a.rss\"\n    name: \"Alpha\"\n  - url: \"http://127.0.0.1:9/b.rss\"\n"), "test.yaml")
 	if err != nil {
@@ -40,8 +40,8 @@ func TestUnreadStateNamesTheSource(t *testing.T) {
 		if o.Err == nil {
 			t.Fatalf("poll of %s on a closed store: no error", cfg.Sources[i].URL)
 		}
-		if o.Name != want {
-			t.Errorf("poll of %s on a closed store named %q (%v); want %q", cfg.Sources[i].URL, o.Name, o.Err, want)
+		if !strings.HasPrefix(o.Name, want) {
+			t.Errorf("poll of %s on a closed store named %q (%v); want it named %q", cfg.Sources[i].URL, o.Name, o.Err, want)
 		}
 	}
 }
