@@ -42,32 +42,8 @@ func TestRetryAfterHoldsTheHost(t *testing.T) {
 	urls := []string{proxy.URL + "/a.rss", proxy.URL + "/b.rss", proxy.URL + "/c.rss",
 		// Another host name for the same loopback address.
 		strings.Replace(other.URL, "127.0.0.1", "localhost", 1) + "/feed.rss"}
-	var b strings.Builder
-	b.WriteString("poll:\n  interval: 30m\n  max_backoff: 6h\n  timeout: 5s\n  per_host: 2\n  allow_private: true\nstorage:\n  retention: 0\nsources:\n")
-	for _, u := range urls {
-		fmt.Fprintf(&b, "  - url: %q\n", u)
-	}
-	cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
-	p, err := New(cfg, tags, db, Options{Now: func() time.Time { return now }, FirstDelay: time.Nanosecond, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.loadDue(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	p, cfg := clockedPoller(t, "poll:\n  interval: 30m\n  max_backoff: 6h\n  timeout: 5s\n  per_host: 2\n  allow_private: true\n", urls, func() time.Time { return now })
 	pl := p.pl
 	limited := func(src aggregator.SourceConfig) {
 		t.Helper()
@@ -123,32 +99,8 @@ func TestHeldHostShowsInSources(t *testing.T) {
 	}))
 	t.Cleanup(proxy.Close)
 	urls := []string{proxy.URL + "/a.rss", proxy.URL + "/b.rss", proxy.URL + "/c.rss"}
-	var b strings.Builder
-	b.WriteString("poll:\n  interval: 1m\n  min_interval: 1m\n  max_backoff: 6h\n  timeout: 5s\n  allow_private: true\nstorage:\n  retention: 0\nsources:\n")
-	for _, u := range urls {
-		fmt.Fprintf(&b, "  - url: %q\n", u)
-	}
-	cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
-	p, err := New(cfg, tags, db, Options{Now: func() time.Time { return now }, FirstDelay: time.Nanosecond, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.loadDue(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	p, cfg := clockedPoller(t, "poll:\n  interval: 1m\n  min_interval: 1m\n  max_backoff: 6h\n  timeout: 5s\n  allow_private: true\n", urls, func() time.Time { return now })
 	pl := p.pl
 	if o := p.pollSource(t.Context(), pl, cfg.Sources[2], func() {}); o.Err != nil {
 		t.Fatalf("poll of %s: %v", urls[2], o.Err)
@@ -176,4 +128,37 @@ func TestHeldHostShowsInSources(t *testing.T) {
 	if !found {
 		t.Fatalf("no state of %s among %d", urls[2], len(states))
 	}
+}
+
+// clockedPoller returns a poller of the sources at urls, with the poll
+// settings given (a YAML block), a store of its own and the clock now, its
+// due times loaded as the daemon's start loads them.
+func clockedPoller(t *testing.T, poll string, urls []string, now func() time.Time) (*Poller, *aggregator.Config) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(poll + "storage:\n  retention: 0\nsources:\n")
+	for _, u := range urls {
+		fmt.Fprintf(&b, "  - url: %q\n", u)
+	}
+	cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	p, err := New(cfg, tags, db, Options{Now: now, FirstDelay: time.Nanosecond, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.loadDue(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return p, cfg
 }
