@@ -402,17 +402,7 @@ func mediaDescription(exts ext.Extensions) string {
 	if m == nil {
 		return ""
 	}
-	var holders [][]ext.Extension // the elements that may hold one, most direct first
-	holders = append(holders, m["description"])
-	for _, parent := range [][]ext.Extension{m["group"], m["content"]} {
-		for _, p := range parent {
-			holders = append(holders, p.Children["description"])
-			for _, c := range p.Children["content"] {
-				holders = append(holders, c.Children["description"])
-			}
-		}
-	}
-	for _, h := range holders {
+	for _, h := range mediaElements(m, "description") {
 		for _, d := range h {
 			if strings.TrimSpace(d.Value) == "" {
 				continue
@@ -426,6 +416,22 @@ func mediaDescription(exts ext.Extensions) string {
 	return ""
 }
 
+// mediaElements returns the Media RSS elements of one name that an item
+// may hold, most direct first: in the item, then in each media:group and
+// media:content, then in the media:content of each of those.
+func mediaElements(m map[string][]ext.Extension, name string) [][]ext.Extension {
+	found := [][]ext.Extension{m[name]}
+	for _, parent := range [][]ext.Extension{m["group"], m["content"]} {
+		for _, p := range parent {
+			found = append(found, p.Children[name])
+			for _, c := range p.Children["content"] {
+				found = append(found, c.Children[name])
+			}
+		}
+	}
+	return found
+}
+
 // mediaTitle returns, as plain text, the Media RSS title of an item
 // (media:title, in the item, else in its media:group or media:content), or
 // "". A podcast or video feed may title its items there alone.
@@ -434,16 +440,7 @@ func mediaTitle(exts ext.Extensions) string {
 	if m == nil {
 		return ""
 	}
-	holders := [][]ext.Extension{m["title"]} // the elements that may hold one, most direct first
-	for _, parent := range [][]ext.Extension{m["group"], m["content"]} {
-		for _, p := range parent {
-			holders = append(holders, p.Children["title"])
-			for _, c := range p.Children["content"] {
-				holders = append(holders, c.Children["title"])
-			}
-		}
-	}
-	for _, h := range holders {
+	for _, h := range mediaElements(m, "title") {
 		for _, e := range h {
 			var t string
 			if strings.EqualFold(strings.TrimSpace(e.Attrs["type"]), "html") {
