@@ -32,7 +32,8 @@ source does not count as failed. A source only not due yet by its interval is
 fetched all the same (a conditional GET, cheap when nothing changed). -force
 fetches the waiting sources too.
 
-Exit status 1 when no source could be fetched: every source tried failed.
+Exit status 1 when no source could be fetched: every source tried failed, is
+gone (410) or brought what the store refused.
 
 `)
 		fs.PrintDefaults()
