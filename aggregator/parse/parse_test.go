@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -1020,14 +1021,7 @@ func TestParseWrappedLinks(t *testing.T) {
 		"https://feeds.example/2024/03/ferryfares.html",
 		"https://wrapped.example/2024/03/market-hall.html",
 	}
-	if len(f.Items) != len(want) {
-		t.Fatalf("%d items; want %d", len(f.Items), len(want))
-	}
-	for i, w := range want {
-		if got := f.Items[i].Link; got != w {
-			t.Errorf("item %d link %q; want %q", i, got, w)
-		}
-	}
+	checkItems(t, f, "link", func(it aggregator.Item) string { return it.Link }, want)
 	if got := f.Items[0].Enclosures; len(got) != 1 || got[0].URL != "https://wrapped.example/audio/council-budget.mp3" {
 		t.Errorf("enclosures %+v; want the one with a wrapped URL", got)
 	}
@@ -1093,14 +1087,7 @@ func TestParseImageAltText(t *testing.T) {
 		`<p><img src="https://harbour.example/photos/crane.jpg" alt="Crane #4 lifts a container: the first of the day’s 300 moves."/></p><p>The crane lifted its first container on Friday.</p>`,
 		`<img src="https://harbour.example/photos/ferry.jpg" alt="The &#34;Island Queen&#34; at 7:15 &amp; 8:40 &lt;weekdays&gt; (50% full?)"><p>The summer timetable starts on Monday.</p>`,
 	}
-	if len(f.Items) != len(want) {
-		t.Fatalf("%d items; want %d", len(f.Items), len(want))
-	}
-	for i, w := range want {
-		if got := f.Items[i].Summary + f.Items[i].Content; got != w {
-			t.Errorf("item %d HTML\n got %s\nwant %s", i, got, w)
-		}
-	}
+	checkItems(t, f, "HTML", func(it aggregator.Item) string { return it.Summary + it.Content }, want)
 }
 
 // TestParseMediaImages checks that the picture a feed gives beside an
@@ -1145,7 +1132,7 @@ func TestParsePlayers(t *testing.T) {
 			`<a href="https://harbourtv.example/clips/gates.webm" ` + rel + `><img src="https://harbourtv.example/stills/gates.jpg"></a>  Your browser cannot play this video.`,
 		`<p>An interview.</p><a href="https://harbourtv.example/audio/harbour-master.mp3" ` + rel + `>https://harbourtv.example/audio/harbour-master.mp3</a>`,
 	}
-	checkContents(t, f, want)
+	checkItems(t, f, "content", func(it aggregator.Item) string { return it.Content }, want)
 }
 
 // TestParseJSONFeedImage checks that a JSON Feed item's image, its main
@@ -1157,7 +1144,7 @@ func TestParseJSONFeedImage(t *testing.T) {
 		`<img src="https://photodesk.example/images/regatta-1200.jpg"><p>Forty boats crossed the line.</p>`,
 		`<p><img src="https://photodesk.example/images/fog-inline.jpg" alt="Fog">The fog lifted at noon.</p>`,
 	}
-	checkContents(t, f, want)
+	checkItems(t, f, "content", func(it aggregator.Item) string { return it.Content }, want)
 }
 
 // TestParseRSSCreators checks that an RSS item by several people, named in
@@ -1170,14 +1157,7 @@ func TestParseRSSCreators(t *testing.T) {
 		{"Ann Writer"},
 		{"News Desk"},
 	}
-	if len(f.Items) != len(want) {
-		t.Fatalf("%d items; want %d", len(f.Items), len(want))
-	}
-	for i, w := range want {
-		if got := f.Items[i].Authors; !slices.Equal(got, w) {
-			t.Errorf("item %d (%s) authors %q; want %q", i, f.Items[i].Title, got, w)
-		}
-	}
+	checkItems(t, f, "authors", func(it aggregator.Item) []string { return it.Authors }, want)
 }
 
 // TestParseLazySrcset checks that an image whose lazy loading keeps its
@@ -1306,16 +1286,16 @@ func TestParseUndatedKeepFeedOrder(t *testing.T) {
 	}
 }
 
-// checkContents checks that f has an item for each of want, whose HTML is
-// that item's content.
-func checkContents(t *testing.T, f *Feed, want []string) {
+// checkItems checks that f has an item for each of want, whose field (as
+// get reads it, named what) is that want.
+func checkItems[T any](t *testing.T, f *Feed, what string, get func(aggregator.Item) T, want []T) {
 	t.Helper()
 	if len(f.Items) != len(want) {
 		t.Fatalf("%d items; want %d", len(f.Items), len(want))
 	}
 	for i, w := range want {
-		if got := f.Items[i].Content; got != w {
-			t.Errorf("item %d content\n got %s\nwant %s", i, got, w)
+		if got := get(f.Items[i]); !reflect.DeepEqual(got, w) {
+			t.Errorf("item %d (%s) %s\n got %#v\nwant %#v", i, f.Items[i].Title, what, got, w)
 		}
 	}
 }
@@ -1332,14 +1312,7 @@ func TestParseMediaTitle(t *testing.T) {
 		"Ferry timetable",
 		"The winter timetable starts on Monday with two crossings fewer each day.",
 	}
-	if len(f.Items) != len(want) {
-		t.Fatalf("%d items; want %d", len(f.Items), len(want))
-	}
-	for i, w := range want {
-		if got := f.Items[i].Title; got != w {
-			t.Errorf("item %d: title %q; want %q", i, got, w)
-		}
-	}
+	checkItems(t, f, "title", func(it aggregator.Item) string { return it.Title }, want)
 }
 
 // TestParseAtom03Base64 checks that the text of an Atom 0.3 title,
