@@ -68,6 +68,22 @@ func startChildEnv(t *testing.T, env []string, args ...string) (*exec.Cmd, <-cha
 	return cmd, lines
 }
 
+// crashConfig serves feeds crash feeds of items items each from o, as
+// /NAME0.rss, /NAME1.rss, …, and saves in dir a config of them whose store
+// is dbPath, with poll's settings besides allow_private (YAML lines) and
+// the log level given. It returns the config's path.
+func crashConfig(t *testing.T, o *feedtest.Origin, dir, dbPath, name string, feeds, items int, poll, level string) string {
+	t.Helper()
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, "server:\n  listen: \"127.0.0.1:0\"\nstorage:\n  path: %q\n  retention: 0\npoll:\n  allow_private: true\n%slog:\n  level: %s\nsources:\n", dbPath, poll, level)
+	for f := range feeds {
+		path := fmt.Sprintf("/%s%d.rss", name, f)
+		o.Feed(path, "application/rss+xml", crashFeed(f, items))
+		fmt.Fprintf(&cfg, "  - url: %q\n", o.URL(path))
+	}
+	return saveConfig(t, dir, cfg.String())
+}
+
 // crashFeed is an RSS feed of n items whose texts differ enough to be
 // separate stories.
 func crashFeed(feed, n int) []byte {
@@ -98,14 +114,7 @@ func TestCrashDuringIngest(t *testing.T) {
 	const feeds, items = 60, 25
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "data", "tributary.db")
-	var cfg strings.Builder
-	fmt.Fprintf(&cfg, "server:\n  listen: \"127.0.0.1:0\"\nstorage:\n  path: %q\n  retention: 0\npoll:\n  allow_private: true\n  concurrency: 4\n  per_host: 4\nlog:\n  level: debug\nsources:\n", dbPath)
-	for f := range feeds {
-		path := fmt.Sprintf("/crash%d.rss", f)
-		o.Feed(path, "application/rss+xml", crashFeed(f, items))
-		fmt.Fprintf(&cfg, "  - url: %q\n", o.URL(path))
-	}
-	cfgPath := saveConfig(t, dir, cfg.String())
+	cfgPath := crashConfig(t, o, dir, dbPath, "crash", feeds, items, "  concurrency: 4\n  per_host: 4\n", "debug")
 
 	committed := map[string]bool{} // sources whose items the daemon logged as stored
 	deadline := time.Now().Add(40 * time.Second)

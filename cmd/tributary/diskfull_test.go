@@ -78,14 +78,7 @@ func TestRetagAfterDiskFull(t *testing.T) {
 	const feeds, items = 4, 30
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "tributary.db")
-	var cfg strings.Builder
-	fmt.Fprintf(&cfg, "server:\n  listen: \"127.0.0.1:0\"\nstorage:\n  path: %q\n  retention: 0\npoll:\n  allow_private: true\n  interval: 1h\nlog:\n  level: info\nsources:\n", dbPath)
-	for f := range feeds {
-		path := fmt.Sprintf("/full%d.rss", f)
-		o.Feed(path, "application/rss+xml", crashFeed(f, items))
-		fmt.Fprintf(&cfg, "  - url: %q\n", o.URL(path))
-	}
-	cfgPath := saveConfig(t, dir, cfg.String())
+	cfgPath := crashConfig(t, o, dir, dbPath, "full", feeds, items, "  interval: 1h\n", "info")
 	var out, errOut strings.Builder
 	for _, cmd := range []string{"poll", "compact"} {
 		if err := run(t.Context(), []string{cmd, "-config", cfgPath}, &out, &errOut); err != nil {
@@ -98,8 +91,11 @@ func TestRetagAfterDiskFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.WriteString("topics:\n  - id: harbour\n    title: Harbour\n    match:\n      any: [\"harbour\"]\n")
-	saveConfig(t, dir, cfg.String())
+	cfg, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveConfig(t, dir, string(cfg)+"topics:\n  - id: harbour\n    title: Harbour\n    match:\n      any: [\"harbour\"]\n")
 
 	child, lines := startChildEnv(t, []string{"TRIBUTARY_TEST_FSIZE=" + strconv.FormatInt(fi.Size(), 10), "TRIBUTARY_TEST_RETAG_RETRY=100ms"},
 		"serve", "-config", cfgPath)
