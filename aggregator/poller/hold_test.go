@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/topic"
 	"github.com/tributary-feeds/tributary/store"
@@ -77,8 +79,24 @@ func TestRetryAfterHoldsTheHost(t *testing.T) {
 	if got, want := started(now.Add(59*time.Minute)), urls[3:]; !slices.Equal(got, want) {
 		t.Errorf("started 59 minutes after the 429s = %q; want only the other host's %q", got, want)
 	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(p.m.lag)
+	lagSum := func() float64 {
+		mfs, err := reg.Gather()
+		if err != nil || len(mfs) != 1 {
+			t.Fatalf("gathering the lag: %v", err)
+		}
+		return mfs[0].GetMetric()[0].GetHistogram().GetSampleSum()
+	}
+	before := lagSum()
 	if got, want := started(now.Add(61*time.Minute)), urls[1:]; !slices.Equal(got, want) {
 		t.Errorf("started once the Retry-After is over = %q; want %q (poll.per_host 2, most overdue first)", got, want)
+	}
+	// The other host's source, due since the start, is 61 minutes late;
+	// the proxy's two are late from the hold's end, a minute before, not
+	// from when they fell due: the proxy asked for the wait.
+	if got, want := lagSum()-before, (61+1+1)*time.Minute.Seconds(); got != want {
+		t.Errorf("lag of the three starts %.0f s; want %.0f s", got, want)
 	}
 }
 

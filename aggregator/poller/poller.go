@@ -339,7 +339,7 @@ type hold struct {
 // dozens of feeds on one host would otherwise be asked for each of its
 // feeds in turn, and refuse each. One feed of a host rate-limited alone
 // holds only itself.
-func (p *Poller) holdHost(id string, err error) {
+func (p *Poller) holdHost(pl *pipeline, id string, err error) {
 	var se *fetch.StatusError
 	if !errors.As(err, &se) || se.RetryAfter <= 0 {
 		return
@@ -349,7 +349,7 @@ func (p *Poller) holdHost(id string, err error) {
 	defer p.mu.Unlock()
 	now := p.now()
 	for h, w := range p.held {
-		if !now.Before(w.at.Add(w.wait)) {
+		if !now.Before(w.end(pl)) {
 			delete(p.held, h) // over: no host stays in the map for long
 		}
 	}
@@ -366,15 +366,14 @@ func (p *Poller) holdHost(id string, err error) {
 // clock was set back, is over.
 func (p *Poller) holding(pl *pipeline, host string, now time.Time) bool {
 	w, ok := p.held[host]
-	if !ok {
-		return false
-	}
-	if since := now.Sub(w.at); since >= 0 && since < min(w.wait, pl.cfg.Poll.MaxBackoff) {
-		return w.host
-	}
-	delete(p.held, host)
-	return false
+	return ok && w.host && !now.Before(w.at) && now.Before(w.end(pl))
 }
+
+// end is when the hold w is over: its wait from the answer, at most
+// poll.max_backoff. An expired hold stays in p.held until the next
+// Retry-After (holdHost), so that the sources it kept waiting count their
+// lag from its end.
+func (w hold) end(pl *pipeline) time.Time { return w.at.Add(min(w.wait, pl.cfg.Poll.MaxBackoff)) }
 
 // begin counts a source as started against host until the returned func,
 // which must be called at least once, tells that its fetch ended; p.mu is
@@ -550,7 +549,13 @@ func (p *Poller) dueNow(pl *pipeline, now time.Time) []start {
 			continue
 		}
 		p.running[pl.ids[c.i]] = true
-		p.m.lag.Observe(now.Sub(c.due).Seconds())
+		// A source its host's hold kept waiting is late from the hold's
+		// end: the server asked for the wait.
+		due := c.due
+		if w, ok := p.held[host]; ok && w.host && w.end(pl).After(due) && !w.end(pl).After(now) {
+			due = w.end(pl)
+		}
+		p.m.lag.Observe(now.Sub(due).Seconds())
 		starts = append(starts, start{src: pl.cfg.Sources[c.i], fetched: p.begin(host)})
 	}
 	p.dueBuf = h[:0]
@@ -1160,7 +1165,7 @@ func (p *Poller) closeRetired(pl *pipeline) {
 // source's host has answered.
 func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.SourceState, fetched func()) (*parse.Feed, fetch.Result, error) {
 	res, err := pl.fetcher.Fetch(ctx, fetch.Request{URL: st.URL, ETag: st.ETag, LastModified: st.LastModified})
-	p.holdHost(st.ID, err) // before the host's next source may start
+	p.holdHost(pl, st.ID, err) // before the host's next source may start
 	fetched()
 	p.closeRetired(pl)
 	if err != nil {
@@ -1191,7 +1196,7 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 			pageURL = res.MovedTo
 		}
 		res, err = pl.fetcher.Fetch(ctx, fetch.Request{URL: page.Alternate})
-		p.holdHost(st.ID, err)
+		p.holdHost(pl, st.ID, err)
 		p.closeRetired(pl)
 		if err == nil {
 			feed, err = parseBody(res)
@@ -1371,8 +1376,7 @@ func (p *Poller) Sources(ctx context.Context) ([]aggregator.SourceState, error) 
 		if !p.holding(p.pl, host, now) {
 			continue
 		}
-		w := p.held[host]
-		if end := w.at.Add(min(w.wait, p.pl.cfg.Poll.MaxBackoff)); st.NextDue.Before(end) {
+		if end := p.held[host].end(p.pl); st.NextDue.Before(end) {
 			st.NextDue = end
 		}
 	}
