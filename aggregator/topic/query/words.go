@@ -469,9 +469,20 @@ func (sc *scratch) tokenise(s string) {
 			return
 		}
 		inWord = false
-		// A possessive "'s" belongs to the word before it.
-		for len(sc.buf)-start > 2 && sc.buf[len(sc.buf)-1] == 's' && sc.buf[len(sc.buf)-2] == '\'' {
-			sc.buf = sc.buf[:len(sc.buf)-2]
+		// A possessive "'s" belongs to the word before it, with any accent
+		// on its "s" (which the word's form without accents leaves off).
+		for {
+			end := len(sc.buf)
+			last, n := utf8.DecodeLastRune(sc.buf[start:end])
+			for end-n > start && unicode.Is(unicode.Mn, last) {
+				end -= n
+				last, n = utf8.DecodeLastRune(sc.buf[start:end])
+			}
+			end -= n
+			if end-start < 2 || sc.buf[end-1] != '\'' || last != 's' && latinBases()[last] != 's' {
+				break
+			}
+			sc.buf = sc.buf[:end-1]
 			if small > 0 {
 				small--
 			} else {
@@ -594,8 +605,14 @@ func (sc *scratch) tokenise(s string) {
 			}
 			endWord()
 		case isFullStop(r):
+			// The fullwidth forms and the ellipsis end a sentence where
+			// the ASCII stops they stand for do ("３．５" is a number); the
+			// ideographic stop wherever it stands.
+			if r == '。' || r == '｡' || endsSentence(s, i) && (r != '．' || !inWord || !abbreviation()) {
+				endWord()
+				pendingBreak = true
+			}
 			endWord()
-			pendingBreak = true
 		default:
 			endWord()
 		}
@@ -671,7 +688,8 @@ func hangulWord(w string) bool {
 }
 
 // optionalMarks maps what Fold leaves out of letters written with or
-// without them: the accents of Greek (tonos, dialytika), which its capitals
+// without them: the accents and breathings of Greek (tonos and dialytika,
+// and the polytonic ones), which its capitals
 // leave off ("Αθήνα" is written "ΑΘΗΝΑ"), mapped from each precomposed
 // letter to its letter without them (and, to -2, the combining accents
 // left after a Greek letter); the Russian "ё", which most text writes
@@ -680,21 +698,19 @@ func hangulWord(w string) bool {
 // stretches a word.
 var optionalMarks = sync.OnceValue(func() map[rune]rune {
 	m := make(map[rune]rune)
-	for r := rune(0x0370); r <= 0x03FF; r++ {
-		d := []rune(norm.NFD.String(string(r)))
-		if len(d) < 2 || !unicode.Is(unicode.Greek, d[0]) {
-			continue
-		}
-		marks := true
-		for _, c := range d[1:] {
-			marks = marks && (c == 0x0301 || c == 0x0308)
-		}
-		if marks {
+	for _, block := range [][2]rune{{0x0370, 0x03FF}, {greekExtended, greekExtendedEnd}} {
+		for r := block[0]; r <= block[1]; r++ {
+			d := []rune(norm.NFD.String(string(r)))
+			if len(d) < 2 || !unicode.Is(unicode.Greek, d[0]) || slices.ContainsFunc(d[1:], keptMark) {
+				continue
+			}
 			m[r] = d[0]
 		}
 	}
-	for _, r := range []rune{0x0301, 0x0308, 0x0344} { // left after a Greek letter without a precomposed form
-		m[r] = -2
+	for r := rune(0x0300); r <= 0x036F; r++ { // left after a Greek letter without a precomposed form
+		if !keptMark(r) {
+			m[r] = -2
+		}
 	}
 	for r := rune(0x0591); r <= 0x05C7; r++ { // Hebrew points and accents
 		if unicode.Is(unicode.Mn, r) {
@@ -713,6 +729,11 @@ var optionalMarks = sync.OnceValue(func() map[rune]rune {
 	return m
 })
 
+// keptMark reports whether r stays on a Greek letter: anything but a
+// combining accent or breathing, and the ypogegrammeni (iota subscript),
+// which case folding writes as the letter "ι".
+func keptMark(r rune) bool { return !unicode.Is(unicode.Mn, r) || r == 0x0345 }
+
 // dropOptionalMarks returns s, in NFKC, without the marks of
 // optionalMarks: the Greek accents on letters, the diaeresis of "ё", and
 // the Arabic and Hebrew vowel points, in NFKC again (a mark left after a
@@ -723,7 +744,7 @@ func dropOptionalMarks(s string) string {
 	var b strings.Builder
 	greek := false // the rune before was a Greek letter
 	for i, r := range s {
-		if r < 0x0300 || r > 0x06FF {
+		if (r < 0x0300 || r > 0x06FF) && (r < greekExtended || r > greekExtendedEnd) {
 			if b.Cap() > 0 {
 				b.WriteRune(r)
 			}
@@ -746,7 +767,7 @@ func dropOptionalMarks(s string) string {
 		case b.Cap() > 0:
 			b.WriteRune(r)
 		}
-		if !ok || to != -2 {
+		if !ok || to >= 0 { // a mark left out leaves the letter before it
 			greek = unicode.Is(unicode.Greek, r)
 		}
 	}
