@@ -264,24 +264,85 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 		seen[given] = append(seen[given], len(items))
 		items = append(items, it)
 	}
-	// Undated items are dated at the fetch, newest first in the feed's
-	// order, a nanosecond apart within the fetch's second: a topic then
-	// lists them as their feed does, where at one time it would order
-	// them by their ids.
-	k := time.Duration(0)
-	floor := n.now.Truncate(time.Second)
-	for i := range items {
-		if !items[i].Dated {
-			if t := n.now.Add(-k); t.After(floor) {
-				items[i].Published = t
-			} else {
-				items[i].Published = floor
-			}
-			k++
-		}
-	}
+	dateUndated(items, n.now)
 	f.Items = items
 	return f
+}
+
+// dateUndated dates the items the feed does not date. In a feed whose
+// dated items stand in order of their dates, newest or oldest first, an
+// item is no newer than the dated item listed on its newer side, so it
+// takes that item's date, a nanosecond earlier for each place it stands
+// further from it: an old post without a date in a dated feed stays among
+// its neighbours instead of topping the topics on the source's first
+// fetch. Other undated items are dated at the fetch, in the feed's order,
+// within the fetch's second, so that a topic lists them as their feed
+// does rather than by their ids. A feed whose dated items are not in order
+// (featured items first, a pinned post) says nothing of its undated ones.
+func dateUndated(items []aggregator.Item, now time.Time) {
+	step, ordered := datedOrder(items)
+	k := time.Duration(0)
+	floor := now.Truncate(time.Second)
+	for i := range items {
+		if items[i].Dated {
+			continue
+		}
+		if j, ok := nearestDated(items, i, step); ordered && ok && items[j].Published.Before(now) {
+			items[i].Published = items[j].Published.Add(-time.Duration((j - i) * step))
+			continue
+		}
+		if t := now.Add(-k); t.After(floor) {
+			items[i].Published = t
+		} else {
+			items[i].Published = floor
+		}
+		k++
+	}
+}
+
+// datedOrder reports whether the feed's dated items stand in order of
+// their dates, each pair that follows one another the same way round, and
+// the step from an item towards its newer neighbours: -1 when the feed
+// lists them newest first, 1 when oldest first. A feed with fewer than two
+// dates, or all the same, has no order.
+func datedOrder(items []aggregator.Item) (step int, ordered bool) {
+	down, up := 0, 0
+	last := -1
+	for i := range items {
+		if !items[i].Dated {
+			continue
+		}
+		if last >= 0 {
+			switch a, b := items[last].Published, items[i].Published; {
+			case a.After(b):
+				down++
+			case a.Before(b):
+				up++
+			}
+		}
+		last = i
+	}
+	switch {
+	case down > 0 && up == 0:
+		return -1, true
+	case up > 0 && down == 0:
+		return 1, true
+	}
+	return 0, false
+}
+
+// nearestDated returns the index of the dated item nearest to item i in
+// the direction step.
+func nearestDated(items []aggregator.Item, i, step int) (int, bool) {
+	if step == 0 {
+		return 0, false
+	}
+	for j := i + step; j >= 0 && j < len(items); j += step {
+		if items[j].Dated {
+			return j, true
+		}
+	}
+	return 0, false
 }
 
 // absURL returns ref, read as browsers read a URL (repairURL), resolved

@@ -93,8 +93,8 @@ func checkFeed(t *testing.T, name string, f *Feed) {
 		if it.Published.IsZero() || it.Hash == "" || it.StoryID != "" {
 			t.Errorf("%s: published %v, hash %q, story %q", where, it.Published, it.Hash, it.StoryID)
 		}
-		if !it.Dated && !it.Published.Equal(it.FirstSeen) {
-			t.Errorf("%s: undated item published %v, not first seen %v", where, it.Published, it.FirstSeen)
+		if !it.Dated && it.Published.After(it.FirstSeen) {
+			t.Errorf("%s: undated item published %v, after first seen %v", where, it.Published, it.FirstSeen)
 		}
 	}
 }
@@ -1283,6 +1283,37 @@ func TestParseUndatedKeepFeedOrder(t *testing.T) {
 				t.Errorf("at %v: %s published %v; want the fetch's time", at, it.Title, it.Published)
 			}
 		}
+	}
+}
+
+// TestParseUndatedAmongDated checks that an item a feed does not date
+// takes the date of the dated item listed on its newer side, a nanosecond
+// earlier for each place further from it, in feeds listed newest first and
+// oldest first: an old post without a date must not top a topic as news on
+// its source's first fetch. Items with nothing dated on their newer side,
+// and every undated item of a feed whose dates are not in order, are
+// dated at the fetch.
+func TestParseUndatedAmongDated(t *testing.T) {
+	budget := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
+	trees := time.Date(2024, 1, 10, 9, 0, 0, 0, time.UTC)
+	second := time.Date(2024, 1, 15, 8, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		file string
+		want []time.Time
+	}{
+		{"undated-among-dated.xml", []time.Time{testNow, budget, budget.Add(-1), budget.Add(-2), trees, trees.Add(-1)}},
+		{"undated-oldest-first.xml", []time.Time{
+			time.Date(2024, 1, 1, 8, 0, 0, 0, time.UTC), second.Add(-1), second, testNow,
+		}},
+		{"undated-unordered.xml", []time.Time{
+			time.Date(2023, 9, 5, 8, 0, 0, 0, time.UTC), testNow,
+			time.Date(2024, 3, 1, 18, 0, 0, 0, time.UTC), time.Date(2024, 2, 23, 18, 0, 0, 0, time.UTC),
+		}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			f := mustParseFile(t, tc.file, "")
+			checkItems(t, f, "published", func(it aggregator.Item) time.Time { return it.Published }, tc.want)
+		})
 	}
 }
 
