@@ -123,6 +123,7 @@ type SourceState struct {
 	FailingSince time.Time     `json:"failing_since,omitzero"`
 	Failures     int           `json:"failures,omitempty"`    // consecutive
 	RetryAfter   time.Duration `json:"retry_after,omitempty"` // the wait the last failure's Retry-After asked for, from LastFetch
+	ViaHost      string        `json:"via_host,omitempty"`    // the host that answered the last fetch, when a redirect led there from URL's
 	NextDue      time.Time     `json:"next_due,omitzero"`
 	Interval     time.Duration `json:"interval,omitempty"` // the configured interval NextDue was reckoned with
 	Disabled     bool          `json:"disabled,omitempty"` // 410 Gone

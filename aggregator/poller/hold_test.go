@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,21 +54,7 @@ func TestRetryAfterHoldsTheHost(t *testing.T) {
 			t.Fatalf("poll of %s = %s (%v); want rate_limited", src.URL, o.Result, o.Err)
 		}
 	}
-	started := func(at time.Time) []string {
-		p.mu.Lock()
-		starts := p.dueNow(pl, at)
-		p.mu.Unlock()
-		var urls []string
-		for _, s := range starts {
-			s.fetched()
-			p.mu.Lock()
-			delete(p.running, aggregator.SourceID(s.src.URL))
-			p.mu.Unlock()
-			urls = append(urls, s.src.URL)
-		}
-		slices.Sort(urls)
-		return urls
-	}
+	started := func(at time.Time) []string { return startedAt(p, at) }
 	limited(cfg.Sources[0])
 	if got, want := started(now.Add(time.Minute)), urls[1:]; !slices.Equal(got, want) {
 		t.Errorf("started a minute after one source's 429 = %q; want %q", got, want)
@@ -153,6 +140,17 @@ func TestHeldHostShowsInSources(t *testing.T) {
 // due times loaded as the daemon's start loads them.
 func clockedPoller(t *testing.T, poll string, urls []string, now func() time.Time) (*Poller, *aggregator.Config) {
 	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return clockedPollerOn(t, db, poll, urls, now)
+}
+
+// clockedPollerOn is clockedPoller on the store db, as a restart finds it.
+func clockedPollerOn(t *testing.T, db *store.DB, poll string, urls []string, now func() time.Time) (*Poller, *aggregator.Config) {
+	t.Helper()
 	var b strings.Builder
 	b.WriteString(poll + "storage:\n  retention: 0\nsources:\n")
 	for _, u := range urls {
@@ -166,11 +164,6 @@ func clockedPoller(t *testing.T, poll string, urls []string, now func() time.Tim
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	p, err := New(cfg, tags, db, Options{Now: now, FirstDelay: time.Nanosecond, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -179,4 +172,123 @@ func clockedPoller(t *testing.T, poll string, urls []string, now func() time.Tim
 		t.Fatal(err)
 	}
 	return p, cfg
+}
+
+// startedAt returns the URLs of the sources the scheduler of p starts at
+// at, sorted, and lets them go again as if their polls had ended at once.
+func startedAt(p *Poller, at time.Time) []string {
+	p.mu.Lock()
+	starts := p.dueNow(p.pl, at)
+	p.mu.Unlock()
+	var urls []string
+	for _, s := range starts {
+		s.fetched()
+		p.mu.Lock()
+		delete(p.running, aggregator.SourceID(s.src.URL))
+		p.mu.Unlock()
+		urls = append(urls, s.src.URL)
+	}
+	slices.Sort(urls)
+	return urls
+}
+
+// TestHostHoldSurvivesRestart holds a feed proxy after two of its sources
+// were answered 429 with an hour's Retry-After, and starts a scheduler
+// anew on the same store, as a restart of the daemon does: the proxy's
+// third source, due again meanwhile, waits for the hold all the same,
+// where a restart asked the proxy for every one of its sources at once.
+func TestHostHoldSurvivesRestart(t *testing.T) {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/c.rss" {
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>C</title><link>https://c.example/</link><description>d</description></channel></rss>`)
+			return
+		}
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	t.Cleanup(proxy.Close)
+	urls := []string{proxy.URL + "/a.rss", proxy.URL + "/b.rss", proxy.URL + "/c.rss"}
+	const poll = "poll:\n  interval: 1m\n  min_interval: 1m\n  max_backoff: 6h\n  timeout: 5s\n  per_host: 3\n  allow_private: true\n"
+	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	p, cfg := clockedPollerOn(t, db, poll, urls, func() time.Time { return now })
+	for i, want := range []string{"ok", "rate_limited", "rate_limited"} {
+		src := cfg.Sources[(i+2)%3] // c first, then a and b
+		if o := p.pollSource(t.Context(), p.pl, src, func() {}); o.Result != want {
+			t.Fatalf("poll of %s = %s (%v); want %s", src.URL, o.Result, o.Err, want)
+		}
+	}
+	p.flush(t.Context())
+
+	restarted, _ := clockedPollerOn(t, db, poll, urls, func() time.Time { return now })
+	if got := startedAt(restarted, now.Add(10*time.Minute)); len(got) != 0 {
+		t.Errorf("started 10 minutes after the 429s, after a restart = %q; want none until the proxy's hold is over", got)
+	}
+	if got := startedAt(restarted, now.Add(61*time.Minute)); !slices.Equal(got, urls) {
+		t.Errorf("started once the Retry-After is over = %q; want %q", got, urls)
+	}
+}
+
+// TestHoldFollowsRedirects holds a feed proxy that a site's feeds redirect
+// to: the proxy, not the site, answers two of them 429 with an hour's
+// Retry-After. The host held is the one that answered, so the source
+// configured on the proxy itself waits, and so does the site's third
+// feed, which the redirect leads to the proxy too, where the site's host,
+// held by nothing, let it ask the proxy and be refused in turn. A restart
+// finds the same hold.
+func TestHoldFollowsRedirects(t *testing.T) {
+	var limiting atomic.Bool
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if limiting.Load() {
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>%s</title><link>https://proxy.example/</link><description>d</description></channel></rss>`, r.URL.Path)
+	}))
+	t.Cleanup(proxy.Close)
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, proxy.URL+"/site"+r.URL.Path, http.StatusFound)
+	}))
+	t.Cleanup(site.Close)
+	siteURL := strings.Replace(site.URL, "127.0.0.1", "localhost", 1) // a host of its own
+	urls := []string{siteURL + "/a.rss", siteURL + "/b.rss", siteURL + "/c.rss", proxy.URL + "/direct.rss"}
+	const poll = "poll:\n  interval: 1m\n  min_interval: 1m\n  max_backoff: 6h\n  timeout: 5s\n  per_host: 4\n  allow_private: true\n"
+	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	p, cfg := clockedPollerOn(t, db, poll, urls, func() time.Time { return now })
+	for _, src := range cfg.Sources {
+		if o := p.pollSource(t.Context(), p.pl, src, func() {}); o.Result != "ok" {
+			t.Fatalf("poll of %s = %s (%v); want ok", src.URL, o.Result, o.Err)
+		}
+	}
+	limiting.Store(true)
+	for _, src := range cfg.Sources[:2] {
+		if o := p.pollSource(t.Context(), p.pl, src, func() {}); o.Result != "rate_limited" {
+			t.Fatalf("poll of %s = %s (%v); want rate_limited", src.URL, o.Result, o.Err)
+		}
+	}
+	if got := startedAt(p, now.Add(10*time.Minute)); len(got) != 0 {
+		t.Errorf("started 10 minutes after the proxy's 429s = %q; want none until its hold is over", got)
+	}
+	p.flush(t.Context())
+
+	restarted, _ := clockedPollerOn(t, db, poll, urls, func() time.Time { return now })
+	if got := startedAt(restarted, now.Add(10*time.Minute)); len(got) != 0 {
+		t.Errorf("started 10 minutes after the proxy's 429s, after a restart = %q; want none until its hold is over", got)
+	}
+	want := slices.Sorted(slices.Values(urls))
+	if got := startedAt(restarted, now.Add(61*time.Minute)); !slices.Equal(got, want) {
+		t.Errorf("started once the Retry-After is over = %q; want %q", got, want)
+	}
 }

@@ -21,9 +21,17 @@ func TestPollPolitely(t *testing.T) {
 	o.Status("/down.rss", http.StatusServiceUnavailable, "10800")
 	o.Status("/error.rss", http.StatusInternalServerError, "")
 	paths := []string{"/feed.rss", "/limited.rss", "/down.rss", "/error.rss"}
+	// The two sources asked to wait are on two hosts (two names of the
+	// origin's address): two of one host would hold the whole host.
+	url := func(path string) string {
+		if path == "/down.rss" {
+			return strings.Replace(o.URL(path), "127.0.0.1", "localhost", 1)
+		}
+		return o.URL(path)
+	}
 	var urls []string
 	for _, path := range paths {
-		urls = append(urls, o.URL(path))
+		urls = append(urls, url(path))
 	}
 	cfg := config(t, "  timeout: 10s", urls...) // interval 30m, max_backoff 6h
 	db := mustOpen(t)
@@ -41,7 +49,7 @@ func TestPollPolitely(t *testing.T) {
 		}
 		for i, path := range paths {
 			oc := outcomes[i]
-			st := state(t, db, o.URL(path))
+			st := state(t, db, url(path))
 			switch {
 			case skipped[path] && (oc.Result != "skipped" || oc.Err != nil || !oc.Until.Equal(st.NextDue) || !oc.Until.After(clk.Now())):
 				t.Errorf("%s: %s: %q until %v (err %v); want skipped, no error, until its next due time %v", when, path, oc.Result, oc.Until, oc.Err, st.NextDue)
@@ -57,7 +65,7 @@ func TestPollPolitely(t *testing.T) {
 	}
 
 	pass("first pass", nil, map[string]int{"/feed.rss": 1, "/limited.rss": 1, "/down.rss": 1, "/error.rss": 1})
-	if st := state(t, db, o.URL("/limited.rss")); st.LastResult != "rate_limited" {
+	if st := state(t, db, url("/limited.rss")); st.LastResult != "rate_limited" {
 		t.Fatalf("after a 429 with Retry-After: %q; want rate_limited", st.LastResult)
 	}
 	clk.Add(3 * time.Second)
@@ -92,11 +100,74 @@ func TestPollPolitely(t *testing.T) {
 		}
 	}
 	for _, path := range paths[1:] {
-		if st := state(t, db, o.URL(path)); !strings.Contains(st.LastError, path) {
+		if st := state(t, db, url(path)); !strings.Contains(st.LastError, path) {
 			t.Errorf("%s after PollAll: %q; want its failure recorded again", path, st.LastError)
 		}
 	}
 	if n := o.Count("/down.rss"); n != 2 {
 		t.Errorf("PollAll asked /down.rss, still waiting, %d times in all; want 2", n)
+	}
+}
+
+// TestPollPolitelyHoldsTheHost runs passes, as cron does, against a feed
+// proxy that limits its client as a whole, answering every feed 429 with
+// an hour's Retry-After, beside a feed on another host. Once two of the
+// proxy's sources were asked to wait, its host is held as the daemon holds
+// it: its other sources are skipped, not fetched, with the hold's end and
+// the answer that set it, in that pass and in the next run, which finds
+// the hold in the store. The other host's feed is fetched each time, and
+// PollAll (poll -force) fetches every source.
+func TestPollPolitelyHoldsTheHost(t *testing.T) {
+	proxy := feedtest.NewOrigin(t)
+	paths := []string{"/a.rss", "/b.rss", "/c.rss", "/d.rss"}
+	var urls []string
+	for _, path := range paths {
+		proxy.Status(path, http.StatusTooManyRequests, "3600")
+		urls = append(urls, proxy.URL(path))
+	}
+	other := feedtest.NewOrigin(t)
+	other.Feed("/feed.rss", "application/rss+xml", fixture(t, "news.rss"))
+	urls = append(urls, strings.Replace(other.URL("/feed.rss"), "127.0.0.1", "localhost", 1))
+	// One fetch per host at a time: the proxy's sources are asked in turn.
+	cfg := config(t, "  timeout: 10s\n  per_host: 1", urls...)
+	db := mustOpen(t)
+	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	until := clk.Now().Add(time.Hour)
+
+	pass := func(when string, p *poller.Poller, results []string) {
+		t.Helper()
+		outcomes := p.PollPolitely(t.Context(), nil)
+		for i, want := range results {
+			oc := outcomes[i]
+			if oc.Result != want {
+				t.Errorf("%s: %s: %q (%v); want %q", when, urls[i], oc.Result, oc.Err, want)
+				continue
+			}
+			if i >= 2 && i < 4 && (oc.Err != nil || !oc.Until.Equal(until) || !strings.Contains(oc.Reason, "held") || !strings.Contains(oc.Reason, "http 429")) {
+				t.Errorf("%s: %s skipped until %v for %q (err %v); want until the hold's end %v, for the proxy's 429", when, urls[i], oc.Until, oc.Reason, oc.Err, until)
+			}
+		}
+		for _, path := range paths[2:] {
+			if n := proxy.Count(path); n != 0 {
+				t.Errorf("%s: the held proxy was asked for %s %d times; want 0", when, path, n)
+			}
+		}
+	}
+	pass("first run", newPoller(t, cfg, db, clk.Now), []string{"rate_limited", "rate_limited", "skipped", "skipped", "ok"})
+	clk.Add(10 * time.Minute)
+	pass("next run", newPoller(t, cfg, db, clk.Now), []string{"skipped", "skipped", "skipped", "skipped", "not_modified"})
+	if n := other.Count("/feed.rss"); n != 2 {
+		t.Errorf("the other host's feed was asked %d times in two runs; want 2", n)
+	}
+
+	for _, oc := range newPoller(t, cfg, db, clk.Now).PollAll(t.Context(), nil) {
+		if oc.Result == "skipped" {
+			t.Errorf("PollAll skipped %s (%s)", oc.URL, oc.Reason)
+		}
+	}
+	for _, path := range paths {
+		if n := proxy.Count(path); n == 0 {
+			t.Errorf("PollAll did not ask the proxy for %s", path)
+		}
 	}
 }

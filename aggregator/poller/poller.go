@@ -144,6 +144,8 @@ type Poller struct {
 	fetches  map[string]int       // sources per host started and not yet fetched
 	series   map[string]string    // name of each configured source's last-success series, by id
 	held     map[string]hold      // Retry-After a host last answered one of its sources with, by host (holdHost)
+	via      map[string]string    // host that answered a source's last fetch, by id, when a redirect led away from its own
+	restored bool                 // the holds the stored states tell of are read (restoreHolds)
 	named    map[string]int       // sources in series by name: feeds with one title share a series
 	changed  chan struct{}        // closed, and replaced, when a poll ends, a fetch ends or the configuration changes
 	dueBuf   []dueSource          // dueNow's buffer, kept between calls
@@ -181,6 +183,7 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 		fetches: make(map[string]int),
 		series:  make(map[string]string),
 		held:    make(map[string]hold),
+		via:     make(map[string]string),
 		named:   make(map[string]int),
 		changed: make(chan struct{}),
 		rnd:     rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x7269627574617279)),
@@ -274,6 +277,11 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 			delete(p.moved, id)
 		}
 	}
+	for id := range p.via {
+		if !pl.has(id) {
+			delete(p.via, id)
+		}
+	}
 	// A source removed takes its metric series with it, or every source
 	// ever configured would keep one for as long as the daemon runs.
 	for id := range p.series {
@@ -328,7 +336,8 @@ type hold struct {
 	source string // the source first asked to wait
 	at     time.Time
 	wait   time.Duration
-	host   bool // another source was asked to wait meanwhile
+	host   bool   // another source was asked to wait meanwhile
+	reason string // the answer, as its source records it ("rate_limited: http 429 …")
 }
 
 // holdHost records that the source id was answered err, when err is a 429
@@ -338,13 +347,16 @@ type hold struct {
 // until the wait of the latest answer is over, where a feed proxy or a newspaper with
 // dozens of feeds on one host would otherwise be asked for each of its
 // feeds in turn, and refuse each. One feed of a host rate-limited alone
-// holds only itself.
-func (p *Poller) holdHost(pl *pipeline, id string, err error) {
+// holds only itself. The host held is the one that answered: where a
+// redirect led the source, not the host of its URL.
+func (p *Poller) holdHost(pl *pipeline, st *aggregator.SourceState, err error) {
 	var se *fetch.StatusError
 	if !errors.As(err, &se) || se.RetryAfter <= 0 {
 		return
 	}
+	id := st.ID
 	host := hostName(se.URL)
+	reason := "rate_limited: " + errorText(hideSecrets(err, st.URL, st.ConfigURL))
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
@@ -357,7 +369,83 @@ func (p *Poller) holdHost(pl *pipeline, id string, err error) {
 	// wait now: a feed that asked for a day alone keeps its own wait, not
 	// its host's.
 	w, ok := p.held[host]
-	p.held[host] = hold{source: id, at: now, wait: se.RetryAfter, host: ok && (w.host || w.source != id)}
+	p.held[host] = hold{source: id, at: now, wait: se.RetryAfter, host: ok && (w.host || w.source != id), reason: reason}
+}
+
+// viaHost returns the host of answerURL, the URL that answered a fetch of
+// the source at sourceURL, when a redirect led there from sourceURL's
+// host, else "".
+func viaHost(sourceURL, answerURL string) string {
+	if host := hostName(answerURL); host != hostName(sourceURL) {
+		return host
+	}
+	return ""
+}
+
+// answered records on the source the host that answered its fetch at
+// answerURL, when a redirect led there from the host of its URL: a host
+// held (holdHost) holds the sources it is reached through too, or a site
+// whose feeds all redirect to a held feed proxy would have the proxy asked
+// for each of them in turn.
+func (p *Poller) answered(st *aggregator.SourceState, answerURL string) {
+	if answerURL == "" {
+		return // no answer: the host that answered last stays the one known
+	}
+	st.ViaHost = viaHost(st.URL, answerURL)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st.ViaHost == "" {
+		delete(p.via, st.ID)
+		return
+	}
+	p.via[st.ID] = st.ViaHost
+}
+
+// restoreHolds takes up what the stored states tell of the hosts, before a
+// source starts: the host a redirect leads each configured source to, and,
+// once, the hosts held. A hold is otherwise in memory only, and a restart
+// during a long one would ask the host for every one of its sources at
+// once. A source answered with a Retry-After keeps the wait and the host
+// that answered in its state; the answers are replayed in the order they
+// came, as holdHost took them. A state stored by an earlier version,
+// without the host, counts under its URL's; p.mu is held.
+func (p *Poller) restoreHolds(pl *pipeline, states []aggregator.SourceState) {
+	for _, st := range states {
+		if _, seen := p.via[st.ID]; !seen && st.ViaHost != "" && pl.has(st.ID) {
+			p.via[st.ID] = st.ViaHost
+		}
+	}
+	if p.restored {
+		return
+	}
+	p.restored = true
+	var answers []aggregator.SourceState
+	for _, st := range states {
+		if st.LastResult == "rate_limited" && st.RetryAfter > 0 && !st.Disabled {
+			answers = append(answers, st)
+		}
+	}
+	slices.SortStableFunc(answers, func(a, b aggregator.SourceState) int {
+		return a.LastFetch.Compare(b.LastFetch)
+	})
+	held := make(map[string]hold)
+	for _, st := range answers {
+		host := st.ViaHost
+		if host == "" {
+			host = hostName(st.URL)
+		}
+		w, ok := held[host]
+		if ok && !st.LastFetch.Before(w.end(pl)) {
+			ok = false // that hold was over when this answer came
+		}
+		held[host] = hold{source: st.ID, at: st.LastFetch, wait: st.RetryAfter,
+			host: ok && (w.host || w.source != st.ID), reason: st.LastResult + ": " + st.LastError}
+	}
+	for h, w := range held {
+		if _, newer := p.held[h]; !newer {
+			p.held[h] = w
+		}
+	}
 }
 
 // holding reports whether host is held at now by the Retry-Afters of two
@@ -374,6 +462,25 @@ func (p *Poller) holding(pl *pipeline, host string, now time.Time) bool {
 // Retry-After (holdHost), so that the sources it kept waiting count their
 // lag from its end.
 func (w hold) end(pl *pipeline) time.Time { return w.at.Add(min(w.wait, pl.cfg.Poll.MaxBackoff)) }
+
+// heldAt returns the hold that keeps the i-th source of pl waiting at now,
+// and its host: its own host's, or that of the host a redirect led it to
+// last (answered), the later ending of the two; p.mu is held.
+func (p *Poller) heldAt(pl *pipeline, i int, now time.Time) (hold, string, bool) {
+	var (
+		found hold
+		by    string
+	)
+	for _, host := range []string{p.hostOf(pl, i), p.via[pl.ids[i]]} {
+		if host == "" || !p.holding(pl, host, now) {
+			continue
+		}
+		if w := p.held[host]; by == "" || w.end(pl).After(found.end(pl)) {
+			found, by = w, host
+		}
+	}
+	return found, by, by != ""
+}
 
 // begin counts a source as started against host until the returned func,
 // which must be called at least once, tells that its fetch ended; p.mu is
@@ -545,15 +652,17 @@ func (p *Poller) dueNow(pl *pipeline, now time.Time) []start {
 	for len(h) > 0 && len(p.running) < limit {
 		c := heap.Pop(&h).(dueSource)
 		host := p.hostOf(pl, c.i)
-		if !p.hostFree(pl, host) || p.holding(pl, host, now) {
+		if _, _, held := p.heldAt(pl, c.i, now); held || !p.hostFree(pl, host) {
 			continue
 		}
 		p.running[pl.ids[c.i]] = true
 		// A source its host's hold kept waiting is late from the hold's
 		// end: the server asked for the wait.
 		due := c.due
-		if w, ok := p.held[host]; ok && w.host && w.end(pl).After(due) && !w.end(pl).After(now) {
-			due = w.end(pl)
+		for _, h := range []string{host, p.via[pl.ids[c.i]]} {
+			if w, ok := p.held[h]; ok && w.host && w.end(pl).After(due) && !w.end(pl).After(now) {
+				due = w.end(pl)
+			}
 		}
 		p.m.lag.Observe(now.Sub(due).Seconds())
 		starts = append(starts, start{src: pl.cfg.Sources[c.i], fetched: p.begin(host)})
@@ -605,6 +714,7 @@ func (p *Poller) loadDue(ctx context.Context) error {
 	}
 	now := p.now()
 	p.mu.Lock()
+	p.restoreHolds(p.pl, states)
 	for _, src := range p.pl.cfg.Sources {
 		id := aggregator.SourceID(src.URL)
 		s, ok := byID[id]
@@ -827,8 +937,12 @@ func (p *Poller) PollAll(ctx context.Context, progress func(Outcome)) []Outcome 
 // source whose stored state says to wait — its server asked for it with a
 // Retry-After, or it backs off after failures — until a time still to come
 // is not fetched. Its outcome is "skipped", with no error, Until that time
-// and the Reason recorded. A source merely not due yet by its interval is
-// fetched all the same: a conditional GET makes that cheap.
+// and the Reason recorded. So is a source whose host is held, as the
+// daemon holds it (holdHost): by the Retry-Afters of two of its sources,
+// answered in this pass or stored by an earlier one, Until the hold is
+// over and with the Reason of the latest answer. A source merely not due
+// yet by its interval is fetched all the same: a conditional GET makes
+// that cheap.
 func (p *Poller) PollPolitely(ctx context.Context, progress func(Outcome)) []Outcome {
 	return p.pollAll(ctx, progress, true)
 }
@@ -841,6 +955,15 @@ func (p *Poller) pollAll(ctx context.Context, progress func(Outcome), polite boo
 	srcs := pl.cfg.Sources
 	out := make([]Outcome, len(srcs))
 	started := make([]bool, len(srcs))
+	if polite {
+		// A state that cannot be read fails its source's poll, which
+		// tells.
+		if states, err := p.latest(ctx); err == nil {
+			p.mu.Lock()
+			p.restoreHolds(pl, states)
+			p.mu.Unlock()
+		}
+	}
 	limit := pl.inProgress()
 	var wg sync.WaitGroup
 	var pmu sync.Mutex
@@ -881,6 +1004,9 @@ func (p *Poller) pollAll(ctx context.Context, progress func(Outcome), polite boo
 				skipped := false
 				if polite {
 					out[i], skipped = p.waiting(ctx, pl, srcs[i])
+					if o, held := p.heldOutcome(ctx, pl, i); held && (!skipped || o.Until.After(out[i].Until)) {
+						out[i], skipped = o, true
+					}
 				}
 				if !skipped {
 					out[i] = p.pollSource(ctx, pl, srcs[i], fetched[k])
@@ -920,6 +1046,27 @@ func (p *Poller) waiting(ctx context.Context, pl *pipeline, src aggregator.Sourc
 	}
 	return Outcome{Source: id, Name: displayName(src, st), URL: st.URL, Result: "skipped",
 		Until: until, Reason: st.LastResult + ": " + st.LastError}, true
+}
+
+// heldOutcome returns the outcome "skipped" for the i-th source of pl, and
+// true, when its host is held now (heldAt): Until the hold is over, for
+// the Reason the host's latest answer gave.
+func (p *Poller) heldOutcome(ctx context.Context, pl *pipeline, i int) (Outcome, bool) {
+	src := pl.cfg.Sources[i]
+	now := p.now()
+	p.mu.Lock()
+	w, host, held := p.heldAt(pl, i, now)
+	p.mu.Unlock()
+	if !held {
+		return Outcome{}, false
+	}
+	id := pl.ids[i]
+	st, err := p.state(ctx, id)
+	if err != nil || st.URL == "" {
+		st.URL = src.URL
+	}
+	return Outcome{Source: id, Name: displayName(src, st), URL: st.URL, Result: "skipped",
+		Until: w.end(pl), Reason: "host " + host + " held: " + w.reason}, true
 }
 
 // pollSource fetches, parses and ingests one source and records the outcome
@@ -1165,7 +1312,8 @@ func (p *Poller) closeRetired(pl *pipeline) {
 // source's host has answered.
 func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.SourceState, fetched func()) (*parse.Feed, fetch.Result, error) {
 	res, err := pl.fetcher.Fetch(ctx, fetch.Request{URL: st.URL, ETag: st.ETag, LastModified: st.LastModified})
-	p.holdHost(pl, st.ID, err) // before the host's next source may start
+	p.answered(st, res.FinalURL)
+	p.holdHost(pl, st, err) // before the host's next source may start
 	fetched()
 	p.closeRetired(pl)
 	if err != nil {
@@ -1196,7 +1344,7 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 			pageURL = res.MovedTo
 		}
 		res, err = pl.fetcher.Fetch(ctx, fetch.Request{URL: page.Alternate})
-		p.holdHost(pl, st.ID, err)
+		p.holdHost(pl, st, err)
 		p.closeRetired(pl)
 		if err == nil {
 			feed, err = parseBody(res)
@@ -1254,6 +1402,9 @@ func (p *Poller) failure(st *aggregator.SourceState, err error, now time.Time, i
 			// Kept apart from the backoff, for a reload that reckons
 			// the due time anew (rescheduled).
 			st.RetryAfter = now.Add(se.RetryAfter).Sub(st.LastFetch)
+			// And the host that answered, whose hold (holdHost) a restart
+			// finds again there (restoreHolds).
+			st.ViaHost = viaHost(st.URL, se.URL)
 		}
 	}
 	st.NextDue = now.Add(wait)
@@ -1372,11 +1523,11 @@ func (p *Poller) Sources(ctx context.Context) ([]aggregator.SourceState, error) 
 		if !ok || st.Disabled {
 			continue
 		}
-		host := p.hostOf(p.pl, j)
-		if !p.holding(p.pl, host, now) {
+		w, _, held := p.heldAt(p.pl, j, now)
+		if !held {
 			continue
 		}
-		if end := p.held[host].end(p.pl); st.NextDue.Before(end) {
+		if end := w.end(p.pl); st.NextDue.Before(end) {
 			st.NextDue = end
 		}
 	}

@@ -18,7 +18,7 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("tributary poll", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	configFlag(fs, e)
-	force := fs.Bool("force", false, "fetch every source, those still waiting out a Retry-After or a backoff too")
+	force := fs.Bool("force", false, "fetch every source, those still waiting out a Retry-After, a backoff or their host's hold too")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: tributary poll [-config FILE] [-force]
 
@@ -27,10 +27,12 @@ summary, and exit: for cron, and for a first run.
 
 A source whose last failure set a wait that has not ended yet is skipped, its
 line saying until when: its server asked to wait with a Retry-After on a 429 or
-a 503 (at most poll.max_backoff), or it backs off after failing. A skipped
-source does not count as failed. A source only not due yet by its interval is
-fetched all the same (a conditional GET, cheap when nothing changed). -force
-fetches the waiting sources too.
+a 503 (at most poll.max_backoff), or it backs off after failing. So is a
+source whose host is held, as the daemon holds it: two of the host's sources
+were asked to wait, in this run or before. A skipped source does not count as
+failed. A source only not due yet by its interval is fetched all the same (a
+conditional GET, cheap when nothing changed). -force fetches the waiting and
+the held sources too.
 
 Exit status 1 when no source could be fetched: every source tried failed, is
 gone (410) or brought what the store refused.

@@ -46,7 +46,10 @@ sources:
     name: "Down"
   - url: %q
     name: "Broken"
-`, filepath.Join(dir, "data", "tributary.db"), o.URL("/wire.rss"), o.URL("/limited"), o.URL("/down"), o.URL("/error")))
+`, filepath.Join(dir, "data", "tributary.db"), o.URL("/wire.rss"), o.URL("/limited"),
+		// Another name for the origin: two sources of one host asked to
+		// wait would hold the whole host.
+		strings.Replace(o.URL("/down"), "127.0.0.1", "localhost", 1), o.URL("/error")))
 	poll := func(args ...string) (string, error) {
 		t.Helper()
 		var out, errOut bytes.Buffer
