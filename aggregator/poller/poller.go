@@ -146,6 +146,8 @@ type Poller struct {
 	held     map[string]hold      // Retry-After a host last answered one of its sources with, by host (holdHost)
 	via      map[string]string    // host that answered a source's last fetch, by id, when a redirect led away from its own
 	restored bool                 // the holds the stored states tell of are read (restoreHolds)
+	stuck    map[string]bool      // hosts whose last fetch ran out of time, until one answers (hostFree)
+	onStuck  int                  // sources started against stuck hosts and not yet fetched
 	named    map[string]int       // sources in series by name: feeds with one title share a series
 	changed  chan struct{}        // closed, and replaced, when a poll ends, a fetch ends or the configuration changes
 	dueBuf   []dueSource          // dueNow's buffer, kept between calls
@@ -184,6 +186,7 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 		series:  make(map[string]string),
 		held:    make(map[string]hold),
 		via:     make(map[string]string),
+		stuck:   make(map[string]bool),
 		named:   make(map[string]int),
 		changed: make(chan struct{}),
 		rnd:     rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x7269627574617279)),
@@ -282,6 +285,17 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 			delete(p.via, id)
 		}
 	}
+	if len(p.stuck) > 0 {
+		hosts := make(map[string]bool, len(pl.hosts))
+		for i := range pl.ids {
+			hosts[p.hostOf(pl, i)] = true
+		}
+		for h := range p.stuck {
+			if !hosts[h] {
+				delete(p.stuck, h)
+			}
+		}
+	}
 	// A source removed takes its metric series with it, or every source
 	// ever configured would keep one for as long as the daemon runs.
 	for id := range p.series {
@@ -323,10 +337,35 @@ func hostName(raw string) string {
 // hostFree reports whether another source of host may start its fetch:
 // fewer than poll.per_host of its sources are fetching or waiting to. A
 // source waiting for its host would hold a place, and a fetch slot, that
-// another host's source could use; p.mu is held.
+// another host's source could use. A host whose last fetch ran out of time
+// (stuck) gets one fetch at a time until it answers again, and such hosts
+// together at most half the fetch slots (stuckShare): hosts that accept
+// connections and never answer would otherwise hold every slot for
+// poll.timeout, round after round, and no other source be fetched; p.mu
+// is held.
 func (p *Poller) hostFree(pl *pipeline, host string) bool {
+	if p.stuck[host] {
+		return p.fetches[host] == 0 && p.onStuck < stuckShare(pl)
+	}
 	n := pl.fetcher.Options().PerHost
 	return n < 0 || p.fetches[host] < n
+}
+
+// stuckShare is how many fetches the hosts whose last fetch ran out of
+// time may have in flight together: half of poll.concurrency, at least
+// one.
+func stuckShare(pl *pipeline) int { return max(pl.cfg.Poll.Concurrency/2, 1) }
+
+// timedOut records whether the fetch of a source at host ran out of time
+// (stuck) or was answered, or failed otherwise, which ends it.
+func (p *Poller) timedOut(host string, stuck bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if stuck {
+		p.stuck[host] = true
+	} else {
+		delete(p.stuck, host)
+	}
 }
 
 // hold is the latest Retry-After that a host answered one of its sources
@@ -487,11 +526,18 @@ func (p *Poller) heldAt(pl *pipeline, i int, now time.Time) (hold, string, bool)
 // held.
 func (p *Poller) begin(host string) (fetched func()) {
 	p.fetches[host]++
+	stuck := p.stuck[host]
+	if stuck {
+		p.onStuck++
+	}
 	return sync.OnceFunc(func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if p.fetches[host]--; p.fetches[host] <= 0 {
 			delete(p.fetches, host)
+		}
+		if stuck {
+			p.onStuck--
 		}
 		p.signal()
 	})
@@ -1311,7 +1357,11 @@ func (p *Poller) closeRetired(pl *pipeline) {
 // was, to be asked again at its next poll. It calls fetched once the
 // source's host has answered.
 func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.SourceState, fetched func()) (*parse.Feed, fetch.Result, error) {
+	host := hostName(st.URL)
 	res, err := pl.fetcher.Fetch(ctx, fetch.Request{URL: st.URL, ETag: st.ETag, LastModified: st.LastModified})
+	if ctx.Err() == nil {
+		p.timedOut(host, errors.Is(err, fetch.ErrTimeout))
+	}
 	p.answered(st, res.FinalURL)
 	p.holdHost(pl, st, err) // before the host's next source may start
 	fetched()
