@@ -56,6 +56,9 @@ gone (410) or brought what the store refused.
 		return err
 	}
 	defer db.Close()
+	if err := readSources(ctx, db); err != nil {
+		return err
+	}
 	pl, err := poller.New(cfg, tags, db, poller.Options{Logger: logger})
 	if err != nil {
 		return err

@@ -52,6 +52,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close() // after g.Wait: poller stopped and HTTP drained first
+	if err := readSources(ctx, db); err != nil {
+		return err
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -119,4 +120,13 @@ func openStore(cfg *aggregator.Config) (*store.DB, error) {
 		return nil, fmt.Errorf("%w (is tributary serve running on it? stop it first)", err)
 	}
 	return db, err
+}
+
+// readSources reads every stored source state, as the scheduler does
+// before anything else, so that poll and serve fail on a damaged store
+// first, with its error: before they retag or prune stories (writes into
+// a file whose pages cannot be trusted), fetch, or serve.
+func readSources(ctx context.Context, db *store.DB) error {
+	_, err := db.Sources(ctx)
+	return err
 }

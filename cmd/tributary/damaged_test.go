@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/store"
+)
+
+// damageSources writes many source states into the store at path beside
+// what is there, then points the children of one of its branch pages at
+// a page past the end of the file, as a disk error or a bad copy would: the
+// one whose damage leaves the store opening but its source states
+// unreadable. It returns the error that reading them gives.
+func damageSources(t *testing.T, path string) error {
+	t.Helper()
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(t.Context(), func(tx aggregator.Tx) error {
+		for i := range 300 {
+			u := fmt.Sprintf("https://gone%d.example/feed.rss", i)
+			st := aggregator.SourceState{ID: aggregator.SourceID(u), ConfigURL: u, URL: u, Name: strings.Repeat("n", 200)}
+			if err := tx.PutSource(st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := bdb.Info().PageSize
+	bdb.Close()
+	const branchPage = 0x01
+	for p := 2; (p+1)*ps <= len(raw); p++ {
+		if binary.LittleEndian.Uint16(raw[p*ps+8:]) != branchPage {
+			continue
+		}
+		buf := append([]byte(nil), raw...)
+		pg := buf[p*ps:]
+		for i := range int(binary.LittleEndian.Uint16(pg[10:])) {
+			binary.LittleEndian.PutUint64(pg[16+i*16+8:], 1<<62)
+		}
+		if err := os.WriteFile(path, buf, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		db, err := store.Open(path, store.Options{ReadOnly: true})
+		if err != nil {
+			continue
+		}
+		_, err = db.Sources(t.Context())
+		db.Close()
+		if errors.Is(err, store.ErrDamaged) {
+			return err
+		}
+	}
+	t.Fatal("no damaged copy of the store opens with its source states unreadable")
+	return nil
+}
+
+// TestDamagedStoreFailsFirst runs poll and serve on a store whose source
+// states a damaged page makes unreadable, with a config edited since the
+// last run (a topic's rule, the retention), so that the stories are to be
+// retagged and pruned. Each fails at once, with the store's error, before
+// it writes to the file, asks a source or serves: poll retagged and pruned
+// the stories, then failed every source, and serve logged serving and
+// stopped before the error.
+func TestDamagedStoreFailsFirst(t *testing.T) {
+	for _, cmd := range []string{"poll", "serve"} {
+		t.Run(cmd, func(t *testing.T) {
+			o := newOrigin(t)
+			path := writeConfig(t, o, "  - id: extra\n    title: Extra\n    match:\n      any: [harbour]\n")
+			var out, errOut bytes.Buffer
+			if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
+				t.Fatalf("first poll: %v\n%s%s", err, out.String(), errOut.String())
+			}
+			dbPath := filepath.Join(filepath.Dir(path), "data", "tributary.db")
+			damageSources(t, dbPath)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edited := strings.Replace(strings.Replace(string(b), "any: [harbour]", "any: [ledger]", 1), "retention: 0", "retention: 1h", 1)
+			saveConfig(t, filepath.Dir(path), edited)
+			before, err := os.ReadFile(dbPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			asked := len(o.Requests())
+
+			out.Reset()
+			errOut.Reset()
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			listenMu.Lock()
+			err = run(ctx, []string{cmd, "-config", path}, &out, &errOut)
+			listenMu.Unlock()
+			if !errors.Is(err, store.ErrDamaged) || !strings.Contains(err.Error(), dbPath) {
+				t.Errorf("%s on a damaged store = %v; want the damaged store's error, naming the file", cmd, err)
+			}
+			for _, msg := range []string{"retagged", "pruned", "serving", "stopped"} {
+				if strings.Contains(errOut.String(), msg) {
+					t.Errorf("%s on a damaged store logged %q before failing:\n%s", cmd, msg, errOut.String())
+				}
+			}
+			if out.Len() > 0 {
+				t.Errorf("%s on a damaged store printed:\n%s\nwant nothing but the error", cmd, out.String())
+			}
+			if n := len(o.Requests()) - asked; n > 0 {
+				t.Errorf("%s on a damaged store asked the sources %d times; want none", cmd, n)
+			}
+			after, err := os.ReadFile(dbPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(before, after) {
+				t.Errorf("%s on a damaged store wrote to it; want the file left as it was", cmd)
+			}
+		})
+	}
+}
