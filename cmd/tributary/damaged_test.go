@@ -18,28 +18,18 @@ import (
 	"github.com/tributary-feeds/tributary/store"
 )
 
-// damageSources writes many source states into the store at path beside
-// what is there, then points the children of one of its branch pages at
-// a page past the end of the file, as a disk error or a bad copy would: the
-// one whose damage leaves the store opening but its source states
-// unreadable. It returns the error that reading them gives.
-func damageSources(t *testing.T, path string) error {
+// damage writes records into the store at path beside what is there
+// (fill), then points the children of one of its branch pages at a page
+// past the end of the file, as a disk error or a bad copy would: the first
+// one whose damage leaves the store opening and unreadable(db) failing
+// with the store's ErrDamaged.
+func damage(t *testing.T, path string, fill func(aggregator.Tx) error, unreadable func(*store.DB) error) {
 	t.Helper()
 	db, err := store.Open(path, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.Update(t.Context(), func(tx aggregator.Tx) error {
-		for i := range 300 {
-			u := fmt.Sprintf("https://gone%d.example/feed.rss", i)
-			st := aggregator.SourceState{ID: aggregator.SourceID(u), ConfigURL: u, URL: u, Name: strings.Repeat("n", 200)}
-			if err := tx.PutSource(st); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.Update(t.Context(), fill); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -72,26 +62,80 @@ func damageSources(t *testing.T, path string) error {
 		if err != nil {
 			continue
 		}
-		_, err = db.Sources(t.Context())
+		err = unreadable(db)
 		db.Close()
 		if errors.Is(err, store.ErrDamaged) {
-			return err
+			return
 		}
 	}
-	t.Fatal("no damaged copy of the store opens with its source states unreadable")
-	return nil
+	t.Fatal("no damaged copy of the store opens and fails as asked")
+}
+
+// damageSources damages the store at path so that its source states
+// cannot be read.
+func damageSources(t *testing.T, path string) {
+	t.Helper()
+	fill := func(tx aggregator.Tx) error {
+		for i := range 300 {
+			u := fmt.Sprintf("https://gone%d.example/feed.rss", i)
+			st := aggregator.SourceState{ID: aggregator.SourceID(u), ConfigURL: u, URL: u, Name: strings.Repeat("n", 200)}
+			if err := tx.PutSource(st); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	damage(t, path, fill, func(db *store.DB) error {
+		_, err := db.Sources(t.Context())
+		return err
+	})
+}
+
+// damageStories damages the store at path so that its source states can
+// be read and its stories cannot.
+func damageStories(t *testing.T, path string) {
+	t.Helper()
+	fill := func(tx aggregator.Tx) error {
+		at := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+		for i := range 300 {
+			id := fmt.Sprintf("%024x", i+1)
+			st := aggregator.Story{ID: id, Time: at, Updated: at, Face: id, Topics: []string{aggregator.AllTopic},
+				Members: []aggregator.Member{{Item: id, Source: strings.Repeat("s", 16), Time: at, Match: aggregator.Match{Reason: aggregator.ReasonNew}}}}
+			if err := tx.PutStory(st); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	damage(t, path, fill, func(db *store.DB) error {
+		if _, err := db.Sources(t.Context()); err != nil {
+			return nil // not the damage asked for
+		}
+		_, err := db.StoryIDs(t.Context())
+		return err
+	})
 }
 
 // TestDamagedStoreFailsFirst runs poll and serve on a store whose source
-// states a damaged page makes unreadable, with a config edited since the
-// last run (a topic's rule, the retention), so that the stories are to be
-// retagged and pruned. Each fails at once, with the store's error, before
-// it writes to the file, asks a source or serves: poll retagged and pruned
-// the stories, then failed every source, and serve logged serving and
-// stopped before the error.
+// states a damaged page makes unreadable, and poll on one whose stories
+// it makes unreadable, with a config edited since the last run (a topic's
+// rule, the retention), so that the stories are to be retagged and pruned.
+// Each fails at once, with the store's error, before it writes to the
+// file, asks a source or serves: poll retagged and pruned the stories,
+// then failed every source, or fetched every source and stored what they
+// brought into the damaged file, and serve logged serving and stopped
+// before the error.
 func TestDamagedStoreFailsFirst(t *testing.T) {
-	for _, cmd := range []string{"poll", "serve"} {
-		t.Run(cmd, func(t *testing.T) {
+	for _, tt := range []struct {
+		cmd, damaged string
+		damage       func(*testing.T, string)
+	}{
+		{"poll", "sources", damageSources},
+		{"serve", "sources", damageSources},
+		{"poll", "stories", damageStories},
+	} {
+		cmd := tt.cmd
+		t.Run(cmd+"/"+tt.damaged, func(t *testing.T) {
 			o := newOrigin(t)
 			path := writeConfig(t, o, "  - id: extra\n    title: Extra\n    match:\n      any: [harbour]\n")
 			var out, errOut bytes.Buffer
@@ -99,7 +143,7 @@ func TestDamagedStoreFailsFirst(t *testing.T) {
 				t.Fatalf("first poll: %v\n%s%s", err, out.String(), errOut.String())
 			}
 			dbPath := filepath.Join(filepath.Dir(path), "data", "tributary.db")
-			damageSources(t, dbPath)
+			tt.damage(t, dbPath)
 			b, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator/ops"
 	"github.com/tributary-feeds/tributary/aggregator/poller"
+	"github.com/tributary-feeds/tributary/store"
 )
 
 func cmdPoll(ctx context.Context, e *env, args []string) error {
@@ -64,8 +65,12 @@ gone (410) or brought what the store refused.
 		return err
 	}
 	// Stories stored under other topics, priorities or source tags follow
-	// the current ones before new items join them, as under serve.
-	retag(ctx, logger, pl)
+	// the current ones before new items join them, as under serve. A
+	// damaged store found on the way stops the run: what the sources
+	// bring would be written into it.
+	if err := retag(ctx, logger, pl); errors.Is(err, store.ErrDamaged) {
+		return err
+	}
 	bar := newProgress(e.stderr, len(cfg.Sources))
 	start := time.Now()
 	poll := pl.PollPolitely
