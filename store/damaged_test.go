@@ -18,7 +18,7 @@ import (
 // TestDamagedPages damages the store's file page by page, as a disk error
 // or a bad copy would, pointing each branch page's children at pages that
 // do not exist or are not theirs, and reads every copy through Open, the
-// read methods the command line uses, Backup and Compact: none of them
+// read methods the command line uses, Backup, Verify and Compact: none of them
 // panics, and what fails says the store is damaged and names the file.
 func TestDamagedPages(t *testing.T) {
 	dir := t.TempDir()
@@ -111,6 +111,7 @@ func readDamaged(t *testing.T, path string) (errs []error) {
 			return d.TopicStories(ctx, aggregator.AllTopic, t0.AddDate(1, 0, 0), func(aggregator.Story, []aggregator.Item) bool { return true })
 		})
 		call("Backup", func() error { _, err := d.Backup(ctx, io.Discard); return err })
+		call("Verify", func() error { _, err := d.Verify(ctx); return err })
 		if !opts.ReadOnly {
 			call("Compact", func() error { return d.Compact(ctx, path+".compact") })
 			call("Prune", func() error { _, err := d.Prune(ctx, t0.AddDate(1, 0, 0)); return err })

@@ -1,17 +1,13 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -165,162 +161,7 @@ func checkConsistent(tb testing.TB, d *DB) {
 }
 
 func inconsistencies(d *DB) []string {
-	var bad []string
-	report := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
-	err := d.db.View(func(btx *bolt.Tx) error {
-		for err := range btx.Check() {
-			report("bbolt check: %v", err)
-		}
-		t := d.newTx(btx)
-		stories := map[string]aggregator.Story{}
-		t.stories.ForEach(func(k, v []byte) error {
-			st, err := t.Story(string(k))
-			if err != nil {
-				report("story %s: %v", k, err)
-				return nil
-			}
-			stories[st.ID] = st
-			key := timeKey(st.Time, st.ID)
-			if !hasKey(t.time, key) {
-				report("story %s: not in the time index", st.ID)
-			}
-			for _, topic := range indexedTopics(st.Topics) {
-				b := t.topics.Bucket([]byte(topic))
-				if b == nil || !hasKey(b, key) {
-					report("story %s: not in topic %s", st.ID, topic)
-				}
-			}
-			return nil
-		})
-		checkIndex := func(name string, b *bolt.Bucket, topic string) {
-			b.ForEach(func(k, _ []byte) error {
-				st, ok := stories[timeKeyStory(k)]
-				switch {
-				case !ok:
-					report("%s: entry %x names a missing story", name, k)
-				case !bytes.Equal(timeKey(st.Time, st.ID), k):
-					report("%s: stale entry %x for story %s", name, k, st.ID)
-				case topic != "" && !slices.Contains(st.Topics, topic):
-					report("%s: story %s is not in the topic", name, st.ID)
-				}
-				return nil
-			})
-		}
-		checkIndex("time", t.time, "")
-		t.topics.ForEach(func(k, v []byte) error {
-			if v != nil {
-				report("topics: %s is not a bucket", k)
-				return nil
-			}
-			checkIndex("topic "+string(k), t.topics.Bucket(k), string(k))
-			return nil
-		})
-		items := map[string]aggregator.Item{}
-		eachRecord(t, func(k, v []byte) {
-			it, err := t.codec.decode(v)
-			if err != nil {
-				report("item record %q: %v", k, err)
-				return
-			}
-			if _, ok := items[it.ID]; ok {
-				report("item %s: two records", it.ID)
-			}
-			items[it.ID] = it
-			if k := t.recordKey(it.ID); k != nil && !bytes.Equal(t.records.Get(k), v) {
-				report("item %s: ids names another record", it.ID)
-			}
-			st, ok := stories[it.StoryID]
-			if !ok {
-				report("item %s: story %s missing", it.ID, it.StoryID)
-			} else if !slices.ContainsFunc(st.Members, func(m aggregator.Member) bool { return m.Item == it.ID }) {
-				report("item %s: not a member of story %s", it.ID, it.StoryID)
-			}
-		})
-		t.ids.ForEach(func(k, v []byte) error {
-			if t.records.Get(v) == nil {
-				report("ids: %s names a missing record %x", k, v)
-			}
-			return nil
-		})
-		for _, st := range stories {
-			seen := map[string]bool{}
-			for _, m := range st.Members {
-				if _, ok := items[m.Item]; !ok {
-					report("story %s: member %s missing", st.ID, m.Item)
-				}
-				if seen[m.Item] {
-					report("story %s: member %s twice", st.ID, m.Item)
-				}
-				seen[m.Item] = true
-			}
-		}
-		t.features.ForEach(func(k, _ []byte) error {
-			if _, ok := items[string(k)]; !ok {
-				report("features: item %s missing", k)
-			}
-			return nil
-		})
-		checkRefs := func(name string, b *bolt.Bucket, kind byte) {
-			b.ForEach(func(k, v []byte) error {
-				refs, err := decodeRefs(v)
-				if err != nil || len(refs) == 0 {
-					report("%s %q: %d refs, %v", name, k, len(refs), err)
-				}
-				seen := map[string]bool{}
-				for _, r := range refs {
-					if seen[r.Item] {
-						report("%s %q: item %s twice", name, k, r.Item)
-					}
-					seen[r.Item] = true
-					if _, ok := items[r.Item]; !ok {
-						report("%s %q: ref to missing item %s", name, k, r.Item)
-					}
-					if _, ok := stories[r.Story]; !ok {
-						report("%s %q: ref to missing story %s", name, k, r.Story)
-					}
-					if !owns(t, r.Item, kind, k) {
-						report("%s %q: item %s does not own it", name, k, r.Item)
-					}
-				}
-				return nil
-			})
-		}
-		checkRefs("key", t.keys, ownedKey)
-		checkRefs("band", t.bands, ownedBand)
-		checkOwned := func(k, v []byte) {
-			err := walkOwned(v, func(kind byte, entry []byte) error {
-				var found bool
-				switch kind {
-				case ownedKey:
-					found = t.keys.Get(entry) != nil
-				case ownedBand:
-					found = t.bands.Get(entry) != nil
-				}
-				if !found {
-					report("owned by %s: entry %c %q missing", k, kind, entry)
-				}
-				return nil
-			})
-			if err != nil {
-				report("owned by %s: %v", k, err)
-			}
-		}
-		t.owned.ForEach(func(k, v []byte) error {
-			if _, ok := items[string(k)]; !ok {
-				report("owned %q: item missing", k)
-			}
-			checkOwned(k, v)
-			return nil
-		})
-		for id := range items {
-			r, err := splitRecord(t.recordOf(id))
-			if err != nil {
-				report("item %s: %v", id, err)
-			}
-			checkOwned([]byte(id), r.owned)
-		}
-		return nil
-	})
+	bad, err := d.Verify(context.Background())
 	if err != nil {
 		bad = append(bad, err.Error())
 	}
@@ -333,21 +174,5 @@ func owns(t *tx, itemID string, kind byte, entry []byte) bool {
 	return ownsEntry(v, kind, entry)
 }
 
-func hasKey(b *bolt.Bucket, k []byte) bool {
-	got, _ := b.Cursor().Seek(k)
-	return got != nil && bytes.Equal(got, k)
-}
-
 // noDict is the codec of a file without a dictionary.
 var noDict *itemCodec
-
-// eachRecord calls fn with the key and value of every item record, in the
-// items bucket of older files and in records.
-func eachRecord(t *tx, fn func(k, v []byte)) {
-	for _, b := range t.recordBuckets() {
-		b.ForEach(func(k, v []byte) error { //nolint:errcheck // fn returns nothing
-			fn(k, v)
-			return nil
-		})
-	}
-}

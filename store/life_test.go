@@ -336,7 +336,7 @@ func TestLongLife(t *testing.T) {
 				}
 			}
 		}
-		for _, p := range lifeInconsistencies(d) {
+		for _, p := range inconsistencies(d) {
 			t.Errorf("day %d: %s", day, p)
 		}
 		if t.Failed() {
@@ -413,40 +413,6 @@ func mustView(tb testing.TB, d *DB, fn func(*tx)) {
 	}
 }
 
-// lifeInconsistencies is inconsistencies for a store the ingest wrote: a
-// ref may name a story merged into another, which its merge key leads to.
-func lifeInconsistencies(d *DB) []string {
-	var out []string
-	found := inconsistencies(d)
-	d.db.View(func(btx *bolt.Tx) error {
-		t := d.newTx(btx)
-		for _, p := range found {
-			const missing = "ref to missing story "
-			i := strings.LastIndex(p, missing)
-			if i < 0 {
-				out = append(out, p)
-				continue
-			}
-			id := p[i+len(missing):]
-			for range 8 {
-				refs, err := t.Keys("m:" + id)
-				if err != nil || len(refs) == 0 {
-					break
-				}
-				id = refs[len(refs)-1].Story
-				if t.stories.Get([]byte(id)) != nil {
-					break
-				}
-			}
-			if t.stories.Get([]byte(id)) == nil {
-				out = append(out, p+" (merge keys lead to "+id+")")
-			}
-		}
-		return nil
-	})
-	return out
-}
-
 // Transactions that fail leave nothing behind, in the file or in the
 // store's memory (its filters, its cache of features, the counters not
 // yet written): a store whose fetches sometimes first run in a
@@ -465,7 +431,7 @@ func TestLifeWithFailures(t *testing.T) {
 	if a, b := snapshotLife(t, d), snapshotLife(t, twin); a != b {
 		t.Errorf("with failures:\n%s\nwithout:\n%s", a, b)
 	}
-	for _, p := range lifeInconsistencies(d) {
+	for _, p := range inconsistencies(d) {
 		t.Error(p)
 	}
 }

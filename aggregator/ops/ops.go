@@ -340,12 +340,46 @@ type Backuper interface {
 	Backup(ctx context.Context, w io.Writer) (int64, error)
 }
 
+// Verifier checks a store's file and records. *store.DB implements it.
+type Verifier interface {
+	Verify(ctx context.Context) ([]string, error)
+}
+
+// VerifyReport is what GET /api/verify answers: the problems found, none
+// when the store is sound, and the error that stopped the check (a page
+// too damaged to read, say), if one did.
+type VerifyReport struct {
+	Problems []string `json:"problems"`
+	Error    string   `json:"error,omitempty"`
+}
+
 // Handler serves the export (GET /api/export, JSON Lines), the status rows
 // (GET /api/status, JSON) and, when st is a Backuper, a consistent copy of
-// the store (GET /api/backup), so the command line can read a store that a
+// the store (GET /api/backup) and, when it is a Verifier, its check (GET
+// /api/verify, a VerifyReport), so the command line can read a store that a
 // running daemon holds locked.
 func Handler(cfg func() *aggregator.Config, st aggregator.Store) http.Handler {
 	mux := http.NewServeMux()
+	if v, ok := st.(Verifier); ok {
+		mux.HandleFunc("GET /api/verify", func(w http.ResponseWriter, r *http.Request) {
+			problems, err := v.Verify(r.Context())
+			if r.Context().Err() != nil {
+				return
+			}
+			// A large store takes longer to check than the server's write
+			// timeout: the answer has its own from now on.
+			http.NewResponseController(w).SetWriteDeadline(time.Now().Add(streamIdle)) //nolint:errcheck // the server's own deadline stays
+			rep := VerifyReport{Problems: problems}
+			if rep.Problems == nil {
+				rep.Problems = []string{}
+			}
+			if err != nil {
+				rep.Error = err.Error()
+			}
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			json.NewEncoder(w).Encode(rep) //nolint:errcheck // the client went away
+		})
+	}
 	if b, ok := st.(Backuper); ok {
 		mux.HandleFunc("GET /api/backup", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/octet-stream")

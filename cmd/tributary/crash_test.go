@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 	"github.com/tributary-feeds/tributary/store"
@@ -167,30 +165,23 @@ func TestCrashDuringIngest(t *testing.T) {
 	}
 }
 
-// checkStore opens the store read-only, runs bbolt's consistency check,
-// asserts that every source in want has all its items exactly once, and
-// returns the number of items stored.
+// checkStore opens the store read-only, verifies it (bbolt's consistency
+// check and the store's own), asserts that every source in want has all
+// its items exactly once, and returns the number of items stored.
 func checkStore(t *testing.T, path string, want map[string]bool, items int) int {
 	t.Helper()
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		t.Fatalf("store does not open after SIGKILL: %v", err)
-	}
-	err = bdb.View(func(btx *bolt.Tx) error {
-		for err := range btx.Check() {
-			t.Errorf("bbolt check after SIGKILL: %v", err)
-		}
-		return nil
-	})
-	bdb.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	db, err := store.Open(path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatalf("store does not open after SIGKILL: %v", err)
 	}
 	defer db.Close()
+	bad, err := db.Verify(t.Context())
+	for _, p := range bad {
+		t.Errorf("verify after SIGKILL: %s", p)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	perSource := map[string]int{}
 	seen := map[string]bool{}
 	err = db.Export(t.Context(), func(it aggregator.Item, s aggregator.Story) error {

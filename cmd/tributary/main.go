@@ -103,6 +103,7 @@ var commands = []command{
 	{"opml", "", "print every source as OPML 2.0", cmdOPML, false},
 	{"backup", "FILE", "write a consistent copy of the store, even while the daemon runs", cmdBackup, false},
 	{"compact", "", "rewrite the store to reclaim space (daemon stopped)", cmdCompact, false},
+	{"verify", "[FILE]", "check the store (or the store file FILE, a backup) for damage; exit 1 when damaged", cmdVerify, false},
 	{"health", "", "ask the running daemon's /healthz; exit 0 when healthy", cmdHealth, false},
 	{"bench", "[FLAGS]", "measure the pipeline on synthetic feeds served on loopback", cmdBench, true},
 }
