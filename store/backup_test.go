@@ -313,3 +313,50 @@ func TestOpenRefusesCutShortFile(t *testing.T) {
 	}
 	c.Close()
 }
+
+// TestBackupOnAFullDisk: a backup of a store whose file may not grow, as on
+// a full disk, with counter increments waiting to be written, is made all
+// the same, and holds every committed item.
+func TestBackupOnAFullDisk(t *testing.T) {
+	d := mustOpen(t)
+	for b := range 4 {
+		mustUpdate(t, d, func(tx aggregator.Tx) error { return writeBatch(tx, b) })
+	}
+	// Increments of more counters than the pages the commits before freed
+	// can hold: writing them must grow the file.
+	keys := make([]string, 50000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("word%06d", i)
+	}
+	mustUpdate(t, d, func(tx aggregator.Tx) error { return tx.AddCounts("df", keys) })
+	if !d.counters.hasPending() {
+		t.Fatal("no counter increments wait for the file; the test needs some")
+	}
+	want := exported(t, d)
+	d.db.MaxSize = 1
+	defer func() { d.db.MaxSize = 0 }()
+	if err := d.writeCounts(); err == nil {
+		t.Fatal("the counters were written though the file may not grow; the test needs a file that takes no write")
+	}
+	path := filepath.Join(t.TempDir(), "copy.db")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.Backup(t.Context(), f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatalf("Backup of a store that takes no write = %v; want a copy", err)
+	}
+	c, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("the copy does not open: %v", err)
+	}
+	defer c.Close()
+	if got := exported(t, c); !reflect.DeepEqual(got, want) {
+		t.Errorf("the copy holds %d items; want the %d committed", len(got), len(want))
+	}
+	checkConsistent(t, c)
+}
