@@ -44,8 +44,13 @@ type itemCodec struct {
 	after   atomic.Int64 // records written before a training starts: trainAfter, doubled by each failure
 	busy    atomic.Bool  // a training runs
 	nextID  uint32       // ID of the next dictionary; guarded by busy
-	wg      sync.WaitGroup
-	log     *slog.Logger
+	// built is a dictionary built and checked that the file did not take
+	// (a full disk), stored by the next attempt without building it again;
+	// guarded by busy.
+	built    []byte
+	retrying bool // built waits for a commit that passes; logged once; guarded by busy
+	wg       sync.WaitGroup
+	log      *slog.Logger
 }
 
 // loadCodec reads the file's dictionaries into a codec.
@@ -146,16 +151,34 @@ func (d *DB) maybeTrain() {
 	}
 	c.wg.Go(func() {
 		defer c.busy.Store(false)
-		c.trained(d.train())
-		c.written.Store(0)
+		err := d.train()
+		c.trained(err)
+		if !errors.Is(err, errDictNotStored) {
+			c.written.Store(0)
+		}
 	})
 }
 
-// trained records the outcome of a training: a failure waits twice as many
-// records as the attempt before it for the next, up to maxTrainAfter, so
-// that records the builder cannot learn from cost little and log little.
+// errDictNotStored is the error of a training whose dictionary was built
+// but that the file did not take: a failed write, as on a full disk.
+var errDictNotStored = errors.New("storing the item dictionary")
+
+// trained records the outcome of a training. A dictionary the file did not
+// take is stored after the next commit that passes, without waiting for
+// more records: the write failed, not the builder, and the next attempt
+// costs one small write. Any other failure waits twice as many records as
+// the attempt before it for the next, up to maxTrainAfter, so that records
+// the builder cannot learn from cost little and log little.
 func (c *itemCodec) trained(err error) {
 	if err == nil {
+		c.retrying = false
+		return
+	}
+	if errors.Is(err, errDictNotStored) {
+		if !c.retrying {
+			c.log.Warn("storing the item dictionary failed; tried again after each commit until it is stored", "err", err)
+		}
+		c.retrying = true
 		return
 	}
 	next := min(2*c.after.Load(), maxTrainAfter)
@@ -168,12 +191,16 @@ func (c *itemCodec) trained(err error) {
 // switches the codec to it. Too few records is not an error: the next
 // trainAfter writes try again.
 func (d *DB) train() error {
+	c := d.codec
+	if c.built != nil {
+		return d.storeDict(c.built)
+	}
 	var samples [][]byte
 	err := d.view(func(btx *bolt.Tx) error {
 		t := d.newTx(btx)
 		for _, b := range t.recordBuckets() {
-			c := b.Cursor()
-			for k, v := c.First(); k != nil && len(samples) < trainSamples; k, v = c.Next() {
+			cur := b.Cursor()
+			for k, v := cur.First(); k != nil && len(samples) < trainSamples; k, v = cur.Next() {
 				it, err := t.codec.decode(v)
 				if err != nil {
 					continue // a damaged record teaches nothing; reading it reports it elsewhere
@@ -194,17 +221,24 @@ func (d *DB) train() error {
 	if err != nil || len(samples) < minSamples {
 		return err
 	}
-	c := d.codec
-	id := c.nextID
-	zd, err := buildDict(samples, id)
+	zd, err := buildDict(samples, c.nextID)
 	if err != nil {
 		return err
 	}
 	if err := checkDict(zd, samples); err != nil {
 		return err
 	}
+	return d.storeDict(zd)
+}
+
+// storeDict stores the dictionary zd, built with the ID c.nextID, and
+// switches the codec to it. When the file does not take it, it keeps zd for
+// the next attempt and returns an error wrapping errDictNotStored.
+func (d *DB) storeDict(zd []byte) error {
+	c := d.codec
+	id := c.nextID
 	var dicts [][]byte
-	err = d.update(func(btx *bolt.Tx) error {
+	err := d.update(func(btx *bolt.Tx) error {
 		meta := btx.Bucket(bucketMeta)
 		if err := meta.Put(dictKey(id), zd); err != nil {
 			return err
@@ -217,8 +251,10 @@ func (d *DB) train() error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("storing the item dictionary: %w", err)
+		c.built = zd
+		return fmt.Errorf("%w: %w", errDictNotStored, err)
 	}
+	c.built = nil
 	c.nextID++
 	return c.install(dicts)
 }

@@ -217,3 +217,51 @@ func TestTrainingBackoff(t *testing.T) {
 		t.Errorf("ten failures end at %d; want the cap %d", want, maxTrainAfter)
 	}
 }
+
+// TestDictionaryAfterAFullDisk: a dictionary built while the file takes no
+// write, as on a full disk, is stored after the next commit that passes,
+// not after thousands of records more.
+func TestDictionaryAfterAFullDisk(t *testing.T) {
+	dir := t.TempDir()
+	src := mustOpenPath(t, filepath.Join(dir, "src.db"))
+	src.codec.after.Store(1 << 20) // no dictionary yet
+	for i := range 200 {
+		it := mkItem("full.example", fmt.Sprint("g", i), t0.Add(time.Duration(i)*time.Minute), "")
+		it.Content = html(uint64(i), 2000)
+		mustUpdate(t, src, func(tx aggregator.Tx) error {
+			_, err := storeStory(tx, []string{"all"}, it)
+			return err
+		})
+	}
+	// A compacted copy has no free page: storing the dictionary must grow it.
+	path := filepath.Join(dir, "compact.db")
+	if err := src.Compact(t.Context(), path); err != nil {
+		t.Fatal(err)
+	}
+	d := mustOpenPath(t, path)
+	d.codec.log = slog.New(slog.DiscardHandler)
+	d.codec.after.Store(100)
+	d.codec.written.Store(200)
+	d.db.MaxSize = 1
+	d.maybeTrain() // as after a commit
+	d.codec.wg.Wait()
+	if d.codec.enc.Load() != nil {
+		t.Fatal("the dictionary was stored though the file may not grow; the test needs a file that takes no write")
+	}
+	if got := d.codec.after.Load(); got != 100 {
+		t.Errorf("after the dictionary could not be stored, training waits for %d records; want 100 as before", got)
+	}
+
+	d.db.MaxSize = 0 // room again
+	it := mkItem("full.example", "after", t0.Add(300*time.Minute), "")
+	it.Content = html(300, 2000)
+	mustUpdate(t, d, func(tx aggregator.Tx) error {
+		_, err := storeStory(tx, []string{"all"}, it)
+		return err
+	})
+	d.codec.wg.Wait()
+	if d.codec.enc.Load() == nil {
+		t.Fatal("no dictionary after the first commit that passed")
+	}
+	checkConsistent(t, d)
+}
