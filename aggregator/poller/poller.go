@@ -1803,25 +1803,28 @@ func (p *Poller) retag(ctx context.Context, pl *pipeline) (int, error) {
 	}
 	const batch = 500
 	changed := map[string]bool{}
+	// The topics that the batches committed changed are published anew
+	// though a later batch fails: the retry finds those stories decided
+	// already, and would leave their feeds as they were.
+	defer func() {
+		if len(changed) > 0 && p.notify != nil {
+			p.notify.Changed(slices.Collect(maps.Keys(changed))...)
+		}
+	}()
 	for start := 0; start < len(ids); start += batch {
 		chunk := ids[start:min(start+batch, len(ids))]
+		var topics []string
 		err := p.st.Update(ctx, func(tx aggregator.Tx) error {
-			topics, err := pl.ing.Retag(tx, chunk...)
-			for _, t := range topics {
-				changed[t] = true
-			}
+			var err error
+			topics, err = pl.ing.Retag(tx, chunk...)
 			return err
 		})
 		if err != nil {
 			return start, fmt.Errorf("retagging stories: %w", err)
 		}
-	}
-	if len(changed) > 0 && p.notify != nil {
-		topics := make([]string, 0, len(changed))
-		for t := range changed {
-			topics = append(topics, t)
+		for _, t := range topics {
+			changed[t] = true
 		}
-		p.notify.Changed(topics...)
 	}
 	return len(ids), nil
 }

@@ -3,7 +3,10 @@ package poller_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 	"github.com/tributary-feeds/tributary/aggregator/ops"
 	"github.com/tributary-feeds/tributary/aggregator/poller"
+	"github.com/tributary-feeds/tributary/aggregator/topic"
 	"github.com/tributary-feeds/tributary/store"
 )
 
@@ -156,4 +160,122 @@ type sourcesOf struct {
 
 func (s sourcesOf) Sources(ctx context.Context) ([]aggregator.SourceState, error) {
 	return s.p.Sources(ctx)
+}
+
+// laterFailingStore is the store whose writes pass while left counts
+// them down, and from then on fail as on a full disk, after the
+// transaction did its work, which is rolled back.
+type laterFailingStore struct {
+	*store.DB
+	left atomic.Int64
+}
+
+func (s *laterFailingStore) Update(ctx context.Context, fn func(aggregator.Tx) error) error {
+	if s.left.Add(-1) >= 0 {
+		return s.DB.Update(ctx, fn)
+	}
+	return s.DB.Update(ctx, func(tx aggregator.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return errDiskFull
+	})
+}
+
+// changes records the topics a poller said changed.
+type changes struct {
+	mu     sync.Mutex
+	topics map[string]bool
+}
+
+func (c *changes) Changed(topics ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range topics {
+		c.topics[t] = true
+	}
+}
+
+func (c *changes) has(topic string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.topics[topic]
+}
+
+// manyItemsFeed returns an RSS feed of n items, each with words of its own
+// and the word "bridge".
+func manyItemsFeed(name string, n int) []byte {
+	r := rand.New(rand.NewPCG(uint64(len(name)), 3))
+	word := func() string {
+		b := make([]byte, 6+r.IntN(5))
+		for i := range b {
+			b[i] = byte('a' + r.IntN(26))
+		}
+		return string(b)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<?xml version="1.0"?><rss version="2.0"><channel><title>%s</title><link>https://%s.example/</link><description>d</description>`, name, name)
+	for i := range n {
+		var text []string
+		for range 24 {
+			text = append(text, word())
+		}
+		fmt.Fprintf(&b, `<item><guid isPermaLink="false">%s-%d</guid><link>https://%s.example/%d</link><title>%s %s %s</title><description>%s near the bridge.</description><pubDate>%s</pubDate></item>`,
+			name, i, name, i, word(), word(), word(), strings.Join(text, " "),
+			time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC).Add(-time.Duration(i)*time.Minute).Format(time.RFC1123Z))
+	}
+	b.WriteString(`</channel></rss>`)
+	return []byte(b.String())
+}
+
+// TestRetagFailingMidwayRepublishes: a retag whose later batch the store
+// refuses, as on a full disk, still has the topics its committed batches
+// changed published anew; the retry that follows finds those stories
+// decided already and changes nothing of them.
+func TestRetagFailingMidwayRepublishes(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/a.rss", "application/rss+xml", manyItemsFeed("alpha", 300))
+	o.Feed("/b.rss", "application/rss+xml", manyItemsFeed("beta", 300))
+	db := &laterFailingStore{DB: mustOpen(t)}
+	db.left.Store(1 << 30)
+	cfg := config(t, "  timeout: 20s", o.URL("/a.rss"), o.URL("/b.rss"))
+	now := func() time.Time { return time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC) }
+	newPoller(t, cfg, db, now).PollAll(t.Context(), nil)
+	ids, err := db.StoryIDs(t.Context())
+	if err != nil || len(ids) <= 500 {
+		t.Fatalf("%d stories stored, %v; the test needs more than one retag batch of 500", len(ids), err)
+	}
+
+	withTopic := config(t, "  timeout: 20s", o.URL("/a.rss"), o.URL("/b.rss"))
+	withTopic.Topics = append(withTopic.Topics, aggregator.TopicConfig{
+		ID: "roads", Title: "Roads", Match: aggregator.MatchConfig{Any: []string{"bridge"}},
+	})
+	tags, err := topic.Compile(withTopic.Topics, withTopic.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := &changes{topics: map[string]bool{}}
+	p, err := poller.New(withTopic, tags, db, poller.Options{Now: now, Logger: quiet, Notify: seen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.left.Store(1) // the first batch commits, the second fails
+	if _, err := p.RetagIfChanged(t.Context()); !errors.Is(err, errDiskFull) {
+		t.Fatalf("RetagIfChanged with its second batch refused = %v; want the store's error", err)
+	}
+	if !seen.has("roads") {
+		t.Error("the topic the committed batch changed was not published anew")
+	}
+	db.left.Store(1 << 30)
+	if _, err := p.RetagIfChanged(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var inTopic int
+	err = db.TopicStories(t.Context(), "roads", time.Time{}, func(aggregator.Story, []aggregator.Item) bool {
+		inTopic++
+		return true
+	})
+	if err != nil || inTopic != len(ids) {
+		t.Errorf("topic roads after the retry: %d stories, %v; want all %d", inTopic, err, len(ids))
+	}
 }
