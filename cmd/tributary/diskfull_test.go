@@ -67,9 +67,10 @@ func liftFileSizeLimit(t *testing.T, pid int) {
 
 // TestRetagAfterDiskFull starts the daemon on a store that may not grow,
 // under a config whose new topic means every stored story is decided
-// again: the retag fails as on a full disk, the daemon keeps running, and
-// once the file may grow again it retags the stories by itself, without a
-// restart or a reload.
+// again: the retag and the record of the feeds' settings fail as on a full
+// disk, the daemon keeps running, and once the file may grow again it
+// retags the stories and records the settings by itself, without a restart
+// or a reload.
 func TestRetagAfterDiskFull(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the daemon as a child process; skipped with -short")
@@ -126,7 +127,14 @@ func TestRetagAfterDiskFull(t *testing.T) {
 		return strings.Contains(l, `msg="retagging stories"`) && strings.Contains(l, "file too large")
 	})
 	liftFileSizeLimit(t, child.Process.Pid)
-	waitFor("retag once the file may grow", func(l string) bool { return strings.Contains(l, `msg="stories retagged"`) })
+	// The new topic is a setting that goes into the feeds' bytes too: its
+	// record, refused at the start, is tried again as well.
+	retagged, recorded := false, false
+	waitFor("retag and the feeds' settings recorded once the file may grow", func(l string) bool {
+		retagged = retagged || strings.Contains(l, `msg="stories retagged"`)
+		recorded = recorded || strings.Contains(l, `msg="feeds' settings recorded"`)
+		return retagged && recorded
+	})
 	child.Process.Signal(syscall.SIGTERM)
 	for range lines {
 	}

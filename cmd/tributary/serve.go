@@ -75,9 +75,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}, func() float64 { return float64(db.Written().Bytes) }),
 	)
 	pub := publish.New(cfg, db, tags.Topics(), reg, logger)
-	if err := pub.SettingsSince(ctx, cfg); err != nil {
-		logger.Warn("feeds keep their stories' dates as Last-Modified", "err", err)
-	}
+	settings := &settingsRecorder{pub: pub, logger: logger}
+	settings.record(ctx, cfg)
 	pinger := websub.New(cfg.Publish.Hubs, cfg.Server.BaseURL, nil, logger)
 	pl, err := poller.New(cfg, tags, db, poller.Options{
 		Registerer: reg, Notify: poller.Notifiers{pub, pinger}, Logger: logger,
@@ -124,9 +123,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		// (the config was edited while the daemon was stopped) follow the
 		// current ones, while the daemon serves. A retag that failed, here
 		// or in a reload (the disk was full), is tried again until it
-		// passes.
+		// passes, and so is the record of the feeds' settings.
 		for {
-			if retag(ctx, logger, pl) == nil {
+			failed := retag(ctx, logger, pl) != nil
+			if settings.retry(ctx) != nil {
+				failed = true
+			}
+			if !failed {
 				select {
 				case <-ctx.Done():
 					return nil
@@ -205,16 +208,14 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			}
 			pub.SetConfig(cfg, tags.Topics())
 			pinger.SetConfig(cfg.Publish.Hubs, cfg.Server.BaseURL)
-			if err := pub.SettingsSince(ctx, cfg); err != nil {
-				logger.Warn("feeds keep their stories' dates as Last-Modified", "err", err)
-			}
+			settingsFailed := settings.record(ctx, cfg) != nil
 			setLevel(level, cfg.Log)
 			mu.Lock()
 			current = cfg
 			mu.Unlock()
 			logger.Info("config reloaded", "sources", len(cfg.Sources), "topics", len(tags.Topics()))
 			// Stories already stored follow the new topic rules too.
-			if retag(ctx, logger, pl) != nil {
+			if retag(ctx, logger, pl) != nil || settingsFailed {
 				select {
 				case retagFailed <- struct{}{}:
 				default:
@@ -263,9 +264,50 @@ func (h healthOf) Healthy() error {
 	return h.poller.Healthy()
 }
 
-// retagRetry is how long the daemon waits before it tries a failed retag
-// again.
+// retagRetry is how long the daemon waits before it tries a failed retag,
+// or a failed record of the feeds' settings, again.
 var retagRetry = time.Minute
+
+// settingsRecorder records the feeds' settings in the store
+// (Publisher.SettingsSince), at start and at each reload, and keeps those
+// whose record the store refused (a full disk) for retry: until it passes,
+// the feeds are dated by their stories alone, and a reader that revalidates
+// by date is told a feed whose settings changed is the one it holds.
+type settingsRecorder struct {
+	pub    *publish.Publisher
+	logger *slog.Logger
+	mu     sync.Mutex         // serialises records, so that an older config's retry never follows a newer record
+	failed *aggregator.Config // the config whose record the store refused, if any
+}
+
+// record records the settings of cfg, and keeps cfg for retry when the
+// store refuses.
+func (s *settingsRecorder) record(ctx context.Context, cfg *aggregator.Config) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.pub.SettingsSince(ctx, cfg)
+	s.failed = nil
+	if err != nil && ctx.Err() == nil {
+		s.logger.Warn("feeds keep their stories' dates as Last-Modified until their settings are recorded", "err", err)
+		s.failed = cfg
+	}
+	return err
+}
+
+// retry records the settings whose record the store refused, if any.
+func (s *settingsRecorder) retry(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed == nil {
+		return nil
+	}
+	if err := s.pub.SettingsSince(ctx, s.failed); err != nil {
+		return err
+	}
+	s.failed = nil
+	s.logger.Info("feeds' settings recorded")
+	return nil
+}
 
 // retag re-decides the stored stories when the settings that decide their
 // faces, topics and tags changed, logs what it did, and returns the error
