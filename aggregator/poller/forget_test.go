@@ -134,3 +134,54 @@ func TestPruneHoldsAShortRetention(t *testing.T) {
 		t.Errorf("%d stories stored after a reload cut the retention to 90m; want the story of 2h10m pruned", stories())
 	}
 }
+
+// TestRetentionAfterTheClockJumps sets the clock a year ahead an hour
+// after the start: the prune keeps the stories, and a feed's new item is
+// stored rather than left out as older than the retention, since the
+// retention counts the time that passed, not the clock's jump. Once a
+// month has passed by that count, the stories go.
+func TestRetentionAfterTheClockJumps(t *testing.T) {
+	start := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
+	o := feedtest.NewOrigin(t)
+	o.Feed("/gazette.rss", "application/rss+xml", fixture(t, "news.rss")) // items of 2026-11-03 09:00 and 10:00
+	o.Feed("/wire.rss", "application/rss+xml", []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>`+
+		`<link>https://wire.example/</link><description>d</description></channel></rss>`))
+	db := mustOpen(t)
+	clk := &clock{t: start}
+	p := newPoller(t, retainingConfig(t, o, "/gazette.rss", "/wire.rss"), db, clk.Now)
+	var counted time.Duration
+	poller.SetElapsed(p, func(time.Time) time.Duration { return counted })
+	stories := func() int {
+		t.Helper()
+		ids, err := db.StoryIDs(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ids)
+	}
+	p.PollAll(t.Context(), nil)
+	if n := stories(); n != 2 {
+		t.Fatalf("%d stories stored; want the gazette's 2", n)
+	}
+
+	clk.Add(365*24*time.Hour + time.Hour)
+	counted = time.Hour
+	p.Prune(t.Context())
+	if n := stories(); n != 2 {
+		t.Errorf("%d stories after a prune by a clock set a year ahead; want the 2 kept", n)
+	}
+	o.Feed("/wire.rss", "application/rss+xml", []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>`+
+		`<link>https://wire.example/</link><description>d</description><item><guid>https://wire.example/tram</guid>`+
+		`<link>https://wire.example/tram</link><title>Council approves the tram line</title>`+
+		`<description>The council approved the tram line on Wednesday.</description><pubDate>`+
+		start.Add(30*time.Minute).Format(time.RFC1123Z)+`</pubDate></item></channel></rss>`))
+	if out := p.PollAll(t.Context(), nil); out[1].New != 1 || out[1].Expired != 0 {
+		t.Errorf("the wire's new item under a clock set a year ahead: %d new, %d expired; want it stored", out[1].New, out[1].Expired)
+	}
+
+	counted = 745 * time.Hour
+	p.Prune(t.Context())
+	if n := stories(); n != 0 {
+		t.Errorf("%d stories a month later by the time counted; want them pruned", n)
+	}
+}

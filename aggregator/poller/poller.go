@@ -118,6 +118,11 @@ type Poller struct {
 	now    func() time.Time
 	tick   time.Duration
 	first  time.Duration
+	// started is when the poller was made, and elapsed, when a test sets
+	// it, the time passed since then on the monotonic clock
+	// (retentionNow).
+	started time.Time
+	elapsed func(now time.Time) time.Duration
 
 	// pending holds source states that carry no items (304s, unchanged
 	// bodies, failures) until the next flush writes them in one
@@ -200,6 +205,7 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 	if p.now == nil {
 		p.now = time.Now
 	}
+	p.started = p.now()
 	if p.tick <= 0 {
 		p.tick = time.Second
 	}
@@ -651,7 +657,7 @@ func (p *Poller) Run(ctx context.Context) error {
 				pruning.Store(true)
 				wg.Go(func() {
 					defer pruning.Store(false)
-					p.prune(ctx, now.Add(-r), pl)
+					p.prune(ctx, p.retentionNow(now).Add(-r), pl)
 				})
 			}
 		}
@@ -905,13 +911,36 @@ func (p *Poller) Prune(ctx context.Context) {
 	pl := p.pl
 	p.mu.Unlock()
 	if r := pl.cfg.Storage.Retention; r > 0 {
-		p.prune(ctx, p.now().Add(-r), pl)
+		p.prune(ctx, p.retentionNow(p.now()).Add(-r), pl)
 	}
+}
+
+// retentionNow is the time the retention counts back from at now: now,
+// unless the wall clock has moved further ahead since the poller started
+// than the system's monotonic clock has counted, as when the clock is set
+// ahead while the daemon runs (by hand, or a time service stepping it),
+// and then the time at the start plus the time counted. A clock set a
+// year ahead would otherwise prune every story, and leave out every item
+// read, as older than the retention. A clock set back is taken as it is:
+// it prunes less.
+func (p *Poller) retentionNow(now time.Time) time.Time {
+	passed := now.Sub(p.started) // on the monotonic clock, when both times carry its reading
+	if p.elapsed != nil {
+		passed = p.elapsed(now)
+	}
+	if counted := p.started.Round(0).Add(passed); counted.Before(now.Round(0)) {
+		return counted
+	}
+	return now
 }
 
 // prune deletes stories older than cutoff and tells the publisher, then
 // forgets the sources no longer configured whose stories are gone.
 func (p *Poller) prune(ctx context.Context, cutoff time.Time, pl *pipeline) {
+	if now := p.now(); now.Sub(cutoff) > pl.cfg.Storage.Retention+time.Minute {
+		p.log.WarnContext(ctx, "the clock moved further ahead than the time counted since the start; the retention counts back from the time counted",
+			"clock", now.UTC().Format(time.RFC3339), "counted", cutoff.Add(pl.cfg.Storage.Retention).UTC().Format(time.RFC3339))
+	}
 	n, err := p.st.Prune(ctx, cutoff)
 	if err != nil {
 		p.log.ErrorContext(ctx, "prune failed", "err", err)
@@ -1234,7 +1263,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	if r := pl.cfg.Storage.Retention; r > 0 {
 		// Items older than the retention would be pruned within the hour
 		// and stored again at the next poll: leave them out.
-		cutoff := start.Add(-r)
+		cutoff := p.retentionNow(start).Add(-r)
 		items = slices.DeleteFunc(slices.Clone(items), func(it aggregator.Item) bool { return it.Published.Before(cutoff) })
 		o.Expired = len(feed.Items) - len(items)
 	}
