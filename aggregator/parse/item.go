@@ -59,6 +59,8 @@ type source struct {
 	json  *jsonfeed.Item
 	about string    // rdf:about of an RSS 1.0 item
 	base  *itemBase // the xml:base in scope in an RSS item or Atom entry, when its document has any
+	// xhtmlBody is the HTML of an RSS item's XHTML <body>, when it has one.
+	xhtmlBody string
 	// literalTitle is set for an Atom entry whose title is of type text:
 	// its "<" and "&" are characters, not markup.
 	literalTitle bool
@@ -120,6 +122,11 @@ func (n *normaliser) item(s source) aggregator.Item {
 	case s.atom != nil && s.atom.Content != nil:
 		if t := strings.ToLower(s.atom.Content.Type); t == "text" || t == "text/plain" {
 			rawContent = textToHTML(s.atom.Content.Value)
+		}
+	}
+	if s.rss != nil && strings.TrimSpace(rawContent) == "" {
+		if body := rssBody(s.rss, s.xhtmlBody); body != "" {
+			rawContent = body
 		}
 	}
 	if strings.TrimSpace(rawSummary) == "" && strings.TrimSpace(rawContent) == "" {

@@ -31,7 +31,6 @@ const oracleBase = "http://127.0.0.1:8097/tests/wellformed/"
 // The reasons Tributary's fields differ from feedparser's in the files of
 // oracleKnown.
 const (
-	knownBody    = "an RSS item's <body>, <xhtml:body> or <fullitem> is not read"
 	knownCdf     = "CDF (Channel Definition Format) is not read"
 	knownLabel   = "an Atom category's label stands for it where it has one"
 	knownScheme  = "an Atom id that is a URL comes back with its scheme in lower case"
@@ -54,13 +53,7 @@ var oracleKnown = map[string]string{
 	"atom10/entry_id_no_normalization_4.xml":                knownScheme,
 	"base/http_entry_id_base_content_location.xml":          knownId,
 	"base/http_entry_id_base_docuri.xml":                    knownId,
-	"base/http_item_body_base_content_location.xml":         knownBody,
-	"base/http_item_body_base_docuri.xml":                   knownBody,
-	"base/http_item_fullitem_base_content_location.xml":     knownBody,
-	"base/http_item_fullitem_base_docuri.xml":               knownBody,
 	"base/http_item_link_base_content_location.xml":         knownCl,
-	"base/http_item_xhtml_body_base_content_location.xml":   knownBody,
-	"base/http_item_xhtml_body_base_docuri.xml":             knownBody,
 	"cdf/item_abstract_map_description.xml":                 knownCdf,
 	"cdf/item_abstract_map_summary.xml":                     knownCdf,
 	"cdf/item_href_map_link.xml":                            knownCdf,
@@ -73,45 +66,9 @@ var oracleKnown = map[string]string{
 	"rss/entity_in_doctype.xml":                             knownDtd,
 	"rss/item_description_and_summary.xml":                  knownRssext,
 	"rss/item_description_not_a_doctype2.xml":               knownDoctype,
-	"rss/item_fullitem.xml":                                 knownBody,
 	"rss/item_madeup_tags_element.xml":                      knownRssext,
 	"rss/item_summary_and_description.xml":                  knownRssext,
-	"rss/item_xhtml_body.xml":                               knownBody,
-	"sanitize/item_body_applet.xml":                         knownBody,
-	"sanitize/item_body_blink.xml":                          knownBody,
-	"sanitize/item_body_embed.xml":                          knownBody,
-	"sanitize/item_body_frame.xml":                          knownBody,
-	"sanitize/item_body_iframe.xml":                         knownBody,
-	"sanitize/item_body_link.xml":                           knownBody,
-	"sanitize/item_body_meta.xml":                           knownBody,
-	"sanitize/item_body_object.xml":                         knownBody,
-	"sanitize/item_body_script.xml":                         knownBody,
-	"sanitize/item_body_script_map_content.xml":             knownBody,
-	"sanitize/item_body_style.xml":                          knownBody,
 	"sanitize/item_content_encoded_script_nested_cdata.xml": knownCdata,
-	"sanitize/item_fullitem_applet.xml":                     knownBody,
-	"sanitize/item_fullitem_blink.xml":                      knownBody,
-	"sanitize/item_fullitem_embed.xml":                      knownBody,
-	"sanitize/item_fullitem_frame.xml":                      knownBody,
-	"sanitize/item_fullitem_iframe.xml":                     knownBody,
-	"sanitize/item_fullitem_link.xml":                       knownBody,
-	"sanitize/item_fullitem_meta.xml":                       knownBody,
-	"sanitize/item_fullitem_object.xml":                     knownBody,
-	"sanitize/item_fullitem_script.xml":                     knownBody,
-	"sanitize/item_fullitem_script_cdata.xml":               knownBody,
-	"sanitize/item_fullitem_script_map_summary.xml":         knownBody,
-	"sanitize/item_fullitem_style.xml":                      knownBody,
-	"sanitize/item_xhtml_body_applet.xml":                   knownBody,
-	"sanitize/item_xhtml_body_blink.xml":                    knownBody,
-	"sanitize/item_xhtml_body_embed.xml":                    knownBody,
-	"sanitize/item_xhtml_body_frame.xml":                    knownBody,
-	"sanitize/item_xhtml_body_iframe.xml":                   knownBody,
-	"sanitize/item_xhtml_body_link.xml":                     knownBody,
-	"sanitize/item_xhtml_body_meta.xml":                     knownBody,
-	"sanitize/item_xhtml_body_object.xml":                   knownBody,
-	"sanitize/item_xhtml_body_script.xml":                   knownBody,
-	"sanitize/item_xhtml_body_script_map_content.xml":       knownBody,
-	"sanitize/item_xhtml_body_style.xml":                    knownBody,
 }
 
 var (

@@ -201,6 +201,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 	n.siteBase = parseBase(f.SiteURL)
 
 	titleTypes := sync.OnceValue(func() []bool { return atomTextTitles(b) })
+	bodies := sync.OnceValue(func() []string { return xhtmlBodies(b) })
 	items := make([]aggregator.Item, 0, min(len(gf.Items), maxItems))
 	seen := make(map[string][]int, len(gf.Items)) // GUID as given → indexes in items
 	taken := make(map[string]bool, len(gf.Items)) // final GUIDs
@@ -217,6 +218,14 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 			}
 			if bases != nil {
 				src.base = &bases[i]
+			}
+			// gofeed keeps an XHTML <body> as an extension, of which it
+			// keeps the bare text: only an item that has one needs the
+			// look at the document that reads its markup.
+			if len(gi.Extensions["xhtml"]["body"]) > 0 {
+				if bs := bodies(); len(bs) == len(rf.Items) {
+					src.xhtmlBody = bs[i]
+				}
 			}
 		case af != nil && i < len(af.Entries):
 			src.atom = af.Entries[i]

@@ -1381,3 +1381,29 @@ func TestDecodeBase64TextLeavesCDATA(t *testing.T) {
 		t.Errorf("decodeBase64Text:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestParseRSSBodies checks that an RSS item whose text is in an XHTML
+// <body> (prefixed or in the default namespace), a <body> or a <fullitem>
+// has it as its content, with its markup, sanitised and with relative
+// links resolved; an item's description stays its summary.
+func TestParseRSSBodies(t *testing.T) {
+	f := mustParseFile(t, "rss-bodies.xml", "")
+	content := []string{
+		`<p>The <b>new</b> crane is for hire <a href="https://quayside.example/rates" rel="nofollow noopener noreferrer">by the hour</a>.</p>`,
+		`<p>Printed tables for April &amp; May are in the harbour office.</p>`,
+		`<p>The rope store opens <em>at seven</em>.</p>`,
+		`<p>The net loft is closed for repairs.</p>`,
+		``,
+		`<p>The office opens at nine.</p>`,
+	}
+	checkItems(t, f, "content", func(it aggregator.Item) string { return it.Content }, content)
+	summary := []string{``, `Printed tables are in the harbour office.`, ``, ``, `The slipway is clear.`, ``}
+	checkItems(t, f, "summary", func(it aggregator.Item) string { return it.Summary }, summary)
+	// An item with a <BODY> and a <Body> reads the same every time.
+	for range 20 {
+		g := mustParseFile(t, "rss-bodies.xml", "")
+		if got, want := g.Items[5].Content, content[5]; got != want {
+			t.Fatalf("item with two bodies: content %q; want %q every time", got, want)
+		}
+	}
+}
