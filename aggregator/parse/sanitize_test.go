@@ -237,3 +237,21 @@ func TestPlainText(t *testing.T) {
 		}
 	}
 }
+
+// TestSanitizeSVGMathML checks what the README says of SVG and MathML:
+// their elements are dropped and the text written in them is kept.
+func TestSanitizeSVGMathML(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`<p>a <svg width="9"><circle r="4"/><text x="1">hi</text></svg> b</p>`, "a hi b"},
+		{`<p><math><mi>x</mi><mo>=</mo><mn>2</mn></math></p>`, "x = 2"},
+	}
+	for _, tt := range tests {
+		got := Sanitize(tt.in, "https://site.example/")
+		if strings.Contains(got, "<svg") || strings.Contains(got, "<circle") || strings.Contains(got, "<math") || strings.Contains(got, "<mi") {
+			t.Errorf("Sanitize(%q) = %q; want no SVG or MathML elements", tt.in, got)
+		}
+		if text := PlainText(got); text != tt.want {
+			t.Errorf("PlainText(Sanitize(%q)) = %q; want %q", tt.in, text, tt.want)
+		}
+	}
+}
