@@ -177,7 +177,11 @@ func (n *normaliser) item(s source) aggregator.Item {
 	if len(it.Authors) == 0 {
 		it.Authors = n.authors
 	}
-	it.Categories = categories(gi.Categories)
+	cats := gi.Categories
+	if ic := itunesCategories(gi.Extensions); len(ic) > 0 {
+		cats = slices.Concat(cats, ic)
+	}
+	it.Categories = categories(cats)
 	var enclosureBase *url.URL
 	if s.base != nil {
 		enclosureBase = s.base.item
@@ -596,6 +600,21 @@ func personNames(ps []*gofeed.Person) []string {
 			if len(out) == maxAuthors {
 				break
 			}
+		}
+	}
+	return out
+}
+
+// itunesCategories returns the names of an item's iTunes categories,
+// each followed by those of its subcategories (<itunes:category
+// text="Technology"><itunes:category text="Gadgets"/></itunes:category>),
+// which gofeed reads on the channel alone.
+func itunesCategories(exts ext.Extensions) []string {
+	var out []string
+	for _, c := range exts["itunes"]["category"] {
+		out = append(out, c.Attrs["text"])
+		for _, sub := range c.Children["category"] {
+			out = append(out, sub.Attrs["text"])
 		}
 	}
 	return out

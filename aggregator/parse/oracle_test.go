@@ -36,7 +36,6 @@ const (
 	knownScheme  = "an Atom id that is a URL comes back with its scheme in lower case"
 	knownId      = "an Atom id is kept as written, not resolved against xml:base or the document's URL"
 	knownCl      = "Parse is not given the HTTP Content-Location, which feedparser takes as the base"
-	knownItunes  = "an item's itunes:category, which Apple reads only on the channel, is not read"
 	knownSvg     = "the sanitiser keeps no SVG or MathML"
 	knownDtd     = "entities declared in the document's DOCTYPE are not expanded"
 	knownRssext  = "an element RSS does not define (<summary>, <tags>) is not read"
@@ -59,8 +58,6 @@ var oracleKnown = map[string]string{
 	"cdf/item_href_map_link.xml":                            knownCdf,
 	"cdf/item_lastmod_parsed.xml":                           knownCdf,
 	"cdf/item_title.xml":                                    knownCdf,
-	"itunes/itunes_item_category.xml":                       knownItunes,
-	"itunes/itunes_item_category_nested.xml":                knownItunes,
 	"namespace/atomsvgtitle.xml":                            knownSvg,
 	"namespace/rss2.0svgtitle.xml":                          knownSvg,
 	"rss/entity_in_doctype.xml":                             knownDtd,

@@ -1407,3 +1407,13 @@ func TestParseRSSBodies(t *testing.T) {
 		}
 	}
 }
+
+// TestParseITunesCategories checks that an item's iTunes categories, and
+// their subcategories, are among its categories, after its RSS ones and
+// once whatever their case; the channel's are not, as no channel category
+// is an item's.
+func TestParseITunesCategories(t *testing.T) {
+	f := mustParseFile(t, "rss-itunes-categories.xml", "")
+	want := [][]string{{"Harbour", "Technology", "Gadgets"}, {"Leisure"}, nil}
+	checkItems(t, f, "categories", func(it aggregator.Item) []string { return it.Categories }, want)
+}
