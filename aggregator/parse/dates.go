@@ -1,8 +1,15 @@
 package parse
 
 import (
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	// The time zone database, for the dates that name their zone as it
+	// does ("Europe/Berlin"): the container image holds no other.
+	_ "time/tzdata"
 )
 
 // months maps the names and abbreviations of months that feeds write in
@@ -33,23 +40,146 @@ var months = func() map[string]string {
 }()
 
 // namedZones are the offsets of the zone names that a date written in
-// another language may end in, besides zoneOffsets'.
+// another language may end in, besides zoneOffsets': RFC 822's, which
+// gofeed reads in the dates it reads itself, and Europe's.
 var namedZones = map[string]time.Duration{
 	"GMT": 0, "UT": 0, "UTC": 0, "Z": 0, "WET": 0,
 	"CET": time.Hour, "MEZ": time.Hour, "WEST": time.Hour,
 	"CEST": 2 * time.Hour, "MESZ": 2 * time.Hour, "EET": 2 * time.Hour, "EEST": 3 * time.Hour,
+	"EST": -5 * time.Hour, "EDT": -4 * time.Hour, "CST": -6 * time.Hour, "CDT": -5 * time.Hour,
+	"MST": -7 * time.Hour, "MDT": -6 * time.Hour, "PST": -8 * time.Hour, "PDT": -7 * time.Hour,
 }
+
+// Offsets of the three zones IST stands for: India Standard Time, which a
+// date takes unless its feed's language is Irish or Israel's (istFor), Irish
+// Standard Time (Ireland's summer time) and Israel Standard Time.
+const (
+	istIndia   = 5*time.Hour + 30*time.Minute
+	istIreland = time.Hour
+	istIsrael  = 2 * time.Hour
+)
+
+// istFor returns the offset IST stands for in a feed written in lang (a
+// language tag, as RSS's <language> gives it: "en-IE", "he", "hi-IN"):
+// Ireland's for Irish or a tag of Ireland, Israel's for Hebrew or a tag of
+// Israel, else India's, by far the most feeds that write IST.
+func istFor(lang string) time.Duration {
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	if lang == "" {
+		return istIndia
+	}
+	parts := strings.FieldsFunc(lang, func(r rune) bool { return r == '-' || r == '_' })
+	if len(parts) == 0 {
+		return istIndia
+	}
+	switch {
+	case parts[0] == "ga" || slices.Contains(parts[1:], "ie"):
+		return istIreland
+	case parts[0] == "he" || parts[0] == "iw" || slices.Contains(parts[1:], "il"):
+		return istIsrael
+	}
+	return istIndia
+}
+
+// zoneNames are the zones that American feeds name by their region alone,
+// "9:00 AM ET": their offset depends on the date, as daylight saving time
+// begins and ends.
+var zoneNames = map[string]string{
+	"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles",
+}
+
+// locations caches the zones of the time zone database that dates have
+// named: loading one reads the database.
+var locations sync.Map // name → *time.Location
+
+// location returns the zone of the time zone database that a date ends in,
+// named as the database names it ("Europe/Berlin", "America/Sao_Paulo") or
+// as zoneNames has it, or nil.
+func location(name string) *time.Location {
+	if n, ok := zoneNames[strings.ToUpper(name)]; ok {
+		name = n
+	} else if !strings.Contains(name, "/") || len(name) > 40 || strings.ContainsFunc(name, func(r rune) bool {
+		return !(r == '/' || r == '_' || r == '-' || r == '+' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z')
+	}) || strings.Contains(name, "..") {
+		return nil
+	}
+	if l, ok := locations.Load(name); ok {
+		return l.(*time.Location)
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil
+	}
+	locations.Store(name, l)
+	return l
+}
+
+// compactLayouts are ISO 8601's basic format, without separators, as
+// iCalendar writes dates and some feeds copy them ("20260301T090000Z").
+var compactLayouts = []string{"20060102T150405Z0700", "20060102T150405Z07:00", "20060102T1504Z0700", "20060102T150405", "20060102T1504"}
+
+// wallClockLayouts are dates without a zone that looseDate reads before a
+// zone named as the time zone database names it.
+var wallClockLayouts = []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02T15:04"}
+
+// maxLooseDate is the longest date looseDate reads: the longest real one,
+// JavaScript's with its zone's name, runs to some 80 bytes.
+const maxLooseDate = 200
 
 // looseDate reads a date that gofeed cannot, or returns nil: one in RFC
 // 822's order whose day and month are named in another language ("Mo, 03
 // Mär 2025 10:00:00 +0100", "mar., 04 mars 2025 10:00 CET", "3. Oktober
-// 2025") or with no space after the day's name ("Tue,03 Mar 2026"), one
-// that ends in a comment, as RFC 5322 allows ("… +0200
-// (CEST)"), and JavaScript's Date string ("Tue Mar 03 2026 10:00:00
-// GMT+0200 (Central European Summer Time)"). A zone it does not know
-// makes it nil too, rather than a guess hours off.
-func looseDate(raw string) *time.Time {
+// 2025", "1 mars 2026 à 10h00", "01.03.2026 10:00") or with no space after the day's name
+// ("Tue,03 Mar 2026"), one with the month first ("March 1, 2026 9:00 AM",
+// Drupal's "Sunday, March 1, 2026 - 09:00"), one that ends in a comment,
+// as RFC 5322 allows ("… +0200 (CEST)"), or in a zone of the time zone
+// database ("2026-03-01 09:00:00 Europe/Berlin") or an American region's
+// ("… ET"), ISO 8601's basic format ("20260301T090000Z") and JavaScript's
+// Date string ("Tue Mar 03 2026 10:00:00 GMT+0200 (Central European
+// Summer Time)"). IST is the zone ist gives. A zone it does not know makes
+// it nil too, rather than a guess hours off.
+func looseDate(raw string, ist time.Duration) *time.Time {
 	raw = strings.TrimSpace(raw)
+	if len(raw) > maxLooseDate {
+		return nil
+	}
+	if len(raw) >= 13 && (raw[8] == 'T' || raw[8] == 't') {
+		for _, layout := range compactLayouts {
+			if t, err := time.Parse(layout, strings.ToUpper(raw)); err == nil {
+				return &t
+			}
+		}
+	}
+	if i := strings.LastIndexAny(raw, " \t"); i > 0 {
+		if loc := location(raw[i+1:]); loc != nil {
+			rest := strings.TrimSpace(raw[:i])
+			var wall *time.Time
+			for _, layout := range wallClockLayouts {
+				if t, err := time.Parse(layout, rest); err == nil {
+					wall = &t
+					break
+				}
+			}
+			if wall == nil {
+				wall = dayMonthYear(rest, ist, false)
+			}
+			if wall == nil {
+				return nil
+			}
+			t := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), wall.Nanosecond(), loc).UTC()
+			return &t
+		}
+	}
+	return dayMonthYear(raw, ist, true)
+}
+
+// dateFillers are the words and signs between a date and its time
+// ("Sunday, March 1, 2026 - 09:00", "1 mars 2026 à 10h00").
+var dateFillers = map[string]bool{"-": true, "–": true, "—": true, "at": true, "à": true, "um": true, "om": true, "alle": true, "às": true}
+
+// dayMonthYear reads the dates of looseDate that name their month, with a
+// zone at the end when zoned is set.
+func dayMonthYear(raw string, ist time.Duration, zoned bool) *time.Time {
 	if strings.HasSuffix(raw, ")") {
 		if i := strings.LastIndexByte(raw, '('); i > 0 {
 			raw = raw[:i]
@@ -65,35 +195,74 @@ func looseDate(raw string) *time.Time {
 			f = append([]string{rest}, f...)
 		}
 	}
+	if len(f) > 8 {
+		return nil
+	}
+	g := f[:0]
+	for _, w := range f {
+		if w = strings.TrimRight(w, ","); w != "" && !dateFillers[w] {
+			g = append(g, w)
+		}
+	}
+	f = g
+	if len(f) > 0 && strings.Count(f[0], ".") == 2 {
+		// A date in figures with dots, as German and others write
+		// them: day first ("01.03.2026").
+		if p := strings.Split(f[0], "."); len(p[0]) <= 2 && len(p[1]) <= 2 && len(p[2]) == 4 {
+			if m, err := strconv.Atoi(p[1]); err == nil && m >= 1 && m <= 12 {
+				f = append([]string{p[0], strings.ToLower(time.Month(m).String()[:3]), p[2]}, f[1:]...)
+			}
+		}
+	}
 	if len(f) > 1 && months[strings.TrimSuffix(f[0], ".")] != "" {
 		f[0], f[1] = f[1], f[0] // the month before the day
 	}
-	if len(f) < 3 || len(f) > 5 {
+	if len(f) < 3 {
 		return nil
 	}
 	month, ok := months[strings.TrimSuffix(f[1], ".")]
 	if !ok {
 		return nil
 	}
-	s := strings.TrimSuffix(f[0], ".") + " " + month + " " + f[2]
-	var t time.Time
-	var err error
-	switch {
-	case len(f) == 3:
-		t, err = time.Parse("2 Jan 2006", s)
-	case strings.Count(f[3], ":") == 2:
-		t, err = time.Parse("2 Jan 2006 15:04:05", s+" "+f[3])
-	default:
-		t, err = time.Parse("2 Jan 2006 15:04", s+" "+f[3])
-	}
+	t, err := time.Parse("2 Jan 2006", strings.TrimSuffix(f[0], ".")+" "+month+" "+f[2])
 	if err != nil {
 		return nil
 	}
-	if len(f) == 5 {
-		zone := strings.ToUpper(f[4])
+	f = f[3:]
+	if len(f) > 0 {
+		c, ok := clock(f[0])
+		if !ok {
+			return nil
+		}
+		f = f[1:]
+		if len(f) > 0 {
+			if pm, ok := meridiem[f[0]]; ok {
+				h := c / time.Hour
+				if h < 1 || h > 12 {
+					return nil
+				}
+				if h == 12 {
+					c -= 12 * time.Hour
+				}
+				if pm {
+					c += 12 * time.Hour
+				}
+				f = f[1:]
+			}
+		}
+		t = t.Add(c)
+	}
+	if len(f) > 1 || len(f) == 1 && !zoned {
+		return nil
+	}
+	if len(f) == 1 {
+		zone := strings.ToUpper(f[0])
 		off, ok := namedZones[zone]
 		if !ok {
 			off, ok = zoneOffsets[zone]
+		}
+		if !ok && zone == "IST" {
+			off, ok = ist, true
 		}
 		if !ok {
 			off, ok = gmtOffset(zone)
@@ -111,4 +280,29 @@ func looseDate(raw string) *time.Time {
 		t = t.Add(-off)
 	}
 	return &t
+}
+
+// meridiem tells the words after a twelve-hour time: true for the
+// afternoon.
+var meridiem = map[string]bool{"am": false, "a.m.": false, "pm": true, "p.m.": true}
+
+// clock reads a time of day, "9:00", "09:00:00" or, as French writes it,
+// "10h00", as the time since midnight.
+func clock(s string) (time.Duration, bool) {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ':' || r == 'h' })
+	if len(parts) < 2 || len(parts) > 3 || strings.Count(s, "h") > 1 || strings.Contains(s, "h") && len(parts) != 2 {
+		return 0, false
+	}
+	var d time.Duration
+	for i, p := range parts {
+		if len(p) > 2 || i > 0 && len(p) != 2 {
+			return 0, false
+		}
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || i == 0 && n > 23 || i > 0 && n > 59 {
+			return 0, false
+		}
+		d += time.Duration(n) * []time.Duration{time.Hour, time.Minute, time.Second}[i]
+	}
+	return d, true
 }

@@ -208,12 +208,12 @@ func (n *normaliser) item(s source) aggregator.Item {
 	// Times. A date in another language or another form that gofeed
 	// cannot read is read here (looseDate); Dublin Core's terms (dcterms:issued, dcterms:modified),
 	// which gofeed leaves among the extensions, stand in for missing ones.
-	published, updated := zoned(gi.Published, gi.PublishedParsed), zoned(gi.Updated, gi.UpdatedParsed)
+	published, updated := zoned(gi.Published, gi.PublishedParsed, n.ist), zoned(gi.Updated, gi.UpdatedParsed, n.ist)
 	if published == nil {
-		published = looseDate(gi.Published)
+		published = looseDate(gi.Published, n.ist)
 	}
 	if updated == nil {
-		updated = looseDate(gi.Updated)
+		updated = looseDate(gi.Updated, n.ist)
 	}
 	if published == nil {
 		published = termsDate(gi.Extensions, "issued", "created", "date")
@@ -252,7 +252,7 @@ func (n *normaliser) item(s source) aggregator.Item {
 // zoneOffsets are the offsets of the time zone abbreviations that feeds
 // write in dates and gofeed does not know, reading their times as UTC:
 // each stands for one zone (not IST, which is India's, Ireland's or
-// Israel's).
+// Israel's: istFor).
 var zoneOffsets = map[string]time.Duration{
 	"AKST": -9 * time.Hour, "AKDT": -8 * time.Hour, "HST": -10 * time.Hour,
 	"BRT": -3 * time.Hour, "ART": -3 * time.Hour,
@@ -305,8 +305,8 @@ func gmtOffset(zone string) (time.Duration, bool) {
 // zoned returns t, gofeed's reading of the date raw, moved by the offset
 // of the zone abbreviation (or offset from GMT) raw ends in when gofeed
 // read it as UTC: a time of 08:00 JST is 23:00 UTC the day before, not
-// 08:00 UTC.
-func zoned(raw string, t *time.Time) *time.Time {
+// 08:00 UTC. IST is ist.
+func zoned(raw string, t *time.Time, ist time.Duration) *time.Time {
 	if t == nil {
 		return nil
 	}
@@ -316,6 +316,9 @@ func zoned(raw string, t *time.Time) *time.Time {
 		return t
 	}
 	off, ok := zoneOffsets[raw[i+1:]]
+	if !ok && raw[i+1:] == "IST" {
+		off, ok = ist, true
+	}
 	if !ok {
 		off, ok = gmtOffset(raw[i+1:])
 	}

@@ -141,9 +141,10 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 type normaliser struct {
 	sourceID string
 	now      time.Time
-	feedBase *url.URL // the feed's URL, for relative links
-	siteBase *url.URL // the site's URL, for HTML of items without a link
-	authors  []string // feed-level authors, inherited by items without any
+	feedBase *url.URL      // the feed's URL, for relative links
+	siteBase *url.URL      // the site's URL, for HTML of items without a link
+	authors  []string      // feed-level authors, inherited by items without any
+	ist      time.Duration // the offset of IST in the feed's dates: istFor its language
 }
 
 func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed {
@@ -153,6 +154,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 		Self:    n.absURL(gf.FeedLink),
 	}
 	n.authors = personNames(gf.Authors)
+	n.ist = istFor(gf.Language)
 
 	var (
 		rf     *rss.Feed

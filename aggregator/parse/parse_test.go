@@ -1417,3 +1417,70 @@ func TestParseITunesCategories(t *testing.T) {
 	want := [][]string{{"Harbour", "Technology", "Gadgets"}, {"Leisure"}, nil}
 	checkItems(t, f, "categories", func(it aggregator.Item) []string { return it.Categories }, want)
 }
+
+// TestParseDateForms checks dates that gofeed reads in the wrong zone
+// (IST, as UTC) or not at all, where the item took the time of the fetch:
+// a zone of the time zone database or an American region's after the
+// time, a twelve-hour time, French "10h00", a date in figures with dots,
+// ISO 8601's basic format and Drupal's long form. IST is India's in a feed
+// that names no language, Ireland's in an Irish one. A zone not known
+// leaves the item undated.
+func TestParseDateForms(t *testing.T) {
+	f := mustParseFile(t, "dates-forms.xml", "")
+	want := map[string]time.Time{
+		"Mumbai":               time.Date(2024, 3, 1, 3, 30, 0, 0, time.UTC),
+		"Berlin":               time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC),
+		"Sao Paulo":            time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC),
+		"Boston in winter":     time.Date(2024, 3, 1, 14, 0, 0, 0, time.UTC),
+		"Boston in summer":     time.Date(2023, 6, 1, 13, 0, 0, 0, time.UTC),
+		"Seattle":              time.Date(2024, 3, 1, 20, 30, 0, 0, time.UTC),
+		"Atlanta":              time.Date(2024, 3, 1, 5, 15, 0, 0, time.UTC),
+		"Lyon":                 time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+		"Hamburg":              time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+		"Calendar":             time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+		"Calendar with offset": time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+		"Drupal":               time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+	}
+	if len(f.Items) != len(want)+1 {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want)+1)
+	}
+	for _, it := range f.Items {
+		w, ok := want[it.Title]
+		if !ok {
+			if it.Dated {
+				t.Errorf("%s: published %v, dated; want undated", it.Title, it.Published)
+			}
+			continue
+		}
+		if !it.Dated || !it.Published.Equal(w) {
+			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
+		}
+	}
+	ie := mustParseFile(t, "dates-ist-ie.xml", "")
+	if w := time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC); len(ie.Items) != 1 || !ie.Items[0].Published.Equal(w) {
+		t.Errorf("IST in a feed in en-IE: items %+v; want one published at %v", ie.Items, w)
+	}
+}
+
+func TestISTFor(t *testing.T) {
+	tests := []struct {
+		lang string
+		want time.Duration
+	}{
+		{"", istIndia},
+		{"en", istIndia},
+		{"hi-IN", istIndia},
+		{"en-IE", istIreland},
+		{"en_ie", istIreland},
+		{"ga", istIreland},
+		{"he", istIsrael},
+		{"iw-IL", istIsrael},
+		{"en-IL", istIsrael},
+		{"  ", istIndia},
+	}
+	for _, tt := range tests {
+		if got := istFor(tt.lang); got != tt.want {
+			t.Errorf("istFor(%q) = %v; want %v", tt.lang, got, tt.want)
+		}
+	}
+}
