@@ -88,6 +88,9 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, fmt.Errorf("parsing %s: empty document: %w", feedURL, ErrNotFeed)
 	}
+	if firstByte(b) == '<' {
+		b = expandEntities(b)
+	}
 	doc, extensions, err := fitXML(b, opts.MaxItems, defaultLimits)
 	if err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", feedURL, err)

@@ -1,12 +1,14 @@
 package parse
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -1481,6 +1483,100 @@ func TestISTFor(t *testing.T) {
 	for _, tt := range tests {
 		if got := istFor(tt.lang); got != tt.want {
 			t.Errorf("istFor(%q) = %v; want %v", tt.lang, got, tt.want)
+		}
+	}
+}
+
+// TestParseDeclaredEntities checks that the entities a document declares
+// in its DOCTYPE are expanded, in text, in links and in HTML's attributes,
+// with the entities within them; that one holding markup, an external one
+// and one in a comment are left as written, as is a reference in a CDATA
+// section; and that HTML's named entities are read beside them.
+func TestParseDeclaredEntities(t *testing.T) {
+	f := mustParseFile(t, "rss-entities.xml", "")
+	if f.Title != "Harbour Gazette" || f.SiteURL != "https://gazette.example/" {
+		t.Errorf("feed title %q, site %q; want Harbour Gazette, https://gazette.example/", f.Title, f.SiteURL)
+	}
+	checkItems(t, f, "title", func(it aggregator.Item) string { return it.Title }, []string{
+		`Crane hire at the "Old" quay — Harbour Gazette`,
+		"Café opens &commented;",
+		"Logo &logo; and &licence;",
+	})
+	checkItems(t, f, "link", func(it aggregator.Item) string { return it.Link }, []string{
+		"https://gazette.example/news/crane",
+		"https://gazette.example/news/cafe",
+		"https://gazette.example/news/logo",
+	})
+	checkItems(t, f, "summary", func(it aggregator.Item) string { return it.Summary }, []string{
+		`<p title="Harbour Gazette">Hire by Quay &amp; Sons for the Harbour Gazette.</p>`,
+		`<p>Written as &amp;site; in CDATA.</p>`,
+		``,
+	})
+	checkItems(t, f, "authors", func(it aggregator.Item) []string { return it.Authors }, [][]string{nil, {"Quay & Sons"}, nil})
+	checkItems(t, f, "categories", func(it aggregator.Item) []string { return it.Categories }, [][]string{{"Harbour Gazette"}, nil, nil})
+}
+
+// TestExpandEntitiesBounded checks that a document whose entities hold
+// entities ("billion laughs"), hold themselves, nest too deep or would
+// make it grow too much, one large entity used many times, is read with
+// its references left as written, and that reading it takes memory
+// bounded by its size, not by what it would expand to.
+func TestExpandEntitiesBounded(t *testing.T) {
+	laughs, err := os.ReadFile(filepath.Join("testdata", "billion-laughs.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deep strings.Builder
+	deep.WriteString(`<!DOCTYPE rss [<!ENTITY e0 "x">`)
+	for i := 1; i <= maxEntityDepth+2; i++ {
+		fmt.Fprintf(&deep, `<!ENTITY e%d "&e%d;">`, i, i-1)
+	}
+	fmt.Fprintf(&deep, `]><rss version="2.0"><channel><title>&e%d;</title></channel></rss>`, maxEntityDepth+2)
+	big := `<!DOCTYPE rss [<!ENTITY big "` + strings.Repeat("ha", 500) + `">]><rss version="2.0"><channel><title>t</title><item><title>a</title><description>` +
+		strings.Repeat("&big;", 2*maxEntityGrowth/1000) + `</description></item></channel></rss>`
+	docs := map[string][]byte{
+		"billion laughs": laughs,
+		"itself":         []byte(`<!DOCTYPE rss [<!ENTITY a "x&b;"><!ENTITY b "y&a;">]><rss version="2.0"><channel><title>&a;</title></channel></rss>`),
+		"too deep":       []byte(deep.String()),
+		"too much":       []byte(big),
+	}
+	for name, doc := range docs {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		got := expandEntities(doc)
+		runtime.ReadMemStats(&after)
+		if !bytes.Equal(got, doc) {
+			t.Errorf("%s: expandEntities expanded the document, %d bytes to %d", name, len(doc), len(got))
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+			t.Errorf("%s: expandEntities allocated %d bytes for a document of %d", name, alloc, len(doc))
+		}
+		if _, err := Parse(doc, "", testFeedURL, "s", testNow, Options{}); err != nil {
+			t.Errorf("%s: Parse error %v", name, err)
+		}
+	}
+}
+
+func TestExpandEntities(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"no DOCTYPE", `<rss><a>&x;</a></rss>`, `<rss><a>&x;</a></rss>`},
+		{"no subset", `<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "rss-0.91.dtd"><rss>&eacute;</rss>`,
+			`<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "rss-0.91.dtd"><rss>&eacute;</rss>`},
+		{"text and attribute", `<?xml version="1.0"?><!DOCTYPE a [<!ENTITY q 'say "hi"'>]><a t="&q;">&q;</a>`,
+			`<?xml version="1.0"?><!DOCTYPE a [<!ENTITY q 'say "hi"'>]><a t="say &quot;hi&quot;">say &quot;hi&quot;</a>`},
+		{"first declaration counts", `<!DOCTYPE a [<!ENTITY x "1"><!ENTITY x "2">]><a>&x;</a>`, `<!DOCTYPE a [<!ENTITY x "1"><!ENTITY x "2">]><a>1</a>`},
+		{"comment, CDATA and instruction left", `<!DOCTYPE a [<!ENTITY x "1">]><a><!-- &x; --><![CDATA[&x;]]><?pi &x;?>&x;</a>`,
+			`<!DOCTYPE a [<!ENTITY x "1">]><a><!-- &x; --><![CDATA[&x;]]><?pi &x;?>1</a>`},
+		{"markup left, and what holds it", `<!DOCTYPE a [<!ENTITY m "<b>x</b>"><!ENTITY n "y&m;"><!ENTITY o "z">]><a>&m;&n;&o;</a>`,
+			`<!DOCTYPE a [<!ENTITY m "<b>x</b>"><!ENTITY n "y&m;"><!ENTITY o "z">]><a>&m;&n;z</a>`},
+		{"forbidden characters dropped", `<!DOCTYPE a [<!ENTITY x "a&#1;b"><!ENTITY amp1 "&amp;#"><!ENTITY y "&">]><a>&x;&y;#x1b;</a>`,
+			`<!DOCTYPE a [<!ENTITY x "a&#1;b"><!ENTITY amp1 "&amp;#"><!ENTITY y "&">]><a>ab</a>`},
+		{"XML's own not redefined", `<!DOCTYPE a [<!ENTITY lt "x">]><a>&lt;</a>`, `<!DOCTYPE a [<!ENTITY lt "x">]><a>&lt;</a>`},
+	}
+	for _, tt := range tests {
+		if got := string(expandEntities([]byte(tt.in))); got != tt.want {
+			t.Errorf("%s: expandEntities(%q)\n got %q\nwant %q", tt.name, tt.in, got, tt.want)
 		}
 	}
 }
