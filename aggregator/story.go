@@ -22,6 +22,7 @@ type Item struct {
 	Content       string      `json:"content,omitempty"` // sanitised HTML
 	Authors       []string    `json:"authors,omitempty"`
 	Categories    []string    `json:"categories,omitempty"`
+	CategoryTerms []string    `json:"category_terms,omitempty"` // other names of Categories that topics match, not shown: Atom terms beside labels
 	Enclosures    []Enclosure `json:"enclosures,omitempty"`
 	Published     time.Time   `json:"published"` // published, else updated, else first seen
 	Updated       time.Time   `json:"updated,omitzero"`

@@ -798,3 +798,54 @@ func TestTagsOneCase(t *testing.T) {
 		t.Errorf("story tags %q; want %q", st.Tags, want)
 	}
 }
+
+// TestAtomCategoryTermAndLabel checks that a topic's categories match an
+// Atom category by its term as well as by its label, which its entries
+// show, before and after a retag that reads the stored items, and that the
+// story's tags take the label alone.
+func TestAtomCategoryTermAndLabel(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "feeds", "atom-category-labels.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := src("https://quayside.example/feed.atom")
+	feed, err := parse.Parse(body, "application/atom+xml", s.URL, s.ID, t0.Add(time.Hour), parse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compile := func(topics ...aggregator.TopicConfig) *ingest.Ingester {
+		t.Helper()
+		cfg := &aggregator.Config{Topics: topics}
+		set, err := topic.Compile(cfg.Topics, cfg.Sources)
+		if err != nil {
+			t.Fatalf("topic.Compile: %v", err)
+		}
+		return ingest.New(cfg, set)
+	}
+	byTerm := aggregator.TopicConfig{ID: "by-term", Title: "By term", Match: aggregator.MatchConfig{Categories: []string{"tech"}}}
+	byLabel := aggregator.TopicConfig{ID: "by-label", Title: "By label", Match: aggregator.MatchConfig{Categories: []string{"Technology"}}}
+	plain := aggregator.TopicConfig{ID: "plain", Title: "Plain term", Match: aggregator.MatchConfig{Categories: []string{"harbour"}}}
+	db := mustOpen(t)
+	res := apply(t, db, compile(byTerm, byLabel, plain), s, feed.Items...)
+	if want := []string{"all", "by-label", "by-term", "plain"}; !slices.Equal(res.Topics, want) {
+		t.Errorf("Apply topics %q; want %q", res.Topics, want)
+	}
+	id := feed.Items[0].ID
+	// The tags are the story's topics and its categories: the labels, and
+	// the term of a category without one, not the terms beside labels.
+	if _, st := stored(t, db, id); !slices.Equal(st.Tags, []string{"Technology", "all", "by-label", "by-term", "harbour", "plain", "port"}) {
+		t.Errorf("story tags %q; want its topics, Technology, harbour and port", st.Tags)
+	}
+	var changed []string
+	err = db.Update(t.Context(), func(tx aggregator.Tx) error {
+		var err error
+		changed, err = compile(byTerm).Retag(tx, id)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("Retag: %v", err)
+	}
+	if _, st := stored(t, db, id); !slices.Equal(st.Topics, []string{"all", "by-term"}) {
+		t.Errorf("story topics after Retag %q (changed %q); want [all by-term]", st.Topics, changed)
+	}
+}

@@ -188,6 +188,7 @@ func storyText(st *aggregator.Story, items []aggregator.Item, known map[string]p
 			}
 		}
 		out.Categories = append(out.Categories, it.Categories...)
+		out.Categories = append(out.Categories, it.CategoryTerms...)
 	}
 	return out
 }

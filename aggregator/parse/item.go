@@ -182,6 +182,9 @@ func (n *normaliser) item(s source) aggregator.Item {
 		cats = slices.Concat(cats, ic)
 	}
 	it.Categories = categories(cats)
+	if s.atom != nil {
+		it.CategoryTerms = atomTerms(s.atom.Categories, it.Categories)
+	}
 	var enclosureBase *url.URL
 	if s.base != nil {
 		enclosureBase = s.base.item
@@ -618,6 +621,29 @@ func itunesCategories(exts ext.Extensions) []string {
 		out = append(out, c.Attrs["text"])
 		for _, sub := range c.Children["category"] {
 			out = append(out, sub.Attrs["text"])
+		}
+	}
+	return out
+}
+
+// atomTerms returns the terms of the Atom categories that have a label
+// too, which gofeed takes for the category (<category term="tech"
+// label="Technology"/>), less those already among cats: a topic's
+// categories match the term as well as the label, while entries show the
+// label alone.
+func atomTerms(in []*atom.Category, cats []string) []string {
+	var out []string
+	for _, c := range in {
+		if c == nil || strings.TrimSpace(c.Label) == "" {
+			continue
+		}
+		t := truncateRunes(PlainText(c.Term), 200)
+		if t == "" || containsFoldString(cats, t) || containsFoldString(out, t) {
+			continue
+		}
+		out = append(out, t)
+		if len(out) == maxCategories {
+			break
 		}
 	}
 	return out
