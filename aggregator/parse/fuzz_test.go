@@ -3,6 +3,7 @@ package parse
 import (
 	"bytes"
 	"encoding/xml"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -157,4 +158,67 @@ func TestFoldsTo(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzExpandEntities holds expandEntities to its bounds and to what the
+// feed parser relies on: a document without a DOCTYPE comes back as it is,
+// an expanded one grows by no more than maxEntityGrowth, and the XML
+// decoder reads an expanded document as far as it reads the document
+// itself.
+func FuzzExpandEntities(f *testing.F) {
+	for _, s := range []string{
+		`<!DOCTYPE rss [<!ENTITY a "x&b;"><!ENTITY b "y">]><rss t="&a;">&a;&b;&c;</rss>`,
+		`<?xml version="1.0"?><!-- c --><!DOCTYPE rss [<!ENTITY q 'say "hi"'><!ENTITY m "<b>">]><rss><a t='&q;'>&q;&m;<![CDATA[&q;]]></a></rss>`,
+		`<!DOCTYPE a [<!ENTITY x "a&#1;b"><!ENTITY y "&">]><a>&x;&y;#x1b;</a>`,
+		`<!DOCTYPE a [<!ENTITY a "&b;"><!ENTITY b "&a;">]><a>&a;</a>`,
+	} {
+		f.Add([]byte(s))
+	}
+	if b, err := os.ReadFile("testdata/billion-laughs.xml"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		doc = toUTF8(doc, "")
+		out := expandEntities(doc)
+		if !bytes.Contains(doc, []byte("<!DOCTYPE")) && !bytes.Equal(out, doc) {
+			t.Fatalf("expandEntities(%q) = %q; want it unchanged, without a DOCTYPE", doc, out)
+		}
+		if len(out) > len(doc)+maxEntityGrowth {
+			t.Fatalf("expandEntities grew %d bytes to %d", len(doc), len(out))
+		}
+		tokens := func(b []byte) (n int, err error) {
+			d := xml.NewDecoder(bytes.NewReader(b))
+			d.Strict = false
+			for {
+				if _, err := d.Token(); err != nil {
+					return n, err
+				}
+				n++
+			}
+		}
+		if _, err := tokens(doc); err == io.EOF {
+			if _, err := tokens(out); err != io.EOF {
+				t.Fatalf("expandEntities(%q) = %q, which the decoder refuses: %v", doc, out, err)
+			}
+		}
+	})
+}
+
+// FuzzLooseDate reads any string as a date: looseDate must not panic, and
+// must read the same string the same way twice, its cache of time zones
+// filled or not.
+func FuzzLooseDate(f *testing.F) {
+	for _, s := range []string{
+		"Fr, 01 Mär 2024 10:00:00 +0100", "Friday, March 1, 2024 - 09:00", "March 1, 2024 12:15 AM ET",
+		"2024-03-01 09:00:00 Europe/Berlin", "20240301T100000+0100", "01.03.2024 10h00 MEZ",
+		"Fri Mar 01 2024 10:00:00 GMT+0200 (Central European Summer Time)", "1 mars 2024 à 10h00 IST",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, b := looseDate(s, istIndia), looseDate(s, istIndia)
+		if (a == nil) != (b == nil) || a != nil && !a.Equal(*b) {
+			t.Fatalf("looseDate(%q) = %v, then %v", s, a, b)
+		}
+	})
 }
