@@ -264,3 +264,43 @@ func (e *entityExpander) expand(name string) (ok, abort bool) {
 // quoteEscaper writes quotes as references, so that an entity's text may
 // stand in an attribute's value whichever quotes it is in.
 var quoteEscaper = strings.NewReplacer(`"`, "&quot;", `'`, "&apos;")
+
+// detectionPeek is how much of a document gofeed reads to tell its format:
+// a document whose root element starts further in is "not a feed" to it.
+const detectionPeek = 4096
+
+// trimProlog returns doc, or, when its root element starts past
+// detectionPeek, doc without what stands between its XML declaration and
+// its root: comments, processing instructions and a DOCTYPE, which no
+// reader of the feed needs once its entities are expanded (a DOCTYPE that
+// declares every Latin-1 character runs to 7 KB, a licence in a comment
+// to as much).
+func trimProlog(doc []byte) []byte {
+	declEnd, root := 0, -1
+	for i := 0; i < len(doc) && root < 0; {
+		switch c := doc[i]; {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xEF || c == 0xBB || c == 0xBF:
+			i++
+		case hasPrefixAt(doc, i, "<?xml ") && declEnd == 0 && len(bytes.TrimSpace(doc[:i])) == 0:
+			i = after(doc, i+2, "?>")
+			declEnd = i
+		case hasPrefixAt(doc, i, "<?"):
+			i = after(doc, i+2, "?>")
+		case hasPrefixAt(doc, i, "<!--"):
+			i = after(doc, i+4, "-->")
+		case hasPrefixAt(doc, i, "<!"):
+			i = afterDeclaration(doc, i+2)
+		case c == '<':
+			root = i
+		default:
+			return doc
+		}
+	}
+	if root <= detectionPeek {
+		return doc
+	}
+	out := make([]byte, 0, declEnd+1+len(doc)-root)
+	out = append(out, doc[:declEnd]...)
+	out = append(out, '\n')
+	return append(out, doc[root:]...)
+}

@@ -89,7 +89,7 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 		return nil, fmt.Errorf("parsing %s: empty document: %w", feedURL, ErrNotFeed)
 	}
 	if firstByte(b) == '<' {
-		b = expandEntities(b)
+		b = trimProlog(expandEntities(b))
 	}
 	doc, extensions, err := fitXML(b, opts.MaxItems, defaultLimits)
 	if err != nil {

@@ -1580,3 +1580,31 @@ func TestExpandEntities(t *testing.T) {
 		}
 	}
 }
+
+// TestParseLongProlog checks that a feed whose root element starts past
+// the first 4 KB, after a DOCTYPE that declares every Latin-1 character as
+// an entity, is read, where it was taken for no feed at all, with its
+// entities expanded.
+func TestParseLongProlog(t *testing.T) {
+	f := mustParseFile(t, "rss091-inline-dtd.xml", "")
+	if f.Title != "Café du Port" {
+		t.Errorf("feed title %q; want Café du Port", f.Title)
+	}
+	checkItems(t, f, "title", func(it aggregator.Item) string { return it.Title }, []string{"Crêpes à la fraîche"})
+	checkItems(t, f, "summary", func(it aggregator.Item) string { return it.Summary }, []string{"Le café ouvre à sept\u00a0heures."})
+}
+
+func TestTrimProlog(t *testing.T) {
+	long := strings.Repeat("x", detectionPeek)
+	tests := []struct{ name, in, want string }{
+		{"short prolog kept", `<?xml version="1.0"?><!-- c --><rss/>`, `<?xml version="1.0"?><!-- c --><rss/>`},
+		{"long comment", `<?xml version="1.0"?>` + "\n<!-- " + long + ` --><?xml-stylesheet href="s.xsl"?><rss>a</rss>`, `<?xml version="1.0"?>` + "\n" + `<rss>a</rss>`},
+		{"no declaration", `<!DOCTYPE rss [<!-- ` + long + ` -->]><rss>a</rss>`, "\n<rss>a</rss>"},
+		{"not XML", "{" + long, "{" + long},
+	}
+	for _, tt := range tests {
+		if got := string(trimProlog([]byte(tt.in))); got != tt.want {
+			t.Errorf("%s: trimProlog = %q; want %q", tt.name, abbrev(got), abbrev(tt.want))
+		}
+	}
+}
