@@ -96,8 +96,26 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	mux := http.NewServeMux()
 	mux.Handle("/", pub.Handler(healthOf{db: db, poller: pl}))
 	mux.Handle("/api/", ops.AllowFrom(func() aggregator.ServerConfig { return currentCfg().Server }, ops.Handler(currentCfg, latestStates{DB: db, poller: pl})))
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Server.Listen, err)
+	}
+	conns := ops.NewConnLimit(ln, connLimit(openFileLimit(), cfg.Poll.Concurrency))
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tributary_http_connections", Help: "HTTP connections open.",
+		}, func() float64 { return float64(conns.Open()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tributary_http_connections_max", Help: "HTTP connections held open at most, from the open-file limit.",
+		}, func() float64 { return float64(conns.Max()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "tributary_http_connections_closed_total",
+			Help: "HTTP connections without a request in progress closed to make room for new ones.",
+		}, func() float64 { return float64(conns.ClosedQuiet()) }),
+	)
 	srv := &http.Server{
 		Handler:           ops.Recover(logger, mux),
+		ConnState:         conns.ConnState,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,
@@ -105,12 +123,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", cfg.Server.Listen)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", cfg.Server.Listen, err)
-	}
 	logger.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.Server.BaseURL,
-		"store", cfg.Storage.Path, "sources", len(cfg.Sources), "topics", len(tags.Topics()))
+		"store", cfg.Storage.Path, "sources", len(cfg.Sources), "topics", len(tags.Topics()),
+		"max_connections", conns.Max())
 	if listening != nil {
 		listening(ln.Addr().String())
 	}
@@ -145,7 +160,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	})
 	g.Go(func() error { return pinger.Run(ctx) })
 	g.Go(func() error {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(conns); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
@@ -235,6 +250,33 @@ func emptyFile(path string) (bool, error) {
 		return false, err
 	}
 	return len(bytes.TrimSpace(b)) == 0, nil
+}
+
+// openFileLimit returns the process's limit on open files
+// (RLIMIT_NOFILE), which Go raises to the hard limit at start; 0 when it
+// cannot be read. A test may replace it.
+var openFileLimit = func() uint64 {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 0
+	}
+	return lim.Cur
+}
+
+// connLimit returns how many HTTP connections the daemon holds open at
+// most under an open-file limit of nofile: what the limit leaves after the
+// daemon's own files — the store and its backups and compactions, the
+// logs, the poller's fetches in flight and their name lookups, the
+// connections it keeps alive to sources and hubs — and never more than
+// three quarters of it. An unknown or unlimited limit allows 65,536.
+func connLimit(nofile uint64, concurrency int) int {
+	const unknown = 1 << 16
+	if nofile == 0 || nofile > 1<<30 {
+		return unknown
+	}
+	own := uint64(256 + 4*max(concurrency, 1))
+	n := nofile - min(own, nofile)
+	return int(max(min(n, nofile/4*3), 1))
 }
 
 // healthOf is healthy while the store is open and takes writes and the
