@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -143,4 +145,51 @@ func Recover(logger *slog.Logger, h http.Handler) http.Handler {
 		}()
 		h.ServeHTTP(w, r)
 	})
+}
+
+// bodyGrace is how long a request may take to send a body that no
+// endpoint reads, and bodyKept how much of it is read, before the
+// connection is closed after the answer rather than wait for the rest.
+const (
+	bodyGrace = time.Second
+	bodyKept  = 64 << 10
+)
+
+// IgnoreBody serves h, which reads no request body, to requests that send
+// one anyway (a GET may carry one) at little cost. The server would read
+// what is left of it before it answers, up to 256 KiB, to reuse the
+// connection: a chunked body never finished held the answer and the
+// connection for the whole read timeout. A body that comes within a
+// second and is no larger than 64 KiB is read and dropped, and the
+// connection kept; any other is not waited for, and the connection is
+// closed after the answer.
+func IgnoreBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+			dropBody(w, r)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// dropBody reads and drops r's body, or, when it is large, slow, or waits
+// to be asked for (Expect: 100-continue), has the connection closed after
+// the answer without reading it.
+func dropBody(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	if !strings.EqualFold(strings.TrimSpace(r.Header.Get("Expect")), "100-continue") {
+		deadline := rc.SetReadDeadline(time.Now().Add(bodyGrace))
+		_, err := io.CopyN(io.Discard, r.Body, bodyKept+1)
+		if err == io.EOF {
+			if deadline == nil {
+				// The server sets the next request's deadlines itself.
+				rc.SetReadDeadline(time.Time{}) //nolint:errcheck // set above, so supported
+			}
+			return
+		}
+	}
+	w.Header().Set("Connection", "close")
+	// What the server reads of the body once the handler is done then
+	// fails at once.
+	rc.SetReadDeadline(time.Unix(1, 0)) //nolint:errcheck // unsupported: the body is in memory
 }

@@ -38,7 +38,8 @@ var errUnknownFormat = errors.New("unknown feed format")
 // prometheus.Gatherer (a *prometheus.Registry), /metrics, limited to the
 // server.metrics_allow networks, or to the server's own machine when none
 // are set. GET and HEAD are served, and OPTIONS on /topics/ (a browser's
-// CORS preflight of a feed); other methods get 405. h may be nil: the
+// CORS preflight of a feed); other methods get 405. A request body is
+// never read, nor waited for long (see ops.IgnoreBody). h may be nil: the
 // daemon is then always healthy.
 func (p *Publisher) Handler(h Health) http.Handler {
 	mux := http.NewServeMux()
@@ -57,7 +58,7 @@ func (p *Publisher) Handler(h Health) http.Handler {
 			metricsHandler.ServeHTTP(w, r)
 		}))
 	}
-	return ops.Recover(p.logger, mux)
+	return ops.Recover(p.logger, ops.IgnoreBody(mux))
 }
 
 // serveTopic serves /topics/{id}.{rss,atom,json} and the page /topics/{id}.

@@ -114,7 +114,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}, func() float64 { return float64(conns.ClosedQuiet()) }),
 	)
 	srv := &http.Server{
-		Handler:           ops.Recover(logger, mux),
+		Handler:           ops.Recover(logger, ops.IgnoreBody(mux)),
 		ConnState:         conns.ConnState,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
