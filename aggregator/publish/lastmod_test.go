@@ -207,3 +207,81 @@ func TestIfModifiedSinceFromAClockAhead(t *testing.T) {
 		t.Errorf("clock set right, a new story, If-Modified-Since %s (3 days ahead) got %d; want 200 with the new story", lm, resp.StatusCode)
 	}
 }
+
+// TestLastModifiedAcrossRestart: a story leaves a topic, which moves no
+// story's Updated, and the feed is dated at that change. After a restart,
+// a story whose source dated it before that change comes in: a client
+// holding the date of the change, sending only If-Modified-Since, must get
+// the new document, not a 304; a client holding the document as it was
+// before the restart still gets a 304.
+func TestLastModifiedAcrossRestart(t *testing.T) {
+	f := newFixture(t)
+	if err := f.pub.SettingsSince(t.Context(), f.cfg); err != nil {
+		t.Fatal(err)
+	}
+	f.get(t, "/topics/world.atom")
+	err := f.db.Update(t.Context(), func(tx aggregator.Tx) error {
+		for _, id := range f.ids {
+			st, err := tx.Story(id)
+			if err != nil {
+				return err
+			}
+			if i := slices.Index(st.Topics, "world"); i >= 0 {
+				st.Topics = slices.Delete(st.Topics, i, i+1)
+				return tx.PutStory(st)
+			}
+		}
+		t.Fatal("no fixture story is in world")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pub.SetClock(func() time.Time { return fixedNow().Add(time.Hour) })
+	f.pub.Changed("world")
+	resp, _ := f.get(t, "/topics/world.atom")
+	lm := resp.Header.Get("Last-Modified")
+	if want := fixedNow().Add(time.Hour).Format(http.TimeFormat); lm != want {
+		t.Fatalf("after a story left the topic, Last-Modified = %s; want the time of the change, %s", lm, want)
+	}
+
+	restart := func(now time.Time) *httptest.Server {
+		pub := publish.New(f.cfg, f.db, topicsCfg, prometheus.NewRegistry(), nil)
+		pub.SetClock(func() time.Time { return now })
+		if err := pub.SettingsSince(t.Context(), f.cfg); err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(pub.Handler(nil))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	get := func(srv *httptest.Server, header ...string) (*http.Response, []byte) {
+		t.Helper()
+		f2 := *f
+		f2.srv = srv
+		return f2.do(t, http.MethodGet, "/topics/world.atom", header...)
+	}
+
+	srv := restart(fixedNow().Add(2 * time.Hour))
+	if resp, _ := get(srv, "If-Modified-Since: "+lm); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("after a restart that changed nothing, If-Modified-Since %s got %d; want 304", lm, resp.StatusCode)
+	}
+
+	putStories(t, f.db, storySpec{
+		at: fixedNow().Add(30 * time.Minute), topics: []string{"all", "world"},
+		items: []itemSpec{{src: srcBeta, guid: "b-late", title: "Dated before the change", link: "https://beta.example/late"}},
+	})
+	srv = restart(fixedNow().Add(3 * time.Hour))
+	resp, body := get(srv, "If-Modified-Since: "+lm)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Dated before the change") {
+		t.Fatalf("after a restart with a new story, If-Modified-Since %s got %d with Last-Modified %s; want 200 with the story",
+			lm, resp.StatusCode, resp.Header.Get("Last-Modified"))
+	}
+	lm2, err := http.ParseTime(resp.Header.Get("Last-Modified"))
+	if old, _ := http.ParseTime(lm); err != nil || !lm2.After(old) {
+		t.Errorf("after a restart with a new story, Last-Modified = %s; want later than %s", resp.Header.Get("Last-Modified"), lm)
+	}
+	if resp, _ := get(srv, "If-Modified-Since: "+resp.Header.Get("Last-Modified")); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("If-Modified-Since its own Last-Modified got %d; want 304", resp.StatusCode)
+	}
+}

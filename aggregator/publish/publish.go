@@ -53,7 +53,10 @@
 // earlier than the settings it was rendered with took effect, as the store
 // recorded it (SettingsSince), so that a restart with an edited config
 // dates its new bytes too; never a time later than the response's, and
-// never an earlier one than the same bytes were served with. A feed that changed twice within a second keeps
+// never an earlier one than the same bytes were served with, across a
+// restart too: a date of a change is kept in the store with the bytes'
+// tag (recordServed), so that those bytes keep it and others are dated
+// later. A feed that changed twice within a second keeps
 // the date its first version was served with, which then earns no 304,
 // until a request in a later second dates it anew. If-None-Match is
 // preferred whenever a client sends both.
@@ -344,15 +347,25 @@ func (p *Publisher) cached(ctx context.Context, s *state, tc *topicCache, f form
 		return nil, err
 	}
 	if r := fc.cur.Load(); r != nil && r.gen == gen {
-		return p.settle(fc, f, r), nil
+		return p.settle(ctx, tc, f, r), nil
 	}
 	r, err := p.render(s, pg, f)
 	if err != nil {
 		return nil, err
 	}
-	if prev := fc.cur.Load(); prev != nil {
+	var prev served
+	havePrev := false
+	if c := fc.cur.Load(); c != nil {
+		prev, havePrev = served{etag: c.plain.etag, modified: c.modified, shared: c.shared}, true
+	} else {
+		// The first document since the start, or since a reload: the one
+		// served before, if it was dated at a change the stories do not
+		// show.
+		prev, havePrev = p.lastServed(ctx, tc.cfg.ID, f)
+	}
+	if havePrev {
 		switch {
-		case prev.plain.etag == r.plain.etag:
+		case prev.etag == r.plain.etag:
 			// The same bytes keep the Last-Modified they were served with:
 			// moving it back would let a later change fall before a date
 			// a client already holds.
@@ -369,17 +382,18 @@ func (p *Publisher) cached(ctx context.Context, s *state, tc *topicCache, f form
 				now = prev.modified
 			}
 			r.restamp(f, now)
+			p.recordServed(ctx, tc.cfg.ID, f, r)
 		}
 	}
 	r.gen = gen
 	fc.cur.Store(r)
-	return p.settle(fc, f, r), nil
+	return p.settle(ctx, tc, f, r), nil
 }
 
 // settle gives r, the current document of fc, a Last-Modified of its own
 // once the clock has passed the one it shares with other bytes served
-// before, and returns the document to serve. fc.mu is held.
-func (p *Publisher) settle(fc *formatCache, f format, r *rendered) *rendered {
+// before, and returns the document to serve. Its formatCache's mu is held.
+func (p *Publisher) settle(ctx context.Context, tc *topicCache, f format, r *rendered) *rendered {
 	if !r.shared {
 		return r
 	}
@@ -390,7 +404,8 @@ func (p *Publisher) settle(fc *formatCache, f format, r *rendered) *rendered {
 	settled := *r
 	settled.restamp(f, now)
 	settled.shared = false
-	fc.cur.Store(&settled)
+	tc.formats[f].cur.Store(&settled)
+	p.recordServed(ctx, tc.cfg.ID, f, &settled)
 	return &settled
 }
 

@@ -14,6 +14,9 @@ import (
 // emptyStore is a store with no sources and no stories.
 type emptyStore struct{ aggregator.Store }
 
+func (emptyStore) View(context.Context, func(aggregator.Tx) error) error   { return nil }
+func (emptyStore) Update(context.Context, func(aggregator.Tx) error) error { return nil }
+
 func (emptyStore) Sources(context.Context) ([]aggregator.SourceState, error) { return nil, nil }
 
 func (emptyStore) TopicStories(context.Context, string, time.Time, func(aggregator.Story, []aggregator.Item) bool) error {

@@ -77,3 +77,66 @@ func (p *Publisher) settingsSince() settingsTime {
 	}
 	return settingsTime{}
 }
+
+// servedBlob prefixes the store's record of a topic feed's document last
+// dated at a change that moved no story's Updated (servedKey): its entity
+// tag and the Last-Modified it was served with. After a restart the date
+// the stories give can be earlier than that (a story left the topic; one
+// that comes in now was dated before then by its source): the record
+// keeps such a document's date, and gives different bytes a later one, as
+// the running daemon does with the document it serves (cached).
+const servedBlob = "publish-served/"
+
+func servedKey(topic string, f format) string { return servedBlob + topic + formatInfo[f].ext }
+
+// served is a topic feed's document as last served: the entity tag of its
+// plain bytes, its Last-Modified, and whether other bytes were served with
+// the same date.
+type served struct {
+	etag     string
+	modified time.Time
+	shared   bool
+}
+
+// lastServed returns the record of a topic feed's document that
+// recordServed kept, or ok false when there is none (a store that predates
+// it, a feed never dated so) or it cannot be read.
+func (p *Publisher) lastServed(ctx context.Context, topic string, f format) (sv served, ok bool) {
+	err := p.store.View(ctx, func(tx aggregator.Tx) error {
+		b, err := tx.Blob(servedKey(topic, f))
+		if err != nil || len(b) < 9 {
+			return err
+		}
+		sv = served{
+			modified: time.Unix(int64(binary.BigEndian.Uint64(b)), 0).UTC(),
+			shared:   b[8] == 1,
+			etag:     string(b[9:]),
+		}
+		ok = true
+		return nil
+	})
+	if err != nil {
+		p.logger.WarnContext(ctx, "reading the date a feed was last served with", "topic", topic, "format", f.String(), "err", err)
+		return served{}, false
+	}
+	return sv, ok
+}
+
+// recordServed keeps r as the topic feed's document last served, dated at
+// a change its stories do not show. A failed write is logged: the feed is
+// served all the same.
+func (p *Publisher) recordServed(ctx context.Context, topic string, f format, r *rendered) {
+	b := binary.BigEndian.AppendUint64(nil, uint64(r.modified.Unix()))
+	if r.shared {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	b = append(b, r.plain.etag...)
+	err := p.store.Update(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
+		return tx.PutBlob(servedKey(topic, f), b)
+	})
+	if err != nil {
+		p.logger.WarnContext(ctx, "recording the date a feed was served with", "topic", topic, "format", f.String(), "err", err)
+	}
+}
