@@ -53,3 +53,40 @@ func TestOPMLWrittenOnce(t *testing.T) {
 		t.Errorf("GET /opml after a reload added a topic, with the tag held before: %d; want 200", w.code)
 	}
 }
+
+// TestOPMLGzip: a client that accepts gzip gets /opml compressed under a
+// tag of its own, varied by Accept-Encoding, as a feed; either tag held
+// earns a 304 that names the tag the client holds.
+func TestOPMLGzip(t *testing.T) {
+	f := newFixture(t)
+	resp, plain := f.get(t, "/opml")
+	plainTag := resp.Header.Get("ETag")
+	if resp.Header.Get("Content-Encoding") != "" || resp.Header.Get("Vary") != "Accept-Encoding" {
+		t.Errorf("GET /opml without Accept-Encoding: Content-Encoding %q, Vary %q; want none, Accept-Encoding",
+			resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
+	}
+	resp, zipped := f.get(t, "/opml", "Accept-Encoding: gzip")
+	gzTag := resp.Header.Get("ETag")
+	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("GET /opml with Accept-Encoding: gzip: Content-Encoding %q, Vary %q; want gzip, Accept-Encoding",
+			resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
+	}
+	if got := gunzip(t, zipped); string(got) != string(plain) {
+		t.Errorf("GET /opml gzip-decoded differs from the plain document:\n%s\nwant\n%s", got, plain)
+	}
+	if gzTag == "" || gzTag == plainTag {
+		t.Errorf("GET /opml gzip ETag %q; want one of its own, not the plain %q", gzTag, plainTag)
+	}
+	for _, tc := range []struct{ accept, held, want string }{
+		{"gzip", gzTag, gzTag},
+		{"gzip", plainTag, plainTag},
+		{"identity", gzTag, gzTag},
+		{"identity", plainTag, plainTag},
+	} {
+		resp, _ := f.do(t, http.MethodGet, "/opml", "Accept-Encoding: "+tc.accept, "If-None-Match: "+tc.held)
+		if resp.StatusCode != http.StatusNotModified || resp.Header.Get("ETag") != tc.want {
+			t.Errorf("GET /opml, Accept-Encoding %s, If-None-Match %s = %d, ETag %s; want 304, %s",
+				tc.accept, tc.held, resp.StatusCode, resp.Header.Get("ETag"), tc.want)
+		}
+	}
+}

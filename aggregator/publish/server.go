@@ -2,11 +2,13 @@ package publish
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"strconv"
@@ -431,23 +433,42 @@ func (s *state) opmlDoc() (*generated, error) {
 			s.opml.err = err
 			return
 		}
-		s.opml.doc = &generated{body: buf.Bytes(), etag: etagOf(buf.Bytes())}
+		s.opml.doc, s.opml.err = newGenerated(buf.Bytes())
 	})
 	return s.opml.doc, s.opml.err
 }
 
-// generated is a small generated document and its entity tag.
+// generated is a small generated document and its entity tag, plain and
+// compressed with gzip.
 type generated struct {
-	body []byte
-	etag string
+	body, gz     []byte
+	etag, gzETag string
 }
 
-// serveBytes writes a small generated document with its ETag. Like the
-// feeds it lists, it may be read by a web page of any origin.
+// newGenerated returns body and its gzip coding, with their tags, marked
+// per coding as a feed's are.
+func newGenerated(body []byte) (*generated, error) {
+	var zb bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&zb, gzip.BestSpeed)
+	zw.Write(body) // writes to a bytes.Buffer cannot fail
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("compressing: %w", err)
+	}
+	etag := etagOf(body)
+	return &generated{body: body, gz: zb.Bytes(), etag: etag, gzETag: strings.TrimSuffix(etag, `"`) + `-gz"`}, nil
+}
+
+// serveBytes writes a small generated document with its ETag, compressed
+// for a client that accepts gzip. Like the feeds it lists, it may be read
+// by a web page of any origin.
 func serveBytes(w http.ResponseWriter, r *http.Request, contentType string, doc *generated) {
-	body, etag := doc.body, doc.etag
+	body, etag, other, encoding := doc.body, doc.etag, doc.gzETag, ""
+	if ae := r.Header["Accept-Encoding"]; len(ae) > 0 && acceptsGzip(ae) {
+		body, etag, other, encoding = doc.gz, doc.gzETag, doc.etag, "gzip"
+	}
 	hdr := w.Header()
 	hdr.Set("ETag", etag)
+	hdr.Set("Vary", "Accept-Encoding")
 	hdr.Set("Cache-Control", "no-cache")
 	hdr.Set("Access-Control-Allow-Origin", "*")
 	hdr.Set("Access-Control-Expose-Headers", "ETag")
@@ -455,13 +476,19 @@ func serveBytes(w http.ResponseWriter, r *http.Request, contentType string, doc 
 		preconditionFailedError(w)
 		return
 	}
-	if notModified(r, time.Time{}, time.Time{}, etag) {
+	if notModified(r, time.Time{}, time.Time{}, doc.etag, doc.gzETag) {
+		// A client holding the other coding is told its tag is current,
+		// as a feed's 304 does (heldTag).
+		hdr.Set("ETag", heldTag(r, etag, other))
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	hdr.Set("Content-Type", contentType)
 	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	hdr.Set("X-Content-Type-Options", "nosniff")
+	if encoding != "" {
+		hdr.Set("Content-Encoding", encoding)
+	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(body) //nolint:errcheck // the client went away
