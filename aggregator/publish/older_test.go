@@ -74,3 +74,23 @@ func TestOlderPagesKept(t *testing.T) {
 		}
 	}
 }
+
+// TestCursorsBeyondTime: a cursor outside the years a date can be written
+// in (0 to 9999) is refused with 400, in the feeds and on the HTML page,
+// where one of 2^63-1 seconds gave an empty page; one late in year 9999
+// gives the stories older than it, all of them.
+func TestCursorsBeyondTime(t *testing.T) {
+	f := newFixture(t)
+	for _, before := range []string{"9223372036854775807.0.x", "-9223372036854775808.0.x", "253402300800.0.x", "-62167219201.0.x"} {
+		for _, p := range []string{"/topics/world.atom", "/topics/world"} {
+			if resp, _ := f.do(t, "GET", p+"?before="+before); resp.StatusCode != 400 {
+				t.Errorf("GET %s?before=%s = %d; want 400", p, before, resp.StatusCode)
+			}
+		}
+	}
+	_, first := f.get(t, "/topics/world.atom")
+	_, late := f.get(t, "/topics/world.atom?before=253402300799.0.x")
+	if got, want := strings.Count(string(late), "<entry>"), strings.Count(string(first), "<entry>"); got != want || want == 0 {
+		t.Errorf("GET /topics/world.atom?before=253402300799.0.x: %d entries; want the first page's %d", got, want)
+	}
+}

@@ -74,6 +74,15 @@ func (c cursor) String() string {
 	return strconv.FormatInt(c.t.Unix(), 10) + "." + strconv.Itoa(c.t.Nanosecond()) + "." + c.id
 }
 
+// The seconds of a cursor lie between the start of year 0 and the end of
+// year 9999, which RFC 3339 dates can write: a story is never dated
+// outside them, and a time far beyond them overflows Go's (a cursor of
+// 2^63-1 seconds read as a time long past, and gave an empty page).
+var (
+	minCursorSec = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	maxCursorSec = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Unix()
+)
+
 // parseCursor decodes a cursor written by cursor.String.
 func parseCursor(s string) (cursor, error) {
 	parts := strings.SplitN(s, ".", 3)
@@ -81,7 +90,7 @@ func parseCursor(s string) (cursor, error) {
 		return cursor{}, fmt.Errorf("%q: %w", s, errBadCursor)
 	}
 	sec, err := strconv.ParseInt(parts[0], 10, 64)
-	if err != nil {
+	if err != nil || sec < minCursorSec || sec > maxCursorSec {
 		return cursor{}, fmt.Errorf("%q: %w", s, errBadCursor)
 	}
 	nsec, err := strconv.ParseInt(parts[1], 10, 64)
