@@ -36,14 +36,19 @@ type olderEntry struct {
 	doc  *rendered
 	html *htmlPage
 	size int
+	// linked is set when a page links to this one (page.linked): only
+	// such a page is kept, so that cursors made up, each a page of its
+	// own, cannot push out the pages crawlers walk.
+	linked bool
 }
 
 // olderCache keeps the older pages (?before=) last asked for, up to
 // olderBudget bytes, and lets a few render at once. A crawler that walks
 // every older page of every topic in every format, and comes back to walk
 // them again, costs a render a page once, not at each visit; clients
-// that ask for cursors no page links to (each renders anew) hold at most
-// the render slots, and the first pages, kept apart, are served meanwhile.
+// that ask for cursors no page links to (each renders anew, and is not
+// kept) hold at most the render slots, and the first pages, kept apart,
+// are served meanwhile.
 type olderCache struct {
 	mu    sync.Mutex
 	size  int
@@ -122,7 +127,9 @@ func (c *olderCache) render(ctx context.Context, key olderKey, build func() (*ol
 		return nil, err
 	}
 	e.key = key
-	c.put(e)
+	if e.linked {
+		c.put(e)
+	}
 	return e, nil
 }
 

@@ -94,3 +94,36 @@ func TestCursorsBeyondTime(t *testing.T) {
 		t.Errorf("GET /topics/world.atom?before=253402300799.0.x: %d entries; want the first page's %d", got, want)
 	}
 }
+
+// TestMadeUpCursorsNotKept: an older page whose cursor names no story of
+// the topic, as no next link does, is rendered at each request and not
+// kept, so that cursors made up cannot push out the pages kept for the
+// crawlers that follow the links.
+func TestMadeUpCursorsNotKept(t *testing.T) {
+	f := newFixture(t)
+	_, body := f.get(t, "/topics/paged.json")
+	u, err := url.Parse(checkJSON(t, "first page", body).NextURL)
+	if err != nil || u.RawQuery == "" {
+		t.Fatalf("next_url of the first page: %q, %v", u, err)
+	}
+	c, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, _, _ := strings.Cut(c.Get("before"), ".")
+	madeUp := url.Values{"before": {sec + ".0.no-such-story"}}.Encode()
+	for _, q := range []string{u.RawQuery, madeUp} {
+		for _, p := range []string{"/topics/paged.atom?" + q, "/topics/paged?" + q} {
+			f.get(t, p)
+			reads := f.st.reads.Load()
+			f.get(t, p)
+			got := f.st.reads.Load() - reads
+			if q == madeUp && got == 0 {
+				t.Errorf("GET %s again read the topic %d times; want a new render, the page not kept", p, got)
+			}
+			if q != madeUp && got != 0 {
+				t.Errorf("GET %s again read the topic %d times; want 0, the page kept", p, got)
+			}
+		}
+	}
+}

@@ -24,6 +24,10 @@ type page struct {
 	updated time.Time // the newest Updated of its stories; zero when empty
 	before  string    // the cursor this page starts at; "" for the first page
 	next    string    // the cursor of the next older page; "" when none
+
+	// linked is set when the cursor names a story of the topic, as the
+	// cursor of a page's next link does; one made up names none.
+	linked bool
 }
 
 // storyView is a story with its face item and its sources resolved.
@@ -151,11 +155,11 @@ func (p *Publisher) buildPage(ctx context.Context, s *state, t aggregator.TopicC
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	views, more, err := p.collect(ctx, t, cur, limit, t.MaxPerSource, names)
+	views, more, linked, err := p.collect(ctx, t, cur, limit, t.MaxPerSource, names)
 	if err != nil {
 		return nil, err
 	}
-	pg.stories = views
+	pg.stories, pg.linked = views, linked
 	for _, v := range views {
 		if v.Updated.After(pg.updated) {
 			pg.updated = v.Updated
@@ -174,16 +178,18 @@ type storyItems struct {
 }
 
 // collect walks the topic's stories newest first and returns up to limit of
-// them in the published order (time descending, ties by ascending id), and
-// whether older stories remain. Stories of one time are gathered and sorted
+// them in the published order (time descending, ties by ascending id),
+// whether older stories remain, and whether the cursor names a story of
+// the topic. Stories of one time are gathered and sorted
 // before any is taken, so the result does not depend on the store's order of
 // ties. The store reads a long topic in several transactions: a story that
 // moved down the topic between two of them (an earlier report joined it)
 // is met twice, and kept where it was met first.
-func (p *Publisher) collect(ctx context.Context, t aggregator.TopicConfig, cur *cursor, limit, maxPerSource int, names map[string]string) ([]storyView, bool, error) {
+func (p *Publisher) collect(ctx context.Context, t aggregator.TopicConfig, cur *cursor, limit, maxPerSource int, names map[string]string) ([]storyView, bool, bool, error) {
 	var (
 		out       []storyView
 		more      bool
+		linked    bool
 		full      bool
 		group     []storyItems
 		perSource = map[string]int{}
@@ -199,7 +205,7 @@ func (p *Publisher) collect(ctx context.Context, t aggregator.TopicConfig, cur *
 			// The cursor is in the second before the zero time, which
 			// TopicStories would read as "from the newest", walking the
 			// whole topic for a page that holds nothing older.
-			return nil, false, nil
+			return nil, false, false, nil
 		}
 	}
 	flush := func() {
@@ -223,6 +229,7 @@ func (p *Publisher) collect(ctx context.Context, t aggregator.TopicConfig, cur *
 	}
 	err := p.store.TopicStories(ctx, t.ID, before, func(st aggregator.Story, items []aggregator.Item) bool {
 		if cur != nil && (st.Time.After(cur.t) || (st.Time.Equal(cur.t) && st.ID <= cur.id)) {
+			linked = linked || st.ID == cur.id && st.Time.Equal(cur.t)
 			return true
 		}
 		if met[st.ID] {
@@ -240,10 +247,10 @@ func (p *Publisher) collect(ctx context.Context, t aggregator.TopicConfig, cur *
 		return true
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("reading topic %s: %w", t.ID, err)
+		return nil, false, false, fmt.Errorf("reading topic %s: %w", t.ID, err)
 	}
 	flush()
-	return out, more, nil
+	return out, more, linked, nil
 }
 
 // makeView resolves a story's face and sources. The face is the item named

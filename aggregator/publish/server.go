@@ -208,7 +208,7 @@ func (p *Publisher) renderOlder(ctx context.Context, s *state, tc *topicCache, f
 			return nil, err
 		}
 		r.restamp(f, time.Time{})
-		return &olderEntry{doc: r, size: len(r.plain.body) + len(r.gz.body)}, nil
+		return &olderEntry{doc: r, size: len(r.plain.body) + len(r.gz.body), linked: pg.linked}, nil
 	})
 	if err != nil {
 		return nil, err

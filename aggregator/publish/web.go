@@ -234,12 +234,12 @@ func (p *Publisher) serveTopicPage(w http.ResponseWriter, r *http.Request, s *st
 	}
 	if cur != nil {
 		e, err := p.older.render(r.Context(), p.olderKeyOf(tc, olderHTML, cur.String()), func() (*olderEntry, error) {
-			body, err := p.renderTopicPage(r.Context(), s, tc, cur)
+			body, linked, err := p.renderTopicPage(r.Context(), s, tc, cur)
 			if err != nil {
 				return nil, err
 			}
 			pg := newHTMLPage(pageKey{}, body)
-			return &olderEntry{html: pg, size: len(pg.body) + len(pg.gz)}, nil
+			return &olderEntry{html: pg, size: len(pg.body) + len(pg.gz), linked: linked}, nil
 		})
 		if err != nil {
 			p.serverError(w, r, err)
@@ -252,7 +252,7 @@ func (p *Publisher) serveTopicPage(w http.ResponseWriter, r *http.Request, s *st
 	ctx := context.WithoutCancel(r.Context())
 	pg, err := tc.html.get(key, func() ([]byte, bool, error) {
 		defer p.observePage("topic", time.Now())
-		body, err := p.renderTopicPage(ctx, s, tc, nil)
+		body, _, err := p.renderTopicPage(ctx, s, tc, nil)
 		return body, true, err
 	})
 	if err != nil {
@@ -268,8 +268,9 @@ func (p *Publisher) observePage(page string, start time.Time) {
 }
 
 // renderTopicPage renders a page of a topic's stories: the first, or the
-// one before cur.
-func (p *Publisher) renderTopicPage(ctx context.Context, s *state, tc *topicCache, cur *cursor) ([]byte, error) {
+// one before cur, and reports whether cur names a story of the topic, as
+// a page's next link does (page.linked).
+func (p *Publisher) renderTopicPage(ctx context.Context, s *state, tc *topicCache, cur *cursor) ([]byte, bool, error) {
 	var (
 		pg  *page
 		err error
@@ -280,7 +281,7 @@ func (p *Publisher) renderTopicPage(ctx context.Context, s *state, tc *topicCach
 		pg, err = p.buildPage(ctx, s, tc.cfg, cur)
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	data := topicPageData{Base: s.base, OPML: s.base + "/opml", Topic: s.block(tc.cfg)}
 	data.Topic.Stories = pg.stories
@@ -292,9 +293,9 @@ func (p *Publisher) renderTopicPage(ctx context.Context, s *state, tc *topicCach
 	}
 	body, err := renderPage("topic.html", data)
 	if err != nil {
-		return nil, fmt.Errorf("rendering topic.html: %w", err)
+		return nil, false, fmt.Errorf("rendering topic.html: %w", err)
 	}
-	return body, nil
+	return body, pg.linked, nil
 }
 
 // sourceRows describes every stored source, and every configured one not
