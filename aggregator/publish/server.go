@@ -404,7 +404,7 @@ func (p *Publisher) serveOPML(w http.ResponseWriter, r *http.Request) {
 		p.serverError(w, r, err)
 		return
 	}
-	serveBytes(w, r, "text/x-opml; charset=utf-8", doc)
+	serveBytes(w, r, doc)
 }
 
 // opmlDoc returns the OPML list of the configuration's topics, written at
@@ -433,21 +433,27 @@ func (s *state) opmlDoc() (*generated, error) {
 			s.opml.err = err
 			return
 		}
-		s.opml.doc, s.opml.err = newGenerated(buf.Bytes())
+		s.opml.doc, s.opml.err = newGenerated("text/x-opml; charset=utf-8", buf.Bytes())
 	})
 	return s.opml.doc, s.opml.err
 }
 
 // generated is a small generated document and its entity tag, plain and
-// compressed with gzip.
+// compressed with gzip, with the header values of each built once: like a
+// feed's (variant), they are slices of length and capacity 1 shared by
+// every response.
 type generated struct {
 	body, gz     []byte
 	etag, gzETag string
+
+	contentType            []string
+	etagHdr, gzETagHdr     []string
+	lengthHdr, gzLengthHdr []string
 }
 
-// newGenerated returns body and its gzip coding, with their tags, marked
-// per coding as a feed's are.
-func newGenerated(body []byte) (*generated, error) {
+// newGenerated returns body, of the given content type, and its gzip
+// coding, with their tags, marked per coding as a feed's are.
+func newGenerated(contentType string, body []byte) (*generated, error) {
 	var zb bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&zb, gzip.BestSpeed)
 	zw.Write(body) // writes to a bytes.Buffer cannot fail
@@ -455,23 +461,40 @@ func newGenerated(body []byte) (*generated, error) {
 		return nil, fmt.Errorf("compressing: %w", err)
 	}
 	etag := etagOf(body)
-	return &generated{body: body, gz: zb.Bytes(), etag: etag, gzETag: strings.TrimSuffix(etag, `"`) + `-gz"`}, nil
+	g := &generated{body: body, gz: zb.Bytes(), etag: etag, gzETag: strings.TrimSuffix(etag, `"`) + `-gz"`}
+	g.contentType = []string{contentType}
+	g.etagHdr, g.gzETagHdr = []string{g.etag}, []string{g.gzETag}
+	g.lengthHdr, g.gzLengthHdr = []string{strconv.Itoa(len(g.body))}, []string{strconv.Itoa(len(g.gz))}
+	return g, nil
 }
+
+// Header values of every generated document, shared by every response.
+var (
+	varyEncoding = []string{"Accept-Encoding"}
+	noCache      = []string{"no-cache"}
+	exposeETag   = []string{"ETag"}
+	nosniff      = []string{"nosniff"}
+	gzipCoding   = []string{"gzip"}
+)
 
 // serveBytes writes a small generated document with its ETag, compressed
 // for a client that accepts gzip. Like the feeds it lists, it may be read
 // by a web page of any origin.
-func serveBytes(w http.ResponseWriter, r *http.Request, contentType string, doc *generated) {
-	body, etag, other, encoding := doc.body, doc.etag, doc.gzETag, ""
+func serveBytes(w http.ResponseWriter, r *http.Request, doc *generated) {
+	body, etag, other := doc.body, doc.etag, doc.gzETag
+	etagHdr, otherHdr, length := doc.etagHdr, doc.gzETagHdr, doc.lengthHdr
+	gz := false
 	if ae := r.Header["Accept-Encoding"]; len(ae) > 0 && acceptsGzip(ae) {
-		body, etag, other, encoding = doc.gz, doc.gzETag, doc.etag, "gzip"
+		body, etag, other = doc.gz, doc.gzETag, doc.etag
+		etagHdr, otherHdr, length = doc.gzETagHdr, doc.etagHdr, doc.gzLengthHdr
+		gz = true
 	}
 	hdr := w.Header()
-	hdr.Set("ETag", etag)
-	hdr.Set("Vary", "Accept-Encoding")
-	hdr.Set("Cache-Control", "no-cache")
-	hdr.Set("Access-Control-Allow-Origin", "*")
-	hdr.Set("Access-Control-Expose-Headers", "ETag")
+	hdr["Etag"] = etagHdr
+	hdr["Vary"] = varyEncoding
+	hdr["Cache-Control"] = noCache
+	hdr["Access-Control-Allow-Origin"] = anyOrigin
+	hdr["Access-Control-Expose-Headers"] = exposeETag
 	if preconditionFailed(r, etag, time.Time{}) {
 		preconditionFailedError(w)
 		return
@@ -479,15 +502,17 @@ func serveBytes(w http.ResponseWriter, r *http.Request, contentType string, doc 
 	if notModified(r, time.Time{}, time.Time{}, doc.etag, doc.gzETag) {
 		// A client holding the other coding is told its tag is current,
 		// as a feed's 304 does (heldTag).
-		hdr.Set("ETag", heldTag(r, etag, other))
+		if heldTag(r, etag, other) != etag {
+			hdr["Etag"] = otherHdr
+		}
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	hdr.Set("Content-Type", contentType)
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
-	hdr.Set("X-Content-Type-Options", "nosniff")
-	if encoding != "" {
-		hdr.Set("Content-Encoding", encoding)
+	hdr["Content-Type"] = doc.contentType
+	hdr["Content-Length"] = length
+	hdr["X-Content-Type-Options"] = nosniff
+	if gz {
+		hdr["Content-Encoding"] = gzipCoding
 	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
