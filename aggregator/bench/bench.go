@@ -256,6 +256,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer r.db.Close()
+	defer r.pub.Close() // before the store closes: its dates of feeds served are written
 	pubSrv := &http.Server{Handler: r.pub.Handler(nil), ReadHeaderTimeout: 10 * time.Second}
 	go pubSrv.Serve(pubLn) //nolint:errcheck // ends with Close below
 	defer pubSrv.Close()

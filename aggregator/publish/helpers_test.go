@@ -215,6 +215,7 @@ func newFixture(tb testing.TB) *fixture {
 	}
 	f.pub = publish.New(f.cfg, f.st, topicsCfg, f.reg, nil)
 	f.pub.SetClock(fixedNow)
+	tb.Cleanup(f.pub.Close) // before the store closes
 	f.srv = httptest.NewServer(f.pub.Handler(nil))
 	tb.Cleanup(f.srv.Close)
 	return f

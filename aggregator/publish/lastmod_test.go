@@ -245,8 +245,12 @@ func TestLastModifiedAcrossRestart(t *testing.T) {
 		t.Fatalf("after a story left the topic, Last-Modified = %s; want the time of the change, %s", lm, want)
 	}
 
+	stopping := f.pub
 	restart := func(now time.Time) *httptest.Server {
+		stopping.Close()
 		pub := publish.New(f.cfg, f.db, topicsCfg, prometheus.NewRegistry(), nil)
+		stopping = pub
+		t.Cleanup(pub.Close)
 		pub.SetClock(func() time.Time { return now })
 		if err := pub.SettingsSince(t.Context(), f.cfg); err != nil {
 			t.Fatal(err)
@@ -283,5 +287,59 @@ func TestLastModifiedAcrossRestart(t *testing.T) {
 	}
 	if resp, _ := get(srv, "If-Modified-Since: "+resp.Header.Get("Last-Modified")); resp.StatusCode != http.StatusNotModified {
 		t.Errorf("If-Modified-Since its own Last-Modified got %d; want 304", resp.StatusCode)
+	}
+}
+
+// TestLastModifiedAfterAStoryLeftWhileStopped: the story that gave a feed
+// its Last-Modified leaves the topic while the daemon is stopped (pruned
+// at the start, say). After the restart, a client holding that date and
+// sending only If-Modified-Since must get the feed as it now reads.
+func TestLastModifiedAfterAStoryLeftWhileStopped(t *testing.T) {
+	f := newFixture(t)
+	if err := f.pub.SettingsSince(t.Context(), f.cfg); err != nil {
+		t.Fatal(err)
+	}
+	ids := putStories(t, f.db, storySpec{
+		at: fixedNow().Add(-2 * time.Hour), upd: 150 * time.Minute, topics: []string{"all", "world"},
+		items: []itemSpec{{src: srcBeta, guid: "b-edited", title: "Edited lately", link: "https://beta.example/edited"}},
+	})
+	f.pub.SetClock(func() time.Time { return fixedNow().Add(time.Hour) })
+	f.pub.Changed("all", "world")
+	resp, _ := f.get(t, "/topics/world.atom")
+	lm := resp.Header.Get("Last-Modified")
+	if want := fixedNow().Add(30 * time.Minute).Format(http.TimeFormat); lm != want {
+		t.Fatalf("Last-Modified = %s; want the edited story's Updated, %s", lm, want)
+	}
+	f.pub.Close()
+
+	err := f.db.Update(t.Context(), func(tx aggregator.Tx) error {
+		st, err := tx.Story(ids[0])
+		if err != nil {
+			return err
+		}
+		st.Topics = []string{"all"}
+		return tx.PutStory(st)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := publish.New(f.cfg, f.db, topicsCfg, prometheus.NewRegistry(), nil)
+	t.Cleanup(pub.Close)
+	pub.SetClock(func() time.Time { return fixedNow().Add(2 * time.Hour) })
+	if err := pub.SettingsSince(t.Context(), f.cfg); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(pub.Handler(nil))
+	t.Cleanup(srv.Close)
+	f2 := *f
+	f2.srv = srv
+	resp, body := f2.do(t, http.MethodGet, "/topics/world.atom", "If-Modified-Since: "+lm)
+	if resp.StatusCode != http.StatusOK || strings.Contains(string(body), "Edited lately") {
+		t.Fatalf("after a restart without the story, If-Modified-Since %s got %d with Last-Modified %s; want 200, the feed without it",
+			lm, resp.StatusCode, resp.Header.Get("Last-Modified"))
+	}
+	if got := resp.Header.Get("Last-Modified"); got != fixedNow().Add(2*time.Hour).Format(http.TimeFormat) {
+		t.Errorf("after a restart without the story, Last-Modified = %s; want the time the daemon found the change, %s",
+			got, fixedNow().Add(2*time.Hour).Format(http.TimeFormat))
 	}
 }

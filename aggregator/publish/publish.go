@@ -54,9 +54,9 @@
 // recorded it (SettingsSince), so that a restart with an edited config
 // dates its new bytes too; never a time later than the response's, and
 // never an earlier one than the same bytes were served with, across a
-// restart too: a date of a change is kept in the store with the bytes'
-// tag (recordServed), so that those bytes keep it and others are dated
-// later. A feed that changed twice within a second keeps
+// restart too: the date each feed was served with last is kept in the
+// store with its bytes' tag (recordServed), so that after a restart those
+// bytes keep it and others are dated later. A feed that changed twice within a second keeps
 // the date its first version was served with, which then earns no 304,
 // until a request in a later second dates it anew. If-None-Match is
 // preferred whenever a client sends both.
@@ -99,6 +99,8 @@ type Publisher struct {
 	// since is when the settings the feeds are rendered with last changed,
 	// as recorded in the store (SettingsSince); the zero time until then.
 	since atomic.Pointer[settingsTime]
+
+	served servedRecords // the first pages' dates as served, on their way to the store
 }
 
 // state is one configuration's view: its topics and their caches. SetConfig
@@ -347,7 +349,7 @@ func (p *Publisher) cached(ctx context.Context, s *state, tc *topicCache, f form
 		return nil, err
 	}
 	if r := fc.cur.Load(); r != nil && r.gen == gen {
-		return p.settle(ctx, tc, f, r), nil
+		return p.settle(tc, f, r), nil
 	}
 	r, err := p.render(s, pg, f)
 	if err != nil {
@@ -358,9 +360,8 @@ func (p *Publisher) cached(ctx context.Context, s *state, tc *topicCache, f form
 	if c := fc.cur.Load(); c != nil {
 		prev, havePrev = served{etag: c.plain.etag, modified: c.modified, shared: c.shared}, true
 	} else {
-		// The first document since the start, or since a reload: the one
-		// served before, if it was dated at a change the stories do not
-		// show.
+		// The first document since the start: the one served last
+		// before it, as the store recorded it.
 		prev, havePrev = p.lastServed(ctx, tc.cfg.ID, f)
 	}
 	if havePrev {
@@ -382,18 +383,20 @@ func (p *Publisher) cached(ctx context.Context, s *state, tc *topicCache, f form
 				now = prev.modified
 			}
 			r.restamp(f, now)
-			p.recordServed(ctx, tc.cfg.ID, f, r)
 		}
 	}
 	r.gen = gen
 	fc.cur.Store(r)
-	return p.settle(ctx, tc, f, r), nil
+	if !havePrev || prev != (served{etag: r.plain.etag, modified: r.modified, shared: r.shared}) {
+		p.recordServed(tc.cfg.ID, f, r)
+	}
+	return p.settle(tc, f, r), nil
 }
 
 // settle gives r, the current document of fc, a Last-Modified of its own
 // once the clock has passed the one it shares with other bytes served
 // before, and returns the document to serve. Its formatCache's mu is held.
-func (p *Publisher) settle(ctx context.Context, tc *topicCache, f format, r *rendered) *rendered {
+func (p *Publisher) settle(tc *topicCache, f format, r *rendered) *rendered {
 	if !r.shared {
 		return r
 	}
@@ -405,7 +408,7 @@ func (p *Publisher) settle(ctx context.Context, tc *topicCache, f format, r *ren
 	settled.restamp(f, now)
 	settled.shared = false
 	tc.formats[f].cur.Store(&settled)
-	p.recordServed(ctx, tc.cfg.ID, f, &settled)
+	p.recordServed(tc.cfg.ID, f, &settled)
 	return &settled
 }
 

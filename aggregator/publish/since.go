@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -78,18 +79,18 @@ func (p *Publisher) settingsSince() settingsTime {
 	return settingsTime{}
 }
 
-// servedBlob prefixes the store's record of a topic feed's document last
-// dated at a change that moved no story's Updated (servedKey): its entity
-// tag and the Last-Modified it was served with. After a restart the date
-// the stories give can be earlier than that (a story left the topic; one
-// that comes in now was dated before then by its source): the record
-// keeps such a document's date, and gives different bytes a later one, as
-// the running daemon does with the document it serves (cached).
+// servedBlob prefixes the store's record of the document a topic feed
+// served last (servedKey): its entity tag and its Last-Modified. After a
+// restart, the date its stories give can be earlier than one served
+// before (a story that left the topic took the newest date with it; one
+// that came in was dated earlier by its source): the record keeps the
+// same bytes' date, and has other bytes dated later, as the running
+// daemon does with the document it served last (cached).
 const servedBlob = "publish-served/"
 
 func servedKey(topic string, f format) string { return servedBlob + topic + formatInfo[f].ext }
 
-// served is a topic feed's document as last served: the entity tag of its
+// served is a topic feed's document as served: the entity tag of its
 // plain bytes, its Last-Modified, and whether other bytes were served with
 // the same date.
 type served struct {
@@ -98,9 +99,9 @@ type served struct {
 	shared   bool
 }
 
-// lastServed returns the record of a topic feed's document that
-// recordServed kept, or ok false when there is none (a store that predates
-// it, a feed never dated so) or it cannot be read.
+// lastServed returns the record of a topic feed's document served last,
+// or ok false when there is none (a store that predates it, a feed never
+// served) or it cannot be read.
 func (p *Publisher) lastServed(ctx context.Context, topic string, f format) (sv served, ok bool) {
 	err := p.store.View(ctx, func(tx aggregator.Tx) error {
 		b, err := tx.Blob(servedKey(topic, f))
@@ -122,10 +123,21 @@ func (p *Publisher) lastServed(ctx context.Context, topic string, f format) (sv 
 	return sv, ok
 }
 
-// recordServed keeps r as the topic feed's document last served, dated at
-// a change its stories do not show. A failed write is logged: the feed is
-// served all the same.
-func (p *Publisher) recordServed(ctx context.Context, topic string, f format, r *rendered) {
+// servedRecords holds the records of documents served that are still to
+// be written to the store. One goroutine at a time writes them, those
+// that came in meanwhile in one transaction, so that a request never
+// waits for the store's writes (the poller's among them).
+type servedRecords struct {
+	mu      sync.Mutex
+	pending map[string][]byte // servedKey → record
+	writing bool
+	done    sync.WaitGroup
+}
+
+// recordServed has r, now the document of a topic feed served, recorded
+// in the store. A failed write is logged: the feed is served all the
+// same, and its date is only kept across a restart the less.
+func (p *Publisher) recordServed(topic string, f format, r *rendered) {
 	b := binary.BigEndian.AppendUint64(nil, uint64(r.modified.Unix()))
 	if r.shared {
 		b = append(b, 1)
@@ -133,10 +145,51 @@ func (p *Publisher) recordServed(ctx context.Context, topic string, f format, r 
 		b = append(b, 0)
 	}
 	b = append(b, r.plain.etag...)
-	err := p.store.Update(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
-		return tx.PutBlob(servedKey(topic, f), b)
-	})
-	if err != nil {
-		p.logger.WarnContext(ctx, "recording the date a feed was served with", "topic", topic, "format", f.String(), "err", err)
+	w := &p.served
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.pending == nil {
+		w.pending = map[string][]byte{}
 	}
+	w.pending[servedKey(topic, f)] = b
+	if !w.writing {
+		w.writing = true
+		w.done.Add(1)
+		go p.writeServed()
+	}
+}
+
+// writeServed writes the pending records until none is left.
+func (p *Publisher) writeServed() {
+	w := &p.served
+	defer w.done.Done()
+	for {
+		w.mu.Lock()
+		batch := w.pending
+		w.pending = nil
+		if len(batch) == 0 {
+			w.writing = false
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Unlock()
+		err := p.store.Update(context.Background(), func(tx aggregator.Tx) error {
+			for k, b := range batch {
+				if err := tx.PutBlob(k, b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			p.logger.Warn("recording the dates feeds were served with", "feeds", len(batch), "err", err)
+		}
+	}
+}
+
+// Close waits until the dates of the feeds served are written to the
+// store. The daemon calls it once the server has stopped, before it closes
+// the store.
+func (p *Publisher) Close() {
+	p.served.done.Wait()
 }

@@ -239,6 +239,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}
 	})
 	err = g.Wait()
+	pub.Close() // the server has stopped: the feeds' dates as served reach the store before it closes
 	logger.Info("stopped")
 	return err
 }
