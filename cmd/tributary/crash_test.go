@@ -171,6 +171,13 @@ func TestCrashDuringIngest(t *testing.T) {
 func checkStore(t *testing.T, path string, want map[string]bool, items int) int {
 	t.Helper()
 	db, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil && len(want) == 0 {
+		// Killed before it had made the store, or before the store's
+		// buckets were committed: nothing was stored yet, and the next
+		// start (checked in the rounds after) must make it.
+		t.Logf("no store yet: %v", err)
+		return 0
+	}
 	if err != nil {
 		t.Fatalf("store does not open after SIGKILL: %v", err)
 	}
