@@ -303,6 +303,30 @@ func TestSimilarityStandingLinesNoCopy(t *testing.T) {
 	}
 }
 
+// TestSimilarityCopyUnderOwnHeadline checks that a copy of the first half
+// of a text, under a headline that shares no word with its original's, is a
+// copy of it, while one of its four paragraphs alone is not.
+func TestSimilarityCopyUnderOwnHeadline(t *testing.T) {
+	t0 := time.Date(2025, 4, 8, 5, 0, 0, 0, time.UTC)
+	first := "<p>Today: fog lifting slowly over the Kellby estuary, then sunny spells spreading from the south-west, with highs of 13C inland.</p>" +
+		"<p>Tonight: clear and cold, a frost in sheltered valleys of the Varland hills, lows of 0C to 4C.</p>"
+	forecast := weighed("Regional forecast for Tuesday 8 April", first+
+		"<p>Wind: light and variable, freshening from the west on Morrow Point by evening.</p>"+
+		"<p>Outlook: a dry Wednesday after a frosty start, rain reaching Kellby late on Thursday.</p>", t0)
+	copied := weighed("Today's weather", first, t0.Add(18*time.Hour))
+	if s := Similarity(forecast, copied); s.Kind() != "copy" || s.Value < copyMin {
+		t.Errorf("Similarity(forecast, half of it under its own headline) = %+v kind %s; want a copy of at least %.2f", s, s.Kind(), copyMin)
+	}
+	// One paragraph of four, under a headline of its own, keeps too
+	// little of the text to be known as its copy: a summary, scored as a
+	// rewrite.
+	lead := weighed("Frost tonight",
+		"<p>Tonight: clear and cold, a frost in sheltered valleys of the Varland hills, lows of 0C to 4C.</p>", t0.Add(time.Hour))
+	if s := Similarity(forecast, lead); s.Kind() == "copy" {
+		t.Errorf("Similarity(forecast, one paragraph of it under its own headline) = %+v kind copy; want a rewrite", s)
+	}
+}
+
 // TestFiguresDisagree checks which headlines name other figures than each
 // other: the items of a series, not a copy and its re-titled original.
 func TestFiguresDisagree(t *testing.T) {
