@@ -337,6 +337,44 @@ func TestNearDuplicates(t *testing.T) {
 	}
 }
 
+// TestCorrectionQuotesHeadline checks that a wire's correction, which
+// names the story it corrects by its headline in quotes and shares little
+// else with it, joins that story the next day, in either order, though it
+// comes from the story's own source; while a report of the same source
+// that quotes a line of the story's text, not its headline, stays apart.
+func TestCorrectionQuotesHeadline(t *testing.T) {
+	report := item(wire, "w-2", "https://wire.test/kettle-recall", "Brannock recalls 40,000 kettles after reports of scalds",
+		"<p>Brannock Home is recalling about 40,000 kettles sold since June after 9 reports of lids opening while boiling, the company said on Monday.</p>"+
+			"<p>The recall covers the Brannock Swift 1.7-litre kettle, model BK170, sold in white and grey. Customers should stop using it and ask for a refund.</p>", t0)
+	correction := item(wire, "w-3", "https://wire.test/kettle-recall-correction", "CORRECTION-Brannock kettle recall",
+		`<p>In a story issued on Monday headlined "Brannock recalls 40,000 kettles after reports of scalds", please read "4,000 kettles" instead of "40,000 kettles". The company corrected the figure.</p>`, t0.Add(20*time.Hour))
+	quoting := item(wire, "w-4", "https://wire.test/kettle-makers", "Kettle makers face new lid safety rules",
+		`<p>Kettle makers will have to test lids at boiling point under rules proposed on Tuesday, after a recall in which Brannock said lids were "opening while boiling on the kettle BK170 model". The regulator wants the tests from January.</p>`, t0.Add(21*time.Hour))
+	for _, reversed := range []bool{false, true} {
+		db := mustOpen(t)
+		in := ingest.New(&aggregator.Config{}, nil)
+		items := []aggregator.Item{report, correction, quoting}
+		if reversed {
+			slices.Reverse(items)
+		}
+		for _, it := range items {
+			apply(t, db, in, wire, it)
+		}
+		_, sr := stored(t, db, report.ID)
+		_, sc := stored(t, db, correction.ID)
+		_, sq := stored(t, db, quoting.ID)
+		if sr.ID != sc.ID {
+			t.Errorf("reversed=%v: correction in story %s, report in %s; want one story", reversed, sc.ID, sr.ID)
+		}
+		if sq.ID == sr.ID {
+			t.Errorf("reversed=%v: report quoting the story's text joined it; want its own story", reversed)
+		}
+		if len(sr.Members) == 2 && sr.Members[1].Match.Reason != aggregator.ReasonOrigin {
+			t.Errorf("reversed=%v: second item joined by %+v; want %s", reversed, sr.Members[1].Match, aggregator.ReasonOrigin)
+		}
+	}
+}
+
 func TestTopicsAndRetag(t *testing.T) {
 	compile := func(phrase string) *ingest.Ingester {
 		t.Helper()

@@ -823,6 +823,9 @@ func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Stor
 		if d == nil || !within(d.Time, doc.Time, s.in.window) {
 			continue
 		}
+		if q, ok, err := s.quoted(doc, d, it, m.Item); err != nil || ok {
+			return q, err
+		}
 		sc := near.Similarity(doc, d)
 		if sc.Kind() == "copy" {
 			// Read only for a copy: a member's headline is not in its Doc.
@@ -848,6 +851,54 @@ func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Stor
 		return aggregator.Match{}, nil
 	}
 	return aggregator.Match{Reason: aggregator.ReasonNear, Score: round(v), With: withs[i], Key: scores[i].Kind()}, nil
+}
+
+// quoted returns an origin match when the item it (of Doc doc) quotes the
+// headline of the stored item id (of Doc d) whole, or that one quotes the
+// item's: a wire's correction ("In the story headlined "…", please read
+// …") names the report it corrects by its headline, not its link, and
+// shares little else with it. Only a pair whose Docs hold the other's
+// headline words is read.
+func (s *session) quoted(doc, d *near.Doc, it aggregator.Item, id string) (aggregator.Match, bool, error) {
+	itQuotes, otherQuotes := holdsHeadline(doc, d), holdsHeadline(d, doc)
+	if !itQuotes && !otherQuotes {
+		return aggregator.Match{}, false, nil
+	}
+	other, err := s.item(id)
+	if isNotFound(err) {
+		return aggregator.Match{}, false, nil
+	}
+	if err != nil {
+		return aggregator.Match{}, false, err
+	}
+	switch {
+	case itQuotes && quotesHeadline(it, other.Title):
+		return aggregator.Match{Reason: aggregator.ReasonOrigin, Score: 1, With: id, Key: linkOf(other)}, true, nil
+	case otherQuotes && quotesHeadline(other, it.Title):
+		return aggregator.Match{Reason: aggregator.ReasonOrigin, Score: 1, With: id, Key: linkOf(it)}, true, nil
+	}
+	return aggregator.Match{}, false, nil
+}
+
+// holdsHeadline reports whether the terms of a hold every term of b's
+// headline, as a text that quotes the headline does.
+func holdsHeadline(a, b *near.Doc) bool {
+	if b.TitleLen < minQuotedHeadline {
+		return false
+	}
+	i := 0
+	for _, t := range b.Terms {
+		if !t.Title {
+			continue
+		}
+		for i < len(a.Terms) && a.Terms[i].Hash < t.Hash {
+			i++
+		}
+		if i == len(a.Terms) || a.Terms[i].Hash != t.Hash {
+			return false
+		}
+	}
+	return true
 }
 
 // profile returns the term profile of a story's recent members, from the

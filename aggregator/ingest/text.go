@@ -263,3 +263,60 @@ func (c *chromeTables) load(items []aggregator.Item) (map[string]*near.LineCount
 	}
 	return c.tables, nil
 }
+
+// minQuotedHeadline is the fewest words (and terms) a headline needs for a
+// text that quotes it to name its item: a quoted phrase of a few words
+// ("a kick in the teeth") may be anyone's.
+const minQuotedHeadline = 5
+
+// quotesHeadline reports whether the summary or content of it holds
+// headline whole between quotation marks, its case, its punctuation
+// between words and its kind of quotation marks aside.
+func quotesHeadline(it aggregator.Item, headline string) bool {
+	want := quoteWords(headline)
+	if len(want) < minQuotedHeadline {
+		return false
+	}
+	p := plainOf(it)
+	for _, text := range []string{p.summary, p.content} {
+		for _, q := range quotations(text) {
+			if slices.Equal(quoteWords(q), want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// quotations returns the spans of text between quotation marks, straight
+// or curly, double or angled.
+func quotations(text string) []string {
+	var out []string
+	start := -1
+	for i, r := range text {
+		switch r {
+		case '"', '“', '”', '„', '«', '»':
+			if start >= 0 {
+				out = append(out, text[start:i])
+				start = -1
+			} else {
+				start = i + len(string(r))
+			}
+		}
+	}
+	return out
+}
+
+// quoteWords returns the words of s in lower case, without the
+// punctuation around them, and with curly apostrophes straight.
+func quoteWords(s string) []string {
+	s = strings.NewReplacer("’", "'", "‘", "'").Replace(strings.ToLower(s))
+	var out []string
+	for _, w := range strings.Fields(s) {
+		w = strings.Trim(w, ".,;:!?'()[]-–—")
+		if w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
