@@ -806,7 +806,8 @@ func topStories(hits []hit, topics uint64, weights []float64, n int) []hit {
 // compare scores an item's Doc against a story: against each of its recent
 // members within the window, and against their profile. A member whose
 // headline disagrees with the item's on its figures (near.FiguresDisagree),
-// or another post of its source (distinctPosts), is no copy of it.
+// or another post of its source (distinctPosts), is no copy of it, and the
+// latter no form of its report either (near.Score.Distinct).
 func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Story) (aggregator.Match, error) {
 	members := st.Members
 	if len(members) > maxCompared {
@@ -827,18 +828,21 @@ func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Stor
 			return q, err
 		}
 		sc := near.Similarity(doc, d)
-		if sc.Kind() == "copy" {
-			// Read only for a copy: a member's headline is not in its Doc.
+		own := m.Source == it.SourceID
+		if sc.Kind() == "copy" || own {
+			// Read only for a copy or another item of the source: a
+			// member's headline and authors are not in its Doc.
 			other, err := s.item(m.Item)
 			if err != nil && !isNotFound(err) {
 				return aggregator.Match{}, err
 			}
-			if near.FiguresDisagree(it.Title, other.Title) || distinctPosts(it, other) {
+			sc.Distinct = distinctPosts(it, other)
+			if sc.Kind() == "copy" && (sc.Distinct || near.FiguresDisagree(it.Title, other.Title)) {
 				sc = sc.NotCopy()
 			}
 		}
 		scores = append(scores, sc)
-		same = append(same, m.Source == it.SourceID)
+		same = append(same, own)
 		withs = append(withs, m.Item)
 	}
 	prof, err := s.profile(st)

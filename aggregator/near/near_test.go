@@ -437,7 +437,10 @@ func tt0(d *Doc, shift time.Duration) *Doc {
 
 func TestStoryScore(t *testing.T) {
 	copyScore := Score{Cosine: 0.9, Title: 1, Copy: 1, Value: 1}
-	rw := func(v float64) Score { return Score{Cosine: v, Title: 0.5, Value: v} }
+	rw := func(v float64) Score { return Score{Cosine: v, Title: 0.5, Value: v, Apart: 3 * time.Hour} }
+	later := func(s Score, d time.Duration) Score { s.Apart = d; return s }
+	retitled := func(s Score) Score { s.Title = 0.2; return s }
+	distinct := func(s Score) Score { s.Distinct = true; return s }
 	tests := []struct {
 		name     string
 		scores   []Score
@@ -454,7 +457,11 @@ func TestStoryScore(t *testing.T) {
 		{"centroid far above every member", []Score{rw(0.3), rw(0.3), rw(0.2)}, []bool{false, false, false}, 0.45, 0.36, 0},
 		{"centroid of texts it hardly resembles", []Score{rw(0.2), rw(0.15)}, []bool{false, false}, 0.45, 0.24, 0},
 		{"copy of one member", []Score{rw(0.1), copyScore}, []bool{false, false}, 0.3, 1, 1},
-		{"own source blocks a rewrite", []Score{rw(0.8)}, []bool{true}, 0.8, 0, 0},
+		{"own source blocks a rewrite hours later", []Score{later(rw(0.8), 3*time.Hour)}, []bool{true}, 0.8, 0, 0},
+		{"own source blocks a rewrite under another headline", []Score{retitled(later(rw(0.8), 25*time.Minute))}, []bool{true}, 0.8, 0, 0},
+		{"own source blocks a rewrite of a story holding its report", []Score{rw(0.5), later(rw(0.3), 5*time.Hour)}, []bool{false, true}, 0.5, 0, 0},
+		{"own source's item within the hour is one report", []Score{later(rw(0.4), 25*time.Minute), rw(0.2)}, []bool{true, false}, 0.45, 0.45, 0},
+		{"own source's other post within the hour", []Score{distinct(later(rw(0.4), 25*time.Minute)), rw(0.2)}, []bool{true, false}, 0.45, 0, 0},
 		{"own source copy joins", []Score{copyScore}, []bool{true}, 0.9, 1, 0},
 	}
 	for _, tt := range tests {

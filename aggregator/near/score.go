@@ -18,6 +18,10 @@ type Score struct {
 	Value  float64       // the similarity: 0 (unrelated) to 1 (the same text)
 	Named  bool          // both Docs have names or numbers, so that Entity tells whether they agree
 	Shared int           // number of terms the two Docs have in common
+	// Distinct is set by the caller for two posts of one source by other
+	// authors or with other media files: however alike and close in
+	// time, they are not one report in two forms (oneReportGap).
+	Distinct bool
 }
 
 // Constants of the score. They are few on purpose: each is a property of
@@ -284,7 +288,8 @@ func (s Score) Kind() string {
 // what the texts of one field have in common. A story that already has a
 // report from the item's source takes no rewrite from it, as an outlet's
 // second report on an event is a follow-up or another angle, not the same
-// report. Neither rule holds back a rewrite that scores strongRewrite
+// report, unless the two are one report in two forms (oneReportGap).
+// Neither rule holds back a rewrite that scores strongRewrite
 // against a member of another source: that close, it is the same report
 // reworded (an article spinner's synonyms, say), and a site that re-posts
 // several of one story's reports is not an outlet following up its own.
@@ -305,10 +310,30 @@ func StoryScore(scores []Score, same []bool, centroid float64) (float64, int) {
 	if v := scores[best].Value; v >= strongRewrite && !same[best] {
 		return v, best
 	}
-	if own {
+	if own && !oneReport(scores[best], same[best]) {
 		return 0, best
 	}
 	return min(centroid, maxCentroidGain*scores[best].Value), best
+}
+
+// An outlet's two items on one event, at most oneReportGap apart and
+// under headlines that share at least oneReportTitle of the shorter's
+// weighted words, are one report in two forms (an article and its video,
+// a flash and the full story): a follow-up, a reaction or another angle
+// comes hours later, or under a headline of its own. A rewrite whose
+// closest member in the story is such an item of its own source is scored
+// like one of another source's. At two or three hours apart the labelled
+// corpus joins an outlet's follow-ups too, and without the headlines'
+// agreeing, other reports of one outlet beside scraper copies.
+const (
+	oneReportGap   = time.Hour
+	oneReportTitle = 0.5
+)
+
+// oneReport reports whether s scores an item against another of its own
+// source (same) that is one report with it in another form.
+func oneReport(s Score, same bool) bool {
+	return same && !s.Distinct && s.Apart <= oneReportGap && s.Title >= oneReportTitle
 }
 
 // strongRewrite is the score against one member of another source at which
