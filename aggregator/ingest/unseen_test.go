@@ -16,10 +16,12 @@ import (
 )
 
 // The folders of feeds written for TestUnseenStories,
-// TestUnseenStoriesSecondSet and TestNonNewsStories, each with its labels.
+// TestUnseenStoriesSecondSet, TestUnseenStoriesThirdSet and
+// TestNonNewsStories, each with its labels.
 const (
 	unseenDir  = "testdata/unseen"
 	unseen2Dir = "testdata/unseen2"
+	unseen3Dir = "testdata/unseen3"
 	nonNewsDir = "testdata/nonnews"
 )
 
@@ -120,6 +122,20 @@ func TestUnseenStoriesSecondSet(t *testing.T) { checkUnseen(t, unseen2Dir) }
 // another earthquake, of rain the day of a typhoon and of a fire where the
 // words of a flood report recur.
 func TestScriptStories(t *testing.T) { checkUnseen(t, "testdata/scripts") }
+
+// TestUnseenStoriesThirdSet does the same with a third set written apart
+// from the others (testdata/unseen3), in RSS, Atom and JSON Feed: a wire
+// story syndicated by local papers that each put a paragraph of their own
+// first and cut the end, a story updated through the day under one link
+// with a new headline at each fetch, two shootings, two recalls and two
+// court rulings of one day whose copies join while the two stay apart, a
+// daily markets report and forecast that are a new story each day under
+// one template, a "what we know" explainer beside its news, a correction
+// notice, translations, a television station's video and article of one
+// report, an opinion column quoting the news, two matches of one league,
+// a live page's entries, and a press release copied by trade sites under
+// introductions of their own.
+func TestUnseenStoriesThirdSet(t *testing.T) { checkUnseen(t, unseen3Dir) }
 
 // checkUnseen runs the feeds of dir through the pipeline, in order and
 // reversed, and checks every pair of labelled items: one story when their
