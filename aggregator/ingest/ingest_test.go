@@ -375,6 +375,38 @@ func TestCorrectionQuotesHeadline(t *testing.T) {
 	}
 }
 
+// TestEditJoinsCopyOfItsText checks that an item edited in place (a story
+// updated under one link, with new text) joins the story of a copy of the
+// new text that was stored before the edit, when the old text shared too
+// little with the copy for it to join then.
+func TestEditJoinsCopyOfItsText(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	const link = "https://paper.test/news/quarry-collapse"
+	first := item(paper, "q-1", link, "Workers trapped after collapse at Dorran quarry",
+		"<p>Rescue teams are at Dorran quarry after part of a rock face collapsed on Tuesday morning. The operator said some workers were unaccounted for.</p>", t0)
+	updated := first
+	updated.Title = "All six Dorran quarry workers rescued alive after eleven-hour operation"
+	updated.Summary = "<p>All six workers trapped by a rock fall at Dorran quarry were brought out alive late on Tuesday, eleven hours after the collapse, the county fire service said.</p>" +
+		"<p>Two were taken to Harwick Infirmary with broken bones; the other four were checked at the scene and went home. Crews used a thermal camera and a tracked digger to reach a gap behind the fallen rock.</p>" +
+		"<p>The quarry's owner, Selby Aggregates, said blasting would stay suspended while inspectors examined the face.</p>"
+	updated.Hash = updated.Title + "\x00" + updated.Summary
+	cp := item(copier, "c-9", "https://copier.test/quarry-miracle", "MIRACLE: every trapped quarry worker pulled out",
+		"<p>All six workers trapped by a rock fall at Dorran quarry were brought out alive late on Tuesday, eleven hours after the collapse, the county fire service said.</p>"+
+			"<p>Two were taken to Harwick Infirmary with broken bones; the other four were checked at the scene and went home. Crews used a thermal camera and a tracked digger to reach a gap behind the fallen rock.</p>", t0.Add(12*time.Hour))
+	apply(t, db, in, paper, first)
+	apply(t, db, in, copier, cp)
+	if _, c := stored(t, db, cp.ID); c.ID == first.ID {
+		t.Fatalf("copy of the later text joined the first version's story; the test needs it apart until the edit")
+	}
+	apply(t, db, in, paper, updated)
+	_, a := stored(t, db, first.ID)
+	_, c := stored(t, db, cp.ID)
+	if a.ID != c.ID {
+		t.Errorf("after the edit, the item is in story %s and the copy of its new text in %s; want one story", a.ID, c.ID)
+	}
+}
+
 func TestTopicsAndRetag(t *testing.T) {
 	compile := func(phrase string) *ingest.Ingester {
 		t.Helper()

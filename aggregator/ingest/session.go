@@ -346,7 +346,18 @@ func (s *session) edit(p *pending) error {
 	if err := s.tx.PutFeatures(it.ID, p.doc.Encode()); err != nil {
 		return fmt.Errorf("item %s: features: %w", it.ID, err)
 	}
-	return s.putItem(*it)
+	if err := s.putItem(*it); err != nil {
+		return err
+	}
+	if !s.in.near {
+		return nil
+	}
+	// The edited text may resemble stories the old one did not: a copy of
+	// this version, stored before it.
+	if _, _, err := s.nearest(p); err != nil {
+		return err
+	}
+	return s.mergeStories(st)
 }
 
 // putItem stores an item and keeps it for the session's later reads.
