@@ -375,6 +375,48 @@ func TestCorrectionQuotesHeadline(t *testing.T) {
 	}
 }
 
+// TestQuotedHeadlineOfAnotherKind checks that only an item of the quoted
+// report's own source that quotes its headline alone is joined to it by
+// the quote: another outlet's column, which quotes the headline to argue
+// with it, and the source's own digest, which quotes the headlines of
+// several reports, each stay a story of their own, in either order.
+func TestQuotedHeadlineOfAnotherKind(t *testing.T) {
+	report := item(wire, "w-5", "https://wire.test/depot-closure", "Hallam Foods to shut Brayford depot with 180 jobs lost",
+		"<p>Hallam Foods will close its Brayford distribution depot in September with the loss of 180 jobs, the company said on Wednesday, moving the work to a larger site near Wakefield.</p>"+
+			"<p>The depot has served the chain's stores in the north-east since 1994. Staff will be offered transfers.</p>", t0)
+	other := item(wire, "w-6", "https://wire.test/ferry-fares", "Ferry fares to the Farne islands rise by a fifth",
+		"<p>Boat operators at Seahouses will charge 30 pounds for a return trip to the Farne islands from May, up from 25 pounds, blaming fuel and insurance costs.</p>", t0.Add(time.Hour))
+	column := item(paper, "p-7", "https://paper.test/opinion/brayford", "Brayford deserved better than a press release",
+		`<p>"Hallam Foods to shut Brayford depot with 180 jobs lost" is the kind of headline this town has read too often. Behind the number are families who gave the firm thirty years.</p>`+
+			`<p>The council should ask why the grants it gave the depot in 2015 came with no promise to stay, and make sure the next ones do.</p>`, t0.Add(8*time.Hour))
+	digest := item(wire, "w-8", "https://wire.test/digest", "Evening digest",
+		`<p>Today we reported "Hallam Foods to shut Brayford depot with 180 jobs lost" and "Ferry fares to the Farne islands rise by a fifth". Good night.</p>`, t0.Add(10*time.Hour))
+	for _, reversed := range []bool{false, true} {
+		db := mustOpen(t)
+		in := ingest.New(&aggregator.Config{}, nil)
+		steps := []struct {
+			s  aggregator.SourceState
+			it aggregator.Item
+		}{{wire, report}, {wire, other}, {paper, column}, {wire, digest}}
+		if reversed {
+			slices.Reverse(steps)
+		}
+		for _, st := range steps {
+			apply(t, db, in, st.s, st.it)
+		}
+		_, sr := stored(t, db, report.ID)
+		_, so := stored(t, db, other.ID)
+		for _, it := range []aggregator.Item{column, digest} {
+			if _, st := stored(t, db, it.ID); st.ID == sr.ID || st.ID == so.ID {
+				t.Errorf("reversed=%v: %q joined a report it quotes (%+v); want its own story", reversed, it.Title, st.Members)
+			}
+		}
+		if sr.ID == so.ID {
+			t.Errorf("reversed=%v: the two reports the digest quotes are one story; want two", reversed)
+		}
+	}
+}
+
 // TestEditJoinsCopyOfItsText checks that an item edited in place (a story
 // updated under one link, with new text) joins the story of a copy of the
 // new text that was stored before the edit, when the old text shared too

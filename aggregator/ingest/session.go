@@ -835,7 +835,7 @@ func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Stor
 		if d == nil || !within(d.Time, doc.Time, s.in.window) {
 			continue
 		}
-		if q, ok, err := s.quoted(doc, d, it, m.Item); err != nil || ok {
+		if q, ok, err := s.quoted(doc, d, it, m); err != nil || ok {
 			return q, err
 		}
 		sc := near.Similarity(doc, d)
@@ -872,13 +872,20 @@ func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Stor
 // headline of the stored item id (of Doc d) whole, or that one quotes the
 // item's: a wire's correction ("In the story headlined "…", please read
 // …") names the report it corrects by its headline, not its link, and
-// shares little else with it. Only a pair whose Docs hold the other's
-// headline words is read.
-func (s *session) quoted(doc, d *near.Doc, it aggregator.Item, id string) (aggregator.Match, bool, error) {
+// shares little else with it. Only a source's own items name each other
+// so: another outlet's column or newsletter that quotes the headline is
+// about the report, not part of it (quotesHeadline keeps apart the
+// source's own digests). Only a pair of one source whose Docs hold the
+// other's headline words is read.
+func (s *session) quoted(doc, d *near.Doc, it aggregator.Item, m aggregator.Member) (aggregator.Match, bool, error) {
+	if m.Source != it.SourceID {
+		return aggregator.Match{}, false, nil
+	}
 	itQuotes, otherQuotes := holdsHeadline(doc, d), holdsHeadline(d, doc)
 	if !itQuotes && !otherQuotes {
 		return aggregator.Match{}, false, nil
 	}
+	id := m.Item
 	other, err := s.item(id)
 	if isNotFound(err) {
 		return aggregator.Match{}, false, nil

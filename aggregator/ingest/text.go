@@ -271,21 +271,29 @@ const minQuotedHeadline = 5
 
 // quotesHeadline reports whether the summary or content of it holds
 // headline whole between quotation marks, its case, its punctuation
-// between words and its kind of quotation marks aside.
+// between words and its kind of quotation marks aside, and no other
+// quotation as long as a headline: a correction names the one story it
+// corrects, where a digest or a newsletter that quotes several headlines
+// is a list of reports, none of which it is part of.
 func quotesHeadline(it aggregator.Item, headline string) bool {
 	want := quoteWords(headline)
 	if len(want) < minQuotedHeadline {
 		return false
 	}
 	p := plainOf(it)
+	found := false
 	for _, text := range []string{p.summary, p.content} {
 		for _, q := range quotations(text) {
-			if slices.Equal(quoteWords(q), want) {
-				return true
+			words := quoteWords(q)
+			switch {
+			case slices.Equal(words, want):
+				found = true
+			case len(words) >= minQuotedHeadline:
+				return false
 			}
 		}
 	}
-	return false
+	return found
 }
 
 // quotations returns the spans of text between quotation marks, straight
