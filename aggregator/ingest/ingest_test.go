@@ -417,6 +417,40 @@ func TestQuotedHeadlineOfAnotherKind(t *testing.T) {
 	}
 }
 
+// TestEditToAnotherArticle checks that an item edited in place into
+// another article, as a site that reuses a link for a new one does, does
+// not merge the story of its old text with that of a copy of its new
+// text: the copy of the old article and the copy of the new one stay
+// apart.
+func TestEditToAnotherArticle(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	const link = "https://paper.test/news/slot-2"
+	first := item(paper, "s-2", link, "Harwick library to open on Sundays from June",
+		"<p>Harwick's central library will open on Sundays from June 1, from 11am to 4pm, after the council found money for two more librarians, it said on Monday.</p>"+
+			"<p>The library has been closed on Sundays since 2016. Its cafe and children's corner will open too.</p>", t0)
+	oldCopy := item(copier, "c-1", "https://copier.test/harwick-library-sundays", "Sunday opening for Harwick library",
+		"<p>Harwick's central library will open on Sundays from June 1, from 11am to 4pm, after the council found money for two more librarians, it said on Monday.</p>"+
+			"<p>The library has been closed on Sundays since 2016. Its cafe and children's corner will open too.</p>", t0.Add(2*time.Hour))
+	reposter := src("https://reposter.test/feed")
+	newCopy := item(reposter, "r-2", "https://reposter.test/harwick-bus-station", "Harwick bus station to be rebuilt",
+		"<p>Harwick's bus station will be knocked down and rebuilt over two years from January, with twelve covered stands and a waiting room, the county council said on Tuesday.</p>"+
+			"<p>Buses will use temporary stops on Market Street while the work is done. The scheme costs 9 million pounds.</p>", t0.Add(3*time.Hour))
+	reused := first
+	reused.Title = "Harwick bus station to be knocked down and rebuilt"
+	reused.Summary = newCopy.Summary
+	reused.Hash = reused.Title + "\x00" + reused.Summary
+	apply(t, db, in, paper, first)
+	apply(t, db, in, copier, oldCopy)
+	apply(t, db, in, reposter, newCopy)
+	apply(t, db, in, paper, reused)
+	_, a := stored(t, db, oldCopy.ID)
+	_, b := stored(t, db, newCopy.ID)
+	if a.ID == b.ID {
+		t.Errorf("after the link was reused, the copies of its old and new articles are one story (%+v); want two", a.Members)
+	}
+}
+
 // TestEditJoinsCopyOfItsText checks that an item edited in place (a story
 // updated under one link, with new text) joins the story of a copy of the
 // new text that was stored before the edit, when the old text shared too

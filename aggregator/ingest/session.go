@@ -341,6 +341,17 @@ func (s *session) edit(p *pending) error {
 			return fmt.Errorf("item %s: %w", it.ID, err)
 		}
 	}
+	// An edit is an update of its report when its text still resembles
+	// the old one; one that does not is another article under a link
+	// the site reused, whose story is not the old text's.
+	update := false
+	if s.in.near {
+		was, err := s.doc(it.ID)
+		if err != nil && !isNotFound(err) {
+			return err
+		}
+		update = was != nil && sameReport(p.doc, was, s.in.threshold)
+	}
 	s.docs[it.ID] = p.doc
 	delete(s.profiles, st.ID)
 	if err := s.tx.PutFeatures(it.ID, p.doc.Encode()); err != nil {
@@ -349,15 +360,23 @@ func (s *session) edit(p *pending) error {
 	if err := s.putItem(*it); err != nil {
 		return err
 	}
-	if !s.in.near {
+	if !update {
 		return nil
 	}
-	// The edited text may resemble stories the old one did not: a copy of
-	// this version, stored before it.
+	// The updated text may resemble stories the old one did not: a copy
+	// of this version, stored before it.
 	if _, _, err := s.nearest(p); err != nil {
 		return err
 	}
 	return s.mergeStories(st)
+}
+
+// sameReport reports whether an item's edited text (of Doc now) is a
+// version of its old text (of Doc was): a copy of it, or a rewrite that
+// scores threshold against it.
+func sameReport(now, was *near.Doc, threshold float64) bool {
+	sc := near.Similarity(now, was)
+	return sc.Kind() == "copy" || sc.Value >= threshold
 }
 
 // putItem stores an item and keeps it for the session's later reads.
