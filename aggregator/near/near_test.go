@@ -441,6 +441,7 @@ func TestStoryScore(t *testing.T) {
 	later := func(s Score, d time.Duration) Score { s.Apart = d; return s }
 	retitled := func(s Score) Score { s.Title = 0.2; return s }
 	distinct := func(s Score) Score { s.Distinct = true; return s }
+	named := func(s Score, e float64) Score { s.Named, s.Entity = true, e; return s }
 	tests := []struct {
 		name     string
 		scores   []Score
@@ -461,6 +462,8 @@ func TestStoryScore(t *testing.T) {
 		{"own source blocks a rewrite under another headline", []Score{retitled(later(rw(0.8), 25*time.Minute))}, []bool{true}, 0.8, 0, 0},
 		{"own source blocks a rewrite of a story holding its report", []Score{rw(0.5), later(rw(0.3), 5*time.Hour)}, []bool{false, true}, 0.5, 0, 0},
 		{"own source's item within the hour is one report", []Score{later(rw(0.4), 25*time.Minute), rw(0.2)}, []bool{true, false}, 0.45, 0.45, 0},
+		{"own source's item within the hour naming the same people", []Score{named(later(rw(0.4), 25*time.Minute), 0.75), rw(0.2)}, []bool{true, false}, 0.45, 0.45, 0},
+		{"own source's report of another event within the hour", []Score{named(later(rw(0.7), 20*time.Minute), 0.58)}, []bool{true}, 0.7, 0, 0},
 		{"own source's other post within the hour", []Score{distinct(later(rw(0.4), 25*time.Minute)), rw(0.2)}, []bool{true, false}, 0.45, 0, 0},
 		{"own source copy joins", []Score{copyScore}, []bool{true}, 0.9, 1, 0},
 	}

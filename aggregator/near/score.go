@@ -324,16 +324,24 @@ func StoryScore(scores []Score, same []bool, centroid float64) (float64, int) {
 // closest member in the story is such an item of its own source is scored
 // like one of another source's. At two or three hours apart the labelled
 // corpus joins an outlet's follow-ups too, and without the headlines'
-// agreeing, other reports of one outlet beside scraper copies.
+// agreeing, other reports of one outlet beside scraper copies. Two forms
+// of one report also name the same people, places and figures: of the
+// two items' names, at least oneReportNames of the fewer are in the
+// other, where an outlet's two reports of two events of one kind under
+// one template ("Man charged over Leeds stabbing", "Man charged over
+// Leeds shooting") share the town, the police force and the court, but
+// not the people charged or hurt.
 const (
 	oneReportGap   = time.Hour
 	oneReportTitle = 0.5
+	oneReportNames = 2.0 / 3
 )
 
 // oneReport reports whether s scores an item against another of its own
 // source (same) that is one report with it in another form.
 func oneReport(s Score, same bool) bool {
-	return same && !s.Distinct && s.Apart <= oneReportGap && s.Title >= oneReportTitle
+	return same && !s.Distinct && s.Apart <= oneReportGap && s.Title >= oneReportTitle &&
+		(!s.Named || s.Entity >= oneReportNames)
 }
 
 // strongRewrite is the score against one member of another source at which
