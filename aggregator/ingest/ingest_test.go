@@ -376,10 +376,12 @@ func TestCorrectionQuotesHeadline(t *testing.T) {
 }
 
 // TestQuotedHeadlineOfAnotherKind checks that only an item of the quoted
-// report's own source that quotes its headline alone is joined to it by
-// the quote: another outlet's column, which quotes the headline to argue
-// with it, and the source's own digest, which quotes the headlines of
-// several reports, each stay a story of their own, in either order.
+// report's own source, that quotes no other text as long but the
+// report's own words, is joined to it by the quote: another outlet's
+// column, which quotes the headline to argue with it, and the source's own
+// digest, which quotes the headlines of several reports, each stay a
+// story of their own, while a correction that quotes the sentence it
+// corrects joins, in either order.
 func TestQuotedHeadlineOfAnotherKind(t *testing.T) {
 	report := item(wire, "w-5", "https://wire.test/depot-closure", "Hallam Foods to shut Brayford depot with 180 jobs lost",
 		"<p>Hallam Foods will close its Brayford distribution depot in September with the loss of 180 jobs, the company said on Wednesday, moving the work to a larger site near Wakefield.</p>"+
@@ -389,6 +391,8 @@ func TestQuotedHeadlineOfAnotherKind(t *testing.T) {
 	column := item(paper, "p-7", "https://paper.test/opinion/brayford", "Brayford deserved better than a press release",
 		`<p>"Hallam Foods to shut Brayford depot with 180 jobs lost" is the kind of headline this town has read too often. Behind the number are families who gave the firm thirty years.</p>`+
 			`<p>The council should ask why the grants it gave the depot in 2015 came with no promise to stay, and make sure the next ones do.</p>`, t0.Add(8*time.Hour))
+	correction := item(wire, "w-9", "https://wire.test/depot-closure-correction", "CORRECTION-Hallam Foods depot",
+		`<p>In a story headlined "Hallam Foods to shut Brayford depot with 180 jobs lost", please read "Staff will be offered transfers to Wakefield" instead of "Staff will be offered transfers".</p>`, t0.Add(20*time.Hour))
 	digest := item(wire, "w-8", "https://wire.test/digest", "Evening digest",
 		`<p>Today we reported "Hallam Foods to shut Brayford depot with 180 jobs lost" and "Ferry fares to the Farne islands rise by a fifth". Good night.</p>`, t0.Add(10*time.Hour))
 	for _, reversed := range []bool{false, true} {
@@ -397,7 +401,7 @@ func TestQuotedHeadlineOfAnotherKind(t *testing.T) {
 		steps := []struct {
 			s  aggregator.SourceState
 			it aggregator.Item
-		}{{wire, report}, {wire, other}, {paper, column}, {wire, digest}}
+		}{{wire, report}, {wire, other}, {paper, column}, {wire, digest}, {wire, correction}}
 		if reversed {
 			slices.Reverse(steps)
 		}
@@ -413,6 +417,9 @@ func TestQuotedHeadlineOfAnotherKind(t *testing.T) {
 		}
 		if sr.ID == so.ID {
 			t.Errorf("reversed=%v: the two reports the digest quotes are one story; want two", reversed)
+		}
+		if _, sc := stored(t, db, correction.ID); sc.ID != sr.ID {
+			t.Errorf("reversed=%v: the correction, which quotes the words it corrects, is apart from its report; want one story", reversed)
 		}
 	}
 }

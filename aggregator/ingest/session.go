@@ -913,9 +913,9 @@ func (s *session) quoted(doc, d *near.Doc, it aggregator.Item, m aggregator.Memb
 		return aggregator.Match{}, false, err
 	}
 	switch {
-	case itQuotes && quotesHeadline(it, other.Title):
+	case itQuotes && quotesHeadline(it, other):
 		return aggregator.Match{Reason: aggregator.ReasonOrigin, Score: 1, With: id, Key: linkOf(other)}, true, nil
-	case otherQuotes && quotesHeadline(other, it.Title):
+	case otherQuotes && quotesHeadline(other, it):
 		return aggregator.Match{Reason: aggregator.ReasonOrigin, Score: 1, With: id, Key: linkOf(it)}, true, nil
 	}
 	return aggregator.Match{}, false, nil

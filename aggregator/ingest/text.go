@@ -269,19 +269,22 @@ func (c *chromeTables) load(items []aggregator.Item) (map[string]*near.LineCount
 // ("a kick in the teeth") may be anyone's.
 const minQuotedHeadline = 5
 
-// quotesHeadline reports whether the summary or content of it holds
-// headline whole between quotation marks, its case, its punctuation
-// between words and its kind of quotation marks aside, and no other
-// quotation as long as a headline: a correction names the one story it
-// corrects, where a digest or a newsletter that quotes several headlines
-// is a list of reports, none of which it is part of.
-func quotesHeadline(it aggregator.Item, headline string) bool {
-	want := quoteWords(headline)
+// quotesHeadline reports whether the summary or content of it holds the
+// headline of quoted whole between quotation marks, its case, its
+// punctuation between words and its kind of quotation marks aside, and
+// no other quotation as long as a headline but of quoted's own words
+// (all but otherQuoteWords of them): a correction names the one story it
+// corrects, and quotes its words ("please read "…" instead of "…""),
+// where a digest or a newsletter that quotes several headlines is a list
+// of reports, none of which it is part of.
+func quotesHeadline(it, quoted aggregator.Item) bool {
+	want := quoteWords(quoted.Title)
 	if len(want) < minQuotedHeadline {
 		return false
 	}
 	p := plainOf(it)
 	found := false
+	var others [][]string
 	for _, text := range []string{p.summary, p.content} {
 		for _, q := range quotations(text) {
 			words := quoteWords(q)
@@ -289,12 +292,39 @@ func quotesHeadline(it aggregator.Item, headline string) bool {
 			case slices.Equal(words, want):
 				found = true
 			case len(words) >= minQuotedHeadline:
-				return false
+				others = append(others, words)
 			}
 		}
 	}
-	return found
+	if !found || len(others) == 0 {
+		return found
+	}
+	qp := plainOf(quoted)
+	own := map[string]bool{}
+	for _, text := range []string{quoted.Title, qp.summary, qp.content} {
+		for _, w := range quoteWords(text) {
+			own[w] = true
+		}
+	}
+	for _, words := range others {
+		missing := 0
+		for _, w := range words {
+			if !own[w] {
+				missing++
+			}
+		}
+		if missing > otherQuoteWords {
+			return false
+		}
+	}
+	return true
 }
+
+// otherQuoteWords is how many words of another quotation in a text that
+// quotes a headline may be missing from the headline's item for the
+// quotation to be of that item: a correction quotes the wrong figure or
+// name beside the right one.
+const otherQuoteWords = 2
 
 // quotations returns the spans of text between quotation marks, straight
 // or curly, double or angled.
