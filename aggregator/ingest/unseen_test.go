@@ -235,3 +235,14 @@ func runUnseen(t *testing.T, paths []string) (map[string]string, map[string]aggr
 // every one must stay its own story, while the same release in two feeds
 // and one job posted on two boards join.
 func TestNonNewsStories(t *testing.T) { checkUnseen(t, nonNewsDir) }
+
+// TestStoriesKeptApart does the same with items that a join rule could
+// take for another's story (testdata/apart): an opinion column, a media
+// column, a newsletter and a wire's digest that quote other items'
+// headlines whole; a paper's report of a storm and, within the hour, its
+// explainer, live page and analysis under headlines that share the
+// storm's name; one outlet's two events of one kind within the hour under
+// one template (charges over two stabbings, two match reports, two
+// earthquakes); a link reused for a new article; and a radio station's
+// copy of half a regional forecast beside its own forecast.
+func TestStoriesKeptApart(t *testing.T) { checkUnseen(t, "testdata/apart") }
