@@ -778,6 +778,26 @@ func TestDailyEpisodesUnderOneTitle(t *testing.T) {
 	}
 }
 
+// TestVideoPostsUnderOneText checks that an outlet's video posts under
+// one title and text, told apart by their video files alone, given in
+// Media RSS (one on its own, one in a media:group of two sizes), are each
+// their own story.
+func TestVideoPostsUnderOneText(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "feeds", "media-video-posts.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := src("https://piercam.example/feed.xml")
+	feed, err := parse.Parse(body, "application/rss+xml", s.URL, s.ID, time.Date(2024, 3, 2, 8, 0, 0, 0, time.UTC), parse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := mustOpen(t)
+	if res := apply(t, db, ingest.New(&aggregator.Config{}, nil), s, feed.Items...); res.New != 2 || res.NewStories != 2 {
+		t.Errorf("Apply(two mornings' videos) = %+v; want 2 new items in 2 stories", res)
+	}
+}
+
 // TestGUIDThatIsTheLink checks that an item whose GUID is its own link is
 // filed under it once, as a link (TestExactKeys checks that it is found by
 // both).

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"html"
+	"math"
 	"net/url"
 	"path"
 	"slices"
@@ -189,7 +190,16 @@ func (n *normaliser) item(s source) aggregator.Item {
 	if s.base != nil {
 		enclosureBase = s.base.item
 	}
-	it.Enclosures = n.enclosures(gi.Enclosures, enclosureBase)
+	encs := gi.Enclosures
+	if m := gi.Extensions["media"]; m != nil {
+		// A relative Media RSS URL resolves as the item's picture's does.
+		mediaBase := enclosureBase
+		if mediaBase == nil {
+			mediaBase = base
+		}
+		encs = withMediaFiles(encs, m, mediaBase)
+	}
+	it.Enclosures = n.enclosures(encs, enclosureBase)
 
 	// Origin: credit lines in the HTML, a <link rel="canonical"> in it,
 	// Atom's <source>, RSS's <source url>, JSON Feed's external_url.
@@ -479,8 +489,7 @@ const maxImageURL = 2048
 
 // leadImage returns, as sanitised HTML (<img src="…">), the picture a feed
 // gives an item beside its text, or "": a JSON Feed item's image, else, in
-// Media RSS, the first media:content that is an image (medium="image", an
-// image/ type, or with neither, a URL that names a picture's file), else
+// Media RSS, the first media:content that is an image (mediaKind), else
 // the first media:thumbnail, on its own, in a media:group or in a
 // media:content (a video's still), the widest of each first. A relative
 // URL resolves against base.
@@ -496,9 +505,7 @@ func leadImage(s source, base *url.URL) string {
 	}
 	var images []ext.Extension
 	for _, c := range contents {
-		medium := strings.ToLower(strings.TrimSpace(c.Attrs["medium"]))
-		typ := strings.ToLower(strings.TrimSpace(c.Attrs["type"]))
-		if medium == "image" || (medium == "" && (strings.HasPrefix(typ, "image/") || typ == "" && imagePath(c.Attrs["url"]))) {
+		if mediaKind(c) == "image" {
 			images = append(images, c)
 		}
 	}
@@ -541,17 +548,148 @@ func mediaWidth(e ext.Extension) int {
 	return w
 }
 
-// imagePath reports whether URL u names a file of a picture by its
-// extension, as feeds that give a media:content no medium or type do
-// (".../master/3000.jpg?width=140").
-func imagePath(u string) bool {
+// mediaKind returns what a Media RSS media:content holds, "image",
+// "audio" or "video", by its medium, else its type, else the extension of
+// its file; or "" when it says none of them (a document, say). An audio/
+// or video/ type goes before the medium: Mastodon gives a GIF that it
+// turned into a looping video medium="image" and type="video/mp4", a file
+// that no <img> shows.
+func mediaKind(c ext.Extension) string {
+	typ := strings.ToLower(strings.TrimSpace(c.Attrs["type"]))
+	switch {
+	case strings.HasPrefix(typ, "video/"):
+		return "video"
+	case strings.HasPrefix(typ, "audio/"):
+		return "audio"
+	}
+	switch medium := strings.ToLower(strings.TrimSpace(c.Attrs["medium"])); medium {
+	case "image", "audio", "video":
+		return medium
+	case "":
+	default:
+		return ""
+	}
+	switch {
+	case strings.HasPrefix(typ, "image/"):
+		return "image"
+	case typ == "":
+		return fileKind(c.Attrs["url"])
+	}
+	return ""
+}
+
+// fileKind returns "image", "audio" or "video" when URL u names a file of
+// that kind by its extension, as feeds that give a media:content no
+// medium or type do (".../master/3000.jpg?width=140"), or "".
+func fileKind(u string) string {
 	pu, err := url.Parse(strings.TrimSpace(u))
 	if err != nil {
-		return false
+		return ""
 	}
 	switch strings.ToLower(path.Ext(pu.Path)) {
 	case ".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif":
-		return true
+		return "image"
+	case ".mp3", ".m4a", ".aac", ".oga", ".ogg", ".opus", ".flac", ".wav":
+		return "audio"
+	case ".mp4", ".m4v", ".webm", ".mov":
+		return "video"
+	}
+	return ""
+}
+
+// withMediaFiles returns an item's enclosures followed by the audio and
+// video its Media RSS gives: each media:content on its own is one file,
+// and a media:group one file in several versions (bitrates, sizes, types)
+// of which the one the feed marks isDefault goes, else the largest.
+// Pictures are left out: the item's picture leads its HTML (leadImage),
+// and published twice, as an enclosure too, it would show twice. So is
+// audio, or video, when the item's own enclosures carry some already, or
+// a file they do not say the kind of: a podcast gives its episode in an
+// <enclosure> and in a media:content, often under two addresses. A
+// relative URL resolves against base.
+func withMediaFiles(encs []*gofeed.Enclosure, m map[string][]ext.Extension, base *url.URL) []*gofeed.Enclosure {
+	var hasAudio, hasVideo bool
+	for _, e := range encs {
+		if e == nil {
+			continue
+		}
+		kind := ""
+		switch typ := strings.ToLower(strings.TrimSpace(e.Type)); {
+		case strings.HasPrefix(typ, "audio/"):
+			kind = "audio"
+		case strings.HasPrefix(typ, "video/"):
+			kind = "video"
+		case strings.HasPrefix(typ, "image/"):
+			kind = "image"
+		default:
+			kind = fileKind(e.URL)
+		}
+		hasAudio = hasAudio || kind == "audio" || kind == ""
+		hasVideo = hasVideo || kind == "video" || kind == ""
+	}
+	out := encs
+	add := func(versions []ext.Extension) {
+		if len(out) >= maxEnclosures {
+			return
+		}
+		var best *ext.Extension
+		bestKind := ""
+		for i := range versions {
+			c := &versions[i]
+			kind := mediaKind(*c)
+			if kind == "audio" && hasAudio || kind == "video" && hasVideo ||
+				kind != "audio" && kind != "video" || strings.TrimSpace(c.Attrs["url"]) == "" {
+				continue
+			}
+			if best == nil || betterVersion(*c, kind, *best, bestKind) {
+				best, bestKind = c, kind
+			}
+		}
+		if best != nil {
+			u := resolve(base, repairURL(cleanText(best.Attrs["url"])))
+			out = append(out, &gofeed.Enclosure{URL: u, Type: best.Attrs["type"], Length: best.Attrs["fileSize"]})
+		}
+	}
+	if len(m["content"]) == 0 && len(m["group"]) == 0 {
+		return encs
+	}
+	out = slices.Clip(out) // appending must not write into gofeed's slice
+	for _, c := range m["content"] {
+		add([]ext.Extension{c})
+	}
+	for _, g := range m["group"] {
+		add(g.Children["content"])
+	}
+	return out
+}
+
+// betterVersion reports whether version a of one media file (kind ka) is
+// the one to take rather than b (kind kb): a video rather than its sound
+// alone, then the one the feed marks isDefault, then the larger file, the
+// higher bitrate, the more pixels.
+func betterVersion(a ext.Extension, ka string, b ext.Extension, kb string) bool {
+	if ka != kb {
+		return ka == "video"
+	}
+	isDefault := func(e ext.Extension) bool { return strings.EqualFold(strings.TrimSpace(e.Attrs["isDefault"]), "true") }
+	if da, db := isDefault(a), isDefault(b); da != db {
+		return da
+	}
+	num := func(e ext.Extension, name string) float64 {
+		f, err := strconv.ParseFloat(strings.TrimSpace(e.Attrs[name]), 64)
+		if err != nil || !(f > 0) || math.IsInf(f, 1) {
+			return 0
+		}
+		return f
+	}
+	for _, size := range []func(ext.Extension) float64{
+		func(e ext.Extension) float64 { return num(e, "fileSize") },
+		func(e ext.Extension) float64 { return num(e, "bitrate") },
+		func(e ext.Extension) float64 { return num(e, "width") * num(e, "height") },
+	} {
+		if sa, sb := size(a), size(b); sa != sb {
+			return sa > sb
+		}
 	}
 	return false
 }

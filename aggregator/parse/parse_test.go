@@ -1116,6 +1116,43 @@ func TestParseMediaImages(t *testing.T) {
 	}
 }
 
+// TestParseMediaFiles checks that the audio and video an item gives in
+// Media RSS are its enclosures: a media:content on its own is one file
+// (its URL resolved as its still's), a media:group one file of which the
+// version marked isDefault, else the largest, is taken; a picture is not
+// one (it leads the HTML instead), nor a GIF turned video shown as one;
+// and audio the item's own enclosure carries already is not taken twice.
+func TestParseMediaFiles(t *testing.T) {
+	f := mustParseFile(t, "rss-media-video.xml", "")
+	cdn := "https://cdn.estuary-tv.example/"
+	want := [][]aggregator.Enclosure{
+		{{URL: "https://estuary-tv.example/video/seals.mp4", Type: "video/mp4", Length: 18400000}},
+		{{URL: cdn + "dredger-720.mp4", Type: "video/mp4", Length: 17500000}},
+		{{URL: cdn + "keeper-high.webm", Type: "video/webm"}},
+		{{URL: "https://stats.estuary-tv.example/redirect/podcast/12.mp3", Type: "audio/mpeg", Length: 31000000}},
+		{{URL: cdn + "marsh.ogg", Type: "audio/ogg", Length: 5200000}},
+		{{URL: cdn + "gull.mp4", Type: "video/mp4", Length: 800000}},
+		{{URL: cdn + "regatta.jpg", Type: "image/jpeg", Length: 240000}, {URL: cdn + "regatta.mp4", Type: "video/mp4", Length: 26000000}},
+	}
+	checkItems(t, f, "enclosures", func(it aggregator.Item) []aggregator.Enclosure { return it.Enclosures }, want)
+	pictures := []string{
+		`<img src="https://estuary-tv.example/stills/seals.jpg">`,
+		`<img src="` + cdn + `dredger.jpg">`,
+		"",
+		"",
+		`<img src="` + cdn + `marsh.jpg">`,
+		`<img src="` + cdn + `gull-still.png">`,
+		"",
+	}
+	checkItems(t, f, "picture", func(it aggregator.Item) string {
+		html := it.Summary + it.Content
+		if i := strings.Index(html, "<img"); i >= 0 {
+			return html[i : i+strings.Index(html[i:], ">")+1]
+		}
+		return ""
+	}, pictures)
+}
+
 // TestParsePlayers checks that an embedded player, which the sanitiser
 // drops (an iframe, a video, an audio), leaves a link to what it played
 // where it stood, showing a video's poster, else the player's title, else
