@@ -130,6 +130,9 @@ func (n *normaliser) item(s source) aggregator.Item {
 			rawContent = body
 		}
 	}
+	// The picture is found first: its alt text, a Media RSS description
+	// of the picture, is not the item's text as well.
+	lead, leadAlt := leadImage(s, contentBase)
 	if strings.TrimSpace(rawSummary) == "" && strings.TrimSpace(rawContent) == "" {
 		rawSummary = mediaDescription(gi.Extensions)
 	}
@@ -142,7 +145,7 @@ func (n *normaliser) item(s source) aggregator.Item {
 	// A picture that the feed gives beside the text (Media RSS, JSON Feed's
 	// image), and not in it, leads the HTML a reader shows, the content or
 	// else the summary: readers show the source's item with it.
-	if lead := leadImage(s, contentBase); lead != "" {
+	if lead != "" {
 		shown := &it.Content
 		if it.Content == "" && it.Summary != "" {
 			shown = &it.Summary
@@ -166,6 +169,11 @@ func (n *normaliser) item(s source) aggregator.Item {
 			text = it.Summary
 		}
 		it.Title = firstWords(PlainText(text), derivedWords)
+	}
+	if it.Title == "" {
+		// A post of a picture alone (Mastodon's) is titled by what its
+		// alt text says the picture shows.
+		it.Title = firstWords(leadAlt, derivedWords)
 	}
 
 	it.Authors = personNames(gi.Authors)
@@ -424,12 +432,16 @@ func termsDate(exts ext.Extensions, names ...string) *time.Time {
 // (media:description, on its own or in a media:group or a media:content):
 // feeds of videos, YouTube's among them, carry their text there and
 // nowhere else. It is plain text unless its type says html.
+//
+// The description of a picture (an image media:content's) is not the
+// item's text: it says what the picture shows, for readers who cannot see
+// it (Mastodon's alt text), and goes with the picture (leadImage).
 func mediaDescription(exts ext.Extensions) string {
 	m := exts["media"]
 	if m == nil {
 		return ""
 	}
-	for _, h := range mediaElements(m, "description") {
+	for _, h := range mediaElements(m, "description", true) {
 		for _, d := range h {
 			if strings.TrimSpace(d.Value) == "" {
 				continue
@@ -445,14 +457,19 @@ func mediaDescription(exts ext.Extensions) string {
 
 // mediaElements returns the Media RSS elements of one name that an item
 // may hold, most direct first: in the item, then in each media:group and
-// media:content, then in the media:content of each of those.
-func mediaElements(m map[string][]ext.Extension, name string) [][]ext.Extension {
+// media:content, then in the media:content of each of those. With
+// notInImages, those in a media:content that is a picture are left out.
+func mediaElements(m map[string][]ext.Extension, name string, notInImages bool) [][]ext.Extension {
 	found := [][]ext.Extension{m[name]}
-	for _, parent := range [][]ext.Extension{m["group"], m["content"]} {
+	for i, parent := range [][]ext.Extension{m["group"], m["content"]} {
 		for _, p := range parent {
-			found = append(found, p.Children[name])
+			if i == 0 || !notInImages || mediaKind(p) != "image" {
+				found = append(found, p.Children[name])
+			}
 			for _, c := range p.Children["content"] {
-				found = append(found, c.Children[name])
+				if !notInImages || mediaKind(c) != "image" {
+					found = append(found, c.Children[name])
+				}
 			}
 		}
 	}
@@ -467,7 +484,7 @@ func mediaTitle(exts ext.Extensions) string {
 	if m == nil {
 		return ""
 	}
-	for _, h := range mediaElements(m, "title") {
+	for _, h := range mediaElements(m, "title", false) {
 		for _, e := range h {
 			var t string
 			if strings.EqualFold(strings.TrimSpace(e.Attrs["type"]), "html") {
@@ -492,13 +509,20 @@ const maxImageURL = 2048
 // Media RSS, the first media:content that is an image (mediaKind), else
 // the first media:thumbnail, on its own, in a media:group or in a
 // media:content (a video's still), the widest of each first. A relative
-// URL resolves against base.
-func leadImage(s source, base *url.URL) string {
-	var candidates []string
+// URL resolves against base. An image media:content's own
+// media:description says what the picture shows (Mastodon gives a post's
+// pictures their alt text so): the picture carries it as its alt text,
+// which leadImage returns too, as plain text.
+func leadImage(s source, base *url.URL) (img, alt string) {
+	type picture struct{ url, alt string }
+	var candidates []picture
 	if s.json != nil {
-		candidates = append(candidates, s.json.Image)
+		candidates = append(candidates, picture{url: s.json.Image})
 	}
 	m := s.gi.Extensions["media"]
+	if m == nil && len(candidates) == 0 {
+		return "", ""
+	}
 	contents := m["content"]
 	for _, g := range m["group"] {
 		contents = append(contents, g.Children["content"]...)
@@ -518,24 +542,32 @@ func leadImage(s source, base *url.URL) string {
 	}
 	// A feed may give one picture in several sizes (a 140 and a 460 pixel
 	// wide one): the widest goes first, then the order of the feed.
-	for _, list := range [][]ext.Extension{images, thumbs} {
+	for i, list := range [][]ext.Extension{images, thumbs} {
 		slices.SortStableFunc(list, func(a, b ext.Extension) int { return cmp.Compare(mediaWidth(b), mediaWidth(a)) })
 		for _, e := range list {
-			candidates = append(candidates, e.Attrs["url"])
+			p := picture{url: e.Attrs["url"]}
+			if i == 0 {
+				p.alt = altText(e)
+			}
+			candidates = append(candidates, p)
 		}
 	}
-	for _, u := range candidates {
-		u = strings.TrimSpace(u)
+	for _, p := range candidates {
+		u := strings.TrimSpace(p.url)
 		if u == "" || len(u) > maxImageURL {
 			continue
 		}
+		tag := `<img src="` + html.EscapeString(u) + `"`
+		if p.alt != "" {
+			tag += ` alt="` + html.EscapeString(p.alt) + `"`
+		}
 		// The sanitiser makes the URL absolute and drops one that is no
 		// http(s) URL, as it does in the item's own HTML.
-		if img := sanitize(`<img src="`+html.EscapeString(u)+`">`, base, nil); strings.Contains(img, " src=") {
-			return img
+		if img := sanitize(tag+">", base, nil); strings.Contains(img, " src=") {
+			return img, p.alt
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // mediaWidth is the width a Media RSS element gives its picture, in
@@ -546,6 +578,27 @@ func mediaWidth(e ext.Extension) int {
 		return 0
 	}
 	return w
+}
+
+// maxAlt is the most characters of alt text a picture keeps: Mastodon
+// allows 1,500.
+const maxAlt = 2000
+
+// altText returns, as plain text, the first media:description of a Media
+// RSS picture that says something, or "".
+func altText(e ext.Extension) string {
+	for _, d := range e.Children["description"] {
+		var t string
+		if strings.EqualFold(strings.TrimSpace(d.Attrs["type"]), "html") {
+			t = PlainText(d.Value)
+		} else {
+			t = LiteralText(d.Value)
+		}
+		if t != "" {
+			return truncateRunes(t, maxAlt)
+		}
+	}
+	return ""
 }
 
 // mediaKind returns what a Media RSS media:content holds, "image",

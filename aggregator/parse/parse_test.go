@@ -1116,6 +1116,33 @@ func TestParseMediaImages(t *testing.T) {
 	}
 }
 
+// TestParseMastodonAltText reads a Mastodon account's feed, whose posts
+// give each picture's alt text as the media:description of its
+// media:content: the picture that leads the post carries it as its alt,
+// where a reader shows it with the picture, and it is not also the text of
+// a post of pictures alone, which is titled by it instead. A video's
+// description is still the text of a post that has no other.
+func TestParseMastodonAltText(t *testing.T) {
+	f := mustParseFile(t, "rss-mastodon-alt.xml", "")
+	const files = "https://files.toot.harbour.example/media_attachments/files/112/"
+	want := []string{
+		`<img src="` + files + `001/original/pontoon.jpeg" alt="A wooden pontoon floating off a shingle beach, two swimmers climbing its ladder."><p>The new pontoon is in. Swimmers can use it from Monday.</p>`,
+		`<img src="` + files + `002/original/heron.png" alt="A grey heron standing on one leg on the harbour wall at low tide.">`,
+		`<img src="` + files + `003/original/before.jpeg" alt="The slipway before the storm, its concrete whole.">`,
+		`<img src="` + files + `004/original/tides.png" alt="Table: &#34;High water&#34; 06:12 &amp; 18:40 &lt;Mon&gt;, 07:01 &amp; 19:25 &lt;Tue&gt;"><p>Tide table for the week &lt;3</p>`,
+		`<img src="` + files + `005/small/ferry.png"><p>The ferry backing out of its berth.</p>`,
+	}
+	checkItems(t, f, "HTML", func(it aggregator.Item) string { return it.Summary + it.Content }, want)
+	titles := []string{
+		"The new pontoon is in. Swimmers can use it from Monday.",
+		"A grey heron standing on one leg on the harbour wall at…",
+		"The slipway before the storm, its concrete whole.",
+		"Tide table for the week <3",
+		"The ferry backing out of its berth.",
+	}
+	checkItems(t, f, "title", func(it aggregator.Item) string { return it.Title }, titles)
+}
+
 // TestParseMediaFiles checks that the audio and video an item gives in
 // Media RSS are its enclosures: a media:content on its own is one file
 // (its URL resolved as its still's), a media:group one file of which the
