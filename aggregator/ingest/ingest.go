@@ -442,18 +442,25 @@ func storedVersion(tx aggregator.Tx, stamper itemStamper, it aggregator.Item, kn
 }
 
 // redated reports whether the fetched item it is the stored item old as it
-// was, but for a later date or none, or tracking parameters in its link:
-// some feeds date every item by the time of the fetch, or move its date
+// was, but for a later date or none, tracking parameters in its link, or
+// parameters that bust caches in its pictures' URLs (samePictures): some
+// feeds date every item by the time of the fetch, or move its date
 // whenever they are regenerated, and some add a query that changes at
-// every fetch. Such an item is unchanged: an item keeps the date it was
-// first stored under (edit), so there is nothing to write, and its story
-// must not be announced as changed at every poll. A date moved earlier is
-// a correction, and an edit.
+// every fetch, to the link or to each picture. Such an item is unchanged:
+// an item keeps the date it was first stored under (edit), so there is
+// nothing to write, and its story must not be announced as changed at
+// every poll. A date moved earlier is a correction, and an edit.
 func redated(old, it aggregator.Item) bool {
 	if it.Published.Before(old.Published) || linkOf(it) != linkOf(old) {
 		return false
 	}
 	it.Link, it.Published, it.Dated = old.Link, old.Published, old.Dated
+	if it.Summary != old.Summary && samePictures(it.Summary, old.Summary) {
+		it.Summary = old.Summary
+	}
+	if it.Content != old.Content && samePictures(it.Content, old.Content) {
+		it.Content = old.Content
+	}
 	return it.EditHash() == old.Hash
 }
 

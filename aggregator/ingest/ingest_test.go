@@ -263,6 +263,50 @@ func TestUnchangedAndEdited(t *testing.T) {
 	}
 }
 
+// TestPictureCacheBusters reads a feed that stamps its pictures' URLs
+// with the time of each fetch (?v=, ?t=, ?cb=, ?_=): an item that comes
+// back the same but for those stamps is unchanged and changes no topic,
+// while a new picture at a new address, another size of a picture, or a
+// new text with new stamps, are edits.
+func TestPictureCacheBusters(t *testing.T) {
+	s := src("https://saltmarsh-gazette.example/feed.xml")
+	fetch := func(n int, now time.Time) []aggregator.Item {
+		t.Helper()
+		body, err := os.ReadFile(filepath.Join("testdata", "feeds", fmt.Sprintf("busted-pictures-%d.xml", n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		feed, err := parse.Parse(body, "application/rss+xml", s.URL, s.ID, now, parse.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return feed.Items
+	}
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	first := fetch(1, time.Date(2024, 3, 1, 11, 0, 0, 0, time.UTC))
+	if res := apply(t, db, in, s, first...); res.New != 3 {
+		t.Fatalf("first fetch: Apply = %+v; want 3 new items", res)
+	}
+	if res := apply(t, db, in, s, fetch(2, time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC))...); res.Unchanged != 3 || res.Updated != 0 || len(res.Topics) != 0 {
+		t.Errorf("fetch with new stamps: Apply = %+v; want 3 unchanged, no topic changed", res)
+	}
+	for _, it := range first {
+		if got, _ := stored(t, db, it.ID); got.Summary != it.Summary || got.Content != it.Content {
+			t.Errorf("after new stamps, item %q holds %q %q; want it as first stored, %q %q", it.Title, got.Summary, got.Content, it.Summary, it.Content)
+		}
+	}
+	third := fetch(3, time.Date(2024, 3, 1, 13, 0, 0, 0, time.UTC))
+	if res := apply(t, db, in, s, third...); res.Updated != 3 || res.Unchanged != 0 {
+		t.Errorf("fetch with a new picture, another size and a new text: Apply = %+v; want 3 updated", res)
+	}
+	for _, it := range third {
+		if got, _ := stored(t, db, it.ID); got.Summary != it.Summary || got.Content != it.Content {
+			t.Errorf("after the edits, item %q holds %q %q; want %q %q", it.Title, got.Summary, got.Content, it.Summary, it.Content)
+		}
+	}
+}
+
 func TestFaceAndStableID(t *testing.T) {
 	cfg := &aggregator.Config{Sources: []aggregator.SourceConfig{
 		{URL: wire.URL, Priority: 10, Tags: []string{"wire"}},

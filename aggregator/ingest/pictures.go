@@ -1,0 +1,142 @@
+package ingest
+
+import (
+	"html"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+)
+
+// cacheBusters are the names of the query parameters that sites add to a
+// picture's URL to make browsers and caches fetch it again, some with the
+// time of each request (?v=1712345678, ?t=…, ?cb=…): the picture at the
+// same address with another of them is the same picture.
+var cacheBusters = map[string]bool{
+	"v": true, "ver": true, "version": true, "rev": true,
+	"t": true, "ts": true, "time": true, "timestamp": true,
+	"cb": true, "cache": true, "cachebust": true, "cachebuster": true, "cache_buster": true, "nocache": true,
+	"_": true, "rnd": true, "rand": true, "random": true,
+}
+
+// samePictures reports whether the item HTML a and b, as the parser writes
+// it, are the same but for the cache busting parameters (cacheBusters) in
+// their pictures' URLs, an <img>'s src or a link's href to a picture's
+// file: each picture at the same address, and every other byte the same.
+// A new picture at a new address, or other parameters (another size), are
+// an edit.
+func samePictures(a, b string) bool {
+	sa, sb := pictureURLs(a), pictureURLs(b)
+	if len(sa) == 0 || len(sa) != len(sb) {
+		return false
+	}
+	var pa, pb int
+	for k := range sa {
+		if a[pa:sa[k][0]] != b[pb:sb[k][0]] || !samePicture(a[sa[k][0]:sa[k][1]], b[sb[k][0]:sb[k][1]]) {
+			return false
+		}
+		pa, pb = sa[k][1], sb[k][1]
+	}
+	return a[pa:] == b[pb:]
+}
+
+// pictureURLs returns where, in sanitised HTML h, the URLs of pictures
+// stand: the value of each <img>'s src, and of each <a>'s href that names
+// a picture's file. Sanitised HTML writes every value of an attribute in
+// double quotes, with no quote and no ">" in it.
+func pictureURLs(h string) [][2]int {
+	var spans [][2]int
+	for i := 0; ; {
+		lt := strings.IndexByte(h[i:], '<')
+		if lt < 0 {
+			return spans
+		}
+		i += lt + 1
+		end := strings.IndexByte(h[i:], '>')
+		if end < 0 {
+			return spans
+		}
+		tag, at := h[i:i+end], i
+		i += end + 1
+		var want string
+		switch {
+		case strings.HasPrefix(tag, "img "):
+			want = "src"
+		case strings.HasPrefix(tag, "a "):
+			want = "href"
+		default:
+			continue
+		}
+		// Attributes: name="value", one space apart.
+		for j := strings.IndexByte(tag, ' '); j >= 0 && j < len(tag); {
+			j++
+			eq := strings.Index(tag[j:], `="`)
+			if eq < 0 {
+				break
+			}
+			name, start := tag[j:j+eq], j+eq+2
+			q := strings.IndexByte(tag[start:], '"')
+			if q < 0 {
+				break
+			}
+			if name == want && (want == "src" || picturePath(tag[start:start+q])) {
+				spans = append(spans, [2]int{at + start, at + start + q})
+			}
+			j = start + q + 1
+		}
+	}
+}
+
+// picturePath reports whether the escaped URL u names a picture's file by
+// its extension.
+func picturePath(u string) bool {
+	pu, err := url.Parse(html.UnescapeString(u))
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(path.Ext(pu.Path)) {
+	case ".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif":
+		return true
+	}
+	return false
+}
+
+// samePicture reports whether the escaped URLs x and y name one picture:
+// the same address, and the same query but for the values of cache busting
+// parameters, which either may have or not.
+func samePicture(x, y string) bool {
+	if x == y {
+		return true
+	}
+	ux, err := url.Parse(html.UnescapeString(x))
+	if err != nil {
+		return false
+	}
+	uy, err := url.Parse(html.UnescapeString(y))
+	if err != nil {
+		return false
+	}
+	qx, err := url.ParseQuery(ux.RawQuery)
+	if err != nil {
+		return false
+	}
+	qy, err := url.ParseQuery(uy.RawQuery)
+	if err != nil {
+		return false
+	}
+	ux.RawQuery, uy.RawQuery = "", ""
+	if ux.String() != uy.String() {
+		return false
+	}
+	for k, vx := range qx {
+		if !slices.Equal(vx, qy[k]) && !cacheBusters[strings.ToLower(k)] {
+			return false
+		}
+	}
+	for k := range qy {
+		if _, ok := qx[k]; !ok && !cacheBusters[strings.ToLower(k)] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,38 @@
+package ingest
+
+import "testing"
+
+func TestSamePictures(t *testing.T) {
+	const img = `<p><img src="https://img.example/a/pier.jpg?v=1712345678&amp;w=800" alt="The pier"></p><p>The pier reopened.</p>`
+	tests := []struct {
+		b    string
+		want bool
+	}{
+		{`<p><img src="https://img.example/a/pier.jpg?v=1712349999&amp;w=800" alt="The pier"></p><p>The pier reopened.</p>`, true},
+		{`<p><img src="https://img.example/a/pier.jpg?w=800&amp;v=1712349999&amp;_=1" alt="The pier"></p><p>The pier reopened.</p>`, true},
+		{`<p><img src="https://img.example/a/pier.jpg?w=800" alt="The pier"></p><p>The pier reopened.</p>`, true},
+		{`<p><img src="https://img.example/a/pier.jpg?v=1712349999&amp;w=1200" alt="The pier"></p><p>The pier reopened.</p>`, false},
+		{`<p><img src="https://img.example/a/pier-2.jpg?v=1712349999&amp;w=800" alt="The pier"></p><p>The pier reopened.</p>`, false},
+		{`<p><img src="https://cdn.example/a/pier.jpg?v=1712349999&amp;w=800" alt="The pier"></p><p>The pier reopened.</p>`, false},
+		{`<p><img src="https://img.example/a/pier.jpg?v=1712349999&amp;w=800" alt="The new pier"></p><p>The pier reopened.</p>`, false},
+		{`<p><img src="https://img.example/a/pier.jpg?v=1712349999&amp;w=800" alt="The pier"></p><p>The pier reopened today.</p>`, false},
+		{`<p><img src="https://img.example/a/pier.jpg?v=1712349999&amp;w=800" alt="The pier"><img src="https://img.example/a/gull.jpg"></p><p>The pier reopened.</p>`, false},
+		{`<p><a href="https://img.example/a/pier.jpg?v=1712349999&amp;w=800" rel="nofollow">The pier</a></p><p>The pier reopened.</p>`, false},
+	}
+	for _, tt := range tests {
+		if got := samePictures(img, tt.b); got != tt.want {
+			t.Errorf("samePictures(%q, %q) = %v; want %v", img, tt.b, got, tt.want)
+		}
+	}
+	// A link to a picture's file is a picture's URL; a link to a page is
+	// not, whatever its query.
+	const linked = `<a href="https://img.example/big/pier.png?cb=1" rel="nofollow noopener noreferrer">Full size</a> <a href="https://news.example/pier?v=1" rel="nofollow noopener noreferrer">Story</a>`
+	for b, want := range map[string]bool{
+		`<a href="https://img.example/big/pier.png?cb=2" rel="nofollow noopener noreferrer">Full size</a> <a href="https://news.example/pier?v=1" rel="nofollow noopener noreferrer">Story</a>`: true,
+		`<a href="https://img.example/big/pier.png?cb=1" rel="nofollow noopener noreferrer">Full size</a> <a href="https://news.example/pier?v=2" rel="nofollow noopener noreferrer">Story</a>`: false,
+	} {
+		if got := samePictures(linked, b); got != want {
+			t.Errorf("samePictures(%q, %q) = %v; want %v", linked, b, got, want)
+		}
+	}
+}
