@@ -650,18 +650,23 @@ func fileKind(u string) string {
 	return ""
 }
 
-// withMediaFiles returns an item's enclosures followed by the audio and
-// video its Media RSS gives: each media:content on its own is one file,
-// and a media:group one file in several versions (bitrates, sizes, types)
-// of which the one the feed marks isDefault goes, else the largest.
+// withMediaFiles returns an item's enclosures with the audio and video its
+// Media RSS gives: each media:content on its own is one file, and a
+// media:group one file in several versions (bitrates, sizes, types) of
+// which the one the feed marks isDefault goes, else the largest.
 // Pictures are left out: the item's picture leads its HTML (leadImage),
 // and published twice, as an enclosure too, it would show twice. So is
 // audio, or video, when the item's own enclosures carry some already, or
 // a file they do not say the kind of: a podcast gives its episode in an
-// <enclosure> and in a media:content, often under two addresses. A
-// relative URL resolves against base.
+// <enclosure> and in a media:content, often under two addresses. The
+// files follow the item's own enclosures, unless those are pictures
+// alone: RSS publishes one enclosure an item, the first, which is then
+// the video. A relative URL resolves against base.
 func withMediaFiles(encs []*gofeed.Enclosure, m map[string][]ext.Extension, base *url.URL) []*gofeed.Enclosure {
-	var hasAudio, hasVideo bool
+	if len(m["content"]) == 0 && len(m["group"]) == 0 {
+		return encs
+	}
+	hasAudio, hasVideo, pictures := false, false, 0
 	for _, e := range encs {
 		if e == nil {
 			continue
@@ -679,10 +684,13 @@ func withMediaFiles(encs []*gofeed.Enclosure, m map[string][]ext.Extension, base
 		}
 		hasAudio = hasAudio || kind == "audio" || kind == ""
 		hasVideo = hasVideo || kind == "video" || kind == ""
+		if kind == "image" {
+			pictures++
+		}
 	}
-	out := encs
+	var files []*gofeed.Enclosure
 	add := func(versions []ext.Extension) {
-		if len(out) >= maxEnclosures {
+		if len(files) >= maxEnclosures {
 			return
 		}
 		var best *ext.Extension
@@ -700,20 +708,22 @@ func withMediaFiles(encs []*gofeed.Enclosure, m map[string][]ext.Extension, base
 		}
 		if best != nil {
 			u := resolve(base, repairURL(cleanText(best.Attrs["url"])))
-			out = append(out, &gofeed.Enclosure{URL: u, Type: best.Attrs["type"], Length: best.Attrs["fileSize"]})
+			files = append(files, &gofeed.Enclosure{URL: u, Type: best.Attrs["type"], Length: best.Attrs["fileSize"]})
 		}
 	}
-	if len(m["content"]) == 0 && len(m["group"]) == 0 {
-		return encs
-	}
-	out = slices.Clip(out) // appending must not write into gofeed's slice
 	for _, c := range m["content"] {
 		add([]ext.Extension{c})
 	}
 	for _, g := range m["group"] {
 		add(g.Children["content"])
 	}
-	return out
+	switch {
+	case len(files) == 0:
+		return encs
+	case pictures > 0 && pictures == len(encs):
+		return slices.Concat(files, encs)
+	}
+	return slices.Concat(encs, files)
 }
 
 // betterVersion reports whether version a of one media file (kind ka) is

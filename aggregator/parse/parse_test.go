@@ -1148,7 +1148,9 @@ func TestParseMastodonAltText(t *testing.T) {
 // (its URL resolved as its still's), a media:group one file of which the
 // version marked isDefault, else the largest, is taken; a picture is not
 // one (it leads the HTML instead), nor a GIF turned video shown as one;
-// and audio the item's own enclosure carries already is not taken twice.
+// audio the item's own enclosure carries already is not taken twice; and
+// a video goes before an enclosure that is a picture, as RSS publishes
+// the first enclosure alone.
 func TestParseMediaFiles(t *testing.T) {
 	f := mustParseFile(t, "rss-media-video.xml", "")
 	cdn := "https://cdn.estuary-tv.example/"
@@ -1159,7 +1161,7 @@ func TestParseMediaFiles(t *testing.T) {
 		{{URL: "https://stats.estuary-tv.example/redirect/podcast/12.mp3", Type: "audio/mpeg", Length: 31000000}},
 		{{URL: cdn + "marsh.ogg", Type: "audio/ogg", Length: 5200000}},
 		{{URL: cdn + "gull.mp4", Type: "video/mp4", Length: 800000}},
-		{{URL: cdn + "regatta.jpg", Type: "image/jpeg", Length: 240000}, {URL: cdn + "regatta.mp4", Type: "video/mp4", Length: 26000000}},
+		{{URL: cdn + "regatta.mp4", Type: "video/mp4", Length: 26000000}, {URL: cdn + "regatta.jpg", Type: "image/jpeg", Length: 240000}},
 	}
 	checkItems(t, f, "enclosures", func(it aggregator.Item) []aggregator.Enclosure { return it.Enclosures }, want)
 	pictures := []string{
