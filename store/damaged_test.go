@@ -120,3 +120,58 @@ func readDamaged(t *testing.T, path string) (errs []error) {
 	}
 	return errs
 }
+
+// TestDamagedOpenNamesFileOnce damages the elements of each page in turn
+// and opens the store: a page that Open reads on its way fails with
+// `store FILE: damaged store: …`, the file named once, as the commands
+// print it.
+func TestDamagedOpenNamesFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.db")
+	d := mustOpenPath(t, good)
+	for b := range 3 {
+		mustUpdate(t, d, func(tx aggregator.Tx) error { return writeBatch(tx, b) })
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bdb, err := bolt.Open(good, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := bdb.Info().PageSize
+	bdb.Close()
+
+	damaged := 0
+	for p := 2; (p+1)*ps <= len(raw); p++ {
+		buf := append([]byte(nil), raw...)
+		for i := p*ps + 20; i < (p+1)*ps; i++ { // the page header stays
+			buf[i] = 0xa5
+		}
+		path := filepath.Join(dir, fmt.Sprintf("elements%d.db", p))
+		if err := os.WriteFile(path, buf, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, opts := range []Options{{ReadOnly: true}, {}} {
+			db, err := Open(path, opts)
+			if err == nil {
+				db.Close()
+				continue
+			}
+			if !errors.Is(err, ErrDamaged) {
+				continue
+			}
+			damaged++
+			if want := "store " + path + ": damaged store: "; !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("page %d: Open: %v; want it to start %q", p, err, want)
+			}
+		}
+	}
+	if damaged == 0 {
+		t.Fatal("no damaged page failed Open; want some")
+	}
+}

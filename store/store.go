@@ -140,6 +140,9 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	if err != nil {
 		bdb.Close()
+		if errors.Is(err, ErrDamaged) {
+			return nil, err // guard named the file already
+		}
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	return &DB{db: bdb, path: path, codec: codec}, nil
