@@ -150,7 +150,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		e := &env{stdout: stdout, stderr: stderr}
 		configFlag(fs, e)
 		fs.Usage = func() {
-			fmt.Fprintf(fs.Output(), "Usage: tributary %s [-config FILE] %s\n\n%s\n\n", c.name, c.args, c.summary)
+			fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n\n", strings.TrimSpace("tributary "+c.name+" [-config FILE] "+c.args), c.summary)
 			fs.PrintDefaults()
 		}
 		rest, err := parseInterleaved(fs, args[1:])

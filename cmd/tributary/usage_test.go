@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"flag"
 	"strings"
 	"testing"
 )
@@ -31,6 +33,26 @@ func TestUsageAligned(t *testing.T) {
 			col = at
 		} else if at != col {
 			t.Errorf("summary of %s starts at column %d, others at %d:\n%s", c.name, at, col, text)
+		}
+	}
+}
+
+// TestCommandUsageLine reads every command's -h: its first line names the
+// command, -config and its arguments, and ends there, without a trailing
+// space after a command that takes none.
+func TestCommandUsageLine(t *testing.T) {
+	for _, c := range commands {
+		if c.ownFlags {
+			continue
+		}
+		var out, errOut bytes.Buffer
+		if err := run(t.Context(), []string{c.name, "-h"}, &out, &errOut); err != nil && !errors.Is(err, flag.ErrHelp) {
+			t.Fatalf("tributary %s -h: %v", c.name, err)
+		}
+		first, _, _ := strings.Cut(out.String()+errOut.String(), "\n")
+		want := strings.TrimSpace("Usage: tributary " + c.name + " [-config FILE] " + c.args)
+		if first != want {
+			t.Errorf("tributary %s -h: first line %q, want %q", c.name, first, want)
 		}
 	}
 }
