@@ -121,11 +121,11 @@ func readDamaged(t *testing.T, path string) (errs []error) {
 	return errs
 }
 
-// TestDamagedOpenNamesFileOnce damages the elements of each page in turn
-// and opens the store: a page that Open reads on its way fails with
-// `store FILE: damaged store: …`, the file named once, as the commands
-// print it.
-func TestDamagedOpenNamesFileOnce(t *testing.T) {
+// TestDamagedNamesFileOnce damages the elements of each page in turn,
+// opens the store and verifies it: a page that Open or Verify reads fails
+// with `store FILE: damaged store: …`, the file named once, as the
+// commands print it.
+func TestDamagedNamesFileOnce(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.db")
 	d := mustOpenPath(t, good)
@@ -157,17 +157,19 @@ func TestDamagedOpenNamesFileOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, opts := range []Options{{ReadOnly: true}, {}} {
+			call := "Open"
 			db, err := Open(path, opts)
 			if err == nil {
+				call = "Verify"
+				_, err = db.Verify(t.Context())
 				db.Close()
-				continue
 			}
 			if !errors.Is(err, ErrDamaged) {
 				continue
 			}
 			damaged++
 			if want := "store " + path + ": damaged store: "; !strings.HasPrefix(err.Error(), want) {
-				t.Errorf("page %d: Open: %v; want it to start %q", p, err, want)
+				t.Errorf("page %d: %s: %v; want it to start %q", p, call, err, want)
 			}
 		}
 	}

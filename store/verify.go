@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -50,6 +51,9 @@ func (d *DB) Verify(ctx context.Context) ([]string, error) {
 		}
 		return ctx.Err()
 	})
+	if errors.Is(err, ErrDamaged) {
+		return bad, err // it names the file already
+	}
 	if err != nil {
 		return bad, fmt.Errorf("verify %s: %w", d.path, err)
 	}
