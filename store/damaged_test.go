@@ -23,23 +23,7 @@ import (
 func TestDamagedPages(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.db")
-	d := mustOpenPath(t, good)
-	for b := range 60 {
-		mustUpdate(t, d, func(tx aggregator.Tx) error { return writeBatch(tx, b) })
-	}
-	if err := d.Close(); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bdb, err := bolt.Open(good, 0o600, &bolt.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := bdb.Info().PageSize
-	bdb.Close()
+	raw, ps := writtenStore(t, good, 60)
 
 	const branchPage = 0x01
 	damaged, copies := 0, 0
@@ -128,23 +112,7 @@ func readDamaged(t *testing.T, path string) (errs []error) {
 func TestDamagedNamesFileOnce(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.db")
-	d := mustOpenPath(t, good)
-	for b := range 3 {
-		mustUpdate(t, d, func(tx aggregator.Tx) error { return writeBatch(tx, b) })
-	}
-	if err := d.Close(); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bdb, err := bolt.Open(good, 0o600, &bolt.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := bdb.Info().PageSize
-	bdb.Close()
+	raw, ps := writtenStore(t, good, 3)
 
 	damaged := 0
 	for p := 2; (p+1)*ps <= len(raw); p++ {
@@ -176,4 +144,27 @@ func TestDamagedNamesFileOnce(t *testing.T) {
 	if damaged == 0 {
 		t.Fatal("no damaged page failed Open; want some")
 	}
+}
+
+// writtenStore writes batches of items to a new store at path, closes it,
+// and returns its file's bytes and page size.
+func writtenStore(t *testing.T, path string, batches int) (raw []byte, pageSize int) {
+	t.Helper()
+	d := mustOpenPath(t, path)
+	for b := range batches {
+		mustUpdate(t, d, func(tx aggregator.Tx) error { return writeBatch(tx, b) })
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	return raw, bdb.Info().PageSize
 }
