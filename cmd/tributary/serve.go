@@ -280,8 +280,6 @@ func connLimit(nofile uint64, concurrency int) int {
 	return int(max(min(n, nofile/4*3), 1))
 }
 
-// healthOf is healthy while the store is open and takes writes and the
-// scheduler runs.
 // latestStates is the store as the command line reads it through /api/:
 // with the source states the poller keeps in memory (waiting for the next
 // flush, or left there by a write the store refused) in place of the
@@ -295,6 +293,8 @@ func (l latestStates) Sources(ctx context.Context) ([]aggregator.SourceState, er
 	return l.poller.Sources(ctx)
 }
 
+// healthOf is healthy while the store is open and takes writes and the
+// scheduler runs.
 type healthOf struct {
 	db     *store.DB
 	poller *poller.Poller
