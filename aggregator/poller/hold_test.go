@@ -93,17 +93,7 @@ func TestRetryAfterHoldsTheHost(t *testing.T) {
 // before and due again meanwhile, is due when the hold is over, not at the
 // time it is left waiting past.
 func TestHeldHostShowsInSources(t *testing.T) {
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/c.rss" {
-			w.Header().Set("Content-Type", "application/rss+xml")
-			fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>C</title><link>https://c.example/</link><description>d</description></channel></rss>`)
-			return
-		}
-		w.Header().Set("Retry-After", "3600")
-		w.WriteHeader(http.StatusTooManyRequests)
-	}))
-	t.Cleanup(proxy.Close)
-	urls := []string{proxy.URL + "/a.rss", proxy.URL + "/b.rss", proxy.URL + "/c.rss"}
+	urls := heldProxy(t)
 	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
 	p, cfg := clockedPoller(t, "poll:\n  interval: 1m\n  min_interval: 1m\n  max_backoff: 6h\n  timeout: 5s\n  allow_private: true\n", urls, func() time.Time { return now })
 	pl := p.pl
@@ -198,17 +188,7 @@ func startedAt(p *Poller, at time.Time) []string {
 // third source, due again meanwhile, waits for the hold all the same,
 // where a restart asked the proxy for every one of its sources at once.
 func TestHostHoldSurvivesRestart(t *testing.T) {
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/c.rss" {
-			w.Header().Set("Content-Type", "application/rss+xml")
-			fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>C</title><link>https://c.example/</link><description>d</description></channel></rss>`)
-			return
-		}
-		w.Header().Set("Retry-After", "3600")
-		w.WriteHeader(http.StatusTooManyRequests)
-	}))
-	t.Cleanup(proxy.Close)
-	urls := []string{proxy.URL + "/a.rss", proxy.URL + "/b.rss", proxy.URL + "/c.rss"}
+	urls := heldProxy(t)
 	const poll = "poll:\n  interval: 1m\n  min_interval: 1m\n  max_backoff: 6h\n  timeout: 5s\n  per_host: 3\n  allow_private: true\n"
 	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
 	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
@@ -291,4 +271,22 @@ func TestHoldFollowsRedirects(t *testing.T) {
 	if got := startedAt(restarted, now.Add(61*time.Minute)); !slices.Equal(got, want) {
 		t.Errorf("started once the Retry-After is over = %q; want %q", got, want)
 	}
+}
+
+// heldProxy serves three feeds, /a.rss, /b.rss and /c.rss, as a feed proxy
+// that answers the first two 429 with an hour's Retry-After and the third
+// with an empty feed, and returns their URLs.
+func heldProxy(t *testing.T) []string {
+	t.Helper()
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/c.rss" {
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>C</title><link>https://c.example/</link><description>d</description></channel></rss>`)
+			return
+		}
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	t.Cleanup(proxy.Close)
+	return []string{proxy.URL + "/a.rss", proxy.URL + "/b.rss", proxy.URL + "/c.rss"}
 }
