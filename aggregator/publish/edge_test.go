@@ -30,6 +30,8 @@ func putEdgeStories(t *testing.T, f *fixture) []string {
 				encs: []aggregator.Enclosure{
 					{URL: "https://cdn.alpha.example/ep12.mp3", Type: "audio/mpeg", Length: 4096},
 					{URL: "https://cdn.alpha.example/ep12.ogg", Type: "audio ogg <x>"},
+					{URL: "https://cdn.alpha.example/ep12.M4A?token=x"},
+					{URL: "https://cdn.alpha.example/ep12/notes"},
 					{URL: "javascript:alert(1)", Type: "audio/mpeg"},
 				}},
 		},
@@ -82,9 +84,14 @@ func TestEdgeStories(t *testing.T) {
 			t.Errorf("%s.json item 0 authors %q; want %q", topic, got, wantAuthors)
 		}
 
-		// The episode: both its media files in Atom and JSON Feed, the
-		// first in RSS, which has room for one.
-		wantMedia := []string{"https://cdn.alpha.example/ep12.mp3 audio/mpeg 4096", "https://cdn.alpha.example/ep12.ogg application/octet-stream 0"}
+		// The episode: all its media files in Atom and JSON Feed, the
+		// first in RSS, which has room for one; a file whose type the
+		// source did not give, or gave wrong, typed by its extension when
+		// that names one.
+		wantMedia := []string{
+			"https://cdn.alpha.example/ep12.mp3 audio/mpeg 4096", "https://cdn.alpha.example/ep12.ogg audio/ogg 0",
+			"https://cdn.alpha.example/ep12.M4A?token=x audio/mp4 0", "https://cdn.alpha.example/ep12/notes application/octet-stream 0",
+		}
 		got = nil
 		for _, l := range adoc.Entries[1].Links {
 			if l.Rel == "enclosure" {

@@ -11,6 +11,8 @@ import (
 	"mime"
 	"net/http"
 	"net/mail"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -206,8 +208,10 @@ type enclosure struct {
 
 // enclosuresOf returns the face item's enclosures that have a URL worth a
 // link, each with a valid media type in its canonical form ("audio/mpeg;",
-// which validators reject, becomes "audio/mpeg"), application/octet-stream
-// when the source gave none or one that is not a media type.
+// which validators reject, becomes "audio/mpeg"). When the source gave
+// none, or one that is not a media type, the file's extension names it
+// (podcast apps play only what is typed as audio or video), else it is
+// application/octet-stream.
 func enclosuresOf(v *storyView) []enclosure {
 	var out []enclosure
 	for _, e := range v.Face.Enclosures {
@@ -218,10 +222,33 @@ func enclosuresOf(v *storyView) []enclosure {
 		typ := "application/octet-stream"
 		if mt, params, err := mime.ParseMediaType(oneLine(e.Type)); err == nil && strings.Contains(mt, "/") {
 			typ = cmp.Or(mime.FormatMediaType(mt, params), typ)
+		} else if t, ok := mediaTypeByExtension[strings.ToLower(path.Ext(urlPath(u)))]; ok {
+			typ = t
 		}
 		out = append(out, enclosure{url: u, typ: typ, length: max(e.Length, 0)})
 	}
 	return out
+}
+
+// mediaTypeByExtension types the media files feeds carry most by their
+// files' extensions. Go's own table (mime.TypeByExtension) knows none of
+// the audio and video types without the system's, which a container lacks.
+var mediaTypeByExtension = map[string]string{
+	".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".aac": "audio/aac", ".ogg": "audio/ogg",
+	".oga": "audio/ogg", ".opus": "audio/ogg", ".flac": "audio/flac", ".wav": "audio/wav",
+	".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm", ".mov": "video/quicktime",
+	".ogv": "video/ogg", ".pdf": "application/pdf", ".epub": "application/epub+zip",
+	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+	".webp": "image/webp",
+}
+
+// urlPath returns the path of the absolute URL u, or "".
+func urlPath(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return p.Path
 }
 
 // render encodes a page in format f, compresses it and computes its
