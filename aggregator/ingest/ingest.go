@@ -11,6 +11,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"html"
 	"slices"
 	"strings"
 	"time"
@@ -446,7 +447,7 @@ func storedVersion(tx aggregator.Tx, stamper itemStamper, it aggregator.Item, kn
 // parameters that bust caches in its pictures' URLs (samePictures): some
 // feeds date every item by the time of the fetch, or move its date
 // whenever they are regenerated, and some add a query that changes at
-// every fetch, to the link or to each picture. Such an item is unchanged:
+// every fetch, to the link or to each picture or media file. Such an item is unchanged:
 // an item keeps the date it was first stored under (edit), so there is
 // nothing to write, and its story must not be announced as changed at
 // every poll. A date moved earlier is a correction, and an edit.
@@ -460,6 +461,15 @@ func redated(old, it aggregator.Item) bool {
 	}
 	if it.Content != old.Content && samePictures(it.Content, old.Content) {
 		it.Content = old.Content
+	}
+	if len(it.Enclosures) == len(old.Enclosures) {
+		files := slices.Clone(it.Enclosures) // it shares the caller's
+		for i, e := range files {
+			if o := old.Enclosures[i]; e.URL != o.URL && samePicture(html.EscapeString(e.URL), html.EscapeString(o.URL)) {
+				files[i].URL = o.URL
+			}
+		}
+		it.Enclosures = files
 	}
 	return it.EditHash() == old.Hash
 }

@@ -307,6 +307,37 @@ func TestPictureCacheBusters(t *testing.T) {
 	}
 }
 
+// TestEnclosureCacheBusters: an episode whose audio file's URL carries a
+// stamp that changes at every fetch (?ts=) comes back unchanged, so that
+// its entry does not show as new again at every poll; another file, or
+// another parameter (a bitrate), is an edit.
+func TestEnclosureCacheBusters(t *testing.T) {
+	s := src("https://harbour-radio.example/podcast.xml")
+	episode := func(file string) aggregator.Item {
+		it := item(s, "ep-7", "https://harbour-radio.example/ep/7", "Episode 7: the lifeboat crew", "<p>The crew on a winter night.</p>", t0)
+		it.Enclosures = []aggregator.Enclosure{{URL: file, Type: "audio/mpeg", Length: 1000}}
+		it.Hash = it.EditHash()
+		return it
+	}
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	apply(t, db, in, s, episode("https://cdn.harbour-radio.example/ep7.mp3?ts=1712345678"))
+	if res := apply(t, db, in, s, episode("https://cdn.harbour-radio.example/ep7.mp3?ts=1712349999")); res.Unchanged != 1 || res.Updated != 0 {
+		t.Errorf("the file under a new stamp: Apply = %+v; want it unchanged", res)
+	}
+	for _, file := range []string{
+		"https://cdn.harbour-radio.example/ep7.mp3?ts=1712349999&kbps=64",
+		"https://cdn.harbour-radio.example/ep7-fixed.mp3",
+	} {
+		if res := apply(t, db, in, s, episode(file)); res.Updated != 1 {
+			t.Errorf("the file as %s: Apply = %+v; want an edit", file, res)
+		}
+		if got, _ := stored(t, db, episode(file).ID); got.Enclosures[0].URL != file {
+			t.Errorf("after the edit the file is %s; want %s", got.Enclosures[0].URL, file)
+		}
+	}
+}
+
 func TestFaceAndStableID(t *testing.T) {
 	cfg := &aggregator.Config{Sources: []aggregator.SourceConfig{
 		{URL: wire.URL, Priority: 10, Tags: []string{"wire"}},

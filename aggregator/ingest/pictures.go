@@ -101,9 +101,10 @@ func picturePath(u string) bool {
 	return false
 }
 
-// samePicture reports whether the escaped URLs x and y name one picture:
-// the same address, and the same query but for the values of cache busting
-// parameters, which either may have or not.
+// samePicture reports whether the escaped URLs x and y name one picture
+// (or one media file: sites stamp enclosures' URLs too): the same address,
+// and the same query but for the values of cache busting parameters, which
+// either may have or not.
 func samePicture(x, y string) bool {
 	if x == y {
 		return true
