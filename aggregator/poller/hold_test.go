@@ -130,12 +130,18 @@ func TestHeldHostShowsInSources(t *testing.T) {
 // due times loaded as the daemon's start loads them.
 func clockedPoller(t *testing.T, poll string, urls []string, now func() time.Time) (*Poller, *aggregator.Config) {
 	t.Helper()
+	return clockedPollerOn(t, openStore(t), poll, urls, now)
+}
+
+// openStore opens a new store in a test's folder, closed when it ends.
+func openStore(t *testing.T) *store.DB {
+	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return clockedPollerOn(t, db, poll, urls, now)
+	return db
 }
 
 // clockedPollerOn is clockedPoller on the store db, as a restart finds it.
@@ -191,11 +197,7 @@ func TestHostHoldSurvivesRestart(t *testing.T) {
 	urls := heldProxy(t)
 	const poll = "poll:\n  interval: 1m\n  min_interval: 1m\n  max_backoff: 6h\n  timeout: 5s\n  per_host: 3\n  allow_private: true\n"
 	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
-	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openStore(t)
 	p, cfg := clockedPollerOn(t, db, poll, urls, func() time.Time { return now })
 	for i, want := range []string{"ok", "rate_limited", "rate_limited"} {
 		src := cfg.Sources[(i+2)%3] // c first, then a and b
@@ -241,11 +243,7 @@ func TestHoldFollowsRedirects(t *testing.T) {
 	urls := []string{siteURL + "/a.rss", siteURL + "/b.rss", siteURL + "/c.rss", proxy.URL + "/direct.rss"}
 	const poll = "poll:\n  interval: 1m\n  min_interval: 1m\n  max_backoff: 6h\n  timeout: 5s\n  per_host: 4\n  allow_private: true\n"
 	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
-	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openStore(t)
 	p, cfg := clockedPollerOn(t, db, poll, urls, func() time.Time { return now })
 	for _, src := range cfg.Sources {
 		if o := p.pollSource(t.Context(), p.pl, src, func() {}); o.Result != "ok" {
