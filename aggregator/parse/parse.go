@@ -294,15 +294,28 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 // does rather than by their ids. A feed whose dated items are not in order
 // (featured items first, a pinned post) says nothing of its undated ones.
 func dateUndated(items []aggregator.Item, now time.Time) {
-	step, ordered := datedOrder(items)
+	var bounded []bool // items dated by a neighbour
+	if step := datedOrder(items); step != 0 {
+		bounded = make([]bool, len(items))
+		newer := -1 // the dated item last met, walking from the newest end
+		for k := range items {
+			i := k
+			if step > 0 {
+				i = len(items) - 1 - k
+			}
+			switch {
+			case items[i].Dated:
+				newer = i
+			case newer >= 0 && items[newer].Published.Before(now):
+				items[i].Published = items[newer].Published.Add(-time.Duration(max(i-newer, newer-i)))
+				bounded[i] = true
+			}
+		}
+	}
 	k := time.Duration(0)
 	floor := now.Truncate(time.Second)
 	for i := range items {
-		if items[i].Dated {
-			continue
-		}
-		if j, ok := nearestDated(items, i, step); ordered && ok && items[j].Published.Before(now) {
-			items[i].Published = items[j].Published.Add(-time.Duration((j - i) * step))
+		if items[i].Dated || bounded != nil && bounded[i] {
 			continue
 		}
 		if t := now.Add(-k); t.After(floor) {
@@ -314,12 +327,12 @@ func dateUndated(items []aggregator.Item, now time.Time) {
 	}
 }
 
-// datedOrder reports whether the feed's dated items stand in order of
-// their dates, each pair that follows one another the same way round, and
-// the step from an item towards its newer neighbours: -1 when the feed
-// lists them newest first, 1 when oldest first. A feed with fewer than two
-// dates, or all the same, has no order.
-func datedOrder(items []aggregator.Item) (step int, ordered bool) {
+// datedOrder returns the step from an item towards its newer neighbours
+// when the feed's dated items stand in order of their dates, each pair
+// that follows one another the same way round: -1 when the feed lists
+// them newest first, 1 when oldest first. It returns 0 for a feed with
+// fewer than two dates, all the same, or dates out of order.
+func datedOrder(items []aggregator.Item) int {
 	down, up := 0, 0
 	last := -1
 	for i := range items {
@@ -338,25 +351,11 @@ func datedOrder(items []aggregator.Item) (step int, ordered bool) {
 	}
 	switch {
 	case down > 0 && up == 0:
-		return -1, true
+		return -1
 	case up > 0 && down == 0:
-		return 1, true
+		return 1
 	}
-	return 0, false
-}
-
-// nearestDated returns the index of the dated item nearest to item i in
-// the direction step.
-func nearestDated(items []aggregator.Item, i, step int) (int, bool) {
-	if step == 0 {
-		return 0, false
-	}
-	for j := i + step; j >= 0 && j < len(items); j += step {
-		if items[j].Dated {
-			return j, true
-		}
-	}
-	return 0, false
+	return 0
 }
 
 // absURL returns ref, read as browsers read a URL (repairURL), resolved
