@@ -414,7 +414,14 @@ func (p *Poller) holdHost(pl *pipeline, st *aggregator.SourceState, err error) {
 	// wait now: a feed that asked for a day alone keeps its own wait, not
 	// its host's.
 	w, ok := p.held[host]
-	p.held[host] = hold{source: id, at: now, wait: se.RetryAfter, host: ok && (w.host || w.source != id), reason: reason}
+	p.held[host] = w.answer(ok, id, now, se.RetryAfter, reason)
+}
+
+// answer returns the hold of a host after it asked its source id, at at,
+// to wait for wait, given its hold w (held: one not over at at): the host
+// as a whole is held once a second source is asked to wait.
+func (w hold) answer(held bool, id string, at time.Time, wait time.Duration, reason string) hold {
+	return hold{source: id, at: at, wait: wait, host: held && (w.host || w.source != id), reason: reason}
 }
 
 // viaHost returns the host of answerURL, the URL that answered a fetch of
@@ -480,11 +487,8 @@ func (p *Poller) restoreHolds(pl *pipeline, states []aggregator.SourceState) {
 			host = hostName(st.URL)
 		}
 		w, ok := held[host]
-		if ok && !st.LastFetch.Before(w.end(pl)) {
-			ok = false // that hold was over when this answer came
-		}
-		held[host] = hold{source: st.ID, at: st.LastFetch, wait: st.RetryAfter,
-			host: ok && (w.host || w.source != st.ID), reason: st.LastResult + ": " + st.LastError}
+		ok = ok && st.LastFetch.Before(w.end(pl)) // else that hold was over when this answer came
+		held[host] = w.answer(ok, st.ID, st.LastFetch, st.RetryAfter, st.LastResult+": "+st.LastError)
 	}
 	for h, w := range held {
 		if _, newer := p.held[h]; !newer {
