@@ -53,20 +53,13 @@ func rssBody(it *rss.Item, xhtml string) string {
 func xhtmlBodies(doc []byte) []string {
 	d := feedDecoder(doc)
 	var (
-		depth       int
-		rootSpace   string
-		channel     = -1 // depth of the open <channel>, or -1
-		item        = -1 // depth of the open <item>, or -1
-		body        = -1 // depth of the open XHTML <body>, or -1
-		tokens      int
-		cur         strings.Builder
-		done        bool // the item's body is read
-		inChannel   []string
-		besideItems []string
+		depth  int
+		walk   = newItemWalk[string]("item")
+		body   = -1 // depth of the open XHTML <body>, or -1
+		tokens int
+		cur    strings.Builder
+		done   bool // the item's body is read
 	)
-	native := func(space string) bool {
-		return space == rootSpace || slices.Contains(feedNative, space)
-	}
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -76,18 +69,14 @@ func xhtmlBodies(doc []byte) []string {
 		case xml.StartElement:
 			depth++
 			switch {
-			case depth == 1:
-				rootSpace = t.Name.Space
 			case body >= 0:
 				if tokens++; tokens <= maxBodyTokens {
 					writeStartTag(&cur, t)
 				}
-			case item < 0 && depth == 2 && strings.EqualFold(t.Name.Local, "channel") && native(t.Name.Space):
-				channel = depth
-			case item < 0 && strings.EqualFold(t.Name.Local, "item") && native(t.Name.Space) && (depth == 2 || depth == channel+1):
-				item, done = depth, false
+			case walk.start(t, depth):
+				done = false
 				cur.Reset()
-			case item >= 0 && depth == item+1 && !done && t.Name.Local == "body" && t.Name.Space == xhtmlNS:
+			case walk.item >= 0 && depth == walk.item+1 && !done && t.Name.Local == "body" && t.Name.Space == xhtmlNS:
 				body, tokens = depth, 0
 			}
 		case xml.EndElement:
@@ -98,15 +87,8 @@ func xhtmlBodies(doc []byte) []string {
 				if tokens++; tokens <= maxBodyTokens {
 					cur.WriteString("</" + t.Name.Local + ">")
 				}
-			case depth == item:
-				if channel >= 0 {
-					inChannel = append(inChannel, cur.String())
-				} else {
-					besideItems = append(besideItems, cur.String())
-				}
-				item = -1
-			case depth == channel:
-				channel = -1
+			default:
+				walk.end(depth, cur.String())
 			}
 			depth--
 		case xml.CharData:
@@ -117,7 +99,7 @@ func xhtmlBodies(doc []byte) []string {
 			}
 		}
 	}
-	return append(inChannel, besideItems...)
+	return walk.items()
 }
 
 // writeStartTag writes el as an HTML start tag, its name and its

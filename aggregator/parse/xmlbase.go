@@ -37,6 +37,71 @@ var feedNative = []string{"", "rss", "rdf",
 	"http://purl.org/atom/ns#",
 }
 
+// itemWalk follows a feed document's items as its tokens are read, as
+// gofeed finds them: elements named as an item (<item>, or <entry> for
+// Atom) in the root's namespace or a feed's, directly below the root or
+// the <channel>. It gathers a T for each item, and gives them in the order
+// gofeed gives the items: those of the channel, then those beside it, as
+// RSS 1.0 places them.
+type itemWalk[T any] struct {
+	names       []string // lower-case local names of an item
+	rootSpace   string
+	channel     int // depth of the open <channel>, or -1
+	item        int // depth of the open item, or -1
+	inChannel   []T
+	besideItems []T
+}
+
+func newItemWalk[T any](names ...string) *itemWalk[T] {
+	return &itemWalk[T]{names: names, channel: -1, item: -1}
+}
+
+// native reports whether an element in space is one gofeed reads as the
+// document's own.
+func (w *itemWalk[T]) native(space string) bool {
+	return space == w.rootSpace || slices.Contains(feedNative, space)
+}
+
+// start takes the element el opened at depth (the root at 1), and reports
+// whether it opens an item.
+func (w *itemWalk[T]) start(el xml.StartElement, depth int) bool {
+	if depth == 1 {
+		w.rootSpace = el.Name.Space
+		return false
+	}
+	if w.item >= 0 || !w.native(el.Name.Space) {
+		return false
+	}
+	name := strings.ToLower(el.Name.Local)
+	switch {
+	case depth == 2 && name == "channel":
+		w.channel = depth
+	case slices.Contains(w.names, name) && (depth == 2 || depth == w.channel+1):
+		w.item = depth
+		return true
+	}
+	return false
+}
+
+// end takes the end of the element opened at depth: at an item's end,
+// cur is what was gathered of it.
+func (w *itemWalk[T]) end(depth int, cur T) {
+	switch depth {
+	case w.item:
+		if w.channel >= 0 {
+			w.inChannel = append(w.inChannel, cur)
+		} else {
+			w.besideItems = append(w.besideItems, cur)
+		}
+		w.item = -1
+	case w.channel:
+		w.channel = -1
+	}
+}
+
+// items returns what was gathered of each item, in gofeed's order.
+func (w *itemWalk[T]) items() []T { return append(w.inChannel, w.besideItems...) }
+
 // itemBases reads an RSS (0.9x, 1.0 or 2.0) or Atom document for the
 // xml:base in scope in each of its items, in the order gofeed gives the
 // items: for RSS those of the channel, then those beside it (RSS 1.0). XML
@@ -51,18 +116,11 @@ func itemBases(doc []byte, docURL *url.URL) []itemBase {
 	}
 	d := feedDecoder(doc)
 	var (
-		stack       []*url.URL // the base in scope in each open element; nil for none
-		rootSpace   string
-		channel     = -1 // depth of the open RSS <channel>, or -1
-		item        = -1 // depth of the open <item> or <entry>, or -1
-		cur         itemBase
-		seenBase    bool
-		inChannel   []itemBase
-		besideItems []itemBase
+		stack    []*url.URL // the base in scope in each open element; nil for none
+		walk     = newItemWalk[itemBase]("item", "entry")
+		cur      itemBase
+		seenBase bool
 	)
-	native := func(space string) bool {
-		return space == rootSpace || slices.Contains(feedNative, space)
-	}
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -79,37 +137,22 @@ func itemBases(doc []byte, docURL *url.URL) []itemBase {
 			}
 			stack = append(stack, base)
 			depth := len(stack)
-			if depth == 1 {
-				rootSpace = t.Name.Space
+			if walk.start(t, depth) {
+				cur = itemBase{item: base, summary: base, content: base}
 				continue
 			}
-			name := strings.ToLower(t.Name.Local)
-			switch {
-			case item < 0 && (name == "item" || name == "entry") && native(t.Name.Space) && (depth == 2 || depth == channel+1):
-				item, cur = depth, itemBase{item: base, summary: base, content: base}
-			case item < 0 && depth == 2 && name == "channel" && native(t.Name.Space):
-				channel = depth
-			case item >= 0 && depth == item+1:
+			if walk.item >= 0 && depth == walk.item+1 {
+				name := strings.ToLower(t.Name.Local)
 				switch {
-				case (name == "description" || name == "summary") && native(t.Name.Space):
+				case (name == "description" || name == "summary") && walk.native(t.Name.Space):
 					cur.summary = base
-				case name == "encoded" && t.Name.Space == contentNS, name == "content" && native(t.Name.Space):
+				case name == "encoded" && t.Name.Space == contentNS, name == "content" && walk.native(t.Name.Space):
 					cur.content = base
 				}
 			}
 		case xml.EndElement:
 			depth := len(stack)
-			switch depth {
-			case item:
-				if channel >= 0 {
-					inChannel = append(inChannel, cur)
-				} else {
-					besideItems = append(besideItems, cur)
-				}
-				item = -1
-			case channel:
-				channel = -1
-			}
+			walk.end(depth, cur)
 			if depth > 0 {
 				stack = stack[:depth-1]
 			}
@@ -118,7 +161,7 @@ func itemBases(doc []byte, docURL *url.URL) []itemBase {
 	if !seenBase {
 		return nil
 	}
-	return append(inChannel, besideItems...)
+	return walk.items()
 }
 
 // xmlBase returns the value of el's xml:base attribute: the first, which
