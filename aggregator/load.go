@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"net/url"
@@ -419,6 +420,15 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		if err := n.Decode(v.Addr().Interface()); err != nil {
 			d.fail(n, path, "expected %s, got %q", want, n.Value)
+			return
+		}
+		// YAML decodes a fraction into an integer by cutting it to its
+		// whole part, so that max_bytes: 1.5 would be 1 byte: only whole
+		// numbers (1e7, 4.0) are counts.
+		if k := v.Kind(); (k == reflect.Int || k == reflect.Int64) && n.ShortTag() == "!!float" {
+			if f, err := strconv.ParseFloat(n.Value, 64); err != nil || f != math.Trunc(f) {
+				d.fail(n, path, "expected %s, got %q", want, n.Value)
+			}
 		}
 	default:
 		panic(fmt.Sprintf("config: no decoder for %s at %s", v.Type(), path)) // a Config field of a new kind

@@ -168,6 +168,13 @@ var badConfigs = map[string][]string{
 	"storage.bad.yaml": {
 		`config.yaml:2: storage.path: "~/tributary/tributary.db": a leading ~ is not expanded, it would be a folder named ~: give the whole path`,
 	},
+	"numbers.bad.yaml": {
+		// A fraction is no count: it was cut to its whole part (1.5 bytes to 1).
+		`config.yaml:2: poll.max_bytes: expected an integer, got "1.5"`,
+		`config.yaml:3: poll.max_items: expected an integer, got "99.9"`,
+		`config.yaml:4: poll.concurrency: expected an integer, got "0.5"`,
+		`config.yaml:5: poll.per_host: expected an integer, got ".inf"`,
+	},
 	"values.bad.yaml": {
 		`config.yaml:2: server.listen: invalid address "localhost": want host:port`,
 		`config.yaml:3: server.base_url: not an absolute http(s) URL: "/feeds"`,
@@ -207,6 +214,17 @@ func TestLoadBad(t *testing.T) {
 				t.Errorf("Load(%s).Error() = %q; want the problems one per line", name, err.Error())
 			}
 		})
+	}
+}
+
+func TestLoadWholeNumbers(t *testing.T) {
+	cfg, err := aggregator.LoadFile("testdata/config/numbers.good.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Poll.MaxBytes != 10_000_000 || cfg.Poll.Concurrency != 4 {
+		t.Errorf("LoadFile(numbers.good.yaml): poll.max_bytes = %d, poll.concurrency = %d; want 10000000 and 4",
+			cfg.Poll.MaxBytes, cfg.Poll.Concurrency)
 	}
 }
 
