@@ -419,6 +419,16 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		if err := n.Decode(v.Addr().Interface()); err != nil {
+			if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+				// A quoted "true" or "10" is a string, and "expected true
+				// or false, got "true"" would leave the user puzzled.
+				bare := *n
+				bare.Style, bare.Tag = 0, ""
+				if bare.Decode(reflect.New(v.Type()).Interface()) == nil {
+					d.fail(n, path, "expected %s, got the quoted string %q: write it without quotes", want, n.Value)
+					return
+				}
+			}
 			d.fail(n, path, "expected %s, got %q", want, n.Value)
 			return
 		}

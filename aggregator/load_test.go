@@ -175,6 +175,13 @@ var badConfigs = map[string][]string{
 		`config.yaml:4: poll.concurrency: expected an integer, got "0.5"`,
 		`config.yaml:5: poll.per_host: expected an integer, got ".inf"`,
 	},
+	"quoted.bad.yaml": {
+		`config.yaml:2: poll.per_host: expected an integer, got the quoted string "2": write it without quotes`,
+		`config.yaml:3: poll.allow_private: expected true or false, got the quoted string "true": write it without quotes`,
+		`config.yaml:4: poll.concurrency: expected an integer, got "many"`,
+		`config.yaml:6: dedup.near: expected true or false, got the quoted string "true": write it without quotes`,
+		`config.yaml:7: dedup.threshold: expected a number, got the quoted string "0.5": write it without quotes`,
+	},
 	"values.bad.yaml": {
 		`config.yaml:2: server.listen: invalid address "localhost": want host:port`,
 		`config.yaml:3: server.base_url: not an absolute http(s) URL: "/feeds"`,
