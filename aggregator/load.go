@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tributary-feeds/tributary/aggregator/topic/query"
 	"go.yaml.in/yaml/v3"
@@ -300,6 +301,9 @@ func (d *decoder) syntaxError(err error, data []byte) error {
 		msg = m[2]
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
+		var what string
+		line, what = locateSyntaxError(msg, data)
+		msg += what
 	}
 	if line > 0 {
 		if lines := bytes.Split(data, []byte("\n")); line <= len(lines) {
@@ -310,6 +314,40 @@ func (d *decoder) syntaxError(err error, data []byte) error {
 		}
 	}
 	return errors.Join(&ConfigError{File: d.file, Line: line, Msg: "invalid YAML: " + msg})
+}
+
+// locateSyntaxError finds the line of a YAML error that comes without one:
+// a byte that is no UTF-8, a control character, or an alias of an anchor
+// the file does not define. It returns 0 when it finds none, and a note
+// naming the character found.
+func locateSyntaxError(msg string, data []byte) (line int, what string) {
+	lineAt := func(off int) int { return bytes.Count(data[:off], []byte("\n")) + 1 }
+	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
+		name = strings.TrimSuffix(name, "' referenced")
+		alias := regexp.MustCompile(`\*` + regexp.QuoteMeta(name) + `([\s,\]}]|$)`)
+		if loc := alias.FindIndex(data); loc != nil {
+			return lineAt(loc[0]), ""
+		}
+		return 0, ""
+	}
+	if !strings.Contains(msg, "UTF-8") && !strings.Contains(msg, "Unicode") && !strings.Contains(msg, "control character") {
+		return 0, ""
+	}
+	if len(data) >= 2 && (data[0] == 0xFE && data[1] == 0xFF || data[0] == 0xFF && data[1] == 0xFE) {
+		return 0, "" // UTF-16: its offsets are not these bytes'
+	}
+	for off := 0; off < len(data); {
+		r, size := utf8.DecodeRune(data[off:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return lineAt(off), fmt.Sprintf(" (byte 0x%02X: the file must be UTF-8)", data[off])
+		case r == '\t' || r == '\n' || r == '\r' || r == 0x85 || r == 0xFEFF:
+		case r < 0x20 || r >= 0x7F && r < 0xA0 || r >= 0xD800 && r < 0xE000 || r == 0xFFFE || r == 0xFFFF:
+			return lineAt(off), fmt.Sprintf(" (%U)", r)
+		}
+		off += size
+	}
+	return 0, ""
 }
 
 // decoder fills a Config from a YAML node tree, strictly: it knows every

@@ -224,6 +224,25 @@ func TestLoadBad(t *testing.T) {
 	}
 }
 
+func TestLoadSyntaxErrorLines(t *testing.T) {
+	// YAML gives these errors without a line; the user still needs one.
+	tests := []struct{ in, want string }{
+		{"poll:\n  interval: 30m\n  user_agent: \"a\x01b\"\n",
+			"config.yaml:3: invalid YAML: control characters are not allowed (U+0001)"},
+		{"poll:\n  interval: 30m\x00\n", "config.yaml:2: invalid YAML: control characters are not allowed (U+0000)"},
+		{"\xef\xbb\xbfpoll:\n  interval: 30m\n\ntopics:\n  - id: a\n    title: \"Caf\xe9\"\n",
+			"config.yaml:6: invalid YAML: invalid trailing UTF-8 octet (byte 0xE9: the file must be UTF-8)"},
+		{"poll:\n  interval: 30m\n\xff\n", "config.yaml:3: invalid YAML: invalid leading UTF-8 octet (byte 0xFF: the file must be UTF-8)"},
+		{"poll: &p\n  interval: 30m\ndedup:\n  window: *pp\n", "config.yaml:4: invalid YAML: unknown anchor 'pp' referenced"},
+	}
+	for _, tt := range tests {
+		_, err := aggregator.Load(strings.NewReader(tt.in), "config.yaml")
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("Load(%q) error = %v; want %s", tt.in, err, tt.want)
+		}
+	}
+}
+
 func TestLoadWholeNumbers(t *testing.T) {
 	cfg, err := aggregator.LoadFile("testdata/config/numbers.good.yaml")
 	if err != nil {
