@@ -28,7 +28,10 @@ func cmdHealth(ctx context.Context, e *env, args []string) error {
 	}
 	resp, err := daemonClient.Do(req)
 	if err != nil {
-		return err
+		// Go's own words ("dial tcp …: connection refused") leave the
+		// operator to work out that no daemon runs there.
+		return fmt.Errorf("no daemon answers at %s (is tributary serve running, with this config's server.listen?): %w",
+			daemonURL(cfg), err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
