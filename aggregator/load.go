@@ -697,6 +697,10 @@ func (v *validator) server() {
 	if s.BaseURL != "" {
 		if err := checkHTTPURL(s.BaseURL); err != nil {
 			v.errorf("server.base_url", "%v", err)
+		} else if u, _ := url.Parse(s.BaseURL); u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s.BaseURL, "#") {
+			// The feeds' paths follow base_url: behind a query or a
+			// fragment they would be part of it, and every link broken.
+			v.errorf("server.base_url", "%q has a query or a fragment: give the URL the paths /topics/… follow", s.BaseURL)
 		}
 	}
 	for i, cidr := range s.MetricsAllow {

@@ -2,6 +2,7 @@ package aggregator_test
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -240,6 +241,20 @@ func TestLoadSyntaxErrorLines(t *testing.T) {
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("Load(%q) error = %v; want %s", tt.in, err, tt.want)
 		}
+	}
+}
+
+func TestLoadBaseURLQuery(t *testing.T) {
+	for _, base := range []string{"http://feeds.example/?x=1", "http://feeds.example/news?", "https://feeds.example/#top", "http://feeds.example/news#"} {
+		_, err := aggregator.Load(strings.NewReader("server:\n  base_url: \""+base+"\"\n"), "config.yaml")
+		want := fmt.Sprintf("config.yaml:2: server.base_url: %q has a query or a fragment: give the URL the paths /topics/… follow", base)
+		if err == nil || err.Error() != want {
+			t.Errorf("Load(base_url: %q) error = %v; want %s", base, err, want)
+		}
+	}
+	cfg, err := aggregator.Load(strings.NewReader("server:\n  base_url: \"https://feeds.example/news/\"\n"), "config.yaml")
+	if err != nil || cfg.Server.BaseURL != "https://feeds.example/news" {
+		t.Errorf("Load(base_url with a path) = %v, %v; want https://feeds.example/news", cfg, err)
 	}
 }
 
