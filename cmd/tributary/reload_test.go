@@ -195,6 +195,26 @@ func TestCheckExitCodes(t *testing.T) {
 	}
 }
 
+// TestCheckEmptyFile checks an empty config, which a reload refuses:
+// check fails on it too, with exit status 2, rather than saying ok.
+func TestCheckEmptyFile(t *testing.T) {
+	for _, text := range []string{"", "\n  \n"} {
+		path := t.TempDir() + "/config.yaml"
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), []string{"check", "-config", path}, &out, &errOut)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), path+": the file is empty") {
+			t.Errorf("check of a config of %q = %v; want exit 2 saying that %s is empty", text, err, path)
+		}
+		if out.Len() != 0 {
+			t.Errorf("check of a config of %q printed %q; want nothing on stdout", text, out.String())
+		}
+	}
+}
+
 // addDroughtTopic appends a topic that one stored story matches to the
 // config at path.
 func addDroughtTopic(t *testing.T, path string) {
