@@ -50,11 +50,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 			"(CPU: getrusage user+system; memory: peak RSS).\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return err
-		}
-		return &exitError{code: exitUsage, err: err}
+	if err := parseFlags(fs, args, e.stdout); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("bench takes no arguments, got %q", fs.Args())

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -153,7 +154,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n\n", strings.TrimSpace("tributary "+c.name+" [-config FILE] "+c.args), c.summary)
 			fs.PrintDefaults()
 		}
-		rest, err := parseInterleaved(fs, args[1:])
+		rest, err := parseInterleaved(fs, args[1:], stdout)
 		if err != nil {
 			return err
 		}
@@ -177,10 +178,10 @@ func configFlag(fs *flag.FlagSet, e *env) {
 // after the command's other arguments too, as people write them
 // ("explain LINK -config F", "topics test -all ID"), and returns those
 // others in order. After "--" every argument is taken as it is.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseInterleaved(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
 	var others []string
 	for {
-		if err := parseFlags(fs, args); err != nil {
+		if err := parseFlags(fs, args, stdout); err != nil {
 			return nil, err
 		}
 		rest := fs.Args()
@@ -196,9 +197,20 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // parseFlags parses a command's args with fs: -h gives flag.ErrHelp, a bad
-// flag an *exitError for bad usage.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+// flag an *exitError for bad usage. The usage that -h asked for goes to
+// stdout, as `tributary -h` prints it, so that it pages and greps; the one
+// that comes with a bad flag goes to fs's output, stderr.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	out := fs.Output()
+	var buf bytes.Buffer
+	fs.SetOutput(&buf)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		out = stdout
+	}
+	out.Write(buf.Bytes())
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}

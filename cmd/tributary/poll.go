@@ -41,7 +41,7 @@ gone (410) or brought what the store refused.
 `)
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, e.stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -122,8 +122,8 @@ func TestPollHelp(t *testing.T) {
 		t.Fatalf("poll -h = %v; want flag.ErrHelp", err)
 	}
 	for _, want := range []string{"Usage: tributary poll [-config FILE] [-force]", "-force", "-config", "Retry-After", "skipped"} {
-		if !strings.Contains(errOut.String(), want) {
-			t.Errorf("poll -h:\n%s\nwant %q in it", errOut.String(), want)
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("poll -h:\n%s\nwant %q in it", out.String(), want)
 		}
 	}
 	if err := run(t.Context(), []string{"poll", "extra"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "poll takes no arguments") {
@@ -191,8 +191,8 @@ func TestFlagsAfterArguments(t *testing.T) {
 	if err := run(t.Context(), []string{"topics", "test", "-h"}, &out, &errOut); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("topics test -h = %v; want flag.ErrHelp", err)
 	}
-	if !strings.Contains(errOut.String(), "-all") {
-		t.Errorf("topics test -h:\n%s\nwant -all in it", errOut.String())
+	if !strings.Contains(out.String(), "-all") {
+		t.Errorf("topics test -h:\n%s\nwant -all in it", out.String())
 	}
 	t.Setenv("TRIBUTARY_CONFIG", missing)
 	if err := run(t.Context(), []string{"explain", "--", "-config"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), missing) {

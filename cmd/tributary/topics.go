@@ -60,7 +60,7 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 			"Evaluate a topic's rules, as the config file says them now, against the stored stories, and say why.\n\n")
 		fs.PrintDefaults()
 	}
-	args, err := parseInterleaved(fs, args)
+	args, err := parseInterleaved(fs, args, e.stdout)
 	if err != nil {
 		return err
 	}

@@ -56,3 +56,29 @@ func TestCommandUsageLine(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpOnStdout asks every command for its -h, which goes to stdout
+// as tributary -h does, and gives a bad flag, whose usage goes to stderr.
+func TestHelpOnStdout(t *testing.T) {
+	for _, c := range commands {
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), []string{c.name, "-h"}, &out, &errOut)
+		if err != nil && !errors.Is(err, flag.ErrHelp) {
+			t.Fatalf("tributary %s -h: %v", c.name, err)
+		}
+		if !strings.HasPrefix(out.String(), "Usage: tributary "+c.name) || errOut.Len() != 0 {
+			t.Errorf("tributary %s -h: stdout %q, stderr %q; want the usage on stdout alone", c.name, out.String(), errOut.String())
+		}
+
+		out.Reset()
+		errOut.Reset()
+		err = run(t.Context(), []string{c.name, "-no-such-flag"}, &out, &errOut)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != exitUsage {
+			t.Errorf("tributary %s -no-such-flag = %v; want exit status 2", c.name, err)
+		}
+		if out.Len() != 0 || !strings.Contains(errOut.String(), "Usage: tributary "+c.name) {
+			t.Errorf("tributary %s -no-such-flag: stdout %q, stderr %q; want the usage on stderr alone", c.name, out.String(), errOut.String())
+		}
+	}
+}
