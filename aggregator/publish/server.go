@@ -28,6 +28,13 @@ type Health interface {
 	Healthy() error
 }
 
+// ConfigNoter is what a Health implements to say, on /healthz, that the
+// configuration the daemon runs is not the file's: the last reload was
+// refused. ConfigNote returns "" when the last reload passed.
+type ConfigNoter interface {
+	ConfigNote() string
+}
+
 // feedCacheControl lets readers and proxies keep a feed for a minute; the
 // validators make the next check cheap.
 const feedCacheControl = "public, max-age=60"
@@ -376,6 +383,7 @@ func (p *Publisher) serveHealth(w http.ResponseWriter, r *http.Request, h Health
 	type body struct {
 		Status string `json:"status"`
 		Reason string `json:"reason,omitempty"`
+		Config string `json:"config,omitempty"`
 		Time   string `json:"time"`
 	}
 	b := body{Status: "ok", Time: p.clock().UTC().Format(time.RFC3339)}
@@ -383,6 +391,12 @@ func (p *Publisher) serveHealth(w http.ResponseWriter, r *http.Request, h Health
 	if h != nil {
 		if err := h.Healthy(); err != nil {
 			b.Status, b.Reason, code = "unavailable", err.Error(), http.StatusServiceUnavailable
+		}
+		// A refused reload leaves the daemon healthy, on the config it
+		// had: said here, an operator whose reload printed nothing learns
+		// that the file's edits are not running.
+		if n, ok := h.(ConfigNoter); ok {
+			b.Config = n.ConfigNote()
 		}
 	}
 	out, _ := json.Marshal(b) // a struct of strings always marshals

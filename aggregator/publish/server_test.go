@@ -443,6 +443,39 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
+type noted struct {
+	health
+	note string
+}
+
+func (n noted) ConfigNote() string { return n.note }
+
+// TestHealthzConfigNote asks /healthz of a daemon whose last reload was
+// refused: still healthy, and saying so.
+func TestHealthzConfigNote(t *testing.T) {
+	f := newFixture(t)
+	for _, tt := range []struct {
+		h    publish.Health
+		code int
+		note string
+	}{
+		{noted{note: "reload refused: config.yaml:3: poll.intervall: unknown key"}, 200, "reload refused: config.yaml:3: poll.intervall: unknown key"},
+		{noted{health: health{errors.New("store closed")}, note: "reload refused"}, 503, "reload refused"},
+		{noted{}, 200, ""},
+	} {
+		rec := httptest.NewRecorder()
+		f.pub.Handler(tt.h).ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+		var body map[string]string
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Fatalf("GET /healthz body %q: %v", rec.Body, err)
+		}
+		note, has := body["config"]
+		if rec.Code != tt.code || note != tt.note || has != (tt.note != "") {
+			t.Errorf("GET /healthz with %+v = %d %s; want %d with config %q", tt.h, rec.Code, rec.Body, tt.code, tt.note)
+		}
+	}
+}
+
 func TestMetricsEndpoint(t *testing.T) {
 	f := newFixture(t)
 	f.get(t, "/topics/world.atom")

@@ -43,6 +43,17 @@ func TestReload(t *testing.T) {
 	if resp, _ := d.get(t, "/topics/quakes.atom"); resp.StatusCode != http.StatusOK {
 		t.Errorf("after a refused reload /topics/quakes.atom = %s; want the old config still serving", resp.Status)
 	}
+	// /healthz, and so `tributary health`, says so: the daemon is healthy
+	// on the config it had.
+	var health struct{ Status, Config string }
+	resp, body := d.get(t, "/healthz")
+	if err := json.Unmarshal(body, &health); err != nil {
+		t.Fatalf("GET /healthz %q: %v", body, err)
+	}
+	if resp.StatusCode != http.StatusOK || health.Status != "ok" ||
+		!strings.Contains(health.Config, "reload of "+path+" refused at ") || !strings.Contains(health.Config, "topics[2].titel") {
+		t.Errorf("GET /healthz after a refused reload = %s %s; want 200, ok, and the refusal with the file's error", resp.Status, body)
+	}
 
 	if err := os.WriteFile(path, orig, 0o644); err != nil {
 		t.Fatal(err)
@@ -50,6 +61,9 @@ func TestReload(t *testing.T) {
 	addDroughtTopic(t, path)
 	syscall.Kill(os.Getpid(), syscall.SIGHUP)
 	waitForDroughtStory(t, d, "after reload")
+	if _, body := d.get(t, "/healthz"); bytes.Contains(body, []byte(`"config"`)) {
+		t.Errorf("GET /healthz after a reload that passed = %s; want no word on the config", body)
+	}
 }
 
 // waitForDroughtStory waits until the daemon serves the topic that

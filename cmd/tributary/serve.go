@@ -94,7 +94,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	// The publisher serves /metrics from reg, limited to server.metrics_allow;
 	// the same list guards the command line's /api/ endpoints.
 	mux := http.NewServeMux()
-	mux.Handle("/", pub.Handler(healthOf{db: db, poller: pl}))
+	refused := new(reloadNote)
+	mux.Handle("/", pub.Handler(healthOf{db: db, poller: pl, reload: refused}))
 	mux.Handle("/api/", ops.AllowFrom(func() aggregator.ServerConfig { return currentCfg().Server }, ops.Handler(currentCfg, latestStates{DB: db, poller: pl})))
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
@@ -190,16 +191,20 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 				return nil
 			case <-hup:
 			}
+			refuse := func(err error) {
+				logger.Error("config reload refused; the running config stays", "config", e.configPath, "err", err)
+				refused.set(fmt.Sprintf("reload of %s refused at %s; the config loaded before runs: %v",
+					e.configPath, time.Now().UTC().Format(time.RFC3339), err))
+			}
 			if empty, err := emptyFile(e.configPath); err == nil && empty {
 				// An editor's save caught half done, or a file cut short:
 				// as a config it would drop every source and topic.
-				logger.Error("config reload refused; the running config stays", "config", e.configPath,
-					"err", "the file is empty")
+				refuse(errors.New("the file is empty"))
 				continue
 			}
 			cfg, tags, err := loadConfig(e)
 			if err != nil {
-				logger.Error("config reload refused; the running config stays", "config", e.configPath, "err", err)
+				refuse(err)
 				continue
 			}
 			if cfg.Storage.Path != started.Storage.Path {
@@ -218,9 +223,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 				logger.Warn("log.format changes take effect on restart")
 			}
 			if err := pl.Reload(cfg, tags); err != nil {
-				logger.Error("config reload refused; the running config stays", "err", err)
+				refuse(err)
 				continue
 			}
+			refused.set("")
 			pub.SetConfig(cfg, tags.Topics())
 			pinger.SetConfig(cfg.Publish.Hubs, cfg.Server.BaseURL)
 			settingsFailed := settings.record(ctx, cfg) != nil
@@ -298,6 +304,7 @@ func (l latestStates) Sources(ctx context.Context) ([]aggregator.SourceState, er
 type healthOf struct {
 	db     *store.DB
 	poller *poller.Poller
+	reload *reloadNote
 }
 
 func (h healthOf) Healthy() error {
@@ -305,6 +312,28 @@ func (h healthOf) Healthy() error {
 		return fmt.Errorf("store: %w", err)
 	}
 	return h.poller.Healthy()
+}
+
+// ConfigNote says why the daemon runs another config than its file's: the
+// last reload was refused. It is "" once a reload passes.
+func (h healthOf) ConfigNote() string { return h.reload.get() }
+
+// reloadNote holds the word on the last reload refused, for /healthz.
+type reloadNote struct {
+	mu   sync.Mutex
+	note string
+}
+
+func (n *reloadNote) set(note string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.note = note
+}
+
+func (n *reloadNote) get() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.note
 }
 
 // retagRetry is how long the daemon waits before it tries a failed retag,
