@@ -306,11 +306,23 @@ func (d *decoder) syntaxError(err error, data []byte) error {
 		msg += what
 	}
 	if line > 0 {
-		if lines := bytes.Split(data, []byte("\n")); line <= len(lines) {
-			indent := lines[line-1][:len(lines[line-1])-len(bytes.TrimLeft(lines[line-1], " \t"))]
-			if bytes.IndexByte(indent, '\t') >= 0 {
-				msg += " (the line is indented with a tab: YAML indents with spaces only)"
+		lines := bytes.Split(data, []byte("\n"))
+		tabbed := func(l int) bool {
+			indent := lines[l-1][:len(lines[l-1])-len(bytes.TrimLeft(lines[l-1], " \t"))]
+			return bytes.IndexByte(indent, '\t') >= 0
+		}
+		if strings.Contains(msg, "tab character") {
+			// YAML names the line of the value the tab came after, not
+			// the tab's own: find the line the tab indents.
+			for l := line; l <= len(lines); l++ {
+				if tabbed(l) {
+					line = l
+					break
+				}
 			}
+		}
+		if line <= len(lines) && tabbed(line) {
+			msg += " (the line is indented with a tab: YAML indents with spaces only)"
 		}
 	}
 	return errors.Join(&ConfigError{File: d.file, Line: line, Msg: "invalid YAML: " + msg})

@@ -226,7 +226,8 @@ func TestLoadBad(t *testing.T) {
 }
 
 func TestLoadSyntaxErrorLines(t *testing.T) {
-	// YAML gives these errors without a line; the user still needs one.
+	// YAML gives these errors without a line, or with the line before the
+	// problem; the user needs the line to edit.
 	tests := []struct{ in, want string }{
 		{"poll:\n  interval: 30m\n  user_agent: \"a\x01b\"\n",
 			"config.yaml:3: invalid YAML: control characters are not allowed (U+0001)"},
@@ -235,6 +236,11 @@ func TestLoadSyntaxErrorLines(t *testing.T) {
 			"config.yaml:6: invalid YAML: invalid trailing UTF-8 octet (byte 0xE9: the file must be UTF-8)"},
 		{"poll:\n  interval: 30m\n\xff\n", "config.yaml:3: invalid YAML: invalid leading UTF-8 octet (byte 0xFF: the file must be UTF-8)"},
 		{"poll: &p\n  interval: 30m\ndedup:\n  window: *pp\n", "config.yaml:4: invalid YAML: unknown anchor 'pp' referenced"},
+		// YAML names the line of the value before the tab.
+		{"poll:\n  interval: 30m\n\t\n", "config.yaml:3: invalid YAML: found a tab character that violates indentation (the line is indented with a tab: YAML indents with spaces only)"},
+		{"poll:\n  user_agent: feeds\n\n \tbot\n", "config.yaml:4: invalid YAML: found a tab character that violates indentation (the line is indented with a tab: YAML indents with spaces only)"},
+		{"topics:\n  - id: a\n    title: A\n    match:\n      any:\n      - x\n\t  - y\n",
+			"config.yaml:7: invalid YAML: found a tab character that violates indentation (the line is indented with a tab: YAML indents with spaces only)"},
 	}
 	for _, tt := range tests {
 		_, err := aggregator.Load(strings.NewReader(tt.in), "config.yaml")
