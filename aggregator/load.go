@@ -299,6 +299,7 @@ func (d *decoder) syntaxError(err error, data []byte) error {
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		line = mistakeLine(data, line, msg)
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 		var what string
@@ -326,6 +327,57 @@ func (d *decoder) syntaxError(err error, data []byte) error {
 		}
 	}
 	return errors.Join(&ConfigError{File: d.file, Line: line, Msg: "invalid YAML: " + msg})
+}
+
+// mistakeLine returns the line of the mistake behind a YAML error that
+// YAML gave at line. For some mistakes YAML names the line where the list
+// or mapping it was reading began, which may be far above: a source
+// indented one space too far, the 40th of the list, is reported at
+// "sources:". The mistake is on the first line from which the file, cut
+// after that line, fails with the same error; a valid block of YAML cut
+// after any line still parses, so the first such cut is found by halving.
+func mistakeLine(data []byte, line int, msg string) int {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	fails := func(k int) bool {
+		err := firstYAMLError(bytes.Join(lines[:k], nil))
+		if err == nil {
+			return false
+		}
+		m := err.Error()
+		if sub := yamlLine.FindStringSubmatch(m); sub != nil {
+			m = sub[2]
+		}
+		return m == msg
+	}
+	lo, hi := line, len(lines) // the whole file fails: the first failing cut is in [lo, hi]
+	if lo < 1 || lo > hi {
+		return line
+	}
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+// firstYAMLError returns the YAML syntax error of data, read as Load reads
+// it, or nil.
+func firstYAMLError(data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for range 2 {
+		var n yaml.Node
+		if err := dec.Decode(&n); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // locateSyntaxError finds the line of a YAML error that comes without one:

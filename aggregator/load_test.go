@@ -75,7 +75,9 @@ func TestLoadGood(t *testing.T) {
 // to every problem Load must report, in order.
 var badConfigs = map[string][]string{
 	"syntax.bad.yaml": {
-		"config.yaml:2: invalid YAML: did not find expected key",
+		// The mistake: " storage:" is indented by one space (YAML names
+		// line 2, where the mapping it was reading began).
+		"config.yaml:3: invalid YAML: did not find expected key",
 	},
 	"tabs.bad.yaml": {
 		"config.yaml:2: invalid YAML: found character that cannot start any token (the line is indented with a tab: YAML indents with spaces only)",
@@ -261,6 +263,33 @@ func TestLoadBaseURLQuery(t *testing.T) {
 	cfg, err := aggregator.Load(strings.NewReader("server:\n  base_url: \"https://feeds.example/news/\"\n"), "config.yaml")
 	if err != nil || cfg.Server.BaseURL != "https://feeds.example/news" {
 		t.Errorf("Load(base_url with a path) = %v, %v; want https://feeds.example/news", cfg, err)
+	}
+}
+
+// TestLoadMisindentedLine gives files indented wrongly far below the list
+// or mapping that holds the mistake, where YAML names the line that list
+// began on: the error names the line of the mistake.
+func TestLoadMisindentedLine(t *testing.T) {
+	var sources strings.Builder
+	sources.WriteString("sources:\n")
+	for i := range 40 {
+		fmt.Fprintf(&sources, "  - url: \"https://s%d.example/feed.xml\"\n    name: \"S%d\"\n", i, i)
+	}
+	tests := []struct{ in, want string }{
+		{"poll:\n  interval: 30m\n  timeout: 5s\n  max_items: 5\n per_host: 2\n",
+			"config.yaml:5: invalid YAML: did not find expected key"},
+		{"poll:\n  interval: 30m\n  timeout: 5s\n  - x\n", "config.yaml:4: invalid YAML: did not find expected key"},
+		{sources.String() + "     tags: [x]\n  - url: \"https://last.example/feed.xml\"\n",
+			"config.yaml:82: invalid YAML: did not find expected key"},
+		{sources.String() + "   name: x\n", "config.yaml:82: invalid YAML: did not find expected '-' indicator"},
+		{"topics:\n  - id: a\n    title: A\n    match: {any: [x]\n  - id: b\n",
+			"config.yaml:4: invalid YAML: did not find expected ',' or '}'"},
+	}
+	for _, tt := range tests {
+		_, err := aggregator.Load(strings.NewReader(tt.in), "config.yaml")
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("Load(%q) error = %v; want %s", tt.in, err, tt.want)
+		}
 	}
 }
 
