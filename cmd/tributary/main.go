@@ -161,6 +161,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return c.run(ctx, e, rest)
 	}
 	usage(stderr)
+	if flagName, _, _ := strings.Cut(strings.TrimLeft(name, "-"), "="); strings.HasPrefix(name, "-") && flagName == "config" {
+		// "tributary -config FILE serve", as other tools take it.
+		return usageError("-config goes after the command (tributary COMMAND -config FILE), got it before any")
+	}
 	return usageError("unknown command %q", name)
 }
 

@@ -82,3 +82,19 @@ func TestHelpOnStdout(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagBeforeCommand gives -config before the command: bad usage, whose
+// error says where flags go rather than that "-config" is no command.
+func TestFlagBeforeCommand(t *testing.T) {
+	for _, args := range [][]string{{"-config", "other.yaml", "check"}, {"--config=other.yaml", "check"}} {
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), args, &out, &errOut)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), "-config goes after the command") {
+			t.Errorf("tributary %q = %v; want exit status 2 saying that -config goes after the command", args, err)
+		}
+		if out.Len() != 0 {
+			t.Errorf("tributary %q wrote %q to stdout; want nothing", args, out.String())
+		}
+	}
+}
