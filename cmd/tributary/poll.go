@@ -84,7 +84,7 @@ gone (410) or brought what the store refused.
 		// storage.retention, as the daemon's hourly prune does.
 		pl.Prune(ctx)
 	}
-	var items, stories, dups, failed, skipped int
+	var items, stories, dups, failed, skipped, interrupted int
 	for _, o := range outcomes {
 		items += o.New
 		stories += o.NewStories
@@ -97,16 +97,26 @@ gone (410) or brought what the store refused.
 		if o.Expired > 0 {
 			status += fmt.Sprintf(" (%d older than storage.retention, left out)", o.Expired)
 		}
-		if o.Err != nil {
+		switch {
+		case o.Err != nil && ctx.Err() != nil && errors.Is(o.Err, context.Canceled):
+			// Cut short by SIGINT or SIGTERM: the source did not fail,
+			// and the store keeps no failure for it.
+			interrupted++
+			status = "interrupted"
+		case o.Err != nil:
 			failed++
 			status += ": " + o.Err.Error()
 		}
 		fmt.Fprintf(e.stdout, "%s %4d new  %s\n", ops.Pad(ops.OneLine(o.Name, 28), 28), o.New, ops.OneLine(status, 480))
 	}
-	fmt.Fprintf(e.stdout, "\n%d sources in %s: %d new items, %d new stories, %d duplicates folded, %d failed, %d skipped\n",
+	summary := fmt.Sprintf("\n%d sources in %s: %d new items, %d new stories, %d duplicates folded, %d failed, %d skipped",
 		len(outcomes), time.Since(start).Round(time.Millisecond), items, stories, dups, failed, skipped)
+	if interrupted > 0 {
+		summary += fmt.Sprintf(", %d interrupted", interrupted)
+	}
+	fmt.Fprintln(e.stdout, summary)
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return &exitError{code: exitFailure, err: errors.New("interrupted: what was fetched before is stored")}
 	}
 	if failed > 0 && failed == len(outcomes)-skipped {
 		// A cron job is told when nothing could be fetched; some sources

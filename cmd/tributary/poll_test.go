@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -245,5 +247,55 @@ sources:
 	}
 	if strings.ContainsAny(out.String(), "\u009b\u202e") || !strings.Contains(out.String(), "lookup x 2J exe.example") {
 		t.Errorf("poll:\n%q\nwant the error without its control characters", out.String())
+	}
+}
+
+// TestPollInterrupted stops a poll, as SIGINT does, while a source is
+// being fetched: its line says interrupted rather than a failure of
+// "context canceled", the summary counts it apart, the exit status is 1,
+// and the source is not kept as failed, so that the next poll fetches it.
+func TestPollInterrupted(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	started := make(chan struct{}, 1)
+	o.Handle("/held", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+		<-r.Context().Done()
+	})
+	dir := t.TempDir()
+	path := saveConfig(t, dir, fmt.Sprintf(`storage:
+  path: %q
+poll:
+  allow_private: true
+sources:
+  - url: %q
+    name: "Held"
+`, filepath.Join(dir, "data", "tributary.db"), o.URL("/held")))
+
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() {
+		<-started
+		cancel()
+	}()
+	var out, errOut bytes.Buffer
+	err := run(ctx, []string{"poll", "-config", path}, &out, &errOut)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitFailure || !strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("poll stopped midway = %v; want exit status 1, interrupted", err)
+	}
+	if !regexp.MustCompile(`(?m)^Held +0 new  interrupted$`).MatchString(out.String()) ||
+		!strings.Contains(out.String(), "0 failed, 0 skipped, 1 interrupted") {
+		t.Errorf("poll stopped midway printed:\n%s\nwant Held interrupted, not failed", out.String())
+	}
+
+	out.Reset()
+	var st bytes.Buffer
+	if err := run(t.Context(), []string{"status", "-config", path}, &st, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(st.String(), "never fetched") {
+		t.Errorf("status after an interrupted poll:\n%s\nwant the source never fetched, not failing", st.String())
 	}
 }
