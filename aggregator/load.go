@@ -152,12 +152,14 @@ func Load(r io.Reader, name string) (*Config, error) {
 		d.decode(doc.Content[0], reflect.ValueOf(cfg).Elem(), "")
 	}
 
+	var fromOPML map[int]int
 	if len(cfg.OPML) > 0 {
-		if err := cfg.addOPMLSources(filepath.Dir(name)); err != nil {
+		var err error
+		if fromOPML, err = cfg.addOPMLSources(filepath.Dir(name)); err != nil {
 			d.errs = append(d.errs, &ConfigError{File: name, Line: d.lines["opml"], Key: "opml", Msg: err.Error()})
 		}
 	}
-	v := &validator{cfg: cfg, d: d}
+	v := &validator{cfg: cfg, d: d, fromOPML: fromOPML}
 	v.validate()
 	fillDerived(cfg)
 
@@ -672,6 +674,9 @@ type validator struct {
 	cfg  *Config
 	d    *decoder
 	errs []*ConfigError
+	// fromOPML maps the index in cfg.Sources of each source read from an
+	// OPML file to the file's index in cfg.OPML.
+	fromOPML map[int]int
 }
 
 // line returns the line of key, or of its nearest ancestor in the file.
@@ -693,7 +698,23 @@ func (v *validator) errorf(key, format string, args ...any) {
 	if v.d.failed[key] {
 		return // already reported as undecodable
 	}
-	v.errs = append(v.errs, &ConfigError{File: v.d.file, Line: v.line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+	msg := fmt.Sprintf(format, args...)
+	var i int
+	var rest string
+	if scanIndex(key, "sources[", &i, &rest) {
+		if j, ok := v.fromOPML[i]; ok {
+			// A feed of an OPML file: the config has no sources[i] to
+			// show the user, but the opml entry that brought it.
+			s := v.cfg.Sources[i]
+			feed := s.URL
+			if s.Name != "" {
+				feed = s.Name
+			}
+			key = fmt.Sprintf("opml[%d]", j)
+			msg = fmt.Sprintf("%s: feed %q: %s", v.cfg.OPML[j], feed, msg)
+		}
+	}
+	v.errs = append(v.errs, &ConfigError{File: v.d.file, Line: v.line(key), Key: key, Msg: msg})
 }
 
 // broken reports whether a key under prefix could not be decoded, so that

@@ -293,6 +293,35 @@ func TestLoadMisindentedLine(t *testing.T) {
 	}
 }
 
+// TestLoadOPMLFeedErrors loads a config whose OPML files list a feed with
+// a bad URL and one the config lists already: each error names the opml
+// entry and the file and feed, not a sources[N] the config does not have.
+func TestLoadOPMLFeedErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	write("reader.opml", `<opml version="2.0"><body><outline text="Old gopher" xmlUrl="gopher://old.example/feed"/>`+
+		`<outline text="Fine" xmlUrl="https://fine.example/feed.xml"/></body></opml>`)
+	write("again.opml", `<opml version="2.0"><body><outline text="Again" xmlUrl="https://EXAMPLE.org/feed.xml"/></body></opml>`)
+	path := write("config.yaml", "sources:\n  - url: \"https://example.org/feed.xml\"\nopml:\n  - reader.opml\n  - again.opml\n")
+	_, err := aggregator.LoadFile(path)
+	if err == nil {
+		t.Fatal("LoadFile = nil error; want the OPML feeds' errors")
+	}
+	want := []string{
+		path + `:4: opml[0]: reader.opml: feed "Old gopher": not an absolute http(s) URL: "gopher://old.example/feed"`,
+		path + `:5: opml[1]: again.opml: feed "Again": duplicate URL "https://EXAMPLE.org/feed.xml" (also sources[0])`,
+	}
+	if got := configErrors(t, err); !slices.Equal(got, want) {
+		t.Errorf("LoadFile errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestLoadWholeNumbers(t *testing.T) {
 	cfg, err := aggregator.LoadFile("testdata/config/numbers.good.yaml")
 	if err != nil {

@@ -108,25 +108,28 @@ func dedupeTags(s []string) []string {
 // to dir) to c.Sources. A feed already listed (same URL) is skipped, so a
 // source can be tuned in the YAML and still be in the OPML file. Imported
 // sources keep the OPML title as their name unless another source has it.
-func (c *Config) addOPMLSources(dir string) error {
+// It returns, for each source it appended, by its index in c.Sources, the
+// index in c.OPML of the file it came from.
+func (c *Config) addOPMLSources(dir string) (map[int]int, error) {
+	from := make(map[int]int)
 	have := make(map[string]bool, len(c.Sources))
 	names := make(map[string]bool, len(c.Sources))
 	for _, s := range c.Sources {
 		have[s.URL] = true
 		names[s.Name] = true
 	}
-	for _, path := range c.OPML {
+	for j, path := range c.OPML {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, path)
 		}
 		f, err := os.Open(path)
 		if err != nil {
-			return err
+			return from, err
 		}
 		feeds, err := ReadOPML(f)
 		f.Close()
 		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return from, fmt.Errorf("%s: %w", path, err)
 		}
 		for _, fd := range feeds {
 			if have[fd.URL] {
@@ -138,8 +141,9 @@ func (c *Config) addOPMLSources(dir string) error {
 				name = ""
 			}
 			names[name] = name != ""
+			from[len(c.Sources)] = j
 			c.Sources = append(c.Sources, SourceConfig{URL: fd.URL, Name: name, Tags: fd.Tags})
 		}
 	}
-	return nil
+	return from, nil
 }
