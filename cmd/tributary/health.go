@@ -5,8 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tributary-feeds/tributary/aggregator"
 )
 
 // cmdHealth asks the running daemon's /healthz; it exits 0 when healthy. It
@@ -17,7 +22,17 @@ func cmdHealth(ctx context.Context, e *env, args []string) error {
 	}
 	cfg, _, err := loadConfig(e)
 	if err != nil {
-		return err
+		// The daemon runs the config it loaded, whatever the file says
+		// since: an edit with a mistake, not reloaded or refused at the
+		// reload, does not make it unhealthy. Asked where the file's
+		// server.listen says, it answers for itself (and /healthz says
+		// when a reload was refused).
+		listen, ok := listenOf(e.configPath)
+		if !ok {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "tributary: %s does not load (tributary check says why); asking the daemon at its server.listen all the same\n", e.configPath)
+		cfg = &aggregator.Config{Server: aggregator.ServerConfig{Listen: listen}}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -40,4 +55,26 @@ func cmdHealth(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("unhealthy: %s", resp.Status)
 	}
 	return nil
+}
+
+// listenOf reads server.listen from the config file at path, leniently:
+// other keys may be unknown or wrong. It is false when the file is no YAML
+// mapping, or gives server.listen as something other than a string.
+func listenOf(path string) (string, bool) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", false
+	}
+	var doc struct {
+		Server struct {
+			Listen string `yaml:"listen"`
+		} `yaml:"server"`
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return "", false
+	}
+	if doc.Server.Listen == "" {
+		return aggregator.DefaultListen, true
+	}
+	return doc.Server.Listen, true
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHealthWithoutDaemon runs `tributary health` where no daemon listens:
@@ -33,5 +36,41 @@ func TestHealthWithoutDaemon(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("health without a daemon wrote %q to stdout; want nothing", out.String())
+	}
+}
+
+// TestHealthWithBrokenConfig asks a running daemon's health through a
+// config file edited since with a mistake: the daemon, which runs the
+// config it loaded, is healthy, and health says so (exit 0), with a word
+// on stderr that the file does not load.
+func TestHealthWithBrokenConfig(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	d := startDaemon(t, path)
+	waitFor(t, "the daemon healthy", 10*time.Second, func() bool {
+		resp, _ := d.get(t, "/healthz")
+		return resp.StatusCode == http.StatusOK
+	})
+	cli := cliConfig(t, path, d.addr)
+	f, err := os.OpenFile(cli, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("  - id: broken\n    titel: x\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"check", "-config", cli}, &out, &errOut); err == nil {
+		t.Fatalf("check of the edited config = nil; want its mistake")
+	}
+
+	out.Reset()
+	err = run(t.Context(), []string{"health", "-config", cli}, &out, &errOut)
+	if err != nil || !strings.HasPrefix(out.String(), "200 OK ") {
+		t.Errorf("health with a broken config file = %v, %q; want exit 0 and the daemon's 200", err, out.String())
+	}
+	if !strings.Contains(errOut.String(), cli+" does not load") {
+		t.Errorf("health with a broken config file wrote %q to stderr; want a word that the file does not load", errOut.String())
 	}
 }
