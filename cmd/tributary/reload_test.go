@@ -212,7 +212,7 @@ func TestCheckExitCodes(t *testing.T) {
 // TestCheckEmptyFile checks an empty config, which a reload refuses:
 // check fails on it too, with exit status 2, rather than saying ok.
 func TestCheckEmptyFile(t *testing.T) {
-	for _, text := range []string{"", "\n  \n"} {
+	for _, text := range []string{"", "\n  \n", "# Tributary configuration\n# (settings to come)\n", "~\n"} {
 		path := t.TempDir() + "/config.yaml"
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
@@ -414,13 +414,17 @@ func TestReloadEmptyFile(t *testing.T) {
 	o := newOrigin(t)
 	path := writeConfig(t, o, "")
 	d := startDaemon(t, path)
-	if err := os.WriteFile(path, []byte("\n  \n"), 0o644); err != nil {
-		t.Fatal(err)
+	// White space alone; comments alone, a file's header whose settings
+	// were left out; a document of null.
+	for i, text := range []string{"\n  \n", "# Tributary configuration\n\n# (settings to come)\n", "---\n~\n"} {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		syscall.Kill(os.Getpid(), syscall.SIGHUP)
+		waitFor(t, "the reload refused", 5*time.Second, func() bool {
+			return strings.Count(d.out.String(), "config reload refused") >= i+1
+		})
 	}
-	syscall.Kill(os.Getpid(), syscall.SIGHUP)
-	waitFor(t, "the reload refused", 5*time.Second, func() bool {
-		return strings.Contains(d.out.String(), "config reload refused")
-	})
 	if strings.Contains(d.out.String(), "config reloaded") {
 		t.Errorf("an empty config file was reloaded:\n%s", d.out.String())
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.yaml.in/yaml/v3"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -250,13 +251,22 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	return err
 }
 
-// emptyFile reports whether the file at path holds nothing but white space.
+// emptyFile reports whether the file at path holds no settings: nothing but
+// white space and comments (a file whose settings an editor or a template
+// left out keeps its header), or a document of null alone.
 func emptyFile(path string) (bool, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return false, err
 	}
-	return len(bytes.TrimSpace(b)) == 0, nil
+	if len(bytes.TrimSpace(b)) == 0 {
+		return true, nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return false, nil // not empty: loading it reports the mistake
+	}
+	return doc.Kind == 0 || len(doc.Content) == 1 && doc.Content[0].Tag == "!!null", nil
 }
 
 // openFileLimit returns the process's limit on open files
