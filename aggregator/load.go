@@ -114,6 +114,11 @@ func LoadFile(path string) (*Config, error) {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		// Opened, a folder fails only at the read, as "read PATH: is a
+		// directory" after the path once already.
+		return nil, fmt.Errorf("reading config %s: is a folder, not a file", path)
+	}
 	return Load(f, path)
 }
 

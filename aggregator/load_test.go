@@ -437,6 +437,17 @@ func TestLoadBaseURLDerived(t *testing.T) {
 	}
 }
 
+func TestLoadFileFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := aggregator.LoadFile(dir)
+	if want := "reading config " + dir + ": is a folder, not a file"; err == nil || err.Error() != want {
+		t.Errorf("LoadFile(a folder) = %v; want %s", err, want)
+	}
+}
+
 func TestLoadFileMissing(t *testing.T) {
 	_, err := aggregator.LoadFile(filepath.Join(t.TempDir(), "nope.yaml"))
 	if !errors.Is(err, fs.ErrNotExist) {
