@@ -19,6 +19,14 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: ok (%d sources, %d topics)\n", cfg.Path, len(cfg.Sources), len(tags.Topics()))
+	fmt.Fprintf(e.stdout, "%s: ok (%s, %s)\n", cfg.Path, counted(len(cfg.Sources), "source", "sources"), counted(len(tags.Topics()), "topic", "topics"))
 	return nil
+}
+
+// counted writes n with the noun that goes with it: "1 source", "2 sources".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

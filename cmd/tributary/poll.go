@@ -109,8 +109,10 @@ gone (410) or brought what the store refused.
 		}
 		fmt.Fprintf(e.stdout, "%s %4d new  %s\n", ops.Pad(ops.OneLine(o.Name, 28), 28), o.New, ops.OneLine(status, 480))
 	}
-	summary := fmt.Sprintf("\n%d sources in %s: %d new items, %d new stories, %d duplicates folded, %d failed, %d skipped",
-		len(outcomes), time.Since(start).Round(time.Millisecond), items, stories, dups, failed, skipped)
+	summary := fmt.Sprintf("\n%s in %s: %s, %s, %s, %d failed, %d skipped",
+		counted(len(outcomes), "source", "sources"), time.Since(start).Round(time.Millisecond),
+		counted(items, "new item", "new items"), counted(stories, "new story", "new stories"),
+		counted(dups, "duplicate folded", "duplicates folded"), failed, skipped)
 	if interrupted > 0 {
 		summary += fmt.Sprintf(", %d interrupted", interrupted)
 	}

@@ -299,3 +299,35 @@ sources:
 		t.Errorf("status after an interrupted poll:\n%s\nwant the source never fetched, not failing", st.String())
 	}
 }
+
+// TestCheckCountsInWords checks check's and poll's summaries of a config
+// of one source and one topic: "1 source", never "1 sources".
+func TestCheckCountsInWords(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/wire.rss", "application/rss+xml; charset=utf-8", readFixture(t, "wire.rss"))
+	dir := t.TempDir()
+	path := saveConfig(t, dir, fmt.Sprintf(`storage:
+  path: %q
+poll:
+  allow_private: true
+sources:
+  - url: %q
+topics:
+  - id: all
+    title: "All"
+`, filepath.Join(dir, "tributary.db"), o.URL("/wire.rss")))
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"check", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	if want := path + ": ok (1 source, 1 topic)\n"; out.String() != want {
+		t.Errorf("check printed %q; want %q", out.String(), want)
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("poll: %v\n%s", err, errOut.String())
+	}
+	if !regexp.MustCompile(`\n1 source in [^:]+: \d+ new items, \d+ new stories, 0 duplicates folded, 0 failed, 0 skipped\n$`).MatchString(out.String()) {
+		t.Errorf("poll printed %q; want its summary to count 1 source", out.String())
+	}
+}
