@@ -46,8 +46,8 @@ var errUnknownFormat = errors.New("unknown feed format")
 // feeds), /opml, /healthz and, when the Publisher's registerer is also a
 // prometheus.Gatherer (a *prometheus.Registry), /metrics, limited to the
 // server.metrics_allow networks, or to the server's own machine when none
-// are set. GET and HEAD are served, and OPTIONS on /topics/ (a browser's
-// CORS preflight of a feed); other methods get 405. A request body is
+// are set. GET and HEAD are served, and OPTIONS on /topics/ and /opml (a
+// browser's CORS preflight of a feed or of the list); other methods get 405. A request body is
 // never read, nor waited for long (see ops.IgnoreBody). h may be nil: the
 // daemon is then always healthy.
 func (p *Publisher) Handler(h Health) http.Handler {
@@ -56,6 +56,7 @@ func (p *Publisher) Handler(h Health) http.Handler {
 	mux.HandleFunc("GET /topics/{file}", p.serveTopic)
 	mux.HandleFunc("OPTIONS /topics/{file}", p.serveTopicOptions)
 	mux.HandleFunc("GET /opml", p.serveOPML)
+	mux.HandleFunc("OPTIONS /opml", func(w http.ResponseWriter, r *http.Request) { servePreflight(w, true) })
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { p.serveHealth(w, r, h) })
 	if p.m.gatherer != nil {
 		metricsHandler := promhttp.HandlerFor(p.m.gatherer, promhttp.HandlerOpts{})
@@ -126,16 +127,26 @@ var anyOrigin = []string{"*"}
 // feed itself could not fetch it at all. A topic's page allows no other
 // origin.
 func (p *Publisher) serveTopicOptions(w http.ResponseWriter, r *http.Request) {
+	file := r.PathValue("file")
+	feed := false
+	if dot := strings.LastIndexByte(file, '.'); dot >= 0 {
+		_, feed = formatByExt(file[dot:])
+	}
+	servePreflight(w, feed)
+}
+
+// servePreflight answers OPTIONS with the methods allowed and, when
+// crossOrigin, grants a web page of any origin the GET or HEAD that names
+// its own validators, as the documents it answers for (the feeds, /opml)
+// are readable by any origin.
+func servePreflight(w http.ResponseWriter, crossOrigin bool) {
 	hdr := w.Header()
 	hdr.Set("Allow", "GET, HEAD, OPTIONS")
-	file := r.PathValue("file")
-	if dot := strings.LastIndexByte(file, '.'); dot >= 0 {
-		if _, ok := formatByExt(file[dot:]); ok {
-			hdr.Set("Access-Control-Allow-Origin", "*")
-			hdr.Set("Access-Control-Allow-Methods", "GET, HEAD")
-			hdr.Set("Access-Control-Allow-Headers", "If-None-Match, If-Modified-Since")
-			hdr.Set("Access-Control-Max-Age", "86400")
-		}
+	if crossOrigin {
+		hdr.Set("Access-Control-Allow-Origin", "*")
+		hdr.Set("Access-Control-Allow-Methods", "GET, HEAD")
+		hdr.Set("Access-Control-Allow-Headers", "If-None-Match, If-Modified-Since")
+		hdr.Set("Access-Control-Max-Age", "86400")
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -740,12 +740,12 @@ func TestPreconditions(t *testing.T) {
 
 // TestCrossOriginPreflight sends the preflight a browser sends before a
 // web page's request of a feed that names its own If-None-Match: it is
-// granted for a feed, not for a topic's page, and any OPTIONS on /topics/
-// names the methods allowed.
+// granted for a feed and for the OPML list, not for a topic's page, and any
+// OPTIONS on /topics/ names the methods allowed.
 func TestCrossOriginPreflight(t *testing.T) {
 	f := newFixture(t)
 	preflight := []string{"Origin: https://reader.example", "Access-Control-Request-Method: GET", "Access-Control-Request-Headers: if-none-match"}
-	for _, path := range []string{"/topics/world.atom", "/topics/world.rss", "/topics/world.json"} {
+	for _, path := range []string{"/topics/world.atom", "/topics/world.rss", "/topics/world.json", "/opml"} {
 		resp, _ := f.do(t, http.MethodOptions, path, preflight...)
 		h := resp.Header
 		if resp.StatusCode != http.StatusNoContent || h.Get("Access-Control-Allow-Origin") != "*" ||
