@@ -121,15 +121,8 @@ func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 	if v == "" {
 		return 0, false
 	}
-	if isDigits(v) {
-		var secs int64
-		for _, c := range v {
-			secs = secs*10 + int64(c-'0')
-			if secs > int64(maxRetryAfter/time.Second) {
-				return maxRetryAfter, true
-			}
-		}
-		return time.Duration(secs) * time.Second, true
+	if d, ok := deltaSeconds(v); ok {
+		return d, true
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {
@@ -140,6 +133,22 @@ func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 		d += time.Second - frac
 	}
 	return d, true
+}
+
+// deltaSeconds parses v as HTTP's delta-seconds, a whole number of
+// seconds, capped at one year. ok is false when v is not such a number.
+func deltaSeconds(v string) (d time.Duration, ok bool) {
+	if !isDigits(v) {
+		return 0, false
+	}
+	var secs int64
+	for _, c := range v {
+		secs = secs*10 + int64(c-'0')
+		if secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true
+		}
+	}
+	return time.Duration(secs) * time.Second, true
 }
 
 func isDigits(s string) bool {

@@ -72,7 +72,9 @@ type Result struct {
 	// permanent redirects (301, 308) to a URL that answered 2xx or 304:
 	// the URL to store for the next fetches. Empty otherwise.
 	MovedTo string
-	// MaxAge is the Cache-Control max-age of the response, 0 when absent.
+	// MaxAge is how long the response stays fresh by its Cache-Control
+	// max-age: the max-age less the Age a cache in between gave it, 0 when
+	// absent or spent.
 	MaxAge time.Duration
 	// Expires is the response's Expires time, zero when absent or invalid.
 	Expires   time.Time
@@ -191,7 +193,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 	res.ContentType = resp.Header.Get("Content-Type")
 	res.ETag = validator(resp.Header.Get("ETag"))
 	res.LastModified = validator(resp.Header.Get("Last-Modified"))
-	res.MaxAge = maxAge(resp.Header.Values("Cache-Control"))
+	res.MaxAge = freshFor(resp.Header)
 	if t, err := http.ParseTime(resp.Header.Get("Expires")); err == nil {
 		res.Expires = t
 	}
@@ -486,6 +488,23 @@ func originNow(h http.Header) time.Time {
 		return t
 	}
 	return time.Now()
+}
+
+// freshFor returns how long an answer with header h stays fresh by its
+// Cache-Control max-age, or 0. The max-age counts from when the origin made
+// the answer: a cache in front of the feed (a CDN) that hands on a copy it
+// has held for a while says how long in Age (RFC 9111, section 4.2.3), and
+// asks the origin again once the max-age is over, so that a copy held for
+// 50 of its 60 minutes is fresh for 10 more, not another hour.
+func freshFor(h http.Header) time.Duration {
+	d := maxAge(h.Values("Cache-Control"))
+	if d == 0 {
+		return 0
+	}
+	if age, ok := deltaSeconds(strings.TrimSpace(h.Get("Age"))); ok {
+		return max(d-age, 0)
+	}
+	return d
 }
 
 // maxAge returns the max-age directive of Cache-Control header values, or 0.

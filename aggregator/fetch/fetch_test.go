@@ -683,3 +683,39 @@ func TestErrorsHideCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxAgeLessAge checks that a max-age counts from when the answer was
+// made, not from when a cache in front of the feed (a CDN) handed it on:
+// an answer such a cache has held for 50 of its 60 minutes is fresh for
+// 10 more, after which the cache asks the origin again.
+func TestMaxAgeLessAge(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	tests := []struct {
+		age  string
+		want time.Duration
+	}{
+		{"", time.Hour},
+		{"0", time.Hour},
+		{"3000", 10 * time.Minute},
+		{"3600", 0},
+		{"86400", 0},
+		{"999999999999999999999", 0},
+		{"soon", time.Hour}, // not delta-seconds: ignored
+		{"-60", time.Hour},
+	}
+	f := newFetcher(t, Options{})
+	for i, tt := range tests {
+		path := fmt.Sprintf("/cdn%d", i)
+		o.Handle(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+			if tt.age != "" {
+				w.Header().Set("Age", tt.age)
+			}
+			io.WriteString(w, rssBody)
+		})
+		res, err := f.Fetch(t.Context(), Request{URL: o.URL(path)})
+		if err != nil || res.MaxAge != tt.want {
+			t.Errorf("Fetch with max-age=3600, Age %q = MaxAge %v, %v; want %v", tt.age, res.MaxAge, err, tt.want)
+		}
+	}
+}
