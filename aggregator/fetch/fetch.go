@@ -336,6 +336,11 @@ func (f *Fetcher) describe(rctx context.Context, err error, phase string, nameUR
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
+	if err == io.EOF {
+		// What net/http reports when the connection closed before the
+		// answer's first byte, or in the TLS handshake.
+		err = newError(io.EOF, "the server closed the connection without answering")
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		var oe *net.OpError
@@ -388,15 +393,20 @@ func urlHost(raw string) string {
 	return raw
 }
 
-// countingReader counts the bytes read through it.
+// countingReader counts the bytes read through it, and keeps the error
+// that ended them other than io.EOF.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
 	return n, err
 }
 
@@ -406,12 +416,14 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func readBody(resp *http.Response, limit int64) (body []byte, wire int64, err error) {
 	cr := &countingReader{r: resp.Body}
 	var r io.Reader = cr
+	coding := "" // the compression decoded, if any
 	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 		if resp.ContentLength > limit {
 			return nil, 0, newError(ErrTooLarge, "body larger than %d bytes (content-length %d)", limit, resp.ContentLength)
 		}
 	case "gzip", "x-gzip":
+		coding = "gzip"
 		br := bufio.NewReader(cr)
 		zr, err := gzip.NewReader(br)
 		if err != nil {
@@ -421,6 +433,7 @@ func readBody(resp *http.Response, limit int64) (body []byte, wire int64, err er
 		zr.Multistream(false)
 		r = &gzipMembers{zr: zr, br: br}
 	case "deflate":
+		coding = "deflate"
 		// RFC 9110 deflate is zlib-wrapped, but many servers send raw
 		// deflate; a zlib stream starts with a CMF byte whose low nibble is 8.
 		br := bufio.NewReader(cr)
@@ -445,9 +458,30 @@ func readBody(resp *http.Response, limit int64) (body []byte, wire int64, err er
 		return nil, cr.n, newError(ErrTooLarge, "body larger than %d bytes", limit)
 	}
 	if err != nil {
-		return nil, cr.n, err
+		return nil, cr.n, cutShort(err, cr, resp, coding)
 	}
 	return body, cr.n, nil
+}
+
+// cutShort returns err, the error that ended the reading of resp's body
+// through cr, or, when the body stopped before its end, an error that says
+// where in words and wraps io.ErrUnexpectedEOF: the connection closed
+// before the bytes its framing announced (Content-Length, or a chunk), or
+// it ended cleanly within the compressed data, which the server sent cut.
+func cutShort(err error, cr *countingReader, resp *http.Response, coding string) error {
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		return err
+	}
+	switch {
+	case cr.err != nil && resp.ContentLength > 0:
+		return newError(io.ErrUnexpectedEOF, "cut short: the connection closed after %d of the %d bytes its Content-Length announced",
+			cr.n, resp.ContentLength)
+	case cr.err != nil:
+		return newError(io.ErrUnexpectedEOF, "cut short: the connection closed after %d bytes, before the end of the body", cr.n)
+	case coding != "":
+		return newError(io.ErrUnexpectedEOF, "cut short: the %s data ends after %d bytes, before the end of the compressed stream", coding, cr.n)
+	}
+	return err
 }
 
 // gzipMembers reads the members of a gzip stream one after another, as

@@ -719,3 +719,54 @@ func TestMaxAgeLessAge(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyCutShort checks that a body that stops before its end, and a
+// connection closed before any answer, fail the fetch with an error that
+// says so in words, where they said "unexpected EOF" or "EOF".
+func TestBodyCutShort(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(strings.Repeat(rssBody, 20)))
+	zw.Close()
+	o := feedtest.NewOrigin(t)
+	o.Handle("/short", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100000")
+		io.WriteString(w, rssBody)
+	})
+	// Raw answers, written as a server that dies midway leaves them.
+	raw := func(path, answer string) {
+		o.Handle(path, func(w http.ResponseWriter, r *http.Request) {
+			conn, buf, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			buf.WriteString(answer)
+			buf.Flush()
+			conn.Close()
+		})
+	}
+	raw("/midchunk", "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nTransfer-Encoding: chunked\r\n\r\n100\r\n"+rssBody[:40])
+	raw("/nothing", "")
+	o.Handle("/gzip-cut", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(gz.Bytes()[:gz.Len()/2])
+	})
+	f := newFetcher(t, Options{})
+	tests := []struct {
+		url  string
+		want string
+		is   error
+	}{
+		{o.URL("/short"), fmt.Sprintf("reading body from %s: cut short: the connection closed after %d of the 100000 bytes its Content-Length announced", o.URL("/short"), len(rssBody)), io.ErrUnexpectedEOF},
+		{o.URL("/midchunk"), "reading body from " + o.URL("/midchunk") + ": cut short: the connection closed after 40 bytes, before the end of the body", io.ErrUnexpectedEOF},
+		{o.URL("/gzip-cut"), fmt.Sprintf("reading body from %s: cut short: the gzip data ends after %d bytes, before the end of the compressed stream", o.URL("/gzip-cut"), gz.Len()/2), io.ErrUnexpectedEOF},
+		{o.URL("/nothing"), "requesting " + o.URL("/nothing") + ": the server closed the connection without answering", io.EOF},
+	}
+	for _, tt := range tests {
+		_, err := f.Fetch(t.Context(), Request{URL: tt.url})
+		if err == nil || err.Error() != tt.want || !errors.Is(err, tt.is) {
+			t.Errorf("Fetch(%s) error = %v; want %q wrapping %v", tt.url, err, tt.want, tt.is)
+		}
+	}
+}
