@@ -410,48 +410,45 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// readBody reads resp's body, decoding gzip or deflate content coding, and
-// fails with ErrTooLarge once more than limit decoded bytes arrive. It
-// returns the decoded body and the bytes read from the wire.
+// readBody reads resp's body, decoding its content codings (gzip and
+// deflate, each of a list in turn) and gzip that the server sent without
+// saying so, and fails with ErrTooLarge once more than limit decoded bytes
+// arrive. It returns the decoded body and the bytes read from the wire.
 func readBody(resp *http.Response, limit int64) (body []byte, wire int64, err error) {
+	codings, err := contentCodings(resp.Header.Values("Content-Encoding"))
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(codings) == 0 && resp.ContentLength > limit {
+		return nil, 0, newError(ErrTooLarge, "body larger than %d bytes (content-length %d)", limit, resp.ContentLength)
+	}
 	cr := &countingReader{r: resp.Body}
 	var r io.Reader = cr
-	coding := "" // the compression decoded, if any
-	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
-	case "", "identity":
-		if resp.ContentLength > limit {
-			return nil, 0, newError(ErrTooLarge, "body larger than %d bytes (content-length %d)", limit, resp.ContentLength)
+	coding := "" // the compression decoded first, if any
+	// The codings were applied in the order listed: the last is undone
+	// first.
+	for i := len(codings) - 1; i >= 0; i-- {
+		if r, err = decoder(r, codings[i]); err != nil {
+			return nil, cr.n, cutShort(err, cr, resp, codings[i])
 		}
-	case "gzip", "x-gzip":
-		coding = "gzip"
-		br := bufio.NewReader(cr)
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, cr.n, fmt.Errorf("reading gzip body: %w", err)
+		if coding == "" {
+			coding = codings[i]
 		}
-		defer zr.Close()
-		zr.Multistream(false)
-		r = &gzipMembers{zr: zr, br: br}
-	case "deflate":
-		coding = "deflate"
-		// RFC 9110 deflate is zlib-wrapped, but many servers send raw
-		// deflate; a zlib stream starts with a CMF byte whose low nibble is 8.
-		br := bufio.NewReader(cr)
-		first, err := br.Peek(1)
-		if err == nil && first[0]&0x0f == 8 {
-			zr, err := zlib.NewReader(br)
-			if err != nil {
-				return nil, cr.n, fmt.Errorf("reading deflate body: %w", err)
-			}
-			defer zr.Close()
-			r = zr
-		} else {
-			fr := flate.NewReader(br)
-			defer fr.Close()
-			r = fr
+	}
+	// No feed starts with gzip's magic bytes, which are no text: a body
+	// that does was compressed by the server twice (a framework's gzip
+	// under the web server's), or uploaded compressed and served without
+	// its Content-Encoding, as a browser would save it and a person would
+	// read it.
+	br := bufio.NewReader(r)
+	r = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		if r, err = decoder(br, "gzip"); err != nil {
+			return nil, cr.n, cutShort(err, cr, resp, "gzip")
 		}
-	default:
-		return nil, 0, fmt.Errorf("unsupported content-encoding %q", enc)
+		if coding == "" {
+			coding = "gzip"
+		}
 	}
 	body, err = io.ReadAll(io.LimitReader(r, limit+1))
 	if int64(len(body)) > limit {
@@ -461,6 +458,65 @@ func readBody(resp *http.Response, limit int64) (body []byte, wire int64, err er
 		return nil, cr.n, cutShort(err, cr, resp, coding)
 	}
 	return body, cr.n, nil
+}
+
+// maxCodings is the most content codings a body may have been given one
+// over the other. Real servers give one, a broken one two.
+const maxCodings = 3
+
+// contentCodings returns the content codings of Content-Encoding header
+// values, in the order they were applied, in lower case, x-gzip as gzip,
+// without identity (which stands for none). It fails on a coding other
+// than gzip and deflate, the ones asked for, and on more than maxCodings.
+func contentCodings(values []string) ([]string, error) {
+	var codings []string
+	for _, v := range values {
+		for c := range strings.SplitSeq(v, ",") {
+			switch c = strings.ToLower(strings.TrimSpace(c)); c {
+			case "", "identity":
+			case "gzip", "x-gzip":
+				codings = append(codings, "gzip")
+			case "deflate":
+				codings = append(codings, "deflate")
+			default:
+				return nil, fmt.Errorf("unsupported content-encoding %q", c)
+			}
+		}
+	}
+	if len(codings) > maxCodings {
+		return nil, fmt.Errorf("unsupported content-encoding %q: more than %d codings", strings.Join(values, ", "), maxCodings)
+	}
+	return codings, nil
+}
+
+// decoder returns a reader of what r holds compressed by coding, gzip or
+// deflate.
+func decoder(r io.Reader, coding string) (io.Reader, error) {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReader(r)
+	}
+	if coding == "deflate" {
+		// RFC 9110 deflate is zlib-wrapped, but many servers send raw
+		// deflate; a zlib stream starts with a CMF byte whose low nibble is 8.
+		if first, err := br.Peek(1); err == nil && first[0]&0x0f == 8 {
+			zr, err := zlib.NewReader(br)
+			if err != nil {
+				return nil, fmt.Errorf("reading deflate body: %w", err)
+			}
+			return zr, nil
+		}
+		return flate.NewReader(br), nil
+	}
+	zr, err := gzip.NewReader(br)
+	if err == io.EOF {
+		return nil, errors.New("reading gzip body: the body is empty")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading gzip body: %w", err)
+	}
+	zr.Multistream(false)
+	return &gzipMembers{zr: zr, br: br}, nil
 }
 
 // cutShort returns err, the error that ended the reading of resp's body

@@ -3,6 +3,7 @@ package fetch
 import (
 	"bytes"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
@@ -767,6 +768,77 @@ func TestBodyCutShort(t *testing.T) {
 		_, err := f.Fetch(t.Context(), Request{URL: tt.url})
 		if err == nil || err.Error() != tt.want || !errors.Is(err, tt.is) {
 			t.Errorf("Fetch(%s) error = %v; want %q wrapping %v", tt.url, err, tt.want, tt.is)
+		}
+	}
+}
+
+// TestContentCodings checks the Content-Encoding headers servers send
+// beyond a plain "gzip": a list with identity in it, codings applied one
+// over the other, and gzip that the server compressed twice or sent
+// without saying so (a feed file uploaded compressed to a bucket), which
+// no feed can start with.
+func TestContentCodings(t *testing.T) {
+	gz := func(b []byte) []byte {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(b)
+		zw.Close()
+		return buf.Bytes()
+	}
+	zl := func(b []byte) []byte {
+		var buf bytes.Buffer
+		zw := zlib.NewWriter(&buf)
+		zw.Write(b)
+		zw.Close()
+		return buf.Bytes()
+	}
+	feed := []byte(rssBody)
+	o := feedtest.NewOrigin(t)
+	serve := func(path, coding string, body []byte) {
+		o.Handle(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/rss+xml")
+			if coding != "" {
+				w.Header().Set("Content-Encoding", coding)
+			}
+			w.Write(body)
+		})
+	}
+	serve("/gzip-identity", "gzip, identity", gz(feed))
+	serve("/identity-gzip", "identity, gzip", gz(feed))
+	serve("/upper", "GZip", gz(feed))
+	serve("/gzip-gzip", "gzip, gzip", gz(gz(feed)))
+	serve("/deflate-gzip", "deflate, gzip", gz(zl(feed)))
+	serve("/twice", "gzip", gz(gz(feed)))
+	serve("/undeclared", "", gz(feed))
+	serve("/br", "br", feed)
+	serve("/gzip-br", "gzip, br", feed)
+	serve("/many", "gzip, gzip, gzip, gzip, gzip", feed)
+	// A bomb inside a bomb stops at the cap as one does.
+	bomb := &bytes.Buffer{}
+	zw := gzip.NewWriter(bomb)
+	zw.Write(gz(bytes.Repeat([]byte{'x'}, 64<<20)))
+	zw.Close()
+	serve("/bomb-in-gzip", "gzip", bomb.Bytes())
+	f := newFetcher(t, Options{MaxBytes: 1 << 20})
+	for _, path := range []string{"/gzip-identity", "/identity-gzip", "/upper", "/gzip-gzip", "/deflate-gzip", "/twice", "/undeclared"} {
+		res, err := f.Fetch(t.Context(), Request{URL: o.URL(path)})
+		if err != nil || string(res.Body) != rssBody {
+			t.Errorf("Fetch(%s) = %q, %v; want the feed", path, res.Body, err)
+		}
+	}
+	tests := []struct {
+		path string
+		want string
+	}{
+		{"/br", `unsupported content-encoding "br"`},
+		{"/gzip-br", `unsupported content-encoding "br"`},
+		{"/many", `unsupported content-encoding "gzip, gzip, gzip, gzip, gzip": more than 3 codings`},
+		{"/bomb-in-gzip", "body larger than 1048576 bytes"},
+	}
+	for _, tt := range tests {
+		_, err := f.Fetch(t.Context(), Request{URL: o.URL(tt.path)})
+		if err == nil || !strings.HasSuffix(err.Error(), tt.want) {
+			t.Errorf("Fetch(%s) error = %v; want it to end %q", tt.path, err, tt.want)
 		}
 	}
 }
