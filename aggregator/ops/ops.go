@@ -130,8 +130,21 @@ func Status(ctx context.Context, cfg *aggregator.Config, st aggregator.Store) ([
 
 // State describes a source's state in a few words, as the operator reads it.
 // The error quotes URLs with their credentials as "xxxxx", whatever version
-// recorded it.
+// recorded it. A source read at another URL than the one configured (where
+// a permanent redirect or its HTML page led it) ends with where: "ok (moved
+// to URL)".
 func State(s aggregator.SourceState, now time.Time) string {
+	state := condition(s, now)
+	if s.ConfigURL != "" && s.URL != "" && s.URL != s.ConfigURL && !s.LastFetch.IsZero() {
+		// Read where a permanent redirect or its HTML page led it: the
+		// operator may want to correct the config.
+		state += " (moved to " + aggregator.RedactURL(s.URL) + ")"
+	}
+	return state
+}
+
+// condition is State without where the source moved.
+func condition(s aggregator.SourceState, now time.Time) string {
 	reason := aggregator.RedactURLs(s.LastError)
 	switch s.Condition(now) {
 	case aggregator.ConditionDisabled:

@@ -223,6 +223,16 @@ func TestStateWords(t *testing.T) {
 		{aggregator.SourceState{LastFetch: now, Disabled: true, LastError: "http 410 gone"}, "disabled: http 410 gone"},
 		{aggregator.SourceState{LastFetch: now, Failures: 2, NextDue: now.Add(time.Hour), FailingSince: now.Add(-time.Hour), LastError: "timeout"},
 			"backing off until 2026-11-03 13:00:00Z (failing since 2026-11-03 11:00:00Z: timeout)"},
+		// A source read elsewhere than its configured URL says where, so
+		// that the operator can correct the config.
+		{aggregator.SourceState{LastFetch: now, LastResult: "ok", ConfigURL: "http://a.example/rss", URL: "https://a.example/feed.xml"},
+			"ok (moved to https://a.example/feed.xml)"},
+		{aggregator.SourceState{LastFetch: now, LastResult: "not_modified", ConfigURL: "http://a.example/rss", URL: "https://a.example/feed.xml"},
+			"not modified (moved to https://a.example/feed.xml)"},
+		{aggregator.SourceState{LastFetch: now, Failures: 1, LastResult: "error", LastError: "http 500 internal server error from https://a.example/feed.xml",
+			ConfigURL: "http://a.example/rss", URL: "https://a.example/feed.xml"},
+			"failing since -: http 500 internal server error from https://a.example/feed.xml (moved to https://a.example/feed.xml)"},
+		{aggregator.SourceState{LastFetch: now, LastResult: "ok", URL: "https://a.example/feed.xml"}, "ok"}, // stored before ConfigURL was
 	}
 	for _, tt := range tests {
 		if got := ops.State(tt.st, now); got != tt.want {

@@ -1181,8 +1181,14 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	}
 	iv := interval(pl.cfg, src, st)
 	renamed := false // the source took its feed's new title as its name
+	from := st.URL
 	feed, res, err := p.fetchSlot(ctx, pl, &st, fetched)
 	fetched()
+	if err == nil && st.URL != from {
+		// Said once, when it happens: the config names an old address,
+		// which the operator may want to correct.
+		log.InfoContext(ctx, "source moved", "config_url", st.ConfigURL, "feed_url", st.URL)
+	}
 	// The body is read: what is left waits for the store, where twice
 	// poll.concurrency sources may wait at once, each body up to
 	// poll.max_bytes.

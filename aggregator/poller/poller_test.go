@@ -497,6 +497,44 @@ func TestPermanentRedirect(t *testing.T) {
 	}
 }
 
+// TestMoveLogged checks that a source that moved, by a permanent redirect
+// or to the feed its HTML page names, is logged once, naming both URLs, so
+// that the operator learns that the config names an old address.
+func TestMoveLogged(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/new.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Redirect("/moved.rss", "/new.rss", http.StatusMovedPermanently)
+	o.Feed("/real.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.HTML("/page.html", "/real.rss")
+	cfg := config(t, "", o.URL("/moved.rss"), o.URL("/page.html"))
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	p, err := poller.New(cfg, tags, mustOpen(t), poller.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.PollAll(t.Context(), nil)
+	if n := strings.Count(logs.String(), `level=INFO msg="source moved"`); n != 2 {
+		t.Errorf("log:\n%s\nwant 2 moves logged at info, got %d", logs.String(), n)
+	}
+	for _, want := range []string{
+		fmt.Sprintf(`source=%s config_url=%s feed_url=%s`, aggregator.SourceID(o.URL("/moved.rss")), o.URL("/moved.rss"), o.URL("/new.rss")),
+		fmt.Sprintf(`source=%s config_url=%s feed_url=%s`, aggregator.SourceID(o.URL("/page.html")), o.URL("/page.html"), o.URL("/real.rss")),
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log:\n%s\nwant a line with %s", logs.String(), want)
+		}
+	}
+	logs.Reset()
+	p.PollAll(t.Context(), nil)
+	if strings.Contains(logs.String(), "source moved") {
+		t.Errorf("second poll's log:\n%s\nwant no move logged again", logs.String())
+	}
+}
+
 // TestPermanentRedirectToNoFeed checks that a 301 or 308 to something
 // that is not a feed (an HTML page that names none, an empty or garbage
 // body) leaves the source at its URL, so that the next poll asks it again,
