@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,10 +80,16 @@ type StatusError struct {
 	// Why says what is wrong with an answer whose status alone does not,
 	// or is empty.
 	Why string
+	// Says is what the answer's body says, when it says more than the
+	// status: the title of its HTML page ("Just a moment...", a bot
+	// check's; "Sign in", a login's) or the first line of its text, at
+	// most 100 bytes, without control characters. Empty otherwise.
+	Says string
 }
 
 // Error returns a message such as
-// "http 429 too many requests from https://example.org/feed; retry after 2m0s".
+// "http 429 too many requests from https://example.org/feed; retry after 2m0s"
+// or `http 403 forbidden from https://example.org/feed ("Just a moment...")`.
 func (e *StatusError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "http %d", e.Code)
@@ -92,6 +99,9 @@ func (e *StatusError) Error() string {
 	b.WriteString(" from " + aggregator.RedactURL(e.URL))
 	if e.Why != "" {
 		b.WriteString(" " + e.Why)
+	}
+	if e.Says != "" {
+		b.WriteString(" (" + strconv.Quote(e.Says) + ")")
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, "; retry after %s", e.RetryAfter)

@@ -16,19 +16,24 @@ package fetch
 
 import (
 	"bufio"
+	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -220,8 +225,14 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 				se.RetryAfter = min(d, f.opts.MaxRetryAfter)
 			}
 		}
-		// Drain a little so the connection can be reused; never much.
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		// Read a little, for what the page says and so that the
+		// connection can be reused; never much.
+		head, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		if strings.EqualFold(resp.Request.URL.Hostname(), u.Hostname()) {
+			// Not the words of a host a redirect led to: the web pages
+			// show the source's error to anyone, and hide such hosts.
+			se.Says = pageWords(resp, head)
+		}
 		return res, se
 	}
 	if chain.hops > 0 && chain.permanent {
@@ -616,4 +627,119 @@ func maxAge(values []string) time.Duration {
 		}
 	}
 	return 0
+}
+
+// maxSays is the most bytes of an error page's words a StatusError keeps.
+const maxSays = 100
+
+// pageWords returns what head, the first bytes of resp's body, says to a
+// person, for StatusError.Says: the title of an HTML page, or the first
+// line of plain text, decoded, without control characters and
+// bidirectional overrides (it is shown on terminals and web pages), on one
+// line and cut at maxSays bytes between words. It is empty for other bodies
+// and for words that only repeat the status ("Not Found", "502 Bad
+// Gateway").
+func pageWords(resp *http.Response, head []byte) string {
+	codings, err := contentCodings(resp.Header.Values("Content-Encoding"))
+	if err != nil {
+		return ""
+	}
+	for i := len(codings) - 1; i >= 0; i-- {
+		r, err := decoder(bytes.NewReader(head), codings[i])
+		if err != nil {
+			return ""
+		}
+		head, _ = io.ReadAll(io.LimitReader(r, 4<<10)) // what decodes of a cut stream
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	var words string
+	switch {
+	case mt == "text/html" || mt == "application/xhtml+xml" || (mt == "" && bytes.HasPrefix(bytes.TrimSpace(head), []byte("<"))):
+		words = html.UnescapeString(htmlTitle(head))
+	case mt == "text/plain" || (mt == "" && plainText(head)):
+		for line := range strings.SplitSeq(string(head), "\n") {
+			if strings.TrimSpace(line) != "" {
+				words = line
+				break
+			}
+		}
+	}
+	words = strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(words, ""))), " ")
+	if repeatsStatus(words, resp.StatusCode) {
+		return ""
+	}
+	if len(words) > maxSays {
+		cut := words[:maxSays]
+		if i := strings.LastIndexByte(cut, ' '); i > 0 {
+			cut = cut[:i]
+		}
+		words = strings.ToValidUTF8(strings.TrimSpace(cut), "") + " …"
+	}
+	return words
+}
+
+// repeatsStatus reports whether words say no more than the status code
+// does: its number, its words, and "page", "error", "http" or "status"
+// ("404 page not found", "Error 502 (Bad Gateway)", "HTTP Status 403 –
+// Forbidden").
+func repeatsStatus(words string, code int) bool {
+	known := map[string]bool{strconv.Itoa(code): true, "page": true, "error": true, "http": true, "status": true}
+	for w := range strings.FieldsSeq(strings.ToLower(http.StatusText(code))) {
+		known[w] = true
+	}
+	for w := range strings.FieldsFuncSeq(strings.ToLower(words), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if !known[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// plainText reports whether b reads as text: UTF-8 without control
+// characters but for line breaks and tabs. Go's TLS server, for one,
+// answers a request in plain HTTP with text and no Content-Type.
+func plainText(b []byte) bool {
+	for n := 0; n < utf8.UTFMax-1 && len(b) > 0 && !utf8.Valid(b); n++ {
+		b = b[:len(b)-1] // a rune the read cut
+	}
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// htmlTitle returns the text of the first <title> element of an HTML
+// page's head, as written (entities not decoded), or "".
+func htmlTitle(page []byte) string {
+	lower := make([]byte, len(page)) // lower-cased byte for byte, so that offsets hold
+	for i, c := range page {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	open := bytes.Index(lower, []byte("<title"))
+	if open < 0 {
+		return ""
+	}
+	gt := bytes.IndexByte(lower[open:], '>')
+	if gt < 0 {
+		return ""
+	}
+	start := open + gt + 1
+	end := bytes.Index(lower[start:], []byte("</title"))
+	if end < 0 {
+		return ""
+	}
+	return string(page[start : start+end])
 }

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"sync"
@@ -839,6 +841,76 @@ func TestContentCodings(t *testing.T) {
 		_, err := f.Fetch(t.Context(), Request{URL: o.URL(tt.path)})
 		if err == nil || !strings.HasSuffix(err.Error(), tt.want) {
 			t.Errorf("Fetch(%s) error = %v; want it to end %q", tt.path, err, tt.want)
+		}
+	}
+}
+
+// TestStatusErrorSays checks that an error status whose page says more
+// than the status does (a bot check's title, a login page's, a plain text
+// reason) carries those words, so that the operator can tell a feed behind
+// a challenge from one gone missing; words that only repeat the status,
+// and bytes that are no text, are left out.
+func TestStatusErrorSays(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	page := func(path string, code int, contentType, body string, gzipped bool) {
+		o.Handle(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", contentType)
+			b := []byte(body)
+			if gzipped {
+				var buf bytes.Buffer
+				zw := gzip.NewWriter(&buf)
+				zw.Write(b)
+				zw.Close()
+				b = buf.Bytes()
+				w.Header().Set("Content-Encoding", "gzip")
+			}
+			w.WriteHeader(code)
+			w.Write(b)
+		})
+	}
+	challenge := `<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title><meta charset="UTF-8">` + strings.Repeat("<script>/* … */</script>", 20)
+	page("/challenge", http.StatusForbidden, "text/html; charset=UTF-8", challenge, true)
+	page("/login", http.StatusUnauthorized, "text/html", "<html><HEAD><TITLE>\n  Sign in &amp;\n continue\n</TITLE></HEAD></html>", false)
+	page("/reason", http.StatusServiceUnavailable, "text/plain; charset=utf-8", "\n  Down for maintenance until 14:00 UTC\nSorry.\n", false)
+	page("/long", http.StatusInternalServerError, "text/html", "<title>"+strings.Repeat("word ", 200)+"</title>", false)
+	page("/controls", http.StatusInternalServerError, "text/plain", "bad \x1b[31mred\u202e text\xff", false)
+	page("/binary", http.StatusInternalServerError, "application/octet-stream", "\x00\x01\x02\x03", false)
+	page("/repeats", http.StatusBadGateway, "text/html", "<title>502 Bad Gateway</title>", false)
+	page("/repeats-too", http.StatusNotFound, "text/plain", "404 page not found\n", false)
+	page("/other-host", http.StatusForbidden, "text/html", "<title>Router admin at 10.0.0.1</title>", false)
+	port := o.Host()[strings.LastIndex(o.Host(), ":")+1:]
+	o.Redirect("/to-other-host", "http://localhost:"+port+"/other-host", http.StatusFound)
+	o.Status("/busy", http.StatusTooManyRequests, "120")
+	tls := httptest.NewUnstartedServer(http.NotFoundHandler())
+	tls.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake error it logs is the point
+	tls.StartTLS()
+	t.Cleanup(tls.Close)
+	f := newFetcher(t, Options{})
+	tests := []struct {
+		url  string
+		want string
+	}{
+		{o.URL("/challenge"), "http 403 forbidden from " + o.URL("/challenge") + ` ("Just a moment...")`},
+		{o.URL("/login"), "http 401 unauthorized from " + o.URL("/login") + ` ("Sign in & continue")`},
+		{o.URL("/reason"), "http 503 service unavailable from " + o.URL("/reason") + ` ("Down for maintenance until 14:00 UTC")`},
+		{o.URL("/long"), "http 500 internal server error from " + o.URL("/long") + ` ("` + strings.TrimSpace(strings.Repeat("word ", 20)) + ` …")`},
+		{o.URL("/controls"), "http 500 internal server error from " + o.URL("/controls") + ` ("bad [31mred text")`},
+		{o.URL("/binary"), "http 500 internal server error from " + o.URL("/binary")},
+		{o.URL("/repeats"), "http 502 bad gateway from " + o.URL("/repeats")},
+		{o.URL("/repeats-too"), "http 404 not found from " + o.URL("/repeats-too")},
+		{o.URL("/other-host"), "http 403 forbidden from " + o.URL("/other-host") + ` ("Router admin at 10.0.0.1")`},
+		// Not the words of a host a redirect led to.
+		{o.URL("/to-other-host"), "http 403 forbidden from http://localhost:" + port + "/other-host"},
+		{o.URL("/busy"), "http 429 too many requests from " + o.URL("/busy") + "; retry after 2m0s"},
+		// An http URL to a port that speaks TLS.
+		{strings.Replace(tls.URL, "https:", "http:", 1) + "/feed", "http 400 bad request from " + strings.Replace(tls.URL, "https:", "http:", 1) +
+			`/feed ("Client sent an HTTP request to an HTTPS server.")`},
+	}
+	for _, tt := range tests {
+		_, err := f.Fetch(t.Context(), Request{URL: tt.url})
+		var se *StatusError
+		if !errors.As(err, &se) || err.Error() != tt.want {
+			t.Errorf("Fetch(%s) error = %v; want a StatusError %q", tt.url, err, tt.want)
 		}
 	}
 }
