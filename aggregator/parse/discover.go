@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"mime"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -25,10 +27,18 @@ var ErrNotFeed = errors.New("not a feed")
 // <link rel="alternate">, or "" when it links to none.
 type HTMLPageError struct {
 	Alternate string
+	// Title is the page's title, on one line, at most 100 bytes and
+	// without control characters, or "". The error names a page that
+	// links to no feed by it: a login page, a bot check ("Just a
+	// moment..."), a parked domain.
+	Title string
 }
 
 // Error says what the page is and where its feed is.
 func (e *HTMLPageError) Error() string {
+	if e.Alternate == "" && e.Title != "" {
+		return "html page " + strconv.Quote(e.Title) + ", not a feed, and it links to no feed"
+	}
 	if e.Alternate == "" {
 		return "html page, not a feed, and it links to no feed"
 	}
@@ -121,5 +131,58 @@ func alternateFeed(b []byte, pageURL string) string {
 }
 
 func htmlPageError(b []byte, pageURL string) error {
-	return fmt.Errorf("parsing %s: %w", pageURL, &HTMLPageError{Alternate: alternateFeed(b, pageURL)})
+	return fmt.Errorf("parsing %s: %w", pageURL, &HTMLPageError{Alternate: alternateFeed(b, pageURL), Title: pageTitle(b)})
+}
+
+// maxPageTitle is the most bytes of a page's title an HTMLPageError keeps.
+const maxPageTitle = 100
+
+// pageTitle returns the title an HTML page gives in its head, its entities
+// decoded, without control characters and bidirectional overrides (an
+// error is shown on terminals and web pages), on one line and cut between
+// words at maxPageTitle bytes; or "".
+func pageTitle(b []byte) string {
+	z := html.NewTokenizer(bytes.NewReader(b))
+	var title strings.Builder
+	in := false
+	for title.Len() < 4*maxPageTitle {
+		switch tt := z.Next(); tt {
+		case html.ErrorToken:
+			return ""
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			switch atom.Lookup(name) {
+			case atom.Body:
+				return ""
+			case atom.Title:
+				in = true
+			}
+		case html.EndTagToken:
+			if name, _ := z.TagName(); in && atom.Lookup(name) == atom.Title {
+				return oneLineTitle(title.String())
+			}
+		case html.TextToken:
+			if in {
+				title.Write(z.Text())
+			}
+		}
+	}
+	return oneLineTitle(title.String())
+}
+
+func oneLineTitle(s string) string {
+	s = strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))), " ")
+	if len(s) > maxPageTitle {
+		cut := s[:maxPageTitle]
+		if i := strings.LastIndexByte(cut, ' '); i > 0 {
+			cut = cut[:i]
+		}
+		s = strings.ToValidUTF8(strings.TrimSpace(cut), "") + " …"
+	}
+	return s
 }

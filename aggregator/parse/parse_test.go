@@ -386,6 +386,31 @@ func TestIsCredit(t *testing.T) {
 	}
 }
 
+// TestHTMLPageTitled checks that an HTML page that names no feed, as a
+// login page or a bot check answers with 200, is named in the error by its
+// title, so that the operator sees what stands in front of the feed.
+func TestHTMLPageTitled(t *testing.T) {
+	tests := []struct {
+		page, want string
+	}{
+		{`<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body><noscript>Enable JavaScript and cookies to continue</noscript></body></html>`,
+			`html page "Just a moment...", not a feed, and it links to no feed`},
+		{"<html><head><TITLE>\n Sign in &amp;\n continue </TITLE></head><body><form></form></body></html>",
+			`html page "Sign in & continue", not a feed, and it links to no feed`},
+		{"<html><head><title>a\u202eb\x1b[0m c</title></head></html>", `html page "ab[0m c", not a feed, and it links to no feed`},
+		{"<html><head><title>" + strings.Repeat("word ", 40) + "</title></head></html>",
+			`html page "` + strings.TrimSpace(strings.Repeat("word ", 20)) + ` …", not a feed, and it links to no feed`},
+		{"<html><head><title> </title></head><body><p>Parked</p></body></html>", "html page, not a feed, and it links to no feed"},
+		{"<html><body><p>Parked</p><title>Not in the head</title></body></html>", "html page, not a feed, and it links to no feed"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.page), "text/html", "https://desk.example/feed", "s", testNow, Options{})
+		if want := "parsing https://desk.example/feed: " + tt.want; err == nil || err.Error() != want {
+			t.Errorf("Parse(%.60q) error = %v; want %q", tt.page, err, want)
+		}
+	}
+}
+
 func TestParseHTMLPage(t *testing.T) {
 	b, _ := os.ReadFile("testdata/page.html")
 	_, err := Parse(b, "text/html; charset=utf-8", "https://desk.example/en/index.html", "s", testNow, Options{})
