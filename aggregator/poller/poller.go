@@ -1009,7 +1009,15 @@ func (p *Poller) forget(ctx context.Context, cutoff time.Time) {
 // waiting out a Retry-After or the backoff after its failures too (see
 // PollPolitely).
 func (p *Poller) PollAll(ctx context.Context, progress func(Outcome)) []Outcome {
-	return p.pollAll(ctx, progress, false)
+	return p.pollAll(ctx, progress, false, false)
+}
+
+// PollForced is PollAll for the sources disabled by a 410 Gone too, which
+// nothing else asks again: one whose feed is read is enabled again, one
+// gone still stays disabled. It is what tributary poll -force runs, for an
+// operator who knows the feed is back.
+func (p *Poller) PollForced(ctx context.Context, progress func(Outcome)) []Outcome {
+	return p.pollAll(ctx, progress, false, true)
 }
 
 // PollPolitely is PollAll for a pass run now and again, from cron say: a
@@ -1023,11 +1031,11 @@ func (p *Poller) PollAll(ctx context.Context, progress func(Outcome)) []Outcome 
 // yet by its interval is fetched all the same: a conditional GET makes
 // that cheap.
 func (p *Poller) PollPolitely(ctx context.Context, progress func(Outcome)) []Outcome {
-	return p.pollAll(ctx, progress, true)
+	return p.pollAll(ctx, progress, true, false)
 }
 
-// pollAll is PollAll, and PollPolitely when polite.
-func (p *Poller) pollAll(ctx context.Context, progress func(Outcome), polite bool) []Outcome {
+// pollAll is PollAll, PollPolitely when polite, and PollForced when gone.
+func (p *Poller) pollAll(ctx context.Context, progress func(Outcome), polite, gone bool) []Outcome {
 	p.mu.Lock()
 	pl := p.pl
 	p.mu.Unlock()
@@ -1088,7 +1096,7 @@ func (p *Poller) pollAll(ctx context.Context, progress func(Outcome), polite boo
 					}
 				}
 				if !skipped {
-					out[i] = p.pollSource(ctx, pl, srcs[i], fetched[k])
+					out[i] = p.pollSourceGone(ctx, pl, srcs[i], fetched[k], gone)
 				}
 				if progress != nil {
 					pmu.Lock()
@@ -1152,6 +1160,12 @@ func (p *Poller) heldOutcome(ctx context.Context, pl *pipeline, i int) (Outcome,
 // on the source, whatever happened. It calls fetched once the fetch is over
 // (and may leave that to its caller when it returns before fetching).
 func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.SourceConfig, fetched func()) Outcome {
+	return p.pollSourceGone(ctx, pl, src, fetched, false)
+}
+
+// pollSourceGone is pollSource, which fetches a source disabled by a 410
+// Gone too when gone is true, and enables it again when it reads its feed.
+func (p *Poller) pollSourceGone(ctx context.Context, pl *pipeline, src aggregator.SourceConfig, fetched func(), gone bool) Outcome {
 	id := aggregator.SourceID(src.URL)
 	log := p.log.With("source", id)
 	if src.Name != "" {
@@ -1174,7 +1188,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	st.Name = displayName(src, st)
 	orig := st // as stored: what a failed write leaves the source
 	o := Outcome{Source: id, Name: st.Name, URL: st.URL}
-	if st.Disabled {
+	if st.Disabled && !gone {
 		o.Result = "disabled"
 		o.Err = errors.New(st.LastError)
 		return o
@@ -1224,6 +1238,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 	st.LastStatus = res.Status
 	st.LastSuccess = start
 	st.Failures, st.FailingSince, st.LastError, st.RetryAfter = 0, time.Time{}, "", 0
+	st.Disabled = false // back, when a forced poll asked it after a 410
 	if res.NotModified {
 		st.NotModified++
 		o.Result = "not_modified"

@@ -19,7 +19,7 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("tributary poll", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	configFlag(fs, e)
-	force := fs.Bool("force", false, "fetch every source, those still waiting out a Retry-After, a backoff or their host's hold too")
+	force := fs.Bool("force", false, "fetch every source, those still waiting out a Retry-After, a backoff or their host's hold, and those disabled by a 410, too")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: tributary poll [-config FILE] [-force]
 
@@ -33,7 +33,8 @@ source whose host is held, as the daemon holds it: two of the host's sources
 were asked to wait, in this run or before. A skipped source does not count as
 failed. A source only not due yet by its interval is fetched all the same (a
 conditional GET, cheap when nothing changed). -force fetches the waiting and
-the held sources too.
+the held sources too, and the sources disabled by a 410 Gone, which nothing
+else asks again: one whose feed is read is enabled again.
 
 Exit status 1 when no source could be fetched: every source tried failed, is
 gone (410) or brought what the store refused.
@@ -75,7 +76,7 @@ gone (410) or brought what the store refused.
 	start := time.Now()
 	poll := pl.PollPolitely
 	if *force {
-		poll = pl.PollAll
+		poll = pl.PollForced
 	}
 	outcomes := poll(ctx, bar.add)
 	bar.done()

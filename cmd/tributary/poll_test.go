@@ -116,6 +116,58 @@ sources:
 	}
 }
 
+// TestPollForceAsksGoneSources checks that a source disabled by a 410,
+// which no poll asks again, is asked by poll -force, and enabled again when
+// its feed is back: a 410 that a site gave by mistake for an hour no longer
+// loses the source for good.
+func TestPollForceAsksGoneSources(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Status("/wire.rss", http.StatusGone, "")
+	dir := t.TempDir()
+	path := saveConfig(t, dir, fmt.Sprintf(`server:
+  listen: "127.0.0.1:0"
+storage:
+  path: %q
+  retention: 0
+poll:
+  timeout: 10s
+  allow_private: true
+sources:
+  - url: %q
+    name: "Harbour Wire"
+`, filepath.Join(dir, "data", "tributary.db"), o.URL("/wire.rss")))
+	poll := func(args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		run(t.Context(), append([]string{"poll", "-config", path}, args...), &out, &errOut)
+		return out.String()
+	}
+	steps := []struct {
+		args  []string
+		back  bool   // the feed is served again before this step
+		want  string // in the source's line
+		asked int    // requests the origin has seen after it
+	}{
+		{nil, false, "gone: http 410 gone", 1},
+		{nil, false, "disabled: http 410 gone", 1},
+		{nil, true, "disabled: http 410 gone", 1},
+		{[]string{"-force"}, false, "ok", 2},
+		{nil, false, "not_modified", 3},
+	}
+	for i, st := range steps {
+		if st.back {
+			o.Feed("/wire.rss", "application/rss+xml; charset=utf-8", readFixture(t, "wire.rss"))
+		}
+		out := poll(st.args...)
+		if !strings.Contains(out, "Harbour Wire") || !strings.Contains(out, " "+st.want) {
+			t.Errorf("step %d, poll %q:\n%s\nwant the source's line to say %q", i, st.args, out, st.want)
+		}
+		if n := o.Count("/wire.rss"); n != st.asked {
+			t.Errorf("step %d, poll %q: the origin was asked %d times; want %d", i, st.args, n, st.asked)
+		}
+	}
+}
+
 // TestPollHelp checks that poll -h names -force and says which sources
 // are skipped.
 func TestPollHelp(t *testing.T) {
