@@ -77,9 +77,9 @@ type Result struct {
 	// permanent redirects (301, 308) to a URL that answered 2xx or 304:
 	// the URL to store for the next fetches. Empty otherwise.
 	MovedTo string
-	// MaxAge is how long the response stays fresh by its Cache-Control
-	// max-age: the max-age less the Age a cache in between gave it, 0 when
-	// absent or spent.
+	// MaxAge is how long the response stays fresh: its Cache-Control
+	// max-age, else the time from its Date to its Expires, less the Age a
+	// cache in between gave it; 0 when absent or spent.
 	MaxAge time.Duration
 	// Expires is the response's Expires time, zero when absent or invalid.
 	Expires   time.Time
@@ -591,14 +591,21 @@ func originNow(h http.Header) time.Time {
 	return time.Now()
 }
 
-// freshFor returns how long an answer with header h stays fresh by its
-// Cache-Control max-age, or 0. The max-age counts from when the origin made
-// the answer: a cache in front of the feed (a CDN) that hands on a copy it
-// has held for a while says how long in Age (RFC 9111, section 4.2.3), and
-// asks the origin again once the max-age is over, so that a copy held for
-// 50 of its 60 minutes is fresh for 10 more, not another hour.
+// freshFor returns how long an answer with header h stays fresh: by its
+// Cache-Control max-age, or without one by its Expires, reckoned against
+// its Date (RFC 9111, section 4.2.1); 0 when it says neither. The lifetime
+// counts from when the origin made the answer: a cache in front of the
+// feed (a CDN) that hands on a copy it has held for a while says how long
+// in Age (RFC 9111, section 4.2.3), and asks the origin again once the
+// lifetime is over, so that a copy held for 50 of its 60 minutes is fresh
+// for 10 more, not another hour.
 func freshFor(h http.Header) time.Duration {
-	d := maxAge(h.Values("Cache-Control"))
+	var d time.Duration
+	if hasMaxAge(h.Values("Cache-Control")) {
+		d = maxAge(h.Values("Cache-Control"))
+	} else if t, err := http.ParseTime(h.Get("Expires")); err == nil {
+		d = min(max(t.Sub(originNow(h)), 0), maxRetryAfter)
+	}
 	if d == 0 {
 		return 0
 	}
@@ -606,6 +613,20 @@ func freshFor(h http.Header) time.Duration {
 		return max(d-age, 0)
 	}
 	return d
+}
+
+// hasMaxAge reports whether Cache-Control header values hold a max-age
+// directive, which comes before an Expires, whatever its value.
+func hasMaxAge(values []string) bool {
+	for _, v := range values {
+		for part := range strings.SplitSeq(v, ",") {
+			name, _, _ := strings.Cut(strings.TrimSpace(part), "=")
+			if strings.EqualFold(strings.TrimSpace(name), "max-age") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // maxAge returns the max-age directive of Cache-Control header values, or 0.

@@ -914,3 +914,45 @@ func TestStatusErrorSays(t *testing.T) {
 		}
 	}
 }
+
+// TestFreshnessFromExpires checks that an answer without a max-age stays
+// fresh until its Expires, reckoned against its own Date (RFC 9111,
+// section 4.2.1), as a feed served with Expires alone asks.
+func TestFreshnessFromExpires(t *testing.T) {
+	date := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		cacheControl, expires, age string
+		want                       time.Duration
+	}{
+		{"", date.Add(2 * time.Hour).Format(http.TimeFormat), "", 2 * time.Hour},
+		{"public", date.Add(2 * time.Hour).Format(http.TimeFormat), "", 2 * time.Hour},
+		{"", date.Add(2 * time.Hour).Format(http.TimeFormat), "3600", time.Hour},
+		{"", date.Add(-time.Hour).Format(http.TimeFormat), "", 0},
+		{"", "0", "", 0},
+		{"", date.AddDate(20, 0, 0).Format(http.TimeFormat), "", maxRetryAfter},
+		// A max-age, even of 0, comes before Expires.
+		{"max-age=600", date.Add(2 * time.Hour).Format(http.TimeFormat), "", 10 * time.Minute},
+		{"max-age=0", date.Add(2 * time.Hour).Format(http.TimeFormat), "", 0},
+	}
+	o := feedtest.NewOrigin(t)
+	f := newFetcher(t, Options{})
+	for i, tt := range tests {
+		path := fmt.Sprintf("/expires%d", i)
+		o.Handle(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Date", date.Format(http.TimeFormat))
+			w.Header().Set("Expires", tt.expires)
+			if tt.cacheControl != "" {
+				w.Header().Set("Cache-Control", tt.cacheControl)
+			}
+			if tt.age != "" {
+				w.Header().Set("Age", tt.age)
+			}
+			io.WriteString(w, rssBody)
+		})
+		res, err := f.Fetch(t.Context(), Request{URL: o.URL(path)})
+		if err != nil || res.MaxAge != tt.want {
+			t.Errorf("Fetch with Cache-Control %q, Expires %q, Age %q = MaxAge %v, %v; want %v",
+				tt.cacheControl, tt.expires, tt.age, res.MaxAge, err, tt.want)
+		}
+	}
+}
