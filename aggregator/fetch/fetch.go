@@ -220,6 +220,11 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 		}
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		se := &StatusError{URL: res.FinalURL, Code: resp.StatusCode}
+		if redirect(resp.StatusCode) && resp.Header.Get("Location") == "" {
+			// Not a move: an operator reading "moved permanently" alone
+			// would look for where.
+			se.Why = "without a Location to follow"
+		}
 		if rateLimited(resp.StatusCode) {
 			if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), originNow(resp.Header)); ok {
 				se.RetryAfter = min(d, f.opts.MaxRetryAfter)
@@ -249,6 +254,17 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 	}
 	res.Body = body
 	return res, nil
+}
+
+// redirect reports whether code is a status that http.Client follows to
+// its Location.
+func redirect(code int) bool {
+	switch code {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
 }
 
 // validator returns v, or "" when it is longer than maxValidator.

@@ -881,6 +881,7 @@ func TestStatusErrorSays(t *testing.T) {
 	port := o.Host()[strings.LastIndex(o.Host(), ":")+1:]
 	o.Redirect("/to-other-host", "http://localhost:"+port+"/other-host", http.StatusFound)
 	o.Status("/busy", http.StatusTooManyRequests, "120")
+	o.Handle("/nowhere", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusMovedPermanently) })
 	tls := httptest.NewUnstartedServer(http.NotFoundHandler())
 	tls.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake error it logs is the point
 	tls.StartTLS()
@@ -902,6 +903,8 @@ func TestStatusErrorSays(t *testing.T) {
 		// Not the words of a host a redirect led to.
 		{o.URL("/to-other-host"), "http 403 forbidden from http://localhost:" + port + "/other-host"},
 		{o.URL("/busy"), "http 429 too many requests from " + o.URL("/busy") + "; retry after 2m0s"},
+		// A redirect that names no place to go.
+		{o.URL("/nowhere"), "http 301 moved permanently from " + o.URL("/nowhere") + " without a Location to follow"},
 		// An http URL to a port that speaks TLS.
 		{strings.Replace(tls.URL, "https:", "http:", 1) + "/feed", "http 400 bad request from " + strings.Replace(tls.URL, "https:", "http:", 1) +
 			`/feed ("Client sent an HTTP request to an HTTPS server.")`},
