@@ -1455,6 +1455,7 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 		}
 		if err != nil {
 			// Followed once: a page that links to another page fails here.
+			err = untitled(err, res.FinalURL, st)
 			return nil, res, fmt.Errorf("feed %s linked from the HTML page at %s: %w", page.Alternate, pageURL, err)
 		}
 		st.URL = page.Alternate
@@ -1464,12 +1465,30 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 		sum = sha256.Sum256(res.Body)
 		hash = hex.EncodeToString(sum[:])
 	case err != nil:
-		return nil, res, err
+		return nil, res, untitled(err, res.FinalURL, st)
 	case res.MovedTo != "":
 		st.URL = res.MovedTo
 	}
 	st.BodyHash = hash
 	return feed, res, nil
+}
+
+// untitled returns err, or, when err reports an HTML page at pageURL by
+// its title (parse.HTMLPageError) and a redirect led there from the
+// source's hosts, err without the title: the web pages show the source's
+// error to anyone, and hide such a host, whose page may be on the
+// operator's network.
+func untitled(err error, pageURL string, st *aggregator.SourceState) error {
+	var page *parse.HTMLPageError
+	if !errors.As(err, &page) || page.Title == "" {
+		return err
+	}
+	if host := hostName(pageURL); host == hostName(st.URL) || host == hostName(st.ConfigURL) {
+		return err
+	}
+	titled := page.Error()
+	page.Title = ""
+	return &hiddenError{msg: strings.Replace(err.Error(), titled, page.Error(), 1), err: err}
 }
 
 // failure records err on the source and schedules the next try: Retry-After
@@ -1560,8 +1579,9 @@ func hideSecrets(err error, urls ...string) error {
 	return &hiddenError{msg: msg, err: err}
 }
 
-// hiddenError is an error whose message hides the credentials that the
-// message of the error it wraps quotes.
+// hiddenError is an error whose message hides something that the message
+// of the error it wraps quotes: credentials (hideSecrets), the title of a
+// page on another host (untitled).
 type hiddenError struct {
 	msg string
 	err error

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net"
@@ -532,6 +533,28 @@ func TestMoveLogged(t *testing.T) {
 	p.PollAll(t.Context(), nil)
 	if strings.Contains(logs.String(), "source moved") {
 		t.Errorf("second poll's log:\n%s\nwant no move logged again", logs.String())
+	}
+}
+
+// TestHTMLPageTitleOfOwnHost checks that a source answered with an HTML
+// page that names no feed records the page's title when the page is on the
+// source's host, and not when a redirect led to another: the web pages
+// show a source's error to anyone, and hide the hosts a redirect named.
+func TestHTMLPageTitleOfOwnHost(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Handle("/login", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<!DOCTYPE html><html><head><title>Intranet sign-in</title></head><body><form></form></body></html>")
+	})
+	o.Redirect("/away", strings.Replace(o.URL("/login"), "127.0.0.1", "localhost", 1), http.StatusFound)
+	cfg := config(t, "", o.URL("/login"), o.URL("/away"))
+	db := mustOpen(t)
+	newPoller(t, cfg, db, nil).PollAll(t.Context(), nil)
+	if st := state(t, db, o.URL("/login")); !strings.HasSuffix(st.LastError, `html page "Intranet sign-in", not a feed, and it links to no feed`) {
+		t.Errorf("source answered by a page of its own host: LastError %q; want the page named by its title", st.LastError)
+	}
+	if st := state(t, db, o.URL("/away")); !strings.HasSuffix(st.LastError, "html page, not a feed, and it links to no feed") {
+		t.Errorf("source redirected to another host's page: LastError %q; want the page's title left out", st.LastError)
 	}
 }
 
