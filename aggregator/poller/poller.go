@@ -1239,11 +1239,13 @@ func (p *Poller) pollSourceGone(ctx context.Context, pl *pipeline, src aggregato
 	st.LastSuccess = start
 	st.Failures, st.FailingSince, st.LastError, st.RetryAfter = 0, time.Time{}, "", 0
 	st.Disabled = false // back, when a forced poll asked it after a 410
+	// A 304 may give new validators too (RFC 9111, section 4.3.4); fetch
+	// keeps the ones sent where it gives none.
+	st.ETag, st.LastModified = res.ETag, res.LastModified
 	if res.NotModified {
 		st.NotModified++
 		o.Result = "not_modified"
 	} else {
-		st.ETag, st.LastModified = res.ETag, res.LastModified
 		o.Result = "unchanged"
 	}
 	ttl := res.MaxAge

@@ -295,6 +295,44 @@ func TestConditionalGet(t *testing.T) {
 	}
 }
 
+// TestNotModifiedUpdatesValidators checks that the validators a 304 gives
+// are sent next time (RFC 9111, section 4.3.4), as a server that moved its
+// version tag on expects: the old tag, sent again, matches no more.
+func TestNotModifiedUpdatesValidators(t *testing.T) {
+	body := fixture(t, "news.rss")
+	var mu sync.Mutex
+	asked := map[string]int{}
+	o := feedtest.NewOrigin(t)
+	o.Handle("/feed.rss", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inm := r.Header.Get("If-None-Match")
+		asked[inm]++
+		n := asked[inm]
+		mu.Unlock()
+		switch {
+		case inm == `"v1"` && n == 1, inm == `"v2"`:
+			w.Header().Set("ETag", `"v2"`)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		case inm == "":
+			w.Header().Set("ETag", `"v1"`)
+		default:
+			w.Header().Set("ETag", `"v2"`)
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(body)
+	})
+	cfg := config(t, "", o.URL("/feed.rss"))
+	p := newPoller(t, cfg, mustOpen(t), nil)
+	var results []string
+	for range 4 {
+		results = append(results, p.PollAll(t.Context(), nil)[0].Result)
+	}
+	if want := []string{"ok", "not_modified", "not_modified", "not_modified"}; !slices.Equal(results, want) {
+		t.Errorf("four polls: %q; want %q (the 304's new ETag sent on)", results, want)
+	}
+}
+
 // TestLongETag polls an origin that sends an ETag of kilobytes but refuses
 // request headers that long, as servers do: the ETag is not kept, so the
 // source goes on being read instead of failing at every poll.
