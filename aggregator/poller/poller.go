@@ -887,12 +887,14 @@ func (p *Poller) refresh(ctx context.Context, stale map[string]bool) {
 	if len(renamed) == 0 {
 		return
 	}
-	p.flush(ctx)
+	// The series first: whoever reads the new name in the store (status,
+	// the web page) finds the metrics under it too.
 	for _, r := range renamed {
 		if !r.success.IsZero() {
 			p.setLastSuccess(r.id, r.name, r.success)
 		}
 	}
+	p.flush(ctx)
 	if p.notify != nil {
 		p.notify.Changed()
 	}
