@@ -491,21 +491,31 @@ func readBody(resp *http.Response, limit int64) (body []byte, wire int64, err er
 // over the other. Real servers give one, a broken one two.
 const maxCodings = 3
 
+// compressions are the content codings that compress a body, besides gzip
+// and deflate, which a Fetcher decodes: a body in one of them cannot be
+// read.
+var compressions = map[string]bool{
+	"br": true, "zstd": true, "compress": true, "x-compress": true, "bzip2": true, "x-bzip2": true,
+	"xz": true, "lzma": true, "lz4": true, "snappy": true, "sdch": true, "exi": true, "pack200-gzip": true,
+	"aes128gcm": true, "dcb": true, "dcz": true,
+}
+
 // contentCodings returns the content codings of Content-Encoding header
-// values, in the order they were applied, in lower case, x-gzip as gzip,
-// without identity (which stands for none). It fails on a coding other
-// than gzip and deflate, the ones asked for, and on more than maxCodings.
+// values, in the order they were applied, in lower case, x-gzip as gzip.
+// Other words than compressions are left out, as browsers read past them:
+// identity, which stands for none, and what misconfigured servers send
+// (a charset, "UTF-8", most often). It fails on a compression other than
+// gzip and deflate, the ones asked for, and on more than maxCodings.
 func contentCodings(values []string) ([]string, error) {
 	var codings []string
 	for _, v := range values {
 		for c := range strings.SplitSeq(v, ",") {
-			switch c = strings.ToLower(strings.TrimSpace(c)); c {
-			case "", "identity":
-			case "gzip", "x-gzip":
+			switch c = strings.ToLower(strings.TrimSpace(c)); {
+			case c == "gzip" || c == "x-gzip":
 				codings = append(codings, "gzip")
-			case "deflate":
+			case c == "deflate":
 				codings = append(codings, "deflate")
-			default:
+			case compressions[c]:
 				return nil, fmt.Errorf("unsupported content-encoding %q", c)
 			}
 		}

@@ -815,6 +815,14 @@ func TestContentCodings(t *testing.T) {
 	serve("/br", "br", feed)
 	serve("/gzip-br", "gzip, br", feed)
 	serve("/many", "gzip, gzip, gzip, gzip, gzip", feed)
+	// Words that name no compression, as misconfigured servers send in
+	// Content-Encoding (a charset, most often), and browsers read past.
+	serve("/utf8", "UTF-8", feed)
+	serve("/none", "none", feed)
+	serve("/binary", "binary", feed)
+	serve("/gzip-utf8", "utf-8, gzip", gz(feed))
+	serve("/zstd", "zstd", feed)
+	serve("/compress", "compress", feed)
 	// A bomb inside a bomb stops at the cap as one does.
 	bomb := &bytes.Buffer{}
 	zw := gzip.NewWriter(bomb)
@@ -822,7 +830,8 @@ func TestContentCodings(t *testing.T) {
 	zw.Close()
 	serve("/bomb-in-gzip", "gzip", bomb.Bytes())
 	f := newFetcher(t, Options{MaxBytes: 1 << 20})
-	for _, path := range []string{"/gzip-identity", "/identity-gzip", "/upper", "/gzip-gzip", "/deflate-gzip", "/twice", "/undeclared"} {
+	for _, path := range []string{"/gzip-identity", "/identity-gzip", "/upper", "/gzip-gzip", "/deflate-gzip", "/twice", "/undeclared",
+		"/utf8", "/none", "/binary", "/gzip-utf8"} {
 		res, err := f.Fetch(t.Context(), Request{URL: o.URL(path)})
 		if err != nil || string(res.Body) != rssBody {
 			t.Errorf("Fetch(%s) = %q, %v; want the feed", path, res.Body, err)
@@ -834,6 +843,8 @@ func TestContentCodings(t *testing.T) {
 	}{
 		{"/br", `unsupported content-encoding "br"`},
 		{"/gzip-br", `unsupported content-encoding "br"`},
+		{"/zstd", `unsupported content-encoding "zstd"`},
+		{"/compress", `unsupported content-encoding "compress"`},
 		{"/many", `unsupported content-encoding "gzip, gzip, gzip, gzip, gzip": more than 3 codings`},
 		{"/bomb-in-gzip", "body larger than 1048576 bytes"},
 	}
