@@ -1231,6 +1231,11 @@ func (p *Poller) pollSourceGone(ctx context.Context, pl *pipeline, src aggregato
 	if err != nil {
 		// Waits count from the answer, so Retry-After is honoured to the letter.
 		o.Result, o.Err = p.failure(&st, err, end, iv, pl.cfg.Poll.MaxBackoff)
+		if st.LastStatus == 0 {
+			// The server answered, but what it sent could not be read
+			// (a page, a body cut short): 0 would say it never did.
+			st.LastStatus = res.Status
+		}
 		p.m.fetches.WithLabelValues(o.Result).Inc()
 		logFailure(ctx, log, st, o.Result, o.Err)
 		p.save(ctx, &st, log)

@@ -333,6 +333,42 @@ func TestNotModifiedUpdatesValidators(t *testing.T) {
 	}
 }
 
+// TestFailureKeepsTheStatus checks that a source whose server answered, but
+// whose answer could not be read (an HTML page, a body cut short), records
+// and logs the status it answered with, not 0 as if no answer came.
+func TestFailureKeepsTheStatus(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Handle("/page", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<html><head><title>Sign in</title></head><body></body></html>")
+	})
+	o.Handle("/cut", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100000")
+		io.WriteString(w, "<rss>")
+	})
+	o.Status("/error", http.StatusInternalServerError, "")
+	cfg := config(t, "", o.URL("/page"), o.URL("/cut"), o.URL("/error"), "http://127.0.0.1:1/refused")
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	db := mustOpen(t)
+	p, err := poller.New(cfg, tags, db, poller.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.PollAll(t.Context(), nil)
+	for url, want := range map[string]int{o.URL("/page"): 200, o.URL("/cut"): 200, o.URL("/error"): 500, "http://127.0.0.1:1/refused": 0} {
+		if st := state(t, db, url); st.LastStatus != want || st.LastResult != "error" {
+			t.Errorf("%s: last status %d, result %q; want %d, error", url, st.LastStatus, st.LastResult, want)
+		}
+		if line := fmt.Sprintf("feed_url=%s result=error status=%d ", url, want); !strings.Contains(logs.String(), line) {
+			t.Errorf("log:\n%s\nwant a line with %s", logs.String(), line)
+		}
+	}
+}
+
 // TestLongETag polls an origin that sends an ETag of kilobytes but refuses
 // request headers that long, as servers do: the ETag is not kept, so the
 // source goes on being read instead of failing at every poll.
