@@ -82,8 +82,9 @@ type StatusError struct {
 	Why string
 	// Says is what the answer's body says, when it says more than the
 	// status: the title of its HTML page ("Just a moment...", a bot
-	// check's; "Sign in", a login's) or the first line of its text, at
-	// most 100 bytes, without control characters. Empty otherwise.
+	// check's; "Sign in", a login's), the message of its JSON ("API rate
+	// limit exceeded") or the first line of its text, at most 100 bytes,
+	// without control characters. Empty otherwise.
 	Says string
 }
 

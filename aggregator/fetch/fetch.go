@@ -21,6 +21,7 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -680,8 +681,8 @@ func maxAge(values []string) time.Duration {
 const maxSays = 100
 
 // pageWords returns what head, the first bytes of resp's body, says to a
-// person, for StatusError.Says: the title of an HTML page, or the first
-// line of plain text, decoded, without control characters and
+// person, for StatusError.Says: the title of an HTML page, the message of
+// a JSON error, or the first line of plain text, decoded, without control characters and
 // bidirectional overrides (it is shown on terminals and web pages), on one
 // line and cut at maxSays bytes between words. It is empty for other bodies
 // and for words that only repeat the status ("Not Found", "502 Bad
@@ -703,6 +704,8 @@ func pageWords(resp *http.Response, head []byte) string {
 	switch {
 	case mt == "text/html" || mt == "application/xhtml+xml" || (mt == "" && bytes.HasPrefix(bytes.TrimSpace(head), []byte("<"))):
 		words = html.UnescapeString(htmlTitle(head))
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		words = jsonWords(head)
 	case mt == "text/plain" || (mt == "" && plainText(head)):
 		for line := range strings.SplitSeq(string(head), "\n") {
 			if strings.TrimSpace(line) != "" {
@@ -728,6 +731,29 @@ func pageWords(resp *http.Response, head []byte) string {
 		words = strings.ToValidUTF8(strings.TrimSpace(cut), "") + " …"
 	}
 	return words
+}
+
+// jsonWords returns the message of a JSON error body, an object whose
+// "message", "error" (or its own "message"), "detail", "error_description"
+// or "title" is a string ({"message":"API rate limit exceeded"}, RFC 9457's
+// problem details), or "".
+func jsonWords(b []byte) string {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(b, &obj) != nil {
+		return ""
+	}
+	for _, key := range []string{"message", "error", "detail", "error_description", "title"} {
+		var s string
+		if json.Unmarshal(obj[key], &s) == nil && strings.TrimSpace(s) != "" {
+			return s
+		}
+		if key == "error" {
+			if inner := jsonWords(obj[key]); inner != "" {
+				return inner
+			}
+		}
+	}
+	return ""
 }
 
 // repeatsStatus reports whether words say no more than the status code

@@ -887,6 +887,10 @@ func TestStatusErrorSays(t *testing.T) {
 	page("/controls", http.StatusInternalServerError, "text/plain", "bad \x1b[31mred\u202e text\xff", false)
 	page("/binary", http.StatusInternalServerError, "application/octet-stream", "\x00\x01\x02\x03", false)
 	page("/repeats", http.StatusBadGateway, "text/html", "<title>502 Bad Gateway</title>", false)
+	page("/api", http.StatusForbidden, "application/json; charset=utf-8", `{"message":"API rate limit exceeded for 192.0.2.1.","documentation_url":"https://docs.example/rate"}`, false)
+	page("/problem", http.StatusUnauthorized, "application/problem+json", `{"type":"about:blank","title":"Unauthorized","detail":"This feed needs a token."}`, false)
+	page("/json-error", http.StatusNotFound, "application/json", `{"error":{"code":404,"message":"Record not found"}}`, false)
+	page("/json-other", http.StatusInternalServerError, "application/json", `[1,2,3]`, false)
 	page("/repeats-too", http.StatusNotFound, "text/plain", "404 page not found\n", false)
 	page("/other-host", http.StatusForbidden, "text/html", "<title>Router admin at 10.0.0.1</title>", false)
 	port := o.Host()[strings.LastIndex(o.Host(), ":")+1:]
@@ -909,6 +913,10 @@ func TestStatusErrorSays(t *testing.T) {
 		{o.URL("/controls"), "http 500 internal server error from " + o.URL("/controls") + ` ("bad [31mred text")`},
 		{o.URL("/binary"), "http 500 internal server error from " + o.URL("/binary")},
 		{o.URL("/repeats"), "http 502 bad gateway from " + o.URL("/repeats")},
+		{o.URL("/api"), "http 403 forbidden from " + o.URL("/api") + ` ("API rate limit exceeded for 192.0.2.1.")`},
+		{o.URL("/problem"), "http 401 unauthorized from " + o.URL("/problem") + ` ("This feed needs a token.")`},
+		{o.URL("/json-error"), "http 404 not found from " + o.URL("/json-error") + ` ("Record not found")`},
+		{o.URL("/json-other"), "http 500 internal server error from " + o.URL("/json-other")},
 		{o.URL("/repeats-too"), "http 404 not found from " + o.URL("/repeats-too")},
 		{o.URL("/other-host"), "http 403 forbidden from " + o.URL("/other-host") + ` ("Router admin at 10.0.0.1")`},
 		// Not the words of a host a redirect led to.
