@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // fuzzMaxBytes is the body cap of FuzzFetch's Fetcher.
@@ -37,6 +39,8 @@ func FuzzFetch(f *testing.F) {
 		"HTTP/1.1 503 Unavailable\r\nRetry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nCache-Control: max-age=10000000000\r\nExpires: 0\r\n\r\n<rss/>",
 		"HTTP/1.1 301 Moved Permanently\r\nLocation: /elsewhere\r\n\r\n",
+		"HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\n\r\n<title>Just a\x1b[0m moment&hellip;\u202e</title>",
+		"HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n\r\n{\"error\":{\"message\":\"slow\\u0000 down\"}}",
 		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n<rss/>",
 		"HTTP/1.0 200 OK\r\n\r\n" + strings.Repeat("x", 2*fuzzMaxBytes),
 		"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort",
@@ -74,6 +78,12 @@ func FuzzFetch(f *testing.F) {
 		var se *StatusError
 		if errors.As(err, &se) && (se.RetryAfter < 0 || se.RetryAfter > maxRetryAfter) {
 			t.Fatalf("Fetch returned Retry-After %v; want within [0, %v]", se.RetryAfter, maxRetryAfter)
+		}
+		// What the page says is shown on terminals and web pages: one
+		// line of text, short, without controls.
+		if se != nil && (len(se.Says) > maxSays+len(" …") || !utf8.ValidString(se.Says) ||
+			strings.ContainsFunc(se.Says, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) })) {
+			t.Fatalf("Fetch returned a status error saying %q; want at most %d bytes of text on one line", se.Says, maxSays)
 		}
 	})
 }
