@@ -682,11 +682,11 @@ const maxSays = 100
 
 // pageWords returns what head, the first bytes of resp's body, says to a
 // person, for StatusError.Says: the title of an HTML page, the message of
-// a JSON error, or the first line of plain text, decoded, without control characters and
-// bidirectional overrides (it is shown on terminals and web pages), on one
-// line and cut at maxSays bytes between words. It is empty for other bodies
-// and for words that only repeat the status ("Not Found", "502 Bad
-// Gateway").
+// a JSON error, or the first line of plain text, decoded, without control
+// characters and bidirectional overrides (it is shown on terminals and web
+// pages), on one line and cut at maxSays bytes between words. It is empty
+// for other bodies and for words that only repeat the status ("Not
+// Found", "502 Bad Gateway").
 func pageWords(resp *http.Response, head []byte) string {
 	codings, err := contentCodings(resp.Header.Values("Content-Encoding"))
 	if err != nil {
