@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -223,6 +224,34 @@ func originLinks(own string, anchors []anchor, extra []string) []string {
 		add(e)
 	}
 	return out
+}
+
+// soleLink returns the address of the one link that is all of an item's
+// text, summary and content (sanitised HTML, whose links are anchors): an
+// aggregator's item of a headline over "Read more", or of a picture that
+// links to the article, points at the report it stands for, which is its
+// original. An item with any other text, or with links to several pages (a
+// newsletter's "Read more" under each of its headlines), is not one.
+func soleLink(summary, content string, anchors []anchor) (string, bool) {
+	if len(anchors) == 0 {
+		return "", false
+	}
+	href := anchors[0].href
+	for _, a := range anchors[1:] {
+		if a.href != href {
+			return "", false
+		}
+	}
+	for _, h := range []string{summary, content} {
+		text := collapseSpace(stripTags(h))
+		if text == "" {
+			continue
+		}
+		if !slices.ContainsFunc(anchors, func(a anchor) bool { return a.text == text }) {
+			return "", false
+		}
+	}
+	return href, true
 }
 
 func isFrontPage(canonical string) bool {

@@ -343,6 +343,13 @@ func TestParseOrigins(t *testing.T) {
 		"Four":  {"https://origin.example/2024/four", "https://origin.example/2024/four-canonical"},
 		"Five":  {"https://origin.example/2024/five"},
 		"Six":   nil,
+		// An item whose whole text is one link, under "Read more" or a
+		// picture, points at its original; one with other text or with
+		// several links does not.
+		"Seven": {"https://origin.example/2024/seven"},
+		"Eight": {"https://origin.example/2024/eight"},
+		"Nine":  nil,
+		"Ten":   nil,
 	}
 	for _, it := range f.Items {
 		if !slices.Equal(it.OriginLinks, want[it.Title]) {
