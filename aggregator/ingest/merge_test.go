@@ -119,3 +119,41 @@ func TestStoryMergeOwnSource(t *testing.T) {
 		t.Errorf("two reports of one outlet ended in one story %s; want them apart", sa.ID)
 	}
 }
+
+// TestStoryMergeAfterKey files an aggregator's item that is a headline and
+// a link to a report, then another site's copy of that report under a
+// headline of its own, which resembles the headline too little to join it,
+// then the report: it joins the first by the link that named it, and the
+// copy's story, which it resembles as much as the copy resembles it, then
+// merges with that one.
+func TestStoryMergeAfterKey(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	hub := src("https://hub.test/top.rss")
+	text := "Lava from a fissure north of Grindavik reached the town's northern edge on Tuesday morning, " +
+		"the Icelandic Meteorological Office said. Residents were evacuated overnight and the Blue Lagoon closed. " +
+		"Civil defence chief Vidir Reynisson said barriers built in December had slowed the flow."
+	pointer := item(hub, "https://hub.test/r/a1", "https://hub.test/r/a1",
+		"Iceland eruption: molten rock at the edge of a fishing town", "", t0)
+	pointer.OriginLinks = []string{"https://wire.test/grindavik-lava"}
+	cp := item(paper, "https://paper.test/grindavik", "https://paper.test/grindavik",
+		"Grindavik lava reaches town after fissure opens", text, t0.Add(time.Hour))
+	report := item(wire, "https://wire.test/grindavik-lava", "https://wire.test/grindavik-lava",
+		"Lava reaches Grindavik as fissure opens north of town", text, t0.Add(2*time.Hour))
+
+	apply(t, db, in, hub, pointer)
+	apply(t, db, in, paper, cp)
+	if _, sp := stored(t, db, pointer.ID); len(sp.Members) != 1 {
+		t.Fatalf("Apply(copy): story of the pointer has %d members; want the copy kept apart (1)", len(sp.Members))
+	}
+	apply(t, db, in, wire, report)
+	_, sp := stored(t, db, pointer.ID)
+	_, sr := stored(t, db, report.ID)
+	_, sc := stored(t, db, cp.ID)
+	if sr.ID != sp.ID {
+		t.Errorf("report is in story %s; want the pointer's %s, by the link that named it", sr.ID, sp.ID)
+	}
+	if sc.ID != sr.ID {
+		t.Errorf("copy is in story %s, report in %s; want one story", sc.ID, sr.ID)
+	}
+}

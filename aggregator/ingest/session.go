@@ -224,10 +224,19 @@ func (s *session) add(p *pending) (bool, error) {
 		m = aggregator.Match{Reason: k.reason, Key: k.shown, With: ref.Item}
 		break
 	}
-	if st == nil && s.in.near {
+	switch {
+	case st == nil && s.in.near:
 		var err error
 		st, m, err = s.nearest(p)
 		if err != nil {
+			return false, err
+		}
+	case s.in.near:
+		// The item joined by its key, but the stories it resembles are
+		// still read, for merging: an original that a headline-only
+		// pointer named joins the pointer's story, which a copy of the
+		// original's text, in a story of its own, must join too.
+		if _, _, err := s.nearest(p); err != nil {
 			return false, err
 		}
 	}
