@@ -16,12 +16,13 @@ import (
 )
 
 // The folders of feeds written for TestUnseenStories,
-// TestUnseenStoriesSecondSet, TestUnseenStoriesThirdSet and
-// TestNonNewsStories, each with its labels.
+// TestUnseenStoriesSecondSet, TestUnseenStoriesThirdSet,
+// TestUnseenStoriesFourthSet and TestNonNewsStories, each with its labels.
 const (
 	unseenDir  = "testdata/unseen"
 	unseen2Dir = "testdata/unseen2"
 	unseen3Dir = "testdata/unseen3"
+	unseen4Dir = "testdata/unseen4"
 	nonNewsDir = "testdata/nonnews"
 )
 
@@ -136,6 +137,20 @@ func TestScriptStories(t *testing.T) { checkUnseen(t, "testdata/scripts") }
 // a live page's entries, and a press release copied by trade sites under
 // introductions of their own.
 func TestUnseenStoriesThirdSet(t *testing.T) { checkUnseen(t, unseen3Dir) }
+
+// TestUnseenStoriesFourthSet does the same with a fourth set written apart
+// from the others (testdata/unseen4), in RSS, Atom and JSON Feed: a
+// product's rumour, leak, launch and review over three days; a council
+// election's results, one entry a ward; a weather service's warnings for
+// two regions and the upgrade of one; a university's two press releases
+// of one afternoon and a science site's copies of both under its credit
+// lines; two matches of one league from one wire; a story retitled through
+// the evening under one link; three companies' results from one wire; a
+// Spanish wire's story with its English and Portuguese translations; an
+// Arabic paper's report and a copy; an obituary and its French
+// translation; an aggregator's items of a headline alone or a headline and
+// "Read more"; and a picture agency's items of a picture alone.
+func TestUnseenStoriesFourthSet(t *testing.T) { checkUnseen(t, unseen4Dir) }
 
 // checkUnseen runs the feeds of dir through the pipeline, in order and
 // reversed, and checks every pair of labelled items: one story when their
