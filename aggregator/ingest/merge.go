@@ -55,6 +55,12 @@ func (s *session) mergeStories(st *aggregator.Story) error {
 				}
 				continue
 			}
+			if two, err := s.distinctMembers(st, c); err != nil || two {
+				if err != nil {
+					return err
+				}
+				continue
+			}
 			other, score = c, v
 
 		}
@@ -182,6 +188,48 @@ func (s *session) namesAgree(a, b *aggregator.Story) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// distinctMembers reports whether a member of a and a member of b are two
+// posts of one source (distinctPosts), which no join puts in one story: a
+// weather service's warnings for two regions under one template stay two
+// stories, though a copy of one, stored first, made the other a copy in its
+// story rather than its outlet's own report (shareReporter).
+func (s *session) distinctMembers(a, b *aggregator.Story) (bool, error) {
+	for _, ma := range recentMembers(a) {
+		for _, mb := range recentMembers(b) {
+			if ma.Source != mb.Source {
+				continue
+			}
+			ia, err := s.item(ma.Item)
+			if isNotFound(err) {
+				break
+			}
+			if err != nil {
+				return false, err
+			}
+			ib, err := s.item(mb.Item)
+			if isNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return false, err
+			}
+			if distinctPosts(ia, ib) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// recentMembers returns the members of st that are compared, its last
+// maxCompared.
+func recentMembers(st *aggregator.Story) []aggregator.Member {
+	if len(st.Members) > maxCompared {
+		return st.Members[len(st.Members)-maxCompared:]
+	}
+	return st.Members
 }
 
 // shareReporter reports whether two stories each hold an outlet's own

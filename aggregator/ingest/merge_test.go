@@ -157,3 +157,49 @@ func TestStoryMergeAfterKey(t *testing.T) {
 		t.Errorf("copy is in story %s, report in %s; want one story", sc.ID, sr.ID)
 	}
 }
+
+// TestSeriesOfOneSourceKeptApart files a weather service's warnings for two
+// regions, written to one template and issued the same minute, and a radio
+// station's copy of half the first under a headline of its own, posted the
+// next day (as an undated item is dated by the fetch that brings it), in
+// either order: the two warnings are two stories, though the second is
+// nearly a copy of the first, and the copy joins the first.
+func TestSeriesOfOneSourceKeptApart(t *testing.T) {
+	service := src("https://weather.test/warnings.json")
+	radio := src("https://radio.test/news.rss")
+	warning := func(region, areas string) string {
+		return "<p>A yellow warning of thunderstorms is in force for the " + region + " from 12:00 to 21:00 on Monday 7 April.</p>" +
+			"<p>Thunderstorms may bring 20 to 30 mm of rain in an hour, and 50 to 60 mm in a few places, as well as hail, frequent lightning and gusts of 50 mph.</p>" +
+			"<p>Flooding of a few homes and businesses could happen quickly. Power cuts may occur, and other services to some homes and businesses could be lost.</p>" +
+			"<p>Areas affected: " + areas + ".</p>"
+	}
+	north := item(service, "warning-2025-04-07-northern-uplands", "https://weather.test/w/northern-uplands",
+		"Yellow warning of thunderstorms: Northern Uplands", warning("Northern Uplands", "Ardley, Brackwater, Kilnsey, Tarnford"), t0)
+	east := item(service, "warning-2025-04-07-eastern-moors", "https://weather.test/w/eastern-moors",
+		"Yellow warning of thunderstorms: Eastern Moors", warning("Eastern Moors", "Danby, Helmsworth, Kirkby Rigg, Wold Newton"), t0)
+	cp := item(radio, "https://radio.test/news/uplands-storms", "https://radio.test/news/uplands-storms",
+		"Thunderstorms and flash flooding possible across the Uplands today",
+		"<p>A yellow warning of thunderstorms is in force for the Northern Uplands from 12:00 to 21:00 on Monday 7 April.</p>"+
+			"<p>Thunderstorms may bring 20 to 30 mm of rain in an hour, and 50 to 60 mm in a few places, as well as hail, frequent lightning and gusts of 50 mph.</p>"+
+			"<p>Areas affected: Ardley, Brackwater, Kilnsey, Tarnford.</p><p>Stay tuned for travel news every 20 minutes.</p>", t0.Add(30*time.Hour))
+	for _, copyFirst := range []bool{false, true} {
+		db := mustOpen(t)
+		in := ingest.New(&aggregator.Config{}, nil)
+		if copyFirst {
+			apply(t, db, in, radio, cp)
+		}
+		apply(t, db, in, service, north, east)
+		if !copyFirst {
+			apply(t, db, in, radio, cp)
+		}
+		_, sn := stored(t, db, north.ID)
+		_, se := stored(t, db, east.ID)
+		_, sc := stored(t, db, cp.ID)
+		if sn.ID == se.ID {
+			t.Errorf("copy first %v: the two regions' warnings are one story %s; want two", copyFirst, sn.ID)
+		}
+		if sc.ID != sn.ID {
+			t.Errorf("copy first %v: the copy is in story %s, its warning in %s; want one", copyFirst, sc.ID, sn.ID)
+		}
+	}
+}

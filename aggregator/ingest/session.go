@@ -439,9 +439,11 @@ func (s *session) lookupKey(key string, it aggregator.Item, byText bool) (aggreg
 
 // distinctPosts reports whether two items of one source are two posts
 // whatever their words: both name their authors and none the same (two
-// members' replies of "Same here on Linux." in one forum thread), or both
+// members' replies of "Same here on Linux." in one forum thread), both
 // carry media files and none the same (a daily show's episodes under one
-// title and description). One item posted twice, as a site's one article
+// title and description), or their headlines each name what the other's
+// lacks (near.HeadlineNamesDisagree: a weather service's warnings for two
+// regions under one template). One item posted twice, as a site's one article
 // under two links, has the same author and files. Items of two sources are
 // left to their words: a site that copies another's item names its own
 // author, and a network's feed may serve a show's file from its own host.
@@ -449,7 +451,8 @@ func distinctPosts(a, b aggregator.Item) bool {
 	if a.SourceID != b.SourceID {
 		return false
 	}
-	return disjoint(a.Authors, b.Authors, func(x string) string { return strings.ToLower(strings.TrimSpace(x)) }) ||
+	return near.HeadlineNamesDisagree(a.Title, b.Title) ||
+		disjoint(a.Authors, b.Authors, func(x string) string { return strings.ToLower(strings.TrimSpace(x)) }) ||
 		disjoint(a.Enclosures, b.Enclosures, func(e aggregator.Enclosure) string { return e.URL })
 }
 

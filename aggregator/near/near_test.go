@@ -102,6 +102,29 @@ func TestTally(t *testing.T) {
 	}
 }
 
+func TestHeadlineNamesDisagree(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"Yellow warning of thunderstorms: Northern Uplands", "Yellow warning of thunderstorms: Eastern Moors", true},
+		{"Ward 3 – Millbrook: Priya Anand (Green) elected", "Ward 4 – Hatherley: Sam Okafor (Labour) elected", true},
+		// A flash and its story: the story adds names.
+		{"Tram derails in Harwood city centre", "Passengers hurt as tram derails on Harwood's Castle Street", false},
+		// A name at the start of a segment has its capital anyway.
+		{"Teenager among three hurt in drive-by shooting at Marlow Heights club queue", "VIDEO: Marlow Heights shooting – three hurt outside nightclub", false},
+		// Title case and two-word headlines name nothing by their capitals.
+		{"Storm Batters The Northern Coast", "Storm Batters The Eastern Hills", false},
+		{"USA Riots", "PHOTOS: Riots break out around America in wake of George Floyd death", false},
+		{"Markets close lower", "Markets close higher", false},
+	}
+	for _, tt := range tests {
+		if got := HeadlineNamesDisagree(tt.a, tt.b); got != tt.want {
+			t.Errorf("HeadlineNamesDisagree(%q, %q) = %v; want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
 func TestSegmentsAndLabel(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -2,6 +2,7 @@ package near
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -192,6 +193,43 @@ func FiguresDisagree(a, b string) bool {
 		return false
 	}
 	return lacks(fa, fb) && lacks(fb, fa)
+}
+
+// HeadlineNamesDisagree reports whether two headlines each name someone or
+// something the other does not hold: a word written with a capital where
+// a sentence does not begin ("Yellow warning of thunderstorms: Northern
+// Uplands" and "…: Eastern Moors") whose word the other headline lacks,
+// however written. One source's items of a series under one template
+// differ so, where a flash and its full story ("Tram derails in Harwood",
+// "Passengers hurt as tram derails on Harwood's Castle Street") add names
+// at most.
+func HeadlineNamesDisagree(a, b string) bool {
+	wa, wb := words(unshout(a)), words(unshout(b))
+	return namesMissing(wa, wb) && namesMissing(wb, wa)
+}
+
+// namesMissing reports whether headline a has a name whose word headline
+// b lacks. A headline in title case, or of fewer than three words ("USA
+// Riots"), whose every word may have its capital, has no names to tell.
+func namesMissing(a, b []word) bool {
+	content := 0
+	for _, w := range a {
+		if w.term != "" && !w.number {
+			content++
+		}
+	}
+	if content < 3 || titleCase(a) {
+		return false
+	}
+	for _, w := range a {
+		if !w.capital || w.number || w.term == "" {
+			continue
+		}
+		if !slices.ContainsFunc(b, func(x word) bool { return x.term == w.term }) {
+			return true
+		}
+	}
+	return false
 }
 
 // lacks reports whether a has a figure, counted with its repeats, that b
