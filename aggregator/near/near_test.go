@@ -348,8 +348,9 @@ func TestSimilarityStandingLinesNoCopy(t *testing.T) {
 }
 
 // TestSimilarityCopyUnderOwnHeadline checks that a copy of the first half
-// of a text, under a headline that shares no word with its original's, is a
-// copy of it, while one of its four paragraphs alone is not.
+// of a text, under a headline that shares no word or few words with its
+// original's, is a copy of it, while one of its four paragraphs alone is
+// not.
 func TestSimilarityCopyUnderOwnHeadline(t *testing.T) {
 	t0 := time.Date(2025, 4, 8, 5, 0, 0, 0, time.UTC)
 	first := "<p>Today: fog lifting slowly over the Kellby estuary, then sunny spells spreading from the south-west, with highs of 13C inland.</p>" +
@@ -360,6 +361,13 @@ func TestSimilarityCopyUnderOwnHeadline(t *testing.T) {
 	copied := weighed("Today's weather", first, t0.Add(18*time.Hour))
 	if s := Similarity(forecast, copied); s.Kind() != "copy" || s.Value < copyMin {
 		t.Errorf("Similarity(forecast, half of it under its own headline) = %+v kind %s; want a copy of at least %.2f", s, s.Kind(), copyMin)
+	}
+	// So is it under a headline of its own that shares a word with the
+	// original's: a copy is known by its text, however little of its
+	// original's headline it keeps.
+	sharing := weighed("Sunny spells after the fog, then a hard frost in the hills on Tuesday night", first, t0.Add(18*time.Hour))
+	if s := Similarity(forecast, sharing); s.Kind() != "copy" || s.Value < copyMin {
+		t.Errorf("Similarity(forecast, half of it under a headline sharing one word) = %+v kind %s; want a copy of at least %.2f", s, s.Kind(), copyMin)
 	}
 	// One paragraph of four, under a headline of its own, keeps too
 	// little of the text to be known as its copy: a summary, scored as a

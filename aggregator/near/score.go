@@ -39,11 +39,12 @@ const (
 	// that two items sharing only a stock paragraph are not copies.
 	copyTitleMin = 0.3
 	// copyOwnTitleCosine is the cosine a copy under a headline of its own
-	// (one that shares no word with its original's: a radio station's
-	// "Today's weather" over a forecast service's text) must have with its
-	// original: a copy of half the original scores about 0.7 (√½), while
-	// an item whose text is only a paragraph that a longer one carries too
-	// scores little more than that paragraph's share of the longer text.
+	// (one that keeps less than copyTitleMin of its original's, or none: a
+	// radio station's "Today's weather" over a forecast service's text)
+	// must have with its original: a copy of half the original scores
+	// about 0.7 (√½), while an item whose text is only a paragraph that a
+	// longer one carries too scores little more than that paragraph's
+	// share of the longer text.
 	copyOwnTitleCosine = 0.6
 	// minShared is the fewest terms two reports written apart must have
 	// in common: two texts that share one or two words (the words of a
@@ -164,12 +165,14 @@ func (s Score) NamesDisagree() bool { return s.Named && s.Entity < NamesMin }
 // (a newsletter's greeting and sign-off around its links, a notice's
 // standard advice), not a report, however much of their wording agrees.
 // A copy keeps its original's headline words, or, under a headline of its
-// own or none, enough of its original's text (copyOwnTitleCosine).
+// own or none, enough of its original's text (copyOwnTitleCosine): a
+// headline of its own that happens to share a word with the original's is
+// still its own.
 func (s Score) copied() bool {
 	if s.Named && s.Entity == 0 {
 		return false
 	}
-	return s.Copy >= copyMin && (s.Title >= copyTitleMin || s.Title == 0 && s.Cosine >= copyOwnTitleCosine)
+	return s.Copy >= copyMin && (s.Title >= copyTitleMin || s.Cosine >= copyOwnTitleCosine)
 }
 
 // NotCopy returns s scored as two texts written apart: for two items that
