@@ -207,6 +207,11 @@ func originLinks(own string, anchors []anchor, extra []string) []string {
 			}
 		}
 		out = append(out, c)
+		// An aggregator links to the mobile (AMP) page of a report as
+		// often as to the report: it names the report's own page too.
+		if page := ampPage(c); page != "" && page != own && !slices.Contains(out, page) {
+			out = append(out, page)
+		}
 	}
 	for _, a := range anchors {
 		if len(out) == maxOrigins {
@@ -252,6 +257,51 @@ func soleLink(summary, content string, anchors []anchor) (string, bool) {
 		}
 	}
 	return href, true
+}
+
+// ampPage returns the canonical link of the page whose AMP (mobile) version
+// is at the canonical link c, or "" when c is no AMP page: an "amp." host,
+// a path that ends or begins in an "amp" segment or ends in ".amp" or
+// ".amp.html", or an "amp" or "outputType=amp" query parameter, as sites
+// publish their AMP pages beside their articles.
+func ampPage(c string) string {
+	u, err := url.Parse(c)
+	if err != nil {
+		return ""
+	}
+	changed := false
+	if h, ok := strings.CutPrefix(u.Host, "amp."); ok && strings.Contains(h, ".") {
+		u.Host, changed = h, true
+	}
+	path := u.Path
+	switch {
+	case strings.HasSuffix(path, "/amp/"):
+		path = strings.TrimSuffix(path, "amp/")
+	case strings.HasSuffix(path, "/amp"):
+		path = strings.TrimSuffix(path, "/amp")
+	case strings.HasSuffix(path, ".amp.html"):
+		path = strings.TrimSuffix(path, ".amp.html") + ".html"
+	case strings.HasSuffix(path, ".amp"):
+		path = strings.TrimSuffix(path, ".amp")
+	case strings.HasPrefix(path, "/amp/") && len(path) > len("/amp/"):
+		path = strings.TrimPrefix(path, "/amp")
+	}
+	if path != u.Path {
+		u.Path, u.RawPath, changed = path, "", true
+	}
+	if q := u.Query(); q.Has("amp") || strings.EqualFold(q.Get("outputType"), "amp") {
+		q.Del("amp")
+		q.Del("outputType")
+		u.RawQuery, changed = q.Encode(), true
+	}
+	if !changed {
+		return ""
+	}
+	page := CanonicalURL(u.String())
+	if page == c || isFrontPage(page) {
+		return ""
+	}
+	return page
 }
 
 func isFrontPage(canonical string) bool {

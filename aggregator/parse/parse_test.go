@@ -350,6 +350,8 @@ func TestParseOrigins(t *testing.T) {
 		"Eight": {"https://origin.example/2024/eight"},
 		"Nine":  nil,
 		"Ten":   nil,
+		// A link to a report's AMP page names the report's page too.
+		"Eleven": {"https://origin.example/2024/eleven/amp/", "https://origin.example/2024/eleven/"},
 	}
 	for _, it := range f.Items {
 		if !slices.Equal(it.OriginLinks, want[it.Title]) {
@@ -363,6 +365,26 @@ func TestParseOrigins(t *testing.T) {
 	r := mustParseFile(t, "rss092.xml", "")
 	if got := r.Items[0].OriginLinks; !slices.Equal(got, []string{"https://wire.example/feed.xml"}) {
 		t.Errorf("rss source origin %q", got)
+	}
+}
+
+func TestAMPPage(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://news.example/2024/story/amp/", "https://news.example/2024/story/"},
+		{"https://amp.news.example/2024/story", "https://news.example/2024/story"},
+		{"https://news.example/world-123.amp", "https://news.example/world-123"},
+		{"https://news.example/amp/2024/story", "https://news.example/2024/story"},
+		{"https://news.example/a/story.amp.html", "https://news.example/a/story.html"},
+		{"https://news.example/a/story?amp=1&id=3", "https://news.example/a/story?id=3"},
+		{"https://news.example/a/story?outputType=amp", "https://news.example/a/story"},
+		{"https://news.example/2024/story", ""},
+		{"https://news.example/2024/campaign-amp", ""},
+		{"https://news.example/amp/", ""}, // the front page's AMP page names no report
+	}
+	for _, tt := range tests {
+		if got := ampPage(CanonicalURL(tt.in)); got != tt.want {
+			t.Errorf("ampPage(%q) = %q; want %q", tt.in, got, tt.want)
+		}
 	}
 }
 
