@@ -1097,3 +1097,35 @@ func TestAtomCategoryTermAndLabel(t *testing.T) {
 		t.Errorf("story topics after Retag %q (changed %q); want [all by-term]", st.Topics, changed)
 	}
 }
+
+// movedPair returns the items of one article as a source gives it before
+// and after its URL was changed in the config (to https), in the order
+// they arrive: the second comes in an hour later and has the lower item
+// id, so that only the order they came in tells them apart.
+func movedPair() (first, second aggregator.Item, sources map[string]aggregator.SourceState) {
+	old, moved := src("http://desk.test/feed"), src("https://desk.test/feed")
+	sources = map[string]aggregator.SourceState{old.ID: old, moved.ID: moved}
+	guid, link := "https://desk.test/harbour", "https://desk.test/harbour"
+	a := item(old, guid, link, "Harbour reopens after the storm", "Ships entered the harbour again on Monday after the storm damaged its outer wall.", t0)
+	b := item(moved, guid, link, a.Title, a.Summary, t0)
+	if a.ID < b.ID {
+		a, b = b, a
+	}
+	b.FirstSeen = a.FirstSeen.Add(time.Hour)
+	return a, b, sources
+}
+
+// TestFaceOfIdenticalItems stores an article, then the same article under
+// the source's new URL: the story keeps the first as its face, so that its
+// entries do not change to show the same article again.
+func TestFaceOfIdenticalItems(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	first, second, sources := movedPair()
+	apply(t, db, in, sources[first.SourceID], first)
+	apply(t, db, in, sources[second.SourceID], second)
+	_, st := stored(t, db, second.ID)
+	if st.ID != first.ID || st.Face != first.ID {
+		t.Errorf("story id %s face %s; want %s for both, the item stored first", st.ID, st.Face, first.ID)
+	}
+}

@@ -260,6 +260,7 @@ func (in *Ingester) face(items []aggregator.Item, docs docFunc) (aggregator.Item
 			cmpBool(a.cut, b.cut),
 			a.it.Published.Compare(b.it.Published),
 			cmp.Compare(b.words, a.words),
+			a.it.FirstSeen.Compare(b.it.FirstSeen),
 			cmp.Compare(a.it.ID, b.it.ID),
 		)
 	})
