@@ -1129,3 +1129,26 @@ func TestFaceOfIdenticalItems(t *testing.T) {
 		t.Errorf("story id %s face %s; want %s for both, the item stored first", st.ID, st.Face, first.ID)
 	}
 }
+
+// TestSameArticleAgainLeavesUpdated stores an article, then the same
+// article under the source's new URL, then another outlet's report at its
+// own link: the entries list the article once, so its coming in again
+// leaves the story's updated date where it was, and the other outlet's
+// report, which they list, moves it.
+func TestSameArticleAgainLeavesUpdated(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	first, second, sources := movedPair()
+	apply(t, db, in, sources[first.SourceID], first)
+	_, was := stored(t, db, first.ID)
+	apply(t, db, in, sources[second.SourceID], second)
+	if _, st := stored(t, db, second.ID); st.ID != was.ID || !st.Updated.Equal(was.Updated) {
+		t.Errorf("after the same article under the new URL: story %s updated %v; want %s updated %v", st.ID, st.Updated, was.ID, was.Updated)
+	}
+	other := item(paper, first.GUID, "https://paper.test/harbour", "Harbour open to ships again", "Ships are back in the harbour after the storm.", t0.Add(time.Hour))
+	other.FirstSeen = second.FirstSeen.Add(time.Hour)
+	apply(t, db, in, paper, other)
+	if _, st := stored(t, db, other.ID); st.ID != was.ID || !st.Updated.Equal(other.FirstSeen) {
+		t.Errorf("after another outlet's report: story %s updated %v; want %s updated %v", st.ID, st.Updated, was.ID, other.FirstSeen)
+	}
+}

@@ -163,7 +163,8 @@ func shownOf(st *aggregator.Story) shown {
 }
 
 // changedShown reports whether what the story's entries show changed in
-// this session: another face, time or tags, another source, or an edit of
+// this session: another face, time or tags, another source listed (not one
+// that only brought an article again, onlyAgain), or an edit of
 // the face or of the title or link of a source's first item. A member that
 // joins from a source the entry lists already, or an edit of what the
 // entry does not show, leaves the entry as it was, and its updated date
@@ -175,16 +176,64 @@ func (s *session) changedShown(st *aggregator.Story) bool {
 		return true
 	}
 	now := shownOf(st)
-	if now.face != was.face || !now.time.Equal(was.time) || !slices.Equal(now.tags, was.tags) || len(now.firsts) != len(was.firsts) {
+	if now.face != was.face || !now.time.Equal(was.time) || !slices.Equal(now.tags, was.tags) {
 		return true
 	}
+	for src := range was.firsts {
+		if _, ok := now.firsts[src]; !ok {
+			return true
+		}
+	}
 	for src, id := range now.firsts {
-		if was.firsts[src] != id {
+		first, ok := was.firsts[src]
+		if !ok && !s.onlyAgain(st, src) || ok && first != id {
 			return true
 		}
 	}
 	for id, titleOrLink := range s.redone {
 		if id == st.Face || titleOrLink && now.firsts[s.items[id].SourceID] == id {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyAgain reports whether every item of source src in the story is an
+// article another source of the story brought at the same link: the same
+// article come in again, under a source whose URL the operator changed (to
+// https, or to where its feed moved). The entries neither list such a
+// source nor count it, so its joining changes nothing they show. An item
+// that cannot be read counts as listed.
+func (s *session) onlyAgain(st *aggregator.Story, src string) bool {
+	for _, m := range st.Members {
+		if m.Source != src {
+			continue
+		}
+		it, err := s.item(m.Item)
+		if err != nil || !s.sharesLink(st, it) {
+			return false
+		}
+	}
+	return true
+}
+
+// sharesLink reports whether an item of another source in st has it's link,
+// found through the index of canonical links. A lookup that fails counts as
+// no such item.
+func (s *session) sharesLink(st *aggregator.Story, it aggregator.Item) bool {
+	link := linkOf(it)
+	if it.Link == "" || !specificLink(link) {
+		return false
+	}
+	refs, err := s.tx.Keys(linkPrefix + link)
+	if err != nil {
+		return false
+	}
+	for _, ref := range refs {
+		if ref.Story != st.ID || ref.Item == it.ID {
+			continue
+		}
+		if other, err := s.item(ref.Item); err == nil && other.SourceID != it.SourceID && other.Link == it.Link {
 			return true
 		}
 	}

@@ -207,3 +207,43 @@ func TestLinkSchemeFlips(t *testing.T) {
 			stats.Items, got, gotTag, first, etag)
 	}
 }
+
+// TestMovedSourceLeavesEntries changes a source's URL in the config, to
+// where its feed moved, with its items as they were: they come in again
+// under the source's new URL and join their stories, where the entries
+// list the same article once. What the entries show does not change, so
+// neither do their updated dates nor the feed: a subscriber is not shown
+// every story of the source as new again.
+func TestMovedSourceLeavesEntries(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	o := feedtest.NewOrigin(t)
+	doc := []byte(rssDoc(
+		rssItem("Harbour in Velmar reopens after the storm", "https://desk.example/harbour", "https://desk.example/harbour",
+			"Mon, 02 Nov 2026 09:00:00 GMT", "Ships entered Velmar harbour again on Monday after the storm damaged its outer wall."),
+		rssItem("Kelso ferry adds an evening crossing", "https://desk.example/ferry", "https://desk.example/ferry",
+			"Mon, 02 Nov 2026 10:00:00 GMT", "The ferry to Kelso island will run an evening crossing through the winter.")))
+	o.Feed("/old.rss", "application/rss+xml", doc)
+	o.Feed("/new.rss", "application/rss+xml", doc)
+	o.Feed("/other.rss", "application/rss+xml", []byte(rssDoc(rssItem("Velmar harbour open to ships again", "other-1",
+		"https://other.example/velmar", "Mon, 02 Nov 2026 11:00:00 GMT",
+		"Ships entered Velmar harbour again on Monday after the storm damaged its outer wall, the port said."))))
+	p, pub, _ := churnSetup(t, clk, o.URL("/old.rss"), o.URL("/other.rss"))
+	p.PollAll(t.Context(), nil)
+	before, etag := topicFeed(t, pub)
+
+	clk.Add(time.Hour)
+	cfg := config(t, "", o.URL("/new.rss"), o.URL("/other.rss"))
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Reload(cfg, tags); err != nil {
+		t.Fatal(err)
+	}
+	pub.SetConfig(cfg, tags.Topics())
+	p.PollAll(t.Context(), nil)
+	after, afterTag := topicFeed(t, pub)
+	if fmt.Sprint(after) != fmt.Sprint(before) || afterTag != etag {
+		t.Errorf("after the source moved: topic feed (ETag %s)\n%+v\nwant it as before (ETag %s)\n%+v", afterTag, after, etag, before)
+	}
+}
