@@ -48,19 +48,7 @@ type fpFeed struct {
 // fails the test).
 func feedparser(t *testing.T) func(contentType string, body []byte) fpFeed {
 	t.Helper()
-	var python string
-	for _, p := range []string{"/usr/bin/python3", "python3"} {
-		if exec.Command(p, "-c", "import feedparser").Run() == nil {
-			python = p
-			break
-		}
-	}
-	if python == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no python3 with feedparser; install Debian's python3-feedparser")
-		}
-		t.Skip("no python3 with feedparser (Debian's python3-feedparser)")
-	}
+	python := feedparserPython(t)
 	return func(contentType string, body []byte) fpFeed {
 		t.Helper()
 		cmd := exec.CommandContext(t.Context(), python, "-c", feedparserScript, contentType)
@@ -69,6 +57,22 @@ func feedparser(t *testing.T) func(contentType string, body []byte) fpFeed {
 		runJSON(t, "feedparser", cmd, &f)
 		return f
 	}
+}
+
+// feedparserPython returns a Python that has feedparser, or skips the test
+// when there is none (under CI=true, fails it).
+func feedparserPython(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		if exec.Command(p, "-c", "import feedparser").Run() == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no python3 with feedparser; install Debian's python3-feedparser")
+	}
+	t.Skip("no python3 with feedparser (Debian's python3-feedparser)")
+	return ""
 }
 
 // runJSON runs cmd, a reader named name, and decodes what it prints into v;
