@@ -63,15 +63,23 @@ func feedparser(t *testing.T) func(contentType string, body []byte) fpFeed {
 // when there is none (under CI=true, fails it).
 func feedparserPython(t *testing.T) string {
 	t.Helper()
-	for _, p := range []string{"/usr/bin/python3", "python3"} {
-		if exec.Command(p, "-c", "import feedparser").Run() == nil {
-			return p
-		}
+	if p := findFeedparser(); p != "" {
+		return p
 	}
 	if os.Getenv("CI") == "true" {
 		t.Fatal("no python3 with feedparser; install Debian's python3-feedparser")
 	}
 	t.Skip("no python3 with feedparser (Debian's python3-feedparser)")
+	return ""
+}
+
+// findFeedparser returns a Python that has feedparser, or "".
+func findFeedparser() string {
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		if exec.Command(p, "-c", "import feedparser").Run() == nil {
+			return p
+		}
+	}
 	return ""
 }
 
