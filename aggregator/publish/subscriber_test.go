@@ -465,6 +465,9 @@ func (r *subscriber) read(what string, o roundOpts) map[string]changes {
 			r.t.Errorf("%s: %s: a conditional and an unconditional GET gave two documents", what, path)
 		}
 		etag, lm := fresh.Header.Get("ETag"), fresh.Header.Get("Last-Modified")
+		if t, err := http.ParseTime(lm); err != nil || t.After(r.d.clk.Now()) {
+			r.t.Errorf("%s: %s: Last-Modified %q; want a date no later than now, %s", what, path, lm, r.d.clk.Now().Format(http.TimeFormat))
+		}
 		same := s.body != nil && bytes.Equal(freshBody, s.body)
 		switch {
 		case resp.StatusCode == http.StatusNotModified && !same:
@@ -489,6 +492,16 @@ func (r *subscriber) read(what string, o roundOpts) map[string]changes {
 				}
 			}
 			s.lmMoved = same && lm != s.lm
+			// A reader that revalidates by date alone, or by the ETag
+			// alone, is told that nothing changed.
+			if same && !s.lmMoved {
+				if byDate, _ := r.get(s.url, "If-Modified-Since", s.lm); byDate.StatusCode != http.StatusNotModified {
+					r.t.Errorf("%s: %s: bytes unchanged, but If-Modified-Since %s = %s", what, path, s.lm, byDate.Status)
+				}
+				if byTag, _ := r.get(s.url, "If-None-Match", s.etag); byTag.StatusCode != http.StatusNotModified {
+					r.t.Errorf("%s: %s: bytes unchanged, but If-None-Match %s = %s", what, path, s.etag, byTag.Status)
+				}
+			}
 			if !same && etag == s.etag {
 				r.t.Errorf("%s: %s: bytes changed under the same ETag %s", what, path, etag)
 			}
