@@ -311,7 +311,7 @@ func TestLongLife(t *testing.T) {
 				t.Fatal(err)
 			}
 			mustUpdate(t, d, func(tx aggregator.Tx) error {
-				_, err := l.in.Retag(tx, ids...)
+				_, err := l.in.Retag(tx, l.now, ids...)
 				return err
 			})
 		case 13: // a restart

@@ -594,7 +594,7 @@ func TestTopicsAndRetag(t *testing.T) {
 	var changed []string
 	err := db.Update(t.Context(), func(tx aggregator.Tx) error {
 		var err error
-		changed, err = re.Retag(tx, a.ID, b.ID, "no-such-story")
+		changed, err = re.Retag(tx, t0, a.ID, b.ID, "no-such-story")
 		return err
 	})
 	if err != nil {
@@ -750,7 +750,7 @@ func TestTopicsLeaveOutSourceChrome(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = db.Update(t.Context(), func(tx aggregator.Tx) error {
-		_, err := ingest.New(cfg, set).Retag(tx, ids...)
+		_, err := ingest.New(cfg, set).Retag(tx, t0, ids...)
 		return err
 	})
 	if err != nil {
@@ -1087,7 +1087,7 @@ func TestAtomCategoryTermAndLabel(t *testing.T) {
 	var changed []string
 	err = db.Update(t.Context(), func(tx aggregator.Tx) error {
 		var err error
-		changed, err = compile(byTerm).Retag(tx, id)
+		changed, err = compile(byTerm).Retag(tx, t0, id)
 		return err
 	})
 	if err != nil {

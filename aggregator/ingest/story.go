@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/near"
@@ -278,12 +279,17 @@ func cmpBool(a, b bool) int {
 	return -1
 }
 
-// Retag re-decides the topics and tags of the stories with the given ids,
-// for instance after the configuration's topics or source tags changed (an
-// Ingester built from the new configuration does it), and writes those that
-// changed. It returns the topics whose feeds changed, sorted. Stories that
-// no longer exist are skipped.
-func (in *Ingester) Retag(tx aggregator.Tx, storyIDs ...string) ([]string, error) {
+// Retag re-decides the face, topics and tags of the stories with the given
+// ids, for instance after the configuration's topics or source priorities
+// or tags changed (an Ingester built from the new configuration does it),
+// and writes those that changed. A story given another face (a source's
+// priority changed) is updated at now, since its entries show another
+// item, unless that is the same article as its old face, come in under a
+// source's new URL; one whose topics or tags alone changed keeps its
+// updated date, so that a topic's new rule does not show every story it
+// touched as new again. It returns the topics whose feeds changed, sorted.
+// Stories that no longer exist are skipped.
+func (in *Ingester) Retag(tx aggregator.Tx, now time.Time, storyIDs ...string) ([]string, error) {
 	changed := map[string]bool{}
 	chrome := newChromeTables(tx)
 	for _, id := range storyIDs {
@@ -303,6 +309,15 @@ func (in *Ingester) Retag(tx aggregator.Tx, storyIDs ...string) ([]string, error
 		if slices.Equal(before.Topics, st.Topics) && slices.Equal(before.Tags, st.Tags) && before.Face == st.Face {
 			continue
 		}
+		if before.Face != st.Face && now.After(st.Updated) {
+			shows, err := showsOtherFace(tx, before.Face, st.Face)
+			if err != nil {
+				return nil, fmt.Errorf("story %s: %w", id, err)
+			}
+			if shows {
+				st.Updated = now
+			}
+		}
 		if err := tx.PutStory(st); err != nil {
 			return nil, fmt.Errorf("story %s: %w", id, err)
 		}
@@ -314,6 +329,26 @@ func (in *Ingester) Retag(tx aggregator.Tx, storyIDs ...string) ([]string, error
 		}
 	}
 	return sortedKeys(changed), nil
+}
+
+// showsOtherFace reports whether a story's entries show something else
+// with the item newFace as its face than with oldFace: not when the two are
+// one article at one link, come in under a source's old and new URL.
+func showsOtherFace(tx aggregator.Tx, oldFace, newFace string) (bool, error) {
+	was, err := tx.Item(oldFace)
+	if isNotFound(err) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	now, err := tx.Item(newFace)
+	if err != nil {
+		return false, err
+	}
+	same := was.Link != "" && was.Link == now.Link && was.Title == now.Title && was.Summary == now.Summary &&
+		was.Content == now.Content && slices.Equal(was.Authors, now.Authors)
+	return !same, nil
 }
 
 func sortedKeys(m map[string]bool) []string {

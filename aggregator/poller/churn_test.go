@@ -247,3 +247,46 @@ func TestMovedSourceLeavesEntries(t *testing.T) {
 		t.Errorf("after the source moved: topic feed (ETag %s)\n%+v\nwant it as before (ETag %s)\n%+v", afterTag, after, etag, before)
 	}
 }
+
+// TestPriorityEditUpdatesEntries raises a source's priority by a reload:
+// the story it carries beside an earlier outlet shows its item now, and
+// that entry's updated date moves to the reload, as for any new face,
+// while the entries whose face stays keep theirs.
+func TestPriorityEditUpdatesEntries(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	o := feedtest.NewOrigin(t)
+	o.Feed("/wire.rss", "application/rss+xml", []byte(rssDoc(
+		rssItem("Port workers in Dunmore vote to strike", "wire-1", "https://wire.example/strike", "Mon, 02 Nov 2026 09:00:00 GMT",
+			"Port workers in Dunmore voted to strike over pay from Monday, their union said after talks with the harbour board failed."),
+		rssItem("Orvik library reopens", "wire-2", "https://wire.example/library", "Mon, 02 Nov 2026 10:00:00 GMT",
+			"The city library in Orvik reopened after two years of renovation, with a children's wing and a music archive."))))
+	o.Feed("/paper.rss", "application/rss+xml", []byte(rssDoc(
+		rssItem("Dunmore dockers back strike", "paper-1", "https://wire.example/strike?utm_source=paper", "Mon, 02 Nov 2026 11:00:00 GMT",
+			"Dockers in Dunmore backed a strike over pay from Monday after talks with the harbour board failed, the union said."))))
+	p, pub, _ := churnSetup(t, clk, o.URL("/wire.rss"), o.URL("/paper.rss"))
+	p.PollAll(t.Context(), nil)
+	before, _ := topicFeed(t, pub)
+	if len(before) != 2 {
+		t.Fatalf("topic feed %+v; want two entries", before)
+	}
+
+	clk.Add(time.Hour)
+	cfg := config(t, "", o.URL("/wire.rss"), o.URL("/paper.rss"))
+	cfg.Sources[1].Priority = 10
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Reload(cfg, tags); err != nil {
+		t.Fatal(err)
+	}
+	pub.SetConfig(cfg, tags.Topics())
+	if _, err := p.RetagIfChanged(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := topicFeed(t, pub)
+	want := []jsonEntry{before[0], {ID: before[1].ID, Title: "Dunmore dockers back strike", Date: before[1].Date, Modified: "2026-11-02T13:00:00Z"}}
+	if fmt.Sprint(after) != fmt.Sprint(want) {
+		t.Errorf("after the priority edit: %+v; want %+v", after, want)
+	}
+}

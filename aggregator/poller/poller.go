@@ -1899,7 +1899,7 @@ func (p *Poller) retag(ctx context.Context, pl *pipeline) (int, error) {
 		var topics []string
 		err := p.st.Update(ctx, func(tx aggregator.Tx) error {
 			var err error
-			topics, err = pl.ing.Retag(tx, chunk...)
+			topics, err = pl.ing.Retag(tx, p.now(), chunk...)
 			return err
 		})
 		if err != nil {

@@ -152,7 +152,7 @@ func (l *live) retag(tb testing.TB) {
 	}
 	var changed []string
 	err = l.db.Update(tb.Context(), func(tx aggregator.Tx) error {
-		changed, err = l.in.Retag(tx, ids...)
+		changed, err = l.in.Retag(tx, l.clock(), ids...)
 		return err
 	})
 	if err != nil {

@@ -583,13 +583,14 @@ type setup struct {
 	digest    string // the digest source's name; "" leaves it out
 	retention string
 	volcano   string // the volcano topic's match rules
+	priority  int    // Paper's priority
 }
 
 func (c setup) yaml(w *world) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "server:\n  base_url: %q\nstorage:\n  retention: %s\npoll:\n  interval: 24h\n  allow_private: true\nsources:\n", testBase, c.retention)
 	fmt.Fprintf(&b, "  - url: %q\n    name: Wire\n", w.o.URL("/wire.rss"))
-	fmt.Fprintf(&b, "  - url: %q\n    name: Paper\n", w.o.URL(c.paper))
+	fmt.Fprintf(&b, "  - url: %q\n    name: Paper\n    priority: %d\n", w.o.URL(c.paper), c.priority)
 	fmt.Fprintf(&b, "  - url: %q\n    name: Third\n", w.o.URL("/third.json"))
 	if c.digest != "" {
 		fmt.Fprintf(&b, "  - url: %q\n    name: %q\n", w.o.URL("/digest.rss"), c.digest)
@@ -945,6 +946,11 @@ func TestSubscriberOverTime(t *testing.T) {
 	d.reload(conf.yaml(w), nil)
 	round("a source's URL changed", roundOpts{}, none)
 	round("polled at its new URL", roundOpts{poll: true}, none)
+
+	// Paper ranked first: the strike story shows Paper's report.
+	conf.priority = 10
+	d.reload(conf.yaml(w), nil)
+	round("a source's priority raised", roundOpts{relabel: true}, none)
 
 	d.restart()
 	round("after a restart", roundOpts{}, none)
