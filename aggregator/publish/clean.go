@@ -3,6 +3,8 @@ package publish
 import (
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
 )
 
 // xmlText returns s with invalid UTF-8 replaced by U+FFFD and every rune that
@@ -78,4 +80,66 @@ func cleanList(in []string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// withoutTags returns s, plain text, without what a reader taking it for
+// HTML would read as markup: each tag, comment or declaration ("<b>",
+// "</b>", "<!-- x -->", "<?x>") gives way to a space, and a "<" that would
+// open one but is never closed goes. RSS never said whether a title is text
+// or HTML, and many readers put it in their page as HTML: a title that
+// quotes a tag ("<img src=x onerror=…>", which a source that escaped its
+// title twice sends as text) would be an element there. Character
+// references stay as they are: read as HTML, they are text.
+func withoutTags(s string) string {
+	if !opensTag(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	z := html.NewTokenizer(strings.NewReader(s))
+	for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+		if tt == html.TextToken {
+			b.Write(z.Raw())
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	// The tokenizer gives the text inside <title>, <textarea> and the
+	// like as it stands, tags included, and the text either side of a
+	// tag taken out may join into one ("<<b>img"): a "<" still before a
+	// tag's first character goes too.
+	t := b.String()
+	out := make([]byte, 0, len(t))
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if tagStart(c) {
+			for len(out) > 0 && out[len(out)-1] == '<' {
+				out = out[:len(out)-1]
+			}
+		}
+		out = append(out, c)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
+}
+
+// opensTag reports whether s holds a "<" that HTML reads as the start of
+// a tag, a comment or a declaration.
+func opensTag(s string) bool {
+	for i := strings.IndexByte(s, '<'); i >= 0 && i+1 < len(s); {
+		if tagStart(s[i+1]) {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '<')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// tagStart reports whether c, after a "<", makes it markup in HTML: a
+// letter starts a tag, "/" an end tag, "!" and "?" a comment.
+func tagStart(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '/' || c == '!' || c == '?'
 }

@@ -71,8 +71,14 @@ func TestParseBack(t *testing.T) {
 			if err != nil {
 				t.Fatalf("gofeed Parse(world.%s) = %v", ext, err)
 			}
-			if feed.Title != "World <news> & more" {
-				t.Errorf("feed title = %q; want %q", feed.Title, "World <news> & more")
+			// RSS, whose readers differ on whether titles are text or
+			// HTML, gives them without tags.
+			text := func(s string) string { return s }
+			if ext == "rss" {
+				text = asRSSText
+			}
+			if want := text("World <news> & more"); feed.Title != want {
+				t.Errorf("feed title = %q; want %q", feed.Title, want)
 			}
 			if len(feed.Items) != len(want) {
 				t.Fatalf("world.%s has %d items; want %d", ext, len(feed.Items), len(want))
@@ -82,8 +88,8 @@ func TestParseBack(t *testing.T) {
 				if it.GUID != w.id {
 					t.Errorf("item %d id = %q; want %q", i, it.GUID, w.id)
 				}
-				if it.Title != w.title {
-					t.Errorf("item %d title = %q; want %q", i, it.Title, w.title)
+				if it.Title != text(w.title) {
+					t.Errorf("item %d title = %q; want %q", i, it.Title, text(w.title))
 				}
 				if it.Link != w.link {
 					t.Errorf("item %d link = %q; want %q", i, it.Link, w.link)

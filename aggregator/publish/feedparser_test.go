@@ -119,8 +119,12 @@ func TestFeedparser(t *testing.T) {
 			if got.Version != versions[ext] {
 				t.Errorf("%s: feedparser read it as %q; want %q", name, got.Version, versions[ext])
 			}
-			if got.Title != tc.Title {
-				t.Errorf("%s: title %q; want %q", name, got.Title, tc.Title)
+			wantTitle := tc.Title
+			if ext == "rss" {
+				wantTitle = asRSSText(wantTitle) // RSS gives text without tags
+			}
+			if got.Title != wantTitle {
+				t.Errorf("%s: title %q; want %q", name, got.Title, wantTitle)
 			}
 			if ext == "rss" {
 				first = got
@@ -133,7 +137,7 @@ func TestFeedparser(t *testing.T) {
 			}
 			for i, e := range got.Entries {
 				w := first.Entries[i]
-				if e.ID != w.ID || e.Title != w.Title || e.Link != w.Link || e.Published != w.Published || !slices.Equal(e.Tags, w.Tags) {
+				if e.ID != w.ID || asRSSText(e.Title) != w.Title || e.Link != w.Link || e.Published != w.Published || !slices.Equal(e.Tags, w.Tags) {
 					t.Errorf("%s entry %d: %q %q %q %s %q; %s.rss has %q %q %q %s %q", name, i,
 						e.ID, e.Title, e.Link, e.Published, e.Tags, tc.ID, w.ID, w.Title, w.Link, w.Published, w.Tags)
 				}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -22,6 +23,15 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// rssTag is a tag, comment or declaration in text read as HTML.
+var rssTag = regexp.MustCompile(`<[A-Za-z/!?][^>]*>`)
+
+// asRSSText is plain text s as RSS publishes it: without the tags a reader
+// taking it for HTML would make elements of.
+func asRSSText(s string) string {
+	return strings.Join(strings.Fields(rssTag.ReplaceAllString(s, " ")), " ")
+}
 
 // t0 is the fixed clock of every test: stories are dated around it.
 var t0 = time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)

@@ -318,3 +318,29 @@ func FuzzSafeLink(f *testing.F) {
 		}
 	})
 }
+
+func TestWithoutTags(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Plain title", "Plain title"},
+		{"Tom & Jerry &lt;b&gt; 5 < 6 > 4 <", "Tom & Jerry &lt;b&gt; 5 < 6 > 4 <"},
+		{"Tom & Jerry <b>bold</b> markets", "Tom & Jerry bold markets"},
+		{"Harbour <img src=x onerror=alert(1)>reopens", "Harbour reopens"},
+		{"<script>alert(1)</script> end", "alert(1) end"},
+		{"a <!-- c --> b <!doctype html> c <?php x ?> d </ e", "a b c d"},
+		{"unclosed <img src=x onerror=alert(1)", "unclosed"},
+		{"<title><img src=x onerror=alert(1)></title>", "img src=x onerror=alert(1)>"},
+		{"<<b>img src=x onerror=alert(1)>", "< img src=x onerror=alert(1)>"},
+		{"<<<<b>/script>", "<<< /script>"},
+		{"<title><<img src=x></title>a", "img src=x> a"},
+		{"<textarea></textarea><svg onload=alert(1)>", ""},
+	}
+	for _, tt := range tests {
+		got := withoutTags(tt.in)
+		if got != tt.want {
+			t.Errorf("withoutTags(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+		if opensTag(got) {
+			t.Errorf("withoutTags(%q) = %q opens a tag", tt.in, got)
+		}
+	}
+}

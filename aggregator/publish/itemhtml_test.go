@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"bytes"
+	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -191,5 +192,86 @@ func TestPublishedHTMLInBrowser(t *testing.T) {
 	}
 	watch.problems = problems
 	watch.mu.Unlock()
+	watch.check(t, "the reader's page")
+}
+
+// rssTexts is the text of an RSS document's titles, creators and
+// categories, as an XML parser gives it to a reader.
+type rssTexts struct {
+	Channel struct {
+		Title string `xml:"title"`
+		Items []struct {
+			Title      string   `xml:"title"`
+			Creators   []string `xml:"http://purl.org/dc/elements/1.1/ creator"`
+			Categories []string `xml:"category"`
+		} `xml:"item"`
+	} `xml:"channel"`
+}
+
+// TestRSSTextReadAsHTMLInBrowser puts the titles, creators and categories
+// of a published RSS feed into a page as HTML, as the many readers that
+// take RSS titles for HTML do, and checks in Chromium that none of the
+// tags a source quoted in them became an element: the stored titles are
+// plain text, in which a source that escaped its title twice left an
+// <img onerror>.
+func TestRSSTextReadAsHTMLInBrowser(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	putStories(t, f.db, storySpec{
+		at: t0.Add(20 * time.Hour), topics: []string{aggregator.AllTopic},
+		tags: []string{`<svg onload="document.title='pwned'">`, "<img src=x onerror=alert(3)>"},
+		items: []itemSpec{{src: srcAlpha, guid: "tags-in-text", link: "https://alpha.example/harbour",
+			title:   `Harbour <img src=x onerror="document.title='pwned'"> reopens <<b>img src=x onerror=alert(1)> <title><img src=x onerror=alert(2)></title>`,
+			authors: []string{"<img src=x onerror=alert(4)>Mallory", "Eve <iframe srcdoc='<script>alert(5)</script>'>"}}},
+	})
+	f.pub.Changed(aggregator.AllTopic)
+	_, body := f.get(t, "/topics/all.rss")
+	var doc rssTexts
+	if err := xml.Unmarshal(body, &doc); err != nil {
+		t.Fatalf("all.rss: %v", err)
+	}
+	var page strings.Builder
+	page.WriteString("<!doctype html><html><head><meta charset=utf-8><title>reader</title></head><body>\n")
+	page.WriteString("<h1>" + doc.Channel.Title + "</h1>\n")
+	found := false
+	for _, it := range doc.Channel.Items {
+		found = found || strings.Contains(it.Title, "Harbour")
+		page.WriteString("<article><h2>" + it.Title + "</h2>")
+		for _, c := range it.Creators {
+			page.WriteString("<p>" + c + "</p>")
+		}
+		for _, c := range it.Categories {
+			page.WriteString("<span>" + c + "</span>")
+		}
+		page.WriteString("</article>\n")
+	}
+	page.WriteString("</body></html>")
+	if !found {
+		t.Fatalf("all.rss has no entry titled Harbour:\n%s", body)
+	}
+	reader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(page.String()))
+	}))
+	t.Cleanup(reader.Close)
+
+	watch := watchPage(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(reader.URL+"/")); err != nil {
+		t.Fatalf("opening the reader's page: %v", err)
+	}
+	seen, err := chromedp.Run(ctx, chromedp.Evaluate[seenReaderPage](readerPageJS))
+	if err != nil {
+		t.Fatalf("reading the reader's page: %v", err)
+	}
+	if seen.Title != "reader" {
+		t.Errorf("the page's title is %q: a script ran", seen.Title)
+	}
+	if len(seen.Elements) > 0 || len(seen.Handlers) > 0 || len(seen.URLs) > 0 {
+		t.Errorf("the page holds elements %q, attributes %q and URLs %q; want none from the feed's text", seen.Elements, seen.Handlers, seen.URLs)
+	}
 	watch.check(t, "the reader's page")
 }

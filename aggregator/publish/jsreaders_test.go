@@ -80,8 +80,12 @@ func TestJSReaders(t *testing.T) {
 					t.Errorf("%s by %s: %s", name, reader, got.Error)
 					continue
 				}
-				if got.Title != want.Title {
-					t.Errorf("%s by %s: title %q; want %q", name, reader, got.Title, want.Title)
+				wantTitle := want.Title
+				if format == "rss" {
+					wantTitle = asRSSText(wantTitle)
+				}
+				if got.Title != wantTitle {
+					t.Errorf("%s by %s: title %q; want %q", name, reader, got.Title, wantTitle)
 				}
 				if len(got.Entries) != len(want.Items) {
 					t.Errorf("%s by %s: %d entries; want %d", name, reader, len(got.Entries), len(want.Items))
@@ -90,6 +94,9 @@ func TestJSReaders(t *testing.T) {
 				for i, e := range got.Entries {
 					w := want.Items[i]
 					date := w.Published.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05")
+					if format == "rss" {
+						w.Title = asRSSText(w.Title)
+					}
 					if reader == "feedparser" {
 						// It takes every title for HTML and shows its text:
 						// "Tom & Jerry <b>bold</b>" reads "Tom & Jerry bold".

@@ -13,6 +13,7 @@ import (
 	"net/mail"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -501,7 +502,9 @@ type rssChannel struct {
 // "&", "<" and ">" are written as the character references &#x26;, &#x3C;
 // and &#x3E;, which the RSS Advisory Board's profile recommends as read
 // the same by the most readers (validators warn about &amp; and &lt;).
-// The text is written as it is, so it is cleaned for XML (xmlText) here.
+// Readers that take the text for HTML read the tags in it as elements, so
+// it is written without them (withoutTags). The text is written as it is
+// otherwise, so it is cleaned for XML (xmlText) here.
 type rssText string
 
 var rssTextEscaper = strings.NewReplacer("&", "&#x26;", "<", "&#x3C;", ">", "&#x3E;")
@@ -509,7 +512,7 @@ var rssTextEscaper = strings.NewReplacer("&", "&#x26;", "<", "&#x3C;", ">", "&#x
 func (t rssText) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return e.EncodeElement(struct {
 		S string `xml:",innerxml"`
-	}{rssTextEscaper.Replace(xmlText(string(t)))}, start)
+	}{rssTextEscaper.Replace(withoutTags(xmlText(string(t))))}, start)
 }
 
 // rssAtomLink is atom:link, the RSS way to say self, hub and next.
@@ -542,7 +545,7 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 	if rf.Description == "" {
 		rf.Description = "Stories about " + rf.Title + ", merged from many sources."
 	}
-	ch := &rssChannel{Title: rssText(rf.Title), RssFeed: rf}
+	ch := &rssChannel{Title: rssText(cmp.Or(withoutTags(rf.Title), pg.topic.ID)), RssFeed: rf}
 	ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: s.topicURL(pg.topic.ID, ".rss", pg.before), Rel: "self", Type: formatInfo[formatRSS].mediaType})
 	for _, h := range s.hubs {
 		ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: h, Rel: "hub"})
@@ -558,8 +561,12 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 		// One copy of the HTML, in description, which every reader reads.
 		desc := ri.Content.Content
 		ri.Content = nil
-		ch.Items = append(ch.Items, &rssItem{Title: rssText(ri.Title), Link: ri.Link, Description: desc, RssItem: ri,
-			Creators: rssTexts(authorsOf(v)), Categories: rssTexts(v.Tags)})
+		creators := rssTexts(authorsOf(v))
+		if len(creators) == 0 {
+			creators = rssTexts([]string{v.Source}) // the authors were all tags
+		}
+		ch.Items = append(ch.Items, &rssItem{Title: rssText(cmp.Or(withoutTags(ri.Title), "(untitled)")), Link: ri.Link, Description: desc, RssItem: ri,
+			Creators: creators, Categories: rssTexts(v.Tags)})
 	}
 	rf.Items = nil
 	return &rssDoc{
@@ -571,10 +578,15 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 	}
 }
 
+// rssTexts returns the members of in as RSS text, less those that are
+// empty, or the same as one before, once written without tags.
 func rssTexts(in []string) []rssText {
-	out := make([]rssText, len(in))
-	for i, s := range in {
-		out[i] = rssText(s)
+	out := make([]rssText, 0, len(in))
+	for _, s := range in {
+		t := rssText(withoutTags(xmlText(s)))
+		if t != "" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
 	}
 	return out
 }
