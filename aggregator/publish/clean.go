@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -142,4 +143,21 @@ func opensTag(s string) bool {
 // letter starts a tag, "/" an end tag, "!" and "?" a comment.
 func tagStart(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '/' || c == '!' || c == '?'
+}
+
+// idAttr is an id attribute as the sanitiser writes it: a space, the name,
+// and the value in double quotes, inside which a '"' is always a reference.
+var idAttr = regexp.MustCompile(` id="[^"]*"`)
+
+// withoutIDs returns sanitised HTML without the ids of its elements. A web
+// reader puts an entry's HTML in its own page, where an id becomes a global
+// of the page's scripts (window.settings) and takes the place of the page's
+// own element of that id. In an entry they serve next to nothing: a link
+// to one was made absolute, to the item's own page, when the item was
+// stored.
+func withoutIDs(h string) string {
+	if !strings.Contains(h, ` id="`) {
+		return h
+	}
+	return idAttr.ReplaceAllString(h, "")
 }

@@ -344,3 +344,16 @@ func TestWithoutTags(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutIDs(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`<p>no ids</p>`, `<p>no ids</p>`},
+		{`<p id="settings" title="t">a</p><a id="main" href="https://x.example/" rel="nofollow">b</a>`, `<p title="t">a</p><a href="https://x.example/" rel="nofollow">b</a>`},
+		{`<p title="a id=&#34;x&#34;">say id=&#34;x&#34; here</p>`, `<p title="a id=&#34;x&#34;">say id=&#34;x&#34; here</p>`},
+	}
+	for _, tt := range tests {
+		if got := withoutIDs(tt.in); got != tt.want {
+			t.Errorf("withoutIDs(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

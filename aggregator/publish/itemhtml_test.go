@@ -88,6 +88,7 @@ func TestPublishedItemHTML(t *testing.T) {
 // active content or leave the page that a reader rendering it might fall
 // for. Each script it would run sets the title or opens a dialog.
 const hostileItemHTML = `<p>Harbour news</p>
+<p id="readerSettings">ids that name the reader's globals</p><a id="main" href="https://alpha.example/">and its own elements</a><img id="copy-status" src="/i/a.png">
 <script>document.title="pwned"</script><SCRIPT SRC=https://evil.example/x.js></SCRIPT>
 <scr<script>ipt>alert(1)</scr</script>ipt>
 <img src=x onerror="document.title='pwned'"><img src="x" OnError="alert(1)">
@@ -117,6 +118,7 @@ const readerPageJS = `({
 		["href", "src", "action", "data", "poster", "cite", "formaction"].filter(a => e.hasAttribute(a)).map(a => new URL(e.getAttribute(a), document.baseURI).href)),
 	elements: Array.from(document.body.querySelectorAll("script,iframe,object,embed,form,svg,math,meta,base,style,video,audio")).map(e => e.tagName),
 	handlers: Array.from(document.querySelectorAll("*")).flatMap(e => Array.from(e.attributes).filter(a => a.name.startsWith("on") || a.name === "style").map(a => a.name)),
+	ids: Array.from(document.querySelectorAll("article [id]:not(article), article [name]")).map(e => e.id || e.getAttribute("name")),
 })`
 
 type seenReaderPage struct {
@@ -124,6 +126,7 @@ type seenReaderPage struct {
 	URLs     []string `json:"urls"`
 	Elements []string `json:"elements"`
 	Handlers []string `json:"handlers"`
+	IDs      []string `json:"ids"`
 }
 
 // TestPublishedHTMLInBrowser renders the entries of every published format
@@ -177,6 +180,12 @@ func TestPublishedHTMLInBrowser(t *testing.T) {
 	}
 	if len(seen.Elements) > 0 || len(seen.Handlers) > 0 {
 		t.Errorf("the page holds elements %q and attributes %q", seen.Elements, seen.Handlers)
+	}
+	// An id in an entry becomes a global of the reader's page (window.x),
+	// where its scripts may read it for one of their own, and takes the
+	// place of the page's own element of that id.
+	if len(seen.IDs) > 0 {
+		t.Errorf("the entries give their elements the ids %q", seen.IDs)
 	}
 	if len(seen.URLs) < 6 {
 		t.Errorf("the page holds %d URLs: %q; want at least the links to the other source in each format", len(seen.URLs), seen.URLs)
