@@ -2,10 +2,14 @@ package publish
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/tributary-feeds/tributary/internal/htmlcut"
 )
 
 // xmlText returns s with invalid UTF-8 replaced by U+FFFD and every rune that
@@ -160,4 +164,75 @@ func withoutIDs(h string) string {
 		return h
 	}
 	return idAttr.ReplaceAllString(h, "")
+}
+
+// closed returns sanitised HTML with every element it leaves open closed
+// where a browser closes it, so that what follows it in an entry (the list
+// of the other sources that carried the story) or in a reader's page
+// stands outside it: not folded away in a <details>, struck through in a
+// <del>, part of a link or a cell of a table. HTML that leaves no element
+// open but paragraphs, which the next paragraph closes, is returned as it
+// is; other HTML is read as a browser reads it and written anew.
+func closed(h string) string {
+	if !leavesOpen(h) {
+		return h
+	}
+	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	nodes, err := html.ParseFragment(strings.NewReader(h), ctx)
+	if err != nil {
+		return h
+	}
+	var b strings.Builder
+	b.Grow(len(h) + 64)
+	for _, n := range nodes {
+		if err := html.Render(&b, n); err != nil {
+			return h
+		}
+	}
+	return b.String()
+}
+
+// formatting are the elements a browser closes only with their own end
+// tag: another end tag closes the elements inside it, not these.
+var formatting = map[string]bool{
+	"a": true, "b": true, "big": true, "code": true, "em": true, "font": true, "i": true, "nobr": true,
+	"s": true, "small": true, "strike": true, "strong": true, "tt": true, "u": true,
+}
+
+// leavesOpen reports whether HTML h leaves an element other than a
+// paragraph open at its end.
+func leavesOpen(h string) bool {
+	if !strings.Contains(h, "<") {
+		return false
+	}
+	var open []string
+	z := html.NewTokenizer(strings.NewReader(h))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			for _, name := range open {
+				if name != "p" {
+					return true
+				}
+			}
+			return false
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			if !htmlcut.VoidElements[string(name)] {
+				open = append(open, string(name))
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			for i := len(open) - 1; i >= 0; i-- {
+				if open[i] == string(name) {
+					if formatting[open[i]] {
+						open = slices.Delete(open, i, i+1)
+					} else {
+						open = open[:i] // with the elements left open inside it
+					}
+					break
+				}
+			}
+		}
+	}
 }

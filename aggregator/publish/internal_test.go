@@ -357,3 +357,21 @@ func TestWithoutIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestClosed(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`plain text`, `plain text`},
+		{`<p>one<p>two <b>bold</b><br><img src="https://x.example/i.png">`, `<p>one<p>two <b>bold</b><br><img src="https://x.example/i.png">`},
+		{`<ul><li>one<li>two</ul><table><tr><td>cell</table>`, `<ul><li>one<li>two</ul><table><tr><td>cell</table>`},
+		{`<p>Read <a href="https://x.example/">more`, `<p>Read <a href="https://x.example/">more</a></p>`},
+		{`<details><summary>Credits</summary><p>Photo`, `<details><summary>Credits</summary><p>Photo</p></details>`},
+		{`<div><del>old <b>text`, `<div><del>old <b>text</b></del></div>`},
+		{`<table><tr><td>cell`, `<table><tbody><tr><td>cell</td></tr></tbody></table>`},
+		{`<p><b>bold<p>still bold`, `<p><b>bold</b></p><p><b>still bold</b></p>`},
+	}
+	for _, tt := range tests {
+		if got := closed(tt.in); got != tt.want {
+			t.Errorf("closed(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

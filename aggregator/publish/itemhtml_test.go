@@ -3,6 +3,7 @@ package publish_test
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -283,4 +284,72 @@ func TestRSSTextReadAsHTMLInBrowser(t *testing.T) {
 		t.Errorf("the page holds elements %q, attributes %q and URLs %q; want none from the feed's text", seen.Elements, seen.Handlers, seen.URLs)
 	}
 	watch.check(t, "the reader's page")
+}
+
+// listPlaceJS tells where each entry's list of the other sources stands
+// in a reader's page: the elements between its "Also reported by" line and
+// the entry's <article>, which should be none.
+const listPlaceJS = `Array.from(document.querySelectorAll("article")).map(a => {
+	const p = Array.from(a.querySelectorAll("p")).find(p => p.textContent.trim() === "Also reported by:");
+	if (!p) return "no list";
+	const around = [];
+	for (let e = p.parentElement; e && e !== a; e = e.parentElement) around.push(e.tagName);
+	if (p.querySelector("a")) around.push("a link in the line");
+	return around.join(" ");
+})`
+
+// TestOtherSourcesOutsideItemHTML renders, in Chromium as a web reader
+// does, entries whose item HTML leaves elements open: the list of the
+// other sources that carried the story, which follows the item's HTML,
+// must not end up inside them, folded away in a <details>, struck
+// through, or made part of the item's link.
+func TestOtherSourcesOutsideItemHTML(t *testing.T) {
+	ctx := newBrowser(t)
+	f := newFixture(t)
+	bodies := []string{
+		`<p>Harbour works. <a href="https://alpha.example/more">Read more`,
+		`<p>Harbour works.<details><summary>Credits</summary><p>Photo: A. Writer`,
+		`<div><del>Harbour <b>works`,
+		`<blockquote><ul><li>Harbour works<li>Bridge works`,
+		`<table><tr><td>Harbour works`,
+	}
+	for i, body := range bodies {
+		putStories(t, f.db, storySpec{
+			at: t0.Add(time.Duration(20+i) * time.Hour), topics: []string{aggregator.AllTopic},
+			items: []itemSpec{
+				{src: srcAlpha, guid: fmt.Sprintf("open-%d", i), title: "Harbour works", link: fmt.Sprintf("https://alpha.example/open-%d", i), content: body},
+				{src: srcBeta, guid: fmt.Sprintf("open-b-%d", i), title: "Harbour works begin", link: fmt.Sprintf("https://beta.example/open-%d", i)},
+			},
+		})
+	}
+	f.pub.Changed(aggregator.AllTopic)
+	var page strings.Builder
+	page.WriteString("<!doctype html><html><head><meta charset=utf-8><title>reader</title></head><body>\n")
+	for format, entries := range publishedHTML(t, f, aggregator.AllTopic) {
+		for i := range bodies {
+			page.WriteString(fmt.Sprintf("<article id=%s-%d>%s</article>\n", format, i, entries[i]))
+		}
+	}
+	page.WriteString("</body></html>")
+	reader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(page.String()))
+	}))
+	t.Cleanup(reader.Close)
+	if err := chromedp.Do(ctx, chromedp.Navigate(reader.URL+"/")); err != nil {
+		t.Fatalf("opening the reader's page: %v", err)
+	}
+	places, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](listPlaceJS))
+	if err != nil {
+		t.Fatalf("reading the reader's page: %v", err)
+	}
+	if len(places) != 3*len(bodies) {
+		t.Fatalf("the page holds %d entries; want %d, each in its own <article>", len(places), 3*len(bodies))
+	}
+	for i, p := range places {
+		if p != "" {
+			// The newest entry first: the last body's.
+			t.Errorf("entry %d (%s): the list of other sources stands inside %s", i, bodies[len(bodies)-1-i%len(bodies)], p)
+		}
+	}
 }
