@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -171,7 +172,27 @@ func FuzzRender(f *testing.F) {
 				if why := scriptIn(doc.Items[0].ContentHTML); why != "" {
 					t.Fatalf("json content carries %s: %q", why, doc.Items[0].ContentHTML)
 				}
+				if leavesOpen(doc.Items[0].ContentHTML) {
+					t.Fatalf("json content leaves an element open: %q", doc.Items[0].ContentHTML)
+				}
 				continue
+			}
+			if fm == formatRSS {
+				// Read as HTML, as many readers read them, RSS titles,
+				// creators and categories hold no tag.
+				var doc struct {
+					Texts []string `xml:"channel>item>title"`
+					More  []string `xml:"channel>item>creator"`
+					Cats  []string `xml:"channel>item>category"`
+				}
+				if err := xml.Unmarshal(r.plain.body, &doc); err != nil {
+					t.Fatalf("rss: %v\n%s", err, r.plain.body)
+				}
+				for _, text := range slices.Concat(doc.Texts, doc.More, doc.Cats) {
+					if opensTag(text) {
+						t.Fatalf("rss text %q opens a tag", text)
+					}
+				}
 			}
 			if err := wellFormed(r.plain.body); err != nil {
 				t.Fatalf("%s: %v\n%s", fm, err, r.plain.body)
