@@ -63,6 +63,7 @@ type itemSpec struct {
 	title   string
 	link    string
 	content string
+	summary string
 	authors []string
 	encs    []aggregator.Enclosure
 }
@@ -93,6 +94,7 @@ func putStories(tb testing.TB, db *store.DB, specs ...storySpec) []string {
 					Link:       is.link,
 					Title:      is.title,
 					Content:    is.content,
+					Summary:    is.summary,
 					Authors:    is.authors,
 					Enclosures: is.encs,
 					Published:  sp.at.Add(time.Duration(i) * time.Minute),

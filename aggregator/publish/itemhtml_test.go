@@ -317,7 +317,7 @@ func TestOtherSourcesOutsideItemHTML(t *testing.T) {
 		putStories(t, f.db, storySpec{
 			at: t0.Add(time.Duration(20+i) * time.Hour), topics: []string{aggregator.AllTopic},
 			items: []itemSpec{
-				{src: srcAlpha, guid: fmt.Sprintf("open-%d", i), title: "Harbour works", link: fmt.Sprintf("https://alpha.example/open-%d", i), content: body},
+				{src: srcAlpha, guid: fmt.Sprintf("open-%d", i), title: "Harbour works", link: fmt.Sprintf("https://alpha.example/open-%d", i), content: body, summary: body},
 				{src: srcBeta, guid: fmt.Sprintf("open-b-%d", i), title: "Harbour works begin", link: fmt.Sprintf("https://beta.example/open-%d", i)},
 			},
 		})
@@ -329,6 +329,16 @@ func TestOtherSourcesOutsideItemHTML(t *testing.T) {
 		for i := range bodies {
 			page.WriteString(fmt.Sprintf("<article id=%s-%d>%s</article>\n", format, i, entries[i]))
 		}
+	}
+	// An Atom entry's summary, which readers show in their lists of
+	// entries with more after it, is closed too.
+	_, doc := f.get(t, "/topics/all.atom")
+	feed, err := gofeed.NewParser().Parse(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatalf("all.atom: %v", err)
+	}
+	for i := range bodies {
+		page.WriteString(fmt.Sprintf("<article id=summary-%d>%s\n<p>Also reported by:</p></article>\n", i, feed.Items[i].Description))
 	}
 	page.WriteString("</body></html>")
 	reader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -343,8 +353,8 @@ func TestOtherSourcesOutsideItemHTML(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reading the reader's page: %v", err)
 	}
-	if len(places) != 3*len(bodies) {
-		t.Fatalf("the page holds %d entries; want %d, each in its own <article>", len(places), 3*len(bodies))
+	if len(places) != 4*len(bodies) {
+		t.Fatalf("the page holds %d entries and summaries; want %d, each in its own <article>", len(places), 4*len(bodies))
 	}
 	for i, p := range places {
 		if p != "" {

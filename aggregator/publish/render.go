@@ -135,7 +135,7 @@ func summaryHTML(v *storyView) string {
 	if strings.TrimSpace(v.Face.Content) == "" {
 		return ""
 	}
-	return htmlcut.Cut(strings.TrimSpace(xmlText(withoutIDs(parse.Sanitize(v.Face.Summary, "")))), entrySummary)
+	return htmlcut.Cut(strings.TrimSpace(xmlText(closed(withoutIDs(parse.Sanitize(v.Face.Summary, ""))))), entrySummary)
 }
 
 // authorsOf returns the face item's authors, else the face source's name.
