@@ -216,7 +216,9 @@ func leavesOpen(h string) bool {
 				}
 			}
 			return false
-		case html.StartTagToken:
+		case html.StartTagToken, html.SelfClosingTagToken:
+			// HTML reads "<details/>" as "<details>": the slash closes
+			// only a void element, which needs no closing.
 			name, _ := z.TagName()
 			if !htmlcut.VoidElements[string(name)] {
 				open = append(open, string(name))

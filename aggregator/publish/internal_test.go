@@ -389,6 +389,9 @@ func TestClosed(t *testing.T) {
 		{`<div><del>old <b>text`, `<div><del>old <b>text</b></del></div>`},
 		{`<table><tr><td>cell`, `<table><tbody><tr><td>cell</td></tr></tbody></table>`},
 		{`<p><b>bold<p>still bold`, `<p><b>bold</b></p><p><b>still bold</b></p>`},
+		// A slash ends no element but a void one: <details/> opens one.
+		{`<details/><summary>Credits</summary>Photo<br/>`, `<details><summary>Credits</summary>Photo<br/></details>`},
+		{`<a href="https://x.example/"/>more`, `<a href="https://x.example/">more</a>`},
 	}
 	for _, tt := range tests {
 		if got := closed(tt.in); got != tt.want {

@@ -294,7 +294,8 @@ const listPlaceJS = `Array.from(document.querySelectorAll("article")).map(a => {
 	if (!p) return "no list";
 	const around = [];
 	for (let e = p.parentElement; e && e !== a; e = e.parentElement) around.push(e.tagName);
-	if (p.querySelector("a")) around.push("a link in the line");
+	const inside = Array.from(p.querySelectorAll("*")).map(e => e.tagName);
+	if (inside.length) around.push("and holds " + inside.join(" "));
 	return around.join(" ");
 })`
 
@@ -312,6 +313,8 @@ func TestOtherSourcesOutsideItemHTML(t *testing.T) {
 		`<div><del>Harbour <b>works`,
 		`<blockquote><ul><li>Harbour works<li>Bridge works`,
 		`<table><tr><td>Harbour works`,
+		`<p>Harbour works.<s/>Bridge works`,
+		`<details/><summary>Credits</summary>Photo: A. Writer`,
 	}
 	for i, body := range bodies {
 		putStories(t, f.db, storySpec{
