@@ -713,15 +713,55 @@ func badRune(r rune, n int) bool {
 // PlainText returns the text of an HTML fragment, for titles, names and
 // categories: tags (and the contents of script and style) removed, entities
 // decoded, runs of white space collapsed to one space, control characters,
-// bidirectional overrides and invalid UTF-8 dropped.
+// bidirectional overrides and invalid UTF-8 dropped, and the embeddings
+// and isolates it leaves open closed (closeBidi).
 func PlainText(s string) string {
-	return withoutOverrides(plainText(s))
+	return closeBidi(withoutOverrides(plainText(s)))
 }
 
 // LiteralText is PlainText for text that is plain already, as an Atom
 // title of type text is: its "<" and "&" are characters, not markup.
 func LiteralText(s string) string {
-	return withoutOverrides(collapseSpace(cleanText(s)))
+	return closeBidi(withoutOverrides(collapseSpace(cleanText(s))))
+}
+
+// closeBidi closes the directional embeddings (U+202A, U+202B, closed by
+// U+202C) and isolates (U+2066–U+2068, closed by U+2069) that s opens and
+// leaves open. Right-to-left text mixed with names in Latin letters uses
+// them, and they stay; but one left open reaches past the text, where a
+// reader shows a title or an author beside the source's name or the date,
+// and turns them around ("Mal\u2067lory" before "· Harbour Wire").
+func closeBidi(s string) string {
+	if !strings.ContainsAny(s, "\u202a\u202b\u2066\u2067\u2068") {
+		return s
+	}
+	var open []rune // the closers owed, innermost last
+	for _, r := range s {
+		switch r {
+		case '\u202a', '\u202b':
+			open = append(open, '\u202c')
+		case '\u2066', '\u2067', '\u2068':
+			open = append(open, '\u2069')
+		case '\u202c':
+			// Closes the innermost embedding, not an isolate.
+			if n := len(open); n > 0 && open[n-1] == '\u202c' {
+				open = open[:n-1]
+			}
+		case '\u2069':
+			// Closes the innermost isolate and the embeddings within it.
+			for i := len(open) - 1; i >= 0; i-- {
+				if open[i] == '\u2069' {
+					open = open[:i]
+					break
+				}
+			}
+		}
+	}
+	if len(open) == 0 {
+		return s
+	}
+	slices.Reverse(open)
+	return s + string(open)
 }
 
 // withoutOverrides removes the characters that force a direction.

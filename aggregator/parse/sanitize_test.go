@@ -230,6 +230,13 @@ func TestPlainText(t *testing.T) {
 		{"Bank \u202egpj.exe", "Bank gpj.exe"},
 		{"\u202d \u202e forced &#x202E;both", "forced both"},
 		{"\u05e9\u05dc\u05d5\u05dd\u200f world", "\u05e9\u05dc\u05d5\u05dd\u200f world"},
+		// Embeddings and isolates stay; those left open are closed, so
+		// that they end with the title.
+		{"Mal&#x2067;lory", "Mal\u2067lory\u2069"},
+		{"\u202bRTL \u2066name\u2069 text\u202c tail", "\u202bRTL \u2066name\u2069 text\u202c tail"},
+		{"\u2067a \u202bb", "\u2067a \u202bb\u202c\u2069"},
+		{"\u2066a \u202bb\u2069 c \u202a", "\u2066a \u202bb\u2069 c \u202a\u202c"},
+		{"stray\u2069 \u202c closers", "stray\u2069 \u202c closers"},
 	}
 	for _, tt := range tests {
 		if got := PlainText(tt.in); got != tt.want {
