@@ -261,3 +261,7 @@ func TestNonNewsStories(t *testing.T) { checkUnseen(t, nonNewsDir) }
 // earthquakes); a link reused for a new article; and a radio station's
 // copy of half a regional forecast beside its own forecast.
 func TestStoriesKeptApart(t *testing.T) { checkUnseen(t, "testdata/apart") }
+
+// TestStoriesKeptApartSecondSet does the same with a second set of such
+// items (testdata/apart2).
+func TestStoriesKeptApartSecondSet(t *testing.T) { checkUnseen(t, "testdata/apart2") }

@@ -278,9 +278,43 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 		seen[given] = append(seen[given], len(items))
 		items = append(items, it)
 	}
+	dropSharedOrigins(items)
 	dateUndated(items, n.now)
 	f.Items = items
 	return f
+}
+
+// dropSharedOrigins drops from each item the origin links that another
+// item of the feed names too. A re-post names its own original; a link
+// that several of a feed's items name is a page of the site, not one
+// report: the show's page under each of a podcast's episodes ("Listen"),
+// a newsletter's archive under each issue, a section page under each of an
+// aggregator's "Read more", a partner's credit line stuck on one article
+// under every story. Taken for an original, it would put all those items
+// in one story, with whatever item has that link.
+func dropSharedOrigins(items []aggregator.Item) {
+	named := map[string]int{}
+	for _, it := range items {
+		for _, o := range it.OriginLinks {
+			named[o]++
+		}
+	}
+	for i := range items {
+		links := items[i].OriginLinks
+		if !slices.ContainsFunc(links, func(o string) bool { return named[o] > 1 }) {
+			continue
+		}
+		kept := make([]string, 0, len(links))
+		for _, o := range links {
+			if named[o] == 1 {
+				kept = append(kept, o)
+			}
+		}
+		if len(kept) == 0 {
+			kept = nil
+		}
+		items[i].OriginLinks = kept
+	}
 }
 
 // dateUndated dates the items the feed does not date. In a feed whose

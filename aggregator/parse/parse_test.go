@@ -352,6 +352,10 @@ func TestParseOrigins(t *testing.T) {
 		"Ten":   nil,
 		// A link to a report's AMP page names the report's page too.
 		"Eleven": {"https://origin.example/2024/eleven/amp/", "https://origin.example/2024/eleven/"},
+		// A link that two items of the feed name is a page of the site
+		// (a show's page under each episode), no item's original.
+		"Twelve":   nil,
+		"Thirteen": nil,
 	}
 	for _, it := range f.Items {
 		if !slices.Equal(it.OriginLinks, want[it.Title]) {
