@@ -263,6 +263,15 @@ func (s *session) add(p *pending) (bool, error) {
 		if !ok {
 			continue
 		}
+		if k.reason != aggregator.ReasonText && k.reason != aggregator.ReasonOrigin {
+			other, err := s.postUnderLink(p, ref)
+			if err != nil {
+				return false, err
+			}
+			if other {
+				continue
+			}
+		}
 		st, err = s.story(ref.Story)
 		if errors.Is(err, aggregator.ErrNotFound) {
 			continue // pruned since
@@ -427,6 +436,35 @@ func (s *session) edit(p *pending) error {
 		return err
 	}
 	return s.mergeStories(st)
+}
+
+// postUnderLink reports whether the stored item of ref, found under the
+// pending item's link or GUID, is another post of its source under one
+// link: an item of the same source, under another GUID, whose text is no
+// version of the pending item's (sameReport). A site that reuses a link
+// for a new article, or a live page whose entries come as items under the
+// page's link, gives each its own GUID; a source that makes up a new GUID
+// at every fetch gives the same text. Without near-duplicate detection
+// one link stays one story.
+func (s *session) postUnderLink(p *pending, ref aggregator.KeyRef) (bool, error) {
+	if !s.in.near || p.doc == nil {
+		return false, nil
+	}
+	other, err := s.item(ref.Item)
+	if isNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if other.SourceID != p.it.SourceID || other.GUID == p.it.GUID {
+		return false, nil
+	}
+	was, err := s.doc(ref.Item)
+	if err != nil || was == nil {
+		return false, err
+	}
+	return !sameReport(p.doc, was, s.in.threshold), nil
 }
 
 // sameReport reports whether an item's edited text (of Doc now) is a
