@@ -290,7 +290,8 @@ const minQuotedHeadline = 5
 
 // quotesHeadline reports whether the summary or content of it holds the
 // headline of quoted whole between quotation marks, its case, its
-// punctuation between words and its kind of quotation marks aside, and
+// punctuation between words and its kind of quotation marks aside, fewer
+// words outside its quotations than half of quoted's (unquotedWords), and
 // no other quotation as long as a headline but of quoted's own words
 // (all but otherQuoteWords of them): a correction names the one story it
 // corrects, and quotes its words ("please read "…" instead of "…""),
@@ -315,10 +316,16 @@ func quotesHeadline(it, quoted aggregator.Item) bool {
 			}
 		}
 	}
-	if !found || len(others) == 0 {
-		return found
+	if !found {
+		return false
 	}
 	qp := plainOf(quoted)
+	if unquotedWords(p) >= max(len(quoteWords(qp.summary)), len(quoteWords(qp.content)))/2 {
+		return false
+	}
+	if len(others) == 0 {
+		return true
+	}
 	own := map[string]bool{}
 	for _, text := range []string{quoted.Title, qp.summary, qp.content} {
 		for _, w := range quoteWords(text) {
@@ -337,6 +344,25 @@ func quotesHeadline(it, quoted aggregator.Item) bool {
 		}
 	}
 	return true
+}
+
+// unquotedWords returns how many words an item's text holds outside its
+// quotations, of its summary or its content, whichever holds more. A text
+// that names a report by its headline is part of it when it is a notice
+// about it, shorter than half of it (a correction, "please read … instead
+// of …"); one as long as the report or longer is a report of its own (the
+// next day's follow-up, "Yesterday we reported "…""), as another outlet's
+// column is.
+func unquotedWords(p plainText) int {
+	n := 0
+	for _, text := range []string{p.summary, p.content} {
+		words := len(quoteWords(text))
+		for _, q := range quotations(text) {
+			words -= len(quoteWords(q))
+		}
+		n = max(n, words)
+	}
+	return n
 }
 
 // otherQuoteWords is how many words of another quotation in a text that
