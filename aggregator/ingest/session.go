@@ -272,6 +272,15 @@ func (s *session) add(p *pending) (bool, error) {
 				continue
 			}
 		}
+		if strings.HasPrefix(k.key, guidPrefix) {
+			other, err := s.otherUnderGUID(p, ref)
+			if err != nil {
+				return false, err
+			}
+			if other {
+				continue
+			}
+		}
 		st, err = s.story(ref.Story)
 		if errors.Is(err, aggregator.ErrNotFound) {
 			continue // pruned since
@@ -465,6 +474,34 @@ func (s *session) postUnderLink(p *pending, ref aggregator.KeyRef) (bool, error)
 		return false, err
 	}
 	return !sameReport(p.doc, was, s.in.threshold), nil
+}
+
+// otherUnderGUID reports whether the stored item of ref, found under the
+// pending item's GUID, is another source's item whose words share nothing
+// with the pending item's (near.Similarity of zero, as namesAgree judges
+// two stories): papers of one group whose shared publishing system gives
+// two of their reports one GUID. A partner's copy under the original's
+// GUID, or an aggregator's headline, shares its words. Without
+// near-duplicate detection one GUID stays one story.
+func (s *session) otherUnderGUID(p *pending, ref aggregator.KeyRef) (bool, error) {
+	if !s.in.near || p.doc == nil {
+		return false, nil
+	}
+	other, err := s.item(ref.Item)
+	if isNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if other.SourceID == p.it.SourceID {
+		return false, nil
+	}
+	was, err := s.doc(ref.Item)
+	if err != nil || was == nil {
+		return false, err
+	}
+	return near.Similarity(p.doc, was).Value == 0, nil
 }
 
 // sameReport reports whether an item's edited text (of Doc now) is a
