@@ -272,6 +272,15 @@ func (s *session) add(p *pending) (bool, error) {
 				continue
 			}
 		}
+		if k.reason == aggregator.ReasonOrigin {
+			page, err := s.sitePage(p, k)
+			if err != nil {
+				return false, err
+			}
+			if page {
+				continue
+			}
+		}
 		if strings.HasPrefix(k.key, guidPrefix) {
 			other, err := s.otherUnderGUID(p, ref)
 			if err != nil {
@@ -474,6 +483,57 @@ func (s *session) postUnderLink(p *pending, ref aggregator.KeyRef) (bool, error)
 		return false, err
 	}
 	return !sameReport(p.doc, was, s.in.threshold), nil
+}
+
+// sitePage reports whether the link that an origin key k joins by is one
+// that two items of one source name as their original under headlines
+// that share no word (near.Score.Title of zero): a page of the site rather
+// than one report, as the show's page under each of a podcast's episodes
+// when its feed holds the latest alone (parse drops such a link within one
+// fetch). An aggregator that lists one report twice, under two headlines,
+// names it under headlines that share the report's names. For a link the item names
+// (linkPrefix) the other item is of its source; for the item's own link
+// (originPrefix) two items of any one source.
+func (s *session) sitePage(p *pending, k exactKey) (bool, error) {
+	if !s.in.near || p.doc == nil {
+		return false, nil
+	}
+	refs, err := s.tx.Keys(originPrefix + k.shown)
+	if err != nil {
+		return false, fmt.Errorf("dedup key: %w", err)
+	}
+	naming := map[string][]*near.Doc{} // source → Docs of its items naming the link
+	if strings.HasPrefix(k.key, linkPrefix) {
+		naming[p.it.SourceID] = []*near.Doc{p.doc}
+	}
+	// The most recent refs are read, as a band's: a link that many
+	// sources name is a report that many copied.
+	for _, r := range refs[max(0, len(refs)-bandRead):] {
+		if r.Item == p.it.ID {
+			continue
+		}
+		other, err := s.item(r.Item)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		d, err := s.doc(r.Item)
+		if err != nil {
+			return false, err
+		}
+		if d == nil {
+			continue
+		}
+		for _, e := range naming[other.SourceID] {
+			if d.TitleLen > 0 && e.TitleLen > 0 && near.Similarity(d, e).Title == 0 {
+				return true, nil
+			}
+		}
+		naming[other.SourceID] = append(naming[other.SourceID], d)
+	}
+	return false, nil
 }
 
 // otherUnderGUID reports whether the stored item of ref, found under the
