@@ -182,27 +182,3 @@ func TestChromeCountersOfEarlierBuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
-// TestStripChromeKeepsTables checks that the rows of a table of results,
-// lines that are not prose but give figures against names, stay in an
-// item's text beside its sentences, while a lone line of the same kind (a
-// byline and its date) and a credit go.
-func TestStripChromeKeepsTables(t *testing.T) {
-	lines := []string{
-		"By Fiona Galbraith, Lakeside Herald, 7 April 2025 02:25",
-		"The Green Party has won Millbrook, one of Labour's safest wards on the council.",
-		"Priya Anand (Green Party): 2,418 votes (41.2%) – elected",
-		"Tom Reeve (Labour Party): 1,902 votes (32.4%)",
-		"Gill Sutton (Conservative Party): 1,107 votes (18.9%)",
-		"Photo: Lakeside Herald",
-	}
-	keys := make([]string, len(lines))
-	for i, l := range lines {
-		keys[i] = "b" + near.LineKey(l)
-	}
-	got := stripChrome(lines, keys, nil, map[string]bool{})
-	want := lines[1:5]
-	if !slices.Equal(got, want) {
-		t.Errorf("stripChrome = %q; want %q", got, want)
-	}
-}

@@ -85,18 +85,11 @@ func chromeKeys(lineKeys, leads, segments []string) []string {
 	return keys
 }
 
-// minTableRows is the fewest lines in a row that give figures against names
-// (near.Tally) for them to be a table of results (a ward's candidates and
-// their votes, a league's scores), which is the item's report, rather than
-// a byline with its date or a credit.
-const minTableRows = 3
-
 // stripChrome drops the lines that recur across the source's items, the
 // lines that point elsewhere under a lead label the source's items share
 // ("READ ALSO: another headline", not a sentence), and lines that are not
-// prose when the item has prose, but for the rows of a table of results:
-// what remains is the article. keys are the lines' chrome counter keys and
-// leads their lead labels' (or nil).
+// prose when the item has prose: what remains is the article. keys are the
+// lines' chrome counter keys and leads their lead labels' (or nil).
 func stripChrome(lines, keys, leads []string, isChrome map[string]bool) []string {
 	kept := make([]string, 0, len(lines))
 	prose := make([]bool, 0, len(lines)) // near.Prose of each kept line, computed once
@@ -115,18 +108,6 @@ func stripChrome(lines, keys, leads []string, isChrome map[string]bool) []string
 	}
 	if !anyProse {
 		return kept
-	}
-	for i := 0; i < len(kept); {
-		j := i
-		for j < len(kept) && !prose[j] && near.Tally(kept[j]) {
-			j++
-		}
-		if j-i >= minTableRows {
-			for k := i; k < j; k++ {
-				prose[k] = true
-			}
-		}
-		i = max(j, i+1)
 	}
 	out := kept[:0]
 	for i, l := range kept {

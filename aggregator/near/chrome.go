@@ -244,27 +244,3 @@ func Label(segment string) bool {
 	ws := words(segment)
 	return len(ws) == 1 && ws[0].acronym && utf8.RuneCountInString(ws[0].norm) >= 4
 }
-
-// Tally reports whether a line that is not prose gives figures against
-// names, as a row of a table of results does ("Priya Anand (Green Party):
-// 2,418 votes (41.2%)"): two numbers or more and two words or more
-// written with a capital where a sentence does not begin. A credit, a
-// share bar or a time stamp ("Updated 14:05 GMT") has fewer of one or the
-// other; a byline with its date may have both, but stands alone, where the
-// rows of a table come several in a row (see the ingest package).
-func Tally(line string) bool {
-	if bracketed(line) {
-		return false
-	}
-	numbers, names := 0, 0
-	eachWord(line, func(w word) bool {
-		switch {
-		case w.number:
-			numbers++
-		case w.capital && utf8.RuneCountInString(w.norm) >= 2:
-			names++
-		}
-		return true
-	})
-	return numbers >= 2 && names >= 2
-}

@@ -81,27 +81,6 @@ func TestProse(t *testing.T) {
 	}
 }
 
-func TestTally(t *testing.T) {
-	tests := []struct {
-		in   string
-		want bool
-	}{
-		{"Priya Anand (Green Party): 2,418 votes (41.2%) – elected", true},
-		{"Oskar Nyberg (Independent): 442 votes (7.5%)", true},
-		{"Harrowgate Rovers 2 Penmoor Athletic 1", true},
-		{"Updated 14:05 GMT", false},                       // one name
-		{"Published 7 April 2025, 14:05", false},           // one name: a line begins with a capital
-		{"Photo credit: Metro Herald / file photo", false}, // no figures
-		{"Share this article: Facebook X Email", false},
-		{"(Reporting by Nadia Ferreira in Lagos, 12 May 2025)", false},
-	}
-	for _, tt := range tests {
-		if got := Tally(tt.in); got != tt.want {
-			t.Errorf("Tally(%q) = %v; want %v", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestHeadlineNamesDisagree(t *testing.T) {
 	tests := []struct {
 		a, b string
