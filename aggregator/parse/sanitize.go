@@ -367,7 +367,8 @@ func needsRepair(s string) bool {
 					amp = v + a
 				}
 			}
-			if amp < unquotedEnd || dimension && unquotedEnd-v <= len("1px") && tinyDimension(s[v:unquotedEnd]) {
+			if amp < unquotedEnd || dimension && unquotedEnd-v <= len("1px") && tinyDimension(s[v:unquotedEnd]) ||
+				!dimension && strings.IndexByte(s[v:unquotedEnd], '\\') >= 0 {
 				return true
 			}
 			continue
@@ -379,8 +380,8 @@ func needsRepair(s string) bool {
 		if strings.IndexByte(val, '&') >= 0 {
 			val = html.UnescapeString(val)
 		}
-		if dimension && tinyDimension(val) || !dimension && strings.ContainsAny(val, " \t\n\r\f") {
-			return true // white space in a URL, or perhaps a tracking pixel
+		if dimension && tinyDimension(val) || !dimension && strings.ContainsAny(val, " \t\n\r\f\\") {
+			return true // white space or a backslash in a URL, or perhaps a tracking pixel
 		}
 	}
 }
@@ -392,7 +393,7 @@ func isHTMLSpace(c byte) bool {
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // repairHTML rewrites the tags of s whose URL attributes hold white space
-// with each such URL as a browser reads it (repairURL), gives a lazily
+// or backslashes with each such URL as a browser reads it (repairURL), gives a lazily
 // loaded image its real source as src, leaves tracking pixels out and
 // writes a link to what an embedded player (an iframe, a video, an audio)
 // plays before it; it leaves the rest of s as it is.
@@ -417,7 +418,7 @@ func repairHTML(s string, base *url.URL) string {
 			tok := z.Token()
 			changed := false
 			for i, a := range tok.Attr {
-				if urlAttrs[a.Key] && strings.ContainsAny(a.Val, " \t\n\r\f") {
+				if urlAttrs[a.Key] && strings.ContainsAny(a.Val, " \t\n\r\f\\") {
 					tok.Attr[i].Val = repairURL(a.Val)
 					changed = true
 				}
@@ -625,7 +626,32 @@ func repairURL(v string) string {
 		len(rest) > 2 && isSlash(rest[0]) && isSlash(rest[1]) && (isSlash(rest[2]) || rest[0] == '\\' || rest[1] == '\\') {
 		v = scheme + "://" + strings.TrimLeft(rest, "/\\")
 	}
-	return v
+	return slashes(v)
+}
+
+// slashes writes the backslashes before the query of an http(s) URL, or
+// of a reference relative to one, as slashes, and the three or more
+// slashes that begin a reference as two, as browsers read them: a link to
+// "\\cdn.example\a.html" or "///cdn.example/a.html" takes a reader's
+// click to //cdn.example/a.html, and should not be published as a path on
+// the item's own site.
+func slashes(v string) string {
+	head, rest := v, ""
+	if i := strings.IndexAny(v, "?#"); i >= 0 {
+		head, rest = v[:i], v[i:]
+	}
+	if strings.Contains(head, "\\") {
+		if i := strings.IndexAny(head, ":/\\"); i >= 0 && head[i] == ':' && !strings.EqualFold(head[:i], "http") && !strings.EqualFold(head[:i], "https") {
+			return v // another scheme's, whose backslashes are its own
+		}
+		head = strings.ReplaceAll(head, "\\", "/")
+	} else if !strings.HasPrefix(head, "///") {
+		return v
+	}
+	if strings.HasPrefix(head, "///") {
+		head = "//" + strings.TrimLeft(head, "/")
+	}
+	return head + rest
 }
 
 func isSlash(c byte) bool { return c == '/' || c == '\\' }

@@ -135,6 +135,12 @@ func TestSanitize(t *testing.T) {
 		{"relative link", `<a href="../other.html">x</a>`, `<a href="https://site.example/other.html" rel="nofollow noopener noreferrer">x</a>`},
 		{"root-relative image", `<img src="/i/a.png" alt="a">`, `<img src="https://site.example/i/a.png" alt="a">`},
 		{"protocol-relative", `<img src="//cdn.example/a.png">`, `<img src="https://cdn.example/a.png">`},
+		// Browsers read a backslash in an http(s) URL's path as a slash:
+		// the link goes where a reader's click would.
+		{"backslashes for slashes", `<a href="\\cdn.example\a\b.html?q=\x">x</a><img src="\i\a.png">`, `<a href="https://cdn.example/a/b.html?q=\x" rel="nofollow noopener noreferrer">x</a><img src="https://site.example/i/a.png">`},
+		{"three slashes", `<a href="///cdn.example/a">x</a>`, `<a href="https://cdn.example/a" rel="nofollow noopener noreferrer">x</a>`},
+		{"backslash in another scheme", `<a href="mailto:a\\b@x.example">x</a>`, `<a href="mailto:a\\b@x.example" rel="nofollow noopener noreferrer">x</a>`},
+		{"slash and backslash", `<a href="/\\cdn.example/a">x</a>`, `<a href="https://cdn.example/a" rel="nofollow noopener noreferrer">x</a>`},
 		{"absolute link", `<a href="https://x.example/a">x</a>`, `<a href="https://x.example/a" rel="nofollow noopener noreferrer">x</a>`},
 		{"rel replaced", `<a href="https://x.example/" rel="opener author">x</a>`, `<a href="https://x.example/" rel="nofollow noopener noreferrer">x</a>`},
 		{"script removed", `<p>a</p><script>alert(1)</script><p>b</p>`, `<p>a</p><p>b</p>`},
