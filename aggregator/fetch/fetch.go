@@ -24,7 +24,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"mime"
 	"net"
@@ -37,6 +36,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/internal/pagetext"
 )
 
 // Accept is the Accept header sent with every request: feed types first,
@@ -703,7 +703,7 @@ func pageWords(resp *http.Response, head []byte) string {
 	var words string
 	switch {
 	case mt == "text/html" || mt == "application/xhtml+xml" || (mt == "" && bytes.HasPrefix(bytes.TrimSpace(head), []byte("<"))):
-		words = html.UnescapeString(htmlTitle(head))
+		words = pagetext.Title(head, maxSays)
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		words = jsonWords(head)
 	case mt == "text/plain" || (mt == "" && plainText(head)):
@@ -714,21 +714,9 @@ func pageWords(resp *http.Response, head []byte) string {
 			}
 		}
 	}
-	words = strings.Join(strings.Fields(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			return -1
-		}
-		return r
-	}, strings.ToValidUTF8(words, ""))), " ")
+	words = pagetext.Line(words, maxSays)
 	if repeatsStatus(words, resp.StatusCode) {
 		return ""
-	}
-	if len(words) > maxSays {
-		cut := words[:maxSays]
-		if i := strings.LastIndexByte(cut, ' '); i > 0 {
-			cut = cut[:i]
-		}
-		words = strings.ToValidUTF8(strings.TrimSpace(cut), "") + " …"
 	}
 	return words
 }
@@ -789,30 +777,4 @@ func plainText(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// htmlTitle returns the text of the first <title> element of an HTML
-// page's head, as written (entities not decoded), or "".
-func htmlTitle(page []byte) string {
-	lower := make([]byte, len(page)) // lower-cased byte for byte, so that offsets hold
-	for i, c := range page {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		lower[i] = c
-	}
-	open := bytes.Index(lower, []byte("<title"))
-	if open < 0 {
-		return ""
-	}
-	gt := bytes.IndexByte(lower[open:], '>')
-	if gt < 0 {
-		return ""
-	}
-	start := open + gt + 1
-	end := bytes.Index(lower[start:], []byte("</title"))
-	if end < 0 {
-		return ""
-	}
-	return string(page[start : start+end])
 }

@@ -8,10 +8,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/tributary-feeds/tributary/internal/pagetext"
 )
 
 // ErrHTMLPage is returned, wrapped in an *HTMLPageError, when the document
@@ -131,58 +132,8 @@ func alternateFeed(b []byte, pageURL string) string {
 }
 
 func htmlPageError(b []byte, pageURL string) error {
-	return fmt.Errorf("parsing %s: %w", pageURL, &HTMLPageError{Alternate: alternateFeed(b, pageURL), Title: pageTitle(b)})
+	return fmt.Errorf("parsing %s: %w", pageURL, &HTMLPageError{Alternate: alternateFeed(b, pageURL), Title: pagetext.Title(b, maxPageTitle)})
 }
 
 // maxPageTitle is the most bytes of a page's title an HTMLPageError keeps.
 const maxPageTitle = 100
-
-// pageTitle returns the title an HTML page gives in its head, its entities
-// decoded, without control characters and bidirectional overrides (an
-// error is shown on terminals and web pages), on one line and cut between
-// words at maxPageTitle bytes; or "".
-func pageTitle(b []byte) string {
-	z := html.NewTokenizer(bytes.NewReader(b))
-	var title strings.Builder
-	in := false
-	for title.Len() < 4*maxPageTitle {
-		switch tt := z.Next(); tt {
-		case html.ErrorToken:
-			return ""
-		case html.StartTagToken:
-			name, _ := z.TagName()
-			switch atom.Lookup(name) {
-			case atom.Body:
-				return ""
-			case atom.Title:
-				in = true
-			}
-		case html.EndTagToken:
-			if name, _ := z.TagName(); in && atom.Lookup(name) == atom.Title {
-				return oneLineTitle(title.String())
-			}
-		case html.TextToken:
-			if in {
-				title.Write(z.Text())
-			}
-		}
-	}
-	return oneLineTitle(title.String())
-}
-
-func oneLineTitle(s string) string {
-	s = strings.Join(strings.Fields(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			return -1
-		}
-		return r
-	}, strings.ToValidUTF8(s, ""))), " ")
-	if len(s) > maxPageTitle {
-		cut := s[:maxPageTitle]
-		if i := strings.LastIndexByte(cut, ' '); i > 0 {
-			cut = cut[:i]
-		}
-		s = strings.ToValidUTF8(strings.TrimSpace(cut), "") + " …"
-	}
-	return s
-}
