@@ -465,24 +465,31 @@ func (s *session) edit(p *pending) error {
 // at every fetch gives the same text. Without near-duplicate detection
 // one link stays one story.
 func (s *session) postUnderLink(p *pending, ref aggregator.KeyRef) (bool, error) {
-	if !s.in.near || p.doc == nil {
-		return false, nil
-	}
-	other, err := s.item(ref.Item)
-	if isNotFound(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if other.SourceID != p.it.SourceID || other.GUID == p.it.GUID {
-		return false, nil
-	}
-	was, err := s.doc(ref.Item)
+	was, err := s.storedDoc(p, ref, func(other aggregator.Item) bool {
+		return other.SourceID == p.it.SourceID && other.GUID != p.it.GUID
+	})
 	if err != nil || was == nil {
 		return false, err
 	}
 	return !sameReport(p.doc, was, s.in.threshold), nil
+}
+
+// storedDoc returns, for the rules that tell two items under one key
+// apart by their words (postUnderLink, otherUnderGUID), the Doc of the
+// stored item of ref when near-duplicate detection is on and that item is
+// one the rule asks about (of, given the item); else nil.
+func (s *session) storedDoc(p *pending, ref aggregator.KeyRef, of func(aggregator.Item) bool) (*near.Doc, error) {
+	if !s.in.near || p.doc == nil {
+		return nil, nil
+	}
+	other, err := s.item(ref.Item)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil || !of(other) {
+		return nil, err
+	}
+	return s.doc(ref.Item)
 }
 
 // sitePage reports whether the link that an origin key k joins by is one
@@ -544,20 +551,7 @@ func (s *session) sitePage(p *pending, k exactKey) (bool, error) {
 // GUID, or an aggregator's headline, shares its words. Without
 // near-duplicate detection one GUID stays one story.
 func (s *session) otherUnderGUID(p *pending, ref aggregator.KeyRef) (bool, error) {
-	if !s.in.near || p.doc == nil {
-		return false, nil
-	}
-	other, err := s.item(ref.Item)
-	if isNotFound(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if other.SourceID == p.it.SourceID {
-		return false, nil
-	}
-	was, err := s.doc(ref.Item)
+	was, err := s.storedDoc(p, ref, func(other aggregator.Item) bool { return other.SourceID != p.it.SourceID })
 	if err != nil || was == nil {
 		return false, err
 	}
