@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Term is one weighted word of a Doc.
@@ -294,6 +295,16 @@ func cutEllipsis(s string) (string, bool) {
 func unshout(s string) string {
 	upper, letters := 0, 0
 	for _, r := range s {
+		if r < utf8.RuneSelf {
+			switch {
+			case 'a' <= r && r <= 'z':
+				letters++
+			case 'A' <= r && r <= 'Z':
+				letters++
+				upper++
+			}
+			continue
+		}
 		if unicode.IsLetter(r) {
 			letters++
 			if unicode.IsUpper(r) {

@@ -57,7 +57,20 @@ func eachWord(s string, yield func(word) bool) {
 	i := 0
 	for i < len(s) {
 		r, n := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
+		if r < utf8.RuneSelf {
+			// Most text is ASCII: what lies between its words is
+			// passed over without the Unicode tables.
+			switch c := asciiClass[r]; c {
+			case asciiWord:
+			case asciiStop:
+				sentenceStart = true
+				i++
+				continue
+			default:
+				i++
+				continue
+			}
+		} else {
 			r, n = utf8.DecodeRuneInString(s[i:])
 		}
 		// An apostrophe stays only inside a word, a letter after it: the
@@ -83,6 +96,19 @@ func eachWord(s string, yield func(word) bool) {
 		ascii, apostrophe := true, false
 		first := r
 		for i < len(s) {
+			if c := s[i]; c < utf8.RuneSelf && asciiClass[c] == asciiWord {
+				// A letter or a digit of ASCII, as the switch below counts it.
+				if c <= '9' {
+					digits++
+				} else {
+					letters++
+					if c <= 'Z' {
+						upper++
+					}
+				}
+				i++
+				continue
+			}
 			r, n = rune(s[i]), 1
 			if r >= utf8.RuneSelf {
 				r, n = utf8.DecodeRuneInString(s[i:])
@@ -169,6 +195,25 @@ func eachWord(s string, yield func(word) bool) {
 }
 
 func isASCIIUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// Classes of ASCII characters, for eachWord.
+const (
+	asciiOther = iota // neither in a word nor ending a sentence (an apostrophe is here)
+	asciiWord         // a letter or a digit
+	asciiStop         // ends a sentence: . ! ? : " |
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := range utf8.RuneSelf {
+		switch r := rune(c); {
+		case isWordRune(r) && !isApostrophe(r):
+			t[c] = asciiWord
+		case r == '.' || r == '!' || r == '?' || r == ':' || r == '"' || r == '|':
+			t[c] = asciiStop
+		}
+	}
+	return t
+}()
 
 // plainLetters returns w, a word in small letters, with the letters that
 // writers of its script write one way or the other in one form: Greek
