@@ -295,7 +295,7 @@ func cutEllipsis(s string) (string, bool) {
 func unshout(s string) string {
 	upper, letters := 0, 0
 	for _, r := range s {
-		if r < utf8.RuneSelf {
+		if r < utf8.RuneSelf && asciiClass[r] != asciiUnicode {
 			switch {
 			case 'a' <= r && r <= 'z':
 				letters++

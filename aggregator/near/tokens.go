@@ -60,13 +60,12 @@ func eachWord(s string, yield func(word) bool) {
 		if r < utf8.RuneSelf {
 			// Most text is ASCII: what lies between its words is
 			// passed over without the Unicode tables.
-			switch c := asciiClass[r]; c {
-			case asciiWord:
+			switch asciiClass[r] {
 			case asciiStop:
 				sentenceStart = true
 				i++
 				continue
-			default:
+			case asciiOther:
 				i++
 				continue
 			}
@@ -196,24 +195,33 @@ func eachWord(s string, yield func(word) bool) {
 
 func isASCIIUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 
-// Classes of ASCII characters, for eachWord.
+// Classes of ASCII characters, for eachWord. A character of class
+// asciiUnicode is read as any other, by the Unicode tables; an empty table
+// reads all text that way (TestWordsMatchUnicode).
 const (
-	asciiOther = iota // neither in a word nor ending a sentence (an apostrophe is here)
-	asciiWord         // a letter or a digit
-	asciiStop         // ends a sentence: . ! ? : " |
+	asciiUnicode = iota
+	asciiWord    // a letter or a digit
+	asciiStop    // ends a sentence: . ! ? : " |
+	asciiOther   // neither in a word nor ending a sentence (an apostrophe is here)
 )
 
-var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+// asciiClass is the class of each ASCII character, as the Unicode tables
+// (isWordRune, isApostrophe) and eachWord's sentence ends make it.
+var asciiClass = asciiClasses()
+
+func asciiClasses() (t [utf8.RuneSelf]uint8) {
 	for c := range utf8.RuneSelf {
 		switch r := rune(c); {
 		case isWordRune(r) && !isApostrophe(r):
 			t[c] = asciiWord
 		case r == '.' || r == '!' || r == '?' || r == ':' || r == '"' || r == '|':
 			t[c] = asciiStop
+		default:
+			t[c] = asciiOther
 		}
 	}
 	return t
-}()
+}
 
 // plainLetters returns w, a word in small letters, with the letters that
 // writers of its script write one way or the other in one form: Greek
