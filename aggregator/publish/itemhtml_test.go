@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -153,20 +154,7 @@ func TestPublishedHTMLInBrowser(t *testing.T) {
 		page.WriteString("<article id=" + format + ">" + entries[0] + "</article>\n")
 	}
 	page.WriteString("</body></html>")
-	reader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
-			http.NotFound(w, r) // the images, which may ask
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(page.String()))
-	}))
-	t.Cleanup(reader.Close)
-
-	watch := watchPage(t, ctx)
-	if err := chromedp.Do(ctx, chromedp.Navigate(reader.URL+"/")); err != nil {
-		t.Fatalf("opening the reader's page: %v", err)
-	}
+	watch := openReaderPage(t, ctx, page.String())
 	seen, err := chromedp.Run(ctx, chromedp.Evaluate[seenReaderPage](readerPageJS))
 	if err != nil {
 		t.Fatalf("reading the reader's page: %v", err)
@@ -259,20 +247,7 @@ func TestRSSTextReadAsHTMLInBrowser(t *testing.T) {
 	if !found {
 		t.Fatalf("all.rss has no entry titled Harbour:\n%s", body)
 	}
-	reader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(page.String()))
-	}))
-	t.Cleanup(reader.Close)
-
-	watch := watchPage(t, ctx)
-	if err := chromedp.Do(ctx, chromedp.Navigate(reader.URL+"/")); err != nil {
-		t.Fatalf("opening the reader's page: %v", err)
-	}
+	watch := openReaderPage(t, ctx, page.String())
 	seen, err := chromedp.Run(ctx, chromedp.Evaluate[seenReaderPage](readerPageJS))
 	if err != nil {
 		t.Fatalf("reading the reader's page: %v", err)
@@ -344,14 +319,7 @@ func TestOtherSourcesOutsideItemHTML(t *testing.T) {
 		page.WriteString(fmt.Sprintf("<article id=summary-%d>%s\n<p>Also reported by:</p></article>\n", i, feed.Items[i].Description))
 	}
 	page.WriteString("</body></html>")
-	reader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(page.String()))
-	}))
-	t.Cleanup(reader.Close)
-	if err := chromedp.Do(ctx, chromedp.Navigate(reader.URL+"/")); err != nil {
-		t.Fatalf("opening the reader's page: %v", err)
-	}
+	openReaderPage(t, ctx, page.String())
 	places, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](listPlaceJS))
 	if err != nil {
 		t.Fatalf("reading the reader's page: %v", err)
@@ -365,4 +333,26 @@ func TestOtherSourcesOutsideItemHTML(t *testing.T) {
 			t.Errorf("entry %d (%s): the list of other sources stands inside %s", i, bodies[len(bodies)-1-i%len(bodies)], p)
 		}
 	}
+}
+
+// openReaderPage serves page, as a web-based reader's page of its own
+// origin would, opens it in the browser of ctx and returns what watches it
+// (dialogs, requests). The page's other paths (its images, which may ask)
+// are not found.
+func openReaderPage(t *testing.T, ctx context.Context, page string) *pageWatch {
+	t.Helper()
+	reader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(page)) //nolint:errcheck // the browser went away
+	}))
+	t.Cleanup(reader.Close)
+	watch := watchPage(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(reader.URL+"/")); err != nil {
+		t.Fatalf("opening the reader's page: %v", err)
+	}
+	return watch
 }
