@@ -62,9 +62,18 @@ func inlineDigest(name, tag string) string {
 
 // feedLink is one subscribe link of a topic.
 type feedLink struct {
-	Label string // RSS, Atom, JSON Feed
-	Type  string // media type, for autodiscovery
+	Label string            // RSS, Atom, JSON Feed
+	Type  template.HTMLAttr // type="…", the media type for autodiscovery
 	URL   string
+}
+
+// typeAttr writes a type attribute of one of the feeds' media types as it
+// is, where the template would write its "+" as "&#43;": valid HTML, but
+// readers that find a page's feeds by matching its text for
+// type="application/atom+xml", as many do, would miss them. The types are
+// the formats' own constants, never a source's text.
+func typeAttr(mediaType string) template.HTMLAttr {
+	return template.HTMLAttr(`type="` + mediaType + `"`)
 }
 
 // topicBlock is a topic as the web pages show it.
@@ -145,7 +154,7 @@ func (s *state) block(t aggregator.TopicConfig) topicBlock {
 		b.Title = oneLine(t.ID)
 	}
 	for _, f := range []format{formatAtom, formatRSS, formatJSON} {
-		b.Feeds = append(b.Feeds, feedLink{Label: formatInfo[f].label, Type: formatInfo[f].mediaType, URL: s.topicURL(t.ID, formatInfo[f].ext, "")})
+		b.Feeds = append(b.Feeds, feedLink{Label: formatInfo[f].label, Type: typeAttr(formatInfo[f].mediaType), URL: s.topicURL(t.ID, formatInfo[f].ext, "")})
 	}
 	return b
 }

@@ -135,6 +135,13 @@ func TestIndexPage(t *testing.T) {
 	if alternates != 3*len(topicsCfg) {
 		t.Errorf("GET / has %d autodiscovery links; want %d", alternates, 3*len(topicsCfg))
 	}
+	// Readers that find feeds by matching the page's text look for the
+	// media types as written.
+	for _, mt := range []string{`type="application/rss+xml"`, `type="application/atom+xml"`, `type="application/feed+json"`} {
+		if n := strings.Count(string(body), `<link rel="alternate" `+mt); n != len(topicsCfg) {
+			t.Errorf("GET / writes %s in %d autodiscovery links; want %d", mt, n, len(topicsCfg))
+		}
+	}
 	hrefs := map[string]bool{}
 	for _, a := range d.elements["a"] {
 		hrefs[attr(a, "href")] = true
