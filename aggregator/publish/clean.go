@@ -1,7 +1,6 @@
 package publish
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -149,21 +148,37 @@ func tagStart(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '/' || c == '!' || c == '?'
 }
 
-// idAttr is an id attribute as the sanitiser writes it: a space, the name,
-// and the value in double quotes, inside which a '"' is always a reference.
-var idAttr = regexp.MustCompile(` id="[^"]*"`)
-
 // withoutIDs returns sanitised HTML without the ids of its elements. A web
 // reader puts an entry's HTML in its own page, where an id becomes a global
 // of the page's scripts (window.settings) and takes the place of the page's
 // own element of that id. In an entry they serve next to nothing: a link
 // to one was made absolute, to the item's own page, when the item was
 // stored.
+//
+// The sanitiser writes each attribute as a space, the name and the value
+// in double quotes, and a '"' in text or in a value as a reference: every
+// '"' opens or closes a value. An id is a ` id="` outside a value, so that
+// a value that ends in " id=" (alt="user id=") is left as it is.
 func withoutIDs(h string) string {
 	if !strings.Contains(h, ` id="`) {
 		return h
 	}
-	return idAttr.ReplaceAllString(h, "")
+	var b strings.Builder
+	b.Grow(len(h))
+	in := false // within a quoted value
+	for i := 0; i < len(h); i++ {
+		if !in && strings.HasPrefix(h[i:], ` id="`) {
+			if end := strings.IndexByte(h[i+len(` id="`):], '"'); end >= 0 {
+				i += len(` id="`) + end // at the value's closing quote
+				continue
+			}
+		}
+		if h[i] == '"' {
+			in = !in
+		}
+		b.WriteByte(h[i])
+	}
+	return b.String()
 }
 
 // closed returns sanitised HTML with every element it leaves open closed

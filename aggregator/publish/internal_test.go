@@ -371,6 +371,9 @@ func TestWithoutIDs(t *testing.T) {
 		{`<p>no ids</p>`, `<p>no ids</p>`},
 		{`<p id="settings" title="t">a</p><a id="main" href="https://x.example/" rel="nofollow">b</a>`, `<p title="t">a</p><a href="https://x.example/" rel="nofollow">b</a>`},
 		{`<p title="a id=&#34;x&#34;">say id=&#34;x&#34; here</p>`, `<p title="a id=&#34;x&#34;">say id=&#34;x&#34; here</p>`},
+		// A value that ends in " id=": its closing quote is no id's opening.
+		{`<img alt="user id=" src="https://x.example/i.png">`, `<img alt="user id=" src="https://x.example/i.png">`},
+		{`<img alt="user id=" id="pic" src="https://x.example/i.png">`, `<img alt="user id=" src="https://x.example/i.png">`},
 	}
 	for _, tt := range tests {
 		if got := withoutIDs(tt.in); got != tt.want {
