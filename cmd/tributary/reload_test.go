@@ -432,3 +432,34 @@ func TestReloadEmptyFile(t *testing.T) {
 		t.Errorf("GET /topics/quakes.atom after the refused reload = %d; want 200", resp.StatusCode)
 	}
 }
+
+// TestReloadRefusedHidesCredentials checks that the refusal /healthz shows
+// anyone hides the credentials of a private feed's URL that the file's
+// error quotes, as the logs and the web pages do.
+func TestReloadRefusedHidesCredentials(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	d := startDaemon(t, path)
+	waitFor(t, "the daemon healthy", 10*time.Second, func() bool {
+		resp, _ := d.get(t, "/healthz")
+		return resp.StatusCode == http.StatusOK
+	})
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const private = "  - url: \"https://feeds.example/private.rss?token=s3cretvalue\"\n"
+	edited := strings.Replace(string(orig), "topics:\n", private+private+"topics:\n", 1)
+	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	var body []byte
+	waitFor(t, "the refused reload on /healthz", 10*time.Second, func() bool {
+		_, body = d.get(t, "/healthz")
+		return bytes.Contains(body, []byte("duplicate URL"))
+	})
+	if bytes.Contains(body, []byte("s3cretvalue")) {
+		t.Errorf("GET /healthz after a refused reload = %s; want the feed's token hidden", body)
+	}
+}

@@ -194,8 +194,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			}
 			refuse := func(err error) {
 				logger.Error("config reload refused; the running config stays", "config", e.configPath, "err", err)
-				refused.set(fmt.Sprintf("reload of %s refused at %s; the config loaded before runs: %v",
-					e.configPath, time.Now().UTC().Format(time.RFC3339), err))
+				// /healthz shows it to anyone: a private feed's URL the
+				// error quotes goes there redacted, as in the logs.
+				refused.set(aggregator.RedactURLs(fmt.Sprintf("reload of %s refused at %s; the config loaded before runs: %v",
+					e.configPath, time.Now().UTC().Format(time.RFC3339), err)))
 			}
 			if empty, err := emptyFile(e.configPath); err == nil && empty {
 				// An editor's save caught half done, or a file cut short:
