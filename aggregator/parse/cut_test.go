@@ -110,3 +110,25 @@ func FuzzCutHTML(f *testing.F) {
 		}
 	})
 }
+
+// TestLongTitleClosesIsolate: a title cut to its most runes still closes
+// the isolate it opens, which would otherwise turn around what a reader
+// shows after it (the source's name, the date).
+func TestLongTitleClosesIsolate(t *testing.T) {
+	long := "&#x2067;" + strings.Repeat("word ", 100)
+	body := `<?xml version="1.0"?><rss version="2.0"><channel><title>` + long + `</title><link>https://site.example/</link><description>d</description>` +
+		`<item><title>` + long + `</title><link>https://site.example/long</link><description>A report.</description></item>` +
+		`</channel></rss>`
+	f, err := Parse([]byte(body), "application/rss+xml", testFeedURL, "src1", testNow, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Items) != 1 {
+		t.Fatalf("got %d items; want 1", len(f.Items))
+	}
+	for what, title := range map[string]string{"feed": f.Title, "item": f.Items[0].Title} {
+		if !strings.HasSuffix(title, "\u2069") || utf8.RuneCountInString(title) > maxTitle+1 {
+			t.Errorf("%s title %q: want it cut to about %d runes and ending in U+2069, which closes its isolate", what, title, maxTitle)
+		}
+	}
+}

@@ -878,7 +878,9 @@ func containsFoldString(list []string, s string) bool {
 	return false
 }
 
-// truncateRunes cuts s to at most n runes, ending with "…" when cut.
+// truncateRunes cuts s to at most n runes, ending with "…" when cut. The
+// cut closes the embeddings and isolates it leaves open (closeBidi), whose
+// closers it may have cut off, and so may end in a few runes more.
 func truncateRunes(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -892,7 +894,7 @@ func truncateRunes(s string, n int) string {
 	if i >= len(s) {
 		return s
 	}
-	return strings.TrimSpace(s[:i]) + "…"
+	return closeBidi(strings.TrimSpace(s[:i]) + "…")
 }
 
 // firstWords returns the first n words of text, with "…" when there were
