@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"maps"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"reflect"
 	"slices"
@@ -1442,9 +1443,10 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 	}
 	now := p.now()
 	parseBody := func(res fetch.Result) (*parse.Feed, error) {
-		return guarded("parsing feed", func() (*parse.Feed, error) {
+		feed, err := guarded("parsing feed", func() (*parse.Feed, error) {
 			return parse.Parse(res.Body, res.ContentType, res.FinalURL, st.ID, now, pl.popts)
 		})
+		return feed, emptyAnswer(err, res)
 	}
 	feed, err := parseBody(res)
 	var page *parse.HTMLPageError
@@ -1498,6 +1500,28 @@ func untitled(err error, pageURL string, st *aggregator.SourceState) error {
 	titled := page.Error()
 	page.Title = ""
 	return &hiddenError{msg: strings.Replace(err.Error(), titled, page.Error(), 1), err: err}
+}
+
+// emptyAnswer returns err, a parse error, with a message that says what the
+// server answered when its body was empty or only white space: "the server
+// answered 204 No Content, with no feed" tells an operator where to look,
+// where "empty document" leaves them to guess whose document. It keeps
+// err's kind (parse.ErrNotFeed).
+func emptyAnswer(err error, res fetch.Result) error {
+	if !errors.Is(err, parse.ErrNotFeed) || strings.TrimSpace(string(res.Body)) != "" {
+		return err
+	}
+	status := fmt.Sprintf("%d %s", res.Status, http.StatusText(res.Status))
+	var what string
+	switch {
+	case res.Status == http.StatusNoContent:
+		what = status + ", with no feed"
+	case len(res.Body) == 0:
+		what = status + " with an empty body, not a feed"
+	default:
+		what = status + " with a body of only white space, not a feed"
+	}
+	return &hiddenError{msg: aggregator.RedactURL(res.FinalURL) + ": the server answered " + what, err: err}
 }
 
 // failure records err on the source and schedules the next try: Retry-After

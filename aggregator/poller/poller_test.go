@@ -1614,3 +1614,32 @@ func TestLogNamesTheSource(t *testing.T) {
 		t.Errorf("log:\n%s\nwant the fetched line with %s", l, want)
 	}
 }
+
+// TestEmptyAnswer polls sources whose server answers 204 No Content, or 200
+// with an empty body, and checks that the error says what the server
+// answered rather than that an empty document is no feed.
+func TestEmptyAnswer(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Handle("/nocontent", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})
+	o.Handle("/empty", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+	})
+	o.Handle("/blank", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write([]byte("\n  \n"))
+	})
+	cfg := config(t, "  timeout: 10s", o.URL("/nocontent"), o.URL("/empty"), o.URL("/blank"))
+	db := mustOpen(t)
+	newPoller(t, cfg, db, nil).PollAll(t.Context(), nil)
+	for path, want := range map[string]string{
+		"/nocontent": o.URL("/nocontent") + ": the server answered 204 No Content, with no feed",
+		"/empty":     o.URL("/empty") + ": the server answered 200 OK with an empty body, not a feed",
+		"/blank":     o.URL("/blank") + ": the server answered 200 OK with a body of only white space, not a feed",
+	} {
+		if st := state(t, db, o.URL(path)); st.LastResult != "error" || st.LastError != want {
+			t.Errorf("%s: %s %q; want error %q", path, st.LastResult, st.LastError, want)
+		}
+	}
+}
