@@ -63,6 +63,10 @@ type Outcome struct {
 	// Reason is, for a source skipped, the last result and error recorded
 	// on it ("rate_limited: http 429 too many requests from …").
 	Reason string
+	// MovedTo is, for a source asked, the URL it is read at when that is
+	// not the configured one (a permanent redirect or its HTML page led it
+	// there, at this poll or an earlier one), or empty.
+	MovedTo string
 }
 
 // pipeline is everything that changes on a config reload.
@@ -1222,6 +1226,9 @@ func (p *Poller) pollSourceGone(ctx context.Context, pl *pipeline, src aggregato
 		// Shutting down: leave the source as it was, to be polled next run.
 		o.Result, o.Err = "error", ctx.Err()
 		return o
+	}
+	if st.URL != st.ConfigURL {
+		o.MovedTo = st.URL
 	}
 	st.LastFetch = start
 	st.Fetches++

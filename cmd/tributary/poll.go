@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/ops"
 	"github.com/tributary-feeds/tributary/aggregator/poller"
 	"github.com/tributary-feeds/tributary/store"
@@ -94,6 +95,10 @@ gone (410) or brought what the store refused.
 		if o.Result == "skipped" {
 			skipped++
 			status += " until " + o.Until.UTC().Format("2006-01-02 15:04:05Z") + " (" + o.Reason + ")"
+		}
+		if o.MovedTo != "" {
+			// As status says it: the config names an old address.
+			status += " (moved to " + aggregator.RedactURL(o.MovedTo) + ")"
 		}
 		if o.Expired > 0 {
 			status += fmt.Sprintf(" (%d older than storage.retention, left out)", o.Expired)

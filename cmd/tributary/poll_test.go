@@ -383,3 +383,41 @@ topics:
 		t.Errorf("poll printed %q; want its summary to count 1 source", out.String())
 	}
 }
+
+// TestPollSaysMoved checks that poll's line for a source read at another
+// URL than the configured one, where a permanent redirect or its HTML page
+// led it, says where, as status does.
+func TestPollSaysMoved(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/new.rss", "application/rss+xml; charset=utf-8", readFixture(t, "wire.rss"))
+	o.Redirect("/old.rss", "/new.rss", http.StatusMovedPermanently)
+	o.Feed("/feed.rss", "application/rss+xml; charset=utf-8", readFixture(t, "wire.rss"))
+	o.Handle("/page", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!DOCTYPE html><html><head><title>Wire</title><link rel="alternate" type="application/rss+xml" href=%q></head><body></body></html>`, o.URL("/feed.rss"))
+	})
+	dir := t.TempDir()
+	path := saveConfig(t, dir, fmt.Sprintf(`storage:
+  path: %q
+poll:
+  timeout: 10s
+  allow_private: true
+sources:
+  - url: %q
+    name: "Redirected"
+  - url: %q
+    name: "Page"
+`, filepath.Join(dir, "data", "tributary.db"), o.URL("/old.rss"), o.URL("/page")))
+	for pass := 1; pass <= 2; pass++ {
+		var out, errOut bytes.Buffer
+		if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
+			t.Fatalf("poll %d: %v\n%s", pass, err, errOut.String())
+		}
+		for name, to := range map[string]string{"Redirected": o.URL("/new.rss"), "Page": o.URL("/feed.rss")} {
+			re := regexp.MustCompile(`(?m)^` + name + ` +\d+ new  \S+ \(moved to ` + regexp.QuoteMeta(to) + `\)$`)
+			if !re.MatchString(out.String()) {
+				t.Errorf("poll %d printed:\n%s\nwant %s's line to end (moved to %s)", pass, out.String(), name, to)
+			}
+		}
+	}
+}
