@@ -22,17 +22,13 @@ func cmdHealth(ctx context.Context, e *env, args []string) error {
 	}
 	cfg, _, err := loadConfig(e)
 	if err != nil {
-		// The daemon runs the config it loaded, whatever the file says
-		// since: an edit with a mistake, not reloaded or refused at the
-		// reload, does not make it unhealthy. Asked where the file's
-		// server.listen says, it answers for itself (and /healthz says
-		// when a reload was refused).
-		listen, ok := listenOf(e.configPath)
-		if !ok {
+		// An edit with a mistake, not reloaded or refused at the reload,
+		// does not make the daemon unhealthy: /healthz says when a
+		// reload was refused.
+		var ok bool
+		if cfg, ok = daemonConfig(e); !ok {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "tributary: %s does not load (tributary check says why); asking the daemon at its server.listen all the same\n", e.configPath)
-		cfg = &aggregator.Config{Server: aggregator.ServerConfig{Listen: listen}}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -55,6 +51,20 @@ func cmdHealth(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("unhealthy: %s", resp.Status)
 	}
 	return nil
+}
+
+// daemonConfig is, for a config file that does not load, a Config that
+// holds only the file's server.listen, with a word on stderr, for a command
+// that asks the running daemon: the daemon runs the config it loaded,
+// whatever the file says since, and answers for itself where the file's
+// server.listen says. It is false when even server.listen cannot be read.
+func daemonConfig(e *env) (*aggregator.Config, bool) {
+	listen, ok := listenOf(e.configPath)
+	if !ok {
+		return nil, false
+	}
+	fmt.Fprintf(e.stderr, "tributary: %s does not load (tributary check says why); asking the daemon at its server.listen all the same\n", e.configPath)
+	return &aggregator.Config{Server: aggregator.ServerConfig{Listen: listen}}, true
 }
 
 // listenOf reads server.listen from the config file at path, leniently:

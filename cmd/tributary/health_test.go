@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -72,5 +73,66 @@ func TestHealthWithBrokenConfig(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), cli+" does not load") {
 		t.Errorf("health with a broken config file wrote %q to stderr; want a word that the file does not load", errOut.String())
+	}
+}
+
+// TestDaemonCommandsWithBrokenConfig runs status, export and verify
+// through a config file edited with a mistake since the daemon loaded it:
+// they ask the daemon at the file's server.listen, as health does, with a
+// word on stderr; where no daemon answers, they fail with the file's
+// mistake and say so.
+func TestDaemonCommandsWithBrokenConfig(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	d := startDaemon(t, path)
+	waitFor(t, "the daemon healthy", 10*time.Second, func() bool {
+		resp, _ := d.get(t, "/healthz")
+		return resp.StatusCode == http.StatusOK
+	})
+	breakConfig := func(cli string) {
+		t.Helper()
+		f, err := os.OpenFile(cli, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString("  - id: broken\n    titel: x\n"); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	cli := cliConfig(t, path, d.addr)
+	breakConfig(cli)
+	// An address that nothing listens on: one just given up.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := l.Addr().String()
+	l.Close()
+	nobody := cliConfig(t, path, gone)
+	breakConfig(nobody)
+
+	for _, cmd := range []struct{ name, want string }{
+		{"status", "SOURCE"},
+		{"export", ""},
+		{"verify", "sound"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), []string{cmd.name, "-config", cli}, &out, &errOut)
+		if err != nil || !strings.Contains(out.String(), cmd.want) {
+			t.Errorf("%s with a broken config file = %v, %q; want exit 0 and the daemon's answer", cmd.name, err, out.String())
+		}
+		if !strings.Contains(errOut.String(), cli+" does not load") {
+			t.Errorf("%s with a broken config file wrote %q to stderr; want a word that the file does not load", cmd.name, errOut.String())
+		}
+
+		out.Reset()
+		errOut.Reset()
+		err = run(t.Context(), []string{cmd.name, "-config", nobody}, &out, &errOut)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), "titel") ||
+			!strings.Contains(err.Error(), "no daemon answers at http://"+gone) {
+			t.Errorf("%s with a broken config file and no daemon = %v; want exit 2, the file's mistake and that no daemon answers", cmd.name, err)
+		}
 	}
 }

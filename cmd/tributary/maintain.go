@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/ops"
 	"github.com/tributary-feeds/tributary/store"
 )
@@ -287,15 +288,24 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	} else {
+		var daemon string // where the daemon is asked
+		remote := func(body io.Reader) error {
+			where = " (checked by the running daemon at " + daemon + ")"
+			return json.NewDecoder(body).Decode(&rep)
+		}
 		cfg, _, err := loadConfig(e)
 		if err != nil {
-			return err
+			// The daemon's store, wherever the file that does not load
+			// now puts it.
+			path = "the running daemon's store"
+			if listen, ok := listenOf(e.configPath); ok {
+				daemon = daemonURL(&aggregator.Config{Server: aggregator.ServerConfig{Listen: listen}})
+			}
+			err = askDaemon(ctx, e, err, remote, "/api/verify")
+		} else {
+			path, daemon = cfg.Storage.Path, daemonURL(cfg)
+			err = withReadStore(ctx, cfg, local, remote, "/api/verify")
 		}
-		path = cfg.Storage.Path
-		err = withReadStore(ctx, cfg, local, func(body io.Reader) error {
-			where = " (checked by the running daemon at " + daemonURL(cfg) + ")"
-			return json.NewDecoder(body).Decode(&rep)
-		}, "/api/verify")
 		if err != nil {
 			return err
 		}

@@ -20,18 +20,20 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError("status takes no arguments")
 	}
+	var rows []ops.SourceRow
+	remote := func(body io.Reader) error {
+		return json.NewDecoder(body).Decode(&rows)
+	}
 	cfg, _, err := loadConfig(e)
 	if err != nil {
-		return err
+		err = askDaemon(ctx, e, err, remote, "/api/status")
+	} else {
+		err = withReadStore(ctx, cfg, func(db *store.DB) error {
+			var err error
+			rows, err = ops.Status(ctx, cfg, db)
+			return err
+		}, remote, "/api/status")
 	}
-	var rows []ops.SourceRow
-	err = withReadStore(ctx, cfg, func(db *store.DB) error {
-		var err error
-		rows, err = ops.Status(ctx, cfg, db)
-		return err
-	}, func(body io.Reader) error {
-		return json.NewDecoder(body).Decode(&rows)
-	}, "/api/status")
 	if err != nil {
 		return err
 	}
@@ -42,16 +44,51 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError("export takes no arguments")
 	}
+	remote := func(body io.Reader) error {
+		_, err := io.Copy(e.stdout, body)
+		return err
+	}
 	cfg, _, err := loadConfig(e)
 	if err != nil {
-		return err
+		return askDaemon(ctx, e, err, remote, "/api/export")
 	}
 	return withReadStore(ctx, cfg, func(db *store.DB) error {
 		return ops.Export(ctx, db, e.stdout)
-	}, func(body io.Reader) error {
-		_, err := io.Copy(e.stdout, body)
-		return err
-	}, "/api/export")
+	}, remote, "/api/export")
+}
+
+// askDaemon asks the running daemon for path, at the server.listen of a
+// config file that does not load (loadErr says why), and hands the response
+// body to remote: the daemon runs the config it loaded, whatever the file
+// says since. Where no daemon answers, or the file's server.listen cannot be
+// read, it returns loadErr, saying so.
+func askDaemon(ctx context.Context, e *env, loadErr error, remote func(io.Reader) error, path string) error {
+	cfg, ok := daemonConfig(e)
+	if !ok {
+		return loadErr
+	}
+	base := strings.TrimRight(daemonURL(cfg), "/")
+	also := func(format string, args ...any) error {
+		note := fmt.Sprintf(format, args...)
+		var ee *exitError
+		if errors.As(loadErr, &ee) {
+			return &exitError{code: ee.code, err: fmt.Errorf("%w\n%s", ee.err, note)}
+		}
+		return fmt.Errorf("%w\n%s", loadErr, note)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+	if err != nil {
+		return also("and the daemon cannot be asked at %s: %v", base, err)
+	}
+	resp, err := daemonClient.Do(req)
+	if err != nil {
+		return also("and no daemon answers at %s to ask instead: %v", base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return also("and the daemon at %s answered %s", base, resp.Status)
+	}
+	return remote(resp.Body)
 }
 
 // withReadStore opens the store read-only and calls local; when a running
