@@ -407,6 +407,12 @@ func locateSyntaxError(msg string, data []byte) (line int, what string) {
 	if len(data) >= 2 && (data[0] == 0xFE && data[1] == 0xFF || data[0] == 0xFF && data[1] == 0xFE) {
 		return 0, "" // UTF-16: its offsets are not these bytes'
 	}
+	if looksUTF16(data) {
+		// Its lines are not these bytes' either, and every other byte
+		// of its ASCII text is a NUL: "U+0000" alone leaves the user
+		// looking for a character that no editor shows.
+		return 0, " (the file looks like UTF-16 without a byte order mark: it must be UTF-8)"
+	}
 	for off := 0; off < len(data); {
 		r, size := utf8.DecodeRune(data[off:])
 		switch {
@@ -419,6 +425,27 @@ func locateSyntaxError(msg string, data []byte) (line int, what string) {
 		off += size
 	}
 	return 0, ""
+}
+
+// looksUTF16 reports whether data looks like text in UTF-16 without a
+// byte order mark: its first byte pairs, which in a config are mostly
+// ASCII, are NUL on the one side and not on the other.
+func looksUTF16(data []byte) bool {
+	n := min(len(data)/2, 256)
+	if n < 2 {
+		return false
+	}
+	var low, high int // pairs NUL in their second byte (little-endian), first (big-endian)
+	for i := range n {
+		a, b := data[2*i], data[2*i+1]
+		switch {
+		case a != 0 && b == 0:
+			low++
+		case a == 0 && b != 0:
+			high++
+		}
+	}
+	return low*4 >= n*3 || high*4 >= n*3
 }
 
 // decoder fills a Config from a YAML node tree, strictly: it knows every

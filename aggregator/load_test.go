@@ -252,6 +252,29 @@ func TestLoadSyntaxErrorLines(t *testing.T) {
 	}
 }
 
+// TestLoadUTF16WithoutBOM loads a config saved as UTF-16 without a byte
+// order mark, which YAML reads as text full of NULs: the error says what
+// the file is and what it must be.
+func TestLoadUTF16WithoutBOM(t *testing.T) {
+	text := "poll:\n  interval: 30m\nsources:\n  - url: \"https://example.org/feed.xml\"\n"
+	want := "config.yaml: invalid YAML: control characters are not allowed " +
+		"(the file looks like UTF-16 without a byte order mark: it must be UTF-8)"
+	for _, order := range []string{"little-endian", "big-endian"} {
+		var b []byte
+		for _, r := range text {
+			if order == "little-endian" {
+				b = append(b, byte(r), 0)
+			} else {
+				b = append(b, 0, byte(r))
+			}
+		}
+		_, err := aggregator.Load(strings.NewReader(string(b)), "config.yaml")
+		if err == nil || err.Error() != want {
+			t.Errorf("Load(UTF-16 %s) error = %v; want %s", order, err, want)
+		}
+	}
+}
+
 func TestLoadBaseURLQuery(t *testing.T) {
 	for _, base := range []string{"http://feeds.example/?x=1", "http://feeds.example/news?", "https://feeds.example/#top", "http://feeds.example/news#"} {
 		_, err := aggregator.Load(strings.NewReader("server:\n  base_url: \""+base+"\"\n"), "config.yaml")
