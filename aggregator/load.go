@@ -307,6 +307,10 @@ func (d *decoder) syntaxError(err error, data []byte) error {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 		line = mistakeLine(data, line, msg)
+		if open := openQuoteLine(data, line); open > 0 {
+			msg += fmt.Sprintf(" (the \" opened on this line is closed only on line %d)", line)
+			line = open
+		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 		var what string
@@ -369,6 +373,50 @@ func mistakeLine(data []byte, line int, msg string) int {
 		}
 	}
 	return lo
+}
+
+// openQuoteLine returns the line above line where a double-quoted value
+// opens that is still open when line begins, and closes on it, or 0. A
+// value whose closing quote is left out reads on, over the line breaks, to
+// the next quote in the file, and YAML fails after that one: the mistake
+// is where the quote opens. Quotes in comments do not count, and those
+// in single-quoted values are taken for double quotes, which is rare in a
+// config.
+func openQuoteLine(data []byte, line int) int {
+	lines := bytes.Split(data, []byte("\n"))
+	if line < 2 || line > len(lines) {
+		return 0
+	}
+	inside, opened := false, 0
+	for l := 1; l < line; l++ {
+		text := lines[l-1]
+	scan:
+		for i := 0; i < len(text); i++ {
+			switch c := text[i]; {
+			case inside && c == '\\':
+				i++ // escapes the next byte
+			case c == '"':
+				inside = !inside
+				if inside {
+					opened = l
+				}
+			case !inside && c == '#' && (i == 0 || text[i-1] == ' ' || text[i-1] == '\t'):
+				break scan
+			}
+		}
+	}
+	if !inside {
+		return 0
+	}
+	for i, text := 0, lines[line-1]; i < len(text); i++ {
+		switch text[i] {
+		case '\\':
+			i++
+		case '"':
+			return opened
+		}
+	}
+	return 0
 }
 
 // firstYAMLError returns the YAML syntax error of data, read as Load reads

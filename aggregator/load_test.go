@@ -316,6 +316,34 @@ func TestLoadMisindentedLine(t *testing.T) {
 	}
 }
 
+// TestLoadUnclosedQuote gives files with a quoted value that is not closed
+// on its line, after many sources: YAML reads on to the next quote and
+// fails there, and the error names the line where the quote opens.
+func TestLoadUnclosedQuote(t *testing.T) {
+	var sources strings.Builder
+	sources.WriteString("sources:\n")
+	for i := range 40 {
+		fmt.Fprintf(&sources, "  - url: \"https://s%d.example/feed.xml\"\n    name: \"S%d\"\n", i, i)
+	}
+	tests := []struct{ in, want string }{
+		{sources.String() + "  - url: \"https://broken.example/feed.xml\n    name: \"Broken\"\n",
+			"config.yaml:82: invalid YAML: did not find expected key (the \" opened on this line is closed only on line 83)"},
+		{sources.String() + "  - url: \"https://broken.example/feed.xml\n    name: Broken\n  - url: \"https://last.example/feed.xml\"\n",
+			"config.yaml:82: invalid YAML: did not find expected key (the \" opened on this line is closed only on line 84)"},
+		{"poll:\n  user_agent: \"feeds \\\"bot\\\"\n  timeout: \"5s\"\n",
+			"config.yaml:2: invalid YAML: did not find expected key (the \" opened on this line is closed only on line 3)"},
+		// A value quoted over two lines, closed: the mistake below is its own.
+		{"poll:\n  user_agent: \"feeds\n    bot\"\n  timeout: \"5s\" x\n",
+			"config.yaml:4: invalid YAML: did not find expected key"},
+	}
+	for _, tt := range tests {
+		_, err := aggregator.Load(strings.NewReader(tt.in), "config.yaml")
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("Load(%q) error = %v; want %s", tt.in, err, tt.want)
+		}
+	}
+}
+
 // TestLoadOPMLFeedErrors loads a config whose OPML files list a feed with
 // a bad URL and one the config lists already: each error names the opml
 // entry and the file and feed, not a sources[N] the config does not have.
