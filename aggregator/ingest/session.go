@@ -217,7 +217,7 @@ func (s *session) onlyAgain(st *aggregator.Story, src string) bool {
 	return true
 }
 
-// sharesLink reports whether an item of another source in st has it's link,
+// sharesLink reports whether an item of another source in st has its link,
 // found through the index of canonical links. A lookup that fails counts as
 // no such item.
 func (s *session) sharesLink(st *aggregator.Story, it aggregator.Item) bool {
