@@ -272,7 +272,8 @@ const minQuotedHeadline = 5
 // quotesHeadline reports whether the summary or content of it holds the
 // headline of quoted whole between quotation marks, its case, its
 // punctuation between words and its kind of quotation marks aside, fewer
-// words outside its quotations than half of quoted's (unquotedWords), and
+// words outside its quotations than half of quoted's text (unquotedWords;
+// any number when quoted has no text), and
 // no other quotation as long as a headline but of quoted's own words
 // (all but otherQuoteWords of them): a correction names the one story it
 // corrects, and quotes its words ("please read "…" instead of "…""),
@@ -301,7 +302,9 @@ func quotesHeadline(it, quoted aggregator.Item) bool {
 		return false
 	}
 	qp := plainOf(quoted)
-	if unquotedWords(p) >= max(len(quoteWords(qp.summary)), len(quoteWords(qp.content)))/2 {
+	// A report that came as its headline alone has no text to weigh the
+	// notice's own words against.
+	if n := max(len(quoteWords(qp.summary)), len(quoteWords(qp.content))); n > 0 && unquotedWords(p) >= n/2 {
 		return false
 	}
 	if len(others) == 0 {

@@ -1,0 +1,36 @@
+package ingest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
+
+// TestQuotesHeadline checks the notice that quotes an item's headline
+// whole: a correction names the report it corrects, also a report that
+// came as its headline alone, with no text to weigh the notice's own words
+// against; a follow-up of more words of its own than half the report's is
+// a story of its own.
+func TestQuotesHeadline(t *testing.T) {
+	const headline = "Harbour bridge to close for six weeks of repairs"
+	report := aggregator.Item{Title: headline, Summary: "<p>" + strings.Repeat("The council said the harbour bridge will shut while engineers replace its bearings. ", 4) + "</p>"}
+	bare := aggregator.Item{Title: headline}
+	correction := aggregator.Item{Title: "Correction", Summary: `<p>An item headlined "` + headline + `" gave the wrong month: the works begin in May.</p>`}
+	followUp := aggregator.Item{Title: "Bridge works delayed", Summary: `<p>Yesterday we reported "` + headline + `". ` +
+		strings.Repeat("Today the contractor said the steel would arrive late and the closure would start a month after planned. ", 3) + `</p>`}
+	tests := []struct {
+		name       string
+		it, quoted aggregator.Item
+		want       bool
+	}{
+		{"correction of a report", correction, report, true},
+		{"correction of a headline alone", correction, bare, true},
+		{"follow-up of a report", followUp, report, false},
+	}
+	for _, tt := range tests {
+		if got := quotesHeadline(tt.it, tt.quoted); got != tt.want {
+			t.Errorf("%s: quotesHeadline = %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}
