@@ -112,9 +112,22 @@ func TestMetricsAllowWithoutThisMachine(t *testing.T) {
 	}
 	d := startDaemon(t, path)
 	var out, errOut bytes.Buffer
-	err = run(t.Context(), []string{"status", "-config", cliConfig(t, path, d.addr)}, &out, &errOut)
+	cli := cliConfig(t, path, d.addr)
+	err = run(t.Context(), []string{"status", "-config", cli}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "403") || !strings.Contains(err.Error(), "server.metrics_allow") || !strings.Contains(err.Error(), "127.0.0.1/32") {
 		t.Errorf("status against a daemon that refuses this machine: %v; want the 403 and how to list this machine in server.metrics_allow", err)
+	}
+	// The same when the file no longer loads and the daemon is asked at
+	// its server.listen alone.
+	f, err := os.OpenFile(cli, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("no_such_key: 1\n")
+	f.Close()
+	err = run(t.Context(), []string{"status", "-config", cli}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "no_such_key") || !strings.Contains(err.Error(), "403") || !strings.Contains(err.Error(), "server.metrics_allow") {
+		t.Errorf("status with a broken file against a daemon that refuses this machine: %v; want the file's mistake, the 403 and how to list this machine in server.metrics_allow", err)
 	}
 }
 

@@ -32,17 +32,12 @@ func cmdHealth(ctx context.Context, e *env, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	url := strings.TrimRight(daemonURL(cfg), "/") + "/healthz"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := daemonClient.Do(req)
+	resp, base, err := daemonGet(ctx, cfg, "/healthz")
 	if err != nil {
 		// Go's own words ("dial tcp …: connection refused") leave the
 		// operator to work out that no daemon runs there.
 		return fmt.Errorf("no daemon answers at %s (is tributary serve running, with this config's server.listen?): %w",
-			daemonURL(cfg), err)
+			base, err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))

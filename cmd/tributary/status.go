@@ -67,7 +67,6 @@ func askDaemon(ctx context.Context, e *env, loadErr error, remote func(io.Reader
 	if !ok {
 		return loadErr
 	}
-	base := strings.TrimRight(daemonURL(cfg), "/")
 	also := func(format string, args ...any) error {
 		note := fmt.Sprintf(format, args...)
 		var ee *exitError
@@ -76,19 +75,37 @@ func askDaemon(ctx context.Context, e *env, loadErr error, remote func(io.Reader
 		}
 		return fmt.Errorf("%w\n%s", loadErr, note)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
-	if err != nil {
-		return also("and the daemon cannot be asked at %s: %v", base, err)
-	}
-	resp, err := daemonClient.Do(req)
+	resp, base, err := daemonGet(ctx, cfg, path)
 	if err != nil {
 		return also("and no daemon answers at %s to ask instead: %v", base, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return also("and the daemon at %s answered %s", base, resp.Status)
+		return also("and %s", daemonRefused(base, resp))
 	}
 	return remote(resp.Body)
+}
+
+// daemonGet asks the daemon that cfg's server.listen names for path, and
+// returns its answer and the address it was asked at.
+func daemonGet(ctx context.Context, cfg *aggregator.Config, path string) (*http.Response, string, error) {
+	base := strings.TrimRight(daemonURL(cfg), "/")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+	if err != nil {
+		return nil, base, err
+	}
+	resp, err := daemonClient.Do(req)
+	return resp, base, err
+}
+
+// daemonRefused says what the daemon at base answered other than 200; a
+// 403 says which key to change.
+func daemonRefused(base string, resp *http.Response) string {
+	if resp.StatusCode == http.StatusForbidden {
+		return fmt.Sprintf("the running daemon at %s answered %s: its server.metrics_allow lists networks without "+
+			"this machine's address (a list replaces the default of this machine only: add this machine's addresses to it, such as 127.0.0.1/32 and ::1/128)", base, resp.Status)
+	}
+	return fmt.Sprintf("the running daemon at %s answered %s", base, resp.Status)
 }
 
 // withReadStore opens the store read-only and calls local; when a running
@@ -108,12 +125,7 @@ func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*stor
 	if !locked && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) {
 		return err
 	}
-	base := strings.TrimRight(daemonURL(cfg), "/")
-	req, rerr := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
-	if rerr != nil {
-		return rerr
-	}
-	resp, rerr := daemonClient.Do(req)
+	resp, base, rerr := daemonGet(ctx, cfg, path)
 	if rerr != nil {
 		if !locked {
 			return err
@@ -121,12 +133,8 @@ func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*stor
 		return fmt.Errorf("%w; asking the running daemon at %s failed too: %w", err, base, rerr)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusForbidden {
-		return fmt.Errorf("%w; the running daemon at %s answered %s: its server.metrics_allow lists networks without "+
-			"this machine's address (a list replaces the default of this machine only: add this machine's addresses to it, such as 127.0.0.1/32 and ::1/128)", err, base, resp.Status)
-	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%w; the running daemon at %s answered %s", err, base, resp.Status)
+		return fmt.Errorf("%w; %s", err, daemonRefused(base, resp))
 	}
 	return remote(resp.Body)
 }
