@@ -235,6 +235,15 @@ func (e *entityExpander) expand(name string) (ok, abort bool) {
 		b.WriteString(raw[i : i+j])
 		i += j
 		ref, isRef := entityRef([]byte(raw[i+1:]))
+		if n, _ := charRef([]byte(raw[i:])); !isRef && n == 0 {
+			// A bare "&", which XML does not allow here, stands for
+			// itself: written as it is, it would take the text after
+			// the reference into a reference, or end the document in
+			// one the decoder refuses.
+			b.WriteString("&amp;")
+			i++
+			continue
+		}
 		if _, declared := e.raw[ref]; !isRef || !declared {
 			b.WriteByte('&')
 			i++

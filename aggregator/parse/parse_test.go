@@ -1691,7 +1691,8 @@ func TestExpandEntities(t *testing.T) {
 		{"markup left, and what holds it", `<!DOCTYPE a [<!ENTITY m "<b>x</b>"><!ENTITY n "y&m;"><!ENTITY o "z">]><a>&m;&n;&o;</a>`,
 			`<!DOCTYPE a [<!ENTITY m "<b>x</b>"><!ENTITY n "y&m;"><!ENTITY o "z">]><a>&m;&n;z</a>`},
 		{"forbidden characters dropped", `<!DOCTYPE a [<!ENTITY x "a&#1;b"><!ENTITY amp1 "&amp;#"><!ENTITY y "&">]><a>&x;&y;#x1b;</a>`,
-			`<!DOCTYPE a [<!ENTITY x "a&#1;b"><!ENTITY amp1 "&amp;#"><!ENTITY y "&">]><a>ab</a>`},
+			`<!DOCTYPE a [<!ENTITY x "a&#1;b"><!ENTITY amp1 "&amp;#"><!ENTITY y "&">]><a>ab&amp;#x1b;</a>`},
+		{"a bare ampersand stands for itself", `<!DOCTYPE a [<!ENTITY y "&">]><a>&x&y;</a>`, `<!DOCTYPE a [<!ENTITY y "&">]><a>&x&amp;</a>`},
 		{"XML's own not redefined", `<!DOCTYPE a [<!ENTITY lt "x">]><a>&lt;</a>`, `<!DOCTYPE a [<!ENTITY lt "x">]><a>&lt;</a>`},
 	}
 	for _, tt := range tests {
