@@ -278,8 +278,16 @@ func resolve(base *url.URL, ref string) string {
 	if base == nil || ref == "" || plainAbsolute(ref) {
 		return ref
 	}
-	u, err := url.Parse(repairURL(ref))
+	fixed := repairURL(ref)
+	u, err := url.Parse(fixed)
 	if err != nil {
+		if strings.HasPrefix(fixed, "//") {
+			// A host Go does not parse ("//a%22b/", which "///a%22b/"
+			// is to a browser): a browser takes the base's scheme for
+			// it, and so does the published link, which must not stay
+			// relative to the reader's page.
+			return base.Scheme + ":" + fixed
+		}
 		return ref
 	}
 	if u.Scheme != "" {

@@ -139,6 +139,7 @@ func TestSanitize(t *testing.T) {
 		// the link goes where a reader's click would.
 		{"backslashes for slashes", `<a href="\\cdn.example\a\b.html?q=\x">x</a><img src="\i\a.png">`, `<a href="https://cdn.example/a/b.html?q=\x" rel="nofollow noopener noreferrer">x</a><img src="https://site.example/i/a.png">`},
 		{"three slashes", `<a href="///cdn.example/a">x</a>`, `<a href="https://cdn.example/a" rel="nofollow noopener noreferrer">x</a>`},
+		{"three slashes before a host Go does not parse", `<img src="///a&quot;b/i.png">`, `<img src="https://a%22b/i.png">`},
 		{"backslash in another scheme", `<a href="mailto:a\\b@x.example">x</a>`, `<a href="mailto:a\\b@x.example" rel="nofollow noopener noreferrer">x</a>`},
 		{"slash and backslash", `<a href="/\\cdn.example/a">x</a>`, `<a href="https://cdn.example/a" rel="nofollow noopener noreferrer">x</a>`},
 		{"absolute link", `<a href="https://x.example/a">x</a>`, `<a href="https://x.example/a" rel="nofollow noopener noreferrer">x</a>`},
