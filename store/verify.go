@@ -15,11 +15,11 @@ import (
 // of a story merged into another; its ref names the story that took it.
 const mergedKeyPrefix = "m:"
 
-// Verify checks the whole store in one read transaction and returns one
-// line for each problem it finds (the first 1,000 of the store's checks,
-// then how many more), none when the store is sound. It runs
-// bbolt's own check of the file's pages (every page reachable once, none
-// both free and in use), then the store's checks of its records: every
+// Verify checks the whole store and returns one line for each problem it
+// finds (the first 1,000 of the store's checks, then how many more), none
+// when the store is sound. It runs bbolt's own check of the file's pages
+// (every page reachable once, none both free and in use; see checkPages),
+// then, in one read transaction, the store's checks of its records: every
 // story is in the time index and in the indexes of its topics, every index
 // entry names a story filed under that time, every item record decodes,
 // belongs to a story that lists it and is listed once, and every dedup key
@@ -28,29 +28,29 @@ const mergedKeyPrefix = "m:"
 // merge keys lead to a story that exists.
 //
 // Verify reads every record: it takes time in proportion to the file's
-// size, and meanwhile, as during a backup, the file cannot reuse the pages
-// that writes free. It returns an error when ctx ends, and one wrapping
+// size. Writes wait while it checks the pages; while it checks the
+// records, as during a backup, the file cannot reuse the pages that
+// writes free. It returns an error when ctx ends, and one wrapping
 // ErrDamaged when reading the file failed on a damaged page.
 func (d *DB) Verify(ctx context.Context) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var bad []string
-	err := d.view(func(btx *bolt.Tx) error {
-		for err := range btx.Check() {
-			bad = append(bad, fmt.Sprintf("bbolt: %v", err))
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		v := &verifier{t: d.newTx(btx), ctx: ctx}
-		v.run()
-		bad = append(bad, v.bad...)
-		if v.more > 0 {
-			bad = append(bad, fmt.Sprintf("and %d more problems", v.more))
-		}
-		return ctx.Err()
-	})
+	bad, err := d.checkPages()
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err == nil {
+		err = d.view(func(btx *bolt.Tx) error {
+			v := &verifier{t: d.newTx(btx), ctx: ctx}
+			v.run()
+			bad = append(bad, v.bad...)
+			if v.more > 0 {
+				bad = append(bad, fmt.Sprintf("and %d more problems", v.more))
+			}
+			return ctx.Err()
+		})
+	}
 	if errors.Is(err, ErrDamaged) {
 		return bad, err // it names the file already
 	}
@@ -58,6 +58,34 @@ func (d *DB) Verify(ctx context.Context) ([]string, error) {
 		return bad, fmt.Errorf("verify %s: %w", d.path, err)
 	}
 	return bad, nil
+}
+
+// checkPages runs bbolt's check of the file's pages and returns one line
+// for each problem. The check reads the free list the writers share, not
+// a snapshot of it: a commit beside a read transaction's check frees
+// pages that transaction still reaches, which the check would report as
+// damage. On a file open for writing it runs in a write transaction,
+// rolled back, so that no commit lands during it; writes wait for it
+// meanwhile, as they wait for one another.
+func (d *DB) checkPages() ([]string, error) {
+	var bad []string
+	check := func(btx *bolt.Tx) error {
+		for err := range btx.Check() {
+			bad = append(bad, fmt.Sprintf("bbolt: %v", err))
+		}
+		return nil
+	}
+	if d.db.IsReadOnly() {
+		return bad, d.view(check)
+	}
+	return bad, guard(d.path, func() error {
+		btx, err := d.db.Begin(true)
+		if err != nil {
+			return err
+		}
+		defer btx.Rollback() //nolint:errcheck // nothing was written
+		return check(btx)
+	})
 }
 
 // verifier is one run of the store's own checks.
