@@ -75,6 +75,9 @@ type SourceConfig struct {
 	Interval time.Duration `yaml:"interval"` // default poll.interval
 	Tags     []string      `yaml:"tags"`     // added to every story from this source
 	Priority int           `yaml:"priority"` // higher ranks the source's items first as a story's face
+	// ID is the source's identity in the store, which BindSources gives
+	// it; "" until then, when SourceID is that of its URL.
+	ID string `yaml:"-"`
 }
 
 // TopicConfig is one entry of topics.
