@@ -57,7 +57,7 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger) *Ingester {
 		in.threshold = t
 	}
 	for _, s := range cfg.Sources {
-		id := aggregator.SourceID(s.URL)
+		id := s.SourceID()
 		in.priority[id] = s.Priority
 		in.tags[id] = s.Tags
 	}

@@ -16,8 +16,8 @@ func WriteSourcesOPML(w io.Writer, cfg *aggregator.Config, states []aggregator.S
 		byID[s.ID] = s
 	}
 	doc := aggregator.OPML{Version: "2.0", Title: "Tributary sources", Created: now.UTC().Format(time.RFC1123Z)}
-	for _, src := range cfg.Sources {
-		st := byID[aggregator.SourceID(src.URL)]
+	for _, src := range aggregator.Bound(cfg.Sources, states) {
+		st := byID[src.SourceID()]
 		name := src.Name
 		if name == "" {
 			name = st.Title

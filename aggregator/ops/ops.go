@@ -102,12 +102,15 @@ func Status(ctx context.Context, cfg *aggregator.Config, st aggregator.Store) ([
 		byID[s.ID] = s
 	}
 	var rows []SourceRow
-	for _, src := range cfg.Sources {
-		id := aggregator.SourceID(src.URL)
+	for _, src := range aggregator.Bound(cfg.Sources, states) {
+		id := src.SourceID()
 		s, ok := byID[id]
 		if !ok {
 			s = aggregator.SourceState{ID: id, ConfigURL: src.URL, URL: src.URL, Name: src.Name}
 		}
+		// As the daemon takes it up: a source whose URL was edited is
+		// read at the new one.
+		s = s.ConfiguredAt(src.URL)
 		if s.Name == "" {
 			s.Name = aggregator.RedactURL(src.URL)
 		}

@@ -245,7 +245,7 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 		index: make(map[string]int, len(cfg.Sources)),
 	}
 	for i, src := range cfg.Sources {
-		id := aggregator.SourceID(src.URL)
+		id := src.SourceID()
 		pl.ids = append(pl.ids, id)
 		pl.hosts = append(pl.hosts, hostName(src.URL))
 		pl.index[id] = i
@@ -275,8 +275,18 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 		// Retry-After, a backoff) to it alike.
 		shorter := cfg.Poll.MaxBackoff < old.cfg.Poll.MaxBackoff
 		for i, id := range pl.ids {
-			if src, ok := old.source(id); ok && (shorter || configured(old.cfg, src) != configured(cfg, cfg.Sources[i])) {
+			src, ok := old.source(id)
+			if ok && (shorter || configured(old.cfg, src) != configured(cfg, cfg.Sources[i])) {
 				p.stale[id] = true
+			}
+			if ok && src.URL != cfg.Sources[i].URL {
+				// Configured at another URL, the same source is fetched
+				// there from now on, soon, as a source added is; where
+				// the old one had moved to or redirected no longer
+				// says where it is read.
+				p.stale[id] = true
+				delete(p.moved, id)
+				delete(p.via, id)
 			}
 		}
 	}
@@ -636,7 +646,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		for _, s := range starts {
 			wg.Go(func() {
 				defer s.fetched()
-				id := aggregator.SourceID(s.src.URL)
+				id := s.src.SourceID()
 				p.pollSource(ctx, pl, s.src, s.fetched)
 				p.mu.Lock()
 				delete(p.running, id)
@@ -777,17 +787,19 @@ func (p *Poller) loadDue(ctx context.Context) error {
 	p.mu.Lock()
 	p.restoreHolds(p.pl, states)
 	for _, src := range p.pl.cfg.Sources {
-		id := aggregator.SourceID(src.URL)
+		id := src.SourceID()
 		s, ok := byID[id]
-		if ok && (s.Name != displayName(src, s) || s.Interval != 0 && s.Interval != configured(p.pl.cfg, src)) {
-			// Renamed, or its interval changed while it was not
-			// scheduled: the daemon was stopped, or the source not
-			// configured. The state read here may be older than one
-			// waiting to be flushed: refresh reads the latest.
+		if ok && (s.Name != displayName(src, s) || s.Interval != 0 && s.Interval != configured(p.pl.cfg, src) || s.ConfigURL != src.URL) {
+			// Renamed, its interval changed, or configured at another
+			// URL while it was not scheduled: the daemon was stopped,
+			// or the source not configured. The state read here may be
+			// older than one waiting to be flushed: refresh reads the
+			// latest.
 			if _, ok := p.stale[id]; !ok {
 				p.stale[id] = false
 			}
 		}
+		s = s.ConfiguredAt(src.URL)
 		if _, has := p.series[id]; ok && !has && !s.LastSuccess.IsZero() {
 			// Fetched before this daemon started, or before a reload
 			// added it back: its series tells its last success from the
@@ -852,6 +864,7 @@ func (p *Poller) refresh(ctx context.Context, stale map[string]bool) {
 		success  time.Time
 	}
 	var renamed []named
+	moved := false // a source configured at another URL
 	for id, resched := range stale {
 		st, err := p.state(ctx, id)
 		if errors.Is(err, aggregator.ErrNotFound) {
@@ -876,7 +889,23 @@ func (p *Poller) refresh(ctx context.Context, stale map[string]bool) {
 			changed = true
 		}
 		iv := configured(p.pl.cfg, src)
-		if (resched || st.Interval != 0 && st.Interval != iv) && !st.Disabled && !st.LastFetch.IsZero() {
+		if st.ConfigURL != src.URL {
+			// Its URL was edited: the same source, its stories kept, is
+			// fetched at the new one, soon, as a source added is.
+			log := p.log.With("source", id)
+			if src.Name != "" {
+				log = log.With("name", src.Name)
+			}
+			if st.ConfigURL != "" {
+				log.InfoContext(ctx, "source configured at a new URL", "old_url", st.ConfigURL, "config_url", src.URL)
+			}
+			st = st.ConfiguredAt(src.URL)
+			spread := min(p.first, interval(p.pl.cfg, src, st)/2)
+			p.due[id] = now.Add(firstOffset(id, spread))
+			delete(p.moved, id)
+			delete(p.via, id)
+			changed, moved = true, true
+		} else if (resched || st.Interval != 0 && st.Interval != iv) && !st.Disabled && !st.LastFetch.IsZero() {
 			st.NextDue = rescheduled(p.pl.cfg, src, st, now, p.rnd)
 			st.Interval = iv
 			p.due[id] = st.NextDue
@@ -890,6 +919,11 @@ func (p *Poller) refresh(ctx context.Context, stale map[string]bool) {
 		p.mu.Unlock()
 	}
 	if len(renamed) == 0 {
+		if moved {
+			// Written at once: a restart binds the source by the URL
+			// its state is configured at (aggregator.BindSources).
+			p.flush(ctx)
+		}
 		return
 	}
 	// The series first: whoever reads the new name in the store (status,
@@ -1126,11 +1160,12 @@ func (p *Poller) pollAll(ctx context.Context, progress func(Outcome), polite, go
 // never fetched, or whose state cannot be read, is not waiting: its poll
 // tells.
 func (p *Poller) waiting(ctx context.Context, pl *pipeline, src aggregator.SourceConfig) (Outcome, bool) {
-	id := aggregator.SourceID(src.URL)
+	id := src.SourceID()
 	st, err := p.state(ctx, id)
 	if err != nil {
 		return Outcome{}, false
 	}
+	st = st.ConfiguredAt(src.URL) // the waits of an old URL hold no more
 	now := p.now()
 	p.mu.Lock()
 	until, ok := waitEnd(pl.cfg, src, st, now, p.rnd)
@@ -1173,7 +1208,7 @@ func (p *Poller) pollSource(ctx context.Context, pl *pipeline, src aggregator.So
 // pollSourceGone is pollSource, which fetches a source disabled by a 410
 // Gone too when gone is true, and enables it again when it reads its feed.
 func (p *Poller) pollSourceGone(ctx context.Context, pl *pipeline, src aggregator.SourceConfig, fetched func(), gone bool) Outcome {
-	id := aggregator.SourceID(src.URL)
+	id := src.SourceID()
 	log := p.log.With("source", id)
 	if src.Name != "" {
 		log = log.With("name", src.Name) // the operator's, where the id is a digest
@@ -1189,9 +1224,10 @@ func (p *Poller) pollSourceGone(ctx context.Context, pl *pipeline, src aggregato
 		}
 		return Outcome{Source: id, Name: displayName(src, aggregator.SourceState{}), URL: src.URL, Result: "error", Err: err}
 	}
-	if st.ConfigURL != src.URL {
-		st.ConfigURL, st.URL = src.URL, src.URL
+	if st.ConfigURL != "" && st.ConfigURL != src.URL {
+		log.InfoContext(ctx, "source configured at a new URL", "old_url", st.ConfigURL, "config_url", src.URL)
 	}
+	st = st.ConfiguredAt(src.URL)
 	st.Name = displayName(src, st)
 	orig := st // as stored: what a failed write leaves the source
 	o := Outcome{Source: id, Name: st.Name, URL: st.URL}

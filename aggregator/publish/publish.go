@@ -222,7 +222,7 @@ func (p *Publisher) SetConfig(cfg *aggregator.Config, topics []aggregator.TopicC
 	}
 	for _, src := range cfg.Sources {
 		if src.Name != "" {
-			s.names[aggregator.SourceID(src.URL)] = src.Name
+			s.names[src.SourceID()] = src.Name
 		}
 	}
 	old := p.state.Load()

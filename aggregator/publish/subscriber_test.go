@@ -187,12 +187,15 @@ func newDaemon(t *testing.T, clk *testClock, yml string) *daemon {
 	return d
 }
 
-func (d *daemon) load() (*aggregator.Config, *topic.Set) {
+// load loads the config and binds its sources to the source states the
+// store holds, as serve does at start and at each reload.
+func (d *daemon) load(states []aggregator.SourceState) (*aggregator.Config, *topic.Set) {
 	d.t.Helper()
 	cfg, err := aggregator.Load(strings.NewReader(d.cfgYML), "config.yaml")
 	if err != nil {
 		d.t.Fatalf("config:\n%s\n%v", d.cfgYML, err)
 	}
+	aggregator.BindSources(cfg.Sources, states)
 	set, err := topic.Compile(cfg.Topics, cfg.Sources)
 	if err != nil {
 		d.t.Fatal(err)
@@ -203,11 +206,15 @@ func (d *daemon) load() (*aggregator.Config, *topic.Set) {
 // start opens the store and starts the daemon as serve does.
 func (d *daemon) start() {
 	d.t.Helper()
-	cfg, set := d.load()
 	db, err := store.Open(d.path, store.Options{})
 	if err != nil {
 		d.t.Fatalf("store.Open: %v", err)
 	}
+	states, err := db.Sources(d.t.Context())
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	cfg, set := d.load(states)
 	d.db, d.cfg = db, cfg
 	d.pub = publish.New(cfg, db, set.Topics(), nil, quietLog)
 	d.pub.SetClock(d.clk.Now)
@@ -261,7 +268,11 @@ func (d *daemon) restart() {
 func (d *daemon) reload(yml string, settled func() bool) {
 	d.t.Helper()
 	d.cfgYML = yml
-	cfg, set := d.load()
+	states, err := d.pl.Sources(d.t.Context())
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	cfg, set := d.load(states)
 	if err := d.pl.Reload(cfg, set); err != nil {
 		d.t.Fatal(err)
 	}
@@ -597,6 +608,7 @@ func (c setup) yaml(w *world) string {
 	}
 	fmt.Fprintf(&b, "topics:\n  - id: volcano\n    title: Volcano\n    match:\n%s", c.volcano)
 	b.WriteString("  - id: paged\n    title: Paged\n    limit: 2\n    sources: [Wire, Third]\n")
+	b.WriteString("  - id: press\n    title: Press\n    sources: [Paper]\n")
 	return b.String()
 }
 
@@ -842,7 +854,7 @@ func TestSubscriberOverTime(t *testing.T) {
 	conf := setup{paper: "/paper.atom", digest: "Digest", retention: "0", volcano: "      any: [volcano]\n"}
 	d := newDaemon(t, clk, conf.yaml(w))
 	var paths []string
-	for _, topic := range []string{"all", "volcano"} {
+	for _, topic := range []string{"all", "volcano", "press"} {
 		for _, ext := range []string{".atom", ".rss", ".json"} {
 			paths = append(paths, "/topics/"+topic+ext)
 		}
@@ -858,7 +870,7 @@ func TestSubscriberOverTime(t *testing.T) {
 	// round polls (when asked) and reads; wants lists, by topic, the
 	// titles of the entries new to the reader and of those gone.
 	type want struct{ new, gone []string }
-	none := map[string]want{"all": {}, "volcano": {}}
+	none := map[string]want{"all": {}, "volcano": {}, "press": {}}
 	round := func(what string, o roundOpts, wants map[string]want) {
 		t.Helper()
 		if o.poll {
@@ -903,6 +915,7 @@ func TestSubscriberOverTime(t *testing.T) {
 		"all": {new: []string{"Lava from Mount Serel volcano reaches coastal road", "Port workers in Dunmore vote to strike over pay",
 			"Grain prices climb after Hallen floods", "Orvik library reopens after renovation", "Night trains return to the northern line"}},
 		"volcano": {new: []string{"Lava from Mount Serel volcano reaches coastal road"}},
+		"press":   {new: []string{"Port workers in Dunmore vote to strike over pay", "Grain prices climb after Hallen floods"}},
 	})
 	round("a poll that finds nothing new", roundOpts{poll: true}, none)
 	round("another", roundOpts{poll: true}, none)
@@ -939,7 +952,10 @@ func TestSubscriberOverTime(t *testing.T) {
 	round("a source renamed", roundOpts{relabel: true}, none)
 	round("polled after the rename", roundOpts{poll: true}, none)
 
-	// Paper's feed moves; the operator changes its URL in the config.
+	// Paper's feed moves; the operator changes its URL in the config. It
+	// is the same source: its stories stay in the topic that names it,
+	// under the same ids and dates, at the reload and once its new URL is
+	// read.
 	w.feeds["/paper-new.atom"] = paper
 	w.o.Feed("/paper-new.atom", contentTypes["atom"], paper.doc())
 	conf.paper = "/paper-new.atom"
@@ -955,6 +971,19 @@ func TestSubscriberOverTime(t *testing.T) {
 	d.restart()
 	round("after a restart", roundOpts{}, none)
 	round("polled after the restart", roundOpts{poll: true}, none)
+
+	// Moved again, the config edited while the daemon is stopped.
+	w.feeds["/paper-home.atom"] = paper
+	w.o.Feed("/paper-home.atom", contentTypes["atom"], paper.doc())
+	conf.paper = "/paper-home.atom"
+	d.stop()
+	d.cfgYML = conf.yaml(w)
+	d.start()
+	round("restarted with a source's URL edited", roundOpts{}, none)
+	round("polled at that URL", roundOpts{poll: true}, none)
+	if n := len(r.subs["/topics/press.atom"].current); n != 4 {
+		t.Errorf("/topics/press.atom holds %d entries after Paper's moves; want its 4 stories", n)
+	}
 
 	conf.digest = ""
 	d.reload(conf.yaml(w), nil)

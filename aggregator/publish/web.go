@@ -313,7 +313,7 @@ func (p *Publisher) sourceRows(s *state, srcs []aggregator.SourceState) []source
 	now := p.clock()
 	configured := make(map[string]aggregator.SourceConfig, len(s.cfg.Sources))
 	for _, c := range s.cfg.Sources {
-		configured[aggregator.SourceID(c.URL)] = c
+		configured[c.SourceID()] = c
 	}
 	rows := make([]sourceRow, 0, len(srcs)+len(configured))
 	stored := make(map[string]bool, len(srcs))

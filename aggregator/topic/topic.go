@@ -99,11 +99,11 @@ type scan struct {
 func Compile(topics []aggregator.TopicConfig, sources []aggregator.SourceConfig) (*Set, error) {
 	byRef := make(map[string]string, 2*len(sources)) // name or URL -> SourceID
 	for _, src := range sources {
-		byRef[src.URL] = aggregator.SourceID(src.URL)
+		byRef[src.URL] = src.SourceID()
 	}
 	for _, src := range sources {
 		if src.Name != "" {
-			byRef[src.Name] = aggregator.SourceID(src.URL) // a name wins over an equal URL
+			byRef[src.Name] = src.SourceID() // a name wins over an equal URL
 		}
 	}
 

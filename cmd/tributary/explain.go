@@ -34,6 +34,9 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%w (explain reads the store directly: stop the daemon or run it on a backup)", err)
 	}
 	defer db.Close()
+	if tags, err = bindStored(ctx, cfg, db); err != nil {
+		return err
+	}
 	link := args[0]
 	it, story, err := itemByLink(ctx, db, link)
 	if err != nil {

@@ -36,8 +36,22 @@ func cmdOPML(ctx context.Context, e *env, args []string) error {
 		if err := json.NewDecoder(body).Decode(&rows); err != nil {
 			return err
 		}
+		// The daemon hands URLs out with their credentials as "xxxxx":
+		// the file's own URLs stand for them again, so that each source
+		// is found by the URL it is configured at (BindSources).
+		plain := make(map[string]string, len(cfg.Sources))
+		for _, src := range cfg.Sources {
+			plain[aggregator.RedactURL(src.URL)] = src.URL
+		}
 		for _, r := range rows {
-			states = append(states, r.SourceState)
+			s := r.SourceState
+			if u, ok := plain[s.ConfigURL]; ok {
+				if s.URL == s.ConfigURL {
+					s.URL = u
+				}
+				s.ConfigURL = u
+			}
+			states = append(states, s)
 		}
 		return nil
 	}, "/api/status")

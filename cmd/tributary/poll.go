@@ -59,7 +59,11 @@ gone (410) or brought what the store refused.
 		return err
 	}
 	defer db.Close()
-	if err := readSources(ctx, db); err != nil {
+	states, err := readSources(ctx, db)
+	if err != nil {
+		return err
+	}
+	if tags, err = bindConfig(cfg, states); err != nil {
 		return err
 	}
 	pl, err := poller.New(cfg, tags, db, poller.Options{Logger: logger})

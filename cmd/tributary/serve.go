@@ -53,7 +53,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close() // after g.Wait: poller stopped and HTTP drained first
-	if err := readSources(ctx, db); err != nil {
+	states, err := readSources(ctx, db)
+	if err != nil {
+		return err
+	}
+	if tags, err = bindConfig(cfg, states); err != nil {
 		return err
 	}
 
@@ -205,7 +209,20 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 				refuse(errors.New("the file is empty"))
 				continue
 			}
-			cfg, tags, err := loadConfig(e)
+			cfg, _, err := loadConfig(e)
+			if err != nil {
+				refuse(err)
+				continue
+			}
+			// The sources as the store knows them, with the states
+			// waiting to be written: a source whose URL was edited
+			// stays the source it was.
+			states, err := pl.Sources(ctx)
+			if err != nil {
+				refuse(fmt.Errorf("reading the sources' states: %w", err))
+				continue
+			}
+			tags, err := bindConfig(cfg, states)
 			if err != nil {
 				refuse(err)
 				continue

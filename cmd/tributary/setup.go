@@ -126,7 +126,28 @@ func openStore(cfg *aggregator.Config) (*store.DB, error) {
 // before anything else, so that poll and serve fail on a damaged store
 // first, with its error: before they retag or prune stories (writes into
 // a file whose pages cannot be trusted), fetch, or serve.
-func readSources(ctx context.Context, db *store.DB) error {
-	_, err := db.Sources(ctx)
-	return err
+func readSources(ctx context.Context, db *store.DB) ([]aggregator.SourceState, error) {
+	return db.Sources(ctx)
+}
+
+// bindConfig gives the configured sources the identities they have in the
+// store, from its source states (aggregator.BindSources): a source whose
+// URL was edited keeps its stories. It compiles the topics anew with them,
+// as their rules name sources by those identities.
+func bindConfig(cfg *aggregator.Config, states []aggregator.SourceState) (*topic.Set, error) {
+	aggregator.BindSources(cfg.Sources, states)
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", cfg.Path, err)}
+	}
+	return tags, nil
+}
+
+// bindStored is bindConfig with the source states stored in db.
+func bindStored(ctx context.Context, cfg *aggregator.Config, db *store.DB) (*topic.Set, error) {
+	states, err := db.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return bindConfig(cfg, states)
 }

@@ -84,6 +84,9 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%w (topics test reads the store directly: stop the daemon or run it on a backup)", err)
 	}
 	defer db.Close()
+	if tags, err = bindStored(ctx, cfg, db); err != nil {
+		return err
+	}
 	names := sourceNames(ctx, db)
 	// Every story, not only those of the topic "all": a configuration may
 	// give "all" rules of its own.

@@ -1,0 +1,142 @@
+package poller_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+)
+
+// TestEditedURLIsTheSameSource: a source disabled by a 410 Gone and one
+// backing off after failures, their URLs edited in the config and their
+// names kept, are the same sources (aggregator.BindSources) and are fetched
+// at once at their new URLs by a polite pass, enabled again, their waits
+// gone with the old URLs.
+func TestEditedURLIsTheSameSource(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Status("/gone.rss", http.StatusGone, "")
+	o.Status("/busy.rss", http.StatusServiceUnavailable, "7200")
+	o.Feed("/paper/news.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Feed("/wire/news.rss", "application/rss+xml", fixture(t, "news.rss"))
+	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	load := func(paper, wire string, states []aggregator.SourceState) *aggregator.Config {
+		t.Helper()
+		yml := fmt.Sprintf("poll:\n  allow_private: true\n  timeout: 2s\nstorage:\n  retention: 0\nsources:\n"+
+			"  - url: %q\n    name: Paper\n  - url: %q\n    name: Wire\n", paper, wire)
+		cfg, err := aggregator.Load(strings.NewReader(yml), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		aggregator.BindSources(cfg.Sources, states)
+		return cfg
+	}
+	db := mustOpen(t)
+	cfg := load(o.URL("/gone.rss"), o.URL("/busy.rss"), nil)
+	ids := []string{cfg.Sources[0].SourceID(), cfg.Sources[1].SourceID()}
+	for _, out := range newPoller(t, cfg, db, clk.Now).PollPolitely(t.Context(), nil) {
+		if out.Err == nil {
+			t.Fatalf("first poll of %s: %s; want it failing", out.URL, out.Result)
+		}
+	}
+	clk.Add(time.Minute)
+	for _, out := range newPoller(t, cfg, db, clk.Now).PollPolitely(t.Context(), nil) {
+		if out.Result != "disabled" && out.Result != "skipped" {
+			t.Fatalf("second poll of %s at the old URL: %s; want it disabled or skipped", out.URL, out.Result)
+		}
+	}
+
+	states, err := db.Sources(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = load(o.URL("/paper/news.rss"), o.URL("/wire/news.rss"), states)
+	for i, out := range newPoller(t, cfg, db, clk.Now).PollPolitely(t.Context(), nil) {
+		if out.Source != ids[i] || out.Result != "ok" || out.Err != nil || out.New == 0 {
+			t.Errorf("poll of %s at its new URL: source %s, %s, %d new, err %v; want source %s, ok, its items", out.Name, out.Source, out.Result, out.New, out.Err, ids[i])
+		}
+	}
+	for i, want := range []string{o.URL("/paper/news.rss"), o.URL("/wire/news.rss")} {
+		st, err := db.Source(t.Context(), ids[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.ConfigURL != want || st.URL != want || st.Disabled || st.Failures != 0 || st.LastResult != "ok" {
+			t.Errorf("stored state of %s: config_url %s, url %s, disabled %v, failures %d, %s; want both %s, enabled, ok",
+				st.Name, st.ConfigURL, st.URL, st.Disabled, st.Failures, st.LastResult, want)
+		}
+	}
+	if all, err := db.Sources(t.Context()); err != nil || len(all) != 2 {
+		t.Errorf("stored sources: %d (%v); want the two configured", len(all), err)
+	}
+}
+
+// TestSwappedAndReplacedSources: two sources that swap URLs are each the
+// source stored at its new URL, renamed; a source removed and another
+// added under a new name and URL are two sources, the new one taking
+// nothing of the old.
+func TestSwappedAndReplacedSources(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	for _, path := range []string{"/a.rss", "/b.rss", "/c.rss", "/d.rss"} {
+		o.Feed(path, "application/rss+xml", fixture(t, "news.rss"))
+	}
+	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	db := mustOpen(t)
+	poll := func(sources ...string) *aggregator.Config {
+		t.Helper()
+		states, err := db.Sources(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		b.WriteString("poll:\n  allow_private: true\n  timeout: 2s\nstorage:\n  retention: 0\nsources:\n")
+		for i := 0; i+1 < len(sources); i += 2 {
+			fmt.Fprintf(&b, "  - url: %q\n    name: %s\n", o.URL(sources[i]), sources[i+1])
+		}
+		cfg, err := aggregator.Load(strings.NewReader(b.String()), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		aggregator.BindSources(cfg.Sources, states)
+		for _, out := range newPoller(t, cfg, db, clk.Now).PollPolitely(t.Context(), nil) {
+			if out.Err != nil {
+				t.Fatalf("poll of %s: %v", out.URL, out.Err)
+			}
+		}
+		clk.Add(time.Hour)
+		return cfg
+	}
+	before := poll("/a.rss", "A", "/b.rss", "B", "/c.rss", "C")
+	after := poll("/b.rss", "A", "/a.rss", "B", "/d.rss", "D")
+	if got, want := after.Sources[0].SourceID(), before.Sources[1].SourceID(); got != want {
+		t.Errorf("A, now at B's URL: source %s; want %s, stored at that URL", got, want)
+	}
+	if got, want := after.Sources[1].SourceID(), before.Sources[0].SourceID(); got != want {
+		t.Errorf("B, now at A's URL: source %s; want %s, stored at that URL", got, want)
+	}
+	for _, old := range before.Sources {
+		if after.Sources[2].SourceID() == old.SourceID() {
+			t.Errorf("D, added as C was removed: source %s, which was %s's", old.SourceID(), old.Name)
+		}
+	}
+	states, err := db.Sources(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, st := range states {
+		got[st.ID] = st.Name + " " + st.ConfigURL
+	}
+	want := map[string]string{
+		before.Sources[0].SourceID(): "B " + o.URL("/a.rss"),
+		before.Sources[1].SourceID(): "A " + o.URL("/b.rss"),
+		before.Sources[2].SourceID(): "C " + o.URL("/c.rss"), // no longer configured, kept with its stories
+		after.Sources[2].SourceID():  "D " + o.URL("/d.rss"),
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("stored sources %v; want %v", got, want)
+	}
+}
