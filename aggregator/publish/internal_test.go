@@ -287,6 +287,8 @@ func TestSafeLink(t *testing.T) {
 		{"https://news.example/a?q=%zz&r=%4&s=%41", "https://news.example/a?q=%25zz&r=%254&s=%41"},
 		{"https://news.example/100%", ""}, // not a URL: its path holds a bad escape
 		{"https://b\u00fccher.example:8443/x", "https://xn--bcher-kva.example:8443/x"},
+		{"http://b%C3%BCcher.example/a?x=%C3%BC", "http://xn--bcher-kva.example/a?x=%C3%BC"},
+		{"http://b%ZZcher.example/", ""},
 		{"https://news.example", "https://news.example"},
 		{"https://news.example?q=<", "https://news.example?q=%3C"},
 		{"https://reader:hunter2@private.example/feed?x=1", "https://private.example/feed?x=1"},

@@ -347,8 +347,9 @@ func makeView(st aggregator.Story, items []aggregator.Item, names map[string]str
 // XML, and "" otherwise: nothing else is worth a link in a feed. Bytes that
 // a URI cannot hold (", <, >, \, ^, `, {, |, }, non-ASCII, and a % that
 // starts no escape) are percent-encoded after the host, so that readers and validators that want
-// a URI, as RSS does, get one; a host that is not ASCII is given in its
-// ASCII form, and one with such bytes left gives "". A user name and
+// a URI, as RSS does, get one; a host that is not ASCII, or is
+// percent-encoded, is given in its ASCII form, and one with such bytes left
+// gives "". A user name and
 // password before the host are left out: a source's URL may carry the
 // credentials of a private feed, and in a link to anything else they only
 // serve to disguise its host.
@@ -371,7 +372,11 @@ func safeLink(u string) string {
 	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
 		authority = authority[at+1:] // where url.Parse ends the user info too
 	}
-	if !isASCII(authority) {
+	// A host written in Unicode, or percent-encoded as url.URL.String
+	// writes it (b%C3%BCcher.example), is given in its IDNA form, as RFC
+	// 3986 (section 3.2.2) asks of a name meant for DNS: readers' HTTP
+	// libraries look up the escapes as they stand.
+	if !isASCII(authority) || strings.Contains(authority, "%") {
 		host, err := idna.Lookup.ToASCII(pu.Hostname())
 		if err != nil {
 			return ""
