@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/net/idna"
+
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/fetch"
 )
@@ -35,7 +37,7 @@ func publicReason(msg string, own ...string) string {
 	mine := map[string]bool{}
 	for _, u := range own {
 		if h := urlHostname(u); h != "" {
-			mine[h] = true
+			mine[hostKey(h)] = true
 		}
 	}
 	var foreign []string
@@ -52,11 +54,13 @@ func publicReason(msg string, own ...string) string {
 			u, end = u[:start]+u[start+at+1:], end-at-1
 		}
 		h := hostOf(u[start:end])
-		if h == "" || mine[h] {
+		if h == "" || mine[hostKey(h)] {
 			return u
 		}
-		if !slices.Contains(foreign, h) {
-			foreign = append(foreign, h)
+		for _, name := range hostNames(h) {
+			if !slices.Contains(foreign, name) {
+				foreign = append(foreign, name)
+			}
 		}
 		return u[:start] + hidden + u[end:]
 	})
@@ -109,6 +113,44 @@ func urlHostname(raw string) string {
 		return ""
 	}
 	return strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+}
+
+// hostNames returns the ways an error may write host, a host of a URL as
+// hostOf gives it, in lower case: as it stands, and for an international
+// name also percent-decoded (a URL's String writes bücher.example as
+// b%C3%BCcher.example) and in its IDNA ASCII form (xn--bcher-kva.example),
+// which is the name a DNS lookup and its error give.
+func hostNames(host string) []string {
+	names := []string{host}
+	add := func(n string) {
+		if n = strings.ToLower(n); n != "" && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	if dec, err := url.PathUnescape(host); err == nil {
+		add(dec)
+		host = dec
+	}
+	if ascii, err := idna.Lookup.ToASCII(host); err == nil {
+		add(ascii)
+		if uni, err := idna.Lookup.ToUnicode(ascii); err == nil {
+			add(uni)
+		}
+	}
+	return names
+}
+
+// hostKey returns the one name that stands for host, in lower case, in
+// every way an error may write it (hostNames): its IDNA ASCII form, or,
+// when it has none, host percent-decoded.
+func hostKey(host string) string {
+	if dec, err := url.PathUnescape(host); err == nil {
+		host = dec
+	}
+	if ascii, err := idna.Lookup.ToASCII(host); err == nil {
+		return strings.ToLower(ascii)
+	}
+	return strings.ToLower(host)
 }
 
 // hostOf returns the host of a URL's authority, lower-case and without a

@@ -137,3 +137,33 @@ func TestPublicReason(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicReasonInternationalHosts reads the errors of a source on a
+// host written in Unicode: the page keeps the source's own host however
+// the error writes it (a URL's String percent-encodes it, a DNS lookup
+// gives its ASCII form), and hides a host a redirect led to in every one
+// of those forms.
+func TestPublicReasonInternationalHosts(t *testing.T) {
+	own := "http://b\u00fccher.example/feed"
+	tests := []struct{ in, want string }{
+		{"requesting http://b%C3%BCcher.example/feed: dial tcp: lookup xn--bcher-kva.example on 10.0.0.2:53: no such host",
+			"requesting http://b%C3%BCcher.example/feed: dial tcp: lookup xn--bcher-kva.example on (hidden):53: no such host"},
+		{"http 404 not found from http://B%C3%BCcher.example/feed", "http 404 not found from http://B%C3%BCcher.example/feed"},
+		{"http 404 not found from http://xn--bcher-kva.example/feed", "http 404 not found from http://xn--bcher-kva.example/feed"},
+		{"redirect to http://intran%C3%A9t.corp/a: dial tcp: lookup xn--intrant-gya.corp on 10.0.0.2:53: no such host",
+			"redirect to http://(hidden)/a: dial tcp: lookup (hidden) on (hidden):53: no such host"},
+		{"redirect to http://xn--intrant-gya.corp/a: refusing to fetch private address 10.1.2.3 of intran\u00e9t.corp",
+			"redirect to http://(hidden)/a: refusing to fetch private address (hidden) of (hidden)"},
+	}
+	for _, tt := range tests {
+		if got := publicReason(tt.in, own); got != tt.want {
+			t.Errorf("publicReason(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+	// The source configured by its ASCII name keeps it in either form.
+	in := "requesting http://xn--bcher-kva.example/feed: dial tcp: lookup xn--bcher-kva.example on 10.0.0.2:53: no such host"
+	want := "requesting http://xn--bcher-kva.example/feed: dial tcp: lookup xn--bcher-kva.example on (hidden):53: no such host"
+	if got := publicReason(in, "http://xn--bcher-kva.example/feed"); got != want {
+		t.Errorf("publicReason(%q) = %q; want %q", in, got, want)
+	}
+}
