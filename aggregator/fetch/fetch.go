@@ -305,6 +305,14 @@ func (c *redirectChain) check(req *http.Request, via []*http.Request) error {
 	// http.Client names the previous hop in a Referer, query and all: the
 	// token of a private feed would go to whatever host the source sends us.
 	req.Header.Del("Referer")
+	// A private feed's user name and password, in the source's URL, go on
+	// to a redirect within its origin, as they do when the Location is
+	// relative: a server that moves such a feed, or sends it from http to
+	// https, writes an absolute Location, which net/http gives no
+	// credentials. To any other host or port they never go.
+	if prev := via[len(via)-1].URL; req.URL.User == nil && prev.User != nil && sameOrigin(prev, req.URL) {
+		req.URL.User = prev.User
+	}
 	next := req.URL.String()
 	if _, err := checkURL(next); err != nil {
 		return newError(ErrUnsupportedURL, "redirect from %s to unsupported url %q", redacted(via[len(via)-1].URL), aggregator.RedactURL(next))
@@ -326,6 +334,33 @@ func (c *redirectChain) check(req *http.Request, via []*http.Request) error {
 	c.hops++
 	c.last = redacted(req.URL)
 	return nil
+}
+
+// sameOrigin reports whether a redirect from from to to stays with the
+// same server: the same host name and the same scheme and port, or from
+// http at its standard port to https at its standard port on the same host
+// name, the move that servers make to encryption. Going from https to http
+// would send credentials in clear text, and another port may be another
+// server.
+func sameOrigin(from, to *url.URL) bool {
+	if !strings.EqualFold(from.Hostname(), to.Hostname()) {
+		return false
+	}
+	if from.Scheme == to.Scheme {
+		return urlPort(from) == urlPort(to)
+	}
+	return from.Scheme == "http" && to.Scheme == "https" && urlPort(from) == "80" && urlPort(to) == "443"
+}
+
+// urlPort returns u's port, or its scheme's standard one.
+func urlPort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
 }
 
 // requestError turns an error from http.Client.Do into one fit for an
