@@ -22,6 +22,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator/topic/query"
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/net/idna"
 	"golang.org/x/text/language"
 )
 
@@ -282,7 +283,7 @@ func fillDerived(c *Config) {
 	if c.Server.BaseURL == "" {
 		c.Server.BaseURL = DefaultBaseURL(c.Server.Listen)
 	}
-	c.Server.BaseURL = strings.TrimRight(c.Server.BaseURL, "/")
+	c.Server.BaseURL = asciiBaseURL(strings.TrimRight(c.Server.BaseURL, "/"))
 	for i := range c.Sources {
 		if c.Sources[i].Interval == 0 {
 			c.Sources[i].Interval = c.Poll.Interval
@@ -293,6 +294,45 @@ func fillDerived(c *Config) {
 			c.Topics[i].Limit = DefaultTopicLimit
 		}
 	}
+}
+
+// asciiBaseURL returns base, a server.base_url written with letters
+// outside ASCII (http://bücher.example/straße), as a URI: its host in its
+// IDNA ASCII form and the rest percent-encoded
+// (http://xn--bcher-kva.example/stra%C3%9Fe). Every link Tributary
+// publishes starts with it: RSS and the Link header want URIs, and a
+// reader's HTTP library may look up a host percent-encoded as it stands.
+// A base that is ASCII already, or that validation will refuse, is
+// returned as it is, so that errors quote it as written.
+func asciiBaseURL(base string) string {
+	if isASCII(base) {
+		return base
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.RawQuery != "" || u.ForceQuery || strings.Contains(base, "#") {
+		return base
+	}
+	host, err := idna.Lookup.ToASCII(u.Hostname())
+	if err != nil {
+		return base
+	}
+	if port := u.Port(); port != "" {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	u.Host = host
+	return u.String()
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

@@ -289,6 +289,36 @@ func TestLoadBaseURLQuery(t *testing.T) {
 	}
 }
 
+// TestLoadBaseURLInternational loads a base_url written with letters
+// outside ASCII: every published link starts with it, and RSS, the Link
+// header and readers' HTTP libraries want a URI, its host in its ASCII
+// form and its path percent-encoded.
+func TestLoadBaseURLInternational(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"http://b\u00fccher.example:8080/stra\u00dfe/", "http://xn--bcher-kva.example:8080/stra%C3%9Fe"},
+		{"https://\u4f8b\u3048.\u30c6\u30b9\u30c8", "https://xn--r8jz45g.xn--zckzah"},
+		{"https://feeds.example/nachrichten/\u00fcbersicht", "https://feeds.example/nachrichten/%C3%BCbersicht"},
+		{"https://feeds.example/already%20escaped", "https://feeds.example/already%20escaped"},
+	}
+	for _, tt := range tests {
+		cfg, err := aggregator.Load(strings.NewReader("server:\n  base_url: \""+tt.in+"\"\n"), "config.yaml")
+		if err != nil {
+			t.Errorf("Load(base_url: %q): %v", tt.in, err)
+			continue
+		}
+		if cfg.Server.BaseURL != tt.want {
+			t.Errorf("Load(base_url: %q) = %q; want %q", tt.in, cfg.Server.BaseURL, tt.want)
+		}
+	}
+	// One that is refused is quoted as written.
+	base := "http://b\u00fccher.example/?x=1"
+	_, err := aggregator.Load(strings.NewReader("server:\n  base_url: \""+base+"\"\n"), "config.yaml")
+	want := fmt.Sprintf("config.yaml:2: server.base_url: %q has a query or a fragment: give the URL the paths /topics/… follow", base)
+	if err == nil || err.Error() != want {
+		t.Errorf("Load(base_url: %q) error = %v; want %s", base, err, want)
+	}
+}
+
 // TestLoadMisindentedLine gives files indented wrongly far below the list
 // or mapping that holds the mistake, where YAML names the line that list
 // began on: the error names the line of the mistake.
