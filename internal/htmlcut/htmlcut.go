@@ -14,18 +14,21 @@ import (
 // Ellipsis ends HTML that was cut.
 const Ellipsis = "…"
 
-// Cut returns s, sanitised HTML, cut to about max bytes: it ends at a
-// tag or between words, with an ellipsis, and every element open there is
-// closed, so that the result is still well-formed HTML. The elements' end
-// tags and the ellipsis may take it a little past max. s is returned as it
-// is when it is short enough.
+// Cut returns s, sanitised HTML, cut to max bytes: it ends at a tag or
+// between words, with an ellipsis, and every element open there is closed,
+// so that the result is still well-formed HTML. The end tags count within
+// max, so that HTML nested deep, whose end tags would outweigh what it
+// keeps, stays within max as other HTML does; the ellipsis alone may take
+// it past max, by its three bytes. s is returned as it is when it is short
+// enough.
 func Cut(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
 	var (
-		b    strings.Builder
-		open []string // elements open at the cut, outermost first
+		b      strings.Builder
+		open   []string // elements open at the cut, outermost first
+		ending int      // the bytes of their end tags
 	)
 	b.Grow(max + 64)
 	z := html.NewTokenizer(strings.NewReader(s))
@@ -36,30 +39,44 @@ func Cut(s string, max int) string {
 			break
 		}
 		raw := z.Raw()
-		if b.Len()+len(raw) > max {
+		var name []byte
+		if tt == html.StartTagToken || tt == html.EndTagToken {
+			name, _ = z.TagName()
+		}
+		opens := tt == html.StartTagToken && !VoidElements[string(name)]
+		closes := -1 // the open element an end tag closes
+		if tt == html.EndTagToken {
+			// Only the element it closes: one left open inside it
+			// (<p><b>…</p>) is still closed at the cut.
+			for i := len(open) - 1; i >= 0; i-- {
+				if open[i] == string(name) {
+					closes = i
+					break
+				}
+			}
+		}
+		need := len(raw)
+		switch {
+		case opens:
+			need += len("</>") + len(name)
+		case closes >= 0:
+			need -= len("</>") + len(name) // its end tag, counted already
+		}
+		if b.Len()+need+ending > max {
 			if tt == html.TextToken {
-				b.WriteString(cutText(raw, max-b.Len()))
+				b.WriteString(cutText(raw, max-b.Len()-ending))
 			}
 			b.WriteString(Ellipsis)
 			break
 		}
 		b.Write(raw)
-		switch tt {
-		case html.StartTagToken:
-			name, _ := z.TagName()
-			if !VoidElements[string(name)] {
-				open = append(open, string(name))
-			}
-		case html.EndTagToken:
-			name, _ := z.TagName()
-			// Only the element it closes: one left open inside it
-			// (<p><b>…</p>) is still closed at the cut.
-			for i := len(open) - 1; i >= 0; i-- {
-				if open[i] == string(name) {
-					open = slices.Delete(open, i, i+1)
-					break
-				}
-			}
+		switch {
+		case opens:
+			open = append(open, string(name))
+			ending += len("</>") + len(name)
+		case closes >= 0:
+			open = slices.Delete(open, closes, closes+1)
+			ending -= len("</>") + len(name)
 		}
 	}
 	for i := len(open) - 1; i >= 0; i-- {
