@@ -1152,3 +1152,96 @@ func TestSameArticleAgainLeavesUpdated(t *testing.T) {
 		t.Errorf("after another outlet's report: story %s updated %v; want %s updated %v", st.ID, st.Updated, was.ID, other.FirstSeen)
 	}
 }
+
+// TestPlacesInALivePage checks that a link to one place in a live page
+// ("…/live#entry-2") names the entry at that place, though the canonical
+// link, the key every entry is filed under, drops the fragment: an
+// aggregator's headline under that link joins that entry, not the newest,
+// and a copy whose credit line names the page joins the entry whose words
+// it copies, and an item under the page's link without a place joins
+// none of them. A fragment of parameters tracks a click and names no
+// place, and a fragment that names the one place its page's items hold
+// ("#top") names the page: an item under either is the item under the
+// link without it.
+func TestPlacesInALivePage(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	live := src("https://live.test/feed.xml")
+	const page = "https://live.test/politics/live/2025-04-08"
+	entry := func(n int, title, text string) aggregator.Item {
+		it := item(live, fmt.Sprintf("live-2025-04-08-%d", n), fmt.Sprintf("%s#entry-%d", page, n), title, text, t0.Add(time.Duration(n)*20*time.Minute))
+		it.CanonicalLink = parse.CanonicalURL(it.Link)
+		return it
+	}
+	entries := []aggregator.Item{
+		entry(1, "Fuel duty frozen for another year",
+			"<p>The chancellor confirms that fuel duty stays frozen at 52.95p a litre until April 2026, keeping the 5p cut, at a cost to the Treasury of about £3bn.</p>"),
+		entry(2, "Income tax thresholds to rise with inflation from 2026",
+			"<p>The personal allowance and the higher-rate threshold, frozen since 2021, will rise with inflation again from April 2026, two years earlier than planned, taking 400,000 people out of income tax.</p>"),
+		entry(3, "Opposition calls the statement a patch on a burst pipe",
+			"<p>Replying for the opposition, the shadow chancellor says families will still pay more tax next year than last, and asks how the rise in thresholds will be paid for.</p>"),
+	}
+	apply(t, db, in, live, entries...)
+	for i := range entries {
+		for j := range i {
+			_, a := stored(t, db, entries[i].ID)
+			_, b := stored(t, db, entries[j].ID)
+			if a.ID == b.ID {
+				t.Fatalf("entries %d and %d of the live page are one story; want two", j+1, i+1)
+			}
+		}
+	}
+
+	// An aggregator's headline of the second entry, under its link.
+	hub := src("https://hub.test/feed.xml")
+	pointer := item(hub, "hub-1", page+"#entry-2", "Tax thresholds unfrozen two years early", "", t0.Add(time.Hour))
+	pointer.CanonicalLink = parse.CanonicalURL(pointer.Link)
+	// A scraper's copy of the first entry, whose "Source link" names the
+	// page: the parser keeps the canonical link, without the fragment.
+	scraper := src("https://scraper.test/feed")
+	cp := item(scraper, "scraper-1", "https://scraper.test/fuel-duty-frozen/", "Fuel duty frozen again",
+		entries[0].Summary, t0.Add(2*time.Hour))
+	cp.OriginLinks = []string{parse.CanonicalURL(page + "#entry-1")}
+	apply(t, db, in, hub, pointer)
+	apply(t, db, in, scraper, cp)
+	for _, tt := range []struct {
+		name string
+		it   aggregator.Item
+		want aggregator.Item
+	}{
+		{"headline under the second entry's link", pointer, entries[1]},
+		{"copy naming the page", cp, entries[0]},
+	} {
+		_, got := stored(t, db, tt.it.ID)
+		_, want := stored(t, db, tt.want.ID)
+		if got.ID != want.ID {
+			t.Errorf("%s: in story %s; want %s, the story of %q", tt.name, got.ID, want.ID, tt.want.Title)
+		}
+	}
+
+	// An item under the page's link without a place is none of its
+	// entries.
+	whole := item(hub, "hub-2", page, "Spring statement: what it means for you", "", t0.Add(3*time.Hour))
+	whole.CanonicalLink = parse.CanonicalURL(whole.Link)
+	if res := apply(t, db, in, hub, whole); res.Duplicates != 0 {
+		t.Errorf("item under the live page's link without a place: %d joined; want none", res.Duplicates)
+	}
+
+	// An item under a link, and one under the link with a fragment that
+	// tracks the click or names the one place its page's items hold (the
+	// top of an article), under headlines of other words, in either order.
+	for _, tt := range []struct{ first, second string }{
+		{"https://wire.test/eco/ferry-line-closes_4412.html#xtor=RSS-3", "https://wire.test/eco/ferry-line-closes_4412.html"},
+		{"https://wire.test/world/portmere-quake", "https://wire.test/world/portmere-quake#top"},
+		{"https://wire.test/world/kerrow-flood#top", "https://wire.test/world/kerrow-flood"},
+	} {
+		a := item(wire, "w-"+tt.first, tt.first, "Le port perd sa ligne vers Cork", "<p>La compagnie cessera la liaison le 1er juin.</p>", t0)
+		a.CanonicalLink = parse.CanonicalURL(a.Link)
+		b := item(paper, "p-"+tt.second, tt.second, "Ferry company to drop Cork crossing", "", t0.Add(time.Hour))
+		b.CanonicalLink = parse.CanonicalURL(b.Link)
+		apply(t, db, in, wire, a)
+		if res := apply(t, db, in, paper, b); res.Duplicates != 1 {
+			t.Errorf("item under %s, then one under %s: %d joined; want 1", tt.first, tt.second, res.Duplicates)
+		}
+	}
+}

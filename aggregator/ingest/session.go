@@ -256,7 +256,7 @@ func (s *session) add(p *pending) (bool, error) {
 	var m aggregator.Match
 	s.candidates = s.candidates[:0]
 	for _, k := range keys.lookup {
-		ref, ok, err := s.lookupKey(k.key, *it, k.reason == aggregator.ReasonText)
+		ref, ok, err := s.lookupKey(k, *it)
 		if err != nil {
 			return false, err
 		}
@@ -588,17 +588,26 @@ func (s *session) item(id string) (aggregator.Item, error) {
 	return it, nil
 }
 
-// lookupKey returns the newest ref under key of another item whose time is
-// within the window of it's. With byText, the key is the item's text, and
-// another post of its source does not count (distinctPosts).
-func (s *session) lookupKey(key string, it aggregator.Item, byText bool) (aggregator.KeyRef, bool, error) {
-	refs, err := s.tx.Keys(key)
+// lookupKey returns the newest ref under k of another item whose time is
+// within the window of it's. Under the item's text, another post of its
+// source does not count (distinctPosts); under a link, nor does an item of
+// another place in the page (otherPlace).
+func (s *session) lookupKey(k exactKey, it aggregator.Item) (aggregator.KeyRef, bool, error) {
+	refs, err := s.tx.Keys(k.key)
 	if err != nil {
 		return aggregator.KeyRef{}, false, fmt.Errorf("dedup key: %w", err)
 	}
+	byText := k.reason == aggregator.ReasonText
 	for i := len(refs) - 1; i >= 0; i-- {
 		r := refs[i]
 		if r.Item == it.ID || !within(r.Time, it.Published, s.in.window) {
+			continue
+		}
+		elsewhere, err := s.otherPlace(k, it, r, refs)
+		if err != nil {
+			return aggregator.KeyRef{}, false, err
+		}
+		if elsewhere {
 			continue
 		}
 		if byText && (len(it.Authors) > 0 || len(it.Enclosures) > 0) {
@@ -613,6 +622,91 @@ func (s *session) lookupKey(key string, it aggregator.Item, byText bool) (aggreg
 		return r, true, nil
 	}
 	return aggregator.KeyRef{}, false, nil
+}
+
+// otherPlace reports whether the item of ref, one of refs filed under a
+// link key k of it, is at another place of the page that link names than
+// it is. The canonical link drops a link's fragment, but a live page gives
+// each of its entries a link to its own place in the page
+// ("…/live#entry-2"): an item at one place is not the item at another, and
+// an item under the page's link without a place is none of several such
+// items (it is the one when the page's items hold one place, as a link to
+// "#top" of an article does). A link that an item names as its original
+// has lost its fragment: it names no item at a place, nor the page's when
+// items at places are stored under it, so that a copy of one entry, whose
+// "Source link" points at the page, is left to its words, which tell which
+// entry it copies. A fragment of parameters ("#xtor=RSS-3", "#ref=rss")
+// tracks a click, as a query's do, and names no place.
+func (s *session) otherPlace(k exactKey, it aggregator.Item, ref aggregator.KeyRef, refs []aggregator.KeyRef) (bool, error) {
+	switch {
+	case strings.HasPrefix(k.key, originPrefix):
+		// A stored item named it's link as its original.
+		if place(it.Link) != "" {
+			return true, nil
+		}
+		under, err := s.tx.Keys(linkPrefix + linkOf(it))
+		if err != nil {
+			return false, fmt.Errorf("dedup key: %w", err)
+		}
+		return s.holdsPlace(under, it, "")
+	case !strings.HasPrefix(k.key, linkPrefix) || k.reason == aggregator.ReasonGUID:
+		return false, nil
+	}
+	other, err := s.item(ref.Item)
+	if isNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	here, there := place(it.Link), place(other.Link)
+	switch {
+	case k.reason == aggregator.ReasonOrigin: // it names the link as its original
+		if there != "" {
+			return true, nil
+		}
+		return s.holdsPlace(refs, it, "")
+	case here == there || there == "":
+		return false, nil
+	case here != "":
+		return true, nil
+	}
+	// it is under the page's link, other at a place of the page: the one
+	// place its items hold, or one of several.
+	return s.holdsPlace(refs, it, there)
+}
+
+// holdsPlace reports whether an item of refs other than it, within the
+// window of it, is at a place of its page other than but. The most recent
+// refs are read, as a band's: a link that many sources carry holds
+// thousands, and a live page's entries come in turn.
+func (s *session) holdsPlace(refs []aggregator.KeyRef, it aggregator.Item, but string) (bool, error) {
+	for _, r := range refs[max(0, len(refs)-bandRead):] {
+		if r.Item == it.ID || !within(r.Time, it.Published, s.in.window) {
+			continue
+		}
+		x, err := s.item(r.Item)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		if p := place(x.Link); p != "" && p != but {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// place returns the fragment of a link that names a place in its page, or
+// "" for none: a fragment of parameters (one with "=") tracks a click.
+func place(link string) string {
+	_, frag, ok := strings.Cut(link, "#")
+	if !ok || strings.Contains(frag, "=") {
+		return ""
+	}
+	return frag
 }
 
 // distinctPosts reports whether two items of one source are two posts
