@@ -23,6 +23,7 @@ const (
 	unseen2Dir = "testdata/unseen2"
 	unseen3Dir = "testdata/unseen3"
 	unseen4Dir = "testdata/unseen4"
+	unseen5Dir = "testdata/unseen5"
 	nonNewsDir = "testdata/nonnews"
 )
 
@@ -151,6 +152,20 @@ func TestUnseenStoriesThirdSet(t *testing.T) { checkUnseen(t, unseen3Dir) }
 // translation; an aggregator's items of a headline alone or a headline and
 // "Read more"; and a picture agency's items of a picture alone.
 func TestUnseenStoriesFourthSet(t *testing.T) { checkUnseen(t, unseen4Dir) }
+
+// TestUnseenStoriesFifthSet does the same with a fifth set written apart
+// from the others (testdata/unseen5), in RSS, Atom and JSON Feed: a court
+// ruling, the next day's notice of an appeal and a law blog's analysis; a
+// strike announced and called off; an obituary and a tribute; an election
+// count updated under one link; a syndicated column in three papers; a
+// transfer rumour and the signing; a product recall copied by local papers
+// beside another recall to one template; an agency's picture re-sent with
+// a corrected caption; a planet's Atom entries with <source>; a
+// university's, a journal's and a news site's versions of one paper; a
+// bank's results in two languages; a live page's entries; and copies that
+// name their original by "Source link", a blog footer, a credit line,
+// external_url or a canonical link, cut short, or of a headline alone.
+func TestUnseenStoriesFifthSet(t *testing.T) { checkUnseen(t, unseen5Dir) }
 
 // checkUnseen runs the feeds of dir through the pipeline, in order and
 // reversed, and checks every pair of labelled items: one story when their
