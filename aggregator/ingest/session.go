@@ -744,14 +744,22 @@ func disjoint[T any](a, b []T, key func(T) string) bool {
 	return true
 }
 
-// ItemByLink finds a stored item whose link or canonical link is link
-// through the dedup keys items are filed under (an item's canonical link,
-// its GUID), the first stored of several, or returns an error wrapping
-// aggregator.ErrNotFound. An item filed under neither — its link names a
+// ItemByLink finds a stored item whose link or canonical link is one of
+// links through the dedup keys items are filed under (an item's canonical
+// link, its GUID), or returns an error wrapping aggregator.ErrNotFound. Of
+// several, it returns one of the earliest of links, the first stored: given
+// a link and its canonical form, the item at that link comes before
+// another under the canonical link, as the entries of a live page
+// ("…/live#entry-2") all are. An item filed under none — its link names a
 // site's front page, say — is found only by walking the store
 // (store.DB.ItemByLink).
-func ItemByLink(tx aggregator.Tx, link string) (aggregator.Item, error) {
-	if link != "" {
+func ItemByLink(tx aggregator.Tx, links ...string) (aggregator.Item, error) {
+	var found aggregator.Item
+	best := len(links) // the index in links of found's link
+	for _, link := range links {
+		if link == "" {
+			continue
+		}
 		for _, key := range []string{linkPrefix + link, guidPrefix + link} {
 			refs, err := tx.Keys(key)
 			if err != nil {
@@ -765,13 +773,22 @@ func ItemByLink(tx aggregator.Tx, link string) (aggregator.Item, error) {
 				if err != nil {
 					return it, err
 				}
-				if it.Link == link || it.CanonicalLink == link {
-					return it, nil
+				for i, l := range links[:best] {
+					if it.Link == l || it.CanonicalLink == l {
+						found, best = it, i
+						break
+					}
+				}
+				if best == 0 {
+					return found, nil
 				}
 			}
 		}
 	}
-	return aggregator.Item{}, fmt.Errorf("item with link %s: %w", link, aggregator.ErrNotFound)
+	if best < len(links) {
+		return found, nil
+	}
+	return aggregator.Item{}, fmt.Errorf("item with link %s: %w", strings.Join(links, " or "), aggregator.ErrNotFound)
 }
 
 func within(a, b time.Time, window time.Duration) bool {

@@ -163,20 +163,17 @@ func itemByLink(ctx context.Context, db *store.DB, link string) (aggregator.Item
 		found bool
 	)
 	err := db.View(ctx, func(tx aggregator.Tx) error {
-		for _, l := range links {
-			var err error
-			it, err = ingest.ItemByLink(tx, l)
-			if errors.Is(err, aggregator.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			story, err = tx.Story(it.StoryID)
-			found = err == nil
+		var err error
+		it, err = ingest.ItemByLink(tx, links...)
+		if errors.Is(err, aggregator.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
 			return err
 		}
-		return nil
+		story, err = tx.Story(it.StoryID)
+		found = err == nil
+		return err
 	})
 	if err == nil && !found {
 		it, story, err = db.ItemByLink(ctx, links...)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/ingest"
+	"github.com/tributary-feeds/tributary/aggregator/parse"
 	"github.com/tributary-feeds/tributary/aggregator/topic"
 	"github.com/tributary-feeds/tributary/store"
 )
@@ -319,5 +320,30 @@ func TestExplainTwoLinks(t *testing.T) {
 	errOut.Reset()
 	if err := run(t.Context(), []string{"explain", "-config", es.path, a.Link, "https://nowhere.test/x"}, &out, &errOut); err == nil {
 		t.Error("explain with an unknown second link succeeded; want an error")
+	}
+}
+
+// TestExplainLiveEntry checks that explain, given the link of one entry of
+// a live page ("…/live#entry-2"), explains that entry, not the first
+// stored of the entries that share the page's canonical link.
+func TestExplainLiveEntry(t *testing.T) {
+	es := newExplainStore(t, "", "Live")
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	const page = "https://live.test/politics/live/2026-03-01"
+	var entries []aggregator.Item
+	for i, e := range []struct{ title, text string }{
+		{"Fuel duty frozen for another year", "The chancellor keeps fuel duty at 52.95p a litre until April 2027."},
+		{"Income tax thresholds to rise from 2027", "The personal allowance will rise with inflation again, taking 400,000 people out of income tax."},
+	} {
+		it := es.item("Live", fmt.Sprintf("live-2026-03-01-%d", i+1), fmt.Sprintf("%s#entry-%d", page, i+1), e.title, e.text, t0.Add(time.Duration(i)*20*time.Minute))
+		it.CanonicalLink = parse.CanonicalURL(it.Link)
+		entries = append(entries, it)
+	}
+	es.ingest(t, entries...)
+	for _, e := range entries {
+		out := es.explain(t, e.Link)
+		if want := fmt.Sprintf("item   %s\n       %q from Live", e.ID, e.Title); !strings.HasPrefix(out, want) {
+			t.Errorf("explain %s begins\n%s\nwant\n%s", e.Link, strings.Join(strings.SplitN(out, "\n", 3)[:2], "\n"), want)
+		}
 	}
 }
