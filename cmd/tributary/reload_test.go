@@ -268,6 +268,20 @@ func TestRestartRetags(t *testing.T) {
 func TestPollRetags(t *testing.T) {
 	o := newOrigin(t)
 	path := writeConfig(t, o, "")
+	// A fetch that runs past the second the shared config allows, on a
+	// loaded machine, would leave the source backing off and the second
+	// poll skipping it: this test is about retagging, not timeouts.
+	slow, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	patient := bytes.Replace(slow, []byte("interval: 2s\n  min_interval: 1s\n  timeout: 1s"), []byte("interval: 1m\n  min_interval: 1s\n  timeout: 30s"), 1)
+	if bytes.Equal(patient, slow) {
+		t.Fatal("the shared config no longer sets poll.interval, min_interval and timeout as this test expects")
+	}
+	if err := os.WriteFile(path, patient, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 2 {
 		if i == 1 {
 			addDroughtTopic(t, path)
@@ -275,6 +289,9 @@ func TestPollRetags(t *testing.T) {
 		var out, errOut bytes.Buffer
 		if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
 			t.Fatalf("poll %d: %v\n%s", i+1, err, errOut.String())
+		}
+		if !strings.Contains(out.String(), " 0 failed") {
+			t.Fatalf("poll %d: a source failed:\n%s", i+1, out.String())
 		}
 	}
 	var out, errOut bytes.Buffer
