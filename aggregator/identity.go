@@ -26,7 +26,8 @@ func (s SourceConfig) SourceID() string {
 //   - the state configured at its URL under its name (or, for a source the
 //     config gives no name, under any name);
 //   - the state of a source under its configured name whose URL is no
-//     longer configured: the operator edited the URL and kept the name;
+//     longer configured, unless a state is configured at its URL: the
+//     operator edited the URL and kept the name;
 //   - the state configured at its URL under another name: a renamed source;
 //   - the state whose URL is no longer configured and is its URL but for
 //     the scheme (http or https) or a trailing slash, or is where that
@@ -100,7 +101,11 @@ func BindSources(sources []SourceConfig, states []SourceState) {
 	rules := []func(src SourceConfig) []int{
 		func(src SourceConfig) []int { return filter(atURL(src.URL), named(src.Name)) },
 		func(src SourceConfig) []int {
-			if src.Name == "" {
+			if src.Name == "" || len(atURL(src.URL)) > 0 {
+				// A source the store knows at its URL was not moved
+				// there from elsewhere: it is that one, renamed (the
+				// next rule), not the source its new name had, whose
+				// stories came from another feed.
 				return nil
 			}
 			return filter(byName[src.Name], isOrphan)

@@ -220,3 +220,59 @@ func TestOPMLWhileServingPrivateURL(t *testing.T) {
 		t.Errorf("opml while serving lacks the wire's site:\n%s", out.String())
 	}
 }
+
+// TestPollRenamedToRemovedSourcesName removes Harbour Wire and renames The
+// Daily Ledger, at the same URL, "Harbour Wire": the topic that named the
+// Ledger, edited to name it so, keeps the Ledger's stories and takes none
+// of the wire's, which came from another feed.
+func TestPollRenamedToRemovedSourcesName(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	pollOnce := func() {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
+			t.Fatalf("poll: %v\n%s%s", err, out.String(), errOut.String())
+		}
+	}
+	// The stories of the topic ledger, by the export.
+	exported := func() (ledger []string) {
+		t.Helper()
+		var b bytes.Buffer
+		if err := run(t.Context(), []string{"export", "-config", path}, &b, &bytes.Buffer{}); err != nil {
+			t.Fatalf("export: %v", err)
+		}
+		sc := bufio.NewScanner(&b)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var l ops.ExportLine
+			if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+				t.Fatalf("export line %q: %v", sc.Bytes(), err)
+			}
+			if slices.Contains(l.Topics, "ledger") && !slices.Contains(ledger, l.Story) {
+				ledger = append(ledger, l.Story)
+			}
+		}
+		slices.Sort(ledger)
+		return ledger
+	}
+	pollOnce()
+	before := exported()
+	if len(before) != 2 {
+		t.Fatalf("the ledger topic has %d stories after the first poll; want the Ledger's 2", len(before))
+	}
+
+	editConfig(t, path, "  - url: \""+o.URL("/wire.rss")+"\"\n    name: \"Harbour Wire\"\n", "")
+	editConfig(t, path, "The Daily Ledger", "Harbour Wire")
+	pollOnce()
+	if after := exported(); !slices.Equal(after, before) {
+		t.Errorf("the ledger topic's stories once the Ledger is renamed as the wire removed:\n%q\nwant the Ledger's:\n%q", after, before)
+	}
+	var status bytes.Buffer
+	if err := run(t.Context(), []string{"status", "-config", path}, &status, &bytes.Buffer{}); err != nil {
+		t.Fatalf("status: %v", err)
+	}
+	if strings.Contains(status.String(), "The Daily Ledger") {
+		t.Errorf("status:\n%s\nwant The Daily Ledger shown as renamed, not left over", status.String())
+	}
+}
