@@ -196,7 +196,10 @@ func (s SourceState) ConfiguredAt(u string) SourceState {
 	if s.ConfigURL == u {
 		return s
 	}
-	if s.ConfigURL == "" {
+	if s.ConfigURL == "" && s.ID == SourceID(u) {
+		// Written before states recorded their URL: u is the one its
+		// id says. Bound to another URL by its name, it is read at an
+		// address of its own, as below.
 		s.ConfigURL, s.URL = u, u
 		return s
 	}

@@ -175,4 +175,12 @@ func TestConfiguredAt(t *testing.T) {
 		got.Disabled || !got.NextDue.IsZero() || got.Items != 7 || !got.LastFetch.Equal(t0) || got.ID != "x" || got.Name != "Paper" {
 		t.Errorf("ConfiguredAt(another URL) = %+v; want the address's state gone, the source's kept", got)
 	}
+	legacy := SourceState{ID: SourceID("https://old.example/rss"), Name: "Paper", ETag: `"a"`, Disabled: true, Items: 7}
+	if got := legacy.ConfiguredAt("https://old.example/rss"); got.ConfigURL != "https://old.example/rss" || got.ETag != `"a"` || !got.Disabled {
+		t.Errorf("ConfiguredAt(the URL of a state that did not record it) = %+v; want it as it was, at that URL", got)
+	}
+	got = legacy.ConfiguredAt("https://new.example/rss")
+	if got.ConfigURL != "https://new.example/rss" || got.URL != got.ConfigURL || got.ETag != "" || got.Disabled || got.Items != 7 {
+		t.Errorf("ConfiguredAt(another URL than a state that did not record its own) = %+v; want the old address's state gone", got)
+	}
 }
