@@ -190,8 +190,9 @@ func feedKey(u string) string {
 // at u from now on, as a source added is, soon: a 410's disabling goes,
 // and, unless u is where the source had moved to already, so do the
 // validators, the digest of the last body, the failures and the waits they
-// set, which were those of another address. What it brought before (its
-// name and title, its counts, its last fetch) stays: it is the same source.
+// set, and the polling its feed asked for, which were those of another
+// address. What it brought before (its name and title, its counts, its
+// last fetch) stays: it is the same source.
 func (s SourceState) ConfiguredAt(u string) SourceState {
 	if s.ConfigURL == u {
 		return s
@@ -212,6 +213,9 @@ func (s SourceState) ConfiguredAt(u string) SourceState {
 	s.ETag, s.LastModified, s.BodyHash, s.ViaHost = "", "", "", ""
 	s.LastStatus, s.LastResult, s.LastError = 0, "", ""
 	s.Failures, s.FailingSince, s.RetryAfter = 0, time.Time{}, 0
+	// What the old address's feed asked of its polling (its <ttl> or
+	// max-age, its skipHours and skipDays): the new one says its own.
+	s.FeedTTL, s.SkipHours, s.SkipDays = 0, nil, nil
 	return s
 }
 

@@ -140,3 +140,47 @@ func TestSwappedAndReplacedSources(t *testing.T) {
 		t.Errorf("stored sources %v; want %v", got, want)
 	}
 }
+
+// TestEditedURLFailingWaitsItsOwnInterval: a source whose feed asked to be
+// read every two hours (<ttl>120</ttl>), its URL edited to an address that
+// fails, backs off from its configured interval of ten minutes, not from
+// what the old address's feed asked for.
+func TestEditedURLFailingWaitsItsOwnInterval(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/slow.rss", "application/rss+xml", fixture(t, "slow-ttl.rss"))
+	o.Status("/new/slow.rss", http.StatusServiceUnavailable, "")
+	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	load := func(url string, states []aggregator.SourceState) *aggregator.Config {
+		t.Helper()
+		yml := fmt.Sprintf("poll:\n  allow_private: true\n  timeout: 2s\n  interval: 10m\nstorage:\n  retention: 0\nsources:\n"+
+			"  - url: %q\n    name: Paper\n", url)
+		cfg, err := aggregator.Load(strings.NewReader(yml), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		aggregator.BindSources(cfg.Sources, states)
+		return cfg
+	}
+	db := mustOpen(t)
+	cfg := load(o.URL("/slow.rss"), nil)
+	id := cfg.Sources[0].SourceID()
+	if out := newPoller(t, cfg, db, clk.Now).PollPolitely(t.Context(), nil); out[0].Result != "ok" {
+		t.Fatalf("first poll: %s, %v; want ok", out[0].Result, out[0].Err)
+	}
+	clk.Add(time.Minute)
+	states, err := db.Sources(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = load(o.URL("/new/slow.rss"), states)
+	if out := newPoller(t, cfg, db, clk.Now).PollPolitely(t.Context(), nil); out[0].Source != id || out[0].Err == nil {
+		t.Fatalf("poll at the new URL: source %s, %s; want source %s failing", out[0].Source, out[0].Result, id)
+	}
+	st, err := db.Source(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wait := st.NextDue.Sub(st.LastFetch); wait > 11*time.Minute || st.FeedTTL != 0 {
+		t.Errorf("after a failure at the new URL: next due %s after the fetch, feed ttl %s; want ten minutes and some jitter, no ttl of the old feed", wait, st.FeedTTL)
+	}
+}
