@@ -184,3 +184,47 @@ func TestEditedURLFailingWaitsItsOwnInterval(t *testing.T) {
 		t.Errorf("after a failure at the new URL: next due %s after the fetch, feed ttl %s; want ten minutes and some jitter, no ttl of the old feed", wait, st.FeedTTL)
 	}
 }
+
+// TestEditedURLLeavesTheHeldProxy: a source whose feed a redirect led to a
+// proxy that two other sources' Retry-Afters hold is edited to the
+// publisher's own feed: a polite pass fetches it there, not held by the
+// proxy it no longer goes through.
+func TestEditedURLLeavesTheHeldProxy(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	proxy := func(path string) string { return strings.Replace(o.URL(path), "127.0.0.1", "localhost", 1) }
+	o.Feed("/proxy/paper.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Redirect("/paper.rss", proxy("/proxy/paper.rss"), http.StatusFound)
+	o.Feed("/own/paper.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Status("/proxy/a.rss", http.StatusTooManyRequests, "7200")
+	o.Status("/proxy/b.rss", http.StatusTooManyRequests, "7200")
+	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	load := func(paper string, states []aggregator.SourceState) *aggregator.Config {
+		t.Helper()
+		yml := fmt.Sprintf("poll:\n  allow_private: true\n  timeout: 2s\nstorage:\n  retention: 0\nsources:\n"+
+			"  - url: %q\n    name: Paper\n  - url: %q\n    name: A\n  - url: %q\n    name: B\n",
+			paper, proxy("/proxy/a.rss"), proxy("/proxy/b.rss"))
+		cfg, err := aggregator.Load(strings.NewReader(yml), "test.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		aggregator.BindSources(cfg.Sources, states)
+		return cfg
+	}
+	db := mustOpen(t)
+	cfg := load(o.URL("/paper.rss"), nil)
+	id := cfg.Sources[0].SourceID()
+	if out := newPoller(t, cfg, db, clk.Now).PollPolitely(t.Context(), nil); out[0].Result != "ok" || out[1].Result != "rate_limited" || out[2].Result != "rate_limited" {
+		t.Fatalf("first poll: %s, %s, %s; want the paper read through the proxy, the others asked to wait", out[0].Result, out[1].Result, out[2].Result)
+	}
+	clk.Add(time.Minute)
+	states, err := db.Sources(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = load(o.URL("/own/paper.rss"), states)
+	out := newPoller(t, cfg, db, clk.Now).PollPolitely(t.Context(), nil)
+	if out[0].Source != id || out[0].Result == "skipped" || out[0].Err != nil || o.Count("/own/paper.rss") != 1 {
+		t.Errorf("polite poll of the paper at its own feed: source %s, %s (%s), err %v, asked %d times; want source %s fetched there",
+			out[0].Source, out[0].Result, out[0].Reason, out[0].Err, o.Count("/own/paper.rss"), id)
+	}
+}

@@ -478,8 +478,15 @@ func (p *Poller) answered(st *aggregator.SourceState, answerURL string) {
 // without the host, counts under its URL's; p.mu is held.
 func (p *Poller) restoreHolds(pl *pipeline, states []aggregator.SourceState) {
 	for _, st := range states {
-		if _, seen := p.via[st.ID]; !seen && st.ViaHost != "" && pl.has(st.ID) {
-			p.via[st.ID] = st.ViaHost
+		src, ok := pl.source(st.ID)
+		if !ok {
+			continue
+		}
+		// A source whose URL was edited is read there, no longer where
+		// a redirect led the old one.
+		via := st.ConfiguredAt(src.URL).ViaHost
+		if _, seen := p.via[st.ID]; !seen && via != "" {
+			p.via[st.ID] = via
 		}
 	}
 	if p.restored {
