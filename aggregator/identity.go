@@ -26,8 +26,9 @@ func (s SourceConfig) SourceID() string {
 //   - the state configured at its URL under its name (or, for a source the
 //     config gives no name, under any name);
 //   - the state of a source under its configured name whose URL is no
-//     longer configured, unless a state is configured at its URL: the
-//     operator edited the URL and kept the name;
+//     longer configured, unless a state is configured at its URL and it
+//     was not first configured there: the operator edited the URL, or
+//     set it back, and kept the name;
 //   - the state configured at its URL under another name: a renamed source;
 //   - the state whose URL is no longer configured and is its URL but for
 //     the scheme (http or https) or a trailing slash, or is where that
@@ -101,14 +102,20 @@ func BindSources(sources []SourceConfig, states []SourceState) {
 	rules := []func(src SourceConfig) []int{
 		func(src SourceConfig) []int { return filter(atURL(src.URL), named(src.Name)) },
 		func(src SourceConfig) []int {
-			if src.Name == "" || len(atURL(src.URL)) > 0 {
+			if src.Name == "" {
+				return nil
+			}
+			c := filter(byName[src.Name], isOrphan)
+			if len(atURL(src.URL)) > 0 {
 				// A source the store knows at its URL was not moved
 				// there from elsewhere: it is that one, renamed (the
 				// next rule), not the source its new name had, whose
-				// stories came from another feed.
-				return nil
+				// stories came from another feed; unless that source
+				// was first configured at this URL, and is set back.
+				first := SourceID(src.URL)
+				c = filter(c, func(j int) bool { return states[j].ID == first })
 			}
-			return filter(byName[src.Name], isOrphan)
+			return c
 		},
 		func(src SourceConfig) []int { return atURL(src.URL) },
 		func(src SourceConfig) []int {
