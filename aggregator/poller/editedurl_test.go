@@ -27,12 +27,7 @@ func TestEditedURLIsTheSameSource(t *testing.T) {
 		t.Helper()
 		yml := fmt.Sprintf("poll:\n  allow_private: true\n  timeout: 2s\nstorage:\n  retention: 0\nsources:\n"+
 			"  - url: %q\n    name: Paper\n  - url: %q\n    name: Wire\n", paper, wire)
-		cfg, err := aggregator.Load(strings.NewReader(yml), "test.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		aggregator.BindSources(cfg.Sources, states)
-		return cfg
+		return boundConfig(t, yml, states)
 	}
 	db := mustOpen(t)
 	cfg := load(o.URL("/gone.rss"), o.URL("/busy.rss"), nil)
@@ -154,12 +149,7 @@ func TestEditedURLFailingWaitsItsOwnInterval(t *testing.T) {
 		t.Helper()
 		yml := fmt.Sprintf("poll:\n  allow_private: true\n  timeout: 2s\n  interval: 10m\nstorage:\n  retention: 0\nsources:\n"+
 			"  - url: %q\n    name: Paper\n", url)
-		cfg, err := aggregator.Load(strings.NewReader(yml), "test.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		aggregator.BindSources(cfg.Sources, states)
-		return cfg
+		return boundConfig(t, yml, states)
 	}
 	db := mustOpen(t)
 	cfg := load(o.URL("/slow.rss"), nil)
@@ -203,12 +193,7 @@ func TestEditedURLLeavesTheHeldProxy(t *testing.T) {
 		yml := fmt.Sprintf("poll:\n  allow_private: true\n  timeout: 2s\nstorage:\n  retention: 0\nsources:\n"+
 			"  - url: %q\n    name: Paper\n  - url: %q\n    name: A\n  - url: %q\n    name: B\n",
 			paper, proxy("/proxy/a.rss"), proxy("/proxy/b.rss"))
-		cfg, err := aggregator.Load(strings.NewReader(yml), "test.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		aggregator.BindSources(cfg.Sources, states)
-		return cfg
+		return boundConfig(t, yml, states)
 	}
 	db := mustOpen(t)
 	cfg := load(o.URL("/paper.rss"), nil)
@@ -227,4 +212,16 @@ func TestEditedURLLeavesTheHeldProxy(t *testing.T) {
 		t.Errorf("polite poll of the paper at its own feed: source %s, %s (%s), err %v, asked %d times; want source %s fetched there",
 			out[0].Source, out[0].Result, out[0].Reason, out[0].Err, o.Count("/own/paper.rss"), id)
 	}
+}
+
+// boundConfig loads the config yml and binds its sources to the stored
+// states, as the daemon does at a start or a reload.
+func boundConfig(t *testing.T, yml string, states []aggregator.SourceState) *aggregator.Config {
+	t.Helper()
+	cfg, err := aggregator.Load(strings.NewReader(yml), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	aggregator.BindSources(cfg.Sources, states)
+	return cfg
 }
