@@ -17,6 +17,18 @@ import (
 	"github.com/tributary-feeds/tributary/aggregator/ops"
 )
 
+// waitLedgerStories waits for the ledger topic to hold the two stories of
+// The Daily Ledger's feed and returns them as ledgerEntries gives them.
+func waitLedgerStories(t *testing.T, d *daemon) []string {
+	t.Helper()
+	var entries []string
+	waitFor(t, "the ledger topic's two stories", 15*time.Second, func() bool {
+		entries = ledgerEntries(t, d)
+		return len(entries) == 2
+	})
+	return entries
+}
+
 // ledgerEntries returns the entries of /topics/ledger.atom, the topic that
 // names The Daily Ledger in its sources, as "id updated title", sorted.
 func ledgerEntries(t *testing.T, d *daemon) []string {
@@ -100,11 +112,7 @@ func TestReloadEditedURL(t *testing.T) {
 	o.Feed("/ledger/daily.atom", "application/atom+xml", readFixture(t, "daily.atom"))
 	path := writeConfig(t, o, "")
 	d := startDaemon(t, path)
-	var before []string
-	waitFor(t, "the ledger topic's two stories", 15*time.Second, func() bool {
-		before = ledgerEntries(t, d)
-		return len(before) == 2
-	})
+	before := waitLedgerStories(t, d)
 
 	retagged := strings.Count(d.out.String(), "stories retagged")
 	editConfig(t, path, o.URL("/daily.atom"), o.URL("/ledger/daily.atom"))
@@ -133,11 +141,7 @@ func TestRestartEditedURLRenamed(t *testing.T) {
 	o.Feed("/daily.atom/", "application/atom+xml", readFixture(t, "daily.atom"))
 	path := writeConfig(t, o, "")
 	d := startDaemon(t, path)
-	var before []string
-	waitFor(t, "the ledger topic's two stories", 15*time.Second, func() bool {
-		before = ledgerEntries(t, d)
-		return len(before) == 2
-	})
+	before := waitLedgerStories(t, d)
 	stopDaemon(t, d)
 	var exported bytes.Buffer
 	if err := run(t.Context(), []string{"export", "-config", path}, &exported, &bytes.Buffer{}); err != nil {
