@@ -25,7 +25,8 @@ const schemaVersion = 4
 //
 //	meta      "schema" → uint32 big-endian schemaVersion;
 //	          "zdict/" + uint32 big-endian ID → a Zstandard dictionary of item records (dict.go)
-//	sources   source id → JSON aggregator.SourceState
+//	sources   source id → JSON aggregator.SourceState, with a validator that is not UTF-8
+//	          in base64 beside it (etag_bytes, last_modified_bytes: sources.go)
 //	records   8-byte big-endian sequence number, in the order items were first stored →
 //	          the item record: codec byte + item JSON, compressed (codec.go, dict.go), behind
 //	          the item's near-duplicate features and owned list when it has them (record.go)

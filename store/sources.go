@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -20,10 +21,51 @@ func (t *tx) Source(id string) (aggregator.SourceState, error) {
 	if v == nil {
 		return st, fmt.Errorf("source %s: %w", id, aggregator.ErrNotFound)
 	}
-	if err := json.Unmarshal(v, &st); err != nil {
+	st, err := decodeSource(v)
+	if err != nil {
 		return st, fmt.Errorf("source %s: decoding: %w", id, err)
 	}
 	return st, nil
+}
+
+// sourceRecord is a source state as stored: its JSON, and beside it, in
+// base64, a validator that is not UTF-8. A server may send an ETag or a
+// Last-Modified in Latin-1, and matches what comes back byte for byte,
+// where a JSON string would carry U+FFFD in place of those bytes. A record
+// written before these fields has the validators in etag and
+// last_modified alone, and one that an older build reads keeps its
+// validators, unknown to it, out of the requests it sends.
+type sourceRecord struct {
+	aggregator.SourceState
+	ETagBytes         []byte `json:"etag_bytes,omitempty"`
+	LastModifiedBytes []byte `json:"last_modified_bytes,omitempty"`
+}
+
+// encodeSource returns the stored form of st.
+func encodeSource(st aggregator.SourceState) ([]byte, error) {
+	rec := sourceRecord{SourceState: st}
+	if !utf8.ValidString(st.ETag) {
+		rec.ETag, rec.ETagBytes = "", []byte(st.ETag)
+	}
+	if !utf8.ValidString(st.LastModified) {
+		rec.LastModified, rec.LastModifiedBytes = "", []byte(st.LastModified)
+	}
+	return json.Marshal(rec)
+}
+
+// decodeSource reads a source state stored by encodeSource.
+func decodeSource(v []byte) (aggregator.SourceState, error) {
+	var rec sourceRecord
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return aggregator.SourceState{}, err
+	}
+	if rec.ETagBytes != nil {
+		rec.ETag = string(rec.ETagBytes)
+	}
+	if rec.LastModifiedBytes != nil {
+		rec.LastModified = string(rec.LastModifiedBytes)
+	}
+	return rec.SourceState, nil
 }
 
 // PutSource stores st under st.ID, replacing any earlier state.
@@ -31,7 +73,7 @@ func (t *tx) PutSource(st aggregator.SourceState) error {
 	if st.ID == "" {
 		return errors.New("put source: empty id")
 	}
-	v, err := json.Marshal(st)
+	v, err := encodeSource(st)
 	if err != nil {
 		return fmt.Errorf("source %s: encoding: %w", st.ID, err)
 	}
@@ -61,8 +103,8 @@ func (d *DB) Sources(ctx context.Context) ([]aggregator.SourceState, error) {
 	var out []aggregator.SourceState
 	err := d.view(func(btx *bolt.Tx) error {
 		return btx.Bucket(bucketSources).ForEach(func(k, v []byte) error {
-			var st aggregator.SourceState
-			if err := json.Unmarshal(v, &st); err != nil {
+			st, err := decodeSource(v)
+			if err != nil {
 				return fmt.Errorf("source %s: decoding: %w", k, err)
 			}
 			out = append(out, st)

@@ -358,6 +358,31 @@ func TestSources(t *testing.T) {
 	}
 }
 
+// TestSourceValidatorsNotUTF8 stores validators that are not UTF-8 and
+// reads them back byte for byte, and reads a state stored before they were
+// kept so as it was.
+func TestSourceValidatorsNotUTF8(t *testing.T) {
+	d := mustOpen(t)
+	ctx := t.Context()
+	st := aggregator.SourceState{ID: "l", Name: "Latin-1", ETag: "\"caf\xe9\"", LastModified: "\xff"}
+	if err := d.PutSource(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.Source(ctx, "l"); err != nil || got.ETag != st.ETag || got.LastModified != st.LastModified {
+		t.Errorf("Source(l): ETag %q, Last-Modified %q, %v; want %q, %q", got.ETag, got.LastModified, err, st.ETag, st.LastModified)
+	}
+	if all, err := d.Sources(ctx); err != nil || len(all) != 1 || !reflect.DeepEqual(all[0], st) {
+		t.Errorf("Sources() = %+v, %v; want [%+v]", all, err, st)
+	}
+	old := []byte(`{"id":"o","config_url":"","url":"","name":"Old","etag":"\"v1\"","last_modified":"Mon, 02 Mar 2026 10:00:00 GMT"}`)
+	if err := d.update(func(btx *bolt.Tx) error { return btx.Bucket(bucketSources).Put([]byte("o"), old) }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.Source(ctx, "o"); err != nil || got.ETag != `"v1"` || got.LastModified != "Mon, 02 Mar 2026 10:00:00 GMT" {
+		t.Errorf("Source(o) of an older record: ETag %q, Last-Modified %q, %v", got.ETag, got.LastModified, err)
+	}
+}
+
 func TestItems(t *testing.T) {
 	d := mustOpen(t)
 	it := mkItem("items.example", "g1", t0, "")
