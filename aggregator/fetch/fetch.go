@@ -160,10 +160,9 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 	if err != nil {
 		return res, err
 	}
-	host := strings.ToLower(u.Hostname())
-	release, err := f.hosts.acquire(ctx, host)
+	release, err := f.hosts.acquire(ctx, hostKey(u))
 	if err != nil {
-		return res, fmt.Errorf("waiting for a free connection slot for %s: %w", host, err)
+		return res, fmt.Errorf("waiting for a free connection slot for %s: %w", strings.ToLower(u.Hostname()), err)
 	}
 	defer release()
 

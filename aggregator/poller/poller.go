@@ -346,14 +346,10 @@ func (p *Poller) hostOf(pl *pipeline, i int) string {
 	return pl.hosts[i]
 }
 
-// hostName returns the lower-cased host name of raw, as the fetcher's
-// per-host bound counts it.
-func hostName(raw string) string {
-	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil {
-		return strings.ToLower(u.Hostname())
-	}
-	return ""
-}
+// hostName returns the host of raw as the fetcher's per-host bound counts
+// it (fetch.HostKey): every way of writing one host is one host, for the
+// bound, for a hold and for a host that does not answer.
+func hostName(raw string) string { return fetch.HostKey(raw) }
 
 // hostFree reports whether another source of host may start its fetch:
 // fewer than poll.per_host of its sources are fetching or waiting to. A
@@ -486,7 +482,7 @@ func (p *Poller) restoreHolds(pl *pipeline, states []aggregator.SourceState) {
 		// a redirect led the old one.
 		via := st.ConfiguredAt(src.URL).ViaHost
 		if _, seen := p.via[st.ID]; !seen && via != "" {
-			p.via[st.ID] = via
+			p.via[st.ID] = fetch.HostNameKey(via) // as written by an earlier version too
 		}
 	}
 	if p.restored {
@@ -504,7 +500,7 @@ func (p *Poller) restoreHolds(pl *pipeline, states []aggregator.SourceState) {
 	})
 	held := make(map[string]hold)
 	for _, st := range answers {
-		host := st.ViaHost
+		host := fetch.HostNameKey(st.ViaHost)
 		if host == "" {
 			host = hostName(st.URL)
 		}
