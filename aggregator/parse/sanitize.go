@@ -126,6 +126,36 @@ func rewriteLinks(s string, base *url.URL, anchors *[]anchor) string {
 
 // absolutize resolves every relative URL attribute in s against base.
 func absolutize(s string, base *url.URL) string {
+	return mapURLAttrs(s, func(val string) string {
+		if val == "" || plainAbsolute(val) {
+			return val
+		}
+		abs := resolve(base, html.UnescapeString(val))
+		if abs == val {
+			return val
+		}
+		return html.EscapeString(abs)
+	})
+}
+
+// MapURLs returns the HTML h, as Sanitize writes it, with each URL in an
+// attribute (href, src, cite, poster, longdesc) replaced by what fn gives
+// for it, and h itself when fn changes none. fn is given the URL
+// unescaped, and what it gives is escaped.
+func MapURLs(h string, fn func(string) string) string {
+	return mapURLAttrs(h, func(val string) string {
+		u := html.UnescapeString(val)
+		if v := fn(u); v != u {
+			return html.EscapeString(v)
+		}
+		return val
+	})
+}
+
+// mapURLAttrs returns s with the value of each URL attribute replaced by
+// what fn gives for it, both as written in s, escaped; s itself when fn
+// changes none.
+func mapURLAttrs(s string, fn func(string) string) string {
 	var b *strings.Builder
 	last := 0 // s[:last] is already written to b
 	for pos := 0; ; {
@@ -149,11 +179,8 @@ func absolutize(s string, base *url.URL) string {
 			continue
 		}
 		val := s[valStart:valEnd]
-		if val == "" || plainAbsolute(val) {
-			continue
-		}
-		abs := resolve(base, html.UnescapeString(val))
-		if abs == val {
+		v := fn(val)
+		if v == val {
 			continue
 		}
 		if b == nil {
@@ -161,7 +188,7 @@ func absolutize(s string, base *url.URL) string {
 			b.Grow(len(s) + 256)
 		}
 		b.WriteString(s[last:valStart])
-		b.WriteString(html.EscapeString(abs))
+		b.WriteString(v)
 		last = valEnd
 	}
 	if b == nil {

@@ -65,3 +65,51 @@ func TestInternationalHostsPublishedInASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestInternationalHostsInItemHTML polls a feed whose item HTML links to,
+// and shows a picture from, a host written in Unicode, and reads the
+// published feeds: the URLs in the item's HTML name the host in its ASCII
+// form, as the entry's own link does, not percent-encoded as the
+// sanitiser writes it; a link to an ASCII host is published as it came.
+func TestInternationalHostsInItemHTML(t *testing.T) {
+	start := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	clk := &testClock{t: start}
+	text := `Shops open late. <img src="https://b` + "\u00fc" + `cher.example/p.png?w=1&amp;h=2" alt="Lindau">` +
+		` <a href="https://b` + "\u00fc" + `cher.example:8443/map">map</a>` +
+		` <a href="https://news.example/a%20b?x=1&amp;y=2">news</a> ` + lavaText
+	rss := &srcFeed{path: "/rssf.rss", format: "rss", title: "Rss", items: []srcItem{
+		{"r-1", "Bookshops of Lindau open late", "http://b\u00fccher.example/lindau", text, start.Add(-3 * time.Hour)},
+	}}
+	w := newWorld(t, rss)
+	d := newDaemon(t, clk, fmt.Sprintf("server:\n  base_url: %q\npoll:\n  interval: 24h\n  allow_private: true\nsources:\n  - url: %q\n", testBase, w.o.URL("/rssf.rss")))
+	d.poll()
+
+	wants := []string{
+		"https://xn--bcher-kva.example/p.png?w=1&amp;h=2",
+		"https://xn--bcher-kva.example:8443/map",
+		"https://news.example/a%20b?x=1&amp;y=2",
+	}
+	for _, ext := range []string{".atom", ".rss", ".json"} {
+		resp, err := http.Get(d.srv.URL + "/topics/all" + ext)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /topics/all%s = %s, %v", ext, resp.Status, err)
+		}
+		// The HTML is escaped once more in the XML feeds, and in JSON its
+		// & and < are written as \u0026 and \u003c.
+		unescape := strings.NewReplacer("&amp;", "&", `\u0026`, "&", `\u003c`, "<", `\u003e`, ">")
+		doc := unescape.Replace(unescape.Replace(string(body)))
+		for _, want := range wants {
+			if want = unescape.Replace(want); !strings.Contains(doc, want) {
+				t.Errorf("/topics/all%s does not carry %s in the item's HTML:\n%s", ext, want, body)
+			}
+		}
+		if strings.Contains(doc, "b%C3%BCcher") {
+			t.Errorf("/topics/all%s names a host percent-encoded:\n%s", ext, body)
+		}
+	}
+}

@@ -311,6 +311,28 @@ func TestSafeLink(t *testing.T) {
 	}
 }
 
+func TestASCIIHost(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"https://b\u00fccher.example/p.png?w=\u00fc", "https://xn--bcher-kva.example/p.png?w=\u00fc", true},
+		{"http://b%C3%BCcher.example:8443/a%20b", "http://xn--bcher-kva.example:8443/a%20b", true},
+		{"https://user@B\u00dcCHER.example/", "https://user@xn--bcher-kva.example/", true},
+		{"https://news.example/caf\u00e9", "https://news.example/caf\u00e9", true},
+		{"https://user@news.example/?q=b\u00fccher.example", "https://user@news.example/?q=b\u00fccher.example", true},
+		{"/b\u00fccher/", "/b\u00fccher/", true},
+		{"mailto:a@b\u00fccher.example", "mailto:a@b\u00fccher.example", true},
+		{"http://b%ZZcher.example/", "http://b%ZZcher.example/", true}, // not a URL: left as it is
+		{"http://a_\u00fc.example/", "http://a_\u00fc.example/", false},
+	}
+	for _, tt := range tests {
+		if got, ok := asciiHost(tt.in); got != tt.want || ok != tt.ok {
+			t.Errorf("asciiHost(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
 // FuzzSafeLink holds safeLink's output to a URI: empty, or ASCII bytes a
 // URI may hold, an http or https URL with a host, and unchanged by a second
 // pass.

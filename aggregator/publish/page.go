@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/parse"
 )
 
 // page is one page of a topic: its stories newest first, and what the
@@ -358,33 +359,17 @@ func safeLink(u string) string {
 	if u == "" || strings.ContainsAny(u, " \t\r\n") {
 		return ""
 	}
-	pu, err := url.Parse(u)
-	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+	start, end := authoritySpan(u)
+	if start < 0 {
 		return ""
 	}
-	// The authority runs from "//" to the first "/", "?" or "#".
-	start := strings.Index(u, "//") + 2
-	end := len(u)
-	if i := strings.IndexAny(u[start:], "/?#"); i >= 0 {
-		end = start + i
+	u, end, ok := asciiHostAt(u, start, end)
+	if !ok {
+		return ""
 	}
 	authority := u[start:end]
 	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
 		authority = authority[at+1:] // where url.Parse ends the user info too
-	}
-	// A host written in Unicode, or percent-encoded as url.URL.String
-	// writes it (b%C3%BCcher.example), is given in its IDNA form, as RFC
-	// 3986 (section 3.2.2) asks of a name meant for DNS: readers' HTTP
-	// libraries look up the escapes as they stand.
-	if !isASCII(authority) || strings.Contains(authority, "%") {
-		host, err := idna.Lookup.ToASCII(pu.Hostname())
-		if err != nil {
-			return ""
-		}
-		authority = host
-		if port := pu.Port(); port != "" {
-			authority += ":" + port
-		}
 	}
 	for i := range len(authority) {
 		if !uriByte[authority[i]] {
@@ -408,6 +393,83 @@ func safeLink(u string) string {
 		}
 	}
 	return b.String()
+}
+
+// authoritySpan returns where the authority of u, an absolute http or
+// https URL with a host, starts and ends: from its "//" to the first "/",
+// "?" or "#" after it. It returns -1, -1 for any other u.
+func authoritySpan(u string) (start, end int) {
+	pu, err := url.Parse(u)
+	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+		return -1, -1
+	}
+	start = strings.Index(u, "//") + 2
+	end = len(u)
+	if i := strings.IndexAny(u[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	return start, end
+}
+
+// asciiHost returns u with its host in the form links are published with:
+// a host written in Unicode, or percent-encoded as url.URL.String writes it
+// (b%C3%BCcher.example), is given in its IDNA ASCII form
+// (xn--bcher-kva.example), as RFC 3986 (section 3.2.2) asks of a name
+// meant for DNS, since readers' HTTP libraries look up the escapes as they
+// stand. Anything else, an ASCII host or a URL that is not absolute http
+// or https, comes back as it is. It reports false for a host that has no
+// ASCII form.
+func asciiHost(u string) (string, bool) {
+	start, end := authoritySpan(u)
+	if start < 0 {
+		return u, true
+	}
+	u, _, ok := asciiHostAt(u, start, end)
+	return u, ok
+}
+
+// asciiHostAt is asciiHost of u whose authority is u[start:end]; it
+// returns where the authority ends in the URL it returns.
+func asciiHostAt(u string, start, end int) (string, int, bool) {
+	hostStart := start
+	if at := strings.LastIndexByte(u[start:end], '@'); at >= 0 {
+		hostStart = start + at + 1 // where url.Parse ends the user info too
+	}
+	hostPort := u[hostStart:end]
+	if isASCII(hostPort) && !strings.Contains(hostPort, "%") {
+		return u, end, true
+	}
+	pu, err := url.Parse(u)
+	if err != nil {
+		return u, end, false
+	}
+	host, err := idna.Lookup.ToASCII(pu.Hostname())
+	if err != nil {
+		return u, end, false
+	}
+	if port := pu.Port(); port != "" {
+		host += ":" + port
+	}
+	return u[:hostStart] + host + u[end:], hostStart + len(host), true
+}
+
+// asciiHosts returns sanitised item HTML h with the host of each URL in
+// its attributes in the form links are published with (asciiHost), where
+// the sanitiser writes a host in Unicode percent-encoded; h itself when
+// there is none.
+func asciiHosts(h string) string {
+	if isASCII(h) && !strings.Contains(h, "%") {
+		return h
+	}
+	return parse.MapURLs(h, func(u string) string {
+		if isASCII(u) && !strings.Contains(u, "%") {
+			return u
+		}
+		if a, ok := asciiHost(u); ok {
+			return a
+		}
+		return u
+	})
 }
 
 // uriByte marks the ASCII bytes a URI may hold as they are (RFC 3986's

@@ -91,7 +91,7 @@ func entryHTML(v *storyView, limit int) string {
 	// Items are sanitised when they are stored; doing it again, with the
 	// same policy, keeps the published feeds safe whatever the store holds,
 	// and leaves the HTML of a stored item as it is.
-	body = htmlcut.Cut(strings.TrimSpace(xmlText(closed(withoutIDs(parse.Sanitize(body, ""))))), limit)
+	body = htmlcut.Cut(strings.TrimSpace(xmlText(closed(withoutIDs(asciiHosts(parse.Sanitize(body, "")))))), limit)
 	var b strings.Builder
 	if body == "" {
 		b.WriteString("<p>")
@@ -135,7 +135,7 @@ func summaryHTML(v *storyView) string {
 	if strings.TrimSpace(v.Face.Content) == "" {
 		return ""
 	}
-	return htmlcut.Cut(strings.TrimSpace(xmlText(closed(withoutIDs(parse.Sanitize(v.Face.Summary, ""))))), entrySummary)
+	return htmlcut.Cut(strings.TrimSpace(xmlText(closed(withoutIDs(asciiHosts(parse.Sanitize(v.Face.Summary, "")))))), entrySummary)
 }
 
 // authorsOf returns the face item's authors, else the face source's name.
