@@ -313,9 +313,13 @@ func asciiBaseURL(base string) string {
 		u.RawQuery != "" || u.ForceQuery || strings.Contains(base, "#") {
 		return base
 	}
-	host, err := idna.Lookup.ToASCII(u.Hostname())
-	if err != nil {
-		return base
+	// An IP address is ASCII already, and IDNA refuses an IPv6 one's
+	// colons: only a name written otherwise is converted.
+	host := u.Hostname()
+	if !isASCII(host) {
+		if host, err = idna.Lookup.ToASCII(host); err != nil {
+			return base
+		}
 	}
 	if port := u.Port(); port != "" {
 		host = net.JoinHostPort(host, port)

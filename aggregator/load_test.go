@@ -299,6 +299,8 @@ func TestLoadBaseURLInternational(t *testing.T) {
 		{"https://\u4f8b\u3048.\u30c6\u30b9\u30c8", "https://xn--r8jz45g.xn--zckzah"},
 		{"https://feeds.example/nachrichten/\u00fcbersicht", "https://feeds.example/nachrichten/%C3%BCbersicht"},
 		{"https://feeds.example/already%20escaped", "https://feeds.example/already%20escaped"},
+		{"http://[::1]:8080/stra\u00dfe", "http://[::1]:8080/stra%C3%9Fe"},
+		{"http://[2001:db8::1]/\u00fcbersicht", "http://[2001:db8::1]/%C3%BCbersicht"},
 	}
 	for _, tt := range tests {
 		cfg, err := aggregator.Load(strings.NewReader("server:\n  base_url: \""+tt.in+"\"\n"), "config.yaml")
