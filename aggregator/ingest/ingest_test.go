@@ -1245,3 +1245,47 @@ func TestPlacesInALivePage(t *testing.T) {
 		}
 	}
 }
+
+// TestLivePageEntriesAfterThePage checks that the entries a live page
+// adds after an item under the page's own link (a hub's headline of the
+// whole page) stay apart: the page's item, which names no place, stands
+// for one entry only while the page's items hold no other place, and
+// otherwise each later entry joined it, and through it the entry before.
+func TestLivePageEntriesAfterThePage(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	live := src("https://live.test/feed.xml")
+	const page = "https://live.test/weather/live/2025-11-02"
+	entry := func(n int, title, text string) aggregator.Item {
+		it := item(live, fmt.Sprintf("storm-%d", n), fmt.Sprintf("%s#post-%d", page, n), title, text, t0.Add(time.Duration(n)*15*time.Minute))
+		it.CanonicalLink = parse.CanonicalURL(it.Link)
+		return it
+	}
+	apply(t, db, in, live,
+		entry(1, "Red warning issued for the west coast",
+			"<p>Forecasters issue a red warning for gusts of up to 140 km/h along the west coast from six this evening.</p>"),
+		entry(2, "Ferries cancelled until Monday",
+			"<p>Every crossing to the islands is cancelled until Monday morning, the operator says, and refunds are offered.</p>"))
+	hub := src("https://hub.test/feed.xml")
+	whole := item(hub, "hub-storm", page, "Storm Elin: live updates", "", t0.Add(time.Hour))
+	whole.CanonicalLink = parse.CanonicalURL(whole.Link)
+	apply(t, db, in, hub, whole)
+	later := []aggregator.Item{
+		entry(5, "Power cut to 20,000 homes",
+			"<p>The grid operator says 20,000 homes in three counties have lost power and crews will work through the night.</p>"),
+		entry(6, "Schools to stay shut tomorrow",
+			"<p>The education authority closes every school in the warning area for Thursday, citing fallen trees on roads.</p>"),
+	}
+	for _, e := range later {
+		apply(t, db, in, live, e)
+	}
+	_, a := stored(t, db, later[0].ID)
+	_, b := stored(t, db, later[1].ID)
+	if a.ID == b.ID {
+		t.Errorf("entries %s and %s of the live page, after an item under the page's link, are one story %s; want two", later[0].Link, later[1].Link, a.ID)
+	}
+	_, w := stored(t, db, whole.ID)
+	if a.ID == w.ID {
+		t.Errorf("entry %s joined the item under the page's link (story %s); want a story of its own", later[0].Link, w.ID)
+	}
+}

@@ -666,8 +666,14 @@ func (s *session) otherPlace(k exactKey, it aggregator.Item, ref aggregator.KeyR
 			return true, nil
 		}
 		return s.holdsPlace(refs, it, "")
-	case here == there || there == "":
+	case here == there:
 		return false, nil
+	case there == "":
+		// it is at a place of the page, other under the page's link: the
+		// page's item stands for it only while the page's items hold no
+		// other place, or each entry after it would join it, and the
+		// entries one another through it.
+		return s.holdsPlace(refs, it, here)
 	case here != "":
 		return true, nil
 	}
