@@ -229,8 +229,9 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 // Reload swaps in a new configuration. Sources added start on their first
 // poll, removed ones stop, changed ones take their new settings at their
 // next poll, except their name, which their stored state takes at once,
-// and their interval: a source whose interval changed is due anew from its
-// last fetch (Run's next pass does both, refresh). A fetch in flight
+// their interval: a source whose interval changed is due anew from its
+// last fetch, and their URL: a source configured at another URL is fetched
+// there soon (Run's next pass does these, refresh). A fetch in flight
 // finishes with the configuration it began with.
 func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error {
 	fo, err := fetch.OptionsFrom(cfg.Poll)
@@ -851,10 +852,12 @@ func (p *Poller) loadDue(ctx context.Context) error {
 }
 
 // refresh brings the state of the sources in stale in line with the
-// configuration: a source renamed takes its new name, and one whose
-// configured interval differs from the one its due time was reckoned with,
-// or whose value in stale is true, is due anew from its last fetch
-// (rescheduled). The states are flushed at once; a rename then marks every
+// configuration: a source renamed takes its new name, one configured at
+// another URL is taken up there (ConfiguredAt) and due soon, as a source
+// added is, and one whose configured interval differs from the one its due
+// time was reckoned with, or whose value in stale is true, is due anew from
+// its last fetch (rescheduled). The states of a rename or a new URL are
+// flushed at once, others with the next flush; a rename then marks every
 // topic's feeds stale, since they name their stories' sources. Only Run's
 // loop starts polls, and it calls this between them: none of the sources
 // is being polled.
