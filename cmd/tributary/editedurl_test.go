@@ -280,3 +280,35 @@ func TestPollRenamedToRemovedSourcesName(t *testing.T) {
 		t.Errorf("status:\n%s\nwant The Daily Ledger shown as renamed, not left over", status.String())
 	}
 }
+
+// TestOPMLWhileServingMovedPrivateURL lists the sources as OPML while the
+// daemon holds the store, after a source whose URL carries a token has
+// moved permanently: the daemon hands the new address out with the token
+// as "xxxxx", which no reader can fetch, so the list gives the address the
+// config holds, token and all.
+func TestOPMLWhileServingMovedPrivateURL(t *testing.T) {
+	o := newOrigin(t)
+	o.Redirect("/old/wire.rss", "/wire.rss?token=s3cret", http.StatusMovedPermanently)
+	path := writeConfig(t, o, "")
+	private := o.URL("/old/wire.rss") + "?token=s3cret"
+	editConfig(t, path, o.URL("/wire.rss")+"\"", private+"\"")
+	d := startDaemon(t, path)
+	waitFor(t, "the wire read at its new address", 15*time.Second, func() bool {
+		for _, r := range statusRows(t, d) {
+			if strings.Contains(r.ConfigURL, "/old/wire.rss") && r.URL != r.ConfigURL && r.LastResult != "" {
+				return true
+			}
+		}
+		return false
+	})
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"opml", "-config", cliConfig(t, path, d.addr)}, &out, &errOut); err != nil {
+		t.Fatalf("opml while serving: %v\n%s", err, errOut.String())
+	}
+	if strings.Contains(out.String(), "xxxxx") {
+		t.Errorf("opml while serving gives a URL whose token reads xxxxx:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "token=s3cret") {
+		t.Errorf("opml while serving lacks the wire's URL with its token:\n%s", out.String())
+	}
+}

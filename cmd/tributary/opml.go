@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -38,7 +39,10 @@ func cmdOPML(ctx context.Context, e *env, args []string) error {
 		}
 		// The daemon hands URLs out with their credentials as "xxxxx":
 		// the file's own URLs stand for them again, so that each source
-		// is found by the URL it is configured at (BindSources).
+		// is found by the URL it is configured at (BindSources). Where
+		// such a source moved, its new address came with them as
+		// "xxxxx" too, which no reader can fetch: it is listed at the
+		// configured URL, which leads there.
 		plain := make(map[string]string, len(cfg.Sources))
 		for _, src := range cfg.Sources {
 			plain[aggregator.RedactURL(src.URL)] = src.URL
@@ -46,7 +50,7 @@ func cmdOPML(ctx context.Context, e *env, args []string) error {
 		for _, r := range rows {
 			s := r.SourceState
 			if u, ok := plain[s.ConfigURL]; ok {
-				if s.URL == s.ConfigURL {
+				if s.URL == s.ConfigURL || strings.Contains(s.URL, aggregator.Redacted) {
 					s.URL = u
 				}
 				s.ConfigURL = u
