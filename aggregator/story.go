@@ -107,7 +107,7 @@ const (
 
 // SourceState is what Tributary knows about one source between fetches.
 type SourceState struct {
-	ID           string        `json:"id"`         // SourceID of the URL first configured; never changes, the URL edited (BindSources)
+	ID           string        `json:"id"`         // SourceID of the URL first configured, or one derived from it when a stored source held that (BindSources); never changes, the URL edited
 	ConfigURL    string        `json:"config_url"` // the URL in config.yaml
 	URL          string        `json:"url"`        // where to fetch: ConfigURL, or where it moved permanently
 	Name         string        `json:"name"`       // configured name, else the feed's title
