@@ -43,15 +43,7 @@ func TestInternationalHostsPublishedInASCII(t *testing.T) {
 		"https://xn--r8jz45g.xn--zckzah/%E5%BA%83%E5%A0%B4",
 	}
 	for _, ext := range []string{".atom", ".rss", ".json"} {
-		resp, err := http.Get(d.srv.URL + "/topics/all" + ext)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET /topics/all%s = %s, %v", ext, resp.Status, err)
-		}
+		body := d.feed(t, "/topics/all"+ext)
 		doc := string(body)
 		for _, want := range wants {
 			if !strings.Contains(doc, want) {
@@ -90,15 +82,7 @@ func TestInternationalHostsInItemHTML(t *testing.T) {
 		"https://news.example/a%20b?x=1&amp;y=2",
 	}
 	for _, ext := range []string{".atom", ".rss", ".json"} {
-		resp, err := http.Get(d.srv.URL + "/topics/all" + ext)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET /topics/all%s = %s, %v", ext, resp.Status, err)
-		}
+		body := d.feed(t, "/topics/all"+ext)
 		// The HTML is escaped once more in the XML feeds, and in JSON its
 		// & and < are written as \u0026 and \u003c.
 		unescape := strings.NewReplacer("&amp;", "&", `\u0026`, "&", `\u003c`, "<", `\u003e`, ">")
@@ -112,4 +96,19 @@ func TestInternationalHostsInItemHTML(t *testing.T) {
 			t.Errorf("/topics/all%s names a host percent-encoded:\n%s", ext, body)
 		}
 	}
+}
+
+// feed returns the body of the daemon's feed at path, which must answer 200.
+func (d *daemon) feed(t *testing.T, path string) []byte {
+	t.Helper()
+	resp, err := http.Get(d.srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %s, %v", path, resp.Status, err)
+	}
+	return body
 }
