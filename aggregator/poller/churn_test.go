@@ -44,7 +44,7 @@ func topicFeed(t *testing.T, pub *publish.Publisher) ([]jsonEntry, string) {
 
 // churnSetup polls the sources at urls with a poller that notifies a
 // publisher, on the test clock clk.
-func churnSetup(t *testing.T, clk *clock, urls ...string) (*poller.Poller, *publish.Publisher, *store.DB) {
+func churnSetup(t *testing.T, clk *feedtest.Clock, urls ...string) (*poller.Poller, *publish.Publisher, *store.DB) {
 	t.Helper()
 	cfg := config(t, "", urls...)
 	db := mustOpen(t)
@@ -88,7 +88,7 @@ func rssDoc(items ...string) string {
 // topic feed sees each story once, in the place and with the date of its
 // first fetch, and the feed does not change between polls.
 func TestRedatedItemsStayPut(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
 	o := feedtest.NewOrigin(t)
 	var n atomic.Int64
 	o.Handle("/now.rss", func(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +139,7 @@ func TestRedatedItemsStayPut(t *testing.T) {
 // keeps its id, its date and its place, takes the new title, and its
 // updated date is the fetch that brought the edit.
 func TestEditedItemUpdatesItsEntry(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
 	o := feedtest.NewOrigin(t)
 	o.Feed("/edit.rss", "application/rss+xml", []byte(rssDoc(rssItem("Storm closes schools in Hadley", "edit-1",
 		"https://edit.example/schools", "Mon, 02 Nov 2026 09:00:00 GMT", "Schools in Hadley county are closed today."))))
@@ -178,7 +178,7 @@ func TestEditedItemUpdatesItsEntry(t *testing.T) {
 // links move from http to https and back, as a site's do while it moves to
 // https: each item is stored once, and the topic feed does not change.
 func TestLinkSchemeFlips(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
 	o := feedtest.NewOrigin(t)
 	var n atomic.Int64
 	o.Handle("/moving.rss", func(w http.ResponseWriter, r *http.Request) {
@@ -215,7 +215,7 @@ func TestLinkSchemeFlips(t *testing.T) {
 // neither do their updated dates nor the feed: a subscriber is not shown
 // every story of the source as new again.
 func TestMovedSourceLeavesEntries(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
 	o := feedtest.NewOrigin(t)
 	doc := []byte(rssDoc(
 		rssItem("Harbour in Velmar reopens after the storm", "https://desk.example/harbour", "https://desk.example/harbour",
@@ -253,7 +253,7 @@ func TestMovedSourceLeavesEntries(t *testing.T) {
 // that entry's updated date moves to the reload, as for any new face,
 // while the entries whose face stays keep theirs.
 func TestPriorityEditUpdatesEntries(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
 	o := feedtest.NewOrigin(t)
 	o.Feed("/wire.rss", "application/rss+xml", []byte(rssDoc(
 		rssItem("Port workers in Dunmore vote to strike", "wire-1", "https://wire.example/strike", "Mon, 02 Nov 2026 09:00:00 GMT",

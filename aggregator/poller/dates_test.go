@@ -13,7 +13,7 @@ import (
 // is dated by its first fetch, so that none stays on top of the topic
 // feed, and a story dated correctly after that fetch is shown above them.
 func TestItemsDatedWrong(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
 	o := feedtest.NewOrigin(t)
 	o.Feed("/wrong.rss", "application/rss+xml", fixture(t, "wrong-dates.rss"))
 	o.Feed("/later.rss", "application/rss+xml", []byte(rssDoc()))

@@ -22,7 +22,7 @@ func TestEditedURLIsTheSameSource(t *testing.T) {
 	o.Status("/busy.rss", http.StatusServiceUnavailable, "7200")
 	o.Feed("/paper/news.rss", "application/rss+xml", fixture(t, "news.rss"))
 	o.Feed("/wire/news.rss", "application/rss+xml", fixture(t, "news.rss"))
-	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
 	load := func(paper, wire string, states []aggregator.SourceState) *aggregator.Config {
 		t.Helper()
 		yml := fmt.Sprintf("poll:\n  allow_private: true\n  timeout: 2s\nstorage:\n  retention: 0\nsources:\n"+
@@ -78,7 +78,7 @@ func TestSwappedAndReplacedSources(t *testing.T) {
 	for _, path := range []string{"/a.rss", "/b.rss", "/c.rss", "/d.rss"} {
 		o.Feed(path, "application/rss+xml", fixture(t, "news.rss"))
 	}
-	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
 	db := mustOpen(t)
 	poll := func(sources ...string) *aggregator.Config {
 		t.Helper()
@@ -144,7 +144,7 @@ func TestEditedURLFailingWaitsItsOwnInterval(t *testing.T) {
 	o := feedtest.NewOrigin(t)
 	o.Feed("/slow.rss", "application/rss+xml", fixture(t, "slow-ttl.rss"))
 	o.Status("/new/slow.rss", http.StatusServiceUnavailable, "")
-	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
 	load := func(url string, states []aggregator.SourceState) *aggregator.Config {
 		t.Helper()
 		yml := fmt.Sprintf("poll:\n  allow_private: true\n  timeout: 2s\n  interval: 10m\nstorage:\n  retention: 0\nsources:\n"+
@@ -187,7 +187,7 @@ func TestEditedURLLeavesTheHeldProxy(t *testing.T) {
 	o.Feed("/own/paper.rss", "application/rss+xml", fixture(t, "news.rss"))
 	o.Status("/proxy/a.rss", http.StatusTooManyRequests, "7200")
 	o.Status("/proxy/b.rss", http.StatusTooManyRequests, "7200")
-	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
 	load := func(paper string, states []aggregator.SourceState) *aggregator.Config {
 		t.Helper()
 		yml := fmt.Sprintf("poll:\n  allow_private: true\n  timeout: 2s\nstorage:\n  retention: 0\nsources:\n"+

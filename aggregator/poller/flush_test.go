@@ -93,7 +93,7 @@ func TestFlushNeverUndoesANewerState(t *testing.T) {
 	version.Store(1)
 	versioned(o, "/feed.rss", &version)
 	url := o.URL("/feed.rss")
-	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC))
 	gs := newGatedStore(t)
 	p := newPollerWith(t, config(t, "", url), gs, poller.Options{Tick: time.Millisecond, Now: clk.Now})
 	if oc := p.PollAll(t.Context(), nil)[0]; oc.Result != "ok" || oc.New != 2 {

@@ -24,7 +24,7 @@ func TestRemovedSourceForgotten(t *testing.T) {
 	o.Feed("/almanac-moved.rss", "application/rss+xml", fixture(t, "slow-ttl.rss"))
 	configure := func(paths ...string) *aggregator.Config { return retainingConfig(t, o, paths...) }
 	db := mustOpen(t)
-	clk := &clock{t: time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC))
 	p := newPoller(t, configure("/gazette.rss", "/almanac.rss", "/extra.rss"), db, clk.Now)
 	p.PollAll(t.Context(), nil) // /extra.rss fails: it stores a state and no item
 	exists := func(path string) bool {
@@ -102,7 +102,7 @@ func TestPruneHoldsAShortRetention(t *testing.T) {
 		return len(ids)
 	}
 	// 10:00 is 90 minutes old, 09:00 past the retention: left out.
-	clk := &clock{t: time.Date(2026, 11, 3, 11, 30, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 11, 30, 0, 0, time.UTC))
 	p := newPollerWith(t, configure("2h"), db, poller.Options{Tick: time.Millisecond, FirstDelay: time.Millisecond, Now: clk.Now})
 	p.PollAll(t.Context(), nil)
 	stop := run(t, p)
@@ -147,7 +147,7 @@ func TestRetentionAfterTheClockJumps(t *testing.T) {
 	o.Feed("/wire.rss", "application/rss+xml", []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>`+
 		`<link>https://wire.example/</link><description>d</description></channel></rss>`))
 	db := mustOpen(t)
-	clk := &clock{t: start}
+	clk := feedtest.NewClock(start)
 	p := newPoller(t, retainingConfig(t, o, "/gazette.rss", "/wire.rss"), db, clk.Now)
 	var counted time.Duration
 	poller.SetElapsed(p, func(time.Time) time.Duration { return counted })

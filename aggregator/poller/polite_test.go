@@ -35,7 +35,7 @@ func TestPollPolitely(t *testing.T) {
 	}
 	cfg := config(t, "  timeout: 10s", urls...) // interval 30m, max_backoff 6h
 	db := mustOpen(t)
-	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC))
 	p := newPoller(t, cfg, db, clk.Now)
 
 	// pass runs PollPolitely and checks which sources it skipped, and that
@@ -131,7 +131,7 @@ func TestPollPolitelyHoldsTheHost(t *testing.T) {
 	// One fetch per host at a time: the proxy's sources are asked in turn.
 	cfg := config(t, "  timeout: 10s\n  per_host: 1", urls...)
 	db := mustOpen(t)
-	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC))
 	until := clk.Now().Add(time.Hour)
 
 	pass := func(when string, p *poller.Poller, results []string) {

@@ -36,24 +36,6 @@ import (
 // quiet discards the poller's logs; the tests assert on stored state.
 var quiet = slog.New(slog.DiscardHandler)
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func mustOpen(t testing.TB) *store.DB {
 	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
@@ -405,7 +387,7 @@ func TestBackoffAndRetryAfter(t *testing.T) {
 	o.Status("/feed.rss", http.StatusServiceUnavailable, "")
 	cfg := config(t, "", o.URL("/feed.rss"))
 	db := mustOpen(t)
-	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC))
 	p := newPoller(t, cfg, db, clk.Now)
 
 	var waits []time.Duration
@@ -465,7 +447,7 @@ func TestRetryAfterOnlyWhenRateLimited(t *testing.T) {
 	o.Status("/forbidden.rss", http.StatusForbidden, "86400")
 	cfg := config(t, "  max_backoff: 48h\n  timeout: 10s", o.URL("/error.rss"), o.URL("/forbidden.rss"))
 	db := mustOpen(t)
-	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC))
 	p := newPoller(t, cfg, db, clk.Now)
 	p.PollAll(t.Context(), nil)
 	for _, path := range []string{"/error.rss", "/forbidden.rss"} {
@@ -494,7 +476,7 @@ func TestRetryAfterCapped(t *testing.T) {
 	}
 	cfg := config(t, "  timeout: 10s", urls...) // max_backoff: 6h
 	db := mustOpen(t)
-	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC))
 	p := newPoller(t, cfg, db, clk.Now)
 	p.PollAll(t.Context(), nil)
 	for _, path := range paths {
@@ -516,7 +498,7 @@ func TestRetryAfterDateInWholeSeconds(t *testing.T) {
 	o.Status("/feed.rss", http.StatusServiceUnavailable, time.Now().Add(3*time.Hour).UTC().Format(http.TimeFormat))
 	cfg := config(t, "  timeout: 10s", o.URL("/feed.rss"))
 	db := mustOpen(t)
-	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC))
 	p := newPoller(t, cfg, db, clk.Now)
 	oc := p.PollAll(t.Context(), nil)[0]
 	st := state(t, db, o.URL("/feed.rss"))
@@ -537,7 +519,7 @@ func TestFeedTTL(t *testing.T) {
 	o.Feed("/long.rss", "application/rss+xml", fixture(t, "slow-ttl.rss")) // ttl 120
 	cfg := config(t, "", o.URL("/short.rss"), o.URL("/long.rss"))
 	db := mustOpen(t)
-	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC))
 	p := newPoller(t, cfg, db, clk.Now)
 	p.PollAll(t.Context(), nil)
 	short := state(t, db, o.URL("/short.rss")).NextDue.Sub(clk.Now())
@@ -813,7 +795,7 @@ func TestRetentionSkipsOldItems(t *testing.T) {
 			t.Fatal(err)
 		}
 		db := mustOpen(t)
-		clk := &clock{t: time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)}
+		clk := feedtest.NewClock(time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC))
 		p := newPoller(t, cfg, db, clk.Now)
 		out := p.PollAll(t.Context(), nil)
 		if got := state(t, db, o.URL("/feed.rss")).Items; got != tt.want {
@@ -845,7 +827,7 @@ func TestRetentionKeepsStoryOfCarriedItem(t *testing.T) {
 	o.Feed("/wire.rss", "application/rss+xml", feed("Wire", fire))
 	o.Feed("/paper.rss", "application/rss+xml", feed("Paper", item("harbour-fire", "Harbour warehouse fire: what we know", first.Add(48*time.Hour))))
 	db := mustOpen(t)
-	clk := &clock{t: first.Add(49 * time.Hour)}
+	clk := feedtest.NewClock(first.Add(49 * time.Hour))
 	p := newPoller(t, retainingConfig(t, o, "/wire.rss", "/paper.rss"), db, clk.Now)
 	p.PollAll(t.Context(), nil)
 	wire := aggregator.ItemID(aggregator.SourceID(o.URL("/wire.rss")), "harbour-fire")
@@ -1043,7 +1025,7 @@ func TestRetagIfChanged(t *testing.T) {
 	o := feedtest.NewOrigin(t)
 	o.Feed("/feed.rss", "application/rss+xml", fixture(t, "news.rss"))
 	db := mustOpen(t)
-	clk := &clock{t: time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC))
 	plain := config(t, "", o.URL("/feed.rss"))
 	p := newPoller(t, plain, db, clk.Now)
 	p.PollAll(t.Context(), nil)
@@ -1093,7 +1075,7 @@ func TestRetagAfterNewMatching(t *testing.T) {
 	o := feedtest.NewOrigin(t)
 	o.Feed("/feed.rss", "application/rss+xml", fixture(t, "news.rss"))
 	db := mustOpen(t)
-	clk := &clock{t: time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC))
 	cfg := config(t, "", o.URL("/feed.rss"))
 	cfg.Topics = append(cfg.Topics, aggregator.TopicConfig{
 		ID: "roads", Title: "Roads", Match: aggregator.MatchConfig{Any: []string{"bridge"}},
@@ -1136,7 +1118,7 @@ func TestRetagDuringRetag(t *testing.T) {
 	o := feedtest.NewOrigin(t)
 	o.Feed("/feed.rss", "application/rss+xml", fixture(t, "news.rss"))
 	db := newGatedStore(t)
-	clk := &clock{t: time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC))
 	withTopic := func(phrase string) *aggregator.Config {
 		cfg := config(t, "", o.URL("/feed.rss"))
 		cfg.Topics = append(cfg.Topics, aggregator.TopicConfig{
@@ -1356,7 +1338,7 @@ func TestNewGUIDEveryFetch(t *testing.T) {
 	})
 	cfg := config(t, "", o.URL("/churn.rss"))
 	db := mustOpen(t)
-	clk := &clock{t: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
 	p := newPoller(t, cfg, db, clk.Now)
 	for range 3 {
 		p.PollAll(t.Context(), nil)

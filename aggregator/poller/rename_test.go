@@ -38,7 +38,7 @@ func TestReloadRenamesSources(t *testing.T) {
 	db := mustOpen(t)
 	reg := prometheus.NewRegistry()
 	pub := publish.New(cfg, db, tags.Topics(), nil, quiet)
-	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC))
 	p := newPollerWith(t, cfg, db, poller.Options{Tick: time.Millisecond, Now: clk.Now, Notify: pub, Registerer: reg})
 	feed := func() string { return allAtom(t, pub) }
 	p.PollAll(t.Context(), nil)

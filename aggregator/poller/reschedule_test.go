@@ -74,7 +74,7 @@ func TestReloadReschedulesChangedIntervals(t *testing.T) {
 		sourceSpec{u("/failing.rss"), "2h"})
 
 	t0 := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
-	clk := &clock{t: t0}
+	clk := feedtest.NewClock(t0)
 	db := mustOpen(t)
 	p := newPollerWith(t, before, db, poller.Options{Tick: time.Millisecond, Now: clk.Now})
 	p.PollAll(t.Context(), nil)
@@ -132,7 +132,7 @@ func TestReloadShortensWaits(t *testing.T) {
 	after.Poll.MaxBackoff = time.Hour
 
 	t0 := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
-	clk := &clock{t: t0}
+	clk := feedtest.NewClock(t0)
 	db := mustOpen(t)
 	p := newPollerWith(t, before, db, poller.Options{Tick: time.Millisecond, Now: clk.Now})
 	p.PollAll(t.Context(), nil)
@@ -165,7 +165,7 @@ func TestReloadDuringAPoll(t *testing.T) {
 	url := o.URL("/feed.rss")
 
 	t0 := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
-	clk := &clock{t: t0}
+	clk := feedtest.NewClock(t0)
 	db := mustOpen(t)
 	p := newPollerWith(t, configOf(t, "24h", sourceSpec{url, ""}), db, poller.Options{Tick: time.Millisecond, Now: clk.Now})
 	run(t, p)
@@ -203,7 +203,7 @@ func TestRestartReschedulesChangedIntervals(t *testing.T) {
 	o.Feed("/kept.rss", "application/rss+xml", smallFeed(2))
 	cut, kept := o.URL("/cut.rss"), o.URL("/kept.rss")
 	t0 := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
-	clk := &clock{t: t0}
+	clk := feedtest.NewClock(t0)
 	db := mustOpen(t)
 	newPollerWith(t, configOf(t, "24h", sourceSpec{cut, ""}, sourceSpec{kept, ""}), db, poller.Options{Now: clk.Now}).PollAll(t.Context(), nil)
 	keptDue := state(t, db, kept).NextDue
@@ -237,7 +237,7 @@ func TestClockSetBack(t *testing.T) {
 	url := o.URL("/feed.rss")
 	t0 := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
 	const year = 365 * 24 * time.Hour
-	clk := &clock{t: t0.Add(year)}
+	clk := feedtest.NewClock(t0.Add(year))
 	db := mustOpen(t)
 	cfg := configOf(t, "30m", sourceSpec{url, ""})
 	newPollerWith(t, cfg, db, poller.Options{Now: clk.Now}).PollAll(t.Context(), nil)
@@ -298,7 +298,7 @@ func TestParkedSourceReleased(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	clk := &clock{t: t0.Add(time.Hour)}
+	clk := feedtest.NewClock(t0.Add(time.Hour))
 	p := newPollerWith(t, configOf(t, "30m", sourceSpec{polled, ""}), db, poller.Options{Now: clk.Now})
 	if oc := p.PollPolitely(t.Context(), nil)[0]; oc.Result != "skipped" || !oc.Until.Equal(t0.Add(6*time.Hour)) {
 		t.Errorf("an hour after the fetch, the parked source: %q until %v; want skipped until %v, when poll.max_backoff (6h) has passed", oc.Result, oc.Until, t0.Add(6*time.Hour))
@@ -308,7 +308,7 @@ func TestParkedSourceReleased(t *testing.T) {
 		t.Errorf("6h after the fetch, the parked source: %q (%v); want it fetched", oc.Result, oc.Err)
 	}
 
-	clk = &clock{t: t0.Add(time.Hour)}
+	clk = feedtest.NewClock(t0.Add(time.Hour))
 	p = newPollerWith(t, configOf(t, "30m", sourceSpec{scheduled, ""}), db, poller.Options{Tick: time.Millisecond, Now: clk.Now})
 	run(t, p)
 	var due time.Time

@@ -226,7 +226,7 @@ func TestIntervalIsAFloor(t *testing.T) {
 	o.Feed("/floor.rss", "application/rss+xml", fixture(t, "news.rss"))   // ttl 5
 	cfg := config(t, "  interval: 10m\n  min_interval: 10m", o.URL("/ttl.rss"), o.URL("/floor.rss"))
 	db := mustOpen(t)
-	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC))
 	p := newPoller(t, cfg, db, clk.Now)
 	floors := map[string]time.Duration{o.URL("/ttl.rss"): 2 * time.Hour, o.URL("/floor.rss"): 10 * time.Minute}
 	for range 40 {
@@ -259,7 +259,7 @@ func TestFeedTTLSurvivesNotModified(t *testing.T) {
 	})
 	cfg := config(t, "", o.URL("/feed.rss"))
 	db := mustOpen(t)
-	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC))
 	p := newPoller(t, cfg, db, clk.Now)
 	for i := range 3 {
 		oc := p.PollAll(t.Context(), nil)[0]
@@ -278,7 +278,7 @@ func TestFeedTTLSurvivesNotModified(t *testing.T) {
 // interval and no more often, one that fails every other time backs off
 // and comes back, and the goroutines do not grow with the fetches.
 func TestScheduleOverADay(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
 	o := feedtest.NewOrigin(t)
 	var mu sync.Mutex
 	var inFlight atomic.Int32

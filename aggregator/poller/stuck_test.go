@@ -97,7 +97,7 @@ func TestStuckHostsLeaveSlots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clk := &clock{t: time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)}
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC))
 	db := mustOpen(t)
 	p := newPollerWith(t, config(t, settings+"300ms", stuckURLs...), db,
 		poller.Options{Now: clk.Now, Tick: 10 * time.Millisecond, FirstDelay: time.Nanosecond})

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 )
 
 // TestInternationalHostsPublishedInASCII polls feeds in the three formats
@@ -18,7 +20,7 @@ import (
 // are. The path and query keep their escapes.
 func TestInternationalHostsPublishedInASCII(t *testing.T) {
 	start := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
-	clk := &testClock{t: start}
+	clk := feedtest.NewClock(start)
 	rss := &srcFeed{path: "/rssf.rss", format: "rss", title: "Rss", items: []srcItem{
 		{"r-1", "Bookshops of Lindau open late", "http://b\u00fccher.example/lindau?q=\u00fc", lavaText, start.Add(-3 * time.Hour)},
 	}}
@@ -65,7 +67,7 @@ func TestInternationalHostsPublishedInASCII(t *testing.T) {
 // sanitiser writes it; a link to an ASCII host is published as it came.
 func TestInternationalHostsInItemHTML(t *testing.T) {
 	start := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
-	clk := &testClock{t: start}
+	clk := feedtest.NewClock(start)
 	text := `Shops open late. <img src="https://b` + "\u00fc" + `cher.example/p.png?w=1&amp;h=2" alt="Lindau">` +
 		` <a href="https://b` + "\u00fc" + `cher.example:8443/map">map</a>` +
 		` <a href="https://news.example/a%20b?x=1&amp;y=2">news</a> ` + lavaText

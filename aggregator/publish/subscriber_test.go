@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -138,7 +137,7 @@ func (w *world) publishFeeds() {
 type daemon struct {
 	t      *testing.T
 	path   string
-	clk    *testClock
+	clk    *feedtest.Clock
 	cfgYML string
 	cfg    *aggregator.Config
 
@@ -152,27 +151,9 @@ type daemon struct {
 	srv     *httptest.Server
 }
 
-// testClock is the clock the test moves.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 var quietLog = slog.New(slog.DiscardHandler)
 
-func newDaemon(t *testing.T, clk *testClock, yml string) *daemon {
+func newDaemon(t *testing.T, clk *feedtest.Clock, yml string) *daemon {
 	d := &daemon{t: t, path: filepath.Join(t.TempDir(), "tributary.db"), clk: clk, cfgYML: yml}
 	d.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h := d.handler.Load(); h != nil {
@@ -835,7 +816,7 @@ func TestSubscriberOverTime(t *testing.T) {
 		missing(t, "python3 with feedparser (Debian's python3-feedparser)")
 	}
 	start := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
-	clk := &testClock{t: start}
+	clk := feedtest.NewClock(start)
 	wire := &srcFeed{path: "/wire.rss", format: "rss", title: "Wire", items: []srcItem{
 		{"w-1", "Lava from Mount Serel volcano reaches coastal road", "https://wire.example/serel-lava", lavaText, start.Add(-3 * time.Hour)},
 		{"w-2", "Port workers in Dunmore vote to strike over pay", "https://wire.example/dunmore-strike", strikeText, start.Add(-2 * time.Hour)},
