@@ -47,27 +47,16 @@ func TestHealthWithoutDaemon(t *testing.T) {
 func TestHealthWithBrokenConfig(t *testing.T) {
 	o := newOrigin(t)
 	path := writeConfig(t, o, "")
-	d := startDaemon(t, path)
-	waitFor(t, "the daemon healthy", 10*time.Second, func() bool {
-		resp, _ := d.get(t, "/healthz")
-		return resp.StatusCode == http.StatusOK
-	})
+	d := startHealthy(t, path)
 	cli := cliConfig(t, path, d.addr)
-	f, err := os.OpenFile(cli, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString("  - id: broken\n    titel: x\n"); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	breakConfig(t, cli)
 	var out, errOut bytes.Buffer
 	if err := run(t.Context(), []string{"check", "-config", cli}, &out, &errOut); err == nil {
 		t.Fatalf("check of the edited config = nil; want its mistake")
 	}
 
 	out.Reset()
-	err = run(t.Context(), []string{"health", "-config", cli}, &out, &errOut)
+	err := run(t.Context(), []string{"health", "-config", cli}, &out, &errOut)
 	if err != nil || !strings.HasPrefix(out.String(), "200 OK ") {
 		t.Errorf("health with a broken config file = %v, %q; want exit 0 and the daemon's 200", err, out.String())
 	}
@@ -84,24 +73,9 @@ func TestHealthWithBrokenConfig(t *testing.T) {
 func TestDaemonCommandsWithBrokenConfig(t *testing.T) {
 	o := newOrigin(t)
 	path := writeConfig(t, o, "")
-	d := startDaemon(t, path)
-	waitFor(t, "the daemon healthy", 10*time.Second, func() bool {
-		resp, _ := d.get(t, "/healthz")
-		return resp.StatusCode == http.StatusOK
-	})
-	breakConfig := func(cli string) {
-		t.Helper()
-		f, err := os.OpenFile(cli, os.O_APPEND|os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.WriteString("  - id: broken\n    titel: x\n"); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-	}
+	d := startHealthy(t, path)
 	cli := cliConfig(t, path, d.addr)
-	breakConfig(cli)
+	breakConfig(t, cli)
 	// An address that nothing listens on: one just given up.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -110,7 +84,7 @@ func TestDaemonCommandsWithBrokenConfig(t *testing.T) {
 	gone := l.Addr().String()
 	l.Close()
 	nobody := cliConfig(t, path, gone)
-	breakConfig(nobody)
+	breakConfig(t, nobody)
 
 	for _, cmd := range []struct{ name, want string }{
 		{"status", "SOURCE"},
@@ -134,5 +108,33 @@ func TestDaemonCommandsWithBrokenConfig(t *testing.T) {
 			!strings.Contains(err.Error(), "no daemon answers at http://"+gone) {
 			t.Errorf("%s with a broken config file and no daemon = %v; want exit 2, the file's mistake and that no daemon answers", cmd.name, err)
 		}
+	}
+}
+
+// startHealthy starts the daemon on the config at path and waits until its
+// /healthz answers 200.
+func startHealthy(t *testing.T, path string) *daemon {
+	t.Helper()
+	d := startDaemon(t, path)
+	waitFor(t, "the daemon healthy", 10*time.Second, func() bool {
+		resp, _ := d.get(t, "/healthz")
+		return resp.StatusCode == http.StatusOK
+	})
+	return d
+}
+
+// breakConfig appends a topic with a misspelt key to the config file at
+// path, a mistake that check, a reload and every command find.
+func breakConfig(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("  - id: broken\n    titel: x\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -456,11 +456,7 @@ func TestReloadEmptyFile(t *testing.T) {
 func TestReloadRefusedHidesCredentials(t *testing.T) {
 	o := newOrigin(t)
 	path := writeConfig(t, o, "")
-	d := startDaemon(t, path)
-	waitFor(t, "the daemon healthy", 10*time.Second, func() bool {
-		resp, _ := d.get(t, "/healthz")
-		return resp.StatusCode == http.StatusOK
-	})
+	d := startHealthy(t, path)
 	orig, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
