@@ -140,17 +140,14 @@ func hostNames(host string) []string {
 	return names
 }
 
-// hostKey returns the one name that stands for host, in lower case, in
-// every way an error may write it (hostNames): its IDNA ASCII form, or,
-// when it has none, host percent-decoded.
+// hostKey returns the one name that stands for host in every way an error
+// may write it (hostNames): host percent-decoded, keyed as the fetcher
+// counts hosts (fetch.HostNameKey: its IDNA ASCII form in lower case).
 func hostKey(host string) string {
 	if dec, err := url.PathUnescape(host); err == nil {
 		host = dec
 	}
-	if ascii, err := idna.Lookup.ToASCII(host); err == nil {
-		return strings.ToLower(ascii)
-	}
-	return strings.ToLower(host)
+	return fetch.HostNameKey(host)
 }
 
 // hostOf returns the host of a URL's authority, lower-case and without a
