@@ -135,13 +135,19 @@ func redactUserinfo(head string) string {
 // redactParams redacts the credential values in a query or a fragment.
 // Parameters are split at "&" and, as some servers also do, at ";": the
 // value of a credential runs to the next "&", so that a server splitting
-// only at "&" finds none of it left.
+// only at "&" finds none of it left. A name is judged as both kinds of
+// server read it: ?key;=S is a credential named "key;" to one splitting
+// only at "&".
 func redactParams(q string) string {
 	if !strings.Contains(q, "=") {
 		return q
 	}
 	parts := strings.Split(q, "&")
 	for i, part := range parts {
+		if key, value, ok := strings.Cut(part, "="); ok && value != "" && SecretParam(unescapeParam(key)) {
+			parts[i] = key + "=" + Redacted
+			continue
+		}
 		off := 0
 		for seg := range strings.SplitSeq(part, ";") {
 			key, value, ok := strings.Cut(seg, "=")

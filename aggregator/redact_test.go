@@ -46,6 +46,8 @@ func TestRedactURL(t *testing.T) {
 		{"https://example.org/f?token", "https://example.org/f?token"},
 		{"https://example.org/f?a=1;sig=S1;b=2&c=3", "https://example.org/f?a=1;sig=xxxxx&c=3"},
 		{"https://example.org/f?token=S1;S2&c=3", "https://example.org/f?token=xxxxx&c=3"},
+		{"https://example.org/f?key;=S1&c=3", "https://example.org/f?key;=xxxxx&c=3"},
+		{"https://example.org/f?a;token=S1&c=3", "https://example.org/f?a;token=xxxxx&c=3"},
 		{"https://example.org/f#access_token=S1&state=2", "https://example.org/f#access_token=xxxxx&state=2"},
 		{"https://example.org/f#section-2", "https://example.org/f#section-2"},
 		{"https://reader:hunter2@example.org/f", "https://reader:xxxxx@example.org/f"},
