@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -162,11 +163,17 @@ const (
 // connection for the whole read timeout. A body that comes within a
 // second and is no larger than 64 KiB is read and dropped, and the
 // connection kept; any other is not waited for, and the connection is
-// closed after the answer.
+// closed after the answer, which h gives as to any other request.
 func IgnoreBody(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
-			dropBody(w, r)
+		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody && dropBody(w, r) {
+			// The server cancels a request's context when a read of its
+			// connection fails, as the read of a body that did not come
+			// in time does: h would see the client as gone and answer
+			// nothing (an empty 200) or fail. Nothing more is read from
+			// the connection, so no later read can tell that the
+			// client went away either.
+			r = r.WithContext(context.WithoutCancel(r.Context()))
 		}
 		h.ServeHTTP(w, r)
 	})
@@ -174,8 +181,9 @@ func IgnoreBody(h http.Handler) http.Handler {
 
 // dropBody reads and drops r's body, or, when it is large, slow, or waits
 // to be asked for (Expect: 100-continue), has the connection closed after
-// the answer without reading it.
-func dropBody(w http.ResponseWriter, r *http.Request) {
+// the answer without reading it. It reports whether a read of the body
+// failed.
+func dropBody(w http.ResponseWriter, r *http.Request) (failed bool) {
 	rc := http.NewResponseController(w)
 	if !strings.EqualFold(strings.TrimSpace(r.Header.Get("Expect")), "100-continue") {
 		deadline := rc.SetReadDeadline(time.Now().Add(bodyGrace))
@@ -185,11 +193,13 @@ func dropBody(w http.ResponseWriter, r *http.Request) {
 				// The server sets the next request's deadlines itself.
 				rc.SetReadDeadline(time.Time{}) //nolint:errcheck // set above, so supported
 			}
-			return
+			return false
 		}
+		failed = err != nil
 	}
 	w.Header().Set("Connection", "close")
 	// What the server reads of the body once the handler is done then
 	// fails at once.
 	rc.SetReadDeadline(time.Unix(1, 0)) //nolint:errcheck // unsupported: the body is in memory
+	return failed
 }
