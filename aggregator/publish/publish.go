@@ -133,6 +133,16 @@ type topicCache struct {
 	formats [numFormats]formatCache
 	counts  [numFormats]requestCounters
 	html    pageCache // the first page of /topics/{id}
+
+	// failed is set while the topic's first page cannot be read from the
+	// store: /healthz reports it until a read passes.
+	failed atomic.Pointer[readFailure]
+}
+
+// readFailure is why a topic's first page could not be read, and since when.
+type readFailure struct {
+	since time.Time
+	err   error
 }
 
 // requestCounters are a topic and format's metric series, looked up once.
@@ -328,8 +338,14 @@ func (p *Publisher) firstPage(ctx context.Context, s *state, tc *topicCache) (*p
 	// must not fail the build for the others.
 	pg, err := p.buildPage(context.WithoutCancel(ctx), s, tc.cfg, nil)
 	if err != nil {
+		since := p.clock()
+		if f := tc.failed.Load(); f != nil {
+			since = f.since
+		}
+		tc.failed.Store(&readFailure{since: since, err: err})
 		return nil, 0, err
 	}
+	tc.failed.Store(nil)
 	tc.page.Store(&cachedPage{gen: gen, page: pg})
 	return pg, gen, nil
 }

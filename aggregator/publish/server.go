@@ -399,10 +399,17 @@ func (p *Publisher) serveHealth(w http.ResponseWriter, r *http.Request, h Health
 	}
 	b := body{Status: "ok", Time: p.clock().UTC().Format(time.RFC3339)}
 	code := http.StatusOK
+	var err error
 	if h != nil {
-		if err := h.Healthy(); err != nil {
-			b.Status, b.Reason, code = "unavailable", err.Error(), http.StatusServiceUnavailable
-		}
+		err = h.Healthy()
+	}
+	if err == nil {
+		err = p.unreadable(r.Context())
+	}
+	if err != nil {
+		b.Status, b.Reason, code = "unavailable", err.Error(), http.StatusServiceUnavailable
+	}
+	if h != nil {
 		// A refused reload leaves the daemon healthy, on the config it
 		// had: said here, an operator whose reload printed nothing learns
 		// that the file's edits are not running.
@@ -420,6 +427,43 @@ func (p *Publisher) serveHealth(w http.ResponseWriter, r *http.Request, h Health
 	if r.Method != http.MethodHead {
 		w.Write(out) //nolint:errcheck // the client went away
 	}
+}
+
+// unreadable returns why the first page of a topic cannot be read, when
+// the last attempt failed, and nil otherwise. A topic that failed is read
+// again first, so that the answer follows a store put right without
+// waiting for a reader to ask for its feed.
+func (p *Publisher) unreadable(ctx context.Context) error {
+	s := p.state.Load()
+	var (
+		ids   []string
+		first *readFailure
+	)
+	for _, tc := range s.topics {
+		if tc.failed.Load() == nil {
+			continue
+		}
+		if _, _, err := p.firstPage(ctx, s, tc); err == nil {
+			continue
+		}
+		f := tc.failed.Load()
+		if f == nil {
+			continue // read meanwhile by another request
+		}
+		if first == nil || f.since.Before(first.since) {
+			first = f
+		}
+		ids = append(ids, tc.cfg.ID)
+	}
+	if first == nil {
+		return nil
+	}
+	const named = 5
+	list := strings.Join(ids[:min(len(ids), named)], ", ")
+	if len(ids) > named {
+		list += fmt.Sprintf(" and %d more", len(ids)-named)
+	}
+	return fmt.Errorf("feeds failing since %s (topics %s): %w", first.since.UTC().Format(time.RFC3339), list, first.err)
 }
 
 // serveOPML lists every topic's Atom feed as an OPML 2.0 outline.
