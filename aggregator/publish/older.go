@@ -36,10 +36,26 @@ type olderEntry struct {
 	doc  *rendered
 	html *htmlPage
 	size int
-	// linked is set when a page links to this one (page.linked): only
+	// linked is set when a page links to this one: the first page, or an
+	// older page kept, of the same generation (Publisher.linkedTo). Only
 	// such a page is kept, so that cursors made up, each a page of its
-	// own, cannot push out the pages crawlers walk.
+	// own, cannot push out the pages crawlers walk: a cursor that names a
+	// story of the topic, but no page's next link, is one too.
 	linked bool
+	// next is the cursor of the page this one links to; "" when none.
+	next string
+}
+
+// nextKey names the pages of one generation of a topic's cache that start
+// at cursor before, in any format.
+type nextKey struct {
+	topic  uint64
+	gen    uint64
+	before string
+}
+
+func (e *olderEntry) nextKey() nextKey {
+	return nextKey{topic: e.key.topic, gen: e.key.gen, before: e.next}
 }
 
 // olderCache keeps the older pages (?before=) last asked for, up to
@@ -55,11 +71,13 @@ type olderCache struct {
 	byKey map[olderKey]*list.Element
 	lru   list.List // of *olderEntry, most recently used first
 	slots chan struct{}
+	nexts map[nextKey]int // the next links of the pages kept, how many link each
 }
 
 func newOlderCache() *olderCache {
 	return &olderCache{
 		byKey: map[olderKey]*list.Element{},
+		nexts: map[nextKey]int{},
 		slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
 	}
 }
@@ -89,11 +107,28 @@ func (c *olderCache) put(e *olderEntry) {
 	}
 	c.byKey[e.key] = c.lru.PushFront(e)
 	c.size += e.size
+	if e.next != "" {
+		c.nexts[e.nextKey()]++
+	}
 	for c.size > olderBudget {
 		old := c.lru.Remove(c.lru.Back()).(*olderEntry)
 		delete(c.byKey, old.key)
 		c.size -= old.size
+		if old.next != "" {
+			if k := old.nextKey(); c.nexts[k] > 1 {
+				c.nexts[k]--
+			} else {
+				delete(c.nexts, k)
+			}
+		}
 	}
+}
+
+// linked reports whether a page kept links to the page of key.
+func (c *olderCache) linked(key olderKey) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.nexts[nextKey{topic: key.topic, gen: key.gen, before: key.before}] > 0
 }
 
 // clear lets go of every page kept, after a reload: none of them will be
@@ -102,6 +137,7 @@ func (c *olderCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.byKey)
+	clear(c.nexts)
 	c.lru.Init()
 	c.size = 0
 }
@@ -131,6 +167,18 @@ func (c *olderCache) render(ctx context.Context, key olderKey, build func() (*ol
 		c.put(e)
 	}
 	return e, nil
+}
+
+// linkedTo reports whether the older page of key is one a page links to:
+// the first page of the topic at the same generation, or an older page
+// kept. A crawler that follows the next links from the first page meets
+// only such pages; a cursor made up, of a story's id and date too, names
+// none.
+func (p *Publisher) linkedTo(tc *topicCache, key olderKey) bool {
+	if c := tc.page.Load(); c != nil && c.gen == key.gen && c.page.next == key.before {
+		return true
+	}
+	return p.older.linked(key)
 }
 
 // olderKeyOf is the key of topic tc's older page before the cursor in

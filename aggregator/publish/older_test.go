@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -126,4 +127,58 @@ func TestMadeUpCursorsNotKept(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestOffLinkCursorsNotKept: an older page whose cursor names a story of
+// the topic, but is the next link of no page (a story's id and date, both
+// in the feed, make one for every story), is rendered at each request and
+// not kept, where it was kept as a page linked to, and such cursors, a
+// page for each story, pushed out the pages crawlers walk. The pages the
+// next links lead to, from the first page on, are kept.
+func TestOffLinkCursorsNotKept(t *testing.T) {
+	f := newFixture(t)
+	_, body := f.get(t, "/topics/paged.json")
+	doc := checkJSON(t, "first page", body)
+	items := *doc.Items
+	if len(items) == 0 {
+		t.Fatal("first page: no items")
+	}
+	published, err := time.Parse(time.RFC3339, items[0].Published)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offLink := url.Values{"before": {fmt.Sprintf("%d.0.%s", published.Unix(), strings.TrimPrefix(items[0].ID, "urn:tributary:story:"))}}.Encode()
+
+	// The pages the links lead to: the second from the first page's
+	// next_url, the third from the second's.
+	second := queryOf(t, doc.NextURL)
+	_, body = f.get(t, "/topics/paged.json?"+second)
+	third := queryOf(t, checkJSON(t, "second page", body).NextURL)
+
+	for _, q := range []string{second, third, offLink} {
+		for _, p := range []string{"/topics/paged.atom?" + q, "/topics/paged?" + q} {
+			if resp, _ := f.get(t, p); resp.StatusCode != 200 {
+				t.Fatalf("GET %s = %d; want 200", p, resp.StatusCode)
+			}
+			reads := f.st.reads.Load()
+			f.get(t, p)
+			got := f.st.reads.Load() - reads
+			if q == offLink && got == 0 {
+				t.Errorf("GET %s again read the topic %d times; want a new render, the page not kept", p, got)
+			}
+			if q != offLink && got != 0 {
+				t.Errorf("GET %s again read the topic %d times; want 0, the page kept", p, got)
+			}
+		}
+	}
+}
+
+// queryOf returns the query of a page's next link.
+func queryOf(t *testing.T, next string) string {
+	t.Helper()
+	u, err := url.Parse(next)
+	if err != nil || u.RawQuery == "" {
+		t.Fatalf("next link %q: %v", next, err)
+	}
+	return u.RawQuery
 }

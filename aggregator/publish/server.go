@@ -216,7 +216,8 @@ func (p *Publisher) renderOlder(ctx context.Context, s *state, tc *topicCache, f
 	if err != nil {
 		return nil, err
 	}
-	e, err := p.older.render(ctx, p.olderKeyOf(tc, f, cur.String()), func() (*olderEntry, error) {
+	key := p.olderKeyOf(tc, f, cur.String())
+	e, err := p.older.render(ctx, key, func() (*olderEntry, error) {
 		pg, err := p.buildPage(ctx, s, tc.cfg, &cur)
 		if err != nil {
 			return nil, err
@@ -226,7 +227,7 @@ func (p *Publisher) renderOlder(ctx context.Context, s *state, tc *topicCache, f
 			return nil, err
 		}
 		r.restamp(f, time.Time{})
-		return &olderEntry{doc: r, size: len(r.plain.body) + len(r.gz.body), linked: pg.linked}, nil
+		return &olderEntry{doc: r, size: len(r.plain.body) + len(r.gz.body), linked: pg.linked && p.linkedTo(tc, key), next: pg.next}, nil
 	})
 	if err != nil {
 		return nil, err

@@ -242,13 +242,14 @@ func (p *Publisher) serveTopicPage(w http.ResponseWriter, r *http.Request, s *st
 		cur = &c
 	}
 	if cur != nil {
-		e, err := p.older.render(r.Context(), p.olderKeyOf(tc, olderHTML, cur.String()), func() (*olderEntry, error) {
-			body, linked, err := p.renderTopicPage(r.Context(), s, tc, cur)
+		key := p.olderKeyOf(tc, olderHTML, cur.String())
+		e, err := p.older.render(r.Context(), key, func() (*olderEntry, error) {
+			body, page, err := p.renderTopicPage(r.Context(), s, tc, cur)
 			if err != nil {
 				return nil, err
 			}
 			pg := newHTMLPage(pageKey{}, body)
-			return &olderEntry{html: pg, size: len(pg.body) + len(pg.gz), linked: linked}, nil
+			return &olderEntry{html: pg, size: len(pg.body) + len(pg.gz), linked: page.linked && p.linkedTo(tc, key), next: page.next}, nil
 		})
 		if err != nil {
 			p.serverError(w, r, err)
@@ -277,9 +278,8 @@ func (p *Publisher) observePage(page string, start time.Time) {
 }
 
 // renderTopicPage renders a page of a topic's stories: the first, or the
-// one before cur, and reports whether cur names a story of the topic, as
-// a page's next link does (page.linked).
-func (p *Publisher) renderTopicPage(ctx context.Context, s *state, tc *topicCache, cur *cursor) ([]byte, bool, error) {
+// one before cur, and returns it with the page it shows.
+func (p *Publisher) renderTopicPage(ctx context.Context, s *state, tc *topicCache, cur *cursor) ([]byte, *page, error) {
 	var (
 		pg  *page
 		err error
@@ -290,7 +290,7 @@ func (p *Publisher) renderTopicPage(ctx context.Context, s *state, tc *topicCach
 		pg, err = p.buildPage(ctx, s, tc.cfg, cur)
 	}
 	if err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
 	data := topicPageData{Base: s.base, OPML: s.base + "/opml", Topic: s.block(tc.cfg)}
 	data.Topic.Stories = pg.stories
@@ -302,9 +302,9 @@ func (p *Publisher) renderTopicPage(ctx context.Context, s *state, tc *topicCach
 	}
 	body, err := renderPage("topic.html", data)
 	if err != nil {
-		return nil, false, fmt.Errorf("rendering topic.html: %w", err)
+		return nil, nil, fmt.Errorf("rendering topic.html: %w", err)
 	}
-	return body, pg.linked, nil
+	return body, pg, nil
 }
 
 // sourceRows describes every stored source, and every configured one not
