@@ -302,10 +302,13 @@ func fillDerived(c *Config) {
 // (http://xn--bcher-kva.example/stra%C3%9Fe). Every link Tributary
 // publishes starts with it: RSS and the Link header want URIs, and a
 // reader's HTTP library may look up a host percent-encoded as it stands.
-// A base that is ASCII already, or that validation will refuse, is
-// returned as it is, so that errors quote it as written.
+// So are the bytes of its path that a URI cannot hold (a space, ", <, >,
+// \, ^, `, {, |, }): http://feeds.example/my feeds is published as
+// http://feeds.example/my%20feeds, so that the feeds' self and next
+// links are URIs. A base that is a URI already, or that validation will
+// refuse, is returned as it is, so that errors quote it as written.
 func asciiBaseURL(base string) string {
-	if isASCII(base) {
+	if isASCII(base) && !strings.ContainsAny(base, " \"<>\\^`{|}") {
 		return base
 	}
 	u, err := url.Parse(base)
@@ -910,6 +913,9 @@ func (v *validator) server() {
 			// The feeds' paths follow base_url: behind a query or a
 			// fragment they would be part of it, and every link broken.
 			v.errorf("server.base_url", "%q has a query or a fragment: give the URL the paths /topics/… follow", s.BaseURL)
+		} else if u.User != nil {
+			// Every feed and page names it, to every reader.
+			v.errorf("server.base_url", "holds a user name or password, which every published link would show its readers: give the URL without it")
 		}
 	}
 	for i, cidr := range s.MetricsAllow {

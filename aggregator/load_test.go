@@ -321,6 +321,37 @@ func TestLoadBaseURLInternational(t *testing.T) {
 	}
 }
 
+// TestLoadBaseURLNotURI loads a base_url whose path holds bytes a URI
+// cannot hold: every published link starts with it, and the feeds' self
+// and next links, and the OPML list's, gave them raw (a space), where
+// readers and validators want a URI. A base_url with a user name or
+// password, which every feed would show its readers, is refused.
+func TestLoadBaseURLNotURI(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"http://feeds.example/my feeds/", "http://feeds.example/my%20feeds"},
+		{"http://feeds.example/a%20b c", "http://feeds.example/a%20b%20c"},
+		{"https://feeds.example/{news}|x^y`z", "https://feeds.example/%7Bnews%7D%7Cx%5Ey%60z"},
+		{"https://feeds.example/a[b]", "https://feeds.example/a[b]"},
+	}
+	for _, tt := range tests {
+		cfg, err := aggregator.Load(strings.NewReader("server:\n  base_url: \""+tt.in+"\"\n"), "config.yaml")
+		if err != nil {
+			t.Errorf("Load(base_url: %q): %v", tt.in, err)
+			continue
+		}
+		if cfg.Server.BaseURL != tt.want {
+			t.Errorf("Load(base_url: %q) = %q; want %q", tt.in, cfg.Server.BaseURL, tt.want)
+		}
+	}
+	for _, base := range []string{"http://user:secret@feeds.example/news", "https://token@feeds.example/"} {
+		_, err := aggregator.Load(strings.NewReader("server:\n  base_url: \""+base+"\"\n"), "config.yaml")
+		want := "config.yaml:2: server.base_url: holds a user name or password, which every published link would show its readers: give the URL without it"
+		if err == nil || err.Error() != want {
+			t.Errorf("Load(base_url: %q) error = %v; want %s", base, err, want)
+		}
+	}
+}
+
 // TestLoadMisindentedLine gives files indented wrongly far below the list
 // or mapping that holds the mistake, where YAML names the line that list
 // began on: the error names the line of the mistake.
