@@ -22,6 +22,9 @@ type ServerConfig struct {
 	Listen       string   `yaml:"listen"`        // default 127.0.0.1:8080
 	BaseURL      string   `yaml:"base_url"`      // default http://<listen>
 	MetricsAllow []string `yaml:"metrics_allow"` // CIDRs that may read /metrics and /api/*; empty: this machine only
+	// MaxConnections caps the HTTP connections open at once below what the
+	// open-file limit allows; 0 takes that.
+	MaxConnections int `yaml:"max_connections"`
 }
 
 // StorageConfig configures the bbolt store.

@@ -918,6 +918,9 @@ func (v *validator) server() {
 			v.errorf("server.base_url", "holds a user name or password, which every published link would show its readers: give the URL without it")
 		}
 	}
+	if s.MaxConnections < 0 {
+		v.errorf("server.max_connections", "must be 0 (from the open-file limit) or positive, got %d", s.MaxConnections)
+	}
 	for i, cidr := range s.MetricsAllow {
 		if _, err := netip.ParsePrefix(cidr); err != nil {
 			v.errorf(fmt.Sprintf("server.metrics_allow[%d]", i), "invalid CIDR %q", cidr)

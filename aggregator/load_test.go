@@ -161,6 +161,7 @@ var badConfigs = map[string][]string{
 		"config.yaml:10: poll.max_backoff: must be positive",
 		"config.yaml:11: poll.user_agent: must not be empty",
 		"config.yaml:13: dedup.threshold: must be between 0 and 1, got 1.5",
+		"config.yaml:15: server.max_connections: must be 0 (from the open-file limit) or positive, got -1",
 	},
 	"bomb.bad.yaml": {
 		"config.yaml:5: sources[5].url: aliases and merge keys expand to more than 100000 values",
@@ -494,6 +495,7 @@ func TestLoadFull(t *testing.T) {
 		got, want any
 	}{
 		{"server.base_url", cfg.Server.BaseURL, "https://news.example.net/tributary"}, // trailing slash trimmed
+		{"server.max_connections", cfg.Server.MaxConnections, 500},
 		{"storage.retention", cfg.Storage.Retention, time.Duration(0)},
 		{"poll.interval", cfg.Poll.Interval, 15 * time.Minute},
 		{"poll.allow_private", cfg.Poll.AllowPrivate, true},

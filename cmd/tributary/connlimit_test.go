@@ -2,9 +2,12 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +53,32 @@ func TestConnectionsCappedByFileLimit(t *testing.T) {
 	var ne net.Error
 	if n, err := held[0].Read(make([]byte, 1)); n != 0 || err == nil || errors.As(err, &ne) && ne.Timeout() {
 		t.Errorf("the connection waiting longest: Read = %d, %v; want it closed", n, err)
+	}
+}
+
+// TestConnectionsCappedByConfig runs the daemon with server.max_connections
+// below what its open-file limit allows, and with one above it: the first
+// holds that many connections at most, the second no more than the limit
+// allows, as without the key.
+func TestConnectionsCappedByConfig(t *testing.T) {
+	saved := openFileLimit
+	openFileLimit = func() uint64 { return 256 + 4*8 + 5 }
+	t.Cleanup(func() { openFileLimit = saved })
+	for _, tt := range []struct{ key, want int }{{2, 2}, {100, 5}} {
+		path := writeConfig(t, newOrigin(t), "")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saveConfig(t, filepath.Dir(path), strings.Replace(string(b), "server:\n", fmt.Sprintf("server:\n  max_connections: %d\n", tt.key), 1))
+		d := startDaemon(t, path)
+		resp, body := d.get(t, "/metrics")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /metrics = %d; want 200", resp.StatusCode)
+		}
+		if want := fmt.Sprintf("tributary_http_connections_max %d\n", tt.want); !strings.Contains(string(body), want) {
+			t.Errorf("server.max_connections: %d under an open-file limit that allows 5: /metrics lacks %q", tt.key, want)
+		}
 	}
 }
 

@@ -106,13 +106,21 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Server.Listen, err)
 	}
-	conns := ops.NewConnLimit(ln, connLimit(openFileLimit(), cfg.Poll.Concurrency))
+	maxConns := connLimit(openFileLimit(), cfg.Poll.Concurrency)
+	if n := cfg.Server.MaxConnections; n > maxConns {
+		// More would take the files the daemon needs itself.
+		logger.Warn("server.max_connections is above what the open-file limit allows; the limit's is taken",
+			"max_connections", n, "allowed", maxConns)
+	} else if n > 0 {
+		maxConns = n
+	}
+	conns := ops.NewConnLimit(ln, maxConns)
 	reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "tributary_http_connections", Help: "HTTP connections open.",
 		}, func() float64 { return float64(conns.Open()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "tributary_http_connections_max", Help: "HTTP connections held open at most, from the open-file limit.",
+			Name: "tributary_http_connections_max", Help: "HTTP connections held open at most: server.max_connections, or from the open-file limit.",
 		}, func() float64 { return float64(conns.Max()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "tributary_http_connections_closed_total",
@@ -232,6 +240,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			}
 			if cfg.Server.Listen != started.Server.Listen {
 				logger.Warn("server.listen changes take effect on restart", "running", started.Server.Listen, "config", cfg.Server.Listen)
+			}
+			if cfg.Server.MaxConnections != started.Server.MaxConnections {
+				logger.Warn("server.max_connections changes take effect on restart", "running", started.Server.MaxConnections, "config", cfg.Server.MaxConnections)
 			}
 			if cfg.Server.Listen != started.Server.Listen && cfg.Server.BaseURL == aggregator.DefaultBaseURL(cfg.Server.Listen) {
 				// A base_url made from server.listen follows the address
