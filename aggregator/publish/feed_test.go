@@ -491,6 +491,39 @@ func TestHubs(t *testing.T) {
 	}
 }
 
+// TestHubsPublishedAsURIs configures a hub whose URL carries a user name
+// and password, for its pings, and bytes a URI cannot hold: every format
+// and the Link header name it without the credentials, which every reader
+// was shown, and percent-encoded, where the Link header's <…> ended at its
+// '>' and named another hub.
+func TestHubsPublishedAsURIs(t *testing.T) {
+	f := newFixture(t)
+	cfg := *f.cfg
+	cfg.Publish.Hubs = []string{"https://pinger:secret@hub.example/a b>c"}
+	f.pub.SetConfig(&cfg, topicsCfg)
+	const want = "https://hub.example/a%20b%3Ec"
+	resp, atom := f.get(t, "/topics/world.atom")
+	if !hasLink(checkAtom(t, "world.atom", atom).Links, "hub", want) {
+		t.Errorf("world.atom: no hub link %s in\n%s", want, atom)
+	}
+	if links := resp.Header.Values("Link"); !slices.Contains(links, "<"+want+`>; rel="hub"`) {
+		t.Errorf("world.atom: Link headers %q; want <%s>; rel=\"hub\"", links, want)
+	}
+	_, rss := f.get(t, "/topics/world.rss")
+	if !hasLink(checkRSS(t, "world.rss", rss).Channel.AtomLinks, "hub", want) {
+		t.Errorf("world.rss: no hub link %s in\n%s", want, rss)
+	}
+	_, js := f.get(t, "/topics/world.json")
+	if hubs := checkJSON(t, "world.json", js).Hubs; len(hubs) != 1 || hubs[0].URL != want {
+		t.Errorf("world.json hubs %v; want %s", hubs, want)
+	}
+	for _, b := range [][]byte{atom, rss, js, []byte(strings.Join(resp.Header.Values("Link"), ","))} {
+		if bytes.Contains(b, []byte("secret")) {
+			t.Errorf("a published document names the hub's password:\n%s", b)
+		}
+	}
+}
+
 // TestLanguage checks that publish.language and a topic's language are
 // declared in every format, in canonical form, and that a feed declares
 // none when neither is set.

@@ -66,6 +66,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -225,7 +226,7 @@ func (p *Publisher) SetConfig(cfg *aggregator.Config, topics []aggregator.TopicC
 	s := &state{
 		cfg:   cfg,
 		base:  baseURL(cfg),
-		hubs:  cleanList(cfg.Publish.Hubs),
+		hubs:  publishedHubs(cfg.Publish.Hubs),
 		lang:  cfg.Publish.Language,
 		byID:  make(map[string]*topicCache, len(topics)),
 		names: make(map[string]string, len(cfg.Sources)),
@@ -433,6 +434,22 @@ func (r *rendered) restamp(f format, modified time.Time) {
 	r.modified = modified
 	r.plain = newVariant(f, r.plain.body, r.plain.etag, "", modified, r.links)
 	r.gz = newVariant(f, r.gz.body, r.gz.etag, "gzip", modified, r.links)
+}
+
+// publishedHubs returns the WebSub hubs as the feeds and their Link
+// headers name them: as links are published (safeLink), without the user
+// name and password that the pings to a hub may carry, which every reader
+// would be shown, and with the bytes a URI cannot hold percent-encoded, as
+// a Link header's <…> ends at the first '>'. A hub with no such form is
+// left out; it is pinged all the same.
+func publishedHubs(hubs []string) []string {
+	var out []string
+	for _, h := range cleanList(hubs) {
+		if l := safeLink(strings.ReplaceAll(h, " ", "%20")); l != "" && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // baseURL is the absolute URL prefix of every link Tributary publishes.
