@@ -4,8 +4,11 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -165,3 +168,86 @@ func TestRetagAfterDiskFull(t *testing.T) {
 		t.Fatalf("%d items, %d about the harbour; want %d and some", stories, harbour, feeds*items)
 	}
 }
+
+// TestFrontPageShowsStoreRefusal starts the daemon on a store that may not
+// grow, with a source it has never fetched: the store refuses the source's
+// feed, and the front page shows the source failing with the store's
+// error, as status does, not as waiting for its first fetch.
+func TestFrontPageShowsStoreRefusal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the daemon as a child process; skipped with -short")
+	}
+	o := feedtest.NewOrigin(t)
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "tributary.db")
+	cfgPath := crashConfig(t, o, dir, dbPath, "full", 2, 10, "  interval: 1h\n", "info")
+	var out, errOut strings.Builder
+	for _, cmd := range []string{"poll", "compact"} {
+		if err := run(t.Context(), []string{cmd, "-config", cfgPath}, &out, &errOut); err != nil {
+			t.Fatalf("%s: %v\n%s", cmd, err, errOut.String())
+		}
+	}
+	// The compacted file has no free page: storing the new source's feed
+	// must grow it.
+	fi, err := os.Stat(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Feed("/added.rss", "application/rss+xml", crashFeed(7, 30))
+	saveConfig(t, dir, string(cfg)+fmt.Sprintf("  - url: %q\n    name: Added\n", o.URL("/added.rss")))
+
+	child, lines := startChildEnv(t, []string{"TRIBUTARY_TEST_FSIZE=" + strconv.FormatInt(fi.Size(), 10)},
+		"serve", "-config", cfgPath)
+	t.Cleanup(func() {
+		if child.ProcessState == nil {
+			child.Process.Kill()
+			child.Wait()
+		}
+	})
+	deadline := time.After(2 * time.Minute) // a guard against a hang, not a measure
+	var addr string
+	for stored := false; addr == "" || !stored; {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("the daemon ended before the store refused the new source's feed")
+			}
+			if m := servingAddr.FindStringSubmatch(l); m != nil {
+				addr = m[1]
+			}
+			stored = stored || strings.Contains(l, `msg="storing feed"`) && strings.Contains(l, "file too large")
+		case <-deadline:
+			t.Fatal("no refused feed in the daemon's log")
+		}
+	}
+	go func() {
+		for range lines { // keep the child's pipe drained
+		}
+	}()
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(body)
+	if !strings.Contains(page, "file too large") || strings.Contains(page, "not fetched yet") {
+		row := page
+		if i := strings.Index(page, "Added"); i >= 0 {
+			row = page[i:min(len(page), i+800)]
+		}
+		t.Errorf("the front page, after the store refused the feed of source Added, does not show the store's error on it:\n%s", row)
+	}
+	child.Process.Signal(syscall.SIGTERM)
+	child.Wait()
+}
+
+// servingAddr finds the address in the daemon's "serving" log line.
+var servingAddr = regexp.MustCompile(`msg=serving addr=(\S+)`)

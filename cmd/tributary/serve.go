@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -79,7 +80,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			Help: "Bytes of pages the store's commits wrote since start (each commit writes every page it changed anew).",
 		}, func() float64 { return float64(db.Written().Bytes) }),
 	)
-	pub := publish.New(cfg, db, tags.Topics(), reg, logger)
+	// The web pages and the command line's /api/ read the source states
+	// the poller keeps in memory in place of the stored ones, once it runs.
+	latest := &latestStates{DB: db}
+	pub := publish.New(cfg, latest, tags.Topics(), reg, logger)
 	settings := &settingsRecorder{pub: pub, logger: logger}
 	settings.record(ctx, cfg)
 	pinger := websub.New(cfg.Publish.Hubs, cfg.Server.BaseURL, nil, logger)
@@ -89,6 +93,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	latest.poller.Store(pl)
 	var mu sync.Mutex
 	current := cfg
 	currentCfg := func() *aggregator.Config {
@@ -101,7 +106,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	mux := http.NewServeMux()
 	refused := new(reloadNote)
 	mux.Handle("/", pub.Handler(healthOf{db: db, poller: pl, reload: refused}))
-	mux.Handle("/api/", ops.AllowFrom(func() aggregator.ServerConfig { return currentCfg().Server }, ops.Handler(currentCfg, latestStates{DB: db, poller: pl})))
+	mux.Handle("/api/", ops.AllowFrom(func() aggregator.ServerConfig { return currentCfg().Server }, ops.Handler(currentCfg, latest)))
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Server.Listen, err)
@@ -326,17 +331,22 @@ func connLimit(nofile uint64, concurrency int) int {
 	return int(max(min(n, nofile/4*3), 1))
 }
 
-// latestStates is the store as the command line reads it through /api/:
-// with the source states the poller keeps in memory (waiting for the next
-// flush, or left there by a write the store refused) in place of the
-// stored ones, so that status names a full disk on the sources it failed.
+// latestStates is the store as the web pages and the command line (through
+// /api/) read it: with the source states the poller keeps in memory
+// (waiting for the next flush, or left there by a write the store refused)
+// in place of the stored ones, so that the front page and status name a
+// full disk on the sources it failed. Until the poller is set, the stored
+// states.
 type latestStates struct {
 	*store.DB
-	poller *poller.Poller
+	poller atomic.Pointer[poller.Poller]
 }
 
-func (l latestStates) Sources(ctx context.Context) ([]aggregator.SourceState, error) {
-	return l.poller.Sources(ctx)
+func (l *latestStates) Sources(ctx context.Context) ([]aggregator.SourceState, error) {
+	if p := l.poller.Load(); p != nil {
+		return p.Sources(ctx)
+	}
+	return l.DB.Sources(ctx)
 }
 
 // healthOf is healthy while the store is open and takes writes and the
