@@ -150,26 +150,65 @@ func Open(path string, opts Options) (*DB, error) {
 
 // openBolt opens the bbolt file, waiting up to timeout for its lock.
 func openBolt(path string, timeout time.Duration, readOnly bool) (*bolt.DB, error) {
+	for tries := 1; ; tries++ {
+		bdb, replaced, err := openBoltOnce(path, timeout, readOnly)
+		if err != nil || !replaced || tries == maxReplaced {
+			return bdb, err
+		}
+		// While this open waited for the lock, another file took the
+		// store's place (compact puts its copy there before it lets the
+		// old file go): the file locked is no longer the store, and writes
+		// into it would be lost. Open the one at path now.
+		bdb.Close()
+	}
+}
+
+// maxReplaced is how many times openBolt opens the file at path again when
+// another took its place while it waited for the lock.
+const maxReplaced = 8
+
+// openBoltOnce opens the bbolt file, waiting up to timeout for its lock, and
+// reports whether path names another file than the one it locked by then.
+func openBoltOnce(path string, timeout time.Duration, readOnly bool) (_ *bolt.DB, replaced bool, _ error) {
+	// bbolt opens the file through OpenFile once while it opens, and again
+	// later for some copies: the first is the file it locks.
+	var (
+		locked *os.File
+		opened atomic.Bool
+	)
+	openFile := func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		if !opened.Load() {
+			locked = f
+		}
+		return f, err
+	}
 	// NoSync, NoGrowSync and NoFreelistSync stay false: every commit is
 	// durable when Update returns.
 	var bdb *bolt.DB
 	err := guard(path, func() (err error) {
-		bdb, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: readOnly})
+		bdb, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: readOnly, OpenFile: openFile})
 		return err
 	})
+	opened.Store(true)
+	if err == nil && locked != nil {
+		at, serr := os.Stat(path)
+		fi, ferr := locked.Stat()
+		replaced = serr == nil && ferr == nil && !os.SameFile(at, fi)
+	}
 	if errors.Is(err, ErrDamaged) {
-		return nil, err
+		return nil, false, err
 	}
 	if err != nil {
 		if errors.Is(err, berrors.ErrInvalid) {
-			return nil, fmt.Errorf("store %s: not a tributary store (not a bbolt file, or its first pages are damaged): %w", path, err)
+			return nil, false, fmt.Errorf("store %s: not a tributary store (not a bbolt file, or its first pages are damaged): %w", path, err)
 		}
 		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("store %s: %w (waited %v: %w)", path, ErrLocked, timeout, err)
+			return nil, false, fmt.Errorf("store %s: %w (waited %v: %w)", path, ErrLocked, timeout, err)
 		}
-		return nil, fmt.Errorf("store %s: %w", path, err)
+		return nil, false, fmt.Errorf("store %s: %w", path, err)
 	}
-	return bdb, nil
+	return bdb, replaced, nil
 }
 
 // checkLength refuses a file shorter than the pages its meta page counts,
