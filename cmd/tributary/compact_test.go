@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -98,5 +99,80 @@ func emptyStore(t *testing.T, path string) {
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCompactHoldsTheStoreUntilReplaced: a daemon that starts while compact
+// runs waits for the store's lock; when compact lets the old file go, the
+// compacted copy is already at the store's path, so that the daemon does
+// not lock the old file and go on writing into it once the copy replaced
+// it. The window between the two is a few system calls wide: the test
+// waits on the lock for several compacts.
+func TestCompactHoldsTheStoreUntilReplaced(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "tributary.db")
+	path := saveConfig(t, dir, "storage:\n  path: "+dbPath+"\nsources:\n  - url: \"http://127.0.0.1:9/feed.xml\"\n")
+	emptyStore(t, dbPath)
+	waited := 0
+	for range 20 {
+		old, err := os.Open(dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		var out, errOut bytes.Buffer
+		go func() { done <- run(t.Context(), []string{"compact", "-config", path}, &out, &errOut) }()
+		// Wait for compact to hold the lock for writing (a shared lock is
+		// then refused), as a starting daemon would find it.
+		held := false
+		for !held {
+			err := syscall.Flock(int(old.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+			if errors.Is(err, syscall.EWOULDBLOCK) {
+				held = true
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			syscall.Flock(int(old.Fd()), syscall.LOCK_UN)
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("compact: %v\n%s", err, errOut.String())
+				}
+				done <- nil
+			default:
+				runtime.Gosched()
+				continue
+			}
+			break // compact ended before the lock was seen held
+		}
+		if held {
+			waited++
+			if err := syscall.Flock(int(old.Fd()), syscall.LOCK_EX); err != nil {
+				t.Fatal(err)
+			}
+			at, err := os.Stat(dbPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fi, err := old.Stat()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if os.SameFile(at, fi) {
+				t.Errorf("compact let go of the store's lock while the old file was still at %s: a daemon starting then writes into a file about to be replaced", dbPath)
+			}
+		}
+		old.Close()
+		if err := <-done; err != nil {
+			t.Fatalf("compact: %v\n%s", err, errOut.String())
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	if waited == 0 {
+		t.Fatal("no compact was met holding the store's lock")
 	}
 }

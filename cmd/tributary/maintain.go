@@ -169,23 +169,28 @@ func cmdCompact(ctx context.Context, e *env, args []string) error {
 	before, _ := db.Size()
 	tmp := cfg.Storage.Path + compactSuffix + time.Now().UTC().Format("20060102T150405")
 	err = db.Compact(ctx, tmp)
+	if err == nil {
+		err = keepOwnership(tmp, cfg.Storage.Path)
+	}
+	var fi os.FileInfo
+	if err == nil {
+		fi, err = os.Stat(tmp)
+	}
+	if err == nil {
+		// The copy takes the store's place while the old file is still
+		// locked: a daemon starting meanwhile waits for the lock, then
+		// finds the copy at the path (store.Open) and opens it. Let go
+		// first, and a daemon could lock the old file in between and go
+		// on writing into it after the copy replaced it, losing what it
+		// stored.
+		err = os.Rename(tmp, cfg.Storage.Path)
+	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("compact: %w", err)
-	}
-	if err := keepOwnership(tmp, cfg.Storage.Path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("compact: %w", err)
-	}
-	fi, err := os.Stat(tmp)
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, cfg.Storage.Path); err != nil {
-		return err
 	}
 	fmt.Fprintf(e.stdout, "compacted %s: %d → %d bytes\n", cfg.Storage.Path, before, fi.Size())
 	return nil
