@@ -1,8 +1,10 @@
 package poller_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +134,82 @@ func TestPruneHoldsAShortRetention(t *testing.T) {
 	reload(t, p, moved("90m"))
 	if !waitUntil(10*time.Second, func() bool { return stories() == 0 }) {
 		t.Errorf("%d stories stored after a reload cut the retention to 90m; want the story of 2h10m pruned", stories())
+	}
+}
+
+// TestRetentionAfterTheClockWasSetAheadWhileStopped restarts on a store
+// under a clock set a year ahead while the daemon was stopped: no story is
+// pruned at the start, and a new item is stored rather than left out as
+// older than the retention, since the retention counts from the store's
+// last fetch and its feeds' newest items, not from a clock they
+// contradict. Once a month has passed by the time counted since, the
+// stories go; and after a real stop of two months, the feeds' new items
+// vouch for the clock, and the old stories go at once.
+func TestRetentionAfterTheClockWasSetAheadWhileStopped(t *testing.T) {
+	start := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
+	o := feedtest.NewOrigin(t)
+	o.Feed("/gazette.rss", "application/rss+xml", fixture(t, "news.rss")) // items of 2026-11-03 09:00 and 10:00
+	wire := func(title string, at time.Time) {
+		o.Feed("/wire.rss", "application/rss+xml", []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>`+
+			`<link>https://wire.example/</link><description>d</description>`+
+			fmt.Sprintf(`<item><guid>https://wire.example/%[1]d</guid><link>https://wire.example/%[1]d</link><title>%[2]s</title>`+
+				`<description>%[2]s, the wire reports at length.</description><pubDate>%[3]s</pubDate></item>`, at.Unix(), title, at.Format(time.RFC1123Z))+
+			`</channel></rss>`))
+	}
+	wire("Council approves the tram line", start.Add(-time.Hour))
+	db := mustOpen(t)
+	cfg := retainingConfig(t, o, "/gazette.rss", "/wire.rss")
+	clk := feedtest.NewClock(start)
+	p := newPoller(t, cfg, db, clk.Now)
+	p.PollAll(t.Context(), nil)
+	stories := func() int {
+		t.Helper()
+		ids, err := db.StoryIDs(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ids)
+	}
+	if n := stories(); n != 3 {
+		t.Fatalf("%d stories stored; want the gazette's 2 and the wire's 1", n)
+	}
+
+	// Restarted a year ahead.
+	clk.Add(365 * 24 * time.Hour)
+	var log bytes.Buffer
+	p = newPollerWith(t, cfg, db, poller.Options{Now: clk.Now, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	var counted time.Duration
+	poller.SetElapsed(p, func(time.Time) time.Duration { return counted })
+	p.Prune(t.Context())
+	if n := stories(); n != 3 {
+		t.Errorf("%d stories after a restart under a clock set a year ahead; want the 3 kept", n)
+	}
+	if want := `msg="the clock is further ahead than the store's last fetch and its feeds' newest items attest; the retention counts back from what they attest" component=poller clock=2027-11-04T12:00:00Z attested=2026-11-04T12:00:00Z`; !strings.Contains(log.String(), want) {
+		t.Errorf("the prune logged:\n%s\nwant a line with %s", log.String(), want)
+	}
+	wire("Tram line opens to passengers", start.Add(30*time.Minute))
+	if out := p.PollAll(t.Context(), nil); out[1].New != 1 || out[1].Expired != 0 {
+		t.Errorf("the wire's new item under a clock set a year ahead: %d new, %d expired; want it stored", out[1].New, out[1].Expired)
+	}
+	counted = 745 * time.Hour
+	p.Prune(t.Context())
+	if n := stories(); n != 0 {
+		t.Errorf("%d stories a month later by the time counted; want them pruned", n)
+	}
+
+	// A real stop of two months: the wire's new item, of the day, says so.
+	clk = feedtest.NewClock(start)
+	db = mustOpen(t)
+	wire("Council approves the tram line", start.Add(-time.Hour))
+	newPoller(t, cfg, db, clk.Now).PollAll(t.Context(), nil)
+	clk.Add(60 * 24 * time.Hour)
+	p = newPoller(t, cfg, db, clk.Now)
+	poller.SetElapsed(p, func(time.Time) time.Duration { return time.Minute })
+	wire("Tram line opens to passengers", clk.Now().Add(-2*time.Hour))
+	p.PollAll(t.Context(), nil)
+	p.Prune(t.Context())
+	if n := stories(); n != 1 {
+		t.Errorf("%d stories after a stop of two months and a feed's item of the day; want only that item's", n)
 	}
 }
 

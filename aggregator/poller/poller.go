@@ -128,6 +128,13 @@ type Poller struct {
 	// (retentionNow).
 	started time.Time
 	elapsed func(now time.Time) time.Duration
+	// attested is what the store and the feeds vouch the time has come
+	// to, less the time counted since the start (retentionNow): the latest
+	// fetch the store had recorded at the start, raised by the newest item
+	// date a feed has brought since. Zero when the store had recorded no
+	// fetch: nothing then contradicts the clock.
+	attestMu sync.Mutex
+	attested time.Time
 
 	// pending holds source states that carry no items (304s, unchanged
 	// bodies, failures) until the next flush writes them in one
@@ -211,6 +218,15 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 		p.now = time.Now
 	}
 	p.started = p.now()
+	// A store's last fetch is a time its clock has seen. A store that
+	// cannot be read fails where its states are read next.
+	if states, err := st.Sources(context.Background()); err == nil {
+		for _, s := range states {
+			if s.LastFetch.After(p.attested) {
+				p.attested = s.LastFetch
+			}
+		}
+	}
 	if p.tick <= 0 {
 		p.tick = time.Second
 	}
@@ -680,7 +696,7 @@ func (p *Poller) Run(ctx context.Context) error {
 				pruning.Store(true)
 				wg.Go(func() {
 					defer pruning.Store(false)
-					p.prune(ctx, p.retentionNow(now).Add(-r), pl)
+					p.prune(ctx, now, pl)
 				})
 			}
 		}
@@ -961,36 +977,91 @@ func (p *Poller) Prune(ctx context.Context) {
 	p.mu.Lock()
 	pl := p.pl
 	p.mu.Unlock()
-	if r := pl.cfg.Storage.Retention; r > 0 {
-		p.prune(ctx, p.retentionNow(p.now()).Add(-r), pl)
+	if pl.cfg.Storage.Retention > 0 {
+		p.prune(ctx, p.now(), pl)
 	}
 }
 
 // retentionNow is the time the retention counts back from at now: now,
-// unless the wall clock has moved further ahead since the poller started
-// than the system's monotonic clock has counted, as when the clock is set
-// ahead while the daemon runs (by hand, or a time service stepping it),
-// and then the time at the start plus the time counted. A clock set a
-// year ahead would otherwise prune every story, and leave out every item
-// read, as older than the retention. A clock set back is taken as it is:
-// it prunes less.
+// unless
+//
+//   - the wall clock has moved further ahead since the poller started
+//     than the system's monotonic clock has counted, as when the clock is
+//     set ahead while the daemon runs (by hand, or a time service stepping
+//     it): then the time at the start plus the time counted;
+//   - or the clock is further ahead than what the store and the feeds
+//     attest, the latest fetch the store had recorded at the start, or the
+//     newest item date a feed has brought since, plus the time counted
+//     since (see attest), as when the clock was set ahead while the daemon
+//     was stopped: then that.
+//
+// A clock set a year ahead would otherwise prune every story, and leave
+// out every item read, as older than the retention. A clock set back is
+// taken as it is: it prunes less.
 func (p *Poller) retentionNow(now time.Time) time.Time {
-	passed := now.Sub(p.started) // on the monotonic clock, when both times carry its reading
-	if p.elapsed != nil {
-		passed = p.elapsed(now)
-	}
+	passed := p.passed(now)
+	t := now
 	if counted := p.started.Round(0).Add(passed); counted.Before(now.Round(0)) {
-		return counted
+		t = counted
 	}
-	return now
+	p.attestMu.Lock()
+	attested := p.attested
+	p.attestMu.Unlock()
+	if a := attested.Add(passed); !attested.IsZero() && a.Before(t.Round(0)) {
+		t = a
+	}
+	return t
 }
 
-// prune deletes stories older than cutoff and tells the publisher, then
-// forgets the sources no longer configured whose stories are gone.
-func (p *Poller) prune(ctx context.Context, cutoff time.Time, pl *pipeline) {
-	if now := p.now(); now.Sub(cutoff) > pl.cfg.Storage.Retention+time.Minute {
-		p.log.WarnContext(ctx, "the clock moved further ahead than the time counted since the start; the retention counts back from the time counted",
-			"clock", now.UTC().Format(time.RFC3339), "counted", cutoff.Add(pl.cfg.Storage.Retention).UTC().Format(time.RFC3339))
+// passed is the time passed from the poller's start to now, on the
+// monotonic clock when both times carry its reading.
+func (p *Poller) passed(now time.Time) time.Duration {
+	if p.elapsed != nil {
+		return p.elapsed(now)
+	}
+	return now.Sub(p.started)
+}
+
+// attest raises the time the store vouches for by the newest item of a
+// feed read at now that its source dated: the source's clock says that
+// time has come. An item the feed did not date is dated by this clock,
+// and parse takes no date later than it, so the time attested never
+// passes the clock. A store that had recorded no fetch is left to the
+// clock.
+func (p *Poller) attest(now time.Time, items []aggregator.Item) {
+	var newest time.Time
+	for _, it := range items {
+		if it.Dated && it.Published.After(newest) {
+			newest = it.Published
+		}
+	}
+	if newest.IsZero() {
+		return
+	}
+	base := newest.Add(-p.passed(now))
+	p.attestMu.Lock()
+	defer p.attestMu.Unlock()
+	if !p.attested.IsZero() && base.After(p.attested) {
+		p.attested = base
+	}
+}
+
+// prune deletes the stories older than the retention at now and tells the
+// publisher, then forgets the sources no longer configured whose stories
+// are gone.
+func (p *Poller) prune(ctx context.Context, now time.Time, pl *pipeline) {
+	r := pl.cfg.Storage.Retention
+	from := p.retentionNow(now)
+	cutoff := from.Add(-r)
+	switch clock, counted := now.Round(0), p.started.Round(0).Add(p.passed(now)); {
+	case clock.Sub(counted) > time.Minute:
+		p.log.WarnContext(ctx, "the clock moved further ahead than the time counted since the start; the retention counts back from no later than the time counted",
+			"clock", now.UTC().Format(time.RFC3339), "counted", counted.UTC().Format(time.RFC3339))
+	case clock.Sub(from.Round(0)) > r:
+		// Ahead by less, the clock may be right, and the store was
+		// stopped a while or its feeds are quiet.
+		p.log.WarnContext(ctx, "the clock is further ahead than the store's last fetch and its feeds' newest items attest; the retention counts back from what they attest",
+			"clock", now.UTC().Format(time.RFC3339), "attested", from.UTC().Format(time.RFC3339))
 	}
 	n, err := p.st.Prune(ctx, cutoff)
 	if err != nil {
@@ -1340,6 +1411,7 @@ func (p *Poller) pollSourceGone(ctx context.Context, pl *pipeline, src aggregato
 	}
 	var r ingest.Result
 	p.supersede(id) // the transaction below writes the newer state
+	p.attest(start, feed.Items)
 	// Once the feed is read, its items are committed even if a shutdown
 	// begins meanwhile: the transaction is short and losing them would cost
 	// a refetch that conditional GET would then answer with 304.
