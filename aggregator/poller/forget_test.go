@@ -213,6 +213,81 @@ func TestRetentionAfterTheClockWasSetAheadWhileStopped(t *testing.T) {
 	}
 }
 
+// TestItemsReadWhileTheClockWasSetBack restarts on a store under a clock
+// set a year back while the daemon was stopped, and reads feeds whose new
+// items are dated after the clock: each item keeps its date, which the
+// store's last fetch and its feed vouch for, rather than being dated a
+// year back by the clock, and so it is neither pruned nor put at the end
+// of its topics once the clock is right again.
+func TestItemsReadWhileTheClockWasSetBack(t *testing.T) {
+	start := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
+	o := feedtest.NewOrigin(t)
+	item := func(n int, title string, at time.Time) string {
+		return fmt.Sprintf(`<item><guid>https://wire.example/%[1]d</guid><link>https://wire.example/%[1]d</link><title>%[2]s</title>`+
+			`<description>%[2]s, the wire reports at length.</description><pubDate>%[3]s</pubDate></item>`, n, title, at.Format(time.RFC1123Z))
+	}
+	feed := func(path string, items ...string) {
+		o.Feed(path, "application/rss+xml", []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>`+path+`</title>`+
+			`<link>https://wire.example/</link><description>d</description>`+strings.Join(items, "")+`</channel></rss>`))
+	}
+	wire := func(items ...string) { feed("/wire.rss", items...) }
+	council := item(1, "Council approves the tram line", start.Add(-time.Hour))
+	wire(council)
+	o.Feed("/gazette.rss", "application/rss+xml", fixture(t, "news.rss")) // items of 2026-11-03 09:00 and 10:00
+	db := mustOpen(t)
+	cfg := retainingConfig(t, o, "/gazette.rss", "/wire.rss")
+	clk := feedtest.NewClock(start)
+	newPoller(t, cfg, db, clk.Now).PollAll(t.Context(), nil)
+
+	// Restarted an hour later, under a clock set a year back.
+	const year = 365 * 24 * time.Hour
+	clk.Add(time.Hour - year)
+	p := newPoller(t, cfg, db, clk.Now)
+	poller.SetElapsed(p, func(time.Time) time.Duration { return time.Hour })
+	opens := start.Add(30 * time.Minute)
+	wire(item(2, "Tram line opens to passengers", opens), council)
+	feed("/gazette.rss", item(4, "Harbour wall repairs begin after the storm", start.Add(20*time.Minute)))
+	if out := p.PollAll(t.Context(), nil); out[0].New != 1 || out[1].New != 1 {
+		t.Fatalf("the new items under a clock set a year back: %+v; want each stored", out)
+	}
+	published := func() map[string]time.Time {
+		t.Helper()
+		at := map[string]time.Time{}
+		err := db.Export(t.Context(), func(it aggregator.Item, _ aggregator.Story) error {
+			at[it.Title] = it.Published
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	read := map[string]time.Time{
+		"Tram line opens to passengers":              opens,
+		"Harbour wall repairs begin after the storm": start.Add(20 * time.Minute),
+	}
+	at := published()
+	for title, want := range read {
+		if !at[title].Equal(want) {
+			t.Errorf("%q, read under a clock set a year back, is dated %s; want its own date, %s", title, at[title].Format(time.RFC3339), want.Format(time.RFC3339))
+		}
+	}
+
+	// The clock is set right, and the wire's next item vouches for it: the
+	// prune keeps the item.
+	clk = feedtest.NewClock(start.Add(2 * time.Hour))
+	p = newPoller(t, cfg, db, clk.Now)
+	wire(item(3, "Tram fares announced for the new line", start.Add(110*time.Minute)), item(2, "Tram line opens to passengers", opens), council)
+	p.PollAll(t.Context(), nil)
+	p.Prune(t.Context())
+	at = published()
+	for title := range read {
+		if _, ok := at[title]; !ok {
+			t.Errorf("%q, read under a clock set a year back, was pruned once the clock was right", title)
+		}
+	}
+}
+
 // TestRetentionAfterTheClockJumps sets the clock a year ahead an hour
 // after the start: the prune keeps the stories, and a feed's new item is
 // stored rather than left out as older than the retention, since the

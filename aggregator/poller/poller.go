@@ -128,13 +128,15 @@ type Poller struct {
 	// (retentionNow).
 	started time.Time
 	elapsed func(now time.Time) time.Duration
-	// attested is what the store and the feeds vouch the time has come
-	// to, less the time counted since the start (retentionNow): the latest
-	// fetch the store had recorded at the start, raised by the newest item
-	// date a feed has brought since. Zero when the store had recorded no
-	// fetch: nothing then contradicts the clock.
-	attestMu sync.Mutex
-	attested time.Time
+	// history is the latest fetch the store had recorded at the start,
+	// and witnessed the newest item date a feed has brought since, less
+	// the time counted until it was read (attest): with the time counted
+	// since the start, what the store and the feeds vouch the time has
+	// come to (retentionNow). history is zero when the store had recorded
+	// no fetch: nothing then contradicts the clock.
+	history   time.Time // set by New
+	attestMu  sync.Mutex
+	witnessed time.Time
 
 	// pending holds source states that carry no items (304s, unchanged
 	// bodies, failures) until the next flush writes them in one
@@ -222,8 +224,8 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 	// cannot be read fails where its states are read next.
 	if states, err := st.Sources(context.Background()); err == nil {
 		for _, s := range states {
-			if s.LastFetch.After(p.attested) {
-				p.attested = s.LastFetch
+			if s.LastFetch.After(p.history) {
+				p.history = s.LastFetch
 			}
 		}
 	}
@@ -1004,13 +1006,51 @@ func (p *Poller) retentionNow(now time.Time) time.Time {
 	if counted := p.started.Round(0).Add(passed); counted.Before(now.Round(0)) {
 		t = counted
 	}
+	if p.history.IsZero() {
+		return t
+	}
 	p.attestMu.Lock()
-	attested := p.attested
+	attested := later(p.history, p.witnessed)
 	p.attestMu.Unlock()
-	if a := attested.Add(passed); !attested.IsZero() && a.Before(t.Round(0)) {
+	if a := attested.Add(passed); a.Before(t.Round(0)) {
 		t = a
 	}
 	return t
+}
+
+// stampAt is the time a feed read at now is read at: the time its items
+// are first seen, and the latest it may date them. That is now, unless the
+// clock is behind the store's last fetch before the start plus the time
+// counted since (it was set back while the daemon was stopped, or the
+// machine started with a clock of its own), and the feed dates items
+// later than now, up to that: then the newest of those dates. Items read
+// while the clock was set back a year would otherwise be dated a year
+// back, and pruned, or put at the end of their topics, once the clock is
+// right. A clock ahead of what the store saw before is taken as it is.
+// feed reads the feed at a time.
+func (p *Poller) stampAt(now time.Time, feed func(time.Time) []aggregator.Item) time.Time {
+	if p.history.IsZero() {
+		return now
+	}
+	limit := p.history.Add(p.passed(now))
+	if !limit.After(now.Round(0)) {
+		return now
+	}
+	stamp := now
+	for _, it := range feed(limit) {
+		if it.Dated && it.Published.After(stamp) {
+			stamp = it.Published
+		}
+	}
+	return stamp
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // passed is the time passed from the poller's start to now, on the
@@ -1022,12 +1062,11 @@ func (p *Poller) passed(now time.Time) time.Duration {
 	return now.Sub(p.started)
 }
 
-// attest raises the time the store vouches for by the newest item of a
-// feed read at now that its source dated: the source's clock says that
-// time has come. An item the feed did not date is dated by this clock,
-// and parse takes no date later than it, so the time attested never
-// passes the clock. A store that had recorded no fetch is left to the
-// clock.
+// attest raises the time the feeds vouch for by the newest item of a feed
+// read at now that its source dated: the source's clock says that time has
+// come. An item the feed did not date is dated by the time it was read at,
+// and parse takes no date later than that: now, but while the clock is
+// behind the store's last fetch (stampAt).
 func (p *Poller) attest(now time.Time, items []aggregator.Item) {
 	var newest time.Time
 	for _, it := range items {
@@ -1041,9 +1080,7 @@ func (p *Poller) attest(now time.Time, items []aggregator.Item) {
 	base := newest.Add(-p.passed(now))
 	p.attestMu.Lock()
 	defer p.attestMu.Unlock()
-	if !p.attested.IsZero() && base.After(p.attested) {
-		p.attested = base
-	}
+	p.witnessed = later(p.witnessed, base)
 }
 
 // prune deletes the stories older than the retention at now and tells the
@@ -1562,11 +1599,19 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 		}
 		return nil, res, nil
 	}
-	now := p.now()
 	parseBody := func(res fetch.Result) (*parse.Feed, error) {
-		feed, err := guarded("parsing feed", func() (*parse.Feed, error) {
-			return parse.Parse(res.Body, res.ContentType, res.FinalURL, st.ID, now, pl.popts)
+		parseAt := func(now time.Time) (*parse.Feed, error) {
+			return guarded("parsing feed", func() (*parse.Feed, error) {
+				return parse.Parse(res.Body, res.ContentType, res.FinalURL, st.ID, now, pl.popts)
+			})
+		}
+		now := p.stampAt(p.now(), func(at time.Time) []aggregator.Item {
+			if feed, err := parseAt(at); err == nil {
+				return feed.Items
+			}
+			return nil
 		})
+		feed, err := parseAt(now)
 		return feed, emptyAnswer(err, res)
 	}
 	feed, err := parseBody(res)
