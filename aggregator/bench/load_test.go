@@ -76,8 +76,11 @@ func TestLoadCountsRequestsAndBytes(t *testing.T) {
 			if tc.redial && opened < requests {
 				t.Errorf("%d connections opened for %d answers that closed theirs", opened, requests+conc)
 			}
-			if !tc.redial && opened != conc {
-				t.Errorf("%d connections opened, want %d kept alive", opened, conc)
+			// Each worker dials when it first takes a request, and on a
+			// busy machine one may find none left: kept alive, the
+			// answers took at most one connection a worker.
+			if !tc.redial && (opened < 1 || opened > conc) {
+				t.Errorf("%d connections opened for %d requests on %d kept alive", opened, requests+conc, conc)
 			}
 		})
 	}
