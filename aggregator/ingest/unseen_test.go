@@ -24,6 +24,7 @@ const (
 	unseen3Dir = "testdata/unseen3"
 	unseen4Dir = "testdata/unseen4"
 	unseen5Dir = "testdata/unseen5"
+	unseen6Dir = "testdata/unseen6"
 	nonNewsDir = "testdata/nonnews"
 )
 
@@ -166,6 +167,19 @@ func TestUnseenStoriesFourthSet(t *testing.T) { checkUnseen(t, unseen4Dir) }
 // name their original by "Source link", a blog footer, a credit line,
 // external_url or a canonical link, cut short, or of a headline alone.
 func TestUnseenStoriesFifthSet(t *testing.T) { checkUnseen(t, unseen5Dir) }
+
+// TestUnseenStoriesSixthSet does the same with a sixth set written apart
+// from the others (testdata/unseen6), in RSS, Atom and JSON Feed: two
+// central banks' decisions from one wire template with copies under
+// headlines in title case, capitals and sentence case; podcast episodes
+// of two shows on one decision; regulatory announcements of buybacks that
+// differ only in figures; lottery draws, exam results by region, cycling
+// stages, witness appeals and traffic incidents, each to one template; a
+// wire story sent again as UPDATE 1, 2 and 3 under new links; a paper's
+// report under its print path, its social post's tracking parameters and
+// an aggregator's links to its mobile page; and a ticker that sends every
+// item again under a new GUID.
+func TestUnseenStoriesSixthSet(t *testing.T) { checkUnseen(t, unseen6Dir) }
 
 // checkUnseen runs the feeds of dir through the pipeline, in order and
 // reversed, and checks every pair of labelled items: one story when their
