@@ -191,6 +191,36 @@ func TestOriginLinks(t *testing.T) {
 	}
 }
 
+// TestOriginNamedByCopiesFirst checks that copies from several sources
+// that name one original, stored before it, become one story with it when
+// it comes: each would have joined it had it come first, and joining one
+// of them by its key must not leave the others apart.
+func TestOriginNamedByCopiesFirst(t *testing.T) {
+	blog := src("https://blog.test/feed.json")
+	orig := item(wire, "w-1", "https://wire.test/quake", "Quake shakes capital", "A magnitude 6 quake struck at dawn.", t0)
+	pointer := item(copier, "c-1", "https://copier.test/p/77", "Capital rattled before sunrise", "Read more", t0.Add(time.Hour))
+	pointer.OriginLinks = []string{"https://wire.test/quake"}
+	comment := item(blog, "b-1", "https://blog.test/2024/03/01/shaken", "A long morning", "Nobody here slept much after that.", t0.Add(2*time.Hour))
+	comment.OriginLinks = []string{"https://wire.test/quake"}
+	off := false
+	for _, cfg := range []*aggregator.Config{{}, {Dedup: aggregator.DedupConfig{Near: &off}}} {
+		db := mustOpen(t)
+		in := ingest.New(cfg, nil)
+		apply(t, db, in, copier, pointer)
+		apply(t, db, in, blog, comment)
+		apply(t, db, in, wire, orig)
+		_, st := stored(t, db, orig.ID)
+		for _, it := range []aggregator.Item{pointer, comment} {
+			if _, got := stored(t, db, it.ID); got.ID != st.ID {
+				t.Errorf("near %v: %s in story %s; want the original's story %s", cfg.Dedup.Near == nil, it.Link, got.ID, st.ID)
+			}
+		}
+		if len(st.Members) != 3 {
+			t.Errorf("near %v: story of %d members; want 3", cfg.Dedup.Near == nil, len(st.Members))
+		}
+	}
+}
+
 // countingTx counts the writes made through it.
 type countingTx struct {
 	aggregator.Tx

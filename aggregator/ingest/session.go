@@ -339,10 +339,75 @@ func (s *session) add(p *pending) (bool, error) {
 		return false, err
 	}
 	delete(s.profiles, st.ID)
+	st, err := s.mergeNamers(p, st)
+	if err != nil {
+		return false, err
+	}
 	if err := s.mergeStories(st); err != nil {
 		return false, err
 	}
 	return joined, nil
+}
+
+// mergeNamers merges into st, or st into, each other story that holds a
+// stored copy naming the new item as its original, and returns the story
+// that holds the item then. Each such copy would have joined the item had
+// it come first; arriving before it, copies from several sources (an
+// aggregator's headline over "Read more", a link blog's comment whose
+// external_url names the report, a scraper's "Source link") each started a
+// story of their own, and the item, joining one by its key, is what makes
+// them one. The links a lookup passes over are passed over here too: an
+// item at another place of a page, and a page of the site that two items
+// of one source name.
+func (s *session) mergeNamers(p *pending, st *aggregator.Story) (*aggregator.Story, error) {
+	link := linkOf(p.it)
+	if !specificLink(link) {
+		return st, nil
+	}
+	k := exactKey{originPrefix + link, aggregator.ReasonOrigin, link}
+	refs, err := s.tx.Keys(k.key)
+	if err != nil {
+		return nil, fmt.Errorf("dedup key: %w", err)
+	}
+	checked := false
+	for _, r := range refs {
+		if r.Item == p.it.ID || !within(r.Time, p.it.Published, s.in.window) {
+			continue
+		}
+		other, err := s.story(r.Story)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if other.ID == st.ID {
+			continue
+		}
+		elsewhere, err := s.otherPlace(k, p.it, r, refs)
+		if err != nil {
+			return nil, err
+		}
+		if elsewhere {
+			continue
+		}
+		if !checked {
+			page, err := s.sitePage(p, k)
+			if err != nil || page {
+				return st, err
+			}
+			checked = true
+		}
+		keep, gone := st, other
+		if first(other).Before(first(st)) || first(other).Equal(first(st)) && other.ID < st.ID {
+			keep, gone = other, st
+		}
+		if err := s.merge(keep, gone, 1); err != nil {
+			return nil, err
+		}
+		st = keep
+	}
+	return st, nil
 }
 
 // file stores an item's Doc and files it in the near-duplicate index.
