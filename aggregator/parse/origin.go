@@ -209,12 +209,14 @@ func originLinks(own string, anchors []anchor, extra []string) []string {
 		out = append(out, c)
 		// An aggregator links to the mobile (AMP) page of a report as
 		// often as to the report: it names the report's own page too.
-		if page := ampPage(c); page != "" && page != own && !slices.Contains(out, page) {
-			out = append(out, page)
+		for _, page := range mobilePages(c) {
+			if page != own && !slices.Contains(out, page) {
+				out = append(out, page)
+			}
 		}
 	}
 	for _, a := range anchors {
-		if len(out) == maxOrigins {
+		if len(out) >= maxOrigins {
 			break
 		}
 		if isCredit(a) {
@@ -223,7 +225,7 @@ func originLinks(own string, anchors []anchor, extra []string) []string {
 	}
 	limit := len(out) + maxOrigins
 	for _, e := range extra {
-		if len(out) == limit {
+		if len(out) >= limit {
 			break
 		}
 		add(e)
@@ -259,19 +261,25 @@ func soleLink(summary, content string, anchors []anchor) (string, bool) {
 	return href, true
 }
 
-// ampPage returns the canonical link of the page whose AMP (mobile) version
-// is at the canonical link c, or "" when c is no AMP page: an "amp." host,
-// a path that ends or begins in an "amp" segment or ends in ".amp" or
-// ".amp.html", or an "amp" or "outputType=amp" query parameter, as sites
-// publish their AMP pages beside their articles.
-func ampPage(c string) string {
+// mobilePages returns the canonical links of the page whose mobile version
+// is at the canonical link c, or none when c is no mobile page: an "amp.",
+// "m." or "mobile." host, a path that ends or begins in an "amp" segment or
+// ends in ".amp" or ".amp.html", or an "amp", "outputType=amp" or
+// "output=amp" query parameter, as sites publish their AMP and mobile pages
+// beside their articles. A page on a mobile host is named on the host
+// without the prefix and on its "www." host, where sites keep the article.
+func mobilePages(c string) []string {
 	u, err := url.Parse(c)
 	if err != nil {
-		return ""
+		return nil
 	}
 	changed := false
-	if h, ok := strings.CutPrefix(u.Host, "amp."); ok && strings.Contains(h, ".") {
-		u.Host, changed = h, true
+	mobileHost := false
+	for _, prefix := range []string{"amp.", "m.", "mobile."} {
+		if h, ok := strings.CutPrefix(u.Host, prefix); ok && strings.Contains(h, ".") {
+			u.Host, changed, mobileHost = h, true, true
+			break
+		}
 	}
 	path := u.Path
 	switch {
@@ -289,19 +297,29 @@ func ampPage(c string) string {
 	if path != u.Path {
 		u.Path, u.RawPath, changed = path, "", true
 	}
-	if q := u.Query(); q.Has("amp") || strings.EqualFold(q.Get("outputType"), "amp") {
+	if q := u.Query(); q.Has("amp") || strings.EqualFold(q.Get("outputType"), "amp") || strings.EqualFold(q.Get("output"), "amp") {
 		q.Del("amp")
 		q.Del("outputType")
+		if strings.EqualFold(q.Get("output"), "amp") {
+			q.Del("output")
+		}
 		u.RawQuery, changed = q.Encode(), true
 	}
 	if !changed {
-		return ""
+		return nil
 	}
 	page := CanonicalURL(u.String())
 	if page == c || isFrontPage(page) {
-		return ""
+		return nil
 	}
-	return page
+	pages := []string{page}
+	if mobileHost && !strings.HasPrefix(u.Host, "www.") {
+		u.Host = "www." + u.Host
+		if www := CanonicalURL(u.String()); www != "" && www != c {
+			pages = append(pages, www)
+		}
+	}
+	return pages
 }
 
 func isFrontPage(canonical string) bool {

@@ -372,22 +372,32 @@ func TestParseOrigins(t *testing.T) {
 	}
 }
 
-func TestAMPPage(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"https://news.example/2024/story/amp/", "https://news.example/2024/story/"},
-		{"https://amp.news.example/2024/story", "https://news.example/2024/story"},
-		{"https://news.example/world-123.amp", "https://news.example/world-123"},
-		{"https://news.example/amp/2024/story", "https://news.example/2024/story"},
-		{"https://news.example/a/story.amp.html", "https://news.example/a/story.html"},
-		{"https://news.example/a/story?amp=1&id=3", "https://news.example/a/story?id=3"},
-		{"https://news.example/a/story?outputType=amp", "https://news.example/a/story"},
-		{"https://news.example/2024/story", ""},
-		{"https://news.example/2024/campaign-amp", ""},
-		{"https://news.example/amp/", ""}, // the front page's AMP page names no report
+func TestMobilePages(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"https://news.example/2024/story/amp/", []string{"https://news.example/2024/story/"}},
+		{"https://amp.news.example/2024/story", []string{"https://news.example/2024/story", "https://www.news.example/2024/story"}},
+		{"https://news.example/world-123.amp", []string{"https://news.example/world-123"}},
+		{"https://news.example/amp/2024/story", []string{"https://news.example/2024/story"}},
+		{"https://news.example/a/story.amp.html", []string{"https://news.example/a/story.html"}},
+		{"https://news.example/a/story?amp=1&id=3", []string{"https://news.example/a/story?id=3"}},
+		{"https://news.example/a/story?outputType=amp", []string{"https://news.example/a/story"}},
+		{"https://news.example/a/story?output=amp", []string{"https://news.example/a/story"}},
+		{"https://news.example/a/story?output=xml", nil},
+		{"https://m.news.example/2024/story", []string{"https://news.example/2024/story", "https://www.news.example/2024/story"}},
+		{"https://mobile.news.example/2024/story", []string{"https://news.example/2024/story", "https://www.news.example/2024/story"}},
+		{"https://m.www.news.example/2024/story", []string{"https://www.news.example/2024/story"}},
+		{"https://m.example/2024/story", nil}, // the site itself, not a mobile host
+		{"https://news.example/2024/story", nil},
+		{"https://news.example/2024/campaign-amp", nil},
+		{"https://news.example/amp/", nil}, // the front page's AMP page names no report
+		{"https://m.news.example/", nil},
 	}
 	for _, tt := range tests {
-		if got := ampPage(CanonicalURL(tt.in)); got != tt.want {
-			t.Errorf("ampPage(%q) = %q; want %q", tt.in, got, tt.want)
+		if got := mobilePages(CanonicalURL(tt.in)); !slices.Equal(got, tt.want) {
+			t.Errorf("mobilePages(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }
