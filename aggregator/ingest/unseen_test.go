@@ -294,3 +294,11 @@ func TestStoriesKeptApart(t *testing.T) { checkUnseen(t, "testdata/apart") }
 // TestStoriesKeptApartSecondSet does the same with a second set of such
 // items (testdata/apart2).
 func TestStoriesKeptApartSecondSet(t *testing.T) { checkUnseen(t, "testdata/apart2") }
+
+// TestStoriesKeptApartThirdSet does the same with items that the joins by
+// a named original could take for one story (testdata/apart3): two
+// directories' episodes of one show, each one link to the show's page,
+// beside a picks site's item of that page; and two aggregators' headlines
+// of two entries of a live page, each one link to the page, beside the
+// page's own item.
+func TestStoriesKeptApartThirdSet(t *testing.T) { checkUnseen(t, "testdata/apart3") }
