@@ -794,9 +794,17 @@ func distinctPosts(a, b aggregator.Item) bool {
 	if a.SourceID != b.SourceID {
 		return false
 	}
-	return near.HeadlineNamesDisagree(a.Title, b.Title) ||
+	return near.HeadlineNamesDisagreeIn(a.Title, itemText(a), b.Title, itemText(b)) ||
 		disjoint(a.Authors, b.Authors, func(x string) string { return strings.ToLower(strings.TrimSpace(x)) }) ||
 		disjoint(a.Enclosures, b.Enclosures, func(e aggregator.Enclosure) string { return e.URL })
+}
+
+// itemText returns the text of an item, its content or else its summary.
+func itemText(it aggregator.Item) string {
+	if it.Content != "" {
+		return it.Content
+	}
+	return it.Summary
 }
 
 // disjoint reports whether a and b both have values and share none, as

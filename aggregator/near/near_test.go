@@ -104,6 +104,31 @@ func TestHeadlineNamesDisagree(t *testing.T) {
 	}
 }
 
+// TestHeadlineNamesDisagreeIn checks that a headline in title case names
+// what its text writes with a capital mid-sentence, so that one site's two
+// items of one template in title case are told apart as in sentence case.
+func TestHeadlineNamesDisagreeIn(t *testing.T) {
+	tests := []struct {
+		a, textA, b, textB string
+		want               bool
+	}{
+		{"Harlow Water Fined £2m Over Sewage Spill", "<p>A court fined Harlow Water £2 million on Monday.</p>",
+			"Tenby Gas Fined £1m Over Meter Errors", "<p>A court fined Tenby Gas £1 million on Monday.</p>", true},
+		// A flash and its story: the story's headline adds names.
+		{"Tram Derails In Harwood City Centre", "<p>A tram left the rails in Harwood on Monday.</p>",
+			"Passengers Hurt As Tram Derails On Harwood's Castle Street", "<p>Four passengers were hurt when a tram left the rails on Castle Street in Harwood.</p>", false},
+		// Without a text, title case names nothing.
+		{"Storm Batters The Northern Coast", "", "Storm Batters The Eastern Hills", "", false},
+		// In sentence case the text adds nothing.
+		{"Yellow warning of thunderstorms: Northern Uplands", "", "Yellow warning of thunderstorms: Eastern Moors", "", true},
+	}
+	for _, tt := range tests {
+		if got := HeadlineNamesDisagreeIn(tt.a, tt.textA, tt.b, tt.textB); got != tt.want {
+			t.Errorf("HeadlineNamesDisagreeIn(%q, %q, %q, %q) = %v; want %v", tt.a, tt.textA, tt.b, tt.textB, got, tt.want)
+		}
+	}
+}
+
 func TestSegmentsAndLabel(t *testing.T) {
 	tests := []struct {
 		in   string
