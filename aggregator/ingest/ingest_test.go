@@ -218,6 +218,11 @@ func TestOriginNamedByCopiesFirst(t *testing.T) {
 		if len(st.Members) != 3 {
 			t.Errorf("near %v: story of %d members; want 3", cfg.Dedup.Near == nil, len(st.Members))
 		}
+		for _, m := range st.Members[1:] {
+			if m.Match.Reason != aggregator.ReasonOrigin || m.Match.Key != orig.Link {
+				t.Errorf("near %v: member %s joined by %+v; want reason origin, key the original's link", cfg.Dedup.Near == nil, m.Item, m.Match)
+			}
+		}
 	}
 }
 

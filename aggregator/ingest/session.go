@@ -370,7 +370,8 @@ func (s *session) mergeNamers(p *pending, st *aggregator.Story) (*aggregator.Sto
 		return nil, fmt.Errorf("dedup key: %w", err)
 	}
 	checked := false
-	for _, r := range refs {
+	// The most recent refs are read, as sitePage reads them.
+	for _, r := range refs[max(0, len(refs)-bandRead):] {
 		if r.Item == p.it.ID || !within(r.Time, p.it.Published, s.in.window) {
 			continue
 		}
@@ -399,8 +400,13 @@ func (s *session) mergeNamers(p *pending, st *aggregator.Story) (*aggregator.Sto
 			checked = true
 		}
 		keep, gone := st, other
+		with := p.it.ID // the item the moved story's copy names
 		if first(other).Before(first(st)) || first(other).Equal(first(st)) && other.ID < st.ID {
-			keep, gone = other, st
+			keep, gone, with = other, st, r.Item // the copy that names the moved item
+		}
+		if m := &gone.Members[0]; m.Match.Reason == aggregator.ReasonNew {
+			// Explained as the key it joins by, not as a merge of stories.
+			m.Match = aggregator.Match{Reason: aggregator.ReasonOrigin, Key: link, With: with}
 		}
 		if err := s.merge(keep, gone, 1); err != nil {
 			return nil, err
