@@ -277,13 +277,23 @@ func (n *normaliser) item(s source) aggregator.Item {
 // zoneOffsets are the offsets of the time zone abbreviations that feeds
 // write in dates and gofeed does not know, reading their times as UTC:
 // each stands for one zone (not IST, which is India's, Ireland's or
-// Israel's: istFor).
+// Israel's: istFor; nor AST, ECT or SST, which feeds write for zones hours
+// apart: Atlantic or Arabia Standard Time, Ecuador's or the Caribbean's,
+// Samoa's or Singapore's).
 var zoneOffsets = map[string]time.Duration{
 	"AKST": -9 * time.Hour, "AKDT": -8 * time.Hour, "HST": -10 * time.Hour,
-	"BRT": -3 * time.Hour, "ART": -3 * time.Hour,
-	"SAST": 2 * time.Hour, "MSK": 3 * time.Hour,
-	"ICT": 7 * time.Hour, "WIB": 7 * time.Hour,
+	"NST": -3*time.Hour - 30*time.Minute, "NDT": -2*time.Hour - 30*time.Minute, "ADT": -3 * time.Hour,
+	"BRT": -3 * time.Hour, "BRST": -2 * time.Hour, "ART": -3 * time.Hour, "UYT": -3 * time.Hour,
+	"CLT": -4 * time.Hour, "CLST": -3 * time.Hour, "VET": -4 * time.Hour, "BOT": -4 * time.Hour,
+	"COT": -5 * time.Hour, "PET": -5 * time.Hour,
+	"WAT": time.Hour, "CAT": 2 * time.Hour, "SAST": 2 * time.Hour, "EAT": 3 * time.Hour,
+	"MSK": 3 * time.Hour, "TRT": 3 * time.Hour, "IDT": 3 * time.Hour,
+	"IRST": 3*time.Hour + 30*time.Minute, "IRDT": 4*time.Hour + 30*time.Minute, "GST": 4 * time.Hour,
+	"AFT": 4*time.Hour + 30*time.Minute, "PKT": 5 * time.Hour, "UZT": 5 * time.Hour,
+	"SLST": 5*time.Hour + 30*time.Minute, "NPT": 5*time.Hour + 45*time.Minute,
+	"MMT": 6*time.Hour + 30*time.Minute, "ICT": 7 * time.Hour, "WIB": 7 * time.Hour,
 	"HKT": 8 * time.Hour, "SGT": 8 * time.Hour, "PHT": 8 * time.Hour, "AWST": 8 * time.Hour,
+	"MYT": 8 * time.Hour, "WITA": 8 * time.Hour, "WIT": 9 * time.Hour,
 	"JST": 9 * time.Hour, "KST": 9 * time.Hour,
 	"ACST": 9*time.Hour + 30*time.Minute, "ACDT": 10*time.Hour + 30*time.Minute,
 	"AEST": 10 * time.Hour, "AEDT": 11 * time.Hour,

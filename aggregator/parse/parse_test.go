@@ -1336,6 +1336,26 @@ func TestParseDateZones(t *testing.T) {
 	}
 }
 
+// TestParseDateZonesWorld checks that a date in the abbreviation of a
+// zone outside Europe, North America, East Asia and Australia (PKT, WAT,
+// EAT, NPT, GST, SLST, NST, CLST, COT, IDT), which gofeed reads as UTC,
+// is read in that zone, whether gofeed reads the rest of it or not.
+func TestParseDateZonesWorld(t *testing.T) {
+	f := mustParseFile(t, "dates-zones-world.xml", "")
+	if len(f.Items) != 16 {
+		t.Fatalf("%d items; want 16", len(f.Items))
+	}
+	for _, it := range f.Items {
+		want := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+		if it.Title == "Tel Aviv in summer" {
+			want = time.Date(2023, 6, 1, 9, 0, 0, 0, time.UTC)
+		}
+		if !it.Dated || !it.Published.Equal(want) {
+			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, want)
+		}
+	}
+}
+
 // TestParseLooseDates checks that a date whose day and month are named in
 // German, French, Spanish or Italian, whose zone gofeed cannot read
 // (MESZ), that ends in a comment ("(CEST)"), that has no space after the
