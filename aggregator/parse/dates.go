@@ -88,6 +88,56 @@ var zoneNames = map[string]string{
 	"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles",
 }
 
+// spelledZones are the zones that dates name in words, as Java's and
+// .NET's date formats and newsrooms write them ("10:15 AM Eastern",
+// "… 10:15:00 Eastern Standard Time", "… India Standard Time"), with the
+// abbreviation or offset that looseDate reads in their place. A zone's
+// standard or daylight time is read as its abbreviation is (Eastern
+// Standard Time as EST, all year), and a region alone ("Eastern",
+// "Pacific Time") as zoneNames has it, in daylight saving time or not as
+// the date falls.
+var spelledZones = map[string]string{
+	"eastern": "ET", "eastern time": "ET", "eastern standard time": "EST", "eastern daylight time": "EDT",
+	"central": "CT", "central time": "CT", "central standard time": "CST", "central daylight time": "CDT",
+	"mountain": "MT", "mountain time": "MT", "mountain standard time": "MST", "mountain daylight time": "MDT",
+	"pacific": "PT", "pacific time": "PT", "pacific standard time": "PST", "pacific daylight time": "PDT",
+	"alaska standard time": "AKST", "alaska daylight time": "AKDT",
+	"hawaii standard time": "HST", "hawaii-aleutian standard time": "HST",
+	"atlantic standard time": "-0400", "atlantic daylight time": "-0300",
+	"newfoundland standard time": "NST", "newfoundland daylight time": "NDT",
+	"greenwich mean time": "GMT", "coordinated universal time": "UTC", "universal time": "UTC",
+	"british summer time": "+0100", "irish standard time": "+0100",
+	"western european time": "WET", "western european standard time": "WET", "western european summer time": "WEST",
+	"central european time": "CET", "central european standard time": "CET", "central european summer time": "CEST",
+	"eastern european time": "EET", "eastern european standard time": "EET", "eastern european summer time": "EEST",
+	"moscow standard time": "MSK", "turkey time": "TRT",
+	"israel standard time": "+0200", "israel daylight time": "IDT",
+	"arabian standard time": "+0300", "arabia standard time": "+0300", "gulf standard time": "GST",
+	"iran standard time": "IRST", "pakistan standard time": "PKT", "india standard time": "+0530",
+	"nepal time": "NPT", "indochina time": "ICT", "western indonesia time": "WIB",
+	"china standard time": "+0800", "hong kong standard time": "HKT", "singapore standard time": "SGT",
+	"philippine standard time": "PHT", "malaysia time": "MYT",
+	"japan standard time": "JST", "korean standard time": "KST", "korea standard time": "KST",
+	"australian western standard time": "AWST",
+	"australian central standard time": "ACST", "australian central daylight time": "ACDT",
+	"australian eastern standard time": "AEST", "australian eastern daylight time": "AEDT",
+	"new zealand standard time": "NZST", "new zealand daylight time": "NZDT",
+	"west africa standard time": "WAT", "central africa time": "CAT", "east africa time": "EAT",
+	"south africa standard time": "SAST", "brasilia standard time": "BRT", "argentina standard time": "ART",
+}
+
+// unspellZone returns raw with the zone its last words name in words
+// (spelledZones) written as the abbreviation or offset looseDate reads.
+func unspellZone(raw string) string {
+	f := strings.Fields(raw)
+	for n := min(len(f)-1, 4); n >= 1; n-- {
+		if z, ok := spelledZones[strings.ToLower(strings.Join(f[len(f)-n:], " "))]; ok {
+			return strings.Join(f[:len(f)-n], " ") + " " + z
+		}
+	}
+	return raw
+}
+
 // locations caches the zones of the time zone database that dates have
 // named: loading one reads the database.
 var locations sync.Map // name → *time.Location
@@ -134,7 +184,8 @@ const maxLooseDate = 200
 // Drupal's "Sunday, March 1, 2026 - 09:00"), one that ends in a comment,
 // as RFC 5322 allows ("… +0200 (CEST)"), or in a zone of the time zone
 // database ("2026-03-01 09:00:00 Europe/Berlin") or an American region's
-// ("… ET"), ISO 8601's basic format ("20260301T090000Z") and JavaScript's
+// ("… ET"), or named in words ("… Eastern", "… India Standard Time":
+// spelledZones), ISO 8601's basic format ("20260301T090000Z") and JavaScript's
 // Date string ("Tue Mar 03 2026 10:00:00 GMT+0200 (Central European
 // Summer Time)"). IST is the zone ist gives. A zone it does not know makes
 // it nil too, rather than a guess hours off.
@@ -143,6 +194,7 @@ func looseDate(raw string, ist time.Duration) *time.Time {
 	if len(raw) > maxLooseDate {
 		return nil
 	}
+	raw = unspellZone(raw)
 	if len(raw) >= 13 && (raw[8] == 'T' || raw[8] == 't') {
 		for _, layout := range compactLayouts {
 			if t, err := time.Parse(layout, strings.ToUpper(raw)); err == nil {

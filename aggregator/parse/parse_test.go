@@ -1356,6 +1356,34 @@ func TestParseDateZonesWorld(t *testing.T) {
 	}
 }
 
+// TestParseDateZonesSpelled checks that a date that names its zone in
+// words, a region alone ("Eastern", "Eastern Time", as American newsrooms
+// write them) or a zone's whole name ("Pacific Standard Time", "India
+// Standard Time", as Java's and .NET's date formats write them), is read
+// in that zone, where it was left unread and the item took the time of the
+// fetch; words that name no zone still leave the item undated.
+func TestParseDateZonesSpelled(t *testing.T) {
+	f := mustParseFile(t, "dates-zones-spelled.xml", "")
+	if len(f.Items) != 13 {
+		t.Fatalf("%d items; want 13", len(f.Items))
+	}
+	for _, it := range f.Items {
+		want := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+		switch it.Title {
+		case "Newsroom in summer":
+			want = time.Date(2023, 6, 1, 9, 0, 0, 0, time.UTC)
+		case "Not a zone":
+			if it.Dated {
+				t.Errorf("%s: published %v, dated; want undated", it.Title, it.Published)
+			}
+			continue
+		}
+		if !it.Dated || !it.Published.Equal(want) {
+			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, want)
+		}
+	}
+}
+
 // TestParseLooseDates checks that a date whose day and month are named in
 // German, French, Spanish or Italian, whose zone gofeed cannot read
 // (MESZ), that ends in a comment ("(CEST)"), that has no space after the
