@@ -180,8 +180,10 @@ const maxLooseDate = 200
 // 822's order whose day and month are named in another language ("Mo, 03
 // Mär 2025 10:00:00 +0100", "mar., 04 mars 2025 10:00 CET", "3. Oktober
 // 2025", "1 mars 2026 à 10h00", "01.03.2026 10:00") or with no space after the day's name
-// ("Tue,03 Mar 2026"), one with the month first ("March 1, 2026 9:00 AM",
-// Drupal's "Sunday, March 1, 2026 - 09:00"), one that ends in a comment,
+// ("Tue,03 Mar 2026"), one in figures with the year first ("2026/03/01
+// 09:00", "2026-03-01 09:00:00 +01:00"), one with the month first ("March
+// 1, 2026 9:00 AM", SQL Server's "Mar  1 2026  9:00AM", Drupal's "Sunday,
+// March 1, 2026 - 09:00"), one that ends in a comment,
 // as RFC 5322 allows ("… +0200 (CEST)"), or in a zone of the time zone
 // database ("2026-03-01 09:00:00 Europe/Berlin") or an American region's
 // ("… ET"), or named in words ("… Eastern", "… India Standard Time":
@@ -266,6 +268,21 @@ func dayMonthYear(raw string, ist time.Duration, zoned bool) *time.Time {
 			}
 		}
 	}
+	if len(f) > 0 && len(f[0]) >= 8 && (f[0][4] == '-' || f[0][4] == '/') {
+		// A date in figures, the year first, as ISO 8601 writes it and
+		// Japanese and Chinese sites with slashes ("2026/03/01 09:00"),
+		// its time after a T or a space, its zone after a space.
+		d, clk, _ := strings.Cut(f[0], "t")
+		if p := strings.Split(d, f[0][4:5]); len(p) == 3 && len(p[0]) == 4 && len(p[1]) <= 2 && len(p[2]) <= 2 {
+			if m, err := strconv.Atoi(p[1]); err == nil && m >= 1 && m <= 12 {
+				rest := f[1:]
+				if clk != "" {
+					rest = append([]string{clk}, rest...)
+				}
+				f = append([]string{p[2], strings.ToLower(time.Month(m).String()[:3]), p[0]}, rest...)
+			}
+		}
+	}
 	if len(f) > 1 && months[strings.TrimSuffix(f[0], ".")] != "" {
 		f[0], f[1] = f[1], f[0] // the month before the day
 	}
@@ -282,6 +299,14 @@ func dayMonthYear(raw string, ist time.Duration, zoned bool) *time.Time {
 	}
 	f = f[3:]
 	if len(f) > 0 {
+		for _, m := range []string{"am", "pm"} {
+			// A twelve-hour time without a space before its "AM",
+			// as SQL Server writes dates ("Mar  1 2026  9:00AM").
+			if c, ok := strings.CutSuffix(f[0], m); ok && c != "" && c[len(c)-1] >= '0' && c[len(c)-1] <= '9' {
+				f = append([]string{c, m}, f[1:]...)
+				break
+			}
+		}
 		c, ok := clock(f[0])
 		if !ok {
 			return nil

@@ -213,6 +213,7 @@ func FuzzLooseDate(f *testing.F) {
 		"2024-03-01 09:00:00 Europe/Berlin", "20240301T100000+0100", "01.03.2024 10h00 MEZ",
 		"Fri Mar 01 2024 10:00:00 GMT+0200 (Central European Summer Time)", "1 mars 2024 à 10h00 IST",
 		"March 1, 2024 4:00 AM COT", "Fri, 01 Mar 2024 01:00:00 Pacific Standard Time", "2024-03-01 02:00:00 Mountain",
+		"2024/03/01 18:00:00 Asia/Tokyo", "2024-03-01T04:00:00 -05:00", "Mar  1 2024  9:00AM",
 	} {
 		f.Add(s)
 	}

@@ -1384,6 +1384,40 @@ func TestParseDateZonesSpelled(t *testing.T) {
 	}
 }
 
+// TestParseDateFigures checks that a date in figures with the year first,
+// with slashes ("2024/03/01 09:00:00", as Japanese and Chinese sites write
+// them) or with a space before its offset ("2024-03-01 10:00:00 +01:00"),
+// and SQL Server's ("Mar  1 2024  9:00AM") are read, where they were left
+// unread and the item took the time of the fetch; a month 13 stays
+// unread.
+func TestParseDateFigures(t *testing.T) {
+	f := mustParseFile(t, "dates-figures.xml", "")
+	want := map[string]time.Time{
+		"Slashes":                         time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+		"Slashes with an offset":          time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+		"Slashes in a named zone":         time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+		"Space before the offset":         time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+		"T and a space before the offset": time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+		"SQL Server morning":              time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+		"SQL Server evening":              time.Date(2024, 2, 29, 23, 30, 0, 0, time.UTC),
+	}
+	if len(f.Items) != len(want)+1 {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want)+1)
+	}
+	for _, it := range f.Items {
+		w, ok := want[it.Title]
+		if !ok {
+			if it.Dated {
+				t.Errorf("%s: published %v, dated; want undated", it.Title, it.Published)
+			}
+			continue
+		}
+		if !it.Dated || !it.Published.Equal(w) {
+			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
+		}
+	}
+}
+
 // TestParseLooseDates checks that a date whose day and month are named in
 // German, French, Spanish or Italian, whose zone gofeed cannot read
 // (MESZ), that ends in a comment ("(CEST)"), that has no space after the
