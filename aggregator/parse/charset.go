@@ -281,26 +281,34 @@ func isLatin(name string) bool {
 	return false
 }
 
-// guessSingleByte tells Cyrillic text mislabelled as a Latin encoding from
-// real Latin text. Latin languages rarely put three letters outside ASCII
-// in a row, while Cyrillic words are made of nothing else; among Cyrillic
-// encodings, Windows-1251 has its lower-case letters in 0xE0–0xFF and KOI8-R
-// its upper-case ones.
+// guessSingleByte tells Cyrillic or Greek text mislabelled as a Latin
+// encoding, or not labelled, from real Latin text. Latin languages rarely
+// put three letters outside ASCII in a row, while Cyrillic and Greek words
+// are made of nothing else; among Cyrillic encodings, Windows-1251 has its
+// lower-case letters in 0xE0–0xFF and KOI8-R its upper-case ones.
+// ISO-8859-7 has Greek's lower-case letters in 0xE0–0xFE too, but its
+// vowels with an accent (ά, έ, ή, ί) in 0xDC–0xDF, where Windows-1251 has
+// the capitals Ь, Э, Ю and Я: Greek puts one after a lower-case letter in
+// most words of more than one syllable, Russian and its neighbours hardly
+// ever.
 func guessSingleByte(b []byte, fallback encoding.Encoding) encoding.Encoding {
-	var high, inRuns, upperHalf int
+	var high, inRuns, runs, upperHalf, accented int
 	run := 0
 	flush := func() {
 		if run >= 3 {
 			inRuns += run
+			runs++
 		}
 		run = 0
 	}
-	for _, c := range b {
+	for i, c := range b {
 		if c >= 0xC0 {
 			high++
 			run++
 			if c >= 0xE0 {
 				upperHalf++
+			} else if c >= 0xDC && i > 0 && b[i-1] >= 0xE0 {
+				accented++
 			}
 			continue
 		}
@@ -314,6 +322,9 @@ func guessSingleByte(b []byte, fallback encoding.Encoding) encoding.Encoding {
 		return fallback
 	}
 	if upperHalf*2 >= high {
+		if accented*10 >= runs {
+			return charmap.ISO8859_7
+		}
 		return charmap.Windows1251
 	}
 	return charmap.KOI8R

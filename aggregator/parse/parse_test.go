@@ -150,6 +150,13 @@ func TestParseFormats(t *testing.T) {
 		{"euc-kr.xml", "text/xml; charset=euc-kr", "한강일보", []string{"kr-1"}, nil, []string{"한국은행, 기준금리 연 2.75%로 동결"}},
 		{"iso-8859-7.xml", "text/xml; charset=utf-8", "Νέα Φωνή", []string{"el-1"}, nil, []string{"Απεργία στα πλοία την Πέμπτη"}},
 		{"iso-8859-7.xml", "text/xml; charset=iso-8859-1", "Νέα Φωνή", []string{"el-1"}, nil, []string{"Απεργία στα πλοία την Πέμπτη"}},
+		// Greek in ISO-8859-7 that nothing labels, or that the server
+		// labels Latin, is Greek, not Cyrillic: its accented vowels stand
+		// where Windows-1251 has capitals, after lower-case letters.
+		{"iso-8859-7-unlabelled.xml", "", "Φάρος της Πόλης", []string{"faros-1", "faros-2"}, nil,
+			[]string{"Καιρός: βροχές και καταιγίδες το Σάββατο", "Νέο δρομολόγιο για το πλοίο της γραμμής"}},
+		{"iso-8859-7-unlabelled.xml", "text/xml; charset=iso-8859-1", "Φάρος της Πόλης", []string{"faros-1", "faros-2"}, nil,
+			[]string{"Καιρός: βροχές και καταιγίδες το Σάββατο", "Νέο δρομολόγιο για το πλοίο της γραμμής"}},
 	}
 	for _, tt := range tests {
 		f := mustParseFile(t, tt.file, tt.contentType)
