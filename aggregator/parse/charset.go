@@ -11,6 +11,8 @@ import (
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
 )
@@ -238,6 +240,9 @@ func decodeLabelled(b []byte, label string) []byte {
 		if utf8.Valid(b) {
 			return b
 		}
+		if out, ok := guessMultiByte(b); ok {
+			return out
+		}
 		return decodeSingleByte(b, guessSingleByte(b, charmap.Windows1252))
 	}
 	if hasNonASCII(b) && utf8.Valid(b) {
@@ -254,6 +259,46 @@ func decodeLabelled(b []byte, label string) []byte {
 		return b
 	}
 	return out
+}
+
+// guessMultiByte reads b, which no label names the encoding of and which
+// is not UTF-8, as Japanese or Korean text when its bytes are that text in
+// one of the encodings Japanese and Korean sites used before UTF-8:
+// Shift_JIS or EUC-JP when hiragana, which Japanese writes in every
+// sentence, make up a fifth of the characters beyond ASCII, else EUC-KR
+// when Hangul syllables make up half of them. Bytes in another encoding
+// come out otherwise: Latin, Cyrillic or Greek letters as kanji and
+// half-width katakana, Korean in a Japanese encoding as kanji and
+// katakana, Japanese in EUC-KR as jamo, and a byte that is no character
+// in the encoding rules it out. It reports false for any other text.
+func guessMultiByte(b []byte) ([]byte, bool) {
+	for _, c := range []struct {
+		enc       encoding.Encoding
+		lo, hi    rune
+		numerator int // of the characters beyond ASCII, in lo–hi, at least numerator/5
+	}{
+		{japanese.ShiftJIS, 0x3040, 0x309F, 1},
+		{japanese.EUCJP, 0x3040, 0x309F, 1},
+		{korean.EUCKR, 0xAC00, 0xD7A3, 3},
+	} {
+		out, err := c.enc.NewDecoder().Bytes(b)
+		if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
+			continue
+		}
+		var beyond, in int
+		for _, r := range string(out) {
+			if r >= utf8.RuneSelf {
+				beyond++
+				if c.lo <= r && r <= c.hi {
+					in++
+				}
+			}
+		}
+		if beyond >= 4 && in*5 >= beyond*c.numerator {
+			return out, true
+		}
+	}
+	return nil, false
 }
 
 func decodeSingleByte(b []byte, enc encoding.Encoding) []byte {

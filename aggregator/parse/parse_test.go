@@ -16,6 +16,11 @@ import (
 	"unicode/utf8"
 
 	jsonfeed "github.com/mmcdole/gofeed/json"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -157,6 +162,10 @@ func TestParseFormats(t *testing.T) {
 			[]string{"Καιρός: βροχές και καταιγίδες το Σάββατο", "Νέο δρομολόγιο για το πλοίο της γραμμής"}},
 		{"iso-8859-7-unlabelled.xml", "text/xml; charset=iso-8859-1", "Φάρος της Πόλης", []string{"faros-1", "faros-2"}, nil,
 			[]string{"Καιρός: βροχές και καταιγίδες το Σάββατο", "Νέο δρομολόγιο για το πλοίο της γραμμής"}},
+		// Japanese in Shift_JIS and Korean in EUC-KR that nothing labels
+		// are read in those encodings, not as Latin.
+		{"shift_jis-unlabelled.xml", "", "みなと新聞", []string{"minato-1"}, nil, []string{"港の花火大会は雨のため来週に延期されました"}},
+		{"euc-kr-unlabelled.xml", "", "바다신문", []string{"bada-1"}, nil, []string{"항구 불꽃축제가 비 때문에 다음 주로 연기됐다"}},
 	}
 	for _, tt := range tests {
 		f := mustParseFile(t, tt.file, tt.contentType)
@@ -587,6 +596,39 @@ func TestToUTF8(t *testing.T) {
 	for _, tt := range tests {
 		if got := string(toUTF8([]byte(tt.in), tt.contentType)); got != tt.want {
 			t.Errorf("%s: toUTF8(%q, %q) = %q; want %q", tt.name, tt.in, tt.contentType, got, tt.want)
+		}
+	}
+}
+
+// TestGuessMultiByte checks that text that nothing labels is taken for
+// Japanese or Korean in the encodings they used before UTF-8 when it is
+// that, and not when it is text of another language in another encoding,
+// which is then read as before.
+func TestGuessMultiByte(t *testing.T) {
+	tests := []struct {
+		name string
+		enc  encoding.Encoding
+		text string
+		want bool
+	}{
+		{"japanese in shift_jis", japanese.ShiftJIS, "<a>港の花火大会は雨のため延期</a>", true},
+		{"japanese in euc-jp", japanese.EUCJP, "<a>港の花火大会は雨のため延期</a>", true},
+		{"korean in euc-kr", korean.EUCKR, "<a>항구 불꽃축제가 비 때문에 연기</a>", true},
+		{"kanji alone", japanese.ShiftJIS, "<a>東京</a>", false},
+		{"chinese in gbk", simplifiedchinese.GBK, "<a>港口烟花晚会因雨推迟到下周举行，市长在今天上午的会议上说明了原因。</a>", false},
+		{"french in windows-1252", charmap.Windows1252, "<a>“Déjà vu” à la façade, l’été à Genève</a>", false},
+		{"russian in windows-1251", charmap.Windows1251, "<a>Правительство обсудило бюджет на следующий год</a>", false},
+		{"russian in koi8-r", charmap.KOI8R, "<a>Учитель года: Очень ждём Вас</a>", false},
+		{"greek in iso-8859-7", charmap.ISO8859_7, "<a>Καιρός: βροχές και καταιγίδες το Σάββατο</a>", false},
+	}
+	for _, tt := range tests {
+		b, err := tt.enc.NewEncoder().Bytes([]byte(tt.text))
+		if err != nil {
+			t.Fatalf("%s: encoding %q: %v", tt.name, tt.text, err)
+		}
+		out, ok := guessMultiByte(b)
+		if ok != tt.want || ok && string(out) != tt.text {
+			t.Errorf("%s: guessMultiByte(%q) = %q, %v; want %v", tt.name, b, out, ok, tt.want)
 		}
 	}
 }
