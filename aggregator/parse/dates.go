@@ -14,21 +14,34 @@ import (
 
 // months maps the names and abbreviations of months that feeds write in
 // dates, lower-cased and without a trailing dot, in English, German,
-// French, Spanish, Italian, Dutch and Portuguese, to English's.
+// French, Spanish, Italian, Dutch, Portuguese, Swedish, Danish, Norwegian,
+// Polish, Turkish and Russian (in the genitive too, as a date writes them:
+// "28 ноября", "28 listopada"), to English's.
 var months = func() map[string]string {
 	names := [12][]string{
-		{"jan", "january", "januar", "jän", "jänner", "janv", "janvier", "ene", "enero", "gen", "gennaio", "januari", "janeiro"},
-		{"feb", "february", "februar", "févr", "fevr", "février", "fevrier", "febrero", "febbraio", "februari", "fev", "fevereiro"},
-		{"mar", "march", "mär", "märz", "maerz", "mrz", "mars", "marzo", "mrt", "maart", "março", "marco"},
-		{"apr", "april", "avr", "avril", "abr", "abril", "aprile"},
-		{"may", "mai", "mayo", "mag", "maggio", "mei", "maio"},
-		{"jun", "june", "juni", "juin", "junio", "giu", "giugno", "junho"},
-		{"jul", "july", "juli", "juil", "juillet", "julio", "lug", "luglio", "julho"},
-		{"aug", "august", "août", "aout", "ago", "agosto", "augustus"},
-		{"sep", "sept", "september", "septembre", "septiembre", "set", "settembre", "setembro"},
-		{"oct", "october", "okt", "oktober", "octobre", "octubre", "ott", "ottobre", "out", "outubro"},
-		{"nov", "november", "novembre", "noviembre", "novembro"},
-		{"dec", "december", "dez", "dezember", "déc", "décembre", "decembre", "dic", "diciembre", "dicembre", "dezembro"},
+		{"jan", "january", "januar", "jän", "jänner", "janv", "janvier", "ene", "enero", "gen", "gennaio", "januari", "janeiro",
+			"sty", "styczeń", "stycznia", "oca", "ocak", "янв", "январь", "января"},
+		{"feb", "february", "februar", "févr", "fevr", "février", "fevrier", "febrero", "febbraio", "februari", "fev", "fevereiro",
+			"lut", "luty", "lutego", "şub", "şubat", "sub", "subat", "фев", "февр", "февраль", "февраля"},
+		{"mar", "march", "mär", "märz", "maerz", "mrz", "mars", "marzo", "mrt", "maart", "março", "marco",
+			"marts", "marzec", "marca", "mart", "мар", "март", "марта"},
+		{"apr", "april", "avr", "avril", "abr", "abril", "aprile", "kwi", "kwiecień", "kwietnia", "nis", "nisan",
+			"апр", "апрель", "апреля"},
+		{"may", "mai", "mayo", "mag", "maggio", "mei", "maio", "maj", "maja", "mayıs", "mayis", "май", "мая"},
+		{"jun", "june", "juni", "juin", "junio", "giu", "giugno", "junho", "cze", "czerwiec", "czerwca", "haz", "haziran",
+			"июн", "июнь", "июня"},
+		{"jul", "july", "juli", "juil", "juillet", "julio", "lug", "luglio", "julho", "lip", "lipiec", "lipca", "tem", "temmuz",
+			"июл", "июль", "июля"},
+		{"aug", "august", "août", "aout", "ago", "agosto", "augustus", "augusti", "sie", "sierpień", "sierpnia",
+			"ağu", "ağustos", "agu", "agustos", "авг", "август", "августа"},
+		{"sep", "sept", "september", "septembre", "septiembre", "set", "settembre", "setembro", "wrz", "wrzesień", "września",
+			"eyl", "eylül", "eylul", "сен", "сент", "сентябрь", "сентября"},
+		{"oct", "october", "okt", "oktober", "octobre", "octubre", "ott", "ottobre", "out", "outubro", "paź", "październik", "października",
+			"eki", "ekim", "окт", "октябрь", "октября"},
+		{"nov", "november", "novembre", "noviembre", "novembro", "lis", "listopad", "listopada", "kas", "kasım", "kasim",
+			"ноя", "нояб", "ноябрь", "ноября"},
+		{"dec", "december", "dez", "dezember", "déc", "décembre", "decembre", "dic", "diciembre", "dicembre", "dezembro",
+			"des", "desember", "gru", "grudzień", "grudnia", "ara", "aralık", "aralik", "дек", "декабрь", "декабря"},
 	}
 	m := map[string]string{}
 	for i, ns := range names {
@@ -227,9 +240,12 @@ func looseDate(raw string, ist time.Duration) *time.Time {
 	return dayMonthYear(raw, ist, true)
 }
 
-// dateFillers are the words and signs between a date and its time
-// ("Sunday, March 1, 2026 - 09:00", "1 mars 2026 à 10h00").
-var dateFillers = map[string]bool{"-": true, "–": true, "—": true, "at": true, "à": true, "um": true, "om": true, "alle": true, "às": true}
+// dateFillers are the words and signs between a date and its time, and
+// after the year, without a trailing dot ("Sunday, March 1, 2026 - 09:00",
+// "1 mars 2026 à 10h00", "28 ноября 2026 г. в 10:15", "28. nov. 2026 kl.
+// 10:15").
+var dateFillers = map[string]bool{"-": true, "–": true, "—": true, "at": true, "à": true, "um": true, "om": true, "alle": true, "às": true,
+	"kl": true, "o": true, "saat": true, "г": true, "в": true}
 
 // dayMonthYear reads the dates of looseDate that name their month, with a
 // zone at the end when zoned is set.
@@ -254,7 +270,7 @@ func dayMonthYear(raw string, ist time.Duration, zoned bool) *time.Time {
 	}
 	g := f[:0]
 	for _, w := range f {
-		if w = strings.TrimRight(w, ","); w != "" && !dateFillers[w] {
+		if w = strings.TrimRight(w, ","); w != "" && !dateFillers[strings.TrimSuffix(w, ".")] {
 			g = append(g, w)
 		}
 	}
@@ -364,9 +380,9 @@ func dayMonthYear(raw string, ist time.Duration, zoned bool) *time.Time {
 var meridiem = map[string]bool{"am": false, "a.m.": false, "pm": true, "p.m.": true}
 
 // clock reads a time of day, "9:00", "09:00:00" or, as French writes it,
-// "10h00", as the time since midnight.
+// "10h00", or Danish and Norwegian "10.00", as the time since midnight.
 func clock(s string) (time.Duration, bool) {
-	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ':' || r == 'h' })
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ':' || r == 'h' || r == '.' })
 	if len(parts) < 2 || len(parts) > 3 || strings.Count(s, "h") > 1 || strings.Contains(s, "h") && len(parts) != 2 {
 		return 0, false
 	}

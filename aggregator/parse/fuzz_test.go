@@ -214,6 +214,7 @@ func FuzzLooseDate(f *testing.F) {
 		"Fri Mar 01 2024 10:00:00 GMT+0200 (Central European Summer Time)", "1 mars 2024 à 10h00 IST",
 		"March 1, 2024 4:00 AM COT", "Fri, 01 Mar 2024 01:00:00 Pacific Standard Time", "2024-03-01 02:00:00 Mountain",
 		"2024/03/01 18:00:00 Asia/Tokyo", "2024-03-01T04:00:00 -05:00", "Mar  1 2024  9:00AM",
+		"1 марта 2024 г. в 12:00", "1. desember 2023 kl. 10.00", "Cum, 01 Şub 2024 12:00:00 +0300",
 	} {
 		f.Add(s)
 	}

@@ -1467,6 +1467,40 @@ func TestParseDateFigures(t *testing.T) {
 	}
 }
 
+// TestParseDateMonths checks that a date whose month is named in Russian,
+// Polish or Turkish, in full (in the genitive, as a date writes it) or
+// abbreviated, or in Norwegian or Swedish, with the words around its time
+// ("г. в", "kl.") and a time with a dot ("10.00"), is read, where it was
+// left unread and the item took the time of the fetch.
+func TestParseDateMonths(t *testing.T) {
+	f := mustParseFile(t, "dates-months.xml", "")
+	want := map[string]time.Time{
+		"Moscow":                time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC),
+		"Moscow, abbreviated":   time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+		"Warsaw":                time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC),
+		"Warsaw, abbreviated":   time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC),
+		"Istanbul":              time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
+		"Istanbul, abbreviated": time.Date(2024, 2, 1, 9, 0, 0, 0, time.UTC),
+		"Oslo":                  time.Date(2023, 12, 1, 10, 0, 0, 0, time.UTC),
+		"Stockholm":             time.Date(2023, 5, 31, 10, 0, 0, 0, time.UTC),
+	}
+	if len(f.Items) != len(want)+1 {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want)+1)
+	}
+	for _, it := range f.Items {
+		w, ok := want[it.Title]
+		if !ok {
+			if it.Dated {
+				t.Errorf("%s: published %v, dated; want undated", it.Title, it.Published)
+			}
+			continue
+		}
+		if !it.Dated || !it.Published.Equal(w) {
+			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
+		}
+	}
+}
+
 // TestParseLooseDates checks that a date whose day and month are named in
 // German, French, Spanish or Italian, whose zone gofeed cannot read
 // (MESZ), that ends in a comment ("(CEST)"), that has no space after the
