@@ -94,6 +94,49 @@ func istFor(lang string) time.Duration {
 	return istIndia
 }
 
+// The offsets of the two zones CST stands for: China Standard Time, which
+// servers in China and Taiwan write in a feed's dates ("Fri, 01 Mar 2024
+// 17:00:00 CST", as PHP, Go and Java write their zone there), and North
+// America's Central Standard Time, which gofeed reads, and which a date
+// takes unless its feed's language is Chinese.
+const (
+	cstChina   = 8 * time.Hour
+	cstCentral = -6 * time.Hour
+)
+
+// isChinese reports whether lang, a feed's language tag ("zh-cn",
+// "zh_TW", "zh-Hans"), is Chinese.
+func isChinese(lang string) bool {
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	primary, _, _ := strings.Cut(strings.ReplaceAll(lang, "_", "-"), "-")
+	return primary == "zh"
+}
+
+// chinaTime returns t, read from raw, moved from Central Standard Time to
+// China Standard Time when raw ends in CST and gives no offset in figures
+// besides, and t was read as Central Standard Time (its clock, at
+// UTC−06:00, is the one raw shows).
+func chinaTime(raw string, t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	f := strings.Fields(raw)
+	if len(f) < 2 || !strings.EqualFold(f[len(f)-1], "CST") {
+		return t
+	}
+	for _, w := range f[:len(f)-1] {
+		if len(w) > 1 && (w[0] == '+' || w[0] == '-') && '0' <= w[1] && w[1] <= '9' {
+			return t
+		}
+	}
+	central := t.In(time.FixedZone("CST", int(cstCentral/time.Second)))
+	if !strings.Contains(raw, central.Format("15:04")) && !strings.Contains(raw, central.Format("3:04")) {
+		return t
+	}
+	u := t.Add(cstCentral - cstChina)
+	return &u
+}
+
 // zoneNames are the zones that American feeds name by their region alone,
 // "9:00 AM ET": their offset depends on the date, as daylight saving time
 // begins and ends.

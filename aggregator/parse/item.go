@@ -240,6 +240,9 @@ func (n *normaliser) item(s source) aggregator.Item {
 	if updated == nil {
 		updated = looseDate(gi.Updated, n.ist)
 	}
+	if n.chinese {
+		published, updated = chinaTime(gi.Published, published), chinaTime(gi.Updated, updated)
+	}
 	if published == nil {
 		published = termsDate(gi.Extensions, "issued", "created", "date")
 	}

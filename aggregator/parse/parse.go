@@ -148,6 +148,7 @@ type normaliser struct {
 	siteBase *url.URL      // the site's URL, for HTML of items without a link
 	authors  []string      // feed-level authors, inherited by items without any
 	ist      time.Duration // the offset of IST in the feed's dates: istFor its language
+	chinese  bool          // the feed's language is Chinese: CST in its dates is China's
 }
 
 func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed {
@@ -158,6 +159,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 	}
 	n.authors = personNames(gf.Authors)
 	n.ist = istFor(gf.Language)
+	n.chinese = isChinese(gf.Language)
 
 	var (
 		rf     *rss.Feed

@@ -1501,6 +1501,42 @@ func TestParseDateMonths(t *testing.T) {
 	}
 }
 
+// TestParseDateCSTChinese checks that CST in a feed whose language is
+// Chinese is China Standard Time (UTC+08:00), as servers in China write it,
+// where gofeed read it as Central Standard Time and dated the item 14 hours
+// late, or at the fetch when that was still to come; that a date with its
+// offset in figures is read by it; and that CST in a feed in English is
+// still Central Standard Time.
+func TestParseDateCSTChinese(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "dates-cst-zh.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	china := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	central := time.Date(2024, 3, 1, 23, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		lang string
+		want []time.Time
+	}{
+		{"zh-cn", []time.Time{china, china, china, china}},
+		{"en-us", []time.Time{central, central, central, china}},
+	} {
+		doc := bytes.Replace(b, []byte("<language>zh-cn</language>"), []byte("<language>"+tt.lang+"</language>"), 1)
+		f, err := Parse(doc, "", testFeedURL, "src1", testNow, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.lang, err)
+		}
+		if len(f.Items) != len(tt.want) {
+			t.Fatalf("%s: %d items; want %d", tt.lang, len(f.Items), len(tt.want))
+		}
+		for i, it := range f.Items {
+			if !it.Dated || !it.Published.Equal(tt.want[i]) {
+				t.Errorf("%s: %s: published %v dated %v; want %v", tt.lang, it.Title, it.Published, it.Dated, tt.want[i])
+			}
+		}
+	}
+}
+
 // TestParseLooseDates checks that a date whose day and month are named in
 // German, French, Spanish or Italian, whose zone gofeed cannot read
 // (MESZ), that ends in a comment ("(CEST)"), that has no space after the
