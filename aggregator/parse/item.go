@@ -343,7 +343,9 @@ func gmtOffset(zone string) (time.Duration, bool) {
 // zoned returns t, gofeed's reading of the date raw, moved by the offset
 // of the zone abbreviation (or offset from GMT) raw ends in when gofeed
 // read it as UTC: a time of 08:00 JST is 23:00 UTC the day before, not
-// 08:00 UTC. IST is ist.
+// 08:00 UTC. IST is ist. So is an offset in figures written where the
+// abbreviation goes ("2026-03-01 17:00:00 +08"), as Go and PHP write the
+// zones that have none, Singapore's, Dubai's or Buenos Aires's.
 func zoned(raw string, t *time.Time, ist time.Duration) *time.Time {
 	if t == nil {
 		return nil
@@ -359,6 +361,9 @@ func zoned(raw string, t *time.Time, ist time.Duration) *time.Time {
 	}
 	if !ok {
 		off, ok = gmtOffset(raw[i+1:])
+	}
+	if _, z := t.Zone(); !ok && z == 0 && (raw[i+1] == '+' || raw[i+1] == '-') {
+		off, ok = gmtOffset("UTC" + raw[i+1:])
 	}
 	// gofeed read the clock as UTC when the time it gives shows it.
 	if !ok || !strings.Contains(raw[:i], t.UTC().Format("15:04")) {

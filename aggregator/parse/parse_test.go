@@ -1537,6 +1537,23 @@ func TestParseDateCSTChinese(t *testing.T) {
 	}
 }
 
+// TestParseDateOffsetNames checks that a date whose zone is written as an
+// offset in figures where its abbreviation goes ("+08", "-03", as Go and
+// PHP write the zones that have no abbreviation), which gofeed read as UTC
+// after an ISO date, is read at that offset.
+func TestParseDateOffsetNames(t *testing.T) {
+	f := mustParseFile(t, "dates-offset-names.xml", "")
+	if len(f.Items) != 6 {
+		t.Fatalf("%d items; want 6", len(f.Items))
+	}
+	want := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	for _, it := range f.Items {
+		if !it.Dated || !it.Published.Equal(want) {
+			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, want)
+		}
+	}
+}
+
 // TestParseLooseDates checks that a date whose day and month are named in
 // German, French, Spanish or Italian, whose zone gofeed cannot read
 // (MESZ), that ends in a comment ("(CEST)"), that has no space after the
