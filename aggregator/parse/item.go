@@ -280,12 +280,16 @@ func (n *normaliser) item(s source) aggregator.Item {
 // zoneOffsets are the offsets of the time zone abbreviations that feeds
 // write in dates and gofeed does not know, reading their times as UTC:
 // each stands for one zone (not IST, which is India's, Ireland's or
-// Israel's: istFor; nor AST, ECT or SST, which feeds write for zones hours
-// apart: Atlantic or Arabia Standard Time, Ecuador's or the Caribbean's,
-// Samoa's or Singapore's).
+// Israel's: istFor; nor ECT or SST, which feeds write for zones hours
+// apart: Ecuador's or the Caribbean's, Samoa's or Singapore's). AST is
+// Atlantic Standard Time, as the time zone database, and so Go, PHP and
+// Java, write it; Arabia's is "+03" there. A date in Arabia's read so
+// comes out later than it is, mostly later than the fetch, and falls back
+// to it, where the other reading would date Atlantic items hours early.
 var zoneOffsets = map[string]time.Duration{
 	"AKST": -9 * time.Hour, "AKDT": -8 * time.Hour, "HST": -10 * time.Hour,
-	"NST": -3*time.Hour - 30*time.Minute, "NDT": -2*time.Hour - 30*time.Minute, "ADT": -3 * time.Hour,
+	"NST": -3*time.Hour - 30*time.Minute, "NDT": -2*time.Hour - 30*time.Minute,
+	"AST": -4 * time.Hour, "ADT": -3 * time.Hour,
 	"BRT": -3 * time.Hour, "BRST": -2 * time.Hour, "ART": -3 * time.Hour, "UYT": -3 * time.Hour,
 	"CLT": -4 * time.Hour, "CLST": -3 * time.Hour, "VET": -4 * time.Hour, "BOT": -4 * time.Hour,
 	"COT": -5 * time.Hour, "PET": -5 * time.Hour,
