@@ -250,7 +250,8 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger, st aggregator.Store, 
 // their interval: a source whose interval changed is due anew from its
 // last fetch, and their URL: a source configured at another URL is fetched
 // there soon (Run's next pass does these, refresh). A fetch in flight
-// finishes with the configuration it began with.
+// finishes with the fetch settings it began with, and its items are filed
+// under the new configuration.
 func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error {
 	fo, err := fetch.OptionsFrom(cfg.Poll)
 	if err != nil {
@@ -1472,15 +1473,23 @@ func (p *Poller) pollSourceGone(ctx context.Context, pl *pipeline, src aggregato
 		prep = nil
 	}
 	before := st
+	// A reload while the feed was fetched has its items filed under the
+	// new settings (topics, the source's tags and priority, whether it is
+	// configured at all): the retagging that the reload starts re-decides
+	// the stories stored before it, not these.
+	ing := p.ingester()
+	if ing != pl.ing {
+		prep = nil // worked on under the settings replaced
+	}
 	_, err = guarded("storing feed", func() (struct{}, error) {
 		return struct{}{}, p.write(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
 			// This may run twice (see write): start from the same values.
 			st = before
 			var err error
 			if prep != nil {
-				r, err = pl.ing.ApplyPrepared(tx, prep)
+				r, err = ing.ApplyPrepared(tx, prep)
 			} else {
-				r, err = pl.ing.Apply(tx, st, items)
+				r, err = ing.Apply(tx, st, items)
 			}
 			if err != nil {
 				return err
@@ -1523,6 +1532,7 @@ func (p *Poller) pollSourceGone(ctx context.Context, pl *pipeline, src aggregato
 		return o
 	}
 	p.setDue(id, st.NextDue)
+	r.Topics = p.refile(ctx, log, ing, items, r.Topics)
 	o.New, o.Updated, o.Duplicates, o.NewStories = r.New, r.Updated, r.Duplicates, r.NewStories
 	p.m.items.WithLabelValues("new").Add(float64(r.New))
 	p.m.items.WithLabelValues("updated").Add(float64(r.Updated))
@@ -1543,6 +1553,54 @@ func (p *Poller) pollSourceGone(ctx context.Context, pl *pipeline, src aggregato
 		"items", len(feed.Items), "expired", o.Expired, "new_items", r.New, "new_stories", r.NewStories, "duplicates", r.Duplicates,
 		"duration", o.Duration)
 	return o
+}
+
+// ingester returns the Ingester of the configuration in force.
+func (p *Poller) ingester() *ingest.Ingester {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pl.ing
+}
+
+// refile re-decides the stories of items, just committed by ing, under the
+// configuration in force, when a reload replaced ing's before the commit:
+// the retagging that the reload started may have listed the stored
+// stories before these were among them, and they would keep the topics
+// and tags of the configuration replaced until the next edit. It returns
+// topics, the topics the commit changed, with those that this changed.
+func (p *Poller) refile(ctx context.Context, log *slog.Logger, ing *ingest.Ingester, items []aggregator.Item, topics []string) []string {
+	for {
+		cur := p.ingester()
+		if cur == ing {
+			return topics
+		}
+		ing = cur
+		var changed []string
+		err := p.st.Update(context.WithoutCancel(ctx), func(tx aggregator.Tx) error {
+			var stories []string
+			for _, it := range items {
+				stored, err := tx.Item(it.ID)
+				if errors.Is(err, aggregator.ErrNotFound) {
+					continue // not stored: a copy of an item stored before
+				}
+				if err != nil {
+					return fmt.Errorf("item %s: %w", it.ID, err)
+				}
+				stories = append(stories, stored.StoryID)
+			}
+			slices.Sort(stories)
+			var err error
+			changed, err = ing.Retag(tx, p.now(), slices.Compact(stories)...)
+			return err
+		})
+		if err != nil {
+			log.ErrorContext(ctx, "retagging the stories of a feed stored during a reload", "err", err)
+			return topics
+		}
+		topics = append(topics, changed...)
+		slices.Sort(topics)
+		topics = slices.Compact(topics)
+	}
 }
 
 // fetchSlot runs fetchFeed in one of the Poller's fetch slots.
