@@ -67,9 +67,10 @@ func (e *timeoutError) Timeout() bool { return true }
 func (e *timeoutError) Unwrap() error { return ErrTimeout }
 
 // StatusError is returned when the origin answers with a status other than
-// 2xx or 304 (after redirects), or with a 304 to a request that carried no
-// validators, so that there is nothing it can be the same as. A 410 Gone is
-// a StatusError with Code 410.
+// 2xx or 304 (after redirects), with a 304 to a request that carried no
+// validators, so that there is nothing it can be the same as, or with a 206
+// Partial Content, a part of the feed that no request asked for. A 410
+// Gone is a StatusError with Code 410.
 type StatusError struct {
 	URL  string // the URL that gave the answer; Error hides its credentials
 	Code int    // the HTTP status code

@@ -148,8 +148,9 @@ func (f *Fetcher) CloseIdleConnections() { f.transport.CloseIdleConnections() }
 // Options.Timeout clock starts after that wait.
 //
 // A 2xx answer gives a Result with the body; a 304 to a conditional request
-// gives NotModified and no body. Any other status, and a 304 to a request
-// without validators, gives a *StatusError, with RetryAfter parsed from the
+// gives NotModified and no body. Any other status, a 304 to a request
+// without validators, and a 206 whose Content-Range is not the whole feed
+// (a Fetcher asks for no part), give a *StatusError, with RetryAfter parsed from the
 // Retry-After header of a 429 or a 503 (the header is ignored on other
 // statuses) and capped at Options.MaxRetryAfter. Failures wrap ErrTimeout,
 // ErrTooLarge, ErrTooManyRedirects, ErrRedirectLoop, ErrForbiddenAddress or
@@ -210,6 +211,18 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 		return res, &StatusError{URL: res.FinalURL, Code: resp.StatusCode,
 			Why: "to a request without If-None-Match or If-Modified-Since"}
+	case resp.StatusCode == http.StatusPartialContent && !wholeRange(resp.Header.Get("Content-Range")):
+		// A part answers a request for one, which a Fetcher never makes:
+		// read as the whole, it would be parsed up to its cut, the items
+		// after it never read, and the source shown as read.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		why := "to a request without Range: only part of the feed"
+		if first, last, size, ok := contentRange(resp.Header.Get("Content-Range")); ok && size == "*" {
+			why = fmt.Sprintf("to a request without Range: only bytes %d-%d of the feed", first, last)
+		} else if ok {
+			why = fmt.Sprintf("to a request without Range: only bytes %d-%d of %s", first, last, size)
+		}
+		return res, &StatusError{URL: res.FinalURL, Code: resp.StatusCode, Why: why}
 	case resp.StatusCode == http.StatusNotModified:
 		res.NotModified = true
 		if res.ETag == "" {
@@ -254,6 +267,33 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 	}
 	res.Body = body
 	return res, nil
+}
+
+// contentRange parses a Content-Range header value of a single part,
+// "bytes 0-4095/81920" (RFC 9110, section 14.4): the first and last byte
+// positions and the complete length, "*" when unknown. ok is false for
+// anything else.
+func contentRange(v string) (first, last int64, size string, ok bool) {
+	unit, rest, _ := strings.Cut(strings.TrimSpace(v), " ")
+	span, size, found := strings.Cut(strings.TrimSpace(rest), "/")
+	a, b, dash := strings.Cut(span, "-")
+	if !strings.EqualFold(unit, "bytes") || !found || !dash || !isDigits(a) || !isDigits(b) || size != "*" && !isDigits(size) {
+		return 0, 0, "", false
+	}
+	first, errA := strconv.ParseInt(a, 10, 64)
+	last, errB := strconv.ParseInt(b, 10, 64)
+	if errA != nil || errB != nil || last < first {
+		return 0, 0, "", false
+	}
+	return first, last, size, true
+}
+
+// wholeRange reports whether a Content-Range header value names the whole
+// of a representation, from its first byte to its last: a server that
+// answers 206 to a request without Range, but with all of the feed.
+func wholeRange(v string) bool {
+	first, last, size, ok := contentRange(v)
+	return ok && first == 0 && size == strconv.FormatInt(last+1, 10)
 }
 
 // redirect reports whether code is a status that http.Client follows to

@@ -978,3 +978,49 @@ func TestFreshnessFromExpires(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialContent checks that a 206 Partial Content, which answers a
+// request for a part that a Fetcher never makes, fails the fetch, saying
+// which part came, rather than giving the part as the feed, to be parsed up
+// to its cut with the source shown as read; and that one whose
+// Content-Range is the whole feed is the feed.
+func TestPartialContent(t *testing.T) {
+	feed := []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Halves</title>` +
+		`<item><title>First</title><guid>h1</guid></item><item><title>Second</title><guid>h2</guid></item></channel></rss>`)
+	part := func(body []byte, contentRange string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if contentRange != "" {
+				w.Header().Set("Content-Range", contentRange)
+			}
+			w.Header().Set("Content-Type", "application/rss+xml")
+			w.WriteHeader(http.StatusPartialContent)
+			w.Write(body)
+		}
+	}
+	o := feedtest.NewOrigin(t)
+	o.Handle("/half", part(feed[:64], fmt.Sprintf("bytes 0-63/%d", len(feed))))
+	o.Handle("/unknown", part(feed[:64], "bytes 0-63/*"))
+	o.Handle("/unsaid", part(feed[:64], ""))
+	o.Handle("/whole", part(feed, fmt.Sprintf("bytes 0-%d/%d", len(feed)-1, len(feed))))
+	f := newFetcher(t, Options{})
+
+	for _, tt := range []struct{ path, why string }{
+		{"/half", fmt.Sprintf("to a request without Range: only bytes 0-63 of %d", len(feed))},
+		{"/unknown", "to a request without Range: only bytes 0-63 of the feed"},
+		{"/unsaid", "to a request without Range: only part of the feed"},
+	} {
+		res, err := f.Fetch(t.Context(), Request{URL: o.URL(tt.path)})
+		var se *StatusError
+		if !errors.As(err, &se) || se.Code != http.StatusPartialContent || len(res.Body) != 0 {
+			t.Errorf("Fetch(%s) = %d bytes, %v; want no body and a StatusError of 206", tt.path, len(res.Body), err)
+			continue
+		}
+		if want := "http 206 partial content from " + o.URL(tt.path) + " " + tt.why; err.Error() != want {
+			t.Errorf("Fetch(%s) error = %q; want %q", tt.path, err, want)
+		}
+	}
+	res, err := f.Fetch(t.Context(), Request{URL: o.URL("/whole")})
+	if err != nil || !bytes.Equal(res.Body, feed) {
+		t.Errorf("Fetch(/whole) = %q, %v; want the whole feed", res.Body, err)
+	}
+}
