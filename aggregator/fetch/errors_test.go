@@ -82,6 +82,12 @@ func TestMaxAge(t *testing.T) {
 		// Seconds whose nanoseconds overflow a time.Duration.
 		{[]string{"max-age=10000000000"}, maxRetryAfter},
 		{[]string{"max-age=9223372036854775807"}, maxRetryAfter},
+		// Past what an int64 holds: the greatest value, not none (RFC
+		// 9111, section 1.2.2), or a feed asking to be left alone for
+		// ages would be read at every interval.
+		{[]string{"max-age=9223372036854775808"}, maxRetryAfter},
+		{[]string{"max-age=99999999999999999999999999"}, maxRetryAfter},
+		{[]string{"max-age=0"}, 0},
 	}
 	for _, tt := range tests {
 		if got := maxAge(tt.in); got != tt.want {

@@ -738,14 +738,13 @@ func maxAge(values []string) time.Duration {
 			if !ok || !strings.EqualFold(strings.TrimSpace(name), "max-age") {
 				continue
 			}
-			secs, err := strconv.ParseInt(strings.Trim(strings.TrimSpace(val), `"`), 10, 64)
-			if err != nil || secs <= 0 {
+			// delta-seconds too large for an integer are the greatest
+			// one (RFC 9111, section 1.2.2): capped, not ignored.
+			d, ok := deltaSeconds(strings.Trim(strings.TrimSpace(val), `"`))
+			if !ok || d == 0 {
 				continue
 			}
-			if secs > int64(maxRetryAfter/time.Second) {
-				return maxRetryAfter // before multiplying, which could overflow
-			}
-			return time.Duration(secs) * time.Second
+			return d
 		}
 	}
 	return 0
