@@ -388,6 +388,26 @@ func (p *Poller) hostFree(pl *pipeline, host string) bool {
 	return n < 0 || p.fetches[host] < n
 }
 
+// viaOf returns the host that a redirect led the i-th source of pl to at
+// its last fetch (answered), when that is not host, the one it is fetched
+// from, else ""; p.mu is held.
+func (p *Poller) viaOf(pl *pipeline, i int, host string) string {
+	if via := p.via[pl.ids[i]]; via != host {
+		return via
+	}
+	return ""
+}
+
+// placeFree reports whether a source fetched from host, whose last fetch a
+// redirect led on to via ("" for none), may start its fetch: both hosts are
+// free (hostFree). A site whose feeds a temporary redirect sends on to a
+// feed proxy would otherwise have the proxy asked for all of them at once,
+// whatever poll.per_host says, each waiting on the proxy in a fetch slot;
+// p.mu is held.
+func (p *Poller) placeFree(pl *pipeline, host, via string) bool {
+	return p.hostFree(pl, host) && (via == "" || p.hostFree(pl, via))
+}
+
 // stuckShare is how many fetches the hosts whose last fetch ran out of
 // time may have in flight together: half of poll.concurrency, at least
 // one.
@@ -569,11 +589,18 @@ func (p *Poller) heldAt(pl *pipeline, i int, now time.Time) (hold, string, bool)
 	return found, by, by != ""
 }
 
-// begin counts a source as started against host until the returned func,
-// which must be called at least once, tells that its fetch ended; p.mu is
-// held.
-func (p *Poller) begin(host string) (fetched func()) {
-	p.fetches[host]++
+// begin counts a source as started against host, and against via, the
+// host a redirect led its last fetch to ("" for none), until the returned
+// func, which must be called at least once, tells that its fetch ended;
+// p.mu is held.
+func (p *Poller) begin(host, via string) (fetched func()) {
+	hosts := []string{host}
+	if via != "" {
+		hosts = append(hosts, via)
+	}
+	for _, h := range hosts {
+		p.fetches[h]++
+	}
 	stuck := p.stuck[host]
 	if stuck {
 		p.onStuck++
@@ -581,8 +608,10 @@ func (p *Poller) begin(host string) (fetched func()) {
 	return sync.OnceFunc(func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		if p.fetches[host]--; p.fetches[host] <= 0 {
-			delete(p.fetches, host)
+		for _, h := range hosts {
+			if p.fetches[h]--; p.fetches[h] <= 0 {
+				delete(p.fetches, h)
+			}
 		}
 		if stuck {
 			p.onStuck--
@@ -746,7 +775,8 @@ func (p *Poller) dueNow(pl *pipeline, now time.Time) []start {
 	for len(h) > 0 && len(p.running) < limit {
 		c := heap.Pop(&h).(dueSource)
 		host := p.hostOf(pl, c.i)
-		if _, _, held := p.heldAt(pl, c.i, now); held || !p.hostFree(pl, host) {
+		via := p.viaOf(pl, c.i, host)
+		if _, _, held := p.heldAt(pl, c.i, now); held || !p.placeFree(pl, host, via) {
 			continue
 		}
 		p.running[pl.ids[c.i]] = true
@@ -759,7 +789,7 @@ func (p *Poller) dueNow(pl *pipeline, now time.Time) []start {
 			}
 		}
 		p.m.lag.Observe(now.Sub(due).Seconds())
-		starts = append(starts, start{src: pl.cfg.Sources[c.i], fetched: p.begin(host)})
+		starts = append(starts, start{src: pl.cfg.Sources[c.i], fetched: p.begin(host, via)})
 	}
 	p.dueBuf = h[:0]
 	return starts
@@ -1222,13 +1252,14 @@ func (p *Poller) pollAll(ctx context.Context, progress func(Outcome), polite, go
 				continue
 			}
 			host := p.hostOf(pl, i)
-			if !p.hostFree(pl, host) {
+			via := p.viaOf(pl, i, host)
+			if !p.placeFree(pl, host, via) {
 				continue
 			}
 			started[i] = true
 			active++
 			starts = append(starts, i)
-			fetched = append(fetched, p.begin(host))
+			fetched = append(fetched, p.begin(host, via))
 		}
 		for first < len(srcs) && started[first] {
 			first++
