@@ -205,6 +205,14 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (res Result, err error
 	}
 
 	switch {
+	case resp.StatusCode == http.StatusSwitchingProtocols:
+		// Asked for by no request of ours. Its body is the connection
+		// itself, handed over, which the end of rctx does not close as
+		// it ends a body's reads: read for its words below, a server
+		// that sends nothing after the 101 would hold the fetch, its
+		// slot and its host's, past Options.Timeout and through a
+		// shutdown. The deferred Close closes the connection.
+		return res, &StatusError{URL: res.FinalURL, Code: resp.StatusCode, Why: "to a request that asked for no other protocol"}
 	case resp.StatusCode == http.StatusNotModified && req.ETag == "" && req.LastModified == "":
 		// Not modified since nothing: taken at its word, a new source
 		// would show no items and no error for ever.

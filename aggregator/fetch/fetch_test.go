@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -1022,5 +1023,59 @@ func TestPartialContent(t *testing.T) {
 	res, err := f.Fetch(t.Context(), Request{URL: o.URL("/whole")})
 	if err != nil || !bytes.Equal(res.Body, feed) {
 		t.Errorf("Fetch(/whole) = %q, %v; want the whole feed", res.Body, err)
+	}
+}
+
+// TestSwitchingProtocols answers a fetch with a 101 Switching Protocols,
+// which no request of a Fetcher asks for, and then sends nothing while
+// holding the connection open: the fetch fails with the status at once,
+// rather than reading the connection, handed over as the answer's body,
+// which the fetch's timeout does not end, for as long as the server
+// pleases.
+func TestSwitchingProtocols(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold := make(chan struct{})
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		ln.Close()
+		close(hold)
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				c.Read(buf) // the request, which fits
+				c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"))
+				<-hold
+			})
+		}
+	})
+	url := "http://" + ln.Addr().String() + "/feed.rss"
+	f := newFetcher(t, Options{Timeout: 300 * time.Millisecond})
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.Fetch(t.Context(), Request{URL: url})
+		done <- err
+	}()
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Fetch still reading a 101's connection 10s on, past its 300ms timeout")
+	}
+	var se *StatusError
+	if !errors.As(err, &se) || se.Code != http.StatusSwitchingProtocols {
+		t.Fatalf("Fetch(101) error = %v; want a StatusError of 101", err)
+	}
+	if want := "http 101 switching protocols from " + url + " to a request that asked for no other protocol"; err.Error() != want {
+		t.Errorf("Fetch(101) error = %q; want %q", err, want)
 	}
 }
