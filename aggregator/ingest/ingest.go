@@ -228,9 +228,11 @@ func (s *session) prepare(sourceID string, work []*pending, prep *Prepared) ([]*
 // summary, content and media files, stored within the dedup window or
 // earlier in work. Some feeds give an item a new GUID at every fetch;
 // storing it each time would grow the store and its story by an item a
-// poll, and its lines would count as the source's chrome. A daily show's
-// episodes under one title and description, without links, differ in
-// their files.
+// poll, and its lines would count as the source's chrome. Some give its
+// link a new query too (a session, a timestamp): a stored item of the
+// source with the same text at the same link but for its query is that
+// item as well. A daily show's episodes under one title and description,
+// without links, differ in their files.
 func (s *session) storedAgain(work []*pending) ([]*pending, error) {
 	type item struct{ link, title, summary, content, files string }
 	var fetched map[item]bool // the new items of this fetch kept so far
@@ -249,10 +251,14 @@ func (s *session) storedAgain(work []*pending) ([]*pending, error) {
 			// site that moved to https rewrites its feed's links), else
 			// of the same text.
 			var dedupKeys []string
+			texted := p.doc != nil && p.doc.Digest != ""
 			switch {
 			case specificLink(link):
 				dedupKeys = []string{linkPrefix + "https://" + key.link, linkPrefix + "http://" + key.link}
-			case p.doc != nil && p.doc.Digest != "":
+				if texted && queryless(key.link) != key.link {
+					dedupKeys = append(dedupKeys, textPrefix+p.doc.Digest)
+				}
+			case texted:
 				dedupKeys = []string{textPrefix + p.doc.Digest}
 			}
 			var refs []aggregator.KeyRef
@@ -287,7 +293,11 @@ func (s *session) storedAgain(work []*pending) ([]*pending, error) {
 				if err != nil {
 					return nil, fmt.Errorf("item %s: %w", r.Item, err)
 				}
-				if old.SourceID == it.SourceID && key == (item{schemeless(linkOf(old)), old.Title, old.Summary, old.Content, files(old)}) {
+				was := item{schemeless(linkOf(old)), old.Title, old.Summary, old.Content, files(old)}
+				if was.link != key.link && queryless(was.link) == queryless(key.link) {
+					was.link = key.link // the same page, under a query made anew
+				}
+				if old.SourceID == it.SourceID && key == was {
 					again = true
 					break
 				}
@@ -303,6 +313,14 @@ func (s *session) storedAgain(work []*pending) ([]*pending, error) {
 		kept = append(kept, p)
 	}
 	return kept, nil
+}
+
+// queryless returns link without its query and fragment.
+func queryless(link string) string {
+	if i := strings.IndexAny(link, "?#"); i >= 0 {
+		return link[:i]
+	}
+	return link
 }
 
 // files returns the URLs of an item's media files, in order, one a line.

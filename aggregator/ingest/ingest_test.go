@@ -979,9 +979,10 @@ func TestItemByLink(t *testing.T) {
 }
 
 // TestNewGUIDEveryFetch checks that an item its source gives a new GUID at
-// every fetch, with the same link and text, is stored once, within the
-// dedup window; while an edit under a new GUID, the same text at another
-// link or from another source, and the same item long after, are stored.
+// every fetch, with the same link, or the same but for its query, and the
+// same text, is stored once, within the dedup window; while an edit under a
+// new GUID, the same text at another link or from another source, and the
+// same item long after, are stored.
 func TestNewGUIDEveryFetch(t *testing.T) {
 	db := mustOpen(t)
 	in := ingest.New(&aggregator.Config{}, nil)
@@ -1005,6 +1006,10 @@ func TestNewGUIDEveryFetch(t *testing.T) {
 	check("two new GUIDs in one fetch", apply(t, db, in, wire,
 		item(wire, "fetch-3a", link, text, body, t0.Add(2*time.Hour)),
 		item(wire, "fetch-3b", link, text, body, t0.Add(2*time.Hour))), want{0, 2, 0})
+	// Some feeds make up the link's query anew at every fetch too (a
+	// session, a timestamp that no list of tracking parameters names).
+	check("new GUID and a new query in the link", apply(t, db, in, wire, item(wire, "fetch-3c", link+"?sid=8f3a61&ts=1793000000", text, body, t0.Add(2*time.Hour))), want{0, 1, 0})
+	check("new GUID and another new query", apply(t, db, in, wire, item(wire, "fetch-3d", link+"?sid=c02e99&ts=1793001800", text, body, t0.Add(3*time.Hour))), want{0, 1, 0})
 	_, st := stored(t, db, first.ID)
 	if len(st.Members) != 1 {
 		t.Errorf("story of the item given new GUIDs has %d members; want 1", len(st.Members))
