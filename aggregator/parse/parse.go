@@ -48,6 +48,12 @@ type Feed struct {
 	SkipHours []int         // RSS skipHours, 0–23, sorted
 	SkipDays  []string      // RSS skipDays, "Monday"…"Sunday"
 	Items     []aggregator.Item
+	// Cut is true when the document broke off before the end of its root
+	// element (the connection that brought it closed early, where nothing
+	// said where the body ends, or the program that wrote it stopped) and
+	// was read up to where it broke: the items after, and its end, never
+	// came.
+	Cut bool
 }
 
 // maxTTL bounds the interval a feed may ask for, so that a typo such as
@@ -117,6 +123,7 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 		}
 		return nil, fmt.Errorf("parsing %s: %w", feedURL, ErrNotFeed)
 	}
+	brokeOff := false
 	if err != nil {
 		if cut := truncateToLastEntry(doc, err); cut != nil {
 			if _, _, err2 := fitXML(cut, opts.MaxItems, defaultLimits); err2 == nil {
@@ -124,6 +131,7 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 				// failed, not read as one with nothing new.
 				if gf2, err2 := feedParser.Parse(bytes.NewReader(cut)); err2 == nil && len(gf2.Items) > 0 {
 					based = truncateToLastEntry(based, err)
+					brokeOff = endsEarly(doc)
 					gf, doc, err = gf2, cut, nil
 				}
 			}
@@ -137,7 +145,9 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 		now:      now,
 		feedBase: parseBase(feedURL),
 	}
-	return n.feed(gf, doc, based, opts.MaxItems), nil
+	f := n.feed(gf, doc, based, opts.MaxItems)
+	f.Cut = brokeOff
+	return f, nil
 }
 
 // normaliser holds what every item of one document shares.

@@ -158,3 +158,74 @@ func openElements(b []byte) []string {
 	}
 	return stack
 }
+
+// endsEarly reports whether the XML document b ends before its root element
+// does: its last bytes are not the root's end tag. A document damaged
+// midway still ends with it (a CDATA section or a quote left open swallows
+// the rest of the document, its end tag included); one whose bytes stopped
+// coming, wherever that was, does not.
+func endsEarly(b []byte) bool {
+	root := rootName(b)
+	if root == "" {
+		return false
+	}
+	end := bytes.TrimRight(b, " \t\r\n")
+	if !bytes.HasSuffix(end, []byte(">")) {
+		return true
+	}
+	i := bytes.LastIndex(end, []byte("</"))
+	if i < 0 {
+		return true
+	}
+	name := bytes.TrimRight(end[i+2:len(end)-1], " \t\r\n")
+	return string(name) != root
+}
+
+// rootName returns the name of the root element of the XML document b, as
+// written (with its prefix), or "".
+func rootName(b []byte) string {
+	for {
+		i := bytes.IndexByte(b, '<')
+		if i < 0 || i+1 >= len(b) {
+			return ""
+		}
+		b = b[i+1:]
+		var skip int // bytes of a declaration, comment or DOCTYPE to pass over
+		switch {
+		case b[0] == '?':
+			skip = bytes.Index(b, []byte("?>"))
+		case bytes.HasPrefix(b, []byte("!--")):
+			skip = bytes.Index(b, []byte("-->"))
+		case b[0] == '!':
+			skip = declarationEnd(b)
+		default:
+			end := bytes.IndexAny(b, " \t\r\n/>")
+			if end <= 0 {
+				return ""
+			}
+			return string(b[:end])
+		}
+		if skip < 0 {
+			return ""
+		}
+		b = b[skip+1:]
+	}
+}
+
+// declarationEnd returns the offset of the '>' that ends the declaration
+// (a DOCTYPE) that b starts with, past the internal subset in brackets it
+// may hold, or -1.
+func declarationEnd(b []byte) int {
+	depth := 0
+	for i, c := range b {
+		switch {
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+		case c == '>' && depth <= 0:
+			return i
+		}
+	}
+	return -1
+}

@@ -72,6 +72,39 @@ func TestParseBrokenMidway(t *testing.T) {
 				if !strings.HasPrefix(f.Title, "Broken ") {
 					t.Errorf("%s: feed title %q; want it kept", what, f.Title)
 				}
+				if f.Cut {
+					t.Errorf("%s: Cut; want a feed damaged midway, which ends with its end tag, not taken for one that broke off", what)
+				}
+			}
+		}
+	}
+}
+
+// TestParseBrokenOff checks that a feed whose bytes stop in its third item
+// (a connection closed early, where nothing said where the body ends)
+// keeps the two items before, and is marked Cut, wherever in the item it
+// stops; a whole feed, however it ends, is not.
+func TestParseBrokenOff(t *testing.T) {
+	for _, format := range []string{"rss", "atom", "rdf"} {
+		for _, oneLine := range []bool{true, false} {
+			whole := brokenFeed(format, "Story number 3", oneLine)
+			// Behind a DOCTYPE with a subset, a comment and spaces too.
+			whole = strings.Replace(whole, "?>", `?><!DOCTYPE x [<!ENTITY desk "Desk">]><!-- generated -->`, 1) + "\n\n"
+			f, err := Parse([]byte(whole), "", testFeedURL, "s", testNow, Options{})
+			if err != nil || len(f.Items) != 5 || f.Cut {
+				t.Fatalf("%s, one line %v, whole: Parse = %v, Cut %v; want 5 items, not cut", format, oneLine, err, f != nil && f.Cut)
+			}
+			third := strings.Index(whole, "Story number 3")
+			for _, at := range []int{third - 12, third, third + 20, third + 60} {
+				what := fmt.Sprintf("%s, one line %v, cut at %d", format, oneLine, at)
+				f, err := Parse([]byte(whole[:at]), "", testFeedURL, "s", testNow, Options{})
+				if err != nil {
+					t.Errorf("%s: Parse error %v; want the items before the cut", what, err)
+					continue
+				}
+				if len(f.Items) != 2 || !f.Cut {
+					t.Errorf("%s: %d items, Cut %v; want the 2 before the cut, and Cut", what, len(f.Items), f.Cut)
+				}
 			}
 		}
 	}

@@ -1437,8 +1437,13 @@ func (p *Poller) pollSourceGone(ctx context.Context, pl *pipeline, src aggregato
 	st.Failures, st.FailingSince, st.LastError, st.RetryAfter = 0, time.Time{}, "", 0
 	st.Disabled = false // back, when a forced poll asked it after a 410
 	// A 304 may give new validators too (RFC 9111, section 4.3.4); fetch
-	// keeps the ones sent where it gives none.
-	st.ETag, st.LastModified = res.ETag, res.LastModified
+	// keeps the ones sent where it gives none. A feed that broke off before
+	// its end keeps those it had: sent back, the answer's would have its
+	// server say that nothing changed, and the items after the break would
+	// not be read until the feed changes.
+	if feed == nil || !feed.Cut {
+		st.ETag, st.LastModified = res.ETag, res.LastModified
+	}
 	if res.NotModified {
 		st.NotModified++
 		o.Result = "not_modified"

@@ -1,0 +1,89 @@
+package poller_test
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+)
+
+// TestFeedBrokenOffReadWholeNext serves a feed whose body, delimited by
+// the closing of the connection alone, is cut off in its fourth item at
+// the first fetch, under the validators of the whole feed: the three items
+// before the cut are stored, and the next poll asks for the whole feed
+// again rather than sending those validators back, which its server
+// answers with a 304, so that the last two items are stored too.
+func TestFeedBrokenOffReadWholeNext(t *testing.T) {
+	feed := reports(5)
+	const etag = `"whole"`
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu       sync.Mutex
+		requests int
+		wg       sync.WaitGroup
+	)
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer c.Close()
+				req, err := http.ReadRequest(bufio.NewReader(c))
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				requests++
+				first := requests == 1
+				mu.Unlock()
+				switch {
+				case req.Header.Get("If-None-Match") == etag:
+					fmt.Fprintf(c, "HTTP/1.1 304 Not Modified\r\nETag: %s\r\n\r\n", etag)
+				case first:
+					// No Content-Length: the body ends where the
+					// connection closes, here in the fourth item.
+					cut := feed[:len(feed)*7/10]
+					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: %s\r\nConnection: close\r\n\r\n%s", etag, cut)
+				default:
+					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: %s\r\nContent-Length: %d\r\n\r\n%s", etag, len(feed), feed)
+				}
+			})
+		}
+	})
+	url := "http://" + ln.Addr().String() + "/reports.rss"
+	db := mustOpen(t)
+	clk := feedtest.NewClock(time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC))
+	p := newPoller(t, config(t, "", url), db, clk.Now)
+	stored := func() int {
+		n := 0
+		if err := db.Export(t.Context(), func(aggregator.Item, aggregator.Story) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if o := p.PollAll(t.Context(), nil)[0]; o.Result != "ok" || stored() != 3 {
+		t.Fatalf("first poll: %s, %v, %d items stored; want ok and the 3 before the cut", o.Result, o.Err, stored())
+	}
+	clk.Add(time.Hour)
+	if o := p.PollAll(t.Context(), nil)[0]; o.Result != "ok" || stored() != 5 {
+		t.Errorf("second poll: %s, %v, %d items stored; want ok and all 5", o.Result, o.Err, stored())
+	}
+	if st := state(t, db, url); st.ETag != etag {
+		t.Errorf("ETag kept after the whole feed was read: %q; want %q", st.ETag, etag)
+	}
+}
