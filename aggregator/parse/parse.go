@@ -436,6 +436,9 @@ func firstAtomLink(links []*atom.Link) string {
 // rssTTL reads RSS <ttl>, a number of minutes.
 func rssTTL(s string) time.Duration {
 	m, err := strconv.Atoi(strings.TrimSpace(s))
+	if errors.Is(err, strconv.ErrRange) && m > 0 {
+		return maxTTL // more minutes than an int holds: the longest, not none
+	}
 	if err != nil || m <= 0 {
 		return 0
 	}
@@ -468,6 +471,9 @@ func syndicationTTL(exts ext.Extensions) time.Duration {
 		return 0
 	}
 	freq, err := strconv.Atoi(strings.TrimSpace(firstExt(sy, "updateFrequency")))
+	if errors.Is(err, strconv.ErrRange) && freq > 0 {
+		return 0 // more updates a period than an int holds: as often as can be
+	}
 	if err != nil || freq <= 0 {
 		freq = 1
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	ext "github.com/mmcdole/gofeed/extensions"
 	jsonfeed "github.com/mmcdole/gofeed/json"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
@@ -650,10 +651,41 @@ func TestRSSTTL(t *testing.T) {
 		// for ever waits the longest, never less.
 		{"999999999", maxTTL},
 		{"9223372036854775807", maxTTL},
+		// And past what an int holds.
+		{"9223372036854775808", maxTTL},
+		{"99999999999999999999999999", maxTTL},
+		{"-99999999999999999999999999", 0},
 	}
 	for _, tt := range tests {
 		if got := rssTTL(tt.in); got != tt.want {
 			t.Errorf("rssTTL(%q) = %v; want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSyndicationTTL(t *testing.T) {
+	tests := []struct {
+		period, frequency string
+		want              time.Duration
+	}{
+		{"hourly", "", time.Hour},
+		{"daily", "4", 6 * time.Hour},
+		{" Weekly ", "0", maxTTL},
+		{"daily", "-3", 24 * time.Hour},
+		{"daily", "often", 24 * time.Hour},
+		{"yearly", "", maxTTL},
+		{"fortnightly", "1", 0},
+		// More updates a day than an int holds: as often as can be, which
+		// lengthens no interval, not once a day.
+		{"daily", "99999999999999999999999999", 0},
+	}
+	for _, tt := range tests {
+		exts := ext.Extensions{"sy": {
+			"updatePeriod":    {{Value: tt.period}},
+			"updateFrequency": {{Value: tt.frequency}},
+		}}
+		if got := syndicationTTL(exts); got != tt.want {
+			t.Errorf("syndicationTTL(%q, %q) = %v; want %v", tt.period, tt.frequency, got, tt.want)
 		}
 	}
 }
