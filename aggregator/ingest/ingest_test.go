@@ -226,6 +226,40 @@ func TestOriginNamedByCopiesFirst(t *testing.T) {
 	}
 }
 
+// TestDigestNamingSeveralOriginals checks that an item crediting several
+// reports as its originals (a digest with "Source: …" under each) joins
+// one of them and never makes one story of them, in any order.
+func TestDigestNamingSeveralOriginals(t *testing.T) {
+	digest := src("https://digest.test/feed.json")
+	quake := item(wire, "w-1", "https://wire.test/quake", "Quake shakes capital", "A magnitude 6 quake struck the capital at dawn, toppling walls.", t0)
+	budget := item(wire, "w-2", "https://wire.test/budget", "Parliament passes budget", "Lawmakers approved the spending plan by a narrow vote on Tuesday.", t0.Add(30*time.Minute))
+	roundup := item(digest, "d-1", "https://digest.test/2024/03/01/morning", "Morning digest", "Quake in the capital; the budget passes.", t0.Add(-time.Hour))
+	roundup.OriginLinks = []string{"https://wire.test/quake", "https://wire.test/budget"}
+	off := false
+	for _, cfg := range []*aggregator.Config{{}, {Dedup: aggregator.DedupConfig{Near: &off}}} {
+		for _, order := range [][]aggregator.Item{{roundup, quake, budget}, {quake, roundup, budget}, {quake, budget, roundup}, {budget, roundup, quake}} {
+			db := mustOpen(t)
+			in := ingest.New(cfg, nil)
+			for _, it := range order {
+				s := wire
+				if it.ID == roundup.ID {
+					s = digest
+				}
+				apply(t, db, in, s, it)
+			}
+			_, q := stored(t, db, quake.ID)
+			_, b := stored(t, db, budget.ID)
+			if q.ID == b.ID {
+				t.Errorf("near %v, %s first: the quake and the budget are one story", cfg.Dedup.Near == nil, order[0].Link)
+			}
+			_, r := stored(t, db, roundup.ID)
+			if r.ID != q.ID && r.ID != b.ID {
+				t.Errorf("near %v, %s first: the digest joined neither report it names", cfg.Dedup.Near == nil, order[0].Link)
+			}
+		}
+	}
+}
+
 // countingTx counts the writes made through it.
 type countingTx struct {
 	aggregator.Tx

@@ -392,6 +392,13 @@ func (s *session) mergeNamers(p *pending, st *aggregator.Story) (*aggregator.Sto
 		if elsewhere {
 			continue
 		}
+		found, err := s.foundOther(r, link)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			continue
+		}
 		if !checked {
 			page, err := s.sitePage(p, k)
 			if err != nil || page {
@@ -681,6 +688,15 @@ func (s *session) lookupKey(k exactKey, it aggregator.Item) (aggregator.KeyRef, 
 		if elsewhere {
 			continue
 		}
+		if strings.HasPrefix(k.key, originPrefix) {
+			found, err := s.foundOther(r, k.shown)
+			if err != nil {
+				return aggregator.KeyRef{}, false, err
+			}
+			if found {
+				continue
+			}
+		}
 		if byText && (len(it.Authors) > 0 || len(it.Enclosures) > 0) {
 			other, err := s.item(r.Item)
 			if err != nil && !isNotFound(err) {
@@ -693,6 +709,51 @@ func (s *session) lookupKey(k exactKey, it aggregator.Item) (aggregator.KeyRef, 
 		return r, true, nil
 	}
 	return aggregator.KeyRef{}, false, nil
+}
+
+// foundOther reports whether the copy of ref, filed under the link of an
+// original it names, is in a story with another original it names. A
+// digest that credits each report it lists ("Source: …" under each) joins
+// the first of them to come; another it names comes to that story as any
+// report does, by its words, or the digest would make one story of every
+// report it lists.
+func (s *session) foundOther(ref aggregator.KeyRef, named string) (bool, error) {
+	cp, err := s.item(ref.Item)
+	if isNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if len(cp.OriginLinks) < 2 {
+		return false, nil
+	}
+	var st *aggregator.Story
+	for _, o := range cp.OriginLinks {
+		if o == named || o == linkOf(cp) || !specificLink(o) {
+			continue
+		}
+		refs, err := s.tx.Keys(linkPrefix + o)
+		if err != nil {
+			return false, fmt.Errorf("dedup key: %w", err)
+		}
+		if len(refs) == 0 {
+			continue
+		}
+		if st == nil {
+			if st, err = s.story(ref.Story); isNotFound(err) {
+				return false, nil
+			} else if err != nil {
+				return false, err
+			}
+		}
+		for _, r := range refs {
+			if slices.ContainsFunc(st.Members, func(m aggregator.Member) bool { return m.Item == r.Item }) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // otherPlace reports whether the item of ref, one of refs filed under a
