@@ -235,30 +235,42 @@ func recentMembers(st *aggregator.Story) []aggregator.Member {
 // shareReporter reports whether two stories each hold an outlet's own
 // report from the same source: an outlet's second report on an event is a
 // follow-up or another angle, so such stories stay apart. Members that
-// joined as copies (an exact key, or a copied text) do not count.
+// joined as copies (an exact key, or a copied text) do not count, unless
+// they came before the member they copy (reported).
 func shareReporter(a, b *aggregator.Story) bool {
 	own := map[string]bool{}
 	for _, m := range a.Members {
-		if reported(m) {
+		if reported(a, m) {
 			own[m.Source] = true
 		}
 	}
 	for _, m := range b.Members {
-		if reported(m) && own[m.Source] {
+		if reported(b, m) && own[m.Source] {
 			return true
 		}
 	}
 	return false
 }
 
-// reported tells whether a member is its outlet's own report rather than a
-// copy of another member.
-func reported(m aggregator.Member) bool {
+// reported tells whether a member of st is its outlet's own report rather
+// than a copy of another member. A member that joined as a copy of a
+// member published after it is the original, which its copy, stored
+// first, made look like a copy: a charity's press release fetched after
+// the sites that copied it is still the charity's own report, and its
+// next release stays a story of its own.
+func reported(st *aggregator.Story, m aggregator.Member) bool {
 	switch m.Match.Reason {
 	case aggregator.ReasonNew:
 		return true
 	case aggregator.ReasonNear:
-		return m.Match.Key != "copy"
+		if m.Match.Key != "copy" {
+			return true
+		}
+		for _, w := range st.Members {
+			if w.Item == m.Match.With {
+				return m.Time.Before(w.Time)
+			}
+		}
 	}
 	return false
 }

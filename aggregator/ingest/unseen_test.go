@@ -302,3 +302,20 @@ func TestStoriesKeptApartSecondSet(t *testing.T) { checkUnseen(t, "testdata/apar
 // of two entries of a live page, each one link to the page, beside the
 // page's own item.
 func TestStoriesKeptApartThirdSet(t *testing.T) { checkUnseen(t, "testdata/apart3") }
+
+// TestUnseenStoriesSeventhSet does the same with a seventh set written
+// apart from the others (testdata/unseen7), in RSS, Atom and JSON Feed: one
+// storm's coverage over three days, where every report names the same
+// storm, region, towns, river and people. A wire's forecast, warning,
+// evacuation, landfall, power cuts and the power back for half, a death
+// toll of four, then nine, then twelve, a bridge's collapse, a rescue, a
+// premier's visit and an insurers' estimate are a story each, with their
+// copies: re-titled, cut, wrapped by a scraper in its lines with a
+// "Source link", an aggregator's headline over "Read more", a copy naming
+// its original by external_url, a flash in capitals and a translation.
+// Beside them stay apart the weather office's three warnings, a paper's
+// live page entries, explainer, "what we know" and opinion column, a
+// picture agency's two galleries, a charity's two releases with one
+// About section, an insurer's two releases, a government's notice of the
+// visit, and local reports of schools, trains, water and a football match.
+func TestUnseenStoriesSeventhSet(t *testing.T) { checkUnseen(t, "testdata/unseen7") }
