@@ -1331,6 +1331,18 @@ func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Stor
 	if i < 0 {
 		return aggregator.Match{}, nil
 	}
+	if v >= s.in.threshold && scores[i].Kind() != "copy" {
+		// A report written apart that counts another figure in its
+		// headline than the member it resembles most ("death toll rises
+		// to seven", "… to nine") tells of another moment of the event.
+		other, err := s.item(withs[i])
+		if err != nil && !isNotFound(err) {
+			return aggregator.Match{}, err
+		}
+		if near.FiguresDisagree(it.Title, other.Title) {
+			return aggregator.Match{}, nil
+		}
+	}
 	return aggregator.Match{Reason: aggregator.ReasonNear, Score: round(v), With: withs[i], Key: scores[i].Kind()}, nil
 }
 

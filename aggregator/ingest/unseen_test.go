@@ -307,9 +307,10 @@ func TestStoriesKeptApartThirdSet(t *testing.T) { checkUnseen(t, "testdata/apart
 // apart from the others (testdata/unseen7), in RSS, Atom and JSON Feed: one
 // storm's coverage over three days, where every report names the same
 // storm, region, towns, river and people. A wire's forecast, warning,
-// evacuation, landfall, power cuts and the power back for half, a death
-// toll of four, then nine, then twelve, a bridge's collapse, a rescue, a
-// premier's visit and an insurers' estimate are a story each, with their
+// evacuation and its lifting, landfall, power cuts and the power back for
+// half, a death toll of four, then seven (an update under a new link),
+// nine and twelve, a bridge's collapse, a rescue, a premier's visit, an
+// insurers' estimate and the victims' names are a story each, with their
 // copies: re-titled, cut, wrapped by a scraper in its lines with a
 // "Source link", an aggregator's headline over "Read more", a copy naming
 // its original by external_url, a flash in capitals and a translation.
@@ -317,5 +318,6 @@ func TestStoriesKeptApartThirdSet(t *testing.T) { checkUnseen(t, "testdata/apart
 // live page entries, explainer, "what we know" and opinion column, a
 // picture agency's two galleries, a charity's two releases with one
 // About section, an insurer's two releases, a government's notice of the
-// visit, and local reports of schools, trains, water and a football match.
+// visit, a flood warning, a column quoting a headline, a briefing, a fact
+// check, and local reports of schools, trains, water and a football match.
 func TestUnseenStoriesSeventhSet(t *testing.T) { checkUnseen(t, "testdata/unseen7") }

@@ -402,6 +402,9 @@ func TestFiguresDisagree(t *testing.T) {
 		{"Veltro unveils the Aria X7", "Veltro Aria X7 announced", false},
 		{"Tidewater 2.4.0 released", "v2.4.0", false},
 		{"Two die in crash", "Crash on the A1 kills two", false},
+		{"Storm death toll rises to nine", "UPDATE 2-Storm death toll rises to seven; two still missing", true},
+		{"Four dead as storm batters coast", "Storm kills 4 along the coast", false},
+		{"One of two bridges reopens", "Bridge reopens", false},
 	}
 	for _, tt := range tests {
 		if got := FiguresDisagree(tt.a, tt.b); got != tt.want {

@@ -287,10 +287,31 @@ func lacks(a, b []string) bool {
 	return false
 }
 
-// figures returns the numbers of a text as written, each a run of digits
-// that may hold a point or a comma between digits ("2.4.1", "11,204"), in
-// order.
+// figures returns the numbers of a text, each a run of digits that may
+// hold a point or a comma between digits ("2.4.1", "11,204"), or a count
+// from two to twelve in English words, which headlines write so ("Four
+// dead", "death toll rises to nine") and a copy's headline may write in
+// digits; digits first, then words, as written.
 func figures(s string) []string {
+	out := digitRuns(s)
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if n, ok := countWords[strings.ToLower(w)]; ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// countWords spells the counts that figures reads in words. "One" is not
+// among them: it is as often a pronoun ("one of", "the one that") as a
+// count.
+var countWords = map[string]string{
+	"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+	"eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+}
+
+// digitRuns returns the runs of digits of a text as figures reads them.
+func digitRuns(s string) []string {
 	var out []string
 	start := -1
 	prevDigit := false
