@@ -270,17 +270,22 @@ func decodeLabelled(b []byte, label string) []byte {
 // come out otherwise: Latin, Cyrillic or Greek letters as kanji and
 // half-width katakana, Korean in a Japanese encoding as kanji and
 // katakana, Japanese in EUC-KR as jamo, and a byte that is no character
-// in the encoding rules it out. It reports false for any other text.
+// in the encoding rules it out, as does, for EUC-KR, a byte of ASCII
+// second in a pair (asciiTrail). It reports false for any other text.
 func guessMultiByte(b []byte) ([]byte, bool) {
 	for _, c := range []struct {
 		enc       encoding.Encoding
 		lo, hi    rune
-		numerator int // of the characters beyond ASCII, in lo–hi, at least numerator/5
+		numerator int  // of the characters beyond ASCII, in lo–hi, at least numerator/5
+		pairs     bool // every character beyond ASCII is two bytes beyond it
 	}{
-		{japanese.ShiftJIS, 0x3040, 0x309F, 1},
-		{japanese.EUCJP, 0x3040, 0x309F, 1},
-		{korean.EUCKR, 0xAC00, 0xD7A3, 3},
+		{japanese.ShiftJIS, 0x3040, 0x309F, 1, false},
+		{japanese.EUCJP, 0x3040, 0x309F, 1, false},
+		{korean.EUCKR, 0xAC00, 0xD7A3, 3, true},
 	} {
+		if c.pairs && asciiTrail(b) {
+			continue
+		}
 		out, err := c.enc.NewDecoder().Bytes(b)
 		if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
 			continue
@@ -299,6 +304,25 @@ func guessMultiByte(b []byte) ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// asciiTrail reports whether b, read as EUC-KR reads it, in pairs of
+// bytes beyond ASCII, has a byte of ASCII second in a pair. EUC-KR has
+// none. The decoder reads Windows' extension of it (code page 949), which
+// makes a syllable of such a pair: text in Windows-1252 would read as
+// Korean wherever a curly apostrophe or quotation mark comes before a
+// letter ("it’s", "“Yes"), the letter lost.
+func asciiTrail(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] < utf8.RuneSelf {
+			continue
+		}
+		if i+1 < len(b) && b[i+1] < utf8.RuneSelf {
+			return true
+		}
+		i++
+	}
+	return false
 }
 
 func decodeSingleByte(b []byte, enc encoding.Encoding) []byte {

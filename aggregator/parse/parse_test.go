@@ -167,6 +167,13 @@ func TestParseFormats(t *testing.T) {
 		// are read in those encodings, not as Latin.
 		{"shift_jis-unlabelled.xml", "", "みなと新聞", []string{"minato-1"}, nil, []string{"港の花火大会は雨のため来週に延期されました"}},
 		{"euc-kr-unlabelled.xml", "", "바다신문", []string{"bada-1"}, nil, []string{"항구 불꽃축제가 비 때문에 다음 주로 연기됐다"}},
+		// English in Windows-1252 that declares UTF-8, whose only bytes
+		// beyond ASCII are curly apostrophes before letters, is not
+		// Korean: code page 949 reads each such pair as a syllable.
+		{"windows-1252-apostrophes.xml", "", "Harbour Notes", []string{"notes-1", "notes-2"}, nil,
+			[]string{"Here’s what the council decided", "Don’t miss the regatta"}},
+		{"windows-1252-apostrophes.xml", "application/rss+xml; charset=utf-8", "Harbour Notes", []string{"notes-1", "notes-2"}, nil,
+			[]string{"Here’s what the council decided", "Don’t miss the regatta"}},
 	}
 	for _, tt := range tests {
 		f := mustParseFile(t, tt.file, tt.contentType)
