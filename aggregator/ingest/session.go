@@ -852,7 +852,8 @@ func place(link string) string {
 // members' replies of "Same here on Linux." in one forum thread), both
 // carry media files and none the same (a daily show's episodes under one
 // title and description), or their headlines each name what the other's
-// lacks (near.HeadlineNamesDisagree: a weather service's warnings for two
+// lacks, its text telling the names of a headline in title case
+// (near.HeadlineNamesDisagreeIn: a weather service's warnings for two
 // regions under one template). One item posted twice, as a site's one article
 // under two links, has the same author and files. Items of two sources are
 // left to their words: a site that copies another's item names its own

@@ -207,8 +207,7 @@ func FiguresDisagree(a, b string) bool {
 // "Passengers hurt as tram derails on Harwood's Castle Street") add names
 // at most.
 func HeadlineNamesDisagree(a, b string) bool {
-	wa, wb := words(unshout(a)), words(unshout(b))
-	return namesMissing(wa, wb, nil) && namesMissing(wb, wa, nil)
+	return HeadlineNamesDisagreeIn(a, "", b, "")
 }
 
 // HeadlineNamesDisagreeIn is HeadlineNamesDisagree for two headlines with
