@@ -338,3 +338,114 @@ func TestRetentionAfterTheClockJumps(t *testing.T) {
 		t.Errorf("%d stories a month later by the time counted; want them pruned", n)
 	}
 }
+
+// TestRetentionAfterTheClockIsSetRight restarts on a store under a clock a
+// year behind its last fetch, as a machine without a clock of its own
+// starts until a time service sets it, and then sets the clock right: a
+// month later by the time counted, once a feed's new item vouches for the
+// clock, the stories older than the retention go, where the retention went
+// on counting from the clock at the start and pruned nothing until the
+// next restart.
+func TestRetentionAfterTheClockIsSetRight(t *testing.T) {
+	start := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
+	o := feedtest.NewOrigin(t)
+	o.Feed("/gazette.rss", "application/rss+xml", fixture(t, "news.rss")) // items of 2026-11-03 09:00 and 10:00
+	o.Feed("/wire.rss", "application/rss+xml", []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>`+
+		`<link>https://wire.example/</link><description>d</description></channel></rss>`))
+	db := mustOpen(t)
+	cfg := retainingConfig(t, o, "/gazette.rss", "/wire.rss")
+	clk := feedtest.NewClock(start)
+	newPoller(t, cfg, db, clk.Now).PollAll(t.Context(), nil)
+	stories := func() int {
+		t.Helper()
+		ids, err := db.StoryIDs(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ids)
+	}
+	if n := stories(); n != 2 {
+		t.Fatalf("%d stories stored; want the gazette's 2", n)
+	}
+
+	// Restarted an hour later, under a clock a year behind.
+	const year = 365 * 24 * time.Hour
+	clk.Add(time.Hour - year)
+	p := newPoller(t, cfg, db, clk.Now)
+	var counted time.Duration
+	poller.SetElapsed(p, func(time.Time) time.Duration { return counted })
+	p.Prune(t.Context())
+	if n := stories(); n != 2 {
+		t.Fatalf("%d stories after a prune under a clock a year behind; want the 2 kept", n)
+	}
+
+	// The clock is set right, a month passes, and the wire sends an item
+	// of the day.
+	counted = 745 * time.Hour
+	clk.Add(year + counted)
+	o.Feed("/wire.rss", "application/rss+xml", []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>`+
+		`<link>https://wire.example/</link><description>d</description><item><guid>https://wire.example/fares</guid>`+
+		`<link>https://wire.example/fares</link><title>Tram fares announced for the new line</title>`+
+		`<description>The council set the tram fares on Monday.</description><pubDate>`+
+		clk.Now().Add(-2*time.Hour).Format(time.RFC1123Z)+`</pubDate></item></channel></rss>`))
+	p.PollAll(t.Context(), nil)
+	p.Prune(t.Context())
+	if n := stories(); n != 1 {
+		t.Errorf("%d stories a month after the clock was set right; want the wire's item of the day alone, the gazette's 2, older than the retention, pruned", n)
+	}
+}
+
+// TestRetentionAfterFetchesStoredAhead restarts, under the right clock, on
+// a store whose last fetch a clock a year ahead recorded, and then sets the
+// clock a year ahead again: the prune keeps the stories, as the feeds' items
+// vouch for the clock at the start, not for the store's last fetch.
+func TestRetentionAfterFetchesStoredAhead(t *testing.T) {
+	start := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
+	const year = 365 * 24 * time.Hour
+	o := feedtest.NewOrigin(t)
+	o.Feed("/gazette.rss", "application/rss+xml", fixture(t, "news.rss")) // items of 2026-11-03 09:00 and 10:00
+	wire := func(title string, at time.Time) {
+		o.Feed("/wire.rss", "application/rss+xml", []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>`+
+			`<link>https://wire.example/</link><description>d</description>`+
+			fmt.Sprintf(`<item><guid>https://wire.example/%[1]d</guid><link>https://wire.example/%[1]d</link><title>%[2]s</title>`+
+				`<description>%[2]s, the wire reports at length.</description><pubDate>%[3]s</pubDate></item>`, at.Unix(), title, at.Format(time.RFC1123Z))+
+			`</channel></rss>`))
+	}
+	wire("Council approves the tram line", start.Add(-time.Hour))
+	db := mustOpen(t)
+	cfg := retainingConfig(t, o, "/gazette.rss", "/wire.rss")
+	clk := feedtest.NewClock(start)
+	newPoller(t, cfg, db, clk.Now).PollAll(t.Context(), nil)
+	stories := func() int {
+		t.Helper()
+		ids, err := db.StoryIDs(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ids)
+	}
+
+	// Restarted under a clock a year ahead, which the fetches record.
+	clk.Add(year)
+	p := newPoller(t, cfg, db, clk.Now)
+	poller.SetElapsed(p, func(time.Time) time.Duration { return time.Minute })
+	p.PollAll(t.Context(), nil)
+	if n := stories(); n != 3 {
+		t.Fatalf("%d stories stored; want the gazette's 2 and the wire's 1", n)
+	}
+
+	// Restarted under the right clock; the wire sends an item of the hour;
+	// then the clock jumps a year ahead again.
+	clk = feedtest.NewClock(start.Add(2 * time.Hour))
+	p = newPoller(t, cfg, db, clk.Now)
+	var counted time.Duration
+	poller.SetElapsed(p, func(time.Time) time.Duration { return counted })
+	wire("Tram line opens to passengers", start.Add(time.Hour))
+	p.PollAll(t.Context(), nil)
+	counted = time.Hour
+	clk.Add(year + counted)
+	p.Prune(t.Context())
+	if n := stories(); n != 4 {
+		t.Errorf("%d stories after a prune by a clock a year ahead; want the 4 kept", n)
+	}
+}

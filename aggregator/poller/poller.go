@@ -1021,7 +1021,7 @@ func (p *Poller) Prune(ctx context.Context) {
 //   - the wall clock has moved further ahead since the poller started
 //     than the system's monotonic clock has counted, as when the clock is
 //     set ahead while the daemon runs (by hand, or a time service stepping
-//     it): then the time at the start plus the time counted;
+//     it): then the time at the start plus the time counted (counted);
 //   - or the clock is further ahead than what the store and the feeds
 //     attest, the latest fetch the store had recorded at the start, or the
 //     newest item date a feed has brought since, plus the time counted
@@ -1034,7 +1034,7 @@ func (p *Poller) Prune(ctx context.Context) {
 func (p *Poller) retentionNow(now time.Time) time.Time {
 	passed := p.passed(now)
 	t := now
-	if counted := p.started.Round(0).Add(passed); counted.Before(now.Round(0)) {
+	if counted := p.counted(now); counted.Before(now.Round(0)) {
 		t = counted
 	}
 	if p.history.IsZero() {
@@ -1047,6 +1047,27 @@ func (p *Poller) retentionNow(now time.Time) time.Time {
 		t = a
 	}
 	return t
+}
+
+// counted is the time at now by the time counted since the start: from
+// the clock at the start, or, when that was behind both the store's last
+// fetch and the newest item date a feed has brought since (less the time
+// counted until it was read: attest), as on a machine that starts with a
+// clock of its own until a time service sets it, from the earlier of
+// those two. The retention so counts from the right time once the clock is
+// set right, where counting from the clock at the start it would prune
+// nothing, a year behind, until the next restart. Both are asked for, so
+// that a last fetch stored by a clock that was ahead then does not let a
+// clock that jumps ahead now prune early.
+func (p *Poller) counted(now time.Time) time.Time {
+	from := p.started.Round(0)
+	p.attestMu.Lock()
+	witnessed := p.witnessed
+	p.attestMu.Unlock()
+	if !witnessed.IsZero() && !p.history.IsZero() {
+		from = later(from, earlier(p.history, witnessed))
+	}
+	return from.Add(p.passed(now))
 }
 
 // stampAt is the time a feed read at now is read at: the time its items
@@ -1074,6 +1095,14 @@ func (p *Poller) stampAt(now time.Time, feed func(time.Time) []aggregator.Item) 
 		}
 	}
 	return stamp
+}
+
+// earlier returns the earlier of a and b.
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // later returns the later of a and b.
@@ -1121,7 +1150,7 @@ func (p *Poller) prune(ctx context.Context, now time.Time, pl *pipeline) {
 	r := pl.cfg.Storage.Retention
 	from := p.retentionNow(now)
 	cutoff := from.Add(-r)
-	switch clock, counted := now.Round(0), p.started.Round(0).Add(p.passed(now)); {
+	switch clock, counted := now.Round(0), p.counted(now); {
 	case clock.Sub(counted) > time.Minute:
 		p.log.WarnContext(ctx, "the clock moved further ahead than the time counted since the start; the retention counts back from no later than the time counted",
 			"clock", now.UTC().Format(time.RFC3339), "counted", counted.UTC().Format(time.RFC3339))
