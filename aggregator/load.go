@@ -296,6 +296,10 @@ func fillDerived(c *Config) {
 	}
 }
 
+// uriUnsafe are the bytes of ASCII that a URI cannot hold, which the path
+// of a server.base_url may (asciiBaseURL).
+const uriUnsafe = " \"<>\\^`{|}"
+
 // asciiBaseURL returns base, a server.base_url written with letters
 // outside ASCII (http://bücher.example/straße), as a URI: its host in its
 // IDNA ASCII form and the rest percent-encoded
@@ -308,13 +312,27 @@ func fillDerived(c *Config) {
 // links are URIs. A base that is a URI already, or that validation will
 // refuse, is returned as it is, so that errors quote it as written.
 func asciiBaseURL(base string) string {
-	if isASCII(base) && !strings.ContainsAny(base, " \"<>\\^`{|}") {
+	if isASCII(base) && !strings.ContainsAny(base, uriUnsafe) {
 		return base
 	}
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 		u.RawQuery != "" || u.ForceQuery || strings.Contains(base, "#") {
 		return base
+	}
+	if isASCII(base) {
+		// Only those bytes are encoded: written anew from u, the path
+		// would lose its escapes, a %2F becoming a "/" that begins
+		// another segment of it.
+		var b strings.Builder
+		for i := range len(base) {
+			if c := base[i]; strings.IndexByte(uriUnsafe, c) >= 0 {
+				fmt.Fprintf(&b, "%%%02X", c)
+			} else {
+				b.WriteByte(c)
+			}
+		}
+		return b.String()
 	}
 	// An IP address is ASCII already, and IDNA refuses an IPv6 one's
 	// colons: only a name written otherwise is converted.

@@ -333,6 +333,8 @@ func TestLoadBaseURLNotURI(t *testing.T) {
 		{"http://feeds.example/a%20b c", "http://feeds.example/a%20b%20c"},
 		{"https://feeds.example/{news}|x^y`z", "https://feeds.example/%7Bnews%7D%7Cx%5Ey%60z"},
 		{"https://feeds.example/a[b]", "https://feeds.example/a[b]"},
+		// The path's escapes stay as written: %2F is no "/".
+		{"http://feeds.example/news%2Fsport/my feeds", "http://feeds.example/news%2Fsport/my%20feeds"},
 	}
 	for _, tt := range tests {
 		cfg, err := aggregator.Load(strings.NewReader("server:\n  base_url: \""+tt.in+"\"\n"), "config.yaml")
