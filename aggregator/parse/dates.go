@@ -15,8 +15,9 @@ import (
 // months maps the names and abbreviations of months that feeds write in
 // dates, lower-cased and without a trailing dot, in English, German,
 // French, Spanish, Italian, Dutch, Portuguese, Swedish, Danish, Norwegian,
-// Polish, Turkish and Russian (in the genitive too, as a date writes them:
-// "28 ноября", "28 listopada"), to English's.
+// Polish, Turkish, Russian and Greek (in the genitive too, as a date writes
+// them: "28 ноября", "28 listopada", "28 Νοεμβρίου"; Greek with its accents
+// and without, as capitals write it), to English's.
 var months = func() map[string]string {
 	names := [12][]string{
 		{"jan", "january", "januar", "jän", "jänner", "janv", "janvier", "ene", "enero", "gen", "gennaio", "januari", "janeiro",
@@ -43,10 +44,35 @@ var months = func() map[string]string {
 		{"dec", "december", "dez", "dezember", "déc", "décembre", "decembre", "dic", "diciembre", "dicembre", "dezembro",
 			"des", "desember", "gru", "grudzień", "grudnia", "ara", "aralık", "aralik", "дек", "декабрь", "декабря"},
 	}
+	greek := [12][]string{
+		{"ιαν", "ιανουάριος", "ιανουαρίου"},
+		{"φεβ", "φεβρουάριος", "φεβρουαρίου"},
+		{"μαρ", "μάρτιος", "μαρτίου"},
+		{"απρ", "απρίλιος", "απριλίου"},
+		{"μαΐ", "μαϊ", "μάιος", "μαΐου", "μαϊου"},
+		{"ιουν", "ιούνιος", "ιουνίου"},
+		{"ιουλ", "ιούλιος", "ιουλίου"},
+		{"αυγ", "αύγουστος", "αυγούστου"},
+		{"σεπ", "σεπτ", "σεπτέμβριος", "σεπτεμβρίου"},
+		{"οκτ", "οκτώβριος", "οκτωβρίου"},
+		{"νοε", "νοέμβριος", "νοεμβρίου"},
+		{"δεκ", "δεκέμβριος", "δεκεμβρίου"},
+	}
+	// Greek capitals drop the accents, and strings.ToLower writes a
+	// capital sigma as σ, also at the end of a word.
+	unaccent := strings.NewReplacer("ά", "α", "έ", "ε", "ή", "η", "ί", "ι", "ΐ", "ι", "ϊ", "ι", "ό", "ο", "ύ", "υ", "ώ", "ω")
 	m := map[string]string{}
 	for i, ns := range names {
 		for _, n := range ns {
 			m[n] = time.Month(i + 1).String()[:3]
+		}
+		for _, n := range greek[i] {
+			for _, v := range []string{n, unaccent.Replace(n)} {
+				m[v] = time.Month(i + 1).String()[:3]
+				if w, ok := strings.CutSuffix(v, "ς"); ok {
+					m[w+"σ"] = time.Month(i + 1).String()[:3]
+				}
+			}
 		}
 	}
 	return m
@@ -245,13 +271,33 @@ const maxLooseDate = 200
 // ("… ET"), or named in words ("… Eastern", "… India Standard Time":
 // spelledZones), ISO 8601's basic format ("20260301T090000Z") and JavaScript's
 // Date string ("Tue Mar 03 2026 10:00:00 GMT+0200 (Central European
-// Summer Time)"). IST is the zone ist gives. A zone it does not know makes
-// it nil too, rather than a guess hours off.
-func looseDate(raw string, ist time.Duration) *time.Time {
+// Summer Time)"). It reads the seconds or milliseconds since 1970
+// ("1772359200"), Java's zoned date ("2026-03-01T10:15+01:00[Europe/Paris]"),
+// Chinese, Japanese and Korean dates ("2026年3月1日 10:15", "2026년 3월 1일")
+// and dates in figures with the year last ("28-11-2026", "11/28/2026"),
+// day or month first as order says when the figures do not. IST is the
+// zone ist gives. A zone it does not know makes it nil too, rather than a
+// guess hours off.
+func looseDate(raw string, ist time.Duration, order dayOrder) *time.Time {
 	raw = strings.TrimSpace(raw)
 	if len(raw) > maxLooseDate {
 		return nil
 	}
+	if t := epochDate(raw); t != nil {
+		return t
+	}
+	if r, id, ok := strings.Cut(raw, "["); ok && strings.HasSuffix(id, "]") && !strings.Contains(r, " ") {
+		// Java's ZonedDateTime, its zone's id after its offset
+		// ("2026-03-01T10:15+01:00[Europe/Paris]"), which the offset
+		// says already; without one, the id is the zone.
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00"} {
+			if t, err := time.Parse(layout, r); err == nil {
+				return &t
+			}
+		}
+		raw = r + " " + strings.TrimSuffix(id, "]")
+	}
+	raw = unCJK(raw)
 	raw = unspellZone(raw)
 	if len(raw) >= 13 && (raw[8] == 'T' || raw[8] == 't') {
 		for _, layout := range compactLayouts {
@@ -271,7 +317,7 @@ func looseDate(raw string, ist time.Duration) *time.Time {
 				}
 			}
 			if wall == nil {
-				wall = dayMonthYear(rest, ist, false)
+				wall = dayMonthYear(rest, ist, order, false)
 			}
 			if wall == nil {
 				return nil
@@ -280,7 +326,7 @@ func looseDate(raw string, ist time.Duration) *time.Time {
 			return &t
 		}
 	}
-	return dayMonthYear(raw, ist, true)
+	return dayMonthYear(raw, ist, order, true)
 }
 
 // dateFillers are the words and signs between a date and its time, and
@@ -292,7 +338,7 @@ var dateFillers = map[string]bool{"-": true, "–": true, "—": true, "at": tru
 
 // dayMonthYear reads the dates of looseDate that name their month, with a
 // zone at the end when zoned is set.
-func dayMonthYear(raw string, ist time.Duration, zoned bool) *time.Time {
+func dayMonthYear(raw string, ist time.Duration, order dayOrder, zoned bool) *time.Time {
 	if strings.HasSuffix(raw, ")") {
 		if i := strings.LastIndexByte(raw, '('); i > 0 {
 			raw = raw[:i]
@@ -325,6 +371,14 @@ func dayMonthYear(raw string, ist time.Duration, zoned bool) *time.Time {
 			if m, err := strconv.Atoi(p[1]); err == nil && m >= 1 && m <= 12 {
 				f = append([]string{p[0], strings.ToLower(time.Month(m).String()[:3]), p[2]}, f[1:]...)
 			}
+		}
+	}
+	if len(f) > 0 {
+		// A date in figures, the year last, with dashes or slashes
+		// ("28-11-2026", "11/28/2026"): day or month first as order
+		// tells, unless one of the two is past 12.
+		if d, m, ok := figuresYearLast(f[0], order); ok {
+			f = append([]string{strconv.Itoa(d), strings.ToLower(time.Month(m).String()[:3]), f[0][len(f[0])-4:]}, f[1:]...)
 		}
 	}
 	if len(f) > 0 && len(f[0]) >= 8 && (f[0][4] == '-' || f[0][4] == '/') {
@@ -419,8 +473,8 @@ func dayMonthYear(raw string, ist time.Duration, zoned bool) *time.Time {
 }
 
 // meridiem tells the words after a twelve-hour time: true for the
-// afternoon.
-var meridiem = map[string]bool{"am": false, "a.m.": false, "pm": true, "p.m.": true}
+// afternoon, in English and Greek.
+var meridiem = map[string]bool{"am": false, "a.m.": false, "pm": true, "p.m.": true, "π.μ.": false, "μ.μ.": true}
 
 // clock reads a time of day, "9:00", "09:00:00" or, as French writes it,
 // "10h00", or Danish and Norwegian "10.00", as the time since midnight.
@@ -441,4 +495,149 @@ func clock(s string) (time.Duration, bool) {
 		d += time.Duration(n) * []time.Duration{time.Hour, time.Minute, time.Second}[i]
 	}
 	return d, true
+}
+
+// dayOrder is the order of the day and the month in a feed's dates in
+// figures with the year last ("03/04/2026"), which both orders write.
+type dayOrder int
+
+const (
+	orderUnknown dayOrder = iota // either: such a date is left unread
+	dayFirst                     // 03/04/2026 is 3 April
+	monthFirst                   // 03/04/2026 is 4 March
+)
+
+// splitYearLast returns the day-or-month figures a and b of a date written
+// a-b-yyyy or a/b/yyyy, or false.
+func splitYearLast(s string) (a, b int, ok bool) {
+	if len(s) < 8 || len(s) > 10 || s[len(s)-5] != '-' && s[len(s)-5] != '/' {
+		return 0, 0, false
+	}
+	p := strings.Split(s, s[len(s)-5:len(s)-4])
+	if len(p) != 3 || len(p[0]) < 1 || len(p[0]) > 2 || len(p[1]) < 1 || len(p[1]) > 2 || len(p[2]) != 4 {
+		return 0, 0, false
+	}
+	for _, q := range p {
+		if strings.ContainsFunc(q, func(r rune) bool { return r < '0' || r > '9' }) {
+			return 0, 0, false
+		}
+	}
+	a, _ = strconv.Atoi(p[0])
+	b, _ = strconv.Atoi(p[1])
+	return a, b, a >= 1 && b >= 1 && a <= 31 && b <= 31
+}
+
+// figuresYearLast returns the day and the month of a date written
+// a-b-yyyy or a/b/yyyy: the figure past 12 is the day; when neither is,
+// order decides, and a date it leaves undecided is not read (false), as
+// both readings are dates.
+func figuresYearLast(s string, order dayOrder) (day, month int, ok bool) {
+	a, b, ok := splitYearLast(s)
+	switch {
+	case !ok || a > 12 && b > 12:
+		return 0, 0, false
+	case a > 12 || a == b || order == dayFirst && b <= 12:
+		return a, b, true
+	case b > 12 || order == monthFirst:
+		return b, a, true
+	}
+	return 0, 0, false
+}
+
+// feedDayOrder returns the order of the day and the month in the dates in
+// figures with the year last of one feed, from those whose day is past 12,
+// when all of them agree; else as the feed's language writes dates
+// (langDayOrder).
+func feedDayOrder(dates []string, lang string) dayOrder {
+	var seen [3]bool
+	for _, raw := range dates {
+		f := strings.Fields(raw)
+		if len(f) == 0 {
+			continue
+		}
+		a, b, ok := splitYearLast(f[0])
+		switch {
+		case !ok:
+		case a > 12 && b <= 12:
+			seen[dayFirst] = true
+		case b > 12 && a <= 12:
+			seen[monthFirst] = true
+		}
+	}
+	switch {
+	case seen[dayFirst] && seen[monthFirst]:
+		return orderUnknown
+	case seen[dayFirst]:
+		return dayFirst
+	case seen[monthFirst]:
+		return monthFirst
+	}
+	return langDayOrder(lang)
+}
+
+// langDayOrder returns the order in which a feed in the language lang (a
+// tag: "en-US", "de", "fil") writes the day and the month: the month first
+// in Filipino and in the English of the United States and the
+// Philippines; the day first in the English of other countries and in
+// other languages, but for Chinese, Japanese and Korean, which write the
+// year first; undecided for English of no country, or of Canada, which
+// writes both.
+func langDayOrder(lang string) dayOrder {
+	parts := strings.FieldsFunc(strings.ToLower(strings.TrimSpace(lang)), func(r rune) bool { return r == '-' || r == '_' })
+	if len(parts) == 0 {
+		return orderUnknown
+	}
+	switch parts[0] {
+	case "fil", "tl":
+		return monthFirst
+	case "zh", "ja", "ko":
+		return orderUnknown
+	case "en":
+		if len(parts) == 1 {
+			return orderUnknown
+		}
+		switch parts[1] {
+		case "us", "ph":
+			return monthFirst
+		case "ca":
+			return orderUnknown
+		}
+	}
+	return dayFirst
+}
+
+// epochDate reads a date written as the seconds since 1970 (10 figures,
+// "1772359200"), or the milliseconds (13), as some feeds copy a database's
+// or JavaScript's timestamps, or returns nil.
+func epochDate(raw string) *time.Time {
+	if len(raw) != 10 && len(raw) != 13 || strings.ContainsFunc(raw, func(r rune) bool { return r < '0' || r > '9' }) {
+		return nil
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return nil
+	}
+	t := time.Unix(n, 0).UTC()
+	if len(raw) == 13 {
+		t = time.UnixMilli(n).UTC()
+	}
+	return &t
+}
+
+// unCJK returns a date written as Chinese, Japanese and Korean write them
+// ("2026年3月1日 10:15", "2026년 3월 1일 10:15") with slashes, as
+// dayMonthYear reads them ("2026/3/1 10:15"), or raw.
+func unCJK(raw string) string {
+	if !strings.ContainsAny(raw, "年년") {
+		return raw
+	}
+	s := strings.NewReplacer("年", "/", "년", "/", "月", "/", "월", "/", "日", " ", "일", " ").Replace(raw)
+	p := strings.Split(s, "/")
+	if len(p) != 3 {
+		return raw
+	}
+	for i := range p {
+		p[i] = strings.TrimSpace(p[i])
+	}
+	return strings.Join(p, "/")
 }

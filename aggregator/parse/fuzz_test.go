@@ -215,11 +215,14 @@ func FuzzLooseDate(f *testing.F) {
 		"March 1, 2024 4:00 AM COT", "Fri, 01 Mar 2024 01:00:00 Pacific Standard Time", "2024-03-01 02:00:00 Mountain",
 		"2024/03/01 18:00:00 Asia/Tokyo", "2024-03-01T04:00:00 -05:00", "Mar  1 2024  9:00AM",
 		"1 марта 2024 г. в 12:00", "1. desember 2023 kl. 10.00", "Cum, 01 Şub 2024 12:00:00 +0300",
+		"1709284500", "1709284500000", "01-03-2024 10:15", "03/01/2024 10:15:00 PM", "2024年3月1日 10:15",
+		"2024년 3월 1일 10:15", "Παρ, 01 Μαρτίου 2024 10:15 μ.μ.", "2024-03-01T10:15+01:00[Europe/Paris]",
+		"2024-03-01T10:15:00[Asia/Tokyo]",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		a, b := looseDate(s, istIndia), looseDate(s, istIndia)
+		a, b := looseDate(s, istIndia, orderUnknown), looseDate(s, istIndia, orderUnknown)
 		if (a == nil) != (b == nil) || a != nil && !a.Equal(*b) {
 			t.Fatalf("looseDate(%q) = %v, then %v", s, a, b)
 		}

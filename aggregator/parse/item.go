@@ -235,10 +235,10 @@ func (n *normaliser) item(s source) aggregator.Item {
 	// which gofeed leaves among the extensions, stand in for missing ones.
 	published, updated := zoned(gi.Published, gi.PublishedParsed, n.ist), zoned(gi.Updated, gi.UpdatedParsed, n.ist)
 	if published == nil {
-		published = looseDate(gi.Published, n.ist)
+		published = looseDate(gi.Published, n.ist, n.order)
 	}
 	if updated == nil {
-		updated = looseDate(gi.Updated, n.ist)
+		updated = looseDate(gi.Updated, n.ist, n.order)
 	}
 	if n.chinese {
 		published, updated = chinaTime(gi.Published, published), chinaTime(gi.Updated, updated)

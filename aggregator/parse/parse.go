@@ -159,6 +159,7 @@ type normaliser struct {
 	authors  []string      // feed-level authors, inherited by items without any
 	ist      time.Duration // the offset of IST in the feed's dates: istFor its language
 	chinese  bool          // the feed's language is Chinese: CST in its dates is China's
+	order    dayOrder      // the order of day and month in its dates in figures: feedDayOrder
 }
 
 func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed {
@@ -170,6 +171,13 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 	n.authors = personNames(gf.Authors)
 	n.ist = istFor(gf.Language)
 	n.chinese = isChinese(gf.Language)
+	dates := make([]string, 0, 2*len(gf.Items))
+	for _, gi := range gf.Items {
+		if gi != nil {
+			dates = append(dates, gi.Published, gi.Updated)
+		}
+	}
+	n.order = feedDayOrder(dates, gf.Language)
 
 	var (
 		rf     *rss.Feed

@@ -1997,3 +1997,89 @@ func TestTrimProlog(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDateNumbers checks that a date in seconds or milliseconds since
+// 1970, one as Java writes a zoned date ("…+01:00[Europe/Paris]"), one in
+// Chinese, Japanese or Korean ("2024年3月1日", "2024년 3월 1일") and one
+// whose month is named in Greek is read, where each was left unread and
+// the item took the time of the fetch.
+func TestParseDateNumbers(t *testing.T) {
+	f := mustParseFile(t, "dates-numbers.xml", "")
+	nine := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	want := map[string]time.Time{
+		"Seconds":                nine,
+		"Milliseconds":           nine,
+		"Java with an offset":    nine,
+		"Java without an offset": nine,
+		"Beijing":                nine,
+		"Tokyo":                  nine,
+		"Seoul":                  nine,
+		"Seoul, no time":         time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC),
+		"Athens":                 nine,
+		"Athens, in capitals":    nine,
+		"Athens, afternoon":      time.Date(2024, 2, 29, 21, 0, 0, 0, time.UTC),
+	}
+	if len(f.Items) != len(want)+2 {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want)+2)
+	}
+	for _, it := range f.Items {
+		w, ok := want[it.Title]
+		if !ok {
+			if it.Dated {
+				t.Errorf("%s: published %v, dated; want undated", it.Title, it.Published)
+			}
+			continue
+		}
+		if !it.Dated || !it.Published.Equal(w) {
+			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
+		}
+	}
+}
+
+// TestParseDateYearLast checks that a date in figures with the year last
+// ("01-02-2024", "29/01/2024") is read with its day first when the day is
+// past 12, and otherwise as the feed's other such dates or, without them,
+// its language order day and month, and left unread when neither decides
+// or the feed's dates disagree.
+func TestParseDateYearLast(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "dates-year-last.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const dayPast12 = "<item><title>Day past 12</title><guid>y2</guid><pubDate>29/01/2024 10:15:00</pubDate></item>"
+	feb1 := time.Date(2024, 2, 1, 10, 15, 0, 0, time.UTC)
+	jan2 := time.Date(2024, 1, 2, 10, 15, 0, 0, time.UTC)
+	jan1 := time.Date(2024, 1, 1, 10, 15, 0, 0, time.UTC)
+	jan29 := time.Date(2024, 1, 29, 10, 15, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name, lang, item string
+		want             []time.Time // zero: undated
+	}{
+		{"a day past 12 in the feed", "en", dayPast12, []time.Time{feb1, jan29, jan1}},
+		{"English of no country", "en", "", []time.Time{{}, jan1}},
+		{"English of the United States", "en-US", "", []time.Time{jan2, jan1}},
+		{"Filipino", "fil", "", []time.Time{jan2, jan1}},
+		{"German", "de", "", []time.Time{feb1, jan1}},
+		{"the feed's dates over its language", "en-GB",
+			"<item><title>Month first</title><guid>y2</guid><pubDate>01/29/2024 10:15:00</pubDate></item>",
+			[]time.Time{jan2, jan29, jan1}},
+		{"the feed's dates disagree", "de",
+			dayPast12 + "<item><title>Month first</title><guid>y4</guid><pubDate>01/29/2024 10:15:00</pubDate></item>",
+			[]time.Time{{}, jan29, jan29, jan1}},
+	} {
+		doc := bytes.Replace(b, []byte("<language>en</language>"), []byte("<language>"+tt.lang+"</language>"), 1)
+		doc = bytes.Replace(doc, []byte(dayPast12), []byte(tt.item), 1)
+		f, err := Parse(doc, "", testFeedURL, "src1", testNow, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if len(f.Items) != len(tt.want) {
+			t.Fatalf("%s: %d items; want %d", tt.name, len(f.Items), len(tt.want))
+		}
+		for i, it := range f.Items {
+			if w := tt.want[i]; it.Dated != !w.IsZero() || !w.IsZero() && !it.Published.Equal(w) {
+				t.Errorf("%s: %s: published %v dated %v; want %v", tt.name, it.Title, it.Published, it.Dated, w)
+			}
+		}
+	}
+}
