@@ -139,15 +139,43 @@ func isChinese(lang string) bool {
 }
 
 // chinaTime returns t, read from raw, moved from Central Standard Time to
-// China Standard Time when raw ends in CST and gives no offset in figures
-// besides, and t was read as Central Standard Time (its clock, at
-// UTC−06:00, is the one raw shows).
+// China Standard Time when raw ends in CST (rezone).
 func chinaTime(raw string, t *time.Time) *time.Time {
+	return rezone(raw, t, "CST", cstCentral, cstChina)
+}
+
+// The offsets of the two zones PST stands for: North America's Pacific
+// Standard Time, which gofeed reads, and Philippine Standard Time, as
+// Philippine newsrooms and servers write their zone, which a date takes
+// when its feed's language is Filipino or of the Philippines.
+const (
+	pstPacific     = -8 * time.Hour
+	pstPhilippines = 8 * time.Hour
+)
+
+// isPhilippine reports whether lang, a feed's language tag ("fil", "tl",
+// "en-PH"), is Filipino or a tag of the Philippines.
+func isPhilippine(lang string) bool {
+	parts := strings.FieldsFunc(strings.ToLower(strings.TrimSpace(lang)), func(r rune) bool { return r == '-' || r == '_' })
+	return len(parts) > 0 && (parts[0] == "fil" || parts[0] == "tl" || slices.Contains(parts[1:], "ph"))
+}
+
+// philippineTime returns t, read from raw, moved from Pacific Standard
+// Time to Philippine Standard Time when raw ends in PST (rezone).
+func philippineTime(raw string, t *time.Time) *time.Time {
+	return rezone(raw, t, "PST", pstPacific, pstPhilippines)
+}
+
+// rezone returns t, read from raw, moved from the offset read to the
+// offset means when raw ends in the abbreviation abbr and gives no offset
+// in figures besides, and t was read at read (its clock there is the one
+// raw shows).
+func rezone(raw string, t *time.Time, abbr string, read, means time.Duration) *time.Time {
 	if t == nil {
 		return nil
 	}
 	f := strings.Fields(raw)
-	if len(f) < 2 || !strings.EqualFold(f[len(f)-1], "CST") {
+	if len(f) < 2 || !strings.EqualFold(f[len(f)-1], abbr) {
 		return t
 	}
 	for _, w := range f[:len(f)-1] {
@@ -155,11 +183,11 @@ func chinaTime(raw string, t *time.Time) *time.Time {
 			return t
 		}
 	}
-	central := t.In(time.FixedZone("CST", int(cstCentral/time.Second)))
-	if !strings.Contains(raw, central.Format("15:04")) && !strings.Contains(raw, central.Format("3:04")) {
+	at := t.In(time.FixedZone(abbr, int(read/time.Second)))
+	if !strings.Contains(raw, at.Format("15:04")) && !strings.Contains(raw, at.Format("3:04")) {
 		return t
 	}
-	u := t.Add(cstCentral - cstChina)
+	u := t.Add(read - means)
 	return &u
 }
 

@@ -243,6 +243,9 @@ func (n *normaliser) item(s source) aggregator.Item {
 	if n.chinese {
 		published, updated = chinaTime(gi.Published, published), chinaTime(gi.Updated, updated)
 	}
+	if n.philippine {
+		published, updated = philippineTime(gi.Published, published), philippineTime(gi.Updated, updated)
+	}
 	if published == nil {
 		published = termsDate(gi.Extensions, "issued", "created", "date")
 	}

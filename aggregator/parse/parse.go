@@ -152,14 +152,15 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 
 // normaliser holds what every item of one document shares.
 type normaliser struct {
-	sourceID string
-	now      time.Time
-	feedBase *url.URL      // the feed's URL, for relative links
-	siteBase *url.URL      // the site's URL, for HTML of items without a link
-	authors  []string      // feed-level authors, inherited by items without any
-	ist      time.Duration // the offset of IST in the feed's dates: istFor its language
-	chinese  bool          // the feed's language is Chinese: CST in its dates is China's
-	order    dayOrder      // the order of day and month in its dates in figures: feedDayOrder
+	sourceID   string
+	now        time.Time
+	feedBase   *url.URL      // the feed's URL, for relative links
+	siteBase   *url.URL      // the site's URL, for HTML of items without a link
+	authors    []string      // feed-level authors, inherited by items without any
+	ist        time.Duration // the offset of IST in the feed's dates: istFor its language
+	chinese    bool          // the feed's language is Chinese: CST in its dates is China's
+	philippine bool          // the feed's language is Filipino or of the Philippines: PST is theirs
+	order      dayOrder      // the order of day and month in its dates in figures: feedDayOrder
 }
 
 func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed {
@@ -171,6 +172,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 	n.authors = personNames(gf.Authors)
 	n.ist = istFor(gf.Language)
 	n.chinese = isChinese(gf.Language)
+	n.philippine = isPhilippine(gf.Language)
 	dates := make([]string, 0, 2*len(gf.Items))
 	for _, gi := range gf.Items {
 		if gi != nil {

@@ -2083,3 +2083,41 @@ func TestParseDateYearLast(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDatePSTPhilippines checks that PST in a feed whose language is
+// Filipino or of the Philippines is Philippine Standard Time (UTC+08:00),
+// as newsrooms there write it, where it was read as Pacific Standard Time
+// and the item dated 16 hours late, or at the fetch when that was still to
+// come; that a date with its offset in figures is read by it; and that PST
+// in a feed of the United States is still Pacific Standard Time.
+func TestParseDatePSTPhilippines(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "dates-pst-ph.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	manila := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	pacific := time.Date(2024, 3, 2, 1, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		lang string
+		want []time.Time
+	}{
+		{"en-PH", []time.Time{manila, manila, manila, manila}},
+		{"fil", []time.Time{manila, manila, manila, manila}},
+		{"tl-ph", []time.Time{manila, manila, manila, manila}},
+		{"en-US", []time.Time{pacific, pacific, pacific, manila}},
+	} {
+		doc := bytes.Replace(b, []byte("<language>en-PH</language>"), []byte("<language>"+tt.lang+"</language>"), 1)
+		f, err := Parse(doc, "", testFeedURL, "src1", testNow, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.lang, err)
+		}
+		if len(f.Items) != len(tt.want) {
+			t.Fatalf("%s: %d items; want %d", tt.lang, len(f.Items), len(tt.want))
+		}
+		for i, it := range f.Items {
+			if !it.Dated || !it.Published.Equal(tt.want[i]) {
+				t.Errorf("%s: %s: published %v dated %v; want %v", tt.lang, it.Title, it.Published, it.Dated, tt.want[i])
+			}
+		}
+	}
+}
