@@ -65,6 +65,9 @@ type source struct {
 	// literalTitle is set for an Atom entry whose title is of type text:
 	// its "<" and "&" are characters, not markup.
 	literalTitle bool
+	// created is the text of an Atom 0.3 entry's <created>, which gofeed
+	// does not read, when gofeed read no other date of the entry.
+	created string
 }
 
 func (n *normaliser) item(s source) aggregator.Item {
@@ -251,6 +254,15 @@ func (n *normaliser) item(s source) aggregator.Item {
 	}
 	if updated == nil {
 		updated = termsDate(gi.Extensions, "modified")
+	}
+	if published == nil && updated == nil && s.created != "" {
+		// Atom 0.3's <created>, the date of the entry's first draft,
+		// dates an entry that has no <issued> or <modified> it can read.
+		if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s.created)); err == nil {
+			published = &t
+		} else {
+			published = looseDate(s.created, n.ist, n.order)
+		}
 	}
 	if t, ok := n.sane(published); ok {
 		it.Published, it.Dated = t, true

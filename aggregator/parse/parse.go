@@ -229,6 +229,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 
 	titleTypes := sync.OnceValue(func() []bool { return atomTextTitles(b) })
 	bodies := sync.OnceValue(func() []string { return xhtmlBodies(b) })
+	created := sync.OnceValue(func() []string { return atomCreated(b) })
 	items := make([]aggregator.Item, 0, min(len(gf.Items), maxItems))
 	seen := make(map[string][]int, len(gf.Items)) // GUID as given → indexes in items
 	taken := make(map[string]bool, len(gf.Items)) // final GUIDs
@@ -265,6 +266,13 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 			if strings.ContainsAny(gi.Title, "<&") && PlainText(gi.Title) != LiteralText(gi.Title) {
 				if types := titleTypes(); i < len(types) {
 					src.literalTitle = types[i]
+				}
+			}
+			// gofeed reads Atom 0.3's <issued> and <modified>, not its
+			// <created>: only an entry it left undated needs the look.
+			if gi.PublishedParsed == nil && gi.UpdatedParsed == nil {
+				if cs := created(); len(cs) == len(af.Entries) {
+					src.created = cs[i]
 				}
 			}
 		case jf != nil && i < len(jf.Items):
@@ -601,6 +609,49 @@ func atomTextTitles(doc []byte) []bool {
 				out[len(out)-1] = mode != "base64" && (typ == "" || typ == "text" || strings.HasPrefix(typ, "text/") && typ != "text/html")
 			}
 		case xml.EndElement:
+			if depth == entry {
+				entry = -1
+			}
+			depth--
+		}
+	}
+}
+
+// atomCreated returns the text of each Atom entry's <created>, as Atom 0.3
+// dates an entry's first draft, or "" for an entry without one, in the
+// order of the entries.
+func atomCreated(doc []byte) []string {
+	d := feedDecoder(doc)
+	var out []string
+	depth, entry := 0, -1 // entry: the depth of the entry open, or -1
+	in, done := false, false
+	var text strings.Builder
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return out
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			switch {
+			case entry < 0 && t.Name.Local == "entry":
+				entry, done = depth, false
+				out = append(out, "")
+			case entry >= 0 && depth == entry+1 && t.Name.Local == "created" && !done &&
+				(t.Name.Space == "" || t.Name.Space == "http://purl.org/atom/ns#"):
+				in = true
+				text.Reset()
+			}
+		case xml.CharData:
+			if in && text.Len() < maxLooseDate {
+				text.Write(t)
+			}
+		case xml.EndElement:
+			if in && depth == entry+1 {
+				in, done = false, true
+				out[len(out)-1] = text.String()
+			}
 			if depth == entry {
 				entry = -1
 			}

@@ -2121,3 +2121,32 @@ func TestParseDatePSTPhilippines(t *testing.T) {
 		}
 	}
 }
+
+// TestParseAtom03Created checks that an Atom 0.3 entry whose only readable
+// date is its <created> is dated by it, where gofeed left it unread and
+// the entry took the date of the one above it; an <issued> gofeed reads
+// comes first.
+func TestParseAtom03Created(t *testing.T) {
+	f := mustParseFile(t, "atom03-created.xml", "")
+	want := map[string]time.Time{
+		"Issued and created":     time.Date(2004, 6, 4, 9, 0, 0, 0, time.UTC),
+		"Created with an offset": time.Date(2004, 6, 3, 9, 0, 0, 0, time.UTC),
+		"Issued unreadable":      time.Date(2004, 6, 2, 9, 0, 0, 0, time.UTC),
+		"Created alone":          time.Date(2004, 6, 1, 9, 0, 0, 0, time.UTC),
+	}
+	if len(f.Items) != len(want)+1 {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want)+1)
+	}
+	for _, it := range f.Items {
+		w, ok := want[it.Title]
+		if !ok {
+			if it.Dated {
+				t.Errorf("%s: published %v, dated; want undated", it.Title, it.Published)
+			}
+			continue
+		}
+		if !it.Dated || !it.Published.Equal(w) {
+			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
+		}
+	}
+}
