@@ -187,6 +187,9 @@ func (n *normaliser) item(s source) aggregator.Item {
 		it.Authors = creators
 	}
 	if len(it.Authors) == 0 {
+		it.Authors = mediaAuthors(gi.Extensions)
+	}
+	if len(it.Authors) == 0 {
 		it.Authors = n.authors
 	}
 	cats := gi.Categories
@@ -828,6 +831,27 @@ func rssCreators(it *rss.Item) []string {
 	var ps []*gofeed.Person
 	for _, c := range it.DublinCoreExt.Creator {
 		ps = append(ps, &gofeed.Person{Name: c})
+	}
+	return personNames(ps)
+}
+
+// mediaAuthors returns the names that an item's Media RSS credits give
+// the role of its author (<media:credit role="author">, in the item, its
+// media:group or a media:content that is no picture: a picture's author
+// is who took it), as feeds of videos and some newsrooms name the byline
+// there alone.
+func mediaAuthors(exts ext.Extensions) []string {
+	m := exts["media"]
+	if m == nil {
+		return nil
+	}
+	var ps []*gofeed.Person
+	for _, h := range mediaElements(m, "credit", true) {
+		for _, e := range h {
+			if strings.EqualFold(strings.TrimSpace(e.Attrs["role"]), "author") {
+				ps = append(ps, &gofeed.Person{Name: e.Value})
+			}
+		}
 	}
 	return personNames(ps)
 }

@@ -2150,3 +2150,18 @@ func TestParseAtom03Created(t *testing.T) {
 		}
 	}
 }
+
+// TestParseMediaCredits checks that an item without an author of its own
+// is credited to the names its Media RSS credits give the role of author,
+// before its feed's, where it took its feed's author or none; that a
+// picture's credits and credits of other roles name no author; and that
+// the item's own author comes first.
+func TestParseMediaCredits(t *testing.T) {
+	f := mustParseFile(t, "rss-media-credit.xml", "")
+	checkItems(t, f, "authors", func(it aggregator.Item) string { return strings.Join(it.Authors, "; ") }, []string{
+		"Dana Reyes; Omar Lindqvist",
+		"Priya Nair",
+		"Sam Okafor",
+		"Valley News Desk",
+	})
+}
