@@ -22,6 +22,7 @@ import (
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/korean"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -174,6 +175,11 @@ func TestParseFormats(t *testing.T) {
 			[]string{"Here’s what the council decided", "Don’t miss the regatta"}},
 		{"windows-1252-apostrophes.xml", "application/rss+xml; charset=utf-8", "Harbour Notes", []string{"notes-1", "notes-2"}, nil,
 			[]string{"Here’s what the council decided", "Don’t miss the regatta"}},
+		// Chinese in GBK or Big5 that nothing labels, or that the server
+		// labels UTF-8, is read in that encoding, not as Latin.
+		{"gbk-unlabelled.xml", "", "江城晚报", []string{"jc-1", "jc-2"}, nil, []string{"港口烟花晚会因雨推迟到下周举行", "新渡轮下个月开始运营"}},
+		{"gbk-unlabelled.xml", "text/xml; charset=utf-8", "江城晚报", []string{"jc-1", "jc-2"}, nil, []string{"港口烟花晚会因雨推迟到下周举行", "新渡轮下个月开始运营"}},
+		{"big5-unlabelled.xml", "", "港灣日報", []string{"gw-1", "gw-2"}, nil, []string{"港口煙火晚會因雨延到下週舉行", "新渡輪下個月開始營運"}},
 	}
 	for _, tt := range tests {
 		f := mustParseFile(t, tt.file, tt.contentType)
@@ -623,7 +629,14 @@ func TestGuessMultiByte(t *testing.T) {
 		{"japanese in euc-jp", japanese.EUCJP, "<a>港の花火大会は雨のため延期</a>", true},
 		{"korean in euc-kr", korean.EUCKR, "<a>항구 불꽃축제가 비 때문에 연기</a>", true},
 		{"kanji alone", japanese.ShiftJIS, "<a>東京</a>", false},
-		{"chinese in gbk", simplifiedchinese.GBK, "<a>港口烟花晚会因雨推迟到下周举行，市长在今天上午的会议上说明了原因。</a>", false},
+		{"chinese in gbk", simplifiedchinese.GBK, "<a>港口烟花晚会因雨推迟到下周举行，市长在今天上午的会议上说明了原因。</a>", true},
+		{"chinese in big5", traditionalchinese.Big5, "<a>港口煙火晚會因雨延到下週舉行，市長在今天上午的會議上說明了原因。</a>", true},
+		{"chinese, a few characters", simplifiedchinese.GBK, "<a>上海的新闻</a>", false},
+		{"japanese katakana in euc-jp", japanese.EUCJP, "<a>ゲームセンターでガンダムのシミュレーションゲーム、ウルトラマンのストーリーモード</a>", false},
+		{"korean with hanja in euc-kr", korean.EUCKR, "<a>韓國銀行 基準金利 凍結 決定 發表 經濟 成長 展望 物價 上昇 憂慮 表明</a>", false},
+		{"russian in koi8-r, at length", charmap.KOI8R, "<a>Правительство обсудило бюджет на следующий год, и министр финансов рассказал о планах на весну и лето</a>", false},
+		{"russian in windows-1251, at length", charmap.Windows1251, "<a>Правительство обсудило бюджет на следующий год, и министр финансов рассказал о планах на весну и лето</a>", false},
+		{"greek in iso-8859-7, at length", charmap.ISO8859_7, "<a>Καιρός: βροχές και καταιγίδες το Σάββατο σε όλη τη χώρα, με χιόνια στα ορεινά της βόρειας Ελλάδας</a>", false},
 		{"french in windows-1252", charmap.Windows1252, "<a>“Déjà vu” à la façade, l’été à Genève</a>", false},
 		{"russian in windows-1251", charmap.Windows1251, "<a>Правительство обсудило бюджет на следующий год</a>", false},
 		{"russian in koi8-r", charmap.KOI8R, "<a>Учитель года: Очень ждём Вас</a>", false},
