@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	// The time zone database, for the dates that name their zone as it
 	// does ("Europe/Berlin"): the container image holds no other.
@@ -654,12 +655,36 @@ func epochDate(raw string) *time.Time {
 
 // unCJK returns a date written as Chinese, Japanese and Korean write them
 // ("2026年3月1日 10:15", "2026년 3월 1일 10:15") with slashes, as
-// dayMonthYear reads them ("2026/3/1 10:15"), or raw.
+// dayMonthYear reads them ("2026/3/1 10:15"), or raw. The day of the week
+// in brackets after the day ("(土)", "（星期六）", "(토)") or in words
+// ("星期六") is left out, a
+// time in hours and minutes ("10時15分", "10시 15분") written with colons,
+// and the words for morning and afternoon before the time ("午後",
+// "下午", "오후") written after it as AM and PM.
 func unCJK(raw string) string {
 	if !strings.ContainsAny(raw, "年년") {
 		return raw
 	}
-	s := strings.NewReplacer("年", "/", "년", "/", "月", "/", "월", "/", "日", " ", "일", " ").Replace(raw)
+	s := raw
+	for _, br := range [][2]string{{"(", ")"}, {"（", "）"}} {
+		if i := strings.Index(s, br[0]); i >= 0 {
+			if j := strings.Index(s[i:], br[1]); j > 0 {
+				in := s[i+len(br[0]) : i+j]
+				if in != "" && utf8.RuneCountInString(in) <= 3 && !strings.ContainsFunc(in, func(r rune) bool { return r < utf8.RuneSelf }) {
+					s = s[:i] + " " + s[i+j+len(br[1]):]
+				}
+			}
+		}
+	}
+	mer := ""
+	for _, w := range [][2]string{{"午前", "am"}, {"午後", "pm"}, {"上午", "am"}, {"下午", "pm"}, {"오전", "am"}, {"오후", "pm"}} {
+		if i := strings.Index(s, w[0]); i >= 0 {
+			s, mer = s[:i]+" "+s[i+len(w[0]):], w[1]
+			break
+		}
+	}
+	s = strings.NewReplacer("年", "/", "년", "/", "月", "/", "월", "/", "日", " ", "일", " ",
+		"時", ":", "时", ":", "시", ":", "分", ":", "분", ":", "秒", " ", "초", " ").Replace(s)
 	p := strings.Split(s, "/")
 	if len(p) != 3 {
 		return raw
@@ -667,5 +692,35 @@ func unCJK(raw string) string {
 	for i := range p {
 		p[i] = strings.TrimSpace(p[i])
 	}
-	return strings.Join(p, "/")
+	var f []string
+	for _, w := range strings.Fields(p[2]) {
+		// The day of the week in words ("星期五", "週五").
+		if strings.ContainsFunc(w, func(r rune) bool { return r < utf8.RuneSelf }) {
+			f = append(f, w)
+		}
+	}
+	if len(f) == 0 {
+		return raw
+	}
+	out := []string{p[0] + "/" + p[1] + "/" + f[0]}
+	f = f[1:]
+	if len(f) > 0 {
+		// The time: its parts, split where a space followed "시".
+		clk := f[0]
+		f = f[1:]
+		for len(f) > 0 && strings.HasSuffix(clk, ":") && '0' <= f[0][0] && f[0][0] <= '9' {
+			clk, f = clk+f[0], f[1:]
+		}
+		if c, ok := strings.CutSuffix(clk, ":"); ok {
+			clk = c
+			if !strings.Contains(clk, ":") {
+				clk += ":00" // hours alone, "10時"
+			}
+		}
+		out = append(out, clk)
+		if mer != "" {
+			out = append(out, mer)
+		}
+	}
+	return strings.Join(append(out, f...), " ")
 }
