@@ -143,6 +143,10 @@ const (
 	// jsonString: a string that is no text (a URL, a date, a code): any
 	// other value is left out.
 	jsonString
+	// jsonDate: a date, a string; a number stands for its text, as some
+	// feeds write a date as the seconds since 1970 (looseDate reads it),
+	// any other value is left out.
+	jsonDate
 	// jsonAuthor: an author object; a string stands for an author of that
 	// name.
 	jsonAuthor
@@ -169,7 +173,7 @@ var (
 	jsonItemMembers = map[string]jsonShape{
 		"id": jsonAny, "url": jsonString, "external_url": jsonString, "title": jsonText,
 		"content_html": jsonText, "content_text": jsonText, "summary": jsonText, "image": jsonString,
-		"banner_image": jsonString, "date_published": jsonString, "date_modified": jsonString,
+		"banner_image": jsonString, "date_published": jsonDate, "date_modified": jsonDate,
 		"author": jsonAuthor, "authors": jsonAuthors, "tags": jsonTags, "attachments": jsonAttachments,
 		"language": jsonString,
 	}
@@ -206,6 +210,14 @@ func normaliseJSON(obj map[string]any, members map[string]jsonShape) error {
 			}
 		case jsonString:
 			if _, ok := v.(string); !ok {
+				delete(obj, key)
+			}
+		case jsonDate:
+			switch t := v.(type) {
+			case string:
+			case json.Number:
+				obj[key] = t.String()
+			default:
 				delete(obj, key)
 			}
 		case jsonAuthor:

@@ -2182,3 +2182,17 @@ func TestParseMediaCredits(t *testing.T) {
 		"Valley News Desk",
 	})
 }
+
+// TestParseJSONEpochDates checks that a JSON Feed item dated in seconds or
+// milliseconds since 1970, written as a number or as a string, is dated
+// so, where a number was left out and the item took the time of the fetch.
+func TestParseJSONEpochDates(t *testing.T) {
+	f := mustParseFile(t, "jsonfeed-epoch.json", "application/feed+json")
+	nine := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	checkItems(t, f, "date", func(it aggregator.Item) string {
+		if !it.Dated {
+			return "undated"
+		}
+		return it.Published.String()
+	}, []string{nine.String(), nine.String(), nine.String(), "undated"})
+}
