@@ -574,39 +574,30 @@ func jsonHub(b []byte) string {
 	return ""
 }
 
-// atomTextTitles reads an Atom document's entries in order and reports,
-// for each, whether its title is text (the type Atom takes when none is
-// given, "text", or a text/ media type, not base64), whose "<" and "&"
-// gofeed has decoded into characters that are no markup.
-func atomTextTitles(doc []byte) []bool {
+// atomEntries reads an Atom document's entries in order and calls child
+// for each element directly inside one, with the entry's index, to read
+// the element to its end (d.Skip, or elementText). It returns the number
+// of entries, those before any damage to the document.
+func atomEntries(doc []byte, child func(entry int, start xml.StartElement, d *xml.Decoder) error) int {
 	d := feedDecoder(doc)
-	var out []bool
-	depth, entry := 0, -1 // entry: the depth of the entry open, or -1
-	titled := false
+	n, depth, entry := 0, 0, -1 // entry: the depth of the entry open, or -1
 	for {
 		tok, err := d.Token()
 		if err != nil {
-			return out
+			return n
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			depth++
-			switch {
-			case entry < 0 && t.Name.Local == "entry":
-				entry, titled = depth, false
-				out = append(out, false)
-			case entry >= 0 && depth == entry+1 && t.Name.Local == "title" && !titled:
-				titled = true
-				var typ, mode string
-				for _, a := range t.Attr {
-					switch a.Name.Local {
-					case "type":
-						typ = strings.ToLower(strings.TrimSpace(a.Value))
-					case "mode":
-						mode = strings.ToLower(strings.TrimSpace(a.Value))
-					}
+			if entry >= 0 && depth == entry {
+				if child(n-1, t, d) != nil {
+					return n
 				}
-				out[len(out)-1] = mode != "base64" && (typ == "" || typ == "text" || strings.HasPrefix(typ, "text/") && typ != "text/html")
+				continue
+			}
+			depth++
+			if entry < 0 && t.Name.Local == "entry" {
+				entry = depth
+				n++
 			}
 		case xml.EndElement:
 			if depth == entry {
@@ -617,45 +608,82 @@ func atomTextTitles(doc []byte) []bool {
 	}
 }
 
-// atomCreated returns the text of each Atom entry's <created>, as Atom 0.3
-// dates an entry's first draft, or "" for an entry without one, in the
-// order of the entries.
-func atomCreated(doc []byte) []string {
-	d := feedDecoder(doc)
-	var out []string
-	depth, entry := 0, -1 // entry: the depth of the entry open, or -1
-	in, done := false, false
+// elementText reads the element whose start d has just read to its end
+// and returns its text, the first limit bytes of it.
+func elementText(d *xml.Decoder, limit int) (string, error) {
 	var text strings.Builder
-	for {
+	for depth := 1; depth > 0; {
 		tok, err := d.Token()
 		if err != nil {
-			return out
+			return text.String(), err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
-			switch {
-			case entry < 0 && t.Name.Local == "entry":
-				entry, done = depth, false
-				out = append(out, "")
-			case entry >= 0 && depth == entry+1 && t.Name.Local == "created" && !done &&
-				(t.Name.Space == "" || t.Name.Space == "http://purl.org/atom/ns#"):
-				in = true
-				text.Reset()
-			}
+		case xml.EndElement:
+			depth--
 		case xml.CharData:
-			if in && text.Len() < maxLooseDate {
+			if text.Len() < limit {
 				text.Write(t)
 			}
-		case xml.EndElement:
-			if in && depth == entry+1 {
-				in, done = false, true
-				out[len(out)-1] = text.String()
-			}
-			if depth == entry {
-				entry = -1
-			}
-			depth--
 		}
 	}
+	return text.String(), nil
+}
+
+// padTo returns s lengthened with zero values to n elements, if shorter.
+func padTo[T any](s []T, n int) []T {
+	for len(s) < n {
+		var zero T
+		s = append(s, zero)
+	}
+	return s
+}
+
+// atomTextTitles reads an Atom document's entries in order and reports,
+// for each, whether its title is text (the type Atom takes when none is
+// given, "text", or a text/ media type, not base64), whose "<" and "&"
+// gofeed has decoded into characters that are no markup.
+func atomTextTitles(doc []byte) []bool {
+	var out []bool
+	titled := -1 // the last entry whose title was read
+	n := atomEntries(doc, func(i int, t xml.StartElement, d *xml.Decoder) error {
+		if t.Name.Local == "title" && titled != i {
+			titled = i
+			var typ, mode string
+			for _, a := range t.Attr {
+				switch a.Name.Local {
+				case "type":
+					typ = strings.ToLower(strings.TrimSpace(a.Value))
+				case "mode":
+					mode = strings.ToLower(strings.TrimSpace(a.Value))
+				}
+			}
+			out = padTo(out, i+1)
+			out[i] = mode != "base64" && (typ == "" || typ == "text" || strings.HasPrefix(typ, "text/") && typ != "text/html")
+		}
+		return d.Skip()
+	})
+	return padTo(out, n)
+}
+
+// atomCreated returns the text of each Atom entry's <created>, as Atom 0.3
+// dates an entry's first draft, or "" for an entry without one, in the
+// order of the entries.
+func atomCreated(doc []byte) []string {
+	var out []string
+	dated := -1 // the last entry whose <created> was read
+	n := atomEntries(doc, func(i int, t xml.StartElement, d *xml.Decoder) error {
+		if t.Name.Local != "created" || dated == i || t.Name.Space != "" && t.Name.Space != "http://purl.org/atom/ns#" {
+			return d.Skip()
+		}
+		dated = i
+		text, err := elementText(d, maxLooseDate)
+		if err == nil {
+			out = padTo(out, i+1)
+			out[i] = text
+		}
+		return err
+	})
+	return padTo(out, n)
 }
