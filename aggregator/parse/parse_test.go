@@ -1503,21 +1503,7 @@ func TestParseDateFigures(t *testing.T) {
 		"SQL Server morning":              time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
 		"SQL Server evening":              time.Date(2024, 2, 29, 23, 30, 0, 0, time.UTC),
 	}
-	if len(f.Items) != len(want)+1 {
-		t.Fatalf("%d items; want %d", len(f.Items), len(want)+1)
-	}
-	for _, it := range f.Items {
-		w, ok := want[it.Title]
-		if !ok {
-			if it.Dated {
-				t.Errorf("%s: published %v, dated; want undated", it.Title, it.Published)
-			}
-			continue
-		}
-		if !it.Dated || !it.Published.Equal(w) {
-			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
-		}
-	}
+	checkDated(t, f, want, 1)
 }
 
 // TestParseDateMonths checks that a date whose month is named in Russian,
@@ -1537,21 +1523,7 @@ func TestParseDateMonths(t *testing.T) {
 		"Oslo":                  time.Date(2023, 12, 1, 10, 0, 0, 0, time.UTC),
 		"Stockholm":             time.Date(2023, 5, 31, 10, 0, 0, 0, time.UTC),
 	}
-	if len(f.Items) != len(want)+1 {
-		t.Fatalf("%d items; want %d", len(f.Items), len(want)+1)
-	}
-	for _, it := range f.Items {
-		w, ok := want[it.Title]
-		if !ok {
-			if it.Dated {
-				t.Errorf("%s: published %v, dated; want undated", it.Title, it.Published)
-			}
-			continue
-		}
-		if !it.Dated || !it.Published.Equal(w) {
-			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
-		}
-	}
+	checkDated(t, f, want, 1)
 }
 
 // TestParseDateCSTChinese checks that CST in a feed whose language is
@@ -1844,21 +1816,7 @@ func TestParseDateForms(t *testing.T) {
 		"Calendar with offset": time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
 		"Drupal":               time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC),
 	}
-	if len(f.Items) != len(want)+1 {
-		t.Fatalf("%d items; want %d", len(f.Items), len(want)+1)
-	}
-	for _, it := range f.Items {
-		w, ok := want[it.Title]
-		if !ok {
-			if it.Dated {
-				t.Errorf("%s: published %v, dated; want undated", it.Title, it.Published)
-			}
-			continue
-		}
-		if !it.Dated || !it.Published.Equal(w) {
-			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
-		}
-	}
+	checkDated(t, f, want, 1)
 	ie := mustParseFile(t, "dates-ist-ie.xml", "")
 	if w := time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC); len(ie.Items) != 1 || !ie.Items[0].Published.Equal(w) {
 		t.Errorf("IST in a feed in en-IE: items %+v; want one published at %v", ie.Items, w)
@@ -2036,21 +1994,7 @@ func TestParseDateNumbers(t *testing.T) {
 		"Athens, in capitals":    nine,
 		"Athens, afternoon":      time.Date(2024, 2, 29, 21, 0, 0, 0, time.UTC),
 	}
-	if len(f.Items) != len(want)+2 {
-		t.Fatalf("%d items; want %d", len(f.Items), len(want)+2)
-	}
-	for _, it := range f.Items {
-		w, ok := want[it.Title]
-		if !ok {
-			if it.Dated {
-				t.Errorf("%s: published %v, dated; want undated", it.Title, it.Published)
-			}
-			continue
-		}
-		if !it.Dated || !it.Published.Equal(w) {
-			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
-		}
-	}
+	checkDated(t, f, want, 2)
 }
 
 // TestParseDateYearLast checks that a date in figures with the year last
@@ -2151,21 +2095,7 @@ func TestParseAtom03Created(t *testing.T) {
 		"Issued unreadable":      time.Date(2004, 6, 2, 9, 0, 0, 0, time.UTC),
 		"Created alone":          time.Date(2004, 6, 1, 9, 0, 0, 0, time.UTC),
 	}
-	if len(f.Items) != len(want)+1 {
-		t.Fatalf("%d items; want %d", len(f.Items), len(want)+1)
-	}
-	for _, it := range f.Items {
-		w, ok := want[it.Title]
-		if !ok {
-			if it.Dated {
-				t.Errorf("%s: published %v, dated; want undated", it.Title, it.Published)
-			}
-			continue
-		}
-		if !it.Dated || !it.Published.Equal(w) {
-			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
-		}
-	}
+	checkDated(t, f, want, 1)
 }
 
 // TestParseMediaCredits checks that an item without an author of its own
@@ -2195,4 +2125,22 @@ func TestParseJSONEpochDates(t *testing.T) {
 		}
 		return it.Published.String()
 	}, []string{nine.String(), nine.String(), nine.String(), "undated"})
+}
+
+// checkDated checks that each item of f titled as a key of want is dated
+// at its value, and that the others, undated of them, are undated.
+func checkDated(t *testing.T, f *Feed, want map[string]time.Time, undated int) {
+	t.Helper()
+	if len(f.Items) != len(want)+undated {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want)+undated)
+	}
+	for _, it := range f.Items {
+		w, ok := want[it.Title]
+		switch {
+		case !ok && it.Dated:
+			t.Errorf("%s: published %v, dated; want undated", it.Title, it.Published)
+		case ok && (!it.Dated || !it.Published.Equal(w)):
+			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
+		}
+	}
 }
