@@ -1125,7 +1125,13 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 	// The bands come a term at a time, heaviest term first, per bands a
 	// term (one for each bucket of the window). A term whose band is full
 	// in some bucket is a topic of the day, and the next term is read in
-	// its place, until near.LookupTerms were read.
+	// its place, until near.LookupTerms were read. While fewer stories
+	// than are compared in full were found, the rest of the terms the Doc
+	// is filed under are read too: a copy cut to its first paragraphs
+	// under a headline of its own can weigh words its original has, but
+	// not among the terms that one was filed under, where many of its
+	// words were equally rare; a lookup that found few stories costs
+	// little to carry on.
 	clear(s.hitIndex)
 	hits := s.hitList[:0]
 	var bit uint64 // the term being read
@@ -1154,7 +1160,7 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 	var topics uint64       // the terms found to be topic words, a bit each
 	var weights [64]float64 // each term's weight
 	read := 0
-	for t := 0; t < len(weights) && (t+1)*per <= len(bands) && read < near.LookupTerms; t++ {
+	for t := 0; t < len(weights) && (t+1)*per <= len(bands) && (read < near.LookupTerms || len(hits) < maxCandidates); t++ {
 		term := bands[t*per : (t+1)*per]
 		weights[t] = term[0].Weight
 		bit = 1 << t

@@ -321,3 +321,21 @@ func TestStoriesKeptApartThirdSet(t *testing.T) { checkUnseen(t, "testdata/apart
 // visit, a flood warning, a column quoting a headline, a briefing, a fact
 // check, and local reports of schools, trains, water and a football match.
 func TestUnseenStoriesSeventhSet(t *testing.T) { checkUnseen(t, "testdata/unseen7") }
+
+// TestUnseenStoriesEighthSet does the same with an eighth set written
+// apart from the others (testdata/unseen8), in RSS, Atom and JSON Feed:
+// two running stories over three days where every report shares its
+// names. A footballer's transfer: a wire's rumour, rejected bid, second
+// bid, medical, signing with the fee in two currencies and debut, with
+// copies by a scraper, an aggregator, a relay and a flash; the buying
+// club's release of the signing and the player's first words with one
+// closing line, copied by a fans' site and a trade site; the selling
+// club's statement quoted by a paper; a European site's report of the fee
+// in euros, the fans' anger and a column; and the weekend's results to
+// one template. A phone's launch: leaked renders and prices, a live
+// page's entries, the maker's releases of the phone and of a watch with
+// one About section, copied by trade sites, a wire's report, three
+// outlets' hands-on impressions, prices by country, a fault in the first
+// update a day later, and the maker's fix with a wire's report and a
+// headline-only flash.
+func TestUnseenStoriesEighthSet(t *testing.T) { checkUnseen(t, "testdata/unseen8") }
