@@ -867,6 +867,40 @@ func distinctPosts(a, b aggregator.Item) bool {
 		disjoint(a.Enclosures, b.Enclosures, func(e aggregator.Enclosure) string { return e.URL })
 }
 
+// otherPageOfOrigin reports whether b is a page of the site that a names
+// as its original, under another link than the one named: a copy is of the
+// one report its original's link names, and another page of that site,
+// which it does not copy, is another report of the site (a company's
+// release of one product beside its release of another, written to one
+// template), however many words the two share.
+func otherPageOfOrigin(a, b aggregator.Item) bool {
+	bl := linkOf(b)
+	bh := siteOf(bl)
+	if bh == "" {
+		return false
+	}
+	named := false
+	for _, o := range a.OriginLinks {
+		if !specificLink(o) || o == linkOf(a) {
+			continue
+		}
+		if o == bl || o == b.Link {
+			return false
+		}
+		named = named || siteOf(o) == bh
+	}
+	return named
+}
+
+// siteOf returns the host of a link in lower case, without "www.".
+func siteOf(link string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+}
+
 // itemText returns the text of an item, its content or else its summary.
 func itemText(it aggregator.Item) string {
 	if it.Content != "" {
@@ -1348,6 +1382,21 @@ func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Stor
 		}
 		if near.FiguresDisagree(it.Title, other.Title) {
 			return aggregator.Match{}, nil
+		}
+		for j, id := range withs {
+			if scores[j].Kind() == "copy" {
+				continue
+			}
+			other, err := s.item(id)
+			if isNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return aggregator.Match{}, err
+			}
+			if otherPageOfOrigin(it, other) || otherPageOfOrigin(other, it) {
+				return aggregator.Match{}, nil
+			}
 		}
 	}
 	return aggregator.Match{Reason: aggregator.ReasonNear, Score: round(v), With: withs[i], Key: scores[i].Kind()}, nil

@@ -331,11 +331,13 @@ func TestUnseenStoriesSeventhSet(t *testing.T) { checkUnseen(t, "testdata/unseen
 // club's release of the signing and the player's first words with one
 // closing line, copied by a fans' site and a trade site; the selling
 // club's statement quoted by a paper; a European site's report of the fee
-// in euros, the fans' anger and a column; and the weekend's results to
-// one template. A phone's launch: leaked renders and prices, a live
-// page's entries, the maker's releases of the phone and of a watch with
-// one About section, copied by trade sites, a wire's report, three
+// in euros, the fans' anger, a column and a factbox; and the weekend's
+// results to one template, beside the same clubs' under-21 and women's
+// results. A phone's launch: leaked renders and prices, a live page's
+// entries, the maker's releases of the phone, of a smaller model to the
+// same template and of a watch with one About section, copied by trade
+// sites (one cut, fetched before the release), a wire's report, three
 // outlets' hands-on impressions, prices by country, a fault in the first
-// update a day later, and the maker's fix with a wire's report and a
-// headline-only flash.
+// update a day later, the maker's fix with a wire's report and a
+// headline-only flash, and a second fault on the third day.
 func TestUnseenStoriesEighthSet(t *testing.T) { checkUnseen(t, "testdata/unseen8") }
