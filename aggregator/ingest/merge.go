@@ -38,7 +38,7 @@ func (s *session) mergeStories(st *aggregator.Story) error {
 			if c.ID == st.ID {
 				continue
 			}
-			if _, gone := s.merged[c.ID]; gone || shareReporter(st, c) {
+			if _, gone := s.merged[c.ID]; gone || shareReporter(st, c, s.named) {
 				continue
 			}
 			cp, err := s.profile(c)
@@ -56,6 +56,12 @@ func (s *session) mergeStories(st *aggregator.Story) error {
 				continue
 			}
 			if two, err := s.distinctMembers(st, c); err != nil || two {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if two, err := s.otherPages(st, c); err != nil || two {
 				if err != nil {
 					return err
 				}
@@ -223,6 +229,67 @@ func (s *session) distinctMembers(a, b *aggregator.Story) (bool, error) {
 	return false, nil
 }
 
+// otherPages reports whether a member of a names as its original a page
+// of the site of a member of b under another link, or the other way round,
+// and is no copy of it (otherPageOfOrigin): a scraper's copies of a wire's
+// two price lists of one afternoon, one a phone's and one a smaller
+// model's, each of the report its link names, stay two stories, as the
+// wire's two reports do.
+func (s *session) otherPages(a, b *aggregator.Story) (bool, error) {
+	items := func(st *aggregator.Story) ([]aggregator.Item, error) {
+		var out []aggregator.Item
+		for _, m := range recentMembers(st) {
+			it, err := s.item(m.Item)
+			if isNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, it)
+		}
+		return out, nil
+	}
+	as, err := items(a)
+	if err != nil {
+		return false, err
+	}
+	bs, err := items(b)
+	if err != nil {
+		return false, err
+	}
+	// Once the page named is stored, it is compared with the other page
+	// itself, and the item that names it tells nothing more.
+	holds := func(its []aggregator.Item, named []string) bool {
+		return slices.ContainsFunc(its, func(it aggregator.Item) bool {
+			return slices.Contains(named, linkOf(it)) || slices.Contains(named, it.Link)
+		})
+	}
+	for _, x := range as {
+		for _, y := range bs {
+			switch {
+			case otherPageOfOrigin(x, y) && !holds(as, x.OriginLinks) && !holds(bs, x.OriginLinks):
+			case otherPageOfOrigin(y, x) && !holds(as, y.OriginLinks) && !holds(bs, y.OriginLinks):
+			default:
+				continue
+			}
+			dx, err := s.doc(x.ID)
+			if err != nil {
+				return false, err
+			}
+			dy, err := s.doc(y.ID)
+			if err != nil {
+				return false, err
+			}
+			if dx != nil && dy != nil && near.Similarity(dx, dy).Kind() == "copy" {
+				continue
+			}
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // recentMembers returns the members of st that are compared, its last
 // maxCompared.
 func recentMembers(st *aggregator.Story) []aggregator.Member {
@@ -236,20 +303,34 @@ func recentMembers(st *aggregator.Story) []aggregator.Member {
 // report from the same source: an outlet's second report on an event is a
 // follow-up or another angle, so such stories stay apart. Members that
 // joined as copies (an exact key, or a copied text) do not count, unless
-// they came before the member they copy (reported).
-func shareReporter(a, b *aggregator.Story) bool {
+// they came before the member they copy, or a copy that named them did
+// (reported).
+func shareReporter(a, b *aggregator.Story, named func(aggregator.Member) bool) bool {
 	own := map[string]bool{}
 	for _, m := range a.Members {
-		if reported(a, m) {
+		if reported(a, m, named) {
 			own[m.Source] = true
 		}
 	}
 	for _, m := range b.Members {
-		if reported(b, m) && own[m.Source] {
+		if reported(b, m, named) && own[m.Source] {
 			return true
 		}
 	}
 	return false
+}
+
+// named reports whether a member joined its story by an origin key as the
+// original that a stored copy named, its own link: the copy came first.
+func (s *session) named(m aggregator.Member) bool {
+	if m.Match.Reason != aggregator.ReasonOrigin || m.Match.Key == "" {
+		return false
+	}
+	it, err := s.item(m.Item)
+	if err != nil {
+		return false
+	}
+	return m.Match.Key == linkOf(it) || m.Match.Key == it.Link
 }
 
 // reported tells whether a member of st is its outlet's own report rather
@@ -257,11 +338,16 @@ func shareReporter(a, b *aggregator.Story) bool {
 // member published after it is the original, which its copy, stored
 // first, made look like a copy: a charity's press release fetched after
 // the sites that copied it is still the charity's own report, and its
-// next release stays a story of its own.
-func reported(st *aggregator.Story, m aggregator.Member) bool {
+// next release stays a story of its own. So is an original that joined
+// the story of a copy that named it, stored before it (named): a wire's
+// price list of a phone's smaller model, fetched after a scraper's copy
+// of it, stays apart from the story of its price list of the phone.
+func reported(st *aggregator.Story, m aggregator.Member, named func(aggregator.Member) bool) bool {
 	switch m.Match.Reason {
 	case aggregator.ReasonNew:
 		return true
+	case aggregator.ReasonOrigin:
+		return named(m)
 	case aggregator.ReasonNear:
 		if m.Match.Key != "copy" {
 			return true

@@ -873,9 +873,12 @@ func distinctPosts(a, b aggregator.Item) bool {
 // which it does not copy, is another report of the site (a company's
 // release of one product beside its release of another, written to one
 // template), however many words the two share.
+//
+// A page under the same last part of its path as the one named (its print
+// or mobile path, "/print/news/…/tram-approved" for "/news/…/tram-approved")
+// is the article named.
 func otherPageOfOrigin(a, b aggregator.Item) bool {
-	bl := linkOf(b)
-	bh := siteOf(bl)
+	bh, bs := siteOf(linkOf(b))
 	if bh == "" {
 		return false
 	}
@@ -884,21 +887,32 @@ func otherPageOfOrigin(a, b aggregator.Item) bool {
 		if !specificLink(o) || o == linkOf(a) {
 			continue
 		}
-		if o == bl || o == b.Link {
+		oh, os := siteOf(o)
+		if oh != bh {
+			continue
+		}
+		if os == bs {
 			return false
 		}
-		named = named || siteOf(o) == bh
+		named = true
 	}
 	return named
 }
 
-// siteOf returns the host of a link in lower case, without "www.".
-func siteOf(link string) string {
+// siteOf returns the host of a link in lower case, without "www.", "m.",
+// "amp." or "mobile.", and the last part of its path.
+func siteOf(link string) (host, last string) {
 	u, err := url.Parse(link)
 	if err != nil {
-		return ""
+		return "", ""
 	}
-	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	host = strings.ToLower(u.Hostname())
+	for _, p := range []string{"www.", "m.", "amp.", "mobile."} {
+		host = strings.TrimPrefix(host, p)
+	}
+	path := strings.Trim(u.EscapedPath(), "/")
+	path = strings.TrimSuffix(strings.TrimSuffix(path, "/amp"), ".amp")
+	return host, path[strings.LastIndex(path, "/")+1:]
 }
 
 // itemText returns the text of an item, its content or else its summary.

@@ -331,13 +331,16 @@ func TestUnseenStoriesSeventhSet(t *testing.T) { checkUnseen(t, "testdata/unseen
 // club's release of the signing and the player's first words with one
 // closing line, copied by a fans' site and a trade site; the selling
 // club's statement quoted by a paper; a European site's report of the fee
-// in euros, the fans' anger, a column and a factbox; and the weekend's
-// results to one template, beside the same clubs' under-21 and women's
-// results. A phone's launch: leaked renders and prices, a live page's
-// entries, the maker's releases of the phone, of a smaller model to the
-// same template and of a watch with one About section, copied by trade
-// sites (one cut, fetched before the release), a wire's report, three
-// outlets' hands-on impressions, prices by country, a fault in the first
-// update a day later, the maker's fix with a wire's report and a
-// headline-only flash, and a second fault on the third day.
+// in euros, the fans' anger, a column and a factbox; the club's release
+// of a goalkeeper to the template of the first, copied before it came; and
+// the weekend's results to one template, beside the same clubs' under-21
+// and women's results and another site's headlines of them. A phone's
+// launch: leaked renders and prices, a live page's entries, the maker's
+// releases of the phone, of a smaller model to the same template and of a
+// watch with one About section, copied by trade sites (one cut, fetched
+// before the release), a wire's report, three outlets' hands-on
+// impressions, prices by country of the phone and of the smaller model
+// (copied before it came), a fault in the first update a day later, the
+// maker's fix with a wire's report and a headline-only flash, and a second
+// fault and fix on the third day to the templates of the first.
 func TestUnseenStoriesEighthSet(t *testing.T) { checkUnseen(t, "testdata/unseen8") }
