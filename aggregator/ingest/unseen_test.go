@@ -324,15 +324,16 @@ func TestUnseenStoriesSeventhSet(t *testing.T) { checkUnseen(t, "testdata/unseen
 
 // TestUnseenStoriesEighthSet does the same with an eighth set written
 // apart from the others (testdata/unseen8), in RSS, Atom and JSON Feed:
-// two running stories over three days where every report shares its
-// names. A footballer's transfer: a wire's rumour, rejected bid, second
-// bid, medical, signing with the fee in two currencies and debut, with
-// copies by a scraper, an aggregator, a relay and a flash; the buying
+// two running stories over three days where every report shares its names.
+// A footballer's transfer: a wire's rumour, rejected bid, second bid,
+// medical, signing with the fee in two currencies and debut, with copies
+// by a scraper, an aggregator, a relay and a flash, and flashes of the two
+// bids as headlines alone; the agent's words on other clubs; the buying
 // club's release of the signing and the player's first words with one
 // closing line, copied by a fans' site and a trade site; the selling
 // club's statement quoted by a paper; a European site's report of the fee
-// in euros, the fans' anger, a column and a factbox; the club's release
-// of a goalkeeper to the template of the first, copied before it came; and
+// in euros, the fans' anger, a column and a factbox; the club's release of
+// a goalkeeper to the template of the first, copied before it came; and
 // the weekend's results to one template, beside the same clubs' under-21
 // and women's results and another site's headlines of them. A phone's
 // launch: leaked renders and prices, a live page's entries, the maker's
@@ -341,6 +342,7 @@ func TestUnseenStoriesSeventhSet(t *testing.T) { checkUnseen(t, "testdata/unseen
 // before the release), a wire's report, three outlets' hands-on
 // impressions, prices by country of the phone and of the smaller model
 // (copied before it came), a fault in the first update a day later, the
-// maker's fix with a wire's report and a headline-only flash, and a second
-// fault and fix on the third day to the templates of the first.
+// maker's fix with a wire's report and a headline-only flash, a "what we
+// know" of the fault, and a second fault and fix on the third day to the
+// templates of the first.
 func TestUnseenStoriesEighthSet(t *testing.T) { checkUnseen(t, "testdata/unseen8") }
