@@ -163,13 +163,30 @@ func openElements(b []byte) []string {
 // does: its last bytes are not the root's end tag. A document damaged
 // midway still ends with it (a CDATA section or a quote left open swallows
 // the rest of the document, its end tag included); one whose bytes stopped
-// coming, wherever that was, does not.
+// coming, wherever that was, does not. Comments and processing
+// instructions after the root's end tag, which page caches append to what
+// they serve, are passed over.
 func endsEarly(b []byte) bool {
 	root := rootName(b)
 	if root == "" {
 		return false
 	}
 	end := bytes.TrimRight(b, " \t\r\n")
+	for {
+		var open int // where the comment or instruction that end ends with starts
+		switch {
+		case bytes.HasSuffix(end, []byte("-->")):
+			open = bytes.LastIndex(end, []byte("<!--"))
+		case bytes.HasSuffix(end, []byte("?>")):
+			open = bytes.LastIndex(end, []byte("<?"))
+		default:
+			open = -1
+		}
+		if open < 0 {
+			break
+		}
+		end = bytes.TrimRight(end[:open], " \t\r\n")
+	}
 	if !bytes.HasSuffix(end, []byte(">")) {
 		return true
 	}

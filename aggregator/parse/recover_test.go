@@ -120,3 +120,33 @@ func TestParseDamageAfterItems(t *testing.T) {
 	}
 	checkFeed(t, "damage after items", f)
 }
+
+// TestParseBrokenMidwayTrailer checks that a feed damaged midway whose
+// root element is followed by a comment or a processing instruction, as
+// page caches append to what they serve, is not taken for one that broke
+// off: it ended, and its validators are good.
+func TestParseBrokenMidwayTrailer(t *testing.T) {
+	trailers := []string{
+		"<!-- served from cache in 0.012 seconds -->\n",
+		"\n<!-- cached -->\n<!-- compressed -->",
+		`<?cache-info hit="yes"?>`,
+	}
+	for _, format := range []string{"rss", "atom", "rdf"} {
+		for _, trailer := range trailers {
+			doc := brokenFeed(format, "Story three a < b", false) + trailer
+			f, err := Parse([]byte(doc), "", testFeedURL, "s", testNow, Options{})
+			if err != nil || len(f.Items) != 2 {
+				t.Fatalf("%s, trailer %q: Parse = %v; want the 2 items before the damage", format, trailer, err)
+			}
+			if f.Cut {
+				t.Errorf("%s, trailer %q: Cut; want a feed that ended with its root element's end tag, and a comment after it, not taken for one that broke off", format, trailer)
+			}
+		}
+	}
+	// One that broke off in an item is cut, whatever comes after.
+	whole := brokenFeed("rss", "Story number 3", false)
+	f, err := Parse([]byte(whole[:strings.Index(whole, "Story number 3")]+"<!-- tail -->"), "", testFeedURL, "s", testNow, Options{})
+	if err != nil || !f.Cut {
+		t.Errorf("broken off in an item, then a comment: Parse = %v, Cut %v; want Cut", err, f != nil && f.Cut)
+	}
+}
