@@ -212,7 +212,11 @@ func (s *session) prepare(sourceID string, work []*pending, prep *Prepared) ([]*
 	if prep == nil || !prep.reuse(work, blob) {
 		s.in.texts(lines, work)
 	}
-	kept, err := s.storedAgain(work)
+	var items []aggregator.Item
+	if prep != nil {
+		items = prep.items
+	}
+	kept, err := s.storedAgain(work, items)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -226,16 +230,21 @@ func (s *session) prepare(sourceID string, work []*pending, prep *Prepared) ([]*
 // storedAgain returns work without the new items that are items their
 // source gave before under another GUID: the same link (or none), title,
 // summary, content and media files, stored within the dedup window or
-// earlier in work. Some feeds give an item a new GUID at every fetch;
+// earlier in work, of the fetch's items. Some feeds give an item a new GUID at every fetch;
 // storing it each time would grow the store and its story by an item a
 // poll, and its lines would count as the source's chrome. Some give its
 // link a new query too (a session, a timestamp): a stored item of the
 // source with the same text at the same link but for its query is that
-// item as well. A daily show's episodes under one title and description,
+// item as well, unless the fetch still lists it at its own link, where the
+// query names the page ("notice.php?id=102"). A daily show's episodes under one title and description,
 // without links, differ in their files.
-func (s *session) storedAgain(work []*pending) ([]*pending, error) {
+func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pending, error) {
 	type item struct{ link, title, summary, content, files string }
-	var fetched map[item]bool // the new items of this fetch kept so far
+	var fetched map[item]bool   // the new items of this fetch kept so far
+	listed := map[string]bool{} // the links of this fetch's items, schemeless
+	for _, it := range items {
+		listed[schemeless(linkOf(it))] = true
+	}
 	kept := work[:0:0]
 	for _, p := range work {
 		if p.old != nil {
@@ -294,8 +303,10 @@ func (s *session) storedAgain(work []*pending) ([]*pending, error) {
 					return nil, fmt.Errorf("item %s: %w", r.Item, err)
 				}
 				was := item{schemeless(linkOf(old)), old.Title, old.Summary, old.Content, files(old)}
-				if was.link != key.link && queryless(was.link) == queryless(key.link) {
-					was.link = key.link // the same page, under a query made anew
+				if was.link != key.link && queryless(was.link) == queryless(key.link) && !listed[was.link] {
+					// The same page, under a query made anew; one still
+					// listed at its own is another page its query names.
+					was.link = key.link
 				}
 				if old.SourceID == it.SourceID && key == was {
 					again = true

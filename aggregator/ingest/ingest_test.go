@@ -1059,6 +1059,24 @@ func TestNewGUIDEveryFetch(t *testing.T) {
 	check("a month later", apply(t, db, in, wire, item(wire, "fetch-6", link, text, body, t0.Add(30*24*time.Hour))), want{1, 0, 0})
 }
 
+// TestSameTextOtherQueryListed checks that a page whose query names it
+// ("notice.php?id=102"), with the same headline and text as another of its
+// source's pages still listed in the same fetch ("?id=101"), is stored: a
+// query made up anew at every fetch leaves no page at the old one.
+func TestSameTextOtherQueryListed(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	const page = "https://wire.test/notice.php?id="
+	text := "Planned maintenance of the ticket office systems tonight"
+	body := "The ticket office systems will be unavailable from ten until midnight."
+	first := item(wire, "notice-101", page+"101", text, body, t0)
+	apply(t, db, in, wire, first)
+	r := apply(t, db, in, wire, first, item(wire, "notice-102", page+"102", text, body, t0.Add(24*time.Hour)))
+	if r.New != 1 || r.Unchanged != 1 {
+		t.Errorf("the next notice beside the first, still listed: %d new, %d unchanged; want 1 new, 1 unchanged", r.New, r.Unchanged)
+	}
+}
+
 // TestStoryTagsBounded: a story that many outlets carry, each with
 // categories of its own, takes no more than maxCategoryTags of them, while
 // every source's configured tags and its topics stay.
