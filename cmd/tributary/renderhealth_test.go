@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHealthWhileATopicFails serves a store whose stories a damaged page
@@ -24,7 +25,16 @@ func TestHealthWhileATopicFails(t *testing.T) {
 	if resp, body := d.get(t, "/topics/all.atom"); resp.StatusCode != http.StatusInternalServerError {
 		t.Fatalf("GET /topics/all.atom from a damaged store = %d %s; want 500", resp.StatusCode, body)
 	}
-	resp, body := d.get(t, "/healthz")
+	// Until its scheduler has started, the daemon's health names that
+	// first: wait for the answer to name the topic.
+	var (
+		resp *http.Response
+		body []byte
+	)
+	waitFor(t, "/healthz to name the topic that cannot be read", 30*time.Second, func() bool {
+		resp, body = d.get(t, "/healthz")
+		return !strings.Contains(string(body), "scheduler not started")
+	})
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "(topics all)") ||
 		!strings.Contains(string(body), "damaged store") {
 		t.Errorf("GET /healthz while the topic all cannot be read = %d %s; want 503 naming the topic and the damage", resp.StatusCode, body)
