@@ -1533,33 +1533,12 @@ func TestParseDateMonths(t *testing.T) {
 // offset in figures is read by it; and that CST in a feed in English is
 // still Central Standard Time.
 func TestParseDateCSTChinese(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("testdata", "dates-cst-zh.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	china := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
 	central := time.Date(2024, 3, 1, 23, 0, 0, 0, time.UTC)
-	for _, tt := range []struct {
-		lang string
-		want []time.Time
-	}{
+	checkDatesInLanguages(t, "dates-cst-zh.xml", "zh-cn", []langDates{
 		{"zh-cn", []time.Time{china, china, china, china}},
 		{"en-us", []time.Time{central, central, central, china}},
-	} {
-		doc := bytes.Replace(b, []byte("<language>zh-cn</language>"), []byte("<language>"+tt.lang+"</language>"), 1)
-		f, err := Parse(doc, "", testFeedURL, "src1", testNow, Options{})
-		if err != nil {
-			t.Fatalf("%s: %v", tt.lang, err)
-		}
-		if len(f.Items) != len(tt.want) {
-			t.Fatalf("%s: %d items; want %d", tt.lang, len(f.Items), len(tt.want))
-		}
-		for i, it := range f.Items {
-			if !it.Dated || !it.Published.Equal(tt.want[i]) {
-				t.Errorf("%s: %s: published %v dated %v; want %v", tt.lang, it.Title, it.Published, it.Dated, tt.want[i])
-			}
-		}
-	}
+	})
 }
 
 // TestParseDateOffsetNames checks that a date whose zone is written as an
@@ -2052,35 +2031,14 @@ func TestParseDateYearLast(t *testing.T) {
 // come; that a date with its offset in figures is read by it; and that PST
 // in a feed of the United States is still Pacific Standard Time.
 func TestParseDatePSTPhilippines(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("testdata", "dates-pst-ph.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	manila := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
 	pacific := time.Date(2024, 3, 2, 1, 0, 0, 0, time.UTC)
-	for _, tt := range []struct {
-		lang string
-		want []time.Time
-	}{
+	checkDatesInLanguages(t, "dates-pst-ph.xml", "en-PH", []langDates{
 		{"en-PH", []time.Time{manila, manila, manila, manila}},
 		{"fil", []time.Time{manila, manila, manila, manila}},
 		{"tl-ph", []time.Time{manila, manila, manila, manila}},
 		{"en-US", []time.Time{pacific, pacific, pacific, manila}},
-	} {
-		doc := bytes.Replace(b, []byte("<language>en-PH</language>"), []byte("<language>"+tt.lang+"</language>"), 1)
-		f, err := Parse(doc, "", testFeedURL, "src1", testNow, Options{})
-		if err != nil {
-			t.Fatalf("%s: %v", tt.lang, err)
-		}
-		if len(f.Items) != len(tt.want) {
-			t.Fatalf("%s: %d items; want %d", tt.lang, len(f.Items), len(tt.want))
-		}
-		for i, it := range f.Items {
-			if !it.Dated || !it.Published.Equal(tt.want[i]) {
-				t.Errorf("%s: %s: published %v dated %v; want %v", tt.lang, it.Title, it.Published, it.Dated, tt.want[i])
-			}
-		}
-	}
+	})
 }
 
 // TestParseAtom03Created checks that an Atom 0.3 entry whose only readable
@@ -2141,6 +2099,42 @@ func checkDated(t *testing.T, f *Feed, want map[string]time.Time, undated int) {
 			t.Errorf("%s: published %v, dated; want undated", it.Title, it.Published)
 		case ok && (!it.Dated || !it.Published.Equal(w)):
 			t.Errorf("%s: published %v dated %v; want %v", it.Title, it.Published, it.Dated, w)
+		}
+	}
+}
+
+// langDates is a language to read a feed in and the dates its items then
+// take, in order.
+type langDates struct {
+	lang string
+	want []time.Time
+}
+
+// checkDatesInLanguages reads the fixture name, whose <language> is lang,
+// in the language of each case, and checks that its items are dated as the
+// case says.
+func checkDatesInLanguages(t *testing.T, name, lang string, cases []langDates) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte("<language>"+lang+"</language>")) {
+		t.Fatalf("%s has no <language>%s</language>", name, lang)
+	}
+	for _, tt := range cases {
+		doc := bytes.Replace(b, []byte("<language>"+lang+"</language>"), []byte("<language>"+tt.lang+"</language>"), 1)
+		f, err := Parse(doc, "", testFeedURL, "src1", testNow, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.lang, err)
+		}
+		if len(f.Items) != len(tt.want) {
+			t.Fatalf("%s: %d items; want %d", tt.lang, len(f.Items), len(tt.want))
+		}
+		for i, it := range f.Items {
+			if !it.Dated || !it.Published.Equal(tt.want[i]) {
+				t.Errorf("%s: %s: published %v dated %v; want %v", tt.lang, it.Title, it.Published, it.Dated, tt.want[i])
+			}
 		}
 	}
 }
