@@ -1033,39 +1033,22 @@ func TestPartialContent(t *testing.T) {
 // which the fetch's timeout does not end, for as long as the server
 // pleases.
 func TestSwitchingProtocols(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	hold := make(chan struct{})
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		close(hold)
-		wg.Wait()
+	addr := feedtest.RawServer(t, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		c.Read(buf) // the request, which fits
+		c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"))
+		<-hold
 	})
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				defer c.Close()
-				buf := make([]byte, 4096)
-				c.Read(buf) // the request, which fits
-				c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"))
-				<-hold
-			})
-		}
-	})
-	url := "http://" + ln.Addr().String() + "/feed.rss"
+	t.Cleanup(func() { close(hold) })
+	url := "http://" + addr + "/feed.rss"
 	f := newFetcher(t, Options{Timeout: 300 * time.Millisecond})
 	done := make(chan error, 1)
 	go func() {
 		_, err := f.Fetch(t.Context(), Request{URL: url})
 		done <- err
 	}()
+	var err error
 	select {
 	case err = <-done:
 	case <-time.After(10 * time.Second):

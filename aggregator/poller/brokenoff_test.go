@@ -22,50 +22,32 @@ import (
 func TestFeedBrokenOffReadWholeNext(t *testing.T) {
 	feed := reports(5)
 	const etag = `"whole"`
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var (
 		mu       sync.Mutex
 		requests int
-		wg       sync.WaitGroup
 	)
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				defer c.Close()
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil {
-					return
-				}
-				mu.Lock()
-				requests++
-				first := requests == 1
-				mu.Unlock()
-				switch {
-				case req.Header.Get("If-None-Match") == etag:
-					fmt.Fprintf(c, "HTTP/1.1 304 Not Modified\r\nETag: %s\r\n\r\n", etag)
-				case first:
-					// No Content-Length: the body ends where the
-					// connection closes, here in the fourth item.
-					cut := feed[:len(feed)*7/10]
-					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: %s\r\nConnection: close\r\n\r\n%s", etag, cut)
-				default:
-					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: %s\r\nContent-Length: %d\r\n\r\n%s", etag, len(feed), feed)
-				}
-			})
+	addr := feedtest.RawServer(t, func(c net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
+		}
+		mu.Lock()
+		requests++
+		first := requests == 1
+		mu.Unlock()
+		switch {
+		case req.Header.Get("If-None-Match") == etag:
+			fmt.Fprintf(c, "HTTP/1.1 304 Not Modified\r\nETag: %s\r\n\r\n", etag)
+		case first:
+			// No Content-Length: the body ends where the
+			// connection closes, here in the fourth item.
+			cut := feed[:len(feed)*7/10]
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: %s\r\nConnection: close\r\n\r\n%s", etag, cut)
+		default:
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: %s\r\nContent-Length: %d\r\n\r\n%s", etag, len(feed), feed)
 		}
 	})
-	url := "http://" + ln.Addr().String() + "/reports.rss"
+	url := "http://" + addr + "/reports.rss"
 	db := mustOpen(t)
 	clk := feedtest.NewClock(time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC))
 	p := newPoller(t, config(t, "", url), db, clk.Now)
