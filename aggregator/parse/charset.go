@@ -273,7 +273,7 @@ func decodeLabelled(b []byte, label string) []byte {
 // half-width katakana, Korean in a Japanese encoding as kanji and
 // katakana, Japanese in EUC-KR as jamo, and a byte that is no character
 // in the encoding rules it out, as does, for EUC-KR, a byte of ASCII
-// second in a pair (asciiTrail). Else it reads b as Chinese in GB18030
+// second in a pair (lowTrail). Else it reads b as Chinese in GB18030
 // (and so GBK) or Big5 when guessChinese finds it that. It reports false
 // for any other text.
 func guessMultiByte(b []byte) ([]byte, bool) {
@@ -287,7 +287,7 @@ func guessMultiByte(b []byte) ([]byte, bool) {
 		{japanese.EUCJP, 0x3040, 0x309F, 1, false},
 		{korean.EUCKR, 0xAC00, 0xD7A3, 3, true},
 	} {
-		if c.pairs && asciiTrail(b) {
+		if c.pairs && lowTrail(b, 0x80, 0) {
 			continue
 		}
 		out, err := c.enc.NewDecoder().Bytes(b)
@@ -342,7 +342,7 @@ func guessChinese(b []byte) ([]byte, bool) {
 	var best []byte
 	bestShare := 0.0
 	for _, enc := range []encoding.Encoding{simplifiedchinese.GB18030, traditionalchinese.Big5} {
-		if enc == traditionalchinese.Big5 && !hasLowTrail(b) {
+		if enc == traditionalchinese.Big5 && !lowTrail(b, 0x81, 0x40) {
 			continue
 		}
 		out, err := enc.NewDecoder().Bytes(b)
@@ -365,33 +365,24 @@ func guessChinese(b []byte) ([]byte, bool) {
 	return best, best != nil
 }
 
-// hasLowTrail reports whether b holds a pair of bytes, the first beyond
-// ASCII, whose second is below 0x80, as the second byte of a character of
-// Big5, GBK or Shift_JIS may be and one of the EUC encodings' may not.
-func hasLowTrail(b []byte) bool {
-	for i := 0; i+1 < len(b); i++ {
-		if b[i] >= 0x81 {
-			if 0x40 <= b[i+1] && b[i+1] < 0x80 {
-				return true
-			}
-			i++
-		}
-	}
-	return false
-}
-
-// asciiTrail reports whether b, read as EUC-KR reads it, in pairs of
-// bytes beyond ASCII, has a byte of ASCII second in a pair. EUC-KR has
-// none. The decoder reads Windows' extension of it (code page 949), which
-// makes a syllable of such a pair: text in Windows-1252 would read as
+// lowTrail reports whether b, read in pairs of bytes whose first is lead
+// or above, has a pair whose second is low or above but ASCII.
+//
+// With lead 0x80 and low 0, as EUC-KR reads b: EUC-KR has no such pair,
+// but the decoder reads Windows' extension of it (code page 949), which
+// makes a syllable of one, so that text in Windows-1252 would read as
 // Korean wherever a curly apostrophe or quotation mark comes before a
 // letter ("it’s", "“Yes"), the letter lost.
-func asciiTrail(b []byte) bool {
-	for i := 0; i < len(b); i++ {
-		if b[i] < utf8.RuneSelf {
+//
+// With lead 0x81 and low 0x40: the second byte of a character of Big5,
+// GBK or Shift_JIS may be such a byte, and one of the EUC encodings' may
+// not.
+func lowTrail(b []byte, lead, low byte) bool {
+	for i := 0; i+1 < len(b); i++ {
+		if b[i] < lead {
 			continue
 		}
-		if i+1 < len(b) && b[i+1] < utf8.RuneSelf {
+		if low <= b[i+1] && b[i+1] < utf8.RuneSelf {
 			return true
 		}
 		i++
