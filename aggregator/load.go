@@ -321,18 +321,7 @@ func asciiBaseURL(base string) string {
 		return base
 	}
 	if isASCII(base) {
-		// Only those bytes are encoded: written anew from u, the path
-		// would lose its escapes, a %2F becoming a "/" that begins
-		// another segment of it.
-		var b strings.Builder
-		for i := range len(base) {
-			if c := base[i]; strings.IndexByte(uriUnsafe, c) >= 0 {
-				fmt.Fprintf(&b, "%%%02X", c)
-			} else {
-				b.WriteByte(c)
-			}
-		}
-		return b.String()
+		return escapeUnsafe(base)
 	}
 	// An IP address is ASCII already, and IDNA refuses an IPv6 one's
 	// colons: only a name written otherwise is converted.
@@ -348,7 +337,31 @@ func asciiBaseURL(base string) string {
 		host = "[" + host + "]"
 	}
 	u.Host = host
-	return u.String()
+	// The path is encoded as written, not written anew from u: that
+	// would lose its escapes, a %2F becoming a "/" that begins another
+	// segment of it. A query and a fragment were refused above.
+	path := ""
+	if auth := strings.Index(base, "//") + 2; auth >= 2 {
+		if i := strings.IndexByte(base[auth:], '/'); i >= 0 {
+			path = base[auth+i:]
+		}
+	}
+	u.Path, u.RawPath = "", ""
+	return u.String() + escapeUnsafe(path)
+}
+
+// escapeUnsafe percent-encodes the bytes of s that a URI cannot hold: those
+// outside ASCII and uriUnsafe. Its escapes stay as written.
+func escapeUnsafe(s string) string {
+	var b strings.Builder
+	for i := range len(s) {
+		if c := s[i]; c >= utf8.RuneSelf || strings.IndexByte(uriUnsafe, c) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 func isASCII(s string) bool {

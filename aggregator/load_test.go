@@ -293,7 +293,7 @@ func TestLoadBaseURLQuery(t *testing.T) {
 // TestLoadBaseURLInternational loads a base_url written with letters
 // outside ASCII: every published link starts with it, and RSS, the Link
 // header and readers' HTTP libraries want a URI, its host in its ASCII
-// form and its path percent-encoded.
+// form and its path percent-encoded, its escapes kept.
 func TestLoadBaseURLInternational(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"http://b\u00fccher.example:8080/stra\u00dfe/", "http://xn--bcher-kva.example:8080/stra%C3%9Fe"},
@@ -302,6 +302,10 @@ func TestLoadBaseURLInternational(t *testing.T) {
 		{"https://feeds.example/already%20escaped", "https://feeds.example/already%20escaped"},
 		{"http://[::1]:8080/stra\u00dfe", "http://[::1]:8080/stra%C3%9Fe"},
 		{"http://[2001:db8::1]/\u00fcbersicht", "http://[2001:db8::1]/%C3%BCbersicht"},
+		// The path's escapes stay as written, as in an ASCII one: %2F is
+		// no "/", which would begin another segment.
+		{"https://feeds.example/news%2Fsport/\u00fcbersicht", "https://feeds.example/news%2Fsport/%C3%BCbersicht"},
+		{"http://b\u00fccher.example/a%2Fb/my stra\u00dfe", "http://xn--bcher-kva.example/a%2Fb/my%20stra%C3%9Fe"},
 	}
 	for _, tt := range tests {
 		cfg, err := aggregator.Load(strings.NewReader("server:\n  base_url: \""+tt.in+"\"\n"), "config.yaml")
