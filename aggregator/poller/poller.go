@@ -1769,7 +1769,14 @@ func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.Sou
 	case res.MovedTo != "":
 		st.URL = res.MovedTo
 	}
-	st.BodyHash = hash
+	if feed == nil || !feed.Cut {
+		// A feed that broke off is not the body to compare the next
+		// with: the same cut again would be taken as unchanged, with the
+		// validators of its answer, which pollSourceGone keeps from a
+		// cut feed, and the items after the cut not read until the feed
+		// changes.
+		st.BodyHash = hash
+	}
 	return feed, res, nil
 }
 
