@@ -261,6 +261,10 @@ func (p *Publisher) SetConfig(cfg *aggregator.Config, topics []aggregator.TopicC
 			// render one at the generation read here, after a Changed, and
 			// it must not pass for a document of the new configuration.
 			tc.gen.Store(prev.gen.Load() + 1)
+			// A topic that could not be read is still reported by
+			// /healthz, which reads it again, rather than forgotten
+			// until a reader asks for it.
+			tc.failed.Store(prev.failed.Load())
 			for f := range numFormats {
 				if r := prev.formats[f].cur.Load(); r != nil {
 					stale := *r

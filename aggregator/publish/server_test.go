@@ -558,6 +558,31 @@ func TestStoreError(t *testing.T) {
 	}
 }
 
+// TestHealthzTopicFailingAfterReload reads a topic whose stories the store
+// cannot give: /healthz answers 503 naming it, and goes on doing so after
+// a reload that keeps the topic, where the reload forgot the failure and
+// /healthz answered 200 until a reader asked for the feed again.
+func TestHealthzTopicFailingAfterReload(t *testing.T) {
+	f := newFixture(t)
+	p := publish.New(f.cfg, failingStore{f.db}, topicsCfg, nil, nil)
+	h := p.Handler(nil)
+	get := func(path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec
+	}
+	if rec := get("/topics/world.atom"); rec.Code != http.StatusInternalServerError {
+		t.Fatalf("GET /topics/world.atom with a failing store = %d; want 500", rec.Code)
+	}
+	for _, when := range []string{"before the reload", "after the reload"} {
+		rec := get("/healthz")
+		if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "(topics world)") {
+			t.Errorf("GET /healthz %s, topic world failing = %d %s; want 503 naming the topic", when, rec.Code, rec.Body)
+		}
+		p.SetConfig(f.cfg, topicsCfg)
+	}
+}
+
 // TestStableEntryID checks that a story keeps its entry id when a better
 // item becomes its face: the title and link change, the id does not.
 func TestStableEntryID(t *testing.T) {
