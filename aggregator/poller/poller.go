@@ -1054,11 +1054,12 @@ func (p *Poller) retentionNow(now time.Time) time.Time {
 // fetch and the newest item date a feed has brought since (less the time
 // counted until it was read: attest), as on a machine that starts with a
 // clock of its own until a time service sets it, from the earlier of
-// those two. The retention so counts from the right time once the clock is
-// set right, where counting from the clock at the start it would prune
-// nothing, a year behind, until the next restart. Both are asked for, so
-// that a last fetch stored by a clock that was ahead then does not let a
-// clock that jumps ahead now prune early.
+// those two. The retention so prunes again once the clock is set right,
+// where counting from the clock at the start it would prune nothing, a
+// year behind, until the next restart; it counts from the store's last
+// fetch then, behind the right time by as long as the daemon was stopped.
+// Both are asked for, so that a last fetch stored by a clock that was
+// ahead then does not let a clock that jumps ahead now prune early.
 func (p *Poller) counted(now time.Time) time.Time {
 	from := p.started.Round(0)
 	p.attestMu.Lock()
