@@ -63,23 +63,73 @@ func daemonConfig(e *env) (*aggregator.Config, bool) {
 }
 
 // listenOf reads server.listen from the config file at path, leniently:
-// other keys may be unknown or wrong. It is false when the file is no YAML
-// mapping, or gives server.listen as something other than a string.
+// other keys may be unknown, wrong or given twice (a section appended at
+// the end of the file that the file has already), as long as the file is
+// YAML. A server section given twice is read for the first listen it
+// gives. It is false when the file is no YAML mapping, or gives server or
+// server.listen as something other than a mapping and a string.
 func listenOf(path string) (string, bool) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return "", false
 	}
-	var doc struct {
-		Server struct {
-			Listen string `yaml:"listen"`
-		} `yaml:"server"`
-	}
+	// A node, not a struct: decoding into a struct refuses a key given
+	// twice anywhere in the file, a mistake that leaves server.listen
+	// as readable as any other.
+	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		return "", false
 	}
-	if doc.Server.Listen == "" {
-		return aggregator.DefaultListen, true
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = resolveAlias(root.Content[0])
 	}
-	return doc.Server.Listen, true
+	switch {
+	case root.Kind == 0 || root.Kind == yaml.DocumentNode || isNull(root):
+		return aggregator.DefaultListen, true // an empty file
+	case root.Kind != yaml.MappingNode:
+		return "", false
+	}
+	for _, server := range mappingValues(root, "server") {
+		if isNull(server) {
+			continue
+		}
+		if server.Kind != yaml.MappingNode {
+			return "", false
+		}
+		for _, listen := range mappingValues(server, "listen") {
+			switch {
+			case isNull(listen):
+				continue
+			case listen.Kind != yaml.ScalarNode:
+				return "", false
+			case listen.Value != "":
+				return listen.Value, true
+			}
+		}
+	}
+	return aggregator.DefaultListen, true
+}
+
+// mappingValues returns the values that the mapping node m gives key, in
+// the order the file gives them, with aliases resolved.
+func mappingValues(m *yaml.Node, key string) []*yaml.Node {
+	var vs []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := resolveAlias(m.Content[i]); k.Kind == yaml.ScalarNode && k.Value == key {
+			vs = append(vs, resolveAlias(m.Content[i+1]))
+		}
+	}
+	return vs
+}
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }

@@ -138,3 +138,62 @@ func breakConfig(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// TestListenOf reads server.listen from config files that do not load: a
+// key given twice, as when a section the file already has is appended at
+// its end, leaves server.listen as readable as an unknown key does.
+func TestListenOf(t *testing.T) {
+	for _, tt := range []struct {
+		name, text string
+		want       string
+		ok         bool
+	}{
+		{"valid", "server:\n  listen: \"127.0.0.1:9000\"\n", "127.0.0.1:9000", true},
+		{"unknown key", "server:\n  listen: \"127.0.0.1:9000\"\npoll:\n  intervall: 5m\n", "127.0.0.1:9000", true},
+		{"section given twice", "server:\n  listen: \"127.0.0.1:9000\"\npoll:\n  interval: 30m\npoll:\n  per_host: 3\n", "127.0.0.1:9000", true},
+		{"server given twice", "server:\n  listen: \"127.0.0.1:9000\"\nserver:\n  max_connections: 3\n", "127.0.0.1:9000", true},
+		{"key given twice in a source", "server:\n  listen: \"127.0.0.1:9000\"\nsources:\n  - url: http://a.example/\n    url: http://b.example/\n", "127.0.0.1:9000", true},
+		{"listen through an alias", "x: &l \"127.0.0.1:9000\"\nserver:\n  listen: *l\n", "127.0.0.1:9000", true},
+		{"no server", "poll:\n  interval: 30m\n", "127.0.0.1:8080", true},
+		{"empty server", "server:\npoll:\n  interval: 30m\n", "127.0.0.1:8080", true},
+		{"empty file", "", "127.0.0.1:8080", true},
+		{"a list", "- server\n", "", false},
+		{"server a scalar", "server: 5\n", "", false},
+		{"listen a list", "server:\n  listen: [a]\n", "", false},
+		{"no YAML", "server:\n\tlisten: x\n", "", false},
+	} {
+		path := saveConfig(t, t.TempDir(), tt.text)
+		got, ok := listenOf(path)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("listenOf(%s: %q) = %q, %v; want %q, %v", tt.name, tt.text, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestHealthWithDuplicateKey asks a running daemon's health through a
+// config file to which a section it already has was appended: the file
+// does not load, but its server.listen still names the daemon.
+func TestHealthWithDuplicateKey(t *testing.T) {
+	o := newOrigin(t)
+	path := writeConfig(t, o, "")
+	d := startHealthy(t, path)
+	cli := cliConfig(t, path, d.addr)
+	f, err := os.OpenFile(cli, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("poll:\n  per_host: 3\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	err = run(t.Context(), []string{"health", "-config", cli}, &out, &errOut)
+	if err != nil || !strings.HasPrefix(out.String(), "200 OK ") {
+		t.Errorf("health with a section given twice = %v, %q; want exit 0 and the daemon's 200", err, out.String())
+	}
+	if !strings.Contains(errOut.String(), cli+" does not load") {
+		t.Errorf("health with a section given twice wrote %q to stderr; want a word that the file does not load", errOut.String())
+	}
+}
