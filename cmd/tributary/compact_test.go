@@ -176,3 +176,21 @@ func TestCompactHoldsTheStoreUntilReplaced(t *testing.T) {
 		t.Fatal("no compact was met holding the store's lock")
 	}
 }
+
+// TestCompactWithoutStore runs compact where storage.path names no file,
+// as from another folder than the daemon's with a relative path: it fails
+// saying so, and leaves no new store behind.
+func TestCompactWithoutStore(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	path := saveConfig(t, dir, "storage:\n  path: data/tributary.db\nsources:\n  - url: \"http://127.0.0.1:9/feed.xml\"\n")
+
+	var out, errOut bytes.Buffer
+	err := run(t.Context(), []string{"compact", "-config", path}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "no store at data/tributary.db") {
+		t.Errorf("compact without a store = %v, %q; want an error that there is no store", err, out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("compact without a store left %s/data behind (stat: %v); want nothing made", dir, err)
+	}
+}

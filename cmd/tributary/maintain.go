@@ -158,6 +158,17 @@ func cmdCompact(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Opened for writing, a missing store would be made, empty, and
+	// compacted: run from another folder than the daemon's, with a
+	// relative storage.path, compact would leave a stray store there and
+	// say it compacted one.
+	if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, fs.ErrNotExist) {
+		where := ""
+		if !filepath.IsAbs(cfg.Storage.Path) {
+			where = " (storage.path is relative to the working directory: run compact from the folder the daemon runs in)"
+		}
+		return fmt.Errorf("compact: no store at %s, nothing to compact%s", cfg.Storage.Path, where)
+	}
 	db, err := openStore(cfg)
 	if err != nil {
 		return err
