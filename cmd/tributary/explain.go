@@ -29,9 +29,9 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(cfg.Storage.Path, store.Options{ReadOnly: true})
+	db, err := openStoreToRead(cfg, "explain")
 	if err != nil {
-		return fmt.Errorf("%w (explain reads the store directly: stop the daemon or run it on a backup)", err)
+		return err
 	}
 	defer db.Close()
 	if tags, err = bindStored(ctx, cfg, db); err != nil {

@@ -347,3 +347,21 @@ func TestExplainLiveEntry(t *testing.T) {
 		}
 	}
 }
+
+// TestReadersWithoutStore runs explain and topics test from a folder where
+// a relative storage.path names no file: they say that the path is
+// relative to the working directory, not that a daemon holds the store.
+func TestReadersWithoutStore(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	path := saveConfig(t, dir, "storage:\n  path: data/tributary.db\nsources:\n  - url: \"http://127.0.0.1:9/feed.xml\"\n"+
+		"topics:\n  - id: quakes\n    title: Quakes\n    match:\n      any: [earthquake]\n")
+	for _, args := range [][]string{{"explain", "https://wire.example/a"}, {"topics", "test", "quakes"}} {
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), append(args, "-config", path), &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "storage.path is relative to the working directory") ||
+			strings.Contains(err.Error(), "stop the daemon") {
+			t.Errorf("%s without a store = %v; want a word that storage.path is relative, and none on a daemon", args[0], err)
+		}
+	}
+}

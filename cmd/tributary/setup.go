@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -118,6 +120,21 @@ func openStore(cfg *aggregator.Config) (*store.DB, error) {
 	db, err := store.Open(cfg.Storage.Path, store.Options{})
 	if errors.Is(err, store.ErrLocked) {
 		return nil, fmt.Errorf("%w (is tributary serve running on it? stop it first)", err)
+	}
+	return db, err
+}
+
+// openStoreToRead opens the store read-only for cmd, a command that reads
+// it itself rather than ask a running daemon (explain, topics test), and
+// says what to do when it cannot: stop the daemon that holds it, or run
+// cmd where a relative storage.path finds it.
+func openStoreToRead(cfg *aggregator.Config, cmd string) (*store.DB, error) {
+	db, err := store.Open(cfg.Storage.Path, store.Options{ReadOnly: true})
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return nil, fmt.Errorf("%w (%s reads the store directly: stop the daemon or run it on a backup)", err, cmd)
+	case errors.Is(err, fs.ErrNotExist) && !filepath.IsAbs(cfg.Storage.Path):
+		return nil, fmt.Errorf("%w (storage.path is relative to the working directory: run %s from the folder the daemon runs in)", err, cmd)
 	}
 	return db, err
 }

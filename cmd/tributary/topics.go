@@ -13,7 +13,6 @@ import (
 	"github.com/tributary-feeds/tributary/aggregator/ingest"
 	"github.com/tributary-feeds/tributary/aggregator/ops"
 	"github.com/tributary-feeds/tributary/aggregator/topic"
-	"github.com/tributary-feeds/tributary/store"
 )
 
 // topicsBatch is how many stories `topics test` reads per read transaction.
@@ -79,9 +78,9 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 	if !known {
 		return usageError("topic %q is not in %s", id, cfg.Path)
 	}
-	db, err := store.Open(cfg.Storage.Path, store.Options{ReadOnly: true})
+	db, err := openStoreToRead(cfg, "topics test")
 	if err != nil {
-		return fmt.Errorf("%w (topics test reads the store directly: stop the daemon or run it on a backup)", err)
+		return err
 	}
 	defer db.Close()
 	if tags, err = bindStored(ctx, cfg, db); err != nil {
