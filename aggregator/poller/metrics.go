@@ -59,6 +59,15 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Fetches running now.",
 		}),
 	}
+	// Every result and outcome has its series from the start, at zero:
+	// a daemon restarted on sources due in half an hour lists them in
+	// /metrics, and a rate or an alert on one reads 0, not nothing.
+	for _, r := range []string{"ok", "not_modified", "unchanged", "error", "gone", "rate_limited"} {
+		m.fetches.WithLabelValues(r)
+	}
+	for _, o := range []string{"new", "updated", "unchanged", "expired"} {
+		m.items.WithLabelValues(o)
+	}
 	if reg != nil {
 		reg.MustRegister(m.fetches, m.latency, m.bytes, m.items, m.stories, m.duplicates, m.lastSuccess, m.lag, m.inFlight)
 	}

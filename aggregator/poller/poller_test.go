@@ -1625,3 +1625,33 @@ func TestEmptyAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestCountersAtStart starts a poller that fetches nothing yet: the fetch
+// and item counters list every result and outcome at zero, as a daemon
+// restarted on sources not due yet must show them in /metrics.
+func TestCountersAtStart(t *testing.T) {
+	cfg := configOf(t, "24h", sourceSpec{"http://127.0.0.1:9/feed.rss", ""})
+	reg := prometheus.NewRegistry()
+	newPollerWith(t, cfg, mustOpen(t), poller.Options{Registerer: reg})
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				got[mf.GetName()] = append(got[mf.GetName()], l.GetValue())
+			}
+		}
+	}
+	for name, want := range map[string][]string{
+		"tributary_fetches_total":        {"error", "gone", "not_modified", "ok", "rate_limited", "unchanged"},
+		"tributary_items_ingested_total": {"expired", "new", "unchanged", "updated"},
+	} {
+		slices.Sort(got[name])
+		if !slices.Equal(got[name], want) {
+			t.Errorf("%s series before any fetch: %q; want %q", name, got[name], want)
+		}
+	}
+}
