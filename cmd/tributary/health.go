@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -64,21 +65,35 @@ func daemonConfig(e *env) (*aggregator.Config, bool) {
 
 // listenOf reads server.listen from the config file at path, leniently:
 // other keys may be unknown, wrong or given twice (a section appended at
-// the end of the file that the file has already), as long as the file is
-// YAML. A server section given twice is read for the first listen it
-// gives. It is false when the file is no YAML mapping, or gives server or
-// server.listen as something other than a mapping and a string.
+// the end of the file that the file has already), and the rest of the
+// file may be no YAML at all (a line indented with a tab), as long as its
+// server sections are. A server section given twice is read for the first
+// listen it gives. It is false when the file is no YAML mapping, or gives
+// server or server.listen as something other than a mapping and a string.
 func listenOf(path string) (string, bool) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return "", false
 	}
+	if listen, ok, err := listenIn(raw); err == nil {
+		return listen, ok
+	}
+	// A mistake elsewhere in the file leaves the server sections, which
+	// start at the margin and end at the next line that does, as
+	// readable on their own.
+	listen, ok, err := listenIn(serverSections(raw))
+	return listen, ok && err == nil
+}
+
+// listenIn reads server.listen from the YAML document raw; the error is
+// that of a document that is no YAML.
+func listenIn(raw []byte) (string, bool, error) {
 	// A node, not a struct: decoding into a struct refuses a key given
 	// twice anywhere in the file, a mistake that leaves server.listen
 	// as readable as any other.
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return "", false
+		return "", false, err
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -86,29 +101,50 @@ func listenOf(path string) (string, bool) {
 	}
 	switch {
 	case root.Kind == 0 || root.Kind == yaml.DocumentNode || isNull(root):
-		return aggregator.DefaultListen, true // an empty file
+		return aggregator.DefaultListen, true, nil // an empty file
 	case root.Kind != yaml.MappingNode:
-		return "", false
+		return "", false, nil
 	}
 	for _, server := range mappingValues(root, "server") {
 		if isNull(server) {
 			continue
 		}
 		if server.Kind != yaml.MappingNode {
-			return "", false
+			return "", false, nil
 		}
 		for _, listen := range mappingValues(server, "listen") {
 			switch {
 			case isNull(listen):
 				continue
 			case listen.Kind != yaml.ScalarNode:
-				return "", false
+				return "", false, nil
 			case listen.Value != "":
-				return listen.Value, true
+				return listen.Value, true, nil
 			}
 		}
 	}
-	return aggregator.DefaultListen, true
+	return aggregator.DefaultListen, true, nil
+}
+
+// serverSections returns the lines of raw's top-level server sections: each
+// from a line "server:" at the margin to the next line, not blank and no
+// comment, that starts at the margin.
+func serverSections(raw []byte) []byte {
+	var out []byte
+	in := false
+	for line := range bytes.Lines(raw) {
+		text := bytes.TrimRight(line, "\r\n")
+		switch {
+		case len(bytes.TrimSpace(text)) == 0 || text[0] == ' ' || text[0] == '\t' || text[0] == '#':
+		default:
+			key, _, _ := bytes.Cut(text, []byte(":"))
+			in = bytes.Equal(bytes.TrimSpace(key), []byte("server"))
+		}
+		if in {
+			out = append(out, line...)
+		}
+	}
+	return out
 }
 
 // mappingValues returns the values that the mapping node m gives key, in

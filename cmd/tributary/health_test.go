@@ -141,7 +141,8 @@ func breakConfig(t *testing.T, path string) {
 
 // TestListenOf reads server.listen from config files that do not load: a
 // key given twice, as when a section the file already has is appended at
-// its end, leaves server.listen as readable as an unknown key does.
+// its end, or a line indented with a tab in another section, leaves
+// server.listen as readable as an unknown key does.
 func TestListenOf(t *testing.T) {
 	for _, tt := range []struct {
 		name, text string
@@ -160,7 +161,11 @@ func TestListenOf(t *testing.T) {
 		{"a list", "- server\n", "", false},
 		{"server a scalar", "server: 5\n", "", false},
 		{"listen a list", "server:\n  listen: [a]\n", "", false},
-		{"no YAML", "server:\n\tlisten: x\n", "", false},
+		{"a tab in the server section", "server:\n\tlisten: x\n", "", false},
+		{"a tab elsewhere", "# Tributary\nserver:\n  listen: \"127.0.0.1:9000\" # here\n\n  # the feeds' links\n  base_url: \"http://feeds.example\"\npoll:\n\tinterval: 30m\n", "127.0.0.1:9000", true},
+		{"a tab before the server section", "poll:\n\tinterval: 30m\nserver: {listen: \"127.0.0.1:9000\"}\n", "127.0.0.1:9000", true},
+		{"a tab and no server section", "poll:\n\tinterval: 30m\n", "127.0.0.1:8080", true},
+		{"a server section of other mistakes", "server:\n  listen: [\n", "", false},
 	} {
 		path := saveConfig(t, t.TempDir(), tt.text)
 		got, ok := listenOf(path)
