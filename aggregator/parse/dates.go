@@ -573,6 +573,22 @@ func figuresYearLast(s string, order dayOrder) (day, month int, ok bool) {
 	return 0, 0, false
 }
 
+// eitherOrder reports whether raw begins with a date in figures with the
+// year last whose first two figures could each be the day ("03/04/2026").
+// gofeed reads such a date by the first of its layouts that fits, with the
+// day first in some forms ("03/04/2026", "03-04-2026", "03/04/2026
+// 10:15:00") and the month first in others ("03/04/2026 3:04 PM"),
+// whatever the feed's order: looseDate reads it as the feed's order has
+// it instead.
+func eitherOrder(raw string) bool {
+	f := strings.Fields(raw)
+	if len(f) == 0 {
+		return false
+	}
+	a, b, ok := splitYearLast(f[0])
+	return ok && a != b && a <= 12 && b <= 12
+}
+
 // feedDayOrder returns the order of the day and the month in the dates in
 // figures with the year last of one feed, from those whose day is past 12,
 // when all of them agree; else as the feed's language writes dates

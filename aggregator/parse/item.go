@@ -239,7 +239,16 @@ func (n *normaliser) item(s source) aggregator.Item {
 	// Times. A date in another language or another form that gofeed
 	// cannot read is read here (looseDate); Dublin Core's terms (dcterms:issued, dcterms:modified),
 	// which gofeed leaves among the extensions, stand in for missing ones.
-	published, updated := zoned(gi.Published, gi.PublishedParsed, n.ist), zoned(gi.Updated, gi.UpdatedParsed, n.ist)
+	// A date in figures whose day and month could each be the other is
+	// read here too, as the feed orders them (eitherOrder).
+	pubParsed, updParsed := gi.PublishedParsed, gi.UpdatedParsed
+	if eitherOrder(gi.Published) {
+		pubParsed = nil
+	}
+	if eitherOrder(gi.Updated) {
+		updParsed = nil
+	}
+	published, updated := zoned(gi.Published, pubParsed, n.ist), zoned(gi.Updated, updParsed, n.ist)
 	if published == nil {
 		published = looseDate(gi.Published, n.ist, n.order)
 	}

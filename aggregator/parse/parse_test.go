@@ -2024,6 +2024,53 @@ func TestParseDateYearLast(t *testing.T) {
 	}
 }
 
+// TestParseDateYearLastForms checks that a date in figures with the year
+// last whose day and month could each be the other is ordered as the
+// feed's language says, or left unread, in the forms gofeed reads itself
+// too ("02/01/2024", "02-01-2024", "02/01/2024 10:15:00", "02/01/2024
+// 3:04 PM"), where gofeed read the first three with the day first and the
+// last with the month first, whatever the feed's language.
+func TestParseDateYearLastForms(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "dates-year-last-forms.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := func(m time.Month, d int) []time.Time {
+		return []time.Time{
+			time.Date(2024, m, d, 0, 0, 0, 0, time.UTC),
+			time.Date(2024, m, d, 0, 0, 0, 0, time.UTC),
+			time.Date(2024, m, d, 10, 15, 0, 0, time.UTC),
+			time.Date(2024, m, d, 15, 4, 0, 0, time.UTC),
+		}
+	}
+	for _, tt := range []struct {
+		lang string
+		want []time.Time // nil: every item undated
+	}{
+		{"en-US", on(time.February, 1)},
+		{"en-GB", on(time.January, 2)},
+		{"de", on(time.January, 2)},
+		{"en", nil},
+	} {
+		doc := bytes.Replace(b, []byte("<language>en</language>"), []byte("<language>"+tt.lang+"</language>"), 1)
+		f, err := Parse(doc, "", testFeedURL, "src1", testNow, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.lang, err)
+		}
+		if len(f.Items) != 4 {
+			t.Fatalf("%s: %d items; want 4", tt.lang, len(f.Items))
+		}
+		for i, it := range f.Items {
+			switch {
+			case tt.want == nil && it.Dated:
+				t.Errorf("%s: %s: dated %v; want undated", tt.lang, it.Title, it.Published)
+			case tt.want != nil && (!it.Dated || !it.Published.Equal(tt.want[i])):
+				t.Errorf("%s: %s: published %v dated %v; want %v", tt.lang, it.Title, it.Published, it.Dated, tt.want[i])
+			}
+		}
+	}
+}
+
 // TestParseDatePSTPhilippines checks that PST in a feed whose language is
 // Filipino or of the Philippines is Philippine Standard Time (UTC+08:00),
 // as newsrooms there write it, where it was read as Pacific Standard Time
