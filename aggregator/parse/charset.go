@@ -268,7 +268,7 @@ func decodeLabelled(b []byte, label string) []byte {
 // one of the encodings Japanese and Korean sites used before UTF-8:
 // Shift_JIS or EUC-JP when hiragana, which Japanese writes in every
 // sentence, make up a fifth of the characters beyond ASCII, else EUC-KR
-// when Hangul syllables make up half of them. Bytes in another encoding
+// when Hangul syllables make up three fifths of them. Bytes in another encoding
 // come out otherwise: Latin, Cyrillic or Greek letters as kanji and
 // half-width katakana, Korean in a Japanese encoding as kanji and
 // katakana, Japanese in EUC-KR as jamo, and a byte that is no character
