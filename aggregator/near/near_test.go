@@ -405,6 +405,11 @@ func TestFiguresDisagree(t *testing.T) {
 		{"Storm death toll rises to nine", "UPDATE 2-Storm death toll rises to seven; two still missing", true},
 		{"Four dead as storm batters coast", "Storm kills 4 along the coast", false},
 		{"One of two bridges reopens", "Bridge reopens", false},
+		{"Twenty-two dead as ferry sinks off Kessa", "Ferry sinks off Kessa, 22 dead", false},
+		{"Twenty-two dead as ferry sinks off Kessa", "Ferry toll rises to 23", true},
+		{"Thirty-one rescued from Kessa ferry", "31 rescued from Kessa ferry", false},
+		{"Two-thirds of Varland councils to raise tax", "67% of Varland councils to raise tax", false},
+		{"Storm: two-day closure of the A1", "Storm: 2-day closure of the A1", false},
 	}
 	for _, tt := range tests {
 		if got := FiguresDisagree(tt.a, tt.b); got != tt.want {

@@ -290,12 +290,31 @@ func lacks(a, b []string) bool {
 // hold a point or a comma between digits ("2.4.1", "11,204"), or a count
 // from two to twelve in English words, which headlines write so ("Four
 // dead", "death toll rises to nine") and a copy's headline may write in
-// digits; digits first, then words, as written.
+// digits; digits first, then words, as written. A count joined by a hyphen
+// to the tens before it is the number the two write ("Twenty-two dead" is
+// 22, "thirty-one" 31), and one joined to a fraction after it is no count
+// ("two-thirds").
 func figures(s string) []string {
 	out := digitRuns(s)
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if n, ok := countWords[strings.ToLower(w)]; ok {
-			out = append(out, n)
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) {
+		parts := strings.Split(strings.ToLower(w), "-")
+		for i, p := range parts {
+			var tens string
+			if i > 0 {
+				tens = tensWords[parts[i-1]]
+			}
+			n, ok := countWords[p]
+			if p == "one" {
+				n = "1" // a count after tens alone ("twenty-one")
+			}
+			switch {
+			case tens != "" && len(n) == 1:
+				out = append(out, tens+n)
+			case !ok || i+1 < len(parts) && fractionWords[parts[i+1]]:
+				// No count, or a fraction's ("two-thirds").
+			default:
+				out = append(out, n)
+			}
 		}
 	}
 	return out
@@ -307,6 +326,20 @@ func figures(s string) []string {
 var countWords = map[string]string{
 	"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
 	"eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+}
+
+// tensWords spells the tens that a count in words follows, with a hyphen,
+// as the first figure of the number they write.
+var tensWords = map[string]string{
+	"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8", "ninety": "9",
+}
+
+// fractionWords are the words after a hyphen that make a count in words
+// before them a fraction.
+var fractionWords = map[string]bool{
+	"third": true, "thirds": true, "quarter": true, "quarters": true, "fifth": true, "fifths": true,
+	"sixth": true, "sixths": true, "seventh": true, "sevenths": true, "eighth": true, "eighths": true,
+	"ninth": true, "ninths": true, "tenth": true, "tenths": true, "twelfth": true, "twelfths": true,
 }
 
 // digitRuns returns the runs of digits of a text as figures reads them.
