@@ -669,7 +669,9 @@ func (s *session) item(id string) (aggregator.Item, error) {
 // lookupKey returns the newest ref under k of another item whose time is
 // within the window of it's. Under the item's text, another post of its
 // source does not count (distinctPosts); under a link, nor does an item of
-// another place in the page (otherPlace).
+// another place in the page (otherPlace); under the item's link as an
+// original a copy names, nor does a copy already in a story with another
+// original it names (foundOther).
 func (s *session) lookupKey(k exactKey, it aggregator.Item) (aggregator.KeyRef, bool, error) {
 	refs, err := s.tx.Keys(k.key)
 	if err != nil {
@@ -1339,7 +1341,11 @@ func topStories(hits []hit, topics uint64, weights []float64, n int) []hit {
 // members within the window, and against their profile. A member whose
 // headline disagrees with the item's on its figures (near.FiguresDisagree),
 // or another post of its source (distinctPosts), is no copy of it, and the
-// latter no form of its report either (near.Score.Distinct).
+// latter no form of its report either (near.Score.Distinct). Nor does a
+// rewrite join the story when its headline disagrees on its figures with
+// that of the member it resembles most, or when it names as its original
+// another page of the site of a member it does not copy, or such a member
+// so names it (otherPageOfOrigin).
 func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Story) (aggregator.Match, error) {
 	members := st.Members
 	if len(members) > maxCompared {
