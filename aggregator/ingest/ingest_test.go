@@ -260,6 +260,38 @@ func TestDigestNamingSeveralOriginals(t *testing.T) {
 	}
 }
 
+// TestOriginNamedExplainsOnlyItsOwnJoin checks that when an original
+// joins a story by another key (its GUID, as the wire's print edition
+// carries it) and so brings that story into the story of a copy that
+// named it, stored before both, the first member of the story it brings
+// is explained as a merge of stories: it joined by no link a copy names,
+// and it stays its outlet's own report.
+func TestOriginNamedExplainsOnlyItsOwnJoin(t *testing.T) {
+	print := src("https://wire.test/print.xml")
+	const guid = "tag:wire.test,2024:quake-1"
+	pointer := item(copier, "c-1", "https://copier.test/p/12", "Capital rattled before sunrise", "Read more", t0)
+	pointer.OriginLinks = []string{"https://wire.test/quake"}
+	edition := item(print, guid, "https://wire.test/print/quake", "Quake shakes capital", "A magnitude 6 quake struck at dawn.", t0.Add(time.Hour))
+	orig := item(wire, guid, "https://wire.test/quake", "Quake shakes capital", "A magnitude 6 quake struck at dawn.", t0.Add(2*time.Hour))
+	off := false
+	for _, cfg := range []*aggregator.Config{{}, {Dedup: aggregator.DedupConfig{Near: &off}}} {
+		db := mustOpen(t)
+		in := ingest.New(cfg, nil)
+		apply(t, db, in, copier, pointer)
+		apply(t, db, in, print, edition)
+		apply(t, db, in, wire, orig)
+		_, st := stored(t, db, orig.ID)
+		if _, got := stored(t, db, pointer.ID); got.ID != st.ID {
+			t.Fatalf("near %v: the copy in story %s; want the original's story %s", cfg.Dedup.Near == nil, got.ID, st.ID)
+		}
+		for _, m := range st.Members {
+			if m.Item == edition.ID && (m.Match.Reason != aggregator.ReasonNear || m.Match.Key != ingest.KeyStory) {
+				t.Errorf("near %v: match of the print edition = %+v; want reason %s, key %s", cfg.Dedup.Near == nil, m.Match, aggregator.ReasonNear, ingest.KeyStory)
+			}
+		}
+	}
+}
+
 // countingTx counts the writes made through it.
 type countingTx struct {
 	aggregator.Tx

@@ -407,13 +407,19 @@ func (s *session) mergeNamers(p *pending, st *aggregator.Story) (*aggregator.Sto
 			checked = true
 		}
 		keep, gone := st, other
-		with := p.it.ID // the item the moved story's copy names
 		if first(other).Before(first(st)) || first(other).Equal(first(st)) && other.ID < st.ID {
-			keep, gone, with = other, st, r.Item // the copy that names the moved item
+			keep, gone = other, st
 		}
+		// The moved story's first member is explained as the key it joins
+		// by, not as a merge of stories, when it is the item or a copy
+		// that names it; any other joins by no link a copy names.
 		if m := &gone.Members[0]; m.Match.Reason == aggregator.ReasonNew {
-			// Explained as the key it joins by, not as a merge of stories.
-			m.Match = aggregator.Match{Reason: aggregator.ReasonOrigin, Key: link, With: with}
+			switch {
+			case m.Item == p.it.ID:
+				m.Match = aggregator.Match{Reason: aggregator.ReasonOrigin, Key: link, With: r.Item}
+			case slices.ContainsFunc(refs, func(x aggregator.KeyRef) bool { return x.Item == m.Item }):
+				m.Match = aggregator.Match{Reason: aggregator.ReasonOrigin, Key: link, With: p.it.ID}
+			}
 		}
 		if err := s.merge(keep, gone, 1); err != nil {
 			return nil, err
