@@ -733,6 +733,16 @@ func unCJK(raw string) string {
 				clk += ":00" // hours alone, "10時"
 			}
 		}
+		// Japanese and Korean count the hours of a half-day from 0: "午前0時30分"
+		// is half past midnight and "午後0時" noon, which a 12-hour clock
+		// writes as 12.
+		if h, m, ok := strings.Cut(clk, ":"); ok && mer != "" && strings.Trim(h, "0") == "" {
+			if mer == "am" {
+				clk, mer = "00:"+m, ""
+			} else {
+				clk = "12:" + m
+			}
+		}
 		out = append(out, clk)
 		if mer != "" {
 			out = append(out, mer)

@@ -1951,7 +1951,8 @@ func TestTrimProlog(t *testing.T) {
 // TestParseDateNumbers checks that a date in seconds or milliseconds since
 // 1970, one as Java writes a zoned date ("…+01:00[Europe/Paris]"), one in
 // Chinese, Japanese or Korean ("2024年3月1日", "2024년 3월 1일", with the
-// day of the week, "18時00分" or "下午5:00") and one
+// day of the week, "18時00分", "下午5:00", or an hour 0 of the morning or
+// afternoon, "午前0時30分") and one
 // whose month is named in Greek is read, where each was left unread and
 // the item took the time of the fetch.
 func TestParseDateNumbers(t *testing.T) {
@@ -1968,6 +1969,8 @@ func TestParseDateNumbers(t *testing.T) {
 		"Osaka":                  nine,
 		"Taipei":                 nine,
 		"Busan":                  nine,
+		"Kyoto, after midnight":  time.Date(2024, 2, 29, 15, 30, 0, 0, time.UTC),
+		"Incheon, noon":          time.Date(2024, 3, 1, 3, 15, 0, 0, time.UTC),
 		"Seoul, no time":         time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC),
 		"Athens":                 nine,
 		"Athens, in capitals":    nine,
