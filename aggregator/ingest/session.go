@@ -301,6 +301,9 @@ func (s *session) add(p *pending) (bool, error) {
 		break
 	}
 	switch {
+	case s.in.near && pointer(*it, p.doc):
+		// It joins its original by that link, or its original it, and
+		// nothing by its headline's words.
 	case st == nil && s.in.near:
 		var err error
 		st, m, err = s.nearest(p)
@@ -435,6 +438,9 @@ func (s *session) file(p *pending, ref aggregator.KeyRef) error {
 	if err := s.tx.PutFeatures(p.it.ID, p.doc.Encode()); err != nil {
 		return fmt.Errorf("item %s: features: %w", p.it.ID, err)
 	}
+	if pointer(p.it, p.doc) {
+		return nil // found by its original's link, not by its words
+	}
 	bands := p.doc.Bands()
 	if bf, ok := s.tx.(bandFiler); ok {
 		keys := make([][]byte, len(bands))
@@ -529,7 +535,7 @@ func (s *session) edit(p *pending) error {
 	if err := s.putItem(*it); err != nil {
 		return err
 	}
-	if !update {
+	if !update || pointer(*it, p.doc) {
 		return nil
 	}
 	// The updated text may resemble stories the old one did not: a copy
@@ -853,6 +859,20 @@ func place(link string) string {
 		return ""
 	}
 	return frag
+}
+
+// pointer reports whether an item only points at the report it names as
+// its original: an aggregator's headline over one "Read more" link, whose
+// text holds too few words to be compared as a copy (near.Doc.HasText).
+// It stands for that report, and joins it by the link when either comes
+// (rule 2 of the README's "Stories"). Its headline alone, a handful of
+// words that are mostly names, is too little to place it by: so placed, a
+// headline of how a candidate won the election joined the wire's profile
+// of her, both naming her and the country, and took the report it stood
+// for into that story when the report came. So a pointer neither looks
+// up stories by its words nor is filed where other items look them up.
+func pointer(it aggregator.Item, doc *near.Doc) bool {
+	return len(it.OriginLinks) > 0 && doc != nil && !doc.HasText()
 }
 
 // distinctPosts reports whether two items of one source are two posts

@@ -346,3 +346,23 @@ func TestUnseenStoriesSeventhSet(t *testing.T) { checkUnseen(t, "testdata/unseen
 // know" of the fault, and a second fault and fix on the third day to the
 // templates of the first.
 func TestUnseenStoriesEighthSet(t *testing.T) { checkUnseen(t, "testdata/unseen8") }
+
+// TestUnseenStoriesNinthSet does the same with a ninth set written apart
+// from the others (testdata/unseen9), in RSS, Atom and JSON Feed, of kinds
+// the others hold few of. A food regulator's recall notices to one
+// template (a dairy's two cheeses a week apart, another company's ready
+// meal and a smokehouse's salmon), with the dairy's statements, copies,
+// a translation and a local paper's report. One election night over two
+// days: a wire's result, concession, correction, turnout and factbox, an
+// electoral commission's district results to one template, a
+// broadcaster's tables of them, a paper's live page, report and roundup,
+// the winner's speech, a recount ordered and its result the next day,
+// with copies by a scraper, a flash site, a relay and an aggregator whose
+// headline over "Read more" names a paper's mobile page. A strong
+// earthquake abroad: a wire's report edited in place as its toll rises,
+// its "UPDATE 1" under a new link, an explainer, the toll passing 200 and
+// an aftershock the next day, a seismology agency's notices to one
+// template, two charities' appeals and their joint one, a travel advice,
+// and a paper's live page and report with its social post's tracking
+// parameters and a link site's comment naming its AMP page.
+func TestUnseenStoriesNinthSet(t *testing.T) { checkUnseen(t, "testdata/unseen9") }

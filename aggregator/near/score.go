@@ -175,6 +175,11 @@ func (s Score) copied() bool {
 	return s.Copy >= copyMin && (s.Title >= copyTitleMin || s.Cosine >= copyOwnTitleCosine)
 }
 
+// HasText reports whether d's text holds words enough for its containment
+// in another text to tell a copy: six, which make minCopyShingles word
+// 3-shingles. A headline over a link labelled "Read more" has two.
+func (d *Doc) HasText() bool { return d.Words >= minCopyShingles+2 }
+
 // NotCopy returns s scored as two texts written apart: for two items that
 // are no copy of each other however much of their wording agrees
 // (FiguresDisagree).
