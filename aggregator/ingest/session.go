@@ -42,6 +42,7 @@ type session struct {
 
 	profiles   map[string]*near.Profile // story id → profile of its recent members; dropped when they change
 	candidates []*aggregator.Story      // the stories the last nearest compared
+	ownCopy    map[string]bool          // of those, the ids of the ones holding a copy of the item from its source
 	merged     map[string]string        // id of a story merged away → id of the story that took its members
 	removed    [][]string               // topics of the stories merged away
 
@@ -78,6 +79,7 @@ func newSession(in *Ingester, tx aggregator.Tx) *session {
 
 		profiles: map[string]*near.Profile{},
 		merged:   map[string]string{},
+		ownCopy:  map[string]bool{},
 		hitIndex: map[string]int{},
 	}
 }
@@ -254,6 +256,7 @@ func (s *session) add(p *pending) (bool, error) {
 	keys := exactKeys(*it, p.doc)
 	var st *aggregator.Story
 	var m aggregator.Match
+	var copied []*aggregator.Story
 	s.candidates = s.candidates[:0]
 	for _, k := range keys.lookup {
 		ref, ok, err := s.lookupKey(k, *it)
@@ -314,9 +317,21 @@ func (s *session) add(p *pending) (bool, error) {
 		// The item joined by its key, but the stories it resembles are
 		// still read, for merging: an original that a headline-only
 		// pointer named joins the pointer's story, which a copy of the
-		// original's text, in a story of its own, must join too.
+		// original's text, in a story of its own, must join too. A story
+		// that holds a copy of the item from its own source (s.ownCopy)
+		// joins it whatever the two stories' likeness as wholes: a
+		// notice its source updated under a new link, stored first, took
+		// a consumer site's cut copy of it, and the notice itself, coming
+		// last, joined a trade site's copy by the link that copy names, a
+		// day from the update, the likeness of the two stories discounted
+		// by that day and each holding a notice of the source.
 		if _, _, err := s.nearest(p); err != nil {
 			return false, err
+		}
+		for _, c := range s.candidates {
+			if s.ownCopy[c.ID] && c.ID != st.ID {
+				copied = append(copied, c)
+			}
 		}
 	}
 	joined := st != nil
@@ -345,6 +360,11 @@ func (s *session) add(p *pending) (bool, error) {
 	st, err := s.mergeNamers(p, st)
 	if err != nil {
 		return false, err
+	}
+	for _, c := range copied {
+		if st, err = s.mergeCopied(st, c); err != nil {
+			return false, err
+		}
 	}
 	if err := s.mergeStories(st); err != nil {
 		return false, err
@@ -430,6 +450,27 @@ func (s *session) mergeNamers(p *pending, st *aggregator.Story) (*aggregator.Sto
 		st = keep
 	}
 	return st, nil
+}
+
+// mergeCopied merges st and other, a story that holds a copy of the item
+// st took from the item's own source (another version of it), unless
+// other is st by now, and returns the story that holds the item then.
+func (s *session) mergeCopied(st, other *aggregator.Story) (*aggregator.Story, error) {
+	other, err := s.story(other.ID)
+	if isNotFound(err) {
+		return st, nil
+	}
+	if err != nil || other.ID == st.ID {
+		return st, err
+	}
+	keep, gone := st, other
+	if first(other).Before(first(st)) || first(other).Equal(first(st)) && other.ID < st.ID {
+		keep, gone = other, st
+	}
+	if err := s.merge(keep, gone, 1); err != nil {
+		return nil, err
+	}
+	return keep, nil
 }
 
 // file stores an item's Doc and files it in the near-duplicate index.
@@ -861,6 +902,22 @@ func place(link string) string {
 	return frag
 }
 
+// articleLines returns the body lines of a stored item of a source
+// fetched in this session without the source's chrome, as its table of
+// recurring lines now tells them.
+func (s *session) articleLines(it aggregator.Item) []string {
+	lines := s.chrome.tables[it.SourceID]
+	raw, keys := plainOf(it).lines()
+	leads := leadKeys(raw)
+	isChrome := map[string]bool{}
+	if lines != nil {
+		for _, k := range chromeKeys(keys, leads, nil) {
+			isChrome[k] = lines.Count(k) >= near.ChromeMin
+		}
+	}
+	return stripChrome(raw, keys, leads, isChrome)
+}
+
 // pointer reports whether an item only points at the report it names as
 // its original: an aggregator's headline over one "Read more" link, whose
 // text holds too few words to be compared as a copy (near.Doc.HasText).
@@ -1193,6 +1250,7 @@ func (s *session) refID(key string) string {
 // merging once the item is filed.
 func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, error) {
 	s.candidates = s.candidates[:0]
+	clear(s.ownCopy)
 	doc := p.doc
 	bands, per := doc.LookupBands(s.in.window)
 	if len(bands) == 0 {
@@ -1282,7 +1340,7 @@ func (s *session) nearest(p *pending) (*aggregator.Story, aggregator.Match, erro
 			continue // reached twice: through refs filed before and after a merge
 		}
 		s.candidates = append(s.candidates, st)
-		m, err := s.compare(doc, p.it, st)
+		m, err := s.compare(p, st)
 		if err != nil {
 			return nil, aggregator.Match{}, err
 		}
@@ -1372,7 +1430,8 @@ func topStories(hits []hit, topics uint64, weights []float64, n int) []hit {
 // that of the member it resembles most, or when it names as its original
 // another page of the site of a member it does not copy, or such a member
 // so names it (otherPageOfOrigin).
-func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Story) (aggregator.Match, error) {
+func (s *session) compare(p *pending, st *aggregator.Story) (aggregator.Match, error) {
+	doc, it := p.doc, p.it
 	members := st.Members
 	if len(members) > maxCompared {
 		members = members[len(members)-maxCompared:]
@@ -1401,8 +1460,14 @@ func (s *session) compare(doc *near.Doc, it aggregator.Item, st *aggregator.Stor
 				return aggregator.Match{}, err
 			}
 			sc.Distinct = distinctPosts(it, other)
+			if own && sc.Kind() != "copy" && other.ID != "" {
+				sc = sc.OwnCopy(near.Containment(p.lines, s.articleLines(other)))
+			}
 			if sc.Kind() == "copy" && (sc.Distinct || near.FiguresDisagree(it.Title, other.Title)) {
 				sc = sc.NotCopy()
+			}
+			if own && sc.Kind() == "copy" {
+				s.ownCopy[st.ID] = true
 			}
 		}
 		scores = append(scores, sc)

@@ -350,9 +350,10 @@ func TestUnseenStoriesEighthSet(t *testing.T) { checkUnseen(t, "testdata/unseen8
 // TestUnseenStoriesNinthSet does the same with a ninth set written apart
 // from the others (testdata/unseen9), in RSS, Atom and JSON Feed, of kinds
 // the others hold few of. A food regulator's recall notices to one
-// template (a dairy's two cheeses a week apart, another company's ready
-// meal and a smokehouse's salmon), with the dairy's statements, copies,
-// a translation and a local paper's report. One election night over two
+// template (a dairy's two cheeses a week apart, the first updated the next
+// morning under a new link with a line put before it, another company's
+// ready meal and a smokehouse's salmon), with the dairy's statements,
+// copies, a translation and a local paper's report. One election night over two
 // days: a wire's result, concession, correction, turnout and factbox, an
 // electoral commission's district results to one template, a
 // broadcaster's tables of them, a paper's live page, report and roundup,

@@ -249,6 +249,12 @@ var countWeight = func() (w [MaxCount + 1]float64) {
 // by hash, the shingles kept are the same in a copy, wherever its text
 // begins.
 func shingles(ws []word, limit int) []uint32 {
+	return hashShingles(ws, limit, shingleHash)
+}
+
+// hashShingles returns the sorted, distinct hashes of the word 3-shingles
+// of ws, at most limit of them from the start, each folded by fold.
+func hashShingles(ws []word, limit int, fold func(uint32) uint32) []uint32 {
 	if len(ws) == 0 {
 		return nil
 	}
@@ -263,10 +269,25 @@ func shingles(ws []word, limit int) []uint32 {
 		if ws[i].pair && h%pairSample != 0 {
 			continue
 		}
-		out = append(out, shingleHash(h))
+		out = append(out, fold(h))
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// Containment returns the share of the word 3-shingles of the shorter of
+// two texts (body lines, as NewDoc takes them) that the other holds, over
+// the whole of both; 0 when the shorter has fewer than a copy needs. A
+// Doc keeps the shingles of its text's first words only (maxShingles),
+// which a version of the text that puts a line before it shares few of.
+func Containment(a, b []string) float64 {
+	sa := hashShingles(words(unshout(strings.Join(a, "\n"))), math.MaxInt, func(h uint32) uint32 { return h })
+	sb := hashShingles(words(unshout(strings.Join(b, "\n"))), math.MaxInt, func(h uint32) uint32 { return h })
+	n := min(len(sa), len(sb))
+	if n < minCopyShingles {
+		return 0
+	}
+	return float64(intersect(sa, sb)) / float64(n)
 }
 
 // pairSample is the share (one in pairSample) of the shingles starting with

@@ -765,3 +765,61 @@ func TestTextStable(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnCopy checks that a source's notice, updated under a new link
+// with a line put before its text and one paragraph changed, is a copy of
+// the notice when both texts are compared whole, where their Docs' first
+// words are not; and that the same source's notice of another product to
+// the same template, and a post of its own under a headline of its own
+// over the same paragraphs, are not.
+func TestOwnCopy(t *testing.T) {
+	t0 := time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)
+	standing := []string{
+		"Risk statement: the bacteria can cause a rare illness with a high temperature, aches and chills, and some people, including pregnant women and people over 65, are more likely to become seriously ill.",
+		"Action taken by the company: the product is being taken off the shelves of the shops that sell it, and notices in those shops explain to customers why and what to do if they have bought it.",
+		"Our advice to consumers: if you have bought the product, do not eat it, but take it back to the shop where it was bought for a full refund, with or without a receipt.",
+	}
+	notice := append([]string{
+		"Greyholm Creamery is recalling Greyholm Mature Gouda 250g because Listeria has been found in the product.",
+		"Product details: Greyholm Mature Gouda, pack size 250g, batch code GM4410, best before 20 June 2025.",
+	}, standing...)
+	update := append([]string{
+		"Updated 2 April 2025: a second batch code, GM4411, has been added to this notice after further tests.",
+		notice[0],
+		"Product details: Greyholm Mature Gouda, pack size 250g, batch codes GM4410 and GM4411, best before 20 and 22 June 2025.",
+	}, standing...)
+	other := append([]string{
+		"Tallow Farm Kitchen is recalling Tallow Farm Chicken Pâté 180g because Listeria has been found in the product.",
+		"Product details: Tallow Farm Chicken Pâté, pack size 180g, batch code TP0317, use by 12 April 2025.",
+	}, standing...)
+	doc := func(title string, lines []string, at time.Time) *Doc {
+		d := NewDoc(title, lines, at)
+		d.Weigh(1000, make([]uint32, len(d.Terms)))
+		return d
+	}
+	title := "Greyholm Creamery recalls Greyholm Mature Gouda because of Listeria"
+	a := doc(title, notice, t0)
+	tests := []struct {
+		name  string
+		title string
+		lines []string
+		copy  bool
+	}{
+		{"update under a new link", "Update: " + title, update, true},
+		{"another product to the template", "Tallow Farm Kitchen recalls Tallow Farm Chicken Pâté because of Listeria", other, false},
+		{"a post of its own over the same paragraphs", "Greyholm opens a visitor centre at its creamery", append([]string{
+			"Greyholm Creamery opened a visitor centre on Monday where families can watch cheese being made and taste it.",
+		}, standing...), false},
+	}
+	for _, tt := range tests {
+		b := doc(tt.title, tt.lines, t0.Add(23*time.Hour))
+		s := Similarity(a, b)
+		if s.Kind() == "copy" {
+			t.Fatalf("Similarity(notice, %s) = %+v kind copy; want its first words to tell no copy", tt.name, s)
+		}
+		got := s.OwnCopy(Containment(notice, tt.lines))
+		if (got.Kind() == "copy") != tt.copy {
+			t.Errorf("OwnCopy(notice, %s) = %+v kind %s; want copy %v", tt.name, got, got.Kind(), tt.copy)
+		}
+	}
+}
