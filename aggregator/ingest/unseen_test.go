@@ -358,11 +358,12 @@ func TestUnseenStoriesEighthSet(t *testing.T) { checkUnseen(t, "testdata/unseen8
 // electoral commission's district results to one template, a
 // broadcaster's tables of them, a paper's live page, report and roundup,
 // the winner's speech, a recount ordered and its result the next day,
+// flashed as headlines alone, and the commission's result of the recount,
 // with copies by a scraper, a flash site, a relay and an aggregator whose
 // headline over "Read more" names a paper's mobile page. A strong
 // earthquake abroad: a wire's report edited in place as its toll rises,
-// its "UPDATE 1" under a new link, an explainer, the toll passing 200 and
-// an aftershock the next day, a seismology agency's notices to one
+// its "UPDATE 1" under a new link, an explainer, the toll passing 200,
+// another quake that evening and an aftershock the next day, a seismology agency's notices to one
 // template, two charities' appeals and their joint one, a travel advice,
 // and a paper's live page and report with its social post's tracking
 // parameters and a link site's comment naming its AMP page.
