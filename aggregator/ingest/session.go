@@ -1461,7 +1461,7 @@ func (s *session) compare(p *pending, st *aggregator.Story) (aggregator.Match, e
 			}
 			sc.Distinct = distinctPosts(it, other)
 			if own && sc.Kind() != "copy" && other.ID != "" {
-				sc = sc.OwnCopy(near.Containment(p.lines, s.articleLines(other)))
+				sc = sc.OwnCopy(func() float64 { return near.Containment(p.lines, s.articleLines(other)) })
 			}
 			if sc.Kind() == "copy" && (sc.Distinct || near.FiguresDisagree(it.Title, other.Title)) {
 				sc = sc.NotCopy()

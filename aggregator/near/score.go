@@ -175,17 +175,22 @@ func (s Score) copied() bool {
 	return s.Copy >= copyMin && (s.Title >= copyTitleMin || s.Cosine >= copyOwnTitleCosine)
 }
 
-// OwnCopy returns s, the score of two items of one source, with c as
-// their containment (Containment, over the whole of both texts) where c is
-// the greater and their headlines and names agree as those of one report's
-// two forms do (oneReport, whatever the time between them): a notice that
+// OwnCopy returns s, the score of two items of one source, with their
+// containment over the whole of both texts (contained, which returns it,
+// as Containment does) where that is the greater and their headlines and
+// names agree as those of one report's two forms do (oneReport, whatever
+// the time between them; contained is called only then): a notice that
 // its source updates under a new link keeps the old text, but for a line
 // put before it that the Doc's shingles of its first words miss. Two posts
 // of one template share most of their sentences too, but not their
 // figures (a company's daily notices of shares bought back), nor their
 // headlines (two posts of a blog over one long note on its author).
-func (s Score) OwnCopy(c float64) Score {
-	if c <= s.Copy || s.Distinct || s.Title < oneReportTitle || s.Named && s.Entity < oneReportNames {
+func (s Score) OwnCopy(contained func() float64) Score {
+	if s.Distinct || s.Title < oneReportTitle || s.Named && s.Entity < oneReportNames {
+		return s
+	}
+	c := contained()
+	if c <= s.Copy {
 		return s
 	}
 	s.Copy = c
