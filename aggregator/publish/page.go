@@ -453,23 +453,41 @@ func asciiHostAt(u string, start, end int) (string, int, bool) {
 	return u[:hostStart] + host + u[end:], hostStart + len(host), true
 }
 
-// asciiHosts returns sanitised item HTML h with the host of each URL in
-// its attributes in the form links are published with (asciiHost), where
-// the sanitiser writes a host in Unicode percent-encoded; h itself when
-// there is none.
+// asciiHosts returns sanitised item HTML h with each http(s) URL in its
+// attributes in the form links are published with: its host in ASCII
+// (asciiHost), where the sanitiser writes a host in Unicode
+// percent-encoded, and without a user name or password, as safeLink
+// leaves them out of an item's own link: in a link in an article they
+// only serve to disguise its host ("https://bank.example@evil.example/").
+// It returns h itself when there is no such URL.
 func asciiHosts(h string) string {
-	if isASCII(h) && !strings.Contains(h, "%") {
+	if isASCII(h) && !strings.Contains(h, "%") && !strings.Contains(h, "@") {
 		return h
 	}
 	return parse.MapURLs(h, func(u string) string {
-		if isASCII(u) && !strings.Contains(u, "%") {
+		if isASCII(u) && !strings.Contains(u, "%") && !strings.Contains(u, "@") {
 			return u
 		}
+		u = withoutUserinfo(u)
 		if a, ok := asciiHost(u); ok {
 			return a
 		}
 		return u
 	})
+}
+
+// withoutUserinfo returns the absolute http(s) URL u without the user name
+// and password before its host, and any other u as it is.
+func withoutUserinfo(u string) string {
+	start, end := authoritySpan(u)
+	if start < 0 {
+		return u
+	}
+	at := strings.LastIndexByte(u[start:end], '@') // where url.Parse ends the user info too
+	if at < 0 {
+		return u
+	}
+	return u[:start] + u[start+at+1:]
 }
 
 // uriByte marks the ASCII bytes a URI may hold as they are (RFC 3986's
