@@ -403,7 +403,7 @@ func needsRepair(s string) bool {
 				}
 			}
 			if amp < unquotedEnd || dimension && unquotedEnd-v <= len("1px") && tinyDimension(s[v:unquotedEnd]) ||
-				!dimension && strings.IndexByte(s[v:unquotedEnd], '\\') >= 0 {
+				!dimension && (strings.IndexByte(s[v:unquotedEnd], '\\') >= 0 || lonePercent(s[v:unquotedEnd])) {
 				return true
 			}
 			continue
@@ -415,8 +415,8 @@ func needsRepair(s string) bool {
 		if strings.IndexByte(val, '&') >= 0 {
 			val = html.UnescapeString(val)
 		}
-		if dimension && tinyDimension(val) || !dimension && strings.ContainsAny(val, " \t\n\r\f\\") {
-			return true // white space or a backslash in a URL, or perhaps a tracking pixel
+		if dimension && tinyDimension(val) || !dimension && (strings.ContainsAny(val, " \t\n\r\f\\") || lonePercent(val)) {
+			return true // white space, a backslash or a lone % in a URL, or perhaps a tracking pixel
 		}
 	}
 }
@@ -427,8 +427,9 @@ func isHTMLSpace(c byte) bool {
 
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-// repairHTML rewrites the tags of s whose URL attributes hold white space
-// or backslashes with each such URL as a browser reads it (repairURL), gives a lazily
+// repairHTML rewrites the tags of s whose URL attributes hold white space,
+// backslashes or a % that starts no escape with each such URL as a browser
+// reads it (repairURL), gives a lazily
 // loaded image its real source as src, leaves tracking pixels out and
 // writes a link to what an embedded player (an iframe, a video, an audio)
 // plays before it; it leaves the rest of s as it is.
@@ -453,7 +454,7 @@ func repairHTML(s string, base *url.URL) string {
 			tok := z.Token()
 			changed := false
 			for i, a := range tok.Attr {
-				if urlAttrs[a.Key] && strings.ContainsAny(a.Val, " \t\n\r\f\\") {
+				if urlAttrs[a.Key] && (strings.ContainsAny(a.Val, " \t\n\r\f\\") || lonePercent(a.Val)) {
 					tok.Attr[i].Val = repairURL(a.Val)
 					changed = true
 				}
@@ -646,9 +647,12 @@ func widestSource(srcset string) string {
 // repairURL returns a URL as browsers read one written in an attribute:
 // without the spaces and control characters around it and the tabs and
 // line breaks inside it, with the spaces inside percent-encoded
-// ("/news/a story.html " is "/news/a%20story.html"), and an http(s) URL
-// with its host after any number of slashes or backslashes
-// ("http:///example.org/" is "http://example.org/").
+// ("/news/a story.html " is "/news/a%20story.html"), a % that starts no
+// escape percent-encoded itself ("/sale-50%-off" is "/sale-50%25-off":
+// browsers follow such a link, where url.Parse refuses it, and the link,
+// the picture or the enclosure would be lost), and an http(s) URL with its
+// host after any number of slashes or backslashes ("http:///example.org/"
+// is "http://example.org/").
 func repairURL(v string) string {
 	v = strings.TrimFunc(v, func(r rune) bool { return r <= ' ' })
 	if strings.ContainsAny(v, "\t\n\r") {
@@ -656,6 +660,9 @@ func repairURL(v string) string {
 	}
 	if strings.Contains(v, " ") {
 		v = strings.ReplaceAll(v, " ", "%20")
+	}
+	if lonePercent(v) {
+		v = escapeLonePercents(v)
 	}
 	if scheme, rest, ok := strings.Cut(v, ":"); ok && (strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https")) &&
 		len(rest) > 2 && isSlash(rest[0]) && isSlash(rest[1]) && (isSlash(rest[2]) || rest[0] == '\\' || rest[1] == '\\') {
@@ -690,6 +697,41 @@ func slashes(v string) string {
 }
 
 func isSlash(c byte) bool { return c == '/' || c == '\\' }
+
+// lonePercent reports whether v holds a % that two hex digits do not
+// follow: one that starts no escape.
+func lonePercent(v string) bool {
+	for i := strings.IndexByte(v, '%'); i >= 0; {
+		if i+2 >= len(v) || !isHexDigit(v[i+1]) || !isHexDigit(v[i+2]) {
+			return true
+		}
+		j := strings.IndexByte(v[i+3:], '%')
+		if j < 0 {
+			return false
+		}
+		i += 3 + j
+	}
+	return false
+}
+
+// escapeLonePercents returns v with each % that starts no escape written
+// %25.
+func escapeLonePercents(v string) string {
+	var b strings.Builder
+	b.Grow(len(v) + 8)
+	for i := 0; i < len(v); i++ {
+		if v[i] == '%' && (i+2 >= len(v) || !isHexDigit(v[i+1]) || !isHexDigit(v[i+2])) {
+			b.WriteString("%25")
+			continue
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
 
 // plainAbsolute reports whether u is an absolute http(s) URL with its host
 // right after the two slashes, or a mailto: URL: one that needs no

@@ -1,0 +1,58 @@
+package publish_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+)
+
+// TestLonePercentInLinks polls a feed whose item's link, enclosure, and
+// link and picture in its HTML hold a % that starts no escape
+// ("coats-50%-off"), as browsers follow them, and reads the published
+// feeds: each is published with the % written %25, a URI, rather than
+// left out, which left the entry with no link to its article.
+func TestLonePercentInLinks(t *testing.T) {
+	doc, err := os.ReadFile("testdata/percent.rss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	w := newWorld(t)
+	w.o.Feed("/outlet.rss", "application/rss+xml", doc)
+	d := newDaemon(t, clk, fmt.Sprintf("server:\n  base_url: %q\npoll:\n  interval: 24h\n  allow_private: true\nsources:\n  - url: %q\n", testBase, w.o.URL("/outlet.rss")))
+	d.poll()
+
+	// The HTML is escaped once more in the XML feeds, and in JSON its
+	// & and < are written as \u0026 and \u003c.
+	unescape := strings.NewReplacer("&amp;", "&", "&#34;", `"`, `\u0026`, "&", `\u003c`, "<", `\u003e`, ">", `\"`, `"`)
+	wants := map[string][]string{
+		".rss": {
+			"<link>https://outlet.example/offers/coats-50%25-off</link>",
+			`<enclosure url="https://outlet.example/audio/advert-50%25.mp3" length="48213" type="audio/mpeg">`,
+		},
+		".atom": {
+			`<link href="https://outlet.example/offers/coats-50%25-off" rel="alternate">`,
+			`<link href="https://outlet.example/audio/advert-50%25.mp3" rel="enclosure" type="audio/mpeg" length="48213">`,
+		},
+		".json": {
+			`"url": "https://outlet.example/offers/coats-50%25-off"`,
+			`"url": "https://outlet.example/audio/advert-50%25.mp3"`,
+		},
+	}
+	for ext, want := range wants {
+		body := d.feed(t, "/topics/all"+ext)
+		got := unescape.Replace(unescape.Replace(string(body)))
+		want = append(want,
+			`href="https://outlet.example/offers/coats-50%25-off?size=100%25"`,
+			`src="https://outlet.example/img/coat-100%25wool.jpg"`)
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("/topics/all%s does not carry %s:\n%s", ext, w, body)
+			}
+		}
+	}
+}
