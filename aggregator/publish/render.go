@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gorilla/feeds"
+	"golang.org/x/net/idna"
 	"golang.org/x/text/language"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -454,12 +455,69 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 // author given as an e-mail address, bare (what RSS's <author> holds) or
 // with a name, has the address in <email>, and in <name> the name, else
 // the source's: <name> is a person's name, and validators warn of an
-// address in it.
+// address in it. <email> holds an addr-spec (RFC 4287, section 3.2.3),
+// which is ASCII: a domain written in Unicode is given in its ASCII form,
+// and an address that has none is left out (see atomEmail).
 func atomAuthor(a, source string) *feeds.AtomAuthor {
 	if addr, err := mail.ParseAddress(a); err == nil {
-		return &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: cmp.Or(oneLine(addr.Name), source), Email: addr.Address}}
+		return &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: cmp.Or(oneLine(addr.Name), source), Email: atomEmail(addr.Address)}}
 	}
 	return &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: a}}
+}
+
+// atomEmail returns the address addr as Atom's <email> holds it, an
+// addr-spec of RFC 2822 in ASCII, with a domain written in Unicode in its
+// IDNA ASCII form (desk@bücher.example is desk@xn--bcher-kva.example),
+// or "" when it has no such form: a local part outside ASCII or one that
+// must be quoted ("night desk"@…, which net/mail gives unquoted), or a
+// domain that is no DNS name of two labels or more (desk@localhost,
+// desk@[127.0.0.1]), which validators refuse.
+func atomEmail(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 {
+		return ""
+	}
+	local, domain := addr[:at], addr[at+1:]
+	if !dotAtom(local) {
+		return ""
+	}
+	if !isASCII(domain) {
+		d, err := idna.Lookup.ToASCII(domain)
+		if err != nil {
+			return ""
+		}
+		domain = d
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return ""
+	}
+	for _, l := range labels {
+		if l == "" || l[0] == '-' || l[len(l)-1] == '-' {
+			return ""
+		}
+		for i := range len(l) {
+			if c := l[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+				return ""
+			}
+		}
+	}
+	return local + "@" + domain
+}
+
+// dotAtom reports whether s is a dot-atom of RFC 2822: ASCII letters,
+// digits and the symbols of atext, in runs joined by single dots.
+func dotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // language is the language a topic's feeds declare: its own, else
