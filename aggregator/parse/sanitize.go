@@ -329,7 +329,14 @@ func resolve(base *url.URL, ref string) string {
 		rel := *u
 		rel.Scheme = ""
 		if rel.Opaque != "" {
-			rel.Path, rel.Opaque = rel.Opaque, ""
+			// The opaque part is the path as written, escapes and all:
+			// taken for a path already unescaped, its escapes would be
+			// escaped again ("http:a%20b.html" would link to a%2520b.html).
+			p, err := url.Parse("./" + rel.Opaque)
+			if err != nil {
+				return ref
+			}
+			rel.Path, rel.RawPath, rel.Opaque = p.Path, p.RawPath, ""
 		}
 		u = &rel
 	}
