@@ -211,9 +211,10 @@ type enclosure struct {
 // enclosuresOf returns the face item's enclosures that have a URL worth a
 // link, each with a valid media type in its canonical form ("audio/mpeg;",
 // which validators reject, becomes "audio/mpeg"). When the source gave
-// none, or one that is not a media type, the file's extension names it
-// (podcast apps play only what is typed as audio or video), else it is
-// application/octet-stream.
+// none, one that is not a media type, or one that names no kind of file
+// (application/octet-stream, which servers send for files they know
+// nothing of), the file's extension names it (podcast apps play only what
+// is typed as audio or video), else it is application/octet-stream.
 func enclosuresOf(v *storyView) []enclosure {
 	var out []enclosure
 	for _, e := range v.Face.Enclosures {
@@ -222,14 +223,23 @@ func enclosuresOf(v *storyView) []enclosure {
 			continue
 		}
 		typ := "application/octet-stream"
-		if mt, params, err := mime.ParseMediaType(oneLine(e.Type)); err == nil && strings.Contains(mt, "/") {
-			typ = cmp.Or(mime.FormatMediaType(mt, params), typ)
-		} else if t, ok := mediaTypeByExtension[strings.ToLower(path.Ext(urlPath(u)))]; ok {
+		mt, params, err := mime.ParseMediaType(oneLine(e.Type))
+		if t, ok := mediaTypeByExtension[strings.ToLower(path.Ext(urlPath(u)))]; ok && (err != nil || !strings.Contains(mt, "/") || unknownType[mt]) {
 			typ = t
+		} else if err == nil && strings.Contains(mt, "/") && !unknownType[mt] {
+			typ = cmp.Or(mime.FormatMediaType(mt, params), typ)
 		}
 		out = append(out, enclosure{url: u, typ: typ, length: max(e.Length, 0)})
 	}
 	return out
+}
+
+// unknownType are the media types that name no kind of file: what servers
+// and storage buckets send for a file whose kind they do not know.
+var unknownType = map[string]bool{
+	"application/octet-stream": true, "binary/octet-stream": true, "application/binary": true,
+	"application/unknown": true, "application/x-unknown-content-type": true,
+	"application/force-download": true, "application/x-download": true,
 }
 
 // mediaTypeByExtension types the media files feeds carry most by their
