@@ -442,7 +442,12 @@ func (n *normaliser) enclosures(in []*gofeed.Enclosure, base *url.URL) []aggrega
 		if dup {
 			continue
 		}
-		length, _ := strconv.ParseInt(strings.TrimSpace(e.Length), 10, 64)
+		// A length past what an int64 holds is no file's: unknown, as an
+		// unreadable one is, rather than the largest int64 ParseInt gives.
+		length, err := strconv.ParseInt(strings.TrimSpace(e.Length), 10, 64)
+		if err != nil {
+			length = 0
+		}
 		out = append(out, aggregator.Enclosure{
 			URL:    u,
 			Type:   strings.ToLower(PlainText(e.Type)),
