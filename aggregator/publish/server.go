@@ -184,7 +184,14 @@ func (p *Publisher) serveFeed(w http.ResponseWriter, r *http.Request, s *state, 
 		preconditionFailedError(w)
 		return http.StatusPreconditionFailed
 	}
-	if notModified(r, modified, p.clock(), doc.plain.etag, doc.gz.etag) {
+	now := p.clock()
+	// A document dated while the clock was ahead, which the clock has not
+	// reached since it was set right, goes without a Last-Modified, later
+	// than the response's Date (RFC 9110, section 8.8.2.1), until the
+	// clock passes it: its ETag revalidates it meanwhile. It keeps the
+	// date, so that no later change is dated before one a client holds.
+	ahead := doc.modified.After(now)
+	if notModified(r, modified, now, doc.plain.etag, doc.gz.etag) {
 		maps.Copy(hdr, v.notModOK)
 		other := doc.gz.etag
 		if v == &doc.gz {
@@ -193,10 +200,16 @@ func (p *Publisher) serveFeed(w http.ResponseWriter, r *http.Request, s *state, 
 		if held := heldTag(r, v.etag, other); held != v.etag {
 			hdr["Etag"] = []string{held}
 		}
+		if ahead {
+			delete(hdr, "Last-Modified")
+		}
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
 	}
 	maps.Copy(hdr, v.header)
+	if ahead {
+		delete(hdr, "Last-Modified")
+	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(v.body) //nolint:errcheck // the client went away; nothing to do
