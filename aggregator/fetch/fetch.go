@@ -345,7 +345,16 @@ type redirectChain struct {
 	hops      int
 	permanent bool   // every hop so far was 301 or 308
 	last      string // the URL of the last hop followed, redacted; "" before any
+	cookie    bool   // a redirect of the chain set a cookie
 }
+
+// cookieWall is what a redirect loop, or a chain of redirects past the
+// cap, adds when a redirect set a cookie: a bot check or a cookie consent
+// wall sets one and sends the client round until it comes back with it. A
+// Fetcher keeps no cookies, so that one source's never go to another, and
+// such a wall sends it round for ever.
+const cookieWall = ": the server sets a cookie and redirects until it is sent back, " +
+	"as a bot check or a cookie wall does, and feeds are fetched without cookies"
 
 // check is an http.Client CheckRedirect function.
 func (c *redirectChain) check(req *http.Request, via []*http.Request) error {
@@ -360,17 +369,24 @@ func (c *redirectChain) check(req *http.Request, via []*http.Request) error {
 	if prev := via[len(via)-1].URL; req.URL.User == nil && prev.User != nil && sameOrigin(prev, req.URL) {
 		req.URL.User = prev.User
 	}
+	if req.Response != nil && len(req.Response.Header.Values("Set-Cookie")) > 0 {
+		c.cookie = true
+	}
+	why := ""
+	if c.cookie {
+		why = cookieWall
+	}
 	next := req.URL.String()
 	if _, err := checkURL(next); err != nil {
 		return newError(ErrUnsupportedURL, "redirect from %s to unsupported url %q", redacted(via[len(via)-1].URL), aggregator.RedactURL(next))
 	}
 	for _, v := range via {
 		if v.URL.String() == next {
-			return newError(ErrRedirectLoop, "redirect loop at %s", redacted(req.URL))
+			return newError(ErrRedirectLoop, "redirect loop at %s%s", redacted(req.URL), why)
 		}
 	}
 	if len(via) > c.max {
-		return newError(ErrTooManyRedirects, "stopped after %d redirects at %s", max(c.max, 0), redacted(via[len(via)-1].URL))
+		return newError(ErrTooManyRedirects, "stopped after %d redirects at %s%s", max(c.max, 0), redacted(via[len(via)-1].URL), why)
 	}
 	code := 0
 	if req.Response != nil {
