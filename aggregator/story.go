@@ -126,15 +126,20 @@ type SourceState struct {
 	RetryAfter   time.Duration `json:"retry_after,omitempty"` // the wait the last failure's Retry-After asked for, from LastFetch
 	ViaHost      string        `json:"via_host,omitempty"`    // the host that answered the last fetch, when a redirect led there from URL's
 	NextDue      time.Time     `json:"next_due,omitzero"`
-	Interval     time.Duration `json:"interval,omitempty"` // the configured interval NextDue was reckoned with
-	Disabled     bool          `json:"disabled,omitempty"` // 410 Gone
-	Fetches      int64         `json:"fetches,omitempty"`
-	NotModified  int64         `json:"not_modified,omitempty"`
-	Items        int64         `json:"items,omitempty"`    // items stored from this source, ever: the retention does not count down
-	FeedTTL      time.Duration `json:"feed_ttl,omitempty"` // interval the feed asks for (ttl, sy:updatePeriod, max-age)
-	SkipHours    []int         `json:"skip_hours,omitempty"`
-	SkipDays     []string      `json:"skip_days,omitempty"`
-	Hub          string        `json:"hub,omitempty"`
+	// Held is why a source not failing waits until NextDue: the hold of a
+	// host that asked two of its sources to wait ("host feeds.example
+	// held: rate_limited: http 503 …"). The running poller sets it on the
+	// states it reports (for status and the web pages); it is not stored.
+	Held        string        `json:"held,omitempty"`
+	Interval    time.Duration `json:"interval,omitempty"` // the configured interval NextDue was reckoned with
+	Disabled    bool          `json:"disabled,omitempty"` // 410 Gone
+	Fetches     int64         `json:"fetches,omitempty"`
+	NotModified int64         `json:"not_modified,omitempty"`
+	Items       int64         `json:"items,omitempty"`    // items stored from this source, ever: the retention does not count down
+	FeedTTL     time.Duration `json:"feed_ttl,omitempty"` // interval the feed asks for (ttl, sy:updatePeriod, max-age)
+	SkipHours   []int         `json:"skip_hours,omitempty"`
+	SkipDays    []string      `json:"skip_days,omitempty"`
+	Hub         string        `json:"hub,omitempty"`
 }
 
 // SourceID is the stable id of the source configured with url.
@@ -160,6 +165,7 @@ const (
 	ConditionFailing                      // the last fetch failed; due again
 	ConditionBackingOff                   // the last fetch failed; not due before NextDue
 	ConditionDisabled                     // the source answered 410 Gone
+	ConditionHeld                         // not failing, and not due before NextDue: its host is held (Held)
 )
 
 // Condition classifies the source as judged at now. It is the one place
@@ -173,6 +179,8 @@ func (s SourceState) Condition(now time.Time) Condition {
 		return ConditionBackingOff
 	case failing:
 		return ConditionFailing
+	case s.Held != "" && s.NextDue.After(now):
+		return ConditionHeld
 	case s.LastFetch.IsZero():
 		return ConditionPending
 	case s.LastResult == "not_modified":

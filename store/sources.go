@@ -43,6 +43,7 @@ type sourceRecord struct {
 
 // encodeSource returns the stored form of st.
 func encodeSource(st aggregator.SourceState) ([]byte, error) {
+	st.Held = "" // the running poller's hold of the source's host, which a restart takes up anew
 	rec := sourceRecord{SourceState: st}
 	if !utf8.ValidString(st.ETag) {
 		rec.ETag, rec.ETagBytes = "", []byte(st.ETag)

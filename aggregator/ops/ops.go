@@ -157,6 +157,8 @@ func condition(s aggregator.SourceState, now time.Time) string {
 			stamp(s.FailingSince), reason)
 	case aggregator.ConditionFailing:
 		return fmt.Sprintf("failing since %s: %s", stamp(s.FailingSince), reason)
+	case aggregator.ConditionHeld:
+		return fmt.Sprintf("waiting until %s (%s)", stamp(s.NextDue), aggregator.RedactURLs(s.Held))
 	case aggregator.ConditionPending:
 		return "never fetched"
 	case aggregator.ConditionNotModified:

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/ops"
 	"github.com/tributary-feeds/tributary/aggregator/topic"
 	"github.com/tributary-feeds/tributary/store"
 )
@@ -122,6 +123,67 @@ func TestHeldHostShowsInSources(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no state of %s among %d", urls[2], len(states))
+	}
+}
+
+// TestHeldHostShowsItsSourcesWaiting holds a feed proxy after two of its
+// sources were answered 429 with an hour's Retry-After, and reads the
+// sources' states as status and the front page do (Shown): the proxy's
+// source read before, and its source never fetched, are each waiting until
+// the hold is over, saying which host is held and what it answered, where
+// the one never fetched read "never fetched", with no due time, for as long
+// as the hold lasted. The states a reload binds (Sources) hold none for the
+// source never fetched.
+func TestHeldHostShowsItsSourcesWaiting(t *testing.T) {
+	urls := heldProxy(t)
+	urls = append(urls, strings.TrimSuffix(urls[0], "/a.rss")+"/d.rss")
+	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	p, cfg := clockedPoller(t, "poll:\n  interval: 1m\n  min_interval: 1m\n  max_backoff: 6h\n  timeout: 5s\n  allow_private: true\n", urls, func() time.Time { return now })
+	pl := p.pl
+	if o := p.pollSource(t.Context(), pl, cfg.Sources[2], func() {}); o.Err != nil {
+		t.Fatalf("poll of %s: %v", urls[2], o.Err)
+	}
+	for _, src := range cfg.Sources[:2] {
+		if o := p.pollSource(t.Context(), pl, src, func() {}); o.Result != "rate_limited" {
+			t.Fatalf("poll of %s = %s (%v); want rate_limited", src.URL, o.Result, o.Err)
+		}
+	}
+	now = now.Add(2 * time.Minute)
+	shown, err := p.Shown(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	until := time.Date(2026, 11, 3, 13, 0, 0, 0, time.UTC)
+	host := strings.TrimPrefix(strings.TrimSuffix(urls[0], "/a.rss"), "http://")
+	host = host[:strings.LastIndexByte(host, ':')]
+	want := "waiting until 2026-11-03 13:00:00Z (host " + host + " held: rate_limited: http 429 too many requests from "
+	for _, u := range urls[2:] {
+		i := slices.IndexFunc(shown, func(st aggregator.SourceState) bool { return st.ID == aggregator.SourceID(u) })
+		if i < 0 {
+			t.Errorf("no state of %s among the %d shown; want it waiting for its host", u, len(shown))
+			continue
+		}
+		st := shown[i]
+		if got := ops.State(st, now); !st.NextDue.Equal(until) || !strings.HasPrefix(got, want) {
+			t.Errorf("%s shown due %s, %q; want due %s, %q…", u, st.NextDue, got, until, want)
+		}
+	}
+	stored, err := p.Sources(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(stored, func(st aggregator.SourceState) bool { return st.ID == aggregator.SourceID(urls[3]) }) {
+		t.Errorf("Sources holds a state of %s, never fetched; want none", urls[3])
+	}
+	now = until
+	shown, err = p.Shown(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range shown {
+		if got := ops.State(st, now); strings.HasPrefix(got, "waiting") {
+			t.Errorf("%s shown %q once the hold is over; want it waiting no more", st.URL, got)
+		}
 	}
 }
 

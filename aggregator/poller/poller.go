@@ -1371,7 +1371,7 @@ func (p *Poller) heldOutcome(ctx context.Context, pl *pipeline, i int) (Outcome,
 		st.URL = src.URL
 	}
 	return Outcome{Source: id, Name: displayName(src, st), URL: st.URL, Result: "skipped",
-		Until: w.end(pl), Reason: "host " + host + " held: " + w.reason}, true
+		Until: w.end(pl), Reason: heldReason(host, w)}, true
 }
 
 // pollSource fetches, parses and ingests one source and records the outcome
@@ -1959,7 +1959,8 @@ const storeRetry = time.Minute
 // keeps in memory, the latest of each: a state waiting for the next flush,
 // or that a failed write left in memory, stands in for the stored one. A
 // source whose host is held (holdHost) is due when the hold is over, as
-// the scheduler will start it, not at the time it is left waiting past.
+// the scheduler will start it, not at the time it is left waiting past,
+// and its Held says why.
 func (p *Poller) Sources(ctx context.Context) ([]aggregator.SourceState, error) {
 	states, err := p.latest(ctx)
 	if err != nil {
@@ -1977,16 +1978,57 @@ func (p *Poller) Sources(ctx context.Context) ([]aggregator.SourceState, error) 
 		if !ok || st.Disabled {
 			continue
 		}
-		w, _, held := p.heldAt(p.pl, j, now)
+		w, host, held := p.heldAt(p.pl, j, now)
 		if !held {
 			continue
 		}
-		if end := w.end(p.pl); st.NextDue.Before(end) {
-			st.NextDue = end
+		if end := w.end(p.pl); !st.NextDue.After(end) {
+			st.NextDue, st.Held = end, heldReason(host, w)
 		}
 	}
 	return states, nil
 }
+
+// Shown is Sources with, besides, a state for each configured source never
+// fetched whose host is held, due when the hold is over and saying why: as
+// the status table and the web pages show the sources, where such a source
+// would read "never fetched", with no time, for as long as the server
+// asked its client to wait. A state is not stored for it: the sources that
+// a reload binds are those Sources returns.
+func (p *Poller) Shown(ctx context.Context) ([]aggregator.SourceState, error) {
+	states, err := p.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.held) == 0 || p.pl == nil {
+		return states, nil
+	}
+	known := make(map[string]bool, len(states))
+	for _, st := range states {
+		known[st.ID] = true
+	}
+	now := p.now()
+	for i, id := range p.pl.ids {
+		if known[id] {
+			continue
+		}
+		w, host, held := p.heldAt(p.pl, i, now)
+		if !held {
+			continue
+		}
+		known[id] = true
+		src := p.pl.cfg.Sources[i]
+		states = append(states, aggregator.SourceState{ID: id, ConfigURL: src.URL, URL: src.URL, Name: src.Name,
+			NextDue: w.end(p.pl), Held: heldReason(host, w)})
+	}
+	return states, nil
+}
+
+// heldReason is the Held of a source that the hold w of host keeps
+// waiting, in the words of the skipped line of a poll.
+func heldReason(host string, w hold) string { return "host " + host + " held: " + w.reason }
 
 // latest returns the state of every source, those in memory standing in
 // for the stored ones (Sources).

@@ -372,6 +372,9 @@ func sourceState(st aggregator.SourceState, now time.Time) sourceRow {
 	case aggregator.ConditionFailing:
 		row.State, row.Class = "failing", "failing"
 		row.Detail = failingDetail(st, reason)
+	case aggregator.ConditionHeld:
+		row.State, row.Class = "waiting until "+when(st.NextDue), "backoff"
+		row.Detail = publicReason(oneLine(st.Held), st.URL, st.ConfigURL)
 	case aggregator.ConditionPending:
 		row.State, row.Class = "pending", "pending"
 		row.Detail = "not fetched yet"

@@ -335,8 +335,9 @@ func connLimit(nofile uint64, concurrency int) int {
 // /api/) read it: with the source states the poller keeps in memory
 // (waiting for the next flush, or left there by a write the store refused)
 // in place of the stored ones, so that the front page and status name a
-// full disk on the sources it failed. Until the poller is set, the stored
-// states.
+// full disk on the sources it failed, and show the sources a held host
+// keeps waiting, those never fetched too (Poller.Shown). Until the poller
+// is set, the stored states.
 type latestStates struct {
 	*store.DB
 	poller atomic.Pointer[poller.Poller]
@@ -344,7 +345,7 @@ type latestStates struct {
 
 func (l *latestStates) Sources(ctx context.Context) ([]aggregator.SourceState, error) {
 	if p := l.poller.Load(); p != nil {
-		return p.Sources(ctx)
+		return p.Shown(ctx)
 	}
 	return l.DB.Sources(ctx)
 }
