@@ -554,7 +554,15 @@ func readBody(resp *http.Response, limit int64) (body []byte, wire int64, err er
 	// The codings were applied in the order listed: the last is undone
 	// first.
 	for i := len(codings) - 1; i >= 0; i-- {
-		if r, err = decoder(r, codings[i]); err != nil {
+		br := bufio.NewReader(r)
+		r = br
+		if head, _ := br.Peek(uncompressedPeek); len(head) == 0 || uncompressed(head) {
+			// Empty, which the caller says as it says any empty body,
+			// or labelled compressed by a server that did not compress
+			// it.
+			break
+		}
+		if r, err = decoder(br, codings[i]); err != nil {
 			return nil, cr.n, cutShort(err, cr, resp, codings[i])
 		}
 		if coding == "" {
@@ -625,12 +633,55 @@ func contentCodings(values []string) ([]string, error) {
 	return codings, nil
 }
 
+// uncompressedPeek is how many of a body's first bytes uncompressed reads.
+const uncompressedPeek = 64
+
+// uncompressed reports whether head, the first bytes of a body that its
+// Content-Encoding says is compressed, are a document's text instead:
+// after a byte-order mark and white space, markup ("<?xml", "<rss",
+// "<!DOCTYPE", "<html") or a JSON object's first member ({"version":).
+// A server that labels a feed gzip without compressing it (a setting
+// applied to the header alone, a proxy that decompressed the body and left
+// the header) serves a feed that feed readers read as it is. No gzip or
+// zlib stream starts so, and a raw deflate stream that did would have to
+// spell out the name of an element or a member.
+func uncompressed(head []byte) bool {
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	head = bytes.TrimLeft(head, " \t\r\n")
+	if len(head) < 2 {
+		return false
+	}
+	switch head[0] {
+	case '<':
+		if head[1] == '?' || head[1] == '!' {
+			return bytes.HasPrefix(head, []byte("<?xml")) || bytes.HasPrefix(head, []byte("<!--")) ||
+				len(head) >= 9 && strings.EqualFold(string(head[:9]), "<!DOCTYPE")
+		}
+		n := 1
+		for n < len(head) && (head[n] >= 'a' && head[n] <= 'z' || head[n] >= 'A' && head[n] <= 'Z' || head[n] == ':' || head[n] >= '0' && head[n] <= '9') {
+			n++
+		}
+		return n >= 4 && n < len(head) && (head[n] == '>' || head[n] == ' ' || head[n] == '\n' || head[n] == '\r' || head[n] == '\t')
+	case '{':
+		rest := bytes.TrimLeft(head[1:], " \t\r\n")
+		if len(rest) == 0 || rest[0] != '"' {
+			return false
+		}
+		end := bytes.IndexByte(rest[1:], '"')
+		return end > 0 && bytes.HasPrefix(bytes.TrimLeft(rest[end+2:], " \t\r\n"), []byte(":"))
+	}
+	return false
+}
+
 // decoder returns a reader of what r holds compressed by coding, gzip or
-// deflate.
+// deflate. A body labelled deflate that is gzip is read as gzip.
 func decoder(r io.Reader, coding string) (io.Reader, error) {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
 		br = bufio.NewReader(r)
+	}
+	if magic, _ := br.Peek(2); coding == "deflate" && len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		coding = "gzip"
 	}
 	if coding == "deflate" {
 		// RFC 9110 deflate is zlib-wrapped, but many servers send raw
@@ -789,7 +840,7 @@ func pageWords(resp *http.Response, head []byte) string {
 	if err != nil {
 		return ""
 	}
-	for i := len(codings) - 1; i >= 0; i-- {
+	for i := len(codings) - 1; i >= 0 && !uncompressed(head); i-- {
 		r, err := decoder(bytes.NewReader(head), codings[i])
 		if err != nil {
 			return ""
