@@ -257,6 +257,7 @@ func (s *session) add(p *pending) (bool, error) {
 	var st *aggregator.Story
 	var m aggregator.Match
 	var copied []*aggregator.Story
+	notFiled := "" // a link another source's item holds, that this one only claims (otherAtLink)
 	s.candidates = s.candidates[:0]
 	for _, k := range keys.lookup {
 		ref, ok, err := s.lookupKey(k, *it)
@@ -290,6 +291,16 @@ func (s *session) add(p *pending) (bool, error) {
 				return false, err
 			}
 			if other {
+				continue
+			}
+		}
+		if strings.HasPrefix(k.key, linkPrefix) && k.reason != aggregator.ReasonOrigin {
+			other, err := s.otherAtLink(p, ref)
+			if err != nil {
+				return false, err
+			}
+			if other {
+				notFiled = k.key
 				continue
 			}
 		}
@@ -346,6 +357,9 @@ func (s *session) add(p *pending) (bool, error) {
 
 	ref := aggregator.KeyRef{Story: st.ID, Item: it.ID, Time: it.Published}
 	for _, k := range keys.file {
+		if k == notFiled {
+			continue
+		}
 		if err := s.tx.AddKey(k, ref); err != nil {
 			return false, fmt.Errorf("item %s: %w", it.ID, err)
 		}
@@ -683,6 +697,30 @@ func (s *session) sitePage(p *pending, k exactKey) (bool, error) {
 // near-duplicate detection one GUID stays one story.
 func (s *session) otherUnderGUID(p *pending, ref aggregator.KeyRef) (bool, error) {
 	was, err := s.storedDoc(p, ref, func(other aggregator.Item) bool { return other.SourceID != p.it.SourceID })
+	if err != nil || was == nil {
+		return false, err
+	}
+	return near.Similarity(p.doc, was).Value == 0, nil
+}
+
+// otherAtLink reports whether the stored item of ref, found under the
+// pending item's link, is another source's item under the same GUID and at
+// the same link whose words share nothing with the pending item's: the
+// rule of otherUnderGUID, which the link key would pass by. A source that
+// sends another's GUIDs and links over words of its own (spam, dated
+// before them) would otherwise join that source's story and, as its
+// earliest item, take its entry's title and text under that source's link. Such an
+// item is not filed under the link (add), so that the items that come to
+// the link later find the story of the item whose link it is. Two
+// sources' items at one link under GUIDs of their own join whatever their
+// words, as an aggregator's headline of its own over the article does.
+func (s *session) otherAtLink(p *pending, ref aggregator.KeyRef) (bool, error) {
+	if !globalGUID(p.it.GUID) {
+		return false, nil
+	}
+	was, err := s.storedDoc(p, ref, func(other aggregator.Item) bool {
+		return other.SourceID != p.it.SourceID && other.GUID == p.it.GUID && linkOf(other) == linkOf(p.it)
+	})
 	if err != nil || was == nil {
 		return false, err
 	}
