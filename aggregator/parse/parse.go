@@ -191,6 +191,9 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 	switch o := gf.OriginalFeed().(type) {
 	case *rss.Feed:
 		rf = o
+		if strings.TrimSpace(o.ManagingEditor) == "" && strings.TrimSpace(o.WebMaster) != "" {
+			n.authors = rssChannelAuthors(o)
+		}
 		f.TTL = max(rssTTL(o.TTL), syndicationTTL(o.Extensions))
 		f.SkipHours = skipHours(o.SkipHours)
 		f.SkipDays = skipDays(o.SkipDays)
@@ -686,4 +689,20 @@ func atomCreated(doc []byte) []string {
 		return err
 	})
 	return padTo(out, n)
+}
+
+// rssChannelAuthors returns the authors of an RSS channel that names a
+// webMaster and no managingEditor, as gofeed names them but for the
+// webMaster, which it takes for the author before the channel's Dublin Core
+// and iTunes authors. The webMaster is the address for the feed's technical
+// problems, not who wrote its items: a news finder's or an agency's items
+// would be published as written by it, and a podcast's episodes by it
+// rather than by the show's itunes:author.
+func rssChannelAuthors(rf *rss.Feed) []string {
+	channel := &rss.Feed{DublinCoreExt: rf.DublinCoreExt, ITunesExt: rf.ITunesExt}
+	gf, err := (&gofeed.DefaultRSSTranslator{}).Translate(channel)
+	if err != nil || gf == nil {
+		return nil
+	}
+	return personNames(gf.Authors)
 }

@@ -2188,3 +2188,40 @@ func checkDatesInLanguages(t *testing.T, name, lang string, cases []langDates) {
 		}
 	}
 }
+
+// TestParseWebMasterIsNoAuthor checks that an RSS channel's webMaster, the
+// address for the feed's technical problems, is not taken for the author
+// of its items: a news finder's headlines and an agency's notices name no
+// author, and a podcast's episodes name the show's itunes:author, while a
+// managingEditor, who answers for the content, still counts.
+func TestParseWebMasterIsNoAuthor(t *testing.T) {
+	const item = `<item><title>Buoy off station</title><link>https://msa.example/n/112</link></item>`
+	tests := []struct {
+		name    string
+		channel string
+		authors []string
+	}{
+		{"webMaster alone", `<webMaster>webmaster@msa.example</webMaster>`, nil},
+		{"webMaster with a name", `<webMaster>webmaster@msa.example (Web Team)</webMaster>`, nil},
+		{"webMaster and itunes:author", `<webMaster>hosting@podhost.example</webMaster><itunes:author>Harbour Hour</itunes:author>`, []string{"Harbour Hour"}},
+		{"webMaster and dc:creator", `<webMaster>hosting@blogs.example</webMaster><dc:creator>Morwenna Tregarthen</dc:creator>`, []string{"Morwenna Tregarthen"}},
+		{"managingEditor and webMaster", `<managingEditor>editor@msa.example (Notices Desk)</managingEditor><webMaster>webmaster@msa.example</webMaster>`, []string{"Notices Desk"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := `<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Notices</title><link>https://msa.example/</link>` +
+				tt.channel + item + `</channel></rss>`
+			f, err := Parse([]byte(doc), "application/rss+xml", testFeedURL, "s", testNow, Options{})
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			checkFeed(t, tt.name, f)
+			if len(f.Items) != 1 {
+				t.Fatalf("%d items; want 1", len(f.Items))
+			}
+			if got := f.Items[0].Authors; !slices.Equal(got, tt.authors) {
+				t.Errorf("authors %q; want %q", got, tt.authors)
+			}
+		})
+	}
+}
