@@ -86,16 +86,17 @@ func chromeKeys(lineKeys, leads, segments []string) []string {
 }
 
 // stripChrome drops the lines that recur across the source's items, the
-// lines that point elsewhere under a lead label the source's items share
-// ("READ ALSO: another headline", not a sentence), and lines that are not
-// prose when the item has prose: what remains is the article. keys are the
-// lines' chrome counter keys and leads their lead labels' (or nil).
+// platforms' footers that name each item (near.Footer), the lines that
+// point elsewhere under a lead label the source's items share ("READ ALSO:
+// another headline", not a sentence), and lines that are not prose when
+// the item has prose: what remains is the article. keys are the lines'
+// chrome counter keys and leads their lead labels' (or nil).
 func stripChrome(lines, keys, leads []string, isChrome map[string]bool) []string {
 	kept := make([]string, 0, len(lines))
 	prose := make([]bool, 0, len(lines)) // near.Prose of each kept line, computed once
 	anyProse := false
 	for i, l := range lines {
-		if isChrome[keys[i]] {
+		if isChrome[keys[i]] || near.Footer(l) {
 			continue
 		}
 		if leads != nil && leads[i] != "" && isChrome[leads[i]] && !near.Sentence(l) {
@@ -215,21 +216,24 @@ func topicItems(face string, items []aggregator.Item) []aggregator.Item {
 }
 
 // topicText returns the plain text t without the lines that recur across
-// its source's items (lines, the source's table; nil keeps every line):
-// a topic is decided on what an item says, not on what its source prints
-// under every item (a podcast's sponsor and credits, a channel's links, a
-// site's newsletter box), which would take every item of the source into
-// a topic that names it.
+// its source's items (lines, the source's table; nil keeps every line) and
+// the platforms' footers that name each item (near.Footer): a topic is
+// decided on what an item says, not on what its source prints under every
+// item (a podcast's sponsor and credits, a channel's links, a site's
+// newsletter box, "The post … appeared first on <site>"), which would take
+// every item of the source into a topic that names it.
 func topicText(t string, lines *near.LineCounts) string {
-	if lines == nil || lines.Len() == 0 || t == "" {
+	if t == "" {
 		return t
 	}
+	counted := lines != nil && lines.Len() > 0
 	all := near.Lines(t)
 	kept := make([]string, 0, len(all))
 	for _, l := range all {
-		if lines.Count("b"+near.LineKey(l)) < near.ChromeMin {
-			kept = append(kept, l)
+		if near.Footer(l) || counted && lines.Count("b"+near.LineKey(l)) >= near.ChromeMin {
+			continue
 		}
+		kept = append(kept, l)
 	}
 	if len(kept) == len(all) {
 		return t

@@ -2,6 +2,7 @@ package near
 
 import (
 	"encoding/binary"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -243,4 +244,35 @@ func splitBrackets(s string) []string {
 func Label(segment string) bool {
 	ws := words(segment)
 	return len(ws) == 1 && ws[0].acronym && utf8.RuneCountInString(ws[0].norm) >= 4
+}
+
+// footers are the lines that publishing platforms print under every item,
+// each naming the item's own title, author or site, so that no two items'
+// lines are alike and counting them per source (LineKey) never finds them:
+// WordPress's "The post <title> appeared first on <site>." (Yoast SEO's
+// footer, in the languages it ships; a site's name of at most eight words
+// without a comma ends it, where a sentence that starts alike goes on)
+// and Reddit's "submitted by /u/<name>
+// to r/<community>", whose "[link]" and "[comments]" Text leaves out.
+var footers = regexp.MustCompile(`(?i)^(?:` +
+	`(?:the post|der beitrag|l['’]article|la entrada|het bericht) .+ (?:appeared first on|erschien zuerst auf|est apparu en premier sur|se publicó primero en|verscheen eerst op)(?: [^ ,;:]+){1,8}` +
+	`|submitted by /?u/\S+(?: to /?r/\S+)?` +
+	`)$`)
+
+// footerStarts are the lower-case starts of the lines footers matches,
+// which spare the regexp every other line.
+var footerStarts = []string{"the post ", "der beitrag ", "l'article ", "l’article ", "la entrada ", "het bericht ", "submitted by "}
+
+// Footer reports whether a line of text (a line of Text) is such a
+// platform's footer: it says where the item was published and by whom,
+// not what it reports, and topics and near-duplicates are decided without
+// it, as they are without a source's recurring lines.
+func Footer(line string) bool {
+	line = strings.TrimSpace(line)
+	for _, p := range footerStarts {
+		if len(line) > len(p) && strings.EqualFold(line[:len(p)], p) {
+			return footers.MatchString(line)
+		}
+	}
+	return false
 }

@@ -823,3 +823,31 @@ func TestOwnCopy(t *testing.T) {
 		}
 	}
 }
+
+func TestFooter(t *testing.T) {
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{"The post Planting garlic in November appeared first on Coastline Gardener .", true},
+		{"The post Planting garlic in November appeared first on Coastline Gardener", true},
+		{"Der Beitrag Knoblauch im November erschien zuerst auf Küstengarten .", true},
+		{"L’article Planter l'ail en novembre est apparu en premier sur Jardin côtier .", true},
+		{"La entrada Plantar ajo en noviembre se publicó primero en Huerto costero .", true},
+		{"Het bericht Knoflook planten in november verscheen eerst op Kusttuin .", true},
+		{"submitted by /u/keelhaul_kay", true},
+		{"submitted by /u/bowline_ben to r/sailing", true},
+		{"Submitted by u/bowline_ben", true},
+		// Lines of articles that start alike.
+		{"The post office appeared first on the high street in 1840, records show.", false},
+		{"The post of harbour master is vacant.", false},
+		{"Submitted by the council, the plan goes to a vote on Monday.", false},
+		{"submitted by /u/a and approved by the moderators", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := Footer(tt.line); got != tt.want {
+			t.Errorf("Footer(%q) = %v; want %v", tt.line, got, tt.want)
+		}
+	}
+}
