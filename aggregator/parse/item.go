@@ -566,7 +566,8 @@ const maxImageURL = 2048
 // gives an item beside its text, or "": a JSON Feed item's image, else, in
 // Media RSS, the first media:content that is an image (mediaKind), else
 // the first media:thumbnail, on its own, in a media:group or in a
-// media:content (a video's still), the widest of each first. A relative
+// media:content (a video's still), the widest of each first, but for an
+// icon or avatar (iconSized). A relative
 // URL resolves against base. An image media:content's own
 // media:description says what the picture shows (Mastodon gives a post's
 // pictures their alt text so): the picture carries it as its alt text,
@@ -603,6 +604,9 @@ func leadImage(s source, base *url.URL) (img, alt string) {
 	for i, list := range [][]ext.Extension{images, thumbs} {
 		slices.SortStableFunc(list, func(a, b ext.Extension) int { return cmp.Compare(mediaWidth(b), mediaWidth(a)) })
 		for _, e := range list {
+			if iconSized(e) {
+				continue
+			}
 			p := picture{url: e.Attrs["url"]}
 			if i == 0 {
 				p.alt = altText(e)
@@ -630,12 +634,29 @@ func leadImage(s source, base *url.URL) (img, alt string) {
 
 // mediaWidth is the width a Media RSS element gives its picture, in
 // pixels, or 0.
-func mediaWidth(e ext.Extension) int {
-	w, err := strconv.Atoi(strings.TrimSpace(e.Attrs["width"]))
+func mediaWidth(e ext.Extension) int { return mediaSize(e, "width") }
+
+// mediaSize is the width or height (attr) a Media RSS element gives its
+// picture, in pixels, or 0.
+func mediaSize(e ext.Extension, attr string) int {
+	w, err := strconv.Atoi(strings.TrimSpace(e.Attrs[attr]))
 	if err != nil || w < 0 {
 		return 0
 	}
 	return w
+}
+
+// maxIcon is the most pixels each way of a picture that is an icon rather
+// than an item's picture.
+const maxIcon = 64
+
+// iconSized reports whether a Media RSS picture is declared maxIcon
+// pixels or less each way: an icon or an avatar, such as the 30-pixel
+// picture of its author that a code host gives each release and commit,
+// which is no picture of the item and would lead every entry of the feed.
+func iconSized(e ext.Extension) bool {
+	w, h := mediaWidth(e), mediaSize(e, "height")
+	return w > 0 && h > 0 && w <= maxIcon && h <= maxIcon
 }
 
 // maxAlt is the most characters of alt text a picture keeps: Mastodon

@@ -1285,6 +1285,21 @@ func TestParseMediaImages(t *testing.T) {
 	}
 }
 
+// TestParseMediaAvatars checks that a Media RSS picture declared 64 pixels
+// or less each way, the avatar of its author that a code host gives each
+// release and commit, does not lead the entry's HTML as its picture, while
+// a larger one beside it, or a narrow banner, still does.
+func TestParseMediaAvatars(t *testing.T) {
+	f := mustParseFile(t, "atom-avatars.xml", "")
+	want := []string{
+		`<p>Correct the tide height at ports west of Greenwich.</p>`,
+		`<p>Correct the tide height at ports east of Greenwich.</p>`,
+		`<img src="https://code.example/harbourtools/tidecalc/chart.png"><p>Draws a chart of the week&#39;s tides.</p>`,
+		`<img src="https://code.example/harbourtools/tidecalc/banner.png"><p>A narrow banner.</p>`,
+	}
+	checkItems(t, f, "HTML", func(it aggregator.Item) string { return it.Summary + it.Content }, want)
+}
+
 // TestParseMastodonAltText reads a Mastodon account's feed, whose posts
 // give each picture's alt text as the media:description of its
 // media:content: the picture that leads the post carries it as its alt,
