@@ -110,3 +110,70 @@ func TestPlatformFootersLeftOutOfTopics(t *testing.T) {
 		}
 	}
 }
+
+// TestPlatformFeedsPublished polls the feeds of a video channel, a code
+// host's releases, a Mastodon account, a Bluesky account, a news finder
+// and a podcast, and reads the published feed as a reader would: each item
+// its own entry, titled, linked, credited and pictured as its platform
+// shows it.
+func TestPlatformFeedsPublished(t *testing.T) {
+	feed := pollPlatforms(t, "", "platforms/youtube.atom", "platforms/github-releases.atom", "platforms/mastodon.rss",
+		"platforms/bluesky.rss", "platforms/googlenews.rss", "platforms/podcast.rss")
+	entries := map[string][]platformEntry{}
+	for _, e := range feed("all") {
+		entries[e.Title] = append(entries[e.Title], e)
+	}
+	one := func(title string) platformEntry {
+		t.Helper()
+		if len(entries[title]) != 1 {
+			t.Fatalf("%d entries titled %q; want 1 (titles: %q)", len(entries[title]), title, titles(feed("all")))
+		}
+		return entries[title][0]
+	}
+	authors := func(e platformEntry) []string {
+		var out []string
+		for _, a := range e.Authors {
+			out = append(out, a.Name)
+		}
+		return out
+	}
+
+	// A video: its still leads its description, and it links to the video.
+	v := one("Restoring a 1962 outboard motor, part 3: the carburettor")
+	if v.URL != "https://www.youtube.com/watch?v=Qx7mKp2LwZa" || !strings.HasPrefix(v.HTML, `<img src="https://i1.ytimg.com/vi/Qx7mKp2LwZa/hqdefault.jpg">`) ||
+		!strings.Contains(v.HTML, "ultrasonic cleaner") {
+		t.Errorf("video entry at %s:\n%s\nwant the video's link, its still, then its description", v.URL, v.HTML)
+	}
+	// Two shorts under one title and no text are two videos.
+	if n := len(entries["#shorts"]); n != 2 {
+		t.Errorf("%d entries of shorts; want 2", n)
+	}
+	// A release, with the avatar of its author left out.
+	r := one("v2.4.2")
+	if strings.Contains(r.HTML, "avatars.githubusercontent.com") || !strings.HasPrefix(r.HTML, "<h2>Fixes</h2>") {
+		t.Errorf("release entry:\n%s\nwant its notes without its author's avatar", r.HTML)
+	}
+	// Posts without titles are titled by their first words, each its own
+	// entry, a morning's greeting on two days among them.
+	for _, title := range []string{
+		"Fog has lifted. The 10:15 ferry left at 11:00, the rest of…",
+		"Fog on the harbour this morning. The 10:15 ferry is waiting at…",
+		"High water today 06:42 (4.8 m) and 19:03 (4.6 m). Low water…",
+		"High water today 07:31 (4.7 m) and 19:50 (4.5 m). Low water…",
+	} {
+		one(title)
+	}
+	if n := len(entries["Good morning!"]); n != 2 {
+		t.Errorf("%d entries of the two mornings' greetings; want 2", n)
+	}
+	// A news finder's headlines, and a podcast's episodes, are not
+	// credited to the feed's technical address.
+	for _, title := range []string{"Harbour that moved a mile inland draws visitors - Bay Times", "Gale warning for the weekend - Windlog"} {
+		if got := authors(one(title)); slices.ContainsFunc(got, func(a string) bool { return strings.Contains(a, "webmaster") }) {
+			t.Errorf("%q credited to %q; want no webmaster", title, got)
+		}
+	}
+	if got := authors(one("Ep. 48: The last ferry captain")); !slices.Equal(got, []string{"Harbour Hour"}) {
+		t.Errorf("episode credited to %q; want the show's itunes:author", got)
+	}
+}
