@@ -790,7 +790,7 @@ func (s *session) lookupKey(k exactKey, it aggregator.Item) (aggregator.KeyRef, 
 				continue
 			}
 		}
-		if byText && (len(it.Authors) > 0 || len(it.Enclosures) > 0) {
+		if byText && (len(it.Authors) > 0 || len(it.Enclosures) > 0 || untitled(it)) {
 			other, err := s.item(r.Item)
 			if err != nil && !isNotFound(err) {
 				return aggregator.KeyRef{}, false, err
@@ -974,10 +974,11 @@ func pointer(it aggregator.Item, doc *near.Doc) bool {
 // whatever their words: both name their authors and none the same (two
 // members' replies of "Same here on Linux." in one forum thread), both
 // carry media files and none the same (a daily show's episodes under one
-// title and description), or their headlines each name what the other's
+// title and description), their headlines each name what the other's
 // lacks, its text telling the names of a headline in title case
 // (near.HeadlineNamesDisagreeIn: a weather service's warnings for two
-// regions under one template). One item posted twice, as a site's one article
+// regions under one template), or they are an account's posts on other
+// days (otherDayPosts). One item posted twice, as a site's one article
 // under two links, has the same author and files. Items of two sources are
 // left to their words: a site that copies another's item names its own
 // author, and a network's feed may serve a show's file from its own host.
@@ -987,7 +988,47 @@ func distinctPosts(a, b aggregator.Item) bool {
 	}
 	return near.HeadlineNamesDisagreeIn(a.Title, itemText(a), b.Title, itemText(b)) ||
 		disjoint(a.Authors, b.Authors, func(x string) string { return strings.ToLower(strings.TrimSpace(x)) }) ||
-		disjoint(a.Enclosures, b.Enclosures, func(e aggregator.Enclosure) string { return e.URL })
+		disjoint(a.Enclosures, b.Enclosures, func(e aggregator.Enclosure) string { return e.URL }) ||
+		otherDayPosts(a, b)
+}
+
+// otherDayPosts reports whether two items of one source are posts of an
+// account that titles none, as Mastodon's and Bluesky's are (untitled),
+// each at a page of its own and dated by the feed twelve hours or more
+// apart: a ferry operator that posts "The 07:30 sailing is cancelled
+// because of fog" on Tuesday and again on Thursday has posted twice. A
+// site's one article under two links has a headline, and the same date at
+// both.
+func otherDayPosts(a, b aggregator.Item) bool {
+	if !a.Dated || !b.Dated || a.Published.Sub(b.Published).Abs() < 12*time.Hour {
+		return false
+	}
+	la, lb := linkOf(a), linkOf(b)
+	if !specificLink(la) || !specificLink(lb) || pagePath(la) == pagePath(lb) {
+		return false
+	}
+	return untitled(a) && untitled(b)
+}
+
+// pagePath returns a link without its query and fragment: a feed that
+// stamps its links with a session or a time gives one page under many.
+func pagePath(link string) string {
+	if i := strings.IndexAny(link, "?#"); i >= 0 {
+		return link[:i]
+	}
+	return link
+}
+
+// untitled reports whether an item has no title of its own: its title is
+// the first words of its text, as a post without one is titled when its
+// feed is read, and its text goes on past them or ends there.
+func untitled(it aggregator.Item) bool {
+	title := near.TitleWords(it.Title)
+	if len(title) == 0 {
+		return false
+	}
+	text := near.TitleWords(near.Text(itemText(it)))
+	return len(text) >= len(title) && slices.Equal(text[:len(title)], title)
 }
 
 // otherPageOfOrigin reports whether b is a page of the site that a names

@@ -473,3 +473,16 @@ func initials(ws []word) []string {
 	flush()
 	return out
 }
+
+// TitleWords returns the words of s in the form near-duplicate detection
+// compares them (lower case, in NFC, the pairs of scripts written without
+// spaces), in order: a title made of a text's first words is a prefix of
+// the text's, whatever the markup, punctuation or ellipsis around them.
+func TitleWords(s string) []string {
+	ws := words(s)
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.norm
+	}
+	return out
+}

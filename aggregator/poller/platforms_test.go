@@ -177,3 +177,21 @@ func TestPlatformFeedsPublished(t *testing.T) {
 		t.Errorf("episode credited to %q; want the show's itunes:author", got)
 	}
 }
+
+// TestUntitledPostsOnOtherDays polls a Bluesky account that posts the same
+// notices again on other days, in the same words or nearly: each post is
+// its own entry, where it would be an item of a site given at two
+// addresses, as the posts have no titles and each is at its own page,
+// dated apart.
+func TestUntitledPostsOnOtherDays(t *testing.T) {
+	feed := pollPlatforms(t, "", "platforms/bluesky-alerts.rss")
+	got := map[string]int{}
+	for _, e := range feed("all") {
+		got[e.URL]++
+	}
+	for _, post := range []string{"3lbfer0003c", "3lbfer0004d", "3lbfer0005e", "3lbfer0006f"} {
+		if u := "https://bsky.app/profile/ferries.harbour.example/post/" + post; got[u] != 1 {
+			t.Errorf("post %s is the link of %d entries; want 1 (entries: %q)", post, got[u], titles(feed("all")))
+		}
+	}
+}
