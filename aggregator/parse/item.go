@@ -216,10 +216,13 @@ func (n *normaliser) item(s source) aggregator.Item {
 	it.Enclosures = n.enclosures(encs, enclosureBase)
 
 	// Origin: credit lines in the HTML, the one link that is all its text,
-	// a <link rel="canonical"> in it, Atom's <source>, RSS's <source url>,
-	// JSON Feed's external_url.
+	// the page a link aggregator's post is of, a <link rel="canonical"> in
+	// it, Atom's <source>, RSS's <source url>, JSON Feed's external_url.
 	var extra []string
 	if href, ok := soleLink(it.Summary, it.Content, anchors); ok {
+		extra = append(extra, href)
+	}
+	if href, ok := postedLink(anchors); ok {
 		extra = append(extra, href)
 	}
 	extra = append(extra, canonicalInHTML(rawContent, contentBase)...)

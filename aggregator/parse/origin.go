@@ -233,6 +233,28 @@ func originLinks(own string, anchors []anchor, extra []string) []string {
 	return out
 }
 
+// postedLink returns the address of the page that a link aggregator's post
+// is of: Reddit ends each post with "[link]", to the page posted, and
+// "[comments]", to the post's own page, whatever title its poster gave it.
+// A post of text alone links its own page there, which names nothing
+// (originLinks leaves out the item's own link).
+func postedLink(anchors []anchor) (string, bool) {
+	var link string
+	comments := false
+	for _, a := range anchors {
+		switch a.text {
+		case "[link]":
+			if link != "" && link != a.href {
+				return "", false
+			}
+			link = a.href
+		case "[comments]":
+			comments = true
+		}
+	}
+	return link, link != "" && comments
+}
+
 // soleLink returns the address of the one link that is all of an item's
 // text, summary and content (sanitised HTML, whose links are anchors): an
 // aggregator's item of a headline over "Read more", or of a picture that

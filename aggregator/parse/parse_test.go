@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -2238,5 +2239,33 @@ func TestParseWebMasterIsNoAuthor(t *testing.T) {
 				t.Errorf("authors %q; want %q", got, tt.authors)
 			}
 		})
+	}
+}
+
+// TestParseRedditLinkPost checks that a Reddit post of a page, which ends
+// in "[link]" to the page and "[comments]" to the post, names the page as
+// its original, while a post of text alone, whose "[link]" is its own
+// page, names nothing.
+func TestParseRedditLinkPost(t *testing.T) {
+	post := func(id, link, body string) string {
+		c := body + ` &#32; submitted by &#32; <a href="https://www.reddit.example/user/tess"> /u/tess </a> <br/> <span><a href="` + link + `">[link]</a></span> &#32; <span><a href="https://www.reddit.example/r/sailing/comments/` + id + `/">[comments]</a></span>`
+		return `<entry><id>t3_` + id + `</id><title>Post ` + id + `</title><link href="https://www.reddit.example/r/sailing/comments/` + id + `/"/><updated>2024-03-01T10:00:00Z</updated><content type="html">` + html.EscapeString(c) + `</content></entry>`
+	}
+	doc := `<feed xmlns="http://www.w3.org/2005/Atom"><title>sailing</title><id>/r/sailing</id>` +
+		post("a1", "https://coastnews.example/2024/03/01/marina-dredging", "") +
+		post("a2", "https://www.reddit.example/r/sailing/comments/a2/", `<div><p>My jib sheets keep fouling.</p></div>`) + `</feed>`
+	f, err := Parse([]byte(doc), "application/atom+xml", testFeedURL, "s", testNow, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFeed(t, "reddit", f)
+	want := [][]string{{"https://coastnews.example/2024/03/01/marina-dredging"}, nil}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want))
+	}
+	for i, it := range f.Items {
+		if !slices.Equal(it.OriginLinks, want[i]) {
+			t.Errorf("%s: OriginLinks %q; want %q", it.Title, it.OriginLinks, want[i])
+		}
 	}
 }

@@ -195,3 +195,27 @@ func TestUntitledPostsOnOtherDays(t *testing.T) {
 		}
 	}
 }
+
+// TestRedditLinkPostJoinsTheArticle polls an outlet and a subreddit where
+// a member posts the outlet's article under a title of their own: the post,
+// whose "[link]" leads to the article, joins the article's story as a
+// pointer to it, and the story is published under the outlet's headline
+// and link, listing the post.
+func TestRedditLinkPostJoinsTheArticle(t *testing.T) {
+	feed := pollPlatforms(t, "", "platforms/coastnews.rss", "platforms/reddit-links.atom")
+	all := feed("all")
+	for _, e := range all {
+		if e.Title == "Finally some good news for boat owners" {
+			t.Fatalf("the post of the article is a story of its own; want it in the article's (entries: %q)", titles(all))
+		}
+	}
+	for _, e := range all {
+		if e.URL == "https://coastnews.example/2026/11/18/marina-dredging-approved" {
+			if !strings.Contains(e.HTML, "Finally some good news for boat owners") {
+				t.Errorf("the article's entry does not list the post:\n%s", e.HTML)
+			}
+			return
+		}
+	}
+	t.Fatalf("no entry of the article (entries: %q)", titles(all))
+}
