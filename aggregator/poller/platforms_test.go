@@ -219,3 +219,78 @@ func TestRedditLinkPostJoinsTheArticle(t *testing.T) {
 	}
 	t.Fatalf("no entry of the article (entries: %q)", titles(all))
 }
+
+// TestPublishingPlatformFeedsPublished polls the feeds of common publishing
+// software and sites (Blogger, Medium, WordPress, Substack, a code host's
+// commits, a link aggregator, arXiv, an agency's RSS 0.91, JSON Feed 1.0
+// and 1.1, Atom with XHTML titles) and reads the published feed: each item
+// its own entry, titled, credited and written as its source gives it.
+func TestPublishingPlatformFeedsPublished(t *testing.T) {
+	feed := pollPlatforms(t, "", "platforms/blogger.atom", "platforms/medium.rss", "platforms/wordpress.rss",
+		"platforms/substack.rss", "platforms/github-commits.atom", "platforms/hackernews.rss", "platforms/arxiv.rss", "platforms/arxiv.rdf",
+		"platforms/agency.rss", "platforms/jsonfeed10.json", "platforms/jsonfeed11.json", "platforms/xhtml-titles.atom")
+	all := feed("all")
+	entries := map[string][]platformEntry{}
+	for _, e := range all {
+		entries[e.Title] = append(entries[e.Title], e)
+	}
+	one := func(title string) platformEntry {
+		t.Helper()
+		if len(entries[title]) != 1 {
+			t.Fatalf("%d entries titled %q; want 1 (titles: %q)", len(entries[title]), title, titles(all))
+		}
+		return entries[title][0]
+	}
+	authors := func(e platformEntry) []string {
+		var out []string
+		for _, a := range e.Authors {
+			out = append(out, a.Name)
+		}
+		return out
+	}
+	tests := []struct {
+		title   string
+		authors []string
+		has     string // in the entry's HTML
+		lacks   string // not in it
+	}{
+		{"The lamp room gets new glazing", []string{"Tamsin Rowe"}, "come out one at a time", ""},
+		{"A short one: the foghorn test is at noon tomorrow, so don't…", []string{"Tamsin Rowe"}, "don&#39;t be alarmed", ""},
+		{"What a year of tide data taught me about outliers", []string{"Priya Nandakumar"}, "tidegraph.png", "clientViewed"},
+		{"Salt-tolerant hedges that survived the October storm", []string{"Morwenna Tregarthen"}, "did not notice", ""},
+		{"The fish market moves indoors", []string{"Ines Pellow"}, "cold store", "<input"},
+		{"Bump version to 2.4.2", []string{"marisol-dev"}, "Bump version to 2.4.2", "avatars.githubusercontent.com"},
+		{"Bump version to 2.4.1", []string{"marisol-dev"}, "Bump version to 2.4.1", ""},
+		{"Merge pull request #412 from harbourtools/west-fix", nil, "ports west of Greenwich", ""},
+		{"Merge pull request #409 from harbourtools/east-fix", nil, "ports east of Greenwich", ""},
+		{"Show HN: A tide calculator in 200 lines of C", nil, "Comments", ""},
+		{"Why lighthouse lenses are shaped like beehives", nil, "", ""},
+		{"Tidal asymmetry in shallow estuaries under sea-level rise", []string{"Aoife Brennan, Kwame Mensah, Lucia Ferraro"}, "flood dominance", ""},
+		{"Wave setup on steep gravel beaches during storms", []string{"Hamish Ogilvie, Sun-Hee Park"}, "permeable gravel", ""},
+		{"Microseisms recorded on a harbour breakwater. (arXiv:2611.01377v1 [physics.geo-ph])", []string{"Elin Lindqvist"}, "near-field source", ""},
+		{"Notice 111/26: Light extinguished, North Pier", nil, "North Pier is reported extinguished. Mariners are advised to navigate with caution\u00a0until it is repaired.", ""},
+		{"Notice 110/26: Light extinguished, South Pier", nil, "South Pier", ""},
+		{"Anglers return to the pier end", []string{"Rhian Evans"}, "railings", ""},
+		{"Lifeboat launched to drifting kayaker", []string{"Ellis Trewin", "Nia Hughes"}, "unhurt", ""},
+		{"Open day raises record sum", []string{"Station Press Officer"}, "record sum", ""},
+		{"Why the Harbour Act of 1847 still matters", []string{"Quay Review Desk"}, "<strong>moor</strong>", ""},
+		{"Fees & charges for visiting yachts", []string{"Quay Review Desk"}, "by the metre", ""},
+	}
+	for _, tt := range tests {
+		e := one(tt.title)
+		got := authors(e)
+		if tt.authors != nil && !slices.Equal(got, tt.authors) {
+			t.Errorf("%q credited to %q; want %q", tt.title, got, tt.authors)
+		}
+		if slices.ContainsFunc(got, func(a string) bool { return strings.Contains(a, "webmaster") }) {
+			t.Errorf("%q credited to %q; want no webmaster", tt.title, got)
+		}
+		if !strings.Contains(e.HTML, tt.has) || tt.lacks != "" && strings.Contains(e.HTML, tt.lacks) {
+			t.Errorf("%q:\n%s\nwant %q in it and not %q", tt.title, e.HTML, tt.has, tt.lacks)
+		}
+	}
+	// A JSON Feed 1.0 account's notes, without titles, on two days.
+	if n := len(entries["Kiosk closed today for a delivery. Back tomorrow."]); n != 2 {
+		t.Errorf("%d entries of the kiosk's two days' notes; want 2", n)
+	}
+}
