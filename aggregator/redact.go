@@ -213,3 +213,15 @@ func indexURL(s string) int {
 // RedactURLs returns text, such as an error message, with every http or
 // https URL in it redacted as RedactURL does.
 func RedactURLs(text string) string { return ReplaceURLs(text, RedactURL) }
+
+// URLName is the name of a source that has neither a configured name nor a
+// feed title yet: the host and path of its URL, so that several feeds of one
+// host are told apart, without the user name, password and query, which
+// may carry the credentials of a private feed. A URL that names no host is
+// given whole, with its credentials as "xxxxx".
+func URLName(raw string) string {
+	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.Host != "" {
+		return u.Host + strings.TrimSuffix(u.EscapedPath(), "/")
+	}
+	return RedactURL(raw)
+}

@@ -72,6 +72,21 @@ func TestRedactURL(t *testing.T) {
 	}
 }
 
+func TestURLName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://news.example/feed.xml", "news.example/feed.xml"},
+		{"https://news.example/", "news.example"},
+		{"https://alice:S3CR3T@private.example:8443/feed/?token=S3CR3T&format=rss#x", "private.example:8443/feed"},
+		{"https://S3CR3T@private.example/members.rss", "private.example/members.rss"},
+		{"not a url?token=S3CR3T", "not a url?token=xxxxx"},
+	}
+	for _, tt := range tests {
+		if got := URLName(tt.in); got != tt.want {
+			t.Errorf("URLName(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestRedactURLs(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"http 404 not found from https://example.org/feed?token=S1", "http 404 not found from https://example.org/feed?token=xxxxx"},

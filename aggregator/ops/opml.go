@@ -23,7 +23,10 @@ func WriteSourcesOPML(w io.Writer, cfg *aggregator.Config, states []aggregator.S
 			name = st.Title
 		}
 		if name == "" {
-			name = src.URL
+			// Not the URL whole: its user name, password or query may
+			// hold a credential, which the title would show to anyone
+			// the list is given to. xmlUrl keeps them, to be fetched.
+			name = aggregator.URLName(src.URL)
 		}
 		feedURL := src.URL
 		if st.URL != "" && st.ConfigURL == src.URL {

@@ -91,7 +91,7 @@ type SourceRow struct {
 // the stored sources no longer configured. Its URLs and errors read the
 // credentials they carry (a password, a token in the query) as "xxxxx",
 // as /api/status hands them out, and a source without a name is named by
-// its URL so.
+// the host and path of its URL, as the poller names it.
 func Status(ctx context.Context, cfg *aggregator.Config, st aggregator.Store) ([]SourceRow, error) {
 	states, err := st.Sources(ctx)
 	if err != nil {
@@ -112,7 +112,7 @@ func Status(ctx context.Context, cfg *aggregator.Config, st aggregator.Store) ([
 		// read at the new one.
 		s = s.ConfiguredAt(src.URL)
 		if s.Name == "" {
-			s.Name = aggregator.RedactURL(src.URL)
+			s.Name = aggregator.URLName(src.URL)
 		}
 		delete(byID, id)
 		rows = append(rows, SourceRow{SourceState: s, Configured: true})

@@ -86,6 +86,41 @@ func TestOPMLRoundTrip(t *testing.T) {
 	}
 }
 
+// TestOPMLNamesByHostAndPath lists sources that have no name and were
+// never read, whose URLs carry a password or a token: each outline is
+// titled with the host and path of its URL, as status names the source,
+// and keeps its URL whole as xmlUrl, which a reader fetches.
+func TestOPMLNamesByHostAndPath(t *testing.T) {
+	withPassword := "https://alice:S3CR3T-1@private.example/members.rss"
+	withToken := "https://private.example/feed/?token=S3CR3T-2&format=rss"
+	cfg := &aggregator.Config{Sources: []aggregator.SourceConfig{{URL: withPassword}, {URL: withToken}}}
+	var out bytes.Buffer
+	if err := ops.WriteSourcesOPML(&out, cfg, nil, time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	feeds, err := aggregator.ReadOPML(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatalf("ReadOPML(export): %v\n%s", err, out.String())
+	}
+	want := []struct{ url, name string }{
+		{withPassword, "private.example/members.rss"},
+		{withToken, "private.example/feed"},
+	}
+	if len(feeds) != len(want) {
+		t.Fatalf("export lists %d feeds; want %d\n%s", len(feeds), len(want), out.String())
+	}
+	for i, w := range want {
+		if feeds[i].URL != w.url || feeds[i].Name != w.name {
+			t.Errorf("outline %d: xmlUrl %q, title %q; want %q, %q", i, feeds[i].URL, feeds[i].Name, w.url, w.name)
+		}
+	}
+	for _, attr := range []string{"text", "title"} {
+		if strings.Contains(out.String(), attr+`="https://`) {
+			t.Errorf("export names a source by its URL in %s:\n%s", attr, out.String())
+		}
+	}
+}
+
 func TestOPMLErrorNamesKey(t *testing.T) {
 	_, err := aggregator.Load(strings.NewReader("opml: [missing.opml]\n"), filepath.Join(t.TempDir(), "config.yaml"))
 	if err == nil || !strings.Contains(err.Error(), ":1: opml:") || !strings.Contains(err.Error(), "missing.opml") {
@@ -390,9 +425,10 @@ func TestExportFailsLoudly(t *testing.T) {
 	}
 }
 
-// TestStatusHidesQueryCredentials lists a source never fetched, named by
-// its URL, and one whose error an earlier version recorded with its URL
-// whole: status gives the credential of either URL's query as xxxxx.
+// TestStatusHidesQueryCredentials lists sources never fetched, named by
+// the host and path of their URLs, without the password or the query, and
+// one whose error an earlier version recorded with its URL whole: status
+// gives the credential of that URL's query as xxxxx.
 func TestStatusHidesQueryCredentials(t *testing.T) {
 	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
 	if err != nil {
@@ -407,10 +443,11 @@ func TestStatusHidesQueryCredentials(t *testing.T) {
 		LastError: "parsing " + failing + ": unexpected EOF"}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := &aggregator.Config{Sources: []aggregator.SourceConfig{{URL: pending}, {URL: failing}}}
+	cfg := &aggregator.Config{Sources: []aggregator.SourceConfig{{URL: pending}, {URL: failing},
+		{URL: "https://alice:S3CR3T@members.example/feeds/all.rss"}}}
 	out := statusTable(t, cfg, db, now)
-	for _, want := range []string{"https://private.example/feed?token=xxxxx&format=rss", "parsing https://other.example/rss?apikey=xxxxx: unexpected EOF"} {
-		if strings.Contains(out, "S3CR3T") || !strings.Contains(out, want) {
+	for _, want := range []string{"\nprivate.example/feed ", "\nmembers.example/feeds/all.rss ", "parsing https://other.example/rss?apikey=xxxxx: unexpected EOF"} {
+		if strings.Contains(out, "S3CR3T") || strings.Contains(out, "alice") || strings.Contains(out, "format=rss") || !strings.Contains(out, want) {
 			t.Errorf("status:\n%s\nwant %q and no credential", out, want)
 		}
 	}

@@ -2211,10 +2211,10 @@ func (p *Poller) setDue(id string, t time.Time) {
 }
 
 // displayName is the configured name, else the feed's title, else the
-// host and path of its URL: several feeds of one host that were never read
-// (a newspaper's sections behind a proxy that refuses them all) are told
-// apart in status and the log, and the query, which may carry a token, is
-// left out.
+// host and path of its URL (aggregator.URLName): several feeds of one host
+// that were never read (a newspaper's sections behind a proxy that refuses
+// them all) are told apart in status and the log, and the query, which may
+// carry a token, is left out.
 func displayName(src aggregator.SourceConfig, st aggregator.SourceState) string {
 	switch {
 	case src.Name != "":
@@ -2222,10 +2222,7 @@ func displayName(src aggregator.SourceConfig, st aggregator.SourceState) string 
 	case st.Title != "":
 		return st.Title
 	}
-	if u, err := url.Parse(src.URL); err == nil && u.Host != "" {
-		return u.Host + strings.TrimSuffix(u.EscapedPath(), "/")
-	}
-	return src.URL
+	return aggregator.URLName(src.URL)
 }
 
 // Notifiers tells each of its members, in order.

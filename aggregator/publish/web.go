@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -402,16 +401,10 @@ func failingDetail(st aggregator.SourceState, reason string) string {
 	return b.String()
 }
 
-// urlName is a source's URL as its name, when it has no other: without
-// the user name and password a private feed's URL may carry, and with the
-// credentials of its query as "xxxxx".
-func urlName(raw string) string {
-	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.User != nil {
-		u.User = nil
-		raw = u.String()
-	}
-	return oneLine(aggregator.RedactURL(raw))
-}
+// urlName is a source's name when it has no other: the host and path of
+// its URL, as the poller and status name it, without the user name,
+// password and query a private feed's URL may carry.
+func urlName(raw string) string { return oneLine(aggregator.URLName(raw)) }
 
 // sourceLink is safeLink for a source's URL, or the site URL its feed
 // gives, which may carry the credentials of a private feed: the value of a
