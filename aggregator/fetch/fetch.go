@@ -385,8 +385,13 @@ func (c *redirectChain) check(req *http.Request, via []*http.Request) error {
 			return newError(ErrRedirectLoop, "redirect loop at %s%s", redacted(req.URL), why)
 		}
 	}
+	if c.max <= 0 {
+		// Not a chain cut short: the operator turned redirects off.
+		return newError(ErrTooManyRedirects, "redirect from %s to %s not followed: redirects are turned off (poll.max_redirects: 0)",
+			redacted(via[len(via)-1].URL), redacted(req.URL))
+	}
 	if len(via) > c.max {
-		return newError(ErrTooManyRedirects, "stopped after %d redirects at %s%s", max(c.max, 0), redacted(via[len(via)-1].URL), why)
+		return newError(ErrTooManyRedirects, "stopped after %d redirects at %s%s", c.max, redacted(via[len(via)-1].URL), why)
 	}
 	code := 0
 	if req.Response != nil {

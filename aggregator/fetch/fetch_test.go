@@ -316,7 +316,7 @@ func TestRedirectLimits(t *testing.T) {
 		{0, "/r3", nil, ""}, // default 5 allows 4
 		{4, "/r3", nil, ""}, // exactly the cap
 		{3, "/r3", ErrTooManyRedirects, "stopped after 3 redirects at " + o.URL("/r0")},
-		{-1, "/r0", ErrTooManyRedirects, "stopped after 0 redirects at " + o.URL("/r0")},
+		{-1, "/r0", ErrTooManyRedirects, "redirect from " + o.URL("/r0") + " to " + o.URL("/feed") + " not followed: redirects are turned off (poll.max_redirects: 0)"},
 		{0, "/ftp", ErrUnsupportedURL, "redirect from " + o.URL("/ftp") + ` to unsupported url "ftp://example.org/feed"`},
 	}
 	for _, tt := range tests {

@@ -678,8 +678,8 @@ func TestNoRedirects(t *testing.T) {
 	cfg := config(t, "  max_redirects: 0", o.URL("/moved.rss"))
 	db := mustOpen(t)
 	newPoller(t, cfg, db, nil).PollAll(t.Context(), nil)
-	if st := state(t, db, o.URL("/moved.rss")); st.LastResult != "error" || !strings.Contains(st.LastError, "stopped after 0 redirects") {
-		t.Errorf("source moved, max_redirects 0: %s %q; want an error, stopped after 0 redirects", st.LastResult, st.LastError)
+	if st := state(t, db, o.URL("/moved.rss")); st.LastResult != "error" || !strings.Contains(st.LastError, "redirects are turned off (poll.max_redirects: 0)") {
+		t.Errorf("source moved, max_redirects 0: %s %q; want an error saying redirects are turned off", st.LastResult, st.LastError)
 	}
 	if n := o.Count("/new.rss"); n != 0 {
 		t.Errorf("the redirect was followed %d times; want none", n)
