@@ -141,9 +141,20 @@ func State(s aggregator.SourceState, now time.Time) string {
 	if s.ConfigURL != "" && s.URL != "" && s.URL != s.ConfigURL && !s.LastFetch.IsZero() {
 		// Read where a permanent redirect or its HTML page led it: the
 		// operator may want to correct the config.
-		state += " (moved to " + aggregator.RedactURL(s.URL) + ")"
+		state = Aside(state, "moved to "+aggregator.RedactURL(s.URL))
 	}
 	return state
+}
+
+// Aside adds note to the words of a state in brackets, within the brackets
+// the state already ends with, if any, so that the line reads as one
+// clause: "ok (unchanged; moved to URL)", not "ok (unchanged) (moved to
+// URL)".
+func Aside(state, note string) string {
+	if rest, ok := strings.CutSuffix(state, ")"); ok {
+		return rest + "; " + note + ")"
+	}
+	return state + " (" + note + ")"
 }
 
 // condition is State without where the source moved.

@@ -267,6 +267,12 @@ func TestStateWords(t *testing.T) {
 		{aggregator.SourceState{LastFetch: now, Failures: 1, LastResult: "error", LastError: "http 500 internal server error from https://a.example/feed.xml",
 			ConfigURL: "http://a.example/rss", URL: "https://a.example/feed.xml"},
 			"failing since -: http 500 internal server error from https://a.example/feed.xml (moved to https://a.example/feed.xml)"},
+		// One pair of brackets: the line reads as one clause.
+		{aggregator.SourceState{LastFetch: now, LastResult: "unchanged", ConfigURL: "http://a.example/rss", URL: "https://a.example/feed.xml"},
+			"ok (unchanged; moved to https://a.example/feed.xml)"},
+		{aggregator.SourceState{LastFetch: now, Failures: 2, NextDue: now.Add(time.Hour), FailingSince: now.Add(-time.Hour), LastError: "timeout",
+			ConfigURL: "http://a.example/rss", URL: "https://a.example/feed.xml"},
+			"backing off until 2026-11-03 13:00:00Z (failing since 2026-11-03 11:00:00Z: timeout; moved to https://a.example/feed.xml)"},
 		{aggregator.SourceState{LastFetch: now, LastResult: "ok", URL: "https://a.example/feed.xml"}, "ok"}, // stored before ConfigURL was
 	}
 	for _, tt := range tests {

@@ -102,10 +102,10 @@ gone (410) or brought what the store refused.
 		}
 		if o.MovedTo != "" {
 			// As status says it: the config names an old address.
-			status += " (moved to " + aggregator.RedactURL(o.MovedTo) + ")"
+			status = ops.Aside(status, "moved to "+aggregator.RedactURL(o.MovedTo))
 		}
 		if o.Expired > 0 {
-			status += fmt.Sprintf(" (%d older than storage.retention, left out)", o.Expired)
+			status = ops.Aside(status, fmt.Sprintf("%d older than storage.retention, left out", o.Expired))
 		}
 		switch {
 		case o.Err != nil && ctx.Err() != nil && errors.Is(o.Err, context.Canceled):
