@@ -61,7 +61,7 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 		var err error
 		n, err = io.Copy(tmp, body)
 		return err
-	}, "/api/backup")
+	}, "/api/backup", "backup")
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -320,7 +320,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 			err = askDaemon(ctx, e, err, remote, "/api/verify")
 		} else {
 			path, daemon = cfg.Storage.Path, daemonURL(cfg)
-			err = withReadStore(ctx, cfg, local, remote, "/api/verify")
+			err = withReadStore(ctx, cfg, local, remote, "/api/verify", "verify")
 		}
 		if err != nil {
 			return err

@@ -58,7 +58,7 @@ func cmdOPML(ctx context.Context, e *env, args []string) error {
 			states = append(states, s)
 		}
 		return nil
-	}, "/api/status")
+	}, "/api/status", "opml")
 	switch {
 	case errors.Is(err, fs.ErrNotExist): // nothing fetched yet
 	case errors.Is(err, store.ErrLocked):

@@ -133,10 +133,20 @@ func openStoreToRead(cfg *aggregator.Config, cmd string) (*store.DB, error) {
 	switch {
 	case errors.Is(err, store.ErrLocked):
 		return nil, fmt.Errorf("%w (%s reads the store directly: stop the daemon or run it on a backup)", err, cmd)
-	case errors.Is(err, fs.ErrNotExist) && !filepath.IsAbs(cfg.Storage.Path):
-		return nil, fmt.Errorf("%w (storage.path is relative to the working directory: run %s from the folder the daemon runs in)", err, cmd)
+	case err != nil:
+		return nil, notFoundHere(err, cfg, cmd)
 	}
-	return db, err
+	return db, nil
+}
+
+// notFoundHere adds to err, when it says that no store is at cfg's
+// storage.path and that path is relative, that it is read from the working
+// directory: cmd run from another folder than the daemon's finds no store.
+func notFoundHere(err error, cfg *aggregator.Config, cmd string) error {
+	if errors.Is(err, fs.ErrNotExist) && !filepath.IsAbs(cfg.Storage.Path) {
+		return fmt.Errorf("%w (storage.path is relative to the working directory: run %s from the folder the daemon runs in)", err, cmd)
+	}
+	return err
 }
 
 // readSources reads every stored source state, as the scheduler does

@@ -32,7 +32,7 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 			var err error
 			rows, err = ops.Status(ctx, cfg, db)
 			return err
-		}, remote, "/api/status")
+		}, remote, "/api/status", "status")
 	}
 	if err != nil {
 		return err
@@ -54,7 +54,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	}
 	return withReadStore(ctx, cfg, func(db *store.DB) error {
 		return ops.Export(ctx, db, e.stdout)
-	}, remote, "/api/export")
+	}, remote, "/api/export", "export")
 }
 
 // askDaemon asks the running daemon for path, at the server.listen of a
@@ -110,9 +110,10 @@ func daemonRefused(base string, resp *http.Response) string {
 
 // withReadStore opens the store read-only and calls local; when a running
 // daemon holds the store, it asks that daemon for path instead and hands the
-// response body to remote. Either way the daemon is neither blocked nor at risk.
+// response body to remote. Either way the daemon is neither blocked nor at
+// risk. cmd names the command in the error of a store found nowhere.
 func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*store.DB) error,
-	remote func(io.Reader) error, path string) error {
+	remote func(io.Reader) error, path, cmd string) error {
 	db, err := store.Open(cfg.Storage.Path, store.Options{ReadOnly: true, Timeout: 500 * time.Millisecond})
 	if err == nil {
 		defer db.Close()
@@ -128,7 +129,7 @@ func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*stor
 	resp, base, rerr := daemonGet(ctx, cfg, path)
 	if rerr != nil {
 		if !locked {
-			return err
+			return notFoundHere(err, cfg, cmd)
 		}
 		return fmt.Errorf("%w; asking the running daemon at %s failed too: %w", err, base, rerr)
 	}

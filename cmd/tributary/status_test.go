@@ -93,3 +93,26 @@ func TestReadCommandsAskDaemonWhenStoreNotFound(t *testing.T) {
 		t.Errorf("status with no store and no daemon = %v; want the store's own error, no such file", err)
 	}
 }
+
+// TestReadCommandsNameRelativeStorePath runs status, export, verify and
+// backup under a config whose relative storage.path names no file in the
+// working directory, with no daemon to ask: each names the path and says
+// that it is relative to the working directory, as explain does.
+func TestReadCommandsNameRelativeStorePath(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobody := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	dir := t.TempDir()
+	rel := filepath.Join("no-store-in-this-folder", "tributary.db")
+	path := saveConfig(t, dir, fmt.Sprintf("server:\n  listen: %q\nstorage:\n  path: %q\nsources:\n  - url: \"http://127.0.0.1:1/never.rss\"\n", nobody, rel))
+	for _, args := range [][]string{{"status"}, {"export"}, {"verify"}, {"backup", filepath.Join(dir, "copy.db")}} {
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), append([]string{args[0], "-config", path}, args[1:]...), &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), rel) || !strings.Contains(err.Error(), "relative to the working directory") {
+			t.Errorf("%s with no store at a relative storage.path and no daemon = %v; want the path, and that it is relative to the working directory", args[0], err)
+		}
+	}
+}
