@@ -21,14 +21,14 @@ func cmdHealth(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError("health takes no arguments")
 	}
-	cfg, _, err := loadConfig(e)
-	if err != nil {
+	cfg, _, loadErr := loadConfig(e)
+	if loadErr != nil {
 		// An edit with a mistake, not reloaded or refused at the reload,
 		// does not make the daemon unhealthy: /healthz says when a
 		// reload was refused.
 		var ok bool
 		if cfg, ok = daemonConfig(e); !ok {
-			return err
+			return loadErr
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -37,6 +37,11 @@ func cmdHealth(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		// Go's own words ("dial tcp …: connection refused") leave the
 		// operator to work out that no daemon runs there.
+		if loadErr != nil {
+			// No daemon to vouch for it: the file's mistakes may be
+			// why none runs.
+			return withNote(loadErr, fmt.Sprintf("and no daemon answers at %s to ask instead: %v", base, err))
+		}
 		return fmt.Errorf("no daemon answers at %s (is tributary serve running, with this config's server.listen?): %w",
 			base, err)
 	}

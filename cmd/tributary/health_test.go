@@ -65,11 +65,11 @@ func TestHealthWithBrokenConfig(t *testing.T) {
 	}
 }
 
-// TestDaemonCommandsWithBrokenConfig runs status, export and verify
-// through a config file edited with a mistake since the daemon loaded it:
-// they ask the daemon at the file's server.listen, as health does, with a
-// word on stderr; where no daemon answers, they fail with the file's
-// mistake and say so.
+// TestDaemonCommandsWithBrokenConfig runs status, export, verify and
+// health through a config file edited with a mistake since the daemon
+// loaded it: they ask the daemon at the file's server.listen, with a word
+// on stderr; where no daemon answers, they fail with the file's mistake
+// and say so.
 func TestDaemonCommandsWithBrokenConfig(t *testing.T) {
 	o := newOrigin(t)
 	path := writeConfig(t, o, "")
@@ -90,6 +90,7 @@ func TestDaemonCommandsWithBrokenConfig(t *testing.T) {
 		{"status", "SOURCE"},
 		{"export", ""},
 		{"verify", "sound"},
+		{"health", "200 OK"},
 	} {
 		var out, errOut bytes.Buffer
 		err := run(t.Context(), []string{cmd.name, "-config", cli}, &out, &errOut)

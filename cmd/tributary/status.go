@@ -68,12 +68,7 @@ func askDaemon(ctx context.Context, e *env, loadErr error, remote func(io.Reader
 		return loadErr
 	}
 	also := func(format string, args ...any) error {
-		note := fmt.Sprintf(format, args...)
-		var ee *exitError
-		if errors.As(loadErr, &ee) {
-			return &exitError{code: ee.code, err: fmt.Errorf("%w\n%s", ee.err, note)}
-		}
-		return fmt.Errorf("%w\n%s", loadErr, note)
+		return withNote(loadErr, fmt.Sprintf(format, args...))
 	}
 	resp, base, err := daemonGet(ctx, cfg, path)
 	if err != nil {
@@ -84,6 +79,16 @@ func askDaemon(ctx context.Context, e *env, loadErr error, remote func(io.Reader
 		return also("and %s", daemonRefused(base, resp))
 	}
 	return remote(resp.Body)
+}
+
+// withNote is err, a config file's mistakes, with note on a line of its
+// own after them, and the exit status err gives.
+func withNote(err error, note string) error {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return &exitError{code: ee.code, err: fmt.Errorf("%w\n%s", ee.err, note)}
+	}
+	return fmt.Errorf("%w\n%s", err, note)
 }
 
 // daemonGet asks the daemon that cfg's server.listen names for path, and
