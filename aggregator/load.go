@@ -247,6 +247,20 @@ func scanIndex(key, prefix string, i *int, rest *string) bool {
 	return true
 }
 
+// Warnings returns what the configuration allows but is likely a mistake,
+// one line each, starting with the key: the daemon logs them when it loads
+// the file, and check prints them. A poll.max_backoff shorter than
+// poll.interval asks a failing source again sooner than a sound one, as
+// the backoff starts at the interval, and cuts every Retry-After to it.
+func (c *Config) Warnings() []string {
+	var w []string
+	if p := c.Poll; p.MaxBackoff > 0 && p.MaxBackoff < p.Interval {
+		w = append(w, fmt.Sprintf("poll.max_backoff: %s is shorter than poll.interval (%s): a failing source is asked again sooner than a sound one",
+			p.MaxBackoff, p.Interval))
+	}
+	return w
+}
+
 // Validate checks a configuration built in code, as Load checks a file:
 // every problem, joined, each a *ConfigError without a line.
 func (c *Config) Validate() error {
@@ -971,6 +985,11 @@ func (v *validator) poll() {
 	}
 	if p.MaxBackoff <= 0 {
 		v.errorf("poll.max_backoff", "must be positive")
+	} else if p.MaxBackoff < p.MinInterval {
+		// The backoff is the one wait that poll.min_interval does not
+		// floor: below it, a failing source would be asked more often
+		// than the floor lets any source be.
+		v.errorf("poll.max_backoff", "%s is below poll.min_interval (%s)", p.MaxBackoff, p.MinInterval)
 	}
 	if p.Timeout <= 0 {
 		v.errorf("poll.timeout", "must be positive")

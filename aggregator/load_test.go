@@ -150,6 +150,9 @@ var badConfigs = map[string][]string{
 		`config.yaml:29: topics[5].match.query (topic "never"): can never hold, whatever a story says: Taiwan AND (sport AND NOT sport)`,
 		`config.yaml:33: topics[6].match.query (topic "always"): holds for every story, whatever it says: Taiwan OR NOT Taiwan`,
 	},
+	"backoff.bad.yaml": {
+		"config.yaml:4: poll.max_backoff: 1h30m0s is below poll.min_interval (2h0m0s)",
+	},
 	"limits.bad.yaml": {
 		"config.yaml:2: poll.interval: 30s is below poll.min_interval (1m0s)",
 		"config.yaml:4: poll.timeout: 45s must be shorter than poll.interval (30s)",

@@ -19,6 +19,9 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(e.stderr, "tributary: %s: warning: %s\n", cfg.Path, w)
+	}
 	fmt.Fprintf(e.stdout, "%s: ok (%s, %s)\n", cfg.Path, counted(len(cfg.Sources), "source", "sources"), counted(len(tags.Topics()), "topic", "topics"))
 	return nil
 }

@@ -476,3 +476,28 @@ func TestReloadRefusedHidesCredentials(t *testing.T) {
 		t.Errorf("GET /healthz after a refused reload = %s; want the feed's token hidden", body)
 	}
 }
+
+// TestCheckWarnsShortBackoff checks a config whose poll.max_backoff is
+// shorter than poll.interval, which loads: check says ok, exit 0, and warns
+// on stderr that a failing source is asked again sooner than a sound one.
+// One whose poll.max_backoff is below poll.min_interval, the floor of every
+// wait, is refused.
+func TestCheckWarnsShortBackoff(t *testing.T) {
+	dir := t.TempDir()
+	path := saveConfig(t, dir, "poll:\n  interval: 2h\n  max_backoff: 90m\n")
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"check", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("check of a config with max_backoff shorter than interval = %v; want exit 0", err)
+	}
+	want := path + ": warning: poll.max_backoff: 1h30m0s is shorter than poll.interval (2h0m0s)"
+	if !strings.Contains(errOut.String(), want) || !strings.Contains(out.String(), ": ok (") {
+		t.Errorf("check printed %q on stdout and %q on stderr; want ok, and %q", out.String(), errOut.String(), want)
+	}
+
+	path = saveConfig(t, dir, "poll:\n  min_interval: 2h\n  interval: 3h\n  max_backoff: 90m\n")
+	err := run(t.Context(), []string{"check", "-config", path}, &out, &errOut)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), "config.yaml:4: poll.max_backoff: 1h30m0s is below poll.min_interval (2h0m0s)") {
+		t.Errorf("check of a config with max_backoff below min_interval = %v; want exit 2 naming the line and key", err)
+	}
+}

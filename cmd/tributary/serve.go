@@ -45,6 +45,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	logger, level := newLogger(cfg.Log, e.stderr)
+	warnConfig(logger, cfg)
 	// Catch SIGHUP from the start: its default action would end the process.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -240,6 +241,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 				refuse(err)
 				continue
 			}
+			warnConfig(logger, cfg)
 			if cfg.Storage.Path != started.Storage.Path {
 				logger.Warn("storage.path changes take effect on restart", "running", started.Storage.Path, "config", cfg.Storage.Path)
 			}
@@ -329,6 +331,14 @@ func connLimit(nofile uint64, concurrency int) int {
 	own := uint64(256 + 4*max(concurrency, 1))
 	n := nofile - min(own, nofile)
 	return int(max(min(n, nofile/4*3), 1))
+}
+
+// warnConfig logs what cfg allows but is likely a mistake
+// (Config.Warnings), as check prints it.
+func warnConfig(logger *slog.Logger, cfg *aggregator.Config) {
+	for _, w := range cfg.Warnings() {
+		logger.Warn("config allows a likely mistake", "config", cfg.Path, "warning", w)
+	}
 }
 
 // latestStates is the store as the web pages and the command line (through
