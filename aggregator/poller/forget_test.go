@@ -449,3 +449,41 @@ func TestRetentionAfterFetchesStoredAhead(t *testing.T) {
 		t.Errorf("%d stories after a prune by a clock a year ahead; want the 4 kept", n)
 	}
 }
+
+// TestClockJumpLoggedOnce sets the clock a year ahead an hour after the
+// start and prunes hourly for a day: the jump is logged at the first prune
+// only, not at every prune for the rest of the run; a second jump is
+// logged when it comes.
+func TestClockJumpLoggedOnce(t *testing.T) {
+	start := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
+	o := feedtest.NewOrigin(t)
+	o.Feed("/gazette.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Feed("/wire.rss", "application/rss+xml", []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>`+
+		`<link>https://wire.example/</link><description>d</description></channel></rss>`))
+	db := mustOpen(t)
+	clk := feedtest.NewClock(start)
+	var log bytes.Buffer
+	p := newPollerWith(t, retainingConfig(t, o, "/gazette.rss", "/wire.rss"), db,
+		poller.Options{Now: clk.Now, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	var counted time.Duration
+	poller.SetElapsed(p, func(time.Time) time.Duration { return counted })
+	p.PollAll(t.Context(), nil)
+
+	const msg = "the clock moved further ahead than the time counted since the start"
+	clk.Add(365*24*time.Hour + time.Hour)
+	counted = time.Hour
+	for range 24 {
+		p.Prune(t.Context())
+		clk.Add(time.Hour)
+		counted += time.Hour
+	}
+	if n := strings.Count(log.String(), msg); n != 1 {
+		t.Errorf("the jump of the clock was logged %d times over 24 prunes; want once:\n%s", n, log.String())
+	}
+	clk.Add(24 * time.Hour) // ahead by a day more
+	p.Prune(t.Context())
+	p.Prune(t.Context())
+	if n := strings.Count(log.String(), msg); n != 2 {
+		t.Errorf("a second jump of the clock: logged %d times in all; want twice", n)
+	}
+}

@@ -137,6 +137,11 @@ type Poller struct {
 	history   time.Time // set by New
 	attestMu  sync.Mutex
 	witnessed time.Time
+	// jumpLogged is how far the clock was ahead of the time counted when
+	// the prune last said so (less, once the count caught up), or zero:
+	// a jump is logged once, not at every prune for the rest of the run.
+	jumpMu     sync.Mutex
+	jumpLogged time.Duration
 
 	// pending holds source states that carry no items (304s, unchanged
 	// bodies, failures) until the next flush writes them in one
@@ -1151,10 +1156,28 @@ func (p *Poller) prune(ctx context.Context, now time.Time, pl *pipeline) {
 	r := pl.cfg.Storage.Retention
 	from := p.retentionNow(now)
 	cutoff := from.Add(-r)
-	switch clock, counted := now.Round(0), p.counted(now); {
-	case clock.Sub(counted) > time.Minute:
-		p.log.WarnContext(ctx, "the clock moved further ahead than the time counted since the start; the retention counts back from no later than the time counted",
-			"clock", now.UTC().Format(time.RFC3339), "counted", counted.UTC().Format(time.RFC3339))
+	clock, counted := now.Round(0), p.counted(now)
+	ahead := clock.Sub(counted)
+	// A jump is logged when it comes: the first, or another since. As
+	// the feeds vouch for later times the count catches up, and the
+	// clock is then less ahead than logged, which is no new jump.
+	p.jumpMu.Lock()
+	jumped := ahead > p.jumpLogged+time.Minute
+	switch {
+	case ahead <= time.Minute:
+		p.jumpLogged = 0
+	case jumped:
+		p.jumpLogged = ahead
+	default:
+		p.jumpLogged = min(p.jumpLogged, ahead)
+	}
+	p.jumpMu.Unlock()
+	switch {
+	case ahead > time.Minute:
+		if jumped {
+			p.log.WarnContext(ctx, "the clock moved further ahead than the time counted since the start; the retention counts back from no later than the time counted",
+				"clock", now.UTC().Format(time.RFC3339), "counted", counted.UTC().Format(time.RFC3339))
+		}
 	case clock.Sub(from.Round(0)) > r:
 		// Ahead by less, the clock may be right, and the store was
 		// stopped a while or its feeds are quiet.
