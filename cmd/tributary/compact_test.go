@@ -194,3 +194,52 @@ func TestCompactWithoutStore(t *testing.T) {
 		t.Errorf("compact without a store left %s/data behind (stat: %v); want nothing made", dir, err)
 	}
 }
+
+// TestCompactThroughSymlink compacts a store whose storage.path is a
+// symbolic link to the file on another folder (another disk, say): the
+// link stays a link, the file it leads to is the compacted store, and the
+// copy was written beside that file, leaving nothing beside the link.
+func TestCompactThroughSymlink(t *testing.T) {
+	dir, disk := t.TempDir(), t.TempDir()
+	target := filepath.Join(disk, "tributary.db")
+	emptyStore(t, target)
+	before, err := os.Stat(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "tributary.db")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	path := saveConfig(t, dir, "storage:\n  path: "+link+"\nsources:\n  - url: \"http://127.0.0.1:9/feed.xml\"\n")
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"compact", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("compact: %v\n%s", err, errOut.String())
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("after compact, storage.path %s: %v, %v; want the symbolic link kept", link, fi.Mode(), err)
+	}
+	if to, err := os.Readlink(link); err != nil || to != target {
+		t.Errorf("after compact, the link leads to %q (%v); want %q", to, err, target)
+	}
+	after, err := os.Stat(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.SameFile(before, after) {
+		t.Errorf("after compact, %s is the file it was; want the compacted copy in its place", target)
+	}
+	for _, d := range []string{dir, disk} {
+		entries, _ := os.ReadDir(d)
+		for _, e := range entries {
+			if strings.Contains(e.Name(), ".compact-") {
+				t.Errorf("after compact, %s in %s; want no copy left", e.Name(), d)
+			}
+		}
+	}
+	db, err := store.Open(link, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("opening the compacted store through the link: %v", err)
+	}
+	db.Close()
+}

@@ -169,19 +169,29 @@ func cmdCompact(ctx context.Context, e *env, args []string) error {
 		}
 		return fmt.Errorf("compact: no store at %s, nothing to compact%s", cfg.Storage.Path, where)
 	}
+	// A storage.path that is a symbolic link (to a store on another
+	// disk) is compacted where it leads: the copy is written beside the
+	// store itself and takes its place there, so that the rename stays
+	// on one file system and the link goes on naming the store, where
+	// renaming onto the link would replace the link with the copy and
+	// leave the store it led to as it was.
+	path, err := filepath.EvalSymlinks(cfg.Storage.Path)
+	if err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
 	db, err := openStore(cfg)
 	if err != nil {
 		return err
 	}
-	if err := removeLeftovers(cfg.Storage.Path, e.stdout); err != nil {
+	if err := removeLeftovers(path, e.stdout); err != nil {
 		db.Close()
 		return fmt.Errorf("compact: %w", err)
 	}
 	before, _ := db.Size()
-	tmp := cfg.Storage.Path + compactSuffix + time.Now().UTC().Format("20060102T150405")
+	tmp := path + compactSuffix + time.Now().UTC().Format("20060102T150405")
 	err = db.Compact(ctx, tmp)
 	if err == nil {
-		err = keepOwnership(tmp, cfg.Storage.Path)
+		err = keepOwnership(tmp, path)
 	}
 	var fi os.FileInfo
 	if err == nil {
@@ -194,7 +204,7 @@ func cmdCompact(ctx context.Context, e *env, args []string) error {
 		// first, and a daemon could lock the old file in between and go
 		// on writing into it after the copy replaced it, losing what it
 		// stored.
-		err = os.Rename(tmp, cfg.Storage.Path)
+		err = os.Rename(tmp, path)
 	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
