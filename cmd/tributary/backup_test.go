@@ -239,3 +239,38 @@ func TestBackupRemovesLeftovers(t *testing.T) {
 		}
 	}
 }
+
+// TestBackupReplacesExistingFile backs up onto a file that is there
+// already, and is no store: the copy takes its place once checked, and
+// backup says that it replaced a file, where a first backup says only
+// what it wrote.
+func TestBackupReplacesExistingFile(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "tributary.db")
+	emptyStore(t, dbPath)
+	path := saveConfig(t, dir, "storage:\n  path: "+dbPath+"\nsources:\n  - url: \"http://127.0.0.1:9/feed.xml\"\n")
+	dst := filepath.Join(t.TempDir(), "notes.txt")
+	const replaced = "in place of the file that was there"
+	var stdout, stderr bytes.Buffer
+	if err := run(t.Context(), []string{"backup", "-config", path, dst}, &stdout, &stderr); err != nil {
+		t.Fatalf("backup: %v\n%s", err, stderr.String())
+	}
+	if strings.Contains(stdout.String(), replaced) {
+		t.Errorf("backup onto no file said %q; want no word of a file replaced", stdout.String())
+	}
+	if err := os.WriteFile(dst, []byte("notes kept here\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	if err := run(t.Context(), []string{"backup", "-config", path, dst}, &stdout, &stderr); err != nil {
+		t.Fatalf("backup onto an existing file: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "wrote "+dst) || !strings.Contains(stdout.String(), replaced) {
+		t.Errorf("backup onto an existing file said %q; want it to say the file there was replaced", stdout.String())
+	}
+	db, err := store.Open(dst, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("the backup in the existing file's place does not open: %v", err)
+	}
+	db.Close()
+}

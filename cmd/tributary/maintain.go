@@ -33,6 +33,10 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	if err := checkBackupTarget(dst, cfg.Storage.Path); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
+	// A file already at dst, a backup before this one or anything else,
+	// is replaced once the copy is checked: said, not done silently.
+	_, statErr := os.Stat(dst)
+	replaces := statErr == nil
 	if err := removeBackupLeftovers(filepath.Dir(dst), e.stdout); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -79,6 +83,10 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	check.Close()
 	if err := os.Rename(tmp.Name(), dst); err != nil {
 		return err
+	}
+	if replaces {
+		fmt.Fprintf(e.stdout, "wrote %s (%d bytes), in place of the file that was there\n", dst, n)
+		return nil
 	}
 	fmt.Fprintf(e.stdout, "wrote %s (%d bytes)\n", dst, n)
 	return nil
