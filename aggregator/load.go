@@ -394,7 +394,7 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // is named as the cause.
 func (d *decoder) syntaxError(err error, data []byte) error {
 	msg := err.Error()
-	line := 0
+	line, col := 0, 0
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
@@ -406,7 +406,7 @@ func (d *decoder) syntaxError(err error, data []byte) error {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 		var what string
-		line, what = locateSyntaxError(msg, data)
+		line, col, what = locateSyntaxError(msg, data)
 		msg += what
 	}
 	if line > 0 {
@@ -427,9 +427,94 @@ func (d *decoder) syntaxError(err error, data []byte) error {
 		}
 		if line <= len(lines) && tabbed(line) {
 			msg += " (the line is indented with a tab: YAML indents with spaces only)"
+			col = bytes.IndexByte(lines[line-1], '\t') + 1
 		}
 	}
-	return errors.Join(&ConfigError{File: d.file, Line: line, Msg: "invalid YAML: " + msg})
+	e := &ConfigError{File: d.file, Line: line, Msg: "invalid YAML: " + msg}
+	if line > 0 {
+		e.Key, e.Of = enclosingKey(data, line)
+	}
+	if col > 0 {
+		e.Msg = fmt.Sprintf("column %d: %s", col, e.Msg)
+	}
+	return errors.Join(e)
+}
+
+// enclosingKey returns the path of the key whose value line (1-based) of
+// data is read in, as the lines before it give it, which parse where line
+// holds the mistake: at each level the last key, or list entry, that
+// starts left of the line's first character ("topics[2].match"). of names
+// the topic or source of that entry, when the lines before give its id,
+// name or URL (see Config.owner). Both are "" at the top level, and when
+// the lines before do not parse.
+func enclosingKey(data []byte, line int) (key, of string) {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if line < 1 || line > len(lines) {
+		return "", ""
+	}
+	text := lines[line-1]
+	col := len(text) - len(bytes.TrimLeft(text, " \t")) + 1 // a tab counts as one column
+	var doc yaml.Node
+	if yaml.Unmarshal(bytes.Join(lines[:line-1], nil), &doc) != nil || len(doc.Content) != 1 {
+		return "", ""
+	}
+	n := doc.Content[0]
+	var entry *yaml.Node
+	for {
+		switch n.Kind {
+		case yaml.MappingNode:
+			if len(n.Content) < 2 || n.Content[len(n.Content)-2].Column >= col {
+				return key, of
+			}
+			if key != "" {
+				key += "."
+			}
+			key += n.Content[len(n.Content)-2].Value
+			n = n.Content[len(n.Content)-1]
+		case yaml.SequenceNode:
+			// An entry's "- " stands two columns left of what it holds.
+			if len(n.Content) == 0 || n.Content[len(n.Content)-1].Column-2 >= col {
+				return key, of
+			}
+			if entry == nil && (key == "topics" || key == "sources") {
+				entry = n.Content[len(n.Content)-1]
+				of = entryName(key, entry)
+			}
+			key += fmt.Sprintf("[%d]", len(n.Content)-1)
+			n = n.Content[len(n.Content)-1]
+		default:
+			return key, of
+		}
+	}
+}
+
+// entryName names a topic by its id, a source by its name or else its URL,
+// from the list entry n of list, as Config.owner does.
+func entryName(list string, n *yaml.Node) string {
+	field := func(name string) string {
+		if n.Kind != yaml.MappingNode {
+			return ""
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == name && n.Content[i+1].Kind == yaml.ScalarNode {
+				return n.Content[i+1].Value
+			}
+		}
+		return ""
+	}
+	if list == "topics" {
+		if id := field("id"); id != "" {
+			return fmt.Sprintf("topic %q", id)
+		}
+		return ""
+	}
+	if name := field("name"); name != "" {
+		return fmt.Sprintf("source %q", name)
+	}
+	if u := field("url"); u != "" {
+		return "source " + u
+	}
+	return ""
 }
 
 // mistakeLine returns the line of the mistake behind a YAML error that
@@ -531,40 +616,43 @@ func firstYAMLError(data []byte) error {
 // a byte that is no UTF-8, a control character, or an alias of an anchor
 // the file does not define. It returns 0 when it finds none, and a note
 // naming the character found.
-func locateSyntaxError(msg string, data []byte) (line int, what string) {
+func locateSyntaxError(msg string, data []byte) (line, col int, what string) {
 	lineAt := func(off int) int { return bytes.Count(data[:off], []byte("\n")) + 1 }
+	// The column counts characters, as an editor does: the bytes before
+	// the bad one on its line are valid UTF-8.
+	colAt := func(off int) int { return utf8.RuneCount(data[bytes.LastIndexByte(data[:off], '\n')+1:off]) + 1 }
 	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
 		name = strings.TrimSuffix(name, "' referenced")
 		alias := regexp.MustCompile(`\*` + regexp.QuoteMeta(name) + `([\s,\]}]|$)`)
 		if loc := alias.FindIndex(data); loc != nil {
-			return lineAt(loc[0]), ""
+			return lineAt(loc[0]), colAt(loc[0]), ""
 		}
-		return 0, ""
+		return 0, 0, ""
 	}
 	if !strings.Contains(msg, "UTF-8") && !strings.Contains(msg, "Unicode") && !strings.Contains(msg, "control character") {
-		return 0, ""
+		return 0, 0, ""
 	}
 	if len(data) >= 2 && (data[0] == 0xFE && data[1] == 0xFF || data[0] == 0xFF && data[1] == 0xFE) {
-		return 0, "" // UTF-16: its offsets are not these bytes'
+		return 0, 0, "" // UTF-16: its offsets are not these bytes'
 	}
 	if looksUTF16(data) {
 		// Its lines are not these bytes' either, and every other byte
 		// of its ASCII text is a NUL: "U+0000" alone leaves the user
 		// looking for a character that no editor shows.
-		return 0, " (the file looks like UTF-16 without a byte order mark: it must be UTF-8)"
+		return 0, 0, " (the file looks like UTF-16 without a byte order mark: it must be UTF-8)"
 	}
 	for off := 0; off < len(data); {
 		r, size := utf8.DecodeRune(data[off:])
 		switch {
 		case r == utf8.RuneError && size <= 1:
-			return lineAt(off), fmt.Sprintf(" (byte 0x%02X: the file must be UTF-8)", data[off])
+			return lineAt(off), colAt(off), fmt.Sprintf(" (byte 0x%02X: the file must be UTF-8)", data[off])
 		case r == '\t' || r == '\n' || r == '\r' || r == 0x85 || r == 0xFEFF:
 		case r < 0x20 || r >= 0x7F && r < 0xA0 || r >= 0xD800 && r < 0xE000 || r == 0xFFFE || r == 0xFFFF:
-			return lineAt(off), fmt.Sprintf(" (%U)", r)
+			return lineAt(off), colAt(off), fmt.Sprintf(" (%U)", r)
 		}
 		off += size
 	}
-	return 0, ""
+	return 0, 0, ""
 }
 
 // looksUTF16 reports whether data looks like text in UTF-16 without a

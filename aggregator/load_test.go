@@ -77,10 +77,10 @@ var badConfigs = map[string][]string{
 	"syntax.bad.yaml": {
 		// The mistake: " storage:" is indented by one space (YAML names
 		// line 2, where the mapping it was reading began).
-		"config.yaml:3: invalid YAML: did not find expected key",
+		"config.yaml:3: server: invalid YAML: did not find expected key",
 	},
 	"tabs.bad.yaml": {
-		"config.yaml:2: invalid YAML: found character that cannot start any token (the line is indented with a tab: YAML indents with spaces only)",
+		"config.yaml:2: sources: column 1: invalid YAML: found character that cannot start any token (the line is indented with a tab: YAML indents with spaces only)",
 	},
 	"multidoc.bad.yaml": {
 		"config.yaml:3: more than one YAML document",
@@ -236,17 +236,20 @@ func TestLoadSyntaxErrorLines(t *testing.T) {
 	// problem; the user needs the line to edit.
 	tests := []struct{ in, want string }{
 		{"poll:\n  interval: 30m\n  user_agent: \"a\x01b\"\n",
-			"config.yaml:3: invalid YAML: control characters are not allowed (U+0001)"},
-		{"poll:\n  interval: 30m\x00\n", "config.yaml:2: invalid YAML: control characters are not allowed (U+0000)"},
+			"config.yaml:3: poll: column 17: invalid YAML: control characters are not allowed (U+0001)"},
+		{"poll:\n  interval: 30m\x00\n", "config.yaml:2: poll: column 16: invalid YAML: control characters are not allowed (U+0000)"},
 		{"\xef\xbb\xbfpoll:\n  interval: 30m\n\ntopics:\n  - id: a\n    title: \"Caf\xe9\"\n",
-			"config.yaml:6: invalid YAML: invalid trailing UTF-8 octet (byte 0xE9: the file must be UTF-8)"},
-		{"poll:\n  interval: 30m\n\xff\n", "config.yaml:3: invalid YAML: invalid leading UTF-8 octet (byte 0xFF: the file must be UTF-8)"},
-		{"poll: &p\n  interval: 30m\ndedup:\n  window: *pp\n", "config.yaml:4: invalid YAML: unknown anchor 'pp' referenced"},
+			`config.yaml:6: topics[0] (topic "a"): column 16: invalid YAML: invalid trailing UTF-8 octet (byte 0xE9: the file must be UTF-8)`},
+		{"poll:\n  interval: 30m\n\xff\n", "config.yaml:3: column 1: invalid YAML: invalid leading UTF-8 octet (byte 0xFF: the file must be UTF-8)"},
+		{"poll: &p\n  interval: 30m\ndedup:\n  window: *pp\n", "config.yaml:4: dedup: column 11: invalid YAML: unknown anchor 'pp' referenced"},
+		// A line indented with a tab names the key it is read under and
+		// the tab's column.
+		{"poll:\n\tinterval: 30m\n", "config.yaml:2: poll: column 1: invalid YAML: found character that cannot start any token (the line is indented with a tab: YAML indents with spaces only)"},
 		// YAML names the line of the value before the tab.
-		{"poll:\n  interval: 30m\n\t\n", "config.yaml:3: invalid YAML: found a tab character that violates indentation (the line is indented with a tab: YAML indents with spaces only)"},
-		{"poll:\n  user_agent: feeds\n\n \tbot\n", "config.yaml:4: invalid YAML: found a tab character that violates indentation (the line is indented with a tab: YAML indents with spaces only)"},
+		{"poll:\n  interval: 30m\n\t\n", "config.yaml:3: poll: column 1: invalid YAML: found a tab character that violates indentation (the line is indented with a tab: YAML indents with spaces only)"},
+		{"poll:\n  user_agent: feeds\n\n \tbot\n", "config.yaml:4: poll: column 2: invalid YAML: found a tab character that violates indentation (the line is indented with a tab: YAML indents with spaces only)"},
 		{"topics:\n  - id: a\n    title: A\n    match:\n      any:\n      - x\n\t  - y\n",
-			"config.yaml:7: invalid YAML: found a tab character that violates indentation (the line is indented with a tab: YAML indents with spaces only)"},
+			`config.yaml:7: topics[0] (topic "a"): column 1: invalid YAML: found a tab character that violates indentation (the line is indented with a tab: YAML indents with spaces only)`},
 	}
 	for _, tt := range tests {
 		_, err := aggregator.Load(strings.NewReader(tt.in), "config.yaml")
@@ -373,13 +376,13 @@ func TestLoadMisindentedLine(t *testing.T) {
 	}
 	tests := []struct{ in, want string }{
 		{"poll:\n  interval: 30m\n  timeout: 5s\n  max_items: 5\n per_host: 2\n",
-			"config.yaml:5: invalid YAML: did not find expected key"},
-		{"poll:\n  interval: 30m\n  timeout: 5s\n  - x\n", "config.yaml:4: invalid YAML: did not find expected key"},
+			"config.yaml:5: poll: invalid YAML: did not find expected key"},
+		{"poll:\n  interval: 30m\n  timeout: 5s\n  - x\n", "config.yaml:4: poll: invalid YAML: did not find expected key"},
 		{sources.String() + "     tags: [x]\n  - url: \"https://last.example/feed.xml\"\n",
-			"config.yaml:82: invalid YAML: did not find expected key"},
-		{sources.String() + "   name: x\n", "config.yaml:82: invalid YAML: did not find expected '-' indicator"},
+			`config.yaml:82: sources[39].name (source "S39"): invalid YAML: did not find expected key`},
+		{sources.String() + "   name: x\n", `config.yaml:82: sources[39] (source "S39"): invalid YAML: did not find expected '-' indicator`},
 		{"topics:\n  - id: a\n    title: A\n    match: {any: [x]\n  - id: b\n",
-			"config.yaml:4: invalid YAML: did not find expected ',' or '}'"},
+			`config.yaml:4: topics[0] (topic "a"): invalid YAML: did not find expected ',' or '}'`},
 	}
 	for _, tt := range tests {
 		_, err := aggregator.Load(strings.NewReader(tt.in), "config.yaml")
@@ -400,14 +403,14 @@ func TestLoadUnclosedQuote(t *testing.T) {
 	}
 	tests := []struct{ in, want string }{
 		{sources.String() + "  - url: \"https://broken.example/feed.xml\n    name: \"Broken\"\n",
-			"config.yaml:82: invalid YAML: did not find expected key (the \" opened on this line is closed only on line 83)"},
+			"config.yaml:82: sources: invalid YAML: did not find expected key (the \" opened on this line is closed only on line 83)"},
 		{sources.String() + "  - url: \"https://broken.example/feed.xml\n    name: Broken\n  - url: \"https://last.example/feed.xml\"\n",
-			"config.yaml:82: invalid YAML: did not find expected key (the \" opened on this line is closed only on line 84)"},
+			"config.yaml:82: sources: invalid YAML: did not find expected key (the \" opened on this line is closed only on line 84)"},
 		{"poll:\n  user_agent: \"feeds \\\"bot\\\"\n  timeout: \"5s\"\n",
-			"config.yaml:2: invalid YAML: did not find expected key (the \" opened on this line is closed only on line 3)"},
+			"config.yaml:2: poll: invalid YAML: did not find expected key (the \" opened on this line is closed only on line 3)"},
 		// A value quoted over two lines, closed: the mistake below is its own.
 		{"poll:\n  user_agent: \"feeds\n    bot\"\n  timeout: \"5s\" x\n",
-			"config.yaml:4: invalid YAML: did not find expected key"},
+			"config.yaml:4: poll: invalid YAML: did not find expected key"},
 	}
 	for _, tt := range tests {
 		_, err := aggregator.Load(strings.NewReader(tt.in), "config.yaml")
