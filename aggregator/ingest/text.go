@@ -274,7 +274,8 @@ func (c *chromeTables) load(items []aggregator.Item) (map[string]*near.LineCount
 const minQuotedHeadline = 5
 
 // quotesHeadline reports whether the summary or content of it holds the
-// headline of quoted whole between quotation marks, its case, its
+// headline of quoted whole between quotation marks (or as it read before a
+// correction in place, correctedHeadline), its case, its
 // punctuation between words and its kind of quotation marks aside, fewer
 // words outside its quotations than half of quoted's text (unquotedWords;
 // any number when quoted has no text), and
@@ -291,6 +292,7 @@ func quotesHeadline(it, quoted aggregator.Item) bool {
 	p := plainOf(it)
 	found := false
 	var others [][]string
+	short := map[string]bool{}
 	for _, text := range []string{p.summary, p.content} {
 		for _, q := range quotations(text) {
 			words := quoteWords(q)
@@ -299,8 +301,21 @@ func quotesHeadline(it, quoted aggregator.Item) bool {
 				found = true
 			case len(words) >= minQuotedHeadline:
 				others = append(others, words)
+			default:
+				for _, w := range words {
+					short[w] = true
+				}
 			}
 		}
+	}
+	if !found {
+		others = slices.DeleteFunc(others, func(words []string) bool {
+			if correctedHeadline(words, want, short) {
+				found = true
+				return true
+			}
+			return false
+		})
 	}
 	if !found {
 		return false
@@ -332,6 +347,30 @@ func quotesHeadline(it, quoted aggregator.Item) bool {
 		}
 	}
 	return true
+}
+
+// correctedHeadline reports whether the quotation words is the headline
+// want as it read before a correction, which the notice quotes with the
+// wrong word and the right one ("please read "1.9C" instead of "2.4C""):
+// the two differ only in one or two words (otherQuoteWords) that each
+// stand in a short quotation of the notice. A press office corrects its
+// release in place and posts the notice beside it, so that the release is
+// stored under its new headline by the time the notice quotes the old one.
+func correctedHeadline(words, want []string, short map[string]bool) bool {
+	if len(words) != len(want) {
+		return false
+	}
+	differ := 0
+	for i, w := range words {
+		if w == want[i] {
+			continue
+		}
+		if !short[w] || !short[want[i]] {
+			return false
+		}
+		differ++
+	}
+	return differ > 0 && differ <= otherQuoteWords
 }
 
 // unquotedWords returns how many words an item's text holds outside its
