@@ -219,7 +219,7 @@ func (n *normaliser) item(s source) aggregator.Item {
 	// the page a link aggregator's post is of, a <link rel="canonical"> in
 	// it, Atom's <source>, RSS's <source url>, JSON Feed's external_url.
 	var extra []string
-	if href, ok := soleLink(it.Summary, it.Content, anchors); ok {
+	if href, ok := soleLink(it.Title, it.Summary, it.Content, anchors); ok {
 		extra = append(extra, href)
 	}
 	if href, ok := postedLink(anchors); ok {

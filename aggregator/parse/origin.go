@@ -259,9 +259,12 @@ func postedLink(anchors []anchor) (string, bool) {
 // text, summary and content (sanitised HTML, whose links are anchors): an
 // aggregator's item of a headline over "Read more", or of a picture that
 // links to the article, points at the report it stands for, which is its
-// original. An item with any other text, or with links to several pages (a
-// newsletter's "Read more" under each of its headlines), is not one.
-func soleLink(summary, content string, anchors []anchor) (string, bool) {
+// original. So does a news finder's item of the report's headline as a link
+// followed by the outlet's name, which its own headline ends with
+// ("… dies at 76 - Corbel Press"). An item with any other text, or with
+// links to several pages (a newsletter's "Read more" under each of its
+// headlines), is not one.
+func soleLink(title, summary, content string, anchors []anchor) (string, bool) {
 	if len(anchors) == 0 {
 		return "", false
 	}
@@ -276,11 +279,31 @@ func soleLink(summary, content string, anchors []anchor) (string, bool) {
 		if text == "" {
 			continue
 		}
-		if !slices.ContainsFunc(anchors, func(a anchor) bool { return a.text == text }) {
+		outlet := headlineOutlet(title)
+		if !slices.ContainsFunc(anchors, func(a anchor) bool { return a.text == text || outlet != "" && a.text+" "+outlet == text }) {
 			return "", false
 		}
 	}
 	return href, true
+}
+
+// headlineOutlet returns the name that ends a news finder's headline after
+// a dash or a bar ("… dies at 76 - Corbel Press" gives "Corbel Press"), or
+// "" when the headline ends in no such name of one to four words.
+func headlineOutlet(title string) string {
+	title = collapseSpace(title)
+	i := -1
+	for _, sep := range []string{" - ", " – ", " — ", " | "} {
+		i = max(i, strings.LastIndex(title, sep))
+	}
+	if i <= 0 {
+		return ""
+	}
+	_, name, _ := strings.Cut(title[i+1:], " ")
+	if n := len(strings.Fields(name)); n == 0 || n > 4 {
+		return ""
+	}
+	return name
 }
 
 // mobilePages returns the canonical links of the page whose mobile version

@@ -387,6 +387,11 @@ func TestParseOrigins(t *testing.T) {
 		// (a show's page under each episode), no item's original.
 		"Twelve":   nil,
 		"Thirteen": nil,
+		// A news finder's headline as one link followed by the name of
+		// the outlet its own headline ends with points at the report;
+		// followed by another name, it does not.
+		"Ferry sails again - Origin Daily": {"https://origin.example/2024/fourteen"},
+		"Ferry fares rise - Origin Daily":  nil,
 	}
 	for _, it := range f.Items {
 		if !slices.Equal(it.OriginLinks, want[it.Title]) {
