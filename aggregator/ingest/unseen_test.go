@@ -368,3 +368,19 @@ func TestUnseenStoriesEighthSet(t *testing.T) { checkUnseen(t, "testdata/unseen8
 // and a paper's live page and report with its social post's tracking
 // parameters and a link site's comment naming its AMP page.
 func TestUnseenStoriesNinthSet(t *testing.T) { checkUnseen(t, "testdata/unseen9") }
+
+// TestUnseenStoriesTenthSet does the same with a tenth set written apart
+// from the others (testdata/unseen10), in RSS, Atom and JSON Feed: a
+// university's study released under embargo, re-posted word for word by
+// science sites, named by a picks site, reported by a wire and a paper
+// with outside experts' comments, and corrected the next day, beside
+// another university's study of the same subject; four companies'
+// results from one wire template with a finance site's copies, a preview
+// the day before, the wire's update of one, that company's chief
+// executive leaving the same evening with a news finder's headline of it,
+// and its share price the next morning; and a singer's death, with the
+// family's statement, the wire's obituary and its copies, outlets' own
+// obituaries, a translation, the tributes, a list of his songs, the
+// charts, the funeral and another musician's obituary to the wire's
+// template.
+func TestUnseenStoriesTenthSet(t *testing.T) { checkUnseen(t, "testdata/unseen10") }
