@@ -661,6 +661,13 @@ func (p *Poller) Healthy() error {
 // (their store writes complete) and returns nil.
 func (p *Poller) Run(ctx context.Context) error {
 	if err := p.loadDue(ctx); err != nil {
+		if ctx.Err() != nil {
+			// Stopped while it read the sources: a shutdown, as below.
+			p.mu.Lock()
+			p.stopped = true
+			p.mu.Unlock()
+			return nil
+		}
 		return err
 	}
 	var wg sync.WaitGroup

@@ -415,3 +415,16 @@ func TestPruneBesideTheLoop(t *testing.T) {
 	free()
 	stop()
 }
+
+// TestRunStoppedWhileLoading stops the scheduler before it has read its
+// sources' states, as a daemon told to stop while it starts is: Run returns
+// no error, where it returned the store's "context canceled" and the
+// daemon exited 1 on a shutdown it was asked for.
+func TestRunStoppedWhileLoading(t *testing.T) {
+	p := newPoller(t, config(t, "", "http://127.0.0.1:1/feed.xml"), mustOpen(t), time.Now)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := p.Run(ctx); err != nil {
+		t.Fatalf("Run stopped before it read its sources = %v; want nil", err)
+	}
+}
