@@ -141,7 +141,16 @@ func State(s aggregator.SourceState, now time.Time) string {
 	if s.ConfigURL != "" && s.URL != "" && s.URL != s.ConfigURL && !s.LastFetch.IsZero() {
 		// Read where a permanent redirect or its HTML page led it: the
 		// operator may want to correct the config.
-		state = Aside(state, "moved to "+aggregator.RedactURL(s.URL))
+		note := "moved to " + aggregator.RedactURL(s.URL)
+		switch s.Condition(now) {
+		case aggregator.ConditionFailing, aggregator.ConditionDisabled:
+			// These end with the error, whose last brackets are the
+			// error's own (a page's words, quoted): not a place for
+			// the note.
+			state += " (" + note + ")"
+		default:
+			state = Aside(state, note)
+		}
 	}
 	return state
 }

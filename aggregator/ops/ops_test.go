@@ -273,6 +273,14 @@ func TestStateWords(t *testing.T) {
 		{aggregator.SourceState{LastFetch: now, Failures: 2, NextDue: now.Add(time.Hour), FailingSince: now.Add(-time.Hour), LastError: "timeout",
 			ConfigURL: "http://a.example/rss", URL: "https://a.example/feed.xml"},
 			"backing off until 2026-11-03 13:00:00Z (failing since 2026-11-03 11:00:00Z: timeout; moved to https://a.example/feed.xml)"},
+		// An error ending with brackets of its own (the words of the
+		// server's page) keeps them to itself.
+		{aggregator.SourceState{LastFetch: now, Failures: 1, LastResult: "error", LastError: `http 404 not found from https://a.example/feed.xml ("Page gone")`,
+			ConfigURL: "http://a.example/rss", URL: "https://a.example/feed.xml"},
+			`failing since -: http 404 not found from https://a.example/feed.xml ("Page gone") (moved to https://a.example/feed.xml)`},
+		{aggregator.SourceState{LastFetch: now, Disabled: true, LastResult: "gone", LastError: `http 410 gone from https://a.example/feed.xml ("Closed")`,
+			ConfigURL: "http://a.example/rss", URL: "https://a.example/feed.xml"},
+			`disabled: http 410 gone from https://a.example/feed.xml ("Closed") (moved to https://a.example/feed.xml)`},
 		{aggregator.SourceState{LastFetch: now, LastResult: "ok", URL: "https://a.example/feed.xml"}, "ok"}, // stored before ConfigURL was
 	}
 	for _, tt := range tests {
