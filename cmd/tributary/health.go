@@ -133,8 +133,10 @@ func listenIn(raw []byte) (string, bool, error) {
 
 // serverSections returns the lines of raw's top-level server sections: each
 // from a line "server:" at the margin to the next line, not blank and no
-// comment, that starts at the margin.
+// comment, that starts at the margin. A byte order mark before the first
+// line, which YAML allows, is not part of its key.
 func serverSections(raw []byte) []byte {
+	raw = bytes.TrimPrefix(raw, []byte("\ufeff"))
 	var out []byte
 	in := false
 	for line := range bytes.Lines(raw) {

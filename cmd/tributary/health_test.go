@@ -166,6 +166,9 @@ func TestListenOf(t *testing.T) {
 		{"a tab elsewhere", "# Tributary\nserver:\n  listen: \"127.0.0.1:9000\" # here\n\n  # the feeds' links\n  base_url: \"http://feeds.example\"\npoll:\n\tinterval: 30m\n", "127.0.0.1:9000", true},
 		{"a tab before the server section", "poll:\n\tinterval: 30m\nserver: {listen: \"127.0.0.1:9000\"}\n", "127.0.0.1:9000", true},
 		{"a tab and no server section", "poll:\n\tinterval: 30m\n", "127.0.0.1:8080", true},
+		// As a Windows editor may save it.
+		{"a byte order mark and a tab elsewhere", "\ufeffserver:\n  listen: \"127.0.0.1:9000\"\npoll:\n\tinterval: 30m\n", "127.0.0.1:9000", true},
+		{"a byte order mark and CRLF", "\ufeffserver:\r\n  listen: \"127.0.0.1:9000\"\r\npoll:\r\n\tinterval: 30m\r\n", "127.0.0.1:9000", true},
 		{"a server section of other mistakes", "server:\n  listen: [\n", "", false},
 	} {
 		path := saveConfig(t, t.TempDir(), tt.text)
