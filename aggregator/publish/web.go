@@ -121,7 +121,7 @@ type stateCount struct {
 // stateOrder is the order of the states in the tally, and their labels,
 // by the class of sourceRow.
 var stateOrder = []struct{ class, label string }{
-	{"ok", "ok"}, {"failing", "failing"}, {"backoff", "backing off"}, {"disabled", "disabled"}, {"pending", "pending"},
+	{"ok", "ok"}, {"failing", "failing"}, {"backoff", "backing off"}, {"waiting", "waiting"}, {"disabled", "disabled"}, {"pending", "pending"},
 }
 
 // tally counts the rows by state.
@@ -372,7 +372,8 @@ func sourceState(st aggregator.SourceState, now time.Time) sourceRow {
 		row.State, row.Class = "failing", "failing"
 		row.Detail = failingDetail(st, reason)
 	case aggregator.ConditionHeld:
-		row.State, row.Class = "waiting until "+when(st.NextDue), "backoff"
+		// Not failing: counted apart from the sources backing off.
+		row.State, row.Class = "waiting until "+when(st.NextDue), "waiting"
 		row.Detail = publicReason(oneLine(st.Held), st.URL, st.ConfigURL)
 	case aggregator.ConditionPending:
 		row.State, row.Class = "pending", "pending"
