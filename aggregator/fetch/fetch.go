@@ -544,7 +544,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // readBody reads resp's body, decoding its content codings (gzip and
 // deflate, each of a list in turn) and gzip that the server sent without
 // saying so, and fails with ErrTooLarge once more than limit decoded bytes
-// arrive. It returns the decoded body and the bytes read from the wire.
+// arrive. A body labelled compressed that starts as a document does
+// (uncompressed) is read as it is. It returns the decoded body and the
+// bytes read from the wire.
 func readBody(resp *http.Response, limit int64) (body []byte, wire int64, err error) {
 	codings, err := contentCodings(resp.Header.Values("Content-Encoding"))
 	if err != nil {
