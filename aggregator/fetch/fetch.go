@@ -640,8 +640,10 @@ func contentCodings(values []string) ([]string, error) {
 	return codings, nil
 }
 
-// uncompressedPeek is how many of a body's first bytes uncompressed reads.
-const uncompressedPeek = 64
+// uncompressedPeek is how many of a body's first bytes uncompressed reads:
+// enough for the blank lines a script may write before a feed (a PHP
+// file's lines after its closing tag) and the start of its first element.
+const uncompressedPeek = 512
 
 // uncompressed reports whether head, the first bytes of a body that its
 // Content-Encoding says is compressed, are a document's text instead:

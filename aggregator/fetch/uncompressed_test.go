@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
@@ -43,6 +44,9 @@ func TestUncompressedBodyLabelledCompressed(t *testing.T) {
 	serve("/json-deflate", "deflate", 200, []byte(jsonFeed))
 	serve("/atom-gzip", "x-gzip", 200, []byte(atom))
 	serve("/gzip-as-deflate", "deflate", 200, gz.Bytes())
+	// The blank lines a script's included files leave before the feed.
+	blanks := strings.Repeat("\n", 80) + rssBody
+	serve("/blank-lines-gzip", "gzip", 200, []byte(blanks))
 	serve("/empty-gzip", "gzip", 200, nil)
 	serve("/empty-deflate", "deflate", 200, nil)
 	serve("/text-gzip", "gzip", 200, []byte("hello, this is no feed\n"))
@@ -55,6 +59,7 @@ func TestUncompressedBodyLabelledCompressed(t *testing.T) {
 		{"/json-deflate", jsonFeed},
 		{"/atom-gzip", atom},
 		{"/gzip-as-deflate", rssBody},
+		{"/blank-lines-gzip", blanks},
 		{"/empty-gzip", ""},
 		{"/empty-deflate", ""},
 	} {
