@@ -3,13 +3,8 @@ package publish_test
 import (
 	"bytes"
 	"encoding/xml"
-	"fmt"
 	"net/mail"
-	"os"
 	"testing"
-	"time"
-
-	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 )
 
 // TestAtomEmailIsAnASCIIAddrSpec polls a feed whose items' authors are
@@ -19,15 +14,7 @@ import (
 // domain in its IDNA form, or nothing when the address has none, and
 // <name> never an address.
 func TestAtomEmailIsAnASCIIAddrSpec(t *testing.T) {
-	doc, err := os.ReadFile("testdata/authors.rss")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
-	w := newWorld(t)
-	w.o.Feed("/courier.rss", "application/rss+xml", doc)
-	d := newDaemon(t, clk, fmt.Sprintf("server:\n  base_url: %q\npoll:\n  interval: 24h\n  allow_private: true\nsources:\n  - url: %q\n", testBase, w.o.URL("/courier.rss")))
-	d.poll()
+	d, _ := pollFixture(t, "authors.rss", "/courier.rss")
 
 	var feed struct {
 		Entries []struct {

@@ -1,13 +1,8 @@
 package publish_test
 
 import (
-	"fmt"
-	"os"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 )
 
 // TestEnclosureLengths polls a podcast whose enclosures give a length past
@@ -16,15 +11,7 @@ import (
 // unknown, RSS's length="0" and no length in Atom and JSON Feed, not the
 // largest int64 (9223372036854775807), and the third is read.
 func TestEnclosureLengths(t *testing.T) {
-	doc, err := os.ReadFile("testdata/lengths.rss")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
-	w := newWorld(t)
-	w.o.Feed("/sessions.rss", "application/rss+xml", doc)
-	d := newDaemon(t, clk, fmt.Sprintf("server:\n  base_url: %q\npoll:\n  interval: 24h\n  allow_private: true\nsources:\n  - url: %q\n", testBase, w.o.URL("/sessions.rss")))
-	d.poll()
+	d, _ := pollFixture(t, "lengths.rss", "/sessions.rss")
 
 	wants := map[string][]string{
 		".rss": {

@@ -1,13 +1,8 @@
 package publish_test
 
 import (
-	"fmt"
-	"os"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 )
 
 // TestLonePercentInLinks polls a feed whose item's link, enclosure, and
@@ -16,15 +11,7 @@ import (
 // feeds: each is published with the % written %25, a URI, rather than
 // left out, which left the entry with no link to its article.
 func TestLonePercentInLinks(t *testing.T) {
-	doc, err := os.ReadFile("testdata/percent.rss")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
-	w := newWorld(t)
-	w.o.Feed("/outlet.rss", "application/rss+xml", doc)
-	d := newDaemon(t, clk, fmt.Sprintf("server:\n  base_url: %q\npoll:\n  interval: 24h\n  allow_private: true\nsources:\n  - url: %q\n", testBase, w.o.URL("/outlet.rss")))
-	d.poll()
+	d, _ := pollFixture(t, "percent.rss", "/outlet.rss")
 
 	// The HTML is escaped once more in the XML feeds, and in JSON its
 	// & and < are written as \u0026 and \u003c.

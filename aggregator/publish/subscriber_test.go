@@ -168,6 +168,23 @@ func newDaemon(t *testing.T, clk *feedtest.Clock, yml string) *daemon {
 	return d
 }
 
+// pollFixture serves testdata/name at path from a loopback origin, starts
+// a daemon whose one source it is, on a clock at noon of 2 November 2026,
+// and polls it once.
+func pollFixture(t *testing.T, name, path string) (*daemon, *feedtest.Clock) {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	w := newWorld(t)
+	w.o.Feed(path, "application/rss+xml", doc)
+	d := newDaemon(t, clk, fmt.Sprintf("server:\n  base_url: %q\npoll:\n  interval: 24h\n  allow_private: true\nsources:\n  - url: %q\n", testBase, w.o.URL(path)))
+	d.poll()
+	return d, clk
+}
+
 // load loads the config and binds its sources to the source states the
 // store holds, as serve does at start and at each reload.
 func (d *daemon) load(states []aggregator.SourceState) (*aggregator.Config, *topic.Set) {

@@ -1,15 +1,10 @@
 package publish_test
 
 import (
-	"fmt"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mmcdole/gofeed"
-
-	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 )
 
 // TestEnclosureOfUnknownTypeTypedByExtension polls a podcast whose
@@ -20,15 +15,7 @@ import (
 // is typed as audio or video), and one without is published as
 // application/octet-stream.
 func TestEnclosureOfUnknownTypeTypedByExtension(t *testing.T) {
-	doc, err := os.ReadFile("testdata/untyped.rss")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
-	w := newWorld(t)
-	w.o.Feed("/radio.rss", "application/rss+xml", doc)
-	d := newDaemon(t, clk, fmt.Sprintf("server:\n  base_url: %q\npoll:\n  interval: 24h\n  allow_private: true\nsources:\n  - url: %q\n", testBase, w.o.URL("/radio.rss")))
-	d.poll()
+	d, _ := pollFixture(t, "untyped.rss", "/radio.rss")
 
 	want := map[string]string{
 		"https://files.radio.example/episodes/12-night-ferry.mp3":      "audio/mpeg",

@@ -1,13 +1,8 @@
 package publish_test
 
 import (
-	"fmt"
-	"os"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 )
 
 // TestNoCredentialsInItemHTML polls a feed whose item links, in its HTML,
@@ -17,15 +12,7 @@ import (
 // URLs in its HTML are published without them, and a mailto: link is
 // left as it is.
 func TestNoCredentialsInItemHTML(t *testing.T) {
-	doc, err := os.ReadFile("testdata/userinfo.rss")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
-	w := newWorld(t)
-	w.o.Feed("/gazette.rss", "application/rss+xml", doc)
-	d := newDaemon(t, clk, fmt.Sprintf("server:\n  base_url: %q\npoll:\n  interval: 24h\n  allow_private: true\nsources:\n  - url: %q\n", testBase, w.o.URL("/gazette.rss")))
-	d.poll()
+	d, _ := pollFixture(t, "userinfo.rss", "/gazette.rss")
 
 	// The HTML is escaped once more in the XML feeds, and in JSON its
 	// & and < are written as \u0026 and \u003c.
