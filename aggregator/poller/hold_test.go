@@ -96,16 +96,7 @@ func TestRetryAfterHoldsTheHost(t *testing.T) {
 func TestHeldHostShowsInSources(t *testing.T) {
 	urls := heldProxy(t)
 	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
-	p, cfg := clockedPoller(t, "poll:\n  interval: 1m\n  min_interval: 1m\n  max_backoff: 6h\n  timeout: 5s\n  allow_private: true\n", urls, func() time.Time { return now })
-	pl := p.pl
-	if o := p.pollSource(t.Context(), pl, cfg.Sources[2], func() {}); o.Err != nil {
-		t.Fatalf("poll of %s: %v", urls[2], o.Err)
-	}
-	for _, src := range cfg.Sources[:2] {
-		if o := p.pollSource(t.Context(), pl, src, func() {}); o.Result != "rate_limited" {
-			t.Fatalf("poll of %s = %s (%v); want rate_limited", src.URL, o.Result, o.Err)
-		}
-	}
+	p, _ := holdProxy(t, urls, now)
 	states, err := p.Sources(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -138,16 +129,7 @@ func TestHeldHostShowsItsSourcesWaiting(t *testing.T) {
 	urls := heldProxy(t)
 	urls = append(urls, strings.TrimSuffix(urls[0], "/a.rss")+"/d.rss")
 	now := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
-	p, cfg := clockedPoller(t, "poll:\n  interval: 1m\n  min_interval: 1m\n  max_backoff: 6h\n  timeout: 5s\n  allow_private: true\n", urls, func() time.Time { return now })
-	pl := p.pl
-	if o := p.pollSource(t.Context(), pl, cfg.Sources[2], func() {}); o.Err != nil {
-		t.Fatalf("poll of %s: %v", urls[2], o.Err)
-	}
-	for _, src := range cfg.Sources[:2] {
-		if o := p.pollSource(t.Context(), pl, src, func() {}); o.Result != "rate_limited" {
-			t.Fatalf("poll of %s = %s (%v); want rate_limited", src.URL, o.Result, o.Err)
-		}
-	}
+	p, _ := holdProxy(t, urls, now)
 	now = now.Add(2 * time.Minute)
 	shown, err := p.Shown(t.Context())
 	if err != nil {
@@ -349,4 +331,21 @@ func heldProxy(t *testing.T) []string {
 	}))
 	t.Cleanup(proxy.Close)
 	return []string{proxy.URL + "/a.rss", proxy.URL + "/b.rss", proxy.URL + "/c.rss"}
+}
+
+// holdProxy starts a poller of the sources at urls (heldProxy's, and any
+// more) on a clock stopped at now, polls the third, which its host answers,
+// and then the first two, which the proxy answers 429: the proxy is held.
+func holdProxy(t *testing.T, urls []string, now time.Time) (*Poller, *aggregator.Config) {
+	t.Helper()
+	p, cfg := clockedPoller(t, "poll:\n  interval: 1m\n  min_interval: 1m\n  max_backoff: 6h\n  timeout: 5s\n  allow_private: true\n", urls, func() time.Time { return now })
+	if o := p.pollSource(t.Context(), p.pl, cfg.Sources[2], func() {}); o.Err != nil {
+		t.Fatalf("poll of %s: %v", urls[2], o.Err)
+	}
+	for _, src := range cfg.Sources[:2] {
+		if o := p.pollSource(t.Context(), p.pl, src, func() {}); o.Result != "rate_limited" {
+			t.Fatalf("poll of %s = %s (%v); want rate_limited", src.URL, o.Result, o.Err)
+		}
+	}
+	return p, cfg
 }

@@ -130,13 +130,6 @@ func TestPlatformFeedsPublished(t *testing.T) {
 		}
 		return entries[title][0]
 	}
-	authors := func(e platformEntry) []string {
-		var out []string
-		for _, a := range e.Authors {
-			out = append(out, a.Name)
-		}
-		return out
-	}
 
 	// A video: its still leads its description, and it links to the video.
 	v := one("Restoring a 1962 outboard motor, part 3: the carburettor")
@@ -169,11 +162,11 @@ func TestPlatformFeedsPublished(t *testing.T) {
 	// A news finder's headlines, and a podcast's episodes, are not
 	// credited to the feed's technical address.
 	for _, title := range []string{"Harbour that moved a mile inland draws visitors - Bay Times", "Gale warning for the weekend - Windlog"} {
-		if got := authors(one(title)); slices.ContainsFunc(got, func(a string) bool { return strings.Contains(a, "webmaster") }) {
+		if got := entryAuthors(one(title)); slices.ContainsFunc(got, func(a string) bool { return strings.Contains(a, "webmaster") }) {
 			t.Errorf("%q credited to %q; want no webmaster", title, got)
 		}
 	}
-	if got := authors(one("Ep. 48: The last ferry captain")); !slices.Equal(got, []string{"Harbour Hour"}) {
+	if got := entryAuthors(one("Ep. 48: The last ferry captain")); !slices.Equal(got, []string{"Harbour Hour"}) {
 		t.Errorf("episode credited to %q; want the show's itunes:author", got)
 	}
 }
@@ -241,13 +234,6 @@ func TestPublishingPlatformFeedsPublished(t *testing.T) {
 		}
 		return entries[title][0]
 	}
-	authors := func(e platformEntry) []string {
-		var out []string
-		for _, a := range e.Authors {
-			out = append(out, a.Name)
-		}
-		return out
-	}
 	tests := []struct {
 		title   string
 		authors []string
@@ -278,7 +264,7 @@ func TestPublishingPlatformFeedsPublished(t *testing.T) {
 	}
 	for _, tt := range tests {
 		e := one(tt.title)
-		got := authors(e)
+		got := entryAuthors(e)
 		if tt.authors != nil && !slices.Equal(got, tt.authors) {
 			t.Errorf("%q credited to %q; want %q", tt.title, got, tt.authors)
 		}
@@ -293,4 +279,13 @@ func TestPublishingPlatformFeedsPublished(t *testing.T) {
 	if n := len(entries["Kiosk closed today for a delivery. Back tomorrow."]); n != 2 {
 		t.Errorf("%d entries of the kiosk's two days' notes; want 2", n)
 	}
+}
+
+// entryAuthors returns the names of a published entry's authors.
+func entryAuthors(e platformEntry) []string {
+	var out []string
+	for _, a := range e.Authors {
+		out = append(out, a.Name)
+	}
+	return out
 }
