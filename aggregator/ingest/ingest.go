@@ -85,8 +85,9 @@ type pending struct {
 	lines  []string         // body text lines, chrome removed
 	title  string           // headline, labels and chrome segments removed
 	doc    *near.Doc
-	chrome []string  // counter keys of its lines and headline segments
-	plain  plainText // its summary and content as plain text
+	whole  near.Whole // the shingles of the whole of lines, once compared whole (containment)
+	chrome []string   // counter keys of its lines and headline segments
+	plain  plainText  // its summary and content as plain text
 }
 
 // Apply files the items of one fetch of src in tx. Items whose stored Hash

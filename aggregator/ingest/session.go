@@ -43,6 +43,7 @@ type session struct {
 	profiles   map[string]*near.Profile // story id → profile of its recent members; dropped when they change
 	candidates []*aggregator.Story      // the stories the last nearest compared
 	ownCopy    map[string]bool          // of those, the ids of the ones holding a copy of the item from its source
+	wholes     map[string]near.Whole    // item id → the shingles of its whole text, once OwnCopy read it
 	merged     map[string]string        // id of a story merged away → id of the story that took its members
 	removed    [][]string               // topics of the stories merged away
 
@@ -80,6 +81,7 @@ func newSession(in *Ingester, tx aggregator.Tx) *session {
 		profiles: map[string]*near.Profile{},
 		merged:   map[string]string{},
 		ownCopy:  map[string]bool{},
+		wholes:   map[string]near.Whole{},
 		hitIndex: map[string]int{},
 	}
 }
@@ -741,6 +743,7 @@ func (s *session) putItem(it aggregator.Item) error {
 		return fmt.Errorf("item %s: %w", it.ID, err)
 	}
 	s.items[it.ID] = it
+	delete(s.wholes, it.ID)
 	return nil
 }
 
@@ -954,6 +957,24 @@ func (s *session) articleLines(it aggregator.Item) []string {
 		}
 	}
 	return stripChrome(raw, keys, leads, isChrome)
+}
+
+// containment returns the share of the shorter of the texts of a pending
+// item and another item of its source that the other holds, over the
+// whole of both (near.Containment). Each text is read word by word once a
+// session, however many items it is compared with: a feed of long posts
+// under one headline would otherwise have each post's text read again for
+// every post of the source compared with it.
+func (s *session) containment(p *pending, other aggregator.Item) float64 {
+	if p.whole == nil {
+		p.whole = near.NewWhole(p.lines)
+	}
+	w, ok := s.wholes[other.ID]
+	if !ok {
+		w = near.NewWhole(s.articleLines(other))
+		s.wholes[other.ID] = w
+	}
+	return near.Containment(p.whole, w)
 }
 
 // pointer reports whether an item only points at the report it names as
@@ -1540,7 +1561,7 @@ func (s *session) compare(p *pending, st *aggregator.Story) (aggregator.Match, e
 			}
 			sc.Distinct = distinctPosts(it, other)
 			if own && sc.Kind() != "copy" && other.ID != "" {
-				sc = sc.OwnCopy(func() float64 { return near.Containment(p.lines, s.articleLines(other)) })
+				sc = sc.OwnCopy(func() float64 { return s.containment(p, other) })
 			}
 			if sc.Kind() == "copy" && (sc.Distinct || near.FiguresDisagree(it.Title, other.Title)) {
 				sc = sc.NotCopy()

@@ -275,19 +275,27 @@ func hashShingles(ws []word, limit int, fold func(uint32) uint32) []uint32 {
 	return slices.Compact(out)
 }
 
+// Whole is the word 3-shingles of the whole of a text, as Containment
+// compares two texts: made once for a text that is compared with many, as
+// long texts are costly to read word by word.
+type Whole []uint32
+
+// NewWhole returns the Whole of a text's body lines, as NewDoc takes them.
+func NewWhole(lines []string) Whole {
+	return hashShingles(words(unshout(strings.Join(lines, "\n"))), math.MaxInt, func(h uint32) uint32 { return h })
+}
+
 // Containment returns the share of the word 3-shingles of the shorter of
-// two texts (body lines, as NewDoc takes them) that the other holds, over
-// the whole of both; 0 when the shorter has fewer than a copy needs. A
-// Doc keeps the shingles of its text's first words only (maxShingles),
-// which a version of the text that puts a line before it shares few of.
-func Containment(a, b []string) float64 {
-	sa := hashShingles(words(unshout(strings.Join(a, "\n"))), math.MaxInt, func(h uint32) uint32 { return h })
-	sb := hashShingles(words(unshout(strings.Join(b, "\n"))), math.MaxInt, func(h uint32) uint32 { return h })
-	n := min(len(sa), len(sb))
+// two texts that the other holds, over the whole of both; 0 when the
+// shorter has fewer than a copy needs. A Doc keeps the shingles of its
+// text's first words only (maxShingles), which a version of the text that
+// puts a line before it shares few of.
+func Containment(a, b Whole) float64 {
+	n := min(len(a), len(b))
 	if n < minCopyShingles {
 		return 0
 	}
-	return float64(intersect(sa, sb)) / float64(n)
+	return float64(intersect(a, b)) / float64(n)
 }
 
 // pairSample is the share (one in pairSample) of the shingles starting with

@@ -817,7 +817,7 @@ func TestOwnCopy(t *testing.T) {
 		if s.Kind() == "copy" {
 			t.Fatalf("Similarity(notice, %s) = %+v kind copy; want its first words to tell no copy", tt.name, s)
 		}
-		got := s.OwnCopy(func() float64 { return Containment(notice, tt.lines) })
+		got := s.OwnCopy(func() float64 { return Containment(NewWhole(notice), NewWhole(tt.lines)) })
 		if (got.Kind() == "copy") != tt.copy {
 			t.Errorf("OwnCopy(notice, %s) = %+v kind %s; want copy %v", tt.name, got, got.Kind(), tt.copy)
 		}
