@@ -1042,14 +1042,20 @@ func pagePath(link string) string {
 
 // untitled reports whether an item has no title of its own: its title is
 // the first words of its text, as a post without one is titled when its
-// feed is read, and its text goes on past them or ends there.
+// feed is read, with "…" where its text goes on past them, or the whole of
+// its text. A site whose texts begin with their headline, as a line of its
+// own before the article, titles its items: its text goes on past the
+// headline, which ends in no "…".
 func untitled(it aggregator.Item) bool {
 	title := near.TitleWords(it.Title)
 	if len(title) == 0 {
 		return false
 	}
 	text := near.TitleWords(near.Text(itemText(it)))
-	return len(text) >= len(title) && slices.Equal(text[:len(title)], title)
+	if len(text) < len(title) || !slices.Equal(text[:len(title)], title) {
+		return false
+	}
+	return len(text) == len(title) || strings.HasSuffix(strings.TrimSpace(it.Title), "…")
 }
 
 // otherPageOfOrigin reports whether b is a page of the site that a names
