@@ -410,6 +410,8 @@ func TestFiguresDisagree(t *testing.T) {
 		{"Thirty-one rescued from Kessa ferry", "31 rescued from Kessa ferry", false},
 		{"Two-thirds of Varland councils to raise tax", "67% of Varland councils to raise tax", false},
 		{"Storm: two-day closure of the A1", "Storm: 2-day closure of the A1", false},
+		{"Twenty\u2011two dead as ferry sinks off Kessa", "Ferry sinks off Kessa, 22 dead", false},
+		{"Two\u2010thirds of Varland councils to raise tax", "67% of Varland councils to raise tax", false},
 	}
 	for _, tt := range tests {
 		if got := FiguresDisagree(tt.a, tt.b); got != tt.want {

@@ -327,7 +327,7 @@ func lacks(a, b []string) bool {
 // ("two-thirds").
 func figures(s string) []string {
 	out := digitRuns(s)
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) {
+	for _, w := range strings.FieldsFunc(hyphens.Replace(s), func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) {
 		parts := strings.Split(strings.ToLower(w), "-")
 		for i, p := range parts {
 			var tens string
@@ -358,6 +358,11 @@ var countWords = map[string]string{
 	"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
 	"eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
 }
+
+// hyphens writes the Unicode hyphens that join words, the hyphen and the
+// non-breaking hyphen some publishing systems put in headlines
+// ("Twenty‑two dead"), as the hyphen-minus.
+var hyphens = strings.NewReplacer("\u2010", "-", "\u2011", "-")
 
 // tensWords spells the tens that a count in words follows, with a hyphen,
 // as the first figure of the number they write.
