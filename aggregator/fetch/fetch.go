@@ -683,19 +683,26 @@ func uncompressed(head []byte) bool {
 }
 
 // decoder returns a reader of what r holds compressed by coding, gzip or
-// deflate. A body labelled deflate that is gzip is read as gzip.
+// deflate. A body labelled deflate that is gzip is read as gzip, and one
+// labelled gzip that is a zlib stream is read as deflate: servers mix the
+// two names up both ways, and browsers read either under either.
 func decoder(r io.Reader, coding string) (io.Reader, error) {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
 		br = bufio.NewReader(r)
 	}
-	if magic, _ := br.Peek(2); coding == "deflate" && len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	magic, _ := br.Peek(2)
+	gzipMagic := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+	switch {
+	case coding == "deflate" && gzipMagic:
 		coding = "gzip"
+	case coding == "gzip" && zlibHeader(magic):
+		coding = "deflate"
 	}
 	if coding == "deflate" {
 		// RFC 9110 deflate is zlib-wrapped, but many servers send raw
-		// deflate; a zlib stream starts with a CMF byte whose low nibble is 8.
-		if first, err := br.Peek(1); err == nil && first[0]&0x0f == 8 {
+		// deflate, which has no header to tell it by.
+		if zlibHeader(magic) {
 			zr, err := zlib.NewReader(br)
 			if err != nil {
 				return nil, fmt.Errorf("reading deflate body: %w", err)
@@ -713,6 +720,14 @@ func decoder(r io.Reader, coding string) (io.Reader, error) {
 	}
 	zr.Multistream(false)
 	return &gzipMembers{zr: zr, br: br}, nil
+}
+
+// zlibHeader reports whether b starts as a zlib stream does (RFC 1950): a
+// CMF byte whose low nibble is 8 (deflate) and a FLG byte that makes the
+// two, read as a big-endian number, a multiple of 31. gzip's magic bytes
+// are not one.
+func zlibHeader(b []byte) bool {
+	return len(b) >= 2 && b[0]&0x0f == 8 && (uint16(b[0])<<8|uint16(b[1]))%31 == 0
 }
 
 // cutShort returns err, the error that ended the reading of resp's body

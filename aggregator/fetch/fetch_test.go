@@ -812,6 +812,9 @@ func TestContentCodings(t *testing.T) {
 	serve("/gzip-gzip", "gzip, gzip", gz(gz(feed)))
 	serve("/deflate-gzip", "deflate, gzip", gz(zl(feed)))
 	serve("/twice", "gzip", gz(gz(feed)))
+	// A zlib stream labelled gzip, the mirror of gzip labelled deflate.
+	serve("/zlib-as-gzip", "gzip", zl(feed))
+	serve("/zlib-as-x-gzip", "x-gzip", zl(feed))
 	serve("/undeclared", "", gz(feed))
 	serve("/br", "br", feed)
 	serve("/gzip-br", "gzip, br", feed)
@@ -832,7 +835,7 @@ func TestContentCodings(t *testing.T) {
 	serve("/bomb-in-gzip", "gzip", bomb.Bytes())
 	f := newFetcher(t, Options{MaxBytes: 1 << 20})
 	for _, path := range []string{"/gzip-identity", "/identity-gzip", "/upper", "/gzip-gzip", "/deflate-gzip", "/twice", "/undeclared",
-		"/utf8", "/none", "/binary", "/gzip-utf8"} {
+		"/zlib-as-gzip", "/zlib-as-x-gzip", "/utf8", "/none", "/binary", "/gzip-utf8"} {
 		res, err := f.Fetch(t.Context(), Request{URL: o.URL(path)})
 		if err != nil || string(res.Body) != rssBody {
 			t.Errorf("Fetch(%s) = %q, %v; want the feed", path, res.Body, err)
