@@ -68,8 +68,35 @@ func (p *Publisher) Handler(h Health) http.Handler {
 			metricsHandler.ServeHTTP(w, r)
 		}))
 	}
-	return ops.Recover(p.logger, ops.IgnoreBody(mux))
+	return uncachedErrors(ops.Recover(p.logger, ops.IgnoreBody(mux)))
 }
+
+// uncachedErrors serves h, giving every error answer (a status of 400 or
+// more) that names no Cache-Control of its own "Cache-Control: no-store":
+// the mux's 404 and 405, a feed's 404 for an unknown topic, its 400 for a
+// bad cursor, a 412, a 500, a panic's. A 404 or 405 without one is heuristically cacheable
+// (RFC 9110, section 15.1; RFC 9111, section 4.2.2), so a shared cache
+// could keep answering 404 for a topic that a reload has since added.
+func uncachedErrors(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&errorHeaders{ResponseWriter: w}, r)
+	})
+}
+
+// errorHeaders is the ResponseWriter of uncachedErrors.
+type errorHeaders struct {
+	http.ResponseWriter
+}
+
+func (e *errorHeaders) WriteHeader(code int) {
+	if hdr := e.Header(); code >= 400 && hdr.Get("Cache-Control") == "" {
+		hdr["Cache-Control"] = noStore
+	}
+	e.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the server's ResponseWriter.
+func (e *errorHeaders) Unwrap() http.ResponseWriter { return e.ResponseWriter }
 
 // serveTopic serves /topics/{id}.{rss,atom,json} and the page /topics/{id}.
 func (p *Publisher) serveTopic(w http.ResponseWriter, r *http.Request) {
@@ -555,6 +582,7 @@ func newGenerated(contentType string, body []byte) (*generated, error) {
 var (
 	varyEncoding = []string{"Accept-Encoding"}
 	noCache      = []string{"no-cache"}
+	noStore      = []string{"no-store"}
 	exposeETag   = []string{"ETag"}
 	nosniff      = []string{"nosniff"}
 	gzipCoding   = []string{"gzip"}

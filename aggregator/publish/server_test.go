@@ -156,6 +156,17 @@ func TestNotFoundAndMethods(t *testing.T) {
 		if tt.want == 405 && !strings.Contains(resp.Header.Get("Allow"), "GET") {
 			t.Errorf("%s %s Allow = %q; want GET", tt.method, tt.path, resp.Header.Get("Allow"))
 		}
+		// A 404 or 405 is heuristically cacheable: a shared cache would
+		// keep a topic's 404 after a reload added the topic.
+		if got := resp.Header.Values("Cache-Control"); len(got) != 1 || got[0] != "no-store" {
+			t.Errorf("%s %s Cache-Control = %q; want [no-store]", tt.method, tt.path, got)
+		}
+	}
+	// A failed If-Match too.
+	resp, _ := f.do(t, "GET", "/topics/world.atom", `If-Match: "gone"`)
+	if resp.StatusCode != http.StatusPreconditionFailed || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("GET /topics/world.atom with a stale If-Match = %d, Cache-Control %q; want 412, no-store",
+			resp.StatusCode, resp.Header.Get("Cache-Control"))
 	}
 }
 
