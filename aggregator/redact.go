@@ -215,13 +215,20 @@ func indexURL(s string) int {
 func RedactURLs(text string) string { return ReplaceURLs(text, RedactURL) }
 
 // URLName is the name of a source that has neither a configured name nor a
-// feed title yet: the host and path of its URL, so that several feeds of one
-// host are told apart, without the user name, password and query, which
-// may carry the credentials of a private feed. A URL that names no host is
+// feed title yet: the host, path and query of its URL, so that several
+// feeds of one host are told apart, those that differ only in their query
+// too (?section=world, ?section=sport), without the user name and password,
+// and with the value of every query parameter that SecretParam judges a
+// credential as "xxxxx" (redactParams), as RedactURL shows it. The
+// fragment, which no server sees, is left out. A URL that names no host is
 // given whole, with its credentials as "xxxxx".
 func URLName(raw string) string {
 	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.Host != "" {
-		return u.Host + strings.TrimSuffix(u.EscapedPath(), "/")
+		name := u.Host + strings.TrimSuffix(u.EscapedPath(), "/")
+		if u.RawQuery != "" {
+			name += "?" + redactParams(u.RawQuery)
+		}
+		return name
 	}
 	return RedactURL(raw)
 }

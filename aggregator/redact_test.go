@@ -76,7 +76,12 @@ func TestURLName(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"https://news.example/feed.xml", "news.example/feed.xml"},
 		{"https://news.example/", "news.example"},
-		{"https://alice:S3CR3T@private.example:8443/feed/?token=S3CR3T&format=rss#x", "private.example:8443/feed"},
+		{"https://alice:S3CR3T@private.example:8443/feed/?token=S3CR3T&format=rss#x", "private.example:8443/feed?token=xxxxx&format=rss"},
+		// Feeds of one path told apart by their query.
+		{"https://news.example/rss?section=world", "news.example/rss?section=world"},
+		{"https://news.example/rss?section=sport", "news.example/rss?section=sport"},
+		{"https://news.example/rss?section=sport&api_key=S3CR3T;sig=S3CR3T", "news.example/rss?section=sport&api_key=xxxxx"},
+		{"https://news.example/rss?", "news.example/rss"},
 		{"https://S3CR3T@private.example/members.rss", "private.example/members.rss"},
 		{"not a url?token=S3CR3T", "not a url?token=xxxxx"},
 	}

@@ -25,7 +25,8 @@ func WriteSourcesOPML(w io.Writer, cfg *aggregator.Config, states []aggregator.S
 		if name == "" {
 			// Not the URL whole: its user name, password or query may
 			// hold a credential, which the title would show to anyone
-			// the list is given to. xmlUrl keeps them, to be fetched.
+			// the list is given to (URLName hides them). xmlUrl keeps
+			// them, to be fetched.
 			name = aggregator.URLName(src.URL)
 		}
 		feedURL := src.URL

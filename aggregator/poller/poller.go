@@ -2241,10 +2241,10 @@ func (p *Poller) setDue(id string, t time.Time) {
 }
 
 // displayName is the configured name, else the feed's title, else the
-// host and path of its URL (aggregator.URLName): several feeds of one host
-// that were never read (a newspaper's sections behind a proxy that refuses
-// them all) are told apart in status and the log, and the query, which may
-// carry a token, is left out.
+// host, path and query of its URL (aggregator.URLName): several feeds of
+// one host that were never read (a newspaper's sections behind a proxy
+// that refuses them all) are told apart in status and the log, and a token
+// in the query reads "xxxxx".
 func displayName(src aggregator.SourceConfig, st aggregator.SourceState) string {
 	switch {
 	case src.Name != "":

@@ -402,9 +402,10 @@ func failingDetail(st aggregator.SourceState, reason string) string {
 	return b.String()
 }
 
-// urlName is a source's name when it has no other: the host and path of
-// its URL, as the poller and status name it, without the user name,
-// password and query a private feed's URL may carry.
+// urlName is a source's name when it has no other: the host, path and
+// query of its URL, as the poller and status name it, without the user
+// name and password, and with the credentials a private feed's query may
+// carry as "xxxxx" (aggregator.URLName).
 func urlName(raw string) string { return oneLine(aggregator.URLName(raw)) }
 
 // sourceLink is safeLink for a source's URL, or the site URL its feed
