@@ -2056,6 +2056,33 @@ func (p *Poller) Shown(ctx context.Context) ([]aggregator.SourceState, error) {
 	return states, nil
 }
 
+// ShownStored is Shown as a scheduler started on the store would show the
+// sources: the hosts held again from the waits that the stored states
+// record (restoreHolds), as a start holds them. It is for a reader of the
+// store while no daemon runs (tributary status), where holds in memory
+// are none: a source never fetched on a held host would read "never
+// fetched", and one fetched before due before the hold is over. It writes
+// nothing, and is meant for a Poller that runs no poll.
+func (p *Poller) ShownStored(ctx context.Context) ([]aggregator.SourceState, error) {
+	states, err := p.st.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	for _, st := range states {
+		// As loadDue reads it: a source that moved is held by its new
+		// host.
+		if src, ok := p.pl.source(st.ID); ok && st.URL != "" && st.URL != src.URL {
+			if _, seen := p.moved[st.ID]; !seen {
+				p.moved[st.ID] = hostName(st.URL)
+			}
+		}
+	}
+	p.restoreHolds(p.pl, states)
+	p.mu.Unlock()
+	return p.Shown(ctx)
+}
+
 // heldReason is the Held of a source that the hold w of host keeps
 // waiting, in the words of the skipped line of a poll.
 func heldReason(host string, w hold) string { return "host " + host + " held: " + w.reason }

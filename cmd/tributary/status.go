@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/ops"
+	"github.com/tributary-feeds/tributary/aggregator/poller"
 	"github.com/tributary-feeds/tributary/store"
 )
 
@@ -29,8 +31,11 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 		err = askDaemon(ctx, e, err, remote, "/api/status")
 	} else {
 		err = withReadStore(ctx, cfg, func(db *store.DB) error {
-			var err error
-			rows, err = ops.Status(ctx, cfg, db)
+			st, err := heldStates(ctx, cfg, db)
+			if err != nil {
+				return err
+			}
+			rows, err = ops.Status(ctx, cfg, st)
 			return err
 		}, remote, "/api/status", "status")
 	}
@@ -170,4 +175,31 @@ func daemonURL(cfg *aggregator.Config) string {
 		host = "[::1]" + strings.TrimPrefix(host, "[::]")
 	}
 	return "http://" + host
+}
+
+// storedHolds is the store as status reads it while no daemon runs: with
+// the hosts held again from the waits the stored states record, as a
+// start of the daemon holds them (Poller.ShownStored), so that the sources
+// a held host keeps waiting show as waiting until the hold is over, those
+// never fetched too, as the daemon's status shows them.
+type storedHolds struct {
+	*store.DB
+	poller *poller.Poller
+}
+
+func (s storedHolds) Sources(ctx context.Context) ([]aggregator.SourceState, error) {
+	return s.poller.ShownStored(ctx)
+}
+
+// heldStates returns db as storedHolds reads it, for the sources of cfg.
+func heldStates(ctx context.Context, cfg *aggregator.Config, db *store.DB) (aggregator.Store, error) {
+	tags, err := bindStored(ctx, cfg, db)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := poller.New(cfg, tags, db, poller.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, err
+	}
+	return storedHolds{DB: db, poller: pl}, nil
 }
