@@ -498,6 +498,11 @@ func (s *session) file(p *pending, ref aggregator.KeyRef) error {
 	if pointer(p.it, p.doc) {
 		return nil // found by its original's link, not by its words
 	}
+	return s.fileBands(p, ref)
+}
+
+// fileBands files an item's Doc in the near-duplicate index.
+func (s *session) fileBands(p *pending, ref aggregator.KeyRef) error {
 	bands := p.doc.Bands()
 	if bf, ok := s.tx.(bandFiler); ok {
 		keys := make([][]byte, len(bands))
@@ -583,6 +588,14 @@ func (s *session) edit(p *pending) error {
 			return err
 		}
 		update = was != nil && sameReport(p.doc, was, s.in.threshold)
+		// A pointer was filed by no words (file); edited to carry a
+		// text, it is filed by that text as any item with one, or a
+		// copy of the text, coming later, would never find it.
+		if was != nil && pointer(*old, was) && !pointer(*it, p.doc) {
+			if err := s.fileBands(p, ref); err != nil {
+				return err
+			}
+		}
 	}
 	s.docs[it.ID] = p.doc
 	delete(s.profiles, st.ID)
