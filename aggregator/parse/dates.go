@@ -581,12 +581,19 @@ func figuresYearLast(s string, order dayOrder) (day, month int, ok bool) {
 // whatever the feed's order: looseDate reads it as the feed's order has
 // it instead.
 func eitherOrder(raw string) bool {
+	a, b, ok := splitYearLast(firstField(raw))
+	return ok && a != b && a <= 12 && b <= 12
+}
+
+// firstField returns the first word of a date, without a comma after it:
+// a date in figures is written before its time with one ("03/04/2026,
+// 10:15") as without ("03/04/2026 10:15").
+func firstField(raw string) string {
 	f := strings.Fields(raw)
 	if len(f) == 0 {
-		return false
+		return ""
 	}
-	a, b, ok := splitYearLast(f[0])
-	return ok && a != b && a <= 12 && b <= 12
+	return strings.TrimSuffix(f[0], ",")
 }
 
 // feedDayOrder returns the order of the day and the month in the dates in
@@ -596,11 +603,7 @@ func eitherOrder(raw string) bool {
 func feedDayOrder(dates []string, lang string) dayOrder {
 	var seen [3]bool
 	for _, raw := range dates {
-		f := strings.Fields(raw)
-		if len(f) == 0 {
-			continue
-		}
-		a, b, ok := splitYearLast(f[0])
+		a, b, ok := splitYearLast(firstField(raw))
 		switch {
 		case !ok:
 		case a > 12 && b <= 12:

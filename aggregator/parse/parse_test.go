@@ -2274,3 +2274,17 @@ func TestParseRedditLinkPost(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDateYearLastComma checks that a date in figures with the year
+// last and a comma before its time ("03/04/2026, 10:15") tells the feed's
+// order of day and month as one without the comma does: a feed of no
+// language whose other date has its day past 12 ("13/02/2024, 10:15")
+// writes the day first, where the comma left both dates out of that
+// count and the one whose figures could each be the day stayed unread.
+func TestParseDateYearLastComma(t *testing.T) {
+	f := mustParseFile(t, "dates-year-last-comma.xml", "")
+	checkDated(t, f, map[string]time.Time{
+		"Berth four closed": time.Date(2024, 2, 13, 10, 15, 0, 0, time.UTC),
+		"Dredging resumes":  time.Date(2024, 2, 3, 10, 15, 0, 0, time.UTC),
+	}, 0)
+}
