@@ -3,6 +3,7 @@ package parse
 import (
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -76,6 +77,9 @@ func canonicalURL(raw string) string {
 	if host == "" || strings.ContainsAny(host, " %") {
 		return ""
 	}
+	if !validPort(u) {
+		return ""
+	}
 	port := u.Port()
 	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
 		port = ""
@@ -116,4 +120,17 @@ func canonicalQuery(raw string) string {
 	slices.Sort(kept)
 	kept = slices.Compact(kept)
 	return strings.Join(kept, "&")
+}
+
+// validPort reports whether u has no port or one a browser takes: a
+// number up to 65535. A link to a port past it ("http://example.org:99999/"),
+// which Go's URL parser accepts, is one browsers and readers drop as
+// invalid.
+func validPort(u *url.URL) bool {
+	p := u.Port()
+	if p == "" {
+		return true
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n <= 65535
 }

@@ -439,7 +439,7 @@ func (n *normaliser) absURL(ref string) string {
 	if !u.IsAbs() && n.feedBase != nil {
 		u = n.feedBase.ResolveReference(u)
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !validPort(u) {
 		return ""
 	}
 	return u.String()

@@ -2288,3 +2288,34 @@ func TestParseDateYearLastComma(t *testing.T) {
 		"Dredging resumes":  time.Date(2024, 2, 3, 10, 15, 0, 0, time.UTC),
 	}, 0)
 }
+
+// TestParsePortOutOfRange checks that a URL whose port is past 65535
+// ("http://example.org:99999/"), which browsers and readers drop as
+// invalid, is not the item's link nor kept in its HTML, as other invalid
+// URLs are not, and that a URL with a port in range is kept.
+func TestParsePortOutOfRange(t *testing.T) {
+	f := mustParseFile(t, "port-out-of-range.xml", "")
+	if len(f.Items) != 1 {
+		t.Fatalf("%d items; want 1", len(f.Items))
+	}
+	it := f.Items[0]
+	if strings.Contains(it.Link, "99999") || strings.Contains(it.CanonicalLink, "99999") {
+		t.Errorf("link %q, canonical %q; want neither the link with port 99999", it.Link, it.CanonicalLink)
+	}
+	for _, bad := range []string{"70000", "123456"} {
+		if strings.Contains(it.Summary, bad) {
+			t.Errorf("summary %q keeps the URL with port %s", it.Summary, bad)
+		}
+	}
+	if !strings.Contains(it.Summary, `href="https://lighthouse.example.org:8443/log/old-lamp"`) {
+		t.Errorf("summary %q lost the link with port 8443", it.Summary)
+	}
+	for _, tt := range []struct{ in, want string }{
+		{"http://example.org:99999/a", ""},
+		{"http://example.org:65535/a", "http://example.org:65535/a"},
+	} {
+		if got := CanonicalURL(tt.in); got != tt.want {
+			t.Errorf("CanonicalURL(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

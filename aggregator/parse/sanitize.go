@@ -26,7 +26,11 @@ const LinkRel = "nofollow noopener noreferrer"
 // A Policy is safe for concurrent use once built.
 var policy = func() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
-	p.AllowURLSchemes("http", "https", "mailto")
+	p.AllowURLSchemes("mailto")
+	// A URL whose port is past 65535 is dropped as other invalid URLs
+	// are: browsers and readers would drop it, and the link with it.
+	p.AllowURLSchemeWithCustomPolicy("http", validPort)
+	p.AllowURLSchemeWithCustomPolicy("https", validPort)
 	// The UGC policy keeps an alt text only of letters, digits and a few
 	// marks: "Crane #4 at work: the day’s first lift" lost to its "#", ":"
 	// or "’", and the image with it its description. An attribute's value
@@ -62,7 +66,7 @@ func parseBase(base string) *url.URL {
 		return nil
 	}
 	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !validPort(u) {
 		return nil
 	}
 	return u
