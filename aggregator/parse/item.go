@@ -183,6 +183,11 @@ func (n *normaliser) item(s source) aggregator.Item {
 	if len(it.Authors) == 0 && gi.Author != nil {
 		it.Authors = personNames([]*gofeed.Person{gi.Author})
 	}
+	if s.json != nil {
+		if as := personNames(jsonPersons(gi.Authors, s.json.Author, s.json.Authors)); len(as) > 0 {
+			it.Authors = as
+		}
+	}
 	if creators := rssCreators(s.rss); len(creators) > 1 {
 		it.Authors = creators
 	}
@@ -892,6 +897,49 @@ func mediaAuthors(exts ext.Extensions) []string {
 		}
 	}
 	return personNames(ps)
+}
+
+// jsonPersons returns ps, the authors gofeed read from a JSON Feed item
+// or feed, its "authors", else its "author" (JSON Feed 1.0), by their
+// names alone, with the address that a "mailto:" URL gives for an author
+// named by that URL alone, whom gofeed leaves without a name or an
+// address. An author given by a web URL alone stays out: a URL is no name.
+func jsonPersons(ps []*gofeed.Person, author *jsonfeed.Author, authors []*jsonfeed.Author) []*gofeed.Person {
+	as := authors
+	if as == nil && author != nil {
+		as = []*jsonfeed.Author{author}
+	}
+	if len(as) != len(ps) {
+		return ps
+	}
+	out := make([]*gofeed.Person, len(ps))
+	for i, p := range ps {
+		out[i] = p
+		if a := as[i]; a != nil && (p == nil || p.Name == "" && p.Email == "") {
+			if addr := mailtoAddress(a.URL); addr != "" {
+				out[i] = &gofeed.Person{Email: addr}
+			}
+		}
+	}
+	return out
+}
+
+// mailtoAddress returns the address of a "mailto:" URL
+// ("mailto:desk@example.org?subject=Tip" is desk@example.org), or "".
+func mailtoAddress(u string) string {
+	u = strings.TrimSpace(u)
+	if len(u) < len("mailto:") || !strings.EqualFold(u[:len("mailto:")], "mailto:") {
+		return ""
+	}
+	addr, _, _ := strings.Cut(u[len("mailto:"):], "?")
+	if a, err := url.PathUnescape(addr); err == nil {
+		addr = a
+	}
+	addr = strings.TrimSpace(addr)
+	if strings.Count(addr, "@") != 1 || strings.ContainsAny(addr, ", <>") {
+		return "" // several addresses, or none
+	}
+	return addr
 }
 
 func personNames(ps []*gofeed.Person) []string {

@@ -226,6 +226,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 	case *jsonfeed.Feed:
 		jf = o
 		f.Hub = n.absURL(jsonHub(b))
+		n.authors = personNames(jsonPersons(gf.Authors, o.Author, o.Authors))
 	}
 	f.TTL = min(f.TTL, maxTTL)
 	n.siteBase = parseBase(f.SiteURL)

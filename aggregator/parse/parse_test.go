@@ -2319,3 +2319,27 @@ func TestParsePortOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// TestParseJSONAuthorURLs checks that a JSON Feed author given by a
+// "mailto:" URL alone, in an item's "authors" or "author" or the feed's,
+// is that address, which is published as the author's address, where it
+// was left out and the item took no author or the feed's; and that an
+// author given by a web URL alone is left out, not named by the URL.
+func TestParseJSONAuthorURLs(t *testing.T) {
+	f := mustParseFile(t, "json-author-urls.json", "application/feed+json")
+	want := map[string][]string{
+		"Winter ferry timetable published": {"Transport.Desk@gazette.example.org"},
+		"Library opens on Sundays":         {"civic@gazette.example.org"},
+		"Bridge repairs begin":             {"Tomas Reyes"},
+		"Market day moves to Saturday":     {"newsdesk@gazette.example.org"},
+		"School roof to be replaced":       {"Ilse Brandt"},
+	}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want))
+	}
+	for _, it := range f.Items {
+		if w := want[it.Title]; !slices.Equal(it.Authors, w) {
+			t.Errorf("%s: authors %q; want %q", it.Title, it.Authors, w)
+		}
+	}
+}
