@@ -784,7 +784,12 @@ func (s *session) lookupKey(k exactKey, it aggregator.Item) (aggregator.KeyRef, 
 	if err != nil {
 		return aggregator.KeyRef{}, false, fmt.Errorf("dedup key: %w", err)
 	}
-	byText := k.reason == aggregator.ReasonText
+	// Under the item's text, whether another post of its source is one
+	// (distinctPosts) is asked of an item with authors, enclosures or no
+	// title of its own; which it has is read once, not for every ref:
+	// untitled reads its whole text.
+	byText := k.reason == aggregator.ReasonText && len(refs) > 0 &&
+		(len(it.Authors) > 0 || len(it.Enclosures) > 0 || untitled(it))
 	for i := len(refs) - 1; i >= 0; i-- {
 		r := refs[i]
 		if r.Item == it.ID || !within(r.Time, it.Published, s.in.window) {
@@ -806,7 +811,7 @@ func (s *session) lookupKey(k exactKey, it aggregator.Item) (aggregator.KeyRef, 
 				continue
 			}
 		}
-		if byText && (len(it.Authors) > 0 || len(it.Enclosures) > 0 || untitled(it)) {
+		if byText {
 			other, err := s.item(r.Item)
 			if err != nil && !isNotFound(err) {
 				return aggregator.KeyRef{}, false, err
