@@ -20,22 +20,9 @@ import (
 // "never fetched" (on the page "not fetched yet"), with no due time, for
 // the hour.
 func TestHeldHostSourcesShowWaiting(t *testing.T) {
-	o := feedtest.NewOrigin(t)
-	for i := range 5 {
-		o.Handle(fmt.Sprintf("/busy/%d.rss", i), func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Retry-After", "3600")
-			http.Error(w, "Busy, come back later", http.StatusServiceUnavailable)
-		})
-	}
-	dir := t.TempDir()
-	var b strings.Builder
-	fmt.Fprintf(&b, "server:\n  listen: \"127.0.0.1:0\"\nstorage:\n  path: %q\npoll:\n  interval: 30m\n  allow_private: true\nsources:\n",
-		filepath.Join(dir, "data", "tributary.db"))
-	for i := range 5 {
-		fmt.Fprintf(&b, "  - url: %q\n    name: \"Busy %d\"\n", o.URL(fmt.Sprintf("/busy/%d.rss", i)), i)
-	}
-	d := startDaemon(t, saveConfig(t, dir, b.String()))
-	cli := saveConfig(t, t.TempDir(), strings.Replace(b.String(), "127.0.0.1:0", d.addr, 1))
+	dir, yml := busyHost(t, 5, "server:\n  listen: \"127.0.0.1:0\"\n", "")
+	d := startDaemon(t, saveConfig(t, dir, yml))
+	cli := saveConfig(t, t.TempDir(), strings.Replace(yml, "127.0.0.1:0", d.addr, 1))
 
 	status := func() string {
 		var out, errOut bytes.Buffer
@@ -79,4 +66,27 @@ func TestHeldHostSourcesShowWaiting(t *testing.T) {
 		t.Errorf("front page shows %d sources waiting (not fetched yet: %v); want the %d never fetched waiting",
 			n, strings.Contains(string(page), "not fetched yet"), waiting)
 	}
+}
+
+// busyHost serves n sources, "Busy 0" to "Busy n-1", of one loopback host
+// that answers each 503 with an hour's Retry-After, and returns a folder
+// for the store and a config of them: head before its storage section,
+// poll among its poll keys (a 30-minute interval, private hosts allowed).
+func busyHost(t *testing.T, n int, head, poll string) (dir, yml string) {
+	t.Helper()
+	o := feedtest.NewOrigin(t)
+	for i := range n {
+		o.Handle(fmt.Sprintf("/busy/%d.rss", i), func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "3600")
+			http.Error(w, "Busy, come back later", http.StatusServiceUnavailable)
+		})
+	}
+	dir = t.TempDir()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%sstorage:\n  path: %q\npoll:\n  interval: 30m\n%s  allow_private: true\nsources:\n",
+		head, filepath.Join(dir, "data", "tributary.db"), poll)
+	for i := range n {
+		fmt.Fprintf(&b, "  - url: %q\n    name: \"Busy %d\"\n", o.URL(fmt.Sprintf("/busy/%d.rss", i)), i)
+	}
+	return dir, b.String()
 }

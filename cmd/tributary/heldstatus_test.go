@@ -2,13 +2,8 @@ package main
 
 import (
 	"bytes"
-	"fmt"
-	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 )
 
 // TestStatusWithoutDaemonShowsHeldHost polls, with the daemon stopped,
@@ -20,21 +15,8 @@ import (
 // lived in the daemon's memory, and status reads them again from the waits
 // the store records.
 func TestStatusWithoutDaemonShowsHeldHost(t *testing.T) {
-	o := feedtest.NewOrigin(t)
-	for i := range 6 {
-		o.Handle(fmt.Sprintf("/busy/%d.rss", i), func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Retry-After", "3600")
-			http.Error(w, "Busy, come back later", http.StatusServiceUnavailable)
-		})
-	}
-	dir := t.TempDir()
-	var b strings.Builder
-	fmt.Fprintf(&b, "storage:\n  path: %q\npoll:\n  interval: 30m\n  per_host: 1\n  allow_private: true\nsources:\n",
-		filepath.Join(dir, "data", "tributary.db"))
-	for i := range 6 {
-		fmt.Fprintf(&b, "  - url: %q\n    name: \"Busy %d\"\n", o.URL(fmt.Sprintf("/busy/%d.rss", i)), i)
-	}
-	path := saveConfig(t, dir, b.String())
+	dir, yml := busyHost(t, 6, "", "  per_host: 1\n")
+	path := saveConfig(t, dir, yml)
 	var out, errOut bytes.Buffer
 	run(t.Context(), []string{"poll", "-config", path}, &out, &errOut) // no source is read: what matters is what it stored
 	out.Reset()
