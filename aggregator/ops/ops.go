@@ -395,7 +395,8 @@ type VerifyReport struct {
 // (GET /api/status, JSON) and, when st is a Backuper, a consistent copy of
 // the store (GET /api/backup) and, when it is a Verifier, its check (GET
 // /api/verify, a VerifyReport), so the command line can read a store that a
-// running daemon holds locked.
+// running daemon holds locked. Every answer, errors too, carries
+// Cache-Control: no-store.
 func Handler(cfg func() *aggregator.Config, st aggregator.Store) http.Handler {
 	mux := http.NewServeMux()
 	if v, ok := st.(Verifier); ok {
@@ -444,5 +445,12 @@ func Handler(cfg func() *aggregator.Config, st aggregator.Store) http.Handler {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		json.NewEncoder(w).Encode(rows)
 	})
-	return mux
+	// Each answer, and each error, is the store and the sources as they
+	// are now, and a backup holds every item: no cache keeps one.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Cache-Control"] = noStore
+		mux.ServeHTTP(w, r)
+	})
 }
+
+var noStore = []string{"no-store"}

@@ -558,3 +558,40 @@ func statusTable(t *testing.T, cfg *aggregator.Config, db aggregator.Store, now 
 	}
 	return b.String()
 }
+
+// TestAPIAnswersNoStore checks that every answer of the /api/ endpoints,
+// an unknown path's 404 and a refused method's 405 too, carries
+// Cache-Control: no-store, as the README says of every error answer of
+// the daemon's endpoints, where they carried none and a shared cache could
+// keep a 404 or the store's status as it was.
+func TestAPIAnswersNoStore(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "tributary.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv := httptest.NewServer(ops.Handler(func() *aggregator.Config { return &aggregator.Config{} }, db))
+	defer srv.Close()
+	for _, tt := range []struct {
+		method, path string
+		want         int
+	}{
+		{http.MethodGet, "/api/status", http.StatusOK},
+		{http.MethodGet, "/api/export", http.StatusOK},
+		{http.MethodGet, "/api/nope", http.StatusNotFound},
+		{http.MethodPost, "/api/status", http.StatusMethodNotAllowed},
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), tt.method, srv.URL+tt.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s %s = %d, Cache-Control %q; want %d and no-store", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Cache-Control"), tt.want)
+		}
+	}
+}
