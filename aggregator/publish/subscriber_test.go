@@ -185,6 +185,20 @@ func pollFixture(t *testing.T, name, path string) (*daemon, *feedtest.Clock) {
 	return d, clk
 }
 
+// itemHTML undoes the escapes the published formats add to an item's HTML:
+// the XML feeds escape it once more, and JSON writes its & and < as
+// \u0026 and \u003c.
+var itemHTML = strings.NewReplacer("&amp;", "&", "&#34;", `"`, `\u0026`, "&", `\u003c`, "<", `\u003e`, ">", `\"`, `"`)
+
+// feedHTML returns the topic all's feed in the format of ext (".rss",
+// ".atom", ".json") as published, and with its items' HTML as the item
+// holds it (itemHTML), for matching.
+func (d *daemon) feedHTML(t *testing.T, ext string) (body []byte, html string) {
+	t.Helper()
+	body = d.feed(t, "/topics/all"+ext)
+	return body, itemHTML.Replace(itemHTML.Replace(string(body)))
+}
+
 // load loads the config and binds its sources to the source states the
 // store holds, as serve does at start and at each reload.
 func (d *daemon) load(states []aggregator.SourceState) (*aggregator.Config, *topic.Set) {
