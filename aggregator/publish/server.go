@@ -355,9 +355,12 @@ func preconditionFailed(r *http.Request, etag string, modified time.Time) bool {
 }
 
 // preconditionFailedError writes the 412 of a failed If-Match or
-// If-Unmodified-Since.
+// If-Unmodified-Since, with "Cache-Control: no-store" in place of the
+// one a web page or the list names for itself before its preconditions
+// are read (uncachedErrors leaves a Cache-Control already named).
 func preconditionFailedError(w http.ResponseWriter) {
 	w.Header().Del("Content-Encoding")
+	w.Header()["Cache-Control"] = noStore
 	http.Error(w, "precondition failed", http.StatusPreconditionFailed)
 }
 

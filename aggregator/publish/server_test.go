@@ -162,11 +162,13 @@ func TestNotFoundAndMethods(t *testing.T) {
 			t.Errorf("%s %s Cache-Control = %q; want [no-store]", tt.method, tt.path, got)
 		}
 	}
-	// A failed If-Match too.
-	resp, _ := f.do(t, "GET", "/topics/world.atom", `If-Match: "gone"`)
-	if resp.StatusCode != http.StatusPreconditionFailed || resp.Header.Get("Cache-Control") != "no-store" {
-		t.Errorf("GET /topics/world.atom with a stale If-Match = %d, Cache-Control %q; want 412, no-store",
-			resp.StatusCode, resp.Header.Get("Cache-Control"))
+	// A failed If-Match too, of a feed, of a web page and of the list,
+	// whose answers name a Cache-Control of their own.
+	for _, path := range []string{"/topics/world.atom", "/", "/topics/world", "/opml"} {
+		resp, _ := f.do(t, "GET", path, `If-Match: "gone"`)
+		if got := resp.Header.Values("Cache-Control"); resp.StatusCode != http.StatusPreconditionFailed || len(got) != 1 || got[0] != "no-store" {
+			t.Errorf("GET %s with a stale If-Match = %d, Cache-Control %q; want 412, [no-store]", path, resp.StatusCode, got)
+		}
 	}
 }
 
