@@ -91,7 +91,8 @@ type SourceRow struct {
 // the stored sources no longer configured. Its URLs and errors read the
 // credentials they carry (a password, a token in the query) as "xxxxx",
 // as /api/status hands them out, and a source without a name is named by
-// the host and path of its URL, as the poller names it.
+// the host, path and query of its URL (aggregator.URLName), as the poller
+// names it.
 func Status(ctx context.Context, cfg *aggregator.Config, st aggregator.Store) ([]SourceRow, error) {
 	states, err := st.Sources(ctx)
 	if err != nil {
