@@ -98,12 +98,15 @@ func localAddr(r *http.Request) netip.Addr {
 
 // AllowFrom serves h only to the clients that Allowed lets through, with
 // the server settings srv returns at each request (so a config reload
-// takes effect): its server.metrics_allow and its names. Others get 403.
+// takes effect): its server.metrics_allow and its names. Others get 403,
+// with Cache-Control: no-store, as every answer of Handler: a refusal is
+// of one client, which no shared cache may give to another.
 func AllowFrom(srv func() aggregator.ServerConfig, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := srv()
 		allow, err := ParsePrefixes(s.MetricsAllow)
 		if err != nil || !Allowed(allow, ServerNames(s), r) {
+			w.Header()["Cache-Control"] = noStore
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
 		}

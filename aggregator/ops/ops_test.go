@@ -145,6 +145,11 @@ func TestAllowFrom(t *testing.T) {
 		if w.Code != tt.want {
 			t.Errorf("AllowFrom from %s = %d; want %d", tt.remote, w.Code, tt.want)
 		}
+		// A refusal is of one client: no shared cache may give it to
+		// another, as /api/'s other error answers say.
+		if got := w.Result().Header.Values("Cache-Control"); tt.want == 403 && (len(got) != 1 || got[0] != "no-store") {
+			t.Errorf("AllowFrom from %s: 403 with Cache-Control %q; want [no-store]", tt.remote, got)
+		}
 	}
 	if _, err := ops.ParsePrefixes([]string{"nonsense"}); err == nil {
 		t.Errorf("ParsePrefixes(nonsense) = nil error")
