@@ -225,3 +225,63 @@ func boundConfig(t *testing.T, yml string, states []aggregator.SourceState) *agg
 	aggregator.BindSources(cfg.Sources, states)
 	return cfg
 }
+
+// TestEditedURLShownStoredLeavesTheHeldProxy reads, as status does with
+// the daemon stopped (ShownStored), a source that a permanent redirect led
+// to a feed proxy that is now held, after its URL was edited in the config
+// to its own feed on another host: it is not waiting for the proxy, as a
+// start of the daemon does not hold it there, where status read it
+// waiting until the proxy's hold was over.
+func TestEditedURLShownStoredLeavesTheHeldProxy(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	proxy := func(path string) string { return strings.Replace(o.URL(path), "127.0.0.1", "localhost", 1) }
+	o.Feed("/proxy/paper.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Redirect("/paper.rss", proxy("/proxy/paper.rss"), http.StatusMovedPermanently)
+	o.Feed("/own/paper.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Status("/proxy/a.rss", http.StatusTooManyRequests, "7200")
+	o.Status("/proxy/b.rss", http.StatusTooManyRequests, "7200")
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	load := func(paper string, states []aggregator.SourceState) *aggregator.Config {
+		t.Helper()
+		yml := fmt.Sprintf("poll:\n  allow_private: true\n  timeout: 2s\nstorage:\n  retention: 0\nsources:\n"+
+			"  - url: %q\n    name: Paper\n  - url: %q\n    name: A\n  - url: %q\n    name: B\n",
+			paper, proxy("/proxy/a.rss"), proxy("/proxy/b.rss"))
+		return boundConfig(t, yml, states)
+	}
+	db := mustOpen(t)
+	cfg := load(o.URL("/paper.rss"), nil)
+	id := cfg.Sources[0].SourceID()
+	if out := newPoller(t, cfg, db, clk.Now).PollPolitely(t.Context(), nil); out[0].Result != "ok" || out[1].Result != "rate_limited" || out[2].Result != "rate_limited" {
+		t.Fatalf("first poll: %s, %s, %s; want the paper read through the proxy, the others asked to wait", out[0].Result, out[1].Result, out[2].Result)
+	}
+	clk.Add(time.Minute)
+	states, err := db.Sources(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range states {
+		if st.ID == id && st.URL != proxy("/proxy/paper.rss") {
+			t.Fatalf("paper stored at %s; want it moved to the proxy's %s", st.URL, proxy("/proxy/paper.rss"))
+		}
+	}
+	cfg = load(o.URL("/own/paper.rss"), states)
+	shown, err := newPoller(t, cfg, db, clk.Now).ShownStored(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, st := range shown {
+		switch {
+		case st.ID == id:
+			found = true
+			if st.Held != "" {
+				t.Errorf("paper configured at its own feed shown held: %q, due %s; want it not waiting for the proxy", st.Held, st.NextDue)
+			}
+		case st.Held == "":
+			t.Errorf("%s shown not held; want the proxy's sources waiting for its hold", st.URL)
+		}
+	}
+	if !found {
+		t.Errorf("no state shown for the paper, source %s", id)
+	}
+}

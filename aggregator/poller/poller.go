@@ -2071,10 +2071,15 @@ func (p *Poller) ShownStored(ctx context.Context) ([]aggregator.SourceState, err
 	p.mu.Lock()
 	for _, st := range states {
 		// As loadDue reads it: a source that moved is held by its new
-		// host.
-		if src, ok := p.pl.source(st.ID); ok && st.URL != "" && st.URL != src.URL {
+		// host, unless its URL was edited since (ConfiguredAt), which
+		// is fetched there.
+		src, ok := p.pl.source(st.ID)
+		if !ok {
+			continue
+		}
+		if s := st.ConfiguredAt(src.URL); s.URL != "" && s.URL != src.URL {
 			if _, seen := p.moved[st.ID]; !seen {
-				p.moved[st.ID] = hostName(st.URL)
+				p.moved[st.ID] = hostName(s.URL)
 			}
 		}
 	}
