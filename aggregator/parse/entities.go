@@ -73,12 +73,13 @@ func expandEntities(doc []byte) []byte {
 		}
 		name, ok := entityRef(doc[i+1:])
 		text, declared := e.text[name]
-		if !ok && (i+1 >= len(doc) || doc[i+1] != '#') {
+		if n, _ := charRef(doc[i:]); !ok && n == 0 {
 			// An "&" that starts no reference, which the decoder reads as
 			// itself, is written as a reference to itself: an entity
-			// expanded right after it, to no text say ("&&a;"), would
-			// otherwise leave it to start a reference with what follows,
-			// or to end the document.
+			// expanded right after it, to no text say ("&&a;", "&#&a;"),
+			// would otherwise leave it to start a reference with what
+			// follows ("&#&a;38;" would read "&"), or to end the
+			// document.
 			if grown += len("&amp;") - 1; grown > maxEntityGrowth {
 				return doc
 			}

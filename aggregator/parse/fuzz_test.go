@@ -171,6 +171,7 @@ func FuzzExpandEntities(f *testing.F) {
 		`<?xml version="1.0"?><!-- c --><!DOCTYPE rss [<!ENTITY q 'say "hi"'><!ENTITY m "<b>">]><rss><a t='&q;'>&q;&m;<![CDATA[&q;]]></a></rss>`,
 		`<!DOCTYPE a [<!ENTITY x "a&#1;b"><!ENTITY y "&">]><a>&x;&y;#x1b;</a>`,
 		`<!DOCTYPE a [<!ENTITY a "&b;"><!ENTITY b "&a;">]><a>&a;</a>`,
+		`<!DOCTYPE a [<!ENTITY a "">]>&#&a;`,
 	} {
 		f.Add([]byte(s))
 	}

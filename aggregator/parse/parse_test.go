@@ -1932,6 +1932,8 @@ func TestExpandEntities(t *testing.T) {
 		{"forbidden characters dropped", `<!DOCTYPE a [<!ENTITY x "a&#1;b"><!ENTITY amp1 "&amp;#"><!ENTITY y "&">]><a>&x;&y;#x1b;</a>`,
 			`<!DOCTYPE a [<!ENTITY x "a&#1;b"><!ENTITY amp1 "&amp;#"><!ENTITY y "&">]><a>ab&amp;#x1b;</a>`},
 		{"a bare ampersand stands for itself", `<!DOCTYPE a [<!ENTITY y "&">]><a>&x&y;</a>`, `<!DOCTYPE a [<!ENTITY y "&">]><a>&amp;x&amp;</a>`},
+		{"so does one before a number that is no reference", `<!DOCTYPE a [<!ENTITY e "">]><a>&#&e;38; &#x&e;26; &#38;&e; &#x26;</a>`,
+			`<!DOCTYPE a [<!ENTITY e "">]><a>&amp;#38; &amp;#x26; &#38; &#x26;</a>`},
 		{"XML's own not redefined", `<!DOCTYPE a [<!ENTITY lt "x">]><a>&lt;</a>`, `<!DOCTYPE a [<!ENTITY lt "x">]><a>&lt;</a>`},
 	}
 	for _, tt := range tests {
