@@ -446,7 +446,8 @@ func TestExportFailsLoudly(t *testing.T) {
 }
 
 // TestStatusHidesQueryCredentials lists sources never fetched, named by
-// the host and path of their URLs, without the password or the query, and
+// the host, path and query of their URLs, without the password and with
+// the credential in the query as xxxxx, and
 // one whose error an earlier version recorded with its URL whole: status
 // gives the credential of that URL's query as xxxxx.
 func TestStatusHidesQueryCredentials(t *testing.T) {

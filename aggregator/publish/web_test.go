@@ -278,9 +278,9 @@ func TestTopicPage(t *testing.T) {
 // TestIndexHidesQueryCredentials shows sources whose URLs carry a private
 // feed's credential in their query on the front page: the feed links, the
 // site links and the recorded errors give the credential as xxxxx and keep
-// the other parameters, a source without a name is named by the host and
-// path of its URL, and a story's link, another site's page, keeps its query
-// whole.
+// the other parameters, a source without a name is named by the host,
+// path and query of its URL, the credential as xxxxx there too, and a
+// story's link, another site's page, keeps its query whole.
 func TestIndexHidesQueryCredentials(t *testing.T) {
 	f := newFixture(t)
 	now := fixedNow()
@@ -323,10 +323,10 @@ func TestIndexHidesQueryCredentials(t *testing.T) {
 			t.Errorf("GET / lacks a link to %s", want)
 		}
 	}
-	// A source with no name is named by the host and path of its URL,
-	// as status names it.
-	if d.row("pending.example/rss") == nil {
-		t.Errorf("GET / lacks a row named pending.example/rss")
+	// A source with no name is named by the host, path and query of its
+	// URL, as status names it.
+	if d.row("pending.example/rss?apikey=xxxxx&cat=5") == nil {
+		t.Errorf("GET / lacks a row named pending.example/rss?apikey=xxxxx&cat=5")
 	}
 	for _, want := range []string{"parsing https://private.example/feed?token=xxxxx&format=rss: unexpected EOF"} {
 		if !d.hasText(want) {
