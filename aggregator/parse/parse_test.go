@@ -2345,3 +2345,28 @@ func TestParseJSONAuthorURLs(t *testing.T) {
 		}
 	}
 }
+
+// TestParsePortOutOfRangeRelative checks that a link or picture in item
+// HTML written as a reference the sanitising policy takes for relative
+// ("//example.org:99999/x", "http:///example.org:99999/"), whose port is
+// past 65535, is dropped as the absolute one is: the link keeps its text
+// and the picture its alt, without the URL; one with a port in range is
+// kept.
+func TestParsePortOutOfRangeRelative(t *testing.T) {
+	f := mustParseFile(t, "port-out-of-range-relative.xml", "")
+	if len(f.Items) != 1 {
+		t.Fatalf("%d items; want 1", len(f.Items))
+	}
+	sum := f.Items[0].Summary
+	for _, bad := range []string{"99999", "88888", "70000"} {
+		if strings.Contains(sum, bad) {
+			t.Errorf("summary %q keeps the URL with port %s", sum, bad)
+		}
+	}
+	for _, want := range []string{"took berth four", "its crew", `alt="The dredger at berth four"`,
+		`href="https://harbour.example.net:8080/notes/tides"`} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary %q lost %s", sum, want)
+		}
+	}
+}

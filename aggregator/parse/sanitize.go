@@ -414,7 +414,7 @@ func needsRepair(s string) bool {
 				}
 			}
 			if amp < unquotedEnd || dimension && unquotedEnd-v <= len("1px") && tinyDimension(s[v:unquotedEnd]) ||
-				!dimension && (strings.IndexByte(s[v:unquotedEnd], '\\') >= 0 || lonePercent(s[v:unquotedEnd])) {
+				!dimension && (strings.IndexByte(s[v:unquotedEnd], '\\') >= 0 || lonePercent(s[v:unquotedEnd]) || portOutOfRange(s[v:unquotedEnd])) {
 				return true
 			}
 			continue
@@ -426,8 +426,8 @@ func needsRepair(s string) bool {
 		if strings.IndexByte(val, '&') >= 0 {
 			val = html.UnescapeString(val)
 		}
-		if dimension && tinyDimension(val) || !dimension && (strings.ContainsAny(val, " \t\n\r\f\\") || lonePercent(val)) {
-			return true // white space, a backslash or a lone % in a URL, or perhaps a tracking pixel
+		if dimension && tinyDimension(val) || !dimension && (strings.ContainsAny(val, " \t\n\r\f\\") || lonePercent(val) || portOutOfRange(val)) {
+			return true // white space, a backslash, a lone % or a port past 65535 in a URL, or perhaps a tracking pixel
 		}
 	}
 }
@@ -491,6 +491,14 @@ func repairHTML(s string, base *url.URL) string {
 					b.WriteString(link)
 					linked = link != ""
 				}
+			}
+			// A URL the policy takes for relative, "//example.org:99999/x"
+			// or "http:///example.org:99999/", is not checked by it as an
+			// absolute one is: its port past 65535 is dropped here, the
+			// attribute with it, as the policy drops the absolute one's.
+			if n := len(tok.Attr); n > 0 {
+				tok.Attr = slices.DeleteFunc(tok.Attr, func(a html.Attribute) bool { return urlAttrs[a.Key] && portOutOfRange(a.Val) })
+				changed = changed || len(tok.Attr) != n
 			}
 			if changed {
 				b.WriteString(tok.String())
@@ -653,6 +661,37 @@ func widestSource(srcset string) string {
 		}
 	}
 	return best
+}
+
+// portOutOfRange reports whether the URL v, read as browsers read it
+// (repairURL), has a port validPort refuses.
+func portOutOfRange(v string) bool {
+	if !longDigits(v) {
+		return false
+	}
+	u, err := url.Parse(repairURL(v))
+	return err == nil && !validPort(u)
+}
+
+// longDigits reports whether a ":" in v is followed by five digits or
+// more, as a port past 65535 is: most URLs need not be parsed to know
+// they have none.
+func longDigits(v string) bool {
+	for i := strings.IndexByte(v, ':'); i >= 0; {
+		n := 0
+		for n < len(v)-i-1 && '0' <= v[i+1+n] && v[i+1+n] <= '9' {
+			n++
+		}
+		if n >= 5 {
+			return true
+		}
+		j := strings.IndexByte(v[i+1:], ':')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // repairURL returns a URL as browsers read one written in an attribute:
