@@ -966,7 +966,8 @@ func place(link string) string {
 // recurring lines now tells them.
 func (s *session) articleLines(it aggregator.Item) []string {
 	lines := s.chrome.tables[it.SourceID]
-	raw, keys := plainOf(it).lines()
+	plain := plainOf(it)
+	raw, keys := plain.lines()
 	leads := leadKeys(raw)
 	isChrome := map[string]bool{}
 	if lines != nil {
@@ -974,7 +975,7 @@ func (s *session) articleLines(it aggregator.Item) []string {
 			isChrome[k] = lines.Count(k) >= near.ChromeMin
 		}
 	}
-	return stripChrome(raw, keys, leads, isChrome)
+	return stripChrome(raw, keys, leads, plain.footers(it.Title), isChrome)
 }
 
 // containment returns the share of the shorter of the texts of a pending

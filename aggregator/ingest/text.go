@@ -42,6 +42,24 @@ func (p plainText) lines() (lines, keys []string) {
 	return lines, keys
 }
 
+// footers returns the chrome counter keys of the lines that are a
+// platform's footer (near.Footer) of the item titled title: the last line
+// of the summary, of the content, or of both.
+func (p plainText) footers(title string) []string {
+	var keys []string
+	for _, t := range []string{p.summary, p.content} {
+		if l := lastLine(t); l != "" && near.Footer(l, title) {
+			keys = append(keys, "b"+near.LineKey(l))
+		}
+	}
+	return keys
+}
+
+// lastLine returns the last line of the plain text t.
+func lastLine(t string) string {
+	return t[strings.LastIndexByte(t, '\n')+1:]
+}
+
 // leadKeys returns the chrome counter key ("l" and its near.LineKey) of
 // each line's lead label (near.LeadLabel), or "" for a line without one.
 // It returns nil when no line has one.
@@ -86,17 +104,18 @@ func chromeKeys(lineKeys, leads, segments []string) []string {
 }
 
 // stripChrome drops the lines that recur across the source's items, the
-// platforms' footers that name each item (near.Footer), the lines that
-// point elsewhere under a lead label the source's items share ("READ ALSO:
-// another headline", not a sentence), and lines that are not prose when
-// the item has prose: what remains is the article. keys are the lines'
-// chrome counter keys and leads their lead labels' (or nil).
-func stripChrome(lines, keys, leads []string, isChrome map[string]bool) []string {
+// platforms' footers that name each item (footers, their keys, from
+// plainText.footers), the lines that point elsewhere under a lead label
+// the source's items share ("READ ALSO: another headline", not a
+// sentence), and lines that are not prose when the item has prose: what
+// remains is the article. keys are the lines' chrome counter keys and
+// leads their lead labels' (or nil).
+func stripChrome(lines, keys, leads, footers []string, isChrome map[string]bool) []string {
 	kept := make([]string, 0, len(lines))
 	prose := make([]bool, 0, len(lines)) // near.Prose of each kept line, computed once
 	anyProse := false
 	for i, l := range lines {
-		if isChrome[keys[i]] || near.Footer(l) {
+		if isChrome[keys[i]] || slices.Contains(footers, keys[i]) {
 			continue
 		}
 		if leads != nil && leads[i] != "" && isChrome[leads[i]] && !near.Sentence(l) {
@@ -184,7 +203,7 @@ func storyText(st *aggregator.Story, items []aggregator.Item, known map[string]p
 		}
 		lines := chrome[it.SourceID]
 		for _, f := range []string{p.summary, p.content} {
-			if f = topicText(f, lines); f != "" {
+			if f = topicText(f, it.Title, lines); f != "" {
 				out.Fields = append(out.Fields, f)
 			}
 		}
@@ -215,22 +234,23 @@ func topicItems(face string, items []aggregator.Item) []aggregator.Item {
 	return out
 }
 
-// topicText returns the plain text t without the lines that recur across
-// its source's items (lines, the source's table; nil keeps every line) and
-// the platforms' footers that name each item (near.Footer): a topic is
-// decided on what an item says, not on what its source prints under every
-// item (a podcast's sponsor and credits, a channel's links, a site's
-// newsletter box, "The post … appeared first on <site>"), which would take
-// every item of the source into a topic that names it.
-func topicText(t string, lines *near.LineCounts) string {
+// topicText returns the plain text t, of the item titled title, without
+// the lines that recur across its source's items (lines, the source's
+// table; nil keeps every line) and the platform's footer that names the
+// item, its last line (near.Footer): a topic is decided on what an item
+// says, not on what its source prints under every item (a podcast's
+// sponsor and credits, a channel's links, a site's newsletter box, "The
+// post … appeared first on <site>"), which would take every item of the
+// source into a topic that names it.
+func topicText(t, title string, lines *near.LineCounts) string {
 	if t == "" {
 		return t
 	}
 	counted := lines != nil && lines.Len() > 0
 	all := near.Lines(t)
 	kept := make([]string, 0, len(all))
-	for _, l := range all {
-		if near.Footer(l) || counted && lines.Count("b"+near.LineKey(l)) >= near.ChromeMin {
+	for i, l := range all {
+		if i == len(all)-1 && near.Footer(l, title) || counted && lines.Count("b"+near.LineKey(l)) >= near.ChromeMin {
 			continue
 		}
 		kept = append(kept, l)

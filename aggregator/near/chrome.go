@@ -253,9 +253,10 @@ func Label(segment string) bool {
 // footer, in the languages it ships; a site's name of at most eight words
 // without a comma ends it, where a sentence that starts alike goes on)
 // and Reddit's "submitted by /u/<name>
-// to r/<community>", whose "[link]" and "[comments]" Text leaves out.
+// to r/<community>", whose "[link]" and "[comments]" Text leaves out. The
+// first group is the title a WordPress footer names.
 var footers = regexp.MustCompile(`(?i)^(?:` +
-	`(?:the post|der beitrag|l['’]article|la entrada|het bericht) .+ (?:appeared first on|erschien zuerst auf|est apparu en premier sur|se publicó primero en|verscheen eerst op)(?: [^ ,;:]+){1,8}` +
+	`(?:the post|der beitrag|l['’]article|la entrada|het bericht) (.+) (?:appeared first on|erschien zuerst auf|est apparu en premier sur|se publicó primero en|verscheen eerst op)(?: [^ ,;:]+){1,8}` +
 	`|submitted by /?u/\S+(?: to /?r/\S+)?` +
 	`)$`)
 
@@ -263,15 +264,21 @@ var footers = regexp.MustCompile(`(?i)^(?:` +
 // which spare the regexp every other line.
 var footerStarts = []string{"the post ", "der beitrag ", "l'article ", "l’article ", "la entrada ", "het bericht ", "submitted by "}
 
-// Footer reports whether a line of text (a line of Text) is such a
-// platform's footer: it says where the item was published and by whom,
-// not what it reports, and topics and near-duplicates are decided without
-// it, as they are without a source's recurring lines.
-func Footer(line string) bool {
+// Footer reports whether line, the last line of an item's text (of Text)
+// and the item titled title, is such a platform's footer: it says where
+// the item was published and by whom, not what it reports, and topics and
+// near-duplicates are decided without it, as they are without a source's
+// recurring lines. The platforms print it last, and WordPress's names the
+// item's own title (compared as LineKey compares lines): a last paragraph
+// that only starts and ends alike ("The post office closed at noon. Its
+// sign appeared first on the cover of the Gazette."), or one that quotes
+// another post's footer, is the article's text.
+func Footer(line, title string) bool {
 	line = strings.TrimSpace(line)
 	for _, p := range footerStarts {
 		if len(line) > len(p) && strings.EqualFold(line[:len(p)], p) {
-			return footers.MatchString(line)
+			m := footers.FindStringSubmatch(line)
+			return m != nil && (m[1] == "" || LineKey(m[1]) == LineKey(title))
 		}
 	}
 	return false

@@ -827,29 +827,34 @@ func TestOwnCopy(t *testing.T) {
 }
 
 func TestFooter(t *testing.T) {
+	const garlic = "Planting garlic in November"
 	tests := []struct {
-		line string
-		want bool
+		line, title string
+		want        bool
 	}{
-		{"The post Planting garlic in November appeared first on Coastline Gardener .", true},
-		{"The post Planting garlic in November appeared first on Coastline Gardener", true},
-		{"Der Beitrag Knoblauch im November erschien zuerst auf Küstengarten .", true},
-		{"L’article Planter l'ail en novembre est apparu en premier sur Jardin côtier .", true},
-		{"La entrada Plantar ajo en noviembre se publicó primero en Huerto costero .", true},
-		{"Het bericht Knoflook planten in november verscheen eerst op Kusttuin .", true},
-		{"submitted by /u/keelhaul_kay", true},
-		{"submitted by /u/bowline_ben to r/sailing", true},
-		{"Submitted by u/bowline_ben", true},
+		{"The post Planting garlic in November appeared first on Coastline Gardener .", garlic, true},
+		{"The post Planting garlic in November appeared first on Coastline Gardener", garlic, true},
+		{"The post Planting garlic in November! appeared first on Coastline Gardener.", "Planting Garlic in November", true},
+		{"Der Beitrag Knoblauch im November erschien zuerst auf Küstengarten .", "Knoblauch im November", true},
+		{"L’article Planter l'ail en novembre est apparu en premier sur Jardin côtier .", "Planter l’ail en novembre", true},
+		{"La entrada Plantar ajo en noviembre se publicó primero en Huerto costero .", "Plantar ajo en noviembre", true},
+		{"Het bericht Knoflook planten in november verscheen eerst op Kusttuin .", "Knoflook planten in november", true},
+		{"submitted by /u/keelhaul_kay", "Fouled anchor", true},
+		{"submitted by /u/bowline_ben to r/sailing", "", true},
+		{"Submitted by u/bowline_ben", "Fouled anchor", true},
 		// Lines of articles that start alike.
-		{"The post office appeared first on the high street in 1840, records show.", false},
-		{"The post of harbour master is vacant.", false},
-		{"Submitted by the council, the plan goes to a vote on Monday.", false},
-		{"submitted by /u/a and approved by the moderators", false},
-		{"", false},
+		{"The post office appeared first on the high street in 1840, records show.", garlic, false},
+		{"The post office closed at noon. Its painted sign appeared first on the cover of the Gazette.", "Village loses its last counter", false},
+		{"The post of harbour master is vacant.", garlic, false},
+		{"Submitted by the council, the plan goes to a vote on Monday.", garlic, false},
+		{"submitted by /u/a and approved by the moderators", garlic, false},
+		// Another post's footer, quoted.
+		{"The post Ten tips for tomatoes appeared first on Garden Weekly.", garlic, false},
+		{"", garlic, false},
 	}
 	for _, tt := range tests {
-		if got := Footer(tt.line); got != tt.want {
-			t.Errorf("Footer(%q) = %v; want %v", tt.line, got, tt.want)
+		if got := Footer(tt.line, tt.title); got != tt.want {
+			t.Errorf("Footer(%q, %q) = %v; want %v", tt.line, tt.title, got, tt.want)
 		}
 	}
 }

@@ -289,3 +289,18 @@ func entryAuthors(e platformEntry) []string {
 	}
 	return out
 }
+
+// TestFooterLookalikesInTopics polls a blog with a post whose last
+// paragraph starts and ends as WordPress's footer does ("The post office
+// closed at noon. … appeared first on the cover of the Gazette."), one
+// that quotes another post's footer in its text, and one that ends in its
+// own footer: the first two are taken into a topic of a word in those
+// paragraphs, which are what they report, and the third is not, its only
+// such word in the site's name its footer gives.
+func TestFooterLookalikesInTopics(t *testing.T) {
+	feed := pollPlatforms(t, "  - id: gazette\n    title: Gazette\n    match:\n      any: [gazette]\n", "footer-lookalikes.rss")
+	got := titles(feed("gazette"))
+	if want := []string{"Village loses its last counter", "Why every post here ends with a credit line"}; !slices.Equal(got, want) {
+		t.Errorf("topic gazette has %q; want %q", got, want)
+	}
+}
