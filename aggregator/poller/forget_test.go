@@ -487,3 +487,43 @@ func TestClockJumpLoggedOnce(t *testing.T) {
 		t.Errorf("a second jump of the clock: logged %d times in all; want twice", n)
 	}
 }
+
+// TestClockAheadOfStoreLoggedOnce restarts on a store under a clock set a
+// year ahead while the daemon was stopped and prunes hourly for a day: the
+// clock being further ahead than the store and the feeds attest is logged
+// at the first prune only, not at every prune for the rest of the run; the
+// clock then set a day further ahead is logged once, as a jump.
+func TestClockAheadOfStoreLoggedOnce(t *testing.T) {
+	start := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
+	o := feedtest.NewOrigin(t)
+	o.Feed("/gazette.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Feed("/wire.rss", "application/rss+xml", []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>`+
+		`<link>https://wire.example/</link><description>d</description></channel></rss>`))
+	db := mustOpen(t)
+	cfg := retainingConfig(t, o, "/gazette.rss", "/wire.rss")
+	clk := feedtest.NewClock(start)
+	newPoller(t, cfg, db, clk.Now).PollAll(t.Context(), nil)
+
+	// Restarted a year ahead.
+	clk.Add(365 * 24 * time.Hour)
+	var log bytes.Buffer
+	p := newPollerWith(t, cfg, db, poller.Options{Now: clk.Now, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	var counted time.Duration
+	poller.SetElapsed(p, func(time.Time) time.Duration { return counted })
+	const msg = "the clock is further ahead than the store's last fetch and its feeds' newest items attest"
+	for range 24 {
+		p.Prune(t.Context())
+		clk.Add(time.Hour)
+		counted += time.Hour
+	}
+	if n := strings.Count(log.String(), msg); n != 1 {
+		t.Errorf("the clock ahead of the store was logged %d times over 24 prunes; want once:\n%s", n, log.String())
+	}
+	clk.Add(24 * time.Hour) // ahead by a day more
+	p.Prune(t.Context())
+	p.Prune(t.Context())
+	const jump = "the clock moved further ahead than the time counted since the start"
+	if n, m := strings.Count(log.String(), msg), strings.Count(log.String(), jump); n != 1 || m != 1 {
+		t.Errorf("the clock set a day further ahead: logged as ahead of the store %d times in all, as a jump %d times; want once each:\n%s", n, m, log.String())
+	}
+}

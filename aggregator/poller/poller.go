@@ -138,10 +138,13 @@ type Poller struct {
 	attestMu  sync.Mutex
 	witnessed time.Time
 	// jumpLogged is how far the clock was ahead of the time counted when
-	// the prune last said so (less, once the count caught up), or zero:
-	// a jump is logged once, not at every prune for the rest of the run.
-	jumpMu     sync.Mutex
-	jumpLogged time.Duration
+	// the prune last said so (less, once the count caught up), or zero,
+	// and attestLogged how far it was ahead of what the store and the
+	// feeds attest: a jump is logged once, not at every prune for the
+	// rest of the run.
+	jumpMu       sync.Mutex
+	jumpLogged   aheadLogged
+	attestLogged aheadLogged
 
 	// pending holds source states that carry no items (304s, unchanged
 	// bodies, failures) until the next flush writes them in one
@@ -1164,20 +1167,10 @@ func (p *Poller) prune(ctx context.Context, now time.Time, pl *pipeline) {
 	from := p.retentionNow(now)
 	cutoff := from.Add(-r)
 	clock, counted := now.Round(0), p.counted(now)
-	ahead := clock.Sub(counted)
-	// A jump is logged when it comes: the first, or another since. As
-	// the feeds vouch for later times the count catches up, and the
-	// clock is then less ahead than logged, which is no new jump.
+	ahead, unattested := clock.Sub(counted), clock.Sub(from.Round(0))
 	p.jumpMu.Lock()
-	jumped := ahead > p.jumpLogged+time.Minute
-	switch {
-	case ahead <= time.Minute:
-		p.jumpLogged = 0
-	case jumped:
-		p.jumpLogged = ahead
-	default:
-		p.jumpLogged = min(p.jumpLogged, ahead)
-	}
+	jumped := p.jumpLogged.note(ahead, time.Minute)
+	unattestedJumped := p.attestLogged.note(unattested, r)
 	p.jumpMu.Unlock()
 	switch {
 	case ahead > time.Minute:
@@ -1185,11 +1178,13 @@ func (p *Poller) prune(ctx context.Context, now time.Time, pl *pipeline) {
 			p.log.WarnContext(ctx, "the clock moved further ahead than the time counted since the start; the retention counts back from no later than the time counted",
 				"clock", now.UTC().Format(time.RFC3339), "counted", counted.UTC().Format(time.RFC3339))
 		}
-	case clock.Sub(from.Round(0)) > r:
+	case unattested > r:
 		// Ahead by less, the clock may be right, and the store was
 		// stopped a while or its feeds are quiet.
-		p.log.WarnContext(ctx, "the clock is further ahead than the store's last fetch and its feeds' newest items attest; the retention counts back from what they attest",
-			"clock", now.UTC().Format(time.RFC3339), "attested", from.UTC().Format(time.RFC3339))
+		if unattestedJumped {
+			p.log.WarnContext(ctx, "the clock is further ahead than the store's last fetch and its feeds' newest items attest; the retention counts back from what they attest",
+				"clock", now.UTC().Format(time.RFC3339), "attested", from.UTC().Format(time.RFC3339))
+		}
 	}
 	n, err := p.st.Prune(ctx, cutoff)
 	if err != nil {
@@ -1207,6 +1202,30 @@ func (p *Poller) prune(ctx context.Context, now time.Time, pl *pipeline) {
 		}
 	}
 	p.forget(ctx, cutoff)
+}
+
+// aheadLogged is how far the clock was ahead of a time it is checked
+// against when a prune last said so, or zero. It stays as it is while the
+// clock and that time move on together, from prune to prune.
+type aheadLogged time.Duration
+
+// note records that the clock is ahead by d, more than limit calls for a
+// word, and reports whether that is a jump to log: the first, or another
+// since. As the feeds vouch for later times the time checked against
+// catches up, and the clock is then less ahead than logged, which is no
+// new jump; back within limit, the next jump is logged again.
+func (a *aheadLogged) note(d, limit time.Duration) bool {
+	switch {
+	case d <= limit:
+		*a = 0
+		return false
+	case d > time.Duration(*a)+time.Minute:
+		*a = aheadLogged(d)
+		return true
+	default:
+		*a = min(*a, aheadLogged(d))
+		return false
+	}
 }
 
 // forget deletes the stored state of every source no longer configured
