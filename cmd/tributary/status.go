@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -192,14 +193,33 @@ func (s storedHolds) Sources(ctx context.Context) ([]aggregator.SourceState, err
 }
 
 // heldStates returns db as storedHolds reads it, for the sources of cfg.
+// It reads the stored source states once, and hands that reading to the
+// binding of cfg's sources, to the poller's start and to the table.
 func heldStates(ctx context.Context, cfg *aggregator.Config, db *store.DB) (aggregator.Store, error) {
-	tags, err := bindStored(ctx, cfg, db)
+	states, err := db.Sources(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pl, err := poller.New(cfg, tags, db, poller.Options{Logger: slog.New(slog.DiscardHandler)})
+	tags, err := bindConfig(cfg, slices.Clone(states))
+	if err != nil {
+		return nil, err
+	}
+	read := readStates{DB: db, states: states}
+	pl, err := poller.New(cfg, tags, read, poller.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return nil, err
 	}
 	return storedHolds{DB: db, poller: pl}, nil
+}
+
+// readStates is a store whose source states were read once: status
+// writes none, and the poller it starts asks for them three times.
+type readStates struct {
+	*store.DB
+	states []aggregator.SourceState
+}
+
+// Sources returns a copy of the states read, which the caller may change.
+func (r readStates) Sources(context.Context) ([]aggregator.SourceState, error) {
+	return slices.Clone(r.states), nil
 }
