@@ -185,11 +185,16 @@ func withoutIDs(h string) string {
 // where a browser closes it, so that what follows it in an entry (the list
 // of the other sources that carried the story) or in a reader's page
 // stands outside it: not folded away in a <details>, struck through in a
-// <del>, part of a link or a cell of a table. HTML that leaves no element
-// open but paragraphs, which the next paragraph closes, is returned as it
+// <del>, part of a link or a cell of a table. HTML a browser must mend
+// otherwise is written as the browser reads it too: an end tag that closes
+// nothing (a "</div>" left over where a source cut its text), an element
+// other than a void one written "<p/>", a link inside a link. Validators
+// and strict HTML parsers call such HTML invalid, and readers that parse
+// it strictly drop it. HTML that leaves no element open but paragraphs,
+// which the next paragraph closes, and needs no mending, is returned as it
 // is; other HTML is read as a browser reads it and written anew.
 func closed(h string) string {
-	if !leavesOpen(h) {
+	if !needsMending(h) {
 		return h
 	}
 	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
@@ -214,16 +219,18 @@ var formatting = map[string]bool{
 	"s": true, "small": true, "strike": true, "strong": true, "tt": true, "u": true,
 }
 
-// leavesOpen reports whether HTML h leaves an element other than a
-// paragraph open at its end.
-func leavesOpen(h string) bool {
+// needsMending reports whether HTML h leaves an element other than a
+// paragraph open at its end, or holds a tag a browser mends: an end tag
+// that closes no open element, a non-void element written self-closing,
+// or a link opened inside a link.
+func needsMending(h string) bool {
 	if !strings.Contains(h, "<") {
 		return false
 	}
 	var open []string
 	z := html.NewTokenizer(strings.NewReader(h))
 	for {
-		switch z.Next() {
+		switch tt := z.Next(); tt {
 		case html.ErrorToken:
 			for _, name := range open {
 				if name != "p" {
@@ -234,21 +241,28 @@ func leavesOpen(h string) bool {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			// HTML reads "<details/>" as "<details>": the slash closes
 			// only a void element, which needs no closing.
-			name, _ := z.TagName()
-			if !htmlcut.VoidElements[string(name)] {
-				open = append(open, string(name))
+			tok, _ := z.TagName()
+			name := string(tok)
+			if htmlcut.VoidElements[name] {
+				continue
 			}
+			if tt == html.SelfClosingTagToken || name == "a" && slices.Contains(open, "a") {
+				return true
+			}
+			open = append(open, name)
 		case html.EndTagToken:
-			name, _ := z.TagName()
-			for i := len(open) - 1; i >= 0; i-- {
-				if open[i] == string(name) {
-					if formatting[open[i]] {
-						open = slices.Delete(open, i, i+1)
-					} else {
-						open = open[:i] // with the elements left open inside it
-					}
-					break
-				}
+			tok, _ := z.TagName()
+			i := len(open) - 1
+			for i >= 0 && open[i] != string(tok) {
+				i--
+			}
+			if i < 0 {
+				return true // it closes nothing
+			}
+			if formatting[open[i]] {
+				open = slices.Delete(open, i, i+1)
+			} else {
+				open = open[:i] // with the elements left open inside it
 			}
 		}
 	}
