@@ -192,6 +192,9 @@ func TestSanitize(t *testing.T) {
 		{"unquoted link with a referenced space", `<a href=/a&#32;b.html>x</a>`, `<a href="https://site.example/a%20b.html" rel="nofollow noopener noreferrer">x</a>`},
 		{"thin image kept", `<img src="/rule.png" width="1" height="300">`, `<img src="https://site.example/rule.png" width="1" height="300">`},
 		{"space text is no attribute", `<p>write href="a b" here</p>`, `<p>write href=&#34;a b&#34; here</p>`},
+		// An override of the letters' order, which shows "gpj.exe" as
+		// "exe.jpg", keeps only its direction.
+		{"bdo", `<p>Open <BDO dir="rtl">gpj.exe</BDO> or <bdo>this</bdo></p>`, `<p>Open <bdi dir="rtl">gpj.exe</bdi> or  this </p>`},
 	}
 	for _, tt := range tests {
 		got := Sanitize(tt.in, base)

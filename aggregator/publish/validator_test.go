@@ -582,7 +582,8 @@ const validatorBase = "https://proxy.example/news"
 // fixture's, the edge and hostile stories, one whose author is an e-mail
 // address with a name, with text outside ASCII, a picture and links, and
 // one whose source's HTML holds tags a browser must mend (an end tag left
-// over where the source cut its text, "<p/>", a link inside a link).
+// over where the source cut its text, "<p/>", a link inside a link) and
+// an override of its letters' order (<bdo>).
 func TestValidatorRules(t *testing.T) {
 	f := newFixture(t)
 	putEdgeStories(t, f)
@@ -594,7 +595,9 @@ func TestValidatorRules(t *testing.T) {
 		items: []itemSpec{{src: srcAlpha, guid: "mend-1", title: "Harbour works begin", link: link,
 			content: parse.Sanitize(`<div class="excerpt"><p>Cranes arrive <b>today</b></strong> at the quay.</p></div></div>`+
 				`<p>Work starts at dawn.<p/><a href="/harbour">Harbour <a href="/map">map</a></a></p>`, link),
-			summary: parse.Sanitize(`<p>Cranes arrive.</p></span>`, link)}},
+			// The summary as an older version stored it, its letters'
+			// order overridden (<bdo>) as a file's name spoofs its type.
+			summary: `<p>Cranes arrive: see <bdo dir="rtl">gpj.exe</bdo>.</p></span>`}},
 	})
 	f.pub.Changed()
 	cfg := *f.cfg
