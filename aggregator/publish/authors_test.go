@@ -2,9 +2,12 @@ package publish_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"net/mail"
+	"slices"
 	"testing"
+	"time"
 )
 
 // TestAtomEmailIsAnASCIIAddrSpec polls a feed whose items' authors are
@@ -72,4 +75,54 @@ func isASCIIText(s string) bool {
 		}
 	}
 	return true
+}
+
+// TestAuthorAddressIsNoName publishes a story whose authors a source gave
+// as e-mail addresses, with a name in either of RSS's and e-mail's forms,
+// bare, and with a domain in Unicode: every format names each by its name,
+// else by the source, where readers show the author's name (RSS's
+// dc:creator, JSON Feed's name, Atom's <name>), and JSON Feed gives the
+// address as the author's mailto: URL, in ASCII, as Atom gives it in
+// <email>.
+func TestAuthorAddressIsNoName(t *testing.T) {
+	f := newFixture(t)
+	putStories(t, f.db, storySpec{
+		at: t0.Add(8 * time.Hour), topics: []string{"all"},
+		items: []itemSpec{{src: srcAlpha, guid: "mail-1", title: "Ferry fares", link: "https://alpha.example/fares", content: "<p>Fares.</p>",
+			authors: []string{"desk@alpha.example (Night Desk)", "Zoë Müller", "wire@alpha.example", "Wire Desk <wire@bücher.example>"}}},
+	})
+	f.pub.Changed("all")
+	wantNames := []string{"Night Desk", "Zoë Müller", "Alpha News", "Wire Desk"}
+	wantURLs := []string{"mailto:desk@alpha.example", "", "mailto:wire@alpha.example", "mailto:wire@xn--bcher-kva.example"}
+
+	_, rss := f.get(t, "/topics/all.rss")
+	if got := checkRSS(t, "all.rss", rss).Channel.Items[0].Creators; !slices.Equal(got, wantNames) {
+		t.Errorf("all.rss item 0 dc:creator %q; want %q", got, wantNames)
+	}
+	_, atom := f.get(t, "/topics/all.atom")
+	var gotNames []string
+	for _, a := range checkAtom(t, "all.atom", atom).Entries[0].Authors {
+		gotNames = append(gotNames, a.Name)
+	}
+	if !slices.Equal(gotNames, wantNames) {
+		t.Errorf("all.atom entry 0 authors %q; want %q", gotNames, wantNames)
+	}
+	_, js := f.get(t, "/topics/all.json")
+	var doc struct {
+		Items []struct {
+			Authors []struct{ Name, URL string } `json:"authors"`
+			Author  struct{ Name, URL string }   `json:"author"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(js, &doc); err != nil || len(doc.Items) == 0 {
+		t.Fatalf("all.json: %v", err)
+	}
+	var gotURLs []string
+	gotNames = nil
+	for _, a := range doc.Items[0].Authors {
+		gotNames, gotURLs = append(gotNames, a.Name), append(gotURLs, a.URL)
+	}
+	if !slices.Equal(gotNames, wantNames) || !slices.Equal(gotURLs, wantURLs) || doc.Items[0].Author.Name != wantNames[0] {
+		t.Errorf("all.json item 0 authors %q with URLs %q, author %q; want %q with %q", gotNames, gotURLs, doc.Items[0].Author.Name, wantNames, wantURLs)
+	}
 }

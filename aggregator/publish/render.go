@@ -461,18 +461,39 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 	return doc
 }
 
-// atomAuthor is the Atom person of author a of an item from source. An
-// author given as an e-mail address, bare (what RSS's <author> holds) or
-// with a name, has the address in <email>, and in <name> the name, else
-// the source's: <name> is a person's name, and validators warn of an
-// address in it. <email> holds an addr-spec (RFC 4287, section 3.2.3),
-// which is ASCII: a domain written in Unicode is given in its ASCII form,
-// and an address that has none is left out (see atomEmail).
+// atomAuthor is the Atom person of author a of an item from source: its
+// name (personOf), and its e-mail address in <email>. <email> holds an
+// addr-spec (RFC 4287, section 3.2.3), which is ASCII: a domain written in
+// Unicode is given in its ASCII form, and an address that has none is left
+// out (see atomEmail).
 func atomAuthor(a, source string) *feeds.AtomAuthor {
-	if addr, err := mail.ParseAddress(a); err == nil {
-		return &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: cmp.Or(oneLine(addr.Name), source), Email: atomEmail(addr.Address)}}
+	name, addr := personOf(a, source)
+	return &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: name, Email: atomEmail(addr)}}
+}
+
+// personOf returns the name of author a of an item from source, and its
+// e-mail address when it was given as one. An author given as an e-mail
+// address, bare (what RSS's <author> holds) or with a name ("desk@x.example
+// (Night Desk)", "Night Desk <desk@x.example>"), is named by the name, else
+// by the source: every format publishes the name where a reader shows the
+// author's name (Atom's <name>, RSS's dc:creator, JSON Feed's name), and
+// validators warn of an address there.
+func personOf(a, source string) (name, addr string) {
+	if parsed, err := mail.ParseAddress(a); err == nil {
+		return cmp.Or(oneLine(parsed.Name), source), parsed.Address
 	}
-	return &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: a}}
+	return a, ""
+}
+
+// authorNames returns the names of authors (personOf) of an item from
+// source.
+func authorNames(authors []string, source string) []string {
+	out := make([]string, 0, len(authors))
+	for _, a := range authors {
+		name, _ := personOf(a, source)
+		out = append(out, name)
+	}
+	return out
 }
 
 // atomEmail returns the address addr as Atom's <email> holds it, an
@@ -629,7 +650,7 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 		// One copy of the HTML, in description, which every reader reads.
 		desc := ri.Content.Content
 		ri.Content = nil
-		creators := rssTexts(authorsOf(v))
+		creators := rssTexts(authorNames(authorsOf(v), v.Source))
 		if len(creators) == 0 {
 			creators = rssTexts([]string{v.Source}) // the authors were all tags
 		}
@@ -699,7 +720,14 @@ func (s *state) jsonDoc(pg *page) *jsonFeed {
 		v := &pg.stories[i]
 		ji.Tags = v.Tags
 		for _, a := range authorsOf(v) {
-			ji.Authors = append(ji.Authors, &feeds.JSONAuthor{Name: a})
+			// An author's e-mail address is its URL, as mailto: (which
+			// JSON Feed readers link to), beside its name.
+			name, addr := personOf(a, v.Source)
+			author := &feeds.JSONAuthor{Name: name}
+			if addr = atomEmail(addr); addr != "" {
+				author.Url = "mailto:" + addr
+			}
+			ji.Authors = append(ji.Authors, author)
 		}
 		ji.Author = ji.Authors[0] // JSON Feed 1.0 readers know only author
 		// JSON Feed's summary is plain text.
