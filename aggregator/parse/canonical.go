@@ -21,6 +21,11 @@ var trackingParams = map[string]bool{
 	"xtor": true, "ito": true, "smid": true, "sr_share": true, "spm": true,
 	"guccounter": true, "guce_referrer": true, "guce_referrer_sig": true,
 	"mbid": true,
+	// A session that a site writes into its links where a cookie would
+	// hold it (PHP, Java servlets, ColdFusion, osCommerce, Zen Cart): a
+	// new one at every fetch made a new link of every item.
+	"phpsessid": true, "jsessionid": true, "sessionid": true, "session_id": true,
+	"sessid": true, "cfid": true, "cftoken": true, "oscsid": true, "zenid": true,
 }
 
 // trackingPrefixes are prefixes of tracking parameter families: Urchin
@@ -46,8 +51,9 @@ func isTrackingParam(key string) bool {
 // CanonicalURL returns the form of an absolute http(s) URL used to decide
 // whether two links name the same page: the scheme and host lower-cased, the
 // default port, user information and fragment dropped, an empty path written
-// "/", tracking parameters (utm_*, fbclid, gclid and similar) removed and the
-// remaining query parameters sorted. It is idempotent. It returns "" for
+// "/", tracking parameters (utm_*, fbclid, gclid and similar) and session ids
+// (";jsessionid=…" in the path, PHPSESSID and similar in the query) removed
+// and the remaining query parameters sorted. It is idempotent. It returns "" for
 // anything that is not an absolute http or https URL.
 func CanonicalURL(raw string) string {
 	c := canonicalURL(raw)
@@ -90,7 +96,7 @@ func canonicalURL(raw string) string {
 	if port != "" {
 		host += ":" + port
 	}
-	out := url.URL{Scheme: scheme, Host: host, Path: u.Path, RawPath: u.RawPath}
+	out := url.URL{Scheme: scheme, Host: host, Path: dropPathSession(u.Path), RawPath: dropPathSession(u.RawPath)}
 	if out.Path == "" {
 		out.Path = "/"
 		out.RawPath = ""
@@ -99,6 +105,29 @@ func canonicalURL(raw string) string {
 		out.RawQuery = canonicalQuery(u.RawQuery)
 	}
 	return out.String()
+}
+
+// pathSession is the path parameter in which Java servlets write a
+// session into a link when the reader takes no cookie: a site's feed
+// written so gives each item a link of its own at every fetch
+// ("/news/42;jsessionid=8F3A…").
+const pathSession = ";jsessionid="
+
+// dropPathSession returns path without its ";jsessionid=" parameters, in
+// any letter case, each up to the next parameter or segment.
+func dropPathSession(path string) string {
+	for i := 0; i+len(pathSession) <= len(path); i++ {
+		if path[i] != ';' || !strings.EqualFold(path[i:i+len(pathSession)], pathSession) {
+			continue
+		}
+		end := len(path)
+		if j := strings.IndexAny(path[i+1:], ";/"); j >= 0 {
+			end = i + 1 + j
+		}
+		path = path[:i] + path[end:]
+		i--
+	}
+	return path
 }
 
 // canonicalQuery drops tracking and empty parameters from a raw query and

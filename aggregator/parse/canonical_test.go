@@ -20,6 +20,13 @@ func TestCanonicalURL(t *testing.T) {
 		{"https://example.com/caf%C3%A9?q=a%20b", "https://example.com/caf%C3%A9?q=a%20b"},
 		{"  https://example.com/trim  ", "https://example.com/trim"},
 		{"https://example.com/a?x=1&x=1", "https://example.com/a?x=1"},
+		// Sessions written into links: in a Java servlet's path parameter,
+		// in any case, and in PHP's and other platforms' query parameters.
+		{"https://example.com/news/42;jsessionid=8F3A61C0E2?id=3", "https://example.com/news/42?id=3"},
+		{"https://example.com/a;JSESSIONID=x.node1/b;v=1", "https://example.com/a/b;v=1"},
+		{"https://example.com/;jsessionid=x", "https://example.com/"},
+		{"https://example.com/a?PHPSESSID=5d1f&id=3&sid=9", "https://example.com/a?id=3&sid=9"},
+		{"https://example.com/a?CFID=1&CFTOKEN=2&osCsid=3&zenid=4", "https://example.com/a"},
 		{"ftp://example.com/a", ""},
 		{"javascript:alert(1)", ""},
 		{"mailto:a@example.com", ""},

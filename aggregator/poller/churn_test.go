@@ -290,3 +290,52 @@ func TestPriorityEditUpdatesEntries(t *testing.T) {
 		t.Errorf("after the priority edit: %+v; want %+v", after, want)
 	}
 }
+
+// TestSessionInLinks polls feeds that write a new session into every
+// item's link, and give the item a new GUID, at every fetch: a Java
+// site's ";jsessionid=" in the path, a PHP site's PHPSESSID in the query
+// of items too short for their text to tell them. Each item is stored
+// once, and the topic feed does not change between polls.
+func TestSessionInLinks(t *testing.T) {
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	o := feedtest.NewOrigin(t)
+	var java, php atomic.Int64
+	o.Handle("/java.rss", func(w http.ResponseWriter, r *http.Request) {
+		n := java.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, rssDoc(
+			rssItem("Library in Arlow extends its opening hours", fmt.Sprintf("lib-%d", n),
+				fmt.Sprintf("https://java.example/news/41;jsessionid=%X.node1", n*7919), "",
+				"The library in Arlow opens until nine in the evening from Monday."),
+			rssItem("Market square closed for the winter fair", fmt.Sprintf("fair-%d", n),
+				fmt.Sprintf("https://java.example/news/42;jsessionid=%X.node1", n*7919), "",
+				"Stalls of the winter fair take the market square from Friday.")))
+	})
+	o.Handle("/php.rss", func(w http.ResponseWriter, r *http.Request) {
+		n := php.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		var items []string
+		for i := range 3 {
+			items = append(items, rssItem(fmt.Sprintf("Photo %d", i), fmt.Sprintf("photo-%d-%d", n, i),
+				fmt.Sprintf("https://php.example/photo.php?id=%d&amp;PHPSESSID=%x", i, n*104729), "",
+				fmt.Sprintf("Harbour, photo %d", i)))
+		}
+		fmt.Fprint(w, rssDoc(items...))
+	})
+	p, pub, db := churnSetup(t, clk, o.URL("/java.rss"), o.URL("/php.rss"))
+	p.PollAll(t.Context(), nil)
+	first, etag := topicFeed(t, pub)
+	for range 24 {
+		clk.Add(time.Hour)
+		p.PollAll(t.Context(), nil)
+	}
+	got, gotTag := topicFeed(t, pub)
+	stats, err := db.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Items != 5 || stats.Stories != 5 || len(first) != 5 || fmt.Sprint(got) != fmt.Sprint(first) || gotTag != etag {
+		t.Errorf("after 25 polls: %d items in %d stories, a topic feed of %d entries (ETag %s, first %+v); want 5 items in 5 stories and the feed as after the first poll, %d entries (ETag %s)",
+			stats.Items, stats.Stories, len(got), gotTag, got[0], len(first), etag)
+	}
+}
