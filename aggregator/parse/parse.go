@@ -443,8 +443,19 @@ func (n *normaliser) absURL(ref string) string {
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !validPort(u) {
 		return ""
 	}
-	return u.String()
+	if s := u.String(); len(s) <= maxURL {
+		return s
+	}
+	return ""
 }
+
+// maxURL is the longest URL kept as an item's link, one of its media files
+// or links to an original, or a feed's site, self or hub address. Web
+// servers refuse a request line much past 8 KiB (414 URI Too Long), so a
+// longer one leads nowhere; kept, a feed's links of a hundred kilobytes
+// would be stored with each of its items and published with their stories
+// in every topic feed that takes them.
+const maxURL = 8 << 10
 
 func firstAtomLink(links []*atom.Link) string {
 	for _, l := range links {

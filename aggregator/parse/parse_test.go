@@ -2370,3 +2370,39 @@ func TestParsePortOutOfRangeRelative(t *testing.T) {
 		}
 	}
 }
+
+// TestParseURLTooLong checks that a feed's site, an item's link or one of
+// its media files longer than 8 KiB, which no web server takes in a
+// request, is dropped, as an invalid URL is, and the item and the rest of
+// the feed read; a URL of 8 KiB is kept.
+func TestParseURLTooLong(t *testing.T) {
+	long := "https://desk.example/" + strings.Repeat("l", 100<<10)
+	fits := "https://desk.example/" + strings.Repeat("k", 8<<10-len("https://desk.example/"))
+	doc := `<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title><link>` + long + `</link>` +
+		`<item><title>Harbour wall repaired</title><guid>wall-1</guid><link>` + long + `</link>` +
+		`<enclosure url="` + long + `.mp3" type="audio/mpeg" length="100"/>` +
+		`<enclosure url="https://desk.example/wall.mp3" type="audio/mpeg" length="100"/>` +
+		`<description>The harbour wall stands again.</description></item>` +
+		`<item><title>Ferry runs again</title><guid>ferry-1</guid><link>` + fits + `</link>` +
+		`<description>The ferry to Kelso runs again.</description></item></channel></rss>`
+	f, err := Parse([]byte(doc), "application/rss+xml", testFeedURL, "src1", testNow, Options{})
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if len(f.Items) != 2 {
+		t.Fatalf("%d items; want 2", len(f.Items))
+	}
+	if f.SiteURL != "" {
+		t.Errorf("site URL of %d bytes; want none", len(f.SiteURL))
+	}
+	it := f.Items[0]
+	if it.Link != "" || it.CanonicalLink != "" {
+		t.Errorf("item %q: link of %d bytes, canonical link of %d; want none", it.Title, len(it.Link), len(it.CanonicalLink))
+	}
+	if len(it.Enclosures) != 1 || it.Enclosures[0].URL != "https://desk.example/wall.mp3" {
+		t.Errorf("item %q: %d enclosures; want the one of a short URL", it.Title, len(it.Enclosures))
+	}
+	if got := f.Items[1]; got.Link != fits {
+		t.Errorf("item %q: link of %d bytes; want the link of %d", got.Title, len(got.Link), len(fits))
+	}
+}
