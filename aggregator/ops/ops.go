@@ -200,10 +200,12 @@ func stamp(t time.Time) string {
 // WriteStatus prints rows as an aligned table, aligned in a terminal's
 // columns (see Width), so that a source named in Chinese or Japanese does
 // not move the columns after it. A source no longer configured is named
-// with its URL, and has no next due time.
+// with its URL, and has no next due time. A source moved to where another
+// configured source is read says so.
 func WriteStatus(w io.Writer, rows []SourceRow, now time.Time) error {
 	table := [][]string{{"SOURCE", "LAST FETCH", "LAST SUCCESS", "NEXT DUE", "ITEMS", "304s", "STATE"}}
-	for _, r := range rows {
+	shared := sharedFeeds(rows)
+	for i, r := range rows {
 		name, due := r.Name, r.NextDue
 		if !r.Configured {
 			// Its URL tells it from a configured source of the same name
@@ -218,7 +220,7 @@ func WriteStatus(w io.Writer, rows []SourceRow, now time.Time) error {
 		// The state is the last column: it may be long without moving the
 		// others, and the end of an error is often its point.
 		table = append(table, []string{OneLine(name, 160), stamp(r.LastFetch), stamp(r.LastSuccess),
-			stamp(due), strconv.FormatInt(r.Items, 10), share, OneLine(State(r.SourceState, now), 480)})
+			stamp(due), strconv.FormatInt(r.Items, 10), share, OneLine(alsoRead(State(r.SourceState, now), shared[i]), 480)})
 	}
 	widths := make([]int, len(table[0]))
 	for _, row := range table {
@@ -240,6 +242,48 @@ func WriteStatus(w io.Writer, rows []SourceRow, now time.Time) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// sharedFeeds returns, for each configured source that moved (a permanent
+// redirect, its HTML page) to the URL another configured source is read
+// at, by its index in rows, the other's name. Two configured sources are
+// never made one, so both are fetched and store the feed's items: the
+// operator is to drop one from the config.
+func sharedFeeds(rows []SourceRow) map[int]string {
+	var at map[string]int // configured sources not moved, by URL
+	for i, r := range rows {
+		if r.Configured && r.URL == r.ConfigURL {
+			if at == nil {
+				at = map[string]int{}
+			}
+			at[r.URL] = i
+		}
+	}
+	var shared map[int]string
+	for i, r := range rows {
+		if !r.Configured || r.URL == r.ConfigURL || r.LastFetch.IsZero() {
+			continue
+		}
+		j, ok := at[r.URL]
+		if !ok {
+			continue
+		}
+		if shared == nil {
+			shared = map[int]string{}
+		}
+		shared[i] = rows[j].Name
+	}
+	return shared
+}
+
+// alsoRead adds to state, that of a source moved to where the source named
+// other is read, that it is that source's feed; state itself when other
+// is "".
+func alsoRead(state, other string) string {
+	if other == "" {
+		return state
+	}
+	return Aside(state, fmt.Sprintf("source %q is read there too", other))
 }
 
 // Width returns the columns s takes in a terminal: two for each wide or
