@@ -36,6 +36,9 @@ const (
 	// takes, which grows with the square of the list.
 	maxAuthors    = 20
 	maxEnclosures = 20
+	// A GUID names an item, as its URL often: no real one is longer than
+	// a URL may be (maxURL).
+	maxGUID = maxURL
 )
 
 // maxHTML is the most bytes of sanitised HTML an item keeps in its summary
@@ -306,6 +309,11 @@ func (n *normaliser) item(s source) aggregator.Item {
 	}
 	if it.GUID == "" {
 		it.GUID = "sha256:" + digest(it.Title + "\x00" + it.Summary + "\x00" + it.Content)[:32]
+	}
+	if len(it.GUID) > maxGUID {
+		// Its digest tells the item apart as well, where the GUID would
+		// be stored with the item, and exported, at any length.
+		it.GUID = "sha256:" + digest(it.GUID)[:32]
 	}
 	it.ID = aggregator.ItemID(n.sourceID, it.GUID)
 	it.Hash = it.EditHash()

@@ -2406,3 +2406,41 @@ func TestParseURLTooLong(t *testing.T) {
 		t.Errorf("item %q: link of %d bytes; want the link of %d", got.Title, len(got.Link), len(fits))
 	}
 }
+
+// TestParseGUIDTooLong checks that a GUID longer than 8 KiB, which no real
+// feed sends, is kept as its digest: the item is stored without it, under
+// the same id at every fetch, and two such GUIDs that differ past their
+// first 8 KiB still tell their items apart.
+func TestParseGUIDTooLong(t *testing.T) {
+	long := "https://desk.example/" + strings.Repeat("g", 1<<20)
+	doc := `<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>` +
+		`<item><title>Harbour wall repaired</title><guid>` + long + `1</guid><description>The harbour wall stands again.</description></item>` +
+		`<item><title>Ferry runs again</title><guid>` + long + `2</guid><description>The ferry to Kelso runs again.</description></item>` +
+		`<item><title>Market opens</title><guid>market-1</guid><description>The winter market opens on Friday.</description></item>` +
+		`</channel></rss>`
+	parse := func() *Feed {
+		f, err := Parse([]byte(doc), "application/rss+xml", testFeedURL, "src1", testNow, Options{})
+		if err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+		if len(f.Items) != 3 {
+			t.Fatalf("%d items; want 3", len(f.Items))
+		}
+		return f
+	}
+	f, again := parse(), parse()
+	for i, it := range f.Items[:2] {
+		if len(it.GUID) > 64 || !strings.HasPrefix(it.GUID, "sha256:") {
+			t.Errorf("item %q: GUID of %d bytes, %.40q; want its digest", it.Title, len(it.GUID), it.GUID)
+		}
+		if again.Items[i].ID != it.ID {
+			t.Errorf("item %q: id %s, then %s; want the same at every fetch", it.Title, it.ID, again.Items[i].ID)
+		}
+	}
+	if f.Items[0].ID == f.Items[1].ID {
+		t.Errorf("two items whose GUIDs differ at their end share the id %s", f.Items[0].ID)
+	}
+	if f.Items[2].GUID != "market-1" {
+		t.Errorf("item %q: GUID %q; want market-1", f.Items[2].Title, f.Items[2].GUID)
+	}
+}
