@@ -452,6 +452,11 @@ func (f *Fetcher) requestError(parent, rctx context.Context, err error, phase, h
 	return f.describe(rctx, err, phase, true)
 }
 
+// unsupportedTE starts the words in which net/http refuses an answer whose
+// Transfer-Encoding names a coding other than chunked, the coding quoted
+// after it.
+const unsupportedTE = "unsupported transfer encoding: "
+
 // describe is requestError for the request of one URL; nameURL says
 // whether the message names the URL requested, when nothing else in it
 // does.
@@ -471,6 +476,12 @@ func (f *Fetcher) describe(rctx context.Context, err error, phase string, nameUR
 		// What net/http reports when the connection closed before the
 		// answer's first byte, or in the TLS handshake.
 		err = newError(io.EOF, "the server closed the connection without answering")
+	}
+	if _, coding, ok := strings.Cut(err.Error(), unsupportedTE); ok {
+		// A body compressed in transit ("Transfer-Encoding: gzip,
+		// chunked"), which HTTP/1.1 allows and no client has to read:
+		// net/http refuses the answer, in words of its own connection.
+		err = newError(err, "unsupported transfer-encoding %s: only chunked is read; a compressed feed is sent with a Content-Encoding", coding)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {

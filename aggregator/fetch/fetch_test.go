@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"compress/zlib"
@@ -1063,5 +1064,32 @@ func TestSwitchingProtocols(t *testing.T) {
 	}
 	if want := "http 101 switching protocols from " + url + " to a request that asked for no other protocol"; err.Error() != want {
 		t.Errorf("Fetch(101) error = %q; want %q", err, want)
+	}
+}
+
+// TestTransferCodings checks that an answer whose body is compressed in
+// transit (Transfer-Encoding: gzip, chunked), which HTTP/1.1 allows and
+// net/http does not read, fails with an error that names the coding and
+// where a compressed feed belongs, where it spoke of a broken connection.
+func TestTransferCodings(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(rssBody))
+	zw.Close()
+	f := newFetcher(t, Options{})
+	for _, coding := range []string{"gzip, chunked", "deflate"} {
+		addr := feedtest.RawServer(t, func(c net.Conn) {
+			if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+				return
+			}
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nTransfer-Encoding: %s\r\n\r\n%x\r\n%s\r\n0\r\n\r\n",
+				coding, gz.Len(), gz.Bytes())
+		})
+		u := "http://" + addr + "/feed.rss"
+		_, err := f.Fetch(t.Context(), Request{URL: u})
+		want := fmt.Sprintf("requesting %s: unsupported transfer-encoding %q: only chunked is read; a compressed feed is sent with a Content-Encoding", u, coding)
+		if err == nil || err.Error() != want {
+			t.Errorf("Fetch of a body in Transfer-Encoding %q: error %v; want %q", coding, err, want)
+		}
 	}
 }
