@@ -52,8 +52,8 @@ func isTrackingParam(key string) bool {
 // whether two links name the same page: the scheme and host lower-cased, the
 // default port, user information and fragment dropped, an empty path written
 // "/", tracking parameters (utm_*, fbclid, gclid and similar) and session ids
-// (";jsessionid=…" in the path, PHPSESSID and similar in the query) removed
-// and the remaining query parameters sorted. It is idempotent. It returns "" for
+// (";jsessionid=…" and ASP.NET's "/(S(…))" in the path, PHPSESSID and
+// similar in the query) removed and the remaining query parameters sorted. It is idempotent. It returns "" for
 // anything that is not an absolute http or https URL.
 func CanonicalURL(raw string) string {
 	c := canonicalURL(raw)
@@ -97,6 +97,7 @@ func canonicalURL(raw string) string {
 		host += ":" + port
 	}
 	out := url.URL{Scheme: scheme, Host: host, Path: dropPathSession(u.Path), RawPath: dropPathSession(u.RawPath)}
+	out.Path, out.RawPath = dropCookieless(out.Path), dropCookieless(out.RawPath)
 	if out.Path == "" {
 		out.Path = "/"
 		out.RawPath = ""
@@ -128,6 +129,48 @@ func dropPathSession(path string) string {
 		i--
 	}
 	return path
+}
+
+// dropCookieless returns path without the segments in which ASP.NET
+// writes a session, and the other values it would keep in cookies, when
+// it runs without them: "/(S(lit3py55t21z5v55vlm25s55))/news/42.aspx" is
+// "/news/42.aspx".
+func dropCookieless(path string) string {
+	if !strings.Contains(path, "/(") {
+		return path
+	}
+	segs := strings.Split(path, "/")
+	kept := segs[:0]
+	for _, seg := range segs {
+		if !cookieless(seg) {
+			kept = append(kept, seg)
+		}
+	}
+	return strings.Join(kept, "/")
+}
+
+// cookieless reports whether seg is a segment of ASP.NET's cookieless
+// values: each a letter and its value in brackets, all in brackets
+// ("(S(…))", "(A(…)S(…))").
+func cookieless(seg string) bool {
+	inner, ok := strings.CutPrefix(seg, "(")
+	if !ok {
+		return false
+	}
+	if inner, ok = strings.CutSuffix(inner, ")"); !ok || inner == "" {
+		return false
+	}
+	for inner != "" {
+		if len(inner) < 3 || !('A' <= inner[0] && inner[0] <= 'Z' || 'a' <= inner[0] && inner[0] <= 'z') || inner[1] != '(' {
+			return false
+		}
+		end := strings.IndexByte(inner, ')')
+		if end < 0 || strings.ContainsAny(inner[2:end], "()") {
+			return false
+		}
+		inner = inner[end+1:]
+	}
+	return true
 }
 
 // canonicalQuery drops tracking and empty parameters from a raw query and

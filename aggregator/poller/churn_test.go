@@ -293,8 +293,9 @@ func TestPriorityEditUpdatesEntries(t *testing.T) {
 
 // TestSessionInLinks polls feeds that write a new session into every
 // item's link, and give the item a new GUID, at every fetch: a Java
-// site's ";jsessionid=" in the path, a PHP site's PHPSESSID in the query
-// of items too short for their text to tell them. Each item is stored
+// site's ";jsessionid=" in the path, an ASP.NET site's "/(S(…))/", a PHP
+// site's PHPSESSID in the query of items too short for their text to tell
+// them. Each item is stored
 // once, and the topic feed does not change between polls.
 func TestSessionInLinks(t *testing.T) {
 	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
@@ -322,7 +323,15 @@ func TestSessionInLinks(t *testing.T) {
 		}
 		fmt.Fprint(w, rssDoc(items...))
 	})
-	p, pub, db := churnSetup(t, clk, o.URL("/java.rss"), o.URL("/php.rss"))
+	var aspx atomic.Int64
+	o.Handle("/aspx.rss", func(w http.ResponseWriter, r *http.Request) {
+		n := aspx.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, rssDoc(rssItem("Swimming pool in Hadley reopens after repairs", fmt.Sprintf("pool-%d", n),
+			fmt.Sprintf("https://aspx.example/(S(%x))/news/43.aspx", n*15485863), "",
+			"The swimming pool in Hadley opens again on Saturday after its roof was repaired.")))
+	})
+	p, pub, db := churnSetup(t, clk, o.URL("/java.rss"), o.URL("/php.rss"), o.URL("/aspx.rss"))
 	p.PollAll(t.Context(), nil)
 	first, etag := topicFeed(t, pub)
 	for range 24 {
@@ -334,8 +343,8 @@ func TestSessionInLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stats.Items != 5 || stats.Stories != 5 || len(first) != 5 || fmt.Sprint(got) != fmt.Sprint(first) || gotTag != etag {
-		t.Errorf("after 25 polls: %d items in %d stories, a topic feed of %d entries (ETag %s, first %+v); want 5 items in 5 stories and the feed as after the first poll, %d entries (ETag %s)",
+	if stats.Items != 6 || stats.Stories != 6 || len(first) != 6 || fmt.Sprint(got) != fmt.Sprint(first) || gotTag != etag {
+		t.Errorf("after 25 polls: %d items in %d stories, a topic feed of %d entries (ETag %s, first %+v); want 6 items in 6 stories and the feed as after the first poll, %d entries (ETag %s)",
 			stats.Items, stats.Stories, len(got), gotTag, got[0], len(first), etag)
 	}
 }
