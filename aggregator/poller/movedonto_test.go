@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -11,13 +12,15 @@ import (
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 	"github.com/tributary-feeds/tributary/aggregator/ops"
+	"github.com/tributary-feeds/tributary/aggregator/publish"
+	"github.com/tributary-feeds/tributary/aggregator/topic"
 )
 
 // TestMovedOntoAnotherSource moves a source, by a permanent redirect, to
 // the URL another configured source is read at: two configured sources
 // are never made one, so both read the feed, and status says on the moved
-// one's line that the other is read there too, so that the operator drops
-// one from the config.
+// one's line that the other is read there too, as the front page does, so
+// that the operator drops one from the config.
 func TestMovedOntoAnotherSource(t *testing.T) {
 	now := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
 	clk := feedtest.NewClock(now)
@@ -57,5 +60,16 @@ func TestMovedOntoAnotherSource(t *testing.T) {
 	}
 	if !strings.HasPrefix(wire, "Harbour Wire") || strings.Contains(wire, "read there too") {
 		t.Errorf("status line of the source at the URL:\n%s\nwant its own state alone", wire)
+	}
+
+	// The front page says so too, on the moved source's row alone.
+	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	publish.New(cfg, db, tags.Topics(), nil, quiet).Handler(nil).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if n := strings.Count(rec.Body.String(), "(moved to where Harbour Wire is read too)"); rec.Code != http.StatusOK || n != 1 {
+		t.Errorf("GET / = %d, saying %d times that a source moved to where Harbour Wire is read; want 200, once", rec.Code, n)
 	}
 }

@@ -316,11 +316,27 @@ func (p *Publisher) sourceRows(s *state, srcs []aggregator.SourceState) []source
 	}
 	rows := make([]sourceRow, 0, len(srcs)+len(configured))
 	stored := make(map[string]bool, len(srcs))
+	readAt := map[string]string{} // configured sources read at their URL, by it
+	for _, st := range srcs {
+		if _, ok := configured[st.ID]; ok && st.URL == st.ConfigURL {
+			readAt[st.URL] = sourceName(st)
+		}
+	}
 	for _, st := range srcs {
 		stored[st.ID] = true
 		row := sourceState(st, now)
-		if _, ok := configured[st.ID]; !ok && len(configured) > 0 {
+		_, ok := configured[st.ID]
+		if !ok && len(configured) > 0 {
 			row.Detail = strings.TrimSpace(row.Detail + " (no longer configured)")
+		}
+		if other, at := readAt[st.URL]; ok && at && st.URL != st.ConfigURL && !st.LastFetch.IsZero() {
+			// Moved, by a permanent redirect or its HTML page, to another
+			// configured source's feed: both read it, until the operator
+			// drops one from the config.
+			if other == "" {
+				other = urlName(st.URL)
+			}
+			row.Detail = strings.TrimSpace(row.Detail + " (moved to where " + oneLine(other) + " is read too)")
 		}
 		rows = append(rows, row)
 	}
