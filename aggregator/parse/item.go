@@ -39,6 +39,9 @@ const (
 	// A GUID names an item, as its URL often: no real one is longer than
 	// a URL may be (maxURL).
 	maxGUID = maxURL
+	// A media type's type and subtype are 127 characters at most each
+	// (RFC 6838, section 4.2), and its parameters (codecs) a few dozen.
+	maxMediaType = 512
 )
 
 // maxHTML is the most bytes of sanitised HTML an item keeps in its summary
@@ -464,9 +467,15 @@ func (n *normaliser) enclosures(in []*gofeed.Enclosure, base *url.URL) []aggrega
 		if err != nil {
 			length = 0
 		}
+		typ := strings.ToLower(PlainText(e.Type))
+		if len(typ) > maxMediaType {
+			// No media type: the file is typed by its extension, as one
+			// without a type is.
+			typ = ""
+		}
 		out = append(out, aggregator.Enclosure{
 			URL:    u,
-			Type:   strings.ToLower(PlainText(e.Type)),
+			Type:   typ,
 			Length: max(length, 0),
 		})
 	}

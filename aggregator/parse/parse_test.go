@@ -2444,3 +2444,30 @@ func TestParseGUIDTooLong(t *testing.T) {
 		t.Errorf("item %q: GUID %q; want market-1", f.Items[2].Title, f.Items[2].GUID)
 	}
 }
+
+// TestParseMediaTypeTooLong checks that an enclosure's type longer than a
+// media type can be is dropped, the file then typed by its extension as
+// one without a type is, rather than stored with the item and published
+// in every topic feed that takes its story; a type with parameters is
+// kept.
+func TestParseMediaTypeTooLong(t *testing.T) {
+	doc := `<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>` +
+		`<item><title>Harbour wall repaired</title><guid>wall-1</guid><link>https://desk.example/wall</link>` +
+		`<enclosure url="https://desk.example/wall.mp3" type="audio/` + strings.Repeat("x", 100<<10) + `" length="100"/>` +
+		`<enclosure url="https://desk.example/wall.mp4" type="video/mp4; codecs=&quot;avc1.42E01E, mp4a.40.2&quot;" length="200"/>` +
+		`<description>The harbour wall stands again.</description></item></channel></rss>`
+	f, err := Parse([]byte(doc), "application/rss+xml", testFeedURL, "src1", testNow, Options{})
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if len(f.Items) != 1 || len(f.Items[0].Enclosures) != 2 {
+		t.Fatalf("items %+v; want one with two enclosures", f.Items)
+	}
+	enc := f.Items[0].Enclosures
+	if enc[0].Type != "" {
+		t.Errorf("enclosure %s: type of %d bytes; want none", enc[0].URL, len(enc[0].Type))
+	}
+	if want := `video/mp4; codecs="avc1.42e01e, mp4a.40.2"`; enc[1].Type != want {
+		t.Errorf("enclosure %s: type %q; want %q", enc[1].URL, enc[1].Type, want)
+	}
+}
