@@ -238,14 +238,21 @@ func (s *session) prepare(sourceID string, work []*pending, prep *Prepared) ([]*
 // source with the same text at the same link but for its query is that
 // item as well, unless the fetch still lists it at its own link, where the
 // query names the page ("notice.php?id=102"). A daily show's episodes under one title and description,
-// without links, differ in their files.
+// without links, differ in their files. An item at the same link, under
+// the same title and with the same files, whose text differs from the
+// stored one's in its figures alone (a count of readers, the time of the
+// fetch), is that item edited when the fetch no longer lists the stored
+// one: it is made an edit of it, its id and GUID, and updates it in place.
 func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pending, error) {
 	type item struct{ link, title, summary, content, files string }
 	var fetched map[item]bool   // the new items of this fetch kept so far
 	listed := map[string]bool{} // the links of this fetch's items, schemeless
+	ids := map[string]bool{}    // the ids of this fetch's items
 	for _, it := range items {
 		listed[schemeless(linkOf(it))] = true
+		ids[it.ID] = true
 	}
+	var claimed map[string]bool // the stored items edits were made of
 	kept := work[:0:0]
 	for _, p := range work {
 		if p.old != nil {
@@ -256,6 +263,7 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 		link := linkOf(it)
 		key := item{schemeless(link), it.Title, it.Summary, it.Content, files(it)}
 		again := fetched[key]
+		var edited *aggregator.Item
 		if !again {
 			// The stored items under the same link, in either scheme (a
 			// site that moved to https rewrites its feed's links), else
@@ -313,10 +321,29 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 					again = true
 					break
 				}
+				if edited == nil && old.SourceID == it.SourceID && key.link != "" && was.link == key.link &&
+					was.title == key.title && was.files == key.files && !ids[old.ID] && !claimed[old.ID] &&
+					figureless(was.summary) == figureless(key.summary) && figureless(was.content) == figureless(key.content) {
+					edited = &old
+				}
 			}
 		}
 		if again {
 			continue
+		}
+		if edited != nil {
+			// The item the source gave before at the same link, under
+			// the same title, and no longer lists: this is that item,
+			// under a GUID made anew, its text the same but for its
+			// figures (a count of readers, the time of the fetch).
+			// Stored as a new item at every fetch, it would add a member
+			// to its story at each.
+			p.it.ID, p.it.GUID = edited.ID, edited.GUID
+			p.old = edited
+			if claimed == nil {
+				claimed = map[string]bool{}
+			}
+			claimed[edited.ID] = true
 		}
 		if fetched == nil {
 			fetched = map[item]bool{}
@@ -325,6 +352,16 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 		kept = append(kept, p)
 	}
 	return kept, nil
+}
+
+// figureless returns s without its ASCII digits.
+func figureless(s string) string {
+	return strings.Map(func(r rune) rune {
+		if '0' <= r && r <= '9' {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // queryless returns link without its query and fragment.

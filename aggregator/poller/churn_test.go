@@ -348,3 +348,56 @@ func TestSessionInLinks(t *testing.T) {
 			stats.Items, stats.Stories, len(got), gotTag, got[0], len(first), etag)
 	}
 }
+
+// TestNewGUIDEditedText polls a feed that gives its items a new GUID at
+// every fetch and a text that changes a little at each (a count of
+// readers): each item is stored once and updated in place, where every
+// fetch added a copy of each to its story. A page's entries under one link
+// and one title whose texts are not versions of one another, the older
+// dropped from the feed as the newer come, stay items of their own.
+func TestNewGUIDEditedText(t *testing.T) {
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	o := feedtest.NewOrigin(t)
+	var counted, live atomic.Int64
+	o.Handle("/counted.rss", func(w http.ResponseWriter, r *http.Request) {
+		n := counted.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, rssDoc(
+			rssItem("Library in Arlow extends its opening hours", fmt.Sprintf("urn:uuid:4f1c-%d-lib", n), "https://counted.example/news/41",
+				"Mon, 02 Nov 2026 09:00:00 GMT", fmt.Sprintf("The library in Arlow opens until nine in the evening from Monday, the council said after readers asked for longer hours. Read %d times.", 13*n)),
+			rssItem("Market square closed for the winter fair", fmt.Sprintf("urn:uuid:4f1c-%d-fair", n), "https://counted.example/news/42",
+				"Mon, 02 Nov 2026 10:00:00 GMT", fmt.Sprintf("Stalls of the winter fair take the market square from Friday, and the buses that stop there move to Quay street. Read %d times.", 7*n))))
+	})
+	entries := []string{
+		"Rain closed the lower road at Brenner bridge this morning; drivers are sent through Hadley.",
+		"The council has opened a rest centre in the school hall for the families of Quay street.",
+		"Power is back in the north of the town, the grid company says, after six hours without.",
+		"Ferries to Kelso island are cancelled for the rest of the day as the wind picks up again.",
+	}
+	o.Handle("/live.rss", func(w http.ResponseWriter, r *http.Request) {
+		n := int(live.Add(1))
+		w.Header().Set("Content-Type", "application/rss+xml")
+		// One entry a fetch, under the page's link and title.
+		fmt.Fprint(w, rssDoc(rssItem("Storm in Velmar: live", fmt.Sprintf("live-entry-%d", n), "https://live.example/storm",
+			"", entries[(n-1)%len(entries)])))
+	})
+	p, pub, db := churnSetup(t, clk, o.URL("/counted.rss"), o.URL("/live.rss"))
+	for range 4 {
+		p.PollAll(t.Context(), nil)
+		clk.Add(time.Hour)
+	}
+	stats, err := db.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The two counted items, and the four entries of the live page.
+	if stats.Items != 6 {
+		t.Errorf("after 4 polls: %d items in %d stories; want 6 items, the 2 counted once each and the 4 live entries", stats.Items, stats.Stories)
+	}
+	got, _ := topicFeed(t, pub)
+	for _, e := range got {
+		if e.Title == "Library in Arlow extends its opening hours" && e.Date != "2026-11-02T09:00:00Z" {
+			t.Errorf("entry %+v; want it dated as first published", e)
+		}
+	}
+}
