@@ -959,13 +959,16 @@ func mailtoAddress(u string) string {
 	return addr
 }
 
+// personNames returns the names of ps, each once, at most maxAuthors: a
+// person's name, else the address, as plain text without the quotation
+// marks around the whole of it (unquoteName).
 func personNames(ps []*gofeed.Person) []string {
 	var out []string
 	for _, p := range ps {
 		if p == nil {
 			continue
 		}
-		name := PlainText(p.Name)
+		name := unquoteName(PlainText(p.Name))
 		if name == "" {
 			name = PlainText(p.Email)
 		}
@@ -978,6 +981,25 @@ func personNames(ps []*gofeed.Person) []string {
 		}
 	}
 	return out
+}
+
+// unquoteName returns a name without the quotation marks that stand
+// around the whole of it: a photo site credits each upload to
+// `nobody@photos.example ("Ishbel Grant")`, which reads as the name
+// `"Ishbel Grant"`. A name that holds another quotation mark keeps its own
+// (`Jack "Salty" Penrose`, `"Salty" and "Moorhen"`).
+func unquoteName(name string) string {
+	for _, q := range [][2]string{{`"`, `"`}, {"\u201c", "\u201d"}} {
+		inner, ok := strings.CutPrefix(name, q[0])
+		if !ok {
+			continue
+		}
+		inner, ok = strings.CutSuffix(inner, q[1])
+		if ok && !strings.ContainsAny(inner, "\"\u201c\u201d") {
+			return strings.TrimSpace(inner)
+		}
+	}
+	return name
 }
 
 // itunesCategories returns the names of an item's iTunes categories,

@@ -2471,3 +2471,18 @@ func TestParseMediaTypeTooLong(t *testing.T) {
 		t.Errorf("enclosure %s: type %q; want %q", enc[1].URL, enc[1].Type, want)
 	}
 }
+
+// TestParseQuotedAuthors checks that an author whose name the feed gives
+// in quotation marks, as a photo site credits every upload
+// ("nobody@photos.example ("Ishbel Grant")"), is named without them, while
+// a name that only holds a quotation, a nickname, keeps it.
+func TestParseQuotedAuthors(t *testing.T) {
+	f := mustParseFile(t, "rss-quoted-authors.xml", "")
+	want := [][]string{
+		{"Ishbel Grant"},
+		{"Ishbel Grant"},
+		{`Jack "Salty" Penrose`},
+		{`"Salty" and "Moorhen"`},
+	}
+	checkItems(t, f, "authors", func(it aggregator.Item) []string { return it.Authors }, want)
+}
