@@ -129,6 +129,43 @@ func TestHeadlineNamesDisagreeIn(t *testing.T) {
 	}
 }
 
+// TestHeadlinesOverOneText checks that two headlines over one standing
+// text tell two items of a series apart when each holds words the other
+// lacks and the text none of them, and that a headline changed over its
+// text, a headline that only adds words, and texts that differ in their
+// words do not.
+func TestHeadlinesOverOneText(t *testing.T) {
+	const stats = "<p>Monthly statistics on the size and landings of the fishing fleet.</p>"
+	const book = "author: Elspeth Carrow<br/>name: Morwenna<br/>average rating: %s<br/>rating: 4<br/>shelves: read<br/>"
+	const storm = "<p>Storm Orla brought gusts of 80mph to the coast overnight, and thousands of homes lost power.</p>"
+	tests := []struct {
+		a, textA, b, textB string
+		want               bool
+	}{
+		{"Fishing fleet statistics: October 2026", stats, "Fishing fleet statistics: September 2026", stats, true},
+		{"The Lighthouse Keeper's Daughter", fmt.Sprintf(book, "3.91"), "Tidewrack", fmt.Sprintf(book, "4.02"), true},
+		{"Agency Information Collection Activities; Commercial Space Launch Accident Reporting",
+			"<p>The Authority invites public comments on its intention to renew an information collection.</p>",
+			"Agency Information Collection Activities; Pilot Certification Requirements",
+			"<p>The Authority invites public comments on its intention to renew an information collection.</p>", true},
+		// An article given again under a new headline: its words are in
+		// the text.
+		{"Storm hits the coast", storm, "Storm Orla cuts power to thousands", storm, false},
+		// A headline that adds words to the other's.
+		{"Fishing fleet statistics", stats, "Fishing fleet statistics: October 2026", stats, false},
+		// Texts of other words.
+		{"Fishing fleet statistics: October 2026", stats, "Fishing fleet statistics: September 2026",
+			"<p>Monthly statistics on the size and landings of the fishing fleet, revised.</p>", false},
+		// No text.
+		{"Fishing fleet statistics: October 2026", "", "Fishing fleet statistics: September 2026", "", false},
+	}
+	for _, tt := range tests {
+		if got := HeadlinesOverOneText(tt.a, tt.textA, tt.b, tt.textB); got != tt.want {
+			t.Errorf("HeadlinesOverOneText(%q, %q, %q, %q) = %v; want %v", tt.a, tt.textA, tt.b, tt.textB, got, tt.want)
+		}
+	}
+}
+
 func TestSegmentsAndLabel(t *testing.T) {
 	tests := []struct {
 		in   string

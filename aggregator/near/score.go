@@ -254,6 +254,63 @@ func HeadlineNamesDisagreeIn(a, textA, b, textB string) bool {
 	return namesMissing(wa, wb, textNames(wa, textA)) && namesMissing(wb, wa, textNames(wb, textB))
 }
 
+// HeadlinesOverOneText reports whether two headlines each hold a word the
+// other lacks over texts (HTML fragments, as Text reads them) that hold the
+// same words but for their figures and none of those: a series written to
+// one template whose text is the same standing lines, told apart by its
+// headlines alone ("Fishing fleet statistics: October 2026" and "…:
+// September 2026" over "Monthly statistics on the size and landings of the
+// fishing fleet."; a reading list's books over "author: … rating: 4 …").
+// An item given again under a new headline keeps its text's words too, but
+// its headline tells what that text says: the words it changed are mostly
+// in the text. Texts without words tell nothing.
+func HeadlinesOverOneText(a, textA, b, textB string) bool {
+	ha, hb := contentTerms(a), contentTerms(b)
+	none := map[string]bool{}
+	if !ownTerms(ha, hb, none) || !ownTerms(hb, ha, none) {
+		return false // read the texts only for headlines that differ so
+	}
+	ta, tb := contentTerms(Text(textA)), contentTerms(Text(textB))
+	if len(ta) == 0 || len(ta) != len(tb) {
+		return false
+	}
+	for t := range ta {
+		if !tb[t] {
+			return false
+		}
+	}
+	return ownTerms(ha, hb, ta) && ownTerms(hb, ha, ta)
+}
+
+// ownTerms reports whether headline terms a hold one that headline terms b
+// lack, none of them in text.
+func ownTerms(a, b, text map[string]bool) bool {
+	own := false
+	for t := range a {
+		if b[t] {
+			continue
+		}
+		if text[t] {
+			return false
+		}
+		own = true
+	}
+	return own
+}
+
+// contentTerms returns the terms of the words of s that are neither
+// function words nor figures.
+func contentTerms(s string) map[string]bool {
+	terms := map[string]bool{}
+	eachWord(unshout(s), func(w word) bool {
+		if w.term != "" && !w.number {
+			terms[w.term] = true
+		}
+		return true
+	})
+	return terms
+}
+
 // textNames returns, for a headline in title case, the terms of the words
 // that its text (an HTML fragment) writes with a capital where a sentence
 // does not begin; nil for any other headline, whose capitals tell its
