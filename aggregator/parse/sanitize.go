@@ -374,8 +374,8 @@ var lazySrc = []string{"data-src", "data-lazy-src", "data-original"}
 const lazySrcset = "data-srcset"
 
 // needsRepair reports whether s may hold what repairHTML repairs: a URL
-// attribute whose value holds white space, a lazily loaded image or a
-// tracking pixel. It
+// attribute whose value holds white space, a lazily loaded image, a
+// tracking pixel or a diff's marked cell. It
 // looks at every "=" with such an attribute's name before it, in tags or
 // not, so that most HTML is not tokenised twice.
 func needsRepair(s string) bool {
@@ -402,7 +402,7 @@ func needsRepair(s string) bool {
 			start--
 		}
 		name := strings.ToLower(s[start:end])
-		if slices.Contains(lazySrc, name) || name == lazySrcset {
+		if slices.Contains(lazySrc, name) || name == lazySrcset || name == "data-marker" {
 			return true
 		}
 		dimension := name == "width" || name == "height"
@@ -457,9 +457,10 @@ func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <
 // repairHTML rewrites the tags of s whose URL attributes hold white space,
 // backslashes or a % that starts no escape with each such URL as a browser
 // reads it (repairURL), gives a lazily
-// loaded image its real source as src, leaves tracking pixels out and
+// loaded image its real source as src, leaves tracking pixels out,
 // writes a link to what an embedded player (an iframe, a video, an audio)
-// plays before it; it leaves the rest of s as it is.
+// plays before it and a diff's mark of a line in its cell (diffMarker); it
+// leaves the rest of s as it is.
 // The policy drops a URL with a space in it, and with it the link or the
 // image, drops the data- attributes, and drops players: a reader would see
 // a placeholder, or nothing where the source showed a video.
@@ -480,6 +481,7 @@ func repairHTML(s string, base *url.URL) string {
 			raw := string(z.Raw()) // Token changes what Raw returned
 			tok := z.Token()
 			changed := false
+			after := ""
 			for i, a := range tok.Attr {
 				if urlAttrs[a.Key] && (strings.ContainsAny(a.Val, " \t\n\r\f\\") || lonePercent(a.Val)) {
 					tok.Attr[i].Val = repairURL(a.Val)
@@ -507,6 +509,10 @@ func repairHTML(s string, base *url.URL) string {
 					b.WriteString(link)
 					linked = link != ""
 				}
+			case atom.Td:
+				if tt == html.StartTagToken {
+					after = diffMarker(tok)
+				}
 			}
 			// A URL the policy takes for relative, "//example.org:99999/x"
 			// or "http:///example.org:99999/", is not checked by it as an
@@ -521,6 +527,7 @@ func repairHTML(s string, base *url.URL) string {
 			} else {
 				b.WriteString(raw)
 			}
+			b.WriteString(after)
 		case html.EndTagToken:
 			b.Write(z.Raw())
 			if name, _ := z.TagName(); string(name) == "video" || string(name) == "audio" {
@@ -530,6 +537,23 @@ func repairHTML(s string, base *url.URL) string {
 			b.Write(z.Raw())
 		}
 	}
+}
+
+// diffMarker returns, escaped, the mark of a line of a diff that a table
+// cell holds in its data-marker attribute ("+" for a line added, "−" for
+// one removed), as a wiki's recent changes give each line of an edit and
+// show it by their style sheet: the policy drops the attribute, and a
+// reader would see the old and the new line side by side, neither marked.
+// A value longer than a mark is none.
+func diffMarker(td html.Token) string {
+	for _, a := range td.Attr {
+		if a.Key == "data-marker" {
+			if m := strings.TrimSpace(a.Val); m != "" && utf8.RuneCountInString(m) <= 2 {
+				return html.EscapeString(m)
+			}
+		}
+	}
+	return ""
 }
 
 // embedTags are the elements of players, which the policy drops, that

@@ -195,6 +195,13 @@ func TestSanitize(t *testing.T) {
 		// An override of the letters' order, which shows "gpj.exe" as
 		// "exe.jpg", keeps only its direction.
 		{"bdo", `<p>Open <BDO dir="rtl">gpj.exe</BDO> or <bdo>this</bdo></p>`, `<p>Open <bdi dir="rtl">gpj.exe</bdi> or  this </p>`},
+		// A wiki's diff marks its lines in an attribute its style sheet
+		// shows: the marks are written in the cells.
+		{"diff marks", `<table class="diff"><tr><td class="diff-marker" data-marker="−"></td><td class="diff-deletedline"><div>about <del class="diffchange">5,000</del> people</div></td>` +
+			`<td class="diff-marker" data-marker="+"></td><td class="diff-addedline"><div>about <ins class="diffchange">5,400</ins> people</div></td></tr></table>`,
+			`<table><tr><td>−</td><td><div>about <del>5,000</del> people</div></td><td>+</td><td><div>about <ins>5,400</ins> people</div></td></tr></table>`},
+		{"diff mark escaped", `<table><tr><td data-marker="<"></td><td data-marker="&amp;&amp;"></td><td data-marker="a long note">x</td></tr></table>`,
+			`<table><tr><td>&lt;</td><td>&amp;&amp;</td><td>x</td></tr></table>`},
 	}
 	for _, tt := range tests {
 		got := Sanitize(tt.in, base)
