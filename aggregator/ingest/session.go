@@ -1020,17 +1020,21 @@ func pointer(it aggregator.Item, doc *near.Doc) bool {
 // regions under one template), their headlines each hold words the
 // other's lacks over one standing text that holds none of them
 // (near.HeadlinesOverOneText: a statistics office's monthly releases, a
-// reading list's books), or they are an account's posts on other days
-// (otherDayPosts). One item posted twice, as a site's one article under
-// two links, has the same author and files. Items of two sources are left
-// to their words: a site that copies another's item names its own author,
-// and a network's feed may serve a show's file from its own host.
+// reading list's books), they hold the same words but for names, each a
+// name the other lacks (near.NamesDisagreeIn: a weather service's warnings
+// for two counties under one headline), or they are an account's posts on
+// other days (otherDayPosts). One item posted twice, as a site's one
+// article under two links, has the same author and files. Items of two
+// sources are left to their words: a site that copies another's item names
+// its own author, and a network's feed may serve a show's file from its
+// own host.
 func distinctPosts(a, b aggregator.Item) bool {
 	if a.SourceID != b.SourceID {
 		return false
 	}
 	return near.HeadlineNamesDisagreeIn(a.Title, itemText(a), b.Title, itemText(b)) ||
 		near.HeadlinesOverOneText(a.Title, itemText(a), b.Title, itemText(b)) ||
+		near.NamesDisagreeIn(a.Title, itemText(a), b.Title, itemText(b)) ||
 		disjoint(a.Authors, b.Authors, func(x string) string { return strings.ToLower(strings.TrimSpace(x)) }) ||
 		disjoint(a.Enclosures, b.Enclosures, func(e aggregator.Enclosure) string { return e.URL }) ||
 		otherDayPosts(a, b)

@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -63,5 +64,59 @@ func TestHeadlinesOverStandingText(t *testing.T) {
 	_, b := stored(t, db, again.ID)
 	if a.ID != b.ID {
 		t.Errorf("the article under its new headline is story %s; want the first's %s", b.ID, a.ID)
+	}
+}
+
+// TestNamesApartUnderOneTemplate checks that items of one source whose
+// words differ in names alone, a weather service's warnings for two
+// counties under one headline and a wire's one-line reports of gold and
+// silver, are a story each, in either order, while the source's fuller
+// version of a warning, which adds words, joins it.
+func TestNamesApartUnderOneTemplate(t *testing.T) {
+	alerts := src("https://api.weather.test/alerts/active.atom?area=NR")
+	const headline = "Winter Storm Warning issued November 28 at 9:52AM CST until November 29 at 6:00PM CST by WS Pinecrest"
+	const text = "...WINTER STORM WARNING IN EFFECT FROM 6 PM THIS EVENING TO 6 PM CST SUNDAY... * WHAT...Heavy snow expected. " +
+		"Total snow accumulations of 8 to 14 inches. * WHERE...%s County. * WHEN...From 6 PM this evening to 6 PM CST Sunday."
+	alder := item(alerts, "https://api.weather.test/alerts/urn:oid:2.49.0.1.840.0.aa11.001.1",
+		"https://api.weather.test/alerts/urn:oid:2.49.0.1.840.0.aa11.001.1", headline, fmt.Sprintf(text, "Alder"), t0)
+	birchwood := item(alerts, "https://api.weather.test/alerts/urn:oid:2.49.0.1.840.0.aa11.002.1",
+		"https://api.weather.test/alerts/urn:oid:2.49.0.1.840.0.aa11.002.1", headline, fmt.Sprintf(text, "Birchwood"), t0)
+
+	wire := src("https://wire.test/markets/rss")
+	gold := item(wire, "https://wire.test/markets/gold-steady-jobs-data-2026-11-28", "https://wire.test/markets/gold-steady-jobs-data-2026-11-28",
+		"Gold steady ahead of jobs data", "Gold prices were steady on Saturday ahead of the jobs data.", t0)
+	silver := item(wire, "https://wire.test/markets/silver-steady-jobs-data-2026-11-28", "https://wire.test/markets/silver-steady-jobs-data-2026-11-28",
+		"Silver steady ahead of jobs data", "Silver prices were steady on Saturday ahead of the jobs data.", t0.Add(2*time.Minute))
+
+	for _, series := range []struct {
+		source aggregator.SourceState
+		a, b   aggregator.Item
+	}{{alerts, alder, birchwood}, {wire, gold, silver}} {
+		for _, order := range [][2]aggregator.Item{{series.a, series.b}, {series.b, series.a}} {
+			db := mustOpen(t)
+			in := ingest.New(&aggregator.Config{}, nil)
+			apply(t, db, in, series.source, order[0])
+			apply(t, db, in, series.source, order[1])
+			_, a := stored(t, db, order[0].ID)
+			_, b := stored(t, db, order[1].ID)
+			if a.ID == b.ID {
+				t.Errorf("%q, stored after %q, joined its story; want a story of its own (texts %q, %q)",
+					order[1].Title, order[0].Title, order[1].Summary, order[0].Summary)
+			}
+		}
+	}
+
+	// The warning given again with a line added is the warning.
+	fuller := item(alerts, "https://api.weather.test/alerts/urn:oid:2.49.0.1.840.0.aa11.001.2",
+		"https://api.weather.test/alerts/urn:oid:2.49.0.1.840.0.aa11.001.2", headline,
+		fmt.Sprintf(text, "Alder")+" * IMPACTS...Travel could be very difficult.", t0.Add(30*time.Minute))
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	apply(t, db, in, alerts, alder)
+	apply(t, db, in, alerts, fuller)
+	_, a := stored(t, db, alder.ID)
+	_, b := stored(t, db, fuller.ID)
+	if a.ID != b.ID {
+		t.Errorf("the warning given again with a line added is story %s; want the warning's %s", b.ID, a.ID)
 	}
 }

@@ -129,6 +129,46 @@ func TestHeadlineNamesDisagreeIn(t *testing.T) {
 	}
 }
 
+// TestNamesDisagreeIn checks that two items of one template that differ
+// in names alone, each holding one the other lacks, are told apart, and
+// that a flash and its story, an update that rewords, texts that differ in
+// figures alone, and long texts are not.
+func TestNamesDisagreeIn(t *testing.T) {
+	const warning = "Winter Storm Warning issued November 28 at 9:52AM CST by WS Pinecrest"
+	const where = "...WINTER STORM WARNING IN EFFECT FROM 6 PM THIS EVENING... * WHAT...Heavy snow expected. Total snow accumulations of 8 to 14 inches. * WHERE...%s County. * WHEN...From 6 PM this evening to 6 PM CST Sunday."
+	long := strings.Repeat("<p>The harbour board met on Monday and agreed the budget for the year.</p>", 60)
+	tests := []struct {
+		a, textA, b, textB string
+		want               bool
+	}{
+		{warning, fmt.Sprintf(where, "Alder"), warning, fmt.Sprintf(where, "Birchwood"), true},
+		{warning, fmt.Sprintf(where, "Alder"), warning, fmt.Sprintf(where, "Cedar and Elm Valley"), true},
+		{"Gold steady ahead of jobs data", "<p>Gold prices were steady on Saturday ahead of the jobs data.</p>",
+			"Silver steady ahead of jobs data", "<p>Silver prices were steady on Saturday ahead of the jobs data.</p>", true},
+		// A flash and its story add names at most.
+		{"Tram derails in Harwood", "<p>A tram left the rails in Harwood on Monday morning, police said.</p>",
+			"Tram derails in Harwood", "<p>A tram left the rails on Castle Street in Harwood on Monday morning, police said.</p>", false},
+		// An update that rewords.
+		{warning, fmt.Sprintf(where, "Alder"), warning, fmt.Sprintf(where, "Alder") + " Travel could be very difficult.", false},
+		{"Gold steady ahead of jobs data", "<p>Gold prices were steady on Saturday ahead of the jobs data.</p>",
+			"Gold slips ahead of jobs data", "<p>Gold prices slipped on Saturday ahead of the jobs data.</p>", false},
+		// Figures alone.
+		{warning, fmt.Sprintf(where, "Alder"), warning, strings.Replace(fmt.Sprintf(where, "Alder"), "8 to 14", "10 to 16", 1), false},
+		// A name written in small letters elsewhere in its item is a word.
+		{"Report on the harbour", "<p>Storm damage to the harbour wall was repaired by the council this week.</p>",
+			"Report on the harbour", "<p>Flood damage to the harbour wall was repaired by the council this week after the flood.</p>", false},
+		// Long texts are not read.
+		{"Harbour board budget", "<p>Alder.</p>" + long, "Harbour board budget", "<p>Birchwood.</p>" + long, false},
+		// Too few words to tell.
+		{"Photo", "<p>By Alder</p>", "Photo", "<p>By Birchwood</p>", false},
+	}
+	for _, tt := range tests {
+		if got := NamesDisagreeIn(tt.a, tt.textA, tt.b, tt.textB); got != tt.want {
+			t.Errorf("NamesDisagreeIn(%q, %q, %q, %q) = %v; want %v", tt.a, tt.textA, tt.b, tt.textB, got, tt.want)
+		}
+	}
+}
+
 // TestHeadlinesOverOneText checks that two headlines over one standing
 // text tell two items of a series apart when each holds words the other
 // lacks and the text none of them, and that a headline changed over its

@@ -254,6 +254,90 @@ func HeadlineNamesDisagreeIn(a, textA, b, textB string) bool {
 	return namesMissing(wa, wb, textNames(wa, textA)) && namesMissing(wb, wa, textNames(wb, textB))
 }
 
+// NamesDisagreeIn reports whether two items, each a headline and a text
+// (an HTML fragment, as Text reads it), hold the same words but for names,
+// each holding one the other lacks: a weather service's warnings for two
+// counties under one headline, whose texts differ in the county alone
+// ("* WHERE...Alder County." and "* WHERE...Birchwood County."), or a
+// wire's two one-line reports of one template ("Gold steady ahead of jobs
+// data", "Silver steady …"). A name here is a word written with a capital
+// wherever it stands in its item, at the start of a sentence too; figures
+// are passed over, as FiguresDisagree tells them. A rewrite or an update of
+// a report changes words that are not names, and a flash and its full
+// story add names at most. Only short texts, of namesTextLen bytes or
+// less each, and items that share at least minNamesShared words, are
+// read: a series' template is short, and a few words tell nothing.
+func NamesDisagreeIn(a, textA, b, textB string) bool {
+	if len(textA) > namesTextLen || len(textB) > namesTextLen {
+		return false
+	}
+	ha, hna := nameTerms(unshout(a), nil, nil)
+	hb, hnb := nameTerms(unshout(b), nil, nil)
+	if !onlyNames(ha, hb, hna) || !onlyNames(hb, ha, hnb) {
+		return false // the texts are read only for headlines that agree so
+	}
+	ta, na := nameTerms(unshout(Text(textA)), ha, hna)
+	tb, nb := nameTerms(unshout(Text(textB)), hb, hnb)
+	shared := 0
+	for t := range ta {
+		if tb[t] {
+			shared++
+		}
+	}
+	return shared >= minNamesShared && onlyNames(ta, tb, na) && onlyNames(tb, ta, nb) &&
+		len(ta) > shared && len(tb) > shared
+}
+
+// Limits of NamesDisagreeIn.
+const (
+	namesTextLen   = 4096
+	minNamesShared = 5
+)
+
+// nameTerms adds to terms, and returns, the terms of the words of s that
+// are neither function words nor figures, and adds to names, and returns,
+// those of them written with a capital wherever they stand, in s and in
+// what terms held before.
+func nameTerms(s string, terms, names map[string]bool) (map[string]bool, map[string]bool) {
+	all, caps := map[string]bool{}, map[string]bool{}
+	lower := map[string]bool{}
+	for t := range terms {
+		all[t] = true
+		if !names[t] {
+			lower[t] = true
+		}
+	}
+	eachWord(s, func(w word) bool {
+		if w.term == "" || w.number {
+			return true
+		}
+		all[w.term] = true
+		if w.initial || w.acronym {
+			caps[w.term] = true
+		} else {
+			lower[w.term] = true
+		}
+		return true
+	})
+	for t := range names {
+		caps[t] = true
+	}
+	for t := range lower {
+		delete(caps, t)
+	}
+	return all, caps
+}
+
+// onlyNames reports whether every term of a that b lacks is a name.
+func onlyNames(a, b, names map[string]bool) bool {
+	for t := range a {
+		if !b[t] && !names[t] {
+			return false
+		}
+	}
+	return true
+}
+
 // HeadlinesOverOneText reports whether two headlines each hold a word the
 // other lacks over texts (HTML fragments, as Text reads them) that hold the
 // same words but for their figures and none of those: a series written to
