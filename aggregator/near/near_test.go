@@ -121,6 +121,11 @@ func TestHeadlineNamesDisagreeIn(t *testing.T) {
 		{"Storm Batters The Northern Coast", "", "Storm Batters The Eastern Hills", "", false},
 		// In sentence case the text adds nothing.
 		{"Yellow warning of thunderstorms: Northern Uplands", "", "Yellow warning of thunderstorms: Eastern Moors", "", true},
+		// A text in capitals writes its names so.
+		{"Winter Storm Warning Issued November 28 By WS Pinecrest", "...WINTER STORM WARNING IN EFFECT FROM 6 PM THIS EVENING...",
+			"Winter Weather Advisory Issued November 28 By WS Pinecrest", "...WINTER WEATHER ADVISORY IN EFFECT FROM 6 PM THIS EVENING...", true},
+		{"Winter Storm Warning Issued November 28 By WS Pinecrest", "...WINTER STORM WARNING IN EFFECT FROM 6 PM THIS EVENING...",
+			"Winter Storm Warning Issued November 28 By WS Pinecrest", "...WINTER STORM WARNING IN EFFECT FROM 9 PM THIS EVENING...", false},
 	}
 	for _, tt := range tests {
 		if got := HeadlineNamesDisagreeIn(tt.a, tt.textA, tt.b, tt.textB); got != tt.want {
@@ -159,6 +164,9 @@ func TestNamesDisagreeIn(t *testing.T) {
 			"Report on the harbour", "<p>Flood damage to the harbour wall was repaired by the council this week after the flood.</p>", false},
 		// Long texts are not read.
 		{"Harbour board budget", "<p>Alder.</p>" + long, "Harbour board budget", "<p>Birchwood.</p>" + long, false},
+		// An alert that shouts its kind, for other places.
+		{"Winter Weather Advisory issued November 28 by WS Pinecrest", "<p>...WINTER WEATHER ADVISORY IN EFFECT FROM 6 PM THIS EVENING... Areas: Cedar; Dunmore.</p>",
+			"Winter Weather Advisory issued November 28 by WS Pinecrest", "<p>...WINTER WEATHER ADVISORY IN EFFECT FROM 6 PM THIS EVENING... Areas: Fernhill; Granite Pass.</p>", true},
 		// Too few words to tell.
 		{"Photo", "<p>By Alder</p>", "Photo", "<p>By Birchwood</p>", false},
 	}

@@ -264,7 +264,8 @@ func HeadlineNamesDisagreeIn(a, textA, b, textB string) bool {
 // wherever it stands in its item, at the start of a sentence too; figures
 // are passed over, as FiguresDisagree tells them. A rewrite or an update of
 // a report changes words that are not names, and a flash and its full
-// story add names at most. Only short texts, of namesTextLen bytes or
+// story add names at most. A word in capitals is a name, as an acronym
+// is. Only short texts, of namesTextLen bytes or
 // less each, and items that share at least minNamesShared words, are
 // read: a series' template is short, and a few words tell nothing.
 func NamesDisagreeIn(a, textA, b, textB string) bool {
@@ -276,8 +277,12 @@ func NamesDisagreeIn(a, textA, b, textB string) bool {
 	if !onlyNames(ha, hb, hna) || !onlyNames(hb, ha, hnb) {
 		return false // the texts are read only for headlines that agree so
 	}
-	ta, na := nameTerms(unshout(Text(textA)), ha, hna)
-	tb, nb := nameTerms(unshout(Text(textB)), hb, hnb)
+	// A text is read as written, not as unshout reads one mostly in
+	// capitals: a weather service's alert shouts its kind
+	// ("...WINTER WEATHER ADVISORY IN EFFECT...") and writes the places
+	// it is for with their capitals.
+	ta, na := nameTerms(Text(textA), ha, hna)
+	tb, nb := nameTerms(Text(textB), hb, hnb)
 	shared := 0
 	for t := range ta {
 		if tb[t] {
@@ -397,14 +402,15 @@ func contentTerms(s string) map[string]bool {
 
 // textNames returns, for a headline in title case, the terms of the words
 // that its text (an HTML fragment) writes with a capital where a sentence
-// does not begin; nil for any other headline, whose capitals tell its
-// names.
+// does not begin, or in capitals, as a weather service's alert shouts its
+// kind ("...WINTER STORM WARNING IN EFFECT..."); nil for any other
+// headline, whose capitals tell its names.
 func textNames(headline []word, fragment string) map[string]bool {
 	if !titleCase(headline) || fragment == "" {
 		return nil
 	}
 	names := map[string]bool{}
-	eachWord(unshout(Text(fragment)), func(w word) bool {
+	eachWord(Text(fragment), func(w word) bool {
 		if w.capital && w.term != "" {
 			names[w.term] = true
 		}

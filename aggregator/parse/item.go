@@ -139,6 +139,7 @@ func (n *normaliser) item(s source) aggregator.Item {
 			rawContent = body
 		}
 	}
+	rawSummary, rawContent = withAlertArea(gi.Extensions, rawSummary, rawContent)
 	// The picture is found first: its alt text, a Media RSS description
 	// of the picture, is not the item's text as well.
 	lead, leadAlt := leadImage(s, contentBase)
@@ -206,6 +207,9 @@ func (n *normaliser) item(s source) aggregator.Item {
 	cats := gi.Categories
 	if ic := itunesCategories(gi.Extensions); len(ic) > 0 {
 		cats = slices.Concat(cats, ic)
+	}
+	if event := alertEvent(gi.Extensions); event != "" {
+		cats = append(cats, event)
 	}
 	it.Categories = categories(cats)
 	if s.atom != nil {
@@ -536,6 +540,50 @@ func mediaDescription(exts ext.Extensions) string {
 		}
 	}
 	return ""
+}
+
+// withAlertArea returns an item's summary and content with the areas a
+// Common Alerting Protocol alert is for (cap:areaDesc, as a weather
+// service's feed of alerts gives each entry) after its text, the
+// content's, else the summary's: such a feed titles an alert by its kind
+// and its issuer alone ("Winter Storm Warning issued … by NWS …"), and its
+// summary may be cut before the areas, so that a reader could not tell one
+// county's warning from its neighbour's, nor could dedup. Text without
+// markup ends with them, in its paragraph ("… Areas: Cedar; Dunmore."),
+// where a line of names of its own would be taken for a credit and left
+// out of what is compared; HTML takes a paragraph of them. A text that
+// holds the areas already is left as it is.
+func withAlertArea(exts ext.Extensions, summary, content string) (string, string) {
+	area := strings.TrimRight(strings.TrimSpace(firstExt(exts["cap"], "areaDesc")), ".")
+	if area == "" {
+		return summary, content
+	}
+	text := &content
+	if strings.TrimSpace(content) == "" {
+		text = &summary
+	}
+	if strings.Contains(*text, area) || strings.Contains(*text, html.EscapeString(area)) {
+		return summary, content
+	}
+	areas := "Areas: " + html.EscapeString(area) + "."
+	switch t := strings.TrimSpace(*text); {
+	case t == "":
+		*text = "<p>" + areas + "</p>"
+	case !strings.Contains(t, "<"):
+		// Read as HTML all the same: one paragraph.
+		*text = "<p>" + t + " " + areas + "</p>"
+	default:
+		*text += "<p>" + areas + "</p>"
+	}
+	return summary, content
+}
+
+// alertEvent returns the kind of a Common Alerting Protocol alert
+// (cap:event: "Winter Storm Warning", "Flood Watch"), which an item takes
+// as a category, so that a topic can take a kind of alert by its sources'
+// categories.
+func alertEvent(exts ext.Extensions) string {
+	return strings.TrimSpace(firstExt(exts["cap"], "event"))
 }
 
 // mediaElements returns the Media RSS elements of one name that an item

@@ -2486,3 +2486,19 @@ func TestParseQuotedAuthors(t *testing.T) {
 	}
 	checkItems(t, f, "authors", func(it aggregator.Item) []string { return it.Authors }, want)
 }
+
+// TestParseAlertAreas checks that an alert of a weather service's feed
+// (Common Alerting Protocol in Atom) names the areas it is for after its
+// text, where its title and its summary, cut short, do not, and takes its
+// kind as a category, while a text that names the areas is left as it is.
+func TestParseAlertAreas(t *testing.T) {
+	f := mustParseFile(t, "atom-cap-alerts.xml", "")
+	texts := []string{
+		"<p>...WINTER WEATHER ADVISORY IN EFFECT FROM 6 PM THIS EVENING TO 6 PM CST SUNDAY... Areas: Cedar; Dunmore &amp; Elm Valley.</p>",
+		"* WHAT...Heavy snow expected. * WHERE...Alder County.",
+		"<p>Rivers may overflow after the snow melts.</p><p>Areas: Fernhill.</p>",
+	}
+	checkItems(t, f, "text", func(it aggregator.Item) string { return it.Summary + it.Content }, texts)
+	cats := [][]string{{"Winter Weather Advisory"}, {"Winter Storm Warning"}, {"Flood Watch"}}
+	checkItems(t, f, "categories", func(it aggregator.Item) []string { return it.Categories }, cats)
+}
