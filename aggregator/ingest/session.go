@@ -785,11 +785,11 @@ func (s *session) lookupKey(k exactKey, it aggregator.Item) (aggregator.KeyRef, 
 		return aggregator.KeyRef{}, false, fmt.Errorf("dedup key: %w", err)
 	}
 	// Under the item's text, whether another post of its source is one
-	// (distinctPosts) is asked of an item with authors, enclosures or no
-	// title of its own; which it has is read once, not for every ref:
+	// (distinctPosts) is asked of an item with authors, enclosures, an id
+	// in its link's path or no title of its own; which it has is read once, not for every ref:
 	// untitled reads its whole text.
 	byText := k.reason == aggregator.ReasonText && len(refs) > 0 &&
-		(len(it.Authors) > 0 || len(it.Enclosures) > 0 || untitled(it))
+		(len(it.Authors) > 0 || len(it.Enclosures) > 0 || hasIDSegment(linkOf(it)) || untitled(it))
 	for i := len(refs) - 1; i >= 0; i-- {
 		r := refs[i]
 		if r.Item == it.ID || !within(r.Time, it.Published, s.in.window) {
@@ -1022,9 +1022,11 @@ func pointer(it aggregator.Item, doc *near.Doc) bool {
 // (near.HeadlinesOverOneText: a statistics office's monthly releases, a
 // reading list's books), they hold the same words but for names, each a
 // name the other lacks (near.NamesDisagreeIn: a weather service's warnings
-// for two counties under one headline), or they are an account's posts on
-// other days (otherDayPosts). One item posted twice, as a site's one
-// article under two links, has the same author and files. Items of two
+// for two counties under one headline), they are pages of the site told
+// apart by an id alone (idPages: a code host's commits "…/commit/5f6a7b8…"
+// and "…/commit/0a1b2c3…", both "Fix typo in README"), or they are an
+// account's posts on other days (otherDayPosts). One item posted twice, as
+// a site's one article under two links, has the same author and files. Items of two
 // sources are left to their words: a site that copies another's item names
 // its own author, and a network's feed may serve a show's file from its
 // own host.
@@ -1037,7 +1039,75 @@ func distinctPosts(a, b aggregator.Item) bool {
 		near.NamesDisagreeIn(a.Title, itemText(a), b.Title, itemText(b)) ||
 		disjoint(a.Authors, b.Authors, func(x string) string { return strings.ToLower(strings.TrimSpace(x)) }) ||
 		disjoint(a.Enclosures, b.Enclosures, func(e aggregator.Enclosure) string { return e.URL }) ||
+		idPages(linkOf(a), linkOf(b)) ||
 		otherDayPosts(a, b)
+}
+
+// idPages reports whether two links name two pages of one site told apart
+// by an id alone: the same host, query and path but for one segment, an id
+// in both (idSegment), as a code host names each commit by its hash and a
+// forum each post by its number. A site that gives one article at two
+// addresses names it by its words ("/news/draft-3141",
+// "/news/greyholm-gouda-recall"), or in another folder.
+func idPages(a, b string) bool {
+	ua, err := url.Parse(a)
+	if err != nil {
+		return false
+	}
+	ub, err := url.Parse(b)
+	if err != nil || !strings.EqualFold(ua.Host, ub.Host) || ua.RawQuery != ub.RawQuery {
+		return false
+	}
+	pa := strings.Split(strings.Trim(ua.EscapedPath(), "/"), "/")
+	pb := strings.Split(strings.Trim(ub.EscapedPath(), "/"), "/")
+	if len(pa) != len(pb) {
+		return false
+	}
+	differ := -1
+	for i := range pa {
+		if pa[i] == pb[i] {
+			continue
+		}
+		if differ >= 0 {
+			return false
+		}
+		differ = i
+	}
+	return differ >= 0 && idSegment(pa[differ]) && idSegment(pb[differ])
+}
+
+// idSegment reports whether a segment of a path is an id: three digits or
+// more ("55012"), or seven hexadecimal digits or more with a letter and a
+// digit among them, as a commit's hash is written, whole or cut
+// ("5f6a7b8", "compare/0a1b2c3d4e...5f6a7b8c9d" has the two, joined by
+// dots).
+func idSegment(seg string) bool {
+	letters, digits := 0, 0
+	for i := 0; i < len(seg); i++ {
+		switch c := seg[i]; {
+		case '0' <= c && c <= '9':
+			digits++
+		case 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F':
+			letters++
+		case c == '.':
+		default:
+			return false
+		}
+	}
+	if letters == 0 {
+		return digits >= 3 && !strings.Contains(seg, ".")
+	}
+	return digits > 0 && letters+digits >= 7
+}
+
+// hasIDSegment reports whether a link's path has a segment that is an id
+// (idSegment).
+func hasIDSegment(link string) bool {
+	u, err := url.Parse(link)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(strings.Split(u.EscapedPath(), "/"), idSegment)
 }
 
 // otherDayPosts reports whether two items of one source are posts of an

@@ -40,10 +40,20 @@ func TestAlertsPublishedPerArea(t *testing.T) {
 // monthly releases share one summary, a reading list whose books share
 // one template, a wire's one-line market reports of one template, and a
 // photo site that credits each upload as an address with the name in
-// quotation marks: each item is an entry of its own, credited by name.
+// quotation marks, and a forge's pushes of one commit message on two days:
+// each item is an entry of its own, credited by name.
 func TestSeriesPublishedApart(t *testing.T) {
-	feed := pollPlatforms(t, "", "platforms2/govuk.atom", "platforms2/goodreads.rss", "platforms2/wire.rss", "platforms2/flickr.rss")
+	feed := pollPlatforms(t, "", "platforms2/govuk.atom", "platforms2/goodreads.rss", "platforms2/wire.rss", "platforms2/flickr.rss",
+		"platforms2/gitea.atom")
 	all := feed("all")
+	for _, push := range []string{
+		"https://git.harbour.example/harbourtools/tidecalc/compare/9e8d7c6b5a...0a1b2c3d4e",
+		"https://git.harbour.example/harbourtools/tidecalc/compare/0a1b2c3d4e...5f6a7b8c9d",
+	} {
+		if !slices.ContainsFunc(all, func(e platformEntry) bool { return e.URL == push }) {
+			t.Errorf("no entry of the push at %s (entries: %q)", push, titles(all))
+		}
+	}
 	entries := map[string][]platformEntry{}
 	for _, e := range all {
 		entries[e.Title] = append(entries[e.Title], e)
