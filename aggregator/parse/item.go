@@ -219,7 +219,7 @@ func (n *normaliser) item(s source) aggregator.Item {
 	if s.base != nil {
 		enclosureBase = s.base.item
 	}
-	encs := gi.Enclosures
+	encs := append(gi.Enclosures, moduleEnclosures(gi.Extensions)...)
 	if m := gi.Extensions["media"]; m != nil {
 		// A relative Media RSS URL resolves as the item's picture's does.
 		mediaBase := enclosureBase
@@ -576,6 +576,25 @@ func withAlertArea(exts ext.Extensions, summary, content string) (string, string
 		*text += "<p>" + areas + "</p>"
 	}
 	return summary, content
+}
+
+// moduleEnclosures returns the enclosures that an item gives in the
+// enclosure module of RSS 1.0 (<enc:enclosure rdf:resource="…"
+// enc:type="image/jpeg"/>, as classified ads' RDF feeds give each ad's
+// picture), which gofeed leaves among the extensions: RSS 1.0 has no
+// <enclosure> of its own.
+func moduleEnclosures(exts ext.Extensions) []*gofeed.Enclosure {
+	var out []*gofeed.Enclosure
+	for _, e := range exts["enc"]["enclosure"] {
+		u := e.Attrs["resource"]
+		if u == "" {
+			u = e.Attrs["url"]
+		}
+		if strings.TrimSpace(u) != "" {
+			out = append(out, &gofeed.Enclosure{URL: u, Type: e.Attrs["type"], Length: e.Attrs["length"]})
+		}
+	}
+	return out
 }
 
 // alertEvent returns the kind of a Common Alerting Protocol alert

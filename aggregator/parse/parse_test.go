@@ -2502,3 +2502,15 @@ func TestParseAlertAreas(t *testing.T) {
 	cats := [][]string{{"Winter Weather Advisory"}, {"Winter Storm Warning"}, {"Flood Watch"}}
 	checkItems(t, f, "categories", func(it aggregator.Item) []string { return it.Categories }, cats)
 }
+
+// TestParseRDFEnclosures checks that an RSS 1.0 item's enclosures in the
+// enclosure module (enc:enclosure), the pictures of a classified ads feed,
+// are its enclosures, with their attributes in either form.
+func TestParseRDFEnclosures(t *testing.T) {
+	f := mustParseFile(t, "rdf-enclosures.rdf", "")
+	want := [][]aggregator.Enclosure{
+		{{URL: "https://images.listings.example/00a0a_dinghy1_600x450.jpg", Type: "image/jpeg"}},
+		{{URL: "https://images.listings.example/00b0b_outboard.jpg", Type: "image/jpeg", Length: 48213}},
+	}
+	checkItems(t, f, "enclosures", func(it aggregator.Item) []aggregator.Enclosure { return it.Enclosures }, want)
+}
