@@ -1022,14 +1022,17 @@ func pointer(it aggregator.Item, doc *near.Doc) bool {
 // (near.HeadlinesOverOneText: a statistics office's monthly releases, a
 // reading list's books), they hold the same words but for names, each a
 // name the other lacks (near.NamesDisagreeIn: a weather service's warnings
-// for two counties under one headline), they are pages of the site told
-// apart by an id alone (idPages: a code host's commits "…/commit/5f6a7b8…"
-// and "…/commit/0a1b2c3…", both "Fix typo in README"), or they are an
+// for two counties under one headline), their short texts under one
+// headline each hold a figure the other's lacks
+// (near.FiguresDisagreeUnder: a register's two directives of one day for
+// two models of one maker), they are pages of the site told apart by an
+// id alone (idPages: a code host's commits "…/commit/5f6a7b8…" and
+// "…/commit/0a1b2c3…", both "Fix typo in README"), or they are an
 // account's posts on other days (otherDayPosts). One item posted twice, as
-// a site's one article under two links, has the same author and files. Items of two
-// sources are left to their words: a site that copies another's item names
-// its own author, and a network's feed may serve a show's file from its
-// own host.
+// a site's one article under two links, has the same author and files.
+// Items of two sources are left to their words: a site that copies
+// another's item names its own author, and a network's feed may serve a
+// show's file from its own host.
 func distinctPosts(a, b aggregator.Item) bool {
 	if a.SourceID != b.SourceID {
 		return false
@@ -1037,6 +1040,7 @@ func distinctPosts(a, b aggregator.Item) bool {
 	return near.HeadlineNamesDisagreeIn(a.Title, itemText(a), b.Title, itemText(b)) ||
 		near.HeadlinesOverOneText(a.Title, itemText(a), b.Title, itemText(b)) ||
 		near.NamesDisagreeIn(a.Title, itemText(a), b.Title, itemText(b)) ||
+		near.FiguresDisagreeUnder(a.Title, itemText(a), b.Title, itemText(b)) ||
 		disjoint(a.Authors, b.Authors, func(x string) string { return strings.ToLower(strings.TrimSpace(x)) }) ||
 		disjoint(a.Enclosures, b.Enclosures, func(e aggregator.Enclosure) string { return e.URL }) ||
 		idPages(linkOf(a), linkOf(b)) ||

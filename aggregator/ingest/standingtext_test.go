@@ -120,3 +120,48 @@ func TestNamesApartUnderOneTemplate(t *testing.T) {
 		t.Errorf("the warning given again with a line added is story %s; want the warning's %s", b.ID, a.ID)
 	}
 }
+
+// TestDirectivesUnderOneHeadline checks that a register's two directives
+// of one day under one headline, for two models of one maker, are a
+// story each, in either order, while a paper's article and its video under
+// one headline, the video telling fewer of the article's figures, are one.
+func TestDirectivesUnderOneHeadline(t *testing.T) {
+	register := src("https://www.register.test/agencies/aviation-authority.rss")
+	const headline = "Airworthiness Directives; Corvina Aerospace S.p.A. Airplanes"
+	c72 := item(register, "https://www.register.test/documents/2026/11/30/2026-24101", "https://www.register.test/documents/2026/11/30/2026-24101",
+		headline, "The Authority is adopting a new airworthiness directive (AD) for certain Corvina Aerospace S.p.A. Model C-72 airplanes. "+
+			"This AD was prompted by reports of cracking in the main landing gear attachment fitting. This AD requires repetitive inspections "+
+			"of the fitting and replacement if necessary. The Authority is issuing this AD to address the unsafe condition on these products.", t0)
+	c90 := item(register, "https://www.register.test/documents/2026/11/30/2026-24103", "https://www.register.test/documents/2026/11/30/2026-24103",
+		headline, "The Authority is adopting a new airworthiness directive (AD) for certain Corvina Aerospace S.p.A. Model C-90 airplanes. "+
+			"This AD was prompted by a report of a fuel leak at the wing root. This AD requires an inspection of the fuel line clamps "+
+			"and corrective actions if necessary. The Authority is issuing this AD to address the unsafe condition on these products.", t0)
+	for _, order := range [][2]aggregator.Item{{c72, c90}, {c90, c72}} {
+		db := mustOpen(t)
+		in := ingest.New(&aggregator.Config{}, nil)
+		apply(t, db, in, register, order[0])
+		apply(t, db, in, register, order[1])
+		_, a := stored(t, db, order[0].ID)
+		_, b := stored(t, db, order[1].ID)
+		if a.ID == b.ID {
+			t.Errorf("%s joined %s's story; want a story of its own", order[1].Link, order[0].Link)
+		}
+	}
+
+	paper := src("https://harbourgazette.test/feed")
+	const fares = "Ferry fares to rise 8% in April"
+	article := item(paper, "https://harbourgazette.test/news/ferry-fares-rise", "https://harbourgazette.test/news/ferry-fares-rise", fares,
+		"<p>Fares on the island ferries will rise 8% from 1 April, the operator said, the first rise since 2022.</p>"+
+			"<p>The operator said fuel and crew costs had risen, and that the winter timetable would not change.</p>", t0)
+	video := item(paper, "https://harbourgazette.test/video/ferry-fares-rise", "https://harbourgazette.test/video/ferry-fares-rise", fares,
+		"<p>Fares on the island ferries will rise 8% from April, the operator said, as fuel and crew costs have risen.</p>", t0.Add(20*time.Minute))
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	apply(t, db, in, paper, article)
+	apply(t, db, in, paper, video)
+	_, a := stored(t, db, article.ID)
+	_, b := stored(t, db, video.ID)
+	if a.ID != b.ID {
+		t.Errorf("the video is story %s; want the article's %s", b.ID, a.ID)
+	}
+}

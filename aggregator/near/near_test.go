@@ -177,6 +177,37 @@ func TestNamesDisagreeIn(t *testing.T) {
 	}
 }
 
+// TestFiguresDisagreeUnder checks that two short texts under one headline
+// are told apart when each holds a figure the other lacks, and not when
+// one tells fewer of the same figures, when the headlines differ, or when
+// the texts are long.
+func TestFiguresDisagreeUnder(t *testing.T) {
+	const ad = "Airworthiness Directives; Corvina Aerospace S.p.A. Airplanes"
+	const c72 = "<p>The Authority is adopting a new airworthiness directive (AD) for certain Corvina Aerospace Model C-72 airplanes. This AD was prompted by reports of cracking in the main landing gear attachment fitting.</p>"
+	const c90 = "<p>The Authority is adopting a new airworthiness directive (AD) for certain Corvina Aerospace Model C-90 airplanes. This AD was prompted by a report of a fuel leak at the wing root.</p>"
+	long := strings.Repeat("<p>The harbour board met on Monday and agreed the budget for the year.</p>", 60)
+	tests := []struct {
+		a, textA, b, textB string
+		want               bool
+	}{
+		{ad, c72, ad, c90, true},
+		// An article and its video: the video tells fewer figures.
+		{"Ferry fares to rise 8% in April", "<p>Fares on the island ferries will rise 8% from 1 April, the operator said, the first rise since 2022.</p>",
+			"Ferry fares to rise 8% in April", "<p>Watch: fares will rise 8% from April.</p>", false},
+		// Another headline.
+		{ad, c72, "Airworthiness Directives; Halvorsen Aircraft Airplanes", c90, false},
+		// No figures in one.
+		{ad, c72, ad, "<p>The Authority is adopting a new airworthiness directive.</p>", false},
+		// Long texts are not read.
+		{ad, "<p>Model C-72.</p>" + long, ad, "<p>Model C-90.</p>" + long, false},
+	}
+	for _, tt := range tests {
+		if got := FiguresDisagreeUnder(tt.a, tt.textA, tt.b, tt.textB); got != tt.want {
+			t.Errorf("FiguresDisagreeUnder(%q, %q, %q, %q) = %v; want %v", tt.a, tt.textA, tt.b, tt.textB, got, tt.want)
+		}
+	}
+}
+
 // TestHeadlinesOverOneText checks that two headlines over one standing
 // text tell two items of a series apart when each holds words the other
 // lacks and the text none of them, and that a headline changed over its

@@ -293,7 +293,33 @@ func NamesDisagreeIn(a, textA, b, textB string) bool {
 		len(ta) > shared && len(tb) > shared
 }
 
-// Limits of NamesDisagreeIn.
+// FiguresDisagreeUnder reports whether two items under one headline, the
+// same words and figures, have short texts (HTML fragments, as Text reads
+// them, of namesTextLen bytes or less each) whose figures disagree, each
+// holding one the other lacks: a register's two airworthiness directives
+// of one day under "Airworthiness Directives; Corvina Aerospace
+// Airplanes", one for the "Model C-72" and one for the "Model C-90", or a
+// league's results under one standing headline. An article and its video
+// under one headline, or a flash and its story, tell one event's figures,
+// and the shorter tells fewer.
+func FiguresDisagreeUnder(a, textA, b, textB string) bool {
+	if len(textA) > namesTextLen || len(textB) > namesTextLen {
+		return false
+	}
+	wa, wb := words(unshout(a)), words(unshout(b))
+	if len(wa) == 0 || len(wa) != len(wb) {
+		return false
+	}
+	for i := range wa {
+		if wa[i].term != wb[i].term || wa[i].number != wb[i].number {
+			return false
+		}
+	}
+	fa, fb := figures(Text(textA)), figures(Text(textB))
+	return len(fa) > 0 && len(fb) > 0 && lacks(fa, fb) && lacks(fb, fa)
+}
+
+// Limits of NamesDisagreeIn and FiguresDisagreeUnder.
 const (
 	namesTextLen   = 4096
 	minNamesShared = 5
