@@ -1043,8 +1043,8 @@ func distinctPosts(a, b aggregator.Item) bool {
 		near.FiguresDisagreeUnder(a.Title, itemText(a), b.Title, itemText(b)) ||
 		disjoint(a.Authors, b.Authors, func(x string) string { return strings.ToLower(strings.TrimSpace(x)) }) ||
 		disjoint(a.Enclosures, b.Enclosures, func(e aggregator.Enclosure) string { return e.URL }) ||
-		idPages(linkOf(a), linkOf(b)) ||
-		otherDayPosts(a, b)
+		otherDayPosts(a, b) ||
+		idPages(linkOf(a), linkOf(b))
 }
 
 // idPages reports whether two links name two pages of one site told apart

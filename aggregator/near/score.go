@@ -269,7 +269,7 @@ func HeadlineNamesDisagreeIn(a, textA, b, textB string) bool {
 // less each, and items that share at least minNamesShared words, are
 // read: a series' template is short, and a few words tell nothing.
 func NamesDisagreeIn(a, textA, b, textB string) bool {
-	if len(textA) > namesTextLen || len(textB) > namesTextLen {
+	if a == b && textA == textB || len(textA) > namesTextLen || len(textB) > namesTextLen {
 		return false
 	}
 	ha, hna := nameTerms(unshout(a), nil, nil)
@@ -303,7 +303,7 @@ func NamesDisagreeIn(a, textA, b, textB string) bool {
 // under one headline, or a flash and its story, tell one event's figures,
 // and the shorter tells fewer.
 func FiguresDisagreeUnder(a, textA, b, textB string) bool {
-	if len(textA) > namesTextLen || len(textB) > namesTextLen {
+	if textA == textB || len(textA) > namesTextLen || len(textB) > namesTextLen {
 		return false
 	}
 	wa, wb := words(unshout(a)), words(unshout(b))
@@ -380,6 +380,9 @@ func onlyNames(a, b, names map[string]bool) bool {
 // its headline tells what that text says: the words it changed are mostly
 // in the text. Texts without words tell nothing.
 func HeadlinesOverOneText(a, textA, b, textB string) bool {
+	if a == b {
+		return false
+	}
 	ha, hb := contentTerms(a), contentTerms(b)
 	none := map[string]bool{}
 	if !ownTerms(ha, hb, none) || !ownTerms(hb, ha, none) {
