@@ -219,10 +219,17 @@ var formatting = map[string]bool{
 	"s": true, "small": true, "strike": true, "strong": true, "tt": true, "u": true,
 }
 
+// maxOpen is the most elements of a fragment html.ParseFragment holds open
+// (512 with the root it adds): it refuses HTML nested deeper.
+const maxOpen = 511
+
 // needsMending reports whether HTML h leaves an element other than a
 // paragraph open at its end, or holds a tag a browser mends: an end tag
 // that closes no open element, a non-void element written self-closing,
-// or a link opened inside a link.
+// or a link opened inside a link. HTML nested deeper than maxOpen
+// elements, which html.ParseFragment refuses and closed so returns as it
+// is, needs none: it is read no further, so that each tag is weighed
+// against a bounded list of open elements.
 func needsMending(h string) bool {
 	if !strings.Contains(h, "<") {
 		return false
@@ -249,7 +256,9 @@ func needsMending(h string) bool {
 			if tt == html.SelfClosingTagToken || name == "a" && slices.Contains(open, "a") {
 				return true
 			}
-			open = append(open, name)
+			if open = append(open, name); len(open) > maxOpen {
+				return false
+			}
 		case html.EndTagToken:
 			tok, _ := z.TagName()
 			i := len(open) - 1

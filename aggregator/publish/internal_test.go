@@ -406,6 +406,22 @@ func TestWithoutIDs(t *testing.T) {
 	}
 }
 
+// TestNeedsMendingDeep holds needsMending to a bounded list of open
+// elements: an item nested deeper than html.ParseFragment reads, which
+// closed returns as it is, is not read to its end, where each of its
+// links was looked for among every element left open, and an item of a
+// few hundred kilobytes kept the publisher busy for seconds.
+func TestNeedsMendingDeep(t *testing.T) {
+	const n = 10000
+	h := strings.Repeat("<div>", n) + strings.Repeat(`<a href="https://x.example/">x</a>`, n)
+	if needsMending(h) {
+		t.Errorf("needsMending(%d nested <div>, %d links) = true; want false: html.ParseFragment refuses it", n, n)
+	}
+	if got := closed(h); got != h {
+		t.Errorf("closed(%d nested <div>, %d links) changed it; want it as it is", n, n)
+	}
+}
+
 func TestClosed(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`plain text`, `plain text`},
