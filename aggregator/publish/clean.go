@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -187,7 +188,8 @@ func withoutIDs(h string) string {
 // stands outside it: not folded away in a <details>, struck through in a
 // <del>, part of a link or a cell of a table. HTML a browser must mend
 // otherwise is written as the browser reads it too: an end tag that closes
-// nothing (a "</div>" left over where a source cut its text), an element
+// nothing (a "</div>" left over where a source cut its text, a "</p>"
+// after a list that ended its paragraph), an element
 // other than a void one written "<p/>", a link inside a link. Validators
 // and strict HTML parsers call such HTML invalid, and readers that parse
 // it strictly drop it. HTML that leaves no element open but paragraphs,
@@ -226,53 +228,222 @@ const maxOpen = 511
 // needsMending reports whether HTML h leaves an element other than a
 // paragraph open at its end, or holds a tag a browser mends: an end tag
 // that closes no open element, a non-void element written self-closing,
-// or a link opened inside a link. HTML nested deeper than maxOpen
-// elements, which html.ParseFragment refuses and closed so returns as it
-// is, needs none: it is read no further, so that each tag is weighed
-// against a bounded list of open elements.
+// or a link opened inside a link. The elements a start tag closes as a
+// browser reads it are closed before it (impliedEnds): "<p>a<ul>" is
+// "<p>a</p><ul>", and a "</p>" after the list closes nothing. HTML nested
+// deeper than maxOpen elements, which html.ParseFragment refuses and
+// closed so returns as it is, needs none: it is read no further, so that
+// each tag is weighed against a bounded list of open elements.
 func needsMending(h string) bool {
 	if !strings.Contains(h, "<") {
 		return false
 	}
-	var open []string
+	var st openStack
 	z := html.NewTokenizer(strings.NewReader(h))
 	for {
 		switch tt := z.Next(); tt {
 		case html.ErrorToken:
-			for _, name := range open {
-				if name != "p" {
+			for _, e := range st.open {
+				if e.name != "p" {
 					return true
 				}
 			}
 			return false
 		case html.StartTagToken, html.SelfClosingTagToken:
-			// HTML reads "<details/>" as "<details>": the slash closes
-			// only a void element, which needs no closing.
 			tok, _ := z.TagName()
 			name := string(tok)
+			if i := st.impliedEnds(name); i >= 0 {
+				st.closeFrom(i, true)
+			}
+			// HTML reads "<details/>" as "<details>": the slash closes
+			// only a void element, which needs no closing.
 			if htmlcut.VoidElements[name] {
 				continue
 			}
-			if tt == html.SelfClosingTagToken || name == "a" && slices.Contains(open, "a") {
+			if tt == html.SelfClosingTagToken || name == "a" && st.links > 0 {
 				return true
 			}
-			if open = append(open, name); len(open) > maxOpen {
+			if st.push(name); len(st.open) > maxOpen {
 				return false
 			}
 		case html.EndTagToken:
 			tok, _ := z.TagName()
-			i := len(open) - 1
-			for i >= 0 && open[i] != string(tok) {
+			i := len(st.open) - 1
+			for i >= 0 && st.open[i].name != string(tok) {
 				i--
 			}
 			if i < 0 {
 				return true // it closes nothing
 			}
-			if formatting[open[i]] {
-				open = slices.Delete(open, i, i+1)
+			if formatting[st.open[i].name] {
+				if st.open[i].name == "a" {
+					st.links--
+				}
+				st.open = slices.Delete(st.open, i, i+1)
 			} else {
-				open = open[:i] // with the elements left open inside it
+				st.closeFrom(i, false) // with the elements left open inside it
 			}
 		}
 	}
+}
+
+// openStack is the elements open as needsMending reads HTML, from the
+// outermost. Each element carries the paragraph and the list items it
+// leaves in scope, so that a start tag finds what it closes without
+// walking the elements open.
+type openStack struct {
+	open  []openElement
+	seq   int // the seq of the next element opened
+	links int // the links (<a>) in open
+}
+
+// openElement is an element open, with the seq of the innermost element
+// open at or outside it that a block would close (p: a paragraph in the
+// standard's button scope), a list item would close (item) and a
+// definition's term or description would (def), or -1 for none. seqs
+// grow from the outermost element in.
+type openElement struct {
+	name              string
+	seq, p, item, def int
+}
+
+// push opens the element name inside the others.
+func (st *openStack) push(name string) {
+	e := openElement{name: name, seq: st.seq}
+	st.seq++
+	st.inherit(&e, len(st.open))
+	switch {
+	case name == "p":
+		e.p = e.seq
+	case scopeEnds[name]:
+		e.p = -1
+	}
+	// A list item closes the item open around it as far as a special
+	// element other than an address, a div or a paragraph (a list).
+	barrier := special[name] && name != "address" && name != "div" && name != "p"
+	switch {
+	case name == "li":
+		e.item = e.seq
+	case barrier:
+		e.item = -1
+	}
+	switch {
+	case name == "dd" || name == "dt":
+		e.def = e.seq
+	case barrier:
+		e.def = -1
+	}
+	if name == "a" {
+		st.links++
+	}
+	st.open = append(st.open, e)
+}
+
+// inherit sets e's paragraph and items in scope to those of the element
+// at index i-1 of open, or none when i is 0: what an element that is no
+// paragraph, item or boundary of their scope leaves in scope.
+func (st *openStack) inherit(e *openElement, i int) {
+	e.p, e.item, e.def = -1, -1, -1
+	if i > 0 {
+		e.p, e.item, e.def = st.open[i-1].p, st.open[i-1].item, st.open[i-1].def
+	}
+}
+
+// closeFrom closes the element at index i of open and those inside it.
+// With reopen, the formatting elements among them stay open, as a browser
+// opens them again inside what a start tag opens next ("<p><b>a<p>b" is
+// bold twice).
+func (st *openStack) closeFrom(i int, reopen bool) {
+	k := i
+	for _, e := range st.open[i:] {
+		if reopen && formatting[e.name] {
+			st.inherit(&e, k)
+			st.open[k] = e
+			k++
+			continue
+		}
+		if e.name == "a" {
+			st.links--
+		}
+	}
+	st.open = st.open[:k]
+}
+
+// index returns the index in open of the element numbered seq, or -1.
+func (st *openStack) index(seq int) int {
+	if seq < 0 {
+		return -1
+	}
+	i, found := slices.BinarySearchFunc(st.open, seq, func(e openElement, seq int) int { return cmp.Compare(e.seq, seq) })
+	if !found {
+		return -1
+	}
+	return i
+}
+
+// impliedEnds returns where in open a start tag name closes elements as a
+// browser reads it (the HTML standard's "in body" insertion mode): the
+// index of the outermost element it closes, with those inside it, or -1.
+// A list item closes the list item open, a definition's term or
+// description the one open, a block (closesP) an open paragraph, and a
+// heading an open heading, as far as they are in scope: a cell or a list
+// around the paragraph or item keeps it open.
+func (st *openStack) impliedEnds(name string) int {
+	n := len(st.open)
+	if n == 0 {
+		return -1
+	}
+	end := -1
+	switch name {
+	case "li":
+		end = st.index(st.open[n-1].item)
+	case "dd", "dt":
+		end = st.index(st.open[n-1].def)
+	}
+	if !closesP[name] {
+		return end
+	}
+	below := n - 1 // the current element, once the item is closed
+	if end >= 0 {
+		below = end - 1
+	}
+	if below >= 0 {
+		if i := st.index(st.open[below].p); i >= 0 {
+			end, below = i, i-1
+		}
+	}
+	if heading[name] && below >= 0 && heading[st.open[below].name] {
+		end = below
+	}
+	return end
+}
+
+// closesP are the start tags that close an open paragraph.
+var closesP = setOf("address", "article", "aside", "blockquote", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt",
+	"fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr",
+	"li", "listing", "main", "menu", "nav", "ol", "p", "pre", "search", "section", "summary", "table", "ul", "xmp")
+
+// heading are the headings, of which a browser closes one open where
+// another starts.
+var heading = setOf("h1", "h2", "h3", "h4", "h5", "h6")
+
+// scopeEnds are the elements that keep a paragraph open outside them open
+// inside them (the standard's button scope).
+var scopeEnds = setOf("applet", "button", "caption", "html", "marquee", "object", "table", "td", "template", "th")
+
+// special are the standard's special elements that can be left open,
+// which end the search for a list item to close.
+var special = setOf("address", "applet", "article", "aside", "blockquote", "body", "button", "caption", "center",
+	"colgroup", "dd", "details", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+	"h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "html", "iframe", "li", "listing", "main", "marquee",
+	"menu", "nav", "object", "ol", "p", "pre", "search", "section", "select", "summary", "table", "tbody", "td",
+	"template", "tfoot", "th", "thead", "tr", "ul", "xmp")
+
+// setOf returns the set of names.
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
 }

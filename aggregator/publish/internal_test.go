@@ -443,6 +443,25 @@ func TestClosed(t *testing.T) {
 		{`<p>Line</br>end</p>`, `<p>Line<br/>end</p>`},
 		{`<a href="https://a.example/">a <a href="https://b.example/">b</a></a>`, `<a href="https://a.example/">a </a><a href="https://b.example/">b</a>`},
 		{`<ul><li>one<li>two</ul><p>x</p>`, `<ul><li>one<li>two</ul><p>x</p>`},
+		// A start tag closes what a browser closes before it: a block
+		// the paragraph it stands in, a list item the item before, a
+		// heading the heading it stands in, and the end tag left after
+		// them closes nothing.
+		{`<p>Intro<ul><li>one</li></ul></p>`, `<p>Intro</p><ul><li>one</li></ul><p></p>`},
+		{`<p>a<div>b</div></p>`, `<p>a</p><div>b</div><p></p>`},
+		{`<p>a<hr></p>`, `<p>a</p><hr/><p></p>`},
+		{`<p>a<p>b</p></p>`, `<p>a</p><p>b</p><p></p>`},
+		{`<ul><li>a<li>b</li></li></ul>`, `<ul><li>a</li><li>b</li></ul>`},
+		{`<dl><dt>a<dd>b</dd></dt></dl>`, `<dl><dt>a</dt><dd>b</dd></dl>`},
+		{`<h2>a<h3>b</h3></h2>`, `<h2>a</h2><h3>b</h3>`},
+		{`<h2><p>a<h3>b</h3></p></h2>`, `<h2><p>a</p></h2><h3>b</h3><p></p>`},
+		{`<p><b>x<div>y</div></b></p>`, `<p><b>x</b></p><div><b>y</b></div><p></p>`},
+		// What they close only in scope stays open: a cell or a list
+		// between them.
+		{`<p>a<table><tr><td><div>b</div></td></tr></table>`, `<p>a<table><tr><td><div>b</div></td></tr></table>`},
+		{`<ul><li>a<ol><li>b</li></ol></li></ul>`, `<ul><li>a<ol><li>b</li></ol></li></ul>`},
+		{`<div><p>a</p><div>b</div></div>`, `<div><p>a</p><div>b</div></div>`},
+		{`<p>a<button><div>b</div></button></p>`, `<p>a<button><div>b</div></button></p>`},
 	}
 	for _, tt := range tests {
 		if got := closed(tt.in); got != tt.want {
