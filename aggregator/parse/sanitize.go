@@ -603,7 +603,8 @@ func playerLink(tok, player html.Token, base *url.URL) string {
 }
 
 // playerURL returns the URL in tok's attribute key, as a browser reads it,
-// when it is a relative or http(s) URL.
+// when it is a relative or http(s) URL with a port in range (validPort),
+// which a link to it may keep.
 func playerURL(tok html.Token, key string) (string, bool) {
 	for _, at := range tok.Attr {
 		if at.Key != key {
@@ -611,7 +612,7 @@ func playerURL(tok html.Token, key string) (string, bool) {
 		}
 		v := repairURL(at.Val)
 		u, err := url.Parse(v)
-		if v == "" || err != nil || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https") {
+		if v == "" || err != nil || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https") || !validPort(u) {
 			return "", false
 		}
 		return v, true

@@ -151,6 +151,13 @@ func TestSanitize(t *testing.T) {
 		{"iframe as a link", `<iframe src="https://v.example/"></iframe>ok`, `<a href="https://v.example/" rel="nofollow noopener noreferrer">https://v.example/</a>  ok`},
 		{"iframe without a source dropped", `<iframe srcdoc="<p>x</p>"></iframe>ok`, `ok`},
 		{"iframe of a bad source dropped", `<iframe src="javascript:alert(1)"></iframe>ok`, `ok`},
+		// A player's URL whose port is past 65535 is no URL a link may
+		// keep, nor its URL the link's text: written without its scheme
+		// the policy would take it for relative and keep it.
+		{"iframe of a port past 65535 dropped", `<iframe src="https://v.example:99999/embed/a"></iframe>ok`, `ok`},
+		{"video of a port past 65535 dropped", `<video src="//v.example:99999/a.mp4"></video>ok`, `ok`},
+		{"poster of a port past 65535 dropped", `<video src="/a.mp4" poster="//v.example:70000/a.jpg"></video>ok`,
+			`<a href="https://site.example/a.mp4" rel="nofollow noopener noreferrer">https://site.example/a.mp4</a>  ok`},
 		{"direction and language", `<div dir="rtl" lang="ar"><p dir="auto">مرحبا <span dir="LTR" lang="en">Hello</span></p><p dir="up">x</p></div>`,
 			`<div dir="rtl" lang="ar"><p dir="auto">مرحبا <span dir="LTR" lang="en">Hello</span></p><p>x</p></div>`},
 		{"control chars", "a\x00b\x01c\x7fd\u0081", "abcd"},
