@@ -5,9 +5,11 @@
 //
 //	("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport
 //
-// A term is a bare word or a quoted phrase ("…", “…”, or „…“ and „…” as
-// German and Polish print them); a bare word that holds punctuation is a
-// phrase of its words ("COVID-19" is the phrase "covid 19").
+// A term is a bare word or a quoted phrase (in "…", “…”, „…“, „…”, «…»,
+// »…«, »…», 「…」 or 『…』, as the languages that use them print them); a
+// bare word that holds punctuation is a phrase of its words ("COVID-19" is
+// the phrase "covid 19"). Fullwidth parentheses and operators ("（", "ＯＲ")
+// are parentheses and operators, as typed in Chinese and Japanese.
 // A word that ends in "*" is a prefix: econom* matches "economy" and
 // "economic", and "prime minist*" matches "prime minister" (see Phrase).
 // A term matches as Phrase says: "US" is an acronym, which "us" is not,
@@ -27,6 +29,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
 )
 
 // maxDepth bounds the nesting of parentheses and NOT, so that a hostile
@@ -118,14 +122,17 @@ func (q *Query) Terms() [][]string {
 // bare word as it is, a phrase in quotes.
 func (q *Query) Term(i int) string {
 	t := q.terms[i]
-	switch {
-	case !t.quoted:
+	if !t.quoted {
 		return t.text
-	case strings.Contains(t.text, `"`): // then it was written inside “…” or „…“, which it cannot contain
-		return "“" + t.text + "”"
-	default:
-		return `"` + t.text + `"`
 	}
+	// The first quotes whose closer the phrase does not hold: one of them
+	// is those it was written in, which it cannot hold.
+	for _, q := range [...][2]string{{`"`, `"`}, {"“", "”"}, {"«", "»"}, {"「", "」"}, {"『", "』"}} {
+		if !strings.Contains(t.text, q[1]) {
+			return q[0] + t.text + q[1]
+		}
+	}
+	return "＂" + t.text + "＂"
 }
 
 // maxConstantTerms bounds the distinct terms Constant tries every
@@ -294,7 +301,47 @@ type parser struct {
 }
 
 func isSpecial(r rune) bool {
-	return r == '(' || r == ')' || r == '"' || r == '“' || r == '”' || r == '„' || unicode.IsSpace(r)
+	return paren(r) != 0 || quoteClosers[r] != "" || strings.ContainsRune(closingQuotes, r) || unicode.IsSpace(r)
+}
+
+// paren returns '(' or ')' for r, that parenthesis or its fullwidth form,
+// which Chinese and Japanese text is typed with ("（北京 OR 上海）"), and 0
+// for any other rune.
+func paren(r rune) rune {
+	switch r {
+	case '(', '（':
+		return '('
+	case ')', '）':
+		return ')'
+	}
+	return 0
+}
+
+// quoteClosers maps each quotation mark a phrase may open with to the
+// marks that may close it, as the languages that use them print them:
+// "…" and its fullwidth form, English “…”, German „…“ and »…«, Polish
+// „…”, French, Russian, Arabic and Persian «…», Swedish »…», and the
+// corner brackets of Chinese and Japanese 「…」 and 『…』.
+var quoteClosers = map[rune]string{
+	'"': `"`, '＂': "＂", '“': "”", '„': "“”", '«': "»", '»': "«»", '「': "」", '『': "』",
+}
+
+// closingQuotes are the quotation marks that only close a phrase.
+const closingQuotes = "”」』"
+
+// operator returns the operator that text, a bare word, spells in
+// capitals, in ASCII or in the fullwidth letters that Chinese and Japanese
+// input methods may type ("ＯＲ"), and tokWord when it spells none.
+func operator(text string) tokKind {
+	switch width.Fold.String(text) {
+	case "AND":
+		return tokAnd
+	case "OR":
+		return tokOr
+	case "NOT":
+		return tokNot
+	}
+	return tokWord
 }
 
 // lex splits the source into tokens, columns counted in characters.
@@ -307,23 +354,16 @@ func (p *parser) lex() error {
 		case unicode.IsSpace(r):
 			i += size
 			col++
-		case r == '(' || r == ')':
+		case paren(r) != 0:
 			k := tokLParen
-			if r == ')' {
+			if paren(r) == ')' {
 				k = tokRParen
 			}
-			p.toks = append(p.toks, token{kind: k, text: string(r), col: col})
+			p.toks = append(p.toks, token{kind: k, text: string(paren(r)), col: col})
 			i += size
 			col++
-		case r == '"' || r == '“' || r == '„':
-			closers := `"`
-			switch r {
-			case '“':
-				closers = "”"
-			case '„':
-				closers = "“”" // German „…“, Polish „…”
-			}
-			end := strings.IndexAny(s[i+size:], closers)
+		case quoteClosers[r] != "":
+			end := strings.IndexAny(s[i+size:], quoteClosers[r])
 			if end < 0 {
 				return &Error{Column: col, Msg: "unterminated quote"}
 			}
@@ -332,7 +372,7 @@ func (p *parser) lex() error {
 			p.toks = append(p.toks, token{kind: tokPhrase, text: text, col: col})
 			i += size + end + closeSize
 			col += 2 + utf8.RuneCountInString(text)
-		case r == '”':
+		case strings.ContainsRune(closingQuotes, r):
 			return &Error{Column: col, Msg: "closing quote without an opening one"}
 		default:
 			start, startCol := i, col
@@ -345,16 +385,7 @@ func (p *parser) lex() error {
 				col++
 			}
 			text := s[start:i]
-			k := tokWord
-			switch text {
-			case "AND":
-				k = tokAnd
-			case "OR":
-				k = tokOr
-			case "NOT":
-				k = tokNot
-			}
-			p.toks = append(p.toks, token{kind: k, text: text, col: startCol})
+			p.toks = append(p.toks, token{kind: operator(text), text: text, col: startCol})
 		}
 	}
 	p.toks = append(p.toks, token{kind: tokEOF, col: col})
@@ -484,7 +515,7 @@ func (p *parser) term(t token) (*node, error) {
 		// "tea or coffee" would ask for the three words, "or" among
 		// them, which nearly every long text has: never what was meant.
 		for _, op := range []string{"AND", "OR", "NOT"} {
-			if strings.EqualFold(t.text, op) {
+			if strings.EqualFold(width.Fold.String(t.text), op) {
 				return nil, &Error{Column: t.col, Msg: fmt.Sprintf("%s: write %s for the operator, or quote %s to find the word", t.describe(), op, t.describe())}
 			}
 		}
