@@ -39,6 +39,8 @@ func TestWords(t *testing.T) {
 		{"Ёлка ЕЛКА", []string{"елка", "елка"}},                                   // "ё" is written "е"
 		{"القاهرةِ القاهرة مـصـر", []string{"القاهرة", "القاهرة", "مصر"}},         // Arabic vowel points, tatweel
 		{"יְרוּשָׁלַיִם ירושלים", []string{"ירושלים", "ירושלים"}},                 // Hebrew vowel points
+		{"أحمد إيران آمن ٱلله", []string{"احمد", "ايران", "امن", "الله"}},         // the alef with a hamza, madda or wasla is alef
+		{"ایران کتاب على", []string{"ايران", "كتاب", "على"}},                      // Persian yeh and kaf; the alef maqsura stays
 		{"น้ำท่วม", []string{"น้\u0e4d", "า", "ท่", "ว", "ม"}},                    // Thai: a letter with its marks a word (NFKC splits "ำ")
 		{"中国外交部", []string{"中", "国", "外", "交", "部"}},                              // Han: one word per character
 		{"東京タワーへ", []string{"東", "京", "タ", "ワ", "ー", "へ"}},                        // Katakana, Hiragana
@@ -203,6 +205,10 @@ func TestMatch(t *testing.T) {
 		{"compatibility forms", "Taiwan", []string{"ＴＡＩＷＡＮ"}, true},
 		{"compatibility forms in the query", `"ＮＡＴＩＯＮＡＬ ＳＥＣＵＲＩＴＹ"`, []string{"national security"}, true},
 		{"full case folding", "STRASSE", []string{"Straße"}, true},
+		{"Arabic alef with a hamza", "أحمد", []string{"قال احمد"}, true},
+		{"Arabic alef without a hamza", `"ايران"`, []string{"في إيران"}, true},
+		{"Persian yeh and kaf", "ایران OR کتاب", []string{"كتاب جديد"}, true},
+		{"Arabic alef maqsura is not yeh", "علي", []string{"على الطاولة"}, false},
 		{"quoted phrase", `"national security"`, []string{"a national security law"}, true},
 		{"quoted phrase in order", `"national security"`, []string{"security is national"}, false},
 		{"phrase within one field", `"Xi Jinping"`, []string{"Xi", "Jinping"}, false},

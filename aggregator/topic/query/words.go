@@ -34,7 +34,8 @@ import (
 // each character (a letter with the marks that follow it), so a phrase of
 // such characters matches anywhere inside a run of them. Greek accents,
 // the diaeresis of the Russian "ё" and Arabic and Hebrew vowel points are
-// left out (see Fold).
+// left out, and the forms of the Arabic alef, yeh and kaf are one (see
+// Fold).
 func Words(s string) []string {
 	sc := getScratch()
 	defer putScratch(sc)
@@ -65,8 +66,10 @@ func Words(s string) []string {
 // without their vowel points. Version 6: a Turkish name with its ending
 // after an apostrophe is the name too ("İstanbul" finds "İstanbul'da").
 // Version 7: the ideographic comma and the katakana middle dot separate
-// the parts of a feed category, as a comma does ("政治・経済").
-const Version = 7
+// the parts of a feed category, as a comma does ("政治・経済"). Version 8:
+// the Arabic alef is one letter with a hamza or madda or without ("أحمد"
+// finds "احمد"), and Persian and Arabic "ی" and "ي", "ک" and "ك" are one.
+const Version = 8
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
 // word "econom" + Prefix, and matches "economy", "economic" and "econom".
@@ -693,7 +696,10 @@ func hangulWord(w string) bool {
 // leave off ("Αθήνα" is written "ΑΘΗΝΑ"), mapped from each precomposed
 // letter to its letter without them (and, to -2, the combining accents
 // left after a Greek letter); the Russian "ё", which most text writes
-// "е"; and, mapped to -1, the vowel points and other marks of Arabic and
+// "е"; the Arabic alef with a hamza or madda, which much text writes
+// without it, and the Persian and Arabic forms of "ي" and "ك", which
+// keyboards interchange, mapped to one form; and, mapped to -1, the vowel
+// points and other marks of Arabic and
 // Hebrew, which most text leaves out, and the Arabic tatweel, which only
 // stretches a word.
 var optionalMarks = sync.OnceValue(func() map[rune]rune {
@@ -724,6 +730,15 @@ var optionalMarks = sync.OnceValue(func() map[rune]rune {
 		m[r] = -1
 	}
 	m['Ё'], m['ё'] = 'Е', 'е'
+	// The alef that Arabic writes with a hamza or madda, or without:
+	// "أحمد" and "احمد", "إيران" and "ايران", "القرآن" and "القران".
+	for _, r := range "أإآٱ" {
+		m[r] = 'ا'
+	}
+	// The letters that Persian and Arabic write apart and keyboards
+	// interchange: Persian "ی" and "ک" and Arabic "ي" and "ك" ("ایران",
+	// "ايران"). The Arabic "ى" stays: "على" (on) is not "علي" (Ali).
+	m['ی'], m['ک'] = 'ي', 'ك'
 	m[0x0670] = -1 // superscript alef
 	m[0x0640] = -1 // tatweel
 	return m
@@ -803,7 +818,9 @@ func isApostrophe(r rune) bool {
 // marks that writers of a script leave out or not are left out: Greek
 // accents, which capitals drop ("ΑΘΗΝΑ" is "αθηνα", as "Αθήνα" is), the
 // diaeresis of the Russian "ё", and Arabic and Hebrew vowel points and the
-// Arabic tatweel. Fold returns s itself, without copying, when it is ASCII
+// Arabic tatweel. The Arabic alef is one letter with a hamza or madda or
+// without ("أ", "إ", "آ" and "ٱ" are "ا"), and so are the Persian and
+// Arabic yeh ("ی" and "ي") and kaf ("ک" and "ك"). Fold returns s itself, without copying, when it is ASCII
 // without capitals.
 func Fold(s string) string {
 	if !utf8.ValidString(s) {
