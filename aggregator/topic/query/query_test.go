@@ -47,15 +47,18 @@ func TestWords(t *testing.T) {
 		{"Seoul 서울특별시", []string{"seoul", "서울특별시"}},                               // Hangul has spaces: runs stay words
 		{"#AI @user ai_model", []string{"ai", "user", "ai", "model"}},
 		{"don's's", []string{"don"}},
-		{"ＴＡＩＷＡＮ ｔａｉｗａｎ", []string{"taiwan", "taiwan"}},                      // fullwidth letters
-		{"２０２４年", []string{"2024", "年"}},                                     // fullwidth digits
-		{"ﬁnance ﬂow", []string{"finance", "flow"}},                          // ligatures
-		{"x² H₂O", []string{"x2", "h2o"}},                                    // superscripts, subscripts
-		{"ﾀﾜｰ", []string{"タ", "ワ", "ー"}},                                     // halfwidth Katakana
-		{"Straße STRASSE straße", []string{"strasse", "strasse", "strasse"}}, // full case folding
-		{"ᾼ ᾳ ΑΙ", []string{"αι", "αι", "αι"}},                               // iota subscript
-		{"İstanbul ISTANBUL", []string{"istanbul", "istanbul"}},              // Turkish dotted capital I
-		{"Apple™ 20℃", []string{"apple", "20"}},                              // symbols separate words
+		{"ＴＡＩＷＡＮ ｔａｉｗａｎ", []string{"taiwan", "taiwan"}},                                                   // fullwidth letters
+		{"２０２４年", []string{"2024", "年"}},                                                                  // fullwidth digits
+		{"ﬁnance ﬂow", []string{"finance", "flow"}},                                                       // ligatures
+		{"x² H₂O", []string{"x2", "h2o"}},                                                                 // superscripts, subscripts
+		{"ﾀﾜｰ", []string{"タ", "ワ", "ー"}},                                                                  // halfwidth Katakana
+		{"Straße STRASSE straße", []string{"strasse", "strasse", "strasse"}},                              // full case folding
+		{"ᾼ ᾳ ΑΙ", []string{"αι", "αι", "αι"}},                                                            // iota subscript
+		{"İstanbul ISTANBUL", []string{"istanbul", "istanbul"}},                                           // Turkish dotted capital I
+		{"Apple™ 20℃", []string{"apple", "20"}},                                                           // symbols separate words
+		{"Wash\u00adington Ver\u00adein\u00ads", []string{"washington", "vereins"}},                       // soft hyphens
+		{"\ufeffक्\u200dष \u2060Tür\u2060kei", []string{"क्ष", "türkei"}},                                 // joiners, a byte order mark
+		{"Wash\u200bington ภาษา\u200bไทย", []string{"wash", "ington", "ภ", "า", "ษ", "า", "ไ", "ท", "ย"}}, // a zero-width space separates
 	}
 	for _, tt := range tests {
 		if got := Words(tt.in); !slices.Equal(got, tt.want) {
@@ -205,6 +208,8 @@ func TestMatch(t *testing.T) {
 		{"compatibility forms", "Taiwan", []string{"ＴＡＩＷＡＮ"}, true},
 		{"compatibility forms in the query", `"ＮＡＴＩＯＮＡＬ ＳＥＣＵＲＩＴＹ"`, []string{"national security"}, true},
 		{"full case folding", "STRASSE", []string{"Straße"}, true},
+		{"soft hyphen in a word", `"Washington talks"`, []string{"Wash\u00adington talks on trade"}, true},
+		{"soft hyphen in a rule", "Bundes\u00adregierung", []string{"Die Bundesregierung"}, true},
 		{"Arabic alef with a hamza", "أحمد", []string{"قال احمد"}, true},
 		{"Arabic alef without a hamza", `"ايران"`, []string{"في إيران"}, true},
 		{"Persian yeh and kaf", "ایران OR کتاب", []string{"كتاب جديد"}, true},

@@ -26,7 +26,8 @@ import (
 // Everything else separates words: spaces, punctuation, symbols ("Apple™"
 // is "apple"), hyphens ("China-US" is "china", "us") and dots ("3.5" is
 // "3", "5"), except that single letters joined by stops are one word
-// ("U.S." is "us", "a.m." is "am"). An apostrophe between two letters stays in the word
+// ("U.S." is "us", "a.m." is "am"), and a soft hyphen or a joiner inside a
+// word is left out ("Wash\u00ADington" is "washington"). An apostrophe between two letters stays in the word
 // ("o'brien", "don't"), except after an elided French or Italian article or
 // preposition, which is a word of its own ("l'Europe" is "l", "europe"),
 // and a possessive "'s" is dropped, so "Jinping's" is the word "jinping". Han, Hiragana and Katakana, and
@@ -68,7 +69,9 @@ func Words(s string) []string {
 // Version 7: the ideographic comma and the katakana middle dot separate
 // the parts of a feed category, as a comma does ("政治・経済"). Version 8:
 // the Arabic alef is one letter with a hamza or madda or without ("أحمد"
-// finds "احمد"), and Persian and Arabic "ی" and "ي", "ک" and "ك" are one.
+// finds "احمد"), and Persian and Arabic "ی" and "ي", "ک" and "ك" are one;
+// a soft hyphen or a joiner inside a word is left out ("Wash\u00ADington"
+// is "washington").
 const Version = 8
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
@@ -568,6 +571,9 @@ func (sc *scratch) tokenise(s string) {
 			pendingJoin = false
 		}
 		switch {
+		case invisible(r):
+			// Neither a letter nor a space to a reader: "Wash\u00ADington"
+			// is the word "washington".
 		case (r == '\u2010' || r == '\u2011') && inWord: // the hyphen and the non-breaking hyphen
 			endWord()
 			pendingJoin = true
@@ -621,6 +627,17 @@ func (sc *scratch) tokenise(s string) {
 		}
 	}
 	endWord()
+}
+
+// invisible reports whether r is a character that a word may hold and a
+// reader does not see: the soft hyphen, which marks where a line may break
+// (HTML's "&shy;", which German and Dutch sites put in long words), the
+// zero-width joiner, which asks for a form of the letters around it
+// (Indic scripts use it inside words), the word joiner and the zero-width
+// no-break space. The zero-width space and non-joiner separate words, as
+// Thai, Khmer and Persian text uses them.
+func invisible(r rune) bool {
+	return r == '\u00ad' || r == '\u200d' || r == '\u2060' || r == '\ufeff'
 }
 
 // oneLetter reports whether w is one letter, with or without marks on it
