@@ -88,7 +88,8 @@ func Cut(s string, max int) string {
 }
 
 // cutText returns the words of raw, escaped HTML text, that fit in n bytes:
-// it never ends inside a character reference or a rune.
+// it never ends inside a character reference, nor inside a character as a
+// reader sees it (Boundary) in text without spaces.
 func cutText(raw []byte, n int) string {
 	if n <= 0 {
 		return ""
@@ -109,7 +110,7 @@ func cutText(raw []byte, n int) string {
 		}
 		t = t[:len(t)-1]
 	}
-	return string(t)
+	return string(t[:Boundary(string(raw), len(t))])
 }
 
 // VoidElements are the HTML elements that have no end tag.

@@ -23,6 +23,10 @@ func TestCut(t *testing.T) {
 		{"text alone", "one two three", 8, "one two …"},
 		{"no word cut", "<p>one</p> three four", 14, "<p>one</p> …"},
 		{"misnested", "<p>a<b>bb</p> cc dd ee", 18, "<p>a<b>bb</p> …</b>"},
+		{"no flag cut", "<p>🇫🇷🇩🇪</p>", 19, "<p>🇫🇷…</p>"},
+		{"no conjunct cut", "<p>aक्षत्रिय</p>", 16, "<p>a…</p>"},
+		{"no emoji sequence cut", "<p>👨\u200d👩\u200d👧👋🏽</p>", 23, "<p>…</p>"},
+		{"no skin tone cut", "<p>👨\u200d👩\u200d👧👋🏽</p>", 29, "<p>👨\u200d👩\u200d👧…</p>"},
 	}
 	for _, tt := range tests {
 		if got := Cut(tt.in, tt.max); got != tt.want {
@@ -48,6 +52,43 @@ func TestCutNestedDeep(t *testing.T) {
 			if !strings.HasSuffix(strings.TrimRight(got, "</>abdilpuv"), Ellipsis) {
 				t.Errorf("Cut(%.20q…, %d) = …%q; want it to end in an ellipsis and end tags", in, size, got[max(0, len(got)-40):])
 			}
+		}
+	}
+}
+
+func TestBoundary(t *testing.T) {
+	tests := []struct {
+		s    string
+		i    int
+		want int
+	}{
+		{"abc", 2, 2},
+		{"abc", 0, 0},
+		{"abc", 3, 3},
+		{"e\u0301x", 1, 0},                        // an accent typed as a mark
+		{"ae\u0301x", 2, 1},                       // the letter before it
+		{"🇫🇷🇩🇪", 4, 0},                            // inside the first flag
+		{"🇫🇷🇩🇪", 8, 8},                            // between the flags
+		{"🇫🇷🇩🇪", 12, 8},                           // inside the second
+		{"x👋🏽", 5, 1},                             // a hand without its skin tone
+		{"x👨\u200d👩\u200d👧", 8, 1},                // after a joiner
+		{"x👨\u200d👩\u200d👧", 5, 1},                // before a joiner
+		{"aक्ष", 4, 1},                            // a consonant without its virama
+		{"aक्ष", 7, 1},                            // a conjunct without its last consonant
+		{"क्ष त", 10, 10},                         // a space after the conjunct
+		{"a\u1112\u1161\u11ab", 4, 1},             // Hangul jamo: a leading consonant without its vowel
+		{"a\u1112\u1161\u11ab", 7, 1},             // a syllable without its final
+		{"\ud55c\u11ab", 3, 0},                    // a syllable, and a final jamo after it
+		{"\ud55c\u1112", 3, 3},                    // a syllable, and the start of another
+		{"aน้ำ", 4, 1},                            // a Thai letter without its tone mark
+		{"aน้ำ", 7, 1},                            // without its vowel am
+		{"aน้ำb", 10, 10},                         //
+		{"Nguye\u0302\u0303n", 7, 4},              // stacked accents
+		{"🏴\U000e0067\U000e0062\U000e007f", 8, 0}, // a flag's tag sequence
+	}
+	for _, tt := range tests {
+		if got := Boundary(tt.s, tt.i); got != tt.want {
+			t.Errorf("Boundary(%+q, %d) = %d; want %d", tt.s, tt.i, got, tt.want)
 		}
 	}
 }
