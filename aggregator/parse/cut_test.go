@@ -157,3 +157,44 @@ func TestLongTitleClosesIsolate(t *testing.T) {
 		}
 	}
 }
+
+// TestLongTitleKeepsCharactersWhole: a title cut to its most runes is cut
+// between two characters as a reader sees them, where a cut between runes
+// left half a flag (a letter in a box), a hand without its skin tone, an
+// Indic consonant without the conjunct it began, or a Hangul syllable
+// without its vowel.
+func TestLongTitleKeepsCharactersWhole(t *testing.T) {
+	tests := []struct {
+		name    string
+		char    string
+		partial int // runes of char that a cut at maxTitle-1 runes would keep
+	}{
+		{"family emoji", "👨\u200d👩\u200d👧", 2},
+		{"family emoji, at its joiner", "👨\u200d👩\u200d👧", 3},
+		{"flag", "🇫🇷", 1},
+		{"skin tone", "👋🏽", 1},
+		{"Devanagari conjunct", "क्ष", 2},
+		{"Devanagari conjunct, at its virama", "क्ष", 1},
+		{"Bengali vowel sign", "কি", 1},
+		{"Hangul jamo", "\u1112\u1161\u11ab", 2},
+		{"Thai vowel am", "น้ำ", 2},
+		{"combining accents", "e\u0302\u0301", 1},
+	}
+	for _, tt := range tests {
+		pad := strings.Repeat("a", maxTitle-1-tt.partial)
+		title := pad + tt.char + " and more words after it"
+		body := `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://site.example/</link><description>d</description>` +
+			`<item><title>` + title + `</title><link>https://site.example/long</link><description>A report.</description></item>` +
+			`</channel></rss>`
+		f, err := Parse([]byte(body), "application/rss+xml", testFeedURL, "src1", testNow, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if len(f.Items) != 1 {
+			t.Fatalf("%s: got %d items; want 1", tt.name, len(f.Items))
+		}
+		if got, want := f.Items[0].Title, pad+"…"; got != want {
+			t.Errorf("%s: title ends %q; want %q, the character whole or left out", tt.name, got[len(pad)-3:], want[len(pad)-3:])
+		}
+	}
+}

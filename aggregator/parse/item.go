@@ -1132,8 +1132,11 @@ func containsFoldString(list []string, s string) bool {
 }
 
 // truncateRunes cuts s to at most n runes, ending with "…" when cut. The
-// cut closes the embeddings and isolates it leaves open (closeBidi), whose
-// closers it may have cut off, and so may end in a few runes more.
+// cut falls between two characters as a reader sees them
+// (htmlcut.Boundary), never between an emoji and its skin tone, the two
+// letters of a flag or the consonants of an Indic conjunct, and closes the
+// embeddings and isolates it leaves open (closeBidi), whose closers it may
+// have cut off, and so may end in a few runes more.
 func truncateRunes(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -1146,6 +1149,9 @@ func truncateRunes(s string, n int) string {
 	}
 	if i >= len(s) {
 		return s
+	}
+	if b := htmlcut.Boundary(s, i); b > 0 {
+		i = b
 	}
 	return closeBidi(strings.TrimSpace(s[:i]) + "…")
 }
