@@ -267,8 +267,10 @@ func TestWordBoundaries(t *testing.T) {
 		{"Αθηνα", "η Αθήνα σήμερα", true},
 		{"Ёлка", "ЕЛКА", true},
 		{"елка", "новогодняя ёлка", true},
-		{"القاهرة", "في القاهرةِ اليوم", true}, // Arabic with vowel points
-		{"ירושלים", "ביקור ביְרוּשָׁלַיִם", false},
+		{"القاهرة", "في القاهرةِ اليوم", true},    // Arabic with vowel points
+		{"ירושלים", "ביקור ביְרוּשָׁלַיִם", true}, // "in Jerusalem": a Hebrew word with its prefix
+		{"ירושלים", "ביקור ירושלמי", false},
+		{"القاهرة", "اجتماع بالقاهرة", true},    // "in Cairo": an Arabic word with its particle
 		{"ירושלים", "העיר יְרוּשָׁלַיִם", true}, // Hebrew with vowel points
 	}
 	for _, tt := range tests {

@@ -71,7 +71,8 @@ func Words(s string) []string {
 // the Arabic alef is one letter with a hamza or madda or without ("أحمد"
 // finds "احمد"), and Persian and Arabic "ی" and "ي", "ک" and "ك" are one;
 // a soft hyphen or a joiner inside a word is left out ("Wash\u00ADington"
-// is "washington").
+// is "washington"); an Arabic or Hebrew word with a particle written on it
+// is the word too ("القاهرة" finds "بالقاهرة", "ירושלים" "בירושלים").
 const Version = 8
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
@@ -307,6 +308,7 @@ type scratch struct {
 	bareEnds []int
 	hasBare  bool   // a word may have accents to take off: bareEnds holds each word's end
 	joined   []byte // two words joined by a hyphen, as one (Index.findIn)
+	stem     []byte // a word without its Arabic particle, its article restored (Index.findFrom)
 }
 
 // mark is what a word's letters alone do not say: whether it was written
@@ -1029,6 +1031,10 @@ func fold(r rune) rune {
 // find "Zürich" and "São Paulo". A word written with them matches only
 // them: "Zürich" does not find "Zurich", nor "año" "ano".
 //
+// The first word of a phrase in Arabic or Hebrew matches the word with the
+// particles those languages write on the word they precede (see eachStem):
+// "القاهرة" finds "بالقاهرة" and "للقاهرة", and "ירושלים" "בירושלים".
+//
 // Words joined by a hyphen match the one word they make, both ways: the
 // phrase "e-mail" finds "email", and "email" finds "e-mail" (as well as
 // "e-mail" finding "e mail", since a hyphen separates words).
@@ -1172,6 +1178,61 @@ func (x *Index) findFrom(sc *scratch, i, skip int, w, bare []byte, m mark, found
 		if bareStem, ok := cutSuffix(bare); ok {
 			x.findForm(sc, i, skip, w, bare, m, bareStem, found)
 		}
+	}
+	// An Arabic or Hebrew word with a particle written on it
+	// ("بالقاهرة", "בירושלים") starts the phrases that start with the
+	// word.
+	if len(w) > 0 && 0xD7 <= w[0] && w[0] <= 0xD9 {
+		eachStem(w, &sc.stem, func(stem []byte) {
+			x.findForm(sc, i, skip, stem, nil, m, stem, found)
+		})
+	}
+}
+
+// eachStem calls yield with w, a folded word, without each particle that
+// Arabic or Hebrew may have written on it: in Arabic "و" (and), "ف" (so),
+// "ب" (in, by), "ل" (for) and "ك" (as), and "و" or "ف" before one of the
+// last three ("بالقاهرة", "وإيران", "وبغداد"), with the article that "ل"
+// takes the alef of restored ("للقاهرة" is "ل" and "القاهرة"); in Hebrew
+// "ו" (and), "ה" (the), "ב" (in), "ל" (to), "מ" (from), "ש" (that) and
+// "כ" (as), and "ו" or "ש" before one of the others ("בירושלים",
+// "והכנסת"). What is left has two letters at least. buf holds a stem
+// that is not a part of w.
+func eachStem(w []byte, buf *[]byte, yield func([]byte)) {
+	r0, n0 := utf8.DecodeRune(w)
+	r1, n1 := utf8.DecodeRune(w[n0:])
+	var first, second string // the particles that may stand first, and after "و", "ف", "ו" or "ש"
+	switch {
+	case unicode.Is(unicode.Arabic, r0):
+		first, second = "وفبلك", "بلك"
+		if r0 != 'و' && r0 != 'ف' {
+			second = ""
+		}
+	case unicode.Is(unicode.Hebrew, r0):
+		first, second = "והבלמשכ", "הבלמכ"
+		if r0 != 'ו' && r0 != 'ש' {
+			second = ""
+		}
+	default:
+		return
+	}
+	if !strings.ContainsRune(first, r0) {
+		return
+	}
+	try := func(cut int, particle rune) {
+		rest := w[cut:]
+		if utf8.RuneCount(rest) < 2 {
+			return
+		}
+		yield(rest)
+		if particle == 'ل' && utf8.RuneCount(rest) > 2 && bytes.HasPrefix(rest, []byte("ل")) {
+			*buf = append(append((*buf)[:0], "ا"...), rest...) // "لل" + word is "ل" + "ال" + word
+			yield(*buf)
+		}
+	}
+	try(n0, r0)
+	if second != "" && strings.ContainsRune(second, r1) {
+		try(n0+n1, r1)
 	}
 }
 
