@@ -81,7 +81,8 @@ func FuzzParseQuery(f *testing.F) {
 // letters decomposed or in capitals has the same words.
 func FuzzWords(f *testing.F) {
 	for _, s := range []string{"Xi Jinping's visit to the U.S.", "Cafe\u0301 ΛΌΓΟΣ", "中国外交部 서울", "O'Brien don't 'quoted'",
-		"“Quoted” — O’Brien’s \u037e\u2000end", "ＴＡＩＷＡＮ ﬁnance Straße ᾼ x² Apple™ ﾀﾜｰ", "São Paulo ZÜRICH Łódź Việt Nam q̃ край"} {
+		"“Quoted” — O’Brien’s \u037e\u2000end", "ＴＡＩＷＡＮ ﬁnance Straße ᾼ x² Apple™ ﾀﾜｰ", "São Paulo ZÜRICH Łódź Việt Nam q̃ край",
+		"بالقاهرة أحمد ایران בירושלים Wash\u00adington हिन्दी ज़िला"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

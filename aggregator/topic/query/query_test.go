@@ -41,10 +41,12 @@ func TestWords(t *testing.T) {
 		{"יְרוּשָׁלַיִם ירושלים", []string{"ירושלים", "ירושלים"}},                 // Hebrew vowel points
 		{"أحمد إيران آمن ٱلله", []string{"احمد", "ايران", "امن", "الله"}},         // the alef with a hamza, madda or wasla is alef
 		{"ایران کتاب على", []string{"ايران", "كتاب", "على"}},                      // Persian yeh and kaf; the alef maqsura stays
-		{"น้ำท่วม", []string{"น้\u0e4d", "า", "ท่", "ว", "ม"}},                    // Thai: a letter with its marks a word (NFKC splits "ำ")
-		{"中国外交部", []string{"中", "国", "外", "交", "部"}},                              // Han: one word per character
-		{"東京タワーへ", []string{"東", "京", "タ", "ワ", "ー", "へ"}},                        // Katakana, Hiragana
-		{"Seoul 서울특별시", []string{"seoul", "서울특별시"}},                               // Hangul has spaces: runs stay words
+		{"ज़िला जिला फ़ैसला", []string{"जिला", "जिला", "फैसला"}},                  // Hindi: the nukta left out
+		{"हिन्दी हिंदी हिँदी सम्बन्ध", []string{"हिंदी", "हिंदी", "हिंदी", "संबंध"}}, // a nasal with a virama, the candrabindu
+		{"น้ำท่วม", []string{"น้\u0e4d", "า", "ท่", "ว", "ม"}},                       // Thai: a letter with its marks a word (NFKC splits "ำ")
+		{"中国外交部", []string{"中", "国", "外", "交", "部"}},                                 // Han: one word per character
+		{"東京タワーへ", []string{"東", "京", "タ", "ワ", "ー", "へ"}},                           // Katakana, Hiragana
+		{"Seoul 서울특별시", []string{"seoul", "서울특별시"}},                                  // Hangul has spaces: runs stay words
 		{"#AI @user ai_model", []string{"ai", "user", "ai", "model"}},
 		{"don's's", []string{"don"}},
 		{"ＴＡＩＷＡＮ ｔａｉｗａｎ", []string{"taiwan", "taiwan"}},                                                   // fullwidth letters
@@ -214,6 +216,10 @@ func TestMatch(t *testing.T) {
 		{"Arabic alef without a hamza", `"ايران"`, []string{"في إيران"}, true},
 		{"Persian yeh and kaf", "ایران OR کتاب", []string{"كتاب جديد"}, true},
 		{"Arabic alef maqsura is not yeh", "علي", []string{"على الطاولة"}, false},
+		{"Hindi without a nukta", "फैसला", []string{"अदालत का फ़ैसला"}, true},
+		{"Hindi with a nukta", "ज़िला", []string{"जिला अस्पताल"}, true},
+		{"Hindi anusvara", "हिंदी", []string{"हिन्दी दिवस"}, true},
+		{"Hindi nasal", "हिन्दी", []string{"हिंदी दिवस"}, true},
 		{"Arabic particle", "القاهرة", []string{"اجتماع بالقاهرة"}, true},
 		{"Arabic particles", "القاهرة", []string{"وبالقاهرة"}, true},
 		{"Arabic particle that takes the alef", "القاهرة", []string{"زيارة للقاهرة"}, true},

@@ -72,7 +72,9 @@ func Words(s string) []string {
 // finds "احمد"), and Persian and Arabic "ی" and "ي", "ک" and "ك" are one;
 // a soft hyphen or a joiner inside a word is left out ("Wash\u00ADington"
 // is "washington"); an Arabic or Hebrew word with a particle written on it
-// is the word too ("القاهرة" finds "بالقاهرة", "ירושלים" "בירושלים").
+// is the word too ("القاهرة" finds "بالقاهرة", "ירושלים" "בירושלים"); and
+// Hindi is compared without the nukta, and with the candrabindu and a
+// nasal with a virama as the anusvara ("हिंदी" finds "हिन्दी").
 const Version = 8
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
@@ -805,10 +807,49 @@ func dropOptionalMarks(s string) string {
 			greek = unicode.Is(unicode.Greek, r)
 		}
 	}
-	if b.Cap() == 0 {
-		return s
+	if b.Cap() > 0 {
+		s = norm.NFKC.String(b.String())
 	}
-	return norm.NFKC.String(b.String())
+	return plainDevanagari(s)
+}
+
+// plainDevanagari returns s, in NFKC, with the spellings of one Hindi
+// word that writers choose between made one: the nukta left out ("ज़िला"
+// and "जिला", "फ़ैसला" and "फैसला"), the candrabindu written as the
+// anusvara ("हैँ" and "हैं"), and a nasal consonant with a virama before
+// another consonant written as the anusvara ("हिन्दी" and "हिंदी"). It
+// returns s itself when s has no Devanagari.
+func plainDevanagari(s string) string {
+	if !strings.Contains(s, "\xe0\xa4") && !strings.Contains(s, "\xe0\xa5") {
+		return s // Devanagari is U+0900 to U+097F
+	}
+	rs := []rune(s)
+	out := rs[:0]
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case r == 0x093C: // nukta
+			continue
+		case r == 0x0929: // letters with a nukta that NFC composes
+			r = 'न'
+		case r == 0x0931:
+			r = 'र'
+		case r == 0x0934:
+			r = 'ळ'
+		case r == 0x0901: // candrabindu
+			r = 0x0902
+		case strings.ContainsRune("ङञणनम", r) && i+2 < len(rs) && rs[i+1] == 0x094D && devanagariConsonant(rs[i+2]):
+			r = 0x0902 // the nasal and its virama are the anusvara
+			i++
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// devanagariConsonant reports whether r is a consonant of Devanagari.
+func devanagariConsonant(r rune) bool {
+	return 0x0915 <= r && r <= 0x0939 || 0x0958 <= r && r <= 0x095F
 }
 
 // elided holds the French and Italian articles, pronouns and prepositions
@@ -837,7 +878,9 @@ func isApostrophe(r rune) bool {
 // marks that writers of a script leave out or not are left out: Greek
 // accents, which capitals drop ("ΑΘΗΝΑ" is "αθηνα", as "Αθήνα" is), the
 // diaeresis of the Russian "ё", and Arabic and Hebrew vowel points and the
-// Arabic tatweel. The Arabic alef is one letter with a hamza or madda or
+// Arabic tatweel. Hindi is compared without the nukta, and with the
+// candrabindu and a nasal with a virama before a consonant as the anusvara
+// (plainDevanagari). The Arabic alef is one letter with a hamza or madda or
 // without ("أ", "إ", "آ" and "ٱ" are "ا"), and so are the Persian and
 // Arabic yeh ("ی" and "ي") and kaf ("ک" and "ك"). Fold returns s itself, without copying, when it is ASCII
 // without capitals.
