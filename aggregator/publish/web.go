@@ -81,6 +81,7 @@ type topicBlock struct {
 	Title       string
 	Description string
 	PageURL     string
+	Lang        string // the language of the topic's stories, which the page's own text is not in; "" for none
 	Feeds       []feedLink
 	Stories     []storyView
 	Err         string // the stories could not be read
@@ -148,7 +149,7 @@ type topicPageData struct {
 }
 
 func (s *state) block(t aggregator.TopicConfig) topicBlock {
-	b := topicBlock{ID: t.ID, Title: oneLine(t.Title), Description: oneLine(t.Description), PageURL: s.topicURL(t.ID, "", "")}
+	b := topicBlock{ID: t.ID, Title: oneLine(t.Title), Description: oneLine(t.Description), PageURL: s.topicURL(t.ID, "", ""), Lang: s.language(t)}
 	if b.Title == "" {
 		b.Title = oneLine(t.ID)
 	}

@@ -275,6 +275,48 @@ func TestTopicPage(t *testing.T) {
 	}
 }
 
+// TestPagesMarkStoriesLanguage shows a topic whose stories are in Arabic,
+// as its language says, on the front page and its own page: the titles of
+// its stories carry the topic's language, so that a screen reader reads
+// them in Arabic rather than in the English of the page around them, and
+// the titles of a topic without one carry none.
+func TestPagesMarkStoriesLanguage(t *testing.T) {
+	f := newFixture(t)
+	const title, other = "زلزال بقوة 6 درجات يضرب جنوب تركيا", "مؤتمر صحفي في القاهرة"
+	putStories(t, f.db, storySpec{at: fixedNow().Add(-time.Minute), topics: []string{aggregator.AllTopic, "arabic"}, items: []itemSpec{
+		{src: srcAlpha, guid: "ar-1", title: title, link: "https://alpha.example/ar/1"},
+		{src: srcBeta, guid: "ar-2", title: other},
+	}})
+	cfg := *f.cfg
+	topics := append(slices.Clone(topicsCfg), aggregator.TopicConfig{ID: "arabic", Title: "Arabic news", Language: "ar"})
+	cfg.Topics = topics
+	f.pub.SetConfig(&cfg, topics)
+
+	langs := func(path string) map[string][]string {
+		_, body := f.get(t, path)
+		out := map[string][]string{}
+		for _, b := range parsePage(t, body).elements["bdi"] {
+			out[nodeText(b)] = append(out[nodeText(b)], attr(b, "lang"))
+		}
+		return out
+	}
+	page := langs("/topics/arabic")
+	for _, s := range []string{title, other} {
+		if got := page[s]; len(got) == 0 || slices.ContainsFunc(got, func(l string) bool { return l != "ar" }) {
+			t.Errorf("GET /topics/arabic: the titles %q have lang %q; want each \"ar\"", s, got)
+		}
+	}
+	if got := page[srcAlpha.Name]; len(got) == 0 || got[0] != "" {
+		t.Errorf("GET /topics/arabic: the source name %q has lang %q; want none", srcAlpha.Name, got)
+	}
+	if got := langs("/topics/all")[title]; len(got) == 0 || got[0] != "" {
+		t.Errorf("GET /topics/all: the title %q has lang %q; want none, as the topic declares none", title, got)
+	}
+	if got := langs("/")[title]; !slices.Equal(got, []string{"", "ar"}) && !slices.Equal(got, []string{"ar", ""}) {
+		t.Errorf("GET /: the title %q has lang %q; want \"ar\" under the Arabic topic and none under all", title, got)
+	}
+}
+
 // TestIndexHidesQueryCredentials shows sources whose URLs carry a private
 // feed's credential in their query on the front page: the feed links, the
 // site links and the recorded errors give the credential as xxxxx and keep
