@@ -74,7 +74,9 @@ func Words(s string) []string {
 // is "washington"); an Arabic or Hebrew word with a particle written on it
 // is the word too ("القاهرة" finds "بالقاهرة", "ירושלים" "בירושלים"); and
 // Hindi is compared without the nukta, and with the candrabindu and a
-// nasal with a virama as the anusvara ("हिंदी" finds "हिन्दी").
+// nasal with a virama as the anusvara ("हिंदी" finds "हिन्दी"); and a
+// phrase does not span the Hindi danda, the Arabic question mark and
+// semicolon or the other scripts' stops ("भारत। सरकार").
 const Version = 8
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
@@ -435,12 +437,26 @@ func endsSentence(s string, i int) bool {
 	return true
 }
 
-// isFullStop reports whether r, beyond ASCII, ends a sentence wherever it
-// stands: the ideographic stop and the fullwidth forms that Chinese and
-// Japanese write without a space after them, and an ellipsis.
+// isFullStop reports whether r, beyond ASCII, ends a sentence: the
+// ideographic stop and the fullwidth forms that Chinese and Japanese write
+// without a space after them, an ellipsis, and the stops of other scripts
+// (stopsAnywhere).
 func isFullStop(r rune) bool {
 	switch r {
 	case '。', '．', '！', '？', '；', '：', '…', '｡':
+		return true
+	}
+	return stopsAnywhere(r)
+}
+
+// stopsAnywhere reports whether r ends a sentence wherever it stands, as
+// no abbreviation or number uses it: the ideographic stop, the danda and
+// double danda of Hindi and other Indic scripts, the Arabic question mark
+// and semicolon, the Urdu full stop, and the full stops of Armenian,
+// Ethiopic, Burmese and Khmer.
+func stopsAnywhere(r rune) bool {
+	switch r {
+	case '。', '｡', '।', '॥', '؟', '؛', '۔', '։', '።', '။', '។':
 		return true
 	}
 	return false
@@ -621,7 +637,7 @@ func (sc *scratch) tokenise(s string) {
 			// The fullwidth forms and the ellipsis end a sentence where
 			// the ASCII stops they stand for do ("３．５" is a number); the
 			// ideographic stop wherever it stands.
-			if r == '。' || r == '｡' || endsSentence(s, i) && (r != '．' || !inWord || !abbreviation()) {
+			if stopsAnywhere(r) || endsSentence(s, i) && (r != '．' || !inWord || !abbreviation()) {
 				endWord()
 				pendingBreak = true
 			}
