@@ -33,15 +33,16 @@ func TestWords(t *testing.T) {
 		{"'quoted'", []string{"quoted"}},
 		{"COVID-19 in 2024", []string{"covid", "19", "in", "2024"}},
 		{"ZÜRICH Zürich", []string{"zürich", "zürich"}},
-		{"Cafe\u0301 CAFÉ", []string{"café", "café"}},                             // decomposed and composed forms agree
-		{"ΛΌΓΟΣ λόγος", []string{"λογοσ", "λογοσ"}},                               // final sigma folds with sigma, and accents go
-		{"ΑΘΗΝΑ Αθήνα ΜΑΪΟΣ Μάιος", []string{"αθηνα", "αθηνα", "μαιοσ", "μαιοσ"}}, // Greek capitals have no accents
-		{"Ёлка ЕЛКА", []string{"елка", "елка"}},                                   // "ё" is written "е"
-		{"القاهرةِ القاهرة مـصـر", []string{"القاهرة", "القاهرة", "مصر"}},         // Arabic vowel points, tatweel
-		{"יְרוּשָׁלַיִם ירושלים", []string{"ירושלים", "ירושלים"}},                 // Hebrew vowel points
-		{"أحمد إيران آمن ٱلله", []string{"احمد", "ايران", "امن", "الله"}},         // the alef with a hamza, madda or wasla is alef
-		{"ایران کتاب على", []string{"ايران", "كتاب", "على"}},                      // Persian yeh and kaf; the alef maqsura stays
-		{"ज़िला जिला फ़ैसला", []string{"जिला", "जिला", "फैसला"}},                  // Hindi: the nukta left out
+		{"Cafe\u0301 CAFÉ", []string{"café", "café"}},                                  // decomposed and composed forms agree
+		{"ΛΌΓΟΣ λόγος", []string{"λογοσ", "λογοσ"}},                                    // final sigma folds with sigma, and accents go
+		{"ΑΘΗΝΑ Αθήνα ΜΑΪΟΣ Μάιος", []string{"αθηνα", "αθηνα", "μαιοσ", "μαιοσ"}},      // Greek capitals have no accents
+		{"Ёлка ЕЛКА", []string{"елка", "елка"}},                                        // "ё" is written "е"
+		{"القاهرةِ القاهرة مـصـر", []string{"القاهرة", "القاهرة", "مصر"}},              // Arabic vowel points, tatweel
+		{"יְרוּשָׁלַיִם ירושלים", []string{"ירושלים", "ירושלים"}},                      // Hebrew vowel points
+		{"أحمد إيران آمن ٱلله", []string{"احمد", "ايران", "امن", "الله"}},              // the alef with a hamza, madda or wasla is alef
+		{"ایران کتاب على", []string{"ايران", "كتاب", "على"}},                           // Persian yeh and kaf; the alef maqsura stays
+		{"٢٠٢٦ ۲۰۲۶ २०२६ ๒๕๖๙ ১৯৭১", []string{"2026", "2026", "2026", "2569", "1971"}}, // digits of other scripts
+		{"ज़िला जिला फ़ैसला", []string{"जिला", "जिला", "फैसला"}},                       // Hindi: the nukta left out
 		{"हिन्दी हिंदी हिँदी सम्बन्ध", []string{"हिंदी", "हिंदी", "हिंदी", "संबंध"}}, // a nasal with a virama, the candrabindu
 		{"น้ำท่วม", []string{"น้\u0e4d", "า", "ท่", "ว", "ม"}},                       // Thai: a letter with its marks a word (NFKC splits "ำ")
 		{"中国外交部", []string{"中", "国", "外", "交", "部"}},                                 // Han: one word per character
@@ -220,6 +221,9 @@ func TestMatch(t *testing.T) {
 		{"Hindi with a nukta", "ज़िला", []string{"जिला अस्पताल"}, true},
 		{"Hindi anusvara", "हिंदी", []string{"हिन्दी दिवस"}, true},
 		{"Hindi nasal", "हिन्दी", []string{"हिंदी दिवस"}, true},
+		{"Arabic-Indic digits", "2026", []string{"انتخابات ٢٠٢٦"}, true},
+		{"Persian digits in a rule", `"۱۴۰۳"`, []string{"Iran's year 1403"}, true},
+		{"Devanagari digits", `"G20"`, []string{"G२० शिखर सम्मेलन"}, true},
 		{"a phrase does not span a danda", `"भारत सरकार"`, []string{"यह भारत। सरकार ने कहा"}, false},
 		{"a phrase matches without a danda", `"भारत सरकार"`, []string{"यह भारत सरकार ने कहा"}, true},
 		{"a phrase does not span an Arabic question mark", `"مصر اليوم"`, []string{"هل تزور مصر؟ اليوم نعم"}, false},

@@ -72,11 +72,12 @@ func Words(s string) []string {
 // finds "احمد"), and Persian and Arabic "ی" and "ي", "ک" and "ك" are one;
 // a soft hyphen or a joiner inside a word is left out ("Wash\u00ADington"
 // is "washington"); an Arabic or Hebrew word with a particle written on it
-// is the word too ("القاهرة" finds "بالقاهرة", "ירושלים" "בירושלים"); and
+// is the word too ("القاهرة" finds "بالقاهرة", "ירושלים" "בירושלים");
 // Hindi is compared without the nukta, and with the candrabindu and a
-// nasal with a virama as the anusvara ("हिंदी" finds "हिन्दी"); and a
-// phrase does not span the Hindi danda, the Arabic question mark and
-// semicolon or the other scripts' stops ("भारत। सरकार").
+// nasal with a virama as the anusvara ("हिंदी" finds "हिन्दी"); a phrase
+// does not span the Hindi danda, the Arabic question mark and semicolon or
+// the other scripts' stops ("भारत। सरकार"); and a digit of any script is
+// its ASCII digit ("٢٠٢٦" is "2026").
 const Version = 8
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
@@ -1070,7 +1071,9 @@ var fullFold = func() map[rune]string {
 	return m
 }()
 
-// fold maps r to the one form its upper and lower cases share.
+// fold maps r to the one form its upper and lower cases share, and a
+// digit of any script to its ASCII digit ("٢٠٢٦", "२०२६" and "2026" are
+// one number).
 func fold(r rune) rune {
 	if r < utf8.RuneSelf {
 		if 'A' <= r && r <= 'Z' {
@@ -1078,8 +1081,32 @@ func fold(r rune) rune {
 		}
 		return r
 	}
+	if d, ok := digits()[r]; ok {
+		return d
+	}
 	return unicode.ToLower(unicode.ToUpper(r))
 }
+
+// digits maps each decimal digit beyond ASCII to its ASCII digit: the
+// Arabic-Indic and Persian digits, Devanagari's, Bengali's, Thai's and the
+// others of Unicode's Nd, each script's zero to nine in a run of its own.
+var digits = sync.OnceValue(func() map[rune]rune {
+	m := make(map[rune]rune)
+	add := func(lo, hi, stride uint32) {
+		for r := lo; r <= hi; r += stride {
+			if r >= utf8.RuneSelf {
+				m[rune(r)] = '0' + rune(r-lo)%10
+			}
+		}
+	}
+	for _, rg := range unicode.Nd.R16 {
+		add(uint32(rg.Lo), uint32(rg.Hi), uint32(rg.Stride))
+	}
+	for _, rg := range unicode.Nd.R32 {
+		add(rg.Lo, rg.Hi, rg.Stride)
+	}
+	return m
+})
 
 // Index finds many phrases in a text in one pass: each text is split into
 // words once, and a phrase is looked up by its first word. An Index is built
