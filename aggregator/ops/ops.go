@@ -21,6 +21,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/internal/htmlcut"
 )
 
 // ExportLine is one line of `tributary export`: one stored item.
@@ -324,23 +325,26 @@ func runeWidth(r rune) int {
 func Pad(s string, n int) string {
 	w := Width(s)
 	if w > n {
-		var b strings.Builder
+		cut := len(s)
 		w = 0
 		joined := false
-		for _, r := range s {
+		for i, r := range s {
 			rw := runeWidth(r)
 			if joined {
 				rw = 0
 			}
 			if w+rw > n-1 {
+				cut = i
 				break
 			}
-			b.WriteRune(r)
 			w += rw
 			joined = r == '\u200d'
 		}
-		b.WriteString("…")
-		s, w = b.String(), w+1
+		// Between two characters as a reader sees them: not between
+		// the two letters of a flag, nor the consonants of a conjunct.
+		cut = htmlcut.Boundary(s, cut)
+		s = s[:cut] + "…"
+		w = Width(s)
 	}
 	return s + strings.Repeat(" ", n-w)
 }
@@ -361,13 +365,19 @@ func OneLine(s string, n int) string {
 }
 
 // Clip shortens s to at most n runes, marking a cut with "…", and never
-// splits a character.
+// splits a character, as a reader sees it (htmlcut.Boundary): a flag, an
+// emoji with its skin tone, a letter with its marks, an Indic conjunct.
 func Clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	cut, count := 0, 0
+	for count < n-1 {
+		_, size := utf8.DecodeRuneInString(s[cut:])
+		cut += size
+		count++
+	}
+	return s[:htmlcut.Boundary(s, cut)] + "…"
 }
 
 // streamIdle is how long a streamed answer (a backup, an export) waits for

@@ -305,7 +305,10 @@ func TestClip(t *testing.T) {
 		{"short", 10, "short"},
 		{"exactly ten", 11, "exactly ten"},
 		{"a longer name", 8, "a longe…"},
-		{"新闻主页新闻主页", 5, "新闻主页…"}, // never a split character
+		{"新闻主页新闻主页", 5, "新闻主页…"},   // never a split character
+		{"ab🇫🇷🇩🇪", 4, "ab…"},       // nor half a flag
+		{"अक्षय समाचार", 3, "अ…"},  // nor a conjunct
+		{"Cafe\u0301s", 5, "Caf…"}, // nor a letter and its accent
 	}
 	for _, tt := range tests {
 		if got := ops.Clip(tt.in, tt.n); got != tt.want {
@@ -327,6 +330,8 @@ func TestPad(t *testing.T) {
 		{"สยามเดลี่", 8, "สยามเดลี่ "},                          // vowel signs above and below take no column
 		{"Hà Nội", 8, "Hà Nội  "},                         // nor do combining accents
 		{"👨\u200d👩\u200d👧 News", 10, "👨\u200d👩\u200d👧 News   "}, // one emoji of three joined
+		{"🇫🇷🇩🇪 Info", 4, "🇫🇷… "},                                // a flag whole or not at all
+		{"सक्षम समाचार", 3, "स… "},                              // a conjunct too
 	}
 	for _, tt := range tests {
 		got := ops.Pad(tt.in, tt.n)
