@@ -921,15 +921,24 @@ func LiteralText(s string) string {
 
 // closeBidi closes the directional embeddings (U+202A, U+202B, closed by
 // U+202C) and isolates (U+2066–U+2068, closed by U+2069) that s opens and
-// leaves open. Right-to-left text mixed with names in Latin letters uses
-// them, and they stay; but one left open reaches past the text, where a
-// reader shows a title or an author beside the source's name or the date,
-// and turns them around ("Mal\u2067lory" before "· Harbour Wire").
+// leaves open, and drops the closers that close nothing it opened.
+// Right-to-left text mixed with names in Latin letters uses them, and they
+// stay; but one left open reaches past the text, where a reader shows a
+// title or an author beside the source's name or the date, and turns them
+// around ("Mal\u2067lory" before "· Harbour Wire"), and a closer of
+// nothing closes what a reader opened around the text: one that wraps a
+// title in an isolate of its own ("\u2068title\u2069 · source") finds
+// the rest of the title outside it.
 func closeBidi(s string) string {
-	if !strings.ContainsAny(s, "\u202a\u202b\u2066\u2067\u2068") {
+	if !strings.ContainsAny(s, "\u202a\u202b\u202c\u2066\u2067\u2068\u2069") {
 		return s
 	}
-	var open []rune // the closers owed, innermost last
+	var (
+		open    []rune // the closers owed, innermost last
+		b       strings.Builder
+		dropped bool
+	)
+	b.Grow(len(s) + 8)
 	for _, r := range s {
 		switch r {
 		case '\u202a', '\u202b':
@@ -938,24 +947,38 @@ func closeBidi(s string) string {
 			open = append(open, '\u2069')
 		case '\u202c':
 			// Closes the innermost embedding, not an isolate.
-			if n := len(open); n > 0 && open[n-1] == '\u202c' {
-				open = open[:n-1]
+			n := len(open)
+			if n == 0 || open[n-1] != '\u202c' {
+				dropped = true
+				continue
 			}
+			open = open[:n-1]
 		case '\u2069':
 			// Closes the innermost isolate and the embeddings within it.
-			for i := len(open) - 1; i >= 0; i-- {
-				if open[i] == '\u2069' {
-					open = open[:i]
+			i := -1
+			for j := len(open) - 1; j >= 0; j-- {
+				if open[j] == '\u2069' {
+					i = j
 					break
 				}
 			}
+			if i < 0 {
+				dropped = true
+				continue
+			}
+			open = open[:i]
 		}
+		b.WriteRune(r)
 	}
-	if len(open) == 0 {
+	if len(open) == 0 && !dropped {
 		return s
 	}
 	slices.Reverse(open)
-	return s + string(open)
+	out := b.String() + string(open)
+	if dropped {
+		out = collapseSpace(out)
+	}
+	return out
 }
 
 // withoutOverrides removes the characters that force a direction.

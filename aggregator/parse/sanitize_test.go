@@ -260,7 +260,11 @@ func TestPlainText(t *testing.T) {
 		{"\u202bRTL \u2066name\u2069 text\u202c tail", "\u202bRTL \u2066name\u2069 text\u202c tail"},
 		{"\u2067a \u202bb", "\u2067a \u202bb\u202c\u2069"},
 		{"\u2066a \u202bb\u2069 c \u202a", "\u2066a \u202bb\u2069 c \u202a\u202c"},
-		{"stray\u2069 \u202c closers", "stray\u2069 \u202c closers"},
+		// A closer of nothing goes: it would close what a reader opens
+		// around the title.
+		{"stray\u2069 \u202c closers", "stray closers"},
+		{"\u2067a\u202c b\u2069\u2069", "\u2067a b\u2069"},
+		{"\u202bשלום\u202c\u202c עולם", "\u202bשלום\u202c עולם"},
 	}
 	for _, tt := range tests {
 		if got := PlainText(tt.in); got != tt.want {
