@@ -112,6 +112,8 @@ func TestPhrase(t *testing.T) {
 	}{
 		{"Prime Minister", []string{"prime", "minister"}, ""},
 		{"econom*", []string{"econom*"}, ""},
+		{"econom＊", []string{"econom*"}, ""}, // the fullwidth asterisk
+		{"ｅｃｏｎｏｍ＊ ＰＯＬＩＣＹ", []string{"econom*", "policy"}, ""},
 		{"Prime MINIST*", []string{"prime", "minist*"}, ""},
 		{"minist* of health", []string{"minist*", "of", "health"}, ""},
 		{"Jinping's*", []string{"jinping*"}, ""}, // the possessive goes before the prefix is taken
@@ -260,6 +262,7 @@ func TestMatch(t *testing.T) {
 		{"fullwidth OR", "北京 ＯＲ 上海", []string{"上海天气"}, true},
 		{"fullwidth quotes", "＂national security＂", []string{"security is national"}, false},
 		{"prefix", "econom*", []string{"Economists warn"}, true},
+		{"fullwidth prefix", "econom＊", []string{"Economists warn"}, true},
 		{"prefix starts the word", "nomic*", []string{"economics"}, false},
 		{"prefix in a phrase", `"prime minist*"`, []string{"Prime Ministers meet"}, true},
 		{"bare word with punctuation is a phrase", "U.S.", []string{"the U.S. said"}, true},

@@ -76,8 +76,8 @@ func Words(s string) []string {
 // Hindi is compared without the nukta, and with the candrabindu and a
 // nasal with a virama as the anusvara ("हिंदी" finds "हिन्दी"); a phrase
 // does not span the Hindi danda, the Arabic question mark and semicolon or
-// the other scripts' stops ("भारत। सरकार"); and a digit of any script is
-// its ASCII digit ("٢٠٢٦" is "2026").
+// the other scripts' stops ("भारत। सरकार"); a digit of any script is its
+// ASCII digit ("٢٠٢٦" is "2026"); and a fullwidth "＊" makes a prefix.
 const Version = 8
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
@@ -110,8 +110,10 @@ const minPrefix = 3
 // ("Yahoo! Japan") comes back with Break before it, and a word joined to
 // the one before it by a hyphen ("e-mail") with Join. A "*" that does not end
 // a word, a prefix of fewer than three characters and a phrase without
-// letters or digits are errors.
+// letters or digits are errors. The fullwidth "＊" that Chinese and
+// Japanese input methods type is a "*".
 func Phrase(s string) ([]string, error) {
+	s = strings.ReplaceAll(s, "＊", Prefix)
 	prefix := map[int]bool{} // word index -> the word is a prefix
 	if strings.Contains(s, Prefix) {
 		for i := 0; i < len(s); i++ {
