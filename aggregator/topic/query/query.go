@@ -504,9 +504,12 @@ func (p *parser) parseUnary(depth int, after token) (*node, error) {
 }
 
 func (p *parser) term(t token) (*node, error) {
-	if rest, ok := strings.CutPrefix(t.text, "-"); ok && t.kind == tokWord {
+	if minus, _ := utf8.DecodeRuneInString(t.text); t.kind == tokWord && (minus == '-' || minus == '－' || minus == '−') {
 		// A search engine's "-word" leaves the word out; here the "-" would
-		// be dropped as punctuation and the word required instead.
+		// be dropped as punctuation and the word required instead. So
+		// would the fullwidth "－" of Chinese and Japanese input methods,
+		// and the minus sign.
+		rest := t.text[utf8.RuneLen(minus):]
 		if r, _ := utf8.DecodeRuneInString(rest); isWordRune(r) {
 			return nil, &Error{Column: t.col, Msg: fmt.Sprintf("%s: write NOT %s to leave it out, or quote it", t.describe(), rest)}
 		}

@@ -413,6 +413,8 @@ func TestParseErrors(t *testing.T) {
 		{"Taiwan Not sport", 8, `"Not": write NOT for the operator, or quote "Not" to find the word`, "capitalised not"},
 		{"Taiwan -sport", 8, `"-sport": write NOT sport to leave it out, or quote it`, "a minus is not NOT"},
 		{"a OR (-b c)", 7, `"-b": write NOT b to leave it out, or quote it`, "a minus inside parentheses"},
+		{"台湾 －体育", 4, `"－体育": write NOT 体育 to leave it out, or quote it`, "a fullwidth minus"},
+		{"Taiwan −sport", 8, `"−sport": write NOT sport to leave it out, or quote it`, "a minus sign"},
 		{"a econ*omy", 3, `"econ*omy": a * must end a word, as in econom*`, "star inside a word"},
 		{`a "ec* rates"`, 3, `"ec* rates": the prefix ec* is shorter than 3 characters`, "short prefix"},
 		{"Ünïcødé (ü", 11, `expected ")" to close "(" at column 9`, "columns count characters"},
