@@ -24,6 +24,7 @@ func FuzzParseQuery(f *testing.F) {
 		"„Anführungszeichen“ OR „cudzysłów” NOT „x",
 		"U.S. AND 中国",
 		`econom* OR "prime minist*" NOT ec*`,
+		`«Единая Россия» OR »Deutsche Bahn« OR 「東京 電力」 OR （北京 ＯＲ 上海） NOT 『x "y" ”z』 econom＊`,
 	} {
 		f.Add(s)
 	}
