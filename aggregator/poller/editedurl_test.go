@@ -9,6 +9,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+	"github.com/tributary-feeds/tributary/store"
 )
 
 // TestEditedURLIsTheSameSource: a source disabled by a 410 Gone and one
@@ -175,42 +176,61 @@ func TestEditedURLFailingWaitsItsOwnInterval(t *testing.T) {
 	}
 }
 
+// heldProxy is a source, Paper, that a redirect of the given status led
+// to a feed proxy that two other sources' Retry-Afters hold, polled once:
+// load gives the config with Paper at a URL, bound to the stored states,
+// and states are those stored after the poll.
+type heldProxy struct {
+	o      *feedtest.Origin
+	clk    *feedtest.Clock
+	db     *store.DB
+	id     string
+	states []aggregator.SourceState
+	proxy  func(path string) string
+	load   func(paper string, states []aggregator.SourceState) *aggregator.Config
+}
+
+func newHeldProxy(t *testing.T, redirect int) *heldProxy {
+	t.Helper()
+	h := &heldProxy{o: feedtest.NewOrigin(t), clk: feedtest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)), db: mustOpen(t)}
+	o := h.o
+	h.proxy = func(path string) string { return strings.Replace(o.URL(path), "127.0.0.1", "localhost", 1) }
+	o.Feed("/proxy/paper.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Redirect("/paper.rss", h.proxy("/proxy/paper.rss"), redirect)
+	o.Feed("/own/paper.rss", "application/rss+xml", fixture(t, "news.rss"))
+	o.Status("/proxy/a.rss", http.StatusTooManyRequests, "7200")
+	o.Status("/proxy/b.rss", http.StatusTooManyRequests, "7200")
+	h.load = func(paper string, states []aggregator.SourceState) *aggregator.Config {
+		t.Helper()
+		yml := fmt.Sprintf("poll:\n  allow_private: true\n  timeout: 2s\nstorage:\n  retention: 0\nsources:\n"+
+			"  - url: %q\n    name: Paper\n  - url: %q\n    name: A\n  - url: %q\n    name: B\n",
+			paper, h.proxy("/proxy/a.rss"), h.proxy("/proxy/b.rss"))
+		return boundConfig(t, yml, states)
+	}
+	cfg := h.load(o.URL("/paper.rss"), nil)
+	h.id = cfg.Sources[0].SourceID()
+	if out := newPoller(t, cfg, h.db, h.clk.Now).PollPolitely(t.Context(), nil); out[0].Result != "ok" || out[1].Result != "rate_limited" || out[2].Result != "rate_limited" {
+		t.Fatalf("first poll: %s, %s, %s; want the paper read through the proxy, the others asked to wait", out[0].Result, out[1].Result, out[2].Result)
+	}
+	h.clk.Add(time.Minute)
+	var err error
+	if h.states, err = h.db.Sources(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 // TestEditedURLLeavesTheHeldProxy: a source whose feed a redirect led to a
 // proxy that two other sources' Retry-Afters hold is edited to the
 // publisher's own feed: a polite pass fetches it there, not held by the
 // proxy it no longer goes through.
 func TestEditedURLLeavesTheHeldProxy(t *testing.T) {
-	o := feedtest.NewOrigin(t)
-	proxy := func(path string) string { return strings.Replace(o.URL(path), "127.0.0.1", "localhost", 1) }
-	o.Feed("/proxy/paper.rss", "application/rss+xml", fixture(t, "news.rss"))
-	o.Redirect("/paper.rss", proxy("/proxy/paper.rss"), http.StatusFound)
-	o.Feed("/own/paper.rss", "application/rss+xml", fixture(t, "news.rss"))
-	o.Status("/proxy/a.rss", http.StatusTooManyRequests, "7200")
-	o.Status("/proxy/b.rss", http.StatusTooManyRequests, "7200")
-	clk := feedtest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
-	load := func(paper string, states []aggregator.SourceState) *aggregator.Config {
-		t.Helper()
-		yml := fmt.Sprintf("poll:\n  allow_private: true\n  timeout: 2s\nstorage:\n  retention: 0\nsources:\n"+
-			"  - url: %q\n    name: Paper\n  - url: %q\n    name: A\n  - url: %q\n    name: B\n",
-			paper, proxy("/proxy/a.rss"), proxy("/proxy/b.rss"))
-		return boundConfig(t, yml, states)
-	}
-	db := mustOpen(t)
-	cfg := load(o.URL("/paper.rss"), nil)
-	id := cfg.Sources[0].SourceID()
-	if out := newPoller(t, cfg, db, clk.Now).PollPolitely(t.Context(), nil); out[0].Result != "ok" || out[1].Result != "rate_limited" || out[2].Result != "rate_limited" {
-		t.Fatalf("first poll: %s, %s, %s; want the paper read through the proxy, the others asked to wait", out[0].Result, out[1].Result, out[2].Result)
-	}
-	clk.Add(time.Minute)
-	states, err := db.Sources(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg = load(o.URL("/own/paper.rss"), states)
-	out := newPoller(t, cfg, db, clk.Now).PollPolitely(t.Context(), nil)
-	if out[0].Source != id || out[0].Result == "skipped" || out[0].Err != nil || o.Count("/own/paper.rss") != 1 {
+	h := newHeldProxy(t, http.StatusFound)
+	cfg := h.load(h.o.URL("/own/paper.rss"), h.states)
+	out := newPoller(t, cfg, h.db, h.clk.Now).PollPolitely(t.Context(), nil)
+	if out[0].Source != h.id || out[0].Result == "skipped" || out[0].Err != nil || h.o.Count("/own/paper.rss") != 1 {
 		t.Errorf("polite poll of the paper at its own feed: source %s, %s (%s), err %v, asked %d times; want source %s fetched there",
-			out[0].Source, out[0].Result, out[0].Reason, out[0].Err, o.Count("/own/paper.rss"), id)
+			out[0].Source, out[0].Result, out[0].Reason, out[0].Err, h.o.Count("/own/paper.rss"), h.id)
 	}
 }
 
@@ -233,39 +253,15 @@ func boundConfig(t *testing.T, yml string, states []aggregator.SourceState) *agg
 // start of the daemon does not hold it there, where status read it
 // waiting until the proxy's hold was over.
 func TestEditedURLShownStoredLeavesTheHeldProxy(t *testing.T) {
-	o := feedtest.NewOrigin(t)
-	proxy := func(path string) string { return strings.Replace(o.URL(path), "127.0.0.1", "localhost", 1) }
-	o.Feed("/proxy/paper.rss", "application/rss+xml", fixture(t, "news.rss"))
-	o.Redirect("/paper.rss", proxy("/proxy/paper.rss"), http.StatusMovedPermanently)
-	o.Feed("/own/paper.rss", "application/rss+xml", fixture(t, "news.rss"))
-	o.Status("/proxy/a.rss", http.StatusTooManyRequests, "7200")
-	o.Status("/proxy/b.rss", http.StatusTooManyRequests, "7200")
-	clk := feedtest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
-	load := func(paper string, states []aggregator.SourceState) *aggregator.Config {
-		t.Helper()
-		yml := fmt.Sprintf("poll:\n  allow_private: true\n  timeout: 2s\nstorage:\n  retention: 0\nsources:\n"+
-			"  - url: %q\n    name: Paper\n  - url: %q\n    name: A\n  - url: %q\n    name: B\n",
-			paper, proxy("/proxy/a.rss"), proxy("/proxy/b.rss"))
-		return boundConfig(t, yml, states)
-	}
-	db := mustOpen(t)
-	cfg := load(o.URL("/paper.rss"), nil)
-	id := cfg.Sources[0].SourceID()
-	if out := newPoller(t, cfg, db, clk.Now).PollPolitely(t.Context(), nil); out[0].Result != "ok" || out[1].Result != "rate_limited" || out[2].Result != "rate_limited" {
-		t.Fatalf("first poll: %s, %s, %s; want the paper read through the proxy, the others asked to wait", out[0].Result, out[1].Result, out[2].Result)
-	}
-	clk.Add(time.Minute)
-	states, err := db.Sources(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := newHeldProxy(t, http.StatusMovedPermanently)
+	id, states, proxy := h.id, h.states, h.proxy
 	for _, st := range states {
 		if st.ID == id && st.URL != proxy("/proxy/paper.rss") {
 			t.Fatalf("paper stored at %s; want it moved to the proxy's %s", st.URL, proxy("/proxy/paper.rss"))
 		}
 	}
-	cfg = load(o.URL("/own/paper.rss"), states)
-	shown, err := newPoller(t, cfg, db, clk.Now).ShownStored(t.Context())
+	cfg := h.load(h.o.URL("/own/paper.rss"), states)
+	shown, err := newPoller(t, cfg, h.db, h.clk.Now).ShownStored(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
