@@ -191,6 +191,41 @@ func TestOriginLinks(t *testing.T) {
 	}
 }
 
+// TestOriginNamedAtMobilePage checks that an item of a feed that links
+// its reports' mobile pages (AMP pages, a mobile host) joins a pointer
+// that names the report's article page, in either order: the two are one
+// page, as a pointer naming the mobile page names the article.
+func TestOriginNamedAtMobilePage(t *testing.T) {
+	tests := []struct{ mobile, article string }{
+		{"https://paper.test/news/2024/harbour-fire/amp/", "https://paper.test/news/2024/harbour-fire/"},
+		{"https://paper.test/news/2024/harbour-fire?output=amp", "https://paper.test/news/2024/harbour-fire"},
+		{"https://m.paper.test/news/2024/harbour-fire", "https://www.paper.test/news/2024/harbour-fire"},
+	}
+	off := false
+	cfg := &aggregator.Config{Dedup: aggregator.DedupConfig{Near: &off}}
+	for _, tt := range tests {
+		report := item(paper, "p-1", tt.mobile, "Fire guts harbour warehouse", "Crews fought the blaze through the night.", t0)
+		pointer := item(copier, "c-1", "https://copier.test/p/12", "What the harbour lost", "Read more", t0.Add(time.Hour))
+		pointer.OriginLinks = []string{tt.article}
+		for _, order := range []string{"report first", "pointer first"} {
+			db := mustOpen(t)
+			in := ingest.New(cfg, nil)
+			if order == "report first" {
+				apply(t, db, in, paper, report)
+				apply(t, db, in, copier, pointer)
+			} else {
+				apply(t, db, in, copier, pointer)
+				apply(t, db, in, paper, report)
+			}
+			_, a := stored(t, db, report.ID)
+			_, b := stored(t, db, pointer.ID)
+			if a.ID != b.ID {
+				t.Errorf("%s, %s: the report at %s and the pointer naming %s are two stories; want one", tt.mobile, order, tt.mobile, tt.article)
+			}
+		}
+	}
+}
+
 // TestOriginNamedByCopiesFirst checks that copies from several sources
 // that name one original, stored before it, become one story with it when
 // it comes: each would have joined it had it come first, and joining one

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/near"
+	"github.com/tributary-feeds/tributary/aggregator/parse"
 )
 
 // Limits of one near-duplicate lookup, so that its cost stays flat however
@@ -1331,6 +1332,18 @@ func exactKeys(it aggregator.Item, doc *near.Doc) itemKeys {
 		// An original arriving after a copy that named it.
 		k.lookup = append(k.lookup, exactKey{originPrefix + link, aggregator.ReasonOrigin, link})
 		k.file = append(k.file, linkPrefix+link)
+		// A feed that links its items' mobile (AMP) pages publishes each
+		// report at its article's page too, which other feeds link and
+		// copies name: the item is known by that page as well.
+		for _, page := range parse.MobilePages(link) {
+			if !specificLink(page) {
+				continue
+			}
+			k.lookup = append(k.lookup,
+				exactKey{linkPrefix + page, aggregator.ReasonLink, page},
+				exactKey{originPrefix + page, aggregator.ReasonOrigin, page})
+			k.file = append(k.file, linkPrefix+page)
+		}
 	}
 	for _, o := range it.OriginLinks {
 		if !specificLink(o) || o == link {

@@ -209,7 +209,7 @@ func originLinks(own string, anchors []anchor, extra []string) []string {
 		out = append(out, c)
 		// An aggregator links to the mobile (AMP) page of a report as
 		// often as to the report: it names the report's own page too.
-		for _, page := range mobilePages(c) {
+		for _, page := range MobilePages(c) {
 			if page != own && !slices.Contains(out, page) {
 				out = append(out, page)
 			}
@@ -306,14 +306,14 @@ func headlineOutlet(title string) string {
 	return name
 }
 
-// mobilePages returns the canonical links of the page whose mobile version
+// MobilePages returns the canonical links of the page whose mobile version
 // is at the canonical link c, or none when c is no mobile page: an "amp.",
 // "m." or "mobile." host, a path that ends or begins in an "amp" segment or
 // ends in ".amp" or ".amp.html", or an "amp", "outputType=amp" or
 // "output=amp" query parameter, as sites publish their AMP and mobile pages
 // beside their articles. A page on a mobile host is named on the host
 // without the prefix and on its "www." host, where sites keep the article.
-func mobilePages(c string) []string {
+func MobilePages(c string) []string {
 	u, err := url.Parse(c)
 	if err != nil {
 		return nil

@@ -432,8 +432,8 @@ func TestMobilePages(t *testing.T) {
 		{"https://m.news.example/", nil},
 	}
 	for _, tt := range tests {
-		if got := mobilePages(CanonicalURL(tt.in)); !slices.Equal(got, tt.want) {
-			t.Errorf("mobilePages(%q) = %q; want %q", tt.in, got, tt.want)
+		if got := MobilePages(CanonicalURL(tt.in)); !slices.Equal(got, tt.want) {
+			t.Errorf("MobilePages(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }
