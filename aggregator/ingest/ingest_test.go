@@ -191,6 +191,48 @@ func TestOriginLinks(t *testing.T) {
 	}
 }
 
+// TestOriginNamedInOtherScheme checks that copies naming an item's page
+// in "http" where its feed gives it in "https", or the other way round,
+// join it in any order: one copy before or after it, and two copies, one
+// naming each scheme, before it.
+func TestOriginNamedInOtherScheme(t *testing.T) {
+	blog := src("https://blog.test/feed.json")
+	off := false
+	cfg := &aggregator.Config{Dedup: aggregator.DedupConfig{Near: &off}}
+	for _, link := range []string{"https://wire.test/quake", "http://wire.test/quake"} {
+		other := "http://wire.test/quake"
+		if link == other {
+			other = "https://wire.test/quake"
+		}
+		orig := item(wire, "w-1", link, "Quake shakes capital", "A magnitude 6 quake struck at dawn.", t0)
+		pointer := item(copier, "c-1", "https://copier.test/p/77", "Capital rattled before sunrise", "Read more", t0.Add(time.Hour))
+		pointer.OriginLinks = []string{other}
+		comment := item(blog, "b-1", "https://blog.test/2024/03/01/shaken", "A long morning", "Nobody here slept much after that.", t0.Add(2*time.Hour))
+		comment.OriginLinks = []string{link}
+		for _, order := range []string{"original first", "copy first", "copies first"} {
+			db := mustOpen(t)
+			in := ingest.New(cfg, nil)
+			items := []aggregator.Item{orig, pointer}
+			switch order {
+			case "copy first":
+				items = []aggregator.Item{pointer, orig}
+			case "copies first":
+				items = []aggregator.Item{pointer, comment, orig}
+			}
+			for _, it := range items {
+				s := map[string]aggregator.SourceState{orig.SourceID: wire, pointer.SourceID: copier, comment.SourceID: blog}[it.SourceID]
+				apply(t, db, in, s, it)
+			}
+			_, want := stored(t, db, orig.ID)
+			for _, it := range items {
+				if _, got := stored(t, db, it.ID); it.ID != orig.ID && got.ID != want.ID {
+					t.Errorf("%s, %s: the item naming %s is in story %s; want the original's %s", link, order, it.OriginLinks[0], got.ID, want.ID)
+				}
+			}
+		}
+	}
+}
+
 // TestOriginNamedAtMobilePage checks that an item of a feed that links
 // its reports' mobile pages (AMP pages, a mobile host) joins a pointer
 // that names the report's article page, in either order: the two are one

@@ -400,10 +400,26 @@ func (s *session) add(p *pending) (bool, error) {
 // item at another place of a page, and a page of the site that two items
 // of one source name.
 func (s *session) mergeNamers(p *pending, st *aggregator.Story) (*aggregator.Story, error) {
-	link := linkOf(p.it)
-	if !specificLink(link) {
+	own := linkOf(p.it)
+	if !specificLink(own) {
 		return st, nil
 	}
+	// Copies name the item's link in either scheme (exactKeys).
+	for _, link := range []string{own, otherScheme(own)} {
+		if link == "" {
+			continue
+		}
+		var err error
+		if st, err = s.mergeNamersOf(p, st, link); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// mergeNamersOf merges into st the stories of copies that name link, the
+// item's link in one scheme, as mergeNamers does.
+func (s *session) mergeNamersOf(p *pending, st *aggregator.Story, link string) (*aggregator.Story, error) {
 	k := exactKey{originPrefix + link, aggregator.ReasonOrigin, link}
 	refs, err := s.tx.Keys(k.key)
 	if err != nil {
@@ -1329,8 +1345,13 @@ func exactKeys(it aggregator.Item, doc *near.Doc) itemKeys {
 		if !guidIsLink { // else looked up above, as the GUID
 			k.lookup = append(k.lookup, exactKey{linkPrefix + link, aggregator.ReasonLink, link})
 		}
-		// An original arriving after a copy that named it.
+		// An original arriving after a copy that named it, in either
+		// scheme: copies and aggregators name a page in "http" that
+		// its site serves in "https", and the other way round.
 		k.lookup = append(k.lookup, exactKey{originPrefix + link, aggregator.ReasonOrigin, link})
+		if alt := otherScheme(link); alt != "" {
+			k.lookup = append(k.lookup, exactKey{originPrefix + alt, aggregator.ReasonOrigin, alt})
+		}
 		k.file = append(k.file, linkPrefix+link)
 		// A feed that links its items' mobile (AMP) pages publishes each
 		// report at its article's page too, which other feeds link and
@@ -1350,6 +1371,9 @@ func exactKeys(it aggregator.Item, doc *near.Doc) itemKeys {
 			continue
 		}
 		k.lookup = append(k.lookup, exactKey{linkPrefix + o, aggregator.ReasonOrigin, o})
+		if alt := otherScheme(o); alt != "" && alt != link {
+			k.lookup = append(k.lookup, exactKey{linkPrefix + alt, aggregator.ReasonOrigin, o})
+		}
 		k.file = append(k.file, originPrefix+o)
 	}
 	if doc != nil && doc.Digest != "" {
@@ -1357,6 +1381,18 @@ func exactKeys(it aggregator.Item, doc *near.Doc) itemKeys {
 		k.file = append(k.file, textPrefix+doc.Digest)
 	}
 	return k
+}
+
+// otherScheme returns link in the other of "http" and "https", or "" for a
+// link in neither.
+func otherScheme(link string) string {
+	if rest, ok := strings.CutPrefix(link, "https://"); ok {
+		return "http://" + rest
+	}
+	if rest, ok := strings.CutPrefix(link, "http://"); ok {
+		return "https://" + rest
+	}
+	return ""
 }
 
 // linkOf is the link an item is known by: its canonical link, else its link.
