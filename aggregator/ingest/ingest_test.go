@@ -191,19 +191,25 @@ func TestOriginLinks(t *testing.T) {
 	}
 }
 
-// TestOriginNamedInOtherScheme checks that copies naming an item's page
-// in "http" where its feed gives it in "https", or the other way round,
-// join it in any order: one copy before or after it, and two copies, one
-// naming each scheme, before it.
-func TestOriginNamedInOtherScheme(t *testing.T) {
+// TestOriginNamedByAnotherAddress checks that copies naming an item's page
+// by another of its addresses than the one its feed gives join it in any
+// order: one copy before or after it, and two copies, one naming each
+// address, before it. Sites answer in "http" and "https", with and
+// without "www." and a "/" after the path, at one page.
+func TestOriginNamedByAnotherAddress(t *testing.T) {
 	blog := src("https://blog.test/feed.json")
 	off := false
 	cfg := &aggregator.Config{Dedup: aggregator.DedupConfig{Near: &off}}
-	for _, link := range []string{"https://wire.test/quake", "http://wire.test/quake"} {
-		other := "http://wire.test/quake"
-		if link == other {
-			other = "https://wire.test/quake"
-		}
+	tests := []struct{ link, named string }{
+		{"https://wire.test/quake", "http://wire.test/quake"},
+		{"http://wire.test/quake", "https://wire.test/quake"},
+		{"https://www.wire.test/quake", "https://wire.test/quake"},
+		{"https://wire.test/quake", "http://www.wire.test/quake/"},
+		{"https://wire.test/2024/03/quake/", "https://wire.test/2024/03/quake"},
+		{"https://wire.test/quake?id=7", "https://www.wire.test/quake?id=7"},
+	}
+	for _, tt := range tests {
+		link, other := tt.link, tt.named
 		orig := item(wire, "w-1", link, "Quake shakes capital", "A magnitude 6 quake struck at dawn.", t0)
 		pointer := item(copier, "c-1", "https://copier.test/p/77", "Capital rattled before sunrise", "Read more", t0.Add(time.Hour))
 		pointer.OriginLinks = []string{other}

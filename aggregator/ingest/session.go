@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -404,23 +405,21 @@ func (s *session) mergeNamers(p *pending, st *aggregator.Story) (*aggregator.Sto
 	if !specificLink(own) {
 		return st, nil
 	}
-	// Copies name the item's link in either scheme (exactKeys).
-	for _, link := range []string{own, otherScheme(own)} {
-		if link == "" {
-			continue
-		}
+	// Copies name the item's page by any of its addresses (exactKeys).
+	for _, key := range append([]string{originPrefix + own}, linkForms(originPrefix, own)...) {
 		var err error
-		if st, err = s.mergeNamersOf(p, st, link); err != nil {
+		if st, err = s.mergeNamersOf(p, st, key); err != nil {
 			return nil, err
 		}
 	}
 	return st, nil
 }
 
-// mergeNamersOf merges into st the stories of copies that name link, the
-// item's link in one scheme, as mergeNamers does.
-func (s *session) mergeNamersOf(p *pending, st *aggregator.Story, link string) (*aggregator.Story, error) {
-	k := exactKey{originPrefix + link, aggregator.ReasonOrigin, link}
+// mergeNamersOf merges into st the stories of copies filed under key, the
+// origin key of one of the item's page's addresses, as mergeNamers does.
+func (s *session) mergeNamersOf(p *pending, st *aggregator.Story, key string) (*aggregator.Story, error) {
+	link := key[len(originPrefix):]
+	k := exactKey{key, aggregator.ReasonOrigin, link}
 	refs, err := s.tx.Keys(k.key)
 	if err != nil {
 		return nil, fmt.Errorf("dedup key: %w", err)
@@ -1345,13 +1344,10 @@ func exactKeys(it aggregator.Item, doc *near.Doc) itemKeys {
 		if !guidIsLink { // else looked up above, as the GUID
 			k.lookup = append(k.lookup, exactKey{linkPrefix + link, aggregator.ReasonLink, link})
 		}
-		// An original arriving after a copy that named it, in either
-		// scheme: copies and aggregators name a page in "http" that
-		// its site serves in "https", and the other way round.
+		// An original arriving after a copy that named it. A copy that
+		// named another of its page's addresses (linkForms) is found by
+		// mergeNamers, once the item is filed.
 		k.lookup = append(k.lookup, exactKey{originPrefix + link, aggregator.ReasonOrigin, link})
-		if alt := otherScheme(link); alt != "" {
-			k.lookup = append(k.lookup, exactKey{originPrefix + alt, aggregator.ReasonOrigin, alt})
-		}
 		k.file = append(k.file, linkPrefix+link)
 		// A feed that links its items' mobile (AMP) pages publishes each
 		// report at its article's page too, which other feeds link and
@@ -1371,8 +1367,10 @@ func exactKeys(it aggregator.Item, doc *near.Doc) itemKeys {
 			continue
 		}
 		k.lookup = append(k.lookup, exactKey{linkPrefix + o, aggregator.ReasonOrigin, o})
-		if alt := otherScheme(o); alt != "" && alt != link {
-			k.lookup = append(k.lookup, exactKey{linkPrefix + alt, aggregator.ReasonOrigin, o})
+		for _, key := range linkForms(linkPrefix, o) {
+			if key[len(linkPrefix):] != link {
+				k.lookup = append(k.lookup, exactKey{key, aggregator.ReasonOrigin, o})
+			}
 		}
 		k.file = append(k.file, originPrefix+o)
 	}
@@ -1383,16 +1381,79 @@ func exactKeys(it aggregator.Item, doc *near.Doc) itemKeys {
 	return k
 }
 
-// otherScheme returns link in the other of "http" and "https", or "" for a
-// link in neither.
-func otherScheme(link string) string {
-	if rest, ok := strings.CutPrefix(link, "https://"); ok {
-		return "http://" + rest
+// linkForms returns, after prefix, each other address of the page at the
+// canonical link link that copies, aggregators and feeds write for it: in
+// the other of "http" and "https", with "www." put before its host or
+// taken from it, and with a "/" put after its path or taken from it (but
+// for a file's path, "….html"), each alone and together. A site answers
+// at each with the one page, or a redirect to it. It returns none for a
+// link in neither scheme or to a front page.
+func linkForms(prefix, link string) []string {
+	scheme, rest, ok := strings.Cut(link, "://")
+	if !ok || scheme != "http" && scheme != "https" {
+		return nil
 	}
-	if rest, ok := strings.CutPrefix(link, "http://"); ok {
-		return "https://" + rest
+	host, path, ok := strings.Cut(rest, "/")
+	if !ok || host == "" {
+		return nil
 	}
-	return ""
+	path, query, hasQuery := strings.Cut("/"+path, "?")
+	if path == "/" && !hasQuery {
+		return nil
+	}
+	schemes := []string{scheme, "https"}
+	if scheme == "https" {
+		schemes[1] = "http"
+	}
+	hosts := []string{host}
+	if bare, ok := strings.CutPrefix(host, "www."); ok {
+		if strings.Contains(bare, ".") {
+			hosts = append(hosts, bare)
+		}
+	} else if name, _, _ := strings.Cut(host, ":"); strings.Contains(name, ".") && net.ParseIP(name) == nil {
+		hosts = append(hosts, "www."+host)
+	}
+	paths := []string{path}
+	last := path[strings.LastIndex(strings.TrimSuffix(path, "/"), "/")+1:]
+	switch {
+	case path == "/" || strings.Contains(last, "."):
+	case strings.HasSuffix(path, "/"):
+		paths = append(paths, strings.TrimSuffix(path, "/"))
+	default:
+		paths = append(paths, path+"/")
+	}
+	if hasQuery {
+		query = "?" + query
+	}
+	// The forms are written into one string and sliced from it: an item's
+	// lookup makes them for its link and each original it names.
+	n := len(schemes)*len(hosts)*len(paths) - 1
+	var b strings.Builder
+	b.Grow(n * (len(prefix) + len(link) + len("s://www./")))
+	ends := make([]int, 0, n)
+	for _, sc := range schemes {
+		for _, h := range hosts {
+			for _, p := range paths {
+				if sc == scheme && h == host && p == path {
+					continue // link itself
+				}
+				b.WriteString(prefix)
+				b.WriteString(sc)
+				b.WriteString("://")
+				b.WriteString(h)
+				b.WriteString(p)
+				b.WriteString(query)
+				ends = append(ends, b.Len())
+			}
+		}
+	}
+	all := b.String()
+	forms := make([]string, len(ends))
+	start := 0
+	for i, end := range ends {
+		forms[i], start = all[start:end], end
+	}
+	return forms
 }
 
 // linkOf is the link an item is known by: its canonical link, else its link.
