@@ -314,6 +314,9 @@ func headlineOutlet(title string) string {
 // beside their articles. A page on a mobile host is named on the host
 // without the prefix and on its "www." host, where sites keep the article.
 func MobilePages(c string) []string {
+	if !mentionsMobile(c) {
+		return nil // most links: no need to parse them
+	}
 	u, err := url.Parse(c)
 	if err != nil {
 		return nil
@@ -365,6 +368,20 @@ func MobilePages(c string) []string {
 		}
 	}
 	return pages
+}
+
+// mentionsMobile reports whether c holds "amp" in any case, or a host
+// that begins "m." or "mobile.": whether MobilePages may find a page.
+func mentionsMobile(c string) bool {
+	if strings.Contains(c, "//m.") || strings.Contains(c, "//mobile.") {
+		return true
+	}
+	for i := 0; i+3 <= len(c); i++ {
+		if strings.EqualFold(c[i:i+3], "amp") {
+			return true
+		}
+	}
+	return false
 }
 
 func isFrontPage(canonical string) bool {
