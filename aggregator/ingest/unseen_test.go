@@ -384,3 +384,24 @@ func TestUnseenStoriesNinthSet(t *testing.T) { checkUnseen(t, "testdata/unseen9"
 // charts, the funeral and another musician's obituary to the wire's
 // template.
 func TestUnseenStoriesTenthSet(t *testing.T) { checkUnseen(t, "testdata/unseen10") }
+
+// TestUnseenStoriesEleventhSet does the same with an eleventh set written
+// apart from the others (testdata/unseen11), in RSS, Atom and JSON Feed: a
+// football league's Saturday, with three matches' reports to one template,
+// copies, two live pages edited in place and the next day's injury; an
+// airline's check-in systems failing for a day, with its travel-update
+// page edited in place, the airport's notice, a paper's own report, a
+// translation, another airline's failure that evening to the wire's
+// template, the cause the next day, an analysis and the regulator's
+// request; a small rocket's countdown stopped, its launch the next day and
+// its satellite's fault the day after, with the launcher's releases under
+// one "About" section, a paper's live page edited over both days, the
+// owner's notices, copies and a translation; a former mayor's verdict
+// beside another verdict of the same court to the wire's template, the
+// court's summaries, the appeal, an analysis and the sentence three weeks
+// later; and a painting's theft, the police appeal, a piece on the
+// painting and two arrests. Aggregators and copies name their originals
+// by addresses the originals' feeds write otherwise: in "http" for
+// "https", without "www.", with a "/" after the path, or the article of
+// a feed that links AMP pages.
+func TestUnseenStoriesEleventhSet(t *testing.T) { checkUnseen(t, "testdata/unseen11") }
