@@ -241,9 +241,11 @@ func TestOriginNamedByAnotherAddress(t *testing.T) {
 
 // TestOriginNamedAtMobilePage checks that an item of a feed that links
 // its reports' mobile pages (AMP pages, a mobile host) joins a pointer
-// that names the report's article page, in either order: the two are one
-// page, as a pointer naming the mobile page names the article.
+// that names the report's article page, in either order, and two such
+// pointers stored before it: the two are one page, as a pointer naming
+// the mobile page names the article.
 func TestOriginNamedAtMobilePage(t *testing.T) {
+	blog := src("https://blog.test/feed.json")
 	tests := []struct{ mobile, article string }{
 		{"https://paper.test/news/2024/harbour-fire/amp/", "https://paper.test/news/2024/harbour-fire/"},
 		{"https://paper.test/news/2024/harbour-fire?output=amp", "https://paper.test/news/2024/harbour-fire"},
@@ -255,15 +257,26 @@ func TestOriginNamedAtMobilePage(t *testing.T) {
 		report := item(paper, "p-1", tt.mobile, "Fire guts harbour warehouse", "Crews fought the blaze through the night.", t0)
 		pointer := item(copier, "c-1", "https://copier.test/p/12", "What the harbour lost", "Read more", t0.Add(time.Hour))
 		pointer.OriginLinks = []string{tt.article}
-		for _, order := range []string{"report first", "pointer first"} {
+		comment := item(blog, "b-1", "https://blog.test/2024/03/01/fire", "A long night", "Nobody here slept much after that.", t0.Add(2*time.Hour))
+		comment.OriginLinks = []string{tt.article}
+		for _, order := range []string{"report first", "pointer first", "pointers first"} {
 			db := mustOpen(t)
 			in := ingest.New(cfg, nil)
-			if order == "report first" {
+			switch order {
+			case "report first":
 				apply(t, db, in, paper, report)
 				apply(t, db, in, copier, pointer)
-			} else {
+			case "pointer first":
 				apply(t, db, in, copier, pointer)
 				apply(t, db, in, paper, report)
+			default:
+				apply(t, db, in, copier, pointer)
+				apply(t, db, in, blog, comment)
+				apply(t, db, in, paper, report)
+				_, c := stored(t, db, comment.ID)
+				if _, r := stored(t, db, report.ID); c.ID != r.ID {
+					t.Errorf("%s, %s: the report at %s and the comment naming %s are two stories; want one", tt.mobile, order, tt.mobile, tt.article)
+				}
 			}
 			_, a := stored(t, db, report.ID)
 			_, b := stored(t, db, pointer.ID)

@@ -405,8 +405,15 @@ func (s *session) mergeNamers(p *pending, st *aggregator.Story) (*aggregator.Sto
 	if !specificLink(own) {
 		return st, nil
 	}
-	// Copies name the item's page by any of its addresses (exactKeys).
-	for _, key := range append([]string{originPrefix + own}, linkForms(originPrefix, own)...) {
+	// Copies name the item's page by any of its addresses, and the
+	// article's page of an item at its mobile page (exactKeys).
+	keys := append([]string{originPrefix + own}, linkForms(originPrefix, own)...)
+	for _, page := range parse.MobilePages(own) {
+		if specificLink(page) {
+			keys = append(keys, originPrefix+page)
+		}
+	}
+	for _, key := range keys {
 		var err error
 		if st, err = s.mergeNamersOf(p, st, key); err != nil {
 			return nil, err
