@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 	"github.com/tributary-feeds/tributary/aggregator/poller"
 	"github.com/tributary-feeds/tributary/aggregator/publish"
@@ -399,5 +402,42 @@ func TestNewGUIDEditedText(t *testing.T) {
 		if e.Title == "Library in Arlow extends its opening hours" && e.Date != "2026-11-02T09:00:00Z" {
 			t.Errorf("entry %+v; want it dated as first published", e)
 		}
+	}
+}
+
+// TestDailyBulletinUnderOneTitle polls a feed that gives one bulletin a
+// day under one title and link, each under a GUID of its own and dated the
+// day it came, its text the same but for its figures: each day's is a
+// report of its own and is stored beside the day before's, where the
+// second was made an edit of the first and the first day's figures were
+// lost.
+func TestDailyBulletinUnderOneTitle(t *testing.T) {
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	o := feedtest.NewOrigin(t)
+	var day atomic.Int64
+	o.Handle("/daily.rss", func(w http.ResponseWriter, r *http.Request) {
+		n := day.Load()
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, rssDoc(rssItem("Covid-19 in Arlow: the daily figures", fmt.Sprintf("arlow-covid-%d", n),
+			"https://health.example/covid/arlow", fmt.Sprintf("%s, 0%d Nov 2026 09:00:00 GMT", []string{"Mon", "Tue"}[n], 2+n),
+			fmt.Sprintf("The health board reports %d new cases in Arlow today, and %d people in hospital with the virus.", 12+3*n, 40-n))))
+	})
+	p, _, db := churnSetup(t, clk, o.URL("/daily.rss"))
+	p.PollAll(t.Context(), nil)
+	clk.Add(24 * time.Hour)
+	day.Add(1)
+	p.PollAll(t.Context(), nil)
+	var got []string
+	err := db.Export(t.Context(), func(it aggregator.Item, _ aggregator.Story) error {
+		got = append(got, it.GUID+" "+it.Published.Format(time.RFC3339)+" "+it.Summary+it.Content)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	if len(got) != 2 || !strings.Contains(got[0], "arlow-covid-0 2026-11-02T09:00:00Z") || !strings.Contains(got[0], "12 new cases") ||
+		!strings.Contains(got[1], "arlow-covid-1 2026-11-03T09:00:00Z") || !strings.Contains(got[1], "15 new cases") {
+		t.Errorf("stored after two days' bulletins:\n%s\nwant each day's, under its GUID and date, with its figures", strings.Join(got, "\n"))
 	}
 }
