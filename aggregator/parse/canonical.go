@@ -28,6 +28,30 @@ var trackingParams = map[string]bool{
 	"sessid": true, "cfid": true, "cftoken": true, "oscsid": true, "zenid": true,
 }
 
+// sessionRecords are the session parameters whose names sites give their
+// own records too: a conference's programme links each of its sessions as
+// "program.php?sessionid=101", a parliament's pages each of its sittings.
+// A number alone names such a record; a session a platform writes into a
+// link is a string of letters and figures ("sessionid=9f2c41ab…").
+var sessionRecords = map[string]bool{"sessionid": true, "session_id": true, "sessid": true}
+
+// recordNumber reports whether a query parameter named as a session names
+// a record of the site instead (sessionRecords): its value is a number.
+func recordNumber(key, value string) bool {
+	if k, err := url.QueryUnescape(key); err == nil {
+		key = k
+	}
+	if !sessionRecords[strings.ToLower(strings.TrimSpace(key))] || value == "" {
+		return false
+	}
+	for _, c := range value {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // trackingPrefixes are prefixes of tracking parameter families: Urchin
 // (utm_), AT Internet (at_), Piwik/Matomo (pk_, mtm_), HubSpot (hsa_).
 var trackingPrefixes = []string{"utm_", "at_", "pk_", "mtm_", "hsa_"}
@@ -183,8 +207,8 @@ func canonicalQuery(raw string) string {
 		if p == "" || p == "=" {
 			continue
 		}
-		key, _, _ := strings.Cut(p, "=")
-		if isTrackingParam(key) {
+		key, value, _ := strings.Cut(p, "=")
+		if isTrackingParam(key) && !recordNumber(key, value) {
 			continue
 		}
 		kept = append(kept, p)

@@ -27,6 +27,10 @@ func TestCanonicalURL(t *testing.T) {
 		{"https://example.com/;jsessionid=x", "https://example.com/"},
 		{"https://example.com/a?PHPSESSID=5d1f&id=3&sid=9", "https://example.com/a?id=3&sid=9"},
 		{"https://example.com/a?CFID=1&CFTOKEN=2&osCsid=3&zenid=4", "https://example.com/a"},
+		// A session's number in a conference's programme names the session.
+		{"https://example.com/program.php?sessionid=101", "https://example.com/program.php?sessionid=101"},
+		{"https://example.com/agenda?session_id=7&day=2", "https://example.com/agenda?day=2&session_id=7"},
+		{"https://example.com/a?sessionid=9f2c41ab77e0&id=3", "https://example.com/a?id=3"},
 		{"https://example.com/(S(lit3py55t21z5v55vlm25s55))/news/42.aspx", "https://example.com/news/42.aspx"},
 		{"https://example.com/shop/(A(Y1x)S(4mw2))/item.aspx?id=3", "https://example.com/shop/item.aspx?id=3"},
 		{"https://example.com/(S(x))", "https://example.com/"},

@@ -2514,3 +2514,29 @@ func TestParseRDFEnclosures(t *testing.T) {
 	}
 	checkItems(t, f, "enclosures", func(it aggregator.Item) []aggregator.Enclosure { return it.Enclosures }, want)
 }
+
+// TestParseSessionRecords checks that the items of a conference programme
+// without GUIDs, each at the link of its session ("?sessionid=101"), are
+// known by their own links, where the number was dropped as a session id:
+// the items shared one canonical link and were told apart by their place
+// in the feed, so that a session added at the top took the GUID, and the
+// stored item, of the one below it.
+func TestParseSessionRecords(t *testing.T) {
+	doc := `<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Conference</title>` +
+		`<item><title>Opening: the port in 2030</title><link>https://conf.example/program.php?sessionid=101</link>` +
+		`<description>The harbour master opens the conference.</description></item>` +
+		`<item><title>Dredging the outer channel</title><link>https://conf.example/program.php?sessionid=102</link>` +
+		`<description>Engineers on the new channel works.</description></item></channel></rss>`
+	f, err := Parse([]byte(doc), "application/rss+xml", testFeedURL, "src1", testNow, Options{})
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if len(f.Items) != 2 {
+		t.Fatalf("%d items; want 2", len(f.Items))
+	}
+	for _, it := range f.Items {
+		if it.GUID != it.Link || it.CanonicalLink != it.Link {
+			t.Errorf("item %q at %s: GUID %q, canonical link %q; want its link", it.Title, it.Link, it.GUID, it.CanonicalLink)
+		}
+	}
+}
