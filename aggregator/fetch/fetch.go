@@ -452,10 +452,14 @@ func (f *Fetcher) requestError(parent, rctx context.Context, err error, phase, h
 	return f.describe(rctx, err, phase, true)
 }
 
-// unsupportedTE starts the words in which net/http refuses an answer whose
-// Transfer-Encoding names a coding other than chunked, the coding quoted
-// after it.
-const unsupportedTE = "unsupported transfer encoding: "
+// unsupportedTE and manyTE start the words in which net/http refuses an
+// answer whose Transfer-Encoding names a coding other than chunked, the
+// coding quoted after them: manyTE when the codings come on header lines
+// of their own ("Transfer-Encoding: gzip", "Transfer-Encoding: chunked").
+const (
+	unsupportedTE = "unsupported transfer encoding: "
+	manyTE        = "too many transfer encodings: "
+)
 
 // describe is requestError for the request of one URL; nameURL says
 // whether the message names the URL requested, when nothing else in it
@@ -477,7 +481,11 @@ func (f *Fetcher) describe(rctx context.Context, err error, phase string, nameUR
 		// answer's first byte, or in the TLS handshake.
 		err = newError(io.EOF, "the server closed the connection without answering")
 	}
-	if _, coding, ok := strings.Cut(err.Error(), unsupportedTE); ok {
+	_, coding, ok := strings.Cut(err.Error(), unsupportedTE)
+	if !ok {
+		_, coding, ok = strings.Cut(err.Error(), manyTE)
+	}
+	if ok {
 		// A body compressed in transit ("Transfer-Encoding: gzip,
 		// chunked"), which HTTP/1.1 allows and no client has to read:
 		// net/http refuses the answer, in words of its own connection.

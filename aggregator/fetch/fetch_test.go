@@ -1077,19 +1077,24 @@ func TestTransferCodings(t *testing.T) {
 	zw.Write([]byte(rssBody))
 	zw.Close()
 	f := newFetcher(t, Options{})
-	for _, coding := range []string{"gzip, chunked", "deflate"} {
+	for _, tt := range []struct{ header, named string }{
+		{"Transfer-Encoding: gzip, chunked", `"gzip, chunked"`},
+		{"Transfer-Encoding: deflate", `"deflate"`},
+		// The codings on lines of their own, as some servers write them.
+		{"Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked", `["gzip" "chunked"]`},
+	} {
 		addr := feedtest.RawServer(t, func(c net.Conn) {
 			if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
 				return
 			}
-			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nTransfer-Encoding: %s\r\n\r\n%x\r\n%s\r\n0\r\n\r\n",
-				coding, gz.Len(), gz.Bytes())
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n%s\r\n\r\n%x\r\n%s\r\n0\r\n\r\n",
+				tt.header, gz.Len(), gz.Bytes())
 		})
 		u := "http://" + addr + "/feed.rss"
 		_, err := f.Fetch(t.Context(), Request{URL: u})
-		want := fmt.Sprintf("requesting %s: unsupported transfer-encoding %q: only chunked is read; a compressed feed is sent with a Content-Encoding", u, coding)
+		want := fmt.Sprintf("requesting %s: unsupported transfer-encoding %s: only chunked is read; a compressed feed is sent with a Content-Encoding", u, tt.named)
 		if err == nil || err.Error() != want {
-			t.Errorf("Fetch of a body in Transfer-Encoding %q: error %v; want %q", coding, err, want)
+			t.Errorf("Fetch of a body in %q: error %v; want %q", tt.header, err, want)
 		}
 	}
 }
