@@ -1284,8 +1284,10 @@ func (x *Index) findFrom(sc *scratch, i, skip int, w, bare []byte, m mark, found
 // takes the alef of restored ("للقاهرة" is "ل" and "القاهرة"); in Hebrew
 // "ו" (and), "ה" (the), "ב" (in), "ל" (to), "מ" (from), "ש" (that) and
 // "כ" (as), and "ו" or "ש" before one of the others ("בירושלים",
-// "והכנסת"). What is left has two letters at least. buf holds a stem
-// that is not a part of w.
+// "והכנסת"). What is left has three letters at least: a word of two
+// letters after a letter that may be a particle is most often a word of
+// three ("מים", water, is not "ים", sea, with "מ"; nor "وطن", homeland,
+// "طن", ton, with "و"). buf holds a stem that is not a part of w.
 func eachStem(w []byte, buf *[]byte, yield func([]byte)) {
 	r0, n0 := utf8.DecodeRune(w)
 	r1, n1 := utf8.DecodeRune(w[n0:])
@@ -1309,11 +1311,11 @@ func eachStem(w []byte, buf *[]byte, yield func([]byte)) {
 	}
 	try := func(cut int, particle rune) {
 		rest := w[cut:]
-		if utf8.RuneCount(rest) < 2 {
+		if utf8.RuneCount(rest) < 3 {
 			return
 		}
 		yield(rest)
-		if particle == 'ل' && utf8.RuneCount(rest) > 2 && bytes.HasPrefix(rest, []byte("ل")) {
+		if particle == 'ل' && bytes.HasPrefix(rest, []byte("ل")) {
 			*buf = append(append((*buf)[:0], "ا"...), rest...) // "لل" + word is "ل" + "ال" + word
 			yield(*buf)
 		}
