@@ -101,16 +101,21 @@ func cutText(raw []byte, n int) string {
 	if i := strings.LastIndexAny(string(t), " \t\n\r"); i >= 0 {
 		t = t[:i+1]
 	}
-	if amp := strings.LastIndexByte(string(t), '&'); amp >= 0 && !strings.Contains(string(t[amp:]), ";") {
-		t = t[:amp]
-	}
 	for len(t) > 0 {
 		if r, size := utf8.DecodeLastRune(t); r != utf8.RuneError || size > 1 {
 			break
 		}
 		t = t[:len(t)-1]
 	}
-	return string(t[:Boundary(string(raw), len(t))])
+	// The character a reader sees first, then the reference: a mark or a
+	// skin tone after a reference ("&#x1F44B;🏽") belongs to the
+	// character it writes, and backing before it ends inside the
+	// reference.
+	t = t[:Boundary(string(raw), len(t))]
+	if amp := strings.LastIndexByte(string(t), '&'); amp >= 0 && !strings.Contains(string(t[amp:]), ";") {
+		t = t[:amp]
+	}
+	return string(t)
 }
 
 // VoidElements are the HTML elements that have no end tag.

@@ -27,6 +27,7 @@ func TestCut(t *testing.T) {
 		{"no conjunct cut", "<p>aक्षत्रिय</p>", 16, "<p>a…</p>"},
 		{"no emoji sequence cut", "<p>👨\u200d👩\u200d👧👋🏽</p>", 23, "<p>…</p>"},
 		{"no skin tone cut", "<p>👨\u200d👩\u200d👧👋🏽</p>", 29, "<p>👨\u200d👩\u200d👧…</p>"},
+		{"no character reference cut before a skin tone", "<p>a&#x1F44B;🏽 b</p>", 17, "<p>a…</p>"},
 	}
 	for _, tt := range tests {
 		if got := Cut(tt.in, tt.max); got != tt.want {
