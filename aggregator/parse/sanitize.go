@@ -928,7 +928,9 @@ func LiteralText(s string) string {
 // around ("Mal\u2067lory" before "· Harbour Wire"), and a closer of
 // nothing closes what a reader opened around the text: one that wraps a
 // title in an isolate of its own ("\u2068title\u2069 · source") finds
-// the rest of the title outside it.
+// the rest of the title outside it. An opener past maxBidiDepth open,
+// which the bidirectional algorithm ignores, goes, and so does its closer:
+// a closer is looked for among no more than maxBidiDepth openers.
 func closeBidi(s string) string {
 	if !strings.ContainsAny(s, "\u202a\u202b\u202c\u2066\u2067\u2068\u2069") {
 		return s
@@ -937,24 +939,48 @@ func closeBidi(s string) string {
 		open    []rune // the closers owed, innermost last
 		b       strings.Builder
 		dropped bool
+		// Openers past maxBidiDepth: the isolates, and the embeddings
+		// since the last isolate open, as UAX #9 counts them.
+		overIsolates, overEmbeddings int
 	)
 	b.Grow(len(s) + 8)
 	for _, r := range s {
 		switch r {
-		case '\u202a', '\u202b':
-			open = append(open, '\u202c')
-		case '\u2066', '\u2067', '\u2068':
-			open = append(open, '\u2069')
+		case '\u202a', '\u202b', '\u2066', '\u2067', '\u2068':
+			isolate := r >= '\u2066'
+			if len(open) < maxBidiDepth && overIsolates == 0 && overEmbeddings == 0 {
+				if isolate {
+					open = append(open, '\u2069')
+				} else {
+					open = append(open, '\u202c')
+				}
+				break
+			}
+			if isolate {
+				overIsolates++
+			} else if overIsolates == 0 {
+				overEmbeddings++
+			}
+			dropped = true
+			continue
 		case '\u202c':
 			// Closes the innermost embedding, not an isolate.
 			n := len(open)
-			if n == 0 || open[n-1] != '\u202c' {
+			if overIsolates > 0 || overEmbeddings > 0 || n == 0 || open[n-1] != '\u202c' {
+				if overIsolates == 0 && overEmbeddings > 0 {
+					overEmbeddings--
+				}
 				dropped = true
 				continue
 			}
 			open = open[:n-1]
 		case '\u2069':
 			// Closes the innermost isolate and the embeddings within it.
+			if overIsolates > 0 {
+				overIsolates--
+				dropped = true
+				continue
+			}
 			i := -1
 			for j := len(open) - 1; j >= 0; j-- {
 				if open[j] == '\u2069' {
@@ -966,7 +992,7 @@ func closeBidi(s string) string {
 				dropped = true
 				continue
 			}
-			open = open[:i]
+			open, overEmbeddings = open[:i], 0
 		}
 		b.WriteRune(r)
 	}
@@ -980,6 +1006,11 @@ func closeBidi(s string) string {
 	}
 	return out
 }
+
+// maxBidiDepth is the most embeddings and isolates that closeBidi keeps
+// open, UAX #9's max_depth: each raises the embedding level by one at
+// least, and the algorithm ignores one that would take it past 125.
+const maxBidiDepth = 125
 
 // withoutOverrides removes the characters that force a direction.
 func withoutOverrides(s string) string {

@@ -273,6 +273,27 @@ func TestPlainText(t *testing.T) {
 	}
 }
 
+// TestPlainTextDeepBidi holds closeBidi to the depth the bidirectional
+// algorithm reads: openers past 125, which change nothing a reader shows,
+// go with their closers, and a closer is looked for among 125 openers at
+// most, where a title of a few hundred kilobytes of them took seconds.
+func TestPlainTextDeepBidi(t *testing.T) {
+	r := strings.Repeat
+	tests := []struct{ in, want string }{
+		{r("\u2068", 130) + "a", r("\u2068", 125) + "a" + r("\u2069", 125)},
+		{r("\u2068", 130) + "a" + r("\u2069", 131) + "b", r("\u2068", 125) + "a" + r("\u2069", 125) + "b"},
+		{r("\u202b", 125) + "a\u2067b\u2069\u202c", r("\u202b", 125) + "ab" + r("\u202c", 125)},
+		{r("\u202a", 20000) + "a" + r("\u2069", 20000), r("\u202a", 125) + "a" + r("\u202c", 125)},
+		{"\u2066" + r("\u202a", 130) + "a\u2069\u202a\u202cb", "\u2066" + r("\u202a", 124) + "a\u2069\u202a\u202cb"},
+	}
+	for i, tt := range tests {
+		if got := PlainText(tt.in); got != tt.want {
+			t.Errorf("case %d: PlainText(%d runes) = %d runes %+q; want %d runes", i, utf8.RuneCountInString(tt.in),
+				utf8.RuneCountInString(got), got[:min(len(got), 60)], utf8.RuneCountInString(tt.want))
+		}
+	}
+}
+
 // TestSanitizeSVGMathML checks what the README says of SVG and MathML:
 // their elements are dropped and the text written in them is kept.
 func TestSanitizeSVGMathML(t *testing.T) {
