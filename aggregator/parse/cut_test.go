@@ -198,3 +198,30 @@ func TestLongTitleKeepsCharactersWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestDerivedTitleEnds: a title made of the first words of an item's text
+// ends in one ellipsis, and closes the isolate those words leave open,
+// where long words gave a title ending in "……", and the twelve words of
+// a right-to-left text whose isolate closed after them left it open.
+func TestDerivedTitleEnds(t *testing.T) {
+	long := strings.Repeat("x", 60)
+	tests := []struct{ text, want string }{
+		{strings.Repeat(long+" ", 20), strings.Repeat(long+" ", 4) + long[:299-4*61] + "…"},
+		{"&#x2067;" + strings.Repeat("كلمة ", 20) + "&#x2069; end", "\u2067" + strings.TrimSpace(strings.Repeat("كلمة ", 12)) + "…\u2069"},
+	}
+	for _, tt := range tests {
+		body := `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://site.example/</link><description>d</description>` +
+			`<item><link>https://site.example/a</link><description>` + tt.text + `</description></item>` +
+			`</channel></rss>`
+		f, err := Parse([]byte(body), "application/rss+xml", testFeedURL, "src1", testNow, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Items) != 1 {
+			t.Fatalf("got %d items; want 1", len(f.Items))
+		}
+		if got := f.Items[0].Title; got != tt.want {
+			t.Errorf("title of an item without one, from %.40q…: got %q; want %q", tt.text, got, tt.want)
+		}
+	}
+}

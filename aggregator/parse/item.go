@@ -1194,7 +1194,12 @@ func firstWords(text string, n int) string {
 			if out == "" {
 				out = w
 			}
-			return truncateRunes(out, maxTitle-1) + "…"
+			if utf8.RuneCountInString(out) >= maxTitle {
+				return truncateRunes(out, maxTitle) // with its one "…"
+			}
+			// The isolates and embeddings the words leave open, whose
+			// closers the text had after them, are closed after the "…".
+			return closeBidi(out + "…")
 		}
 		budget -= cost
 	}
