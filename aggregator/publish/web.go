@@ -81,7 +81,7 @@ type topicBlock struct {
 	Title       string
 	Description string
 	PageURL     string
-	Lang        string // the language of the topic's stories, which the page's own text is not in; "" for none
+	Lang        string // the language of the topic's stories (its language, else publish.language), marked on their titles; "" for none
 	Feeds       []feedLink
 	Stories     []storyView
 	Err         string // the stories could not be read
