@@ -242,9 +242,10 @@ func (s *session) prepare(sourceID string, work []*pending, prep *Prepared) ([]*
 // the same title and with the same files, whose text differs from the
 // stored one's in its figures alone (a count of readers, the time of the
 // fetch), is that item edited when the fetch no longer lists the stored
-// one and the feed does not date it later: it is made an edit of it, its
-// id and GUID, and updates it in place. One dated later is the next
-// report of a series under one title, a daily bulletin's.
+// one and the feed does not date it a day later (anotherDay): it is made
+// an edit of it, its id and GUID, and updates it in place. One dated a day
+// later is the next report of a series under one title, a daily
+// bulletin's; one dated hours later is dated by the fetch.
 func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pending, error) {
 	type item struct{ link, title, summary, content, files string }
 	var fetched map[item]bool   // the new items of this fetch kept so far
@@ -326,10 +327,12 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 				if edited == nil && old.SourceID == it.SourceID && key.link != "" && was.link == key.link &&
 					was.title == key.title && was.files == key.files && !ids[old.ID] && !claimed[old.ID] &&
 					figureless(was.summary) == figureless(key.summary) && figureless(was.content) == figureless(key.content) &&
-					!(it.Dated && old.Dated && it.Published.After(old.Published)) {
-					// Dated later by the feed, it is the next of a series
-					// under one title (a daily bulletin, whose figures are
-					// its news), not this item given again.
+					!(it.Dated && old.Dated && it.Published.Sub(old.Published) >= anotherDay) {
+					// Dated a day later by the feed, it is the next of a
+					// series under one title (a daily bulletin, whose
+					// figures are its news), not this item given again;
+					// one dated hours later is dated by the fetch, as
+					// some feeds date every item, with its GUID made anew.
 					edited = &old
 				}
 			}

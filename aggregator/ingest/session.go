@@ -1137,6 +1137,11 @@ func hasIDSegment(link string) bool {
 	return slices.ContainsFunc(strings.Split(u.EscapedPath(), "/"), idSegment)
 }
 
+// anotherDay is how far apart a feed dates two posts of another day: a
+// feed that dates its items by the fetch moves their dates by the hours
+// between polls.
+const anotherDay = 12 * time.Hour
+
 // otherDayPosts reports whether two items of one source are posts of an
 // account that titles none, as Mastodon's and Bluesky's are (untitled),
 // each at a page of its own and dated by the feed twelve hours or more
@@ -1145,7 +1150,7 @@ func hasIDSegment(link string) bool {
 // site's one article under two links has a headline, and the same date at
 // both.
 func otherDayPosts(a, b aggregator.Item) bool {
-	if !a.Dated || !b.Dated || a.Published.Sub(b.Published).Abs() < 12*time.Hour {
+	if !a.Dated || !b.Dated || a.Published.Sub(b.Published).Abs() < anotherDay {
 		return false
 	}
 	la, lb := linkOf(a), linkOf(b)

@@ -441,3 +441,33 @@ func TestDailyBulletinUnderOneTitle(t *testing.T) {
 		t.Errorf("stored after two days' bulletins:\n%s\nwant each day's, under its GUID and date, with its figures", strings.Join(got, "\n"))
 	}
 }
+
+// TestNewGUIDRedatedCountedText polls a feed that gives its item a new GUID
+// and the time of the fetch as its date at every fetch, and a text whose
+// count of readers grows: the item is stored once and updated in place,
+// where, dated later at each fetch, it was taken for the next of a series
+// under one title and every poll added a copy of it to its story.
+func TestNewGUIDRedatedCountedText(t *testing.T) {
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	o := feedtest.NewOrigin(t)
+	var n atomic.Int64
+	o.Handle("/stamped.rss", func(w http.ResponseWriter, r *http.Request) {
+		k := n.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, rssDoc(rssItem("Harbour wall in Kelso to be rebuilt next spring", fmt.Sprintf("urn:uuid:9d2e-%d-wall", k),
+			"https://stamped.example/news/harbour-wall", clk.Now().Format(time.RFC1123Z),
+			fmt.Sprintf("The harbour wall in Kelso, cracked by the winter storms, is to be rebuilt from March, the port board said. Read %d times.", 11*k))))
+	})
+	p, _, db := churnSetup(t, clk, o.URL("/stamped.rss"))
+	for range 4 {
+		p.PollAll(t.Context(), nil)
+		clk.Add(time.Hour)
+	}
+	stats, err := db.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Items != 1 || stats.Stories != 1 {
+		t.Errorf("after 4 hourly polls: %d items in %d stories; want 1 item in 1 story, updated in place", stats.Items, stats.Stories)
+	}
+}
