@@ -307,7 +307,9 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 				}) {
 					continue
 				}
-				old, err := s.tx.Item(r.Item)
+				// Read once a session: each of a fetch's items at one
+				// link is compared with every item stored under it.
+				old, err := s.item(r.Item)
 				if errors.Is(err, aggregator.ErrNotFound) {
 					continue // pruned since
 				}
