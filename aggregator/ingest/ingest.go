@@ -256,6 +256,10 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 		ids[it.ID] = true
 	}
 	var claimed map[string]bool // the stored items edits were made of
+	// The texts without their figures of the stored items compared, each
+	// made once a fetch: every new item at a link is compared with every
+	// item stored under it.
+	bare := map[string][2]string{}
 	kept := work[:0:0]
 	for _, p := range work {
 		if p.old != nil {
@@ -283,6 +287,7 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 				dedupKeys = []string{textPrefix + p.doc.Digest}
 			}
 			var refs []aggregator.KeyRef
+			var mine *[2]string // key's texts without their figures, once needed
 			for _, k := range dedupKeys {
 				r, err := s.tx.Keys(k)
 				if err != nil {
@@ -328,13 +333,23 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 				}
 				if edited == nil && old.SourceID == it.SourceID && key.link != "" && was.link == key.link &&
 					was.title == key.title && was.files == key.files && !ids[old.ID] && !claimed[old.ID] &&
-					figureless(was.summary) == figureless(key.summary) && figureless(was.content) == figureless(key.content) &&
 					!(it.Dated && old.Dated && it.Published.Sub(old.Published) >= anotherDay) {
 					// Dated a day later by the feed, it is the next of a
 					// series under one title (a daily bulletin, whose
 					// figures are its news), not this item given again;
 					// one dated hours later is dated by the fetch, as
 					// some feeds date every item, with its GUID made anew.
+					if mine == nil {
+						mine = &[2]string{figureless(key.summary), figureless(key.content)}
+					}
+					theirs, ok := bare[old.ID]
+					if !ok {
+						theirs = [2]string{figureless(was.summary), figureless(was.content)}
+						bare[old.ID] = theirs
+					}
+					if theirs != *mine {
+						continue
+					}
 					edited = &old
 				}
 			}
