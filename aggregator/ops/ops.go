@@ -368,16 +368,11 @@ func OneLine(s string, n int) string {
 // splits a character, as a reader sees it (htmlcut.Boundary): a flag, an
 // emoji with its skin tone, a letter with its marks, an Indic conjunct.
 func Clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	cut := htmlcut.Runes(s, n)
+	if cut == len(s) {
 		return s
 	}
-	cut, count := 0, 0
-	for count < n-1 {
-		_, size := utf8.DecodeRuneInString(s[cut:])
-		cut += size
-		count++
-	}
-	return s[:htmlcut.Boundary(s, cut)] + "…"
+	return s[:cut] + "…"
 }
 
 // streamIdle is how long a streamed answer (a backup, an export) waits for

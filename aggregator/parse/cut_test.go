@@ -225,3 +225,27 @@ func TestDerivedTitleEnds(t *testing.T) {
 		}
 	}
 }
+
+// TestTitleOfMaxRunesKeptWhole checks that a title of exactly maxTitle
+// runes, more bytes than runes, is kept whole, and one a rune longer is
+// cut to maxTitle runes with its "…".
+func TestTitleOfMaxRunesKeptWhole(t *testing.T) {
+	for _, n := range []int{maxTitle, maxTitle + 1} {
+		title := strings.Repeat("é", n-1) + "z"
+		body := `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://site.example/</link><description>d</description>` +
+			`<item><title>` + title + `</title><link>https://site.example/long</link><description>A report.</description></item>` +
+			`</channel></rss>`
+		f, err := Parse([]byte(body), "application/rss+xml", testFeedURL, "src1", testNow, Options{})
+		if err != nil || len(f.Items) != 1 {
+			t.Fatalf("title of %d runes: %v, items %v", n, err, f)
+		}
+		want := title
+		if n > maxTitle {
+			want = strings.Repeat("é", maxTitle-1) + "…"
+		}
+		if got := f.Items[0].Title; got != want {
+			t.Errorf("title of %d runes published as %d runes ending %q; want %d ending %q",
+				n, utf8.RuneCountInString(got), string([]rune(got)[utf8.RuneCountInString(got)-2:]), utf8.RuneCountInString(want), string([]rune(want)[utf8.RuneCountInString(want)-2:]))
+		}
+	}
+}

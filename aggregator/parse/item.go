@@ -1141,17 +1141,9 @@ func truncateRunes(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	i, count := 0, 0
-	for i < len(s) && count < n-1 {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		count++
-	}
-	if i >= len(s) {
+	i := htmlcut.Runes(s, n)
+	if i == len(s) {
 		return s
-	}
-	if b := htmlcut.Boundary(s, i); b > 0 {
-		i = b
 	}
 	return closeBidi(strings.TrimSpace(s[:i]) + "…")
 }
@@ -1195,7 +1187,7 @@ func firstWords(text string, n int) string {
 				out = w
 			}
 			if utf8.RuneCountInString(out) >= maxTitle {
-				return truncateRunes(out, maxTitle) // with its one "…"
+				return truncateRunes(out+"…", maxTitle) // with its one "…"
 			}
 			// The isolates and embeddings the words leave open, whose
 			// closers the text had after them, are closed after the "…".

@@ -21,6 +21,23 @@ func Boundary(s string, i int) int {
 	return i
 }
 
+// Runes returns where to cut s so that what is kept, with the "…" that
+// marks the cut, is at most n runes: the last boundary between two
+// characters as a reader sees them (Boundary) after at most n-1 runes, or
+// len(s) when s has no more than n runes and needs no cut. It is 0 when
+// the first character alone is n-1 runes or more.
+func Runes(s string, n int) int {
+	if utf8.RuneCountInString(s) <= n {
+		return len(s)
+	}
+	cut := 0
+	for count := 0; count < n-1; count++ {
+		_, size := utf8.DecodeRuneInString(s[cut:])
+		cut += size
+	}
+	return Boundary(s, cut)
+}
+
 const (
 	zwj  = '\u200d'
 	zwnj = '\u200c'

@@ -93,3 +93,28 @@ func TestBoundary(t *testing.T) {
 		}
 	}
 }
+
+// TestRunes checks where a text is cut to n runes with its "…": nowhere
+// when it has n runes or fewer, else after n-1 runes at most, never inside
+// a character as a reader sees it, and at 0 when the first character alone
+// is too long.
+func TestRunes(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		n    int
+		want int
+	}{
+		{"harbour", 7, 7},              // exactly n runes: no cut
+		{"harbour", 8, 7},              // fewer
+		{"harbours", 7, 6},             // one more: six runes and the "…"
+		{"ab👋🏽cd", 4, 2},               // not between the hand and its skin tone
+		{"ab👋🏽cd", 5, 10},              // the hand and its tone whole
+		{"🇳🇿🇦🇺", 4, 16},                // four runes, two flags: no cut
+		{"🇳🇿🇦🇺x", 4, 8},                // a flag whole, not half of the next
+		{"e\u0301\u0301\u0301x", 3, 0}, // the first character alone is too long
+	} {
+		if got := Runes(c.s, c.n); got != c.want {
+			t.Errorf("Runes(%q, %d) = %d; want %d", c.s, c.n, got, c.want)
+		}
+	}
+}
