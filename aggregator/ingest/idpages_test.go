@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
-	"github.com/tributary-feeds/tributary/aggregator/ingest"
 )
 
 // TestPostsToldApartByIDs checks that posts of one source in the same
@@ -37,12 +36,7 @@ func TestPostsToldApartByIDs(t *testing.T) {
 		source aggregator.SourceState
 		a, b   aggregator.Item
 	}{{commits, first, second}, {forge, monday, tuesday}} {
-		db := mustOpen(t)
-		in := ingest.New(&aggregator.Config{}, nil)
-		apply(t, db, in, posts.source, posts.a)
-		apply(t, db, in, posts.source, posts.b)
-		_, a := stored(t, db, posts.a.ID)
-		_, b := stored(t, db, posts.b.ID)
+		a, b := twoStories(t, posts.source, posts.a, posts.b)
 		if a.ID == b.ID {
 			t.Errorf("%s joined %s's story; want a story of its own", posts.b.Link, posts.a.Link)
 		}

@@ -57,6 +57,19 @@ func apply(t *testing.T, db *store.DB, in *ingest.Ingester, s aggregator.SourceS
 	return res
 }
 
+// twoStories stores first and then second, both of source, in a store of
+// their own, and gives back the stories each is in.
+func twoStories(t *testing.T, source aggregator.SourceState, first, second aggregator.Item) (aggregator.Story, aggregator.Story) {
+	t.Helper()
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	apply(t, db, in, source, first)
+	apply(t, db, in, source, second)
+	_, a := stored(t, db, first.ID)
+	_, b := stored(t, db, second.ID)
+	return a, b
+}
+
 // stored returns a stored item and its story.
 func stored(t *testing.T, db *store.DB, itemID string) (aggregator.Item, aggregator.Story) {
 	t.Helper()

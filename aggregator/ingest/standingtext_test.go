@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
-	"github.com/tributary-feeds/tributary/aggregator/ingest"
 )
 
 // TestHeadlinesOverStandingText checks that items of one source that
@@ -36,12 +35,7 @@ func TestHeadlinesOverStandingText(t *testing.T) {
 		a, b   aggregator.Item
 	}{{office, october, september}, {shelf, daughter, tidewrack}} {
 		for _, order := range [][2]aggregator.Item{{series.a, series.b}, {series.b, series.a}} {
-			db := mustOpen(t)
-			in := ingest.New(&aggregator.Config{}, nil)
-			apply(t, db, in, series.source, order[0])
-			apply(t, db, in, series.source, order[1])
-			_, a := stored(t, db, order[0].ID)
-			_, b := stored(t, db, order[1].ID)
+			a, b := twoStories(t, series.source, order[0], order[1])
 			if a.ID == b.ID {
 				t.Errorf("%q, stored after %q, joined its story; want a story of its own", order[1].Title, order[0].Title)
 			}
@@ -56,12 +50,7 @@ func TestHeadlinesOverStandingText(t *testing.T) {
 		"Storm hits the coast", text, t0)
 	again := item(paper, "https://harbourgazette.test/news/storm-orla-power-cut", "https://harbourgazette.test/news/storm-orla-power-cut",
 		"Storm Orla cuts power to thousands", text, t0.Add(time.Hour))
-	db := mustOpen(t)
-	in := ingest.New(&aggregator.Config{}, nil)
-	apply(t, db, in, paper, first)
-	apply(t, db, in, paper, again)
-	_, a := stored(t, db, first.ID)
-	_, b := stored(t, db, again.ID)
+	a, b := twoStories(t, paper, first, again)
 	if a.ID != b.ID {
 		t.Errorf("the article under its new headline is story %s; want the first's %s", b.ID, a.ID)
 	}
@@ -93,12 +82,7 @@ func TestNamesApartUnderOneTemplate(t *testing.T) {
 		a, b   aggregator.Item
 	}{{alerts, alder, birchwood}, {wire, gold, silver}} {
 		for _, order := range [][2]aggregator.Item{{series.a, series.b}, {series.b, series.a}} {
-			db := mustOpen(t)
-			in := ingest.New(&aggregator.Config{}, nil)
-			apply(t, db, in, series.source, order[0])
-			apply(t, db, in, series.source, order[1])
-			_, a := stored(t, db, order[0].ID)
-			_, b := stored(t, db, order[1].ID)
+			a, b := twoStories(t, series.source, order[0], order[1])
 			if a.ID == b.ID {
 				t.Errorf("%q, stored after %q, joined its story; want a story of its own (texts %q, %q)",
 					order[1].Title, order[0].Title, order[1].Summary, order[0].Summary)
@@ -110,12 +94,7 @@ func TestNamesApartUnderOneTemplate(t *testing.T) {
 	fuller := item(alerts, "https://api.weather.test/alerts/urn:oid:2.49.0.1.840.0.aa11.001.2",
 		"https://api.weather.test/alerts/urn:oid:2.49.0.1.840.0.aa11.001.2", headline,
 		fmt.Sprintf(text, "Alder")+" * IMPACTS...Travel could be very difficult.", t0.Add(30*time.Minute))
-	db := mustOpen(t)
-	in := ingest.New(&aggregator.Config{}, nil)
-	apply(t, db, in, alerts, alder)
-	apply(t, db, in, alerts, fuller)
-	_, a := stored(t, db, alder.ID)
-	_, b := stored(t, db, fuller.ID)
+	a, b := twoStories(t, alerts, alder, fuller)
 	if a.ID != b.ID {
 		t.Errorf("the warning given again with a line added is story %s; want the warning's %s", b.ID, a.ID)
 	}
@@ -137,12 +116,7 @@ func TestDirectivesUnderOneHeadline(t *testing.T) {
 			"This AD was prompted by a report of a fuel leak at the wing root. This AD requires an inspection of the fuel line clamps "+
 			"and corrective actions if necessary. The Authority is issuing this AD to address the unsafe condition on these products.", t0)
 	for _, order := range [][2]aggregator.Item{{c72, c90}, {c90, c72}} {
-		db := mustOpen(t)
-		in := ingest.New(&aggregator.Config{}, nil)
-		apply(t, db, in, register, order[0])
-		apply(t, db, in, register, order[1])
-		_, a := stored(t, db, order[0].ID)
-		_, b := stored(t, db, order[1].ID)
+		a, b := twoStories(t, register, order[0], order[1])
 		if a.ID == b.ID {
 			t.Errorf("%s joined %s's story; want a story of its own", order[1].Link, order[0].Link)
 		}
@@ -155,12 +129,7 @@ func TestDirectivesUnderOneHeadline(t *testing.T) {
 			"<p>The operator said fuel and crew costs had risen, and that the winter timetable would not change.</p>", t0)
 	video := item(paper, "https://harbourgazette.test/video/ferry-fares-rise", "https://harbourgazette.test/video/ferry-fares-rise", fares,
 		"<p>Fares on the island ferries will rise 8% from April, the operator said, as fuel and crew costs have risen.</p>", t0.Add(20*time.Minute))
-	db := mustOpen(t)
-	in := ingest.New(&aggregator.Config{}, nil)
-	apply(t, db, in, paper, article)
-	apply(t, db, in, paper, video)
-	_, a := stored(t, db, article.ID)
-	_, b := stored(t, db, video.ID)
+	a, b := twoStories(t, paper, article, video)
 	if a.ID != b.ID {
 		t.Errorf("the video is story %s; want the article's %s", b.ID, a.ID)
 	}
