@@ -562,7 +562,7 @@ func withAlertArea(exts ext.Extensions, summary, content string) (string, string
 	if strings.TrimSpace(content) == "" {
 		text = &summary
 	}
-	if strings.Contains(*text, area) || strings.Contains(*text, html.EscapeString(area)) {
+	if namesAreas(*text, area) {
 		return summary, content
 	}
 	areas := "Areas: " + html.EscapeString(area) + "."
@@ -576,6 +576,20 @@ func withAlertArea(exts ext.Extensions, summary, content string) (string, string
 		*text += "<p>" + areas + "</p>"
 	}
 	return summary, content
+}
+
+// namesAreas reports whether text names every area of an alert's
+// areaDesc ("Cedar; Dunmore"), in any case: an alert that shouts them
+// ("WHERE...CEDAR AND DUNMORE COUNTIES") names them too.
+func namesAreas(text, areaDesc string) bool {
+	folded := strings.ToLower(text)
+	for a := range strings.SplitSeq(areaDesc, ";") {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a != "" && !strings.Contains(folded, a) && !strings.Contains(folded, html.EscapeString(a)) {
+			return false
+		}
+	}
+	return true
 }
 
 // moduleEnclosures returns the enclosures that an item gives in the

@@ -2497,9 +2497,10 @@ func TestParseAlertAreas(t *testing.T) {
 		"<p>...WINTER WEATHER ADVISORY IN EFFECT FROM 6 PM THIS EVENING TO 6 PM CST SUNDAY... Areas: Cedar; Dunmore &amp; Elm Valley.</p>",
 		"* WHAT...Heavy snow expected. * WHERE...Alder County.",
 		"<p>Rivers may overflow after the snow melts.</p><p>Areas: Fernhill.</p>",
+		"* WHAT...Gusts up to 50 mph. * WHERE...CEDAR AND DUNMORE COUNTIES.",
 	}
 	checkItems(t, f, "text", func(it aggregator.Item) string { return it.Summary + it.Content }, texts)
-	cats := [][]string{{"Winter Weather Advisory"}, {"Winter Storm Warning"}, {"Flood Watch"}}
+	cats := [][]string{{"Winter Weather Advisory"}, {"Winter Storm Warning"}, {"Flood Watch"}, {"Wind Advisory"}}
 	checkItems(t, f, "categories", func(it aggregator.Item) []string { return it.Categories }, cats)
 }
 
