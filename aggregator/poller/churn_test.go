@@ -46,6 +46,27 @@ func topicFeed(t *testing.T, pub *publish.Publisher) ([]jsonEntry, string) {
 }
 
 // churnSetup polls the sources at urls with a poller that notifies a
+
+// pollHours polls every source n times, an hour apart, the clock moved an
+// hour before each poll.
+func pollHours(t *testing.T, p *poller.Poller, clk *feedtest.Clock, n int) {
+	t.Helper()
+	for range n {
+		clk.Add(time.Hour)
+		p.PollAll(t.Context(), nil)
+	}
+}
+
+// dbStats gives the store's counts of items and stories.
+func dbStats(t *testing.T, db *store.DB) store.Stats {
+	t.Helper()
+	stats, err := db.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stats
+}
+
 // publisher, on the test clock clk.
 func churnSetup(t *testing.T, clk *feedtest.Clock, urls ...string) (*poller.Poller, *publish.Publisher, *store.DB) {
 	t.Helper()
@@ -125,10 +146,7 @@ func TestRedatedItemsStayPut(t *testing.T) {
 			t.Errorf("poll %d: topic feed (ETag %s)\n%+v\nwant it as after the first poll (ETag %s)\n%+v", i+2, gotTag, got, etag, first)
 		}
 	}
-	stats, err := db.Stats(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	stats := dbStats(t, db)
 	if stats.Items != 3 || stats.Stories != 3 {
 		t.Errorf("store holds %d items in %d stories; want 3 and 3", stats.Items, stats.Stories)
 	}
@@ -196,15 +214,9 @@ func TestLinkSchemeFlips(t *testing.T) {
 	p, pub, db := churnSetup(t, clk, o.URL("/moving.rss"))
 	p.PollAll(t.Context(), nil)
 	first, etag := topicFeed(t, pub)
-	for range 3 {
-		clk.Add(time.Hour)
-		p.PollAll(t.Context(), nil)
-	}
+	pollHours(t, p, clk, 3)
 	got, gotTag := topicFeed(t, pub)
-	stats, err := db.Stats(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	stats := dbStats(t, db)
 	if stats.Items != 1 || fmt.Sprint(got) != fmt.Sprint(first) || gotTag != etag {
 		t.Errorf("after 4 polls: %d items stored, topic feed %+v (ETag %s); want 1 item and the feed as after the first poll, %+v (ETag %s)",
 			stats.Items, got, gotTag, first, etag)
@@ -337,15 +349,9 @@ func TestSessionInLinks(t *testing.T) {
 	p, pub, db := churnSetup(t, clk, o.URL("/java.rss"), o.URL("/php.rss"), o.URL("/aspx.rss"))
 	p.PollAll(t.Context(), nil)
 	first, etag := topicFeed(t, pub)
-	for range 24 {
-		clk.Add(time.Hour)
-		p.PollAll(t.Context(), nil)
-	}
+	pollHours(t, p, clk, 24)
 	got, gotTag := topicFeed(t, pub)
-	stats, err := db.Stats(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	stats := dbStats(t, db)
 	if stats.Items != 6 || stats.Stories != 6 || len(first) != 6 || fmt.Sprint(got) != fmt.Sprint(first) || gotTag != etag {
 		t.Errorf("after 25 polls: %d items in %d stories, a topic feed of %d entries (ETag %s, first %+v); want 6 items in 6 stories and the feed as after the first poll, %d entries (ETag %s)",
 			stats.Items, stats.Stories, len(got), gotTag, got[0], len(first), etag)
@@ -389,10 +395,7 @@ func TestNewGUIDEditedText(t *testing.T) {
 		p.PollAll(t.Context(), nil)
 		clk.Add(time.Hour)
 	}
-	stats, err := db.Stats(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	stats := dbStats(t, db)
 	// The two counted items, and the four entries of the live page.
 	if stats.Items != 6 {
 		t.Errorf("after 4 polls: %d items in %d stories; want 6 items, the 2 counted once each and the 4 live entries", stats.Items, stats.Stories)
@@ -463,10 +466,7 @@ func TestNewGUIDRedatedCountedText(t *testing.T) {
 		p.PollAll(t.Context(), nil)
 		clk.Add(time.Hour)
 	}
-	stats, err := db.Stats(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	stats := dbStats(t, db)
 	if stats.Items != 1 || stats.Stories != 1 {
 		t.Errorf("after 4 hourly polls: %d items in %d stories; want 1 item in 1 story, updated in place", stats.Items, stats.Stories)
 	}

@@ -472,11 +472,7 @@ func TestClockJumpLoggedOnce(t *testing.T) {
 	const msg = "the clock moved further ahead than the time counted since the start"
 	clk.Add(365*24*time.Hour + time.Hour)
 	counted = time.Hour
-	for range 24 {
-		p.Prune(t.Context())
-		clk.Add(time.Hour)
-		counted += time.Hour
-	}
+	pruneHourly(t, p, clk, &counted, 24)
 	if n := strings.Count(log.String(), msg); n != 1 {
 		t.Errorf("the jump of the clock was logged %d times over 24 prunes; want once:\n%s", n, log.String())
 	}
@@ -485,6 +481,17 @@ func TestClockJumpLoggedOnce(t *testing.T) {
 	p.Prune(t.Context())
 	if n := strings.Count(log.String(), msg); n != 2 {
 		t.Errorf("a second jump of the clock: logged %d times in all; want twice", n)
+	}
+}
+
+// pruneHourly prunes n times, an hour apart, the clock and the time the
+// poller counted since its start moved on together after each prune.
+func pruneHourly(t *testing.T, p *poller.Poller, clk *feedtest.Clock, counted *time.Duration, n int) {
+	t.Helper()
+	for range n {
+		p.Prune(t.Context())
+		clk.Add(time.Hour)
+		*counted += time.Hour
 	}
 }
 
@@ -511,11 +518,7 @@ func TestClockAheadOfStoreLoggedOnce(t *testing.T) {
 	var counted time.Duration
 	poller.SetElapsed(p, func(time.Time) time.Duration { return counted })
 	const msg = "the clock is further ahead than the store's last fetch and its feeds' newest items attest"
-	for range 24 {
-		p.Prune(t.Context())
-		clk.Add(time.Hour)
-		counted += time.Hour
-	}
+	pruneHourly(t, p, clk, &counted, 24)
 	if n := strings.Count(log.String(), msg); n != 1 {
 		t.Errorf("the clock ahead of the store was logged %d times over 24 prunes; want once:\n%s", n, log.String())
 	}
