@@ -63,6 +63,8 @@ func FuzzCanonicalURL(f *testing.F) {
 		"http://example.com:80/a?utm_source=x&id=1",
 		"https://[::1]:443/a%2Fb?q=a+b",
 		"https://example.com/caf%C3%A9?x=%zz",
+		"https://news.example/a/story.amp.html?AMP=1&outputType=AMP#x",
+		"https://news.example/%61mp/2024/story?outputType=%61mp",
 	} {
 		f.Add(s)
 	}
@@ -70,6 +72,11 @@ func FuzzCanonicalURL(f *testing.F) {
 		c := CanonicalURL(s)
 		if again := CanonicalURL(c); again != c {
 			t.Fatalf("CanonicalURL(%q) = %q, but CanonicalURL(%q) = %q", s, c, c, again)
+		}
+		// The quick test before MobilePages passes over no link that
+		// names a page.
+		if pages := mobilePages(c); pages != nil && !mentionsMobile(c) {
+			t.Fatalf("mentionsMobile(%q) is false, but the link names %q", c, pages)
 		}
 	})
 }

@@ -317,6 +317,12 @@ func MobilePages(c string) []string {
 	if !mentionsMobile(c) {
 		return nil // most links: no need to parse them
 	}
+	return mobilePages(c)
+}
+
+// mobilePages is MobilePages without the quick test that spares most
+// links their parse.
+func mobilePages(c string) []string {
 	u, err := url.Parse(c)
 	if err != nil {
 		return nil
@@ -370,14 +376,18 @@ func MobilePages(c string) []string {
 	return pages
 }
 
-// mentionsMobile reports whether c holds "amp" in any case, or a host
-// that begins "m." or "mobile.": whether MobilePages may find a page.
+// mentionsMobile reports whether c holds "amp", in any case, as a part of
+// its own (between two of "/", ".", "?", "&", "=" and "#", or at its end),
+// or a host that begins "m." or "mobile.": whether MobilePages may find a
+// page. The "amp" inside a word ("example", "campus") is not one. A link
+// with an escape ("%61mp") is parsed to be sure.
 func mentionsMobile(c string) bool {
-	if strings.Contains(c, "//m.") || strings.Contains(c, "//mobile.") {
+	if strings.Contains(c, "//m.") || strings.Contains(c, "//mobile.") || strings.Contains(c, "%") {
 		return true
 	}
-	for i := 0; i+3 <= len(c); i++ {
-		if strings.EqualFold(c[i:i+3], "amp") {
+	for i := 1; i+3 <= len(c); i++ {
+		if strings.EqualFold(c[i:i+3], "amp") && strings.IndexByte("/.?&=", c[i-1]) >= 0 &&
+			(i+3 == len(c) || strings.IndexByte("/.&=#", c[i+3]) >= 0) {
 			return true
 		}
 	}

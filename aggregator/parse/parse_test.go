@@ -436,6 +436,12 @@ func TestMobilePages(t *testing.T) {
 			t.Errorf("MobilePages(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
+	// Links with "amp" inside a word are spared the parse.
+	for _, c := range []string{"https://example.org/campus/news", "https://champion.example/lamps?sample=1", "https://news.example/2024/campaign-amp"} {
+		if mentionsMobile(c) {
+			t.Errorf("mentionsMobile(%q) = true; want false: no page of its own is named", c)
+		}
+	}
 }
 
 func TestIsCredit(t *testing.T) {
