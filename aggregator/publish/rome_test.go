@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -140,15 +141,35 @@ func worldWants(f *fixture, edge []string, rich string) []readerWant {
 // (no XML healer, no DOCTYPE). Both must read each as the format it is,
 // without an error, and show of every entry exactly what the stored items
 // say: id, title, link, dates, authors, categories, media files, HTML and
-// summary. ROME reads no JSON Feed.
+// summary. ROME, in either mode, must also read the feeds of the topic all
+// with the hostile story, each of whose fields holds what XML forbids or
+// HTML runs, with that story first. ROME reads no JSON Feed.
 func TestROME(t *testing.T) {
 	read := rome(t)
 	f := newFixture(t)
 	edge := putEdgeStories(t, f)
 	rich := putRichStory(t, f)
 	want := worldWants(f, edge, rich)
+	h := newFixture(t)
+	hostile := "urn:tributary:story:" + putHostileStory(t, h)[0]
 	rssURL, atomURL := f.srv.URL+"/topics/world.rss", f.srv.URL+"/topics/world.atom"
-	for _, got := range read(rssURL, atomURL) {
+	feeds := read(rssURL, atomURL, h.srv.URL+"/topics/all.rss", h.srv.URL+"/topics/all.atom")
+	for i := 4; i < len(feeds); i += 2 {
+		if !reflect.DeepEqual(feeds[i].Entries, feeds[i+1].Entries) {
+			t.Errorf("%s: ROME's strict mode read other entries than its default mode", feeds[i].URL)
+		}
+	}
+	for _, got := range feeds[4:] {
+		name := fmt.Sprintf("%s (strict %v)", got.URL, got.Strict)
+		if got.Error != "" || len(got.Entries) == 0 {
+			t.Errorf("%s: ROME read %d entries with error %q; want the hostile story first and no error", name, len(got.Entries), got.Error)
+			continue
+		}
+		if e := got.Entries[0]; e.URI != hostile || e.Link != "https://evil.example/a?b=1&c=%3C2%3E" {
+			t.Errorf("%s: entry 0 %q at %q; want %q at its item's link, escaped", name, e.URI, e.Link, hostile)
+		}
+	}
+	for _, got := range feeds[:4] {
 		format := map[string]string{rssURL: "rss", atomURL: "atom"}[got.URL]
 		name := fmt.Sprintf("world.%s (strict %v)", format, got.Strict)
 		wantType, wantTitle := "atom_1.0", f.topic["world"].Title

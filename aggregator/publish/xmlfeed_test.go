@@ -55,13 +55,23 @@ func xmlFeed(t *testing.T) func(url string) xfFeed {
 // HTTP, with the fixture's stories, the edge stories and the rich story.
 // It must read each as the format it is and show of every entry exactly
 // what the stored items say: id, title, link, dates, authors, categories,
-// media files, HTML and summary. XML::Feed reads no JSON Feed.
+// media files, HTML and summary. It must also read the feeds of the topic
+// all with the hostile story, each of whose fields holds what XML forbids
+// or HTML runs, with that story first. XML::Feed reads no JSON Feed.
 func TestXMLFeed(t *testing.T) {
 	read := xmlFeed(t)
 	f := newFixture(t)
 	edge := putEdgeStories(t, f)
 	rich := putRichStory(t, f)
 	want := worldWants(f, edge, rich)
+	h := newFixture(t)
+	hostile := "urn:tributary:story:" + putHostileStory(t, h)[0]
+	for _, name := range []string{"all.rss", "all.atom"} {
+		got := read(h.srv.URL + "/topics/" + name)
+		if len(got.Entries) == 0 || got.Entries[0].ID != hostile || got.Entries[0].Link != "https://evil.example/a?b=1&c=%3C2%3E" {
+			t.Errorf("%s: XML::Feed read %d entries, the first %+v; want %q first, at its item's link, escaped", name, len(got.Entries), got.Entries[:min(len(got.Entries), 1)], hostile)
+		}
+	}
 	for _, format := range []string{"rss", "atom"} {
 		name := "world." + format
 		got := read(f.srv.URL + "/topics/" + name)
