@@ -6,6 +6,9 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/near"
 )
 
 // cacheBusters are the names of the query parameters that sites add to a
@@ -137,6 +140,35 @@ func samePicture(x, y string) bool {
 	for k := range qy {
 		if _, ok := qx[k]; !ok && !cacheBusters[strings.ToLower(k)] {
 			return false
+		}
+	}
+	return true
+}
+
+// otherPictures reports whether two items of one source are two pictures
+// or galleries: short texts (near.ShortText), a caption and a credit, each
+// with pictures and none of the other's (the same picture at an address
+// with other cache busting parameters being the same, samePicture), under
+// headlines that each hold a word the other's lacks (near.HeadlinesDiffer).
+// A picture agency's galleries of one evening ("…: the red carpet – in
+// pictures", "…: the winners – in pictures") share their credit line and
+// most of their headline, which make a copy of one text that short, while
+// the picture is what each is of. One picture sent again under a new
+// caption keeps its picture; an article and its video keep their headline.
+func otherPictures(a, b aggregator.Item) bool {
+	ta, tb := itemText(a), itemText(b)
+	if !near.ShortText(ta) || !near.ShortText(tb) || !near.HeadlinesDiffer(a.Title, b.Title) {
+		return false
+	}
+	pa, pb := pictureURLs(ta), pictureURLs(tb)
+	if len(pa) == 0 || len(pb) == 0 {
+		return false
+	}
+	for _, x := range pa {
+		for _, y := range pb {
+			if samePicture(ta[x[0]:x[1]], tb[y[0]:y[1]]) {
+				return false
+			}
 		}
 	}
 	return true

@@ -1045,7 +1045,9 @@ func pointer(it aggregator.Item, doc *near.Doc) bool {
 // (near.HeadlinesOverOneText: a statistics office's monthly releases, a
 // reading list's books), they hold the same words but for names, each a
 // name the other lacks (near.NamesDisagreeIn: a weather service's warnings
-// for two counties under one headline), their short texts under one
+// for two counties under one headline), their short texts carry other
+// pictures under headlines that differ (otherPictures: a picture agency's
+// two galleries of one evening), their short texts under one
 // headline each hold a figure the other's lacks
 // (near.FiguresDisagreeUnder: a register's two directives of one day for
 // two models of one maker), they are pages of the site told apart by an
@@ -1066,6 +1068,7 @@ func distinctPosts(a, b aggregator.Item) bool {
 		near.FiguresDisagreeUnder(a.Title, itemText(a), b.Title, itemText(b)) ||
 		disjoint(a.Authors, b.Authors, func(x string) string { return strings.ToLower(strings.TrimSpace(x)) }) ||
 		disjoint(a.Enclosures, b.Enclosures, func(e aggregator.Enclosure) string { return e.URL }) ||
+		otherPictures(a, b) ||
 		otherDayPosts(a, b) ||
 		idPages(linkOf(a), linkOf(b))
 }

@@ -134,3 +134,41 @@ func TestDirectivesUnderOneHeadline(t *testing.T) {
 		t.Errorf("the video is story %s; want the article's %s", b.ID, a.ID)
 	}
 }
+
+// TestGalleriesOfOneEvening checks that a picture agency's two galleries
+// of one evening, a caption and a credit line each under headlines that
+// differ in a few words, are a story each in either order, as the
+// credit line they share is not yet known for the agency's standing text,
+// while a gallery given again at a new link, its picture and its
+// headline with words added, joins the first.
+func TestGalleriesOfOneEvening(t *testing.T) {
+	agency := src("https://pictures.test/galleries/feed.json")
+	const credit = "<p>Photographs: Pictures Agency. View the gallery (30 images).</p>"
+	gallery := func(slug, title, caption string, at time.Time) aggregator.Item {
+		link := "https://pictures.test/galleries/" + slug
+		return item(agency, link, link, title,
+			`<img src="https://pictures.test/img/`+slug+`/cover.jpg"><p>`+caption+`</p>`+credit, at)
+	}
+	arrivals := gallery("lindmoor-theatre-awards-arrivals", "Lindmoor Theatre Awards: the arrivals – in pictures",
+		"Guests arrive at the Lindmoor Playhouse.", t0)
+	winners := gallery("lindmoor-theatre-awards-winners", "Lindmoor Theatre Awards: the winners – in pictures",
+		"The winners with their awards at the Lindmoor Playhouse.", t0.Add(3*time.Hour))
+	for _, order := range [][2]aggregator.Item{{arrivals, winners}, {winners, arrivals}} {
+		a, b := twoStories(t, agency, order[0], order[1])
+		if a.ID == b.ID {
+			t.Errorf("%q, stored after %q, joined its story; want a story of its own", order[1].Title, order[0].Title)
+		}
+	}
+
+	again := arrivals
+	again.ID = aggregator.ItemID(agency.ID, "https://pictures.test/galleries/lindmoor-awards-red-carpet")
+	again.GUID, again.Link, again.CanonicalLink = "https://pictures.test/galleries/lindmoor-awards-red-carpet",
+		"https://pictures.test/galleries/lindmoor-awards-red-carpet", "https://pictures.test/galleries/lindmoor-awards-red-carpet"
+	again.Title = "Lindmoor Theatre Awards 2026: the arrivals on the red carpet – in pictures"
+	again.Published, again.FirstSeen = t0.Add(20*time.Minute), t0.Add(21*time.Minute)
+	again.Hash = again.Title + "\x00" + again.Summary
+	a, b := twoStories(t, agency, arrivals, again)
+	if a.ID != b.ID {
+		t.Errorf("the gallery given again under a new headline is story %s; want the first's %s", b.ID, a.ID)
+	}
+}

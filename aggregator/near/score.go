@@ -400,6 +400,21 @@ func HeadlinesOverOneText(a, textA, b, textB string) bool {
 	return ownTerms(ha, hb, ta) && ownTerms(hb, ha, ta)
 }
 
+// HeadlinesDiffer reports whether two headlines each hold a word, neither
+// a function word nor a figure, that the other lacks: "…: the red carpet
+// – in pictures" and "…: the winners – in pictures". A headline given
+// again with words added ("UPDATE 1", "WATCH:") lacks none of the other's.
+func HeadlinesDiffer(a, b string) bool {
+	ha, hb := contentTerms(a), contentTerms(b)
+	none := map[string]bool{}
+	return ownTerms(ha, hb, none) && ownTerms(hb, ha, none)
+}
+
+// ShortText reports whether a text (an HTML fragment) is short as a
+// series' template is, namesTextLen bytes or less, as NamesDisagreeIn and
+// FiguresDisagreeUnder read texts.
+func ShortText(fragment string) bool { return len(fragment) <= namesTextLen }
+
 // ownTerms reports whether headline terms a hold one that headline terms b
 // lack, none of them in text.
 func ownTerms(a, b, text map[string]bool) bool {
