@@ -405,3 +405,21 @@ func TestUnseenStoriesTenthSet(t *testing.T) { checkUnseen(t, "testdata/unseen10
 // "https", without "www.", with a "/" after the path, or the article of
 // a feed that links AMP pages.
 func TestUnseenStoriesEleventhSet(t *testing.T) { checkUnseen(t, "testdata/unseen11") }
+
+// TestUnseenStoriesTwelfthSet does the same with a twelfth set written
+// apart from the others (testdata/unseen12), in RSS, Atom and JSON Feed:
+// a wildfire over three days, with a fire service's evacuation orders and
+// warning for three towns to one template, re-posted by local outlets in
+// their chrome, a paper's live page edited in place, the wire's reports
+// of each day with copies that reorder its paragraphs, drop its first,
+// put "Related:" links between them or give its headline alone over
+// "Continue reading", a translation, an explainer, a gallery, the orders
+// lifted and an arrest; a hospital group's computers shut down by a
+// cyberattack, with its notice edited in place, the wire's report and
+// copies, a translation, local reports, the gang's claim and the
+// patients' records posted online on the following days, a profile of the
+// gang and the regulator's investigation; and a night of film awards,
+// with the wire's reports of three winners to one template, the awards'
+// list of winners, copies, a translation, a flash, another outlet's own
+// report, two galleries to one template and the ticket sales the next day.
+func TestUnseenStoriesTwelfthSet(t *testing.T) { checkUnseen(t, "testdata/unseen12") }
