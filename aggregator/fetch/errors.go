@@ -66,6 +66,19 @@ func (e *timeoutError) Timeout() bool { return true }
 
 func (e *timeoutError) Unwrap() error { return ErrTimeout }
 
+// TimedOut reports whether msg, the message of an error that Fetch
+// returned, as a source records it, says the fetch ran out of time
+// (ErrTimeout): "timeout after …", or "redirect to …: timeout after …"
+// when it ran out at a redirect's target. It is for an error known only by
+// its message, one stored with its source.
+func TimedOut(msg string) bool {
+	if strings.HasPrefix(msg, "redirect to ") {
+		// A URL as errors give it has no ": " in it.
+		_, msg, _ = strings.Cut(msg, ": ")
+	}
+	return strings.HasPrefix(msg, "timeout after ")
+}
+
 // StatusError is returned when the origin answers with a status other than
 // 2xx or 304 (after redirects), with a 304 to a request that carried no
 // validators, so that there is nothing it can be the same as, or with a 206

@@ -1,8 +1,12 @@
 package fetch
 
 import (
+	"errors"
+	"net/http"
 	"testing"
 	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 )
 
 func TestParseRetryAfter(t *testing.T) {
@@ -92,6 +96,37 @@ func TestMaxAge(t *testing.T) {
 	for _, tt := range tests {
 		if got := maxAge(tt.in); got != tt.want {
 			t.Errorf("maxAge(%q) = %v; want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestTimedOut checks TimedOut against the messages of the errors Fetch
+// returns: each that wraps ErrTimeout, at the URL asked or at a redirect's
+// target, says so by its message alone, and no other does.
+func TestTimedOut(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Stall("/stall")
+	o.Slow("/slow", 50*time.Millisecond)
+	o.Redirect("/to-stall", o.URL("/stall"), http.StatusFound)
+	o.Redirect("/to-slow", o.URL("/slow")+"?token=s3cret", http.StatusFound)
+	o.RedirectLoop("/loop")
+	o.Status("/error", http.StatusInternalServerError, "")
+	o.Handle("/timeout-page", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "timeout after 1s waiting for the database", http.StatusGatewayTimeout)
+	})
+	f := newFetcher(t, Options{Timeout: 300 * time.Millisecond, HeaderTimeout: 200 * time.Millisecond})
+	for _, path := range []string{"/stall", "/slow", "/to-stall", "/to-slow", "/loop", "/error", "/timeout-page"} {
+		_, err := f.Fetch(t.Context(), Request{URL: o.URL(path)})
+		if err == nil {
+			t.Fatalf("Fetch(%s) = nil error; want a failure", path)
+		}
+		if got, want := TimedOut(err.Error()), errors.Is(err, ErrTimeout); got != want {
+			t.Errorf("TimedOut(%q) = %v; want %v", err.Error(), got, want)
+		}
+	}
+	for _, msg := range []string{"", "timeout", "feed https://a.example/f linked from the HTML page at https://a.example/: timeout after 30s reading body"} {
+		if TimedOut(msg) {
+			t.Errorf("TimedOut(%q) = true; want false", msg)
 		}
 	}
 }

@@ -514,7 +514,8 @@ func (p *Poller) answered(st *aggregator.SourceState, answerURL string) {
 
 // restoreHolds takes up what the stored states tell of the hosts, before a
 // source starts: the host a redirect leads each configured source to, and,
-// once, the hosts held. A hold is otherwise in memory only, and a restart
+// once, the hosts held and the hosts whose last fetch ran out of time
+// (restoreStuck). A hold is otherwise in memory only, and a restart
 // during a long one would ask the host for every one of its sources at
 // once. A source answered with a Retry-After keeps the wait and the host
 // that answered in its state; the answers are replayed in the order they
@@ -537,6 +538,7 @@ func (p *Poller) restoreHolds(pl *pipeline, states []aggregator.SourceState) {
 		return
 	}
 	p.restored = true
+	p.restoreStuck(pl, states)
 	var answers []aggregator.SourceState
 	for _, st := range states {
 		if st.LastResult == "rate_limited" && st.RetryAfter > 0 && !st.Disabled {
@@ -559,6 +561,34 @@ func (p *Poller) restoreHolds(pl *pipeline, states []aggregator.SourceState) {
 	for h, w := range held {
 		if _, newer := p.held[h]; !newer {
 			p.held[h] = w
+		}
+	}
+}
+
+// restoreStuck marks as stuck (hostFree) each host of a configured source
+// whose latest fetch, by the stored states, ran out of time: the state
+// records the error's message alone (fetch.TimedOut). Known in memory only,
+// hosts that take connections and never answer would otherwise hold every
+// fetch slot again after each restart, and at each run of tributary poll,
+// until each had run out of time once more; p.mu is held.
+func (p *Poller) restoreStuck(pl *pipeline, states []aggregator.SourceState) {
+	last := make(map[string]aggregator.SourceState)
+	for _, st := range states {
+		src, ok := pl.source(st.ID)
+		if !ok || st.Disabled || st.LastFetch.IsZero() {
+			continue
+		}
+		if s := st.ConfiguredAt(src.URL); s.URL != st.URL {
+			continue // configured at another URL since: not fetched there yet
+		}
+		host := hostName(st.URL)
+		if l, seen := last[host]; !seen || st.LastFetch.After(l.LastFetch) {
+			last[host] = st
+		}
+	}
+	for host, st := range last {
+		if st.LastResult == "error" && fetch.TimedOut(st.LastError) {
+			p.stuck[host] = true
 		}
 	}
 }
