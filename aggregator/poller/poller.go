@@ -1434,7 +1434,9 @@ func (p *Poller) waiting(ctx context.Context, pl *pipeline, src aggregator.Sourc
 
 // heldOutcome returns the outcome "skipped" for the i-th source of pl, and
 // true, when its host is held now (heldAt): Until the hold is over, for
-// the Reason the host's latest answer gave.
+// the Reason the host's latest answer gave. A source disabled by a 410
+// Gone is not skipped: the hold's end would not bring it back, and its
+// poll says it is disabled, as status does.
 func (p *Poller) heldOutcome(ctx context.Context, pl *pipeline, i int) (Outcome, bool) {
 	src := pl.cfg.Sources[i]
 	now := p.now()
@@ -1446,6 +1448,9 @@ func (p *Poller) heldOutcome(ctx context.Context, pl *pipeline, i int) (Outcome,
 	}
 	id := pl.ids[i]
 	st, err := p.state(ctx, id)
+	if err == nil && st.ConfiguredAt(src.URL).Disabled {
+		return Outcome{}, false
+	}
 	if err != nil || st.URL == "" {
 		st.URL = src.URL
 	}

@@ -168,6 +168,61 @@ sources:
 	}
 }
 
+// TestPollGoneSourceOnHeldHost checks that a source disabled by a 410 on a
+// host that two other sources' Retry-Afters hold is said to be disabled by
+// the next poll, as status says it, and not skipped until the hold is
+// over, when no poll would ask it either.
+func TestPollGoneSourceOnHeldHost(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Status("/gone.rss", http.StatusGone, "")
+	o.Status("/busy/0.rss", http.StatusTooManyRequests, "7200")
+	o.Status("/busy/1.rss", http.StatusTooManyRequests, "7200")
+	dir := t.TempDir()
+	path := saveConfig(t, dir, fmt.Sprintf(`server:
+  listen: "127.0.0.1:0"
+storage:
+  path: %q
+poll:
+  timeout: 10s
+  allow_private: true
+sources:
+  - url: %q
+    name: "Gazette"
+  - url: %q
+    name: "Busy 0"
+  - url: %q
+    name: "Busy 1"
+`, filepath.Join(dir, "data", "tributary.db"), o.URL("/gone.rss"), o.URL("/busy/0.rss"), o.URL("/busy/1.rss")))
+	poll := func() string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		run(t.Context(), []string{"poll", "-config", path}, &out, &errOut)
+		return out.String()
+	}
+	lineOf := func(out, name string) string {
+		for l := range strings.Lines(out) {
+			if strings.HasPrefix(l, name+" ") {
+				return l
+			}
+		}
+		return ""
+	}
+
+	if l := lineOf(poll(), "Gazette"); !strings.Contains(l, "gone: http 410 gone") {
+		t.Fatalf("first poll, the 410's line:\n%s\nwant gone: http 410 gone", l)
+	}
+	out := poll()
+	if l := lineOf(out, "Busy 0"); !strings.Contains(l, "skipped until") || !strings.Contains(l, "held") {
+		t.Fatalf("second poll, a source of the held host:\n%s\nwant it skipped, its host held", l)
+	}
+	if l := lineOf(out, "Gazette"); !strings.Contains(l, "disabled: http 410 gone") || strings.Contains(l, "skipped") {
+		t.Errorf("second poll, the source disabled by the 410:\n%s\nwant disabled: http 410 gone, not skipped until the hold is over", l)
+	}
+	if n := o.Count("/gone.rss"); n != 1 {
+		t.Errorf("after two polls, the 410's source was asked %d times; want 1", n)
+	}
+}
+
 // TestPollHelp checks that poll -h names -force and says which sources
 // are skipped.
 func TestPollHelp(t *testing.T) {
