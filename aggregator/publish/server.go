@@ -113,12 +113,11 @@ func (p *Publisher) serveTopic(w http.ResponseWriter, r *http.Request) {
 	}
 	id, ext := file[:dot], file[dot:]
 	f, okFormat := formatByExt(ext)
-	if okFormat {
-		// A web page of another origin reads a feed's errors too: a
-		// web-based reader can then tell a topic that is gone (404) from
-		// a network failure.
-		w.Header()["Access-Control-Allow-Origin"] = anyOrigin
-	}
+	// A web page of another origin reads a feed's errors too, a format
+	// that does not exist among them: a web-based reader can then tell a
+	// topic that is gone, or a mistyped feed URL (404), from a network
+	// failure.
+	w.Header()["Access-Control-Allow-Origin"] = anyOrigin
 	tc := s.byID[id]
 	if tc == nil || !okFormat {
 		topicLabel, formatLabel := unknownTopicLabel, unknownFormatLabel

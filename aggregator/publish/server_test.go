@@ -706,6 +706,8 @@ func TestCrossOrigin(t *testing.T) {
 	}{
 		{"/topics/nope.atom", 404},
 		{"/topics/nope.json", 404},
+		{"/topics/world.xml", 404},
+		{"/topics/nope.rdf", 404},
 		{"/topics/world.atom?before=garbage", 400},
 	} {
 		resp, _ := f.do(t, http.MethodGet, tt.path, "Origin: https://reader.example")
