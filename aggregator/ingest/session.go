@@ -1262,9 +1262,9 @@ func disjoint[T any](a, b []T, key func(T) string) bool {
 	return true
 }
 
-// ItemByLink finds a stored item whose link or canonical link is one of
-// links through the dedup keys items are filed under (an item's canonical
-// link, its GUID), or returns an error wrapping aggregator.ErrNotFound. Of
+// ItemByLink finds a stored item at one of links (ItemAt) through the
+// dedup keys items are filed under (an item's canonical link, the article's
+// page of its mobile page, its GUID), or returns an error wrapping aggregator.ErrNotFound. Of
 // several, it returns one of the earliest of links, the first stored: given
 // a link and its canonical form, the item at that link comes before
 // another under the canonical link, as the entries of a live page
@@ -1292,7 +1292,7 @@ func ItemByLink(tx aggregator.Tx, links ...string) (aggregator.Item, error) {
 					return it, err
 				}
 				for i, l := range links[:best] {
-					if it.Link == l || it.CanonicalLink == l {
+					if ItemAt(it, l) {
 						found, best = it, i
 						break
 					}
@@ -1307,6 +1307,55 @@ func ItemByLink(tx aggregator.Tx, links ...string) (aggregator.Item, error) {
 		return found, nil
 	}
 	return aggregator.Item{}, fmt.Errorf("item with link %s: %w", strings.Join(links, " or "), aggregator.ErrNotFound)
+}
+
+// ItemAt reports whether the item is at link: its link or its canonical
+// link is link, or its canonical link is a mobile (AMP) page of the page at
+// link, under which ingest files it too (exactKeys).
+func ItemAt(it aggregator.Item, link string) bool {
+	if link == "" {
+		return false
+	}
+	return it.Link == link || it.CanonicalLink == link || slices.Contains(parse.MobilePages(linkOf(it)), link)
+}
+
+// A LinkForm is one of the addresses ingest takes for the page at a link.
+type LinkForm struct {
+	Link string // the address
+	How  string // how it comes from the link given, in words; "" for the link itself
+}
+
+// LinkForms returns the addresses ingest takes for the page at link, the
+// link itself first: its canonical form (without tracking parameters and
+// session ids), that form's other addresses (linkForms: http or https,
+// "www." or not, a trailing "/" or not), and, when link is a mobile (AMP)
+// page, its article's page with that page's other addresses. An item at
+// any of them, or at a mobile page of one (ItemAt), is the item at link as
+// ingest sees it; the earlier forms are the closer ones.
+func LinkForms(link string) []LinkForm {
+	forms := []LinkForm{{Link: link}}
+	seen := map[string]bool{link: true}
+	add := func(l, how string) {
+		if l != "" && !seen[l] {
+			seen[l] = true
+			forms = append(forms, LinkForm{l, how})
+		}
+	}
+	c := parse.CanonicalURL(link)
+	if c == "" {
+		return forms
+	}
+	add(c, "the canonical form of the link given (tracking parameters and session ids dropped)")
+	for _, f := range linkForms("", c) {
+		add(f, `another address of the page given (http or https, with or without "www." and a trailing "/")`)
+	}
+	for _, page := range parse.MobilePages(c) {
+		add(page, "the article's page of the mobile (AMP) page given")
+		for _, f := range linkForms("", page) {
+			add(f, "another address of the article's page of the mobile (AMP) page given")
+		}
+	}
+	return forms
 }
 
 func within(a, b time.Time, window time.Duration) bool {

@@ -13,7 +13,6 @@ import (
 	"github.com/tributary-feeds/tributary/aggregator/ingest"
 	"github.com/tributary-feeds/tributary/aggregator/near"
 	"github.com/tributary-feeds/tributary/aggregator/ops"
-	"github.com/tributary-feeds/tributary/aggregator/parse"
 	"github.com/tributary-feeds/tributary/aggregator/topic"
 	"github.com/tributary-feeds/tributary/store"
 )
@@ -38,7 +37,7 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	link := args[0]
-	it, story, err := itemByLink(ctx, db, link)
+	it, story, form, err := itemByLink(ctx, db, link)
 	if err != nil {
 		return err
 	}
@@ -47,10 +46,10 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	names := sourceNames(ctx, db)
-	if err := writeExplain(e.stdout, it, story, items, text, names, tags); err != nil || len(args) == 1 {
+	if err := writeExplain(e.stdout, it, foundAt(it, form), story, items, text, names, tags); err != nil || len(args) == 1 {
 		return err
 	}
-	other, otherStory, err := itemByLink(ctx, db, args[1])
+	other, otherStory, otherForm, err := itemByLink(ctx, db, args[1])
 	if err != nil {
 		return err
 	}
@@ -66,7 +65,7 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	writeCompare(e.stdout, cfg, it, other, story, otherStory, a, b, names)
+	writeCompare(e.stdout, cfg, it, other, foundAt(other, otherForm), story, otherStory, a, b, names)
 	return nil
 }
 
@@ -103,10 +102,13 @@ func storedDoc(tx aggregator.Tx, id string) (*near.Doc, error) {
 // writeCompare says how alike two items are and why they are one story or
 // two: the similarity of their stored features, signal by signal, and the
 // rule that kept them apart.
-func writeCompare(w io.Writer, cfg *aggregator.Config, x, y aggregator.Item, sx, sy aggregator.Story,
+func writeCompare(w io.Writer, cfg *aggregator.Config, x, y aggregator.Item, found string, sx, sy aggregator.Story,
 	dx, dy *near.Doc, names map[string]string) {
 	fmt.Fprintf(w, "\ncompared with %s\n       %q from %s, published %s\n", y.ID, y.Title, sourceName(names, y.SourceID),
 		y.Published.UTC().Format(time.RFC3339))
+	if found != "" {
+		fmt.Fprintf(w, "       %s\n", found)
+	}
 	in := ingest.New(cfg, nil)
 	window := cfg.Dedup.Window
 	if window <= 0 {
@@ -149,13 +151,15 @@ func writeCompare(w io.Writer, cfg *aggregator.Config, x, y aggregator.Item, sx,
 	}
 }
 
-// itemByLink finds the stored item whose link or canonical link is link or
-// its canonical form, and its story: through the dedup keys, which file most
-// items under their link, else by walking every stored item.
-func itemByLink(ctx context.Context, db *store.DB, link string) (aggregator.Item, aggregator.Story, error) {
-	links := []string{link}
-	if c := parse.CanonicalURL(link); c != "" && c != link {
-		links = append(links, c)
+// itemByLink finds the stored item at link or at another of the
+// addresses ingest takes for its page (ingest.LinkForms), and its story:
+// through the dedup keys, which file most items under their link, else by
+// walking every stored item. It returns the form the item was found at.
+func itemByLink(ctx context.Context, db *store.DB, link string) (aggregator.Item, aggregator.Story, ingest.LinkForm, error) {
+	forms := ingest.LinkForms(link)
+	links := make([]string, len(forms))
+	for i, f := range forms {
+		links[i] = f.Link
 	}
 	var (
 		it    aggregator.Item
@@ -180,11 +184,41 @@ func itemByLink(ctx context.Context, db *store.DB, link string) (aggregator.Item
 	}
 	switch {
 	case errors.Is(err, aggregator.ErrNotFound):
-		return it, story, fmt.Errorf("no stored item has the link %s: %w", strings.Join(links, " or "), aggregator.ErrNotFound)
+		return it, story, ingest.LinkForm{}, fmt.Errorf("no stored item has the link %s or another address of its page: %w", link, aggregator.ErrNotFound)
 	case err != nil:
-		return it, story, fmt.Errorf("finding the item of %s: %w", link, err)
+		return it, story, ingest.LinkForm{}, fmt.Errorf("finding the item of %s: %w", link, err)
 	}
-	return it, story, nil
+	for _, f := range forms {
+		if ingest.ItemAt(it, f.Link) {
+			return it, story, f, nil
+		}
+	}
+	return it, story, forms[0], nil
+}
+
+// foundAt says at which address of the page given the item was found, or
+// "" when at the link given.
+func foundAt(it aggregator.Item, f ingest.LinkForm) string {
+	if it.Link == f.Link || it.CanonicalLink == f.Link {
+		if f.How == "" {
+			return ""
+		}
+		return fmt.Sprintf("found at %s, %s", f.Link, f.How)
+	}
+	s := fmt.Sprintf("found at %s, the mobile (AMP) page of %s", linkOfItem(it), f.Link)
+	if f.How != "" {
+		s += " (" + f.How + ")"
+	}
+	return s
+}
+
+// linkOfItem is the link an item is known by: its canonical link, else its
+// link.
+func linkOfItem(it aggregator.Item) string {
+	if it.CanonicalLink != "" {
+		return it.CanonicalLink
+	}
+	return it.Link
 }
 
 // storyItems reads the story's items in member order, and the text its
@@ -225,7 +259,10 @@ func sourceNames(ctx context.Context, db aggregator.Store) map[string]string {
 	return names
 }
 
-func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items []aggregator.Item,
+// writeExplain says which story the item joined and why, and which topics
+// took it; found, when not "", says at which address of the link given the
+// item was found (foundAt).
+func writeExplain(w io.Writer, it aggregator.Item, found string, story aggregator.Story, items []aggregator.Item,
 	text aggregator.StoryText, names map[string]string, tags *topic.Set) error {
 	byID := make(map[string]aggregator.Item, len(items))
 	for _, x := range items {
@@ -233,6 +270,9 @@ func writeExplain(w io.Writer, it aggregator.Item, story aggregator.Story, items
 	}
 	fmt.Fprintf(w, "item   %s\n       %q from %s, published %s\n", it.ID, it.Title, sourceName(names, it.SourceID),
 		it.Published.UTC().Format(time.RFC3339))
+	if found != "" {
+		fmt.Fprintf(w, "       %s\n", found)
+	}
 	fmt.Fprintf(w, "story  %s: %d item(s) from %d source(s); shown as %q\n", story.ID, len(story.Members),
 		countSources(story), byID[story.Face].Title)
 	fmt.Fprintln(w, "\nmembers, in the order they joined:")

@@ -57,7 +57,7 @@ func TestExplainLargeStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := writeExplain(&out, items[0], story, items, storyText, nil, tags); err != nil {
+	if err := writeExplain(&out, items[0], "", story, items, storyText, nil, tags); err != nil {
 		t.Fatal(err)
 	}
 	text := strings.Join(strings.Fields(out.String()), " ")
@@ -345,6 +345,56 @@ func TestExplainLiveEntry(t *testing.T) {
 		if want := fmt.Sprintf("item   %s\n       %q from Live", e.ID, e.Title); !strings.HasPrefix(out, want) {
 			t.Errorf("explain %s begins\n%s\nwant\n%s", e.Link, strings.Join(strings.SplitN(out, "\n", 3)[:2], "\n"), want)
 		}
+	}
+}
+
+// TestExplainLinkForms checks that explain finds an item by any address
+// ingest takes for its page — its link with tracking parameters, in the
+// other scheme, with or without "www." and a trailing "/", its AMP page, or
+// the article's page of the AMP page it is at — and says which it matched.
+func TestExplainLinkForms(t *testing.T) {
+	es := newExplainStore(t, "", "Wire")
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	const article = "https://www.wire.test/world/harbour-wall"
+	a := es.item("Wire", "w-1", article, "Harbour wall collapses in Portmere storm",
+		"The old harbour wall at Portmere gave way overnight as the storm drove waves over the quay.", t0)
+	const amp = "https://wire.test/news/ferry/amp"
+	b := es.item("Wire", "w-2", amp, "Ferry service suspended after storm damage",
+		"The island ferry will not sail until engineers have inspected the damaged pier.", t0.Add(time.Hour))
+	es.ingest(t, a, b)
+	for _, tt := range []struct {
+		link  string
+		it    aggregator.Item
+		found string // the line after the title; "" for none
+	}{
+		{article, a, ""},
+		{article + "?utm_source=rss&fbclid=x", a, "found at " + article + ", the canonical form of the link given"},
+		{"http://www.wire.test/world/harbour-wall", a, "found at " + article + ", another address of the page given"},
+		{"https://wire.test/world/harbour-wall/", a, "found at " + article + ", another address of the page given"},
+		{article + "/amp", a, "found at " + article + ", the article's page of the mobile (AMP) page given"},
+		{"http://wire.test/world/harbour-wall/amp", a, "found at " + article + ", another address of the article's page of the mobile (AMP) page given"},
+		{amp, b, ""},
+		{"https://wire.test/news/ferry", b, "found at " + amp + ", the mobile (AMP) page of https://wire.test/news/ferry"},
+		{"https://www.wire.test/news/ferry/", b, "found at " + amp + ", the mobile (AMP) page of https://wire.test/news/ferry (another address of the page given"},
+	} {
+		out := es.explain(t, tt.link)
+		lines := strings.SplitN(out, "\n", 4)
+		if want := fmt.Sprintf("item   %s", tt.it.ID); lines[0] != want {
+			t.Errorf("explain %s begins %q; want %q", tt.link, lines[0], want)
+			continue
+		}
+		got := strings.TrimSpace(lines[2])
+		if strings.HasPrefix(got, "story ") {
+			got = ""
+		}
+		if tt.found == "" && got != "" || !strings.HasPrefix(got, tt.found) {
+			t.Errorf("explain %s says\n  %s\nwant\n  %s", tt.link, got, tt.found)
+		}
+	}
+	var out, errOut bytes.Buffer
+	err := run(t.Context(), []string{"explain", "-config", es.path, "https://wire.test/world/harbour-gate"}, &out, &errOut)
+	if err == nil {
+		t.Errorf("explain of a page nothing is stored at found:\n%s", out.String())
 	}
 }
 
