@@ -190,6 +190,9 @@ func (n *normaliser) item(s source) aggregator.Item {
 	if len(it.Authors) == 0 && gi.Author != nil {
 		it.Authors = personNames([]*gofeed.Person{gi.Author})
 	}
+	if text := rssAuthorText(s.rss); text != "" {
+		it.Authors = personNames([]*gofeed.Person{{Name: text}})
+	}
 	if s.json != nil {
 		if as := personNames(jsonPersons(gi.Authors, s.json.Author, s.json.Authors)); len(as) > 0 {
 			it.Authors = as
@@ -962,6 +965,42 @@ func textToHTML(s string) string {
 	return b.String()
 }
 
+// rssAuthorText returns an RSS item's author as written, from the first
+// of author, dc:author, dc:creator and itunes:author that has one, where
+// gofeed takes its author: gofeed reads a name and an address out of it
+// in two forms alone and leaves out the rest, "Jane Doe (Reuters)" among
+// them, which authorName reads.
+func rssAuthorText(it *rss.Item) string {
+	if it == nil {
+		return ""
+	}
+	var texts []string
+	texts = append(texts, it.Author)
+	if dc := it.DublinCoreExt; dc != nil {
+		if dc.Author != nil {
+			texts = append(texts, firstOf(dc.Author))
+		} else if dc.Creator != nil {
+			texts = append(texts, firstOf(dc.Creator))
+		}
+	}
+	if it.ITunesExt != nil {
+		texts = append(texts, it.ITunesExt.Author)
+	}
+	for _, t := range texts {
+		if t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+func firstOf(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return list[0]
+}
+
 // rssCreators returns the names of an RSS item's authors when it names
 // them as Dublin Core creators, one dc:creator each, and nothing else
 // (author, dc:author) goes before them: gofeed takes the first alone.
@@ -999,7 +1038,7 @@ func mediaAuthors(exts ext.Extensions) []string {
 
 // jsonPersons returns ps, the authors gofeed read from a JSON Feed item
 // or feed, its "authors", else its "author" (JSON Feed 1.0), by their
-// names alone, with the address that a "mailto:" URL gives for an author
+// names alone as written, with the address that a "mailto:" URL gives for an author
 // named by that URL alone, whom gofeed leaves without a name or an
 // address. An author given by a web URL alone stays out: a URL is no name.
 func jsonPersons(ps []*gofeed.Person, author *jsonfeed.Author, authors []*jsonfeed.Author) []*gofeed.Person {
@@ -1013,7 +1052,12 @@ func jsonPersons(ps []*gofeed.Person, author *jsonfeed.Author, authors []*jsonfe
 	out := make([]*gofeed.Person, len(ps))
 	for i, p := range ps {
 		out[i] = p
-		if a := as[i]; a != nil && (p == nil || p.Name == "" && p.Email == "") {
+		if a := as[i]; a != nil && strings.TrimSpace(a.Name) != "" {
+			// The name as written: gofeed reads a name and an address
+			// out of it in two forms alone and leaves out the rest
+			// ("Jane Doe (Reuters)"), which authorName reads.
+			out[i] = &gofeed.Person{Name: a.Name}
+		} else if a != nil && (p == nil || p.Name == "" && p.Email == "") {
 			if addr := mailtoAddress(a.URL); addr != "" {
 				out[i] = &gofeed.Person{Email: addr}
 			}
@@ -1049,7 +1093,7 @@ func personNames(ps []*gofeed.Person) []string {
 		if p == nil {
 			continue
 		}
-		name := unquoteName(PlainText(p.Name))
+		name := authorName(p.Name)
 		if name == "" {
 			name = PlainText(p.Email)
 		}
@@ -1062,6 +1106,65 @@ func personNames(ps []*gofeed.Person) []string {
 		}
 	}
 	return out
+}
+
+// authorName returns the person's name in an author as feeds write it
+// (Author), else the address when the author is an address alone.
+func authorName(text string) string {
+	name, addr := Author(text)
+	if name == "" {
+		return addr
+	}
+	return name
+}
+
+// Author returns the person's name, as plain text, and e-mail address in
+// an author as feeds write it: "Jane Doe" and jane@x.example of "Jane Doe
+// <jane@x.example>", "Jane Doe (jane@x.example)" and "jane@x.example (Jane
+// Doe)" (RSS 2.0's own form); "Smith, John" of `"Smith, John" <j@x.example>`
+// and of "Smith, John <j@x.example>"; "Jane Doe" of "By Jane Doe", and
+// "Jane Doe (Reuters)" of "By Jane Doe | Reuters", the outlet kept as a
+// comment. A comment that is no address ("Jane Doe (Reuters)") is part of
+// the name; an address alone has no name.
+func Author(text string) (name, addr string) {
+	text = collapseSpace(text)
+	if isAddress(text) {
+		return "", text
+	}
+	if n, rest, ok := strings.Cut(text, "<"); ok && strings.HasSuffix(rest, ">") && isAddress(strings.TrimSuffix(rest, ">")) {
+		text, addr = strings.TrimSpace(n), strings.TrimSuffix(rest, ">")
+	} else if i := strings.LastIndex(text, " ("); i > 0 && strings.HasSuffix(text, ")") {
+		before, inner := text[:i], text[i+2:len(text)-1]
+		switch {
+		case isAddress(inner) && !strings.ContainsAny(before, "()"):
+			text, addr = before, inner
+		case isAddress(before) && inner != "" && !strings.ContainsAny(inner, "()"):
+			text, addr = inner, before
+		}
+	}
+	name = unquoteName(PlainText(text))
+	if rest, ok := cutPrefixFold(name, "by "); ok && rest != "" {
+		name = rest
+	}
+	if person, outlet, ok := strings.Cut(name, " | "); ok && person != "" && outlet != "" && !strings.Contains(outlet, "|") {
+		name = person + " (" + outlet + ")"
+	}
+	return name, addr
+}
+
+// isAddress reports whether s is an e-mail address alone: one "@" with
+// text either side, and no space or bracket.
+func isAddress(s string) bool {
+	at := strings.IndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && strings.Count(s, "@") == 1 && !strings.ContainsAny(s, " <>()")
+}
+
+// cutPrefixFold is strings.CutPrefix with prefix matched in any case.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
 }
 
 // unquoteName returns a name without the quotation marks that stand

@@ -2218,6 +2218,56 @@ func checkDatesInLanguages(t *testing.T, name, lang string, cases []langDates) {
 	}
 }
 
+// TestParseAuthorForms checks that an author written with an address
+// ("Smith, John <j@…>", "Jane Doe (jane@…)", RSS 2.0's "jane@… (Jane
+// Doe)") or as a byline ("By Jane Doe | Wire") is stored as the person's
+// name in each format that holds it (RSS's <author> and dc:creator, Atom's
+// <name>, JSON Feed's name), and that a comment in a name ("Jane Doe
+// (Harbour Wire)") stays in it, where gofeed left such an author out.
+func TestParseAuthorForms(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"Smith, John <john.smith@wire.example>", "Smith, John"},
+		{`"Smith, John" <john.smith@wire.example>`, "Smith, John"},
+		{"Jane Doe <jane@wire.example>", "Jane Doe"},
+		{"Jane Doe (jane@wire.example)", "Jane Doe"},
+		{"jane@wire.example (Jane Doe)", "Jane Doe"},
+		{"Jane Doe (Harbour Wire)", "Jane Doe (Harbour Wire)"},
+		{"By Jane Doe | Harbour Wire", "Jane Doe (Harbour Wire)"},
+		{"by Jane Doe", "Jane Doe"},
+		{"jane@wire.example", "jane@wire.example"}, // publish names the source and keeps the address
+		{"Jack (Salty) Penrose", "Jack (Salty) Penrose"},
+		{"Byron Hale", "Byron Hale"},
+	}
+	formats := []struct{ name, contentType, doc string }{
+		{"RSS author", "application/rss+xml", `<rss version="2.0"><channel><title>T</title><link>https://wire.example/</link>` +
+			`<item><title>One</title><link>https://wire.example/1</link><author>%s</author></item></channel></rss>`},
+		{"dc:creator", "application/rss+xml", `<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title><link>https://wire.example/</link>` +
+			`<item><title>One</title><link>https://wire.example/1</link><dc:creator>%s</dc:creator></item></channel></rss>`},
+		{"Atom name", "application/atom+xml", `<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:x</id><updated>2024-01-01T00:00:00Z</updated>` +
+			`<entry><title>One</title><id>https://wire.example/1</id><link href="https://wire.example/1"/><updated>2024-01-01T00:00:00Z</updated><author><name>%s</name></author></entry></feed>`},
+		{"JSON Feed name", "application/feed+json", `{"version":"https://jsonfeed.org/version/1.1","title":"T","items":[{"id":"1","url":"https://wire.example/1","title":"One","content_text":"x","authors":[{"name":%s}]}]}`},
+	}
+	for _, tt := range tests {
+		for _, ft := range formats {
+			text := html.EscapeString(tt.text)
+			if ft.contentType == "application/feed+json" {
+				b, _ := json.Marshal(tt.text)
+				text = string(b)
+			}
+			f, err := Parse([]byte(fmt.Sprintf(ft.doc, text)), ft.contentType, testFeedURL, "s", testNow, Options{})
+			if err != nil {
+				t.Fatalf("%s %q: %v", ft.name, tt.text, err)
+			}
+			if len(f.Items) != 1 {
+				t.Fatalf("%s %q: %d items; want 1", ft.name, tt.text, len(f.Items))
+			}
+			if got := f.Items[0].Authors; !slices.Equal(got, []string{tt.want}) {
+				t.Errorf("%s %q: authors %q; want [%q]", ft.name, tt.text, got, tt.want)
+			}
+		}
+	}
+}
+
 // TestParseWebMasterIsNoAuthor checks that an RSS channel's webMaster, the
 // address for the feed's technical problems, is not taken for the author
 // of its items: a news finder's headlines and an agency's notices name no

@@ -79,7 +79,9 @@ func isASCIIText(s string) bool {
 
 // TestAuthorAddressIsNoName publishes a story whose authors a source gave
 // as e-mail addresses, with a name in either of RSS's and e-mail's forms,
-// bare, and with a domain in Unicode: every format names each by its name,
+// bare, with a domain in Unicode, and as stores of earlier versions hold
+// them ("Sea Desk (sea@…)", "Desk, Harbour <harbour@…>", which net/mail
+// refuses): every format names each by its name,
 // else by the source, where readers show the author's name (RSS's
 // dc:creator, JSON Feed's name, Atom's <name>), and JSON Feed gives the
 // address as the author's mailto: URL, in ASCII, as Atom gives it in
@@ -89,11 +91,13 @@ func TestAuthorAddressIsNoName(t *testing.T) {
 	putStories(t, f.db, storySpec{
 		at: t0.Add(8 * time.Hour), topics: []string{"all"},
 		items: []itemSpec{{src: srcAlpha, guid: "mail-1", title: "Ferry fares", link: "https://alpha.example/fares", content: "<p>Fares.</p>",
-			authors: []string{"desk@alpha.example (Night Desk)", "Zoë Müller", "wire@alpha.example", "Wire Desk <wire@bücher.example>"}}},
+			authors: []string{"desk@alpha.example (Night Desk)", "Zoë Müller", "wire@alpha.example", "Wire Desk <wire@bücher.example>",
+				"Sea Desk (sea@alpha.example)", "Desk, Harbour <harbour@alpha.example>"}}},
 	})
 	f.pub.Changed("all")
-	wantNames := []string{"Night Desk", "Zoë Müller", "Alpha News", "Wire Desk"}
-	wantURLs := []string{"mailto:desk@alpha.example", "", "mailto:wire@alpha.example", "mailto:wire@xn--bcher-kva.example"}
+	wantNames := []string{"Night Desk", "Zoë Müller", "Alpha News", "Wire Desk", "Sea Desk", "Desk, Harbour"}
+	wantURLs := []string{"mailto:desk@alpha.example", "", "mailto:wire@alpha.example", "mailto:wire@xn--bcher-kva.example",
+		"mailto:sea@alpha.example", "mailto:harbour@alpha.example"}
 
 	_, rss := f.get(t, "/topics/all.rss")
 	if got := checkRSS(t, "all.rss", rss).Channel.Items[0].Creators; !slices.Equal(got, wantNames) {

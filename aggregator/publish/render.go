@@ -474,13 +474,22 @@ func atomAuthor(a, source string) *feeds.AtomAuthor {
 // personOf returns the name of author a of an item from source, and its
 // e-mail address when it was given as one. An author given as an e-mail
 // address, bare (what RSS's <author> holds) or with a name ("desk@x.example
-// (Night Desk)", "Night Desk <desk@x.example>"), is named by the name, else
+// (Night Desk)", "Night Desk <desk@x.example>", "Night Desk
+// (desk@x.example)", "Desk, Night <desk@x.example>"), is named by the name, else
 // by the source: every format publishes the name where a reader shows the
 // author's name (Atom's <name>, RSS's dc:creator, JSON Feed's name), and
 // validators warn of an address there.
 func personOf(a, source string) (name, addr string) {
 	if parsed, err := mail.ParseAddress(a); err == nil {
 		return cmp.Or(oneLine(parsed.Name), source), parsed.Address
+	}
+	// The forms net/mail refuses, which parse stores as the name alone
+	// but earlier versions stored whole: a name with a comma not quoted
+	// before its address, a name before its address in parentheses.
+	if strings.Contains(a, "@") {
+		if name, addr := parse.Author(a); addr != "" {
+			return cmp.Or(oneLine(name), source), addr
+		}
 	}
 	return a, ""
 }
