@@ -33,6 +33,7 @@ type Ingester struct {
 	priority  map[string]int      // SourceID → configured priority
 	tags      map[string][]string // SourceID → configured tags
 	tagger    aggregator.Tagger
+	againRead int // the most of a source's stored items at one link storedAgain compares a new item with
 }
 
 // New returns an Ingester for cfg. tagger decides a story's topics; nil
@@ -45,10 +46,12 @@ func New(cfg *aggregator.Config, tagger aggregator.Tagger) *Ingester {
 		priority:  map[string]int{},
 		tags:      map[string][]string{},
 		tagger:    tagger,
+		againRead: aggregator.DefaultMaxItems,
 	}
 	if cfg == nil {
 		return in
 	}
+	in.againRead = max(in.againRead, cfg.Poll.MaxItems)
 	if cfg.Dedup.Window > 0 {
 		in.window = cfg.Dedup.Window
 	}
@@ -256,6 +259,14 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 		ids[it.ID] = true
 	}
 	var claimed map[string]bool // the stored items edits were made of
+	// The refs of the source's items under each dedup key, read once a
+	// fetch: each new item at a link is compared with these alone, where
+	// it was compared with every ref under the link, which a hostile feed
+	// of thousands of items at one link and title made a pass over
+	// thousands of refs for each of its items.
+	own := map[string][]aggregator.KeyRef{}
+	ofSource := map[string]bool{} // story id + "\x00" + item id of the source's members of the stories read
+	read := map[string]bool{}     // the stories whose members ofSource holds
 	// The texts without their figures of the stored items compared, each
 	// made once a fetch: every new item at a link is compared with every
 	// item stored under it.
@@ -289,9 +300,13 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 			var refs []aggregator.KeyRef
 			var mine *[2]string // key's texts without their figures, once needed
 			for _, k := range dedupKeys {
-				r, err := s.tx.Keys(k)
-				if err != nil {
-					return nil, fmt.Errorf("dedup key: %w", err)
+				r, ok := own[k]
+				if !ok {
+					var err error
+					if r, err = s.ownRefs(k, it.SourceID, ofSource, read); err != nil {
+						return nil, err
+					}
+					own[k] = r
 				}
 				refs = append(refs, r...)
 			}
@@ -299,21 +314,8 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 				if !within(r.Time, it.Published, s.in.window) {
 					continue
 				}
-				// A link many sources carry holds thousands of refs: the
-				// ref's story (which the session reads once, and reads
-				// anyway to file the item) tells which are items of this
-				// source before any item is decoded.
-				st, err := s.story(r.Story)
-				if err != nil && !errors.Is(err, aggregator.ErrNotFound) {
-					return nil, err
-				}
-				if st != nil && !slices.ContainsFunc(st.Members, func(m aggregator.Member) bool {
-					return m.Item == r.Item && m.Source == it.SourceID
-				}) {
-					continue
-				}
 				// Read once a session: each of a fetch's items at one
-				// link is compared with every item stored under it.
+				// link is compared with the source's items stored under it.
 				old, err := s.item(r.Item)
 				if errors.Is(err, aggregator.ErrNotFound) {
 					continue // pruned since
@@ -378,6 +380,53 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 		kept = append(kept, p)
 	}
 	return kept, nil
+}
+
+// ownRefs returns the refs under the dedup key k of the source's items,
+// the newest s.in.againRead of them, oldest first, as storedAgain compares
+// a new item with them. A ref whose story is gone counts as the source's:
+// its item tells. A link many sources carry holds thousands of refs: the
+// ref's story (which the session reads once, and reads anyway to file the
+// item) tells which are items of this source before any item is decoded;
+// ofSource and read keep, across calls, which items of the stories read
+// are the source's.
+//
+// The newest againRead are enough: an item a feed gives again under a new
+// GUID was stored when the feed listed it before, and one fetch lists at
+// most poll.max_items items (500 by default, the least againRead is), so
+// the item it was is among the source's items filed at the link by the
+// fetch before; only a feed that listed more than that many other items
+// at the one link since could hide it, and such a feed is what the bound
+// is for.
+func (s *session) ownRefs(k, sourceID string, ofSource, read map[string]bool) ([]aggregator.KeyRef, error) {
+	refs, err := s.tx.Keys(k)
+	if err != nil {
+		return nil, fmt.Errorf("dedup key: %w", err)
+	}
+	var out []aggregator.KeyRef
+	for i := len(refs) - 1; i >= 0 && len(out) < s.in.againRead; i-- {
+		r := refs[i]
+		st, err := s.story(r.Story)
+		if err != nil && !errors.Is(err, aggregator.ErrNotFound) {
+			return nil, err
+		}
+		if st != nil {
+			if !read[st.ID] {
+				read[st.ID] = true
+				for _, m := range st.Members {
+					if m.Source == sourceID {
+						ofSource[st.ID+"\x00"+m.Item] = true
+					}
+				}
+			}
+			if !ofSource[st.ID+"\x00"+r.Item] {
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	slices.Reverse(out)
+	return out, nil
 }
 
 // figureless returns s without its ASCII digits.
