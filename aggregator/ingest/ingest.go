@@ -644,7 +644,7 @@ func (in *Ingester) texts(lines *near.LineCounts, work []*pending) {
 		isChrome[k] = int(lines.Count(k))+inFetch[k] >= near.ChromeMin
 	}
 	for i, p := range work {
-		p.lines = stripChrome(raw[i], rawKeys[i], leads[i], p.plain.footers(p.it.Title), isChrome)
+		p.lines = stripChrome(raw[i], rawKeys[i], leads[i], p.plain.footers(p.it.Title, isChrome), isChrome)
 		p.title = cleanTitle(p.it.Title, segs[i], isChrome)
 		p.doc = near.NewDoc(p.title, p.lines, p.it.Published)
 	}

@@ -998,7 +998,7 @@ func (s *session) articleLines(it aggregator.Item) []string {
 			isChrome[k] = lines.Count(k) >= near.ChromeMin
 		}
 	}
-	return stripChrome(raw, keys, leads, plain.footers(it.Title), isChrome)
+	return stripChrome(raw, keys, leads, plain.footers(it.Title, isChrome), isChrome)
 }
 
 // containment returns the share of the shorter of the texts of a pending

@@ -43,21 +43,38 @@ func (p plainText) lines() (lines, keys []string) {
 }
 
 // footers returns the chrome counter keys of the lines that are a
-// platform's footer (near.Footer) of the item titled title: the last line
-// of the summary, of the content, or of both.
-func (p plainText) footers(title string) []string {
+// platform's footer of the item titled title (footerLine) in the summary,
+// the content, or both, isChrome telling the source's recurring lines by
+// their keys.
+func (p plainText) footers(title string, isChrome map[string]bool) []string {
 	var keys []string
 	for _, t := range []string{p.summary, p.content} {
-		if l := lastLine(t); l != "" && near.Footer(l, title) {
-			keys = append(keys, "b"+near.LineKey(l))
+		ls := near.Lines(t)
+		if i := footerLine(ls, title, func(k string) bool { return isChrome[k] }); i >= 0 {
+			keys = append(keys, "b"+near.LineKey(ls[i]))
 		}
 	}
 	return keys
 }
 
-// lastLine returns the last line of the plain text t.
-func lastLine(t string) string {
-	return t[strings.LastIndexByte(t, '\n')+1:]
+// footerLine returns the index in ls, the lines of a text of the item
+// titled title, of the platform's footer (near.Footer), or -1 for none:
+// the last line that is not one of the source's recurring lines (recurs
+// reports those by their chrome counter keys, "b" and their near.LineKey;
+// nil for none). The platform prints its footer last, and a source may
+// print its own lines under it on every item ("Share this: Facebook
+// Twitter"); a line of the item's own after it is its text, and so is the
+// footer then.
+func footerLine(ls []string, title string, recurs func(key string) bool) int {
+	for i := len(ls) - 1; i >= 0; i-- {
+		if near.Footer(ls[i], title) {
+			return i
+		}
+		if recurs == nil || !recurs("b"+near.LineKey(ls[i])) {
+			return -1
+		}
+	}
+	return -1
 }
 
 // leadKeys returns the chrome counter key ("l" and its near.LineKey) of
@@ -237,7 +254,7 @@ func topicItems(face string, items []aggregator.Item) []aggregator.Item {
 // topicText returns the plain text t, of the item titled title, without
 // the lines that recur across its source's items (lines, the source's
 // table; nil keeps every line) and the platform's footer that names the
-// item, its last line (near.Footer): a topic is decided on what an item
+// item, its last line but for those (footerLine): a topic is decided on what an item
 // says, not on what its source prints under every item (a podcast's
 // sponsor and credits, a channel's links, a site's newsletter box, "The
 // post … appeared first on <site>"), which would take every item of the
@@ -248,9 +265,14 @@ func topicText(t, title string, lines *near.LineCounts) string {
 	}
 	counted := lines != nil && lines.Len() > 0
 	all := near.Lines(t)
+	var recurs func(string) bool
+	if counted {
+		recurs = func(k string) bool { return lines.Count(k) >= near.ChromeMin }
+	}
+	footer := footerLine(all, title, recurs)
 	kept := make([]string, 0, len(all))
 	for i, l := range all {
-		if i == len(all)-1 && near.Footer(l, title) || counted && lines.Count("b"+near.LineKey(l)) >= near.ChromeMin {
+		if i == footer || counted && lines.Count("b"+near.LineKey(l)) >= near.ChromeMin {
 			continue
 		}
 		kept = append(kept, l)
