@@ -974,18 +974,26 @@ func rssAuthorText(it *rss.Item) string {
 	if it == nil {
 		return ""
 	}
-	var texts []string
-	texts = append(texts, it.Author)
-	if dc := it.DublinCoreExt; dc != nil {
+	itunes := ""
+	if it.ITunesExt != nil {
+		itunes = it.ITunesExt.Author
+	}
+	return authorText(it.Author, it.DublinCoreExt, itunes)
+}
+
+// authorText returns the first of author, the Dublin Core author, the
+// Dublin Core creator and itunes that is not empty, as gofeed picks an RSS
+// item's or channel's author, or "".
+func authorText(author string, dc *ext.DublinCoreExtension, itunes string) string {
+	texts := []string{author}
+	if dc != nil {
 		if dc.Author != nil {
 			texts = append(texts, firstOf(dc.Author))
 		} else if dc.Creator != nil {
 			texts = append(texts, firstOf(dc.Creator))
 		}
 	}
-	if it.ITunesExt != nil {
-		texts = append(texts, it.ITunesExt.Author)
-	}
+	texts = append(texts, itunes)
 	for _, t := range texts {
 		if t != "" {
 			return t

@@ -194,6 +194,14 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 		if strings.TrimSpace(o.ManagingEditor) == "" && strings.TrimSpace(o.WebMaster) != "" {
 			n.authors = rssChannelAuthors(o)
 		}
+		// The author as written (rssAuthorText), but for the webMaster.
+		itunes := ""
+		if o.ITunesExt != nil {
+			itunes = o.ITunesExt.Author
+		}
+		if text := authorText(o.ManagingEditor, o.DublinCoreExt, itunes); text != "" {
+			n.authors = personNames([]*gofeed.Person{{Name: text}})
+		}
 		f.TTL = max(rssTTL(o.TTL), syndicationTTL(o.Extensions))
 		f.SkipHours = skipHours(o.SkipHours)
 		f.SkipDays = skipDays(o.SkipDays)

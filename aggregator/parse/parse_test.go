@@ -2221,8 +2221,8 @@ func checkDatesInLanguages(t *testing.T, name, lang string, cases []langDates) {
 // TestParseAuthorForms checks that an author written with an address
 // ("Smith, John <j@…>", "Jane Doe (jane@…)", RSS 2.0's "jane@… (Jane
 // Doe)") or as a byline ("By Jane Doe | Wire") is stored as the person's
-// name in each format that holds it (RSS's <author> and dc:creator, Atom's
-// <name>, JSON Feed's name), and that a comment in a name ("Jane Doe
+// name in each format that holds it (RSS's <author>, dc:creator and
+// managingEditor, Atom's <name>, JSON Feed's name), and that a comment in a name ("Jane Doe
 // (Harbour Wire)") stays in it, where gofeed left such an author out.
 func TestParseAuthorForms(t *testing.T) {
 	tests := []struct{ text, want string }{
@@ -2243,6 +2243,8 @@ func TestParseAuthorForms(t *testing.T) {
 			`<item><title>One</title><link>https://wire.example/1</link><author>%s</author></item></channel></rss>`},
 		{"dc:creator", "application/rss+xml", `<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title><link>https://wire.example/</link>` +
 			`<item><title>One</title><link>https://wire.example/1</link><dc:creator>%s</dc:creator></item></channel></rss>`},
+		{"RSS managingEditor", "application/rss+xml", `<rss version="2.0"><channel><title>T</title><link>https://wire.example/</link><managingEditor>%s</managingEditor>` +
+			`<item><title>One</title><link>https://wire.example/1</link></item></channel></rss>`},
 		{"Atom name", "application/atom+xml", `<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:x</id><updated>2024-01-01T00:00:00Z</updated>` +
 			`<entry><title>One</title><id>https://wire.example/1</id><link href="https://wire.example/1"/><updated>2024-01-01T00:00:00Z</updated><author><name>%s</name></author></entry></feed>`},
 		{"JSON Feed name", "application/feed+json", `{"version":"https://jsonfeed.org/version/1.1","title":"T","items":[{"id":"1","url":"https://wire.example/1","title":"One","content_text":"x","authors":[{"name":%s}]}]}`},
