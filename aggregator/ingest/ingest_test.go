@@ -1522,3 +1522,52 @@ func TestLivePageEntriesAfterThePage(t *testing.T) {
 		t.Errorf("entry %s joined the item under the page's link (story %s); want a story of its own", later[0].Link, w.ID)
 	}
 }
+
+// TestHiddenCharactersInWords checks that a copy of a report whose site
+// wrote hyphenation hints into its words (soft hyphens, or zero-width
+// spaces) joins the report, and that a Persian report written with the
+// zero-width non-joiner inside its words joins a copy written without it.
+func TestHiddenCharactersInWords(t *testing.T) {
+	title := "Parliament approves contested reservoir expansion"
+	body := "The regional parliament approved the contested reservoir expansion on Thursday evening after eleven hours of debate. " +
+		"Opponents warned that flooding the northern valley would displace farming communities and destroy wetlands sheltering migrating cranes."
+	hinted := func(s, hint string) string {
+		var b strings.Builder
+		for i, w := range strings.Split(s, " ") {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			if len(w) >= 7 {
+				w = w[:3] + hint + w[3:6] + hint + w[6:]
+			}
+			b.WriteString(w)
+		}
+		return b.String()
+	}
+	persian := "دولت می\u200cخواهد قیمت نان را ثابت نگه دارد"
+	persianBody := "وزیر اقتصاد گفت که دولت می\u200cخواهد قیمت نان و شیر را تا پایان سال ثابت نگه دارد و نانوایی\u200cها یارانه می\u200cگیرند."
+	tests := []struct {
+		name                  string
+		title, body, cpT, cpB string
+	}{
+		{"soft hyphens", title, body, hinted(title, "\u00ad"), hinted(body, "\u00ad")},
+		{"zero-width spaces", title, body, hinted(title, "\u200b"), hinted(body, "\u200b")},
+		{"zero-width non-joiners", persian, persianBody,
+			strings.ReplaceAll(persian, "\u200c", ""), strings.ReplaceAll(persianBody, "\u200c", "")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			orig := item(wire, "w-1", "https://wire.test/a/1", tt.title, tt.body, t0)
+			cp := item(paper, "p-1", "https://paper.test/b/1", tt.cpT, tt.cpB, t0.Add(time.Hour))
+			db := mustOpen(t)
+			in := ingest.New(&aggregator.Config{}, nil)
+			apply(t, db, in, wire, orig)
+			apply(t, db, in, paper, cp)
+			_, a := stored(t, db, orig.ID)
+			_, b := stored(t, db, cp.ID)
+			if a.ID != b.ID {
+				t.Errorf("copy %q is a story of its own; want it in the story of %q", tt.cpT, tt.title)
+			}
+		})
+	}
+}

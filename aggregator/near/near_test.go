@@ -386,6 +386,10 @@ func TestWordsOfScripts(t *testing.T) {
 		{"東京湾を震源とする地震", []string{"東京", "京湾", "を", "震源", "とす", "する", "地震"}, []string{"東京", "京湾", "震源", "地震"}},
 		{"マグニチュード５．３", []string{"マグ", "グニ", "ニチ", "チュ", "ュー", "ード", "５", "３"}, []string{"マグ", "グニ", "ニチ", "チュ", "ュー", "ード", "５", "３"}},
 		{"น้ำท่วมในเชียงใหม่", []string{"น้ำ", "ำท่", "ท่ว", "วม", "ใน", "เชี", "ชีย", "ยง", "ให", "หม่"}, nil},
+		// A soft hyphen, a zero-width space, non-joiner or joiner between
+		// letters is left out; elsewhere it separates, as a space does.
+		{"Par\u00adlia\u00adment Wash\u200bington \u00adend\u00ad", []string{"parliament", "washington", "end"}, []string{"parlia", "washin", "end"}},
+		{"دولت می\u200cخواهد میخواهد", []string{"دولت", "میخواهد", "میخواهد"}, []string{"دولت", "میخواه", "میخواه"}},
 	}
 	for _, tt := range tests {
 		var norms, terms []string

@@ -22,7 +22,9 @@ type word struct {
 
 // words splits s into words. Letters, digits and the marks on them make
 // words; an apostrophe inside a word is dropped ("didn't" is "didnt",
-// "Floyd's" is "floyd"). Scripts written without spaces between words
+// "Floyd's" is "floyd"), and so is a soft hyphen, a zero-width space,
+// non-joiner or joiner between its letters ("Par\u00ADlia\u00ADment" is
+// "parliament"). Scripts written without spaces between words
 // (Chinese, Japanese, Thai, Lao, Khmer, Burmese) have no words to find
 // without a dictionary: a run of their characters gives each pair of
 // neighbouring characters as a word ("台湾海峡" is "台湾", "湾海", "海峡"),
@@ -92,7 +94,7 @@ func eachWord(s string, yield func(word) bool) {
 		}
 		start := i
 		upper, letters, digits := 0, 0, 0
-		ascii, apostrophe := true, false
+		ascii, apostrophe, hidden := true, false, false
 		first := r
 		for i < len(s) {
 			if c := s[i]; c < utf8.RuneSelf && asciiClass[c] == asciiWord {
@@ -122,6 +124,17 @@ func eachWord(s string, yield func(word) bool) {
 				}
 				break
 			}
+			if hiddenInWord(r) {
+				// Left out where a letter follows: a copy whose CMS wrote
+				// hyphenation hints into its words ("Par\u00ADlia\u00ADment")
+				// has the words of the original.
+				if next, _ := utf8.DecodeRuneInString(s[i+n:]); i+n < len(s) && isWordRune(next) && !spaceless(next) {
+					hidden = true
+					i += n
+					continue
+				}
+				break
+			}
 			if !isWordRune(r) || spaceless(r) {
 				break
 			}
@@ -146,6 +159,14 @@ func eachWord(s string, yield func(word) bool) {
 			i += n
 		}
 		raw := s[start:i]
+		if hidden {
+			raw = strings.Map(func(r rune) rune {
+				if hiddenInWord(r) {
+					return -1
+				}
+				return r
+			}, raw)
+		}
 		// An acronym written with full stops, "U.S." or "W.H.O.", is one word.
 		if letters == 1 && upper == 1 && i+2 < len(s) && s[i] == '.' && isASCIIUpper(s[i+1]) && s[i+2] == '.' {
 			b := []byte(raw)
@@ -394,6 +415,21 @@ func leadingVowel(r rune) bool { return 0x0E40 <= r && r <= 0x0E44 || 0x0EC0 <= 
 func nextRune(s string) rune {
 	r, _ := utf8.DecodeRuneInString(s)
 	return r
+}
+
+// hiddenInWord reports whether r is a character that a reader does not
+// see and that may stand inside a word: the soft hyphen ("&shy;"), which
+// marks where a line may break, the zero-width space, which some sites put
+// in long words for the same reason, the zero-width non-joiner, which
+// Persian writes inside words ("می\u200Cخواهد"; text without it is read as
+// the same word), the zero-width joiner, the word joiner and the zero-width
+// no-break space.
+func hiddenInWord(r rune) bool {
+	switch r {
+	case '\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		return true
+	}
+	return false
 }
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
