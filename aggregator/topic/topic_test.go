@@ -272,6 +272,17 @@ func TestWordBoundaries(t *testing.T) {
 		{"ירושלים", "ביקור ירושלמי", false},
 		{"القاهرة", "اجتماع بالقاهرة", true},    // "in Cairo": an Arabic word with its particle
 		{"ירושלים", "העיר יְרוּשָׁלַיִם", true}, // Hebrew with vowel points
+		{"2026", "موازنة عام ٢٠٢٦م", true},      // a year with the letter of its era
+		{"2026", "موازنة عام 2026م", true},
+		{"1405", "بودجه سال ۱۴۰۵ش", true},
+		{"٢٠٢٦م", "موازنة عام 2026م", true},
+		{"2026", "موازنة عام ٢٠٢٦٣", false},
+		{"می\u200cخواهد", "دولت میخواهد", true}, // Persian parts joined by a non-joiner, or not
+		{"میخواهد", "دولت می\u200cخواهد", true},
+		{"می\u200cخواهد", "دولت می\u200cخواهد", true},
+		{"می\u200cخواهد", "دولت می خواهد", true},
+		{"کتاب", "کتاب\u200cها", true}, // each part is a word too
+		{"میخواهد", "دولت می\u200c خواهد", false},
 	}
 	for _, tt := range tests {
 		s := mustCompile(t, aggregator.TopicConfig{ID: "t", Title: "T", Match: aggregator.MatchConfig{Any: []string{tt.phrase}}})

@@ -27,7 +27,11 @@ import (
 // is "apple"), hyphens ("China-US" is "china", "us") and dots ("3.5" is
 // "3", "5"), except that single letters joined by stops are one word
 // ("U.S." is "us", "a.m." is "am"), and a soft hyphen or a joiner inside a
-// word is left out ("Wash\u00ADington" is "washington"). An apostrophe between two letters stays in the word
+// word is left out ("Wash\u00ADington" is "washington"). The zero-width
+// non-joiner that Persian writes inside words separates them as a hyphen
+// does ("می\u200Cخواهد" is "مي", "خواهد"; see Index), and so does a digit
+// before an Arabic letter: "٢٠٢٦م", a year and the letter of its era, is
+// "2026", "م". An apostrophe between two letters stays in the word
 // ("o'brien", "don't"), except after an elided French or Italian article or
 // preposition, which is a word of its own ("l'Europe" is "l", "europe"),
 // and a possessive "'s" is dropped, so "Jinping's" is the word "jinping". Han, Hiragana and Katakana, and
@@ -78,7 +82,11 @@ func Words(s string) []string {
 // does not span the Hindi danda, the Arabic question mark and semicolon or
 // the other scripts' stops ("भारत। सरकार"); a digit of any script is its
 // ASCII digit ("٢٠٢٦" is "2026"); and a fullwidth "＊" makes a prefix.
-const Version = 8
+// Version 9: the zero-width non-joiner joins the parts of a Persian word
+// as a hyphen joins two words ("می\u200Cخواهد" finds "میخواهد", and the
+// other way round), and the Arabic letter of an era after a year is a
+// word of its own ("2026" finds "٢٠٢٦م").
+const Version = 9
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
 // word "econom" + Prefix, and matches "economy", "economic" and "econom".
@@ -597,7 +605,11 @@ func (sc *scratch) tokenise(s string) {
 		case invisible(r):
 			// Neither a letter nor a space to a reader: "Wash\u00ADington"
 			// is the word "washington".
-		case (r == '\u2010' || r == '\u2011') && inWord: // the hyphen and the non-breaking hyphen
+		case (r == '\u2010' || r == '\u2011' || r == zwnj) && inWord:
+			// The hyphen and the non-breaking hyphen; and the zero-width
+			// non-joiner, which Persian writes between the parts of a word
+			// ("می\u200Cخواهد") where other text joins them or puts a
+			// space: a word of each part, joined as by a hyphen.
 			endWord()
 			pendingJoin = true
 		case isSolo(r):
@@ -615,6 +627,11 @@ func (sc *scratch) tokenise(s string) {
 			}
 			endWord()
 		case isWordRune(r):
+			if inWord && eraLetter(sc.buf[start:], r) {
+				// A year with the Arabic letter of its era ("٢٠٢٦م") is
+				// the number and the letter: "2026" finds it.
+				endWord()
+			}
 			beginWord()
 			if unicode.IsUpper(r) || unicode.IsTitle(r) {
 				capitals++
@@ -652,13 +669,25 @@ func (sc *scratch) tokenise(s string) {
 	endWord()
 }
 
+// zwnj is the zero-width non-joiner.
+const zwnj = '\u200c'
+
+// eraLetter reports whether r, an Arabic letter, follows w, the word being
+// read, that ends in a digit: the letter that Arabic and Persian write
+// after a year for its era ("٢٠٢٦م", "١٤٤٧هـ", "۱۴۰۵ش") is a word of its own.
+func eraLetter(w []byte, r rune) bool {
+	return len(w) > 0 && '0' <= w[len(w)-1] && w[len(w)-1] <= '9' && r >= 0x0600 &&
+		unicode.Is(unicode.Arabic, r) && unicode.IsLetter(r)
+}
+
 // invisible reports whether r is a character that a word may hold and a
 // reader does not see: the soft hyphen, which marks where a line may break
 // (HTML's "&shy;", which German and Dutch sites put in long words), the
 // zero-width joiner, which asks for a form of the letters around it
 // (Indic scripts use it inside words), the word joiner and the zero-width
-// no-break space. The zero-width space and non-joiner separate words, as
-// Thai, Khmer and Persian text uses them.
+// no-break space. The zero-width space separates words, as Thai and Khmer
+// text uses it, and the non-joiner joins two words as a hyphen does (see
+// tokenise).
 func invisible(r rune) bool {
 	return r == '\u00ad' || r == '\u200d' || r == '\u2060' || r == '\ufeff'
 }
@@ -1125,7 +1154,9 @@ var digits = sync.OnceValue(func() map[rune]rune {
 //
 // Words joined by a hyphen match the one word they make, both ways: the
 // phrase "e-mail" finds "email", and "email" finds "e-mail" (as well as
-// "e-mail" finding "e mail", since a hyphen separates words).
+// "e-mail" finding "e mail", since a hyphen separates words). So do the
+// parts of a Persian word joined by a zero-width non-joiner: "می\u200Cخواهد"
+// finds "میخواهد", and "میخواهد" "می\u200Cخواهد".
 type Index struct {
 	// Each phrase's ways of being written, and the id of the phrase each
 	// way stands for: "e-mail" is written "e mail" and "email".
