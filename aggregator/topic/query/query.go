@@ -6,7 +6,8 @@
 //	("Xi Jinping" OR Beijing) AND (Taiwan OR "national security") NOT sport
 //
 // A term is a bare word or a quoted phrase (in "…", “…”, „…“, „…”, «…»,
-// »…«, »…», 「…」 or 『…』, as the languages that use them print them); a
+// »…«, »…», ‹…›, ›…‹, ›…›, 「…」 or 『…』, as the languages that use them
+// print them); a
 // bare word that holds punctuation is a phrase of its words ("COVID-19" is
 // the phrase "covid 19"). Fullwidth parentheses and operators ("（", "ＯＲ")
 // are parentheses and operators, as typed in Chinese and Japanese.
@@ -320,10 +321,11 @@ func paren(r rune) rune {
 // quoteClosers maps each quotation mark a phrase may open with to the
 // marks that may close it, as the languages that use them print them:
 // "…" and its fullwidth form, English “…”, German „…“ and »…«, Polish
-// „…”, French, Russian, Arabic and Persian «…», Swedish »…», and the
+// „…”, French, Russian, Arabic and Persian «…», Swedish »…», the single
+// guillemets of Swiss and French ‹…›, German ›…‹ and Swedish ›…›, and the
 // corner brackets of Chinese and Japanese 「…」 and 『…』.
 var quoteClosers = map[rune]string{
-	'"': `"`, '＂': "＂", '“': "”", '„': "“”", '«': "»", '»': "«»", '「': "」", '『': "』",
+	'"': `"`, '＂': "＂", '“': "”", '„': "“”", '«': "»", '»': "«»", '‹': "›", '›': "‹›", '「': "」", '『': "』",
 }
 
 // closingQuotes are the quotation marks that only close a phrase.

@@ -84,8 +84,9 @@ func Words(s string) []string {
 // ASCII digit ("٢٠٢٦" is "2026"); and a fullwidth "＊" makes a prefix.
 // Version 9: the zero-width non-joiner joins the parts of a Persian word
 // as a hyphen joins two words ("می\u200Cخواهد" finds "میخواهد", and the
-// other way round), and the Arabic letter of an era after a year is a
-// word of its own ("2026" finds "٢٠٢٦م").
+// other way round), the Arabic letter of an era after a year is a word of
+// its own ("2026" finds "٢٠٢٦م"), and single guillemets quote a phrase in
+// a query ("‹Conseil fédéral›", "›Neue Zürcher‹").
 const Version = 9
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
