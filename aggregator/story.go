@@ -30,6 +30,10 @@ type Item struct {
 	Dated         bool        `json:"dated,omitempty"` // Published came from the feed, not from FirstSeen
 	Hash          string      `json:"hash"`            // EditHash when it was read: a change means an edit
 	StoryID       string      `json:"story"`
+	// Language is the BCP 47 tag of the item's language as its source
+	// declares it, in canonical form ("ar", "pt-BR"): the entry's own, else
+	// its feed's. "" is unknown, as in items stored before it was kept.
+	Language string `json:"lang,omitempty"`
 }
 
 // EditHash digests the normalised fields whose change makes an edit: the

@@ -24,6 +24,7 @@ func TestItemCodec(t *testing.T) {
 		{ID: "tiny"},
 		mkItem("codec.example", "g", t0, ""),
 		{ID: "unicode", Title: "中美关系 – “quoted” <b>", Content: strings.Repeat("é😀", 500)},
+		{ID: "language", Title: "افتتاح جسر جديد", Language: "ar"},
 	}
 	for _, in := range tests {
 		v, err := noDict.encode(in)
@@ -34,6 +35,12 @@ func TestItemCodec(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(got, in) {
 			t.Errorf("noDict.decode(noDict.encode(%s)) = %+v, %v; want %+v", in.ID, got, err, in)
 		}
+	}
+	// A record written before items kept their language reads as one in
+	// no language known.
+	old, err := noDict.decode(append([]byte{codecJSON}, `{"id":"old","source":"s","guid":"g","title":"T","hash":"h","story":"old"}`...))
+	if err != nil || old.ID != "old" || old.Language != "" {
+		t.Errorf("noDict.decode(a record without a language) = %+v, %v; want item old, no language", old, err)
 	}
 	for _, v := range [][]byte{nil, {9, 1, 2}, {codecFlateDict, 1, 2, 3}, {codecJSON, '{'}} {
 		if _, err := noDict.decode(v); err == nil {

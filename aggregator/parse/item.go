@@ -20,6 +20,7 @@ import (
 	ext "github.com/mmcdole/gofeed/extensions"
 	jsonfeed "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
+	"golang.org/x/text/language"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/internal/htmlcut"
@@ -327,7 +328,36 @@ func (n *normaliser) item(s source) aggregator.Item {
 	}
 	it.ID = aggregator.ItemID(n.sourceID, it.GUID)
 	it.Hash = it.EditHash()
+
+	// Language: a JSON Feed item's or an RSS item's dc:language, else the
+	// feed's.
+	if s.json != nil {
+		it.Language = languageTag(s.json.Language)
+	}
+	if it.Language == "" && gi.DublinCoreExt != nil && len(gi.DublinCoreExt.Language) > 0 {
+		it.Language = languageTag(gi.DublinCoreExt.Language[0])
+	}
+	it.Language = cmp.Or(it.Language, n.lang)
 	return it
+}
+
+// maxLanguageTag bounds a language tag kept: BCP 47 tags in use are a few
+// characters long.
+const maxLanguageTag = 35
+
+// languageTag returns tag, a language as a feed declares it ("en-us",
+// "pt_BR", " ar "), as a BCP 47 tag in canonical form ("en-US", "pt-BR",
+// "ar"), or "" when it is none.
+func languageTag(tag string) string {
+	tag = strings.ReplaceAll(strings.TrimSpace(tag), "_", "-")
+	if tag == "" || len(tag) > maxLanguageTag {
+		return ""
+	}
+	parsed, err := language.Parse(tag)
+	if err != nil || parsed == language.Und {
+		return ""
+	}
+	return parsed.String()
 }
 
 // zoneOffsets are the offsets of the time zone abbreviations that feeds

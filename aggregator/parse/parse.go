@@ -157,6 +157,7 @@ type normaliser struct {
 	feedBase   *url.URL      // the feed's URL, for relative links
 	siteBase   *url.URL      // the site's URL, for HTML of items without a link
 	authors    []string      // feed-level authors, inherited by items without any
+	lang       string        // the feed's language (languageTag), inherited by items without their own
 	ist        time.Duration // the offset of IST in the feed's dates: istFor its language
 	chinese    bool          // the feed's language is Chinese: CST in its dates is China's
 	philippine bool          // the feed's language is Filipino or of the Philippines: PST is theirs
@@ -170,6 +171,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 		Self:    n.absURL(gf.FeedLink),
 	}
 	n.authors = personNames(gf.Authors)
+	n.lang = languageTag(gf.Language)
 	n.ist = istFor(gf.Language)
 	n.chinese = isChinese(gf.Language)
 	n.philippine = isPhilippine(gf.Language)

@@ -2599,3 +2599,42 @@ func TestParseSessionRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestItemLanguage checks the language each item keeps: an RSS item's
+// dc:language, else its channel's, in canonical form; a JSON Feed item's,
+// else its feed's; an Atom feed's xml:lang; and none for a feed that
+// declares none or something that is no language tag.
+func TestItemLanguage(t *testing.T) {
+	rss := func(channel, item string) string {
+		return `<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>` +
+			`<link>https://site.example/</link><description>d</description>` + channel +
+			`<item><title>One</title><link>https://site.example/1</link>` + item + `</item></channel></rss>`
+	}
+	tests := []struct {
+		name, body, contentType, want string
+	}{
+		{"RSS channel", rss("<language>ar</language>", ""), "application/rss+xml", "ar"},
+		{"RSS channel in small letters", rss("<language> en-us </language>", ""), "application/rss+xml", "en-US"},
+		{"RSS channel with an underscore", rss("<language>pt_BR</language>", ""), "application/rss+xml", "pt-BR"},
+		{"RSS item's dc:language", rss("<language>en</language>", "<dc:language>fa</dc:language>"), "application/rss+xml", "fa"},
+		{"RSS channel's dc:language", rss("<dc:language>tr</dc:language>", ""), "application/rss+xml", "tr"},
+		{"RSS without a language", rss("", ""), "application/rss+xml", ""},
+		{"RSS with no language tag", rss("<language>English (UK)</language>", ""), "application/rss+xml", ""},
+		{"Atom xml:lang", `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="he"><title>T</title><id>urn:x</id>` +
+			`<entry><title>One</title><id>urn:1</id><link href="https://site.example/1"/></entry></feed>`, "application/atom+xml", "he"},
+		{"JSON Feed", `{"version":"https://jsonfeed.org/version/1.1","title":"T","language":"de",` +
+			`"items":[{"id":"1","url":"https://site.example/1","title":"One","content_text":"x"}]}`, "application/feed+json", "de"},
+		{"JSON Feed item", `{"version":"https://jsonfeed.org/version/1.1","title":"T","language":"de",` +
+			`"items":[{"id":"1","url":"https://site.example/1","title":"One","content_text":"x","language":"ur"}]}`, "application/feed+json", "ur"},
+	}
+	for _, tt := range tests {
+		f, err := Parse([]byte(tt.body), tt.contentType, testFeedURL, "src1", testNow, Options{})
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if len(f.Items) != 1 || f.Items[0].Language != tt.want {
+			t.Errorf("%s: items %+v; want one in language %q", tt.name, f.Items, tt.want)
+		}
+	}
+}

@@ -66,6 +66,7 @@ type itemSpec struct {
 	summary string
 	authors []string
 	encs    []aggregator.Enclosure
+	lang    string // the language its source declared
 }
 
 // storySpec describes a fixture story; its first item is the face unless
@@ -101,6 +102,7 @@ func putStories(tb testing.TB, db *store.DB, specs ...storySpec) []string {
 					FirstSeen:  sp.at,
 					Dated:      true,
 					Categories: sp.tags,
+					Language:   is.lang,
 				}
 				if i == 0 {
 					st.ID = it.ID
@@ -149,7 +151,7 @@ func fixtureStories() []storySpec {
 		{
 			at: t0.Add(3 * time.Hour), upd: 30 * time.Minute, topics: []string{"all", "world", "capped", "paged"}, tags: []string{"world", "china-us", "diplomacy"},
 			items: []itemSpec{
-				{src: srcAlpha, guid: "a-1", title: "Talks resume in Beijing", link: "https://alpha.example/2024/talks", content: "<p>Officials met on <b>Friday</b>.</p>", authors: []string{"Ann Writer"}},
+				{src: srcAlpha, guid: "a-1", title: "Talks resume in Beijing", link: "https://alpha.example/2024/talks", content: "<p>Officials met on <b>Friday</b>.</p>", authors: []string{"Ann Writer"}, lang: "en-GB"},
 				{src: srcBeta, guid: "b-1", title: "Beijing talks resume", link: "https://beta.example/news/1?id=7&ref=x"},
 				{src: srcGamma, guid: "g-1", title: "Talks <resume>", link: "https://gamma.example/talks"},
 			},

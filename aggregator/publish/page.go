@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"golang.org/x/net/idna"
+	"golang.org/x/text/language"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/parse"
@@ -38,6 +39,7 @@ type storyView struct {
 	Updated  time.Time
 	Title    string // the face item's, plain text
 	Link     string // the face item's
+	Lang     string // the face item's language as its source declares it (canonical BCP 47); "" unknown
 	Face     aggregator.Item
 	Source   string     // the face item's source name
 	Others   []otherRef // one per other source, in member order
@@ -62,6 +64,7 @@ type itemRef struct {
 	Link      string
 	Published time.Time
 	Face      bool
+	Lang      string // the item's language as its source declares it; "" unknown
 }
 
 // cursor is a position in a topic's order: the entries strictly after it
@@ -254,6 +257,20 @@ func (p *Publisher) collect(ctx context.Context, t aggregator.TopicConfig, cur *
 	return out, more, linked, nil
 }
 
+// languageOf returns the language that the source of item it declared for
+// it, in canonical form, or "" when none (or none that is a language tag)
+// is stored.
+func languageOf(it aggregator.Item) string {
+	if it.Language == "" {
+		return ""
+	}
+	tag, err := language.Parse(it.Language)
+	if err != nil || tag == language.Und {
+		return ""
+	}
+	return tag.String()
+}
+
 // makeView resolves a story's face and sources. The face is the item named
 // by Story.Face, else the first item.
 func makeView(st aggregator.Story, items []aggregator.Item, names map[string]string) storyView {
@@ -300,6 +317,7 @@ func makeView(st aggregator.Story, items []aggregator.Item, names map[string]str
 		v.Title = "(untitled)"
 	}
 	v.Link = safeLink(v.Face.Link)
+	v.Lang = languageOf(v.Face)
 	v.Source = nameOf(names, v.Face.SourceID)
 
 	seen := map[string]bool{v.Face.SourceID: true}
@@ -311,14 +329,14 @@ func makeView(st aggregator.Story, items []aggregator.Item, names map[string]str
 	links := map[string]bool{}
 	again := map[string]bool{} // sources with only such items so far
 	if face >= 0 {
-		v.Items = append(v.Items, itemRef{Source: v.Source, Title: v.Title, Link: v.Link, Published: v.Face.Published.UTC(), Face: true})
+		v.Items = append(v.Items, itemRef{Source: v.Source, Title: v.Title, Link: v.Link, Published: v.Face.Published.UTC(), Face: true, Lang: v.Lang})
 		links[v.Link] = v.Link != ""
 	}
 	for i, it := range items {
 		if i == face {
 			continue
 		}
-		ref := itemRef{Source: nameOf(names, it.SourceID), Title: oneLine(it.Title), Link: safeLink(it.Link), Published: it.Published.UTC()}
+		ref := itemRef{Source: nameOf(names, it.SourceID), Title: oneLine(it.Title), Link: safeLink(it.Link), Published: it.Published.UTC(), Lang: languageOf(it)}
 		if links[ref.Link] {
 			if !seen[it.SourceID] {
 				again[it.SourceID] = true

@@ -398,6 +398,7 @@ type atomFeed struct {
 // requires (feeds.AtomEntry has a single category without one) and one
 // author element per author (the library has room for one).
 type atomEntry struct {
+	Lang string `xml:"xml:lang,attr,omitempty"` // the story's language where it is not the feed's
 	*feeds.AtomEntry
 	Authors    []*feeds.AtomAuthor
 	Categories []atomCategory
@@ -448,7 +449,7 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 			// their lists of entries, as they do the source's.
 			e.Summary = &feeds.AtomSummary{Content: sum, Type: "html"}
 		}
-		ae := &atomEntry{AtomEntry: e}
+		ae := &atomEntry{AtomEntry: e, Lang: entryLanguage(v, doc.Lang)}
 		for _, a := range authorsOf(v) {
 			ae.Authors = append(ae.Authors, atomAuthor(a, v.Source))
 		}
@@ -572,6 +573,16 @@ func (s *state) language(t aggregator.TopicConfig) string {
 		return "" // not from a configuration that passed Validate
 	}
 	return parsed.String()
+}
+
+// entryLanguage is the language of story v's entry in a feed that declares
+// feedLang: its face item's, when its source declared one other than
+// feedLang, else "" (the entry is in the feed's language, or unknown).
+func entryLanguage(v *storyView, feedLang string) string {
+	if v.Lang == "" || v.Lang == feedLang {
+		return ""
+	}
+	return v.Lang
 }
 
 // RSS 2.0.
@@ -704,6 +715,7 @@ type jsonFeed struct {
 type jsonItem struct {
 	*feeds.JSONItem
 	Attachments []jsonAttachment `json:"attachments,omitempty"`
+	Language    string           `json:"language,omitempty"` // the story's language where it is not the feed's
 }
 
 // jsonAttachment is a JSON Feed attachment: url and mime_type are required.
@@ -741,7 +753,7 @@ func (s *state) jsonDoc(pg *page) *jsonFeed {
 		ji.Author = ji.Authors[0] // JSON Feed 1.0 readers know only author
 		// JSON Feed's summary is plain text.
 		ji.Summary = parse.PlainText(summaryHTML(v))
-		item := &jsonItem{JSONItem: ji}
+		item := &jsonItem{JSONItem: ji, Language: entryLanguage(v, jf.Language)}
 		for _, e := range enclosuresOf(v) {
 			item.Attachments = append(item.Attachments, jsonAttachment{URL: e.url, MIMEType: e.typ, SizeInBytes: e.length})
 		}
