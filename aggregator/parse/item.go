@@ -75,6 +75,8 @@ type source struct {
 	// created is the text of an Atom 0.3 entry's <created>, which gofeed
 	// does not read, when gofeed read no other date of the entry.
 	created string
+	// lang is an Atom entry's own xml:lang, which gofeed does not read.
+	lang string
 }
 
 func (n *normaliser) item(s source) aggregator.Item {
@@ -329,9 +331,10 @@ func (n *normaliser) item(s source) aggregator.Item {
 	it.ID = aggregator.ItemID(n.sourceID, it.GUID)
 	it.Hash = it.EditHash()
 
-	// Language: a JSON Feed item's or an RSS item's dc:language, else the
-	// feed's.
-	if s.json != nil {
+	// Language: an Atom entry's xml:lang, a JSON Feed item's language or
+	// an RSS item's dc:language, else the feed's.
+	it.Language = languageTag(s.lang)
+	if s.json != nil && it.Language == "" {
 		it.Language = languageTag(s.json.Language)
 	}
 	if it.Language == "" && gi.DublinCoreExt != nil && len(gi.DublinCoreExt.Language) > 0 {

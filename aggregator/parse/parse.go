@@ -244,6 +244,12 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 	titleTypes := sync.OnceValue(func() []bool { return atomTextTitles(b) })
 	bodies := sync.OnceValue(func() []string { return xhtmlBodies(b) })
 	created := sync.OnceValue(func() []string { return atomCreated(b) })
+	var entryLangs []string // each Atom entry's own xml:lang, when one has any
+	if af != nil {
+		if entryLangs = atomEntryLanguages(b); len(entryLangs) != len(af.Entries) {
+			entryLangs = nil
+		}
+	}
 	items := make([]aggregator.Item, 0, min(len(gf.Items), maxItems))
 	seen := make(map[string][]int, len(gf.Items)) // GUID as given → indexes in items
 	taken := make(map[string]bool, len(gf.Items)) // final GUIDs
@@ -271,6 +277,9 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 			}
 		case af != nil && i < len(af.Entries):
 			src.atom = af.Entries[i]
+			if entryLangs != nil {
+				src.lang = entryLangs[i]
+			}
 			if bases != nil {
 				src.base = &bases[i]
 			}
@@ -711,6 +720,45 @@ func atomCreated(doc []byte) []string {
 		return err
 	})
 	return padTo(out, n)
+}
+
+// atomEntryLanguages returns the xml:lang of each entry of an Atom
+// document, "" for an entry without one, or nil when no entry has one:
+// gofeed reads the feed's, not an entry's. Most documents name no language
+// after their first entry starts, and are not read again.
+func atomEntryLanguages(doc []byte) []string {
+	at := bytes.Index(doc, []byte("entry"))
+	if at < 0 || !bytes.Contains(doc[at:], []byte("xml:lang")) {
+		return nil
+	}
+	var out []string
+	d := feedDecoder(doc)
+	depth, entry := 0, -1 // entry: the depth of the entry open, or -1
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return out
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if entry < 0 && t.Name.Local == "entry" {
+				entry = depth
+				lang := ""
+				for _, a := range t.Attr {
+					if a.Name.Local == "lang" && (a.Name.Space == "xml" || a.Name.Space == xmlNS) {
+						lang = a.Value
+					}
+				}
+				out = append(out, lang)
+			}
+		case xml.EndElement:
+			if depth == entry {
+				entry = -1
+			}
+			depth--
+		}
+	}
 }
 
 // rssChannelAuthors returns the authors of an RSS channel that names a
