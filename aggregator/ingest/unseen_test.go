@@ -423,3 +423,20 @@ func TestUnseenStoriesEleventhSet(t *testing.T) { checkUnseen(t, "testdata/unsee
 // list of winners, copies, a translation, a flash, another outlet's own
 // report, two galleries to one template and the ticket sales the next day.
 func TestUnseenStoriesTwelfthSet(t *testing.T) { checkUnseen(t, "testdata/unseen12") }
+
+// TestUnseenStoriesThirteenthSet does the same with a thirteenth set
+// written apart from the others (testdata/unseen13), in RSS, Atom and JSON
+// Feed: a health agency's daily bulletins of an outbreak over three days,
+// each to one template that only its figures, places and dates tell
+// apart, with re-posts, copies with their paragraphs reordered or the
+// first left out, a wire's report, a hospital's notice and an analysis; a
+// food company's purchase of a dairy, with the joint release posted by
+// both, the wire's report and its copies, a flash, a translation, a
+// paper's own report and analysis, the dairy's letter to its farmers, the
+// buyer's other release under the same "About" section, the shares the
+// next day and the regulator's review a month later; and a transport
+// strike, with the union's announcement, the operator's statement and
+// travel-update page edited in place, the wire's reports, a translation,
+// and a second strike a week later to the union's template. Scrapers put
+// "Related:" links between paragraphs.
+func TestUnseenStoriesThirteenthSet(t *testing.T) { checkUnseen(t, "testdata/unseen13") }
