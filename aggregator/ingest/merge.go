@@ -38,7 +38,7 @@ func (s *session) mergeStories(st *aggregator.Story) error {
 			if c.ID == st.ID {
 				continue
 			}
-			if _, gone := s.merged[c.ID]; gone || shareReporter(st, c, s.named) {
+			if _, gone := s.merged[c.ID]; gone || shareReporter(st, c, s.named, s.points) {
 				continue
 			}
 			cp, err := s.profile(c)
@@ -200,7 +200,9 @@ func (s *session) namesAgree(a, b *aggregator.Story) (bool, error) {
 // posts of one source (distinctPosts), which no join puts in one story: a
 // weather service's warnings for two regions under one template stay two
 // stories, though a copy of one, stored first, made the other a copy in its
-// story rather than its outlet's own report (shareReporter).
+// story rather than its outlet's own report (shareReporter). Two pointers
+// of one aggregator (pointer) are not told apart by their headlines: each
+// stands for the report it names.
 func (s *session) distinctMembers(a, b *aggregator.Story) (bool, error) {
 	for _, ma := range recentMembers(a) {
 		for _, mb := range recentMembers(b) {
@@ -220,6 +222,11 @@ func (s *session) distinctMembers(a, b *aggregator.Story) (bool, error) {
 			}
 			if err != nil {
 				return false, err
+			}
+			if s.points(ma) && s.points(mb) {
+				// Two pointers are told apart by the reports they
+				// stand for, which the stories' other members are.
+				continue
 			}
 			if distinctPosts(ia, ib) {
 				return true, nil
@@ -304,20 +311,37 @@ func recentMembers(st *aggregator.Story) []aggregator.Member {
 // follow-up or another angle, so such stories stay apart. Members that
 // joined as copies (an exact key, or a copied text) do not count, unless
 // they came before the member they copy, or a copy that named them did
-// (reported).
-func shareReporter(a, b *aggregator.Story, named func(aggregator.Member) bool) bool {
+// (reported). Nor do pointers, an aggregator's headlines over a link to
+// the report each stands for: two of them in the two stories of one
+// report, one naming the wire's article and one a paper's copy of it,
+// are the aggregator's pointers at one report, not two reports of its own.
+func shareReporter(a, b *aggregator.Story, named, points func(aggregator.Member) bool) bool {
 	own := map[string]bool{}
 	for _, m := range a.Members {
-		if reported(a, m, named) {
+		if reported(a, m, named) && !points(m) {
 			own[m.Source] = true
 		}
 	}
 	for _, m := range b.Members {
-		if reported(b, m, named) && own[m.Source] {
+		if own[m.Source] && reported(b, m, named) && !points(m) {
 			return true
 		}
 	}
 	return false
+}
+
+// points reports whether a member is a pointer: an item that only points
+// at the report it names as its original.
+func (s *session) points(m aggregator.Member) bool {
+	it, err := s.item(m.Item)
+	if err != nil {
+		return false
+	}
+	d, err := s.doc(m.Item)
+	if err != nil {
+		return false
+	}
+	return pointer(it, d)
 }
 
 // named reports whether a member joined its story by an origin key as the

@@ -203,3 +203,28 @@ func TestSeriesOfOneSourceKeptApart(t *testing.T) {
 		}
 	}
 }
+
+// TestPointersOfOneAggregatorJoinOneStory files an aggregator's two
+// headlines of one report, one over "Continue reading" to the wire's
+// article and one to a paper's copy of it on its mobile host, before the
+// two they point at: the paper's copy joins the headline that names its
+// page, the wire's article the headline that names its own, and the two
+// stories are one. The aggregator's two pointers are not two reports of
+// its own that keep them apart.
+func TestPointersOfOneAggregatorJoinOneStory(t *testing.T) {
+	wire := "https://meridianwire.test/business/2025/03/10/brakeby-transit-drivers-strike-pay-MW4410"
+	stories, _ := runUnseen(t, []string{
+		"testdata/unseen13/07-skimlist.json",
+		"testdata/unseen13/03-courier.xml",
+		"testdata/unseen13/02-meridian.xml",
+	})
+	for _, link := range []string{
+		"https://skimlist.test/s/5119",
+		"https://skimlist.test/s/5120",
+		"https://brakebycourier.test/news/trams-and-buses-to-stop-on-thursday-as-drivers-vote-to-strike-40211?utm_source=rss&utm_medium=feed",
+	} {
+		if stories[link] != stories[wire] {
+			t.Errorf("%s: story %s; want the wire's %s", link, stories[link], stories[wire])
+		}
+	}
+}
