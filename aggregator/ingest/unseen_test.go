@@ -428,8 +428,10 @@ func TestUnseenStoriesTwelfthSet(t *testing.T) { checkUnseen(t, "testdata/unseen
 // written apart from the others (testdata/unseen13), in RSS, Atom and JSON
 // Feed: a health agency's daily bulletins of an outbreak over three days,
 // each to one template that only its figures, places and dates tell
-// apart, with re-posts, copies with their paragraphs reordered or the
-// first left out, a wire's report, a hospital's notice and an analysis; a
+// apart, beside its bulletin of another outbreak to the same template,
+// with re-posts under one standing headline, copies with their paragraphs
+// reordered or the first left out, a brief's first paragraph the next
+// morning, a wire's report, a hospital's notice and an analysis; a
 // food company's purchase of a dairy, with the joint release posted by
 // both, the wire's report and its copies, a flash, a translation, a
 // paper's own report and analysis, the dairy's letter to its farmers, the
@@ -437,6 +439,7 @@ func TestUnseenStoriesTwelfthSet(t *testing.T) { checkUnseen(t, "testdata/unseen
 // next day and the regulator's review a month later; and a transport
 // strike, with the union's announcement, the operator's statement and
 // travel-update page edited in place, the wire's reports, a translation,
-// and a second strike a week later to the union's template. Scrapers put
-// "Related:" links between paragraphs.
+// and a second strike a week later to the union's template, with an
+// aggregator's headlines over the wire's article and over a paper's copy
+// on its mobile host. Scrapers put "Related:" links between paragraphs.
 func TestUnseenStoriesThirteenthSet(t *testing.T) { checkUnseen(t, "testdata/unseen13") }
