@@ -228,3 +228,35 @@ func TestPointersOfOneAggregatorJoinOneStory(t *testing.T) {
 		}
 	}
 }
+
+// TestSeriesCopyKeptFromNextDay files, newest first, a health agency's
+// bulletin of one day with its copies and the wire's report of it, and a
+// scraper's copy of the day before's bulletin, without its first
+// paragraph and posted beside it, under that bulletin's headline but for
+// its figures ("…: 9 new cases confirmed", "…: 7 new cases confirmed").
+// The copy resembles the day's copies on average as closely as they
+// resemble each other, but it is no report of the day's figures: it stays
+// out of the day's story, as it would stay out of it if compared with the
+// bulletin alone.
+func TestSeriesCopyKeptFromNextDay(t *testing.T) {
+	late := "https://dailyfeedz.test/2025/03/11/measles-outbreak-in-brakeby-9-new-cases-confirmed/"
+	stories, _ := runUnseen(t, []string{
+		"testdata/unseen13/38-newsbrief.xml",
+		"testdata/unseen13/36-ohpa.xml",
+		"testdata/unseen13/35-orsundtoday.xml",
+		"testdata/unseen13/33-skimlist.json",
+		"testdata/unseen13/32-newshub360.xml",
+		"testdata/unseen13/31-dailyfeedz.json",
+		"testdata/unseen13/29-meridian.xml",
+		"testdata/unseen13/28-ohpa.xml",
+	})
+	for _, link := range []string{
+		"https://www.ohpa.test/news/2025/03/11/measles-brakeby-update",
+		"https://newshub360.test/measles-outbreak-in-brakeby-7-new-cases-confirmed/",
+		"https://meridianwire.test/health/2025/03/11/brakeby-measles-outbreak-38-cases-MW4451",
+	} {
+		if stories[link] == stories[late] {
+			t.Errorf("%s and the copy of the day before's bulletin are one story %s; want two", link, stories[link])
+		}
+	}
+}
