@@ -241,14 +241,14 @@ func TestPointersOfOneAggregatorJoinOneStory(t *testing.T) {
 func TestSeriesCopyKeptFromNextDay(t *testing.T) {
 	late := "https://dailyfeedz.test/2025/03/11/measles-outbreak-in-brakeby-9-new-cases-confirmed/"
 	stories, _ := runUnseen(t, []string{
-		"testdata/unseen13/38-newsbrief.xml",
-		"testdata/unseen13/36-ohpa.xml",
-		"testdata/unseen13/35-orsundtoday.xml",
-		"testdata/unseen13/33-skimlist.json",
-		"testdata/unseen13/32-newshub360.xml",
-		"testdata/unseen13/31-dailyfeedz.json",
-		"testdata/unseen13/29-meridian.xml",
-		"testdata/unseen13/28-ohpa.xml",
+		"testdata/unseen13/39-newsbrief.xml",
+		"testdata/unseen13/37-ohpa.xml",
+		"testdata/unseen13/36-orsundtoday.xml",
+		"testdata/unseen13/34-skimlist.json",
+		"testdata/unseen13/33-newshub360.xml",
+		"testdata/unseen13/32-dailyfeedz.json",
+		"testdata/unseen13/30-meridian.xml",
+		"testdata/unseen13/29-ohpa.xml",
 	})
 	for _, link := range []string{
 		"https://www.ohpa.test/news/2025/03/11/measles-brakeby-update",
