@@ -1253,7 +1253,7 @@ func atomTerms(in []*atom.Category, cats []string) []string {
 		if c == nil || strings.TrimSpace(c.Label) == "" {
 			continue
 		}
-		t := truncateRunes(PlainText(c.Term), 200)
+		t := truncateRunes(LiteralText(c.Term), 200)
 		if t == "" || containsFoldString(cats, t) || containsFoldString(out, t) {
 			continue
 		}
@@ -1265,10 +1265,14 @@ func atomTerms(in []*atom.Category, cats []string) []string {
 	return out
 }
 
+// categories returns the item's categories, at most maxCategories of them,
+// each once whatever its case. A category is text in every format (an RSS
+// element's text, an Atom term or label, a JSON Feed tag): its "<" and "&"
+// are characters, so "x&lt;y&gt;" is the category "x<y>".
 func categories(in []string) []string {
 	var out []string
 	for _, c := range in {
-		c = truncateRunes(PlainText(c), 200)
+		c = truncateRunes(LiteralText(c), 200)
 		if c == "" || containsFoldString(out, c) {
 			continue
 		}

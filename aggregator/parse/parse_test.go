@@ -2642,3 +2642,18 @@ func TestItemLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestParseCategoriesAreText checks that a category, plain text in RSS
+// (the element's text), Atom (the term and label attributes) and JSON
+// Feed, keeps a "<" it holds as a character: "x&lt;y&gt;" is the category
+// "x<y>", not "x" with a tag dropped.
+func TestParseCategoriesAreText(t *testing.T) {
+	rss := mustParseFile(t, "rss-category-text.xml", "")
+	checkItems(t, rss, "categories", func(it aggregator.Item) []string { return it.Categories },
+		[][]string{{"x<y>", "Load <40t>", "Tides & Weather"}})
+	atom := mustParseFile(t, "atom-category-text.xml", "")
+	checkItems(t, atom, "categories", func(it aggregator.Item) []string { return it.Categories },
+		[][]string{{"a<b>", "Load <40t>"}})
+	checkItems(t, atom, "category terms", func(it aggregator.Item) []string { return it.CategoryTerms },
+		[][]string{{"cranes"}})
+}
