@@ -9,11 +9,9 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError("check takes no arguments")
 	}
-	// An empty file loads, every key at its default, but a reload refuses
-	// it (an editor's save caught half done would drop every source and
-	// topic): check, run before a reload, says so rather than "ok".
-	if empty, err := emptyFile(e.configPath); err == nil && empty {
-		return &exitError{code: exitUsage, err: fmt.Errorf("%s: the file is empty: a reload refuses it, and it lists no sources", e.configPath)}
+	// Run before a reload, check says what the reload would refuse.
+	if err := refuseEmpty(e.configPath); err != nil {
+		return err
 	}
 	cfg, tags, err := loadConfig(e)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -225,6 +226,35 @@ func TestCheckEmptyFile(t *testing.T) {
 		}
 		if out.Len() != 0 {
 			t.Errorf("check of a config of %q printed %q; want nothing on stdout", text, out.String())
+		}
+	}
+}
+
+// TestServeEmptyFile checks that serve refuses an empty or comment-only
+// config as check and a reload do, with exit status 2 and the same
+// message, rather than run on the default address with no sources. The
+// store's default place is taken by a folder, so that a serve that went on
+// would stop there, before it listens.
+func TestServeEmptyFile(t *testing.T) {
+	for _, text := range []string{"", "# Tributary configuration\n# (settings to come)\n", "~\n"} {
+		dir := t.TempDir()
+		t.Chdir(dir)
+		if err := os.MkdirAll(filepath.Join(dir, "data", "tributary.db"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "config.yaml")
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		served := run(t.Context(), []string{"serve", "-config", path}, &out, &errOut)
+		checked := run(t.Context(), []string{"check", "-config", path}, &out, &errOut)
+		var ee *exitError
+		if !errors.As(served, &ee) || ee.code != exitUsage || !strings.Contains(served.Error(), path+": the file is empty") {
+			t.Errorf("serve with a config of %q = %v; want exit 2 saying that %s is empty", text, served, path)
+		}
+		if served == nil || checked == nil || served.Error() != checked.Error() {
+			t.Errorf("serve with a config of %q = %v; check = %v; want the same message", text, served, checked)
 		}
 	}
 }

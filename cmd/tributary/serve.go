@@ -40,6 +40,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError("serve takes no arguments")
 	}
+	if err := refuseEmpty(e.configPath); err != nil {
+		return err
+	}
 	cfg, tags, err := loadConfig(e)
 	if err != nil {
 		return err
@@ -286,6 +289,19 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	pub.Close() // the server has stopped: the feeds' dates as served reach the store before it closes
 	logger.Info("stopped")
 	return err
+}
+
+// refuseEmpty returns an *exitError for bad configuration when the file at
+// path holds no settings (emptyFile). Such a file loads, every key at its
+// default, but it lists no sources and a reload refuses it (an editor's
+// save caught half done would drop every source and topic): check and
+// serve refuse it too, rather than say "ok" or run a daemon with nothing
+// to poll on the default address.
+func refuseEmpty(path string) error {
+	if empty, err := emptyFile(path); err == nil && empty {
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s: the file is empty (no settings, comments at most): it lists no sources, and a reload refuses it", path)}
+	}
+	return nil
 }
 
 // emptyFile reports whether the file at path holds no settings: nothing but
