@@ -343,3 +343,52 @@ func TestLastModifiedAfterAStoryLeftWhileStopped(t *testing.T) {
 			got, fixedNow().Add(2*time.Hour).Format(http.TimeFormat))
 	}
 }
+
+// TestLastModifiedOnAFreshStore: the daemon starts for the first time on a
+// store that a poll filled. The settings were never changed, so a feed's
+// Last-Modified is its newest entry's updated date, not the moment the
+// settings were first recorded or the second of the first request; a reload
+// of the same settings and a restart keep it, and a format first asked for
+// after the restart is dated the same.
+func TestLastModifiedOnAFreshStore(t *testing.T) {
+	f := newFixture(t)
+	if err := f.pub.SettingsSince(t.Context(), f.cfg); err != nil {
+		t.Fatal(err)
+	}
+	newest := t0.Add(3*time.Hour + 30*time.Minute).Format(http.TimeFormat) // the world story updated last
+	f.pub.SetClock(func() time.Time { return fixedNow().Add(5 * time.Second) })
+	resp, _ := f.get(t, "/topics/world.atom")
+	if got := resp.Header.Get("Last-Modified"); got != newest {
+		t.Errorf("first request on a fresh store, Last-Modified = %s; want the newest entry's %s", got, newest)
+	}
+
+	f.pub.SetConfig(f.cfg, topicsCfg)
+	if err := f.pub.SettingsSince(t.Context(), f.cfg); err != nil {
+		t.Fatal(err)
+	}
+	f.pub.Changed("world")
+	if resp, _ := f.get(t, "/topics/world.atom"); resp.Header.Get("Last-Modified") != newest {
+		t.Errorf("after reloading the same settings, Last-Modified = %s; want %s", resp.Header.Get("Last-Modified"), newest)
+	}
+
+	f.pub.Close()
+	pub := publish.New(f.cfg, f.db, topicsCfg, prometheus.NewRegistry(), nil)
+	t.Cleanup(pub.Close)
+	pub.SetClock(func() time.Time { return fixedNow().Add(time.Hour) })
+	if err := pub.SettingsSince(t.Context(), f.cfg); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(pub.Handler(nil))
+	t.Cleanup(srv.Close)
+	f2 := *f
+	f2.srv = srv
+	resp, _ = f2.do(t, http.MethodGet, "/topics/world.atom", "If-Modified-Since: "+newest)
+	if resp.StatusCode != http.StatusNotModified || resp.Header.Get("Last-Modified") != newest {
+		t.Errorf("after a restart, If-Modified-Since %s got %d with Last-Modified %q; want 304, unchanged",
+			newest, resp.StatusCode, resp.Header.Get("Last-Modified"))
+	}
+	// A format first asked for after the restart follows the same rule.
+	if resp, _ := f2.get(t, "/topics/world.rss"); resp.Header.Get("Last-Modified") != newest {
+		t.Errorf("after a restart, the RSS feed first served then has Last-Modified %s; want %s", resp.Header.Get("Last-Modified"), newest)
+	}
+}

@@ -372,10 +372,6 @@ func (p *Publisher) cached(ctx context.Context, s *state, tc *topicCache, f form
 	if r := fc.cur.Load(); r != nil && r.gen == gen {
 		return p.settle(tc, f, r), nil
 	}
-	r, err := p.render(s, pg, f)
-	if err != nil {
-		return nil, err
-	}
 	var prev served
 	havePrev := false
 	if c := fc.cur.Load(); c != nil {
@@ -384,6 +380,10 @@ func (p *Publisher) cached(ctx context.Context, s *state, tc *topicCache, f form
 		// The first document since the start: the one served last
 		// before it, as the store recorded it.
 		prev, havePrev = p.lastServed(ctx, tc.cfg.ID, f)
+	}
+	r, err := p.renderServed(s, pg, f, havePrev)
+	if err != nil {
+		return nil, err
 	}
 	if havePrev {
 		switch {

@@ -266,6 +266,13 @@ func urlPath(u string) string {
 // render encodes a page in format f, compresses it and computes its
 // validators.
 func (p *Publisher) render(s *state, pg *page, f format) (*rendered, error) {
+	return p.renderServed(s, pg, f, true)
+}
+
+// renderServed is render for a document that may have been served before
+// (served) or was never served, in this process or, as the store records,
+// before it.
+func (p *Publisher) renderServed(s *state, pg *page, f format, served bool) (*rendered, error) {
 	start := time.Now()
 	doc := pg
 	if at := p.settingsSince().at; pg.updated.IsZero() && !at.IsZero() {
@@ -306,7 +313,7 @@ func (p *Publisher) render(s *state, pg *page, f format) (*rendered, error) {
 	// 9110, section 8.8.2.1): a client would send it back, and miss every
 	// change made before that time came.
 	r := &rendered{modified: pg.updated.Truncate(time.Second)}
-	if since := p.settingsSince(); !r.modified.IsZero() && (r.modified.Before(since.at) || since.now && r.modified.Equal(since.at)) {
+	if since := p.settingsSince(); floorAtSettings(since, served) && !r.modified.IsZero() && (r.modified.Before(since.at) || since.now && r.modified.Equal(since.at)) {
 		// Rendered under settings that changed after the newest story:
 		// the bytes may differ from what a client got before, though no
 		// story moved; when they changed at this start, the second may
@@ -761,4 +768,14 @@ func (s *state) jsonDoc(pg *page) *jsonFeed {
 	}
 	jf.Items = nil
 	return doc
+}
+
+// floorAtSettings reports whether a document is dated no earlier than its
+// settings took effect (since): the date is there for a client holding the
+// document as it read under other settings. None does when the settings
+// were recorded for the first time (a fresh store, which a poll may have
+// filled), nor, when they did not change in this process, for a document
+// never served before.
+func floorAtSettings(since settingsTime, served bool) bool {
+	return !since.first && (since.now || served)
 }

@@ -51,9 +51,21 @@ func (p *Publisher) SettingsSince(ctx context.Context, cfg *aggregator.Config) e
 		}
 		if len(b) == len(digest)+8 && bytes.Equal(b[:len(digest)], digest) {
 			since = settingsTime{at: time.Unix(int64(binary.BigEndian.Uint64(b[len(digest):])), 0).UTC()}
+			if prev := p.settingsSince(); prev.first && prev.at.Equal(since.at) {
+				// The same settings again in the process that recorded
+				// them first: still no change.
+				since.first = true
+			}
 			return nil
 		}
-		since = settingsTime{at: p.clock().Truncate(time.Second).UTC(), now: true}
+		if len(b) == 0 {
+			// The first record: no feed was served under other settings
+			// (a fresh store, which a poll may have filled), so none is
+			// dated by it; a topic without stories still is.
+			since = settingsTime{at: p.clock().Truncate(time.Second).UTC(), first: true}
+		} else {
+			since = settingsTime{at: p.clock().Truncate(time.Second).UTC(), now: true}
+		}
 		return tx.PutBlob(settingsBlob, binary.BigEndian.AppendUint64(digest, uint64(since.at.Unix())))
 	})
 	if err != nil {
@@ -69,6 +81,9 @@ func (p *Publisher) SettingsSince(ctx context.Context, cfg *aggregator.Config) e
 type settingsTime struct {
 	at  time.Time
 	now bool
+	// first is set when at is the settings' first record, in this
+	// process: they never changed, and date only a page without stories.
+	first bool
 }
 
 // settingsSince is what SettingsSince recorded, or the zero time.
