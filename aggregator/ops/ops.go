@@ -175,6 +175,13 @@ func condition(s aggregator.SourceState, now time.Time) string {
 	case aggregator.ConditionDisabled:
 		return "disabled: " + reason
 	case aggregator.ConditionBackingOff:
+		if s.Held != "" && s.RetryAfter == 0 {
+			// It failed on its own, and its host, held since, keeps it
+			// waiting past its backoff: both are said, the hold first,
+			// as it sets the time.
+			return fmt.Sprintf("waiting until %s (%s; failing since %s: %s)", stamp(s.NextDue),
+				aggregator.RedactURLs(s.Held), stamp(s.FailingSince), reason)
+		}
 		return fmt.Sprintf("backing off until %s (failing since %s: %s)", stamp(s.NextDue),
 			stamp(s.FailingSince), reason)
 	case aggregator.ConditionFailing:

@@ -385,6 +385,12 @@ func sourceState(st aggregator.SourceState, now time.Time) sourceRow {
 	case aggregator.ConditionBackingOff:
 		row.State, row.Class = "backing off until "+when(st.NextDue), "backoff"
 		row.Detail = failingDetail(st, reason)
+		if st.Held != "" && st.RetryAfter == 0 {
+			// Failed on its own, and kept waiting past its backoff by
+			// its host's hold, which sets the time: both are said.
+			row.State = "waiting until " + when(st.NextDue)
+			row.Detail = publicReason(oneLine(st.Held), st.URL, st.ConfigURL) + "; " + row.Detail
+		}
 	case aggregator.ConditionFailing:
 		row.State, row.Class = "failing", "failing"
 		row.Detail = failingDetail(st, reason)
