@@ -1055,8 +1055,8 @@ func (v *validator) server() {
 		v.errorf("server.max_connections", "must be 0 (from the open-file limit) or positive, got %d", s.MaxConnections)
 	}
 	for i, cidr := range s.MetricsAllow {
-		if _, err := netip.ParsePrefix(cidr); err != nil {
-			v.errorf(fmt.Sprintf("server.metrics_allow[%d]", i), "invalid CIDR %q", cidr)
+		if !validNetwork(cidr) {
+			v.errorf(fmt.Sprintf("server.metrics_allow[%d]", i), "invalid CIDR or address %q", cidr)
 		}
 	}
 }
@@ -1103,10 +1103,22 @@ func (v *validator) poll() {
 		v.errorf("poll.user_agent", "must not be empty")
 	}
 	for i, cidr := range p.AllowNetworks {
-		if _, err := netip.ParsePrefix(cidr); err != nil {
-			v.errorf(fmt.Sprintf("poll.allow_networks[%d]", i), "invalid CIDR %q", cidr)
+		if !validNetwork(cidr) {
+			v.errorf(fmt.Sprintf("poll.allow_networks[%d]", i), "invalid CIDR or address %q", cidr)
 		}
 	}
+}
+
+// validNetwork reports whether s is a network of poll.allow_networks or
+// server.metrics_allow: a CIDR prefix ("10.20.0.0/16", "fd00::/8") or a
+// single address ("192.168.1.20"), which stands for itself alone (/32,
+// /128), as the fetcher and the server read them.
+func validNetwork(s string) bool {
+	if _, err := netip.ParsePrefix(s); err == nil {
+		return true
+	}
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Zone() == ""
 }
 
 // sources checks every source and returns the names and URLs a topic may

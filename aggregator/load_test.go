@@ -192,10 +192,10 @@ var badConfigs = map[string][]string{
 	"values.bad.yaml": {
 		`config.yaml:2: server.listen: invalid address "localhost": want host:port`,
 		`config.yaml:3: server.base_url: not an absolute http(s) URL: "/feeds"`,
-		`config.yaml:4: server.metrics_allow[0]: invalid CIDR "10.0.0.0/33"`,
-		`config.yaml:4: server.metrics_allow[1]: invalid CIDR "not-a-cidr"`,
+		`config.yaml:4: server.metrics_allow[0]: invalid CIDR or address "10.0.0.0/33"`,
+		`config.yaml:4: server.metrics_allow[1]: invalid CIDR or address "not-a-cidr"`,
 		"config.yaml:6: storage.path: must not be empty",
-		`config.yaml:8: poll.allow_networks[0]: invalid CIDR "192.168.1.1"`,
+		`config.yaml:8: poll.allow_networks[0]: invalid CIDR or address "192.168.1.300"`,
 		`config.yaml:10: publish.hubs[0]: not an absolute http(s) URL: "pubsub.example.com"`,
 		`config.yaml:11: publish.language: invalid language "english": give a BCP 47 tag, such as en, de or pt-BR`,
 		`config.yaml:13: log.level: must be one of debug, info, warn, error, got "verbose"`,
@@ -666,4 +666,20 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("Load succeeded but topic.Compile = %v", err)
 		}
 	})
+}
+
+// TestLoadNetworkAddresses checks that poll.allow_networks and
+// server.metrics_allow take a single address, which stands for itself
+// alone, as well as a CIDR prefix, as the fetcher and the server read
+// them; an address with a zone is refused.
+func TestLoadNetworkAddresses(t *testing.T) {
+	good := "server:\n  metrics_allow: [\"10.1.2.3\", \"::1\"]\npoll:\n  allow_networks: [\"192.168.1.20\", \"fd00::1\", \"10.20.0.0/16\"]\n"
+	if _, err := aggregator.Load(strings.NewReader(good), "config.yaml"); err != nil {
+		t.Errorf("Load of single addresses: %v; want them taken", err)
+	}
+	bad := "poll:\n  allow_networks: [\"fe80::1%eth0\"]\n"
+	_, err := aggregator.Load(strings.NewReader(bad), "config.yaml")
+	if want := `config.yaml:2: poll.allow_networks[0]: invalid CIDR or address "fe80::1%eth0"`; err == nil || err.Error() != want {
+		t.Errorf("Load of an address with a zone: %v; want %s", err, want)
+	}
 }

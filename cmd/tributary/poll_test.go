@@ -476,3 +476,30 @@ sources:
 		}
 	}
 }
+
+// TestPollAllowNetworksAddress polls a source on loopback with private
+// addresses refused but for poll.allow_networks, which lists the origin's
+// single address, as an operator allows one host of the LAN: the address
+// stands for itself alone (/32), where the config was refused as an
+// "invalid CIDR" though the fetcher reads an address so.
+func TestPollAllowNetworksAddress(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Feed("/wire.rss", "application/rss+xml; charset=utf-8", readFixture(t, "wire.rss"))
+	dir := t.TempDir()
+	path := saveConfig(t, dir, fmt.Sprintf(`storage:
+  path: %q
+poll:
+  timeout: 10s
+  allow_networks: ["127.0.0.1"]
+sources:
+  - url: %q
+    name: "Harbour Wire"
+`, filepath.Join(dir, "data", "tributary.db"), o.URL("/wire.rss")))
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"poll", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("poll with allow_networks [127.0.0.1]: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "Harbour Wire") || !strings.Contains(out.String(), " ok") {
+		t.Errorf("poll with allow_networks [127.0.0.1]:\n%s\nwant the loopback source read", out.String())
+	}
+}
