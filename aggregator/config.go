@@ -15,6 +15,10 @@ type Config struct {
 	OPML    []string       `yaml:"opml"` // OPML files whose feeds are added as sources
 	Sources []SourceConfig `yaml:"sources"`
 	Topics  []TopicConfig  `yaml:"topics"`
+
+	// lines holds the line of each key in the file, as Load found it,
+	// for the warnings (Warnings); nil for a config built in code.
+	lines map[string]int
 }
 
 // ServerConfig configures the HTTP server.

@@ -63,7 +63,14 @@ type ConfigError struct {
 
 // Error returns the problem as "file:line: key: message", leaving out the
 // parts that are unknown.
-func (e *ConfigError) Error() string {
+func (e *ConfigError) Error() string { return e.format("") }
+
+// Warning returns e as a warning: "file:line: warning: key: message",
+// leaving out the parts that are unknown.
+func (e *ConfigError) Warning() string { return e.format("warning: ") }
+
+// format writes e with kind between the place and the key.
+func (e *ConfigError) format(kind string) string {
 	var b strings.Builder
 	if e.File != "" {
 		b.WriteString(e.File)
@@ -72,6 +79,7 @@ func (e *ConfigError) Error() string {
 		}
 		b.WriteString(": ")
 	}
+	b.WriteString(kind)
 	if e.Key != "" {
 		b.WriteString(e.Key)
 		if e.Of != "" {
@@ -187,6 +195,7 @@ func Load(r io.Reader, name string) (*Config, error) {
 		}
 		return nil, errors.Join(joined...)
 	}
+	cfg.lines = d.lines
 	return cfg, nil
 }
 
@@ -248,17 +257,25 @@ func scanIndex(key, prefix string, i *int, rest *string) bool {
 }
 
 // Warnings returns what the configuration allows but is likely a mistake,
-// one line each, starting with the key: the daemon logs them when it loads
-// the file, and check prints them. A poll.max_backoff shorter than
+// each naming the file, the line of its key (0 for a configuration built in
+// code) and the key: the daemon logs them when it loads the file, and check
+// prints them (ConfigError.Warning). A poll.max_backoff shorter than
 // poll.interval asks a failing source again sooner than a sound one, as
 // the backoff starts at the interval, and cuts every Retry-After to it.
-func (c *Config) Warnings() []string {
-	var w []string
+func (c *Config) Warnings() []*ConfigError {
+	var w []*ConfigError
 	if p := c.Poll; p.MaxBackoff > 0 && p.MaxBackoff < p.Interval {
-		w = append(w, fmt.Sprintf("poll.max_backoff: %s is shorter than poll.interval (%s): a failing source is asked again sooner than a sound one",
-			p.MaxBackoff, p.Interval))
+		w = append(w, c.warning("poll.max_backoff", fmt.Sprintf("%s is shorter than poll.interval (%s): a failing source is asked again sooner than a sound one",
+			p.MaxBackoff, p.Interval)))
 	}
 	return w
+}
+
+// warning returns a warning about key, at the line Load found it on (or
+// the line of the nearest key above it that the file gives).
+func (c *Config) warning(key, msg string) *ConfigError {
+	v := &validator{cfg: c, d: &decoder{file: c.Path, lines: c.lines}}
+	return &ConfigError{File: c.Path, Line: v.line(key), Key: key, Of: c.owner(key), Msg: msg}
 }
 
 // Validate checks a configuration built in code, as Load checks a file:

@@ -683,3 +683,21 @@ func TestLoadNetworkAddresses(t *testing.T) {
 		t.Errorf("Load of an address with a zone: %v; want %s", err, want)
 	}
 }
+
+// TestWarningLines checks that a warning names the line of its key, as an
+// error does, and none for a configuration built in code.
+func TestWarningLines(t *testing.T) {
+	cfg, err := aggregator.Load(strings.NewReader("# polling\npoll:\n  interval: 2h\n\n  max_backoff: 90m\n"), "w.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "w.yaml:5: warning: poll.max_backoff: 1h30m0s is shorter than poll.interval (2h0m0s): a failing source is asked again sooner than a sound one"
+	if w := cfg.Warnings(); len(w) != 1 || w[0].Warning() != want {
+		t.Errorf("Warnings() = %v; want one: %s", w, want)
+	}
+	built := aggregator.DefaultConfig()
+	built.Poll.Interval, built.Poll.MaxBackoff = 2*time.Hour, 90*time.Minute
+	if w := built.Warnings(); len(w) != 1 || w[0].Line != 0 || !strings.HasPrefix(w[0].Warning(), "warning: poll.max_backoff: ") {
+		t.Errorf("Warnings() of a config built in code = %v; want one without a place", w)
+	}
+}

@@ -18,7 +18,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	for _, w := range cfg.Warnings() {
-		fmt.Fprintf(e.stderr, "tributary: %s: warning: %s\n", cfg.Path, w)
+		fmt.Fprintf(e.stderr, "tributary: %s\n", w.Warning())
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (%s, %s)\n", cfg.Path, counted(len(cfg.Sources), "source", "sources"), counted(len(tags.Topics()), "topic", "topics"))
 	return nil

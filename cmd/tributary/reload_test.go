@@ -509,7 +509,8 @@ func TestReloadRefusedHidesCredentials(t *testing.T) {
 
 // TestCheckWarnsShortBackoff checks a config whose poll.max_backoff is
 // shorter than poll.interval, which loads: check says ok, exit 0, and warns
-// on stderr that a failing source is asked again sooner than a sound one.
+// on stderr, naming the file, line and key as errors do, that a failing
+// source is asked again sooner than a sound one.
 // One whose poll.max_backoff is below poll.min_interval, the floor of every
 // wait, is refused.
 func TestCheckWarnsShortBackoff(t *testing.T) {
@@ -519,7 +520,7 @@ func TestCheckWarnsShortBackoff(t *testing.T) {
 	if err := run(t.Context(), []string{"check", "-config", path}, &out, &errOut); err != nil {
 		t.Fatalf("check of a config with max_backoff shorter than interval = %v; want exit 0", err)
 	}
-	want := path + ": warning: poll.max_backoff: 1h30m0s is shorter than poll.interval (2h0m0s)"
+	want := path + ":3: warning: poll.max_backoff: 1h30m0s is shorter than poll.interval (2h0m0s)"
 	if !strings.Contains(errOut.String(), want) || !strings.Contains(out.String(), ": ok (") {
 		t.Errorf("check printed %q on stdout and %q on stderr; want ok, and %q", out.String(), errOut.String(), want)
 	}

@@ -353,7 +353,7 @@ func connLimit(nofile uint64, concurrency int) int {
 // (Config.Warnings), as check prints it.
 func warnConfig(logger *slog.Logger, cfg *aggregator.Config) {
 	for _, w := range cfg.Warnings() {
-		logger.Warn("config allows a likely mistake", "config", cfg.Path, "warning", w)
+		logger.Warn("config allows a likely mistake", "config", cfg.Path, "line", w.Line, "warning", w.Key+": "+w.Msg)
 	}
 }
 
