@@ -128,7 +128,7 @@ type SourceState struct {
 	FailingSince time.Time     `json:"failing_since,omitzero"`
 	Failures     int           `json:"failures,omitempty"`    // consecutive
 	RetryAfter   time.Duration `json:"retry_after,omitempty"` // the wait the last failure's Retry-After asked for, from LastFetch
-	ViaHost      string        `json:"via_host,omitempty"`    // the host that answered the last fetch, when a redirect led there from URL's
+	ViaHost      string        `json:"via_host,omitempty"`    // the host that answered the last fetch, or where it failed, when a redirect led there from URL's
 	NextDue      time.Time     `json:"next_due,omitzero"`
 	// Held is why a source not failing waits until NextDue: the hold of a
 	// host that asked two of its sources to wait ("host feeds.example

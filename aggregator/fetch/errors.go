@@ -72,12 +72,39 @@ func (e *timeoutError) Unwrap() error { return ErrTimeout }
 // when it ran out at a redirect's target. It is for an error known only by
 // its message, one stored with its source.
 func TimedOut(msg string) bool {
-	if strings.HasPrefix(msg, "redirect to ") {
-		// A URL as errors give it has no ": " in it.
-		_, msg, _ = strings.Cut(msg, ": ")
-	}
-	return strings.HasPrefix(msg, "timeout after ")
+	_, ok := TimedOutAt(msg)
+	return ok
 }
+
+// TimedOutAt is TimedOut, and tells where the fetch ran out of time: at
+// the target of a redirect, whose URL, as msg gives it, is target
+// ("redirect to …: timeout after …", a RedirectError), else at the URL
+// asked for, or, reading the body, at the one that answered, wherever
+// redirects led (Result.FinalURL), and target is "".
+func TimedOutAt(msg string) (target string, ok bool) {
+	if rest, found := strings.CutPrefix(msg, "redirect to "); found {
+		// A URL as errors give it has no ": " in it.
+		target, msg, _ = strings.Cut(rest, ": ")
+	}
+	if !strings.HasPrefix(msg, "timeout after ") {
+		return "", false
+	}
+	return target, true
+}
+
+// RedirectError is a failure at the target of a redirect the fetch
+// followed: the origin sent it on to URL, where the request failed, with
+// Err. Its message is "redirect to URL: " and Err's, so that the operator
+// knows the origin sent the fetch elsewhere, and whoever keeps the error
+// can tell the host it names from the source's own.
+type RedirectError struct {
+	URL string // the redirect's target, its credentials as "xxxxx"
+	Err error
+}
+
+func (e *RedirectError) Error() string { return "redirect to " + e.URL + ": " + e.Err.Error() }
+
+func (e *RedirectError) Unwrap() error { return e.Err }
 
 // StatusError is returned when the origin answers with a status other than
 // 2xx or 304 (after redirects), with a 304 to a request that carried no

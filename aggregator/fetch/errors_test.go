@@ -123,6 +123,19 @@ func TestTimedOut(t *testing.T) {
 		if got, want := TimedOut(err.Error()), errors.Is(err, ErrTimeout); got != want {
 			t.Errorf("TimedOut(%q) = %v; want %v", err.Error(), got, want)
 		}
+		// Where: the redirect's target that did not answer, as the error
+		// names it, for the host counted as stuck.
+		wantTarget := ""
+		var re *RedirectError
+		if errors.As(err, &re) && errors.Is(err, ErrTimeout) {
+			wantTarget = re.URL
+		}
+		if path == "/to-stall" && wantTarget != o.URL("/stall") {
+			t.Errorf("Fetch(%s) = %v; want a RedirectError at %s", path, err, o.URL("/stall"))
+		}
+		if target, _ := TimedOutAt(err.Error()); target != wantTarget {
+			t.Errorf("TimedOutAt(%q) = %q; want %q", err.Error(), target, wantTarget)
+		}
 	}
 	for _, msg := range []string{"", "timeout", "feed https://a.example/f linked from the HTML page at https://a.example/: timeout after 30s reading body"} {
 		if TimedOut(msg) {

@@ -437,7 +437,7 @@ func urlPort(u *url.URL) string {
 // "" when it failed on the URL asked for. An error on a redirect begins
 // "redirect to URL: ", so that the operator knows the origin sent the fetch
 // elsewhere, and whoever shows the error can tell the host it names from
-// the source's own.
+// the source's own (RedirectError).
 func (f *Fetcher) requestError(parent, rctx context.Context, err error, phase, hop string) error {
 	if perr := parent.Err(); perr != nil {
 		return fmt.Errorf("fetch stopped %s: %w", phase, perr)
@@ -447,7 +447,7 @@ func (f *Fetcher) requestError(parent, rctx context.Context, err error, phase, h
 		return fe // a redirect refused, which its message names
 	}
 	if hop != "" {
-		return fmt.Errorf("redirect to %s: %w", hop, f.describe(rctx, err, phase, false))
+		return &RedirectError{URL: hop, Err: f.describe(rctx, err, phase, false)}
 	}
 	return f.describe(rctx, err, phase, true)
 }

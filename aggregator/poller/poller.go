@@ -339,6 +339,9 @@ func (p *Poller) Reload(cfg *aggregator.Config, tagger aggregator.Tagger) error 
 		for i := range pl.ids {
 			hosts[p.hostOf(pl, i)] = true
 		}
+		for _, h := range p.via {
+			hosts[h] = true // a redirect's target that ran out of time
+		}
 		for h := range p.stuck {
 			if !hosts[h] {
 				delete(p.stuck, h)
@@ -422,14 +425,25 @@ func (p *Poller) placeFree(pl *pipeline, host, via string) bool {
 func stuckShare(pl *pipeline) int { return max(pl.cfg.Poll.Concurrency/2, 1) }
 
 // timedOut records whether the fetch of a source at host ran out of time
-// (stuck) or was answered, or failed otherwise, which ends it.
-func (p *Poller) timedOut(host string, stuck bool) {
+// at the host at, the last one it asked (stuck), or was answered there, or
+// failed otherwise, which ends it. When a redirect led the fetch from host
+// on to at, host answered it, and is not stuck whatever at did: a site
+// whose feed a redirect sends to a proxy that does not answer keeps its
+// other feeds' share of the fetch slots, and the proxy, not the site,
+// gets one fetch at a time.
+func (p *Poller) timedOut(host, at string, stuck bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if stuck {
-		p.stuck[host] = true
-	} else {
+	if at == "" {
+		at = host
+	}
+	if at != host {
 		delete(p.stuck, host)
+	}
+	if stuck {
+		p.stuck[at] = true
+	} else {
+		delete(p.stuck, at)
 	}
 }
 
@@ -494,8 +508,9 @@ func viaHost(sourceURL, answerURL string) string {
 }
 
 // answered records on the source the host that answered its fetch at
-// answerURL, when a redirect led there from the host of its URL: a host
-// held (holdHost) holds the sources it is reached through too, or a site
+// answerURL, or that a redirect led it to and where it failed, when that
+// is not the host of its URL: a host held (holdHost), or one that does not
+// answer (stuck), holds the sources it is reached through too, or a site
 // whose feeds all redirect to a held feed proxy would have the proxy asked
 // for each of them in turn.
 func (p *Poller) answered(st *aggregator.SourceState, answerURL string) {
@@ -572,7 +587,16 @@ func (p *Poller) restoreHolds(pl *pipeline, states []aggregator.SourceState) {
 // fetch slot again after each restart, and at each run of tributary poll,
 // until each had run out of time once more; p.mu is held.
 func (p *Poller) restoreStuck(pl *pipeline, states []aggregator.SourceState) {
-	last := make(map[string]aggregator.SourceState)
+	type fetched struct {
+		at    time.Time
+		stuck bool
+	}
+	last := make(map[string]fetched)
+	note := func(host string, at time.Time, stuck bool) {
+		if l, seen := last[host]; !seen || at.After(l.at) {
+			last[host] = fetched{at, stuck}
+		}
+	}
 	for _, st := range states {
 		src, ok := pl.source(st.ID)
 		if !ok || st.Disabled || st.LastFetch.IsZero() {
@@ -581,13 +605,27 @@ func (p *Poller) restoreStuck(pl *pipeline, states []aggregator.SourceState) {
 		if s := st.ConfiguredAt(src.URL); s.URL != st.URL {
 			continue // configured at another URL since: not fetched there yet
 		}
+		// As timedOut took it: the host the fetch asked last, the target
+		// of the redirect it failed at, or the host that answered it
+		// (ViaHost, known when it answered: a status), and the source's
+		// own, which answered with the redirect.
 		host := hostName(st.URL)
-		if l, seen := last[host]; !seen || st.LastFetch.After(l.LastFetch) {
-			last[host] = st
+		at := host
+		target, timedOut := fetch.TimedOutAt(st.LastError)
+		timedOut = timedOut && st.LastResult == "error"
+		switch {
+		case target != "":
+			at = hostName(target)
+		case st.ViaHost != "" && st.LastStatus != 0:
+			at = fetch.HostNameKey(st.ViaHost)
 		}
+		if at != host {
+			note(host, st.LastFetch, false)
+		}
+		note(at, st.LastFetch, timedOut)
 	}
-	for host, st := range last {
-		if st.LastResult == "error" && fetch.TimedOut(st.LastError) {
+	for host, l := range last {
+		if l.stuck {
 			p.stuck[host] = true
 		}
 	}
@@ -639,7 +677,7 @@ func (p *Poller) begin(host, via string) (fetched func()) {
 	for _, h := range hosts {
 		p.fetches[h]++
 	}
-	stuck := p.stuck[host]
+	stuck := p.stuck[host] || via != "" && p.stuck[via]
 	if stuck {
 		p.onStuck++
 	}
@@ -1789,10 +1827,17 @@ func (p *Poller) closeRetired(pl *pipeline) {
 func (p *Poller) fetchFeed(ctx context.Context, pl *pipeline, st *aggregator.SourceState, fetched func()) (*parse.Feed, fetch.Result, error) {
 	host := hostName(st.URL)
 	res, err := pl.fetcher.Fetch(ctx, fetch.Request{URL: st.URL, ETag: st.ETag, LastModified: st.LastModified})
-	if ctx.Err() == nil {
-		p.timedOut(host, errors.Is(err, fetch.ErrTimeout))
+	// The URL last asked: the one that answered, or the redirect's target
+	// where the fetch failed.
+	last := res.FinalURL
+	var re *fetch.RedirectError
+	if errors.As(err, &re) {
+		last = re.URL
 	}
-	p.answered(st, res.FinalURL)
+	if ctx.Err() == nil {
+		p.timedOut(host, hostName(last), errors.Is(err, fetch.ErrTimeout))
+	}
+	p.answered(st, last)
 	p.holdHost(pl, st, err) // before the host's next source may start
 	fetched()
 	p.closeRetired(pl)
