@@ -510,10 +510,32 @@ func (f *Fetcher) describe(rctx context.Context, err error, phase string, nameUR
 			return &timeoutError{after: f.opts.HeaderTimeout, phase: "waiting for response headers"}
 		}
 	}
+	err = withoutLocalAddr(err)
 	if ue != nil && nameURL {
 		return fmt.Errorf("requesting %s: %w", aggregator.RedactURL(ue.URL), err)
 	}
 	return err
+}
+
+// withoutLocalAddr returns err, or, when its message names the local end
+// of a connection, as net does for an error on one ("read tcp
+// 127.0.0.1:47958->192.0.2.1:443: read: connection reset by peer"), an
+// error that wraps err and whose message leaves that end out ("read tcp
+// 192.0.2.1:443: …"). Its port is another at every fetch: the error a
+// source records, which status and the web pages show, would change at
+// every poll for one and the same failure.
+func withoutLocalAddr(err error) error {
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Source == nil {
+		return err
+	}
+	remote := *oe
+	remote.Source = nil
+	msg := strings.Replace(err.Error(), oe.Error(), remote.Error(), 1)
+	if msg == err.Error() {
+		return err
+	}
+	return newError(err, "%s", msg)
 }
 
 // bodyError turns an error from reading the body into one fit for an
@@ -528,7 +550,7 @@ func (f *Fetcher) bodyError(parent, rctx context.Context, err error, from string
 	if errors.Is(rctx.Err(), context.DeadlineExceeded) {
 		return &timeoutError{after: f.opts.Timeout, phase: "reading body"}
 	}
-	return fmt.Errorf("reading body from %s: %w", aggregator.RedactURL(from), err)
+	return fmt.Errorf("reading body from %s: %w", aggregator.RedactURL(from), withoutLocalAddr(err))
 }
 
 // redacted returns u as errors must give it, with its credentials as
