@@ -114,8 +114,14 @@ func TestTimedOut(t *testing.T) {
 	o.Handle("/timeout-page", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "timeout after 1s waiting for the database", http.StatusGatewayTimeout)
 	})
+	// A Location whose query holds the words of a timeout, to a target
+	// refused before any connection: its own error is no timeout.
+	o.Handle("/to-refused", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "http://10.0.0.1/feed?q=a: timeout after 1s")
+		w.WriteHeader(http.StatusFound)
+	})
 	f := newFetcher(t, Options{Timeout: 300 * time.Millisecond, HeaderTimeout: 200 * time.Millisecond})
-	for _, path := range []string{"/stall", "/slow", "/to-stall", "/to-slow", "/loop", "/error", "/timeout-page"} {
+	for _, path := range []string{"/stall", "/slow", "/to-stall", "/to-slow", "/to-refused", "/loop", "/error", "/timeout-page"} {
 		_, err := f.Fetch(t.Context(), Request{URL: o.URL(path)})
 		if err == nil {
 			t.Fatalf("Fetch(%s) = nil error; want a failure", path)

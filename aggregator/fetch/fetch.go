@@ -555,8 +555,13 @@ func (f *Fetcher) bodyError(parent, rctx context.Context, err error, from string
 
 // redacted returns u as errors must give it, with its credentials as
 // "xxxxx" (see aggregator.RedactURL): they reach log files and the sources
-// table of the web pages.
-func redacted(u *url.URL) string { return aggregator.RedactURL(u.String()) }
+// table of the web pages. A space, which a redirect's Location may hold in
+// its query as it came, is written %20: a URL in an error has no ": " in
+// it, and what follows the first one is the error's own words
+// (TimedOutAt), not the server's.
+func redacted(u *url.URL) string {
+	return strings.ReplaceAll(aggregator.RedactURL(u.String()), " ", "%20")
+}
 
 func urlHost(raw string) string {
 	if u, err := url.Parse(raw); err == nil {
