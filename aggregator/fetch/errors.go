@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -102,7 +103,26 @@ type RedirectError struct {
 	Err error
 }
 
-func (e *RedirectError) Error() string { return "redirect to " + e.URL + ": " + e.Err.Error() }
+func (e *RedirectError) Error() string { return "redirect to " + urlText(e.URL) + ": " + e.Err.Error() }
+
+// maxURLText is the most bytes of a URL that an error's message gives
+// before what went wrong there: a Location of kilobytes (a tracking link's
+// query) would otherwise leave no room for it in the error a source
+// records, a thousand bytes at most, which status and the web pages show.
+const maxURLText = 400
+
+// urlText returns u as an error's message gives it: cut short, with an
+// ellipsis, after maxURLText bytes, its host whole.
+func urlText(u string) string {
+	if len(u) <= maxURLText {
+		return u
+	}
+	cut := maxURLText - len("…")
+	for cut > 0 && !utf8.RuneStart(u[cut]) {
+		cut--
+	}
+	return u[:cut] + "…"
+}
 
 func (e *RedirectError) Unwrap() error { return e.Err }
 

@@ -512,7 +512,7 @@ func (f *Fetcher) describe(rctx context.Context, err error, phase string, nameUR
 	}
 	err = withoutLocalAddr(err)
 	if ue != nil && nameURL {
-		return fmt.Errorf("requesting %s: %w", aggregator.RedactURL(ue.URL), err)
+		return fmt.Errorf("requesting %s: %w", urlText(aggregator.RedactURL(ue.URL)), err)
 	}
 	return err
 }
@@ -550,7 +550,7 @@ func (f *Fetcher) bodyError(parent, rctx context.Context, err error, from string
 	if errors.Is(rctx.Err(), context.DeadlineExceeded) {
 		return &timeoutError{after: f.opts.Timeout, phase: "reading body"}
 	}
-	return fmt.Errorf("reading body from %s: %w", aggregator.RedactURL(from), withoutLocalAddr(err))
+	return fmt.Errorf("reading body from %s: %w", urlText(aggregator.RedactURL(from)), withoutLocalAddr(err))
 }
 
 // redacted returns u as errors must give it, with its credentials as

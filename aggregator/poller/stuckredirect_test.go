@@ -79,3 +79,36 @@ func TestStuckAtRedirectTarget(t *testing.T) {
 		})
 	}
 }
+
+// TestLongRedirectTimeoutRecorded has a source redirected to a URL of
+// a few kilobytes (a tracking link's query) where its fetch runs out of
+// time. The error the source records, at most a thousand bytes, still
+// says what went wrong there, with the URL cut short: where the URL took
+// all of it, status and the web pages showed "redirect to http://…" and
+// no reason, and a restart did not know the host as stuck.
+func TestLongRedirectTimeoutRecorded(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	o.Stall("/stall")
+	o.Redirect("/r.rss", o.URL("/stall")+"?utm="+strings.Repeat("a", 3000), http.StatusFound)
+	clk := feedtest.NewClock(time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC))
+	p := newPollerWith(t, config(t, "  timeout: 300ms", o.URL("/r.rss")), mustOpen(t),
+		poller.Options{Now: clk.Now, Tick: 10 * time.Millisecond, FirstDelay: time.Nanosecond})
+	run(t, p)
+	var last string
+	failed := func() bool {
+		states, err := p.Sources(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(states) == 1 {
+			last = states[0].LastError
+		}
+		return last != ""
+	}
+	if !waitUntil(20*time.Second, failed) {
+		t.Fatal("the redirected source's fetch did not fail")
+	}
+	if !strings.HasPrefix(last, "redirect to "+o.URL("/stall")) || !strings.Contains(last, ": timeout after 300ms") {
+		t.Errorf("recorded error = %q; want the redirect's target, cut short, and the timeout", last)
+	}
+}
