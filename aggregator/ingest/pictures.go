@@ -149,15 +149,18 @@ func samePicture(x, y string) bool {
 // or galleries: short texts (near.ShortText), a caption and a credit, each
 // with pictures and none of the other's (the same picture at an address
 // with other cache busting parameters being the same, samePicture), under
-// headlines that each hold a word the other's lacks (near.HeadlinesDiffer).
-// A picture agency's galleries of one evening ("…: the red carpet – in
-// pictures", "…: the winners – in pictures") share their credit line and
-// most of their headline, which make a copy of one text that short, while
-// the picture is what each is of. One picture sent again under a new
-// caption keeps its picture; an article and its video keep their headline.
+// headlines that each hold a word the other's headline and text lack
+// (near.HeadlinesDiffer). A picture agency's galleries of one evening
+// ("…: the red carpet – in pictures", "…: the winners – in pictures")
+// share their credit line and most of their headline, which make a copy
+// of one text that short, while the picture is what each is of, and each
+// caption tells what its own headline does. One picture sent again under
+// a new caption keeps its picture; an article and its video keep their
+// headline; an article given again at a new link with a new picture and
+// headline tells in its text the words its headline changed.
 func otherPictures(a, b aggregator.Item) bool {
 	ta, tb := itemText(a), itemText(b)
-	if !near.ShortText(ta) || !near.ShortText(tb) || !near.HeadlinesDiffer(a.Title, b.Title) {
+	if !near.ShortText(ta) || !near.ShortText(tb) {
 		return false
 	}
 	pa, pb := pictureURLs(ta), pictureURLs(tb)
@@ -171,5 +174,5 @@ func otherPictures(a, b aggregator.Item) bool {
 			}
 		}
 	}
-	return true
+	return near.HeadlinesDiffer(a.Title, ta, b.Title, tb)
 }

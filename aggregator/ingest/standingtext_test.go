@@ -172,3 +172,31 @@ func TestGalleriesOfOneEvening(t *testing.T) {
 		t.Errorf("the gallery given again under a new headline is story %s; want the first's %s", b.ID, a.ID)
 	}
 }
+
+// TestArticleUpdateWithNewPicture checks that a news site's short item and
+// its update at a new link, under a new headline and with a new picture,
+// its text the same or edited, are one story in either order: the words
+// the update's headline changed are in the other's text, as they are not
+// in a picture agency's two galleries of one evening.
+func TestArticleUpdateWithNewPicture(t *testing.T) {
+	site := src("https://news.test/feed.xml")
+	const summary = "<p>A fire broke out at the Lindmoor chemical plant on Tuesday night. Residents within two kilometres " +
+		"were told to keep their windows shut, and the fire service sent twelve engines.</p>"
+	first := item(site, "https://news.test/a/lindmoor-plant-fire", "https://news.test/a/lindmoor-plant-fire",
+		"Fire breaks out at Lindmoor chemical plant", `<img src="https://news.test/img/plant-fire-1.jpg">`+summary, t0)
+	for _, text := range []string{
+		summary,
+		"<p>A fire broke out at the Lindmoor chemical plant on Tuesday night. Residents within two kilometres " +
+			"were told to keep their windows shut, and the fire service sent fifteen engines. No one was hurt.</p>",
+	} {
+		update := item(site, "https://news.test/a/lindmoor-plant-fire-residents", "https://news.test/a/lindmoor-plant-fire-residents",
+			"Lindmoor plant fire: residents told to shut windows", `<img src="https://news.test/img/plant-fire-2.jpg">`+text,
+			t0.Add(time.Hour))
+		for _, order := range [][2]aggregator.Item{{first, update}, {update, first}} {
+			a, b := twoStories(t, site, order[0], order[1])
+			if a.ID != b.ID {
+				t.Errorf("%q, stored after %q, is story %s; want the first's %s", order[1].Title, order[0].Title, b.ID, a.ID)
+			}
+		}
+	}
+}

@@ -400,14 +400,24 @@ func HeadlinesOverOneText(a, textA, b, textB string) bool {
 	return ownTerms(ha, hb, ta) && ownTerms(hb, ha, ta)
 }
 
-// HeadlinesDiffer reports whether two headlines each hold a word, neither
-// a function word nor a figure, that the other lacks: "…: the red carpet
-// – in pictures" and "…: the winners – in pictures". A headline given
-// again with words added ("UPDATE 1", "WATCH:") lacks none of the other's.
-func HeadlinesDiffer(a, b string) bool {
+// HeadlinesDiffer reports whether two headlines, over texts (HTML
+// fragments, as Text reads them), each hold a word, neither a function
+// word nor a figure, that the other headline lacks and none of those is
+// in the other's text: "…: the arrivals – in pictures" over a caption of
+// guests arriving, and "…: the winners – in pictures" over one of the
+// winners. A headline given again with words added ("UPDATE 1", "WATCH:")
+// lacks none of the other's; an article given again under a new headline
+// ("Fire breaks out at Lindmoor chemical plant", "Lindmoor plant fire:
+// residents told to shut windows"), its text the same or edited, tells in
+// its text what its headline says, and the words each headline changed
+// are in the other's text.
+func HeadlinesDiffer(a, textA, b, textB string) bool {
 	ha, hb := contentTerms(a), contentTerms(b)
 	none := map[string]bool{}
-	return ownTerms(ha, hb, none) && ownTerms(hb, ha, none)
+	if !ownTerms(ha, hb, none) || !ownTerms(hb, ha, none) {
+		return false // read the texts only for headlines that differ so
+	}
+	return ownTerms(ha, hb, contentTerms(Text(textB))) && ownTerms(hb, ha, contentTerms(Text(textA)))
 }
 
 // ShortText reports whether a text (an HTML fragment) is short as a
