@@ -283,6 +283,11 @@ func TestWordBoundaries(t *testing.T) {
 		{"می\u200cخواهد", "دولت می خواهد", true},
 		{"کتاب", "کتاب\u200cها", true}, // each part is a word too
 		{"میخواهد", "دولت می\u200c خواهد", false},
+		{"Washington", "Wash\u200bington visit", true}, // a zero-width space inside a word, as a hyphenation hint
+		{"Bundesregierung", "Die Bundes\u200bregierung", true},
+		{"Bundes Regierung", "Die Bundes\u200bregierung", true},
+		{"regierung", "Die Bundes\u200bregierung", true},
+		{"ไฟไหม้", "น้ำท่วม\u200bไฟไหม้", true}, // the word break of Thai
 	}
 	for _, tt := range tests {
 		s := mustCompile(t, aggregator.TopicConfig{ID: "t", Title: "T", Match: aggregator.MatchConfig{Any: []string{tt.phrase}}})

@@ -61,7 +61,7 @@ func TestWords(t *testing.T) {
 		{"Apple™ 20℃", []string{"apple", "20"}},                                                           // symbols separate words
 		{"Wash\u00adington Ver\u00adein\u00ads", []string{"washington", "vereins"}},                       // soft hyphens
 		{"\ufeffक्\u200dष \u2060Tür\u2060kei", []string{"क्ष", "türkei"}},                                 // joiners, a byte order mark
-		{"Wash\u200bington ภาษา\u200bไทย", []string{"wash", "ington", "ภ", "า", "ษ", "า", "ไ", "ท", "ย"}}, // a zero-width space separates
+		{"Wash\u200bington ภาษา\u200bไทย", []string{"wash", "ington", "ภ", "า", "ษ", "า", "ไ", "ท", "ย"}}, // a zero-width space separates (joins, see Phrase)
 		{"می\u200cخواهد", []string{"مي", "خواهد"}},                                                        // a non-joiner, as a hyphen (see Phrase)
 		{"٢٠٢٦م ۱۴۰۵ش F35 م٢", []string{"2026", "م", "1405", "ش", "f35", "م2"}},                           // a year and the letter of its era
 	}
@@ -114,8 +114,9 @@ func TestPhrase(t *testing.T) {
 	}{
 		{"Prime Minister", []string{"prime", "minister"}, ""},
 		{"econom*", []string{"econom*"}, ""},
-		{"econom＊", []string{"econom*"}, ""},                  // the fullwidth asterisk
-		{"می\u200cخواهد", []string{"مي", Join + "خواهد"}, ""}, // a non-joiner joins as a hyphen does
+		{"econom＊", []string{"econom*"}, ""},                                  // the fullwidth asterisk
+		{"می\u200cخواهد", []string{"مي", Join + "خواهد"}, ""},                 // a non-joiner joins as a hyphen does
+		{"Bundes\u200bregierung", []string{"bundes", Join + "regierung"}, ""}, // so does a zero-width space
 		{"ｅｃｏｎｏｍ＊ ＰＯＬＩＣＹ", []string{"econom*", "policy"}, ""},
 		{"Prime MINIST*", []string{"prime", "minist*"}, ""},
 		{"minist* of health", []string{"minist*", "of", "health"}, ""},

@@ -29,7 +29,8 @@ import (
 // ("U.S." is "us", "a.m." is "am"), and a soft hyphen or a joiner inside a
 // word is left out ("Wash\u00ADington" is "washington"). The zero-width
 // non-joiner that Persian writes inside words separates them as a hyphen
-// does ("می\u200Cخواهد" is "مي", "خواهد"; see Index), and so does a digit
+// does ("می\u200Cخواهد" is "مي", "خواهد"; see Index), as does a
+// zero-width space ("Bundes\u200Bregierung"), and so does a digit
 // before an Arabic letter: "٢٠٢٦م", a year and the letter of its era, is
 // "2026", "م". An apostrophe between two letters stays in the word
 // ("o'brien", "don't"), except after an elided French or Italian article or
@@ -86,8 +87,10 @@ func Words(s string) []string {
 // as a hyphen joins two words ("می\u200Cخواهد" finds "میخواهد", and the
 // other way round), the Arabic letter of an era after a year is a word of
 // its own ("2026" finds "٢٠٢٦م"), and single guillemets quote a phrase in
-// a query ("‹Conseil fédéral›", "›Neue Zürcher‹").
-const Version = 9
+// a query ("‹Conseil fédéral›", "›Neue Zürcher‹"). Version 10: a
+// zero-width space inside a word joins its parts as a hyphen does
+// ("Bundesregierung" finds "Bundes\u200Bregierung").
+const Version = 10
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
 // word "econom" + Prefix, and matches "economy", "economic" and "econom".
@@ -606,11 +609,15 @@ func (sc *scratch) tokenise(s string) {
 		case invisible(r):
 			// Neither a letter nor a space to a reader: "Wash\u00ADington"
 			// is the word "washington".
-		case (r == '\u2010' || r == '\u2011' || r == zwnj) && inWord:
-			// The hyphen and the non-breaking hyphen; and the zero-width
+		case (r == '\u2010' || r == '\u2011' || r == zwnj || r == zwsp) && inWord:
+			// The hyphen and the non-breaking hyphen; the zero-width
 			// non-joiner, which Persian writes between the parts of a word
 			// ("می\u200Cخواهد") where other text joins them or puts a
-			// space: a word of each part, joined as by a hyphen.
+			// space; and the zero-width space, which some sites write into
+			// long words where a line may break ("Bundes\u200Bregierung"):
+			// a word of each part, joined as by a hyphen. Between the
+			// letters of Thai or Khmer, each a word, it is their word
+			// break, and joins nothing.
 			endWord()
 			pendingJoin = true
 		case isSolo(r):
@@ -670,8 +677,11 @@ func (sc *scratch) tokenise(s string) {
 	endWord()
 }
 
-// zwnj is the zero-width non-joiner.
-const zwnj = '\u200c'
+// zwnj is the zero-width non-joiner, and zwsp the zero-width space.
+const (
+	zwnj = '\u200c'
+	zwsp = '\u200b'
+)
 
 // eraLetter reports whether r, an Arabic letter, follows w, the word being
 // read, that ends in a digit: the letter that Arabic and Persian write
@@ -686,9 +696,9 @@ func eraLetter(w []byte, r rune) bool {
 // (HTML's "&shy;", which German and Dutch sites put in long words), the
 // zero-width joiner, which asks for a form of the letters around it
 // (Indic scripts use it inside words), the word joiner and the zero-width
-// no-break space. The zero-width space separates words, as Thai and Khmer
-// text uses it, and the non-joiner joins two words as a hyphen does (see
-// tokenise).
+// no-break space. The zero-width space and the non-joiner join two words
+// as a hyphen does (see tokenise); the zero-width space between letters
+// of Thai and Khmer, each a word, is their word break.
 func invisible(r rune) bool {
 	return r == '\u00ad' || r == '\u200d' || r == '\u2060' || r == '\ufeff'
 }
@@ -1157,7 +1167,9 @@ var digits = sync.OnceValue(func() map[rune]rune {
 // phrase "e-mail" finds "email", and "email" finds "e-mail" (as well as
 // "e-mail" finding "e mail", since a hyphen separates words). So do the
 // parts of a Persian word joined by a zero-width non-joiner: "می\u200Cخواهد"
-// finds "میخواهد", and "میخواهد" "می\u200Cخواهد".
+// finds "میخواهد", and "میخواهد" "می\u200Cخواهد"; and those of a word a
+// zero-width space is written into: "Bundesregierung" finds
+// "Bundes\u200Bregierung".
 type Index struct {
 	// Each phrase's ways of being written, and the id of the phrase each
 	// way stands for: "e-mail" is written "e mail" and "email".
