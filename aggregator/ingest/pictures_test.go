@@ -1,6 +1,12 @@
 package ingest
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+)
 
 func TestSamePictures(t *testing.T) {
 	const img = `<p><img src="https://img.example/a/pier.jpg?v=1712345678&amp;w=800" alt="The pier"></p><p>The pier reopened.</p>`
@@ -52,4 +58,31 @@ func FuzzSamePictures(f *testing.F) {
 			t.Errorf("samePictures(%q, itself) = false", a)
 		}
 	})
+}
+
+// TestOtherPicturesGrowsWithPictures checks that otherPictures reads each
+// picture's URL of two galleries once, not once for every picture of the
+// other: twice the pictures cost about twice the work, where comparing
+// every pair of them cost four times as much.
+func TestOtherPicturesGrowsWithPictures(t *testing.T) {
+	gallery := func(slug, title string, n int) aggregator.Item {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, `<img src="https://p.test/%s/%d.jpg?v=%d">`, slug, i, i)
+		}
+		b.WriteString("<p>Photographs: Pictures Agency.</p>")
+		return aggregator.Item{SourceID: "s", Title: title, Summary: b.String()}
+	}
+	allocs := func(n int) float64 {
+		a := gallery("a", "Lindmoor Theatre Awards: the arrivals – in pictures", n)
+		b := gallery("w", "Lindmoor Theatre Awards: the winners – in pictures", n)
+		if !otherPictures(a, b) {
+			t.Fatalf("otherPictures of two galleries of %d pictures each = false; want true", n)
+		}
+		return testing.AllocsPerRun(5, func() { otherPictures(a, b) })
+	}
+	small, large := allocs(40), allocs(80)
+	if large > 3*small {
+		t.Errorf("otherPictures made %.0f allocations for 80 pictures a gallery, %.0f for 40; want fewer than three times as many", large, small)
+	}
 }

@@ -410,7 +410,9 @@ func HeadlinesOverOneText(a, textA, b, textB string) bool {
 // ("Fire breaks out at Lindmoor chemical plant", "Lindmoor plant fire:
 // residents told to shut windows"), its text the same or edited, tells in
 // its text what its headline says, and the words each headline changed
-// are in the other's text.
+// are in the other's text. Empty texts hold no words: with them the
+// headlines alone are compared, which a caller may do first, before it
+// reads anything else of the items.
 func HeadlinesDiffer(a, textA, b, textB string) bool {
 	ha, hb := contentTerms(a), contentTerms(b)
 	none := map[string]bool{}
