@@ -264,11 +264,13 @@ var footers = regexp.MustCompile(`(?i)^(?:` +
 // which spare the regexp every other line.
 var footerStarts = []string{"the post ", "der beitrag ", "l'article ", "l’article ", "la entrada ", "het bericht ", "submitted by "}
 
-// Footer reports whether line, the last line of an item's text (of Text)
-// and the item titled title, is such a platform's footer: it says where
-// the item was published and by whom, not what it reports, and topics and
+// Footer reports whether line, a line of an item's text (of Text) and the
+// item titled title, is such a platform's footer: it says where the item
+// was published and by whom, not what it reports, and topics and
 // near-duplicates are decided without it, as they are without a source's
-// recurring lines. The platforms print it last, and WordPress's names the
+// recurring lines. The platforms print it last (a caller reads only the
+// last line, or the last but for the source's recurring lines under it,
+// as ingest's footerLine does), and WordPress's names the
 // item's own title (compared as LineKey compares lines): a last paragraph
 // that only starts and ends alike ("The post office closed at noon. Its
 // sign appeared first on the cover of the Gazette."), or one that quotes
