@@ -4,6 +4,7 @@ import (
 	"html"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -111,11 +112,11 @@ func samePicture(x, y string) bool {
 	if x == y {
 		return true
 	}
-	kx, ok := pictureKey(x)
+	kx, ok := pictureKey(x, false)
 	if !ok {
 		return false
 	}
-	ky, ok := pictureKey(y)
+	ky, ok := pictureKey(y, false)
 	return ok && kx == ky
 }
 
@@ -125,8 +126,12 @@ func samePicture(x, y string) bool {
 // for a URL that does not parse. A pair of items' pictures are compared by
 // their keys, each made once, where parsing both URLs of every pair cost
 // the product of their numbers: two galleries of ninety pictures each,
-// some eight thousand pairs, each parsed anew.
-func pictureKey(u string) (string, bool) {
+// some eight thousand pairs, each parsed anew. With anySize, the key is
+// the same for the picture at any size too: without the parameters that
+// ask a site for a size or a format (sizeParams, "?w=640", "?w=1280"),
+// and without the size WordPress writes into the names of the smaller
+// copies it makes ("pier-300x200.jpg" is "pier.jpg").
+func pictureKey(u string, anySize bool) (string, bool) {
 	pu, err := url.Parse(html.UnescapeString(u))
 	if err != nil {
 		return "", false
@@ -136,18 +141,35 @@ func pictureKey(u string) (string, bool) {
 		return "", false
 	}
 	for k := range q {
-		if cacheBusters[strings.ToLower(k)] {
+		if cacheBusters[strings.ToLower(k)] || anySize && sizeParams[strings.ToLower(k)] {
 			delete(q, k)
 		}
 	}
 	pu.RawQuery = ""
+	if anySize {
+		pu.Path, pu.RawPath = wordPressSize.ReplaceAllString(pu.Path, "$1"), ""
+	}
 	return pu.String() + "\x00" + q.Encode(), true
 }
+
+// sizeParams are the names of the query parameters that picture hosts and
+// resizing services read for the size, crop, quality or format of the
+// picture they serve: the picture at another of them is the same picture.
+var sizeParams = map[string]bool{
+	"w": true, "h": true, "width": true, "height": true, "resize": true, "fit": true, "crop": true,
+	"dpr": true, "quality": true, "q": true, "auto": true, "format": true, "fm": true,
+}
+
+// wordPressSize matches the size WordPress writes before the extension of
+// each smaller copy of an uploaded picture ("-300x200" in
+// "pier-300x200.jpg").
+var wordPressSize = regexp.MustCompile(`-\d+x\d+(\.[A-Za-z]+)$`)
 
 // otherPictures reports whether two items of one source are two pictures
 // or galleries: short texts (near.ShortText), a caption and a credit, each
 // with pictures and none of the other's (the same picture at an address
-// with other cache busting parameters being the same, samePicture), under
+// with other cache busting parameters, or at another size, being the
+// same: pictureKey), under
 // headlines that each hold a word the other's headline and text lack
 // (near.HeadlinesDiffer). A picture agency's galleries of one evening
 // ("…: the red carpet – in pictures", "…: the winners – in pictures")
@@ -170,7 +192,7 @@ func otherPictures(a, b aggregator.Item) bool {
 	for _, x := range pa {
 		u := ta[x[0]:x[1]]
 		seen["u"+u] = true
-		if k, ok := pictureKey(u); ok {
+		if k, ok := pictureKey(u, true); ok {
 			seen["k"+k] = true
 		}
 	}
@@ -179,7 +201,7 @@ func otherPictures(a, b aggregator.Item) bool {
 		if seen["u"+u] {
 			return false
 		}
-		if k, ok := pictureKey(u); ok && seen["k"+k] {
+		if k, ok := pictureKey(u, true); ok && seen["k"+k] {
 			return false
 		}
 	}

@@ -200,3 +200,29 @@ func TestArticleUpdateWithNewPicture(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdateWithPictureAtAnotherSize checks that a news site's short item
+// and its update at a new link, under a headline with news the first's
+// text lacks, are one story when the update's picture is the first's at
+// another size ("?w=1280" for "?w=640", WordPress's "-1024x683.jpg" for
+// "-300x200.jpg"): the same picture, where a new one is a new post's.
+func TestUpdateWithPictureAtAnotherSize(t *testing.T) {
+	site := src("https://news.test/feed.xml")
+	const text = "<p>Firefighters are at the scene on Harbour Road in Lindmoor, where smoke rose over the plant on Tuesday night.</p>"
+	for _, pics := range [][2]string{
+		{"https://news.test/img/plant-fire.jpg?w=640", "https://news.test/img/plant-fire.jpg?w=1280&amp;fit=crop"},
+		{"https://news.test/wp-content/uploads/2026/11/plant-fire-300x200.jpg", "https://news.test/wp-content/uploads/2026/11/plant-fire-1024x683.jpg"},
+	} {
+		first := item(site, "https://news.test/a/lindmoor-plant-fire", "https://news.test/a/lindmoor-plant-fire",
+			"Fire breaks out at Lindmoor chemical plant", `<img src="`+pics[0]+`">`+text, t0)
+		update := item(site, "https://news.test/a/lindmoor-plant-fire-workers-missing", "https://news.test/a/lindmoor-plant-fire-workers-missing",
+			"Lindmoor plant fire: two workers missing", `<img src="`+pics[1]+`">`+text+"<p>Two workers are missing.</p>", t0.Add(time.Hour))
+		for _, order := range [][2]aggregator.Item{{first, update}, {update, first}} {
+			a, b := twoStories(t, site, order[0], order[1])
+			if a.ID != b.ID {
+				t.Errorf("with pictures %s and %s, %q, stored after %q, is story %s; want the first's %s",
+					pics[0], pics[1], order[1].Title, order[0].Title, b.ID, a.ID)
+			}
+		}
+	}
+}
