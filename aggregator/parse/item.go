@@ -1166,7 +1166,9 @@ func authorName(text string) string {
 // and of "Smith, John <j@x.example>"; "Jane Doe" of "By Jane Doe", and
 // "Jane Doe (Reuters)" of "By Jane Doe | Reuters", the outlet kept as a
 // comment. A comment that is no address ("Jane Doe (Reuters)") is part of
-// the name; an address alone has no name.
+// the name, and so is a bar outside a byline ("Reporter | Photographer")
+// and "By" before a word in lower case ("By the numbers"); an address
+// alone has no name.
 func Author(text string) (name, addr string) {
 	text = collapseSpace(text)
 	if isAddress(text) {
@@ -1184,13 +1186,30 @@ func Author(text string) (name, addr string) {
 		}
 	}
 	name = unquoteName(PlainText(text))
-	if rest, ok := cutPrefixFold(name, "by "); ok && rest != "" {
-		name = rest
+	// A byline names a person after "By": a name, which does not start
+	// in lower case ("By the numbers" is a column's name). Only in a
+	// byline is what follows a bar the outlet: elsewhere a bar stands
+	// between two names, or a name and a role ("Reporter | Photographer").
+	rest, ok := cutPrefixFold(name, "by ")
+	switch {
+	case !ok || rest == "":
+		return name, addr
+	case addr == "" && isAddress(rest):
+		return "", rest
+	case startsLower(rest):
+		return name, addr
 	}
+	name = rest
 	if person, outlet, ok := strings.Cut(name, " | "); ok && person != "" && outlet != "" && !strings.Contains(outlet, "|") {
 		name = person + " (" + outlet + ")"
 	}
 	return name, addr
+}
+
+// startsLower reports whether s starts with a lower-case letter.
+func startsLower(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLower(r)
 }
 
 // isAddress reports whether s is an e-mail address alone: one "@" with

@@ -2237,6 +2237,9 @@ func TestParseAuthorForms(t *testing.T) {
 		{"jane@wire.example", "jane@wire.example"}, // publish names the source and keeps the address
 		{"Jack (Salty) Penrose", "Jack (Salty) Penrose"},
 		{"Byron Hale", "Byron Hale"},
+		{"Reporter | Photographer", "Reporter | Photographer"}, // no byline: no outlet after the bar
+		{"By the numbers", "By the numbers"},                   // a column's name, not a byline
+		{"By jane@wire.example", "jane@wire.example"},
 	}
 	formats := []struct{ name, contentType, doc string }{
 		{"RSS author", "application/rss+xml", `<rss version="2.0"><channel><title>T</title><link>https://wire.example/</link>` +
