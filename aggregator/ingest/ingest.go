@@ -18,6 +18,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/near"
+	"github.com/tributary-feeds/tributary/aggregator/parse"
 )
 
 // DefaultWindow is how far apart, by their own times, two items may be and
@@ -614,6 +615,25 @@ func redated(old, it aggregator.Item) bool {
 		it.Enclosures = files
 	}
 	return it.EditHash() == old.Hash
+}
+
+// rereadAuthors reports whether the fetched item it is the stored item old
+// (as redated sees it) but for its authors, each of which is old's as the
+// parser now reads an author (parse.Author): "By Jane Doe | Reuters" is
+// "Jane Doe (Reuters)" and "Jane Doe (jane@x.example)" is "Jane Doe",
+// where an earlier version stored them whole. The source changed nothing:
+// what is new is the reading of the text it wrote all along.
+func rereadAuthors(old, it aggregator.Item) bool {
+	if len(old.Authors) != len(it.Authors) || slices.Equal(old.Authors, it.Authors) {
+		return false
+	}
+	for i, a := range old.Authors {
+		if name, addr := parse.Author(a); cmp.Or(name, addr) != it.Authors[i] {
+			return false
+		}
+	}
+	it.Authors = old.Authors
+	return redated(old, it)
 }
 
 // texts extracts each pending item's text, removes the source's chrome

@@ -1,0 +1,58 @@
+package ingest_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/ingest"
+)
+
+// TestAuthorsReadAnewLeaveUpdated stores items with their authors as an
+// earlier version of the parser kept them ("By Jane Doe | Harbour Wire",
+// "Sea Desk (sea@wire.test)"), then fetches them again, unchanged but for
+// the authors as the parser now reads the same text: the items take the
+// new authors, and the story's updated date stays where it was, since the
+// source changed nothing and readers would show the entry as new again. An
+// author the source did change is an edit that moves it.
+func TestAuthorsReadAnewLeaveUpdated(t *testing.T) {
+	tests := []struct {
+		name     string
+		was, now []string
+		moves    bool
+	}{
+		{"byline", []string{"By Jane Doe | Harbour Wire"}, []string{"Jane Doe (Harbour Wire)"}, false},
+		{"name with its address", []string{"Sea Desk (sea@wire.test)", "by Ann Writer"}, []string{"Sea Desk", "Ann Writer"}, false},
+		{"another author", []string{"Jane Doe"}, []string{"Ann Writer"}, true},
+		{"an author added", []string{"By Jane Doe"}, []string{"Jane Doe", "Ann Writer"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := mustOpen(t)
+			in := ingest.New(&aggregator.Config{}, nil)
+			first := item(wire, "quay-1", "https://wire.test/quay", "Quay reopens after storm repairs", "The harbour quay reopened on Monday.", t0)
+			first.Authors = tt.was
+			first.Hash = first.EditHash()
+			apply(t, db, in, wire, first)
+			_, was := stored(t, db, first.ID)
+
+			again := first
+			again.Authors = tt.now
+			again.FirstSeen = first.FirstSeen.Add(2 * time.Hour)
+			again.Hash = again.EditHash()
+			apply(t, db, in, wire, again)
+			it, st := stored(t, db, first.ID)
+			if !slices.Equal(it.Authors, tt.now) {
+				t.Errorf("stored authors %q; want %q", it.Authors, tt.now)
+			}
+			want := was.Updated
+			if tt.moves {
+				want = again.FirstSeen
+			}
+			if !st.Updated.Equal(want) {
+				t.Errorf("authors %q, then %q: story updated %v; want %v", tt.was, tt.now, st.Updated, want)
+			}
+		})
+	}
+}
