@@ -56,3 +56,30 @@ func TestAuthorsReadAnewLeaveUpdated(t *testing.T) {
 		})
 	}
 }
+
+// TestAuthorsReadAnewOneSource stores an item with its author as an
+// earlier version of the parser kept it ("By Jane Doe | Harbour Wire"),
+// then its source's edit of it under a new GUID, with the author as the
+// parser now reads the same byline: the edit joins the item's story, as
+// it would have with the author read alike, where the two authors, taken
+// for two people, made them two posts of the source.
+func TestAuthorsReadAnewOneSource(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	const link = "https://wire.test/a/quay"
+	text := "Quay reopens after storm repairs"
+	body := "The harbour quay reopened on Monday after three weeks of repairs to the storm wall."
+	first := item(wire, "quay-1", link, text, body, t0)
+	first.Authors = []string{"By Jane Doe | Harbour Wire"}
+	apply(t, db, in, wire, first)
+
+	edited := item(wire, "quay-2", link+"-reopens", text, body+" Ferries call again from Tuesday.", t0.Add(time.Hour))
+	edited.Authors = []string{"Jane Doe (Harbour Wire)"}
+	res := apply(t, db, in, wire, edited)
+	_, a := stored(t, db, first.ID)
+	_, b := stored(t, db, edited.ID)
+	if a.ID != b.ID {
+		t.Errorf("authors %q, then %q under a new GUID: stories %s and %s (%d new, %d duplicates); want one",
+			first.Authors, edited.Authors, a.ID, b.ID, res.New, res.Duplicates)
+	}
+}

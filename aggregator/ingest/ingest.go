@@ -628,12 +628,20 @@ func rereadAuthors(old, it aggregator.Item) bool {
 		return false
 	}
 	for i, a := range old.Authors {
-		if name, addr := parse.Author(a); cmp.Or(name, addr) != it.Authors[i] {
+		if readAuthor(a) != it.Authors[i] {
 			return false
 		}
 	}
 	it.Authors = old.Authors
 	return redated(old, it)
+}
+
+// readAuthor returns a stored author as the parser now reads an author
+// (parse.Author): the name, else the address alone. An item stored by an
+// earlier version keeps its authors as that version read them.
+func readAuthor(a string) string {
+	name, addr := parse.Author(a)
+	return cmp.Or(name, addr)
 }
 
 // texts extracts each pending item's text, removes the source's chrome

@@ -1039,7 +1039,9 @@ func pointer(it aggregator.Item, doc *near.Doc) bool {
 
 // distinctPosts reports whether two items of one source are two posts
 // whatever their words: both name their authors and none the same (two
-// members' replies of "Same here on Linux." in one forum thread), both
+// members' replies of "Same here on Linux." in one forum thread), each
+// read as the parser now reads it (readAuthor: an item stored by an
+// earlier version may name "By Jane Doe" whom its edit names "Jane Doe"), both
 // carry media files and none the same (a daily show's episodes under one
 // title and description), their headlines each name what the other's
 // lacks, its text telling the names of a headline in title case
@@ -1070,7 +1072,7 @@ func distinctPosts(a, b aggregator.Item) bool {
 		near.HeadlinesOverOneText(a.Title, itemText(a), b.Title, itemText(b)) ||
 		near.NamesDisagreeIn(a.Title, itemText(a), b.Title, itemText(b)) ||
 		near.FiguresDisagreeUnder(a.Title, itemText(a), b.Title, itemText(b)) ||
-		disjoint(a.Authors, b.Authors, func(x string) string { return strings.ToLower(strings.TrimSpace(x)) }) ||
+		disjoint(a.Authors, b.Authors, func(x string) string { return strings.ToLower(readAuthor(x)) }) ||
 		disjoint(a.Enclosures, b.Enclosures, func(e aggregator.Enclosure) string { return e.URL }) ||
 		otherPictures(a, b) ||
 		otherDayPosts(a, b) ||
