@@ -83,3 +83,35 @@ func TestAuthorsReadAnewOneSource(t *testing.T) {
 			first.Authors, edited.Authors, a.ID, b.ID, res.New, res.Duplicates)
 	}
 }
+
+// TestAuthorsReadAnewNewFace stores an article with its author as an
+// earlier version of the parser kept it ("By Jane Doe | Harbour Wire"),
+// then the same article under its source's new URL, its author read as
+// the parser now reads the same byline, and decides the story again with
+// the new URL given priority: its face is now the article under the new
+// URL, the same article, so the story's updated date stays where it was.
+func TestAuthorsReadAnewNewFace(t *testing.T) {
+	db := mustOpen(t)
+	first, second, sources := movedPair()
+	first.Authors = []string{"By Jane Doe | Harbour Wire"}
+	second.Authors = []string{"Jane Doe (Harbour Wire)"}
+	in := ingest.New(&aggregator.Config{}, nil)
+	apply(t, db, in, sources[first.SourceID], first)
+	apply(t, db, in, sources[second.SourceID], second)
+	_, was := stored(t, db, second.ID)
+	if was.Face != first.ID {
+		t.Fatalf("face %s; want %s, stored first", was.Face, first.ID)
+	}
+
+	cfg := &aggregator.Config{Sources: []aggregator.SourceConfig{{URL: sources[second.SourceID].URL, Priority: 10}}}
+	err := db.Update(t.Context(), func(tx aggregator.Tx) error {
+		_, err := ingest.New(cfg, nil).Retag(tx, second.FirstSeen.Add(5*time.Hour), was.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("Retag: %v", err)
+	}
+	if _, st := stored(t, db, second.ID); st.Face != second.ID || !st.Updated.Equal(was.Updated) {
+		t.Errorf("after Retag: face %s updated %v; want face %s, updated %v as before", st.Face, st.Updated, second.ID, was.Updated)
+	}
+}
