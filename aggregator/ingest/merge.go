@@ -379,26 +379,44 @@ func recentMembers(st *aggregator.Story) []aggregator.Member {
 // the report each stands for: two of them in the two stories of one
 // report, one naming the wire's article and one a paper's copy of it,
 // are the aggregator's pointers at one report, not two reports of its own.
+// Whether a member is a pointer is asked only of members of a source that
+// reports in both stories: it reads the member's item, and a story of
+// hundreds of members is not read whole for every story it is compared
+// with.
 func shareReporter(a, b *aggregator.Story, named, points func(aggregator.Member) bool) bool {
-	own := map[string]bool{}
-	for _, m := range a.Members {
-		if reported(a, m, named) && !points(m) {
-			own[m.Source] = true
-		}
+	ra, rb := reporters(a, named), reporters(b, named)
+	own := func(ms []aggregator.Member) bool {
+		return slices.ContainsFunc(ms, func(m aggregator.Member) bool { return !points(m) })
 	}
-	for _, m := range b.Members {
-		if own[m.Source] && reported(b, m, named) && !points(m) {
+	for src, mb := range rb {
+		if ma, ok := ra[src]; ok && own(ma) && own(mb) {
 			return true
 		}
 	}
 	return false
 }
 
+// reporters returns the members of st that are their outlet's own report
+// (reported), by source.
+func reporters(st *aggregator.Story, named func(aggregator.Member) bool) map[string][]aggregator.Member {
+	times := make(map[string]time.Time, len(st.Members))
+	for _, m := range st.Members {
+		times[m.Item] = m.Time
+	}
+	out := map[string][]aggregator.Member{}
+	for _, m := range st.Members {
+		if reported(times, m, named) {
+			out[m.Source] = append(out[m.Source], m)
+		}
+	}
+	return out
+}
+
 // points reports whether a member is a pointer: an item that only points
 // at the report it names as its original.
 func (s *session) points(m aggregator.Member) bool {
 	it, err := s.item(m.Item)
-	if err != nil {
+	if err != nil || len(it.OriginLinks) == 0 {
 		return false
 	}
 	d, err := s.doc(m.Item)
@@ -421,8 +439,9 @@ func (s *session) named(m aggregator.Member) bool {
 	return m.Match.Key == linkOf(it) || m.Match.Key == it.Link
 }
 
-// reported tells whether a member of st is its outlet's own report rather
-// than a copy of another member. A member that joined as a copy of a
+// reported tells whether a member of a story, whose members' times by
+// item are times, is its outlet's own report rather than a copy of another
+// member. A member that joined as a copy of a
 // member published after it is the original, which its copy, stored
 // first, made look like a copy: a charity's press release fetched after
 // the sites that copied it is still the charity's own report, and its
@@ -430,7 +449,7 @@ func (s *session) named(m aggregator.Member) bool {
 // the story of a copy that named it, stored before it (named): a wire's
 // price list of a phone's smaller model, fetched after a scraper's copy
 // of it, stays apart from the story of its price list of the phone.
-func reported(st *aggregator.Story, m aggregator.Member, named func(aggregator.Member) bool) bool {
+func reported(times map[string]time.Time, m aggregator.Member, named func(aggregator.Member) bool) bool {
 	switch m.Match.Reason {
 	case aggregator.ReasonNew:
 		return true
@@ -440,10 +459,8 @@ func reported(st *aggregator.Story, m aggregator.Member, named func(aggregator.M
 		if m.Match.Key != "copy" {
 			return true
 		}
-		for _, w := range st.Members {
-			if w.Item == m.Match.With {
-				return m.Time.Before(w.Time)
-			}
+		if w, ok := times[m.Match.With]; ok {
+			return m.Time.Before(w)
 		}
 	}
 	return false

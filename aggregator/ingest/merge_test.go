@@ -2,6 +2,9 @@ package ingest_test
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -258,5 +261,97 @@ func TestSeriesCopyKeptFromNextDay(t *testing.T) {
 		if stories[link] == stories[late] {
 			t.Errorf("%s and the copy of the day before's bulletin are one story %s; want two", link, stories[link])
 		}
+	}
+}
+
+// readCounter is a store transaction that counts the items and features
+// read through it.
+type readCounter struct {
+	aggregator.Tx
+	read map[string]bool
+}
+
+func (r readCounter) Item(id string) (aggregator.Item, error) {
+	r.read[id] = true
+	return r.Tx.Item(id)
+}
+
+func (r readCounter) Features(id string) ([]byte, error) {
+	r.read[id] = true
+	return r.Tx.Features(id)
+}
+
+// TestLargeStoryMergeReadsRecentMembers files a story of 120 outlets'
+// copies of one report of a warehouse fire, fetched newest first so that
+// each copy came before the member it copies and counts as its outlet's
+// own report, beside a story of a ferry that shares a few of their words.
+// A further outlet's copy joins the fire's story and is compared with the
+// ferry's: deciding whether the two stories hold reports of one outlet
+// reads the members of the outlets they share, and the fetch reads no more
+// than the fire story's most recent members, not every one of them.
+func TestLargeStoryMergeReadsRecentMembers(t *testing.T) {
+	const outlets = 120
+	base := "Firefighters in Grenmouth battled a blaze at the Harlow Street warehouse through the night, the county fire service said on Tuesday. " +
+		"Crews from Grenmouth, Ostley and Pellham were called shortly after midnight and found the roof of the warehouse alight. " +
+		"Residents of Harlow Street were moved to the community hall at Dunmore Road while the smoke drifted over the harbour."
+	// Each copy ends in a few words of a shared stock, so that its
+	// lookup finds the story by words that not every member holds.
+	stock := func(n int, seed uint64) string {
+		r := rand.New(rand.NewPCG(seed, 7))
+		const cons, vow = "bcdfghklmnprstvz", "aeiou"
+		words := make([]string, n)
+		for i := range words {
+			w := rand.New(rand.NewPCG(uint64(r.IntN(150)), 9))
+			var b strings.Builder
+			for range 3 {
+				b.WriteByte(cons[w.IntN(len(cons))])
+				b.WriteByte(vow[w.IntN(len(vow))])
+			}
+			words[i] = b.String()
+		}
+		return strings.Join(words, " ") + "."
+	}
+	outlet := func(i int) (aggregator.SourceState, aggregator.Item) {
+		s := src(fmt.Sprintf("https://outlet-%d.test/feed", i))
+		link := fmt.Sprintf("https://outlet-%d.test/news/warehouse-fire", i)
+		return s, item(s, link, link, "Warehouse fire on Harlow Street in Grenmouth",
+			base+" "+stock(6, uint64(i)), t0.Add(-time.Duration(i)*time.Minute))
+	}
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	ferry := src("https://ferry.test/feed")
+	apply(t, db, in, ferry, item(ferry, "f-1", "https://ferry.test/news/ramp", "Ferry to Ostley resumes after repairs",
+		"The ferry between Grenmouth and Ostley resumed on Wednesday after three weeks of repairs to its ramp, the operator said. "+stock(12, 1000),
+		t0.Add(-3*time.Hour)))
+	for i := range outlets {
+		s, it := outlet(i)
+		apply(t, db, in, s, it)
+	}
+	_, first := outlet(0)
+	if _, st := stored(t, db, first.ID); len(st.Members) != outlets {
+		t.Fatalf("story of the fire has %d members; want %d", len(st.Members), outlets)
+	}
+	s, late := outlet(outlets)
+	rc := readCounter{read: map[string]bool{}}
+	err := db.Update(t.Context(), func(tx aggregator.Tx) error {
+		rc.Tx = tx
+		_, err := in.Apply(rc, s, []aggregator.Item{late})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, st := stored(t, db, late.ID)
+	if st.ID != first.ID {
+		t.Fatalf("the late copy is in story %s; want the fire's %s", st.ID, first.ID)
+	}
+	read := 0
+	for _, m := range st.Members {
+		if rc.read[m.Item] {
+			read++
+		}
+	}
+	if read > outlets/2 {
+		t.Errorf("Apply of one copy read %d of the fire story's %d members; want its most recent only", read, len(st.Members))
 	}
 }
