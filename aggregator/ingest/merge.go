@@ -212,11 +212,15 @@ func (s *session) namesAgree(a, b *aggregator.Story) (bool, error) {
 // posted the next afternoon, beside the second day's, is no report of the
 // second day's figures, however alike the two stories are on average, as
 // compare keeps such a copy out of the story of the member it resembles
-// most.
+// most. A story that already holds a member under the other's headline,
+// figures and all, is no other report of the series: a wire's report
+// whose headline's count it updated in place ("…: 3 dead", "…: 5 dead")
+// takes a copy of its new text, stored before the update, though its
+// story still holds a scraper's cut copy of the old.
 func (s *session) seriesMembers(a, b *aggregator.Story) (bool, error) {
 	type titled struct {
-		title string
-		doc   *near.Doc
+		title, template string // template: the title without its figures
+		doc             *near.Doc
 	}
 	titles := func(st *aggregator.Story) ([]titled, error) {
 		var out []titled
@@ -232,7 +236,7 @@ func (s *session) seriesMembers(a, b *aggregator.Story) (bool, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, titled{it.Title, d})
+			out = append(out, titled{it.Title, strings.ToLower(figureless(it.Title)), d})
 		}
 		return out, nil
 	}
@@ -244,14 +248,22 @@ func (s *session) seriesMembers(a, b *aggregator.Story) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	holds := func(ts []titled, y titled) bool {
+		return slices.ContainsFunc(ts, func(x titled) bool {
+			return x.template == y.template && !near.FiguresDisagree(x.title, y.title)
+		})
+	}
 	for _, x := range ta {
 		for _, y := range tb {
-			if !strings.EqualFold(figureless(x.title), figureless(y.title)) || !near.FiguresDisagree(x.title, y.title) {
+			if x.template != y.template || !near.FiguresDisagree(x.title, y.title) {
 				continue
 			}
 			// A copy of a report made before a figure in it was
 			// corrected is still a copy of it.
 			if x.doc != nil && y.doc != nil && near.Similarity(x.doc, y.doc).Kind() == "copy" {
+				continue
+			}
+			if holds(ta, y) || holds(tb, x) {
 				continue
 			}
 			return true, nil

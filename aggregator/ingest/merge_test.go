@@ -355,3 +355,47 @@ func TestLargeStoryMergeReadsRecentMembers(t *testing.T) {
 		t.Errorf("Apply of one copy read %d of the fire story's %d members; want its most recent only", read, len(st.Members))
 	}
 }
+
+// TestCountUpdatedInPlaceTakesCopyOfNewText files a wire's report "Tram
+// derails in Lyon: 3 dead", a scraper's copy of it without its first
+// paragraph under its headline, and a blog's copy of the report as the
+// wire later updated it in place ("…: 5 dead", a paragraph added), stored
+// before that update: the blog's copy stays apart from the report it does
+// not yet match. The update then comes, and the blog's copy joins the
+// wire's story, though the scraper's copy of the old version there still
+// counts three dead: the story holds the blog's headline, figures and all.
+func TestCountUpdatedInPlaceTakesCopyOfNewText(t *testing.T) {
+	blog := src("https://blog.test/feed")
+	first := "<p>Three people were killed when a tram derailed on a curve near Bellecour square in central Lyon on Friday morning, the city's transport operator TCL said.</p>"
+	updated := "<p>Five people were killed when a tram derailed on a curve near Bellecour square in central Lyon on Friday morning, the city's transport operator TCL said, after two of the injured died in hospital.</p>"
+	rest := "<p>The tram left the rails shortly after eight o'clock and struck a bus shelter where commuters were waiting for the number 27 bus to Villeurbanne.</p>" +
+		"<p>Firefighters freed three passengers trapped in the front carriage, and eleven people were taken to the Edouard Herriot hospital with injuries.</p>" +
+		"<p>TCL suspended all services on line T2 and said an inquiry had been opened into the cause of the derailment. Prosecutors in Lyon have also opened an investigation.</p>"
+	added := "<p>Mayor Gregory Doucet said the city was in mourning and ordered flags on public buildings to fly at half mast until Monday.</p>"
+	report := item(wire, "w-1", "https://wire.test/2024/03/01/lyon-tram-derails", "Tram derails in Lyon: 3 dead", first+rest, t0)
+	cut := item(copier, "c-1", "https://copier.test/lyon-tram-derails-3-dead", "Tram derails in Lyon: 3 dead", rest, t0.Add(30*time.Minute))
+	copied := item(blog, "b-1", "https://blog.test/lyon-tram-derails-5-dead", "Tram derails in Lyon: 5 dead", updated+rest+added, t0.Add(2*time.Hour))
+	edit := report
+	edit.Title = "Tram derails in Lyon: 5 dead"
+	edit.Summary = updated + rest + added
+	edit.Hash = edit.Title + "\x00" + edit.Summary
+	edit.FirstSeen = t0.Add(3 * time.Hour)
+
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	apply(t, db, in, wire, report)
+	apply(t, db, in, copier, cut)
+	apply(t, db, in, blog, copied)
+	_, r := stored(t, db, report.ID)
+	if _, c := stored(t, db, cut.ID); c.ID != r.ID {
+		t.Fatalf("the scraper's copy is in story %s; want the report's %s", c.ID, r.ID)
+	}
+	if _, b := stored(t, db, copied.ID); b.ID == r.ID {
+		t.Fatalf("before the update, the copy of its text is in the report's story %s; want it apart", r.ID)
+	}
+	apply(t, db, in, wire, edit)
+	_, r = stored(t, db, report.ID)
+	if _, b := stored(t, db, copied.ID); b.ID != r.ID {
+		t.Errorf("after the update, the copy of its text is in story %s; want the report's %s", b.ID, r.ID)
+	}
+}
