@@ -75,8 +75,11 @@ type source struct {
 	// created is the text of an Atom 0.3 entry's <created>, which gofeed
 	// does not read, when gofeed read no other date of the entry.
 	created string
-	// lang is an Atom entry's own xml:lang, which gofeed does not read.
-	lang string
+	// lang is an Atom entry's own xml:lang, which gofeed does not read;
+	// langSaid is set when the entry has one, also xml:lang="", which says
+	// its language is not known rather than the feed's.
+	lang     string
+	langSaid bool
 }
 
 func (n *normaliser) item(s source) aggregator.Item {
@@ -332,7 +335,8 @@ func (n *normaliser) item(s source) aggregator.Item {
 	it.Hash = it.EditHash()
 
 	// Language: an Atom entry's xml:lang, a JSON Feed item's language or
-	// an RSS item's dc:language, else the feed's.
+	// an RSS item's dc:language, else the feed's, unless the entry's
+	// xml:lang is "", XML's word for a language not known.
 	it.Language = languageTag(s.lang)
 	if s.json != nil && it.Language == "" {
 		it.Language = languageTag(s.json.Language)
@@ -340,7 +344,9 @@ func (n *normaliser) item(s source) aggregator.Item {
 	if it.Language == "" && gi.DublinCoreExt != nil && len(gi.DublinCoreExt.Language) > 0 {
 		it.Language = languageTag(gi.DublinCoreExt.Language[0])
 	}
-	it.Language = cmp.Or(it.Language, n.lang)
+	if !(s.langSaid && strings.TrimSpace(s.lang) == "") {
+		it.Language = cmp.Or(it.Language, n.lang)
+	}
 	return it
 }
 

@@ -244,7 +244,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 	titleTypes := sync.OnceValue(func() []bool { return atomTextTitles(b) })
 	bodies := sync.OnceValue(func() []string { return xhtmlBodies(b) })
 	created := sync.OnceValue(func() []string { return atomCreated(b) })
-	var entryLangs []string // each Atom entry's own xml:lang, when one has any
+	var entryLangs []entryLang // each Atom entry's own xml:lang, when one has any
 	if af != nil {
 		if entryLangs = atomEntryLanguages(b); len(entryLangs) != len(af.Entries) {
 			entryLangs = nil
@@ -278,7 +278,7 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 		case af != nil && i < len(af.Entries):
 			src.atom = af.Entries[i]
 			if entryLangs != nil {
-				src.lang = entryLangs[i]
+				src.lang, src.langSaid = entryLangs[i].tag, entryLangs[i].said
 			}
 			if bases != nil {
 				src.base = &bases[i]
@@ -722,16 +722,24 @@ func atomCreated(doc []byte) []string {
 	return padTo(out, n)
 }
 
+// entryLang is an Atom entry's own xml:lang. An entry without one (said
+// false) is in its feed's language; xml:lang="" (said, tag "") says that
+// its language is not known.
+type entryLang struct {
+	tag  string
+	said bool
+}
+
 // atomEntryLanguages returns the xml:lang of each entry of an Atom
-// document, "" for an entry without one, or nil when no entry has one:
-// gofeed reads the feed's, not an entry's. Most documents name no language
-// after their first entry starts, and are not read again.
-func atomEntryLanguages(doc []byte) []string {
+// document, or nil when no entry has one: gofeed reads the feed's, not an
+// entry's. Most documents name no language after their first entry starts,
+// and are not read again.
+func atomEntryLanguages(doc []byte) []entryLang {
 	at := bytes.Index(doc, []byte("entry"))
 	if at < 0 || !bytes.Contains(doc[at:], []byte("xml:lang")) {
 		return nil
 	}
-	var out []string
+	var out []entryLang
 	d := feedDecoder(doc)
 	depth, entry := 0, -1 // entry: the depth of the entry open, or -1
 	for {
@@ -744,10 +752,10 @@ func atomEntryLanguages(doc []byte) []string {
 			depth++
 			if entry < 0 && t.Name.Local == "entry" {
 				entry = depth
-				lang := ""
+				var lang entryLang
 				for _, a := range t.Attr {
 					if a.Name.Local == "lang" && (a.Name.Space == "xml" || a.Name.Space == xmlNS) {
-						lang = a.Value
+						lang = entryLang{tag: a.Value, said: true}
 					}
 				}
 				out = append(out, lang)

@@ -2605,8 +2605,9 @@ func TestParseSessionRecords(t *testing.T) {
 
 // TestItemLanguage checks the language each item keeps: an RSS item's
 // dc:language, else its channel's, in canonical form; a JSON Feed item's,
-// else its feed's; an Atom entry's xml:lang, else its feed's; and none for a feed that
-// declares none or something that is no language tag.
+// else its feed's; an Atom entry's xml:lang, else its feed's, and none for
+// an entry whose xml:lang is ""; and none for a feed that declares none or
+// something that is no language tag.
 func TestItemLanguage(t *testing.T) {
 	rss := func(channel, item string) string {
 		return `<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>` +
@@ -2629,6 +2630,8 @@ func TestItemLanguage(t *testing.T) {
 			`<entry xml:lang="ar-EG"><title>One</title><id>urn:1</id><link href="https://site.example/1"/><content xml:lang="fr">x</content></entry></feed>`, "application/atom+xml", "ar-EG"},
 		{"Atom entry's xml:lang under a prefix", `<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:title>T</a:title><a:id>urn:x</a:id>` +
 			`<a:entry xml:lang="ku"><a:title>One</a:title><a:id>urn:1</a:id><a:link href="https://site.example/1"/></a:entry></a:feed>`, "application/atom+xml", "ku"},
+		{"Atom entry's empty xml:lang", `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>T</title><id>urn:x</id>` +
+			`<entry xml:lang=""><title>One</title><id>urn:1</id><link href="https://site.example/1"/></entry></feed>`, "application/atom+xml", ""},
 		{"JSON Feed", `{"version":"https://jsonfeed.org/version/1.1","title":"T","language":"de",` +
 			`"items":[{"id":"1","url":"https://site.example/1","title":"One","content_text":"x"}]}`, "application/feed+json", "de"},
 		{"JSON Feed item", `{"version":"https://jsonfeed.org/version/1.1","title":"T","language":"de",` +
