@@ -1170,8 +1170,8 @@ func authorName(text string) string {
 // <jane@x.example>", "Jane Doe (jane@x.example)" and "jane@x.example (Jane
 // Doe)" (RSS 2.0's own form); "Smith, John" of `"Smith, John" <j@x.example>`
 // and of "Smith, John <j@x.example>"; "Jane Doe" of "By Jane Doe", and
-// "Jane Doe (Reuters)" of "By Jane Doe | Reuters", the outlet kept as a
-// comment. A comment that is no address ("Jane Doe (Reuters)") is part of
+// "Jane Doe (Reuters)" of "By Jane Doe | Reuters" and, with the address,
+// of "Jane Doe <jane@x.example> | Reuters", the outlet kept as a comment. A comment that is no address ("Jane Doe (Reuters)") is part of
 // the name, and so is a bar outside a byline ("Reporter | Photographer")
 // and "By" before a word in lower case ("By the numbers"); an address
 // alone has no name.
@@ -1180,8 +1180,11 @@ func Author(text string) (name, addr string) {
 	if isAddress(text) {
 		return "", text
 	}
-	if n, rest, ok := strings.Cut(text, "<"); ok && strings.HasSuffix(rest, ">") && isAddress(strings.TrimSuffix(rest, ">")) {
-		text, addr = strings.TrimSpace(n), strings.TrimSuffix(rest, ">")
+	outlet := "" // after a bar that follows the address: "Jane Doe <jane@x.example> | Reuters"
+	if n, rest, ok := strings.Cut(text, "<"); ok && addressThenOutlet(rest) {
+		a, tail, _ := strings.Cut(rest, ">")
+		text, addr = strings.TrimSpace(n), a
+		outlet = PlainText(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(tail), "|")))
 	} else if i := strings.LastIndex(text, " ("); i > 0 && strings.HasSuffix(text, ")") {
 		before, inner := text[:i], text[i+2:len(text)-1]
 		switch {
@@ -1199,17 +1202,45 @@ func Author(text string) (name, addr string) {
 	rest, ok := cutPrefixFold(name, "by ")
 	switch {
 	case !ok || rest == "":
-		return name, addr
+		return withOutlet(name, outlet), addr
 	case addr == "" && isAddress(rest):
 		return "", rest
 	case startsLower(rest):
-		return name, addr
+		return withOutlet(name, outlet), addr
 	}
 	name = rest
+	if outlet != "" {
+		return withOutlet(name, outlet), addr
+	}
 	if person, outlet, ok := strings.Cut(name, " | "); ok && person != "" && outlet != "" && !strings.Contains(outlet, "|") {
 		name = person + " (" + outlet + ")"
 	}
 	return name, addr
+}
+
+// addressThenOutlet reports whether rest, what follows the "<" in an
+// author, is an address and its ">", alone or followed by a bar and an
+// outlet ("jane@x.example> | Reuters").
+func addressThenOutlet(rest string) bool {
+	a, tail, ok := strings.Cut(rest, ">")
+	if !ok || !isAddress(a) {
+		return false
+	}
+	if tail = strings.TrimSpace(tail); tail == "" {
+		return true
+	}
+	outlet, barred := strings.CutPrefix(tail, "|")
+	outlet = strings.TrimSpace(outlet)
+	return barred && outlet != "" && !strings.ContainsAny(outlet, "|<>")
+}
+
+// withOutlet returns name with the outlet after it as a comment, "Jane
+// Doe (Reuters)", or name alone when there is no outlet or no name.
+func withOutlet(name, outlet string) string {
+	if name == "" || outlet == "" {
+		return name
+	}
+	return name + " (" + outlet + ")"
 }
 
 // startsLower reports whether s starts with a lower-case letter.

@@ -2220,7 +2220,7 @@ func checkDatesInLanguages(t *testing.T, name, lang string, cases []langDates) {
 
 // TestParseAuthorForms checks that an author written with an address
 // ("Smith, John <j@…>", "Jane Doe (jane@…)", RSS 2.0's "jane@… (Jane
-// Doe)") or as a byline ("By Jane Doe | Wire") is stored as the person's
+// Doe)", "Jane Doe <jane@…> | Wire") or as a byline ("By Jane Doe | Wire") is stored as the person's
 // name in each format that holds it (RSS's <author>, dc:creator and
 // managingEditor, Atom's <name>, JSON Feed's name), and that a comment in a name ("Jane Doe
 // (Harbour Wire)") stays in it, where gofeed left such an author out.
@@ -2240,6 +2240,8 @@ func TestParseAuthorForms(t *testing.T) {
 		{"Reporter | Photographer", "Reporter | Photographer"}, // no byline: no outlet after the bar
 		{"By the numbers", "By the numbers"},                   // a column's name, not a byline
 		{"By jane@wire.example", "jane@wire.example"},
+		{"Jane Doe <jane@wire.example> | Harbour Wire", "Jane Doe (Harbour Wire)"}, // the address is none of the name's markup
+		{"By Jane Doe <jane@wire.example> | Harbour Wire", "Jane Doe (Harbour Wire)"},
 	}
 	formats := []struct{ name, contentType, doc string }{
 		{"RSS author", "application/rss+xml", `<rss version="2.0"><channel><title>T</title><link>https://wire.example/</link>` +
@@ -2269,6 +2271,23 @@ func TestParseAuthorForms(t *testing.T) {
 			if got := f.Items[0].Authors; !slices.Equal(got, []string{tt.want}) {
 				t.Errorf("%s %q: authors %q; want [%q]", ft.name, tt.text, got, tt.want)
 			}
+		}
+	}
+}
+
+// TestAuthorAddressBeforeOutlet checks that Author reads an address
+// followed by a bar and an outlet as it reads the address alone after a
+// name, rather than as a tag of HTML that it drops.
+func TestAuthorAddressBeforeOutlet(t *testing.T) {
+	tests := []struct{ text, name, addr string }{
+		{"Jane Doe <jane@wire.example> | Harbour Wire", "Jane Doe (Harbour Wire)", "jane@wire.example"},
+		{"By Jane Doe <jane@wire.example> | Harbour Wire", "Jane Doe (Harbour Wire)", "jane@wire.example"},
+		{"Jane Doe <jane@wire.example>|Harbour Wire", "Jane Doe (Harbour Wire)", "jane@wire.example"},
+		{"Jane Doe <jane@wire.example>", "Jane Doe", "jane@wire.example"},
+	}
+	for _, tt := range tests {
+		if name, addr := Author(tt.text); name != tt.name || addr != tt.addr {
+			t.Errorf("Author(%q) = %q, %q; want %q, %q", tt.text, name, addr, tt.name, tt.addr)
 		}
 	}
 }
