@@ -1022,7 +1022,9 @@ func rssAuthorText(it *rss.Item) string {
 
 // authorText returns the first of author, the Dublin Core author, the
 // Dublin Core creator and itunes that is not empty, as gofeed picks an RSS
-// item's or channel's author, or "".
+// item's or channel's author, or "": the first that names a person, when
+// one before it is an address alone (<author>jane@x.example</author> and
+// <dc:creator>Jane Doe</dc:creator>), as RSS 2.0 asks for an address there.
 func authorText(author string, dc *ext.DublinCoreExtension, itunes string) string {
 	texts := []string{author}
 	if dc != nil {
@@ -1033,12 +1035,17 @@ func authorText(author string, dc *ext.DublinCoreExtension, itunes string) strin
 		}
 	}
 	texts = append(texts, itunes)
+	first := ""
 	for _, t := range texts {
-		if t != "" {
+		if t == "" {
+			continue
+		}
+		if name, _ := Author(t); name != "" {
 			return t
 		}
+		first = cmp.Or(first, t)
 	}
-	return ""
+	return first
 }
 
 func firstOf(list []string) string {

@@ -2292,6 +2292,37 @@ func TestAuthorAddressBeforeOutlet(t *testing.T) {
 	}
 }
 
+// TestParseAuthorAddressAndName checks that an RSS item or channel whose
+// <author> or managingEditor holds an address alone, as RSS 2.0 asks, and
+// whose dc:creator or itunes:author names a person is written by the
+// person, where the address was stored and the source's name published.
+func TestParseAuthorAddressAndName(t *testing.T) {
+	const ns = `xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"`
+	tests := []struct {
+		name, channel, item string
+		want                []string
+	}{
+		{"author and dc:creator", "", `<author>jane@wire.example</author><dc:creator>Jane Doe</dc:creator>`, []string{"Jane Doe"}},
+		{"author and itunes:author", "", `<author>jane@wire.example</author><itunes:author>Harbour Hour</itunes:author>`, []string{"Harbour Hour"}},
+		{"author with a name", "", `<author>jane@wire.example (Jane Doe)</author><dc:creator>Desk</dc:creator>`, []string{"Jane Doe"}},
+		{"author alone", "", `<author>jane@wire.example</author>`, []string{"jane@wire.example"}},
+		{"managingEditor and dc:creator", `<managingEditor>desk@wire.example</managingEditor><dc:creator>Night Desk</dc:creator>`, "", []string{"Night Desk"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := `<rss version="2.0" ` + ns + `><channel><title>Wire</title><link>https://wire.example/</link>` + tt.channel +
+				`<item><title>One</title><link>https://wire.example/1</link>` + tt.item + `</item></channel></rss>`
+			f, err := Parse([]byte(doc), "application/rss+xml", testFeedURL, "s", testNow, Options{})
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if len(f.Items) != 1 || !slices.Equal(f.Items[0].Authors, tt.want) {
+				t.Errorf("items %+v; want one by %q", f.Items, tt.want)
+			}
+		})
+	}
+}
+
 // TestParseWebMasterIsNoAuthor checks that an RSS channel's webMaster, the
 // address for the feed's technical problems, is not taken for the author
 // of its items: a news finder's headlines and an agency's notices name no
