@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"html"
 	"strings"
 
 	"golang.org/x/net/html/charset"
@@ -83,14 +84,15 @@ var defaultLimits = xmlLimits{depth: maxDepth, bindings: maxBindings, extensions
 // b itself, or, when b holds more than maxItems items or entries, b cut
 // before the first one past them with the elements still open there closed,
 // so that a feed of a hundred thousand tiny items costs no more than one of
-// maxItems; and how many extension elements and attributes that part has,
-// or more, as reserve takes them. It fails with an error wrapping
-// ErrTooComplex when that part goes past lim. A document that is not an
+// maxItems; and what the scan of that part found (xmlShape): how many
+// extension elements and attributes it has, or more, as reserve takes
+// them, and its entries' own xml:lang, which gofeed does not read. It
+// fails with an error wrapping ErrTooComplex when that part goes past lim. A document that is not an
 // XML feed (JSON, an HTML page, anything else) comes back as it is.
-func fitXML(b []byte, maxItems int, lim xmlLimits) ([]byte, int, error) {
+func fitXML(b []byte, maxItems int, lim xmlLimits) ([]byte, xmlShape, error) {
 	s := scanXML(b, maxItems, lim)
 	if !s.feed {
-		return b, 0, nil
+		return b, xmlShape{}, nil
 	}
 	doc := b
 	if s.cut >= 0 {
@@ -100,13 +102,13 @@ func fitXML(b []byte, maxItems int, lim xmlLimits) ([]byte, int, error) {
 	// exact count decides.
 	if s.over || s.extensions > lim.extensions {
 		if err := checkXML(doc, lim); err != nil {
-			return nil, 0, err
+			return nil, xmlShape{}, err
 		}
 	}
 	if s.elements > lim.elements {
-		return nil, 0, fmt.Errorf("%w: more than %d elements", ErrTooComplex, lim.elements)
+		return nil, xmlShape{}, fmt.Errorf("%w: more than %d elements", ErrTooComplex, lim.elements)
 	}
-	return doc, s.extensions, nil
+	return doc, s, nil
 }
 
 // xmlShape is what scanXML learns of a document.
@@ -124,6 +126,10 @@ type xmlShape struct {
 	// elements counts the start tags before cut, as many as the decoder
 	// reads.
 	elements int
+	// langs holds the xml:lang of each entry before cut, in order, but
+	// for an entry inside another (gofeed reads the feed's xml:lang, not
+	// an entry's), or nil when no entry has one.
+	langs []entryLang
 }
 
 // scanXML reads the markup of b without decoding it. Its counts are never
@@ -142,6 +148,7 @@ func scanXML(b []byte, maxItems int, lim xmlLimits) xmlShape {
 	var foreign []bool // whether a default namespace declared below the root applies to each
 	inScope, bindings, items := 0, 0, 0
 	root := true
+	inEntry, said := false, false // an entry is open; one has its own xml:lang
 	for i := 0; i < len(b); {
 		j := bytes.IndexByte(b[i:], '<')
 		if j < 0 {
@@ -158,6 +165,9 @@ func scanXML(b []byte, maxItems int, lim xmlLimits) xmlShape {
 				inScope -= open[n-1]
 				open, foreign = open[:n-1], foreign[:n-1]
 			}
+			if isEntry(tagName(b[i+2:])) {
+				inEntry = false
+			}
 			i = after(b, i+2, ">")
 		default:
 			name := tagName(b[i+1:])
@@ -172,10 +182,16 @@ func scanXML(b []byte, maxItems int, lim xmlLimits) xmlShape {
 			if isLocal(name, "item") || isLocal(name, "entry") {
 				if items++; items > maxItems {
 					s.cut = i
-					return s
+					return s.withLangs(said)
 				}
 			}
 			end, decls, attrs, dflt, empty := startTag(b, i+1+len(name))
+			if !inEntry && isEntry(name) {
+				lang, ok := attrValue(b[i+1+len(name):end], "xml:lang")
+				s.langs = append(s.langs, entryLang{tag: lang, said: ok})
+				said = said || ok
+				inEntry = !empty
+			}
 			i = end
 			s.elements++
 			inForeign := dflt && !isRoot || len(foreign) > 0 && foreign[len(foreign)-1]
@@ -199,7 +215,66 @@ func scanXML(b []byte, maxItems int, lim xmlLimits) xmlShape {
 			}
 		}
 	}
+	return s.withLangs(said)
+}
+
+// isEntry reports whether an element's name is an Atom entry's, "entry"
+// under any prefix or none, as gofeed reads it.
+func isEntry(name []byte) bool {
+	return string(name) == "entry" || bytes.HasSuffix(name, []byte(":entry"))
+}
+
+// withLangs returns s without its entries' languages when none said one.
+func (s xmlShape) withLangs(said bool) xmlShape {
+	if !said {
+		s.langs = nil
+	}
 	return s
+}
+
+// attrValue returns the value of the attribute name in the attributes of
+// a start tag, from after its element's name to its end, and whether the
+// tag has it. It reads them as the decoder does, a value quoted or not;
+// the references in a value ("&amp;") are read as HTML's.
+func attrValue(tag []byte, name string) (string, bool) {
+	for k := 0; k < len(tag); {
+		for k < len(tag) && (isXMLSpace(tag[k]) || tag[k] == '/' || tag[k] == '>') {
+			k++
+		}
+		start := k
+		for k < len(tag) && !isXMLSpace(tag[k]) && tag[k] != '=' && tag[k] != '>' && tag[k] != '/' {
+			k++
+		}
+		attr := tag[start:k]
+		for k < len(tag) && isXMLSpace(tag[k]) {
+			k++
+		}
+		var value []byte
+		if k < len(tag) && tag[k] == '=' {
+			for k++; k < len(tag) && isXMLSpace(tag[k]); k++ {
+			}
+			if k < len(tag) && (tag[k] == '"' || tag[k] == '\'') {
+				q := bytes.IndexByte(tag[k+1:], tag[k])
+				if q < 0 {
+					return "", false
+				}
+				value, k = tag[k+1:k+1+q], k+q+2
+			} else {
+				v := k
+				for k < len(tag) && !isXMLSpace(tag[k]) && tag[k] != '>' {
+					k++
+				}
+				value = tag[v:k]
+			}
+		}
+		if string(attr) == name {
+			return html.UnescapeString(string(value)), true
+		}
+		if k == start {
+			k++ // a byte that starts no attribute
+		}
+	}
+	return "", false
 }
 
 // skipUnread returns the offset past the comment, CDATA section,

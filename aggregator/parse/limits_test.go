@@ -305,3 +305,32 @@ func TestUnclosedLinks(t *testing.T) {
 		t.Errorf("OriginLinks = %q; want %q", got, want)
 	}
 }
+
+// TestScanEntryLanguages checks that the scan before the feed parser reads
+// each Atom entry's own xml:lang, in order and only an entry's: nothing at
+// all (nil) when xml:lang appears only inside entries, an entry without one
+// as not said, xml:lang="" as said and empty, and an entry inside another
+// as none of the feed's.
+func TestScanEntryLanguages(t *testing.T) {
+	const head = `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>T</title><id>urn:x</id>`
+	tests := []struct {
+		name, entries string
+		want          []entryLang
+	}{
+		{"in content alone", `<entry><id>1</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p xml:lang="fr">mot</p></div></content></entry>` +
+			`<entry xmlns:xml="http://www.w3.org/XML/1998/namespace"><id>2</id><summary>xml:lang="de"</summary></entry>`, nil},
+		{"each entry's", `<entry xml:lang="ar"><id>1</id></entry><entry><id>2</id></entry><entry xml:lang=""><id>3</id></entry>` +
+			`<a:entry xmlns:a="http://www.w3.org/2005/Atom" id='x' xml:lang = 'ku'><a:id>4</a:id></a:entry><entry xml:lang="pt&#45;BR"/>`,
+			[]entryLang{{"ar", true}, {}, {"", true}, {"ku", true}, {"pt-BR", true}}},
+		{"an entry inside one", `<entry xml:lang="he"><id>1</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><entry xml:lang="fr"/><p>open</div></content></entry>` +
+			`<entry xml:lang="fa"><id>2</id></entry>`, []entryLang{{"he", true}, {"fa", true}}},
+		{"a value that names the attribute", `<entry title='xml:lang="fr"'><id>1</id></entry><entry xml:lang="sw"><id>2</id></entry>`,
+			[]entryLang{{}, {"sw", true}}},
+	}
+	for _, tt := range tests {
+		s := scanXML([]byte(head+tt.entries+`</feed>`), 1<<30, defaultLimits)
+		if !slices.Equal(s.langs, tt.want) || (s.langs == nil) != (tt.want == nil) {
+			t.Errorf("%s: languages %+v; want %+v", tt.name, s.langs, tt.want)
+		}
+	}
+}

@@ -97,11 +97,11 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 	if firstByte(b) == '<' {
 		b = trimProlog(expandEntities(b))
 	}
-	doc, extensions, err := fitXML(b, opts.MaxItems, defaultLimits)
+	doc, shape, err := fitXML(b, opts.MaxItems, defaultLimits)
 	if err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", feedURL, err)
 	}
-	defer reserve(extensions)()
+	defer reserve(shape.extensions)()
 	doc = fitJSON(doc, opts.MaxItems)
 	// based is the document with its xml:base as written, which itemBases
 	// reads: a folder that folderBases wrote for gofeed is no base for a
@@ -126,13 +126,14 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 	brokeOff := false
 	if err != nil {
 		if cut := truncateToLastEntry(doc, err); cut != nil {
-			if _, _, err2 := fitXML(cut, opts.MaxItems, defaultLimits); err2 == nil {
+			if _, cutShape, err2 := fitXML(cut, opts.MaxItems, defaultLimits); err2 == nil {
 				// With no item before the damage, the feed is recorded as
 				// failed, not read as one with nothing new.
 				if gf2, err2 := feedParser.Parse(bytes.NewReader(cut)); err2 == nil && len(gf2.Items) > 0 {
 					based = truncateToLastEntry(based, err)
 					brokeOff = endsEarly(doc)
 					gf, doc, err = gf2, cut, nil
+					shape.langs = cutShape.langs
 				}
 			}
 		}
@@ -145,7 +146,7 @@ func Parse(body []byte, contentType, feedURL, sourceID string, now time.Time, op
 		now:      now,
 		feedBase: parseBase(feedURL),
 	}
-	f := n.feed(gf, doc, based, opts.MaxItems)
+	f := n.feed(gf, doc, based, shape.langs, opts.MaxItems)
 	f.Cut = brokeOff
 	return f, nil
 }
@@ -164,7 +165,10 @@ type normaliser struct {
 	order      dayOrder      // the order of day and month in its dates in figures: feedDayOrder
 }
 
-func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed {
+// feed normalises gf, read from b (based: b with its xml:base as
+// written), and at most maxItems of its items. entryLangs holds each Atom
+// entry's own xml:lang, as fitXML found them, or nil when none has one.
+func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, entryLangs []entryLang, maxItems int) *Feed {
 	f := &Feed{
 		Title:   truncateRunes(PlainText(gf.Title), maxTitle),
 		SiteURL: n.absURL(gf.Link),
@@ -244,11 +248,8 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, maxItems int) *Feed 
 	titleTypes := sync.OnceValue(func() []bool { return atomTextTitles(b) })
 	bodies := sync.OnceValue(func() []string { return xhtmlBodies(b) })
 	created := sync.OnceValue(func() []string { return atomCreated(b) })
-	var entryLangs []entryLang // each Atom entry's own xml:lang, when one has any
-	if af != nil {
-		if entryLangs = atomEntryLanguages(b); len(entryLangs) != len(af.Entries) {
-			entryLangs = nil
-		}
+	if af == nil || len(entryLangs) != len(af.Entries) {
+		entryLangs = nil
 	}
 	items := make([]aggregator.Item, 0, min(len(gf.Items), maxItems))
 	seen := make(map[string][]int, len(gf.Items)) // GUID as given → indexes in items
@@ -728,45 +729,6 @@ func atomCreated(doc []byte) []string {
 type entryLang struct {
 	tag  string
 	said bool
-}
-
-// atomEntryLanguages returns the xml:lang of each entry of an Atom
-// document, or nil when no entry has one: gofeed reads the feed's, not an
-// entry's. Most documents name no language after their first entry starts,
-// and are not read again.
-func atomEntryLanguages(doc []byte) []entryLang {
-	at := bytes.Index(doc, []byte("entry"))
-	if at < 0 || !bytes.Contains(doc[at:], []byte("xml:lang")) {
-		return nil
-	}
-	var out []entryLang
-	d := feedDecoder(doc)
-	depth, entry := 0, -1 // entry: the depth of the entry open, or -1
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return out
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if entry < 0 && t.Name.Local == "entry" {
-				entry = depth
-				var lang entryLang
-				for _, a := range t.Attr {
-					if a.Name.Local == "lang" && (a.Name.Space == "xml" || a.Name.Space == xmlNS) {
-						lang = entryLang{tag: a.Value, said: true}
-					}
-				}
-				out = append(out, lang)
-			}
-		case xml.EndElement:
-			if depth == entry {
-				entry = -1
-			}
-			depth--
-		}
-	}
 }
 
 // rssChannelAuthors returns the authors of an RSS channel that names a

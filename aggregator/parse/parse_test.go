@@ -2680,6 +2680,10 @@ func TestItemLanguage(t *testing.T) {
 			`<entry xml:lang="ar-EG"><title>One</title><id>urn:1</id><link href="https://site.example/1"/><content xml:lang="fr">x</content></entry></feed>`, "application/atom+xml", "ar-EG"},
 		{"Atom entry's xml:lang under a prefix", `<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:title>T</a:title><a:id>urn:x</a:id>` +
 			`<a:entry xml:lang="ku"><a:title>One</a:title><a:id>urn:1</a:id><a:link href="https://site.example/1"/></a:entry></a:feed>`, "application/atom+xml", "ku"},
+		{"Atom xml:lang inside an entry", `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>T</title><id>urn:x</id>` +
+			`<entry><title>One</title><id>urn:1</id><link href="https://site.example/1"/><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p xml:lang="fr">x</p></div></content></entry></feed>`, "application/atom+xml", "en"},
+		{"Atom entry's xml:lang in a feed that breaks off", `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>T</title><id>urn:x</id>` +
+			`<entry xml:lang="ar"><title>One</title><id>urn:1</id><link href="https://site.example/1"/></entry><entry xml:lang="fa"><title>Tw`, "application/atom+xml", "ar"},
 		{"Atom entry's empty xml:lang", `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>T</title><id>urn:x</id>` +
 			`<entry xml:lang=""><title>One</title><id>urn:1</id><link href="https://site.example/1"/></entry></feed>`, "application/atom+xml", ""},
 		{"JSON Feed", `{"version":"https://jsonfeed.org/version/1.1","title":"T","language":"de",` +
