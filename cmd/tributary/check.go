@@ -9,10 +9,8 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError("check takes no arguments")
 	}
-	// Run before a reload, check says what the reload would refuse.
-	if err := refuseEmpty(e.configPath); err != nil {
-		return err
-	}
+	// Run before a reload, check says what the reload would refuse: an
+	// empty file too (loadConfig).
 	cfg, tags, err := loadConfig(e)
 	if err != nil {
 		return err

@@ -259,6 +259,41 @@ func TestServeEmptyFile(t *testing.T) {
 	}
 }
 
+// TestStoreCommandsEmptyFile checks that the commands that open the store
+// at the config's storage.path refuse an empty or comment-only config as
+// check and serve do, with exit status 2 and the same message, rather than
+// work on (and poll, make) a store at the default storage.path in the
+// working directory.
+func TestStoreCommandsEmptyFile(t *testing.T) {
+	commands := [][]string{
+		{"poll"},
+		{"explain", "https://news.example/a"},
+		{"topics", "test", "all"},
+		{"backup", "copy.db"},
+		{"compact"},
+		{"opml"},
+	}
+	for _, text := range []string{"", "# Tributary configuration\n# (settings to come)\n", "~\n"} {
+		for _, args := range commands {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			path := filepath.Join(dir, "config.yaml")
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var out, errOut bytes.Buffer
+			err := run(t.Context(), append(args, "-config", path), &out, &errOut)
+			var ee *exitError
+			if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), path+": the file is empty") {
+				t.Errorf("%s with a config of %q = %v; want exit 2 saying that %s is empty", strings.Join(args, " "), text, err, path)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "data")); !os.IsNotExist(err) {
+				t.Errorf("%s with a config of %q left data/ in the working directory (stat: %v); want nothing made", strings.Join(args, " "), text, err)
+			}
+		}
+	}
+}
+
 // addDroughtTopic appends a topic that one stored story matches to the
 // config at path.
 func addDroughtTopic(t *testing.T, path string) {

@@ -40,9 +40,6 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usageError("serve takes no arguments")
 	}
-	if err := refuseEmpty(e.configPath); err != nil {
-		return err
-	}
 	cfg, tags, err := loadConfig(e)
 	if err != nil {
 		return err
@@ -292,11 +289,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 }
 
 // refuseEmpty returns an *exitError for bad configuration when the file at
-// path holds no settings (emptyFile). Such a file loads, every key at its
-// default, but it lists no sources and a reload refuses it (an editor's
-// save caught half done would drop every source and topic): check and
-// serve refuse it too, rather than say "ok" or run a daemon with nothing
-// to poll on the default address.
+// path holds no settings (emptyFile). Such a file would load, every key at
+// its default, but it lists no sources and a reload refuses it (an
+// editor's save caught half done would drop every source and topic):
+// every command refuses it too (loadConfig), rather than say "ok", run a
+// daemon with nothing to poll on the default address, or make and use a
+// store at the default storage.path. Those that ask a running daemon when
+// the file does not load (status, export, verify, health) ask it.
 func refuseEmpty(path string) error {
 	if empty, err := emptyFile(path); err == nil && empty {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%s: the file is empty (no settings, comments at most): it lists no sources, and a reload refuses it", path)}

@@ -17,7 +17,11 @@ import (
 
 // loadConfig loads and validates the configuration and compiles its topics.
 // Any problem is a usage error (exit 2) listing every problem, one per line.
+// A file with no settings is one (refuseEmpty), for every command.
 func loadConfig(e *env) (*aggregator.Config, *topic.Set, error) {
+	if err := refuseEmpty(e.configPath); err != nil {
+		return nil, nil, err
+	}
 	cfg, err := aggregator.LoadFile(e.configPath)
 	if err != nil {
 		return nil, nil, &exitError{code: exitUsage, err: err}
