@@ -151,14 +151,18 @@ var anyOrigin = []string{"*"}
 // page's request that names its own validators (If-None-Match,
 // If-Modified-Since): without it, a web-based reader that revalidates a
 // feed itself could not fetch it at all. A topic's page allows no other
-// origin.
+// origin. What is a feed is decided as serveTopic decides it (feedRequest),
+// a topic or format that does not exist among them: its 404 is readable by
+// any origin, so a web-based reader can see it.
 func (p *Publisher) serveTopicOptions(w http.ResponseWriter, r *http.Request) {
-	file := r.PathValue("file")
-	feed := false
-	if dot := strings.LastIndexByte(file, '.'); dot >= 0 {
-		_, feed = formatByExt(file[dot:])
-	}
-	servePreflight(w, feed)
+	servePreflight(w, feedRequest(p.state.Load(), r.PathValue("file")))
+}
+
+// feedRequest reports whether serveTopic takes /topics/{file} for a
+// request of a feed, known or not, rather than of a topic's page: file is
+// no topic's id and has an extension.
+func feedRequest(s *state, file string) bool {
+	return s.byID[file] == nil && strings.IndexByte(file, '.') >= 0
 }
 
 // servePreflight answers OPTIONS with the methods allowed and, when

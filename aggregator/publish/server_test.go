@@ -799,6 +799,15 @@ func TestCrossOriginPreflight(t *testing.T) {
 	if resp.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("preflight of /topics/world granted Access-Control-Allow-Origin %q; want none", resp.Header.Get("Access-Control-Allow-Origin"))
 	}
+	// The preflight grants what the GET gives: a feed request's 404 (an
+	// unknown format or topic) is readable by any origin, a page's not.
+	for _, path := range []string{"/topics/world.xml", "/topics/world.", "/topics/nosuch.atom", "/topics/nosuch.xml", "/topics/world.atom.bak", "/topics/nosuch"} {
+		got, _ := f.do(t, http.MethodGet, path)
+		pre, _ := f.do(t, http.MethodOptions, path, preflight...)
+		if g, p := got.Header.Get("Access-Control-Allow-Origin"), pre.Header.Get("Access-Control-Allow-Origin"); g != p {
+			t.Errorf("GET %s = %d with Access-Control-Allow-Origin %q; its preflight grants %q; want the same", path, got.StatusCode, g, p)
+		}
+	}
 	for _, path := range []string{"/topics/world", "/topics/world.atom"} {
 		resp, _ := f.do(t, http.MethodOptions, path)
 		if resp.StatusCode != http.StatusNoContent || !strings.Contains(resp.Header.Get("Allow"), "GET") {
