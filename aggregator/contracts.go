@@ -94,9 +94,9 @@ type Store interface {
 	// own is not), with their items, keys, bands and features, and returns
 	// how many stories it deleted.
 	Prune(ctx context.Context, cutoff time.Time) (int, error)
-	// ItemByLink finds a stored item whose link or canonical link is one of
-	// links.
-	ItemByLink(ctx context.Context, links ...string) (Item, Story, error)
+	// ItemByLink finds the stored item rank puts first (the lowest rank
+	// of 0 or more), of items ranked alike the first stored.
+	ItemByLink(ctx context.Context, rank func(Item) int) (Item, Story, error)
 	// Generation changes whenever a write transaction commits, so that a
 	// cache of what the store holds can tell when it may be stale.
 	Generation() uint64

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"slices"
-	"strings"
 
 	"github.com/tributary-feeds/tributary/aggregator"
 )
@@ -56,36 +54,38 @@ func (t *tx) PutItem(it aggregator.Item) error {
 // errFound stops ItemByLink's walk.
 var errFound = errors.New("found")
 
-// ItemByLink returns a stored item whose Link or CanonicalLink is one of
-// links (of several, the first stored), and its story, or an error wrapping
-// aggregator.ErrNotFound. It walks the
-// stored items (Export), as no index is kept by link: an index every item
-// adds to costs every commit a page write for each item, for a lookup that
-// only `explain` makes; the pipeline's dedup keys find most items by link
-// first (ingest.ItemByLink).
-func (d *DB) ItemByLink(ctx context.Context, links ...string) (aggregator.Item, aggregator.Story, error) {
+// ItemByLink returns the stored item that rank puts first, and its story,
+// or an error wrapping aggregator.ErrNotFound when rank is negative for
+// every item. rank tells how far an item's link is from the link looked
+// for (ingest.LinkRank): 0 for the link itself, more for its other
+// addresses, negative for none of them; of items ranked alike, the first
+// stored wins, as in the lookup by dedup keys (ingest.ItemByLink). It
+// walks the stored items (Export), as no index is kept by link: an index
+// every item adds to costs every commit a page write for each item, for a
+// lookup that only `explain` makes; the pipeline's dedup keys find most
+// items by link first.
+func (d *DB) ItemByLink(ctx context.Context, rank func(aggregator.Item) int) (aggregator.Item, aggregator.Story, error) {
 	var (
-		it aggregator.Item
-		st aggregator.Story
+		it   aggregator.Item
+		st   aggregator.Story
+		best = -1
 	)
-	links = slices.DeleteFunc(slices.Clone(links), func(l string) bool { return l == "" })
-	if len(links) == 0 {
-		return it, st, fmt.Errorf("no link: %w", aggregator.ErrNotFound)
-	}
 	err := d.Export(ctx, func(i aggregator.Item, s aggregator.Story) error {
-		if slices.Contains(links, i.Link) || slices.Contains(links, i.CanonicalLink) {
-			it, st = i, s
-			return errFound
+		if r := rank(i); r >= 0 && (best < 0 || r < best) {
+			it, st, best = i, s, r
+			if r == 0 {
+				return errFound
+			}
 		}
 		return nil
 	})
 	switch {
-	case errors.Is(err, errFound):
-		return it, st, nil
-	case err != nil:
-		return it, st, err
+	case err != nil && !errors.Is(err, errFound):
+		return aggregator.Item{}, aggregator.Story{}, err
+	case best < 0:
+		return aggregator.Item{}, aggregator.Story{}, fmt.Errorf("item at the link: %w", aggregator.ErrNotFound)
 	}
-	return it, st, fmt.Errorf("item with link %s: %w", strings.Join(links, " or "), aggregator.ErrNotFound)
+	return it, st, nil
 }
 
 // stampSeed makes ItemStamp's digests; they are compared within one

@@ -97,7 +97,7 @@ func TestPrune(t *testing.T) {
 		return nil
 	})
 	for _, it := range goneItems[:4] {
-		if _, _, err := d.ItemByLink(t.Context(), it.Link); !errors.Is(err, aggregator.ErrNotFound) {
+		if _, _, err := d.ItemByLink(t.Context(), atLink(it.Link)); !errors.Is(err, aggregator.ErrNotFound) {
 			t.Errorf("ItemByLink(%s) after Prune = %v; want ErrNotFound", it.Link, err)
 		}
 	}

@@ -222,7 +222,7 @@ func TestReadOnly(t *testing.T) {
 	if st, err := ro1.Source(ctx, it.SourceID); err != nil || st.Name != "RO" {
 		t.Errorf("Source(%s) = %+v, %v; want Name RO", it.SourceID, st, err)
 	}
-	got, _, err := ro2.ItemByLink(ctx, it.Link)
+	got, _, err := ro2.ItemByLink(ctx, atLink(it.Link))
 	if err != nil || got.ID != it.ID {
 		t.Errorf("ItemByLink(%q) = %s, %v; want %s", it.Link, got.ID, err, it.ID)
 	}
@@ -256,7 +256,7 @@ func TestContextCancelled(t *testing.T) {
 	_, calls["Prune"] = d.Prune(ctx, time.Now())
 	_, calls["Source"] = d.Source(ctx, "s")
 	_, calls["Sources"] = d.Sources(ctx)
-	_, _, calls["ItemByLink"] = d.ItemByLink(ctx, "https://x")
+	_, _, calls["ItemByLink"] = d.ItemByLink(ctx, atLink("https://x"))
 	_, calls["Backup"] = d.Backup(ctx, new(strings.Builder))
 	_, calls["Stats"] = d.Stats(ctx)
 	for name, err := range calls {
@@ -443,18 +443,18 @@ func TestItemByLink(t *testing.T) {
 		{long.Link, long.ID},
 	}
 	for _, tt := range tests {
-		it, st, err := d.ItemByLink(ctx, tt.link)
+		it, st, err := d.ItemByLink(ctx, atLink(tt.link))
 		if err != nil || it.ID != tt.wantItem || st.ID != a.StoryID && st.ID != long.StoryID || st.ID != it.StoryID {
 			t.Errorf("ItemByLink(%.40q) = item %s story %s, %v; want item %s with its story", tt.link, it.ID, st.ID, err, tt.wantItem)
 		}
 	}
 	for _, link := range []string{"", "https://one.example/none"} {
-		if _, _, err := d.ItemByLink(ctx, link); !errors.Is(err, aggregator.ErrNotFound) {
+		if _, _, err := d.ItemByLink(ctx, atLink(link)); !errors.Is(err, aggregator.ErrNotFound) {
 			t.Errorf("ItemByLink(%q) = %v; want ErrNotFound", link, err)
 		}
 	}
 	// Of several links, any finds the item, in one walk.
-	if it, _, err := d.ItemByLink(ctx, "https://one.example/none", long.Link); err != nil || it.ID != long.ID {
+	if it, _, err := d.ItemByLink(ctx, atLink("https://one.example/none", long.Link)); err != nil || it.ID != long.ID {
 		t.Errorf("ItemByLink(none, long) = %s, %v; want %s", it.ID, err, long.ID)
 	}
 
@@ -473,7 +473,7 @@ func TestItemByLink(t *testing.T) {
 		{a.CanonicalLink, b.ID},
 	}
 	for _, tt := range moved {
-		it, _, err := d.ItemByLink(ctx, tt.link)
+		it, _, err := d.ItemByLink(ctx, atLink(tt.link))
 		if tt.wantItem == "" {
 			if !errors.Is(err, aggregator.ErrNotFound) {
 				t.Errorf("after moving, ItemByLink(%q) = %s, %v; want ErrNotFound", tt.link, it.ID, err)

@@ -1274,9 +1274,9 @@ func disjoint[T any](a, b []T, key func(T) string) bool {
 // several, it returns one of the earliest of links, the first stored: given
 // a link and its canonical form, the item at that link comes before
 // another under the canonical link, as the entries of a live page
-// ("…/live#entry-2") all are. An item filed under none — its link names a
-// site's front page, say — is found only by walking the store
-// (store.DB.ItemByLink).
+// ("…/live#entry-2") all are (LinkRank). An item filed under none — its
+// link names a site's front page, say — is found only by walking the store
+// (store.DB.ItemByLink), which ranks items alike.
 func ItemByLink(tx aggregator.Tx, links ...string) (aggregator.Item, error) {
 	var found aggregator.Item
 	best := len(links) // the index in links of found's link
@@ -1297,11 +1297,8 @@ func ItemByLink(tx aggregator.Tx, links ...string) (aggregator.Item, error) {
 				if err != nil {
 					return it, err
 				}
-				for i, l := range links[:best] {
-					if ItemAt(it, l) {
-						found, best = it, i
-						break
-					}
+				if i := LinkRank(it, links[:best]); i >= 0 {
+					found, best = it, i
 				}
 				if best == 0 {
 					return found, nil
@@ -1313,6 +1310,15 @@ func ItemByLink(tx aggregator.Tx, links ...string) (aggregator.Item, error) {
 		return found, nil
 	}
 	return aggregator.Item{}, fmt.Errorf("item with link %s: %w", strings.Join(links, " or "), aggregator.ErrNotFound)
+}
+
+// LinkRank returns the index in links of the first link the item is at
+// (ItemAt), or -1 when it is at none. Given a link's addresses as
+// LinkForms orders them, the lower, the closer the item is to the link
+// as given: ItemByLink, and the walk of the store for items filed under
+// no key (store.DB.ItemByLink), take the item ranked lowest.
+func LinkRank(it aggregator.Item, links []string) int {
+	return slices.IndexFunc(links, func(l string) bool { return ItemAt(it, l) })
 }
 
 // ItemAt reports whether the item is at link: its link or its canonical

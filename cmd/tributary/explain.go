@@ -180,7 +180,7 @@ func itemByLink(ctx context.Context, db *store.DB, link string) (aggregator.Item
 		return err
 	})
 	if err == nil && !found {
-		it, story, err = db.ItemByLink(ctx, links...)
+		it, story, err = db.ItemByLink(ctx, func(it aggregator.Item) int { return ingest.LinkRank(it, links) })
 	}
 	switch {
 	case errors.Is(err, aggregator.ErrNotFound):

@@ -398,6 +398,34 @@ func TestExplainLinkForms(t *testing.T) {
 	}
 }
 
+// TestExplainFrontPageClosest checks that explain, for items filed under
+// no key (a site's front page), found by reading every stored item, shows
+// the one closest to the link given, as for items found by their keys: the
+// one at the link itself before one stored earlier at its canonical form.
+func TestExplainFrontPageClosest(t *testing.T) {
+	es := newExplainStore(t, "", "Town")
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	const front = "https://town.test/"
+	a := es.item("Town", "t-1", front, "Harbour crane collapses during night shift",
+		"A crane at the north harbour fell onto a container stack overnight; no one was hurt.", t0)
+	b := es.item("Town", "t-2", front+"?utm_source=rss", "Council votes to rebuild the old library",
+		"The council approved a plan to restore the old library on Mill Street, with work to start in spring.", t0.Add(time.Hour))
+	b.CanonicalLink = parse.CanonicalURL(b.Link)
+	es.ingest(t, a, b)
+	for _, tt := range []struct {
+		link string
+		it   aggregator.Item
+	}{
+		{b.Link, b},
+		{front, a},
+	} {
+		out := es.explain(t, tt.link)
+		if want := fmt.Sprintf("item   %s\n", tt.it.ID); !strings.HasPrefix(out, want) {
+			t.Errorf("explain %s begins %q; want %q (%q)", tt.link, strings.SplitN(out, "\n", 2)[0], strings.TrimSpace(want), tt.it.Title)
+		}
+	}
+}
+
 // TestReadersWithoutStore runs explain and topics test from a folder where
 // a relative storage.path names no file: they say that the path is
 // relative to the working directory, not that a daemon holds the store.
