@@ -256,7 +256,7 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 	listed := map[string]bool{} // the links of this fetch's items, schemeless
 	ids := map[string]bool{}    // the ids of this fetch's items
 	for _, it := range items {
-		listed[schemeless(linkOf(it))] = true
+		listed[schemeless(LinkOf(it))] = true
 		ids[it.ID] = true
 	}
 	var claimed map[string]bool // the stored items edits were made of
@@ -279,7 +279,7 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 			continue
 		}
 		it := p.it
-		link := linkOf(it)
+		link := LinkOf(it)
 		key := item{schemeless(link), it.Title, it.Summary, it.Content, files(it)}
 		again := fetched[key]
 		var edited *aggregator.Item
@@ -324,7 +324,7 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 				if err != nil {
 					return nil, fmt.Errorf("item %s: %w", r.Item, err)
 				}
-				was := item{schemeless(linkOf(old)), old.Title, old.Summary, old.Content, files(old)}
+				was := item{schemeless(LinkOf(old)), old.Title, old.Summary, old.Content, files(old)}
 				if was.link != key.link && queryless(was.link) == queryless(key.link) && !listed[was.link] {
 					// The same page, under a query made anew; one still
 					// listed at its own is another page its query names.
@@ -595,7 +595,7 @@ func storedVersion(tx aggregator.Tx, stamper itemStamper, it aggregator.Item, kn
 // nothing to write, and its story must not be announced as changed at
 // every poll. A date moved earlier is a correction, and an edit.
 func redated(old, it aggregator.Item) bool {
-	if it.Published.Before(old.Published) || linkOf(it) != linkOf(old) {
+	if it.Published.Before(old.Published) || LinkOf(it) != LinkOf(old) {
 		return false
 	}
 	it.Link, it.Published, it.Dated = old.Link, old.Published, old.Dated

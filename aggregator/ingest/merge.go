@@ -345,7 +345,7 @@ func (s *session) otherPages(a, b *aggregator.Story) (bool, error) {
 	// itself, and the item that names it tells nothing more.
 	holds := func(its []aggregator.Item, named []string) bool {
 		return slices.ContainsFunc(its, func(it aggregator.Item) bool {
-			return slices.Contains(named, linkOf(it)) || slices.Contains(named, it.Link)
+			return slices.Contains(named, LinkOf(it)) || slices.Contains(named, it.Link)
 		})
 	}
 	for _, x := range as {
@@ -448,7 +448,7 @@ func (s *session) named(m aggregator.Member) bool {
 	if err != nil {
 		return false
 	}
-	return m.Match.Key == linkOf(it) || m.Match.Key == it.Link
+	return m.Match.Key == LinkOf(it) || m.Match.Key == it.Link
 }
 
 // reported tells whether a member of a story, whose members' times by

@@ -227,7 +227,7 @@ func (s *session) onlyAgain(st *aggregator.Story, src string) bool {
 // found through the index of canonical links. A lookup that fails counts as
 // no such item.
 func (s *session) sharesLink(st *aggregator.Story, it aggregator.Item) bool {
-	link := linkOf(it)
+	link := LinkOf(it)
 	if it.Link == "" || !specificLink(link) {
 		return false
 	}
@@ -401,7 +401,7 @@ func (s *session) add(p *pending) (bool, error) {
 // item at another place of a page, and a page of the site that two items
 // of one source name.
 func (s *session) mergeNamers(p *pending, st *aggregator.Story) (*aggregator.Story, error) {
-	own := linkOf(p.it)
+	own := LinkOf(p.it)
 	if !specificLink(own) {
 		return st, nil
 	}
@@ -761,7 +761,7 @@ func (s *session) otherAtLink(p *pending, ref aggregator.KeyRef) (bool, error) {
 		return false, nil
 	}
 	was, err := s.storedDoc(p, ref, func(other aggregator.Item) bool {
-		return other.SourceID != p.it.SourceID && other.GUID == p.it.GUID && linkOf(other) == linkOf(p.it)
+		return other.SourceID != p.it.SourceID && other.GUID == p.it.GUID && LinkOf(other) == LinkOf(p.it)
 	})
 	if err != nil || was == nil {
 		return false, err
@@ -816,7 +816,7 @@ func (s *session) lookupKey(k exactKey, it aggregator.Item) (aggregator.KeyRef, 
 	// in its link's path or no title of its own; which it has is read once, not for every ref:
 	// untitled reads its whole text.
 	byText := k.reason == aggregator.ReasonText && len(refs) > 0 &&
-		(len(it.Authors) > 0 || len(it.Enclosures) > 0 || hasIDSegment(linkOf(it)) || untitled(it))
+		(len(it.Authors) > 0 || len(it.Enclosures) > 0 || hasIDSegment(LinkOf(it)) || untitled(it))
 	for i := len(refs) - 1; i >= 0; i-- {
 		r := refs[i]
 		if r.Item == it.ID || !within(r.Time, it.Published, s.in.window) {
@@ -871,7 +871,7 @@ func (s *session) foundOther(ref aggregator.KeyRef, named string) (bool, error) 
 	}
 	var st *aggregator.Story
 	for _, o := range cp.OriginLinks {
-		if o == named || o == linkOf(cp) || !specificLink(o) {
+		if o == named || o == LinkOf(cp) || !specificLink(o) {
 			continue
 		}
 		refs, err := s.tx.Keys(linkPrefix + o)
@@ -917,7 +917,7 @@ func (s *session) otherPlace(k exactKey, it aggregator.Item, ref aggregator.KeyR
 		if place(it.Link) != "" {
 			return true, nil
 		}
-		under, err := s.tx.Keys(linkPrefix + linkOf(it))
+		under, err := s.tx.Keys(linkPrefix + LinkOf(it))
 		if err != nil {
 			return false, fmt.Errorf("dedup key: %w", err)
 		}
@@ -1076,7 +1076,7 @@ func distinctPosts(a, b aggregator.Item) bool {
 		disjoint(a.Enclosures, b.Enclosures, func(e aggregator.Enclosure) string { return e.URL }) ||
 		otherPictures(a, b) ||
 		otherDayPosts(a, b) ||
-		idPages(linkOf(a), linkOf(b))
+		idPages(LinkOf(a), LinkOf(b))
 }
 
 // idPages reports whether two links name two pages of one site told apart
@@ -1162,7 +1162,7 @@ func otherDayPosts(a, b aggregator.Item) bool {
 	if !a.Dated || !b.Dated || a.Published.Sub(b.Published).Abs() < anotherDay {
 		return false
 	}
-	la, lb := linkOf(a), linkOf(b)
+	la, lb := LinkOf(a), LinkOf(b)
 	if !specificLink(la) || !specificLink(lb) || pagePath(la) == pagePath(lb) {
 		return false
 	}
@@ -1207,13 +1207,13 @@ func untitled(it aggregator.Item) bool {
 // or mobile path, "/print/news/…/tram-approved" for "/news/…/tram-approved")
 // is the article named.
 func otherPageOfOrigin(a, b aggregator.Item) bool {
-	bh, bs := siteOf(linkOf(b))
+	bh, bs := siteOf(LinkOf(b))
 	if bh == "" {
 		return false
 	}
 	named := false
 	for _, o := range a.OriginLinks {
-		if !specificLink(o) || o == linkOf(a) {
+		if !specificLink(o) || o == LinkOf(a) {
 			continue
 		}
 		oh, os := siteOf(o)
@@ -1328,7 +1328,7 @@ func ItemAt(it aggregator.Item, link string) bool {
 	if link == "" {
 		return false
 	}
-	return it.Link == link || it.CanonicalLink == link || slices.Contains(parse.MobilePages(linkOf(it)), link)
+	return it.Link == link || it.CanonicalLink == link || slices.Contains(parse.MobilePages(LinkOf(it)), link)
 }
 
 // A LinkForm is one of the addresses ingest takes for the page at a link.
@@ -1400,7 +1400,7 @@ const (
 // exactKeys returns the keys of it in the order they are trusted.
 func exactKeys(it aggregator.Item, doc *near.Doc) itemKeys {
 	var k itemKeys
-	link := linkOf(it)
+	link := LinkOf(it)
 	linked := specificLink(link)
 	global := globalGUID(it.GUID)
 	// An item whose GUID is its own link, as most are, is filed under it
@@ -1532,8 +1532,9 @@ func linkForms(prefix, link string) []string {
 	return forms
 }
 
-// linkOf is the link an item is known by: its canonical link, else its link.
-func linkOf(it aggregator.Item) string {
+// LinkOf is the link an item is known by: its canonical link, else its
+// link. explain names an item by it too.
+func LinkOf(it aggregator.Item) string {
 	if it.CanonicalLink != "" {
 		return it.CanonicalLink
 	}
@@ -1933,9 +1934,9 @@ func (s *session) quoted(doc, d *near.Doc, it aggregator.Item, m aggregator.Memb
 	}
 	switch {
 	case itQuotes && quotesHeadline(it, other):
-		return aggregator.Match{Reason: aggregator.ReasonOrigin, Score: 1, With: id, Key: linkOf(other)}, true, nil
+		return aggregator.Match{Reason: aggregator.ReasonOrigin, Score: 1, With: id, Key: LinkOf(other)}, true, nil
 	case otherQuotes && quotesHeadline(other, it):
-		return aggregator.Match{Reason: aggregator.ReasonOrigin, Score: 1, With: id, Key: linkOf(it)}, true, nil
+		return aggregator.Match{Reason: aggregator.ReasonOrigin, Score: 1, With: id, Key: LinkOf(it)}, true, nil
 	}
 	return aggregator.Match{}, false, nil
 }

@@ -245,12 +245,12 @@ func (in *Ingester) face(items []aggregator.Item, docs docFunc) (aggregator.Item
 	}
 	most := map[string]int{} // the most words of the members under each link
 	for _, r := range rs {
-		if l := linkOf(r.it); specificLink(l) {
+		if l := LinkOf(r.it); specificLink(l) {
 			most[l] = max(most[l], r.words)
 		}
 	}
 	for i, r := range rs {
-		if l := linkOf(r.it); specificLink(l) && 2*r.words < most[l] {
+		if l := LinkOf(r.it); specificLink(l) && 2*r.words < most[l] {
 			rs[i].cut = true
 		}
 	}

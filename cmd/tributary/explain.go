@@ -205,20 +205,11 @@ func foundAt(it aggregator.Item, f ingest.LinkForm) string {
 		}
 		return fmt.Sprintf("found at %s, %s", f.Link, f.How)
 	}
-	s := fmt.Sprintf("found at %s, the mobile (AMP) page of %s", linkOfItem(it), f.Link)
+	s := fmt.Sprintf("found at %s, the mobile (AMP) page of %s", ingest.LinkOf(it), f.Link)
 	if f.How != "" {
 		s += " (" + f.How + ")"
 	}
 	return s
-}
-
-// linkOfItem is the link an item is known by: its canonical link, else its
-// link.
-func linkOfItem(it aggregator.Item) string {
-	if it.CanonicalLink != "" {
-		return it.CanonicalLink
-	}
-	return it.Link
 }
 
 // storyItems reads the story's items in member order, and the text its
