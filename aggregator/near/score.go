@@ -383,10 +383,9 @@ func HeadlinesOverOneText(a, textA, b, textB string) bool {
 	if a == b {
 		return false
 	}
-	ha, hb := contentTerms(a), contentTerms(b)
-	none := map[string]bool{}
-	if !ownTerms(ha, hb, none) || !ownTerms(hb, ha, none) {
-		return false // read the texts only for headlines that differ so
+	ha, hb, differ := headlineTerms(a, b)
+	if !differ {
+		return false
 	}
 	ta, tb := contentTerms(Text(textA)), contentTerms(Text(textB))
 	if len(ta) == 0 || len(ta) != len(tb) {
@@ -414,12 +413,19 @@ func HeadlinesOverOneText(a, textA, b, textB string) bool {
 // headlines alone are compared, which a caller may do first, before it
 // reads anything else of the items.
 func HeadlinesDiffer(a, textA, b, textB string) bool {
-	ha, hb := contentTerms(a), contentTerms(b)
-	none := map[string]bool{}
-	if !ownTerms(ha, hb, none) || !ownTerms(hb, ha, none) {
-		return false // read the texts only for headlines that differ so
+	ha, hb, differ := headlineTerms(a, b)
+	if !differ {
+		return false
 	}
 	return ownTerms(ha, hb, contentTerms(Text(textB))) && ownTerms(hb, ha, contentTerms(Text(textA)))
+}
+
+// headlineTerms returns the terms of headlines a and b (contentTerms), and
+// whether each holds one the other lacks: HeadlinesDiffer and
+// HeadlinesOverOneText read the texts only for headlines that differ so.
+func headlineTerms(a, b string) (ha, hb map[string]bool, differ bool) {
+	ha, hb = contentTerms(a), contentTerms(b)
+	return ha, hb, ownTerms(ha, hb, nil) && ownTerms(hb, ha, nil)
 }
 
 // ShortText reports whether a text (an HTML fragment) is short as a
