@@ -1271,15 +1271,15 @@ func disjoint[T any](a, b []T, key func(T) string) bool {
 // ItemByLink finds a stored item at one of links (ItemAt) through the
 // dedup keys items are filed under (an item's canonical link, the article's
 // page of its mobile page, its GUID), or returns an error wrapping aggregator.ErrNotFound. Of
-// several, it returns one of the earliest of links, the first stored: given
-// a link and its canonical form, the item at that link comes before
-// another under the canonical link, as the entries of a live page
-// ("…/live#entry-2") all are (LinkRank). An item filed under none — its
+// several, it returns the one LinkRank ranks lowest, of those ranked alike
+// the first stored: the item whose own link is links[0] comes before
+// another whose canonical link is, as the entries of a live page
+// ("…/live#entry-2") all are, and before one at a later link. An item filed under none — its
 // link names a site's front page, say — is found only by walking the store
 // (store.DB.ItemByLink), which ranks items alike.
 func ItemByLink(tx aggregator.Tx, links ...string) (aggregator.Item, error) {
 	var found aggregator.Item
-	best := len(links) // the index in links of found's link
+	best := -1 // found's LinkRank
 	for _, link := range links {
 		if link == "" {
 			continue
@@ -1297,8 +1297,8 @@ func ItemByLink(tx aggregator.Tx, links ...string) (aggregator.Item, error) {
 				if err != nil {
 					return it, err
 				}
-				if i := LinkRank(it, links[:best]); i >= 0 {
-					found, best = it, i
+				if r := LinkRank(it, links); r >= 0 && (best < 0 || r < best) {
+					found, best = it, r
 				}
 				if best == 0 {
 					return found, nil
@@ -1306,19 +1306,31 @@ func ItemByLink(tx aggregator.Tx, links ...string) (aggregator.Item, error) {
 			}
 		}
 	}
-	if best < len(links) {
+	if best >= 0 {
 		return found, nil
 	}
 	return aggregator.Item{}, fmt.Errorf("item with link %s: %w", strings.Join(links, " or "), aggregator.ErrNotFound)
 }
 
-// LinkRank returns the index in links of the first link the item is at
-// (ItemAt), or -1 when it is at none. Given a link's addresses as
-// LinkForms orders them, the lower, the closer the item is to the link
-// as given: ItemByLink, and the walk of the store for items filed under
-// no key (store.DB.ItemByLink), take the item ranked lowest.
+// LinkRank ranks the item by the first of links it is at (ItemAt): twice
+// that link's index, and one more when the item is there by its canonical
+// link (or its mobile page) rather than its own link; -1 when it is at
+// none. Given a link's addresses as LinkForms orders them, the lower, the
+// closer the item is to the link as given: of two items under one
+// canonical link, the one whose own link is the link given comes first.
+// ItemByLink, and the walk of the store for items filed under no key
+// (store.DB.ItemByLink), take the item ranked lowest.
 func LinkRank(it aggregator.Item, links []string) int {
-	return slices.IndexFunc(links, func(l string) bool { return ItemAt(it, l) })
+	for i, l := range links {
+		switch {
+		case l == "":
+		case it.Link == l:
+			return 2 * i
+		case ItemAt(it, l):
+			return 2*i + 1
+		}
+	}
+	return -1
 }
 
 // ItemAt reports whether the item is at link: its link or its canonical

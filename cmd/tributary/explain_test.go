@@ -426,6 +426,33 @@ func TestExplainFrontPageClosest(t *testing.T) {
 	}
 }
 
+// TestExplainOwnLinkFirst checks that explain, of two items that share a
+// canonical link, shows the one whose own link is the link given, though
+// the other, at the link with a tracking parameter, was stored first.
+func TestExplainOwnLinkFirst(t *testing.T) {
+	es := newExplainStore(t, "", "Wire")
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	const page = "https://wire.test/world/harbour-wall"
+	a := es.item("Wire", "w-1", page+"?utm_source=rss", "Harbour wall collapses in storm",
+		"The old harbour wall gave way overnight as the storm drove waves over the quay.", t0)
+	a.CanonicalLink = parse.CanonicalURL(a.Link)
+	b := es.item("Wire", "w-2", page, "Harbour wall collapses in storm, council says",
+		"The old harbour wall gave way overnight as the storm drove waves over the quay, the council said.", t0.Add(time.Hour))
+	es.ingest(t, a, b)
+	for _, tt := range []struct {
+		link string
+		it   aggregator.Item
+	}{
+		{page, b},
+		{a.Link, a},
+	} {
+		out := es.explain(t, tt.link)
+		if want := fmt.Sprintf("item   %s\n", tt.it.ID); !strings.HasPrefix(out, want) {
+			t.Errorf("explain %s begins %q; want %q (%q)", tt.link, strings.SplitN(out, "\n", 2)[0], strings.TrimSpace(want), tt.it.Title)
+		}
+	}
+}
+
 // TestReadersWithoutStore runs explain and topics test from a folder where
 // a relative storage.path names no file: they say that the path is
 // relative to the working directory, not that a daemon holds the store.
