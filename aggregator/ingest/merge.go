@@ -223,16 +223,13 @@ func (s *session) seriesMembers(a, b *aggregator.Story) (bool, error) {
 		doc             *near.Doc
 	}
 	titles := func(st *aggregator.Story) ([]titled, error) {
-		var out []titled
-		for _, m := range recentMembers(st) {
-			it, err := s.item(m.Item)
-			if isNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			d, err := s.doc(m.Item)
+		its, err := s.recentItems(st)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]titled, 0, len(its))
+		for _, it := range its {
+			d, err := s.doc(it.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -319,25 +316,11 @@ func (s *session) distinctMembers(a, b *aggregator.Story) (bool, error) {
 // model's, each of the report its link names, stay two stories, as the
 // wire's two reports do.
 func (s *session) otherPages(a, b *aggregator.Story) (bool, error) {
-	items := func(st *aggregator.Story) ([]aggregator.Item, error) {
-		var out []aggregator.Item
-		for _, m := range recentMembers(st) {
-			it, err := s.item(m.Item)
-			if isNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, it)
-		}
-		return out, nil
-	}
-	as, err := items(a)
+	as, err := s.recentItems(a)
 	if err != nil {
 		return false, err
 	}
-	bs, err := items(b)
+	bs, err := s.recentItems(b)
 	if err != nil {
 		return false, err
 	}
@@ -371,6 +354,23 @@ func (s *session) otherPages(a, b *aggregator.Story) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// recentItems returns the stored items of st's recent members, in their
+// order; a member whose item is gone (pruned) is left out.
+func (s *session) recentItems(st *aggregator.Story) ([]aggregator.Item, error) {
+	var out []aggregator.Item
+	for _, m := range recentMembers(st) {
+		it, err := s.item(m.Item)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
 }
 
 // recentMembers returns the members of st that are compared, its last
