@@ -7,43 +7,29 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 )
 
 // resetter is a server on loopback that reads each request, answers with
 // head (nothing when empty), and resets the connection.
 type resetter struct {
-	ln    net.Listener
+	addr  string
 	mu    sync.Mutex
 	ports []string // the client's port of each connection taken
 }
 
 func newResetter(t *testing.T, head string) *resetter {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &resetter{ln: ln}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			_, port, _ := net.SplitHostPort(c.RemoteAddr().String())
-			r.mu.Lock()
-			r.ports = append(r.ports, port)
-			r.mu.Unlock()
-			_, _ = http.ReadRequest(bufio.NewReader(c))
-			_, _ = c.Write([]byte(head))
-			_ = c.(*net.TCPConn).SetLinger(0) // close with a reset
-			c.Close()
-		}
+	r := &resetter{}
+	r.addr = feedtest.RawServer(t, func(c net.Conn) {
+		_, port, _ := net.SplitHostPort(c.RemoteAddr().String())
+		r.mu.Lock()
+		r.ports = append(r.ports, port)
+		r.mu.Unlock()
+		_, _ = http.ReadRequest(bufio.NewReader(c))
+		_, _ = c.Write([]byte(head))
+		_ = c.(*net.TCPConn).SetLinger(0) // close with a reset
 	})
 	return r
 }
@@ -62,7 +48,7 @@ func TestResetNamesNoLocalPort(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newResetter(t, tt.head)
 			f := newFetcher(t, Options{})
-			url := "http://" + r.ln.Addr().String() + "/feed"
+			url := "http://" + r.addr + "/feed"
 			for range 2 {
 				_, err := f.Fetch(t.Context(), Request{URL: url})
 				if err == nil {
@@ -76,7 +62,7 @@ func TestResetNamesNoLocalPort(t *testing.T) {
 						t.Errorf("Fetch(%s) = %q; want no local port (%s) in it", url, err, port)
 					}
 				}
-				if !strings.Contains(err.Error(), r.ln.Addr().String()) {
+				if !strings.Contains(err.Error(), r.addr) {
 					t.Errorf("Fetch(%s) = %q; want the server's address in it", url, err)
 				}
 			}
