@@ -43,12 +43,7 @@ func newsboat(t *testing.T) func(url string) (nbCache, string) {
 	if err == nil {
 		python, err = exec.LookPath("python3")
 	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("newsboat or python3 missing (%v); install Debian's newsboat", err)
-		}
-		t.Skipf("newsboat or python3 missing (%v); Debian's newsboat", err)
-	}
+	needReader(t, err, "newsboat or python3", "newsboat")
 	return func(url string) (nbCache, string) {
 		t.Helper()
 		dir := t.TempDir()

@@ -64,12 +64,7 @@ func rome(t *testing.T) func(urls ...string) []romeFeed {
 			_, err = os.Stat(jar)
 		}
 	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("a JDK or ROME missing (%v); install Debian's default-jdk-headless and librome-java", err)
-		}
-		t.Skipf("a JDK or ROME missing (%v); Debian's default-jdk-headless and librome-java", err)
-	}
+	needReader(t, err, "a JDK or ROME", "default-jdk-headless and librome-java")
 	return func(urls ...string) []romeFeed {
 		t.Helper()
 		args := append([]string{"-cp", strings.Join(romeJars, ":"), "testdata/rome/Read.java"}, urls...)
@@ -103,6 +98,20 @@ type readerWant struct {
 	authors                             []string // "name <email>", or the name alone
 	categories                          []string
 	enclosures                          []string // "url type length", the URL as published, no length when unknown
+}
+
+// worldAndHostile publishes the topic world of one fixture with its
+// stories, the edge stories and the rich story, and the topic all of
+// another with the hostile story: the first fixture, what a reader must
+// show of each of world's entries, the second fixture, and the hostile
+// story's entry id.
+func worldAndHostile(t *testing.T) (f *fixture, want []readerWant, h *fixture, hostile string) {
+	t.Helper()
+	f = newFixture(t)
+	edge := putEdgeStories(t, f)
+	rich := putRichStory(t, f)
+	h = newFixture(t)
+	return f, worldWants(f, edge, rich), h, "urn:tributary:story:" + putHostileStory(t, h)[0]
 }
 
 // worldWants returns readerWant for each entry of the topic world, newest
@@ -146,12 +155,7 @@ func worldWants(f *fixture, edge []string, rich string) []readerWant {
 // HTML runs, with that story first. ROME reads no JSON Feed.
 func TestROME(t *testing.T) {
 	read := rome(t)
-	f := newFixture(t)
-	edge := putEdgeStories(t, f)
-	rich := putRichStory(t, f)
-	want := worldWants(f, edge, rich)
-	h := newFixture(t)
-	hostile := "urn:tributary:story:" + putHostileStory(t, h)[0]
+	f, want, h, hostile := worldAndHostile(t)
 	rssURL, atomURL := f.srv.URL+"/topics/world.rss", f.srv.URL+"/topics/world.atom"
 	feeds := read(rssURL, atomURL, h.srv.URL+"/topics/all.rss", h.srv.URL+"/topics/all.atom")
 	for i := 4; i < len(feeds); i += 2 {

@@ -50,12 +50,7 @@ func simplePie(t *testing.T) func(url string) spFeed {
 	if err == nil {
 		err = exec.Command(php, "-r", `exit(function_exists("xml_parser_create") ? 0 : 1);`).Run()
 	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("php with its XML extension, or SimplePie, missing (%v); install Debian's php-cli, php-xml and libphp-simplepie", err)
-		}
-		t.Skipf("php with its XML extension, or SimplePie, missing (%v); Debian's php-cli, php-xml and libphp-simplepie", err)
-	}
+	needReader(t, err, "php with its XML extension, or SimplePie,", "php-cli, php-xml and libphp-simplepie")
 	return func(url string) spFeed {
 		t.Helper()
 		var got spFeed

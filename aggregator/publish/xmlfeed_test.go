@@ -32,12 +32,7 @@ func xmlFeed(t *testing.T) func(url string) xfFeed {
 	if err == nil {
 		err = exec.Command(perl, "-MXML::Feed", "-MJSON::PP", "-e", "1").Run()
 	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("perl with XML::Feed missing (%v); install Debian's libxml-feed-perl", err)
-		}
-		t.Skipf("perl with XML::Feed missing (%v); Debian's libxml-feed-perl", err)
-	}
+	needReader(t, err, "perl with XML::Feed", "libxml-feed-perl")
 	return func(url string) xfFeed {
 		t.Helper()
 		cmd := exec.CommandContext(t.Context(), perl, "testdata/xmlfeed/read.pl", url)
@@ -60,12 +55,7 @@ func xmlFeed(t *testing.T) func(url string) xfFeed {
 // or HTML runs, with that story first. XML::Feed reads no JSON Feed.
 func TestXMLFeed(t *testing.T) {
 	read := xmlFeed(t)
-	f := newFixture(t)
-	edge := putEdgeStories(t, f)
-	rich := putRichStory(t, f)
-	want := worldWants(f, edge, rich)
-	h := newFixture(t)
-	hostile := "urn:tributary:story:" + putHostileStory(t, h)[0]
+	f, want, h, hostile := worldAndHostile(t)
 	for _, name := range []string{"all.rss", "all.atom"} {
 		got := read(h.srv.URL + "/topics/" + name)
 		if len(got.Entries) == 0 || got.Entries[0].ID != hostile || got.Entries[0].Link != "https://evil.example/a?b=1&c=%3C2%3E" {

@@ -14,12 +14,7 @@ import (
 // well-formed, with not even a warning.
 func TestXMLLint(t *testing.T) {
 	xmllint, err := exec.LookPath("xmllint")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("xmllint missing (%v); install Debian's libxml2-utils", err)
-		}
-		t.Skipf("xmllint missing (%v); Debian's libxml2-utils", err)
-	}
+	needReader(t, err, "xmllint", "libxml2-utils")
 	f := newFixture(t)
 	putHostileStory(t, f)
 	putEdgeStories(t, f)
@@ -46,4 +41,18 @@ func TestXMLLint(t *testing.T) {
 			t.Errorf("xmllint %s: %v\n%s", path, err, out)
 		}
 	}
+}
+
+// needReader skips the test when err says a reader it runs is missing (what,
+// in words), or fails it under CI=true, where .ci/run has installed the
+// Debian packages debs.
+func needReader(t *testing.T, err error, what, debs string) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s missing (%v); install Debian's %s", what, err, debs)
+	}
+	t.Skipf("%s missing (%v); Debian's %s", what, err, debs)
 }
