@@ -233,7 +233,7 @@ func (s *session) seriesMembers(a, b *aggregator.Story) (bool, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, titled{it.Title, strings.ToLower(figureless(it.Title)), d})
+			out = append(out, titled{it.Title, strings.ToLower(near.Figureless(it.Title)), d})
 		}
 		return out, nil
 	}

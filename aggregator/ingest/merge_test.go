@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -397,5 +399,42 @@ func TestCountUpdatedInPlaceTakesCopyOfNewText(t *testing.T) {
 	_, r = stored(t, db, report.ID)
 	if _, b := stored(t, db, copied.ID); b.ID != r.ID {
 		t.Errorf("after the update, the copy of its text is in story %s; want the report's %s", b.ID, r.ID)
+	}
+}
+
+// TestSeriesCopyKeptFromNextDayInWords is TestSeriesCopyKeptFromNextDay
+// with the bulletins' counts written in words, as many agencies write
+// those under ten ("Measles outbreak in Brakeby: nine new cases
+// confirmed"): the two days' headlines are one but for their figures all
+// the same, and the late copy of the day before's bulletin stays apart
+// from the next day's story.
+func TestSeriesCopyKeptFromNextDayInWords(t *testing.T) {
+	words := strings.NewReplacer(
+		"3 new cases", "three new cases", "7 new cases", "seven new cases", "8 new cases", "eight new cases",
+		"9 new cases", "nine new cases", "7 New Cases", "Seven New Cases",
+	)
+	dir := t.TempDir()
+	var paths []string
+	for _, name := range []string{"39-newsbrief.xml", "37-ohpa.xml", "36-orsundtoday.xml", "34-skimlist.json", "33-newshub360.xml", "32-dailyfeedz.json", "30-meridian.xml", "29-ohpa.xml"} {
+		body, err := os.ReadFile(filepath.Join("testdata/unseen13", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(words.Replace(string(body))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	stories, _ := runUnseen(t, paths)
+	late := "https://dailyfeedz.test/2025/03/11/measles-outbreak-in-brakeby-9-new-cases-confirmed/"
+	for _, link := range []string{
+		"https://www.ohpa.test/news/2025/03/11/measles-brakeby-update",
+		"https://newshub360.test/measles-outbreak-in-brakeby-7-new-cases-confirmed/",
+		"https://meridianwire.test/health/2025/03/11/brakeby-measles-outbreak-38-cases-MW4451",
+	} {
+		if stories[link] == stories[late] {
+			t.Errorf("%s and the copy of the day before's bulletin are one story %s; want two", link, stories[link])
+		}
 	}
 }

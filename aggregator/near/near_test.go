@@ -978,3 +978,25 @@ func TestFooter(t *testing.T) {
 		}
 	}
 }
+
+// TestFigureless checks that Figureless leaves out the figures
+// FiguresDisagree reads, in digits and in words, and nothing else: a
+// fraction, "one" alone and words that only hold a count's letters stay.
+func TestFigureless(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Measles in Brakeby: 7 new cases", "Measles in Brakeby:  new cases"},
+		{"Measles in Brakeby: seven new cases", "Measles in Brakeby:  new cases"},
+		{"Seven New Cases In Brakeby", " New Cases In Brakeby"},
+		{"Twenty-two dead, thirty‑one hurt", " dead,  hurt"},
+		{"Two-thirds of voters, one of them", "Two-thirds of voters, one of them"},
+		{"Often tends to nineteen", "Often tends to nineteen"},
+		{"Brakeby: ٣ new cases", "Brakeby:  new cases"},
+	} {
+		if got := Figureless(tt.in); got != tt.want {
+			t.Errorf("Figureless(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+		if got := Figureless(tt.in); FiguresDisagree(got, "x 1") {
+			t.Errorf("Figureless(%q) = %q still holds a figure", tt.in, got)
+		}
+	}
+}

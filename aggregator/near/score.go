@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Score is the similarity of two Docs and the signals it is made of, for
@@ -558,6 +559,54 @@ func figures(s string) []string {
 		}
 	}
 	return out
+}
+
+// Figureless returns s without the figures FiguresDisagree reads: its
+// digits, and its counts in words ("seven", "twenty-two"), so that the
+// headlines of one template under other counts ("Measles in Brakeby: 7
+// new cases", "…: nine new cases") are one string.
+func Figureless(s string) string {
+	s = hyphens.Replace(s)
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case unicode.IsDigit(r):
+			i += n
+		case unicode.IsLetter(r):
+			j := i + n
+			for j < len(s) {
+				r, n := utf8.DecodeRuneInString(s[j:])
+				if !unicode.IsLetter(r) && r != '-' {
+					break
+				}
+				j += n
+			}
+			if !isCount(s[i:j]) {
+				b.WriteString(s[i:j])
+			}
+			i = j
+		default:
+			b.WriteRune(r)
+			i += n
+		}
+	}
+	return b.String()
+}
+
+// isCount reports whether the word w is a count in words as figures reads
+// one: each of its parts a count or a ten, "one" after a ten
+// ("twenty-one").
+func isCount(w string) bool {
+	parts := strings.Split(strings.ToLower(w), "-")
+	for i, p := range parts {
+		_, count := countWords[p]
+		_, ten := tensWords[p]
+		if !count && !ten && !(p == "one" && i > 0 && tensWords[parts[i-1]] != "") {
+			return false
+		}
+	}
+	return true
 }
 
 // countWords spells the counts that figures reads in words. "One" is not
