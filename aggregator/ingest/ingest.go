@@ -343,11 +343,11 @@ func (s *session) storedAgain(work []*pending, items []aggregator.Item) ([]*pend
 					// one dated hours later is dated by the fetch, as
 					// some feeds date every item, with its GUID made anew.
 					if mine == nil {
-						mine = &[2]string{figureless(key.summary), figureless(key.content)}
+						mine = &[2]string{digitless(key.summary), digitless(key.content)}
 					}
 					theirs, ok := bare[old.ID]
 					if !ok {
-						theirs = [2]string{figureless(was.summary), figureless(was.content)}
+						theirs = [2]string{digitless(was.summary), digitless(was.content)}
 						bare[old.ID] = theirs
 					}
 					if theirs != *mine {
@@ -430,8 +430,11 @@ func (s *session) ownRefs(k, sourceID string, ofSource, read map[string]bool) ([
 	return out, nil
 }
 
-// figureless returns s without its ASCII digits.
-func figureless(s string) string {
+// digitless returns s without its ASCII digits: the counters a page writes
+// into an item's text ("Read 26 times"), which storedAgain passes over.
+// Counts written in words are news, not counters (near.Figureless leaves
+// those out too).
+func digitless(s string) string {
 	return strings.Map(func(r rune) rune {
 		if '0' <= r && r <= '9' {
 			return -1
