@@ -10,6 +10,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator"
 )
 
 // efFeed is what elfeed understood of a feed (testdata/elfeed/read.el).
@@ -62,6 +64,20 @@ func elfeed(t *testing.T) func(url string, doc []byte) efFeed {
 	}
 }
 
+// putLinklessEpisode stores, in the topic all, newer than the fixture's
+// stories and older than the hostile story, an episode that has a media
+// file and no page of its own, and returns its entry id.
+func putLinklessEpisode(t *testing.T, f *fixture) string {
+	t.Helper()
+	ids := putStories(t, f.db, storySpec{
+		at: t0.Add(9 * time.Hour), topics: []string{"all"},
+		items: []itemSpec{{src: srcAlpha, guid: "a-feed-only-episode", title: "Episode 13", content: "<p>Only the sound.</p>",
+			encs: []aggregator.Enclosure{{URL: "https://cdn.alpha.example/ep13.mp3", Type: "audio/mpeg", Length: 4096}}}},
+	})
+	f.pub.Changed("all")
+	return "urn:tributary:story:" + ids[0]
+}
+
 // TestElfeed has elfeed, the Emacs feed reader, read the topic world's
 // RSS and Atom feeds, fetched over HTTP, with the fixture's stories, the
 // edge stories and the rich story, with the functions its updater calls
@@ -69,16 +85,26 @@ func elfeed(t *testing.T) func(url string, doc []byte) efFeed {
 // every entry exactly what the stored items say: id, title, link, date,
 // authors, categories, media files and HTML. It must also read the feeds
 // of the topic all with the hostile story, each of whose fields holds what
-// XML forbids or HTML runs, with that story first. elfeed reads no JSON
-// Feed.
+// XML forbids or HTML runs, with that story first, and an episode without
+// a link next. elfeed reads no JSON Feed.
 func TestElfeed(t *testing.T) {
 	read := elfeed(t)
 	f, want, h, hostile := worldAndHostile(t)
+	episode := putLinklessEpisode(t, h)
 	for _, name := range []string{"all.rss", "all.atom"} {
+		feedURL := h.srv.URL + "/topics/" + name
 		_, doc := h.get(t, "/topics/"+name)
-		got := read(h.srv.URL+"/topics/"+name, doc)
-		if len(got.Entries) == 0 || got.Entries[0].ID != hostile || got.Entries[0].Link != "https://evil.example/a?b=1&c=%3C2%3E" {
+		got := read(feedURL, doc)
+		if len(got.Entries) < 2 || got.Entries[0].ID != hostile || got.Entries[0].Link != "https://evil.example/a?b=1&c=%3C2%3E" {
 			t.Errorf("%s: elfeed read %d entries, the first %+v; want %q first, at its item's link, escaped", name, len(got.Entries), got.Entries[:min(len(got.Entries), 1)], hostile)
+			continue
+		}
+		// For an entry without a link, elfeed takes an RSS item's guid
+		// and an Atom entry's first link of any kind, here its media
+		// file's.
+		wantLink := map[string]string{"all.rss": episode, "all.atom": "https://cdn.alpha.example/ep13.mp3"}[name]
+		if e := got.Entries[1]; e.ID != episode || e.Link != wantLink {
+			t.Errorf("%s: entry 1 %q at %q; want the episode %q at %q", name, e.ID, e.Link, episode, wantLink)
 		}
 	}
 	srvURL, err := url.Parse(f.srv.URL)

@@ -73,14 +73,21 @@ func rsstail(t *testing.T) func(url string) []rtEntry {
 // each entry's title, link, description, date and author: each must be
 // what the stored items say. It must also read the feeds of the topic all
 // with the hostile story, each of whose fields holds what XML forbids or
-// HTML runs, with that story first. rsstail reads no JSON Feed.
+// HTML runs, with that story first, and an episode without a link next.
+// rsstail reads no JSON Feed.
 func TestRsstail(t *testing.T) {
 	read := rsstail(t)
 	f, want, h, _ := worldAndHostile(t)
+	putLinklessEpisode(t, h)
 	for _, name := range []string{"all.rss", "all.atom"} {
 		got := read(h.srv.URL + "/topics/" + name)
-		if len(got) == 0 || got[0]["Link"] != "https://evil.example/a?b=1&c=%3C2%3E" {
+		if len(got) < 2 || got[0]["Link"] != "https://evil.example/a?b=1&c=%3C2%3E" {
 			t.Errorf("%s: rsstail printed %d entries, the first %q; want the hostile story first, at its item's link, escaped", name, len(got), got[:min(len(got), 1)])
+			continue
+		}
+		// rsstail shows no link for an entry without one.
+		if e := got[1]; e["Title"] != "Episode 13" || e["Link"] != "" {
+			t.Errorf("%s: entry 1 %q at %q; want the episode without a link", name, e["Title"], e["Link"])
 		}
 	}
 	for _, format := range []string{"rss", "atom"} {

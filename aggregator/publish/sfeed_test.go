@@ -58,16 +58,23 @@ func sfeedUnescape(s string) string {
 // say exactly what the stored items say: the date in Unix seconds, title,
 // link, HTML, id, first author, first media file and categories. It must
 // also read the feeds of the topic all with the hostile story, each of
-// whose fields holds what XML forbids or HTML runs, with that story first.
-// sfeed reads no JSON Feed.
+// whose fields holds what XML forbids or HTML runs, with that story first,
+// and an episode without a link next. sfeed reads no JSON Feed.
 func TestSfeed(t *testing.T) {
 	read := sfeed(t)
 	f, want, h, hostile := worldAndHostile(t)
+	episode := putLinklessEpisode(t, h)
 	for _, name := range []string{"all.rss", "all.atom"} {
 		_, doc := h.get(t, "/topics/"+name)
 		got := read(name, doc)
-		if len(got) == 0 || got[0].id != hostile || got[0].link != "https://evil.example/a?b=1&c=%3C2%3E" {
+		if len(got) < 2 || got[0].id != hostile || got[0].link != "https://evil.example/a?b=1&c=%3C2%3E" {
 			t.Errorf("%s: sfeed read %d entries, the first %+v; want %q first, at its item's link, escaped", name, len(got), got[:min(len(got), 1)], hostile)
+			continue
+		}
+		// sfeed shows no link for an entry without one, and the media
+		// file as its enclosure.
+		if e := got[1]; e.id != episode || e.link != "" || e.enclosure != "https://cdn.alpha.example/ep13.mp3" {
+			t.Errorf("%s: entry 1 %q at %q with enclosure %q; want the episode %q without a link", name, e.id, e.link, e.enclosure, episode)
 		}
 	}
 	for _, format := range []string{"rss", "atom"} {
