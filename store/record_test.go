@@ -196,9 +196,9 @@ func asVersion2(t *testing.T, path string) {
 }
 
 // TestVersion2File checks a file whose records are all in the items bucket:
-// read-only it reads as it is; a writable Open marks it version 3, and each
-// record moves to records when its item is written again, or goes when it
-// is pruned.
+// read-only it reads as it is and verifies sound; a writable Open marks it
+// version 4, and each record moves to records when its item is written
+// again, or goes when it is pruned.
 func TestVersion2File(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "agg.db")
 	d := mustOpenPath(t, path)
@@ -224,6 +224,9 @@ func TestVersion2File(t *testing.T) {
 	}
 	if s, err := ro.Stats(t.Context()); err != nil || s.Items != len(items) {
 		t.Errorf("Stats of a version 2 file: %d items, %v; want %d", s.Items, err, len(items))
+	}
+	if bad, err := ro.Verify(t.Context()); err != nil || len(bad) > 0 {
+		t.Errorf("Verify of a version 2 file opened read-only = %q, %v; want it sound", bad, err)
 	}
 	ro.Close()
 
