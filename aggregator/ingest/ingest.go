@@ -582,7 +582,7 @@ func storedVersion(tx aggregator.Tx, stamper itemStamper, it aggregator.Item, kn
 		return si, err
 	}
 	si.stored = true
-	if old.Hash != it.Hash && !redated(old, it) {
+	if old.Hash != it.Hash && !redated(old, it) || languageRead(old, it) {
 		si.old = &old
 	}
 	return si, nil
@@ -637,6 +637,19 @@ func rereadAuthors(old, it aggregator.Item) bool {
 	}
 	it.Authors = old.Authors
 	return redated(old, it)
+}
+
+// languageRead reports whether the fetched item it is the stored item old
+// (as redated or rereadAuthors sees it) but for the language its source
+// declares, which old lacks: it was stored by a version that kept no
+// item's language. The source changed nothing, but the item is written
+// again to take the language, once; until then its entries would never
+// say it.
+func languageRead(old, it aggregator.Item) bool {
+	if old.Language != "" || it.Language == "" {
+		return false
+	}
+	return old.Hash == it.Hash || redated(old, it) || rereadAuthors(old, it)
 }
 
 // readAuthor returns a stored author as the parser now reads an author

@@ -560,9 +560,10 @@ func (s *session) edit(p *pending) error {
 	it := &p.it
 	old := p.old
 	s.seen(*it) // before FirstSeen is the stored one: the story changed at this fetch
-	// Authors read anew from what the source still writes are no edit of
-	// its: the item takes them, and its entry keeps its updated date.
-	if !rereadAuthors(*old, *it) {
+	// Authors or a language read anew from what the source still writes
+	// are no edit of its: the item takes them, and its entry keeps its
+	// updated date.
+	if !rereadAuthors(*old, *it) && !languageRead(*old, *it) {
 		s.redone[it.ID] = it.Title != old.Title || it.Link != old.Link
 	}
 	it.StoryID = old.StoryID
