@@ -110,11 +110,17 @@ func daemonGet(ctx context.Context, cfg *aggregator.Config, path string) (*http.
 }
 
 // daemonRefused says what the daemon at base answered other than 200; a
-// 403 says which key to change.
+// 403 says which key to change, and a 404 that the daemon is older than
+// the command line, as after an upgrade of the binary that did not restart
+// the daemon.
 func daemonRefused(base string, resp *http.Response) string {
 	if resp.StatusCode == http.StatusForbidden {
 		return fmt.Sprintf("the running daemon at %s answered %s: its server.metrics_allow lists networks without "+
 			"this machine's address (a list replaces the default of this machine only: add this machine's addresses to it, such as 127.0.0.1/32 and ::1/128)", base, resp.Status)
+	}
+	if resp.StatusCode == http.StatusNotFound && resp.Request != nil {
+		return fmt.Sprintf("the running daemon at %s answered %s for %s, which a daemon of an earlier version of "+
+			"tributary does not serve: restart the daemon, so that it runs this version", base, resp.Status, resp.Request.URL.Path)
 	}
 	return fmt.Sprintf("the running daemon at %s answered %s", base, resp.Status)
 }

@@ -6,6 +6,8 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+	"github.com/tributary-feeds/tributary/store"
 )
 
 // upgradeOrigin serves the feeds that the stores in testdata/upgrade were
@@ -260,5 +263,28 @@ func TestUpgradeOlderStores(t *testing.T) {
 				t.Errorf("verify after the upgrade = %v, %q %q; want it sound", err, out, errOut)
 			}
 		})
+	}
+}
+
+// TestAskingAnEarlierDaemon runs verify while a daemon of an earlier
+// version holds the store, as after the binary was replaced and the daemon
+// not restarted: the daemon knows no /api/verify, and the command says to
+// restart it, where it said only that the daemon answered 404.
+func TestAskingAnEarlierDaemon(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "data", "tributary.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	earlier := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(earlier.Close)
+	cfg := saveConfig(t, dir, fmt.Sprintf("server:\n  listen: %q\nstorage:\n  path: %q\nsources:\n  - url: \"http://127.0.0.1:1/feed.rss\"\n",
+		earlier.Listener.Addr().String(), path))
+	_, _, err = tributary(t, "verify", "-config", cfg)
+	if err == nil || !strings.Contains(err.Error(), "404") || !strings.Contains(err.Error(), "/api/verify") ||
+		!strings.Contains(err.Error(), "earlier version") || !strings.Contains(err.Error(), "restart the daemon") {
+		t.Errorf("verify asking a daemon without /api/verify = %v; want it to say the daemon is of an earlier version, to restart", err)
 	}
 }
