@@ -205,8 +205,8 @@ func chooseLabel(b []byte, httpLabel, declared string) string {
 	if declared == "" || !hasNonASCII(b) || utf8.Valid(b) {
 		return httpLabel
 	}
-	enc, name := charset.Lookup(strings.TrimSpace(httpLabel))
-	denc, dname := charset.Lookup(strings.TrimSpace(declared))
+	enc, name := lookupCharset(httpLabel)
+	denc, dname := lookupCharset(declared)
 	if denc == nil || dname == name || dname == "utf-8" || strings.HasPrefix(dname, "utf-16") {
 		return httpLabel
 	}
@@ -217,6 +217,21 @@ func chooseLabel(b []byte, httpLabel, declared string) string {
 		return httpLabel
 	}
 	return declared
+}
+
+// lookupCharset returns the encoding a charset label names and its
+// canonical name, as charset.Lookup does, or nil for an unknown label and
+// for the labels the WHATWG Encoding Standard maps to its "replacement"
+// encoding (ISO-2022-KR, ISO-2022-CN, HZ-GB-2312): that encoding decodes
+// any document to one U+FFFD, so that a browser shows nothing of it, and a
+// feed served under such a label by a misconfigured or hostile server
+// would be lost whole. Its bytes are read as those of an unlabelled one.
+func lookupCharset(label string) (encoding.Encoding, string) {
+	enc, name := charset.Lookup(strings.TrimSpace(label))
+	if name == "replacement" {
+		return nil, ""
+	}
+	return enc, name
 }
 
 // inEncoding reports whether b, which holds bytes beyond ASCII and is not
@@ -235,7 +250,7 @@ func inEncoding(b []byte, enc encoding.Encoding, name string) bool {
 // decodeLabelled decodes an ASCII-compatible document whose encoding is
 // declared as label (possibly empty or wrong).
 func decodeLabelled(b []byte, label string) []byte {
-	enc, name := charset.Lookup(strings.TrimSpace(label))
+	enc, name := lookupCharset(label)
 	if enc == nil || name == "utf-8" || strings.HasPrefix(name, "utf-16") {
 		// Unknown, UTF-8, or a UTF-16 label on bytes that are plainly not
 		// UTF-16 (decodeUnicode found no zero bytes): read as UTF-8.

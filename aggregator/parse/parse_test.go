@@ -583,6 +583,10 @@ func TestToUTF8(t *testing.T) {
 		{"declared latin, really utf-8", "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>é</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>é</a>"},
 		{"undeclared cp1252", "<a>don\x92t</a>", "", "<a>don’t</a>"},
 		{"bogus label", "<?xml version=\"1.0\" encoding=\"bogus\"?><a>é</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>é</a>"},
+		// Labels the web decodes to one replacement character are passed
+		// over as unknown ones are.
+		{"replacement label", "<?xml version=\"1.0\" encoding=\"iso-2022-kr\"?><a>x</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>x</a>"},
+		{"replacement http charset", "<a>x</a>", "text/xml; charset=hz-gb-2312", "<a>x</a>"},
 		{"control characters", "<a>x\x01y\x00z</a>", "", "<a>xyz</a>"},
 		{"sloppy header", "<a>\xe9</a>", "text/xml;charset = iso-8859-1", "<a>é</a>"},
 		{"sloppy header, upper case", "<a>\xe9</a>", "text/xml;CharSet = iso-8859-1", "<a>é</a>"},

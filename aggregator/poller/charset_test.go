@@ -1,0 +1,54 @@
+package poller_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/korean"
+
+	"github.com/tributary-feeds/tributary/aggregator"
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+)
+
+// TestCharsetReadAsNoText polls feeds whose servers label them with a
+// charset that the web reads as no text at all (ISO-2022-KR, HZ-GB-2312,
+// which browsers decode to one replacement character): each is read from
+// its bytes, as one with an unknown label is, and its items stored,
+// where the whole feed was lost as "not a feed". A declaration beside
+// such a label that the bytes are in is taken.
+func TestCharsetReadAsNoText(t *testing.T) {
+	rss := func(decl, title string) []byte {
+		return []byte(`<?xml version="1.0"` + decl + `?><rss version="2.0"><channel><title>Harbour Gazette</title>
+<link>http://gazette.example/</link><item><title>` + title + `</title><link>http://gazette.example/news/1</link>
+<guid>gazette-1</guid><description>The ferry runs again from Monday.</description></item></channel></rss>`)
+	}
+	eucKR, err := korean.EUCKR.NewEncoder().Bytes(rss(` encoding="EUC-KR"`, "한강 유람선 운항 재개"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := feedtest.NewOrigin(t)
+	o.Feed("/http-label.rss", "application/rss+xml; charset=iso-2022-kr", rss("", "Ferry service resumes"))
+	o.Feed("/declared.rss", "application/rss+xml", rss(` encoding="HZ-GB-2312"`, "Ferry service resumes"))
+	o.Feed("/korean.rss", "text/xml; charset=csISO2022KR", eucKR)
+	urls := []string{o.URL("/http-label.rss"), o.URL("/declared.rss"), o.URL("/korean.rss")}
+	db := mustOpen(t)
+	p := newPoller(t, config(t, "", urls...), db, feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)).Now)
+	p.PollAll(t.Context(), nil)
+	for _, u := range urls {
+		if st := state(t, db, u); st.LastError != "" || st.Items != 1 {
+			t.Errorf("%s: error %q, %d items; want its one item read", u, st.LastError, st.Items)
+		}
+	}
+	var titles []string
+	if err := db.Export(t.Context(), func(it aggregator.Item, _ aggregator.Story) error {
+		titles = append(titles, it.Title)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(titles)
+	if want := []string{"Ferry service resumes", "Ferry service resumes", "한강 유람선 운항 재개"}; !slices.Equal(titles, want) {
+		t.Errorf("stored titles %q; want %q", titles, want)
+	}
+}
