@@ -461,6 +461,21 @@ const (
 	manyTE        = "too many transfer encodings: "
 )
 
+// headersExceeded and headerListTooLarge are in the words in which
+// net/http refuses response headers past Transport.MaxResponseHeaderBytes,
+// over HTTP/1 and over HTTP/2.
+const (
+	headersExceeded    = "server response headers exceeded "
+	headerListTooLarge = "header list too large"
+)
+
+// h2Compression and h2Protocol end the words of the HTTP/2 connection
+// errors in which net/http refuses response headers too large to read.
+const (
+	h2Compression = "connection error: COMPRESSION_ERROR"
+	h2Protocol    = "connection error: PROTOCOL_ERROR"
+)
+
 // describe is requestError for the request of one URL; nameURL says
 // whether the message names the URL requested, when nothing else in it
 // does.
@@ -490,6 +505,22 @@ func (f *Fetcher) describe(rctx context.Context, err error, phase string, nameUR
 		// chunked"), which HTTP/1.1 allows and no client has to read:
 		// net/http refuses the answer, in words of its own connection.
 		err = newError(err, "unsupported transfer-encoding %s: only chunked is read; a compressed feed is sent with a Content-Encoding", coding)
+	}
+	switch msg := err.Error(); {
+	case strings.Contains(msg, headersExceeded) || strings.Contains(msg, headerListTooLarge):
+		// In net/http's words of its own connection, which an operator
+		// cannot act on: "HTTP/1.x transport connection broken: …", or
+		// over HTTP/2 a stream's PROTOCOL_ERROR. The 1xx answers before
+		// the final one count (an endless stream of 100 Continue).
+		err = newError(err, "response headers larger than %d bytes", maxHeaderBytes)
+	case strings.HasSuffix(msg, h2Compression) || strings.HasSuffix(msg, h2Protocol):
+		// What net/http says over HTTP/2 of a header longer than the
+		// limit (COMPRESSION_ERROR), or of headers far past it
+		// (PROTOCOL_ERROR), as it says of headers it cannot decode and
+		// frames out of order.
+		code := msg[strings.LastIndexByte(msg, ' ')+1:]
+		err = newError(err, "the HTTP/2 answer could not be read (%s): response headers larger than %d bytes, or a broken server",
+			code, maxHeaderBytes)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
