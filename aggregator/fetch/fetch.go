@@ -469,6 +469,15 @@ const (
 	headerListTooLarge = "header list too large"
 )
 
+// oldTLSAlert and oldTLSChosen are in the words in which crypto/tls fails
+// a handshake with a server that speaks no TLS version of 1.2 or later:
+// the server's alert to the versions offered, and the client's refusal of
+// the one the server chose, given in hexadecimal (301 for TLS 1.0).
+const (
+	oldTLSAlert  = "remote error: tls: protocol version not supported"
+	oldTLSChosen = "tls: server selected unsupported protocol version "
+)
+
 // h2Compression and h2Protocol end the words of the HTTP/2 connection
 // errors in which net/http refuses response headers too large to read.
 const (
@@ -513,6 +522,17 @@ func (f *Fetcher) describe(rctx context.Context, err error, phase string, nameUR
 		// over HTTP/2 a stream's PROTOCOL_ERROR. The 1xx answers before
 		// the final one count (an endless stream of 100 Continue).
 		err = newError(err, "response headers larger than %d bytes", maxHeaderBytes)
+	case strings.Contains(msg, oldTLSAlert):
+		// The server's alert to a client that offers TLS 1.2 and 1.3
+		// alone: read as it stands, it does not say whose version.
+		err = newError(err, "the server speaks no TLS version of 1.2 or later, the least a feed is fetched with (%s)", msg)
+	case strings.Contains(msg, oldTLSChosen):
+		v := msg[strings.Index(msg, oldTLSChosen)+len(oldTLSChosen):]
+		name, ok := map[string]string{"300": "SSL 3.0", "301": "TLS 1.0", "302": "TLS 1.1"}[v]
+		if !ok {
+			name = "TLS version " + v
+		}
+		err = newError(err, "the server speaks %s, older than TLS 1.2, the least a feed is fetched with (%s)", name, msg)
 	case strings.HasSuffix(msg, h2Compression) || strings.HasSuffix(msg, h2Protocol):
 		// What net/http says over HTTP/2 of a header longer than the
 		// limit (COMPRESSION_ERROR), or of headers far past it

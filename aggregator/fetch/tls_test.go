@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tributary-feeds/tributary/aggregator/feedtest"
 )
 
 // TestTLSErrors fetches from https sources that fail in each way a TLS
@@ -112,4 +114,47 @@ func expiredCert(t *testing.T) tls.Certificate {
 		t.Fatal(err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// TestOldTLS fetches from servers that speak no TLS version of 1.2 or
+// later: one that answers the versions offered with an alert, and one that
+// chooses TLS 1.0 whatever it is offered. Each fails saying which side
+// lacks what, where the error said "protocol version not supported", or
+// named the version in hexadecimal.
+func TestOldTLS(t *testing.T) {
+	feed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, rssBody) })
+	alerting := httptest.NewUnstartedServer(feed)
+	alerting.Config.ErrorLog = log.New(io.Discard, "", 0)
+	alerting.TLS = &tls.Config{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS10}
+	alerting.StartTLS()
+	t.Cleanup(alerting.Close)
+
+	// A ServerHello of TLS 1.0 (0x0301) in a record, after the client's hello.
+	hello := []byte{0x03, 0x01}
+	hello = append(hello, make([]byte, 32)...)    // random
+	hello = append(hello, 0x00, 0x00, 0x2f, 0x00) // no session id, TLS_RSA_WITH_AES_128_CBC_SHA, no compression
+	msg := append([]byte{0x02, 0x00, 0x00, byte(len(hello))}, hello...)
+	record := append([]byte{0x16, 0x03, 0x01, 0x00, byte(len(msg))}, msg...)
+	choosing := feedtest.RawServer(t, func(c net.Conn) {
+		buf := make([]byte, 5)
+		if _, err := io.ReadFull(c, buf); err != nil {
+			return
+		}
+		if _, err := io.CopyN(io.Discard, c, int64(buf[3])<<8|int64(buf[4])); err != nil {
+			return
+		}
+		c.Write(record)
+		io.Copy(io.Discard, c) // until the client hangs up
+	})
+
+	f := newFetcher(t, Options{})
+	for _, tt := range []struct{ url, want string }{
+		{alerting.URL + "/feed", "the server speaks no TLS version of 1.2 or later, the least a feed is fetched with (remote error: tls: protocol version not supported)"},
+		{"https://" + choosing + "/feed", "the server speaks TLS 1.0, older than TLS 1.2, the least a feed is fetched with (tls: server selected unsupported protocol version 301)"},
+	} {
+		_, err := f.Fetch(t.Context(), Request{URL: tt.url})
+		if want := "requesting " + tt.url + ": " + tt.want; err == nil || err.Error() != want {
+			t.Errorf("Fetch(%s) error = %v; want %q", tt.url, err, want)
+		}
+	}
 }
