@@ -157,6 +157,11 @@ func (e *StatusError) Error() string {
 	fmt.Fprintf(&b, "http %d", e.Code)
 	if text := http.StatusText(e.Code); text != "" {
 		b.WriteString(" " + strings.ToLower(text))
+	} else if e.Code < 100 || e.Code > 599 {
+		// Three digits that HTTP gives no meaning (RFC 9110, section
+		// 15), which a client takes for a server error: said, so that
+		// the operator does not look the number up.
+		b.WriteString(" (not an HTTP status)")
 	}
 	b.WriteString(" from " + aggregator.RedactURL(e.URL))
 	if e.Why != "" {

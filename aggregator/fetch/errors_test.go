@@ -62,6 +62,8 @@ func TestStatusErrorMessage(t *testing.T) {
 		{StatusError{URL: "https://example.org/feed", Code: 503, RetryAfter: 90 * time.Second},
 			"http 503 service unavailable from https://example.org/feed; retry after 1m30s"},
 		{StatusError{URL: "https://example.org/feed", Code: 599}, "http 599 from https://example.org/feed"},
+		{StatusError{URL: "https://example.org/feed", Code: 999}, "http 999 (not an HTTP status) from https://example.org/feed"},
+		{StatusError{URL: "https://example.org/feed", Code: 0}, "http 0 (not an HTTP status) from https://example.org/feed"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {
