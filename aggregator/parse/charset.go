@@ -49,6 +49,15 @@ func declaredEncoding(b []byte) []int {
 // in XML also when written as character references.
 func toUTF8(body []byte, contentType string) []byte {
 	b, enc := decodeUnicode(body)
+	if enc == unicode.UTF8 && !utf8.Valid(b) {
+		// A UTF-8 byte-order mark before bytes that are not all UTF-8:
+		// a template saved with one, around text in Latin-1 or
+		// Windows-1252. Taken at its word, every letter beyond ASCII
+		// would be lost; read as the bytes say without it, the few
+		// pasted in are read as Windows-1252, and a document in
+		// another encoding as its labels say.
+		enc = nil
+	}
 	if enc == nil {
 		if !utf8.Valid(b) && mostlyUTF8(b) {
 			b = repairUTF8(b)

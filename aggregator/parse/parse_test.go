@@ -578,6 +578,10 @@ func TestToUTF8(t *testing.T) {
 		name, in, contentType, want string
 	}{
 		{"utf-8 bom", "\xef\xbb\xbf<a>é</a>", "", "<a>é</a>"},
+		// A UTF-8 BOM on bytes that are not UTF-8 is passed over.
+		{"utf-8 bom, latin-1 declared", "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>Caf\xe9 cr\xe8me</a>", "",
+			"<?xml version=\"1.0\" encoding=\"utf-8\"?><a>Café crème</a>"},
+		{"utf-8 bom, a cp1252 byte", "\xef\xbb\xbf<a>東京湾で地震</a><b>don\x92t</b>", "", "<a>東京湾で地震</a><b>don’t</b>"},
 		{"latin-1 decl", "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>\xe9</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>é</a>"},
 		{"http overrides decl", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>\xe9</a>", "text/xml; charset=iso-8859-1", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>é</a>"},
 		{"declared latin, really utf-8", "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>é</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>é</a>"},

@@ -52,3 +52,32 @@ func TestCharsetReadAsNoText(t *testing.T) {
 		t.Errorf("stored titles %q; want %q", titles, want)
 	}
 }
+
+// TestByteOrderMarkOverLatin1 polls a feed whose server writes a UTF-8
+// byte-order mark before a document in ISO-8859-1, as a template saved
+// with one does around text from a database in Latin-1: the feed's
+// letters beyond ASCII are read as its declaration says, where each was
+// stored as U+FFFD.
+func TestByteOrderMarkOverLatin1(t *testing.T) {
+	doc := "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>Caf\xe9 du Port</title>" +
+		"<link>http://cafe.example/</link><item><title>Cr\xe8me br\xfbl\xe9e returns to the menu</title><link>http://cafe.example/menu/creme</link>" +
+		"<guid>cafe-1</guid><description>From Monday, the caf\xe9 serves its cr\xe8me br\xfbl\xe9e again.</description></item></channel></rss>"
+	o := feedtest.NewOrigin(t)
+	o.Feed("/cafe.rss", "application/rss+xml; charset=iso-8859-1", []byte(doc))
+	db := mustOpen(t)
+	p := newPoller(t, config(t, "", o.URL("/cafe.rss")), db, feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)).Now)
+	p.PollAll(t.Context(), nil)
+	if st := state(t, db, o.URL("/cafe.rss")); st.LastError != "" || st.Title != "Café du Port" {
+		t.Errorf("source: error %q, title %q; want %q read", st.LastError, st.Title, "Café du Port")
+	}
+	var got []string
+	if err := db.Export(t.Context(), func(it aggregator.Item, _ aggregator.Story) error {
+		got = append(got, it.Title, it.Summary)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Crème brûlée returns to the menu", "From Monday, the café serves its crème brûlée again."}; !slices.Equal(got, want) {
+		t.Errorf("stored %q; want %q", got, want)
+	}
+}
