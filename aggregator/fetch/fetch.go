@@ -469,6 +469,10 @@ const (
 	headerListTooLarge = "header list too large"
 )
 
+// headersCut ends the words in which net/http reports an HTTP/1 answer
+// whose connection closed in the middle of its status line and headers.
+const headersCut = "transport connection broken: unexpected EOF"
+
 // oldTLSAlert and oldTLSChosen are in the words in which crypto/tls fails
 // a handshake with a server that speaks no TLS version of 1.2 or later:
 // the server's alert to the versions offered, and the client's refusal of
@@ -522,6 +526,11 @@ func (f *Fetcher) describe(rctx context.Context, err error, phase string, nameUR
 		// over HTTP/2 a stream's PROTOCOL_ERROR. The 1xx answers before
 		// the final one count (an endless stream of 100 Continue).
 		err = newError(err, "response headers larger than %d bytes", maxHeaderBytes)
+	case strings.HasSuffix(msg, headersCut):
+		// The connection closed after some of the answer's head: part of
+		// its header lines, or an informational answer (103 Early Hints)
+		// and nothing after it.
+		err = newError(err, "the server closed the connection before the end of its answer's headers")
 	case strings.Contains(msg, oldTLSAlert):
 		// The server's alert to a client that offers TLS 1.2 and 1.3
 		// alone: read as it stands, it does not say whose version.

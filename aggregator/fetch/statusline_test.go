@@ -34,3 +34,28 @@ func TestStatusOutsideHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadersCutShort fetches from servers that close the connection in
+// the middle of their answer's head: after some of its header lines, and
+// after a 103 Early Hints with no answer after it. Each fails saying so,
+// where the error was net/http's "transport connection broken: unexpected
+// EOF".
+func TestHeadersCutShort(t *testing.T) {
+	f := newFetcher(t, Options{})
+	for _, head := range []string{
+		"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n",
+		"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n",
+	} {
+		addr := feedtest.RawServer(t, func(c net.Conn) {
+			if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+				return
+			}
+			fmt.Fprint(c, head)
+		})
+		u := "http://" + addr + "/feed"
+		_, err := f.Fetch(t.Context(), Request{URL: u})
+		if want := "requesting " + u + ": the server closed the connection before the end of its answer's headers"; err == nil || err.Error() != want {
+			t.Errorf("Fetch after %q and a close: error %v; want %q", head, err, want)
+		}
+	}
+}
