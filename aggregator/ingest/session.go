@@ -340,13 +340,23 @@ func (s *session) add(p *pending) (bool, error) {
 		// last, joined a trade site's copy by the link that copy names, a
 		// day from the update, the likeness of the two stories discounted
 		// by that day and each holding a notice of the source.
-		if _, _, err := s.nearest(p); err != nil {
+		// So does the story whose member the item copies from another
+		// source: a paper's re-post of a wire's report, joined by its
+		// link as the page an aggregator named before it came, is the
+		// wire's report all the same, and its outlet's other reports in
+		// the wire's story (a live page) would keep the two apart as
+		// two reports of one outlet.
+		best, bm, err := s.nearest(p)
+		if err != nil {
 			return false, err
 		}
 		for _, c := range s.candidates {
 			if s.ownCopy[c.ID] && c.ID != st.ID {
 				copied = append(copied, c)
 			}
+		}
+		if best != nil && best.ID != st.ID && bm.Key == "copy" && !s.ownCopy[best.ID] {
+			copied = append(copied, best)
 		}
 	}
 	joined := st != nil
