@@ -448,16 +448,16 @@ func TestUnseenStoriesThirteenthSet(t *testing.T) { checkUnseen(t, "testdata/uns
 // written apart from the others (testdata/unseen14), in RSS 2.0, RSS 0.92,
 // RSS 1.0, Atom and JSON Feed: a national budget, with the finance
 // ministry's release and technical note under one "About" section, the
-// wire's report re-posted under a headline of its own, wrapped by a
-// scraper in adverts and "Must read" boxes, cut to two paragraphs, spun
-// and named at a paper's AMP page, a flash, a live page edited in place,
-// other outlets' own reports, the opposition's reaction, an explainer and
-// the bond market the next day; a cricket Test's first two days from one
-// agency, with a spun copy, a live page and a cut copy, beside a one-day
-// cup's four matches to one template with a club's and a scraper's
-// copies and a scores site's headlines alone; a space weather service's
-// watch, warning and alerts to one template, each its own story, beside
-// the wire's report of the northern lights with copies; and a cargo ship
-// aground, with the coastguard's notice edited in place, and its
+// wire's report re-posted under a headline of its own, wrapped by a scraper
+// in adverts and "Must read" boxes, cut to two paragraphs, spun and named
+// at a paper's AMP page, a flash, a live page edited in place, other
+// outlets' own reports, the wire's factbox, the opposition's reaction, and
+// an explainer and the bond market the next day; a cricket Test's first two
+// days from one agency, with a spun copy, a live page and a cut copy,
+// beside a one-day cup's four matches to one template with two clubs' and a
+// scraper's copies and a scores site's headlines alone; a space weather
+// service's watch, warning and alerts to one template, each its own story,
+// beside the wire's report of the northern lights with copies; and a cargo
+// ship aground, with the coastguard's notice edited in place, and its
 // refloating the next day.
 func TestUnseenStoriesFourteenthSet(t *testing.T) { checkUnseen(t, "testdata/unseen14") }
