@@ -89,12 +89,15 @@ func cleanList(in []string) []string {
 
 // withoutTags returns s, plain text, without what a reader taking it for
 // HTML would read as markup: each tag, comment or declaration ("<b>",
-// "</b>", "<!-- x -->", "<?x>") gives way to a space, and a "<" that would
-// open one but is never closed goes. RSS never said whether a title is text
-// or HTML, and many readers put it in their page as HTML: a title that
-// quotes a tag ("<img src=x onerror=…>", which a source that escaped its
-// title twice sends as text) would be an element there. Character
-// references stay as they are: read as HTML, they are text.
+// "</b>", "<!-- x -->", "<?x>") gives way to a space. A "<" that would open
+// a tag that is never closed ("x<y and a<b") stays, with a space after it
+// ("x< y and a< b"), as does the text after it, which a reader taking it
+// for HTML would drop, and one taking it for text show. RSS never said
+// whether a title is text or HTML, and many readers put it in their page
+// as HTML: a title that quotes a tag ("<img src=x onerror=…>", which a
+// source that escaped its title twice sends as text) would be an element
+// there. Character references stay as they are: read as HTML, they are
+// text.
 func withoutTags(s string) string {
 	if !opensTag(s) {
 		return s
@@ -106,6 +109,16 @@ func withoutTags(s string) string {
 		if tt == html.TextToken {
 			b.Write(z.Raw())
 		} else {
+			b.WriteByte(' ')
+		}
+	}
+	// What the tokenizer holds when s ends is a tag that was never
+	// closed, from its "<" on: a "<" there that opens a tag gets a space
+	// after it, so that it opens none.
+	rest := z.Raw()
+	for i := 0; i < len(rest); i++ {
+		b.WriteByte(rest[i])
+		if rest[i] == '<' && i+1 < len(rest) && tagStart(rest[i+1]) {
 			b.WriteByte(' ')
 		}
 	}
