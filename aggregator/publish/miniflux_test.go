@@ -254,13 +254,17 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// call asks Miniflux's API, as the administrator, and decodes its JSON
-// answer into out unless out is nil; it fails the test on any status but
-// want.
+// call asks Miniflux's API, as the administrator, with in as JSON (or
+// as it is, when it is []byte), and decodes its JSON answer into out
+// unless out is nil; it fails the test on any status but want.
 func (m *miniflux) call(t *testing.T, method, path string, in any, want int, out any) {
 	t.Helper()
 	var body io.Reader
-	if in != nil {
+	switch in := in.(type) {
+	case nil:
+	case []byte:
+		body = bytes.NewReader(in)
+	default:
 		b, err := json.Marshal(in)
 		if err != nil {
 			t.Fatal(err)
@@ -291,15 +295,15 @@ func (m *miniflux) call(t *testing.T, method, path string, in any, want int, out
 
 // mfEntry is an entry as Miniflux's API gives it.
 type mfEntry struct {
-	Hash        string    `json:"hash"`
-	Title       string    `json:"title"`
-	URL         string    `json:"url"`
-	Published   time.Time `json:"published_at"`
-	Author      string    `json:"author"`
-	Content     string    `json:"content"`
-	CommentsURL string    `json:"comments_url"`
-	Tags        []string  `json:"tags"`
-	Enclosures  []struct {
+	Hash       string    `json:"hash"`
+	Title      string    `json:"title"`
+	URL        string    `json:"url"`
+	Published  time.Time `json:"published_at"`
+	Author     string    `json:"author"`
+	Content    string    `json:"content"`
+	Language   string    `json:"language"`
+	Tags       []string  `json:"tags"`
+	Enclosures []struct {
 		URL      string `json:"url"`
 		MimeType string `json:"mime_type"`
 		Size     int64  `json:"size"`
@@ -431,12 +435,13 @@ func asMiniflux(t *testing.T, h string, sanitised bool) string {
 // topic world's RSS, Atom and JSON Feed, with the fixture's stories, the
 // edge stories and the rich story, and reads back what it stored of every
 // entry: what its user sees. Each entry must be there, known by the
-// entry's id, with its title, link, date, author, HTML (after Miniflux's
-// sanitiser), media files and categories. A second refresh of the
+// entry's id, with its title, link, date, author, language, HTML (after
+// Miniflux's sanitiser), media files and categories. A second refresh of the
 // unchanged feed must be a conditional request that Tributary answers
-// 304, and add nothing. Miniflux must also read the feeds of the topic
-// all with the hostile story, that story first, with nothing of its HTML
-// that runs.
+// 304, and add nothing; a story that arrives later must reach it. Miniflux
+// must import Tributary's OPML, every topic's feed under its title, and
+// read the feeds of the topic all with the hostile story, that story
+// first, with nothing of its HTML that runs.
 func TestMiniflux(t *testing.T) {
 	m := startMiniflux(t)
 	f, want, h, hostile := worldAndHostile(t)
@@ -486,9 +491,18 @@ func TestMiniflux(t *testing.T) {
 				// the feed's site, from RSS and Atom.
 				wantURL = base + "/topics/world"
 			}
-			if e.Title != wantTitle || e.URL != wantURL || e.Published.UTC().Format(time.RFC3339) != w.published || e.Author != wantAuthor {
-				t.Errorf("%s: title %q url %q published %s author %q; want %q %q %s %q",
-					where, e.Title, e.URL, e.Published.UTC().Format(time.RFC3339), e.Author, wantTitle, wantURL, w.published, wantAuthor)
+			// Miniflux gives an entry's language, in lower case, from
+			// Atom's xml:lang and JSON Feed's language, which Tributary
+			// writes where the story's language is not the feed's: of
+			// these, the story whose source declared en-GB. An RSS
+			// item has no language of its own.
+			wantLang := ""
+			if w.id == "urn:tributary:story:"+f.ids[0] && format != "rss" {
+				wantLang = "en-gb"
+			}
+			if e.Title != wantTitle || e.URL != wantURL || e.Published.UTC().Format(time.RFC3339) != w.published || e.Author != wantAuthor || e.Language != wantLang {
+				t.Errorf("%s: title %q url %q published %s author %q language %q; want %q %q %s %q %q",
+					where, e.Title, e.URL, e.Published.UTC().Format(time.RFC3339), e.Author, e.Language, wantTitle, wantURL, w.published, wantAuthor, wantLang)
 			}
 			var encs []string
 			for _, enc := range e.Enclosures {
@@ -536,6 +550,41 @@ func TestMiniflux(t *testing.T) {
 		if requests, conditional, notModified := cc.counts(path); requests != 3 || conditional != 2 || notModified != 1 {
 			t.Errorf("%s: %d requests, %d conditional, %d answered 304; want 3, 2 and 1", path, requests, conditional, notModified)
 		}
+	}
+	// Tributary's OPML, imported as a Miniflux user imports a list of
+	// feeds, subscribes to every topic's Atom feed, under its title and
+	// linking to its page. (A publisher of its own, at other URLs than
+	// the feeds subscribed above.)
+	obase, _, _ := onLoopback(t, f)
+	resp, err := http.Get(obase + "/opml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opml, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /opml = %d, %v", resp.StatusCode, err)
+	}
+	m.call(t, http.MethodPost, "/v1/import", opml, http.StatusCreated, nil)
+	var feeds []struct {
+		Title   string `json:"title"`
+		FeedURL string `json:"feed_url"`
+		SiteURL string `json:"site_url"`
+	}
+	m.call(t, http.MethodGet, "/v1/feeds", nil, http.StatusOK, &feeds)
+	var imported, wantImported []string
+	for _, fd := range feeds {
+		if strings.HasPrefix(fd.FeedURL, obase+"/") {
+			imported = append(imported, fd.FeedURL+" "+fd.SiteURL+" "+fd.Title)
+		}
+	}
+	for _, tc := range topicsCfg {
+		wantImported = append(wantImported, obase+"/topics/"+tc.ID+".atom "+obase+"/topics/"+tc.ID+" "+tc.Title)
+	}
+	slices.Sort(imported)
+	slices.Sort(wantImported)
+	if !slices.Equal(imported, wantImported) {
+		t.Errorf("Miniflux imported from the OPML\n%s\nwant\n%s", strings.Join(imported, "\n"), strings.Join(wantImported, "\n"))
 	}
 	hostileTitle := map[string]string{
 		// Miniflux drops U+FFFD, which Tributary writes for bytes that
