@@ -27,6 +27,7 @@ import (
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/publish"
 )
 
@@ -436,12 +437,13 @@ func asMiniflux(t *testing.T, h string, sanitised bool) string {
 // edge stories and the rich story, and reads back what it stored of every
 // entry: what its user sees. Each entry must be there, known by the
 // entry's id, with its title, link, date, author, language, HTML (after
-// Miniflux's sanitiser), media files and categories. A second refresh of the
-// unchanged feed must be a conditional request that Tributary answers
-// 304, and add nothing; a story that arrives later must reach it. Miniflux
-// must import Tributary's OPML, every topic's feed under its title, and
-// read the feeds of the topic all with the hostile story, that story
-// first, with nothing of its HTML that runs.
+// Miniflux's sanitiser), media files and categories. A second refresh of
+// the unchanged feed must be a conditional request that Tributary answers
+// 304, and add nothing; a story that arrives later must reach it, and a
+// new face of a story take the place of the old. Miniflux must import
+// Tributary's OPML, every topic's feed under its title, and read the feeds
+// of the topic all with the hostile story, that story first, with nothing
+// of its HTML that runs.
 func TestMiniflux(t *testing.T) {
 	m := startMiniflux(t)
 	f, want, h, hostile := worldAndHostile(t)
@@ -530,10 +532,30 @@ func TestMiniflux(t *testing.T) {
 	// must get it, however Miniflux asks whether the feed changed. Its
 	// title and category hold a "<" that opens a tag never closed: RSS
 	// gives it a space after it, so that no reader reads a tag there,
-	// and keeps the text after it.
+	// and keeps the text after it. Meanwhile a better item becomes the
+	// face of the markets story, whose entry keeps its id: Miniflux
+	// shows the new title in place of the old, as one entry.
 	late := putStories(t, f.db, storySpec{at: t0.Add(30 * time.Minute), topics: []string{"all", "world"}, tags: []string{"x<y"}, items: []itemSpec{
 		{src: srcBeta, guid: "late-1", title: "A late report: x<y, a<b", link: "https://beta.example/news/late", content: "<p>Late.</p>"}}})
+	err := f.db.Update(t.Context(), func(tx aggregator.Tx) error {
+		st, err := tx.Story(f.ids[1])
+		if err != nil {
+			return err
+		}
+		it := aggregator.Item{ID: aggregator.ItemID(srcAlpha.ID, "a-better"), SourceID: srcAlpha.ID, GUID: "a-better", Link: "https://alpha.example/markets",
+			Title: "Markets fell sharply", Content: "<p>A fuller report.</p>", Published: st.Time, FirstSeen: st.Time, Dated: true, StoryID: st.ID}
+		st.Members = append(st.Members, aggregator.Member{Item: it.ID, Source: it.SourceID, Time: it.Published, Match: aggregator.Match{Reason: aggregator.ReasonGUID}})
+		st.Face = it.ID
+		if err := tx.PutItem(it); err != nil {
+			return err
+		}
+		return tx.PutStory(st)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	pub.Changed("all", "world")
+	markets := slices.IndexFunc(want, func(w readerWant) bool { return w.id == "urn:tributary:story:"+f.ids[1] })
 	lateHash := sha256.Sum256([]byte("urn:tributary:story:" + late[0]))
 	for _, format := range []string{"rss", "atom", "json"} {
 		path := "/topics/world." + format
@@ -544,8 +566,11 @@ func TestMiniflux(t *testing.T) {
 			wantTitle, wantTags = "A late report: x< y, a< b", []string{"x< y"}
 		}
 		if e := got[len(got)-1]; len(got) != len(want)+1 || e.Hash != hex.EncodeToString(lateHash[:]) || e.Title != wantTitle || !slices.Equal(e.Tags, wantTags) {
-			t.Errorf("%s: after a late story, Miniflux shows %d entries, the last %q tagged %q; want %d, the last the late story's, %q tagged %q",
+			t.Fatalf("%s: after a late story, Miniflux shows %d entries, the last %q tagged %q; want %d, the last the late story's, %q tagged %q",
 				path, len(got), e.Title, e.Tags, len(want)+1, wantTitle, wantTags)
+		}
+		if e, sum := got[markets], sha256.Sum256([]byte(want[markets].id)); e.Hash != hex.EncodeToString(sum[:]) || e.Title != "Markets fell sharply" || e.URL != "https://alpha.example/markets" {
+			t.Errorf("%s: entry %d %q at %q; want the markets story's, under its new face's title and link", path, markets, e.Title, e.URL)
 		}
 		if requests, conditional, notModified := cc.counts(path); requests != 3 || conditional != 2 || notModified != 1 {
 			t.Errorf("%s: %d requests, %d conditional, %d answered 304; want 3, 2 and 1", path, requests, conditional, notModified)
