@@ -32,7 +32,7 @@ import (
 )
 
 // minifluxPrograms are the names Miniflux's program goes by: "go install
-// miniflux.app/v2@v2.3.5" names it after its module, its packages
+// miniflux.app/v2@v2.3.5" names it after its module, packages of it
 // "miniflux".
 var minifluxPrograms = []string{"miniflux.app", "miniflux"}
 
@@ -222,6 +222,7 @@ func startMiniflux(t *testing.T) *miniflux {
 			mu.Unlock()
 		}
 	})
+	probe := &http.Client{Timeout: 5 * time.Second}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		select {
@@ -230,7 +231,7 @@ func startMiniflux(t *testing.T) *miniflux {
 			t.Fatalf("Miniflux exited: %v", err)
 		default:
 		}
-		resp, err := http.Get(m.base + "/healthcheck")
+		resp, err := probe.Get(m.base + "/healthcheck")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
