@@ -245,6 +245,8 @@ func startMiniflux(t *testing.T) *miniflux {
 	}
 }
 
+// lockedWriter writes to w under mu: Miniflux's standard output and
+// error, copied by two goroutines, into one log.
 type lockedWriter struct {
 	mu *sync.Mutex
 	w  io.Writer
