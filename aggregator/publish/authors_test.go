@@ -130,3 +130,48 @@ func TestAuthorAddressIsNoName(t *testing.T) {
 		t.Errorf("all.json item 0 authors %q with URLs %q, author %q; want %q with %q", gotNames, gotURLs, doc.Items[0].Author.Name, wantNames, wantURLs)
 	}
 }
+
+// TestAuthorsOncePerName polls an Atom feed whose entry names two authors
+// by their addresses alone and a third by a name: the two are published
+// under the source's name, once, and every format lists the same authors
+// (RSS's dc:creator, Atom's <author>, JSON Feed's authors), where Atom and
+// JSON Feed named the source twice.
+func TestAuthorsOncePerName(t *testing.T) {
+	d, _ := pollFixture(t, "addresses.atom", "/marsh.atom")
+	want := []string{"Marsh Gazette", "Ilse Brandt"}
+
+	var rss rssDoc
+	if err := xml.Unmarshal(d.feed(t, "/topics/all.rss"), &rss); err != nil || len(rss.Channel.Items) == 0 {
+		t.Fatalf("all.rss: %v", err)
+	}
+	if got := rss.Channel.Items[0].Creators; !slices.Equal(got, want) {
+		t.Errorf("all.rss item 0 dc:creator %q; want %q", got, want)
+	}
+	var atom atomDoc
+	if err := xml.Unmarshal(d.feed(t, "/topics/all.atom"), &atom); err != nil || len(atom.Entries) == 0 {
+		t.Fatalf("all.atom: %v", err)
+	}
+	var names []string
+	for _, a := range atom.Entries[0].Authors {
+		names = append(names, a.Name)
+	}
+	if !slices.Equal(names, want) {
+		t.Errorf("all.atom entry 0 authors %q; want %q", names, want)
+	}
+	var doc struct {
+		Items []struct {
+			Authors []struct{ Name, URL string } `json:"authors"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(d.feed(t, "/topics/all.json"), &doc); err != nil || len(doc.Items) == 0 {
+		t.Fatalf("all.json: %v", err)
+	}
+	names = nil
+	var urls []string
+	for _, a := range doc.Items[0].Authors {
+		names, urls = append(names, a.Name), append(urls, a.URL)
+	}
+	if wantURLs := []string{"mailto:tides@marsh.example", ""}; !slices.Equal(names, want) || !slices.Equal(urls, wantURLs) {
+		t.Errorf("all.json item 0 authors %q with URLs %q; want %q with %q", names, urls, want, wantURLs)
+	}
+}

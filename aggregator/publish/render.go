@@ -457,8 +457,8 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 			e.Summary = &feeds.AtomSummary{Content: sum, Type: "html"}
 		}
 		ae := &atomEntry{AtomEntry: e, Lang: entryLanguage(v, doc.Lang)}
-		for _, a := range authorsOf(v) {
-			ae.Authors = append(ae.Authors, atomAuthor(a, v.Source))
+		for _, a := range peopleOf(v) {
+			ae.Authors = append(ae.Authors, atomAuthor(a))
 		}
 		for _, t := range v.Tags {
 			ae.Categories = append(ae.Categories, atomCategory{Term: t})
@@ -469,14 +469,31 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 	return doc
 }
 
-// atomAuthor is the Atom person of author a of an item from source: its
-// name (personOf), and its e-mail address in <email>. <email> holds an
-// addr-spec (RFC 4287, section 3.2.3), which is ASCII: a domain written in
-// Unicode is given in its ASCII form, and an address that has none is left
-// out (see atomEmail).
-func atomAuthor(a, source string) *feeds.AtomAuthor {
-	name, addr := personOf(a, source)
-	return &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: name, Email: atomEmail(addr)}}
+// atomAuthor is the Atom person of author a: its name, and its e-mail
+// address in <email>. <email> holds an addr-spec (RFC 4287, section
+// 3.2.3), which is ASCII: a domain written in Unicode is given in its
+// ASCII form, and an address that has none is left out (see atomEmail).
+func atomAuthor(a person) *feeds.AtomAuthor {
+	return &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: a.name, Email: atomEmail(a.addr)}}
+}
+
+// person is an author as the formats publish it: the name a reader shows,
+// and the e-mail address given for it, or "".
+type person struct{ name, addr string }
+
+// peopleOf returns the authors of a story's entry (authorsOf) as personOf
+// names them, each name once, with the address of its first: authors that
+// a source gave by their addresses alone are all named by the source, and
+// every format lists the source once, as RSS's dc:creator does.
+func peopleOf(v *storyView) []person {
+	var out []person
+	for _, a := range authorsOf(v) {
+		name, addr := personOf(a, v.Source)
+		if !slices.ContainsFunc(out, func(p person) bool { return p.name == name }) {
+			out = append(out, person{name, addr})
+		}
+	}
+	return out
 }
 
 // personOf returns the name of author a of an item from source, and its
@@ -502,13 +519,11 @@ func personOf(a, source string) (name, addr string) {
 	return a, ""
 }
 
-// authorNames returns the names of authors (personOf) of an item from
-// source.
-func authorNames(authors []string, source string) []string {
-	out := make([]string, 0, len(authors))
-	for _, a := range authors {
-		name, _ := personOf(a, source)
-		out = append(out, name)
+// names returns the names of people.
+func names(people []person) []string {
+	out := make([]string, 0, len(people))
+	for _, p := range people {
+		out = append(out, p.name)
 	}
 	return out
 }
@@ -677,7 +692,7 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 		// One copy of the HTML, in description, which every reader reads.
 		desc := ri.Content.Content
 		ri.Content = nil
-		creators := rssTexts(authorNames(authorsOf(v), v.Source))
+		creators := rssTexts(names(peopleOf(v)))
 		if len(creators) == 0 {
 			creators = rssTexts([]string{v.Source}) // the authors were all tags
 		}
@@ -747,12 +762,11 @@ func (s *state) jsonDoc(pg *page) *jsonFeed {
 	for i, ji := range jf.Items {
 		v := &pg.stories[i]
 		ji.Tags = v.Tags
-		for _, a := range authorsOf(v) {
+		for _, a := range peopleOf(v) {
 			// An author's e-mail address is its URL, as mailto: (which
 			// JSON Feed readers link to), beside its name.
-			name, addr := personOf(a, v.Source)
-			author := &feeds.JSONAuthor{Name: name}
-			if addr = atomEmail(addr); addr != "" {
+			author := &feeds.JSONAuthor{Name: a.name}
+			if addr := atomEmail(a.addr); addr != "" {
 				author.Url = "mailto:" + addr
 			}
 			ji.Authors = append(ji.Authors, author)
