@@ -2725,3 +2725,21 @@ func TestParseCategoriesAreText(t *testing.T) {
 	checkItems(t, atom, "category terms", func(it aggregator.Item) []string { return it.CategoryTerms },
 		[][]string{{"cranes"}})
 }
+
+// TestParseCategoryMarkup checks that a category that holds markup, an
+// element with its end tag that a source wrote as elements, in CDATA or
+// escaped, or a reference to a character in CDATA, is read as a reader
+// shows it, in every format: "<p>Harbour Works</p>" is the category
+// "Harbour Works", as a topic's categories compare it and every format
+// publishes it. A "<" that opens no such element stays a character.
+func TestParseCategoryMarkup(t *testing.T) {
+	rss := mustParseFile(t, "rss-category-markup.xml", "")
+	checkItems(t, rss, "categories", func(it aggregator.Item) []string { return it.Categories },
+		[][]string{{"Harbour Works", "Shipping News", "Tides", "Locks & Weirs", "x<y>", "Load <40t>"}})
+	atom := mustParseFile(t, "atom-category-markup.xml", "")
+	checkItems(t, atom, "categories", func(it aggregator.Item) []string { return it.Categories },
+		[][]string{{"Harbour Works", "a<b>"}})
+	json := mustParseFile(t, "json-category-markup.json", "application/feed+json")
+	checkItems(t, json, "categories", func(it aggregator.Item) []string { return it.Categories },
+		[][]string{{"Harbour Works", "x<y>"}})
+}

@@ -1078,6 +1078,52 @@ func plainText(s string) string {
 	}
 }
 
+// holdsMarkup reports whether s, text that may hold HTML, holds markup:
+// an element closed by its end tag ("<p>World</p>"), or a reference to a
+// character ("&amp;"), which gofeed leaves as written in CDATA. A "<" that
+// opens no element closed after it ("x<y>", "Load <40t>") is a character,
+// as a source that escaped it meant.
+func holdsMarkup(s string) bool {
+	if !strings.Contains(s, "<") {
+		return hasReference(s)
+	}
+	var open []string
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return false
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			open = append(open, string(name))
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			if slices.Contains(open, string(name)) {
+				return true
+			}
+		case html.TextToken:
+			if hasReference(string(z.Raw())) {
+				return true
+			}
+		}
+	}
+}
+
+// reference is a reference to a character written in full, with its ";".
+var reference = regexp.MustCompile(`&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);`)
+
+// hasReference reports whether s holds a reference to a character written
+// in full ("&amp;", "&#233;"): HTML reads some without their ";", but a
+// category's "&" before a word ("Salt&Pepper", "this&not") is a character.
+func hasReference(s string) bool {
+	for _, r := range reference.FindAllString(s, -1) {
+		if html.UnescapeString(r) != r {
+			return true
+		}
+	}
+	return false
+}
+
 // inlineText are the elements that mark up a run of text within a line
 // without breaking it: their tags part no words. Social posts wrap
 // hashtags, mentions and the parts of a shortened link in them

@@ -311,3 +311,29 @@ func TestSanitizeSVGMathML(t *testing.T) {
 		}
 	}
 }
+
+func TestHoldsMarkup(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"World", false},
+		{"<p>World</p>", true},
+		{"<p>Shipping <b>News</b>", true},
+		{"x<y>", false},
+		{"a<b>", false},
+		{"Load <40t>", false},
+		{"Tides & Weather", false},
+		{"Salt&Pepper", false},
+		{"this&not", false},
+		{"Locks &amp; Weirs", true},
+		{"caf&#233;", true},
+		{"x<y> &amp; z", true},
+		{"&bogus;", false},
+	}
+	for _, tt := range tests {
+		if got := holdsMarkup(tt.in); got != tt.want {
+			t.Errorf("holdsMarkup(%q) = %v; want %v", tt.in, got, tt.want)
+		}
+	}
+}
