@@ -94,11 +94,15 @@ func entryHTML(v *storyView, limit int) string {
 	// and leaves the HTML of a stored item as it is.
 	body = htmlcut.Cut(strings.TrimSpace(xmlText(closed(withoutIDs(asciiHosts(parse.Sanitize(body, "")))))), limit)
 	var b strings.Builder
-	if body == "" {
+	switch {
+	case body == "" && oneLine(v.Face.Title) == "":
+		// An item with no title and no text has nothing to show: the
+		// placeholder its entry is titled with is not its body.
+	case body == "":
 		b.WriteString("<p>")
 		b.WriteString(html.EscapeString(v.Title))
 		b.WriteString("</p>")
-	} else {
+	default:
 		b.WriteString(body)
 	}
 	if len(v.Others) > 0 {
@@ -456,6 +460,11 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 			// their lists of entries, as they do the source's.
 			e.Summary = &feeds.AtomSummary{Content: sum, Type: "html"}
 		}
+		if e.Content == nil {
+			// An entry without a link must have content (RFC 4287,
+			// section 4.1.1): one with nothing to show has it empty.
+			e.Content = &feeds.AtomContent{Type: "html"}
+		}
 		ae := &atomEntry{AtomEntry: e, Lang: entryLanguage(v, doc.Lang)}
 		for _, a := range peopleOf(v) {
 			ae.Authors = append(ae.Authors, atomAuthor(a))
@@ -690,7 +699,10 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 	for i, ri := range rf.Items {
 		v := &pg.stories[i]
 		// One copy of the HTML, in description, which every reader reads.
-		desc := ri.Content.Content
+		desc := ""
+		if ri.Content != nil { // none for an item with nothing to show
+			desc = ri.Content.Content
+		}
 		ri.Content = nil
 		creators := rssTexts(names(peopleOf(v)))
 		if len(creators) == 0 {
@@ -736,6 +748,10 @@ type jsonFeed struct {
 // size_in_bytes).
 type jsonItem struct {
 	*feeds.JSONItem
+	// ContentText is "" for an item with nothing to show, whose empty
+	// content_html the library leaves out: JSON Feed asks every item for
+	// content_html or content_text. The library's own is never set.
+	ContentText *string          `json:"content_text,omitempty"`
 	Attachments []jsonAttachment `json:"attachments,omitempty"`
 	Language    string           `json:"language,omitempty"` // the story's language where it is not the feed's
 }
@@ -775,6 +791,9 @@ func (s *state) jsonDoc(pg *page) *jsonFeed {
 		// JSON Feed's summary is plain text.
 		ji.Summary = parse.PlainText(summaryHTML(v))
 		item := &jsonItem{JSONItem: ji, Language: entryLanguage(v, jf.Language)}
+		if ji.ContentHTML == "" {
+			item.ContentText = new(string)
+		}
 		for _, e := range enclosuresOf(v) {
 			item.Attachments = append(item.Attachments, jsonAttachment{URL: e.url, MIMEType: e.typ, SizeInBytes: e.length})
 		}
