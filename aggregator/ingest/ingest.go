@@ -620,27 +620,45 @@ func redated(old, it aggregator.Item) bool {
 	return it.EditHash() == old.Hash
 }
 
-// rereadAuthors reports whether the fetched item it is the stored item old
-// (as redated sees it) but for its authors, each of which is old's as the
-// parser now reads an author (parse.Author): "By Jane Doe | Reuters" is
-// "Jane Doe (Reuters)" and "Jane Doe (jane@x.example)" is "Jane Doe",
+// reread reports whether the fetched item it is the stored item old (as
+// redated sees it) but for its authors or its categories, each of which is
+// old's as the parser now reads it: an author (parse.Author) "By Jane Doe
+// | Reuters" is "Jane Doe (Reuters)" and "Jane Doe (jane@x.example)" is
+// "Jane Doe", a category (parse.CategoryText) "<p>World</p>" is "World",
 // where an earlier version stored them whole. The source changed nothing:
 // what is new is the reading of the text it wrote all along.
-func rereadAuthors(old, it aggregator.Item) bool {
-	if len(old.Authors) != len(it.Authors) || slices.Equal(old.Authors, it.Authors) {
+func reread(old, it aggregator.Item) bool {
+	changed := false
+	if !slices.Equal(old.Authors, it.Authors) {
+		if !readAs(old.Authors, it.Authors, readAuthor) {
+			return false
+		}
+		it.Authors, changed = old.Authors, true
+	}
+	if !slices.Equal(old.Categories, it.Categories) {
+		if !readAs(old.Categories, it.Categories, parse.CategoryText) {
+			return false
+		}
+		it.Categories, changed = old.Categories, true
+	}
+	return changed && redated(old, it)
+}
+
+// readAs reports whether now is old, each read anew by read.
+func readAs(old, now []string, read func(string) string) bool {
+	if len(old) != len(now) {
 		return false
 	}
-	for i, a := range old.Authors {
-		if readAuthor(a) != it.Authors[i] {
+	for i, a := range old {
+		if read(a) != now[i] {
 			return false
 		}
 	}
-	it.Authors = old.Authors
-	return redated(old, it)
+	return true
 }
 
 // languageRead reports whether the fetched item it is the stored item old
-// (as redated or rereadAuthors sees it) but for the language its source
+// (as redated or reread sees it) but for the language its source
 // declares, which old lacks: it was stored by a version that kept no
 // item's language. The source changed nothing, but the item is written
 // again to take the language, once; until then its entries would never
@@ -649,7 +667,7 @@ func languageRead(old, it aggregator.Item) bool {
 	if old.Language != "" || it.Language == "" {
 		return false
 	}
-	return old.Hash == it.Hash || redated(old, it) || rereadAuthors(old, it)
+	return old.Hash == it.Hash || redated(old, it) || reread(old, it)
 }
 
 // readAuthor returns a stored author as the parser now reads an author

@@ -182,7 +182,7 @@ func (s *session) changedShown(st *aggregator.Story) bool {
 		return true
 	}
 	now := shownOf(st)
-	if now.face != was.face || !now.time.Equal(was.time) || !slices.Equal(now.tags, was.tags) {
+	if now.face != was.face || !now.time.Equal(was.time) || !sameTags(was.tags, now.tags) {
 		return true
 	}
 	for src := range was.firsts {
@@ -202,6 +202,13 @@ func (s *session) changedShown(st *aggregator.Story) bool {
 		}
 	}
 	return false
+}
+
+// sameTags reports whether a story's tags now are the tags it had, each
+// as it was or, a category that an earlier version stored with its markup,
+// as the parser now reads it (parse.CategoryText).
+func sameTags(was, now []string) bool {
+	return slices.Equal(was, now) || readAs(was, now, parse.CategoryText)
 }
 
 // onlyAgain reports whether every item of source src in the story is an
@@ -570,10 +577,10 @@ func (s *session) edit(p *pending) error {
 	it := &p.it
 	old := p.old
 	s.seen(*it) // before FirstSeen is the stored one: the story changed at this fetch
-	// Authors or a language read anew from what the source still writes
-	// are no edit of its: the item takes them, and its entry keeps its
-	// updated date.
-	if !rereadAuthors(*old, *it) && !languageRead(*old, *it) {
+	// Authors, categories or a language read anew from what the source
+	// still writes are no edit of its: the item takes them, and its entry
+	// keeps its updated date.
+	if !reread(*old, *it) && !languageRead(*old, *it) {
 		s.redone[it.ID] = it.Title != old.Title || it.Link != old.Link
 	}
 	it.StoryID = old.StoryID

@@ -1316,7 +1316,7 @@ func atomTerms(in []*atom.Category, cats []string) []string {
 		if c == nil || strings.TrimSpace(c.Label) == "" {
 			continue
 		}
-		t := truncateRunes(categoryText(c.Term), 200)
+		t := truncateRunes(CategoryText(c.Term), 200)
 		if t == "" || containsFoldString(cats, t) || containsFoldString(out, t) {
 			continue
 		}
@@ -1329,11 +1329,11 @@ func atomTerms(in []*atom.Category, cats []string) []string {
 }
 
 // categories returns the item's categories, at most maxCategories of them,
-// each once whatever its case (categoryText).
+// each once whatever its case (CategoryText).
 func categories(in []string) []string {
 	var out []string
 	for _, c := range in {
-		c = truncateRunes(categoryText(c), 200)
+		c = truncateRunes(CategoryText(c), 200)
 		if c == "" || containsFoldString(out, c) {
 			continue
 		}
@@ -1345,14 +1345,14 @@ func categories(in []string) []string {
 	return out
 }
 
-// categoryText returns a category as plain text. A category is text in
+// CategoryText returns a category as plain text. A category is text in
 // every format (an RSS element's text, an Atom term or label, a JSON Feed
 // tag): its "<" and "&" are characters, so "x&lt;y&gt;" is the category
 // "x<y>". One that holds markup (holdsMarkup), which a source wrote as
 // elements, in CDATA or escaped (<category><p>World</p></category>, which
 // gofeed hands over as "<p>World</p>"), is read as a reader shows it: the
 // category "World".
-func categoryText(c string) string {
+func CategoryText(c string) string {
 	if holdsMarkup(c) {
 		return PlainText(c)
 	}
