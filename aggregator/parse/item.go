@@ -171,9 +171,14 @@ func (n *normaliser) item(s source) aggregator.Item {
 		}
 	}
 
-	if s.literalTitle {
+	switch {
+	case s.literalTitle:
 		it.Title = truncateRunes(LiteralText(gi.Title), maxTitle)
-	} else {
+	case s.json != nil:
+		// JSON Feed's title is plain text: markup in it is a source's
+		// HTML left in, its other "<" and "&" characters ("Vec<T>").
+		it.Title = truncateRunes(textOrMarkup(gi.Title), maxTitle)
+	default:
 		it.Title = truncateRunes(PlainText(gi.Title), maxTitle)
 	}
 	if it.Title == "" {
@@ -1345,18 +1350,25 @@ func categories(in []string) []string {
 	return out
 }
 
-// CategoryText returns a category as plain text. A category is text in
-// every format (an RSS element's text, an Atom term or label, a JSON Feed
-// tag): its "<" and "&" are characters, so "x&lt;y&gt;" is the category
-// "x<y>". One that holds markup (holdsMarkup), which a source wrote as
+// CategoryText returns a category as plain text (textOrMarkup). A
+// category is text in every format (an RSS element's text, an Atom term or
+// label, a JSON Feed tag): its "<" and "&" are characters, so "x&lt;y&gt;"
+// is the category "x<y>". One that holds markup, which a source wrote as
 // elements, in CDATA or escaped (<category><p>World</p></category>, which
 // gofeed hands over as "<p>World</p>"), is read as a reader shows it: the
 // category "World".
 func CategoryText(c string) string {
-	if holdsMarkup(c) {
-		return PlainText(c)
+	return textOrMarkup(c)
+}
+
+// textOrMarkup returns s, text that a source may have left HTML in, as
+// plain text: as a reader shows it (PlainText) when it holds markup
+// (holdsMarkup), else as it is, its "<" and "&" characters (LiteralText).
+func textOrMarkup(s string) string {
+	if holdsMarkup(s) {
+		return PlainText(s)
 	}
-	return LiteralText(c)
+	return LiteralText(s)
 }
 
 func containsFoldString(list []string, s string) bool {
