@@ -174,6 +174,10 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, entryLangs []entryLa
 		SiteURL: n.absURL(gf.Link),
 		Self:    n.absURL(gf.FeedLink),
 	}
+	if gf.FeedType == "json" {
+		// Plain text, as an item's title is (textOrMarkup).
+		f.Title = truncateRunes(textOrMarkup(gf.Title), maxTitle)
+	}
 	n.authors = personNames(gf.Authors)
 	n.lang = languageTag(gf.Language)
 	n.ist = istFor(gf.Language)

@@ -2744,13 +2744,16 @@ func TestParseCategoryMarkup(t *testing.T) {
 		[][]string{{"Harbour Works", "x<y>"}})
 }
 
-// TestParseJSONTitleIsText checks that a JSON Feed item's title, plain text
-// as JSON Feed says, keeps a "<" that opens no element as a character
+// TestParseJSONTitleIsText checks that a JSON Feed's title and its items',
+// plain text as JSON Feed says, keep a "<" that opens no element as a character
 // ("Vec<T>", "a<b"), where it was read as a tag and dropped with what
 // followed, while one that holds markup (holdsMarkup) is read as a reader
 // shows it, as a category is.
 func TestParseJSONTitleIsText(t *testing.T) {
 	f := mustParseFile(t, "json-title-text.json", "application/feed+json")
+	if want := "Yard Notes: Vec<T> & co"; f.Title != want {
+		t.Errorf("feed title %q; want %q", f.Title, want)
+	}
 	checkItems(t, f, "title", func(it aggregator.Item) string { return it.Title },
 		[]string{"Why Vec<T> beats a list", "if a<b then swap", "Tom & Jerry <3", "Bold move by the yard"})
 }
