@@ -174,9 +174,13 @@ func (n *normaliser) feed(gf *gofeed.Feed, b, based []byte, entryLangs []entryLa
 		SiteURL: n.absURL(gf.Link),
 		Self:    n.absURL(gf.FeedLink),
 	}
-	if gf.FeedType == "json" {
+	switch {
+	case gf.FeedType == "json":
 		// Plain text, as an item's title is (textOrMarkup).
 		f.Title = truncateRunes(textOrMarkup(gf.Title), maxTitle)
+	case gf.FeedType == "atom" && strings.ContainsAny(gf.Title, "<&") && PlainText(gf.Title) != LiteralText(gf.Title) && atomTextTitle(b):
+		// Read as its type says, as an entry's title is.
+		f.Title = truncateRunes(LiteralText(gf.Title), maxTitle)
 	}
 	n.authors = personNames(gf.Authors)
 	n.lang = languageTag(gf.Language)
@@ -679,6 +683,50 @@ func padTo[T any](s []T, n int) []T {
 	return s
 }
 
+// atomTextTitle reports whether an Atom feed's own title is text, as
+// atomTextTitles reads an entry's.
+func atomTextTitle(doc []byte) bool {
+	d := feedDecoder(doc)
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 1 && t.Name.Local == "title" {
+				return textTitle(t)
+			}
+			if depth == 1 {
+				if d.Skip() != nil {
+					return false
+				}
+				continue
+			}
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+}
+
+// textTitle reports whether the Atom title that starts with t is text:
+// of the type Atom takes when none is given, "text", or a text/ media
+// type, not base64.
+func textTitle(t xml.StartElement) bool {
+	var typ, mode string
+	for _, a := range t.Attr {
+		switch a.Name.Local {
+		case "type":
+			typ = strings.ToLower(strings.TrimSpace(a.Value))
+		case "mode":
+			mode = strings.ToLower(strings.TrimSpace(a.Value))
+		}
+	}
+	return mode != "base64" && (typ == "" || typ == "text" || strings.HasPrefix(typ, "text/") && typ != "text/html")
+}
+
 // atomTextTitles reads an Atom document's entries in order and reports,
 // for each, whether its title is text (the type Atom takes when none is
 // given, "text", or a text/ media type, not base64), whose "<" and "&"
@@ -689,17 +737,8 @@ func atomTextTitles(doc []byte) []bool {
 	n := atomEntries(doc, func(i int, t xml.StartElement, d *xml.Decoder) error {
 		if t.Name.Local == "title" && titled != i {
 			titled = i
-			var typ, mode string
-			for _, a := range t.Attr {
-				switch a.Name.Local {
-				case "type":
-					typ = strings.ToLower(strings.TrimSpace(a.Value))
-				case "mode":
-					mode = strings.ToLower(strings.TrimSpace(a.Value))
-				}
-			}
 			out = padTo(out, i+1)
-			out[i] = mode != "base64" && (typ == "" || typ == "text" || strings.HasPrefix(typ, "text/") && typ != "text/html")
+			out[i] = textTitle(t)
 		}
 		return d.Skip()
 	})

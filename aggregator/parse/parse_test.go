@@ -2757,3 +2757,19 @@ func TestParseJSONTitleIsText(t *testing.T) {
 	checkItems(t, f, "title", func(it aggregator.Item) string { return it.Title },
 		[]string{"Why Vec<T> beats a list", "if a<b then swap", "Tom & Jerry <3", "Bold move by the yard"})
 }
+
+// TestParseAtomFeedTitleType checks that an Atom feed's own title, which
+// names its source where the config gives none, is read as its type says,
+// as an entry's is: one of type text keeps its "<" and "&" as characters
+// ("Notes on <blink> & other tags"), where it was read as HTML and named
+// the source "Notes on & other tags"; one of type html drops its tags.
+func TestParseAtomFeedTitleType(t *testing.T) {
+	for _, tt := range []struct{ file, want string }{
+		{"atom-feed-title-text.xml", "Notes on <blink> & other tags"},
+		{"atom-feed-title-html.xml", "Tag Notes"},
+	} {
+		if f := mustParseFile(t, tt.file, ""); f.Title != tt.want {
+			t.Errorf("Parse(%s): feed title %q; want %q", tt.file, f.Title, tt.want)
+		}
+	}
+}
