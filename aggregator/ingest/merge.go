@@ -3,7 +3,6 @@ package ingest
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -219,7 +218,7 @@ func (s *session) namesAgree(a, b *aggregator.Story) (bool, error) {
 // story still holds a scraper's cut copy of the old.
 func (s *session) seriesMembers(a, b *aggregator.Story) (bool, error) {
 	type titled struct {
-		title, template string // template: the title without its figures
+		title, template string // template: the title's words without its figures (near.Template)
 		doc             *near.Doc
 	}
 	titles := func(st *aggregator.Story) ([]titled, error) {
@@ -233,7 +232,7 @@ func (s *session) seriesMembers(a, b *aggregator.Story) (bool, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, titled{it.Title, strings.ToLower(near.Figureless(it.Title)), d})
+			out = append(out, titled{it.Title, near.Template(it.Title), d})
 		}
 		return out, nil
 	}

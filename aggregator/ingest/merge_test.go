@@ -438,3 +438,52 @@ func TestSeriesCopyKeptFromNextDayInWords(t *testing.T) {
 		}
 	}
 }
+
+// Two earthquakes off Crete on two days, reported by one site to one
+// template, and a portal's copy of the first.
+var (
+	quakeSite   = src("https://kriti-nea.test/feed.xml")
+	quakePortal = src("https://ellada-portal.test/feed.xml")
+	quakeFirst  = "<p>Σεισμική δόνηση μεγέθους 4,9 βαθμών της κλίμακας Ρίχτερ σημειώθηκε τη Δευτέρα στις 14:22 στη θαλάσσια περιοχή νότια της Ιεράπετρας, σύμφωνα με το Γεωδυναμικό Ινστιτούτο του Αστεροσκοπείου Αθηνών.</p>" +
+		"<p>Το εστιακό βάθος υπολογίστηκε στα 18 χιλιόμετρα. Ο σεισμός έγινε αισθητός στο Ηράκλειο και στον Άγιο Νικόλαο, χωρίς να αναφερθούν ζημιές.</p>" +
+		"<p>Ο σεισμολόγος Νίκος Παπαδάκης δήλωσε ότι «πρόκειται για μια συνηθισμένη δόνηση για την περιοχή» και ότι δεν υπάρχει λόγος ανησυχίας.</p>"
+	quakeSecond = "<p>Σεισμική δόνηση μεγέθους 4,2 βαθμών της κλίμακας Ρίχτερ σημειώθηκε την Τρίτη στις 06:48 στη θαλάσσια περιοχή νότια της Ιεράπετρας, σύμφωνα με το Γεωδυναμικό Ινστιτούτο του Αστεροσκοπείου Αθηνών.</p>" +
+		"<p>Το εστιακό βάθος υπολογίστηκε στα 11 χιλιόμετρα. Ο σεισμός έγινε αισθητός στην Ιεράπετρα και στη Σητεία, χωρίς να αναφερθούν ζημιές.</p>" +
+		"<p>Ο σεισμολόγος Νίκος Παπαδάκης δήλωσε ότι η δόνηση δεν συνδέεται με τον σεισμό της Δευτέρας, καθώς το επίκεντρό της απέχει περίπου 40 χιλιόμετρα.</p>"
+)
+
+// checkQuakesApart files the second earthquake's report, then the
+// portal's copy of the first under copyTitle, then the first's report
+// (newest first, as an archive read backwards), and checks that the
+// second stays a story of its own.
+func checkQuakesApart(t *testing.T, copyTitle string) {
+	t.Helper()
+	second := item(quakeSite, "q-2", "https://kriti-nea.test/eidiseis/seismos-42-rixter-notia-kritis",
+		"Σεισμός 4,2 Ρίχτερ νότια της Κρήτης", quakeSecond, t0.Add(16*time.Hour))
+	cp := item(quakePortal, "p-1", "https://ellada-portal.test/seismos-notia-kritis-aisthitos-irakleio",
+		copyTitle, "<p>ΔΙΑΦΗΜΙΣΗ</p>"+quakeFirst+`<p>Πηγή: <a href="https://kriti-nea.test/eidiseis/seismos-49-rixter-notia-kritis">Κρήτη Νέα</a></p>`,
+		t0.Add(90*time.Minute))
+	first := item(quakeSite, "q-1", "https://kriti-nea.test/eidiseis/seismos-49-rixter-notia-kritis",
+		"Σεισμός 4,9 Ρίχτερ νότια της Κρήτης", quakeFirst, t0)
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	apply(t, db, in, quakeSite, second)
+	apply(t, db, in, quakePortal, cp)
+	apply(t, db, in, quakeSite, first)
+	_, s2 := stored(t, db, second.ID)
+	for _, it := range []aggregator.Item{cp, first} {
+		if _, st := stored(t, db, it.ID); st.ID == s2.ID {
+			t.Errorf("%q and the second earthquake's report are one story %s; want two", it.Title, st.ID)
+		}
+	}
+}
+
+// TestSeriesKeptApartUnderGreekCapitals checks that the portal's copy of
+// the first earthquake's report, under its headline in capitals, which
+// Greek writes without accents ("ΣΕΙΣΜΟΣ 4,9 ΡΙΧΤΕΡ ΝΟΤΙΑ ΤΗΣ ΚΡΗΤΗΣ"),
+// stored before the first report, does not take the second earthquake's
+// story: its headline is the second's but for its figures, whatever its
+// case and accents.
+func TestSeriesKeptApartUnderGreekCapitals(t *testing.T) {
+	checkQuakesApart(t, "ΣΕΙΣΜΟΣ 4,9 ΡΙΧΤΕΡ ΝΟΤΙΑ ΤΗΣ ΚΡΗΤΗΣ")
+}

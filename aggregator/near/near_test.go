@@ -979,6 +979,26 @@ func TestFooter(t *testing.T) {
 	}
 }
 
+// TestTemplate checks that Template gives headlines of one template
+// under other figures one string, in capitals or small letters and in
+// Greek with or without accents, and headlines of other words another.
+func TestTemplate(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		same bool
+	}{
+		{"Σεισμός 4,9 Ρίχτερ νότια της Κρήτης", "ΣΕΙΣΜΟΣ 4,2 ΡΙΧΤΕΡ ΝΟΤΙΑ ΤΗΣ ΚΡΗΤΗΣ", true},
+		{"Measles in Brakeby: 9 new cases", "MEASLES IN BRAKEBY: seven new cases", true},
+		{"福島県沖で地震、最大震度４", "福島県沖で地震、最大震度３", true},
+		{"Σεισμός 4,9 Ρίχτερ νότια της Κρήτης", "Σεισμός 4,2 Ρίχτερ βόρεια της Κρήτης", false},
+		{"Measles in Brakeby: 9 new cases", "Measles in Alby: 7 new cases", false},
+	} {
+		if got := Template(tt.a) == Template(tt.b); got != tt.same {
+			t.Errorf("Template(%q) == Template(%q) is %v (%q, %q); want %v", tt.a, tt.b, got, Template(tt.a), Template(tt.b), tt.same)
+		}
+	}
+}
+
 // TestFigureless checks that Figureless leaves out the figures
 // FiguresDisagree reads, in digits and in words, and nothing else: a
 // fraction, "one" alone and words that only hold a count's letters stay.

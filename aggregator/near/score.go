@@ -594,6 +594,16 @@ func Figureless(s string) string {
 	return b.String()
 }
 
+// Template returns the words of headline s, in the form near-duplicate
+// detection compares them (TitleWords), without its figures (Figureless),
+// joined by spaces: the headlines of one template under other figures are
+// one template in capitals or small letters, and in Greek with or without
+// the accents that Greek capitals leave off ("ΣΕΙΣΜΟΣ 4,9 ΡΙΧΤΕΡ ΝΟΤΙΑ
+// ΤΗΣ ΚΡΗΤΗΣ" and "Σεισμός 4,2 Ρίχτερ νότια της Κρήτης").
+func Template(s string) string {
+	return strings.Join(TitleWords(Figureless(s)), " ")
+}
+
 // isCount reports whether the word w is a count in words as figures reads
 // one: each of its parts a count or a ten, "one" after a ten
 // ("twenty-one").
