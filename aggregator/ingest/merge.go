@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
@@ -215,11 +216,14 @@ func (s *session) namesAgree(a, b *aggregator.Story) (bool, error) {
 // figures and all, is no other report of the series: a wire's report
 // whose headline's count it updated in place ("…: 3 dead", "…: 5 dead")
 // takes a copy of its new text, stored before the update, though its
-// story still holds a scraper's cut copy of the old.
+// story still holds a scraper's cut copy of the old. A copy's headline
+// that adds a part of its own to the series' ("Earthquake 4.9 south of
+// Crete - felt in Heraklion") carries the series' headline in its part
+// with the figures (seriesForms).
 func (s *session) seriesMembers(a, b *aggregator.Story) (bool, error) {
 	type titled struct {
-		title, template string // template: the title's words without its figures (near.Template)
-		doc             *near.Doc
+		forms []seriesForm
+		doc   *near.Doc
 	}
 	titles := func(st *aggregator.Story) ([]titled, error) {
 		its, err := s.recentItems(st)
@@ -232,7 +236,7 @@ func (s *session) seriesMembers(a, b *aggregator.Story) (bool, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, titled{it.Title, near.Template(it.Title), d})
+			out = append(out, titled{seriesForms(it.Title), d})
 		}
 		return out, nil
 	}
@@ -246,12 +250,13 @@ func (s *session) seriesMembers(a, b *aggregator.Story) (bool, error) {
 	}
 	holds := func(ts []titled, y titled) bool {
 		return slices.ContainsFunc(ts, func(x titled) bool {
-			return x.template == y.template && !near.FiguresDisagree(x.title, y.title)
+			_, agree := seriesAgree(x.forms, y.forms)
+			return agree
 		})
 	}
 	for _, x := range ta {
 		for _, y := range tb {
-			if x.template != y.template || !near.FiguresDisagree(x.title, y.title) {
+			if disagree, _ := seriesAgree(x.forms, y.forms); !disagree {
 				continue
 			}
 			// A copy of a report made before a figure in it was
@@ -266,6 +271,51 @@ func (s *session) seriesMembers(a, b *aggregator.Story) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// seriesForm is a headline, or a part of one, as a series' headlines are
+// compared: its text and its template (near.Template).
+type seriesForm struct{ text, template string }
+
+// seriesForms returns the forms of headline title that may be a series'
+// headline: the whole, and each of its parts (near.Segments) that holds a
+// figure and three words or more besides, as a copy's headline keeps the
+// series' headline and adds a part of its own ("Earthquake 4.9 south of
+// Crete - felt in Heraklion").
+func seriesForms(title string) []seriesForm {
+	forms := []seriesForm{{title, near.Template(title)}}
+	segs := near.Segments(title)
+	if len(segs) < 2 {
+		return forms
+	}
+	for _, seg := range segs {
+		tmpl := near.Template(seg)
+		if near.Figureless(seg) == seg || len(strings.Fields(tmpl)) < 3 {
+			continue
+		}
+		forms = append(forms, seriesForm{seg, tmpl})
+	}
+	return forms
+}
+
+// seriesAgree compares two headlines' forms (seriesForms) of one
+// template: disagree when a pair of them differ in their figures, each
+// with a figure the other lacks (near.FiguresDisagree), and agree when a
+// pair of them do not.
+func seriesAgree(a, b []seriesForm) (disagree, agree bool) {
+	for _, x := range a {
+		for _, y := range b {
+			if x.template != y.template {
+				continue
+			}
+			if near.FiguresDisagree(x.text, y.text) {
+				disagree = true
+			} else {
+				agree = true
+			}
+		}
+	}
+	return disagree, agree
 }
 
 // distinctMembers reports whether a member of a and a member of b are two

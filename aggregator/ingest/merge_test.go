@@ -487,3 +487,12 @@ func checkQuakesApart(t *testing.T, copyTitle string) {
 func TestSeriesKeptApartUnderGreekCapitals(t *testing.T) {
 	checkQuakesApart(t, "ΣΕΙΣΜΟΣ 4,9 ΡΙΧΤΕΡ ΝΟΤΙΑ ΤΗΣ ΚΡΗΤΗΣ")
 }
+
+// TestSeriesKeptApartUnderCopyHeadlineWithPartAdded checks the same when
+// the portal's copy adds a part of its own to the first report's headline
+// ("… - Αισθητός στο Ηράκλειο", felt in Heraklion): the part with the
+// figures is the second report's headline but for them.
+func TestSeriesKeptApartUnderCopyHeadlineWithPartAdded(t *testing.T) {
+	checkQuakesApart(t, "Σεισμός 4,9 Ρίχτερ νότια της Κρήτης - Αισθητός στο Ηράκλειο")
+	checkQuakesApart(t, "ΣΕΙΣΜΟΣ 4,9 ΡΙΧΤΕΡ ΝΟΤΙΑ ΤΗΣ ΚΡΗΤΗΣ - ΑΙΣΘΗΤΟΣ ΣΤΟ ΗΡΑΚΛΕΙΟ")
+}
