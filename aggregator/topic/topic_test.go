@@ -288,6 +288,9 @@ func TestWordBoundaries(t *testing.T) {
 		{"Bundes Regierung", "Die Bundes\u200bregierung", true},
 		{"regierung", "Die Bundes\u200bregierung", true},
 		{"ไฟไหม้", "น้ำท่วม\u200bไฟไหม้", true}, // the word break of Thai
+		{"п'ять", "Минуло пʼять років", true},   // the apostrophe Ukrainian writes as a letter (U+02BC)
+		{"в'їзд", "Вʼїзд до Києва закрито", true},
+		{"п'ять", "пʼятниця", false},
 	}
 	for _, tt := range tests {
 		s := mustCompile(t, aggregator.TopicConfig{ID: "t", Title: "T", Match: aggregator.MatchConfig{Any: []string{tt.phrase}}})

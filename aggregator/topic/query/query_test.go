@@ -27,6 +27,7 @@ func TestWords(t *testing.T) {
 		{"Xi Jinping's visit", []string{"xi", "jinping", "visit"}},
 		{"Xi Jinping’s visit", []string{"xi", "jinping", "visit"}},                      // typographic apostrophe
 		{"O'Brien don't", []string{"o'brien", "don't"}},                                 // apostrophe inside a word
+		{"пʼять п’ять ʼцитатаʼ", []string{"п'ять", "п'ять", "цитата"}},                  // the modifier letter apostrophe is an apostrophe
 		{"l'Europe d’Israël qu'il", []string{"l", "europe", "d", "israël", "qu", "il"}}, // elided article, preposition
 		{"dell'Unione rock'n'roll", []string{"dell", "unione", "rock'n'roll"}},
 		{"the countries' leaders", []string{"the", "countries", "leaders"}}, // plural possessive
@@ -227,6 +228,8 @@ func TestMatch(t *testing.T) {
 		{"single guillemets quote a phrase", "‹Conseil fédéral›", []string{"le Conseil fédéral a décidé"}, true},
 		{"reversed single guillemets quote a phrase", "›Neue Zürcher‹", []string{"die Zürcher Neue"}, false},
 		{"Swedish single guillemets quote a phrase", "›Svenska Dagbladet›", []string{"Dagbladet Svenska"}, false},
+		{"Ukrainian apostrophe", "п'ять", []string{"пʼять років"}, true},
+		{"Ukrainian modifier apostrophe in a rule", "Обʼєднання", []string{"Об'єднання громад"}, true},
 		{"Hindi without a nukta", "फैसला", []string{"अदालत का फ़ैसला"}, true},
 		{"Hindi with a nukta", "ज़िला", []string{"जिला अस्पताल"}, true},
 		{"Hindi anusvara", "हिंदी", []string{"हिन्दी दिवस"}, true},

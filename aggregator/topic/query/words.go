@@ -33,7 +33,8 @@ import (
 // zero-width space ("Bundes\u200Bregierung"), and so does a digit
 // before an Arabic letter: "٢٠٢٦م", a year and the letter of its era, is
 // "2026", "م". An apostrophe between two letters stays in the word
-// ("o'brien", "don't"), except after an elided French or Italian article or
+// ("o'brien", "don't"; the modifier letter U+02BC that Ukrainian writes,
+// "пʼять", is the apostrophe "п'ять"), except after an elided French or Italian article or
 // preposition, which is a word of its own ("l'Europe" is "l", "europe"),
 // and a possessive "'s" is dropped, so "Jinping's" is the word "jinping". Han, Hiragana and Katakana, and
 // Thai, Lao, Khmer and Myanmar, written without spaces, make one word of
@@ -89,8 +90,10 @@ func Words(s string) []string {
 // its own ("2026" finds "٢٠٢٦م"), and single guillemets quote a phrase in
 // a query ("‹Conseil fédéral›", "›Neue Zürcher‹"). Version 10: a
 // zero-width space inside a word joins its parts as a hyphen does
-// ("Bundesregierung" finds "Bundes\u200Bregierung").
-const Version = 10
+// ("Bundesregierung" finds "Bundes\u200Bregierung"). Version 11: the
+// modifier letter apostrophe that Ukrainian writes (U+02BC) is an
+// apostrophe ("п'ять" finds "пʼять").
+const Version = 11
 
 // Prefix marks a word of a phrase as a prefix: "econom*" in a phrase is the
 // word "econom" + Prefix, and matches "economy", "economic" and "econom".
@@ -634,6 +637,25 @@ func (sc *scratch) tokenise(s string) {
 				i += msize
 			}
 			endWord()
+		case inWord && isApostrophe(r):
+			// Inside a word only when a letter or digit follows. This comes
+			// before the letters: Ukrainian writes its apostrophe as the
+			// modifier letter U+02BC ("пʼять") as often as with the
+			// keyboard's ("п'ять"), which a rule types.
+			if i < len(s) {
+				next, _ := utf8.DecodeRuneInString(s[i:])
+				if isWordRune(next) && !isSolo(next) {
+					if elided[string(sc.buf[start:])] {
+						endWord() // "l'Europe": the article is a word of its own
+						continue
+					}
+					sc.buf = append(sc.buf, '\'')
+					continue
+				}
+			}
+			endWord()
+		case r == '\u02BC':
+			endWord() // outside a word, a quotation mark, as the other apostrophes are
 		case isWordRune(r):
 			if inWord && eraLetter(sc.buf[start:], r) {
 				// A year with the Arabic letter of its era ("٢٠٢٦م") is
@@ -647,20 +669,6 @@ func (sc *scratch) tokenise(s string) {
 				small++
 			}
 			sc.buf = utf8.AppendRune(sc.buf, fold(r))
-		case inWord && isApostrophe(r):
-			// Inside a word only when a letter or digit follows.
-			if i < len(s) {
-				next, _ := utf8.DecodeRuneInString(s[i:])
-				if isWordRune(next) && !isSolo(next) {
-					if elided[string(sc.buf[start:])] {
-						endWord() // "l'Europe": the article is a word of its own
-						continue
-					}
-					sc.buf = append(sc.buf, '\'')
-					continue
-				}
-			}
-			endWord()
 		case isFullStop(r):
 			// The fullwidth forms and the ellipsis end a sentence where
 			// the ASCII stops they stand for do ("３．５" is a number); the
