@@ -10,20 +10,28 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Credit lines by which a re-post names its original. Each is matched
 // case-insensitively against the link's own text, the text just before it,
 // or the text just after it, in the common languages of news sites.
 var (
+	// creditWords are the words for "source" that a re-post writes before
+	// the link to its original, as "Source:", in the languages of news
+	// sites: "Fuente:", "Источник:", "出典：", "출처:", "स्रोत:", "المصدر:".
+	// Greek capitals write "ΠΗΓΗ" without its accent.
+	creditWords = `quelle|fuente|fonte|bron|źródło|zdroj|sursa|sursă|källa|kilde|lähde|forrás|sumber|` +
+		`источник|джерело|крыніца|извор|kaynak|πηγή|πηγη|nguồn|מקור|المصدر|مصدر|منبع|` +
+		`स्रोत|সূত্র|出典|引用元|元記事|ソース|来源|來源|出处|출처`
 	// creditText is link text that says the link is the original.
 	creditText = regexp.MustCompile(`(?i)^\W*(?:` +
 		`(?:(?:view|see|read|visit|go to)\s+(?:the\s+)?)?(?:source|original|origin)(?:\s+(?:link|article|post|story|source|url|page|report|version|here))?\W*$` +
 		`|(?:read|view|see|continue reading)\s+(?:the\s+)?(?:full|original|complete|entire)\s+(?:article|post|story|report|text|piece)\b` +
 		`|(?:originally\s+(?:published|posted|appeared)|first\s+(?:published|appeared))\b` +
-		`|(?:quelle|fuente|fonte|bron|źródło|источник|kaynak|originalartikel|artículo original|article original)\W*$)`)
+		`|(?:` + creditWords + `|originalartikel|artículo original|article original)\W*$)`)
 	// creditBefore is text ending just before a link that credits it.
-	creditBefore = regexp.MustCompile(`(?i)(?:\b(?:source|sources|quelle|fuente|fonte|bron|źródło|источник|kaynak|via|h/t|hat tip)\s*[:：]` +
+	creditBefore = regexp.MustCompile(`(?i)(?:(?:^|[^\pL\pN_])(?:source|sources|` + creditWords + `|via|h/t|hat tip)\s*[:：]` +
 		`|\b(?:originally|first)\s+(?:published|posted|appeared|ran|reported)(?:\s+(?:at|on|in|by|here))?` +
 		`|\b(?:read|view|see|continue reading)\s+(?:the\s+)?(?:full|original|complete|entire|rest of the)?\s*(?:article|post|story|report)?\s*(?:at|on)` +
 		`|\b(?:the\s+)?original\s+(?:article|post|story|report|source|version)(?:\s+(?:is|was))?\s*(?:at|on|here|in)?` +
@@ -42,6 +50,14 @@ func isCredit(a anchor) bool {
 	// the regexp on most links (ASCII only, as (?i) folds a few letters
 	// beyond it).
 	text := a.text
+	// A credit word written with its accents as combining marks, as a
+	// feed in windows-1258 writes Vietnamese ("Nguồn:"), is the word.
+	if !isASCII(text) {
+		text = norm.NFC.String(text)
+	}
+	if before := tail(a.before, 240); !isASCII(before) && !norm.NFC.IsNormalString(before) {
+		a.before = norm.NFC.String(before)
+	}
 	if text != "" && len(text) <= 80 && (!isASCII(text) || hasCreditStem(text)) && creditText.MatchString(text) {
 		return true
 	}
@@ -130,9 +146,8 @@ func foldsTo(r rune, c byte) bool {
 
 // creditStems are lower-case fragments one of which every creditBefore
 // match holds.
-var creditStems = []string{"sourc", "quelle", "fuente", "fonte", "bron", "via", "h/t", "hat tip", "origin",
-	"first", "read", "view", "see", "publish", "reprint", "repost", "syndicat", "kaynak", "źródło",
-	"источник"}
+var creditStems = append([]string{"sourc", "via", "h/t", "hat tip", "origin",
+	"first", "read", "view", "see", "publish", "reprint", "repost", "syndicat"}, strings.Split(creditWords, "|")...)
 
 func hasCreditStem(s string) bool {
 	s = tail(s, 160)

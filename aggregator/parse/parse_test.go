@@ -463,6 +463,25 @@ func TestIsCredit(t *testing.T) {
 		{anchor{text: "open source software"}, false},
 		{anchor{text: "click here", before: "For details "}, false},
 		{anchor{text: "Site", before: "The post Headline appeared first on "}, false},
+		// Other languages' words for "source", after a sentence or
+		// alone, the Vietnamese one in combining marks, and the Greek one
+		// in capitals without its accent.
+		{anchor{text: "Вести Сибири", before: "Подачу тепла восстановят к вечеру. Источник: "}, true},
+		{anchor{text: "Gazeta", before: "Źródło: "}, true},
+		{anchor{text: "日の出新聞", before: "出典："}, true},
+		{anchor{text: "한빛일보", before: "출처: "}, true},
+		{anchor{text: "दैनिक समाचार", before: "स्रोत: "}, true},
+		{anchor{text: "ঢাকা বার্তা", before: "সূত্র: "}, true},
+		{anchor{text: "أخبار الوادي", before: "المصدر: "}, true},
+		{anchor{text: "خبر فارسی", before: "منبع: "}, true},
+		{anchor{text: "ידיעות הצפון", before: "מקור: "}, true},
+		{anchor{text: "Κρήτη Νέα", before: "ΠΗΓΗ: "}, true},
+		{anchor{text: "Tin Thủ Đô", before: "Nguô\u0300n: "}, true},
+		{anchor{text: "Київ вечірній", before: "Джерело: "}, true},
+		{anchor{text: "出典"}, true},
+		{anchor{text: "отчёт", before: "по данным источника в полиции, "}, false},
+		{anchor{text: "नीति", before: "सरकार के स्रोतों के अनुसार "}, false},
+		{anchor{text: "ダウンロード", before: "オープンソースのソフトウェアを"}, false},
 	}
 	for _, tt := range tests {
 		if got := isCredit(tt.a); got != tt.want {
