@@ -496,3 +496,32 @@ func TestSeriesKeptApartUnderCopyHeadlineWithPartAdded(t *testing.T) {
 	checkQuakesApart(t, "Σεισμός 4,9 Ρίχτερ νότια της Κρήτης - Αισθητός στο Ηράκλειο")
 	checkQuakesApart(t, "ΣΕΙΣΜΟΣ 4,9 ΡΙΧΤΕΡ ΝΟΤΙΑ ΤΗΣ ΚΡΗΤΗΣ - ΑΙΣΘΗΤΟΣ ΣΤΟ ΗΡΑΚΛΕΙΟ")
 }
+
+// TestCopyWithASCIIDigitsJoins files a Japanese paper's report of an
+// earthquake, written with full-width digits ("最大震度４", "５．１"), and a
+// portal's copy that writes them in ASCII ("最大震度4", "5.1"), as Japanese
+// portals do, in either order: the copy joins the report, its figures
+// being the report's.
+func TestCopyWithASCIIDigitsJoins(t *testing.T) {
+	const text = "<p>２４日午後９時１５分ごろ、福島県沖を震源とする地震があり、福島県いわき市などで震度４を観測した。気象庁によると、震源の深さは約５０キロ、地震の規模（マグニチュード）は５．１と推定される。この地震による津波の心配はない。</p>" +
+		"<p>東京電力によると、福島第一、第二原子力発電所に異常はないという。東北新幹線は点検のため一時運転を見合わせた。</p>"
+	halfWidth := strings.NewReplacer("０", "0", "１", "1", "２", "2", "３", "3", "４", "4", "５", "5", "６", "6", "７", "7", "８", "8", "９", "9", "．", ".")
+	paperSrc, portal := src("https://hinode.test/feed"), src("https://portal.test/feed")
+	report := item(paperSrc, "h-1", "https://hinode.test/national/20250324-quake", "福島県沖で地震、最大震度４　津波の心配なし", text, t0)
+	cp := item(portal, "p-1", "https://portal.test/news/88213", halfWidth.Replace("福島県沖で地震、最大震度４"), halfWidth.Replace(text), t0.Add(40*time.Minute))
+	for _, order := range [][]aggregator.Item{{report, cp}, {cp, report}} {
+		db := mustOpen(t)
+		in := ingest.New(&aggregator.Config{}, nil)
+		for _, it := range order {
+			s := paperSrc
+			if it.ID == cp.ID {
+				s = portal
+			}
+			apply(t, db, in, s, it)
+		}
+		_, sr := stored(t, db, report.ID)
+		if _, sc := stored(t, db, cp.ID); sc.ID != sr.ID {
+			t.Errorf("%q first: the copy with ASCII digits is in story %s; want the report's %s", order[0].Title, sc.ID, sr.ID)
+		}
+	}
+}

@@ -384,7 +384,10 @@ func TestWordsOfScripts(t *testing.T) {
 		{"台湾海峡 台", []string{"台湾", "湾海", "海峡", "台"}, []string{"台湾", "湾海", "海峡", "台"}},
 		{"第4号台风", []string{"第", "4", "号台", "台风"}, []string{"第", "4", "号台", "台风"}},
 		{"東京湾を震源とする地震", []string{"東京", "京湾", "を", "震源", "とす", "する", "地震"}, []string{"東京", "京湾", "震源", "地震"}},
-		{"マグニチュード５．３", []string{"マグ", "グニ", "ニチ", "チュ", "ュー", "ード", "５", "３"}, []string{"マグ", "グニ", "ニチ", "チュ", "ュー", "ード", "５", "３"}},
+		{"マグニチュード５．３", []string{"マグ", "グニ", "ニチ", "チュ", "ュー", "ード", "5", "3"}, []string{"マグ", "グニ", "ニチ", "チュ", "ュー", "ード", "5", "3"}},
+		// Digits of any script are their ASCII digits, as a copy may write
+		// them so: full-width, Arabic-Indic, Persian, Bengali.
+		{"約３万２０００人 ٢٠٢٥ ۱۴۰۴ ১৪টি", []string{"約", "3", "万", "2000", "人", "2025", "1404", "14টি"}, nil},
 		{"น้ำท่วมในเชียงใหม่", []string{"น้ำ", "ำท่", "ท่ว", "วม", "ใน", "เชี", "ชีย", "ยง", "ให", "หม่"}, nil},
 		// A soft hyphen, a zero-width space, non-joiner or joiner between
 		// letters is left out; elsewhere it separates, as a space does.
@@ -532,6 +535,12 @@ func TestFiguresDisagree(t *testing.T) {
 		{"Storm: two-day closure of the A1", "Storm: 2-day closure of the A1", false},
 		{"Twenty\u2011two dead as ferry sinks off Kessa", "Ferry sinks off Kessa, 22 dead", false},
 		{"Two\u2010thirds of Varland councils to raise tax", "67% of Varland councils to raise tax", false},
+		// Digits of any script are the figures they write.
+		{"福島県沖で地震、最大震度４", "【地震】福島県沖で震度4", false},
+		{"福島県沖で地震、最大震度４", "福島県沖で地震、最大震度３", true},
+		{"زلزله ۵٫۲ ریشتری در کرمان", "Magnitude 5.2 quake in Kerman", false},
+		{"زلزله ۵٫۲ ریشتری در کرمان", "زلزله ۵٫۴ ریشتری در کرمان", true},
+		{"أسعار العملات ٢٤ مارس", "أسعار العملات 24 مارس", false},
 	}
 	for _, tt := range tests {
 		if got := FiguresDisagree(tt.a, tt.b); got != tt.want {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -646,30 +647,85 @@ var fractionWords = map[string]bool{
 	"ninth": true, "ninths": true, "tenth": true, "tenths": true, "twelfth": true, "twelfths": true,
 }
 
-// digitRuns returns the runs of digits of a text as figures reads them.
+// digitRuns returns the runs of digits of a text as figures reads them,
+// each digit written as its ASCII digit and each separator between two
+// digits as a point or a comma: a copy that writes a headline's
+// full-width digits in ASCII ("震度４", "震度4"), or Persian digits and
+// decimal separator in the Latin ones ("۵٫۲", "5.2"), has its figures.
 func digitRuns(s string) []string {
 	var out []string
-	start := -1
+	var run []byte
 	prevDigit := false
 	for i, r := range s {
-		digit := unicode.IsDigit(r)
-		switch {
-		case digit && start < 0:
-			start = i
-		case digit:
-		case start >= 0 && (r == '.' || r == ',') && prevDigit && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
-			prevDigit = false
+		if d, ok := asciiDigit(r); ok {
+			run = append(run, d)
+			prevDigit = true
 			continue
-		case start >= 0:
-			out = append(out, strings.TrimRight(s[start:i], ".,"))
-			start = -1
 		}
-		prevDigit = digit
+		if sep := figureSeparator(r); sep != 0 && prevDigit {
+			next, _ := utf8.DecodeRuneInString(s[i+utf8.RuneLen(r):])
+			if _, ok := asciiDigit(next); ok {
+				run = append(run, sep)
+				prevDigit = false
+				continue
+			}
+		}
+		if len(run) > 0 {
+			out = append(out, string(run))
+			run = run[:0]
+		}
+		prevDigit = false
 	}
-	if start >= 0 {
-		out = append(out, s[start:])
+	if len(run) > 0 {
+		out = append(out, string(run))
 	}
 	return out
+}
+
+// asciiDigit returns the ASCII digit that r, a decimal digit of any
+// script, writes.
+func asciiDigit(r rune) (byte, bool) {
+	if '0' <= r && r <= '9' {
+		return byte(r), true
+	}
+	if r < utf8.RuneSelf || !unicode.IsDigit(r) {
+		return 0, false
+	}
+	d, ok := otherDigits()[r]
+	return d, ok
+}
+
+// otherDigits maps each decimal digit beyond ASCII to its ASCII digit:
+// Unicode's Nd holds each script's zero to nine in a run of its own.
+var otherDigits = sync.OnceValue(func() map[rune]byte {
+	m := make(map[rune]byte)
+	add := func(lo, hi, stride uint32) {
+		for r := lo; r <= hi; r += stride {
+			if r >= utf8.RuneSelf {
+				m[rune(r)] = '0' + byte((r-lo)%10)
+			}
+		}
+	}
+	for _, rg := range unicode.Nd.R16 {
+		add(uint32(rg.Lo), uint32(rg.Hi), uint32(rg.Stride))
+	}
+	for _, rg := range unicode.Nd.R32 {
+		add(rg.Lo, rg.Hi, rg.Stride)
+	}
+	return m
+})
+
+// figureSeparator returns the point or comma that r writes between two
+// digits of a figure ("4.9", "11,204", the full-width "４．９", the Arabic
+// decimal and thousands separators "٤٫٩", "١١٬٢٠٤"), or 0.
+func figureSeparator(r rune) byte {
+	switch r {
+	case '.', '．', '\u066B':
+		return '.'
+	case ',', '，', '\u066C':
+		return ','
+	}
+	return 0
 }
 
 // intersect counts the values two sorted slices share.

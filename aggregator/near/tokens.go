@@ -277,6 +277,11 @@ func plainLetter(r rune) rune {
 	case 'ё':
 		return 'е'
 	}
+	if r >= 0x0660 && unicode.IsDigit(r) {
+		if d, ok := asciiDigit(r); ok {
+			return rune(d)
+		}
+	}
 	return r
 }
 
