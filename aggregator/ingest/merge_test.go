@@ -525,3 +525,34 @@ func TestCopyWithASCIIDigitsJoins(t *testing.T) {
 		}
 	}
 }
+
+// TestPersianCopyInArabicLettersJoins files a Persian site's report of an
+// earthquake and, the next morning, another site's copy typed on an
+// Arabic keyboard, its yeh and kaf the Arabic letters ("كرمان" for
+// "کرمان") and its words without the non-joiner, in either order: the
+// copy joins the report, as a reader sees the same words.
+func TestPersianCopyInArabicLettersJoins(t *testing.T) {
+	const zwnj = "\u200c"
+	text := "<p>زمین" + zwnj + "لرزه" + zwnj + "ای به بزرگی ۵٫۲ ریشتر بامداد سه" + zwnj + "شنبه حوالی شهر راور در استان کرمان را لرزاند. مرکز لرزه" + zwnj + "نگاری کشوری مؤسسه ژئوفیزیک دانشگاه تهران عمق این زمین" + zwnj + "لرزه را ۱۰ کیلومتر اعلام کرد.</p>" +
+		"<p>رئیس جمعیت هلال احمر استان کرمان گفت تاکنون گزارشی از خسارت جانی دریافت نشده و تیم" + zwnj + "های ارزیاب به روستاهای اطراف اعزام شده" + zwnj + "اند.</p>" +
+		"<p>این زمین" + zwnj + "لرزه در شهرهای کرمان، زرند و بافق نیز احساس شد. به گفته کارشناسان، احتمال وقوع پس" + zwnj + "لرزه در روزهای آینده وجود دارد.</p>"
+	arabic := strings.NewReplacer("ی", "ي", "ک", "ك", zwnj, "")
+	site, copySite := src("https://khabar.test/feed"), src("https://akhbar.test/feed")
+	report := item(site, "k-1", "https://khabar.test/news/1404/01/05/ravar", "زلزله ۵٫۲ ریشتری در کرمان؛ خسارت جانی گزارش نشده است", text, t0)
+	cp := item(copySite, "a-1", "https://akhbar.test/p/90371", "زلزله راور كرمان را لرزاند", "<p>تبليغات</p>"+arabic.Replace(text), t0.Add(20*time.Hour))
+	for _, order := range [][]aggregator.Item{{report, cp}, {cp, report}} {
+		db := mustOpen(t)
+		in := ingest.New(&aggregator.Config{}, nil)
+		for _, it := range order {
+			s := site
+			if it.ID == cp.ID {
+				s = copySite
+			}
+			apply(t, db, in, s, it)
+		}
+		_, sr := stored(t, db, report.ID)
+		if _, sc := stored(t, db, cp.ID); sc.ID != sr.ID {
+			t.Errorf("%q first: the copy in Arabic letters is in story %s; want the report's %s", order[0].Title, sc.ID, sr.ID)
+		}
+	}
+}

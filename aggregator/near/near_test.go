@@ -388,6 +388,8 @@ func TestWordsOfScripts(t *testing.T) {
 		// Digits of any script are their ASCII digits, as a copy may write
 		// them so: full-width, Arabic-Indic, Persian, Bengali.
 		{"約３万２０００人 ٢٠٢٥ ۱۴۰۴ ১৪টি", []string{"約", "3", "万", "2000", "人", "2025", "1404", "14টি"}, nil},
+		// Persian typed on an Arabic keyboard, and the alef without its hamza.
+		{"زلزله كرمان را لرزاند أحمد إيران آمن", []string{"زلزله", "کرمان", "را", "لرزاند", "احمد", "ایران", "امن"}, nil},
 		{"น้ำท่วมในเชียงใหม่", []string{"น้ำ", "ำท่", "ท่ว", "วม", "ใน", "เชี", "ชีย", "ยง", "ให", "หม่"}, nil},
 		// A soft hyphen, a zero-width space, non-joiner or joiner between
 		// letters is left out; elsewhere it separates, as a space does.

@@ -248,7 +248,11 @@ func asciiClasses() (t [utf8.RuneSelf]uint8) {
 // writers of its script write one way or the other in one form: Greek
 // vowels without their accents, which Greek capitals leave off ("ΠΛΟΙΑ"
 // is "πλοια", as "πλοία" is), the final sigma as sigma ("ΟΔΟΣ" and "οδός"
-// are "οδοσ"), and the Russian "ё" as "е".
+// are "οδοσ"), the Russian "ё" as "е", the Arabic yeh and kaf as the
+// Persian ones, which Persian typed on an Arabic keyboard writes so
+// ("كرمان" is "کرمان"), the alef with a hamza, madda or wasla as the alef,
+// which many writers leave off ("أحمد" is "احمد"), and a digit of any
+// script as its ASCII digit.
 func plainLetters(w string) string {
 	if !strings.ContainsFunc(w, func(r rune) bool { return plainLetter(r) != r }) {
 		return w
@@ -276,6 +280,12 @@ func plainLetter(r rune) rune {
 		return 'σ'
 	case 'ё':
 		return 'е'
+	case 'ي':
+		return 'ی'
+	case 'ك':
+		return 'ک'
+	case 'أ', 'إ', 'آ', 'ٱ':
+		return 'ا'
 	}
 	if r >= 0x0660 && unicode.IsDigit(r) {
 		if d, ok := asciiDigit(r); ok {
