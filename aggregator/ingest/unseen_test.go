@@ -461,3 +461,19 @@ func TestUnseenStoriesThirteenthSet(t *testing.T) { checkUnseen(t, "testdata/uns
 // ship aground, with the coastguard's notice edited in place, and its
 // refloating the next day.
 func TestUnseenStoriesFourteenthSet(t *testing.T) { checkUnseen(t, "testdata/unseen14") }
+
+// TestUnseenStoriesFifteenthSet does the same with a fifteenth set written
+// apart from the others (testdata/unseen15), mostly in languages other than
+// English, in RSS, Atom and JSON Feed that each declare their language,
+// some in the encodings their sites used before UTF-8 (Shift_JIS, EUC-KR,
+// windows-1251, windows-1256, windows-1258, and ISO-8859-7 declared as
+// ISO-8859-1): a news agency's report in French, Spanish, Portuguese and
+// English, each language's re-posts joining that language's report, and
+// its follow-up the next day; Japanese and Korean reports and copies, with
+// full-width digits, and a Japanese paper's and a Korean paper's daily
+// reports of two days; Russian and Ukrainian reports, with one club's two
+// matches and a burst heating main and the heat restored; Hindi, Bengali,
+// Greek, Turkish, Vietnamese, Hebrew and Persian reports and their copies,
+// and two earthquakes off one island; and an Egyptian site's exchange
+// rates of two days, each copied under one standing headline.
+func TestUnseenStoriesFifteenthSet(t *testing.T) { checkUnseen(t, "testdata/unseen15") }
