@@ -9,7 +9,8 @@
 // »…«, »…», ‹…›, ›…‹, ›…›, 「…」 or 『…』, as the languages that use them
 // print them); a
 // bare word that holds punctuation is a phrase of its words ("COVID-19" is
-// the phrase "covid 19"). Fullwidth parentheses and operators ("（", "ＯＲ")
+// the phrase "covid 19"), and a '"' between two Hebrew letters is the
+// gershayim of an acronym ("צה"ל", "ארה"ב"), not a quotation mark. Fullwidth parentheses and operators ("（", "ＯＲ")
 // are parentheses and operators, as typed in Chinese and Japanese.
 // A word that ends in "*" is a prefix: econom* matches "economy" and
 // "economic", and "prime minist*" matches "prime minister" (see Phrase).
@@ -331,6 +332,21 @@ var quoteClosers = map[rune]string{
 // closingQuotes are the quotation marks that only close a phrase.
 const closingQuotes = "”」』"
 
+// gershayim reports whether the '"' at s[i], inside the bare word that
+// starts at s[start], stands between two Hebrew letters: the gershayim of
+// a Hebrew acronym, which Hebrew is typed with on a keyboard ("צה"ל",
+// "ארה"ב"), rather than a quotation mark.
+func gershayim(s string, start, i int) bool {
+	if s[i] != '"' || i == start || i+1 >= len(s) {
+		return false
+	}
+	before, _ := utf8.DecodeLastRuneInString(s[start:i])
+	after, _ := utf8.DecodeRuneInString(s[i+1:])
+	return hebrewLetter(before) && hebrewLetter(after)
+}
+
+func hebrewLetter(r rune) bool { return unicode.Is(unicode.Hebrew, r) && unicode.IsLetter(r) }
+
 // operator returns the operator that text, a bare word, spells in
 // capitals, in ASCII or in the fullwidth letters that Chinese and Japanese
 // input methods may type ("ＯＲ"), and tokWord when it spells none.
@@ -380,7 +396,7 @@ func (p *parser) lex() error {
 			start, startCol := i, col
 			for i < len(s) {
 				r, size := utf8.DecodeRuneInString(s[i:])
-				if isSpecial(r) {
+				if isSpecial(r) && !gershayim(s, start, i) {
 					break
 				}
 				i += size
