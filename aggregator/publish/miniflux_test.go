@@ -101,9 +101,11 @@ func startPostgres(t *testing.T) string {
 		runAs = []string{runuser, "-u", "postgres", "--"}
 	}
 	needReader(t, err, "PostgreSQL", "postgresql")
-	// Not t.TempDir: the user postgres could not enter it, and a Unix
-	// socket's path must be short.
-	dir, err := os.MkdirTemp("", "tributary-pg-")
+	// Not t.TempDir, nor TMPDIR: a Unix socket's path must fit in 107
+	// bytes, which a long TMPDIR leaves no room for, and run as root the
+	// user postgres must be able to enter the folder, which it cannot
+	// under a TMPDIR in /root. /tmp is short and open to every user.
+	dir, err := os.MkdirTemp("/tmp", "tributary-pg-")
 	if err != nil {
 		t.Fatal(err)
 	}
