@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -153,32 +154,20 @@ func (pg *postgres) run(t *testing.T, name string, args ...string) {
 	}
 }
 
-// freePort returns a loopback address in 127.0.0.1:47400–47499 that no
-// one listens on now.
-func freePort(t *testing.T) string {
-	t.Helper()
-	for port := 47400; port < 47500; port++ {
-		addr := "127.0.0.1:" + strconv.Itoa(port)
-		l, err := net.Listen("tcp", addr)
-		if err == nil {
-			l.Close()
-			return addr
-		}
-	}
-	t.Fatal("no free port in 127.0.0.1:47400–47499")
-	return ""
-}
-
 // miniflux is a running Miniflux, asked through its REST API.
 type miniflux struct {
-	base string
-	log  *bytes.Buffer
+	base   string       // the URL its API is asked at
+	client *http.Client // dials Miniflux's socket, whatever the URL's host
+	log    *bytes.Buffer
 }
 
 // startMiniflux starts Miniflux on its own PostgreSQL and an empty
 // database, with an administrator, fetching from loopback, which it
 // refuses by default, and polling nothing on its own: the test has it
-// refresh a feed when it asks. It skips the test when Miniflux or
+// refresh a feed when it asks. It listens on a Unix socket in a folder of
+// its own: a free TCP port, found and let go before Miniflux took it,
+// could be taken meanwhile by a test of another package, run at the same
+// time, listening on a port the system chose. It skips the test when Miniflux or
 // PostgreSQL is missing, or fails it under CI=true.
 func startMiniflux(t *testing.T) *miniflux {
 	t.Helper()
@@ -192,8 +181,19 @@ func startMiniflux(t *testing.T) *miniflux {
 		t.Skip(msg)
 	}
 	dbURL := startPostgres(t)
-	addr := freePort(t)
-	m := &miniflux{base: "http://" + addr, log: new(bytes.Buffer)}
+	// In /tmp, as the PostgreSQL's folder, for a socket path short enough.
+	sockDir, err := os.MkdirTemp("/tmp", "tributary-miniflux-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(sockDir) })
+	sock := filepath.Join(sockDir, "miniflux.sock")
+	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", sock)
+	}}
+	t.Cleanup(tr.CloseIdleConnections)
+	m := &miniflux{base: "http://miniflux.test", client: &http.Client{Transport: tr}, log: new(bytes.Buffer)}
 	cmd := exec.Command(prog)
 	cmd.Env = []string{
 		"DATABASE_URL=" + dbURL,
@@ -201,7 +201,7 @@ func startMiniflux(t *testing.T) *miniflux {
 		"CREATE_ADMIN=1",
 		"ADMIN_USERNAME=admin",
 		"ADMIN_PASSWORD=tributary",
-		"LISTEN_ADDR=" + addr,
+		"LISTEN_ADDR=" + sock,
 		"BASE_URL=" + m.base,
 		"FETCHER_ALLOW_PRIVATE_NETWORKS=1",
 		"DISABLE_SCHEDULER_SERVICE=1",
@@ -224,7 +224,7 @@ func startMiniflux(t *testing.T) *miniflux {
 			mu.Unlock()
 		}
 	})
-	probe := &http.Client{Timeout: 5 * time.Second}
+	probe := &http.Client{Transport: tr, Timeout: 5 * time.Second}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		select {
@@ -241,7 +241,7 @@ func startMiniflux(t *testing.T) *miniflux {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("Miniflux did not answer on %s within a minute: %v", addr, err)
+			t.Fatalf("Miniflux did not answer on %s within a minute: %v", sock, err)
 		}
 		time.Sleep(50 * time.Millisecond) // polling, with a deadline
 	}
@@ -283,7 +283,7 @@ func (m *miniflux) call(t *testing.T, method, path string, in any, want int, out
 	}
 	req.SetBasicAuth("admin", "tributary")
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := m.client.Do(req)
 	if err != nil {
 		t.Fatalf("Miniflux %s %s: %v", method, path, err)
 	}
