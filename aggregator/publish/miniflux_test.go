@@ -48,11 +48,24 @@ func minifluxProgram() (string, error) {
 		}
 	}
 	for _, name := range minifluxPrograms {
-		if prog := filepath.Join(build.Default.GOPATH, "bin", name); exec.Command(prog, "-version").Run() == nil {
+		if prog := filepath.Join(goBin(), name); exec.Command(prog, "-version").Run() == nil {
 			return prog, nil
 		}
 	}
 	return "", err
+}
+
+// goBin returns GOPATH's bin, where .ci/run has go install put programs:
+// the bin of GOPATH's first folder, as the go command sees it, which may be
+// set in its own configuration file (go env -w) and not in the
+// environment.
+func goBin() string {
+	gopath := build.Default.GOPATH
+	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil && len(bytes.TrimSpace(out)) > 0 {
+		gopath = string(bytes.TrimSpace(out))
+	}
+	first, _, _ := strings.Cut(gopath, string(filepath.ListSeparator))
+	return filepath.Join(first, "bin")
 }
 
 // postgres is a PostgreSQL server of its own, in a temporary folder,
