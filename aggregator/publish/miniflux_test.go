@@ -96,12 +96,12 @@ func postgresBin() (string, error) {
 }
 
 // startPostgres starts a PostgreSQL server of the test's own and returns
-// the database URL Miniflux connects with, or skips the test when
-// PostgreSQL is missing (or fails it under CI=true). PostgreSQL refuses to
-// run as root: run so, the test runs it as the user postgres, which
-// Debian's package makes. The server stops, and its folder goes, when the
-// test ends.
-func startPostgres(t *testing.T) string {
+// the database URL Miniflux connects with and the server's folder, or
+// skips the test when PostgreSQL is missing (or fails it under CI=true).
+// PostgreSQL refuses to run as root: run so, the test runs it as the user
+// postgres, which Debian's package makes. The server stops, and its folder
+// goes, when the test ends, or the test's process.
+func startPostgres(t *testing.T) (dbURL, dir string) {
 	t.Helper()
 	bin, err := postgresBin()
 	var runAs []string
@@ -119,7 +119,7 @@ func startPostgres(t *testing.T) string {
 	// bytes, which a long TMPDIR leaves no room for, and run as root the
 	// user postgres must be able to enter the folder, which it cannot
 	// under a TMPDIR in /root. /tmp is short and open to every user.
-	dir, err := os.MkdirTemp("/tmp", "tributary-pg-")
+	dir, err = os.MkdirTemp("/tmp", "tributary-pg-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,6 +132,26 @@ func startPostgres(t *testing.T) string {
 		}
 	}
 	pg := &postgres{dir: dir, data: filepath.Join(dir, "data"), runAs: runAs, binDir: bin}
+	// Should the test's process end without its cleanups (killed, or out
+	// of time), a guard stops the server, which pg_ctl runs apart from
+	// the test, and removes its folder: it waits for the end of its
+	// standard input, a pipe whose other end the test's process alone
+	// holds, which the system closes when that process ends.
+	argv := append(slices.Clone(runAs), "sh", "-c", `read -r _; "$0" -D "$1" -m immediate stop >/dev/null 2>&1; rm -rf "$2"`,
+		filepath.Join(bin, "pg_ctl"), pg.data, dir)
+	guard := exec.Command(argv[0], argv[1:]...)
+	guard.Dir = dir
+	hold, err := guard.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := guard.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		hold.Close()
+		guard.Wait() //nolint:errcheck // the server is stopped by then
+	})
 	pg.run(t, "initdb", "-D", pg.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
 	conf, err := os.OpenFile(filepath.Join(pg.data, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
@@ -150,7 +170,7 @@ func startPostgres(t *testing.T) string {
 		}
 	})
 	pg.run(t, "pg_ctl", "-D", pg.data, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start")
-	return "host=" + dir + " user=postgres dbname=postgres sslmode=disable"
+	return "host=" + dir + " user=postgres dbname=postgres sslmode=disable", dir
 }
 
 // run runs PostgreSQL's program name, as its user when the test runs as
@@ -177,11 +197,11 @@ type miniflux struct {
 // startMiniflux starts Miniflux on its own PostgreSQL and an empty
 // database, with an administrator, fetching from loopback, which it
 // refuses by default, and polling nothing on its own: the test has it
-// refresh a feed when it asks. It listens on a Unix socket in a folder of
-// its own: a free TCP port, found and let go before Miniflux took it,
-// could be taken meanwhile by a test of another package, run at the same
-// time, listening on a port the system chose. It skips the test when Miniflux or
-// PostgreSQL is missing, or fails it under CI=true.
+// refresh a feed when it asks. It listens on a Unix socket in
+// PostgreSQL's folder: a free TCP port, found and let go before Miniflux
+// took it, could be taken meanwhile by a test of another package, run at
+// the same time, listening on a port the system chose. It skips the test
+// when Miniflux or PostgreSQL is missing, or fails it under CI=true.
 func startMiniflux(t *testing.T) *miniflux {
 	t.Helper()
 	prog, err := minifluxProgram()
@@ -193,14 +213,10 @@ func startMiniflux(t *testing.T) *miniflux {
 		}
 		t.Skip(msg)
 	}
-	dbURL := startPostgres(t)
-	// In /tmp, as the PostgreSQL's folder, for a socket path short enough.
-	sockDir, err := os.MkdirTemp("/tmp", "tributary-miniflux-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(sockDir) })
-	sock := filepath.Join(sockDir, "miniflux.sock")
+	// Miniflux's socket is in PostgreSQL's folder, a path short enough,
+	// removed with it.
+	dbURL, pgDir := startPostgres(t)
+	sock := filepath.Join(pgDir, "miniflux.sock")
 	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, "unix", sock)
