@@ -24,12 +24,16 @@ var (
 	creditWords = `quelle|fuente|fonte|bron|źródło|zdroj|sursa|sursă|källa|kilde|lähde|forrás|sumber|` +
 		`источник|джерело|крыніца|извор|kaynak|πηγή|πηγη|nguồn|מקור|المصدر|مصدر|منبع|` +
 		`स्रोत|সূত্র|出典|引用元|元記事|ソース|来源|來源|出处|출처`
-	// creditText is link text that says the link is the original.
-	creditText = regexp.MustCompile(`(?i)^\W*(?:` +
+	// creditText is link text that says the link is the original. The
+	// word stands alone: \W, which is ASCII, would take the letters of
+	// another script around it as well, and "ソースコード" (source code) or
+	// "Источник питания" (power supply) is no credit, as "source code"
+	// is none.
+	creditText = regexp.MustCompile(`(?i)^[^\pL\pM\pN_]*(?:` +
 		`(?:(?:view|see|read|visit|go to)\s+(?:the\s+)?)?(?:source|original|origin)(?:\s+(?:link|article|post|story|source|url|page|report|version|here))?\W*$` +
 		`|(?:read|view|see|continue reading)\s+(?:the\s+)?(?:full|original|complete|entire)\s+(?:article|post|story|report|text|piece)\b` +
 		`|(?:originally\s+(?:published|posted|appeared)|first\s+(?:published|appeared))\b` +
-		`|(?:` + creditWords + `|originalartikel|artículo original|article original)\W*$)`)
+		`|(?:` + creditWords + `|originalartikel|artículo original|article original)[^\pL\pM\pN_]*$)`)
 	// creditBefore is text ending just before a link that credits it.
 	creditBefore = regexp.MustCompile(`(?i)(?:(?:^|[^\pL\pN_])(?:source|sources|` + creditWords + `|via|h/t|hat tip)\s*[:：]` +
 		`|\b(?:originally|first)\s+(?:published|posted|appeared|ran|reported)(?:\s+(?:at|on|in|by|here))?` +

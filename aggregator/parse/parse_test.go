@@ -482,6 +482,13 @@ func TestIsCredit(t *testing.T) {
 		{anchor{text: "отчёт", before: "по данным источника в полиции, "}, false},
 		{anchor{text: "नीति", before: "सरकार के स्रोतों के अनुसार "}, false},
 		{anchor{text: "ダウンロード", before: "オープンソースのソフトウェアを"}, false},
+		// A word that holds the word for "source" in a script without
+		// spaces, or the word with another after it, is no credit.
+		{anchor{text: "ソースコード"}, false},
+		{anchor{text: "オープンソース"}, false},
+		{anchor{text: "Источник питания"}, false},
+		{anchor{text: "مصدر الصورة"}, false},
+		{anchor{text: "《出典》"}, true},
 	}
 	for _, tt := range tests {
 		if got := isCredit(tt.a); got != tt.want {
