@@ -335,8 +335,30 @@ const closingQuotes = "”」』"
 // gershayim reports whether the '"' at s[i], inside the bare word that
 // starts at s[start], stands between two Hebrew letters: the gershayim of
 // a Hebrew acronym, which Hebrew is typed with on a keyboard ("צה"ל",
-// "ארה"ב"), rather than a quotation mark.
+// "ארה"ב"), rather than a quotation mark. One that a later '"' at the end
+// of a word closes, before any other that may open a phrase, opens one:
+// Hebrew writes a prefix of one letter before a quotation (ב"הארץ",
+// ו"ידיעות אחרונות"), which is that letter and the phrase.
 func gershayim(s string, start, i int) bool {
+	if !betweenHebrewLetters(s, start, i) {
+		return false
+	}
+	for j := i + 1; j < len(s); j++ {
+		if s[j] != '"' {
+			continue
+		}
+		if betweenHebrewLetters(s, start, j) {
+			return true // a later one, which a closing '"' closes if any
+		}
+		before, _ := utf8.DecodeLastRuneInString(s[:j])
+		return unicode.IsSpace(before) || isSpecial(before) // one that opens a phrase, or else closes this one
+	}
+	return true
+}
+
+// betweenHebrewLetters reports whether the '"' at s[i], after s[start],
+// stands between two Hebrew letters.
+func betweenHebrewLetters(s string, start, i int) bool {
 	if s[i] != '"' || i == start || i+1 >= len(s) {
 		return false
 	}

@@ -378,6 +378,15 @@ func TestString(t *testing.T) {
 		{`「“a” "b" »c»」`, `「“a” "b" »c»」`},
 		{`（a OR b） ＡＮＤ c`, `(a OR b) AND c`},
 		{`(((a)))`, "a"},
+		// A '"' between two Hebrew letters is an acronym's gershayim,
+		// but for one that a later '"' closes: a prefix of one letter
+		// before a quotation, as Hebrew writes it.
+		{`צה"ל OR ארה"ב`, `צה"ל OR ארה"ב`},
+		{`צה"ל NOT "ארה"`, `צה"ל AND NOT "ארה"`},
+		{`ב"הארץ"`, `ב AND "הארץ"`},
+		{`צבא"ארצות הברית"`, `צבא AND "ארצות הברית"`},
+		{`ו"ידיעות אחרונות" OR צה"ל`, `(ו AND "ידיעות אחרונות") OR צה"ל`},
+		{`צה"ל ו"ידיעות אחרונות"`, `צה"ל AND ו AND "ידיעות אחרונות"`},
 	}
 	for _, tt := range tests {
 		q, err := Parse(tt.in)
