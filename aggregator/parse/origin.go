@@ -34,8 +34,11 @@ var (
 		`|(?:read|view|see|continue reading)\s+(?:the\s+)?(?:full|original|complete|entire)\s+(?:article|post|story|report|text|piece)\b` +
 		`|(?:originally\s+(?:published|posted|appeared)|first\s+(?:published|appeared))\b` +
 		`|(?:` + creditWords + `|originalartikel|artículo original|article original)[^\pL\pM\pN_]*$)`)
-	// creditBefore is text ending just before a link that credits it.
-	creditBefore = regexp.MustCompile(`(?i)(?:(?:^|[^\pL\pN_])(?:source|sources|` + creditWords + `|via|h/t|hat tip)\s*[:：]` +
+	// creditBefore is text ending just before a link that credits it. The
+	// word for "source" stands alone: after a letter or a mark (\pM, a
+	// vowel sign) it ends a word of its own ("ऊर्जास्रोत:", source of
+	// energy), which is no credit.
+	creditBefore = regexp.MustCompile(`(?i)(?:(?:^|[^\pL\pM\pN_])(?:source|sources|` + creditWords + `|via|h/t|hat tip)\s*[:：]` +
 		`|\b(?:originally|first)\s+(?:published|posted|appeared|ran|reported)(?:\s+(?:at|on|in|by|here))?` +
 		`|\b(?:read|view|see|continue reading)\s+(?:the\s+)?(?:full|original|complete|entire|rest of the)?\s*(?:article|post|story|report)?\s*(?:at|on)` +
 		`|\b(?:the\s+)?original\s+(?:article|post|story|report|source|version)(?:\s+(?:is|was))?\s*(?:at|on|here|in)?` +

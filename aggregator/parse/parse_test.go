@@ -484,6 +484,7 @@ func TestIsCredit(t *testing.T) {
 		{anchor{text: "ダウンロード", before: "オープンソースのソフトウェアを"}, false},
 		// A word that holds the word for "source" in a script without
 		// spaces, or the word with another after it, is no credit.
+		{anchor{text: "सौर ऊर्जा", before: "गाँव का मुख्य ऊर्जास्रोत: "}, false},
 		{anchor{text: "ソースコード"}, false},
 		{anchor{text: "オープンソース"}, false},
 		{anchor{text: "Источник питания"}, false},
@@ -2796,6 +2797,22 @@ func TestParseAtomFeedTitleType(t *testing.T) {
 	} {
 		if f := mustParseFile(t, tt.file, ""); f.Title != tt.want {
 			t.Errorf("Parse(%s): feed title %q; want %q", tt.file, f.Title, tt.want)
+		}
+	}
+}
+
+// TestCreditWordEndingAWord checks that a word that ends in the word for
+// "source" after a vowel sign ("ऊर्जास्रोत:", source of energy) credits
+// no original with the link after it, where "स्रोत:" on its own does.
+func TestCreditWordEndingAWord(t *testing.T) {
+	f := mustParseFile(t, "rss-credit-word-inside.xml", "application/rss+xml")
+	want := map[string][]string{
+		"https://gram.example/2024/03/rampur-solar": nil,
+		"https://gram.example/2024/03/canal-repair": {"https://zila.example/news/canal-repair-begins"},
+	}
+	for _, it := range f.Items {
+		if !slices.Equal(it.OriginLinks, want[it.Link]) {
+			t.Errorf("%s names %q as its original; want %q", it.Link, it.OriginLinks, want[it.Link])
 		}
 	}
 }
