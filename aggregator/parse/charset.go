@@ -50,13 +50,19 @@ func declaredEncoding(b []byte) []int {
 func toUTF8(body []byte, contentType string) []byte {
 	b, enc := decodeUnicode(body)
 	if enc == unicode.UTF8 && !utf8.Valid(b) {
-		// A UTF-8 byte-order mark before bytes that are not all UTF-8:
-		// a template saved with one, around text in Latin-1 or
-		// Windows-1252. Taken at its word, every letter beyond ASCII
-		// would be lost; read as the bytes say without it, the few
-		// pasted in are read as Windows-1252, and a document in
-		// another encoding as its labels say.
-		enc = nil
+		// A UTF-8 byte-order mark before bytes that are not all UTF-8.
+		// Most often they are UTF-8 but for a few, a character cut in
+		// two or one pasted in from Windows-1252: those few are read
+		// as Windows-1252 (repairUTF8), and the rest as the mark says.
+		// Else the mark is a template's, saved with one, around text
+		// in Latin-1 or another encoding: taken at its word, every
+		// letter beyond ASCII would be lost, so the bytes are read as
+		// they would be without it, as their labels say.
+		if markedUTF8(b) {
+			b = repairUTF8(b)
+		} else {
+			enc = nil
+		}
 	}
 	if enc == nil {
 		if !utf8.Valid(b) && mostlyUTF8(b) {
@@ -172,6 +178,37 @@ func mostlyUTF8(b []byte) bool {
 		i += n
 	}
 	return valid >= 2*invalid
+}
+
+// markedUTF8 reports whether b, which follows a UTF-8 byte-order mark and
+// is not valid UTF-8, is UTF-8 with a few bytes that are not: its
+// multi-byte UTF-8 sequences are at least as many as its broken ones (a
+// byte in no sequence, with the continuation bytes right after it, as
+// a character cut short leaves them). The mark says UTF-8, so that a
+// document whose one character beyond ASCII is beside one cut short is
+// UTF-8, where mostlyUTF8 would read it in another encoding, each of its
+// letters garbled. Text in a legacy encoding makes few multi-byte
+// sequences by chance, and many broken ones (mostlyUTF8).
+func markedUTF8(b []byte) bool {
+	valid, broken := 0, 0
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r != utf8.RuneError || n > 1 {
+			valid++
+			i += n
+			continue
+		}
+		broken++
+		i++
+		for j := 0; j < utf8.UTFMax-1 && i < len(b) && !utf8.RuneStart(b[i]); j++ {
+			i++
+		}
+	}
+	return valid >= broken
 }
 
 // repairUTF8 returns b, UTF-8 but for a few bytes (mostlyUTF8), with each

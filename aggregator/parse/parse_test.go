@@ -609,6 +609,11 @@ func TestToUTF8(t *testing.T) {
 		{"utf-8 bom, latin-1 declared", "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>Caf\xe9 cr\xe8me</a>", "",
 			"<?xml version=\"1.0\" encoding=\"utf-8\"?><a>Café crème</a>"},
 		{"utf-8 bom, a cp1252 byte", "\xef\xbb\xbf<a>東京湾で地震</a><b>don\x92t</b>", "", "<a>東京湾で地震</a><b>don’t</b>"},
+		// Behind a UTF-8 BOM, a character cut short beside as few whole
+		// ones leaves the rest UTF-8.
+		{"utf-8 bom, a cut character", "\xef\xbb\xbf<a>Harbour — ferries</a><b>Tuesday \xe2\x80</b>", "", "<a>Harbour — ferries</a><b>Tuesday â€</b>"},
+		{"utf-8 bom, utf-8 declared, a cut character", "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"utf-8\"?><a>東京</a><b>\xe6\x9d</b>", "",
+			"<?xml version=\"1.0\" encoding=\"utf-8\"?><a>東京</a><b>æ\ufffd</b>"},
 		{"latin-1 decl", "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>\xe9</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>é</a>"},
 		{"http overrides decl", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>\xe9</a>", "text/xml; charset=iso-8859-1", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>é</a>"},
 		{"declared latin, really utf-8", "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>é</a>", "", "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>é</a>"},

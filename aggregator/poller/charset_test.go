@@ -81,3 +81,40 @@ func TestByteOrderMarkOverLatin1(t *testing.T) {
 		t.Errorf("stored %q; want %q", got, want)
 	}
 }
+
+// TestByteOrderMarkOverCutCharacter polls a feed in UTF-8 that its server
+// writes with a byte-order mark, and in which one summary was cut short
+// inside a character ("…" is three bytes, of which two were kept), as a
+// site that cuts summaries at a number of bytes does. The feed is read as
+// UTF-8, the two bytes of the cut character read as Windows-1252 as any
+// few bytes that are not UTF-8 are: its dash and apostrophe stay as they
+// are, where those two bytes made the whole feed read as Windows-1252 and
+// each of its letters beyond ASCII was stored garbled ("â€”").
+func TestByteOrderMarkOverCutCharacter(t *testing.T) {
+	doc := "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Harbour Gazette</title>" +
+		"<link>http://gazette.example/</link>" +
+		"<item><title>Harbour reopens — ferries return</title><link>http://gazette.example/news/1</link>" +
+		"<guid>gazette-1</guid><description>The harbour master says it’s safe again.</description></item>" +
+		"<item><title>Storm warning for the coast</title><link>http://gazette.example/news/2</link>" +
+		"<guid>gazette-2</guid><description>Gales are expected from Tuesday \xe2\x80</description></item></channel></rss>"
+	o := feedtest.NewOrigin(t)
+	o.Feed("/gazette.rss", "application/rss+xml", []byte(doc))
+	db := mustOpen(t)
+	p := newPoller(t, config(t, "", o.URL("/gazette.rss")), db, feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)).Now)
+	p.PollAll(t.Context(), nil)
+	if st := state(t, db, o.URL("/gazette.rss")); st.LastError != "" || st.Items != 2 {
+		t.Fatalf("source: error %q, %d items; want its two items read", st.LastError, st.Items)
+	}
+	var got []string
+	if err := db.Export(t.Context(), func(it aggregator.Item, _ aggregator.Story) error {
+		got = append(got, it.Title, it.Summary)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Harbour reopens — ferries return", "The harbour master says it’s safe again.", "Storm warning for the coast"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("stored %q; want %q among them", got, want)
+		}
+	}
+}
