@@ -110,19 +110,51 @@ func daemonGet(ctx context.Context, cfg *aggregator.Config, path string) (*http.
 }
 
 // daemonRefused says what the daemon at base answered other than 200; a
-// 403 says which key to change, and a 404 that the daemon is older than
-// the command line, as after an upgrade of the binary that did not restart
-// the daemon.
+// 403 says which key to change. A 404 from a daemon, one that answers
+// /healthz as every version does, says that it is older than the command
+// line, as after an upgrade of the binary that did not restart the daemon;
+// from a server that does not (another program at server.listen's address,
+// as when no daemon runs and the store is not where the config says), it
+// says that no daemon answers there.
 func daemonRefused(base string, resp *http.Response) string {
 	if resp.StatusCode == http.StatusForbidden {
 		return fmt.Sprintf("the running daemon at %s answered %s: its server.metrics_allow lists networks without "+
 			"this machine's address (a list replaces the default of this machine only: add this machine's addresses to it, such as 127.0.0.1/32 and ::1/128)", base, resp.Status)
 	}
 	if resp.StatusCode == http.StatusNotFound && resp.Request != nil {
+		if !answersHealth(resp.Request.Context(), base) {
+			return fmt.Sprintf("the server at %s answered %s for %s and is no tributary daemon (it does not answer "+
+				"/healthz as one does): is server.listen the running daemon's address?", base, resp.Status, resp.Request.URL.Path)
+		}
 		return fmt.Sprintf("the running daemon at %s answered %s for %s, which a daemon of an earlier version of "+
 			"tributary does not serve: restart the daemon, so that it runs this version", base, resp.Status, resp.Request.URL.Path)
 	}
 	return fmt.Sprintf("the running daemon at %s answered %s", base, resp.Status)
+}
+
+// answersHealth reports whether the server at base answers /healthz as a
+// tributary daemon of any version does: 200 or 503, with a JSON object
+// whose status is a string.
+func answersHealth(ctx context.Context, base string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := daemonClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusServiceUnavailable {
+		return false
+	}
+	var body struct {
+		Status *string `json:"status"`
+	}
+	err = json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&body)
+	return err == nil && body.Status != nil
 }
 
 // withReadStore opens the store read-only and calls local; when a running

@@ -278,7 +278,14 @@ func TestAskingAnEarlierDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	earlier := httptest.NewServer(http.NotFoundHandler())
+	// An earlier daemon answers /healthz, as every version does, and
+	// nothing it does not serve.
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		fmt.Fprintln(w, `{"status":"ok","time":"2026-11-02T12:00:00Z"}`)
+	})
+	earlier := httptest.NewServer(mux)
 	t.Cleanup(earlier.Close)
 	cfg := saveConfig(t, dir, fmt.Sprintf("server:\n  listen: %q\nstorage:\n  path: %q\nsources:\n  - url: \"http://127.0.0.1:1/feed.rss\"\n",
 		earlier.Listener.Addr().String(), path))
@@ -286,5 +293,26 @@ func TestAskingAnEarlierDaemon(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "404") || !strings.Contains(err.Error(), "/api/verify") ||
 		!strings.Contains(err.Error(), "earlier version") || !strings.Contains(err.Error(), "restart the daemon") {
 		t.Errorf("verify asking a daemon without /api/verify = %v; want it to say the daemon is of an earlier version, to restart", err)
+	}
+}
+
+// TestAskingAnotherServer runs status, export and verify where the store
+// is not at storage.path and server.listen names the address of another
+// program, which answers 404 for everything: each says that the server
+// there is no daemon and asks whether server.listen is the daemon's
+// address, where each said to restart the daemon, so that it runs this
+// version, of a daemon that does not run.
+func TestAskingAnotherServer(t *testing.T) {
+	dir := t.TempDir()
+	other := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(other.Close)
+	cfg := saveConfig(t, dir, fmt.Sprintf("server:\n  listen: %q\nstorage:\n  path: %q\nsources:\n  - url: \"http://127.0.0.1:1/feed.rss\"\n",
+		other.Listener.Addr().String(), filepath.Join(dir, "data", "tributary.db")))
+	for _, cmd := range []string{"status", "export", "verify"} {
+		_, _, err := tributary(t, cmd, "-config", cfg)
+		if err == nil || strings.Contains(err.Error(), "restart the daemon") || !strings.Contains(err.Error(), "is no tributary daemon") ||
+			!strings.Contains(err.Error(), "server.listen") {
+			t.Errorf("%s asking another program's server = %v; want it to say that is no daemon, and nothing of a restart", cmd, err)
+		}
 	}
 }
