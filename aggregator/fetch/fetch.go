@@ -29,6 +29,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -570,7 +571,7 @@ func (f *Fetcher) describe(rctx context.Context, err error, phase string, nameUR
 			return &timeoutError{after: f.opts.HeaderTimeout, phase: "waiting for response headers"}
 		}
 	}
-	err = withoutLocalAddr(err)
+	err = withoutStreamIDs(withoutLocalAddr(err))
 	if ue != nil && nameURL {
 		return fmt.Errorf("requesting %s: %w", urlText(aggregator.RedactURL(ue.URL)), err)
 	}
@@ -598,6 +599,28 @@ func withoutLocalAddr(err error) error {
 	return newError(err, "%s", msg)
 }
 
+// streamIDs matches where net/http names the HTTP/2 stream that failed by
+// its number in an error ("stream error: stream ID 3; PROTOCOL_ERROR; …").
+var streamIDs = regexp.MustCompile(`stream ID [0-9]+; `)
+
+// withoutStreamIDs returns err, or, when its message names an HTTP/2
+// stream by its number, an error that wraps err and whose message leaves
+// the number out. The requests to one host share its connection, each on
+// a stream of the next number: the error a source records, which status
+// and the web pages show, would change at every poll, and with each fetch
+// of another source on the host, for one and the same failure.
+func withoutStreamIDs(err error) error {
+	msg := err.Error()
+	if !strings.Contains(msg, "stream ID ") {
+		return err
+	}
+	out := streamIDs.ReplaceAllString(msg, "")
+	if out == msg {
+		return err
+	}
+	return newError(err, "%s", out)
+}
+
 // bodyError turns an error from reading the body into one fit for an
 // operator.
 func (f *Fetcher) bodyError(parent, rctx context.Context, err error, from string) error {
@@ -610,7 +633,7 @@ func (f *Fetcher) bodyError(parent, rctx context.Context, err error, from string
 	if errors.Is(rctx.Err(), context.DeadlineExceeded) {
 		return &timeoutError{after: f.opts.Timeout, phase: "reading body"}
 	}
-	return fmt.Errorf("reading body from %s: %w", urlText(aggregator.RedactURL(from)), withoutLocalAddr(err))
+	return fmt.Errorf("reading body from %s: %w", urlText(aggregator.RedactURL(from)), withoutStreamIDs(withoutLocalAddr(err)))
 }
 
 // redacted returns u as errors must give it, with its credentials as
