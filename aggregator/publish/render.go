@@ -667,11 +667,12 @@ type rssAtomLink struct {
 // be an e-mail address, which a merged feed rarely has). Its own title, link
 // and description, written in the library's order, hide the library's: an
 // item without a link has no <link> at all, where the library would write
-// an empty one, which is no URL.
+// an empty one, which is no URL, and one with nothing to show (entryHTML)
+// no <description>, which must not be blank: its title is enough for RSS.
 type rssItem struct {
 	Title       rssText `xml:"title"`
 	Link        string  `xml:"link,omitempty"`
-	Description string  `xml:"description"`
+	Description string  `xml:"description,omitempty"`
 	*feeds.RssItem
 	Creators   []rssText `xml:"dc:creator"`
 	Categories []rssText `xml:"category"`

@@ -587,7 +587,8 @@ const validatorBase = "https://proxy.example/news"
 // address with a name, with text outside ASCII, a picture and links, and
 // one whose source's HTML holds tags a browser must mend (an end tag left
 // over where the source cut its text, "<p/>", a link inside a link) and
-// an override of its letters' order (<bdo>).
+// an override of its letters' order (<bdo>), and one that has no title, no
+// link and no text.
 func TestValidatorRules(t *testing.T) {
 	f := newFixture(t)
 	putEdgeStories(t, f)
@@ -602,6 +603,11 @@ func TestValidatorRules(t *testing.T) {
 			// The summary as an older version stored it, its letters'
 			// order overridden (<bdo>) as a file's name spoofs its type.
 			summary: `<p>Cranes arrive: see <bdo dir="rtl">gpj.exe</bdo>.</p></span>`}},
+	}, storySpec{
+		// An item with no title, no link and no text: its entry has
+		// nothing to show but its placeholder title.
+		at: t0.Add(-48 * time.Hour), topics: []string{"all", "world"},
+		items: []itemSpec{{src: srcBeta, guid: "b-untitled"}},
 	})
 	f.pub.Changed()
 	cfg := *f.cfg
