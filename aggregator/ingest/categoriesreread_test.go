@@ -15,7 +15,9 @@ import (
 // unchanged but for the categories as the parser now reads the same text:
 // the items take the new categories, and the story's updated date stays
 // where it was, since the source changed nothing and readers would show
-// the entry as new again. A category the source did change is an edit
+// the entry as new again, wherever the categories read anew fall among
+// the story's sorted tags, and whether they are one with another category
+// or tag or none at all now. A category the source did change is an edit
 // that moves it.
 func TestCategoriesReadAnewLeaveUpdated(t *testing.T) {
 	tests := []struct {
@@ -25,6 +27,13 @@ func TestCategoriesReadAnewLeaveUpdated(t *testing.T) {
 	}{
 		{"element", []string{"<p>Harbour Works</p>", "x<y>"}, []string{"Harbour Works", "x<y>"}, false},
 		{"reference in CDATA", []string{"Locks &amp; Weirs"}, []string{"Locks & Weirs"}, false},
+		// The story's tags are sorted: a category read anew may take
+		// another place among them, or be one with a topic's tag.
+		{"element in lower case", []string{"<p>harbour works</p>"}, []string{"harbour works"}, false},
+		{"element named as a topic", []string{"<b>All</b>", "<p>Harbour Works</p>"}, []string{"All", "Harbour Works"}, false},
+		{"element with no text", []string{"<span></span>", "<p>Harbour Works</p>"}, []string{"Harbour Works"}, false},
+		{"element read as another category", []string{"<p>Harbour Works</p>", "harbour works"}, []string{"Harbour Works"}, false},
+		{"a category that changed its case", []string{"<p>Harbour Works</p>", "Shipping"}, []string{"Harbour Works", "shipping"}, true},
 		{"another category", []string{"<p>Harbour Works</p>"}, []string{"Shipping"}, true},
 		{"a category added", []string{"<p>Harbour Works</p>"}, []string{"Harbour Works", "Shipping"}, true},
 	}

@@ -624,7 +624,7 @@ func redated(old, it aggregator.Item) bool {
 // redated sees it) but for its authors or its categories, each of which is
 // old's as the parser now reads it: an author (parse.Author) "By Jane Doe
 // | Reuters" is "Jane Doe (Reuters)" and "Jane Doe (jane@x.example)" is
-// "Jane Doe", a category (parse.CategoryText) "<p>World</p>" is "World",
+// "Jane Doe", a category "<p>World</p>" is "World" (readCategories),
 // where an earlier version stored them whole. The source changed nothing:
 // what is new is the reading of the text it wrote all along.
 func reread(old, it aggregator.Item) bool {
@@ -636,12 +636,27 @@ func reread(old, it aggregator.Item) bool {
 		it.Authors, changed = old.Authors, true
 	}
 	if !slices.Equal(old.Categories, it.Categories) {
-		if !readAs(old.Categories, it.Categories, parse.CategoryText) {
+		if !slices.Equal(readCategories(old.Categories), it.Categories) {
 			return false
 		}
 		it.Categories, changed = old.Categories, true
 	}
 	return changed && redated(old, it)
+}
+
+// readCategories returns stored categories as the parser now reads them
+// (parse.CategoryText), each once whatever its case, as the parser lists
+// them: one of markup alone ("<span></span>") is none now, and one that
+// reads as another ("<p>World</p>" beside "World") is that one.
+func readCategories(cats []string) []string {
+	out := make([]string, 0, len(cats))
+	for _, c := range cats {
+		c = parse.CategoryText(c)
+		if c != "" && !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, c) }) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // readAs reports whether now is old, each read anew by read.

@@ -14,6 +14,7 @@ import (
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/near"
 	"github.com/tributary-feeds/tributary/aggregator/parse"
+	"github.com/tributary-feeds/tributary/aggregator/topic/query"
 )
 
 // Limits of one near-duplicate lookup, so that its cost stays flat however
@@ -206,9 +207,37 @@ func (s *session) changedShown(st *aggregator.Story) bool {
 
 // sameTags reports whether a story's tags now are the tags it had, each
 // as it was or, a category that an earlier version stored with its markup,
-// as the parser now reads it (parse.CategoryText).
+// as the parser now reads it (parse.CategoryText). Tags are sorted and
+// one whatever their case (addTags): a category read anew may take
+// another place among them ("<p>politics</p>" is "politics", after
+// "all"), or be one with another tag ("<b>World</b>" beside the topic
+// "world"), or be none, and the story shows the same tags all the same.
 func sameTags(was, now []string) bool {
-	return slices.Equal(was, now) || readAs(was, now, parse.CategoryText)
+	if slices.Equal(was, now) {
+		return true
+	}
+	had := make(map[string]bool, len(was))    // the tags it had, as now read
+	reread := make(map[string]bool, len(was)) // those that read otherwise now
+	for _, t := range was {
+		r := parse.CategoryText(t)
+		k := query.FoldLabel(r)
+		if k == "" {
+			continue // markup alone ("<span></span>"), now no category
+		}
+		had[k] = true
+		if r != t {
+			reread[k] = true
+		}
+	}
+	has := make(map[string]bool, len(now))
+	for _, t := range now {
+		k := query.FoldLabel(t)
+		if !had[k] || !reread[k] && !slices.Contains(was, t) {
+			return false
+		}
+		has[k] = true
+	}
+	return len(has) == len(had)
 }
 
 // onlyAgain reports whether every item of source src in the story is an
