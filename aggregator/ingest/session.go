@@ -297,7 +297,8 @@ func (s *session) add(p *pending) (bool, error) {
 	var st *aggregator.Story
 	var m aggregator.Match
 	var copied []*aggregator.Story
-	notFiled := "" // a link another source's item holds, that this one only claims (otherAtLink)
+	notFiled := ""   // a link another source's item holds, that this one only claims (otherAtLink)
+	namedBy := false // it joined by its link, which a stored item named as its original
 	s.candidates = s.candidates[:0]
 	for _, k := range keys.lookup {
 		ref, ok, err := s.lookupKey(k, *it)
@@ -352,6 +353,7 @@ func (s *session) add(p *pending) (bool, error) {
 			return false, err
 		}
 		m = aggregator.Match{Reason: k.reason, Key: k.shown, With: ref.Item}
+		namedBy = strings.HasPrefix(k.key, originPrefix)
 		break
 	}
 	switch {
@@ -377,11 +379,16 @@ func (s *session) add(p *pending) (bool, error) {
 		// day from the update, the likeness of the two stories discounted
 		// by that day and each holding a notice of the source.
 		// So does the story whose member the item copies from another
-		// source: a paper's re-post of a wire's report, joined by its
-		// link as the page an aggregator named before it came, is the
+		// source, when the item joined by its link as the page that a
+		// headline alone (an aggregator's, over "Read more") named
+		// before it came: a paper's re-post of a wire's report is the
 		// wire's report all the same, and its outlet's other reports in
 		// the wire's story (a live page) would keep the two apart as
-		// two reports of one outlet.
+		// two reports of one outlet. An item that joined by another
+		// key, as a copy joins the report its "Source link" names, is
+		// compared as any: a scraper's copy of one report whose link
+		// names another of the wire's brings the story of the first
+		// no nearer the second.
 		best, bm, err := s.nearest(p)
 		if err != nil {
 			return false, err
@@ -391,8 +398,14 @@ func (s *session) add(p *pending) (bool, error) {
 				copied = append(copied, c)
 			}
 		}
-		if best != nil && best.ID != st.ID && bm.Key == "copy" && !s.ownCopy[best.ID] {
-			copied = append(copied, best)
+		if best != nil && best.ID != st.ID && bm.Key == "copy" && !s.ownCopy[best.ID] && namedBy {
+			byPointer, err := s.isPointer(m.With)
+			if err != nil {
+				return false, err
+			}
+			if byPointer {
+				copied = append(copied, best)
+			}
 		}
 	}
 	joined := st != nil
@@ -434,6 +447,23 @@ func (s *session) add(p *pending) (bool, error) {
 		return false, err
 	}
 	return joined, nil
+}
+
+// isPointer reports whether the stored item id is a pointer (pointer). An
+// item that cannot be found is none.
+func (s *session) isPointer(id string) (bool, error) {
+	it, err := s.item(id)
+	if isNotFound(err) {
+		return false, nil
+	}
+	if err != nil || len(it.OriginLinks) == 0 {
+		return false, err
+	}
+	d, err := s.doc(id)
+	if err != nil {
+		return false, err
+	}
+	return pointer(it, d), nil
 }
 
 // mergeNamers merges into st, or st into, each other story that holds a
