@@ -39,3 +39,42 @@ func TestWrongSourceLinkMergesNoStories(t *testing.T) {
 		t.Errorf("the wire's report of the budget and its report of the ship aground are one story %s; want two", b.ID)
 	}
 }
+
+// TestStationPageMergesNoStories checks that an aggregator's headline of a
+// radio station's news page, under which the station's feed gives each
+// bulletin, brings no two of the stories whose reports the bulletins
+// re-post into one: the second bulletin joins the headline's story by the
+// page's link, as the first did, but the wire's report of the ship aground
+// and its copy stay apart from the wire's report of the budget.
+func TestStationPageMergesNoStories(t *testing.T) {
+	db := mustOpen(t)
+	in := ingest.New(&aggregator.Config{}, nil)
+	agg := src("https://agg.test/feed.json")
+	radio := src("https://radio.test/news.rss")
+	const page = "https://radio.test/news"
+	ptr := item(agg, "a-1", "https://agg.test/l/1", "Radio Valdria: the latest news", "Read more", t0)
+	ptr.OriginLinks = []string{page}
+	budget := item(wire, "w-budget", "https://wire.test/business/budget-fuel-duty-4471", "Marwick raises fuel duty, lifts income tax threshold", budgetReport, t0.Add(time.Hour))
+	budgetCopy := item(copier, "c-budget", "https://copier.test/marwick-raises-fuel-duty", "Marwick Raises Fuel Duty, Lifts Income Tax Threshold", budgetReport, t0.Add(2*time.Hour))
+	ship := item(wire, "w-ship", "https://wire.test/world/cargo-ship-aground-kessel-4472", "Cargo ship runs aground off Kessel Point, crew unhurt", groundingReport, t0.Add(3*time.Hour))
+	shipCopy := item(copier, "c-ship", "https://copier.test/cargo-ship-aground", "Cargo Ship Runs Aground Off Kessel Point", groundingReport, t0.Add(4*time.Hour))
+	first := item(radio, "r-1", page, "Budget: fuel duty up 4 cents a litre", budgetReport, t0.Add(5*time.Hour))
+	second := item(radio, "r-2", page, "Grain ship aground off Kessel Point", groundingReport, t0.Add(6*time.Hour))
+
+	apply(t, db, in, agg, ptr)
+	apply(t, db, in, wire, budget)
+	apply(t, db, in, copier, budgetCopy)
+	apply(t, db, in, wire, ship)
+	apply(t, db, in, copier, shipCopy)
+	apply(t, db, in, radio, first)
+	apply(t, db, in, radio, second)
+	_, b := stored(t, db, budget.ID)
+	_, s := stored(t, db, ship.ID)
+	_, c := stored(t, db, shipCopy.ID)
+	if b.ID == s.ID {
+		t.Errorf("the wire's report of the budget and its report of the ship aground are one story %s; want two", b.ID)
+	}
+	if c.ID != s.ID {
+		t.Errorf("the copy of the ship's report is in story %s and the report in %s; want one", c.ID, s.ID)
+	}
+}

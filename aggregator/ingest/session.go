@@ -299,6 +299,7 @@ func (s *session) add(p *pending) (bool, error) {
 	var copied []*aggregator.Story
 	notFiled := ""   // a link another source's item holds, that this one only claims (otherAtLink)
 	namedBy := false // it joined by its link, which a stored item named as its original
+	posts := false   // its source posted another item under its link or GUID (postUnderLink)
 	s.candidates = s.candidates[:0]
 	for _, k := range keys.lookup {
 		ref, ok, err := s.lookupKey(k, *it)
@@ -314,6 +315,7 @@ func (s *session) add(p *pending) (bool, error) {
 				return false, err
 			}
 			if other {
+				posts = true
 				continue
 			}
 		}
@@ -388,7 +390,11 @@ func (s *session) add(p *pending) (bool, error) {
 		// key, as a copy joins the report its "Source link" names, is
 		// compared as any: a scraper's copy of one report whose link
 		// names another of the wire's brings the story of the first
-		// no nearer the second.
+		// no nearer the second. Nor does an item at a page under which
+		// its source posts others (a station's news page, under which
+		// its feed gives each bulletin): the headline named the page,
+		// not the report, and the reports of every bulletin re-posted
+		// there would become one story.
 		best, bm, err := s.nearest(p)
 		if err != nil {
 			return false, err
@@ -398,7 +404,7 @@ func (s *session) add(p *pending) (bool, error) {
 				copied = append(copied, c)
 			}
 		}
-		if best != nil && best.ID != st.ID && bm.Key == "copy" && !s.ownCopy[best.ID] && namedBy {
+		if best != nil && best.ID != st.ID && bm.Key == "copy" && !s.ownCopy[best.ID] && namedBy && !posts {
 			byPointer, err := s.isPointer(m.With)
 			if err != nil {
 				return false, err
