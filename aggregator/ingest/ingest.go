@@ -76,7 +76,8 @@ func (in *Ingester) Threshold() float64 { return in.threshold }
 type Result struct {
 	New        int      // items stored for the first time
 	Updated    int      // stored items whose content changed
-	Unchanged  int      // items already stored as they are
+	Unchanged  int      // items already stored as they are, and SameText
+	SameText   int      // new items left out as their story holds MaxSameText items of their source, one with their text
 	Duplicates int      // new items that joined an existing story
 	NewStories int      // stories started
 	Topics     []string // topics whose feeds changed, sorted
@@ -92,6 +93,9 @@ type pending struct {
 	whole  near.Whole // the shingles of the whole of lines, once compared whole (containment)
 	chrome []string   // counter keys of its lines and headline segments
 	plain  plainText  // its summary and content as plain text
+	// leftOut is set by add on a new item it left out: its story holds
+	// MaxSameText items of its source, one with its text (sameTextFull).
+	leftOut bool
 }
 
 // Apply files the items of one fetch of src in tx. Items whose stored Hash
@@ -189,6 +193,11 @@ func (in *Ingester) ApplyPrepared(tx aggregator.Tx, prep *Prepared) (Result, err
 		joined, err := s.add(p)
 		if err != nil {
 			return res, err
+		}
+		if p.leftOut {
+			res.Unchanged++
+			res.SameText++
+			continue
 		}
 		res.New++
 		if joined {

@@ -414,6 +414,16 @@ func (s *session) add(p *pending) (bool, error) {
 			}
 		}
 	}
+	if st != nil {
+		full, err := s.sameTextFull(p, st, m)
+		if err != nil {
+			return false, err
+		}
+		if full {
+			p.leftOut = true
+			return true, nil
+		}
+	}
 	joined := st != nil
 	if st == nil {
 		st = &aggregator.Story{ID: it.ID}
@@ -470,6 +480,43 @@ func (s *session) isPointer(id string) (bool, error) {
 		return false, err
 	}
 	return pointer(it, d), nil
+}
+
+// MaxSameText is the most items of one source a story takes past which a
+// new item of that source with the text of one of them, at another link,
+// is left out as unchanged. A source that gives an item a new link (and
+// GUID) at every poll, over the same headline and text, would otherwise add
+// a member to its story at every poll, and keep the story from ever growing
+// older than the retention. The stories of the evaluation sets hold at most
+// six items of one outlet; a live page's entries, each joining its story,
+// have texts of their own and are not held back.
+const MaxSameText = 64
+
+// sameTextFull reports whether the new item p, about to join st by the
+// match m, is to be left out: st holds MaxSameText items of p's source
+// already, and p joins it by the text of one of them (rule 3: the same text
+// digest, which an item of fewer than eight words has not).
+func (s *session) sameTextFull(p *pending, st *aggregator.Story, m aggregator.Match) (bool, error) {
+	if m.Reason != aggregator.ReasonText {
+		return false, nil
+	}
+	n := 0
+	for _, x := range st.Members {
+		if x.Source == p.it.SourceID {
+			n++
+		}
+	}
+	if n < MaxSameText {
+		return false, nil
+	}
+	other, err := s.item(m.With)
+	if isNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("item %s: %w", m.With, err)
+	}
+	return other.SourceID == p.it.SourceID, nil
 }
 
 // mergeNamers merges into st, or st into, each other story that holds a
