@@ -38,7 +38,7 @@ func storedItems(t *testing.T, db *store.DB) (items, most int) {
 
 // TestSameTextNewLinkEveryPollBounded polls a feed that gives each of its
 // items a new link at every poll, without a GUID, over the same headline
-// and text: each item is stored again as a member of its story until the
+// and text (one of them with a word changed at every poll): each item is stored again as a member of its story until the
 // story holds ingest.MaxSameText items of its source, and is left out
 // after that, counted in Result.SameText, so that neither the story nor the
 // store grows with the polls.
@@ -56,7 +56,7 @@ func TestSameTextNewLinkEveryPollBounded(t *testing.T) {
 		{"Orchard growers report the earliest apple harvest in forty years",
 			"Growers across the valley began picking in July, weeks ahead of the usual season, after a warm and dry spring."},
 	}
-	bound := len(texts) * ingest.MaxSameText
+	bound := (len(texts) + 1) * ingest.MaxSameText
 	var leftOut int
 	for poll := range polls {
 		at := t0.Add(time.Duration(poll) * every)
@@ -67,6 +67,13 @@ func TestSameTextNewLinkEveryPollBounded(t *testing.T) {
 			it.Dated = false
 			items = append(items, it)
 		}
+		// The same text with a word changed at every poll, a word of its
+		// own: a copy.
+		link := fmt.Sprintf("http://d.example/p/%d-%d", poll, len(texts))
+		it := item(s, link, link, "Ferry crossing suspended as storm reaches the northern coast",
+			fmt.Sprintf("All sailings between the islands are cancelled until Friday while the storm passes, the operator said in note %s.", word(poll)), at)
+		it.Dated = false
+		items = append(items, it)
 		r := apply(t, db, in, s, items...)
 		leftOut += r.SameText
 		n, most := storedItems(t, db)
@@ -79,7 +86,7 @@ func TestSameTextNewLinkEveryPollBounded(t *testing.T) {
 	if n != bound || most != ingest.MaxSameText {
 		t.Errorf("after %d polls: %d items stored, at most %d of one source in one story; want %d and %d", polls, n, most, bound, ingest.MaxSameText)
 	}
-	if want := polls*len(texts) - bound; leftOut != want {
+	if want := polls*(len(texts)+1) - bound; leftOut != want {
 		t.Errorf("Result.SameText summed over %d polls = %d; want %d", polls, leftOut, want)
 	}
 }
@@ -134,5 +141,16 @@ func TestShortTextNewLinkEveryPoll(t *testing.T) {
 	if want := int(retention/every) + 1; n != want || most != 1 {
 		t.Errorf("after %d polls, %v apart, and a prune of all older than %v: %d items, at most %d of one source in one story; want %d, each a story",
 			polls, every, retention, n, most, want)
+	}
+}
+
+// word returns a word of letters for n, another for each n.
+func word(n int) string {
+	w := []byte("note")
+	for {
+		w = append(w, byte('a'+n%26))
+		if n /= 26; n == 0 {
+			return string(w)
+		}
 	}
 }

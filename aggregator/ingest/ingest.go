@@ -77,7 +77,7 @@ type Result struct {
 	New        int      // items stored for the first time
 	Updated    int      // stored items whose content changed
 	Unchanged  int      // items already stored as they are, and SameText
-	SameText   int      // new items left out as their story holds MaxSameText items of their source, one with their text
+	SameText   int      // new items left out as their story holds MaxSameText items of their source, one with their text or copied
 	Duplicates int      // new items that joined an existing story
 	NewStories int      // stories started
 	Topics     []string // topics whose feeds changed, sorted
@@ -94,7 +94,8 @@ type pending struct {
 	chrome []string   // counter keys of its lines and headline segments
 	plain  plainText  // its summary and content as plain text
 	// leftOut is set by add on a new item it left out: its story holds
-	// MaxSameText items of its source, one with its text (sameTextFull).
+	// MaxSameText items of its source, one with its text or one it copies
+	// (sameTextFull).
 	leftOut bool
 }
 

@@ -483,8 +483,8 @@ func (s *session) isPointer(id string) (bool, error) {
 }
 
 // MaxSameText is the most items of one source a story takes past which a
-// new item of that source with the text of one of them, at another link,
-// is left out as unchanged. A source that gives an item a new link (and
+// new item of that source with the text of one of them, or a copy of it,
+// at another link, is left out as unchanged. A source that gives an item a new link (and
 // GUID) at every poll, over the same headline and text, would otherwise add
 // a member to its story at every poll, and keep the story from ever growing
 // older than the retention. The stories of the evaluation sets hold at most
@@ -495,9 +495,11 @@ const MaxSameText = 64
 // sameTextFull reports whether the new item p, about to join st by the
 // match m, is to be left out: st holds MaxSameText items of p's source
 // already, and p joins it by the text of one of them (rule 3: the same text
-// digest, which an item of fewer than eight words has not).
+// digest, which an item of fewer than eight words has not) or as a copy of
+// one of them (rule 4), as the text given again with a word changed at
+// every poll does.
 func (s *session) sameTextFull(p *pending, st *aggregator.Story, m aggregator.Match) (bool, error) {
-	if m.Reason != aggregator.ReasonText {
+	if m.Reason != aggregator.ReasonText && (m.Reason != aggregator.ReasonNear || m.Key != "copy") {
 		return false, nil
 	}
 	n := 0
