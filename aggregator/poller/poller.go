@@ -55,6 +55,7 @@ type Outcome struct {
 	Duplicates int    // new items that joined an existing story
 	NewStories int
 	Expired    int // items older than storage.retention, left out
+	SameText   int // new items left out: their story holds ingest.MaxSameText items of the source, one with their text
 	Err        error
 	Duration   time.Duration
 	// Until is, for a source skipped (PollPolitely), when the wait its
@@ -1721,7 +1722,7 @@ func (p *Poller) pollSourceGone(ctx context.Context, pl *pipeline, src aggregato
 	}
 	p.setDue(id, st.NextDue)
 	r.Topics = p.refile(ctx, log, ing, items, r.Topics)
-	o.New, o.Updated, o.Duplicates, o.NewStories = r.New, r.Updated, r.Duplicates, r.NewStories
+	o.New, o.Updated, o.Duplicates, o.NewStories, o.SameText = r.New, r.Updated, r.Duplicates, r.NewStories, r.SameText
 	p.m.items.WithLabelValues("new").Add(float64(r.New))
 	p.m.items.WithLabelValues("updated").Add(float64(r.Updated))
 	p.m.items.WithLabelValues("unchanged").Add(float64(r.Unchanged))
@@ -1738,7 +1739,7 @@ func (p *Poller) pollSourceGone(ctx context.Context, pl *pipeline, src aggregato
 		p.notify.Changed(r.Topics...)
 	}
 	log.DebugContext(ctx, "fetched", "feed_url", st.URL, "result", o.Result, "status", res.Status,
-		"items", len(feed.Items), "expired", o.Expired, "new_items", r.New, "new_stories", r.NewStories, "duplicates", r.Duplicates,
+		"items", len(feed.Items), "expired", o.Expired, "same_text", r.SameText, "new_items", r.New, "new_stories", r.NewStories, "duplicates", r.Duplicates,
 		"duration", o.Duration)
 	return o
 }

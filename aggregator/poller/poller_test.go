@@ -27,6 +27,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+	"github.com/tributary-feeds/tributary/aggregator/ingest"
 	"github.com/tributary-feeds/tributary/aggregator/poller"
 	"github.com/tributary-feeds/tributary/aggregator/publish"
 	"github.com/tributary-feeds/tributary/aggregator/topic"
@@ -1352,6 +1353,41 @@ func TestNewGUIDEveryFetch(t *testing.T) {
 	if o.Count("/churn.rss") != 3 || st.Items != 1 || stats.Items != 1 || stats.Stories != 1 {
 		t.Errorf("after %d fetches: source counts %d items, store holds %d items in %d stories; want 1 of each",
 			o.Count("/churn.rss"), st.Items, stats.Items, stats.Stories)
+	}
+}
+
+// TestSameTextNewLinkEveryFetch polls a feed that gives its one item a new
+// link at every fetch, without a GUID or a date, over the same headline and
+// text: its story takes ingest.MaxSameText of them, the fetches after that
+// leave the item out and say so, and the store holds no more.
+func TestSameTextNewLinkEveryFetch(t *testing.T) {
+	o := feedtest.NewOrigin(t)
+	var n atomic.Int64
+	o.Handle("/drift.rss", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>Drift</title><link>http://d.example/</link>
+<item><title>Regional council approves the new harbour bridge after a long debate</title><link>http://d.example/p/%d-0</link>
+<description>The council voted on Tuesday evening to fund the harbour bridge, ending three years of argument over its cost and route.</description></item></channel></rss>`, n.Add(1))
+	})
+	cfg := config(t, "", o.URL("/drift.rss"))
+	db := mustOpen(t)
+	clk := feedtest.NewClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	p := newPoller(t, cfg, db, clk.Now)
+	fetches := ingest.MaxSameText + 3
+	leftOut := 0
+	for range fetches {
+		for _, out := range p.PollAll(t.Context(), nil) {
+			leftOut += out.SameText
+		}
+		clk.Add(time.Hour)
+	}
+	stats, err := db.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Count("/drift.rss") != fetches || stats.Items != ingest.MaxSameText || stats.Stories != 1 || leftOut != 3 {
+		t.Errorf("after %d fetches: store holds %d items in %d stories, %d left out; want %d items in 1 story, 3 left out",
+			o.Count("/drift.rss"), stats.Items, stats.Stories, leftOut, ingest.MaxSameText)
 	}
 }
 

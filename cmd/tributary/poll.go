@@ -107,6 +107,9 @@ gone (410) or brought what the store refused.
 		if o.Expired > 0 {
 			status = ops.Aside(status, fmt.Sprintf("%d older than storage.retention, left out", o.Expired))
 		}
+		if o.SameText > 0 {
+			status = ops.Aside(status, fmt.Sprintf("%d the same text at new links, left out", o.SameText))
+		}
 		switch {
 		case o.Err != nil && ctx.Err() != nil && errors.Is(o.Err, context.Canceled):
 			// Cut short by SIGINT or SIGTERM: the source did not fail,
