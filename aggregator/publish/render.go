@@ -95,9 +95,12 @@ func entryHTML(v *storyView, limit int) string {
 	body = htmlcut.Cut(strings.TrimSpace(xmlText(closed(withoutIDs(asciiHosts(parse.Sanitize(body, "")))))), limit)
 	var b strings.Builder
 	switch {
-	case body == "" && oneLine(v.Face.Title) == "":
-		// An item with no title and no text has nothing to show: the
-		// placeholder its entry is titled with is not its body.
+	case body == "" && oneLine(v.Face.Title) == "" && bareLink(v) != "":
+		// An item with no title and no text shows its page, else its
+		// media file: the placeholder its entry is titled with is not its
+		// body, and every format wants a body that is not blank.
+		u := html.EscapeString(bareLink(v))
+		b.WriteString(`<p><a href="` + u + `" rel="` + parse.LinkRel + `">` + u + `</a></p>`)
 	case body == "":
 		b.WriteString("<p>")
 		b.WriteString(html.EscapeString(v.Title))
@@ -236,6 +239,18 @@ func enclosuresOf(v *storyView) []enclosure {
 		out = append(out, enclosure{url: u, typ: typ, length: max(e.Length, 0)})
 	}
 	return out
+}
+
+// bareLink is what an entry with no title and no text points at: the
+// face item's page, else its first media file, else "".
+func bareLink(v *storyView) string {
+	if v.Link != "" {
+		return v.Link
+	}
+	if e := enclosuresOf(v); len(e) > 0 {
+		return e[0].url
+	}
+	return ""
 }
 
 // unknownType are the media types that name no kind of file: what servers
@@ -462,7 +477,8 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 		}
 		if e.Content == nil {
 			// An entry without a link must have content (RFC 4287,
-			// section 4.1.1): one with nothing to show has it empty.
+			// section 4.1.1): one with nothing to show (no title, text,
+			// page or media file) has it empty.
 			e.Content = &feeds.AtomContent{Type: "html"}
 		}
 		ae := &atomEntry{AtomEntry: e, Lang: entryLanguage(v, doc.Lang)}
