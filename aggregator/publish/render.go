@@ -97,8 +97,9 @@ func entryHTML(v *storyView, limit int) string {
 	switch {
 	case body == "" && oneLine(v.Face.Title) == "" && bareLink(v) != "":
 		// An item with no title and no text shows its page, else its
-		// media file: the placeholder its entry is titled with is not its
-		// body, and every format wants a body that is not blank.
+		// media file: the placeholder its entry is titled with is no body.
+		// With neither, the placeholder is (below): every format wants a
+		// body that is not blank.
 		u := html.EscapeString(bareLink(v))
 		b.WriteString(`<p><a href="` + u + `" rel="` + parse.LinkRel + `">` + u + `</a></p>`)
 	case body == "":
@@ -475,12 +476,6 @@ func (s *state) atomDoc(pg *page) *atomFeed {
 			// their lists of entries, as they do the source's.
 			e.Summary = &feeds.AtomSummary{Content: sum, Type: "html"}
 		}
-		if e.Content == nil {
-			// An entry without a link must have content (RFC 4287,
-			// section 4.1.1): one with nothing to show (no title, text,
-			// page or media file) has it empty.
-			e.Content = &feeds.AtomContent{Type: "html"}
-		}
 		ae := &atomEntry{AtomEntry: e, Lang: entryLanguage(v, doc.Lang)}
 		for _, a := range peopleOf(v) {
 			ae.Authors = append(ae.Authors, atomAuthor(a))
@@ -716,10 +711,7 @@ func (s *state) rssDoc(pg *page) *rssDoc {
 	for i, ri := range rf.Items {
 		v := &pg.stories[i]
 		// One copy of the HTML, in description, which every reader reads.
-		desc := ""
-		if ri.Content != nil { // none for an item with nothing to show
-			desc = ri.Content.Content
-		}
+		desc := ri.Content.Content
 		ri.Content = nil
 		creators := rssTexts(names(peopleOf(v)))
 		if len(creators) == 0 {
@@ -765,10 +757,6 @@ type jsonFeed struct {
 // size_in_bytes).
 type jsonItem struct {
 	*feeds.JSONItem
-	// ContentText is "" for an item with nothing to show, whose empty
-	// content_html the library leaves out: JSON Feed asks every item for
-	// content_html or content_text. The library's own is never set.
-	ContentText *string          `json:"content_text,omitempty"`
 	Attachments []jsonAttachment `json:"attachments,omitempty"`
 	Language    string           `json:"language,omitempty"` // the story's language where it is not the feed's
 }
@@ -808,9 +796,6 @@ func (s *state) jsonDoc(pg *page) *jsonFeed {
 		// JSON Feed's summary is plain text.
 		ji.Summary = parse.PlainText(summaryHTML(v))
 		item := &jsonItem{JSONItem: ji, Language: entryLanguage(v, jf.Language)}
-		if ji.ContentHTML == "" {
-			item.ContentText = new(string)
-		}
 		for _, e := range enclosuresOf(v) {
 			item.Attachments = append(item.Attachments, jsonAttachment{URL: e.url, MIMEType: e.typ, SizeInBytes: e.length})
 		}
