@@ -409,7 +409,7 @@ func mentionsMobile(c string) bool {
 	}
 	for i := 1; i+3 <= len(c); i++ {
 		if strings.EqualFold(c[i:i+3], "amp") && strings.IndexByte("/.?&=", c[i-1]) >= 0 &&
-			(i+3 == len(c) || strings.IndexByte("/.&=#", c[i+3]) >= 0) {
+			(i+3 == len(c) || strings.IndexByte("/.?&=#", c[i+3]) >= 0) {
 			return true
 		}
 	}
