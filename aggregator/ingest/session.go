@@ -465,8 +465,9 @@ func (s *session) add(p *pending) (bool, error) {
 	return joined, nil
 }
 
-// isPointer reports whether the stored item id is a pointer (pointer). An
-// item that cannot be found is none.
+// isPointer reports whether the stored item id is a headline alone over a
+// link to the report it stands for (pointer). An item that cannot be found
+// is none.
 func (s *session) isPointer(id string) (bool, error) {
 	it, err := s.item(id)
 	if isNotFound(err) {
@@ -484,10 +485,10 @@ func (s *session) isPointer(id string) (bool, error) {
 
 // MaxSameText is the most items of one source a story takes past which a
 // new item of that source with the text of one of them, or a copy of it,
-// at another link, is left out as unchanged. A source that gives an item a new link (and
-// GUID) at every poll, over the same headline and text, would otherwise add
-// a member to its story at every poll, and keep the story from ever growing
-// older than the retention. The stories of the evaluation sets hold at most
+// at another link, is left out as unchanged. A source that gives an item a
+// new link (and GUID) at every poll, over the same headline and text, would
+// otherwise add a member to its story at every poll, and keep the story
+// from ever growing older than the retention. The stories of the evaluation sets hold at most
 // six items of one outlet; a live page's entries, each joining its story,
 // have texts of their own and are not held back.
 const MaxSameText = 64
