@@ -9,6 +9,7 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
+	"github.com/tributary-feeds/tributary/store"
 )
 
 // TestCharsetReadAsNoText polls feeds whose servers label them with a
@@ -40,13 +41,7 @@ func TestCharsetReadAsNoText(t *testing.T) {
 			t.Errorf("%s: error %q, %d items; want its one item read", u, st.LastError, st.Items)
 		}
 	}
-	var titles []string
-	if err := db.Export(t.Context(), func(it aggregator.Item, _ aggregator.Story) error {
-		titles = append(titles, it.Title)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	titles := storedTexts(t, db, false)
 	slices.Sort(titles)
 	if want := []string{"Ferry service resumes", "Ferry service resumes", "한강 유람선 운항 재개"}; !slices.Equal(titles, want) {
 		t.Errorf("stored titles %q; want %q", titles, want)
@@ -70,13 +65,7 @@ func TestByteOrderMarkOverLatin1(t *testing.T) {
 	if st := state(t, db, o.URL("/cafe.rss")); st.LastError != "" || st.Title != "Café du Port" {
 		t.Errorf("source: error %q, title %q; want %q read", st.LastError, st.Title, "Café du Port")
 	}
-	var got []string
-	if err := db.Export(t.Context(), func(it aggregator.Item, _ aggregator.Story) error {
-		got = append(got, it.Title, it.Summary)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	got := storedTexts(t, db, true)
 	if want := []string{"Crème brûlée returns to the menu", "From Monday, the café serves its crème brûlée again."}; !slices.Equal(got, want) {
 		t.Errorf("stored %q; want %q", got, want)
 	}
@@ -105,16 +94,27 @@ func TestByteOrderMarkOverCutCharacter(t *testing.T) {
 	if st := state(t, db, o.URL("/gazette.rss")); st.LastError != "" || st.Items != 2 {
 		t.Fatalf("source: error %q, %d items; want its two items read", st.LastError, st.Items)
 	}
-	var got []string
-	if err := db.Export(t.Context(), func(it aggregator.Item, _ aggregator.Story) error {
-		got = append(got, it.Title, it.Summary)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	got := storedTexts(t, db, true)
 	for _, want := range []string{"Harbour reopens — ferries return", "The harbour master says it’s safe again.", "Storm warning for the coast"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("stored %q; want %q among them", got, want)
 		}
 	}
+}
+
+// storedTexts returns the title of every stored item, each followed by its
+// summary when summaries is set, in the store's export order.
+func storedTexts(t *testing.T, db *store.DB, summaries bool) []string {
+	t.Helper()
+	var out []string
+	if err := db.Export(t.Context(), func(it aggregator.Item, _ aggregator.Story) error {
+		out = append(out, it.Title)
+		if summaries {
+			out = append(out, it.Summary)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
