@@ -90,7 +90,7 @@ gone (410) or brought what the store refused.
 		// storage.retention, as the daemon's hourly prune does.
 		pl.Prune(ctx)
 	}
-	var items, stories, dups, failed, skipped, interrupted int
+	var items, stories, dups, failed, skipped, disabled, interrupted int
 	for _, o := range outcomes {
 		items += o.New
 		stories += o.NewStories
@@ -99,6 +99,9 @@ gone (410) or brought what the store refused.
 		if o.Result == "skipped" {
 			skipped++
 			status += " until " + o.Until.UTC().Format("2006-01-02 15:04:05Z") + " (" + o.Reason + ")"
+		}
+		if o.Result == "disabled" || o.Result == "gone" {
+			disabled++ // a 410 Gone: nothing asks it again but -force
 		}
 		if o.MovedTo != "" {
 			// As status says it: the config names an old address.
@@ -129,6 +132,9 @@ gone (410) or brought what the store refused.
 	if interrupted > 0 {
 		summary += fmt.Sprintf(", %d interrupted", interrupted)
 	}
+	if hint := forceHint(skipped, disabled); hint != "" && !*force {
+		summary += "\n" + hint
+	}
 	fmt.Fprintln(e.stdout, summary)
 	if ctx.Err() != nil {
 		return &exitError{code: exitFailure, err: errors.New("interrupted: what was fetched before is stored")}
@@ -144,6 +150,25 @@ gone (410) or brought what the store refused.
 		return &exitError{code: exitFailure, err: errors.New(msg)}
 	}
 	return nil
+}
+
+// forceHint returns the line that tells the operator how to fetch the
+// sources a poll left alone: those waiting out a Retry-After, a backoff or
+// their host's hold (skipped), and those a 410 Gone disabled, which nothing
+// but poll -force asks again. It is "" when there are none.
+func forceHint(skipped, disabled int) string {
+	var which string
+	switch {
+	case skipped > 0 && disabled > 0:
+		which = "the skipped sources and those disabled by a 410 Gone"
+	case skipped > 0:
+		which = "the skipped sources"
+	case disabled > 0:
+		which = "the sources disabled by a 410 Gone"
+	default:
+		return ""
+	}
+	return "tributary poll -force fetches " + which + " too (stop the daemon first)"
 }
 
 // progress draws a live bar on a terminal and nothing otherwise (the

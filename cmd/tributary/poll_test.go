@@ -71,6 +71,9 @@ sources:
 	if err != nil {
 		t.Fatalf("first poll: %v\n%s", err, out)
 	}
+	if strings.Contains(out, "-force fetches") {
+		t.Errorf("first poll:\n%s\nwant no word on -force: no source was left alone", out)
+	}
 	if l := lineOf(out, "Limited"); !strings.Contains(l, "rate_limited: http 429") || !strings.Contains(l, "retry after 2h0m0s") {
 		t.Errorf("first poll, the 429's line:\n%s\nwant rate_limited, retry after 2h0m0s", l)
 	}
@@ -86,6 +89,9 @@ sources:
 	}
 	if !strings.Contains(out, "0 failed, 3 skipped") {
 		t.Errorf("second poll's summary:\n%s\nwant 0 failed, 3 skipped", out)
+	}
+	if !strings.Contains(out, "\ntributary poll -force fetches the skipped sources too") {
+		t.Errorf("second poll's summary:\n%s\nwant a line saying that poll -force fetches the skipped sources", out)
 	}
 	for p, want := range map[string]int{"/wire.rss": 2, "/limited": 1, "/down": 1, "/error": 1} {
 		if n := o.Count(p); n != want {
@@ -108,6 +114,9 @@ sources:
 	}
 	if strings.Contains(out, "skipped until") || !strings.Contains(out, "4 failed, 0 skipped") {
 		t.Errorf("poll -force:\n%s\nwant no source skipped, 4 failed", out)
+	}
+	if strings.Contains(out, "-force fetches") {
+		t.Errorf("poll -force:\n%s\nwant no word on -force: nothing was left alone", out)
 	}
 	for p, want := range map[string]int{"/wire.rss": 4, "/limited": 2, "/down": 2, "/error": 2} {
 		if n := o.Count(p); n != want {
@@ -233,6 +242,9 @@ sources:
 	}
 	if l := lineOf(out, "Gazette"); !strings.Contains(l, "disabled: http 410 gone") || strings.Contains(l, "skipped") {
 		t.Errorf("third poll, the source disabled by the 410:\n%s\nwant disabled: http 410 gone, not skipped until the hold is over", l)
+	}
+	if !strings.Contains(out, "\ntributary poll -force fetches the skipped sources and those disabled by a 410 Gone too") {
+		t.Errorf("third poll:\n%s\nwant a line saying that poll -force fetches the skipped and the disabled sources", out)
 	}
 	if n := o.Count("/gone.rss"); n != 1 {
 		t.Errorf("after three polls, the 410's source was asked %d times; want 1", n)
