@@ -203,7 +203,8 @@ func parseInterleaved(fs *flag.FlagSet, args []string, stdout io.Writer) ([]stri
 // parseFlags parses a command's args with fs: -h gives flag.ErrHelp, a bad
 // flag an *exitError for bad usage. The usage that -h asked for goes to
 // stdout, as `tributary -h` prints it, so that it pages and greps; the one
-// that comes with a bad flag goes to fs's output, stderr.
+// that comes with a bad flag goes to fs's output, stderr, without the
+// error, which the returned error carries.
 func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	out := fs.Output()
 	var buf bytes.Buffer
@@ -213,7 +214,13 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if errors.Is(err, flag.ErrHelp) {
 		out = stdout
 	}
-	out.Write(buf.Bytes())
+	text := buf.Bytes()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		// The flag package prints the error above the usage; main prints
+		// it once, last, where the operator looks.
+		text = bytes.TrimPrefix(text, []byte(err.Error()+"\n"))
+	}
+	out.Write(text)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err

@@ -169,7 +169,7 @@ func TestCommands(t *testing.T) {
 	if err := run(t.Context(), []string{"topics", "-config", path, "test", "quakes"}, &out, &errOut); err != nil {
 		t.Fatalf("topics test: %v", err)
 	}
-	if !strings.Contains(out.String(), "1 stored stories match") {
+	if !strings.Contains(out.String(), "1 stored story matches") {
 		t.Errorf("topics test output:\n%s", out.String())
 	}
 
@@ -363,7 +363,7 @@ func TestPollRetags(t *testing.T) {
 	if err := run(t.Context(), []string{"topics", "-config", path, "test", "drought"}, &out, &errOut); err != nil {
 		t.Fatalf("topics test: %v", err)
 	}
-	if !strings.Contains(out.String(), "1 stored stories match") || strings.Contains(out.String(), "+ ") {
+	if !strings.Contains(out.String(), "1 stored story matches") || strings.Contains(out.String(), "+ ") {
 		t.Errorf("topics test drought after the second poll:\n%s\nwant the story already in the topic", out.String())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -24,6 +25,10 @@ func loadConfig(e *env) (*aggregator.Config, *topic.Set, error) {
 	}
 	cfg, err := aggregator.LoadFile(e.configPath)
 	if err != nil {
+		if _, serr := os.Stat(e.configPath); errors.Is(serr, fs.ErrNotExist) {
+			// Run from another folder, the default finds no file.
+			err = fmt.Errorf("%w (give the config file with -config FILE or $TRIBUTARY_CONFIG; without either, config.yaml in the working directory is read)", err)
+		}
 		return nil, nil, &exitError{code: exitUsage, err: err}
 	}
 	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
@@ -136,7 +141,7 @@ func openStoreToRead(cfg *aggregator.Config, cmd string) (*store.DB, error) {
 	db, err := store.Open(cfg.Storage.Path, store.Options{ReadOnly: true})
 	switch {
 	case errors.Is(err, store.ErrLocked):
-		return nil, fmt.Errorf("%w (%s reads the store directly: stop the daemon or run it on a backup)", err, cmd)
+		return nil, fmt.Errorf("%w (%s reads the store directly: stop the daemon, or run it on a backup: tributary backup FILE, then %s -config with a copy of the config whose storage.path is FILE)", err, cmd, cmd)
 	case err != nil:
 		return nil, notFoundHere(err, cfg, cmd)
 	}

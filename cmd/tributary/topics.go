@@ -176,6 +176,10 @@ func cmdTopics(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "%s %s\n", c.mark, c.line)
 	}
-	fmt.Fprintf(e.stdout, "\ntopic %s: %d stored stories match; %d would enter (+), %d would leave (-)\n", id, in, enter, leave)
+	match := "match"
+	if in == 1 {
+		match = "matches"
+	}
+	fmt.Fprintf(e.stdout, "\ntopic %s: %s %s; %d would enter (+), %d would leave (-)\n", id, counted(in, "stored story", "stored stories"), match, enter, leave)
 	return nil
 }

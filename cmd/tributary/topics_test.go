@@ -27,7 +27,7 @@ func TestTopicsTestEveryStory(t *testing.T) {
 	)
 	for _, tt := range []struct{ topic, want string }{
 		{"volcano", "topic volcano: 2 stored stories match; 0 would enter (+), 0 would leave (-)"},
-		{"all", "topic all: 1 stored stories match; 0 would enter (+), 0 would leave (-)"},
+		{"all", "topic all: 1 stored story matches; 0 would enter (+), 0 would leave (-)"},
 	} {
 		var out, errOut bytes.Buffer
 		if err := run(t.Context(), []string{"topics", "-config", es.path, "test", tt.topic}, &out, &errOut); err != nil {
@@ -97,5 +97,28 @@ func TestTopicsTestSaysWhy(t *testing.T) {
 		"      query false: lava AND crowd (found lava)\n"
 	if text := out.String(); !strings.Contains(text, want) {
 		t.Errorf("topics test volcano:\n%s\nwant:\n%s", text, want)
+	}
+}
+
+// TestReadersOfTheStoreSayHowToUseABackup runs explain and topics test on
+// a store that another process holds, as the daemon does: each says how to
+// run it on a backup, not only that it may be.
+func TestReadersOfTheStoreSayHowToUseABackup(t *testing.T) {
+	es := newExplainStore(t, `  - id: volcano
+    title: Volcano
+    match:
+      any: [volcano]
+`, "Wire")
+	db := es.open(t) // held for writing, as by tributary serve
+	defer db.Close()
+	for _, args := range [][]string{
+		{"explain", "-config", es.path, "https://wire.test/1"},
+		{"topics", "-config", es.path, "test", "volcano"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), args, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "tributary backup FILE") || !strings.Contains(err.Error(), "storage.path is FILE") {
+			t.Errorf("tributary %q on a store held by another process = %v; want how to run it on a backup", args, err)
+		}
 	}
 }

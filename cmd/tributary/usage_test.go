@@ -80,6 +80,10 @@ func TestHelpOnStdout(t *testing.T) {
 		if out.Len() != 0 || !strings.Contains(errOut.String(), "Usage: tributary "+c.name) {
 			t.Errorf("tributary %s -no-such-flag: stdout %q, stderr %q; want the usage on stderr alone", c.name, out.String(), errOut.String())
 		}
+		// main prints the error; the usage above it does not say it again.
+		if strings.Contains(errOut.String(), "-no-such-flag") || !strings.Contains(err.Error(), "flag provided but not defined: -no-such-flag") {
+			t.Errorf("tributary %s -no-such-flag: stderr %q, error %v; want the error once, in the error alone", c.name, errOut.String(), err)
+		}
 	}
 }
 
@@ -95,6 +99,25 @@ func TestFlagBeforeCommand(t *testing.T) {
 		}
 		if out.Len() != 0 {
 			t.Errorf("tributary %q wrote %q to stdout; want nothing", args, out.String())
+		}
+	}
+}
+
+// TestMissingConfigSaysWhere runs check where no config.yaml is, as a new
+// operator does from another folder: bad usage, whose error says how to
+// name the file.
+func TestMissingConfigSaysWhere(t *testing.T) {
+	t.Setenv("TRIBUTARY_CONFIG", "")
+	t.Chdir(t.TempDir())
+	for _, args := range [][]string{{"check"}, {"serve"}, {"check", "-config", "elsewhere.yaml"}} {
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), args, &out, &errOut)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != exitUsage {
+			t.Fatalf("tributary %q with no config file = %v; want exit status 2", args, err)
+		}
+		if !strings.Contains(err.Error(), "no such file") || !strings.Contains(err.Error(), "-config FILE or $TRIBUTARY_CONFIG") {
+			t.Errorf("tributary %q with no config file: %v; want the missing file, and how to name another", args, err)
 		}
 	}
 }
