@@ -168,7 +168,7 @@ func forceHint(skipped, disabled int) string {
 	default:
 		return ""
 	}
-	return "tributary poll -force fetches " + which + " too (stop the daemon first)"
+	return "tributary poll -force fetches " + which + " too"
 }
 
 // progress draws a live bar on a terminal and nothing otherwise (the
