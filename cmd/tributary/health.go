@@ -42,8 +42,8 @@ func cmdHealth(ctx context.Context, e *env, args []string) error {
 			// why none runs.
 			return withNote(loadErr, fmt.Sprintf("and no daemon answers at %s to ask instead: %v", base, err))
 		}
-		return fmt.Errorf("no daemon answers at %s (is tributary serve running, with this config's server.listen?): %w",
-			base, err)
+		return fmt.Errorf("no daemon answers at %s (is tributary serve running, with this config's server.listen? %s): %w",
+			base, listenEdited, err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))

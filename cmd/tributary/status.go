@@ -180,7 +180,10 @@ func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*stor
 		if !locked {
 			return notFoundHere(err, cfg, cmd)
 		}
-		return fmt.Errorf("%w; asking the running daemon at %s failed too: %w", err, base, rerr)
+		// Something holds the store, yet nothing answers where the file
+		// says: most often a daemon started before server.listen was
+		// edited, which a reload does not move.
+		return fmt.Errorf("%w; asking the running daemon at %s failed too: %w (%s)", err, base, rerr, listenEdited)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -188,6 +191,10 @@ func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*stor
 	}
 	return remote(resp.Body)
 }
+
+// listenEdited says why a daemon may not answer at the config file's
+// server.listen: it listens where the file said when it started.
+const listenEdited = "the daemon listens at the server.listen it started with: one edited since takes effect when it restarts"
 
 // daemonClient is how the command line talks to the daemon: never through
 // a proxy. The daemon is on this machine or the operator's network, at an

@@ -116,3 +116,34 @@ func TestReadCommandsNameRelativeStorePath(t *testing.T) {
 		}
 	}
 }
+
+// TestReadCommandsSayListenTakesEffectOnRestart edits server.listen under a
+// running daemon, which a reload does not move: status, backup and health
+// find nothing at the new address, and say that the daemon listens where
+// it started until it restarts.
+func TestReadCommandsSayListenTakesEffectOnRestart(t *testing.T) {
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\nstorage:\n  path: %q\nsources:\n  - url: \"http://127.0.0.1:1/never.rss\"\n    name: \"Never\"\n",
+		filepath.Join(dir, "data", "tributary.db"))
+	path := saveConfig(t, dir, cfg)
+	startDaemon(t, path)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobody := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	saveConfig(t, dir, strings.Replace(cfg, "127.0.0.1:0", nobody, 1))
+	for _, args := range [][]string{
+		{"status", "-config", path},
+		{"backup", "-config", path, filepath.Join(t.TempDir(), "copy.db")},
+		{"health", "-config", path},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), args, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), nobody) || !strings.Contains(err.Error(), "takes effect when it restarts") {
+			t.Errorf("tributary %q with server.listen edited under the daemon = %v; want nothing at %s, and that an edited server.listen takes effect on restart", args, err, nobody)
+		}
+	}
+}
