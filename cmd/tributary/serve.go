@@ -110,6 +110,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	mux.Handle("/api/", ops.AllowFrom(func() aggregator.ServerConfig { return currentCfg().Server }, ops.Handler(currentCfg, latest)))
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			// The shipped port, 8080, is a common one.
+			return fmt.Errorf("listening on %s: %w (another program listens there: set server.listen in %s to a free address, and server.base_url with it)", cfg.Server.Listen, err, e.configPath)
+		}
 		return fmt.Errorf("listening on %s: %w", cfg.Server.Listen, err)
 	}
 	maxConns := connLimit(openFileLimit(), cfg.Poll.Concurrency)

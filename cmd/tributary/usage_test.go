@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
+	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -119,5 +122,23 @@ func TestMissingConfigSaysWhere(t *testing.T) {
 		if !strings.Contains(err.Error(), "no such file") || !strings.Contains(err.Error(), "-config FILE or $TRIBUTARY_CONFIG") {
 			t.Errorf("tributary %q with no config file: %v; want the missing file, and how to name another", args, err)
 		}
+	}
+}
+
+// TestServeOnABusyAddress starts serve where another program listens, as
+// the shipped port 8080 often is taken: it stops, saying which key to set.
+func TestServeOnABusyAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	dir := t.TempDir()
+	path := saveConfig(t, dir, fmt.Sprintf("server:\n  listen: %q\nstorage:\n  path: %q\nsources:\n  - url: \"http://127.0.0.1:1/never.rss\"\n",
+		ln.Addr().String(), filepath.Join(dir, "data", "tributary.db")))
+	var out, errOut bytes.Buffer
+	err = run(t.Context(), []string{"serve", "-config", path}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), "set server.listen in "+path+" to a free address, and server.base_url with it") {
+		t.Errorf("serve on an address another program listens at = %v; want the address in use, and which key to set", err)
 	}
 }
