@@ -250,9 +250,18 @@ func (n *normaliser) item(s source) aggregator.Item {
 	var extra []string
 	if href, ok := soleLink(it.Title, it.Summary, it.Content, anchors); ok {
 		extra = append(extra, href)
+		if to, ok := redirectTarget(href); ok {
+			extra = append(extra, to)
+		}
 	}
 	if href, ok := postedLink(anchors); ok {
 		extra = append(extra, href)
+		if to, ok := redirectTarget(href); ok {
+			extra = append(extra, to)
+		}
+	}
+	if to, ok := redirectTarget(it.Link); ok {
+		extra = append(extra, to)
 	}
 	extra = append(extra, canonicalInHTML(rawContent, contentBase)...)
 	extra = append(extra, canonicalInHTML(rawSummary, summaryBase)...)

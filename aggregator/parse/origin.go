@@ -309,6 +309,42 @@ func soleLink(title, summary, content string, anchors []anchor) (string, bool) {
 	return href, true
 }
 
+// redirectTarget returns the address that a redirect link carries in its
+// query, as a news finder's links do ("https://news.example/url?…&url=
+// https%3A%2F%2Fpaper.example%2Farticle"): the value of its one parameter
+// that is an absolute http(s) URL of another host. An item at such a link,
+// or whose text is one such link, stands for the page it leads to. A link
+// with no such parameter, or with two that lead to different pages, names
+// none.
+func redirectTarget(link string) (string, bool) {
+	if i := strings.IndexByte(link, '?'); i < 0 || !containsASCIIFold(link[i:], "http") {
+		return "", false // most links: no need to parse them
+	}
+	u, err := url.Parse(link)
+	if err != nil || u.RawQuery == "" {
+		return "", false
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return "", false
+	}
+	var to string
+	for _, values := range q {
+		for _, v := range values {
+			t, err := url.Parse(v)
+			if err != nil || (t.Scheme != "http" && t.Scheme != "https") || t.Host == "" ||
+				strings.EqualFold(t.Hostname(), u.Hostname()) {
+				continue
+			}
+			if to != "" && to != v {
+				return "", false
+			}
+			to = v
+		}
+	}
+	return to, to != ""
+}
+
 // headlineOutlet returns the name that ends a news finder's headline after
 // a dash or a bar ("… dies at 76 - Corbel Press" gives "Corbel Press"), or
 // "" when the headline ends in no such name of one to four words.

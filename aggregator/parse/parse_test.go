@@ -2821,3 +2821,27 @@ func TestCreditWordEndingAWord(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRedirectOrigins checks that an item at a redirect link, or whose
+// text is one such link, names the page the redirect carries in its query
+// as its original: a news finder links each headline through its own
+// redirect ("…/url?…&url=https%3A%2F%2F…"), which is no page of the report,
+// so that the report it stands for was not named. A parameter that leads
+// back to the link's own host, or two that lead to two pages, name none.
+func TestParseRedirectOrigins(t *testing.T) {
+	f := mustParseFile(t, "redirects.xml", "")
+	want := map[string][]string{
+		"Ferry sails again after repairs - Origin Daily": {"https://origin.example/2024/ferry-sails-again"},
+		"Harbour toll goes up in May":                    {"https://origin.example/2024/harbour-toll"},
+		"Ferry timetable for the summer":                 nil,
+		"Two ferries, two links":                         nil,
+	}
+	if len(f.Items) != len(want) {
+		t.Fatalf("%d items; want %d", len(f.Items), len(want))
+	}
+	for _, it := range f.Items {
+		if !slices.Equal(it.OriginLinks, want[it.Title]) {
+			t.Errorf("item %s: OriginLinks %q; want %q", it.Title, it.OriginLinks, want[it.Title])
+		}
+	}
+}
