@@ -2108,7 +2108,16 @@ func holdsHeadline(a, b *near.Doc) bool {
 }
 
 // profile returns the term profile of a story's recent members, from the
-// session's cache or built from their stored features.
+// session's cache or built from their stored features. A member that is
+// its headline alone over a link to the report it stands for (a link
+// aggregator's headline over "Comments", a news finder's headline as the
+// link to the report, near.Doc.HeadlineOnly, with an original named) is
+// left out, unless the story holds nothing else: the report it points at
+// has those words already, and counted again they drew the centroid
+// towards the headline, so that a trade site's copy of three of a report's
+// five paragraphs under a headline of its own, the next morning, scored
+// below the threshold against the story of the report and a news finder's
+// item of it.
 func (s *session) profile(st *aggregator.Story) (*near.Profile, error) {
 	if p, ok := s.profiles[st.ID]; ok {
 		return p, nil
@@ -2118,12 +2127,29 @@ func (s *session) profile(st *aggregator.Story) (*near.Profile, error) {
 		members = members[len(members)-maxCompared:]
 	}
 	p := &near.Profile{}
+	var headlines []*near.Doc
 	for _, m := range members {
 		d, err := s.doc(m.Item)
 		if err != nil {
 			return nil, err
 		}
-		if d != nil {
+		if d == nil {
+			continue
+		}
+		if d.HeadlineOnly() {
+			it, err := s.item(m.Item)
+			if err != nil && !isNotFound(err) {
+				return nil, err
+			}
+			if len(it.OriginLinks) > 0 {
+				headlines = append(headlines, d)
+				continue
+			}
+		}
+		p.Add(d)
+	}
+	if p.Len() == 0 {
+		for _, d := range headlines {
 			p.Add(d)
 		}
 	}

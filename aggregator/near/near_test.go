@@ -1031,3 +1031,27 @@ func TestFigureless(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadlineOnly checks which items hold nothing but their headline: a
+// flash, a link aggregator's headline over "Comments", a news finder's
+// headline as its link with the outlet's name after it; a report, or a
+// headline over a sentence of its own, holds more.
+func TestHeadlineOnly(t *testing.T) {
+	at := time.Date(2025, 3, 11, 12, 0, 0, 0, time.UTC)
+	headline := "Stratocum outage leaves online shops unable to take card payments for hours"
+	tests := []struct {
+		title, body string
+		want        bool
+	}{
+		{headline, "", true},
+		{headline, "Comments", true},
+		{headline + " - Bytewire", headline + "  Bytewire", true},
+		{headline, "Thousands of online shops in Europe and North America were unable to take card payments for much of Tuesday afternoon after an outage at Stratocum.", false},
+		{headline, "Our readers tell us their checkouts stalled too.", false},
+	}
+	for _, tt := range tests {
+		if got := NewDoc(tt.title, Lines(Text(tt.body)), at).HeadlineOnly(); got != tt.want {
+			t.Errorf("HeadlineOnly(%q over %q) = %v; want %v", tt.title, tt.body, got, tt.want)
+		}
+	}
+}

@@ -208,3 +208,18 @@ func dotSorted(a, b []weighted) float64 {
 	}
 	return dot
 }
+
+// HeadlineOnly reports whether d holds its headline's words and at most
+// two others: a flash of a headline alone, an aggregator's headline over
+// "Comments" or "Read more", a news finder's headline given again as the
+// link to the report with the outlet's name after it. Such an item tells
+// what a report is about and nothing of how it tells it.
+func (d *Doc) HeadlineOnly() bool {
+	other := 0
+	for _, t := range d.Terms {
+		if !t.Title {
+			other++
+		}
+	}
+	return other <= 2
+}
