@@ -53,7 +53,8 @@ var policy = func() *bluemonday.Policy {
 // base (an absolute http(s) URL, or "" to keep them relative), and every link
 // gets rel="nofollow noopener noreferrer". Before the policy, URLs are read
 // as browsers read them (repairURL), a lazily loaded image gets its real
-// source and tracking pixels are left out. Invalid UTF-8 and control
+// source, tracking pixels are left out, and so are the elements a browser
+// keeps out of sight, with what they hold (withoutHidden). Invalid UTF-8 and control
 // characters are removed, written as they are or as character references.
 // It is the one sanitising policy: item HTML is sanitised with it when it
 // is stored and again when it is published.
@@ -90,6 +91,9 @@ func sanitize(s string, base *url.URL, anchors *[]anchor) string {
 	if !strings.ContainsAny(s, "<&") {
 		// Plain text: nothing to sanitise, but it must still be HTML.
 		return strings.TrimSpace(s)
+	}
+	if mayHide(s) {
+		s = withoutHidden(s)
 	}
 	if needsRepair(s) {
 		s = repairHTML(s, base)
