@@ -88,12 +88,7 @@ func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc, k
 	if len(items) == 0 {
 		return nil
 	}
-	st.Time = items[0].Published
-	for _, it := range items[1:] {
-		if it.Published.Before(st.Time) {
-			st.Time = it.Published
-		}
-	}
+	st.Time = storyTime(items)
 	f, err := in.face(items, docs)
 	if err != nil {
 		return fmt.Errorf("story %s: %w", st.ID, err)
@@ -110,6 +105,32 @@ func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc, k
 	}
 	st.Tags = in.addTags(nil, st.Topics, items)
 	return nil
+}
+
+// storyTime returns the time of a story of items: the earliest of
+// those that name no original, its reports, or of all when each names one.
+// A copy, a re-post, a headline over a link is published after the report
+// it names; one dated before it would date the story so, and move it down
+// every topic, past the stories of the hours between: a source that names
+// other outlets' reports as its originals (in a <link rel="canonical">, an
+// Atom <source>, a credit line) under items dated days back would push
+// their stories out of the topics' feeds. (grow keeps the rule by the
+// face, which is a report whenever the story holds one: in.face ranks
+// copies after reports.)
+func storyTime(items []aggregator.Item) time.Time {
+	var t, all time.Time
+	for i, it := range items {
+		if i == 0 || it.Published.Before(all) {
+			all = it.Published
+		}
+		if len(it.OriginLinks) == 0 && (t.IsZero() || it.Published.Before(t)) {
+			t = it.Published
+		}
+	}
+	if t.IsZero() {
+		return all
+	}
+	return t
 }
 
 // maxCategoryTags bounds the tags a story takes from its items'
@@ -185,7 +206,7 @@ func (in *Ingester) grow(item itemFunc, st *aggregator.Story, n int, docs docFun
 			return fmt.Errorf("story %s: %w", st.ID, err)
 		}
 		gained = append(gained, it)
-		if it.Published.Before(st.Time) {
+		if it.Published.Before(st.Time) && (len(it.OriginLinks) == 0 || len(face.OriginLinks) > 0) {
 			st.Time = it.Published
 		}
 	}
