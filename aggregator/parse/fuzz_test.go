@@ -88,7 +88,7 @@ func FuzzForbiddenCharRefs(f *testing.F) {
 }
 
 // FuzzSanitize checks that no input survives Sanitize as unsafe HTML or
-// with control characters, and that PlainText always returns collapsed,
+// with control characters or bidirectional overrides, and that PlainText always returns collapsed,
 // valid text.
 func FuzzSanitize(f *testing.F) {
 	for _, p := range xssPayloads {
@@ -101,6 +101,9 @@ func FuzzSanitize(f *testing.F) {
 		}
 		if cleanText(got) != got {
 			t.Errorf("Sanitize(%q) = %q: holds control characters or invalid UTF-8", s, got)
+		}
+		if strings.ContainsAny(got, bidiOverrides) {
+			t.Errorf("Sanitize(%q) = %q: holds a bidirectional override", s, got)
 		}
 		p := PlainText(s)
 		if !utf8.ValidString(p) || p != strings.TrimSpace(p) || strings.ContainsAny(p, "\t\n\r\x00") || strings.Contains(p, "  ") {

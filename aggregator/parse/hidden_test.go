@@ -33,3 +33,21 @@ func TestSanitizeLeavesOutHiddenElements(t *testing.T) {
 		}
 	}
 }
+
+// TestSanitizeDropsBidiOverrides checks that item HTML, as titles, keeps no
+// character that forces the direction of the text after it: "Invoice
+// \u202Egpj.exe" reads "Invoice exe.jpg". The embeddings and isolates that
+// right-to-left text uses stay.
+func TestSanitizeDropsBidiOverrides(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Invoice \u202egpj.exe attached", "Invoice gpj.exe attached"},
+		{"<p>Invoice \u202egpj.exe</p>", "<p>Invoice gpj.exe</p>"},
+		{"<p>Invoice &#x202E;gpj.exe &#8237;x</p>", "<p>Invoice gpj.exe x</p>"},
+		{`<img src="https://a.example/x.png" alt="a&#x202E;b">`, `<img src="https://a.example/x.png" alt="ab">`},
+		{"<p>\u2067שלום\u2069 world</p>", "<p>\u2067שלום\u2069 world</p>"},
+	} {
+		if got := Sanitize(c.in, ""); got != c.want {
+			t.Errorf("Sanitize(%q) = %q; want %q", c.in, got, c.want)
+		}
+	}
+}

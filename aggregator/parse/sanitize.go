@@ -54,7 +54,8 @@ var policy = func() *bluemonday.Policy {
 // gets rel="nofollow noopener noreferrer". Before the policy, URLs are read
 // as browsers read them (repairURL), a lazily loaded image gets its real
 // source, tracking pixels are left out, and so are the elements a browser
-// keeps out of sight, with what they hold (withoutHidden). Invalid UTF-8 and control
+// keeps out of sight, with what they hold (withoutHidden). The characters
+// that override the direction of text (U+202D, U+202E) are dropped. Invalid UTF-8 and control
 // characters are removed, written as they are or as character references.
 // It is the one sanitising policy: item HTML is sanitised with it when it
 // is stored and again when it is published.
@@ -90,6 +91,9 @@ func sanitize(s string, base *url.URL, anchors *[]anchor) string {
 	}
 	if !strings.ContainsAny(s, "<&") {
 		// Plain text: nothing to sanitise, but it must still be HTML.
+		if strings.ContainsAny(s, bidiOverrides) {
+			s = strings.Map(dropOverride, s)
+		}
 		return strings.TrimSpace(s)
 	}
 	if mayHide(s) {
@@ -103,6 +107,12 @@ func sanitize(s string, base *url.URL, anchors *[]anchor) string {
 		// The policy writes the characters references stand for as they
 		// are, control characters among them.
 		clean = cleanText(clean)
+	}
+	if strings.ContainsAny(clean, bidiOverrides) {
+		// As in titles (withoutOverrides): "Invoice \u202Egpj.exe" shows as
+		// "Invoice exe.jpg", and a reader shows the text as a preview
+		// beside other entries. A <bdo>, which does the same, is a <bdi>.
+		clean = strings.Map(dropOverride, clean)
 	}
 	if !strings.Contains(clean, "<") {
 		return strings.TrimSpace(clean)
@@ -1030,6 +1040,14 @@ func withoutOverrides(s string) string {
 		}, s))
 	}
 	return s
+}
+
+// dropOverride maps the characters of bidiOverrides to none.
+func dropOverride(r rune) rune {
+	if r == '\u202d' || r == '\u202e' {
+		return -1
+	}
+	return r
 }
 
 // bidiOverrides are the two characters that force a direction on the text

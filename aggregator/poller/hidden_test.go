@@ -71,6 +71,28 @@ func TestHiddenTextStaysHidden(t *testing.T) {
 	}
 }
 
+// TestNoOverridesInEntries polls three sources whose items' text, in RSS,
+// Atom and JSON Feed, names an attachment with U+202E before its reversed
+// extension ("statement-\u202Efdp.exe" reads "statement-exe.pdf"): no
+// format publishes the override, as no title keeps one, and the letters
+// read in their order.
+func TestNoOverridesInEntries(t *testing.T) {
+	get := pollAndServe(t, "", "hidden/overrides.rss", "hidden/overrides.atom", "hidden/overrides.json")
+	for _, format := range []string{"atom", "rss", "json"} {
+		all := get("/topics/all." + format)
+		for _, text := range []string{"statement-fdp.exe", "label-gpj.exe", "prize-gnp.scr"} {
+			if !strings.Contains(all, text) {
+				t.Errorf("all.%s lacks %q, as its letters stand:\n%s", format, text, all)
+			}
+		}
+		for _, override := range []string{"\u202e", "\u202d", "&#x202E;", "&#8238;", `\u202e`} {
+			if strings.Contains(strings.ToLower(all), strings.ToLower(override)) {
+				t.Errorf("all.%s holds the override %+q:\n%s", format, override, all)
+			}
+		}
+	}
+}
+
 // pollAndServe polls once, an hour after noon of 2 November 2026, a source
 // for each fixture, served from a loopback origin, under the topics given
 // as YAML, into a store in a temporary folder, and returns a function that
