@@ -9,25 +9,42 @@ import (
 
 // mayHide reports whether s may hold an element that a browser does not
 // show: one with a hidden attribute, a style of display:none or
-// visibility:hidden, or a template. It looks for the words, in any case,
-// so that most HTML is not tokenised for it.
+// visibility:hidden or collapse, or a template. It looks for the words, in
+// any case, in one pass over s, so that most HTML is not tokenised for it.
 func mayHide(s string) bool {
-	return containsFold(s, "hidden") || containsFold(s, "display") || containsFold(s, "visibility") || containsFold(s, "<template")
-}
-
-// containsFold reports whether s holds word, an ASCII word in lower case,
-// in any letter case.
-func containsFold(s, word string) bool {
-	first, upper := word[0], word[0]
-	if 'a' <= first && first <= 'z' {
-		upper = first - 'a' + 'A'
-	}
-	for i := 0; i+len(word) <= len(s); i++ {
-		if c := s[i]; (c == first || c == upper) && strings.EqualFold(s[i:i+len(word)], word) {
+	for i := 0; i < len(s); i++ {
+		var word string
+		switch s[i] | 0x20 {
+		case 'h':
+			word = "hidden"
+		case 'd':
+			word = "display"
+		case 'v':
+			word = "visibility"
+		case 't':
+			word = "template"
+		default:
+			continue
+		}
+		if foldedAt(s, i, word) {
 			return true
 		}
 	}
 	return false
+}
+
+// foldedAt reports whether s holds word, of ASCII letters in lower case,
+// at i, in any letter case.
+func foldedAt(s string, i int, word string) bool {
+	if len(s)-i < len(word) {
+		return false
+	}
+	for j := 1; j < len(word); j++ {
+		if s[i+j]|0x20 != word[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // withoutHidden returns s without the elements a browser does not show,
