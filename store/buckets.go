@@ -15,11 +15,13 @@ import (
 // (codecZstd); version 3 keeps new item records under sequence numbers
 // (records and ids), where an older build would not find them; version 4
 // dropped the links index (link → item), which an older build would look in
-// and not find items stored since: ItemByLink walks the records instead. A
-// writable Open marks an older file version 4 and deletes its links index;
-// its records stay readable where they are until they are rewritten or
-// pruned.
-const schemaVersion = 4
+// and not find items stored since: ItemByLink walks the records instead;
+// version 5 writes owned lists as ownedV2, with runs of entries alike
+// (tx.go), which an older build would refuse as damaged. A writable Open
+// marks an older file version 5 and deletes its links index; its records
+// stay readable where they are, and their owned lists as they are, until
+// they are rewritten or pruned.
+const schemaVersion = 5
 
 // Every top-level bucket. Keys and values:
 //

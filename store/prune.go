@@ -139,6 +139,7 @@ func (t *tx) deleteItem(itemID, storyID string) error {
 	}
 	owned = bytes.Clone(owned)
 	err = walkOwned(owned, func(kind byte, entry []byte) error {
+		entry = bytes.Clone(entry) // bbolt keeps a key it is given until the commit
 		switch kind {
 		case ownedKey:
 			return t.dropRefs(t.keys, entry, itemID, storyID)

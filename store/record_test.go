@@ -197,7 +197,7 @@ func asVersion2(t *testing.T, path string) {
 
 // TestVersion2File checks a file whose records are all in the items bucket:
 // read-only it reads as it is and verifies sound; a writable Open marks it
-// version 4, and each record moves to records when its item is written
+// this version, and each record moves to records when its item is written
 // again, or goes when it is pruned.
 func TestVersion2File(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "agg.db")
@@ -344,7 +344,7 @@ func TestExportWhileRecordsMove(t *testing.T) {
 
 // TestVersion3File opens a file of schema version 3, which kept a links
 // index (link + 0x00 + item id): read-only, its items are found by link; a
-// writable Open deletes the index and marks the file version 4.
+// writable Open deletes the index and marks the file this version.
 func TestVersion3File(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "agg.db")
 	d := mustOpenPath(t, path)

@@ -140,10 +140,22 @@ func (t *tx) get(b *bolt.Bucket, k []byte) []byte {
 }
 
 // An item's owned list names the entries the item owns, so Prune finds
-// them; it lives in the item's record (record.go): a version byte, then per entry its kind, a uvarint length and
-// the stored key. One value per item keeps the item id from repeating per
-// entry (an item may own dozens of bands).
-const ownedV1 = 1
+// them; it lives in the item's record (record.go): a version byte, then its
+// entries. One value per item keeps the item id from repeating per entry
+// (an item may own dozens of bands).
+//
+// An entry in full is its kind, a uvarint length and the stored key (the
+// only form of ownedV1). ownedV2 adds runs of entries alike: kind|ownedRun,
+// uvarint m, uvarint o, uvarint c, then m times c bytes, which are m more
+// entries of that kind, each the entry before the run with its bytes o to
+// o+c replaced by its c bytes. An item's bands are one term hash each in
+// the same day ('n', four bytes of hash, four of day): in a run they take
+// four bytes where in full they take eleven.
+const (
+	ownedV1  = 1
+	ownedV2  = 2
+	ownedRun = 0x80 // set in the kind byte of a run
+)
 
 // own records that the item owns the entry of kind, once.
 func (t *tx) own(itemID string, kind byte, entry []byte) error {
@@ -153,9 +165,7 @@ func (t *tx) own(itemID string, kind byte, entry []byte) error {
 	}
 	found := false
 	err = walkOwned(v, func(k byte, e []byte) error {
-		if k == kind && bytes.Equal(e, entry) {
-			found = true
-		}
+		found = found || k == kind && bytes.Equal(e, entry)
 		return nil
 	})
 	if err != nil {
@@ -165,14 +175,11 @@ func (t *tx) own(itemID string, kind byte, entry []byte) error {
 		return nil
 	}
 	nv := make([]byte, 0, max(len(v), 1)+2+binary.MaxVarintLen64+len(entry))
-	if len(v) == 0 {
-		nv = append(nv, ownedV1)
+	nv = append(nv, ownedV2) // an ownedV1 list's entries read alike in ownedV2
+	if len(v) > 0 {
+		nv = append(nv, v[1:]...)
 	}
-	nv = append(nv, v...)
-	nv = append(nv, kind)
-	nv = binary.AppendUvarint(nv, uint64(len(entry)))
-	nv = append(nv, entry...)
-	t.setOwned(itemID, nv)
+	t.setOwned(itemID, appendOwnedEntry(nv, kind, entry))
 	return nil
 }
 
@@ -186,36 +193,92 @@ func (t *tx) ownAll(itemID string, kind byte, entries [][]byte) error {
 	if err != nil {
 		return err
 	}
-	var have [][]byte
-	err = walkOwned(v, func(k byte, e []byte) error {
-		if k == kind {
-			have = append(have, e)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := walkOwned(v, func(byte, []byte) error { return nil }); err != nil {
 		return fmt.Errorf("owned by %s: %w", itemID, err)
 	}
-	nv := make([]byte, 0, len(v)+1+len(entries)*(2+binary.MaxVarintLen64+maxRawKey))
-	if len(v) == 0 {
-		nv = append(nv, ownedV1)
-	}
-	nv = append(nv, v...)
-	added := false
+	add := make([][]byte, 0, len(entries))
 	for _, e := range entries {
-		if slices.ContainsFunc(have, func(h []byte) bool { return bytes.Equal(h, e) }) {
+		if ownsEntry(v, kind, e) || slices.ContainsFunc(add, func(h []byte) bool { return bytes.Equal(h, e) }) {
 			continue
 		}
-		have = append(have, e)
-		nv = append(nv, kind)
-		nv = binary.AppendUvarint(nv, uint64(len(e)))
-		nv = append(nv, e...)
-		added = true
+		add = append(add, e)
 	}
-	if added {
-		t.setOwned(itemID, nv)
+	if len(add) == 0 {
+		return nil
 	}
+	nv := make([]byte, 0, max(len(v), 1)+len(add)*(2+binary.MaxVarintLen64+maxRawKey+1))
+	nv = append(nv, ownedV2) // an ownedV1 list's entries read alike in ownedV2
+	if len(v) > 0 {
+		nv = append(nv, v[1:]...)
+	}
+	t.setOwned(itemID, appendOwned(nv, kind, add))
 	return nil
+}
+
+// appendOwned appends entries of kind to an ownedV2 list: each that starts
+// a run in full, and the entries after it of its length in one run, as
+// long as they differ from it only within a span of at most half their
+// bytes and the run takes fewer bytes than they would in full.
+func appendOwned(nv []byte, kind byte, entries [][]byte) []byte {
+	for i := 0; i < len(entries); {
+		base := entries[i]
+		nv = appendOwnedEntry(nv, kind, base)
+		i++
+		lo, hi, j := len(base), 0, i
+		for ; j < len(entries) && len(entries[j]) == len(base); j++ {
+			f, l := diffSpan(base, entries[j])
+			if f == l {
+				continue // the same bytes: a span of none
+			}
+			f, l = min(lo, f), max(hi, l)
+			if 2*(l-f) > len(base) {
+				break // what a run takes of each entry would outgrow half of it
+			}
+			lo, hi = f, l
+		}
+		m := j - i
+		if m == 0 || hi <= lo {
+			continue
+		}
+		c := hi - lo
+		run := 1 + uvarintLen(uint64(m)) + uvarintLen(uint64(lo)) + uvarintLen(uint64(c)) + m*c
+		if run >= m*(1+uvarintLen(uint64(len(base)))+len(base)) {
+			continue // each goes in full, the next starting its own run
+		}
+		nv = append(nv, kind|ownedRun)
+		nv = binary.AppendUvarint(nv, uint64(m))
+		nv = binary.AppendUvarint(nv, uint64(lo))
+		nv = binary.AppendUvarint(nv, uint64(c))
+		for _, e := range entries[i:j] {
+			nv = append(nv, e[lo:hi]...)
+		}
+		i = j
+	}
+	return nv
+}
+
+func appendOwnedEntry(nv []byte, kind byte, e []byte) []byte {
+	nv = append(nv, kind)
+	nv = binary.AppendUvarint(nv, uint64(len(e)))
+	return append(nv, e...)
+}
+
+// diffSpan returns the span [f, l) outside which a and b, of one length,
+// are equal; f == l when they are equal.
+func diffSpan(a, b []byte) (f, l int) {
+	for f < len(a) && a[f] == b[f] {
+		f++
+	}
+	l = len(a)
+	for l > f && a[l-1] == b[l-1] {
+		l--
+	}
+	return f, l
+}
+
+func uvarintLen(n uint64) int {
+	var b [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(b[:], n)
 }
 
 // ownsEntry reports whether the owned list v names the entry of kind. A
@@ -229,16 +292,47 @@ func ownsEntry(v []byte, kind byte, entry []byte) bool {
 	return found
 }
 
-// walkOwned calls fn with each entry of an owned list.
+// walkOwned calls fn with each entry of an owned list. An entry of a run
+// is good until fn returns; fn copies what it keeps.
 func walkOwned(v []byte, fn func(kind byte, entry []byte) error) error {
 	if len(v) == 0 {
 		return nil
 	}
-	if v[0] != ownedV1 {
+	if v[0] != ownedV1 && v[0] != ownedV2 {
 		return fmt.Errorf("owned list version %d", v[0])
 	}
+	runs := v[0] == ownedV2
+	var (
+		prev     []byte // the last entry
+		prevKind byte
+		run      []byte // an entry of a run; allocated only for a list that has runs
+	)
 	for v = v[1:]; len(v) > 0; {
 		kind := v[0]
+		if runs && kind&ownedRun != 0 {
+			kind &^= ownedRun
+			m, o, c, rest, err := runHeader(v[1:])
+			if err != nil {
+				return err
+			}
+			if prev == nil || prevKind != kind || o > uint64(len(prev)) || c == 0 || c > uint64(len(prev))-o || m > uint64(len(rest))/c {
+				return errors.New("malformed owned list")
+			}
+			// Each entry of the run is the one before it with the run's
+			// span replaced: the bytes around it stay the first's.
+			run = append(run[:0], prev...)
+			for i := range m {
+				copy(run[o:o+c], rest[i*c:(i+1)*c])
+				if err := fn(kind, run); err != nil {
+					return err
+				}
+			}
+			if m > 0 {
+				prev = run
+			}
+			v = rest[m*c:]
+			continue
+		}
 		n, w := binary.Uvarint(v[1:])
 		if w <= 0 || uint64(len(v)-1-w) < n {
 			return errors.New("malformed owned list")
@@ -248,6 +342,21 @@ func walkOwned(v []byte, fn func(kind byte, entry []byte) error) error {
 		if err := fn(kind, entry); err != nil {
 			return err
 		}
+		prev, prevKind = entry, kind
 	}
 	return nil
+}
+
+// runHeader reads the counts of a run: its entries, where their bytes go
+// and how many each has.
+func runHeader(v []byte) (m, o, c uint64, rest []byte, err error) {
+	var vals [3]uint64
+	for i := range vals {
+		n, w := binary.Uvarint(v)
+		if w <= 0 {
+			return 0, 0, 0, nil, errors.New("malformed owned list")
+		}
+		vals[i], v = n, v[w:]
+	}
+	return vals[0], vals[1], vals[2], v, nil
 }

@@ -18,9 +18,10 @@ import (
 
 // TestUpgradeKilled kills a process at random moments while its writable
 // Open upgrades a file of format version 3 (a links index of 20,000
-// entries to delete, the version to mark): each time the file is either as
-// it was or wholly upgraded, never between, and the next Open upgrades it
-// if need be, with every item in its story and every index in order.
+// entries to delete, owned lists of ownedV1, the version to mark): each
+// time the file is either as it was or wholly upgraded, never between, and
+// the next Open upgrades it if need be, with every item in its story and
+// every index in order.
 func TestUpgradeKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills child processes; skipped with -short")
@@ -41,6 +42,9 @@ func TestUpgradeKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = bdb.Update(func(btx *bolt.Tx) error {
+		if err := downgradeOwned(t, btx, nil); err != nil {
+			return err
+		}
 		links, err := btx.CreateBucket([]byte("links"))
 		if err != nil {
 			return err
@@ -92,7 +96,7 @@ func TestUpgradeKilled(t *testing.T) {
 		version, links := upgradeState(t, path)
 		t.Logf("round %d: version %d, links index %v after the kill (none in round 0; an open takes %v)", round, version, links, upgradeTook.Round(time.Millisecond))
 		if version == 3 != links {
-			t.Errorf("round %d: version %d with a links index %v; want version 3 with it or 4 without", round, version, links)
+			t.Errorf("round %d: version %d with a links index %v; want version 3 with it or %d without", round, version, links, schemaVersion)
 		}
 		d := mustOpenPath(t, path)
 		if got := exported(t, d); !reflect.DeepEqual(got, want) {
