@@ -156,30 +156,51 @@ func foldsTo(r rune, c byte) bool {
 var creditStems = append([]string{"sourc", "via", "h/t", "hat tip", "origin",
 	"first", "read", "view", "see", "publish", "reprint", "repost", "syndicat"}, strings.Split(creditWords, "|")...)
 
+// asciiStems and otherStems are creditStems in ASCII and the rest, as
+// bytes: a text of ASCII alone can hold none of the others.
+var asciiStems, otherStems = func() (ascii, other [][]byte) {
+	for _, st := range creditStems {
+		if isASCII(st) {
+			ascii = append(ascii, []byte(st))
+		} else {
+			other = append(other, []byte(st))
+		}
+	}
+	return ascii, other
+}()
+
 func hasCreditStem(s string) bool {
 	s = tail(s, 160)
 	var buf [160]byte
 	lower := buf[:len(s)]
+	var high byte // the bytes of s or'ed: 0x80 is set when s is not ASCII
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		high |= c
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}
 		lower[i] = c
 	}
-	for _, st := range creditStems {
-		if bytes.Contains(lower, []byte(st)) {
+	for _, st := range asciiStems {
+		if bytes.Contains(lower, st) {
+			return true
+		}
+	}
+	if high < utf8.RuneSelf {
+		return false
+	}
+	for _, st := range otherStems {
+		if bytes.Contains(lower, st) {
 			return true
 		}
 	}
 	// Upper-case letters outside ASCII ("Źródło", "Источник") need a
 	// full case fold.
-	if !isASCII(s) {
-		ls := strings.ToLower(s)
-		for _, st := range creditStems {
-			if strings.Contains(ls, st) {
-				return true
-			}
+	ls := strings.ToLower(s)
+	for _, st := range creditStems {
+		if strings.Contains(ls, st) {
+			return true
 		}
 	}
 	return false
