@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -83,16 +84,18 @@ func NewDoc(title string, lines []string, t time.Time) *Doc {
 	d.Words = len(bw)
 
 	terms := make([]Term, 0, min(len(tw)+len(bw), 4*maxTerms))
-	index := make(map[uint32]int, 2*maxTerms) // hash → its term's place in terms
+	index := newTermIndex(len(tw) + len(bw) + 16) // hash → its term's place in terms
+	defer index.release()
 	add := func(w word, weight uint8, title bool) {
 		if w.term == "" {
 			return
 		}
 		h := TermHash(w.term)
-		i, ok := index[h]
-		if !ok {
+		slot := index.find(h, terms)
+		i := int(*slot) - 1
+		if i < 0 {
 			i = len(terms)
-			index[h] = i
+			*slot = int32(i + 1)
 			terms = append(terms, Term{Hash: h})
 		}
 		t := &terms[i]
@@ -152,6 +155,53 @@ func NewDoc(title string, lines []string, t time.Time) *Doc {
 		d.Digest = hex.EncodeToString(sum[:16])
 	}
 	return d
+}
+
+// termIndex finds a term of a Doc being built by its hash: an
+// open-addressed table of places in the Doc's terms, one more than the
+// place (0 is an empty slot), sized for a text's words and reused from
+// Doc to Doc. A Go map of the same costs a hashing of its own and, for
+// a long text, its growth.
+type termIndex struct {
+	slots []int32
+	shift uint32
+}
+
+var termIndexes = sync.Pool{New: func() any { return new(termIndex) }}
+
+// newTermIndex returns an empty termIndex with room for n terms.
+func newTermIndex(n int) *termIndex {
+	x := termIndexes.Get().(*termIndex)
+	bits := uint32(6)
+	for 1<<bits < 2*n {
+		bits++
+	}
+	if len(x.slots) != 1<<bits {
+		x.slots = make([]int32, 1<<bits)
+	}
+	x.shift = 32 - bits
+	return x
+}
+
+// find returns the slot of the term hashed h among terms, or the empty
+// slot where it goes.
+func (x *termIndex) find(h uint32, terms []Term) *int32 {
+	mask := uint32(len(x.slots) - 1)
+	for i := h * 0x9E3779B1 >> x.shift; ; i = (i + 1) & mask {
+		if s := x.slots[i]; s == 0 || terms[s-1].Hash == h {
+			return &x.slots[i]
+		}
+	}
+}
+
+// release empties x and returns it to the pool, unless it grew for an
+// unusually long text.
+func (x *termIndex) release() {
+	if len(x.slots) > 1<<14 {
+		return
+	}
+	clear(x.slots)
+	termIndexes.Put(x)
 }
 
 // TermHash is the hash a term is counted and indexed under.

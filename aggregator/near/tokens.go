@@ -204,7 +204,7 @@ func eachWord(s string, yield func(word) bool) {
 		w.initial = unicode.IsUpper(first)
 		w.capital = !w.number && (w.initial && !sentenceStart || w.acronym)
 		// "US" and "WHO" are names, not the stop words "us" and "who".
-		if !stopWords[norm] || w.acronym {
+		if w.acronym || !isStopWord(norm) {
 			w.term = stem(norm)
 		}
 		if !yield(w) {
@@ -492,6 +492,45 @@ your yours yourself yourselves s t ll ve re d m mr mrs ms`) {
 	}
 	return m
 }()
+
+// stopSlots holds the stop words open-addressed by their FNV-1a hash, for
+// isStopWord: eachWord asks of every word, and a Go map's hashing and
+// probing cost more than reading the word.
+const (
+	stopSlotBits = 9
+	maxStopLen   = 10 // the longest stop word: "themselves", "yourselves"
+)
+
+var stopSlots = func() (t [1 << stopSlotBits]string) {
+	for w := range stopWords {
+		if len(w) > maxStopLen {
+			panic("stop word longer than maxStopLen: " + w)
+		}
+		i := stopSlot(w)
+		for t[i] != "" {
+			i = (i + 1) & (1<<stopSlotBits - 1)
+		}
+		t[i] = w
+	}
+	return t
+}()
+
+func stopSlot(w string) uint32 { return fnv1a(fnvOffset, w) * 0x9E3779B1 >> (32 - stopSlotBits) }
+
+// isStopWord reports whether w is one of stopWords.
+func isStopWord(w string) bool {
+	if w == "" || len(w) > maxStopLen {
+		return false
+	}
+	for i := stopSlot(w); ; i = (i + 1) & (1<<stopSlotBits - 1) {
+		switch stopSlots[i] {
+		case w:
+			return true
+		case "":
+			return false
+		}
+	}
+}
 
 // initials returns the acronyms that runs of capitalised words stand for:
 // "who" for "World Health Organization", so that a report writing the name
