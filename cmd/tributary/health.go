@@ -42,6 +42,12 @@ func cmdHealth(ctx context.Context, e *env, args []string) error {
 			// why none runs.
 			return withNote(loadErr, fmt.Sprintf("and no daemon answers at %s to ask instead: %v", base, err))
 		}
+		if !storeHeld(cfg.Storage.Path) {
+			// No process holds the store: no daemon runs on it, and none
+			// listens elsewhere since an edit of server.listen.
+			return fmt.Errorf("no daemon answers at %s (is tributary serve running, with this config's server.listen?): %w",
+				base, err)
+		}
 		return fmt.Errorf("no daemon answers at %s (is tributary serve running, with this config's server.listen? %s): %w",
 			base, listenEdited, err)
 	}

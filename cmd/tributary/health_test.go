@@ -35,6 +35,11 @@ func TestHealthWithoutDaemon(t *testing.T) {
 	if !strings.Contains(err.Error(), want) {
 		t.Errorf("health without a daemon = %q; want it to say %q", err, want)
 	}
+	// Nothing holds the store: no daemon runs that started at another
+	// server.listen, and the error does not say one does.
+	if strings.Contains(err.Error(), "listens at the server.listen it started with") {
+		t.Errorf("health without a daemon = %q; want no word on a daemon that listens elsewhere", err)
+	}
 	if out.Len() != 0 {
 		t.Errorf("health without a daemon wrote %q to stdout; want nothing", out.String())
 	}

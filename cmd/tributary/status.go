@@ -192,6 +192,18 @@ func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*stor
 	return remote(resp.Body)
 }
 
+// storeHeld reports whether another process holds the store at path, as a
+// running daemon does (bbolt locks the file); false when nothing holds it,
+// or it cannot be opened for another reason.
+func storeHeld(path string) bool {
+	db, err := store.Open(path, store.Options{ReadOnly: true, Timeout: 100 * time.Millisecond})
+	if err == nil {
+		db.Close()
+		return false
+	}
+	return errors.Is(err, store.ErrLocked)
+}
+
 // listenEdited says why a daemon may not answer at the config file's
 // server.listen: it listens where the file said when it started.
 const listenEdited = "the daemon listens at the server.listen it started with: one edited since takes effect when it restarts"
