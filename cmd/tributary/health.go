@@ -48,7 +48,8 @@ func cmdHealth(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("no daemon answers at %s (is tributary serve running, with this config's server.listen?): %w",
 				base, err)
 		}
-		return fmt.Errorf("no daemon answers at %s (is tributary serve running, with this config's server.listen? %s): %w",
+		return fmt.Errorf("no daemon answers at %s (is tributary serve running, with this config's server.listen? "+
+			"a process holds its store: %s): %w",
 			base, listenEdited, err)
 	}
 	defer resp.Body.Close()

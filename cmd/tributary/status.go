@@ -181,9 +181,10 @@ func withReadStore(ctx context.Context, cfg *aggregator.Config, local func(*stor
 			return notFoundHere(err, cfg, cmd)
 		}
 		// Something holds the store, yet nothing answers where the file
-		// says: most often a daemon started before server.listen was
-		// edited, which a reload does not move.
-		return fmt.Errorf("%w; asking the running daemon at %s failed too: %w (%s)", err, base, rerr, listenEdited)
+		// says: a daemon started before server.listen was edited, which
+		// a reload does not move, or one starting or stopping, or
+		// another command that writes the store.
+		return fmt.Errorf("%w; asking a daemon at %s failed too: %w (%s)", err, base, rerr, listenEdited)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -204,9 +205,13 @@ func storeHeld(path string) bool {
 	return errors.Is(err, store.ErrLocked)
 }
 
-// listenEdited says why a daemon may not answer at the config file's
-// server.listen: it listens where the file said when it started.
-const listenEdited = "the daemon listens at the server.listen it started with: one edited since takes effect when it restarts"
+// listenEdited says why nothing may answer at the config file's
+// server.listen while a process holds the store: a daemon listens where the
+// file said when it started, and not at all while it starts or stops; and
+// poll and compact hold the store without listening.
+const listenEdited = "a daemon listens at the server.listen it started with " +
+	"(one edited since takes effect when it restarts), and at none while it starts or stops; " +
+	"tributary poll and compact hold the store too, while they run"
 
 // daemonClient is how the command line talks to the daemon: never through
 // a proxy. The daemon is on this machine or the operator's network, at an

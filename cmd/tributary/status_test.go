@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tributary-feeds/tributary/store"
 )
 
 // TestStatusShowsWholeError polls a source whose server refuses the
@@ -144,6 +146,40 @@ func TestReadCommandsSayListenTakesEffectOnRestart(t *testing.T) {
 		err := run(t.Context(), args, &out, &errOut)
 		if err == nil || !strings.Contains(err.Error(), nobody) || !strings.Contains(err.Error(), "takes effect when it restarts") {
 			t.Errorf("tributary %q with server.listen edited under the daemon = %v; want nothing at %s, and that an edited server.listen takes effect on restart", args, err, nobody)
+		}
+	}
+}
+
+// TestReadCommandsOnAStorePollHolds runs status, backup and health while
+// another process holds the store for writing, as tributary poll does, and
+// no daemon runs: each says what may hold the store, poll among them, and
+// does not say that a daemon runs.
+func TestReadCommandsOnAStorePollHolds(t *testing.T) {
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobody := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	dbPath := filepath.Join(dir, "tributary.db")
+	path := saveConfig(t, dir, fmt.Sprintf("server:\n  listen: %q\nstorage:\n  path: %q\nsources:\n  - url: \"http://127.0.0.1:1/never.rss\"\n",
+		nobody, dbPath))
+	db, err := store.Open(dbPath, store.Options{}) // held for writing, as by tributary poll
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, args := range [][]string{
+		{"status", "-config", path},
+		{"backup", "-config", path, filepath.Join(t.TempDir(), "copy.db")},
+		{"health", "-config", path},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), args, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), nobody) || !strings.Contains(err.Error(), "tributary poll and compact hold the store too") ||
+			strings.Contains(err.Error(), "the running daemon") || strings.Contains(err.Error(), "the daemon listens") {
+			t.Errorf("tributary %q on a store another process holds, with no daemon = %v; want nothing at %s, and what may hold the store, poll among them", args, err, nobody)
 		}
 	}
 }
