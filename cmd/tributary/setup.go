@@ -141,7 +141,11 @@ func openStoreToRead(cfg *aggregator.Config, cmd string) (*store.DB, error) {
 	db, err := store.Open(cfg.Storage.Path, store.Options{ReadOnly: true})
 	switch {
 	case errors.Is(err, store.ErrLocked):
-		return nil, fmt.Errorf("%w (%s reads the store directly: stop the daemon, or run it on a backup: tributary backup FILE, then %s -config with a copy of the config whose storage.path is FILE)", err, cmd, cmd)
+		// A backup is made by the daemon; poll and compact end by
+		// themselves.
+		return nil, fmt.Errorf("%w (%s reads the store directly: a daemon that holds it, stop it, or run %s on a backup: "+
+			"tributary backup FILE, then tributary %s -config COPY …, where COPY is a copy of the config whose storage.path is FILE; "+
+			"tributary poll and compact hold the store too, until they end)", err, cmd, cmd, cmd)
 	case err != nil:
 		return nil, notFoundHere(err, cfg, cmd)
 	}

@@ -111,14 +111,18 @@ func TestReadersOfTheStoreSayHowToUseABackup(t *testing.T) {
 `, "Wire")
 	db := es.open(t) // held for writing, as by tributary serve
 	defer db.Close()
-	for _, args := range [][]string{
-		{"explain", "-config", es.path, "https://wire.test/1"},
-		{"topics", "-config", es.path, "test", "volcano"},
+	for _, c := range []struct {
+		cmd  string
+		args []string
+	}{
+		{"explain", []string{"explain", "-config", es.path, "https://wire.test/1"}},
+		{"topics test", []string{"topics", "-config", es.path, "test", "volcano"}},
 	} {
 		var out, errOut bytes.Buffer
-		err := run(t.Context(), args, &out, &errOut)
-		if err == nil || !strings.Contains(err.Error(), "tributary backup FILE") || !strings.Contains(err.Error(), "storage.path is FILE") {
-			t.Errorf("tributary %q on a store held by another process = %v; want how to run it on a backup", args, err)
+		err := run(t.Context(), c.args, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "tributary backup FILE, then tributary "+c.cmd+" -config COPY") ||
+			!strings.Contains(err.Error(), "storage.path is FILE") || !strings.Contains(err.Error(), "tributary poll and compact hold the store too") {
+			t.Errorf("tributary %q on a store held by another process = %v; want how to run it on a backup, and that poll and compact hold it too", c.args, err)
 		}
 	}
 }
