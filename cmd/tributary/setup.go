@@ -26,8 +26,9 @@ func loadConfig(e *env) (*aggregator.Config, *topic.Set, error) {
 	cfg, err := aggregator.LoadFile(e.configPath)
 	if err != nil {
 		if _, serr := os.Stat(e.configPath); errors.Is(serr, fs.ErrNotExist) {
-			// Run from another folder, the default finds no file.
-			err = fmt.Errorf("%w (give the config file with -config FILE or $TRIBUTARY_CONFIG; without either, config.yaml in the working directory is read)", err)
+			if note := configFrom(e.configPath); note != "" {
+				err = fmt.Errorf("%w (%s)", err, note)
+			}
 		}
 		return nil, nil, &exitError{code: exitUsage, err: err}
 	}
@@ -122,6 +123,20 @@ func setLevel(level *slog.LevelVar, cfg aggregator.LogConfig) {
 		l = slog.LevelInfo
 	}
 	level.Set(l)
+}
+
+// configFrom says where path, a config file that is not there, was named
+// and how to name another: by $TRIBUTARY_CONFIG, set long before and
+// forgotten, or by default, run from another folder. It is "" for a path
+// -config gave, which the error names as given.
+func configFrom(path string) string {
+	switch env := os.Getenv("TRIBUTARY_CONFIG"); {
+	case env != "" && path == env:
+		return "$TRIBUTARY_CONFIG names it: name the config file there, or with -config FILE"
+	case env == "" && path == "config.yaml":
+		return "without -config FILE or $TRIBUTARY_CONFIG, config.yaml in the working directory is read: name the config file with either"
+	}
+	return ""
 }
 
 // openStore opens the store for writing.

@@ -106,21 +106,34 @@ func TestFlagBeforeCommand(t *testing.T) {
 	}
 }
 
-// TestMissingConfigSaysWhere runs check where no config.yaml is, as a new
-// operator does from another folder: bad usage, whose error says how to
-// name the file.
+// TestMissingConfigSaysWhere runs check and serve where their config file
+// is not: the error, bad usage, says where the path came from and how to
+// name another, as a new operator run from another folder, or one with a
+// $TRIBUTARY_CONFIG set long ago, needs; of a path -config gave, it says
+// what is missing alone.
 func TestMissingConfigSaysWhere(t *testing.T) {
-	t.Setenv("TRIBUTARY_CONFIG", "")
-	t.Chdir(t.TempDir())
-	for _, args := range [][]string{{"check"}, {"serve"}, {"check", "-config", "elsewhere.yaml"}} {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, c := range []struct {
+		env       string
+		args      []string
+		want, not string
+	}{
+		{"", []string{"check"}, "without -config FILE or $TRIBUTARY_CONFIG, config.yaml in the working directory is read", ""},
+		{"", []string{"serve"}, "without -config FILE or $TRIBUTARY_CONFIG, config.yaml in the working directory is read", ""},
+		{filepath.Join(dir, "gone.yaml"), []string{"check"}, "$TRIBUTARY_CONFIG names it: name the config file there, or with -config FILE", "working directory"},
+		{"", []string{"check", "-config", "elsewhere.yaml"}, "open elsewhere.yaml: no such file", "TRIBUTARY_CONFIG"},
+		{filepath.Join(dir, "gone.yaml"), []string{"check", "-config", "elsewhere.yaml"}, "open elsewhere.yaml: no such file", "TRIBUTARY_CONFIG"},
+	} {
+		t.Setenv("TRIBUTARY_CONFIG", c.env)
 		var out, errOut bytes.Buffer
-		err := run(t.Context(), args, &out, &errOut)
+		err := run(t.Context(), c.args, &out, &errOut)
 		var ee *exitError
 		if !errors.As(err, &ee) || ee.code != exitUsage {
-			t.Fatalf("tributary %q with no config file = %v; want exit status 2", args, err)
+			t.Fatalf("tributary %q, $TRIBUTARY_CONFIG %q, with no config file = %v; want exit status 2", c.args, c.env, err)
 		}
-		if !strings.Contains(err.Error(), "no such file") || !strings.Contains(err.Error(), "-config FILE or $TRIBUTARY_CONFIG") {
-			t.Errorf("tributary %q with no config file: %v; want the missing file, and how to name another", args, err)
+		if !strings.Contains(err.Error(), "no such file") || !strings.Contains(err.Error(), c.want) || c.not != "" && strings.Contains(err.Error(), c.not) {
+			t.Errorf("tributary %q, $TRIBUTARY_CONFIG %q, with no config file: %v; want %q, not %q", c.args, c.env, err, c.want, c.not)
 		}
 	}
 }
