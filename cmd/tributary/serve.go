@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -28,6 +29,20 @@ import (
 	"github.com/tributary-feeds/tributary/aggregator/websub"
 	"github.com/tributary-feeds/tributary/store"
 )
+
+// addressInUse says which keys of the config file at path to set when
+// another program listens at cfg's server.listen: server.listen, and
+// server.base_url where it names the same port, as the shipped config's
+// does and as one made from server.listen does, so that the feeds' links
+// follow. A base_url at another port (a reverse proxy's, https) stays.
+func addressInUse(cfg *aggregator.Config, path string) string {
+	keys := "set server.listen in " + path + " to a free address"
+	_, port, err := net.SplitHostPort(cfg.Server.Listen)
+	if u, uerr := url.Parse(cfg.Server.BaseURL); err == nil && uerr == nil && u.Port() == port {
+		keys += ", and the port of server.base_url with it where the file gives one"
+	}
+	return keys
+}
 
 // listening, when set by a test, is told the server's address once it listens.
 var listening func(addr string)
@@ -112,7 +127,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			// The shipped port, 8080, is a common one.
-			return fmt.Errorf("listening on %s: %w (another program listens there: set server.listen in %s to a free address, and server.base_url with it)", cfg.Server.Listen, err, e.configPath)
+			return fmt.Errorf("listening on %s: %w (another program listens there: %s)", cfg.Server.Listen, err, addressInUse(cfg, e.configPath))
 		}
 		return fmt.Errorf("listening on %s: %w", cfg.Server.Listen, err)
 	}

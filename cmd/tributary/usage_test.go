@@ -139,19 +139,38 @@ func TestMissingConfigSaysWhere(t *testing.T) {
 }
 
 // TestServeOnABusyAddress starts serve where another program listens, as
-// the shipped port 8080 often is taken: it stops, saying which key to set.
+// the shipped port 8080 often is taken: it stops, saying which keys to set;
+// server.base_url among them where it names the same port, and not where
+// it names a reverse proxy's.
 func TestServeOnABusyAddress(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	dir := t.TempDir()
-	path := saveConfig(t, dir, fmt.Sprintf("server:\n  listen: %q\nstorage:\n  path: %q\nsources:\n  - url: \"http://127.0.0.1:1/never.rss\"\n",
-		ln.Addr().String(), filepath.Join(dir, "data", "tributary.db")))
-	var out, errOut bytes.Buffer
-	err = run(t.Context(), []string{"serve", "-config", path}, &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), "set server.listen in "+path+" to a free address, and server.base_url with it") {
-		t.Errorf("serve on an address another program listens at = %v; want the address in use, and which key to set", err)
+	addr := ln.Addr().String()
+	for _, c := range []struct {
+		baseURL string
+		base    bool // the error names server.base_url
+	}{
+		{"", true},
+		{"http://" + addr, true},
+		{"https://feeds.example", false},
+		{"http://feeds.example:8443/news", false},
+	} {
+		dir := t.TempDir()
+		server := fmt.Sprintf("server:\n  listen: %q\n", addr)
+		if c.baseURL != "" {
+			server += fmt.Sprintf("  base_url: %q\n", c.baseURL)
+		}
+		path := saveConfig(t, dir, server+fmt.Sprintf("storage:\n  path: %q\nsources:\n  - url: \"http://127.0.0.1:1/never.rss\"\n",
+			filepath.Join(dir, "data", "tributary.db")))
+		var out, errOut bytes.Buffer
+		err = run(t.Context(), []string{"serve", "-config", path}, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), "set server.listen in "+path+" to a free address") ||
+			strings.Contains(err.Error(), "server.base_url") != c.base {
+			t.Errorf("serve, base_url %q, on an address another program listens at = %v; want the address in use, server.listen to set, and server.base_url named: %v",
+				c.baseURL, err, c.base)
+		}
 	}
 }
