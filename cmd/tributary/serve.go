@@ -127,7 +127,17 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			// The shipped port, 8080, is a common one.
-			return fmt.Errorf("listening on %s: %w (another program listens there: %s)", cfg.Server.Listen, err, addressInUse(cfg, e.configPath))
+			who := "another program listens there"
+			// A program that takes the connection and says nothing
+			// keeps serve from stopping no longer than a second.
+			hctx, cancel := context.WithTimeout(ctx, time.Second)
+			ours := answersHealth(hctx, strings.TrimRight(daemonURL(cfg), "/"))
+			cancel()
+			if ours {
+				// Not one on this store, which it would hold (openStore).
+				who = "a tributary daemon on another store listens there"
+			}
+			return fmt.Errorf("listening on %s: %w (%s: %s)", cfg.Server.Listen, err, who, addressInUse(cfg, e.configPath))
 		}
 		return fmt.Errorf("listening on %s: %w", cfg.Server.Listen, err)
 	}

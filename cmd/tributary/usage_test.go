@@ -5,7 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -143,12 +144,11 @@ func TestMissingConfigSaysWhere(t *testing.T) {
 // server.base_url among them where it names the same port, and not where
 // it names a reverse proxy's.
 func TestServeOnABusyAddress(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	addr := ln.Addr().String()
+	// Another web server, as on port 8080 often.
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	addr := srv.Listener.Addr().String()
+	var err error
 	for _, c := range []struct {
 		baseURL string
 		base    bool // the error names server.base_url
@@ -167,10 +167,30 @@ func TestServeOnABusyAddress(t *testing.T) {
 			filepath.Join(dir, "data", "tributary.db")))
 		var out, errOut bytes.Buffer
 		err = run(t.Context(), []string{"serve", "-config", path}, &out, &errOut)
-		if err == nil || !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), "set server.listen in "+path+" to a free address") ||
+		if err == nil || !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), "another program listens there: set server.listen in "+path+" to a free address") ||
 			strings.Contains(err.Error(), "server.base_url") != c.base {
 			t.Errorf("serve, base_url %q, on an address another program listens at = %v; want the address in use, server.listen to set, and server.base_url named: %v",
 				c.baseURL, err, c.base)
 		}
+	}
+}
+
+// TestServeWhereAnotherDaemonListens starts serve at the address of a
+// daemon that runs on another store, as a second config copied from the
+// first one does: the error says that a tributary daemon listens there,
+// not some other program.
+func TestServeWhereAnotherDaemonListens(t *testing.T) {
+	dir := t.TempDir()
+	first := saveConfig(t, dir, fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\nstorage:\n  path: %q\nsources:\n  - url: \"http://127.0.0.1:1/never.rss\"\n",
+		filepath.Join(dir, "data", "first.db")))
+	d := startDaemon(t, first)
+	other := t.TempDir()
+	path := saveConfig(t, other, fmt.Sprintf("server:\n  listen: %q\nstorage:\n  path: %q\nsources:\n  - url: \"http://127.0.0.1:1/never.rss\"\n",
+		d.addr, filepath.Join(other, "data", "second.db")))
+	var out, errOut bytes.Buffer
+	err := run(t.Context(), []string{"serve", "-config", path}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), "a tributary daemon on another store listens there") ||
+		!strings.Contains(err.Error(), "set server.listen in "+path) {
+		t.Errorf("serve at the address of a daemon on another store = %v; want that a tributary daemon listens there, and server.listen to set", err)
 	}
 }
