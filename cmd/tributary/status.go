@@ -209,9 +209,8 @@ func storeHeld(path string) bool {
 // server.listen while a process holds the store: a daemon listens where the
 // file said when it started, and not at all while it starts or stops; and
 // poll and compact hold the store without listening.
-const listenEdited = "a daemon listens at the server.listen it started with " +
-	"(one edited since takes effect when it restarts), and at none while it starts or stops; " +
-	"tributary poll and compact hold the store too, while they run"
+const listenEdited = "a daemon listens at the server.listen it started with, and at none while it starts or stops: " +
+	"an edited server.listen takes effect when it restarts; tributary poll and compact hold the store too, while they run"
 
 // daemonClient is how the command line talks to the daemon: never through
 // a proxy. The daemon is on this machine or the operator's network, at an
