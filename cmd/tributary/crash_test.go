@@ -115,7 +115,7 @@ func TestCrashDuringIngest(t *testing.T) {
 	cfgPath := crashConfig(t, o, dir, dbPath, "crash", feeds, items, "  concurrency: 4\n  per_host: 4\n", "debug")
 
 	committed := map[string]bool{} // sources whose items the daemon logged as stored
-	deadline := time.Now().Add(40 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for round := 0; round < 6 && time.Now().Before(deadline); round++ {
 		// The daemon spreads its first fetches over 5 s; poll starts them
 		// all at once.
@@ -124,7 +124,12 @@ func TestCrashDuringIngest(t *testing.T) {
 			command, after = "serve", 1000+rand.IntN(3000)
 		}
 		cmd, lines := startChild(t, command, "-config", cfgPath)
-		kill := time.After(time.Duration(after) * time.Millisecond)
+		// The kill's moment counts from the child's first log line, not
+		// from its start: on a loaded machine starting the process alone
+		// can take longer than the longest wait.
+		var kill <-chan time.Time
+		started := false
+		silent := time.After(30 * time.Second) // a child that logs nothing
 	read:
 		for {
 			select {
@@ -132,12 +137,22 @@ func TestCrashDuringIngest(t *testing.T) {
 				if !ok {
 					break read
 				}
+				if !started {
+					started = true
+					kill = time.After(time.Duration(after) * time.Millisecond)
+				}
 				if m := fetchedLine.FindStringSubmatch(l); m != nil && m[2] != "0" {
 					committed[m[1]] = true
 				}
 			case <-kill:
 				cmd.Process.Signal(syscall.SIGKILL)
 				kill = nil
+			case <-silent:
+				if !started {
+					cmd.Process.Signal(syscall.SIGKILL)
+					t.Errorf("round %d: %s logged nothing in 30 s", round, command)
+				}
+				silent = nil
 			}
 		}
 		werr := cmd.Wait()
