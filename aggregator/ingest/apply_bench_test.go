@@ -22,25 +22,7 @@ import (
 func BenchmarkApply(b *testing.B) {
 	for _, feeds := range []int{40, 200} {
 		b.Run(fmt.Sprintf("feeds=%d", feeds), func(b *testing.B) {
-			now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
-			gen := bench.NewGenerator(bench.GenOptions{Feeds: feeds, Items: 50, Seed: 1, Now: now})
-			type fetched struct {
-				src   aggregator.SourceState
-				items []aggregator.Item
-			}
-			var all []fetched
-			n := 0
-			for f := range feeds {
-				d := gen.Feed(f)
-				url := "http://origin.test" + d.Path
-				s := aggregator.SourceState{ID: aggregator.SourceID(url), URL: url}
-				feed, err := parse.Parse(d.Body, d.ContentType, url, s.ID, now, parse.Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				all = append(all, fetched{s, feed.Items})
-				n += len(feed.Items)
-			}
+			all, n := generatedFeeds(b, feeds)
 			in := ingest.New(&aggregator.Config{}, nil)
 			ctx := context.Background()
 			b.ReportAllocs()
@@ -80,8 +62,6 @@ func BenchmarkApplyPrepared(b *testing.B) {
 	const perTx = 4
 	for _, feeds := range []int{40, 200} {
 		b.Run(fmt.Sprintf("feeds=%d", feeds), func(b *testing.B) {
-			now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
-			gen := bench.NewGenerator(bench.GenOptions{Feeds: feeds, Items: 50, Seed: 1, Now: now})
 			cfg := &aggregator.Config{Topics: bench.Topics()}
 			tags, err := topic.Compile(cfg.Topics, cfg.Sources)
 			if err != nil {
@@ -94,24 +74,16 @@ func BenchmarkApplyPrepared(b *testing.B) {
 				b.Fatal(err)
 			}
 			read := func(fn func(aggregator.Tx) error) error { return empty.View(ctx, fn) }
+			all, n := generatedFeeds(b, feeds)
 			var preps []*ingest.Prepared
-			n := 0
-			for f := range feeds {
-				d := gen.Feed(f)
-				url := "http://origin.test" + d.Path
-				s := aggregator.SourceState{ID: aggregator.SourceID(url), URL: url}
-				feed, err := parse.Parse(d.Body, d.ContentType, url, s.ID, now, parse.Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
+			for _, f := range all {
 				// Prepared against an empty store, as every feed of a
 				// first ingest is: ApplyPrepared reuses the text work.
-				p, err := in.Prepare(read, s, feed.Items)
+				p, err := in.Prepare(read, f.src, f.items)
 				if err != nil {
 					b.Fatal(err)
 				}
 				preps = append(preps, p)
-				n += len(feed.Items)
 			}
 			empty.Close()
 			b.ReportAllocs()
@@ -143,4 +115,33 @@ func BenchmarkApplyPrepared(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/item")
 		})
 	}
+}
+
+// fetched is one generated feed, parsed, as its source sent it.
+type fetched struct {
+	src   aggregator.SourceState
+	items []aggregator.Item
+}
+
+// generatedFeeds parses the first fetch of feeds generated news feeds of
+// 50 items each (the bench's generator, seed 1) and returns them with the
+// number of their items.
+func generatedFeeds(b *testing.B, feeds int) ([]fetched, int) {
+	b.Helper()
+	now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	gen := bench.NewGenerator(bench.GenOptions{Feeds: feeds, Items: 50, Seed: 1, Now: now})
+	var all []fetched
+	n := 0
+	for f := range feeds {
+		d := gen.Feed(f)
+		url := "http://origin.test" + d.Path
+		s := aggregator.SourceState{ID: aggregator.SourceID(url), URL: url}
+		feed, err := parse.Parse(d.Body, d.ContentType, url, s.ID, now, parse.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		all = append(all, fetched{s, feed.Items})
+		n += len(feed.Items)
+	}
+	return all, n
 }

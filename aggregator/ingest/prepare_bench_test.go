@@ -4,12 +4,9 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
-	"github.com/tributary-feeds/tributary/aggregator/bench"
 	"github.com/tributary-feeds/tributary/aggregator/ingest"
-	"github.com/tributary-feeds/tributary/aggregator/parse"
 	"github.com/tributary-feeds/tributary/store"
 )
 
@@ -17,25 +14,7 @@ import (
 // (Ingester.Prepare: plain text, the source's chrome, fingerprints) on the
 // first fetch of 40 generated feeds against an empty store.
 func BenchmarkPrepare(b *testing.B) {
-	now := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
-	gen := bench.NewGenerator(bench.GenOptions{Feeds: 40, Items: 50, Seed: 1, Now: now})
-	type fetched struct {
-		src   aggregator.SourceState
-		items []aggregator.Item
-	}
-	var all []fetched
-	n := 0
-	for f := range 40 {
-		d := gen.Feed(f)
-		url := "http://origin.test" + d.Path
-		s := aggregator.SourceState{ID: aggregator.SourceID(url), URL: url}
-		feed, err := parse.Parse(d.Body, d.ContentType, url, s.ID, now, parse.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		all = append(all, fetched{s, feed.Items})
-		n += len(feed.Items)
-	}
+	all, n := generatedFeeds(b, 40)
 	db, err := store.Open(filepath.Join(b.TempDir(), "agg.db"), store.Options{})
 	if err != nil {
 		b.Fatal(err)
