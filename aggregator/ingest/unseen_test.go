@@ -317,6 +317,14 @@ func TestStoriesKeptApartSecondSet(t *testing.T) { checkUnseen(t, "testdata/apar
 // page's own item.
 func TestStoriesKeptApartThirdSet(t *testing.T) { checkUnseen(t, "testdata/apart3") }
 
+// TestStoriesKeptApartFourthSet does the same with links that carry
+// another page's address in a parameter telling where the reader came
+// from (testdata/apart4): a digest's issue, and two readers' saved links to
+// two articles it led them to, each with the issue's address in "?ref=".
+// Taken for the page each link leads to, the issue would be named the
+// original of both articles, and join them in its story.
+func TestStoriesKeptApartFourthSet(t *testing.T) { checkUnseen(t, "testdata/apart4") }
+
 // TestUnseenStoriesSeventhSet does the same with a seventh set written
 // apart from the others (testdata/unseen7), in RSS, Atom and JSON Feed: one
 // storm's coverage over three days, where every report names the same

@@ -333,10 +333,15 @@ func soleLink(title, summary, content string, anchors []anchor) (string, bool) {
 // redirectTarget returns the address that a redirect link carries in its
 // query, as a news finder's links do ("https://news.example/url?…&url=
 // https%3A%2F%2Fpaper.example%2Farticle"): the value of its one parameter
-// that is an absolute http(s) URL of another host. An item at such a link,
-// or whose text is one such link, stands for the page it leads to. A link
-// with no such parameter, or with two that lead to different pages, names
-// none.
+// named for where the link goes (redirectParams) that is an absolute
+// http(s) URL of another host. An item at such a link, or whose text is
+// one such link, stands for the page it leads to. A link with no such
+// parameter, or with two that lead to different pages, names none; nor
+// does an address in any other parameter, which tells where the reader came
+// from or goes back to ("?ref=…", "?utm_referrer=…", "?return_to=…",
+// "?redirect_uri=…", "?next=…"), on an article's own link as often as on
+// a redirect's: a page that two reports each name so would be taken for
+// the original of both.
 func redirectTarget(link string) (string, bool) {
 	if i := strings.IndexByte(link, '?'); i < 0 || !containsASCIIFold(link[i:], "http") {
 		return "", false // most links: no need to parse them
@@ -350,7 +355,10 @@ func redirectTarget(link string) (string, bool) {
 		return "", false
 	}
 	var to string
-	for _, values := range q {
+	for key, values := range q {
+		if !redirectParams[strings.ToLower(key)] {
+			continue
+		}
 		for _, v := range values {
 			t, err := url.Parse(v)
 			if err != nil || (t.Scheme != "http" && t.Scheme != "https") || t.Host == "" ||
@@ -364,6 +372,19 @@ func redirectTarget(link string) (string, bool) {
 		}
 	}
 	return to, to != ""
+}
+
+// redirectParams are the names, in lower case, of the query parameters in
+// which redirect links carry the address they lead to: news finders' and
+// search engines' "url" and "q" (".../url?…&url=", ".../news/apiclick.aspx?
+// …&url=", ".../url?q="), social sites' "u" and "to" ("l.php?u=",
+// "away.php?to="), and the other names link shorteners and mail and chat
+// programs' link checkers give it.
+var redirectParams = map[string]bool{
+	"url": true, "u": true, "q": true, "to": true, "target": true,
+	"dest": true, "destination": true, "goto": true, "redirect": true,
+	"redirect_url": true, "redirecturl": true, "redir": true, "link": true,
+	"out": true, "href": true,
 }
 
 // headlineOutlet returns the name that ends a news finder's headline after

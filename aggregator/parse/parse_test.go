@@ -2827,7 +2827,13 @@ func TestCreditWordEndingAWord(t *testing.T) {
 // as its original: a news finder links each headline through its own
 // redirect ("…/url?…&url=https%3A%2F%2F…"), which is no page of the report,
 // so that the report it stands for was not named. A parameter that leads
-// back to the link's own host, or two that lead to two pages, name none.
+// back to the link's own host, or two that lead to two pages, name none;
+// nor does an address in a parameter that tells where the reader came from
+// or goes back to (a digest's issue in "ref", a topic page in
+// "utm_referrer", a section in "return_to", a login's callback in
+// "redirect_uri"), which an article's own link carries as well, and which
+// two reports would each name; beside the address a redirect leads to
+// ("apiclick.aspx?ref=…&url=…"), it leaves that address to name.
 func TestParseRedirectOrigins(t *testing.T) {
 	f := mustParseFile(t, "redirects.xml", "")
 	want := map[string][]string{
@@ -2835,6 +2841,11 @@ func TestParseRedirectOrigins(t *testing.T) {
 		"Harbour toll goes up in May":                    {"https://origin.example/2024/harbour-toll"},
 		"Ferry timetable for the summer":                 nil,
 		"Two ferries, two links":                         nil,
+		"Dam contract goes to a local builder":           nil,
+		"Comet passes closest on Friday night":           nil,
+		"Tram vote put off to June":                      nil,
+		"Old bridge shuts for a week":                    nil,
+		"Library reopens after the flood - Origin Daily": {"https://origin.example/2024/library-reopens"},
 	}
 	if len(f.Items) != len(want) {
 		t.Fatalf("%d items; want %d", len(f.Items), len(want))
