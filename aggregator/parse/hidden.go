@@ -2,6 +2,7 @@ package parse
 
 import (
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -10,11 +11,23 @@ import (
 // mayHide reports whether s may hold an element that a browser does not
 // show: one with a hidden attribute, a style of display:none or
 // visibility:hidden or collapse, or a template. It looks for the words, in
-// any case, in one pass over s, so that most HTML is not tokenised for it.
+// any case, in one pass over s, so that most HTML is not tokenised for it;
+// a CSS escape (a backslash) or a numeric character reference to an ASCII
+// letter may spell them otherwise, and is tokenised too.
 func mayHide(s string) bool {
 	for i := 0; i < len(s); i++ {
 		var word string
 		switch s[i] | 0x20 {
+		case '\\' | 0x20:
+			if s[i] == '\\' {
+				return true
+			}
+			continue
+		case '&' | 0x20:
+			if s[i] == '&' && refersToLetter(s[i+1:]) {
+				return true
+			}
+			continue
 		case 'h':
 			word = "hidden"
 		case 'd':
@@ -31,6 +44,33 @@ func mayHide(s string) bool {
 		}
 	}
 	return false
+}
+
+// refersToLetter reports whether s, after an "&", begins a numeric
+// character reference to an ASCII letter ("&#105;", "&#x69;").
+func refersToLetter(s string) bool {
+	if len(s) < 2 || s[0] != '#' {
+		return false
+	}
+	s = s[1:]
+	base := 10
+	if s[0]|0x20 == 'x' {
+		base, s = 16, s[1:]
+	}
+	n := 0
+	for i := 0; i < len(s) && i < 8; i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			n = n*base + int(c-'0')
+		case base == 16 && c|0x20 >= 'a' && c|0x20 <= 'f':
+			n = n*base + int(c|0x20-'a'+10)
+		default:
+			i = len(s)
+			continue
+		}
+	}
+	return n|0x20 >= 'a' && n|0x20 <= 'z'
 }
 
 // foldedAt reports whether s holds word, of ASCII letters in lower case,
@@ -69,14 +109,19 @@ func withoutHidden(s string) string {
 		if tt == html.ErrorToken {
 			return b.String()
 		}
+		var name []byte
+		var hasAttr bool
+		if tt == html.StartTagToken || tt == html.SelfClosingTagToken || tt == html.EndTagToken {
+			name, hasAttr = z.TagName()
+		}
 		if hidden != "" {
 			switch tt {
-			case html.StartTagToken:
-				if name, _ := z.TagName(); string(name) == hidden {
+			case html.StartTagToken, html.SelfClosingTagToken:
+				if string(name) == hidden {
 					depth++
 				}
+				continue
 			case html.EndTagToken:
-				name, _ := z.TagName()
 				if string(name) == hidden {
 					if depth--; depth == 0 {
 						hidden = ""
@@ -93,13 +138,14 @@ func withoutHidden(s string) string {
 						break
 					}
 				}
+				continue
+			default:
+				continue
 			}
-			continue
 		}
 		switch tt {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			raw := string(z.Raw())
-			name, hasAttr := z.TagName()
 			a := atom.Lookup(name)
 			hide := a == atom.Template
 			for hasAttr && !hide {
@@ -107,6 +153,8 @@ func withoutHidden(s string) string {
 				key, val, hasAttr = z.TagAttr()
 				hide = hidesElement(string(key), string(val))
 			}
+			// A "/>" is read as XML reads it: Atom's XHTML content is
+			// XML, where "<span/>" holds nothing.
 			void := tt == html.SelfClosingTagToken || voidElements[a]
 			if hide {
 				if !void {
@@ -119,7 +167,6 @@ func withoutHidden(s string) string {
 			}
 			b.WriteString(raw)
 		case html.EndTagToken:
-			name, _ := z.TagName()
 			for i := len(open) - 1; i >= 0; i-- {
 				if open[i] == string(name) {
 					open = open[:i]
@@ -148,6 +195,9 @@ func hidesElement(key, val string) bool {
 	case "hidden":
 		return !strings.EqualFold(strings.TrimSpace(val), "until-found")
 	case "style":
+		if strings.ContainsAny(val, "\\/") {
+			val = cssUnescape(val)
+		}
 		var display, visibility string
 		for decl := range strings.SplitSeq(val, ";") {
 			prop, v, ok := strings.Cut(decl, ":")
@@ -155,7 +205,9 @@ func hidesElement(key, val string) bool {
 				continue
 			}
 			v = strings.ToLower(strings.TrimSpace(v))
-			v = strings.TrimSpace(strings.TrimSuffix(v, "!important"))
+			if rest, ok := strings.CutSuffix(v, "important"); ok && strings.HasSuffix(strings.TrimSpace(rest), "!") {
+				v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "!"))
+			}
 			switch strings.ToLower(strings.TrimSpace(prop)) {
 			case "display":
 				display = v
@@ -166,4 +218,60 @@ func hidesElement(key, val string) bool {
 		return display == "none" || visibility == "hidden" || visibility == "collapse"
 	}
 	return false
+}
+
+// cssUnescape returns a style's declarations as CSS reads them: comments
+// left out and escapes ("\\69", "\\i") written as the characters they
+// stand for, so that "d\\69splay:n/**/one" is display:none. (An escaped
+// ";" or ":" becomes one, which may split a declaration a browser keeps
+// whole: the style then hides nothing it did not.)
+func cssUnescape(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		switch {
+		case strings.HasPrefix(s[i:], "/*"):
+			end := strings.Index(s[i+2:], "*/")
+			if end < 0 {
+				return b.String()
+			}
+			i += 2 + end + 2
+		case s[i] == '\\' && i+1 < len(s):
+			j := i + 1
+			n := 0
+			for j < len(s) && j-i <= 6 && isHex(s[j]) {
+				n = n*16 + hexValue(s[j])
+				j++
+			}
+			if j == i+1 {
+				// Any other character stands for itself.
+				b.WriteByte(s[j])
+				i = j + 1
+				continue
+			}
+			if j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n') {
+				j++ // one white space ends the escape
+			}
+			if n == 0 || n > unicode.MaxRune || (n >= 0xD800 && n <= 0xDFFF) {
+				n = unicode.ReplacementChar
+			}
+			b.WriteRune(rune(n))
+			i = j
+		default:
+			b.WriteByte(s[i])
+			i++
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f'
+}
+
+func hexValue(c byte) int {
+	if c <= '9' {
+		return int(c - '0')
+	}
+	return int(c|0x20-'a') + 10
 }
