@@ -97,7 +97,9 @@ func foldedAt(s string, i int, word string) bool {
 // comparison of stories: words stuffed there to enter a topic the item is
 // not about, or to join another story. A hidden element ends at its end
 // tag, or, as a browser ends it, at the end tag of an element open around
-// it; a hidden element that is never closed hides the rest of s.
+// it, or (a <p>, an <li>, a <dt> or <dd>, an <option>) at the start tag of
+// an element that closes it; a hidden element that is never closed hides
+// the rest of s.
 func withoutHidden(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -117,6 +119,13 @@ func withoutHidden(s string) string {
 		if hidden != "" {
 			switch tt {
 			case html.StartTagToken, html.SelfClosingTagToken:
+				if endsHidden(hidden, atom.Lookup(name)) {
+					// A <p> or <li> is closed by the start of
+					// another (or, a <p>, of a block): what follows
+					// is shown.
+					hidden, depth = "", 0
+					break
+				}
 				if string(name) == hidden {
 					depth++
 				}
@@ -153,6 +162,11 @@ func withoutHidden(s string) string {
 				key, val, hasAttr = z.TagAttr()
 				hide = hidesElement(string(key), string(val))
 			}
+			if closesP[a] && len(open) > 0 && open[len(open)-1] == "p" {
+				// A browser closes the <p> open around a block,
+				// and ignores the </p> after it.
+				open = open[:len(open)-1]
+			}
 			// A "/>" is read as XML reads it: Atom's XHTML content is
 			// XML, where "<span/>" holds nothing.
 			void := tt == html.SelfClosingTagToken || voidElements[a]
@@ -178,6 +192,34 @@ func withoutHidden(s string) string {
 			b.Write(z.Raw())
 		}
 	}
+}
+
+// endsHidden reports whether a start tag a ends an element named hidden
+// left open, as a browser ends a <p> at the start of a block or another
+// <p>, and an <li>, <dt>, <dd> or <option> at the start of another.
+func endsHidden(hidden string, a atom.Atom) bool {
+	switch hidden {
+	case "p":
+		return closesP[a]
+	case "li":
+		return a == atom.Li
+	case "dt", "dd":
+		return a == atom.Dt || a == atom.Dd
+	case "option":
+		return a == atom.Option || a == atom.Optgroup
+	}
+	return false
+}
+
+// closesP are the elements whose start tag closes an open <p>.
+var closesP = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true, atom.Center: true,
+	atom.Details: true, atom.Dialog: true, atom.Dir: true, atom.Div: true, atom.Dl: true,
+	atom.Fieldset: true, atom.Figcaption: true, atom.Figure: true, atom.Footer: true, atom.Form: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Header: true, atom.Hgroup: true, atom.Hr: true, atom.Listing: true, atom.Main: true,
+	atom.Menu: true, atom.Nav: true, atom.Ol: true, atom.P: true, atom.Pre: true, atom.Section: true,
+	atom.Summary: true, atom.Table: true, atom.Ul: true,
 }
 
 // voidElements are the elements that have no end tag and hold nothing.

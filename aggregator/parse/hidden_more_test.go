@@ -21,3 +21,26 @@ func TestSanitizeLeavesOutHiddenElementsAsBrowsersRead(t *testing.T) {
 		}
 	}
 }
+
+// TestSanitizeEndsHiddenElementsAsBrowsersDo checks that a hidden element
+// left open ends where a browser ends it: a <p> or <li> at the start of
+// another (a <p> at the start of a block too), whose text is shown; and
+// that the </p> of a paragraph a block closed already ends no hidden
+// element.
+func TestSanitizeEndsHiddenElementsAsBrowsersDo(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		// A <div> closes the <p> open around it, so the </p> after it
+		// closes nothing and the div goes on.
+		{`<p>Shown<div hidden>casino</p>casino</div><p>After</p>`, `<p>Shown<p>After</p>`},
+		// Shown: a browser reads the first of two style attributes; a <p>
+		// or <li> ends a hidden one open.
+		{`<p style="color:red" style="display:none">Shown</p>`, `<p>Shown</p>`},
+		{`<p hidden>casino<p>Shown</p>`, `<p>Shown</p>`},
+		{`<ul><li hidden>casino<li>Shown</ul>`, `<ul><li>Shown</ul>`},
+		{`<p hidden>casino<div>Shown</div>`, `<div>Shown</div>`},
+	} {
+		if got := Sanitize(c.in, ""); got != c.want {
+			t.Errorf("Sanitize(%q) = %q; want %q", c.in, got, c.want)
+		}
+	}
+}
