@@ -115,8 +115,10 @@ func (in *Ingester) refresh(item itemFunc, st *aggregator.Story, docs docFunc, k
 // other outlets' reports as its originals (in a <link rel="canonical">, an
 // Atom <source>, a credit line) under items dated days back would push
 // their stories out of the topics' feeds. (grow keeps the rule by the
-// face, which is a report whenever the story holds one: in.face ranks
-// copies after reports.)
+// face: in.face ranks copies after reports of the same priority, so a
+// story with a report for a face holds one, and it refreshes from every
+// member a story with a copy for its face that gains a report or an
+// earlier copy.)
 func storyTime(items []aggregator.Item) time.Time {
 	var t, all time.Time
 	for i, it := range items {
@@ -206,7 +208,14 @@ func (in *Ingester) grow(item itemFunc, st *aggregator.Story, n int, docs docFun
 			return fmt.Errorf("story %s: %w", st.ID, err)
 		}
 		gained = append(gained, it)
-		if it.Published.Before(st.Time) && (len(it.OriginLinks) == 0 || len(face.OriginLinks) > 0) {
+		if len(face.OriginLinks) > 0 && (len(it.OriginLinks) == 0 || it.Published.Before(st.Time)) {
+			// The face is a copy: of the outlet of highest
+			// priority, it may outrank the story's reports, or the
+			// story holds none. Whether a report dates the story,
+			// and which, only its every member tells (storyTime).
+			return in.refresh(item, st, docs, known, chrome)
+		}
+		if it.Published.Before(st.Time) && len(it.OriginLinks) == 0 {
 			st.Time = it.Published
 		}
 	}
