@@ -97,8 +97,8 @@ func foldedAt(s string, i int, word string) bool {
 // comparison of stories: words stuffed there to enter a topic the item is
 // not about, or to join another story. A hidden element ends at its end
 // tag, or, as a browser ends it, at the end tag of an element open around
-// it, or (a <p>, an <li>, a <dt> or <dd>, an <option>) at the start tag of
-// an element that closes it; a hidden element that is never closed hides
+// it, or (a <p>, an <li>, a <dt> or <dd>, an <option>, a table's cell or
+// row) at the start tag of an element that closes it; a hidden element that is never closed hides
 // the rest of s.
 func withoutHidden(s string) string {
 	var b strings.Builder
@@ -196,7 +196,8 @@ func withoutHidden(s string) string {
 
 // endsHidden reports whether a start tag a ends an element named hidden
 // left open, as a browser ends a <p> at the start of a block or another
-// <p>, and an <li>, <dt>, <dd> or <option> at the start of another.
+// <p>, an <li>, <dt>, <dd> or <option> at the start of another, and a
+// table's cell or row at the start of another, or of a row group.
 func endsHidden(hidden string, a atom.Atom) bool {
 	switch hidden {
 	case "p":
@@ -207,6 +208,10 @@ func endsHidden(hidden string, a atom.Atom) bool {
 		return a == atom.Dt || a == atom.Dd
 	case "option":
 		return a == atom.Option || a == atom.Optgroup
+	case "td", "th":
+		return a == atom.Td || a == atom.Th || a == atom.Tr || a == atom.Tbody || a == atom.Thead || a == atom.Tfoot
+	case "tr":
+		return a == atom.Tr || a == atom.Tbody || a == atom.Thead || a == atom.Tfoot
 	}
 	return false
 }

@@ -38,6 +38,8 @@ func TestSanitizeEndsHiddenElementsAsBrowsersDo(t *testing.T) {
 		{`<p hidden>casino<p>Shown</p>`, `<p>Shown</p>`},
 		{`<ul><li hidden>casino<li>Shown</ul>`, `<ul><li>Shown</ul>`},
 		{`<p hidden>casino<div>Shown</div>`, `<div>Shown</div>`},
+		{`<table><tr><td hidden>casino<td>Shown</tr></table>`, `<table><tr><td>Shown</tr></table>`},
+		{`<table><tr hidden><td>casino<tr><td>Shown</table>`, `<table><tr><td>Shown</table>`},
 	} {
 		if got := Sanitize(c.in, ""); got != c.want {
 			t.Errorf("Sanitize(%q) = %q; want %q", c.in, got, c.want)
