@@ -317,7 +317,8 @@ func cmpBool(a, b bool) int {
 // item, unless that is the same article as its old face, come in under a
 // source's new URL; one whose topics or tags alone changed keeps its
 // updated date, so that a topic's new rule does not show every story it
-// touched as new again. It returns the topics whose feeds changed, sorted.
+// touched as new again; so does one dated anew (a version that dated
+// stories otherwise stored it), whose place in its topics' feeds moves. It returns the topics whose feeds changed, sorted.
 // Stories that no longer exist are skipped.
 func (in *Ingester) Retag(tx aggregator.Tx, now time.Time, storyIDs ...string) ([]string, error) {
 	changed := map[string]bool{}
@@ -336,7 +337,8 @@ func (in *Ingester) Retag(tx aggregator.Tx, now time.Time, storyIDs ...string) (
 		if err := in.refresh(tx.Item, &st, storedDoc(tx), nil, chrome); err != nil {
 			return nil, err
 		}
-		if slices.Equal(before.Topics, st.Topics) && slices.Equal(before.Tags, st.Tags) && before.Face == st.Face {
+		if slices.Equal(before.Topics, st.Topics) && slices.Equal(before.Tags, st.Tags) && before.Face == st.Face &&
+			before.Time.Equal(st.Time) {
 			continue
 		}
 		if before.Face != st.Face && now.After(st.Updated) {

@@ -42,9 +42,10 @@
 // own; a story it skipped is not shown on a later page either. The HTML pages (/ and /topics/{id})
 // show the same cached first pages.
 //
-// An entry is published at its story's Time, the earliest of its items'
-// dates, unless a source dated the story later than it came in: it is then
-// published at its arrival, so that no feed announces a time still to come.
+// An entry is published at its story's Time, the earliest date of its
+// items that name no original, else of all its items, unless a source
+// dated the story later than it came in: it is then published at its
+// arrival, so that no feed announces a time still to come.
 //
 // A first page's Last-Modified (older pages have an ETag alone) is the
 // newest Updated among its stories, or, when a change moved no story's
