@@ -70,9 +70,11 @@ func isCredit(a anchor) bool {
 	}
 	// creditBefore ends in $, which Go's regexp can only find by trying
 	// every start: run it on a short tail, and only when a word it needs
-	// is there.
-	if a.before != "" && hasCreditStem(a.before) {
-		if before := tail(collapseSpace(stripTags(a.before)), 72); endsLikeCredit(before) && creditBefore.MatchString(before) {
+	// is there. The word is looked for in the text the regexp reads, as
+	// the HTML can split it ("Hat&nbsp;tip:") or put more tags between
+	// it and the link than the tail holds.
+	if a.before != "" {
+		if before := tail(collapseSpace(stripTags(a.before)), 72); hasCreditStem(before) && endsLikeCredit(before) && creditBefore.MatchString(before) {
 			return true
 		}
 	}

@@ -490,6 +490,13 @@ func TestIsCredit(t *testing.T) {
 		{anchor{text: "Источник питания"}, false},
 		{anchor{text: "مصدر الصورة"}, false},
 		{anchor{text: "《出典》"}, true},
+		// The word for "source" in the text the HTML shows: after more
+		// markup than the text before a link is searched for it, or
+		// written with an entity for its space.
+		{anchor{text: "Harbour Newswire", before: `<p>Crews reopened the bridge on Friday.</p><p><strong>Source:</strong></p>` + "\n" +
+			`<figure class="wp-block-embed is-type-rich is-provider-harbour-newswire wp-block-embed-harbour-newswire"><div class="wp-block-embed__wrapper">` + "\n"}, true},
+		{anchor{text: "Harbour Newswire", before: "Crews reopened the bridge. Hat&nbsp;tip: "}, true},
+		{anchor{text: "Harbour Newswire", before: "Crews reopened the bridge. Hat\ntip: "}, true},
 	}
 	for _, tt := range tests {
 		if got := isCredit(tt.a); got != tt.want {
