@@ -26,7 +26,7 @@ func hasCreditStemReference(s string) bool {
 		}
 	}
 	if !isASCII(s) {
-		ls := strings.ToLower(s)
+		ls := strings.Map(foldLower, s)
 		for _, st := range creditStems {
 			if strings.Contains(ls, st) {
 				return true
@@ -34,6 +34,47 @@ func hasCreditStemReference(s string) bool {
 		}
 	}
 	return false
+}
+
+// TestCreditStemsFolded holds every credit stem to its own fold, so that
+// a text folded by foldLower holds the stem whenever (?i) matches it.
+func TestCreditStemsFolded(t *testing.T) {
+	for _, st := range creditStems {
+		if f := strings.Map(foldLower, st); f != st {
+			t.Errorf("credit stem %q folds to %q", st, f)
+		}
+	}
+}
+
+// creditRegexpSeeds are texts creditBefore matches, some with letters
+// (?i) takes for others.
+var creditRegexpSeeds = []string{
+	"Source:", "The bridge reopened. ſource:", "Мост открыт. Иᲃточник:", "ϖηγή:", "\u212aälla:",
+	"Originally published at", "Republished with permission from", "VİA:", "hat tip:",
+}
+
+// TestCreditStemBeforeRegexp holds hasCreditStem to creditBefore, which
+// it spares: a text the regexp matches holds a credit stem.
+func TestCreditStemBeforeRegexp(t *testing.T) {
+	for _, s := range creditRegexpSeeds {
+		if creditBefore.MatchString(s) && !hasCreditStem(s) {
+			t.Errorf("creditBefore matches %q, but hasCreditStem finds no credit word in it", s)
+		}
+	}
+}
+
+func FuzzCreditStemBeforeRegexp(f *testing.F) {
+	for _, s := range append(creditRegexpSeeds, creditStemSeeds...) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if creditBefore.MatchString(s) && !hasCreditStem(s) {
+			t.Errorf("creditBefore matches %q, but hasCreditStem finds no credit word in it", s)
+		}
+		if isASCII(s) && creditText.MatchString(s) && !hasCreditStem(s) {
+			t.Errorf("creditText matches %q, but hasCreditStem finds no credit word in it", s)
+		}
+	})
 }
 
 // creditStemSeeds are texts around links, credit lines and not.

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -197,15 +198,29 @@ func hasCreditStem(s string) bool {
 			return true
 		}
 	}
-	// Upper-case letters outside ASCII ("Źródło", "Источник") need a
-	// full case fold.
-	ls := strings.ToLower(s)
+	// Upper-case letters outside ASCII ("Źródło", "Источник"), and the
+	// letters (?i) takes for others ("ſource" for "source", "ϖηγή" for
+	// "πηγή"), need a full case fold.
+	ls := strings.Map(foldLower, s)
 	for _, st := range creditStems {
 		if strings.Contains(ls, st) {
 			return true
 		}
 	}
 	return false
+}
+
+// foldLower returns the one lower-case letter that stands for r and every
+// letter Unicode simple case folding, as regexp's (?i), takes for it: the
+// least of their lower cases (s for S, s and ſ; k for K, k and the Kelvin
+// sign). It lowers a letter whose folds are its own alone as
+// strings.ToLower does (İ to i).
+func foldLower(r rune) rune {
+	low := unicode.ToLower(r)
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		low = min(low, unicode.ToLower(f))
+	}
+	return low
 }
 
 func isASCII(s string) bool {

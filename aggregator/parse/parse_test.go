@@ -497,6 +497,9 @@ func TestIsCredit(t *testing.T) {
 			`<figure class="wp-block-embed is-type-rich is-provider-harbour-newswire wp-block-embed-harbour-newswire"><div class="wp-block-embed__wrapper">` + "\n"}, true},
 		{anchor{text: "Harbour Newswire", before: "Crews reopened the bridge. Hat&nbsp;tip: "}, true},
 		{anchor{text: "Harbour Newswire", before: "Crews reopened the bridge. Hat\ntip: "}, true},
+		// Letters (?i) takes for those of the word.
+		{anchor{text: "Harbour Newswire", before: "Crews reopened the bridge. ſource: "}, true},
+		{anchor{text: "Вести Сибири", before: "Мост открыт. Иᲃточник: "}, true},
 	}
 	for _, tt := range tests {
 		if got := isCredit(tt.a); got != tt.want {
