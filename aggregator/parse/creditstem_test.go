@@ -87,12 +87,14 @@ var creditStemSeeds = []string{
 }
 
 // TestCreditStemMatchesReference holds hasCreditStem to the plain reading
-// on the text around every link of every feed in testdata and the shared
-// corpus, and on a few credit lines in several languages.
+// on the text around every link of every feed in testdata, the ingest
+// package's testdata (news in Korean, Russian, Japanese, Hebrew, Arabic, …)
+// and the shared corpus, raw and as isCredit reads the text before it, and
+// on a few credit lines in several languages.
 func TestCreditStemMatchesReference(t *testing.T) {
 	texts := append([]string(nil), creditStemSeeds...)
 	var files []string
-	for _, root := range []string{"testdata", corpusDir} {
+	for _, root := range []string{"testdata", "../ingest/testdata", corpusDir} {
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				files = append(files, p)
@@ -114,7 +116,7 @@ func TestCreditStemMatchesReference(t *testing.T) {
 				var anchors []anchor
 				sanitize(h, nil, &anchors)
 				for _, a := range anchors {
-					texts = append(texts, a.text, a.before, a.after)
+					texts = append(texts, a.text, a.before, a.after, tail(collapseSpace(stripTags(a.before)), 72))
 				}
 			}
 		}
@@ -125,6 +127,9 @@ func TestCreditStemMatchesReference(t *testing.T) {
 	for _, s := range texts {
 		if got, want := hasCreditStem(s), hasCreditStemReference(s); got != want {
 			t.Errorf("hasCreditStem(%q) = %v, want %v", s, got, want)
+		}
+		if creditBefore.MatchString(s) && !hasCreditStem(s) {
+			t.Errorf("creditBefore matches %q, but hasCreditStem finds no credit word in it", s)
 		}
 	}
 	t.Logf("%d texts from %d files", len(texts), len(files))
