@@ -1,11 +1,15 @@
 package near
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // TestStopWordTable holds isStopWord to the list of stop words: every one
@@ -89,5 +93,52 @@ func TestTermIndexMatchesMap(t *testing.T) {
 			}
 		}
 		x.release()
+	}
+}
+
+// TestNewDocConcurrent builds the Docs of the ingest testdata's feeds on
+// several goroutines at once, as pollers prepare their feeds, each with
+// texts of other lengths than its neighbour's: the pooled term tables and
+// word buffers leave no state from one text to the next, and every Doc is
+// the one built alone.
+func TestNewDocConcurrent(t *testing.T) {
+	files, _ := filepath.Glob("../ingest/testdata/*/*")
+	var texts []string
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			texts = append(texts, Text(string(b)))
+		}
+	}
+	if len(texts) < 50 {
+		t.Fatalf("only %d texts read", len(texts))
+	}
+	when := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	build := func(s string) *Doc {
+		title, body, _ := strings.Cut(s, "\n")
+		return NewDoc(title, strings.Split(body, "\n"), when)
+	}
+	want := make([]*Doc, len(texts))
+	for i, s := range texts {
+		want[i] = build(s)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range len(texts) {
+				i := (k*(2*g+1) + g) % len(texts)
+				if got := build(texts[i]); !reflect.DeepEqual(got, want[i]) {
+					errs <- fmt.Sprintf("goroutine %d, text %d: Doc differs from the one built alone", g, i)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
