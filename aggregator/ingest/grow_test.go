@@ -80,29 +80,6 @@ func TestGrowMatchesRefresh(t *testing.T) {
 	}
 	grown, inGrown := openStore(t), New(cfg, set)
 	full, inFull := openStore(t), New(cfg, set)
-	apply := func(db *store.DB, in *Ingester, after int, it aggregator.Item) {
-		t.Helper()
-		saved := growAfter
-		growAfter = after
-		defer func() { growAfter = saved }()
-		applyItems(t, db, in, []aggregator.Item{it})
-	}
-	storyOf := func(db *store.DB, id string) aggregator.Story {
-		t.Helper()
-		var st aggregator.Story
-		err := db.View(t.Context(), func(tx aggregator.Tx) error {
-			it, err := tx.Item(id)
-			if err != nil {
-				return err
-			}
-			st, err = tx.Story(it.StoryID)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
 	steps := make([]aggregator.Item, 0, outlets+1)
 	for i := range outlets {
 		steps = append(steps, report(i, fmt.Sprintf("Harbour bridge reopens (%d)", i)))
@@ -116,14 +93,14 @@ func TestGrowMatchesRefresh(t *testing.T) {
 	}
 	first := steps[0].ID
 	for n, it := range steps {
-		apply(grown, inGrown, 2*MaxTopicMembers, it)
-		apply(full, inFull, 1<<30, it)
-		g, f := storyOf(grown, first), storyOf(full, first)
+		applyGrowingAfter(t, grown, inGrown, 2*MaxTopicMembers, it)
+		applyGrowingAfter(t, full, inFull, 1<<30, it)
+		g, f := storyOfItem(t, grown, first), storyOfItem(t, full, first)
 		if !reflect.DeepEqual(g, f) {
 			t.Fatalf("after step %d (%s): grown story\n%+v\nwant, refreshed from every member,\n%+v", n, it.Title, g, f)
 		}
 	}
-	st := storyOf(grown, first)
+	st := storyOfItem(t, grown, first)
 	if len(st.Members) != outlets {
 		t.Fatalf("story has %d members; want %d", len(st.Members), outlets)
 	}
@@ -133,4 +110,32 @@ func TestGrowMatchesRefresh(t *testing.T) {
 	if want := []string{"all", "transport", "sport", "quiet", "late"}; !reflect.DeepEqual(st.Topics, want) {
 		t.Errorf("topics %q; want %q: the face's words count, a late member's do not", st.Topics, want)
 	}
+}
+
+// applyGrowingAfter files it in its own transaction of db, with stories of
+// more than after members grown rather than refreshed whole.
+func applyGrowingAfter(t *testing.T, db *store.DB, in *Ingester, after int, it aggregator.Item) {
+	t.Helper()
+	saved := growAfter
+	growAfter = after
+	defer func() { growAfter = saved }()
+	applyItems(t, db, in, []aggregator.Item{it})
+}
+
+// storyOfItem reads the story the item id belongs to.
+func storyOfItem(t *testing.T, db *store.DB, id string) aggregator.Story {
+	t.Helper()
+	var st aggregator.Story
+	err := db.View(t.Context(), func(tx aggregator.Tx) error {
+		it, err := tx.Item(id)
+		if err != nil {
+			return err
+		}
+		st, err = tx.Story(it.StoryID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator"
-	"github.com/tributary-feeds/tributary/store"
 )
 
 // TestGrowDatesByReportsUnderACopysFace files one event's copies and
@@ -59,34 +58,11 @@ func TestGrowDatesByReportsUnderACopysFace(t *testing.T) {
 		}
 		grown, inGrown := openStore(t), New(&cfg, nil)
 		full, inFull := openStore(t), New(&cfg, nil)
-		apply := func(db *store.DB, in *Ingester, after int, it aggregator.Item) {
-			t.Helper()
-			saved := growAfter
-			growAfter = after
-			defer func() { growAfter = saved }()
-			applyItems(t, db, in, []aggregator.Item{it})
-		}
-		storyOf := func(db *store.DB, id string) aggregator.Story {
-			t.Helper()
-			var st aggregator.Story
-			err := db.View(t.Context(), func(tx aggregator.Tx) error {
-				it, err := tx.Item(id)
-				if err != nil {
-					return err
-				}
-				st, err = tx.Story(it.StoryID)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return st
-		}
 		first := item(steps[0]).ID
 		for n, s := range steps {
-			apply(grown, inGrown, 1, item(s))
-			apply(full, inFull, 1<<30, item(s))
-			g, f := storyOf(grown, first), storyOf(full, first)
+			applyGrowingAfter(t, grown, inGrown, 1, item(s))
+			applyGrowingAfter(t, full, inFull, 1<<30, item(s))
+			g, f := storyOfItem(t, grown, first), storyOfItem(t, full, first)
 			if len(f.Members) != n+1 {
 				t.Fatalf("%s: after step %d the story has %d members; want %d", name, n, len(f.Members), n+1)
 			}
@@ -95,7 +71,7 @@ func TestGrowDatesByReportsUnderACopysFace(t *testing.T) {
 					name, n, g.Time, g.Face, f.Time, f.Face)
 			}
 		}
-		if st := storyOf(full, first); !reflect.DeepEqual(st.Face, first) {
+		if st := storyOfItem(t, full, first); !reflect.DeepEqual(st.Face, first) {
 			t.Errorf("%s: face %s; want the copy of the outlet of highest priority %s", name, st.Face, first)
 		}
 	}
