@@ -70,15 +70,26 @@ func dbStats(t *testing.T, db *store.DB) store.Stats {
 // publisher, on the test clock clk.
 func churnSetup(t *testing.T, clk *feedtest.Clock, urls ...string) (*poller.Poller, *publish.Publisher, *store.DB) {
 	t.Helper()
-	cfg := config(t, "", urls...)
+	return pollerWithPublisher(t, config(t, "", urls...), clk)
+}
+
+// pollerWithPublisher returns a poller of cfg's sources over a new store,
+// notifying a publisher of cfg's topics, both on clk's time (the real time
+// when clk is nil).
+func pollerWithPublisher(t *testing.T, cfg *aggregator.Config, clk *feedtest.Clock) (*poller.Poller, *publish.Publisher, *store.DB) {
+	t.Helper()
 	db := mustOpen(t)
 	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pub := publish.New(cfg, db, tags.Topics(), nil, quiet)
-	pub.SetClock(clk.Now)
-	p, err := poller.New(cfg, tags, db, poller.Options{Now: clk.Now, Logger: quiet, Notify: pub})
+	opts := poller.Options{Logger: quiet, Notify: pub}
+	if clk != nil {
+		pub.SetClock(clk.Now)
+		opts.Now = clk.Now
+	}
+	p, err := poller.New(cfg, tags, db, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

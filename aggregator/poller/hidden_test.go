@@ -11,9 +11,6 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
-	"github.com/tributary-feeds/tributary/aggregator/poller"
-	"github.com/tributary-feeds/tributary/aggregator/publish"
-	"github.com/tributary-feeds/tributary/aggregator/topic"
 )
 
 // TestHiddenTextStaysHidden polls a newspaper's report of a lighthouse
@@ -113,17 +110,7 @@ func pollAndServe(t *testing.T, topics string, fixtures ...string) func(path str
 	if err != nil {
 		t.Fatal(err)
 	}
-	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := mustOpen(t)
-	pub := publish.New(cfg, db, tags.Topics(), nil, quiet)
-	pub.SetClock(clk.Now)
-	p, err := poller.New(cfg, tags, db, poller.Options{Now: clk.Now, Logger: quiet, Notify: pub})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, pub, db := pollerWithPublisher(t, cfg, clk)
 	clk.Add(time.Hour)
 	p.PollAll(t.Context(), nil)
 	for _, f := range fixtures {

@@ -12,9 +12,6 @@ import (
 	"time"
 
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
-	"github.com/tributary-feeds/tributary/aggregator/poller"
-	"github.com/tributary-feeds/tributary/aggregator/publish"
-	"github.com/tributary-feeds/tributary/aggregator/topic"
 )
 
 // TestEntriesInTheirSourcesLanguages polls sources in English, Arabic,
@@ -33,17 +30,7 @@ func TestEntriesInTheirSourcesLanguages(t *testing.T) {
 	o.Feed("/mixed.json", "application/feed+json", fixture(t, "languages/mixed.json"))
 	cfg := config(t, "", o.URL("/en.rss"), o.URL("/ar.rss"), o.URL("/fa.atom"), o.URL("/mixed.json"))
 	cfg.Publish.Language = "en"
-	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := mustOpen(t)
-	pub := publish.New(cfg, db, tags.Topics(), nil, quiet)
-	pub.SetClock(clk.Now)
-	p, err := poller.New(cfg, tags, db, poller.Options{Now: clk.Now, Logger: quiet, Notify: pub})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, pub, _ := pollerWithPublisher(t, cfg, clk)
 	clk.Add(time.Hour)
 	p.PollAll(t.Context(), nil)
 

@@ -10,9 +10,6 @@ import (
 
 	"github.com/tributary-feeds/tributary/aggregator"
 	"github.com/tributary-feeds/tributary/aggregator/feedtest"
-	"github.com/tributary-feeds/tributary/aggregator/poller"
-	"github.com/tributary-feeds/tributary/aggregator/publish"
-	"github.com/tributary-feeds/tributary/aggregator/topic"
 )
 
 // platformFeed is one entry of a published JSON Feed, as a reader sees it.
@@ -46,16 +43,7 @@ func pollPlatforms(t *testing.T, topics string, fixtures ...string) func(topicID
 	if err != nil {
 		t.Fatalf("config:\n%s\n%v", b.String(), err)
 	}
-	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := mustOpen(t)
-	pub := publish.New(cfg, db, tags.Topics(), nil, quiet)
-	p, err := poller.New(cfg, tags, db, poller.Options{Logger: quiet, Notify: pub})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, pub, db := pollerWithPublisher(t, cfg, nil)
 	p.PollAll(t.Context(), nil)
 	for _, name := range fixtures {
 		if st := state(t, db, o.URL("/"+name)); st.LastError != "" {

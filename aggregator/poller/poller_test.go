@@ -1435,17 +1435,7 @@ func TestRetitledSourceRepublished(t *testing.T) {
 		fmt.Fprintf(w, `<rss version="2.0"><channel><title>%s</title><link>http://desk.example/</link>
 <item><title>Ferry timetable changes from Monday</title><link>http://desk.example/1</link><guid>d1</guid></item></channel></rss>`, title.Load())
 	})
-	cfg := config(t, "", o.URL("/desk.rss"))
-	db := mustOpen(t)
-	tags, err := topic.Compile(cfg.Topics, cfg.Sources)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub := publish.New(cfg, db, tags.Topics(), nil, quiet)
-	p, err := poller.New(cfg, tags, db, poller.Options{Logger: quiet, Notify: pub})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, pub, db := pollerWithPublisher(t, config(t, "", o.URL("/desk.rss")), nil)
 	get := func() string { return allAtom(t, pub) }
 	p.PollAll(t.Context(), nil)
 	if body := get(); !strings.Contains(body, "Harbour Desk") {
