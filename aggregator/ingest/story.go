@@ -318,8 +318,9 @@ func cmpBool(a, b bool) int {
 // source's new URL; one whose topics or tags alone changed keeps its
 // updated date, so that a topic's new rule does not show every story it
 // touched as new again; so does one dated anew (a version that dated
-// stories otherwise stored it), whose place in its topics' feeds moves. It returns the topics whose feeds changed, sorted.
-// Stories that no longer exist are skipped.
+// stories otherwise stored it), whose place in its topics' feeds moves.
+// It returns the topics whose feeds changed, sorted. Stories that no
+// longer exist are skipped.
 func (in *Ingester) Retag(tx aggregator.Tx, now time.Time, storyIDs ...string) ([]string, error) {
 	changed := map[string]bool{}
 	chrome := newChromeTables(tx)

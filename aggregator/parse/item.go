@@ -247,22 +247,22 @@ func (n *normaliser) item(s source) aggregator.Item {
 	// Origin: credit lines in the HTML, the one link that is all its text,
 	// the page a link aggregator's post is of, a <link rel="canonical"> in
 	// it, Atom's <source>, RSS's <source url>, JSON Feed's external_url.
+	// A redirect link stands for the page it leads to as well.
 	var extra []string
-	if href, ok := soleLink(it.Title, it.Summary, it.Content, anchors); ok {
-		extra = append(extra, href)
+	leadsTo := func(href string) {
 		if to, ok := redirectTarget(href); ok {
 			extra = append(extra, to)
 		}
+	}
+	if href, ok := soleLink(it.Title, it.Summary, it.Content, anchors); ok {
+		extra = append(extra, href)
+		leadsTo(href)
 	}
 	if href, ok := postedLink(anchors); ok {
 		extra = append(extra, href)
-		if to, ok := redirectTarget(href); ok {
-			extra = append(extra, to)
-		}
+		leadsTo(href)
 	}
-	if to, ok := redirectTarget(it.Link); ok {
-		extra = append(extra, to)
-	}
+	leadsTo(it.Link)
 	extra = append(extra, canonicalInHTML(rawContent, contentBase)...)
 	extra = append(extra, canonicalInHTML(rawSummary, summaryBase)...)
 	switch {
